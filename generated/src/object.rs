@@ -114,9 +114,10 @@ pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// A data object: its member table and its members by index.
+/// A data object: its member table and its members by index. Every object is `Any`, so that
+/// a family's `as_any` is its `object()` upcast.
 #[doc(hidden)]
-pub trait Object {
+pub trait Object: std::any::Any {
     fn info(&self) -> &'static ObjectInfo;
     /// Member `i` of [`ObjectInfo::wire`].
     fn field(&self, i: usize) -> &dyn Field;

@@ -259,18 +259,25 @@ impl<T: Encode> Encode for Vec<T> {
     }
 }
 
-impl<T: Encode + ?Sized> Encode for Box<T> {
+/// Every data object encodes through its member table: one impl for all of them, as for
+/// `Decode`. `Box` and `&` are fundamental types, so neither can have a generic impl beside
+/// it: the generator writes `Encode for Box<T>` for each type a member holds boxed, and request
+/// bodies pass borrowed objects as the references they are. Borrowed strings and slices keep
+/// theirs (no other crate can make those an `Object`).
+impl<T: Object> Encode for T {
     fn encode(&self, e: &mut Encoder) {
-        (**self).encode(e);
+        e.object(self);
     }
 }
 
-impl<T: Encode + ?Sized> Encode for &T {
+impl Encode for &str {
+    fn encode(&self, e: &mut Encoder) {
+        e.str(self);
+    }
+}
+
+impl<T: Encode> Encode for &[T] {
     fn encode(&self, e: &mut Encoder) {
         (**self).encode(e);
-    }
-
-    fn absent(&self) -> bool {
-        (**self).absent()
     }
 }

@@ -23,6 +23,9 @@ pub struct Plan {
     /// Structs small enough to be held inline where a member is declared with them (see
     /// `inline_structs`); members of every other struct type hold a `Box`.
     pub inline_structs: BTreeSet<String>,
+    /// Structs some member holds in a `Box` (see [`Plan::member_boxed`]): each gets its own
+    /// `Decode for Box<T>`, the blanket `Decode` of objects leaving no room for a generic one.
+    pub boxed_members: BTreeSet<String>,
     /// Types whose all required members have a `Default`.
     pub defaultable: BTreeSet<String>,
     /// When a schema is available: all of these clauses hold, a clause being "any one of
@@ -150,13 +153,14 @@ impl Plan {
 
         let array_type = type_scope.claim(format!("{}Array", rust[&model.root]));
         let fault_root = fault_root(model);
-        Plan {
+        let mut plan = Plan {
             rust,
             kind_name,
             module,
             fields,
             boxed_fields,
             inline_structs,
+            boxed_members: BTreeSet::new(),
             defaultable,
             features,
             registry,
@@ -167,7 +171,19 @@ impl Plan {
             fault_root,
             namespaces,
             array_type,
-        }
+        };
+        plan.boxed_members = model
+            .schemas
+            .keys()
+            .filter_map(|holder| Some((holder, model.struct_fields(holder)?)))
+            .flat_map(|(holder, fields)| fields.into_iter().map(move |f| (holder, f)))
+            .filter(|(holder, f)| plan.member_boxed(model, holder, f))
+            .filter_map(|(_, f)| match &f.ty {
+                Ty::Ref(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
+        plan
     }
 
     /// The Rust type a value of `ty` is held in (fields, responses, boxed values).
@@ -196,6 +212,16 @@ impl Plan {
                 None => format!("crate::types::{}", self.rust[name]),
             },
         }
+    }
+
+    /// Whether a member holds its struct behind a `Box`: every struct-typed member does unless
+    /// the struct is small (`inline_structs`; family enums and arrays already hold theirs on
+    /// the heap), and so does a member closing a containment cycle. Inline nesting of the large
+    /// ones would make the big objects (`VirtualMachineConfigInfo`) kilobytes large, and
+    /// decoding them would need that much stack per level, several times over in a debug build.
+    pub fn member_boxed(&self, model: &Model, holder: &str, f: &crate::model::Field) -> bool {
+        let struct_typed = matches!(&f.ty, Ty::Ref(n) if model.is_struct(n) && !self.inline_structs.contains(n));
+        struct_typed || self.boxed_fields.contains(&(holder.to_owned(), f.name.clone()))
     }
 
     /// `cfg` condition for a schema, if it is not core.

@@ -109,6 +109,17 @@ async fn power_on_with_optional_parameter_left_out() {
 }
 
 #[tokio::test]
+async fn power_on_with_optional_parameter_given() {
+    // an optional borrowed object is written through its own reference (`Encode` has no impl
+    // for `&T` in general)
+    let (c, seen) = client(200, &[], json!({"_typeName": "ManagedObjectReference", "type": "Task", "value": "task-2"}));
+    let host = moref(MoTypes::HostSystem, "host-5");
+    VirtualMachine::new(&c, "vm-9").power_on_vm_task(Some(&host)).await.unwrap();
+    let req = &seen.lock().unwrap()[0];
+    assert_eq!(body(req), json!({"host": {"_typeName": "ManagedObjectReference", "type": "HostSystem", "value": "host-5"}}));
+}
+
+#[tokio::test]
 async fn property_getter_is_a_get_without_body() {
     let (c, seen) = client(200, &[], json!("web-01"));
     let name = VirtualMachine::new(&c, "vm 1/x").name().await.unwrap();

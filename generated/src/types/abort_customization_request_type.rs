@@ -15,8 +15,8 @@ pub struct AbortCustomizationRequestType<'a> {
 impl crate::ser::Encode for AbortCustomizationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.end();
     }
 }

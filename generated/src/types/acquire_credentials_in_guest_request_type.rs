@@ -19,8 +19,8 @@ pub struct AcquireCredentialsInGuestRequestType<'a> {
 impl crate::ser::Encode for AcquireCredentialsInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("requestedAuth", &self.requested_auth);
+        o.field("vm", self.vm);
+        o.field("requestedAuth", self.requested_auth);
         o.field("sessionID", &self.session_id);
         o.end();
     }

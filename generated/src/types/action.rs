@@ -62,19 +62,6 @@ impl std::fmt::Debug for Action {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for Action {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for Action {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for Action {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,14 +129,7 @@ impl ActionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::Action(v) => &**v,
-            Self::CreateTaskAction(v) => &**v,
-            Self::MethodAction(v) => &**v,
-            Self::RunScriptAction(v) => &**v,
-            Self::SendEmailAction(v) => &**v,
-            Self::SendSNMPAction(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -19,8 +19,12 @@ impl crate::ser::Encode for AddCustomFieldDefRequestType<'_> {
         let mut o = e.members();
         o.field("name", &self.name);
         o.field("moType", &self.mo_type);
-        o.field("fieldDefPolicy", &self.field_def_policy);
-        o.field("fieldPolicy", &self.field_policy);
+        if let Some(v) = self.field_def_policy {
+            o.field("fieldDefPolicy", v);
+        }
+        if let Some(v) = self.field_policy {
+            o.field("fieldPolicy", v);
+        }
         o.end();
     }
 }

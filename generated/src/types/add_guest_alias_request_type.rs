@@ -25,12 +25,12 @@ pub struct AddGuestAliasRequestType<'a> {
 impl crate::ser::Encode for AddGuestAliasRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("username", &self.username);
         o.field("mapCert", &self.map_cert);
         o.field("base64Cert", &self.base64_cert);
-        o.field("aliasInfo", &self.alias_info);
+        o.field("aliasInfo", self.alias_info);
         o.end();
     }
 }

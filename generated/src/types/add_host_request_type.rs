@@ -21,9 +21,11 @@ pub struct AddHostRequestType<'a> {
 impl crate::ser::Encode for AddHostRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.field("asConnected", &self.as_connected);
-        o.field("resourcePool", &self.resource_pool);
+        if let Some(v) = self.resource_pool {
+            o.field("resourcePool", v);
+        }
         o.field("license", &self.license);
         o.end();
     }

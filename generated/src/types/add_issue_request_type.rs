@@ -13,7 +13,7 @@ pub struct AddIssueRequestType<'a> {
 impl crate::ser::Encode for AddIssueRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("issue", &self.issue);
+        o.field("issue", self.issue);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct AddKeyRequestType<'a> {
 impl crate::ser::Encode for AddKeyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("key", &self.key);
+        o.field("key", self.key);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct AddPortGroupRequestType<'a> {
 impl crate::ser::Encode for AddPortGroupRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("portgrp", &self.portgrp);
+        o.field("portgrp", self.portgrp);
         o.end();
     }
 }

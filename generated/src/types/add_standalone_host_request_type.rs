@@ -17,8 +17,10 @@ pub struct AddStandaloneHostRequestType<'a> {
 impl crate::ser::Encode for AddStandaloneHostRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
-        o.field("compResSpec", &self.comp_res_spec);
+        o.field("spec", self.spec);
+        if let Some(v) = self.comp_res_spec {
+            o.field("compResSpec", v);
+        }
         o.field("addConnected", &self.add_connected);
         o.field("license", &self.license);
         o.end();

@@ -14,7 +14,7 @@ impl crate::ser::Encode for AddVirtualNicRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("portgroup", &self.portgroup);
-        o.field("nic", &self.nic);
+        o.field("nic", self.nic);
         o.end();
     }
 }

@@ -14,7 +14,9 @@ impl crate::ser::Encode for AddVirtualSwitchRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vswitchName", &self.vswitch_name);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

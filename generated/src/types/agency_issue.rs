@@ -119,19 +119,6 @@ impl std::fmt::Debug for AgencyIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for AgencyIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for AgencyIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for AgencyIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -216,21 +203,7 @@ impl AgencyIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::AgencyIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::AgencyDisabled(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::AgentIssue(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::OrphanedAgency(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentAgentIssue(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::IntegrityAgencyVUMIssue(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyPMIssue(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -67,19 +67,6 @@ impl std::fmt::Debug for AgencyScope {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for AgencyScope {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for AgencyScope {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for AgencyScope {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -131,11 +118,7 @@ impl AgencyScopeKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::AgencyScope(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::AgencyComputeResourceScope(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -151,19 +151,6 @@ impl std::fmt::Debug for AgentIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for AgentIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for AgentIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for AgentIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -272,29 +259,7 @@ impl AgentIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::AgentIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::EamCertificateNotTrusted(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::HostInPartialMaintenanceMode(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ManagedHostNotReachable(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::MissingDvFilterSwitch(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::OvfInvalidProperty(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::TransitionFailed(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibIssue(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::VmIssue(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::VmNotDeployed(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgentPMIssue(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -67,19 +67,6 @@ impl std::fmt::Debug for AgentStoragePolicy {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for AgentStoragePolicy {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for AgentStoragePolicy {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for AgentStoragePolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -133,11 +120,7 @@ impl AgentStoragePolicyKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::AgentStoragePolicy(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::AgentVsanStoragePolicy(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -185,19 +185,6 @@ impl std::fmt::Debug for AlarmEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for AlarmEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for AlarmEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for AlarmEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -307,22 +294,7 @@ impl AlarmEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::AlarmEvent(v) => &**v,
-            Self::AlarmAcknowledgedEvent(v) => &**v,
-            Self::AlarmActionTriggeredEvent(v) => &**v,
-            Self::AlarmClearedEvent(v) => &**v,
-            Self::AlarmCreatedEvent(v) => &**v,
-            Self::AlarmEmailCompletedEvent(v) => &**v,
-            Self::AlarmEmailFailedEvent(v) => &**v,
-            Self::AlarmReconfiguredEvent(v) => &**v,
-            Self::AlarmRemovedEvent(v) => &**v,
-            Self::AlarmScriptCompleteEvent(v) => &**v,
-            Self::AlarmScriptFailedEvent(v) => &**v,
-            Self::AlarmSnmpCompletedEvent(v) => &**v,
-            Self::AlarmSnmpFailedEvent(v) => &**v,
-            Self::AlarmStatusChangedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

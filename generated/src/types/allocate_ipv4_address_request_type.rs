@@ -17,7 +17,7 @@ pub struct AllocateIpv4AddressRequestType<'a> {
 impl crate::ser::Encode for AllocateIpv4AddressRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("dc", &self.dc);
+        o.field("dc", self.dc);
         o.field("poolId", &self.pool_id);
         o.field("allocationId", &self.allocation_id);
         o.end();

@@ -73,19 +73,6 @@ impl std::fmt::Debug for AnswerFileCreateSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for AnswerFileCreateSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for AnswerFileCreateSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for AnswerFileCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,11 +129,7 @@ impl AnswerFileCreateSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::AnswerFileCreateSpec(v) => &**v,
-            Self::AnswerFileOptionsCreateSpec(v) => &**v,
-            Self::AnswerFileSerializedCreateSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

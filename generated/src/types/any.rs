@@ -1861,7 +1861,7 @@ impl crate::ser::Encode for Any {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         match self {
             Self::ArrayOfAnyType(v) => e.boxed("ArrayOfAnyType", "_value", v),
-            Self::ManagedObjectReference(v) => crate::ser::Encode::encode(v, e),
+            Self::ManagedObjectReference(v) => e.object(&**v),
             Self::PrimitiveBoolean(v) => e.boxed("boolean", "_value", v),
             Self::ArrayOfBoolean(v) => e.boxed("ArrayOfBoolean", "_value", v),
             Self::PrimitiveByte(v) => e.boxed("byte", "_value", v),

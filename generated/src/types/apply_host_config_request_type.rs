@@ -17,8 +17,8 @@ pub struct ApplyHostConfigRequestType<'a> {
 impl crate::ser::Encode for ApplyHostConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("configSpec", &self.config_spec);
+        o.field("host", self.host);
+        o.field("configSpec", self.config_spec);
         o.field("userInput", &self.user_input);
         o.end();
     }

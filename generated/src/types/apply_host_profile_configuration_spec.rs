@@ -141,19 +141,6 @@ impl std::fmt::Debug for ApplyHostProfileConfigurationSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ApplyHostProfileConfigurationSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ApplyHostProfileConfigurationSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ApplyHostProfileConfigurationSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -147,19 +147,6 @@ impl std::fmt::Debug for ApplyProfile {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ApplyProfile {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ApplyProfile {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ApplyProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -367,44 +354,7 @@ impl ApplyProfileKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ApplyProfile(v) => &**v,
-            Self::ProfileApplyProfileElement(v) => &**v,
-            Self::ActiveDirectoryProfile(v) => &**v,
-            Self::AuthenticationProfile(v) => &**v,
-            Self::DateTimeProfile(v) => &**v,
-            Self::DvsProfile(v) => &**v,
-            Self::DvsVNicProfile(v) => v.as_any(),
-            Self::FirewallProfile(v) => &**v,
-            Self::FirewallProfileRulesetProfile(v) => &**v,
-            Self::HostApplyProfile(v) => &**v,
-            Self::HostMemoryProfile(v) => &**v,
-            Self::IpAddressProfile(v) => &**v,
-            Self::IpRouteProfile(v) => &**v,
-            Self::NasStorageProfile(v) => &**v,
-            Self::NetStackInstanceProfile(v) => &**v,
-            Self::NetworkPolicyProfile(v) => &**v,
-            Self::NetworkProfile(v) => &**v,
-            Self::NetworkProfileDnsConfigProfile(v) => &**v,
-            Self::NsxHostVNicProfile(v) => &**v,
-            Self::OpaqueSwitchProfile(v) => &**v,
-            Self::OptionProfile(v) => &**v,
-            Self::PermissionProfile(v) => &**v,
-            Self::PhysicalNicProfile(v) => &**v,
-            Self::PnicUplinkProfile(v) => &**v,
-            Self::PortGroupProfile(v) => v.as_any(),
-            Self::VirtualSwitchSelectionProfile(v) => &**v,
-            Self::VlanProfile(v) => &**v,
-            Self::SecurityProfile(v) => &**v,
-            Self::ServiceProfile(v) => &**v,
-            Self::StaticRouteProfile(v) => &**v,
-            Self::StorageProfile(v) => &**v,
-            Self::UserGroupProfile(v) => &**v,
-            Self::UserProfile(v) => &**v,
-            Self::VirtualSwitchProfile(v) => &**v,
-            Self::LinkProfile(v) => &**v,
-            Self::NumPortsProfile(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

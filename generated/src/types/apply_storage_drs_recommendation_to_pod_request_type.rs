@@ -15,7 +15,7 @@ pub struct ApplyStorageDrsRecommendationToPodRequestType<'a> {
 impl crate::ser::Encode for ApplyStorageDrsRecommendationToPodRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("pod", &self.pod);
+        o.field("pod", self.pod);
         o.field("key", &self.key);
         o.end();
     }

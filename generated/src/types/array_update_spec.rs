@@ -72,19 +72,6 @@ impl std::fmt::Debug for ArrayUpdateSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ArrayUpdateSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ArrayUpdateSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ArrayUpdateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -209,25 +196,7 @@ impl ArrayUpdateSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ArrayUpdateSpec(v) => &**v,
-            Self::TagSpec(v) => &**v,
-            Self::ClusterDasVmConfigSpec(v) => &**v,
-            Self::ClusterDatastoreUpdateSpec(v) => &**v,
-            Self::ClusterDpmHostConfigSpec(v) => &**v,
-            Self::ClusterDrsVmConfigSpec(v) => &**v,
-            Self::ClusterGroupSpec(v) => &**v,
-            Self::ClusterPreemptibleVmPairSpec(v) => &**v,
-            Self::ClusterRuleSpec(v) => &**v,
-            Self::ClusterTagCategoryUpdateSpec(v) => &**v,
-            Self::ClusterVmOrchestrationSpec(v) => &**v,
-            Self::StorageDrsOptionSpec(v) => &**v,
-            Self::StorageDrsVmConfigSpec(v) => &**v,
-            Self::VAppOvfSectionSpec(v) => &**v,
-            Self::VAppProductSpec(v) => &**v,
-            Self::VAppPropertySpec(v) => &**v,
-            Self::VirtualMachineCpuIdInfoSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

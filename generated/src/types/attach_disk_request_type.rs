@@ -19,8 +19,8 @@ pub struct AttachDiskRequestType<'a> {
 impl crate::ser::Encode for AttachDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("diskId", &self.disk_id);
-        o.field("datastore", &self.datastore);
+        o.field("diskId", self.disk_id);
+        o.field("datastore", self.datastore);
         o.field("controllerKey", &self.controller_key);
         o.field("unitNumber", &self.unit_number);
         o.end();

@@ -14,7 +14,7 @@ impl crate::ser::Encode for AttachVmfsExtentRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmfsPath", &self.vmfs_path);
-        o.field("extent", &self.extent);
+        o.field("extent", self.extent);
         o.end();
     }
 }

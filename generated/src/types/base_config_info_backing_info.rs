@@ -69,19 +69,6 @@ impl std::fmt::Debug for BaseConfigInfoBackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for BaseConfigInfoBackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for BaseConfigInfoBackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for BaseConfigInfoBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -133,10 +120,7 @@ impl BaseConfigInfoBackingInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::BaseConfigInfoBackingInfo(v) => &**v,
-            Self::BaseConfigInfoFileBackingInfo(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -117,19 +117,6 @@ impl std::fmt::Debug for BaseConfigInfoFileBackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for BaseConfigInfoFileBackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for BaseConfigInfoFileBackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for BaseConfigInfoFileBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -193,11 +180,7 @@ impl BaseConfigInfoFileBackingInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::BaseConfigInfoFileBackingInfo(v) => &**v,
-            Self::BaseConfigInfoDiskFileBackingInfo(v) => &**v,
-            Self::BaseConfigInfoRawDiskMappingBackingInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -23,10 +23,12 @@ pub struct BatchAddHostsToClusterRequestType<'a> {
 impl crate::ser::Encode for BatchAddHostsToClusterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("newHosts", &self.new_hosts);
         o.field("existingHosts", &self.existing_hosts);
-        o.field("compResSpec", &self.comp_res_spec);
+        if let Some(v) = self.comp_res_spec {
+            o.field("compResSpec", v);
+        }
         o.field("desiredState", &self.desired_state);
         o.end();
     }

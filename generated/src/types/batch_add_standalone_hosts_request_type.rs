@@ -16,7 +16,9 @@ impl crate::ser::Encode for BatchAddStandaloneHostsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("newHosts", &self.new_hosts);
-        o.field("compResSpec", &self.comp_res_spec);
+        if let Some(v) = self.comp_res_spec {
+            o.field("compResSpec", v);
+        }
         o.field("addConnected", &self.add_connected);
         o.end();
     }

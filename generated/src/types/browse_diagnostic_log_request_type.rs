@@ -19,7 +19,9 @@ pub struct BrowseDiagnosticLogRequestType<'a> {
 impl crate::ser::Encode for BrowseDiagnosticLogRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.field("key", &self.key);
         o.field("start", &self.start);
         o.field("lines", &self.lines);

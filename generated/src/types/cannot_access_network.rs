@@ -107,19 +107,6 @@ impl std::fmt::Debug for CannotAccessNetwork {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CannotAccessNetwork {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CannotAccessNetwork {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CannotAccessNetwork {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -186,13 +173,7 @@ impl CannotAccessNetworkKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CannotAccessNetwork(v) => &**v,
-            Self::DestinationSwitchFull(v) => &**v,
-            Self::LegacyNetworkInterfaceInUse(v) => &**v,
-            Self::VMOnConflictDVPort(v) => &**v,
-            Self::VMOnVirtualIntranet(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

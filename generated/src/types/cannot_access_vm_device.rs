@@ -93,19 +93,6 @@ impl std::fmt::Debug for CannotAccessVmDevice {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CannotAccessVmDevice {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CannotAccessVmDevice {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CannotAccessVmDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -158,11 +145,7 @@ impl CannotAccessVmDeviceKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CannotAccessVmDevice(v) => &**v,
-            Self::CannotAccessNetwork(v) => v.as_any(),
-            Self::CannotAccessVmDisk(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -92,19 +92,6 @@ impl std::fmt::Debug for CannotAccessVmDisk {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CannotAccessVmDisk {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CannotAccessVmDisk {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CannotAccessVmDisk {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -156,10 +143,7 @@ impl CannotAccessVmDiskKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CannotAccessVmDisk(v) => &**v,
-            Self::RDMPointsToInaccessibleDisk(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

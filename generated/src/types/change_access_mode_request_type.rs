@@ -17,7 +17,7 @@ impl crate::ser::Encode for ChangeAccessModeRequestType<'_> {
         let mut o = e.members();
         o.field("principal", &self.principal);
         o.field("isGroup", &self.is_group);
-        o.field("accessMode", &self.access_mode);
+        o.field("accessMode", self.access_mode);
         o.end();
     }
 }

@@ -21,10 +21,10 @@ pub struct ChangeFileAttributesInGuestRequestType<'a> {
 impl crate::ser::Encode for ChangeFileAttributesInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("guestFilePath", &self.guest_file_path);
-        o.field("fileAttributes", &self.file_attributes);
+        o.field("fileAttributes", self.file_attributes);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct ChangeKeyRequestType<'a> {
 impl crate::ser::Encode for ChangeKeyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("newKey", &self.new_key);
+        o.field("newKey", self.new_key);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct ChangeLockdownModeRequestType<'a> {
 impl crate::ser::Encode for ChangeLockdownModeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("mode", &self.mode);
+        o.field("mode", self.mode);
         o.end();
     }
 }

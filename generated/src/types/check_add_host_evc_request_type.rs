@@ -11,7 +11,7 @@ pub struct CheckAddHostEvcRequestType<'a> {
 impl crate::ser::Encode for CheckAddHostEvcRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cnxSpec", &self.cnx_spec);
+        o.field("cnxSpec", self.cnx_spec);
         o.end();
     }
 }

@@ -23,10 +23,10 @@ pub struct CheckCloneRequestType<'a> {
 impl crate::ser::Encode for CheckCloneRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("folder", &self.folder);
+        o.field("vm", self.vm);
+        o.field("folder", self.folder);
         o.field("name", &self.name);
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.field("testType", &self.test_type);
         o.end();
     }

@@ -23,9 +23,13 @@ pub struct CheckCompatibilityRequestType<'a> {
 impl crate::ser::Encode for CheckCompatibilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("host", &self.host);
-        o.field("pool", &self.pool);
+        o.field("vm", self.vm);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
+        if let Some(v) = self.pool {
+            o.field("pool", v);
+        }
         o.field("testType", &self.test_type);
         o.end();
     }

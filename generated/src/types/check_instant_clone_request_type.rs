@@ -17,8 +17,8 @@ pub struct CheckInstantCloneRequestType<'a> {
 impl crate::ser::Encode for CheckInstantCloneRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("spec", &self.spec);
+        o.field("vm", self.vm);
+        o.field("spec", self.spec);
         o.field("testType", &self.test_type);
         o.end();
     }

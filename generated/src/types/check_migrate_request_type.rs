@@ -25,10 +25,16 @@ pub struct CheckMigrateRequestType<'a> {
 impl crate::ser::Encode for CheckMigrateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("host", &self.host);
-        o.field("pool", &self.pool);
-        o.field("state", &self.state);
+        o.field("vm", self.vm);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
+        if let Some(v) = self.pool {
+            o.field("pool", v);
+        }
+        if let Some(v) = self.state {
+            o.field("state", v);
+        }
         o.field("testType", &self.test_type);
         o.end();
     }

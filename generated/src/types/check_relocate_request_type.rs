@@ -17,8 +17,8 @@ pub struct CheckRelocateRequestType<'a> {
 impl crate::ser::Encode for CheckRelocateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("spec", &self.spec);
+        o.field("vm", self.vm);
+        o.field("spec", self.spec);
         o.field("testType", &self.test_type);
         o.end();
     }

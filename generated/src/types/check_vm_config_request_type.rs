@@ -25,10 +25,16 @@ pub struct CheckVmConfigRequestType<'a> {
 impl crate::ser::Encode for CheckVmConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
-        o.field("vm", &self.vm);
-        o.field("host", &self.host);
-        o.field("pool", &self.pool);
+        o.field("spec", self.spec);
+        if let Some(v) = self.vm {
+            o.field("vm", v);
+        }
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
+        if let Some(v) = self.pool {
+            o.field("pool", v);
+        }
         o.field("testType", &self.test_type);
         o.end();
     }

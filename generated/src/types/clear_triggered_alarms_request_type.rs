@@ -11,7 +11,7 @@ pub struct ClearTriggeredAlarmsRequestType<'a> {
 impl crate::ser::Encode for ClearTriggeredAlarmsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("filter", &self.filter);
+        o.field("filter", self.filter);
         o.end();
     }
 }

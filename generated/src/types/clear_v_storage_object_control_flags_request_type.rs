@@ -19,8 +19,8 @@ pub struct ClearVStorageObjectControlFlagsRequestType<'a> {
 impl crate::ser::Encode for ClearVStorageObjectControlFlagsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("controlFlags", &self.control_flags);
         o.end();
     }

@@ -18,8 +18,8 @@ impl crate::ser::Encode for CloneVAppRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);
-        o.field("target", &self.target);
-        o.field("spec", &self.spec);
+        o.field("target", self.target);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -17,9 +17,9 @@ pub struct CloneVMRequestType<'a> {
 impl crate::ser::Encode for CloneVMRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("folder", &self.folder);
+        o.field("folder", self.folder);
         o.field("name", &self.name);
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.end();
     }
 }

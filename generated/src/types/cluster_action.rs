@@ -78,19 +78,6 @@ impl std::fmt::Debug for ClusterAction {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterAction {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterAction {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -192,18 +179,7 @@ impl ClusterActionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ClusterAction(v) => &**v,
-            Self::ClusterClusterInitialPlacementAction(v) => &**v,
-            Self::ClusterHostInfraUpdateHaModeAction(v) => &**v,
-            Self::ClusterHostPowerAction(v) => &**v,
-            Self::ClusterInitialPlacementAction(v) => &**v,
-            Self::ClusterMigrationAction(v) => &**v,
-            Self::PlacementAction(v) => &**v,
-            Self::HbrDiskMigrationAction(v) => &**v,
-            Self::StorageMigrationAction(v) => &**v,
-            Self::StoragePlacementAction(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

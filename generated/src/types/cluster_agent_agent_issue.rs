@@ -137,19 +137,6 @@ impl std::fmt::Debug for ClusterAgentAgentIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterAgentAgentIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterAgentAgentIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterAgentAgentIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -222,17 +209,7 @@ impl ClusterAgentAgentIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ClusterAgentAgentIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentOvfInvalidProperty(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentTransitionFailed(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmIssue(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmNotDeployed(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

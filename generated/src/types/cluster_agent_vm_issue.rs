@@ -146,19 +146,6 @@ impl std::fmt::Debug for ClusterAgentVmIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterAgentVmIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterAgentVmIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterAgentVmIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -289,31 +276,7 @@ impl ClusterAgentVmIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ClusterAgentVmIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentHostInMaintenanceMode(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentHostInPartialMaintenanceMode(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentInvalidConfig(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmHookFailed(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmHookTimedout(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmInaccessible(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmNotRemoved(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmPoweredOff(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmPoweredOn(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmProtected(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmSuspended(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

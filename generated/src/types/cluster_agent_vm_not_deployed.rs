@@ -137,19 +137,6 @@ impl std::fmt::Debug for ClusterAgentVmNotDeployed {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterAgentVmNotDeployed {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterAgentVmNotDeployed {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterAgentVmNotDeployed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -241,17 +228,7 @@ impl ClusterAgentVmNotDeployedKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ClusterAgentVmNotDeployed(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentCertificateNotTrusted(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentInsufficientClusterSpace(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentMissingClusterVmDatastore(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentMissingClusterVmNetwork(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -146,19 +146,6 @@ impl std::fmt::Debug for ClusterAgentVmProtected {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterAgentVmProtected {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterAgentVmProtected {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterAgentVmProtected {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

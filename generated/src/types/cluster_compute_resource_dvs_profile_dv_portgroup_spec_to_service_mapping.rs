@@ -86,21 +86,6 @@ for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode
-for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode
-for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize
 for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {

@@ -76,19 +76,6 @@ impl std::fmt::Debug for ClusterComputeResourceHostConfigurationProfile {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterComputeResourceHostConfigurationProfile {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterComputeResourceHostConfigurationProfile {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceHostConfigurationProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -99,5 +86,18 @@ impl serde::Serialize for ClusterComputeResourceHostConfigurationProfile {
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceHostConfigurationProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<ClusterComputeResourceHostConfigurationProfile> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<ClusterComputeResourceHostConfigurationProfile> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

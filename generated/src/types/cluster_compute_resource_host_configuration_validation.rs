@@ -106,19 +106,6 @@ impl std::fmt::Debug for ClusterComputeResourceHostConfigurationValidation {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterComputeResourceHostConfigurationValidation {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterComputeResourceHostConfigurationValidation {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceHostConfigurationValidation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -73,19 +73,6 @@ impl std::fmt::Debug for ClusterComputeResourceValidationResultBase {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterComputeResourceValidationResultBase {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterComputeResourceValidationResultBase {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceValidationResultBase {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -167,13 +154,7 @@ impl ClusterComputeResourceValidationResultBaseKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ClusterComputeResourceValidationResultBase(v) => &**v,
-            Self::ClusterComputeResourceDVSConfigurationValidation(v) => &**v,
-            Self::ClusterComputeResourceHostConfigurationValidation(v) => &**v,
-            Self::VsanClusterConfigPrecheckItem(v) => &**v,
-            Self::VsanValidationItem(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -83,19 +83,6 @@ impl std::fmt::Debug for ClusterComputeResourceVCProfile {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterComputeResourceVCProfile {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterComputeResourceVCProfile {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceVCProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -106,5 +93,18 @@ impl serde::Serialize for ClusterComputeResourceVCProfile {
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceVCProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<ClusterComputeResourceVCProfile> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<ClusterComputeResourceVCProfile> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -62,19 +62,6 @@ impl std::fmt::Debug for ClusterDasAdmissionControlInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterDasAdmissionControlInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterDasAdmissionControlInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasAdmissionControlInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -151,12 +138,7 @@ impl ClusterDasAdmissionControlInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ClusterDasAdmissionControlInfo(v) => &**v,
-            Self::ClusterFailoverHostAdmissionControlInfo(v) => &**v,
-            Self::ClusterFailoverLevelAdmissionControlInfo(v) => &**v,
-            Self::ClusterFailoverResourcesAdmissionControlInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -83,19 +83,6 @@ impl std::fmt::Debug for ClusterDasAdmissionControlPolicy {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterDasAdmissionControlPolicy {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterDasAdmissionControlPolicy {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasAdmissionControlPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -174,12 +161,7 @@ impl ClusterDasAdmissionControlPolicyKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ClusterDasAdmissionControlPolicy(v) => &**v,
-            Self::ClusterFailoverHostAdmissionControlPolicy(v) => &**v,
-            Self::ClusterFailoverLevelAdmissionControlPolicy(v) => &**v,
-            Self::ClusterFailoverResourcesAdmissionControlPolicy(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

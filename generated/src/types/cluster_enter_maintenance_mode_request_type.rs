@@ -21,7 +21,9 @@ impl crate::ser::Encode for ClusterEnterMaintenanceModeRequestType<'_> {
         let mut o = e.members();
         o.field("host", &self.host);
         o.field("option", &self.option);
-        o.field("info", &self.info);
+        if let Some(v) = self.info {
+            o.field("info", v);
+        }
         o.end();
     }
 }

@@ -184,19 +184,6 @@ impl std::fmt::Debug for ClusterEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -368,32 +355,7 @@ impl ClusterEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ClusterEvent(v) => &**v,
-            Self::ClusterComplianceCheckedEvent(v) => &**v,
-            Self::ClusterCreatedEvent(v) => &**v,
-            Self::ClusterDestroyedEvent(v) => &**v,
-            Self::ClusterOvercommittedEvent(v) => v.as_any(),
-            Self::ClusterReconfiguredEvent(v) => &**v,
-            Self::ClusterStatusChangedEvent(v) => v.as_any(),
-            Self::DasAdmissionControlDisabledEvent(v) => &**v,
-            Self::DasAdmissionControlEnabledEvent(v) => &**v,
-            Self::DasAgentFoundEvent(v) => &**v,
-            Self::DasAgentUnavailableEvent(v) => &**v,
-            Self::DasClusterIsolatedEvent(v) => &**v,
-            Self::DasDisabledEvent(v) => &**v,
-            Self::DasEnabledEvent(v) => &**v,
-            Self::DasHostFailedEvent(v) => &**v,
-            Self::DasHostIsolatedEvent(v) => &**v,
-            Self::DrsDisabledEvent(v) => &**v,
-            Self::DrsEnabledEvent(v) => &**v,
-            Self::DrsInvocationFailedEvent(v) => &**v,
-            Self::DrsRecoveredFromFailureEvent(v) => &**v,
-            Self::FailoverLevelRestored(v) => &**v,
-            Self::HostMonitoringStateChangedEvent(v) => &**v,
-            Self::InsufficientFailoverResourcesEvent(v) => &**v,
-            Self::VmHealthMonitoringStateChangedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

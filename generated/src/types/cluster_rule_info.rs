@@ -126,19 +126,6 @@ impl std::fmt::Debug for ClusterRuleInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ClusterRuleInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ClusterRuleInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ClusterRuleInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -220,16 +207,7 @@ impl ClusterRuleInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ClusterRuleInfo(v) => &**v,
-            Self::ClusterAffinityRuleSpec(v) => &**v,
-            Self::ClusterAntiAffinityRuleSpec(v) => &**v,
-            Self::ClusterDependencyRuleInfo(v) => &**v,
-            Self::ClusterFtVmHostRuleInfo(v) => &**v,
-            Self::ClusterVmHostRuleInfo(v) => &**v,
-            Self::VirtualDiskAntiAffinityRuleSpec(v) => &**v,
-            Self::VirtualDiskRuleSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -64,19 +64,6 @@ impl std::fmt::Debug for CnsAccessControlSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CnsAccessControlSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CnsAccessControlSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CnsAccessControlSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -130,11 +117,7 @@ impl CnsAccessControlSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CnsAccessControlSpec(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsNFSAccessControlSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

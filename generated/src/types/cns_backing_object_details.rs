@@ -75,19 +75,6 @@ impl std::fmt::Debug for CnsBackingObjectDetails {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CnsBackingObjectDetails {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CnsBackingObjectDetails {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CnsBackingObjectDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -148,13 +135,7 @@ impl CnsBackingObjectDetailsKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CnsBackingObjectDetails(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsBlockBackingDetails(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsFileBackingDetails(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -64,19 +64,6 @@ impl std::fmt::Debug for CnsBaseCreateSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CnsBaseCreateSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CnsBaseCreateSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CnsBaseCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -135,13 +122,7 @@ impl CnsBaseCreateSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CnsBaseCreateSpec(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsBlockCreateSpec(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsFileCreateSpec(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

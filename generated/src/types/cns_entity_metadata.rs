@@ -90,19 +90,6 @@ impl std::fmt::Debug for CnsEntityMetadata {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CnsEntityMetadata {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CnsEntityMetadata {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CnsEntityMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -156,11 +143,7 @@ impl CnsEntityMetadataKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CnsEntityMetadata(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsKubernetesEntityMetadata(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

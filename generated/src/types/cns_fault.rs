@@ -85,19 +85,6 @@ impl std::fmt::Debug for CnsFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CnsFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CnsFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CnsFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -189,23 +176,7 @@ impl CnsFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CnsFault(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsAlreadyRegisteredFault(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsMissingControllerFault(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsNotRegisteredFault(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsPlacementFault(v) => v.as_any(),
-            #[cfg(feature = "vsan")]
-            Self::CnsSnapshotNotFoundFault(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsVolumeAlreadyExistsFault(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsVolumeNotFoundFault(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

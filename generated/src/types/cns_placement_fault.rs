@@ -85,19 +85,6 @@ impl std::fmt::Debug for CnsPlacementFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CnsPlacementFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CnsPlacementFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CnsPlacementFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -165,15 +152,7 @@ impl CnsPlacementFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CnsPlacementFault(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsInCompatibleFault(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsMissingPrivilegeFault(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsRankedLowerFault(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -15,8 +15,10 @@ pub struct CnsQueryAsyncRequestType<'a> {
 impl crate::ser::Encode for CnsQueryAsyncRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("filter", &self.filter);
-        o.field("selection", &self.selection);
+        o.field("filter", self.filter);
+        if let Some(v) = self.selection {
+            o.field("selection", v);
+        }
         o.end();
     }
 }

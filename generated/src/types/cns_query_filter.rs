@@ -144,19 +144,6 @@ impl std::fmt::Debug for CnsQueryFilter {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CnsQueryFilter {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CnsQueryFilter {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CnsQueryFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -210,11 +197,7 @@ impl CnsQueryFilterKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CnsQueryFilter(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsKubernetesQueryFilter(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

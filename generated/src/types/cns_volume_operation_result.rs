@@ -80,19 +80,6 @@ impl std::fmt::Debug for CnsVolumeOperationResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CnsVolumeOperationResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CnsVolumeOperationResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CnsVolumeOperationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -160,15 +147,7 @@ impl CnsVolumeOperationResultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CnsVolumeOperationResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsAsyncQueryResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsVolumeAttachResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::CnsVolumeCreateResult(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -17,12 +17,20 @@ pub struct CompositeHostProfileRequestType<'a> {
 impl crate::ser::Encode for CompositeHostProfileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("source", &self.source);
+        o.field("source", self.source);
         o.field("targets", &self.targets);
-        o.field("toBeMerged", &self.to_be_merged);
-        o.field("toBeReplacedWith", &self.to_be_replaced_with);
-        o.field("toBeDeleted", &self.to_be_deleted);
-        o.field("enableStatusToBeCopied", &self.enable_status_to_be_copied);
+        if let Some(v) = self.to_be_merged {
+            o.field("toBeMerged", v);
+        }
+        if let Some(v) = self.to_be_replaced_with {
+            o.field("toBeReplacedWith", v);
+        }
+        if let Some(v) = self.to_be_deleted {
+            o.field("toBeDeleted", v);
+        }
+        if let Some(v) = self.enable_status_to_be_copied {
+            o.field("enableStatusToBeCopied", v);
+        }
         o.end();
     }
 }

@@ -15,8 +15,8 @@ pub struct ComputeDiskPartitionInfoForResizeRequestType<'a> {
 impl crate::ser::Encode for ComputeDiskPartitionInfoForResizeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("partition", &self.partition);
-        o.field("blockRange", &self.block_range);
+        o.field("partition", self.partition);
+        o.field("blockRange", self.block_range);
         o.field("partitionFormat", &self.partition_format);
         o.end();
     }

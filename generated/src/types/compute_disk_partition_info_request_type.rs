@@ -16,7 +16,7 @@ impl crate::ser::Encode for ComputeDiskPartitionInfoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("devicePath", &self.device_path);
-        o.field("layout", &self.layout);
+        o.field("layout", self.layout);
         o.field("partitionFormat", &self.partition_format);
         o.end();
     }

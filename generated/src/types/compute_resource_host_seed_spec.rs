@@ -73,19 +73,6 @@ impl std::fmt::Debug for ComputeResourceHostSeedSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ComputeResourceHostSeedSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ComputeResourceHostSeedSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ComputeResourceHostSeedSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -96,5 +83,18 @@ impl serde::Serialize for ComputeResourceHostSeedSpec {
 impl<'de> serde::Deserialize<'de> for ComputeResourceHostSeedSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<ComputeResourceHostSeedSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<ComputeResourceHostSeedSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -78,19 +78,6 @@ impl std::fmt::Debug for ComputeResourceHostSeedSpecSingleHostSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ComputeResourceHostSeedSpecSingleHostSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ComputeResourceHostSeedSpecSingleHostSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ComputeResourceHostSeedSpecSingleHostSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -101,5 +88,18 @@ impl serde::Serialize for ComputeResourceHostSeedSpecSingleHostSpec {
 impl<'de> serde::Deserialize<'de> for ComputeResourceHostSeedSpecSingleHostSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<ComputeResourceHostSeedSpecSingleHostSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<ComputeResourceHostSeedSpecSingleHostSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

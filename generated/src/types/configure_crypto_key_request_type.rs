@@ -11,7 +11,9 @@ pub struct ConfigureCryptoKeyRequestType<'a> {
 impl crate::ser::Encode for ConfigureCryptoKeyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("keyId", &self.key_id);
+        if let Some(v) = self.key_id {
+            o.field("keyId", v);
+        }
         o.end();
     }
 }

@@ -15,8 +15,8 @@ pub struct ConfigureDatastoreIORMRequestType<'a> {
 impl crate::ser::Encode for ConfigureDatastoreIORMRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
-        o.field("spec", &self.spec);
+        o.field("datastore", self.datastore);
+        o.field("spec", self.spec);
         o.end();
     }
 }

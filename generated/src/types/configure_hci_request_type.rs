@@ -15,7 +15,7 @@ pub struct ConfigureHCIRequestType<'a> {
 impl crate::ser::Encode for ConfigureHCIRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("clusterSpec", &self.cluster_spec);
+        o.field("clusterSpec", self.cluster_spec);
         o.field("hostInputs", &self.host_inputs);
         o.end();
     }

@@ -15,8 +15,10 @@ pub struct ConfigureLicenseSourceRequestType<'a> {
 impl crate::ser::Encode for ConfigureLicenseSourceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("licenseSource", &self.license_source);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
+        o.field("licenseSource", self.license_source);
         o.end();
     }
 }

@@ -19,8 +19,8 @@ pub struct ConfigureStorageDrsForPodRequestType<'a> {
 impl crate::ser::Encode for ConfigureStorageDrsForPodRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("pod", &self.pod);
-        o.field("spec", &self.spec);
+        o.field("pod", self.pod);
+        o.field("spec", self.spec);
         o.field("modify", &self.modify);
         o.end();
     }

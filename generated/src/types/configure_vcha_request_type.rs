@@ -11,7 +11,7 @@ pub struct ConfigureVchaRequestType<'a> {
 impl crate::ser::Encode for ConfigureVchaRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("configSpec", &self.config_spec);
+        o.field("configSpec", self.config_spec);
         o.end();
     }
 }

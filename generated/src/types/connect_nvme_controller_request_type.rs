@@ -11,7 +11,7 @@ pub struct ConnectNvmeControllerRequestType<'a> {
 impl crate::ser::Encode for ConnectNvmeControllerRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("connectSpec", &self.connect_spec);
+        o.field("connectSpec", self.connect_spec);
         o.end();
     }
 }

@@ -15,7 +15,9 @@ pub struct ConvertNamespacePathToUuidPathRequestType<'a> {
 impl crate::ser::Encode for ConvertNamespacePathToUuidPathRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datacenter", &self.datacenter);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
         o.field("namespaceUrl", &self.namespace_url);
         o.end();
     }

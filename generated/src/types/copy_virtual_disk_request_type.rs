@@ -26,10 +26,16 @@ impl crate::ser::Encode for CopyVirtualDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sourceName", &self.source_name);
-        o.field("sourceDatacenter", &self.source_datacenter);
+        if let Some(v) = self.source_datacenter {
+            o.field("sourceDatacenter", v);
+        }
         o.field("destName", &self.dest_name);
-        o.field("destDatacenter", &self.dest_datacenter);
-        o.field("destSpec", &self.dest_spec);
+        if let Some(v) = self.dest_datacenter {
+            o.field("destDatacenter", v);
+        }
+        if let Some(v) = self.dest_spec {
+            o.field("destSpec", v);
+        }
         o.field("force", &self.force);
         o.end();
     }

@@ -124,19 +124,6 @@ impl std::fmt::Debug for CpuIncompatible {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CpuIncompatible {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CpuIncompatible {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CpuIncompatible {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -203,13 +190,7 @@ impl CpuIncompatibleKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CpuIncompatible(v) => &**v,
-            Self::CpuCompatibilityUnknown(v) => &**v,
-            Self::CpuIncompatible1ECX(v) => &**v,
-            Self::CpuIncompatible81EDX(v) => &**v,
-            Self::FaultToleranceCpuIncompatible(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

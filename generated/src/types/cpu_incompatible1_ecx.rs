@@ -181,19 +181,6 @@ impl std::fmt::Debug for CpuIncompatible1ECX {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CpuIncompatible1ECX {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CpuIncompatible1ECX {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CpuIncompatible1ECX {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

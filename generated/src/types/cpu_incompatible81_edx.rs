@@ -166,19 +166,6 @@ impl std::fmt::Debug for CpuIncompatible81EDX {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CpuIncompatible81EDX {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CpuIncompatible81EDX {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CpuIncompatible81EDX {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

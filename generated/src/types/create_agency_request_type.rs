@@ -15,7 +15,7 @@ pub struct CreateAgencyRequestType<'a> {
 impl crate::ser::Encode for CreateAgencyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("agencyConfigInfo", &self.agency_config_info);
+        o.field("agencyConfigInfo", self.agency_config_info);
         o.field("initialGoalState", &self.initial_goal_state);
         o.end();
     }

@@ -17,8 +17,8 @@ pub struct CreateAlarmRequestType<'a> {
 impl crate::ser::Encode for CreateAlarmRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
-        o.field("spec", &self.spec);
+        o.field("entity", self.entity);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -15,8 +15,10 @@ pub struct CreateChildVMRequestType<'a> {
 impl crate::ser::Encode for CreateChildVMRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("config", &self.config);
-        o.field("host", &self.host);
+        o.field("config", self.config);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

@@ -14,7 +14,7 @@ impl crate::ser::Encode for CreateClusterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.end();
     }
 }

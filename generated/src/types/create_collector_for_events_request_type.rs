@@ -11,7 +11,7 @@ pub struct CreateCollectorForEventsRequestType<'a> {
 impl crate::ser::Encode for CreateCollectorForEventsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("filter", &self.filter);
+        o.field("filter", self.filter);
         o.end();
     }
 }

@@ -15,8 +15,10 @@ pub struct CreateCollectorWithInfoFilterForTasksRequestType<'a> {
 impl crate::ser::Encode for CreateCollectorWithInfoFilterForTasksRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("filter", &self.filter);
-        o.field("infoFilter", &self.info_filter);
+        o.field("filter", self.filter);
+        if let Some(v) = self.info_filter {
+            o.field("infoFilter", v);
+        }
         o.end();
     }
 }

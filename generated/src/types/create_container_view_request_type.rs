@@ -19,7 +19,7 @@ pub struct CreateContainerViewRequestType<'a> {
 impl crate::ser::Encode for CreateContainerViewRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("container", &self.container);
+        o.field("container", self.container);
         o.field("type", &self.r#type);
         o.field("recursive", &self.recursive);
         o.end();

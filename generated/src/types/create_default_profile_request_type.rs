@@ -19,7 +19,9 @@ impl crate::ser::Encode for CreateDefaultProfileRequestType<'_> {
         let mut o = e.members();
         o.field("profileType", &self.profile_type);
         o.field("profileTypeName", &self.profile_type_name);
-        o.field("profile", &self.profile);
+        if let Some(v) = self.profile {
+            o.field("profile", v);
+        }
         o.end();
     }
 }

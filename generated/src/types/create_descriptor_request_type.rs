@@ -17,8 +17,8 @@ pub struct CreateDescriptorRequestType<'a> {
 impl crate::ser::Encode for CreateDescriptorRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("obj", &self.obj);
-        o.field("cdp", &self.cdp);
+        o.field("obj", self.obj);
+        o.field("cdp", self.cdp);
         o.end();
     }
 }

@@ -23,7 +23,7 @@ pub struct CreateDirectoryRequestType<'a> {
 impl crate::ser::Encode for CreateDirectoryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.field("displayName", &self.display_name);
         o.field("policy", &self.policy);
         o.field("size", &self.size);

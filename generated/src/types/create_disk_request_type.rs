@@ -11,7 +11,7 @@ pub struct CreateDiskRequestType<'a> {
 impl crate::ser::Encode for CreateDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.end();
     }
 }

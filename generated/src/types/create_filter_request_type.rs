@@ -13,7 +13,7 @@ pub struct CreateFilterRequestType<'a> {
 impl crate::ser::Encode for CreateFilterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.field("partialUpdates", &self.partial_updates);
         o.end();
     }

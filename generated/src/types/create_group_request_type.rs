@@ -11,7 +11,7 @@ pub struct CreateGroupRequestType<'a> {
 impl crate::ser::Encode for CreateGroupRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("group", &self.group);
+        o.field("group", self.group);
         o.end();
     }
 }

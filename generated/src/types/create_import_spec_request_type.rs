@@ -26,9 +26,9 @@ impl crate::ser::Encode for CreateImportSpecRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ovfDescriptor", &self.ovf_descriptor);
-        o.field("resourcePool", &self.resource_pool);
-        o.field("datastore", &self.datastore);
-        o.field("cisp", &self.cisp);
+        o.field("resourcePool", self.resource_pool);
+        o.field("datastore", self.datastore);
+        o.field("cisp", self.cisp);
         o.end();
     }
 }

@@ -17,7 +17,7 @@ pub struct CreateIOTripAnalyzerRecurrencesRequestType<'a> {
 impl crate::ser::Encode for CreateIOTripAnalyzerRecurrencesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("recurrences", &self.recurrences);
         o.end();
     }

@@ -17,8 +17,8 @@ pub struct CreateIpPoolRequestType<'a> {
 impl crate::ser::Encode for CreateIpPoolRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("dc", &self.dc);
-        o.field("pool", &self.pool);
+        o.field("dc", self.dc);
+        o.field("pool", self.pool);
         o.end();
     }
 }

@@ -13,7 +13,7 @@ pub struct CreateListViewFromViewRequestType<'a> {
 impl crate::ser::Encode for CreateListViewFromViewRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("view", &self.view);
+        o.field("view", self.view);
         o.end();
     }
 }

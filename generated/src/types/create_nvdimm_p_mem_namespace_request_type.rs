@@ -11,7 +11,7 @@ pub struct CreateNvdimmPMemNamespaceRequestType<'a> {
 impl crate::ser::Encode for CreateNvdimmPMemNamespaceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("createSpec", &self.create_spec);
+        o.field("createSpec", self.create_spec);
         o.end();
     }
 }

@@ -15,8 +15,8 @@ pub struct CreateObjectScheduledTaskRequestType<'a> {
 impl crate::ser::Encode for CreateObjectScheduledTaskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("obj", &self.obj);
-        o.field("spec", &self.spec);
+        o.field("obj", self.obj);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -13,8 +13,8 @@ pub struct CreatePassiveNodeRequestType<'a> {
 impl crate::ser::Encode for CreatePassiveNodeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("passiveDeploymentSpec", &self.passive_deployment_spec);
-        o.field("sourceVcSpec", &self.source_vc_spec);
+        o.field("passiveDeploymentSpec", self.passive_deployment_spec);
+        o.field("sourceVcSpec", self.source_vc_spec);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct CreatePerfIntervalRequestType<'a> {
 impl crate::ser::Encode for CreatePerfIntervalRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("intervalId", &self.interval_id);
+        o.field("intervalId", self.interval_id);
         o.end();
     }
 }

@@ -23,9 +23,9 @@ pub struct CreateRegistryKeyInGuestRequestType<'a> {
 impl crate::ser::Encode for CreateRegistryKeyInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
-        o.field("keyName", &self.key_name);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
+        o.field("keyName", self.key_name);
         o.field("isVolatile", &self.is_volatile);
         o.field("classType", &self.class_type);
         o.end();

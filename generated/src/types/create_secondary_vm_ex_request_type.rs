@@ -15,8 +15,12 @@ pub struct CreateSecondaryVMExRequestType<'a> {
 impl crate::ser::Encode for CreateSecondaryVMExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

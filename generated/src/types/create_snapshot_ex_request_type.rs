@@ -20,7 +20,9 @@ impl crate::ser::Encode for CreateSnapshotExRequestType<'_> {
         o.field("name", &self.name);
         o.field("description", &self.description);
         o.field("memory", &self.memory);
-        o.field("quiesceSpec", &self.quiesce_spec);
+        if let Some(v) = self.quiesce_spec {
+            o.field("quiesceSpec", v);
+        }
         o.end();
     }
 }

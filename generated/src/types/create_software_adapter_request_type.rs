@@ -13,7 +13,7 @@ pub struct CreateSoftwareAdapterRequestType<'a> {
 impl crate::ser::Encode for CreateSoftwareAdapterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -21,7 +21,7 @@ pub struct CreateTaskRequestType<'a> {
 impl crate::ser::Encode for CreateTaskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("obj", &self.obj);
+        o.field("obj", self.obj);
         o.field("taskTypeId", &self.task_type_id);
         o.field("initiatedBy", &self.initiated_by);
         o.field("cancelable", &self.cancelable);

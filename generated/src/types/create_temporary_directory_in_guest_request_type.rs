@@ -23,8 +23,8 @@ pub struct CreateTemporaryDirectoryInGuestRequestType<'a> {
 impl crate::ser::Encode for CreateTemporaryDirectoryInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("prefix", &self.prefix);
         o.field("suffix", &self.suffix);
         o.field("directoryPath", &self.directory_path);

@@ -11,7 +11,7 @@ pub struct CreateUserRequestType<'a> {
 impl crate::ser::Encode for CreateUserRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("user", &self.user);
+        o.field("user", self.user);
         o.end();
     }
 }

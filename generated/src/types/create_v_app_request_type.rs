@@ -20,9 +20,11 @@ impl crate::ser::Encode for CreateVAppRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);
-        o.field("resSpec", &self.res_spec);
-        o.field("configSpec", &self.config_spec);
-        o.field("vmFolder", &self.vm_folder);
+        o.field("resSpec", self.res_spec);
+        o.field("configSpec", self.config_spec);
+        if let Some(v) = self.vm_folder {
+            o.field("vmFolder", v);
+        }
         o.end();
     }
 }

@@ -18,8 +18,10 @@ impl crate::ser::Encode for CreateVirtualDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);
-        o.field("datacenter", &self.datacenter);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -21,9 +21,11 @@ pub struct CreateVMRequestType<'a> {
 impl crate::ser::Encode for CreateVMRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("config", &self.config);
-        o.field("pool", &self.pool);
-        o.field("host", &self.host);
+        o.field("config", self.config);
+        o.field("pool", self.pool);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

@@ -13,8 +13,8 @@ pub struct CreateWitnessNodeRequestType<'a> {
 impl crate::ser::Encode for CreateWitnessNodeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("witnessDeploymentSpec", &self.witness_deployment_spec);
-        o.field("sourceVcSpec", &self.source_vc_spec);
+        o.field("witnessDeploymentSpec", self.witness_deployment_spec);
+        o.field("sourceVcSpec", self.source_vc_spec);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct CryptoManagerHostEnableRequestType<'a> {
 impl crate::ser::Encode for CryptoManagerHostEnableRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("initialKey", &self.initial_key);
+        o.field("initialKey", self.initial_key);
         o.end();
     }
 }

@@ -137,19 +137,6 @@ impl std::fmt::Debug for CryptoManagerKmipCertificateInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CryptoManagerKmipCertificateInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CryptoManagerKmipCertificateInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipCertificateInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -160,5 +147,18 @@ impl serde::Serialize for CryptoManagerKmipCertificateInfo {
 impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCertificateInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<CryptoManagerKmipCertificateInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<CryptoManagerKmipCertificateInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

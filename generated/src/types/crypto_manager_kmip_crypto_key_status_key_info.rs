@@ -75,19 +75,6 @@ impl std::fmt::Debug for CryptoManagerKmipCryptoKeyStatusKeyInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CryptoManagerKmipCryptoKeyStatusKeyInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CryptoManagerKmipCryptoKeyStatusKeyInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipCryptoKeyStatusKeyInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -161,13 +148,7 @@ impl CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => &**v,
-            Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(v) => &**v,
-            Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(v) => {
-                &**v
-            }
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

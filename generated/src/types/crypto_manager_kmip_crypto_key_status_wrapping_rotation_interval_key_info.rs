@@ -90,21 +90,6 @@ for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode
-for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode
-for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize
 for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {

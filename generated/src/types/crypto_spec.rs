@@ -62,19 +62,6 @@ impl std::fmt::Debug for CryptoSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CryptoSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CryptoSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CryptoSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,14 +129,7 @@ impl CryptoSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CryptoSpec(v) => &**v,
-            Self::CryptoSpecDecrypt(v) => &**v,
-            Self::CryptoSpecDeepRecrypt(v) => &**v,
-            Self::CryptoSpecEncrypt(v) => &**v,
-            Self::CryptoSpecNoOp(v) => v.as_any(),
-            Self::CryptoSpecShallowRecrypt(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

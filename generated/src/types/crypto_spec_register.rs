@@ -71,19 +71,6 @@ impl std::fmt::Debug for CryptoSpecRegister {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CryptoSpecRegister {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CryptoSpecRegister {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CryptoSpecRegister {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

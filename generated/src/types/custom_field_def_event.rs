@@ -198,19 +198,6 @@ impl std::fmt::Debug for CustomFieldDefEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomFieldDefEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomFieldDefEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomFieldDefEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -272,12 +259,7 @@ impl CustomFieldDefEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CustomFieldDefEvent(v) => &**v,
-            Self::CustomFieldDefAddedEvent(v) => &**v,
-            Self::CustomFieldDefRemovedEvent(v) => &**v,
-            Self::CustomFieldDefRenamedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

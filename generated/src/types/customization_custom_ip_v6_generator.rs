@@ -71,19 +71,6 @@ impl std::fmt::Debug for CustomizationCustomIpV6Generator {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomizationCustomIpV6Generator {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomizationCustomIpV6Generator {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationCustomIpV6Generator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

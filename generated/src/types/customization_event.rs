@@ -198,19 +198,6 @@ impl std::fmt::Debug for CustomizationEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomizationEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomizationEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -270,12 +257,7 @@ impl CustomizationEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CustomizationEvent(v) => &**v,
-            Self::CustomizationFailed(v) => v.as_any(),
-            Self::CustomizationStartedEvent(v) => &**v,
-            Self::CustomizationSucceeded(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -205,19 +205,6 @@ impl std::fmt::Debug for CustomizationFailed {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomizationFailed {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomizationFailed {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationFailed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -286,13 +273,7 @@ impl CustomizationFailedKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CustomizationFailed(v) => &**v,
-            Self::CustomizationLinuxIdentityFailed(v) => &**v,
-            Self::CustomizationNetworkSetupFailed(v) => &**v,
-            Self::CustomizationSysprepFailed(v) => &**v,
-            Self::CustomizationUnknownFailure(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

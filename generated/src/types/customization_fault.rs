@@ -78,19 +78,6 @@ impl std::fmt::Debug for CustomizationFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomizationFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomizationFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -195,21 +182,7 @@ impl CustomizationFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CustomizationFault(v) => &**v,
-            Self::CannotDecryptPasswords(v) => &**v,
-            Self::CustomizationPending(v) => &**v,
-            Self::IpHostnameGeneratorError(v) => &**v,
-            Self::LinuxVolumeNotClean(v) => &**v,
-            Self::MissingLinuxCustResources(v) => &**v,
-            Self::MissingWindowsCustResources(v) => &**v,
-            Self::MountError(v) => &**v,
-            Self::NicSettingMismatch(v) => &**v,
-            Self::NoDisksToCustomize(v) => &**v,
-            Self::UncustomizableGuest(v) => &**v,
-            Self::UnexpectedCustomizationFault(v) => &**v,
-            Self::VolumeEditorError(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

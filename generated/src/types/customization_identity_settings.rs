@@ -62,19 +62,6 @@ impl std::fmt::Debug for CustomizationIdentitySettings {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomizationIdentitySettings {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomizationIdentitySettings {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationIdentitySettings {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -151,15 +138,7 @@ impl CustomizationIdentitySettingsKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CustomizationIdentitySettings(v) => &**v,
-            Self::CustomizationCloudinitPrep(v) => &**v,
-            Self::CustomizationLinuxFlexPrep(v) => &**v,
-            Self::CustomizationLinuxPrep(v) => &**v,
-            Self::CustomizationSysprep(v) => &**v,
-            Self::CustomizationSysprepText(v) => &**v,
-            Self::CustomizationWindowsFlexPrep(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -62,19 +62,6 @@ impl std::fmt::Debug for CustomizationIpGenerator {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomizationIpGenerator {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomizationIpGenerator {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationIpGenerator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -146,14 +133,7 @@ impl CustomizationIpGeneratorKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CustomizationIpGenerator(v) => &**v,
-            Self::CustomizationCustomIpGenerator(v) => &**v,
-            Self::CustomizationDhcpIpGenerator(v) => &**v,
-            Self::CustomizationDisableIpV4(v) => &**v,
-            Self::CustomizationFixedIp(v) => &**v,
-            Self::CustomizationUnknownIpGenerator(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -76,19 +76,6 @@ impl std::fmt::Debug for CustomizationIPSettingsIpV6AddressSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomizationIPSettingsIpV6AddressSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomizationIPSettingsIpV6AddressSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationIPSettingsIpV6AddressSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

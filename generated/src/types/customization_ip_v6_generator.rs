@@ -62,19 +62,6 @@ impl std::fmt::Debug for CustomizationIpV6Generator {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomizationIpV6Generator {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomizationIpV6Generator {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationIpV6Generator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -160,15 +147,7 @@ impl CustomizationIpV6GeneratorKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CustomizationIpV6Generator(v) => &**v,
-            Self::CustomizationAutoIpV6Generator(v) => &**v,
-            Self::CustomizationCustomIpV6Generator(v) => &**v,
-            Self::CustomizationDhcpIpV6Generator(v) => &**v,
-            Self::CustomizationFixedIpV6(v) => &**v,
-            Self::CustomizationStatelessIpV6Generator(v) => &**v,
-            Self::CustomizationUnknownIpV6Generator(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

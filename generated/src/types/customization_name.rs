@@ -62,19 +62,6 @@ impl std::fmt::Debug for CustomizationName {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for CustomizationName {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for CustomizationName {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationName {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -146,14 +133,7 @@ impl CustomizationNameKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::CustomizationName(v) => &**v,
-            Self::CustomizationCustomName(v) => &**v,
-            Self::CustomizationFixedName(v) => &**v,
-            Self::CustomizationPrefixName(v) => &**v,
-            Self::CustomizationUnknownName(v) => &**v,
-            Self::CustomizationVirtualMachineName(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

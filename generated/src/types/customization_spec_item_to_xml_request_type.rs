@@ -11,7 +11,7 @@ pub struct CustomizationSpecItemToXmlRequestType<'a> {
 impl crate::ser::Encode for CustomizationSpecItemToXmlRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("item", &self.item);
+        o.field("item", self.item);
         o.end();
     }
 }

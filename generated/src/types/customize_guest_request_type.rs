@@ -19,9 +19,9 @@ pub struct CustomizeGuestRequestType<'a> {
 impl crate::ser::Encode for CustomizeGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
-        o.field("spec", &self.spec);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
+        o.field("spec", self.spec);
         o.field("configParams", &self.config_params);
         o.end();
     }

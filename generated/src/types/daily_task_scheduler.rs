@@ -97,19 +97,6 @@ impl std::fmt::Debug for DailyTaskScheduler {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DailyTaskScheduler {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DailyTaskScheduler {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DailyTaskScheduler {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -164,11 +151,7 @@ impl DailyTaskSchedulerKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DailyTaskScheduler(v) => &**v,
-            Self::MonthlyTaskScheduler(v) => v.as_any(),
-            Self::WeeklyTaskScheduler(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -72,19 +72,6 @@ impl std::fmt::Debug for DatacenterEventArgument {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DatacenterEventArgument {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DatacenterEventArgument {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DatacenterEventArgument {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -191,19 +191,6 @@ impl std::fmt::Debug for DatastoreEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DatastoreEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DatastoreEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DatastoreEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -288,16 +275,7 @@ impl DatastoreEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DatastoreEvent(v) => &**v,
-            Self::DatastoreCapacityIncreasedEvent(v) => &**v,
-            Self::DatastoreDestroyedEvent(v) => &**v,
-            Self::DatastoreDuplicatedEvent(v) => &**v,
-            Self::DatastoreFileEvent(v) => v.as_any(),
-            Self::DatastoreIORMReconfiguredEvent(v) => &**v,
-            Self::DatastoreRenamedEvent(v) => &**v,
-            Self::NonVIWorkloadDetectedOnDatastoreEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -212,19 +212,6 @@ impl std::fmt::Debug for DatastoreFileEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DatastoreFileEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DatastoreFileEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DatastoreFileEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -286,12 +273,7 @@ impl DatastoreFileEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DatastoreFileEvent(v) => &**v,
-            Self::DatastoreFileCopiedEvent(v) => &**v,
-            Self::DatastoreFileDeletedEvent(v) => &**v,
-            Self::DatastoreFileMovedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -162,19 +162,6 @@ impl std::fmt::Debug for DatastoreInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DatastoreInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DatastoreInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DatastoreInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -253,16 +240,7 @@ impl DatastoreInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DatastoreInfo(v) => &**v,
-            Self::LocalDatastoreInfo(v) => &**v,
-            Self::NasDatastoreInfo(v) => &**v,
-            Self::PMemDatastoreInfo(v) => &**v,
-            Self::VmfsDatastoreInfo(v) => &**v,
-            Self::VsanDatastoreInfo(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::VvolDatastoreInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -21,8 +21,8 @@ pub struct DeleteDirectoryInGuestRequestType<'a> {
 impl crate::ser::Encode for DeleteDirectoryInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("directoryPath", &self.directory_path);
         o.field("recursive", &self.recursive);
         o.end();

@@ -17,7 +17,9 @@ pub struct DeleteDirectoryRequestType<'a> {
 impl crate::ser::Encode for DeleteDirectoryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datacenter", &self.datacenter);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
         o.field("datastorePath", &self.datastore_path);
         o.end();
     }

@@ -19,8 +19,8 @@ pub struct DeleteFileInGuestRequestType<'a> {
 impl crate::ser::Encode for DeleteFileInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("filePath", &self.file_path);
         o.end();
     }

@@ -13,7 +13,7 @@ pub struct DeleteHostSpecificationRequestType<'a> {
 impl crate::ser::Encode for DeleteHostSpecificationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.end();
     }
 }

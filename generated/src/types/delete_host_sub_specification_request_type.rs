@@ -15,7 +15,7 @@ pub struct DeleteHostSubSpecificationRequestType<'a> {
 impl crate::ser::Encode for DeleteHostSubSpecificationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.field("subSpecName", &self.sub_spec_name);
         o.end();
     }

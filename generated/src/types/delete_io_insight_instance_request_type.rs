@@ -20,7 +20,9 @@ impl crate::ser::Encode for DeleteIoInsightInstanceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("runName", &self.run_name);
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

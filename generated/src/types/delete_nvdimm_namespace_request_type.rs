@@ -11,7 +11,7 @@ pub struct DeleteNvdimmNamespaceRequestType<'a> {
 impl crate::ser::Encode for DeleteNvdimmNamespaceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("deleteSpec", &self.delete_spec);
+        o.field("deleteSpec", self.delete_spec);
         o.end();
     }
 }

@@ -21,9 +21,9 @@ pub struct DeleteRegistryKeyInGuestRequestType<'a> {
 impl crate::ser::Encode for DeleteRegistryKeyInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
-        o.field("keyName", &self.key_name);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
+        o.field("keyName", self.key_name);
         o.field("recursive", &self.recursive);
         o.end();
     }

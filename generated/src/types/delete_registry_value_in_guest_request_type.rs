@@ -19,9 +19,9 @@ pub struct DeleteRegistryValueInGuestRequestType<'a> {
 impl crate::ser::Encode for DeleteRegistryValueInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
-        o.field("valueName", &self.value_name);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
+        o.field("valueName", self.value_name);
         o.end();
     }
 }

@@ -17,9 +17,9 @@ pub struct DeleteSnapshotRequestType<'a> {
 impl crate::ser::Encode for DeleteSnapshotRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        o.field("snapshotId", self.snapshot_id);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct DeployVchaRequestType<'a> {
 impl crate::ser::Encode for DeployVchaRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("deploymentSpec", &self.deployment_spec);
+        o.field("deploymentSpec", self.deployment_spec);
         o.end();
     }
 }

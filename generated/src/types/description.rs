@@ -78,19 +78,6 @@ impl std::fmt::Debug for Description {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for Description {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for Description {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for Description {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -151,13 +138,7 @@ impl DescriptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::Description(v) => &**v,
-            Self::ElementDescription(v) => v.as_any(),
-            Self::ExtendedDescription(v) => &**v,
-            Self::MethodDescription(v) => &**v,
-            Self::TypeDescription(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

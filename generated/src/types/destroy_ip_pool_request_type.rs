@@ -19,7 +19,7 @@ pub struct DestroyIpPoolRequestType<'a> {
 impl crate::ser::Encode for DestroyIpPoolRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("dc", &self.dc);
+        o.field("dc", self.dc);
         o.field("id", &self.id);
         o.field("force", &self.force);
         o.end();

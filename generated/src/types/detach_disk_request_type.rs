@@ -11,7 +11,7 @@ pub struct DetachDiskRequestType<'a> {
 impl crate::ser::Encode for DetachDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("diskId", &self.disk_id);
+        o.field("diskId", self.disk_id);
         o.end();
     }
 }

@@ -15,7 +15,7 @@ pub struct DetachTagFromVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for DetachTagFromVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("category", &self.category);
         o.field("tag", &self.tag);
         o.end();

@@ -64,19 +64,6 @@ impl std::fmt::Debug for DeviceId {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DeviceId {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DeviceId {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DeviceId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -152,19 +139,7 @@ impl DeviceIdKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DeviceId(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::VVolId(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::VasaVirtualDiskId(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::VirtualDiskKey(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::VirtualDiskMoId(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::VirtualMachineId(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -88,19 +88,6 @@ impl std::fmt::Debug for DeviceNotSupported {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DeviceNotSupported {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DeviceNotSupported {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DeviceNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -210,22 +197,7 @@ impl DeviceNotSupportedKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DeviceNotSupported(v) => &**v,
-            Self::DeviceBackingNotSupported(v) => v.as_any(),
-            Self::DeviceControllerNotSupported(v) => &**v,
-            Self::DigestNotSupported(v) => &**v,
-            Self::FileBackedPortNotSupported(v) => &**v,
-            Self::MultiWriterNotSupported(v) => &**v,
-            Self::NonPersistentDisksNotSupported(v) => &**v,
-            Self::RDMNotSupported(v) => v.as_any(),
-            Self::RawDiskNotSupported(v) => &**v,
-            Self::RemoteDeviceNotSupported(v) => &**v,
-            Self::SharedBusControllerNotSupported(v) => &**v,
-            Self::VMINotSupported(v) => &**v,
-            Self::VirtualDiskModeNotSupported(v) => &**v,
-            Self::VirtualEthernetCardNotSupported(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

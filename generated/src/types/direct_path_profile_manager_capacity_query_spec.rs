@@ -64,19 +64,6 @@ impl std::fmt::Debug for DirectPathProfileManagerCapacityQuerySpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DirectPathProfileManagerCapacityQuerySpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DirectPathProfileManagerCapacityQuerySpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DirectPathProfileManagerCapacityQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -158,12 +145,7 @@ impl DirectPathProfileManagerCapacityQuerySpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DirectPathProfileManagerCapacityQuerySpec(v) => &**v,
-            Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(v) => &**v,
-            Self::DirectPathProfileManagerCapacityQueryById(v) => &**v,
-            Self::DirectPathProfileManagerCapacityQueryByName(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -11,7 +11,7 @@ pub struct DirectPathProfileManagerCreateRequestType<'a> {
 impl crate::ser::Encode for DirectPathProfileManagerCreateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct DirectPathProfileManagerListRequestType<'a> {
 impl crate::ser::Encode for DirectPathProfileManagerListRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("filterSpec", &self.filter_spec);
+        o.field("filterSpec", self.filter_spec);
         o.end();
     }
 }

@@ -15,7 +15,7 @@ pub struct DirectPathProfileManagerQueryCapacityRequestType<'a> {
 impl crate::ser::Encode for DirectPathProfileManagerQueryCapacityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("target", &self.target);
+        o.field("target", self.target);
         o.field("querySpec", &self.query_spec);
         o.end();
     }

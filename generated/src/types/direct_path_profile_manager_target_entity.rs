@@ -64,19 +64,6 @@ impl std::fmt::Debug for DirectPathProfileManagerTargetEntity {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DirectPathProfileManagerTargetEntity {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DirectPathProfileManagerTargetEntity {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DirectPathProfileManagerTargetEntity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -148,11 +135,7 @@ impl DirectPathProfileManagerTargetEntityKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DirectPathProfileManagerTargetEntity(v) => &**v,
-            Self::DirectPathProfileManagerTargetCluster(v) => &**v,
-            Self::DirectPathProfileManagerTargetHost(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

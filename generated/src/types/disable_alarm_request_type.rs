@@ -21,8 +21,8 @@ pub struct DisableAlarmRequestType<'a> {
 impl crate::ser::Encode for DisableAlarmRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("alarm", &self.alarm);
-        o.field("entity", &self.entity);
+        o.field("alarm", self.alarm);
+        o.field("entity", self.entity);
         o.end();
     }
 }

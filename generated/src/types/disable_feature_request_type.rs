@@ -15,7 +15,9 @@ pub struct DisableFeatureRequestType<'a> {
 impl crate::ser::Encode for DisableFeatureRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.field("featureKey", &self.feature_key);
         o.end();
     }

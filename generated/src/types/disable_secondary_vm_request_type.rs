@@ -13,7 +13,7 @@ pub struct DisableSecondaryVMRequestType<'a> {
 impl crate::ser::Encode for DisableSecondaryVMRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
+        o.field("vm", self.vm);
         o.end();
     }
 }

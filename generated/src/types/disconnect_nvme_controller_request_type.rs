@@ -11,7 +11,7 @@ pub struct DisconnectNvmeControllerRequestType<'a> {
 impl crate::ser::Encode for DisconnectNvmeControllerRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("disconnectSpec", &self.disconnect_spec);
+        o.field("disconnectSpec", self.disconnect_spec);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct DiscoverFcoeHbasRequestType<'a> {
 impl crate::ser::Encode for DiscoverFcoeHbasRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("fcoeSpec", &self.fcoe_spec);
+        o.field("fcoeSpec", self.fcoe_spec);
         o.end();
     }
 }

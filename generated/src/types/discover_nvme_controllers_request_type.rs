@@ -11,7 +11,7 @@ pub struct DiscoverNvmeControllersRequestType<'a> {
 impl crate::ser::Encode for DiscoverNvmeControllersRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("discoverSpec", &self.discover_spec);
+        o.field("discoverSpec", self.discover_spec);
         o.end();
     }
 }

@@ -62,19 +62,6 @@ impl std::fmt::Debug for DistributedVirtualSwitchHostMemberBacking {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DistributedVirtualSwitchHostMemberBacking {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DistributedVirtualSwitchHostMemberBacking {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchHostMemberBacking {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -136,10 +123,7 @@ impl DistributedVirtualSwitchHostMemberBackingKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DistributedVirtualSwitchHostMemberBacking(v) => &**v,
-            Self::DistributedVirtualSwitchHostMemberPnicBacking(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

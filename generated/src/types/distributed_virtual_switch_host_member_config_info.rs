@@ -149,19 +149,6 @@ impl std::fmt::Debug for DistributedVirtualSwitchHostMemberConfigInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DistributedVirtualSwitchHostMemberConfigInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DistributedVirtualSwitchHostMemberConfigInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchHostMemberConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -172,5 +159,18 @@ impl serde::Serialize for DistributedVirtualSwitchHostMemberConfigInfo {
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchHostMemberConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<DistributedVirtualSwitchHostMemberConfigInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<DistributedVirtualSwitchHostMemberConfigInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

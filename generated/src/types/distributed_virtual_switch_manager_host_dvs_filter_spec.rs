@@ -73,19 +73,6 @@ impl std::fmt::Debug for DistributedVirtualSwitchManagerHostDvsFilterSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DistributedVirtualSwitchManagerHostDvsFilterSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DistributedVirtualSwitchManagerHostDvsFilterSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchManagerHostDvsFilterSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -167,12 +154,7 @@ impl DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => &**v,
-            Self::DistributedVirtualSwitchManagerHostArrayFilter(v) => &**v,
-            Self::DistributedVirtualSwitchManagerHostContainerFilter(v) => &**v,
-            Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -200,19 +200,6 @@ impl std::fmt::Debug for DistributedVirtualSwitchPortStatistics {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DistributedVirtualSwitchPortStatistics {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DistributedVirtualSwitchPortStatistics {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchPortStatistics {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -223,5 +210,18 @@ impl serde::Serialize for DistributedVirtualSwitchPortStatistics {
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchPortStatistics {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<DistributedVirtualSwitchPortStatistics> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<DistributedVirtualSwitchPortStatistics> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

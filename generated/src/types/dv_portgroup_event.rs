@@ -184,19 +184,6 @@ impl std::fmt::Debug for DVPortgroupEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DVPortgroupEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DVPortgroupEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DVPortgroupEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -273,15 +260,7 @@ impl DVPortgroupEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DVPortgroupEvent(v) => &**v,
-            Self::DVPortgroupCreatedEvent(v) => &**v,
-            Self::DVPortgroupDestroyedEvent(v) => &**v,
-            Self::DVPortgroupReconfiguredEvent(v) => &**v,
-            Self::DVPortgroupRenamedEvent(v) => &**v,
-            Self::DvpgImportEvent(v) => &**v,
-            Self::DvpgRestoreEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -184,19 +184,6 @@ impl std::fmt::Debug for DvsEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DvsEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DvsEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DvsEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -441,46 +428,7 @@ impl DvsEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DvsEvent(v) => &**v,
-            Self::DvsCreatedEvent(v) => &**v,
-            Self::DvsDestroyedEvent(v) => &**v,
-            Self::DvsHostBackInSyncEvent(v) => &**v,
-            Self::DvsHostJoinedEvent(v) => &**v,
-            Self::DvsHostLeftEvent(v) => &**v,
-            Self::DvsHostStatusUpdated(v) => &**v,
-            Self::DvsHostWentOutOfSyncEvent(v) => &**v,
-            Self::DvsImportEvent(v) => &**v,
-            Self::DvsMergedEvent(v) => &**v,
-            Self::DvsPortBlockedEvent(v) => &**v,
-            Self::DvsPortConnectedEvent(v) => &**v,
-            Self::DvsPortCreatedEvent(v) => &**v,
-            Self::DvsPortDeletedEvent(v) => &**v,
-            Self::DvsPortDisconnectedEvent(v) => &**v,
-            Self::DvsPortEnteredPassthruEvent(v) => &**v,
-            Self::DvsPortExitedPassthruEvent(v) => &**v,
-            Self::DvsPortJoinPortgroupEvent(v) => &**v,
-            Self::DvsPortLeavePortgroupEvent(v) => &**v,
-            Self::DvsPortLinkDownEvent(v) => &**v,
-            Self::DvsPortLinkUpEvent(v) => &**v,
-            Self::DvsPortReconfiguredEvent(v) => &**v,
-            Self::DvsPortRuntimeChangeEvent(v) => &**v,
-            Self::DvsPortUnblockedEvent(v) => &**v,
-            Self::DvsPortVendorSpecificStateChangeEvent(v) => &**v,
-            Self::DvsReconfiguredEvent(v) => &**v,
-            Self::DvsRenamedEvent(v) => &**v,
-            Self::DvsRestoreEvent(v) => &**v,
-            Self::DvsUpgradeAvailableEvent(v) => &**v,
-            Self::DvsUpgradeInProgressEvent(v) => &**v,
-            Self::DvsUpgradeRejectedEvent(v) => &**v,
-            Self::DvsUpgradedEvent(v) => &**v,
-            Self::HostLocalPortCreatedEvent(v) => &**v,
-            Self::OutOfSyncDvsHost(v) => &**v,
-            Self::RecoveryEvent(v) => &**v,
-            Self::RollbackEvent(v) => &**v,
-            Self::VmVnicPoolReservationViolationClearEvent(v) => &**v,
-            Self::VmVnicPoolReservationViolationRaiseEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

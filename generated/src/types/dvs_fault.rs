@@ -78,19 +78,6 @@ impl std::fmt::Debug for DvsFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DvsFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DvsFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DvsFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -249,31 +236,7 @@ impl DvsFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DvsFault(v) => &**v,
-            Self::BackupBlobReadFailure(v) => &**v,
-            Self::BackupBlobWriteFailure(v) => &**v,
-            Self::CollectorAddressUnset(v) => &**v,
-            Self::ConflictingConfiguration(v) => &**v,
-            Self::DvsApplyOperationFault(v) => &**v,
-            Self::DvsNotAuthorized(v) => &**v,
-            Self::DvsOperationBulkFault(v) => &**v,
-            Self::DvsScopeViolated(v) => &**v,
-            Self::ImportHostAddFailure(v) => &**v,
-            Self::ImportOperationBulkFault(v) => &**v,
-            Self::InvalidIpfixConfig(v) => &**v,
-            Self::RollbackFailure(v) => &**v,
-            Self::SwitchIpUnset(v) => &**v,
-            Self::SwitchNotInUpgradeMode(v) => &**v,
-            Self::VspanDestPortConflict(v) => &**v,
-            Self::VspanPortConflict(v) => &**v,
-            Self::VspanPortMoveFault(v) => &**v,
-            Self::VspanPortPromiscChangeFault(v) => &**v,
-            Self::VspanPortgroupPromiscChangeFault(v) => &**v,
-            Self::VspanPortgroupTypeChangeFault(v) => &**v,
-            Self::VspanPromiscuousPortNotSupported(v) => &**v,
-            Self::VspanSameSessionPortConflict(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

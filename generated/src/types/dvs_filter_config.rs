@@ -105,19 +105,6 @@ impl std::fmt::Debug for DvsFilterConfig {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DvsFilterConfig {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DvsFilterConfig {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DvsFilterConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -174,11 +161,7 @@ impl DvsFilterConfigKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DvsFilterConfig(v) => &**v,
-            Self::DvsFilterConfigSpec(v) => &**v,
-            Self::DvsTrafficFilterConfig(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

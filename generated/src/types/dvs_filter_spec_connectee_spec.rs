@@ -64,19 +64,6 @@ impl std::fmt::Debug for DVSFilterSpecConnecteeSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DVSFilterSpecConnecteeSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DVSFilterSpecConnecteeSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DVSFilterSpecConnecteeSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -140,12 +127,7 @@ impl DVSFilterSpecConnecteeSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DVSFilterSpecConnecteeSpec(v) => &**v,
-            Self::DVSFilterSpecPnicConnecteeSpec(v) => &**v,
-            Self::DVSFilterSpecVmConnecteeSpec(v) => &**v,
-            Self::DVSFilterSpecVmknicConnecteeSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

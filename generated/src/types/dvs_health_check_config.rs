@@ -78,19 +78,6 @@ impl std::fmt::Debug for DVSHealthCheckConfig {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DVSHealthCheckConfig {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DVSHealthCheckConfig {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DVSHealthCheckConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,10 +129,7 @@ impl DVSHealthCheckConfigKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DVSHealthCheckConfig(v) => &**v,
-            Self::VMwareDVSHealthCheckConfig(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

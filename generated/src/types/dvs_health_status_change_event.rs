@@ -198,19 +198,6 @@ impl std::fmt::Debug for DvsHealthStatusChangeEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DvsHealthStatusChangeEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DvsHealthStatusChangeEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DvsHealthStatusChangeEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -297,17 +284,7 @@ impl DvsHealthStatusChangeEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DvsHealthStatusChangeEvent(v) => &**v,
-            Self::MtuMatchEvent(v) => &**v,
-            Self::MtuMismatchEvent(v) => &**v,
-            Self::TeamingMatchEvent(v) => &**v,
-            Self::TeamingMisMatchEvent(v) => &**v,
-            Self::UplinkPortMtuNotSupportEvent(v) => &**v,
-            Self::UplinkPortMtuSupportEvent(v) => &**v,
-            Self::UplinkPortVlanTrunkedEvent(v) => &**v,
-            Self::UplinkPortVlanUntrunkedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -62,19 +62,6 @@ impl std::fmt::Debug for DvsNetworkRuleAction {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DvsNetworkRuleAction {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DvsNetworkRuleAction {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DvsNetworkRuleAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -166,18 +153,7 @@ impl DvsNetworkRuleActionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DvsNetworkRuleAction(v) => &**v,
-            Self::DvsAcceptNetworkRuleAction(v) => &**v,
-            Self::DvsCopyNetworkRuleAction(v) => &**v,
-            Self::DvsDropNetworkRuleAction(v) => &**v,
-            Self::DvsGreEncapNetworkRuleAction(v) => &**v,
-            Self::DvsLogNetworkRuleAction(v) => &**v,
-            Self::DvsMacRewriteNetworkRuleAction(v) => &**v,
-            Self::DvsPuntNetworkRuleAction(v) => &**v,
-            Self::DvsRateLimitNetworkRuleAction(v) => &**v,
-            Self::DvsUpdateTagNetworkRuleAction(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

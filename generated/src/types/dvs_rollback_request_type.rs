@@ -11,7 +11,9 @@ pub struct DVSRollbackRequestType<'a> {
 impl crate::ser::Encode for DVSRollbackRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entityBackup", &self.entity_backup);
+        if let Some(v) = self.entity_backup {
+            o.field("entityBackup", v);
+        }
         o.end();
     }
 }

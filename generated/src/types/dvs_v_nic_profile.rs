@@ -163,19 +163,6 @@ impl std::fmt::Debug for DvsVNicProfile {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for DvsVNicProfile {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for DvsVNicProfile {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for DvsVNicProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -232,11 +219,7 @@ impl DvsVNicProfileKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::DvsVNicProfile(v) => &**v,
-            Self::DvsHostVNicProfile(v) => &**v,
-            Self::DvsServiceConsoleVNicProfile(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -80,19 +80,6 @@ impl std::fmt::Debug for EamAppFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EamAppFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EamAppFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EamAppFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -152,12 +139,7 @@ impl EamAppFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::EamAppFault(v) => &**v,
-            Self::CertificateNotTrustedFault(v) => &**v,
-            Self::DisabledClusterFault(v) => &**v,
-            Self::EamInvalidState(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -83,19 +83,6 @@ impl std::fmt::Debug for EamFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EamFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EamFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EamFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -161,15 +148,7 @@ impl EamFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::EamFault(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::InvalidAgencyScope(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::InvalidAgentConfiguration(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::EamInvalidUrl(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -89,19 +89,6 @@ impl std::fmt::Debug for EamObjectRuntimeInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EamObjectRuntimeInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EamObjectRuntimeInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EamObjectRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -155,11 +142,7 @@ impl EamObjectRuntimeInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::EamObjectRuntimeInfo(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::AgentRuntimeInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -80,19 +80,6 @@ impl std::fmt::Debug for EamRuntimeFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EamRuntimeFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EamRuntimeFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EamRuntimeFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -175,17 +162,7 @@ impl EamRuntimeFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::EamRuntimeFault(v) => &**v,
-            Self::EamAppFault(v) => v.as_any(),
-            Self::EamIOFault(v) => &**v,
-            Self::EamServiceNotInitialized(v) => &**v,
-            Self::EamSystemFault(v) => &**v,
-            Self::EamInvalidLogin(v) => &**v,
-            Self::EamInvalidVibPackage(v) => &**v,
-            Self::NoConnectionToVCenter(v) => &**v,
-            Self::NotAuthorized(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

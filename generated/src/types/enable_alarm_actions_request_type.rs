@@ -17,7 +17,7 @@ pub struct EnableAlarmActionsRequestType<'a> {
 impl crate::ser::Encode for EnableAlarmActionsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.field("enabled", &self.enabled);
         o.end();
     }

@@ -11,7 +11,7 @@ pub struct EnableCryptoRequestType<'a> {
 impl crate::ser::Encode for EnableCryptoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("keyPlain", &self.key_plain);
+        o.field("keyPlain", self.key_plain);
         o.end();
     }
 }

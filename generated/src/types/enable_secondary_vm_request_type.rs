@@ -17,8 +17,10 @@ pub struct EnableSecondaryVMRequestType<'a> {
 impl crate::ser::Encode for EnableSecondaryVMRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("host", &self.host);
+        o.field("vm", self.vm);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

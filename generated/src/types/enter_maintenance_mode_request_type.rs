@@ -17,7 +17,9 @@ impl crate::ser::Encode for EnterMaintenanceModeRequestType<'_> {
         let mut o = e.members();
         o.field("timeout", &self.timeout);
         o.field("evacuatePoweredOffVms", &self.evacuate_powered_off_vms);
-        o.field("maintenanceSpec", &self.maintenance_spec);
+        if let Some(v) = self.maintenance_spec {
+            o.field("maintenanceSpec", v);
+        }
         o.end();
     }
 }

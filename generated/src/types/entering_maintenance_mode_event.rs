@@ -182,19 +182,6 @@ impl std::fmt::Debug for EnteringMaintenanceModeEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EnteringMaintenanceModeEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EnteringMaintenanceModeEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EnteringMaintenanceModeEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

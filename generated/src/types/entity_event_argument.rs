@@ -73,19 +73,6 @@ impl std::fmt::Debug for EntityEventArgument {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EntityEventArgument {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EntityEventArgument {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EntityEventArgument {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -197,22 +184,7 @@ impl EntityEventArgumentKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::EntityEventArgument(v) => &**v,
-            Self::AlarmEventArgument(v) => &**v,
-            Self::ComputeResourceEventArgument(v) => &**v,
-            Self::DatacenterEventArgument(v) => &**v,
-            Self::DatastoreEventArgument(v) => &**v,
-            Self::DvsEventArgument(v) => &**v,
-            Self::FolderEventArgument(v) => &**v,
-            Self::HostEventArgument(v) => &**v,
-            Self::ManagedEntityEventArgument(v) => &**v,
-            Self::NetworkEventArgument(v) => &**v,
-            Self::ResourcePoolEventArgument(v) => &**v,
-            Self::ScheduledTaskEventArgument(v) => &**v,
-            Self::TgwEventArgument(v) => &**v,
-            Self::VmEventArgument(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

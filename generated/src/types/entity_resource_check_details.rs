@@ -142,19 +142,6 @@ impl std::fmt::Debug for EntityResourceCheckDetails {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EntityResourceCheckDetails {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EntityResourceCheckDetails {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EntityResourceCheckDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -255,21 +242,7 @@ impl EntityResourceCheckDetailsKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::EntityResourceCheckDetails(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanDiskGroupResourceCheckResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanDiskResourceCheckResult(v) => v.as_any(),
-            #[cfg(feature = "vsan")]
-            Self::VsanFaultDomainResourceCheckResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanHostResourceCheckResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanResourceCheckResult(v) => v.as_any(),
-            #[cfg(feature = "vsan")]
-            Self::VsanStoragePoolResourceCheckResult(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -11,7 +11,7 @@ pub struct EstimateDatabaseSizeRequestType<'a> {
 impl crate::ser::Encode for EstimateDatabaseSizeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("dbSizeParam", &self.db_size_param);
+        o.field("dbSizeParam", self.db_size_param);
         o.end();
     }
 }

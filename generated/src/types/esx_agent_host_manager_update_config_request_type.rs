@@ -11,7 +11,7 @@ pub struct EsxAgentHostManagerUpdateConfigRequestType<'a> {
 impl crate::ser::Encode for EsxAgentHostManagerUpdateConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("configInfo", &self.config_info);
+        o.field("configInfo", self.config_info);
         o.end();
     }
 }

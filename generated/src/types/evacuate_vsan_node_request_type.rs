@@ -13,7 +13,7 @@ pub struct EvacuateVsanNodeRequestType<'a> {
 impl crate::ser::Encode for EvacuateVsanNodeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("maintenanceSpec", &self.maintenance_spec);
+        o.field("maintenanceSpec", self.maintenance_spec);
         o.field("timeout", &self.timeout);
         o.end();
     }

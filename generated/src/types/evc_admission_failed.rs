@@ -99,19 +99,6 @@ impl std::fmt::Debug for EVCAdmissionFailed {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EVCAdmissionFailed {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EVCAdmissionFailed {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EVCAdmissionFailed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -225,18 +212,7 @@ impl EVCAdmissionFailedKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::EVCAdmissionFailed(v) => &**v,
-            Self::EVCAdmissionFailedCPUFeaturesForMode(v) => &**v,
-            Self::EVCAdmissionFailedCPUModel(v) => &**v,
-            Self::EVCAdmissionFailedCPUModelForMode(v) => &**v,
-            Self::EVCAdmissionFailedCPUVendor(v) => &**v,
-            Self::EVCAdmissionFailedCPUVendorUnknown(v) => &**v,
-            Self::EVCAdmissionFailedHostDisconnected(v) => &**v,
-            Self::EVCAdmissionFailedHostSoftware(v) => &**v,
-            Self::EVCAdmissionFailedHostSoftwareForMode(v) => &**v,
-            Self::EVCAdmissionFailedVmActive(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

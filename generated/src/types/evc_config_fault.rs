@@ -83,19 +83,6 @@ impl std::fmt::Debug for EVCConfigFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EVCConfigFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EVCConfigFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EVCConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -177,16 +164,7 @@ impl EVCConfigFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::EVCConfigFault(v) => &**v,
-            Self::ActiveVMsBlockingEVC(v) => &**v,
-            Self::DisconnectedHostsBlockingEVC(v) => &**v,
-            Self::EVCModeIllegalByVendor(v) => &**v,
-            Self::EVCModeUnsupportedByHosts(v) => &**v,
-            Self::EVCUnsupportedByHostHardware(v) => &**v,
-            Self::EVCUnsupportedByHostSoftware(v) => &**v,
-            Self::HeterogenousHostsBlockingEVC(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -98,19 +98,6 @@ impl std::fmt::Debug for EVCModeUnsupportedByHosts {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EVCModeUnsupportedByHosts {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EVCModeUnsupportedByHosts {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EVCModeUnsupportedByHosts {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -184,19 +184,6 @@ impl std::fmt::Debug for Event {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for Event {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for Event {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for Event {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -331,35 +318,7 @@ impl EventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::Event(v) => &**v,
-            Self::AlarmEvent(v) => v.as_any(),
-            Self::AuthorizationEvent(v) => v.as_any(),
-            Self::ClusterEvent(v) => v.as_any(),
-            Self::CustomFieldEvent(v) => v.as_any(),
-            Self::DVPortgroupEvent(v) => v.as_any(),
-            Self::DatacenterEvent(v) => v.as_any(),
-            Self::DatastoreEvent(v) => v.as_any(),
-            Self::DvsEvent(v) => v.as_any(),
-            Self::EventEx(v) => &**v,
-            Self::GeneralEvent(v) => v.as_any(),
-            Self::HealthStatusChangedEvent(v) => &**v,
-            Self::HostEvent(v) => v.as_any(),
-            Self::HostInventoryUnreadableEvent(v) => &**v,
-            Self::LicenseEvent(v) => v.as_any(),
-            Self::LicenseExpiredEvent(v) => &**v,
-            Self::LockerMisconfiguredEvent(v) => &**v,
-            Self::LockerReconfiguredEvent(v) => &**v,
-            Self::NetworkRollbackEvent(v) => &**v,
-            Self::ProfileEvent(v) => v.as_any(),
-            Self::ResourcePoolEvent(v) => v.as_any(),
-            Self::ScheduledTaskEvent(v) => v.as_any(),
-            Self::SessionEvent(v) => v.as_any(),
-            Self::TaskEvent(v) => v.as_any(),
-            Self::TemplateUpgradeEvent(v) => v.as_any(),
-            Self::UpgradeEvent(v) => v.as_any(),
-            Self::VmEvent(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

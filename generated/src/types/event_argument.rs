@@ -62,19 +62,6 @@ impl std::fmt::Debug for EventArgument {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for EventArgument {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for EventArgument {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for EventArgument {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -134,12 +121,7 @@ impl EventArgumentKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::EventArgument(v) => &**v,
-            Self::EntityEventArgument(v) => v.as_any(),
-            Self::ProfileEventArgument(v) => &**v,
-            Self::RoleEventArgument(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

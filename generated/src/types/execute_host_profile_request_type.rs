@@ -15,7 +15,7 @@ pub struct ExecuteHostProfileRequestType<'a> {
 impl crate::ser::Encode for ExecuteHostProfileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.field("deferredParam", &self.deferred_param);
         o.end();
     }

@@ -95,19 +95,6 @@ impl std::fmt::Debug for ExpiredFeatureLicense {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ExpiredFeatureLicense {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ExpiredFeatureLicense {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ExpiredFeatureLicense {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -168,13 +155,7 @@ impl ExpiredFeatureLicenseKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ExpiredFeatureLicense(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::ExpiredAddonLicense(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::ExpiredEditionLicense(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -13,7 +13,7 @@ pub struct ExportAnswerFileRequestType<'a> {
 impl crate::ser::Encode for ExportAnswerFileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.end();
     }
 }

@@ -17,8 +17,8 @@ pub struct ExtendDiskRequestType<'a> {
 impl crate::ser::Encode for ExtendDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("newCapacityInMB", &self.new_capacity_in_mb);
         o.end();
     }

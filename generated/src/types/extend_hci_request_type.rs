@@ -16,7 +16,9 @@ impl crate::ser::Encode for ExtendHCIRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hostInputs", &self.host_inputs);
-        o.field("vSanConfigSpec", &self.v_san_config_spec);
+        if let Some(v) = self.v_san_config_spec {
+            o.field("vSanConfigSpec", v);
+        }
         o.end();
     }
 }

@@ -17,7 +17,9 @@ impl crate::ser::Encode for ExtendVffsRequestType<'_> {
         let mut o = e.members();
         o.field("vffsPath", &self.vffs_path);
         o.field("devicePath", &self.device_path);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -20,7 +20,9 @@ impl crate::ser::Encode for ExtendVirtualDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);
-        o.field("datacenter", &self.datacenter);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
         o.field("newCapacityKb", &self.new_capacity_kb);
         o.field("eagerZero", &self.eager_zero);
         o.end();

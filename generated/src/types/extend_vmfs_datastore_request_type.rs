@@ -15,8 +15,8 @@ pub struct ExtendVmfsDatastoreRequestType<'a> {
 impl crate::ser::Encode for ExtendVmfsDatastoreRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
-        o.field("spec", &self.spec);
+        o.field("datastore", self.datastore);
+        o.field("spec", self.spec);
         o.end();
     }
 }

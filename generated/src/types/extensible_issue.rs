@@ -134,19 +134,6 @@ impl std::fmt::Debug for ExtensibleIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ExtensibleIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ExtensibleIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ExtensibleIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

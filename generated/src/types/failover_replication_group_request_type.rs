@@ -13,7 +13,7 @@ pub struct FailoverReplicationGroupRequestType<'a> {
 impl crate::ser::Encode for FailoverReplicationGroupRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("failoverParam", &self.failover_param);
+        o.field("failoverParam", self.failover_param);
         o.end();
     }
 }

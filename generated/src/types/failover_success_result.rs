@@ -114,19 +114,6 @@ impl std::fmt::Debug for FailoverSuccessResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for FailoverSuccessResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for FailoverSuccessResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for FailoverSuccessResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

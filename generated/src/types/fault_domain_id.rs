@@ -73,19 +73,6 @@ impl std::fmt::Debug for FaultDomainId {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for FaultDomainId {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for FaultDomainId {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for FaultDomainId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -139,11 +126,7 @@ impl FaultDomainIdKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::FaultDomainId(v) => &**v,
-            #[cfg(any(feature = "pbm", feature = "sms"))]
-            Self::FaultDomainInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -88,19 +88,6 @@ impl std::fmt::Debug for FaultToleranceConfigInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for FaultToleranceConfigInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for FaultToleranceConfigInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for FaultToleranceConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -159,11 +146,7 @@ impl FaultToleranceConfigInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::FaultToleranceConfigInfo(v) => &**v,
-            Self::FaultTolerancePrimaryConfigInfo(v) => &**v,
-            Self::FaultToleranceSecondaryConfigInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -11,7 +11,9 @@ pub struct FetchDVPortsRequestType<'a> {
 impl crate::ser::Encode for FetchDVPortsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("criteria", &self.criteria);
+        if let Some(v) = self.criteria {
+            o.field("criteria", v);
+        }
         o.end();
     }
 }

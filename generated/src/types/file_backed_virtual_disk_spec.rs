@@ -114,19 +114,6 @@ impl std::fmt::Debug for FileBackedVirtualDiskSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for FileBackedVirtualDiskSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for FileBackedVirtualDiskSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for FileBackedVirtualDiskSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -180,11 +167,7 @@ impl FileBackedVirtualDiskSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::FileBackedVirtualDiskSpec(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::SeSparseVirtualDiskSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -83,19 +83,6 @@ impl std::fmt::Debug for FileFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for FileFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for FileFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for FileFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -222,28 +209,7 @@ impl FileFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::FileFault(v) => &**v,
-            Self::CannotAccessFile(v) => &**v,
-            Self::CannotCreateFile(v) => &**v,
-            Self::CannotDeleteFile(v) => &**v,
-            Self::DirectoryNotEmpty(v) => &**v,
-            Self::FileAlreadyExists(v) => &**v,
-            Self::FileLocked(v) => &**v,
-            Self::FileNameTooLong(v) => &**v,
-            Self::FileNotFound(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::FileNotWritable(v) => &**v,
-            Self::FileTooLarge(v) => &**v,
-            Self::IncorrectFileType(v) => &**v,
-            Self::NetworkCopyFault(v) => &**v,
-            Self::NoDiskSpace(v) => &**v,
-            Self::NotADirectory(v) => &**v,
-            Self::NotAFile(v) => &**v,
-            Self::TooManyConcurrentNativeClones(v) => &**v,
-            Self::TooManyNativeCloneLevels(v) => &**v,
-            Self::TooManyNativeClonesOnFile(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -95,19 +95,6 @@ impl std::fmt::Debug for FileInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for FileInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for FileInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for FileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -190,17 +177,7 @@ impl FileInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::FileInfo(v) => &**v,
-            Self::FloppyImageFileInfo(v) => &**v,
-            Self::FolderFileInfo(v) => &**v,
-            Self::IsoImageFileInfo(v) => &**v,
-            Self::VmConfigFileInfo(v) => v.as_any(),
-            Self::VmDiskFileInfo(v) => &**v,
-            Self::VmLogFileInfo(v) => &**v,
-            Self::VmNvramFileInfo(v) => &**v,
-            Self::VmSnapshotFileInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -62,19 +62,6 @@ impl std::fmt::Debug for FileQuery {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for FileQuery {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for FileQuery {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for FileQuery {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -157,17 +144,7 @@ impl FileQueryKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::FileQuery(v) => &**v,
-            Self::FloppyImageFileQuery(v) => &**v,
-            Self::FolderFileQuery(v) => &**v,
-            Self::IsoImageFileQuery(v) => &**v,
-            Self::VmConfigFileQuery(v) => v.as_any(),
-            Self::VmDiskFileQuery(v) => &**v,
-            Self::VmLogFileQuery(v) => &**v,
-            Self::VmNvramFileQuery(v) => &**v,
-            Self::VmSnapshotFileQuery(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

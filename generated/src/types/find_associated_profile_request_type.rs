@@ -13,7 +13,7 @@ pub struct FindAssociatedProfileRequestType<'a> {
 impl crate::ser::Encode for FindAssociatedProfileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.end();
     }
 }

@@ -15,7 +15,7 @@ pub struct FindByDatastorePathRequestType<'a> {
 impl crate::ser::Encode for FindByDatastorePathRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datacenter", &self.datacenter);
+        o.field("datacenter", self.datacenter);
         o.field("path", &self.path);
         o.end();
     }

@@ -17,7 +17,9 @@ pub struct FindByDnsNameRequestType<'a> {
 impl crate::ser::Encode for FindByDnsNameRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datacenter", &self.datacenter);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
         o.field("dnsName", &self.dns_name);
         o.field("vmSearch", &self.vm_search);
         o.end();

@@ -19,7 +19,9 @@ pub struct FindByUuidRequestType<'a> {
 impl crate::ser::Encode for FindByUuidRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datacenter", &self.datacenter);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
         o.field("uuid", &self.uuid);
         o.field("vmSearch", &self.vm_search);
         o.field("instanceUuid", &self.instance_uuid);

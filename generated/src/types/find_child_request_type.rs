@@ -15,7 +15,7 @@ pub struct FindChildRequestType<'a> {
 impl crate::ser::Encode for FindChildRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.field("name", &self.name);
         o.end();
     }

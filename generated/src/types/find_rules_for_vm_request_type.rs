@@ -13,7 +13,7 @@ pub struct FindRulesForVmRequestType<'a> {
 impl crate::ser::Encode for FindRulesForVmRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
+        o.field("vm", self.vm);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct FormatVffsRequestType<'a> {
 impl crate::ser::Encode for FormatVffsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("createSpec", &self.create_spec);
+        o.field("createSpec", self.create_spec);
         o.end();
     }
 }

@@ -99,19 +99,6 @@ impl std::fmt::Debug for FullStorageVMotionNotSupported {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for FullStorageVMotionNotSupported {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for FullStorageVMotionNotSupported {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for FullStorageVMotionNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -115,19 +115,6 @@ impl std::fmt::Debug for GatewayConnectFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GatewayConnectFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GatewayConnectFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GatewayConnectFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -194,13 +181,7 @@ impl GatewayConnectFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GatewayConnectFault(v) => &**v,
-            Self::GatewayNotFound(v) => &**v,
-            Self::GatewayNotReachable(v) => &**v,
-            Self::GatewayOperationRefused(v) => &**v,
-            Self::GatewayToHostConnectFault(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

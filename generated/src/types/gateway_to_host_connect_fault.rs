@@ -129,19 +129,6 @@ impl std::fmt::Debug for GatewayToHostConnectFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GatewayToHostConnectFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GatewayToHostConnectFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GatewayToHostConnectFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -203,12 +190,7 @@ impl GatewayToHostConnectFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GatewayToHostConnectFault(v) => &**v,
-            Self::GatewayHostNotReachable(v) => &**v,
-            Self::GatewayToHostAuthFault(v) => &**v,
-            Self::GatewayToHostTrustVerifyFault(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

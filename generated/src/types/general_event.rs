@@ -191,19 +191,6 @@ impl std::fmt::Debug for GeneralEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GeneralEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GeneralEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GeneralEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -288,17 +275,7 @@ impl GeneralEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GeneralEvent(v) => &**v,
-            Self::ExtendedEvent(v) => &**v,
-            Self::GeneralHostErrorEvent(v) => &**v,
-            Self::GeneralHostInfoEvent(v) => &**v,
-            Self::GeneralHostWarningEvent(v) => &**v,
-            Self::GeneralUserEvent(v) => &**v,
-            Self::GeneralVmErrorEvent(v) => &**v,
-            Self::GeneralVmInfoEvent(v) => &**v,
-            Self::GeneralVmWarningEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

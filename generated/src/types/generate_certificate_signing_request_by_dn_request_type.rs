@@ -16,7 +16,9 @@ impl crate::ser::Encode for GenerateCertificateSigningRequestByDnRequestType<'_>
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("distinguishedName", &self.distinguished_name);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -16,7 +16,9 @@ impl crate::ser::Encode for GenerateCertificateSigningRequestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("useIpAddressAsCommonName", &self.use_ip_address_as_common_name);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

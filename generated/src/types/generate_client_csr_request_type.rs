@@ -15,8 +15,10 @@ pub struct GenerateClientCsrRequestType<'a> {
 impl crate::ser::Encode for GenerateClientCsrRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("request", &self.request);
+        o.field("cluster", self.cluster);
+        if let Some(v) = self.request {
+            o.field("request", v);
+        }
         o.end();
     }
 }

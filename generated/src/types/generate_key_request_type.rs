@@ -19,9 +19,15 @@ pub struct GenerateKeyRequestType<'a> {
 impl crate::ser::Encode for GenerateKeyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("keyProvider", &self.key_provider);
-        o.field("spec", &self.spec);
-        o.field("keySpec", &self.key_spec);
+        if let Some(v) = self.key_provider {
+            o.field("keyProvider", v);
+        }
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
+        if let Some(v) = self.key_spec {
+            o.field("keySpec", v);
+        }
         o.end();
     }
 }

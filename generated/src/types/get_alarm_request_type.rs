@@ -13,7 +13,9 @@ pub struct GetAlarmRequestType<'a> {
 impl crate::ser::Encode for GetAlarmRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        if let Some(v) = self.entity {
+            o.field("entity", v);
+        }
         o.end();
     }
 }

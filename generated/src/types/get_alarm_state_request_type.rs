@@ -15,7 +15,7 @@ pub struct GetAlarmStateRequestType<'a> {
 impl crate::ser::Encode for GetAlarmStateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.end();
     }
 }

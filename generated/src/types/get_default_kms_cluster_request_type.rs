@@ -15,7 +15,9 @@ pub struct GetDefaultKmsClusterRequestType<'a> {
 impl crate::ser::Encode for GetDefaultKmsClusterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        if let Some(v) = self.entity {
+            o.field("entity", v);
+        }
         o.field("defaultsToParent", &self.defaults_to_parent);
         o.end();
     }

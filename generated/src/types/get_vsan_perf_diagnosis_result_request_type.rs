@@ -19,8 +19,10 @@ pub struct GetVsanPerfDiagnosisResultRequestType<'a> {
 impl crate::ser::Encode for GetVsanPerfDiagnosisResultRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("task", &self.task);
-        o.field("cluster", &self.cluster);
+        o.field("task", self.task);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

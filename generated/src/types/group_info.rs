@@ -69,19 +69,6 @@ impl std::fmt::Debug for GroupInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GroupInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GroupInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GroupInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -140,13 +127,7 @@ impl GroupInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GroupInfo(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::SourceGroupInfo(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::TargetGroupInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -73,19 +73,6 @@ impl std::fmt::Debug for GroupOperationResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GroupOperationResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GroupOperationResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GroupOperationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -198,23 +185,7 @@ impl GroupOperationResultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GroupOperationResult(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::FailoverSuccessResult(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::GroupErrorResult(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::QueryPointInTimeReplicaSuccessResult(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::QueryPointInTimeReplicaSummaryResult(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::QueryReplicationGroupSuccessResult(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::ReverseReplicationSuccessResult(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::SyncReplicationGroupSuccessResult(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

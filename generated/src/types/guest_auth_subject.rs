@@ -62,19 +62,6 @@ impl std::fmt::Debug for GuestAuthSubject {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GuestAuthSubject {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GuestAuthSubject {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GuestAuthSubject {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -131,11 +118,7 @@ impl GuestAuthSubjectKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GuestAuthSubject(v) => &**v,
-            Self::GuestAuthAnySubject(v) => &**v,
-            Self::GuestAuthNamedSubject(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -73,19 +73,6 @@ impl std::fmt::Debug for GuestAuthentication {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GuestAuthentication {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GuestAuthentication {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GuestAuthentication {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -152,13 +139,7 @@ impl GuestAuthenticationKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GuestAuthentication(v) => &**v,
-            Self::NamePasswordAuthentication(v) => &**v,
-            Self::SAMLTokenAuthentication(v) => &**v,
-            Self::SSPIAuthentication(v) => &**v,
-            Self::TicketedSessionAuthentication(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

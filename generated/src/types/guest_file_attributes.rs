@@ -87,19 +87,6 @@ impl std::fmt::Debug for GuestFileAttributes {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GuestFileAttributes {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GuestFileAttributes {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GuestFileAttributes {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -156,11 +143,7 @@ impl GuestFileAttributesKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GuestFileAttributes(v) => &**v,
-            Self::GuestPosixFileAttributes(v) => &**v,
-            Self::GuestWindowsFileAttributes(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

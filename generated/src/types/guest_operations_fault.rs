@@ -78,19 +78,6 @@ impl std::fmt::Debug for GuestOperationsFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GuestOperationsFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GuestOperationsFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GuestOperationsFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -190,20 +177,7 @@ impl GuestOperationsFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GuestOperationsFault(v) => &**v,
-            Self::GuestAuthenticationChallenge(v) => &**v,
-            Self::GuestComponentsOutOfDate(v) => &**v,
-            Self::GuestMultipleMappings(v) => &**v,
-            Self::GuestOperationsUnavailable(v) => &**v,
-            Self::GuestPermissionDenied(v) => &**v,
-            Self::GuestProcessNotFound(v) => &**v,
-            Self::GuestRegistryFault(v) => v.as_any(),
-            Self::InvalidGuestLogin(v) => &**v,
-            Self::OperationDisabledByGuest(v) => &**v,
-            Self::OperationNotSupportedByGuest(v) => &**v,
-            Self::TooManyGuestLogons(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -88,19 +88,6 @@ impl std::fmt::Debug for GuestRegistryKeyFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for GuestRegistryKeyFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for GuestRegistryKeyFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for GuestRegistryKeyFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -167,13 +154,7 @@ impl GuestRegistryKeyFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::GuestRegistryKeyFault(v) => &**v,
-            Self::GuestRegistryKeyAlreadyExists(v) => &**v,
-            Self::GuestRegistryKeyHasSubkeys(v) => &**v,
-            Self::GuestRegistryKeyInvalid(v) => &**v,
-            Self::GuestRegistryKeyParentVolatile(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

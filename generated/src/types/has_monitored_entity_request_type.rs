@@ -16,7 +16,7 @@ impl crate::ser::Encode for HasMonitoredEntityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.end();
     }
 }

@@ -19,7 +19,7 @@ pub struct HasPrivilegeOnEntityRequestType<'a> {
 impl crate::ser::Encode for HasPrivilegeOnEntityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.field("sessionId", &self.session_id);
         o.field("privId", &self.priv_id);
         o.end();

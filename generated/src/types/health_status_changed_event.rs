@@ -217,19 +217,6 @@ impl std::fmt::Debug for HealthStatusChangedEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HealthStatusChangedEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HealthStatusChangedEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HealthStatusChangedEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

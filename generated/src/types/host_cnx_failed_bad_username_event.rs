@@ -182,19 +182,6 @@ impl std::fmt::Debug for HostCnxFailedBadUsernameEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostCnxFailedBadUsernameEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostCnxFailedBadUsernameEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostCnxFailedBadUsernameEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for HostConfigFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostConfigFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostConfigFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -188,22 +175,7 @@ impl HostConfigFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostConfigFault(v) => &**v,
-            Self::AdminDisabled(v) => &**v,
-            Self::AdminNotDisabled(v) => &**v,
-            Self::BlockedByFirewall(v) => &**v,
-            Self::ClockSkew(v) => &**v,
-            Self::DisableAdminNotSupported(v) => &**v,
-            Self::HostConfigFailed(v) => &**v,
-            Self::HostInDomain(v) => &**v,
-            Self::InvalidHostName(v) => &**v,
-            Self::NasConfigFault(v) => v.as_any(),
-            Self::NoGateway(v) => &**v,
-            Self::NoVirtualNic(v) => &**v,
-            Self::PlatformConfigFault(v) => v.as_any(),
-            Self::VmfsMountFault(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

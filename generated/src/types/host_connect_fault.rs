@@ -78,19 +78,6 @@ impl std::fmt::Debug for HostConnectFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostConnectFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostConnectFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostConnectFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -214,24 +201,7 @@ impl HostConnectFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostConnectFault(v) => &**v,
-            Self::AgentInstallFailed(v) => &**v,
-            Self::AlreadyBeingManaged(v) => &**v,
-            Self::AlreadyConnected(v) => &**v,
-            Self::CannotAddHostWithFTVmAsStandalone(v) => &**v,
-            Self::CannotAddHostWithFTVmToDifferentCluster(v) => &**v,
-            Self::CannotAddHostWithFTVmToNonHACluster(v) => &**v,
-            Self::GatewayConnectFault(v) => v.as_any(),
-            Self::MultipleCertificatesVerifyFault(v) => &**v,
-            Self::NoHost(v) => &**v,
-            Self::NoPermissionOnHost(v) => &**v,
-            Self::NotSupportedHost(v) => v.as_any(),
-            Self::ReadHostResourcePoolTreeFailed(v) => &**v,
-            Self::SSLDisabledFault(v) => &**v,
-            Self::SSLVerifyFault(v) => v.as_any(),
-            Self::TooManyHosts(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -184,19 +184,6 @@ impl std::fmt::Debug for HostDasEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostDasEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostDasEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostDasEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -293,18 +280,7 @@ impl HostDasEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostDasEvent(v) => &**v,
-            Self::HostExtraNetworksEvent(v) => &**v,
-            Self::HostIsolationIpPingFailedEvent(v) => &**v,
-            Self::HostMissingNetworksEvent(v) => &**v,
-            Self::HostNoAvailableNetworksEvent(v) => &**v,
-            Self::HostNoHAEnabledPortGroupsEvent(v) => &**v,
-            Self::HostNoRedundantManagementNetworkEvent(v) => &**v,
-            Self::HostNotInClusterEvent(v) => &**v,
-            Self::HostPrimaryAgentNotShortNameEvent(v) => &**v,
-            Self::HostShortNameInconsistentEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -21,8 +21,8 @@ pub struct HostDeleteVStorageObjectExRequestType<'a> {
 impl crate::ser::Encode for HostDeleteVStorageObjectExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("isLcParentAttached", &self.is_lc_parent_attached);
         o.end();
     }

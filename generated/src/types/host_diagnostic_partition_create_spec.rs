@@ -91,19 +91,6 @@ impl std::fmt::Debug for HostDiagnosticPartitionCreateSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostDiagnosticPartitionCreateSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostDiagnosticPartitionCreateSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostDiagnosticPartitionCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -114,5 +101,18 @@ impl serde::Serialize for HostDiagnosticPartitionCreateSpec {
 impl<'de> serde::Deserialize<'de> for HostDiagnosticPartitionCreateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<HostDiagnosticPartitionCreateSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<HostDiagnosticPartitionCreateSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -184,19 +184,6 @@ impl std::fmt::Debug for HostEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -727,104 +714,7 @@ impl HostEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostEvent(v) => &**v,
-            Self::AccountCreatedEvent(v) => &**v,
-            Self::AccountRemovedEvent(v) => &**v,
-            Self::AccountUpdatedEvent(v) => &**v,
-            Self::AdminPasswordNotChangedEvent(v) => &**v,
-            Self::CanceledHostOperationEvent(v) => &**v,
-            Self::DatastoreDiscoveredEvent(v) => &**v,
-            Self::DatastorePrincipalConfigured(v) => &**v,
-            Self::DatastoreRemovedOnHostEvent(v) => &**v,
-            Self::DatastoreRenamedOnHostEvent(v) => &**v,
-            Self::DrsResourceConfigureFailedEvent(v) => &**v,
-            Self::DrsResourceConfigureSyncedEvent(v) => &**v,
-            Self::DuplicateIpDetectedEvent(v) => &**v,
-            Self::DvsHealthStatusChangeEvent(v) => v.as_any(),
-            Self::EnteredMaintenanceModeEvent(v) => &**v,
-            Self::EnteredStandbyModeEvent(v) => v.as_any(),
-            Self::EnteringMaintenanceModeEvent(v) => &**v,
-            Self::EnteringStandbyModeEvent(v) => v.as_any(),
-            Self::ExitMaintenanceModeEvent(v) => &**v,
-            Self::ExitStandbyModeFailedEvent(v) => v.as_any(),
-            Self::ExitedStandbyModeEvent(v) => v.as_any(),
-            Self::ExitingStandbyModeEvent(v) => v.as_any(),
-            Self::GhostDvsProxySwitchDetectedEvent(v) => &**v,
-            Self::GhostDvsProxySwitchRemovedEvent(v) => &**v,
-            Self::HostAddFailedEvent(v) => &**v,
-            Self::HostAddedEvent(v) => &**v,
-            Self::HostAdminDisableEvent(v) => &**v,
-            Self::HostAdminEnableEvent(v) => &**v,
-            Self::HostCnxFailedAccountFailedEvent(v) => &**v,
-            Self::HostCnxFailedAlreadyManagedEvent(v) => &**v,
-            Self::HostCnxFailedBadCcagentEvent(v) => &**v,
-            Self::HostCnxFailedBadUsernameEvent(v) => &**v,
-            Self::HostCnxFailedBadVersionEvent(v) => &**v,
-            Self::HostCnxFailedCcagentUpgradeEvent(v) => &**v,
-            Self::HostCnxFailedEvent(v) => &**v,
-            Self::HostCnxFailedNetworkErrorEvent(v) => &**v,
-            Self::HostCnxFailedNoAccessEvent(v) => &**v,
-            Self::HostCnxFailedNoConnectionEvent(v) => &**v,
-            Self::HostCnxFailedNoLicenseEvent(v) => &**v,
-            Self::HostCnxFailedNotFoundEvent(v) => &**v,
-            Self::HostCnxFailedTimeoutEvent(v) => &**v,
-            Self::HostComplianceCheckedEvent(v) => &**v,
-            Self::HostCompliantEvent(v) => &**v,
-            Self::HostConfigAppliedEvent(v) => &**v,
-            Self::HostConnectedEvent(v) => &**v,
-            Self::HostConnectionLostEvent(v) => &**v,
-            Self::HostDasDisabledEvent(v) => &**v,
-            Self::HostDasDisablingEvent(v) => &**v,
-            Self::HostDasEnabledEvent(v) => &**v,
-            Self::HostDasEnablingEvent(v) => &**v,
-            Self::HostDasErrorEvent(v) => &**v,
-            Self::HostDasEvent(v) => v.as_any(),
-            Self::HostDasOkEvent(v) => &**v,
-            Self::HostDisconnectedEvent(v) => &**v,
-            Self::HostEnableAdminFailedEvent(v) => &**v,
-            Self::HostGetShortNameFailedEvent(v) => &**v,
-            Self::HostInAuditModeEvent(v) => &**v,
-            Self::HostIpChangedEvent(v) => &**v,
-            Self::HostIpInconsistentEvent(v) => &**v,
-            Self::HostIpToShortNameFailedEvent(v) => &**v,
-            Self::HostNonCompliantEvent(v) => &**v,
-            Self::HostProfileAppliedEvent(v) => &**v,
-            Self::HostReconnectionFailedEvent(v) => &**v,
-            Self::HostRemovedEvent(v) => &**v,
-            Self::HostShortNameToIpFailedEvent(v) => &**v,
-            Self::HostShutdownEvent(v) => &**v,
-            Self::HostSpecificationChangedEvent(v) => &**v,
-            Self::HostSpecificationRequireEvent(v) => &**v,
-            Self::HostSpecificationUpdateEvent(v) => &**v,
-            Self::HostSubSpecificationDeleteEvent(v) => &**v,
-            Self::HostSubSpecificationUpdateEvent(v) => &**v,
-            Self::HostSyncFailedEvent(v) => &**v,
-            Self::HostUpgradeFailedEvent(v) => &**v,
-            Self::HostUserWorldSwapNotEnabledEvent(v) => &**v,
-            Self::HostVnicConnectedToCustomizedDVPortEvent(v) => &**v,
-            Self::HostWwnChangedEvent(v) => &**v,
-            Self::HostWwnConflictEvent(v) => &**v,
-            Self::LocalDatastoreCreatedEvent(v) => &**v,
-            Self::LocalTSMEnabledEvent(v) => &**v,
-            Self::NASDatastoreCreatedEvent(v) => &**v,
-            Self::NoDatastoresConfiguredEvent(v) => &**v,
-            Self::RemoteTSMEnabledEvent(v) => &**v,
-            Self::TimedOutHostOperationEvent(v) => &**v,
-            Self::UpdatedAgentBeingRestartedEvent(v) => &**v,
-            Self::UserAssignedToGroup(v) => &**v,
-            Self::UserPasswordChanged(v) => &**v,
-            Self::UserUnassignedFromGroup(v) => &**v,
-            Self::VMFSDatastoreCreatedEvent(v) => &**v,
-            Self::VMFSDatastoreExpandedEvent(v) => &**v,
-            Self::VMFSDatastoreExtendedEvent(v) => &**v,
-            Self::VcAgentUninstallFailedEvent(v) => &**v,
-            Self::VcAgentUninstalledEvent(v) => &**v,
-            Self::VcAgentUpgradeFailedEvent(v) => &**v,
-            Self::VcAgentUpgradedEvent(v) => &**v,
-            Self::VimAccountPasswordChangedEvent(v) => &**v,
-            Self::IScsiBootFailureEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

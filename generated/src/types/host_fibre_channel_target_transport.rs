@@ -78,19 +78,6 @@ impl std::fmt::Debug for HostFibreChannelTargetTransport {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostFibreChannelTargetTransport {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostFibreChannelTargetTransport {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostFibreChannelTargetTransport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -147,10 +134,7 @@ impl HostFibreChannelTargetTransportKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostFibreChannelTargetTransport(v) => &**v,
-            Self::HostFibreChannelOverEthernetTargetTransport(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -83,19 +83,6 @@ impl std::fmt::Debug for HostFileSystemVolume {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostFileSystemVolume {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostFileSystemVolume {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostFileSystemVolume {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -179,17 +166,7 @@ impl HostFileSystemVolumeKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostFileSystemVolume(v) => &**v,
-            Self::HostLocalFileSystemVolume(v) => &**v,
-            Self::HostNasVolume(v) => &**v,
-            Self::HostPMemVolume(v) => &**v,
-            Self::HostVfatVolume(v) => &**v,
-            Self::HostVffsVolume(v) => &**v,
-            Self::HostVmfsVolume(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::HostVvolVolume(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -72,19 +72,6 @@ impl std::fmt::Debug for HostHardwareElementInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostHardwareElementInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostHardwareElementInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostHardwareElementInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -141,11 +128,7 @@ impl HostHardwareElementInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostHardwareElementInfo(v) => &**v,
-            Self::DpuStatusInfo(v) => &**v,
-            Self::HostStorageElementInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

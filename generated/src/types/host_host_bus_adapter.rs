@@ -144,19 +144,6 @@ impl std::fmt::Debug for HostHostBusAdapter {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostHostBusAdapter {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostHostBusAdapter {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostHostBusAdapter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -233,17 +220,7 @@ impl HostHostBusAdapterKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostHostBusAdapter(v) => &**v,
-            Self::HostBlockHba(v) => &**v,
-            Self::HostFibreChannelHba(v) => v.as_any(),
-            Self::HostInternetScsiHba(v) => &**v,
-            Self::HostParallelScsiHba(v) => &**v,
-            Self::HostPcieHba(v) => &**v,
-            Self::HostRdmaHba(v) => &**v,
-            Self::HostSerialAttachedHba(v) => &**v,
-            Self::HostTcpHba(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

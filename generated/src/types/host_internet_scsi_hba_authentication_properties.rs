@@ -131,19 +131,6 @@ impl std::fmt::Debug for HostInternetScsiHbaAuthenticationProperties {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostInternetScsiHbaAuthenticationProperties {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostInternetScsiHbaAuthenticationProperties {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaAuthenticationProperties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -154,5 +141,18 @@ impl serde::Serialize for HostInternetScsiHbaAuthenticationProperties {
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaAuthenticationProperties {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<HostInternetScsiHbaAuthenticationProperties> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<HostInternetScsiHbaAuthenticationProperties> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -105,19 +105,6 @@ impl std::fmt::Debug for HostInternetScsiHbaIPv6Properties {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostInternetScsiHbaIPv6Properties {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostInternetScsiHbaIPv6Properties {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaIPv6Properties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

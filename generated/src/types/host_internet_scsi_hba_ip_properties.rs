@@ -192,19 +192,6 @@ impl std::fmt::Debug for HostInternetScsiHbaIPProperties {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostInternetScsiHbaIPProperties {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostInternetScsiHbaIPProperties {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaIPProperties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -215,5 +202,18 @@ impl serde::Serialize for HostInternetScsiHbaIPProperties {
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaIPProperties {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<HostInternetScsiHbaIPProperties> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<HostInternetScsiHbaIPProperties> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

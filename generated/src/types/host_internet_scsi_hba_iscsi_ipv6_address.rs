@@ -86,19 +86,6 @@ impl std::fmt::Debug for HostInternetScsiHbaIscsiIpv6Address {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostInternetScsiHbaIscsiIpv6Address {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostInternetScsiHbaIscsiIpv6Address {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaIscsiIpv6Address {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

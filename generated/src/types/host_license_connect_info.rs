@@ -81,19 +81,6 @@ impl std::fmt::Debug for HostLicenseConnectInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostLicenseConnectInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostLicenseConnectInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostLicenseConnectInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -104,5 +91,18 @@ impl serde::Serialize for HostLicenseConnectInfo {
 impl<'de> serde::Deserialize<'de> for HostLicenseConnectInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<HostLicenseConnectInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<HostLicenseConnectInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -92,19 +92,6 @@ impl std::fmt::Debug for HostMultipathInfoLogicalUnit {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostMultipathInfoLogicalUnit {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostMultipathInfoLogicalUnit {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostMultipathInfoLogicalUnit {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -115,5 +102,18 @@ impl serde::Serialize for HostMultipathInfoLogicalUnit {
 impl<'de> serde::Deserialize<'de> for HostMultipathInfoLogicalUnit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<HostMultipathInfoLogicalUnit> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<HostMultipathInfoLogicalUnit> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -73,19 +73,6 @@ impl std::fmt::Debug for HostMultipathInfoLogicalUnitPolicy {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostMultipathInfoLogicalUnitPolicy {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostMultipathInfoLogicalUnitPolicy {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostMultipathInfoLogicalUnitPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -157,11 +144,7 @@ impl HostMultipathInfoLogicalUnitPolicyKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostMultipathInfoLogicalUnitPolicy(v) => &**v,
-            Self::HostMultipathInfoFixedLogicalUnitPolicy(v) => &**v,
-            Self::HostMultipathInfoHppLogicalUnitPolicy(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -124,19 +124,6 @@ impl std::fmt::Debug for HostNatServiceSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostNatServiceSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostNatServiceSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostNatServiceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -147,5 +134,18 @@ impl serde::Serialize for HostNatServiceSpec {
 impl<'de> serde::Deserialize<'de> for HostNatServiceSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<HostNatServiceSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<HostNatServiceSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

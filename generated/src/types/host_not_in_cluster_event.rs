@@ -182,19 +182,6 @@ impl std::fmt::Debug for HostNotInClusterEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostNotInClusterEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostNotInClusterEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostNotInClusterEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

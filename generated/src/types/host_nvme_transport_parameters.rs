@@ -62,19 +62,6 @@ impl std::fmt::Debug for HostNvmeTransportParameters {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostNvmeTransportParameters {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostNvmeTransportParameters {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeTransportParameters {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -148,13 +135,7 @@ impl HostNvmeTransportParametersKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostNvmeTransportParameters(v) => &**v,
-            Self::HostNvmeOpaqueTransportParameters(v) => &**v,
-            Self::HostNvmeOverFibreChannelParameters(v) => &**v,
-            Self::HostNvmeOverRdmaParameters(v) => &**v,
-            Self::HostNvmeOverTcpParameters(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for HostPowerOpFailed {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostPowerOpFailed {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostPowerOpFailed {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostPowerOpFailed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -154,12 +141,7 @@ impl HostPowerOpFailedKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostPowerOpFailed(v) => &**v,
-            Self::NoPeerHostFound(v) => &**v,
-            Self::VmotionInterfaceNotEnabled(v) => &**v,
-            Self::WakeOnLanNotSupportedByVmotionNIC(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -17,7 +17,7 @@ pub struct HostReconcileDatastoreInventoryRequestType<'a> {
 impl crate::ser::Encode for HostReconcileDatastoreInventoryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.field("deepCleansing", &self.deep_cleansing);
         o.end();
     }

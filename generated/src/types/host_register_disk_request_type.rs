@@ -24,7 +24,9 @@ impl crate::ser::Encode for HostRegisterDiskRequestType<'_> {
         o.field("path", &self.path);
         o.field("name", &self.name);
         o.field("modifyControlFlags", &self.modify_control_flags);
-        o.field("id", &self.id);
+        if let Some(v) = self.id {
+            o.field("id", v);
+        }
         o.end();
     }
 }

@@ -21,9 +21,9 @@ pub struct HostRelocateVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for HostRelocateVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("spec", &self.spec);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        o.field("spec", self.spec);
         o.field("isLcParentAttached", &self.is_lc_parent_attached);
         o.end();
     }

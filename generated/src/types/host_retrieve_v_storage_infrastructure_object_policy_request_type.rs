@@ -14,7 +14,7 @@ impl crate::ser::Encode
 for HostRetrieveVStorageInfrastructureObjectPolicyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.end();
     }
 }

@@ -19,9 +19,11 @@ pub struct HostRetrieveVStorageObjectMetadataRequestType<'a> {
 impl crate::ser::Encode for HostRetrieveVStorageObjectMetadataRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        if let Some(v) = self.snapshot_id {
+            o.field("snapshotId", v);
+        }
         o.field("prefix", &self.prefix);
         o.end();
     }

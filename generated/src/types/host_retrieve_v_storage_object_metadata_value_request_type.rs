@@ -19,9 +19,11 @@ pub struct HostRetrieveVStorageObjectMetadataValueRequestType<'a> {
 impl crate::ser::Encode for HostRetrieveVStorageObjectMetadataValueRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        if let Some(v) = self.snapshot_id {
+            o.field("snapshotId", v);
+        }
         o.field("key", &self.key);
         o.end();
     }

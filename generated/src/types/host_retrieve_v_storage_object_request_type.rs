@@ -19,8 +19,8 @@ pub struct HostRetrieveVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for HostRetrieveVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("diskInfoFlags", &self.disk_info_flags);
         o.end();
     }

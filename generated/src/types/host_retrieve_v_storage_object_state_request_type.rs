@@ -15,8 +15,8 @@ pub struct HostRetrieveVStorageObjectStateRequestType<'a> {
 impl crate::ser::Encode for HostRetrieveVStorageObjectStateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.end();
     }
 }

@@ -97,19 +97,6 @@ impl std::fmt::Debug for HostSnmpSystemAgentLimits {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostSnmpSystemAgentLimits {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostSnmpSystemAgentLimits {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostSnmpSystemAgentLimits {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

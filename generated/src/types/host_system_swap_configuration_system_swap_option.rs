@@ -73,19 +73,6 @@ impl std::fmt::Debug for HostSystemSwapConfigurationSystemSwapOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostSystemSwapConfigurationSystemSwapOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostSystemSwapConfigurationSystemSwapOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostSystemSwapConfigurationSystemSwapOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -177,13 +164,7 @@ impl HostSystemSwapConfigurationSystemSwapOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostSystemSwapConfigurationSystemSwapOption(v) => &**v,
-            Self::HostSystemSwapConfigurationDatastoreOption(v) => &**v,
-            Self::HostSystemSwapConfigurationDisabledOption(v) => &**v,
-            Self::HostSystemSwapConfigurationHostCacheOption(v) => &**v,
-            Self::HostSystemSwapConfigurationHostLocalSwapOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -62,19 +62,6 @@ impl std::fmt::Debug for HostTargetTransport {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostTargetTransport {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostTargetTransport {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostTargetTransport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -163,17 +150,7 @@ impl HostTargetTransportKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostTargetTransport(v) => &**v,
-            Self::HostBlockAdapterTargetTransport(v) => &**v,
-            Self::HostFibreChannelTargetTransport(v) => v.as_any(),
-            Self::HostInternetScsiTargetTransport(v) => &**v,
-            Self::HostParallelScsiTargetTransport(v) => &**v,
-            Self::HostPcieTargetTransport(v) => &**v,
-            Self::HostRdmaTargetTransport(v) => &**v,
-            Self::HostSerialAttachedTargetTransport(v) => &**v,
-            Self::HostTcpTargetTransport(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

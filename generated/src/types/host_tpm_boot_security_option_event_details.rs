@@ -83,19 +83,6 @@ impl std::fmt::Debug for HostTpmBootSecurityOptionEventDetails {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostTpmBootSecurityOptionEventDetails {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostTpmBootSecurityOptionEventDetails {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostTpmBootSecurityOptionEventDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -157,11 +144,7 @@ impl HostTpmBootSecurityOptionEventDetailsKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostTpmBootSecurityOptionEventDetails(v) => &**v,
-            Self::HostTpmNvTagEventDetails(v) => &**v,
-            Self::HostTpmSignerEventDetails(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for HostTpmEventDetails {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostTpmEventDetails {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostTpmEventDetails {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostTpmEventDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -181,16 +168,7 @@ impl HostTpmEventDetailsKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostTpmEventDetails(v) => &**v,
-            Self::HostTpmBootCompleteEventDetails(v) => &**v,
-            Self::HostTpmBootSecurityOptionEventDetails(v) => v.as_any(),
-            Self::HostTpmCommandEventDetails(v) => &**v,
-            Self::HostTpmOptionEventDetails(v) => &**v,
-            Self::HostTpmSoftwareComponentEventDetails(v) => &**v,
-            Self::HostTpmSystemVersionEventDetails(v) => &**v,
-            Self::HostTpmVersionEventDetails(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

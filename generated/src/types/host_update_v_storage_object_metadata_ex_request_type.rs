@@ -21,8 +21,8 @@ pub struct HostUpdateVStorageObjectMetadataExRequestType<'a> {
 impl crate::ser::Encode for HostUpdateVStorageObjectMetadataExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("metadata", &self.metadata);
         o.field("deleteKeys", &self.delete_keys);
         o.end();

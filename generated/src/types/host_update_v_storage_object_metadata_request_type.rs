@@ -19,8 +19,8 @@ pub struct HostUpdateVStorageObjectMetadataRequestType<'a> {
 impl crate::ser::Encode for HostUpdateVStorageObjectMetadataRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("metadata", &self.metadata);
         o.field("deleteKeys", &self.delete_keys);
         o.end();

@@ -126,21 +126,6 @@ impl std::fmt::Debug for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfi
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode
-for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode
-for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize
 for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
@@ -153,5 +138,20 @@ impl<'de> serde::Deserialize<'de>
 for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode
+for Box<HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode
+for Box<HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

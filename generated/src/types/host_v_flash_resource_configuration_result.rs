@@ -83,19 +83,6 @@ impl std::fmt::Debug for HostVFlashResourceConfigurationResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostVFlashResourceConfigurationResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostVFlashResourceConfigurationResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostVFlashResourceConfigurationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

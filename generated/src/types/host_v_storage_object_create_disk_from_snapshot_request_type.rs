@@ -43,17 +43,23 @@ pub struct HostVStorageObjectCreateDiskFromSnapshotRequestType<'a> {
 impl crate::ser::Encode for HostVStorageObjectCreateDiskFromSnapshotRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        o.field("snapshotId", self.snapshot_id);
         o.field("name", &self.name);
         o.field("profile", &self.profile);
-        o.field("crypto", &self.crypto);
+        if let Some(v) = self.crypto {
+            o.field("crypto", v);
+        }
         o.field("path", &self.path);
         o.field("provisioningType", &self.provisioning_type);
         o.field("isLinkedClone", &self.is_linked_clone);
-        o.field("targetId", &self.target_id);
-        o.field("targetDatastore", &self.target_datastore);
+        if let Some(v) = self.target_id {
+            o.field("targetId", v);
+        }
+        if let Some(v) = self.target_datastore {
+            o.field("targetDatastore", v);
+        }
         o.end();
     }
 }

@@ -17,9 +17,9 @@ pub struct HostVStorageObjectRevertRequestType<'a> {
 impl crate::ser::Encode for HostVStorageObjectRevertRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        o.field("snapshotId", self.snapshot_id);
         o.end();
     }
 }

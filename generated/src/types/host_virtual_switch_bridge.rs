@@ -62,19 +62,6 @@ impl std::fmt::Debug for HostVirtualSwitchBridge {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for HostVirtualSwitchBridge {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for HostVirtualSwitchBridge {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for HostVirtualSwitchBridge {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -136,12 +123,7 @@ impl HostVirtualSwitchBridgeKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::HostVirtualSwitchBridge(v) => &**v,
-            Self::HostVirtualSwitchAutoBridge(v) => &**v,
-            Self::HostVirtualSwitchBondBridge(v) => &**v,
-            Self::HostVirtualSwitchSimpleBridge(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -11,7 +11,9 @@ pub struct HttpNfcLeaseAbortRequestType<'a> {
 impl crate::ser::Encode for HttpNfcLeaseAbortRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("fault", &self.fault);
+        if let Some(v) = self.fault {
+            o.field("fault", v);
+        }
         o.end();
     }
 }

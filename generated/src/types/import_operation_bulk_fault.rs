@@ -81,19 +81,6 @@ impl std::fmt::Debug for ImportOperationBulkFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ImportOperationBulkFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ImportOperationBulkFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ImportOperationBulkFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

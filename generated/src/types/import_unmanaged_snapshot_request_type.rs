@@ -18,7 +18,9 @@ impl crate::ser::Encode for ImportUnmanagedSnapshotRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vdisk", &self.vdisk);
-        o.field("datacenter", &self.datacenter);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
         o.field("vvolId", &self.vvol_id);
         o.end();
     }

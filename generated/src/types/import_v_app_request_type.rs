@@ -21,9 +21,13 @@ pub struct ImportVAppRequestType<'a> {
 impl crate::ser::Encode for ImportVAppRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
-        o.field("folder", &self.folder);
-        o.field("host", &self.host);
+        o.field("spec", self.spec);
+        if let Some(v) = self.folder {
+            o.field("folder", v);
+        }
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

@@ -21,7 +21,9 @@ pub struct IncreaseDirectorySizeRequestType<'a> {
 impl crate::ser::Encode for IncreaseDirectorySizeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datacenter", &self.datacenter);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
         o.field("stableName", &self.stable_name);
         o.field("size", &self.size);
         o.end();

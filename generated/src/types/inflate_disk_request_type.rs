@@ -15,8 +15,8 @@ pub struct InflateDiskRequestType<'a> {
 impl crate::ser::Encode for InflateDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.end();
     }
 }

@@ -73,19 +73,6 @@ impl std::fmt::Debug for InheritablePolicy {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for InheritablePolicy {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for InheritablePolicy {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for InheritablePolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -222,34 +209,7 @@ impl InheritablePolicyKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::InheritablePolicy(v) => &**v,
-            Self::BoolPolicy(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::IntPolicy(v) => &**v,
-            Self::LongPolicy(v) => &**v,
-            Self::StringPolicy(v) => &**v,
-            Self::DvsFilterConfig(v) => v.as_any(),
-            Self::DvsFilterPolicy(v) => &**v,
-            Self::DVSTrafficShapingPolicy(v) => &**v,
-            Self::DVSVendorSpecificConfig(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::DVSFailureCriteria(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::DVSMacLearningPolicy(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::DVSMacManagementPolicy(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::DVSSecurityPolicy(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VMwareUplinkLacpPolicy(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VMwareUplinkPortOrderPolicy(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VmwareUplinkPortTeamingPolicy(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

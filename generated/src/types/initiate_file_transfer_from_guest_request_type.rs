@@ -19,8 +19,8 @@ pub struct InitiateFileTransferFromGuestRequestType<'a> {
 impl crate::ser::Encode for InitiateFileTransferFromGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("guestFilePath", &self.guest_file_path);
         o.end();
     }

@@ -25,10 +25,10 @@ pub struct InitiateFileTransferToGuestRequestType<'a> {
 impl crate::ser::Encode for InitiateFileTransferToGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("guestFilePath", &self.guest_file_path);
-        o.field("fileAttributes", &self.file_attributes);
+        o.field("fileAttributes", self.file_attributes);
         o.field("fileSize", &self.file_size);
         o.field("overwrite", &self.overwrite);
         o.end();

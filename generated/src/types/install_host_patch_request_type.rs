@@ -15,7 +15,7 @@ pub struct InstallHostPatchRequestType<'a> {
 impl crate::ser::Encode for InstallHostPatchRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("repository", &self.repository);
+        o.field("repository", self.repository);
         o.field("updateID", &self.update_id);
         o.field("force", &self.force);
         o.end();

@@ -20,8 +20,10 @@ impl crate::ser::Encode for InstallIoFilterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vibUrl", &self.vib_url);
-        o.field("compRes", &self.comp_res);
-        o.field("vibSslTrust", &self.vib_ssl_trust);
+        o.field("compRes", self.comp_res);
+        if let Some(v) = self.vib_ssl_trust {
+            o.field("vibSslTrust", v);
+        }
         o.end();
     }
 }

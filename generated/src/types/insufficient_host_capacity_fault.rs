@@ -85,19 +85,6 @@ impl std::fmt::Debug for InsufficientHostCapacityFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for InsufficientHostCapacityFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for InsufficientHostCapacityFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for InsufficientHostCapacityFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -166,12 +153,7 @@ impl InsufficientHostCapacityFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::InsufficientHostCapacityFault(v) => &**v,
-            Self::InsufficientHostCpuCapacityFault(v) => &**v,
-            Self::InsufficientHostMemoryCapacityFault(v) => &**v,
-            Self::InsufficientPerCpuCapacity(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for InsufficientResourcesFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for InsufficientResourcesFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for InsufficientResourcesFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for InsufficientResourcesFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -250,25 +237,7 @@ impl InsufficientResourcesFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::InsufficientResourcesFault(v) => &**v,
-            Self::InsufficientAgentVmsDeployed(v) => &**v,
-            Self::InsufficientCpuResourcesFault(v) => &**v,
-            Self::InsufficientFailoverResourcesFault(v) => &**v,
-            Self::InsufficientGraphicsResourcesFault(v) => &**v,
-            Self::InsufficientHostCapacityFault(v) => v.as_any(),
-            Self::InsufficientMemoryResourcesFault(v) => &**v,
-            Self::InsufficientNetworkCapacity(v) => &**v,
-            Self::InsufficientNetworkResourcePoolCapacity(v) => &**v,
-            Self::InsufficientStandbyResource(v) => v.as_any(),
-            Self::InsufficientStorageSpace(v) => &**v,
-            Self::InsufficientVFlashResourcesFault(v) => &**v,
-            Self::InvalidResourcePoolStructureFault(v) => &**v,
-            Self::NumVirtualCpusExceedsLimit(v) => &**v,
-            Self::VmFaultToleranceTooManyFtVcpusOnHost(v) => &**v,
-            Self::VmFaultToleranceTooManyVMsOnHost(v) => &**v,
-            Self::VmSmpFaultToleranceTooManyVMsOnHost(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

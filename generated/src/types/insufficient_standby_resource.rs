@@ -78,19 +78,6 @@ impl std::fmt::Debug for InsufficientStandbyResource {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for InsufficientStandbyResource {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for InsufficientStandbyResource {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for InsufficientStandbyResource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -149,11 +136,7 @@ impl InsufficientStandbyResourceKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::InsufficientStandbyResource(v) => &**v,
-            Self::InsufficientStandbyCpuResource(v) => &**v,
-            Self::InsufficientStandbyMemoryResource(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

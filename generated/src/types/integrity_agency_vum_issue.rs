@@ -119,19 +119,6 @@ impl std::fmt::Debug for IntegrityAgencyVUMIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for IntegrityAgencyVUMIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for IntegrityAgencyVUMIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for IntegrityAgencyVUMIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -209,15 +196,7 @@ impl IntegrityAgencyVUMIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::IntegrityAgencyVUMIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::IntegrityAgencyCannotDeleteSoftware(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::IntegrityAgencyCannotStageSoftware(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::IntegrityAgencyVUMUnavailable(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

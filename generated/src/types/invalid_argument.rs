@@ -83,19 +83,6 @@ impl std::fmt::Debug for InvalidArgument {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for InvalidArgument {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for InvalidArgument {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for InvalidArgument {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -179,16 +166,7 @@ impl InvalidArgumentKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::InvalidArgument(v) => &**v,
-            Self::MultipleSortSpecsNotSupported(v) => &**v,
-            Self::QueryNotSupported(v) => &**v,
-            Self::IncompatibleSetting(v) => &**v,
-            Self::InvalidDasConfigArgument(v) => &**v,
-            Self::InvalidDasRestartPriorityForFtVm(v) => &**v,
-            Self::InvalidDrsBehaviorForFtVm(v) => &**v,
-            Self::InvalidIndexArgument(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -90,19 +90,6 @@ impl std::fmt::Debug for InvalidDatastore {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for InvalidDatastore {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for InvalidDatastore {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for InvalidDatastore {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -164,12 +151,7 @@ impl InvalidDatastoreKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::InvalidDatastore(v) => &**v,
-            Self::DatastoreNotWritableOnHost(v) => v.as_any(),
-            Self::InaccessibleDatastore(v) => v.as_any(),
-            Self::InvalidDatastorePath(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -88,19 +88,6 @@ impl std::fmt::Debug for InvalidDeviceSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for InvalidDeviceSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for InvalidDeviceSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for InvalidDeviceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -192,18 +179,7 @@ impl InvalidDeviceSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::InvalidDeviceSpec(v) => &**v,
-            Self::DeviceHotPlugNotSupported(v) => &**v,
-            Self::DeviceNotFound(v) => &**v,
-            Self::DeviceUnsupportedForVmPlatform(v) => &**v,
-            Self::DeviceUnsupportedForVmVersion(v) => &**v,
-            Self::DisallowedDiskModeChange(v) => &**v,
-            Self::InvalidController(v) => &**v,
-            Self::InvalidDeviceBacking(v) => &**v,
-            Self::InvalidDeviceOperation(v) => &**v,
-            Self::MissingController(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

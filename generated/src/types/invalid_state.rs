@@ -78,19 +78,6 @@ impl std::fmt::Debug for InvalidState {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for InvalidState {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for InvalidState {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for InvalidState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -188,20 +175,7 @@ impl InvalidStateKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::InvalidState(v) => &**v,
-            Self::CannotPowerOffVmInCluster(v) => &**v,
-            Self::EncryptionKeyRequired(v) => &**v,
-            Self::InvalidDatastoreState(v) => &**v,
-            Self::InvalidHostState(v) => v.as_any(),
-            Self::InvalidPowerState(v) => &**v,
-            Self::InvalidVmState(v) => &**v,
-            Self::MksConnectionLimitReached(v) => &**v,
-            Self::NoActiveHostInCluster(v) => &**v,
-            Self::OvfConsumerPowerOnFault(v) => &**v,
-            Self::QuestionPending(v) => &**v,
-            Self::VmPowerOnDisabled(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

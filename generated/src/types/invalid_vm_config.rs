@@ -83,19 +83,6 @@ impl std::fmt::Debug for InvalidVmConfig {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for InvalidVmConfig {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for InvalidVmConfig {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for InvalidVmConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -167,14 +154,7 @@ impl InvalidVmConfigKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::InvalidVmConfig(v) => &**v,
-            Self::InvalidDeviceSpec(v) => v.as_any(),
-            Self::SwapPlacementOverrideNotSupported(v) => &**v,
-            Self::TooManyDevices(v) => &**v,
-            Self::UnsupportedGuest(v) => &**v,
-            Self::VmWwnConflict(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

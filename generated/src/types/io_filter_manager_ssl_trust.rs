@@ -64,19 +64,6 @@ impl std::fmt::Debug for IoFilterManagerSslTrust {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for IoFilterManagerSslTrust {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for IoFilterManagerSslTrust {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for IoFilterManagerSslTrust {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -133,11 +120,7 @@ impl IoFilterManagerSslTrustKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::IoFilterManagerSslTrust(v) => &**v,
-            Self::PinnedCertificate(v) => &**v,
-            Self::UntrustedCertificate(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -11,7 +11,9 @@ pub struct IsKmsClusterActiveRequestType<'a> {
 impl crate::ser::Encode for IsKmsClusterActiveRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

@@ -78,19 +78,6 @@ impl std::fmt::Debug for IscsiFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for IscsiFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for IscsiFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for IscsiFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -192,20 +179,7 @@ impl IscsiFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::IscsiFault(v) => &**v,
-            Self::IscsiFaultInvalidVnic(v) => &**v,
-            Self::IscsiFaultPnicInUse(v) => &**v,
-            Self::IscsiFaultVnicAlreadyBound(v) => &**v,
-            Self::IscsiFaultVnicHasActivePaths(v) => &**v,
-            Self::IscsiFaultVnicHasMultipleUplinks(v) => &**v,
-            Self::IscsiFaultVnicHasNoUplinks(v) => &**v,
-            Self::IscsiFaultVnicHasWrongUplink(v) => &**v,
-            Self::IscsiFaultVnicInUse(v) => &**v,
-            Self::IscsiFaultVnicIsLastPath(v) => &**v,
-            Self::IscsiFaultVnicNotBound(v) => &**v,
-            Self::IscsiFaultVnicNotFound(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -184,19 +184,6 @@ impl std::fmt::Debug for LicenseEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for LicenseEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for LicenseEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for LicenseEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -316,23 +303,7 @@ impl LicenseEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::LicenseEvent(v) => &**v,
-            Self::AllVirtualMachinesLicensedEvent(v) => &**v,
-            Self::HostInventoryFullEvent(v) => &**v,
-            Self::HostLicenseExpiredEvent(v) => &**v,
-            Self::IncorrectHostInformationEvent(v) => &**v,
-            Self::InvalidEditionEvent(v) => &**v,
-            Self::LicenseNonComplianceEvent(v) => &**v,
-            Self::LicenseRestrictedEvent(v) => &**v,
-            Self::LicenseServerAvailableEvent(v) => &**v,
-            Self::LicenseServerUnavailableEvent(v) => &**v,
-            Self::NoLicenseEvent(v) => &**v,
-            Self::ServerLicenseExpiredEvent(v) => &**v,
-            Self::UnlicensedVirtualMachinesEvent(v) => &**v,
-            Self::UnlicensedVirtualMachinesFoundEvent(v) => &**v,
-            Self::VMotionLicenseExpiredEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

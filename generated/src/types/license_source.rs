@@ -65,19 +65,6 @@ impl std::fmt::Debug for LicenseSource {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for LicenseSource {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for LicenseSource {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for LicenseSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -139,12 +126,7 @@ impl LicenseSourceKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::LicenseSource(v) => &**v,
-            Self::EvaluationLicenseSource(v) => &**v,
-            Self::LicenseServerSource(v) => &**v,
-            Self::LocalLicenseSource(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -25,8 +25,8 @@ pub struct ListFilesInGuestRequestType<'a> {
 impl crate::ser::Encode for ListFilesInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("filePath", &self.file_path);
         o.field("index", &self.index);
         o.field("maxResults", &self.max_results);

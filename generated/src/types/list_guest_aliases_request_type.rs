@@ -19,8 +19,8 @@ pub struct ListGuestAliasesRequestType<'a> {
 impl crate::ser::Encode for ListGuestAliasesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("username", &self.username);
         o.end();
     }

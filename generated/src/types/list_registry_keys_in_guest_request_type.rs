@@ -23,9 +23,9 @@ pub struct ListRegistryKeysInGuestRequestType<'a> {
 impl crate::ser::Encode for ListRegistryKeysInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
-        o.field("keyName", &self.key_name);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
+        o.field("keyName", self.key_name);
         o.field("recursive", &self.recursive);
         o.field("matchPattern", &self.match_pattern);
         o.end();

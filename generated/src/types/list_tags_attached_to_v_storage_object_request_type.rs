@@ -11,7 +11,7 @@ pub struct ListTagsAttachedToVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for ListTagsAttachedToVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.end();
     }
 }

@@ -182,19 +182,6 @@ impl std::fmt::Debug for LocalTSMEnabledEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for LocalTSMEnabledEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for LocalTSMEnabledEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for LocalTSMEnabledEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

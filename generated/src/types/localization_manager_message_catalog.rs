@@ -119,19 +119,6 @@ impl std::fmt::Debug for LocalizationManagerMessageCatalog {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for LocalizationManagerMessageCatalog {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for LocalizationManagerMessageCatalog {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for LocalizationManagerMessageCatalog {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

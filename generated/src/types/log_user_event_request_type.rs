@@ -17,7 +17,7 @@ pub struct LogUserEventRequestType<'a> {
 impl crate::ser::Encode for LogUserEventRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.field("msg", &self.msg);
         o.end();
     }

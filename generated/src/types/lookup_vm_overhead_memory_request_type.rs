@@ -17,8 +17,8 @@ pub struct LookupVmOverheadMemoryRequestType<'a> {
 impl crate::ser::Encode for LookupVmOverheadMemoryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("host", &self.host);
+        o.field("vm", self.vm);
+        o.field("host", self.host);
         o.end();
     }
 }

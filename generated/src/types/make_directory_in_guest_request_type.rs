@@ -21,8 +21,8 @@ pub struct MakeDirectoryInGuestRequestType<'a> {
 impl crate::ser::Encode for MakeDirectoryInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("directoryPath", &self.directory_path);
         o.field("createParentDirectories", &self.create_parent_directories);
         o.end();

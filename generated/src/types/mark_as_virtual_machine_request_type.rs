@@ -19,8 +19,10 @@ pub struct MarkAsVirtualMachineRequestType<'a> {
 impl crate::ser::Encode for MarkAsVirtualMachineRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("pool", &self.pool);
-        o.field("host", &self.host);
+        o.field("pool", self.pool);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

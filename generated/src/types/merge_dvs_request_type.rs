@@ -15,7 +15,7 @@ pub struct MergeDvsRequestType<'a> {
 impl crate::ser::Encode for MergeDvsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("dvs", &self.dvs);
+        o.field("dvs", self.dvs);
         o.end();
     }
 }

@@ -76,19 +76,6 @@ impl std::fmt::Debug for MethodFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for MethodFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for MethodFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for MethodFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -272,51 +259,7 @@ impl MethodFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::MethodFault(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::EamFault(v) => v.as_any(),
-            #[cfg(feature = "pbm")]
-            Self::PbmFault(v) => v.as_any(),
-            #[cfg(feature = "sms")]
-            Self::CertificateRefreshFailed(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::CertificateRevocationFailed(v) => &**v,
-            Self::DuplicateEntry(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::InactiveProvider(v) => &**v,
-            Self::SmsInvalidLogin(v) => &**v,
-            Self::InvalidProfile(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::NotSupportedByProvider(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::ProviderBusy(v) => &**v,
-            Self::ProviderOutOfProvisioningResource(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::ProviderOutOfResource(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::ProviderRegistrationFault(v) => v.as_any(),
-            #[cfg(feature = "sms")]
-            Self::ProviderSyncFailed(v) => v.as_any(),
-            #[cfg(feature = "sms")]
-            Self::ProviderUnavailable(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::ProviderUnregistrationFault(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::QueryExecutionFault(v) => v.as_any(),
-            #[cfg(feature = "sms")]
-            Self::SmsFault(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::TooMany(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::SmsReplicationFault(v) => v.as_any(),
-            Self::VimFault(v) => v.as_any(),
-            Self::RuntimeFault(v) => v.as_any(),
-            Self::InvalidCollectorVersion(v) => &**v,
-            Self::InvalidProperty(v) => &**v,
-            #[cfg(feature = "vslm")]
-            Self::VslmFault(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -23,10 +23,16 @@ pub struct MigrateVMRequestType<'a> {
 impl crate::ser::Encode for MigrateVMRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("pool", &self.pool);
-        o.field("host", &self.host);
-        o.field("priority", &self.priority);
-        o.field("state", &self.state);
+        if let Some(v) = self.pool {
+            o.field("pool", v);
+        }
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
+        o.field("priority", self.priority);
+        if let Some(v) = self.state {
+            o.field("state", v);
+        }
         o.end();
     }
 }

@@ -192,19 +192,6 @@ impl std::fmt::Debug for MigrationEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for MigrationEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for MigrationEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for MigrationEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -281,15 +268,7 @@ impl MigrationEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::MigrationEvent(v) => &**v,
-            Self::MigrationErrorEvent(v) => &**v,
-            Self::MigrationHostErrorEvent(v) => &**v,
-            Self::MigrationHostWarningEvent(v) => &**v,
-            Self::MigrationResourceErrorEvent(v) => &**v,
-            Self::MigrationResourceWarningEvent(v) => &**v,
-            Self::MigrationWarningEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for MigrationFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for MigrationFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for MigrationFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for MigrationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -331,45 +318,7 @@ impl MigrationFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::MigrationFault(v) => &**v,
-            Self::AffinityConfigured(v) => &**v,
-            Self::CannotModifyConfigCpuRequirements(v) => &**v,
-            Self::CannotMoveVmWithDeltaDisk(v) => &**v,
-            Self::CannotMoveVmWithNativeDeltaDisk(v) => &**v,
-            Self::CloneFromSnapshotNotSupported(v) => &**v,
-            Self::DatacenterMismatch(v) => &**v,
-            Self::DisallowedMigrationDeviceAttached(v) => &**v,
-            Self::DiskMoveTypeNotSupported(v) => &**v,
-            Self::FaultToleranceAntiAffinityViolated(v) => &**v,
-            Self::FaultToleranceNeedsThickDisk(v) => &**v,
-            Self::FaultToleranceNotSameBuild(v) => &**v,
-            Self::HAErrorsAtDest(v) => &**v,
-            Self::IncompatibleDefaultDevice(v) => &**v,
-            Self::LargeRDMConversionNotSupported(v) => &**v,
-            Self::MaintenanceModeFileMove(v) => &**v,
-            Self::MigrationDisabled(v) => &**v,
-            Self::MigrationFeatureNotSupported(v) => v.as_any(),
-            Self::MigrationNotReady(v) => &**v,
-            Self::MismatchedNetworkPolicies(v) => &**v,
-            Self::MismatchedVMotionNetworkNames(v) => &**v,
-            Self::NetworksMayNotBeTheSame(v) => &**v,
-            Self::NoGuestHeartbeat(v) => &**v,
-            Self::RDMConversionNotSupported(v) => &**v,
-            Self::RDMNotPreserved(v) => &**v,
-            Self::ReadOnlyDisksWithLegacyDestination(v) => &**v,
-            Self::SnapshotCopyNotSupported(v) => v.as_any(),
-            Self::SnapshotRevertIssue(v) => &**v,
-            Self::SuspendedRelocateNotSupported(v) => &**v,
-            Self::TooManyDisksOnLegacyHost(v) => &**v,
-            Self::ToolsInstallationInProgress(v) => &**v,
-            Self::UncommittedUndoableDisk(v) => &**v,
-            Self::VMotionInterfaceIssue(v) => v.as_any(),
-            Self::VMotionProtocolIncompatible(v) => &**v,
-            Self::WillLoseHAProtection(v) => &**v,
-            Self::WillModifyConfigCpuRequirements(v) => &**v,
-            Self::WillResetSnapshotDirectory(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -101,19 +101,6 @@ impl std::fmt::Debug for MigrationFeatureNotSupported {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for MigrationFeatureNotSupported {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for MigrationFeatureNotSupported {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for MigrationFeatureNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -197,15 +184,7 @@ impl MigrationFeatureNotSupportedKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::MigrationFeatureNotSupported(v) => &**v,
-            Self::FullStorageVMotionNotSupported(v) => &**v,
-            Self::IndependentDiskVMotionNotSupported(v) => &**v,
-            Self::NonHomeRDMVMotionNotSupported(v) => &**v,
-            Self::StorageVMotionNotSupported(v) => &**v,
-            Self::UnsharedSwapVMotionNotSupported(v) => &**v,
-            Self::VMotionAcrossNetworkNotSupported(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -97,19 +97,6 @@ impl std::fmt::Debug for MonthlyTaskScheduler {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for MonthlyTaskScheduler {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for MonthlyTaskScheduler {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for MonthlyTaskScheduler {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -166,11 +153,7 @@ impl MonthlyTaskSchedulerKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::MonthlyTaskScheduler(v) => &**v,
-            Self::MonthlyByDayTaskScheduler(v) => &**v,
-            Self::MonthlyByWeekdayTaskScheduler(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

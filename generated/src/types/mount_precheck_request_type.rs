@@ -23,9 +23,11 @@ pub struct MountPrecheckRequestType<'a> {
 impl crate::ser::Encode for MountPrecheckRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("datastore", &self.datastore);
-        o.field("serverClusterInfo", &self.server_cluster_info);
+        o.field("cluster", self.cluster);
+        o.field("datastore", self.datastore);
+        if let Some(v) = self.server_cluster_info {
+            o.field("serverClusterInfo", v);
+        }
         o.end();
     }
 }

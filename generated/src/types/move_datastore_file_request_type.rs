@@ -28,9 +28,13 @@ impl crate::ser::Encode for MoveDatastoreFileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sourceName", &self.source_name);
-        o.field("sourceDatacenter", &self.source_datacenter);
+        if let Some(v) = self.source_datacenter {
+            o.field("sourceDatacenter", v);
+        }
         o.field("destinationName", &self.destination_name);
-        o.field("destinationDatacenter", &self.destination_datacenter);
+        if let Some(v) = self.destination_datacenter {
+            o.field("destinationDatacenter", v);
+        }
         o.field("force", &self.force);
         o.end();
     }

@@ -21,8 +21,8 @@ pub struct MoveDirectoryInGuestRequestType<'a> {
 impl crate::ser::Encode for MoveDirectoryInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("srcDirectoryPath", &self.src_directory_path);
         o.field("dstDirectoryPath", &self.dst_directory_path);
         o.end();

@@ -23,8 +23,8 @@ pub struct MoveFileInGuestRequestType<'a> {
 impl crate::ser::Encode for MoveFileInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("srcFilePath", &self.src_file_path);
         o.field("dstFilePath", &self.dst_file_path);
         o.field("overwrite", &self.overwrite);

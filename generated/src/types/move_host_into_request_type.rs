@@ -19,8 +19,10 @@ pub struct MoveHostIntoRequestType<'a> {
 impl crate::ser::Encode for MoveHostIntoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("resourcePool", &self.resource_pool);
+        o.field("host", self.host);
+        if let Some(v) = self.resource_pool {
+            o.field("resourcePool", v);
+        }
         o.end();
     }
 }

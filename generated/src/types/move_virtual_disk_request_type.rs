@@ -26,9 +26,13 @@ impl crate::ser::Encode for MoveVirtualDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sourceName", &self.source_name);
-        o.field("sourceDatacenter", &self.source_datacenter);
+        if let Some(v) = self.source_datacenter {
+            o.field("sourceDatacenter", v);
+        }
         o.field("destName", &self.dest_name);
-        o.field("destDatacenter", &self.dest_datacenter);
+        if let Some(v) = self.dest_datacenter {
+            o.field("destDatacenter", v);
+        }
         o.field("force", &self.force);
         o.field("profile", &self.profile);
         o.end();

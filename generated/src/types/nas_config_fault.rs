@@ -83,19 +83,6 @@ impl std::fmt::Debug for NasConfigFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NasConfigFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NasConfigFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NasConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -177,16 +164,7 @@ impl NasConfigFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::NasConfigFault(v) => &**v,
-            Self::InvalidNasCredentials(v) => &**v,
-            Self::InvalidNetworkResource(v) => &**v,
-            Self::NasConnectionLimitReached(v) => &**v,
-            Self::NasSessionCredentialConflict(v) => &**v,
-            Self::NasVolumeNotMounted(v) => &**v,
-            Self::NetworkInaccessible(v) => &**v,
-            Self::NoPermissionOnNasVolume(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -73,19 +73,6 @@ impl std::fmt::Debug for NegatableExpression {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NegatableExpression {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NegatableExpression {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NegatableExpression {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -151,14 +138,7 @@ impl NegatableExpressionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::NegatableExpression(v) => &**v,
-            Self::IntExpression(v) => &**v,
-            Self::IpAddress(v) => v.as_any(),
-            Self::MacAddress(v) => v.as_any(),
-            Self::StringExpression(v) => &**v,
-            Self::DvsIpPort(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -76,19 +76,6 @@ impl std::fmt::Debug for NetDhcpConfigSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NetDhcpConfigSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NetDhcpConfigSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NetDhcpConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -99,5 +86,18 @@ impl serde::Serialize for NetDhcpConfigSpec {
 impl<'de> serde::Deserialize<'de> for NetDhcpConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<NetDhcpConfigSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<NetDhcpConfigSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -91,19 +91,6 @@ impl std::fmt::Debug for NetDnsConfigSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NetDnsConfigSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NetDnsConfigSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NetDnsConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -145,19 +145,6 @@ impl std::fmt::Debug for NetworkPolicyProfile {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NetworkPolicyProfile {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NetworkPolicyProfile {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NetworkPolicyProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -151,19 +151,6 @@ impl std::fmt::Debug for NoAgentVmNetwork {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NoAgentVmNetwork {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NoAgentVmNetwork {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NoAgentVmNetwork {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -217,11 +204,7 @@ impl NoAgentVmNetworkKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::NoAgentVmNetwork(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::NoCustomAgentVmNetwork(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

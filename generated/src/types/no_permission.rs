@@ -104,19 +104,6 @@ impl std::fmt::Debug for NoPermission {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NoPermission {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NoPermission {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NoPermission {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -176,12 +163,7 @@ impl NoPermissionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::NoPermission(v) => &**v,
-            Self::AuthConnectionFailed(v) => &**v,
-            Self::InvalidSession(v) => &**v,
-            Self::NotAuthenticated(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

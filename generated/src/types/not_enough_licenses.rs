@@ -78,19 +78,6 @@ impl std::fmt::Debug for NotEnoughLicenses {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NotEnoughLicenses {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NotEnoughLicenses {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NotEnoughLicenses {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -247,39 +234,7 @@ impl NotEnoughLicensesKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::NotEnoughLicenses(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::ExpiredFeatureLicense(v) => v.as_any(),
-            #[cfg(feature = "vsan")]
-            Self::FailToEnableSPBM(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::HostInventoryFull(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::InUseFeatureManipulationDisallowed(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::IncorrectHostInformation(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::InvalidEditionLicense(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::InventoryHasStandardAloneHosts(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::LicenseDowngradeDisallowed(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::LicenseExpired(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::LicenseKeyEntityMismatch(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::LicenseRestricted(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::LicenseSourceUnavailable(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::NoLicenseServerConfigured(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VmLimitLicense(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VramLimitLicense(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -88,19 +88,6 @@ impl std::fmt::Debug for NotSupportedHost {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NotSupportedHost {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NotSupportedHost {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NotSupportedHost {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -187,17 +174,7 @@ impl NotSupportedHostKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::NotSupportedHost(v) => &**v,
-            Self::NonVmwareOuiMacNotSupportedHost(v) => &**v,
-            Self::NotSupportedHostForVFlash(v) => &**v,
-            Self::NotSupportedHostForVmcp(v) => &**v,
-            Self::NotSupportedHostForVmemFile(v) => &**v,
-            Self::NotSupportedHostForVsan(v) => &**v,
-            Self::NotSupportedHostInCluster(v) => v.as_any(),
-            Self::NotSupportedHostInDvs(v) => &**v,
-            Self::NotSupportedHostInHACluster(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -88,19 +88,6 @@ impl std::fmt::Debug for NotSupportedHostInCluster {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for NotSupportedHostInCluster {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for NotSupportedHostInCluster {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for NotSupportedHostInCluster {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -150,10 +137,7 @@ impl NotSupportedHostInClusterKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::NotSupportedHostInCluster(v) => &**v,
-            Self::EVCAdmissionFailed(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -73,19 +73,6 @@ impl std::fmt::Debug for OptionType {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OptionType {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OptionType {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OptionType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -148,15 +135,7 @@ impl OptionTypeKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OptionType(v) => &**v,
-            Self::BoolOption(v) => &**v,
-            Self::ChoiceOption(v) => &**v,
-            Self::FloatOption(v) => &**v,
-            Self::IntOption(v) => &**v,
-            Self::LongOption(v) => &**v,
-            Self::StringOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

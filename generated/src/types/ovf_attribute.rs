@@ -99,19 +99,6 @@ impl std::fmt::Debug for OvfAttribute {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfAttribute {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfAttribute {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfAttribute {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -164,11 +151,7 @@ impl OvfAttributeKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfAttribute(v) => &**v,
-            Self::OvfInvalidValue(v) => v.as_any(),
-            Self::OvfMissingAttribute(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

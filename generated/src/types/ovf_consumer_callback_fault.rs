@@ -88,19 +88,6 @@ impl std::fmt::Debug for OvfConsumerCallbackFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfConsumerCallbackFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfConsumerCallbackFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfConsumerCallbackFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -172,14 +159,7 @@ impl OvfConsumerCallbackFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfConsumerCallbackFault(v) => &**v,
-            Self::OvfConsumerCommunicationError(v) => &**v,
-            Self::OvfConsumerFault(v) => &**v,
-            Self::OvfConsumerInvalidSection(v) => &**v,
-            Self::OvfConsumerUndeclaredSection(v) => &**v,
-            Self::OvfConsumerUndefinedPrefix(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

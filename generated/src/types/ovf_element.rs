@@ -88,19 +88,6 @@ impl std::fmt::Debug for OvfElement {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfElement {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfElement {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfElement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -173,15 +160,7 @@ impl OvfElementKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfElement(v) => &**v,
-            Self::OvfDuplicateElement(v) => &**v,
-            Self::OvfDuplicatedElementBoundary(v) => &**v,
-            Self::OvfElementInvalidValue(v) => &**v,
-            Self::OvfMissingElement(v) => v.as_any(),
-            Self::OvfUnexpectedElement(v) => &**v,
-            Self::OvfWrongElement(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

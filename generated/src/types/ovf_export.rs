@@ -78,19 +78,6 @@ impl std::fmt::Debug for OvfExport {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfExport {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfExport {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfExport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -166,16 +153,7 @@ impl OvfExportKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfExport(v) => &**v,
-            Self::ConnectedIso(v) => &**v,
-            Self::OvfDuplicatedPropertyIdExport(v) => &**v,
-            Self::OvfDuplicatedPropertyIdImport(v) => &**v,
-            Self::OvfExportFailed(v) => &**v,
-            Self::OvfHardwareExport(v) => v.as_any(),
-            Self::OvfPropertyExport(v) => &**v,
-            Self::OvfPropertyNetworkExport(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for OvfFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -157,15 +144,7 @@ impl OvfFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfFault(v) => &**v,
-            Self::OvfConsumerCallbackFault(v) => v.as_any(),
-            Self::OvfExport(v) => v.as_any(),
-            Self::OvfImport(v) => v.as_any(),
-            Self::OvfInvalidPackage(v) => v.as_any(),
-            Self::OvfSystemFault(v) => v.as_any(),
-            Self::OvfUnsupportedPackage(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -88,19 +88,6 @@ impl std::fmt::Debug for OvfHardwareExport {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfHardwareExport {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfHardwareExport {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfHardwareExport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -165,13 +152,7 @@ impl OvfHardwareExportKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfHardwareExport(v) => &**v,
-            Self::OvfConnectedDevice(v) => v.as_any(),
-            Self::OvfUnableToExportDisk(v) => &**v,
-            Self::OvfUnknownDeviceBacking(v) => &**v,
-            Self::OvfUnsupportedDeviceExport(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for OvfImport {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfImport {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfImport {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfImport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -180,17 +167,7 @@ impl OvfImportKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfImport(v) => &**v,
-            Self::OvfCpuCompatibility(v) => &**v,
-            Self::OvfCpuCompatibilityCheckNotSupported(v) => &**v,
-            Self::OvfHardwareCheck(v) => &**v,
-            Self::OvfImportFailed(v) => &**v,
-            Self::OvfMappedOsId(v) => &**v,
-            Self::OvfMissingHardware(v) => &**v,
-            Self::OvfNetworkMappingNotSupported(v) => &**v,
-            Self::OvfUnsupportedDiskProvisioning(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

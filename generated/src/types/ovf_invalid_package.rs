@@ -83,19 +83,6 @@ impl std::fmt::Debug for OvfInvalidPackage {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfInvalidPackage {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfInvalidPackage {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfInvalidPackage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -162,15 +149,7 @@ impl OvfInvalidPackageKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfInvalidPackage(v) => &**v,
-            Self::OvfAttribute(v) => v.as_any(),
-            Self::OvfConstraint(v) => v.as_any(),
-            Self::OvfElement(v) => v.as_any(),
-            Self::OvfProperty(v) => v.as_any(),
-            Self::OvfWrongNamespace(v) => &**v,
-            Self::OvfXmlFormat(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -112,19 +112,6 @@ impl std::fmt::Debug for OvfInvalidValue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfInvalidValue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfInvalidValue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfInvalidValue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -191,13 +178,7 @@ impl OvfInvalidValueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfInvalidValue(v) => &**v,
-            Self::OvfInvalidValueConfiguration(v) => &**v,
-            Self::OvfInvalidValueEmpty(v) => &**v,
-            Self::OvfInvalidValueFormatMalformed(v) => &**v,
-            Self::OvfInvalidValueReference(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -93,19 +93,6 @@ impl std::fmt::Debug for OvfProperty {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfProperty {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfProperty {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfProperty {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -180,15 +167,7 @@ impl OvfPropertyKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfProperty(v) => &**v,
-            Self::OvfPropertyNetwork(v) => &**v,
-            Self::OvfPropertyQualifier(v) => &**v,
-            Self::OvfPropertyQualifierDuplicate(v) => &**v,
-            Self::OvfPropertyQualifierIgnored(v) => &**v,
-            Self::OvfPropertyType(v) => &**v,
-            Self::OvfPropertyValue(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for OvfSystemFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfSystemFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfSystemFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfSystemFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -179,17 +166,7 @@ impl OvfSystemFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfSystemFault(v) => &**v,
-            Self::OvfDiskMappingNotFound(v) => &**v,
-            Self::OvfHostValueNotParsed(v) => &**v,
-            Self::OvfInternalError(v) => &**v,
-            Self::OvfToXmlUnsupportedElement(v) => &**v,
-            Self::OvfUnknownDevice(v) => &**v,
-            Self::OvfUnknownEntity(v) => &**v,
-            Self::OvfUnsupportedDeviceBackingInfo(v) => &**v,
-            Self::OvfUnsupportedDeviceBackingOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -83,19 +83,6 @@ impl std::fmt::Debug for OvfUnsupportedPackage {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for OvfUnsupportedPackage {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for OvfUnsupportedPackage {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for OvfUnsupportedPackage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -175,16 +162,7 @@ impl OvfUnsupportedPackageKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::OvfUnsupportedPackage(v) => &**v,
-            Self::OvfInvalidVmName(v) => &**v,
-            Self::OvfNoHostNic(v) => &**v,
-            Self::OvfNoSupportedHardwareFamily(v) => &**v,
-            Self::OvfUnsupportedAttribute(v) => v.as_any(),
-            Self::OvfUnsupportedElement(v) => v.as_any(),
-            Self::OvfUnsupportedSubType(v) => &**v,
-            Self::OvfUnsupportedType(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

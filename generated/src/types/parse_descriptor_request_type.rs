@@ -14,7 +14,7 @@ impl crate::ser::Encode for ParseDescriptorRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ovfDescriptor", &self.ovf_descriptor);
-        o.field("pdp", &self.pdp);
+        o.field("pdp", self.pdp);
         o.end();
     }
 }

@@ -144,19 +144,6 @@ impl std::fmt::Debug for PassiveNodeDeploymentSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PassiveNodeDeploymentSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PassiveNodeDeploymentSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PassiveNodeDeploymentSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -167,5 +154,18 @@ impl serde::Serialize for PassiveNodeDeploymentSpec {
 impl<'de> serde::Deserialize<'de> for PassiveNodeDeploymentSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<PassiveNodeDeploymentSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<PassiveNodeDeploymentSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

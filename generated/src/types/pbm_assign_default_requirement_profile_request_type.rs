@@ -15,7 +15,7 @@ pub struct PbmAssignDefaultRequirementProfileRequestType<'a> {
 impl crate::ser::Encode for PbmAssignDefaultRequirementProfileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("profile", &self.profile);
+        o.field("profile", self.profile);
         o.field("datastores", &self.datastores);
         o.end();
     }

@@ -64,19 +64,6 @@ impl std::fmt::Debug for PbmCapabilityConstraints {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmCapabilityConstraints {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmCapabilityConstraints {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityConstraints {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -135,11 +122,7 @@ impl PbmCapabilityConstraintsKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PbmCapabilityConstraints(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmCapabilitySubProfileConstraints(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

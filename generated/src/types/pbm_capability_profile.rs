@@ -188,19 +188,6 @@ impl std::fmt::Debug for PbmCapabilityProfile {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmCapabilityProfile {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmCapabilityProfile {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -254,11 +241,7 @@ impl PbmCapabilityProfileKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PbmCapabilityProfile(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmDefaultCapabilityProfile(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

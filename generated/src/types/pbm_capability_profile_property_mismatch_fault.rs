@@ -108,19 +108,6 @@ impl std::fmt::Debug for PbmCapabilityProfilePropertyMismatchFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmCapabilityProfilePropertyMismatchFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmCapabilityProfilePropertyMismatchFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityProfilePropertyMismatchFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -184,11 +171,7 @@ impl PbmCapabilityProfilePropertyMismatchFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PbmCapabilityProfilePropertyMismatchFault(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmIncompatibleVendorSpecificRuleSet(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

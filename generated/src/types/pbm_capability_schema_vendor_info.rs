@@ -78,19 +78,6 @@ impl std::fmt::Debug for PbmCapabilitySchemaVendorInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmCapabilitySchemaVendorInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmCapabilitySchemaVendorInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilitySchemaVendorInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -101,5 +88,18 @@ impl serde::Serialize for PbmCapabilitySchemaVendorInfo {
 impl<'de> serde::Deserialize<'de> for PbmCapabilitySchemaVendorInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<PbmCapabilitySchemaVendorInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<PbmCapabilitySchemaVendorInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -16,7 +16,7 @@ impl crate::ser::Encode for PbmCheckCompatibilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hubsToSearch", &self.hubs_to_search);
-        o.field("profile", &self.profile);
+        o.field("profile", self.profile);
         o.end();
     }
 }

@@ -16,7 +16,7 @@ impl crate::ser::Encode for PbmCheckCompatibilityWithSpecRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hubsToSearch", &self.hubs_to_search);
-        o.field("profileSpec", &self.profile_spec);
+        o.field("profileSpec", self.profile_spec);
         o.end();
     }
 }

@@ -16,7 +16,9 @@ impl crate::ser::Encode for PbmCheckComplianceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entities", &self.entities);
-        o.field("profile", &self.profile);
+        if let Some(v) = self.profile {
+            o.field("profile", v);
+        }
         o.end();
     }
 }

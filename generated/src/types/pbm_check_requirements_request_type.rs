@@ -20,7 +20,9 @@ impl crate::ser::Encode for PbmCheckRequirementsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hubsToSearch", &self.hubs_to_search);
-        o.field("placementSubjectRef", &self.placement_subject_ref);
+        if let Some(v) = self.placement_subject_ref {
+            o.field("placementSubjectRef", v);
+        }
         o.field("placementSubjectRequirement", &self.placement_subject_requirement);
         o.end();
     }

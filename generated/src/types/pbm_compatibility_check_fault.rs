@@ -85,19 +85,6 @@ impl std::fmt::Debug for PbmCompatibilityCheckFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmCompatibilityCheckFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmCompatibilityCheckFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmCompatibilityCheckFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -158,13 +145,7 @@ impl PbmCompatibilityCheckFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PbmCompatibilityCheckFault(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmDefaultProfileAppliesFault(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmPropertyMismatchFault(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -13,7 +13,7 @@ pub struct PbmCreateRequestType<'a> {
 impl crate::ser::Encode for PbmCreateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("createSpec", &self.create_spec);
+        o.field("createSpec", self.create_spec);
         o.end();
     }
 }

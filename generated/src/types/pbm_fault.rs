@@ -80,19 +80,6 @@ impl std::fmt::Debug for PbmFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -200,27 +187,7 @@ impl PbmFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PbmFault(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmAlreadyExists(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmCompatibilityCheckFault(v) => v.as_any(),
-            #[cfg(feature = "pbm")]
-            Self::PbmDuplicateName(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmFaultInvalidLogin(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmLegacyHubsNotSupported(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmNonExistentHubs(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmFaultNotFound(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmFaultProfileStorageFault(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmResourceInUse(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

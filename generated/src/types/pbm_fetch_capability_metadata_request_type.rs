@@ -15,7 +15,9 @@ pub struct PbmFetchCapabilityMetadataRequestType<'a> {
 impl crate::ser::Encode for PbmFetchCapabilityMetadataRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("resourceType", &self.resource_type);
+        if let Some(v) = self.resource_type {
+            o.field("resourceType", v);
+        }
         o.field("vendorUuid", &self.vendor_uuid);
         o.end();
     }

@@ -13,7 +13,9 @@ pub struct PbmFetchVendorInfoRequestType<'a> {
 impl crate::ser::Encode for PbmFetchVendorInfoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("resourceType", &self.resource_type);
+        if let Some(v) = self.resource_type {
+            o.field("resourceType", v);
+        }
         o.end();
     }
 }

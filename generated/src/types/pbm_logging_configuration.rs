@@ -78,19 +78,6 @@ impl std::fmt::Debug for PbmLoggingConfiguration {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmLoggingConfiguration {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmLoggingConfiguration {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmLoggingConfiguration {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

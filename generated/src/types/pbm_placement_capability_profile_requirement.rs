@@ -75,19 +75,6 @@ impl std::fmt::Debug for PbmPlacementCapabilityProfileRequirement {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmPlacementCapabilityProfileRequirement {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmPlacementCapabilityProfileRequirement {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmPlacementCapabilityProfileRequirement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -151,11 +138,7 @@ impl PbmPlacementCapabilityProfileRequirementKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PbmPlacementCapabilityProfileRequirement(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmPlacementZoneTopologyRequirement(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -83,19 +83,6 @@ impl std::fmt::Debug for PbmProfileK8sCompliantNameSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmProfileK8sCompliantNameSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmProfileK8sCompliantNameSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmProfileK8sCompliantNameSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

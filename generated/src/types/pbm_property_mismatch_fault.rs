@@ -101,19 +101,6 @@ impl std::fmt::Debug for PbmPropertyMismatchFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PbmPropertyMismatchFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PbmPropertyMismatchFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PbmPropertyMismatchFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -169,11 +156,7 @@ impl PbmPropertyMismatchFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PbmPropertyMismatchFault(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmCapabilityProfilePropertyMismatchFault(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -15,7 +15,7 @@ pub struct PbmQueryAssociatedEntityRequestType<'a> {
 impl crate::ser::Encode for PbmQueryAssociatedEntityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("profile", &self.profile);
+        o.field("profile", self.profile);
         o.field("entityType", &self.entity_type);
         o.end();
     }

@@ -13,7 +13,7 @@ pub struct PbmQueryDefaultRequirementProfileRequestType<'a> {
 impl crate::ser::Encode for PbmQueryDefaultRequirementProfileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("hub", &self.hub);
+        o.field("hub", self.hub);
         o.end();
     }
 }

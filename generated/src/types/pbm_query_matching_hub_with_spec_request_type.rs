@@ -16,7 +16,7 @@ impl crate::ser::Encode for PbmQueryMatchingHubWithSpecRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hubsToSearch", &self.hubs_to_search);
-        o.field("createSpec", &self.create_spec);
+        o.field("createSpec", self.create_spec);
         o.end();
     }
 }

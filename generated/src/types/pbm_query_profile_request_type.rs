@@ -15,7 +15,7 @@ pub struct PbmQueryProfileRequestType<'a> {
 impl crate::ser::Encode for PbmQueryProfileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("resourceType", &self.resource_type);
+        o.field("resourceType", self.resource_type);
         o.field("profileCategory", &self.profile_category);
         o.end();
     }

@@ -15,7 +15,7 @@ pub struct PbmQuerySpaceStatsForStorageContainerRequestType<'a> {
 impl crate::ser::Encode for PbmQuerySpaceStatsForStorageContainerRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.field("capabilityProfileId", &self.capability_profile_id);
         o.end();
     }

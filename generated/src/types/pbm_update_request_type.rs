@@ -15,8 +15,8 @@ pub struct PbmUpdateRequestType<'a> {
 impl crate::ser::Encode for PbmUpdateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("profileId", &self.profile_id);
-        o.field("updateSpec", &self.update_spec);
+        o.field("profileId", self.profile_id);
+        o.field("updateSpec", self.update_spec);
         o.end();
     }
 }

@@ -17,8 +17,8 @@ pub struct PerformClusterPowerActionRequestType<'a> {
 impl crate::ser::Encode for PerformClusterPowerActionRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("spec", &self.spec);
+        o.field("cluster", self.cluster);
+        o.field("spec", self.spec);
         o.end();
     }
 }

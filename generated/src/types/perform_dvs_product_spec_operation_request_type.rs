@@ -14,7 +14,9 @@ impl crate::ser::Encode for PerformDvsProductSpecOperationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("operation", &self.operation);
-        o.field("productSpec", &self.product_spec);
+        if let Some(v) = self.product_spec {
+            o.field("productSpec", v);
+        }
         o.end();
     }
 }

@@ -27,12 +27,14 @@ pub struct PerformVsanUpgradeExRequestType<'a> {
 impl crate::ser::Encode for PerformVsanUpgradeExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("performObjectUpgrade", &self.perform_object_upgrade);
         o.field("downgradeFormat", &self.downgrade_format);
         o.field("allowReducedRedundancy", &self.allow_reduced_redundancy);
         o.field("excludeHosts", &self.exclude_hosts);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -19,9 +19,11 @@ pub struct PerformVsanUpgradePreflightAsyncCheckRequestType<'a> {
 impl crate::ser::Encode for PerformVsanUpgradePreflightAsyncCheckRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("downgradeFormat", &self.downgrade_format);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -15,7 +15,7 @@ pub struct PerformVsanUpgradePreflightCheckRequestType<'a> {
 impl crate::ser::Encode for PerformVsanUpgradePreflightCheckRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("downgradeFormat", &self.downgrade_format);
         o.end();
     }

@@ -23,7 +23,7 @@ pub struct PerformVsanUpgradeRequestType<'a> {
 impl crate::ser::Encode for PerformVsanUpgradeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("performObjectUpgrade", &self.perform_object_upgrade);
         o.field("downgradeFormat", &self.downgrade_format);
         o.field("allowReducedRedundancy", &self.allow_reduced_redundancy);

@@ -199,19 +199,6 @@ impl std::fmt::Debug for PermissionEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PermissionEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PermissionEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PermissionEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -273,12 +260,7 @@ impl PermissionEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PermissionEvent(v) => &**v,
-            Self::PermissionAddedEvent(v) => &**v,
-            Self::PermissionRemovedEvent(v) => &**v,
-            Self::PermissionUpdatedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -126,19 +126,6 @@ impl std::fmt::Debug for PersonalityAgencyDepotIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PersonalityAgencyDepotIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PersonalityAgencyDepotIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PersonalityAgencyDepotIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -216,15 +203,7 @@ impl PersonalityAgencyDepotIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PersonalityAgencyDepotIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyCannotUploadDepot(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyInaccessibleDepot(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyInvalidDepot(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

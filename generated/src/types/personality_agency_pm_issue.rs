@@ -119,19 +119,6 @@ impl std::fmt::Debug for PersonalityAgencyPMIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PersonalityAgencyPMIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PersonalityAgencyPMIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PersonalityAgencyPMIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -204,15 +191,7 @@ impl PersonalityAgencyPMIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PersonalityAgencyPMIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyCannotConfigureSolutions(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyDepotIssue(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyPMUnavailable(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

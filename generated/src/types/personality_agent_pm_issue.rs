@@ -151,19 +151,6 @@ impl std::fmt::Debug for PersonalityAgentPMIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PersonalityAgentPMIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PersonalityAgentPMIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PersonalityAgentPMIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -234,13 +221,7 @@ impl PersonalityAgentPMIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PersonalityAgentPMIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgentAwaitingPMRemediation(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgentBlockedByAgencyOperation(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -11,7 +11,7 @@ pub struct PlaceVmRequestType<'a> {
 impl crate::ser::Encode for PlaceVmRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("placementSpec", &self.placement_spec);
+        o.field("placementSpec", self.placement_spec);
         o.end();
     }
 }

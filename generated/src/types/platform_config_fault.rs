@@ -83,19 +83,6 @@ impl std::fmt::Debug for PlatformConfigFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PlatformConfigFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PlatformConfigFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PlatformConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -157,12 +144,7 @@ impl PlatformConfigFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PlatformConfigFault(v) => &**v,
-            Self::InvalidBundle(v) => &**v,
-            Self::PatchInstallFailed(v) => &**v,
-            Self::PatchIntegrityError(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

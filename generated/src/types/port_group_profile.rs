@@ -185,19 +185,6 @@ impl std::fmt::Debug for PortGroupProfile {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for PortGroupProfile {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for PortGroupProfile {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for PortGroupProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -259,12 +246,7 @@ impl PortGroupProfileKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::PortGroupProfile(v) => &**v,
-            Self::HostPortGroupProfile(v) => &**v,
-            Self::ServiceConsolePortGroupProfile(v) => &**v,
-            Self::VmPortGroupProfile(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -13,8 +13,10 @@ pub struct PostEventRequestType<'a> {
 impl crate::ser::Encode for PostEventRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("eventToPost", &self.event_to_post);
-        o.field("taskInfo", &self.task_info);
+        o.field("eventToPost", self.event_to_post);
+        if let Some(v) = self.task_info {
+            o.field("taskInfo", v);
+        }
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct PrepareVchaRequestType<'a> {
 impl crate::ser::Encode for PrepareVchaRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("networkSpec", &self.network_spec);
+        o.field("networkSpec", self.network_spec);
         o.end();
     }
 }

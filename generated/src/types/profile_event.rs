@@ -185,19 +185,6 @@ impl std::fmt::Debug for ProfileEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ProfileEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ProfileEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ProfileEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -274,15 +261,7 @@ impl ProfileEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ProfileEvent(v) => &**v,
-            Self::ProfileAssociatedEvent(v) => &**v,
-            Self::ProfileChangedEvent(v) => &**v,
-            Self::ProfileCreatedEvent(v) => &**v,
-            Self::ProfileDissociatedEvent(v) => &**v,
-            Self::ProfileReferenceHostChangedEvent(v) => &**v,
-            Self::ProfileRemovedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -83,19 +83,6 @@ impl std::fmt::Debug for ProfileExpression {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ProfileExpression {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ProfileExpression {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ProfileExpression {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -152,11 +139,7 @@ impl ProfileExpressionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ProfileExpression(v) => &**v,
-            Self::ProfileCompositeExpression(v) => &**v,
-            Self::ProfileSimpleExpression(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -13,7 +13,7 @@ pub struct PromoteReplicationGroupRequestType<'a> {
 impl crate::ser::Encode for PromoteReplicationGroupRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("promoteParam", &self.promote_param);
+        o.field("promoteParam", self.promote_param);
         o.end();
     }
 }

@@ -80,19 +80,6 @@ impl std::fmt::Debug for ProviderRegistrationFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ProviderRegistrationFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ProviderRegistrationFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ProviderRegistrationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -179,21 +166,7 @@ impl ProviderRegistrationFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ProviderRegistrationFault(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::CertificateAuthorityFault(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::CertificateNotImported(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::CertificateNotTrusted(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::IncorrectUsernamePassword(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::InvalidCertificate(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::InvalidUrl(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -13,7 +13,9 @@ pub struct QueryActiveAlarmRequestType<'a> {
 impl crate::ser::Encode for QueryActiveAlarmRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("alarmFilter", &self.alarm_filter);
+        if let Some(v) = self.alarm_filter {
+            o.field("alarmFilter", v);
+        }
         o.end();
     }
 }

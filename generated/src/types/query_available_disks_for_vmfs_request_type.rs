@@ -13,7 +13,9 @@ pub struct QueryAvailableDisksForVmfsRequestType<'a> {
 impl crate::ser::Encode for QueryAvailableDisksForVmfsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        if let Some(v) = self.datastore {
+            o.field("datastore", v);
+        }
         o.end();
     }
 }

@@ -17,7 +17,7 @@ pub struct QueryAvailablePerfMetricRequestType<'a> {
 impl crate::ser::Encode for QueryAvailablePerfMetricRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.field("beginTime", &self.begin_time);
         o.field("endTime", &self.end_time);
         o.field("intervalId", &self.interval_id);

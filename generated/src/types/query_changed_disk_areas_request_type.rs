@@ -19,7 +19,9 @@ pub struct QueryChangedDiskAreasRequestType<'a> {
 impl crate::ser::Encode for QueryChangedDiskAreasRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("snapshot", &self.snapshot);
+        if let Some(v) = self.snapshot {
+            o.field("snapshot", v);
+        }
         o.field("deviceKey", &self.device_key);
         o.field("startOffset", &self.start_offset);
         o.field("changeId", &self.change_id);

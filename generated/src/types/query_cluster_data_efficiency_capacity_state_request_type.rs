@@ -15,7 +15,7 @@ pub struct QueryClusterDataEfficiencyCapacityStateRequestType<'a> {
 impl crate::ser::Encode for QueryClusterDataEfficiencyCapacityStateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

@@ -19,9 +19,9 @@ pub struct QueryCompatibleHostForExistingDvsRequestType<'a> {
 impl crate::ser::Encode for QueryCompatibleHostForExistingDvsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("container", &self.container);
+        o.field("container", self.container);
         o.field("recursive", &self.recursive);
-        o.field("dvs", &self.dvs);
+        o.field("dvs", self.dvs);
         o.end();
     }
 }

@@ -19,9 +19,11 @@ pub struct QueryCompatibleHostForNewDvsRequestType<'a> {
 impl crate::ser::Encode for QueryCompatibleHostForNewDvsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("container", &self.container);
+        o.field("container", self.container);
         o.field("recursive", &self.recursive);
-        o.field("switchProductSpec", &self.switch_product_spec);
+        if let Some(v) = self.switch_product_spec {
+            o.field("switchProductSpec", v);
+        }
         o.end();
     }
 }

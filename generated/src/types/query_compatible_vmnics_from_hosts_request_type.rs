@@ -20,7 +20,7 @@ impl crate::ser::Encode for QueryCompatibleVmnicsFromHostsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);
-        o.field("dvs", &self.dvs);
+        o.field("dvs", self.dvs);
         o.end();
     }
 }

@@ -16,7 +16,9 @@ impl crate::ser::Encode for QueryConfigOptionRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", &self.key);
-        o.field("host", &self.host);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

@@ -13,7 +13,7 @@ pub struct QueryDatastorePerformanceSummaryRequestType<'a> {
 impl crate::ser::Encode for QueryDatastorePerformanceSummaryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.end();
     }
 }

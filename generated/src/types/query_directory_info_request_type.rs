@@ -17,7 +17,9 @@ pub struct QueryDirectoryInfoRequestType<'a> {
 impl crate::ser::Encode for QueryDirectoryInfoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datacenter", &self.datacenter);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
         o.field("stableName", &self.stable_name);
         o.end();
     }

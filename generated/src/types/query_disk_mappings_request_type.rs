@@ -15,7 +15,7 @@ pub struct QueryDiskMappingsRequestType<'a> {
 impl crate::ser::Encode for QueryDiskMappingsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.end();
     }
 }

@@ -19,8 +19,8 @@ pub struct QueryDrsMigrationCapabilityForPerformanceRequestType<'a> {
 impl crate::ser::Encode for QueryDrsMigrationCapabilityForPerformanceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("srcDatastore", &self.src_datastore);
-        o.field("dstDatastore", &self.dst_datastore);
+        o.field("srcDatastore", self.src_datastore);
+        o.field("dstDatastore", self.dst_datastore);
         o.end();
     }
 }

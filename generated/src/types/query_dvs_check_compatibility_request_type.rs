@@ -19,8 +19,10 @@ pub struct QueryDvsCheckCompatibilityRequestType<'a> {
 impl crate::ser::Encode for QueryDvsCheckCompatibilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("hostContainer", &self.host_container);
-        o.field("dvsProductSpec", &self.dvs_product_spec);
+        o.field("hostContainer", self.host_container);
+        if let Some(v) = self.dvs_product_spec {
+            o.field("dvsProductSpec", v);
+        }
         o.field("hostFilterSpec", &self.host_filter_spec);
         o.end();
     }

@@ -17,8 +17,12 @@ pub struct QueryDvsConfigTargetRequestType<'a> {
 impl crate::ser::Encode for QueryDvsConfigTargetRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("dvs", &self.dvs);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
+        if let Some(v) = self.dvs {
+            o.field("dvs", v);
+        }
         o.end();
     }
 }

@@ -13,7 +13,9 @@ pub struct QueryDvsFeatureCapabilityRequestType<'a> {
 impl crate::ser::Encode for QueryDvsFeatureCapabilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("switchProductSpec", &self.switch_product_spec);
+        if let Some(v) = self.switch_product_spec {
+            o.field("switchProductSpec", v);
+        }
         o.end();
     }
 }

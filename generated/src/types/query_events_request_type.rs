@@ -15,8 +15,10 @@ pub struct QueryEventsRequestType<'a> {
 impl crate::ser::Encode for QueryEventsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("filter", &self.filter);
-        o.field("eventViewSpec", &self.event_view_spec);
+        o.field("filter", self.filter);
+        if let Some(v) = self.event_view_spec {
+            o.field("eventViewSpec", v);
+        }
         o.end();
     }
 }

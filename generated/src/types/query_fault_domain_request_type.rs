@@ -13,7 +13,9 @@ pub struct QueryFaultDomainRequestType<'a> {
 impl crate::ser::Encode for QueryFaultDomainRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("filter", &self.filter);
+        if let Some(v) = self.filter {
+            o.field("filter", v);
+        }
         o.end();
     }
 }

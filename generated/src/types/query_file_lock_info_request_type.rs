@@ -18,7 +18,9 @@ impl crate::ser::Encode for QueryFileLockInfoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("path", &self.path);
-        o.field("host", &self.host);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

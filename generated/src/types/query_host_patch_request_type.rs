@@ -11,7 +11,9 @@ pub struct QueryHostPatchRequestType<'a> {
 impl crate::ser::Encode for QueryHostPatchRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

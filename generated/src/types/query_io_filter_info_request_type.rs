@@ -13,7 +13,7 @@ pub struct QueryIoFilterInfoRequestType<'a> {
 impl crate::ser::Encode for QueryIoFilterInfoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("compRes", &self.comp_res);
+        o.field("compRes", self.comp_res);
         o.end();
     }
 }

@@ -16,7 +16,7 @@ impl crate::ser::Encode for QueryIoFilterIssuesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filterId", &self.filter_id);
-        o.field("compRes", &self.comp_res);
+        o.field("compRes", self.comp_res);
         o.end();
     }
 }

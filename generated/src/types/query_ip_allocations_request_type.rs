@@ -19,7 +19,7 @@ pub struct QueryIPAllocationsRequestType<'a> {
 impl crate::ser::Encode for QueryIPAllocationsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("dc", &self.dc);
+        o.field("dc", self.dc);
         o.field("poolId", &self.pool_id);
         o.field("extensionKey", &self.extension_key);
         o.end();

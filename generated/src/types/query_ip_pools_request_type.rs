@@ -15,7 +15,7 @@ pub struct QueryIpPoolsRequestType<'a> {
 impl crate::ser::Encode for QueryIpPoolsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("dc", &self.dc);
+        o.field("dc", self.dc);
         o.end();
     }
 }

@@ -13,7 +13,9 @@ pub struct QueryLicenseSourceAvailabilityRequestType<'a> {
 impl crate::ser::Encode for QueryLicenseSourceAvailabilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

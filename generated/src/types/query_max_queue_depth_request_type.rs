@@ -15,7 +15,7 @@ pub struct QueryMaxQueueDepthRequestType<'a> {
 impl crate::ser::Encode for QueryMaxQueueDepthRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct QueryMemoryOverheadExRequestType<'a> {
 impl crate::ser::Encode for QueryMemoryOverheadExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vmConfigInfo", &self.vm_config_info);
+        o.field("vmConfigInfo", self.vm_config_info);
         o.end();
     }
 }

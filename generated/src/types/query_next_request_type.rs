@@ -13,7 +13,7 @@ pub struct QueryNextRequestType<'a> {
 impl crate::ser::Encode for QueryNextRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iterationSpec", &self.iteration_spec);
+        o.field("iterationSpec", self.iteration_spec);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct QueryPerfCompositeRequestType<'a> {
 impl crate::ser::Encode for QueryPerfCompositeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("querySpec", &self.query_spec);
+        o.field("querySpec", self.query_spec);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct QueryPerfProviderSummaryRequestType<'a> {
 impl crate::ser::Encode for QueryPerfProviderSummaryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.end();
     }
 }

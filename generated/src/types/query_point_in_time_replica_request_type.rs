@@ -16,7 +16,9 @@ impl crate::ser::Encode for QueryPointInTimeReplicaRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("groupId", &self.group_id);
-        o.field("queryParam", &self.query_param);
+        if let Some(v) = self.query_param {
+            o.field("queryParam", v);
+        }
         o.end();
     }
 }

@@ -13,7 +13,9 @@ pub struct QueryProfileStructureRequestType<'a> {
 impl crate::ser::Encode for QueryProfileStructureRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("profile", &self.profile);
+        if let Some(v) = self.profile {
+            o.field("profile", v);
+        }
         o.end();
     }
 }

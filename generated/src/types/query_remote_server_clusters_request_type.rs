@@ -17,8 +17,12 @@ pub struct QueryRemoteServerClustersRequestType<'a> {
 impl crate::ser::Encode for QueryRemoteServerClustersRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("querySpec", &self.query_spec);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
+        if let Some(v) = self.query_spec {
+            o.field("querySpec", v);
+        }
         o.end();
     }
 }

@@ -13,7 +13,7 @@ pub struct QueryReplicationGroupInfoRequestType<'a> {
 impl crate::ser::Encode for QueryReplicationGroupInfoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("rgFilter", &self.rg_filter);
+        o.field("rgFilter", self.rg_filter);
         o.end();
     }
 }

@@ -13,7 +13,7 @@ pub struct QueryRequestType<'a> {
 impl crate::ser::Encode for QueryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("querySpec", &self.query_spec);
+        o.field("querySpec", self.query_spec);
         o.end();
     }
 }

@@ -15,7 +15,7 @@ pub struct QuerySharedWitnessClusterInfoRequestType<'a> {
 impl crate::ser::Encode for QuerySharedWitnessClusterInfoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("witnessHost", &self.witness_host);
+        o.field("witnessHost", self.witness_host);
         o.field("skipComponentsCount", &self.skip_components_count);
         o.end();
     }

@@ -17,7 +17,7 @@ pub struct QuerySharedWitnessCompatibilityRequestType<'a> {
 impl crate::ser::Encode for QuerySharedWitnessCompatibilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("sharedWitnessHost", &self.shared_witness_host);
+        o.field("sharedWitnessHost", self.shared_witness_host);
         o.field("roboClusters", &self.robo_clusters);
         o.end();
     }

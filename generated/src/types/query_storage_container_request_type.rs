@@ -13,7 +13,9 @@ pub struct QueryStorageContainerRequestType<'a> {
 impl crate::ser::Encode for QueryStorageContainerRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("containerSpec", &self.container_spec);
+        if let Some(v) = self.container_spec {
+            o.field("containerSpec", v);
+        }
         o.end();
     }
 }

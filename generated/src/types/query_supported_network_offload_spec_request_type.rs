@@ -13,7 +13,7 @@ pub struct QuerySupportedNetworkOffloadSpecRequestType<'a> {
 impl crate::ser::Encode for QuerySupportedNetworkOffloadSpecRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("switchProductSpec", &self.switch_product_spec);
+        o.field("switchProductSpec", self.switch_product_spec);
         o.end();
     }
 }

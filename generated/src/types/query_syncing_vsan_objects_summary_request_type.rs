@@ -17,8 +17,10 @@ pub struct QuerySyncingVsanObjectsSummaryRequestType<'a> {
 impl crate::ser::Encode for QuerySyncingVsanObjectsSummaryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("syncingObjectFilter", &self.syncing_object_filter);
+        o.field("cluster", self.cluster);
+        if let Some(v) = self.syncing_object_filter {
+            o.field("syncingObjectFilter", v);
+        }
         o.end();
     }
 }

@@ -19,7 +19,7 @@ pub struct QueryVMotionCompatibilityRequestType<'a> {
 impl crate::ser::Encode for QueryVMotionCompatibilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
+        o.field("vm", self.vm);
         o.field("host", &self.host);
         o.field("compatibility", &self.compatibility);
         o.end();

@@ -13,7 +13,7 @@ pub struct QueryVmfsDatastoreExpandOptionsRequestType<'a> {
 impl crate::ser::Encode for QueryVmfsDatastoreExpandOptionsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.end();
     }
 }

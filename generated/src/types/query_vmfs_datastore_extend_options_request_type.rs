@@ -17,7 +17,7 @@ pub struct QueryVmfsDatastoreExtendOptionsRequestType<'a> {
 impl crate::ser::Encode for QueryVmfsDatastoreExtendOptionsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.field("devicePath", &self.device_path);
         o.field("suppressExpandCandidates", &self.suppress_expand_candidates);
         o.end();

@@ -17,8 +17,10 @@ pub struct QueryVsanManagedDisksRequestType<'a> {
 impl crate::ser::Encode for QueryVsanManagedDisksRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("filterSpec", &self.filter_spec);
+        o.field("host", self.host);
+        if let Some(v) = self.filter_spec {
+            o.field("filterSpec", v);
+        }
         o.end();
     }
 }

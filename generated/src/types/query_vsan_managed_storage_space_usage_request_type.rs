@@ -15,8 +15,8 @@ pub struct QueryVsanManagedStorageSpaceUsageRequestType<'a> {
 impl crate::ser::Encode for QueryVsanManagedStorageSpaceUsageRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("querySpec", &self.query_spec);
+        o.field("cluster", self.cluster);
+        o.field("querySpec", self.query_spec);
         o.end();
     }
 }

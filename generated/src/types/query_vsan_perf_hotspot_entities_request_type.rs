@@ -17,8 +17,10 @@ pub struct QueryVsanPerfHotspotEntitiesRequestType<'a> {
 impl crate::ser::Encode for QueryVsanPerfHotspotEntitiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("querySpec", &self.query_spec);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
+        o.field("querySpec", self.query_spec);
         o.end();
     }
 }

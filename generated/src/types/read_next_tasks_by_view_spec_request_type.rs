@@ -17,9 +17,11 @@ pub struct ReadNextTasksByViewSpecRequestType<'a> {
 impl crate::ser::Encode for ReadNextTasksByViewSpecRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("viewSpec", &self.view_spec);
-        o.field("filterSpec", &self.filter_spec);
-        o.field("infoFilterSpec", &self.info_filter_spec);
+        o.field("viewSpec", self.view_spec);
+        o.field("filterSpec", self.filter_spec);
+        if let Some(v) = self.info_filter_spec {
+            o.field("infoFilterSpec", v);
+        }
         o.end();
     }
 }

@@ -19,9 +19,9 @@ pub struct RebuildDiskMappingRequestType<'a> {
 impl crate::ser::Encode for RebuildDiskMappingRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("mapping", &self.mapping);
-        o.field("maintenanceSpec", &self.maintenance_spec);
+        o.field("host", self.host);
+        o.field("mapping", self.mapping);
+        o.field("maintenanceSpec", self.maintenance_spec);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct RecommendDatastoresRequestType<'a> {
 impl crate::ser::Encode for RecommendDatastoresRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("storageSpec", &self.storage_spec);
+        o.field("storageSpec", self.storage_spec);
         o.end();
     }
 }

@@ -17,8 +17,10 @@ pub struct RecommendHostsForVmRequestType<'a> {
 impl crate::ser::Encode for RecommendHostsForVmRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("pool", &self.pool);
+        o.field("vm", self.vm);
+        if let Some(v) = self.pool {
+            o.field("pool", v);
+        }
         o.end();
     }
 }

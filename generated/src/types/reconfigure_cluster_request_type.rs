@@ -13,7 +13,7 @@ pub struct ReconfigureClusterRequestType<'a> {
 impl crate::ser::Encode for ReconfigureClusterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.field("modify", &self.modify);
         o.end();
     }

@@ -13,7 +13,7 @@ pub struct ReconfigureComputeResourceRequestType<'a> {
 impl crate::ser::Encode for ReconfigureComputeResourceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.field("modify", &self.modify);
         o.end();
     }

@@ -13,8 +13,12 @@ pub struct ReconnectHostRequestType<'a> {
 impl crate::ser::Encode for ReconnectHostRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cnxSpec", &self.cnx_spec);
-        o.field("reconnectSpec", &self.reconnect_spec);
+        if let Some(v) = self.cnx_spec {
+            o.field("cnxSpec", v);
+        }
+        if let Some(v) = self.reconnect_spec {
+            o.field("reconnectSpec", v);
+        }
         o.end();
     }
 }

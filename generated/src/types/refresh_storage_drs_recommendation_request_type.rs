@@ -13,7 +13,7 @@ pub struct RefreshStorageDrsRecommendationRequestType<'a> {
 impl crate::ser::Encode for RefreshStorageDrsRecommendationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("pod", &self.pod);
+        o.field("pod", self.pod);
         o.end();
     }
 }

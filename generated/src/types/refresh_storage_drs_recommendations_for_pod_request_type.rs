@@ -13,7 +13,7 @@ pub struct RefreshStorageDrsRecommendationsForPodRequestType<'a> {
 impl crate::ser::Encode for RefreshStorageDrsRecommendationsForPodRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("pod", &self.pod);
+        o.field("pod", self.pod);
         o.end();
     }
 }

@@ -19,7 +19,9 @@ impl crate::ser::Encode for RegisterChildVMRequestType<'_> {
         let mut o = e.members();
         o.field("path", &self.path);
         o.field("name", &self.name);
-        o.field("host", &self.host);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

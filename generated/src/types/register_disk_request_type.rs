@@ -19,7 +19,9 @@ impl crate::ser::Encode for RegisterDiskRequestType<'_> {
         let mut o = e.members();
         o.field("path", &self.path);
         o.field("name", &self.name);
-        o.field("id", &self.id);
+        if let Some(v) = self.id {
+            o.field("id", v);
+        }
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct RegisterExtensionRequestType<'a> {
 impl crate::ser::Encode for RegisterExtensionRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("extension", &self.extension);
+        o.field("extension", self.extension);
         o.end();
     }
 }

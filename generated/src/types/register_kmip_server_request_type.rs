@@ -11,7 +11,7 @@ pub struct RegisterKmipServerRequestType<'a> {
 impl crate::ser::Encode for RegisterKmipServerRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("server", &self.server);
+        o.field("server", self.server);
         o.end();
     }
 }

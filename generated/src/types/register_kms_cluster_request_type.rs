@@ -13,7 +13,7 @@ pub struct RegisterKmsClusterRequestType<'a> {
 impl crate::ser::Encode for RegisterKmsClusterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("clusterId", &self.cluster_id);
+        o.field("clusterId", self.cluster_id);
         o.field("managementType", &self.management_type);
         o.end();
     }

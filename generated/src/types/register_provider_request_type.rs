@@ -13,7 +13,7 @@ pub struct RegisterProviderRequestType<'a> {
 impl crate::ser::Encode for RegisterProviderRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("providerSpec", &self.provider_spec);
+        o.field("providerSpec", self.provider_spec);
         o.end();
     }
 }

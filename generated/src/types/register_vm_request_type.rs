@@ -28,8 +28,12 @@ impl crate::ser::Encode for RegisterVMRequestType<'_> {
         o.field("path", &self.path);
         o.field("name", &self.name);
         o.field("asTemplate", &self.as_template);
-        o.field("pool", &self.pool);
-        o.field("host", &self.host);
+        if let Some(v) = self.pool {
+            o.field("pool", v);
+        }
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

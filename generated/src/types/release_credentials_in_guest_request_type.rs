@@ -17,8 +17,8 @@ pub struct ReleaseCredentialsInGuestRequestType<'a> {
 impl crate::ser::Encode for ReleaseCredentialsInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.end();
     }
 }

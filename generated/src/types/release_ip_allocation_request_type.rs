@@ -19,7 +19,7 @@ pub struct ReleaseIpAllocationRequestType<'a> {
 impl crate::ser::Encode for ReleaseIpAllocationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("dc", &self.dc);
+        o.field("dc", self.dc);
         o.field("poolId", &self.pool_id);
         o.field("allocationId", &self.allocation_id);
         o.end();

@@ -17,9 +17,9 @@ pub struct RelocateVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for RelocateVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("spec", &self.spec);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        o.field("spec", self.spec);
         o.end();
     }
 }

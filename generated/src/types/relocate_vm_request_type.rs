@@ -13,8 +13,10 @@ pub struct RelocateVMRequestType<'a> {
 impl crate::ser::Encode for RelocateVMRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
-        o.field("priority", &self.priority);
+        o.field("spec", self.spec);
+        if let Some(v) = self.priority {
+            o.field("priority", v);
+        }
         o.end();
     }
 }

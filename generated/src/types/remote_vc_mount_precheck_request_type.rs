@@ -21,9 +21,11 @@ pub struct RemoteVcMountPrecheckRequestType<'a> {
 impl crate::ser::Encode for RemoteVcMountPrecheckRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("xvcDatastore", &self.xvc_datastore);
-        o.field("serverClusterInfo", &self.server_cluster_info);
+        o.field("cluster", self.cluster);
+        o.field("xvcDatastore", self.xvc_datastore);
+        if let Some(v) = self.server_cluster_info {
+            o.field("serverClusterInfo", v);
+        }
         o.end();
     }
 }

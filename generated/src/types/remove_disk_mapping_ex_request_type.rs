@@ -19,9 +19,9 @@ pub struct RemoveDiskMappingExRequestType<'a> {
 impl crate::ser::Encode for RemoveDiskMappingExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("mappings", &self.mappings);
-        o.field("maintenanceSpec", &self.maintenance_spec);
+        o.field("maintenanceSpec", self.maintenance_spec);
         o.end();
     }
 }

@@ -16,7 +16,9 @@ impl crate::ser::Encode for RemoveDiskMappingRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("mapping", &self.mapping);
-        o.field("maintenanceSpec", &self.maintenance_spec);
+        if let Some(v) = self.maintenance_spec {
+            o.field("maintenanceSpec", v);
+        }
         o.field("timeout", &self.timeout);
         o.end();
     }

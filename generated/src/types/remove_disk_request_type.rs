@@ -16,7 +16,9 @@ impl crate::ser::Encode for RemoveDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("disk", &self.disk);
-        o.field("maintenanceSpec", &self.maintenance_spec);
+        if let Some(v) = self.maintenance_spec {
+            o.field("maintenanceSpec", v);
+        }
         o.field("timeout", &self.timeout);
         o.end();
     }

@@ -19,7 +19,7 @@ pub struct RemoveEntityPermissionRequestType<'a> {
 impl crate::ser::Encode for RemoveEntityPermissionRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.field("user", &self.user);
         o.field("isGroup", &self.is_group);
         o.end();

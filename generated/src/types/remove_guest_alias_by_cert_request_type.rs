@@ -21,8 +21,8 @@ pub struct RemoveGuestAliasByCertRequestType<'a> {
 impl crate::ser::Encode for RemoveGuestAliasByCertRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("username", &self.username);
         o.field("base64Cert", &self.base64_cert);
         o.end();

@@ -23,11 +23,11 @@ pub struct RemoveGuestAliasRequestType<'a> {
 impl crate::ser::Encode for RemoveGuestAliasRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("username", &self.username);
         o.field("base64Cert", &self.base64_cert);
-        o.field("subject", &self.subject);
+        o.field("subject", self.subject);
         o.end();
     }
 }

@@ -13,7 +13,7 @@ pub struct RemoveKeyRequestType<'a> {
 impl crate::ser::Encode for RemoveKeyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("key", &self.key);
+        o.field("key", self.key);
         o.field("force", &self.force);
         o.end();
     }

@@ -13,7 +13,7 @@ pub struct RemoveKmipServerRequestType<'a> {
 impl crate::ser::Encode for RemoveKmipServerRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("clusterId", &self.cluster_id);
+        o.field("clusterId", self.cluster_id);
         o.field("serverName", &self.server_name);
         o.end();
     }

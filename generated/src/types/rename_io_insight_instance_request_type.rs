@@ -23,7 +23,9 @@ impl crate::ser::Encode for RenameIoInsightInstanceRequestType<'_> {
         let mut o = e.members();
         o.field("oldRunName", &self.old_run_name);
         o.field("newRunName", &self.new_run_name);
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

@@ -17,8 +17,8 @@ pub struct RenameVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for RenameVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("name", &self.name);
         o.end();
     }

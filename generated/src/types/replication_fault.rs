@@ -78,19 +78,6 @@ impl std::fmt::Debug for ReplicationFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ReplicationFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ReplicationFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ReplicationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -167,15 +154,7 @@ impl ReplicationFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ReplicationFault(v) => &**v,
-            Self::IncompatibleHostForVmReplication(v) => &**v,
-            Self::ReplicationConfigFault(v) => v.as_any(),
-            Self::ReplicationIncompatibleWithFT(v) => &**v,
-            Self::ReplicationInvalidOptions(v) => &**v,
-            Self::ReplicationNotSupportedOnHost(v) => &**v,
-            Self::ReplicationVmFault(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -17,7 +17,7 @@ pub struct ResetEntityPermissionsRequestType<'a> {
 impl crate::ser::Encode for ResetEntityPermissionsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.field("permission", &self.permission);
         o.end();
     }

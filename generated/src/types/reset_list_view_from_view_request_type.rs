@@ -13,7 +13,7 @@ pub struct ResetListViewFromViewRequestType<'a> {
 impl crate::ser::Encode for ResetListViewFromViewRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("view", &self.view);
+        o.field("view", self.view);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct ResignatureUnresolvedVmfsVolumeRequestType<'a> {
 impl crate::ser::Encode for ResignatureUnresolvedVmfsVolumeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("resolutionSpec", &self.resolution_spec);
+        o.field("resolutionSpec", self.resolution_spec);
         o.end();
     }
 }

@@ -16,7 +16,7 @@ impl crate::ser::Encode for ResolveInstallationErrorsOnHostRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filterId", &self.filter_id);
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.end();
     }
 }

@@ -185,19 +185,6 @@ impl std::fmt::Debug for ResourcePoolEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ResourcePoolEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ResourcePoolEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ResourcePoolEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -269,14 +256,7 @@ impl ResourcePoolEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ResourcePoolEvent(v) => &**v,
-            Self::ResourcePoolCreatedEvent(v) => &**v,
-            Self::ResourcePoolDestroyedEvent(v) => &**v,
-            Self::ResourcePoolMovedEvent(v) => &**v,
-            Self::ResourcePoolReconfiguredEvent(v) => &**v,
-            Self::ResourceViolatedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

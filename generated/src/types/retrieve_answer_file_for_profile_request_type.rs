@@ -17,8 +17,8 @@ pub struct RetrieveAnswerFileForProfileRequestType<'a> {
 impl crate::ser::Encode for RetrieveAnswerFileForProfileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("applyProfile", &self.apply_profile);
+        o.field("host", self.host);
+        o.field("applyProfile", self.apply_profile);
         o.end();
     }
 }

@@ -17,7 +17,7 @@ pub struct RetrieveEntityPermissionsRequestType<'a> {
 impl crate::ser::Encode for RetrieveEntityPermissionsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.field("inherited", &self.inherited);
         o.end();
     }

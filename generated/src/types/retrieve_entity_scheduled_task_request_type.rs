@@ -13,7 +13,9 @@ pub struct RetrieveEntityScheduledTaskRequestType<'a> {
 impl crate::ser::Encode for RetrieveEntityScheduledTaskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        if let Some(v) = self.entity {
+            o.field("entity", v);
+        }
         o.end();
     }
 }

@@ -18,7 +18,7 @@ impl crate::ser::Encode for RetrieveHostCustomizationsForProfileRequestType<'_> 
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);
-        o.field("applyProfile", &self.apply_profile);
+        o.field("applyProfile", self.apply_profile);
         o.end();
     }
 }

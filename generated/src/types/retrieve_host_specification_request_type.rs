@@ -15,7 +15,7 @@ pub struct RetrieveHostSpecificationRequestType<'a> {
 impl crate::ser::Encode for RetrieveHostSpecificationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.field("fromHost", &self.from_host);
         o.end();
     }

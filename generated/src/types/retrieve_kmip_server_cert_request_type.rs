@@ -13,8 +13,8 @@ pub struct RetrieveKmipServerCertRequestType<'a> {
 impl crate::ser::Encode for RetrieveKmipServerCertRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("keyProvider", &self.key_provider);
-        o.field("server", &self.server);
+        o.field("keyProvider", self.key_provider);
+        o.field("server", self.server);
         o.end();
     }
 }

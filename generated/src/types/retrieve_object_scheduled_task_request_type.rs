@@ -11,7 +11,9 @@ pub struct RetrieveObjectScheduledTaskRequestType<'a> {
 impl crate::ser::Encode for RetrieveObjectScheduledTaskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("obj", &self.obj);
+        if let Some(v) = self.obj {
+            o.field("obj", v);
+        }
         o.end();
     }
 }

@@ -14,7 +14,7 @@ impl crate::ser::Encode for RetrievePropertiesExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("specSet", &self.spec_set);
-        o.field("options", &self.options);
+        o.field("options", self.options);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct RetrieveSelfSignedClientCertRequestType<'a> {
 impl crate::ser::Encode for RetrieveSelfSignedClientCertRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

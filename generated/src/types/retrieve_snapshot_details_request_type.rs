@@ -19,9 +19,9 @@ pub struct RetrieveSnapshotDetailsRequestType<'a> {
 impl crate::ser::Encode for RetrieveSnapshotDetailsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        o.field("snapshotId", self.snapshot_id);
         o.end();
     }
 }

@@ -15,7 +15,9 @@ pub struct RevertToSnapshotRequestType<'a> {
 impl crate::ser::Encode for RevertToSnapshotRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.field("suppressPowerOn", &self.suppress_power_on);
         o.end();
     }

@@ -21,9 +21,9 @@ pub struct RevertVStorageObjectExRequestType<'a> {
 impl crate::ser::Encode for RevertVStorageObjectExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        o.field("snapshotId", self.snapshot_id);
         o.end();
     }
 }

@@ -191,19 +191,6 @@ impl std::fmt::Debug for RoleEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for RoleEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for RoleEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for RoleEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -263,12 +250,7 @@ impl RoleEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::RoleEvent(v) => &**v,
-            Self::RoleAddedEvent(v) => &**v,
-            Self::RoleRemovedEvent(v) => &**v,
-            Self::RoleUpdatedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -15,8 +15,8 @@ pub struct RunLifecycleCheckRequestType<'a> {
 impl crate::ser::Encode for RunLifecycleCheckRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("vsanLifecycleCheckSpec", &self.vsan_lifecycle_check_spec);
+        o.field("cluster", self.cluster);
+        o.field("vsanLifecycleCheckSpec", self.vsan_lifecycle_check_spec);
         o.end();
     }
 }

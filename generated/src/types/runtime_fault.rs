@@ -78,19 +78,6 @@ impl std::fmt::Debug for RuntimeFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for RuntimeFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for RuntimeFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for RuntimeFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -297,45 +284,7 @@ impl RuntimeFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::RuntimeFault(v) => &**v,
-            Self::EamRuntimeFault(v) => v.as_any(),
-            #[cfg(feature = "sms")]
-            Self::ProviderConnectionFailed(v) => &**v,
-            Self::ProxyRegistrationFailed(v) => &**v,
-            Self::ServiceNotInitialized(v) => &**v,
-            Self::CannotDisableDrsOnClustersWithVApps(v) => &**v,
-            Self::ConflictingDatastoreFound(v) => &**v,
-            Self::DatabaseError(v) => &**v,
-            Self::DisallowedChangeByService(v) => &**v,
-            Self::DisallowedOperationOnFailoverHost(v) => &**v,
-            Self::FailToLockFaultToleranceVMs(v) => &**v,
-            Self::InvalidProfileReferenceHost(v) => &**v,
-            Self::InvalidScheduledTask(v) => &**v,
-            Self::LicenseAssignmentFailed(v) => &**v,
-            Self::MethodAlreadyDisabledFault(v) => &**v,
-            Self::MethodDisabled(v) => &**v,
-            Self::OperationDisallowedOnHost(v) => &**v,
-            Self::RestrictedByAdministrator(v) => &**v,
-            Self::ThirdPartyLicenseAssignmentFailed(v) => &**v,
-            Self::VAppOperationInProgress(v) => &**v,
-            Self::AuthenticationRequired(v) => &**v,
-            Self::HostCommunication(v) => v.as_any(),
-            Self::InvalidArgument(v) => v.as_any(),
-            Self::InvalidRequest(v) => v.as_any(),
-            Self::InvalidToken(v) => &**v,
-            Self::ManagedObjectNotFound(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::NotEnoughLicenses(v) => v.as_any(),
-            #[cfg(feature = "vsan")]
-            Self::NotImplemented(v) => &**v,
-            Self::NotSupported(v) => v.as_any(),
-            Self::RequestCanceled(v) => &**v,
-            Self::SecurityError(v) => v.as_any(),
-            Self::SessionNotFound(v) => &**v,
-            Self::SystemError(v) => &**v,
-            Self::UnexpectedFault(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -13,7 +13,7 @@ pub struct ScanHostPatchRequestType<'a> {
 impl crate::ser::Encode for ScanHostPatchRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("repository", &self.repository);
+        o.field("repository", self.repository);
         o.field("updateID", &self.update_id);
         o.end();
     }

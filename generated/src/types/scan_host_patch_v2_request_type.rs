@@ -17,7 +17,9 @@ impl crate::ser::Encode for ScanHostPatchV2RequestType<'_> {
         let mut o = e.members();
         o.field("metaUrls", &self.meta_urls);
         o.field("bundleUrls", &self.bundle_urls);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

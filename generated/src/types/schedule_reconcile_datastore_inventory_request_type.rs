@@ -17,7 +17,7 @@ pub struct ScheduleReconcileDatastoreInventoryRequestType<'a> {
 impl crate::ser::Encode for ScheduleReconcileDatastoreInventoryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.field("deepCleansing", &self.deep_cleansing);
         o.end();
     }

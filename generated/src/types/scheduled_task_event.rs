@@ -192,19 +192,6 @@ impl std::fmt::Debug for ScheduledTaskEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ScheduledTaskEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ScheduledTaskEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ScheduledTaskEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -293,17 +280,7 @@ impl ScheduledTaskEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::ScheduledTaskEvent(v) => &**v,
-            Self::ScheduledTaskCompletedEvent(v) => &**v,
-            Self::ScheduledTaskCreatedEvent(v) => &**v,
-            Self::ScheduledTaskEmailCompletedEvent(v) => &**v,
-            Self::ScheduledTaskEmailFailedEvent(v) => &**v,
-            Self::ScheduledTaskFailedEvent(v) => &**v,
-            Self::ScheduledTaskReconfiguredEvent(v) => &**v,
-            Self::ScheduledTaskRemovedEvent(v) => &**v,
-            Self::ScheduledTaskStartedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -14,7 +14,9 @@ impl crate::ser::Encode for SearchDatastoreRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastorePath", &self.datastore_path);
-        o.field("searchSpec", &self.search_spec);
+        if let Some(v) = self.search_spec {
+            o.field("searchSpec", v);
+        }
         o.end();
     }
 }

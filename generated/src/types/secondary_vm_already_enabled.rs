@@ -81,19 +81,6 @@ impl std::fmt::Debug for SecondaryVmAlreadyEnabled {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for SecondaryVmAlreadyEnabled {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for SecondaryVmAlreadyEnabled {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for SecondaryVmAlreadyEnabled {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

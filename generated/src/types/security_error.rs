@@ -78,19 +78,6 @@ impl std::fmt::Debug for SecurityError {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for SecurityError {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for SecurityError {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for SecurityError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -157,14 +144,7 @@ impl SecurityErrorKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::SecurityError(v) => &**v,
-            #[cfg(feature = "pbm")]
-            Self::PbmFaultNoPermission(v) => &**v,
-            Self::NoPermission(v) => v.as_any(),
-            Self::RestrictedVersion(v) => &**v,
-            Self::SolutionUserRequired(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -11,7 +11,9 @@ pub struct SelectActivePartitionRequestType<'a> {
 impl crate::ser::Encode for SelectActivePartitionRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("partition", &self.partition);
+        if let Some(v) = self.partition {
+            o.field("partition", v);
+        }
         o.end();
     }
 }

@@ -80,19 +80,6 @@ impl std::fmt::Debug for ServiceManagerServiceInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for ServiceManagerServiceInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for ServiceManagerServiceInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for ServiceManagerServiceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -184,19 +184,6 @@ impl std::fmt::Debug for SessionEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for SessionEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for SessionEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for SessionEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -283,17 +270,7 @@ impl SessionEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::SessionEvent(v) => &**v,
-            Self::AlreadyAuthenticatedSessionEvent(v) => &**v,
-            Self::BadUsernameSessionEvent(v) => &**v,
-            Self::GlobalMessageChangedEvent(v) => &**v,
-            Self::NoAccessUserEvent(v) => &**v,
-            Self::ServerStartedSessionEvent(v) => &**v,
-            Self::SessionTerminatedEvent(v) => &**v,
-            Self::UserLoginSessionEvent(v) => &**v,
-            Self::UserLogoutSessionEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -62,19 +62,6 @@ impl std::fmt::Debug for SessionManagerServiceRequestSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for SessionManagerServiceRequestSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for SessionManagerServiceRequestSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for SessionManagerServiceRequestSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -143,11 +130,7 @@ impl SessionManagerServiceRequestSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::SessionManagerServiceRequestSpec(v) => &**v,
-            Self::SessionManagerHttpServiceRequestSpec(v) => &**v,
-            Self::SessionManagerVmomiServiceRequestSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

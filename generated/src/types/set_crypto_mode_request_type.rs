@@ -16,7 +16,9 @@ impl crate::ser::Encode for SetCryptoModeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cryptoMode", &self.crypto_mode);
-        o.field("policy", &self.policy);
+        if let Some(v) = self.policy {
+            o.field("policy", v);
+        }
         o.end();
     }
 }

@@ -15,8 +15,12 @@ pub struct SetDefaultKmsClusterRequestType<'a> {
 impl crate::ser::Encode for SetDefaultKmsClusterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
-        o.field("clusterId", &self.cluster_id);
+        if let Some(v) = self.entity {
+            o.field("entity", v);
+        }
+        if let Some(v) = self.cluster_id {
+            o.field("clusterId", v);
+        }
         o.end();
     }
 }

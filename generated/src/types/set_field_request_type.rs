@@ -19,7 +19,7 @@ pub struct SetFieldRequestType<'a> {
 impl crate::ser::Encode for SetFieldRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("entity", &self.entity);
+        o.field("entity", self.entity);
         o.field("key", &self.key);
         o.field("value", &self.value);
         o.end();

@@ -15,8 +15,8 @@ pub struct SetKeyCustomAttributesRequestType<'a> {
 impl crate::ser::Encode for SetKeyCustomAttributesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("keyId", &self.key_id);
-        o.field("spec", &self.spec);
+        o.field("keyId", self.key_id);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -17,7 +17,7 @@ pub struct SetMaxQueueDepthRequestType<'a> {
 impl crate::ser::Encode for SetMaxQueueDepthRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.field("maxQdepth", &self.max_qdepth);
         o.end();
     }

@@ -19,9 +19,9 @@ pub struct SetRegistryValueInGuestRequestType<'a> {
 impl crate::ser::Encode for SetRegistryValueInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
-        o.field("value", &self.value);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
+        o.field("value", self.value);
         o.end();
     }
 }

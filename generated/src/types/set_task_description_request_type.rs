@@ -11,7 +11,7 @@ pub struct SetTaskDescriptionRequestType<'a> {
 impl crate::ser::Encode for SetTaskDescriptionRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("description", &self.description);
+        o.field("description", self.description);
         o.end();
     }
 }

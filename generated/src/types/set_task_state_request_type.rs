@@ -15,9 +15,13 @@ pub struct SetTaskStateRequestType<'a> {
 impl crate::ser::Encode for SetTaskStateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("state", &self.state);
-        o.field("result", &self.result);
-        o.field("fault", &self.fault);
+        o.field("state", self.state);
+        if let Some(v) = self.result {
+            o.field("result", v);
+        }
+        if let Some(v) = self.fault {
+            o.field("fault", v);
+        }
         o.end();
     }
 }

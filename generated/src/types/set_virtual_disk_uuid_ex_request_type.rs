@@ -20,7 +20,9 @@ impl crate::ser::Encode for SetVirtualDiskUuidExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);
-        o.field("datacenter", &self.datacenter);
+        if let Some(v) = self.datacenter {
+            o.field("datacenter", v);
+        }
         o.field("uuid", &self.uuid);
         o.end();
     }

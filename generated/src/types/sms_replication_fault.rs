@@ -80,19 +80,6 @@ impl std::fmt::Debug for SmsReplicationFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for SmsReplicationFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for SmsReplicationFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for SmsReplicationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -184,23 +171,7 @@ impl SmsReplicationFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::SmsReplicationFault(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::AlreadyDone(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::InvalidFunctionTarget(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::InvalidReplicationState(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::NoReplicationTarget(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::NoValidReplica(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::PeerNotReachable(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::SyncOngoing(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

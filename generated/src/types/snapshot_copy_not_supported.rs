@@ -78,19 +78,6 @@ impl std::fmt::Debug for SnapshotCopyNotSupported {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for SnapshotCopyNotSupported {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for SnapshotCopyNotSupported {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for SnapshotCopyNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -169,14 +156,7 @@ impl SnapshotCopyNotSupportedKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::SnapshotCopyNotSupported(v) => &**v,
-            Self::HotSnapshotMoveNotSupported(v) => &**v,
-            Self::SnapshotCloneNotSupported(v) => &**v,
-            Self::SnapshotMoveFromNonHomeNotSupported(v) => &**v,
-            Self::SnapshotMoveNotSupported(v) => &**v,
-            Self::SnapshotMoveToNonHomeNotSupported(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for SnapshotFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for SnapshotFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for SnapshotFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for SnapshotFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -182,18 +169,7 @@ impl SnapshotFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::SnapshotFault(v) => &**v,
-            Self::ApplicationQuiesceFault(v) => &**v,
-            Self::FilesystemQuiesceFault(v) => &**v,
-            Self::MemorySnapshotOnIndependentDisk(v) => &**v,
-            Self::MultipleSnapshotsNotSupported(v) => &**v,
-            Self::SnapshotDisabled(v) => &**v,
-            Self::SnapshotIncompatibleDeviceInVm(v) => &**v,
-            Self::SnapshotLocked(v) => &**v,
-            Self::SnapshotNoChange(v) => &**v,
-            Self::TooManySnapshotLevels(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -130,19 +130,6 @@ impl std::fmt::Debug for SolutionsSolutionComplianceResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for SolutionsSolutionComplianceResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for SolutionsSolutionComplianceResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsSolutionComplianceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -153,5 +140,18 @@ impl serde::Serialize for SolutionsSolutionComplianceResult {
 impl<'de> serde::Deserialize<'de> for SolutionsSolutionComplianceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<SolutionsSolutionComplianceResult> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<SolutionsSolutionComplianceResult> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -64,19 +64,6 @@ impl std::fmt::Debug for SolutionsTypeSpecificSolutionConfig {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for SolutionsTypeSpecificSolutionConfig {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for SolutionsTypeSpecificSolutionConfig {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsTypeSpecificSolutionConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -145,11 +132,7 @@ impl SolutionsTypeSpecificSolutionConfigKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::SolutionsTypeSpecificSolutionConfig(v) => &**v,
-            Self::SolutionsClusterBoundSolutionConfig(v) => &**v,
-            Self::SolutionsHostBoundSolutionConfig(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -20,7 +20,9 @@ impl crate::ser::Encode for StageHostPatchRequestType<'_> {
         o.field("metaUrls", &self.meta_urls);
         o.field("bundleUrls", &self.bundle_urls);
         o.field("vibUrls", &self.vib_urls);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

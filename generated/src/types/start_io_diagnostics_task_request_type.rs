@@ -22,7 +22,9 @@ impl crate::ser::Encode for StartIODiagnosticsTaskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("targets", &self.targets);
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("duration", &self.duration);
         o.end();
     }

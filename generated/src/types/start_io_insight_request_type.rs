@@ -29,7 +29,9 @@ pub struct StartIoInsightRequestType<'a> {
 impl crate::ser::Encode for StartIoInsightRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("runName", &self.run_name);
         o.field("durationSec", &self.duration_sec);
         o.field("targetHosts", &self.target_hosts);

@@ -13,7 +13,7 @@ pub struct StartReplayingRequestType<'a> {
 impl crate::ser::Encode for StartReplayingRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("replaySnapshot", &self.replay_snapshot);
+        o.field("replaySnapshot", self.replay_snapshot);
         o.end();
     }
 }

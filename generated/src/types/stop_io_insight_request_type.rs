@@ -21,7 +21,9 @@ pub struct StopIoInsightRequestType<'a> {
 impl crate::ser::Encode for StopIoInsightRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("runName", &self.run_name);
         o.field("hostsIoInsightInfos", &self.hosts_io_insight_infos);
         o.end();

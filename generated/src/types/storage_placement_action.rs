@@ -136,19 +136,6 @@ impl std::fmt::Debug for StoragePlacementAction {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for StoragePlacementAction {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for StoragePlacementAction {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for StoragePlacementAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

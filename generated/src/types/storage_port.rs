@@ -85,19 +85,6 @@ impl std::fmt::Debug for StoragePort {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for StoragePort {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for StoragePort {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for StoragePort {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -163,15 +150,7 @@ impl StoragePortKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::StoragePort(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::FcStoragePort(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::FcoeStoragePort(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::IscsiStoragePort(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

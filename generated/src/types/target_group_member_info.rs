@@ -81,19 +81,6 @@ impl std::fmt::Debug for TargetGroupMemberInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for TargetGroupMemberInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for TargetGroupMemberInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for TargetGroupMemberInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -147,11 +134,7 @@ impl TargetGroupMemberInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::TargetGroupMemberInfo(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::RecoveredTargetGroupMemberInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

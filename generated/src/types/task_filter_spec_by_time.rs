@@ -79,19 +79,6 @@ impl std::fmt::Debug for TaskFilterSpecByTime {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for TaskFilterSpecByTime {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for TaskFilterSpecByTime {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for TaskFilterSpecByTime {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

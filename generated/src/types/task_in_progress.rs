@@ -79,19 +79,6 @@ impl std::fmt::Debug for TaskInProgress {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for TaskInProgress {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for TaskInProgress {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for TaskInProgress {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -143,10 +130,7 @@ impl TaskInProgressKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::TaskInProgress(v) => &**v,
-            Self::VAppTaskInProgress(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

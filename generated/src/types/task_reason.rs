@@ -62,19 +62,6 @@ impl std::fmt::Debug for TaskReason {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for TaskReason {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for TaskReason {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for TaskReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -139,13 +126,7 @@ impl TaskReasonKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::TaskReason(v) => &**v,
-            Self::TaskReasonAlarm(v) => &**v,
-            Self::TaskReasonSchedule(v) => &**v,
-            Self::TaskReasonSystem(v) => &**v,
-            Self::TaskReasonUser(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -82,19 +82,6 @@ impl std::fmt::Debug for TaskScheduler {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for TaskScheduler {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for TaskScheduler {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for TaskScheduler {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -156,12 +143,7 @@ impl TaskSchedulerKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::TaskScheduler(v) => &**v,
-            Self::AfterStartupTaskScheduler(v) => &**v,
-            Self::OnceTaskScheduler(v) => &**v,
-            Self::RecurrentTaskScheduler(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

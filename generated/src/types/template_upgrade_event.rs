@@ -191,19 +191,6 @@ impl std::fmt::Debug for TemplateUpgradeEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for TemplateUpgradeEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for TemplateUpgradeEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for TemplateUpgradeEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -265,12 +252,7 @@ impl TemplateUpgradeEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::TemplateUpgradeEvent(v) => &**v,
-            Self::TemplateBeingUpgradedEvent(v) => &**v,
-            Self::TemplateUpgradeFailedEvent(v) => &**v,
-            Self::TemplateUpgradedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -13,7 +13,9 @@ pub struct TerminateFaultTolerantVMRequestType<'a> {
 impl crate::ser::Encode for TerminateFaultTolerantVMRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
+        if let Some(v) = self.vm {
+            o.field("vm", v);
+        }
         o.end();
     }
 }

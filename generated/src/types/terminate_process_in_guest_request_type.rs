@@ -19,8 +19,8 @@ pub struct TerminateProcessInGuestRequestType<'a> {
 impl crate::ser::Encode for TerminateProcessInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("vm", &self.vm);
-        o.field("auth", &self.auth);
+        o.field("vm", self.vm);
+        o.field("auth", self.auth);
         o.field("pid", &self.pid);
         o.end();
     }

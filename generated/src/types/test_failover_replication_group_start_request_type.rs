@@ -13,7 +13,7 @@ pub struct TestFailoverReplicationGroupStartRequestType<'a> {
 impl crate::ser::Encode for TestFailoverReplicationGroupStartRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("testFailoverParam", &self.test_failover_param);
+        o.field("testFailoverParam", self.test_failover_param);
         o.end();
     }
 }

@@ -76,19 +76,6 @@ impl std::fmt::Debug for TooManySnapshotLevels {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for TooManySnapshotLevels {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for TooManySnapshotLevels {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for TooManySnapshotLevels {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -14,7 +14,9 @@ impl crate::ser::Encode for UninstallHostPatchRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("bulletinIds", &self.bulletin_ids);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -15,7 +15,7 @@ pub struct UnregisterAgentVmRequestType<'a> {
 impl crate::ser::Encode for UnregisterAgentVmRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("agentVm", &self.agent_vm);
+        o.field("agentVm", self.agent_vm);
         o.end();
     }
 }

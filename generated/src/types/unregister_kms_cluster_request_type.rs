@@ -11,7 +11,7 @@ pub struct UnregisterKmsClusterRequestType<'a> {
 impl crate::ser::Encode for UnregisterKmsClusterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("clusterId", &self.cluster_id);
+        o.field("clusterId", self.cluster_id);
         o.end();
     }
 }

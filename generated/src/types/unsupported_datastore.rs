@@ -85,19 +85,6 @@ impl std::fmt::Debug for UnsupportedDatastore {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for UnsupportedDatastore {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for UnsupportedDatastore {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for UnsupportedDatastore {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -159,11 +146,7 @@ impl UnsupportedDatastoreKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::UnsupportedDatastore(v) => &**v,
-            Self::MemoryFileFormatNotSupportedByDatastore(v) => &**v,
-            Self::UnSupportedDatastoreForVFlash(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -62,19 +62,6 @@ impl std::fmt::Debug for UntrustedCertificate {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for UntrustedCertificate {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for UntrustedCertificate {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for UntrustedCertificate {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -15,8 +15,8 @@ pub struct UpdateAnswerFileRequestType<'a> {
 impl crate::ser::Encode for UpdateAnswerFileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("configSpec", &self.config_spec);
+        o.field("host", self.host);
+        o.field("configSpec", self.config_spec);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct UpdateAssignableHardwareConfigRequestType<'a> {
 impl crate::ser::Encode for UpdateAssignableHardwareConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("config", &self.config);
+        o.field("config", self.config);
         o.end();
     }
 }

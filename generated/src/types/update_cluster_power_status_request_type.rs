@@ -19,7 +19,7 @@ pub struct UpdateClusterPowerStatusRequestType<'a> {
 impl crate::ser::Encode for UpdateClusterPowerStatusRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("status", &self.status);
         o.end();
     }

@@ -14,7 +14,9 @@ impl crate::ser::Encode for UpdateConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);
-        o.field("config", &self.config);
+        if let Some(v) = self.config {
+            o.field("config", v);
+        }
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct UpdateDefaultPolicyRequestType<'a> {
 impl crate::ser::Encode for UpdateDefaultPolicyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("defaultPolicy", &self.default_policy);
+        o.field("defaultPolicy", self.default_policy);
         o.end();
     }
 }

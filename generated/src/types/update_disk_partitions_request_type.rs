@@ -14,7 +14,7 @@ impl crate::ser::Encode for UpdateDiskPartitionsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("devicePath", &self.device_path);
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct UpdateDnsConfigRequestType<'a> {
 impl crate::ser::Encode for UpdateDnsConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("config", &self.config);
+        o.field("config", self.config);
         o.end();
     }
 }

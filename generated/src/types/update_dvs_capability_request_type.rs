@@ -11,7 +11,7 @@ pub struct UpdateDvsCapabilityRequestType<'a> {
 impl crate::ser::Encode for UpdateDvsCapabilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("capability", &self.capability);
+        o.field("capability", self.capability);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct UpdateFlagsRequestType<'a> {
 impl crate::ser::Encode for UpdateFlagsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("flagInfo", &self.flag_info);
+        o.field("flagInfo", self.flag_info);
         o.end();
     }
 }

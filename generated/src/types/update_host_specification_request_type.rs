@@ -15,8 +15,8 @@ pub struct UpdateHostSpecificationRequestType<'a> {
 impl crate::ser::Encode for UpdateHostSpecificationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("hostSpec", &self.host_spec);
+        o.field("host", self.host);
+        o.field("hostSpec", self.host_spec);
         o.end();
     }
 }

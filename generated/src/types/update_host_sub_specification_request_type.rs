@@ -15,8 +15,8 @@ pub struct UpdateHostSubSpecificationRequestType<'a> {
 impl crate::ser::Encode for UpdateHostSubSpecificationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
-        o.field("hostSubSpec", &self.host_sub_spec);
+        o.field("host", self.host);
+        o.field("hostSubSpec", self.host_sub_spec);
         o.end();
     }
 }

@@ -14,7 +14,7 @@ impl crate::ser::Encode for UpdateHppMultipathLunPolicyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lunId", &self.lun_id);
-        o.field("policy", &self.policy);
+        o.field("policy", self.policy);
         o.end();
     }
 }

@@ -16,7 +16,9 @@ impl crate::ser::Encode for UpdateInternetScsiAdvancedOptionsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
-        o.field("targetSet", &self.target_set);
+        if let Some(v) = self.target_set {
+            o.field("targetSet", v);
+        }
         o.field("options", &self.options);
         o.end();
     }

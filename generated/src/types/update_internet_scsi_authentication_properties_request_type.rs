@@ -16,8 +16,10 @@ impl crate::ser::Encode for UpdateInternetScsiAuthenticationPropertiesRequestTyp
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
-        o.field("authenticationProperties", &self.authentication_properties);
-        o.field("targetSet", &self.target_set);
+        o.field("authenticationProperties", self.authentication_properties);
+        if let Some(v) = self.target_set {
+            o.field("targetSet", v);
+        }
         o.end();
     }
 }

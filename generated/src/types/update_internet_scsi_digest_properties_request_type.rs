@@ -16,8 +16,10 @@ impl crate::ser::Encode for UpdateInternetScsiDigestPropertiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
-        o.field("targetSet", &self.target_set);
-        o.field("digestProperties", &self.digest_properties);
+        if let Some(v) = self.target_set {
+            o.field("targetSet", v);
+        }
+        o.field("digestProperties", self.digest_properties);
         o.end();
     }
 }

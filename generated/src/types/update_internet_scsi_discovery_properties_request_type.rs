@@ -14,7 +14,7 @@ impl crate::ser::Encode for UpdateInternetScsiDiscoveryPropertiesRequestType<'_>
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
-        o.field("discoveryProperties", &self.discovery_properties);
+        o.field("discoveryProperties", self.discovery_properties);
         o.end();
     }
 }

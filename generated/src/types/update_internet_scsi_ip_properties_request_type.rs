@@ -14,7 +14,7 @@ impl crate::ser::Encode for UpdateInternetScsiIPPropertiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
-        o.field("ipProperties", &self.ip_properties);
+        o.field("ipProperties", self.ip_properties);
         o.end();
     }
 }

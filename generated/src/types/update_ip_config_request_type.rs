@@ -11,7 +11,7 @@ pub struct UpdateIpConfigRequestType<'a> {
 impl crate::ser::Encode for UpdateIpConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("ipConfig", &self.ip_config);
+        o.field("ipConfig", self.ip_config);
         o.end();
     }
 }

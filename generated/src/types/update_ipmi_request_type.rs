@@ -11,7 +11,7 @@ pub struct UpdateIpmiRequestType<'a> {
 impl crate::ser::Encode for UpdateIpmiRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("ipmiInfo", &self.ipmi_info);
+        o.field("ipmiInfo", self.ipmi_info);
         o.end();
     }
 }

@@ -13,7 +13,9 @@ pub struct UpdateLocalSwapDatastoreRequestType<'a> {
 impl crate::ser::Encode for UpdateLocalSwapDatastoreRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        if let Some(v) = self.datastore {
+            o.field("datastore", v);
+        }
         o.end();
     }
 }

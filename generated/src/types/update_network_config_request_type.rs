@@ -13,7 +13,7 @@ pub struct UpdateNetworkConfigRequestType<'a> {
 impl crate::ser::Encode for UpdateNetworkConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("config", &self.config);
+        o.field("config", self.config);
         o.field("changeMode", &self.change_mode);
         o.end();
     }

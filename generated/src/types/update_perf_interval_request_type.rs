@@ -11,7 +11,7 @@ pub struct UpdatePerfIntervalRequestType<'a> {
 impl crate::ser::Encode for UpdatePerfIntervalRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("interval", &self.interval);
+        o.field("interval", self.interval);
         o.end();
     }
 }

@@ -14,7 +14,9 @@ impl crate::ser::Encode for UpdatePhysicalNicLinkSpeedRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("device", &self.device);
-        o.field("linkSpeed", &self.link_speed);
+        if let Some(v) = self.link_speed {
+            o.field("linkSpeed", v);
+        }
         o.end();
     }
 }

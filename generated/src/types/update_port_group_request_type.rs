@@ -14,7 +14,7 @@ impl crate::ser::Encode for UpdatePortGroupRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pgName", &self.pg_name);
-        o.field("portgrp", &self.portgrp);
+        o.field("portgrp", self.portgrp);
         o.end();
     }
 }

@@ -13,7 +13,7 @@ pub struct UpdateRequestType<'a> {
 impl crate::ser::Encode for UpdateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("config", &self.config);
+        o.field("config", self.config);
         o.end();
     }
 }

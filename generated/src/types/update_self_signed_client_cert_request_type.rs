@@ -13,7 +13,7 @@ pub struct UpdateSelfSignedClientCertRequestType<'a> {
 impl crate::ser::Encode for UpdateSelfSignedClientCertRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("certificate", &self.certificate);
         o.end();
     }

@@ -14,7 +14,7 @@ impl crate::ser::Encode for UpdateServiceConsoleVirtualNicRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("device", &self.device);
-        o.field("nic", &self.nic);
+        o.field("nic", self.nic);
         o.end();
     }
 }

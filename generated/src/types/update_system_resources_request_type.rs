@@ -11,7 +11,7 @@ pub struct UpdateSystemResourcesRequestType<'a> {
 impl crate::ser::Encode for UpdateSystemResourcesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("resourceInfo", &self.resource_info);
+        o.field("resourceInfo", self.resource_info);
         o.end();
     }
 }

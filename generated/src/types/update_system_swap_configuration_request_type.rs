@@ -11,7 +11,7 @@ pub struct UpdateSystemSwapConfigurationRequestType<'a> {
 impl crate::ser::Encode for UpdateSystemSwapConfigurationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("sysSwapConfig", &self.sys_swap_config);
+        o.field("sysSwapConfig", self.sys_swap_config);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct UpdateUserRequestType<'a> {
 impl crate::ser::Encode for UpdateUserRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("user", &self.user);
+        o.field("user", self.user);
         o.end();
     }
 }

@@ -19,10 +19,12 @@ pub struct UpdateVStorageObjectCryptoRequestType<'a> {
 impl crate::ser::Encode for UpdateVStorageObjectCryptoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("profile", &self.profile);
-        o.field("disksCrypto", &self.disks_crypto);
+        if let Some(v) = self.disks_crypto {
+            o.field("disksCrypto", v);
+        }
         o.end();
     }
 }

@@ -17,8 +17,8 @@ pub struct UpdateVStorageObjectPolicyRequestType<'a> {
 impl crate::ser::Encode for UpdateVStorageObjectPolicyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("profile", &self.profile);
         o.end();
     }

@@ -14,7 +14,7 @@ impl crate::ser::Encode for UpdateVmfsUnmapBandwidthRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmfsUuid", &self.vmfs_uuid);
-        o.field("unmapBandwidthSpec", &self.unmap_bandwidth_spec);
+        o.field("unmapBandwidthSpec", self.unmap_bandwidth_spec);
         o.end();
     }
 }

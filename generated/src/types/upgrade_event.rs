@@ -191,19 +191,6 @@ impl std::fmt::Debug for UpgradeEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for UpgradeEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for UpgradeEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for UpgradeEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -268,13 +255,7 @@ impl UpgradeEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::UpgradeEvent(v) => &**v,
-            Self::ErrorUpgradeEvent(v) => &**v,
-            Self::InfoUpgradeEvent(v) => &**v,
-            Self::UserUpgradeEvent(v) => &**v,
-            Self::WarningUpgradeEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

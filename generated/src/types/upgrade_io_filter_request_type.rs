@@ -22,9 +22,11 @@ impl crate::ser::Encode for UpgradeIoFilterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filterId", &self.filter_id);
-        o.field("compRes", &self.comp_res);
+        o.field("compRes", self.comp_res);
         o.field("vibUrl", &self.vib_url);
-        o.field("vibSslTrust", &self.vib_ssl_trust);
+        if let Some(v) = self.vib_ssl_trust {
+            o.field("vibSslTrust", v);
+        }
         o.end();
     }
 }

@@ -13,7 +13,7 @@ pub struct UpgradeVASAProviderRequestType<'a> {
 impl crate::ser::Encode for UpgradeVASAProviderRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("upgradeSpec", &self.upgrade_spec);
+        o.field("upgradeSpec", self.upgrade_spec);
         o.end();
     }
 }

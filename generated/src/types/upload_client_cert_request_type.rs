@@ -15,7 +15,7 @@ pub struct UploadClientCertRequestType<'a> {
 impl crate::ser::Encode for UploadClientCertRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("certificate", &self.certificate);
         o.field("privateKey", &self.private_key);
         o.end();

@@ -78,19 +78,6 @@ impl std::fmt::Debug for VAppConfigFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VAppConfigFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VAppConfigFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VAppConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -150,12 +137,7 @@ impl VAppConfigFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VAppConfigFault(v) => &**v,
-            Self::MissingPowerOffConfiguration(v) => &**v,
-            Self::MissingPowerOnConfiguration(v) => &**v,
-            Self::NoVmInVApp(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -103,19 +103,6 @@ impl std::fmt::Debug for VAppPropertyFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VAppPropertyFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VAppPropertyFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VAppPropertyFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -200,17 +187,7 @@ impl VAppPropertyFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VAppPropertyFault(v) => &**v,
-            Self::InvalidNetworkInType(v) => &**v,
-            Self::InvalidPropertyType(v) => &**v,
-            Self::InvalidPropertyValue(v) => v.as_any(),
-            Self::MissingIpPool(v) => &**v,
-            Self::MissingNetworkIpConfig(v) => &**v,
-            Self::NoAvailableIp(v) => &**v,
-            Self::NoVcManagedIpConfigured(v) => &**v,
-            Self::NotUserConfigurableProperty(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -23,8 +23,8 @@ pub struct VCenterUpdateVStorageObjectMetadataExRequestType<'a> {
 impl crate::ser::Encode for VCenterUpdateVStorageObjectMetadataExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("metadata", &self.metadata);
         o.field("deleteKeys", &self.delete_keys);
         o.end();

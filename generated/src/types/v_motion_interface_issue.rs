@@ -107,19 +107,6 @@ impl std::fmt::Debug for VMotionInterfaceIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VMotionInterfaceIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VMotionInterfaceIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VMotionInterfaceIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -191,14 +178,7 @@ impl VMotionInterfaceIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VMotionInterfaceIssue(v) => &**v,
-            Self::VMotionLinkCapacityLow(v) => &**v,
-            Self::VMotionLinkDown(v) => &**v,
-            Self::VMotionNotConfigured(v) => &**v,
-            Self::VMotionNotLicensed(v) => &**v,
-            Self::VMotionNotSupported(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -359,19 +359,6 @@ impl std::fmt::Debug for VMwareDVSConfigInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VMwareDVSConfigInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VMwareDVSConfigInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for VMwareDVSHealthCheckConfig {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VMwareDVSHealthCheckConfig {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VMwareDVSHealthCheckConfig {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSHealthCheckConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -151,11 +138,7 @@ impl VMwareDVSHealthCheckConfigKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VMwareDVSHealthCheckConfig(v) => &**v,
-            Self::VMwareDVSTeamingHealthCheckConfig(v) => &**v,
-            Self::VMwareDVSVlanMtuHealthCheckConfig(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

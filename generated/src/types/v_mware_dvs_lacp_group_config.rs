@@ -140,19 +140,6 @@ impl std::fmt::Debug for VMwareDvsLacpGroupConfig {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VMwareDvsLacpGroupConfig {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VMwareDvsLacpGroupConfig {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDvsLacpGroupConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -163,5 +150,18 @@ impl serde::Serialize for VMwareDvsLacpGroupConfig {
 impl<'de> serde::Deserialize<'de> for VMwareDvsLacpGroupConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VMwareDvsLacpGroupConfig> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VMwareDvsLacpGroupConfig> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

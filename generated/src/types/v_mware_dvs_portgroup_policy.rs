@@ -155,19 +155,6 @@ impl std::fmt::Debug for VMwareDVSPortgroupPolicy {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VMwareDVSPortgroupPolicy {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VMwareDVSPortgroupPolicy {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSPortgroupPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -25,10 +25,12 @@ pub struct VStorageObjectCreateSnapshotExRequestType<'a> {
 impl crate::ser::Encode for VStorageObjectCreateSnapshotExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("description", &self.description);
-        o.field("snapshotId", &self.snapshot_id);
+        if let Some(v) = self.snapshot_id {
+            o.field("snapshotId", v);
+        }
         o.end();
     }
 }

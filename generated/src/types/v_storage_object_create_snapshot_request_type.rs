@@ -17,8 +17,8 @@ pub struct VStorageObjectCreateSnapshotRequestType<'a> {
 impl crate::ser::Encode for VStorageObjectCreateSnapshotRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("description", &self.description);
         o.end();
     }

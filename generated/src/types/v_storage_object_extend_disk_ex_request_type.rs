@@ -21,8 +21,8 @@ pub struct VStorageObjectExtendDiskExRequestType<'a> {
 impl crate::ser::Encode for VStorageObjectExtendDiskExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
         o.field("newCapacityInMB", &self.new_capacity_in_mb);
         o.end();
     }

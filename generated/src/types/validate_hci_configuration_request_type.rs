@@ -15,7 +15,9 @@ pub struct ValidateHCIConfigurationRequestType<'a> {
 impl crate::ser::Encode for ValidateHCIConfigurationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("hciConfigSpec", &self.hci_config_spec);
+        if let Some(v) = self.hci_config_spec {
+            o.field("hciConfigSpec", v);
+        }
         o.field("hosts", &self.hosts);
         o.end();
     }

@@ -27,12 +27,20 @@ pub struct ValidateHostProfileCompositionRequestType<'a> {
 impl crate::ser::Encode for ValidateHostProfileCompositionRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("source", &self.source);
+        o.field("source", self.source);
         o.field("targets", &self.targets);
-        o.field("toBeMerged", &self.to_be_merged);
-        o.field("toReplaceWith", &self.to_replace_with);
-        o.field("toBeDeleted", &self.to_be_deleted);
-        o.field("enableStatusToBeCopied", &self.enable_status_to_be_copied);
+        if let Some(v) = self.to_be_merged {
+            o.field("toBeMerged", v);
+        }
+        if let Some(v) = self.to_replace_with {
+            o.field("toReplaceWith", v);
+        }
+        if let Some(v) = self.to_be_deleted {
+            o.field("toBeDeleted", v);
+        }
+        if let Some(v) = self.enable_status_to_be_copied {
+            o.field("enableStatusToBeCopied", v);
+        }
         o.field("errorOnly", &self.error_only);
         o.end();
     }

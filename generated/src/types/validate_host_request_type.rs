@@ -18,8 +18,8 @@ impl crate::ser::Encode for ValidateHostRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ovfDescriptor", &self.ovf_descriptor);
-        o.field("host", &self.host);
-        o.field("vhp", &self.vhp);
+        o.field("host", self.host);
+        o.field("vhp", self.vhp);
         o.end();
     }
 }

@@ -26,10 +26,16 @@ impl crate::ser::Encode for ValidateMigrationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", &self.vm);
-        o.field("state", &self.state);
+        if let Some(v) = self.state {
+            o.field("state", v);
+        }
         o.field("testType", &self.test_type);
-        o.field("pool", &self.pool);
-        o.field("host", &self.host);
+        if let Some(v) = self.pool {
+            o.field("pool", v);
+        }
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

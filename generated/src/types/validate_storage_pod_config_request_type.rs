@@ -15,8 +15,8 @@ pub struct ValidateStoragePodConfigRequestType<'a> {
 impl crate::ser::Encode for ValidateStoragePodConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("pod", &self.pod);
-        o.field("spec", &self.spec);
+        o.field("pod", self.pod);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -99,19 +99,6 @@ impl std::fmt::Debug for VcRemoteVsanServerClusterInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VcRemoteVsanServerClusterInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VcRemoteVsanServerClusterInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VcRemoteVsanServerClusterInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -151,19 +151,6 @@ impl std::fmt::Debug for VibIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VibIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VibIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VibIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -271,25 +258,7 @@ impl VibIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VibIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::ImmediateHostRebootRequired(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibCannotPutHostInMaintenanceMode(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibCannotPutHostOutOfMaintenanceMode(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibNotInstalled(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::VibRequiresHostInMaintenanceMode(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibRequiresHostReboot(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibRequiresManualInstallation(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibRequiresManualUninstallation(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -151,19 +151,6 @@ impl std::fmt::Debug for VibNotInstalled {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VibNotInstalled {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VibNotInstalled {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VibNotInstalled {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -238,17 +225,7 @@ impl VibNotInstalledKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VibNotInstalled(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::CannotAccessAgentVib(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibDependenciesNotMetByHost(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibInvalidFormat(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VibRequirementsNotMetByHost(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -66,19 +66,6 @@ impl std::fmt::Debug for VibVibServicesSslTrust {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VibVibServicesSslTrust {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VibVibServicesSslTrust {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VibVibServicesSslTrust {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -140,11 +127,7 @@ impl VibVibServicesSslTrustKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VibVibServicesSslTrust(v) => &**v,
-            Self::VibVibServicesAnyCertificate(v) => &**v,
-            Self::VibVibServicesPinnedPemCertificate(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

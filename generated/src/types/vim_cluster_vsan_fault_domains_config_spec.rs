@@ -76,19 +76,6 @@ impl std::fmt::Debug for VimClusterVsanFaultDomainsConfigSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VimClusterVsanFaultDomainsConfigSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VimClusterVsanFaultDomainsConfigSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VimClusterVsanFaultDomainsConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -99,5 +86,18 @@ impl serde::Serialize for VimClusterVsanFaultDomainsConfigSpec {
 impl<'de> serde::Deserialize<'de> for VimClusterVsanFaultDomainsConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VimClusterVsanFaultDomainsConfigSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VimClusterVsanFaultDomainsConfigSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

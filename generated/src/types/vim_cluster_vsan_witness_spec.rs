@@ -82,19 +82,6 @@ impl std::fmt::Debug for VimClusterVsanWitnessSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VimClusterVsanWitnessSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VimClusterVsanWitnessSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VimClusterVsanWitnessSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -105,5 +92,18 @@ impl serde::Serialize for VimClusterVsanWitnessSpec {
 impl<'de> serde::Deserialize<'de> for VimClusterVsanWitnessSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VimClusterVsanWitnessSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VimClusterVsanWitnessSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -107,19 +107,6 @@ impl std::fmt::Debug for VimVasaProvider {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VimVasaProvider {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VimVasaProvider {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VimVasaProvider {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -130,5 +117,18 @@ impl serde::Serialize for VimVasaProvider {
 impl<'de> serde::Deserialize<'de> for VimVasaProvider {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VimVasaProvider> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VimVasaProvider> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -140,19 +140,6 @@ impl std::fmt::Debug for VimVsanDataEfficiencyCapacityState {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VimVsanDataEfficiencyCapacityState {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VimVsanDataEfficiencyCapacityState {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanDataEfficiencyCapacityState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -163,5 +150,18 @@ impl serde::Serialize for VimVsanDataEfficiencyCapacityState {
 impl<'de> serde::Deserialize<'de> for VimVsanDataEfficiencyCapacityState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VimVsanDataEfficiencyCapacityState> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VimVsanDataEfficiencyCapacityState> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -82,19 +82,6 @@ impl std::fmt::Debug for VimVsanHostDiskMappingCreationSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VimVsanHostDiskMappingCreationSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VimVsanHostDiskMappingCreationSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostDiskMappingCreationSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -105,5 +92,18 @@ impl serde::Serialize for VimVsanHostDiskMappingCreationSpec {
 impl<'de> serde::Deserialize<'de> for VimVsanHostDiskMappingCreationSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VimVsanHostDiskMappingCreationSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VimVsanHostDiskMappingCreationSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

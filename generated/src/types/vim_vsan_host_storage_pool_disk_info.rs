@@ -119,19 +119,6 @@ impl std::fmt::Debug for VimVsanHostStoragePoolDiskInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VimVsanHostStoragePoolDiskInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VimVsanHostStoragePoolDiskInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostStoragePoolDiskInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,5 +129,18 @@ impl serde::Serialize for VimVsanHostStoragePoolDiskInfo {
 impl<'de> serde::Deserialize<'de> for VimVsanHostStoragePoolDiskInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VimVsanHostStoragePoolDiskInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VimVsanHostStoragePoolDiskInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -151,19 +151,6 @@ impl std::fmt::Debug for VirtualController {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualController {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualController {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualController {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -260,19 +247,7 @@ impl VirtualControllerKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualController(v) => &**v,
-            Self::VirtualIDEController(v) => &**v,
-            Self::VirtualNVDIMMController(v) => &**v,
-            Self::VirtualNVMEController(v) => &**v,
-            Self::VirtualPCIController(v) => &**v,
-            Self::VirtualPS2Controller(v) => &**v,
-            Self::VirtualSATAController(v) => v.as_any(),
-            Self::VirtualSCSIController(v) => v.as_any(),
-            Self::VirtualSIOController(v) => &**v,
-            Self::VirtualUSBController(v) => &**v,
-            Self::VirtualUSBXHCIController(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

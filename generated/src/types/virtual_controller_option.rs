@@ -173,19 +173,6 @@ impl std::fmt::Debug for VirtualControllerOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualControllerOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualControllerOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualControllerOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -282,19 +269,7 @@ impl VirtualControllerOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualControllerOption(v) => &**v,
-            Self::VirtualIDEControllerOption(v) => &**v,
-            Self::VirtualNVDIMMControllerOption(v) => &**v,
-            Self::VirtualNVMEControllerOption(v) => &**v,
-            Self::VirtualPCIControllerOption(v) => &**v,
-            Self::VirtualPS2ControllerOption(v) => &**v,
-            Self::VirtualSATAControllerOption(v) => v.as_any(),
-            Self::VirtualSCSIControllerOption(v) => v.as_any(),
-            Self::VirtualSIOControllerOption(v) => &**v,
-            Self::VirtualUSBControllerOption(v) => &**v,
-            Self::VirtualUSBXHCIControllerOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -137,19 +137,6 @@ impl std::fmt::Debug for VirtualDevice {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDevice {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDevice {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -280,29 +267,7 @@ impl VirtualDeviceKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDevice(v) => &**v,
-            Self::VirtualCdrom(v) => &**v,
-            Self::VirtualController(v) => v.as_any(),
-            Self::VirtualDisk(v) => &**v,
-            Self::VirtualEthernetCard(v) => v.as_any(),
-            Self::VirtualFloppy(v) => &**v,
-            Self::VirtualKeyboard(v) => &**v,
-            Self::VirtualNVDIMM(v) => &**v,
-            Self::VirtualPCIPassthrough(v) => &**v,
-            Self::VirtualParallelPort(v) => &**v,
-            Self::VirtualPointingDevice(v) => &**v,
-            Self::VirtualPrecisionClock(v) => &**v,
-            Self::VirtualSCSIPassthrough(v) => &**v,
-            Self::VirtualSerialPort(v) => &**v,
-            Self::VirtualSoundCard(v) => v.as_any(),
-            Self::VirtualTPM(v) => &**v,
-            Self::VirtualUSB(v) => &**v,
-            Self::VirtualMachineVMCIDevice(v) => &**v,
-            Self::VirtualMachineVMIROM(v) => &**v,
-            Self::VirtualMachineVideoCard(v) => &**v,
-            Self::VirtualWDT(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -62,19 +62,6 @@ impl std::fmt::Debug for VirtualDeviceBackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDeviceBackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDeviceBackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -215,21 +202,7 @@ impl VirtualDeviceBackingInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDeviceBackingInfo(v) => &**v,
-            Self::VirtualDeviceDeviceBackingInfo(v) => v.as_any(),
-            Self::VirtualDeviceFileBackingInfo(v) => v.as_any(),
-            Self::VirtualDevicePipeBackingInfo(v) => v.as_any(),
-            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => v.as_any(),
-            Self::VirtualDeviceURIBackingInfo(v) => v.as_any(),
-            Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(v) => &**v,
-            Self::VirtualEthernetCardOpaqueNetworkBackingInfo(v) => &**v,
-            Self::VirtualPCIPassthroughDvxBackingInfo(v) => &**v,
-            Self::VirtualPCIPassthroughPluginBackingInfo(v) => v.as_any(),
-            Self::VirtualPrecisionClockSystemClockBackingInfo(v) => &**v,
-            Self::VirtualSerialPortThinPrintBackingInfo(v) => &**v,
-            Self::VirtualSriovEthernetCardSriovBackingInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

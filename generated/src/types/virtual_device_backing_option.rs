@@ -73,19 +73,6 @@ impl std::fmt::Debug for VirtualDeviceBackingOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDeviceBackingOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDeviceBackingOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -226,21 +213,7 @@ impl VirtualDeviceBackingOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDeviceBackingOption(v) => &**v,
-            Self::VirtualDeviceDeviceBackingOption(v) => v.as_any(),
-            Self::VirtualDeviceFileBackingOption(v) => v.as_any(),
-            Self::VirtualDevicePipeBackingOption(v) => v.as_any(),
-            Self::VirtualDeviceRemoteDeviceBackingOption(v) => v.as_any(),
-            Self::VirtualDeviceURIBackingOption(v) => v.as_any(),
-            Self::VirtualEthernetCardDVPortBackingOption(v) => &**v,
-            Self::VirtualEthernetCardOpaqueNetworkBackingOption(v) => &**v,
-            Self::VirtualPCIPassthroughDvxBackingOption(v) => &**v,
-            Self::VirtualPCIPassthroughPluginBackingOption(v) => v.as_any(),
-            Self::VirtualPrecisionClockSystemClockBackingOption(v) => &**v,
-            Self::VirtualSerialPortThinPrintBackingOption(v) => &**v,
-            Self::VirtualSriovEthernetCardSriovBackingOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for VirtualDeviceDeviceBackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDeviceDeviceBackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDeviceDeviceBackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceDeviceBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -261,24 +248,7 @@ impl VirtualDeviceDeviceBackingInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDeviceDeviceBackingInfo(v) => &**v,
-            Self::VirtualCdromAtapiBackingInfo(v) => &**v,
-            Self::VirtualCdromPassthroughBackingInfo(v) => &**v,
-            Self::VirtualDiskRawDiskVer2BackingInfo(v) => v.as_any(),
-            Self::VirtualEthernetCardLegacyNetworkBackingInfo(v) => &**v,
-            Self::VirtualEthernetCardNetworkBackingInfo(v) => &**v,
-            Self::VirtualFloppyDeviceBackingInfo(v) => &**v,
-            Self::VirtualPCIPassthroughDeviceBackingInfo(v) => &**v,
-            Self::VirtualPCIPassthroughDynamicBackingInfo(v) => &**v,
-            Self::VirtualParallelPortDeviceBackingInfo(v) => &**v,
-            Self::VirtualPointingDeviceDeviceBackingInfo(v) => &**v,
-            Self::VirtualSCSIPassthroughDeviceBackingInfo(v) => &**v,
-            Self::VirtualSerialPortDeviceBackingInfo(v) => &**v,
-            Self::VirtualSoundCardDeviceBackingInfo(v) => &**v,
-            Self::VirtualUSBRemoteHostBackingInfo(v) => &**v,
-            Self::VirtualUSBUSBBackingInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

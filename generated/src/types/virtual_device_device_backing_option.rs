@@ -78,19 +78,6 @@ impl std::fmt::Debug for VirtualDeviceDeviceBackingOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDeviceDeviceBackingOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDeviceDeviceBackingOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceDeviceBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -290,26 +277,7 @@ impl VirtualDeviceDeviceBackingOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDeviceDeviceBackingOption(v) => &**v,
-            Self::VirtualCdromAtapiBackingOption(v) => &**v,
-            Self::VirtualCdromPassthroughBackingOption(v) => &**v,
-            Self::VirtualCdromRemoteAtapiBackingOption(v) => &**v,
-            Self::VirtualDiskRawDiskMappingVer1BackingOption(v) => &**v,
-            Self::VirtualDiskRawDiskVer2BackingOption(v) => v.as_any(),
-            Self::VirtualEthernetCardLegacyNetworkBackingOption(v) => &**v,
-            Self::VirtualEthernetCardNetworkBackingOption(v) => &**v,
-            Self::VirtualFloppyDeviceBackingOption(v) => &**v,
-            Self::VirtualPCIPassthroughDeviceBackingOption(v) => &**v,
-            Self::VirtualPCIPassthroughDynamicBackingOption(v) => &**v,
-            Self::VirtualParallelPortDeviceBackingOption(v) => &**v,
-            Self::VirtualPointingDeviceBackingOption(v) => &**v,
-            Self::VirtualSCSIPassthroughDeviceBackingOption(v) => &**v,
-            Self::VirtualSerialPortDeviceBackingOption(v) => &**v,
-            Self::VirtualSoundCardDeviceBackingOption(v) => &**v,
-            Self::VirtualUSBRemoteHostBackingOption(v) => &**v,
-            Self::VirtualUSBUSBBackingOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -85,19 +85,6 @@ impl std::fmt::Debug for VirtualDeviceFileBackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDeviceFileBackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDeviceFileBackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceFileBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -220,21 +207,7 @@ impl VirtualDeviceFileBackingInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDeviceFileBackingInfo(v) => &**v,
-            Self::VirtualCdromIsoBackingInfo(v) => &**v,
-            Self::VirtualDiskFlatVer1BackingInfo(v) => &**v,
-            Self::VirtualDiskFlatVer2BackingInfo(v) => &**v,
-            Self::VirtualDiskLocalPMemBackingInfo(v) => &**v,
-            Self::VirtualDiskRawDiskMappingVer1BackingInfo(v) => &**v,
-            Self::VirtualDiskSeSparseBackingInfo(v) => &**v,
-            Self::VirtualDiskSparseVer1BackingInfo(v) => &**v,
-            Self::VirtualDiskSparseVer2BackingInfo(v) => &**v,
-            Self::VirtualFloppyImageBackingInfo(v) => &**v,
-            Self::VirtualNVDIMMBackingInfo(v) => &**v,
-            Self::VirtualParallelPortFileBackingInfo(v) => &**v,
-            Self::VirtualSerialPortFileBackingInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

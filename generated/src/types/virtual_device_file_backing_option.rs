@@ -78,19 +78,6 @@ impl std::fmt::Debug for VirtualDeviceFileBackingOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDeviceFileBackingOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDeviceFileBackingOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceFileBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -215,19 +202,7 @@ impl VirtualDeviceFileBackingOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDeviceFileBackingOption(v) => &**v,
-            Self::VirtualCdromIsoBackingOption(v) => &**v,
-            Self::VirtualDiskFlatVer1BackingOption(v) => &**v,
-            Self::VirtualDiskFlatVer2BackingOption(v) => &**v,
-            Self::VirtualDiskLocalPMemBackingOption(v) => &**v,
-            Self::VirtualDiskSeSparseBackingOption(v) => &**v,
-            Self::VirtualDiskSparseVer1BackingOption(v) => &**v,
-            Self::VirtualDiskSparseVer2BackingOption(v) => &**v,
-            Self::VirtualFloppyImageBackingOption(v) => &**v,
-            Self::VirtualParallelPortFileBackingOption(v) => &**v,
-            Self::VirtualSerialPortFileBackingOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

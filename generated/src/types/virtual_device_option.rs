@@ -156,19 +156,6 @@ impl std::fmt::Debug for VirtualDeviceOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDeviceOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDeviceOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -315,29 +302,7 @@ impl VirtualDeviceOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDeviceOption(v) => &**v,
-            Self::VirtualCdromOption(v) => &**v,
-            Self::VirtualControllerOption(v) => v.as_any(),
-            Self::VirtualDiskOption(v) => &**v,
-            Self::VirtualEthernetCardOption(v) => v.as_any(),
-            Self::VirtualFloppyOption(v) => &**v,
-            Self::VirtualKeyboardOption(v) => &**v,
-            Self::VirtualNVDIMMOption(v) => &**v,
-            Self::VirtualPCIPassthroughOption(v) => &**v,
-            Self::VirtualParallelPortOption(v) => &**v,
-            Self::VirtualPointingDeviceOption(v) => &**v,
-            Self::VirtualPrecisionClockOption(v) => &**v,
-            Self::VirtualSCSIPassthroughOption(v) => &**v,
-            Self::VirtualSerialPortOption(v) => &**v,
-            Self::VirtualSoundCardOption(v) => v.as_any(),
-            Self::VirtualTPMOption(v) => &**v,
-            Self::VirtualUSBOption(v) => &**v,
-            Self::VirtualMachineVMCIDeviceOption(v) => &**v,
-            Self::VirtualVMIROMOption(v) => &**v,
-            Self::VirtualVideoCardOption(v) => &**v,
-            Self::VirtualWDTOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

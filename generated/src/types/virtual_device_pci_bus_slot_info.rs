@@ -73,19 +73,6 @@ impl std::fmt::Debug for VirtualDevicePciBusSlotInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDevicePciBusSlotInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDevicePciBusSlotInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDevicePciBusSlotInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,10 +129,7 @@ impl VirtualDevicePciBusSlotInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDevicePciBusSlotInfo(v) => &**v,
-            Self::VirtualUSBControllerPciBusSlotInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for VirtualDeviceRemoteDeviceBackingOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDeviceRemoteDeviceBackingOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDeviceRemoteDeviceBackingOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceRemoteDeviceBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -172,12 +159,7 @@ impl VirtualDeviceRemoteDeviceBackingOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDeviceRemoteDeviceBackingOption(v) => &**v,
-            Self::VirtualCdromRemotePassthroughBackingOption(v) => &**v,
-            Self::VirtualFloppyRemoteDeviceBackingOption(v) => &**v,
-            Self::VirtualUSBRemoteClientBackingOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

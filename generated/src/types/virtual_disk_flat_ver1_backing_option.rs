@@ -110,19 +110,6 @@ impl std::fmt::Debug for VirtualDiskFlatVer1BackingOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDiskFlatVer1BackingOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDiskFlatVer1BackingOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskFlatVer1BackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -199,19 +199,6 @@ impl std::fmt::Debug for VirtualDiskFlatVer2BackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDiskFlatVer2BackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDiskFlatVer2BackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskFlatVer2BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -222,5 +209,18 @@ impl serde::Serialize for VirtualDiskFlatVer2BackingInfo {
 impl<'de> serde::Deserialize<'de> for VirtualDiskFlatVer2BackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VirtualDiskFlatVer2BackingInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VirtualDiskFlatVer2BackingInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

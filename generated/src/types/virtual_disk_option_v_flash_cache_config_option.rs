@@ -94,19 +94,6 @@ impl std::fmt::Debug for VirtualDiskOptionVFlashCacheConfigOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDiskOptionVFlashCacheConfigOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDiskOptionVFlashCacheConfigOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskOptionVFlashCacheConfigOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -117,5 +104,18 @@ impl serde::Serialize for VirtualDiskOptionVFlashCacheConfigOption {
 impl<'de> serde::Deserialize<'de> for VirtualDiskOptionVFlashCacheConfigOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VirtualDiskOptionVFlashCacheConfigOption> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VirtualDiskOptionVFlashCacheConfigOption> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

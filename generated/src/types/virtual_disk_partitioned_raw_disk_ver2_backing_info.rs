@@ -117,19 +117,6 @@ impl std::fmt::Debug for VirtualDiskPartitionedRawDiskVer2BackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDiskPartitionedRawDiskVer2BackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDiskPartitionedRawDiskVer2BackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskPartitionedRawDiskVer2BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

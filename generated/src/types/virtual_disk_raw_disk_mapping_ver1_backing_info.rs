@@ -171,19 +171,6 @@ impl std::fmt::Debug for VirtualDiskRawDiskMappingVer1BackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDiskRawDiskMappingVer1BackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDiskRawDiskMappingVer1BackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskRawDiskMappingVer1BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -194,5 +181,18 @@ impl serde::Serialize for VirtualDiskRawDiskMappingVer1BackingInfo {
 impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskMappingVer1BackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VirtualDiskRawDiskMappingVer1BackingInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VirtualDiskRawDiskMappingVer1BackingInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -112,19 +112,6 @@ impl std::fmt::Debug for VirtualDiskRawDiskVer2BackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDiskRawDiskVer2BackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDiskRawDiskVer2BackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskRawDiskVer2BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -183,10 +170,7 @@ impl VirtualDiskRawDiskVer2BackingInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDiskRawDiskVer2BackingInfo(v) => &**v,
-            Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

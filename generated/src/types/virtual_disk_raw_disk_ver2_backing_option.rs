@@ -88,19 +88,6 @@ impl std::fmt::Debug for VirtualDiskRawDiskVer2BackingOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualDiskRawDiskVer2BackingOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualDiskRawDiskVer2BackingOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskRawDiskVer2BackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -162,10 +149,7 @@ impl VirtualDiskRawDiskVer2BackingOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualDiskRawDiskVer2BackingOption(v) => &**v,
-            Self::VirtualDiskPartitionedRawDiskVer2BackingOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -199,19 +199,6 @@ impl std::fmt::Debug for VirtualE1000e {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualE1000e {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualE1000e {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualE1000e {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -135,19 +135,6 @@ impl std::fmt::Debug for VirtualEnsoniq1371 {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualEnsoniq1371 {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualEnsoniq1371 {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualEnsoniq1371 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -201,19 +201,6 @@ impl std::fmt::Debug for VirtualEthernetCard {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualEthernetCard {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualEthernetCard {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualEthernetCard {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -281,14 +268,7 @@ impl VirtualEthernetCardKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualEthernetCard(v) => &**v,
-            Self::VirtualE1000(v) => &**v,
-            Self::VirtualE1000e(v) => &**v,
-            Self::VirtualPCNet32(v) => &**v,
-            Self::VirtualSriovEthernetCard(v) => &**v,
-            Self::VirtualVmxnet(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -197,19 +197,6 @@ impl std::fmt::Debug for VirtualEthernetCardOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualEthernetCardOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualEthernetCardOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualEthernetCardOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -279,14 +266,7 @@ impl VirtualEthernetCardOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualEthernetCardOption(v) => &**v,
-            Self::VirtualE1000Option(v) => &**v,
-            Self::VirtualE1000eOption(v) => &**v,
-            Self::VirtualPCNet32Option(v) => &**v,
-            Self::VirtualSriovEthernetCardOption(v) => &**v,
-            Self::VirtualVmxnetOption(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

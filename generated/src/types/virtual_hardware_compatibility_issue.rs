@@ -78,19 +78,6 @@ impl std::fmt::Debug for VirtualHardwareCompatibilityIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualHardwareCompatibilityIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualHardwareCompatibilityIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualHardwareCompatibilityIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -213,23 +200,7 @@ impl VirtualHardwareCompatibilityIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualHardwareCompatibilityIssue(v) => &**v,
-            Self::CpuIncompatible(v) => v.as_any(),
-            Self::DeviceNotSupported(v) => v.as_any(),
-            Self::DiskNotSupported(v) => v.as_any(),
-            Self::DrsVmotionIncompatibleFault(v) => &**v,
-            Self::FeatureRequirementsNotMet(v) => &**v,
-            Self::MemorySizeNotRecommended(v) => &**v,
-            Self::MemorySizeNotSupported(v) => &**v,
-            Self::MemorySizeNotSupportedByDatastore(v) => &**v,
-            Self::NotEnoughCpus(v) => v.as_any(),
-            Self::NumVirtualCoresPerSocketNotSupported(v) => &**v,
-            Self::NumVirtualCpusNotSupported(v) => &**v,
-            Self::StorageVmotionIncompatible(v) => &**v,
-            Self::VirtualHardwareVersionNotSupported(v) => &**v,
-            Self::WakeOnLanNotSupported(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -82,19 +82,6 @@ impl std::fmt::Debug for VirtualHardwareVersionNotSupported {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualHardwareVersionNotSupported {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualHardwareVersionNotSupported {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualHardwareVersionNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

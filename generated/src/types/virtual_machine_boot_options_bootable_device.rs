@@ -62,19 +62,6 @@ impl std::fmt::Debug for VirtualMachineBootOptionsBootableDevice {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualMachineBootOptionsBootableDevice {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualMachineBootOptionsBootableDevice {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineBootOptionsBootableDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -166,13 +153,7 @@ impl VirtualMachineBootOptionsBootableDeviceKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualMachineBootOptionsBootableDevice(v) => &**v,
-            Self::VirtualMachineBootOptionsBootableCdromDevice(v) => &**v,
-            Self::VirtualMachineBootOptionsBootableDiskDevice(v) => &**v,
-            Self::VirtualMachineBootOptionsBootableEthernetDevice(v) => &**v,
-            Self::VirtualMachineBootOptionsBootableFloppyDevice(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -158,21 +158,6 @@ impl std::fmt::Debug for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRunti
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode
-for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode
-for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize
 for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {

@@ -90,19 +90,6 @@ impl std::fmt::Debug for VirtualMachineDiskDeviceInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualMachineDiskDeviceInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualMachineDiskDeviceInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineDiskDeviceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -161,11 +148,7 @@ impl VirtualMachineDiskDeviceInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualMachineDiskDeviceInfo(v) => &**v,
-            Self::VirtualMachineIdeDiskDeviceInfo(v) => &**v,
-            Self::VirtualMachineScsiDiskDeviceInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -64,19 +64,6 @@ impl std::fmt::Debug for VirtualMachineId {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualMachineId {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualMachineId {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -144,15 +131,7 @@ impl VirtualMachineIdKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualMachineId(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::VirtualMachineFilePath(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::VirtualMachineMoId(v) => &**v,
-            #[cfg(feature = "sms")]
-            Self::VirtualMachineUUID(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

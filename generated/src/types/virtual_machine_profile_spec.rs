@@ -62,19 +62,6 @@ impl std::fmt::Debug for VirtualMachineProfileSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualMachineProfileSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualMachineProfileSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineProfileSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,13 +129,7 @@ impl VirtualMachineProfileSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualMachineProfileSpec(v) => &**v,
-            Self::VirtualMachineDefaultProfileSpec(v) => &**v,
-            #[cfg(any(feature = "pbm", feature = "sms"))]
-            Self::VirtualMachineDefinedProfileSpec(v) => &**v,
-            Self::VirtualMachineEmptyProfileSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -86,19 +86,6 @@ impl std::fmt::Debug for VirtualMachineQuestionInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualMachineQuestionInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualMachineQuestionInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineQuestionInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -109,5 +96,18 @@ impl serde::Serialize for VirtualMachineQuestionInfo {
 impl<'de> serde::Deserialize<'de> for VirtualMachineQuestionInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VirtualMachineQuestionInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VirtualMachineQuestionInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

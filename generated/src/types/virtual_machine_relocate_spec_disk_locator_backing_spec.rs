@@ -78,19 +78,6 @@ impl std::fmt::Debug for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -101,5 +88,18 @@ impl serde::Serialize for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
 impl<'de> serde::Deserialize<'de> for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VirtualMachineRelocateSpecDiskLocatorBackingSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VirtualMachineRelocateSpecDiskLocatorBackingSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

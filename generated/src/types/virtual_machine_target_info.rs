@@ -78,19 +78,6 @@ impl std::fmt::Debug for VirtualMachineTargetInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualMachineTargetInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualMachineTargetInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineTargetInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -266,31 +253,7 @@ impl VirtualMachineTargetInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualMachineTargetInfo(v) => &**v,
-            Self::VirtualMachineCdromInfo(v) => &**v,
-            Self::VirtualMachineDatastoreInfo(v) => &**v,
-            Self::VirtualMachineDiskDeviceInfo(v) => v.as_any(),
-            Self::VirtualMachineDynamicPassthroughInfo(v) => &**v,
-            Self::VirtualMachineFloppyInfo(v) => &**v,
-            Self::VirtualMachineNetworkInfo(v) => &**v,
-            Self::OpaqueNetworkTargetInfo(v) => &**v,
-            Self::VirtualMachineParallelInfo(v) => &**v,
-            Self::VirtualMachinePciPassthroughInfo(v) => v.as_any(),
-            Self::VirtualMachinePciSharedGpuPassthroughInfo(v) => &**v,
-            Self::VirtualMachinePrecisionClockInfo(v) => &**v,
-            Self::VirtualMachineScsiPassthroughInfo(v) => &**v,
-            Self::VirtualMachineSerialInfo(v) => &**v,
-            Self::VirtualMachineSgxTargetInfo(v) => &**v,
-            Self::VirtualMachineSoundInfo(v) => &**v,
-            Self::SubnetInfo(v) => &**v,
-            Self::VirtualMachineUsbInfo(v) => &**v,
-            Self::VirtualMachineVFlashModuleInfo(v) => &**v,
-            Self::VirtualMachineVMotionStunTimeInfo(v) => &**v,
-            Self::VirtualMachineVendorDeviceGroupInfo(v) => &**v,
-            Self::VirtualMachineVgpuDeviceInfo(v) => &**v,
-            Self::VirtualMachineVgpuProfileInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -103,19 +103,6 @@ impl std::fmt::Debug for VirtualMachineVMCIDeviceOptionFilterSpecOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualMachineVMCIDeviceOptionFilterSpecOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualMachineVMCIDeviceOptionFilterSpecOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVMCIDeviceOptionFilterSpecOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -126,5 +113,18 @@ impl serde::Serialize for VirtualMachineVMCIDeviceOptionFilterSpecOption {
 impl<'de> serde::Deserialize<'de> for VirtualMachineVMCIDeviceOptionFilterSpecOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VirtualMachineVMCIDeviceOptionFilterSpecOption> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VirtualMachineVMCIDeviceOptionFilterSpecOption> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -202,19 +202,6 @@ impl std::fmt::Debug for VirtualPCNet32Option {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualPCNet32Option {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualPCNet32Option {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPCNet32Option {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -62,19 +62,6 @@ impl std::fmt::Debug for VirtualPCIPassthroughPluginBackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualPCIPassthroughPluginBackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualPCIPassthroughPluginBackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPCIPassthroughPluginBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -136,10 +123,7 @@ impl VirtualPCIPassthroughPluginBackingInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualPCIPassthroughPluginBackingInfo(v) => &**v,
-            Self::VirtualPCIPassthroughVmiopBackingInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -149,19 +149,6 @@ impl std::fmt::Debug for VirtualPS2Controller {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualPS2Controller {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualPS2Controller {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPS2Controller {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -185,19 +185,6 @@ impl std::fmt::Debug for VirtualPS2ControllerOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualPS2ControllerOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualPS2ControllerOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPS2ControllerOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -169,19 +169,6 @@ impl std::fmt::Debug for VirtualSCSIController {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualSCSIController {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualSCSIController {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSCSIController {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -248,13 +235,7 @@ impl VirtualSCSIControllerKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualSCSIController(v) => &**v,
-            Self::ParaVirtualSCSIController(v) => &**v,
-            Self::VirtualBusLogicController(v) => &**v,
-            Self::VirtualLsiLogicController(v) => &**v,
-            Self::VirtualLsiLogicSASController(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

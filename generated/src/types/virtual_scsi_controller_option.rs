@@ -224,19 +224,6 @@ impl std::fmt::Debug for VirtualSCSIControllerOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualSCSIControllerOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualSCSIControllerOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSCSIControllerOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -308,13 +295,7 @@ impl VirtualSCSIControllerOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualSCSIControllerOption(v) => &**v,
-            Self::ParaVirtualSCSIControllerOption(v) => &**v,
-            Self::VirtualBusLogicControllerOption(v) => &**v,
-            Self::VirtualLsiLogicControllerOption(v) => &**v,
-            Self::VirtualLsiLogicSASControllerOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

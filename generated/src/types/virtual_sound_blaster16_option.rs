@@ -154,19 +154,6 @@ impl std::fmt::Debug for VirtualSoundBlaster16Option {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualSoundBlaster16Option {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualSoundBlaster16Option {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSoundBlaster16Option {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -137,19 +137,6 @@ impl std::fmt::Debug for VirtualSoundCard {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualSoundCard {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualSoundCard {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSoundCard {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -211,12 +198,7 @@ impl VirtualSoundCardKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualSoundCard(v) => &**v,
-            Self::VirtualEnsoniq1371(v) => &**v,
-            Self::VirtualHdAudioCard(v) => &**v,
-            Self::VirtualSoundBlaster16(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

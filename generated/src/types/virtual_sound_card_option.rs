@@ -156,19 +156,6 @@ impl std::fmt::Debug for VirtualSoundCardOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualSoundCardOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualSoundCardOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSoundCardOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -230,12 +217,7 @@ impl VirtualSoundCardOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualSoundCardOption(v) => &**v,
-            Self::VirtualEnsoniq1371Option(v) => &**v,
-            Self::VirtualHdAudioCardOption(v) => &**v,
-            Self::VirtualSoundBlaster16Option(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -89,19 +89,6 @@ impl std::fmt::Debug for VirtualSriovEthernetCardSriovBackingInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualSriovEthernetCardSriovBackingInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualSriovEthernetCardSriovBackingInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSriovEthernetCardSriovBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -112,5 +99,18 @@ impl serde::Serialize for VirtualSriovEthernetCardSriovBackingInfo {
 impl<'de> serde::Deserialize<'de> for VirtualSriovEthernetCardSriovBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VirtualSriovEthernetCardSriovBackingInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VirtualSriovEthernetCardSriovBackingInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

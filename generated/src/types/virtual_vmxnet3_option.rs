@@ -217,19 +217,6 @@ impl std::fmt::Debug for VirtualVmxnet3Option {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualVmxnet3Option {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualVmxnet3Option {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualVmxnet3Option {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -281,10 +268,7 @@ impl VirtualVmxnet3OptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualVmxnet3Option(v) => &**v,
-            Self::VirtualVmxnet3VrdmaOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

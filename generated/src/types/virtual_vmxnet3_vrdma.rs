@@ -224,19 +224,6 @@ impl std::fmt::Debug for VirtualVmxnet3Vrdma {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualVmxnet3Vrdma {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualVmxnet3Vrdma {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualVmxnet3Vrdma {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

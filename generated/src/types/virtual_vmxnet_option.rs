@@ -197,19 +197,6 @@ impl std::fmt::Debug for VirtualVmxnetOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VirtualVmxnetOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VirtualVmxnetOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VirtualVmxnetOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -264,11 +251,7 @@ impl VirtualVmxnetOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VirtualVmxnetOption(v) => &**v,
-            Self::VirtualVmxnet2Option(v) => &**v,
-            Self::VirtualVmxnet3Option(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -191,19 +191,6 @@ impl std::fmt::Debug for VmCloneEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmCloneEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmCloneEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmCloneEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -268,13 +255,7 @@ impl VmCloneEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmCloneEvent(v) => &**v,
-            Self::VmBeingClonedEvent(v) => &**v,
-            Self::VmBeingClonedNoFolderEvent(v) => &**v,
-            Self::VmCloneFailedEvent(v) => &**v,
-            Self::VmClonedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

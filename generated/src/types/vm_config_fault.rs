@@ -78,19 +78,6 @@ impl std::fmt::Debug for VmConfigFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmConfigFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmConfigFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -303,41 +290,7 @@ impl VmConfigFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmConfigFault(v) => &**v,
-            Self::CannotAccessVmComponent(v) => v.as_any(),
-            Self::CannotDisableSnapshot(v) => &**v,
-            Self::CannotUseNetwork(v) => &**v,
-            Self::CpuHotPlugNotSupported(v) => &**v,
-            Self::DeltaDiskFormatNotSupported(v) => &**v,
-            Self::EightHostLimitViolated(v) => &**v,
-            Self::FaultToleranceCannotEditMem(v) => &**v,
-            Self::FtVmHostRuleViolation(v) => &**v,
-            Self::GenericVmConfigFault(v) => &**v,
-            Self::InvalidFormat(v) => v.as_any(),
-            Self::InvalidVmConfig(v) => v.as_any(),
-            Self::LargeRDMNotSupportedOnDatastore(v) => &**v,
-            Self::MemoryHotPlugNotSupported(v) => &**v,
-            Self::NoCompatibleHardAffinityHost(v) => &**v,
-            Self::NoCompatibleSoftAffinityHost(v) => &**v,
-            Self::NumVirtualCpusIncompatible(v) => &**v,
-            Self::OvfConsumerValidationFault(v) => &**v,
-            Self::QuarantineModeFault(v) => &**v,
-            Self::RDMNotSupportedOnDatastore(v) => &**v,
-            Self::RuleViolation(v) => &**v,
-            Self::SoftRuleVioCorrectionDisallowed(v) => &**v,
-            Self::SoftRuleVioCorrectionImpact(v) => &**v,
-            Self::UnsupportedDatastore(v) => v.as_any(),
-            Self::UnsupportedVmxLocation(v) => &**v,
-            Self::VAppNotRunning(v) => &**v,
-            Self::VAppPropertyFault(v) => v.as_any(),
-            Self::VFlashCacheHotConfigNotSupported(v) => &**v,
-            Self::VFlashModuleNotSupported(v) => &**v,
-            Self::VirtualHardwareCompatibilityIssue(v) => v.as_any(),
-            Self::VmConfigIncompatibleForFaultTolerance(v) => &**v,
-            Self::VmConfigIncompatibleForRecordReplay(v) => &**v,
-            Self::VmHostAffinityRuleViolation(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

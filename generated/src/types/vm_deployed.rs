@@ -162,19 +162,6 @@ impl std::fmt::Debug for VmDeployed {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmDeployed {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmDeployed {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmDeployed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -240,15 +227,7 @@ impl VmDeployedKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmDeployed(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::HostInMaintenanceMode(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::HostInStandbyMode(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::HostPoweredOff(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

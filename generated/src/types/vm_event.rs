@@ -191,19 +191,6 @@ impl std::fmt::Debug for VmEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -812,118 +799,7 @@ impl VmEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmEvent(v) => &**v,
-            Self::CustomizationEvent(v) => v.as_any(),
-            Self::DrsRuleComplianceEvent(v) => &**v,
-            Self::DrsRuleViolationEvent(v) => &**v,
-            Self::DrsSoftRuleViolationEvent(v) => &**v,
-            Self::MigrationEvent(v) => v.as_any(),
-            Self::NoMaintenanceModeDrsRecommendationForVM(v) => &**v,
-            Self::NotEnoughResourcesToStartVmEvent(v) => &**v,
-            Self::VmAcquiredMksTicketEvent(v) => &**v,
-            Self::VmAcquiredTicketEvent(v) => &**v,
-            Self::VmAutoRenameEvent(v) => &**v,
-            Self::VmBeingCreatedEvent(v) => &**v,
-            Self::VmBeingDeployedEvent(v) => &**v,
-            Self::VmBeingHotMigratedEvent(v) => &**v,
-            Self::VmBeingMigratedEvent(v) => &**v,
-            Self::VmCloneEvent(v) => v.as_any(),
-            Self::VmConfigMissingEvent(v) => &**v,
-            Self::VmConnectedEvent(v) => &**v,
-            Self::VmCreatedEvent(v) => &**v,
-            Self::VmDasBeingResetEvent(v) => v.as_any(),
-            Self::VmDasResetFailedEvent(v) => &**v,
-            Self::VmDasUpdateErrorEvent(v) => &**v,
-            Self::VmDasUpdateOkEvent(v) => &**v,
-            Self::VmDateRolledBackEvent(v) => &**v,
-            Self::VmDeployFailedEvent(v) => &**v,
-            Self::VmDeployedEvent(v) => &**v,
-            Self::VmDisconnectedEvent(v) => &**v,
-            Self::VmDiscoveredEvent(v) => &**v,
-            Self::VmDiskFailedEvent(v) => &**v,
-            Self::VmEmigratingEvent(v) => &**v,
-            Self::VmEndRecordingEvent(v) => &**v,
-            Self::VmEndReplayingEvent(v) => &**v,
-            Self::VmFailedMigrateEvent(v) => &**v,
-            Self::VmFailedRelayoutEvent(v) => &**v,
-            Self::VmFailedRelayoutOnVmfs2DatastoreEvent(v) => &**v,
-            Self::VmFailedStartingSecondaryEvent(v) => &**v,
-            Self::VmFailedToPowerOffEvent(v) => &**v,
-            Self::VmFailedToPowerOnEvent(v) => &**v,
-            Self::VmFailedToRebootGuestEvent(v) => &**v,
-            Self::VmFailedToResetEvent(v) => &**v,
-            Self::VmFailedToShutdownGuestEvent(v) => &**v,
-            Self::VmFailedToStandbyGuestEvent(v) => &**v,
-            Self::VmFailedToSuspendEvent(v) => &**v,
-            Self::VmFailedUpdatingSecondaryConfig(v) => &**v,
-            Self::VmFailoverFailed(v) => &**v,
-            Self::VmFaultToleranceStateChangedEvent(v) => &**v,
-            Self::VmFaultToleranceTurnedOffEvent(v) => &**v,
-            Self::VmFaultToleranceVmTerminatedEvent(v) => &**v,
-            Self::VmGuestOSCrashedEvent(v) => &**v,
-            Self::VmGuestRebootEvent(v) => &**v,
-            Self::VmGuestShutdownEvent(v) => &**v,
-            Self::VmGuestStandbyEvent(v) => &**v,
-            Self::VmInstanceUuidAssignedEvent(v) => &**v,
-            Self::VmInstanceUuidChangedEvent(v) => &**v,
-            Self::VmInstanceUuidConflictEvent(v) => &**v,
-            Self::VmMacAssignedEvent(v) => &**v,
-            Self::VmMacChangedEvent(v) => &**v,
-            Self::VmMacConflictEvent(v) => &**v,
-            Self::VmMaxFTRestartCountReached(v) => &**v,
-            Self::VmMaxRestartCountReached(v) => &**v,
-            Self::VmMessageErrorEvent(v) => &**v,
-            Self::VmMessageEvent(v) => &**v,
-            Self::VmMessageWarningEvent(v) => &**v,
-            Self::VmMigratedEvent(v) => v.as_any(),
-            Self::VmNoCompatibleHostForSecondaryEvent(v) => &**v,
-            Self::VmNoNetworkAccessEvent(v) => &**v,
-            Self::VmOrphanedEvent(v) => &**v,
-            Self::VmPoweredOffEvent(v) => v.as_any(),
-            Self::VmPoweredOnEvent(v) => v.as_any(),
-            Self::VmPoweringOnWithCustomizedDVPortEvent(v) => &**v,
-            Self::VmPrimaryFailoverEvent(v) => &**v,
-            Self::VmReconfiguredEvent(v) => &**v,
-            Self::VmRegisteredEvent(v) => &**v,
-            Self::VmRelayoutSuccessfulEvent(v) => &**v,
-            Self::VmRelayoutUpToDateEvent(v) => &**v,
-            Self::VmReloadFromPathEvent(v) => &**v,
-            Self::VmReloadFromPathFailedEvent(v) => &**v,
-            Self::VmRelocateSpecEvent(v) => v.as_any(),
-            Self::VmRemoteConsoleConnectedEvent(v) => &**v,
-            Self::VmRemoteConsoleDisconnectedEvent(v) => &**v,
-            Self::VmRemovedEvent(v) => &**v,
-            Self::VmRenamedEvent(v) => &**v,
-            Self::VmRequirementsExceedCurrentEVCModeEvent(v) => &**v,
-            Self::VmResettingEvent(v) => &**v,
-            Self::VmResourcePoolMovedEvent(v) => &**v,
-            Self::VmResourceReallocatedEvent(v) => &**v,
-            Self::VmResumingEvent(v) => &**v,
-            Self::VmSecondaryAddedEvent(v) => &**v,
-            Self::VmSecondaryDisabledBySystemEvent(v) => &**v,
-            Self::VmSecondaryDisabledEvent(v) => &**v,
-            Self::VmSecondaryEnabledEvent(v) => &**v,
-            Self::VmSecondaryStartedEvent(v) => &**v,
-            Self::VmStartRecordingEvent(v) => &**v,
-            Self::VmStartReplayingEvent(v) => &**v,
-            Self::VmStartingEvent(v) => v.as_any(),
-            Self::VmStartingSecondaryEvent(v) => &**v,
-            Self::VmStaticMacConflictEvent(v) => &**v,
-            Self::VmStoppingEvent(v) => &**v,
-            Self::VmSuspendedEvent(v) => &**v,
-            Self::VmSuspendingEvent(v) => &**v,
-            Self::VmTimedoutStartingSecondaryEvent(v) => &**v,
-            Self::VmUpgradeCompleteEvent(v) => &**v,
-            Self::VmUpgradeFailedEvent(v) => &**v,
-            Self::VmUpgradingEvent(v) => &**v,
-            Self::VmUuidAssignedEvent(v) => &**v,
-            Self::VmUuidChangedEvent(v) => &**v,
-            Self::VmUuidConflictEvent(v) => &**v,
-            Self::VmWwnAssignedEvent(v) => &**v,
-            Self::VmWwnChangedEvent(v) => &**v,
-            Self::VmWwnConflictEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

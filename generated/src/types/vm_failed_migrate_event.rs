@@ -211,19 +211,6 @@ impl std::fmt::Debug for VmFailedMigrateEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmFailedMigrateEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmFailedMigrateEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmFailedMigrateEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for VmFaultToleranceIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmFaultToleranceIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmFaultToleranceIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmFaultToleranceIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -264,29 +251,7 @@ impl VmFaultToleranceIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmFaultToleranceIssue(v) => &**v,
-            Self::CannotChangeDrsBehaviorForFtSecondary(v) => &**v,
-            Self::CannotChangeHaSettingsForFtSecondary(v) => &**v,
-            Self::CannotComputeFTCompatibleHosts(v) => &**v,
-            Self::FaultToleranceNotLicensed(v) => &**v,
-            Self::FaultTolerancePrimaryPowerOnNotAttempted(v) => &**v,
-            Self::FtIssuesOnHost(v) => &**v,
-            Self::HostIncompatibleForFaultTolerance(v) => &**v,
-            Self::IncompatibleHostForFtSecondary(v) => &**v,
-            Self::InvalidOperationOnSecondaryVm(v) => &**v,
-            Self::NoHostSuitableForFtSecondary(v) => &**v,
-            Self::NotSupportedDeviceForFT(v) => &**v,
-            Self::PowerOnFtSecondaryFailed(v) => &**v,
-            Self::SecondaryVmAlreadyDisabled(v) => &**v,
-            Self::SecondaryVmAlreadyEnabled(v) => &**v,
-            Self::SecondaryVmAlreadyRegistered(v) => &**v,
-            Self::SecondaryVmNotRegistered(v) => &**v,
-            Self::VmFaultToleranceConfigIssue(v) => &**v,
-            Self::VmFaultToleranceConfigIssueWrapper(v) => &**v,
-            Self::VmFaultToleranceInvalidFileBacking(v) => &**v,
-            Self::VmFaultToleranceOpIssuesList(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -86,19 +86,6 @@ impl std::fmt::Debug for VmHostAffinityRuleViolation {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmHostAffinityRuleViolation {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmHostAffinityRuleViolation {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmHostAffinityRuleViolation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -162,19 +162,6 @@ impl std::fmt::Debug for VmIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -301,37 +288,7 @@ impl VmIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmIssue(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::InvalidConfig(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmCorrupted(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmDeployed(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::VmHookFailed(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmHookTimedout(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmInaccessible(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmMarkedAsTemplate(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmOrphaned(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmPoweredOff(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::VmPoweredOn(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmProtected(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmSuspended(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmWrongFolder(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmWrongResourcePool(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -151,19 +151,6 @@ impl std::fmt::Debug for VmNotDeployed {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmNotDeployed {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmNotDeployed {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmNotDeployed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -281,29 +268,7 @@ impl VmNotDeployedKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmNotDeployed(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::CannotAccessAgentOVF(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::IncompatibleHostVersion(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::InsufficientResources(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::InsufficientSpace(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::NoAgentVmDatastore(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::NoAgentVmNetwork(v) => v.as_any(),
-            #[cfg(feature = "eam")]
-            Self::NoDiscoverableAgentVmDatastore(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::NoDiscoverableAgentVmNetwork(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::OvfInvalidFormat(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::VmRequiresHostOutOfMaintenanceMode(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

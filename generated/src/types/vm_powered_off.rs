@@ -162,19 +162,6 @@ impl std::fmt::Debug for VmPoweredOff {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmPoweredOff {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmPoweredOff {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmPoweredOff {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -233,13 +220,7 @@ impl VmPoweredOffKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmPoweredOff(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::InsufficientIpAddresses(v) => &**v,
-            #[cfg(feature = "eam")]
-            Self::MissingAgentIpPool(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

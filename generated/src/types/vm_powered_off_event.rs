@@ -191,19 +191,6 @@ impl std::fmt::Debug for VmPoweredOffEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmPoweredOffEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmPoweredOffEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmPoweredOffEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -260,11 +247,7 @@ impl VmPoweredOffEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmPoweredOffEvent(v) => &**v,
-            Self::VmPowerOffOnIsolationEvent(v) => &**v,
-            Self::VmShutdownOnIsolationEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

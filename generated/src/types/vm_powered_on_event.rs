@@ -191,19 +191,6 @@ impl std::fmt::Debug for VmPoweredOnEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmPoweredOnEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmPoweredOnEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmPoweredOnEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -260,11 +247,7 @@ impl VmPoweredOnEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmPoweredOnEvent(v) => &**v,
-            Self::DrsVmPoweredOnEvent(v) => &**v,
-            Self::VmRestartedOnAlternateHostEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -191,19 +191,6 @@ impl std::fmt::Debug for VmRelocateSpecEvent {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmRelocateSpecEvent {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmRelocateSpecEvent {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmRelocateSpecEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -265,12 +252,7 @@ impl VmRelocateSpecEventKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmRelocateSpecEvent(v) => &**v,
-            Self::VmBeingRelocatedEvent(v) => &**v,
-            Self::VmRelocateFailedEvent(v) => &**v,
-            Self::VmRelocatedEvent(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for VmToolsUpgradeFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmToolsUpgradeFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmToolsUpgradeFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmToolsUpgradeFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -167,15 +154,7 @@ impl VmToolsUpgradeFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmToolsUpgradeFault(v) => &**v,
-            Self::ToolsAlreadyUpgraded(v) => &**v,
-            Self::ToolsAutoUpgradeNotSupported(v) => &**v,
-            Self::ToolsImageCopyFailed(v) => &**v,
-            Self::ToolsImageNotAvailable(v) => &**v,
-            Self::ToolsImageSignatureCheckFailed(v) => &**v,
-            Self::ToolsUpgradeCancelled(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

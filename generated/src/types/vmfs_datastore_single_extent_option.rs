@@ -83,19 +83,6 @@ impl std::fmt::Debug for VmfsDatastoreSingleExtentOption {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmfsDatastoreSingleExtentOption {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmfsDatastoreSingleExtentOption {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmfsDatastoreSingleExtentOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -147,10 +134,7 @@ impl VmfsDatastoreSingleExtentOptionKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmfsDatastoreSingleExtentOption(v) => &**v,
-            Self::VmfsDatastoreAllExtentOption(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -73,19 +73,6 @@ impl std::fmt::Debug for VmwareDistributedVirtualSwitchVlanSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VmwareDistributedVirtualSwitchVlanSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VmwareDistributedVirtualSwitchVlanSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VmwareDistributedVirtualSwitchVlanSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -173,15 +160,7 @@ impl VmwareDistributedVirtualSwitchVlanSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchVlanIdSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

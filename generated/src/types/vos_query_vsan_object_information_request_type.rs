@@ -17,7 +17,9 @@ pub struct VosQueryVsanObjectInformationRequestType<'a> {
 impl crate::ser::Encode for VosQueryVsanObjectInformationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("vsanObjectQuerySpecs", &self.vsan_object_query_specs);
         o.end();
     }

@@ -19,9 +19,13 @@ pub struct VosSetVsanObjectPolicyRequestType<'a> {
 impl crate::ser::Encode for VosSetVsanObjectPolicyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("vsanObjectUuid", &self.vsan_object_uuid);
-        o.field("profile", &self.profile);
+        if let Some(v) = self.profile {
+            o.field("profile", v);
+        }
         o.end();
     }
 }

@@ -15,7 +15,7 @@ pub struct VsanAttachVsanSupportBundleToSrRequestType<'a> {
 impl crate::ser::Encode for VsanAttachVsanSupportBundleToSrRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("srNumber", &self.sr_number);
         o.end();
     }

@@ -76,19 +76,6 @@ impl std::fmt::Debug for VsanBrokenDiskChainIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanBrokenDiskChainIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanBrokenDiskChainIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanBrokenDiskChainIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -97,19 +97,6 @@ impl std::fmt::Debug for VsanClusterConfigInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanClusterConfigInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanClusterConfigInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -163,11 +150,7 @@ impl VsanClusterConfigInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanClusterConfigInfo(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanConfigInfoEx(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

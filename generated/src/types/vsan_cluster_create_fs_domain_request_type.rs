@@ -19,8 +19,10 @@ pub struct VsanClusterCreateFsDomainRequestType<'a> {
 impl crate::ser::Encode for VsanClusterCreateFsDomainRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("domainConfig", &self.domain_config);
-        o.field("cluster", &self.cluster);
+        o.field("domainConfig", self.domain_config);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

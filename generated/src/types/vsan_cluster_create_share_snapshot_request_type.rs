@@ -19,8 +19,10 @@ pub struct VsanClusterCreateShareSnapshotRequestType<'a> {
 impl crate::ser::Encode for VsanClusterCreateShareSnapshotRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("config", &self.config);
-        o.field("cluster", &self.cluster);
+        o.field("config", self.config);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

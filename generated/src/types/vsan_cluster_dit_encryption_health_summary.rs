@@ -83,19 +83,6 @@ impl std::fmt::Debug for VsanClusterDitEncryptionHealthSummary {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanClusterDitEncryptionHealthSummary {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanClusterDitEncryptionHealthSummary {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterDitEncryptionHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

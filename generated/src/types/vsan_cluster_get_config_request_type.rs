@@ -15,7 +15,7 @@ pub struct VsanClusterGetConfigRequestType<'a> {
 impl crate::ser::Encode for VsanClusterGetConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

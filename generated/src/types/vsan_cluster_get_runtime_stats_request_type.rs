@@ -17,7 +17,7 @@ pub struct VsanClusterGetRuntimeStatsRequestType<'a> {
 impl crate::ser::Encode for VsanClusterGetRuntimeStatsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("stats", &self.stats);
         o.end();
     }

@@ -119,19 +119,6 @@ impl std::fmt::Debug for VsanClusterLimitHealthResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanClusterLimitHealthResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanClusterLimitHealthResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterLimitHealthResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,5 +129,18 @@ impl serde::Serialize for VsanClusterLimitHealthResult {
 impl<'de> serde::Deserialize<'de> for VsanClusterLimitHealthResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VsanClusterLimitHealthResult> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VsanClusterLimitHealthResult> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

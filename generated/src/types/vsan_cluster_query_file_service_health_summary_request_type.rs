@@ -19,7 +19,7 @@ pub struct VsanClusterQueryFileServiceHealthSummaryRequestType<'a> {
 impl crate::ser::Encode for VsanClusterQueryFileServiceHealthSummaryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("includeFileServerHealth", &self.include_file_server_health);
         o.field("includeFileShareHealth", &self.include_file_share_health);
         o.end();

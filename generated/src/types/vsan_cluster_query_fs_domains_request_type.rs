@@ -19,8 +19,12 @@ pub struct VsanClusterQueryFsDomainsRequestType<'a> {
 impl crate::ser::Encode for VsanClusterQueryFsDomainsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("querySpec", &self.query_spec);
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.query_spec {
+            o.field("querySpec", v);
+        }
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

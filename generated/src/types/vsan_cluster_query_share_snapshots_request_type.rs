@@ -19,8 +19,10 @@ pub struct VsanClusterQueryShareSnapshotsRequestType<'a> {
 impl crate::ser::Encode for VsanClusterQueryShareSnapshotsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("querySpec", &self.query_spec);
-        o.field("cluster", &self.cluster);
+        o.field("querySpec", self.query_spec);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

@@ -15,8 +15,8 @@ pub struct VsanClusterReconfigRequestType<'a> {
 impl crate::ser::Encode for VsanClusterReconfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("vsanReconfigSpec", &self.vsan_reconfig_spec);
+        o.field("cluster", self.cluster);
+        o.field("vsanReconfigSpec", self.vsan_reconfig_spec);
         o.end();
     }
 }

@@ -24,8 +24,10 @@ impl crate::ser::Encode for VsanClusterReconfigureFsDomainRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("domainUuid", &self.domain_uuid);
-        o.field("domainConfig", &self.domain_config);
-        o.field("cluster", &self.cluster);
+        o.field("domainConfig", self.domain_config);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("deleteDomainConfigFields", &self.delete_domain_config_fields);
         o.end();
     }

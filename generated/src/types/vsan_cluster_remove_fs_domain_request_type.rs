@@ -20,7 +20,9 @@ impl crate::ser::Encode for VsanClusterRemoveFsDomainRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("domainUuid", &self.domain_uuid);
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

@@ -22,7 +22,9 @@ impl crate::ser::Encode for VsanClusterRemoveShareRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("shareUuid", &self.share_uuid);
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("force", &self.force);
         o.end();
     }

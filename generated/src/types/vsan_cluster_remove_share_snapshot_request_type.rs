@@ -23,7 +23,9 @@ impl crate::ser::Encode for VsanClusterRemoveShareSnapshotRequestType<'_> {
         let mut o = e.members();
         o.field("shareUuid", &self.share_uuid);
         o.field("snapshotName", &self.snapshot_name);
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

@@ -13,7 +13,7 @@ pub struct VsanCreateDatastoreSourceRequestType<'a> {
 impl crate::ser::Encode for VsanCreateDatastoreSourceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastoreSource", &self.datastore_source);
+        o.field("datastoreSource", self.datastore_source);
         o.end();
     }
 }

@@ -78,19 +78,6 @@ impl std::fmt::Debug for VsanDataEfficiencyConfig {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanDataEfficiencyConfig {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanDataEfficiencyConfig {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanDataEfficiencyConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -144,11 +131,7 @@ impl VsanDataEfficiencyConfigKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanDataEfficiencyConfig(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanDataEfficiencyConfigEx(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

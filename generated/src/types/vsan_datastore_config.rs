@@ -75,19 +75,6 @@ impl std::fmt::Debug for VsanDatastoreConfig {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanDatastoreConfig {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanDatastoreConfig {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanDatastoreConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -141,11 +128,7 @@ impl VsanDatastoreConfigKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanDatastoreConfig(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanAdvancedDatastoreConfig(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -80,19 +80,6 @@ impl std::fmt::Debug for VsanDatastoreSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanDatastoreSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanDatastoreSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanDatastoreSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -153,13 +140,7 @@ impl VsanDatastoreSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanDatastoreSpec(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanClientDatastoreConfig(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanXvcClientConfig(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -19,7 +19,9 @@ pub struct VsanDeleteObjectsRequestType<'a> {
 impl crate::ser::Encode for VsanDeleteObjectsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("objUuids", &self.obj_uuids);
         o.field("force", &self.force);
         o.end();

@@ -83,19 +83,6 @@ impl std::fmt::Debug for VsanDiskFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanDiskFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanDiskFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanDiskFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -178,17 +165,7 @@ impl VsanDiskFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanDiskFault(v) => &**v,
-            Self::DiskHasPartitions(v) => &**v,
-            Self::DiskIsLastRemainingNonSSD(v) => &**v,
-            Self::DiskIsNonLocal(v) => &**v,
-            Self::DiskIsUSB(v) => &**v,
-            Self::DiskTooSmall(v) => &**v,
-            Self::DuplicateDisks(v) => &**v,
-            Self::InsufficientDisks(v) => &**v,
-            Self::VsanIncompatibleDiskMapping(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

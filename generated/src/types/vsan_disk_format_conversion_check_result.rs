@@ -110,19 +110,6 @@ impl std::fmt::Debug for VsanDiskFormatConversionCheckResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanDiskFormatConversionCheckResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanDiskFormatConversionCheckResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanDiskFormatConversionCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -133,5 +120,18 @@ impl serde::Serialize for VsanDiskFormatConversionCheckResult {
 impl<'de> serde::Deserialize<'de> for VsanDiskFormatConversionCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VsanDiskFormatConversionCheckResult> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VsanDiskFormatConversionCheckResult> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

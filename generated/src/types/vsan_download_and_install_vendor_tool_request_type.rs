@@ -13,7 +13,7 @@ pub struct VsanDownloadAndInstallVendorToolRequestType<'a> {
 impl crate::ser::Encode for VsanDownloadAndInstallVendorToolRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

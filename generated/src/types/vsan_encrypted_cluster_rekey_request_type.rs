@@ -17,7 +17,7 @@ pub struct VsanEncryptedClusterRekeyRequestType<'a> {
 impl crate::ser::Encode for VsanEncryptedClusterRekeyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("encryptedCluster", &self.encrypted_cluster);
+        o.field("encryptedCluster", self.encrypted_cluster);
         o.field("deepRekey", &self.deep_rekey);
         o.field("allowReducedRedundancy", &self.allow_reduced_redundancy);
         o.end();

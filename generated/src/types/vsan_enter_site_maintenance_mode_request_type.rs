@@ -18,7 +18,7 @@ impl crate::ser::Encode for VsanEnterSiteMaintenanceModeRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("faultDomainName", &self.fault_domain_name);
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

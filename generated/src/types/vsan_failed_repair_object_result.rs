@@ -76,19 +76,6 @@ impl std::fmt::Debug for VsanFailedRepairObjectResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanFailedRepairObjectResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanFailedRepairObjectResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanFailedRepairObjectResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -78,19 +78,6 @@ impl std::fmt::Debug for VsanFault {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanFault {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanFault {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -168,15 +155,7 @@ impl VsanFaultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanFault(v) => &**v,
-            Self::CannotChangeVsanClusterUuid(v) => &**v,
-            Self::CannotChangeVsanNodeUuid(v) => &**v,
-            Self::CannotMoveVsanEnabledHost(v) => v.as_any(),
-            Self::CannotReconfigureVsanWhenHaEnabled(v) => &**v,
-            Self::DuplicateVsanNetworkInterface(v) => &**v,
-            Self::VsanDiskFault(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -17,7 +17,7 @@ pub struct VsanFindOvfDownloadUrlRequestType<'a> {
 impl crate::ser::Encode for VsanFindOvfDownloadUrlRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

@@ -17,7 +17,7 @@ pub struct VsanGetHclConstraintsRequestType<'a> {
 impl crate::ser::Encode for VsanGetHclConstraintsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("release", &self.release);
         o.end();
     }

@@ -19,7 +19,7 @@ pub struct VsanGetReleaseRecommendationRequestType<'a> {
 impl crate::ser::Encode for VsanGetReleaseRecommendationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("minor", &self.minor);
         o.field("major", &self.major);
         o.end();

@@ -19,8 +19,12 @@ pub struct VsanGetResourceCheckStatusRequestType<'a> {
 impl crate::ser::Encode for VsanGetResourceCheckStatusRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("resourceCheckSpec", &self.resource_check_spec);
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.resource_check_spec {
+            o.field("resourceCheckSpec", v);
+        }
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

@@ -17,7 +17,7 @@ pub struct VsanGetSiteMaintenancePrecheckStatusRequestType<'a> {
 impl crate::ser::Encode for VsanGetSiteMaintenancePrecheckStatusRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("faultDomainName", &self.fault_domain_name);
         o.end();
     }

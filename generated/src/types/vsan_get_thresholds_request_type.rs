@@ -19,7 +19,7 @@ pub struct VsanGetThresholdsRequestType<'a> {
 impl crate::ser::Encode for VsanGetThresholdsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("entityType", &self.entity_type);
         o.field("metric", &self.metric);
         o.end();

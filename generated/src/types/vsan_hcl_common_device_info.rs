@@ -201,19 +201,6 @@ impl std::fmt::Debug for VsanHclCommonDeviceInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanHclCommonDeviceInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanHclCommonDeviceInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclCommonDeviceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -267,11 +254,7 @@ impl VsanHclCommonDeviceInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanHclCommonDeviceInfo(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanHclNicInfo(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

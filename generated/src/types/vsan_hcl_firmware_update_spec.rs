@@ -89,19 +89,6 @@ impl std::fmt::Debug for VsanHclFirmwareUpdateSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanHclFirmwareUpdateSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanHclFirmwareUpdateSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclFirmwareUpdateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -112,5 +99,18 @@ impl serde::Serialize for VsanHclFirmwareUpdateSpec {
 impl<'de> serde::Deserialize<'de> for VsanHclFirmwareUpdateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VsanHclFirmwareUpdateSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VsanHclFirmwareUpdateSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

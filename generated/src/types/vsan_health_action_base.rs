@@ -75,19 +75,6 @@ impl std::fmt::Debug for VsanHealthActionBase {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanHealthActionBase {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanHealthActionBase {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanHealthActionBase {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -161,15 +148,7 @@ impl VsanHealthActionBaseKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanHealthActionBase(v) => &**v,
-            Self::VsanHealthActionSteps(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanHealthApiBasedAction(v) => &**v,
-            Self::VsanHealthCmdBasedAction(v) => &**v,
-            Self::VsanHealthDataDrivenAction(v) => &**v,
-            Self::VsanHealthTxtBasedAction(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -16,7 +16,7 @@ impl crate::ser::Encode
 for VsanHealthQueryVsanClusterHealthCheckIntervalRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

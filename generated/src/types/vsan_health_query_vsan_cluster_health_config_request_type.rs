@@ -15,7 +15,7 @@ pub struct VsanHealthQueryVsanClusterHealthConfigRequestType<'a> {
 impl crate::ser::Encode for VsanHealthQueryVsanClusterHealthConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

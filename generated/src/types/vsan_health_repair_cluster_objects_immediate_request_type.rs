@@ -17,7 +17,7 @@ pub struct VsanHealthRepairClusterObjectsImmediateRequestType<'a> {
 impl crate::ser::Encode for VsanHealthRepairClusterObjectsImmediateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("uuids", &self.uuids);
         o.end();
     }

@@ -15,7 +15,7 @@ pub struct VsanHealthSetVsanClusterHealthCheckIntervalRequestType<'a> {
 impl crate::ser::Encode for VsanHealthSetVsanClusterHealthCheckIntervalRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field(
             "vsanClusterHealthCheckInterval",
             &self.vsan_cluster_health_check_interval,

@@ -17,7 +17,7 @@ pub struct VsanHealthSetVsanClusterSilentChecksRequestType<'a> {
 impl crate::ser::Encode for VsanHealthSetVsanClusterSilentChecksRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("addSilentChecks", &self.add_silent_checks);
         o.field("removeSilentChecks", &self.remove_silent_checks);
         o.end();

@@ -15,8 +15,8 @@ pub struct VsanHealthSetVsanClusterTelemetryConfigRequestType<'a> {
 impl crate::ser::Encode for VsanHealthSetVsanClusterTelemetryConfigRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("vsanClusterHealthConfig", &self.vsan_cluster_health_config);
+        o.field("cluster", self.cluster);
+        o.field("vsanClusterHealthConfig", self.vsan_cluster_health_config);
         o.end();
     }
 }

@@ -11,7 +11,7 @@ pub struct VsanHealthTestVsanClusterTelemetryProxyRequestType<'a> {
 impl crate::ser::Encode for VsanHealthTestVsanClusterTelemetryProxyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("proxyConfig", &self.proxy_config);
+        o.field("proxyConfig", self.proxy_config);
         o.end();
     }
 }

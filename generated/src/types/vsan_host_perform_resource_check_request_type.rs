@@ -13,7 +13,7 @@ pub struct VsanHostPerformResourceCheckRequestType<'a> {
 impl crate::ser::Encode for VsanHostPerformResourceCheckRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("resourceCheckSpec", &self.resource_check_spec);
+        o.field("resourceCheckSpec", self.resource_check_spec);
         o.end();
     }
 }

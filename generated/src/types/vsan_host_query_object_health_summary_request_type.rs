@@ -26,7 +26,9 @@ impl crate::ser::Encode for VsanHostQueryObjectHealthSummaryRequestType<'_> {
             "includeNonComplianceObjDetail",
             &self.include_non_compliance_obj_detail,
         );
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -20,7 +20,9 @@ impl crate::ser::Encode for VsanHostQueryRunIperfClientRequestType<'_> {
         o.field("multicast", &self.multicast);
         o.field("serverIp", &self.server_ip);
         o.field("durationSec", &self.duration_sec);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

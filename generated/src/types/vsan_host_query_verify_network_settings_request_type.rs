@@ -20,7 +20,9 @@ impl crate::ser::Encode for VsanHostQueryVerifyNetworkSettingsRequestType<'_> {
         o.field("peers", &self.peers);
         o.field("ROBOStretchedClusterWitnesses", &self.robo_stretched_cluster_witnesses);
         o.field("vMotionPeers", &self.v_motion_peers);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -17,7 +17,7 @@ pub struct VsanHostUpdateFirmwareRequestType<'a> {
 impl crate::ser::Encode for VsanHostUpdateFirmwareRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.end();
     }
 }

@@ -83,19 +83,6 @@ impl std::fmt::Debug for VsanIODiagnosticsTarget {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanIODiagnosticsTarget {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanIODiagnosticsTarget {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanIODiagnosticsTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

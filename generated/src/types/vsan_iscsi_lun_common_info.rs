@@ -88,19 +88,6 @@ impl std::fmt::Debug for VsanIscsiLUNCommonInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanIscsiLUNCommonInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanIscsiLUNCommonInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiLUNCommonInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -159,13 +146,7 @@ impl VsanIscsiLUNCommonInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanIscsiLUNCommonInfo(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiLUN(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiLUNSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -105,19 +105,6 @@ impl std::fmt::Debug for VsanIscsiTargetCommonInfo {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanIscsiTargetCommonInfo {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanIscsiTargetCommonInfo {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiTargetCommonInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -178,13 +165,7 @@ impl VsanIscsiTargetCommonInfoKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanIscsiTargetCommonInfo(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiTarget(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiTargetSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

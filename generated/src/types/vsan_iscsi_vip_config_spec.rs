@@ -107,19 +107,6 @@ impl std::fmt::Debug for VsanIscsiVipConfigSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanIscsiVipConfigSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanIscsiVipConfigSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiVipConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -173,11 +160,7 @@ impl VsanIscsiVipConfigSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanIscsiVipConfigSpec(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiVipConfig(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

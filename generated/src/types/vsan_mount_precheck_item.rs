@@ -95,19 +95,6 @@ impl std::fmt::Debug for VsanMountPrecheckItem {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanMountPrecheckItem {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanMountPrecheckItem {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanMountPrecheckItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -185,15 +172,7 @@ impl VsanMountPrecheckItemKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanMountPrecheckItem(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanDatastoreSourcePrecheckItem(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanMountPrecheckNetworkConnectivityResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanMountPrecheckNetworkLatencyResult(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

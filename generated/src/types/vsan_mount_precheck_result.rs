@@ -75,19 +75,6 @@ impl std::fmt::Debug for VsanMountPrecheckResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanMountPrecheckResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanMountPrecheckResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanMountPrecheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -143,11 +130,7 @@ impl VsanMountPrecheckResultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanMountPrecheckResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanDatastoreSourcePrecheckResult(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -64,19 +64,6 @@ impl std::fmt::Debug for VsanNetworkConfigBaseIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanNetworkConfigBaseIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanNetworkConfigBaseIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkConfigBaseIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -190,21 +177,7 @@ impl VsanNetworkConfigBaseIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanNetworkConfigBaseIssue(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigVdsScopeIssue(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigVsanNotOnVdsIssue(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkVMotionVmknicNotFountIssue(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -17,8 +17,12 @@ pub struct VsanPerfCreateStatsObjectRequestType<'a> {
 impl crate::ser::Encode for VsanPerfCreateStatsObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("profile", &self.profile);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
+        if let Some(v) = self.profile {
+            o.field("profile", v);
+        }
         o.end();
     }
 }

@@ -17,8 +17,10 @@ pub struct VsanPerfDiagnoseTaskRequestType<'a> {
 impl crate::ser::Encode for VsanPerfDiagnoseTaskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("perfDiagnoseQuery", &self.perf_diagnose_query);
-        o.field("cluster", &self.cluster);
+        o.field("perfDiagnoseQuery", self.perf_diagnose_query);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

@@ -13,7 +13,9 @@ pub struct VsanPerfGetSupportedHotspotEntityTypesRequestType<'a> {
 impl crate::ser::Encode for VsanPerfGetSupportedHotspotEntityTypesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

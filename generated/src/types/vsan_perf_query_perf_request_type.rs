@@ -18,7 +18,9 @@ impl crate::ser::Encode for VsanPerfQueryPerfRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("querySpecs", &self.query_specs);
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

@@ -15,7 +15,9 @@ pub struct VsanPerfSaveTimeRangesRequestType<'a> {
 impl crate::ser::Encode for VsanPerfSaveTimeRangesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("timeRanges", &self.time_ranges);
         o.end();
     }

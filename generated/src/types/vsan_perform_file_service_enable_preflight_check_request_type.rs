@@ -27,9 +27,13 @@ pub struct VsanPerformFileServiceEnablePreflightCheckRequestType<'a> {
 impl crate::ser::Encode for VsanPerformFileServiceEnablePreflightCheckRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("domainConfig", &self.domain_config);
-        o.field("network", &self.network);
+        o.field("cluster", self.cluster);
+        if let Some(v) = self.domain_config {
+            o.field("domainConfig", v);
+        }
+        if let Some(v) = self.network {
+            o.field("network", v);
+        }
         o.field("scope", &self.scope);
         o.field("domainUuid", &self.domain_uuid);
         o.end();

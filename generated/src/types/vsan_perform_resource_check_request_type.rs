@@ -19,8 +19,10 @@ pub struct VsanPerformResourceCheckRequestType<'a> {
 impl crate::ser::Encode for VsanPerformResourceCheckRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("resourceCheckSpec", &self.resource_check_spec);
-        o.field("cluster", &self.cluster);
+        o.field("resourceCheckSpec", self.resource_check_spec);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

@@ -19,8 +19,8 @@ pub struct VsanPerformSiteMaintenancePrecheckRequestType<'a> {
 impl crate::ser::Encode for VsanPerformSiteMaintenancePrecheckRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("spec", &self.spec);
+        o.field("cluster", self.cluster);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -388,19 +388,6 @@ impl std::fmt::Debug for VsanPhysicalDiskHealth {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanPhysicalDiskHealth {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanPhysicalDiskHealth {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanPhysicalDiskHealth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -411,5 +398,18 @@ impl serde::Serialize for VsanPhysicalDiskHealth {
 impl<'de> serde::Deserialize<'de> for VsanPhysicalDiskHealth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VsanPhysicalDiskHealth> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VsanPhysicalDiskHealth> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -15,7 +15,7 @@ pub struct VsanPrecheckDatastoreSourceRequestType<'a> {
 impl crate::ser::Encode for VsanPrecheckDatastoreSourceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastoreSource", &self.datastore_source);
+        o.field("datastoreSource", self.datastore_source);
         o.field("operation", &self.operation);
         o.end();
     }

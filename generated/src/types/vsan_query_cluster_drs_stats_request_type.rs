@@ -19,7 +19,7 @@ pub struct VsanQueryClusterDrsStatsRequestType<'a> {
 impl crate::ser::Encode for VsanQueryClusterDrsStatsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("vms", &self.vms);
         o.end();
     }

@@ -17,8 +17,8 @@ pub struct VsanQueryEntitySpaceUsageRequestType<'a> {
 impl crate::ser::Encode for VsanQueryEntitySpaceUsageRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("querySpec", &self.query_spec);
+        o.field("cluster", self.cluster);
+        o.field("querySpec", self.query_spec);
         o.end();
     }
 }

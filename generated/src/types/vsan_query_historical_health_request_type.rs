@@ -13,7 +13,7 @@ pub struct VsanQueryHistoricalHealthRequestType<'a> {
 impl crate::ser::Encode for VsanQueryHistoricalHealthRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("spec", &self.spec);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -19,8 +19,10 @@ pub struct VsanQueryNetworkDiagnosticsRequestType<'a> {
 impl crate::ser::Encode for VsanQueryNetworkDiagnosticsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("host", &self.host);
+        o.field("cluster", self.cluster);
+        if let Some(v) = self.host {
+            o.field("host", v);
+        }
         o.end();
     }
 }

@@ -27,13 +27,17 @@ pub struct VsanQueryObjectIdentitiesRequestType<'a> {
 impl crate::ser::Encode for VsanQueryObjectIdentitiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("objUuids", &self.obj_uuids);
         o.field("objTypes", &self.obj_types);
         o.field("includeHealth", &self.include_health);
         o.field("includeObjIdentity", &self.include_obj_identity);
         o.field("includeSpaceSummary", &self.include_space_summary);
-        o.field("extraQuerySpec", &self.extra_query_spec);
+        if let Some(v) = self.extra_query_spec {
+            o.field("extraQuerySpec", v);
+        }
         o.end();
     }
 }

@@ -17,8 +17,10 @@ pub struct VsanQueryPhysicalPlacementsRequestType<'a> {
 impl crate::ser::Encode for VsanQueryPhysicalPlacementsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("specs", &self.specs);
+        o.field("cluster", self.cluster);
+        if let Some(v) = self.specs {
+            o.field("specs", v);
+        }
         o.end();
     }
 }

@@ -19,7 +19,7 @@ pub struct VsanQuerySpaceUsageRequestType<'a> {
 impl crate::ser::Encode for VsanQuerySpaceUsageRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("storagePolicies", &self.storage_policies);
         o.field("whatifCapacityOnly", &self.whatif_capacity_only);
         o.end();

@@ -15,7 +15,7 @@ pub struct VsanQueryUpgradeStatusExRequestType<'a> {
 impl crate::ser::Encode for VsanQueryUpgradeStatusExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

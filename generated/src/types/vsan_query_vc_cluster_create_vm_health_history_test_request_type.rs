@@ -21,9 +21,11 @@ pub struct VsanQueryVcClusterCreateVmHealthHistoryTestRequestType<'a> {
 impl crate::ser::Encode for VsanQueryVcClusterCreateVmHealthHistoryTestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("count", &self.count);
-        o.field("datastore", &self.datastore);
+        if let Some(v) = self.datastore {
+            o.field("datastore", v);
+        }
         o.end();
     }
 }

@@ -21,9 +21,11 @@ pub struct VsanQueryVcClusterCreateVmHealthTestRequestType<'a> {
 impl crate::ser::Encode for VsanQueryVcClusterCreateVmHealthTestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("timeout", &self.timeout);
-        o.field("datastore", &self.datastore);
+        if let Some(v) = self.datastore {
+            o.field("datastore", v);
+        }
         o.end();
     }
 }

@@ -31,7 +31,9 @@ pub struct VsanQueryVcClusterHealthSummaryRequestType<'a> {
 impl crate::ser::Encode for VsanQueryVcClusterHealthSummaryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("vmCreateTimeout", &self.vm_create_timeout);
         o.field("objUuids", &self.obj_uuids);
         o.field("includeObjUuids", &self.include_obj_uuids);
@@ -39,7 +41,9 @@ impl crate::ser::Encode for VsanQueryVcClusterHealthSummaryRequestType<'_> {
         o.field("fetchFromCache", &self.fetch_from_cache);
         o.field("perspective", &self.perspective);
         o.field("hosts", &self.hosts);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -23,7 +23,7 @@ pub struct VsanQueryVcClusterHealthSummaryTaskRequestType<'a> {
 impl crate::ser::Encode for VsanQueryVcClusterHealthSummaryTaskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("hosts", &self.hosts);
         o.field("includeDataProtectionHealth", &self.include_data_protection_health);
         o.field("includeOnlineHealth", &self.include_online_health);

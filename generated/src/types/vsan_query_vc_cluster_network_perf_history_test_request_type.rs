@@ -19,9 +19,11 @@ pub struct VsanQueryVcClusterNetworkPerfHistoryTestRequestType<'a> {
 impl crate::ser::Encode for VsanQueryVcClusterNetworkPerfHistoryTestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("count", &self.count);
-        o.field("spec", &self.spec);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -17,8 +17,10 @@ pub struct VsanQueryVcClusterNetworkPerfTaskRequestType<'a> {
 impl crate::ser::Encode for VsanQueryVcClusterNetworkPerfTaskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("spec", &self.spec);
+        o.field("cluster", self.cluster);
+        if let Some(v) = self.spec {
+            o.field("spec", v);
+        }
         o.end();
     }
 }

@@ -19,7 +19,7 @@ pub struct VsanQueryVcClusterNetworkPerfTestRequestType<'a> {
 impl crate::ser::Encode for VsanQueryVcClusterNetworkPerfTestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("multicast", &self.multicast);
         o.field("durationSec", &self.duration_sec);
         o.end();

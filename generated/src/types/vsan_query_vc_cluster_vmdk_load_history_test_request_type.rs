@@ -19,7 +19,7 @@ pub struct VsanQueryVcClusterVmdkLoadHistoryTestRequestType<'a> {
 impl crate::ser::Encode for VsanQueryVcClusterVmdkLoadHistoryTestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("count", &self.count);
         o.field("taskId", &self.task_id);
         o.end();

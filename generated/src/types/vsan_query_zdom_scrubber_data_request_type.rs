@@ -19,7 +19,7 @@ pub struct VsanQueryZdomScrubberDataRequestType<'a> {
 impl crate::ser::Encode for VsanQueryZdomScrubberDataRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

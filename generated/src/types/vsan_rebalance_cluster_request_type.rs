@@ -19,7 +19,7 @@ pub struct VsanRebalanceClusterRequestType<'a> {
 impl crate::ser::Encode for VsanRebalanceClusterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("targetHosts", &self.target_hosts);
         o.end();
     }

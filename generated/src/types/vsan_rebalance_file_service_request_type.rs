@@ -15,7 +15,9 @@ pub struct VsanRebalanceFileServiceRequestType<'a> {
 impl crate::ser::Encode for VsanRebalanceFileServiceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.end();
     }
 }

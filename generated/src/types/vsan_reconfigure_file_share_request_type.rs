@@ -26,8 +26,10 @@ impl crate::ser::Encode for VsanReconfigureFileShareRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("shareUuid", &self.share_uuid);
-        o.field("config", &self.config);
-        o.field("cluster", &self.cluster);
+        o.field("config", self.config);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("deleteLabelKeys", &self.delete_label_keys);
         o.field("force", &self.force);
         o.end();

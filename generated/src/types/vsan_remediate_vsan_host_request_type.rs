@@ -15,7 +15,7 @@ pub struct VsanRemediateVsanHostRequestType<'a> {
 impl crate::ser::Encode for VsanRemediateVsanHostRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.end();
     }
 }

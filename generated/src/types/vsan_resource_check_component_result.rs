@@ -231,19 +231,6 @@ impl std::fmt::Debug for VsanResourceCheckComponentResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanResourceCheckComponentResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanResourceCheckComponentResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanResourceCheckComponentResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -311,13 +298,7 @@ impl VsanResourceCheckComponentResultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanResourceCheckComponentResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanResourceCheckDataPersistenceResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanResourceCheckVsanResult(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -224,19 +224,6 @@ impl std::fmt::Debug for VsanResourceCheckResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanResourceCheckResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanResourceCheckResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanResourceCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -290,11 +277,7 @@ impl VsanResourceCheckResultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanResourceCheckResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanResourceCheckComponentResult(v) => v.as_any(),
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -231,19 +231,6 @@ impl std::fmt::Debug for VsanResourceCheckVsanResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanResourceCheckVsanResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanResourceCheckVsanResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanResourceCheckVsanResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -302,11 +289,7 @@ impl VsanResourceCheckVsanResultKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanResourceCheckVsanResult(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanSiteMaintenanceResourceCheckResult(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -75,19 +75,6 @@ impl std::fmt::Debug for VsanResourceConstraint {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanResourceConstraint {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanResourceConstraint {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanResourceConstraint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -148,13 +135,7 @@ impl VsanResourceConstraintKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanResourceConstraint(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanCompositeConstraint(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanPropertyConstraint(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

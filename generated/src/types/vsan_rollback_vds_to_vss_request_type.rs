@@ -15,7 +15,7 @@ pub struct VsanRollbackVdsToVssRequestType<'a> {
 impl crate::ser::Encode for VsanRollbackVdsToVssRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("task", &self.task);
+        o.field("task", self.task);
         o.end();
     }
 }

@@ -19,7 +19,7 @@ pub struct VsanSetDpClusterSilentChecksRequestType<'a> {
 impl crate::ser::Encode for VsanSetDpClusterSilentChecksRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("addSilentChecks", &self.add_silent_checks);
         o.field("removeSilentChecks", &self.remove_silent_checks);
         o.end();

@@ -21,9 +21,13 @@ pub struct VsanSetTraceObjectPolicyRequestType<'a> {
 impl crate::ser::Encode for VsanSetTraceObjectPolicyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("traceObjectUuid", &self.trace_object_uuid);
-        o.field("profile", &self.profile);
+        if let Some(v) = self.profile {
+            o.field("profile", v);
+        }
         o.end();
     }
 }

@@ -112,19 +112,6 @@ impl std::fmt::Debug for VsanSiteMaintenanceCheckTaskDetails {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanSiteMaintenanceCheckTaskDetails {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanSiteMaintenanceCheckTaskDetails {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanSiteMaintenanceCheckTaskDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -135,5 +122,18 @@ impl serde::Serialize for VsanSiteMaintenanceCheckTaskDetails {
 impl<'de> serde::Deserialize<'de> for VsanSiteMaintenanceCheckTaskDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VsanSiteMaintenanceCheckTaskDetails> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VsanSiteMaintenanceCheckTaskDetails> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

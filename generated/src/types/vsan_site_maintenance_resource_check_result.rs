@@ -253,19 +253,6 @@ impl std::fmt::Debug for VsanSiteMaintenanceResourceCheckResult {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanSiteMaintenanceResourceCheckResult {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanSiteMaintenanceResourceCheckResult {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanSiteMaintenanceResourceCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -276,5 +263,18 @@ impl serde::Serialize for VsanSiteMaintenanceResourceCheckResult {
 impl<'de> serde::Deserialize<'de> for VsanSiteMaintenanceResourceCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VsanSiteMaintenanceResourceCheckResult> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VsanSiteMaintenanceResourceCheckResult> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -19,7 +19,7 @@ pub struct VsanStopRebalanceClusterRequestType<'a> {
 impl crate::ser::Encode for VsanStopRebalanceClusterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("targetHosts", &self.target_hosts);
         o.end();
     }

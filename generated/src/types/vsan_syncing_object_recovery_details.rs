@@ -133,19 +133,6 @@ impl std::fmt::Debug for VsanSyncingObjectRecoveryDetails {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanSyncingObjectRecoveryDetails {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanSyncingObjectRecoveryDetails {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanSyncingObjectRecoveryDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -156,5 +143,18 @@ impl serde::Serialize for VsanSyncingObjectRecoveryDetails {
 impl<'de> serde::Deserialize<'de> for VsanSyncingObjectRecoveryDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VsanSyncingObjectRecoveryDetails> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VsanSyncingObjectRecoveryDetails> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

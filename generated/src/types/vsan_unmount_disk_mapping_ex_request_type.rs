@@ -20,7 +20,9 @@ impl crate::ser::Encode for VsanUnmountDiskMappingExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("mappings", &self.mappings);
-        o.field("maintenanceSpec", &self.maintenance_spec);
+        if let Some(v) = self.maintenance_spec {
+            o.field("maintenanceSpec", v);
+        }
         o.field("timeout", &self.timeout);
         o.field("evacReason", &self.evac_reason);
         o.end();

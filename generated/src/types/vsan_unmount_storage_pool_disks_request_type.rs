@@ -15,8 +15,8 @@ pub struct VsanUnmountStoragePoolDisksRequestType<'a> {
 impl crate::ser::Encode for VsanUnmountStoragePoolDisksRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("spec", &self.spec);
+        o.field("cluster", self.cluster);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -73,19 +73,6 @@ impl std::fmt::Debug for VsanUpgradeSystemPreflightCheckIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanUpgradeSystemPreflightCheckIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanUpgradeSystemPreflightCheckIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpgradeSystemPreflightCheckIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -316,33 +303,7 @@ impl VsanUpgradeSystemPreflightCheckIssueKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanUpgradeSystemPreflightCheckIssue(v) => &**v,
-            Self::VsanUpgradeSystemAPIBrokenIssue(v) => &**v,
-            Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(v) => &**v,
-            Self::VsanUpgradeSystemHostsDisconnectedIssue(v) => &**v,
-            Self::VsanUpgradeSystemMissingHostsInClusterIssue(v) => &**v,
-            Self::VsanUpgradeSystemNetworkPartitionIssue(v) => &**v,
-            Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(v) => &**v,
-            Self::VsanUpgradeSystemRogueHostsInClusterIssue(v) => &**v,
-            Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(v) => &**v,
-            Self::VsanUpgradeSystemWrongEsxVersionIssue(v) => &**v,
-            Self::VsanBrokenDiskChainIssue(v) => &**v,
-            Self::VsanDisallowDataMovementIssue(v) => &**v,
-            Self::VsanDisallowEvacuateDataIssue(v) => &**v,
-            Self::VsanDiskUnhealthIssue(v) => &**v,
-            Self::VsanHigherObjectsPresentDuringDowngradeIssue(v) => &**v,
-            Self::VsanHostPropertyRetrieveIssue(v) => &**v,
-            Self::VsanHostWithHybridDiskgroupIssue(v) => &**v,
-            Self::VsanHostsCompressionOnlyNotSupported(v) => &**v,
-            Self::VsanMixedEsxVersionInClientIssue(v) => &**v,
-            Self::VsanMixedEsxVersionIssue(v) => &**v,
-            Self::VsanObjectInaccessibleIssue(v) => &**v,
-            Self::VsanObjectPolicyIssue(v) => &**v,
-            Self::VsanRemoteClusterNotCompatible(v) => &**v,
-            Self::VsanUnknownScanIssue(v) => &**v,
-            Self::VsanUnsupportedHighDiskVersionIssue(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -94,19 +94,6 @@ impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryItem {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanUpgradeSystemUpgradeHistoryItem {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanUpgradeSystemUpgradeHistoryItem {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpgradeSystemUpgradeHistoryItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -190,13 +177,7 @@ impl VsanUpgradeSystemUpgradeHistoryItemKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VsanUpgradeSystemUpgradeHistoryItem(v) => &**v,
-            Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(v) => &**v,
-            Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(v) => &**v,
-            #[cfg(feature = "vsan")]
-            Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -76,19 +76,6 @@ impl std::fmt::Debug for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -17,8 +17,8 @@ pub struct VsanValidateConfigSpecRequestType<'a> {
 impl crate::ser::Encode for VsanValidateConfigSpecRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("vsanReconfigSpec", &self.vsan_reconfig_spec);
+        o.field("cluster", self.cluster);
+        o.field("vsanReconfigSpec", self.vsan_reconfig_spec);
         o.end();
     }
 }

@@ -27,12 +27,16 @@ pub struct VSANVcAddWitnessHostRequestType<'a> {
 impl crate::ser::Encode for VSANVcAddWitnessHostRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("witnessHost", &self.witness_host);
+        o.field("cluster", self.cluster);
+        o.field("witnessHost", self.witness_host);
         o.field("preferredFd", &self.preferred_fd);
-        o.field("diskMapping", &self.disk_mapping);
+        if let Some(v) = self.disk_mapping {
+            o.field("diskMapping", v);
+        }
         o.field("metadataMode", &self.metadata_mode);
-        o.field("storagePoolSpec", &self.storage_pool_spec);
+        if let Some(v) = self.storage_pool_spec {
+            o.field("storagePoolSpec", v);
+        }
         o.end();
     }
 }

@@ -23,11 +23,15 @@ pub struct VsanVcClusterGetHclInfoRequestType<'a> {
 impl crate::ser::Encode for VsanVcClusterGetHclInfoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("includeHostsResult", &self.include_hosts_result);
         o.field("includeVendorInfo", &self.include_vendor_info);
         o.field("esxRelease", &self.esx_release);
-        o.field("querySpec", &self.query_spec);
+        if let Some(v) = self.query_spec {
+            o.field("querySpec", v);
+        }
         o.end();
     }
 }

@@ -23,7 +23,7 @@ pub struct VsanVcClusterRunVmdkLoadTestRequestType<'a> {
 impl crate::ser::Encode for VsanVcClusterRunVmdkLoadTestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("runname", &self.runname);
         o.field("durationSec", &self.duration_sec);
         o.field("specs", &self.specs);

@@ -15,7 +15,7 @@ pub struct VSANVcGetWitnessHostsRequestType<'a> {
 impl crate::ser::Encode for VSANVcGetWitnessHostsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.end();
     }
 }

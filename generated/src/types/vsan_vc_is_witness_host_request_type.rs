@@ -15,7 +15,7 @@ pub struct VSANVcIsWitnessHostRequestType<'a> {
 impl crate::ser::Encode for VSANVcIsWitnessHostRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("host", &self.host);
+        o.field("host", self.host);
         o.end();
     }
 }

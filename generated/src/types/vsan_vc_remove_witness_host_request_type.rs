@@ -21,8 +21,10 @@ pub struct VSANVcRemoveWitnessHostRequestType<'a> {
 impl crate::ser::Encode for VSANVcRemoveWitnessHostRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("witnessHost", &self.witness_host);
+        o.field("cluster", self.cluster);
+        if let Some(v) = self.witness_host {
+            o.field("witnessHost", v);
+        }
         o.field("witnessAddress", &self.witness_address);
         o.end();
     }

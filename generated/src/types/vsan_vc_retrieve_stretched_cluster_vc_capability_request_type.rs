@@ -17,7 +17,7 @@ pub struct VSANVcRetrieveStretchedClusterVcCapabilityRequestType<'a> {
 impl crate::ser::Encode for VSANVcRetrieveStretchedClusterVcCapabilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("verifyAllConnected", &self.verify_all_connected);
         o.end();
     }

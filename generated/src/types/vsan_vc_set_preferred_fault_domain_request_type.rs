@@ -21,9 +21,11 @@ pub struct VSANVcSetPreferredFaultDomainRequestType<'a> {
 impl crate::ser::Encode for VSANVcSetPreferredFaultDomainRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("preferredFd", &self.preferred_fd);
-        o.field("witnessHost", &self.witness_host);
+        if let Some(v) = self.witness_host {
+            o.field("witnessHost", v);
+        }
         o.end();
     }
 }

@@ -35,12 +35,14 @@ pub struct VsanVdsGetMigrationPlanRequestType<'a> {
 impl crate::ser::Encode for VsanVdsGetMigrationPlanRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("vswitchName", &self.vswitch_name);
         o.field("vdsName", &self.vds_name);
         o.field("vmnicDevices", &self.vmnic_devices);
         o.field("infraVm", &self.infra_vm);
-        o.field("vds", &self.vds);
+        if let Some(v) = self.vds {
+            o.field("vds", v);
+        }
         o.field("hosts", &self.hosts);
         o.end();
     }

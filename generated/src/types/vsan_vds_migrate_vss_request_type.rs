@@ -35,13 +35,17 @@ pub struct VsanVdsMigrateVssRequestType<'a> {
 impl crate::ser::Encode for VsanVdsMigrateVssRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("migrationPlan", &self.migration_plan);
+        o.field("cluster", self.cluster);
+        if let Some(v) = self.migration_plan {
+            o.field("migrationPlan", v);
+        }
         o.field("vswitchName", &self.vswitch_name);
         o.field("vdsName", &self.vds_name);
         o.field("vmnicDevices", &self.vmnic_devices);
         o.field("infraVm", &self.infra_vm);
-        o.field("vds", &self.vds);
+        if let Some(v) = self.vds {
+            o.field("vds", v);
+        }
         o.field("hosts", &self.hosts);
         o.end();
     }

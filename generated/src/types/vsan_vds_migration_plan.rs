@@ -86,19 +86,6 @@ impl std::fmt::Debug for VsanVdsMigrationPlan {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanVdsMigrationPlan {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanVdsMigrationPlan {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanVdsMigrationPlan {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -29,11 +29,15 @@ pub struct VsanVibInstallRequestType<'a> {
 impl crate::ser::Encode for VsanVibInstallRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("vibSpecs", &self.vib_specs);
         o.field("scanResults", &self.scan_results);
         o.field("firmwareSpecs", &self.firmware_specs);
-        o.field("maintenanceSpec", &self.maintenance_spec);
+        if let Some(v) = self.maintenance_spec {
+            o.field("maintenanceSpec", v);
+        }
         o.field("rolling", &self.rolling);
         o.field("noSigCheck", &self.no_sig_check);
         o.end();

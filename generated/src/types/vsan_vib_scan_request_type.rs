@@ -19,7 +19,9 @@ pub struct VsanVibScanRequestType<'a> {
 impl crate::ser::Encode for VsanVibScanRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("vibSpecs", &self.vib_specs);
         o.end();
     }

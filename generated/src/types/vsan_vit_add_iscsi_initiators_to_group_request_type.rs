@@ -19,7 +19,7 @@ pub struct VsanVitAddIscsiInitiatorsToGroupRequestType<'a> {
 impl crate::ser::Encode for VsanVitAddIscsiInitiatorsToGroupRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("initiatorGroupName", &self.initiator_group_name);
         o.field("initiatorNames", &self.initiator_names);
         o.end();

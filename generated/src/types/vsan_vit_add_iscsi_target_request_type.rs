@@ -17,8 +17,8 @@ pub struct VsanVitAddIscsiTargetRequestType<'a> {
 impl crate::ser::Encode for VsanVitAddIscsiTargetRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
-        o.field("targetSpec", &self.target_spec);
+        o.field("cluster", self.cluster);
+        o.field("targetSpec", self.target_spec);
         o.end();
     }
 }

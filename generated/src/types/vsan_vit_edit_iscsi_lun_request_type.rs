@@ -19,9 +19,9 @@ pub struct VsanVitEditIscsiLUNRequestType<'a> {
 impl crate::ser::Encode for VsanVitEditIscsiLUNRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("targetAlias", &self.target_alias);
-        o.field("lunSpec", &self.lun_spec);
+        o.field("lunSpec", self.lun_spec);
         o.end();
     }
 }

@@ -17,7 +17,7 @@ pub struct VsanVitGetIscsiInitiatorGroupRequestType<'a> {
 impl crate::ser::Encode for VsanVitGetIscsiInitiatorGroupRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("initiatorGroupName", &self.initiator_group_name);
         o.end();
     }

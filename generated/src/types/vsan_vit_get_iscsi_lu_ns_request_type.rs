@@ -17,7 +17,7 @@ pub struct VsanVitGetIscsiLUNsRequestType<'a> {
 impl crate::ser::Encode for VsanVitGetIscsiLUNsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("targetAliases", &self.target_aliases);
         o.end();
     }

@@ -19,7 +19,7 @@ pub struct VsanVitGetIscsiLUNRequestType<'a> {
 impl crate::ser::Encode for VsanVitGetIscsiLUNRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("targetAlias", &self.target_alias);
         o.field("lunId", &self.lun_id);
         o.end();

@@ -17,7 +17,7 @@ pub struct VsanVitGetIscsiTargetRequestType<'a> {
 impl crate::ser::Encode for VsanVitGetIscsiTargetRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("targetAlias", &self.target_alias);
         o.end();
     }

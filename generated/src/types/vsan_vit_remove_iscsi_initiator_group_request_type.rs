@@ -17,7 +17,7 @@ pub struct VsanVitRemoveIscsiInitiatorGroupRequestType<'a> {
 impl crate::ser::Encode for VsanVitRemoveIscsiInitiatorGroupRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("initiatorGroupName", &self.initiator_group_name);
         o.end();
     }

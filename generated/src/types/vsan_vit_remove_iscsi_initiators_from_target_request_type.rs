@@ -19,7 +19,7 @@ pub struct VsanVitRemoveIscsiInitiatorsFromTargetRequestType<'a> {
 impl crate::ser::Encode for VsanVitRemoveIscsiInitiatorsFromTargetRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("targetAlias", &self.target_alias);
         o.field("initiatorNames", &self.initiator_names);
         o.end();

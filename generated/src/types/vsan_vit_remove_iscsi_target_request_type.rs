@@ -17,7 +17,7 @@ pub struct VsanVitRemoveIscsiTargetRequestType<'a> {
 impl crate::ser::Encode for VsanVitRemoveIscsiTargetRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        o.field("cluster", self.cluster);
         o.field("targetAlias", &self.target_alias);
         o.end();
     }

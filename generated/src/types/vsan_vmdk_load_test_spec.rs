@@ -91,19 +91,6 @@ impl std::fmt::Debug for VsanVmdkLoadTestSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VsanVmdkLoadTestSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VsanVmdkLoadTestSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VsanVmdkLoadTestSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -114,5 +101,18 @@ impl serde::Serialize for VsanVmdkLoadTestSpec {
 impl<'de> serde::Deserialize<'de> for VsanVmdkLoadTestSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<VsanVmdkLoadTestSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<VsanVmdkLoadTestSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -31,9 +31,11 @@ pub struct VsanVssMigrateVdsRequestType<'a> {
 impl crate::ser::Encode for VsanVssMigrateVdsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("cluster", &self.cluster);
+        if let Some(v) = self.cluster {
+            o.field("cluster", v);
+        }
         o.field("hosts", &self.hosts);
-        o.field("vds", &self.vds);
+        o.field("vds", self.vds);
         o.field("vswitchName", &self.vswitch_name);
         o.field("vmnicDevices", &self.vmnic_devices);
         o.field("infraVm", &self.infra_vm);

@@ -21,8 +21,8 @@ pub struct VslmAttachDiskRequestType<'a> {
 impl crate::ser::Encode for VslmAttachDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("vm", &self.vm);
+        o.field("id", self.id);
+        o.field("vm", self.vm);
         o.field("controllerKey", &self.controller_key);
         o.field("unitNumber", &self.unit_number);
         o.end();

@@ -17,7 +17,7 @@ pub struct VslmAttachTagToVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for VslmAttachTagToVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("category", &self.category);
         o.field("tag", &self.tag);
         o.end();

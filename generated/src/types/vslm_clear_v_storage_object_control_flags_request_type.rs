@@ -15,7 +15,7 @@ pub struct VslmClearVStorageObjectControlFlagsRequestType<'a> {
 impl crate::ser::Encode for VslmClearVStorageObjectControlFlagsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("controlFlags", &self.control_flags);
         o.end();
     }

@@ -15,8 +15,8 @@ pub struct VslmCloneVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for VslmCloneVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("spec", &self.spec);
+        o.field("id", self.id);
+        o.field("spec", self.spec);
         o.end();
     }
 }

@@ -23,11 +23,13 @@ pub struct VslmCreateDiskFromSnapshotRequestType<'a> {
 impl crate::ser::Encode for VslmCreateDiskFromSnapshotRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("snapshotId", self.snapshot_id);
         o.field("name", &self.name);
         o.field("profile", &self.profile);
-        o.field("crypto", &self.crypto);
+        if let Some(v) = self.crypto {
+            o.field("crypto", v);
+        }
         o.field("path", &self.path);
         o.end();
     }

@@ -15,7 +15,7 @@ pub struct VslmCreateSnapshotRequestType<'a> {
 impl crate::ser::Encode for VslmCreateSnapshotRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("description", &self.description);
         o.end();
     }

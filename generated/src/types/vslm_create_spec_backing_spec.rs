@@ -74,19 +74,6 @@ impl std::fmt::Debug for VslmCreateSpecBackingSpec {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VslmCreateSpecBackingSpec {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VslmCreateSpecBackingSpec {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VslmCreateSpecBackingSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -150,11 +137,7 @@ impl VslmCreateSpecBackingSpecKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VslmCreateSpecBackingSpec(v) => &**v,
-            Self::VslmCreateSpecDiskFileBackingSpec(v) => &**v,
-            Self::VslmCreateSpecRawDiskMappingBackingSpec(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -13,7 +13,7 @@ pub struct VslmDeleteVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for VslmDeleteVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.end();
     }
 }

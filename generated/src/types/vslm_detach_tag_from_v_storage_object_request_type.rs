@@ -17,7 +17,7 @@ pub struct VslmDetachTagFromVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for VslmDetachTagFromVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("category", &self.category);
         o.field("tag", &self.tag);
         o.end();

@@ -15,7 +15,7 @@ pub struct VslmExtendDiskRequestType<'a> {
 impl crate::ser::Encode for VslmExtendDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("newCapacityInMB", &self.new_capacity_in_mb);
         o.end();
     }

@@ -13,7 +13,7 @@ pub struct VslmListTagsAttachedToVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for VslmListTagsAttachedToVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.end();
     }
 }

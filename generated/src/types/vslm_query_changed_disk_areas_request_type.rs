@@ -19,8 +19,8 @@ pub struct VslmQueryChangedDiskAreasRequestType<'a> {
 impl crate::ser::Encode for VslmQueryChangedDiskAreasRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("snapshotId", self.snapshot_id);
         o.field("startOffset", &self.start_offset);
         o.field("changeId", &self.change_id);
         o.end();

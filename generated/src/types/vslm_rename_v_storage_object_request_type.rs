@@ -15,7 +15,7 @@ pub struct VslmRenameVStorageObjectRequestType<'a> {
 impl crate::ser::Encode for VslmRenameVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("name", &self.name);
         o.end();
     }

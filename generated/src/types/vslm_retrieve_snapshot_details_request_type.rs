@@ -15,8 +15,8 @@ pub struct VslmRetrieveSnapshotDetailsRequestType<'a> {
 impl crate::ser::Encode for VslmRetrieveSnapshotDetailsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("snapshotId", self.snapshot_id);
         o.end();
     }
 }

@@ -16,7 +16,7 @@ impl crate::ser::Encode
 for VslmRetrieveVStorageInfrastructureObjectPolicyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.end();
     }
 }

@@ -17,8 +17,10 @@ pub struct VslmRetrieveVStorageObjectMetadataRequestType<'a> {
 impl crate::ser::Encode for VslmRetrieveVStorageObjectMetadataRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        if let Some(v) = self.snapshot_id {
+            o.field("snapshotId", v);
+        }
         o.field("prefix", &self.prefix);
         o.end();
     }

@@ -15,7 +15,7 @@ pub struct VslmScheduleReconcileDatastoreInventoryRequestType<'a> {
 impl crate::ser::Encode for VslmScheduleReconcileDatastoreInventoryRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("datastore", &self.datastore);
+        o.field("datastore", self.datastore);
         o.end();
     }
 }

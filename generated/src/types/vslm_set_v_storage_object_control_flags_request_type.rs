@@ -15,7 +15,7 @@ pub struct VslmSetVStorageObjectControlFlagsRequestType<'a> {
 impl crate::ser::Encode for VslmSetVStorageObjectControlFlagsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("controlFlags", &self.control_flags);
         o.end();
     }

@@ -19,7 +19,9 @@ impl crate::ser::Encode for VslmSyncDatastoreRequestType<'_> {
         let mut o = e.members();
         o.field("datastoreUrl", &self.datastore_url);
         o.field("fullSync", &self.full_sync);
-        o.field("fcdId", &self.fcd_id);
+        if let Some(v) = self.fcd_id {
+            o.field("fcdId", v);
+        }
         o.end();
     }
 }

@@ -64,19 +64,6 @@ impl std::fmt::Debug for VslmTaskReason {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VslmTaskReason {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VslmTaskReason {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VslmTaskReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -151,17 +138,7 @@ impl VslmTaskReasonKind {
     /// The concrete value held, for downcasting.
     #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
-        match self {
-            Self::VslmTaskReason(v) => &**v,
-            #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonAlarm(v) => &**v,
-            #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonSchedule(v) => &**v,
-            #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonSystem(v) => &**v,
-            #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonUser(v) => &**v,
-        }
+        crate::object::Family::object(self)
     }
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {

@@ -17,7 +17,7 @@ pub struct VslmUpdateVStorageObjectMetadataRequestType<'a> {
 impl crate::ser::Encode for VslmUpdateVStorageObjectMetadataRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("metadata", &self.metadata);
         o.field("deleteKeys", &self.delete_keys);
         o.end();

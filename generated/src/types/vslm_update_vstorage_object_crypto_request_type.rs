@@ -17,9 +17,11 @@ pub struct VslmUpdateVstorageObjectCryptoRequestType<'a> {
 impl crate::ser::Encode for VslmUpdateVstorageObjectCryptoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("profile", &self.profile);
-        o.field("disksCrypto", &self.disks_crypto);
+        if let Some(v) = self.disks_crypto {
+            o.field("disksCrypto", v);
+        }
         o.end();
     }
 }

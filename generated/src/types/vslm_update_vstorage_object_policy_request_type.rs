@@ -15,7 +15,7 @@ pub struct VslmUpdateVstorageObjectPolicyRequestType<'a> {
 impl crate::ser::Encode for VslmUpdateVstorageObjectPolicyRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
+        o.field("id", self.id);
         o.field("profile", &self.profile);
         o.end();
     }

@@ -78,19 +78,6 @@ impl std::fmt::Debug for VslmVsoVStorageObjectAssociationsVmDiskAssociation {
         crate::object::debug(self, f)
     }
 }
-impl crate::de::Decode for VslmVsoVStorageObjectAssociationsVmDiskAssociation {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(self)
-    }
-}
-impl crate::ser::Encode for VslmVsoVStorageObjectAssociationsVmDiskAssociation {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(self)
-    }
-}
 #[cfg(feature = "serde")]
 impl serde::Serialize for VslmVsoVStorageObjectAssociationsVmDiskAssociation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -21,9 +21,9 @@ pub struct VstorageObjectVCenterQueryChangedDiskAreasRequestType<'a> {
 impl crate::ser::Encode for VstorageObjectVCenterQueryChangedDiskAreasRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("id", &self.id);
-        o.field("datastore", &self.datastore);
-        o.field("snapshotId", &self.snapshot_id);
+        o.field("id", self.id);
+        o.field("datastore", self.datastore);
+        o.field("snapshotId", self.snapshot_id);
         o.field("startOffset", &self.start_offset);
         o.field("changeId", &self.change_id);
         o.end();

@@ -14,7 +14,9 @@ impl crate::ser::Encode for WaitForUpdatesExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("version", &self.version);
-        o.field("options", &self.options);
+        if let Some(v) = self.options {
+            o.field("options", v);
+        }
         o.end();
     }
 }

@@ -53,7 +53,7 @@ fn cargo_toml(plan: &Plan, options: &super::Options) -> String {
 name = "vim25"
 version = "{version}"
 edition = "2021"
-rust-version = "1.85"
+rust-version = "1.86"
 license = "Apache-2.0"
 description = "Typed Rust bindings for the vSphere vim25 JSON API (vi-json), generated from VMware's OpenAPI document"
 keywords = ["vsphere", "vcenter", "vmware", "vim25", "api"]

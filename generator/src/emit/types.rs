@@ -71,20 +71,10 @@ fn wire_lit(s: &str) -> proc_macro2::Literal {
     proc_macro2::Literal::string(s)
 }
 
-/// Whether a member holds its struct behind a `Box`: every struct-typed member does unless the
-/// struct is small (`Plan::inline_structs`; family enums and arrays already hold theirs on the
-/// heap). Inline nesting of the large ones would make the big objects
-/// (`VirtualMachineConfigInfo`) kilobytes large, and decoding them would need that much stack
-/// per level, several times over in a debug build.
-fn boxed(model: &Model, plan: &Plan, holder: &str, f: &Field) -> bool {
-    let struct_typed = matches!(&f.ty, Ty::Ref(n) if model.is_struct(n) && !plan.inline_structs.contains(n));
-    struct_typed || plan.boxed_fields.contains(&(holder.to_owned(), f.name.clone()))
-}
-
 /// Owned Rust type of a member.
 fn field_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStream {
     let mut t = plan.owned_type(model, &f.ty);
-    if boxed(model, plan, holder, f) {
+    if plan.member_boxed(model, holder, f) {
         t = format!("Box<{t}>");
     }
     if !f.required {
@@ -100,7 +90,7 @@ fn blank_expr(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStrea
     if !f.required {
         return quote!(None);
     }
-    if boxed(model, plan, holder, f) {
+    if plan.member_boxed(model, holder, f) {
         return quote!(crate::object::Blank::blank());
     }
     match plan.owned_type(model, &f.ty).as_str() {
@@ -154,17 +144,18 @@ fn flattened<'a>(model: &'a Model, plan: &'a Plan, name: &'a str) -> Vec<Member<
 
 /// The standard impls every object-like type gets: `Decode`, `Encode`, `Debug` and serde
 /// (through the vi-json codec).
-fn codec_impls(name: &TokenStream, decode: TokenStream, encode: TokenStream) -> TokenStream {
-    quote! {
-        impl crate::de::Decode for #name {
-            #decode
-        }
-
-        impl crate::ser::Encode for #name {
-            fn encode(&self, e: &mut crate::ser::Encoder) {
-                #encode
+fn codec_impls(name: &TokenStream, decode: Option<TokenStream>, encode: Option<TokenStream>) -> TokenStream {
+    let decode = decode.map(|decode| quote!(impl crate::de::Decode for #name { #decode }));
+    let encode = encode.map(|encode| {
+        quote! {
+            impl crate::ser::Encode for #name {
+                fn encode(&self, e: &mut crate::ser::Encoder) { #encode }
             }
         }
+    });
+    quote! {
+        #decode
+        #encode
 
         #[cfg(feature = "serde")]
         impl serde::Serialize for #name {
@@ -251,12 +242,24 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
         None => quote!(None),
     };
     let name_tokens = quote!(#name);
-    let impls = codec_impls(
-        &name_tokens,
-        // decoded in place: into the heap for a boxed member, into the parent's blank otherwise
-        quote!(fn decode_in_place(&mut self, d: &mut crate::de::Decoder<'_>) -> Result<(), crate::DecodeError> { d.object(self) }),
-        quote!(e.object(self)),
-    );
+    // `Decode` is the blanket one of objects (`de.rs`), which a boxed member's `Box` cannot
+    // share: `Box` is a fundamental type, so a generic `Decode for Box<T>` would overlap it.
+    let impls = codec_impls(&name_tokens, None, None);
+    let boxed_decode = plan.boxed_members.contains(&s.name).then(|| {
+        quote! {
+            // only the in-place half: a body holding a `Box<T>` (as `decode`'s result would)
+            // costs a drop check walking most of the crate's types
+            impl crate::de::Decode for Box<#name> {
+                fn decode_in_place(&mut self, d: &mut crate::de::Decoder<'_>) -> Result<(), crate::DecodeError> {
+                    d.object(&mut **self)
+                }
+            }
+
+            impl crate::ser::Encode for Box<#name> {
+                fn encode(&self, e: &mut crate::ser::Encoder) { e.object(&**self) }
+            }
+        }
+    });
     quote! {
         #doc
         #dep
@@ -310,6 +313,7 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
         }
 
         #impls
+        #boxed_decode
     }
 }
 
@@ -344,7 +348,6 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
     // `clone_boxed`, `blank_boxed`), so that no generated body holds a `Box<T>` of a member:
     // drop-checking each such type walked most of the crate, 2.3 s of every build.
     let mut clones = quote!(Self::#own(v) => crate::object::clone_boxed(&**v, Self::#own),);
-    let mut as_any = quote!(Self::#own(v) => &**v,);
     let mut objects = quote!(Self::#own(v) => &**v,);
     let mut objects_mut = quote!(Self::#own(v) => &mut **v,);
     let mut arms = TokenStream::new();
@@ -363,7 +366,6 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             let ck = ident(ck);
             variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
             clones.extend(quote!(#cfg Self::#v(v) => Self::#v(Clone::clone(v)),));
-            as_any.extend(quote!(#cfg Self::#v(v) => v.as_any(),));
             objects.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object(v),));
             objects_mut.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object_mut(v),));
             arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(<crate::types::#ck as crate::object::Family>::blank_for(id)),));
@@ -377,7 +379,6 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             let ct = ident(&plan.rust[child]);
             variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ct>),));
             clones.extend(quote!(#cfg Self::#v(v) => crate::object::clone_boxed(&**v, Self::#v),));
-            as_any.extend(quote!(#cfg Self::#v(v) => &**v,));
             objects.extend(quote!(#cfg Self::#v(v) => &**v,));
             objects_mut.extend(quote!(#cfg Self::#v(v) => &mut **v,));
             arms.extend(quote!(#cfg crate::registry::id::#cid => crate::object::blank_boxed(Self::#v),));
@@ -396,7 +397,7 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
         " as the base variant with its name and members kept in `extra`.",
     ]);
     let kind_tokens = quote!(#kind);
-    let impls = codec_impls(&kind_tokens, quote!(fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> { d.family() }), quote!(e.object(crate::object::Family::object(self))));
+    let impls = codec_impls(&kind_tokens, Some(quote!(fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> { d.family() })), Some(quote!(e.object(crate::object::Family::object(self)))));
     quote! {
         #doc
         pub enum #kind {
@@ -429,7 +430,8 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             /// The concrete value held, for downcasting.
             #[inline]
             pub fn as_any(&self) -> &dyn std::any::Any {
-                match self { #as_any }
+                // the object seen as `Any` (trait upcasting): no `match` per family to compile
+                crate::object::Family::object(self)
             }
 
             /// The value held if it is a `T` (its concrete type, not an ancestor).
@@ -520,13 +522,14 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                     variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
                     as_any.extend(quote!(#cfg Self::#v(v) => v.as_any(),));
                     arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(d.family_tagged(crate::de::TypeTag::Known(id))?),));
+                    encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(v, e),));
                 } else {
                     variants.extend(quote!(#doc #cfg #v(Box<crate::types::#cid>),));
                     as_any.extend(quote!(#cfg Self::#v(v) => &**v,));
                     arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(crate::de::Decode::decode_boxed(d)?),));
+                    encode.extend(quote!(#cfg Self::#v(v) => e.object(&**v),));
                 }
                 type_names.extend(quote!(#cfg Self::#v(v) => v.type_name(),));
-                encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(v, e),));
             }
             _ => {}
         }
@@ -546,7 +549,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     let name_tokens = quote!(#name);
     let impls = codec_impls(
         &name_tokens,
-        quote! { fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        Some(quote! { fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
             let id = match d.any_tag()? {
                 crate::de::TypeTag::Known(id) => id,
                 _ => return Ok(Self::#unknown(Box::new(d.json_object()?))),
@@ -559,14 +562,14 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                 }),
                 _ => Self::#unknown(Box::new(d.json_object()?)),
             })
-        } },
-        quote! {
+        } }),
+        Some(quote! {
             match self {
                 #encode
                 Self::#array(v) => e.boxed(&v.type_name, #array_key, &v.items),
                 Self::#unknown(v) => e.json_map(v),
             }
-        },
+        }),
     );
     quote! {
         #doc
@@ -782,7 +785,13 @@ fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> Token
         let n = ident(rust);
         let wire = wire_lit(&f.name);
         fields.extend(member(f, docs::doc(f.description.as_deref(), &[]), &n, ty));
-        write.extend(quote!(o.field(#wire, &self.#n);));
+        // A borrowed data object or enum is passed as the reference it is: `Encode` has no
+        // impl for `&T` in general (it would overlap the blanket one of objects).
+        write.extend(match (&f.ty, f.required) {
+            (Ty::Ref(_), true) => quote!(o.field(#wire, self.#n);),
+            (Ty::Ref(_), false) => quote!(if let Some(v) = self.#n { o.field(#wire, v); }),
+            _ => quote!(o.field(#wire, &self.#n);),
+        });
     }
     let doc = docs::doc(s.description.as_deref(), &["The request body, borrowing its parameters; operations build it for you.".into()]);
     let (generics, anon) = if lifetime { (quote!(<'a>), quote!(<'_>)) } else { (quote!(), quote!()) };
