@@ -24,7 +24,8 @@ pub struct Plan {
     /// `inline_structs`); members of every other struct type hold a `Box`.
     pub inline_structs: BTreeSet<String>,
     /// Structs some member holds in a `Box` (see [`Plan::member_boxed`]): each gets its own
-    /// `Decode for Box<T>`, the blanket `Decode` of objects leaving no room for a generic one.
+    /// `Decode` and `Encode` for `Box<T>`, the blanket impls of objects leaving no room for
+    /// generic ones.
     pub boxed_members: BTreeSet<String>,
     /// Types whose all required members have a `Default`.
     pub defaultable: BTreeSet<String>,

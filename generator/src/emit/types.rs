@@ -142,8 +142,8 @@ fn flattened<'a>(model: &'a Model, plan: &'a Plan, name: &'a str) -> Vec<Member<
         .collect()
 }
 
-/// The standard impls every object-like type gets: `Decode`, `Encode`, `Debug` and serde
-/// (through the vi-json codec).
+/// The codec impls of an object-like type: `Decode` and `Encode` where given (a data object
+/// has the blanket ones of `de.rs` and `ser.rs`), and serde through the vi-json codec.
 fn codec_impls(name: &TokenStream, decode: Option<TokenStream>, encode: Option<TokenStream>) -> TokenStream {
     let decode = decode.map(|decode| quote!(impl crate::de::Decode for #name { #decode }));
     let encode = encode.map(|encode| {
@@ -242,10 +242,11 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
         None => quote!(None),
     };
     let name_tokens = quote!(#name);
-    // `Decode` is the blanket one of objects (`de.rs`), which a boxed member's `Box` cannot
-    // share: `Box` is a fundamental type, so a generic `Decode for Box<T>` would overlap it.
+    // `Decode` and `Encode` are the blanket ones of objects (`de.rs`, `ser.rs`), which a boxed
+    // member's `Box` cannot share: `Box` is a fundamental type, so a generic impl for it would
+    // overlap them.
     let impls = codec_impls(&name_tokens, None, None);
-    let boxed_decode = plan.boxed_members.contains(&s.name).then(|| {
+    let boxed_codec = plan.boxed_members.contains(&s.name).then(|| {
         quote! {
             // only the in-place half: a body holding a `Box<T>` (as `decode`'s result would)
             // costs a drop check walking most of the crate's types
@@ -313,7 +314,7 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
         }
 
         #impls
-        #boxed_decode
+        #boxed_codec
     }
 }
 
