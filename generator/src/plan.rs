@@ -124,6 +124,7 @@ impl Plan {
 
         let boxed_fields = containment_cycles(model);
         let inline_structs = inline_structs(model);
+        let boxed_members = boxed_members(model, &inline_structs, &boxed_fields);
         let defaultable = defaultable(model);
         let (features, namespaces) = features(model);
 
@@ -154,14 +155,14 @@ impl Plan {
 
         let array_type = type_scope.claim(format!("{}Array", rust[&model.root]));
         let fault_root = fault_root(model);
-        let mut plan = Plan {
+        Plan {
             rust,
             kind_name,
             module,
             fields,
             boxed_fields,
             inline_structs,
-            boxed_members: BTreeSet::new(),
+            boxed_members,
             defaultable,
             features,
             registry,
@@ -172,19 +173,7 @@ impl Plan {
             fault_root,
             namespaces,
             array_type,
-        };
-        plan.boxed_members = model
-            .schemas
-            .keys()
-            .filter_map(|holder| Some((holder, model.struct_fields(holder)?)))
-            .flat_map(|(holder, fields)| fields.into_iter().map(move |f| (holder, f)))
-            .filter(|(holder, f)| plan.member_boxed(model, holder, f))
-            .filter_map(|(_, f)| match &f.ty {
-                Ty::Ref(n) => Some(n.clone()),
-                _ => None,
-            })
-            .collect();
-        plan
+        }
     }
 
     /// The Rust type a value of `ty` is held in (fields, responses, boxed values).
@@ -215,14 +204,9 @@ impl Plan {
         }
     }
 
-    /// Whether a member holds its struct behind a `Box`: every struct-typed member does unless
-    /// the struct is small (`inline_structs`; family enums and arrays already hold theirs on
-    /// the heap), and so does a member closing a containment cycle. Inline nesting of the large
-    /// ones would make the big objects (`VirtualMachineConfigInfo`) kilobytes large, and
-    /// decoding them would need that much stack per level, several times over in a debug build.
+    /// Whether a member holds its struct behind a `Box` (see [`member_boxed`]).
     pub fn member_boxed(&self, model: &Model, holder: &str, f: &crate::model::Field) -> bool {
-        let struct_typed = matches!(&f.ty, Ty::Ref(n) if model.is_struct(n) && !self.inline_structs.contains(n));
-        struct_typed || self.boxed_fields.contains(&(holder.to_owned(), f.name.clone()))
+        member_boxed(model, &self.inline_structs, &self.boxed_fields, holder, f)
     }
 
     /// `cfg` condition for a schema, if it is not core.
@@ -338,6 +322,37 @@ fn ty_refs(ty: &Ty) -> Vec<String> {
         Ty::Array(i) => ty_refs(i),
         _ => vec![],
     }
+}
+
+/// Whether a member holds its struct behind a `Box`: every struct-typed member does unless
+/// the struct is small (`inline_structs`; family enums and arrays already hold theirs on the
+/// heap), and so does a member closing a containment cycle. Inline nesting of the large ones
+/// would make the big objects (`VirtualMachineConfigInfo`) kilobytes large, and decoding them
+/// would need that much stack per level, several times over in a debug build.
+fn member_boxed(
+    model: &Model,
+    inline_structs: &BTreeSet<String>,
+    boxed_fields: &BTreeSet<(String, String)>,
+    holder: &str,
+    f: &crate::model::Field,
+) -> bool {
+    let struct_typed = matches!(&f.ty, Ty::Ref(n) if model.is_struct(n) && !inline_structs.contains(n));
+    struct_typed || boxed_fields.contains(&(holder.to_owned(), f.name.clone()))
+}
+
+/// The structs some member holds in a `Box`.
+fn boxed_members(model: &Model, inline_structs: &BTreeSet<String>, boxed_fields: &BTreeSet<(String, String)>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for holder in model.schemas.keys() {
+        for f in model.struct_fields(holder).unwrap_or_default() {
+            if let Ty::Ref(n) = &f.ty {
+                if member_boxed(model, inline_structs, boxed_fields, holder, f) {
+                    out.insert(n.clone());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Fields whose type contains the holder inline (directly or through other inline structs)
