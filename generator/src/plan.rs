@@ -6,6 +6,9 @@ use crate::names::{self, Scope};
 use indexmap::IndexMap;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod split;
+pub use split::{Unit, PARTS};
+
 /// Namespaces that get a cargo feature. `vim25` is the core that the others build on.
 pub const CORE: &str = "vim25";
 
@@ -47,6 +50,8 @@ pub struct Plan {
     pub namespaces: Vec<String>,
     /// The struct holding a boxed array of data objects in a root position (`AnyArray`).
     pub array_type: String,
+    /// The crate of each schema with a file of its own (see [`split`]).
+    pub unit: BTreeMap<String, Unit>,
 }
 
 pub struct RegistryEntry {
@@ -173,7 +178,13 @@ impl Plan {
             fault_root,
             namespaces,
             array_type,
+            unit: split::split(model),
         }
+    }
+
+    /// The crate a schema's type is in; a boxed value is a variant of the root's enum.
+    pub fn unit_of(&self, schema: &str) -> Unit {
+        self.unit.get(schema).copied().unwrap_or(Unit::Top)
     }
 
     /// The Rust type a value of `ty` is held in (fields, responses, boxed values).

@@ -12,6 +12,16 @@ fn output() -> vim25_generator::Output {
     generate(MINI.as_bytes(), &Options { crate_version: "9.9.9".into(), standalone: true }).expect("the fixture generates")
 }
 
+/// The file of a type's module, in whichever crate of the split it is.
+fn type_file<'a>(out: &'a vim25_generator::Output, module: &str) -> &'a str {
+    let name = format!("src/types/{module}.rs");
+    let mut found = out.files.iter().filter(|(path, _)| path.strip_suffix(&name).is_some_and(|dir| dir.is_empty() || dir.ends_with('/')));
+    match (found.next(), found.next()) {
+        (Some((_, text)), None) => text,
+        other => panic!("{name}: expected in exactly one crate, found {other:?}"),
+    }
+}
+
 #[test]
 fn every_schema_and_operation_is_mapped() {
     let out = output();
@@ -32,16 +42,16 @@ fn every_schema_and_operation_is_mapped() {
 #[test]
 fn inheritance_flattens_members_and_nests_families() {
     let out = output();
-    let square = &out.files["src/types/square.rs"];
+    let square = type_file(&out, "square");
     for member in ["pub name: crate::CompactString", "pub r#type: Option<crate::CompactString>", "pub corners: i32", "pub side: Option<f64>"] {
         assert!(square.contains(member), "Square lacks `{member}`:\n{square}");
     }
-    let shape = &out.files["src/types/shape.rs"];
+    let shape = type_file(&out, "shape");
     assert!(shape.contains("pub enum ShapeKind"));
     assert!(shape.contains("Polygon(crate::types::PolygonKind)"), "{shape}");
-    assert!(out.files["src/types/polygon.rs"].contains("Square(Box<crate::types::Square>)"));
+    assert!(type_file(&out, "polygon").contains("Square(Box<crate::types::Square>)"));
     // a self-referencing member is boxed; a password is redacted
-    let gizmo = &out.files["src/types/gizmo_info.rs"];
+    let gizmo = type_file(&out, "gizmo_info");
     assert!(gizmo.contains("pub next: Option<Box<crate::types::GizmoInfo>>"), "{gizmo}");
     // a small struct is held inline, one estimated above `INLINE_LIMIT` bytes is boxed
     assert!(gizmo.contains("pub label: Option<crate::types::GizmoLabel>"), "{gizmo}");
@@ -52,7 +62,7 @@ fn inheritance_flattens_members_and_nests_families() {
 #[test]
 fn blanks_write_literal_members_out() {
     let out = output();
-    let square = &out.files["src/types/square.rs"];
+    let square = type_file(&out, "square");
     // literals where a member has one (no call, no temporary to drop on unwind), the member's
     // own blank otherwise; `Default` forwards to the blank
     for member in ["side: None,", "corners: 0,", "name: crate::object::Blank::blank(),", "extra: crate::Extra::EMPTY,"] {
@@ -65,7 +75,7 @@ fn blanks_write_literal_members_out() {
 #[test]
 fn enum_values_keep_their_yaml_text() {
     let out = output();
-    let color = &out.files["src/types/color.rs"];
+    let color = type_file(&out, "color");
     assert!(color.contains("\"True\" => Self::True"), "{color}");
     assert!(color.contains("\"self\" => Self::SelfValue"), "{color}");
     assert!(color.contains("/// Warm."));
@@ -176,4 +186,21 @@ fn main() {
         .expect("cargo runs");
     assert!(status.status.success(), "{}\n{}", String::from_utf8_lossy(&status.stdout), String::from_utf8_lossy(&status.stderr));
     assert!(String::from_utf8_lossy(&status.stdout).contains("probe ok"));
+}
+
+#[test]
+fn vim25_is_split_into_a_base_and_parts_that_it_re_exports() {
+    let out = output();
+    let top = &out.files["Cargo.toml"];
+    for (package, dir) in [("vim25-base", "base"), ("vim25-part1", "part1"), ("vim25-part2", "part2")] {
+        assert!(top.contains(&format!("{package} = {{ path = \"{dir}\", version = \"=9.9.9\" }}")), "{top}");
+        assert!(out.files[&format!("{dir}/Cargo.toml")].contains(&format!("name = \"{package}\"")));
+        // a namespace feature reaches every crate
+        assert!(top.contains(&format!("\"{package}/gadget\"")), "{top}");
+    }
+    assert!(out.files["part1/Cargo.toml"].contains("vim25-base = { path = \"../base\", version = \"=9.9.9\" }"));
+    assert!(out.files["base/src/lib.rs"].contains("pub mod de;"));
+    assert!(out.files["src/types/mod.rs"].contains("pub use vim25_part2::types::*;"));
+    // only the top crate has the client and the handles
+    assert!(out.files.keys().filter(|p| p.contains("/src/mo/") || p.contains("client.rs")).all(|p| p.starts_with("src/")));
 }

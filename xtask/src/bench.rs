@@ -5,7 +5,8 @@
 //! - decoding and encoding throughput, from the separate crate `xtask/bench` (release build,
 //!   outside the workspace), which also decodes with vim_rs 0.7.0 unless `--no-vim-rs`.
 //! - `compile_debug_seconds`, `compile_peak_gb`, `compile_vim25_only_seconds`: clean debug
-//!   builds of `vim25` alone, dependencies already built, peak memory from `/usr/bin/time`.
+//!   builds of `vim25` and the crates it is split into, their external dependencies already
+//!   built; the peak is the largest compiler process's, from `/usr/bin/time`.
 
 use crate::codegen;
 use std::path::{Path, PathBuf};
@@ -100,12 +101,41 @@ pub(crate) fn checked(cmd: &mut Command) -> Result<std::process::Output, String>
     }
 }
 
+/// The packages of a generated crate: `vim25` and the crates it is split into (its subfolders
+/// with a manifest; see the generator's `plan::split`), so that an older, unsplit generation
+/// can be measured too.
+pub(crate) fn packages(krate: &Path) -> Result<Vec<String>, String> {
+    let mut out = vec!["vim25".to_owned()];
+    let entries = std::fs::read_dir(krate).map_err(|e| format!("{}: {e}", krate.display()))?;
+    let mut inner = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let manifest = entry.path().join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&manifest) {
+            let name = text.lines().find_map(|l| l.strip_prefix("name = \"")?.strip_suffix('"'));
+            inner.push(name.ok_or_else(|| format!("{}: no package name", manifest.display()))?.to_owned());
+        }
+    }
+    inner.sort();
+    out.extend(inner);
+    Ok(out)
+}
+
+/// `cargo clean` of every package of a generated crate.
+pub(crate) fn clean_args(packages: &[String]) -> Vec<String> {
+    let mut args = vec!["clean".to_owned(), "--quiet".to_owned()];
+    for p in packages {
+        args.extend(["-p".to_owned(), p.clone()]);
+    }
+    args
+}
+
 /// Wall seconds and peak resident GiB of a debug build of `vim25` alone: its dependencies are
-/// built first, then only `vim25` is cleaned and rebuilt.
+/// built first, then only `vim25` and the crates it is split into are cleaned and rebuilt. The
+/// peak is that of the largest compiler process (`/usr/bin/time` reports the largest child).
 fn clean_build(features: &[&str]) -> Result<(f64, Option<f64>), String> {
     let run = |cmd: &mut Command| checked(cmd.current_dir(repo()));
     run(cargo().args(["build", "--quiet", "-p", "vim25"]).args(features))?;
-    run(cargo().args(["clean", "--quiet", "-p", "vim25"]))?;
+    run(cargo().args(clean_args(&packages(&codegen::generated_dir())?)))?;
     let time = Path::new("/usr/bin/time");
     let mut cmd = if time.exists() {
         let mut c = Command::new(time);
@@ -143,6 +173,7 @@ fn compile_pair(other: &Path, rounds: usize) -> Result<(), String> {
         workspaces.push(scratch_workspace(&base.join(format!("ws{i}")), &format!("pair{i}"), krate)?);
     }
     let targets = [base.join("target0"), base.join("target1")];
+    let cleans = [clean_args(&packages(&crates[0])?), clean_args(&packages(&crates[1])?)];
     let mut ratios = Vec::new();
     for round in 0..rounds {
         let mut builds = Vec::new();
@@ -153,7 +184,7 @@ fn compile_pair(other: &Path, rounds: usize) -> Result<(), String> {
                 // each workspace's first use of each target directory builds the dependencies
                 in_ws(&["build", "--quiet", "-p", "vim25"])?;
             }
-            in_ws(&["clean", "--quiet", "-p", "vim25"])?;
+            checked(cargo().args(&cleans[i]).current_dir(ws).env("CARGO_TARGET_DIR", target))?;
             builds.push((ws.clone(), target.clone()));
         }
         let timed: Vec<_> = builds
@@ -189,12 +220,14 @@ pub(crate) fn scratch_workspace(ws: &Path, name: &str, krate: &Path) -> Result<P
         return Err(format!("{path}: a quote or line break in the path (it goes into a TOML literal string)"));
     }
     std::fs::create_dir_all(ws.join("src")).map_err(|e| format!("{}: {e}", ws.display()))?;
-    let manifest = format!(
+    let mut manifest = format!(
         "[workspace]\n\n[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\nvim25 = {{ path = '{path}' }}\n\n\
-         [profile.dev.package.\"*\"]\ndebug = false\n\n\
-         [profile.dev.package.vim25]\nincremental = false\ndebug = \"line-tables-only\"\n",
+         [profile.dev.package.\"*\"]\ndebug = false\n",
     );
+    for p in packages(krate)? {
+        manifest.push_str(&format!("\n[profile.dev.package.{p}]\nincremental = false\ndebug = \"line-tables-only\"\n"));
+    }
     let write = |file: &str, text: &[u8]| std::fs::write(ws.join(file), text).map_err(|e| format!("{}: {e}", ws.join(file).display()));
     write("Cargo.toml", manifest.as_bytes())?;
     write("src/lib.rs", b"")?;

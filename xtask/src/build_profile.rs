@@ -1,11 +1,12 @@
 //! `cargo xtask build-profile`: where rustc spends its time compiling `generated/`, by compiler
-//! query and by kind of generated function (see `xtask/build-profile`).
+//! query and by kind of generated function (see `xtask/build-profile`), for each crate of the
+//! split in turn.
 //!
 //! Wall-clock builds on this kind of machine drift too much to weigh a change of a few per cent;
 //! a self-profile splits one build into shares, which compare across runs far better. It needs
 //! the nightly toolchain (`-Z self-profile` is unstable); the other commands do not.
 
-use crate::bench::{cargo, checked, repo, scratch_workspace};
+use crate::bench::{cargo, checked, packages, repo, scratch_workspace};
 use crate::codegen;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,28 +31,39 @@ pub fn run(args: Args) -> Result<(), String> {
 
     nightly(&ws, &target, &["--version"]).map_err(|e| format!("the nightly toolchain is needed (rustup toolchain install nightly): {e}"))?;
     nightly(&ws, &target, &["build", "--quiet", "-p", "vim25"])?;
-    nightly(&ws, &target, &["clean", "--quiet", "-p", "vim25"])?;
+    // each crate of the split in turn, its lines prefixed with its name when there are several
+    let packages = packages(&codegen::generated_dir())?;
     let flag = format!("-Zself-profile={}", data.display());
-    nightly(&ws, &target, &["rustc", "--quiet", "-p", "vim25", "--lib", "--", &flag, "-Zself-profile-events=default,query-keys"])?;
-
-    let profile = newest_profile(&data)?;
-    let stem = profile.with_extension("");
-    let status = cargo()
-        .args(["run", "--quiet", "--release", "--manifest-path"])
-        .arg(repo().join("xtask/build-profile/Cargo.toml"))
-        .arg("--")
-        .arg(&stem)
-        .args(args.detail.then_some("--detail"))
-        .env("CARGO_TARGET_DIR", repo().join("target/bench"))
-        .status()
-        .map_err(|e| format!("cargo: {e}"))?;
+    for package in &packages {
+        nightly(&ws, &target, &["clean", "--quiet", "-p", package])?;
+        nightly(&ws, &target, &["rustc", "--quiet", "-p", package, "--lib", "--", &flag, "-Zself-profile-events=default,query-keys"])?;
+        let profile = newest_profile(&data)?;
+        let out = cargo()
+            .args(["run", "--quiet", "--release", "--manifest-path"])
+            .arg(repo().join("xtask/build-profile/Cargo.toml"))
+            .arg("--")
+            .arg(profile.with_extension(""))
+            .args(args.detail.then_some("--detail"))
+            .env("CARGO_TARGET_DIR", repo().join("target/bench"))
+            .output()
+            .map_err(|e| format!("cargo: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("reading the profile {} failed ({}):\n{}", profile.display(), out.status, String::from_utf8_lossy(&out.stderr)));
+        }
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            match packages.len() {
+                1 => println!("{line}"),
+                _ => println!("{package}.{line}"),
+            }
+        }
+        if !args.keep {
+            std::fs::remove_file(&profile).map_err(|e| format!("{}: {e}", profile.display()))?;
+        }
+    }
     if !args.keep {
         let _ = std::fs::remove_dir_all(&data);
     }
-    match status.success() {
-        true => Ok(()),
-        false => Err(format!("reading the profile {} failed ({status})", profile.display())),
-    }
+    Ok(())
 }
 
 /// `cargo +nightly ARGS` in the scratch workspace.

@@ -8,7 +8,7 @@ mod types;
 
 use crate::load::SpecError;
 use crate::model::Model;
-use crate::plan::Plan;
+use crate::plan::{Plan, Unit};
 use proc_macro2::{Ident, Span, TokenStream};
 use std::collections::BTreeMap;
 
@@ -45,9 +45,45 @@ pub fn emit(model: &Model, options: &Options) -> Result<Output, SpecError> {
     jobs.extend(mo::files(model, &plan));
     jobs.extend(crate_files::rust_files(model, &plan));
     out.files.extend(render_all(jobs)?);
+    check_split(model, &plan, &out.files)?;
     out.files.extend(crate_files::other_files(model, &plan, options));
     out.files.insert("checksums.sha256".into(), crate_files::checksums(&out.files));
     Ok(out)
+}
+
+/// Every type a file of a crate names must be in that crate or one below it. The split follows
+/// the model's references; this reads the references off the emitted files, so that a reference
+/// the model's walk missed is an error here, not a build failure in `generated/`.
+fn check_split(model: &Model, plan: &Plan, files: &BTreeMap<String, String>) -> Result<(), SpecError> {
+    let mut unit_of: BTreeMap<&str, Unit> = BTreeMap::new();
+    // boxed values are variants of the root enum, and their names those of variants, not types
+    for s in model.schemas.values().filter(|s| !matches!(s.kind, crate::model::Kind::Boxed(_))) {
+        let unit = plan.unit_of(&s.name);
+        unit_of.insert(&plan.rust[&s.name], unit);
+        if let Some(k) = plan.kind_name.get(&s.name) {
+            unit_of.insert(k, unit);
+        }
+    }
+    unit_of.insert(&plan.array_type, plan.unit_of(&model.root));
+    const PATH: &str = "crate::types::";
+    for unit in Unit::all() {
+        let prefix = format!("{}src/", unit.dir());
+        let mut seen = unit.below();
+        seen.push(unit);
+        for (path, text) in files.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
+            for (at, _) in text.match_indices(PATH) {
+                let rest = &text[at + PATH.len()..];
+                let name = &rest[..rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())];
+                match unit_of.get(name) {
+                    Some(u) if !seen.contains(u) => {
+                        return Err(SpecError::at("#", format!("internal error: {path} names {name}, which is in {}, above {}", u.package(), unit.package())));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Builds and formats files on all cores; the result does not depend on scheduling (files

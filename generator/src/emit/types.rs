@@ -1,5 +1,6 @@
-//! `src/types/`: one file per data object (with its family enum when it has subtypes), per
-//! enumeration and per request body, plus `any.rs` for the polymorphic root.
+//! `src/types/` of each crate (see `plan::split`): one file per data object (with its family
+//! enum when it has subtypes), per enumeration and per request body, plus `any.rs` for the
+//! polymorphic root.
 //!
 //! Representation (see the README's design notes for the measurements behind it):
 //! - a data object is a struct with *all* its members, inherited ones included, so reading a
@@ -13,7 +14,7 @@
 use super::docs;
 use super::{cfg_attr, ident, tokens};
 use crate::model::{DataType, Field, Kind, Model, ObjectType, Schema, StrFormat, Ty};
-use crate::plan::Plan;
+use crate::plan::{Plan, Unit};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -25,21 +26,30 @@ pub fn files<'a>(model: &'a Model, plan: &'a Plan) -> Vec<super::Job<'a>> {
             Kind::Enum(_) => Box::new(move || enum_file(plan, s)),
             Kind::Request(o) => Box::new(move || request_file(model, plan, s, o)),
             Kind::Plain(_) => Box::new(move || plain_file(model, plan, s)),
-            Kind::Root => {
-                out.push(("src/types/any.rs".to_owned(), Box::new(move || root_file(model, plan, s))));
-                continue;
-            }
+            Kind::Root => Box::new(move || root_file(model, plan, s)),
             Kind::Boxed(_) => continue,
         };
-        out.push((format!("src/types/{}.rs", plan.module[&s.name]), body));
+        out.push((format!("{}src/types/{}.rs", plan.unit_of(&s.name).dir(), module_of(plan, s)), body));
     }
-    out.push(("src/types/mod.rs".to_owned(), Box::new(move || mod_rs(model, plan))));
+    for unit in Unit::all() {
+        out.push((format!("{}src/types/mod.rs", unit.dir()), Box::new(move || mod_rs(model, plan, unit))));
+    }
     out
 }
 
-fn mod_rs(model: &Model, plan: &Plan) -> TokenStream {
+/// The file stem of a schema's module; the root's is `any`.
+fn module_of<'p>(plan: &'p Plan, s: &Schema) -> &'p str {
+    match s.kind {
+        Kind::Root => "any",
+        _ => &plan.module[&s.name],
+    }
+}
+
+/// A crate's `types` module: its own types, and those of the crates below it re-exported, so
+/// that `crate::types::X` names every type a file may use, in whichever crate it is.
+fn mod_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
     let mut mods = TokenStream::new();
-    for s in model.schemas.values() {
+    for s in model.schemas.values().filter(|s| plan.unit_of(&s.name) == unit) {
         match &s.kind {
             Kind::Root => {
                 let name = ident(&plan.rust[&s.name]);
@@ -59,11 +69,18 @@ fn mod_rs(model: &Model, plan: &Plan) -> TokenStream {
             }
         }
     }
-    let doc = docs::inner(&[
-        " Every data object, enumeration and request body of the document, one module per type.",
-        "",
-        " Types of a namespace other than the core (`vsan`, `pbm`, ...) exist when its cargo feature is on.",
-    ]);
+    for below in unit.below() {
+        let krate = ident(&below.krate());
+        mods.extend(quote!(#[doc(inline)] pub use #krate::types::*;));
+    }
+    let doc = match unit {
+        Unit::Top => docs::inner(&[
+            " Every data object, enumeration and request body of the document, one module per type.",
+            "",
+            " Types of a namespace other than the core (`vsan`, `pbm`, ...) exist when its cargo feature is on.",
+        ]),
+        _ => docs::inner(&[" The types of this part of `vim25` and of the parts below it; use them as `vim25::types`."]),
+    };
     quote!(#doc #mods)
 }
 
