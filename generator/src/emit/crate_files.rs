@@ -1,7 +1,7 @@
 //! The crates around the types: each one's Cargo.toml and lib.rs, the type registry, the
 //! hand-written runtime (copied from `generator/runtime/`), the examples, `api-map.json` and
 //! checksums. The runtime and the registry are in the base crate, which every other one uses;
-//! the client and the handles in `vim25`.
+//! the client and the handles in `vim25`, over all of them.
 
 use super::{docs, ident, mo};
 use crate::model::{Kind, Model, Op};
@@ -30,8 +30,8 @@ pub fn rust_files<'a>(model: &'a Model, plan: &'a Plan) -> Vec<super::Job<'a>> {
         ("base/src/lib.rs".into(), Box::new(move || base_lib_rs(model))),
         ("base/src/registry.rs".into(), Box::new(move || registry_rs(plan))),
     ];
-    for n in 1..=crate::plan::PARTS {
-        out.push((format!("{}src/lib.rs", Unit::Part(n).dir()), Box::new(move || part_lib_rs(n))));
+    for unit in Unit::all().into_iter().filter(|u| matches!(u, Unit::Part(_) | Unit::Cycle)) {
+        out.push((format!("{}src/lib.rs", unit.dir()), Box::new(move || types_lib_rs(unit))));
     }
     out
 }
@@ -136,6 +136,7 @@ fn inner_cargo_toml(plan: &Plan, options: &super::Options, unit: Unit) -> String
             "the vi-json codec and the types nearly all others use",
             "serde_json = \"1\"\njiter = { version = \"0.19\", default-features = false }\nitoa = \"1\"\ncompact_str = \"0.10\"\nryu = \"1\"\n",
         ),
+        Unit::Cycle => ("the data types on the cycle through `Any`", "serde_json = \"1\"\n"),
         _ => ("data types that hold no `Any`", ""),
     };
     let package = package_table(
@@ -280,16 +281,20 @@ fn base_lib_rs(model: &Model) -> TokenStream {
     }
 }
 
-/// `vim25-part{n}`: a share of the types below the cycle through `Any` (see `plan::split`),
-/// seeing the runtime under the paths it has in `vim25`.
-fn part_lib_rs(n: usize) -> TokenStream {
+/// `vim25-part{n}` (a share of the types below the cycle through `Any`) or `vim25-cycle` (the
+/// types on it; see `plan::split`), seeing the runtime under the paths it has in `vim25`.
+fn types_lib_rs(unit: Unit) -> TokenStream {
     let attrs = crate_attrs();
-    let doc = docs::inner(&[&format!(" Part {n} of the data types of `vim25`, which re-exports them all: depend on `vim25`, not"), " on this crate."]);
+    let what = match unit {
+        Unit::Part(n) => format!("Part {n} of the data types of `vim25`"),
+        _ => "The data types of `vim25` on the cycle through `Any`".to_owned(),
+    };
+    let doc = docs::inner(&[&format!(" {what}, which re-exports them all: depend on `vim25`,"), " not on this crate."]);
     quote! {
         #doc
         #attrs
 
-        pub use vim25_base::{de, object, registry, ser, CompactString, DecodeError, Extra, Password};
+        pub use vim25_base::{de, object, registry, ser, CompactString, DecodeError, Extra, Password, DISCRIMINATOR};
         pub mod types;
     }
 }

@@ -4,10 +4,12 @@
 //!
 //! The types form one large cycle: the root (`Any`) holds every family, and whatever reaches a
 //! member of type `Any` (`OptionValue`, `KeyAnyValue`, every fault through its message) reaches
-//! every other type through it. A cycle cannot be split between crates, so those types stay in
-//! `vim25` with the request bodies and the handles. The other types (most events and the
-//! configuration structs that hold no `Any`, about two thirds of the code) reach only each other:
-//! they are split into [`PARTS`] crates that depend on a small base crate and not on each other.
+//! every other type through it. A cycle cannot be split between crates, so those types make one
+//! crate, `vim25-cycle`. The other types (most events and the configuration structs that hold no
+//! `Any`, about two thirds of the code) reach only each other: they are split into [`PARTS`]
+//! crates that depend on a small base crate and not on each other. `vim25` itself holds the
+//! request bodies, the handles and the client, and is compiled while the cycle's code is
+//! generated.
 //!
 //! - The base holds the runtime (codec, registry) and the types nearly all others use
 //!   (`ManagedObjectReference`, the event arguments), chosen by how many types name them, so
@@ -30,7 +32,9 @@ pub enum Unit {
     Base,
     /// `vim25-part{n}` (from 1): types that never hold an `Any`.
     Part(usize),
-    /// `vim25` itself: the types on the cycle through `Any`, request bodies, handles, client.
+    /// `vim25-cycle`: the types on the cycle through `Any`.
+    Cycle,
+    /// `vim25` itself: request bodies, handles, client.
     Top,
 }
 
@@ -39,6 +43,7 @@ impl Unit {
     pub fn all() -> Vec<Unit> {
         let mut out = vec![Unit::Base];
         out.extend((1..=PARTS).map(Unit::Part));
+        out.push(Unit::Cycle);
         out.push(Unit::Top);
         out
     }
@@ -48,6 +53,7 @@ impl Unit {
         match self {
             Unit::Base => "base/".into(),
             Unit::Part(n) => format!("part{n}/"),
+            Unit::Cycle => "cycle/".into(),
             Unit::Top => String::new(),
         }
     }
@@ -57,6 +63,7 @@ impl Unit {
         match self {
             Unit::Base => "vim25-base".into(),
             Unit::Part(n) => format!("vim25-part{n}"),
+            Unit::Cycle => "vim25-cycle".into(),
             Unit::Top => "vim25".into(),
         }
     }
@@ -71,6 +78,7 @@ impl Unit {
         match self {
             Unit::Base => vec![],
             Unit::Part(_) => vec![Unit::Base],
+            Unit::Cycle => (0..=PARTS).map(|n| if n == 0 { Unit::Base } else { Unit::Part(n) }).collect(),
             Unit::Top => Unit::all().into_iter().filter(|u| *u != Unit::Top).collect(),
         }
     }
@@ -88,18 +96,19 @@ pub fn split(model: &Model) -> BTreeMap<String, Unit> {
             users.entry(*b).or_default().push(*a);
         }
     }
-    let mut top: BTreeSet<&str> = BTreeSet::from([model.root.as_str()]);
+    let mut cycle: BTreeSet<&str> = BTreeSet::from([model.root.as_str()]);
     let mut stack = vec![model.root.as_str()];
     while let Some(n) = stack.pop() {
         for u in users.get(n).into_iter().flatten() {
-            if top.insert(*u) {
+            if cycle.insert(*u) {
                 stack.push(*u);
             }
         }
     }
-    top.extend(model.schemas.values().filter(|s| matches!(s.kind, Kind::Request(_))).map(|s| s.name.as_str()));
+    // nothing but the handles names a request body
+    let requests: BTreeSet<&str> = model.schemas.values().filter(|s| matches!(s.kind, Kind::Request(_))).map(|s| s.name.as_str()).collect();
 
-    let below: Vec<&str> = nodes.iter().copied().filter(|n| !top.contains(n)).collect();
+    let below: Vec<&str> = nodes.iter().copied().filter(|n| !cycle.contains(n) && !requests.contains(n)).collect();
     let weight: BTreeMap<&str, usize> = below.iter().map(|n| (*n, weight(model, n))).collect();
     let total: usize = weight.values().sum();
 
@@ -137,7 +146,8 @@ pub fn split(model: &Model) -> BTreeMap<String, Unit> {
         out.extend(g.iter().map(|m| (m.to_string(), Unit::Part(part))));
     }
     out.extend(base.iter().map(|n| (n.to_string(), Unit::Base)));
-    out.extend(top.iter().map(|n| (n.to_string(), Unit::Top)));
+    out.extend(cycle.iter().filter(|n| !requests.contains(*n)).map(|n| (n.to_string(), Unit::Cycle)));
+    out.extend(requests.iter().map(|n| (n.to_string(), Unit::Top)));
     out
 }
 
@@ -170,7 +180,8 @@ fn refs<'m>(model: &'m Model, name: &str) -> BTreeSet<&'m str> {
             }
         }
         Kind::Request(o) | Kind::Plain(o) => o.fields.iter().for_each(|f| walk(model, &f.ty, &mut out)),
-        Kind::Root => out.extend(model.schemas.values().filter(|s| !matches!(s.kind, Kind::Boxed(_))).map(|s| s.name.as_str())),
+        // any type but a request body may be held in an `Any`
+        Kind::Root => out.extend(model.schemas.values().filter(|s| !matches!(s.kind, Kind::Boxed(_) | Kind::Request(_))).map(|s| s.name.as_str())),
         Kind::Boxed(_) | Kind::Enum(_) => {}
     }
     let name = model.schema(name).name.as_str();
@@ -258,37 +269,46 @@ mod tests {
     }
 
     #[test]
-    fn what_reaches_an_any_stays_in_vim25_and_the_rest_goes_below() {
+    fn what_reaches_an_any_goes_to_the_cycle_and_the_rest_below_it() {
         let m = model(&mini_with_any());
         let units = split(&m);
         assert_layered(&m, &units);
         // the holder, what holds it, and the family holding that
-        for top in ["Any", "GizmoLabel", "GizmoInfo", "DataObject", "FrobRequestType"] {
-            assert_eq!(units[top], Unit::Top, "{top}");
+        for on in ["Any", "GizmoLabel", "GizmoInfo", "DataObject"] {
+            assert_eq!(units[on], Unit::Cycle, "{on}");
         }
         for below in ["Shape", "Polygon", "Square", "GizmoManual", "Color_enum"] {
-            assert_ne!(units[below], Unit::Top, "{below}");
+            assert!(matches!(units[below], Unit::Base | Unit::Part(_)), "{below}: {:?}", units[below]);
         }
+        assert_eq!(units["FrobRequestType"], Unit::Top);
     }
 
     #[test]
-    fn without_any_members_only_the_root_and_the_requests_stay_on_top() {
+    fn without_any_members_the_cycle_is_the_root_alone() {
         let m = model(MINI);
         let units = split(&m);
         assert_layered(&m, &units);
         for s in m.schemas.values().filter(|s| !matches!(s.kind, Kind::Boxed(_))) {
-            let top = matches!(s.kind, Kind::Root | Kind::Request(_));
-            assert_eq!(units[&s.name] == Unit::Top, top, "{}", s.name);
+            let expected = match s.kind {
+                Kind::Root => Some(Unit::Cycle),
+                Kind::Request(_) => Some(Unit::Top),
+                _ => None,
+            };
+            match expected {
+                Some(u) => assert_eq!(units[&s.name], u, "{}", s.name),
+                None => assert!(matches!(units[&s.name], Unit::Base | Unit::Part(_)), "{}: {:?}", s.name, units[&s.name]),
+            }
         }
     }
 
     #[test]
     fn crates_name_their_folders_and_depend_downwards_only() {
-        assert_eq!(Unit::all().len(), super::PARTS + 2);
-        assert_eq!((Unit::Base.dir(), Unit::Part(2).dir(), Unit::Top.dir()), ("base/".into(), "part2/".into(), String::new()));
+        assert_eq!(Unit::all().len(), super::PARTS + 3);
+        assert_eq!((Unit::Base.dir(), Unit::Part(2).dir(), Unit::Cycle.dir(), Unit::Top.dir()), ("base/".into(), "part2/".into(), "cycle/".into(), String::new()));
         assert_eq!(Unit::Part(1).krate(), "vim25_part1");
         assert!(Unit::Base.below().is_empty());
         assert_eq!(Unit::Part(1).below(), vec![Unit::Base]);
-        assert_eq!(Unit::Top.below().len(), super::PARTS + 1);
+        assert_eq!(Unit::Cycle.below().len(), super::PARTS + 1);
+        assert_eq!(Unit::Top.below().len(), super::PARTS + 2);
     }
 }
