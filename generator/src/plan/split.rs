@@ -105,8 +105,11 @@ pub fn split(model: &Model) -> BTreeMap<String, Unit> {
             }
         }
     }
-    // nothing but the handles names a request body
-    let requests: BTreeSet<&str> = model.schemas.values().filter(|s| matches!(s.kind, Kind::Request(_))).map(|s| s.name.as_str()).collect();
+    // request bodies only the handles name go with them (a document may also use one as a
+    // member's type; then it is placed like any other type)
+    let named: BTreeSet<&str> = edges.values().flatten().copied().collect();
+    let requests: BTreeSet<&str> =
+        model.schemas.values().filter(|s| matches!(s.kind, Kind::Request(_)) && !named.contains(s.name.as_str())).map(|s| s.name.as_str()).collect();
 
     let below: Vec<&str> = nodes.iter().copied().filter(|n| !cycle.contains(n) && !requests.contains(n)).collect();
     let weight: BTreeMap<&str, usize> = below.iter().map(|n| (*n, weight(model, n))).collect();
@@ -116,8 +119,11 @@ pub fn split(model: &Model) -> BTreeMap<String, Unit> {
     // connected types to be more than 45 % of a part's share
     let mut used: BTreeMap<&str, usize> = below.iter().map(|n| (*n, 0)).collect();
     for n in &below {
+        // a type below the cycle names only types below it
         for b in &edges[n] {
-            *used.get_mut(b).expect("a type below the cycle uses only types below it") += 1;
+            if let Some(count) = used.get_mut(b) {
+                *count += 1;
+            }
         }
     }
     let mut by_use: Vec<&str> = below.clone();
