@@ -6,7 +6,7 @@
 //! member of type `Any` (`OptionValue`, `KeyAnyValue`, every fault through its message) reaches
 //! every other type through it. A cycle cannot be split between crates, so those types make one
 //! crate, `vim25-cycle`. The other types (most events and the configuration structs that hold no
-//! `Any`, about two thirds of the code) reach only each other: they are split into [`PARTS`]
+//! `Any`, more than half of the code) reach only each other: they are split into [`PARTS`]
 //! crates that depend on a small base crate and not on each other. `vim25` itself holds the
 //! request bodies, the handles and the client, and is compiled while the cycle's code is
 //! generated.
