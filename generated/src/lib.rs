@@ -36,13 +36,9 @@
     rustdoc::invalid_rust_codeblocks
 )]
 pub mod client;
-pub mod de;
-mod extra;
+pub use vim25_base::{de, ser};
 #[doc(hidden)]
-pub mod object;
-#[doc(hidden)]
-pub mod registry;
-pub mod ser;
+pub use vim25_base::{object, registry};
 pub mod types;
 #[cfg(
     any(
@@ -59,11 +55,7 @@ pub use client::{Call, Client, Error, HttpMethod, Request, Response, Transport};
 #[cfg(feature = "reqwest")]
 pub use client::ReqwestTransport;
 pub use de::{from_slice, from_str, Decode, DecodeError};
-pub use extra::{Extra, Password};
-/// The string type of every string member: kept inline up to 24 bytes, so that the
-/// short strings most objects carry (keys, moIds, names) need no allocation of their
-/// own. It derefs to `str`; build one with `.into()` from a `&str` or a `String`.
-pub use compact_str::CompactString;
+pub use vim25_base::{CompactString, Extra, Password, DISCRIMINATOR};
 pub use ser::{to_vec, Encode};
 /// The API release of the document this crate was generated from.
 pub const RELEASE: &str = "9.1.1.0";
@@ -92,8 +84,6 @@ pub const RELEASES: &[&str] = &[
     "7.0.0.1",
     "7.0.0.0",
 ];
-/// The member naming an object's concrete type on the wire.
-pub const DISCRIMINATOR: &str = "_typeName";
 /// The header carrying the session token.
 pub const SESSION_HEADER: &str = "vmware-api-session-id";
 /// What a fault reply (HTTP 500) decodes to: `MethodFault` and its subtypes.
