@@ -111,7 +111,8 @@ pub(crate) fn packages(krate: &Path) -> Result<Vec<String>, String> {
     for entry in entries.filter_map(Result::ok) {
         let manifest = entry.path().join("Cargo.toml");
         if let Ok(text) = std::fs::read_to_string(&manifest) {
-            let name = text.lines().find_map(|l| l.strip_prefix("name = \"")?.strip_suffix('"'));
+            let table: toml::Table = toml::from_str(&text).map_err(|e| format!("{}: {e}", manifest.display()))?;
+            let name = table.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str());
             inner.push(name.ok_or_else(|| format!("{}: no package name", manifest.display()))?.to_owned());
         }
     }
@@ -248,12 +249,25 @@ fn median(values: &mut [f64]) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::median;
+    use super::{median, packages};
 
     #[test]
     fn median_of_odd_even_and_empty() {
         assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&mut [1.057, 0.997]), Some(1.027));
         assert_eq!(median(&mut []), None);
+    }
+
+    #[test]
+    fn packages_are_vim25_and_the_manifests_in_its_folders() {
+        let dir = std::env::temp_dir().join(format!("vim25-packages-{}", std::process::id()));
+        for (sub, name) in [("part1", "vim25-part1"), ("base", "vim25-base")] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+            std::fs::write(dir.join(sub).join("Cargo.toml"), format!("# generated\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n")).unwrap();
+        }
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        let found = packages(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(found.unwrap(), ["vim25", "vim25-base", "vim25-part1"]);
     }
 }

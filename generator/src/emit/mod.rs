@@ -68,14 +68,14 @@ fn check_split(model: &Model, plan: &Plan, files: &BTreeMap<String, String>) -> 
     const PATH: &str = "crate::types::";
     for unit in Unit::all() {
         let prefix = format!("{}src/", unit.dir());
-        let mut seen = unit.below();
-        seen.push(unit);
+        let mut visible = unit.below();
+        visible.push(unit);
         for (path, text) in files.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
             for (at, _) in text.match_indices(PATH) {
                 let rest = &text[at + PATH.len()..];
                 let name = &rest[..rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())];
                 match unit_of.get(name) {
-                    Some(u) if !seen.contains(u) => {
+                    Some(u) if !visible.contains(u) => {
                         return Err(SpecError::at("#", format!("internal error: {path} names {name}, which is in {}, above {}", u.package(), unit.package())));
                     }
                     _ => {}

@@ -78,7 +78,7 @@ impl Unit {
         match self {
             Unit::Base => vec![],
             Unit::Part(_) => vec![Unit::Base],
-            Unit::Cycle => (0..=PARTS).map(|n| if n == 0 { Unit::Base } else { Unit::Part(n) }).collect(),
+            Unit::Cycle => Unit::all().into_iter().filter(|u| matches!(u, Unit::Base | Unit::Part(_))).collect(),
             Unit::Top => Unit::all().into_iter().filter(|u| *u != Unit::Top).collect(),
         }
     }
