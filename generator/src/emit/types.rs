@@ -361,18 +361,33 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
     let own = variant_of(plan, &s.name);
     let own_ty = ident(&plan.rust[&s.name]);
     let base_id = ident(&plan.rust[&s.name]);
-    let mut variants = quote!(#own(Box<crate::types::#own_ty>),);
     // Boxed variants are built through the generic helpers of `object.rs` (`boxed`,
     // `clone_boxed`, `blank_boxed`), so that no generated body holds a `Box<T>` of a member:
     // drop-checking each such type walked most of the crate, 2.3 s of every build.
-    let mut clones = quote!(Self::#own(v) => crate::object::clone_boxed(&**v, Self::#own),);
-    let mut objects = quote!(Self::#own(v) => &**v,);
-    let mut objects_mut = quote!(Self::#own(v) => &mut **v,);
+    let (mut variants, mut clones, mut objects, mut objects_mut, from_own, blank_own) = if plan.own_inline.contains(&s.name) {
+        (
+            quote!(#own(crate::types::#own_ty),),
+            quote!(Self::#own(v) => Self::#own(Clone::clone(v)),),
+            quote!(Self::#own(v) => v,),
+            quote!(Self::#own(v) => v,),
+            quote!(Self::#own(v)),
+            quote!(Self::#own(crate::object::Blank::blank())),
+        )
+    } else {
+        (
+            quote!(#own(Box<crate::types::#own_ty>),),
+            quote!(Self::#own(v) => crate::object::clone_boxed(&**v, Self::#own),),
+            quote!(Self::#own(v) => &**v,),
+            quote!(Self::#own(v) => &mut **v,),
+            quote!(crate::object::boxed(v, Self::#own)),
+            quote!(crate::object::blank_boxed(Self::#own)),
+        )
+    };
     let mut arms = TokenStream::new();
     let mut froms = quote! {
         impl From<crate::types::#own_ty> for #kind {
             #[inline]
-            fn from(v: crate::types::#own_ty) -> Self { crate::object::boxed(v, Self::#own) }
+            fn from(v: crate::types::#own_ty) -> Self { #from_own }
         }
     };
     for child in &d.children {
@@ -382,17 +397,32 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
         let doc = docs::lines([format!(" A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
         if let Some(ck) = plan.kind_name.get(child) {
             let ck = ident(ck);
-            variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
-            clones.extend(quote!(#cfg Self::#v(v) => Self::#v(Clone::clone(v)),));
-            objects.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object(v),));
-            objects_mut.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object_mut(v),));
-            arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(<crate::types::#ck as crate::object::Family>::blank_for(id)),));
-            froms.extend(quote! {
-                #cfg impl From<crate::types::#ck> for #kind {
-                    #[inline]
-                    fn from(v: crate::types::#ck) -> Self { Self::#v(v) }
-                }
-            });
+            let blank = quote!(<crate::types::#ck as crate::object::Family>::blank_for(id));
+            if plan.nested_boxed.contains(child.as_str()) {
+                variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ck>),));
+                clones.extend(quote!(#cfg Self::#v(v) => crate::object::clone_boxed(&**v, Self::#v),));
+                objects.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object(&**v),));
+                objects_mut.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object_mut(&mut **v),));
+                arms.extend(quote!(#cfg crate::registry::id::#cid => crate::object::boxed(#blank, Self::#v),));
+                froms.extend(quote! {
+                    #cfg impl From<crate::types::#ck> for #kind {
+                        #[inline]
+                        fn from(v: crate::types::#ck) -> Self { crate::object::boxed(v, Self::#v) }
+                    }
+                });
+            } else {
+                variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
+                clones.extend(quote!(#cfg Self::#v(v) => Self::#v(Clone::clone(v)),));
+                objects.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object(v),));
+                objects_mut.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object_mut(v),));
+                arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(#blank),));
+                froms.extend(quote! {
+                    #cfg impl From<crate::types::#ck> for #kind {
+                        #[inline]
+                        fn from(v: crate::types::#ck) -> Self { Self::#v(v) }
+                    }
+                });
+            }
         } else {
             let ct = ident(&plan.rust[child]);
             variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ct>),));
@@ -469,7 +499,7 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             }
 
             fn blank_base() -> Self {
-                crate::object::blank_boxed(Self::#own)
+                #blank_own
             }
 
             fn object(&self) -> &dyn crate::object::Object {
@@ -537,10 +567,17 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                 let doc = docs::lines([format!(" A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
                 if let Some(ck) = plan.kind_name.get(child) {
                     let ck = ident(ck);
-                    variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
+                    let decoded = quote!(d.family_tagged(crate::de::TypeTag::Known(id))?);
+                    if plan.nested_boxed.contains(child) {
+                        variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ck>),));
+                        arms.extend(quote!(#cfg crate::registry::id::#cid => crate::object::boxed(#decoded, Self::#v),));
+                        encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(&**v, e),));
+                    } else {
+                        variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
+                        arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(#decoded),));
+                        encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(v, e),));
+                    }
                     as_any.extend(quote!(#cfg Self::#v(v) => v.as_any(),));
-                    arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(d.family_tagged(crate::de::TypeTag::Known(id))?),));
-                    encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(v, e),));
                 } else {
                     variants.extend(quote!(#doc #cfg #v(Box<crate::types::#cid>),));
                     as_any.extend(quote!(#cfg Self::#v(v) => &**v,));
