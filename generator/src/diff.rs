@@ -8,8 +8,10 @@
 //!   property or parameter; a type change of a property, parameter, return value or boxed type;
 //!   optional <-> required (the generated field changes between `T` and `Option<T>` either way);
 //!   a schema changing kind or parent; a data object gaining its first subtype or losing its
-//!   last one (it is then held through its kind enum, or no longer); a method becoming a
-//!   property read or the reverse.
+//!   last one (it is then held through its kind enum, or no longer); a type moving between
+//!   inline and boxed (`plan::inline_layout`: an added property can push a small struct over
+//!   the limit, and its members change between `T` and `Box<T>`); a method becoming a property
+//!   read or the reverse.
 //! - minor: a schema, operation, optional property or parameter, or enum value added; a
 //!   deprecation flag set or cleared (an attribute, not a signature); a fault added to or removed
 //!   from an operation's declared list (faults arrive as the polymorphic fault type whatever the
@@ -73,6 +75,12 @@ pub enum ChangeKind {
     EnumValueRemoved,
     EnumValueDescription,
     BoxedType,
+    /// Members declared with the struct hold it inline (`T`) or boxed (`Box<T>`).
+    HeldInline,
+    /// The family enum's own variant holds the struct inline or boxed.
+    OwnInline,
+    /// The family enum is nested in its parent's enum (or the root) inline or boxed.
+    NestedInline,
     OperationKind,
     Path,
     Anonymous,
@@ -196,12 +204,16 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
     let mut enum_values = EnumValues::default();
     schemas.removed = old.schemas.keys().filter(|n| !new.schemas.contains_key(*n)).cloned().collect();
     schemas.added = new.schemas.keys().filter(|n| !old.schemas.contains_key(*n)).cloned().collect();
+    let layouts = (Layouts::of(old), Layouts::of(new));
     for (name, n) in &new.schemas {
         let Some(o) = old.schemas.get(name) else { continue };
         if matches!((&o.kind, &n.kind), (Kind::Request(_), Kind::Request(_))) {
             continue; // reported as parameters of the operations using it
         }
-        let changes = schema_changes(old, new, name);
+        let mut changes = schema_changes(old, new, name);
+        if changes.iter().all(|c| !matches!(c.kind, ChangeKind::SchemaKind | ChangeKind::Polymorphic)) {
+            changes.extend(layout_changes(&layouts.0, &layouts.1, name));
+        }
         for c in &changes {
             let value = || EnumValueRef { schema: name.clone(), value: c.member.clone().unwrap_or_default() };
             match c.kind {
@@ -251,6 +263,51 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         operations: ops,
         enum_values,
     }
+}
+
+/// A model's [`crate::plan::Layout`], and the structs some member is declared with (only
+/// those have a member whose type moves between `T` and `Box<T>`).
+struct Layouts {
+    layout: crate::plan::Layout,
+    held: BTreeSet<String>,
+}
+
+impl Layouts {
+    fn of(model: &Model) -> Layouts {
+        let held = model
+            .schemas
+            .keys()
+            .filter_map(|n| model.struct_fields(n))
+            .flatten()
+            .filter_map(|f| match &f.ty {
+                Ty::Ref(t) if model.is_struct(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect();
+        Layouts { layout: crate::plan::inline_layout(model), held }
+    }
+}
+
+/// Whether a layout holds a schema inline, in one respect.
+type Inline = fn(&Layouts, &str) -> bool;
+
+/// Where a schema in both documents moved between inline and boxed.
+fn layout_changes(old: &Layouts, new: &Layouts, name: &str) -> Vec<Change> {
+    let checks: [(ChangeKind, Inline); 3] = [
+        (ChangeKind::HeldInline, |l, n| l.layout.structs.contains(n)),
+        (ChangeKind::OwnInline, |l, n| l.layout.own_inline.contains(n)),
+        (ChangeKind::NestedInline, |l, n| !l.layout.nested_boxed.contains(n)),
+    ];
+    let side = |inline: bool| Some(if inline { "inline" } else { "boxed" }.to_owned());
+    let held = old.held.contains(name) && new.held.contains(name);
+    checks
+        .into_iter()
+        .filter(|(kind, _)| *kind != ChangeKind::HeldInline || held)
+        .filter_map(|(kind, inline)| {
+            let (a, b) = (inline(old, name), inline(new, name));
+            (a != b).then(|| Change::new(kind, Semver::Major).sides(side(a), side(b)))
+        })
+        .collect()
 }
 
 /// `(operationId, managed type, operation)` in document order.

@@ -447,7 +447,7 @@ pub const INLINE_LIMIT: usize = 128;
 /// containment cycle (`MethodFault` holds its own family in `faultCause`) never is, and
 /// inline nesting is always finite. Families a cycle leaves undecided then box their own
 /// struct, and the structs waiting on them are decided in a second pass.
-fn inline_layout(model: &Model) -> Layout {
+pub fn inline_layout(model: &Model) -> Layout {
     let candidates = |pick: &dyn Fn(&str) -> bool| -> Vec<(&str, Vec<&crate::model::Field>)> {
         model.schemas.keys().filter(|n| pick(n)).filter_map(|n| Some((n.as_str(), model.struct_fields(n)?))).collect()
     };
@@ -505,11 +505,15 @@ fn inline_layout(model: &Model) -> Layout {
     Layout { structs: sizes.structs.into_keys().collect(), own_inline, nested_boxed }
 }
 
-/// What [`inline_layout`] decides.
-struct Layout {
-    structs: BTreeSet<String>,
-    own_inline: BTreeSet<String>,
-    nested_boxed: BTreeSet<String>,
+/// What [`inline_layout`] decides: where a type is held inline rather than in a `Box`. Each
+/// is part of the Rust API (a member's type is `T` or `Box<T>`), which `diff` reports.
+pub struct Layout {
+    /// Structs held inline by the members declared with them.
+    pub structs: BTreeSet<String>,
+    /// Families whose enum holds their own struct inline.
+    pub own_inline: BTreeSet<String>,
+    /// Families whose enum is boxed where their parent's enum or the root nests it.
+    pub nested_boxed: BTreeSet<String>,
 }
 
 /// A decided family enum: its estimated size, its size were every struct in it boxed (the

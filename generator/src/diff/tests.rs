@@ -384,3 +384,38 @@ vSphere API 1.0.0.0 → 1.0.0.0: a **major** change for the generated crate (sch
         assert!(md.contains(line), "missing {line:?} in\n{md}");
     }
 }
+
+/// Five more optional strings: enough to push a small struct over `plan::INLINE_LIMIT`.
+fn grow(v: &mut Value, schema: &str) {
+    for p in ["a", "b", "c", "d", "e"] {
+        set(v, &format!("{S}/{schema}/properties/{p}"), json!({"type": "string"}));
+    }
+}
+
+#[test]
+fn a_struct_growing_out_of_its_members_is_major() {
+    let mut old = base();
+    set(&mut old, &format!("{S}/Wrapper/properties/other"), json!({"$ref": "#/components/schemas/Other"}));
+    let mut new = old.clone();
+    grow(&mut new, "Other");
+    let d = diff(&model_of(&old), &model_of(&new));
+    let held = d.schemas.changed.iter().find(|c| c.name == "Other").and_then(|c| c.changes.iter().find(|c| c.kind == ChangeKind::HeldInline));
+    let held = held.unwrap_or_else(|| panic!("no layout change: {d:#?}"));
+    assert_eq!((held.old.as_deref(), held.new.as_deref(), held.impact), (Some("inline"), Some("boxed"), Semver::Major));
+    assert_eq!(d.semver, Semver::Major);
+    assert!(markdown(&d, "x").contains("held by its members boxed (was inline)"), "{}", markdown(&d, "x"));
+
+    // no member holds `Other` in the base document: its members' types cannot change
+    let d = after(|v| grow(v, "Other"));
+    assert_eq!(d.semver, Semver::Minor);
+}
+
+#[test]
+fn a_family_growing_out_of_its_enum_is_major() {
+    let d = after(|v| grow(v, "Base"));
+    let layout: Vec<_> = schema_changes_of(&d, "Base").into_iter().filter(|(k, ..)| *k != ChangeKind::PropertyAdded).collect();
+    // its own struct is boxed now, and `Any` nests its enum, no longer grown, unboxed
+    let both = vec![(ChangeKind::OwnInline, None, Semver::Major), (ChangeKind::NestedInline, None, Semver::Major)];
+    assert_eq!(layout, both);
+    assert_eq!(d.semver, Semver::Major);
+}
