@@ -86,3 +86,43 @@ fn one_byte_changes_to_a_vm_configuration_are_rejected_or_harmless() {
 fn one_byte_changes_to_a_retrieve_result_are_rejected_or_harmless() {
     check_recorded::<vim25::types::RetrieveResult>("retrieveResult.json", 0x1234_5678_9ABC_DEF1);
 }
+
+/// `levels` copies of `open`, then `leaf`, then as many copies of `close`.
+fn nested(open: &str, leaf: &str, close: &str, levels: usize) -> Vec<u8> {
+    format!("{}{leaf}{}", open.repeat(levels), close.repeat(levels)).into_bytes()
+}
+
+/// Input nested past the decoder's depth limit is refused with an error, on a thread with the
+/// 2 MiB stack that test threads and tokio's workers get, in the unoptimized build whose frames
+/// are largest: the decoder recurses per level, so the limit must come before the stack's end.
+/// One chain per way the types nest: a fault's cause, an `Any` in an option value, arrays of
+/// `Any`; each decoded as its own type and as `Any`.
+#[test]
+fn nesting_past_the_limit_is_an_error_not_a_stack_overflow() {
+    use vim25::types::{Any, MethodFaultKind, OptionValueKind};
+    type Decode = fn(&[u8]) -> Option<String>;
+    fn err<T: vim25::de::Decode>(doc: &[u8]) -> Option<String> {
+        vim25::from_slice::<T>(doc).err().map(|e| e.to_string())
+    }
+    let chains: [(&str, &str, &str, Decode); 3] = [
+        (r#"{"_typeName": "InvalidState", "faultCause": "#, r#"{"_typeName": "MethodFault"}"#, "}", err::<MethodFaultKind>),
+        (r#"{"_typeName": "OptionValue", "key": "k", "value": "#, r#"{"_typeName": "int", "_value": 1}"#, "}", err::<OptionValueKind>),
+        (r#"{"_typeName": "ArrayOfAnyType", "_value": ["#, r#"{"_typeName": "int", "_value": 1}"#, "]}", err::<Any>),
+    ];
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            for (open, leaf, close, own) in chains {
+                let deep = nested(open, leaf, close, 400);
+                for e in [own(&deep), err::<Any>(&deep)] {
+                    let e = e.unwrap_or_else(|| panic!("{open}: 400 levels decoded"));
+                    assert!(e.contains("deeper than"), "{open}: {e}");
+                }
+                // within the limit (an array of `Any`s is two levels each)
+                let shallow = nested(open, leaf, close, 90);
+                assert_eq!(own(&shallow), None, "{open}: 90 levels");
+            }
+        })
+        .expect("spawns");
+    handle.join().expect("no stack overflow, no panic");
+}

@@ -561,27 +561,27 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                     as_str.extend(quote!(#cfg Self::#v(v) => Some(v),));
                 }
                 encode.extend(quote!(#cfg Self::#v(v) => e.boxed(#wire, #key, v),));
-                arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(d.boxed(#key)?),));
+                arms.extend(quote!(#cfg crate::registry::id::#cid => d.boxed_as(#key, Self::#v),));
             }
             Kind::Data(_) => {
                 let doc = docs::lines([format!(" A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
                 if let Some(ck) = plan.kind_name.get(child) {
                     let ck = ident(ck);
-                    let decoded = quote!(d.family_tagged(crate::de::TypeTag::Known(id))?);
+                    let tag = quote!(crate::de::TypeTag::Known(id));
                     if plan.nested_boxed.contains(child) {
                         variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ck>),));
-                        arms.extend(quote!(#cfg crate::registry::id::#cid => crate::object::boxed(#decoded, Self::#v),));
+                        arms.extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, |k| crate::object::boxed(k, Self::#v)),));
                         encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(&**v, e),));
                     } else {
                         variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
-                        arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(#decoded),));
+                        arms.extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, Self::#v),));
                         encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(v, e),));
                     }
                     as_any.extend(quote!(#cfg Self::#v(v) => v.as_any(),));
                 } else {
                     variants.extend(quote!(#doc #cfg #v(Box<crate::types::#cid>),));
                     as_any.extend(quote!(#cfg Self::#v(v) => &**v,));
-                    arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(crate::de::Decode::decode_boxed(d)?),));
+                    arms.extend(quote!(#cfg crate::registry::id::#cid => d.decode_boxed_as(Self::#v),));
                     encode.extend(quote!(#cfg Self::#v(v) => e.object(&**v),));
                 }
                 type_names.extend(quote!(#cfg Self::#v(v) => v.type_name(),));
@@ -607,16 +607,17 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
         Some(quote! { fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
             let id = match d.any_tag()? {
                 crate::de::TypeTag::Known(id) => id,
-                _ => return Ok(Self::#unknown(Box::new(d.json_object()?))),
+                _ => return d.json_object().map(|m| Self::#unknown(Box::new(m))),
             };
-            Ok(match crate::registry::child_toward(crate::registry::id::#name, id) {
+            // each arm one call returning straight into the result (see `Decoder::boxed_as`)
+            match crate::registry::child_toward(crate::registry::id::#name, id) {
                 #arms
-                _ if DATA_ARRAYS.binary_search(&id).is_ok() => Self::#array(crate::types::#array_ty {
+                _ if DATA_ARRAYS.binary_search(&id).is_ok() => d.boxed(#array_key).map(|items| Self::#array(crate::types::#array_ty {
                     type_name: crate::CompactString::const_new(crate::registry::NAMES[id as usize]),
-                    items: d.boxed(#array_key)?,
-                }),
-                _ => Self::#unknown(Box::new(d.json_object()?)),
-            })
+                    items,
+                })),
+                _ => d.json_object().map(|m| Self::#unknown(Box::new(m))),
+            }
         } }),
         Some(quote! {
             match self {
