@@ -682,16 +682,20 @@ fn fault_root(model: &Model) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{absorb, inline_layout};
-    use crate::model::Model;
-    use std::collections::BTreeSet;
+pub(crate) mod fixture {
+    //! The mini fixture document, for the plan's tests.
+    pub const MINI: &str = include_str!("../tests/fixtures/mini.yaml");
 
-    const MINI: &str = include_str!("../tests/fixtures/mini.yaml");
-
-    fn model(yaml: &str) -> Model {
+    pub fn model(yaml: &str) -> crate::model::Model {
         crate::model::build(&crate::load::load(yaml.as_bytes()).expect("loads")).expect("builds")
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{model, MINI};
+    use super::{absorb, inline_layout};
+    use std::collections::BTreeSet;
 
     /// The fixture without `Polygon.inner`, which puts `Shape` and `Polygon` on a cycle.
     fn mini_without_inner() -> String {

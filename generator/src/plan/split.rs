@@ -248,13 +248,8 @@ fn groups<'m>(nodes: &[&'m str], edges: &BTreeMap<&'m str, BTreeSet<&'m str>>, b
 mod tests {
     use super::{refs, split, Unit};
     use crate::model::{Kind, Model};
+    use crate::plan::fixture::{model, MINI};
     use std::collections::BTreeMap;
-
-    const MINI: &str = include_str!("../../tests/fixtures/mini.yaml");
-
-    fn model(yaml: &str) -> Model {
-        crate::model::build(&crate::load::load(yaml.as_bytes()).expect("loads")).expect("builds")
-    }
 
     /// `GizmoLabel` holds an `Any`, and so reaches every type.
     fn mini_with_any() -> String {
