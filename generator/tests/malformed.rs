@@ -96,22 +96,30 @@ fn nested(open: &str, leaf: &str, close: &str, levels: usize) -> Vec<u8> {
 /// 2 MiB stack that test threads and tokio's workers get, in the unoptimized build whose frames
 /// are largest: the decoder recurses per level, so the limit must come before the stack's end.
 /// One chain per way the types nest: a fault's cause, an `Any` in an option value, arrays of
-/// `Any`; each decoded as its own type and as `Any`.
+/// `Any`, a snapshot tree's children (the one deep nesting vCenter itself sends); each decoded
+/// as its own type and as `Any`.
 #[test]
 fn nesting_past_the_limit_is_an_error_not_a_stack_overflow() {
-    use vim25::types::{Any, MethodFaultKind, OptionValueKind};
+    use vim25::types::{Any, MethodFaultKind, OptionValueKind, VirtualMachineSnapshotTree};
     type Decode = fn(&[u8]) -> Option<String>;
     fn err<T: vim25::de::Decode>(doc: &[u8]) -> Option<String> {
         vim25::from_slice::<T>(doc).err().map(|e| e.to_string())
     }
-    let chains: [(&str, &str, &str, Decode); 3] = [
-        (r#"{"_typeName": "InvalidState", "faultCause": "#, r#"{"_typeName": "MethodFault"}"#, "}", err::<MethodFaultKind>),
-        (r#"{"_typeName": "OptionValue", "key": "k", "value": "#, r#"{"_typeName": "int", "_value": 1}"#, "}", err::<OptionValueKind>),
-        (r#"{"_typeName": "ArrayOfAnyType", "_value": ["#, r#"{"_typeName": "int", "_value": 1}"#, "]}", err::<Any>),
-    ];
+    const SNAPSHOT: &str = r#"{"_typeName": "VirtualMachineSnapshotTree",
+        "snapshot": {"_typeName": "ManagedObjectReference", "type": "VirtualMachineSnapshot", "value": "snapshot-1"},
+        "vm": {"_typeName": "ManagedObjectReference", "type": "VirtualMachine", "value": "vm-1"},
+        "name": "s", "description": "", "id": 1, "createTime": "2026-11-27T00:00:00Z", "state": "poweredOff",
+        "quiesced": false, "childSnapshotList": ["#;
     let handle = std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {
+            let leaf = SNAPSHOT.replace(r#", "childSnapshotList": ["#, "}");
+            let chains: [(&str, &str, &str, Decode); 4] = [
+                (SNAPSHOT, &leaf, "]}", err::<VirtualMachineSnapshotTree>),
+                (r#"{"_typeName": "InvalidState", "faultCause": "#, r#"{"_typeName": "MethodFault"}"#, "}", err::<MethodFaultKind>),
+                (r#"{"_typeName": "OptionValue", "key": "k", "value": "#, r#"{"_typeName": "int", "_value": 1}"#, "}", err::<OptionValueKind>),
+                (r#"{"_typeName": "ArrayOfAnyType", "_value": ["#, r#"{"_typeName": "int", "_value": 1}"#, "]}", err::<Any>),
+            ];
             for (open, leaf, close, own) in chains {
                 let deep = nested(open, leaf, close, 400);
                 for e in [own(&deep), err::<Any>(&deep)] {
