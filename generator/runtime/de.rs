@@ -680,12 +680,6 @@ impl<'a> Decoder<'a> {
         self.tag_value().map(Some)
     }
 
-    /// A polymorphic value whose `_typeName` was already looked up.
-    pub fn family_tagged<K: crate::object::Family>(&mut self, tag: TypeTag) -> Result<K, DecodeError> {
-        let opened = self.take_opened();
-        self.family_from(tag, opened)
-    }
-
     /// Decodes the variant for `tag`; `tag_read`: the object's opening and its leading
     /// `_typeName` are already consumed.
     fn family_from<K: crate::object::Family>(&mut self, tag: TypeTag, tag_read: bool) -> Result<K, DecodeError> {
@@ -729,10 +723,12 @@ impl<'a> Decoder<'a> {
         T::decode_boxed(self).map(wrap)
     }
 
-    /// [`Self::family_tagged`], wrapped into a variant of the root (see [`Self::boxed_as`]).
+    /// A polymorphic value whose `_typeName` was already looked up, wrapped into a variant of
+    /// the root (see [`Self::boxed_as`]).
     #[inline]
     pub fn family_tagged_as<K: crate::object::Family, R>(&mut self, tag: TypeTag, wrap: fn(K) -> R) -> Result<R, DecodeError> {
-        self.family_tagged(tag).map(wrap)
+        let opened = self.take_opened();
+        self.family_from(tag, opened).map(wrap)
     }
 
     /// The part of [`Self::boxed`] that does not depend on `T` (compiled once, not for each of

@@ -120,6 +120,17 @@ pub enum Ty {
     Array(Box<Ty>),
 }
 
+impl Ty {
+    /// The schema a value of this type is, through arrays.
+    pub fn schema(&self) -> Option<&str> {
+        match self {
+            Ty::Ref(n) => Some(n),
+            Ty::Array(inner) => inner.schema(),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StrFormat {
     Plain,

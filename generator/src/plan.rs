@@ -23,15 +23,9 @@ pub struct Plan {
     pub fields: BTreeMap<String, Vec<String>>,
     /// Fields (schema, wire name) that must be boxed to break a containment cycle.
     pub boxed_fields: BTreeSet<(String, String)>,
-    /// Structs small enough to be held inline where a member is declared with them (see
-    /// `inline_layout`); members of every other struct type hold a `Box`.
-    pub inline_structs: BTreeSet<String>,
-    /// Data objects with subtypes whose own struct is held inline in their family enum's own
-    /// variant (see `inline_layout`).
-    pub own_inline: BTreeSet<String>,
-    /// Family enums held in a `Box` where their parent's enum (or the root) nests them (see
-    /// `inline_layout`).
-    pub nested_boxed: BTreeSet<String>,
+    /// What is held inline and what in a `Box` (see [`inline_layout`]); members of struct types
+    /// not inline there hold a `Box`.
+    pub layout: Layout,
     /// Structs some member holds in a `Box` (see [`Plan::member_boxed`]): each gets its own
     /// `Decode` and `Encode` for `Box<T>`, the blanket impls of objects leaving no room for
     /// generic ones.
@@ -135,8 +129,7 @@ impl Plan {
 
         let boxed_fields = containment_cycles(model);
         let layout = inline_layout(model);
-        let inline_structs = layout.structs;
-        let boxed_members = boxed_members(model, &inline_structs, &boxed_fields);
+        let boxed_members = boxed_members(model, &layout.structs, &boxed_fields);
         let defaultable = defaultable(model);
         let (features, namespaces) = features(model);
 
@@ -173,9 +166,7 @@ impl Plan {
             module,
             fields,
             boxed_fields,
-            inline_structs,
-            own_inline: layout.own_inline,
-            nested_boxed: layout.nested_boxed,
+            layout,
             boxed_members,
             defaultable,
             features,
@@ -226,7 +217,7 @@ impl Plan {
 
     /// Whether a member holds its struct behind a `Box` (see [`member_boxed`]).
     pub fn member_boxed(&self, model: &Model, holder: &str, f: &crate::model::Field) -> bool {
-        member_boxed(model, &self.inline_structs, &self.boxed_fields, holder, f)
+        member_boxed(model, &self.layout.structs, &self.boxed_fields, holder, f)
     }
 
 
@@ -252,13 +243,7 @@ fn any_of(set: &BTreeSet<String>) -> String {
 
 /// Schemas referenced by a type's own members and its parent.
 fn deps(model: &Model, name: &str) -> Vec<String> {
-    fn walk(ty: &Ty, out: &mut Vec<String>) {
-        match ty {
-            Ty::Ref(n) => out.push(n.clone()),
-            Ty::Array(i) => walk(i, out),
-            _ => {}
-        }
-    }
+    let walk = |ty: &Ty, out: &mut Vec<String>| out.extend(ty.schema().map(str::to_owned));
     let mut out = Vec::new();
     match &model.schema(name).kind {
         Kind::Data(d) => {
@@ -291,11 +276,11 @@ fn features(model: &Model) -> (BTreeMap<String, Vec<BTreeSet<String>>>, Vec<Stri
             Op::Method(x) => {
                 start.extend(x.request.iter().cloned());
                 if let Some(r) = &x.response {
-                    start.extend(ty_refs(&r.ty));
+                    start.extend(r.ty.schema().map(str::to_owned));
                 }
                 start.extend(x.faults.iter().cloned());
             }
-            Op::Property(p) => start.extend(ty_refs(&p.response.ty)),
+            Op::Property(p) => start.extend(p.response.ty.schema().map(str::to_owned)),
         }
         let mut stack = start;
         while let Some(n) = stack.pop() {
@@ -337,16 +322,9 @@ fn features(model: &Model) -> (BTreeMap<String, Vec<BTreeSet<String>>>, Vec<Stri
     (out, namespaces)
 }
 
-fn ty_refs(ty: &Ty) -> Vec<String> {
-    match ty {
-        Ty::Ref(n) => vec![n.clone()],
-        Ty::Array(i) => ty_refs(i),
-        _ => vec![],
-    }
-}
 
 /// Whether a member holds its struct behind a `Box`: every struct-typed member does unless
-/// the struct is small (`inline_structs`; family enums and arrays already hold theirs on the
+/// the struct is small (`Layout::structs`; family enums and arrays already hold theirs on the
 /// heap), and so does a member closing a containment cycle. Inline nesting of the large ones
 /// would make the big objects (`VirtualMachineConfigInfo`) kilobytes large, and decoding them
 /// would need that much stack per level, several times over in a debug build.

@@ -358,85 +358,47 @@ fn variant_of(plan: &Plan, schema: &str) -> proc_macro2::Ident {
 
 fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStream {
     let kind = ident(&plan.kind_name[&s.name]);
-    let own = variant_of(plan, &s.name);
     let own_ty = ident(&plan.rust[&s.name]);
     let base_id = ident(&plan.rust[&s.name]);
-    // Boxed variants are built through the generic helpers of `object.rs` (`boxed`,
-    // `clone_boxed`, `blank_boxed`), so that no generated body holds a `Box<T>` of a member:
-    // drop-checking each such type walked most of the crate, 2.3 s of every build.
-    let (mut variants, mut clones, mut objects, mut objects_mut, from_own, blank_own) = if plan.own_inline.contains(&s.name) {
-        (
-            quote!(#own(crate::types::#own_ty),),
-            quote!(Self::#own(v) => Self::#own(Clone::clone(v)),),
-            quote!(Self::#own(v) => v,),
-            quote!(Self::#own(v) => v,),
-            quote!(Self::#own(v)),
-            quote!(Self::#own(crate::object::Blank::blank())),
-        )
-    } else {
-        (
-            quote!(#own(Box<crate::types::#own_ty>),),
-            quote!(Self::#own(v) => crate::object::clone_boxed(&**v, Self::#own),),
-            quote!(Self::#own(v) => &**v,),
-            quote!(Self::#own(v) => &mut **v,),
-            quote!(crate::object::boxed(v, Self::#own)),
-            quote!(crate::object::blank_boxed(Self::#own)),
-        )
-    };
+    let mut variants = TokenStream::new();
+    let mut clones = TokenStream::new();
+    let mut objects = TokenStream::new();
+    let mut objects_mut = TokenStream::new();
     let mut arms = TokenStream::new();
-    let mut froms = quote! {
-        impl From<crate::types::#own_ty> for #kind {
-            #[inline]
-            fn from(v: crate::types::#own_ty) -> Self { #from_own }
-        }
-    };
-    for child in &d.children {
-        let cfg = cfg_attr(plan.cfg(child).as_deref());
-        let v = variant_of(plan, child);
-        let cid = ident(&plan.rust[child]);
-        let doc = docs::lines([format!(" A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
-        if let Some(ck) = plan.kind_name.get(child) {
-            let ck = ident(ck);
-            let blank = quote!(<crate::types::#ck as crate::object::Family>::blank_for(id));
-            if plan.nested_boxed.contains(child.as_str()) {
-                variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ck>),));
-                clones.extend(quote!(#cfg Self::#v(v) => crate::object::clone_boxed(&**v, Self::#v),));
-                objects.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object(&**v),));
-                objects_mut.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object_mut(&mut **v),));
-                arms.extend(quote!(#cfg crate::registry::id::#cid => crate::object::boxed(#blank, Self::#v),));
-                froms.extend(quote! {
-                    #cfg impl From<crate::types::#ck> for #kind {
-                        #[inline]
-                        fn from(v: crate::types::#ck) -> Self { crate::object::boxed(v, Self::#v) }
-                    }
-                });
-            } else {
-                variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
-                clones.extend(quote!(#cfg Self::#v(v) => Self::#v(Clone::clone(v)),));
-                objects.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object(v),));
-                objects_mut.extend(quote!(#cfg Self::#v(v) => crate::object::Family::object_mut(v),));
-                arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(#blank),));
-                froms.extend(quote! {
-                    #cfg impl From<crate::types::#ck> for #kind {
-                        #[inline]
-                        fn from(v: crate::types::#ck) -> Self { Self::#v(v) }
-                    }
-                });
+    let mut froms = TokenStream::new();
+    let own_held = Held { v: variant_of(plan, &s.name), ty: quote!(crate::types::#own_ty), boxed: !plan.layout.own_inline.contains(&s.name), family: false };
+    let blank_own = own_held.blank();
+    let children = d.children.iter().map(|child| {
+        let held = match plan.kind_name.get(child) {
+            Some(ck) => {
+                let ck = ident(ck);
+                Held { v: variant_of(plan, child), ty: quote!(crate::types::#ck), boxed: plan.layout.nested_boxed.contains(child.as_str()), family: true }
             }
-        } else {
-            let ct = ident(&plan.rust[child]);
-            variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ct>),));
-            clones.extend(quote!(#cfg Self::#v(v) => crate::object::clone_boxed(&**v, Self::#v),));
-            objects.extend(quote!(#cfg Self::#v(v) => &**v,));
-            objects_mut.extend(quote!(#cfg Self::#v(v) => &mut **v,));
-            arms.extend(quote!(#cfg crate::registry::id::#cid => crate::object::blank_boxed(Self::#v),));
-            froms.extend(quote! {
-                #cfg impl From<crate::types::#ct> for #kind {
-                    #[inline]
-                    fn from(v: crate::types::#ct) -> Self { crate::object::boxed(v, Self::#v) }
-                }
-            });
+            None => {
+                let ct = ident(&plan.rust[child]);
+                Held { v: variant_of(plan, child), ty: quote!(crate::types::#ct), boxed: true, family: false }
+            }
+        };
+        let doc = docs::lines([format!(" A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
+        (held, doc, cfg_attr(plan.cfg(child).as_deref()), Some(ident(&plan.rust[child])))
+    });
+    for (held, doc, cfg, cid) in std::iter::once((own_held, TokenStream::new(), TokenStream::new(), None)).chain(children) {
+        let (v, ty, field, clone, (object, object_mut)) = (&held.v, &held.ty, held.field(), held.clone_body(), held.objects());
+        variants.extend(quote!(#doc #cfg #v(#field),));
+        clones.extend(quote!(#cfg Self::#v(v) => #clone,));
+        objects.extend(quote!(#cfg Self::#v(v) => #object,));
+        objects_mut.extend(quote!(#cfg Self::#v(v) => #object_mut,));
+        if let Some(cid) = cid {
+            let blank = held.blank();
+            arms.extend(quote!(#cfg crate::registry::id::#cid => #blank,));
         }
+        let from = held.wrap(quote!(v));
+        froms.extend(quote! {
+            #cfg impl From<#ty> for #kind {
+                #[inline]
+                fn from(v: #ty) -> Self { #from }
+            }
+        });
     }
     let doc = docs::lines([
         format!(" A `{}` or any of its subtypes: what a member declared as `{}` holds.", s.name, s.name).as_str(),
@@ -521,6 +483,70 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
     }
 }
 
+/// How a family enum's variant `v` holds its value of type `ty`: in a `Box` or not, and as a
+/// family enum (a subtype with subtypes) or a struct.
+///
+/// Boxed variants are built through the generic helpers of `object.rs` (`boxed`, `clone_boxed`,
+/// `blank_boxed`), so that no generated body holds a `Box<T>` of a member: drop-checking each
+/// such type walked most of the crate, 2.3 s of every build.
+struct Held {
+    v: proc_macro2::Ident,
+    ty: TokenStream,
+    boxed: bool,
+    family: bool,
+}
+
+impl Held {
+    fn field(&self) -> TokenStream {
+        let ty = &self.ty;
+        if self.boxed {
+            quote!(Box<#ty>)
+        } else {
+            ty.clone()
+        }
+    }
+
+    /// `value` (of type `ty`) as the variant.
+    fn wrap(&self, value: TokenStream) -> TokenStream {
+        let v = &self.v;
+        if self.boxed {
+            quote!(crate::object::boxed(#value, Self::#v))
+        } else {
+            quote!(Self::#v(#value))
+        }
+    }
+
+    /// The clone of the variant's value `v`.
+    fn clone_body(&self) -> TokenStream {
+        let v = &self.v;
+        if self.boxed {
+            quote!(crate::object::clone_boxed(&**v, Self::#v))
+        } else {
+            quote!(Self::#v(Clone::clone(v)))
+        }
+    }
+
+    /// The variant's value `v` as `&dyn Object` and `&mut dyn Object`.
+    fn objects(&self) -> (TokenStream, TokenStream) {
+        let (r, m) = if self.boxed { (quote!(&**v), quote!(&mut **v)) } else { (quote!(v), quote!(v)) };
+        if self.family {
+            (quote!(crate::object::Family::object(#r)), quote!(crate::object::Family::object_mut(#m)))
+        } else {
+            (r, m)
+        }
+    }
+
+    /// The variant with a blank value, for the registry id `id`.
+    fn blank(&self) -> TokenStream {
+        let (v, ty) = (&self.v, &self.ty);
+        match (self.family, self.boxed) {
+            (true, _) => self.wrap(quote!(<#ty as crate::object::Family>::blank_for(id))),
+            (false, true) => quote!(crate::object::blank_boxed(Self::#v)),
+            (false, false) => quote!(Self::#v(crate::object::Blank::blank())),
+        }
+    }
+}
+
 fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     let name = ident(&plan.rust[&s.name]);
     let mut variants = TokenStream::new();
@@ -568,7 +594,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                 if let Some(ck) = plan.kind_name.get(child) {
                     let ck = ident(ck);
                     let tag = quote!(crate::de::TypeTag::Known(id));
-                    if plan.nested_boxed.contains(child) {
+                    if plan.layout.nested_boxed.contains(child) {
                         variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ck>),));
                         arms.extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, |k| crate::object::boxed(k, Self::#v)),));
                         encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(&**v, e),));

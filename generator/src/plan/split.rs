@@ -162,17 +162,14 @@ pub fn split(model: &Model) -> BTreeMap<String, Unit> {
 /// the root, which holds it.
 fn refs<'m>(model: &'m Model, name: &str) -> BTreeSet<&'m str> {
     fn walk<'m>(model: &'m Model, ty: &'m Ty, out: &mut BTreeSet<&'m str>) {
-        match ty {
-            Ty::Ref(n) => match model.schemas.get(n).map(|s| &s.kind) {
-                Some(Kind::Boxed(_)) => {
-                    out.insert(model.root.as_str());
-                }
-                _ => {
-                    out.insert(n.as_str());
-                }
-            },
-            Ty::Array(i) => walk(model, i, out),
-            _ => {}
+        match ty.schema() {
+            Some(n) if matches!(model.schemas.get(n).map(|s| &s.kind), Some(Kind::Boxed(_))) => {
+                out.insert(model.root.as_str());
+            }
+            Some(n) => {
+                out.insert(n);
+            }
+            None => {}
         }
     }
     let mut out = BTreeSet::new();
