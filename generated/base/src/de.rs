@@ -682,12 +682,6 @@ impl<'a> Decoder<'a> {
         self.tag_value().map(Some)
     }
 
-    /// A polymorphic value whose `_typeName` was already looked up.
-    pub fn family_tagged<K: crate::object::Family>(&mut self, tag: TypeTag) -> Result<K, DecodeError> {
-        let opened = self.take_opened();
-        self.family_from(tag, opened)
-    }
-
     /// Decodes the variant for `tag`; `tag_read`: the object's opening and its leading
     /// `_typeName` are already consumed.
     fn family_from<K: crate::object::Family>(&mut self, tag: TypeTag, tag_read: bool) -> Result<K, DecodeError> {
@@ -712,6 +706,31 @@ impl<'a> Decoder<'a> {
         let mut value = None;
         self.boxed_members(value_key, &mut |d| T::decode(d).map(|v| value = Some(v)))?;
         value.ok_or_else(|| self.error(format!("missing field `{value_key}`")))
+    }
+
+    /// [`Self::boxed`], wrapped into a variant of the root.
+    ///
+    /// The root's `decode` is one `match` of a few hundred arms, and it recurses through nested
+    /// `Any`s. Written as `Self::X(d.boxed(key)?)`, each arm kept its own `Result` in the frame
+    /// of an unoptimized build (13 KB, so 2 MiB of stack ran out at 150 levels); an arm that is
+    /// one call of a helper like this one returns straight into the caller's result.
+    #[inline]
+    pub fn boxed_as<T: Decode, R>(&mut self, value_key: &'static str, wrap: fn(T) -> R) -> Result<R, DecodeError> {
+        self.boxed(value_key).map(wrap)
+    }
+
+    /// [`Decode::decode_boxed`], wrapped into a variant of the root (see [`Self::boxed_as`]).
+    #[inline]
+    pub fn decode_boxed_as<T: Decode, R>(&mut self, wrap: fn(Box<T>) -> R) -> Result<R, DecodeError> {
+        T::decode_boxed(self).map(wrap)
+    }
+
+    /// A polymorphic value whose `_typeName` was already looked up, wrapped into a variant of
+    /// the root (see [`Self::boxed_as`]).
+    #[inline]
+    pub fn family_tagged_as<K: crate::object::Family, R>(&mut self, tag: TypeTag, wrap: fn(K) -> R) -> Result<R, DecodeError> {
+        let opened = self.take_opened();
+        self.family_from(tag, opened).map(wrap)
     }
 
     /// The part of [`Self::boxed`] that does not depend on `T` (compiled once, not for each of

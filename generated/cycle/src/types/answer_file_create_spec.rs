@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for AnswerFileCreateSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum AnswerFileCreateSpecKind {
     /// Exactly this type.
-    AnswerFileCreateSpec(Box<crate::types::AnswerFileCreateSpec>),
+    AnswerFileCreateSpec(crate::types::AnswerFileCreateSpec),
     ///  A `AnswerFileOptionsCreateSpec`.
     AnswerFileOptionsCreateSpec(Box<crate::types::AnswerFileOptionsCreateSpec>),
     ///  A `AnswerFileSerializedCreateSpec`.
@@ -101,9 +101,7 @@ impl Clone for AnswerFileCreateSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::AnswerFileCreateSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::AnswerFileCreateSpec)
-            }
+            Self::AnswerFileCreateSpec(v) => Self::AnswerFileCreateSpec(Clone::clone(v)),
             Self::AnswerFileOptionsCreateSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::AnswerFileOptionsCreateSpec)
             }
@@ -139,7 +137,7 @@ impl AnswerFileCreateSpecKind {
 impl From<crate::types::AnswerFileCreateSpec> for AnswerFileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::AnswerFileCreateSpec) -> Self {
-        crate::object::boxed(v, Self::AnswerFileCreateSpec)
+        Self::AnswerFileCreateSpec(v)
     }
 }
 impl From<crate::types::AnswerFileOptionsCreateSpec> for AnswerFileCreateSpecKind {
@@ -170,18 +168,18 @@ impl crate::object::Family for AnswerFileCreateSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::AnswerFileCreateSpec)
+        Self::AnswerFileCreateSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::AnswerFileCreateSpec(v) => &**v,
+            Self::AnswerFileCreateSpec(v) => v,
             Self::AnswerFileOptionsCreateSpec(v) => &**v,
             Self::AnswerFileSerializedCreateSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::AnswerFileCreateSpec(v) => &mut **v,
+            Self::AnswerFileCreateSpec(v) => v,
             Self::AnswerFileOptionsCreateSpec(v) => &mut **v,
             Self::AnswerFileSerializedCreateSpec(v) => &mut **v,
         }

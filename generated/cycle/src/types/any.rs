@@ -1306,555 +1306,554 @@ impl crate::de::Decode for Any {
     fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
         let id = match d.any_tag()? {
             crate::de::TypeTag::Known(id) => id,
-            _ => return Ok(Self::Unknown(Box::new(d.json_object()?))),
+            _ => return d.json_object().map(|m| Self::Unknown(Box::new(m))),
         };
-        Ok(
-            match crate::registry::child_toward(crate::registry::id::Any, id) {
-                crate::registry::id::ArrayOfAnyType => {
-                    Self::ArrayOfAnyType(d.boxed("_value")?)
-                }
-                crate::registry::id::ManagedObjectReference => {
-                    Self::ManagedObjectReference(crate::de::Decode::decode_boxed(d)?)
-                }
-                crate::registry::id::PrimitiveBoolean => {
-                    Self::PrimitiveBoolean(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfBoolean => {
-                    Self::ArrayOfBoolean(d.boxed("_value")?)
-                }
-                crate::registry::id::PrimitiveByte => {
-                    Self::PrimitiveByte(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfByte => Self::ArrayOfByte(d.boxed("_value")?),
-                crate::registry::id::PrimitiveShort => {
-                    Self::PrimitiveShort(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfShort => {
-                    Self::ArrayOfShort(d.boxed("_value")?)
-                }
-                crate::registry::id::PrimitiveInt => {
-                    Self::PrimitiveInt(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfInt => Self::ArrayOfInt(d.boxed("_value")?),
-                crate::registry::id::PrimitiveLong => {
-                    Self::PrimitiveLong(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfLong => Self::ArrayOfLong(d.boxed("_value")?),
-                crate::registry::id::PrimitiveFloat => {
-                    Self::PrimitiveFloat(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfFloat => {
-                    Self::ArrayOfFloat(d.boxed("_value")?)
-                }
-                crate::registry::id::PrimitiveDouble => {
-                    Self::PrimitiveDouble(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfDouble => {
-                    Self::ArrayOfDouble(d.boxed("_value")?)
-                }
-                crate::registry::id::PrimitiveString => {
-                    Self::PrimitiveString(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfString => {
-                    Self::ArrayOfString(d.boxed("_value")?)
-                }
-                crate::registry::id::PrimitiveDateTime => {
-                    Self::PrimitiveDateTime(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfDateTime => {
-                    Self::ArrayOfDateTime(d.boxed("_value")?)
-                }
-                crate::registry::id::PrimitiveURI => {
-                    Self::PrimitiveURI(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfURI => Self::ArrayOfURI(d.boxed("_value")?),
-                crate::registry::id::PrimitiveBinary => {
-                    Self::PrimitiveBinary(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfBinary => {
-                    Self::ArrayOfBinary(d.boxed("_value")?)
-                }
-                crate::registry::id::PrimitiveTypeName => {
-                    Self::PrimitiveTypeName(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfTypeName => {
-                    Self::ArrayOfTypeName(d.boxed("_value")?)
-                }
-                crate::registry::id::PrimitivePropPath => {
-                    Self::PrimitivePropPath(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfPropPath => {
-                    Self::ArrayOfPropPath(d.boxed("_value")?)
-                }
-                crate::registry::id::PrimitiveMethodName => {
-                    Self::PrimitiveMethodName(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfMethodName => {
-                    Self::ArrayOfMethodName(d.boxed("_value")?)
-                }
-                crate::registry::id::DataObject => {
-                    Self::DataObject(d.family_tagged(crate::de::TypeTag::Known(id))?)
-                }
-                crate::registry::id::MethodFault => {
-                    Self::MethodFault(d.family_tagged(crate::de::TypeTag::Known(id))?)
-                }
-                crate::registry::id::EntityReferenceEntityType => {
-                    Self::EntityReferenceEntityType(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfEntityReferenceEntityType => {
-                    Self::ArrayOfEntityReferenceEntityType(d.boxed("_value")?)
-                }
-                crate::registry::id::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
-                    Self::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
-                    Self::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::DatastoreAccessible => {
-                    Self::DatastoreAccessible(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfDatastoreAccessible => {
-                    Self::ArrayOfDatastoreAccessible(d.boxed("_value")?)
-                }
-                crate::registry::id::DrsInjectorWorkloadCorrelationState => {
-                    Self::DrsInjectorWorkloadCorrelationState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfDrsInjectorWorkloadCorrelationState => {
-                    Self::ArrayOfDrsInjectorWorkloadCorrelationState(d.boxed("_value")?)
-                }
-                crate::registry::id::HostSystemConnectionState => {
-                    Self::HostSystemConnectionState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostSystemConnectionState => {
-                    Self::ArrayOfHostSystemConnectionState(d.boxed("_value")?)
-                }
-                crate::registry::id::HostSystemPowerState => {
-                    Self::HostSystemPowerState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostSystemPowerState => {
-                    Self::ArrayOfHostSystemPowerState(d.boxed("_value")?)
-                }
-                crate::registry::id::HttpNfcLeaseState => {
-                    Self::HttpNfcLeaseState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHttpNfcLeaseState => {
-                    Self::ArrayOfHttpNfcLeaseState(d.boxed("_value")?)
-                }
-                crate::registry::id::LatencySensitivitySensitivityLevel => {
-                    Self::LatencySensitivitySensitivityLevel(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfLatencySensitivitySensitivityLevel => {
-                    Self::ArrayOfLatencySensitivitySensitivityLevel(d.boxed("_value")?)
-                }
-                crate::registry::id::LicenseFeatureInfoState => {
-                    Self::LicenseFeatureInfoState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfLicenseFeatureInfoState => {
-                    Self::ArrayOfLicenseFeatureInfoState(d.boxed("_value")?)
-                }
-                crate::registry::id::HostLicensableResourceKey => {
-                    Self::HostLicensableResourceKey(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostLicensableResourceKey => {
-                    Self::ArrayOfHostLicensableResourceKey(d.boxed("_value")?)
-                }
-                crate::registry::id::LicenseManagerState => {
-                    Self::LicenseManagerState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfLicenseManagerState => {
-                    Self::ArrayOfLicenseManagerState(d.boxed("_value")?)
-                }
-                crate::registry::id::LicenseReservationInfoState => {
-                    Self::LicenseReservationInfoState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfLicenseReservationInfoState => {
-                    Self::ArrayOfLicenseReservationInfoState(d.boxed("_value")?)
-                }
-                crate::registry::id::ManagedEntityStatus => {
-                    Self::ManagedEntityStatus(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfManagedEntityStatus => {
-                    Self::ArrayOfManagedEntityStatus(d.boxed("_value")?)
-                }
-                crate::registry::id::PerfSummaryType => {
-                    Self::PerfSummaryType(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfPerfSummaryType => {
-                    Self::ArrayOfPerfSummaryType(d.boxed("_value")?)
-                }
-                crate::registry::id::PerfStatsType => {
-                    Self::PerfStatsType(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfPerfStatsType => {
-                    Self::ArrayOfPerfStatsType(d.boxed("_value")?)
-                }
-                crate::registry::id::SharesLevel => Self::SharesLevel(d.boxed("_value")?),
-                crate::registry::id::ArrayOfSharesLevel => {
-                    Self::ArrayOfSharesLevel(d.boxed("_value")?)
-                }
-                crate::registry::id::SimpleCommandEncoding => {
-                    Self::SimpleCommandEncoding(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfSimpleCommandEncoding => {
-                    Self::ArrayOfSimpleCommandEncoding(d.boxed("_value")?)
-                }
-                crate::registry::id::TaskFilterSpecRecursionOption => {
-                    Self::TaskFilterSpecRecursionOption(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfTaskFilterSpecRecursionOption => {
-                    Self::ArrayOfTaskFilterSpecRecursionOption(d.boxed("_value")?)
-                }
-                crate::registry::id::TaskFilterSpecTimeOption => {
-                    Self::TaskFilterSpecTimeOption(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfTaskFilterSpecTimeOption => {
-                    Self::ArrayOfTaskFilterSpecTimeOption(d.boxed("_value")?)
-                }
-                crate::registry::id::TaskInfoState => {
-                    Self::TaskInfoState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfTaskInfoState => {
-                    Self::ArrayOfTaskInfoState(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualAppVAppState => {
-                    Self::VirtualAppVAppState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualAppVAppState => {
-                    Self::ArrayOfVirtualAppVAppState(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualMachineConnectionState => {
-                    Self::VirtualMachineConnectionState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineConnectionState => {
-                    Self::ArrayOfVirtualMachineConnectionState(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualMachineFaultToleranceState => {
-                    Self::VirtualMachineFaultToleranceState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineFaultToleranceState => {
-                    Self::ArrayOfVirtualMachineFaultToleranceState(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualMachineMovePriority => {
-                    Self::VirtualMachineMovePriority(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineMovePriority => {
-                    Self::ArrayOfVirtualMachineMovePriority(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualMachinePowerState => {
-                    Self::VirtualMachinePowerState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachinePowerState => {
-                    Self::ArrayOfVirtualMachinePowerState(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualMachineRecordReplayState => {
-                    Self::VirtualMachineRecordReplayState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineRecordReplayState => {
-                    Self::ArrayOfVirtualMachineRecordReplayState(d.boxed("_value")?)
-                }
-                crate::registry::id::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
-                    Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
-                    Self::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::MetricAlarmOperator => {
-                    Self::MetricAlarmOperator(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfMetricAlarmOperator => {
-                    Self::ArrayOfMetricAlarmOperator(d.boxed("_value")?)
-                }
-                crate::registry::id::StateAlarmOperator => {
-                    Self::StateAlarmOperator(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfStateAlarmOperator => {
-                    Self::ArrayOfStateAlarmOperator(d.boxed("_value")?)
-                }
-                crate::registry::id::DasVmPriority => {
-                    Self::DasVmPriority(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfDasVmPriority => {
-                    Self::ArrayOfDasVmPriority(d.boxed("_value")?)
-                }
-                crate::registry::id::DpmBehavior => Self::DpmBehavior(d.boxed("_value")?),
-                crate::registry::id::ArrayOfDpmBehavior => {
-                    Self::ArrayOfDpmBehavior(d.boxed("_value")?)
-                }
-                crate::registry::id::DrsBehavior => Self::DrsBehavior(d.boxed("_value")?),
-                crate::registry::id::ArrayOfDrsBehavior => {
-                    Self::ArrayOfDrsBehavior(d.boxed("_value")?)
-                }
-                crate::registry::id::HostPowerOperationType => {
-                    Self::HostPowerOperationType(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostPowerOperationType => {
-                    Self::ArrayOfHostPowerOperationType(d.boxed("_value")?)
-                }
-                crate::registry::id::EventFilterSpecRecursionOption => {
-                    Self::EventFilterSpecRecursionOption(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfEventFilterSpecRecursionOption => {
-                    Self::ArrayOfEventFilterSpecRecursionOption(d.boxed("_value")?)
-                }
-                crate::registry::id::FtIssuesOnHostHostSelectionType => {
-                    Self::FtIssuesOnHostHostSelectionType(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfFtIssuesOnHostHostSelectionType => {
-                    Self::ArrayOfFtIssuesOnHostHostSelectionType(d.boxed("_value")?)
-                }
-                crate::registry::id::AutoStartWaitHeartbeatSetting => {
-                    Self::AutoStartWaitHeartbeatSetting(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfAutoStartWaitHeartbeatSetting => {
-                    Self::ArrayOfAutoStartWaitHeartbeatSetting(d.boxed("_value")?)
-                }
-                crate::registry::id::FibreChannelPortType => {
-                    Self::FibreChannelPortType(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfFibreChannelPortType => {
-                    Self::ArrayOfFibreChannelPortType(d.boxed("_value")?)
-                }
-                crate::registry::id::HostAccessMode => {
-                    Self::HostAccessMode(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostAccessMode => {
-                    Self::ArrayOfHostAccessMode(d.boxed("_value")?)
-                }
-                crate::registry::id::HostLockdownMode => {
-                    Self::HostLockdownMode(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostLockdownMode => {
-                    Self::ArrayOfHostLockdownMode(d.boxed("_value")?)
-                }
-                crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
-                    Self::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
-                    Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
-                    Self::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
-                    Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::HostInternetScsiHbaNetworkBindingSupportType => {
-                    Self::HostInternetScsiHbaNetworkBindingSupportType(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfHostInternetScsiHbaNetworkBindingSupportType => {
-                    Self::ArrayOfHostInternetScsiHbaNetworkBindingSupportType(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::HostFirewallRuleDirection => {
-                    Self::HostFirewallRuleDirection(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostFirewallRuleDirection => {
-                    Self::ArrayOfHostFirewallRuleDirection(d.boxed("_value")?)
-                }
-                crate::registry::id::HostFirewallRulePortType => {
-                    Self::HostFirewallRulePortType(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostFirewallRulePortType => {
-                    Self::ArrayOfHostFirewallRulePortType(d.boxed("_value")?)
-                }
-                crate::registry::id::HostSnmpAgentCapability => {
-                    Self::HostSnmpAgentCapability(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostSnmpAgentCapability => {
-                    Self::ArrayOfHostSnmpAgentCapability(d.boxed("_value")?)
-                }
-                crate::registry::id::HostTpmAttestationInfoAcceptanceStatus => {
-                    Self::HostTpmAttestationInfoAcceptanceStatus(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfHostTpmAttestationInfoAcceptanceStatus => {
-                    Self::ArrayOfHostTpmAttestationInfoAcceptanceStatus(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::ArrayUpdateOperation => {
-                    Self::ArrayUpdateOperation(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfArrayUpdateOperation => {
-                    Self::ArrayOfArrayUpdateOperation(d.boxed("_value")?)
-                }
-                crate::registry::id::ProfileNumericComparator => {
-                    Self::ProfileNumericComparator(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfProfileNumericComparator => {
-                    Self::ArrayOfProfileNumericComparator(d.boxed("_value")?)
-                }
-                crate::registry::id::DayOfWeek => Self::DayOfWeek(d.boxed("_value")?),
-                crate::registry::id::ArrayOfDayOfWeek => {
-                    Self::ArrayOfDayOfWeek(d.boxed("_value")?)
-                }
-                crate::registry::id::WeekOfMonth => Self::WeekOfMonth(d.boxed("_value")?),
-                crate::registry::id::ArrayOfWeekOfMonth => {
-                    Self::ArrayOfWeekOfMonth(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualMachineCloneSpecTpmProvisionPolicy => {
-                    Self::VirtualMachineCloneSpecTpmProvisionPolicy(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy => {
-                    Self::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachineConfigInfoNpivWwnType => {
-                    Self::VirtualMachineConfigInfoNpivWwnType(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineConfigInfoNpivWwnType => {
-                    Self::ArrayOfVirtualMachineConfigInfoNpivWwnType(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualMachineToolsStatus => {
-                    Self::VirtualMachineToolsStatus(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineToolsStatus => {
-                    Self::ArrayOfVirtualMachineToolsStatus(d.boxed("_value")?)
-                }
-                crate::registry::id::GuestQuiesceEndGuestQuiesceError => {
-                    Self::GuestQuiesceEndGuestQuiesceError(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfGuestQuiesceEndGuestQuiesceError => {
-                    Self::ArrayOfGuestQuiesceEndGuestQuiesceError(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualMachineMetadataManagerVmMetadataOp => {
-                    Self::VirtualMachineMetadataManagerVmMetadataOp(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineMetadataManagerVmMetadataOp => {
-                    Self::ArrayOfVirtualMachineMetadataManagerVmMetadataOp(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachineRelocateTransformation => {
-                    Self::VirtualMachineRelocateTransformation(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineRelocateTransformation => {
-                    Self::ArrayOfVirtualMachineRelocateTransformation(d.boxed("_value")?)
-                }
-                crate::registry::id::CustomizationNetBIOSMode => {
-                    Self::CustomizationNetBIOSMode(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfCustomizationNetBIOSMode => {
-                    Self::ArrayOfCustomizationNetBIOSMode(d.boxed("_value")?)
-                }
-                crate::registry::id::CustomizationLicenseDataMode => {
-                    Self::CustomizationLicenseDataMode(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfCustomizationLicenseDataMode => {
-                    Self::ArrayOfCustomizationLicenseDataMode(d.boxed("_value")?)
-                }
-                crate::registry::id::CustomizationSysprepRebootOption => {
-                    Self::CustomizationSysprepRebootOption(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfCustomizationSysprepRebootOption => {
-                    Self::ArrayOfCustomizationSysprepRebootOption(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualDeviceConfigSpecFileOperation => {
-                    Self::VirtualDeviceConfigSpecFileOperation(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualDeviceConfigSpecFileOperation => {
-                    Self::ArrayOfVirtualDeviceConfigSpecFileOperation(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualDeviceConfigSpecOperation => {
-                    Self::VirtualDeviceConfigSpecOperation(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualDeviceConfigSpecOperation => {
-                    Self::ArrayOfVirtualDeviceConfigSpecOperation(d.boxed("_value")?)
-                }
-                crate::registry::id::VirtualSCSISharing => {
-                    Self::VirtualSCSISharing(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualSCSISharing => {
-                    Self::ArrayOfVirtualSCSISharing(d.boxed("_value")?)
-                }
-                crate::registry::id::VsanHostDiskResultState => {
-                    Self::VsanHostDiskResultState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVsanHostDiskResultState => {
-                    Self::ArrayOfVsanHostDiskResultState(d.boxed("_value")?)
-                }
-                crate::registry::id::VsanHostHealthState => {
-                    Self::VsanHostHealthState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVsanHostHealthState => {
-                    Self::ArrayOfVsanHostHealthState(d.boxed("_value")?)
-                }
-                crate::registry::id::VsanHostNodeState => {
-                    Self::VsanHostNodeState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVsanHostNodeState => {
-                    Self::ArrayOfVsanHostNodeState(d.boxed("_value")?)
-                }
-                crate::registry::id::AuthenticationRequiredAuthenticationScheme => {
-                    Self::AuthenticationRequiredAuthenticationScheme(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfAuthenticationRequiredAuthenticationScheme => {
-                    Self::ArrayOfAuthenticationRequiredAuthenticationScheme(
-                        d.boxed("_value")?,
-                    )
-                }
-                crate::registry::id::AuthenticationRequiredErrorType => {
-                    Self::AuthenticationRequiredErrorType(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfAuthenticationRequiredErrorType => {
-                    Self::ArrayOfAuthenticationRequiredErrorType(d.boxed("_value")?)
-                }
-                crate::registry::id::PropertyChangeOp => {
-                    Self::PropertyChangeOp(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfPropertyChangeOp => {
-                    Self::ArrayOfPropertyChangeOp(d.boxed("_value")?)
-                }
-                crate::registry::id::ObjectUpdateKind => {
-                    Self::ObjectUpdateKind(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfObjectUpdateKind => {
-                    Self::ArrayOfObjectUpdateKind(d.boxed("_value")?)
-                }
-                #[cfg(feature = "vslm")]
-                crate::registry::id::VslmTaskInfoState => {
-                    Self::VslmTaskInfoState(d.boxed("_value")?)
-                }
-                #[cfg(feature = "vslm")]
-                crate::registry::id::ArrayOfVslmTaskInfoState => {
-                    Self::ArrayOfVslmTaskInfoState(d.boxed("_value")?)
-                }
-                crate::registry::id::VslmEventVslmEventInfoState => {
-                    Self::VslmEventVslmEventInfoState(d.boxed("_value")?)
-                }
-                crate::registry::id::ArrayOfVslmEventVslmEventInfoState => {
-                    Self::ArrayOfVslmEventVslmEventInfoState(d.boxed("_value")?)
-                }
-                _ if DATA_ARRAYS.binary_search(&id).is_ok() => {
-                    Self::Array(crate::types::AnyArray {
+        match crate::registry::child_toward(crate::registry::id::Any, id) {
+            crate::registry::id::ArrayOfAnyType => {
+                d.boxed_as("_value", Self::ArrayOfAnyType)
+            }
+            crate::registry::id::ManagedObjectReference => {
+                d.decode_boxed_as(Self::ManagedObjectReference)
+            }
+            crate::registry::id::PrimitiveBoolean => {
+                d.boxed_as("_value", Self::PrimitiveBoolean)
+            }
+            crate::registry::id::ArrayOfBoolean => {
+                d.boxed_as("_value", Self::ArrayOfBoolean)
+            }
+            crate::registry::id::PrimitiveByte => {
+                d.boxed_as("_value", Self::PrimitiveByte)
+            }
+            crate::registry::id::ArrayOfByte => d.boxed_as("_value", Self::ArrayOfByte),
+            crate::registry::id::PrimitiveShort => {
+                d.boxed_as("_value", Self::PrimitiveShort)
+            }
+            crate::registry::id::ArrayOfShort => d.boxed_as("_value", Self::ArrayOfShort),
+            crate::registry::id::PrimitiveInt => d.boxed_as("_value", Self::PrimitiveInt),
+            crate::registry::id::ArrayOfInt => d.boxed_as("_value", Self::ArrayOfInt),
+            crate::registry::id::PrimitiveLong => {
+                d.boxed_as("_value", Self::PrimitiveLong)
+            }
+            crate::registry::id::ArrayOfLong => d.boxed_as("_value", Self::ArrayOfLong),
+            crate::registry::id::PrimitiveFloat => {
+                d.boxed_as("_value", Self::PrimitiveFloat)
+            }
+            crate::registry::id::ArrayOfFloat => d.boxed_as("_value", Self::ArrayOfFloat),
+            crate::registry::id::PrimitiveDouble => {
+                d.boxed_as("_value", Self::PrimitiveDouble)
+            }
+            crate::registry::id::ArrayOfDouble => {
+                d.boxed_as("_value", Self::ArrayOfDouble)
+            }
+            crate::registry::id::PrimitiveString => {
+                d.boxed_as("_value", Self::PrimitiveString)
+            }
+            crate::registry::id::ArrayOfString => {
+                d.boxed_as("_value", Self::ArrayOfString)
+            }
+            crate::registry::id::PrimitiveDateTime => {
+                d.boxed_as("_value", Self::PrimitiveDateTime)
+            }
+            crate::registry::id::ArrayOfDateTime => {
+                d.boxed_as("_value", Self::ArrayOfDateTime)
+            }
+            crate::registry::id::PrimitiveURI => d.boxed_as("_value", Self::PrimitiveURI),
+            crate::registry::id::ArrayOfURI => d.boxed_as("_value", Self::ArrayOfURI),
+            crate::registry::id::PrimitiveBinary => {
+                d.boxed_as("_value", Self::PrimitiveBinary)
+            }
+            crate::registry::id::ArrayOfBinary => {
+                d.boxed_as("_value", Self::ArrayOfBinary)
+            }
+            crate::registry::id::PrimitiveTypeName => {
+                d.boxed_as("_value", Self::PrimitiveTypeName)
+            }
+            crate::registry::id::ArrayOfTypeName => {
+                d.boxed_as("_value", Self::ArrayOfTypeName)
+            }
+            crate::registry::id::PrimitivePropPath => {
+                d.boxed_as("_value", Self::PrimitivePropPath)
+            }
+            crate::registry::id::ArrayOfPropPath => {
+                d.boxed_as("_value", Self::ArrayOfPropPath)
+            }
+            crate::registry::id::PrimitiveMethodName => {
+                d.boxed_as("_value", Self::PrimitiveMethodName)
+            }
+            crate::registry::id::ArrayOfMethodName => {
+                d.boxed_as("_value", Self::ArrayOfMethodName)
+            }
+            crate::registry::id::DataObject => {
+                d.family_tagged_as(crate::de::TypeTag::Known(id), Self::DataObject)
+            }
+            crate::registry::id::MethodFault => {
+                d.family_tagged_as(crate::de::TypeTag::Known(id), Self::MethodFault)
+            }
+            crate::registry::id::EntityReferenceEntityType => {
+                d.boxed_as("_value", Self::EntityReferenceEntityType)
+            }
+            crate::registry::id::ArrayOfEntityReferenceEntityType => {
+                d.boxed_as("_value", Self::ArrayOfEntityReferenceEntityType)
+            }
+            crate::registry::id::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
+                d.boxed_as(
+                    "_value",
+                    Self::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState,
+                )
+            }
+            crate::registry::id::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
+                d.boxed_as(
+                    "_value",
+                    Self::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState,
+                )
+            }
+            crate::registry::id::DatastoreAccessible => {
+                d.boxed_as("_value", Self::DatastoreAccessible)
+            }
+            crate::registry::id::ArrayOfDatastoreAccessible => {
+                d.boxed_as("_value", Self::ArrayOfDatastoreAccessible)
+            }
+            crate::registry::id::DrsInjectorWorkloadCorrelationState => {
+                d.boxed_as("_value", Self::DrsInjectorWorkloadCorrelationState)
+            }
+            crate::registry::id::ArrayOfDrsInjectorWorkloadCorrelationState => {
+                d.boxed_as("_value", Self::ArrayOfDrsInjectorWorkloadCorrelationState)
+            }
+            crate::registry::id::HostSystemConnectionState => {
+                d.boxed_as("_value", Self::HostSystemConnectionState)
+            }
+            crate::registry::id::ArrayOfHostSystemConnectionState => {
+                d.boxed_as("_value", Self::ArrayOfHostSystemConnectionState)
+            }
+            crate::registry::id::HostSystemPowerState => {
+                d.boxed_as("_value", Self::HostSystemPowerState)
+            }
+            crate::registry::id::ArrayOfHostSystemPowerState => {
+                d.boxed_as("_value", Self::ArrayOfHostSystemPowerState)
+            }
+            crate::registry::id::HttpNfcLeaseState => {
+                d.boxed_as("_value", Self::HttpNfcLeaseState)
+            }
+            crate::registry::id::ArrayOfHttpNfcLeaseState => {
+                d.boxed_as("_value", Self::ArrayOfHttpNfcLeaseState)
+            }
+            crate::registry::id::LatencySensitivitySensitivityLevel => {
+                d.boxed_as("_value", Self::LatencySensitivitySensitivityLevel)
+            }
+            crate::registry::id::ArrayOfLatencySensitivitySensitivityLevel => {
+                d.boxed_as("_value", Self::ArrayOfLatencySensitivitySensitivityLevel)
+            }
+            crate::registry::id::LicenseFeatureInfoState => {
+                d.boxed_as("_value", Self::LicenseFeatureInfoState)
+            }
+            crate::registry::id::ArrayOfLicenseFeatureInfoState => {
+                d.boxed_as("_value", Self::ArrayOfLicenseFeatureInfoState)
+            }
+            crate::registry::id::HostLicensableResourceKey => {
+                d.boxed_as("_value", Self::HostLicensableResourceKey)
+            }
+            crate::registry::id::ArrayOfHostLicensableResourceKey => {
+                d.boxed_as("_value", Self::ArrayOfHostLicensableResourceKey)
+            }
+            crate::registry::id::LicenseManagerState => {
+                d.boxed_as("_value", Self::LicenseManagerState)
+            }
+            crate::registry::id::ArrayOfLicenseManagerState => {
+                d.boxed_as("_value", Self::ArrayOfLicenseManagerState)
+            }
+            crate::registry::id::LicenseReservationInfoState => {
+                d.boxed_as("_value", Self::LicenseReservationInfoState)
+            }
+            crate::registry::id::ArrayOfLicenseReservationInfoState => {
+                d.boxed_as("_value", Self::ArrayOfLicenseReservationInfoState)
+            }
+            crate::registry::id::ManagedEntityStatus => {
+                d.boxed_as("_value", Self::ManagedEntityStatus)
+            }
+            crate::registry::id::ArrayOfManagedEntityStatus => {
+                d.boxed_as("_value", Self::ArrayOfManagedEntityStatus)
+            }
+            crate::registry::id::PerfSummaryType => {
+                d.boxed_as("_value", Self::PerfSummaryType)
+            }
+            crate::registry::id::ArrayOfPerfSummaryType => {
+                d.boxed_as("_value", Self::ArrayOfPerfSummaryType)
+            }
+            crate::registry::id::PerfStatsType => {
+                d.boxed_as("_value", Self::PerfStatsType)
+            }
+            crate::registry::id::ArrayOfPerfStatsType => {
+                d.boxed_as("_value", Self::ArrayOfPerfStatsType)
+            }
+            crate::registry::id::SharesLevel => d.boxed_as("_value", Self::SharesLevel),
+            crate::registry::id::ArrayOfSharesLevel => {
+                d.boxed_as("_value", Self::ArrayOfSharesLevel)
+            }
+            crate::registry::id::SimpleCommandEncoding => {
+                d.boxed_as("_value", Self::SimpleCommandEncoding)
+            }
+            crate::registry::id::ArrayOfSimpleCommandEncoding => {
+                d.boxed_as("_value", Self::ArrayOfSimpleCommandEncoding)
+            }
+            crate::registry::id::TaskFilterSpecRecursionOption => {
+                d.boxed_as("_value", Self::TaskFilterSpecRecursionOption)
+            }
+            crate::registry::id::ArrayOfTaskFilterSpecRecursionOption => {
+                d.boxed_as("_value", Self::ArrayOfTaskFilterSpecRecursionOption)
+            }
+            crate::registry::id::TaskFilterSpecTimeOption => {
+                d.boxed_as("_value", Self::TaskFilterSpecTimeOption)
+            }
+            crate::registry::id::ArrayOfTaskFilterSpecTimeOption => {
+                d.boxed_as("_value", Self::ArrayOfTaskFilterSpecTimeOption)
+            }
+            crate::registry::id::TaskInfoState => {
+                d.boxed_as("_value", Self::TaskInfoState)
+            }
+            crate::registry::id::ArrayOfTaskInfoState => {
+                d.boxed_as("_value", Self::ArrayOfTaskInfoState)
+            }
+            crate::registry::id::VirtualAppVAppState => {
+                d.boxed_as("_value", Self::VirtualAppVAppState)
+            }
+            crate::registry::id::ArrayOfVirtualAppVAppState => {
+                d.boxed_as("_value", Self::ArrayOfVirtualAppVAppState)
+            }
+            crate::registry::id::VirtualMachineConnectionState => {
+                d.boxed_as("_value", Self::VirtualMachineConnectionState)
+            }
+            crate::registry::id::ArrayOfVirtualMachineConnectionState => {
+                d.boxed_as("_value", Self::ArrayOfVirtualMachineConnectionState)
+            }
+            crate::registry::id::VirtualMachineFaultToleranceState => {
+                d.boxed_as("_value", Self::VirtualMachineFaultToleranceState)
+            }
+            crate::registry::id::ArrayOfVirtualMachineFaultToleranceState => {
+                d.boxed_as("_value", Self::ArrayOfVirtualMachineFaultToleranceState)
+            }
+            crate::registry::id::VirtualMachineMovePriority => {
+                d.boxed_as("_value", Self::VirtualMachineMovePriority)
+            }
+            crate::registry::id::ArrayOfVirtualMachineMovePriority => {
+                d.boxed_as("_value", Self::ArrayOfVirtualMachineMovePriority)
+            }
+            crate::registry::id::VirtualMachinePowerState => {
+                d.boxed_as("_value", Self::VirtualMachinePowerState)
+            }
+            crate::registry::id::ArrayOfVirtualMachinePowerState => {
+                d.boxed_as("_value", Self::ArrayOfVirtualMachinePowerState)
+            }
+            crate::registry::id::VirtualMachineRecordReplayState => {
+                d.boxed_as("_value", Self::VirtualMachineRecordReplayState)
+            }
+            crate::registry::id::ArrayOfVirtualMachineRecordReplayState => {
+                d.boxed_as("_value", Self::ArrayOfVirtualMachineRecordReplayState)
+            }
+            crate::registry::id::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
+                d.boxed_as(
+                    "_value",
+                    Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType,
+                )
+            }
+            crate::registry::id::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
+                d.boxed_as(
+                    "_value",
+                    Self::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType,
+                )
+            }
+            crate::registry::id::MetricAlarmOperator => {
+                d.boxed_as("_value", Self::MetricAlarmOperator)
+            }
+            crate::registry::id::ArrayOfMetricAlarmOperator => {
+                d.boxed_as("_value", Self::ArrayOfMetricAlarmOperator)
+            }
+            crate::registry::id::StateAlarmOperator => {
+                d.boxed_as("_value", Self::StateAlarmOperator)
+            }
+            crate::registry::id::ArrayOfStateAlarmOperator => {
+                d.boxed_as("_value", Self::ArrayOfStateAlarmOperator)
+            }
+            crate::registry::id::DasVmPriority => {
+                d.boxed_as("_value", Self::DasVmPriority)
+            }
+            crate::registry::id::ArrayOfDasVmPriority => {
+                d.boxed_as("_value", Self::ArrayOfDasVmPriority)
+            }
+            crate::registry::id::DpmBehavior => d.boxed_as("_value", Self::DpmBehavior),
+            crate::registry::id::ArrayOfDpmBehavior => {
+                d.boxed_as("_value", Self::ArrayOfDpmBehavior)
+            }
+            crate::registry::id::DrsBehavior => d.boxed_as("_value", Self::DrsBehavior),
+            crate::registry::id::ArrayOfDrsBehavior => {
+                d.boxed_as("_value", Self::ArrayOfDrsBehavior)
+            }
+            crate::registry::id::HostPowerOperationType => {
+                d.boxed_as("_value", Self::HostPowerOperationType)
+            }
+            crate::registry::id::ArrayOfHostPowerOperationType => {
+                d.boxed_as("_value", Self::ArrayOfHostPowerOperationType)
+            }
+            crate::registry::id::EventFilterSpecRecursionOption => {
+                d.boxed_as("_value", Self::EventFilterSpecRecursionOption)
+            }
+            crate::registry::id::ArrayOfEventFilterSpecRecursionOption => {
+                d.boxed_as("_value", Self::ArrayOfEventFilterSpecRecursionOption)
+            }
+            crate::registry::id::FtIssuesOnHostHostSelectionType => {
+                d.boxed_as("_value", Self::FtIssuesOnHostHostSelectionType)
+            }
+            crate::registry::id::ArrayOfFtIssuesOnHostHostSelectionType => {
+                d.boxed_as("_value", Self::ArrayOfFtIssuesOnHostHostSelectionType)
+            }
+            crate::registry::id::AutoStartWaitHeartbeatSetting => {
+                d.boxed_as("_value", Self::AutoStartWaitHeartbeatSetting)
+            }
+            crate::registry::id::ArrayOfAutoStartWaitHeartbeatSetting => {
+                d.boxed_as("_value", Self::ArrayOfAutoStartWaitHeartbeatSetting)
+            }
+            crate::registry::id::FibreChannelPortType => {
+                d.boxed_as("_value", Self::FibreChannelPortType)
+            }
+            crate::registry::id::ArrayOfFibreChannelPortType => {
+                d.boxed_as("_value", Self::ArrayOfFibreChannelPortType)
+            }
+            crate::registry::id::HostAccessMode => {
+                d.boxed_as("_value", Self::HostAccessMode)
+            }
+            crate::registry::id::ArrayOfHostAccessMode => {
+                d.boxed_as("_value", Self::ArrayOfHostAccessMode)
+            }
+            crate::registry::id::HostLockdownMode => {
+                d.boxed_as("_value", Self::HostLockdownMode)
+            }
+            crate::registry::id::ArrayOfHostLockdownMode => {
+                d.boxed_as("_value", Self::ArrayOfHostLockdownMode)
+            }
+            crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
+                d.boxed_as(
+                    "_value",
+                    Self::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType,
+                )
+            }
+            crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
+                d.boxed_as(
+                    "_value",
+                    Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType,
+                )
+            }
+            crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
+                d.boxed_as(
+                    "_value",
+                    Self::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation,
+                )
+            }
+            crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
+                d.boxed_as(
+                    "_value",
+                    Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation,
+                )
+            }
+            crate::registry::id::HostInternetScsiHbaNetworkBindingSupportType => {
+                d.boxed_as("_value", Self::HostInternetScsiHbaNetworkBindingSupportType)
+            }
+            crate::registry::id::ArrayOfHostInternetScsiHbaNetworkBindingSupportType => {
+                d.boxed_as(
+                    "_value",
+                    Self::ArrayOfHostInternetScsiHbaNetworkBindingSupportType,
+                )
+            }
+            crate::registry::id::HostFirewallRuleDirection => {
+                d.boxed_as("_value", Self::HostFirewallRuleDirection)
+            }
+            crate::registry::id::ArrayOfHostFirewallRuleDirection => {
+                d.boxed_as("_value", Self::ArrayOfHostFirewallRuleDirection)
+            }
+            crate::registry::id::HostFirewallRulePortType => {
+                d.boxed_as("_value", Self::HostFirewallRulePortType)
+            }
+            crate::registry::id::ArrayOfHostFirewallRulePortType => {
+                d.boxed_as("_value", Self::ArrayOfHostFirewallRulePortType)
+            }
+            crate::registry::id::HostSnmpAgentCapability => {
+                d.boxed_as("_value", Self::HostSnmpAgentCapability)
+            }
+            crate::registry::id::ArrayOfHostSnmpAgentCapability => {
+                d.boxed_as("_value", Self::ArrayOfHostSnmpAgentCapability)
+            }
+            crate::registry::id::HostTpmAttestationInfoAcceptanceStatus => {
+                d.boxed_as("_value", Self::HostTpmAttestationInfoAcceptanceStatus)
+            }
+            crate::registry::id::ArrayOfHostTpmAttestationInfoAcceptanceStatus => {
+                d.boxed_as("_value", Self::ArrayOfHostTpmAttestationInfoAcceptanceStatus)
+            }
+            crate::registry::id::ArrayUpdateOperation => {
+                d.boxed_as("_value", Self::ArrayUpdateOperation)
+            }
+            crate::registry::id::ArrayOfArrayUpdateOperation => {
+                d.boxed_as("_value", Self::ArrayOfArrayUpdateOperation)
+            }
+            crate::registry::id::ProfileNumericComparator => {
+                d.boxed_as("_value", Self::ProfileNumericComparator)
+            }
+            crate::registry::id::ArrayOfProfileNumericComparator => {
+                d.boxed_as("_value", Self::ArrayOfProfileNumericComparator)
+            }
+            crate::registry::id::DayOfWeek => d.boxed_as("_value", Self::DayOfWeek),
+            crate::registry::id::ArrayOfDayOfWeek => {
+                d.boxed_as("_value", Self::ArrayOfDayOfWeek)
+            }
+            crate::registry::id::WeekOfMonth => d.boxed_as("_value", Self::WeekOfMonth),
+            crate::registry::id::ArrayOfWeekOfMonth => {
+                d.boxed_as("_value", Self::ArrayOfWeekOfMonth)
+            }
+            crate::registry::id::VirtualMachineCloneSpecTpmProvisionPolicy => {
+                d.boxed_as("_value", Self::VirtualMachineCloneSpecTpmProvisionPolicy)
+            }
+            crate::registry::id::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy => {
+                d.boxed_as(
+                    "_value",
+                    Self::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy,
+                )
+            }
+            crate::registry::id::VirtualMachineConfigInfoNpivWwnType => {
+                d.boxed_as("_value", Self::VirtualMachineConfigInfoNpivWwnType)
+            }
+            crate::registry::id::ArrayOfVirtualMachineConfigInfoNpivWwnType => {
+                d.boxed_as("_value", Self::ArrayOfVirtualMachineConfigInfoNpivWwnType)
+            }
+            crate::registry::id::VirtualMachineToolsStatus => {
+                d.boxed_as("_value", Self::VirtualMachineToolsStatus)
+            }
+            crate::registry::id::ArrayOfVirtualMachineToolsStatus => {
+                d.boxed_as("_value", Self::ArrayOfVirtualMachineToolsStatus)
+            }
+            crate::registry::id::GuestQuiesceEndGuestQuiesceError => {
+                d.boxed_as("_value", Self::GuestQuiesceEndGuestQuiesceError)
+            }
+            crate::registry::id::ArrayOfGuestQuiesceEndGuestQuiesceError => {
+                d.boxed_as("_value", Self::ArrayOfGuestQuiesceEndGuestQuiesceError)
+            }
+            crate::registry::id::VirtualMachineMetadataManagerVmMetadataOp => {
+                d.boxed_as("_value", Self::VirtualMachineMetadataManagerVmMetadataOp)
+            }
+            crate::registry::id::ArrayOfVirtualMachineMetadataManagerVmMetadataOp => {
+                d.boxed_as(
+                    "_value",
+                    Self::ArrayOfVirtualMachineMetadataManagerVmMetadataOp,
+                )
+            }
+            crate::registry::id::VirtualMachineRelocateTransformation => {
+                d.boxed_as("_value", Self::VirtualMachineRelocateTransformation)
+            }
+            crate::registry::id::ArrayOfVirtualMachineRelocateTransformation => {
+                d.boxed_as("_value", Self::ArrayOfVirtualMachineRelocateTransformation)
+            }
+            crate::registry::id::CustomizationNetBIOSMode => {
+                d.boxed_as("_value", Self::CustomizationNetBIOSMode)
+            }
+            crate::registry::id::ArrayOfCustomizationNetBIOSMode => {
+                d.boxed_as("_value", Self::ArrayOfCustomizationNetBIOSMode)
+            }
+            crate::registry::id::CustomizationLicenseDataMode => {
+                d.boxed_as("_value", Self::CustomizationLicenseDataMode)
+            }
+            crate::registry::id::ArrayOfCustomizationLicenseDataMode => {
+                d.boxed_as("_value", Self::ArrayOfCustomizationLicenseDataMode)
+            }
+            crate::registry::id::CustomizationSysprepRebootOption => {
+                d.boxed_as("_value", Self::CustomizationSysprepRebootOption)
+            }
+            crate::registry::id::ArrayOfCustomizationSysprepRebootOption => {
+                d.boxed_as("_value", Self::ArrayOfCustomizationSysprepRebootOption)
+            }
+            crate::registry::id::VirtualDeviceConfigSpecFileOperation => {
+                d.boxed_as("_value", Self::VirtualDeviceConfigSpecFileOperation)
+            }
+            crate::registry::id::ArrayOfVirtualDeviceConfigSpecFileOperation => {
+                d.boxed_as("_value", Self::ArrayOfVirtualDeviceConfigSpecFileOperation)
+            }
+            crate::registry::id::VirtualDeviceConfigSpecOperation => {
+                d.boxed_as("_value", Self::VirtualDeviceConfigSpecOperation)
+            }
+            crate::registry::id::ArrayOfVirtualDeviceConfigSpecOperation => {
+                d.boxed_as("_value", Self::ArrayOfVirtualDeviceConfigSpecOperation)
+            }
+            crate::registry::id::VirtualSCSISharing => {
+                d.boxed_as("_value", Self::VirtualSCSISharing)
+            }
+            crate::registry::id::ArrayOfVirtualSCSISharing => {
+                d.boxed_as("_value", Self::ArrayOfVirtualSCSISharing)
+            }
+            crate::registry::id::VsanHostDiskResultState => {
+                d.boxed_as("_value", Self::VsanHostDiskResultState)
+            }
+            crate::registry::id::ArrayOfVsanHostDiskResultState => {
+                d.boxed_as("_value", Self::ArrayOfVsanHostDiskResultState)
+            }
+            crate::registry::id::VsanHostHealthState => {
+                d.boxed_as("_value", Self::VsanHostHealthState)
+            }
+            crate::registry::id::ArrayOfVsanHostHealthState => {
+                d.boxed_as("_value", Self::ArrayOfVsanHostHealthState)
+            }
+            crate::registry::id::VsanHostNodeState => {
+                d.boxed_as("_value", Self::VsanHostNodeState)
+            }
+            crate::registry::id::ArrayOfVsanHostNodeState => {
+                d.boxed_as("_value", Self::ArrayOfVsanHostNodeState)
+            }
+            crate::registry::id::AuthenticationRequiredAuthenticationScheme => {
+                d.boxed_as("_value", Self::AuthenticationRequiredAuthenticationScheme)
+            }
+            crate::registry::id::ArrayOfAuthenticationRequiredAuthenticationScheme => {
+                d.boxed_as(
+                    "_value",
+                    Self::ArrayOfAuthenticationRequiredAuthenticationScheme,
+                )
+            }
+            crate::registry::id::AuthenticationRequiredErrorType => {
+                d.boxed_as("_value", Self::AuthenticationRequiredErrorType)
+            }
+            crate::registry::id::ArrayOfAuthenticationRequiredErrorType => {
+                d.boxed_as("_value", Self::ArrayOfAuthenticationRequiredErrorType)
+            }
+            crate::registry::id::PropertyChangeOp => {
+                d.boxed_as("_value", Self::PropertyChangeOp)
+            }
+            crate::registry::id::ArrayOfPropertyChangeOp => {
+                d.boxed_as("_value", Self::ArrayOfPropertyChangeOp)
+            }
+            crate::registry::id::ObjectUpdateKind => {
+                d.boxed_as("_value", Self::ObjectUpdateKind)
+            }
+            crate::registry::id::ArrayOfObjectUpdateKind => {
+                d.boxed_as("_value", Self::ArrayOfObjectUpdateKind)
+            }
+            #[cfg(feature = "vslm")]
+            crate::registry::id::VslmTaskInfoState => {
+                d.boxed_as("_value", Self::VslmTaskInfoState)
+            }
+            #[cfg(feature = "vslm")]
+            crate::registry::id::ArrayOfVslmTaskInfoState => {
+                d.boxed_as("_value", Self::ArrayOfVslmTaskInfoState)
+            }
+            crate::registry::id::VslmEventVslmEventInfoState => {
+                d.boxed_as("_value", Self::VslmEventVslmEventInfoState)
+            }
+            crate::registry::id::ArrayOfVslmEventVslmEventInfoState => {
+                d.boxed_as("_value", Self::ArrayOfVslmEventVslmEventInfoState)
+            }
+            _ if DATA_ARRAYS.binary_search(&id).is_ok() => {
+                d.boxed("_value")
+                    .map(|items| Self::Array(crate::types::AnyArray {
                         type_name: crate::CompactString::const_new(
                             crate::registry::NAMES[id as usize],
                         ),
-                        items: d.boxed("_value")?,
-                    })
-                }
-                _ => Self::Unknown(Box::new(d.json_object()?)),
-            },
-        )
+                        items,
+                    }))
+            }
+            _ => d.json_object().map(|m| Self::Unknown(Box::new(m))),
+        }
     }
 }
 impl crate::ser::Encode for Any {

@@ -165,7 +165,7 @@ impl<'de> serde::Deserialize<'de> for ApplyProfile {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ApplyProfileKind {
     /// Exactly this type.
-    ApplyProfile(Box<crate::types::ApplyProfile>),
+    ApplyProfile(crate::types::ApplyProfile),
     ///  A `ProfileApplyProfileElement`.
     ProfileApplyProfileElement(Box<crate::types::ProfileApplyProfileElement>),
     ///  A `ActiveDirectoryProfile`.
@@ -241,7 +241,7 @@ impl Clone for ApplyProfileKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::ApplyProfile(v) => crate::object::clone_boxed(&**v, Self::ApplyProfile),
+            Self::ApplyProfile(v) => Self::ApplyProfile(Clone::clone(v)),
             Self::ProfileApplyProfileElement(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileApplyProfileElement)
             }
@@ -364,7 +364,7 @@ impl ApplyProfileKind {
 impl From<crate::types::ApplyProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::ApplyProfile) -> Self {
-        crate::object::boxed(v, Self::ApplyProfile)
+        Self::ApplyProfile(v)
     }
 }
 impl From<crate::types::ProfileApplyProfileElement> for ApplyProfileKind {
@@ -697,11 +697,11 @@ impl crate::object::Family for ApplyProfileKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ApplyProfile)
+        Self::ApplyProfile(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ApplyProfile(v) => &**v,
+            Self::ApplyProfile(v) => v,
             Self::ProfileApplyProfileElement(v) => &**v,
             Self::ActiveDirectoryProfile(v) => &**v,
             Self::AuthenticationProfile(v) => &**v,
@@ -741,7 +741,7 @@ impl crate::object::Family for ApplyProfileKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ApplyProfile(v) => &mut **v,
+            Self::ApplyProfile(v) => v,
             Self::ProfileApplyProfileElement(v) => &mut **v,
             Self::ActiveDirectoryProfile(v) => &mut **v,
             Self::AuthenticationProfile(v) => &mut **v,

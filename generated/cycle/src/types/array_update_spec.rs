@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for ArrayUpdateSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ArrayUpdateSpecKind {
     /// Exactly this type.
-    ArrayUpdateSpec(Box<crate::types::ArrayUpdateSpec>),
+    ArrayUpdateSpec(crate::types::ArrayUpdateSpec),
     ///  A `TagSpec`.
     TagSpec(Box<crate::types::TagSpec>),
     ///  A `ClusterDasVmConfigSpec`.
@@ -128,9 +128,7 @@ impl Clone for ArrayUpdateSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::ArrayUpdateSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::ArrayUpdateSpec)
-            }
+            Self::ArrayUpdateSpec(v) => Self::ArrayUpdateSpec(Clone::clone(v)),
             Self::TagSpec(v) => crate::object::clone_boxed(&**v, Self::TagSpec),
             Self::ClusterDasVmConfigSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterDasVmConfigSpec)
@@ -206,7 +204,7 @@ impl ArrayUpdateSpecKind {
 impl From<crate::types::ArrayUpdateSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ArrayUpdateSpec) -> Self {
-        crate::object::boxed(v, Self::ArrayUpdateSpec)
+        Self::ArrayUpdateSpec(v)
     }
 }
 impl From<crate::types::TagSpec> for ArrayUpdateSpecKind {
@@ -358,11 +356,11 @@ impl crate::object::Family for ArrayUpdateSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ArrayUpdateSpec)
+        Self::ArrayUpdateSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ArrayUpdateSpec(v) => &**v,
+            Self::ArrayUpdateSpec(v) => v,
             Self::TagSpec(v) => &**v,
             Self::ClusterDasVmConfigSpec(v) => &**v,
             Self::ClusterDatastoreUpdateSpec(v) => &**v,
@@ -383,7 +381,7 @@ impl crate::object::Family for ArrayUpdateSpecKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ArrayUpdateSpec(v) => &mut **v,
+            Self::ArrayUpdateSpec(v) => v,
             Self::TagSpec(v) => &mut **v,
             Self::ClusterDasVmConfigSpec(v) => &mut **v,
             Self::ClusterDatastoreUpdateSpec(v) => &mut **v,

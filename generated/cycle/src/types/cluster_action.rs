@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for ClusterAction {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ClusterActionKind {
     /// Exactly this type.
-    ClusterAction(Box<crate::types::ClusterAction>),
+    ClusterAction(crate::types::ClusterAction),
     ///  A `ClusterClusterInitialPlacementAction`.
     ClusterClusterInitialPlacementAction(
         Box<crate::types::ClusterClusterInitialPlacementAction>,
@@ -124,9 +124,7 @@ impl Clone for ClusterActionKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::ClusterAction(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterAction)
-            }
+            Self::ClusterAction(v) => Self::ClusterAction(Clone::clone(v)),
             Self::ClusterClusterInitialPlacementAction(v) => {
                 crate::object::clone_boxed(
                     &**v,
@@ -189,7 +187,7 @@ impl ClusterActionKind {
 impl From<crate::types::ClusterAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::ClusterAction) -> Self {
-        crate::object::boxed(v, Self::ClusterAction)
+        Self::ClusterAction(v)
     }
 }
 impl From<crate::types::ClusterClusterInitialPlacementAction> for ClusterActionKind {
@@ -280,11 +278,11 @@ impl crate::object::Family for ClusterActionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ClusterAction)
+        Self::ClusterAction(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterAction(v) => &**v,
+            Self::ClusterAction(v) => v,
             Self::ClusterClusterInitialPlacementAction(v) => &**v,
             Self::ClusterHostInfraUpdateHaModeAction(v) => &**v,
             Self::ClusterHostPowerAction(v) => &**v,
@@ -298,7 +296,7 @@ impl crate::object::Family for ClusterActionKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ClusterAction(v) => &mut **v,
+            Self::ClusterAction(v) => v,
             Self::ClusterClusterInitialPlacementAction(v) => &mut **v,
             Self::ClusterHostInfraUpdateHaModeAction(v) => &mut **v,
             Self::ClusterHostPowerAction(v) => &mut **v,

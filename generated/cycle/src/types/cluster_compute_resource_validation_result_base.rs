@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for ClusterComputeResourceValidationResultBase
 pub enum ClusterComputeResourceValidationResultBaseKind {
     /// Exactly this type.
     ClusterComputeResourceValidationResultBase(
-        Box<crate::types::ClusterComputeResourceValidationResultBase>,
+        crate::types::ClusterComputeResourceValidationResultBase,
     ),
     ///  A `ClusterComputeResourceDVSConfigurationValidation`.
     ClusterComputeResourceDVSConfigurationValidation(
@@ -112,10 +112,7 @@ impl Clone for ClusterComputeResourceValidationResultBaseKind {
     fn clone(&self) -> Self {
         match self {
             Self::ClusterComputeResourceValidationResultBase(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::ClusterComputeResourceValidationResultBase,
-                )
+                Self::ClusterComputeResourceValidationResultBase(Clone::clone(v))
             }
             Self::ClusterComputeResourceDVSConfigurationValidation(v) => {
                 crate::object::clone_boxed(
@@ -165,7 +162,7 @@ impl From<crate::types::ClusterComputeResourceValidationResultBase>
 for ClusterComputeResourceValidationResultBaseKind {
     #[inline]
     fn from(v: crate::types::ClusterComputeResourceValidationResultBase) -> Self {
-        crate::object::boxed(v, Self::ClusterComputeResourceValidationResultBase)
+        Self::ClusterComputeResourceValidationResultBase(v)
     }
 }
 impl From<crate::types::ClusterComputeResourceDVSConfigurationValidation>
@@ -222,11 +219,11 @@ impl crate::object::Family for ClusterComputeResourceValidationResultBaseKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ClusterComputeResourceValidationResultBase)
+        Self::ClusterComputeResourceValidationResultBase(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterComputeResourceValidationResultBase(v) => &**v,
+            Self::ClusterComputeResourceValidationResultBase(v) => v,
             Self::ClusterComputeResourceDVSConfigurationValidation(v) => &**v,
             Self::ClusterComputeResourceHostConfigurationValidation(v) => &**v,
             Self::VsanClusterConfigPrecheckItem(v) => &**v,
@@ -235,7 +232,7 @@ impl crate::object::Family for ClusterComputeResourceValidationResultBaseKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ClusterComputeResourceValidationResultBase(v) => &mut **v,
+            Self::ClusterComputeResourceValidationResultBase(v) => v,
             Self::ClusterComputeResourceDVSConfigurationValidation(v) => &mut **v,
             Self::ClusterComputeResourceHostConfigurationValidation(v) => &mut **v,
             Self::VsanClusterConfigPrecheckItem(v) => &mut **v,

@@ -98,7 +98,7 @@ impl<'de> serde::Deserialize<'de> for ClusterDrsFaultsFaultsByVm {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ClusterDrsFaultsFaultsByVmKind {
     /// Exactly this type.
-    ClusterDrsFaultsFaultsByVm(Box<crate::types::ClusterDrsFaultsFaultsByVm>),
+    ClusterDrsFaultsFaultsByVm(crate::types::ClusterDrsFaultsFaultsByVm),
     ///  A `ClusterDrsFaultsFaultsByVirtualDisk`.
     ClusterDrsFaultsFaultsByVirtualDisk(
         Box<crate::types::ClusterDrsFaultsFaultsByVirtualDisk>,
@@ -109,7 +109,7 @@ impl Clone for ClusterDrsFaultsFaultsByVmKind {
     fn clone(&self) -> Self {
         match self {
             Self::ClusterDrsFaultsFaultsByVm(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterDrsFaultsFaultsByVm)
+                Self::ClusterDrsFaultsFaultsByVm(Clone::clone(v))
             }
             Self::ClusterDrsFaultsFaultsByVirtualDisk(v) => {
                 crate::object::clone_boxed(
@@ -146,7 +146,7 @@ impl ClusterDrsFaultsFaultsByVmKind {
 impl From<crate::types::ClusterDrsFaultsFaultsByVm> for ClusterDrsFaultsFaultsByVmKind {
     #[inline]
     fn from(v: crate::types::ClusterDrsFaultsFaultsByVm) -> Self {
-        crate::object::boxed(v, Self::ClusterDrsFaultsFaultsByVm)
+        Self::ClusterDrsFaultsFaultsByVm(v)
     }
 }
 impl From<crate::types::ClusterDrsFaultsFaultsByVirtualDisk>
@@ -169,17 +169,17 @@ impl crate::object::Family for ClusterDrsFaultsFaultsByVmKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ClusterDrsFaultsFaultsByVm)
+        Self::ClusterDrsFaultsFaultsByVm(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterDrsFaultsFaultsByVm(v) => &**v,
+            Self::ClusterDrsFaultsFaultsByVm(v) => v,
             Self::ClusterDrsFaultsFaultsByVirtualDisk(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ClusterDrsFaultsFaultsByVm(v) => &mut **v,
+            Self::ClusterDrsFaultsFaultsByVm(v) => v,
             Self::ClusterDrsFaultsFaultsByVirtualDisk(v) => &mut **v,
         }
     }

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileConfigSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ClusterProfileConfigSpecKind {
     /// Exactly this type.
-    ClusterProfileConfigSpec(Box<crate::types::ClusterProfileConfigSpec>),
+    ClusterProfileConfigSpec(crate::types::ClusterProfileConfigSpec),
     ///  A `ClusterProfileCompleteConfigSpec`.
     ClusterProfileCompleteConfigSpec(
         Box<crate::types::ClusterProfileCompleteConfigSpec>,
@@ -116,7 +116,7 @@ impl Clone for ClusterProfileConfigSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::ClusterProfileConfigSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterProfileConfigSpec)
+                Self::ClusterProfileConfigSpec(Clone::clone(v))
             }
             Self::ClusterProfileCompleteConfigSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterProfileCompleteConfigSpec)
@@ -156,7 +156,7 @@ impl ClusterProfileConfigSpecKind {
 impl From<crate::types::ClusterProfileConfigSpec> for ClusterProfileConfigSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterProfileConfigSpec) -> Self {
-        crate::object::boxed(v, Self::ClusterProfileConfigSpec)
+        Self::ClusterProfileConfigSpec(v)
     }
 }
 impl From<crate::types::ClusterProfileCompleteConfigSpec>
@@ -189,18 +189,18 @@ impl crate::object::Family for ClusterProfileConfigSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ClusterProfileConfigSpec)
+        Self::ClusterProfileConfigSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterProfileConfigSpec(v) => &**v,
+            Self::ClusterProfileConfigSpec(v) => v,
             Self::ClusterProfileCompleteConfigSpec(v) => &**v,
             Self::ClusterProfileConfigServiceCreateSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ClusterProfileConfigSpec(v) => &mut **v,
+            Self::ClusterProfileConfigSpec(v) => v,
             Self::ClusterProfileCompleteConfigSpec(v) => &mut **v,
             Self::ClusterProfileConfigServiceCreateSpec(v) => &mut **v,
         }

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileCreateSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ClusterProfileCreateSpecKind {
     /// Exactly this type.
-    ClusterProfileCreateSpec(Box<crate::types::ClusterProfileCreateSpec>),
+    ClusterProfileCreateSpec(crate::types::ClusterProfileCreateSpec),
     ///  A `ClusterProfileConfigSpec` or one of its subtypes.
     ClusterProfileConfigSpec(crate::types::ClusterProfileConfigSpecKind),
 }
@@ -110,7 +110,7 @@ impl Clone for ClusterProfileCreateSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::ClusterProfileCreateSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterProfileCreateSpec)
+                Self::ClusterProfileCreateSpec(Clone::clone(v))
             }
             Self::ClusterProfileConfigSpec(v) => {
                 Self::ClusterProfileConfigSpec(Clone::clone(v))
@@ -144,7 +144,7 @@ impl ClusterProfileCreateSpecKind {
 impl From<crate::types::ClusterProfileCreateSpec> for ClusterProfileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterProfileCreateSpec) -> Self {
-        crate::object::boxed(v, Self::ClusterProfileCreateSpec)
+        Self::ClusterProfileCreateSpec(v)
     }
 }
 impl From<crate::types::ClusterProfileConfigSpecKind> for ClusterProfileCreateSpecKind {
@@ -170,17 +170,17 @@ impl crate::object::Family for ClusterProfileCreateSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ClusterProfileCreateSpec)
+        Self::ClusterProfileCreateSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterProfileCreateSpec(v) => &**v,
+            Self::ClusterProfileCreateSpec(v) => v,
             Self::ClusterProfileConfigSpec(v) => crate::object::Family::object(v),
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ClusterProfileCreateSpec(v) => &mut **v,
+            Self::ClusterProfileCreateSpec(v) => v,
             Self::ClusterProfileConfigSpec(v) => crate::object::Family::object_mut(v),
         }
     }

@@ -118,7 +118,7 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceConfigInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ComputeResourceConfigInfoKind {
     /// Exactly this type.
-    ComputeResourceConfigInfo(Box<crate::types::ComputeResourceConfigInfo>),
+    ComputeResourceConfigInfo(crate::types::ComputeResourceConfigInfo),
     ///  A `ClusterConfigInfoEx`.
     ClusterConfigInfoEx(Box<crate::types::ClusterConfigInfoEx>),
 }
@@ -127,7 +127,7 @@ impl Clone for ComputeResourceConfigInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::ComputeResourceConfigInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ComputeResourceConfigInfo)
+                Self::ComputeResourceConfigInfo(Clone::clone(v))
             }
             Self::ClusterConfigInfoEx(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterConfigInfoEx)
@@ -161,7 +161,7 @@ impl ComputeResourceConfigInfoKind {
 impl From<crate::types::ComputeResourceConfigInfo> for ComputeResourceConfigInfoKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceConfigInfo) -> Self {
-        crate::object::boxed(v, Self::ComputeResourceConfigInfo)
+        Self::ComputeResourceConfigInfo(v)
     }
 }
 impl From<crate::types::ClusterConfigInfoEx> for ComputeResourceConfigInfoKind {
@@ -183,17 +183,17 @@ impl crate::object::Family for ComputeResourceConfigInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ComputeResourceConfigInfo)
+        Self::ComputeResourceConfigInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ComputeResourceConfigInfo(v) => &**v,
+            Self::ComputeResourceConfigInfo(v) => v,
             Self::ClusterConfigInfoEx(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ComputeResourceConfigInfo(v) => &mut **v,
+            Self::ComputeResourceConfigInfo(v) => v,
             Self::ClusterConfigInfoEx(v) => &mut **v,
         }
     }

@@ -119,7 +119,7 @@ pub enum DataObjectKind {
     EamObjectRuntimeInfo(crate::types::EamObjectRuntimeInfoKind),
     ///  A `Issue` or one of its subtypes.
     #[cfg(feature = "eam")]
-    Issue(crate::types::IssueKind),
+    Issue(Box<crate::types::IssueKind>),
     ///  A `HooksHookListSpec`.
     HooksHookListSpec(Box<crate::types::HooksHookListSpec>),
     ///  A `HooksMarkAsProcessedSpec`.
@@ -294,7 +294,7 @@ pub enum DataObjectKind {
     PbmPlacementHubInfo(Box<crate::types::PbmPlacementHubInfo>),
     ///  A `PbmPlacementRequirement` or one of its subtypes.
     #[cfg(feature = "pbm")]
-    PbmPlacementRequirement(crate::types::PbmPlacementRequirementKind),
+    PbmPlacementRequirement(Box<crate::types::PbmPlacementRequirementKind>),
     ///  A `PbmPlacementResourceUtilization`.
     #[cfg(feature = "pbm")]
     PbmPlacementResourceUtilization(Box<crate::types::PbmPlacementResourceUtilization>),
@@ -363,10 +363,10 @@ pub enum DataObjectKind {
     AlarmResult(Box<crate::types::AlarmResult>),
     ///  A `SmsProviderInfo` or one of its subtypes.
     #[cfg(feature = "sms")]
-    SmsProviderInfo(crate::types::SmsProviderInfoKind),
+    SmsProviderInfo(Box<crate::types::SmsProviderInfoKind>),
     ///  A `SmsProviderSpec` or one of its subtypes.
     #[cfg(feature = "sms")]
-    SmsProviderSpec(crate::types::SmsProviderSpecKind),
+    SmsProviderSpec(Box<crate::types::SmsProviderSpecKind>),
     ///  A `VASAProviderUpgradeSpec`.
     #[cfg(feature = "sms")]
     VASAProviderUpgradeSpec(Box<crate::types::VASAProviderUpgradeSpec>),
@@ -426,7 +426,7 @@ pub enum DataObjectKind {
     StorageLun(Box<crate::types::StorageLun>),
     ///  A `StoragePort` or one of its subtypes.
     #[cfg(feature = "sms")]
-    StoragePort(crate::types::StoragePortKind),
+    StoragePort(Box<crate::types::StoragePortKind>),
     ///  A `StorageProcessor`.
     #[cfg(feature = "sms")]
     StorageProcessor(Box<crate::types::StorageProcessor>),
@@ -435,7 +435,7 @@ pub enum DataObjectKind {
     DeviceId(crate::types::DeviceIdKind),
     ///  A `FailoverParam` or one of its subtypes.
     #[cfg(feature = "sms")]
-    FailoverParam(crate::types::FailoverParamKind),
+    FailoverParam(Box<crate::types::FailoverParamKind>),
     ///  A `PolicyAssociation`.
     #[cfg(feature = "sms")]
     PolicyAssociation(Box<crate::types::PolicyAssociation>),
@@ -449,10 +449,10 @@ pub enum DataObjectKind {
     RecoveredDiskInfo(Box<crate::types::RecoveredDiskInfo>),
     ///  A `GroupInfo` or one of its subtypes.
     #[cfg(any(feature = "pbm", feature = "sms"))]
-    GroupInfo(crate::types::GroupInfoKind),
+    GroupInfo(Box<crate::types::GroupInfoKind>),
     ///  A `GroupOperationResult` or one of its subtypes.
     #[cfg(feature = "sms")]
-    GroupOperationResult(crate::types::GroupOperationResultKind),
+    GroupOperationResult(Box<crate::types::GroupOperationResultKind>),
     ///  A `PointInTimeReplicaId`.
     #[cfg(feature = "sms")]
     PointInTimeReplicaId(Box<crate::types::PointInTimeReplicaId>),
@@ -489,7 +489,7 @@ pub enum DataObjectKind {
     TargetToSourceInfo(Box<crate::types::TargetToSourceInfo>),
     ///  A `TargetGroupMemberInfo` or one of its subtypes.
     #[cfg(feature = "sms")]
-    TargetGroupMemberInfo(crate::types::TargetGroupMemberInfoKind),
+    TargetGroupMemberInfo(Box<crate::types::TargetGroupMemberInfoKind>),
     ///  A `AboutInfo`.
     AboutInfo(Box<crate::types::AboutInfo>),
     ///  A `AuthorizationDescription`.
@@ -573,7 +573,7 @@ pub enum DataObjectKind {
     ///  A `ClusterComputeResourceVcsSlots`.
     ClusterComputeResourceVcsSlots(Box<crate::types::ClusterComputeResourceVcsSlots>),
     ///  A `ComputeResourceConfigInfo` or one of its subtypes.
-    ComputeResourceConfigInfo(crate::types::ComputeResourceConfigInfoKind),
+    ComputeResourceConfigInfo(Box<crate::types::ComputeResourceConfigInfoKind>),
     ///  A `ComputeResourceConfigSpec` or one of its subtypes.
     ComputeResourceConfigSpec(crate::types::ComputeResourceConfigSpecKind),
     ///  A `ComputeResourceHostSPBMLicenseInfo`.
@@ -587,7 +587,7 @@ pub enum DataObjectKind {
         Box<crate::types::ComputeResourceHostSeedSpecSingleHostSpec>,
     ),
     ///  A `ComputeResourceSummary` or one of its subtypes.
-    ComputeResourceSummary(crate::types::ComputeResourceSummaryKind),
+    ComputeResourceSummary(Box<crate::types::ComputeResourceSummaryKind>),
     ///  A `CustomFieldDef`.
     CustomFieldDef(Box<crate::types::CustomFieldDef>),
     ///  A `CustomFieldValue` or one of its subtypes.
@@ -621,7 +621,7 @@ pub enum DataObjectKind {
         Box<crate::types::DatastoreNamespaceManagerDirectoryInfo>,
     ),
     ///  A `Description` or one of its subtypes.
-    Description(crate::types::DescriptionKind),
+    Description(Box<crate::types::DescriptionKind>),
     ///  A `DesiredSoftwareSpec`.
     DesiredSoftwareSpec(Box<crate::types::DesiredSoftwareSpec>),
     ///  A `DesiredSoftwareSpecBaseImageSpec`.
@@ -913,11 +913,11 @@ pub enum DataObjectKind {
         Box<crate::types::PerformanceManagerCounterLevelMapping>,
     ),
     ///  A `PerfEntityMetricBase` or one of its subtypes.
-    PerfEntityMetricBase(crate::types::PerfEntityMetricBaseKind),
+    PerfEntityMetricBase(Box<crate::types::PerfEntityMetricBaseKind>),
     ///  A `PerfMetricId`.
     PerfMetricId(Box<crate::types::PerfMetricId>),
     ///  A `PerfMetricSeries` or one of its subtypes.
-    PerfMetricSeries(crate::types::PerfMetricSeriesKind),
+    PerfMetricSeries(Box<crate::types::PerfMetricSeriesKind>),
     ///  A `PerfProviderSummary`.
     PerfProviderSummary(Box<crate::types::PerfProviderSummary>),
     ///  A `PerfQuerySpec`.
@@ -1061,7 +1061,7 @@ pub enum DataObjectKind {
         Box<crate::types::UpdateVirtualMachineFilesResultFailedVmFileInfo>,
     ),
     ///  A `UserSearchResult` or one of its subtypes.
-    UserSearchResult(crate::types::UserSearchResultKind),
+    UserSearchResult(Box<crate::types::UserSearchResultKind>),
     ///  A `UserSession`.
     UserSession(Box<crate::types::UserSession>),
     ///  A `VVolVmConfigFileUpdateResult`.
@@ -1103,9 +1103,9 @@ pub enum DataObjectKind {
     ///  A `VirtualAppLinkInfo`.
     VirtualAppLinkInfo(Box<crate::types::VirtualAppLinkInfo>),
     ///  A `VirtualDiskSpec` or one of its subtypes.
-    VirtualDiskSpec(crate::types::VirtualDiskSpecKind),
+    VirtualDiskSpec(Box<crate::types::VirtualDiskSpecKind>),
     ///  A `VirtualMachineConnection` or one of its subtypes.
-    VirtualMachineConnection(crate::types::VirtualMachineConnectionKind),
+    VirtualMachineConnection(Box<crate::types::VirtualMachineConnectionKind>),
     ///  A `DiskChangeInfo`.
     DiskChangeInfo(Box<crate::types::DiskChangeInfo>),
     ///  A `DiskChangeExtent`.
@@ -1156,7 +1156,9 @@ pub enum DataObjectKind {
         crate::types::VsanUpgradeSystemUpgradeHistoryItemKind,
     ),
     ///  A `VsanUpgradeSystemUpgradeStatus` or one of its subtypes.
-    VsanUpgradeSystemUpgradeStatus(crate::types::VsanUpgradeSystemUpgradeStatusKind),
+    VsanUpgradeSystemUpgradeStatus(
+        Box<crate::types::VsanUpgradeSystemUpgradeStatusKind>,
+    ),
     ///  A `Action` or one of its subtypes.
     Action(crate::types::ActionKind),
     ///  A `MethodActionArgument`.
@@ -1182,7 +1184,7 @@ pub enum DataObjectKind {
     ///  A `EventAlarmExpressionComparison`.
     EventAlarmExpressionComparison(Box<crate::types::EventAlarmExpressionComparison>),
     ///  A `ClusterAction` or one of its subtypes.
-    ClusterAction(crate::types::ClusterActionKind),
+    ClusterAction(Box<crate::types::ClusterActionKind>),
     ///  A `ClusterActionHistory`.
     ClusterActionHistory(Box<crate::types::ClusterActionHistory>),
     ///  A `ClusterAttemptedVmInfo`.
@@ -1203,7 +1205,7 @@ pub enum DataObjectKind {
     ///  A `ClusterDasAdmissionControlPolicy` or one of its subtypes.
     ClusterDasAdmissionControlPolicy(crate::types::ClusterDasAdmissionControlPolicyKind),
     ///  A `ClusterDasAdvancedRuntimeInfo` or one of its subtypes.
-    ClusterDasAdvancedRuntimeInfo(crate::types::ClusterDasAdvancedRuntimeInfoKind),
+    ClusterDasAdvancedRuntimeInfo(Box<crate::types::ClusterDasAdvancedRuntimeInfoKind>),
     ///  A `DasHeartbeatDatastoreInfo`.
     DasHeartbeatDatastoreInfo(Box<crate::types::DasHeartbeatDatastoreInfo>),
     ///  A `ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo`.
@@ -1245,7 +1247,7 @@ pub enum DataObjectKind {
     ///  A `ClusterDrsFaults`.
     ClusterDrsFaults(Box<crate::types::ClusterDrsFaults>),
     ///  A `ClusterDrsFaultsFaultsByVm` or one of its subtypes.
-    ClusterDrsFaultsFaultsByVm(crate::types::ClusterDrsFaultsFaultsByVmKind),
+    ClusterDrsFaultsFaultsByVm(Box<crate::types::ClusterDrsFaultsFaultsByVmKind>),
     ///  A `ClusterDrsMigration`.
     ClusterDrsMigration(Box<crate::types::ClusterDrsMigration>),
     ///  A `ClusterDrsRecommendation`.
@@ -1263,7 +1265,7 @@ pub enum DataObjectKind {
         Box<crate::types::ClusterFailoverHostAdmissionControlInfoHostStatus>,
     ),
     ///  A `ClusterGroupInfo` or one of its subtypes.
-    ClusterGroupInfo(crate::types::ClusterGroupInfoKind),
+    ClusterGroupInfo(Box<crate::types::ClusterGroupInfoKind>),
     ///  A `ClusterHostRecommendation`.
     ClusterHostRecommendation(Box<crate::types::ClusterHostRecommendation>),
     ///  A `ClusterInfraUpdateHaConfigInfo`.
@@ -1295,7 +1297,7 @@ pub enum DataObjectKind {
     ///  A `ClusterResourceUsageSummary`.
     ClusterResourceUsageSummary(Box<crate::types::ClusterResourceUsageSummary>),
     ///  A `ClusterRuleInfo` or one of its subtypes.
-    ClusterRuleInfo(crate::types::ClusterRuleInfoKind),
+    ClusterRuleInfo(Box<crate::types::ClusterRuleInfoKind>),
     ///  A `VsanSiteFaultDomain`.
     #[cfg(feature = "vsan")]
     VsanSiteFaultDomain(Box<crate::types::VsanSiteFaultDomain>),
@@ -1540,7 +1542,7 @@ pub enum DataObjectKind {
     VsanEntitySpaceUsage(Box<crate::types::VsanEntitySpaceUsage>),
     ///  A `VimClusterVsanFaultDomainSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
-    VimClusterVsanFaultDomainSpec(crate::types::VimClusterVsanFaultDomainSpecKind),
+    VimClusterVsanFaultDomainSpec(Box<crate::types::VimClusterVsanFaultDomainSpecKind>),
     ///  A `VimClusterVsanFaultDomainsConfigSpec`.
     #[cfg(feature = "vsan")]
     VimClusterVsanFaultDomainsConfigSpec(
@@ -1597,13 +1599,13 @@ pub enum DataObjectKind {
     VsanIscsiInitiatorGroup(Box<crate::types::VsanIscsiInitiatorGroup>),
     ///  A `VsanIscsiLUNCommonInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
-    VsanIscsiLUNCommonInfo(crate::types::VsanIscsiLUNCommonInfoKind),
+    VsanIscsiLUNCommonInfo(Box<crate::types::VsanIscsiLUNCommonInfoKind>),
     ///  A `VsanIscsiTargetAuthSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetAuthSpec(Box<crate::types::VsanIscsiTargetAuthSpec>),
     ///  A `VsanIscsiTargetBasicInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
-    VsanIscsiTargetBasicInfo(crate::types::VsanIscsiTargetBasicInfoKind),
+    VsanIscsiTargetBasicInfo(Box<crate::types::VsanIscsiTargetBasicInfoKind>),
     ///  A `VsanIscsiTargetServiceConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetServiceConfig(crate::types::VsanIscsiTargetServiceConfigKind),
@@ -1769,7 +1771,7 @@ pub enum DataObjectKind {
     CnsAccessControlSpec(crate::types::CnsAccessControlSpecKind),
     ///  A `CnsBackingObjectDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
-    CnsBackingObjectDetails(crate::types::CnsBackingObjectDetailsKind),
+    CnsBackingObjectDetails(Box<crate::types::CnsBackingObjectDetailsKind>),
     ///  A `CnsBaseCreateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsBaseCreateSpec(crate::types::CnsBaseCreateSpecKind),
@@ -1781,7 +1783,7 @@ pub enum DataObjectKind {
     CnsCursor(Box<crate::types::CnsCursor>),
     ///  A `CnsEntityMetadata` or one of its subtypes.
     #[cfg(feature = "vsan")]
-    CnsEntityMetadata(crate::types::CnsEntityMetadataKind),
+    CnsEntityMetadata(Box<crate::types::CnsEntityMetadataKind>),
     ///  A `CnsKubernetesEntityReference`.
     CnsKubernetesEntityReference(Box<crate::types::CnsKubernetesEntityReference>),
     ///  A `CnsPlacementResult`.
@@ -1848,7 +1850,7 @@ pub enum DataObjectKind {
     CnsVolumePolicyReconfigSpec(Box<crate::types::CnsVolumePolicyReconfigSpec>),
     ///  A `CnsVolumeRelocateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
-    CnsVolumeRelocateSpec(crate::types::CnsVolumeRelocateSpecKind),
+    CnsVolumeRelocateSpec(Box<crate::types::CnsVolumeRelocateSpecKind>),
     ///  A `CnsVolumeSource` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsVolumeSource(crate::types::CnsVolumeSourceKind),
@@ -1943,7 +1945,7 @@ pub enum DataObjectKind {
         Box<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>,
     ),
     ///  A `HostMemberHealthCheckResult` or one of its subtypes.
-    HostMemberHealthCheckResult(crate::types::HostMemberHealthCheckResultKind),
+    HostMemberHealthCheckResult(Box<crate::types::HostMemberHealthCheckResultKind>),
     ///  A `DistributedVirtualSwitchHostMemberHostPerfNicOffloadState`.
     DistributedVirtualSwitchHostMemberHostPerfNicOffloadState(
         Box<crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState>,
@@ -2279,11 +2281,11 @@ pub enum DataObjectKind {
     ///  A `HostDataTransportConnectionInfo` or one of its subtypes.
     HostDataTransportConnectionInfo(crate::types::HostDataTransportConnectionInfoKind),
     ///  A `FileInfo` or one of its subtypes.
-    FileInfo(crate::types::FileInfoKind),
+    FileInfo(Box<crate::types::FileInfoKind>),
     ///  A `FileQueryFlags`.
     FileQueryFlags(Box<crate::types::FileQueryFlags>),
     ///  A `FileQuery` or one of its subtypes.
-    FileQuery(crate::types::FileQueryKind),
+    FileQuery(Box<crate::types::FileQueryKind>),
     ///  A `HostDatastoreBrowserSearchResults`.
     HostDatastoreBrowserSearchResults(
         Box<crate::types::HostDatastoreBrowserSearchResults>,
@@ -2325,7 +2327,7 @@ pub enum DataObjectKind {
     ///  A `HostDeploymentInfo`.
     HostDeploymentInfo(Box<crate::types::HostDeploymentInfo>),
     ///  A `HostDevice` or one of its subtypes.
-    HostDevice(crate::types::HostDeviceKind),
+    HostDevice(Box<crate::types::HostDeviceKind>),
     ///  A `DevicePciId`.
     #[cfg(feature = "vsan")]
     DevicePciId(Box<crate::types::DevicePciId>),
@@ -2350,7 +2352,7 @@ pub enum DataObjectKind {
         Box<crate::types::HostDiagnosticPartitionCreateSpec>,
     ),
     ///  A `HostDigestInfo` or one of its subtypes.
-    HostDigestInfo(crate::types::HostDigestInfoKind),
+    HostDigestInfo(Box<crate::types::HostDigestInfoKind>),
     ///  A `HostDiskConfigurationResult`.
     HostDiskConfigurationResult(Box<crate::types::HostDiskConfigurationResult>),
     ///  A `HostDiskDimensions`.
@@ -2408,7 +2410,7 @@ pub enum DataObjectKind {
     ///  A `HostFileSystemMountInfo`.
     HostFileSystemMountInfo(Box<crate::types::HostFileSystemMountInfo>),
     ///  A `HostFileSystemVolume` or one of its subtypes.
-    HostFileSystemVolume(crate::types::HostFileSystemVolumeKind),
+    HostFileSystemVolume(Box<crate::types::HostFileSystemVolumeKind>),
     ///  A `HostFileSystemVolumeInfo`.
     HostFileSystemVolumeInfo(Box<crate::types::HostFileSystemVolumeInfo>),
     ///  A `HostFirewallConfig`.
@@ -2440,7 +2442,7 @@ pub enum DataObjectKind {
     ///  A `DpuStatusInfoOperationalInfo`.
     DpuStatusInfoOperationalInfo(Box<crate::types::DpuStatusInfoOperationalInfo>),
     ///  A `HostHardwareElementInfo` or one of its subtypes.
-    HostHardwareElementInfo(crate::types::HostHardwareElementInfoKind),
+    HostHardwareElementInfo(Box<crate::types::HostHardwareElementInfoKind>),
     ///  A `HostStorageOperationalInfo`.
     HostStorageOperationalInfo(Box<crate::types::HostStorageOperationalInfo>),
     ///  A `HostHbaCreateSpec` or one of its subtypes.
@@ -2516,7 +2518,7 @@ pub enum DataObjectKind {
     ///  A `HostInternetScsiHbaTargetSet`.
     HostInternetScsiHbaTargetSet(Box<crate::types::HostInternetScsiHbaTargetSet>),
     ///  A `HostIpConfig` or one of its subtypes.
-    HostIpConfig(crate::types::HostIpConfigKind),
+    HostIpConfig(Box<crate::types::HostIpConfigKind>),
     ///  A `HostIpConfigIpV6Address`.
     HostIpConfigIpV6Address(Box<crate::types::HostIpConfigIpV6Address>),
     ///  A `HostIpConfigIpV6AddressConfiguration`.
@@ -2524,7 +2526,7 @@ pub enum DataObjectKind {
         Box<crate::types::HostIpConfigIpV6AddressConfiguration>,
     ),
     ///  A `HostIpRouteConfig` or one of its subtypes.
-    HostIpRouteConfig(crate::types::HostIpRouteConfigKind),
+    HostIpRouteConfig(Box<crate::types::HostIpRouteConfigKind>),
     ///  A `HostIpRouteEntry`.
     HostIpRouteEntry(Box<crate::types::HostIpRouteEntry>),
     ///  A `HostIpRouteOp`.
@@ -2561,7 +2563,7 @@ pub enum DataObjectKind {
     ///  A `LinkDiscoveryProtocolConfig`.
     LinkDiscoveryProtocolConfig(Box<crate::types::LinkDiscoveryProtocolConfig>),
     ///  A `HostAccountSpec` or one of its subtypes.
-    HostAccountSpec(crate::types::HostAccountSpecKind),
+    HostAccountSpec(Box<crate::types::HostAccountSpecKind>),
     ///  A `HostLocalFileSystemVolumeSpec`.
     HostLocalFileSystemVolumeSpec(Box<crate::types::HostLocalFileSystemVolumeSpec>),
     ///  A `HostLowLevelProvisioningManagerDiskLayoutSpec`.
@@ -2721,7 +2723,7 @@ pub enum DataObjectKind {
     ///  A `HostNvmeNamespace`.
     HostNvmeNamespace(Box<crate::types::HostNvmeNamespace>),
     ///  A `HostNvmeSpec` or one of its subtypes.
-    HostNvmeSpec(crate::types::HostNvmeSpecKind),
+    HostNvmeSpec(Box<crate::types::HostNvmeSpecKind>),
     ///  A `HostNvmeTopology`.
     HostNvmeTopology(Box<crate::types::HostNvmeTopology>),
     ///  A `HostNvmeTopologyInterface`.
@@ -2759,7 +2761,7 @@ pub enum DataObjectKind {
     ///  A `HostPciDeviceDirectPathInfo`.
     HostPciDeviceDirectPathInfo(Box<crate::types::HostPciDeviceDirectPathInfo>),
     ///  A `HostPciPassthruConfig` or one of its subtypes.
-    HostPciPassthruConfig(crate::types::HostPciPassthruConfigKind),
+    HostPciPassthruConfig(Box<crate::types::HostPciPassthruConfigKind>),
     ///  A `HostPciPassthruInfo` or one of its subtypes.
     HostPciPassthruInfo(crate::types::HostPciPassthruInfoKind),
     ///  A `HostPciPassthruInfoDirectPathState`.
@@ -2970,7 +2972,7 @@ pub enum DataObjectKind {
     ///  A `HostTpmAttestationReport`.
     HostTpmAttestationReport(Box<crate::types::HostTpmAttestationReport>),
     ///  A `HostTpmEventDetails` or one of its subtypes.
-    HostTpmEventDetails(crate::types::HostTpmEventDetailsKind),
+    HostTpmEventDetails(Box<crate::types::HostTpmEventDetailsKind>),
     ///  A `HostTpmEventLogEntry`.
     HostTpmEventLogEntry(Box<crate::types::HostTpmEventLogEntry>),
     ///  A `HostTrustAuthorityAttestationInfo`.
@@ -3085,7 +3087,7 @@ pub enum DataObjectKind {
     ///  A `VmfsDatastoreOption`.
     VmfsDatastoreOption(Box<crate::types::VmfsDatastoreOption>),
     ///  A `VmfsDatastoreBaseOption` or one of its subtypes.
-    VmfsDatastoreBaseOption(crate::types::VmfsDatastoreBaseOptionKind),
+    VmfsDatastoreBaseOption(Box<crate::types::VmfsDatastoreBaseOptionKind>),
     ///  A `VmfsDatastoreSpec` or one of its subtypes.
     VmfsDatastoreSpec(crate::types::VmfsDatastoreSpecKind),
     ///  A `HostVmfsRescanResult`.
@@ -3374,13 +3376,13 @@ pub enum DataObjectKind {
     ///  A `NetBIOSConfigInfo` or one of its subtypes.
     NetBIOSConfigInfo(crate::types::NetBIOSConfigInfoKind),
     ///  A `ArrayUpdateSpec` or one of its subtypes.
-    ArrayUpdateSpec(crate::types::ArrayUpdateSpecKind),
+    ArrayUpdateSpec(Box<crate::types::ArrayUpdateSpecKind>),
     ///  A `OptionType` or one of its subtypes.
     OptionType(crate::types::OptionTypeKind),
     ///  A `OptionValue` or one of its subtypes.
-    OptionValue(crate::types::OptionValueKind),
+    OptionValue(Box<crate::types::OptionValueKind>),
     ///  A `ApplyProfile` or one of its subtypes.
-    ApplyProfile(crate::types::ApplyProfileKind),
+    ApplyProfile(Box<crate::types::ApplyProfileKind>),
     ///  A `ProfileApplyProfileProperty`.
     ProfileApplyProfileProperty(Box<crate::types::ProfileApplyProfileProperty>),
     ///  A `ComplianceLocator`.
@@ -3400,7 +3402,7 @@ pub enum DataObjectKind {
         Box<crate::types::ProfileDeferredPolicyOptionParameter>,
     ),
     ///  A `ProfileExpression` or one of its subtypes.
-    ProfileExpression(crate::types::ProfileExpressionKind),
+    ProfileExpression(Box<crate::types::ProfileExpressionKind>),
     ///  A `ProfileExpressionMetadata`.
     ProfileExpressionMetadata(Box<crate::types::ProfileExpressionMetadata>),
     ///  A `ProfileParameterMetadata`.
@@ -3414,13 +3416,13 @@ pub enum DataObjectKind {
     ///  A `ProfilePolicyMetadata`.
     ProfilePolicyMetadata(Box<crate::types::ProfilePolicyMetadata>),
     ///  A `PolicyOption` or one of its subtypes.
-    PolicyOption(crate::types::PolicyOptionKind),
+    PolicyOption(Box<crate::types::PolicyOptionKind>),
     ///  A `ProfilePolicyOptionMetadata` or one of its subtypes.
     ProfilePolicyOptionMetadata(crate::types::ProfilePolicyOptionMetadataKind),
     ///  A `ProfileConfigInfo` or one of its subtypes.
-    ProfileConfigInfo(crate::types::ProfileConfigInfoKind),
+    ProfileConfigInfo(Box<crate::types::ProfileConfigInfoKind>),
     ///  A `ProfileCreateSpec` or one of its subtypes.
-    ProfileCreateSpec(crate::types::ProfileCreateSpecKind),
+    ProfileCreateSpec(Box<crate::types::ProfileCreateSpecKind>),
     ///  A `ProfileDescription`.
     ProfileDescription(Box<crate::types::ProfileDescription>),
     ///  A `ProfileDescriptionSection`.
@@ -3494,7 +3496,7 @@ pub enum DataObjectKind {
     ///  A `ScheduledTaskSpec` or one of its subtypes.
     ScheduledTaskSpec(crate::types::ScheduledTaskSpecKind),
     ///  A `TaskScheduler` or one of its subtypes.
-    TaskScheduler(crate::types::TaskSchedulerKind),
+    TaskScheduler(Box<crate::types::TaskSchedulerKind>),
     ///  A `ApplyStorageRecommendationResult`.
     ApplyStorageRecommendationResult(
         Box<crate::types::ApplyStorageRecommendationResult>,
@@ -3652,7 +3654,7 @@ pub enum DataObjectKind {
     ///  A `VirtualMachineDvxClassInfo`.
     VirtualMachineDvxClassInfo(Box<crate::types::VirtualMachineDvxClassInfo>),
     ///  A `FaultToleranceConfigInfo` or one of its subtypes.
-    FaultToleranceConfigInfo(crate::types::FaultToleranceConfigInfoKind),
+    FaultToleranceConfigInfo(Box<crate::types::FaultToleranceConfigInfoKind>),
     ///  A `FaultToleranceConfigSpec`.
     FaultToleranceConfigSpec(Box<crate::types::FaultToleranceConfigSpec>),
     ///  A `FaultToleranceMetaSpec`.
@@ -3832,7 +3834,7 @@ pub enum DataObjectKind {
     ///  A `VirtualMachineStorageSummary`.
     VirtualMachineStorageSummary(Box<crate::types::VirtualMachineStorageSummary>),
     ///  A `VirtualMachineTargetInfo` or one of its subtypes.
-    VirtualMachineTargetInfo(crate::types::VirtualMachineTargetInfoKind),
+    VirtualMachineTargetInfo(Box<crate::types::VirtualMachineTargetInfoKind>),
     ///  A `ToolsConfigInfo`.
     ToolsConfigInfo(Box<crate::types::ToolsConfigInfo>),
     ///  A `ToolsConfigInfoToolsLastInstallInfo`.
@@ -3857,7 +3859,7 @@ pub enum DataObjectKind {
     ),
     ///  A `VirtualMachineVirtualDeviceGroupsDeviceGroup` or one of its subtypes.
     VirtualMachineVirtualDeviceGroupsDeviceGroup(
-        crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind,
+        Box<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind>,
     ),
     ///  A `VirtualMachineVirtualDeviceSwap`.
     VirtualMachineVirtualDeviceSwap(Box<crate::types::VirtualMachineVirtualDeviceSwap>),
@@ -3926,7 +3928,7 @@ pub enum DataObjectKind {
     ///  A `VirtualDevice` or one of its subtypes.
     VirtualDevice(crate::types::VirtualDeviceKind),
     ///  A `VirtualDeviceBackingInfo` or one of its subtypes.
-    VirtualDeviceBackingInfo(crate::types::VirtualDeviceBackingInfoKind),
+    VirtualDeviceBackingInfo(Box<crate::types::VirtualDeviceBackingInfoKind>),
     ///  A `VirtualDeviceBusSlotInfo` or one of its subtypes.
     VirtualDeviceBusSlotInfo(crate::types::VirtualDeviceBusSlotInfoKind),
     ///  A `VirtualDeviceConnectInfo`.
@@ -3936,7 +3938,7 @@ pub enum DataObjectKind {
     ///  A `VirtualDeviceOption` or one of its subtypes.
     VirtualDeviceOption(crate::types::VirtualDeviceOptionKind),
     ///  A `VirtualDeviceBackingOption` or one of its subtypes.
-    VirtualDeviceBackingOption(crate::types::VirtualDeviceBackingOptionKind),
+    VirtualDeviceBackingOption(Box<crate::types::VirtualDeviceBackingOptionKind>),
     ///  A `VirtualDeviceBusSlotOption`.
     VirtualDeviceBusSlotOption(Box<crate::types::VirtualDeviceBusSlotOption>),
     ///  A `VirtualDeviceConnectOption`.
@@ -3998,7 +4000,7 @@ pub enum DataObjectKind {
     ///  A `GuestMappedAliases`.
     GuestMappedAliases(Box<crate::types::GuestMappedAliases>),
     ///  A `GuestFileAttributes` or one of its subtypes.
-    GuestFileAttributes(crate::types::GuestFileAttributesKind),
+    GuestFileAttributes(Box<crate::types::GuestFileAttributesKind>),
     ///  A `GuestFileInfo`.
     GuestFileInfo(Box<crate::types::GuestFileInfo>),
     ///  A `FileTransferInformation`.
@@ -4010,7 +4012,7 @@ pub enum DataObjectKind {
     ///  A `GuestProcessInfo`.
     GuestProcessInfo(Box<crate::types::GuestProcessInfo>),
     ///  A `GuestProgramSpec` or one of its subtypes.
-    GuestProgramSpec(crate::types::GuestProgramSpecKind),
+    GuestProgramSpec(Box<crate::types::GuestProgramSpecKind>),
     ///  A `GuestRegKeySpec`.
     GuestRegKeySpec(Box<crate::types::GuestRegKeySpec>),
     ///  A `GuestRegKeyNameSpec`.
@@ -4074,7 +4076,7 @@ pub enum DataObjectKind {
     VsanDatastoreConfig(crate::types::VsanDatastoreConfigKind),
     ///  A `VsanDatastoreSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
-    VsanDatastoreSpec(crate::types::VsanDatastoreSpecKind),
+    VsanDatastoreSpec(Box<crate::types::VsanDatastoreSpecKind>),
     ///  A `DefaultDatastorePolicySelectionInfo`.
     DefaultDatastorePolicySelectionInfo(
         Box<crate::types::DefaultDatastorePolicySelectionInfo>,
@@ -4238,7 +4240,7 @@ pub enum DataObjectKind {
     VsanRdmaConfig(Box<crate::types::VsanRdmaConfig>),
     ///  A `VsanRemoteVcInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
-    VsanRemoteVcInfo(crate::types::VsanRemoteVcInfoKind),
+    VsanRemoteVcInfo(Box<crate::types::VsanRemoteVcInfoKind>),
     ///  A `RemoteVsanSite`.
     #[cfg(feature = "vsan")]
     RemoteVsanSite(Box<crate::types::RemoteVsanSite>),
@@ -4542,7 +4544,7 @@ pub enum DataObjectKind {
     #[cfg(feature = "vsan")]
     VsanXvcResultItem(Box<crate::types::VsanXvcResultItem>),
     ///  A `VsanClusterConfigInfo` or one of its subtypes.
-    VsanClusterConfigInfo(crate::types::VsanClusterConfigInfoKind),
+    VsanClusterConfigInfo(Box<crate::types::VsanClusterConfigInfoKind>),
     ///  A `VsanClusterConfigInfoHostDefaultInfo`.
     VsanClusterConfigInfoHostDefaultInfo(
         Box<crate::types::VsanClusterConfigInfoHostDefaultInfo>,
@@ -4592,7 +4594,7 @@ pub enum DataObjectKind {
     VsanHostConfigInfoNetworkInfo(Box<crate::types::VsanHostConfigInfoNetworkInfo>),
     ///  A `VsanHostConfigInfoNetworkInfoPortConfig` or one of its subtypes.
     VsanHostConfigInfoNetworkInfoPortConfig(
-        crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind,
+        Box<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind>,
     ),
     ///  A `VsanHostConfigInfoStorageInfo`.
     VsanHostConfigInfoStorageInfo(Box<crate::types::VsanHostConfigInfoStorageInfo>),
@@ -4632,7 +4634,7 @@ pub enum DataObjectKind {
     #[cfg(feature = "vsan")]
     VsanHostEncryptionInfo(Box<crate::types::VsanHostEncryptionInfo>),
     ///  A `VsanHostIpConfig` or one of its subtypes.
-    VsanHostIpConfig(crate::types::VsanHostIpConfigKind),
+    VsanHostIpConfig(Box<crate::types::VsanHostIpConfigKind>),
     ///  A `VsanHostMembershipInfo`.
     VsanHostMembershipInfo(Box<crate::types::VsanHostMembershipInfo>),
     ///  A `VsanPolicyStatus`.
@@ -4739,7 +4741,7 @@ pub enum DataObjectKind {
     ///  A `VslmCreateSpec`.
     VslmCreateSpec(Box<crate::types::VslmCreateSpec>),
     ///  A `VslmCreateSpecBackingSpec` or one of its subtypes.
-    VslmCreateSpecBackingSpec(crate::types::VslmCreateSpecBackingSpecKind),
+    VslmCreateSpecBackingSpec(Box<crate::types::VslmCreateSpecBackingSpecKind>),
     ///  A `DiskCryptoSpec`.
     DiskCryptoSpec(Box<crate::types::DiskCryptoSpec>),
     ///  A `ID`.
@@ -4927,7 +4929,7 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "eam")]
             Self::EamObjectRuntimeInfo(v) => Self::EamObjectRuntimeInfo(Clone::clone(v)),
             #[cfg(feature = "eam")]
-            Self::Issue(v) => Self::Issue(Clone::clone(v)),
+            Self::Issue(v) => crate::object::clone_boxed(&**v, Self::Issue),
             Self::HooksHookListSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HooksHookListSpec)
             }
@@ -5147,7 +5149,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "pbm")]
             Self::PbmPlacementRequirement(v) => {
-                Self::PbmPlacementRequirement(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::PbmPlacementRequirement)
             }
             #[cfg(feature = "pbm")]
             Self::PbmPlacementResourceUtilization(v) => {
@@ -5227,9 +5229,13 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "sms")]
             Self::AlarmResult(v) => crate::object::clone_boxed(&**v, Self::AlarmResult),
             #[cfg(feature = "sms")]
-            Self::SmsProviderInfo(v) => Self::SmsProviderInfo(Clone::clone(v)),
+            Self::SmsProviderInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::SmsProviderInfo)
+            }
             #[cfg(feature = "sms")]
-            Self::SmsProviderSpec(v) => Self::SmsProviderSpec(Clone::clone(v)),
+            Self::SmsProviderSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::SmsProviderSpec)
+            }
             #[cfg(feature = "sms")]
             Self::VASAProviderUpgradeSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::VASAProviderUpgradeSpec)
@@ -5302,7 +5308,7 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "sms")]
             Self::StorageLun(v) => crate::object::clone_boxed(&**v, Self::StorageLun),
             #[cfg(feature = "sms")]
-            Self::StoragePort(v) => Self::StoragePort(Clone::clone(v)),
+            Self::StoragePort(v) => crate::object::clone_boxed(&**v, Self::StoragePort),
             #[cfg(feature = "sms")]
             Self::StorageProcessor(v) => {
                 crate::object::clone_boxed(&**v, Self::StorageProcessor)
@@ -5310,7 +5316,9 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "sms")]
             Self::DeviceId(v) => Self::DeviceId(Clone::clone(v)),
             #[cfg(feature = "sms")]
-            Self::FailoverParam(v) => Self::FailoverParam(Clone::clone(v)),
+            Self::FailoverParam(v) => {
+                crate::object::clone_boxed(&**v, Self::FailoverParam)
+            }
             #[cfg(feature = "sms")]
             Self::PolicyAssociation(v) => {
                 crate::object::clone_boxed(&**v, Self::PolicyAssociation)
@@ -5327,9 +5335,11 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::RecoveredDiskInfo)
             }
             #[cfg(any(feature = "pbm", feature = "sms"))]
-            Self::GroupInfo(v) => Self::GroupInfo(Clone::clone(v)),
+            Self::GroupInfo(v) => crate::object::clone_boxed(&**v, Self::GroupInfo),
             #[cfg(feature = "sms")]
-            Self::GroupOperationResult(v) => Self::GroupOperationResult(Clone::clone(v)),
+            Self::GroupOperationResult(v) => {
+                crate::object::clone_boxed(&**v, Self::GroupOperationResult)
+            }
             #[cfg(feature = "sms")]
             Self::PointInTimeReplicaId(v) => {
                 crate::object::clone_boxed(&**v, Self::PointInTimeReplicaId)
@@ -5374,7 +5384,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             Self::TargetGroupMemberInfo(v) => {
-                Self::TargetGroupMemberInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::TargetGroupMemberInfo)
             }
             Self::AboutInfo(v) => crate::object::clone_boxed(&**v, Self::AboutInfo),
             Self::AuthorizationDescription(v) => {
@@ -5480,7 +5490,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::ClusterComputeResourceVcsSlots)
             }
             Self::ComputeResourceConfigInfo(v) => {
-                Self::ComputeResourceConfigInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::ComputeResourceConfigInfo)
             }
             Self::ComputeResourceConfigSpec(v) => {
                 Self::ComputeResourceConfigSpec(Clone::clone(v))
@@ -5501,7 +5511,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::ComputeResourceSummary(v) => {
-                Self::ComputeResourceSummary(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::ComputeResourceSummary)
             }
             Self::CustomFieldDef(v) => {
                 crate::object::clone_boxed(&**v, Self::CustomFieldDef)
@@ -5547,7 +5557,7 @@ impl Clone for DataObjectKind {
                     Self::DatastoreNamespaceManagerDirectoryInfo,
                 )
             }
-            Self::Description(v) => Self::Description(Clone::clone(v)),
+            Self::Description(v) => crate::object::clone_boxed(&**v, Self::Description),
             Self::DesiredSoftwareSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::DesiredSoftwareSpec)
             }
@@ -5907,9 +5917,13 @@ impl Clone for DataObjectKind {
                     Self::PerformanceManagerCounterLevelMapping,
                 )
             }
-            Self::PerfEntityMetricBase(v) => Self::PerfEntityMetricBase(Clone::clone(v)),
+            Self::PerfEntityMetricBase(v) => {
+                crate::object::clone_boxed(&**v, Self::PerfEntityMetricBase)
+            }
             Self::PerfMetricId(v) => crate::object::clone_boxed(&**v, Self::PerfMetricId),
-            Self::PerfMetricSeries(v) => Self::PerfMetricSeries(Clone::clone(v)),
+            Self::PerfMetricSeries(v) => {
+                crate::object::clone_boxed(&**v, Self::PerfMetricSeries)
+            }
             Self::PerfProviderSummary(v) => {
                 crate::object::clone_boxed(&**v, Self::PerfProviderSummary)
             }
@@ -6098,7 +6112,9 @@ impl Clone for DataObjectKind {
                     Self::UpdateVirtualMachineFilesResultFailedVmFileInfo,
                 )
             }
-            Self::UserSearchResult(v) => Self::UserSearchResult(Clone::clone(v)),
+            Self::UserSearchResult(v) => {
+                crate::object::clone_boxed(&**v, Self::UserSearchResult)
+            }
             Self::UserSession(v) => crate::object::clone_boxed(&**v, Self::UserSession),
             Self::VVolVmConfigFileUpdateResult(v) => {
                 crate::object::clone_boxed(&**v, Self::VVolVmConfigFileUpdateResult)
@@ -6149,9 +6165,11 @@ impl Clone for DataObjectKind {
             Self::VirtualAppLinkInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualAppLinkInfo)
             }
-            Self::VirtualDiskSpec(v) => Self::VirtualDiskSpec(Clone::clone(v)),
+            Self::VirtualDiskSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskSpec)
+            }
             Self::VirtualMachineConnection(v) => {
-                Self::VirtualMachineConnection(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VirtualMachineConnection)
             }
             Self::DiskChangeInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::DiskChangeInfo)
@@ -6215,7 +6233,7 @@ impl Clone for DataObjectKind {
                 Self::VsanUpgradeSystemUpgradeHistoryItem(Clone::clone(v))
             }
             Self::VsanUpgradeSystemUpgradeStatus(v) => {
-                Self::VsanUpgradeSystemUpgradeStatus(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VsanUpgradeSystemUpgradeStatus)
             }
             Self::Action(v) => Self::Action(Clone::clone(v)),
             Self::MethodActionArgument(v) => {
@@ -6241,7 +6259,9 @@ impl Clone for DataObjectKind {
             Self::EventAlarmExpressionComparison(v) => {
                 crate::object::clone_boxed(&**v, Self::EventAlarmExpressionComparison)
             }
-            Self::ClusterAction(v) => Self::ClusterAction(Clone::clone(v)),
+            Self::ClusterAction(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAction)
+            }
             Self::ClusterActionHistory(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterActionHistory)
             }
@@ -6271,7 +6291,7 @@ impl Clone for DataObjectKind {
                 Self::ClusterDasAdmissionControlPolicy(Clone::clone(v))
             }
             Self::ClusterDasAdvancedRuntimeInfo(v) => {
-                Self::ClusterDasAdvancedRuntimeInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::ClusterDasAdvancedRuntimeInfo)
             }
             Self::DasHeartbeatDatastoreInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::DasHeartbeatDatastoreInfo)
@@ -6330,7 +6350,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::ClusterDrsFaults)
             }
             Self::ClusterDrsFaultsFaultsByVm(v) => {
-                Self::ClusterDrsFaultsFaultsByVm(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::ClusterDrsFaultsFaultsByVm)
             }
             Self::ClusterDrsMigration(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterDrsMigration)
@@ -6356,7 +6376,9 @@ impl Clone for DataObjectKind {
                     Self::ClusterFailoverHostAdmissionControlInfoHostStatus,
                 )
             }
-            Self::ClusterGroupInfo(v) => Self::ClusterGroupInfo(Clone::clone(v)),
+            Self::ClusterGroupInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterGroupInfo)
+            }
             Self::ClusterHostRecommendation(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterHostRecommendation)
             }
@@ -6401,7 +6423,9 @@ impl Clone for DataObjectKind {
             Self::ClusterResourceUsageSummary(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterResourceUsageSummary)
             }
-            Self::ClusterRuleInfo(v) => Self::ClusterRuleInfo(Clone::clone(v)),
+            Self::ClusterRuleInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterRuleInfo)
+            }
             #[cfg(feature = "vsan")]
             Self::VsanSiteFaultDomain(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanSiteFaultDomain)
@@ -6722,7 +6746,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VimClusterVsanFaultDomainSpec(v) => {
-                Self::VimClusterVsanFaultDomainSpec(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VimClusterVsanFaultDomainSpec)
             }
             #[cfg(feature = "vsan")]
             Self::VimClusterVsanFaultDomainsConfigSpec(v) => {
@@ -6792,7 +6816,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiLUNCommonInfo(v) => {
-                Self::VsanIscsiLUNCommonInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VsanIscsiLUNCommonInfo)
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetAuthSpec(v) => {
@@ -6800,7 +6824,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetBasicInfo(v) => {
-                Self::VsanIscsiTargetBasicInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VsanIscsiTargetBasicInfo)
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetServiceConfig(v) => {
@@ -7021,7 +7045,7 @@ impl Clone for DataObjectKind {
             Self::CnsAccessControlSpec(v) => Self::CnsAccessControlSpec(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::CnsBackingObjectDetails(v) => {
-                Self::CnsBackingObjectDetails(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::CnsBackingObjectDetails)
             }
             #[cfg(feature = "vsan")]
             Self::CnsBaseCreateSpec(v) => Self::CnsBaseCreateSpec(Clone::clone(v)),
@@ -7032,7 +7056,9 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::CnsCursor(v) => crate::object::clone_boxed(&**v, Self::CnsCursor),
             #[cfg(feature = "vsan")]
-            Self::CnsEntityMetadata(v) => Self::CnsEntityMetadata(Clone::clone(v)),
+            Self::CnsEntityMetadata(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsEntityMetadata)
+            }
             Self::CnsKubernetesEntityReference(v) => {
                 crate::object::clone_boxed(&**v, Self::CnsKubernetesEntityReference)
             }
@@ -7115,7 +7141,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::CnsVolumeRelocateSpec(v) => {
-                Self::CnsVolumeRelocateSpec(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::CnsVolumeRelocateSpec)
             }
             #[cfg(feature = "vsan")]
             Self::CnsVolumeSource(v) => Self::CnsVolumeSource(Clone::clone(v)),
@@ -7239,7 +7265,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::HostMemberHealthCheckResult(v) => {
-                Self::HostMemberHealthCheckResult(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::HostMemberHealthCheckResult)
             }
             Self::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState(v) => {
                 crate::object::clone_boxed(
@@ -7699,11 +7725,11 @@ impl Clone for DataObjectKind {
             Self::HostDataTransportConnectionInfo(v) => {
                 Self::HostDataTransportConnectionInfo(Clone::clone(v))
             }
-            Self::FileInfo(v) => Self::FileInfo(Clone::clone(v)),
+            Self::FileInfo(v) => crate::object::clone_boxed(&**v, Self::FileInfo),
             Self::FileQueryFlags(v) => {
                 crate::object::clone_boxed(&**v, Self::FileQueryFlags)
             }
-            Self::FileQuery(v) => Self::FileQuery(Clone::clone(v)),
+            Self::FileQuery(v) => crate::object::clone_boxed(&**v, Self::FileQuery),
             Self::HostDatastoreBrowserSearchResults(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDatastoreBrowserSearchResults)
             }
@@ -7761,7 +7787,7 @@ impl Clone for DataObjectKind {
             Self::HostDeploymentInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDeploymentInfo)
             }
-            Self::HostDevice(v) => Self::HostDevice(Clone::clone(v)),
+            Self::HostDevice(v) => crate::object::clone_boxed(&**v, Self::HostDevice),
             #[cfg(feature = "vsan")]
             Self::DevicePciId(v) => crate::object::clone_boxed(&**v, Self::DevicePciId),
             Self::HostDhcpService(v) => {
@@ -7791,7 +7817,9 @@ impl Clone for DataObjectKind {
             Self::HostDiagnosticPartitionCreateSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDiagnosticPartitionCreateSpec)
             }
-            Self::HostDigestInfo(v) => Self::HostDigestInfo(Clone::clone(v)),
+            Self::HostDigestInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDigestInfo)
+            }
             Self::HostDiskConfigurationResult(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDiskConfigurationResult)
             }
@@ -7865,7 +7893,9 @@ impl Clone for DataObjectKind {
             Self::HostFileSystemMountInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostFileSystemMountInfo)
             }
-            Self::HostFileSystemVolume(v) => Self::HostFileSystemVolume(Clone::clone(v)),
+            Self::HostFileSystemVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::HostFileSystemVolume)
+            }
             Self::HostFileSystemVolumeInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostFileSystemVolumeInfo)
             }
@@ -7908,7 +7938,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::DpuStatusInfoOperationalInfo)
             }
             Self::HostHardwareElementInfo(v) => {
-                Self::HostHardwareElementInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::HostHardwareElementInfo)
             }
             Self::HostStorageOperationalInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostStorageOperationalInfo)
@@ -8011,7 +8041,7 @@ impl Clone for DataObjectKind {
             Self::HostInternetScsiHbaTargetSet(v) => {
                 crate::object::clone_boxed(&**v, Self::HostInternetScsiHbaTargetSet)
             }
-            Self::HostIpConfig(v) => Self::HostIpConfig(Clone::clone(v)),
+            Self::HostIpConfig(v) => crate::object::clone_boxed(&**v, Self::HostIpConfig),
             Self::HostIpConfigIpV6Address(v) => {
                 crate::object::clone_boxed(&**v, Self::HostIpConfigIpV6Address)
             }
@@ -8021,7 +8051,9 @@ impl Clone for DataObjectKind {
                     Self::HostIpConfigIpV6AddressConfiguration,
                 )
             }
-            Self::HostIpRouteConfig(v) => Self::HostIpRouteConfig(Clone::clone(v)),
+            Self::HostIpRouteConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIpRouteConfig)
+            }
             Self::HostIpRouteEntry(v) => {
                 crate::object::clone_boxed(&**v, Self::HostIpRouteEntry)
             }
@@ -8065,7 +8097,9 @@ impl Clone for DataObjectKind {
             Self::LinkDiscoveryProtocolConfig(v) => {
                 crate::object::clone_boxed(&**v, Self::LinkDiscoveryProtocolConfig)
             }
-            Self::HostAccountSpec(v) => Self::HostAccountSpec(Clone::clone(v)),
+            Self::HostAccountSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostAccountSpec)
+            }
             Self::HostLocalFileSystemVolumeSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HostLocalFileSystemVolumeSpec)
             }
@@ -8291,7 +8325,7 @@ impl Clone for DataObjectKind {
             Self::HostNvmeNamespace(v) => {
                 crate::object::clone_boxed(&**v, Self::HostNvmeNamespace)
             }
-            Self::HostNvmeSpec(v) => Self::HostNvmeSpec(Clone::clone(v)),
+            Self::HostNvmeSpec(v) => crate::object::clone_boxed(&**v, Self::HostNvmeSpec),
             Self::HostNvmeTopology(v) => {
                 crate::object::clone_boxed(&**v, Self::HostNvmeTopology)
             }
@@ -8347,7 +8381,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::HostPciDeviceDirectPathInfo)
             }
             Self::HostPciPassthruConfig(v) => {
-                Self::HostPciPassthruConfig(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::HostPciPassthruConfig)
             }
             Self::HostPciPassthruInfo(v) => Self::HostPciPassthruInfo(Clone::clone(v)),
             Self::HostPciPassthruInfoDirectPathState(v) => {
@@ -8628,7 +8662,9 @@ impl Clone for DataObjectKind {
             Self::HostTpmAttestationReport(v) => {
                 crate::object::clone_boxed(&**v, Self::HostTpmAttestationReport)
             }
-            Self::HostTpmEventDetails(v) => Self::HostTpmEventDetails(Clone::clone(v)),
+            Self::HostTpmEventDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmEventDetails)
+            }
             Self::HostTpmEventLogEntry(v) => {
                 crate::object::clone_boxed(&**v, Self::HostTpmEventLogEntry)
             }
@@ -8785,7 +8821,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VmfsDatastoreOption)
             }
             Self::VmfsDatastoreBaseOption(v) => {
-                Self::VmfsDatastoreBaseOption(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreBaseOption)
             }
             Self::VmfsDatastoreSpec(v) => Self::VmfsDatastoreSpec(Clone::clone(v)),
             Self::HostVmfsRescanResult(v) => {
@@ -9161,10 +9197,12 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::NetIpStackInfoNetToMedia)
             }
             Self::NetBIOSConfigInfo(v) => Self::NetBIOSConfigInfo(Clone::clone(v)),
-            Self::ArrayUpdateSpec(v) => Self::ArrayUpdateSpec(Clone::clone(v)),
+            Self::ArrayUpdateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ArrayUpdateSpec)
+            }
             Self::OptionType(v) => Self::OptionType(Clone::clone(v)),
-            Self::OptionValue(v) => Self::OptionValue(Clone::clone(v)),
-            Self::ApplyProfile(v) => Self::ApplyProfile(Clone::clone(v)),
+            Self::OptionValue(v) => crate::object::clone_boxed(&**v, Self::OptionValue),
+            Self::ApplyProfile(v) => crate::object::clone_boxed(&**v, Self::ApplyProfile),
             Self::ProfileApplyProfileProperty(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileApplyProfileProperty)
             }
@@ -9192,7 +9230,9 @@ impl Clone for DataObjectKind {
                     Self::ProfileDeferredPolicyOptionParameter,
                 )
             }
-            Self::ProfileExpression(v) => Self::ProfileExpression(Clone::clone(v)),
+            Self::ProfileExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileExpression)
+            }
             Self::ProfileExpressionMetadata(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileExpressionMetadata)
             }
@@ -9211,12 +9251,16 @@ impl Clone for DataObjectKind {
             Self::ProfilePolicyMetadata(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfilePolicyMetadata)
             }
-            Self::PolicyOption(v) => Self::PolicyOption(Clone::clone(v)),
+            Self::PolicyOption(v) => crate::object::clone_boxed(&**v, Self::PolicyOption),
             Self::ProfilePolicyOptionMetadata(v) => {
                 Self::ProfilePolicyOptionMetadata(Clone::clone(v))
             }
-            Self::ProfileConfigInfo(v) => Self::ProfileConfigInfo(Clone::clone(v)),
-            Self::ProfileCreateSpec(v) => Self::ProfileCreateSpec(Clone::clone(v)),
+            Self::ProfileConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileConfigInfo)
+            }
+            Self::ProfileCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileCreateSpec)
+            }
             Self::ProfileDescription(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileDescription)
             }
@@ -9311,7 +9355,9 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::ScheduledTaskDescription)
             }
             Self::ScheduledTaskSpec(v) => Self::ScheduledTaskSpec(Clone::clone(v)),
-            Self::TaskScheduler(v) => Self::TaskScheduler(Clone::clone(v)),
+            Self::TaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskScheduler)
+            }
             Self::ApplyStorageRecommendationResult(v) => {
                 crate::object::clone_boxed(&**v, Self::ApplyStorageRecommendationResult)
             }
@@ -9514,7 +9560,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineDvxClassInfo)
             }
             Self::FaultToleranceConfigInfo(v) => {
-                Self::FaultToleranceConfigInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::FaultToleranceConfigInfo)
             }
             Self::FaultToleranceConfigSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::FaultToleranceConfigSpec)
@@ -9768,7 +9814,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineStorageSummary)
             }
             Self::VirtualMachineTargetInfo(v) => {
-                Self::VirtualMachineTargetInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VirtualMachineTargetInfo)
             }
             Self::ToolsConfigInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::ToolsConfigInfo)
@@ -9801,7 +9847,10 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineVirtualDeviceGroups)
             }
             Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => {
-                Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(Clone::clone(v))
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineVirtualDeviceGroupsDeviceGroup,
+                )
             }
             Self::VirtualMachineVirtualDeviceSwap(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineVirtualDeviceSwap)
@@ -9890,7 +9939,7 @@ impl Clone for DataObjectKind {
             }
             Self::VirtualDevice(v) => Self::VirtualDevice(Clone::clone(v)),
             Self::VirtualDeviceBackingInfo(v) => {
-                Self::VirtualDeviceBackingInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceBackingInfo)
             }
             Self::VirtualDeviceBusSlotInfo(v) => {
                 Self::VirtualDeviceBusSlotInfo(Clone::clone(v))
@@ -9903,7 +9952,7 @@ impl Clone for DataObjectKind {
             }
             Self::VirtualDeviceOption(v) => Self::VirtualDeviceOption(Clone::clone(v)),
             Self::VirtualDeviceBackingOption(v) => {
-                Self::VirtualDeviceBackingOption(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceBackingOption)
             }
             Self::VirtualDeviceBusSlotOption(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualDeviceBusSlotOption)
@@ -9985,7 +10034,9 @@ impl Clone for DataObjectKind {
             Self::GuestMappedAliases(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestMappedAliases)
             }
-            Self::GuestFileAttributes(v) => Self::GuestFileAttributes(Clone::clone(v)),
+            Self::GuestFileAttributes(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestFileAttributes)
+            }
             Self::GuestFileInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestFileInfo)
             }
@@ -9999,7 +10050,9 @@ impl Clone for DataObjectKind {
             Self::GuestProcessInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestProcessInfo)
             }
-            Self::GuestProgramSpec(v) => Self::GuestProgramSpec(Clone::clone(v)),
+            Self::GuestProgramSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestProgramSpec)
+            }
             Self::GuestRegKeySpec(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestRegKeySpec)
             }
@@ -10079,7 +10132,9 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::VsanDatastoreConfig(v) => Self::VsanDatastoreConfig(Clone::clone(v)),
             #[cfg(feature = "vsan")]
-            Self::VsanDatastoreSpec(v) => Self::VsanDatastoreSpec(Clone::clone(v)),
+            Self::VsanDatastoreSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDatastoreSpec)
+            }
             Self::DefaultDatastorePolicySelectionInfo(v) => {
                 crate::object::clone_boxed(
                     &**v,
@@ -10293,7 +10348,9 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VsanRdmaConfig)
             }
             #[cfg(feature = "vsan")]
-            Self::VsanRemoteVcInfo(v) => Self::VsanRemoteVcInfo(Clone::clone(v)),
+            Self::VsanRemoteVcInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanRemoteVcInfo)
+            }
             #[cfg(feature = "vsan")]
             Self::RemoteVsanSite(v) => {
                 crate::object::clone_boxed(&**v, Self::RemoteVsanSite)
@@ -10687,7 +10744,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VsanXvcResultItem)
             }
             Self::VsanClusterConfigInfo(v) => {
-                Self::VsanClusterConfigInfo(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VsanClusterConfigInfo)
             }
             Self::VsanClusterConfigInfoHostDefaultInfo(v) => {
                 crate::object::clone_boxed(
@@ -10754,7 +10811,10 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VsanHostConfigInfoNetworkInfo)
             }
             Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => {
-                Self::VsanHostConfigInfoNetworkInfoPortConfig(Clone::clone(v))
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanHostConfigInfoNetworkInfoPortConfig,
+                )
             }
             Self::VsanHostConfigInfoStorageInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanHostConfigInfoStorageInfo)
@@ -10806,7 +10866,9 @@ impl Clone for DataObjectKind {
             Self::VsanHostEncryptionInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanHostEncryptionInfo)
             }
-            Self::VsanHostIpConfig(v) => Self::VsanHostIpConfig(Clone::clone(v)),
+            Self::VsanHostIpConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostIpConfig)
+            }
             Self::VsanHostMembershipInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanHostMembershipInfo)
             }
@@ -10946,7 +11008,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VslmCreateSpec)
             }
             Self::VslmCreateSpecBackingSpec(v) => {
-                Self::VslmCreateSpecBackingSpec(Clone::clone(v))
+                crate::object::clone_boxed(&**v, Self::VslmCreateSpecBackingSpec)
             }
             Self::DiskCryptoSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::DiskCryptoSpec)
@@ -11238,7 +11300,7 @@ impl From<crate::types::EamObjectRuntimeInfoKind> for DataObjectKind {
 impl From<crate::types::IssueKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::IssueKind) -> Self {
-        Self::Issue(v)
+        crate::object::boxed(v, Self::Issue)
     }
 }
 impl From<crate::types::HooksHookListSpec> for DataObjectKind {
@@ -11635,7 +11697,7 @@ impl From<crate::types::PbmPlacementHubInfo> for DataObjectKind {
 impl From<crate::types::PbmPlacementRequirementKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementRequirementKind) -> Self {
-        Self::PbmPlacementRequirement(v)
+        crate::object::boxed(v, Self::PbmPlacementRequirement)
     }
 }
 #[cfg(feature = "pbm")]
@@ -11800,14 +11862,14 @@ impl From<crate::types::AlarmResult> for DataObjectKind {
 impl From<crate::types::SmsProviderInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::SmsProviderInfoKind) -> Self {
-        Self::SmsProviderInfo(v)
+        crate::object::boxed(v, Self::SmsProviderInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsProviderSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::SmsProviderSpecKind) -> Self {
-        Self::SmsProviderSpec(v)
+        crate::object::boxed(v, Self::SmsProviderSpec)
     }
 }
 #[cfg(feature = "sms")]
@@ -11951,7 +12013,7 @@ impl From<crate::types::StorageLun> for DataObjectKind {
 impl From<crate::types::StoragePortKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::StoragePortKind) -> Self {
-        Self::StoragePort(v)
+        crate::object::boxed(v, Self::StoragePort)
     }
 }
 #[cfg(feature = "sms")]
@@ -11972,7 +12034,7 @@ impl From<crate::types::DeviceIdKind> for DataObjectKind {
 impl From<crate::types::FailoverParamKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FailoverParamKind) -> Self {
-        Self::FailoverParam(v)
+        crate::object::boxed(v, Self::FailoverParam)
     }
 }
 #[cfg(feature = "sms")]
@@ -12006,14 +12068,14 @@ impl From<crate::types::RecoveredDiskInfo> for DataObjectKind {
 impl From<crate::types::GroupInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GroupInfoKind) -> Self {
-        Self::GroupInfo(v)
+        crate::object::boxed(v, Self::GroupInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::GroupOperationResultKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GroupOperationResultKind) -> Self {
-        Self::GroupOperationResult(v)
+        crate::object::boxed(v, Self::GroupOperationResult)
     }
 }
 #[cfg(feature = "sms")]
@@ -12102,7 +12164,7 @@ impl From<crate::types::TargetToSourceInfo> for DataObjectKind {
 impl From<crate::types::TargetGroupMemberInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::TargetGroupMemberInfoKind) -> Self {
-        Self::TargetGroupMemberInfo(v)
+        crate::object::boxed(v, Self::TargetGroupMemberInfo)
     }
 }
 impl From<crate::types::AboutInfo> for DataObjectKind {
@@ -12279,7 +12341,7 @@ impl From<crate::types::ClusterComputeResourceVcsSlots> for DataObjectKind {
 impl From<crate::types::ComputeResourceConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceConfigInfoKind) -> Self {
-        Self::ComputeResourceConfigInfo(v)
+        crate::object::boxed(v, Self::ComputeResourceConfigInfo)
     }
 }
 impl From<crate::types::ComputeResourceConfigSpecKind> for DataObjectKind {
@@ -12309,7 +12371,7 @@ impl From<crate::types::ComputeResourceHostSeedSpecSingleHostSpec> for DataObjec
 impl From<crate::types::ComputeResourceSummaryKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceSummaryKind) -> Self {
-        Self::ComputeResourceSummary(v)
+        crate::object::boxed(v, Self::ComputeResourceSummary)
     }
 }
 impl From<crate::types::CustomFieldDef> for DataObjectKind {
@@ -12399,7 +12461,7 @@ impl From<crate::types::DatastoreNamespaceManagerDirectoryInfo> for DataObjectKi
 impl From<crate::types::DescriptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::DescriptionKind) -> Self {
-        Self::Description(v)
+        crate::object::boxed(v, Self::Description)
     }
 }
 impl From<crate::types::DesiredSoftwareSpec> for DataObjectKind {
@@ -13140,7 +13202,7 @@ impl From<crate::types::PerformanceManagerCounterLevelMapping> for DataObjectKin
 impl From<crate::types::PerfEntityMetricBaseKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PerfEntityMetricBaseKind) -> Self {
-        Self::PerfEntityMetricBase(v)
+        crate::object::boxed(v, Self::PerfEntityMetricBase)
     }
 }
 impl From<crate::types::PerfMetricId> for DataObjectKind {
@@ -13152,7 +13214,7 @@ impl From<crate::types::PerfMetricId> for DataObjectKind {
 impl From<crate::types::PerfMetricSeriesKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PerfMetricSeriesKind) -> Self {
-        Self::PerfMetricSeries(v)
+        crate::object::boxed(v, Self::PerfMetricSeries)
     }
 }
 impl From<crate::types::PerfProviderSummary> for DataObjectKind {
@@ -13550,7 +13612,7 @@ for DataObjectKind {
 impl From<crate::types::UserSearchResultKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::UserSearchResultKind) -> Self {
-        Self::UserSearchResult(v)
+        crate::object::boxed(v, Self::UserSearchResult)
     }
 }
 impl From<crate::types::UserSession> for DataObjectKind {
@@ -13641,13 +13703,13 @@ impl From<crate::types::VirtualAppLinkInfo> for DataObjectKind {
 impl From<crate::types::VirtualDiskSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSpecKind) -> Self {
-        Self::VirtualDiskSpec(v)
+        crate::object::boxed(v, Self::VirtualDiskSpec)
     }
 }
 impl From<crate::types::VirtualMachineConnectionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineConnectionKind) -> Self {
-        Self::VirtualMachineConnection(v)
+        crate::object::boxed(v, Self::VirtualMachineConnection)
     }
 }
 impl From<crate::types::DiskChangeInfo> for DataObjectKind {
@@ -13770,7 +13832,7 @@ impl From<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind> for DataObjectK
 impl From<crate::types::VsanUpgradeSystemUpgradeStatusKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeStatusKind) -> Self {
-        Self::VsanUpgradeSystemUpgradeStatus(v)
+        crate::object::boxed(v, Self::VsanUpgradeSystemUpgradeStatus)
     }
 }
 impl From<crate::types::ActionKind> for DataObjectKind {
@@ -13842,7 +13904,7 @@ impl From<crate::types::EventAlarmExpressionComparison> for DataObjectKind {
 impl From<crate::types::ClusterActionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterActionKind) -> Self {
-        Self::ClusterAction(v)
+        crate::object::boxed(v, Self::ClusterAction)
     }
 }
 impl From<crate::types::ClusterActionHistory> for DataObjectKind {
@@ -13903,7 +13965,7 @@ impl From<crate::types::ClusterDasAdmissionControlPolicyKind> for DataObjectKind
 impl From<crate::types::ClusterDasAdvancedRuntimeInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterDasAdvancedRuntimeInfoKind) -> Self {
-        Self::ClusterDasAdvancedRuntimeInfo(v)
+        crate::object::boxed(v, Self::ClusterDasAdvancedRuntimeInfo)
     }
 }
 impl From<crate::types::DasHeartbeatDatastoreInfo> for DataObjectKind {
@@ -14016,7 +14078,7 @@ impl From<crate::types::ClusterDrsFaults> for DataObjectKind {
 impl From<crate::types::ClusterDrsFaultsFaultsByVmKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterDrsFaultsFaultsByVmKind) -> Self {
-        Self::ClusterDrsFaultsFaultsByVm(v)
+        crate::object::boxed(v, Self::ClusterDrsFaultsFaultsByVm)
     }
 }
 impl From<crate::types::ClusterDrsMigration> for DataObjectKind {
@@ -14065,7 +14127,7 @@ for DataObjectKind {
 impl From<crate::types::ClusterGroupInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterGroupInfoKind) -> Self {
-        Self::ClusterGroupInfo(v)
+        crate::object::boxed(v, Self::ClusterGroupInfo)
     }
 }
 impl From<crate::types::ClusterHostRecommendation> for DataObjectKind {
@@ -14151,7 +14213,7 @@ impl From<crate::types::ClusterResourceUsageSummary> for DataObjectKind {
 impl From<crate::types::ClusterRuleInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterRuleInfoKind) -> Self {
-        Self::ClusterRuleInfo(v)
+        crate::object::boxed(v, Self::ClusterRuleInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -14638,7 +14700,7 @@ impl From<crate::types::VsanEntitySpaceUsage> for DataObjectKind {
 impl From<crate::types::VimClusterVsanFaultDomainSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VimClusterVsanFaultDomainSpecKind) -> Self {
-        Self::VimClusterVsanFaultDomainSpec(v)
+        crate::object::boxed(v, Self::VimClusterVsanFaultDomainSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -14761,7 +14823,7 @@ impl From<crate::types::VsanIscsiInitiatorGroup> for DataObjectKind {
 impl From<crate::types::VsanIscsiLUNCommonInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiLUNCommonInfoKind) -> Self {
-        Self::VsanIscsiLUNCommonInfo(v)
+        crate::object::boxed(v, Self::VsanIscsiLUNCommonInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -14775,7 +14837,7 @@ impl From<crate::types::VsanIscsiTargetAuthSpec> for DataObjectKind {
 impl From<crate::types::VsanIscsiTargetBasicInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetBasicInfoKind) -> Self {
-        Self::VsanIscsiTargetBasicInfo(v)
+        crate::object::boxed(v, Self::VsanIscsiTargetBasicInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -15163,7 +15225,7 @@ impl From<crate::types::CnsAccessControlSpecKind> for DataObjectKind {
 impl From<crate::types::CnsBackingObjectDetailsKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::CnsBackingObjectDetailsKind) -> Self {
-        Self::CnsBackingObjectDetails(v)
+        crate::object::boxed(v, Self::CnsBackingObjectDetails)
     }
 }
 #[cfg(feature = "vsan")]
@@ -15191,7 +15253,7 @@ impl From<crate::types::CnsCursor> for DataObjectKind {
 impl From<crate::types::CnsEntityMetadataKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::CnsEntityMetadataKind) -> Self {
-        Self::CnsEntityMetadata(v)
+        crate::object::boxed(v, Self::CnsEntityMetadata)
     }
 }
 impl From<crate::types::CnsKubernetesEntityReference> for DataObjectKind {
@@ -15350,7 +15412,7 @@ impl From<crate::types::CnsVolumePolicyReconfigSpec> for DataObjectKind {
 impl From<crate::types::CnsVolumeRelocateSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeRelocateSpecKind) -> Self {
-        Self::CnsVolumeRelocateSpec(v)
+        crate::object::boxed(v, Self::CnsVolumeRelocateSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -15578,7 +15640,7 @@ for DataObjectKind {
 impl From<crate::types::HostMemberHealthCheckResultKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostMemberHealthCheckResultKind) -> Self {
-        Self::HostMemberHealthCheckResult(v)
+        crate::object::boxed(v, Self::HostMemberHealthCheckResult)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState>
@@ -16397,7 +16459,7 @@ impl From<crate::types::HostDataTransportConnectionInfoKind> for DataObjectKind 
 impl From<crate::types::FileInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FileInfoKind) -> Self {
-        Self::FileInfo(v)
+        crate::object::boxed(v, Self::FileInfo)
     }
 }
 impl From<crate::types::FileQueryFlags> for DataObjectKind {
@@ -16409,7 +16471,7 @@ impl From<crate::types::FileQueryFlags> for DataObjectKind {
 impl From<crate::types::FileQueryKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FileQueryKind) -> Self {
-        Self::FileQuery(v)
+        crate::object::boxed(v, Self::FileQuery)
     }
 }
 impl From<crate::types::HostDatastoreBrowserSearchResults> for DataObjectKind {
@@ -16511,7 +16573,7 @@ impl From<crate::types::HostDeploymentInfo> for DataObjectKind {
 impl From<crate::types::HostDeviceKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostDeviceKind) -> Self {
-        Self::HostDevice(v)
+        crate::object::boxed(v, Self::HostDevice)
     }
 }
 #[cfg(feature = "vsan")]
@@ -16566,7 +16628,7 @@ impl From<crate::types::HostDiagnosticPartitionCreateSpec> for DataObjectKind {
 impl From<crate::types::HostDigestInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostDigestInfoKind) -> Self {
-        Self::HostDigestInfo(v)
+        crate::object::boxed(v, Self::HostDigestInfo)
     }
 }
 impl From<crate::types::HostDiskConfigurationResult> for DataObjectKind {
@@ -16723,7 +16785,7 @@ impl From<crate::types::HostFileSystemMountInfo> for DataObjectKind {
 impl From<crate::types::HostFileSystemVolumeKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostFileSystemVolumeKind) -> Self {
-        Self::HostFileSystemVolume(v)
+        crate::object::boxed(v, Self::HostFileSystemVolume)
     }
 }
 impl From<crate::types::HostFileSystemVolumeInfo> for DataObjectKind {
@@ -16819,7 +16881,7 @@ impl From<crate::types::DpuStatusInfoOperationalInfo> for DataObjectKind {
 impl From<crate::types::HostHardwareElementInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostHardwareElementInfoKind) -> Self {
-        Self::HostHardwareElementInfo(v)
+        crate::object::boxed(v, Self::HostHardwareElementInfo)
     }
 }
 impl From<crate::types::HostStorageOperationalInfo> for DataObjectKind {
@@ -16994,7 +17056,7 @@ impl From<crate::types::HostInternetScsiHbaTargetSet> for DataObjectKind {
 impl From<crate::types::HostIpConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostIpConfigKind) -> Self {
-        Self::HostIpConfig(v)
+        crate::object::boxed(v, Self::HostIpConfig)
     }
 }
 impl From<crate::types::HostIpConfigIpV6Address> for DataObjectKind {
@@ -17012,7 +17074,7 @@ impl From<crate::types::HostIpConfigIpV6AddressConfiguration> for DataObjectKind
 impl From<crate::types::HostIpRouteConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostIpRouteConfigKind) -> Self {
-        Self::HostIpRouteConfig(v)
+        crate::object::boxed(v, Self::HostIpRouteConfig)
     }
 }
 impl From<crate::types::HostIpRouteEntry> for DataObjectKind {
@@ -17117,7 +17179,7 @@ impl From<crate::types::LinkDiscoveryProtocolConfig> for DataObjectKind {
 impl From<crate::types::HostAccountSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostAccountSpecKind) -> Self {
-        Self::HostAccountSpec(v)
+        crate::object::boxed(v, Self::HostAccountSpec)
     }
 }
 impl From<crate::types::HostLocalFileSystemVolumeSpec> for DataObjectKind {
@@ -17530,7 +17592,7 @@ impl From<crate::types::HostNvmeNamespace> for DataObjectKind {
 impl From<crate::types::HostNvmeSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostNvmeSpecKind) -> Self {
-        Self::HostNvmeSpec(v)
+        crate::object::boxed(v, Self::HostNvmeSpec)
     }
 }
 impl From<crate::types::HostNvmeTopology> for DataObjectKind {
@@ -17626,7 +17688,7 @@ impl From<crate::types::HostPciDeviceDirectPathInfo> for DataObjectKind {
 impl From<crate::types::HostPciPassthruConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostPciPassthruConfigKind) -> Self {
-        Self::HostPciPassthruConfig(v)
+        crate::object::boxed(v, Self::HostPciPassthruConfig)
     }
 }
 impl From<crate::types::HostPciPassthruInfoKind> for DataObjectKind {
@@ -18210,7 +18272,7 @@ impl From<crate::types::HostTpmAttestationReport> for DataObjectKind {
 impl From<crate::types::HostTpmEventDetailsKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostTpmEventDetailsKind) -> Self {
-        Self::HostTpmEventDetails(v)
+        crate::object::boxed(v, Self::HostTpmEventDetails)
     }
 }
 impl From<crate::types::HostTpmEventLogEntry> for DataObjectKind {
@@ -18457,7 +18519,7 @@ impl From<crate::types::VmfsDatastoreOption> for DataObjectKind {
 impl From<crate::types::VmfsDatastoreBaseOptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreBaseOptionKind) -> Self {
-        Self::VmfsDatastoreBaseOption(v)
+        crate::object::boxed(v, Self::VmfsDatastoreBaseOption)
     }
 }
 impl From<crate::types::VmfsDatastoreSpecKind> for DataObjectKind {
@@ -19140,7 +19202,7 @@ impl From<crate::types::NetBIOSConfigInfoKind> for DataObjectKind {
 impl From<crate::types::ArrayUpdateSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ArrayUpdateSpecKind) -> Self {
-        Self::ArrayUpdateSpec(v)
+        crate::object::boxed(v, Self::ArrayUpdateSpec)
     }
 }
 impl From<crate::types::OptionTypeKind> for DataObjectKind {
@@ -19152,13 +19214,13 @@ impl From<crate::types::OptionTypeKind> for DataObjectKind {
 impl From<crate::types::OptionValueKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::OptionValueKind) -> Self {
-        Self::OptionValue(v)
+        crate::object::boxed(v, Self::OptionValue)
     }
 }
 impl From<crate::types::ApplyProfileKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ApplyProfileKind) -> Self {
-        Self::ApplyProfile(v)
+        crate::object::boxed(v, Self::ApplyProfile)
     }
 }
 impl From<crate::types::ProfileApplyProfileProperty> for DataObjectKind {
@@ -19206,7 +19268,7 @@ impl From<crate::types::ProfileDeferredPolicyOptionParameter> for DataObjectKind
 impl From<crate::types::ProfileExpressionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ProfileExpressionKind) -> Self {
-        Self::ProfileExpression(v)
+        crate::object::boxed(v, Self::ProfileExpression)
     }
 }
 impl From<crate::types::ProfileExpressionMetadata> for DataObjectKind {
@@ -19243,7 +19305,7 @@ impl From<crate::types::ProfilePolicyMetadata> for DataObjectKind {
 impl From<crate::types::PolicyOptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PolicyOptionKind) -> Self {
-        Self::PolicyOption(v)
+        crate::object::boxed(v, Self::PolicyOption)
     }
 }
 impl From<crate::types::ProfilePolicyOptionMetadataKind> for DataObjectKind {
@@ -19255,13 +19317,13 @@ impl From<crate::types::ProfilePolicyOptionMetadataKind> for DataObjectKind {
 impl From<crate::types::ProfileConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ProfileConfigInfoKind) -> Self {
-        Self::ProfileConfigInfo(v)
+        crate::object::boxed(v, Self::ProfileConfigInfo)
     }
 }
 impl From<crate::types::ProfileCreateSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ProfileCreateSpecKind) -> Self {
-        Self::ProfileCreateSpec(v)
+        crate::object::boxed(v, Self::ProfileCreateSpec)
     }
 }
 impl From<crate::types::ProfileDescription> for DataObjectKind {
@@ -19437,7 +19499,7 @@ impl From<crate::types::ScheduledTaskSpecKind> for DataObjectKind {
 impl From<crate::types::TaskSchedulerKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::TaskSchedulerKind) -> Self {
-        Self::TaskScheduler(v)
+        crate::object::boxed(v, Self::TaskScheduler)
     }
 }
 impl From<crate::types::ApplyStorageRecommendationResult> for DataObjectKind {
@@ -19842,7 +19904,7 @@ impl From<crate::types::VirtualMachineDvxClassInfo> for DataObjectKind {
 impl From<crate::types::FaultToleranceConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceConfigInfoKind) -> Self {
-        Self::FaultToleranceConfigInfo(v)
+        crate::object::boxed(v, Self::FaultToleranceConfigInfo)
     }
 }
 impl From<crate::types::FaultToleranceConfigSpec> for DataObjectKind {
@@ -20255,7 +20317,7 @@ impl From<crate::types::VirtualMachineStorageSummary> for DataObjectKind {
 impl From<crate::types::VirtualMachineTargetInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineTargetInfoKind) -> Self {
-        Self::VirtualMachineTargetInfo(v)
+        crate::object::boxed(v, Self::VirtualMachineTargetInfo)
     }
 }
 impl From<crate::types::ToolsConfigInfo> for DataObjectKind {
@@ -20316,7 +20378,7 @@ impl From<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind>
 for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind) -> Self {
-        Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v)
+        crate::object::boxed(v, Self::VirtualMachineVirtualDeviceGroupsDeviceGroup)
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceSwap> for DataObjectKind {
@@ -20503,7 +20565,7 @@ impl From<crate::types::VirtualDeviceKind> for DataObjectKind {
 impl From<crate::types::VirtualDeviceBackingInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBackingInfoKind) -> Self {
-        Self::VirtualDeviceBackingInfo(v)
+        crate::object::boxed(v, Self::VirtualDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualDeviceBusSlotInfoKind> for DataObjectKind {
@@ -20533,7 +20595,7 @@ impl From<crate::types::VirtualDeviceOptionKind> for DataObjectKind {
 impl From<crate::types::VirtualDeviceBackingOptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBackingOptionKind) -> Self {
-        Self::VirtualDeviceBackingOption(v)
+        crate::object::boxed(v, Self::VirtualDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualDeviceBusSlotOption> for DataObjectKind {
@@ -20655,7 +20717,7 @@ impl From<crate::types::GuestMappedAliases> for DataObjectKind {
 impl From<crate::types::GuestFileAttributesKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GuestFileAttributesKind) -> Self {
-        Self::GuestFileAttributes(v)
+        crate::object::boxed(v, Self::GuestFileAttributes)
     }
 }
 impl From<crate::types::GuestFileInfo> for DataObjectKind {
@@ -20691,7 +20753,7 @@ impl From<crate::types::GuestProcessInfo> for DataObjectKind {
 impl From<crate::types::GuestProgramSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GuestProgramSpecKind) -> Self {
-        Self::GuestProgramSpec(v)
+        crate::object::boxed(v, Self::GuestProgramSpec)
     }
 }
 impl From<crate::types::GuestRegKeySpec> for DataObjectKind {
@@ -20843,7 +20905,7 @@ impl From<crate::types::VsanDatastoreConfigKind> for DataObjectKind {
 impl From<crate::types::VsanDatastoreSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreSpecKind) -> Self {
-        Self::VsanDatastoreSpec(v)
+        crate::object::boxed(v, Self::VsanDatastoreSpec)
     }
 }
 impl From<crate::types::DefaultDatastorePolicySelectionInfo> for DataObjectKind {
@@ -21205,7 +21267,7 @@ impl From<crate::types::VsanRdmaConfig> for DataObjectKind {
 impl From<crate::types::VsanRemoteVcInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanRemoteVcInfoKind) -> Self {
-        Self::VsanRemoteVcInfo(v)
+        crate::object::boxed(v, Self::VsanRemoteVcInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -21891,7 +21953,7 @@ impl From<crate::types::VsanXvcResultItem> for DataObjectKind {
 impl From<crate::types::VsanClusterConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanClusterConfigInfoKind) -> Self {
-        Self::VsanClusterConfigInfo(v)
+        crate::object::boxed(v, Self::VsanClusterConfigInfo)
     }
 }
 impl From<crate::types::VsanClusterConfigInfoHostDefaultInfo> for DataObjectKind {
@@ -22009,7 +22071,7 @@ impl From<crate::types::VsanHostConfigInfoNetworkInfo> for DataObjectKind {
 impl From<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind) -> Self {
-        Self::VsanHostConfigInfoNetworkInfoPortConfig(v)
+        crate::object::boxed(v, Self::VsanHostConfigInfoNetworkInfoPortConfig)
     }
 }
 impl From<crate::types::VsanHostConfigInfoStorageInfo> for DataObjectKind {
@@ -22100,7 +22162,7 @@ impl From<crate::types::VsanHostEncryptionInfo> for DataObjectKind {
 impl From<crate::types::VsanHostIpConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanHostIpConfigKind) -> Self {
-        Self::VsanHostIpConfig(v)
+        crate::object::boxed(v, Self::VsanHostIpConfig)
     }
 }
 impl From<crate::types::VsanHostMembershipInfo> for DataObjectKind {
@@ -22352,7 +22414,7 @@ impl From<crate::types::VslmCreateSpec> for DataObjectKind {
 impl From<crate::types::VslmCreateSpecBackingSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VslmCreateSpecBackingSpecKind) -> Self {
-        Self::VslmCreateSpecBackingSpec(v)
+        crate::object::boxed(v, Self::VslmCreateSpecBackingSpec)
     }
 }
 impl From<crate::types::DiskCryptoSpec> for DataObjectKind {
@@ -22768,8 +22830,9 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::Issue => {
-                Self::Issue(
+                crate::object::boxed(
                     <crate::types::IssueKind as crate::object::Family>::blank_for(id),
+                    Self::Issue,
                 )
             }
             crate::registry::id::HooksHookListSpec => {
@@ -23021,10 +23084,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmPlacementRequirement => {
-                Self::PbmPlacementRequirement(
+                crate::object::boxed(
                     <crate::types::PbmPlacementRequirementKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::PbmPlacementRequirement,
                 )
             }
             #[cfg(feature = "pbm")]
@@ -23126,18 +23190,20 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::SmsProviderInfo => {
-                Self::SmsProviderInfo(
+                crate::object::boxed(
                     <crate::types::SmsProviderInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::SmsProviderInfo,
                 )
             }
             #[cfg(feature = "sms")]
             crate::registry::id::SmsProviderSpec => {
-                Self::SmsProviderSpec(
+                crate::object::boxed(
                     <crate::types::SmsProviderSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::SmsProviderSpec,
                 )
             }
             #[cfg(feature = "sms")]
@@ -23219,10 +23285,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::StoragePort => {
-                Self::StoragePort(
+                crate::object::boxed(
                     <crate::types::StoragePortKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::StoragePort,
                 )
             }
             #[cfg(feature = "sms")]
@@ -23237,10 +23304,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::FailoverParam => {
-                Self::FailoverParam(
+                crate::object::boxed(
                     <crate::types::FailoverParamKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::FailoverParam,
                 )
             }
             #[cfg(feature = "sms")]
@@ -23260,16 +23328,20 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(any(feature = "pbm", feature = "sms"))]
             crate::registry::id::GroupInfo => {
-                Self::GroupInfo(
-                    <crate::types::GroupInfoKind as crate::object::Family>::blank_for(id),
+                crate::object::boxed(
+                    <crate::types::GroupInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                    Self::GroupInfo,
                 )
             }
             #[cfg(feature = "sms")]
             crate::registry::id::GroupOperationResult => {
-                Self::GroupOperationResult(
+                crate::object::boxed(
                     <crate::types::GroupOperationResultKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::GroupOperationResult,
                 )
             }
             #[cfg(feature = "sms")]
@@ -23318,10 +23390,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::TargetGroupMemberInfo => {
-                Self::TargetGroupMemberInfo(
+                crate::object::boxed(
                     <crate::types::TargetGroupMemberInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::TargetGroupMemberInfo,
                 )
             }
             crate::registry::id::AboutInfo => crate::object::blank_boxed(Self::AboutInfo),
@@ -23417,10 +23490,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ClusterComputeResourceVcsSlots)
             }
             crate::registry::id::ComputeResourceConfigInfo => {
-                Self::ComputeResourceConfigInfo(
+                crate::object::boxed(
                     <crate::types::ComputeResourceConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ComputeResourceConfigInfo,
                 )
             }
             crate::registry::id::ComputeResourceConfigSpec => {
@@ -23442,10 +23516,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ComputeResourceSummary => {
-                Self::ComputeResourceSummary(
+                crate::object::boxed(
                     <crate::types::ComputeResourceSummaryKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ComputeResourceSummary,
                 )
             }
             crate::registry::id::CustomFieldDef => {
@@ -23499,10 +23574,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::DatastoreNamespaceManagerDirectoryInfo)
             }
             crate::registry::id::Description => {
-                Self::Description(
+                crate::object::boxed(
                     <crate::types::DescriptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::Description,
                 )
             }
             crate::registry::id::DesiredSoftwareSpec => {
@@ -23944,20 +24020,22 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::PerformanceManagerCounterLevelMapping)
             }
             crate::registry::id::PerfEntityMetricBase => {
-                Self::PerfEntityMetricBase(
+                crate::object::boxed(
                     <crate::types::PerfEntityMetricBaseKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::PerfEntityMetricBase,
                 )
             }
             crate::registry::id::PerfMetricId => {
                 crate::object::blank_boxed(Self::PerfMetricId)
             }
             crate::registry::id::PerfMetricSeries => {
-                Self::PerfMetricSeries(
+                crate::object::boxed(
                     <crate::types::PerfMetricSeriesKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::PerfMetricSeries,
                 )
             }
             crate::registry::id::PerfProviderSummary => {
@@ -24178,10 +24256,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::UserSearchResult => {
-                Self::UserSearchResult(
+                crate::object::boxed(
                     <crate::types::UserSearchResultKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::UserSearchResult,
                 )
             }
             crate::registry::id::UserSession => {
@@ -24230,17 +24309,19 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualAppLinkInfo)
             }
             crate::registry::id::VirtualDiskSpec => {
-                Self::VirtualDiskSpec(
+                crate::object::boxed(
                     <crate::types::VirtualDiskSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VirtualDiskSpec,
                 )
             }
             crate::registry::id::VirtualMachineConnection => {
-                Self::VirtualMachineConnection(
+                crate::object::boxed(
                     <crate::types::VirtualMachineConnectionKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VirtualMachineConnection,
                 )
             }
             crate::registry::id::DiskChangeInfo => {
@@ -24324,10 +24405,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VsanUpgradeSystemUpgradeStatus => {
-                Self::VsanUpgradeSystemUpgradeStatus(
+                crate::object::boxed(
                     <crate::types::VsanUpgradeSystemUpgradeStatusKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VsanUpgradeSystemUpgradeStatus,
                 )
             }
             crate::registry::id::Action => {
@@ -24376,10 +24458,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::EventAlarmExpressionComparison)
             }
             crate::registry::id::ClusterAction => {
-                Self::ClusterAction(
+                crate::object::boxed(
                     <crate::types::ClusterActionKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ClusterAction,
                 )
             }
             crate::registry::id::ClusterActionHistory => {
@@ -24419,10 +24502,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ClusterDasAdvancedRuntimeInfo => {
-                Self::ClusterDasAdvancedRuntimeInfo(
+                crate::object::boxed(
                     <crate::types::ClusterDasAdvancedRuntimeInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ClusterDasAdvancedRuntimeInfo,
                 )
             }
             crate::registry::id::DasHeartbeatDatastoreInfo => {
@@ -24490,10 +24574,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ClusterDrsFaults)
             }
             crate::registry::id::ClusterDrsFaultsFaultsByVm => {
-                Self::ClusterDrsFaultsFaultsByVm(
+                crate::object::boxed(
                     <crate::types::ClusterDrsFaultsFaultsByVmKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ClusterDrsFaultsFaultsByVm,
                 )
             }
             crate::registry::id::ClusterDrsMigration => {
@@ -24520,10 +24605,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ClusterGroupInfo => {
-                Self::ClusterGroupInfo(
+                crate::object::boxed(
                     <crate::types::ClusterGroupInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ClusterGroupInfo,
                 )
             }
             crate::registry::id::ClusterHostRecommendation => {
@@ -24568,10 +24654,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ClusterResourceUsageSummary)
             }
             crate::registry::id::ClusterRuleInfo => {
-                Self::ClusterRuleInfo(
+                crate::object::boxed(
                     <crate::types::ClusterRuleInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ClusterRuleInfo,
                 )
             }
             #[cfg(feature = "vsan")]
@@ -24866,10 +24953,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VimClusterVsanFaultDomainSpec => {
-                Self::VimClusterVsanFaultDomainSpec(
+                crate::object::boxed(
                     <crate::types::VimClusterVsanFaultDomainSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VimClusterVsanFaultDomainSpec,
                 )
             }
             #[cfg(feature = "vsan")]
@@ -24943,10 +25031,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiLUNCommonInfo => {
-                Self::VsanIscsiLUNCommonInfo(
+                crate::object::boxed(
                     <crate::types::VsanIscsiLUNCommonInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VsanIscsiLUNCommonInfo,
                 )
             }
             #[cfg(feature = "vsan")]
@@ -24955,10 +25044,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiTargetBasicInfo => {
-                Self::VsanIscsiTargetBasicInfo(
+                crate::object::boxed(
                     <crate::types::VsanIscsiTargetBasicInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VsanIscsiTargetBasicInfo,
                 )
             }
             #[cfg(feature = "vsan")]
@@ -25187,10 +25277,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsBackingObjectDetails => {
-                Self::CnsBackingObjectDetails(
+                crate::object::boxed(
                     <crate::types::CnsBackingObjectDetailsKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::CnsBackingObjectDetails,
                 )
             }
             #[cfg(feature = "vsan")]
@@ -25209,10 +25300,11 @@ impl crate::object::Family for DataObjectKind {
             crate::registry::id::CnsCursor => crate::object::blank_boxed(Self::CnsCursor),
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsEntityMetadata => {
-                Self::CnsEntityMetadata(
+                crate::object::boxed(
                     <crate::types::CnsEntityMetadataKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::CnsEntityMetadata,
                 )
             }
             crate::registry::id::CnsKubernetesEntityReference => {
@@ -25309,10 +25401,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsVolumeRelocateSpec => {
-                Self::CnsVolumeRelocateSpec(
+                crate::object::boxed(
                     <crate::types::CnsVolumeRelocateSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::CnsVolumeRelocateSpec,
                 )
             }
             #[cfg(feature = "vsan")]
@@ -25461,10 +25554,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::HostMemberHealthCheckResult => {
-                Self::HostMemberHealthCheckResult(
+                crate::object::boxed(
                     <crate::types::HostMemberHealthCheckResultKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostMemberHealthCheckResult,
                 )
             }
             crate::registry::id::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState => {
@@ -25935,16 +26029,20 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::FileInfo => {
-                Self::FileInfo(
+                crate::object::boxed(
                     <crate::types::FileInfoKind as crate::object::Family>::blank_for(id),
+                    Self::FileInfo,
                 )
             }
             crate::registry::id::FileQueryFlags => {
                 crate::object::blank_boxed(Self::FileQueryFlags)
             }
             crate::registry::id::FileQuery => {
-                Self::FileQuery(
-                    <crate::types::FileQueryKind as crate::object::Family>::blank_for(id),
+                crate::object::boxed(
+                    <crate::types::FileQueryKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                    Self::FileQuery,
                 )
             }
             crate::registry::id::HostDatastoreBrowserSearchResults => {
@@ -25996,10 +26094,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostDeploymentInfo)
             }
             crate::registry::id::HostDevice => {
-                Self::HostDevice(
+                crate::object::boxed(
                     <crate::types::HostDeviceKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostDevice,
                 )
             }
             #[cfg(feature = "vsan")]
@@ -26030,10 +26129,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostDiagnosticPartitionCreateSpec)
             }
             crate::registry::id::HostDigestInfo => {
-                Self::HostDigestInfo(
+                crate::object::boxed(
                     <crate::types::HostDigestInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostDigestInfo,
                 )
             }
             crate::registry::id::HostDiskConfigurationResult => {
@@ -26116,10 +26216,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostFileSystemMountInfo)
             }
             crate::registry::id::HostFileSystemVolume => {
-                Self::HostFileSystemVolume(
+                crate::object::boxed(
                     <crate::types::HostFileSystemVolumeKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostFileSystemVolume,
                 )
             }
             crate::registry::id::HostFileSystemVolumeInfo => {
@@ -26166,10 +26267,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::DpuStatusInfoOperationalInfo)
             }
             crate::registry::id::HostHardwareElementInfo => {
-                Self::HostHardwareElementInfo(
+                crate::object::boxed(
                     <crate::types::HostHardwareElementInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostHardwareElementInfo,
                 )
             }
             crate::registry::id::HostStorageOperationalInfo => {
@@ -26271,10 +26373,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostInternetScsiHbaTargetSet)
             }
             crate::registry::id::HostIpConfig => {
-                Self::HostIpConfig(
+                crate::object::boxed(
                     <crate::types::HostIpConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostIpConfig,
                 )
             }
             crate::registry::id::HostIpConfigIpV6Address => {
@@ -26284,10 +26387,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostIpConfigIpV6AddressConfiguration)
             }
             crate::registry::id::HostIpRouteConfig => {
-                Self::HostIpRouteConfig(
+                crate::object::boxed(
                     <crate::types::HostIpRouteConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostIpRouteConfig,
                 )
             }
             crate::registry::id::HostIpRouteEntry => {
@@ -26338,10 +26442,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::LinkDiscoveryProtocolConfig)
             }
             crate::registry::id::HostAccountSpec => {
-                Self::HostAccountSpec(
+                crate::object::boxed(
                     <crate::types::HostAccountSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostAccountSpec,
                 )
             }
             crate::registry::id::HostLocalFileSystemVolumeSpec => {
@@ -26565,10 +26670,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostNvmeNamespace)
             }
             crate::registry::id::HostNvmeSpec => {
-                Self::HostNvmeSpec(
+                crate::object::boxed(
                     <crate::types::HostNvmeSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostNvmeSpec,
                 )
             }
             crate::registry::id::HostNvmeTopology => {
@@ -26623,10 +26729,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostPciDeviceDirectPathInfo)
             }
             crate::registry::id::HostPciPassthruConfig => {
-                Self::HostPciPassthruConfig(
+                crate::object::boxed(
                     <crate::types::HostPciPassthruConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostPciPassthruConfig,
                 )
             }
             crate::registry::id::HostPciPassthruInfo => {
@@ -26941,10 +27048,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostTpmAttestationReport)
             }
             crate::registry::id::HostTpmEventDetails => {
-                Self::HostTpmEventDetails(
+                crate::object::boxed(
                     <crate::types::HostTpmEventDetailsKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::HostTpmEventDetails,
                 )
             }
             crate::registry::id::HostTpmEventLogEntry => {
@@ -27080,10 +27188,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VmfsDatastoreOption)
             }
             crate::registry::id::VmfsDatastoreBaseOption => {
-                Self::VmfsDatastoreBaseOption(
+                crate::object::boxed(
                     <crate::types::VmfsDatastoreBaseOptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VmfsDatastoreBaseOption,
                 )
             }
             crate::registry::id::VmfsDatastoreSpec => {
@@ -27473,10 +27582,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ArrayUpdateSpec => {
-                Self::ArrayUpdateSpec(
+                crate::object::boxed(
                     <crate::types::ArrayUpdateSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ArrayUpdateSpec,
                 )
             }
             crate::registry::id::OptionType => {
@@ -27487,17 +27597,19 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::OptionValue => {
-                Self::OptionValue(
+                crate::object::boxed(
                     <crate::types::OptionValueKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::OptionValue,
                 )
             }
             crate::registry::id::ApplyProfile => {
-                Self::ApplyProfile(
+                crate::object::boxed(
                     <crate::types::ApplyProfileKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ApplyProfile,
                 )
             }
             crate::registry::id::ProfileApplyProfileProperty => {
@@ -27524,10 +27636,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ProfileDeferredPolicyOptionParameter)
             }
             crate::registry::id::ProfileExpression => {
-                Self::ProfileExpression(
+                crate::object::boxed(
                     <crate::types::ProfileExpressionKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ProfileExpression,
                 )
             }
             crate::registry::id::ProfileExpressionMetadata => {
@@ -27548,10 +27661,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ProfilePolicyMetadata)
             }
             crate::registry::id::PolicyOption => {
-                Self::PolicyOption(
+                crate::object::boxed(
                     <crate::types::PolicyOptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::PolicyOption,
                 )
             }
             crate::registry::id::ProfilePolicyOptionMetadata => {
@@ -27562,17 +27676,19 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ProfileConfigInfo => {
-                Self::ProfileConfigInfo(
+                crate::object::boxed(
                     <crate::types::ProfileConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ProfileConfigInfo,
                 )
             }
             crate::registry::id::ProfileCreateSpec => {
-                Self::ProfileCreateSpec(
+                crate::object::boxed(
                     <crate::types::ProfileCreateSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::ProfileCreateSpec,
                 )
             }
             crate::registry::id::ProfileDescription => {
@@ -27679,10 +27795,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::TaskScheduler => {
-                Self::TaskScheduler(
+                crate::object::boxed(
                     <crate::types::TaskSchedulerKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::TaskScheduler,
                 )
             }
             crate::registry::id::ApplyStorageRecommendationResult => {
@@ -27912,10 +28029,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualMachineDvxClassInfo)
             }
             crate::registry::id::FaultToleranceConfigInfo => {
-                Self::FaultToleranceConfigInfo(
+                crate::object::boxed(
                     <crate::types::FaultToleranceConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::FaultToleranceConfigInfo,
                 )
             }
             crate::registry::id::FaultToleranceConfigSpec => {
@@ -28146,10 +28264,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualMachineStorageSummary)
             }
             crate::registry::id::VirtualMachineTargetInfo => {
-                Self::VirtualMachineTargetInfo(
+                crate::object::boxed(
                     <crate::types::VirtualMachineTargetInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VirtualMachineTargetInfo,
                 )
             }
             crate::registry::id::ToolsConfigInfo => {
@@ -28179,10 +28298,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualMachineVirtualDeviceGroups)
             }
             crate::registry::id::VirtualMachineVirtualDeviceGroupsDeviceGroup => {
-                Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(
+                crate::object::boxed(
                     <crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VirtualMachineVirtualDeviceGroupsDeviceGroup,
                 )
             }
             crate::registry::id::VirtualMachineVirtualDeviceSwap => {
@@ -28306,10 +28426,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VirtualDeviceBackingInfo => {
-                Self::VirtualDeviceBackingInfo(
+                crate::object::boxed(
                     <crate::types::VirtualDeviceBackingInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VirtualDeviceBackingInfo,
                 )
             }
             crate::registry::id::VirtualDeviceBusSlotInfo => {
@@ -28333,10 +28454,11 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VirtualDeviceBackingOption => {
-                Self::VirtualDeviceBackingOption(
+                crate::object::boxed(
                     <crate::types::VirtualDeviceBackingOptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VirtualDeviceBackingOption,
                 )
             }
             crate::registry::id::VirtualDeviceBusSlotOption => {
@@ -28411,10 +28533,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::GuestMappedAliases)
             }
             crate::registry::id::GuestFileAttributes => {
-                Self::GuestFileAttributes(
+                crate::object::boxed(
                     <crate::types::GuestFileAttributesKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::GuestFileAttributes,
                 )
             }
             crate::registry::id::GuestFileInfo => {
@@ -28437,10 +28560,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::GuestProcessInfo)
             }
             crate::registry::id::GuestProgramSpec => {
-                Self::GuestProgramSpec(
+                crate::object::boxed(
                     <crate::types::GuestProgramSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::GuestProgramSpec,
                 )
             }
             crate::registry::id::GuestRegKeySpec => {
@@ -28540,10 +28664,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDatastoreSpec => {
-                Self::VsanDatastoreSpec(
+                crate::object::boxed(
                     <crate::types::VsanDatastoreSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VsanDatastoreSpec,
                 )
             }
             crate::registry::id::DefaultDatastorePolicySelectionInfo => {
@@ -28763,10 +28888,11 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanRemoteVcInfo => {
-                Self::VsanRemoteVcInfo(
+                crate::object::boxed(
                     <crate::types::VsanRemoteVcInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VsanRemoteVcInfo,
                 )
             }
             #[cfg(feature = "vsan")]
@@ -29175,10 +29301,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VsanXvcResultItem)
             }
             crate::registry::id::VsanClusterConfigInfo => {
-                Self::VsanClusterConfigInfo(
+                crate::object::boxed(
                     <crate::types::VsanClusterConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VsanClusterConfigInfo,
                 )
             }
             crate::registry::id::VsanClusterConfigInfoHostDefaultInfo => {
@@ -29245,10 +29372,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VsanHostConfigInfoNetworkInfo)
             }
             crate::registry::id::VsanHostConfigInfoNetworkInfoPortConfig => {
-                Self::VsanHostConfigInfoNetworkInfoPortConfig(
+                crate::object::boxed(
                     <crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VsanHostConfigInfoNetworkInfoPortConfig,
                 )
             }
             crate::registry::id::VsanHostConfigInfoStorageInfo => {
@@ -29302,10 +29430,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VsanHostEncryptionInfo)
             }
             crate::registry::id::VsanHostIpConfig => {
-                Self::VsanHostIpConfig(
+                crate::object::boxed(
                     <crate::types::VsanHostIpConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VsanHostIpConfig,
                 )
             }
             crate::registry::id::VsanHostMembershipInfo => {
@@ -29450,10 +29579,11 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VslmCreateSpec)
             }
             crate::registry::id::VslmCreateSpecBackingSpec => {
-                Self::VslmCreateSpecBackingSpec(
+                crate::object::boxed(
                     <crate::types::VslmCreateSpecBackingSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
+                    Self::VslmCreateSpecBackingSpec,
                 )
             }
             crate::registry::id::DiskCryptoSpec => {
@@ -29683,7 +29813,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "eam")]
             Self::EamObjectRuntimeInfo(v) => crate::object::Family::object(v),
             #[cfg(feature = "eam")]
-            Self::Issue(v) => crate::object::Family::object(v),
+            Self::Issue(v) => crate::object::Family::object(&**v),
             Self::HooksHookListSpec(v) => &**v,
             Self::HooksMarkAsProcessedSpec(v) => &**v,
             Self::SolutionsApplySpec(v) => &**v,
@@ -29782,7 +29912,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "pbm")]
             Self::PbmPlacementHubInfo(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmPlacementRequirement(v) => crate::object::Family::object(v),
+            Self::PbmPlacementRequirement(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "pbm")]
             Self::PbmPlacementResourceUtilization(v) => &**v,
             #[cfg(feature = "pbm")]
@@ -29827,9 +29957,9 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "sms")]
             Self::AlarmResult(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::SmsProviderInfo(v) => crate::object::Family::object(v),
+            Self::SmsProviderInfo(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "sms")]
-            Self::SmsProviderSpec(v) => crate::object::Family::object(v),
+            Self::SmsProviderSpec(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "sms")]
             Self::VASAProviderUpgradeSpec(v) => &**v,
             Self::RelatedStorageArray(v) => &**v,
@@ -29868,13 +29998,13 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "sms")]
             Self::StorageLun(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::StoragePort(v) => crate::object::Family::object(v),
+            Self::StoragePort(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "sms")]
             Self::StorageProcessor(v) => &**v,
             #[cfg(feature = "sms")]
             Self::DeviceId(v) => crate::object::Family::object(v),
             #[cfg(feature = "sms")]
-            Self::FailoverParam(v) => crate::object::Family::object(v),
+            Self::FailoverParam(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "sms")]
             Self::PolicyAssociation(v) => &**v,
             #[cfg(feature = "sms")]
@@ -29883,9 +30013,9 @@ impl crate::object::Family for DataObjectKind {
             Self::RecoveredDevice(v) => &**v,
             Self::RecoveredDiskInfo(v) => &**v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
-            Self::GroupInfo(v) => crate::object::Family::object(v),
+            Self::GroupInfo(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "sms")]
-            Self::GroupOperationResult(v) => crate::object::Family::object(v),
+            Self::GroupOperationResult(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "sms")]
             Self::PointInTimeReplicaId(v) => &**v,
             #[cfg(feature = "sms")]
@@ -29909,7 +30039,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::TargetToSourceInfo(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::TargetGroupMemberInfo(v) => crate::object::Family::object(v),
+            Self::TargetGroupMemberInfo(v) => crate::object::Family::object(&**v),
             Self::AboutInfo(v) => &**v,
             Self::AuthorizationDescription(v) => &**v,
             Self::EntityPrivilege(v) => &**v,
@@ -29940,12 +30070,12 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::Family::object(v)
             }
             Self::ClusterComputeResourceVcsSlots(v) => &**v,
-            Self::ComputeResourceConfigInfo(v) => crate::object::Family::object(v),
+            Self::ComputeResourceConfigInfo(v) => crate::object::Family::object(&**v),
             Self::ComputeResourceConfigSpec(v) => crate::object::Family::object(v),
             Self::ComputeResourceHostSPBMLicenseInfo(v) => &**v,
             Self::ComputeResourceHostSeedSpec(v) => &**v,
             Self::ComputeResourceHostSeedSpecSingleHostSpec(v) => &**v,
-            Self::ComputeResourceSummary(v) => crate::object::Family::object(v),
+            Self::ComputeResourceSummary(v) => crate::object::Family::object(&**v),
             Self::CustomFieldDef(v) => &**v,
             Self::CustomFieldValue(v) => crate::object::Family::object(v),
             Self::CustomizationSpecInfo(v) => &**v,
@@ -29960,7 +30090,7 @@ impl crate::object::Family for DataObjectKind {
             Self::DatastoreSummary(v) => &**v,
             Self::DatastoreVVolContainerFailoverPair(v) => &**v,
             Self::DatastoreNamespaceManagerDirectoryInfo(v) => &**v,
-            Self::Description(v) => crate::object::Family::object(v),
+            Self::Description(v) => crate::object::Family::object(&**v),
             Self::DesiredSoftwareSpec(v) => &**v,
             Self::DesiredSoftwareSpecBaseImageSpec(v) => &**v,
             Self::DesiredSoftwareSpecComponentSpec(v) => &**v,
@@ -30091,9 +30221,9 @@ impl crate::object::Family for DataObjectKind {
             Self::PerfCompositeMetric(v) => &**v,
             Self::PerfCounterInfo(v) => &**v,
             Self::PerformanceManagerCounterLevelMapping(v) => &**v,
-            Self::PerfEntityMetricBase(v) => crate::object::Family::object(v),
+            Self::PerfEntityMetricBase(v) => crate::object::Family::object(&**v),
             Self::PerfMetricId(v) => &**v,
-            Self::PerfMetricSeries(v) => crate::object::Family::object(v),
+            Self::PerfMetricSeries(v) => crate::object::Family::object(&**v),
             Self::PerfProviderSummary(v) => &**v,
             Self::PerfQuerySpec(v) => &**v,
             Self::PerfSampleInfo(v) => &**v,
@@ -30159,7 +30289,7 @@ impl crate::object::Family for DataObjectKind {
             Self::TransitGatewayCreateSpec(v) => &**v,
             Self::UpdateVirtualMachineFilesResult(v) => &**v,
             Self::UpdateVirtualMachineFilesResultFailedVmFileInfo(v) => &**v,
-            Self::UserSearchResult(v) => crate::object::Family::object(v),
+            Self::UserSearchResult(v) => crate::object::Family::object(&**v),
             Self::UserSession(v) => &**v,
             Self::VVolVmConfigFileUpdateResult(v) => &**v,
             Self::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo(v) => &**v,
@@ -30177,8 +30307,8 @@ impl crate::object::Family for DataObjectKind {
             Self::VimVasaProviderVirtualHostConfig(v) => &**v,
             Self::VimVasaProviderInfo(v) => &**v,
             Self::VirtualAppLinkInfo(v) => &**v,
-            Self::VirtualDiskSpec(v) => crate::object::Family::object(v),
-            Self::VirtualMachineConnection(v) => crate::object::Family::object(v),
+            Self::VirtualDiskSpec(v) => crate::object::Family::object(&**v),
+            Self::VirtualMachineConnection(v) => crate::object::Family::object(&**v),
             Self::DiskChangeInfo(v) => &**v,
             Self::DiskChangeExtent(v) => &**v,
             Self::VirtualMachineDisplayTopology(v) => &**v,
@@ -30207,7 +30337,9 @@ impl crate::object::Family for DataObjectKind {
             Self::VsanUpgradeSystemUpgradeHistoryItem(v) => {
                 crate::object::Family::object(v)
             }
-            Self::VsanUpgradeSystemUpgradeStatus(v) => crate::object::Family::object(v),
+            Self::VsanUpgradeSystemUpgradeStatus(v) => {
+                crate::object::Family::object(&**v)
+            }
             Self::Action(v) => crate::object::Family::object(v),
             Self::MethodActionArgument(v) => &**v,
             Self::AlarmAction(v) => crate::object::Family::object(v),
@@ -30219,7 +30351,7 @@ impl crate::object::Family for DataObjectKind {
             Self::AlarmState(v) => &**v,
             Self::AlarmTriggeringActionTransitionSpec(v) => &**v,
             Self::EventAlarmExpressionComparison(v) => &**v,
-            Self::ClusterAction(v) => crate::object::Family::object(v),
+            Self::ClusterAction(v) => crate::object::Family::object(&**v),
             Self::ClusterActionHistory(v) => &**v,
             Self::ClusterAttemptedVmInfo(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -30230,7 +30362,7 @@ impl crate::object::Family for DataObjectKind {
             Self::ClusterDasAamNodeState(v) => &**v,
             Self::ClusterDasAdmissionControlInfo(v) => crate::object::Family::object(v),
             Self::ClusterDasAdmissionControlPolicy(v) => crate::object::Family::object(v),
-            Self::ClusterDasAdvancedRuntimeInfo(v) => crate::object::Family::object(v),
+            Self::ClusterDasAdvancedRuntimeInfo(v) => crate::object::Family::object(&**v),
             Self::DasHeartbeatDatastoreInfo(v) => &**v,
             Self::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo(v) => &**v,
             Self::ClusterDasConfigInfo(v) => &**v,
@@ -30247,7 +30379,7 @@ impl crate::object::Family for DataObjectKind {
             Self::ClusterDpmHostConfigInfo(v) => &**v,
             Self::ClusterDrsConfigInfo(v) => &**v,
             Self::ClusterDrsFaults(v) => &**v,
-            Self::ClusterDrsFaultsFaultsByVm(v) => crate::object::Family::object(v),
+            Self::ClusterDrsFaultsFaultsByVm(v) => crate::object::Family::object(&**v),
             Self::ClusterDrsMigration(v) => &**v,
             Self::ClusterDrsRecommendation(v) => &**v,
             Self::ClusterDrsVmConfigInfo(v) => &**v,
@@ -30255,7 +30387,7 @@ impl crate::object::Family for DataObjectKind {
             Self::ClusterEVCManagerEVCState(v) => &**v,
             Self::ClusterEnterMaintenanceResult(v) => &**v,
             Self::ClusterFailoverHostAdmissionControlInfoHostStatus(v) => &**v,
-            Self::ClusterGroupInfo(v) => crate::object::Family::object(v),
+            Self::ClusterGroupInfo(v) => crate::object::Family::object(&**v),
             Self::ClusterHostRecommendation(v) => &**v,
             Self::ClusterInfraUpdateHaConfigInfo(v) => &**v,
             Self::ClusterNotAttemptedVmInfo(v) => &**v,
@@ -30271,7 +30403,7 @@ impl crate::object::Family for DataObjectKind {
             Self::QueryVsanManagedStorageSpaceUsageSpec(v) => &**v,
             Self::ClusterRecommendation(v) => &**v,
             Self::ClusterResourceUsageSummary(v) => &**v,
-            Self::ClusterRuleInfo(v) => crate::object::Family::object(v),
+            Self::ClusterRuleInfo(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "vsan")]
             Self::VsanSiteFaultDomain(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -30399,7 +30531,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::VsanEntitySpaceUsage(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VimClusterVsanFaultDomainSpec(v) => crate::object::Family::object(v),
+            Self::VimClusterVsanFaultDomainSpec(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "vsan")]
             Self::VimClusterVsanFaultDomainsConfigSpec(v) => &**v,
             Self::VsanHealthActionBase(v) => crate::object::Family::object(v),
@@ -30432,11 +30564,11 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::VsanIscsiInitiatorGroup(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiLUNCommonInfo(v) => crate::object::Family::object(v),
+            Self::VsanIscsiLUNCommonInfo(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetAuthSpec(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiTargetBasicInfo(v) => crate::object::Family::object(v),
+            Self::VsanIscsiTargetBasicInfo(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetServiceConfig(v) => crate::object::Family::object(v),
             #[cfg(feature = "vsan")]
@@ -30544,7 +30676,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::CnsAccessControlSpec(v) => crate::object::Family::object(v),
             #[cfg(feature = "vsan")]
-            Self::CnsBackingObjectDetails(v) => crate::object::Family::object(v),
+            Self::CnsBackingObjectDetails(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "vsan")]
             Self::CnsBaseCreateSpec(v) => crate::object::Family::object(v),
             #[cfg(feature = "vsan")]
@@ -30552,7 +30684,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::CnsCursor(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsEntityMetadata(v) => crate::object::Family::object(v),
+            Self::CnsEntityMetadata(v) => crate::object::Family::object(&**v),
             Self::CnsKubernetesEntityReference(v) => &**v,
             Self::CnsPlacementResult(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -30596,7 +30728,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::CnsVolumePolicyReconfigSpec(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsVolumeRelocateSpec(v) => crate::object::Family::object(v),
+            Self::CnsVolumeRelocateSpec(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "vsan")]
             Self::CnsVolumeSource(v) => crate::object::Family::object(v),
             Self::DistributedVirtualPort(v) => &**v,
@@ -30636,7 +30768,7 @@ impl crate::object::Family for DataObjectKind {
             }
             Self::DistributedVirtualSwitchHostMemberConfigInfo(v) => &**v,
             Self::DistributedVirtualSwitchHostMemberConfigSpec(v) => &**v,
-            Self::HostMemberHealthCheckResult(v) => crate::object::Family::object(v),
+            Self::HostMemberHealthCheckResult(v) => crate::object::Family::object(&**v),
             Self::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState(v) => &**v,
             Self::DistributedVirtualSwitchHostMemberHostUplinkState(v) => &**v,
             Self::DistributedVirtualSwitchHostMemberPnicSpec(v) => &**v,
@@ -30770,9 +30902,9 @@ impl crate::object::Family for DataObjectKind {
             Self::HostCpuSchedulerInfo(v) => &**v,
             Self::HostHyperThreadScheduleInfo(v) => &**v,
             Self::HostDataTransportConnectionInfo(v) => crate::object::Family::object(v),
-            Self::FileInfo(v) => crate::object::Family::object(v),
+            Self::FileInfo(v) => crate::object::Family::object(&**v),
             Self::FileQueryFlags(v) => &**v,
-            Self::FileQuery(v) => crate::object::Family::object(v),
+            Self::FileQuery(v) => crate::object::Family::object(&**v),
             Self::HostDatastoreBrowserSearchResults(v) => &**v,
             Self::HostDatastoreBrowserSearchSpec(v) => &**v,
             Self::VmConfigFileEncryptionInfo(v) => &**v,
@@ -30789,7 +30921,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostDateTimeSystemServiceTestResult(v) => &**v,
             Self::HostDateTimeSystemTimeZone(v) => &**v,
             Self::HostDeploymentInfo(v) => &**v,
-            Self::HostDevice(v) => crate::object::Family::object(v),
+            Self::HostDevice(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "vsan")]
             Self::DevicePciId(v) => &**v,
             Self::HostDhcpService(v) => &**v,
@@ -30799,7 +30931,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostDiagnosticPartitionCreateDescription(v) => &**v,
             Self::HostDiagnosticPartitionCreateOption(v) => &**v,
             Self::HostDiagnosticPartitionCreateSpec(v) => &**v,
-            Self::HostDigestInfo(v) => crate::object::Family::object(v),
+            Self::HostDigestInfo(v) => crate::object::Family::object(&**v),
             Self::HostDiskConfigurationResult(v) => &**v,
             Self::HostDiskDimensions(v) => &**v,
             Self::HostDiskDimensionsChs(v) => &**v,
@@ -30825,7 +30957,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostFileAccess(v) => &**v,
             Self::ModeInfo(v) => &**v,
             Self::HostFileSystemMountInfo(v) => &**v,
-            Self::HostFileSystemVolume(v) => crate::object::Family::object(v),
+            Self::HostFileSystemVolume(v) => crate::object::Family::object(&**v),
             Self::HostFileSystemVolumeInfo(v) => &**v,
             Self::HostFirewallConfig(v) => &**v,
             Self::HostFirewallConfigRuleSetConfig(v) => &**v,
@@ -30841,7 +30973,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostHardwareInfo(v) => &**v,
             Self::HostHardwareStatusInfo(v) => &**v,
             Self::DpuStatusInfoOperationalInfo(v) => &**v,
-            Self::HostHardwareElementInfo(v) => crate::object::Family::object(v),
+            Self::HostHardwareElementInfo(v) => crate::object::Family::object(&**v),
             Self::HostStorageOperationalInfo(v) => &**v,
             Self::HostHbaCreateSpec(v) => crate::object::Family::object(v),
             Self::HealthSystemRuntime(v) => &**v,
@@ -30870,10 +31002,10 @@ impl crate::object::Family for DataObjectKind {
             Self::HostInternetScsiHbaSendTarget(v) => &**v,
             Self::HostInternetScsiHbaStaticTarget(v) => &**v,
             Self::HostInternetScsiHbaTargetSet(v) => &**v,
-            Self::HostIpConfig(v) => crate::object::Family::object(v),
+            Self::HostIpConfig(v) => crate::object::Family::object(&**v),
             Self::HostIpConfigIpV6Address(v) => &**v,
             Self::HostIpConfigIpV6AddressConfiguration(v) => &**v,
-            Self::HostIpRouteConfig(v) => crate::object::Family::object(v),
+            Self::HostIpRouteConfig(v) => crate::object::Family::object(&**v),
             Self::HostIpRouteEntry(v) => &**v,
             Self::HostIpRouteOp(v) => &**v,
             Self::HostIpRouteTableConfig(v) => &**v,
@@ -30893,7 +31025,7 @@ impl crate::object::Family for DataObjectKind {
             Self::LAGUplinkInfo(v) => &**v,
             Self::HostLicenseSpec(v) => &**v,
             Self::LinkDiscoveryProtocolConfig(v) => &**v,
-            Self::HostAccountSpec(v) => crate::object::Family::object(v),
+            Self::HostAccountSpec(v) => crate::object::Family::object(&**v),
             Self::HostLocalFileSystemVolumeSpec(v) => &**v,
             Self::HostLowLevelProvisioningManagerDiskLayoutSpec(v) => &**v,
             Self::HostLowLevelProvisioningManagerFileDeleteResult(v) => &**v,
@@ -30962,7 +31094,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostNvmeDiscoveryLog(v) => &**v,
             Self::HostNvmeDiscoveryLogEntry(v) => &**v,
             Self::HostNvmeNamespace(v) => &**v,
-            Self::HostNvmeSpec(v) => crate::object::Family::object(v),
+            Self::HostNvmeSpec(v) => crate::object::Family::object(&**v),
             Self::HostNvmeTopology(v) => &**v,
             Self::HostNvmeTopologyInterface(v) => &**v,
             Self::HostNvmeTransportParameters(v) => crate::object::Family::object(v),
@@ -30978,7 +31110,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostPathSelectionPolicyOption(v) => &**v,
             Self::HostPciDevice(v) => &**v,
             Self::HostPciDeviceDirectPathInfo(v) => &**v,
-            Self::HostPciPassthruConfig(v) => crate::object::Family::object(v),
+            Self::HostPciPassthruConfig(v) => crate::object::Family::object(&**v),
             Self::HostPciPassthruInfo(v) => crate::object::Family::object(v),
             Self::HostPciPassthruInfoDirectPathState(v) => &**v,
             Self::HostPersistentMemoryInfo(v) => &**v,
@@ -31078,7 +31210,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostTdxInfo(v) => &**v,
             Self::HostTpmAttestationInfo(v) => &**v,
             Self::HostTpmAttestationReport(v) => &**v,
-            Self::HostTpmEventDetails(v) => crate::object::Family::object(v),
+            Self::HostTpmEventDetails(v) => crate::object::Family::object(&**v),
             Self::HostTpmEventLogEntry(v) => &**v,
             Self::HostTrustAuthorityAttestationInfo(v) => &**v,
             Self::HostUnresolvedVmfsExtent(v) => &**v,
@@ -31121,7 +31253,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostVirtualSwitchSpec(v) => &**v,
             Self::HostVmciAccessManagerAccessSpec(v) => &**v,
             Self::VmfsDatastoreOption(v) => &**v,
-            Self::VmfsDatastoreBaseOption(v) => crate::object::Family::object(v),
+            Self::VmfsDatastoreBaseOption(v) => crate::object::Family::object(&**v),
             Self::VmfsDatastoreSpec(v) => crate::object::Family::object(v),
             Self::HostVmfsRescanResult(v) => &**v,
             Self::VmfsConfigOption(v) => &**v,
@@ -31286,10 +31418,10 @@ impl crate::object::Family for DataObjectKind {
             Self::NetIpStackInfoDefaultRouter(v) => &**v,
             Self::NetIpStackInfoNetToMedia(v) => &**v,
             Self::NetBIOSConfigInfo(v) => crate::object::Family::object(v),
-            Self::ArrayUpdateSpec(v) => crate::object::Family::object(v),
+            Self::ArrayUpdateSpec(v) => crate::object::Family::object(&**v),
             Self::OptionType(v) => crate::object::Family::object(v),
-            Self::OptionValue(v) => crate::object::Family::object(v),
-            Self::ApplyProfile(v) => crate::object::Family::object(v),
+            Self::OptionValue(v) => crate::object::Family::object(&**v),
+            Self::ApplyProfile(v) => crate::object::Family::object(&**v),
             Self::ProfileApplyProfileProperty(v) => &**v,
             Self::ComplianceLocator(v) => &**v,
             Self::ComplianceProfile(v) => &**v,
@@ -31297,16 +31429,16 @@ impl crate::object::Family for DataObjectKind {
             Self::ComplianceFailure(v) => &**v,
             Self::ComplianceFailureComplianceFailureValues(v) => &**v,
             Self::ProfileDeferredPolicyOptionParameter(v) => &**v,
-            Self::ProfileExpression(v) => crate::object::Family::object(v),
+            Self::ProfileExpression(v) => crate::object::Family::object(&**v),
             Self::ProfileExpressionMetadata(v) => &**v,
             Self::ProfileParameterMetadata(v) => &**v,
             Self::ProfileParameterMetadataParameterRelationMetadata(v) => &**v,
             Self::ProfilePolicy(v) => &**v,
             Self::ProfilePolicyMetadata(v) => &**v,
-            Self::PolicyOption(v) => crate::object::Family::object(v),
+            Self::PolicyOption(v) => crate::object::Family::object(&**v),
             Self::ProfilePolicyOptionMetadata(v) => crate::object::Family::object(v),
-            Self::ProfileConfigInfo(v) => crate::object::Family::object(v),
-            Self::ProfileCreateSpec(v) => crate::object::Family::object(v),
+            Self::ProfileConfigInfo(v) => crate::object::Family::object(&**v),
+            Self::ProfileCreateSpec(v) => crate::object::Family::object(&**v),
             Self::ProfileDescription(v) => &**v,
             Self::ProfileDescriptionSection(v) => &**v,
             Self::ProfileMetadata(v) => &**v,
@@ -31334,7 +31466,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostProfileManagerHostToConfigSpecMap(v) => &**v,
             Self::ScheduledTaskDescription(v) => &**v,
             Self::ScheduledTaskSpec(v) => crate::object::Family::object(v),
-            Self::TaskScheduler(v) => crate::object::Family::object(v),
+            Self::TaskScheduler(v) => crate::object::Family::object(&**v),
             Self::ApplyStorageRecommendationResult(v) => &**v,
             Self::StorageDrsAutomationConfig(v) => &**v,
             Self::StorageDrsConfigInfo(v) => &**v,
@@ -31407,7 +31539,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::Family::object(v)
             }
             Self::VirtualMachineDvxClassInfo(v) => &**v,
-            Self::FaultToleranceConfigInfo(v) => crate::object::Family::object(v),
+            Self::FaultToleranceConfigInfo(v) => crate::object::Family::object(&**v),
             Self::FaultToleranceConfigSpec(v) => &**v,
             Self::FaultToleranceMetaSpec(v) => &**v,
             Self::FaultToleranceSecondaryOpResult(v) => &**v,
@@ -31477,7 +31609,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VirtualMachineQuickStats(v) => &**v,
             Self::VirtualMachineQuickStatsMemoryTierStats(v) => &**v,
             Self::VirtualMachineStorageSummary(v) => &**v,
-            Self::VirtualMachineTargetInfo(v) => crate::object::Family::object(v),
+            Self::VirtualMachineTargetInfo(v) => crate::object::Family::object(&**v),
             Self::ToolsConfigInfo(v) => &**v,
             Self::ToolsConfigInfoToolsLastInstallInfo(v) => &**v,
             Self::UsbScanCodeSpec(v) => &**v,
@@ -31487,7 +31619,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo(v) => &**v,
             Self::VirtualMachineVirtualDeviceGroups(v) => &**v,
             Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => {
-                crate::object::Family::object(v)
+                crate::object::Family::object(&**v)
             }
             Self::VirtualMachineVirtualDeviceSwap(v) => &**v,
             Self::VirtualMachineVirtualDeviceSwapDeviceSwapInfo(v) => &**v,
@@ -31519,12 +31651,12 @@ impl crate::object::Family for DataObjectKind {
             Self::HostDiskMappingOption(v) => &**v,
             Self::HostDiskMappingPartitionOption(v) => &**v,
             Self::VirtualDevice(v) => crate::object::Family::object(v),
-            Self::VirtualDeviceBackingInfo(v) => crate::object::Family::object(v),
+            Self::VirtualDeviceBackingInfo(v) => crate::object::Family::object(&**v),
             Self::VirtualDeviceBusSlotInfo(v) => crate::object::Family::object(v),
             Self::VirtualDeviceConnectInfo(v) => &**v,
             Self::VirtualDeviceDeviceGroupInfo(v) => &**v,
             Self::VirtualDeviceOption(v) => crate::object::Family::object(v),
-            Self::VirtualDeviceBackingOption(v) => crate::object::Family::object(v),
+            Self::VirtualDeviceBackingOption(v) => crate::object::Family::object(&**v),
             Self::VirtualDeviceBusSlotOption(v) => &**v,
             Self::VirtualDeviceConnectOption(v) => &**v,
             Self::VirtualDeviceConfigSpec(v) => crate::object::Family::object(v),
@@ -31544,13 +31676,13 @@ impl crate::object::Family for DataObjectKind {
             Self::GuestAuthAliasInfo(v) => &**v,
             Self::GuestAuthSubject(v) => crate::object::Family::object(v),
             Self::GuestMappedAliases(v) => &**v,
-            Self::GuestFileAttributes(v) => crate::object::Family::object(v),
+            Self::GuestFileAttributes(v) => crate::object::Family::object(&**v),
             Self::GuestFileInfo(v) => &**v,
             Self::FileTransferInformation(v) => &**v,
             Self::GuestListFileInfo(v) => &**v,
             Self::GuestAuthentication(v) => crate::object::Family::object(v),
             Self::GuestProcessInfo(v) => &**v,
-            Self::GuestProgramSpec(v) => crate::object::Family::object(v),
+            Self::GuestProgramSpec(v) => crate::object::Family::object(&**v),
             Self::GuestRegKeySpec(v) => &**v,
             Self::GuestRegKeyNameSpec(v) => &**v,
             Self::GuestRegKeyRecordSpec(v) => &**v,
@@ -31587,7 +31719,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::VsanDatastoreConfig(v) => crate::object::Family::object(v),
             #[cfg(feature = "vsan")]
-            Self::VsanDatastoreSpec(v) => crate::object::Family::object(v),
+            Self::VsanDatastoreSpec(v) => crate::object::Family::object(&**v),
             Self::DefaultDatastorePolicySelectionInfo(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::VsanDirectoryServerConfig(v) => crate::object::Family::object(v),
@@ -31684,7 +31816,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::VsanRdmaConfig(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanRemoteVcInfo(v) => crate::object::Family::object(v),
+            Self::VsanRemoteVcInfo(v) => crate::object::Family::object(&**v),
             #[cfg(feature = "vsan")]
             Self::RemoteVsanSite(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -31870,7 +32002,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VsanXvcQuerySpec(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::VsanXvcResultItem(v) => &**v,
-            Self::VsanClusterConfigInfo(v) => crate::object::Family::object(v),
+            Self::VsanClusterConfigInfo(v) => crate::object::Family::object(&**v),
             Self::VsanClusterConfigInfoHostDefaultInfo(v) => &**v,
             Self::VsanClusterCoreConfig(v) => &**v,
             Self::VsanClusterCoreConfigSpec(v) => &**v,
@@ -31893,7 +32025,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VsanHostFaultDomainInfo(v) => &**v,
             Self::VsanHostConfigInfoNetworkInfo(v) => &**v,
             Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => {
-                crate::object::Family::object(v)
+                crate::object::Family::object(&**v)
             }
             Self::VsanHostConfigInfoStorageInfo(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -31915,7 +32047,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VsanHostDrsStats(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::VsanHostEncryptionInfo(v) => &**v,
-            Self::VsanHostIpConfig(v) => crate::object::Family::object(v),
+            Self::VsanHostIpConfig(v) => crate::object::Family::object(&**v),
             Self::VsanHostMembershipInfo(v) => &**v,
             Self::VsanPolicyStatus(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -31971,7 +32103,7 @@ impl crate::object::Family for DataObjectKind {
             Self::BaseConfigInfo(v) => crate::object::Family::object(v),
             Self::BaseConfigInfoBackingInfo(v) => crate::object::Family::object(v),
             Self::VslmCreateSpec(v) => &**v,
-            Self::VslmCreateSpecBackingSpec(v) => crate::object::Family::object(v),
+            Self::VslmCreateSpecBackingSpec(v) => crate::object::Family::object(&**v),
             Self::DiskCryptoSpec(v) => &**v,
             Self::ID(v) => &**v,
             Self::VslmInfrastructureObjectPolicy(v) => &**v,
@@ -32069,7 +32201,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "eam")]
             Self::EamObjectRuntimeInfo(v) => crate::object::Family::object_mut(v),
             #[cfg(feature = "eam")]
-            Self::Issue(v) => crate::object::Family::object_mut(v),
+            Self::Issue(v) => crate::object::Family::object_mut(&mut **v),
             Self::HooksHookListSpec(v) => &mut **v,
             Self::HooksMarkAsProcessedSpec(v) => &mut **v,
             Self::SolutionsApplySpec(v) => &mut **v,
@@ -32172,7 +32304,9 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "pbm")]
             Self::PbmPlacementHubInfo(v) => &mut **v,
             #[cfg(feature = "pbm")]
-            Self::PbmPlacementRequirement(v) => crate::object::Family::object_mut(v),
+            Self::PbmPlacementRequirement(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             #[cfg(feature = "pbm")]
             Self::PbmPlacementResourceUtilization(v) => &mut **v,
             #[cfg(feature = "pbm")]
@@ -32217,9 +32351,9 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "sms")]
             Self::AlarmResult(v) => &mut **v,
             #[cfg(feature = "sms")]
-            Self::SmsProviderInfo(v) => crate::object::Family::object_mut(v),
+            Self::SmsProviderInfo(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "sms")]
-            Self::SmsProviderSpec(v) => crate::object::Family::object_mut(v),
+            Self::SmsProviderSpec(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "sms")]
             Self::VASAProviderUpgradeSpec(v) => &mut **v,
             Self::RelatedStorageArray(v) => &mut **v,
@@ -32258,13 +32392,13 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "sms")]
             Self::StorageLun(v) => &mut **v,
             #[cfg(feature = "sms")]
-            Self::StoragePort(v) => crate::object::Family::object_mut(v),
+            Self::StoragePort(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "sms")]
             Self::StorageProcessor(v) => &mut **v,
             #[cfg(feature = "sms")]
             Self::DeviceId(v) => crate::object::Family::object_mut(v),
             #[cfg(feature = "sms")]
-            Self::FailoverParam(v) => crate::object::Family::object_mut(v),
+            Self::FailoverParam(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "sms")]
             Self::PolicyAssociation(v) => &mut **v,
             #[cfg(feature = "sms")]
@@ -32273,9 +32407,9 @@ impl crate::object::Family for DataObjectKind {
             Self::RecoveredDevice(v) => &mut **v,
             Self::RecoveredDiskInfo(v) => &mut **v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
-            Self::GroupInfo(v) => crate::object::Family::object_mut(v),
+            Self::GroupInfo(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "sms")]
-            Self::GroupOperationResult(v) => crate::object::Family::object_mut(v),
+            Self::GroupOperationResult(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "sms")]
             Self::PointInTimeReplicaId(v) => &mut **v,
             #[cfg(feature = "sms")]
@@ -32299,7 +32433,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::TargetToSourceInfo(v) => &mut **v,
             #[cfg(feature = "sms")]
-            Self::TargetGroupMemberInfo(v) => crate::object::Family::object_mut(v),
+            Self::TargetGroupMemberInfo(v) => crate::object::Family::object_mut(&mut **v),
             Self::AboutInfo(v) => &mut **v,
             Self::AuthorizationDescription(v) => &mut **v,
             Self::EntityPrivilege(v) => &mut **v,
@@ -32332,12 +32466,16 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::Family::object_mut(v)
             }
             Self::ClusterComputeResourceVcsSlots(v) => &mut **v,
-            Self::ComputeResourceConfigInfo(v) => crate::object::Family::object_mut(v),
+            Self::ComputeResourceConfigInfo(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::ComputeResourceConfigSpec(v) => crate::object::Family::object_mut(v),
             Self::ComputeResourceHostSPBMLicenseInfo(v) => &mut **v,
             Self::ComputeResourceHostSeedSpec(v) => &mut **v,
             Self::ComputeResourceHostSeedSpecSingleHostSpec(v) => &mut **v,
-            Self::ComputeResourceSummary(v) => crate::object::Family::object_mut(v),
+            Self::ComputeResourceSummary(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::CustomFieldDef(v) => &mut **v,
             Self::CustomFieldValue(v) => crate::object::Family::object_mut(v),
             Self::CustomizationSpecInfo(v) => &mut **v,
@@ -32352,7 +32490,7 @@ impl crate::object::Family for DataObjectKind {
             Self::DatastoreSummary(v) => &mut **v,
             Self::DatastoreVVolContainerFailoverPair(v) => &mut **v,
             Self::DatastoreNamespaceManagerDirectoryInfo(v) => &mut **v,
-            Self::Description(v) => crate::object::Family::object_mut(v),
+            Self::Description(v) => crate::object::Family::object_mut(&mut **v),
             Self::DesiredSoftwareSpec(v) => &mut **v,
             Self::DesiredSoftwareSpecBaseImageSpec(v) => &mut **v,
             Self::DesiredSoftwareSpecComponentSpec(v) => &mut **v,
@@ -32483,9 +32621,9 @@ impl crate::object::Family for DataObjectKind {
             Self::PerfCompositeMetric(v) => &mut **v,
             Self::PerfCounterInfo(v) => &mut **v,
             Self::PerformanceManagerCounterLevelMapping(v) => &mut **v,
-            Self::PerfEntityMetricBase(v) => crate::object::Family::object_mut(v),
+            Self::PerfEntityMetricBase(v) => crate::object::Family::object_mut(&mut **v),
             Self::PerfMetricId(v) => &mut **v,
-            Self::PerfMetricSeries(v) => crate::object::Family::object_mut(v),
+            Self::PerfMetricSeries(v) => crate::object::Family::object_mut(&mut **v),
             Self::PerfProviderSummary(v) => &mut **v,
             Self::PerfQuerySpec(v) => &mut **v,
             Self::PerfSampleInfo(v) => &mut **v,
@@ -32553,7 +32691,7 @@ impl crate::object::Family for DataObjectKind {
             Self::TransitGatewayCreateSpec(v) => &mut **v,
             Self::UpdateVirtualMachineFilesResult(v) => &mut **v,
             Self::UpdateVirtualMachineFilesResultFailedVmFileInfo(v) => &mut **v,
-            Self::UserSearchResult(v) => crate::object::Family::object_mut(v),
+            Self::UserSearchResult(v) => crate::object::Family::object_mut(&mut **v),
             Self::UserSession(v) => &mut **v,
             Self::VVolVmConfigFileUpdateResult(v) => &mut **v,
             Self::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo(v) => &mut **v,
@@ -32571,8 +32709,10 @@ impl crate::object::Family for DataObjectKind {
             Self::VimVasaProviderVirtualHostConfig(v) => &mut **v,
             Self::VimVasaProviderInfo(v) => &mut **v,
             Self::VirtualAppLinkInfo(v) => &mut **v,
-            Self::VirtualDiskSpec(v) => crate::object::Family::object_mut(v),
-            Self::VirtualMachineConnection(v) => crate::object::Family::object_mut(v),
+            Self::VirtualDiskSpec(v) => crate::object::Family::object_mut(&mut **v),
+            Self::VirtualMachineConnection(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::DiskChangeInfo(v) => &mut **v,
             Self::DiskChangeExtent(v) => &mut **v,
             Self::VirtualMachineDisplayTopology(v) => &mut **v,
@@ -32602,7 +32742,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::Family::object_mut(v)
             }
             Self::VsanUpgradeSystemUpgradeStatus(v) => {
-                crate::object::Family::object_mut(v)
+                crate::object::Family::object_mut(&mut **v)
             }
             Self::Action(v) => crate::object::Family::object_mut(v),
             Self::MethodActionArgument(v) => &mut **v,
@@ -32615,7 +32755,7 @@ impl crate::object::Family for DataObjectKind {
             Self::AlarmState(v) => &mut **v,
             Self::AlarmTriggeringActionTransitionSpec(v) => &mut **v,
             Self::EventAlarmExpressionComparison(v) => &mut **v,
-            Self::ClusterAction(v) => crate::object::Family::object_mut(v),
+            Self::ClusterAction(v) => crate::object::Family::object_mut(&mut **v),
             Self::ClusterActionHistory(v) => &mut **v,
             Self::ClusterAttemptedVmInfo(v) => &mut **v,
             #[cfg(feature = "vsan")]
@@ -32631,7 +32771,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::Family::object_mut(v)
             }
             Self::ClusterDasAdvancedRuntimeInfo(v) => {
-                crate::object::Family::object_mut(v)
+                crate::object::Family::object_mut(&mut **v)
             }
             Self::DasHeartbeatDatastoreInfo(v) => &mut **v,
             Self::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo(v) => &mut **v,
@@ -32649,7 +32789,9 @@ impl crate::object::Family for DataObjectKind {
             Self::ClusterDpmHostConfigInfo(v) => &mut **v,
             Self::ClusterDrsConfigInfo(v) => &mut **v,
             Self::ClusterDrsFaults(v) => &mut **v,
-            Self::ClusterDrsFaultsFaultsByVm(v) => crate::object::Family::object_mut(v),
+            Self::ClusterDrsFaultsFaultsByVm(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::ClusterDrsMigration(v) => &mut **v,
             Self::ClusterDrsRecommendation(v) => &mut **v,
             Self::ClusterDrsVmConfigInfo(v) => &mut **v,
@@ -32657,7 +32799,7 @@ impl crate::object::Family for DataObjectKind {
             Self::ClusterEVCManagerEVCState(v) => &mut **v,
             Self::ClusterEnterMaintenanceResult(v) => &mut **v,
             Self::ClusterFailoverHostAdmissionControlInfoHostStatus(v) => &mut **v,
-            Self::ClusterGroupInfo(v) => crate::object::Family::object_mut(v),
+            Self::ClusterGroupInfo(v) => crate::object::Family::object_mut(&mut **v),
             Self::ClusterHostRecommendation(v) => &mut **v,
             Self::ClusterInfraUpdateHaConfigInfo(v) => &mut **v,
             Self::ClusterNotAttemptedVmInfo(v) => &mut **v,
@@ -32673,7 +32815,7 @@ impl crate::object::Family for DataObjectKind {
             Self::QueryVsanManagedStorageSpaceUsageSpec(v) => &mut **v,
             Self::ClusterRecommendation(v) => &mut **v,
             Self::ClusterResourceUsageSummary(v) => &mut **v,
-            Self::ClusterRuleInfo(v) => crate::object::Family::object_mut(v),
+            Self::ClusterRuleInfo(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "vsan")]
             Self::VsanSiteFaultDomain(v) => &mut **v,
             #[cfg(feature = "vsan")]
@@ -32802,7 +32944,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VsanEntitySpaceUsage(v) => &mut **v,
             #[cfg(feature = "vsan")]
             Self::VimClusterVsanFaultDomainSpec(v) => {
-                crate::object::Family::object_mut(v)
+                crate::object::Family::object_mut(&mut **v)
             }
             #[cfg(feature = "vsan")]
             Self::VimClusterVsanFaultDomainsConfigSpec(v) => &mut **v,
@@ -32836,11 +32978,15 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::VsanIscsiInitiatorGroup(v) => &mut **v,
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiLUNCommonInfo(v) => crate::object::Family::object_mut(v),
+            Self::VsanIscsiLUNCommonInfo(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetAuthSpec(v) => &mut **v,
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiTargetBasicInfo(v) => crate::object::Family::object_mut(v),
+            Self::VsanIscsiTargetBasicInfo(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetServiceConfig(v) => crate::object::Family::object_mut(v),
             #[cfg(feature = "vsan")]
@@ -32948,7 +33094,9 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::CnsAccessControlSpec(v) => crate::object::Family::object_mut(v),
             #[cfg(feature = "vsan")]
-            Self::CnsBackingObjectDetails(v) => crate::object::Family::object_mut(v),
+            Self::CnsBackingObjectDetails(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             #[cfg(feature = "vsan")]
             Self::CnsBaseCreateSpec(v) => crate::object::Family::object_mut(v),
             #[cfg(feature = "vsan")]
@@ -32956,7 +33104,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::CnsCursor(v) => &mut **v,
             #[cfg(feature = "vsan")]
-            Self::CnsEntityMetadata(v) => crate::object::Family::object_mut(v),
+            Self::CnsEntityMetadata(v) => crate::object::Family::object_mut(&mut **v),
             Self::CnsKubernetesEntityReference(v) => &mut **v,
             Self::CnsPlacementResult(v) => &mut **v,
             #[cfg(feature = "vsan")]
@@ -33000,7 +33148,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::CnsVolumePolicyReconfigSpec(v) => &mut **v,
             #[cfg(feature = "vsan")]
-            Self::CnsVolumeRelocateSpec(v) => crate::object::Family::object_mut(v),
+            Self::CnsVolumeRelocateSpec(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "vsan")]
             Self::CnsVolumeSource(v) => crate::object::Family::object_mut(v),
             Self::DistributedVirtualPort(v) => &mut **v,
@@ -33040,7 +33188,9 @@ impl crate::object::Family for DataObjectKind {
             }
             Self::DistributedVirtualSwitchHostMemberConfigInfo(v) => &mut **v,
             Self::DistributedVirtualSwitchHostMemberConfigSpec(v) => &mut **v,
-            Self::HostMemberHealthCheckResult(v) => crate::object::Family::object_mut(v),
+            Self::HostMemberHealthCheckResult(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState(v) => {
                 &mut **v
             }
@@ -33178,9 +33328,9 @@ impl crate::object::Family for DataObjectKind {
             Self::HostDataTransportConnectionInfo(v) => {
                 crate::object::Family::object_mut(v)
             }
-            Self::FileInfo(v) => crate::object::Family::object_mut(v),
+            Self::FileInfo(v) => crate::object::Family::object_mut(&mut **v),
             Self::FileQueryFlags(v) => &mut **v,
-            Self::FileQuery(v) => crate::object::Family::object_mut(v),
+            Self::FileQuery(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostDatastoreBrowserSearchResults(v) => &mut **v,
             Self::HostDatastoreBrowserSearchSpec(v) => &mut **v,
             Self::VmConfigFileEncryptionInfo(v) => &mut **v,
@@ -33197,7 +33347,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostDateTimeSystemServiceTestResult(v) => &mut **v,
             Self::HostDateTimeSystemTimeZone(v) => &mut **v,
             Self::HostDeploymentInfo(v) => &mut **v,
-            Self::HostDevice(v) => crate::object::Family::object_mut(v),
+            Self::HostDevice(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "vsan")]
             Self::DevicePciId(v) => &mut **v,
             Self::HostDhcpService(v) => &mut **v,
@@ -33207,7 +33357,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostDiagnosticPartitionCreateDescription(v) => &mut **v,
             Self::HostDiagnosticPartitionCreateOption(v) => &mut **v,
             Self::HostDiagnosticPartitionCreateSpec(v) => &mut **v,
-            Self::HostDigestInfo(v) => crate::object::Family::object_mut(v),
+            Self::HostDigestInfo(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostDiskConfigurationResult(v) => &mut **v,
             Self::HostDiskDimensions(v) => &mut **v,
             Self::HostDiskDimensionsChs(v) => &mut **v,
@@ -33233,7 +33383,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostFileAccess(v) => &mut **v,
             Self::ModeInfo(v) => &mut **v,
             Self::HostFileSystemMountInfo(v) => &mut **v,
-            Self::HostFileSystemVolume(v) => crate::object::Family::object_mut(v),
+            Self::HostFileSystemVolume(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostFileSystemVolumeInfo(v) => &mut **v,
             Self::HostFirewallConfig(v) => &mut **v,
             Self::HostFirewallConfigRuleSetConfig(v) => &mut **v,
@@ -33249,7 +33399,9 @@ impl crate::object::Family for DataObjectKind {
             Self::HostHardwareInfo(v) => &mut **v,
             Self::HostHardwareStatusInfo(v) => &mut **v,
             Self::DpuStatusInfoOperationalInfo(v) => &mut **v,
-            Self::HostHardwareElementInfo(v) => crate::object::Family::object_mut(v),
+            Self::HostHardwareElementInfo(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::HostStorageOperationalInfo(v) => &mut **v,
             Self::HostHbaCreateSpec(v) => crate::object::Family::object_mut(v),
             Self::HealthSystemRuntime(v) => &mut **v,
@@ -33278,10 +33430,10 @@ impl crate::object::Family for DataObjectKind {
             Self::HostInternetScsiHbaSendTarget(v) => &mut **v,
             Self::HostInternetScsiHbaStaticTarget(v) => &mut **v,
             Self::HostInternetScsiHbaTargetSet(v) => &mut **v,
-            Self::HostIpConfig(v) => crate::object::Family::object_mut(v),
+            Self::HostIpConfig(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostIpConfigIpV6Address(v) => &mut **v,
             Self::HostIpConfigIpV6AddressConfiguration(v) => &mut **v,
-            Self::HostIpRouteConfig(v) => crate::object::Family::object_mut(v),
+            Self::HostIpRouteConfig(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostIpRouteEntry(v) => &mut **v,
             Self::HostIpRouteOp(v) => &mut **v,
             Self::HostIpRouteTableConfig(v) => &mut **v,
@@ -33301,7 +33453,7 @@ impl crate::object::Family for DataObjectKind {
             Self::LAGUplinkInfo(v) => &mut **v,
             Self::HostLicenseSpec(v) => &mut **v,
             Self::LinkDiscoveryProtocolConfig(v) => &mut **v,
-            Self::HostAccountSpec(v) => crate::object::Family::object_mut(v),
+            Self::HostAccountSpec(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostLocalFileSystemVolumeSpec(v) => &mut **v,
             Self::HostLowLevelProvisioningManagerDiskLayoutSpec(v) => &mut **v,
             Self::HostLowLevelProvisioningManagerFileDeleteResult(v) => &mut **v,
@@ -33370,7 +33522,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostNvmeDiscoveryLog(v) => &mut **v,
             Self::HostNvmeDiscoveryLogEntry(v) => &mut **v,
             Self::HostNvmeNamespace(v) => &mut **v,
-            Self::HostNvmeSpec(v) => crate::object::Family::object_mut(v),
+            Self::HostNvmeSpec(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostNvmeTopology(v) => &mut **v,
             Self::HostNvmeTopologyInterface(v) => &mut **v,
             Self::HostNvmeTransportParameters(v) => crate::object::Family::object_mut(v),
@@ -33386,7 +33538,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostPathSelectionPolicyOption(v) => &mut **v,
             Self::HostPciDevice(v) => &mut **v,
             Self::HostPciDeviceDirectPathInfo(v) => &mut **v,
-            Self::HostPciPassthruConfig(v) => crate::object::Family::object_mut(v),
+            Self::HostPciPassthruConfig(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostPciPassthruInfo(v) => crate::object::Family::object_mut(v),
             Self::HostPciPassthruInfoDirectPathState(v) => &mut **v,
             Self::HostPersistentMemoryInfo(v) => &mut **v,
@@ -33486,7 +33638,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostTdxInfo(v) => &mut **v,
             Self::HostTpmAttestationInfo(v) => &mut **v,
             Self::HostTpmAttestationReport(v) => &mut **v,
-            Self::HostTpmEventDetails(v) => crate::object::Family::object_mut(v),
+            Self::HostTpmEventDetails(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostTpmEventLogEntry(v) => &mut **v,
             Self::HostTrustAuthorityAttestationInfo(v) => &mut **v,
             Self::HostUnresolvedVmfsExtent(v) => &mut **v,
@@ -33529,7 +33681,9 @@ impl crate::object::Family for DataObjectKind {
             Self::HostVirtualSwitchSpec(v) => &mut **v,
             Self::HostVmciAccessManagerAccessSpec(v) => &mut **v,
             Self::VmfsDatastoreOption(v) => &mut **v,
-            Self::VmfsDatastoreBaseOption(v) => crate::object::Family::object_mut(v),
+            Self::VmfsDatastoreBaseOption(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::VmfsDatastoreSpec(v) => crate::object::Family::object_mut(v),
             Self::HostVmfsRescanResult(v) => &mut **v,
             Self::VmfsConfigOption(v) => &mut **v,
@@ -33694,10 +33848,10 @@ impl crate::object::Family for DataObjectKind {
             Self::NetIpStackInfoDefaultRouter(v) => &mut **v,
             Self::NetIpStackInfoNetToMedia(v) => &mut **v,
             Self::NetBIOSConfigInfo(v) => crate::object::Family::object_mut(v),
-            Self::ArrayUpdateSpec(v) => crate::object::Family::object_mut(v),
+            Self::ArrayUpdateSpec(v) => crate::object::Family::object_mut(&mut **v),
             Self::OptionType(v) => crate::object::Family::object_mut(v),
-            Self::OptionValue(v) => crate::object::Family::object_mut(v),
-            Self::ApplyProfile(v) => crate::object::Family::object_mut(v),
+            Self::OptionValue(v) => crate::object::Family::object_mut(&mut **v),
+            Self::ApplyProfile(v) => crate::object::Family::object_mut(&mut **v),
             Self::ProfileApplyProfileProperty(v) => &mut **v,
             Self::ComplianceLocator(v) => &mut **v,
             Self::ComplianceProfile(v) => &mut **v,
@@ -33705,16 +33859,16 @@ impl crate::object::Family for DataObjectKind {
             Self::ComplianceFailure(v) => &mut **v,
             Self::ComplianceFailureComplianceFailureValues(v) => &mut **v,
             Self::ProfileDeferredPolicyOptionParameter(v) => &mut **v,
-            Self::ProfileExpression(v) => crate::object::Family::object_mut(v),
+            Self::ProfileExpression(v) => crate::object::Family::object_mut(&mut **v),
             Self::ProfileExpressionMetadata(v) => &mut **v,
             Self::ProfileParameterMetadata(v) => &mut **v,
             Self::ProfileParameterMetadataParameterRelationMetadata(v) => &mut **v,
             Self::ProfilePolicy(v) => &mut **v,
             Self::ProfilePolicyMetadata(v) => &mut **v,
-            Self::PolicyOption(v) => crate::object::Family::object_mut(v),
+            Self::PolicyOption(v) => crate::object::Family::object_mut(&mut **v),
             Self::ProfilePolicyOptionMetadata(v) => crate::object::Family::object_mut(v),
-            Self::ProfileConfigInfo(v) => crate::object::Family::object_mut(v),
-            Self::ProfileCreateSpec(v) => crate::object::Family::object_mut(v),
+            Self::ProfileConfigInfo(v) => crate::object::Family::object_mut(&mut **v),
+            Self::ProfileCreateSpec(v) => crate::object::Family::object_mut(&mut **v),
             Self::ProfileDescription(v) => &mut **v,
             Self::ProfileDescriptionSection(v) => &mut **v,
             Self::ProfileMetadata(v) => &mut **v,
@@ -33746,7 +33900,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostProfileManagerHostToConfigSpecMap(v) => &mut **v,
             Self::ScheduledTaskDescription(v) => &mut **v,
             Self::ScheduledTaskSpec(v) => crate::object::Family::object_mut(v),
-            Self::TaskScheduler(v) => crate::object::Family::object_mut(v),
+            Self::TaskScheduler(v) => crate::object::Family::object_mut(&mut **v),
             Self::ApplyStorageRecommendationResult(v) => &mut **v,
             Self::StorageDrsAutomationConfig(v) => &mut **v,
             Self::StorageDrsConfigInfo(v) => &mut **v,
@@ -33819,7 +33973,9 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::Family::object_mut(v)
             }
             Self::VirtualMachineDvxClassInfo(v) => &mut **v,
-            Self::FaultToleranceConfigInfo(v) => crate::object::Family::object_mut(v),
+            Self::FaultToleranceConfigInfo(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::FaultToleranceConfigSpec(v) => &mut **v,
             Self::FaultToleranceMetaSpec(v) => &mut **v,
             Self::FaultToleranceSecondaryOpResult(v) => &mut **v,
@@ -33891,7 +34047,9 @@ impl crate::object::Family for DataObjectKind {
             Self::VirtualMachineQuickStats(v) => &mut **v,
             Self::VirtualMachineQuickStatsMemoryTierStats(v) => &mut **v,
             Self::VirtualMachineStorageSummary(v) => &mut **v,
-            Self::VirtualMachineTargetInfo(v) => crate::object::Family::object_mut(v),
+            Self::VirtualMachineTargetInfo(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::ToolsConfigInfo(v) => &mut **v,
             Self::ToolsConfigInfoToolsLastInstallInfo(v) => &mut **v,
             Self::UsbScanCodeSpec(v) => &mut **v,
@@ -33901,7 +34059,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo(v) => &mut **v,
             Self::VirtualMachineVirtualDeviceGroups(v) => &mut **v,
             Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => {
-                crate::object::Family::object_mut(v)
+                crate::object::Family::object_mut(&mut **v)
             }
             Self::VirtualMachineVirtualDeviceSwap(v) => &mut **v,
             Self::VirtualMachineVirtualDeviceSwapDeviceSwapInfo(v) => &mut **v,
@@ -33935,12 +34093,16 @@ impl crate::object::Family for DataObjectKind {
             Self::HostDiskMappingOption(v) => &mut **v,
             Self::HostDiskMappingPartitionOption(v) => &mut **v,
             Self::VirtualDevice(v) => crate::object::Family::object_mut(v),
-            Self::VirtualDeviceBackingInfo(v) => crate::object::Family::object_mut(v),
+            Self::VirtualDeviceBackingInfo(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::VirtualDeviceBusSlotInfo(v) => crate::object::Family::object_mut(v),
             Self::VirtualDeviceConnectInfo(v) => &mut **v,
             Self::VirtualDeviceDeviceGroupInfo(v) => &mut **v,
             Self::VirtualDeviceOption(v) => crate::object::Family::object_mut(v),
-            Self::VirtualDeviceBackingOption(v) => crate::object::Family::object_mut(v),
+            Self::VirtualDeviceBackingOption(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::VirtualDeviceBusSlotOption(v) => &mut **v,
             Self::VirtualDeviceConnectOption(v) => &mut **v,
             Self::VirtualDeviceConfigSpec(v) => crate::object::Family::object_mut(v),
@@ -33960,13 +34122,13 @@ impl crate::object::Family for DataObjectKind {
             Self::GuestAuthAliasInfo(v) => &mut **v,
             Self::GuestAuthSubject(v) => crate::object::Family::object_mut(v),
             Self::GuestMappedAliases(v) => &mut **v,
-            Self::GuestFileAttributes(v) => crate::object::Family::object_mut(v),
+            Self::GuestFileAttributes(v) => crate::object::Family::object_mut(&mut **v),
             Self::GuestFileInfo(v) => &mut **v,
             Self::FileTransferInformation(v) => &mut **v,
             Self::GuestListFileInfo(v) => &mut **v,
             Self::GuestAuthentication(v) => crate::object::Family::object_mut(v),
             Self::GuestProcessInfo(v) => &mut **v,
-            Self::GuestProgramSpec(v) => crate::object::Family::object_mut(v),
+            Self::GuestProgramSpec(v) => crate::object::Family::object_mut(&mut **v),
             Self::GuestRegKeySpec(v) => &mut **v,
             Self::GuestRegKeyNameSpec(v) => &mut **v,
             Self::GuestRegKeyRecordSpec(v) => &mut **v,
@@ -34003,7 +34165,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::VsanDatastoreConfig(v) => crate::object::Family::object_mut(v),
             #[cfg(feature = "vsan")]
-            Self::VsanDatastoreSpec(v) => crate::object::Family::object_mut(v),
+            Self::VsanDatastoreSpec(v) => crate::object::Family::object_mut(&mut **v),
             Self::DefaultDatastorePolicySelectionInfo(v) => &mut **v,
             #[cfg(feature = "vsan")]
             Self::VsanDirectoryServerConfig(v) => crate::object::Family::object_mut(v),
@@ -34100,7 +34262,7 @@ impl crate::object::Family for DataObjectKind {
             #[cfg(feature = "vsan")]
             Self::VsanRdmaConfig(v) => &mut **v,
             #[cfg(feature = "vsan")]
-            Self::VsanRemoteVcInfo(v) => crate::object::Family::object_mut(v),
+            Self::VsanRemoteVcInfo(v) => crate::object::Family::object_mut(&mut **v),
             #[cfg(feature = "vsan")]
             Self::RemoteVsanSite(v) => &mut **v,
             #[cfg(feature = "vsan")]
@@ -34286,7 +34448,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VsanXvcQuerySpec(v) => &mut **v,
             #[cfg(feature = "vsan")]
             Self::VsanXvcResultItem(v) => &mut **v,
-            Self::VsanClusterConfigInfo(v) => crate::object::Family::object_mut(v),
+            Self::VsanClusterConfigInfo(v) => crate::object::Family::object_mut(&mut **v),
             Self::VsanClusterConfigInfoHostDefaultInfo(v) => &mut **v,
             Self::VsanClusterCoreConfig(v) => &mut **v,
             Self::VsanClusterCoreConfigSpec(v) => &mut **v,
@@ -34309,7 +34471,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VsanHostFaultDomainInfo(v) => &mut **v,
             Self::VsanHostConfigInfoNetworkInfo(v) => &mut **v,
             Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => {
-                crate::object::Family::object_mut(v)
+                crate::object::Family::object_mut(&mut **v)
             }
             Self::VsanHostConfigInfoStorageInfo(v) => &mut **v,
             #[cfg(feature = "vsan")]
@@ -34331,7 +34493,7 @@ impl crate::object::Family for DataObjectKind {
             Self::VsanHostDrsStats(v) => &mut **v,
             #[cfg(feature = "vsan")]
             Self::VsanHostEncryptionInfo(v) => &mut **v,
-            Self::VsanHostIpConfig(v) => crate::object::Family::object_mut(v),
+            Self::VsanHostIpConfig(v) => crate::object::Family::object_mut(&mut **v),
             Self::VsanHostMembershipInfo(v) => &mut **v,
             Self::VsanPolicyStatus(v) => &mut **v,
             #[cfg(feature = "vsan")]
@@ -34387,7 +34549,9 @@ impl crate::object::Family for DataObjectKind {
             Self::BaseConfigInfo(v) => crate::object::Family::object_mut(v),
             Self::BaseConfigInfoBackingInfo(v) => crate::object::Family::object_mut(v),
             Self::VslmCreateSpec(v) => &mut **v,
-            Self::VslmCreateSpecBackingSpec(v) => crate::object::Family::object_mut(v),
+            Self::VslmCreateSpecBackingSpec(v) => {
+                crate::object::Family::object_mut(&mut **v)
+            }
             Self::DiskCryptoSpec(v) => &mut **v,
             Self::ID(v) => &mut **v,
             Self::VslmInfrastructureObjectPolicy(v) => &mut **v,

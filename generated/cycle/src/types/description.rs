@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for Description {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum DescriptionKind {
     /// Exactly this type.
-    Description(Box<crate::types::Description>),
+    Description(crate::types::Description),
     ///  A `ElementDescription` or one of its subtypes.
     ElementDescription(crate::types::ElementDescriptionKind),
     ///  A `ExtendedDescription`.
@@ -110,7 +110,7 @@ impl Clone for DescriptionKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::Description(v) => crate::object::clone_boxed(&**v, Self::Description),
+            Self::Description(v) => Self::Description(Clone::clone(v)),
             Self::ElementDescription(v) => Self::ElementDescription(Clone::clone(v)),
             Self::ExtendedDescription(v) => {
                 crate::object::clone_boxed(&**v, Self::ExtendedDescription)
@@ -148,7 +148,7 @@ impl DescriptionKind {
 impl From<crate::types::Description> for DescriptionKind {
     #[inline]
     fn from(v: crate::types::Description) -> Self {
-        crate::object::boxed(v, Self::Description)
+        Self::Description(v)
     }
 }
 impl From<crate::types::ElementDescriptionKind> for DescriptionKind {
@@ -202,11 +202,11 @@ impl crate::object::Family for DescriptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::Description)
+        Self::Description(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::Description(v) => &**v,
+            Self::Description(v) => v,
             Self::ElementDescription(v) => crate::object::Family::object(v),
             Self::ExtendedDescription(v) => &**v,
             Self::MethodDescription(v) => &**v,
@@ -215,7 +215,7 @@ impl crate::object::Family for DescriptionKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::Description(v) => &mut **v,
+            Self::Description(v) => v,
             Self::ElementDescription(v) => crate::object::Family::object_mut(v),
             Self::ExtendedDescription(v) => &mut **v,
             Self::MethodDescription(v) => &mut **v,

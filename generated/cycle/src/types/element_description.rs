@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for ElementDescription {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ElementDescriptionKind {
     /// Exactly this type.
-    ElementDescription(Box<crate::types::ElementDescription>),
+    ElementDescription(crate::types::ElementDescription),
     ///  A `EVCMode`.
     EVCMode(Box<crate::types::EVCMode>),
     ///  A `ExtendedElementDescription`.
@@ -115,9 +115,7 @@ impl Clone for ElementDescriptionKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::ElementDescription(v) => {
-                crate::object::clone_boxed(&**v, Self::ElementDescription)
-            }
+            Self::ElementDescription(v) => Self::ElementDescription(Clone::clone(v)),
             Self::EVCMode(v) => crate::object::clone_boxed(&**v, Self::EVCMode),
             Self::ExtendedElementDescription(v) => {
                 crate::object::clone_boxed(&**v, Self::ExtendedElementDescription)
@@ -155,7 +153,7 @@ impl ElementDescriptionKind {
 impl From<crate::types::ElementDescription> for ElementDescriptionKind {
     #[inline]
     fn from(v: crate::types::ElementDescription) -> Self {
-        crate::object::boxed(v, Self::ElementDescription)
+        Self::ElementDescription(v)
     }
 }
 impl From<crate::types::EVCMode> for ElementDescriptionKind {
@@ -200,11 +198,11 @@ impl crate::object::Family for ElementDescriptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ElementDescription)
+        Self::ElementDescription(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ElementDescription(v) => &**v,
+            Self::ElementDescription(v) => v,
             Self::EVCMode(v) => &**v,
             Self::ExtendedElementDescription(v) => &**v,
             Self::FeatureEVCMode(v) => &**v,
@@ -213,7 +211,7 @@ impl crate::object::Family for ElementDescriptionKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ElementDescription(v) => &mut **v,
+            Self::ElementDescription(v) => v,
             Self::EVCMode(v) => &mut **v,
             Self::ExtendedElementDescription(v) => &mut **v,
             Self::FeatureEVCMode(v) => &mut **v,

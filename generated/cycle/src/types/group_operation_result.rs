@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for GroupOperationResult {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum GroupOperationResultKind {
     /// Exactly this type.
-    GroupOperationResult(Box<crate::types::GroupOperationResult>),
+    GroupOperationResult(crate::types::GroupOperationResult),
     ///  A `FailoverSuccessResult`.
     #[cfg(feature = "sms")]
     FailoverSuccessResult(Box<crate::types::FailoverSuccessResult>),
@@ -126,9 +126,7 @@ impl Clone for GroupOperationResultKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::GroupOperationResult(v) => {
-                crate::object::clone_boxed(&**v, Self::GroupOperationResult)
-            }
+            Self::GroupOperationResult(v) => Self::GroupOperationResult(Clone::clone(v)),
             #[cfg(feature = "sms")]
             Self::FailoverSuccessResult(v) => {
                 crate::object::clone_boxed(&**v, Self::FailoverSuccessResult)
@@ -195,7 +193,7 @@ impl GroupOperationResultKind {
 impl From<crate::types::GroupOperationResult> for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::GroupOperationResult) -> Self {
-        crate::object::boxed(v, Self::GroupOperationResult)
+        Self::GroupOperationResult(v)
     }
 }
 #[cfg(feature = "sms")]
@@ -288,11 +286,11 @@ impl crate::object::Family for GroupOperationResultKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::GroupOperationResult)
+        Self::GroupOperationResult(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GroupOperationResult(v) => &**v,
+            Self::GroupOperationResult(v) => v,
             #[cfg(feature = "sms")]
             Self::FailoverSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
@@ -311,7 +309,7 @@ impl crate::object::Family for GroupOperationResultKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::GroupOperationResult(v) => &mut **v,
+            Self::GroupOperationResult(v) => v,
             #[cfg(feature = "sms")]
             Self::FailoverSuccessResult(v) => &mut **v,
             #[cfg(feature = "sms")]

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for HostHardwareElementInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostHardwareElementInfoKind {
     /// Exactly this type.
-    HostHardwareElementInfo(Box<crate::types::HostHardwareElementInfo>),
+    HostHardwareElementInfo(crate::types::HostHardwareElementInfo),
     ///  A `DpuStatusInfo`.
     DpuStatusInfo(Box<crate::types::DpuStatusInfo>),
     ///  A `HostStorageElementInfo`.
@@ -101,7 +101,7 @@ impl Clone for HostHardwareElementInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostHardwareElementInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::HostHardwareElementInfo)
+                Self::HostHardwareElementInfo(Clone::clone(v))
             }
             Self::DpuStatusInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::DpuStatusInfo)
@@ -138,7 +138,7 @@ impl HostHardwareElementInfoKind {
 impl From<crate::types::HostHardwareElementInfo> for HostHardwareElementInfoKind {
     #[inline]
     fn from(v: crate::types::HostHardwareElementInfo) -> Self {
-        crate::object::boxed(v, Self::HostHardwareElementInfo)
+        Self::HostHardwareElementInfo(v)
     }
 }
 impl From<crate::types::DpuStatusInfo> for HostHardwareElementInfoKind {
@@ -169,18 +169,18 @@ impl crate::object::Family for HostHardwareElementInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostHardwareElementInfo)
+        Self::HostHardwareElementInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostHardwareElementInfo(v) => &**v,
+            Self::HostHardwareElementInfo(v) => v,
             Self::DpuStatusInfo(v) => &**v,
             Self::HostStorageElementInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostHardwareElementInfo(v) => &mut **v,
+            Self::HostHardwareElementInfo(v) => v,
             Self::DpuStatusInfo(v) => &mut **v,
             Self::HostStorageElementInfo(v) => &mut **v,
         }

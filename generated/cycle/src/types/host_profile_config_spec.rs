@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for HostProfileConfigSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostProfileConfigSpecKind {
     /// Exactly this type.
-    HostProfileConfigSpec(Box<crate::types::HostProfileConfigSpec>),
+    HostProfileConfigSpec(crate::types::HostProfileConfigSpec),
     ///  A `HostProfileCompleteConfigSpec`.
     HostProfileCompleteConfigSpec(Box<crate::types::HostProfileCompleteConfigSpec>),
     ///  A `HostProfileHostBasedConfigSpec`.
@@ -112,7 +112,7 @@ impl Clone for HostProfileConfigSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostProfileConfigSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::HostProfileConfigSpec)
+                Self::HostProfileConfigSpec(Clone::clone(v))
             }
             Self::HostProfileCompleteConfigSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HostProfileCompleteConfigSpec)
@@ -149,7 +149,7 @@ impl HostProfileConfigSpecKind {
 impl From<crate::types::HostProfileConfigSpec> for HostProfileConfigSpecKind {
     #[inline]
     fn from(v: crate::types::HostProfileConfigSpec) -> Self {
-        crate::object::boxed(v, Self::HostProfileConfigSpec)
+        Self::HostProfileConfigSpec(v)
     }
 }
 impl From<crate::types::HostProfileCompleteConfigSpec> for HostProfileConfigSpecKind {
@@ -180,18 +180,18 @@ impl crate::object::Family for HostProfileConfigSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostProfileConfigSpec)
+        Self::HostProfileConfigSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostProfileConfigSpec(v) => &**v,
+            Self::HostProfileConfigSpec(v) => v,
             Self::HostProfileCompleteConfigSpec(v) => &**v,
             Self::HostProfileHostBasedConfigSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostProfileConfigSpec(v) => &mut **v,
+            Self::HostProfileConfigSpec(v) => v,
             Self::HostProfileCompleteConfigSpec(v) => &mut **v,
             Self::HostProfileHostBasedConfigSpec(v) => &mut **v,
         }

@@ -105,7 +105,7 @@ impl<'de> serde::Deserialize<'de> for Issue {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum IssueKind {
     /// Exactly this type.
-    Issue(Box<crate::types::Issue>),
+    Issue(crate::types::Issue),
     ///  A `AgencyIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     AgencyIssue(crate::types::AgencyIssueKind),
@@ -120,7 +120,7 @@ impl Clone for IssueKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::Issue(v) => crate::object::clone_boxed(&**v, Self::Issue),
+            Self::Issue(v) => Self::Issue(Clone::clone(v)),
             #[cfg(feature = "eam")]
             Self::AgencyIssue(v) => Self::AgencyIssue(Clone::clone(v)),
             #[cfg(feature = "eam")]
@@ -158,7 +158,7 @@ impl IssueKind {
 impl From<crate::types::Issue> for IssueKind {
     #[inline]
     fn from(v: crate::types::Issue) -> Self {
-        crate::object::boxed(v, Self::Issue)
+        Self::Issue(v)
     }
 }
 #[cfg(feature = "eam")]
@@ -207,11 +207,11 @@ impl crate::object::Family for IssueKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::Issue)
+        Self::Issue(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::Issue(v) => &**v,
+            Self::Issue(v) => v,
             #[cfg(feature = "eam")]
             Self::AgencyIssue(v) => crate::object::Family::object(v),
             #[cfg(feature = "eam")]
@@ -222,7 +222,7 @@ impl crate::object::Family for IssueKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::Issue(v) => &mut **v,
+            Self::Issue(v) => v,
             #[cfg(feature = "eam")]
             Self::AgencyIssue(v) => crate::object::Family::object_mut(v),
             #[cfg(feature = "eam")]

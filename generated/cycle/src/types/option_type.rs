@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for OptionType {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum OptionTypeKind {
     /// Exactly this type.
-    OptionType(Box<crate::types::OptionType>),
+    OptionType(crate::types::OptionType),
     ///  A `BoolOption`.
     BoolOption(Box<crate::types::BoolOption>),
     ///  A `ChoiceOption`.
@@ -109,7 +109,7 @@ impl Clone for OptionTypeKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::OptionType(v) => crate::object::clone_boxed(&**v, Self::OptionType),
+            Self::OptionType(v) => Self::OptionType(Clone::clone(v)),
             Self::BoolOption(v) => crate::object::clone_boxed(&**v, Self::BoolOption),
             Self::ChoiceOption(v) => crate::object::clone_boxed(&**v, Self::ChoiceOption),
             Self::FloatOption(v) => crate::object::clone_boxed(&**v, Self::FloatOption),
@@ -145,7 +145,7 @@ impl OptionTypeKind {
 impl From<crate::types::OptionType> for OptionTypeKind {
     #[inline]
     fn from(v: crate::types::OptionType) -> Self {
-        crate::object::boxed(v, Self::OptionType)
+        Self::OptionType(v)
     }
 }
 impl From<crate::types::BoolOption> for OptionTypeKind {
@@ -207,11 +207,11 @@ impl crate::object::Family for OptionTypeKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::OptionType)
+        Self::OptionType(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OptionType(v) => &**v,
+            Self::OptionType(v) => v,
             Self::BoolOption(v) => &**v,
             Self::ChoiceOption(v) => &**v,
             Self::FloatOption(v) => &**v,
@@ -222,7 +222,7 @@ impl crate::object::Family for OptionTypeKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::OptionType(v) => &mut **v,
+            Self::OptionType(v) => v,
             Self::BoolOption(v) => &mut **v,
             Self::ChoiceOption(v) => &mut **v,
             Self::FloatOption(v) => &mut **v,

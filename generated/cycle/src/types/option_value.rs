@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for OptionValue {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum OptionValueKind {
     /// Exactly this type.
-    OptionValue(Box<crate::types::OptionValue>),
+    OptionValue(crate::types::OptionValue),
     ///  A `HostInternetScsiHbaParamValue`.
     HostInternetScsiHbaParamValue(Box<crate::types::HostInternetScsiHbaParamValue>),
 }
@@ -104,7 +104,7 @@ impl Clone for OptionValueKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::OptionValue(v) => crate::object::clone_boxed(&**v, Self::OptionValue),
+            Self::OptionValue(v) => Self::OptionValue(Clone::clone(v)),
             Self::HostInternetScsiHbaParamValue(v) => {
                 crate::object::clone_boxed(&**v, Self::HostInternetScsiHbaParamValue)
             }
@@ -137,7 +137,7 @@ impl OptionValueKind {
 impl From<crate::types::OptionValue> for OptionValueKind {
     #[inline]
     fn from(v: crate::types::OptionValue) -> Self {
-        crate::object::boxed(v, Self::OptionValue)
+        Self::OptionValue(v)
     }
 }
 impl From<crate::types::HostInternetScsiHbaParamValue> for OptionValueKind {
@@ -156,17 +156,17 @@ impl crate::object::Family for OptionValueKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::OptionValue)
+        Self::OptionValue(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OptionValue(v) => &**v,
+            Self::OptionValue(v) => v,
             Self::HostInternetScsiHbaParamValue(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::OptionValue(v) => &mut **v,
+            Self::OptionValue(v) => v,
             Self::HostInternetScsiHbaParamValue(v) => &mut **v,
         }
     }

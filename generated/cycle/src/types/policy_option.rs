@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for PolicyOption {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum PolicyOptionKind {
     /// Exactly this type.
-    PolicyOption(Box<crate::types::PolicyOption>),
+    PolicyOption(crate::types::PolicyOption),
     ///  A `CompositePolicyOption`.
     CompositePolicyOption(Box<crate::types::CompositePolicyOption>),
 }
@@ -104,7 +104,7 @@ impl Clone for PolicyOptionKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::PolicyOption(v) => crate::object::clone_boxed(&**v, Self::PolicyOption),
+            Self::PolicyOption(v) => Self::PolicyOption(Clone::clone(v)),
             Self::CompositePolicyOption(v) => {
                 crate::object::clone_boxed(&**v, Self::CompositePolicyOption)
             }
@@ -137,7 +137,7 @@ impl PolicyOptionKind {
 impl From<crate::types::PolicyOption> for PolicyOptionKind {
     #[inline]
     fn from(v: crate::types::PolicyOption) -> Self {
-        crate::object::boxed(v, Self::PolicyOption)
+        Self::PolicyOption(v)
     }
 }
 impl From<crate::types::CompositePolicyOption> for PolicyOptionKind {
@@ -156,17 +156,17 @@ impl crate::object::Family for PolicyOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::PolicyOption)
+        Self::PolicyOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PolicyOption(v) => &**v,
+            Self::PolicyOption(v) => v,
             Self::CompositePolicyOption(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::PolicyOption(v) => &mut **v,
+            Self::PolicyOption(v) => v,
             Self::CompositePolicyOption(v) => &mut **v,
         }
     }

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for ProfileConfigInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ProfileConfigInfoKind {
     /// Exactly this type.
-    ProfileConfigInfo(Box<crate::types::ProfileConfigInfo>),
+    ProfileConfigInfo(crate::types::ProfileConfigInfo),
     ///  A `ClusterProfileConfigInfo`.
     ClusterProfileConfigInfo(Box<crate::types::ClusterProfileConfigInfo>),
     ///  A `HostProfileConfigInfo`.
@@ -111,9 +111,7 @@ impl Clone for ProfileConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::ProfileConfigInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ProfileConfigInfo)
-            }
+            Self::ProfileConfigInfo(v) => Self::ProfileConfigInfo(Clone::clone(v)),
             Self::ClusterProfileConfigInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterProfileConfigInfo)
             }
@@ -149,7 +147,7 @@ impl ProfileConfigInfoKind {
 impl From<crate::types::ProfileConfigInfo> for ProfileConfigInfoKind {
     #[inline]
     fn from(v: crate::types::ProfileConfigInfo) -> Self {
-        crate::object::boxed(v, Self::ProfileConfigInfo)
+        Self::ProfileConfigInfo(v)
     }
 }
 impl From<crate::types::ClusterProfileConfigInfo> for ProfileConfigInfoKind {
@@ -177,18 +175,18 @@ impl crate::object::Family for ProfileConfigInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ProfileConfigInfo)
+        Self::ProfileConfigInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ProfileConfigInfo(v) => &**v,
+            Self::ProfileConfigInfo(v) => v,
             Self::ClusterProfileConfigInfo(v) => &**v,
             Self::HostProfileConfigInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ProfileConfigInfo(v) => &mut **v,
+            Self::ProfileConfigInfo(v) => v,
             Self::ClusterProfileConfigInfo(v) => &mut **v,
             Self::HostProfileConfigInfo(v) => &mut **v,
         }

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for ProfileCreateSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ProfileCreateSpecKind {
     /// Exactly this type.
-    ProfileCreateSpec(Box<crate::types::ProfileCreateSpec>),
+    ProfileCreateSpec(crate::types::ProfileCreateSpec),
     ///  A `ProfileSerializedCreateSpec` or one of its subtypes.
     ProfileSerializedCreateSpec(crate::types::ProfileSerializedCreateSpecKind),
     ///  A `ClusterProfileCreateSpec` or one of its subtypes.
@@ -113,9 +113,7 @@ impl Clone for ProfileCreateSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::ProfileCreateSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::ProfileCreateSpec)
-            }
+            Self::ProfileCreateSpec(v) => Self::ProfileCreateSpec(Clone::clone(v)),
             Self::ProfileSerializedCreateSpec(v) => {
                 Self::ProfileSerializedCreateSpec(Clone::clone(v))
             }
@@ -154,7 +152,7 @@ impl ProfileCreateSpecKind {
 impl From<crate::types::ProfileCreateSpec> for ProfileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::ProfileCreateSpec) -> Self {
-        crate::object::boxed(v, Self::ProfileCreateSpec)
+        Self::ProfileCreateSpec(v)
     }
 }
 impl From<crate::types::ProfileSerializedCreateSpecKind> for ProfileCreateSpecKind {
@@ -203,11 +201,11 @@ impl crate::object::Family for ProfileCreateSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ProfileCreateSpec)
+        Self::ProfileCreateSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ProfileCreateSpec(v) => &**v,
+            Self::ProfileCreateSpec(v) => v,
             Self::ProfileSerializedCreateSpec(v) => crate::object::Family::object(v),
             Self::ClusterProfileCreateSpec(v) => crate::object::Family::object(v),
             Self::HostProfileConfigSpec(v) => crate::object::Family::object(v),
@@ -215,7 +213,7 @@ impl crate::object::Family for ProfileCreateSpecKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ProfileCreateSpec(v) => &mut **v,
+            Self::ProfileCreateSpec(v) => v,
             Self::ProfileSerializedCreateSpec(v) => crate::object::Family::object_mut(v),
             Self::ClusterProfileCreateSpec(v) => crate::object::Family::object_mut(v),
             Self::HostProfileConfigSpec(v) => crate::object::Family::object_mut(v),

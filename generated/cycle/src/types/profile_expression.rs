@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for ProfileExpression {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ProfileExpressionKind {
     /// Exactly this type.
-    ProfileExpression(Box<crate::types::ProfileExpression>),
+    ProfileExpression(crate::types::ProfileExpression),
     ///  A `ProfileCompositeExpression`.
     ProfileCompositeExpression(Box<crate::types::ProfileCompositeExpression>),
     ///  A `ProfileSimpleExpression`.
@@ -111,9 +111,7 @@ impl Clone for ProfileExpressionKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::ProfileExpression(v) => {
-                crate::object::clone_boxed(&**v, Self::ProfileExpression)
-            }
+            Self::ProfileExpression(v) => Self::ProfileExpression(Clone::clone(v)),
             Self::ProfileCompositeExpression(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileCompositeExpression)
             }
@@ -149,7 +147,7 @@ impl ProfileExpressionKind {
 impl From<crate::types::ProfileExpression> for ProfileExpressionKind {
     #[inline]
     fn from(v: crate::types::ProfileExpression) -> Self {
-        crate::object::boxed(v, Self::ProfileExpression)
+        Self::ProfileExpression(v)
     }
 }
 impl From<crate::types::ProfileCompositeExpression> for ProfileExpressionKind {
@@ -177,18 +175,18 @@ impl crate::object::Family for ProfileExpressionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ProfileExpression)
+        Self::ProfileExpression(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ProfileExpression(v) => &**v,
+            Self::ProfileExpression(v) => v,
             Self::ProfileCompositeExpression(v) => &**v,
             Self::ProfileSimpleExpression(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ProfileExpression(v) => &mut **v,
+            Self::ProfileExpression(v) => v,
             Self::ProfileCompositeExpression(v) => &mut **v,
             Self::ProfileSimpleExpression(v) => &mut **v,
         }

@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for SmsProviderInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum SmsProviderInfoKind {
     /// Exactly this type.
-    SmsProviderInfo(Box<crate::types::SmsProviderInfo>),
+    SmsProviderInfo(crate::types::SmsProviderInfo),
     ///  A `VasaProviderInfo`.
     #[cfg(feature = "sms")]
     VasaProviderInfo(Box<crate::types::VasaProviderInfo>),
@@ -117,9 +117,7 @@ impl Clone for SmsProviderInfoKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::SmsProviderInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::SmsProviderInfo)
-            }
+            Self::SmsProviderInfo(v) => Self::SmsProviderInfo(Clone::clone(v)),
             #[cfg(feature = "sms")]
             Self::VasaProviderInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VasaProviderInfo)
@@ -153,7 +151,7 @@ impl SmsProviderInfoKind {
 impl From<crate::types::SmsProviderInfo> for SmsProviderInfoKind {
     #[inline]
     fn from(v: crate::types::SmsProviderInfo) -> Self {
-        crate::object::boxed(v, Self::SmsProviderInfo)
+        Self::SmsProviderInfo(v)
     }
 }
 #[cfg(feature = "sms")]
@@ -174,18 +172,18 @@ impl crate::object::Family for SmsProviderInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::SmsProviderInfo)
+        Self::SmsProviderInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::SmsProviderInfo(v) => &**v,
+            Self::SmsProviderInfo(v) => v,
             #[cfg(feature = "sms")]
             Self::VasaProviderInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::SmsProviderInfo(v) => &mut **v,
+            Self::SmsProviderInfo(v) => v,
             #[cfg(feature = "sms")]
             Self::VasaProviderInfo(v) => &mut **v,
         }

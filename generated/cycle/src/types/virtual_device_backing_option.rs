@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingOption {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDeviceBackingOptionKind {
     /// Exactly this type.
-    VirtualDeviceBackingOption(Box<crate::types::VirtualDeviceBackingOption>),
+    VirtualDeviceBackingOption(crate::types::VirtualDeviceBackingOption),
     ///  A `VirtualDeviceDeviceBackingOption` or one of its subtypes.
     VirtualDeviceDeviceBackingOption(crate::types::VirtualDeviceDeviceBackingOptionKind),
     ///  A `VirtualDeviceFileBackingOption` or one of its subtypes.
@@ -138,7 +138,7 @@ impl Clone for VirtualDeviceBackingOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceBackingOption(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDeviceBackingOption)
+                Self::VirtualDeviceBackingOption(Clone::clone(v))
             }
             Self::VirtualDeviceDeviceBackingOption(v) => {
                 Self::VirtualDeviceDeviceBackingOption(Clone::clone(v))
@@ -223,7 +223,7 @@ impl VirtualDeviceBackingOptionKind {
 impl From<crate::types::VirtualDeviceBackingOption> for VirtualDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBackingOption) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceBackingOption)
+        Self::VirtualDeviceBackingOption(v)
     }
 }
 impl From<crate::types::VirtualDeviceDeviceBackingOptionKind>
@@ -386,11 +386,11 @@ impl crate::object::Family for VirtualDeviceBackingOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDeviceBackingOption)
+        Self::VirtualDeviceBackingOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceBackingOption(v) => &**v,
+            Self::VirtualDeviceBackingOption(v) => v,
             Self::VirtualDeviceDeviceBackingOption(v) => crate::object::Family::object(v),
             Self::VirtualDeviceFileBackingOption(v) => crate::object::Family::object(v),
             Self::VirtualDevicePipeBackingOption(v) => crate::object::Family::object(v),
@@ -411,7 +411,7 @@ impl crate::object::Family for VirtualDeviceBackingOptionKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceBackingOption(v) => &mut **v,
+            Self::VirtualDeviceBackingOption(v) => v,
             Self::VirtualDeviceDeviceBackingOption(v) => {
                 crate::object::Family::object_mut(v)
             }

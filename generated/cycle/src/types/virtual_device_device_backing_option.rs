@@ -96,9 +96,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingOption {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDeviceDeviceBackingOptionKind {
     /// Exactly this type.
-    VirtualDeviceDeviceBackingOption(
-        Box<crate::types::VirtualDeviceDeviceBackingOption>,
-    ),
+    VirtualDeviceDeviceBackingOption(crate::types::VirtualDeviceDeviceBackingOption),
     ///  A `VirtualCdromAtapiBackingOption`.
     VirtualCdromAtapiBackingOption(Box<crate::types::VirtualCdromAtapiBackingOption>),
     ///  A `VirtualCdromPassthroughBackingOption`.
@@ -169,7 +167,7 @@ impl Clone for VirtualDeviceDeviceBackingOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceDeviceBackingOption(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDeviceDeviceBackingOption)
+                Self::VirtualDeviceDeviceBackingOption(Clone::clone(v))
             }
             Self::VirtualCdromAtapiBackingOption(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualCdromAtapiBackingOption)
@@ -288,7 +286,7 @@ impl From<crate::types::VirtualDeviceDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceDeviceBackingOption) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceDeviceBackingOption)
+        Self::VirtualDeviceDeviceBackingOption(v)
     }
 }
 impl From<crate::types::VirtualCdromAtapiBackingOption>
@@ -485,11 +483,11 @@ impl crate::object::Family for VirtualDeviceDeviceBackingOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDeviceDeviceBackingOption)
+        Self::VirtualDeviceDeviceBackingOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceDeviceBackingOption(v) => &**v,
+            Self::VirtualDeviceDeviceBackingOption(v) => v,
             Self::VirtualCdromAtapiBackingOption(v) => &**v,
             Self::VirtualCdromPassthroughBackingOption(v) => &**v,
             Self::VirtualCdromRemoteAtapiBackingOption(v) => &**v,
@@ -513,7 +511,7 @@ impl crate::object::Family for VirtualDeviceDeviceBackingOptionKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceDeviceBackingOption(v) => &mut **v,
+            Self::VirtualDeviceDeviceBackingOption(v) => v,
             Self::VirtualCdromAtapiBackingOption(v) => &mut **v,
             Self::VirtualCdromPassthroughBackingOption(v) => &mut **v,
             Self::VirtualCdromRemoteAtapiBackingOption(v) => &mut **v,

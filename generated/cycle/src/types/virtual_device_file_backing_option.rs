@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingOption {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDeviceFileBackingOptionKind {
     /// Exactly this type.
-    VirtualDeviceFileBackingOption(Box<crate::types::VirtualDeviceFileBackingOption>),
+    VirtualDeviceFileBackingOption(crate::types::VirtualDeviceFileBackingOption),
     ///  A `VirtualCdromIsoBackingOption`.
     VirtualCdromIsoBackingOption(Box<crate::types::VirtualCdromIsoBackingOption>),
     ///  A `VirtualDiskFlatVer1BackingOption`.
@@ -139,7 +139,7 @@ impl Clone for VirtualDeviceFileBackingOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceFileBackingOption(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDeviceFileBackingOption)
+                Self::VirtualDeviceFileBackingOption(Clone::clone(v))
             }
             Self::VirtualCdromIsoBackingOption(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualCdromIsoBackingOption)
@@ -213,7 +213,7 @@ impl From<crate::types::VirtualDeviceFileBackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceFileBackingOption) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceFileBackingOption)
+        Self::VirtualDeviceFileBackingOption(v)
     }
 }
 impl From<crate::types::VirtualCdromIsoBackingOption>
@@ -326,11 +326,11 @@ impl crate::object::Family for VirtualDeviceFileBackingOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDeviceFileBackingOption)
+        Self::VirtualDeviceFileBackingOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceFileBackingOption(v) => &**v,
+            Self::VirtualDeviceFileBackingOption(v) => v,
             Self::VirtualCdromIsoBackingOption(v) => &**v,
             Self::VirtualDiskFlatVer1BackingOption(v) => &**v,
             Self::VirtualDiskFlatVer2BackingOption(v) => &**v,
@@ -345,7 +345,7 @@ impl crate::object::Family for VirtualDeviceFileBackingOptionKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceFileBackingOption(v) => &mut **v,
+            Self::VirtualDeviceFileBackingOption(v) => v,
             Self::VirtualCdromIsoBackingOption(v) => &mut **v,
             Self::VirtualDiskFlatVer1BackingOption(v) => &mut **v,
             Self::VirtualDiskFlatVer2BackingOption(v) => &mut **v,

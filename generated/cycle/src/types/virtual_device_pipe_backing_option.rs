@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDevicePipeBackingOption {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDevicePipeBackingOptionKind {
     /// Exactly this type.
-    VirtualDevicePipeBackingOption(Box<crate::types::VirtualDevicePipeBackingOption>),
+    VirtualDevicePipeBackingOption(crate::types::VirtualDevicePipeBackingOption),
     ///  A `VirtualSerialPortPipeBackingOption`.
     VirtualSerialPortPipeBackingOption(
         Box<crate::types::VirtualSerialPortPipeBackingOption>,
@@ -102,7 +102,7 @@ impl Clone for VirtualDevicePipeBackingOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDevicePipeBackingOption(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDevicePipeBackingOption)
+                Self::VirtualDevicePipeBackingOption(Clone::clone(v))
             }
             Self::VirtualSerialPortPipeBackingOption(v) => {
                 crate::object::clone_boxed(
@@ -140,7 +140,7 @@ impl From<crate::types::VirtualDevicePipeBackingOption>
 for VirtualDevicePipeBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDevicePipeBackingOption) -> Self {
-        crate::object::boxed(v, Self::VirtualDevicePipeBackingOption)
+        Self::VirtualDevicePipeBackingOption(v)
     }
 }
 impl From<crate::types::VirtualSerialPortPipeBackingOption>
@@ -163,17 +163,17 @@ impl crate::object::Family for VirtualDevicePipeBackingOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDevicePipeBackingOption)
+        Self::VirtualDevicePipeBackingOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDevicePipeBackingOption(v) => &**v,
+            Self::VirtualDevicePipeBackingOption(v) => v,
             Self::VirtualSerialPortPipeBackingOption(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDevicePipeBackingOption(v) => &mut **v,
+            Self::VirtualDevicePipeBackingOption(v) => v,
             Self::VirtualSerialPortPipeBackingOption(v) => &mut **v,
         }
     }

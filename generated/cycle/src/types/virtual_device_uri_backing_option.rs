@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingOption {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDeviceURIBackingOptionKind {
     /// Exactly this type.
-    VirtualDeviceURIBackingOption(Box<crate::types::VirtualDeviceURIBackingOption>),
+    VirtualDeviceURIBackingOption(crate::types::VirtualDeviceURIBackingOption),
     ///  A `VirtualSerialPortURIBackingOption`.
     VirtualSerialPortURIBackingOption(
         Box<crate::types::VirtualSerialPortURIBackingOption>,
@@ -107,7 +107,7 @@ impl Clone for VirtualDeviceURIBackingOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceURIBackingOption(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDeviceURIBackingOption)
+                Self::VirtualDeviceURIBackingOption(Clone::clone(v))
             }
             Self::VirtualSerialPortURIBackingOption(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualSerialPortURIBackingOption)
@@ -142,7 +142,7 @@ impl From<crate::types::VirtualDeviceURIBackingOption>
 for VirtualDeviceURIBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceURIBackingOption) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceURIBackingOption)
+        Self::VirtualDeviceURIBackingOption(v)
     }
 }
 impl From<crate::types::VirtualSerialPortURIBackingOption>
@@ -165,17 +165,17 @@ impl crate::object::Family for VirtualDeviceURIBackingOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDeviceURIBackingOption)
+        Self::VirtualDeviceURIBackingOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceURIBackingOption(v) => &**v,
+            Self::VirtualDeviceURIBackingOption(v) => v,
             Self::VirtualSerialPortURIBackingOption(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceURIBackingOption(v) => &mut **v,
+            Self::VirtualDeviceURIBackingOption(v) => v,
             Self::VirtualSerialPortURIBackingOption(v) => &mut **v,
         }
     }

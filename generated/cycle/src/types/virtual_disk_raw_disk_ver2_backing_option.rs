@@ -107,7 +107,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingOption {
 pub enum VirtualDiskRawDiskVer2BackingOptionKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingOption(
-        Box<crate::types::VirtualDiskRawDiskVer2BackingOption>,
+        crate::types::VirtualDiskRawDiskVer2BackingOption,
     ),
     ///  A `VirtualDiskPartitionedRawDiskVer2BackingOption`.
     VirtualDiskPartitionedRawDiskVer2BackingOption(
@@ -119,10 +119,7 @@ impl Clone for VirtualDiskRawDiskVer2BackingOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDiskRawDiskVer2BackingOption(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::VirtualDiskRawDiskVer2BackingOption,
-                )
+                Self::VirtualDiskRawDiskVer2BackingOption(Clone::clone(v))
             }
             Self::VirtualDiskPartitionedRawDiskVer2BackingOption(v) => {
                 crate::object::clone_boxed(
@@ -160,7 +157,7 @@ impl From<crate::types::VirtualDiskRawDiskVer2BackingOption>
 for VirtualDiskRawDiskVer2BackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskVer2BackingOption) -> Self {
-        crate::object::boxed(v, Self::VirtualDiskRawDiskVer2BackingOption)
+        Self::VirtualDiskRawDiskVer2BackingOption(v)
     }
 }
 impl From<crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption>
@@ -185,17 +182,17 @@ impl crate::object::Family for VirtualDiskRawDiskVer2BackingOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDiskRawDiskVer2BackingOption)
+        Self::VirtualDiskRawDiskVer2BackingOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDiskRawDiskVer2BackingOption(v) => &**v,
+            Self::VirtualDiskRawDiskVer2BackingOption(v) => v,
             Self::VirtualDiskPartitionedRawDiskVer2BackingOption(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDiskRawDiskVer2BackingOption(v) => &mut **v,
+            Self::VirtualDiskRawDiskVer2BackingOption(v) => v,
             Self::VirtualDiskPartitionedRawDiskVer2BackingOption(v) => &mut **v,
         }
     }

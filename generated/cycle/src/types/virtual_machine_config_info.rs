@@ -129,7 +129,7 @@ pub struct VirtualMachineConfigInfo {
     pub v_pmc_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.scheduledHardwareUpgradeInfo*.
     pub scheduled_hardware_upgrade_info: Option<
-        crate::types::ScheduledHardwareUpgradeInfo,
+        Box<crate::types::ScheduledHardwareUpgradeInfo>,
     >,
     /// Property *VirtualMachineConfigInfo.forkConfigInfo*.
     pub fork_config_info: Option<crate::types::VirtualMachineForkConfigInfo>,

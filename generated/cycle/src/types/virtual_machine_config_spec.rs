@@ -131,7 +131,7 @@ pub struct VirtualMachineConfigSpec {
     pub v_pmc_enabled: Option<bool>,
     /// Property *VirtualMachineConfigSpec.scheduledHardwareUpgradeInfo*.
     pub scheduled_hardware_upgrade_info: Option<
-        crate::types::ScheduledHardwareUpgradeInfo,
+        Box<crate::types::ScheduledHardwareUpgradeInfo>,
     >,
     /// Property *VirtualMachineConfigSpec.vmProfile*.
     pub vm_profile: Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,

@@ -97,7 +97,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualDeviceGroupsDeviceGro
 pub enum VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     /// Exactly this type.
     VirtualMachineVirtualDeviceGroupsDeviceGroup(
-        Box<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup>,
+        crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup,
     ),
     ///  A `VirtualMachineVirtualDeviceGroupsVendorDeviceGroup`.
     VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(
@@ -109,10 +109,7 @@ impl Clone for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::VirtualMachineVirtualDeviceGroupsDeviceGroup,
-                )
+                Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(Clone::clone(v))
             }
             Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(v) => {
                 crate::object::clone_boxed(
@@ -150,7 +147,7 @@ impl From<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup>
 for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup) -> Self {
-        crate::object::boxed(v, Self::VirtualMachineVirtualDeviceGroupsDeviceGroup)
+        Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v)
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup>
@@ -177,17 +174,17 @@ impl crate::object::Family for VirtualMachineVirtualDeviceGroupsDeviceGroupKind 
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualMachineVirtualDeviceGroupsDeviceGroup)
+        Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => &**v,
+            Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => v,
             Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => &mut **v,
+            Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => v,
             Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(v) => &mut **v,
         }
     }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for VsanClusterHealthResultBase {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanClusterHealthResultBaseKind {
     /// Exactly this type.
-    VsanClusterHealthResultBase(Box<crate::types::VsanClusterHealthResultBase>),
+    VsanClusterHealthResultBase(crate::types::VsanClusterHealthResultBase),
     ///  A `VsanClusterHealthResultTable`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthResultTable(Box<crate::types::VsanClusterHealthResultTable>),
@@ -106,7 +106,7 @@ impl Clone for VsanClusterHealthResultBaseKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanClusterHealthResultBase(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanClusterHealthResultBase)
+                Self::VsanClusterHealthResultBase(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VsanClusterHealthResultTable(v) => {
@@ -149,7 +149,7 @@ impl From<crate::types::VsanClusterHealthResultBase>
 for VsanClusterHealthResultBaseKind {
     #[inline]
     fn from(v: crate::types::VsanClusterHealthResultBase) -> Self {
-        crate::object::boxed(v, Self::VsanClusterHealthResultBase)
+        Self::VsanClusterHealthResultBase(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -186,11 +186,11 @@ impl crate::object::Family for VsanClusterHealthResultBaseKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanClusterHealthResultBase)
+        Self::VsanClusterHealthResultBase(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanClusterHealthResultBase(v) => &**v,
+            Self::VsanClusterHealthResultBase(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanClusterHealthResultTable(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -199,7 +199,7 @@ impl crate::object::Family for VsanClusterHealthResultBaseKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanClusterHealthResultBase(v) => &mut **v,
+            Self::VsanClusterHealthResultBase(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanClusterHealthResultTable(v) => &mut **v,
             #[cfg(feature = "vsan")]

@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for VsanHealthActionBase {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanHealthActionBaseKind {
     /// Exactly this type.
-    VsanHealthActionBase(Box<crate::types::VsanHealthActionBase>),
+    VsanHealthActionBase(crate::types::VsanHealthActionBase),
     ///  A `VsanHealthActionSteps`.
     VsanHealthActionSteps(Box<crate::types::VsanHealthActionSteps>),
     ///  A `VsanHealthApiBasedAction`.
@@ -110,9 +110,7 @@ impl Clone for VsanHealthActionBaseKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::VsanHealthActionBase(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanHealthActionBase)
-            }
+            Self::VsanHealthActionBase(v) => Self::VsanHealthActionBase(Clone::clone(v)),
             Self::VsanHealthActionSteps(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanHealthActionSteps)
             }
@@ -158,7 +156,7 @@ impl VsanHealthActionBaseKind {
 impl From<crate::types::VsanHealthActionBase> for VsanHealthActionBaseKind {
     #[inline]
     fn from(v: crate::types::VsanHealthActionBase) -> Self {
-        crate::object::boxed(v, Self::VsanHealthActionBase)
+        Self::VsanHealthActionBase(v)
     }
 }
 impl From<crate::types::VsanHealthActionSteps> for VsanHealthActionBaseKind {
@@ -218,11 +216,11 @@ impl crate::object::Family for VsanHealthActionBaseKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanHealthActionBase)
+        Self::VsanHealthActionBase(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanHealthActionBase(v) => &**v,
+            Self::VsanHealthActionBase(v) => v,
             Self::VsanHealthActionSteps(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::VsanHealthApiBasedAction(v) => &**v,
@@ -233,7 +231,7 @@ impl crate::object::Family for VsanHealthActionBaseKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanHealthActionBase(v) => &mut **v,
+            Self::VsanHealthActionBase(v) => v,
             Self::VsanHealthActionSteps(v) => &mut **v,
             #[cfg(feature = "vsan")]
             Self::VsanHealthApiBasedAction(v) => &mut **v,

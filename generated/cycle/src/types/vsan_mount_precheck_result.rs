@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for VsanMountPrecheckResult {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanMountPrecheckResultKind {
     /// Exactly this type.
-    VsanMountPrecheckResult(Box<crate::types::VsanMountPrecheckResult>),
+    VsanMountPrecheckResult(crate::types::VsanMountPrecheckResult),
     ///  A `VsanDatastoreSourcePrecheckResult`.
     #[cfg(feature = "vsan")]
     VsanDatastoreSourcePrecheckResult(
@@ -105,7 +105,7 @@ impl Clone for VsanMountPrecheckResultKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanMountPrecheckResult(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanMountPrecheckResult)
+                Self::VsanMountPrecheckResult(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VsanDatastoreSourcePrecheckResult(v) => {
@@ -140,7 +140,7 @@ impl VsanMountPrecheckResultKind {
 impl From<crate::types::VsanMountPrecheckResult> for VsanMountPrecheckResultKind {
     #[inline]
     fn from(v: crate::types::VsanMountPrecheckResult) -> Self {
-        crate::object::boxed(v, Self::VsanMountPrecheckResult)
+        Self::VsanMountPrecheckResult(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -165,18 +165,18 @@ impl crate::object::Family for VsanMountPrecheckResultKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanMountPrecheckResult)
+        Self::VsanMountPrecheckResult(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanMountPrecheckResult(v) => &**v,
+            Self::VsanMountPrecheckResult(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanDatastoreSourcePrecheckResult(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanMountPrecheckResult(v) => &mut **v,
+            Self::VsanMountPrecheckResult(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanDatastoreSourcePrecheckResult(v) => &mut **v,
         }

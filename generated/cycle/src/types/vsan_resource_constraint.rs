@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for VsanResourceConstraint {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanResourceConstraintKind {
     /// Exactly this type.
-    VsanResourceConstraint(Box<crate::types::VsanResourceConstraint>),
+    VsanResourceConstraint(crate::types::VsanResourceConstraint),
     ///  A `VsanCompositeConstraint`.
     #[cfg(feature = "vsan")]
     VsanCompositeConstraint(Box<crate::types::VsanCompositeConstraint>),
@@ -106,7 +106,7 @@ impl Clone for VsanResourceConstraintKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanResourceConstraint(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanResourceConstraint)
+                Self::VsanResourceConstraint(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VsanCompositeConstraint(v) => {
@@ -145,7 +145,7 @@ impl VsanResourceConstraintKind {
 impl From<crate::types::VsanResourceConstraint> for VsanResourceConstraintKind {
     #[inline]
     fn from(v: crate::types::VsanResourceConstraint) -> Self {
-        crate::object::boxed(v, Self::VsanResourceConstraint)
+        Self::VsanResourceConstraint(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -180,11 +180,11 @@ impl crate::object::Family for VsanResourceConstraintKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanResourceConstraint)
+        Self::VsanResourceConstraint(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanResourceConstraint(v) => &**v,
+            Self::VsanResourceConstraint(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanCompositeConstraint(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -193,7 +193,7 @@ impl crate::object::Family for VsanResourceConstraintKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanResourceConstraint(v) => &mut **v,
+            Self::VsanResourceConstraint(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanCompositeConstraint(v) => &mut **v,
             #[cfg(feature = "vsan")]

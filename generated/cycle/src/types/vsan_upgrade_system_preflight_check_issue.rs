@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckIssue {
 pub enum VsanUpgradeSystemPreflightCheckIssueKind {
     /// Exactly this type.
     VsanUpgradeSystemPreflightCheckIssue(
-        Box<crate::types::VsanUpgradeSystemPreflightCheckIssue>,
+        crate::types::VsanUpgradeSystemPreflightCheckIssue,
     ),
     ///  A `VsanUpgradeSystemAPIBrokenIssue`.
     VsanUpgradeSystemAPIBrokenIssue(Box<crate::types::VsanUpgradeSystemAPIBrokenIssue>),
@@ -174,10 +174,7 @@ impl Clone for VsanUpgradeSystemPreflightCheckIssueKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanUpgradeSystemPreflightCheckIssue(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::VsanUpgradeSystemPreflightCheckIssue,
-                )
+                Self::VsanUpgradeSystemPreflightCheckIssue(Clone::clone(v))
             }
             Self::VsanUpgradeSystemAPIBrokenIssue(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanUpgradeSystemAPIBrokenIssue)
@@ -314,7 +311,7 @@ impl From<crate::types::VsanUpgradeSystemPreflightCheckIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemPreflightCheckIssue) -> Self {
-        crate::object::boxed(v, Self::VsanUpgradeSystemPreflightCheckIssue)
+        Self::VsanUpgradeSystemPreflightCheckIssue(v)
     }
 }
 impl From<crate::types::VsanUpgradeSystemAPIBrokenIssue>
@@ -584,11 +581,11 @@ impl crate::object::Family for VsanUpgradeSystemPreflightCheckIssueKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanUpgradeSystemPreflightCheckIssue)
+        Self::VsanUpgradeSystemPreflightCheckIssue(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanUpgradeSystemPreflightCheckIssue(v) => &**v,
+            Self::VsanUpgradeSystemPreflightCheckIssue(v) => v,
             Self::VsanUpgradeSystemAPIBrokenIssue(v) => &**v,
             Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(v) => &**v,
             Self::VsanUpgradeSystemHostsDisconnectedIssue(v) => &**v,
@@ -617,7 +614,7 @@ impl crate::object::Family for VsanUpgradeSystemPreflightCheckIssueKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanUpgradeSystemPreflightCheckIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemPreflightCheckIssue(v) => v,
             Self::VsanUpgradeSystemAPIBrokenIssue(v) => &mut **v,
             Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(v) => &mut **v,
             Self::VsanUpgradeSystemHostsDisconnectedIssue(v) => &mut **v,

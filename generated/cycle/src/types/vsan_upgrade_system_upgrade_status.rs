@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeStatus {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanUpgradeSystemUpgradeStatusKind {
     /// Exactly this type.
-    VsanUpgradeSystemUpgradeStatus(Box<crate::types::VsanUpgradeSystemUpgradeStatus>),
+    VsanUpgradeSystemUpgradeStatus(crate::types::VsanUpgradeSystemUpgradeStatus),
     ///  A `VsanUpgradeStatusEx`.
     #[cfg(feature = "vsan")]
     VsanUpgradeStatusEx(Box<crate::types::VsanUpgradeStatusEx>),
@@ -121,7 +121,7 @@ impl Clone for VsanUpgradeSystemUpgradeStatusKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanUpgradeSystemUpgradeStatus(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanUpgradeSystemUpgradeStatus)
+                Self::VsanUpgradeSystemUpgradeStatus(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VsanUpgradeStatusEx(v) => {
@@ -157,7 +157,7 @@ impl From<crate::types::VsanUpgradeSystemUpgradeStatus>
 for VsanUpgradeSystemUpgradeStatusKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeStatus) -> Self {
-        crate::object::boxed(v, Self::VsanUpgradeSystemUpgradeStatus)
+        Self::VsanUpgradeSystemUpgradeStatus(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -181,18 +181,18 @@ impl crate::object::Family for VsanUpgradeSystemUpgradeStatusKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanUpgradeSystemUpgradeStatus)
+        Self::VsanUpgradeSystemUpgradeStatus(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanUpgradeSystemUpgradeStatus(v) => &**v,
+            Self::VsanUpgradeSystemUpgradeStatus(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanUpgradeStatusEx(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanUpgradeSystemUpgradeStatus(v) => &mut **v,
+            Self::VsanUpgradeSystemUpgradeStatus(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanUpgradeStatusEx(v) => &mut **v,
         }

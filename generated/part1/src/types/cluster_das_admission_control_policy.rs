@@ -101,9 +101,7 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlPolicy {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ClusterDasAdmissionControlPolicyKind {
     /// Exactly this type.
-    ClusterDasAdmissionControlPolicy(
-        Box<crate::types::ClusterDasAdmissionControlPolicy>,
-    ),
+    ClusterDasAdmissionControlPolicy(crate::types::ClusterDasAdmissionControlPolicy),
     ///  A `ClusterFailoverHostAdmissionControlPolicy`.
     ClusterFailoverHostAdmissionControlPolicy(
         Box<crate::types::ClusterFailoverHostAdmissionControlPolicy>,
@@ -122,7 +120,7 @@ impl Clone for ClusterDasAdmissionControlPolicyKind {
     fn clone(&self) -> Self {
         match self {
             Self::ClusterDasAdmissionControlPolicy(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterDasAdmissionControlPolicy)
+                Self::ClusterDasAdmissionControlPolicy(Clone::clone(v))
             }
             Self::ClusterFailoverHostAdmissionControlPolicy(v) => {
                 crate::object::clone_boxed(
@@ -172,7 +170,7 @@ impl From<crate::types::ClusterDasAdmissionControlPolicy>
 for ClusterDasAdmissionControlPolicyKind {
     #[inline]
     fn from(v: crate::types::ClusterDasAdmissionControlPolicy) -> Self {
-        crate::object::boxed(v, Self::ClusterDasAdmissionControlPolicy)
+        Self::ClusterDasAdmissionControlPolicy(v)
     }
 }
 impl From<crate::types::ClusterFailoverHostAdmissionControlPolicy>
@@ -221,11 +219,11 @@ impl crate::object::Family for ClusterDasAdmissionControlPolicyKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ClusterDasAdmissionControlPolicy)
+        Self::ClusterDasAdmissionControlPolicy(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterDasAdmissionControlPolicy(v) => &**v,
+            Self::ClusterDasAdmissionControlPolicy(v) => v,
             Self::ClusterFailoverHostAdmissionControlPolicy(v) => &**v,
             Self::ClusterFailoverLevelAdmissionControlPolicy(v) => &**v,
             Self::ClusterFailoverResourcesAdmissionControlPolicy(v) => &**v,
@@ -233,7 +231,7 @@ impl crate::object::Family for ClusterDasAdmissionControlPolicyKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ClusterDasAdmissionControlPolicy(v) => &mut **v,
+            Self::ClusterDasAdmissionControlPolicy(v) => v,
             Self::ClusterFailoverHostAdmissionControlPolicy(v) => &mut **v,
             Self::ClusterFailoverLevelAdmissionControlPolicy(v) => &mut **v,
             Self::ClusterFailoverResourcesAdmissionControlPolicy(v) => &mut **v,

@@ -103,7 +103,7 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdvancedRuntimeInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ClusterDasAdvancedRuntimeInfoKind {
     /// Exactly this type.
-    ClusterDasAdvancedRuntimeInfo(Box<crate::types::ClusterDasAdvancedRuntimeInfo>),
+    ClusterDasAdvancedRuntimeInfo(crate::types::ClusterDasAdvancedRuntimeInfo),
     ///  A `ClusterDasFailoverLevelAdvancedRuntimeInfo`.
     ClusterDasFailoverLevelAdvancedRuntimeInfo(
         Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo>,
@@ -114,7 +114,7 @@ impl Clone for ClusterDasAdvancedRuntimeInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::ClusterDasAdvancedRuntimeInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterDasAdvancedRuntimeInfo)
+                Self::ClusterDasAdvancedRuntimeInfo(Clone::clone(v))
             }
             Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(v) => {
                 crate::object::clone_boxed(
@@ -152,7 +152,7 @@ impl From<crate::types::ClusterDasAdvancedRuntimeInfo>
 for ClusterDasAdvancedRuntimeInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterDasAdvancedRuntimeInfo) -> Self {
-        crate::object::boxed(v, Self::ClusterDasAdvancedRuntimeInfo)
+        Self::ClusterDasAdvancedRuntimeInfo(v)
     }
 }
 impl From<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo>
@@ -177,17 +177,17 @@ impl crate::object::Family for ClusterDasAdvancedRuntimeInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ClusterDasAdvancedRuntimeInfo)
+        Self::ClusterDasAdvancedRuntimeInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterDasAdvancedRuntimeInfo(v) => &**v,
+            Self::ClusterDasAdvancedRuntimeInfo(v) => v,
             Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ClusterDasAdvancedRuntimeInfo(v) => &mut **v,
+            Self::ClusterDasAdvancedRuntimeInfo(v) => v,
             Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(v) => &mut **v,
         }
     }

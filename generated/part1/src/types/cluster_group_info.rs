@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for ClusterGroupInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ClusterGroupInfoKind {
     /// Exactly this type.
-    ClusterGroupInfo(Box<crate::types::ClusterGroupInfo>),
+    ClusterGroupInfo(crate::types::ClusterGroupInfo),
     ///  A `ClusterHostGroup`.
     ClusterHostGroup(Box<crate::types::ClusterHostGroup>),
     ///  A `ClusterVmGroup`.
@@ -111,9 +111,7 @@ impl Clone for ClusterGroupInfoKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::ClusterGroupInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterGroupInfo)
-            }
+            Self::ClusterGroupInfo(v) => Self::ClusterGroupInfo(Clone::clone(v)),
             Self::ClusterHostGroup(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterHostGroup)
             }
@@ -149,7 +147,7 @@ impl ClusterGroupInfoKind {
 impl From<crate::types::ClusterGroupInfo> for ClusterGroupInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterGroupInfo) -> Self {
-        crate::object::boxed(v, Self::ClusterGroupInfo)
+        Self::ClusterGroupInfo(v)
     }
 }
 impl From<crate::types::ClusterHostGroup> for ClusterGroupInfoKind {
@@ -177,18 +175,18 @@ impl crate::object::Family for ClusterGroupInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ClusterGroupInfo)
+        Self::ClusterGroupInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterGroupInfo(v) => &**v,
+            Self::ClusterGroupInfo(v) => v,
             Self::ClusterHostGroup(v) => &**v,
             Self::ClusterVmGroup(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ClusterGroupInfo(v) => &mut **v,
+            Self::ClusterGroupInfo(v) => v,
             Self::ClusterHostGroup(v) => &mut **v,
             Self::ClusterVmGroup(v) => &mut **v,
         }

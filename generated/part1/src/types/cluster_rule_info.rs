@@ -144,7 +144,7 @@ impl<'de> serde::Deserialize<'de> for ClusterRuleInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ClusterRuleInfoKind {
     /// Exactly this type.
-    ClusterRuleInfo(Box<crate::types::ClusterRuleInfo>),
+    ClusterRuleInfo(crate::types::ClusterRuleInfo),
     ///  A `ClusterAffinityRuleSpec`.
     ClusterAffinityRuleSpec(Box<crate::types::ClusterAffinityRuleSpec>),
     ///  A `ClusterAntiAffinityRuleSpec`.
@@ -164,9 +164,7 @@ impl Clone for ClusterRuleInfoKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::ClusterRuleInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterRuleInfo)
-            }
+            Self::ClusterRuleInfo(v) => Self::ClusterRuleInfo(Clone::clone(v)),
             Self::ClusterAffinityRuleSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterAffinityRuleSpec)
             }
@@ -217,7 +215,7 @@ impl ClusterRuleInfoKind {
 impl From<crate::types::ClusterRuleInfo> for ClusterRuleInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterRuleInfo) -> Self {
-        crate::object::boxed(v, Self::ClusterRuleInfo)
+        Self::ClusterRuleInfo(v)
     }
 }
 impl From<crate::types::ClusterAffinityRuleSpec> for ClusterRuleInfoKind {
@@ -290,11 +288,11 @@ impl crate::object::Family for ClusterRuleInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ClusterRuleInfo)
+        Self::ClusterRuleInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterRuleInfo(v) => &**v,
+            Self::ClusterRuleInfo(v) => v,
             Self::ClusterAffinityRuleSpec(v) => &**v,
             Self::ClusterAntiAffinityRuleSpec(v) => &**v,
             Self::ClusterDependencyRuleInfo(v) => &**v,
@@ -306,7 +304,7 @@ impl crate::object::Family for ClusterRuleInfoKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ClusterRuleInfo(v) => &mut **v,
+            Self::ClusterRuleInfo(v) => v,
             Self::ClusterAffinityRuleSpec(v) => &mut **v,
             Self::ClusterAntiAffinityRuleSpec(v) => &mut **v,
             Self::ClusterDependencyRuleInfo(v) => &mut **v,

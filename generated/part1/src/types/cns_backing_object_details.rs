@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for CnsBackingObjectDetails {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum CnsBackingObjectDetailsKind {
     /// Exactly this type.
-    CnsBackingObjectDetails(Box<crate::types::CnsBackingObjectDetails>),
+    CnsBackingObjectDetails(crate::types::CnsBackingObjectDetails),
     ///  A `CnsBlockBackingDetails`.
     #[cfg(feature = "vsan")]
     CnsBlockBackingDetails(Box<crate::types::CnsBlockBackingDetails>),
@@ -106,7 +106,7 @@ impl Clone for CnsBackingObjectDetailsKind {
     fn clone(&self) -> Self {
         match self {
             Self::CnsBackingObjectDetails(v) => {
-                crate::object::clone_boxed(&**v, Self::CnsBackingObjectDetails)
+                Self::CnsBackingObjectDetails(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::CnsBlockBackingDetails(v) => {
@@ -145,7 +145,7 @@ impl CnsBackingObjectDetailsKind {
 impl From<crate::types::CnsBackingObjectDetails> for CnsBackingObjectDetailsKind {
     #[inline]
     fn from(v: crate::types::CnsBackingObjectDetails) -> Self {
-        crate::object::boxed(v, Self::CnsBackingObjectDetails)
+        Self::CnsBackingObjectDetails(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -184,11 +184,11 @@ impl crate::object::Family for CnsBackingObjectDetailsKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::CnsBackingObjectDetails)
+        Self::CnsBackingObjectDetails(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CnsBackingObjectDetails(v) => &**v,
+            Self::CnsBackingObjectDetails(v) => v,
             #[cfg(feature = "vsan")]
             Self::CnsBlockBackingDetails(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -197,7 +197,7 @@ impl crate::object::Family for CnsBackingObjectDetailsKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::CnsBackingObjectDetails(v) => &mut **v,
+            Self::CnsBackingObjectDetails(v) => v,
             #[cfg(feature = "vsan")]
             Self::CnsBlockBackingDetails(v) => &mut **v,
             #[cfg(feature = "vsan")]

@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for CnsEntityMetadata {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum CnsEntityMetadataKind {
     /// Exactly this type.
-    CnsEntityMetadata(Box<crate::types::CnsEntityMetadata>),
+    CnsEntityMetadata(crate::types::CnsEntityMetadata),
     ///  A `CnsKubernetesEntityMetadata`.
     #[cfg(feature = "vsan")]
     CnsKubernetesEntityMetadata(Box<crate::types::CnsKubernetesEntityMetadata>),
@@ -117,9 +117,7 @@ impl Clone for CnsEntityMetadataKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::CnsEntityMetadata(v) => {
-                crate::object::clone_boxed(&**v, Self::CnsEntityMetadata)
-            }
+            Self::CnsEntityMetadata(v) => Self::CnsEntityMetadata(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::CnsKubernetesEntityMetadata(v) => {
                 crate::object::clone_boxed(&**v, Self::CnsKubernetesEntityMetadata)
@@ -153,7 +151,7 @@ impl CnsEntityMetadataKind {
 impl From<crate::types::CnsEntityMetadata> for CnsEntityMetadataKind {
     #[inline]
     fn from(v: crate::types::CnsEntityMetadata) -> Self {
-        crate::object::boxed(v, Self::CnsEntityMetadata)
+        Self::CnsEntityMetadata(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -174,18 +172,18 @@ impl crate::object::Family for CnsEntityMetadataKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::CnsEntityMetadata)
+        Self::CnsEntityMetadata(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CnsEntityMetadata(v) => &**v,
+            Self::CnsEntityMetadata(v) => v,
             #[cfg(feature = "vsan")]
             Self::CnsKubernetesEntityMetadata(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::CnsEntityMetadata(v) => &mut **v,
+            Self::CnsEntityMetadata(v) => v,
             #[cfg(feature = "vsan")]
             Self::CnsKubernetesEntityMetadata(v) => &mut **v,
         }

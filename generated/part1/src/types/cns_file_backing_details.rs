@@ -98,7 +98,7 @@ impl<'de> serde::Deserialize<'de> for CnsFileBackingDetails {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum CnsFileBackingDetailsKind {
     /// Exactly this type.
-    CnsFileBackingDetails(Box<crate::types::CnsFileBackingDetails>),
+    CnsFileBackingDetails(crate::types::CnsFileBackingDetails),
     ///  A `CnsVsanFileShareBackingDetails`.
     #[cfg(feature = "vsan")]
     CnsVsanFileShareBackingDetails(Box<crate::types::CnsVsanFileShareBackingDetails>),
@@ -108,7 +108,7 @@ impl Clone for CnsFileBackingDetailsKind {
     fn clone(&self) -> Self {
         match self {
             Self::CnsFileBackingDetails(v) => {
-                crate::object::clone_boxed(&**v, Self::CnsFileBackingDetails)
+                Self::CnsFileBackingDetails(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::CnsVsanFileShareBackingDetails(v) => {
@@ -143,7 +143,7 @@ impl CnsFileBackingDetailsKind {
 impl From<crate::types::CnsFileBackingDetails> for CnsFileBackingDetailsKind {
     #[inline]
     fn from(v: crate::types::CnsFileBackingDetails) -> Self {
-        crate::object::boxed(v, Self::CnsFileBackingDetails)
+        Self::CnsFileBackingDetails(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -167,18 +167,18 @@ impl crate::object::Family for CnsFileBackingDetailsKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::CnsFileBackingDetails)
+        Self::CnsFileBackingDetails(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CnsFileBackingDetails(v) => &**v,
+            Self::CnsFileBackingDetails(v) => v,
             #[cfg(feature = "vsan")]
             Self::CnsVsanFileShareBackingDetails(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::CnsFileBackingDetails(v) => &mut **v,
+            Self::CnsFileBackingDetails(v) => v,
             #[cfg(feature = "vsan")]
             Self::CnsVsanFileShareBackingDetails(v) => &mut **v,
         }

@@ -99,7 +99,7 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeRelocateSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum CnsVolumeRelocateSpecKind {
     /// Exactly this type.
-    CnsVolumeRelocateSpec(Box<crate::types::CnsVolumeRelocateSpec>),
+    CnsVolumeRelocateSpec(crate::types::CnsVolumeRelocateSpec),
     ///  A `CnsBlockVolumeRelocateSpec`.
     #[cfg(feature = "vsan")]
     CnsBlockVolumeRelocateSpec(Box<crate::types::CnsBlockVolumeRelocateSpec>),
@@ -109,7 +109,7 @@ impl Clone for CnsVolumeRelocateSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::CnsVolumeRelocateSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::CnsVolumeRelocateSpec)
+                Self::CnsVolumeRelocateSpec(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::CnsBlockVolumeRelocateSpec(v) => {
@@ -144,7 +144,7 @@ impl CnsVolumeRelocateSpecKind {
 impl From<crate::types::CnsVolumeRelocateSpec> for CnsVolumeRelocateSpecKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeRelocateSpec) -> Self {
-        crate::object::boxed(v, Self::CnsVolumeRelocateSpec)
+        Self::CnsVolumeRelocateSpec(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -168,18 +168,18 @@ impl crate::object::Family for CnsVolumeRelocateSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::CnsVolumeRelocateSpec)
+        Self::CnsVolumeRelocateSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CnsVolumeRelocateSpec(v) => &**v,
+            Self::CnsVolumeRelocateSpec(v) => v,
             #[cfg(feature = "vsan")]
             Self::CnsBlockVolumeRelocateSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::CnsVolumeRelocateSpec(v) => &mut **v,
+            Self::CnsVolumeRelocateSpec(v) => v,
             #[cfg(feature = "vsan")]
             Self::CnsBlockVolumeRelocateSpec(v) => &mut **v,
         }

@@ -145,7 +145,7 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceSummary {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ComputeResourceSummaryKind {
     /// Exactly this type.
-    ComputeResourceSummary(Box<crate::types::ComputeResourceSummary>),
+    ComputeResourceSummary(crate::types::ComputeResourceSummary),
     ///  A `ClusterComputeResourceSummary`.
     ClusterComputeResourceSummary(Box<crate::types::ClusterComputeResourceSummary>),
 }
@@ -154,7 +154,7 @@ impl Clone for ComputeResourceSummaryKind {
     fn clone(&self) -> Self {
         match self {
             Self::ComputeResourceSummary(v) => {
-                crate::object::clone_boxed(&**v, Self::ComputeResourceSummary)
+                Self::ComputeResourceSummary(Clone::clone(v))
             }
             Self::ClusterComputeResourceSummary(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterComputeResourceSummary)
@@ -188,7 +188,7 @@ impl ComputeResourceSummaryKind {
 impl From<crate::types::ComputeResourceSummary> for ComputeResourceSummaryKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceSummary) -> Self {
-        crate::object::boxed(v, Self::ComputeResourceSummary)
+        Self::ComputeResourceSummary(v)
     }
 }
 impl From<crate::types::ClusterComputeResourceSummary> for ComputeResourceSummaryKind {
@@ -210,17 +210,17 @@ impl crate::object::Family for ComputeResourceSummaryKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ComputeResourceSummary)
+        Self::ComputeResourceSummary(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ComputeResourceSummary(v) => &**v,
+            Self::ComputeResourceSummary(v) => v,
             Self::ClusterComputeResourceSummary(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ComputeResourceSummary(v) => &mut **v,
+            Self::ComputeResourceSummary(v) => v,
             Self::ClusterComputeResourceSummary(v) => &mut **v,
         }
     }

@@ -94,7 +94,7 @@ impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCryptoKeyStatusKeyInfo {
 pub enum CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     /// Exactly this type.
     CryptoManagerKmipCryptoKeyStatusKeyInfo(
-        Box<crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo>,
+        crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo,
     ),
     ///  A `CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo`.
     CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(
@@ -112,10 +112,7 @@ impl Clone for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::CryptoManagerKmipCryptoKeyStatusKeyInfo,
-                )
+                Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(Clone::clone(v))
             }
             Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(v) => {
                 crate::object::clone_boxed(
@@ -159,7 +156,7 @@ impl From<crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo>
 for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     #[inline]
     fn from(v: crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo) -> Self {
-        crate::object::boxed(v, Self::CryptoManagerKmipCryptoKeyStatusKeyInfo)
+        Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v)
     }
 }
 impl From<crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo>
@@ -206,11 +203,11 @@ impl crate::object::Family for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::CryptoManagerKmipCryptoKeyStatusKeyInfo)
+        Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => &**v,
+            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => v,
             Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(v) => &**v,
             Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(v) => {
                 &**v
@@ -219,7 +216,7 @@ impl crate::object::Family for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => &mut **v,
+            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => v,
             Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(v) => &mut **v,
             Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(v) => {
                 &mut **v

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for CustomFieldValue {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum CustomFieldValueKind {
     /// Exactly this type.
-    CustomFieldValue(Box<crate::types::CustomFieldValue>),
+    CustomFieldValue(crate::types::CustomFieldValue),
     ///  A `CustomFieldStringValue`.
     CustomFieldStringValue(Box<crate::types::CustomFieldStringValue>),
 }
@@ -99,9 +99,7 @@ impl Clone for CustomFieldValueKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::CustomFieldValue(v) => {
-                crate::object::clone_boxed(&**v, Self::CustomFieldValue)
-            }
+            Self::CustomFieldValue(v) => Self::CustomFieldValue(Clone::clone(v)),
             Self::CustomFieldStringValue(v) => {
                 crate::object::clone_boxed(&**v, Self::CustomFieldStringValue)
             }
@@ -134,7 +132,7 @@ impl CustomFieldValueKind {
 impl From<crate::types::CustomFieldValue> for CustomFieldValueKind {
     #[inline]
     fn from(v: crate::types::CustomFieldValue) -> Self {
-        crate::object::boxed(v, Self::CustomFieldValue)
+        Self::CustomFieldValue(v)
     }
 }
 impl From<crate::types::CustomFieldStringValue> for CustomFieldValueKind {
@@ -153,17 +151,17 @@ impl crate::object::Family for CustomFieldValueKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::CustomFieldValue)
+        Self::CustomFieldValue(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CustomFieldValue(v) => &**v,
+            Self::CustomFieldValue(v) => v,
             Self::CustomFieldStringValue(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::CustomFieldValue(v) => &mut **v,
+            Self::CustomFieldValue(v) => v,
             Self::CustomFieldStringValue(v) => &mut **v,
         }
     }

@@ -115,7 +115,7 @@ impl<'de> serde::Deserialize<'de> for DailyTaskScheduler {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum DailyTaskSchedulerKind {
     /// Exactly this type.
-    DailyTaskScheduler(Box<crate::types::DailyTaskScheduler>),
+    DailyTaskScheduler(crate::types::DailyTaskScheduler),
     ///  A `MonthlyTaskScheduler` or one of its subtypes.
     MonthlyTaskScheduler(crate::types::MonthlyTaskSchedulerKind),
     ///  A `WeeklyTaskScheduler`.
@@ -125,9 +125,7 @@ impl Clone for DailyTaskSchedulerKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::DailyTaskScheduler(v) => {
-                crate::object::clone_boxed(&**v, Self::DailyTaskScheduler)
-            }
+            Self::DailyTaskScheduler(v) => Self::DailyTaskScheduler(Clone::clone(v)),
             Self::MonthlyTaskScheduler(v) => Self::MonthlyTaskScheduler(Clone::clone(v)),
             Self::WeeklyTaskScheduler(v) => {
                 crate::object::clone_boxed(&**v, Self::WeeklyTaskScheduler)
@@ -161,7 +159,7 @@ impl DailyTaskSchedulerKind {
 impl From<crate::types::DailyTaskScheduler> for DailyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::DailyTaskScheduler) -> Self {
-        crate::object::boxed(v, Self::DailyTaskScheduler)
+        Self::DailyTaskScheduler(v)
     }
 }
 impl From<crate::types::MonthlyTaskSchedulerKind> for DailyTaskSchedulerKind {
@@ -196,18 +194,18 @@ impl crate::object::Family for DailyTaskSchedulerKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::DailyTaskScheduler)
+        Self::DailyTaskScheduler(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DailyTaskScheduler(v) => &**v,
+            Self::DailyTaskScheduler(v) => v,
             Self::MonthlyTaskScheduler(v) => crate::object::Family::object(v),
             Self::WeeklyTaskScheduler(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::DailyTaskScheduler(v) => &mut **v,
+            Self::DailyTaskScheduler(v) => v,
             Self::MonthlyTaskScheduler(v) => crate::object::Family::object_mut(v),
             Self::WeeklyTaskScheduler(v) => &mut **v,
         }

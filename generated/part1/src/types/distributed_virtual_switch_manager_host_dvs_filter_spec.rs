@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchManagerHostDvsFilt
 pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// Exactly this type.
     DistributedVirtualSwitchManagerHostDvsFilterSpec(
-        Box<crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec>,
+        crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec,
     ),
     ///  A `DistributedVirtualSwitchManagerHostArrayFilter`.
     DistributedVirtualSwitchManagerHostArrayFilter(
@@ -112,10 +112,7 @@ impl Clone for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::DistributedVirtualSwitchManagerHostDvsFilterSpec,
-                )
+                Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(Clone::clone(v))
             }
             Self::DistributedVirtualSwitchManagerHostArrayFilter(v) => {
                 crate::object::clone_boxed(
@@ -165,7 +162,7 @@ impl From<crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec>
 for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec) -> Self {
-        crate::object::boxed(v, Self::DistributedVirtualSwitchManagerHostDvsFilterSpec)
+        Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostArrayFilter>
@@ -221,13 +218,13 @@ impl crate::object::Family for DistributedVirtualSwitchManagerHostDvsFilterSpecK
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(
-            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec,
+        Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(
+            crate::object::Blank::blank(),
         )
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => &**v,
+            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => v,
             Self::DistributedVirtualSwitchManagerHostArrayFilter(v) => &**v,
             Self::DistributedVirtualSwitchManagerHostContainerFilter(v) => &**v,
             Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(v) => &**v,
@@ -235,7 +232,7 @@ impl crate::object::Family for DistributedVirtualSwitchManagerHostDvsFilterSpecK
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => &mut **v,
+            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => v,
             Self::DistributedVirtualSwitchManagerHostArrayFilter(v) => &mut **v,
             Self::DistributedVirtualSwitchManagerHostContainerFilter(v) => &mut **v,
             Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(v) => &mut **v,

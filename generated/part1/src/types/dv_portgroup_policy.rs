@@ -137,7 +137,7 @@ impl<'de> serde::Deserialize<'de> for DVPortgroupPolicy {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum DVPortgroupPolicyKind {
     /// Exactly this type.
-    DVPortgroupPolicy(Box<crate::types::DVPortgroupPolicy>),
+    DVPortgroupPolicy(crate::types::DVPortgroupPolicy),
     ///  A `VMwareDVSPortgroupPolicy`.
     VMwareDVSPortgroupPolicy(Box<crate::types::VMwareDVSPortgroupPolicy>),
 }
@@ -145,9 +145,7 @@ impl Clone for DVPortgroupPolicyKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::DVPortgroupPolicy(v) => {
-                crate::object::clone_boxed(&**v, Self::DVPortgroupPolicy)
-            }
+            Self::DVPortgroupPolicy(v) => Self::DVPortgroupPolicy(Clone::clone(v)),
             Self::VMwareDVSPortgroupPolicy(v) => {
                 crate::object::clone_boxed(&**v, Self::VMwareDVSPortgroupPolicy)
             }
@@ -180,7 +178,7 @@ impl DVPortgroupPolicyKind {
 impl From<crate::types::DVPortgroupPolicy> for DVPortgroupPolicyKind {
     #[inline]
     fn from(v: crate::types::DVPortgroupPolicy) -> Self {
-        crate::object::boxed(v, Self::DVPortgroupPolicy)
+        Self::DVPortgroupPolicy(v)
     }
 }
 impl From<crate::types::VMwareDVSPortgroupPolicy> for DVPortgroupPolicyKind {
@@ -199,17 +197,17 @@ impl crate::object::Family for DVPortgroupPolicyKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::DVPortgroupPolicy)
+        Self::DVPortgroupPolicy(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DVPortgroupPolicy(v) => &**v,
+            Self::DVPortgroupPolicy(v) => v,
             Self::VMwareDVSPortgroupPolicy(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::DVPortgroupPolicy(v) => &mut **v,
+            Self::DVPortgroupPolicy(v) => v,
             Self::VMwareDVSPortgroupPolicy(v) => &mut **v,
         }
     }

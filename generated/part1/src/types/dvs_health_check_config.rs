@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for DVSHealthCheckConfig {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum DVSHealthCheckConfigKind {
     /// Exactly this type.
-    DVSHealthCheckConfig(Box<crate::types::DVSHealthCheckConfig>),
+    DVSHealthCheckConfig(crate::types::DVSHealthCheckConfig),
     ///  A `VMwareDVSHealthCheckConfig` or one of its subtypes.
     VMwareDVSHealthCheckConfig(crate::types::VMwareDVSHealthCheckConfigKind),
 }
@@ -104,9 +104,7 @@ impl Clone for DVSHealthCheckConfigKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::DVSHealthCheckConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::DVSHealthCheckConfig)
-            }
+            Self::DVSHealthCheckConfig(v) => Self::DVSHealthCheckConfig(Clone::clone(v)),
             Self::VMwareDVSHealthCheckConfig(v) => {
                 Self::VMwareDVSHealthCheckConfig(Clone::clone(v))
             }
@@ -139,7 +137,7 @@ impl DVSHealthCheckConfigKind {
 impl From<crate::types::DVSHealthCheckConfig> for DVSHealthCheckConfigKind {
     #[inline]
     fn from(v: crate::types::DVSHealthCheckConfig) -> Self {
-        crate::object::boxed(v, Self::DVSHealthCheckConfig)
+        Self::DVSHealthCheckConfig(v)
     }
 }
 impl From<crate::types::VMwareDVSHealthCheckConfigKind> for DVSHealthCheckConfigKind {
@@ -165,17 +163,17 @@ impl crate::object::Family for DVSHealthCheckConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::DVSHealthCheckConfig)
+        Self::DVSHealthCheckConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DVSHealthCheckConfig(v) => &**v,
+            Self::DVSHealthCheckConfig(v) => v,
             Self::VMwareDVSHealthCheckConfig(v) => crate::object::Family::object(v),
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::DVSHealthCheckConfig(v) => &mut **v,
+            Self::DVSHealthCheckConfig(v) => v,
             Self::VMwareDVSHealthCheckConfig(v) => crate::object::Family::object_mut(v),
         }
     }

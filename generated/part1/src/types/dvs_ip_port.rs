@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for DvsIpPort {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum DvsIpPortKind {
     /// Exactly this type.
-    DvsIpPort(Box<crate::types::DvsIpPort>),
+    DvsIpPort(crate::types::DvsIpPort),
     ///  A `DvsIpPortRange`.
     DvsIpPortRange(Box<crate::types::DvsIpPortRange>),
     ///  A `DvsSingleIpPort`.
@@ -101,7 +101,7 @@ impl Clone for DvsIpPortKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::DvsIpPort(v) => crate::object::clone_boxed(&**v, Self::DvsIpPort),
+            Self::DvsIpPort(v) => Self::DvsIpPort(Clone::clone(v)),
             Self::DvsIpPortRange(v) => {
                 crate::object::clone_boxed(&**v, Self::DvsIpPortRange)
             }
@@ -137,7 +137,7 @@ impl DvsIpPortKind {
 impl From<crate::types::DvsIpPort> for DvsIpPortKind {
     #[inline]
     fn from(v: crate::types::DvsIpPort) -> Self {
-        crate::object::boxed(v, Self::DvsIpPort)
+        Self::DvsIpPort(v)
     }
 }
 impl From<crate::types::DvsIpPortRange> for DvsIpPortKind {
@@ -165,18 +165,18 @@ impl crate::object::Family for DvsIpPortKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::DvsIpPort)
+        Self::DvsIpPort(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DvsIpPort(v) => &**v,
+            Self::DvsIpPort(v) => v,
             Self::DvsIpPortRange(v) => &**v,
             Self::DvsSingleIpPort(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::DvsIpPort(v) => &mut **v,
+            Self::DvsIpPort(v) => v,
             Self::DvsIpPortRange(v) => &mut **v,
             Self::DvsSingleIpPort(v) => &mut **v,
         }

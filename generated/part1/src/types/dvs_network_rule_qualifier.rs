@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for DvsNetworkRuleQualifier {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum DvsNetworkRuleQualifierKind {
     /// Exactly this type.
-    DvsNetworkRuleQualifier(Box<crate::types::DvsNetworkRuleQualifier>),
+    DvsNetworkRuleQualifier(crate::types::DvsNetworkRuleQualifier),
     ///  A `DvsIpNetworkRuleQualifier`.
     DvsIpNetworkRuleQualifier(Box<crate::types::DvsIpNetworkRuleQualifier>),
     ///  A `DvsMacNetworkRuleQualifier`.
@@ -106,7 +106,7 @@ impl Clone for DvsNetworkRuleQualifierKind {
     fn clone(&self) -> Self {
         match self {
             Self::DvsNetworkRuleQualifier(v) => {
-                crate::object::clone_boxed(&**v, Self::DvsNetworkRuleQualifier)
+                Self::DvsNetworkRuleQualifier(Clone::clone(v))
             }
             Self::DvsIpNetworkRuleQualifier(v) => {
                 crate::object::clone_boxed(&**v, Self::DvsIpNetworkRuleQualifier)
@@ -149,7 +149,7 @@ impl DvsNetworkRuleQualifierKind {
 impl From<crate::types::DvsNetworkRuleQualifier> for DvsNetworkRuleQualifierKind {
     #[inline]
     fn from(v: crate::types::DvsNetworkRuleQualifier) -> Self {
-        crate::object::boxed(v, Self::DvsNetworkRuleQualifier)
+        Self::DvsNetworkRuleQualifier(v)
     }
 }
 impl From<crate::types::DvsIpNetworkRuleQualifier> for DvsNetworkRuleQualifierKind {
@@ -190,11 +190,11 @@ impl crate::object::Family for DvsNetworkRuleQualifierKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::DvsNetworkRuleQualifier)
+        Self::DvsNetworkRuleQualifier(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DvsNetworkRuleQualifier(v) => &**v,
+            Self::DvsNetworkRuleQualifier(v) => v,
             Self::DvsIpNetworkRuleQualifier(v) => &**v,
             Self::DvsMacNetworkRuleQualifier(v) => &**v,
             Self::DvsSystemTrafficNetworkRuleQualifier(v) => &**v,
@@ -202,7 +202,7 @@ impl crate::object::Family for DvsNetworkRuleQualifierKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::DvsNetworkRuleQualifier(v) => &mut **v,
+            Self::DvsNetworkRuleQualifier(v) => v,
             Self::DvsIpNetworkRuleQualifier(v) => &mut **v,
             Self::DvsMacNetworkRuleQualifier(v) => &mut **v,
             Self::DvsSystemTrafficNetworkRuleQualifier(v) => &mut **v,

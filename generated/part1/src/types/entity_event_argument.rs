@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for EntityEventArgument {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum EntityEventArgumentKind {
     /// Exactly this type.
-    EntityEventArgument(Box<crate::types::EntityEventArgument>),
+    EntityEventArgument(crate::types::EntityEventArgument),
     ///  A `AlarmEventArgument`.
     AlarmEventArgument(Box<crate::types::AlarmEventArgument>),
     ///  A `ComputeResourceEventArgument`.
@@ -123,9 +123,7 @@ impl Clone for EntityEventArgumentKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::EntityEventArgument(v) => {
-                crate::object::clone_boxed(&**v, Self::EntityEventArgument)
-            }
+            Self::EntityEventArgument(v) => Self::EntityEventArgument(Clone::clone(v)),
             Self::AlarmEventArgument(v) => {
                 crate::object::clone_boxed(&**v, Self::AlarmEventArgument)
             }
@@ -194,7 +192,7 @@ impl EntityEventArgumentKind {
 impl From<crate::types::EntityEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::EntityEventArgument) -> Self {
-        crate::object::boxed(v, Self::EntityEventArgument)
+        Self::EntityEventArgument(v)
     }
 }
 impl From<crate::types::AlarmEventArgument> for EntityEventArgumentKind {
@@ -324,11 +322,11 @@ impl crate::object::Family for EntityEventArgumentKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::EntityEventArgument)
+        Self::EntityEventArgument(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::EntityEventArgument(v) => &**v,
+            Self::EntityEventArgument(v) => v,
             Self::AlarmEventArgument(v) => &**v,
             Self::ComputeResourceEventArgument(v) => &**v,
             Self::DatacenterEventArgument(v) => &**v,
@@ -346,7 +344,7 @@ impl crate::object::Family for EntityEventArgumentKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::EntityEventArgument(v) => &mut **v,
+            Self::EntityEventArgument(v) => v,
             Self::AlarmEventArgument(v) => &mut **v,
             Self::ComputeResourceEventArgument(v) => &mut **v,
             Self::DatacenterEventArgument(v) => &mut **v,

@@ -118,7 +118,7 @@ impl<'de> serde::Deserialize<'de> for FailoverParam {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum FailoverParamKind {
     /// Exactly this type.
-    FailoverParam(Box<crate::types::FailoverParam>),
+    FailoverParam(crate::types::FailoverParam),
     ///  A `TestFailoverParam`.
     #[cfg(feature = "sms")]
     TestFailoverParam(Box<crate::types::TestFailoverParam>),
@@ -127,9 +127,7 @@ impl Clone for FailoverParamKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::FailoverParam(v) => {
-                crate::object::clone_boxed(&**v, Self::FailoverParam)
-            }
+            Self::FailoverParam(v) => Self::FailoverParam(Clone::clone(v)),
             #[cfg(feature = "sms")]
             Self::TestFailoverParam(v) => {
                 crate::object::clone_boxed(&**v, Self::TestFailoverParam)
@@ -163,7 +161,7 @@ impl FailoverParamKind {
 impl From<crate::types::FailoverParam> for FailoverParamKind {
     #[inline]
     fn from(v: crate::types::FailoverParam) -> Self {
-        crate::object::boxed(v, Self::FailoverParam)
+        Self::FailoverParam(v)
     }
 }
 #[cfg(feature = "sms")]
@@ -184,18 +182,18 @@ impl crate::object::Family for FailoverParamKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::FailoverParam)
+        Self::FailoverParam(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::FailoverParam(v) => &**v,
+            Self::FailoverParam(v) => v,
             #[cfg(feature = "sms")]
             Self::TestFailoverParam(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::FailoverParam(v) => &mut **v,
+            Self::FailoverParam(v) => v,
             #[cfg(feature = "sms")]
             Self::TestFailoverParam(v) => &mut **v,
         }

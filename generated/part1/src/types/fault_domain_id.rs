@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for FaultDomainId {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum FaultDomainIdKind {
     /// Exactly this type.
-    FaultDomainId(Box<crate::types::FaultDomainId>),
+    FaultDomainId(crate::types::FaultDomainId),
     ///  A `FaultDomainInfo`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     FaultDomainInfo(Box<crate::types::FaultDomainInfo>),
@@ -100,9 +100,7 @@ impl Clone for FaultDomainIdKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::FaultDomainId(v) => {
-                crate::object::clone_boxed(&**v, Self::FaultDomainId)
-            }
+            Self::FaultDomainId(v) => Self::FaultDomainId(Clone::clone(v)),
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::FaultDomainInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::FaultDomainInfo)
@@ -136,7 +134,7 @@ impl FaultDomainIdKind {
 impl From<crate::types::FaultDomainId> for FaultDomainIdKind {
     #[inline]
     fn from(v: crate::types::FaultDomainId) -> Self {
-        crate::object::boxed(v, Self::FaultDomainId)
+        Self::FaultDomainId(v)
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
@@ -157,18 +155,18 @@ impl crate::object::Family for FaultDomainIdKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::FaultDomainId)
+        Self::FaultDomainId(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::FaultDomainId(v) => &**v,
+            Self::FaultDomainId(v) => v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::FaultDomainInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::FaultDomainId(v) => &mut **v,
+            Self::FaultDomainId(v) => v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::FaultDomainInfo(v) => &mut **v,
         }

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for FaultToleranceConfigInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum FaultToleranceConfigInfoKind {
     /// Exactly this type.
-    FaultToleranceConfigInfo(Box<crate::types::FaultToleranceConfigInfo>),
+    FaultToleranceConfigInfo(crate::types::FaultToleranceConfigInfo),
     ///  A `FaultTolerancePrimaryConfigInfo`.
     FaultTolerancePrimaryConfigInfo(Box<crate::types::FaultTolerancePrimaryConfigInfo>),
     ///  A `FaultToleranceSecondaryConfigInfo`.
@@ -119,7 +119,7 @@ impl Clone for FaultToleranceConfigInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::FaultToleranceConfigInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::FaultToleranceConfigInfo)
+                Self::FaultToleranceConfigInfo(Clone::clone(v))
             }
             Self::FaultTolerancePrimaryConfigInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::FaultTolerancePrimaryConfigInfo)
@@ -156,7 +156,7 @@ impl FaultToleranceConfigInfoKind {
 impl From<crate::types::FaultToleranceConfigInfo> for FaultToleranceConfigInfoKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceConfigInfo) -> Self {
-        crate::object::boxed(v, Self::FaultToleranceConfigInfo)
+        Self::FaultToleranceConfigInfo(v)
     }
 }
 impl From<crate::types::FaultTolerancePrimaryConfigInfo>
@@ -189,18 +189,18 @@ impl crate::object::Family for FaultToleranceConfigInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::FaultToleranceConfigInfo)
+        Self::FaultToleranceConfigInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::FaultToleranceConfigInfo(v) => &**v,
+            Self::FaultToleranceConfigInfo(v) => v,
             Self::FaultTolerancePrimaryConfigInfo(v) => &**v,
             Self::FaultToleranceSecondaryConfigInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::FaultToleranceConfigInfo(v) => &mut **v,
+            Self::FaultToleranceConfigInfo(v) => v,
             Self::FaultTolerancePrimaryConfigInfo(v) => &mut **v,
             Self::FaultToleranceSecondaryConfigInfo(v) => &mut **v,
         }

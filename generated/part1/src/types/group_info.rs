@@ -87,7 +87,7 @@ impl<'de> serde::Deserialize<'de> for GroupInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum GroupInfoKind {
     /// Exactly this type.
-    GroupInfo(Box<crate::types::GroupInfo>),
+    GroupInfo(crate::types::GroupInfo),
     ///  A `SourceGroupInfo`.
     #[cfg(feature = "sms")]
     SourceGroupInfo(Box<crate::types::SourceGroupInfo>),
@@ -99,7 +99,7 @@ impl Clone for GroupInfoKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::GroupInfo(v) => crate::object::clone_boxed(&**v, Self::GroupInfo),
+            Self::GroupInfo(v) => Self::GroupInfo(Clone::clone(v)),
             #[cfg(feature = "sms")]
             Self::SourceGroupInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::SourceGroupInfo)
@@ -137,7 +137,7 @@ impl GroupInfoKind {
 impl From<crate::types::GroupInfo> for GroupInfoKind {
     #[inline]
     fn from(v: crate::types::GroupInfo) -> Self {
-        crate::object::boxed(v, Self::GroupInfo)
+        Self::GroupInfo(v)
     }
 }
 #[cfg(feature = "sms")]
@@ -169,11 +169,11 @@ impl crate::object::Family for GroupInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::GroupInfo)
+        Self::GroupInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GroupInfo(v) => &**v,
+            Self::GroupInfo(v) => v,
             #[cfg(feature = "sms")]
             Self::SourceGroupInfo(v) => &**v,
             #[cfg(feature = "sms")]
@@ -182,7 +182,7 @@ impl crate::object::Family for GroupInfoKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::GroupInfo(v) => &mut **v,
+            Self::GroupInfo(v) => v,
             #[cfg(feature = "sms")]
             Self::SourceGroupInfo(v) => &mut **v,
             #[cfg(feature = "sms")]

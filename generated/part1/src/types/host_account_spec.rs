@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for HostAccountSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostAccountSpecKind {
     /// Exactly this type.
-    HostAccountSpec(Box<crate::types::HostAccountSpec>),
+    HostAccountSpec(crate::types::HostAccountSpec),
     ///  A `HostPosixAccountSpec`.
     HostPosixAccountSpec(Box<crate::types::HostPosixAccountSpec>),
 }
@@ -109,9 +109,7 @@ impl Clone for HostAccountSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostAccountSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::HostAccountSpec)
-            }
+            Self::HostAccountSpec(v) => Self::HostAccountSpec(Clone::clone(v)),
             Self::HostPosixAccountSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HostPosixAccountSpec)
             }
@@ -144,7 +142,7 @@ impl HostAccountSpecKind {
 impl From<crate::types::HostAccountSpec> for HostAccountSpecKind {
     #[inline]
     fn from(v: crate::types::HostAccountSpec) -> Self {
-        crate::object::boxed(v, Self::HostAccountSpec)
+        Self::HostAccountSpec(v)
     }
 }
 impl From<crate::types::HostPosixAccountSpec> for HostAccountSpecKind {
@@ -163,17 +161,17 @@ impl crate::object::Family for HostAccountSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostAccountSpec)
+        Self::HostAccountSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostAccountSpec(v) => &**v,
+            Self::HostAccountSpec(v) => v,
             Self::HostPosixAccountSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostAccountSpec(v) => &mut **v,
+            Self::HostAccountSpec(v) => v,
             Self::HostPosixAccountSpec(v) => &mut **v,
         }
     }

@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for HostDevice {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostDeviceKind {
     /// Exactly this type.
-    HostDevice(Box<crate::types::HostDevice>),
+    HostDevice(crate::types::HostDevice),
     ///  A `ScsiLun` or one of its subtypes.
     ScsiLun(crate::types::ScsiLunKind),
 }
@@ -104,7 +104,7 @@ impl Clone for HostDeviceKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostDevice(v) => crate::object::clone_boxed(&**v, Self::HostDevice),
+            Self::HostDevice(v) => Self::HostDevice(Clone::clone(v)),
             Self::ScsiLun(v) => Self::ScsiLun(Clone::clone(v)),
         }
     }
@@ -135,7 +135,7 @@ impl HostDeviceKind {
 impl From<crate::types::HostDevice> for HostDeviceKind {
     #[inline]
     fn from(v: crate::types::HostDevice) -> Self {
-        crate::object::boxed(v, Self::HostDevice)
+        Self::HostDevice(v)
     }
 }
 impl From<crate::types::ScsiLunKind> for HostDeviceKind {
@@ -156,17 +156,17 @@ impl crate::object::Family for HostDeviceKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostDevice)
+        Self::HostDevice(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostDevice(v) => &**v,
+            Self::HostDevice(v) => v,
             Self::ScsiLun(v) => crate::object::Family::object(v),
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostDevice(v) => &mut **v,
+            Self::HostDevice(v) => v,
             Self::ScsiLun(v) => crate::object::Family::object_mut(v),
         }
     }

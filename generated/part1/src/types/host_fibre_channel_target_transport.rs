@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelTargetTransport {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostFibreChannelTargetTransportKind {
     /// Exactly this type.
-    HostFibreChannelTargetTransport(Box<crate::types::HostFibreChannelTargetTransport>),
+    HostFibreChannelTargetTransport(crate::types::HostFibreChannelTargetTransport),
     ///  A `HostFibreChannelOverEthernetTargetTransport`.
     HostFibreChannelOverEthernetTargetTransport(
         Box<crate::types::HostFibreChannelOverEthernetTargetTransport>,
@@ -107,7 +107,7 @@ impl Clone for HostFibreChannelTargetTransportKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostFibreChannelTargetTransport(v) => {
-                crate::object::clone_boxed(&**v, Self::HostFibreChannelTargetTransport)
+                Self::HostFibreChannelTargetTransport(Clone::clone(v))
             }
             Self::HostFibreChannelOverEthernetTargetTransport(v) => {
                 crate::object::clone_boxed(
@@ -145,7 +145,7 @@ impl From<crate::types::HostFibreChannelTargetTransport>
 for HostFibreChannelTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostFibreChannelTargetTransport) -> Self {
-        crate::object::boxed(v, Self::HostFibreChannelTargetTransport)
+        Self::HostFibreChannelTargetTransport(v)
     }
 }
 impl From<crate::types::HostFibreChannelOverEthernetTargetTransport>
@@ -170,17 +170,17 @@ impl crate::object::Family for HostFibreChannelTargetTransportKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostFibreChannelTargetTransport)
+        Self::HostFibreChannelTargetTransport(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostFibreChannelTargetTransport(v) => &**v,
+            Self::HostFibreChannelTargetTransport(v) => v,
             Self::HostFibreChannelOverEthernetTargetTransport(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostFibreChannelTargetTransport(v) => &mut **v,
+            Self::HostFibreChannelTargetTransport(v) => v,
             Self::HostFibreChannelOverEthernetTargetTransport(v) => &mut **v,
         }
     }

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for HostFileSystemVolume {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostFileSystemVolumeKind {
     /// Exactly this type.
-    HostFileSystemVolume(Box<crate::types::HostFileSystemVolume>),
+    HostFileSystemVolume(crate::types::HostFileSystemVolume),
     ///  A `HostLocalFileSystemVolume`.
     HostLocalFileSystemVolume(Box<crate::types::HostLocalFileSystemVolume>),
     ///  A `HostNasVolume`.
@@ -122,9 +122,7 @@ impl Clone for HostFileSystemVolumeKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostFileSystemVolume(v) => {
-                crate::object::clone_boxed(&**v, Self::HostFileSystemVolume)
-            }
+            Self::HostFileSystemVolume(v) => Self::HostFileSystemVolume(Clone::clone(v)),
             Self::HostLocalFileSystemVolume(v) => {
                 crate::object::clone_boxed(&**v, Self::HostLocalFileSystemVolume)
             }
@@ -176,7 +174,7 @@ impl HostFileSystemVolumeKind {
 impl From<crate::types::HostFileSystemVolume> for HostFileSystemVolumeKind {
     #[inline]
     fn from(v: crate::types::HostFileSystemVolume) -> Self {
-        crate::object::boxed(v, Self::HostFileSystemVolume)
+        Self::HostFileSystemVolume(v)
     }
 }
 impl From<crate::types::HostLocalFileSystemVolume> for HostFileSystemVolumeKind {
@@ -254,11 +252,11 @@ impl crate::object::Family for HostFileSystemVolumeKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostFileSystemVolume)
+        Self::HostFileSystemVolume(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostFileSystemVolume(v) => &**v,
+            Self::HostFileSystemVolume(v) => v,
             Self::HostLocalFileSystemVolume(v) => &**v,
             Self::HostNasVolume(v) => &**v,
             Self::HostPMemVolume(v) => &**v,
@@ -271,7 +269,7 @@ impl crate::object::Family for HostFileSystemVolumeKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostFileSystemVolume(v) => &mut **v,
+            Self::HostFileSystemVolume(v) => v,
             Self::HostLocalFileSystemVolume(v) => &mut **v,
             Self::HostNasVolume(v) => &mut **v,
             Self::HostPMemVolume(v) => &mut **v,

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HostIpConfig {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostIpConfigKind {
     /// Exactly this type.
-    HostIpConfig(Box<crate::types::HostIpConfig>),
+    HostIpConfig(crate::types::HostIpConfig),
     ///  A `VsanFileServiceIpConfig`.
     #[cfg(feature = "vsan")]
     VsanFileServiceIpConfig(Box<crate::types::VsanFileServiceIpConfig>),
@@ -115,7 +115,7 @@ impl Clone for HostIpConfigKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostIpConfig(v) => crate::object::clone_boxed(&**v, Self::HostIpConfig),
+            Self::HostIpConfig(v) => Self::HostIpConfig(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::VsanFileServiceIpConfig(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanFileServiceIpConfig)
@@ -149,7 +149,7 @@ impl HostIpConfigKind {
 impl From<crate::types::HostIpConfig> for HostIpConfigKind {
     #[inline]
     fn from(v: crate::types::HostIpConfig) -> Self {
-        crate::object::boxed(v, Self::HostIpConfig)
+        Self::HostIpConfig(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -170,18 +170,18 @@ impl crate::object::Family for HostIpConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostIpConfig)
+        Self::HostIpConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostIpConfig(v) => &**v,
+            Self::HostIpConfig(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanFileServiceIpConfig(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostIpConfig(v) => &mut **v,
+            Self::HostIpConfig(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanFileServiceIpConfig(v) => &mut **v,
         }

@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for HostIpRouteConfig {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostIpRouteConfigKind {
     /// Exactly this type.
-    HostIpRouteConfig(Box<crate::types::HostIpRouteConfig>),
+    HostIpRouteConfig(crate::types::HostIpRouteConfig),
     ///  A `HostIpRouteConfigSpec`.
     HostIpRouteConfigSpec(Box<crate::types::HostIpRouteConfigSpec>),
 }
@@ -124,9 +124,7 @@ impl Clone for HostIpRouteConfigKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostIpRouteConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::HostIpRouteConfig)
-            }
+            Self::HostIpRouteConfig(v) => Self::HostIpRouteConfig(Clone::clone(v)),
             Self::HostIpRouteConfigSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HostIpRouteConfigSpec)
             }
@@ -159,7 +157,7 @@ impl HostIpRouteConfigKind {
 impl From<crate::types::HostIpRouteConfig> for HostIpRouteConfigKind {
     #[inline]
     fn from(v: crate::types::HostIpRouteConfig) -> Self {
-        crate::object::boxed(v, Self::HostIpRouteConfig)
+        Self::HostIpRouteConfig(v)
     }
 }
 impl From<crate::types::HostIpRouteConfigSpec> for HostIpRouteConfigKind {
@@ -178,17 +176,17 @@ impl crate::object::Family for HostIpRouteConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostIpRouteConfig)
+        Self::HostIpRouteConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostIpRouteConfig(v) => &**v,
+            Self::HostIpRouteConfig(v) => v,
             Self::HostIpRouteConfigSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostIpRouteConfig(v) => &mut **v,
+            Self::HostIpRouteConfig(v) => v,
             Self::HostIpRouteConfigSpec(v) => &mut **v,
         }
     }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for HostMemberHealthCheckResult {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostMemberHealthCheckResultKind {
     /// Exactly this type.
-    HostMemberHealthCheckResult(Box<crate::types::HostMemberHealthCheckResult>),
+    HostMemberHealthCheckResult(crate::types::HostMemberHealthCheckResult),
     ///  A `HostMemberUplinkHealthCheckResult` or one of its subtypes.
     HostMemberUplinkHealthCheckResult(
         crate::types::HostMemberUplinkHealthCheckResultKind,
@@ -106,7 +106,7 @@ impl Clone for HostMemberHealthCheckResultKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostMemberHealthCheckResult(v) => {
-                crate::object::clone_boxed(&**v, Self::HostMemberHealthCheckResult)
+                Self::HostMemberHealthCheckResult(Clone::clone(v))
             }
             Self::HostMemberUplinkHealthCheckResult(v) => {
                 Self::HostMemberUplinkHealthCheckResult(Clone::clone(v))
@@ -144,7 +144,7 @@ impl From<crate::types::HostMemberHealthCheckResult>
 for HostMemberHealthCheckResultKind {
     #[inline]
     fn from(v: crate::types::HostMemberHealthCheckResult) -> Self {
-        crate::object::boxed(v, Self::HostMemberHealthCheckResult)
+        Self::HostMemberHealthCheckResult(v)
     }
 }
 impl From<crate::types::HostMemberUplinkHealthCheckResultKind>
@@ -181,11 +181,11 @@ impl crate::object::Family for HostMemberHealthCheckResultKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostMemberHealthCheckResult)
+        Self::HostMemberHealthCheckResult(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostMemberHealthCheckResult(v) => &**v,
+            Self::HostMemberHealthCheckResult(v) => v,
             Self::HostMemberUplinkHealthCheckResult(v) => {
                 crate::object::Family::object(v)
             }
@@ -194,7 +194,7 @@ impl crate::object::Family for HostMemberHealthCheckResultKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostMemberHealthCheckResult(v) => &mut **v,
+            Self::HostMemberHealthCheckResult(v) => v,
             Self::HostMemberUplinkHealthCheckResult(v) => {
                 crate::object::Family::object_mut(v)
             }

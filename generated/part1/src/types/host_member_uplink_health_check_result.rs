@@ -96,9 +96,7 @@ impl<'de> serde::Deserialize<'de> for HostMemberUplinkHealthCheckResult {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostMemberUplinkHealthCheckResultKind {
     /// Exactly this type.
-    HostMemberUplinkHealthCheckResult(
-        Box<crate::types::HostMemberUplinkHealthCheckResult>,
-    ),
+    HostMemberUplinkHealthCheckResult(crate::types::HostMemberUplinkHealthCheckResult),
     ///  A `VMwareDVSMtuHealthCheckResult`.
     VMwareDVSMtuHealthCheckResult(Box<crate::types::VMwareDVSMtuHealthCheckResult>),
     ///  A `VMwareDVSVlanHealthCheckResult`.
@@ -109,7 +107,7 @@ impl Clone for HostMemberUplinkHealthCheckResultKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostMemberUplinkHealthCheckResult(v) => {
-                crate::object::clone_boxed(&**v, Self::HostMemberUplinkHealthCheckResult)
+                Self::HostMemberUplinkHealthCheckResult(Clone::clone(v))
             }
             Self::VMwareDVSMtuHealthCheckResult(v) => {
                 crate::object::clone_boxed(&**v, Self::VMwareDVSMtuHealthCheckResult)
@@ -147,7 +145,7 @@ impl From<crate::types::HostMemberUplinkHealthCheckResult>
 for HostMemberUplinkHealthCheckResultKind {
     #[inline]
     fn from(v: crate::types::HostMemberUplinkHealthCheckResult) -> Self {
-        crate::object::boxed(v, Self::HostMemberUplinkHealthCheckResult)
+        Self::HostMemberUplinkHealthCheckResult(v)
     }
 }
 impl From<crate::types::VMwareDVSMtuHealthCheckResult>
@@ -180,18 +178,18 @@ impl crate::object::Family for HostMemberUplinkHealthCheckResultKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostMemberUplinkHealthCheckResult)
+        Self::HostMemberUplinkHealthCheckResult(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostMemberUplinkHealthCheckResult(v) => &**v,
+            Self::HostMemberUplinkHealthCheckResult(v) => v,
             Self::VMwareDVSMtuHealthCheckResult(v) => &**v,
             Self::VMwareDVSVlanHealthCheckResult(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostMemberUplinkHealthCheckResult(v) => &mut **v,
+            Self::HostMemberUplinkHealthCheckResult(v) => v,
             Self::VMwareDVSMtuHealthCheckResult(v) => &mut **v,
             Self::VMwareDVSVlanHealthCheckResult(v) => &mut **v,
         }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for HostSriovDevicePoolInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostSriovDevicePoolInfoKind {
     /// Exactly this type.
-    HostSriovDevicePoolInfo(Box<crate::types::HostSriovDevicePoolInfo>),
+    HostSriovDevicePoolInfo(crate::types::HostSriovDevicePoolInfo),
     ///  A `HostSriovNetworkDevicePoolInfo`.
     HostSriovNetworkDevicePoolInfo(Box<crate::types::HostSriovNetworkDevicePoolInfo>),
 }
@@ -100,7 +100,7 @@ impl Clone for HostSriovDevicePoolInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostSriovDevicePoolInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::HostSriovDevicePoolInfo)
+                Self::HostSriovDevicePoolInfo(Clone::clone(v))
             }
             Self::HostSriovNetworkDevicePoolInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostSriovNetworkDevicePoolInfo)
@@ -134,7 +134,7 @@ impl HostSriovDevicePoolInfoKind {
 impl From<crate::types::HostSriovDevicePoolInfo> for HostSriovDevicePoolInfoKind {
     #[inline]
     fn from(v: crate::types::HostSriovDevicePoolInfo) -> Self {
-        crate::object::boxed(v, Self::HostSriovDevicePoolInfo)
+        Self::HostSriovDevicePoolInfo(v)
     }
 }
 impl From<crate::types::HostSriovNetworkDevicePoolInfo> for HostSriovDevicePoolInfoKind {
@@ -156,17 +156,17 @@ impl crate::object::Family for HostSriovDevicePoolInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostSriovDevicePoolInfo)
+        Self::HostSriovDevicePoolInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostSriovDevicePoolInfo(v) => &**v,
+            Self::HostSriovDevicePoolInfo(v) => v,
             Self::HostSriovNetworkDevicePoolInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostSriovDevicePoolInfo(v) => &mut **v,
+            Self::HostSriovDevicePoolInfo(v) => v,
             Self::HostSriovNetworkDevicePoolInfo(v) => &mut **v,
         }
     }

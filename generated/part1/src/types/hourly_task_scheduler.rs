@@ -110,7 +110,7 @@ impl<'de> serde::Deserialize<'de> for HourlyTaskScheduler {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HourlyTaskSchedulerKind {
     /// Exactly this type.
-    HourlyTaskScheduler(Box<crate::types::HourlyTaskScheduler>),
+    HourlyTaskScheduler(crate::types::HourlyTaskScheduler),
     ///  A `DailyTaskScheduler` or one of its subtypes.
     DailyTaskScheduler(crate::types::DailyTaskSchedulerKind),
 }
@@ -118,9 +118,7 @@ impl Clone for HourlyTaskSchedulerKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HourlyTaskScheduler(v) => {
-                crate::object::clone_boxed(&**v, Self::HourlyTaskScheduler)
-            }
+            Self::HourlyTaskScheduler(v) => Self::HourlyTaskScheduler(Clone::clone(v)),
             Self::DailyTaskScheduler(v) => Self::DailyTaskScheduler(Clone::clone(v)),
         }
     }
@@ -151,7 +149,7 @@ impl HourlyTaskSchedulerKind {
 impl From<crate::types::HourlyTaskScheduler> for HourlyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::HourlyTaskScheduler) -> Self {
-        crate::object::boxed(v, Self::HourlyTaskScheduler)
+        Self::HourlyTaskScheduler(v)
     }
 }
 impl From<crate::types::DailyTaskSchedulerKind> for HourlyTaskSchedulerKind {
@@ -177,17 +175,17 @@ impl crate::object::Family for HourlyTaskSchedulerKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HourlyTaskScheduler)
+        Self::HourlyTaskScheduler(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HourlyTaskScheduler(v) => &**v,
+            Self::HourlyTaskScheduler(v) => v,
             Self::DailyTaskScheduler(v) => crate::object::Family::object(v),
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HourlyTaskScheduler(v) => &mut **v,
+            Self::HourlyTaskScheduler(v) => v,
             Self::DailyTaskScheduler(v) => crate::object::Family::object_mut(v),
         }
     }

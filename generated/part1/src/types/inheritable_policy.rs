@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for InheritablePolicy {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum InheritablePolicyKind {
     /// Exactly this type.
-    InheritablePolicy(Box<crate::types::InheritablePolicy>),
+    InheritablePolicy(crate::types::InheritablePolicy),
     ///  A `BoolPolicy`.
     BoolPolicy(Box<crate::types::BoolPolicy>),
     ///  A `IntPolicy`.
@@ -140,9 +140,7 @@ impl Clone for InheritablePolicyKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::InheritablePolicy(v) => {
-                crate::object::clone_boxed(&**v, Self::InheritablePolicy)
-            }
+            Self::InheritablePolicy(v) => Self::InheritablePolicy(Clone::clone(v)),
             Self::BoolPolicy(v) => crate::object::clone_boxed(&**v, Self::BoolPolicy),
             #[cfg(feature = "vsan")]
             Self::IntPolicy(v) => crate::object::clone_boxed(&**v, Self::IntPolicy),
@@ -219,7 +217,7 @@ impl InheritablePolicyKind {
 impl From<crate::types::InheritablePolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::InheritablePolicy) -> Self {
-        crate::object::boxed(v, Self::InheritablePolicy)
+        Self::InheritablePolicy(v)
     }
 }
 impl From<crate::types::BoolPolicy> for InheritablePolicyKind {
@@ -398,11 +396,11 @@ impl crate::object::Family for InheritablePolicyKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::InheritablePolicy)
+        Self::InheritablePolicy(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::InheritablePolicy(v) => &**v,
+            Self::InheritablePolicy(v) => v,
             Self::BoolPolicy(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::IntPolicy(v) => &**v,
@@ -434,7 +432,7 @@ impl crate::object::Family for InheritablePolicyKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::InheritablePolicy(v) => &mut **v,
+            Self::InheritablePolicy(v) => v,
             Self::BoolPolicy(v) => &mut **v,
             #[cfg(feature = "vsan")]
             Self::IntPolicy(v) => &mut **v,

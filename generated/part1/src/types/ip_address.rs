@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for IpAddress {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum IpAddressKind {
     /// Exactly this type.
-    IpAddress(Box<crate::types::IpAddress>),
+    IpAddress(crate::types::IpAddress),
     ///  A `IpRange`.
     IpRange(Box<crate::types::IpRange>),
     ///  A `SingleIp`.
@@ -101,7 +101,7 @@ impl Clone for IpAddressKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::IpAddress(v) => crate::object::clone_boxed(&**v, Self::IpAddress),
+            Self::IpAddress(v) => Self::IpAddress(Clone::clone(v)),
             Self::IpRange(v) => crate::object::clone_boxed(&**v, Self::IpRange),
             Self::SingleIp(v) => crate::object::clone_boxed(&**v, Self::SingleIp),
         }
@@ -133,7 +133,7 @@ impl IpAddressKind {
 impl From<crate::types::IpAddress> for IpAddressKind {
     #[inline]
     fn from(v: crate::types::IpAddress) -> Self {
-        crate::object::boxed(v, Self::IpAddress)
+        Self::IpAddress(v)
     }
 }
 impl From<crate::types::IpRange> for IpAddressKind {
@@ -157,18 +157,18 @@ impl crate::object::Family for IpAddressKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::IpAddress)
+        Self::IpAddress(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::IpAddress(v) => &**v,
+            Self::IpAddress(v) => v,
             Self::IpRange(v) => &**v,
             Self::SingleIp(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::IpAddress(v) => &mut **v,
+            Self::IpAddress(v) => v,
             Self::IpRange(v) => &mut **v,
             Self::SingleIp(v) => &mut **v,
         }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for MacAddress {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum MacAddressKind {
     /// Exactly this type.
-    MacAddress(Box<crate::types::MacAddress>),
+    MacAddress(crate::types::MacAddress),
     ///  A `MacRange`.
     MacRange(Box<crate::types::MacRange>),
     ///  A `SingleMac`.
@@ -101,7 +101,7 @@ impl Clone for MacAddressKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::MacAddress(v) => crate::object::clone_boxed(&**v, Self::MacAddress),
+            Self::MacAddress(v) => Self::MacAddress(Clone::clone(v)),
             Self::MacRange(v) => crate::object::clone_boxed(&**v, Self::MacRange),
             Self::SingleMac(v) => crate::object::clone_boxed(&**v, Self::SingleMac),
         }
@@ -133,7 +133,7 @@ impl MacAddressKind {
 impl From<crate::types::MacAddress> for MacAddressKind {
     #[inline]
     fn from(v: crate::types::MacAddress) -> Self {
-        crate::object::boxed(v, Self::MacAddress)
+        Self::MacAddress(v)
     }
 }
 impl From<crate::types::MacRange> for MacAddressKind {
@@ -157,18 +157,18 @@ impl crate::object::Family for MacAddressKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::MacAddress)
+        Self::MacAddress(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::MacAddress(v) => &**v,
+            Self::MacAddress(v) => v,
             Self::MacRange(v) => &**v,
             Self::SingleMac(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::MacAddress(v) => &mut **v,
+            Self::MacAddress(v) => v,
             Self::MacRange(v) => &mut **v,
             Self::SingleMac(v) => &mut **v,
         }

@@ -115,7 +115,7 @@ impl<'de> serde::Deserialize<'de> for MonthlyTaskScheduler {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum MonthlyTaskSchedulerKind {
     /// Exactly this type.
-    MonthlyTaskScheduler(Box<crate::types::MonthlyTaskScheduler>),
+    MonthlyTaskScheduler(crate::types::MonthlyTaskScheduler),
     ///  A `MonthlyByDayTaskScheduler`.
     MonthlyByDayTaskScheduler(Box<crate::types::MonthlyByDayTaskScheduler>),
     ///  A `MonthlyByWeekdayTaskScheduler`.
@@ -125,9 +125,7 @@ impl Clone for MonthlyTaskSchedulerKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::MonthlyTaskScheduler(v) => {
-                crate::object::clone_boxed(&**v, Self::MonthlyTaskScheduler)
-            }
+            Self::MonthlyTaskScheduler(v) => Self::MonthlyTaskScheduler(Clone::clone(v)),
             Self::MonthlyByDayTaskScheduler(v) => {
                 crate::object::clone_boxed(&**v, Self::MonthlyByDayTaskScheduler)
             }
@@ -163,7 +161,7 @@ impl MonthlyTaskSchedulerKind {
 impl From<crate::types::MonthlyTaskScheduler> for MonthlyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::MonthlyTaskScheduler) -> Self {
-        crate::object::boxed(v, Self::MonthlyTaskScheduler)
+        Self::MonthlyTaskScheduler(v)
     }
 }
 impl From<crate::types::MonthlyByDayTaskScheduler> for MonthlyTaskSchedulerKind {
@@ -194,18 +192,18 @@ impl crate::object::Family for MonthlyTaskSchedulerKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::MonthlyTaskScheduler)
+        Self::MonthlyTaskScheduler(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::MonthlyTaskScheduler(v) => &**v,
+            Self::MonthlyTaskScheduler(v) => v,
             Self::MonthlyByDayTaskScheduler(v) => &**v,
             Self::MonthlyByWeekdayTaskScheduler(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::MonthlyTaskScheduler(v) => &mut **v,
+            Self::MonthlyTaskScheduler(v) => v,
             Self::MonthlyByDayTaskScheduler(v) => &mut **v,
             Self::MonthlyByWeekdayTaskScheduler(v) => &mut **v,
         }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for NegatableExpression {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum NegatableExpressionKind {
     /// Exactly this type.
-    NegatableExpression(Box<crate::types::NegatableExpression>),
+    NegatableExpression(crate::types::NegatableExpression),
     ///  A `IntExpression`.
     IntExpression(Box<crate::types::IntExpression>),
     ///  A `IpAddress` or one of its subtypes.
@@ -107,9 +107,7 @@ impl Clone for NegatableExpressionKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::NegatableExpression(v) => {
-                crate::object::clone_boxed(&**v, Self::NegatableExpression)
-            }
+            Self::NegatableExpression(v) => Self::NegatableExpression(Clone::clone(v)),
             Self::IntExpression(v) => {
                 crate::object::clone_boxed(&**v, Self::IntExpression)
             }
@@ -148,7 +146,7 @@ impl NegatableExpressionKind {
 impl From<crate::types::NegatableExpression> for NegatableExpressionKind {
     #[inline]
     fn from(v: crate::types::NegatableExpression) -> Self {
-        crate::object::boxed(v, Self::NegatableExpression)
+        Self::NegatableExpression(v)
     }
 }
 impl From<crate::types::IntExpression> for NegatableExpressionKind {
@@ -214,11 +212,11 @@ impl crate::object::Family for NegatableExpressionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::NegatableExpression)
+        Self::NegatableExpression(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NegatableExpression(v) => &**v,
+            Self::NegatableExpression(v) => v,
             Self::IntExpression(v) => &**v,
             Self::IpAddress(v) => crate::object::Family::object(v),
             Self::MacAddress(v) => crate::object::Family::object(v),
@@ -228,7 +226,7 @@ impl crate::object::Family for NegatableExpressionKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::NegatableExpression(v) => &mut **v,
+            Self::NegatableExpression(v) => v,
             Self::IntExpression(v) => &mut **v,
             Self::IpAddress(v) => crate::object::Family::object_mut(v),
             Self::MacAddress(v) => crate::object::Family::object_mut(v),

@@ -85,7 +85,7 @@ impl<'de> serde::Deserialize<'de> for PerfEntityMetricBase {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum PerfEntityMetricBaseKind {
     /// Exactly this type.
-    PerfEntityMetricBase(Box<crate::types::PerfEntityMetricBase>),
+    PerfEntityMetricBase(crate::types::PerfEntityMetricBase),
     ///  A `PerfEntityMetric`.
     PerfEntityMetric(Box<crate::types::PerfEntityMetric>),
     ///  A `PerfEntityMetricCSV`.
@@ -95,9 +95,7 @@ impl Clone for PerfEntityMetricBaseKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::PerfEntityMetricBase(v) => {
-                crate::object::clone_boxed(&**v, Self::PerfEntityMetricBase)
-            }
+            Self::PerfEntityMetricBase(v) => Self::PerfEntityMetricBase(Clone::clone(v)),
             Self::PerfEntityMetric(v) => {
                 crate::object::clone_boxed(&**v, Self::PerfEntityMetric)
             }
@@ -133,7 +131,7 @@ impl PerfEntityMetricBaseKind {
 impl From<crate::types::PerfEntityMetricBase> for PerfEntityMetricBaseKind {
     #[inline]
     fn from(v: crate::types::PerfEntityMetricBase) -> Self {
-        crate::object::boxed(v, Self::PerfEntityMetricBase)
+        Self::PerfEntityMetricBase(v)
     }
 }
 impl From<crate::types::PerfEntityMetric> for PerfEntityMetricBaseKind {
@@ -164,18 +162,18 @@ impl crate::object::Family for PerfEntityMetricBaseKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::PerfEntityMetricBase)
+        Self::PerfEntityMetricBase(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PerfEntityMetricBase(v) => &**v,
+            Self::PerfEntityMetricBase(v) => v,
             Self::PerfEntityMetric(v) => &**v,
             Self::PerfEntityMetricCSV(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::PerfEntityMetricBase(v) => &mut **v,
+            Self::PerfEntityMetricBase(v) => v,
             Self::PerfEntityMetric(v) => &mut **v,
             Self::PerfEntityMetricCSV(v) => &mut **v,
         }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for PerfMetricSeries {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum PerfMetricSeriesKind {
     /// Exactly this type.
-    PerfMetricSeries(Box<crate::types::PerfMetricSeries>),
+    PerfMetricSeries(crate::types::PerfMetricSeries),
     ///  A `PerfMetricIntSeries`.
     PerfMetricIntSeries(Box<crate::types::PerfMetricIntSeries>),
     ///  A `PerfMetricSeriesCSV`.
@@ -101,9 +101,7 @@ impl Clone for PerfMetricSeriesKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::PerfMetricSeries(v) => {
-                crate::object::clone_boxed(&**v, Self::PerfMetricSeries)
-            }
+            Self::PerfMetricSeries(v) => Self::PerfMetricSeries(Clone::clone(v)),
             Self::PerfMetricIntSeries(v) => {
                 crate::object::clone_boxed(&**v, Self::PerfMetricIntSeries)
             }
@@ -139,7 +137,7 @@ impl PerfMetricSeriesKind {
 impl From<crate::types::PerfMetricSeries> for PerfMetricSeriesKind {
     #[inline]
     fn from(v: crate::types::PerfMetricSeries) -> Self {
-        crate::object::boxed(v, Self::PerfMetricSeries)
+        Self::PerfMetricSeries(v)
     }
 }
 impl From<crate::types::PerfMetricIntSeries> for PerfMetricSeriesKind {
@@ -167,18 +165,18 @@ impl crate::object::Family for PerfMetricSeriesKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::PerfMetricSeries)
+        Self::PerfMetricSeries(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PerfMetricSeries(v) => &**v,
+            Self::PerfMetricSeries(v) => v,
             Self::PerfMetricIntSeries(v) => &**v,
             Self::PerfMetricSeriesCSV(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::PerfMetricSeries(v) => &mut **v,
+            Self::PerfMetricSeries(v) => v,
             Self::PerfMetricIntSeries(v) => &mut **v,
             Self::PerfMetricSeriesCSV(v) => &mut **v,
         }

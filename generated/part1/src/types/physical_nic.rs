@@ -26,7 +26,7 @@ pub struct PhysicalNic {
     /// Property *PhysicalNic.validLinkSpecification*.
     pub valid_link_specification: Option<Vec<crate::types::PhysicalNicLinkInfo>>,
     /// Property *PhysicalNic.spec*.
-    pub spec: crate::types::PhysicalNicSpec,
+    pub spec: Box<crate::types::PhysicalNicSpec>,
     /// Property *PhysicalNic.wakeOnLanSupported*.
     pub wake_on_lan_supported: bool,
     /// Property *PhysicalNic.mac*.

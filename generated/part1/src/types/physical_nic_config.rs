@@ -8,7 +8,7 @@ pub struct PhysicalNicConfig {
     /// Property *PhysicalNicConfig.device*.
     pub device: crate::CompactString,
     /// Property *PhysicalNicConfig.spec*.
-    pub spec: crate::types::PhysicalNicSpec,
+    pub spec: Box<crate::types::PhysicalNicSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -103,3 +103,16 @@ impl<'de> serde::Deserialize<'de> for PhysicalNicSpec {
         crate::object::serde_deserialize(d)
     }
 }
+impl crate::de::Decode for Box<PhysicalNicSpec> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<PhysicalNicSpec> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
+    }
+}

@@ -105,7 +105,7 @@ impl<'de> serde::Deserialize<'de> for RecurrentTaskScheduler {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum RecurrentTaskSchedulerKind {
     /// Exactly this type.
-    RecurrentTaskScheduler(Box<crate::types::RecurrentTaskScheduler>),
+    RecurrentTaskScheduler(crate::types::RecurrentTaskScheduler),
     ///  A `HourlyTaskScheduler` or one of its subtypes.
     HourlyTaskScheduler(crate::types::HourlyTaskSchedulerKind),
 }
@@ -114,7 +114,7 @@ impl Clone for RecurrentTaskSchedulerKind {
     fn clone(&self) -> Self {
         match self {
             Self::RecurrentTaskScheduler(v) => {
-                crate::object::clone_boxed(&**v, Self::RecurrentTaskScheduler)
+                Self::RecurrentTaskScheduler(Clone::clone(v))
             }
             Self::HourlyTaskScheduler(v) => Self::HourlyTaskScheduler(Clone::clone(v)),
         }
@@ -146,7 +146,7 @@ impl RecurrentTaskSchedulerKind {
 impl From<crate::types::RecurrentTaskScheduler> for RecurrentTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::RecurrentTaskScheduler) -> Self {
-        crate::object::boxed(v, Self::RecurrentTaskScheduler)
+        Self::RecurrentTaskScheduler(v)
     }
 }
 impl From<crate::types::HourlyTaskSchedulerKind> for RecurrentTaskSchedulerKind {
@@ -172,17 +172,17 @@ impl crate::object::Family for RecurrentTaskSchedulerKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::RecurrentTaskScheduler)
+        Self::RecurrentTaskScheduler(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::RecurrentTaskScheduler(v) => &**v,
+            Self::RecurrentTaskScheduler(v) => v,
             Self::HourlyTaskScheduler(v) => crate::object::Family::object(v),
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::RecurrentTaskScheduler(v) => &mut **v,
+            Self::RecurrentTaskScheduler(v) => v,
             Self::HourlyTaskScheduler(v) => crate::object::Family::object_mut(v),
         }
     }

@@ -99,7 +99,7 @@ impl<'de> serde::Deserialize<'de> for TargetGroupMemberInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum TargetGroupMemberInfoKind {
     /// Exactly this type.
-    TargetGroupMemberInfo(Box<crate::types::TargetGroupMemberInfo>),
+    TargetGroupMemberInfo(crate::types::TargetGroupMemberInfo),
     ///  A `RecoveredTargetGroupMemberInfo`.
     #[cfg(feature = "sms")]
     RecoveredTargetGroupMemberInfo(Box<crate::types::RecoveredTargetGroupMemberInfo>),
@@ -109,7 +109,7 @@ impl Clone for TargetGroupMemberInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::TargetGroupMemberInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::TargetGroupMemberInfo)
+                Self::TargetGroupMemberInfo(Clone::clone(v))
             }
             #[cfg(feature = "sms")]
             Self::RecoveredTargetGroupMemberInfo(v) => {
@@ -144,7 +144,7 @@ impl TargetGroupMemberInfoKind {
 impl From<crate::types::TargetGroupMemberInfo> for TargetGroupMemberInfoKind {
     #[inline]
     fn from(v: crate::types::TargetGroupMemberInfo) -> Self {
-        crate::object::boxed(v, Self::TargetGroupMemberInfo)
+        Self::TargetGroupMemberInfo(v)
     }
 }
 #[cfg(feature = "sms")]
@@ -168,18 +168,18 @@ impl crate::object::Family for TargetGroupMemberInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::TargetGroupMemberInfo)
+        Self::TargetGroupMemberInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::TargetGroupMemberInfo(v) => &**v,
+            Self::TargetGroupMemberInfo(v) => v,
             #[cfg(feature = "sms")]
             Self::RecoveredTargetGroupMemberInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::TargetGroupMemberInfo(v) => &mut **v,
+            Self::TargetGroupMemberInfo(v) => v,
             #[cfg(feature = "sms")]
             Self::RecoveredTargetGroupMemberInfo(v) => &mut **v,
         }

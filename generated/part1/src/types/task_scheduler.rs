@@ -100,7 +100,7 @@ impl<'de> serde::Deserialize<'de> for TaskScheduler {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum TaskSchedulerKind {
     /// Exactly this type.
-    TaskScheduler(Box<crate::types::TaskScheduler>),
+    TaskScheduler(crate::types::TaskScheduler),
     ///  A `AfterStartupTaskScheduler`.
     AfterStartupTaskScheduler(Box<crate::types::AfterStartupTaskScheduler>),
     ///  A `OnceTaskScheduler`.
@@ -112,9 +112,7 @@ impl Clone for TaskSchedulerKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::TaskScheduler(v) => {
-                crate::object::clone_boxed(&**v, Self::TaskScheduler)
-            }
+            Self::TaskScheduler(v) => Self::TaskScheduler(Clone::clone(v)),
             Self::AfterStartupTaskScheduler(v) => {
                 crate::object::clone_boxed(&**v, Self::AfterStartupTaskScheduler)
             }
@@ -153,7 +151,7 @@ impl TaskSchedulerKind {
 impl From<crate::types::TaskScheduler> for TaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::TaskScheduler) -> Self {
-        crate::object::boxed(v, Self::TaskScheduler)
+        Self::TaskScheduler(v)
     }
 }
 impl From<crate::types::AfterStartupTaskScheduler> for TaskSchedulerKind {
@@ -194,11 +192,11 @@ impl crate::object::Family for TaskSchedulerKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::TaskScheduler)
+        Self::TaskScheduler(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::TaskScheduler(v) => &**v,
+            Self::TaskScheduler(v) => v,
             Self::AfterStartupTaskScheduler(v) => &**v,
             Self::OnceTaskScheduler(v) => &**v,
             Self::RecurrentTaskScheduler(v) => crate::object::Family::object(v),
@@ -206,7 +204,7 @@ impl crate::object::Family for TaskSchedulerKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::TaskScheduler(v) => &mut **v,
+            Self::TaskScheduler(v) => v,
             Self::AfterStartupTaskScheduler(v) => &mut **v,
             Self::OnceTaskScheduler(v) => &mut **v,
             Self::RecurrentTaskScheduler(v) => crate::object::Family::object_mut(v),

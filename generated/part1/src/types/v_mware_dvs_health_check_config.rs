@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VMwareDVSHealthCheckConfig {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VMwareDVSHealthCheckConfigKind {
     /// Exactly this type.
-    VMwareDVSHealthCheckConfig(Box<crate::types::VMwareDVSHealthCheckConfig>),
+    VMwareDVSHealthCheckConfig(crate::types::VMwareDVSHealthCheckConfig),
     ///  A `VMwareDVSTeamingHealthCheckConfig`.
     VMwareDVSTeamingHealthCheckConfig(
         Box<crate::types::VMwareDVSTeamingHealthCheckConfig>,
@@ -111,7 +111,7 @@ impl Clone for VMwareDVSHealthCheckConfigKind {
     fn clone(&self) -> Self {
         match self {
             Self::VMwareDVSHealthCheckConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::VMwareDVSHealthCheckConfig)
+                Self::VMwareDVSHealthCheckConfig(Clone::clone(v))
             }
             Self::VMwareDVSTeamingHealthCheckConfig(v) => {
                 crate::object::clone_boxed(&**v, Self::VMwareDVSTeamingHealthCheckConfig)
@@ -148,7 +148,7 @@ impl VMwareDVSHealthCheckConfigKind {
 impl From<crate::types::VMwareDVSHealthCheckConfig> for VMwareDVSHealthCheckConfigKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSHealthCheckConfig) -> Self {
-        crate::object::boxed(v, Self::VMwareDVSHealthCheckConfig)
+        Self::VMwareDVSHealthCheckConfig(v)
     }
 }
 impl From<crate::types::VMwareDVSTeamingHealthCheckConfig>
@@ -181,18 +181,18 @@ impl crate::object::Family for VMwareDVSHealthCheckConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VMwareDVSHealthCheckConfig)
+        Self::VMwareDVSHealthCheckConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VMwareDVSHealthCheckConfig(v) => &**v,
+            Self::VMwareDVSHealthCheckConfig(v) => v,
             Self::VMwareDVSTeamingHealthCheckConfig(v) => &**v,
             Self::VMwareDVSVlanMtuHealthCheckConfig(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VMwareDVSHealthCheckConfig(v) => &mut **v,
+            Self::VMwareDVSHealthCheckConfig(v) => v,
             Self::VMwareDVSTeamingHealthCheckConfig(v) => &mut **v,
             Self::VMwareDVSVlanMtuHealthCheckConfig(v) => &mut **v,
         }

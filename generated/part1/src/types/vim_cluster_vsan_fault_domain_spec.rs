@@ -98,7 +98,7 @@ impl<'de> serde::Deserialize<'de> for VimClusterVsanFaultDomainSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VimClusterVsanFaultDomainSpecKind {
     /// Exactly this type.
-    VimClusterVsanFaultDomainSpec(Box<crate::types::VimClusterVsanFaultDomainSpec>),
+    VimClusterVsanFaultDomainSpec(crate::types::VimClusterVsanFaultDomainSpec),
     ///  A `VsanFaultDomainDestroySpec`.
     #[cfg(feature = "vsan")]
     VsanFaultDomainDestroySpec(Box<crate::types::VsanFaultDomainDestroySpec>),
@@ -111,7 +111,7 @@ impl Clone for VimClusterVsanFaultDomainSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::VimClusterVsanFaultDomainSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VimClusterVsanFaultDomainSpec)
+                Self::VimClusterVsanFaultDomainSpec(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VsanFaultDomainDestroySpec(v) => {
@@ -151,7 +151,7 @@ impl From<crate::types::VimClusterVsanFaultDomainSpec>
 for VimClusterVsanFaultDomainSpecKind {
     #[inline]
     fn from(v: crate::types::VimClusterVsanFaultDomainSpec) -> Self {
-        crate::object::boxed(v, Self::VimClusterVsanFaultDomainSpec)
+        Self::VimClusterVsanFaultDomainSpec(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -188,11 +188,11 @@ impl crate::object::Family for VimClusterVsanFaultDomainSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VimClusterVsanFaultDomainSpec)
+        Self::VimClusterVsanFaultDomainSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VimClusterVsanFaultDomainSpec(v) => &**v,
+            Self::VimClusterVsanFaultDomainSpec(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanFaultDomainDestroySpec(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -201,7 +201,7 @@ impl crate::object::Family for VimClusterVsanFaultDomainSpecKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VimClusterVsanFaultDomainSpec(v) => &mut **v,
+            Self::VimClusterVsanFaultDomainSpec(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanFaultDomainDestroySpec(v) => &mut **v,
             #[cfg(feature = "vsan")]

@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDeviceDeviceBackingInfoKind {
     /// Exactly this type.
-    VirtualDeviceDeviceBackingInfo(Box<crate::types::VirtualDeviceDeviceBackingInfo>),
+    VirtualDeviceDeviceBackingInfo(crate::types::VirtualDeviceDeviceBackingInfo),
     ///  A `VirtualCdromAtapiBackingInfo`.
     VirtualCdromAtapiBackingInfo(Box<crate::types::VirtualCdromAtapiBackingInfo>),
     ///  A `VirtualCdromPassthroughBackingInfo`.
@@ -155,7 +155,7 @@ impl Clone for VirtualDeviceDeviceBackingInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceDeviceBackingInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDeviceDeviceBackingInfo)
+                Self::VirtualDeviceDeviceBackingInfo(Clone::clone(v))
             }
             Self::VirtualCdromAtapiBackingInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualCdromAtapiBackingInfo)
@@ -259,7 +259,7 @@ impl From<crate::types::VirtualDeviceDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceDeviceBackingInfo) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceDeviceBackingInfo)
+        Self::VirtualDeviceDeviceBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualCdromAtapiBackingInfo>
@@ -428,11 +428,11 @@ impl crate::object::Family for VirtualDeviceDeviceBackingInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDeviceDeviceBackingInfo)
+        Self::VirtualDeviceDeviceBackingInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceDeviceBackingInfo(v) => &**v,
+            Self::VirtualDeviceDeviceBackingInfo(v) => v,
             Self::VirtualCdromAtapiBackingInfo(v) => &**v,
             Self::VirtualCdromPassthroughBackingInfo(v) => &**v,
             Self::VirtualDiskRawDiskVer2BackingInfo(v) => {
@@ -454,7 +454,7 @@ impl crate::object::Family for VirtualDeviceDeviceBackingInfoKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualDeviceDeviceBackingInfo(v) => v,
             Self::VirtualCdromAtapiBackingInfo(v) => &mut **v,
             Self::VirtualCdromPassthroughBackingInfo(v) => &mut **v,
             Self::VirtualDiskRawDiskVer2BackingInfo(v) => {

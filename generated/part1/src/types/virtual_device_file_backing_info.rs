@@ -103,7 +103,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDeviceFileBackingInfoKind {
     /// Exactly this type.
-    VirtualDeviceFileBackingInfo(Box<crate::types::VirtualDeviceFileBackingInfo>),
+    VirtualDeviceFileBackingInfo(crate::types::VirtualDeviceFileBackingInfo),
     ///  A `VirtualCdromIsoBackingInfo`.
     VirtualCdromIsoBackingInfo(Box<crate::types::VirtualCdromIsoBackingInfo>),
     ///  A `VirtualDiskFlatVer1BackingInfo`.
@@ -144,7 +144,7 @@ impl Clone for VirtualDeviceFileBackingInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceFileBackingInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDeviceFileBackingInfo)
+                Self::VirtualDeviceFileBackingInfo(Clone::clone(v))
             }
             Self::VirtualCdromIsoBackingInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualCdromIsoBackingInfo)
@@ -218,7 +218,7 @@ impl From<crate::types::VirtualDeviceFileBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceFileBackingInfo) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceFileBackingInfo)
+        Self::VirtualDeviceFileBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualCdromIsoBackingInfo>
@@ -352,11 +352,11 @@ impl crate::object::Family for VirtualDeviceFileBackingInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDeviceFileBackingInfo)
+        Self::VirtualDeviceFileBackingInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceFileBackingInfo(v) => &**v,
+            Self::VirtualDeviceFileBackingInfo(v) => v,
             Self::VirtualCdromIsoBackingInfo(v) => &**v,
             Self::VirtualDiskFlatVer1BackingInfo(v) => &**v,
             Self::VirtualDiskFlatVer2BackingInfo(v) => &**v,
@@ -373,7 +373,7 @@ impl crate::object::Family for VirtualDeviceFileBackingInfoKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceFileBackingInfo(v) => &mut **v,
+            Self::VirtualDeviceFileBackingInfo(v) => v,
             Self::VirtualCdromIsoBackingInfo(v) => &mut **v,
             Self::VirtualDiskFlatVer1BackingInfo(v) => &mut **v,
             Self::VirtualDiskFlatVer2BackingInfo(v) => &mut **v,

@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDiskSpecKind {
     /// Exactly this type.
-    VirtualDiskSpec(Box<crate::types::VirtualDiskSpec>),
+    VirtualDiskSpec(crate::types::VirtualDiskSpec),
     ///  A `DeviceBackedVirtualDiskSpec`.
     DeviceBackedVirtualDiskSpec(Box<crate::types::DeviceBackedVirtualDiskSpec>),
     ///  A `FileBackedVirtualDiskSpec` or one of its subtypes.
@@ -107,9 +107,7 @@ impl Clone for VirtualDiskSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::VirtualDiskSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDiskSpec)
-            }
+            Self::VirtualDiskSpec(v) => Self::VirtualDiskSpec(Clone::clone(v)),
             Self::DeviceBackedVirtualDiskSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::DeviceBackedVirtualDiskSpec)
             }
@@ -146,7 +144,7 @@ impl VirtualDiskSpecKind {
 impl From<crate::types::VirtualDiskSpec> for VirtualDiskSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSpec) -> Self {
-        crate::object::boxed(v, Self::VirtualDiskSpec)
+        Self::VirtualDiskSpec(v)
     }
 }
 impl From<crate::types::DeviceBackedVirtualDiskSpec> for VirtualDiskSpecKind {
@@ -180,11 +178,11 @@ impl crate::object::Family for VirtualDiskSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDiskSpec)
+        Self::VirtualDiskSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDiskSpec(v) => &**v,
+            Self::VirtualDiskSpec(v) => v,
             Self::DeviceBackedVirtualDiskSpec(v) => &**v,
             #[cfg(feature = "vsan")]
             Self::FileBackedVirtualDiskSpec(v) => crate::object::Family::object(v),
@@ -192,7 +190,7 @@ impl crate::object::Family for VirtualDiskSpecKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDiskSpec(v) => &mut **v,
+            Self::VirtualDiskSpec(v) => v,
             Self::DeviceBackedVirtualDiskSpec(v) => &mut **v,
             #[cfg(feature = "vsan")]
             Self::FileBackedVirtualDiskSpec(v) => crate::object::Family::object_mut(v),

@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDiskDeviceInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualMachineDiskDeviceInfoKind {
     /// Exactly this type.
-    VirtualMachineDiskDeviceInfo(Box<crate::types::VirtualMachineDiskDeviceInfo>),
+    VirtualMachineDiskDeviceInfo(crate::types::VirtualMachineDiskDeviceInfo),
     ///  A `VirtualMachineIdeDiskDeviceInfo`.
     VirtualMachineIdeDiskDeviceInfo(Box<crate::types::VirtualMachineIdeDiskDeviceInfo>),
     ///  A `VirtualMachineScsiDiskDeviceInfo`.
@@ -121,7 +121,7 @@ impl Clone for VirtualMachineDiskDeviceInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineDiskDeviceInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualMachineDiskDeviceInfo)
+                Self::VirtualMachineDiskDeviceInfo(Clone::clone(v))
             }
             Self::VirtualMachineIdeDiskDeviceInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineIdeDiskDeviceInfo)
@@ -159,7 +159,7 @@ impl From<crate::types::VirtualMachineDiskDeviceInfo>
 for VirtualMachineDiskDeviceInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineDiskDeviceInfo) -> Self {
-        crate::object::boxed(v, Self::VirtualMachineDiskDeviceInfo)
+        Self::VirtualMachineDiskDeviceInfo(v)
     }
 }
 impl From<crate::types::VirtualMachineIdeDiskDeviceInfo>
@@ -192,18 +192,18 @@ impl crate::object::Family for VirtualMachineDiskDeviceInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualMachineDiskDeviceInfo)
+        Self::VirtualMachineDiskDeviceInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineDiskDeviceInfo(v) => &**v,
+            Self::VirtualMachineDiskDeviceInfo(v) => v,
             Self::VirtualMachineIdeDiskDeviceInfo(v) => &**v,
             Self::VirtualMachineScsiDiskDeviceInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualMachineDiskDeviceInfo(v) => &mut **v,
+            Self::VirtualMachineDiskDeviceInfo(v) => v,
             Self::VirtualMachineIdeDiskDeviceInfo(v) => &mut **v,
             Self::VirtualMachineScsiDiskDeviceInfo(v) => &mut **v,
         }

@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreBaseOption {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VmfsDatastoreBaseOptionKind {
     /// Exactly this type.
-    VmfsDatastoreBaseOption(Box<crate::types::VmfsDatastoreBaseOption>),
+    VmfsDatastoreBaseOption(crate::types::VmfsDatastoreBaseOption),
     ///  A `VmfsDatastoreMultipleExtentOption`.
     VmfsDatastoreMultipleExtentOption(
         Box<crate::types::VmfsDatastoreMultipleExtentOption>,
@@ -109,7 +109,7 @@ impl Clone for VmfsDatastoreBaseOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VmfsDatastoreBaseOption(v) => {
-                crate::object::clone_boxed(&**v, Self::VmfsDatastoreBaseOption)
+                Self::VmfsDatastoreBaseOption(Clone::clone(v))
             }
             Self::VmfsDatastoreMultipleExtentOption(v) => {
                 crate::object::clone_boxed(&**v, Self::VmfsDatastoreMultipleExtentOption)
@@ -146,7 +146,7 @@ impl VmfsDatastoreBaseOptionKind {
 impl From<crate::types::VmfsDatastoreBaseOption> for VmfsDatastoreBaseOptionKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreBaseOption) -> Self {
-        crate::object::boxed(v, Self::VmfsDatastoreBaseOption)
+        Self::VmfsDatastoreBaseOption(v)
     }
 }
 impl From<crate::types::VmfsDatastoreMultipleExtentOption>
@@ -183,18 +183,18 @@ impl crate::object::Family for VmfsDatastoreBaseOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VmfsDatastoreBaseOption)
+        Self::VmfsDatastoreBaseOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmfsDatastoreBaseOption(v) => &**v,
+            Self::VmfsDatastoreBaseOption(v) => v,
             Self::VmfsDatastoreMultipleExtentOption(v) => &**v,
             Self::VmfsDatastoreSingleExtentOption(v) => crate::object::Family::object(v),
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VmfsDatastoreBaseOption(v) => &mut **v,
+            Self::VmfsDatastoreBaseOption(v) => v,
             Self::VmfsDatastoreMultipleExtentOption(v) => &mut **v,
             Self::VmfsDatastoreSingleExtentOption(v) => {
                 crate::object::Family::object_mut(v)

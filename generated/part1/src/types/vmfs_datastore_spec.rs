@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VmfsDatastoreSpecKind {
     /// Exactly this type.
-    VmfsDatastoreSpec(Box<crate::types::VmfsDatastoreSpec>),
+    VmfsDatastoreSpec(crate::types::VmfsDatastoreSpec),
     ///  A `VmfsDatastoreCreateSpec`.
     VmfsDatastoreCreateSpec(Box<crate::types::VmfsDatastoreCreateSpec>),
     ///  A `VmfsDatastoreExpandSpec`.
@@ -103,9 +103,7 @@ impl Clone for VmfsDatastoreSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::VmfsDatastoreSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VmfsDatastoreSpec)
-            }
+            Self::VmfsDatastoreSpec(v) => Self::VmfsDatastoreSpec(Clone::clone(v)),
             Self::VmfsDatastoreCreateSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::VmfsDatastoreCreateSpec)
             }
@@ -144,7 +142,7 @@ impl VmfsDatastoreSpecKind {
 impl From<crate::types::VmfsDatastoreSpec> for VmfsDatastoreSpecKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreSpec) -> Self {
-        crate::object::boxed(v, Self::VmfsDatastoreSpec)
+        Self::VmfsDatastoreSpec(v)
     }
 }
 impl From<crate::types::VmfsDatastoreCreateSpec> for VmfsDatastoreSpecKind {
@@ -181,11 +179,11 @@ impl crate::object::Family for VmfsDatastoreSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VmfsDatastoreSpec)
+        Self::VmfsDatastoreSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmfsDatastoreSpec(v) => &**v,
+            Self::VmfsDatastoreSpec(v) => v,
             Self::VmfsDatastoreCreateSpec(v) => &**v,
             Self::VmfsDatastoreExpandSpec(v) => &**v,
             Self::VmfsDatastoreExtendSpec(v) => &**v,
@@ -193,7 +191,7 @@ impl crate::object::Family for VmfsDatastoreSpecKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VmfsDatastoreSpec(v) => &mut **v,
+            Self::VmfsDatastoreSpec(v) => v,
             Self::VmfsDatastoreCreateSpec(v) => &mut **v,
             Self::VmfsDatastoreExpandSpec(v) => &mut **v,
             Self::VmfsDatastoreExtendSpec(v) => &mut **v,

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchVlanSpec {
 pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
     /// Exactly this type.
     VmwareDistributedVirtualSwitchVlanSpec(
-        Box<crate::types::VmwareDistributedVirtualSwitchVlanSpec>,
+        crate::types::VmwareDistributedVirtualSwitchVlanSpec,
     ),
     ///  A `VmwareDistributedVirtualSwitchPvlanSpec`.
     #[cfg(feature = "vsan")]
@@ -115,10 +115,7 @@ impl Clone for VmwareDistributedVirtualSwitchVlanSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::VmwareDistributedVirtualSwitchVlanSpec(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::VmwareDistributedVirtualSwitchVlanSpec,
-                )
+                Self::VmwareDistributedVirtualSwitchVlanSpec(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => {
@@ -171,7 +168,7 @@ impl From<crate::types::VmwareDistributedVirtualSwitchVlanSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
     #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchVlanSpec) -> Self {
-        crate::object::boxed(v, Self::VmwareDistributedVirtualSwitchVlanSpec)
+        Self::VmwareDistributedVirtualSwitchVlanSpec(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -224,11 +221,11 @@ impl crate::object::Family for VmwareDistributedVirtualSwitchVlanSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VmwareDistributedVirtualSwitchVlanSpec)
+        Self::VmwareDistributedVirtualSwitchVlanSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => &**v,
+            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => v,
             #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -239,7 +236,7 @@ impl crate::object::Family for VmwareDistributedVirtualSwitchVlanSpecKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => &mut **v,
+            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => v,
             #[cfg(feature = "vsan")]
             Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => &mut **v,
             #[cfg(feature = "vsan")]

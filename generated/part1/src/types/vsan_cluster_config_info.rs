@@ -115,7 +115,7 @@ impl<'de> serde::Deserialize<'de> for VsanClusterConfigInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanClusterConfigInfoKind {
     /// Exactly this type.
-    VsanClusterConfigInfo(Box<crate::types::VsanClusterConfigInfo>),
+    VsanClusterConfigInfo(crate::types::VsanClusterConfigInfo),
     ///  A `VsanConfigInfoEx`.
     #[cfg(feature = "vsan")]
     VsanConfigInfoEx(Box<crate::types::VsanConfigInfoEx>),
@@ -125,7 +125,7 @@ impl Clone for VsanClusterConfigInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanClusterConfigInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanClusterConfigInfo)
+                Self::VsanClusterConfigInfo(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VsanConfigInfoEx(v) => {
@@ -160,7 +160,7 @@ impl VsanClusterConfigInfoKind {
 impl From<crate::types::VsanClusterConfigInfo> for VsanClusterConfigInfoKind {
     #[inline]
     fn from(v: crate::types::VsanClusterConfigInfo) -> Self {
-        crate::object::boxed(v, Self::VsanClusterConfigInfo)
+        Self::VsanClusterConfigInfo(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -184,18 +184,18 @@ impl crate::object::Family for VsanClusterConfigInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanClusterConfigInfo)
+        Self::VsanClusterConfigInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanClusterConfigInfo(v) => &**v,
+            Self::VsanClusterConfigInfo(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanConfigInfoEx(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanClusterConfigInfo(v) => &mut **v,
+            Self::VsanClusterConfigInfo(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanConfigInfoEx(v) => &mut **v,
         }

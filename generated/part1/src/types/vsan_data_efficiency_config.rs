@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VsanDataEfficiencyConfig {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanDataEfficiencyConfigKind {
     /// Exactly this type.
-    VsanDataEfficiencyConfig(Box<crate::types::VsanDataEfficiencyConfig>),
+    VsanDataEfficiencyConfig(crate::types::VsanDataEfficiencyConfig),
     ///  A `VsanDataEfficiencyConfigEx`.
     #[cfg(feature = "vsan")]
     VsanDataEfficiencyConfigEx(Box<crate::types::VsanDataEfficiencyConfigEx>),
@@ -106,7 +106,7 @@ impl Clone for VsanDataEfficiencyConfigKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanDataEfficiencyConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanDataEfficiencyConfig)
+                Self::VsanDataEfficiencyConfig(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VsanDataEfficiencyConfigEx(v) => {
@@ -141,7 +141,7 @@ impl VsanDataEfficiencyConfigKind {
 impl From<crate::types::VsanDataEfficiencyConfig> for VsanDataEfficiencyConfigKind {
     #[inline]
     fn from(v: crate::types::VsanDataEfficiencyConfig) -> Self {
-        crate::object::boxed(v, Self::VsanDataEfficiencyConfig)
+        Self::VsanDataEfficiencyConfig(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -165,18 +165,18 @@ impl crate::object::Family for VsanDataEfficiencyConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanDataEfficiencyConfig)
+        Self::VsanDataEfficiencyConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanDataEfficiencyConfig(v) => &**v,
+            Self::VsanDataEfficiencyConfig(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanDataEfficiencyConfigEx(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanDataEfficiencyConfig(v) => &mut **v,
+            Self::VsanDataEfficiencyConfig(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanDataEfficiencyConfigEx(v) => &mut **v,
         }

@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for VsanDatastoreConfig {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanDatastoreConfigKind {
     /// Exactly this type.
-    VsanDatastoreConfig(Box<crate::types::VsanDatastoreConfig>),
+    VsanDatastoreConfig(crate::types::VsanDatastoreConfig),
     ///  A `VsanAdvancedDatastoreConfig`.
     #[cfg(feature = "vsan")]
     VsanAdvancedDatastoreConfig(Box<crate::types::VsanAdvancedDatastoreConfig>),
@@ -102,9 +102,7 @@ impl Clone for VsanDatastoreConfigKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::VsanDatastoreConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanDatastoreConfig)
-            }
+            Self::VsanDatastoreConfig(v) => Self::VsanDatastoreConfig(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::VsanAdvancedDatastoreConfig(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanAdvancedDatastoreConfig)
@@ -138,7 +136,7 @@ impl VsanDatastoreConfigKind {
 impl From<crate::types::VsanDatastoreConfig> for VsanDatastoreConfigKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreConfig) -> Self {
-        crate::object::boxed(v, Self::VsanDatastoreConfig)
+        Self::VsanDatastoreConfig(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -162,18 +160,18 @@ impl crate::object::Family for VsanDatastoreConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanDatastoreConfig)
+        Self::VsanDatastoreConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanDatastoreConfig(v) => &**v,
+            Self::VsanDatastoreConfig(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanAdvancedDatastoreConfig(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanDatastoreConfig(v) => &mut **v,
+            Self::VsanDatastoreConfig(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanAdvancedDatastoreConfig(v) => &mut **v,
         }

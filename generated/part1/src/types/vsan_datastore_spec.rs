@@ -98,7 +98,7 @@ impl<'de> serde::Deserialize<'de> for VsanDatastoreSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanDatastoreSpecKind {
     /// Exactly this type.
-    VsanDatastoreSpec(Box<crate::types::VsanDatastoreSpec>),
+    VsanDatastoreSpec(crate::types::VsanDatastoreSpec),
     ///  A `VsanClientDatastoreConfig`.
     #[cfg(feature = "vsan")]
     VsanClientDatastoreConfig(Box<crate::types::VsanClientDatastoreConfig>),
@@ -110,9 +110,7 @@ impl Clone for VsanDatastoreSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::VsanDatastoreSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanDatastoreSpec)
-            }
+            Self::VsanDatastoreSpec(v) => Self::VsanDatastoreSpec(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::VsanClientDatastoreConfig(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanClientDatastoreConfig)
@@ -150,7 +148,7 @@ impl VsanDatastoreSpecKind {
 impl From<crate::types::VsanDatastoreSpec> for VsanDatastoreSpecKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreSpec) -> Self {
-        crate::object::boxed(v, Self::VsanDatastoreSpec)
+        Self::VsanDatastoreSpec(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -182,11 +180,11 @@ impl crate::object::Family for VsanDatastoreSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanDatastoreSpec)
+        Self::VsanDatastoreSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanDatastoreSpec(v) => &**v,
+            Self::VsanDatastoreSpec(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanClientDatastoreConfig(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -195,7 +193,7 @@ impl crate::object::Family for VsanDatastoreSpecKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanDatastoreSpec(v) => &mut **v,
+            Self::VsanDatastoreSpec(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanClientDatastoreConfig(v) => &mut **v,
             #[cfg(feature = "vsan")]

@@ -97,7 +97,7 @@ impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoNetworkInfoPortConfig {
 pub enum VsanHostConfigInfoNetworkInfoPortConfigKind {
     /// Exactly this type.
     VsanHostConfigInfoNetworkInfoPortConfig(
-        Box<crate::types::VsanHostConfigInfoNetworkInfoPortConfig>,
+        crate::types::VsanHostConfigInfoNetworkInfoPortConfig,
     ),
     ///  A `VsanHostPortConfigEx`.
     VsanHostPortConfigEx(Box<crate::types::VsanHostPortConfigEx>),
@@ -107,10 +107,7 @@ impl Clone for VsanHostConfigInfoNetworkInfoPortConfigKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::VsanHostConfigInfoNetworkInfoPortConfig,
-                )
+                Self::VsanHostConfigInfoNetworkInfoPortConfig(Clone::clone(v))
             }
             Self::VsanHostPortConfigEx(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanHostPortConfigEx)
@@ -145,7 +142,7 @@ impl From<crate::types::VsanHostConfigInfoNetworkInfoPortConfig>
 for VsanHostConfigInfoNetworkInfoPortConfigKind {
     #[inline]
     fn from(v: crate::types::VsanHostConfigInfoNetworkInfoPortConfig) -> Self {
-        crate::object::boxed(v, Self::VsanHostConfigInfoNetworkInfoPortConfig)
+        Self::VsanHostConfigInfoNetworkInfoPortConfig(v)
     }
 }
 impl From<crate::types::VsanHostPortConfigEx>
@@ -168,17 +165,17 @@ impl crate::object::Family for VsanHostConfigInfoNetworkInfoPortConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanHostConfigInfoNetworkInfoPortConfig)
+        Self::VsanHostConfigInfoNetworkInfoPortConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => &**v,
+            Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => v,
             Self::VsanHostPortConfigEx(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => &mut **v,
+            Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => v,
             Self::VsanHostPortConfigEx(v) => &mut **v,
         }
     }

@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VsanHostIpConfig {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanHostIpConfigKind {
     /// Exactly this type.
-    VsanHostIpConfig(Box<crate::types::VsanHostIpConfig>),
+    VsanHostIpConfig(crate::types::VsanHostIpConfig),
     ///  A `VsanHostIpConfigEx`.
     VsanHostIpConfigEx(Box<crate::types::VsanHostIpConfigEx>),
 }
@@ -104,9 +104,7 @@ impl Clone for VsanHostIpConfigKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::VsanHostIpConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanHostIpConfig)
-            }
+            Self::VsanHostIpConfig(v) => Self::VsanHostIpConfig(Clone::clone(v)),
             Self::VsanHostIpConfigEx(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanHostIpConfigEx)
             }
@@ -139,7 +137,7 @@ impl VsanHostIpConfigKind {
 impl From<crate::types::VsanHostIpConfig> for VsanHostIpConfigKind {
     #[inline]
     fn from(v: crate::types::VsanHostIpConfig) -> Self {
-        crate::object::boxed(v, Self::VsanHostIpConfig)
+        Self::VsanHostIpConfig(v)
     }
 }
 impl From<crate::types::VsanHostIpConfigEx> for VsanHostIpConfigKind {
@@ -158,17 +156,17 @@ impl crate::object::Family for VsanHostIpConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanHostIpConfig)
+        Self::VsanHostIpConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanHostIpConfig(v) => &**v,
+            Self::VsanHostIpConfig(v) => v,
             Self::VsanHostIpConfigEx(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanHostIpConfig(v) => &mut **v,
+            Self::VsanHostIpConfig(v) => v,
             Self::VsanHostIpConfigEx(v) => &mut **v,
         }
     }

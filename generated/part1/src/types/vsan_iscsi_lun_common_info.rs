@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiLUNCommonInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanIscsiLUNCommonInfoKind {
     /// Exactly this type.
-    VsanIscsiLUNCommonInfo(Box<crate::types::VsanIscsiLUNCommonInfo>),
+    VsanIscsiLUNCommonInfo(crate::types::VsanIscsiLUNCommonInfo),
     ///  A `VsanIscsiLUN`.
     #[cfg(feature = "vsan")]
     VsanIscsiLUN(Box<crate::types::VsanIscsiLUN>),
@@ -119,7 +119,7 @@ impl Clone for VsanIscsiLUNCommonInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanIscsiLUNCommonInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanIscsiLUNCommonInfo)
+                Self::VsanIscsiLUNCommonInfo(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiLUN(v) => crate::object::clone_boxed(&**v, Self::VsanIscsiLUN),
@@ -156,7 +156,7 @@ impl VsanIscsiLUNCommonInfoKind {
 impl From<crate::types::VsanIscsiLUNCommonInfo> for VsanIscsiLUNCommonInfoKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiLUNCommonInfo) -> Self {
-        crate::object::boxed(v, Self::VsanIscsiLUNCommonInfo)
+        Self::VsanIscsiLUNCommonInfo(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -191,11 +191,11 @@ impl crate::object::Family for VsanIscsiLUNCommonInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanIscsiLUNCommonInfo)
+        Self::VsanIscsiLUNCommonInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanIscsiLUNCommonInfo(v) => &**v,
+            Self::VsanIscsiLUNCommonInfo(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanIscsiLUN(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -204,7 +204,7 @@ impl crate::object::Family for VsanIscsiLUNCommonInfoKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanIscsiLUNCommonInfo(v) => &mut **v,
+            Self::VsanIscsiLUNCommonInfo(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanIscsiLUN(v) => &mut **v,
             #[cfg(feature = "vsan")]

@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetBasicInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanIscsiTargetBasicInfoKind {
     /// Exactly this type.
-    VsanIscsiTargetBasicInfo(Box<crate::types::VsanIscsiTargetBasicInfo>),
+    VsanIscsiTargetBasicInfo(crate::types::VsanIscsiTargetBasicInfo),
     ///  A `VsanIscsiTargetCommonInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetCommonInfo(crate::types::VsanIscsiTargetCommonInfoKind),
@@ -106,7 +106,7 @@ impl Clone for VsanIscsiTargetBasicInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanIscsiTargetBasicInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanIscsiTargetBasicInfo)
+                Self::VsanIscsiTargetBasicInfo(Clone::clone(v))
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetCommonInfo(v) => {
@@ -141,7 +141,7 @@ impl VsanIscsiTargetBasicInfoKind {
 impl From<crate::types::VsanIscsiTargetBasicInfo> for VsanIscsiTargetBasicInfoKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetBasicInfo) -> Self {
-        crate::object::boxed(v, Self::VsanIscsiTargetBasicInfo)
+        Self::VsanIscsiTargetBasicInfo(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -169,18 +169,18 @@ impl crate::object::Family for VsanIscsiTargetBasicInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanIscsiTargetBasicInfo)
+        Self::VsanIscsiTargetBasicInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanIscsiTargetBasicInfo(v) => &**v,
+            Self::VsanIscsiTargetBasicInfo(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetCommonInfo(v) => crate::object::Family::object(v),
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanIscsiTargetBasicInfo(v) => &mut **v,
+            Self::VsanIscsiTargetBasicInfo(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetCommonInfo(v) => crate::object::Family::object_mut(v),
         }

@@ -98,7 +98,7 @@ impl<'de> serde::Deserialize<'de> for VsanVbossConfig {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanVbossConfigKind {
     /// Exactly this type.
-    VsanVbossConfig(Box<crate::types::VsanVbossConfig>),
+    VsanVbossConfig(crate::types::VsanVbossConfig),
     ///  A `VsanVbossClusterConfig`.
     #[cfg(feature = "vsan")]
     VsanVbossClusterConfig(Box<crate::types::VsanVbossClusterConfig>),
@@ -110,9 +110,7 @@ impl Clone for VsanVbossConfigKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::VsanVbossConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanVbossConfig)
-            }
+            Self::VsanVbossConfig(v) => Self::VsanVbossConfig(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::VsanVbossClusterConfig(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanVbossClusterConfig)
@@ -150,7 +148,7 @@ impl VsanVbossConfigKind {
 impl From<crate::types::VsanVbossConfig> for VsanVbossConfigKind {
     #[inline]
     fn from(v: crate::types::VsanVbossConfig) -> Self {
-        crate::object::boxed(v, Self::VsanVbossConfig)
+        Self::VsanVbossConfig(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -182,11 +180,11 @@ impl crate::object::Family for VsanVbossConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanVbossConfig)
+        Self::VsanVbossConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanVbossConfig(v) => &**v,
+            Self::VsanVbossConfig(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanVbossClusterConfig(v) => &**v,
             #[cfg(feature = "vsan")]
@@ -195,7 +193,7 @@ impl crate::object::Family for VsanVbossConfigKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanVbossConfig(v) => &mut **v,
+            Self::VsanVbossConfig(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanVbossClusterConfig(v) => &mut **v,
             #[cfg(feature = "vsan")]

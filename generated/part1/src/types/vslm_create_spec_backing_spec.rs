@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for VslmCreateSpecBackingSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VslmCreateSpecBackingSpecKind {
     /// Exactly this type.
-    VslmCreateSpecBackingSpec(Box<crate::types::VslmCreateSpecBackingSpec>),
+    VslmCreateSpecBackingSpec(crate::types::VslmCreateSpecBackingSpec),
     ///  A `VslmCreateSpecDiskFileBackingSpec`.
     VslmCreateSpecDiskFileBackingSpec(
         Box<crate::types::VslmCreateSpecDiskFileBackingSpec>,
@@ -107,7 +107,7 @@ impl Clone for VslmCreateSpecBackingSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::VslmCreateSpecBackingSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VslmCreateSpecBackingSpec)
+                Self::VslmCreateSpecBackingSpec(Clone::clone(v))
             }
             Self::VslmCreateSpecDiskFileBackingSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::VslmCreateSpecDiskFileBackingSpec)
@@ -147,7 +147,7 @@ impl VslmCreateSpecBackingSpecKind {
 impl From<crate::types::VslmCreateSpecBackingSpec> for VslmCreateSpecBackingSpecKind {
     #[inline]
     fn from(v: crate::types::VslmCreateSpecBackingSpec) -> Self {
-        crate::object::boxed(v, Self::VslmCreateSpecBackingSpec)
+        Self::VslmCreateSpecBackingSpec(v)
     }
 }
 impl From<crate::types::VslmCreateSpecDiskFileBackingSpec>
@@ -180,18 +180,18 @@ impl crate::object::Family for VslmCreateSpecBackingSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VslmCreateSpecBackingSpec)
+        Self::VslmCreateSpecBackingSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VslmCreateSpecBackingSpec(v) => &**v,
+            Self::VslmCreateSpecBackingSpec(v) => v,
             Self::VslmCreateSpecDiskFileBackingSpec(v) => &**v,
             Self::VslmCreateSpecRawDiskMappingBackingSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VslmCreateSpecBackingSpec(v) => &mut **v,
+            Self::VslmCreateSpecBackingSpec(v) => v,
             Self::VslmCreateSpecDiskFileBackingSpec(v) => &mut **v,
             Self::VslmCreateSpecRawDiskMappingBackingSpec(v) => &mut **v,
         }

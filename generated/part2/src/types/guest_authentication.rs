@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for GuestAuthentication {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum GuestAuthenticationKind {
     /// Exactly this type.
-    GuestAuthentication(Box<crate::types::GuestAuthentication>),
+    GuestAuthentication(crate::types::GuestAuthentication),
     ///  A `NamePasswordAuthentication`.
     NamePasswordAuthentication(Box<crate::types::NamePasswordAuthentication>),
     ///  A `SAMLTokenAuthentication`.
@@ -105,9 +105,7 @@ impl Clone for GuestAuthenticationKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::GuestAuthentication(v) => {
-                crate::object::clone_boxed(&**v, Self::GuestAuthentication)
-            }
+            Self::GuestAuthentication(v) => Self::GuestAuthentication(Clone::clone(v)),
             Self::NamePasswordAuthentication(v) => {
                 crate::object::clone_boxed(&**v, Self::NamePasswordAuthentication)
             }
@@ -149,7 +147,7 @@ impl GuestAuthenticationKind {
 impl From<crate::types::GuestAuthentication> for GuestAuthenticationKind {
     #[inline]
     fn from(v: crate::types::GuestAuthentication) -> Self {
-        crate::object::boxed(v, Self::GuestAuthentication)
+        Self::GuestAuthentication(v)
     }
 }
 impl From<crate::types::NamePasswordAuthentication> for GuestAuthenticationKind {
@@ -198,11 +196,11 @@ impl crate::object::Family for GuestAuthenticationKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::GuestAuthentication)
+        Self::GuestAuthentication(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestAuthentication(v) => &**v,
+            Self::GuestAuthentication(v) => v,
             Self::NamePasswordAuthentication(v) => &**v,
             Self::SAMLTokenAuthentication(v) => &**v,
             Self::SSPIAuthentication(v) => &**v,
@@ -211,7 +209,7 @@ impl crate::object::Family for GuestAuthenticationKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::GuestAuthentication(v) => &mut **v,
+            Self::GuestAuthentication(v) => v,
             Self::NamePasswordAuthentication(v) => &mut **v,
             Self::SAMLTokenAuthentication(v) => &mut **v,
             Self::SSPIAuthentication(v) => &mut **v,

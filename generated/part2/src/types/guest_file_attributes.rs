@@ -105,7 +105,7 @@ impl<'de> serde::Deserialize<'de> for GuestFileAttributes {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum GuestFileAttributesKind {
     /// Exactly this type.
-    GuestFileAttributes(Box<crate::types::GuestFileAttributes>),
+    GuestFileAttributes(crate::types::GuestFileAttributes),
     ///  A `GuestPosixFileAttributes`.
     GuestPosixFileAttributes(Box<crate::types::GuestPosixFileAttributes>),
     ///  A `GuestWindowsFileAttributes`.
@@ -115,9 +115,7 @@ impl Clone for GuestFileAttributesKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::GuestFileAttributes(v) => {
-                crate::object::clone_boxed(&**v, Self::GuestFileAttributes)
-            }
+            Self::GuestFileAttributes(v) => Self::GuestFileAttributes(Clone::clone(v)),
             Self::GuestPosixFileAttributes(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestPosixFileAttributes)
             }
@@ -153,7 +151,7 @@ impl GuestFileAttributesKind {
 impl From<crate::types::GuestFileAttributes> for GuestFileAttributesKind {
     #[inline]
     fn from(v: crate::types::GuestFileAttributes) -> Self {
-        crate::object::boxed(v, Self::GuestFileAttributes)
+        Self::GuestFileAttributes(v)
     }
 }
 impl From<crate::types::GuestPosixFileAttributes> for GuestFileAttributesKind {
@@ -184,18 +182,18 @@ impl crate::object::Family for GuestFileAttributesKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::GuestFileAttributes)
+        Self::GuestFileAttributes(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestFileAttributes(v) => &**v,
+            Self::GuestFileAttributes(v) => v,
             Self::GuestPosixFileAttributes(v) => &**v,
             Self::GuestWindowsFileAttributes(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::GuestFileAttributes(v) => &mut **v,
+            Self::GuestFileAttributes(v) => v,
             Self::GuestPosixFileAttributes(v) => &mut **v,
             Self::GuestWindowsFileAttributes(v) => &mut **v,
         }

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for GuestProgramSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum GuestProgramSpecKind {
     /// Exactly this type.
-    GuestProgramSpec(Box<crate::types::GuestProgramSpec>),
+    GuestProgramSpec(crate::types::GuestProgramSpec),
     ///  A `GuestWindowsProgramSpec`.
     GuestWindowsProgramSpec(Box<crate::types::GuestWindowsProgramSpec>),
 }
@@ -114,9 +114,7 @@ impl Clone for GuestProgramSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::GuestProgramSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::GuestProgramSpec)
-            }
+            Self::GuestProgramSpec(v) => Self::GuestProgramSpec(Clone::clone(v)),
             Self::GuestWindowsProgramSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestWindowsProgramSpec)
             }
@@ -149,7 +147,7 @@ impl GuestProgramSpecKind {
 impl From<crate::types::GuestProgramSpec> for GuestProgramSpecKind {
     #[inline]
     fn from(v: crate::types::GuestProgramSpec) -> Self {
-        crate::object::boxed(v, Self::GuestProgramSpec)
+        Self::GuestProgramSpec(v)
     }
 }
 impl From<crate::types::GuestWindowsProgramSpec> for GuestProgramSpecKind {
@@ -168,17 +166,17 @@ impl crate::object::Family for GuestProgramSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::GuestProgramSpec)
+        Self::GuestProgramSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestProgramSpec(v) => &**v,
+            Self::GuestProgramSpec(v) => v,
             Self::GuestWindowsProgramSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::GuestProgramSpec(v) => &mut **v,
+            Self::GuestProgramSpec(v) => v,
             Self::GuestWindowsProgramSpec(v) => &mut **v,
         }
     }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for HostAuthenticationStoreInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostAuthenticationStoreInfoKind {
     /// Exactly this type.
-    HostAuthenticationStoreInfo(Box<crate::types::HostAuthenticationStoreInfo>),
+    HostAuthenticationStoreInfo(crate::types::HostAuthenticationStoreInfo),
     ///  A `HostDirectoryStoreInfo` or one of its subtypes.
     HostDirectoryStoreInfo(crate::types::HostDirectoryStoreInfoKind),
     ///  A `HostLocalAuthenticationInfo`.
@@ -102,7 +102,7 @@ impl Clone for HostAuthenticationStoreInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostAuthenticationStoreInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::HostAuthenticationStoreInfo)
+                Self::HostAuthenticationStoreInfo(Clone::clone(v))
             }
             Self::HostDirectoryStoreInfo(v) => {
                 Self::HostDirectoryStoreInfo(Clone::clone(v))
@@ -140,7 +140,7 @@ impl From<crate::types::HostAuthenticationStoreInfo>
 for HostAuthenticationStoreInfoKind {
     #[inline]
     fn from(v: crate::types::HostAuthenticationStoreInfo) -> Self {
-        crate::object::boxed(v, Self::HostAuthenticationStoreInfo)
+        Self::HostAuthenticationStoreInfo(v)
     }
 }
 impl From<crate::types::HostDirectoryStoreInfoKind> for HostAuthenticationStoreInfoKind {
@@ -176,18 +176,18 @@ impl crate::object::Family for HostAuthenticationStoreInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostAuthenticationStoreInfo)
+        Self::HostAuthenticationStoreInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostAuthenticationStoreInfo(v) => &**v,
+            Self::HostAuthenticationStoreInfo(v) => v,
             Self::HostDirectoryStoreInfo(v) => crate::object::Family::object(v),
             Self::HostLocalAuthenticationInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostAuthenticationStoreInfo(v) => &mut **v,
+            Self::HostAuthenticationStoreInfo(v) => v,
             Self::HostDirectoryStoreInfo(v) => crate::object::Family::object_mut(v),
             Self::HostLocalAuthenticationInfo(v) => &mut **v,
         }

@@ -85,7 +85,7 @@ impl<'de> serde::Deserialize<'de> for HostConnectInfoNetworkInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostConnectInfoNetworkInfoKind {
     /// Exactly this type.
-    HostConnectInfoNetworkInfo(Box<crate::types::HostConnectInfoNetworkInfo>),
+    HostConnectInfoNetworkInfo(crate::types::HostConnectInfoNetworkInfo),
     ///  A `HostNewNetworkConnectInfo`.
     HostNewNetworkConnectInfo(Box<crate::types::HostNewNetworkConnectInfo>),
 }
@@ -94,7 +94,7 @@ impl Clone for HostConnectInfoNetworkInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostConnectInfoNetworkInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::HostConnectInfoNetworkInfo)
+                Self::HostConnectInfoNetworkInfo(Clone::clone(v))
             }
             Self::HostNewNetworkConnectInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostNewNetworkConnectInfo)
@@ -128,7 +128,7 @@ impl HostConnectInfoNetworkInfoKind {
 impl From<crate::types::HostConnectInfoNetworkInfo> for HostConnectInfoNetworkInfoKind {
     #[inline]
     fn from(v: crate::types::HostConnectInfoNetworkInfo) -> Self {
-        crate::object::boxed(v, Self::HostConnectInfoNetworkInfo)
+        Self::HostConnectInfoNetworkInfo(v)
     }
 }
 impl From<crate::types::HostNewNetworkConnectInfo> for HostConnectInfoNetworkInfoKind {
@@ -150,17 +150,17 @@ impl crate::object::Family for HostConnectInfoNetworkInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostConnectInfoNetworkInfo)
+        Self::HostConnectInfoNetworkInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostConnectInfoNetworkInfo(v) => &**v,
+            Self::HostConnectInfoNetworkInfo(v) => v,
             Self::HostNewNetworkConnectInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostConnectInfoNetworkInfo(v) => &mut **v,
+            Self::HostConnectInfoNetworkInfo(v) => v,
             Self::HostNewNetworkConnectInfo(v) => &mut **v,
         }
     }

@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for HostDataTransportConnectionInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostDataTransportConnectionInfoKind {
     /// Exactly this type.
-    HostDataTransportConnectionInfo(Box<crate::types::HostDataTransportConnectionInfo>),
+    HostDataTransportConnectionInfo(crate::types::HostDataTransportConnectionInfo),
     ///  A `HostNfcConnectionInfo`.
     HostNfcConnectionInfo(Box<crate::types::HostNfcConnectionInfo>),
 }
@@ -102,7 +102,7 @@ impl Clone for HostDataTransportConnectionInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostDataTransportConnectionInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::HostDataTransportConnectionInfo)
+                Self::HostDataTransportConnectionInfo(Clone::clone(v))
             }
             Self::HostNfcConnectionInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostNfcConnectionInfo)
@@ -137,7 +137,7 @@ impl From<crate::types::HostDataTransportConnectionInfo>
 for HostDataTransportConnectionInfoKind {
     #[inline]
     fn from(v: crate::types::HostDataTransportConnectionInfo) -> Self {
-        crate::object::boxed(v, Self::HostDataTransportConnectionInfo)
+        Self::HostDataTransportConnectionInfo(v)
     }
 }
 impl From<crate::types::HostNfcConnectionInfo> for HostDataTransportConnectionInfoKind {
@@ -159,17 +159,17 @@ impl crate::object::Family for HostDataTransportConnectionInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostDataTransportConnectionInfo)
+        Self::HostDataTransportConnectionInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostDataTransportConnectionInfo(v) => &**v,
+            Self::HostDataTransportConnectionInfo(v) => v,
             Self::HostNfcConnectionInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostDataTransportConnectionInfo(v) => &mut **v,
+            Self::HostDataTransportConnectionInfo(v) => v,
             Self::HostNfcConnectionInfo(v) => &mut **v,
         }
     }

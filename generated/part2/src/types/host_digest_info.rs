@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for HostDigestInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostDigestInfoKind {
     /// Exactly this type.
-    HostDigestInfo(Box<crate::types::HostDigestInfo>),
+    HostDigestInfo(crate::types::HostDigestInfo),
     ///  A `HostTpmDigestInfo`.
     HostTpmDigestInfo(Box<crate::types::HostTpmDigestInfo>),
 }
@@ -109,9 +109,7 @@ impl Clone for HostDigestInfoKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostDigestInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::HostDigestInfo)
-            }
+            Self::HostDigestInfo(v) => Self::HostDigestInfo(Clone::clone(v)),
             Self::HostTpmDigestInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostTpmDigestInfo)
             }
@@ -144,7 +142,7 @@ impl HostDigestInfoKind {
 impl From<crate::types::HostDigestInfo> for HostDigestInfoKind {
     #[inline]
     fn from(v: crate::types::HostDigestInfo) -> Self {
-        crate::object::boxed(v, Self::HostDigestInfo)
+        Self::HostDigestInfo(v)
     }
 }
 impl From<crate::types::HostTpmDigestInfo> for HostDigestInfoKind {
@@ -163,17 +161,17 @@ impl crate::object::Family for HostDigestInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostDigestInfo)
+        Self::HostDigestInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostDigestInfo(v) => &**v,
+            Self::HostDigestInfo(v) => v,
             Self::HostTpmDigestInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostDigestInfo(v) => &mut **v,
+            Self::HostDigestInfo(v) => v,
             Self::HostTpmDigestInfo(v) => &mut **v,
         }
     }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for HostDirectoryStoreInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostDirectoryStoreInfoKind {
     /// Exactly this type.
-    HostDirectoryStoreInfo(Box<crate::types::HostDirectoryStoreInfo>),
+    HostDirectoryStoreInfo(crate::types::HostDirectoryStoreInfo),
     ///  A `HostActiveDirectoryInfo`.
     HostActiveDirectoryInfo(Box<crate::types::HostActiveDirectoryInfo>),
 }
@@ -100,7 +100,7 @@ impl Clone for HostDirectoryStoreInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostDirectoryStoreInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::HostDirectoryStoreInfo)
+                Self::HostDirectoryStoreInfo(Clone::clone(v))
             }
             Self::HostActiveDirectoryInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostActiveDirectoryInfo)
@@ -134,7 +134,7 @@ impl HostDirectoryStoreInfoKind {
 impl From<crate::types::HostDirectoryStoreInfo> for HostDirectoryStoreInfoKind {
     #[inline]
     fn from(v: crate::types::HostDirectoryStoreInfo) -> Self {
-        crate::object::boxed(v, Self::HostDirectoryStoreInfo)
+        Self::HostDirectoryStoreInfo(v)
     }
 }
 impl From<crate::types::HostActiveDirectoryInfo> for HostDirectoryStoreInfoKind {
@@ -156,17 +156,17 @@ impl crate::object::Family for HostDirectoryStoreInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostDirectoryStoreInfo)
+        Self::HostDirectoryStoreInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostDirectoryStoreInfo(v) => &**v,
+            Self::HostDirectoryStoreInfo(v) => v,
             Self::HostActiveDirectoryInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostDirectoryStoreInfo(v) => &mut **v,
+            Self::HostDirectoryStoreInfo(v) => v,
             Self::HostActiveDirectoryInfo(v) => &mut **v,
         }
     }

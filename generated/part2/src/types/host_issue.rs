@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HostIssue {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostIssueKind {
     /// Exactly this type.
-    HostIssue(Box<crate::types::HostIssue>),
+    HostIssue(crate::types::HostIssue),
     ///  A `OrphanedDvFilterSwitch`.
     #[cfg(feature = "eam")]
     OrphanedDvFilterSwitch(Box<crate::types::OrphanedDvFilterSwitch>),
@@ -118,7 +118,7 @@ impl Clone for HostIssueKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostIssue(v) => crate::object::clone_boxed(&**v, Self::HostIssue),
+            Self::HostIssue(v) => Self::HostIssue(Clone::clone(v)),
             #[cfg(feature = "eam")]
             Self::OrphanedDvFilterSwitch(v) => {
                 crate::object::clone_boxed(&**v, Self::OrphanedDvFilterSwitch)
@@ -156,7 +156,7 @@ impl HostIssueKind {
 impl From<crate::types::HostIssue> for HostIssueKind {
     #[inline]
     fn from(v: crate::types::HostIssue) -> Self {
-        crate::object::boxed(v, Self::HostIssue)
+        Self::HostIssue(v)
     }
 }
 #[cfg(feature = "eam")]
@@ -188,11 +188,11 @@ impl crate::object::Family for HostIssueKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostIssue)
+        Self::HostIssue(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostIssue(v) => &**v,
+            Self::HostIssue(v) => v,
             #[cfg(feature = "eam")]
             Self::OrphanedDvFilterSwitch(v) => &**v,
             #[cfg(feature = "eam")]
@@ -201,7 +201,7 @@ impl crate::object::Family for HostIssueKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostIssue(v) => &mut **v,
+            Self::HostIssue(v) => v,
             #[cfg(feature = "eam")]
             Self::OrphanedDvFilterSwitch(v) => &mut **v,
             #[cfg(feature = "eam")]

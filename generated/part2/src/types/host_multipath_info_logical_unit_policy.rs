@@ -91,9 +91,7 @@ impl<'de> serde::Deserialize<'de> for HostMultipathInfoLogicalUnitPolicy {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostMultipathInfoLogicalUnitPolicyKind {
     /// Exactly this type.
-    HostMultipathInfoLogicalUnitPolicy(
-        Box<crate::types::HostMultipathInfoLogicalUnitPolicy>,
-    ),
+    HostMultipathInfoLogicalUnitPolicy(crate::types::HostMultipathInfoLogicalUnitPolicy),
     ///  A `HostMultipathInfoFixedLogicalUnitPolicy`.
     HostMultipathInfoFixedLogicalUnitPolicy(
         Box<crate::types::HostMultipathInfoFixedLogicalUnitPolicy>,
@@ -108,10 +106,7 @@ impl Clone for HostMultipathInfoLogicalUnitPolicyKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostMultipathInfoLogicalUnitPolicy(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::HostMultipathInfoLogicalUnitPolicy,
-                )
+                Self::HostMultipathInfoLogicalUnitPolicy(Clone::clone(v))
             }
             Self::HostMultipathInfoFixedLogicalUnitPolicy(v) => {
                 crate::object::clone_boxed(
@@ -155,7 +150,7 @@ impl From<crate::types::HostMultipathInfoLogicalUnitPolicy>
 for HostMultipathInfoLogicalUnitPolicyKind {
     #[inline]
     fn from(v: crate::types::HostMultipathInfoLogicalUnitPolicy) -> Self {
-        crate::object::boxed(v, Self::HostMultipathInfoLogicalUnitPolicy)
+        Self::HostMultipathInfoLogicalUnitPolicy(v)
     }
 }
 impl From<crate::types::HostMultipathInfoFixedLogicalUnitPolicy>
@@ -188,18 +183,18 @@ impl crate::object::Family for HostMultipathInfoLogicalUnitPolicyKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostMultipathInfoLogicalUnitPolicy)
+        Self::HostMultipathInfoLogicalUnitPolicy(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostMultipathInfoLogicalUnitPolicy(v) => &**v,
+            Self::HostMultipathInfoLogicalUnitPolicy(v) => v,
             Self::HostMultipathInfoFixedLogicalUnitPolicy(v) => &**v,
             Self::HostMultipathInfoHppLogicalUnitPolicy(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostMultipathInfoLogicalUnitPolicy(v) => &mut **v,
+            Self::HostMultipathInfoLogicalUnitPolicy(v) => v,
             Self::HostMultipathInfoFixedLogicalUnitPolicy(v) => &mut **v,
             Self::HostMultipathInfoHppLogicalUnitPolicy(v) => &mut **v,
         }

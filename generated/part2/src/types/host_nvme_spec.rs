@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for HostNvmeSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostNvmeSpecKind {
     /// Exactly this type.
-    HostNvmeSpec(Box<crate::types::HostNvmeSpec>),
+    HostNvmeSpec(crate::types::HostNvmeSpec),
     ///  A `HostNvmeConnectSpec`.
     HostNvmeConnectSpec(Box<crate::types::HostNvmeConnectSpec>),
     ///  A `HostNvmeDiscoverSpec`.
@@ -100,7 +100,7 @@ impl Clone for HostNvmeSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostNvmeSpec(v) => crate::object::clone_boxed(&**v, Self::HostNvmeSpec),
+            Self::HostNvmeSpec(v) => Self::HostNvmeSpec(Clone::clone(v)),
             Self::HostNvmeConnectSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HostNvmeConnectSpec)
             }
@@ -136,7 +136,7 @@ impl HostNvmeSpecKind {
 impl From<crate::types::HostNvmeSpec> for HostNvmeSpecKind {
     #[inline]
     fn from(v: crate::types::HostNvmeSpec) -> Self {
-        crate::object::boxed(v, Self::HostNvmeSpec)
+        Self::HostNvmeSpec(v)
     }
 }
 impl From<crate::types::HostNvmeConnectSpec> for HostNvmeSpecKind {
@@ -164,18 +164,18 @@ impl crate::object::Family for HostNvmeSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostNvmeSpec)
+        Self::HostNvmeSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostNvmeSpec(v) => &**v,
+            Self::HostNvmeSpec(v) => v,
             Self::HostNvmeConnectSpec(v) => &**v,
             Self::HostNvmeDiscoverSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostNvmeSpec(v) => &mut **v,
+            Self::HostNvmeSpec(v) => v,
             Self::HostNvmeConnectSpec(v) => &mut **v,
             Self::HostNvmeDiscoverSpec(v) => &mut **v,
         }

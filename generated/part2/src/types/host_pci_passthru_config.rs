@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for HostPciPassthruConfig {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostPciPassthruConfigKind {
     /// Exactly this type.
-    HostPciPassthruConfig(Box<crate::types::HostPciPassthruConfig>),
+    HostPciPassthruConfig(crate::types::HostPciPassthruConfig),
     ///  A `HostSriovConfig`.
     HostSriovConfig(Box<crate::types::HostSriovConfig>),
 }
@@ -117,7 +117,7 @@ impl Clone for HostPciPassthruConfigKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostPciPassthruConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::HostPciPassthruConfig)
+                Self::HostPciPassthruConfig(Clone::clone(v))
             }
             Self::HostSriovConfig(v) => {
                 crate::object::clone_boxed(&**v, Self::HostSriovConfig)
@@ -151,7 +151,7 @@ impl HostPciPassthruConfigKind {
 impl From<crate::types::HostPciPassthruConfig> for HostPciPassthruConfigKind {
     #[inline]
     fn from(v: crate::types::HostPciPassthruConfig) -> Self {
-        crate::object::boxed(v, Self::HostPciPassthruConfig)
+        Self::HostPciPassthruConfig(v)
     }
 }
 impl From<crate::types::HostSriovConfig> for HostPciPassthruConfigKind {
@@ -173,17 +173,17 @@ impl crate::object::Family for HostPciPassthruConfigKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostPciPassthruConfig)
+        Self::HostPciPassthruConfig(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostPciPassthruConfig(v) => &**v,
+            Self::HostPciPassthruConfig(v) => v,
             Self::HostSriovConfig(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostPciPassthruConfig(v) => &mut **v,
+            Self::HostPciPassthruConfig(v) => v,
             Self::HostSriovConfig(v) => &mut **v,
         }
     }

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for HostSystemSwapConfigurationSystemSwapOptio
 pub enum HostSystemSwapConfigurationSystemSwapOptionKind {
     /// Exactly this type.
     HostSystemSwapConfigurationSystemSwapOption(
-        Box<crate::types::HostSystemSwapConfigurationSystemSwapOption>,
+        crate::types::HostSystemSwapConfigurationSystemSwapOption,
     ),
     ///  A `HostSystemSwapConfigurationDatastoreOption`.
     HostSystemSwapConfigurationDatastoreOption(
@@ -116,10 +116,7 @@ impl Clone for HostSystemSwapConfigurationSystemSwapOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostSystemSwapConfigurationSystemSwapOption(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::HostSystemSwapConfigurationSystemSwapOption,
-                )
+                Self::HostSystemSwapConfigurationSystemSwapOption(Clone::clone(v))
             }
             Self::HostSystemSwapConfigurationDatastoreOption(v) => {
                 crate::object::clone_boxed(
@@ -175,7 +172,7 @@ impl From<crate::types::HostSystemSwapConfigurationSystemSwapOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
     #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationSystemSwapOption) -> Self {
-        crate::object::boxed(v, Self::HostSystemSwapConfigurationSystemSwapOption)
+        Self::HostSystemSwapConfigurationSystemSwapOption(v)
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationDatastoreOption>
@@ -236,11 +233,11 @@ impl crate::object::Family for HostSystemSwapConfigurationSystemSwapOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostSystemSwapConfigurationSystemSwapOption)
+        Self::HostSystemSwapConfigurationSystemSwapOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostSystemSwapConfigurationSystemSwapOption(v) => &**v,
+            Self::HostSystemSwapConfigurationSystemSwapOption(v) => v,
             Self::HostSystemSwapConfigurationDatastoreOption(v) => &**v,
             Self::HostSystemSwapConfigurationDisabledOption(v) => &**v,
             Self::HostSystemSwapConfigurationHostCacheOption(v) => &**v,
@@ -249,7 +246,7 @@ impl crate::object::Family for HostSystemSwapConfigurationSystemSwapOptionKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostSystemSwapConfigurationSystemSwapOption(v) => &mut **v,
+            Self::HostSystemSwapConfigurationSystemSwapOption(v) => v,
             Self::HostSystemSwapConfigurationDatastoreOption(v) => &mut **v,
             Self::HostSystemSwapConfigurationDisabledOption(v) => &mut **v,
             Self::HostSystemSwapConfigurationHostCacheOption(v) => &mut **v,

@@ -102,7 +102,7 @@ impl<'de> serde::Deserialize<'de> for HostTpmBootSecurityOptionEventDetails {
 pub enum HostTpmBootSecurityOptionEventDetailsKind {
     /// Exactly this type.
     HostTpmBootSecurityOptionEventDetails(
-        Box<crate::types::HostTpmBootSecurityOptionEventDetails>,
+        crate::types::HostTpmBootSecurityOptionEventDetails,
     ),
     ///  A `HostTpmNvTagEventDetails`.
     HostTpmNvTagEventDetails(Box<crate::types::HostTpmNvTagEventDetails>),
@@ -114,10 +114,7 @@ impl Clone for HostTpmBootSecurityOptionEventDetailsKind {
     fn clone(&self) -> Self {
         match self {
             Self::HostTpmBootSecurityOptionEventDetails(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::HostTpmBootSecurityOptionEventDetails,
-                )
+                Self::HostTpmBootSecurityOptionEventDetails(Clone::clone(v))
             }
             Self::HostTpmNvTagEventDetails(v) => {
                 crate::object::clone_boxed(&**v, Self::HostTpmNvTagEventDetails)
@@ -155,7 +152,7 @@ impl From<crate::types::HostTpmBootSecurityOptionEventDetails>
 for HostTpmBootSecurityOptionEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmBootSecurityOptionEventDetails) -> Self {
-        crate::object::boxed(v, Self::HostTpmBootSecurityOptionEventDetails)
+        Self::HostTpmBootSecurityOptionEventDetails(v)
     }
 }
 impl From<crate::types::HostTpmNvTagEventDetails>
@@ -188,18 +185,18 @@ impl crate::object::Family for HostTpmBootSecurityOptionEventDetailsKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostTpmBootSecurityOptionEventDetails)
+        Self::HostTpmBootSecurityOptionEventDetails(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostTpmBootSecurityOptionEventDetails(v) => &**v,
+            Self::HostTpmBootSecurityOptionEventDetails(v) => v,
             Self::HostTpmNvTagEventDetails(v) => &**v,
             Self::HostTpmSignerEventDetails(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostTpmBootSecurityOptionEventDetails(v) => &mut **v,
+            Self::HostTpmBootSecurityOptionEventDetails(v) => v,
             Self::HostTpmNvTagEventDetails(v) => &mut **v,
             Self::HostTpmSignerEventDetails(v) => &mut **v,
         }

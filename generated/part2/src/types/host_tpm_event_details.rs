@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for HostTpmEventDetails {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostTpmEventDetailsKind {
     /// Exactly this type.
-    HostTpmEventDetails(Box<crate::types::HostTpmEventDetails>),
+    HostTpmEventDetails(crate::types::HostTpmEventDetails),
     ///  A `HostTpmBootCompleteEventDetails`.
     HostTpmBootCompleteEventDetails(Box<crate::types::HostTpmBootCompleteEventDetails>),
     ///  A `HostTpmBootSecurityOptionEventDetails` or one of its subtypes.
@@ -122,9 +122,7 @@ impl Clone for HostTpmEventDetailsKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostTpmEventDetails(v) => {
-                crate::object::clone_boxed(&**v, Self::HostTpmEventDetails)
-            }
+            Self::HostTpmEventDetails(v) => Self::HostTpmEventDetails(Clone::clone(v)),
             Self::HostTpmBootCompleteEventDetails(v) => {
                 crate::object::clone_boxed(&**v, Self::HostTpmBootCompleteEventDetails)
             }
@@ -178,7 +176,7 @@ impl HostTpmEventDetailsKind {
 impl From<crate::types::HostTpmEventDetails> for HostTpmEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmEventDetails) -> Self {
-        crate::object::boxed(v, Self::HostTpmEventDetails)
+        Self::HostTpmEventDetails(v)
     }
 }
 impl From<crate::types::HostTpmBootCompleteEventDetails> for HostTpmEventDetailsKind {
@@ -260,11 +258,11 @@ impl crate::object::Family for HostTpmEventDetailsKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::HostTpmEventDetails)
+        Self::HostTpmEventDetails(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostTpmEventDetails(v) => &**v,
+            Self::HostTpmEventDetails(v) => v,
             Self::HostTpmBootCompleteEventDetails(v) => &**v,
             Self::HostTpmBootSecurityOptionEventDetails(v) => {
                 crate::object::Family::object(v)
@@ -278,7 +276,7 @@ impl crate::object::Family for HostTpmEventDetailsKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostTpmEventDetails(v) => &mut **v,
+            Self::HostTpmEventDetails(v) => v,
             Self::HostTpmBootCompleteEventDetails(v) => &mut **v,
             Self::HostTpmBootSecurityOptionEventDetails(v) => {
                 crate::object::Family::object_mut(v)

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for NetBIOSConfigInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum NetBIOSConfigInfoKind {
     /// Exactly this type.
-    NetBIOSConfigInfo(Box<crate::types::NetBIOSConfigInfo>),
+    NetBIOSConfigInfo(crate::types::NetBIOSConfigInfo),
     ///  A `WinNetBIOSConfigInfo`.
     WinNetBIOSConfigInfo(Box<crate::types::WinNetBIOSConfigInfo>),
 }
@@ -99,9 +99,7 @@ impl Clone for NetBIOSConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::NetBIOSConfigInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::NetBIOSConfigInfo)
-            }
+            Self::NetBIOSConfigInfo(v) => Self::NetBIOSConfigInfo(Clone::clone(v)),
             Self::WinNetBIOSConfigInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::WinNetBIOSConfigInfo)
             }
@@ -134,7 +132,7 @@ impl NetBIOSConfigInfoKind {
 impl From<crate::types::NetBIOSConfigInfo> for NetBIOSConfigInfoKind {
     #[inline]
     fn from(v: crate::types::NetBIOSConfigInfo) -> Self {
-        crate::object::boxed(v, Self::NetBIOSConfigInfo)
+        Self::NetBIOSConfigInfo(v)
     }
 }
 impl From<crate::types::WinNetBIOSConfigInfo> for NetBIOSConfigInfoKind {
@@ -153,17 +151,17 @@ impl crate::object::Family for NetBIOSConfigInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::NetBIOSConfigInfo)
+        Self::NetBIOSConfigInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NetBIOSConfigInfo(v) => &**v,
+            Self::NetBIOSConfigInfo(v) => v,
             Self::WinNetBIOSConfigInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::NetBIOSConfigInfo(v) => &mut **v,
+            Self::NetBIOSConfigInfo(v) => v,
             Self::WinNetBIOSConfigInfo(v) => &mut **v,
         }
     }

@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityTypeInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum PbmCapabilityTypeInfoKind {
     /// Exactly this type.
-    PbmCapabilityTypeInfo(Box<crate::types::PbmCapabilityTypeInfo>),
+    PbmCapabilityTypeInfo(crate::types::PbmCapabilityTypeInfo),
     ///  A `PbmCapabilityGenericTypeInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityGenericTypeInfo(Box<crate::types::PbmCapabilityGenericTypeInfo>),
@@ -103,7 +103,7 @@ impl Clone for PbmCapabilityTypeInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::PbmCapabilityTypeInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::PbmCapabilityTypeInfo)
+                Self::PbmCapabilityTypeInfo(Clone::clone(v))
             }
             #[cfg(feature = "pbm")]
             Self::PbmCapabilityGenericTypeInfo(v) => {
@@ -138,7 +138,7 @@ impl PbmCapabilityTypeInfoKind {
 impl From<crate::types::PbmCapabilityTypeInfo> for PbmCapabilityTypeInfoKind {
     #[inline]
     fn from(v: crate::types::PbmCapabilityTypeInfo) -> Self {
-        crate::object::boxed(v, Self::PbmCapabilityTypeInfo)
+        Self::PbmCapabilityTypeInfo(v)
     }
 }
 #[cfg(feature = "pbm")]
@@ -162,18 +162,18 @@ impl crate::object::Family for PbmCapabilityTypeInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::PbmCapabilityTypeInfo)
+        Self::PbmCapabilityTypeInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PbmCapabilityTypeInfo(v) => &**v,
+            Self::PbmCapabilityTypeInfo(v) => v,
             #[cfg(feature = "pbm")]
             Self::PbmCapabilityGenericTypeInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::PbmCapabilityTypeInfo(v) => &mut **v,
+            Self::PbmCapabilityTypeInfo(v) => v,
             #[cfg(feature = "pbm")]
             Self::PbmCapabilityGenericTypeInfo(v) => &mut **v,
         }

@@ -94,7 +94,7 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementCapabilityProfileRequirement {
 pub enum PbmPlacementCapabilityProfileRequirementKind {
     /// Exactly this type.
     PbmPlacementCapabilityProfileRequirement(
-        Box<crate::types::PbmPlacementCapabilityProfileRequirement>,
+        crate::types::PbmPlacementCapabilityProfileRequirement,
     ),
     ///  A `PbmPlacementZoneTopologyRequirement`.
     #[cfg(feature = "pbm")]
@@ -107,10 +107,7 @@ impl Clone for PbmPlacementCapabilityProfileRequirementKind {
     fn clone(&self) -> Self {
         match self {
             Self::PbmPlacementCapabilityProfileRequirement(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::PbmPlacementCapabilityProfileRequirement,
-                )
+                Self::PbmPlacementCapabilityProfileRequirement(Clone::clone(v))
             }
             #[cfg(feature = "pbm")]
             Self::PbmPlacementZoneTopologyRequirement(v) => {
@@ -149,7 +146,7 @@ impl From<crate::types::PbmPlacementCapabilityProfileRequirement>
 for PbmPlacementCapabilityProfileRequirementKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementCapabilityProfileRequirement) -> Self {
-        crate::object::boxed(v, Self::PbmPlacementCapabilityProfileRequirement)
+        Self::PbmPlacementCapabilityProfileRequirement(v)
     }
 }
 #[cfg(feature = "pbm")]
@@ -174,18 +171,18 @@ impl crate::object::Family for PbmPlacementCapabilityProfileRequirementKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::PbmPlacementCapabilityProfileRequirement)
+        Self::PbmPlacementCapabilityProfileRequirement(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PbmPlacementCapabilityProfileRequirement(v) => &**v,
+            Self::PbmPlacementCapabilityProfileRequirement(v) => v,
             #[cfg(feature = "pbm")]
             Self::PbmPlacementZoneTopologyRequirement(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::PbmPlacementCapabilityProfileRequirement(v) => &mut **v,
+            Self::PbmPlacementCapabilityProfileRequirement(v) => v,
             #[cfg(feature = "pbm")]
             Self::PbmPlacementZoneTopologyRequirement(v) => &mut **v,
         }

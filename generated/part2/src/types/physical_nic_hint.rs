@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for PhysicalNicHint {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum PhysicalNicHintKind {
     /// Exactly this type.
-    PhysicalNicHint(Box<crate::types::PhysicalNicHint>),
+    PhysicalNicHint(crate::types::PhysicalNicHint),
     ///  A `PhysicalNicIpHint`.
     PhysicalNicIpHint(Box<crate::types::PhysicalNicIpHint>),
     ///  A `PhysicalNicNameHint`.
@@ -101,9 +101,7 @@ impl Clone for PhysicalNicHintKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::PhysicalNicHint(v) => {
-                crate::object::clone_boxed(&**v, Self::PhysicalNicHint)
-            }
+            Self::PhysicalNicHint(v) => Self::PhysicalNicHint(Clone::clone(v)),
             Self::PhysicalNicIpHint(v) => {
                 crate::object::clone_boxed(&**v, Self::PhysicalNicIpHint)
             }
@@ -139,7 +137,7 @@ impl PhysicalNicHintKind {
 impl From<crate::types::PhysicalNicHint> for PhysicalNicHintKind {
     #[inline]
     fn from(v: crate::types::PhysicalNicHint) -> Self {
-        crate::object::boxed(v, Self::PhysicalNicHint)
+        Self::PhysicalNicHint(v)
     }
 }
 impl From<crate::types::PhysicalNicIpHint> for PhysicalNicHintKind {
@@ -167,18 +165,18 @@ impl crate::object::Family for PhysicalNicHintKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::PhysicalNicHint)
+        Self::PhysicalNicHint(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PhysicalNicHint(v) => &**v,
+            Self::PhysicalNicHint(v) => v,
             Self::PhysicalNicIpHint(v) => &**v,
             Self::PhysicalNicNameHint(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::PhysicalNicHint(v) => &mut **v,
+            Self::PhysicalNicHint(v) => v,
             Self::PhysicalNicIpHint(v) => &mut **v,
             Self::PhysicalNicNameHint(v) => &mut **v,
         }

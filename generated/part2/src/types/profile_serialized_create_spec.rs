@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for ProfileSerializedCreateSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum ProfileSerializedCreateSpecKind {
     /// Exactly this type.
-    ProfileSerializedCreateSpec(Box<crate::types::ProfileSerializedCreateSpec>),
+    ProfileSerializedCreateSpec(crate::types::ProfileSerializedCreateSpec),
     ///  A `HostProfileSerializedHostProfileSpec`.
     HostProfileSerializedHostProfileSpec(
         Box<crate::types::HostProfileSerializedHostProfileSpec>,
@@ -117,7 +117,7 @@ impl Clone for ProfileSerializedCreateSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::ProfileSerializedCreateSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::ProfileSerializedCreateSpec)
+                Self::ProfileSerializedCreateSpec(Clone::clone(v))
             }
             Self::HostProfileSerializedHostProfileSpec(v) => {
                 crate::object::clone_boxed(
@@ -155,7 +155,7 @@ impl From<crate::types::ProfileSerializedCreateSpec>
 for ProfileSerializedCreateSpecKind {
     #[inline]
     fn from(v: crate::types::ProfileSerializedCreateSpec) -> Self {
-        crate::object::boxed(v, Self::ProfileSerializedCreateSpec)
+        Self::ProfileSerializedCreateSpec(v)
     }
 }
 impl From<crate::types::HostProfileSerializedHostProfileSpec>
@@ -178,17 +178,17 @@ impl crate::object::Family for ProfileSerializedCreateSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::ProfileSerializedCreateSpec)
+        Self::ProfileSerializedCreateSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ProfileSerializedCreateSpec(v) => &**v,
+            Self::ProfileSerializedCreateSpec(v) => v,
             Self::HostProfileSerializedHostProfileSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::ProfileSerializedCreateSpec(v) => &mut **v,
+            Self::ProfileSerializedCreateSpec(v) => v,
             Self::HostProfileSerializedHostProfileSpec(v) => &mut **v,
         }
     }

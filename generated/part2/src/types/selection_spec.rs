@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for SelectionSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum SelectionSpecKind {
     /// Exactly this type.
-    SelectionSpec(Box<crate::types::SelectionSpec>),
+    SelectionSpec(crate::types::SelectionSpec),
     ///  A `TraversalSpec`.
     TraversalSpec(Box<crate::types::TraversalSpec>),
 }
@@ -99,9 +99,7 @@ impl Clone for SelectionSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::SelectionSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::SelectionSpec)
-            }
+            Self::SelectionSpec(v) => Self::SelectionSpec(Clone::clone(v)),
             Self::TraversalSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::TraversalSpec)
             }
@@ -134,7 +132,7 @@ impl SelectionSpecKind {
 impl From<crate::types::SelectionSpec> for SelectionSpecKind {
     #[inline]
     fn from(v: crate::types::SelectionSpec) -> Self {
-        crate::object::boxed(v, Self::SelectionSpec)
+        Self::SelectionSpec(v)
     }
 }
 impl From<crate::types::TraversalSpec> for SelectionSpecKind {
@@ -153,17 +151,17 @@ impl crate::object::Family for SelectionSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::SelectionSpec)
+        Self::SelectionSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::SelectionSpec(v) => &**v,
+            Self::SelectionSpec(v) => v,
             Self::TraversalSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::SelectionSpec(v) => &mut **v,
+            Self::SelectionSpec(v) => v,
             Self::TraversalSpec(v) => &mut **v,
         }
     }

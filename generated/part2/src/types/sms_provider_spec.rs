@@ -98,7 +98,7 @@ impl<'de> serde::Deserialize<'de> for SmsProviderSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum SmsProviderSpecKind {
     /// Exactly this type.
-    SmsProviderSpec(Box<crate::types::SmsProviderSpec>),
+    SmsProviderSpec(crate::types::SmsProviderSpec),
     ///  A `VasaProviderSpec`.
     #[cfg(feature = "sms")]
     VasaProviderSpec(Box<crate::types::VasaProviderSpec>),
@@ -107,9 +107,7 @@ impl Clone for SmsProviderSpecKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::SmsProviderSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::SmsProviderSpec)
-            }
+            Self::SmsProviderSpec(v) => Self::SmsProviderSpec(Clone::clone(v)),
             #[cfg(feature = "sms")]
             Self::VasaProviderSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::VasaProviderSpec)
@@ -143,7 +141,7 @@ impl SmsProviderSpecKind {
 impl From<crate::types::SmsProviderSpec> for SmsProviderSpecKind {
     #[inline]
     fn from(v: crate::types::SmsProviderSpec) -> Self {
-        crate::object::boxed(v, Self::SmsProviderSpec)
+        Self::SmsProviderSpec(v)
     }
 }
 #[cfg(feature = "sms")]
@@ -164,18 +162,18 @@ impl crate::object::Family for SmsProviderSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::SmsProviderSpec)
+        Self::SmsProviderSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::SmsProviderSpec(v) => &**v,
+            Self::SmsProviderSpec(v) => v,
             #[cfg(feature = "sms")]
             Self::VasaProviderSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::SmsProviderSpec(v) => &mut **v,
+            Self::SmsProviderSpec(v) => v,
             #[cfg(feature = "sms")]
             Self::VasaProviderSpec(v) => &mut **v,
         }

@@ -103,7 +103,7 @@ impl<'de> serde::Deserialize<'de> for StoragePort {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum StoragePortKind {
     /// Exactly this type.
-    StoragePort(Box<crate::types::StoragePort>),
+    StoragePort(crate::types::StoragePort),
     ///  A `FcStoragePort`.
     #[cfg(feature = "sms")]
     FcStoragePort(Box<crate::types::FcStoragePort>),
@@ -118,7 +118,7 @@ impl Clone for StoragePortKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::StoragePort(v) => crate::object::clone_boxed(&**v, Self::StoragePort),
+            Self::StoragePort(v) => Self::StoragePort(Clone::clone(v)),
             #[cfg(feature = "sms")]
             Self::FcStoragePort(v) => {
                 crate::object::clone_boxed(&**v, Self::FcStoragePort)
@@ -160,7 +160,7 @@ impl StoragePortKind {
 impl From<crate::types::StoragePort> for StoragePortKind {
     #[inline]
     fn from(v: crate::types::StoragePort) -> Self {
-        crate::object::boxed(v, Self::StoragePort)
+        Self::StoragePort(v)
     }
 }
 #[cfg(feature = "sms")]
@@ -203,11 +203,11 @@ impl crate::object::Family for StoragePortKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::StoragePort)
+        Self::StoragePort(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::StoragePort(v) => &**v,
+            Self::StoragePort(v) => v,
             #[cfg(feature = "sms")]
             Self::FcStoragePort(v) => &**v,
             #[cfg(feature = "sms")]
@@ -218,7 +218,7 @@ impl crate::object::Family for StoragePortKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::StoragePort(v) => &mut **v,
+            Self::StoragePort(v) => v,
             #[cfg(feature = "sms")]
             Self::FcStoragePort(v) => &mut **v,
             #[cfg(feature = "sms")]

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for TypeDescription {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum TypeDescriptionKind {
     /// Exactly this type.
-    TypeDescription(Box<crate::types::TypeDescription>),
+    TypeDescription(crate::types::TypeDescription),
     ///  A `ScheduledTaskDetail`.
     ScheduledTaskDetail(Box<crate::types::ScheduledTaskDetail>),
 }
@@ -109,9 +109,7 @@ impl Clone for TypeDescriptionKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::TypeDescription(v) => {
-                crate::object::clone_boxed(&**v, Self::TypeDescription)
-            }
+            Self::TypeDescription(v) => Self::TypeDescription(Clone::clone(v)),
             Self::ScheduledTaskDetail(v) => {
                 crate::object::clone_boxed(&**v, Self::ScheduledTaskDetail)
             }
@@ -144,7 +142,7 @@ impl TypeDescriptionKind {
 impl From<crate::types::TypeDescription> for TypeDescriptionKind {
     #[inline]
     fn from(v: crate::types::TypeDescription) -> Self {
-        crate::object::boxed(v, Self::TypeDescription)
+        Self::TypeDescription(v)
     }
 }
 impl From<crate::types::ScheduledTaskDetail> for TypeDescriptionKind {
@@ -163,17 +161,17 @@ impl crate::object::Family for TypeDescriptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::TypeDescription)
+        Self::TypeDescription(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::TypeDescription(v) => &**v,
+            Self::TypeDescription(v) => v,
             Self::ScheduledTaskDetail(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::TypeDescription(v) => &mut **v,
+            Self::TypeDescription(v) => v,
             Self::ScheduledTaskDetail(v) => &mut **v,
         }
     }

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for UserSearchResult {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum UserSearchResultKind {
     /// Exactly this type.
-    UserSearchResult(Box<crate::types::UserSearchResult>),
+    UserSearchResult(crate::types::UserSearchResult),
     ///  A `PosixUserSearchResult`.
     PosixUserSearchResult(Box<crate::types::PosixUserSearchResult>),
 }
@@ -109,9 +109,7 @@ impl Clone for UserSearchResultKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::UserSearchResult(v) => {
-                crate::object::clone_boxed(&**v, Self::UserSearchResult)
-            }
+            Self::UserSearchResult(v) => Self::UserSearchResult(Clone::clone(v)),
             Self::PosixUserSearchResult(v) => {
                 crate::object::clone_boxed(&**v, Self::PosixUserSearchResult)
             }
@@ -144,7 +142,7 @@ impl UserSearchResultKind {
 impl From<crate::types::UserSearchResult> for UserSearchResultKind {
     #[inline]
     fn from(v: crate::types::UserSearchResult) -> Self {
-        crate::object::boxed(v, Self::UserSearchResult)
+        Self::UserSearchResult(v)
     }
 }
 impl From<crate::types::PosixUserSearchResult> for UserSearchResultKind {
@@ -163,17 +161,17 @@ impl crate::object::Family for UserSearchResultKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::UserSearchResult)
+        Self::UserSearchResult(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::UserSearchResult(v) => &**v,
+            Self::UserSearchResult(v) => v,
             Self::PosixUserSearchResult(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::UserSearchResult(v) => &mut **v,
+            Self::UserSearchResult(v) => v,
             Self::PosixUserSearchResult(v) => &mut **v,
         }
     }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDevicePciBusSlotInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDevicePciBusSlotInfoKind {
     /// Exactly this type.
-    VirtualDevicePciBusSlotInfo(Box<crate::types::VirtualDevicePciBusSlotInfo>),
+    VirtualDevicePciBusSlotInfo(crate::types::VirtualDevicePciBusSlotInfo),
     ///  A `VirtualUSBControllerPciBusSlotInfo`.
     VirtualUSBControllerPciBusSlotInfo(
         Box<crate::types::VirtualUSBControllerPciBusSlotInfo>,
@@ -102,7 +102,7 @@ impl Clone for VirtualDevicePciBusSlotInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDevicePciBusSlotInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDevicePciBusSlotInfo)
+                Self::VirtualDevicePciBusSlotInfo(Clone::clone(v))
             }
             Self::VirtualUSBControllerPciBusSlotInfo(v) => {
                 crate::object::clone_boxed(
@@ -140,7 +140,7 @@ impl From<crate::types::VirtualDevicePciBusSlotInfo>
 for VirtualDevicePciBusSlotInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDevicePciBusSlotInfo) -> Self {
-        crate::object::boxed(v, Self::VirtualDevicePciBusSlotInfo)
+        Self::VirtualDevicePciBusSlotInfo(v)
     }
 }
 impl From<crate::types::VirtualUSBControllerPciBusSlotInfo>
@@ -163,17 +163,17 @@ impl crate::object::Family for VirtualDevicePciBusSlotInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDevicePciBusSlotInfo)
+        Self::VirtualDevicePciBusSlotInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDevicePciBusSlotInfo(v) => &**v,
+            Self::VirtualDevicePciBusSlotInfo(v) => v,
             Self::VirtualUSBControllerPciBusSlotInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDevicePciBusSlotInfo(v) => &mut **v,
+            Self::VirtualDevicePciBusSlotInfo(v) => v,
             Self::VirtualUSBControllerPciBusSlotInfo(v) => &mut **v,
         }
     }

@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDevicePipeBackingInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDevicePipeBackingInfoKind {
     /// Exactly this type.
-    VirtualDevicePipeBackingInfo(Box<crate::types::VirtualDevicePipeBackingInfo>),
+    VirtualDevicePipeBackingInfo(crate::types::VirtualDevicePipeBackingInfo),
     ///  A `VirtualSerialPortPipeBackingInfo`.
     VirtualSerialPortPipeBackingInfo(
         Box<crate::types::VirtualSerialPortPipeBackingInfo>,
@@ -102,7 +102,7 @@ impl Clone for VirtualDevicePipeBackingInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDevicePipeBackingInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDevicePipeBackingInfo)
+                Self::VirtualDevicePipeBackingInfo(Clone::clone(v))
             }
             Self::VirtualSerialPortPipeBackingInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualSerialPortPipeBackingInfo)
@@ -137,7 +137,7 @@ impl From<crate::types::VirtualDevicePipeBackingInfo>
 for VirtualDevicePipeBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDevicePipeBackingInfo) -> Self {
-        crate::object::boxed(v, Self::VirtualDevicePipeBackingInfo)
+        Self::VirtualDevicePipeBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualSerialPortPipeBackingInfo>
@@ -160,17 +160,17 @@ impl crate::object::Family for VirtualDevicePipeBackingInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDevicePipeBackingInfo)
+        Self::VirtualDevicePipeBackingInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDevicePipeBackingInfo(v) => &**v,
+            Self::VirtualDevicePipeBackingInfo(v) => v,
             Self::VirtualSerialPortPipeBackingInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDevicePipeBackingInfo(v) => &mut **v,
+            Self::VirtualDevicePipeBackingInfo(v) => v,
             Self::VirtualSerialPortPipeBackingInfo(v) => &mut **v,
         }
     }

@@ -97,7 +97,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingInfo {
 pub enum VirtualDeviceRemoteDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceRemoteDeviceBackingInfo(
-        Box<crate::types::VirtualDeviceRemoteDeviceBackingInfo>,
+        crate::types::VirtualDeviceRemoteDeviceBackingInfo,
     ),
     ///  A `VirtualCdromRemoteAtapiBackingInfo`.
     VirtualCdromRemoteAtapiBackingInfo(
@@ -121,10 +121,7 @@ impl Clone for VirtualDeviceRemoteDeviceBackingInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceRemoteDeviceBackingInfo(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::VirtualDeviceRemoteDeviceBackingInfo,
-                )
+                Self::VirtualDeviceRemoteDeviceBackingInfo(Clone::clone(v))
             }
             Self::VirtualCdromRemoteAtapiBackingInfo(v) => {
                 crate::object::clone_boxed(
@@ -177,7 +174,7 @@ impl From<crate::types::VirtualDeviceRemoteDeviceBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceRemoteDeviceBackingInfo) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceRemoteDeviceBackingInfo)
+        Self::VirtualDeviceRemoteDeviceBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualCdromRemoteAtapiBackingInfo>
@@ -232,11 +229,11 @@ impl crate::object::Family for VirtualDeviceRemoteDeviceBackingInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDeviceRemoteDeviceBackingInfo)
+        Self::VirtualDeviceRemoteDeviceBackingInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => &**v,
+            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => v,
             Self::VirtualCdromRemoteAtapiBackingInfo(v) => &**v,
             Self::VirtualCdromRemotePassthroughBackingInfo(v) => &**v,
             Self::VirtualFloppyRemoteDeviceBackingInfo(v) => &**v,
@@ -245,7 +242,7 @@ impl crate::object::Family for VirtualDeviceRemoteDeviceBackingInfoKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => v,
             Self::VirtualCdromRemoteAtapiBackingInfo(v) => &mut **v,
             Self::VirtualCdromRemotePassthroughBackingInfo(v) => &mut **v,
             Self::VirtualFloppyRemoteDeviceBackingInfo(v) => &mut **v,

@@ -97,7 +97,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingOption {
 pub enum VirtualDeviceRemoteDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceRemoteDeviceBackingOption(
-        Box<crate::types::VirtualDeviceRemoteDeviceBackingOption>,
+        crate::types::VirtualDeviceRemoteDeviceBackingOption,
     ),
     ///  A `VirtualCdromRemotePassthroughBackingOption`.
     VirtualCdromRemotePassthroughBackingOption(
@@ -117,10 +117,7 @@ impl Clone for VirtualDeviceRemoteDeviceBackingOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceRemoteDeviceBackingOption(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::VirtualDeviceRemoteDeviceBackingOption,
-                )
+                Self::VirtualDeviceRemoteDeviceBackingOption(Clone::clone(v))
             }
             Self::VirtualCdromRemotePassthroughBackingOption(v) => {
                 crate::object::clone_boxed(
@@ -170,7 +167,7 @@ impl From<crate::types::VirtualDeviceRemoteDeviceBackingOption>
 for VirtualDeviceRemoteDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceRemoteDeviceBackingOption) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceRemoteDeviceBackingOption)
+        Self::VirtualDeviceRemoteDeviceBackingOption(v)
     }
 }
 impl From<crate::types::VirtualCdromRemotePassthroughBackingOption>
@@ -215,11 +212,11 @@ impl crate::object::Family for VirtualDeviceRemoteDeviceBackingOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDeviceRemoteDeviceBackingOption)
+        Self::VirtualDeviceRemoteDeviceBackingOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceRemoteDeviceBackingOption(v) => &**v,
+            Self::VirtualDeviceRemoteDeviceBackingOption(v) => v,
             Self::VirtualCdromRemotePassthroughBackingOption(v) => &**v,
             Self::VirtualFloppyRemoteDeviceBackingOption(v) => &**v,
             Self::VirtualUSBRemoteClientBackingOption(v) => &**v,
@@ -227,7 +224,7 @@ impl crate::object::Family for VirtualDeviceRemoteDeviceBackingOptionKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceRemoteDeviceBackingOption(v) => &mut **v,
+            Self::VirtualDeviceRemoteDeviceBackingOption(v) => v,
             Self::VirtualCdromRemotePassthroughBackingOption(v) => &mut **v,
             Self::VirtualFloppyRemoteDeviceBackingOption(v) => &mut **v,
             Self::VirtualUSBRemoteClientBackingOption(v) => &mut **v,

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualDeviceURIBackingInfoKind {
     /// Exactly this type.
-    VirtualDeviceURIBackingInfo(Box<crate::types::VirtualDeviceURIBackingInfo>),
+    VirtualDeviceURIBackingInfo(crate::types::VirtualDeviceURIBackingInfo),
     ///  A `VirtualSerialPortURIBackingInfo`.
     VirtualSerialPortURIBackingInfo(Box<crate::types::VirtualSerialPortURIBackingInfo>),
 }
@@ -110,7 +110,7 @@ impl Clone for VirtualDeviceURIBackingInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceURIBackingInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDeviceURIBackingInfo)
+                Self::VirtualDeviceURIBackingInfo(Clone::clone(v))
             }
             Self::VirtualSerialPortURIBackingInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualSerialPortURIBackingInfo)
@@ -145,7 +145,7 @@ impl From<crate::types::VirtualDeviceURIBackingInfo>
 for VirtualDeviceURIBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceURIBackingInfo) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceURIBackingInfo)
+        Self::VirtualDeviceURIBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualSerialPortURIBackingInfo>
@@ -168,17 +168,17 @@ impl crate::object::Family for VirtualDeviceURIBackingInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualDeviceURIBackingInfo)
+        Self::VirtualDeviceURIBackingInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceURIBackingInfo(v) => &**v,
+            Self::VirtualDeviceURIBackingInfo(v) => v,
             Self::VirtualSerialPortURIBackingInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceURIBackingInfo(v) => &mut **v,
+            Self::VirtualDeviceURIBackingInfo(v) => v,
             Self::VirtualSerialPortURIBackingInfo(v) => &mut **v,
         }
     }

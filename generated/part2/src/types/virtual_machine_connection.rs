@@ -103,7 +103,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineConnection {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualMachineConnectionKind {
     /// Exactly this type.
-    VirtualMachineConnection(Box<crate::types::VirtualMachineConnection>),
+    VirtualMachineConnection(crate::types::VirtualMachineConnection),
     ///  A `VirtualMachineMksConnection`.
     VirtualMachineMksConnection(Box<crate::types::VirtualMachineMksConnection>),
 }
@@ -112,7 +112,7 @@ impl Clone for VirtualMachineConnectionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineConnection(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualMachineConnection)
+                Self::VirtualMachineConnection(Clone::clone(v))
             }
             Self::VirtualMachineMksConnection(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineMksConnection)
@@ -146,7 +146,7 @@ impl VirtualMachineConnectionKind {
 impl From<crate::types::VirtualMachineConnection> for VirtualMachineConnectionKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineConnection) -> Self {
-        crate::object::boxed(v, Self::VirtualMachineConnection)
+        Self::VirtualMachineConnection(v)
     }
 }
 impl From<crate::types::VirtualMachineMksConnection> for VirtualMachineConnectionKind {
@@ -168,17 +168,17 @@ impl crate::object::Family for VirtualMachineConnectionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualMachineConnection)
+        Self::VirtualMachineConnection(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineConnection(v) => &**v,
+            Self::VirtualMachineConnection(v) => v,
             Self::VirtualMachineMksConnection(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualMachineConnection(v) => &mut **v,
+            Self::VirtualMachineConnection(v) => v,
             Self::VirtualMachineMksConnection(v) => &mut **v,
         }
     }

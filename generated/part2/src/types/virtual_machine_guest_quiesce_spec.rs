@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineGuestQuiesceSpec {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualMachineGuestQuiesceSpecKind {
     /// Exactly this type.
-    VirtualMachineGuestQuiesceSpec(Box<crate::types::VirtualMachineGuestQuiesceSpec>),
+    VirtualMachineGuestQuiesceSpec(crate::types::VirtualMachineGuestQuiesceSpec),
     ///  A `VirtualMachineWindowsQuiesceSpec`.
     VirtualMachineWindowsQuiesceSpec(
         Box<crate::types::VirtualMachineWindowsQuiesceSpec>,
@@ -102,7 +102,7 @@ impl Clone for VirtualMachineGuestQuiesceSpecKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineGuestQuiesceSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualMachineGuestQuiesceSpec)
+                Self::VirtualMachineGuestQuiesceSpec(Clone::clone(v))
             }
             Self::VirtualMachineWindowsQuiesceSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineWindowsQuiesceSpec)
@@ -137,7 +137,7 @@ impl From<crate::types::VirtualMachineGuestQuiesceSpec>
 for VirtualMachineGuestQuiesceSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineGuestQuiesceSpec) -> Self {
-        crate::object::boxed(v, Self::VirtualMachineGuestQuiesceSpec)
+        Self::VirtualMachineGuestQuiesceSpec(v)
     }
 }
 impl From<crate::types::VirtualMachineWindowsQuiesceSpec>
@@ -160,17 +160,17 @@ impl crate::object::Family for VirtualMachineGuestQuiesceSpecKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualMachineGuestQuiesceSpec)
+        Self::VirtualMachineGuestQuiesceSpec(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineGuestQuiesceSpec(v) => &**v,
+            Self::VirtualMachineGuestQuiesceSpec(v) => v,
             Self::VirtualMachineWindowsQuiesceSpec(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualMachineGuestQuiesceSpec(v) => &mut **v,
+            Self::VirtualMachineGuestQuiesceSpec(v) => v,
             Self::VirtualMachineWindowsQuiesceSpec(v) => &mut **v,
         }
     }

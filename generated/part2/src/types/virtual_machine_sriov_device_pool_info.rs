@@ -91,9 +91,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineSriovDevicePoolInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VirtualMachineSriovDevicePoolInfoKind {
     /// Exactly this type.
-    VirtualMachineSriovDevicePoolInfo(
-        Box<crate::types::VirtualMachineSriovDevicePoolInfo>,
-    ),
+    VirtualMachineSriovDevicePoolInfo(crate::types::VirtualMachineSriovDevicePoolInfo),
     ///  A `VirtualMachineSriovNetworkDevicePoolInfo`.
     VirtualMachineSriovNetworkDevicePoolInfo(
         Box<crate::types::VirtualMachineSriovNetworkDevicePoolInfo>,
@@ -104,7 +102,7 @@ impl Clone for VirtualMachineSriovDevicePoolInfoKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineSriovDevicePoolInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualMachineSriovDevicePoolInfo)
+                Self::VirtualMachineSriovDevicePoolInfo(Clone::clone(v))
             }
             Self::VirtualMachineSriovNetworkDevicePoolInfo(v) => {
                 crate::object::clone_boxed(
@@ -142,7 +140,7 @@ impl From<crate::types::VirtualMachineSriovDevicePoolInfo>
 for VirtualMachineSriovDevicePoolInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineSriovDevicePoolInfo) -> Self {
-        crate::object::boxed(v, Self::VirtualMachineSriovDevicePoolInfo)
+        Self::VirtualMachineSriovDevicePoolInfo(v)
     }
 }
 impl From<crate::types::VirtualMachineSriovNetworkDevicePoolInfo>
@@ -167,17 +165,17 @@ impl crate::object::Family for VirtualMachineSriovDevicePoolInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualMachineSriovDevicePoolInfo)
+        Self::VirtualMachineSriovDevicePoolInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineSriovDevicePoolInfo(v) => &**v,
+            Self::VirtualMachineSriovDevicePoolInfo(v) => v,
             Self::VirtualMachineSriovNetworkDevicePoolInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualMachineSriovDevicePoolInfo(v) => &mut **v,
+            Self::VirtualMachineSriovDevicePoolInfo(v) => v,
             Self::VirtualMachineSriovNetworkDevicePoolInfo(v) => &mut **v,
         }
     }

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingOption {
 pub enum VirtualPCIPassthroughPluginBackingOptionKind {
     /// Exactly this type.
     VirtualPCIPassthroughPluginBackingOption(
-        Box<crate::types::VirtualPCIPassthroughPluginBackingOption>,
+        crate::types::VirtualPCIPassthroughPluginBackingOption,
     ),
     ///  A `VirtualPCIPassthroughVmiopBackingOption`.
     VirtualPCIPassthroughVmiopBackingOption(
@@ -104,10 +104,7 @@ impl Clone for VirtualPCIPassthroughPluginBackingOptionKind {
     fn clone(&self) -> Self {
         match self {
             Self::VirtualPCIPassthroughPluginBackingOption(v) => {
-                crate::object::clone_boxed(
-                    &**v,
-                    Self::VirtualPCIPassthroughPluginBackingOption,
-                )
+                Self::VirtualPCIPassthroughPluginBackingOption(Clone::clone(v))
             }
             Self::VirtualPCIPassthroughVmiopBackingOption(v) => {
                 crate::object::clone_boxed(
@@ -145,7 +142,7 @@ impl From<crate::types::VirtualPCIPassthroughPluginBackingOption>
 for VirtualPCIPassthroughPluginBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughPluginBackingOption) -> Self {
-        crate::object::boxed(v, Self::VirtualPCIPassthroughPluginBackingOption)
+        Self::VirtualPCIPassthroughPluginBackingOption(v)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughVmiopBackingOption>
@@ -168,17 +165,17 @@ impl crate::object::Family for VirtualPCIPassthroughPluginBackingOptionKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VirtualPCIPassthroughPluginBackingOption)
+        Self::VirtualPCIPassthroughPluginBackingOption(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualPCIPassthroughPluginBackingOption(v) => &**v,
+            Self::VirtualPCIPassthroughPluginBackingOption(v) => v,
             Self::VirtualPCIPassthroughVmiopBackingOption(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VirtualPCIPassthroughPluginBackingOption(v) => &mut **v,
+            Self::VirtualPCIPassthroughPluginBackingOption(v) => v,
             Self::VirtualPCIPassthroughVmiopBackingOption(v) => &mut **v,
         }
     }

@@ -96,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for VmConfigFileQuery {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VmConfigFileQueryKind {
     /// Exactly this type.
-    VmConfigFileQuery(Box<crate::types::VmConfigFileQuery>),
+    VmConfigFileQuery(crate::types::VmConfigFileQuery),
     ///  A `TemplateConfigFileQuery`.
     TemplateConfigFileQuery(Box<crate::types::TemplateConfigFileQuery>),
 }
@@ -104,9 +104,7 @@ impl Clone for VmConfigFileQueryKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::VmConfigFileQuery(v) => {
-                crate::object::clone_boxed(&**v, Self::VmConfigFileQuery)
-            }
+            Self::VmConfigFileQuery(v) => Self::VmConfigFileQuery(Clone::clone(v)),
             Self::TemplateConfigFileQuery(v) => {
                 crate::object::clone_boxed(&**v, Self::TemplateConfigFileQuery)
             }
@@ -139,7 +137,7 @@ impl VmConfigFileQueryKind {
 impl From<crate::types::VmConfigFileQuery> for VmConfigFileQueryKind {
     #[inline]
     fn from(v: crate::types::VmConfigFileQuery) -> Self {
-        crate::object::boxed(v, Self::VmConfigFileQuery)
+        Self::VmConfigFileQuery(v)
     }
 }
 impl From<crate::types::TemplateConfigFileQuery> for VmConfigFileQueryKind {
@@ -158,17 +156,17 @@ impl crate::object::Family for VmConfigFileQueryKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VmConfigFileQuery)
+        Self::VmConfigFileQuery(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmConfigFileQuery(v) => &**v,
+            Self::VmConfigFileQuery(v) => v,
             Self::TemplateConfigFileQuery(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VmConfigFileQuery(v) => &mut **v,
+            Self::VmConfigFileQuery(v) => v,
             Self::TemplateConfigFileQuery(v) => &mut **v,
         }
     }

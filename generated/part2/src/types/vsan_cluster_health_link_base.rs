@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for VsanClusterHealthLinkBase {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanClusterHealthLinkBaseKind {
     /// Exactly this type.
-    VsanClusterHealthLinkBase(Box<crate::types::VsanClusterHealthLinkBase>),
+    VsanClusterHealthLinkBase(crate::types::VsanClusterHealthLinkBase),
     ///  A `VsanClusterHealthLink`.
     VsanClusterHealthLink(Box<crate::types::VsanClusterHealthLink>),
 }
@@ -102,7 +102,7 @@ impl Clone for VsanClusterHealthLinkBaseKind {
     fn clone(&self) -> Self {
         match self {
             Self::VsanClusterHealthLinkBase(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanClusterHealthLinkBase)
+                Self::VsanClusterHealthLinkBase(Clone::clone(v))
             }
             Self::VsanClusterHealthLink(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanClusterHealthLink)
@@ -136,7 +136,7 @@ impl VsanClusterHealthLinkBaseKind {
 impl From<crate::types::VsanClusterHealthLinkBase> for VsanClusterHealthLinkBaseKind {
     #[inline]
     fn from(v: crate::types::VsanClusterHealthLinkBase) -> Self {
-        crate::object::boxed(v, Self::VsanClusterHealthLinkBase)
+        Self::VsanClusterHealthLinkBase(v)
     }
 }
 impl From<crate::types::VsanClusterHealthLink> for VsanClusterHealthLinkBaseKind {
@@ -158,17 +158,17 @@ impl crate::object::Family for VsanClusterHealthLinkBaseKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanClusterHealthLinkBase)
+        Self::VsanClusterHealthLinkBase(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanClusterHealthLinkBase(v) => &**v,
+            Self::VsanClusterHealthLinkBase(v) => v,
             Self::VsanClusterHealthLink(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanClusterHealthLinkBase(v) => &mut **v,
+            Self::VsanClusterHealthLinkBase(v) => v,
             Self::VsanClusterHealthLink(v) => &mut **v,
         }
     }

@@ -98,7 +98,7 @@ impl<'de> serde::Deserialize<'de> for VsanRemoteVcInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum VsanRemoteVcInfoKind {
     /// Exactly this type.
-    VsanRemoteVcInfo(Box<crate::types::VsanRemoteVcInfo>),
+    VsanRemoteVcInfo(crate::types::VsanRemoteVcInfo),
     ///  A `VsanRemoteVcInfoStandalone`.
     #[cfg(feature = "vsan")]
     VsanRemoteVcInfoStandalone(Box<crate::types::VsanRemoteVcInfoStandalone>),
@@ -107,9 +107,7 @@ impl Clone for VsanRemoteVcInfoKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::VsanRemoteVcInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanRemoteVcInfo)
-            }
+            Self::VsanRemoteVcInfo(v) => Self::VsanRemoteVcInfo(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::VsanRemoteVcInfoStandalone(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanRemoteVcInfoStandalone)
@@ -143,7 +141,7 @@ impl VsanRemoteVcInfoKind {
 impl From<crate::types::VsanRemoteVcInfo> for VsanRemoteVcInfoKind {
     #[inline]
     fn from(v: crate::types::VsanRemoteVcInfo) -> Self {
-        crate::object::boxed(v, Self::VsanRemoteVcInfo)
+        Self::VsanRemoteVcInfo(v)
     }
 }
 #[cfg(feature = "vsan")]
@@ -164,18 +162,18 @@ impl crate::object::Family for VsanRemoteVcInfoKind {
         }
     }
     fn blank_base() -> Self {
-        crate::object::blank_boxed(Self::VsanRemoteVcInfo)
+        Self::VsanRemoteVcInfo(crate::object::Blank::blank())
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanRemoteVcInfo(v) => &**v,
+            Self::VsanRemoteVcInfo(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanRemoteVcInfoStandalone(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::VsanRemoteVcInfo(v) => &mut **v,
+            Self::VsanRemoteVcInfo(v) => v,
             #[cfg(feature = "vsan")]
             Self::VsanRemoteVcInfoStandalone(v) => &mut **v,
         }
