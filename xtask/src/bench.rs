@@ -3,7 +3,8 @@
 //! - `codegen_seconds`, `check_seconds`: generating 9.1.1.0 into a scratch directory, and
 //!   `codegen --check` against `generated/` (in this release-built process).
 //! - decoding and encoding throughput, from the separate crate `xtask/bench` (release build,
-//!   outside the workspace), which also decodes with vim_rs 0.7.0 unless `--no-vim-rs`.
+//!   outside the workspace), which also decodes with vim_rs 0.7.0 unless `--no-vim-rs`, on
+//!   glibc's allocator unless `--allocator mimalloc`.
 //! - `compile_debug_seconds`, `compile_peak_gb`, `compile_vim25_only_seconds`: clean debug
 //!   builds of `vim25` and the crates it is split into, their external dependencies already
 //!   built; the peak is the largest compiler process's, from `/usr/bin/time`.
@@ -21,6 +22,10 @@ pub struct Args {
     /// Skip the comparison with vim_rs 0.7.0 (building it takes minutes and gigabytes).
     #[arg(long)]
     no_vim_rs: bool,
+    /// The throughput benchmark's global allocator: glibc's (the targets are set against it),
+    /// or mimalloc, to see how much of the decode figures is the allocator's.
+    #[arg(long, value_enum, default_value_t = Allocator::System)]
+    allocator: Allocator,
     /// Size of the generated `RetrieveResult` payload, in MiB.
     #[arg(long, default_value_t = 50)]
     payload_mb: usize,
@@ -36,6 +41,12 @@ pub struct Args {
     /// Rounds of `--compile-against` (the two builds swap target directories every round).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Allocator {
+    System,
+    Mimalloc,
 }
 
 pub(crate) fn repo() -> &'static Path {
@@ -64,8 +75,15 @@ pub fn run(args: Args) -> Result<(), String> {
     let payloads = args.payloads.clone().unwrap_or_else(|| repo().join("../shared/fixtures/payloads"));
     let mut cmd = cargo();
     cmd.args(["run", "--quiet", "--release", "--manifest-path"]).arg(repo().join("xtask/bench/Cargo.toml"));
+    let mut features = Vec::new();
     if !args.no_vim_rs {
-        cmd.args(["--features", "vim_rs"]);
+        features.push("vim_rs");
+    }
+    if args.allocator == Allocator::Mimalloc {
+        features.push("mimalloc");
+    }
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
     }
     cmd.arg("--").arg(&payloads).arg(args.payload_mb.to_string());
     cmd.env("CARGO_TARGET_DIR", repo().join("target/bench"));

@@ -9,6 +9,12 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 7;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const ALLOCATOR: &str = if cfg!(feature = "mimalloc") { "mimalloc" } else { "system" };
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first() else {
@@ -44,6 +50,7 @@ fn main() {
     }
 
     println!("payload_mb={:.1}", mb(big.len()));
+    println!("allocator={ALLOCATOR}");
     let times = race(RUNS, &mut contenders);
     let (decode, scan) = (times[0].total, times[1].total);
     let value: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("decodes");
