@@ -220,7 +220,6 @@ impl Plan {
         member_boxed(model, &self.layout.structs, &self.boxed_fields, holder, f)
     }
 
-
     /// `cfg` condition for a schema, if it is not core.
     pub fn cfg(&self, schema: &str) -> Option<String> {
         let clauses = self.features.get(schema)?;
@@ -321,7 +320,6 @@ fn features(model: &Model) -> (BTreeMap<String, Vec<BTreeSet<String>>>, Vec<Stri
     let out = clauses.into_iter().map(|(n, c)| (n, absorb(c))).collect();
     (out, namespaces)
 }
-
 
 /// Whether a member holds its struct behind a `Box`: every struct-typed member does unless
 /// the struct is small (`Layout::structs`; family enums and arrays already hold theirs on the

@@ -144,8 +144,10 @@ fn describe(subject: &str, c: &Change) -> String {
     use ChangeKind::*;
     let m = c.member.as_deref().unwrap_or("?");
     let (old, new) = (code(&c.old), code(&c.new));
+    // the sides as they are, for changes whose sides are words rather than code
+    let (was, now) = (c.old.as_deref().unwrap_or("?"), c.new.as_deref().unwrap_or("?"));
     let text = match c.kind {
-        SchemaKind => format!("is now a {} (was a {})", c.new.as_deref().unwrap_or("?"), c.old.as_deref().unwrap_or("?")),
+        SchemaKind => format!("is now a {now} (was a {was})"),
         Parent => format!("now extends {new} (was {old})"),
         Polymorphic if c.new.as_deref() == Some("true") => "now has subtypes (held through its kind enum)".into(),
         Polymorphic => "no longer has subtypes".into(),
@@ -156,7 +158,7 @@ fn describe(subject: &str, c: &Change) -> String {
         PropertyAdded | ParameterAdded => {
             let what = if c.kind == PropertyAdded { "property" } else { "parameter" };
             let required = c.new.as_deref().is_some_and(|t| t.ends_with(" (required)"));
-            let ty = c.new.as_deref().unwrap_or("?").trim_end_matches(" (required)");
+            let ty = now.trim_end_matches(" (required)");
             format!("new {} {what} `{m}` (`{ty}`)", if required { "required" } else { "optional" })
         }
         PropertyRemoved => format!("property `{m}` removed (was {old})"),
@@ -167,7 +169,7 @@ fn describe(subject: &str, c: &Change) -> String {
         ParameterOptional => format!("parameter `{m}` is now optional"),
         PropertyType => format!("property `{m}` type {old} → {new}"),
         ParameterType => format!("parameter `{m}` type {old} → {new}"),
-        PropertyMoved | ParameterMoved => format!("`{m}` moved ({} → {})", c.old.as_deref().unwrap_or("?"), c.new.as_deref().unwrap_or("?")),
+        PropertyMoved | ParameterMoved => format!("`{m}` moved ({was} → {now})"),
         PropertyDescription | ParameterDescription => format!("`{m}` description changed"),
         PropertyDeprecated | ParameterDeprecated if c.new.as_deref() == Some("true") => format!("`{m}` deprecated"),
         PropertyDeprecated | ParameterDeprecated => format!("`{m}` no longer deprecated"),
@@ -175,10 +177,10 @@ fn describe(subject: &str, c: &Change) -> String {
         EnumValueRemoved => format!("enum value `{m}` removed"),
         EnumValueDescription => format!("enum value `{m}` description changed"),
         BoxedType => format!("boxed value {old} → {new}"),
-        HeldInline => format!("held by its members {} (was {})", c.new.as_deref().unwrap_or("?"), c.old.as_deref().unwrap_or("?")),
-        OwnInline => format!("held in its kind enum {} (was {})", c.new.as_deref().unwrap_or("?"), c.old.as_deref().unwrap_or("?")),
-        NestedInline => format!("kind enum nested {} in its parent's (was {})", c.new.as_deref().unwrap_or("?"), c.old.as_deref().unwrap_or("?")),
-        OperationKind => format!("is now a {} (was a {})", c.new.as_deref().unwrap_or("?"), c.old.as_deref().unwrap_or("?")),
+        HeldInline => format!("held by its members {now} (was {was})"),
+        OwnInline => format!("held in its kind enum {now} (was {was})"),
+        NestedInline => format!("kind enum nested {now} in its parent's (was {was})"),
+        OperationKind => format!("is now a {now} (was a {was})"),
         Path => format!("path {old} → {new}"),
         Anonymous if c.new.as_deref() == Some("true") => "callable without a session".into(),
         Anonymous => "now needs a session".into(),
