@@ -16,6 +16,7 @@
 
 use crate::object::{Field, Object};
 use jiter::{Jiter, JiterError, Peek};
+use std::any::TypeId;
 use std::fmt;
 
 /// Objects and arrays nested deeper than this are refused (the decoder recurses per level).
@@ -287,11 +288,14 @@ pub struct Decoder<'a> {
     /// Where the next value, an object, starts when [`Self::any_tag`] has already consumed its
     /// opening and its leading `_typeName`; the next object read continues from there.
     opened: Option<usize>,
+    /// One growable vector per element type, in which [`Self::list`] collects an array before
+    /// moving it into a vector of its exact length.
+    scratch: Vec<(TypeId, Box<dyn std::any::Any>)>,
 }
 
 impl<'a> Decoder<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Decoder { j: Jiter::new(data), data, base: 0, depth: 0, opened: None }
+        Decoder { j: Jiter::new(data), data, base: 0, depth: 0, opened: None, scratch: Vec::new() }
     }
 
     /// Where the parser stands in `data`.
@@ -447,19 +451,48 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    /// Decodes an array, recording the failing element's index.
-    pub fn list<T: Decode>(&mut self) -> Result<Vec<T>, DecodeError> {
-        let mut out = Vec::new();
-        match self.elements(&mut |d| match T::decode(d) {
+    /// Decodes an array, recording the failing element's index. The elements are collected in
+    /// this decoder's vector for their type, then moved into one allocated once at the exact
+    /// length: growing each result as it fills would allocate and copy it up to four times
+    /// for twenty elements, and leave it up to twice as large as needed.
+    pub fn list<T: Decode + 'static>(&mut self) -> Result<Vec<T>, DecodeError> {
+        let id = TypeId::of::<T>();
+        let slot = match self.scratch_slot(id) {
+            Some(i) => i,
+            None => self.add_scratch(id, Box::new(Vec::<T>::new())),
+        };
+        let mut buf: Vec<T> = match self.scratch.get_mut(slot).and_then(|(_, b)| b.downcast_mut()) {
+            Some(b) => std::mem::take(b),
+            None => Vec::new(),
+        };
+        let walked = self.elements(&mut |d| match T::decode(d) {
             Ok(v) => {
-                out.push(v);
+                buf.push(v);
                 Ok(())
             }
             Err(e) => Err(e),
-        }) {
+        });
+        let mut out = Vec::with_capacity(buf.len());
+        out.append(&mut buf);
+        if let Some(b) = self.scratch.get_mut(slot).and_then(|(_, b)| b.downcast_mut()) {
+            *b = buf;
+        }
+        match walked {
             Ok(()) => Ok(out),
             Err(e) => Err(e),
         }
+    }
+
+    /// The index in `scratch` of the vector for the element type `id` (the type-independent
+    /// half of [`Self::list`], compiled once).
+    fn scratch_slot(&self, id: TypeId) -> Option<usize> {
+        self.scratch.iter().position(|(t, _)| *t == id)
+    }
+
+    /// Adds the (empty) vector `v` for the element type `id`; its index.
+    fn add_scratch(&mut self, id: TypeId, v: Box<dyn std::any::Any>) -> usize {
+        self.scratch.push((id, v));
+        self.scratch.len() - 1
     }
 
     /// Walks an array, calling `element` at each element (the shared part of [`Self::list`]).
@@ -946,7 +979,7 @@ impl<T: Decode> Decode for Option<T> {
     }
 }
 
-impl<T: Decode> Decode for Vec<T> {
+impl<T: Decode + 'static> Decode for Vec<T> {
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         d.list()
     }
