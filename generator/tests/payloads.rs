@@ -93,3 +93,32 @@ fn a_boxed_string_holding_a_boolean_fails_with_its_path() {
     assert!(err.to_string().contains("expected string but found bool"), "{err}");
     assert!(err.line() > 1, "{err}");
 }
+
+#[test]
+fn decoded_arrays_hold_no_spare_capacity() {
+    let (value, _) = round_trip(&read("vminfo.json"));
+    let info = value.downcast_ref::<VirtualMachineConfigInfo>().unwrap();
+    let devices = info.hardware.device.as_ref().unwrap();
+    let extra = info.extra_config.as_ref().unwrap();
+    assert!(devices.len() > 4 && extra.len() > 4, "{} devices, {} options", devices.len(), extra.len());
+    assert_eq!(devices.capacity(), devices.len());
+    assert_eq!(extra.capacity(), extra.len());
+    // arrays of one element type nested in each other (through `Any`) each get their own
+    // length, and an array after them starts empty
+    let nested = br#"{"_typeName": "ArrayOfAnyType", "_value": [
+        {"_typeName": "ArrayOfAnyType", "_value": [{"_typeName": "int", "_value": 1}, {"_typeName": "int", "_value": 2},
+            {"_typeName": "int", "_value": 3}, {"_typeName": "int", "_value": 4}, {"_typeName": "int", "_value": 5}]},
+        {"_typeName": "ArrayOfAnyType", "_value": [{"_typeName": "boolean", "_value": true}]},
+        {"_typeName": "ArrayOfAnyType", "_value": []}]}"#;
+    let Any::ArrayOfAnyType(outer) = vim25::from_slice::<Any>(nested).unwrap() else { panic!() };
+    let lengths: Vec<(usize, usize)> = outer
+        .iter()
+        .map(|a| match a {
+            Any::ArrayOfAnyType(inner) => (inner.len(), inner.capacity()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(lengths, [(5, 5), (1, 1), (0, 0)]);
+    assert_eq!(outer.capacity(), 3);
+    assert!(matches!(outer[1], Any::ArrayOfAnyType(ref v) if matches!(v[..], [Any::PrimitiveBoolean(true)])));
+}
