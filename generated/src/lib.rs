@@ -55,7 +55,9 @@ pub use client::{Call, Client, Error, HttpMethod, Request, Response, Transport};
 #[cfg(feature = "reqwest")]
 pub use client::ReqwestTransport;
 pub use de::{from_slice, from_str, Decode, DecodeError};
-pub use vim25_base::{CompactString, Extra, Password, DISCRIMINATOR};
+pub use vim25_base::{
+    CompactString, DateTime, DateTimeError, Extra, Password, DISCRIMINATOR,
+};
 pub use ser::{to_vec, Encode};
 /// The API release of the document this crate was generated from.
 pub const RELEASE: &str = "9.1.1.0";

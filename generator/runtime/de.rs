@@ -945,6 +945,13 @@ impl Decode for crate::CompactString {
     }
 }
 
+impl Decode for crate::DateTime {
+    #[inline]
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.str().map(crate::DateTime::new)
+    }
+}
+
 impl Decode for crate::Password {
     #[inline]
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {

@@ -216,7 +216,7 @@ macro_rules! blank_default {
         }
     )*};
 }
-blank_default!(bool, i8, i16, i32, i64, f32, f64, String, crate::CompactString, crate::Password, Extra);
+blank_default!(bool, i8, i16, i32, i64, f32, f64, String, crate::CompactString, crate::DateTime, crate::Password, Extra);
 
 impl<T> Blank for Vec<T> {
     #[inline]

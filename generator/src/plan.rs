@@ -198,6 +198,7 @@ impl Plan {
             Ty::Float(32) => "f32".into(),
             Ty::Float(_) => "f64".into(),
             Ty::String(StrFormat::Password) => "crate::Password".into(),
+            Ty::String(StrFormat::DateTime) => "crate::DateTime".into(),
             Ty::String(_) => "crate::CompactString".into(),
             Ty::Array(inner) => format!("Vec<{}>", self.owned_type(model, inner)),
             Ty::Ref(name) => self.ref_type(model, name),
@@ -585,6 +586,8 @@ impl Sizes {
         let size = match ty {
             Ty::Bool => return Some(1),
             Ty::Int(_) | Ty::Float(_) => 8 + if required { 0 } else { 8 },
+            // `DateTime` holds its text in place, in five words with a niche for `None`
+            Ty::String(StrFormat::DateTime) => 40,
             // `CompactString`, `String` and `Vec` are three words, with a niche for `None`
             Ty::String(_) | Ty::Array(_) => 24,
             Ty::Ref(n) => match &model.schema(n).kind {

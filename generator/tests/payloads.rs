@@ -122,3 +122,29 @@ fn decoded_arrays_hold_no_spare_capacity() {
     assert_eq!(outer.capacity(), 3);
     assert!(matches!(outer[1], Any::ArrayOfAnyType(ref v) if matches!(v[..], [Any::PrimitiveBoolean(true)])));
 }
+
+#[test]
+fn times_decode_as_date_times_and_keep_their_text() {
+    let (value, _) = round_trip(&read("vminfo.json"));
+    let info = value.downcast_ref::<VirtualMachineConfigInfo>().unwrap();
+    let created: &vim25::DateTime = info.create_date.as_ref().expect("createDate");
+    assert_eq!(created, "2022-12-12T11:47:24.685785Z");
+    let since_epoch = created.to_system_time().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap();
+    assert_eq!((since_epoch.as_secs(), since_epoch.subsec_micros()), (1_670_845_644, 685_785));
+    // `changeVersion` looks like a time but is declared a plain string
+    assert_eq!(info.change_version, "2022-12-12T11:48:35.473645Z");
+
+    let result: vim25::types::RetrieveResult = vim25::from_slice(&read("retrieveResult.json")).unwrap();
+    let times: Vec<&str> = result
+        .objects
+        .iter()
+        .flat_map(|o| o.prop_set.iter().flatten())
+        .filter_map(|p| match &p.val {
+            Any::Array(a) => Some(a.downcast::<vim25::types::AlarmState>()),
+            _ => None,
+        })
+        .flatten()
+        .map(|s| s.time.as_str())
+        .collect();
+    assert_eq!(times, ["2023-01-14T08:57:35.279575Z", "2023-01-14T08:56:40.083607Z", "2023-01-14T08:56:35.082616Z"]);
+}

@@ -22,6 +22,7 @@
     rustdoc::invalid_rust_codeblocks
 )]
 pub mod de;
+mod datetime;
 mod extra;
 #[doc(hidden)]
 pub mod object;
@@ -30,6 +31,7 @@ pub mod registry;
 pub mod ser;
 pub mod types;
 pub use de::{from_slice, from_str, Decode, DecodeError};
+pub use datetime::{DateTime, DateTimeError};
 pub use extra::{Extra, Password};
 /// The string type of every string member: kept inline up to 24 bytes, so that the
 /// short strings most objects carry (keys, moIds, names) need no allocation of their

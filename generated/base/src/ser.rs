@@ -215,6 +215,12 @@ impl Encode for crate::CompactString {
     }
 }
 
+impl Encode for crate::DateTime {
+    fn encode(&self, e: &mut Encoder) {
+        e.str(self);
+    }
+}
+
 impl Encode for crate::Password {
     fn encode(&self, e: &mut Encoder) {
         e.str(&self.0);

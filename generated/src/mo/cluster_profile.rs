@@ -214,7 +214,7 @@ impl ClusterProfile {
     /// Reads *Profile.createdTime*.
     ///
     /// `GET .../createdTime` (operation `ClusterProfile_getCreatedTime`).
-    pub fn created_time(&self) -> crate::Call<crate::CompactString> {
+    pub fn created_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -222,7 +222,7 @@ impl ClusterProfile {
                 &self.id,
                 "createdTime",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
     /// Deprecated.
@@ -263,7 +263,7 @@ impl ClusterProfile {
     /// Reads *Profile.modifiedTime*.
     ///
     /// `GET .../modifiedTime` (operation `ClusterProfile_getModifiedTime`).
-    pub fn modified_time(&self) -> crate::Call<crate::CompactString> {
+    pub fn modified_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -271,7 +271,7 @@ impl ClusterProfile {
                 &self.id,
                 "modifiedTime",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
     /// Reads *Profile.name*.

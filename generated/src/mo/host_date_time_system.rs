@@ -51,7 +51,7 @@ impl HostDateTimeSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryDateTime` (operation `HostDateTimeSystem_QueryDateTime`).
-    pub fn query_date_time(&self) -> crate::Call<crate::CompactString> {
+    pub fn query_date_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -59,7 +59,7 @@ impl HostDateTimeSystem {
                 &self.id,
                 "QueryDateTime",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
     /// Invokes *HostDateTimeSystem.RefreshDateTimeSystem*.

@@ -49,7 +49,7 @@ impl HostImageConfigManager {
     /// ***Required privileges:*** Host.Config.Image
     ///
     /// `POST .../installDate` (operation `HostImageConfigManager_installDate`).
-    pub fn install_date(&self) -> crate::Call<crate::CompactString> {
+    pub fn install_date(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -57,7 +57,7 @@ impl HostImageConfigManager {
                 &self.id,
                 "installDate",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
     /// Invokes *HostImageConfigManager.HostImageConfigGetAcceptance*.

@@ -255,7 +255,7 @@ impl HostProfile {
     /// ***Since:*** vSphere API Release 8.0.1.0
     ///
     /// `GET .../complianceCheckTime` (operation `HostProfile_getComplianceCheckTime`).
-    pub fn compliance_check_time(&self) -> crate::Call<Option<crate::CompactString>> {
+    pub fn compliance_check_time(&self) -> crate::Call<Option<crate::DateTime>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -263,7 +263,7 @@ impl HostProfile {
                 &self.id,
                 "complianceCheckTime",
                 Ok(None),
-                crate::client::decode_opt::<crate::CompactString>,
+                crate::client::decode_opt::<crate::DateTime>,
             )
     }
     /// Reads *Profile.complianceStatus*.
@@ -299,7 +299,7 @@ impl HostProfile {
     /// Reads *Profile.createdTime*.
     ///
     /// `GET .../createdTime` (operation `HostProfile_getCreatedTime`).
-    pub fn created_time(&self) -> crate::Call<crate::CompactString> {
+    pub fn created_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -307,7 +307,7 @@ impl HostProfile {
                 &self.id,
                 "createdTime",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
     /// Deprecated.
@@ -348,7 +348,7 @@ impl HostProfile {
     /// Reads *Profile.modifiedTime*.
     ///
     /// `GET .../modifiedTime` (operation `HostProfile_getModifiedTime`).
-    pub fn modified_time(&self) -> crate::Call<crate::CompactString> {
+    pub fn modified_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -356,7 +356,7 @@ impl HostProfile {
                 &self.id,
                 "modifiedTime",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
     /// Reads *Profile.name*.
@@ -426,9 +426,7 @@ impl HostProfile {
     /// Reads *HostProfile.validationStateUpdateTime*.
     ///
     /// `GET .../validationStateUpdateTime` (operation `HostProfile_getValidationStateUpdateTime`).
-    pub fn validation_state_update_time(
-        &self,
-    ) -> crate::Call<Option<crate::CompactString>> {
+    pub fn validation_state_update_time(&self) -> crate::Call<Option<crate::DateTime>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -436,7 +434,7 @@ impl HostProfile {
                 &self.id,
                 "validationStateUpdateTime",
                 Ok(None),
-                crate::client::decode_opt::<crate::CompactString>,
+                crate::client::decode_opt::<crate::DateTime>,
             )
     }
 }

@@ -186,7 +186,7 @@ impl Profile {
     /// Reads *Profile.createdTime*.
     ///
     /// `GET .../createdTime` (operation `Profile_getCreatedTime`).
-    pub fn created_time(&self) -> crate::Call<crate::CompactString> {
+    pub fn created_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -194,7 +194,7 @@ impl Profile {
                 &self.id,
                 "createdTime",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
     /// Deprecated.
@@ -235,7 +235,7 @@ impl Profile {
     /// Reads *Profile.modifiedTime*.
     ///
     /// `GET .../modifiedTime` (operation `Profile_getModifiedTime`).
-    pub fn modified_time(&self) -> crate::Call<crate::CompactString> {
+    pub fn modified_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -243,7 +243,7 @@ impl Profile {
                 &self.id,
                 "modifiedTime",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
     /// Reads *Profile.name*.

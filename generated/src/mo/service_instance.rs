@@ -31,7 +31,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../CurrentTime` (operation `ServiceInstance_CurrentTime`).
-    pub fn current_time(&self) -> crate::Call<crate::CompactString> {
+    pub fn current_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -39,7 +39,7 @@ impl ServiceInstance {
                 &self.id,
                 "CurrentTime",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
     /// Deprecated.
@@ -184,7 +184,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../serverClock` (operation `ServiceInstance_getServerClock`).
-    pub fn server_clock(&self) -> crate::Call<crate::CompactString> {
+    pub fn server_clock(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -192,7 +192,7 @@ impl ServiceInstance {
                 &self.id,
                 "serverClock",
                 Ok(None),
-                crate::client::decode::<crate::CompactString>,
+                crate::client::decode::<crate::DateTime>,
             )
     }
 }

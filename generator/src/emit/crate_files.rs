@@ -17,6 +17,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("base/src/ser.rs", include_str!("../../runtime/ser.rs")),
     ("base/src/object.rs", include_str!("../../runtime/object.rs")),
     ("base/src/extra.rs", include_str!("../../runtime/extra.rs")),
+    ("base/src/datetime.rs", include_str!("../../runtime/datetime.rs")),
     ("src/client.rs", include_str!("../../runtime/client.rs")),
     ("examples/vijson.rs", include_str!("../../runtime/examples/vijson.rs")),
     ("examples/quickstart.rs", include_str!("../../runtime/examples/quickstart.rs")),
@@ -134,7 +135,7 @@ fn inner_cargo_toml(plan: &Plan, options: &super::Options, unit: Unit) -> String
     let (what, deps) = match unit {
         Unit::Base => (
             "the vi-json codec and the types nearly all others use",
-            "serde_json = \"1\"\njiter = { version = \"0.19\", default-features = false }\nitoa = \"1\"\ncompact_str = \"0.10\"\nryu = \"1\"\n",
+            "serde_json = \"1\"\njiter = { version = \"0.19\", default-features = false }\nitoa = \"1\"\ncompact_str = \"0.10\"\nryu = \"1\"\nhumantime = \"2\"\n",
         ),
         Unit::Cycle => ("the data types on the cycle through `Any`", "serde_json = \"1\"\n"),
         _ => ("data types that hold no `Any`", ""),
@@ -205,7 +206,7 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
         #[cfg(feature = "reqwest")]
         pub use client::ReqwestTransport;
         pub use de::{from_slice, from_str, Decode, DecodeError};
-        pub use vim25_base::{CompactString, Extra, Password, DISCRIMINATOR};
+        pub use vim25_base::{CompactString, DateTime, DateTimeError, Extra, Password, DISCRIMINATOR};
         pub use ser::{to_vec, Encode};
 
         /// The API release of the document this crate was generated from.
@@ -260,6 +261,7 @@ fn base_lib_rs(model: &Model) -> TokenStream {
         #attrs
 
         pub mod de;
+        mod datetime;
         mod extra;
         #[doc(hidden)]
         pub mod object;
@@ -269,6 +271,7 @@ fn base_lib_rs(model: &Model) -> TokenStream {
         pub mod types;
 
         pub use de::{from_slice, from_str, Decode, DecodeError};
+        pub use datetime::{DateTime, DateTimeError};
         pub use extra::{Extra, Password};
         /// The string type of every string member: kept inline up to 24 bytes, so that the
         /// short strings most objects carry (keys, moIds, names) need no allocation of their
@@ -294,7 +297,7 @@ fn types_lib_rs(unit: Unit) -> TokenStream {
         #doc
         #attrs
 
-        pub use vim25_base::{de, object, registry, ser, CompactString, DecodeError, Extra, Password, DISCRIMINATOR};
+        pub use vim25_base::{de, object, registry, ser, CompactString, DateTime, DecodeError, Extra, Password, DISCRIMINATOR};
         pub mod types;
     }
 }

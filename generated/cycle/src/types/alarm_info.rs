@@ -34,7 +34,7 @@ pub struct AlarmInfo {
     /// Property *AlarmInfo.lastModifiedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified_time: crate::CompactString,
+    pub last_modified_time: crate::DateTime,
     /// Property *AlarmInfo.lastModifiedUser*.
     pub last_modified_user: crate::CompactString,
     /// Property *AlarmInfo.creationEventId*.

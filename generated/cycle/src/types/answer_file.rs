@@ -10,11 +10,11 @@ pub struct AnswerFile {
     /// Property *AnswerFile.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: crate::CompactString,
+    pub created_time: crate::DateTime,
     /// Property *AnswerFile.modifiedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modified_time: crate::CompactString,
+    pub modified_time: crate::DateTime,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct AnswerFileStatusResult {
     /// Property *AnswerFileStatusResult.checkedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub checked_time: crate::CompactString,
+    pub checked_time: crate::DateTime,
     /// Property *AnswerFileStatusResult.host*.
     ///
     /// Refers instance of *HostSystem*.

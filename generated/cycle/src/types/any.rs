@@ -80,11 +80,11 @@ pub enum Any {
     /// A boxed DateTime primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `dateTime`.
-    PrimitiveDateTime(crate::CompactString),
+    PrimitiveDateTime(crate::DateTime),
     /// A boxed array of *PrimitiveDateTime*. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `ArrayOfDateTime`.
-    ArrayOfDateTime(Vec<crate::CompactString>),
+    ArrayOfDateTime(Vec<crate::DateTime>),
     /// A boxed URI primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `anyURI`.

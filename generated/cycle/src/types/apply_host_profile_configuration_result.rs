@@ -8,11 +8,11 @@ pub struct ApplyHostProfileConfigurationResult {
     /// Property *ApplyHostProfileConfigurationResult.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: crate::CompactString,
+    pub start_time: crate::DateTime,
     /// Property *ApplyHostProfileConfigurationResult.completeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub complete_time: crate::CompactString,
+    pub complete_time: crate::DateTime,
     /// Property *ApplyHostProfileConfigurationResult.host*.
     ///
     /// Refers instance of *HostSystem*.

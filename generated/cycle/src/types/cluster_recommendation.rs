@@ -12,7 +12,7 @@ pub struct ClusterRecommendation {
     /// Property *ClusterRecommendation.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: crate::CompactString,
+    pub time: crate::DateTime,
     /// Property *ClusterRecommendation.rating*.
     pub rating: i32,
     /// Property *ClusterRecommendation.reason*.

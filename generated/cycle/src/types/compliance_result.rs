@@ -18,7 +18,7 @@ pub struct ComplianceResult {
     /// Property *ComplianceResult.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: Option<crate::CompactString>,
+    pub check_time: Option<crate::DateTime>,
     /// Property *ComplianceResult.failure*.
     pub failure: Option<Vec<crate::types::ComplianceFailure>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

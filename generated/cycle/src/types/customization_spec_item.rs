@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CustomizationSpecItem {
     /// Property *CustomizationSpecItem.info*.
-    pub info: crate::types::CustomizationSpecInfo,
+    pub info: Box<crate::types::CustomizationSpecInfo>,
     /// Property *CustomizationSpecItem.spec*.
     pub spec: Box<crate::types::CustomizationSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

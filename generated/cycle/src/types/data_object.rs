@@ -2281,7 +2281,7 @@ pub enum DataObjectKind {
     ///  A `HostDataTransportConnectionInfo` or one of its subtypes.
     HostDataTransportConnectionInfo(crate::types::HostDataTransportConnectionInfoKind),
     ///  A `FileInfo` or one of its subtypes.
-    FileInfo(Box<crate::types::FileInfoKind>),
+    FileInfo(crate::types::FileInfoKind),
     ///  A `FileQueryFlags`.
     FileQueryFlags(Box<crate::types::FileQueryFlags>),
     ///  A `FileQuery` or one of its subtypes.
@@ -7725,7 +7725,7 @@ impl Clone for DataObjectKind {
             Self::HostDataTransportConnectionInfo(v) => {
                 Self::HostDataTransportConnectionInfo(Clone::clone(v))
             }
-            Self::FileInfo(v) => crate::object::clone_boxed(&**v, Self::FileInfo),
+            Self::FileInfo(v) => Self::FileInfo(Clone::clone(v)),
             Self::FileQueryFlags(v) => {
                 crate::object::clone_boxed(&**v, Self::FileQueryFlags)
             }
@@ -16459,7 +16459,7 @@ impl From<crate::types::HostDataTransportConnectionInfoKind> for DataObjectKind 
 impl From<crate::types::FileInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FileInfoKind) -> Self {
-        crate::object::boxed(v, Self::FileInfo)
+        Self::FileInfo(v)
     }
 }
 impl From<crate::types::FileQueryFlags> for DataObjectKind {
@@ -26029,9 +26029,8 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::FileInfo => {
-                crate::object::boxed(
+                Self::FileInfo(
                     <crate::types::FileInfoKind as crate::object::Family>::blank_for(id),
-                    Self::FileInfo,
                 )
             }
             crate::registry::id::FileQueryFlags => {
@@ -30902,7 +30901,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostCpuSchedulerInfo(v) => &**v,
             Self::HostHyperThreadScheduleInfo(v) => &**v,
             Self::HostDataTransportConnectionInfo(v) => crate::object::Family::object(v),
-            Self::FileInfo(v) => crate::object::Family::object(&**v),
+            Self::FileInfo(v) => crate::object::Family::object(v),
             Self::FileQueryFlags(v) => &**v,
             Self::FileQuery(v) => crate::object::Family::object(&**v),
             Self::HostDatastoreBrowserSearchResults(v) => &**v,
@@ -33328,7 +33327,7 @@ impl crate::object::Family for DataObjectKind {
             Self::HostDataTransportConnectionInfo(v) => {
                 crate::object::Family::object_mut(v)
             }
-            Self::FileInfo(v) => crate::object::Family::object_mut(&mut **v),
+            Self::FileInfo(v) => crate::object::Family::object_mut(v),
             Self::FileQueryFlags(v) => &mut **v,
             Self::FileQuery(v) => crate::object::Family::object_mut(&mut **v),
             Self::HostDatastoreBrowserSearchResults(v) => &mut **v,

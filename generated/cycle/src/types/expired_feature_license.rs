@@ -18,7 +18,7 @@ pub struct ExpiredFeatureLicense {
     /// Property *ExpiredFeatureLicense.expirationDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expiration_date: crate::CompactString,
+    pub expiration_date: crate::DateTime,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,7 +14,7 @@ pub struct ExtensibleIssue {
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: crate::CompactString,
+    pub time: crate::DateTime,
     /// Property *ExtensibleIssue.typeId*.
     pub type_id: crate::CompactString,
     /// Property *ExtensibleIssue.argument*.

@@ -34,7 +34,7 @@ pub struct Extension {
     /// Property *Extension.lastHeartbeatTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_heartbeat_time: crate::CompactString,
+    pub last_heartbeat_time: crate::DateTime,
     /// Property *Extension.healthInfo*.
     pub health_info: Option<crate::types::ExtensionHealthInfo>,
     /// Property *Extension.ovfConsumerInfo*.

@@ -21,7 +21,7 @@ pub struct FailoverSuccessResult {
     /// Property *FailoverSuccessResult.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time_stamp: Option<crate::CompactString>,
+    pub time_stamp: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

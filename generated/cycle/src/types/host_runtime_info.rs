@@ -18,7 +18,7 @@ pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.bootTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub boot_time: Option<crate::CompactString>,
+    pub boot_time: Option<crate::DateTime>,
     /// Property *HostRuntimeInfo.healthSystemRuntime*.
     pub health_system_runtime: Option<Box<crate::types::HealthSystemRuntime>>,
     /// Property *HostRuntimeInfo.dasHostState*.

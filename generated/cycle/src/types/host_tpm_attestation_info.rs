@@ -8,7 +8,7 @@ pub struct HostTpmAttestationInfo {
     /// Property *HostTpmAttestationInfo.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: crate::CompactString,
+    pub time: crate::DateTime,
     /// Property *HostTpmAttestationInfo.status*.
     pub status: crate::types::HostTpmAttestationInfoAcceptanceStatus,
     /// Property *HostTpmAttestationInfo.message*.

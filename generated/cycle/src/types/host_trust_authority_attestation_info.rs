@@ -14,11 +14,11 @@ pub struct HostTrustAuthorityAttestationInfo {
     /// Property *HostTrustAuthorityAttestationInfo.attestedAt*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub attested_at: Option<crate::CompactString>,
+    pub attested_at: Option<crate::DateTime>,
     /// Property *HostTrustAuthorityAttestationInfo.attestedUntil*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub attested_until: Option<crate::CompactString>,
+    pub attested_until: Option<crate::DateTime>,
     /// Property *HostTrustAuthorityAttestationInfo.messages*.
     pub messages: Option<Vec<crate::types::LocalizableMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct PbmComplianceResult {
     /// Property *PbmComplianceResult.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: crate::CompactString,
+    pub check_time: crate::DateTime,
     /// Property *PbmComplianceResult.entity*.
     pub entity: crate::types::PbmServerObjectRef,
     /// Property *PbmComplianceResult.profile*.

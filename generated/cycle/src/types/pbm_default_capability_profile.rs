@@ -16,13 +16,13 @@ pub struct PbmDefaultCapabilityProfile {
     /// Property *PbmProfile.creationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub creation_time: crate::CompactString,
+    pub creation_time: crate::DateTime,
     /// Property *PbmProfile.createdBy*.
     pub created_by: crate::CompactString,
     /// Property *PbmProfile.lastUpdatedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_updated_time: crate::CompactString,
+    pub last_updated_time: crate::DateTime,
     /// Property *PbmProfile.lastUpdatedBy*.
     pub last_updated_by: crate::CompactString,
     /// Property *PbmCapabilityProfile.profileCategory*.

@@ -10,7 +10,7 @@ pub struct PbmRollupComplianceResult {
     /// Property *PbmRollupComplianceResult.oldestCheckTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub oldest_check_time: crate::CompactString,
+    pub oldest_check_time: crate::DateTime,
     /// Property *PbmRollupComplianceResult.entity*.
     pub entity: crate::types::PbmServerObjectRef,
     /// Property *PbmRollupComplianceResult.overallComplianceStatus*.

@@ -28,17 +28,17 @@ pub struct ScheduledTaskInfo {
     /// Property *ScheduledTaskInfo.lastModifiedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified_time: crate::CompactString,
+    pub last_modified_time: crate::DateTime,
     /// Property *ScheduledTaskInfo.lastModifiedUser*.
     pub last_modified_user: crate::CompactString,
     /// Property *ScheduledTaskInfo.nextRunTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub next_run_time: Option<crate::CompactString>,
+    pub next_run_time: Option<crate::DateTime>,
     /// Property *ScheduledTaskInfo.prevRunTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub prev_run_time: Option<crate::CompactString>,
+    pub prev_run_time: Option<crate::DateTime>,
     /// Property *ScheduledTaskInfo.state*.
     pub state: crate::types::TaskInfoState,
     /// Property *ScheduledTaskInfo.error*.

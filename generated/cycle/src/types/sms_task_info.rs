@@ -22,11 +22,11 @@ pub struct SmsTaskInfo {
     /// Property *SmsTaskInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *SmsTaskInfo.completionTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub completion_time: Option<crate::CompactString>,
+    pub completion_time: Option<crate::DateTime>,
     /// Property *SmsTaskInfo.state*.
     pub state: crate::CompactString,
     /// Property *SmsTaskInfo.progress*.

@@ -22,7 +22,7 @@ pub struct StorageAlarm {
     /// Property *StorageAlarm.alarmTimeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub alarm_time_stamp: crate::CompactString,
+    pub alarm_time_stamp: crate::DateTime,
     /// Property *StorageAlarm.messageId*.
     pub message_id: crate::CompactString,
     /// Property *StorageAlarm.parameterList*.

@@ -13,7 +13,7 @@ pub struct SyncReplicationGroupSuccessResult {
     /// Property *SyncReplicationGroupSuccessResult.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time_stamp: crate::CompactString,
+    pub time_stamp: crate::DateTime,
     /// Property *SyncReplicationGroupSuccessResult.pitId*.
     pub pit_id: Option<crate::types::PointInTimeReplicaId>,
     /// Property *SyncReplicationGroupSuccessResult.pitName*.

@@ -48,15 +48,15 @@ pub struct TaskInfo {
     /// Property *TaskInfo.queueTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub queue_time: crate::CompactString,
+    pub queue_time: crate::DateTime,
     /// Property *TaskInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *TaskInfo.completeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub complete_time: Option<crate::CompactString>,
+    pub complete_time: Option<crate::DateTime>,
     /// Property *TaskInfo.eventChainId*.
     pub event_chain_id: i32,
     /// Property *TaskInfo.changeTag*.

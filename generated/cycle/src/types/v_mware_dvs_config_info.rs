@@ -48,7 +48,7 @@ pub struct VMwareDVSConfigInfo {
     /// Property *DVSConfigInfo.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: crate::CompactString,
+    pub create_time: crate::DateTime,
     /// Property *DVSConfigInfo.networkResourceManagementEnabled*.
     pub network_resource_management_enabled: bool,
     /// Property *DVSConfigInfo.defaultProxySwitchMaxNumPorts*.

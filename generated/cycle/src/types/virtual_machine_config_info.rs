@@ -10,7 +10,7 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.modified*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modified: crate::CompactString,
+    pub modified: crate::DateTime,
     /// Property *VirtualMachineConfigInfo.name*.
     pub name: crate::CompactString,
     /// Property *VirtualMachineConfigInfo.guestFullName*.
@@ -22,7 +22,7 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.createDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_date: Option<crate::CompactString>,
+    pub create_date: Option<crate::DateTime>,
     /// Property *VirtualMachineConfigInfo.instanceUuid*.
     pub instance_uuid: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.npivNodeWorldWideName*.

@@ -14,7 +14,7 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.createDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_date: Option<crate::CompactString>,
+    pub create_date: Option<crate::DateTime>,
     /// Property *VirtualMachineConfigSpec.uuid*.
     pub uuid: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.instanceUuid*.

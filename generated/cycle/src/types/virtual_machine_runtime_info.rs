@@ -30,11 +30,11 @@ pub struct VirtualMachineRuntimeInfo {
     /// Property *VirtualMachineRuntimeInfo.suspendTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub suspend_time: Option<crate::CompactString>,
+    pub suspend_time: Option<crate::DateTime>,
     /// Property *VirtualMachineRuntimeInfo.bootTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub boot_time: Option<crate::CompactString>,
+    pub boot_time: Option<crate::DateTime>,
     /// Property *VirtualMachineRuntimeInfo.suspendInterval*.
     pub suspend_interval: Option<i64>,
     /// Property *VirtualMachineRuntimeInfo.question*.

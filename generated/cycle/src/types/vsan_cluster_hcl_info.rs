@@ -8,7 +8,7 @@ pub struct VsanClusterHclInfo {
     /// Property *VsanClusterHclInfo.hclDbLastUpdate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub hcl_db_last_update: Option<crate::CompactString>,
+    pub hcl_db_last_update: Option<crate::DateTime>,
     /// Property *VsanClusterHclInfo.hclDbAgeHealth*.
     pub hcl_db_age_health: Option<crate::CompactString>,
     /// Property *VsanClusterHclInfo.hostResults*.

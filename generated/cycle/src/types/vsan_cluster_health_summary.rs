@@ -10,7 +10,7 @@ pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: Option<crate::CompactString>,
+    pub timestamp: Option<crate::DateTime>,
     /// Property *VsanClusterHealthSummary.clusterVersions*.
     pub cluster_versions: Option<crate::types::VsanClusterHealthSystemVersionResult>,
     /// Property *VsanClusterHealthSummary.objectHealth*.

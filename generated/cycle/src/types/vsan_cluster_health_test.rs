@@ -36,7 +36,7 @@ pub struct VsanClusterHealthTest {
     /// Property *VsanClusterHealthTest.lastStatusChangeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_status_change_time: Option<crate::CompactString>,
+    pub last_status_change_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct VsanClusterProactiveTestResult {
     /// Property *VsanClusterProactiveTestResult.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: crate::CompactString,
+    pub timestamp: crate::DateTime,
     /// Property *VsanClusterProactiveTestResult.healthTest*.
     pub health_test: Option<Box<crate::types::VsanClusterHealthTest>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

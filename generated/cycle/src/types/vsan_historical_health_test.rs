@@ -10,7 +10,7 @@ pub struct VsanHistoricalHealthTest {
     /// Property *VsanHistoricalHealthTest.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: crate::CompactString,
+    pub timestamp: crate::DateTime,
     /// Property *VsanHistoricalHealthTest.health*.
     pub health: crate::CompactString,
     /// Property *VsanHistoricalHealthTest.testDetails*.

@@ -22,11 +22,11 @@ pub struct VsanHostWipeDiskStatus {
     /// Property *VsanHostWipeDiskStatus.wipeStartTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub wipe_start_time: Option<crate::CompactString>,
+    pub wipe_start_time: Option<crate::DateTime>,
     /// Property *VsanHostWipeDiskStatus.wipeCompleteTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub wipe_complete_time: Option<crate::CompactString>,
+    pub wipe_complete_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -20,7 +20,7 @@ pub struct VsanKmsHealth {
     /// Property *VsanKmsHealth.certExpireDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub cert_expire_date: Option<crate::CompactString>,
+    pub cert_expire_date: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

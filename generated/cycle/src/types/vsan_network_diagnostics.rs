@@ -18,7 +18,7 @@ pub struct VsanNetworkDiagnostics {
     /// Property *VsanNetworkDiagnostics.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: crate::CompactString,
+    pub created_time: crate::DateTime,
     /// Property *VsanNetworkDiagnostics.arguments*.
     pub arguments: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,11 +10,11 @@ pub struct VsanProactiveRebalanceInfoEx {
     /// Property *VsanProactiveRebalanceInfoEx.startTs*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_ts: Option<crate::CompactString>,
+    pub start_ts: Option<crate::DateTime>,
     /// Property *VsanProactiveRebalanceInfoEx.stopTs*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub stop_ts: Option<crate::CompactString>,
+    pub stop_ts: Option<crate::DateTime>,
     /// Property *VsanProactiveRebalanceInfoEx.varianceThreshold*.
     pub variance_threshold: Option<f32>,
     /// Property *VsanProactiveRebalanceInfoEx.timeThreshold*.

@@ -32,7 +32,7 @@ pub struct VsanResourceCheckComponentResult {
     /// Property *VsanResourceCheckResult.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: crate::CompactString,
+    pub timestamp: crate::DateTime,
     /// Property *VsanResourceCheckResult.status*.
     pub status: crate::CompactString,
     /// Property *VsanResourceCheckResult.messages*.

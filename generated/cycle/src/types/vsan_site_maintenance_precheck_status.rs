@@ -10,7 +10,7 @@ pub struct VsanSiteMaintenancePrecheckStatus {
     /// Property *VsanSiteMaintenancePrecheckStatus.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: crate::CompactString,
+    pub timestamp: crate::DateTime,
     /// Property *VsanSiteMaintenancePrecheckStatus.status*.
     pub status: crate::CompactString,
     /// Property *VsanSiteMaintenancePrecheckStatus.taskDetails*.

@@ -20,7 +20,7 @@ pub struct VsanVcKmipServersHealth {
     /// Property *VsanVcKmipServersHealth.clientCertExpireDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub client_cert_expire_date: Option<crate::CompactString>,
+    pub client_cert_expire_date: Option<crate::DateTime>,
     /// Property *VsanVcKmipServersHealth.isAwsKms*.
     pub is_aws_kms: Option<bool>,
     /// Property *VsanVcKmipServersHealth.cmkHealth*.
@@ -30,13 +30,13 @@ pub struct VsanVcKmipServersHealth {
     /// Property *VsanVcKmipServersHealth.kekExpireDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub kek_expire_date: Option<crate::CompactString>,
+    pub kek_expire_date: Option<crate::DateTime>,
     /// Property *VsanVcKmipServersHealth.hostKeyExpireHealth*.
     pub host_key_expire_health: Option<crate::CompactString>,
     /// Property *VsanVcKmipServersHealth.hostKeyExpireDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub host_key_expire_date: Option<crate::CompactString>,
+    pub host_key_expire_date: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

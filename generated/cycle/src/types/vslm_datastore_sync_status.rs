@@ -16,7 +16,7 @@ pub struct VslmDatastoreSyncStatus {
     /// Property *VslmDatastoreSyncStatus.syncTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub sync_time: Option<crate::CompactString>,
+    pub sync_time: Option<crate::DateTime>,
     /// Property *VslmDatastoreSyncStatus.numberOfRetries*.
     pub number_of_retries: Option<i32>,
     /// Property *VslmDatastoreSyncStatus.error*.

@@ -46,15 +46,15 @@ pub struct VslmTaskInfo {
     /// Property *VslmTaskInfo.queueTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub queue_time: crate::CompactString,
+    pub queue_time: crate::DateTime,
     /// Property *VslmTaskInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *VslmTaskInfo.completeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub complete_time: Option<crate::CompactString>,
+    pub complete_time: Option<crate::DateTime>,
     /// Property *VslmTaskInfo.eventChainId*.
     pub event_chain_id: i32,
     /// Property *VslmTaskInfo.changeTag*.

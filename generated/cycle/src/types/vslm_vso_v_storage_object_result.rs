@@ -16,7 +16,7 @@ pub struct VslmVsoVStorageObjectResult {
     /// Property *VslmVsoVStorageObjectResult.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: Option<crate::CompactString>,
+    pub create_time: Option<crate::DateTime>,
     /// Property *VslmVsoVStorageObjectResult.datastoreUrl*.
     pub datastore_url: Option<crate::CompactString>,
     /// Property *VslmVsoVStorageObjectResult.diskPath*.

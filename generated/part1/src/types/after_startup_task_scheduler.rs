@@ -8,11 +8,11 @@ pub struct AfterStartupTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub active_time: Option<crate::CompactString>,
+    pub active_time: Option<crate::DateTime>,
     /// Property *TaskScheduler.expireTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expire_time: Option<crate::CompactString>,
+    pub expire_time: Option<crate::DateTime>,
     /// Property *AfterStartupTaskScheduler.minute*.
     pub minute: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -20,7 +20,7 @@ pub struct AlarmState {
     /// Property *AlarmState.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: crate::CompactString,
+    pub time: crate::DateTime,
     /// Property *AlarmState.acknowledged*.
     pub acknowledged: Option<bool>,
     /// Property *AlarmState.acknowledgedByUser*.
@@ -28,7 +28,7 @@ pub struct AlarmState {
     /// Property *AlarmState.acknowledgedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub acknowledged_time: Option<crate::CompactString>,
+    pub acknowledged_time: Option<crate::DateTime>,
     /// Property *AlarmState.eventKey*.
     pub event_key: Option<i32>,
     /// Property *AlarmState.disabled*.

@@ -14,7 +14,7 @@ pub struct BaseConfigInfo {
     /// Property *BaseConfigInfo.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: crate::CompactString,
+    pub create_time: crate::DateTime,
     /// Property *BaseConfigInfo.keepAfterDeleteVm*.
     pub keep_after_delete_vm: Option<bool>,
     /// Property *BaseConfigInfo.relocationDisabled*.

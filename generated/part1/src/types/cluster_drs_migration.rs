@@ -10,7 +10,7 @@ pub struct ClusterDrsMigration {
     /// Property *ClusterDrsMigration.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: crate::CompactString,
+    pub time: crate::DateTime,
     /// Property *ClusterDrsMigration.vm*.
     ///
     /// Refers instance of *VirtualMachine*.

@@ -14,17 +14,17 @@ pub struct CryptoManagerKmipCertificateInfo {
     /// Property *CryptoManagerKmipCertificateInfo.notBefore*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub not_before: crate::CompactString,
+    pub not_before: crate::DateTime,
     /// Property *CryptoManagerKmipCertificateInfo.notAfter*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub not_after: crate::CompactString,
+    pub not_after: crate::DateTime,
     /// Property *CryptoManagerKmipCertificateInfo.fingerprint*.
     pub fingerprint: crate::CompactString,
     /// Property *CryptoManagerKmipCertificateInfo.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: crate::CompactString,
+    pub check_time: crate::DateTime,
     /// Property *CryptoManagerKmipCertificateInfo.secondsSinceValid*.
     pub seconds_since_valid: Option<i32>,
     /// Property *CryptoManagerKmipCertificateInfo.secondsBeforeExpire*.

@@ -12,7 +12,7 @@ pub struct CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo.configuredTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub configured_time: Option<crate::CompactString>,
+    pub configured_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

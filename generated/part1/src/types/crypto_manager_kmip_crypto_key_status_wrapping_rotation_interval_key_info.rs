@@ -12,11 +12,11 @@ pub struct CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: Option<crate::CompactString>,
+    pub create_time: Option<crate::DateTime>,
     /// Property *CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo.rotateTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub rotate_time: Option<crate::CompactString>,
+    pub rotate_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -16,7 +16,7 @@ pub struct CustomizationSpecInfo {
     /// Property *CustomizationSpecInfo.lastUpdateTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_update_time: Option<crate::CompactString>,
+    pub last_update_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -103,5 +103,18 @@ impl serde::Serialize for CustomizationSpecInfo {
 impl<'de> serde::Deserialize<'de> for CustomizationSpecInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<CustomizationSpecInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<CustomizationSpecInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

@@ -14,7 +14,7 @@ pub struct DefaultDatastorePolicySelectionInfo {
     /// Property *DefaultDatastorePolicySelectionInfo.lastPolicySelectionTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_policy_selection_time: Option<crate::CompactString>,
+    pub last_policy_selection_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -30,7 +30,7 @@ pub struct DistributedVirtualPort {
     /// Property *DistributedVirtualPort.lastStatusChange*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_status_change: crate::CompactString,
+    pub last_status_change: crate::DateTime,
     /// Property *DistributedVirtualPort.hostLocalPort*.
     pub host_local_port: Option<bool>,
     /// Property *DistributedVirtualPort.externalId*.

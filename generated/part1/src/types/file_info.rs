@@ -16,7 +16,7 @@ pub struct FileInfo {
     /// Property *FileInfo.modification*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification: Option<crate::CompactString>,
+    pub modification: Option<crate::DateTime>,
     /// Property *FileInfo.owner*.
     pub owner: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -113,7 +113,7 @@ impl<'de> serde::Deserialize<'de> for FileInfo {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum FileInfoKind {
     /// Exactly this type.
-    FileInfo(crate::types::FileInfo),
+    FileInfo(Box<crate::types::FileInfo>),
     ///  A `FloppyImageFileInfo`.
     FloppyImageFileInfo(Box<crate::types::FloppyImageFileInfo>),
     ///  A `FolderFileInfo`.
@@ -135,7 +135,7 @@ impl Clone for FileInfoKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::FileInfo(v) => Self::FileInfo(Clone::clone(v)),
+            Self::FileInfo(v) => crate::object::clone_boxed(&**v, Self::FileInfo),
             Self::FloppyImageFileInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::FloppyImageFileInfo)
             }
@@ -187,7 +187,7 @@ impl FileInfoKind {
 impl From<crate::types::FileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::FileInfo) -> Self {
-        Self::FileInfo(v)
+        crate::object::boxed(v, Self::FileInfo)
     }
 }
 impl From<crate::types::FloppyImageFileInfo> for FileInfoKind {
@@ -273,11 +273,11 @@ impl crate::object::Family for FileInfoKind {
         }
     }
     fn blank_base() -> Self {
-        Self::FileInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::FileInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::FileInfo(v) => v,
+            Self::FileInfo(v) => &**v,
             Self::FloppyImageFileInfo(v) => &**v,
             Self::FolderFileInfo(v) => &**v,
             Self::IsoImageFileInfo(v) => &**v,
@@ -290,7 +290,7 @@ impl crate::object::Family for FileInfoKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::FileInfo(v) => v,
+            Self::FileInfo(v) => &mut **v,
             Self::FloppyImageFileInfo(v) => &mut **v,
             Self::FolderFileInfo(v) => &mut **v,
             Self::IsoImageFileInfo(v) => &mut **v,

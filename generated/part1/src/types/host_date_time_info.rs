@@ -40,7 +40,7 @@ pub struct HostDateTimeInfo {
     /// ***Since:*** vSphere API Release 7.0.3.0
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_sync_time: Option<crate::CompactString>,
+    pub last_sync_time: Option<crate::DateTime>,
     /// Property *HostDateTimeInfo.remoteNtpServer*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0

@@ -16,7 +16,7 @@ pub struct HostIpConfigIpV6Address {
     /// Property *HostIpConfigIpV6Address.lifetime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub lifetime: Option<crate::CompactString>,
+    pub lifetime: Option<crate::DateTime>,
     /// Property *HostIpConfigIpV6Address.operation*.
     pub operation: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct IsoImageFileInfo {
     /// Property *FileInfo.modification*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification: Option<crate::CompactString>,
+    pub modification: Option<crate::DateTime>,
     /// Property *FileInfo.owner*.
     pub owner: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,7 +12,7 @@ pub struct KmipClusterInfoWrappingKeyIdKeyInfo {
     /// Property *KmipClusterInfoWrappingKeyIdKeyInfo.configuredTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub configured_time: crate::CompactString,
+    pub configured_time: crate::DateTime,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

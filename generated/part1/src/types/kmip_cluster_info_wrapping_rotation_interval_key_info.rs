@@ -14,7 +14,7 @@ pub struct KmipClusterInfoWrappingRotationIntervalKeyInfo {
     /// Property *KmipClusterInfoWrappingRotationIntervalKeyInfo.lastRotation*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_rotation: Option<crate::CompactString>,
+    pub last_rotation: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

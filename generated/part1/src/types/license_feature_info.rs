@@ -27,7 +27,7 @@ pub struct LicenseFeatureInfo {
     /// Property *LicenseFeatureInfo.expiresOn*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expires_on: Option<crate::CompactString>,
+    pub expires_on: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

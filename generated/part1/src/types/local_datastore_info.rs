@@ -20,7 +20,7 @@ pub struct LocalDatastoreInfo {
     /// Property *DatastoreInfo.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: Option<crate::CompactString>,
+    pub timestamp: Option<crate::DateTime>,
     /// Property *DatastoreInfo.containerId*.
     pub container_id: Option<crate::CompactString>,
     /// Property *DatastoreInfo.aliasOf*.

@@ -8,11 +8,11 @@ pub struct MonthlyByWeekdayTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub active_time: Option<crate::CompactString>,
+    pub active_time: Option<crate::DateTime>,
     /// Property *TaskScheduler.expireTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expire_time: Option<crate::CompactString>,
+    pub expire_time: Option<crate::DateTime>,
     /// Property *RecurrentTaskScheduler.interval*.
     pub interval: i32,
     /// Property *HourlyTaskScheduler.minute*.

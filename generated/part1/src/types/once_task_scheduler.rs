@@ -8,15 +8,15 @@ pub struct OnceTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub active_time: Option<crate::CompactString>,
+    pub active_time: Option<crate::DateTime>,
     /// Property *TaskScheduler.expireTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expire_time: Option<crate::CompactString>,
+    pub expire_time: Option<crate::DateTime>,
     /// Property *OnceTaskScheduler.runAt*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub run_at: Option<crate::CompactString>,
+    pub run_at: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,11 +10,11 @@ pub struct PerfQuerySpec {
     /// Property *PerfQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *PerfQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Property *PerfQuerySpec.maxSample*.
     pub max_sample: Option<i32>,
     /// Property *PerfQuerySpec.metricId*.

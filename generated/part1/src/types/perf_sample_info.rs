@@ -8,7 +8,7 @@ pub struct PerfSampleInfo {
     /// Property *PerfSampleInfo.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: crate::CompactString,
+    pub timestamp: crate::DateTime,
     /// Property *PerfSampleInfo.interval*.
     pub interval: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,7 +12,7 @@ pub struct PointInTimeReplicaInfo {
     /// Property *PointInTimeReplicaInfo.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time_stamp: crate::CompactString,
+    pub time_stamp: crate::DateTime,
     /// Property *PointInTimeReplicaInfo.tags*.
     pub tags: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

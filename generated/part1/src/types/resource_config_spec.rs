@@ -14,7 +14,7 @@ pub struct ResourceConfigSpec {
     /// Property *ResourceConfigSpec.lastModified*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified: Option<crate::CompactString>,
+    pub last_modified: Option<crate::DateTime>,
     /// Property *ResourceConfigSpec.cpuAllocation*.
     pub cpu_allocation: crate::types::ResourceAllocationInfo,
     /// Property *ResourceConfigSpec.memoryAllocation*.

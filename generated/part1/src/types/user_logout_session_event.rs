@@ -12,7 +12,7 @@ pub struct UserLogoutSessionEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: crate::CompactString,
+    pub created_time: crate::DateTime,
     /// Property *Event.userName*.
     pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
@@ -52,7 +52,7 @@ pub struct UserLogoutSessionEvent {
     /// Property *UserLogoutSessionEvent.loginTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub login_time: Option<crate::CompactString>,
+    pub login_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct VStorageObjectSnapshotInfoVStorageObjectSnapshot {
     /// Property *VStorageObjectSnapshotInfoVStorageObjectSnapshot.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: crate::CompactString,
+    pub create_time: crate::DateTime,
     /// Property *VStorageObjectSnapshotInfoVStorageObjectSnapshot.description*.
     pub description: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

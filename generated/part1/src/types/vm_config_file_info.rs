@@ -16,7 +16,7 @@ pub struct VmConfigFileInfo {
     /// Property *FileInfo.modification*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification: Option<crate::CompactString>,
+    pub modification: Option<crate::DateTime>,
     /// Property *FileInfo.owner*.
     pub owner: Option<crate::CompactString>,
     pub config_version: Option<i32>,

@@ -14,7 +14,7 @@ pub struct VmDiskFileInfo {
     /// Property *FileInfo.modification*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification: Option<crate::CompactString>,
+    pub modification: Option<crate::DateTime>,
     /// Property *FileInfo.owner*.
     pub owner: Option<crate::CompactString>,
     /// Property *VmDiskFileInfo.diskType*.

@@ -8,7 +8,7 @@ pub struct VsanStorageComplianceResult {
     /// Property *VsanStorageComplianceResult.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: Option<crate::CompactString>,
+    pub check_time: Option<crate::DateTime>,
     /// Property *VsanStorageComplianceResult.profile*.
     pub profile: Option<crate::CompactString>,
     /// Property *VsanStorageComplianceResult.objectUUID*.

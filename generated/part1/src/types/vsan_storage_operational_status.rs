@@ -10,7 +10,7 @@ pub struct VsanStorageOperationalStatus {
     /// Property *VsanStorageOperationalStatus.operationETA*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub operation_eta: Option<crate::CompactString>,
+    pub operation_eta: Option<crate::DateTime>,
     /// Property *VsanStorageOperationalStatus.operationProgress*.
     pub operation_progress: Option<i64>,
     /// Property *VsanStorageOperationalStatus.transitional*.

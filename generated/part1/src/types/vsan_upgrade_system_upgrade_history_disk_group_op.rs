@@ -8,7 +8,7 @@ pub struct VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: crate::CompactString,
+    pub timestamp: crate::DateTime,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.host*.
     ///
     /// Refers instance of *HostSystem*.

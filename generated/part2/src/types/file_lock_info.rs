@@ -24,11 +24,11 @@ pub struct FileLockInfo {
     /// Property *FileLockInfo.acquired*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub acquired: Option<crate::CompactString>,
+    pub acquired: Option<crate::DateTime>,
     /// Property *FileLockInfo.heartbeat*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub heartbeat: Option<crate::CompactString>,
+    pub heartbeat: Option<crate::DateTime>,
     /// Property *FileLockInfo.refCount*.
     pub ref_count: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,11 +10,11 @@ pub struct GuestFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification_time: Option<crate::CompactString>,
+    pub modification_time: Option<crate::DateTime>,
     /// Property *GuestFileAttributes.accessTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub access_time: Option<crate::CompactString>,
+    pub access_time: Option<crate::DateTime>,
     /// Property *GuestFileAttributes.symlinkTarget*.
     pub symlink_target: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

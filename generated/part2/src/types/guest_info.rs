@@ -67,7 +67,7 @@ pub struct GuestInfo {
     /// Property *GuestInfo.customizationInfo*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub customization_info: Option<crate::types::GuestInfoCustomizationInfo>,
+    pub customization_info: Option<Box<crate::types::GuestInfoCustomizationInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,11 +12,11 @@ pub struct GuestInfoCustomizationInfo {
     /// Property *GuestInfoCustomizationInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *GuestInfoCustomizationInfo.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Property *GuestInfoCustomizationInfo.errorMsg*.
     pub error_msg: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -102,5 +102,18 @@ impl serde::Serialize for GuestInfoCustomizationInfo {
 impl<'de> serde::Deserialize<'de> for GuestInfoCustomizationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
+    }
+}
+impl crate::de::Decode for Box<GuestInfoCustomizationInfo> {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(&mut **self)
+    }
+}
+impl crate::ser::Encode for Box<GuestInfoCustomizationInfo> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(&**self)
     }
 }

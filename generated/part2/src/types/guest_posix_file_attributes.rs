@@ -8,11 +8,11 @@ pub struct GuestPosixFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification_time: Option<crate::CompactString>,
+    pub modification_time: Option<crate::DateTime>,
     /// Property *GuestFileAttributes.accessTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub access_time: Option<crate::CompactString>,
+    pub access_time: Option<crate::DateTime>,
     /// Property *GuestFileAttributes.symlinkTarget*.
     pub symlink_target: Option<crate::CompactString>,
     /// Property *GuestPosixFileAttributes.ownerId*.

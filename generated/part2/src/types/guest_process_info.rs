@@ -16,11 +16,11 @@ pub struct GuestProcessInfo {
     /// Property *GuestProcessInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: crate::CompactString,
+    pub start_time: crate::DateTime,
     /// Property *GuestProcessInfo.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Property *GuestProcessInfo.exitCode*.
     pub exit_code: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

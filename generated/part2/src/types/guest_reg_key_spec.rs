@@ -12,7 +12,7 @@ pub struct GuestRegKeySpec {
     /// Property *GuestRegKeySpec.lastWritten*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_written: crate::CompactString,
+    pub last_written: crate::DateTime,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,11 +8,11 @@ pub struct GuestWindowsFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification_time: Option<crate::CompactString>,
+    pub modification_time: Option<crate::DateTime>,
     /// Property *GuestFileAttributes.accessTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub access_time: Option<crate::CompactString>,
+    pub access_time: Option<crate::DateTime>,
     /// Property *GuestFileAttributes.symlinkTarget*.
     pub symlink_target: Option<crate::CompactString>,
     /// Property *GuestWindowsFileAttributes.hidden*.
@@ -22,7 +22,7 @@ pub struct GuestWindowsFileAttributes {
     /// Property *GuestWindowsFileAttributes.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: Option<crate::CompactString>,
+    pub create_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct HostBIOSInfo {
     /// Property *HostBIOSInfo.releaseDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub release_date: Option<crate::CompactString>,
+    pub release_date: Option<crate::DateTime>,
     /// Property *HostBIOSInfo.vendor*.
     pub vendor: Option<crate::CompactString>,
     /// Property *HostBIOSInfo.majorRelease*.

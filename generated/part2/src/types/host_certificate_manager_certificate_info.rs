@@ -14,11 +14,11 @@ pub struct HostCertificateManagerCertificateInfo {
     /// Property *HostCertificateManagerCertificateInfo.notBefore*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub not_before: Option<crate::CompactString>,
+    pub not_before: Option<crate::DateTime>,
     /// Property *HostCertificateManagerCertificateInfo.notAfter*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub not_after: Option<crate::CompactString>,
+    pub not_after: Option<crate::DateTime>,
     /// Property *HostCertificateManagerCertificateInfo.subject*.
     pub subject: Option<crate::CompactString>,
     /// Property *HostCertificateManagerCertificateInfo.status*.

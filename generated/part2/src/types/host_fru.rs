@@ -20,7 +20,7 @@ pub struct HostFru {
     /// Property *HostFru.mfgTimeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub mfg_time_stamp: Option<crate::CompactString>,
+    pub mfg_time_stamp: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -16,7 +16,7 @@ pub struct HostIssue {
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: crate::CompactString,
+    pub time: crate::DateTime,
     /// Property *HostIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HostIssue {
 ///  as the base variant with its name and members kept in `extra`.
 pub enum HostIssueKind {
     /// Exactly this type.
-    HostIssue(crate::types::HostIssue),
+    HostIssue(Box<crate::types::HostIssue>),
     ///  A `OrphanedDvFilterSwitch`.
     #[cfg(feature = "eam")]
     OrphanedDvFilterSwitch(Box<crate::types::OrphanedDvFilterSwitch>),
@@ -118,7 +118,7 @@ impl Clone for HostIssueKind {
     #[inline]
     fn clone(&self) -> Self {
         match self {
-            Self::HostIssue(v) => Self::HostIssue(Clone::clone(v)),
+            Self::HostIssue(v) => crate::object::clone_boxed(&**v, Self::HostIssue),
             #[cfg(feature = "eam")]
             Self::OrphanedDvFilterSwitch(v) => {
                 crate::object::clone_boxed(&**v, Self::OrphanedDvFilterSwitch)
@@ -156,7 +156,7 @@ impl HostIssueKind {
 impl From<crate::types::HostIssue> for HostIssueKind {
     #[inline]
     fn from(v: crate::types::HostIssue) -> Self {
-        Self::HostIssue(v)
+        crate::object::boxed(v, Self::HostIssue)
     }
 }
 #[cfg(feature = "eam")]
@@ -188,11 +188,11 @@ impl crate::object::Family for HostIssueKind {
         }
     }
     fn blank_base() -> Self {
-        Self::HostIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostIssue(v) => v,
+            Self::HostIssue(v) => &**v,
             #[cfg(feature = "eam")]
             Self::OrphanedDvFilterSwitch(v) => &**v,
             #[cfg(feature = "eam")]
@@ -201,7 +201,7 @@ impl crate::object::Family for HostIssueKind {
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
-            Self::HostIssue(v) => v,
+            Self::HostIssue(v) => &mut **v,
             #[cfg(feature = "eam")]
             Self::OrphanedDvFilterSwitch(v) => &mut **v,
             #[cfg(feature = "eam")]

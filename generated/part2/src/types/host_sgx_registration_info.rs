@@ -20,7 +20,7 @@ pub struct HostSgxRegistrationInfo {
     /// Property *HostSgxRegistrationInfo.lastRegisteredTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_registered_time: Option<crate::CompactString>,
+    pub last_registered_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,11 +8,11 @@ pub struct HostSpecification {
     /// Property *HostSpecification.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: crate::CompactString,
+    pub created_time: crate::DateTime,
     /// Property *HostSpecification.lastModified*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified: Option<crate::CompactString>,
+    pub last_modified: Option<crate::DateTime>,
     /// Property *HostSpecification.host*.
     ///
     /// Refers instance of *HostSystem*.

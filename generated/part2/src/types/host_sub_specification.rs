@@ -10,7 +10,7 @@ pub struct HostSubSpecification {
     /// Property *HostSubSpecification.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: crate::CompactString,
+    pub created_time: crate::DateTime,
     /// Property *HostSubSpecification.data*.
     pub data: Option<Vec<i8>>,
     /// Property *HostSubSpecification.binaryData*.

@@ -10,7 +10,7 @@ pub struct HostSystemComplianceCheckState {
     /// Property *HostSystemComplianceCheckState.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: crate::CompactString,
+    pub check_time: crate::DateTime,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

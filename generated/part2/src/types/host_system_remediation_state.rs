@@ -10,7 +10,7 @@ pub struct HostSystemRemediationState {
     /// Property *HostSystemRemediationState.operationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub operation_time: crate::CompactString,
+    pub operation_time: crate::DateTime,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

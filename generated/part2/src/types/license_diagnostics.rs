@@ -11,7 +11,7 @@ pub struct LicenseDiagnostics {
     /// Property *LicenseDiagnostics.sourceLastChanged*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub source_last_changed: crate::CompactString,
+    pub source_last_changed: crate::DateTime,
     /// Property *LicenseDiagnostics.sourceLost*.
     pub source_lost: crate::CompactString,
     /// Property *LicenseDiagnostics.sourceLatency*.
@@ -27,7 +27,7 @@ pub struct LicenseDiagnostics {
     /// Property *LicenseDiagnostics.lastStatusUpdate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_status_update: crate::CompactString,
+    pub last_status_update: crate::DateTime,
     /// Property *LicenseDiagnostics.opFailureMessage*.
     pub op_failure_message: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

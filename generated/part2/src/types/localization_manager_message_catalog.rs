@@ -16,7 +16,7 @@ pub struct LocalizationManagerMessageCatalog {
     /// Property *LocalizationManagerMessageCatalog.lastModified*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified: Option<crate::CompactString>,
+    pub last_modified: Option<crate::DateTime>,
     /// Property *LocalizationManagerMessageCatalog.md5sum*.
     pub md5sum: Option<crate::CompactString>,
     /// Property *LocalizationManagerMessageCatalog.version*.

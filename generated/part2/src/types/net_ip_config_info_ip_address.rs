@@ -16,7 +16,7 @@ pub struct NetIpConfigInfoIpAddress {
     /// Property *NetIpConfigInfoIpAddress.lifetime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub lifetime: Option<crate::CompactString>,
+    pub lifetime: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

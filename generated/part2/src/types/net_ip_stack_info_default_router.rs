@@ -12,7 +12,7 @@ pub struct NetIpStackInfoDefaultRouter {
     /// Property *NetIpStackInfoDefaultRouter.lifetime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub lifetime: crate::CompactString,
+    pub lifetime: crate::DateTime,
     /// Property *NetIpStackInfoDefaultRouter.preference*.
     pub preference: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,7 +12,7 @@ pub struct PbmComplianceOperationalStatus {
     /// Property *PbmComplianceOperationalStatus.operationETA*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub operation_eta: Option<crate::CompactString>,
+    pub operation_eta: Option<crate::DateTime>,
     /// Property *PbmComplianceOperationalStatus.operationProgress*.
     pub operation_progress: Option<i64>,
     /// Property *PbmComplianceOperationalStatus.transitional*.

@@ -14,7 +14,7 @@ pub struct PersonalityAgencyInaccessibleDepot {
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: crate::CompactString,
+    pub time: crate::DateTime,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.

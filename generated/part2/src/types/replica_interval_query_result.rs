@@ -10,11 +10,11 @@ pub struct ReplicaIntervalQueryResult {
     /// Property *ReplicaIntervalQueryResult.fromDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub from_date: crate::CompactString,
+    pub from_date: crate::DateTime,
     /// Property *ReplicaIntervalQueryResult.toDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub to_date: crate::CompactString,
+    pub to_date: crate::DateTime,
     /// Property *ReplicaIntervalQueryResult.number*.
     pub number: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,11 +10,11 @@ pub struct ReplicaQueryIntervalParam {
     /// Property *ReplicaQueryIntervalParam.fromDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub from_date: Option<crate::CompactString>,
+    pub from_date: Option<crate::DateTime>,
     /// Property *ReplicaQueryIntervalParam.toDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub to_date: Option<crate::CompactString>,
+    pub to_date: Option<crate::DateTime>,
     /// Property *ReplicaQueryIntervalParam.number*.
     pub number: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -24,7 +24,7 @@ pub struct SoftwarePackage {
     /// Property *SoftwarePackage.creationDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub creation_date: Option<crate::CompactString>,
+    pub creation_date: Option<crate::DateTime>,
     /// Property *SoftwarePackage.depends*.
     pub depends: Option<Vec<crate::types::Relation>>,
     /// Property *SoftwarePackage.conflicts*.

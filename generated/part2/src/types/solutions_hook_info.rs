@@ -18,7 +18,7 @@ pub struct SolutionsHookInfo {
     /// Property *SolutionsHookInfo.raisedAt*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub raised_at: crate::CompactString,
+    pub raised_at: crate::DateTime,
     /// Property *SolutionsHookInfo.dynamicUpdateProcessed*.
     pub dynamic_update_processed: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

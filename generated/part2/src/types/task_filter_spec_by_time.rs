@@ -10,11 +10,11 @@ pub struct TaskFilterSpecByTime {
     /// Property *TaskFilterSpecByTime.beginTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub begin_time: Option<crate::CompactString>,
+    pub begin_time: Option<crate::DateTime>,
     /// Property *TaskFilterSpecByTime.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,11 +14,11 @@ pub struct UserSession {
     /// Property *UserSession.loginTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub login_time: crate::CompactString,
+    pub login_time: crate::DateTime,
     /// Property *UserSession.lastActiveTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_active_time: crate::CompactString,
+    pub last_active_time: crate::DateTime,
     /// Property *UserSession.locale*.
     pub locale: crate::CompactString,
     /// Property *UserSession.messageLocale*.

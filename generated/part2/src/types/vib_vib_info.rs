@@ -22,7 +22,7 @@ pub struct VibVibInfo {
     /// Property *VibVibInfo.releaseDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub release_date: crate::CompactString,
+    pub release_date: crate::DateTime,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

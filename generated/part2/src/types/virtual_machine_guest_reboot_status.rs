@@ -14,7 +14,7 @@ pub struct VirtualMachineGuestRebootStatus {
     /// Property *VirtualMachineGuestRebootStatus.requestTimestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub request_timestamp: Option<crate::CompactString>,
+    pub request_timestamp: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

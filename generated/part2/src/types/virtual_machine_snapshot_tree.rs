@@ -22,7 +22,7 @@ pub struct VirtualMachineSnapshotTree {
     /// Property *VirtualMachineSnapshotTree.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: crate::CompactString,
+    pub create_time: crate::DateTime,
     /// Property *VirtualMachineSnapshotTree.state*.
     pub state: crate::types::VirtualMachinePowerState,
     /// Property *VirtualMachineSnapshotTree.quiesced*.

@@ -12,7 +12,7 @@ pub struct VmMacConflictEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: crate::CompactString,
+    pub created_time: crate::DateTime,
     /// Property *Event.userName*.
     pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.

@@ -14,7 +14,7 @@ pub struct VsanAttachToSrOperation {
     /// Property *VsanAttachToSrOperation.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: Option<crate::CompactString>,
+    pub timestamp: Option<crate::DateTime>,
     /// Property *VsanAttachToSrOperation.srNumber*.
     pub sr_number: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

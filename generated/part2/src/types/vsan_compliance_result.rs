@@ -10,7 +10,7 @@ pub struct VsanComplianceResult {
     /// Property *VsanComplianceResult.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: crate::CompactString,
+    pub check_time: crate::DateTime,
     /// Property *VsanComplianceResult.policyId*.
     pub policy_id: Option<crate::CompactString>,
     /// Property *VsanComplianceResult.policyGen*.

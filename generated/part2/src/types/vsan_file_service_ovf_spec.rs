@@ -12,7 +12,7 @@ pub struct VsanFileServiceOvfSpec {
     /// Property *VsanFileServiceOvfSpec.updateTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub update_time: Option<crate::CompactString>,
+    pub update_time: Option<crate::DateTime>,
     /// Property *VsanFileServiceOvfSpec.task*.
     ///
     /// Refers instance of *Task*.

@@ -14,7 +14,7 @@ pub struct VsanFileServicePreflightCheckResult {
     /// Property *VsanFileServicePreflightCheckResult.lastUpgradeDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_upgrade_date: Option<crate::CompactString>,
+    pub last_upgrade_date: Option<crate::DateTime>,
     /// Property *VsanFileServicePreflightCheckResult.ovfMixedModeIssue*.
     pub ovf_mixed_mode_issue: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.hostVersion*.

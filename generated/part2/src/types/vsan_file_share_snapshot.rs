@@ -12,7 +12,7 @@ pub struct VsanFileShareSnapshot {
     /// Property *VsanFileShareSnapshot.creationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub creation_time: Option<crate::CompactString>,
+    pub creation_time: Option<crate::DateTime>,
     /// Property *VsanFileShareSnapshot.usedCapacity*.
     pub used_capacity: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

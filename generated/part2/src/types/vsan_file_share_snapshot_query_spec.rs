@@ -14,11 +14,11 @@ pub struct VsanFileShareSnapshotQuerySpec {
     /// Property *VsanFileShareSnapshotQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *VsanFileShareSnapshotQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Property *VsanFileShareSnapshotQuerySpec.pageSize*.
     pub page_size: Option<i32>,
     /// Property *VsanFileShareSnapshotQuerySpec.pageNumber*.

@@ -14,11 +14,11 @@ pub struct VsanHistoricalHealthQuerySpec {
     /// Property *VsanHistoricalHealthQuerySpec.start*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start: crate::CompactString,
+    pub start: crate::DateTime,
     /// Property *VsanHistoricalHealthQuerySpec.end*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end: Option<crate::CompactString>,
+    pub end: Option<crate::DateTime>,
     /// Property *VsanHistoricalHealthQuerySpec.testId*.
     pub test_id: Option<crate::CompactString>,
     /// Property *VsanHistoricalHealthQuerySpec.groupId*.

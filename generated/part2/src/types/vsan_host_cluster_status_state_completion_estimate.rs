@@ -8,7 +8,7 @@ pub struct VsanHostClusterStatusStateCompletionEstimate {
     /// Property *VsanHostClusterStatusStateCompletionEstimate.completeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub complete_time: Option<crate::CompactString>,
+    pub complete_time: Option<crate::DateTime>,
     /// Property *VsanHostClusterStatusStateCompletionEstimate.percentComplete*.
     pub percent_complete: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

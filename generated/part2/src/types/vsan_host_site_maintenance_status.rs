@@ -16,7 +16,7 @@ pub struct VsanHostSiteMaintenanceStatus {
     /// Property *VsanHostSiteMaintenanceStatus.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *VsanHostSiteMaintenanceStatus.hostCount*.
     pub host_count: Option<i64>,
     /// Property *VsanHostSiteMaintenanceStatus.hosts*.

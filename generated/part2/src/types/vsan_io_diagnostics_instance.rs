@@ -18,11 +18,11 @@ pub struct VsanIODiagnosticsInstance {
     /// Property *VsanIODiagnosticsInstance.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: crate::CompactString,
+    pub start_time: crate::DateTime,
     /// Property *VsanIODiagnosticsInstance.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: crate::CompactString,
+    pub end_time: crate::DateTime,
     /// Property *VsanIODiagnosticsInstance.recurrenceName*.
     ///
     /// ***Since:*** 8.0.0.4

@@ -12,7 +12,7 @@ pub struct VsanIODiagnosticsInstanceEvent {
     /// Property *VsanIODiagnosticsInstanceEvent.eventTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub event_time: crate::CompactString,
+    pub event_time: crate::DateTime,
     /// Property *VsanIODiagnosticsInstanceEvent.eventTargets*.
     ///
     /// ***Since:*** 8.0.0.4

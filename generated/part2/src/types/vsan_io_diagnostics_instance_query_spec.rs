@@ -12,11 +12,11 @@ pub struct VsanIODiagnosticsInstanceQuerySpec {
     /// Property *VsanIODiagnosticsInstanceQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: crate::CompactString,
+    pub start_time: crate::DateTime,
     /// Property *VsanIODiagnosticsInstanceQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

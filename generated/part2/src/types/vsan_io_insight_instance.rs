@@ -14,11 +14,11 @@ pub struct VsanIoInsightInstance {
     /// Property *VsanIoInsightInstance.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *VsanIoInsightInstance.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Property *VsanIoInsightInstance.hostsIoInsightInfo*.
     pub hosts_io_insight_info: Option<Vec<crate::types::VsanHostIoInsightInfo>>,
     /// Property *VsanIoInsightInstance.hostUuids*.

@@ -14,11 +14,11 @@ pub struct VsanIOTripAnalyzerRecurrence {
     /// Property *VsanIOTripAnalyzerRecurrence.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: crate::CompactString,
+    pub start_time: crate::DateTime,
     /// Property *VsanIOTripAnalyzerRecurrence.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Property *VsanIOTripAnalyzerRecurrence.duration*.
     pub duration: i64,
     /// Property *VsanIOTripAnalyzerRecurrence.interval*.

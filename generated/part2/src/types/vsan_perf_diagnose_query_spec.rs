@@ -10,11 +10,11 @@ pub struct VsanPerfDiagnoseQuerySpec {
     /// Property *VsanPerfDiagnoseQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: crate::CompactString,
+    pub start_time: crate::DateTime,
     /// Property *VsanPerfDiagnoseQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: crate::CompactString,
+    pub end_time: crate::DateTime,
     /// Property *VsanPerfDiagnoseQuerySpec.queryType*.
     pub query_type: crate::CompactString,
     /// Property *VsanPerfDiagnoseQuerySpec.context*.

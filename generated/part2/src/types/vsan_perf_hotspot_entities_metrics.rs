@@ -12,11 +12,11 @@ pub struct VsanPerfHotspotEntitiesMetrics {
     /// Property *VsanPerfHotspotEntitiesMetrics.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: crate::CompactString,
+    pub start_time: crate::DateTime,
     /// Property *VsanPerfHotspotEntitiesMetrics.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: crate::CompactString,
+    pub end_time: crate::DateTime,
     /// Property *VsanPerfHotspotEntitiesMetrics.metricsValue*.
     pub metrics_value: Option<Vec<crate::types::VsanPerfMetricSeriesCSV>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,11 +10,11 @@ pub struct VsanPerfHotspotQuerySpec {
     /// Property *VsanPerfHotspotQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: crate::CompactString,
+    pub start_time: crate::DateTime,
     /// Property *VsanPerfHotspotQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: crate::CompactString,
+    pub end_time: crate::DateTime,
     /// Property *VsanPerfHotspotQuerySpec.entity*.
     pub entity: crate::CompactString,
     /// Property *VsanPerfHotspotQuerySpec.metricId*.

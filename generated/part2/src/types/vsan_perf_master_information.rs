@@ -22,7 +22,7 @@ pub struct VsanPerfMasterInformation {
     /// Property *VsanPerfMasterInformation.verboseModeLastUpdate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub verbose_mode_last_update: Option<crate::CompactString>,
+    pub verbose_mode_last_update: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,11 +10,11 @@ pub struct VsanPerfQuerySpec {
     /// Property *VsanPerfQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *VsanPerfQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Property *VsanPerfQuerySpec.group*.
     pub group: Option<crate::CompactString>,
     /// Property *VsanPerfQuerySpec.labels*.

@@ -12,11 +12,11 @@ pub struct VsanPerfTimeRange {
     /// Property *VsanPerfTimeRange.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: crate::CompactString,
+    pub start_time: crate::DateTime,
     /// Property *VsanPerfTimeRange.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: crate::CompactString,
+    pub end_time: crate::DateTime,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,19 +12,19 @@ pub struct VsanPerfTimeRangeQuerySpec {
     /// Property *VsanPerfTimeRangeQuerySpec.startTimeFrom*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time_from: Option<crate::CompactString>,
+    pub start_time_from: Option<crate::DateTime>,
     /// Property *VsanPerfTimeRangeQuerySpec.startTimeTo*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time_to: Option<crate::CompactString>,
+    pub start_time_to: Option<crate::DateTime>,
     /// Property *VsanPerfTimeRangeQuerySpec.endTimeFrom*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time_from: Option<crate::CompactString>,
+    pub end_time_from: Option<crate::DateTime>,
     /// Property *VsanPerfTimeRangeQuerySpec.endTimeTo*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time_to: Option<crate::CompactString>,
+    pub end_time_to: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

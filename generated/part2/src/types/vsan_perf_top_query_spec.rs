@@ -10,7 +10,7 @@ pub struct VsanPerfTopQuerySpec {
     /// Property *VsanPerfTopQuerySpec.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time_stamp: crate::CompactString,
+    pub time_stamp: crate::DateTime,
     /// Property *VsanPerfTopQuerySpec.entity*.
     pub entity: crate::CompactString,
     /// Property *VsanPerfTopQuerySpec.metricId*.

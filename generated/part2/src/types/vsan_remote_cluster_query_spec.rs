@@ -10,11 +10,11 @@ pub struct VsanRemoteClusterQuerySpec {
     /// Property *VsanRemoteClusterQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<crate::CompactString>,
+    pub start_time: Option<crate::DateTime>,
     /// Property *VsanRemoteClusterQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<crate::CompactString>,
+    pub end_time: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

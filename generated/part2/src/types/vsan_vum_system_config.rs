@@ -16,7 +16,7 @@ pub struct VsanVumSystemConfig {
     /// Property *VsanVumSystemConfig.releaseDbLastUpdate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub release_db_last_update: Option<crate::CompactString>,
+    pub release_db_last_update: Option<crate::DateTime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
