@@ -148,3 +148,10 @@ fn times_decode_as_date_times_and_keep_their_text() {
         .collect();
     assert_eq!(times, ["2023-01-14T08:57:35.279575Z", "2023-01-14T08:56:40.083607Z", "2023-01-14T08:56:35.082616Z"]);
 }
+
+#[test]
+fn any_stays_six_words_with_date_times_in_place() {
+    // `Any` holds a `DateTime` (40 bytes) unboxed; its tag fits beside it
+    assert_eq!(std::mem::size_of::<Any>(), 48);
+    assert_eq!(std::mem::size_of::<Option<vim25::DateTime>>(), 40);
+}
