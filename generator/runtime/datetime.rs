@@ -20,10 +20,7 @@ pub struct DateTime(Text);
 
 #[derive(Clone)]
 enum Text {
-    Inline {
-        len: u8,
-        bytes: [u8; INLINE],
-    },
+    Inline { len: u8, bytes: [u8; INLINE] },
     Heap(Box<str>),
 }
 
@@ -95,36 +92,14 @@ impl From<SystemTime> for DateTime {
     fn from(t: SystemTime) -> Self {
         let last = SystemTime::UNIX_EPOCH + Duration::new(LAST_SECOND, 999_999_999);
         let t = t.clamp(SystemTime::UNIX_EPOCH, last);
-        let mut text = StackText { len: 0, bytes: [0; INLINE] };
-        // Within that range humantime writes 27 bytes, so the write cannot fail.
-        let _ = fmt::write(&mut text, format_args!("{}", humantime::format_rfc3339_micros(t)));
-        Self::new(text.as_str())
+        // humantime's `Display` fails only past 9999, which the clamp rules out, so
+        // `to_string` cannot panic; a request builds few times, so its `String` is no cost.
+        Self::new(&humantime::format_rfc3339_micros(t).to_string())
     }
 }
 
 /// 9999-12-31T23:59:59Z, in seconds since 1970.
 const LAST_SECOND: u64 = 253_402_300_799;
-
-/// A `fmt::Write` into a buffer of `INLINE` bytes, so that formatting a time allocates nothing.
-struct StackText {
-    len: usize,
-    bytes: [u8; INLINE],
-}
-
-impl StackText {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
-    }
-}
-
-impl fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
 
 impl TryFrom<&DateTime> for SystemTime {
     type Error = DateTimeError;
