@@ -5,10 +5,12 @@
 //! that a tool which rewrites it (`cargo xtask release`) and then regenerates sees the new
 //! crate version without being rebuilt.
 //!
-//! Documents are looked up, in order, in: an explicit mirror directory (`--from`, when given:
-//! only there), the fetch cache ([`cache_dir`]), then the mirror ([`mirror_dir`]:
-//! `VIM25_SPEC_DIR`, default `../shared/spec` beside the checkout). Every copy is checked
-//! against the pinned sha256 before it is handed out.
+//! Documents are looked up, in order, in: an explicit directory (`--from`, when given: only
+//! there), the repository's own `spec/` ([`tracked_dir`], where every tracked release is
+//! committed, so that a clone works alone), the fetch cache ([`cache_dir`]), then the mirror
+//! ([`mirror_dir`]: `VIM25_SPEC_DIR`, default `../shared/spec` beside the checkout), where a
+//! release not yet committed can wait for review. Every copy is checked against the pinned
+//! sha256 before it is handed out.
 
 pub mod gates;
 mod manifest;
@@ -42,6 +44,11 @@ pub fn crate_version() -> Result<String, Error> {
     Ok(manifest()?.crate_version)
 }
 
+/// The repository's `spec/`, which holds the document of every tracked release.
+pub fn tracked_dir() -> PathBuf {
+    Path::new(REPO_DIR).join("spec")
+}
+
 /// The mirror directory: `VIM25_SPEC_DIR`, else `../shared/spec` beside the checkout.
 pub fn mirror_dir() -> PathBuf {
     match std::env::var_os(MIRROR_ENV) {
@@ -60,13 +67,13 @@ pub fn cache_dir() -> PathBuf {
 }
 
 /// Path of the verified document of `release` (default: the newest). With `mirror`, only that
-/// directory is searched; otherwise the cache and then the mirror directory.
+/// directory is searched; otherwise `spec/`, the cache and then the mirror directory.
 pub fn resolve(release: Option<&str>, mirror: Option<&Path>) -> Result<PathBuf, Error> {
     let manifest = manifest()?;
     let release = manifest.pick(release)?;
     let dirs = match mirror {
         Some(d) => vec![d.to_owned()],
-        None => vec![cache_dir(), mirror_dir()],
+        None => vec![tracked_dir(), cache_dir(), mirror_dir()],
     };
     find_in(release, &dirs)
 }

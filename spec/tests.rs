@@ -90,15 +90,16 @@ fn find_in_verifies_and_reports_every_searched_directory() {
 }
 
 #[test]
-fn resolve_finds_the_shared_documents_when_present() {
-    let shared = Path::new(REPO_DIR).join("../shared/spec");
-    if !shared.is_dir() {
-        eprintln!("skipped: {} is absent", shared.display());
-        return;
+fn every_tracked_release_is_committed_and_resolves_without_a_mirror() {
+    let m = manifest().expect("spec/releases.toml");
+    for version in m.versions() {
+        let p = resolve(Some(&version), None).unwrap_or_else(|e| panic!("{version}: {e}"));
+        assert_eq!(p.parent(), Some(tracked_dir().as_path()), "{version} came from {}", p.display());
+        // a clone has it even with no mirror beside the checkout
+        let only_spec = resolve(Some(&version), Some(&tracked_dir())).unwrap_or_else(|e| panic!("{version}: {e}"));
+        assert_eq!(only_spec, p);
     }
-    let p = resolve(Some("8.0.2.0"), Some(&shared)).expect("8.0.2.0 in the shared mirror");
-    assert!(p.ends_with("vi-json-8.0.2.0.json"));
-    let e = resolve(Some("1.0"), Some(&shared)).expect_err("unknown");
+    let e = resolve(Some("1.0"), None).expect_err("unknown");
     assert!(matches!(e, Error::UnknownRelease { .. }));
 }
 

@@ -1,12 +1,12 @@
 //! The generated crate against payloads recorded from a real vCenter
-//! (`../shared/fixtures/payloads`): every one decodes to its concrete types and re-encodes to
+//! (`generator/tests/data/payloads`): every one decodes to its concrete types and re-encodes to
 //! equal JSON; the negative one fails naming its field path.
 
 use std::path::PathBuf;
 use vim25::types::{Any, DataObjectKind, VirtualDeviceKind, VirtualMachineConfigInfo};
 
 fn payloads_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/payloads")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/payloads")
 }
 
 fn read(name: &str) -> Vec<u8> {

@@ -29,7 +29,7 @@ pub struct Args {
     /// Size of the generated `RetrieveResult` payload, in MiB.
     #[arg(long, default_value_t = 50)]
     payload_mb: usize,
-    /// The recorded payloads (default: ../shared/fixtures/payloads).
+    /// The recorded payloads (default: generator/tests/data/payloads).
     #[arg(long)]
     payloads: Option<PathBuf>,
     /// Instead of the figures above: compare the debug build of `generated/` with that of
@@ -72,7 +72,7 @@ pub fn run(args: Args) -> Result<(), String> {
         eprintln!("warning: {e}");
     }
 
-    let payloads = args.payloads.clone().unwrap_or_else(|| repo().join("../shared/fixtures/payloads"));
+    let payloads = args.payloads.clone().unwrap_or_else(|| repo().join("generator/tests/data/payloads"));
     let mut cmd = cargo();
     cmd.args(["run", "--quiet", "--release", "--manifest-path"]).arg(repo().join("xtask/bench/Cargo.toml"));
     let mut features = Vec::new();

@@ -16,7 +16,8 @@ pub struct Args {
     /// A release from spec/releases.toml (default: the newest).
     #[arg(long)]
     release: Option<String>,
-    /// Directory holding the pinned documents (default: $VIM25_SPEC_DIR or ../shared/spec).
+    /// Directory holding the pinned documents, searched alone (default: spec/, the fetch cache,
+    /// then $VIM25_SPEC_DIR or ../shared/spec).
     #[arg(long)]
     from: Option<PathBuf>,
     /// Write a complete standalone crate to DIR instead of generated/.

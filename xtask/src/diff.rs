@@ -13,8 +13,8 @@ pub struct Args {
     new: String,
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     format: Format,
-    /// Directory holding the releases' documents (default: the fetch cache, then
-    /// VIM25_SPEC_DIR or ../shared/spec).
+    /// Directory holding the releases' documents, searched alone (default: spec/, the fetch
+    /// cache, then VIM25_SPEC_DIR or ../shared/spec).
     #[arg(long, value_name = "DIR")]
     from: Option<PathBuf>,
 }

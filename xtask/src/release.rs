@@ -19,8 +19,8 @@ use vim25_spec::Manifest;
 pub struct Args {
     /// The release to move to (a version in spec/releases.toml).
     release: String,
-    /// Directory holding the releases' documents (default: the fetch cache, then
-    /// VIM25_SPEC_DIR or ../shared/spec).
+    /// Directory holding the releases' documents, searched alone (default: spec/, the fetch
+    /// cache, then VIM25_SPEC_DIR or ../shared/spec).
     #[arg(long, value_name = "DIR")]
     from: Option<PathBuf>,
     /// The release `generated/` is made from now (default: the `release` of

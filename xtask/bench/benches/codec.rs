@@ -2,7 +2,7 @@
 //! `RetrieveResult`, decoded, encoded and scanned by serde_json for scale.
 //!
 //! `cargo bench --manifest-path xtask/bench/Cargo.toml` (payloads from `VIM25_PAYLOADS`, or
-//! `../shared/fixtures/payloads` beside the checkout). The 50 MB figures, their drops and vim_rs
+//! `generator/tests/data/payloads`). The 50 MB figures, their drops and vim_rs
 //! are `cargo xtask bench`: a run of that size is too long for criterion's sampling, and the
 //! contenders there take turns so that the allocator's drift weighs on all of them alike.
 
@@ -14,7 +14,7 @@ use vim25::types::Any;
 fn payload(name: &str) -> Vec<u8> {
     let dir = std::env::var_os("VIM25_PAYLOADS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/payloads"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../generator/tests/data/payloads"));
     let path = dir.join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (set VIM25_PAYLOADS)", path.display()))
 }
