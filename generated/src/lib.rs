@@ -62,7 +62,7 @@ pub use ser::{to_vec, Encode};
 /// The API release of the document this crate was generated from.
 pub const RELEASE: &str = "9.1.1.0";
 /// sha256 of that document.
-pub const SPEC_SHA256: &str = "48a63a6bfcc4af4bf0e9c8a98d7499306e30be7301a86a69b3ed5c47229684c8";
+pub const SPEC_SHA256: &str = "842dd998f8e4231ce5edfaf745ffd483650d441abbda0c6be4a24928fc817075";
 /// Releases a server may be asked for (the `release` path segment), newest first.
 pub const RELEASES: &[&str] = &[
     "9.1.1.0",

@@ -12,7 +12,7 @@ pub struct HostOpaqueSwitch {
     /// Property *HostOpaqueSwitch.name*.
     pub name: Option<crate::CompactString>,
     /// Property *HostOpaqueSwitch.pnic*.
-    pub pnic: Option<Vec<crate::types::PhysicalNic>>,
+    pub pnic: Option<Vec<crate::CompactString>>,
     /// Property *HostOpaqueSwitch.pnicZone*.
     pub pnic_zone: Option<Vec<crate::types::HostOpaqueSwitchPhysicalNicZone>>,
     /// Property *HostOpaqueSwitch.status*.

@@ -9,7 +9,7 @@
 #[derive(Clone)]
 pub struct HostVMotionInfo {
     /// Property *HostVMotionInfo.netConfig*.
-    pub net_config: Option<Box<crate::types::HostVMotionNetConfig>>,
+    pub net_config: Option<crate::types::HostVMotionNetConfig>,
     /// Property *HostVMotionInfo.ipConfig*.
     pub ip_config: Option<crate::types::HostIpConfigKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct HostVMotionNetConfig {
     /// Property *HostVMotionNetConfig.candidateVnic*.
     pub candidate_vnic: Option<Vec<crate::types::HostVirtualNic>>,
     /// Property *HostVMotionNetConfig.selectedVnic*.
-    pub selected_vnic: Option<Box<crate::types::HostVirtualNic>>,
+    pub selected_vnic: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -86,18 +86,5 @@ impl serde::Serialize for HostVMotionNetConfig {
 impl<'de> serde::Deserialize<'de> for HostVMotionNetConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
-    }
-}
-impl crate::de::Decode for Box<HostVMotionNetConfig> {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(&mut **self)
-    }
-}
-impl crate::ser::Encode for Box<HostVMotionNetConfig> {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(&**self)
     }
 }

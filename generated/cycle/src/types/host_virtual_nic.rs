@@ -14,7 +14,7 @@ pub struct HostVirtualNic {
     /// Property *HostVirtualNic.spec*.
     pub spec: Box<crate::types::HostVirtualNicSpec>,
     /// Property *HostVirtualNic.port*.
-    pub port: Option<crate::types::HostPortGroupPort>,
+    pub port: Option<crate::CompactString>,
     /// Property *HostVirtualNic.owner*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0

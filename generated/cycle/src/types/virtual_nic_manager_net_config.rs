@@ -12,7 +12,7 @@ pub struct VirtualNicManagerNetConfig {
     /// Property *VirtualNicManagerNetConfig.candidateVnic*.
     pub candidate_vnic: Option<Vec<crate::types::HostVirtualNic>>,
     /// Property *VirtualNicManagerNetConfig.selectedVnic*.
-    pub selected_vnic: Option<Vec<crate::types::HostVirtualNic>>,
+    pub selected_vnic: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

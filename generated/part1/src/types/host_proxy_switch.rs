@@ -22,7 +22,7 @@ pub struct HostProxySwitch {
     /// Property *HostProxySwitch.mtu*.
     pub mtu: Option<i32>,
     /// Property *HostProxySwitch.pnic*.
-    pub pnic: Option<Vec<crate::types::PhysicalNic>>,
+    pub pnic: Option<Vec<crate::CompactString>>,
     /// Property *HostProxySwitch.spec*.
     pub spec: crate::types::HostProxySwitchSpec,
     /// Property *HostProxySwitch.hostLag*.

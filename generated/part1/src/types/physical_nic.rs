@@ -54,7 +54,7 @@ pub struct PhysicalNic {
     /// Property *PhysicalNic.ensInterruptSupported*.
     pub ens_interrupt_supported: Option<bool>,
     /// Property *PhysicalNic.rdmaDevice*.
-    pub rdma_device: Option<Box<crate::types::HostRdmaDevice>>,
+    pub rdma_device: Option<crate::CompactString>,
     /// Property *PhysicalNic.dpuId*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1

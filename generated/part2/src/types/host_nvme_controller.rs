@@ -14,7 +14,7 @@ pub struct HostNvmeController {
     /// Property *HostNvmeController.name*.
     pub name: crate::CompactString,
     /// Property *HostNvmeController.associatedAdapter*.
-    pub associated_adapter: crate::types::HostHostBusAdapterKind,
+    pub associated_adapter: crate::CompactString,
     /// Property *HostNvmeController.transportType*.
     pub transport_type: crate::CompactString,
     /// Property *HostNvmeController.fusedOperationSupported*.
@@ -156,6 +156,12 @@ impl crate::object::Blank for HostNvmeController {
             firmware_version: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for HostNvmeController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNvmeController {

@@ -10,7 +10,7 @@ pub struct HostPortGroup {
     /// Property *HostPortGroup.port*.
     pub port: Option<Vec<crate::types::HostPortGroupPort>>,
     /// Property *HostPortGroup.vswitch*.
-    pub vswitch: Option<Box<crate::types::HostVirtualSwitch>>,
+    pub vswitch: Option<crate::CompactString>,
     /// Property *HostPortGroup.computedPolicy*.
     pub computed_policy: Box<crate::types::HostNetworkPolicy>,
     /// Property *HostPortGroup.spec*.

@@ -129,16 +129,3 @@ impl<'de> serde::Deserialize<'de> for HostRdmaDevice {
         crate::object::serde_deserialize(d)
     }
 }
-impl crate::de::Decode for Box<HostRdmaDevice> {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(&mut **self)
-    }
-}
-impl crate::ser::Encode for Box<HostRdmaDevice> {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(&**self)
-    }
-}

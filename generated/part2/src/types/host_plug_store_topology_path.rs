@@ -16,11 +16,11 @@ pub struct HostPlugStoreTopologyPath {
     /// Property *HostPlugStoreTopologyPath.lunNumber*.
     pub lun_number: Option<i32>,
     /// Property *HostPlugStoreTopologyPath.adapter*.
-    pub adapter: Option<crate::types::HostPlugStoreTopologyAdapter>,
+    pub adapter: Option<crate::CompactString>,
     /// Property *HostPlugStoreTopologyPath.target*.
-    pub target: Option<crate::types::HostPlugStoreTopologyTarget>,
+    pub target: Option<crate::CompactString>,
     /// Property *HostPlugStoreTopologyPath.device*.
-    pub device: Option<crate::types::HostPlugStoreTopologyDevice>,
+    pub device: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

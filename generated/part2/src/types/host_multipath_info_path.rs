@@ -19,9 +19,9 @@ pub struct HostMultipathInfoPath {
     /// Property *HostMultipathInfoPath.isWorkingPath*.
     pub is_working_path: Option<bool>,
     /// Property *HostMultipathInfoPath.adapter*.
-    pub adapter: crate::types::HostHostBusAdapterKind,
+    pub adapter: crate::CompactString,
     /// Property *HostMultipathInfoPath.lun*.
-    pub lun: Box<crate::types::HostMultipathInfoLogicalUnit>,
+    pub lun: crate::CompactString,
     /// Property *HostMultipathInfoPath.transport*.
     pub transport: Option<crate::types::HostTargetTransportKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -114,6 +114,12 @@ impl crate::object::Blank for HostMultipathInfoPath {
             transport: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for HostMultipathInfoPath {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMultipathInfoPath {

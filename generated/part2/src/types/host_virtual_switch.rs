@@ -16,9 +16,9 @@ pub struct HostVirtualSwitch {
     /// Property *HostVirtualSwitch.mtu*.
     pub mtu: Option<i32>,
     /// Property *HostVirtualSwitch.portgroup*.
-    pub portgroup: Option<Vec<crate::types::HostPortGroup>>,
+    pub portgroup: Option<Vec<crate::CompactString>>,
     /// Property *HostVirtualSwitch.pnic*.
-    pub pnic: Option<Vec<crate::types::PhysicalNic>>,
+    pub pnic: Option<Vec<crate::CompactString>>,
     /// Property *HostVirtualSwitch.spec*.
     pub spec: Box<crate::types::HostVirtualSwitchSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -134,18 +134,5 @@ impl serde::Serialize for HostVirtualSwitch {
 impl<'de> serde::Deserialize<'de> for HostVirtualSwitch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
-    }
-}
-impl crate::de::Decode for Box<HostVirtualSwitch> {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(&mut **self)
-    }
-}
-impl crate::ser::Encode for Box<HostVirtualSwitch> {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(&**self)
     }
 }

@@ -10,7 +10,7 @@ pub struct HostMultipathInfoLogicalUnit {
     /// Property *HostMultipathInfoLogicalUnit.id*.
     pub id: crate::CompactString,
     /// Property *HostMultipathInfoLogicalUnit.lun*.
-    pub lun: crate::types::ScsiLunKind,
+    pub lun: crate::CompactString,
     /// Property *HostMultipathInfoLogicalUnit.path*.
     pub path: Vec<crate::types::HostMultipathInfoPath>,
     /// Property *HostMultipathInfoLogicalUnit.policy*.
@@ -102,18 +102,5 @@ impl serde::Serialize for HostMultipathInfoLogicalUnit {
 impl<'de> serde::Deserialize<'de> for HostMultipathInfoLogicalUnit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::object::serde_deserialize(d)
-    }
-}
-impl crate::de::Decode for Box<HostMultipathInfoLogicalUnit> {
-    fn decode_in_place(
-        &mut self,
-        d: &mut crate::de::Decoder<'_>,
-    ) -> Result<(), crate::DecodeError> {
-        d.object(&mut **self)
-    }
-}
-impl crate::ser::Encode for Box<HostMultipathInfoLogicalUnit> {
-    fn encode(&self, e: &mut crate::ser::Encoder) {
-        e.object(&**self)
     }
 }
