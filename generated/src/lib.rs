@@ -54,7 +54,10 @@ pub mod mo;
 pub use client::{Call, Client, Error, HttpMethod, Request, Response, Transport};
 #[cfg(feature = "reqwest")]
 pub use client::ReqwestTransport;
-pub use de::{from_slice, from_str, Decode, DecodeError};
+pub use de::{
+    from_slice, from_slice_strict, from_slice_with, from_str, AbsentMember, Decode,
+    DecodeError, DecodeMode,
+};
 pub use vim25_base::{
     CompactString, DateTime, DateTimeError, Extra, Password, DISCRIMINATOR,
 };

@@ -1,6 +1,7 @@
 //! What a decoded object carried beyond its declared members, kept so that nothing is lost:
 //! the `_typeName` of a subtype this release does not know (the object then decodes as the
-//! declared base), and members a newer release added.
+//! declared base), and members a newer release added; and which required members the server
+//! left out, so that re-encoding leaves them out again.
 
 use std::fmt;
 
@@ -13,6 +14,8 @@ pub struct Extra(Option<Box<ExtraInner>>);
 struct ExtraInner {
     type_name: Option<String>,
     fields: Vec<(String, serde_json::Value)>,
+    /// Wire names of required members absent from the input, decoded as their blank value.
+    absent: Vec<&'static str>,
 }
 
 impl Extra {
@@ -56,6 +59,34 @@ impl Extra {
     pub fn push_field(&mut self, name: String, value: serde_json::Value) {
         self.inner().fields.push((name, value));
     }
+
+    /// Required members (wire names) the server left out. The default, tolerant decoding gives
+    /// each its blank value (`0`, `""`, the base variant of a family) and records it here;
+    /// strict decoding refuses the object instead.
+    pub fn absent(&self) -> &[&'static str] {
+        self.0.as_ref().map_or(&[], |i| &i.absent)
+    }
+
+    /// Whether the required member `wire` (its wire name, `faultToleranceState`) was left out
+    /// of the input.
+    pub fn is_absent(&self, wire: &str) -> bool {
+        self.absent().contains(&wire)
+    }
+
+    /// Records that the required member `wire` was absent, so that encoding leaves it out.
+    pub fn mark_absent(&mut self, wire: &'static str) {
+        let absent = &mut self.inner().absent;
+        if !absent.contains(&wire) {
+            absent.push(wire);
+        }
+    }
+
+    /// Forgets that `wire` was absent: the member's value is to be sent from now on.
+    pub fn clear_absent(&mut self, wire: &str) {
+        if let Some(i) = self.0.as_mut() {
+            i.absent.retain(|w| *w != wire);
+        }
+    }
 }
 
 impl fmt::Debug for Extra {
@@ -66,6 +97,7 @@ impl fmt::Debug for Extra {
                 .debug_struct("Extra")
                 .field("type_name", &i.type_name)
                 .field("fields", &i.fields)
+                .field("absent", &i.absent)
                 .finish(),
         }
     }

@@ -14,7 +14,7 @@ fn body() -> Vec<u8> {
 #[test]
 fn a_host_configuration_decodes_with_its_links_by_key() {
     let bytes = body();
-    let config: HostConfigInfo = vim25::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    let config: HostConfigInfo = vim25::from_slice_strict(&bytes).unwrap_or_else(|e| panic!("{e}"));
     let storage = config.storage_device.as_ref().expect("storageDevice");
 
     let topology = storage.scsi_topology.as_ref().expect("scsiTopology");

@@ -9,7 +9,7 @@ fn reencode<T: vim25::Encode>(v: &T) -> serde_json::Value {
 }
 
 fn decode<T: vim25::Decode>(json: &serde_json::Value) -> T {
-    vim25::from_slice(&serde_json::to_vec(json).unwrap()).unwrap_or_else(|e| panic!("{e}"))
+    vim25::from_slice_strict(&serde_json::to_vec(json).unwrap()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn faults_decode_to_their_concrete_type_and_can_be_matched() {
 fn decode_errors_name_the_path_through_arrays_and_families() {
     let json = br#"{"_typeName":"RetrieveResult","objects":[{"_typeName":"ObjectContent","obj":{"_typeName":"ManagedObjectReference","type":"Folder","value":"g"},
         "propSet":[{"_typeName":"DynamicProperty","name":"a","val":{"_typeName":"int","_value":1}},{"_typeName":"DynamicProperty","name":"b","val":{"_typeName":"int","_value":"x"}}]}]}"#;
-    let err = vim25::from_slice::<vim25::types::RetrieveResult>(json).unwrap_err();
+    let err = vim25::from_slice_strict::<vim25::types::RetrieveResult>(json).unwrap_err();
     assert_eq!(err.path(), "objects[0].propSet[1].val._value", "{err}");
 }
 
@@ -126,7 +126,7 @@ fn a_leading_type_name_is_read_once_whatever_the_spacing() {
     // family member whose tag comes last (the look-ahead path).
     let text = br#"{ "_typeName" : "VirtualDisk", "key": 2000, "capacityInKB": 1,
         "backing": {"fileName": "[ds] a.vmdk", "diskMode": "persistent", "_typeName": "VirtualDiskFlatVer2BackingInfo"} }"#;
-    let device: VirtualDeviceKind = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+    let device: VirtualDeviceKind = vim25::from_slice_strict(text).unwrap_or_else(|e| panic!("{e}"));
     let VirtualDeviceKind::VirtualDisk(disk) = &device else { panic!("{device:?}") };
     assert_eq!(disk.key, 2000);
     assert!(disk.extra.is_empty(), "the tag names the variant, nothing to keep: {:?}", disk.extra);
@@ -134,10 +134,10 @@ fn a_leading_type_name_is_read_once_whatever_the_spacing() {
     assert_eq!(disk.backing.as_ref().map(|b| b.type_name()), Some("VirtualDiskFlatVer2BackingInfo"));
 
     // A tag that is not a string is an error at the tag, not a silent base-type decode.
-    let err = vim25::from_slice::<VirtualDeviceKind>(br#"{"_typeName": 7, "key": 1}"#).unwrap_err();
+    let err = vim25::from_slice_strict::<VirtualDeviceKind>(br#"{"_typeName": 7, "key": 1}"#).unwrap_err();
     assert!(err.to_string().contains("expected string"), "{err}");
     // A tag-like key that is not the discriminator takes the ordinary path.
-    let err = vim25::from_slice::<VirtualDeviceKind>(br#"{"_typeNameX": "VirtualDisk"}"#).unwrap_err();
+    let err = vim25::from_slice_strict::<VirtualDeviceKind>(br#"{"_typeNameX": "VirtualDisk"}"#).unwrap_err();
     assert!(err.to_string().contains("missing field `key`"), "{err}");
 }
 
@@ -161,7 +161,7 @@ fn strings_short_long_escaped_and_non_ascii_decode_and_reencode_exactly() {
 #[test]
 fn a_missing_required_any_member_is_an_error_not_a_placeholder() {
     let json = json!({"_typeName": "DynamicProperty", "name": "config"});
-    let err = vim25::from_slice::<vim25::types::DynamicProperty>(&serde_json::to_vec(&json).unwrap()).unwrap_err();
+    let err = vim25::from_slice_strict::<vim25::types::DynamicProperty>(&serde_json::to_vec(&json).unwrap()).unwrap_err();
     assert!(err.to_string().contains("val"), "{err}");
 }
 
@@ -181,10 +181,10 @@ fn an_any_reads_its_leading_type_name_once_on_every_path() {
         assert_eq!(any.type_name(), json["_typeName"], "{any:?}");
         assert_eq!(reencode(&any), json);
     }
-    let any: Any = vim25::from_slice(br#"{ "_typeName" : "FutureThing" }"#).unwrap_or_else(|e| panic!("{e}"));
+    let any: Any = vim25::from_slice_strict(br#"{ "_typeName" : "FutureThing" }"#).unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(any, Any::Unknown(_)));
     assert_eq!(reencode(&any), json!({"_typeName": "FutureThing"}));
-    let err = vim25::from_slice::<Any>(br#"{"_typeName": "FutureThing", "a": }"#).unwrap_err();
+    let err = vim25::from_slice_strict::<Any>(br#"{"_typeName": "FutureThing", "a": }"#).unwrap_err();
     assert!(err.line() == 1 && err.column() > 30, "{err}");
 }
 
@@ -193,7 +193,7 @@ fn keys_written_with_escapes_are_the_keys_they_spell() {
     // Member names are compared as written; an escaped spelling still finds its member, and an
     // unknown one is kept decoded.
     let text = br#"{"_typeName": "OptionValue", "k\u0065y": "a", "sh\u0061rd": 1, "\u00e9t\u00e9": 2}"#;
-    let any: Any = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+    let any: Any = vim25::from_slice_strict(text).unwrap_or_else(|e| panic!("{e}"));
     let value = any.downcast_ref::<vim25::types::OptionValue>().expect("an OptionValue");
     assert_eq!(value.key, "a");
     assert_eq!(value.extra.field("shard"), Some(&json!(1)));
@@ -203,7 +203,7 @@ fn keys_written_with_escapes_are_the_keys_they_spell() {
     // An unknown key that is not UTF-8 is an error at the key.
     let mut bad = br#"{"_typeName": "OptionValue", "key": "a", "x"#.to_vec();
     bad.extend_from_slice(&[0xff, b'"', b':', b'1', b'}']);
-    let err = vim25::from_slice::<Any>(&bad).unwrap_err();
+    let err = vim25::from_slice_strict::<Any>(&bad).unwrap_err();
     assert!(err.to_string().contains("invalid unicode"), "{err}");
 }
 
@@ -220,17 +220,17 @@ fn keys_read_off_the_input_and_through_the_parser_agree() {
         br#"{"t\"ype":1,"type":"Folder","value":"g"}"#,
     ];
     for text in spellings {
-        let moref: ManagedObjectReference = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+        let moref: ManagedObjectReference = vim25::from_slice_strict(text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((moref.r#type.as_str(), moref.value.as_str()), ("Folder", "g"), "{}", String::from_utf8_lossy(text));
     }
-    let moref: ManagedObjectReference = vim25::from_slice(spellings[3]).unwrap();
+    let moref: ManagedObjectReference = vim25::from_slice_strict(spellings[3]).unwrap();
     assert_eq!(moref.extra.field("typ"), Some(&json!(1)));
     assert_eq!(moref.extra.field("typeX"), Some(&json!(2)));
     assert_eq!(moref.extra.field(""), Some(&json!(3)));
-    let moref: ManagedObjectReference = vim25::from_slice(spellings[4]).unwrap();
+    let moref: ManagedObjectReference = vim25::from_slice_strict(spellings[4]).unwrap();
     assert_eq!(moref.extra.field("t\"ype"), Some(&json!(1)));
     for empty in [&b"{}"[..], b"{ }", b" {\n} "] {
-        let fault: MethodFault = vim25::from_slice(empty).unwrap_or_else(|e| panic!("{e}"));
+        let fault: MethodFault = vim25::from_slice_strict(empty).unwrap_or_else(|e| panic!("{e}"));
         assert!(fault.fault_message.is_none() && fault.extra.is_empty());
     }
 
@@ -245,7 +245,7 @@ fn keys_read_off_the_input_and_through_the_parser_agree() {
         (b"{\"type\":\"Folder\",\n \"value\": 7}", "expected string", 2, 11),
     ];
     for (text, message, line, column) in cases {
-        let err = vim25::from_slice::<ManagedObjectReference>(text).unwrap_err();
+        let err = vim25::from_slice_strict::<ManagedObjectReference>(text).unwrap_err();
         assert!(err.to_string().contains(message), "{err}");
         assert_eq!((err.line(), err.column()), (line, column), "{err}");
     }
@@ -260,7 +260,7 @@ fn type_names_read_off_the_input_and_through_the_parser_agree() {
         br#"{"_typeName":"Virtual\u0044isk","key":1,"capacityInKB":8}"#,
         br#"{"key":1,"_typeName" : "VirtualDisk","capacityInKB":8}"#,
     ] {
-        let device: VirtualDeviceKind = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+        let device: VirtualDeviceKind = vim25::from_slice_strict(text).unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(device, VirtualDeviceKind::VirtualDisk(_)), "{device:?}");
         assert_eq!(device.type_name(), "VirtualDisk");
     }
@@ -270,19 +270,76 @@ fn type_names_read_off_the_input_and_through_the_parser_agree() {
         br#"{"type":"Folder","_typeName":"ManagedObjectReference","value":"g"}"#,
         br#"{"type":"Folder","value":"g","_typeName":"Managed\u004fbjectReference"}"#,
     ] {
-        let moref: vim25::types::ManagedObjectReference = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+        let moref: vim25::types::ManagedObjectReference = vim25::from_slice_strict(text).unwrap_or_else(|e| panic!("{e}"));
         assert!(moref.extra.is_empty(), "{:?}", moref.extra);
     }
     let moref: vim25::types::ManagedObjectReference =
-        vim25::from_slice(br#"{"type":"Folder","_typeName":"ManagedObjectReferenceV2","value":"g"}"#).unwrap();
+        vim25::from_slice_strict(br#"{"type":"Folder","_typeName":"ManagedObjectReferenceV2","value":"g"}"#).unwrap();
     assert_eq!(moref.type_name(), "ManagedObjectReferenceV2");
 
-    let device: VirtualDeviceKind = vim25::from_slice(br#"{"_typeName":"VirtualQuantumDisk","key":1}"#).unwrap();
+    let device: VirtualDeviceKind = vim25::from_slice_strict(br#"{"_typeName":"VirtualQuantumDisk","key":1}"#).unwrap();
     assert_eq!(device.type_name(), "VirtualQuantumDisk");
     let mut bad = br#"{"_typeName":"Virtual"#.to_vec();
     bad.extend_from_slice(&[0xff, b'"', b'}']);
-    let err = vim25::from_slice::<VirtualDeviceKind>(&bad).unwrap_err();
+    let err = vim25::from_slice_strict::<VirtualDeviceKind>(&bad).unwrap_err();
     assert!(err.to_string().contains("invalid unicode"), "{err}");
-    let err = vim25::from_slice::<VirtualDeviceKind>(br#"{"_typeName" "VirtualDisk"}"#).unwrap_err();
+    let err = vim25::from_slice_strict::<VirtualDeviceKind>(br#"{"_typeName" "VirtualDisk"}"#).unwrap_err();
     assert!(err.to_string().contains("expected `:`") && err.column() == 14, "{err}");
+}
+
+/// A runtime as vcsim sends it: `faultToleranceState`, required by the document, left out.
+fn runtime_without_fault_tolerance_state() -> serde_json::Value {
+    json!({"_typeName": "VirtualMachineRuntimeInfo", "connectionState": "connected", "powerState": "poweredOn",
+        "toolsInstallerMounted": false, "numMksConnections": 0, "recordReplayState": "inactive",
+        "onlineStandby": false, "consolidationNeeded": false})
+}
+
+#[test]
+fn a_required_member_left_out_decodes_tolerantly_and_stays_out() {
+    use vim25::types::{VirtualMachineFaultToleranceState, VirtualMachinePowerState, VirtualMachineRuntimeInfo};
+    let sent = runtime_without_fault_tolerance_state();
+    let bytes = serde_json::to_vec(&sent).unwrap();
+
+    let runtime: VirtualMachineRuntimeInfo = vim25::from_slice(&bytes).expect("tolerant by default");
+    assert_eq!(runtime.power_state, VirtualMachinePowerState::PoweredOn);
+    assert_eq!(runtime.extra.absent(), ["faultToleranceState"]);
+    assert!(runtime.extra.is_absent("faultToleranceState") && !runtime.extra.is_absent("powerState"));
+    assert_eq!(runtime.fault_tolerance_state, <VirtualMachineFaultToleranceState as vim25::object::Blank>::blank());
+    // re-encoding leaves it out again: what was sent comes back
+    assert_eq!(reencode(&runtime), sent);
+
+    // once the caller sets it, it is sent
+    let mut changed = runtime.clone();
+    changed.fault_tolerance_state = VirtualMachineFaultToleranceState::NotConfigured;
+    changed.extra.clear_absent("faultToleranceState");
+    assert_eq!(reencode(&changed)["faultToleranceState"], "notConfigured");
+
+    let err = vim25::from_slice_strict::<VirtualMachineRuntimeInfo>(&bytes).unwrap_err();
+    assert!(err.to_string().contains("missing field `faultToleranceState`"), "{err}");
+}
+
+#[test]
+fn the_report_lists_each_absent_member_once_wherever_it_is_nested() {
+    use vim25::{AbsentMember, DecodeMode};
+    let runtime = runtime_without_fault_tolerance_state();
+    let mut without_key = json!({"_typeName": "OptionValue", "value": {"_typeName": "string", "_value": "x"}});
+    let content = json!({"_typeName": "ArrayOfAnyType", "_value": [runtime, runtime, without_key.take()]});
+    let bytes = serde_json::to_vec(&content).unwrap();
+
+    let (value, absent) = vim25::from_slice_with::<Any>(&bytes, DecodeMode::Tolerant).expect("tolerant");
+    assert_eq!(
+        absent,
+        [
+            AbsentMember { type_name: "VirtualMachineRuntimeInfo", member: "faultToleranceState" },
+            AbsentMember { type_name: "OptionValue", member: "key" },
+        ]
+    );
+    assert_eq!(absent[0].to_string(), "VirtualMachineRuntimeInfo.faultToleranceState");
+    assert_eq!(reencode(&value), content);
+
+    let err = vim25::from_slice_with::<Any>(&bytes, DecodeMode::Strict).unwrap_err();
+    assert_eq!(err.path(), "_value[0]", "{err}");
+    // a body with nothing left out reports nothing
+    let (_, none) = vim25::from_slice_with::<Any>(br#"{"_typeName": "int", "_value": 3}"#, DecodeMode::Tolerant).unwrap();
+    assert!(none.is_empty());
 }

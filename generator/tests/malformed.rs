@@ -49,7 +49,7 @@ fn mutants(doc: &[u8], count: usize, seed: u64) -> Vec<(usize, Vec<u8>)> {
 fn check<T: vim25::Decode>(doc: &[u8], count: usize, seed: u64) {
     let mut rejected = 0;
     for (at, m) in mutants(doc, count, seed) {
-        let ours = vim25::from_slice::<T>(&m);
+        let ours = vim25::from_slice_strict::<T>(&m);
         let valid = serde_json::from_slice::<serde::de::IgnoredAny>(&m).is_ok();
         match ours {
             Ok(_) if !valid => {
@@ -103,7 +103,7 @@ fn nesting_past_the_limit_is_an_error_not_a_stack_overflow() {
     use vim25::types::{Any, MethodFaultKind, OptionValueKind, VirtualMachineSnapshotTree};
     type Decode = fn(&[u8]) -> Option<String>;
     fn err<T: vim25::de::Decode>(doc: &[u8]) -> Option<String> {
-        vim25::from_slice::<T>(doc).err().map(|e| e.to_string())
+        vim25::from_slice_strict::<T>(doc).err().map(|e| e.to_string())
     }
     const SNAPSHOT: &str = r#"{"_typeName": "VirtualMachineSnapshotTree",
         "snapshot": {"_typeName": "ManagedObjectReference", "type": "VirtualMachineSnapshot", "value": "snapshot-1"},

@@ -15,7 +15,7 @@ fn read(name: &str) -> Vec<u8> {
 }
 
 fn round_trip(bytes: &[u8]) -> (Any, serde_json::Value) {
-    let value: Any = vim25::from_slice(bytes).unwrap_or_else(|e| panic!("{e}"));
+    let value: Any = vim25::from_slice_strict(bytes).unwrap_or_else(|e| panic!("{e}"));
     let encoded = vim25::to_vec(&value).unwrap();
     (value, serde_json::from_slice(&encoded).unwrap())
 }
@@ -72,7 +72,7 @@ fn type_name_last_decodes_like_first() {
 #[test]
 fn retrieve_result_holds_boxed_values_and_references() {
     let bytes = read("retrieveResult.json");
-    let result: vim25::types::RetrieveResult = vim25::from_slice(&bytes).unwrap();
+    let result: vim25::types::RetrieveResult = vim25::from_slice_strict(&bytes).unwrap();
     let first = &result.objects[0];
     assert_eq!(first.obj.value, "group-d1");
     let props = first.prop_set.as_ref().unwrap();
@@ -88,7 +88,7 @@ fn retrieve_result_holds_boxed_values_and_references() {
 
 #[test]
 fn a_boxed_string_holding_a_boolean_fails_with_its_path() {
-    let err = vim25::from_slice::<Any>(&read("vminfo-invalid-type-name-value.json")).unwrap_err();
+    let err = vim25::from_slice_strict::<Any>(&read("vminfo-invalid-type-name-value.json")).unwrap_err();
     assert_eq!(err.path(), "extraConfig[0].value._value", "{err}");
     assert!(err.to_string().contains("expected string but found bool"), "{err}");
     assert!(err.line() > 1, "{err}");
@@ -110,7 +110,7 @@ fn decoded_arrays_hold_no_spare_capacity() {
             {"_typeName": "int", "_value": 3}, {"_typeName": "int", "_value": 4}, {"_typeName": "int", "_value": 5}]},
         {"_typeName": "ArrayOfAnyType", "_value": [{"_typeName": "boolean", "_value": true}]},
         {"_typeName": "ArrayOfAnyType", "_value": []}]}"#;
-    let Any::ArrayOfAnyType(outer) = vim25::from_slice::<Any>(nested).unwrap() else { panic!() };
+    let Any::ArrayOfAnyType(outer) = vim25::from_slice_strict::<Any>(nested).unwrap() else { panic!() };
     let lengths: Vec<(usize, usize)> = outer
         .iter()
         .map(|a| match a {
@@ -134,7 +134,7 @@ fn times_decode_as_date_times_and_keep_their_text() {
     // `changeVersion` looks like a time but is declared a plain string
     assert_eq!(info.change_version, "2022-12-12T11:48:35.473645Z");
 
-    let result: vim25::types::RetrieveResult = vim25::from_slice(&read("retrieveResult.json")).unwrap();
+    let result: vim25::types::RetrieveResult = vim25::from_slice_strict(&read("retrieveResult.json")).unwrap();
     let times: Vec<&str> = result
         .objects
         .iter()

@@ -13,6 +13,12 @@
 //!
 //! Errors carry the field path (`extraConfig[0].value._value`), built while the error unwinds,
 //! and the line and column of the input.
+//!
+//! A required member the server leaves out (vCenter and its simulator both do, for instance
+//! `VirtualMachineRuntimeInfo.faultToleranceState`) does not fail the reply in the default,
+//! tolerant mode: the member keeps its blank value and is recorded in the object's `extra`
+//! ([`crate::Extra::absent`]), so that re-encoding leaves it out again. [`DecodeMode::Strict`] refuses
+//! such an object, for validating what a server sends.
 
 use crate::object::{Field, Object};
 use jiter::{Jiter, JiterError, Peek};
@@ -141,19 +147,66 @@ impl fmt::Debug for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Decodes a vi-json body into `T`, naming the field path on failure.
-pub fn from_slice<T: Decode>(bytes: &[u8]) -> Result<T, DecodeError> {
-    let mut out = None;
-    decode_document(bytes, &mut |d| T::decode(d).map(|v| out = Some(v)))?;
-    out.ok_or_else(|| DecodeError::at("no value decoded".into(), 0))
+/// What to do with a required member the input leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecodeMode {
+    /// Give it its blank value and record it as absent ([`crate::Extra::absent`]); the
+    /// default, because servers do leave required members out.
+    #[default]
+    Tolerant,
+    /// Refuse the object, naming the member's path: for validating what a server sends.
+    Strict,
 }
 
-/// The part of [`from_slice`] that does not depend on `T`, compiled once rather than for each
-/// of the hundreds of response types.
-fn decode_document(bytes: &[u8], value: &mut dyn FnMut(&mut Decoder<'_>) -> Result<(), DecodeError>) -> Result<(), DecodeError> {
+/// A required member that was absent from the input, decoded in [`DecodeMode::Tolerant`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AbsentMember {
+    /// The Rust type of the object that lacked it (`VirtualMachineRuntimeInfo`).
+    pub type_name: &'static str,
+    /// The member's wire name (`faultToleranceState`).
+    pub member: &'static str,
+}
+
+impl fmt::Display for AbsentMember {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.type_name, self.member)
+    }
+}
+
+/// Decodes a vi-json body into `T`, naming the field path on failure. Tolerant: a required
+/// member the server left out is recorded in its object's `extra` instead of failing the
+/// body (see [`DecodeMode`]).
+pub fn from_slice<T: Decode>(bytes: &[u8]) -> Result<T, DecodeError> {
+    from_slice_with(bytes, DecodeMode::Tolerant).map(|(v, _)| v)
+}
+
+/// Decodes a vi-json body into `T`, refusing an object that lacks a required member.
+pub fn from_slice_strict<T: Decode>(bytes: &[u8]) -> Result<T, DecodeError> {
+    from_slice_with(bytes, DecodeMode::Strict).map(|(v, _)| v)
+}
+
+/// Decodes a vi-json body into `T` in `mode`, with every required member that was absent
+/// (once per type and member, in the order first met; always empty in [`DecodeMode::Strict`]).
+pub fn from_slice_with<T: Decode>(bytes: &[u8], mode: DecodeMode) -> Result<(T, Vec<AbsentMember>), DecodeError> {
+    let mut out = None;
+    let absent = decode_document(bytes, mode, &mut |d| T::decode(d).map(|v| out = Some(v)))?;
+    match out {
+        Some(v) => Ok((v, absent)),
+        None => Err(DecodeError::at("no value decoded".into(), 0)),
+    }
+}
+
+/// The part of [`from_slice_with`] that does not depend on `T`, compiled once rather than for
+/// each of the hundreds of response types.
+fn decode_document(
+    bytes: &[u8],
+    mode: DecodeMode,
+    value: &mut dyn FnMut(&mut Decoder<'_>) -> Result<(), DecodeError>,
+) -> Result<Vec<AbsentMember>, DecodeError> {
     let mut d = Decoder::new(bytes);
+    d.mode = mode;
     match value(&mut d) {
-        Ok(()) => d.end(),
+        Ok(()) => d.end().map(|()| d.absent),
         Err(e) => Err(e.finish(bytes)),
     }
 }
@@ -291,11 +344,14 @@ pub struct Decoder<'a> {
     /// One growable vector per element type, in which [`Self::list`] collects an array before
     /// moving it into a vector of its exact length.
     scratch: Vec<(TypeId, Box<dyn std::any::Any>)>,
+    mode: DecodeMode,
+    /// The required members found absent so far, each type and member once.
+    absent: Vec<AbsentMember>,
 }
 
 impl<'a> Decoder<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Decoder { j: Jiter::new(data), data, base: 0, depth: 0, opened: None, scratch: Vec::new() }
+        Decoder { j: Jiter::new(data), data, base: 0, depth: 0, opened: None, scratch: Vec::new(), mode: DecodeMode::Tolerant, absent: Vec::new() }
     }
 
     /// Where the parser stands in `data`.
@@ -670,8 +726,27 @@ impl<'a> Decoder<'a> {
             key = self.raw_key(false, info.expect(hint))?;
         }
         self.depth -= 1;
-        if let Some(&i) = info.required.iter().find(|&&i| !seen.get(i as usize)) {
-            return Err(self.error(format!("missing field `{}`", info.wire[i as usize])));
+        if info.required.iter().any(|&i| !seen.get(i as usize)) {
+            return self.missing(o, &seen);
+        }
+        Ok(())
+    }
+
+    /// Required members of `o` that the input left out: an error in strict mode, otherwise
+    /// recorded in the object and in the decoder's list.
+    #[cold]
+    fn missing(&mut self, o: &mut dyn Object, seen: &Seen) -> Result<(), DecodeError> {
+        let info = o.info();
+        for &i in info.required.iter().filter(|&&i| !seen.get(i as usize)) {
+            let member = info.wire[i as usize];
+            if self.mode == DecodeMode::Strict {
+                return Err(self.error(format!("missing field `{member}`")));
+            }
+            o.extra_mut().mark_absent(member);
+            let absent = AbsentMember { type_name: info.rust, member };
+            if !self.absent.contains(&absent) {
+                self.absent.push(absent);
+            }
         }
         Ok(())
     }

@@ -30,7 +30,10 @@ pub mod object;
 pub mod registry;
 pub mod ser;
 pub mod types;
-pub use de::{from_slice, from_str, Decode, DecodeError};
+pub use de::{
+    from_slice, from_slice_strict, from_slice_with, from_str, AbsentMember, Decode,
+    DecodeError, DecodeMode,
+};
 pub use datetime::{DateTime, DateTimeError};
 pub use extra::{Extra, Password};
 /// The string type of every string member: kept inline up to 24 bytes, so that the

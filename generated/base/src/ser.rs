@@ -115,9 +115,11 @@ impl Encoder {
             self.key(&mut first, crate::DISCRIMINATOR);
             self.str(name);
         }
+        // required members the server left out stay out (tolerant decoding)
+        let left_out = extra.absent();
         for (i, wire) in info.wire.iter().enumerate() {
             let v = o.field(i).as_encode();
-            if v.absent() {
+            if v.absent() || (!left_out.is_empty() && left_out.contains(wire)) {
                 continue;
             }
             self.key(&mut first, wire);

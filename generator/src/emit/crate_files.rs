@@ -205,7 +205,7 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
         pub use client::{Call, Client, Error, HttpMethod, Request, Response, Transport};
         #[cfg(feature = "reqwest")]
         pub use client::ReqwestTransport;
-        pub use de::{from_slice, from_str, Decode, DecodeError};
+        pub use de::{from_slice, from_slice_strict, from_slice_with, from_str, AbsentMember, Decode, DecodeError, DecodeMode};
         pub use vim25_base::{CompactString, DateTime, DateTimeError, Extra, Password, DISCRIMINATOR};
         pub use ser::{to_vec, Encode};
 
@@ -270,7 +270,7 @@ fn base_lib_rs(model: &Model) -> TokenStream {
         pub mod ser;
         pub mod types;
 
-        pub use de::{from_slice, from_str, Decode, DecodeError};
+        pub use de::{from_slice, from_slice_strict, from_slice_with, from_str, AbsentMember, Decode, DecodeError, DecodeMode};
         pub use datetime::{DateTime, DateTimeError};
         pub use extra::{Extra, Password};
         /// The string type of every string member: kept inline up to 24 bytes, so that the
