@@ -168,8 +168,12 @@ fn main() {
     assert_eq!(gizmo.next.as_ref().unwrap().label.as_ref().unwrap().text, "back");
     let back: serde_json::Value = serde_json::from_slice(&vim25::to_vec(&gizmo).unwrap()).unwrap();
     assert_eq!(back, serde_json::from_str::<serde_json::Value>(json).unwrap());
-    let err = vim25::from_str::<GizmoInfo>(r#"{"next":{"label":{"size":1}}}"#).unwrap_err();
+    let err = vim25::from_slice_strict::<GizmoInfo>(br#"{"next":{"label":{"size":1}}}"#).unwrap_err();
     assert_eq!(err.path(), "next.label", "{err}");
+    // tolerant by default: the label without its required text keeps the rest
+    let tolerant: GizmoInfo = vim25::from_str(r#"{"next":{"label":{"size":1}}}"#).unwrap();
+    let label = tolerant.next.as_ref().unwrap().label.as_ref().unwrap();
+    assert_eq!((label.size, label.extra.absent()), (Some(1), &["text"][..]));
     println!("probe ok");
 }
 "##,
