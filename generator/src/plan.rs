@@ -537,6 +537,7 @@ pub fn held_structs(model: &Model) -> BTreeSet<String> {
 
 /// What [`inline_layout`] decides: where a type is held inline rather than in a `Box`. Each
 /// is part of the Rust API (a member's type is `T` or `Box<T>`), which `diff` reports.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Layout {
     /// Structs held inline by the members declared with them.
     pub structs: BTreeSet<String>,
@@ -787,7 +788,8 @@ pub(crate) mod fixture {
 #[cfg(test)]
 mod tests {
     use super::fixture::{model, MINI};
-    use super::{absorb, inline_layout};
+    use super::{absorb, inline_layout, inline_layout_with, LayoutRecord, Plan};
+    use crate::model::Model;
     use std::collections::BTreeSet;
 
     /// The fixture without `Polygon.inner`, which puts `Shape` and `Polygon` on a cycle.
@@ -822,6 +824,109 @@ mod tests {
         assert!(!layout.nested_boxed.contains("Shape"));
         // what waited on them is decided in the second pass
         assert!(layout.structs.contains("GizmoLabel"));
+    }
+
+    /// `yaml` with members added to the own properties of `schema`, each given as its YAML
+    /// body (`type: string`).
+    fn with_members(yaml: &str, schema: &str, members: &[(&str, &str)]) -> String {
+        let at = yaml.find(&format!("\n    {schema}:\n")).expect("the schema is in the fixture");
+        let props = at + yaml[at..].find("      properties:\n").expect("it has properties") + "      properties:\n".len();
+        let added: String = members.iter().map(|(name, body)| format!("        {name}:\n          {body}\n")).collect();
+        format!("{}{added}{}", &yaml[..props], &yaml[props..])
+    }
+
+    /// Five more optional strings: 120 bytes more by the estimate.
+    fn grown(yaml: &str, schema: &str) -> String {
+        with_members(yaml, schema, &["g1", "g2", "g3", "g4", "g5"].map(|n| (n, "type: string")))
+    }
+
+    /// The record of `model`'s layout by the size rule.
+    fn record_of(model: &Model) -> LayoutRecord {
+        LayoutRecord::of(model, &inline_layout(model))
+    }
+
+    #[test]
+    fn a_pinned_struct_keeps_its_layout_where_the_size_rule_would_move_it() {
+        let record = record_of(&model(MINI));
+        assert_eq!((record.held.get("GizmoLabel"), record.held.get("GizmoManual")), (Some(true), Some(false)));
+        let grown = model(&grown(MINI, "GizmoLabel"));
+        assert!(!inline_layout(&grown).structs.contains("GizmoLabel"), "the size rule boxes it");
+        assert!(inline_layout_with(&grown, Some(&record)).structs.contains("GizmoLabel"));
+        // pinned boxed is boxed, however small
+        let mut boxed = record.clone();
+        boxed.held.inline.remove("GizmoLabel");
+        boxed.held.boxed.insert("GizmoLabel".into());
+        assert!(!inline_layout_with(&model(MINI), Some(&boxed)).structs.contains("GizmoLabel"));
+    }
+
+    #[test]
+    fn a_pinned_struct_holds_a_new_large_member_boxed_and_stays_inline() {
+        let record = record_of(&model(MINI));
+        let m = model(&with_members(MINI, "GizmoLabel", &[("manual", "$ref: '#/components/schemas/GizmoManual'")]));
+        // by the size rule a struct holding a boxed one is boxed itself
+        assert!(!inline_layout(&m).structs.contains("GizmoLabel"));
+        let plan = Plan::build_with(&m, Some(&record));
+        assert!(plan.layout.structs.contains("GizmoLabel") && !plan.layout.structs.contains("GizmoManual"));
+        let manual = m.all_fields("GizmoLabel").into_iter().find(|f| f.name == "manual").expect("the new member");
+        assert!(plan.member_boxed(&m, "GizmoLabel", manual));
+    }
+
+    #[test]
+    fn a_pinned_family_keeps_its_own_struct_inline_as_it_grows() {
+        let small = mini_without_inner();
+        let record = record_of(&model(&small));
+        assert_eq!((record.own.get("Shape"), record.own.get("Polygon")), (Some(true), Some(true)));
+        assert_eq!(record.nested.get("Shape"), Some(false));
+        // `Polygon` is nested in `Shape`'s enum, which may grow: no decision to pin
+        assert_eq!(record.nested.get("Polygon"), None);
+        let grown = model(&grown(&small, "Shape"));
+        let by_size = inline_layout(&grown);
+        assert!(!by_size.own_inline.contains("Shape") && !by_size.own_inline.contains("Polygon"));
+        let pinned = inline_layout_with(&grown, Some(&record));
+        assert!(pinned.own_inline.contains("Shape") && pinned.own_inline.contains("Polygon"));
+        assert!(pinned.nested_boxed.contains("Shape"));
+    }
+
+    #[test]
+    fn a_containment_cycle_wins_over_a_pin() {
+        // pinned inline where `Shape` and `Polygon` are on no cycle, applied where they are
+        let record = record_of(&model(&mini_without_inner()));
+        let layout = inline_layout_with(&model(MINI), Some(&record));
+        assert!(!layout.own_inline.contains("Shape") && !layout.own_inline.contains("Polygon"));
+        // `GizmoInfo` holds itself in `next`: never inline, even pinned so
+        let mut record = record_of(&model(MINI));
+        assert_eq!(record.held.get("GizmoInfo"), Some(false));
+        record.held.boxed.remove("GizmoInfo");
+        record.held.inline.insert("GizmoInfo".into());
+        assert!(!inline_layout_with(&model(MINI), Some(&record)).structs.contains("GizmoInfo"));
+    }
+
+    #[test]
+    fn the_room_of_the_roots_enum_wins_over_a_pin() {
+        let small = mini_without_inner();
+        let record = record_of(&model(&small));
+        assert_eq!((record.own.get("MethodFault"), record.nested.get("MethodFault")), (Some(true), Some(true)));
+        let grown = model(&grown(&small, "MethodFault"));
+        // by size its own struct is boxed and its enum fits `Any`; pinned inline, it does not
+        let by_size = inline_layout(&grown);
+        assert!(!by_size.own_inline.contains("MethodFault") && !by_size.nested_boxed.contains("MethodFault"));
+        let pinned = inline_layout_with(&grown, Some(&record));
+        assert!(pinned.own_inline.contains("MethodFault") && pinned.nested_boxed.contains("MethodFault"));
+    }
+
+    #[test]
+    fn the_record_of_a_layout_reproduces_it() {
+        for yaml in [MINI.to_owned(), mini_without_inner(), grown(MINI, "GizmoLabel"), grown(&mini_without_inner(), "Shape")] {
+            let m = model(&yaml);
+            let record = record_of(&m);
+            assert_eq!(inline_layout_with(&m, Some(&record)), inline_layout(&m));
+            assert_eq!(LayoutRecord::of(&m, &inline_layout_with(&m, Some(&record))), record);
+        }
+        // names the document does not have change nothing
+        let mut strangers = LayoutRecord::default();
+        strangers.held.inline.insert("Nowhere".into());
+        strangers.own.boxed.insert("Nobody".into());
+        assert_eq!(inline_layout_with(&model(MINI), Some(&strangers)), inline_layout(&model(MINI)));
     }
 
     fn set(names: &[&str]) -> BTreeSet<String> {
