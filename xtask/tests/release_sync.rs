@@ -222,14 +222,26 @@ fn release_dry_run_prints_the_entry_and_the_bump() {
         "crate_version = \"0.4.2\"",
     );
     std::fs::write(root.join("spec/releases.toml"), &manifest).expect("manifest");
-    let out = xtask(&["release", "9.1.1.0", "--previous", "9.0.0.0", "--dry-run", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")]);
+    let args = ["release", "9.1.1.0", "--previous", "9.0.0.0", "--dry-run", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")];
+    // the layout record is needed
+    let out = xtask(&args);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains(&format!("{}: ", root.join("spec/layout.json").display())) && err.contains("`cargo xtask layout --reset` creates it"), "{err}");
+    let layout = std::fs::read_to_string(repo_layout()).expect("spec/layout.json");
+    std::fs::write(root.join("spec/layout.json"), &layout).expect("layout");
+    let out = xtask(&args);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.starts_with("## 0.5.0 - 20"), "{}", &stdout[..200.min(stdout.len())]);
     assert!(stdout.contains(" - vSphere 9.1.1.0\n"));
+    // the record keeps every type's layout: no type moves between inline and boxed
+    assert!(!stdout.contains("inline") && !stdout.contains("boxed ("), "{stdout}");
+    assert!(stdout.contains(" decisions; 0 new, 0 dropped, 0 changed\n"), "{stdout}");
     assert!(stdout.ends_with("would set crate_version 0.4.2 -> 0.5.0 (major)\n"), "{}", &stdout[stdout.len().saturating_sub(200)..]);
     // nothing written
     assert_eq!(std::fs::read_to_string(root.join("spec/releases.toml")).expect("manifest"), manifest);
+    assert_eq!(std::fs::read_to_string(root.join("spec/layout.json")).expect("layout"), layout);
     assert_eq!(files_in(&root), ["spec"]);
     let _ = std::fs::remove_dir_all(root);
 }
@@ -250,6 +262,10 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
     // generated/ as if made from 9.0.0.0
     let map = r#"{"release": "9.0.0.0", "spec_sha256": "bb85ffa6c632d788c42bd336482a1d933672cd0b96dbbb32b1db8d6e10d7cb17", "schemas": {}, "operations": {}}"#;
     std::fs::write(root.join("generated/api-map.json"), map).expect("api-map");
+    // the layout record of 9.0.0.0, as the previous release would have left it
+    let layout = root.join("spec/layout.json");
+    let out = xtask(&["layout", "--reset", "--release", "9.0.0.0", "--from", shared.to_str().expect("utf-8"), "--layout", layout.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     std::fs::write(root.join("CHANGELOG.md"), "# Changelog\n\nIntro.\n\n## 1.3.0 - older\n\nOld entry.\n").expect("changelog");
 
     let args = ["release", "9.1.1.0", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")];
@@ -263,6 +279,33 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
     let (new_at, old_at) = (log.find("## 2.0.0 - ").expect("new entry"), log.find("## 1.3.0 - older").expect("old entry"));
     assert!(log.starts_with("# Changelog\n\nIntro.\n\n## 2.0.0 - ") && new_at < old_at, "{}", &log[..300.min(log.len())]);
     assert!(log.contains("vSphere API 9.0.0.0 → 9.1.1.0: a **major** change"));
+    // of the five moves of the size rule, the record keeps four types' 9.0.0.0 layout; one
+    // is the room rule's: a subtype of `PbmPlacementRequirement` gains its first subtype
+    // (itself breaking) and holds its own struct inline, so that `PbmPlacementRequirement`'s
+    // enum outgrows its room in `DataObjectKind`
+    let moves: Vec<&str> = log.lines().filter(|l| l.contains("inline")).collect();
+    assert_eq!(moves, ["- `PbmPlacementRequirement`: kind enum nested boxed in its parent's (was inline)"]);
+    let record = |path: &Path| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(path).expect("layout")).expect("JSON") };
+    let (kept, by_size) = (record(&layout), record(&repo_layout()));
+    let mut moved = Vec::new();
+    for kind in ["held", "own", "nested"] {
+        for (side, other) in [("inline", "boxed"), ("boxed", "inline")] {
+            for name in kept[kind][side].as_array().expect("list") {
+                if by_size[kind][other].as_array().expect("list").contains(name) {
+                    moved.push(format!("{kind} {side} {}", name.as_str().expect("name")));
+                }
+            }
+        }
+    }
+    moved.sort();
+    let expected = [
+        "held inline VsanEsaConfig",
+        "held inline VsanObjectOverallHealth",
+        "nested boxed HostPciPassthruInfo",
+        "own inline HostPciPassthruInfo",
+    ];
+    assert_eq!(moved, expected);
+    let kept_text = std::fs::read_to_string(&layout).expect("layout");
 
     let map: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("generated/api-map.json")).expect("api-map")).expect("JSON");
@@ -285,5 +328,66 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("nothing to release"), "{}", text(&out.stdout));
     assert_eq!(std::fs::read_to_string(root.join("spec/releases.toml")).expect("manifest"), bumped);
+    assert_eq!(std::fs::read_to_string(&layout).expect("layout"), kept_text);
     let _ = std::fs::remove_dir_all(root);
+}
+
+fn repo_layout() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/layout.json")
+}
+
+#[test]
+fn layout_check_and_update_the_record() {
+    let Some(shared) = shared_dir() else { return };
+    let dir = temp_dir("layout");
+    let path = dir.join("layout.json");
+    let full = std::fs::read_to_string(repo_layout()).expect("spec/layout.json");
+    std::fs::write(&path, &full).expect("layout");
+    let base = ["layout", "--from", shared.to_str().expect("utf-8"), "--layout", path.to_str().expect("utf-8")];
+    let out = xtask(&[&base[..], &["--check"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // a decision removed by hand: the document has a type the record does not pin
+    let removed = full.replacen("\"VsanEsaConfig\",\n", "", 1);
+    assert_ne!(removed, full, "VsanEsaConfig is in the record");
+    std::fs::write(&path, &removed).expect("layout");
+    let out = xtask(&[&base[..], &["--check"]].concat());
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("is not the layout of") && err.contains("1 new"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).expect("layout"), removed, "--check wrote");
+    // the update pins it again, decided by size
+    let out = xtask(&base);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(" decisions; 1 new, 0 dropped, 0 changed, from "), "{}", text(&out.stdout));
+    assert_eq!(std::fs::read_to_string(&path).expect("layout"), full);
+
+    // a decision changed by hand is kept by the update, and --reset decides it by size again
+    let mut flipped: serde_json::Value = serde_json::from_str(&full).expect("JSON");
+    flipped["held"]["boxed"].as_array_mut().expect("list").retain(|n| n != "VsanEsaConfig");
+    let inline = flipped["held"]["inline"].as_array_mut().expect("list");
+    inline.push("VsanEsaConfig".into());
+    inline.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    std::fs::write(&path, serde_json::to_string_pretty(&flipped).expect("JSON")).expect("layout");
+    let out = xtask(&[&base[..], &["--check"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = xtask(&[&base[..], &["--reset"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(" decisions; 0 new, 0 dropped, 1 changed (held VsanEsaConfig), from "), "{}", text(&out.stdout));
+    assert_eq!(std::fs::read_to_string(&path).expect("layout"), full);
+
+    // codegen and diff refuse a malformed record, naming it and the line
+    std::fs::write(&path, full.replacen("\"inline\": [", "\"inline\": [\"Zzz\",", 1)).expect("layout");
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/mini.yaml");
+    for args in [
+        vec!["codegen", "--spec", fixture.to_str().expect("utf-8"), "--out", dir.join("out").to_str().expect("utf-8")],
+        vec!["diff", "9.0.0.0", "9.1.1.0", "--from", shared.to_str().expect("utf-8")],
+    ] {
+        let out = xtask(&[&args[..], &["--layout", path.to_str().expect("utf-8")]].concat());
+        let err = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.starts_with(&format!("error: {}: ", path.display())), "{err}");
+        assert!(err.contains("`ActiveDirectoryProfile` is listed twice or out of order (after `Zzz`) at line "), "{err}");
+    }
+    assert!(!dir.join("out").exists());
+    let _ = std::fs::remove_dir_all(dir);
 }
