@@ -473,6 +473,9 @@ pub fn inline_layout_with(model: &Model, record: Option<&LayoutRecord>) -> Layou
                 }
             };
             if let Some(f) = sizes.family(model, name, own) {
+                if own.is_some_and(|t| t > INLINE_LIMIT) {
+                    sizes.oversized.insert(name.to_string());
+                }
                 sizes.families.insert(name.to_string(), f);
             }
         }
@@ -517,7 +520,7 @@ pub fn inline_layout_with(model: &Model, record: Option<&LayoutRecord>) -> Layou
         .map(|(n, _)| n.clone())
         .collect();
     let own_inline = sizes.families.iter().filter(|(_, f)| f.own_inline).map(|(n, _)| n.clone()).collect();
-    Layout { structs: sizes.structs.into_keys().collect(), own_inline, nested_boxed }
+    Layout { structs: sizes.structs.into_keys().collect(), own_inline, nested_boxed, oversized: sizes.oversized }
 }
 
 /// The structs some member (of a data or plain object) is declared with: only those have a
@@ -545,6 +548,9 @@ pub struct Layout {
     pub own_inline: BTreeSet<String>,
     /// Families whose enum is boxed where their parent's enum or the root nests it.
     pub nested_boxed: BTreeSet<String>,
+    /// Structs and families' own structs held inline beyond [`INLINE_LIMIT`] because a layout
+    /// record pins them so.
+    pub oversized: BTreeSet<String>,
 }
 
 /// A decided family enum: its estimated size, its size were every struct in it boxed (the
@@ -601,6 +607,8 @@ struct Sizes<'a> {
     structs: BTreeMap<String, usize>,
     boxed: BTreeSet<String>,
     families: BTreeMap<String, FamilySize>,
+    /// What is inline beyond the limit because the record pins it so.
+    oversized: BTreeSet<String>,
 }
 
 impl Sizes<'_> {
@@ -652,6 +660,9 @@ impl Sizes<'_> {
                 }
                 match self.struct_size(model, fields, pin == Some(true)) {
                     Estimate::Size(t) if pin == Some(true) || t <= INLINE_LIMIT => {
+                        if t > INLINE_LIMIT {
+                            self.oversized.insert(name.to_string());
+                        }
                         self.structs.insert(name.to_string(), t);
                     }
                     Estimate::Size(_) | Estimate::HoldsBoxed => {
@@ -851,7 +862,10 @@ mod tests {
         assert_eq!((record.held.get("GizmoLabel"), record.held.get("GizmoManual")), (Some(true), Some(false)));
         let grown = model(&grown(MINI, "GizmoLabel"));
         assert!(!inline_layout(&grown).structs.contains("GizmoLabel"), "the size rule boxes it");
-        assert!(inline_layout_with(&grown, Some(&record)).structs.contains("GizmoLabel"));
+        let pinned = inline_layout_with(&grown, Some(&record));
+        assert!(pinned.structs.contains("GizmoLabel"));
+        assert_eq!(pinned.oversized, ["GizmoLabel".to_owned()].into());
+        assert!(inline_layout_with(&model(MINI), Some(&record)).oversized.is_empty());
         // pinned boxed is boxed, however small
         let mut boxed = record.clone();
         boxed.held.inline.remove("GizmoLabel");
@@ -884,6 +898,7 @@ mod tests {
         assert!(!by_size.own_inline.contains("Shape") && !by_size.own_inline.contains("Polygon"));
         let pinned = inline_layout_with(&grown, Some(&record));
         assert!(pinned.own_inline.contains("Shape") && pinned.own_inline.contains("Polygon"));
+        assert_eq!(pinned.oversized, ["Polygon".to_owned(), "Shape".to_owned()].into());
         assert!(pinned.nested_boxed.contains("Shape"));
     }
 

@@ -62,14 +62,17 @@ pub fn write(path: &Path, record: &LayoutRecord) -> Result<(), String> {
     std::fs::write(path, record.to_json()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The record of `model` laid out with `pins`: the pinned decisions it could keep, the new
-/// types' decisions, and nothing of types it no longer has.
-pub fn record_of(model: &vim25_generator::model::Model, pins: Option<&LayoutRecord>) -> LayoutRecord {
-    LayoutRecord::of(model, &inline_layout_with(model, pins))
+/// The record of `model` laid out with `pins` (the pinned decisions it could keep, the new
+/// types' decisions, and nothing of types it no longer has), and the types held inline beyond
+/// the size limit only because they are pinned so.
+pub fn record_of(model: &vim25_generator::model::Model, pins: Option<&LayoutRecord>) -> (LayoutRecord, Vec<String>) {
+    let layout = inline_layout_with(model, pins);
+    (LayoutRecord::of(model, &layout), layout.oversized.iter().cloned().collect())
 }
 
-/// How `new` differs from `old`, in a few words: names added and dropped, decisions changed.
-pub fn summary(old: &LayoutRecord, new: &LayoutRecord) -> String {
+/// How `new` differs from `old`, in a few words: names added and dropped, decisions changed,
+/// and what is inline beyond the size limit because it is pinned so.
+pub fn summary(old: &LayoutRecord, new: &LayoutRecord, oversized: &[String]) -> String {
     let (mut added, mut dropped, mut changed) = (0, 0, Vec::new());
     for ((kind, a), (_, b)) in old.kinds().into_iter().zip(new.kinds()) {
         for name in b.inline.iter().chain(&b.boxed) {
@@ -85,6 +88,9 @@ pub fn summary(old: &LayoutRecord, new: &LayoutRecord) -> String {
     if !changed.is_empty() {
         text.push_str(&format!(" ({})", changed.join(", ")));
     }
+    if !oversized.is_empty() {
+        text.push_str(&format!("; {} pinned inline beyond the size limit ({})", oversized.len(), oversized.join(", ")));
+    }
     text
 }
 
@@ -96,8 +102,8 @@ pub fn run(args: Args) -> Result<(), String> {
     let path = args.layout.clone().unwrap_or_else(default_path);
     let current = if args.reset && !path.exists() { LayoutRecord::default() } else { read(&path)? };
     let model = model_of(&spec)?;
-    let record = record_of(&model, (!args.reset).then_some(&current));
-    let summary = summary(&current, &record);
+    let (record, oversized) = record_of(&model, (!args.reset).then_some(&current));
+    let summary = summary(&current, &record, &oversized);
     if args.check {
         if record != current {
             return Err(format!("{} is not the layout of {} ({summary}); run `cargo xtask layout`", path.display(), spec.display()));
@@ -127,8 +133,11 @@ mod tests {
     fn the_summary_counts_new_dropped_and_changed_decisions() {
         let old = record(&["A", "B"], &["C"]);
         let new = record(&["A", "D"], &["B"]);
-        assert_eq!(summary(&old, &new), "3 decisions; 1 new, 1 dropped, 1 changed (held B)");
-        assert_eq!(summary(&new, &new), "3 decisions; 0 new, 0 dropped, 0 changed");
+        assert_eq!(summary(&old, &new, &[]), "3 decisions; 1 new, 1 dropped, 1 changed (held B)");
+        assert_eq!(
+            summary(&new, &new, &["A".into()]),
+            "3 decisions; 0 new, 0 dropped, 0 changed; 1 pinned inline beyond the size limit (A)"
+        );
     }
 
     #[test]

@@ -84,8 +84,8 @@ pub fn run(args: Args) -> Result<(), String> {
     });
     let new = new?;
     let d = diff::diff_with(&old?, &new, Some(&layout));
-    let new_layout = crate::layout::record_of(&new, Some(&layout));
-    let layout_summary = crate::layout::summary(&layout, &new_layout);
+    let (new_layout, oversized) = crate::layout::record_of(&new, Some(&layout));
+    let layout_summary = crate::layout::summary(&layout, &new_layout, &oversized);
 
     let version = bump(&manifest.crate_version, d.semver)?;
     let entry = diff::markdown(&d, &format!("{version} - {} - vSphere {}", today(), target.version));

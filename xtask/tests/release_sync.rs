@@ -306,6 +306,9 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
     ];
     assert_eq!(moved, expected);
     let kept_text = std::fs::read_to_string(&layout).expect("layout");
+    // the release names what it keeps inline beyond the size limit
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("; 3 pinned inline beyond the size limit (HostPciPassthruInfo, VsanEsaConfig, VsanObjectOverallHealth)"), "{stdout}");
 
     let map: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("generated/api-map.json")).expect("api-map")).expect("JSON");
