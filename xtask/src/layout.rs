@@ -19,8 +19,8 @@ pub struct Args {
     /// A release from spec/releases.toml (default: the newest).
     #[arg(long)]
     release: Option<String>,
-    /// Directory holding the pinned documents (default: the fetch cache, then
-    /// $VIM25_SPEC_DIR or ../shared/spec).
+    /// Directory holding the pinned documents, searched alone (default: spec/, the fetch cache,
+    /// then $VIM25_SPEC_DIR or ../shared/spec).
     #[arg(long, value_name = "DIR")]
     from: Option<PathBuf>,
     /// The record to update (default: spec/layout.json).

@@ -1,8 +1,7 @@
-//! End-to-end tests of `fetch-spec`, `diff` and `release` through the xtask binary.
+//! End-to-end tests of `fetch-spec`, `diff`, `release` and `layout` through the xtask binary.
 //!
 //! Downloads are served by a one-shot HTTP server on 127.0.0.1 (the network is closed in CI);
-//! the diff and release tests use the shared vi-json documents (../shared/spec or
-//! VIM25_SPEC_DIR) and are skipped, with a message, where those are absent.
+//! the diff, release and layout tests use the tracked vi-json documents, committed in spec/.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -32,17 +31,9 @@ fn files_in(dir: &Path) -> Vec<String> {
     v
 }
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("VIM25_SPEC_DIR") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec"),
-    };
-    if dir.join("vi-json-9.1.1.0.yaml").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: no shared vi-json documents in {}", dir.display());
-        None
-    }
+/// The tracked releases' documents, committed in spec/.
+fn tracked_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec")
 }
 
 /// A manifest with one release `1.0.0.0` whose pinned content is the five bytes `hello`.
@@ -155,7 +146,7 @@ fn fetch_spec_from_a_mirror_checks_the_copy() {
 
 #[test]
 fn fetch_spec_takes_the_shared_release_documents() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = tracked_dir();
     let cache = temp_dir("shared-cache");
     let out = xtask(&["fetch-spec", "--release", "9.0.0.0", "--from", shared.to_str().expect("utf-8"), "--cache", cache.to_str().expect("utf-8")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -175,7 +166,7 @@ fn len(v: &serde_json::Value, pointer: &str) -> usize {
 
 #[test]
 fn diff_across_the_shared_releases() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = tracked_dir();
     let d = diff_json("9.0.0.0", "9.1.1.0", &shared);
     assert_eq!((len(&d, "/schemas/added"), len(&d, "/schemas/removed")), (185, 0));
     assert_eq!((len(&d, "/operations/added"), len(&d, "/operations/removed")), (43, 0));
@@ -213,7 +204,7 @@ fn release_needs_to_know_what_generated_was_made_from() {
 
 #[test]
 fn release_dry_run_prints_the_entry_and_the_bump() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = tracked_dir();
     let root = temp_dir("release-dry");
     std::fs::create_dir_all(root.join("spec")).expect("spec/");
     let manifest = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/releases.toml")).expect("manifest");
@@ -248,7 +239,7 @@ fn release_dry_run_prints_the_entry_and_the_bump() {
 
 #[test]
 fn release_regenerates_bumps_and_writes_the_changelog() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = tracked_dir();
     let root = temp_dir("release-real");
     for d in ["spec", "generated"] {
         std::fs::create_dir_all(root.join(d)).expect("dirs");
@@ -260,7 +251,7 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
     );
     std::fs::write(root.join("spec/releases.toml"), &manifest).expect("manifest");
     // generated/ as if made from 9.0.0.0
-    let map = r#"{"release": "9.0.0.0", "spec_sha256": "bb85ffa6c632d788c42bd336482a1d933672cd0b96dbbb32b1db8d6e10d7cb17", "schemas": {}, "operations": {}}"#;
+    let map = r#"{"release": "9.0.0.0", "spec_sha256": "8c778c7861cdee6dc94c0c83d613a115af95bdadd4a3dd86a73bc59bbf74dc02", "schemas": {}, "operations": {}}"#;
     std::fs::write(root.join("generated/api-map.json"), map).expect("api-map");
     // the layout record of 9.0.0.0, as the previous release would have left it
     let layout = root.join("spec/layout.json");
@@ -313,7 +304,7 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
     let map: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("generated/api-map.json")).expect("api-map")).expect("JSON");
     assert_eq!(map["release"], "9.1.1.0");
-    assert_eq!(map["spec_sha256"], "48a63a6bfcc4af4bf0e9c8a98d7499306e30be7301a86a69b3ed5c47229684c8");
+    assert_eq!(map["spec_sha256"], "842dd998f8e4231ce5edfaf745ffd483650d441abbda0c6be4a24928fc817075");
     // what build.rs checks: the fresh generated/ matches the pinned default and its checksums
     assert_eq!(vim25_spec::gates::check(&root), Vec::<String>::new());
     // a hand edit is then reported
@@ -341,7 +332,7 @@ fn repo_layout() -> PathBuf {
 
 #[test]
 fn layout_check_and_update_the_record() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = tracked_dir();
     let dir = temp_dir("layout");
     let path = dir.join("layout.json");
     let full = std::fs::read_to_string(repo_layout()).expect("spec/layout.json");
