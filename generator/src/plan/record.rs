@@ -85,7 +85,13 @@ impl LayoutRecord {
     /// boxed are errors, not ignored: a hand edit or a merge gone wrong must not change the
     /// layout silently.
     pub fn parse(text: &str) -> Result<LayoutRecord, RecordError> {
-        let record: LayoutRecord = serde_json::from_str(text).map_err(|e| RecordError(e.to_string()))?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        // the path of what is wrong (`held.inline`) besides serde_json's line and column
+        let record: LayoutRecord = serde_path_to_error::deserialize(&mut de).map_err(|e| match e.path().to_string().as_str() {
+            "." => RecordError(e.inner().to_string()),
+            path => RecordError(format!("{path}: {}", e.inner())),
+        })?;
+        de.end().map_err(|e| RecordError(e.to_string()))?;
         for (kind, d) in record.kinds() {
             if let Some(name) = d.inline.intersection(&d.boxed).next() {
                 return Err(RecordError(format!("`{kind}`: `{name}` is listed both inline and boxed")));
@@ -188,7 +194,7 @@ mod tests {
         assert!(LayoutRecord::parse(ok).is_ok());
         let unsorted = ok.replacen(r#""inline": []"#, "\"inline\": [\n\"B\",\n\"A\"]", 1);
         let e = LayoutRecord::parse(&unsorted).expect_err("unsorted").to_string();
-        assert!(e.contains("`A` is listed twice or out of order") && e.contains("line 3"), "{e}");
+        assert!(e.starts_with("held.inline: `A` is listed twice or out of order") && e.contains("line 3"), "{e}");
         let twice = ok.replacen(r#""inline": []"#, r#""inline": ["A", "A"]"#, 1);
         assert!(LayoutRecord::parse(&twice).expect_err("repeated").to_string().contains("listed twice"));
         let both = ok.replacen(r#""inline": [], "boxed": []"#, r#""inline": ["A"], "boxed": ["A"]"#, 1);
@@ -198,5 +204,6 @@ mod tests {
         let missing = r#"{"held": {"inline": [], "boxed": []}}"#;
         assert!(LayoutRecord::parse(missing).expect_err("missing kind").to_string().contains("missing field"));
         assert!(LayoutRecord::parse("{").expect_err("truncated").to_string().contains("line 1"));
+        assert!(LayoutRecord::parse(&format!("{ok} {{}}")).expect_err("trailing").to_string().contains("trailing characters"));
     }
 }
