@@ -72,7 +72,7 @@ pub fn run(args: Args) -> Result<(), String> {
     }
     let dirs = match &args.from {
         Some(d) => vec![d.clone()],
-        None => vec![vim25_spec::cache_dir(), vim25_spec::mirror_dir()],
+        None => vec![vim25_spec::tracked_dir(), vim25_spec::cache_dir(), vim25_spec::mirror_dir()],
     };
     let old_path = vim25_spec::find_in(previous, &dirs).map_err(|e| e.to_string())?;
     let new_path = vim25_spec::find_in(target, &dirs).map_err(|e| e.to_string())?;
