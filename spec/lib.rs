@@ -24,6 +24,10 @@ use std::path::{Path, PathBuf};
 pub const REPO_DIR: &str = env!("CARGO_MANIFEST_DIR");
 /// The manifest of tracked releases.
 pub const MANIFEST_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/spec/releases.toml");
+/// The layout record: which existing types are held inline and which boxed, kept from one
+/// release to the next (written by `cargo xtask release` and `cargo xtask layout`, read by the
+/// generator through `cargo xtask codegen` and `diff`).
+pub const LAYOUT_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/spec/layout.json");
 /// Environment variable naming the mirror directory of documents.
 pub const MIRROR_ENV: &str = "VIM25_SPEC_DIR";
 /// Environment variable naming the fetch cache directory.

@@ -10,8 +10,9 @@
 //!   a schema changing kind or parent; a data object gaining its first subtype or losing its
 //!   last one (it is then held through its kind enum, or no longer); a type moving between
 //!   inline and boxed (`plan::inline_layout`: an added property can push a small struct over
-//!   the limit, and its members change between `T` and `Box<T>`); a method becoming a property
-//!   read or the reverse.
+//!   the limit, and its members change between `T` and `Box<T>`; with a layout record,
+//!   [`diff_with`], only what the record does not list or cannot keep moves); a method
+//!   becoming a property read or the reverse.
 //! - minor: a schema, operation, optional property or parameter, or enum value added; a
 //!   deprecation flag set or cleared (an attribute, not a signature); a fault added to or removed
 //!   from an operation's declared list (faults arrive as the polymorphic fault type whatever the
@@ -24,6 +25,7 @@
 //! listed one by one: the schema is.
 
 use crate::model::{Field, Kind, Method, Model, Op, Property, Response, StrFormat, Ty};
+use crate::plan::LayoutRecord;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -198,13 +200,22 @@ impl Diff {
     }
 }
 
-/// Compares two documents.
+/// Compares two documents, each laid out by the size rule alone.
 pub fn diff(old: &Model, new: &Model) -> Diff {
+    diff_with(old, new, None)
+}
+
+/// Compares two documents, both laid out with the same layout record (see
+/// [`crate::plan::inline_layout_with`]): a type the record pins keeps its layout on both
+/// sides, so only what the record cannot keep (a type moving onto a containment cycle or out
+/// of the room of the root's enums) and the types it does not list are reported as moving
+/// between inline and boxed.
+pub fn diff_with(old: &Model, new: &Model, record: Option<&LayoutRecord>) -> Diff {
     let mut schemas = Changes::default();
     let mut enum_values = EnumValues::default();
     schemas.removed = old.schemas.keys().filter(|n| !new.schemas.contains_key(*n)).cloned().collect();
     schemas.added = new.schemas.keys().filter(|n| !old.schemas.contains_key(*n)).cloned().collect();
-    let layouts = (Layouts::of(old), Layouts::of(new));
+    let layouts = (Layouts::of(old, record), Layouts::of(new, record));
     for (name, n) in &new.schemas {
         let Some(o) = old.schemas.get(name) else { continue };
         if matches!((&o.kind, &n.kind), (Kind::Request(_), Kind::Request(_))) {
@@ -273,18 +284,8 @@ struct Layouts {
 }
 
 impl Layouts {
-    fn of(model: &Model) -> Layouts {
-        let held = model
-            .schemas
-            .keys()
-            .filter_map(|n| model.struct_fields(n))
-            .flatten()
-            .filter_map(|f| match &f.ty {
-                Ty::Ref(t) if model.is_struct(t) => Some(t.clone()),
-                _ => None,
-            })
-            .collect();
-        Layouts { layout: crate::plan::inline_layout(model), held }
+    fn of(model: &Model, record: Option<&LayoutRecord>) -> Layouts {
+        Layouts { layout: crate::plan::inline_layout_with(model, record), held: crate::plan::held_structs(model) }
     }
 }
 

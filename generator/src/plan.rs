@@ -6,7 +6,9 @@ use crate::names::{self, Scope};
 use indexmap::IndexMap;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod record;
 mod split;
+pub use record::{Decisions, LayoutRecord, RecordError};
 pub use split::{Unit, PARTS};
 
 /// Namespaces that get a cargo feature. `vim25` is the core that the others build on.
@@ -61,7 +63,13 @@ pub struct RegistryEntry {
 }
 
 impl Plan {
+    /// The plan with every inline-or-boxed decision taken by the size rule.
     pub fn build(model: &Model) -> Plan {
+        Plan::build_with(model, None)
+    }
+
+    /// The plan with the decisions a layout record pins (see [`inline_layout_with`]).
+    pub fn build_with(model: &Model, record: Option<&LayoutRecord>) -> Plan {
         let mut type_scope = Scope::with_reserved(&[
             "Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError",
         ]);
@@ -128,7 +136,7 @@ impl Plan {
         }
 
         let boxed_fields = containment_cycles(model);
-        let layout = inline_layout(model);
+        let layout = inline_layout_with(model, record);
         let boxed_members = boxed_members(model, &layout.structs, &boxed_fields);
         let defaultable = defaultable(model);
         let (features, namespaces) = features(model);
@@ -425,29 +433,53 @@ pub const INLINE_LIMIT: usize = 128;
 /// inline nesting is always finite. Families a cycle leaves undecided then box their own
 /// struct, and the structs waiting on them are decided in a second pass.
 pub fn inline_layout(model: &Model) -> Layout {
+    inline_layout_with(model, None)
+}
+
+/// [`inline_layout`] with the decisions of a layout record in place of the size rule for the
+/// types it lists, so that a release adding members keeps every existing type's layout:
+/// - a struct, or a family's own struct, pinned inline is inline whatever its size, once its
+///   size can be estimated (it holds nothing undecided, so it is on no containment cycle), and
+///   a struct it holds that is boxed counts as the box: a new member of a large type does not
+///   move it;
+/// - one pinned boxed is boxed, without waiting for what it holds;
+/// - a family enum pinned as nested boxed is boxed; pinned as nested inline, it is, unless it
+///   grew beyond the room of the enum nesting it (`Any` keeps its size).
+///
+/// So a pinned type is only moved where it must be: onto a containment cycle, or out of the
+/// room of the root's enums; the diff reports both as breaking. The size rule decides what
+/// the record does not list; without a record this is [`inline_layout`].
+pub fn inline_layout_with(model: &Model, record: Option<&LayoutRecord>) -> Layout {
     let candidates = |pick: &dyn Fn(&str) -> bool| -> Vec<(&str, Vec<&crate::model::Field>)> {
         model.schemas.keys().filter(|n| pick(n)).filter_map(|n| Some((n.as_str(), model.struct_fields(n)?))).collect()
     };
     let structs = candidates(&|n| model.is_struct(n));
     let families = candidates(&|n| model.is_polymorphic(n));
-    let mut sizes = Sizes::default();
+    let mut sizes = Sizes { record, ..Sizes::default() };
     loop {
-        let before = (sizes.structs.len(), sizes.families.len());
+        let before = sizes.progress();
         sizes.settle_structs(model, &structs);
         for (name, fields) in &families {
             if sizes.families.contains_key(*name) {
                 continue;
             }
-            let own = match sizes.struct_size(model, fields) {
-                _ if fields.is_empty() => None,
-                Some(t) => (t <= INLINE_LIMIT).then_some(t),
-                None => continue,
+            let pin = record.and_then(|r| r.own.get(name));
+            let own = if fields.is_empty() || pin == Some(false) {
+                None
+            } else {
+                match sizes.struct_size(model, fields, pin == Some(true)) {
+                    Estimate::Size(t) => (pin == Some(true) || t <= INLINE_LIMIT).then_some(t),
+                    Estimate::Undecided | Estimate::HoldsBoxed => continue,
+                }
             };
             if let Some(f) = sizes.family(model, name, own) {
+                if own.is_some_and(|t| t > INLINE_LIMIT) {
+                    sizes.oversized.insert(name.to_string());
+                }
                 sizes.families.insert(name.to_string(), f);
             }
         }
-        if (sizes.structs.len(), sizes.families.len()) == before {
+        if sizes.progress() == before {
             break;
         }
     }
@@ -468,22 +500,47 @@ pub fn inline_layout(model: &Model) -> Layout {
         settle(model, &mut sizes, name);
     }
     sizes.settle_structs(model, &structs);
+    // What is still undecided is on a containment cycle or holds a type on one, and is boxed.
+    // A struct pinned inline that only waited on such a type holds it in a box and stays.
+    for (name, _) in &structs {
+        let pinned_inline = record.and_then(|r| r.held.get(name)) == Some(true);
+        if !pinned_inline && !sizes.structs.contains_key(*name) {
+            sizes.boxed.insert(name.to_string());
+        }
+    }
+    sizes.settle_structs(model, &structs);
     let nested_boxed = sizes
         .families
         .iter()
         .filter(|(name, f)| {
             let parent = model.data(name).and_then(|d| d.parent.as_deref()).unwrap_or_default();
             let boxed_size = sizes.families.get(parent).map_or(ROOT_SIZE, |p| p.boxed_size);
-            nests_boxed(f, room(model, parent, boxed_size))
+            sizes.nests_boxed(name, f, room(model, parent, boxed_size))
         })
         .map(|(n, _)| n.clone())
         .collect();
     let own_inline = sizes.families.iter().filter(|(_, f)| f.own_inline).map(|(n, _)| n.clone()).collect();
-    Layout { structs: sizes.structs.into_keys().collect(), own_inline, nested_boxed }
+    Layout { structs: sizes.structs.into_keys().collect(), own_inline, nested_boxed, oversized: sizes.oversized }
+}
+
+/// The structs some member (of a data or plain object) is declared with: only those have a
+/// member whose type is `T` or `Box<T>` by the layout.
+pub fn held_structs(model: &Model) -> BTreeSet<String> {
+    model
+        .schemas
+        .keys()
+        .filter_map(|n| model.struct_fields(n))
+        .flatten()
+        .filter_map(|f| match &f.ty {
+            Ty::Ref(t) if model.is_struct(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What [`inline_layout`] decides: where a type is held inline rather than in a `Box`. Each
 /// is part of the Rust API (a member's type is `T` or `Box<T>`), which `diff` reports.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Layout {
     /// Structs held inline by the members declared with them.
     pub structs: BTreeSet<String>,
@@ -491,6 +548,9 @@ pub struct Layout {
     pub own_inline: BTreeSet<String>,
     /// Families whose enum is boxed where their parent's enum or the root nests it.
     pub nested_boxed: BTreeSet<String>,
+    /// Structs and families' own structs held inline beyond [`INLINE_LIMIT`] because a layout
+    /// record pins them so.
+    pub oversized: BTreeSet<String>,
 }
 
 /// A decided family enum: its estimated size, its size were every struct in it boxed (the
@@ -505,13 +565,22 @@ struct FamilySize {
 /// Estimated size of `Any`, which holds boxes, vectors and strings, and the families below.
 const ROOT_SIZE: usize = 48;
 
+/// Whether the enum of `nester` must not grow: the root's and those of the families it holds,
+/// as they are held wherever an `Any` is.
+fn fixed_size(model: &Model, nester: &str) -> bool {
+    nester == model.root || model.data(nester).and_then(|d| d.parent.as_deref()) == Some(model.root.as_str())
+}
+
+/// Whether a family's enum is nested in one that must not grow, where it can be boxed.
+fn nested_in_fixed_enum(model: &Model, family: &str) -> bool {
+    model.data(family).and_then(|d| d.parent.as_deref()).is_some_and(|p| fixed_size(model, p))
+}
+
 /// The room for a nested enum in the enum of `nester` (of `boxed_size` were every struct in it
-/// boxed), if that enum must not grow: the root's and those of the families it holds, as they
-/// are held wherever an `Any` is.
+/// boxed), if that enum must not grow.
 fn room(model: &Model, nester: &str, boxed_size: usize) -> Option<usize> {
-    let held_by_root = nester == model.root || model.data(nester).and_then(|d| d.parent.as_deref()) == Some(model.root.as_str());
     // less the tag
-    held_by_root.then_some(boxed_size - 8)
+    fixed_size(model, nester).then_some(boxed_size - 8)
 }
 
 /// Whether an enum nesting `child` boxes it: only one that must not grow (with `room`), and
@@ -520,30 +589,55 @@ fn nests_boxed(child: &FamilySize, room: Option<usize>) -> bool {
     room.is_some_and(|room| child.size > room.max(child.boxed_size))
 }
 
-/// What [`inline_layout`] has decided so far: the inline structs' sizes, and the families.
-#[derive(Default)]
-struct Sizes {
-    structs: BTreeMap<String, usize>,
-    families: BTreeMap<String, FamilySize>,
+/// A struct's or member's estimated size, or why there is none yet or ever.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Estimate {
+    Size(usize),
+    /// It holds a struct or family not decided yet.
+    Undecided,
+    /// It holds a struct decided boxed, which keeps it boxed by the size rule.
+    HoldsBoxed,
 }
 
-impl Sizes {
+/// What [`inline_layout`] has decided so far: the inline structs' sizes, the structs decided
+/// boxed, and the families.
+#[derive(Default)]
+struct Sizes<'a> {
+    record: Option<&'a LayoutRecord>,
+    structs: BTreeMap<String, usize>,
+    boxed: BTreeSet<String>,
+    families: BTreeMap<String, FamilySize>,
+    /// What is inline beyond the limit because the record pins it so.
+    oversized: BTreeSet<String>,
+}
+
+impl Sizes<'_> {
+    fn progress(&self) -> (usize, usize, usize) {
+        (self.structs.len(), self.boxed.len(), self.families.len())
+    }
+
+    /// Whether an enum that nests `child` (the family `name`) in `room` boxes it: by the size
+    /// rule, or pinned so where it could be boxed.
+    fn nests_boxed(&self, name: &str, child: &FamilySize, room: Option<usize>) -> bool {
+        nests_boxed(child, room) || (room.is_some() && self.record.and_then(|r| r.nested.get(name)) == Some(false))
+    }
+
     /// A family's enum with its own struct inline (of size `own`) or boxed, once the enums of
     /// its subtypes with subtypes are decided.
     fn family(&self, model: &Model, name: &str, own: Option<usize>) -> Option<FamilySize> {
-        let children: Vec<&FamilySize> = model
+        let children: Vec<(&String, &FamilySize)> = model
             .data(name)
             .map(|d| d.children.as_slice())
             .unwrap_or_default()
             .iter()
             .filter(|c| model.is_polymorphic(c))
-            .map(|c| self.families.get(c))
+            .map(|c| Some((c, self.families.get(c)?)))
             .collect::<Option<_>>()?;
-        let boxed_size = 8 + children.iter().map(|c| c.boxed_size).max().unwrap_or(0).max(8);
+        let boxed_size = 8 + children.iter().map(|(_, c)| c.boxed_size).max().unwrap_or(0).max(8);
         let room = room(model, name, boxed_size);
         let mut payload = own.unwrap_or(8);
-        for c in children {
-            if !nests_boxed(c, room) {
+        for (n, c) in children {
+            if !self.nests_boxed(n, c, room) {
                 payload = payload.max(c.size);
             }
         }
@@ -551,56 +645,88 @@ impl Sizes {
         Some(FamilySize { size: payload + 8, boxed_size, own_inline: own.is_some() })
     }
 
-    /// Adds every struct that now qualifies, until none does.
+    /// Decides every struct that now can be, until none can.
     fn settle_structs(&mut self, model: &Model, structs: &[(&str, Vec<&crate::model::Field>)]) {
         loop {
-            let before = self.structs.len();
+            let before = self.progress();
             for (name, fields) in structs {
-                if self.structs.contains_key(*name) {
+                if self.structs.contains_key(*name) || self.boxed.contains(*name) {
                     continue;
                 }
-                if let Some(t) = self.struct_size(model, fields).filter(|t| *t <= INLINE_LIMIT) {
-                    self.structs.insert(name.to_string(), t);
+                let pin = self.record.and_then(|r| r.held.get(name));
+                if pin == Some(false) {
+                    self.boxed.insert(name.to_string());
+                    continue;
+                }
+                match self.struct_size(model, fields, pin == Some(true)) {
+                    Estimate::Size(t) if pin == Some(true) || t <= INLINE_LIMIT => {
+                        if t > INLINE_LIMIT {
+                            self.oversized.insert(name.to_string());
+                        }
+                        self.structs.insert(name.to_string(), t);
+                    }
+                    Estimate::Size(_) | Estimate::HoldsBoxed => {
+                        self.boxed.insert(name.to_string());
+                    }
+                    Estimate::Undecided => {}
                 }
             }
-            if self.structs.len() == before {
+            if self.progress() == before {
                 return;
             }
         }
     }
 
-    /// A struct's estimated size, or `None` while it holds something undecided.
-    fn struct_size(&self, model: &Model, fields: &[&crate::model::Field]) -> Option<usize> {
+    /// A struct's estimated size. `pinned` (a struct pinned inline) counts a struct it holds
+    /// boxed as the box.
+    fn struct_size(&self, model: &Model, fields: &[&crate::model::Field], pinned: bool) -> Estimate {
         // the `extra` member: one pointer
         let mut total = 8;
+        let mut undecided = false;
         for f in fields {
-            total += self.member_size(model, &f.ty, f.required)?;
+            match self.member_size(model, &f.ty, f.required, pinned) {
+                Estimate::Size(s) => total += s,
+                Estimate::Undecided => undecided = true,
+                Estimate::HoldsBoxed => return Estimate::HoldsBoxed,
+            }
         }
-        Some(total)
+        if undecided {
+            Estimate::Undecided
+        } else {
+            Estimate::Size(total)
+        }
     }
 
     /// Estimated bytes a member of type `ty` takes in its struct (alignment rounded up to 8 for
-    /// anything wider than a byte, so the estimate errs high), or `None` while it holds a
-    /// struct or family not yet decided.
-    fn member_size(&self, model: &Model, ty: &Ty, required: bool) -> Option<usize> {
+    /// anything wider than a byte, so the estimate errs high).
+    fn member_size(&self, model: &Model, ty: &Ty, required: bool, pinned: bool) -> Estimate {
         let size = match ty {
-            Ty::Bool => return Some(1),
+            Ty::Bool => 1,
             Ty::Int(_) | Ty::Float(_) => 8 + if required { 0 } else { 8 },
             // `DateTime` holds its text in place, in five words with a niche for `None`
             Ty::String(StrFormat::DateTime) => 40,
             // `CompactString`, `String` and `Vec` are three words, with a niche for `None`
             Ty::String(_) | Ty::Array(_) => 24,
             Ty::Ref(n) => match &model.schema(n).kind {
-                Kind::Boxed(b) => self.member_size(model, &b.value, required)?,
+                Kind::Boxed(b) => return self.member_size(model, &b.value, required, pinned),
                 // enums keep unknown values as a string; `Any` holds boxes, with a tag
                 Kind::Enum(_) => 24,
                 Kind::Root => ROOT_SIZE,
                 // a family enum: its own struct and a tag, or boxes and a tag
-                _ if model.is_polymorphic(n) => self.families.get(n)?.size,
-                _ => *self.structs.get(n)? + if required { 0 } else { 8 },
+                _ if model.is_polymorphic(n) => match self.families.get(n) {
+                    Some(f) => f.size,
+                    None => return Estimate::Undecided,
+                },
+                _ => match self.structs.get(n) {
+                    Some(s) => s + if required { 0 } else { 8 },
+                    // a box, with a niche for `None`
+                    None if self.boxed.contains(n) && pinned => 8,
+                    None if self.boxed.contains(n) => return Estimate::HoldsBoxed,
+                    None => return Estimate::Undecided,
+                },
             },
         };
-        Some(size)
+        Estimate::Size(size)
     }
 }
 
@@ -673,7 +799,8 @@ pub(crate) mod fixture {
 #[cfg(test)]
 mod tests {
     use super::fixture::{model, MINI};
-    use super::{absorb, inline_layout};
+    use super::{absorb, inline_layout, inline_layout_with, LayoutRecord, Plan};
+    use crate::model::Model;
     use std::collections::BTreeSet;
 
     /// The fixture without `Polygon.inner`, which puts `Shape` and `Polygon` on a cycle.
@@ -708,6 +835,113 @@ mod tests {
         assert!(!layout.nested_boxed.contains("Shape"));
         // what waited on them is decided in the second pass
         assert!(layout.structs.contains("GizmoLabel"));
+    }
+
+    /// `yaml` with members added to the own properties of `schema`, each given as its YAML
+    /// body (`type: string`).
+    fn with_members(yaml: &str, schema: &str, members: &[(&str, &str)]) -> String {
+        let at = yaml.find(&format!("\n    {schema}:\n")).expect("the schema is in the fixture");
+        let props = at + yaml[at..].find("      properties:\n").expect("it has properties") + "      properties:\n".len();
+        let added: String = members.iter().map(|(name, body)| format!("        {name}:\n          {body}\n")).collect();
+        format!("{}{added}{}", &yaml[..props], &yaml[props..])
+    }
+
+    /// Five more optional strings: 120 bytes more by the estimate.
+    fn grown(yaml: &str, schema: &str) -> String {
+        with_members(yaml, schema, &["g1", "g2", "g3", "g4", "g5"].map(|n| (n, "type: string")))
+    }
+
+    /// The record of `model`'s layout by the size rule.
+    fn record_of(model: &Model) -> LayoutRecord {
+        LayoutRecord::of(model, &inline_layout(model))
+    }
+
+    #[test]
+    fn a_pinned_struct_keeps_its_layout_where_the_size_rule_would_move_it() {
+        let record = record_of(&model(MINI));
+        assert_eq!((record.held.get("GizmoLabel"), record.held.get("GizmoManual")), (Some(true), Some(false)));
+        let grown = model(&grown(MINI, "GizmoLabel"));
+        assert!(!inline_layout(&grown).structs.contains("GizmoLabel"), "the size rule boxes it");
+        let pinned = inline_layout_with(&grown, Some(&record));
+        assert!(pinned.structs.contains("GizmoLabel"));
+        assert_eq!(pinned.oversized, ["GizmoLabel".to_owned()].into());
+        assert!(inline_layout_with(&model(MINI), Some(&record)).oversized.is_empty());
+        // pinned boxed is boxed, however small
+        let mut boxed = record.clone();
+        boxed.held.inline.remove("GizmoLabel");
+        boxed.held.boxed.insert("GizmoLabel".into());
+        assert!(!inline_layout_with(&model(MINI), Some(&boxed)).structs.contains("GizmoLabel"));
+    }
+
+    #[test]
+    fn a_pinned_struct_holds_a_new_large_member_boxed_and_stays_inline() {
+        let record = record_of(&model(MINI));
+        let m = model(&with_members(MINI, "GizmoLabel", &[("manual", "$ref: '#/components/schemas/GizmoManual'")]));
+        // by the size rule a struct holding a boxed one is boxed itself
+        assert!(!inline_layout(&m).structs.contains("GizmoLabel"));
+        let plan = Plan::build_with(&m, Some(&record));
+        assert!(plan.layout.structs.contains("GizmoLabel") && !plan.layout.structs.contains("GizmoManual"));
+        let manual = m.all_fields("GizmoLabel").into_iter().find(|f| f.name == "manual").expect("the new member");
+        assert!(plan.member_boxed(&m, "GizmoLabel", manual));
+    }
+
+    #[test]
+    fn a_pinned_family_keeps_its_own_struct_inline_as_it_grows() {
+        let small = mini_without_inner();
+        let record = record_of(&model(&small));
+        assert_eq!((record.own.get("Shape"), record.own.get("Polygon")), (Some(true), Some(true)));
+        assert_eq!(record.nested.get("Shape"), Some(false));
+        // `Polygon` is nested in `Shape`'s enum, which may grow: no decision to pin
+        assert_eq!(record.nested.get("Polygon"), None);
+        let grown = model(&grown(&small, "Shape"));
+        let by_size = inline_layout(&grown);
+        assert!(!by_size.own_inline.contains("Shape") && !by_size.own_inline.contains("Polygon"));
+        let pinned = inline_layout_with(&grown, Some(&record));
+        assert!(pinned.own_inline.contains("Shape") && pinned.own_inline.contains("Polygon"));
+        assert_eq!(pinned.oversized, ["Polygon".to_owned(), "Shape".to_owned()].into());
+        assert!(pinned.nested_boxed.contains("Shape"));
+    }
+
+    #[test]
+    fn a_containment_cycle_wins_over_a_pin() {
+        // pinned inline where `Shape` and `Polygon` are on no cycle, applied where they are
+        let record = record_of(&model(&mini_without_inner()));
+        let layout = inline_layout_with(&model(MINI), Some(&record));
+        assert!(!layout.own_inline.contains("Shape") && !layout.own_inline.contains("Polygon"));
+        // `GizmoInfo` holds itself in `next`: never inline, even pinned so
+        let mut record = record_of(&model(MINI));
+        assert_eq!(record.held.get("GizmoInfo"), Some(false));
+        record.held.boxed.remove("GizmoInfo");
+        record.held.inline.insert("GizmoInfo".into());
+        assert!(!inline_layout_with(&model(MINI), Some(&record)).structs.contains("GizmoInfo"));
+    }
+
+    #[test]
+    fn the_room_of_the_roots_enum_wins_over_a_pin() {
+        let small = mini_without_inner();
+        let record = record_of(&model(&small));
+        assert_eq!((record.own.get("MethodFault"), record.nested.get("MethodFault")), (Some(true), Some(true)));
+        let grown = model(&grown(&small, "MethodFault"));
+        // by size its own struct is boxed and its enum fits `Any`; pinned inline, it does not
+        let by_size = inline_layout(&grown);
+        assert!(!by_size.own_inline.contains("MethodFault") && !by_size.nested_boxed.contains("MethodFault"));
+        let pinned = inline_layout_with(&grown, Some(&record));
+        assert!(pinned.own_inline.contains("MethodFault") && pinned.nested_boxed.contains("MethodFault"));
+    }
+
+    #[test]
+    fn the_record_of_a_layout_reproduces_it() {
+        for yaml in [MINI.to_owned(), mini_without_inner(), grown(MINI, "GizmoLabel"), grown(&mini_without_inner(), "Shape")] {
+            let m = model(&yaml);
+            let record = record_of(&m);
+            assert_eq!(inline_layout_with(&m, Some(&record)), inline_layout(&m));
+            assert_eq!(LayoutRecord::of(&m, &inline_layout_with(&m, Some(&record))), record);
+        }
+        // names the document does not have change nothing
+        let mut strangers = LayoutRecord::default();
+        strangers.held.inline.insert("Nowhere".into());
+        strangers.own.boxed.insert("Nobody".into());
+        assert_eq!(inline_layout_with(&model(MINI), Some(&strangers)), inline_layout(&model(MINI)));
     }
 
     fn set(names: &[&str]) -> BTreeSet<String> {

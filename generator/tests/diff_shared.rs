@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use vim25_generator::diff::{diff, markdown, Diff, Semver};
+use vim25_generator::diff::{diff, diff_with, markdown, ChangeKind, Diff, Semver};
+use vim25_generator::plan::{inline_layout_with, LayoutRecord};
 use vim25_generator::{load, model};
 
 fn model_at(path: PathBuf) -> model::Model {
@@ -73,6 +74,30 @@ fn release_9_0_0_to_9_1_1_adds_185_schemas_and_43_operations() {
     assert_eq!(back.semver, Semver::Major);
     let md = markdown(&d, "9.1.1.0");
     assert!(md.contains("schemas +185 −0") && md.contains("operations +43 −0"), "{}", &md[..md.len().min(600)]);
+}
+
+/// Where a type moves between inline and boxed: `(schema, change kind)`.
+fn layout_moves(d: &Diff) -> Vec<(String, ChangeKind)> {
+    d.schemas
+        .changed
+        .iter()
+        .flat_map(|c| c.changes.iter().map(move |x| (c.name.clone(), x.kind)))
+        .filter(|(_, k)| matches!(k, ChangeKind::HeldInline | ChangeKind::OwnInline | ChangeKind::NestedInline))
+        .collect()
+}
+
+#[test]
+fn with_the_layout_record_9_0_0_to_9_1_1_moves_no_type_between_inline_and_boxed() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/layout.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let record = LayoutRecord::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let [v802, v900, v911] = models();
+    // by the size rule alone, members added in 9.1.1.0 push types over the limit
+    assert_ne!(layout_moves(&diff(v900, v911)), []);
+    assert_eq!(layout_moves(&diff_with(v900, v911, Some(&record))), []);
+    assert_eq!(layout_moves(&diff_with(v802, v911, Some(&record))), []);
+    // and it is the record of 9.1.1.0's layout, every decision of its API
+    assert_eq!(LayoutRecord::of(v911, &inline_layout_with(v911, Some(&record))), record);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use vim25_generator::{generate, Options};
 const MINI: &str = include_str!("fixtures/mini.yaml");
 
 fn output() -> vim25_generator::Output {
-    generate(MINI.as_bytes(), &Options { crate_version: "9.9.9".into(), standalone: true }).expect("the fixture generates")
+    generate(MINI.as_bytes(), &Options { crate_version: "9.9.9".into(), standalone: true, layout: None }).expect("the fixture generates")
 }
 
 /// The file of a type's module, in whichever crate of the split it is.

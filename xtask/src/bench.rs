@@ -58,15 +58,16 @@ pub fn run(args: Args) -> Result<(), String> {
         return compile_pair(other, args.rounds);
     }
     let spec = vim25_spec::resolve(None, None).map_err(|e| e.to_string())?;
+    let layout = crate::layout::read(&crate::layout::default_path())?;
 
     let scratch = repo().join("target/bench/codegen-out");
     let t = Instant::now();
-    codegen::generate_into(&spec, &scratch)?;
+    codegen::generate_into(&spec, &scratch, Some(layout.clone()))?;
     println!("codegen_seconds={:.2}", t.elapsed().as_secs_f64());
     let _ = std::fs::remove_dir_all(&scratch);
 
     let t = Instant::now();
-    let fresh = codegen::check_against(&spec, &codegen::generated_dir());
+    let fresh = codegen::check_against(&spec, &codegen::generated_dir(), Some(layout));
     println!("check_seconds={:.2}", t.elapsed().as_secs_f64());
     if let Err(e) = fresh {
         eprintln!("warning: {e}");

@@ -1,11 +1,13 @@
 //! `cargo xtask codegen`: document -> `generated/` (or a standalone crate), or `--check` that
-//! `generated/` is exactly what the document produces.
+//! `generated/` is exactly what the document produces. The layout record (spec/layout.json)
+//! is an input like the document: read, never written.
 //!
 //! Output is written to a sibling temporary directory and swapped in only when complete, so a
 //! malformed document or a crash leaves the previous output untouched.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use vim25_generator::plan::LayoutRecord;
 use vim25_generator::{generate, Options, Output};
 
 #[derive(clap::Args)]
@@ -26,6 +28,13 @@ pub struct Args {
     /// Write nothing; fail naming the first file that differs from what the document produces.
     #[arg(long)]
     check: bool,
+    /// The layout record whose inline-or-boxed decisions the output keeps (default:
+    /// spec/layout.json; read, never written).
+    #[arg(long, value_name = "FILE")]
+    layout: Option<PathBuf>,
+    /// Decide every type's layout by the size rule, without a record.
+    #[arg(long, conflicts_with = "layout")]
+    no_layout: bool,
 }
 
 /// The repository's `generated/` directory.
@@ -39,7 +48,8 @@ pub fn run(args: Args) -> Result<(), String> {
         None => vim25_spec::resolve(args.release.as_deref(), args.from.as_deref()).map_err(|e| e.to_string())?,
     };
     let standalone = args.out.is_some();
-    let output = produce(&spec, standalone)?;
+    let layout = crate::layout::chosen(args.no_layout, args.layout.as_deref())?;
+    let output = produce(&spec, standalone, layout)?;
     let target = args.out.clone().unwrap_or_else(generated_dir);
     if args.check {
         check(&output, &target)?;
@@ -51,22 +61,22 @@ pub fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Regenerates `out_dir` from a document (used by `cargo xtask release`).
-pub fn generate_into(spec_path: &Path, out_dir: &Path) -> Result<(), String> {
-    let output = produce(spec_path, false)?;
+/// Regenerates `out_dir` from a document with a layout record (used by `cargo xtask release`).
+pub fn generate_into(spec_path: &Path, out_dir: &Path, layout: Option<LayoutRecord>) -> Result<(), String> {
+    let output = produce(spec_path, false, layout)?;
     write_atomically(&output, out_dir)
 }
 
-/// `codegen --check` of `dir` against a document.
-pub fn check_against(spec_path: &Path, dir: &Path) -> Result<(), String> {
-    let output = produce(spec_path, false)?;
+/// `codegen --check` of `dir` against a document and a layout record.
+pub fn check_against(spec_path: &Path, dir: &Path, layout: Option<LayoutRecord>) -> Result<(), String> {
+    let output = produce(spec_path, false, layout)?;
     check(&output, dir)
 }
 
-fn produce(spec: &Path, standalone: bool) -> Result<Output, String> {
+fn produce(spec: &Path, standalone: bool, layout: Option<LayoutRecord>) -> Result<Output, String> {
     let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let crate_version = vim25_spec::crate_version().map_err(|e| e.to_string())?;
-    let options = Options { crate_version, standalone };
+    let options = Options { crate_version, standalone, layout };
     generate(&bytes, &options).map_err(|e| format!("{}: {e}", spec.display()))
 }
 

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use vim25_generator::diff::{self, Diff};
+use vim25_generator::plan::LayoutRecord;
 use vim25_generator::{load, model};
 
 #[derive(clap::Args)]
@@ -17,6 +18,13 @@ pub struct Args {
     /// cache, then VIM25_SPEC_DIR or ../shared/spec).
     #[arg(long, value_name = "DIR")]
     from: Option<PathBuf>,
+    /// The layout record both documents are laid out with (default: spec/layout.json), so that
+    /// a type it pins is reported as moving between inline and boxed only where it must.
+    #[arg(long, value_name = "FILE")]
+    layout: Option<PathBuf>,
+    /// Lay out both documents by the size rule alone, without a record.
+    #[arg(long, conflicts_with = "layout")]
+    no_layout: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -26,7 +34,8 @@ enum Format {
 }
 
 pub fn run(args: Args) -> Result<(), String> {
-    let d = compare(&args.old, &args.new, args.from.as_deref())?;
+    let layout = crate::layout::chosen(args.no_layout, args.layout.as_deref())?;
+    let d = compare(&args.old, &args.new, args.from.as_deref(), layout.as_ref())?;
     match args.format {
         Format::Json => {
             let text = serde_json::to_string_pretty(&d).map_err(|e| e.to_string())?;
@@ -40,15 +49,16 @@ pub fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Diffs two documents named by release or path; both are loaded at once (seconds each).
-pub fn compare(old: &str, new: &str, mirror: Option<&Path>) -> Result<Diff, String> {
+/// Diffs two documents named by release or path, both laid out with `layout`; both are
+/// loaded at once (seconds each).
+pub fn compare(old: &str, new: &str, mirror: Option<&Path>, layout: Option<&LayoutRecord>) -> Result<Diff, String> {
     let (a, b) = (document(old, mirror)?, document(new, mirror)?);
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| model_of(&a));
         let b = model_of(&b);
         (a.join().unwrap_or_else(|_| Err(format!("{old}: loading panicked"))), b)
     });
-    Ok(diff::diff(&a?, &b?))
+    Ok(diff::diff_with(&a?, &b?, layout))
 }
 
 /// An existing file is taken as is; anything else must be a release of the manifest.

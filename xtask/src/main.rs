@@ -5,6 +5,7 @@ mod build_profile;
 mod codegen;
 mod diff;
 mod fetch_spec;
+mod layout;
 mod release;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ enum Command {
     BuildProfile(build_profile::Args),
     /// Regenerate from release R, bump the crate version by the diff's class, prepend CHANGELOG.md.
     Release(release::Args),
+    /// Record the inline-or-boxed layout of the pinned document in spec/layout.json.
+    Layout(layout::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::FetchSpec(args) => fetch_spec::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Release(args) => release::run(args),
+        Command::Layout(args) => layout::run(args),
         Command::Bench(args) => bench::run(args),
         Command::BuildProfile(args) => build_profile::run(args),
     };

@@ -1,10 +1,12 @@
 //! `cargo xtask release R`: move the generated crate to vSphere release R.
 //!
 //! 1. diff the document `generated/` was made from (per `generated/api-map.json`, or
-//!    `--previous`) against R's pinned document;
+//!    `--previous`) against R's pinned document, both laid out by the layout record (spec/layout.json), so that every type the
+//!    record pins keeps its inline-or-boxed layout;
 //! 2. bump `crate_version` in spec/releases.toml by the diff's semver class (the generator
-//!    writes that version into generated/Cargo.toml, so it must change first);
-//! 3. regenerate `generated/` from R (restoring the manifest if that fails);
+//!    writes that version into generated/Cargo.toml, so it must change first), and write R's
+//!    layout to spec/layout.json: the kept decisions and those of R's new types;
+//! 3. regenerate `generated/` from R (restoring both files if that fails);
 //! 4. prepend the diff as an entry to CHANGELOG.md.
 //!
 //! Version bumps follow Cargo's reading of semver: below 1.0, a breaking change bumps the
@@ -70,20 +72,26 @@ pub fn run(args: Args) -> Result<(), String> {
     }
     let dirs = match &args.from {
         Some(d) => vec![d.clone()],
-        None => vec![vim25_spec::cache_dir(), vim25_spec::mirror_dir()],
+        None => vec![vim25_spec::tracked_dir(), vim25_spec::cache_dir(), vim25_spec::mirror_dir()],
     };
     let old_path = vim25_spec::find_in(previous, &dirs).map_err(|e| e.to_string())?;
     let new_path = vim25_spec::find_in(target, &dirs).map_err(|e| e.to_string())?;
+    let layout_path = root.join("spec/layout.json");
+    let layout = crate::layout::read(&layout_path)?;
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| model_of(&old_path));
         (old.join().unwrap_or_else(|_| Err("loading the previous document panicked".into())), model_of(&new_path))
     });
-    let d = diff::diff(&old?, &new?);
+    let new = new?;
+    let d = diff::diff_with(&old?, &new, Some(&layout));
+    let (new_layout, oversized) = crate::layout::record_of(&new, Some(&layout));
+    let layout_summary = crate::layout::summary(&layout, &new_layout, &oversized);
 
     let version = bump(&manifest.crate_version, d.semver)?;
     let entry = diff::markdown(&d, &format!("{version} - {} - vSphere {}", today(), target.version));
     if args.dry_run {
         print!("{entry}");
+        println!("would write {}: {layout_summary}", layout_path.display());
         println!("would set crate_version {} -> {version} ({})", manifest.crate_version, d.semver.as_str());
         return Ok(());
     }
@@ -91,19 +99,28 @@ pub fn run(args: Args) -> Result<(), String> {
     let bumped = set_crate_version(&manifest_text, &version)
         .ok_or_else(|| format!("{}: no `crate_version = \"...\"` line to update", manifest_path.display()))?;
     std::fs::write(&manifest_path, &bumped).map_err(|e| format!("{}: {e}", manifest_path.display()))?;
-    if let Err(e) = crate::codegen::generate_into(&new_path, &generated) {
-        // keep the manifest consistent with what generated/ holds
+    let restore = || {
+        // keep the manifest and the record consistent with what generated/ holds
         let _ = std::fs::write(&manifest_path, &manifest_text);
+        let _ = crate::layout::write(&layout_path, &layout);
+    };
+    if let Err(e) = crate::layout::write(&layout_path, &new_layout) {
+        restore();
+        return Err(e);
+    }
+    if let Err(e) = crate::codegen::generate_into(&new_path, &generated, Some(new_layout)) {
+        restore();
         return Err(format!("regenerating generated/ from {}: {e}", new_path.display()));
     }
     let changelog = root.join("CHANGELOG.md");
     prepend_entry(&changelog, &entry)?;
     println!(
-        "released vim25 {version} for vSphere {} ({} change from {}); updated {}, generated/, {}",
+        "released vim25 {version} for vSphere {} ({} change from {}); updated {}, {} ({layout_summary}), generated/, {}",
         target.version,
         d.semver.as_str(),
         previous.version,
         manifest_path.display(),
+        layout_path.display(),
         changelog.display()
     );
     Ok(())

@@ -1,8 +1,7 @@
-//! End-to-end tests of `fetch-spec`, `diff` and `release` through the xtask binary.
+//! End-to-end tests of `fetch-spec`, `diff`, `release` and `layout` through the xtask binary.
 //!
 //! Downloads are served by a one-shot HTTP server on 127.0.0.1 (the network is closed in CI);
-//! the diff and release tests use the shared vi-json documents (../shared/spec or
-//! VIM25_SPEC_DIR) and are skipped, with a message, where those are absent.
+//! the diff, release and layout tests use the tracked vi-json documents, committed in spec/.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -32,17 +31,9 @@ fn files_in(dir: &Path) -> Vec<String> {
     v
 }
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("VIM25_SPEC_DIR") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec"),
-    };
-    if dir.join("vi-json-9.1.1.0.yaml").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: no shared vi-json documents in {}", dir.display());
-        None
-    }
+/// The tracked releases' documents, committed in spec/.
+fn tracked_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec")
 }
 
 /// A manifest with one release `1.0.0.0` whose pinned content is the five bytes `hello`.
@@ -155,7 +146,7 @@ fn fetch_spec_from_a_mirror_checks_the_copy() {
 
 #[test]
 fn fetch_spec_takes_the_shared_release_documents() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = tracked_dir();
     let cache = temp_dir("shared-cache");
     let out = xtask(&["fetch-spec", "--release", "9.0.0.0", "--from", shared.to_str().expect("utf-8"), "--cache", cache.to_str().expect("utf-8")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -175,7 +166,7 @@ fn len(v: &serde_json::Value, pointer: &str) -> usize {
 
 #[test]
 fn diff_across_the_shared_releases() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = tracked_dir();
     let d = diff_json("9.0.0.0", "9.1.1.0", &shared);
     assert_eq!((len(&d, "/schemas/added"), len(&d, "/schemas/removed")), (185, 0));
     assert_eq!((len(&d, "/operations/added"), len(&d, "/operations/removed")), (43, 0));
@@ -213,7 +204,7 @@ fn release_needs_to_know_what_generated_was_made_from() {
 
 #[test]
 fn release_dry_run_prints_the_entry_and_the_bump() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = tracked_dir();
     let root = temp_dir("release-dry");
     std::fs::create_dir_all(root.join("spec")).expect("spec/");
     let manifest = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/releases.toml")).expect("manifest");
@@ -222,21 +213,33 @@ fn release_dry_run_prints_the_entry_and_the_bump() {
         "crate_version = \"0.4.2\"",
     );
     std::fs::write(root.join("spec/releases.toml"), &manifest).expect("manifest");
-    let out = xtask(&["release", "9.1.1.0", "--previous", "9.0.0.0", "--dry-run", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")]);
+    let args = ["release", "9.1.1.0", "--previous", "9.0.0.0", "--dry-run", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")];
+    // the layout record is needed
+    let out = xtask(&args);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains(&format!("{}: ", root.join("spec/layout.json").display())) && err.contains("`cargo xtask layout --reset` creates it"), "{err}");
+    let layout = std::fs::read_to_string(repo_layout()).expect("spec/layout.json");
+    std::fs::write(root.join("spec/layout.json"), &layout).expect("layout");
+    let out = xtask(&args);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.starts_with("## 0.5.0 - 20"), "{}", &stdout[..200.min(stdout.len())]);
     assert!(stdout.contains(" - vSphere 9.1.1.0\n"));
+    // the record keeps every type's layout: no type moves between inline and boxed
+    assert!(!stdout.contains("inline") && !stdout.contains("boxed ("), "{stdout}");
+    assert!(stdout.contains(" decisions; 0 new, 0 dropped, 0 changed\n"), "{stdout}");
     assert!(stdout.ends_with("would set crate_version 0.4.2 -> 0.5.0 (major)\n"), "{}", &stdout[stdout.len().saturating_sub(200)..]);
     // nothing written
     assert_eq!(std::fs::read_to_string(root.join("spec/releases.toml")).expect("manifest"), manifest);
+    assert_eq!(std::fs::read_to_string(root.join("spec/layout.json")).expect("layout"), layout);
     assert_eq!(files_in(&root), ["spec"]);
     let _ = std::fs::remove_dir_all(root);
 }
 
 #[test]
 fn release_regenerates_bumps_and_writes_the_changelog() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = tracked_dir();
     let root = temp_dir("release-real");
     for d in ["spec", "generated"] {
         std::fs::create_dir_all(root.join(d)).expect("dirs");
@@ -248,8 +251,12 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
     );
     std::fs::write(root.join("spec/releases.toml"), &manifest).expect("manifest");
     // generated/ as if made from 9.0.0.0
-    let map = r#"{"release": "9.0.0.0", "spec_sha256": "bb85ffa6c632d788c42bd336482a1d933672cd0b96dbbb32b1db8d6e10d7cb17", "schemas": {}, "operations": {}}"#;
+    let map = r#"{"release": "9.0.0.0", "spec_sha256": "8c778c7861cdee6dc94c0c83d613a115af95bdadd4a3dd86a73bc59bbf74dc02", "schemas": {}, "operations": {}}"#;
     std::fs::write(root.join("generated/api-map.json"), map).expect("api-map");
+    // the layout record of 9.0.0.0, as the previous release would have left it
+    let layout = root.join("spec/layout.json");
+    let out = xtask(&["layout", "--reset", "--release", "9.0.0.0", "--from", shared.to_str().expect("utf-8"), "--layout", layout.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     std::fs::write(root.join("CHANGELOG.md"), "# Changelog\n\nIntro.\n\n## 1.3.0 - older\n\nOld entry.\n").expect("changelog");
 
     let args = ["release", "9.1.1.0", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")];
@@ -263,11 +270,41 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
     let (new_at, old_at) = (log.find("## 2.0.0 - ").expect("new entry"), log.find("## 1.3.0 - older").expect("old entry"));
     assert!(log.starts_with("# Changelog\n\nIntro.\n\n## 2.0.0 - ") && new_at < old_at, "{}", &log[..300.min(log.len())]);
     assert!(log.contains("vSphere API 9.0.0.0 → 9.1.1.0: a **major** change"));
+    // of the five moves of the size rule, the record keeps four types' 9.0.0.0 layout; one
+    // is the room rule's: a subtype of `PbmPlacementRequirement` gains its first subtype
+    // (itself breaking) and holds its own struct inline, so that `PbmPlacementRequirement`'s
+    // enum outgrows its room in `DataObjectKind`
+    let moves: Vec<&str> = log.lines().filter(|l| l.contains("inline")).collect();
+    assert_eq!(moves, ["- `PbmPlacementRequirement`: kind enum nested boxed in its parent's (was inline)"]);
+    let record = |path: &Path| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(path).expect("layout")).expect("JSON") };
+    let (kept, by_size) = (record(&layout), record(&repo_layout()));
+    let mut moved = Vec::new();
+    for kind in ["held", "own", "nested"] {
+        for (side, other) in [("inline", "boxed"), ("boxed", "inline")] {
+            for name in kept[kind][side].as_array().expect("list") {
+                if by_size[kind][other].as_array().expect("list").contains(name) {
+                    moved.push(format!("{kind} {side} {}", name.as_str().expect("name")));
+                }
+            }
+        }
+    }
+    moved.sort();
+    let expected = [
+        "held inline VsanEsaConfig",
+        "held inline VsanObjectOverallHealth",
+        "nested boxed HostPciPassthruInfo",
+        "own inline HostPciPassthruInfo",
+    ];
+    assert_eq!(moved, expected);
+    let kept_text = std::fs::read_to_string(&layout).expect("layout");
+    // the release names what it keeps inline beyond the size limit
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("; 3 pinned inline beyond the size limit (HostPciPassthruInfo, VsanEsaConfig, VsanObjectOverallHealth)"), "{stdout}");
 
     let map: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("generated/api-map.json")).expect("api-map")).expect("JSON");
     assert_eq!(map["release"], "9.1.1.0");
-    assert_eq!(map["spec_sha256"], "48a63a6bfcc4af4bf0e9c8a98d7499306e30be7301a86a69b3ed5c47229684c8");
+    assert_eq!(map["spec_sha256"], "842dd998f8e4231ce5edfaf745ffd483650d441abbda0c6be4a24928fc817075");
     // what build.rs checks: the fresh generated/ matches the pinned default and its checksums
     assert_eq!(vim25_spec::gates::check(&root), Vec::<String>::new());
     // a hand edit is then reported
@@ -285,5 +322,66 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("nothing to release"), "{}", text(&out.stdout));
     assert_eq!(std::fs::read_to_string(root.join("spec/releases.toml")).expect("manifest"), bumped);
+    assert_eq!(std::fs::read_to_string(&layout).expect("layout"), kept_text);
     let _ = std::fs::remove_dir_all(root);
+}
+
+fn repo_layout() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/layout.json")
+}
+
+#[test]
+fn layout_check_and_update_the_record() {
+    let shared = tracked_dir();
+    let dir = temp_dir("layout");
+    let path = dir.join("layout.json");
+    let full = std::fs::read_to_string(repo_layout()).expect("spec/layout.json");
+    std::fs::write(&path, &full).expect("layout");
+    let base = ["layout", "--from", shared.to_str().expect("utf-8"), "--layout", path.to_str().expect("utf-8")];
+    let out = xtask(&[&base[..], &["--check"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // a decision removed by hand: the document has a type the record does not pin
+    let removed = full.replacen("\"VsanEsaConfig\",\n", "", 1);
+    assert_ne!(removed, full, "VsanEsaConfig is in the record");
+    std::fs::write(&path, &removed).expect("layout");
+    let out = xtask(&[&base[..], &["--check"]].concat());
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("is not the layout of") && err.contains("1 new"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).expect("layout"), removed, "--check wrote");
+    // the update pins it again, decided by size
+    let out = xtask(&base);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(" decisions; 1 new, 0 dropped, 0 changed, from "), "{}", text(&out.stdout));
+    assert_eq!(std::fs::read_to_string(&path).expect("layout"), full);
+
+    // a decision changed by hand is kept by the update, and --reset decides it by size again
+    let mut flipped: serde_json::Value = serde_json::from_str(&full).expect("JSON");
+    flipped["held"]["boxed"].as_array_mut().expect("list").retain(|n| n != "VsanEsaConfig");
+    let inline = flipped["held"]["inline"].as_array_mut().expect("list");
+    inline.push("VsanEsaConfig".into());
+    inline.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    std::fs::write(&path, serde_json::to_string_pretty(&flipped).expect("JSON")).expect("layout");
+    let out = xtask(&[&base[..], &["--check"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = xtask(&[&base[..], &["--reset"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(" decisions; 0 new, 0 dropped, 1 changed (held VsanEsaConfig), from "), "{}", text(&out.stdout));
+    assert_eq!(std::fs::read_to_string(&path).expect("layout"), full);
+
+    // codegen and diff refuse a malformed record, naming it and the line
+    std::fs::write(&path, full.replacen("\"inline\": [", "\"inline\": [\"Zzz\",", 1)).expect("layout");
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/mini.yaml");
+    for args in [
+        vec!["codegen", "--spec", fixture.to_str().expect("utf-8"), "--out", dir.join("out").to_str().expect("utf-8")],
+        vec!["diff", "9.0.0.0", "9.1.1.0", "--from", shared.to_str().expect("utf-8")],
+    ] {
+        let out = xtask(&[&args[..], &["--layout", path.to_str().expect("utf-8")]].concat());
+        let err = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.starts_with(&format!("error: {}: ", path.display())), "{err}");
+        assert!(err.contains("`ActiveDirectoryProfile` is listed twice or out of order (after `Zzz`) at line "), "{err}");
+    }
+    assert!(!dir.join("out").exists());
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -411,6 +411,30 @@ fn a_struct_growing_out_of_its_members_is_major() {
 }
 
 #[test]
+fn with_a_layout_record_a_growing_struct_or_family_keeps_its_layout() {
+    let mut old = base();
+    set(&mut old, &format!("{S}/Wrapper/properties/other"), json!({"$ref": "#/components/schemas/Other"}));
+    let mut new = old.clone();
+    grow(&mut new, "Other");
+    grow(&mut new, "Base");
+    let (old, new) = (model_of(&old), model_of(&new));
+    let record = crate::plan::LayoutRecord::of(&old, &crate::plan::inline_layout(&old));
+    let d = diff_with(&old, &new, Some(&record));
+    let layout: Vec<_> = d
+        .schemas
+        .changed
+        .iter()
+        .flat_map(|c| c.changes.iter().map(move |x| (c.name.as_str(), x.kind)))
+        .filter(|(_, k)| matches!(k, ChangeKind::HeldInline | ChangeKind::OwnInline | ChangeKind::NestedInline))
+        .collect();
+    assert_eq!(layout, [], "{d:#?}");
+    // optional properties added, nothing else
+    assert_eq!(d.semver, Semver::Minor);
+    // without the record the same documents move both
+    assert_eq!(diff(&old, &new).semver, Semver::Major);
+}
+
+#[test]
 fn a_family_growing_out_of_its_enum_is_major() {
     let d = after(|v| grow(v, "Base"));
     let layout: Vec<_> = schema_changes_of(&d, "Base").into_iter().filter(|(k, ..)| *k != ChangeKind::PropertyAdded).collect();

@@ -8,7 +8,7 @@ mod types;
 
 use crate::load::SpecError;
 use crate::model::Model;
-use crate::plan::{Plan, Unit};
+use crate::plan::{LayoutRecord, Plan, Unit};
 use proc_macro2::{Ident, Span, TokenStream};
 use std::collections::BTreeMap;
 
@@ -19,11 +19,14 @@ pub struct Options {
     pub crate_version: String,
     /// Write a `[workspace]` table so the crate builds on its own outside this repository.
     pub standalone: bool,
+    /// Inline-or-boxed decisions to keep (see [`crate::plan::inline_layout_with`]); `None`
+    /// decides every type by the size rule.
+    pub layout: Option<LayoutRecord>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { crate_version: "0.1.0".into(), standalone: false }
+        Self { crate_version: "0.1.0".into(), standalone: false, layout: None }
     }
 }
 
@@ -39,7 +42,7 @@ pub struct Output {
 pub(crate) type Job<'a> = (String, Box<dyn FnOnce() -> TokenStream + Send + 'a>);
 
 pub fn emit(model: &Model, options: &Options) -> Result<Output, SpecError> {
-    let plan = Plan::build(model);
+    let plan = Plan::build_with(model, options.layout.as_ref());
     let mut out = Output::default();
     let mut jobs = types::files(model, &plan);
     jobs.extend(mo::files(model, &plan));
