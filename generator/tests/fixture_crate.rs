@@ -37,6 +37,16 @@ fn every_schema_and_operation_is_mapped() {
     assert_eq!(map["operations"]["Widget_Frob_Task"], "vim25::mo::Widget::frob_task");
     assert_eq!(map["operations"]["Widget_getMatch"], "vim25::mo::Widget::r#match");
     assert_eq!(map["operations"]["Gizmo_Spin"], "vim25::mo::Gizmo::spin");
+    // members are listed under the schema that declares them, keywords escaped as in the crate
+    assert_eq!(map["members"]["Shape"]["type"], "r#type");
+    assert_eq!(map["members"]["Square"].as_object().unwrap().len(), 1, "{}", map["members"]["Square"]);
+    assert_eq!(map["members"]["Square"]["side"], "side");
+    assert_eq!(map["members"]["MethodFault"]["faultMessage"], "fault_message");
+    assert_eq!(map["members"]["FrobRequestType"]["self"], "self_");
+    assert_eq!(map["parameters"]["Widget_Frob_Task"]["self"], "self_");
+    assert_eq!(map["parameters"]["Widget_Frob_Task"].as_object().unwrap().len(), 4);
+    assert_eq!(map["values"]["Color_enum"]["red"], "Red");
+    assert_eq!(map["values"]["Color_enum"]["self"], "SelfValue");
 }
 
 #[test]
