@@ -42,6 +42,7 @@ fn every_schema_and_operation_is_mapped() {
     assert_eq!(map["members"]["Square"].as_object().unwrap().len(), 1, "{}", map["members"]["Square"]);
     assert_eq!(map["members"]["Square"]["side"], "side");
     assert_eq!(map["members"]["MethodFault"]["faultMessage"], "fault_message");
+    assert_eq!(map["members"]["GizmoManual"]["numCPUs"], "num_cpus");
     assert_eq!(map["members"]["FrobRequestType"]["self"], "self_");
     assert_eq!(map["parameters"]["Widget_Frob_Task"]["self"], "self_");
     assert_eq!(map["parameters"]["Widget_Frob_Task"].as_object().unwrap().len(), 4);
@@ -67,6 +68,7 @@ fn inheritance_flattens_members_and_nests_families() {
     assert!(gizmo.contains("pub label: Option<crate::types::GizmoLabel>"), "{gizmo}");
     assert!(gizmo.contains("pub manual: Option<Box<crate::types::GizmoManual>>"), "{gizmo}");
     assert!(gizmo.contains("pub secret: Option<crate::Password>"));
+    assert!(type_file(&out, "gizmo_manual").contains("pub num_cpus: Option<i32>"));
 }
 
 #[test]
