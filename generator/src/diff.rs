@@ -20,12 +20,16 @@
 //! - patch: descriptions; a property moved between a data object and its ancestor (the object
 //!   still has it); an operation's path, anonymous access or a type's wire name.
 //!
+//! Beyond the documents, a changed Rust name of anything in both (a type, family enum, field,
+//! enum variant, method or parameter) is major: `names::Scope` suffixes a clash in the
+//! document's order, so a member added to an ancestor can rename a subtype's field.
+//!
 //! Request body schemas (`Kind::Request`) are reported as parameter changes of the operations
 //! that use them, not as schema changes. Enum values of an added or removed enum schema are not
 //! listed one by one: the schema is.
 
 use crate::model::{Field, Kind, Method, Model, Op, Property, Response, StrFormat, Ty};
-use crate::plan::LayoutRecord;
+use crate::plan::{LayoutRecord, Plan};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -99,6 +103,9 @@ pub enum ChangeKind {
     ReturnDescription,
     FaultAdded,
     FaultRemoved,
+    /// The generated Rust name of the item (`member` absent: the type, its family enum or the
+    /// method) or of its member changed while the wire name did not.
+    RustName,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -216,6 +223,7 @@ pub fn diff_with(old: &Model, new: &Model, record: Option<&LayoutRecord>) -> Dif
     schemas.removed = old.schemas.keys().filter(|n| !new.schemas.contains_key(*n)).cloned().collect();
     schemas.added = new.schemas.keys().filter(|n| !old.schemas.contains_key(*n)).cloned().collect();
     let layouts = (Layouts::of(old, record), Layouts::of(new, record));
+    let plans = (Plan::build_with(old, record), Plan::build_with(new, record));
     for (name, n) in &new.schemas {
         let Some(o) = old.schemas.get(name) else { continue };
         if matches!((&o.kind, &n.kind), (Kind::Request(_), Kind::Request(_))) {
@@ -224,6 +232,9 @@ pub fn diff_with(old: &Model, new: &Model, record: Option<&LayoutRecord>) -> Dif
         let mut changes = schema_changes(old, new, name);
         if changes.iter().all(|c| !matches!(c.kind, ChangeKind::SchemaKind | ChangeKind::Polymorphic)) {
             changes.extend(layout_changes(&layouts.0, &layouts.1, name));
+        }
+        if changes.iter().all(|c| c.kind != ChangeKind::SchemaKind) {
+            changes.extend(schema_renames((old, &plans.0), (new, &plans.1), name));
         }
         for c in &changes {
             let value = || EnumValueRef { schema: name.clone(), value: c.member.clone().unwrap_or_default() };
@@ -249,7 +260,8 @@ pub fn diff_with(old: &Model, new: &Model, record: Option<&LayoutRecord>) -> Dif
             ops.added.push(id.to_string());
             continue;
         };
-        let changes = operation_changes(old, new, *before, *op);
+        let mut changes = operation_changes(old, new, *before, *op);
+        changes.extend(operation_renames((old, &plans.0), (new, &plans.1), *before, *op));
         if let Some(impact) = changes.iter().map(|c| c.impact).max() {
             ops.changed.push(OperationChanged { operation_id: id.to_string(), managed_type: managed.to_string(), impact, changes });
         }
@@ -273,6 +285,63 @@ pub fn diff_with(old: &Model, new: &Model, record: Option<&LayoutRecord>) -> Dif
         schemas,
         operations: ops,
         enum_values,
+    }
+}
+
+/// `(wire name, Rust name)` of each member of a struct or request body, or value of an enum.
+fn member_names<'a>(m: &'a Model, plan: &'a Plan, name: &str) -> Vec<(&'a str, &'a str)> {
+    let wire: Vec<&str> = match &m.schema(name).kind {
+        Kind::Data(_) => m.all_fields(name).iter().map(|f| f.name.as_str()).collect(),
+        Kind::Plain(o) | Kind::Request(o) => o.fields.iter().map(|f| f.name.as_str()).collect(),
+        Kind::Enum(e) => e.values.iter().map(|v| v.value.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    let rust = match &m.schema(name).kind {
+        Kind::Enum(_) => plan.variants.get(name),
+        _ => plan.fields.get(name),
+    };
+    wire.into_iter().zip(rust.into_iter().flatten().map(String::as_str)).collect()
+}
+
+/// Members in both documents whose Rust name differs, as changes naming the wire member.
+fn member_renames(old: &[(&str, &str)], new: &[(&str, &str)]) -> Vec<Change> {
+    let before: HashMap<&str, &str> = old.iter().copied().collect();
+    new.iter()
+        .filter_map(|(wire, rust)| {
+            let was = before.get(wire)?;
+            (was != rust).then(|| Change::new(ChangeKind::RustName, Semver::Major).member(wire).sides(Some(was.to_string()), Some(rust.to_string())))
+        })
+        .collect()
+}
+
+fn renamed(old: Option<&String>, new: Option<&String>) -> Option<Change> {
+    let (a, b) = (old?, new?);
+    (a != b).then(|| Change::new(ChangeKind::RustName, Semver::Major).sides(Some(a.clone()), Some(b.clone())))
+}
+
+/// Rust names of a schema of the same kind in both documents: its type, family enum, and
+/// members or values.
+fn schema_renames(old: (&Model, &Plan), new: (&Model, &Plan), name: &str) -> Vec<Change> {
+    let mut out: Vec<Change> = renamed(old.1.rust.get(name), new.1.rust.get(name)).into_iter().collect();
+    out.extend(renamed(old.1.kind_name.get(name), new.1.kind_name.get(name)));
+    out.extend(member_renames(&member_names(old.0, old.1, name), &member_names(new.0, new.1, name)));
+    out
+}
+
+/// Rust names of an operation that is a method in both documents or a property read in both:
+/// the method and its parameters.
+fn operation_renames(old: (&Model, &Plan), new: (&Model, &Plan), before: Op<'_>, after: Op<'_>) -> Vec<Change> {
+    let method = |a: Option<&String>, b: Option<&String>| renamed(a, b).into_iter().collect::<Vec<Change>>();
+    match (before, after) {
+        (Op::Method(a), Op::Method(b)) => {
+            let mut out = method(old.1.members.get(&a.operation_id), new.1.members.get(&b.operation_id));
+            if let (Some(ra), Some(rb)) = (&a.request, &b.request) {
+                out.extend(member_renames(&member_names(old.0, old.1, ra), &member_names(new.0, new.1, rb)));
+            }
+            out
+        }
+        (Op::Property(a), Op::Property(b)) => method(old.1.members.get(&a.operation_id), new.1.members.get(&b.operation_id)),
+        _ => Vec::new(), // reported as an `OperationKind` change
     }
 }
 

@@ -1,6 +1,7 @@
 //! The diff on the tracked vi-json documents (committed in `spec/`): the counts between
 //! releases are known, and going back to an older release must be major. Also how the split
-//! into crates (`plan::split`) comes out on real documents and between releases.
+//! into crates (`plan::split`) comes out on real documents and between releases, and that Rust
+//! names neither clash nor change between releases.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -86,6 +87,18 @@ fn layout_moves(d: &Diff) -> Vec<(String, ChangeKind)> {
         .collect()
 }
 
+/// The `RustName` changes of a diff, as `schema or operationId.member: old -> new`.
+fn renames(d: &Diff) -> Vec<String> {
+    let schemas = d.schemas.changed.iter().map(|c| (&c.name, &c.changes));
+    let ops = d.operations.changed.iter().map(|c| (&c.operation_id, &c.changes));
+    schemas
+        .chain(ops)
+        .flat_map(|(name, changes)| changes.iter().map(move |c| (name, c)))
+        .filter(|(_, c)| c.kind == vim25_generator::diff::ChangeKind::RustName)
+        .map(|(name, c)| format!("{name}.{}: {:?} -> {:?}", c.member.as_deref().unwrap_or(""), c.old, c.new))
+        .collect()
+}
+
 #[test]
 fn with_the_layout_record_9_0_0_to_9_1_1_moves_no_type_between_inline_and_boxed() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/layout.json");
@@ -98,6 +111,51 @@ fn with_the_layout_record_9_0_0_to_9_1_1_moves_no_type_between_inline_and_boxed(
     assert_eq!(layout_moves(&diff_with(v802, v911, Some(&record))), []);
     // and it is the record of 9.1.1.0's layout, every decision of its API
     assert_eq!(LayoutRecord::of(v911, &inline_layout_with(v911, Some(&record))), record);
+}
+
+#[test]
+fn no_rust_name_changes_between_the_releases() {
+    // clashes are suffixed in document order; no release so far renamed anything in Rust
+    let [v802, v900, v911] = models();
+    for (old, new) in [(v802, v900), (v900, v911), (v802, v911)] {
+        let d = diff(old, new);
+        assert_eq!(renames(&d), Vec::<String>::new(), "{} -> {}", d.old.release, d.new.release);
+    }
+}
+
+/// No member of a struct, parameter of a method or method of a handle needs a clash suffix in
+/// any release: each is its wire name in snake_case (a keyword escaped).
+#[test]
+fn no_names_clash_in_the_releases() {
+    use vim25_generator::model::{Kind, Op};
+    use vim25_generator::names::{escape, snake};
+    use vim25_generator::plan::Plan;
+    for m in models() {
+        let plan = Plan::build(m);
+        let mut suffixed = Vec::new();
+        for s in m.schemas.values() {
+            let wire: Vec<&str> = match &s.kind {
+                Kind::Data(_) => m.all_fields(&s.name).iter().map(|f| f.name.as_str()).collect(),
+                Kind::Request(o) | Kind::Plain(o) => o.fields.iter().map(|f| f.name.as_str()).collect(),
+                _ => continue,
+            };
+            for (w, rust) in wire.iter().zip(&plan.fields[&s.name]) {
+                if escape(&snake(w)) != *rust {
+                    suffixed.push(format!("{}.{w}: {rust}", s.name));
+                }
+            }
+        }
+        for (_, op) in m.operations() {
+            let (id, name) = match op {
+                Op::Method(x) => (&x.operation_id, &x.name),
+                Op::Property(p) => (&p.operation_id, &p.name),
+            };
+            if escape(&snake(name)) != plan.members[id] {
+                suffixed.push(format!("{id}: {}", plan.members[id]));
+            }
+        }
+        assert_eq!(suffixed, Vec::<String>::new(), "{}", m.release);
+    }
 }
 
 #[test]

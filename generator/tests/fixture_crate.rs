@@ -37,6 +37,17 @@ fn every_schema_and_operation_is_mapped() {
     assert_eq!(map["operations"]["Widget_Frob_Task"], "vim25::mo::Widget::frob_task");
     assert_eq!(map["operations"]["Widget_getMatch"], "vim25::mo::Widget::r#match");
     assert_eq!(map["operations"]["Gizmo_Spin"], "vim25::mo::Gizmo::spin");
+    // members are listed under the schema that declares them, keywords escaped as in the crate
+    assert_eq!(map["members"]["Shape"]["type"], "r#type");
+    assert_eq!(map["members"]["Square"].as_object().unwrap().len(), 1, "{}", map["members"]["Square"]);
+    assert_eq!(map["members"]["Square"]["side"], "side");
+    assert_eq!(map["members"]["MethodFault"]["faultMessage"], "fault_message");
+    assert_eq!(map["members"]["GizmoManual"]["numCPUs"], "num_cpus");
+    assert_eq!(map["members"]["FrobRequestType"]["self"], "self_");
+    assert_eq!(map["parameters"]["Widget_Frob_Task"]["self"], "self_");
+    assert_eq!(map["parameters"]["Widget_Frob_Task"].as_object().unwrap().len(), 4);
+    assert_eq!(map["values"]["Color_enum"]["red"], "Red");
+    assert_eq!(map["values"]["Color_enum"]["self"], "SelfValue");
 }
 
 #[test]
@@ -57,6 +68,7 @@ fn inheritance_flattens_members_and_nests_families() {
     assert!(gizmo.contains("pub label: Option<crate::types::GizmoLabel>"), "{gizmo}");
     assert!(gizmo.contains("pub manual: Option<Box<crate::types::GizmoManual>>"), "{gizmo}");
     assert!(gizmo.contains("pub secret: Option<crate::Password>"));
+    assert!(type_file(&out, "gizmo_manual").contains("pub num_cpus: Option<i32>"));
 }
 
 #[test]

@@ -190,6 +190,8 @@ fn describe(subject: &str, c: &Change) -> String {
         ReturnDescription => "return description changed".into(),
         FaultAdded => format!("declares fault `{m}`"),
         FaultRemoved => format!("no longer declares fault `{m}`"),
+        RustName if c.member.is_some() => format!("`{m}` is {new} in Rust (was {old})"),
+        RustName => format!("Rust name {new} (was {old})"),
     };
     format!("- `{subject}`: {text}")
 }

@@ -443,3 +443,30 @@ fn a_family_growing_out_of_its_enum_is_major() {
     assert_eq!(layout, both);
     assert_eq!(d.semver, Semver::Major);
 }
+
+#[test]
+fn a_field_renamed_by_a_clash_is_major() {
+    // `Size` on the parent takes `size` first, so the child's own `size` becomes `size_2`
+    let d = after(|v| set(v, &format!("{S}/Base/properties/Size"), json!({"type": "integer", "format": "int32"})));
+    assert_eq!(schema_changes_of(&d, "Base"), one(ChangeKind::PropertyAdded, Some("Size"), Semver::Minor));
+    let child = d.schemas.changed.iter().find(|c| c.name == "Child").expect("Child changed");
+    let sides: Vec<_> = child.changes.iter().map(|c| (c.kind, c.member.as_deref(), c.old.as_deref(), c.new.as_deref())).collect();
+    assert_eq!(sides, [(ChangeKind::RustName, Some("size"), Some("size"), Some("size_2"))]);
+    assert_eq!(d.semver, Semver::Major);
+    let md = markdown(&d, "x");
+    assert!(md.contains("- `Child`: `size` is `size_2` in Rust (was `size`)"), "{md}");
+}
+
+#[test]
+fn a_method_or_parameter_renamed_by_a_clash_is_major() {
+    // a parameter declared before `newName` with the same snake_case name takes it first
+    let d = after(|v| {
+        let props = at(v, &format!("{S}/RenameRequestType/properties")).as_object_mut().expect("object");
+        let rest = std::mem::take(props);
+        props.insert("NewName".into(), json!({"type": "string"}));
+        props.extend(rest);
+    });
+    let ops = op_changes_of(&d, "Folder_Rename");
+    assert!(ops.contains(&(ChangeKind::RustName, Some("newName".into()), Semver::Major)), "{ops:?}");
+    assert_eq!(d.semver, Semver::Major);
+}

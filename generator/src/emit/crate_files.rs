@@ -390,10 +390,64 @@ fn api_map(model: &Model, plan: &Plan) -> String {
         "spec_sha256": model.sha256,
         "schemas": schemas,
         "operations": operations,
+        "members": members(model, plan),
+        "parameters": parameters(model, plan),
+        "values": values(model, plan),
     });
     let mut text = serde_json::to_string_pretty(&map).expect("a JSON value serializes");
     text.push('\n');
     text
+}
+
+/// The Rust field of each member a schema declares (schema -> wire name -> field). A data
+/// object's inherited members are listed under the ancestor that declares them: a subtype's
+/// struct gives them the same names (`Plan::fields` claims them root first).
+fn members(model: &Model, plan: &Plan) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for s in model.schemas.values() {
+        let declared = match &s.kind {
+            Kind::Data(d) => &d.fields,
+            Kind::Request(o) | Kind::Plain(o) => &o.fields,
+            _ => continue,
+        };
+        if declared.is_empty() {
+            continue;
+        }
+        // declared members come last in the flattened list of a data object
+        let rust = &plan.fields[&s.name];
+        let own = &rust[rust.len() - declared.len()..];
+        let map = declared.iter().zip(own).map(|(f, r)| (f.name.clone(), serde_json::Value::String(r.clone()))).collect();
+        out.insert(s.name.clone(), serde_json::Value::Object(map));
+    }
+    out
+}
+
+/// The Rust parameter of each member of an operation's request body (operationId -> wire
+/// name -> parameter of the handle method).
+fn parameters(model: &Model, plan: &Plan) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (_, op) in model.operations() {
+        let Op::Method(x) = op else { continue };
+        let Some(req) = &x.request else { continue };
+        let Kind::Request(o) = &model.schema(req).kind else { continue };
+        let map: serde_json::Map<String, serde_json::Value> =
+            o.fields.iter().zip(&plan.fields[req]).map(|(f, r)| (f.name.clone(), serde_json::Value::String(r.clone()))).collect();
+        if !map.is_empty() {
+            out.insert(x.operation_id.clone(), serde_json::Value::Object(map));
+        }
+    }
+    out
+}
+
+/// The variant of each value of an enumeration (schema -> wire value -> variant).
+fn values(model: &Model, plan: &Plan) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for s in model.schemas.values() {
+        let Kind::Enum(e) = &s.kind else { continue };
+        let map = e.values.iter().zip(&plan.variants[&s.name]).map(|(v, r)| (v.value.clone(), serde_json::Value::String(r.clone()))).collect();
+        out.insert(s.name.clone(), serde_json::Value::Object(map));
+    }
+    out
 }
 
 /// `sha256sum`-style lines for every file, so hand edits can be detected.
