@@ -57,7 +57,8 @@ fn message_of(v: &Value) -> Option<String> {
 
 fn write(f: &mut fmt::Formatter<'_>, type_name: &str, message: Option<&str>) -> fmt::Result {
     let type_name = if type_name.is_empty() { "fault" } else { type_name };
-    match message {
+    // servers without a text for a fault put its type name in `faultstring`
+    match message.filter(|m| *m != type_name) {
         Some(m) => write!(f, "{type_name}: {m}"),
         None => f.write_str(type_name),
     }

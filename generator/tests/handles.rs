@@ -125,6 +125,9 @@ fn fault_messages_come_from_faultstring_fault_message_or_the_localized_message()
     let bare: vim25::Fault = vim25::from_str(r#"{"_typeName":"NotAuthenticated"}"#).unwrap();
     assert_eq!(bare.message(), None);
     assert_eq!(bare.to_string(), "NotAuthenticated");
+    // a `faultstring` that only repeats the type is not shown twice
+    let named: vim25::Fault = vim25::from_str(r#"{"_typeName":"NotAuthenticated","faultstring":"NotAuthenticated"}"#).unwrap();
+    assert_eq!(named.to_string(), "NotAuthenticated");
 
     let localized: LocalizedMethodFault = vim25::from_str(r#"{"_typeName":"LocalizedMethodFault","fault":{"_typeName":"FileNotFound","file":"[ds] a.vmdk"},"localizedMessage":"File [ds] a.vmdk was not found"}"#).unwrap();
     assert_eq!(localized.message().as_deref(), Some("File [ds] a.vmdk was not found"));
