@@ -64,6 +64,13 @@ fn handles_from_references_check_the_type() {
     let entity = ManagedEntity::from_ref(&c, &vm_ref).unwrap();
     assert_eq!(entity.reference().r#type, MoTypes::VirtualMachine);
     assert!(vim25::mo::ExtensibleManagedObject::from_ref(&c, &vm_ref).is_ok());
+    // through more than one level of the hierarchy
+    for (ty, id) in [("HostSystem", "host-1"), ("ClusterComputeResource", "domain-c7"), ("VirtualApp", "resgroup-v9"), ("StoragePod", "group-p1")] {
+        let entity = ManagedEntity::from_ref(&c, &ManagedObjectReference::new(ty, id));
+        assert_eq!(entity.map(|e| e.reference().to_string()).ok(), Some(format!("{ty}:{id}")));
+    }
+    assert!(vim25::mo::ComputeResource::from_ref(&c, &ManagedObjectReference::new("ClusterComputeResource", "domain-c7")).is_ok());
+    assert!(vim25::mo::ComputeResource::from_ref(&c, &ManagedObjectReference::new("HostSystem", "host-1")).is_err());
     // another type, or an ancestor's reference for a subtype's handle, is an error
     let err = Folder::from_ref(&c, &vm_ref).unwrap_err();
     assert!(matches!(&err, Error::WrongType { expected: "Folder", found } if found == "VirtualMachine"), "{err:?}");
