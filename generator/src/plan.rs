@@ -157,7 +157,7 @@ impl Plan {
 
         let mut members = BTreeMap::new();
         for m in model.managed.values() {
-            let mut scope = Scope::with_reserved(&["new", "id", "client", "TYPE", "PATH"]);
+            let mut scope = Scope::with_reserved(&["new", "from_ref", "id", "reference", "to_ref", "client", "TYPE", "PATH"]);
             for x in &m.methods {
                 members.insert(x.operation_id.clone(), scope.claim(names::escape(&names::snake(&x.name))));
             }

@@ -43,7 +43,7 @@ async fn clone_vm_task_posts_its_parameters() {
         ..Default::default()
     };
     let task = vm.clone_vm_task(&moref(MoTypes::Folder, "group-v3"), "copy", &spec).await.unwrap();
-    assert_eq!(task.value, "task-7");
+    assert_eq!(task.id(), "task-7");
     let req = &seen.lock().unwrap()[0];
     assert_eq!(req.method, HttpMethod::Post);
     assert_eq!(req.url, format!("{BASE}/VirtualMachine/vm-42/CloneVM_Task"));

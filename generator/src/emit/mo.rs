@@ -4,7 +4,7 @@
 use super::docs;
 use super::types::param_type;
 use super::{ident, tokens};
-use crate::model::{Kind, ManagedType, Method, Model, Property, Response};
+use crate::model::{Kind, ManagedType, Method, Model, Property, Response, Ty};
 use crate::plan::{Plan, CORE};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -18,11 +18,89 @@ pub fn files<'a>(model: &'a Model, plan: &'a Plan) -> Vec<super::Job<'a>> {
         out.push((format!("src/mo/{module}.rs"), Box::new(move || handle(model, plan, m))));
         modules.push((module, m));
     }
-    out.push(("src/mo/mod.rs".to_owned(), Box::new(move || mod_rs(&modules))));
+    out.push(("src/mo/mod.rs".to_owned(), Box::new(move || mod_rs(model, &modules))));
     out
 }
 
-fn mod_rs(modules: &[(String, &ManagedType)]) -> TokenStream {
+/// Managed type inheritance, which the document does not state (it lists inherited operations
+/// and properties under each type): child and parent, as the vSphere API reference gives them.
+/// [`parents`] keeps the pairs the document bears out.
+const MANAGED_PARENTS: &[(&str, &str)] = &[
+    ("Agency", "EamObject"),
+    ("Agent", "EamObject"),
+    ("Alarm", "ExtensibleManagedObject"),
+    ("ClusterComputeResource", "ComputeResource"),
+    ("ClusterEVCManager", "ExtensibleManagedObject"),
+    ("ClusterProfile", "Profile"),
+    ("ClusterProfileManager", "ProfileManager"),
+    ("ComputeResource", "ManagedEntity"),
+    ("ContainerView", "ManagedObjectView"),
+    ("CryptoManagerHost", "CryptoManager"),
+    ("CryptoManagerHostKMS", "CryptoManagerHost"),
+    ("CryptoManagerKmip", "CryptoManager"),
+    ("Datacenter", "ManagedEntity"),
+    ("Datastore", "ManagedEntity"),
+    ("DistributedVirtualPortgroup", "Network"),
+    ("DistributedVirtualSwitch", "ManagedEntity"),
+    ("EsxAgentManager", "EamObject"),
+    ("EventHistoryCollector", "HistoryCollector"),
+    ("Folder", "ManagedEntity"),
+    ("HostActiveDirectoryAuthentication", "HostDirectoryStore"),
+    ("HostCpuSchedulerSystem", "ExtensibleManagedObject"),
+    ("HostDirectoryStore", "HostAuthenticationStore"),
+    ("HostFirewallSystem", "ExtensibleManagedObject"),
+    ("HostGraphicsManager", "ExtensibleManagedObject"),
+    ("HostLocalAuthentication", "HostAuthenticationStore"),
+    ("HostMemorySystem", "ExtensibleManagedObject"),
+    ("HostNetworkSystem", "ExtensibleManagedObject"),
+    ("HostPciPassthruSystem", "ExtensibleManagedObject"),
+    ("HostProfile", "Profile"),
+    ("HostProfileManager", "ProfileManager"),
+    ("HostServiceSystem", "ExtensibleManagedObject"),
+    ("HostStorageSystem", "ExtensibleManagedObject"),
+    ("HostSystem", "ManagedEntity"),
+    ("HostVMotionSystem", "ExtensibleManagedObject"),
+    ("HostVStorageObjectManager", "VStorageObjectManagerBase"),
+    ("HostVirtualNicManager", "ExtensibleManagedObject"),
+    ("InventoryView", "ManagedObjectView"),
+    ("ListView", "ManagedObjectView"),
+    ("ManagedEntity", "ExtensibleManagedObject"),
+    ("ManagedObjectView", "View"),
+    ("Network", "ManagedEntity"),
+    ("OpaqueNetwork", "Network"),
+    ("ResourcePool", "ManagedEntity"),
+    ("ScheduledTask", "ExtensibleManagedObject"),
+    ("StoragePod", "Folder"),
+    ("Task", "ExtensibleManagedObject"),
+    ("TaskHistoryCollector", "HistoryCollector"),
+    ("TransitGateway", "ManagedEntity"),
+    ("VasaProvider", "SmsProvider"),
+    ("VcenterVStorageObjectManager", "VStorageObjectManagerBase"),
+    ("VirtualApp", "ResourcePool"),
+    ("VirtualMachine", "ManagedEntity"),
+    ("VirtualMachineSnapshot", "ExtensibleManagedObject"),
+    ("VmwareDistributedVirtualSwitch", "DistributedVirtualSwitch"),
+];
+
+/// The pairs of [`MANAGED_PARENTS`] whose types are both in the document, the child listing
+/// every operation and property of the parent; sorted by child.
+pub fn parents(model: &Model) -> Vec<(&'static str, &'static str)> {
+    let members = |m: &ManagedType| -> std::collections::BTreeSet<String> {
+        m.methods.iter().map(|x| x.name.clone()).chain(m.properties.iter().map(|p| format!("/{}", p.name))).collect()
+    };
+    let mut out: Vec<(&str, &str)> = MANAGED_PARENTS
+        .iter()
+        .copied()
+        .filter(|(child, parent)| match (model.managed.get(*child), model.managed.get(*parent)) {
+            (Some(c), Some(p)) => members(p).is_subset(&members(c)),
+            _ => false,
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+fn mod_rs(model: &Model, modules: &[(String, &ManagedType)]) -> TokenStream {
     let mut mods = TokenStream::new();
     for (module, m) in modules {
         let cfg = feature_cfg(&m.namespace);
@@ -33,10 +111,36 @@ fn mod_rs(modules: &[(String, &ManagedType)]) -> TokenStream {
     let doc = docs::inner(&[
         " Managed object handles: one per managed object type, each method building one request.",
         "",
-        " A handle is a [`Client`](crate::Client) plus a moId. Methods return a [`Call`](crate::Call)",
-        " to `.await`; faults come back as [`Error::Fault`](crate::Error::Fault).",
+        " A handle is a [`Client`](crate::Client) plus a reference. Methods return a [`Call`](crate::Call)",
+        " to `.await`; faults come back as [`Error::Fault`](crate::Error::Fault). An operation",
+        " documented to return a reference to a managed type returns that type's handle.",
     ]);
-    quote!(#doc #mods)
+    let pairs = parents(model);
+    let (children, parents): (Vec<&str>, Vec<&str>) = pairs.into_iter().unzip();
+    let n = children.len();
+    quote! {
+        #doc
+        #mods
+
+        /// Managed types with a parent type, sorted, and the parent of each.
+        static CHILDREN: [&str; #n] = [#(#children),*];
+        static PARENTS: [&str; #n] = [#(#parents),*];
+
+        /// Whether a reference to a `ty` object may be held as an `ancestor` handle: `ty` is
+        /// `ancestor` or one of its subtypes.
+        pub(crate) fn is_a(ty: &str, ancestor: &str) -> bool {
+            let mut ty = ty;
+            loop {
+                if ty == ancestor {
+                    return true;
+                }
+                match CHILDREN.binary_search(&ty) {
+                    Ok(i) => ty = PARENTS[i],
+                    Err(_) => return false,
+                }
+            }
+        }
+    }
 }
 
 pub fn feature_cfg(namespace: &str) -> TokenStream {
@@ -67,10 +171,10 @@ fn handle(model: &Model, plan: &Plan, m: &ManagedType) -> TokenStream {
     let path = proc_macro2::Literal::string(&type_path(m));
     let mut methods = TokenStream::new();
     for x in &m.methods {
-        methods.extend(method(model, plan, x));
+        methods.extend(method(model, plan, m, x));
     }
     for p in &m.properties {
-        methods.extend(property(model, plan, p));
+        methods.extend(property(model, plan, m, p));
     }
     let doc = docs::lines([
         format!(" Handle to a `{}` managed object (namespace `{}`).", m.name, m.namespace).as_str(),
@@ -82,7 +186,7 @@ fn handle(model: &Model, plan: &Plan, m: &ManagedType) -> TokenStream {
         #[derive(Debug, Clone)]
         pub struct #name {
             client: crate::Client,
-            id: String,
+            reference: crate::types::ManagedObjectReference,
         }
 
         impl #name {
@@ -92,12 +196,29 @@ fn handle(model: &Model, plan: &Plan, m: &ManagedType) -> TokenStream {
 
             /// A handle to the object `id` (its moId, such as `vm-42`).
             pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
-                Self { client: client.clone(), id: id.into() }
+                Self { client: client.clone(), reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()) }
+            }
+
+            /// A handle to the object `reference` names, which must be of this type or of one of
+            /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+            pub fn from_ref(client: &crate::Client, reference: &crate::types::ManagedObjectReference) -> Result<Self, crate::Error> {
+                crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+                Ok(Self { client: client.clone(), reference: reference.clone() })
             }
 
             /// The moId.
             pub fn id(&self) -> &str {
-                &self.id
+                &self.reference.value
+            }
+
+            /// The reference to the object, with its own type (which may be a subtype of this one).
+            pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+                &self.reference
+            }
+
+            /// The reference, owned (to pass as an operation's parameter or keep).
+            pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+                self.reference.clone()
             }
 
             pub fn client(&self) -> &crate::Client {
@@ -106,13 +227,45 @@ fn handle(model: &Model, plan: &Plan, m: &ManagedType) -> TokenStream {
 
             #methods
         }
+
+        impl crate::client::Handle for #name {
+            const TYPE: &'static str = #wire;
+
+            fn from_parts(client: &crate::Client, reference: crate::types::ManagedObjectReference) -> Self {
+                Self { client: client.clone(), reference }
+            }
+
+            fn reference(&self) -> &crate::types::ManagedObjectReference {
+                &self.reference
+            }
+        }
     }
 }
 
-fn reply(model: &Model, plan: &Plan, r: Option<&Response>) -> (TokenStream, TokenStream) {
+/// The managed type a reply documented as `Refers instance of *Task*.` refers to, when a handle
+/// of it exists wherever the operation does (the core, or the operation's own namespace).
+fn referred<'a>(model: &'a Model, owner: &ManagedType, r: &Response) -> Option<&'a ManagedType> {
+    if r.ty != Ty::Ref(super::refs::REFERENCE.to_owned()) {
+        return None;
+    }
+    let text = r.description.as_deref()?;
+    let at = text.find("Refers instance of *")? + "Refers instance of *".len();
+    let name = &text[at..at + text[at..].find('*')?];
+    model.managed.get(name).filter(|m| m.namespace == CORE || m.namespace == owner.namespace)
+}
+
+fn reply(model: &Model, plan: &Plan, owner: &ManagedType, r: Option<&Response>) -> (TokenStream, TokenStream) {
     match r {
         None => (quote!(()), quote!(crate::client::decode_unit)),
         Some(r) => {
+            if let Some(m) = referred(model, owner, r) {
+                let h = ident(&handle_name(m));
+                return if r.nullable {
+                    (quote!(Option<super::#h>), quote!(crate::client::decode_handle_opt::<super::#h>))
+                } else {
+                    (quote!(super::#h), quote!(crate::client::decode_handle::<super::#h>))
+                };
+            }
             let t = tokens(&plan.owned_type(model, &r.ty));
             if r.nullable {
                 (quote!(Option<#t>), quote!(crate::client::decode_opt::<#t>))
@@ -123,22 +276,38 @@ fn reply(model: &Model, plan: &Plan, r: Option<&Response>) -> (TokenStream, Toke
     }
 }
 
-fn method(model: &Model, plan: &Plan, x: &Method) -> TokenStream {
+fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenStream {
     let name = ident(&plan.members[&x.operation_id]);
     let member = proc_macro2::Literal::string(&x.name);
-    let (ret, decode) = reply(model, plan, x.response.as_ref());
+    let (ret, decode) = reply(model, plan, owner, x.response.as_ref());
     let mut params = TokenStream::new();
+    let mut convert = TokenStream::new();
     let mut body = quote!(Ok(None));
     if let Some(req) = &x.request {
         let Kind::Request(o) = &model.schema(req).kind else { unreachable!("checked by the model") };
         let rt = ident(&plan.rust[req]);
         let mut inits = TokenStream::new();
         for (f, rust) in o.fields.iter().zip(&plan.fields[req]) {
-            let (t, _) = param_type(model, plan, f);
-            let t = tokens(&t.replace("'a ", "'_ ").replace("&'_ ", "&"));
             let n = ident(rust);
-            params.extend(quote!(#n: #t,));
-            inits.extend(quote!(#n,));
+            // A required string or list of strings takes any string type; optional ones stay
+            // `Option<&str>` / `Option<&[&str]>`, where a generic would leave `None` untyped.
+            match (&f.ty, f.required) {
+                (Ty::String(_), true) => {
+                    params.extend(quote!(#n: impl AsRef<str>,));
+                    inits.extend(quote!(#n: #n.as_ref(),));
+                }
+                (Ty::Array(inner), true) if matches!(**inner, Ty::String(_)) => {
+                    params.extend(quote!(#n: &[impl AsRef<str>],));
+                    convert.extend(quote!(let #n: Vec<&str> = #n.iter().map(AsRef::as_ref).collect();));
+                    inits.extend(quote!(#n: &#n,));
+                }
+                _ => {
+                    let (t, _) = param_type(model, plan, f);
+                    let t = tokens(&t.replace("'a ", "'_ ").replace("&'_ ", "&"));
+                    params.extend(quote!(#n: #t,));
+                    inits.extend(quote!(#n,));
+                }
+            }
         }
         body = quote!(crate::client::body(&crate::types::#rt { #inits }));
     }
@@ -160,15 +329,16 @@ fn method(model: &Model, plan: &Plan, x: &Method) -> TokenStream {
         #doc
         #dep
         pub fn #name(&self, #params) -> crate::Call<#ret> {
-            self.client.call(crate::client::HttpMethod::Post, Self::PATH, &self.id, #member, #body, #decode)
+            #convert
+            self.client.call(crate::client::HttpMethod::Post, Self::PATH, &self.reference.value, #member, #body, #decode)
         }
     }
 }
 
-fn property(model: &Model, plan: &Plan, p: &Property) -> TokenStream {
+fn property(model: &Model, plan: &Plan, owner: &ManagedType, p: &Property) -> TokenStream {
     let name = ident(&plan.members[&p.operation_id]);
     let member = proc_macro2::Literal::string(&p.name);
-    let (ret, decode) = reply(model, plan, Some(&p.response));
+    let (ret, decode) = reply(model, plan, owner, Some(&p.response));
     let mut extra = Vec::new();
     if let Some(d) = p.response.description.as_deref() {
         extra.push(d.to_owned());
@@ -180,7 +350,7 @@ fn property(model: &Model, plan: &Plan, p: &Property) -> TokenStream {
         #doc
         #dep
         pub fn #name(&self) -> crate::Call<#ret> {
-            self.client.call(crate::client::HttpMethod::Get, Self::PATH, &self.id, #member, Ok(None), #decode)
+            self.client.call(crate::client::HttpMethod::Get, Self::PATH, &self.reference.value, #member, Ok(None), #decode)
         }
     }
 }

@@ -4,6 +4,7 @@
 mod crate_files;
 mod docs;
 mod mo;
+mod refs;
 mod types;
 
 use crate::load::SpecError;

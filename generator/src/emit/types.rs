@@ -845,6 +845,9 @@ pub fn param_type(model: &Model, plan: &Plan, f: &Field) -> (String, bool) {
     let (t, borrows) = match &f.ty {
         Ty::Bool | Ty::Int(_) | Ty::Float(_) => (plan.owned_type(model, &f.ty), false),
         Ty::String(_) => ("&'a str".to_owned(), true),
+        // strings in a list are borrowed too, so that a list of any string type is one
+        // collect away
+        Ty::Array(inner) if matches!(**inner, Ty::String(_)) => ("&'a [&'a str]".to_owned(), true),
         Ty::Array(inner) => (format!("&'a [{}]", plan.owned_type(model, inner)), true),
         Ty::Ref(_) => (format!("&'a {}", plan.owned_type(model, &f.ty)), true),
     };

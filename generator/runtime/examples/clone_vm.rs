@@ -1,0 +1,110 @@
+//! Clones a virtual machine or template into the same folder, pool and datastore, with 4 CPUs,
+//! an added vmxnet3 NIC on a network and a Linux customization, then waits for the task and
+//! prints the new machine's reference or the fault.
+//!
+//! `cargo run -p vim25 --example clone_vm -- DC0/vm/DC0_H0_VM0 NEW_NAME "VM Network"`: the
+//! source by inventory path, the network by name in the source's datacenter. `VIM25_URL` (or
+//! `VIM25_HOST`), `VIM25_USER` and `VIM25_PASSWORD` as for the `connect` example.
+
+use std::time::Duration;
+use vim25::mo::{SearchIndex, ServiceInstance, SessionManager, VirtualMachine};
+use vim25::types::*;
+
+/// The clone's settings: placement beside the source, 4 CPUs, a NIC, a host name by DHCP.
+fn clone_spec(pool: ManagedObjectReference, datastore: ManagedObjectReference, network: ManagedObjectReference, network_name: &str, name: &str) -> VirtualMachineCloneSpec {
+    let nic = VirtualVmxnet3 {
+        key: -1,
+        backing: Some(VirtualDeviceDeviceBackingInfoKind::from(VirtualEthernetCardNetworkBackingInfo { device_name: network_name.into(), network: Some(network), ..Default::default() }).into()),
+        ..Default::default()
+    };
+    let add_nic = VirtualDeviceConfigSpec {
+        operation: Some(VirtualDeviceConfigSpecOperation::Add),
+        file_operation: None,
+        device: VirtualEthernetCardKind::from(VirtualVmxnetKind::from(VirtualVmxnet3Kind::from(nic))).into(),
+        profile: None,
+        backing: None,
+        filter_spec: None,
+        change_mode: None,
+        extra: Default::default(),
+    };
+    let identity = CustomizationLinuxPrep {
+        host_name: CustomizationFixedName { name: name.into(), extra: Default::default() }.into(),
+        domain: "example.com".into(),
+        time_zone: None,
+        hw_clock_utc: Some(true),
+        script_text: None,
+        compatible_customization_method: None,
+        reset_password: None,
+        password: None,
+        extra_config: None,
+        extra: Default::default(),
+    };
+    let dhcp = CustomizationIPSettings {
+        ip: CustomizationDhcpIpGenerator::default().into(),
+        subnet_mask: None,
+        gateway: None,
+        ip_v6_spec: None,
+        dns_server_list: None,
+        dns_domain: None,
+        primary_wins: None,
+        secondary_wins: None,
+        net_bios: None,
+        extra: Default::default(),
+    };
+    VirtualMachineCloneSpec {
+        location: Box::new(VirtualMachineRelocateSpec { pool: Some(pool), datastore: Some(datastore), ..Default::default() }),
+        config: Some(Box::new(VirtualMachineConfigSpec { num_cp_us: Some(4), device_change: Some(vec![add_nic.into()]), ..Default::default() })),
+        customization: Some(Box::new(CustomizationSpec {
+            options: None,
+            identity: identity.into(),
+            global_ip_settings: CustomizationGlobalIPSettings::default(),
+            nic_setting_map: Some(vec![CustomizationAdapterMapping { mac_address: None, adapter: Box::new(dhcp), extra: Default::default() }]),
+            encryption_key: None,
+            extra: Default::default(),
+        })),
+        ..Default::default()
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [source, name, network_name] = args.as_slice() else {
+        return Err("usage: clone_vm SOURCE_PATH NEW_NAME NETWORK".into());
+    };
+    let client = match std::env::var("VIM25_URL") {
+        Ok(url) => vim25::Client::connect_url(&url)?,
+        Err(_) => vim25::Client::connect(&std::env::var("VIM25_HOST")?)?,
+    };
+    let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
+    let sessions = SessionManager::from_ref(&client, content.session_manager.as_ref().ok_or("no SessionManager")?)?;
+    sessions.login(std::env::var("VIM25_USER")?, std::env::var("VIM25_PASSWORD")?, None).await?;
+
+    let search = SearchIndex::from_ref(&client, content.search_index.as_ref().ok_or("no SearchIndex")?)?;
+    let found = search.find_by_inventory_path(source).await?.ok_or_else(|| format!("{source}: not found"))?;
+    let vm = VirtualMachine::from_ref(&client, found.reference())?;
+    let datacenter = source.split('/').next().unwrap_or_default();
+    let network_path = format!("{datacenter}/network/{network_name}");
+    let network = search.find_by_inventory_path(&network_path).await?.ok_or_else(|| format!("{network_path}: not found"))?;
+    let folder = vm.parent().await?.ok_or("the source has no folder")?;
+    let pool = vm.resource_pool().await?.ok_or("the source has no resource pool")?;
+    let datastore = vm.datastore().await?.into_iter().flatten().next().ok_or("the source has no datastore")?;
+
+    let spec = clone_spec(pool.to_ref(), datastore, network.to_ref(), network_name, name);
+    let task = vm.clone_vm_task(folder.reference(), name, &spec).await?;
+    // poll the task until it ends
+    let info = loop {
+        let info = task.info().await?;
+        match info.state {
+            TaskInfoState::Success | TaskInfoState::Error => break info,
+            _ => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    };
+    match (info.result, info.error) {
+        (_, Some(fault)) => println!("clone failed: {fault}"),
+        (Some(Any::ManagedObjectReference(clone)), None) => println!("{clone}"),
+        (other, None) => println!("clone done, result {other:?}"),
+    }
+    sessions.logout().await?;
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! Prints the latest 100 events: time, type and full message.
+//!
+//! `cargo run -p vim25 --example events`, with `VIM25_URL` (or `VIM25_HOST`), `VIM25_USER` and
+//! `VIM25_PASSWORD` as for the `connect` example.
+
+use vim25::mo::{EventManager, ServiceInstance, SessionManager};
+use vim25::types::EventFilterSpec;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = match std::env::var("VIM25_URL") {
+        Ok(url) => vim25::Client::connect_url(&url)?,
+        Err(_) => vim25::Client::connect(&std::env::var("VIM25_HOST")?)?,
+    };
+    let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
+    let sessions = SessionManager::from_ref(&client, content.session_manager.as_ref().ok_or("no SessionManager")?)?;
+    sessions.login(std::env::var("VIM25_USER")?, std::env::var("VIM25_PASSWORD")?, None).await?;
+
+    let events = EventManager::from_ref(&client, content.event_manager.as_ref().ok_or("no EventManager")?)?;
+    let collector = events.create_collector_for_events(&EventFilterSpec::default()).await?;
+    collector.set_collector_page_size(100).await?;
+    for event in collector.latest_page().await?.unwrap_or_default() {
+        // the members every event has, read off its encoding
+        let json: serde_json::Value = serde_json::from_slice(&vim25::to_vec(&event)?)?;
+        let time = json["createdTime"].as_str().unwrap_or_default();
+        let message = json["fullFormattedMessage"].as_str().unwrap_or_default();
+        println!("{time}  {}  {message}", event.type_name());
+    }
+    collector.destroy_collector().await?;
+    sessions.logout().await?;
+    Ok(())
+}
