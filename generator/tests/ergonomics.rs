@@ -51,6 +51,11 @@ fn objects_with_required_family_and_reference_members_have_defaults() {
     assert!(matches!(&blank.device, VirtualDeviceKind::VirtualDevice(d) if d.key == 0 && d.backing.is_none()));
     assert_eq!(blank.device.type_name(), "VirtualDevice");
 
+    // a required member held in a `Box` is read as what the box holds
+    let task = vim25::types::TaskEventKind::default();
+    let info: &vim25::types::TaskInfo = task.info();
+    assert!(info.key.is_empty());
+
     let obj = ManagedObjectReference { r#type: "VirtualMachine".into(), value: "vm-42".into(), ..Default::default() };
     let spec = ObjectSpec { obj, skip: Some(false), ..Default::default() };
     let written: serde_json::Value = serde_json::from_slice(&vim25::to_vec(&spec).unwrap()).unwrap();

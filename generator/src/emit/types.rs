@@ -599,23 +599,35 @@ fn accessors(model: &Model, plan: &Plan, s: &Schema) -> (TokenStream, Vec<String
         let get = scope.claim(bare.clone());
         let set = scope.claim(format!("{bare}_mut"));
         let (get, set) = (ident(&crate::names::escape(&get)), ident(&set));
-        let ty = tokens(&ty);
         let dep = docs::deprecated(m.field.deprecated);
         let doc = format!(" `{}` of the object held, whichever variant holds it.", m.field.name);
         let doc_mut = format!(" `{}` of the object held, to change it.", m.field.name);
+        let (object, object_mut) = (quote!(crate::object::Family::object(self)), quote!(crate::object::Family::object_mut(self)));
+        // a required member held in a `Box` is handed out as what the box holds
+        let (ty, read, write) = if m.field.required && plan.member_boxed(model, &s.name, m.field) {
+            let inner = tokens(&plan.owned_type(model, &m.field.ty));
+            let boxed = tokens(&ty);
+            (
+                inner,
+                quote!(&**crate::object::member::<#boxed>(#object, #i)),
+                quote!(&mut **crate::object::member_mut::<#boxed>(#object_mut, #i)),
+            )
+        } else {
+            (tokens(&ty), quote!(crate::object::member(#object, #i)), quote!(crate::object::member_mut(#object_mut, #i)))
+        };
         out.extend(quote! {
             #[doc = #doc]
             #dep
             #[inline]
             pub fn #get(&self) -> &#ty {
-                crate::object::member(crate::object::Family::object(self), #i)
+                #read
             }
 
             #[doc = #doc_mut]
             #dep
             #[inline]
             pub fn #set(&mut self) -> &mut #ty {
-                crate::object::member_mut(crate::object::Family::object_mut(self), #i)
+                #write
             }
         });
     }
@@ -1119,6 +1131,21 @@ mod tests {
         assert!(text.contains("pub fn name (& self) -> & crate :: CompactString { crate :: object :: member (crate :: object :: Family :: object (self) , 0usize) }"), "{text}");
         assert!(text.contains("pub fn r#type (& self)") && text.contains("pub fn type_mut (& mut self)"), "{text}");
         assert!(text.contains("pub fn corners_mut (& mut self) -> & mut i32 { crate :: object :: member_mut (crate :: object :: Family :: object_mut (self) , 3usize) }"), "{text}");
+    }
+
+    #[test]
+    fn a_required_boxed_member_is_handed_out_unboxed() {
+        let color = "        color:\n          description: A bare reference with a sibling (8.0.x style).";
+        let required = "      required:\n        - name\n";
+        assert!(MINI.contains(color) && MINI.contains(required));
+        let yaml = MINI
+            .replace(color, &format!("        manual:\n          $ref: '#/components/schemas/GizmoManual'\n{color}"))
+            .replace(required, "      required:\n        - name\n        - manual\n");
+        let m = model(&yaml);
+        let plan = Plan::build(&m);
+        let text = accessors(&m, &plan, m.schema("Shape")).0.to_string();
+        assert!(text.contains("pub fn manual (& self) -> & crate :: types :: GizmoManual { & * * crate :: object :: member :: < Box < crate :: types :: GizmoManual > >"), "{text}");
+        assert!(text.contains("pub fn manual_mut (& mut self) -> & mut crate :: types :: GizmoManual { & mut * * crate :: object :: member_mut :: < Box < crate :: types :: GizmoManual > >"), "{text}");
     }
 
     #[test]
