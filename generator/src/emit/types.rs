@@ -603,15 +603,12 @@ fn accessors(model: &Model, plan: &Plan, s: &Schema) -> (TokenStream, Vec<String
         let doc = format!(" `{}` of the object held, whichever variant holds it.", m.field.name);
         let doc_mut = format!(" `{}` of the object held, to change it.", m.field.name);
         let (object, object_mut) = (quote!(crate::object::Family::object(self)), quote!(crate::object::Family::object_mut(self)));
-        // a required member held in a `Box` is handed out as what the box holds
+        // a required member held in a `Box` is handed out as what the box holds (by deref
+        // coercion of the reference to the box)
         let (ty, read, write) = if m.field.required && plan.member_boxed(model, &s.name, m.field) {
             let inner = tokens(&plan.owned_type(model, &m.field.ty));
             let boxed = tokens(&ty);
-            (
-                inner,
-                quote!(&**crate::object::member::<#boxed>(#object, #i)),
-                quote!(&mut **crate::object::member_mut::<#boxed>(#object_mut, #i)),
-            )
+            (inner, quote!(crate::object::member::<#boxed>(#object, #i)), quote!(crate::object::member_mut::<#boxed>(#object_mut, #i)))
         } else {
             (tokens(&ty), quote!(crate::object::member(#object, #i)), quote!(crate::object::member_mut(#object_mut, #i)))
         };
@@ -1144,8 +1141,8 @@ mod tests {
         let m = model(&yaml);
         let plan = Plan::build(&m);
         let text = accessors(&m, &plan, m.schema("Shape")).0.to_string();
-        assert!(text.contains("pub fn manual (& self) -> & crate :: types :: GizmoManual { & * * crate :: object :: member :: < Box < crate :: types :: GizmoManual > >"), "{text}");
-        assert!(text.contains("pub fn manual_mut (& mut self) -> & mut crate :: types :: GizmoManual { & mut * * crate :: object :: member_mut :: < Box < crate :: types :: GizmoManual > >"), "{text}");
+        assert!(text.contains("pub fn manual (& self) -> & crate :: types :: GizmoManual { crate :: object :: member :: < Box < crate :: types :: GizmoManual > >"), "{text}");
+        assert!(text.contains("pub fn manual_mut (& mut self) -> & mut crate :: types :: GizmoManual { crate :: object :: member_mut :: < Box < crate :: types :: GizmoManual > >"), "{text}");
     }
 
     #[test]
