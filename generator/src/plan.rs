@@ -1,5 +1,5 @@
 //! Decisions about the Rust side that need the whole model: names, which fields are boxed,
-//! which types can derive `Default`, namespace features, registry ids.
+//! namespace features, registry ids.
 
 use crate::model::{Kind, Model, Op, StrFormat, Ty};
 use crate::names::{self, Scope};
@@ -32,8 +32,6 @@ pub struct Plan {
     /// `Decode` and `Encode` for `Box<T>`, the blanket impls of objects leaving no room for
     /// generic ones.
     pub boxed_members: BTreeSet<String>,
-    /// Types whose all required members have a `Default`.
-    pub defaultable: BTreeSet<String>,
     /// When a schema is available: all of these clauses hold, a clause being "any one of
     /// these features is on"; no clause = always (core).
     pub features: BTreeMap<String, Vec<BTreeSet<String>>>,
@@ -138,7 +136,6 @@ impl Plan {
         let boxed_fields = containment_cycles(model);
         let layout = inline_layout_with(model, record);
         let boxed_members = boxed_members(model, &layout.structs, &boxed_fields);
-        let defaultable = defaultable(model);
         let (features, namespaces) = features(model);
 
         let mut registry: Vec<RegistryEntry> = model
@@ -176,7 +173,6 @@ impl Plan {
             boxed_fields,
             layout,
             boxed_members,
-            defaultable,
             features,
             registry,
             id_of,
@@ -727,37 +723,6 @@ impl Sizes<'_> {
             },
         };
         Estimate::Size(size)
-    }
-}
-
-fn defaultable(model: &Model) -> BTreeSet<String> {
-    let mut set: BTreeSet<String> = model
-        .schemas
-        .values()
-        .filter(|s| matches!(s.kind, Kind::Data(_) | Kind::Plain(_)))
-        .map(|s| s.name.clone())
-        .collect();
-    loop {
-        let before = set.len();
-        let snapshot = set.clone();
-        set.retain(|name| {
-            let Some(fields) = model.struct_fields(name) else { return false };
-            fields.iter().filter(|f| f.required).all(|f| ty_default(model, &f.ty, &snapshot))
-        });
-        if set.len() == before {
-            return set;
-        }
-    }
-}
-
-fn ty_default(model: &Model, ty: &Ty, set: &BTreeSet<String>) -> bool {
-    match ty {
-        Ty::Bool | Ty::Int(_) | Ty::Float(_) | Ty::String(_) | Ty::Array(_) => true,
-        Ty::Ref(n) => match &model.schema(n).kind {
-            Kind::Boxed(b) => ty_default(model, &b.value, set),
-            Kind::Data(_) | Kind::Plain(_) => model.is_struct(n) && set.contains(n),
-            _ => false,
-        },
     }
 }
 

@@ -168,6 +168,19 @@ fn main() {
     let rebuilt = ShapeKind::from(PolygonKind::from(square.clone()));
     assert!(matches!(&rebuilt, ShapeKind::Polygon(PolygonKind::Square(s)) if s.corners == 4));
     assert_eq!(format!("{:?}", rebuilt.clone()), shown);
+    // any depth into any ancestor in one step; the base members read from any variant
+    let any: Any = square.clone().into();
+    assert_eq!(any.downcast_ref::<Square>().map(|s| s.corners), Some(4));
+    assert_eq!(vim25::to_vec(&Any::from(PolygonKind::from(square.clone()))).unwrap(), vim25::to_vec(&any).unwrap());
+    assert!(matches!(DataObjectKind::from(square.clone()), DataObjectKind::Shape(_)));
+    let mut deep = ShapeKind::from(square.clone());
+    assert_eq!((deep.name().as_str(), deep.r#type().as_deref()), ("sq", Some("t")));
+    *deep.name_mut() = "renamed".into();
+    assert_eq!(deep.downcast_ref::<Square>().map(|s| s.name.as_str()), Some("renamed"));
+    let polygon = PolygonKind::from(square.clone());
+    assert_eq!((*polygon.corners(), polygon.inner().is_none()), (4, true));
+    assert!(matches!(Any::from(WidgetFault::default()), Any::MethodFault(MethodFaultKind::WidgetFault(_))));
+    assert!(matches!(ShapeKind::default(), ShapeKind::Shape(s) if s.name.is_empty()));
     let base: ShapeKind = vim25::from_str(r#"{"_typeName":"Shape","name":"s"}"#).unwrap();
     assert!(matches!(base.clone(), ShapeKind::Shape(s) if s.name == "s"));
     // a small struct member decodes in place, a large one into its box; both re-encode as read

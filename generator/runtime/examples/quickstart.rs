@@ -17,6 +17,7 @@ async fn example(host: &str, user: &str, password: &str, vm_id: &str) -> Result<
     let vm = VirtualMachine::new(&client, vm_id);
     if let Some(config) = vm.config().await? {
         for device in config.hardware.device.iter().flatten() {
+            println!("device {} ({})", device.key(), device.type_name());   // a base member, any variant
             if let Some(disk) = device.downcast_ref::<VirtualDisk>() {
                 println!("disk of {} bytes", disk.capacity_in_bytes.unwrap_or_default());
             }

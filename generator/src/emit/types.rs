@@ -90,6 +90,10 @@ fn wire_lit(s: &str) -> proc_macro2::Literal {
 
 /// Owned Rust type of a member.
 fn field_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStream {
+    tokens(&field_type_text(model, plan, holder, f))
+}
+
+fn field_type_text(model: &Model, plan: &Plan, holder: &str, f: &Field) -> String {
     let mut t = plan.owned_type(model, &f.ty);
     if plan.member_boxed(model, holder, f) {
         t = format!("Box<{t}>");
@@ -97,7 +101,7 @@ fn field_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStrea
     if !f.required {
         t = format!("Option<{t}>");
     }
-    tokens(&t)
+    t
 }
 
 /// A member's value in a blank object, written out rather than through `Blank` or `Default`
@@ -239,17 +243,17 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
 
     let doc = docs::doc(s.description.as_deref(), doc_extra);
     let dep = docs::deprecated(s.deprecated);
-    let defaultable = plan.defaultable.contains(&s.name);
-    // `Default` is the blank where every member has a natural empty value; it forwards, so
-    // that one body per type is compiled (and `#[inline]` leaves it to the users who call it).
-    let default = defaultable.then(|| {
-        quote! {
-            impl Default for #name {
-                #[inline]
-                fn default() -> Self { <Self as crate::object::Blank>::blank() }
-            }
+    // `Default` is the blank: empty strings, zeros, empty arrays, `None`, a family member its
+    // base type's blank (`VirtualDeviceKind::VirtualDevice`), an enumeration member an empty
+    // unrecognized value and an `Any` member an empty array, so that `..Default::default()`
+    // fills in whatever a caller leaves out. It forwards, so that one body per type is compiled
+    // (and `#[inline]` leaves it to the users who call it).
+    let default = quote! {
+        impl Default for #name {
+            #[inline]
+            fn default() -> Self { <Self as crate::object::Blank>::blank() }
         }
-    });
+    };
     let type_name = wire_lit(wire_name.unwrap_or(&s.name));
     let info_name = match wire_name {
         Some(w) => {
@@ -400,19 +404,34 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             }
         });
     }
+    let direct: Vec<&str> = d.children.iter().map(String::as_str).collect();
+    let deep = conversions(model, plan, &kind, &direct);
+    let (accessors, _) = accessors(model, plan, s);
     let doc = docs::lines([
         format!(" A `{}` or any of its subtypes: what a member declared as `{}` holds.", s.name, s.name).as_str(),
         "",
         " Decoding picks the variant from `_typeName`; a subtype this release does not know decodes",
-        " as the base variant with its name and members kept in `extra`.",
+        " as the base variant with its name and members kept in `extra`. Every subtype, at any",
+        " depth, and every nested family enum converts into it with `From` (`.into()`), and the",
+        " members of the base type are read from any variant with the methods named like them.",
+        " Variants are added as releases add subtypes, so a `match` needs a `_` arm.",
     ]);
     let kind_tokens = quote!(#kind);
     let impls = codec_impls(&kind_tokens, Some(quote!(fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> { d.family() })), Some(quote!(e.object(crate::object::Family::object(self)))));
     quote! {
         #doc
+        #[non_exhaustive]
         pub enum #kind {
             #[doc = " Exactly this type."]
             #variants
+        }
+
+        /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+        impl Default for #kind {
+            #[inline]
+            fn default() -> Self {
+                <Self as crate::object::Family>::blank_base()
+            }
         }
 
         impl Clone for #kind {
@@ -448,9 +467,12 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
                 self.as_any().downcast_ref::<T>()
             }
+
+            #accessors
         }
 
         #froms
+        #deep
 
         impl crate::object::Family for #kind {
             fn blank_for(id: u16) -> Self {
@@ -481,6 +503,132 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
 
         #impls
     }
+}
+
+/// Every data subtype below the direct ones of a family (`children`), each with the direct
+/// subtype on its way, depth first in document order.
+fn deeper<'m>(model: &'m Model, children: &[&'m str]) -> Vec<(&'m str, &'m str)> {
+    let below = |n: &'m str| model.data(n).map(|d| d.children.iter().rev().map(String::as_str).collect::<Vec<_>>()).unwrap_or_default();
+    let mut out = Vec::new();
+    for &via in children {
+        let mut stack = below(via);
+        while let Some(n) = stack.pop() {
+            out.push((n, via));
+            stack.extend(below(n));
+        }
+    }
+    out
+}
+
+/// `From` into the family enum (or root) `kind` for the subtypes its direct variants do not
+/// hold as they are: the structs of polymorphic direct subtypes, and every struct and family
+/// enum further down. Each is a `Within` impl naming the direct subtype's family enum to go
+/// through, and one generic `From` converts through it: an impl without a body per pair, where
+/// a `From` per pair would be a function to check and borrow-check each (a few thousand into
+/// `Any` alone).
+fn conversions(model: &Model, plan: &Plan, kind: &proc_macro2::Ident, children: &[&str]) -> TokenStream {
+    let mut markers = TokenStream::new();
+    let mut mark = |ty: &str, via: &str, cfg_of: &str| {
+        let (ty, via, cfg) = (ident(ty), ident(&plan.kind_name[via]), cfg_attr(plan.cfg(cfg_of).as_deref()));
+        markers.extend(quote!(#cfg impl crate::object::Within<#kind> for crate::types::#ty { type Via = crate::types::#via; }));
+    };
+    for &c in children.iter().filter(|c| plan.kind_name.contains_key(**c)) {
+        mark(&plan.rust[c], c, c);
+    }
+    for (n, via) in deeper(model, children) {
+        mark(&plan.rust[n], via, n);
+        if let Some(k) = plan.kind_name.get(n) {
+            mark(k, via, n);
+        }
+    }
+    if markers.is_empty() {
+        return markers;
+    }
+    quote! {
+        #markers
+
+        /// A subtype below the direct ones, through the family enum of the direct one.
+        impl<T> From<T> for #kind
+        where
+            T: crate::object::Within<Self>,
+            <T as crate::object::Within<Self>>::Via: From<T>,
+            Self: From<<T as crate::object::Within<Self>>::Via>,
+        {
+            #[inline]
+            fn from(v: T) -> Self {
+                Self::from(<T as crate::object::Within<Self>>::Via::from(v))
+            }
+        }
+    }
+}
+
+/// Method names a member accessor must not take: the family enums' own methods and those of
+/// the public traits they implement, which an inherent method of the same name would shadow
+/// (the hidden traits of `object.rs` are only called by path). Such a member's accessor is
+/// named `{member}_member` (`PbmCapabilityTypeInfoKind::type_name_member`).
+const TAKEN_METHODS: &[&str] = &[
+    "type_name", "as_any", "downcast_ref", "clone", "clone_from", "fmt", "default", "from", "into", "encode", "serialize",
+    "deserialize", "to_owned", "to_string",
+];
+
+/// The accessors of a family enum for the members of its base type (`EventKind::created_time`,
+/// `created_time_mut`), each a call of `object::member` with the member's index, which is the
+/// same in every subtype's table. A member whose name or Rust type differs in some subtype is
+/// left out rather than read through a wrong index; the names of those are returned.
+fn accessors(model: &Model, plan: &Plan, s: &Schema) -> (TokenStream, Vec<String>) {
+    let members = flattened(model, plan, &s.name);
+    let mut scope = crate::names::Scope::with_reserved(TAKEN_METHODS);
+    let subtypes: Vec<&str> = deeper(model, &[s.name.as_str()]).into_iter().map(|(n, _)| n).collect();
+    let mut out = TokenStream::new();
+    let mut left_out = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        let ty = field_type_text(model, plan, &s.name, m.field);
+        let same_everywhere = subtypes.iter().all(|sub| {
+            let fields = model.all_fields(sub);
+            plan.fields[*sub].get(i).map(String::as_str) == Some(m.rust)
+                && fields.get(i).is_some_and(|f| f.name == m.field.name && field_type_text(model, plan, sub, f) == ty)
+        });
+        if !same_everywhere {
+            left_out.push(m.field.name.clone());
+            continue;
+        }
+        let mut bare = m.rust.strip_prefix("r#").unwrap_or(m.rust).to_owned();
+        if TAKEN_METHODS.contains(&bare.as_str()) {
+            bare.push_str("_member");
+        }
+        let get = scope.claim(bare.clone());
+        let set = scope.claim(format!("{bare}_mut"));
+        let (get, set) = (ident(&crate::names::escape(&get)), ident(&set));
+        let dep = docs::deprecated(m.field.deprecated);
+        let doc = format!(" `{}` of the object held, whichever variant holds it.", m.field.name);
+        let doc_mut = format!(" `{}` of the object held, to change it.", m.field.name);
+        let (object, object_mut) = (quote!(crate::object::Family::object(self)), quote!(crate::object::Family::object_mut(self)));
+        // a required member held in a `Box` is handed out as what the box holds (by deref
+        // coercion of the reference to the box)
+        let (ty, read, write) = if m.field.required && plan.member_boxed(model, &s.name, m.field) {
+            let inner = tokens(&plan.owned_type(model, &m.field.ty));
+            let boxed = tokens(&ty);
+            (inner, quote!(crate::object::member::<#boxed>(#object, #i)), quote!(crate::object::member_mut::<#boxed>(#object_mut, #i)))
+        } else {
+            (tokens(&ty), quote!(crate::object::member(#object, #i)), quote!(crate::object::member_mut(#object_mut, #i)))
+        };
+        out.extend(quote! {
+            #[doc = #doc]
+            #dep
+            #[inline]
+            pub fn #get(&self) -> &#ty {
+                #read
+            }
+
+            #[doc = #doc_mut]
+            #dep
+            #[inline]
+            pub fn #set(&mut self) -> &mut #ty {
+                #write
+            }
+        });
+    }
+    (out, left_out)
 }
 
 /// How a family enum's variant `v` holds its value of type `ty`: in a `Box` or not, and as a
@@ -565,6 +713,9 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     let array_ty = ident(&plan.array_type);
     let mut array_ids: Vec<u16> = Vec::new();
     let mut array_value_key = None;
+    let mut froms = TokenStream::new();
+    let data_children: Vec<&str> = children.iter().copied().filter(|c| model.data(c).is_some()).collect();
+    let deep = conversions(model, plan, &name, &data_children);
     for child in children {
         let cfg = cfg_attr(plan.cfg(child).as_deref());
         let v = variant_of(plan, child);
@@ -594,6 +745,9 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                 if let Some(ck) = plan.kind_name.get(child) {
                     let ck = ident(ck);
                     let tag = quote!(crate::de::TypeTag::Known(id));
+                    let held = Held { v: v.clone(), ty: quote!(crate::types::#ck), boxed: plan.layout.nested_boxed.contains(child), family: true };
+                    let from = held.wrap(quote!(v));
+                    froms.extend(quote!(#cfg impl From<crate::types::#ck> for #name { #[inline] fn from(v: crate::types::#ck) -> Self { #from } }));
                     if plan.layout.nested_boxed.contains(child) {
                         variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ck>),));
                         arms.extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, |k| crate::object::boxed(k, Self::#v)),));
@@ -605,6 +759,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                     }
                     as_any.extend(quote!(#cfg Self::#v(v) => v.as_any(),));
                 } else {
+                    froms.extend(quote!(#cfg impl From<crate::types::#cid> for #name { #[inline] fn from(v: crate::types::#cid) -> Self { crate::object::boxed(v, Self::#v) } }));
                     variants.extend(quote!(#doc #cfg #v(Box<crate::types::#cid>),));
                     as_any.extend(quote!(#cfg Self::#v(v) => &**v,));
                     arms.extend(quote!(#cfg crate::registry::id::#cid => d.decode_boxed_as(Self::#v),));
@@ -625,6 +780,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
         &[
             "Any value of the API, chosen by its `_typeName`: a data object or fault (through its family enum), a managed object reference, or a boxed primitive, array or enumeration (`{\"_typeName\": \"int\", \"_value\": 3}`).".into(),
             "A `_typeName` this release does not know is kept verbatim in the unknown variant and re-encodes unchanged.".into(),
+            "Every data object and fault, and every family enum, converts into it with `From` (`.into()`). Variants are added as releases add types, so a `match` needs a `_` arm.".into(),
         ],
     );
     let name_tokens = quote!(#name);
@@ -656,6 +812,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone)]
+        #[non_exhaustive]
         pub enum #name {
             #variants
             /// A boxed array of data objects (`ArrayOfVirtualDevice`, ...): one variant for all
@@ -709,6 +866,8 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
             }
         }
 
+        #froms
+        #deep
         #impls
 
         /// Ids of the boxed arrays of data objects, sorted.
@@ -758,6 +917,7 @@ fn enum_file(plan: &Plan, s: &Schema) -> TokenStream {
         #doc
         #dep
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #variants
             /// A value this release does not know, kept as received.
@@ -900,4 +1060,112 @@ fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> Token
 
 fn plain_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     object_struct(model, plan, s, None, &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accessors;
+    use crate::plan::fixture::{model, MINI};
+    use crate::plan::Plan;
+
+    /// A generated file of the fixture, its whitespace collapsed to single spaces.
+    fn file(module: &str) -> String {
+        file_of(MINI, module)
+    }
+
+    fn file_of(yaml: &str, module: &str) -> String {
+        let out = crate::generate(yaml.as_bytes(), &crate::Options { crate_version: "9.9.9".into(), standalone: true }).expect("generates");
+        let name = format!("src/types/{module}.rs");
+        let text = out.files.iter().find(|(path, _)| path.ends_with(&name)).map(|(_, text)| text).expect("the file exists");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    fn within(kind: &str, ty: &str, via: &str) -> String {
+        format!("impl crate::object::Within<{kind}> for crate::types::{ty} {{ type Via = crate::types::{via}; }}")
+    }
+
+    #[test]
+    fn subtypes_at_every_depth_convert_through_the_direct_subtypes_family() {
+        // DataObject > Shape > Polygon > Square
+        let shape = file("shape");
+        assert!(shape.contains(&within("ShapeKind", "Square", "PolygonKind")), "{shape}");
+        assert!(shape.contains(&within("ShapeKind", "Polygon", "PolygonKind")));
+        // a direct subtype without subtypes has its own `From` and no marker
+        assert!(!shape.contains("Within<ShapeKind> for crate::types::PolygonKind"));
+        assert!(shape.contains("impl<T> From<T> for ShapeKind where T: crate::object::Within<Self>"));
+        let data = file("data_object");
+        for (ty, via) in [("Shape", "ShapeKind"), ("Polygon", "ShapeKind"), ("PolygonKind", "ShapeKind"), ("Square", "ShapeKind")] {
+            assert!(data.contains(&within("DataObjectKind", ty, via)), "{ty} in {data}");
+        }
+        let any = file("any");
+        assert!(any.contains("impl From<crate::types::DataObjectKind> for Any"), "{any}");
+        assert!(any.contains("impl From<crate::types::MethodFaultKind> for Any"));
+        assert!(any.contains(&within("Any", "Square", "DataObjectKind")));
+        assert!(any.contains(&within("Any", "WidgetFault", "MethodFaultKind")));
+        // a family without subtypes below its direct ones needs no generic `From`
+        assert!(!file("polygon").contains("Within"));
+    }
+
+    #[test]
+    fn family_enums_and_value_enums_are_non_exhaustive_and_defaulted() {
+        assert!(file("shape").contains("#[non_exhaustive] pub enum ShapeKind"));
+        assert!(file("any").contains("#[non_exhaustive] pub enum Any"));
+        assert!(file("color").contains("#[non_exhaustive] pub enum Color"));
+        assert!(file("shape").contains("impl Default for ShapeKind"));
+        // a struct with a required family member has `Default` too
+        let required = "      required:\n        - corners\n";
+        assert!(MINI.contains(required));
+        let yaml = MINI.replace(required, "      required:\n        - corners\n        - inner\n");
+        assert!(file_of(&yaml, "square").contains("pub inner: crate::types::ShapeKind"));
+        assert!(file_of(&yaml, "square").contains("impl Default for Square"));
+    }
+
+    #[test]
+    fn accessors_read_every_base_member_by_its_index() {
+        let m = model(MINI);
+        let plan = Plan::build(&m);
+        let (tokens, left_out) = accessors(&m, &plan, m.schema("Polygon"));
+        let text = tokens.to_string();
+        assert!(left_out.is_empty(), "{left_out:?}");
+        // inherited members first, at the indices of every subtype's table
+        assert!(text.contains("pub fn name (& self) -> & crate :: CompactString { crate :: object :: member (crate :: object :: Family :: object (self) , 0usize) }"), "{text}");
+        assert!(text.contains("pub fn r#type (& self)") && text.contains("pub fn type_mut (& mut self)"), "{text}");
+        assert!(text.contains("pub fn corners_mut (& mut self) -> & mut i32 { crate :: object :: member_mut (crate :: object :: Family :: object_mut (self) , 3usize) }"), "{text}");
+    }
+
+    #[test]
+    fn a_required_boxed_member_is_handed_out_unboxed() {
+        let color = "        color:\n          description: A bare reference with a sibling (8.0.x style).";
+        let required = "      required:\n        - name\n";
+        assert!(MINI.contains(color) && MINI.contains(required));
+        let yaml = MINI
+            .replace(color, &format!("        manual:\n          $ref: '#/components/schemas/GizmoManual'\n{color}"))
+            .replace(required, "      required:\n        - name\n        - manual\n");
+        let m = model(&yaml);
+        let plan = Plan::build(&m);
+        let text = accessors(&m, &plan, m.schema("Shape")).0.to_string();
+        assert!(text.contains("pub fn manual (& self) -> & crate :: types :: GizmoManual { crate :: object :: member :: < Box < crate :: types :: GizmoManual > >"), "{text}");
+        assert!(text.contains("pub fn manual_mut (& mut self) -> & mut crate :: types :: GizmoManual { crate :: object :: member_mut :: < Box < crate :: types :: GizmoManual > >"), "{text}");
+    }
+
+    #[test]
+    fn a_member_named_like_a_method_or_typed_apart_in_a_subtype_is_handled() {
+        // `typeName` would shadow `type_name`
+        let color = "        color:\n          description: A bare reference with a sibling (8.0.x style).";
+        assert!(MINI.contains(color));
+        let m = model(&MINI.replace(color, &format!("        typeName:\n          type: string\n{color}")));
+        let mut plan = Plan::build(&m);
+        let (tokens, left_out) = accessors(&m, &plan, m.schema("Shape"));
+        assert!(left_out.is_empty(), "{left_out:?}");
+        let text = tokens.to_string();
+        assert!(text.contains("pub fn type_name_member (& self)") && text.contains("pub fn type_name_member_mut (& mut self)"), "{text}");
+        // a member boxed in one subtype only (the layout boxes a member by its type, so the
+        // plan never does this) has no accessor rather than one reading the wrong type
+        plan.boxed_fields.insert(("Square".into(), "name".into()));
+        let (tokens, left_out) = accessors(&m, &plan, m.schema("Shape"));
+        assert_eq!(left_out, ["name"]);
+        assert!(!tokens.to_string().contains("pub fn name"));
+        let (_, left_out) = accessors(&m, &plan, m.schema("Polygon"));
+        assert_eq!(left_out, ["name"]);
+    }
 }
