@@ -12,55 +12,23 @@ use vim25::types::*;
 
 /// The clone's settings: placement beside the source, 4 CPUs, a NIC, a host name by DHCP.
 fn clone_spec(pool: ManagedObjectReference, datastore: ManagedObjectReference, network: ManagedObjectReference, network_name: &str, name: &str) -> VirtualMachineCloneSpec {
-    let nic = VirtualVmxnet3 {
-        key: -1,
-        backing: Some(VirtualDeviceDeviceBackingInfoKind::from(VirtualEthernetCardNetworkBackingInfo { device_name: network_name.into(), network: Some(network), ..Default::default() }).into()),
+    let backing = VirtualEthernetCardNetworkBackingInfo { device_name: network_name.into(), network: Some(network), ..Default::default() };
+    let nic = VirtualVmxnet3 { key: -1, backing: Some(backing.into()), ..Default::default() };
+    let add_nic = VirtualDeviceConfigSpec { operation: Some(VirtualDeviceConfigSpecOperation::Add), device: nic.into(), ..Default::default() };
+    let identity = CustomizationLinuxPrep {
+        host_name: CustomizationFixedName { name: name.into(), ..Default::default() }.into(),
+        domain: "example.com".into(),
+        hw_clock_utc: Some(true),
         ..Default::default()
     };
-    let add_nic = VirtualDeviceConfigSpec {
-        operation: Some(VirtualDeviceConfigSpecOperation::Add),
-        file_operation: None,
-        device: VirtualEthernetCardKind::from(VirtualVmxnetKind::from(VirtualVmxnet3Kind::from(nic))).into(),
-        profile: None,
-        backing: None,
-        filter_spec: None,
-        change_mode: None,
-        extra: Default::default(),
-    };
-    let identity = CustomizationLinuxPrep {
-        host_name: CustomizationFixedName { name: name.into(), extra: Default::default() }.into(),
-        domain: "example.com".into(),
-        time_zone: None,
-        hw_clock_utc: Some(true),
-        script_text: None,
-        compatible_customization_method: None,
-        reset_password: None,
-        password: None,
-        extra_config: None,
-        extra: Default::default(),
-    };
-    let dhcp = CustomizationIPSettings {
-        ip: CustomizationDhcpIpGenerator::default().into(),
-        subnet_mask: None,
-        gateway: None,
-        ip_v6_spec: None,
-        dns_server_list: None,
-        dns_domain: None,
-        primary_wins: None,
-        secondary_wins: None,
-        net_bios: None,
-        extra: Default::default(),
-    };
+    let dhcp = CustomizationIPSettings { ip: CustomizationDhcpIpGenerator::default().into(), ..Default::default() };
     VirtualMachineCloneSpec {
         location: Box::new(VirtualMachineRelocateSpec { pool: Some(pool), datastore: Some(datastore), ..Default::default() }),
-        config: Some(Box::new(VirtualMachineConfigSpec { num_cp_us: Some(4), device_change: Some(vec![add_nic.into()]), ..Default::default() })),
+        config: Some(Box::new(VirtualMachineConfigSpec { num_cpus: Some(4), device_change: Some(vec![add_nic.into()]), ..Default::default() })),
         customization: Some(Box::new(CustomizationSpec {
-            options: None,
             identity: identity.into(),
-            global_ip_settings: CustomizationGlobalIPSettings::default(),
-            nic_setting_map: Some(vec![CustomizationAdapterMapping { mac_address: None, adapter: Box::new(dhcp), extra: Default::default() }]),
-            encryption_key: None,
-            extra: Default::default(),
+            nic_setting_map: Some(vec![CustomizationAdapterMapping { adapter: Box::new(dhcp), ..Default::default() }]),
+            ..Default::default()
         })),
         ..Default::default()
     }

@@ -20,11 +20,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let collector = events.create_collector_for_events(&EventFilterSpec::default()).await?;
     collector.set_collector_page_size(100).await?;
     for event in collector.latest_page().await?.unwrap_or_default() {
-        // the members every event has, read off its encoding
-        let json: serde_json::Value = serde_json::from_slice(&vim25::to_vec(&event)?)?;
-        let time = json["createdTime"].as_str().unwrap_or_default();
-        let message = json["fullFormattedMessage"].as_str().unwrap_or_default();
-        println!("{time}  {}  {message}", event.type_name());
+        let message = event.full_formatted_message().as_deref().unwrap_or_default();
+        println!("{}  {}  {message}", event.created_time(), event.type_name());
     }
     collector.destroy_collector().await?;
     sessions.logout().await?;
