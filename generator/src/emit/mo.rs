@@ -109,11 +109,11 @@ fn mod_rs(model: &Model, modules: &[(String, &ManagedType)]) -> TokenStream {
         mods.extend(quote!(#cfg mod #md; #cfg pub use #md::#name;));
     }
     let doc = docs::inner(&[
-        " Managed object handles: one per managed object type, each method building one request.",
+        "Managed object handles: one per managed object type, each method building one request.",
         "",
-        " A handle is a [`Client`](crate::Client) plus a reference. Methods return a [`Call`](crate::Call)",
-        " to `.await`; faults come back as [`Error::Fault`](crate::Error::Fault). An operation",
-        " documented to return a reference to a managed type returns that type's handle.",
+        "A handle is a [`Client`](crate::Client) plus a reference. Methods return a [`Call`](crate::Call)",
+        "to `.await`; faults come back as [`Error::Fault`](crate::Error::Fault). An operation",
+        "documented to return a reference to a managed type returns that type's handle.",
     ]);
     let pairs = parents(model);
     let (children, parents): (Vec<&str>, Vec<&str>) = pairs.into_iter().unzip();
@@ -177,9 +177,9 @@ fn handle(model: &Model, plan: &Plan, m: &ManagedType) -> TokenStream {
         methods.extend(property(model, plan, m, p));
     }
     let doc = docs::lines([
-        format!(" Handle to a `{}` managed object (namespace `{}`).", m.name, m.namespace).as_str(),
+        format!("Handle to a `{}` managed object (namespace `{}`).", m.name, m.namespace).as_str(),
         "",
-        format!(" Requests go to `{{base}}{}/{{moId}}/{{member}}`.", type_path(m)).as_str(),
+        format!("Requests go to `{{base}}{}/{{moId}}/{{member}}`.", type_path(m)).as_str(),
     ]);
     quote! {
         #doc
@@ -316,7 +316,7 @@ fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenS
         extra.push(format!("Body: [`{}`](crate::types::{}).", req, plan.rust[req]));
     }
     if let Some(d) = x.response.as_ref().and_then(|r| r.description.as_deref()) {
-        extra.push(format!("Returns: {d}"));
+        extra.push(format!("Returns: {}", docs::text(d)));
     }
     if !x.faults.is_empty() {
         let list: Vec<String> = x.faults.iter().map(|f| format!("- `{f}`")).collect();
@@ -341,7 +341,7 @@ fn property(model: &Model, plan: &Plan, owner: &ManagedType, p: &Property) -> To
     let (ret, decode) = reply(model, plan, owner, Some(&p.response));
     let mut extra = Vec::new();
     if let Some(d) = p.response.description.as_deref() {
-        extra.push(d.to_owned());
+        extra.push(docs::text(d));
     }
     extra.push(format!("`GET .../{}` (operation `{}`).", p.name, p.operation_id));
     let doc = docs::doc(p.description.as_deref(), &extra);

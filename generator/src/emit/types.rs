@@ -71,17 +71,33 @@ fn mod_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
     }
     for below in unit.below() {
         let krate = ident(&below.krate());
-        mods.extend(quote!(#[doc(inline)] pub use #krate::types::*;));
+        // Each type is documented once, in its own crate: inlined here, rustdoc would render all
+        // the types below again on every crate above them.
+        mods.extend(quote!(#[doc(no_inline)] pub use #krate::types::*;));
     }
     let doc = match unit {
         Unit::Top => docs::inner(&[
-            " Every data object, enumeration and request body of the document, one module per type.",
+            "Every data object, enumeration and request body of the document, one module per type.",
             "",
-            " Types of a namespace other than the core (`vsan`, `pbm`, ...) exist when its cargo feature is on.",
+            "Types of a namespace other than the core (`vsan`, `pbm`, ...) exist when its cargo feature is on.",
         ]),
-        _ => docs::inner(&[" The types of this part of `vim25` and of the parts below it; use them as `vim25::types`."]),
+        _ => docs::inner(&["The types of this part of `vim25` and of the parts below it; use them as `vim25::types`."]),
     };
     quote!(#doc #mods)
+}
+
+/// `Unpin`, `UnwindSafe` and `RefUnwindSafe` for a family enum or the root, which hold anyway:
+/// every type owns all its data. They are written out for rustdoc, which works out each auto
+/// trait of each type by walking every type it holds, from scratch for each type; from a type
+/// on the cycle through the root that is every type of the API. A walk ends at an explicit impl,
+/// so for these three traits it stops at the first family enum. (`Send`, `Sync` and `Freeze`
+/// cannot be written without `unsafe`.)
+fn explicit_auto_traits(ty: &TokenStream) -> TokenStream {
+    quote! {
+        impl Unpin for #ty {}
+        impl std::panic::UnwindSafe for #ty {}
+        impl std::panic::RefUnwindSafe for #ty {}
+    }
 }
 
 fn wire_lit(s: &str) -> proc_macro2::Literal {
@@ -342,7 +358,14 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
 fn data_file(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStream {
     let mut extra = Vec::new();
     if let Some(p) = d.parent.as_deref().filter(|p| *p != model.root) {
-        extra.push(format!("Extends `{p}`."));
+        // a link where this crate sees the parent; a parent may be in a crate beside this one
+        let unit = plan.unit_of(&s.name);
+        let parent_unit = plan.unit_of(p);
+        if parent_unit == unit || unit.below().contains(&parent_unit) {
+            extra.push(format!("Extends [`{p}`](crate::types::{}).", plan.rust[p]));
+        } else {
+            extra.push(format!("Extends `{p}`."));
+        }
     }
     if !d.children.is_empty() {
         let k = &plan.kind_name[&s.name];
@@ -383,7 +406,7 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
                 Held { v: variant_of(plan, child), ty: quote!(crate::types::#ct), boxed: true, family: false }
             }
         };
-        let doc = docs::lines([format!(" A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
+        let doc = docs::lines([format!("A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
         (held, doc, cfg_attr(plan.cfg(child).as_deref()), Some(ident(&plan.rust[child])))
     });
     for (held, doc, cfg, cid) in std::iter::once((own_held, TokenStream::new(), TokenStream::new(), None)).chain(children) {
@@ -408,16 +431,17 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
     let deep = conversions(model, plan, &kind, &direct);
     let (accessors, _) = accessors(model, plan, s);
     let doc = docs::lines([
-        format!(" A `{}` or any of its subtypes: what a member declared as `{}` holds.", s.name, s.name).as_str(),
+        format!("A `{}` or any of its subtypes: what a member declared as `{}` holds.", s.name, s.name).as_str(),
         "",
-        " Decoding picks the variant from `_typeName`; a subtype this release does not know decodes",
-        " as the base variant with its name and members kept in `extra`. Every subtype, at any",
-        " depth, and every nested family enum converts into it with `From` (`.into()`), and the",
-        " members of the base type are read from any variant with the methods named like them.",
-        " Variants are added as releases add subtypes, so a `match` needs a `_` arm.",
+        "Decoding picks the variant from `_typeName`; a subtype this release does not know decodes",
+        "as the base variant with its name and members kept in `extra`. Every subtype, at any",
+        "depth, and every nested family enum converts into it with `From` (`.into()`), and the",
+        "members of the base type are read from any variant with the methods named like them.",
+        "Variants are added as releases add subtypes, so a `match` needs a `_` arm.",
     ]);
     let kind_tokens = quote!(#kind);
     let impls = codec_impls(&kind_tokens, Some(quote!(fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> { d.family() })), Some(quote!(e.object(crate::object::Family::object(self)))));
+    let auto = explicit_auto_traits(&kind_tokens);
     quote! {
         #doc
         #[non_exhaustive]
@@ -433,6 +457,8 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
                 <Self as crate::object::Family>::blank_base()
             }
         }
+
+        #auto
 
         impl Clone for #kind {
             #[inline]
@@ -741,7 +767,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                 arms.extend(quote!(#cfg crate::registry::id::#cid => d.boxed_as(#key, Self::#v),));
             }
             Kind::Data(_) => {
-                let doc = docs::lines([format!(" A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
+                let doc = docs::lines([format!("A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
                 if let Some(ck) = plan.kind_name.get(child) {
                     let ck = ident(ck);
                     let tag = quote!(crate::de::TypeTag::Known(id));
@@ -809,6 +835,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
             }
         }),
     );
+    let auto = explicit_auto_traits(&name_tokens);
     quote! {
         #doc
         #[derive(Debug, Clone)]
@@ -868,6 +895,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
 
         #froms
         #deep
+        #auto
         #impls
 
         /// Ids of the boxed arrays of data objects, sorted.
