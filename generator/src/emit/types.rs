@@ -90,8 +90,8 @@ fn mod_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
 /// every type owns all its data. They are written out for rustdoc, which works out each auto
 /// trait of each type by walking every type it holds, from scratch for each type; from a type
 /// on the cycle through the root that is every type of the API. A walk ends at an explicit impl,
-/// so for these three traits it stops at the first family enum. (`Send`, `Sync` and `Freeze`
-/// cannot be written without `unsafe`.)
+/// so for these three traits it stops at the first family enum. (`Send` and `Sync` cannot be
+/// written without `unsafe`; `Freeze` stops at every `Box` and `Vec`.)
 fn explicit_auto_traits(ty: &TokenStream) -> TokenStream {
     quote! {
         impl Unpin for #ty {}
