@@ -5,17 +5,21 @@
 //! `cargo run -p vim25 --example quickstart -- HOST USER PASSWORD VM_MOID` (needs a vCenter).
 
 use vim25::mo::{ServiceInstance, SessionManager, VirtualMachine};
-use vim25::types::{VirtualDeviceKind, VirtualDisk};
+use vim25::types::{InvalidState, VirtualDeviceKind, VirtualDisk};
 
 async fn example(host: &str, user: &str, password: &str, vm_id: &str) -> Result<(), vim25::Error> {
     let client = vim25::Client::connect(host)?;
     let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
-    let session_manager = content.session_manager.as_ref().map(|m| m.value.as_str()).unwrap_or("SessionManager");
-    SessionManager::new(&client, session_manager).login(user, password, None).await?;
+    let sessions = match &content.session_manager {
+        Some(r) => SessionManager::from_ref(&client, r)?,
+        None => SessionManager::new(&client, "SessionManager"),
+    };
+    sessions.login(user, password, None).await?;
 
     let vm = VirtualMachine::new(&client, vm_id);
     if let Some(config) = vm.config().await? {
         for device in config.hardware.device.iter().flatten() {
+            println!("device {} ({})", device.key(), device.type_name());   // a base member, any variant
             if let Some(disk) = device.downcast_ref::<VirtualDisk>() {
                 println!("disk of {} bytes", disk.capacity_in_bytes.unwrap_or_default());
             }
@@ -25,8 +29,9 @@ async fn example(host: &str, user: &str, password: &str, vm_id: &str) -> Result<
         }
     }
     match vm.power_on_vm_task(None).await {
-        Err(vim25::Error::Fault(fault)) => println!("server fault {}", fault.type_name()),
-        other => println!("{:?}", other.map(|task| task.value)),
+        Ok(task) => println!("{:?}", task.info().await?.state),
+        Err(e) if e.fault_is::<InvalidState>() => println!("not now: {e}"),
+        Err(e) => return Err(e),
     }
     Ok(())
 }

@@ -7,6 +7,9 @@
 //! property read `GET {base}/{Type}/{moId}/{property}`; `base` is
 //! `https://{host}/sdk/vim25/{release}`. The session travels in the header named by the
 //! document's security scheme and is taken from any reply that sets it (`Login` does).
+//!
+//! A fault formats as its type and the server's message (`InvalidState: ...`); test for a type
+//! anywhere in the fault hierarchy with [`Error::fault_is`].
 
 use crate::DecodeError;
 use std::fmt;
@@ -66,9 +69,13 @@ where
 /// Everything that can go wrong calling the API.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The server answered with a fault (HTTP 500 and a MethodFault body); match on it.
-    #[error("server fault {}", .0.type_name())]
+    /// The server answered with a fault (HTTP 500 and a MethodFault body); match on it, or
+    /// test it with [`Error::fault_is`].
+    #[error("server fault {0}")]
     Fault(Box<crate::Fault>),
+    /// A reference given for a handle of another type ([`crate::mo`] handles' `from_ref`).
+    #[error("a reference to {found} cannot be held as a {expected}")]
+    WrongType { expected: &'static str, found: String },
     #[error("could not decode the reply: {0}")]
     Decode(#[from] DecodeError),
     #[error("could not encode the request: {0}")]
@@ -87,6 +94,18 @@ impl Error {
             Error::Fault(f) => Some(f),
             _ => None,
         }
+    }
+
+    /// Whether the server answered with a fault of type `T` or of a subtype of it:
+    /// `err.fault_is::<InvalidState>()` holds for an `InvalidPowerState` fault too.
+    pub fn fault_is<T: crate::object::Object + crate::object::Blank>(&self) -> bool {
+        self.fault().is_some_and(|f| f.fault_is::<T>())
+    }
+
+    /// The fault, when it is exactly a `T` (for its members; see [`Error::fault_is`] to test
+    /// for a type and its subtypes).
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        self.fault()?.downcast_ref::<T>()
     }
 }
 
@@ -117,7 +136,13 @@ impl Client {
 
     /// A client for `host` at the release this crate was generated from.
     pub fn for_host(host: &str, transport: impl Transport) -> Self {
-        Self::new(format!("https://{host}/sdk/vim25/{}", crate::RELEASE), transport)
+        Self::for_url(&format!("https://{host}"), transport)
+    }
+
+    /// A client for the server at `url` (`http://127.0.0.1:8080`, `https://vc.example.com`):
+    /// requests go to `{url}/sdk/vim25/{release}`, at the release this crate was generated from.
+    pub fn for_url(url: &str, transport: impl Transport) -> Self {
+        Self::new(format!("{}/sdk/vim25/{}", url.trim_end_matches('/'), crate::RELEASE), transport)
     }
 
     pub fn base(&self) -> &str {
@@ -180,13 +205,13 @@ impl Client {
         id: &str,
         member: &str,
         body: Result<Option<Vec<u8>>, serde_json::Error>,
-        decode: fn(&[u8]) -> Result<T, Error>,
+        decode: fn(&Client, &[u8]) -> Result<T, Error>,
     ) -> Call<T> {
         let future = match body {
             Ok(body) => self.execute(self.request(method, type_path, id, member, body)),
             Err(e) => encode_failed(e),
         };
-        Call { future, decode, _t: PhantomData }
+        Call { future, client: self.clone(), decode, _t: PhantomData }
     }
 }
 
@@ -220,7 +245,9 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
 #[must_use = "a call does nothing until awaited"]
 pub struct Call<T> {
     future: BoxFuture<Result<Vec<u8>, Error>>,
-    decode: fn(&[u8]) -> Result<T, Error>,
+    /// For the handles a reply may be decoded into.
+    client: Client,
+    decode: fn(&Client, &[u8]) -> Result<T, Error>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -230,7 +257,7 @@ impl<T> Future for Call<T> {
         match self.future.as_mut().poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Ready(Ok(body)) => Poll::Ready((self.decode)(&body)),
+            Poll::Ready(Ok(body)) => Poll::Ready((self.decode)(&self.client, &body)),
         }
     }
 }
@@ -243,13 +270,13 @@ pub fn body(value: &dyn crate::ser::Encode) -> Result<Option<Vec<u8>>, serde_jso
 
 /// A reply that must hold a value.
 #[doc(hidden)]
-pub fn decode<T: crate::de::Decode>(body: &[u8]) -> Result<T, Error> {
+pub fn decode<T: crate::de::Decode>(_: &Client, body: &[u8]) -> Result<T, Error> {
     Ok(crate::from_slice(body)?)
 }
 
 /// A reply that may be empty or `null`.
 #[doc(hidden)]
-pub fn decode_opt<T: crate::de::Decode>(body: &[u8]) -> Result<Option<T>, Error> {
+pub fn decode_opt<T: crate::de::Decode>(_: &Client, body: &[u8]) -> Result<Option<T>, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
@@ -258,8 +285,47 @@ pub fn decode_opt<T: crate::de::Decode>(body: &[u8]) -> Result<Option<T>, Error>
 
 /// A reply without content (HTTP 204).
 #[doc(hidden)]
-pub fn decode_unit(_: &[u8]) -> Result<(), Error> {
+pub fn decode_unit(_: &Client, _: &[u8]) -> Result<(), Error> {
     Ok(())
+}
+
+/// A managed object handle ([`crate::mo`]): a client and a reference to an object of the
+/// handle's type or of a subtype of it.
+pub trait Handle: Sized {
+    /// The managed object type name.
+    const TYPE: &'static str;
+
+    /// A handle to `reference`, whose type is not checked (replies documented to refer to an
+    /// object of this type).
+    #[doc(hidden)]
+    fn from_parts(client: &Client, reference: crate::types::ManagedObjectReference) -> Self;
+
+    fn reference(&self) -> &crate::types::ManagedObjectReference;
+}
+
+/// A reply documented to refer to an object of type `H`, as a handle. The reference is kept as
+/// the server gave it: the operation has happened, and its result is not dropped over its type.
+#[doc(hidden)]
+pub fn decode_handle<H: Handle>(client: &Client, body: &[u8]) -> Result<H, Error> {
+    Ok(H::from_parts(client, crate::from_slice(body)?))
+}
+
+/// The same for a reply that may be empty or `null`.
+#[doc(hidden)]
+pub fn decode_handle_opt<H: Handle>(client: &Client, body: &[u8]) -> Result<Option<H>, Error> {
+    Ok(decode_opt(client, body)?.map(|r| H::from_parts(client, r)))
+}
+
+/// Checks that `reference` may be held as a handle of type `expected` (see the handles'
+/// `from_ref`); `is_a` is the managed type hierarchy.
+#[doc(hidden)]
+pub fn check_type(reference: &crate::types::ManagedObjectReference, expected: &'static str, is_a: fn(&str, &str) -> bool) -> Result<(), Error> {
+    let found = reference.r#type.as_str();
+    if is_a(found, expected) {
+        Ok(())
+    } else {
+        Err(Error::WrongType { expected, found: found.to_owned() })
+    }
 }
 
 #[cfg(feature = "reqwest")]
@@ -321,6 +387,12 @@ mod http {
         /// A client for `host` over reqwest with rustls, verifying certificates.
         pub fn connect(host: &str) -> Result<Client, Error> {
             Ok(Client::for_host(host, ReqwestTransport::with_certificate_check(false)?))
+        }
+
+        /// A client for the server at `url` (`http://127.0.0.1:8080`; see [`Client::for_url`])
+        /// over reqwest with rustls, verifying certificates.
+        pub fn connect_url(url: &str) -> Result<Client, Error> {
+            Ok(Client::for_url(url, ReqwestTransport::with_certificate_check(false)?))
         }
     }
 }

@@ -38,7 +38,7 @@
 pub mod client;
 pub use vim25_base::{de, ser};
 #[doc(hidden)]
-pub use vim25_base::{object, registry};
+pub use vim25_base::{fault, object, registry};
 pub mod types;
 #[cfg(
     any(
@@ -51,7 +51,7 @@ pub mod types;
     )
 )]
 pub mod mo;
-pub use client::{Call, Client, Error, HttpMethod, Request, Response, Transport};
+pub use client::{Call, Client, Error, Handle, HttpMethod, Request, Response, Transport};
 #[cfg(feature = "reqwest")]
 pub use client::ReqwestTransport;
 pub use de::{

@@ -1078,9 +1078,17 @@ impl<T: Object + crate::object::Blank> Decode for T {
     }
 }
 
-impl<T: Decode + crate::ser::Encode + fmt::Debug> Field for T {
+impl<T: Decode + crate::ser::Encode + fmt::Debug + 'static> Field for T {
     fn decode_into(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         self.decode_in_place(d)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 
     fn as_encode(&self) -> &dyn crate::ser::Encode {

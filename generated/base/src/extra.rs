@@ -125,6 +125,12 @@ impl fmt::Debug for Password {
     }
 }
 
+impl AsRef<str> for Password {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl From<&str> for Password {
     fn from(s: &str) -> Self {
         Self(s.to_owned())

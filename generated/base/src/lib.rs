@@ -25,6 +25,9 @@ pub mod de;
 mod datetime;
 mod extra;
 #[doc(hidden)]
+pub mod fault;
+mod impls;
+#[doc(hidden)]
 pub mod object;
 #[doc(hidden)]
 pub mod registry;

@@ -132,6 +132,43 @@ pub trait Field {
     fn decode_into(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError>;
     fn as_encode(&self) -> &dyn Encode;
     fn as_debug(&self) -> &dyn fmt::Debug;
+    /// The member's value itself (`Option<CompactString>`, `VirtualDeviceKind`...), for
+    /// [`member`].
+    fn as_any(&self) -> &dyn std::any::Any;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+}
+
+/// Member `i` of `o`, whose Rust type is `T`: what a family enum's accessor of a base member
+/// (`EventKind::created_time`) reads, for every variant alike.
+///
+/// Members are flattened root first, so member `i` of a family's base type is member `i`, of
+/// the same Rust type, of every subtype's table: the generator checks this for every family
+/// before writing an accessor, and a test walks every type of the crate against each of its
+/// ancestors. A mismatch would be a generator bug, not something input can cause.
+#[doc(hidden)]
+#[inline]
+pub fn member<T: 'static>(o: &dyn Object, i: usize) -> &T {
+    match o.field(i).as_any().downcast_ref::<T>() {
+        Some(v) => v,
+        None => mismatch(o.info(), i),
+    }
+}
+
+/// [`member`], mutable.
+#[doc(hidden)]
+#[inline]
+pub fn member_mut<T: 'static>(o: &mut dyn Object, i: usize) -> &mut T {
+    let info = o.info();
+    match o.field_mut(i).as_any_mut().downcast_mut::<T>() {
+        Some(v) => v,
+        None => mismatch(info, i),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn mismatch(info: &ObjectInfo, i: usize) -> ! {
+    unreachable!("{}: member {i} has another type than in the family's base type", info.rust)
 }
 
 /// The placeholder a value is decoded into. A required member missing from the input is an
@@ -151,6 +188,14 @@ pub trait Family: Sized {
     fn blank_base() -> Self;
     fn object(&self) -> &dyn Object;
     fn object_mut(&mut self) -> &mut dyn Object;
+}
+
+/// A subtype at any depth below the direct subtypes of the family enum (or root) `K`: it
+/// converts into `K` through `Via`, the family enum of the direct subtype on its way (the
+/// generic `From` of every family enum and of the root).
+#[doc(hidden)]
+pub trait Within<K> {
+    type Via;
 }
 
 /// Records in `extra` the `_typeName` a value was decoded from when it is not the name of the

@@ -22,7 +22,8 @@
     rustdoc::invalid_rust_codeblocks
 )]
 pub use vim25_base::{
-    de, object, registry, ser, CompactString, DateTime, DecodeError, Extra, Password,
-    DISCRIMINATOR,
+    de, fault, object, registry, ser, CompactString, DateTime, DecodeError, Extra,
+    Password, DISCRIMINATOR,
 };
 pub mod types;
+mod impls;

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct Agency {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl Agency {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl Agency {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,7 +65,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddIssue",
                 crate::client::body(
                     &crate::types::AddIssueRequestType {
@@ -63,7 +83,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyAgency",
                 Ok(None),
                 crate::client::decode_unit,
@@ -77,7 +97,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Agency_Disable",
                 Ok(None),
                 crate::client::decode_unit,
@@ -91,7 +111,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Agency_Enable",
                 Ok(None),
                 crate::client::decode_unit,
@@ -109,7 +129,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAgent",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -123,7 +143,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryConfig",
                 Ok(None),
                 crate::client::decode::<crate::types::AgencyConfigInfo>,
@@ -142,7 +162,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIssue",
                 crate::client::body(
                     &crate::types::QueryIssueRequestType {
@@ -165,7 +185,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AgencyQueryRuntime",
                 Ok(None),
                 crate::client::decode::<crate::types::EamObjectRuntimeInfoKind>,
@@ -182,7 +202,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QuerySolutionId",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -204,19 +224,19 @@ impl Agency {
     pub fn register_agent_vm(
         &self,
         agent_vm: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Agent> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RegisterAgentVm",
                 crate::client::body(
                     &crate::types::RegisterAgentVmRequestType {
                         agent_vm,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Agent>,
             )
     }
     /// Invokes *EamObject.Resolve*.
@@ -229,7 +249,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Resolve",
                 crate::client::body(
                     &crate::types::ResolveRequestType {
@@ -247,7 +267,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResolveAll",
                 Ok(None),
                 crate::client::decode_unit,
@@ -261,7 +281,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Uninstall",
                 Ok(None),
                 crate::client::decode_unit,
@@ -283,7 +303,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnregisterAgentVm",
                 crate::client::body(
                     &crate::types::UnregisterAgentVmRequestType {
@@ -308,7 +328,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Update",
                 crate::client::body(
                     &crate::types::UpdateRequestType {
@@ -330,7 +350,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "agent",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -344,7 +364,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::AgencyConfigInfo>,
@@ -358,7 +378,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "owner",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
@@ -372,7 +392,7 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "runtime",
                 Ok(None),
                 crate::client::decode::<crate::types::EamObjectRuntimeInfoKind>,
@@ -386,10 +406,25 @@ impl Agency {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "solutionId",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
+    }
+}
+impl crate::client::Handle for Agency {
+    const TYPE: &'static str = "Agency";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

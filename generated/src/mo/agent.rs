@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct Agent {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl Agent {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl Agent {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -34,7 +54,7 @@ impl Agent {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkAsAvailable",
                 Ok(None),
                 crate::client::decode_unit,
@@ -51,7 +71,7 @@ impl Agent {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AgentQueryConfig",
                 Ok(None),
                 crate::client::decode::<crate::types::AgentConfigInfo>,
@@ -70,7 +90,7 @@ impl Agent {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIssue",
                 crate::client::body(
                     &crate::types::QueryIssueRequestType {
@@ -88,7 +108,7 @@ impl Agent {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AgentQueryRuntime",
                 Ok(None),
                 crate::client::decode::<crate::types::AgentRuntimeInfo>,
@@ -104,7 +124,7 @@ impl Agent {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Resolve",
                 crate::client::body(
                     &crate::types::ResolveRequestType {
@@ -122,7 +142,7 @@ impl Agent {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResolveAll",
                 Ok(None),
                 crate::client::decode_unit,
@@ -136,7 +156,7 @@ impl Agent {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::AgentConfigInfo>,
@@ -150,10 +170,25 @@ impl Agent {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "runtime",
                 Ok(None),
                 crate::client::decode::<crate::types::AgentRuntimeInfo>,
             )
+    }
+}
+impl crate::client::Handle for Agent {
+    const TYPE: &'static str = "Agent";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

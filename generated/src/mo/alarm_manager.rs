@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct AlarmManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl AlarmManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl AlarmManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -40,7 +60,7 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AcknowledgeAlarm",
                 crate::client::body(
                     &crate::types::AcknowledgeAlarmRequestType {
@@ -66,7 +86,7 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ClearTriggeredAlarms",
                 crate::client::body(
                     &crate::types::ClearTriggeredAlarmsRequestType {
@@ -91,12 +111,12 @@ impl AlarmManager {
         &self,
         entity: &crate::types::ManagedObjectReference,
         spec: &crate::types::AlarmSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Alarm> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateAlarm",
                 crate::client::body(
                     &crate::types::CreateAlarmRequestType {
@@ -104,7 +124,7 @@ impl AlarmManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Alarm>,
             )
     }
     /// Invokes *AlarmManager.DisableAlarm*.
@@ -121,7 +141,7 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableAlarm",
                 crate::client::body(
                     &crate::types::DisableAlarmRequestType {
@@ -146,7 +166,7 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableAlarm",
                 crate::client::body(
                     &crate::types::EnableAlarmRequestType {
@@ -174,7 +194,7 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetAlarm",
                 crate::client::body(
                     &crate::types::GetAlarmRequestType {
@@ -197,7 +217,7 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AreAlarmActionsEnabled",
                 crate::client::body(
                     &crate::types::AreAlarmActionsEnabledRequestType {
@@ -220,7 +240,7 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetAlarmState",
                 crate::client::body(
                     &crate::types::GetAlarmStateRequestType {
@@ -244,7 +264,7 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableAlarmActions",
                 crate::client::body(
                     &crate::types::EnableAlarmActionsRequestType {
@@ -267,7 +287,7 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "defaultExpression",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmExpressionKind>>,
@@ -283,10 +303,25 @@ impl AlarmManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "description",
                 Ok(None),
                 crate::client::decode::<crate::types::AlarmDescription>,
             )
+    }
+}
+impl crate::client::Handle for AlarmManager {
+    const TYPE: &'static str = "AlarmManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct AuthorizationManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl AuthorizationManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl AuthorizationManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,18 +59,18 @@ impl AuthorizationManager {
     /// `POST .../AddAuthorizationRole` (operation `AuthorizationManager_AddAuthorizationRole`).
     pub fn add_authorization_role(
         &self,
-        name: &str,
-        priv_ids: Option<&[crate::CompactString]>,
+        name: impl AsRef<str>,
+        priv_ids: Option<&[&str]>,
     ) -> crate::Call<i32> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddAuthorizationRole",
                 crate::client::body(
                     &crate::types::AddAuthorizationRoleRequestType {
-                        name,
+                        name: name.as_ref(),
                         priv_ids,
                     },
                 ),
@@ -65,18 +85,18 @@ impl AuthorizationManager {
     pub fn fetch_user_privilege_on_entities(
         &self,
         entities: &[crate::types::ManagedObjectReference],
-        user_name: &str,
+        user_name: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::UserPrivilegeResult>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FetchUserPrivilegeOnEntities",
                 crate::client::body(
                     &crate::types::FetchUserPrivilegeOnEntitiesRequestType {
                         entities,
-                        user_name,
+                        user_name: user_name.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::UserPrivilegeResult>>,
@@ -92,19 +112,19 @@ impl AuthorizationManager {
     pub fn has_privilege_on_entities(
         &self,
         entity: &[crate::types::ManagedObjectReference],
-        session_id: &str,
-        priv_id: Option<&[crate::CompactString]>,
+        session_id: impl AsRef<str>,
+        priv_id: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::EntityPrivilege>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HasPrivilegeOnEntities",
                 crate::client::body(
                     &crate::types::HasPrivilegeOnEntitiesRequestType {
                         entity,
-                        session_id,
+                        session_id: session_id.as_ref(),
                         priv_id,
                     },
                 ),
@@ -121,19 +141,19 @@ impl AuthorizationManager {
     pub fn has_privilege_on_entity(
         &self,
         entity: &crate::types::ManagedObjectReference,
-        session_id: &str,
-        priv_id: Option<&[crate::CompactString]>,
+        session_id: impl AsRef<str>,
+        priv_id: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<bool>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HasPrivilegeOnEntity",
                 crate::client::body(
                     &crate::types::HasPrivilegeOnEntityRequestType {
                         entity,
-                        session_id,
+                        session_id: session_id.as_ref(),
                         priv_id,
                     },
                 ),
@@ -148,19 +168,19 @@ impl AuthorizationManager {
     pub fn has_user_privilege_on_entities(
         &self,
         entities: &[crate::types::ManagedObjectReference],
-        user_name: &str,
-        priv_id: Option<&[crate::CompactString]>,
+        user_name: impl AsRef<str>,
+        priv_id: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::EntityPrivilege>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HasUserPrivilegeOnEntities",
                 crate::client::body(
                     &crate::types::HasUserPrivilegeOnEntitiesRequestType {
                         entities,
-                        user_name,
+                        user_name: user_name.as_ref(),
                         priv_id,
                     },
                 ),
@@ -187,7 +207,7 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MergePermissions",
                 crate::client::body(
                     &crate::types::MergePermissionsRequestType {
@@ -210,19 +230,19 @@ impl AuthorizationManager {
     pub fn remove_entity_permission(
         &self,
         entity: &crate::types::ManagedObjectReference,
-        user: &str,
+        user: impl AsRef<str>,
         is_group: bool,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveEntityPermission",
                 crate::client::body(
                     &crate::types::RemoveEntityPermissionRequestType {
                         entity,
-                        user,
+                        user: user.as_ref(),
                         is_group,
                     },
                 ),
@@ -249,7 +269,7 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveAuthorizationRole",
                 crate::client::body(
                     &crate::types::RemoveAuthorizationRoleRequestType {
@@ -279,7 +299,7 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResetEntityPermissions",
                 crate::client::body(
                     &crate::types::ResetEntityPermissionsRequestType {
@@ -302,7 +322,7 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveAllPermissions",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -322,7 +342,7 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveEntityPermissions",
                 crate::client::body(
                     &crate::types::RetrieveEntityPermissionsRequestType {
@@ -351,7 +371,7 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveRolePermissions",
                 crate::client::body(
                     &crate::types::RetrieveRolePermissionsRequestType {
@@ -380,7 +400,7 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetEntityPermissions",
                 crate::client::body(
                     &crate::types::SetEntityPermissionsRequestType {
@@ -406,19 +426,19 @@ impl AuthorizationManager {
     pub fn update_authorization_role(
         &self,
         role_id: i32,
-        new_name: &str,
-        priv_ids: Option<&[crate::CompactString]>,
+        new_name: impl AsRef<str>,
+        priv_ids: Option<&[&str]>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateAuthorizationRole",
                 crate::client::body(
                     &crate::types::UpdateAuthorizationRoleRequestType {
                         role_id,
-                        new_name,
+                        new_name: new_name.as_ref(),
                         priv_ids,
                     },
                 ),
@@ -435,7 +455,7 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "description",
                 Ok(None),
                 crate::client::decode::<crate::types::AuthorizationDescription>,
@@ -453,7 +473,7 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "privilegeList",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AuthorizationPrivilege>>,
@@ -471,10 +491,25 @@ impl AuthorizationManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "roleList",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AuthorizationRole>>,
             )
+    }
+}
+impl crate::client::Handle for AuthorizationManager {
+    const TYPE: &'static str = "AuthorizationManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

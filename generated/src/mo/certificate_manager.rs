@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct CertificateManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl CertificateManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl CertificateManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -35,22 +55,22 @@ impl CertificateManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CertMgrRefreshCACertificatesAndCRLs_Task` (operation `CertificateManager_CertMgrRefreshCACertificatesAndCRLs_Task`).
-    pub fn cert_mgr_refresh_ca_certificates_and_cr_ls_task(
+    pub fn cert_mgr_refresh_ca_certificates_and_crls_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CertMgrRefreshCACertificatesAndCRLs_Task",
                 crate::client::body(
                     &crate::types::CertMgrRefreshCACertificatesAndCRLsRequestType {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CertificateManager.CertMgrRefreshCertificates_Task*.
@@ -65,19 +85,19 @@ impl CertificateManager {
     pub fn cert_mgr_refresh_certificates_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CertMgrRefreshCertificates_Task",
                 crate::client::body(
                     &crate::types::CertMgrRefreshCertificatesRequestType {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CertificateManager.CertMgrRevokeCertificates_Task*.
@@ -92,19 +112,34 @@ impl CertificateManager {
     pub fn cert_mgr_revoke_certificates_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CertMgrRevokeCertificates_Task",
                 crate::client::body(
                     &crate::types::CertMgrRevokeCertificatesRequestType {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for CertificateManager {
+    const TYPE: &'static str = "CertificateManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

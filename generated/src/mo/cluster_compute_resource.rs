@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct ClusterComputeResource {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl ClusterComputeResource {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl ClusterComputeResource {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,7 +59,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AbandonHciWorkflow",
                 Ok(None),
                 crate::client::decode_unit,
@@ -65,12 +85,12 @@ impl ClusterComputeResource {
         as_connected: bool,
         resource_pool: Option<&crate::types::ManagedObjectReference>,
         license: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddHost_Task",
                 crate::client::body(
                     &crate::types::AddHostRequestType {
@@ -80,7 +100,7 @@ impl ClusterComputeResource {
                         license,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.ApplyRecommendation*.
@@ -88,16 +108,16 @@ impl ClusterComputeResource {
     /// Body: \[`ApplyRecommendationRequestType`\](crate::types::ApplyRecommendationRequestType).
     ///
     /// `POST .../ApplyRecommendation` (operation `ClusterComputeResource_ApplyRecommendation`).
-    pub fn apply_recommendation(&self, key: &str) -> crate::Call<()> {
+    pub fn apply_recommendation(&self, key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ApplyRecommendation",
                 crate::client::body(
                     &crate::types::ApplyRecommendationRequestType {
-                        key,
+                        key: key.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -110,16 +130,16 @@ impl ClusterComputeResource {
     /// Body: \[`CancelRecommendationRequestType`\](crate::types::CancelRecommendationRequestType).
     ///
     /// `POST .../CancelRecommendation` (operation `ClusterComputeResource_CancelRecommendation`).
-    pub fn cancel_recommendation(&self, key: &str) -> crate::Call<()> {
+    pub fn cancel_recommendation(&self, key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CancelRecommendation",
                 crate::client::body(
                     &crate::types::CancelRecommendationRequestType {
-                        key,
+                        key: key.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -138,12 +158,12 @@ impl ClusterComputeResource {
         host_inputs: Option<
             &[crate::types::ClusterComputeResourceHostConfigurationInput],
         >,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConfigureHCI_Task",
                 crate::client::body(
                     &crate::types::ConfigureHCIRequestType {
@@ -151,7 +171,7 @@ impl ClusterComputeResource {
                         host_inputs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -162,15 +182,15 @@ impl ClusterComputeResource {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `ClusterComputeResource_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ComputeResource.DisableNetworkBoot_Task*.
@@ -182,17 +202,15 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisableNetworkBoot_Task` (operation `ClusterComputeResource_DisableNetworkBoot_Task`).
-    pub fn disable_network_boot_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn disable_network_boot_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableNetworkBoot_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ComputeResource.EnableNetworkBoot_Task*.
@@ -208,20 +226,20 @@ impl ClusterComputeResource {
     /// `POST .../EnableNetworkBoot_Task` (operation `ClusterComputeResource_EnableNetworkBoot_Task`).
     pub fn enable_network_boot_task(
         &self,
-        network_boot_mode: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        network_boot_mode: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableNetworkBoot_Task",
                 crate::client::body(
                     &crate::types::EnableNetworkBootRequestType {
-                        network_boot_mode,
+                        network_boot_mode: network_boot_mode.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.ClusterEnterMaintenanceMode*.
@@ -241,7 +259,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ClusterEnterMaintenanceMode",
                 crate::client::body(
                     &crate::types::ClusterEnterMaintenanceModeRequestType {
@@ -260,17 +278,15 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *ClusterEVCManager*.
     ///
     /// `POST .../EvcManager` (operation `ClusterComputeResource_EvcManager`).
-    pub fn evc_manager(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn evc_manager(&self) -> crate::Call<Option<super::ClusterEVCManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EvcManager",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ClusterEVCManager>,
             )
     }
     /// Invokes *ClusterComputeResource.ExtendHCI_Task*.
@@ -285,21 +301,21 @@ impl ClusterComputeResource {
         host_inputs: Option<
             &[crate::types::ClusterComputeResourceHostConfigurationInput],
         >,
-        v_san_config_spec: Option<&crate::types::SDDCBaseKind>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        vsan_config_spec: Option<&crate::types::SDDCBaseKind>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExtendHCI_Task",
                 crate::client::body(
                     &crate::types::ExtendHCIRequestType {
                         host_inputs,
-                        v_san_config_spec,
+                        vsan_config_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.FindRulesForVm*.
@@ -317,7 +333,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindRulesForVm",
                 crate::client::body(
                     &crate::types::FindRulesForVmRequestType {
@@ -339,7 +355,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetResourceUsage",
                 Ok(None),
                 crate::client::decode::<crate::types::ClusterResourceUsageSummary>,
@@ -354,14 +370,14 @@ impl ClusterComputeResource {
     /// Returns: Refers instances of *Datastore*.
     ///
     /// `POST .../GetSystemVMsRestrictedDatastores` (operation `ClusterComputeResource_GetSystemVMsRestrictedDatastores`).
-    pub fn get_system_v_ms_restricted_datastores(
+    pub fn get_system_vms_restricted_datastores(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetSystemVMsRestrictedDatastores",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -384,12 +400,12 @@ impl ClusterComputeResource {
         &self,
         host: &crate::types::ManagedObjectReference,
         resource_pool: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveHostInto_Task",
                 crate::client::body(
                     &crate::types::MoveHostIntoRequestType {
@@ -397,7 +413,7 @@ impl ClusterComputeResource {
                         resource_pool,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.MoveInto_Task*.
@@ -417,19 +433,19 @@ impl ClusterComputeResource {
     pub fn move_into_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveInto_Task",
                 crate::client::body(
                     &crate::types::MoveIntoRequestType {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.PlaceVm*.
@@ -450,7 +466,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PlaceVm",
                 crate::client::body(
                     &crate::types::PlaceVmRequestType {
@@ -479,7 +495,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RecommendHostsForVm",
                 crate::client::body(
                     &crate::types::RecommendHostsForVmRequestType {
@@ -506,12 +522,12 @@ impl ClusterComputeResource {
         &self,
         spec: &crate::types::ClusterConfigSpec,
         modify: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigureCluster_Task",
                 crate::client::body(
                     &crate::types::ReconfigureClusterRequestType {
@@ -519,7 +535,7 @@ impl ClusterComputeResource {
                         modify,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ComputeResource.ReconfigureComputeResource_Task*.
@@ -535,12 +551,12 @@ impl ClusterComputeResource {
         &self,
         spec: &crate::types::ComputeResourceConfigSpecKind,
         modify: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigureComputeResource_Task",
                 crate::client::body(
                     &crate::types::ReconfigureComputeResourceRequestType {
@@ -548,7 +564,7 @@ impl ClusterComputeResource {
                         modify,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.RefreshRecommendation*.
@@ -561,7 +577,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshRecommendation",
                 Ok(None),
                 crate::client::decode_unit,
@@ -577,7 +593,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -594,22 +610,19 @@ impl ClusterComputeResource {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `ClusterComputeResource_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.RetrieveDasAdvancedRuntimeInfo*.
@@ -624,7 +637,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveDasAdvancedRuntimeInfo",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -645,18 +658,18 @@ impl ClusterComputeResource {
     /// `POST .../SetCryptoMode` (operation `ClusterComputeResource_SetCryptoMode`).
     pub fn set_crypto_mode(
         &self,
-        crypto_mode: &str,
+        crypto_mode: impl AsRef<str>,
         policy: Option<&crate::types::ClusterComputeResourceCryptoModePolicy>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetCryptoMode",
                 crate::client::body(
                     &crate::types::SetCryptoModeRequestType {
-                        crypto_mode,
+                        crypto_mode: crypto_mode.as_ref(),
                         policy,
                     },
                 ),
@@ -668,17 +681,21 @@ impl ClusterComputeResource {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ClusterComputeResource_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -691,17 +708,15 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../StampAllRulesWithUuid_Task` (operation `ClusterComputeResource_StampAllRulesWithUuid_Task`).
-    pub fn stamp_all_rules_with_uuid_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn stamp_all_rules_with_uuid_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StampAllRulesWithUuid_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.ValidateHCIConfiguration*.
@@ -725,7 +740,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ValidateHCIConfiguration",
                 crate::client::body(
                     &crate::types::ValidateHCIConfigurationRequestType {
@@ -748,7 +763,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "actionHistory",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterActionHistory>>,
@@ -764,7 +779,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -782,7 +797,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -796,7 +811,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -814,7 +829,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configManagerEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -828,7 +843,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -845,7 +860,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configuration",
                 Ok(None),
                 crate::client::decode::<crate::types::ClusterConfigInfo>,
@@ -861,7 +876,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configurationEx",
                 Ok(None),
                 crate::client::decode::<crate::types::ComputeResourceConfigInfoKind>,
@@ -879,7 +894,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -899,7 +914,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastore",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -917,7 +932,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -931,7 +946,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -947,7 +962,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "drsFault",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterDrsFaults>>,
@@ -966,7 +981,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "drsRecommendation",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterDrsRecommendation>>,
@@ -982,7 +997,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -995,17 +1010,15 @@ impl ClusterComputeResource {
     /// Refers instance of *EnvironmentBrowser*.
     ///
     /// `GET .../environmentBrowser` (operation `ClusterComputeResource_getEnvironmentBrowser`).
-    pub fn environment_browser(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn environment_browser(&self) -> crate::Call<Option<super::EnvironmentBrowser>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "environmentBrowser",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::EnvironmentBrowser>,
             )
     }
     /// Reads *ClusterComputeResource.hciConfig*.
@@ -1018,7 +1031,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "hciConfig",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -1040,7 +1053,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "host",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1056,7 +1069,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "lifecycleManaged",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -1072,7 +1085,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "migrationHistory",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterDrsMigration>>,
@@ -1088,7 +1101,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -1108,7 +1121,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "network",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1126,7 +1139,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "networkBootMode",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
@@ -1140,7 +1153,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -1153,15 +1166,15 @@ impl ClusterComputeResource {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `ClusterComputeResource_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -1172,7 +1185,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -1190,7 +1203,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1208,7 +1221,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recommendation",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterRecommendation>>,
@@ -1221,17 +1234,15 @@ impl ClusterComputeResource {
     /// Refers instance of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `ClusterComputeResource_getResourcePool`).
-    pub fn resource_pool(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn resource_pool(&self) -> crate::Call<Option<super::ResourcePool>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "resourcePool",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ResourcePool>,
             )
     }
     /// Reads *ComputeResource.summary*.
@@ -1242,7 +1253,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "summary",
                 Ok(None),
                 crate::client::decode::<crate::types::ComputeResourceSummaryKind>,
@@ -1263,7 +1274,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "summaryEx",
                 Ok(None),
                 crate::client::decode::<crate::types::ClusterComputeResourceSummary>,
@@ -1279,7 +1290,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -1297,7 +1308,7 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -1313,10 +1324,25 @@ impl ClusterComputeResource {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for ClusterComputeResource {
+    const TYPE: &'static str = "ClusterComputeResource";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct ClusterEVCManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl ClusterEVCManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl ClusterEVCManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -42,19 +62,19 @@ impl ClusterEVCManager {
     pub fn check_add_host_evc_task(
         &self,
         cnx_spec: &crate::types::HostConnectSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckAddHostEvc_Task",
                 crate::client::body(
                     &crate::types::CheckAddHostEvcRequestType {
                         cnx_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterEVCManager.CheckConfigureEvcMode_Task*.
@@ -68,22 +88,22 @@ impl ClusterEVCManager {
     /// `POST .../CheckConfigureEvcMode_Task` (operation `ClusterEVCManager_CheckConfigureEvcMode_Task`).
     pub fn check_configure_evc_mode_task(
         &self,
-        evc_mode_key: &str,
+        evc_mode_key: impl AsRef<str>,
         evc_graphics_mode_key: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckConfigureEvcMode_Task",
                 crate::client::body(
                     &crate::types::CheckConfigureEvcModeRequestType {
-                        evc_mode_key,
+                        evc_mode_key: evc_mode_key.as_ref(),
                         evc_graphics_mode_key,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterEVCManager.ConfigureEvcMode_Task*.
@@ -100,22 +120,22 @@ impl ClusterEVCManager {
     /// `POST .../ConfigureEvcMode_Task` (operation `ClusterEVCManager_ConfigureEvcMode_Task`).
     pub fn configure_evc_mode_task(
         &self,
-        evc_mode_key: &str,
+        evc_mode_key: impl AsRef<str>,
         evc_graphics_mode_key: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConfigureEvcMode_Task",
                 crate::client::body(
                     &crate::types::ConfigureEvcModeRequestType {
-                        evc_mode_key,
+                        evc_mode_key: evc_mode_key.as_ref(),
                         evc_graphics_mode_key,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ClusterEVCManager.DisableEvcMode_Task*.
@@ -125,17 +145,15 @@ impl ClusterEVCManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisableEvcMode_Task` (operation `ClusterEVCManager_DisableEvcMode_Task`).
-    pub fn disable_evc_mode_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn disable_evc_mode_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableEvcMode_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -143,17 +161,21 @@ impl ClusterEVCManager {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ClusterEVCManager_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -171,7 +193,7 @@ impl ClusterEVCManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -185,7 +207,7 @@ impl ClusterEVCManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "evcState",
                 Ok(None),
                 crate::client::decode::<crate::types::ClusterEVCManagerEVCState>,
@@ -196,15 +218,15 @@ impl ClusterEVCManager {
     /// Refers instance of *ClusterComputeResource*.
     ///
     /// `GET .../managedCluster` (operation `ClusterEVCManager_getManagedCluster`).
-    pub fn managed_cluster(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn managed_cluster(&self) -> crate::Call<super::ClusterComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "managedCluster",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ClusterComputeResource>,
             )
     }
     /// Reads *ExtensibleManagedObject.value*.
@@ -217,10 +239,25 @@ impl ClusterEVCManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for ClusterEVCManager {
+    const TYPE: &'static str = "ClusterEVCManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

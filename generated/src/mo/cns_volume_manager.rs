@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct CnsVolumeManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl CnsVolumeManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl CnsVolumeManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -43,19 +63,19 @@ impl CnsVolumeManager {
     pub fn cns_attach_volume(
         &self,
         attach_specs: &[crate::types::CnsVolumeAttachDetachSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsAttachVolume",
                 crate::client::body(
                     &crate::types::CnsAttachVolumeRequestType {
                         attach_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsConfigureVolumeACLs*.
@@ -70,22 +90,22 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsConfigureVolumeACLs` (operation `CnsVolumeManager_CnsConfigureVolumeACLs`).
-    pub fn cns_configure_volume_ac_ls(
+    pub fn cns_configure_volume_acls(
         &self,
         acl_config_specs: &[crate::types::CnsVolumeACLConfigureSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsConfigureVolumeACLs",
                 crate::client::body(
                     &crate::types::CnsConfigureVolumeACLsRequestType {
                         acl_config_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsCreateVolume*.
@@ -103,19 +123,19 @@ impl CnsVolumeManager {
     pub fn cns_create_volume(
         &self,
         create_specs: &[crate::types::CnsVolumeCreateSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsCreateVolume",
                 crate::client::body(
                     &crate::types::CnsCreateVolumeRequestType {
                         create_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsCreateSnapshots*.
@@ -133,19 +153,19 @@ impl CnsVolumeManager {
     pub fn cns_create_snapshots(
         &self,
         snapshot_specs: &[crate::types::CnsSnapshotCreateSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsCreateSnapshots",
                 crate::client::body(
                     &crate::types::CnsCreateSnapshotsRequestType {
                         snapshot_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsDeleteVolume*.
@@ -165,12 +185,12 @@ impl CnsVolumeManager {
         &self,
         volume_ids: &[crate::types::CnsVolumeId],
         delete_disk: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsDeleteVolume",
                 crate::client::body(
                     &crate::types::CnsDeleteVolumeRequestType {
@@ -178,7 +198,7 @@ impl CnsVolumeManager {
                         delete_disk,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsDeleteSnapshots*.
@@ -195,19 +215,19 @@ impl CnsVolumeManager {
     pub fn cns_delete_snapshots(
         &self,
         snapshot_delete_specs: &[crate::types::CnsSnapshotDeleteSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsDeleteSnapshots",
                 crate::client::body(
                     &crate::types::CnsDeleteSnapshotsRequestType {
                         snapshot_delete_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsDetachVolume*.
@@ -226,19 +246,19 @@ impl CnsVolumeManager {
     pub fn cns_detach_volume(
         &self,
         detach_specs: &[crate::types::CnsVolumeAttachDetachSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsDetachVolume",
                 crate::client::body(
                     &crate::types::CnsDetachVolumeRequestType {
                         detach_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsExtendVolume*.
@@ -256,19 +276,19 @@ impl CnsVolumeManager {
     pub fn cns_extend_volume(
         &self,
         extend_specs: &[crate::types::CnsVolumeExtendSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsExtendVolume",
                 crate::client::body(
                     &crate::types::CnsExtendVolumeRequestType {
                         extend_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsQueryVolume*.
@@ -291,7 +311,7 @@ impl CnsVolumeManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsQueryVolume",
                 crate::client::body(
                     &crate::types::CnsQueryVolumeRequestType {
@@ -319,12 +339,12 @@ impl CnsVolumeManager {
         &self,
         filter: &crate::types::CnsQueryFilterKind,
         selection: Option<&crate::types::CnsQuerySelection>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsQueryAsync",
                 crate::client::body(
                     &crate::types::CnsQueryAsyncRequestType {
@@ -332,7 +352,7 @@ impl CnsVolumeManager {
                         selection,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsReconfigVolumePolicy*.
@@ -352,19 +372,19 @@ impl CnsVolumeManager {
         volume_policy_reconfig_specs: Option<
             &[crate::types::CnsVolumePolicyReconfigSpec],
         >,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsReconfigVolumePolicy",
                 crate::client::body(
                     &crate::types::CnsReconfigVolumePolicyRequestType {
                         volume_policy_reconfig_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsRelocateVolume*.
@@ -383,19 +403,19 @@ impl CnsVolumeManager {
     pub fn cns_relocate_volume(
         &self,
         relocate_specs: &[crate::types::CnsVolumeRelocateSpecKind],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsRelocateVolume",
                 crate::client::body(
                     &crate::types::CnsRelocateVolumeRequestType {
                         relocate_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsSyncVolume*.
@@ -413,19 +433,19 @@ impl CnsVolumeManager {
     pub fn cns_sync_volume(
         &self,
         sync_specs: Option<&[crate::types::CnsSyncVolumeSpec]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsSyncVolume",
                 crate::client::body(
                     &crate::types::CnsSyncVolumeRequestType {
                         sync_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsUnregisterVolume*.
@@ -446,19 +466,19 @@ impl CnsVolumeManager {
     pub fn cns_unregister_volume(
         &self,
         unregister_spec: Option<&[crate::types::CnsUnregisterVolumeSpec]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsUnregisterVolume",
                 crate::client::body(
                     &crate::types::CnsUnregisterVolumeRequestType {
                         unregister_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsUpdateVolumeCrypto*.
@@ -477,19 +497,19 @@ impl CnsVolumeManager {
     pub fn cns_update_volume_crypto(
         &self,
         update_specs: Option<&[crate::types::CnsVolumeCryptoUpdateSpec]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsUpdateVolumeCrypto",
                 crate::client::body(
                     &crate::types::CnsUpdateVolumeCryptoRequestType {
                         update_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsUpdateVolumeMetadata*.
@@ -507,19 +527,34 @@ impl CnsVolumeManager {
     pub fn cns_update_volume_metadata(
         &self,
         update_specs: &[crate::types::CnsVolumeMetadataUpdateSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CnsUpdateVolumeMetadata",
                 crate::client::body(
                     &crate::types::CnsUpdateVolumeMetadataRequestType {
                         update_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for CnsVolumeManager {
+    const TYPE: &'static str = "CnsVolumeManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct CryptoManagerHostKMS {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl CryptoManagerHostKMS {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl CryptoManagerHostKMS {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -42,7 +62,7 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddKey",
                 crate::client::body(
                     &crate::types::AddKeyRequestType {
@@ -70,7 +90,7 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddKeys",
                 crate::client::body(
                     &crate::types::AddKeysRequestType {
@@ -95,19 +115,19 @@ impl CryptoManagerHostKMS {
     pub fn change_key_task(
         &self,
         new_key: &crate::types::CryptoKeyPlain,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ChangeKey_Task",
                 crate::client::body(
                     &crate::types::ChangeKeyRequestType {
                         new_key,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CryptoManagerHost.CryptoManagerHostDisable*.
@@ -123,7 +143,7 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CryptoManagerHostDisable",
                 Ok(None),
                 crate::client::decode_unit,
@@ -148,7 +168,7 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CryptoManagerHostEnable",
                 crate::client::body(
                     &crate::types::CryptoManagerHostEnableRequestType {
@@ -175,7 +195,7 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetCryptoKeyStatus",
                 crate::client::body(
                     &crate::types::GetCryptoKeyStatusRequestType {
@@ -202,7 +222,7 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListKeys",
                 crate::client::body(
                     &crate::types::ListKeysRequestType {
@@ -225,7 +245,7 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CryptoManagerHostPrepare",
                 Ok(None),
                 crate::client::decode_unit,
@@ -250,7 +270,7 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveKey",
                 crate::client::body(
                     &crate::types::RemoveKeyRequestType {
@@ -277,7 +297,7 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveKeys",
                 crate::client::body(
                     &crate::types::RemoveKeysRequestType {
@@ -296,10 +316,25 @@ impl CryptoManagerHostKMS {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "enabled",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
+    }
+}
+impl crate::client::Handle for CryptoManagerHostKMS {
+    const TYPE: &'static str = "CryptoManagerHostKMS";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct CryptoManagerKmip {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl CryptoManagerKmip {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl CryptoManagerKmip {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -44,7 +64,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "IsKmsClusterActive",
                 crate::client::body(
                     &crate::types::IsKmsClusterActiveRequestType {
@@ -70,7 +90,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddKey",
                 crate::client::body(
                     &crate::types::AddKeyRequestType {
@@ -98,7 +118,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddKeys",
                 crate::client::body(
                     &crate::types::AddKeysRequestType {
@@ -124,7 +144,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GenerateClientCsr",
                 crate::client::body(
                     &crate::types::GenerateClientCsrRequestType {
@@ -152,7 +172,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GenerateKey",
                 crate::client::body(
                     &crate::types::GenerateKeyRequestType {
@@ -180,7 +200,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GenerateSelfSignedClientCert",
                 crate::client::body(
                     &crate::types::GenerateSelfSignedClientCertRequestType {
@@ -207,7 +227,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetDefaultKmsCluster",
                 crate::client::body(
                     &crate::types::GetDefaultKmsClusterRequestType {
@@ -233,7 +253,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListKeys",
                 crate::client::body(
                     &crate::types::ListKeysRequestType {
@@ -258,7 +278,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListKmipServers",
                 crate::client::body(
                     &crate::types::ListKmipServersRequestType {
@@ -285,7 +305,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListKmsClusters",
                 crate::client::body(
                     &crate::types::ListKmsClustersRequestType {
@@ -312,7 +332,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkDefault",
                 crate::client::body(
                     &crate::types::MarkDefaultRequestType {
@@ -338,7 +358,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryCryptoKeyStatus",
                 crate::client::body(
                     &crate::types::QueryCryptoKeyStatusRequestType {
@@ -366,7 +386,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RegisterKmipServer",
                 crate::client::body(
                     &crate::types::RegisterKmipServerRequestType {
@@ -392,7 +412,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RegisterKmsCluster",
                 crate::client::body(
                     &crate::types::RegisterKmsClusterRequestType {
@@ -422,7 +442,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveKey",
                 crate::client::body(
                     &crate::types::RemoveKeyRequestType {
@@ -449,7 +469,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveKeys",
                 crate::client::body(
                     &crate::types::RemoveKeysRequestType {
@@ -470,18 +490,18 @@ impl CryptoManagerKmip {
     pub fn remove_kmip_server(
         &self,
         cluster_id: &crate::types::KeyProviderId,
-        server_name: &str,
+        server_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveKmipServer",
                 crate::client::body(
                     &crate::types::RemoveKmipServerRequestType {
                         cluster_id,
-                        server_name,
+                        server_name: server_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -502,7 +522,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveClientCert",
                 crate::client::body(
                     &crate::types::RetrieveClientCertRequestType {
@@ -527,7 +547,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveClientCsr",
                 crate::client::body(
                     &crate::types::RetrieveClientCsrRequestType {
@@ -553,7 +573,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveKmipServerCert",
                 crate::client::body(
                     &crate::types::RetrieveKmipServerCertRequestType {
@@ -576,19 +596,19 @@ impl CryptoManagerKmip {
     pub fn retrieve_kmip_servers_status_task(
         &self,
         clusters: Option<&[crate::types::KmipClusterInfo]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveKmipServersStatus_Task",
                 crate::client::body(
                     &crate::types::RetrieveKmipServersStatusRequestType {
                         clusters,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *CryptoManagerKmip.RetrieveSelfSignedClientCert*.
@@ -606,7 +626,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveSelfSignedClientCert",
                 crate::client::body(
                     &crate::types::RetrieveSelfSignedClientCertRequestType {
@@ -632,7 +652,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetDefaultKmsCluster",
                 crate::client::body(
                     &crate::types::SetDefaultKmsClusterRequestType {
@@ -661,7 +681,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetKeyCustomAttributes",
                 crate::client::body(
                     &crate::types::SetKeyCustomAttributesRequestType {
@@ -687,7 +707,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnregisterKmsCluster",
                 crate::client::body(
                     &crate::types::UnregisterKmsClusterRequestType {
@@ -712,7 +732,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateKmipServer",
                 crate::client::body(
                     &crate::types::UpdateKmipServerRequestType {
@@ -732,18 +752,18 @@ impl CryptoManagerKmip {
     pub fn update_kms_signed_csr_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
-        certificate: &str,
+        certificate: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateKmsSignedCsrClientCert",
                 crate::client::body(
                     &crate::types::UpdateKmsSignedCsrClientCertRequestType {
                         cluster,
-                        certificate,
+                        certificate: certificate.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -759,18 +779,18 @@ impl CryptoManagerKmip {
     pub fn update_self_signed_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
-        certificate: &str,
+        certificate: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateSelfSignedClientCert",
                 crate::client::body(
                     &crate::types::UpdateSelfSignedClientCertRequestType {
                         cluster,
-                        certificate,
+                        certificate: certificate.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -786,20 +806,20 @@ impl CryptoManagerKmip {
     pub fn upload_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
-        certificate: &str,
-        private_key: &str,
+        certificate: impl AsRef<str>,
+        private_key: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UploadClientCert",
                 crate::client::body(
                     &crate::types::UploadClientCertRequestType {
                         cluster,
-                        certificate,
-                        private_key,
+                        certificate: certificate.as_ref(),
+                        private_key: private_key.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -815,18 +835,18 @@ impl CryptoManagerKmip {
     pub fn upload_kmip_server_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
-        certificate: &str,
+        certificate: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UploadKmipServerCert",
                 crate::client::body(
                     &crate::types::UploadKmipServerCertRequestType {
                         cluster,
-                        certificate,
+                        certificate: certificate.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -840,7 +860,7 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "enabled",
                 Ok(None),
                 crate::client::decode::<bool>,
@@ -856,10 +876,25 @@ impl CryptoManagerKmip {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "kmipServers",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::KmipClusterInfo>>,
             )
+    }
+}
+impl crate::client::Handle for CryptoManagerKmip {
+    const TYPE: &'static str = "CryptoManagerKmip";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

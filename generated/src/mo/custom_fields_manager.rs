@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct CustomFieldsManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl CustomFieldsManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl CustomFieldsManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,7 +59,7 @@ impl CustomFieldsManager {
     /// `POST .../AddCustomFieldDef` (operation `CustomFieldsManager_AddCustomFieldDef`).
     pub fn add_custom_field_def(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         mo_type: Option<&str>,
         field_def_policy: Option<&crate::types::PrivilegePolicyDef>,
         field_policy: Option<&crate::types::PrivilegePolicyDef>,
@@ -48,11 +68,11 @@ impl CustomFieldsManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddCustomFieldDef",
                 crate::client::body(
                     &crate::types::AddCustomFieldDefRequestType {
-                        name,
+                        name: name.as_ref(),
                         mo_type,
                         field_def_policy,
                         field_policy,
@@ -73,7 +93,7 @@ impl CustomFieldsManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveCustomFieldDef",
                 crate::client::body(
                     &crate::types::RemoveCustomFieldDefRequestType {
@@ -93,17 +113,21 @@ impl CustomFieldsManager {
     /// - `DuplicateName`
     ///
     /// `POST .../RenameCustomFieldDef` (operation `CustomFieldsManager_RenameCustomFieldDef`).
-    pub fn rename_custom_field_def(&self, key: i32, name: &str) -> crate::Call<()> {
+    pub fn rename_custom_field_def(
+        &self,
+        key: i32,
+        name: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RenameCustomFieldDef",
                 crate::client::body(
                     &crate::types::RenameCustomFieldDefRequestType {
                         key,
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -118,19 +142,19 @@ impl CustomFieldsManager {
         &self,
         entity: &crate::types::ManagedObjectReference,
         key: i32,
-        value: &str,
+        value: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetField",
                 crate::client::body(
                     &crate::types::SetFieldRequestType {
                         entity,
                         key,
-                        value,
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -146,10 +170,25 @@ impl CustomFieldsManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "field",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
+    }
+}
+impl crate::client::Handle for CustomFieldsManager {
+    const TYPE: &'static str = "CustomFieldsManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct CustomizationSpecManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl CustomizationSpecManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl CustomizationSpecManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -36,16 +56,19 @@ impl CustomizationSpecManager {
     /// - `CustomizationFault`
     ///
     /// `POST .../CheckCustomizationResources` (operation `CustomizationSpecManager_CheckCustomizationResources`).
-    pub fn check_customization_resources(&self, guest_os: &str) -> crate::Call<()> {
+    pub fn check_customization_resources(
+        &self,
+        guest_os: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckCustomizationResources",
                 crate::client::body(
                     &crate::types::CheckCustomizationResourcesRequestType {
-                        guest_os,
+                        guest_os: guest_os.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -70,7 +93,7 @@ impl CustomizationSpecManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateCustomizationSpec",
                 crate::client::body(
                     &crate::types::CreateCustomizationSpecRequestType {
@@ -90,16 +113,16 @@ impl CustomizationSpecManager {
     /// - `NotFound`
     ///
     /// `POST .../DeleteCustomizationSpec` (operation `CustomizationSpecManager_DeleteCustomizationSpec`).
-    pub fn delete_customization_spec(&self, name: &str) -> crate::Call<()> {
+    pub fn delete_customization_spec(&self, name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteCustomizationSpec",
                 crate::client::body(
                     &crate::types::DeleteCustomizationSpecRequestType {
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -118,19 +141,19 @@ impl CustomizationSpecManager {
     /// `POST .../DuplicateCustomizationSpec` (operation `CustomizationSpecManager_DuplicateCustomizationSpec`).
     pub fn duplicate_customization_spec(
         &self,
-        name: &str,
-        new_name: &str,
+        name: impl AsRef<str>,
+        new_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DuplicateCustomizationSpec",
                 crate::client::body(
                     &crate::types::DuplicateCustomizationSpecRequestType {
-                        name,
-                        new_name,
+                        name: name.as_ref(),
+                        new_name: new_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -143,16 +166,19 @@ impl CustomizationSpecManager {
     /// Body: \[`DoesCustomizationSpecExistRequestType`\](crate::types::DoesCustomizationSpecExistRequestType).
     ///
     /// `POST .../DoesCustomizationSpecExist` (operation `CustomizationSpecManager_DoesCustomizationSpecExist`).
-    pub fn does_customization_spec_exist(&self, name: &str) -> crate::Call<bool> {
+    pub fn does_customization_spec_exist(
+        &self,
+        name: impl AsRef<str>,
+    ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DoesCustomizationSpecExist",
                 crate::client::body(
                     &crate::types::DoesCustomizationSpecExistRequestType {
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
                 crate::client::decode::<bool>,
@@ -170,17 +196,17 @@ impl CustomizationSpecManager {
     /// `POST .../GetCustomizationSpec` (operation `CustomizationSpecManager_GetCustomizationSpec`).
     pub fn get_customization_spec(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
     ) -> crate::Call<crate::types::CustomizationSpecItem> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetCustomizationSpec",
                 crate::client::body(
                     &crate::types::GetCustomizationSpecRequestType {
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::CustomizationSpecItem>,
@@ -195,16 +221,19 @@ impl CustomizationSpecManager {
     /// Body: \[`IsGuestOsCustomizableRequestType`\](crate::types::IsGuestOsCustomizableRequestType).
     ///
     /// `POST .../IsGuestOsCustomizable` (operation `CustomizationSpecManager_IsGuestOsCustomizable`).
-    pub fn is_guest_os_customizable(&self, guest_id: &str) -> crate::Call<bool> {
+    pub fn is_guest_os_customizable(
+        &self,
+        guest_id: impl AsRef<str>,
+    ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "IsGuestOsCustomizable",
                 crate::client::body(
                     &crate::types::IsGuestOsCustomizableRequestType {
-                        guest_id,
+                        guest_id: guest_id.as_ref(),
                     },
                 ),
                 crate::client::decode::<bool>,
@@ -230,7 +259,7 @@ impl CustomizationSpecManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "OverwriteCustomizationSpec",
                 crate::client::body(
                     &crate::types::OverwriteCustomizationSpecRequestType {
@@ -253,19 +282,19 @@ impl CustomizationSpecManager {
     /// `POST .../RenameCustomizationSpec` (operation `CustomizationSpecManager_RenameCustomizationSpec`).
     pub fn rename_customization_spec(
         &self,
-        name: &str,
-        new_name: &str,
+        name: impl AsRef<str>,
+        new_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RenameCustomizationSpec",
                 crate::client::body(
                     &crate::types::RenameCustomizationSpecRequestType {
-                        name,
-                        new_name,
+                        name: name.as_ref(),
+                        new_name: new_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -286,7 +315,7 @@ impl CustomizationSpecManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CustomizationSpecItemToXml",
                 crate::client::body(
                     &crate::types::CustomizationSpecItemToXmlRequestType {
@@ -308,17 +337,17 @@ impl CustomizationSpecManager {
     /// `POST .../XmlToCustomizationSpecItem` (operation `CustomizationSpecManager_XmlToCustomizationSpecItem`).
     pub fn xml_to_customization_spec_item(
         &self,
-        spec_item_xml: &str,
+        spec_item_xml: impl AsRef<str>,
     ) -> crate::Call<crate::types::CustomizationSpecItem> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "XmlToCustomizationSpecItem",
                 crate::client::body(
                     &crate::types::XmlToCustomizationSpecItemRequestType {
-                        spec_item_xml,
+                        spec_item_xml: spec_item_xml.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::CustomizationSpecItem>,
@@ -334,7 +363,7 @@ impl CustomizationSpecManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "encryptionKey",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i8>>,
@@ -350,10 +379,25 @@ impl CustomizationSpecManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "info",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomizationSpecInfo>>,
             )
+    }
+}
+impl crate::client::Handle for CustomizationSpecManager {
+    const TYPE: &'static str = "CustomizationSpecManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct Datacenter {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl Datacenter {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl Datacenter {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,7 +61,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "BatchQueryConnectInfo",
                 crate::client::body(
                     &crate::types::BatchQueryConnectInfoRequestType {
@@ -61,15 +81,15 @@ impl Datacenter {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Datacenter_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Datacenter.PowerOnMultiVM_Task*.
@@ -85,12 +105,12 @@ impl Datacenter {
         &self,
         vm: &[crate::types::ManagedObjectReference],
         option: Option<&[crate::types::OptionValueKind]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PowerOnMultiVM_Task",
                 crate::client::body(
                     &crate::types::PowerOnMultiVMRequestType {
@@ -98,7 +118,7 @@ impl Datacenter {
                         option,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Datacenter.queryDatacenterConfigOptionDescriptor*.
@@ -113,7 +133,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "queryDatacenterConfigOptionDescriptor",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -134,10 +154,10 @@ impl Datacenter {
     /// `POST .../QueryConnectionInfo` (operation `Datacenter_QueryConnectionInfo`).
     pub fn query_connection_info(
         &self,
-        hostname: &str,
+        hostname: impl AsRef<str>,
         port: i32,
-        username: &str,
-        password: &str,
+        username: impl AsRef<str>,
+        password: impl AsRef<str>,
         ssl_thumbprint: Option<&str>,
         ssl_certificate: Option<&str>,
     ) -> crate::Call<crate::types::HostConnectInfo> {
@@ -145,14 +165,14 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryConnectionInfo",
                 crate::client::body(
                     &crate::types::QueryConnectionInfoRequestType {
-                        hostname,
+                        hostname: hostname.as_ref(),
                         port,
-                        username,
-                        password,
+                        username: username.as_ref(),
+                        password: password.as_ref(),
                         ssl_thumbprint,
                         ssl_certificate,
                     },
@@ -179,7 +199,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryConnectionInfoViaSpec",
                 crate::client::body(
                     &crate::types::QueryConnectionInfoViaSpecRequestType {
@@ -202,12 +222,12 @@ impl Datacenter {
         &self,
         spec: &crate::types::DatacenterConfigSpec,
         modify: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigureDatacenter_Task",
                 crate::client::body(
                     &crate::types::ReconfigureDatacenterRequestType {
@@ -215,7 +235,7 @@ impl Datacenter {
                         modify,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -228,7 +248,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -245,22 +265,19 @@ impl Datacenter {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Datacenter_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -268,17 +285,21 @@ impl Datacenter {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `Datacenter_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -294,7 +315,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -312,7 +333,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -326,7 +347,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -340,7 +361,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -356,7 +377,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configuration",
                 Ok(None),
                 crate::client::decode::<crate::types::DatacenterConfigInfo>,
@@ -374,7 +395,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -392,7 +413,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastore",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -405,15 +426,15 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../datastoreFolder` (operation `Datacenter_getDatastoreFolder`).
-    pub fn datastore_folder(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn datastore_folder(&self) -> crate::Call<super::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastoreFolder",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Folder>,
             )
     }
     /// Reads *ManagedEntity.declaredAlarmState*.
@@ -428,7 +449,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -442,7 +463,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -458,7 +479,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -471,15 +492,15 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../hostFolder` (operation `Datacenter_getHostFolder`).
-    pub fn host_folder(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn host_folder(&self) -> crate::Call<super::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "hostFolder",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Folder>,
             )
     }
     /// Reads *ManagedEntity.name*.
@@ -492,7 +513,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -510,7 +531,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "network",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -523,15 +544,15 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../networkFolder` (operation `Datacenter_getNetworkFolder`).
-    pub fn network_folder(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn network_folder(&self) -> crate::Call<super::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "networkFolder",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Folder>,
             )
     }
     /// Reads *ManagedEntity.overallStatus*.
@@ -542,7 +563,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -555,15 +576,15 @@ impl Datacenter {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Datacenter_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -574,7 +595,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -592,7 +613,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -608,7 +629,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -626,7 +647,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -642,7 +663,7 @@ impl Datacenter {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -655,15 +676,30 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../vmFolder` (operation `Datacenter_getVmFolder`).
-    pub fn vm_folder(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn vm_folder(&self) -> crate::Call<super::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "vmFolder",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Folder>,
             )
+    }
+}
+impl crate::client::Handle for Datacenter {
+    const TYPE: &'static str = "Datacenter";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

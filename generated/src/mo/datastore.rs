@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct Datastore {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl Datastore {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl Datastore {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -34,15 +54,15 @@ impl Datastore {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Datastore_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -61,7 +81,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyDatastore",
                 Ok(None),
                 crate::client::decode_unit,
@@ -82,7 +102,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DatastoreEnterMaintenanceMode",
                 Ok(None),
                 crate::client::decode::<crate::types::StoragePlacementResult>,
@@ -98,17 +118,15 @@ impl Datastore {
     /// - `InvalidState`
     ///
     /// `POST .../DatastoreExitMaintenanceMode_Task` (operation `Datastore_DatastoreExitMaintenanceMode_Task`).
-    pub fn datastore_exit_maintenance_mode_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn datastore_exit_maintenance_mode_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DatastoreExitMaintenanceMode_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Datastore.IsClusteredVmdkEnabled*.
@@ -124,7 +142,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "IsClusteredVmdkEnabled",
                 Ok(None),
                 crate::client::decode::<bool>,
@@ -144,7 +162,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshDatastore",
                 Ok(None),
                 crate::client::decode_unit,
@@ -160,7 +178,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshDatastoreStorageInfo",
                 Ok(None),
                 crate::client::decode_unit,
@@ -176,7 +194,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -193,22 +211,19 @@ impl Datastore {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Datastore_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -225,16 +240,16 @@ impl Datastore {
     ///
     /// `POST .../RenameDatastore` (operation `Datastore_RenameDatastore`).
     #[deprecated]
-    pub fn rename_datastore(&self, new_name: &str) -> crate::Call<()> {
+    pub fn rename_datastore(&self, new_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RenameDatastore",
                 crate::client::body(
                     &crate::types::RenameDatastoreRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -245,17 +260,21 @@ impl Datastore {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `Datastore_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -276,22 +295,22 @@ impl Datastore {
     /// - `InvalidDatastore`
     ///
     /// `POST .../UpdateVVolVirtualMachineFiles_Task` (operation `Datastore_UpdateVVolVirtualMachineFiles_Task`).
-    pub fn update_v_vol_virtual_machine_files_task(
+    pub fn update_vvol_virtual_machine_files_task(
         &self,
         failover_pair: Option<&[crate::types::DatastoreVVolContainerFailoverPair]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateVVolVirtualMachineFiles_Task",
                 crate::client::body(
                     &crate::types::UpdateVVolVirtualMachineFilesRequestType {
                         failover_pair,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Datastore.UpdateVirtualMachineFiles_Task*.
@@ -312,19 +331,19 @@ impl Datastore {
     pub fn update_virtual_machine_files_task(
         &self,
         mount_path_datastore_mapping: &[crate::types::DatastoreMountPathDatastorePair],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateVirtualMachineFiles_Task",
                 crate::client::body(
                     &crate::types::UpdateVirtualMachineFilesRequestType {
                         mount_path_datastore_mapping,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Reads *ManagedEntity.alarmActionsEnabled*.
@@ -337,7 +356,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -355,7 +374,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -366,15 +385,15 @@ impl Datastore {
     /// Refers instance of *HostDatastoreBrowser*.
     ///
     /// `GET .../browser` (operation `Datastore_getBrowser`).
-    pub fn browser(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn browser(&self) -> crate::Call<super::HostDatastoreBrowser> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "browser",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::HostDatastoreBrowser>,
             )
     }
     /// Reads *Datastore.capability*.
@@ -385,7 +404,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "capability",
                 Ok(None),
                 crate::client::decode::<crate::types::DatastoreCapability>,
@@ -399,7 +418,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -413,7 +432,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -431,7 +450,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -449,7 +468,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -463,7 +482,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -479,7 +498,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -493,7 +512,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "host",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::DatastoreHostMount>>,
@@ -507,7 +526,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "info",
                 Ok(None),
                 crate::client::decode::<crate::types::DatastoreInfoKind>,
@@ -523,7 +542,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "iormConfiguration",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::StorageIORMInfo>,
@@ -539,7 +558,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -553,7 +572,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -566,15 +585,15 @@ impl Datastore {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Datastore_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -585,7 +604,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -603,7 +622,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -617,7 +636,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "summary",
                 Ok(None),
                 crate::client::decode::<crate::types::DatastoreSummary>,
@@ -633,7 +652,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -651,7 +670,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -667,7 +686,7 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -683,10 +702,25 @@ impl Datastore {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "vm",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for Datastore {
+    const TYPE: &'static str = "Datastore";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

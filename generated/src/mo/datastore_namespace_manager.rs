@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct DatastoreNamespaceManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl DatastoreNamespaceManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl DatastoreNamespaceManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -40,18 +60,18 @@ impl DatastoreNamespaceManager {
     pub fn convert_namespace_path_to_uuid_path(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        namespace_url: &str,
+        namespace_url: impl AsRef<str>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConvertNamespacePathToUuidPath",
                 crate::client::body(
                     &crate::types::ConvertNamespacePathToUuidPathRequestType {
                         datacenter,
-                        namespace_url,
+                        namespace_url: namespace_url.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
@@ -78,7 +98,7 @@ impl DatastoreNamespaceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateDirectory",
                 crate::client::body(
                     &crate::types::CreateDirectoryRequestType {
@@ -105,18 +125,18 @@ impl DatastoreNamespaceManager {
     pub fn delete_directory(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        datastore_path: &str,
+        datastore_path: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteDirectory",
                 crate::client::body(
                     &crate::types::DeleteDirectoryRequestType {
                         datacenter,
-                        datastore_path,
+                        datastore_path: datastore_path.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -139,19 +159,19 @@ impl DatastoreNamespaceManager {
     pub fn increase_directory_size(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        stable_name: &str,
+        stable_name: impl AsRef<str>,
         size: i64,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "IncreaseDirectorySize",
                 crate::client::body(
                     &crate::types::IncreaseDirectorySizeRequestType {
                         datacenter,
-                        stable_name,
+                        stable_name: stable_name.as_ref(),
                         size,
                     },
                 ),
@@ -176,23 +196,38 @@ impl DatastoreNamespaceManager {
     pub fn query_directory_info(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        stable_name: &str,
+        stable_name: impl AsRef<str>,
     ) -> crate::Call<crate::types::DatastoreNamespaceManagerDirectoryInfo> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDirectoryInfo",
                 crate::client::body(
                     &crate::types::QueryDirectoryInfoRequestType {
                         datacenter,
-                        stable_name,
+                        stable_name: stable_name.as_ref(),
                     },
                 ),
                 crate::client::decode::<
                     crate::types::DatastoreNamespaceManagerDirectoryInfo,
                 >,
             )
+    }
+}
+impl crate::client::Handle for DatastoreNamespaceManager {
+    const TYPE: &'static str = "DatastoreNamespaceManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

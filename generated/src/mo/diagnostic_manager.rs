@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct DiagnosticManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl DiagnosticManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl DiagnosticManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -35,16 +55,16 @@ impl DiagnosticManager {
     /// Body: \[`EmitSyslogMarkRequestType`\](crate::types::EmitSyslogMarkRequestType).
     ///
     /// `POST .../EmitSyslogMark` (operation `DiagnosticManager_EmitSyslogMark`).
-    pub fn emit_syslog_mark(&self, message: &str) -> crate::Call<()> {
+    pub fn emit_syslog_mark(&self, message: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EmitSyslogMark",
                 crate::client::body(
                     &crate::types::EmitSyslogMarkRequestType {
-                        message,
+                        message: message.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -71,7 +91,7 @@ impl DiagnosticManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FetchAuditRecords",
                 crate::client::body(
                     &crate::types::FetchAuditRecordsRequestType {
@@ -94,7 +114,7 @@ impl DiagnosticManager {
     pub fn browse_diagnostic_log(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
-        key: &str,
+        key: impl AsRef<str>,
         start: Option<i32>,
         lines: Option<i32>,
     ) -> crate::Call<crate::types::DiagnosticManagerLogHeader> {
@@ -102,12 +122,12 @@ impl DiagnosticManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "BrowseDiagnosticLog",
                 crate::client::body(
                     &crate::types::BrowseDiagnosticLogRequestType {
                         host,
-                        key,
+                        key: key.as_ref(),
                         start,
                         lines,
                     },
@@ -135,12 +155,12 @@ impl DiagnosticManager {
         &self,
         include_default: bool,
         host: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GenerateLogBundles_Task",
                 crate::client::body(
                     &crate::types::GenerateLogBundlesRequestType {
@@ -148,7 +168,7 @@ impl DiagnosticManager {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DiagnosticManager.QueryDescriptions*.
@@ -166,7 +186,7 @@ impl DiagnosticManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDescriptions",
                 crate::client::body(
                     &crate::types::QueryDescriptionsRequestType {
@@ -177,5 +197,20 @@ impl DiagnosticManager {
                     Vec<crate::types::DiagnosticManagerLogDescriptor>,
                 >,
             )
+    }
+}
+impl crate::client::Handle for DiagnosticManager {
+    const TYPE: &'static str = "DiagnosticManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

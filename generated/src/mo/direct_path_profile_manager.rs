@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct DirectPathProfileManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl DirectPathProfileManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl DirectPathProfileManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,7 +65,7 @@ impl DirectPathProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DirectPathProfileManagerCreate",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerCreateRequestType {
@@ -66,16 +86,19 @@ impl DirectPathProfileManager {
     /// - `ResourceInUse`
     ///
     /// `POST .../DirectPathProfileManagerDelete` (operation `DirectPathProfileManager_DirectPathProfileManagerDelete`).
-    pub fn direct_path_profile_manager_delete(&self, id: &str) -> crate::Call<()> {
+    pub fn direct_path_profile_manager_delete(
+        &self,
+        id: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DirectPathProfileManagerDelete",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerDeleteRequestType {
-                        id,
+                        id: id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -96,7 +119,7 @@ impl DirectPathProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DirectPathProfileManagerList",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerListRequestType {
@@ -127,7 +150,7 @@ impl DirectPathProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DirectPathProfileManagerQueryCapacity",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerQueryCapacityRequestType {
@@ -154,22 +177,37 @@ impl DirectPathProfileManager {
     /// `POST .../DirectPathProfileManagerUpdate` (operation `DirectPathProfileManager_DirectPathProfileManagerUpdate`).
     pub fn direct_path_profile_manager_update(
         &self,
-        id: &str,
+        id: impl AsRef<str>,
         spec: &crate::types::DirectPathProfileManagerUpdateSpec,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DirectPathProfileManagerUpdate",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerUpdateRequestType {
-                        id,
+                        id: id.as_ref(),
                         spec,
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for DirectPathProfileManager {
+    const TYPE: &'static str = "DirectPathProfileManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

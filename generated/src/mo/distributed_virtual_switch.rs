@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct DistributedVirtualSwitch {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl DistributedVirtualSwitch {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl DistributedVirtualSwitch {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -48,7 +68,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddNetworkResourcePool",
                 crate::client::body(
                     &crate::types::AddNetworkResourcePoolRequestType {
@@ -75,19 +95,19 @@ impl DistributedVirtualSwitch {
     pub fn create_dv_portgroup_task(
         &self,
         spec: &crate::types::DVPortgroupConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateDVPortgroup_Task",
                 crate::client::body(
                     &crate::types::CreateDVPortgroupRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.AddDVPortgroup_Task*.
@@ -107,19 +127,19 @@ impl DistributedVirtualSwitch {
     pub fn add_dv_portgroup_task(
         &self,
         spec: &[crate::types::DVPortgroupConfigSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddDVPortgroup_Task",
                 crate::client::body(
                     &crate::types::AddDVPortgroupRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -130,15 +150,15 @@ impl DistributedVirtualSwitch {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `DistributedVirtualSwitch_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.EnableNetworkResourceManagement*.
@@ -156,7 +176,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableNetworkResourceManagement",
                 crate::client::body(
                     &crate::types::EnableNetworkResourceManagementRequestType {
@@ -181,7 +201,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FetchDVPortKeys",
                 crate::client::body(
                     &crate::types::FetchDVPortKeysRequestType {
@@ -206,7 +226,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FetchDVPorts",
                 crate::client::body(
                     &crate::types::FetchDVPortsRequestType {
@@ -230,20 +250,20 @@ impl DistributedVirtualSwitch {
     /// `POST .../LookupDvPortGroup` (operation `DistributedVirtualSwitch_LookupDvPortGroup`).
     pub fn lookup_dv_port_group(
         &self,
-        portgroup_key: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        portgroup_key: impl AsRef<str>,
+    ) -> crate::Call<Option<super::DistributedVirtualPortgroup>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "LookupDvPortGroup",
                 crate::client::body(
                     &crate::types::LookupDvPortGroupRequestType {
-                        portgroup_key,
+                        portgroup_key: portgroup_key.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::DistributedVirtualPortgroup>,
             )
     }
     /// Deprecated.
@@ -267,19 +287,19 @@ impl DistributedVirtualSwitch {
     pub fn merge_dvs_task(
         &self,
         dvs: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MergeDvs_Task",
                 crate::client::body(
                     &crate::types::MergeDvsRequestType {
                         dvs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -301,22 +321,23 @@ impl DistributedVirtualSwitch {
     #[deprecated]
     pub fn move_dv_port_task(
         &self,
-        port_key: &[crate::CompactString],
+        port_key: &[impl AsRef<str>],
         destination_portgroup_key: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
+        let port_key: Vec<&str> = port_key.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveDVPort_Task",
                 crate::client::body(
                     &crate::types::MoveDVPortRequestType {
-                        port_key,
+                        port_key: &port_key,
                         destination_portgroup_key,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.PerformDvsProductSpecOperation_Task*.
@@ -335,22 +356,22 @@ impl DistributedVirtualSwitch {
     /// `POST .../PerformDvsProductSpecOperation_Task` (operation `DistributedVirtualSwitch_PerformDvsProductSpecOperation_Task`).
     pub fn perform_dvs_product_spec_operation_task(
         &self,
-        operation: &str,
+        operation: impl AsRef<str>,
         product_spec: Option<&crate::types::DistributedVirtualSwitchProductSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PerformDvsProductSpecOperation_Task",
                 crate::client::body(
                     &crate::types::PerformDvsProductSpecOperationRequestType {
-                        operation,
+                        operation: operation.as_ref(),
                         product_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.QueryUsedVlanIdInDvs*.
@@ -363,7 +384,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryUsedVlanIdInDvs",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -392,19 +413,19 @@ impl DistributedVirtualSwitch {
     pub fn reconfigure_dvs_task(
         &self,
         spec: &crate::types::DVSConfigSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigureDvs_Task",
                 crate::client::body(
                     &crate::types::ReconfigureDvsRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.ReconfigureDVPort_Task*.
@@ -425,19 +446,19 @@ impl DistributedVirtualSwitch {
     pub fn reconfigure_dv_port_task(
         &self,
         port: &[crate::types::DVPortConfigSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigureDVPort_Task",
                 crate::client::body(
                     &crate::types::ReconfigureDVPortRequestType {
                         port,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.DvsReconfigureVmVnicNetworkResourcePool_Task*.
@@ -460,19 +481,19 @@ impl DistributedVirtualSwitch {
     pub fn dvs_reconfigure_vm_vnic_network_resource_pool_task(
         &self,
         config_spec: &[crate::types::DvsVmVnicResourcePoolConfigSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DvsReconfigureVmVnicNetworkResourcePool_Task",
                 crate::client::body(
                     &crate::types::DvsReconfigureVmVnicNetworkResourcePoolRequestType {
                         config_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -494,19 +515,19 @@ impl DistributedVirtualSwitch {
     pub fn rectify_dvs_host_task(
         &self,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RectifyDvsHost_Task",
                 crate::client::body(
                     &crate::types::RectifyDvsHostRequestType {
                         hosts,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.RefreshDVPortState*.
@@ -520,15 +541,12 @@ impl DistributedVirtualSwitch {
     /// - `NotFound`
     ///
     /// `POST .../RefreshDVPortState` (operation `DistributedVirtualSwitch_RefreshDVPortState`).
-    pub fn refresh_dv_port_state(
-        &self,
-        port_keys: Option<&[crate::CompactString]>,
-    ) -> crate::Call<()> {
+    pub fn refresh_dv_port_state(&self, port_keys: Option<&[&str]>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshDVPortState",
                 crate::client::body(
                     &crate::types::RefreshDVPortStateRequestType {
@@ -548,7 +566,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -572,17 +590,18 @@ impl DistributedVirtualSwitch {
     #[deprecated]
     pub fn remove_network_resource_pool(
         &self,
-        key: &[crate::CompactString],
+        key: &[impl AsRef<str>],
     ) -> crate::Call<()> {
+        let key: Vec<&str> = key.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveNetworkResourcePool",
                 crate::client::body(
                     &crate::types::RemoveNetworkResourcePoolRequestType {
-                        key,
+                        key: &key,
                     },
                 ),
                 crate::client::decode_unit,
@@ -599,22 +618,19 @@ impl DistributedVirtualSwitch {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `DistributedVirtualSwitch_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.DVSRollback_Task*.
@@ -631,19 +647,19 @@ impl DistributedVirtualSwitch {
     pub fn dvs_rollback_task(
         &self,
         entity_backup: Option<&crate::types::EntityBackupConfig>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DVSRollback_Task",
                 crate::client::body(
                     &crate::types::DVSRollbackRequestType {
                         entity_backup,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -651,17 +667,21 @@ impl DistributedVirtualSwitch {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `DistributedVirtualSwitch_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -685,7 +705,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDvsCapability",
                 crate::client::body(
                     &crate::types::UpdateDvsCapabilityRequestType {
@@ -710,19 +730,19 @@ impl DistributedVirtualSwitch {
     pub fn update_dvs_health_check_config_task(
         &self,
         health_check_config: &[crate::types::DVSHealthCheckConfigKind],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDVSHealthCheckConfig_Task",
                 crate::client::body(
                     &crate::types::UpdateDVSHealthCheckConfigRequestType {
                         health_check_config,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -749,7 +769,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateNetworkResourcePool",
                 crate::client::body(
                     &crate::types::UpdateNetworkResourcePoolRequestType {
@@ -769,7 +789,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -787,7 +807,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -801,7 +821,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "capability",
                 Ok(None),
                 crate::client::decode::<crate::types::DVSCapability>,
@@ -815,7 +835,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::DVSConfigInfoKind>,
@@ -829,7 +849,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -843,7 +863,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -861,7 +881,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -879,7 +899,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -893,7 +913,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -909,7 +929,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -925,7 +945,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -944,7 +964,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "networkResourcePool",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::DVSNetworkResourcePool>>,
@@ -958,7 +978,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -971,15 +991,15 @@ impl DistributedVirtualSwitch {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `DistributedVirtualSwitch_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -990,7 +1010,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -1008,7 +1028,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "portgroup",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1026,7 +1046,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1040,7 +1060,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "runtime",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::DVSRuntimeInfo>,
@@ -1054,7 +1074,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "summary",
                 Ok(None),
                 crate::client::decode::<crate::types::DVSSummary>,
@@ -1070,7 +1090,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -1088,7 +1108,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -1102,7 +1122,7 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "uuid",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -1118,10 +1138,25 @@ impl DistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for DistributedVirtualSwitch {
+    const TYPE: &'static str = "DistributedVirtualSwitch";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct DistributedVirtualSwitchManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl DistributedVirtualSwitchManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl DistributedVirtualSwitchManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -49,7 +69,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDvsCheckCompatibility",
                 crate::client::body(
                     &crate::types::QueryDvsCheckCompatibilityRequestType {
@@ -77,19 +97,19 @@ impl DistributedVirtualSwitchManager {
     pub fn dvs_manager_export_entity_task(
         &self,
         selection_set: &[crate::types::SelectionSetKind],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DVSManagerExportEntity_Task",
                 crate::client::body(
                     &crate::types::DVSManagerExportEntityRequestType {
                         selection_set,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitchManager.GetVpcNetworkSpan*.
@@ -114,7 +134,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetVpcNetworkSpan",
                 crate::client::body(
                     &crate::types::GetVpcNetworkSpanRequestType {
@@ -140,21 +160,21 @@ impl DistributedVirtualSwitchManager {
     pub fn dvs_manager_import_entity_task(
         &self,
         entity_backup: &[crate::types::EntityBackupConfig],
-        import_type: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        import_type: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DVSManagerImportEntity_Task",
                 crate::client::body(
                     &crate::types::DVSManagerImportEntityRequestType {
                         entity_backup,
-                        import_type,
+                        import_type: import_type.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitchManager.DVSManagerLookupDvPortGroup*.
@@ -171,22 +191,22 @@ impl DistributedVirtualSwitchManager {
     /// `POST .../DVSManagerLookupDvPortGroup` (operation `DistributedVirtualSwitchManager_DVSManagerLookupDvPortGroup`).
     pub fn dvs_manager_lookup_dv_port_group(
         &self,
-        switch_uuid: &str,
-        portgroup_key: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        switch_uuid: impl AsRef<str>,
+        portgroup_key: impl AsRef<str>,
+    ) -> crate::Call<Option<super::DistributedVirtualPortgroup>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DVSManagerLookupDvPortGroup",
                 crate::client::body(
                     &crate::types::DVSManagerLookupDvPortGroupRequestType {
-                        switch_uuid,
-                        portgroup_key,
+                        switch_uuid: switch_uuid.as_ref(),
+                        portgroup_key: portgroup_key.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::DistributedVirtualPortgroup>,
             )
     }
     /// Invokes *DistributedVirtualSwitchManager.QueryCompatibleHostForExistingDvs*.
@@ -208,7 +228,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryCompatibleHostForExistingDvs",
                 crate::client::body(
                     &crate::types::QueryCompatibleHostForExistingDvsRequestType {
@@ -239,7 +259,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryCompatibleHostForNewDvs",
                 crate::client::body(
                     &crate::types::QueryCompatibleHostForNewDvsRequestType {
@@ -268,7 +288,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDvsCompatibleHostSpec",
                 crate::client::body(
                     &crate::types::QueryDvsCompatibleHostSpecRequestType {
@@ -298,7 +318,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryCompatibleVmnicsFromHosts",
                 crate::client::body(
                     &crate::types::QueryCompatibleVmnicsFromHostsRequestType {
@@ -327,7 +347,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDvsConfigTarget",
                 crate::client::body(
                     &crate::types::QueryDvsConfigTargetRequestType {
@@ -353,7 +373,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDvsFeatureCapability",
                 crate::client::body(
                     &crate::types::QueryDvsFeatureCapabilityRequestType {
@@ -382,7 +402,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QuerySupportedNetworkOffloadSpec",
                 crate::client::body(
                     &crate::types::QuerySupportedNetworkOffloadSpecRequestType {
@@ -409,7 +429,7 @@ impl DistributedVirtualSwitchManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAvailableDvsSpec",
                 crate::client::body(
                     &crate::types::QueryAvailableDvsSpecRequestType {
@@ -435,20 +455,20 @@ impl DistributedVirtualSwitchManager {
     /// `POST .../QueryDvsByUuid` (operation `DistributedVirtualSwitchManager_QueryDvsByUuid`).
     pub fn query_dvs_by_uuid(
         &self,
-        uuid: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        uuid: impl AsRef<str>,
+    ) -> crate::Call<Option<super::DistributedVirtualSwitch>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDvsByUuid",
                 crate::client::body(
                     &crate::types::QueryDvsByUuidRequestType {
-                        uuid,
+                        uuid: uuid.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::DistributedVirtualSwitch>,
             )
     }
     /// Invokes *DistributedVirtualSwitchManager.RectifyDvsOnHost_Task*.
@@ -466,19 +486,34 @@ impl DistributedVirtualSwitchManager {
     pub fn rectify_dvs_on_host_task(
         &self,
         hosts: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RectifyDvsOnHost_Task",
                 crate::client::body(
                     &crate::types::RectifyDvsOnHostRequestType {
                         hosts,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for DistributedVirtualSwitchManager {
+    const TYPE: &'static str = "DistributedVirtualSwitchManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct EnvironmentBrowser {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl EnvironmentBrowser {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl EnvironmentBrowser {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -42,7 +62,7 @@ impl EnvironmentBrowser {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryConfigOption",
                 crate::client::body(
                     &crate::types::QueryConfigOptionRequestType {
@@ -65,7 +85,7 @@ impl EnvironmentBrowser {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryConfigOptionDescriptor",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -88,7 +108,7 @@ impl EnvironmentBrowser {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryConfigOptionEx",
                 crate::client::body(
                     &crate::types::QueryConfigOptionExRequestType {
@@ -113,7 +133,7 @@ impl EnvironmentBrowser {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryConfigTarget",
                 crate::client::body(
                     &crate::types::QueryConfigTargetRequestType {
@@ -138,7 +158,7 @@ impl EnvironmentBrowser {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryTargetCapabilities",
                 crate::client::body(
                     &crate::types::QueryTargetCapabilitiesRequestType {
@@ -155,17 +175,30 @@ impl EnvironmentBrowser {
     /// Refers instance of *HostDatastoreBrowser*.
     ///
     /// `GET .../datastoreBrowser` (operation `EnvironmentBrowser_getDatastoreBrowser`).
-    pub fn datastore_browser(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn datastore_browser(&self) -> crate::Call<Option<super::HostDatastoreBrowser>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastoreBrowser",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::HostDatastoreBrowser>,
             )
+    }
+}
+impl crate::client::Handle for EnvironmentBrowser {
+    const TYPE: &'static str = "EnvironmentBrowser";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct EsxAgentManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl EsxAgentManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl EsxAgentManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,21 +61,21 @@ impl EsxAgentManager {
     pub fn create_agency(
         &self,
         agency_config_info: &crate::types::AgencyConfigInfo,
-        initial_goal_state: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        initial_goal_state: impl AsRef<str>,
+    ) -> crate::Call<super::Agency> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateAgency",
                 crate::client::body(
                     &crate::types::CreateAgencyRequestType {
                         agency_config_info,
-                        initial_goal_state,
+                        initial_goal_state: initial_goal_state.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Agency>,
             )
     }
     /// Invokes *EsxAgentManager.GetMaintenanceModePolicy*.
@@ -68,7 +88,7 @@ impl EsxAgentManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetMaintenanceModePolicy",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -86,7 +106,7 @@ impl EsxAgentManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAgency",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -105,7 +125,7 @@ impl EsxAgentManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIssue",
                 crate::client::body(
                     &crate::types::QueryIssueRequestType {
@@ -125,7 +145,7 @@ impl EsxAgentManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Resolve",
                 crate::client::body(
                     &crate::types::ResolveRequestType {
@@ -143,7 +163,7 @@ impl EsxAgentManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResolveAll",
                 Ok(None),
                 crate::client::decode_unit,
@@ -157,7 +177,7 @@ impl EsxAgentManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ScanForUnknownAgentVm",
                 Ok(None),
                 crate::client::decode_unit,
@@ -170,16 +190,19 @@ impl EsxAgentManager {
     /// Body: \[`SetMaintenanceModePolicyRequestType`\](crate::types::SetMaintenanceModePolicyRequestType).
     ///
     /// `POST .../SetMaintenanceModePolicy` (operation `EsxAgentManager_SetMaintenanceModePolicy`).
-    pub fn set_maintenance_mode_policy(&self, policy: &str) -> crate::Call<()> {
+    pub fn set_maintenance_mode_policy(
+        &self,
+        policy: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetMaintenanceModePolicy",
                 crate::client::body(
                     &crate::types::SetMaintenanceModePolicyRequestType {
-                        policy,
+                        policy: policy.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -197,7 +220,7 @@ impl EsxAgentManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "agency",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -211,10 +234,25 @@ impl EsxAgentManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "issue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::IssueKind>>,
             )
+    }
+}
+impl crate::client::Handle for EsxAgentManager {
+    const TYPE: &'static str = "EsxAgentManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct EventManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl EventManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl EventManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -42,7 +62,7 @@ impl EventManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryEvents",
                 crate::client::body(
                     &crate::types::QueryEventsRequestType {
@@ -68,19 +88,19 @@ impl EventManager {
     pub fn create_collector_for_events(
         &self,
         filter: &crate::types::EventFilterSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::EventHistoryCollector> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateCollectorForEvents",
                 crate::client::body(
                     &crate::types::CreateCollectorForEventsRequestType {
                         filter,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::EventHistoryCollector>,
             )
     }
     /// Invokes *EventManager.LogUserEvent*.
@@ -91,18 +111,18 @@ impl EventManager {
     pub fn log_user_event(
         &self,
         entity: &crate::types::ManagedObjectReference,
-        msg: &str,
+        msg: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "LogUserEvent",
                 crate::client::body(
                     &crate::types::LogUserEventRequestType {
                         entity,
-                        msg,
+                        msg: msg.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -127,7 +147,7 @@ impl EventManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PostEvent",
                 crate::client::body(
                     &crate::types::PostEventRequestType {
@@ -147,17 +167,17 @@ impl EventManager {
     /// `POST .../RetrieveArgumentDescription` (operation `EventManager_RetrieveArgumentDescription`).
     pub fn retrieve_argument_description(
         &self,
-        event_type_id: &str,
+        event_type_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::EventArgDesc>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveArgumentDescription",
                 crate::client::body(
                     &crate::types::RetrieveArgumentDescriptionRequestType {
-                        event_type_id,
+                        event_type_id: event_type_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::EventArgDesc>>,
@@ -173,7 +193,7 @@ impl EventManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "description",
                 Ok(None),
                 crate::client::decode::<crate::types::EventDescription>,
@@ -189,7 +209,7 @@ impl EventManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "latestEvent",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::EventKind>,
@@ -205,10 +225,25 @@ impl EventManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "maxCollector",
                 Ok(None),
                 crate::client::decode::<i32>,
             )
+    }
+}
+impl crate::client::Handle for EventManager {
+    const TYPE: &'static str = "EventManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

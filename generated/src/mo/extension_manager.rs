@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct ExtensionManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl ExtensionManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl ExtensionManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -35,17 +55,17 @@ impl ExtensionManager {
     /// `POST .../FindExtension` (operation `ExtensionManager_FindExtension`).
     pub fn find_extension(
         &self,
-        extension_key: &str,
+        extension_key: impl AsRef<str>,
     ) -> crate::Call<Option<crate::types::Extension>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindExtension",
                 crate::client::body(
                     &crate::types::FindExtensionRequestType {
-                        extension_key,
+                        extension_key: extension_key.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<crate::types::Extension>,
@@ -64,7 +84,7 @@ impl ExtensionManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetPublicKey",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -79,13 +99,13 @@ impl ExtensionManager {
     /// `POST .../QueryExtensionIpAllocationUsage` (operation `ExtensionManager_QueryExtensionIpAllocationUsage`).
     pub fn query_extension_ip_allocation_usage(
         &self,
-        extension_keys: Option<&[crate::CompactString]>,
+        extension_keys: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::ExtensionManagerIpAllocationUsage>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryExtensionIpAllocationUsage",
                 crate::client::body(
                     &crate::types::QueryExtensionIpAllocationUsageRequestType {
@@ -108,17 +128,17 @@ impl ExtensionManager {
     /// `POST .../QueryManagedBy` (operation `ExtensionManager_QueryManagedBy`).
     pub fn query_managed_by(
         &self,
-        extension_key: &str,
+        extension_key: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryManagedBy",
                 crate::client::body(
                     &crate::types::QueryManagedByRequestType {
-                        extension_key,
+                        extension_key: extension_key.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -139,7 +159,7 @@ impl ExtensionManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RegisterExtension",
                 crate::client::body(
                     &crate::types::RegisterExtensionRequestType {
@@ -162,18 +182,18 @@ impl ExtensionManager {
     /// `POST .../SetExtensionCertificate` (operation `ExtensionManager_SetExtensionCertificate`).
     pub fn set_extension_certificate(
         &self,
-        extension_key: &str,
+        extension_key: impl AsRef<str>,
         certificate_pem: Option<&str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetExtensionCertificate",
                 crate::client::body(
                     &crate::types::SetExtensionCertificateRequestType {
-                        extension_key,
+                        extension_key: extension_key.as_ref(),
                         certificate_pem,
                     },
                 ),
@@ -192,19 +212,19 @@ impl ExtensionManager {
     #[deprecated]
     pub fn set_public_key(
         &self,
-        extension_key: &str,
-        public_key: &str,
+        extension_key: impl AsRef<str>,
+        public_key: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetPublicKey",
                 crate::client::body(
                     &crate::types::SetPublicKeyRequestType {
-                        extension_key,
-                        public_key,
+                        extension_key: extension_key.as_ref(),
+                        public_key: public_key.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -224,19 +244,19 @@ impl ExtensionManager {
     /// `POST .../SetServiceAccount` (operation `ExtensionManager_SetServiceAccount`).
     pub fn set_service_account(
         &self,
-        extension_key: &str,
-        service_account: &str,
+        extension_key: impl AsRef<str>,
+        service_account: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetServiceAccount",
                 crate::client::body(
                     &crate::types::SetServiceAccountRequestType {
-                        extension_key,
-                        service_account,
+                        extension_key: extension_key.as_ref(),
+                        service_account: service_account.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -252,16 +272,19 @@ impl ExtensionManager {
     /// - `NotFound`
     ///
     /// `POST .../UnregisterExtension` (operation `ExtensionManager_UnregisterExtension`).
-    pub fn unregister_extension(&self, extension_key: &str) -> crate::Call<()> {
+    pub fn unregister_extension(
+        &self,
+        extension_key: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnregisterExtension",
                 crate::client::body(
                     &crate::types::UnregisterExtensionRequestType {
-                        extension_key,
+                        extension_key: extension_key.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -285,7 +308,7 @@ impl ExtensionManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateExtension",
                 crate::client::body(
                     &crate::types::UpdateExtensionRequestType {
@@ -305,10 +328,25 @@ impl ExtensionManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "extensionList",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Extension>>,
             )
+    }
+}
+impl crate::client::Handle for ExtensionManager {
+    const TYPE: &'static str = "ExtensionManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct FailoverClusterConfigurator {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl FailoverClusterConfigurator {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl FailoverClusterConfigurator {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,19 +58,19 @@ impl FailoverClusterConfigurator {
     pub fn configure_vcha_task(
         &self,
         config_spec: &crate::types::VchaClusterConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configureVcha_Task",
                 crate::client::body(
                     &crate::types::ConfigureVchaRequestType {
                         config_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.createPassiveNode_Task*.
@@ -66,12 +86,12 @@ impl FailoverClusterConfigurator {
         &self,
         passive_deployment_spec: &crate::types::PassiveNodeDeploymentSpec,
         source_vc_spec: &crate::types::SourceNodeSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "createPassiveNode_Task",
                 crate::client::body(
                     &crate::types::CreatePassiveNodeRequestType {
@@ -79,7 +99,7 @@ impl FailoverClusterConfigurator {
                         source_vc_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.createWitnessNode_Task*.
@@ -95,12 +115,12 @@ impl FailoverClusterConfigurator {
         &self,
         witness_deployment_spec: &crate::types::NodeDeploymentSpecKind,
         source_vc_spec: &crate::types::SourceNodeSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "createWitnessNode_Task",
                 crate::client::body(
                     &crate::types::CreateWitnessNodeRequestType {
@@ -108,7 +128,7 @@ impl FailoverClusterConfigurator {
                         source_vc_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.deployVcha_Task*.
@@ -123,19 +143,19 @@ impl FailoverClusterConfigurator {
     pub fn deploy_vcha_task(
         &self,
         deployment_spec: &crate::types::VchaClusterDeploymentSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "deployVcha_Task",
                 crate::client::body(
                     &crate::types::DeployVchaRequestType {
                         deployment_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.destroyVcha_Task*.
@@ -145,17 +165,15 @@ impl FailoverClusterConfigurator {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../destroyVcha_Task` (operation `FailoverClusterConfigurator_destroyVcha_Task`).
-    pub fn destroy_vcha_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_vcha_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "destroyVcha_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.getVchaConfig*.
@@ -168,7 +186,7 @@ impl FailoverClusterConfigurator {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "getVchaConfig",
                 Ok(None),
                 crate::client::decode::<crate::types::VchaClusterConfigInfo>,
@@ -186,19 +204,19 @@ impl FailoverClusterConfigurator {
     pub fn prepare_vcha_task(
         &self,
         network_spec: &crate::types::VchaClusterNetworkSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "prepareVcha_Task",
                 crate::client::body(
                     &crate::types::PrepareVchaRequestType {
                         network_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Reads *FailoverClusterConfigurator.disabledConfigureMethod*.
@@ -211,10 +229,25 @@ impl FailoverClusterConfigurator {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledConfigureMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
+    }
+}
+impl crate::client::Handle for FailoverClusterConfigurator {
+    const TYPE: &'static str = "FailoverClusterConfigurator";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct FailoverClusterManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl FailoverClusterManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl FailoverClusterManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,7 +58,7 @@ impl FailoverClusterManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetVchaClusterHealth",
                 Ok(None),
                 crate::client::decode::<crate::types::VchaClusterHealth>,
@@ -54,7 +74,7 @@ impl FailoverClusterManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "getClusterMode",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -69,22 +89,19 @@ impl FailoverClusterManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../initiateFailover_Task` (operation `FailoverClusterManager_initiateFailover_Task`).
-    pub fn initiate_failover_task(
-        &self,
-        planned: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn initiate_failover_task(&self, planned: bool) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "initiateFailover_Task",
                 crate::client::body(
                     &crate::types::InitiateFailoverRequestType {
                         planned,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *FailoverClusterManager.setClusterMode_Task*.
@@ -98,20 +115,20 @@ impl FailoverClusterManager {
     /// `POST .../setClusterMode_Task` (operation `FailoverClusterManager_setClusterMode_Task`).
     pub fn set_cluster_mode_task(
         &self,
-        mode: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        mode: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setClusterMode_Task",
                 crate::client::body(
                     &crate::types::SetClusterModeRequestType {
-                        mode,
+                        mode: mode.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Reads *FailoverClusterManager.disabledClusterMethod*.
@@ -126,10 +143,25 @@ impl FailoverClusterManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledClusterMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
+    }
+}
+impl crate::client::Handle for FailoverClusterManager {
+    const TYPE: &'static str = "FailoverClusterManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

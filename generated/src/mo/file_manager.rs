@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct FileManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl FileManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl FileManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,21 +58,21 @@ impl FileManager {
     /// `POST .../ChangeOwner` (operation `FileManager_ChangeOwner`).
     pub fn change_owner(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        owner: &str,
+        owner: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ChangeOwner",
                 crate::client::body(
                     &crate::types::ChangeOwnerRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
-                        owner,
+                        owner: owner.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -71,28 +91,28 @@ impl FileManager {
     /// `POST .../CopyDatastoreFile_Task` (operation `FileManager_CopyDatastoreFile_Task`).
     pub fn copy_datastore_file_task(
         &self,
-        source_name: &str,
+        source_name: impl AsRef<str>,
         source_datacenter: Option<&crate::types::ManagedObjectReference>,
-        destination_name: &str,
+        destination_name: impl AsRef<str>,
         destination_datacenter: Option<&crate::types::ManagedObjectReference>,
         force: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CopyDatastoreFile_Task",
                 crate::client::body(
                     &crate::types::CopyDatastoreFileRequestType {
-                        source_name,
+                        source_name: source_name.as_ref(),
                         source_datacenter,
-                        destination_name,
+                        destination_name: destination_name.as_ref(),
                         destination_datacenter,
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *FileManager.DeleteDatastoreFile_Task*.
@@ -108,22 +128,22 @@ impl FileManager {
     /// `POST .../DeleteDatastoreFile_Task` (operation `FileManager_DeleteDatastoreFile_Task`).
     pub fn delete_datastore_file_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteDatastoreFile_Task",
                 crate::client::body(
                     &crate::types::DeleteDatastoreFileRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *FileManager.MakeDirectory*.
@@ -137,7 +157,7 @@ impl FileManager {
     /// `POST .../MakeDirectory` (operation `FileManager_MakeDirectory`).
     pub fn make_directory(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
         create_parent_directories: Option<bool>,
     ) -> crate::Call<()> {
@@ -145,11 +165,11 @@ impl FileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MakeDirectory",
                 crate::client::body(
                     &crate::types::MakeDirectoryRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                         create_parent_directories,
                     },
@@ -170,28 +190,28 @@ impl FileManager {
     /// `POST .../MoveDatastoreFile_Task` (operation `FileManager_MoveDatastoreFile_Task`).
     pub fn move_datastore_file_task(
         &self,
-        source_name: &str,
+        source_name: impl AsRef<str>,
         source_datacenter: Option<&crate::types::ManagedObjectReference>,
-        destination_name: &str,
+        destination_name: impl AsRef<str>,
         destination_datacenter: Option<&crate::types::ManagedObjectReference>,
         force: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveDatastoreFile_Task",
                 crate::client::body(
                     &crate::types::MoveDatastoreFileRequestType {
-                        source_name,
+                        source_name: source_name.as_ref(),
                         source_datacenter,
-                        destination_name,
+                        destination_name: destination_name.as_ref(),
                         destination_datacenter,
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *FileManager.QueryFileLockInfo*.
@@ -209,22 +229,37 @@ impl FileManager {
     /// `POST .../QueryFileLockInfo` (operation `FileManager_QueryFileLockInfo`).
     pub fn query_file_lock_info(
         &self,
-        path: &str,
+        path: impl AsRef<str>,
         host: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<crate::types::FileLockInfoResult> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryFileLockInfo",
                 crate::client::body(
                     &crate::types::QueryFileLockInfoRequestType {
-                        path,
+                        path: path.as_ref(),
                         host,
                     },
                 ),
                 crate::client::decode::<crate::types::FileLockInfoResult>,
             )
+    }
+}
+impl crate::client::Handle for FileManager {
+    const TYPE: &'static str = "FileManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

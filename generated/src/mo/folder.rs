@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct Folder {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl Folder {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl Folder {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -46,12 +66,12 @@ impl Folder {
         comp_res_spec: Option<&crate::types::ComputeResourceConfigSpecKind>,
         add_connected: bool,
         license: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddStandaloneHost_Task",
                 crate::client::body(
                     &crate::types::AddStandaloneHostRequestType {
@@ -61,7 +81,7 @@ impl Folder {
                         license,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Folder.BatchAddHostsToCluster_Task*.
@@ -78,12 +98,12 @@ impl Folder {
         existing_hosts: Option<&[crate::types::ManagedObjectReference]>,
         comp_res_spec: Option<&crate::types::ComputeResourceConfigSpecKind>,
         desired_state: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "BatchAddHostsToCluster_Task",
                 crate::client::body(
                     &crate::types::BatchAddHostsToClusterRequestType {
@@ -94,7 +114,7 @@ impl Folder {
                         desired_state,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Folder.BatchAddStandaloneHosts_Task*.
@@ -111,12 +131,12 @@ impl Folder {
         new_hosts: Option<&[crate::types::FolderNewHostSpec]>,
         comp_res_spec: Option<&crate::types::ComputeResourceConfigSpecKind>,
         add_connected: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "BatchAddStandaloneHosts_Task",
                 crate::client::body(
                     &crate::types::BatchAddStandaloneHostsRequestType {
@@ -125,7 +145,7 @@ impl Folder {
                         add_connected,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -146,22 +166,22 @@ impl Folder {
     #[deprecated]
     pub fn create_cluster(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         spec: &crate::types::ClusterConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::ClusterComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateCluster",
                 crate::client::body(
                     &crate::types::CreateClusterRequestType {
-                        name,
+                        name: name.as_ref(),
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ClusterComputeResource>,
             )
     }
     /// Invokes *Folder.CreateClusterEx*.
@@ -179,22 +199,22 @@ impl Folder {
     /// `POST .../CreateClusterEx` (operation `Folder_CreateClusterEx`).
     pub fn create_cluster_ex(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         spec: &crate::types::ClusterConfigSpecEx,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::ClusterComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateClusterEx",
                 crate::client::body(
                     &crate::types::CreateClusterExRequestType {
-                        name,
+                        name: name.as_ref(),
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ClusterComputeResource>,
             )
     }
     /// Invokes *Folder.CreateDatacenter*.
@@ -212,20 +232,20 @@ impl Folder {
     /// `POST .../CreateDatacenter` (operation `Folder_CreateDatacenter`).
     pub fn create_datacenter(
         &self,
-        name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        name: impl AsRef<str>,
+    ) -> crate::Call<super::Datacenter> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateDatacenter",
                 crate::client::body(
                     &crate::types::CreateDatacenterRequestType {
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Datacenter>,
             )
     }
     /// Invokes *Folder.CreateDVS_Task*.
@@ -247,19 +267,19 @@ impl Folder {
     pub fn create_dvs_task(
         &self,
         spec: &crate::types::DVSCreateSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateDVS_Task",
                 crate::client::body(
                     &crate::types::CreateDVSRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Folder.CreateFolder*.
@@ -275,22 +295,19 @@ impl Folder {
     /// - `InvalidName`
     ///
     /// `POST .../CreateFolder` (operation `Folder_CreateFolder`).
-    pub fn create_folder(
-        &self,
-        name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn create_folder(&self, name: impl AsRef<str>) -> crate::Call<super::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateFolder",
                 crate::client::body(
                     &crate::types::CreateFolderRequestType {
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Folder>,
             )
     }
     /// Invokes *Folder.CreateStoragePod*.
@@ -308,20 +325,20 @@ impl Folder {
     /// `POST .../CreateStoragePod` (operation `Folder_CreateStoragePod`).
     pub fn create_storage_pod(
         &self,
-        name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        name: impl AsRef<str>,
+    ) -> crate::Call<super::StoragePod> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateStoragePod",
                 crate::client::body(
                     &crate::types::CreateStoragePodRequestType {
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::StoragePod>,
             )
     }
     /// Invokes *Folder.CreateVM_Task*.
@@ -349,12 +366,12 @@ impl Folder {
         config: &crate::types::VirtualMachineConfigSpec,
         pool: &crate::types::ManagedObjectReference,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateVM_Task",
                 crate::client::body(
                     &crate::types::CreateVMRequestType {
@@ -363,7 +380,7 @@ impl Folder {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -374,15 +391,15 @@ impl Folder {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Folder_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Folder.MoveIntoFolder_Task*.
@@ -400,19 +417,19 @@ impl Folder {
     pub fn move_into_folder_task(
         &self,
         list: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveIntoFolder_Task",
                 crate::client::body(
                     &crate::types::MoveIntoFolderRequestType {
                         list,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Folder.RegisterVM_Task*.
@@ -438,28 +455,28 @@ impl Folder {
     /// `POST .../RegisterVM_Task` (operation `Folder_RegisterVM_Task`).
     pub fn register_vm_task(
         &self,
-        path: &str,
+        path: impl AsRef<str>,
         name: Option<&str>,
         as_template: bool,
         pool: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RegisterVM_Task",
                 crate::client::body(
                     &crate::types::RegisterVMRequestType {
-                        path,
+                        path: path.as_ref(),
                         name,
                         as_template,
                         pool,
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -472,7 +489,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -489,22 +506,19 @@ impl Folder {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Folder_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -512,17 +526,21 @@ impl Folder {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `Folder_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -539,17 +557,15 @@ impl Folder {
     /// - `InvalidState`
     ///
     /// `POST .../UnregisterAndDestroy_Task` (operation `Folder_UnregisterAndDestroy_Task`).
-    pub fn unregister_and_destroy_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn unregister_and_destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnregisterAndDestroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Reads *ManagedEntity.alarmActionsEnabled*.
@@ -562,7 +578,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -580,7 +596,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -600,7 +616,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "childEntity",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -616,7 +632,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "childType",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -630,7 +646,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -644,7 +660,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -662,7 +678,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -680,7 +696,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -694,7 +710,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -710,7 +726,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -728,7 +744,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "externallyManagedFolderInfo",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -746,7 +762,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -762,7 +778,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "namespace",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
@@ -776,7 +792,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -789,15 +805,15 @@ impl Folder {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Folder_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -808,7 +824,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -826,7 +842,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -842,7 +858,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -860,7 +876,7 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -876,10 +892,25 @@ impl Folder {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for Folder {
+    const TYPE: &'static str = "Folder";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct GuestAliasManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl GuestAliasManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl GuestAliasManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -40,24 +60,24 @@ impl GuestAliasManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        username: &str,
+        username: impl AsRef<str>,
         map_cert: bool,
-        base64_cert: &str,
+        base64_cert: impl AsRef<str>,
         alias_info: &crate::types::GuestAuthAliasInfo,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddGuestAlias",
                 crate::client::body(
                     &crate::types::AddGuestAliasRequestType {
                         vm,
                         auth,
-                        username,
+                        username: username.as_ref(),
                         map_cert,
-                        base64_cert,
+                        base64_cert: base64_cert.as_ref(),
                         alias_info,
                     },
                 ),
@@ -78,19 +98,19 @@ impl GuestAliasManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        username: &str,
+        username: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::GuestAliases>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListGuestAliases",
                 crate::client::body(
                     &crate::types::ListGuestAliasesRequestType {
                         vm,
                         auth,
-                        username,
+                        username: username.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::GuestAliases>>,
@@ -115,7 +135,7 @@ impl GuestAliasManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListGuestMappedAliases",
                 crate::client::body(
                     &crate::types::ListGuestMappedAliasesRequestType {
@@ -140,22 +160,22 @@ impl GuestAliasManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        username: &str,
-        base64_cert: &str,
+        username: impl AsRef<str>,
+        base64_cert: impl AsRef<str>,
         subject: &crate::types::GuestAuthSubjectKind,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveGuestAlias",
                 crate::client::body(
                     &crate::types::RemoveGuestAliasRequestType {
                         vm,
                         auth,
-                        username,
-                        base64_cert,
+                        username: username.as_ref(),
+                        base64_cert: base64_cert.as_ref(),
                         subject,
                     },
                 ),
@@ -176,24 +196,39 @@ impl GuestAliasManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        username: &str,
-        base64_cert: &str,
+        username: impl AsRef<str>,
+        base64_cert: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveGuestAliasByCert",
                 crate::client::body(
                     &crate::types::RemoveGuestAliasByCertRequestType {
                         vm,
                         auth,
-                        username,
-                        base64_cert,
+                        username: username.as_ref(),
+                        base64_cert: base64_cert.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for GuestAliasManager {
+    const TYPE: &'static str = "GuestAliasManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

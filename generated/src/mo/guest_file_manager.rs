@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct GuestFileManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl GuestFileManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl GuestFileManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,20 +61,20 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        guest_file_path: &str,
+        guest_file_path: impl AsRef<str>,
         file_attributes: &crate::types::GuestFileAttributesKind,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ChangeFileAttributesInGuest",
                 crate::client::body(
                     &crate::types::ChangeFileAttributesInGuestRequestType {
                         vm,
                         auth,
-                        guest_file_path,
+                        guest_file_path: guest_file_path.as_ref(),
                         file_attributes,
                     },
                 ),
@@ -76,22 +96,22 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        prefix: &str,
-        suffix: &str,
+        prefix: impl AsRef<str>,
+        suffix: impl AsRef<str>,
         directory_path: Option<&str>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateTemporaryDirectoryInGuest",
                 crate::client::body(
                     &crate::types::CreateTemporaryDirectoryInGuestRequestType {
                         vm,
                         auth,
-                        prefix,
-                        suffix,
+                        prefix: prefix.as_ref(),
+                        suffix: suffix.as_ref(),
                         directory_path,
                     },
                 ),
@@ -113,22 +133,22 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        prefix: &str,
-        suffix: &str,
+        prefix: impl AsRef<str>,
+        suffix: impl AsRef<str>,
         directory_path: Option<&str>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateTemporaryFileInGuest",
                 crate::client::body(
                     &crate::types::CreateTemporaryFileInGuestRequestType {
                         vm,
                         auth,
-                        prefix,
-                        suffix,
+                        prefix: prefix.as_ref(),
+                        suffix: suffix.as_ref(),
                         directory_path,
                     },
                 ),
@@ -150,20 +170,20 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        directory_path: &str,
+        directory_path: impl AsRef<str>,
         recursive: bool,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteDirectoryInGuest",
                 crate::client::body(
                     &crate::types::DeleteDirectoryInGuestRequestType {
                         vm,
                         auth,
-                        directory_path,
+                        directory_path: directory_path.as_ref(),
                         recursive,
                     },
                 ),
@@ -185,19 +205,19 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        file_path: &str,
+        file_path: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteFileInGuest",
                 crate::client::body(
                     &crate::types::DeleteFileInGuestRequestType {
                         vm,
                         auth,
-                        file_path,
+                        file_path: file_path.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -218,19 +238,19 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        guest_file_path: &str,
+        guest_file_path: impl AsRef<str>,
     ) -> crate::Call<crate::types::FileTransferInformation> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InitiateFileTransferFromGuest",
                 crate::client::body(
                     &crate::types::InitiateFileTransferFromGuestRequestType {
                         vm,
                         auth,
-                        guest_file_path,
+                        guest_file_path: guest_file_path.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::FileTransferInformation>,
@@ -251,7 +271,7 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        guest_file_path: &str,
+        guest_file_path: impl AsRef<str>,
         file_attributes: &crate::types::GuestFileAttributesKind,
         file_size: i64,
         overwrite: bool,
@@ -260,13 +280,13 @@ impl GuestFileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InitiateFileTransferToGuest",
                 crate::client::body(
                     &crate::types::InitiateFileTransferToGuestRequestType {
                         vm,
                         auth,
-                        guest_file_path,
+                        guest_file_path: guest_file_path.as_ref(),
                         file_attributes,
                         file_size,
                         overwrite,
@@ -290,7 +310,7 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        file_path: &str,
+        file_path: impl AsRef<str>,
         index: Option<i32>,
         max_results: Option<i32>,
         match_pattern: Option<&str>,
@@ -299,13 +319,13 @@ impl GuestFileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListFilesInGuest",
                 crate::client::body(
                     &crate::types::ListFilesInGuestRequestType {
                         vm,
                         auth,
-                        file_path,
+                        file_path: file_path.as_ref(),
                         index,
                         max_results,
                         match_pattern,
@@ -329,20 +349,20 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        directory_path: &str,
+        directory_path: impl AsRef<str>,
         create_parent_directories: bool,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MakeDirectoryInGuest",
                 crate::client::body(
                     &crate::types::MakeDirectoryInGuestRequestType {
                         vm,
                         auth,
-                        directory_path,
+                        directory_path: directory_path.as_ref(),
                         create_parent_directories,
                     },
                 ),
@@ -364,21 +384,21 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        src_directory_path: &str,
-        dst_directory_path: &str,
+        src_directory_path: impl AsRef<str>,
+        dst_directory_path: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveDirectoryInGuest",
                 crate::client::body(
                     &crate::types::MoveDirectoryInGuestRequestType {
                         vm,
                         auth,
-                        src_directory_path,
-                        dst_directory_path,
+                        src_directory_path: src_directory_path.as_ref(),
+                        dst_directory_path: dst_directory_path.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -399,26 +419,41 @@ impl GuestFileManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        src_file_path: &str,
-        dst_file_path: &str,
+        src_file_path: impl AsRef<str>,
+        dst_file_path: impl AsRef<str>,
         overwrite: bool,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveFileInGuest",
                 crate::client::body(
                     &crate::types::MoveFileInGuestRequestType {
                         vm,
                         auth,
-                        src_file_path,
-                        dst_file_path,
+                        src_file_path: src_file_path.as_ref(),
+                        dst_file_path: dst_file_path.as_ref(),
                         overwrite,
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for GuestFileManager {
+    const TYPE: &'static str = "GuestFileManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct GuestOperationsManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl GuestOperationsManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl GuestOperationsManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -33,17 +53,15 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestAliasManager*.
     ///
     /// `GET .../aliasManager` (operation `GuestOperationsManager_getAliasManager`).
-    pub fn alias_manager(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn alias_manager(&self) -> crate::Call<Option<super::GuestAliasManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "aliasManager",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::GuestAliasManager>,
             )
     }
     /// Reads *GuestOperationsManager.authManager*.
@@ -53,17 +71,15 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestAuthManager*.
     ///
     /// `GET .../authManager` (operation `GuestOperationsManager_getAuthManager`).
-    pub fn auth_manager(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn auth_manager(&self) -> crate::Call<Option<super::GuestAuthManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "authManager",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::GuestAuthManager>,
             )
     }
     /// Reads *GuestOperationsManager.fileManager*.
@@ -73,17 +89,15 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestFileManager*.
     ///
     /// `GET .../fileManager` (operation `GuestOperationsManager_getFileManager`).
-    pub fn file_manager(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn file_manager(&self) -> crate::Call<Option<super::GuestFileManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "fileManager",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::GuestFileManager>,
             )
     }
     /// Reads *GuestOperationsManager.guestWindowsRegistryManager*.
@@ -95,15 +109,15 @@ impl GuestOperationsManager {
     /// `GET .../guestWindowsRegistryManager` (operation `GuestOperationsManager_getGuestWindowsRegistryManager`).
     pub fn guest_windows_registry_manager(
         &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    ) -> crate::Call<Option<super::GuestWindowsRegistryManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "guestWindowsRegistryManager",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::GuestWindowsRegistryManager>,
             )
     }
     /// Reads *GuestOperationsManager.processManager*.
@@ -113,17 +127,30 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestProcessManager*.
     ///
     /// `GET .../processManager` (operation `GuestOperationsManager_getProcessManager`).
-    pub fn process_manager(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn process_manager(&self) -> crate::Call<Option<super::GuestProcessManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "processManager",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::GuestProcessManager>,
             )
+    }
+}
+impl crate::client::Handle for GuestOperationsManager {
+    const TYPE: &'static str = "GuestOperationsManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct GuestProcessManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl GuestProcessManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl GuestProcessManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -46,7 +66,7 @@ impl GuestProcessManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListProcessesInGuest",
                 crate::client::body(
                     &crate::types::ListProcessesInGuestRequestType {
@@ -72,13 +92,13 @@ impl GuestProcessManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        names: Option<&[crate::CompactString]>,
+        names: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReadEnvironmentVariableInGuest",
                 crate::client::body(
                     &crate::types::ReadEnvironmentVariableInGuestRequestType {
@@ -111,7 +131,7 @@ impl GuestProcessManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StartProgramInGuest",
                 crate::client::body(
                     &crate::types::StartProgramInGuestRequestType {
@@ -143,7 +163,7 @@ impl GuestProcessManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TerminateProcessInGuest",
                 crate::client::body(
                     &crate::types::TerminateProcessInGuestRequestType {
@@ -154,5 +174,20 @@ impl GuestProcessManager {
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for GuestProcessManager {
+    const TYPE: &'static str = "GuestProcessManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

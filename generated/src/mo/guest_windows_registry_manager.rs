@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct GuestWindowsRegistryManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl GuestWindowsRegistryManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl GuestWindowsRegistryManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -48,7 +68,7 @@ impl GuestWindowsRegistryManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateRegistryKeyInGuest",
                 crate::client::body(
                     &crate::types::CreateRegistryKeyInGuestRequestType {
@@ -83,7 +103,7 @@ impl GuestWindowsRegistryManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteRegistryKeyInGuest",
                 crate::client::body(
                     &crate::types::DeleteRegistryKeyInGuestRequestType {
@@ -116,7 +136,7 @@ impl GuestWindowsRegistryManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteRegistryValueInGuest",
                 crate::client::body(
                     &crate::types::DeleteRegistryValueInGuestRequestType {
@@ -150,7 +170,7 @@ impl GuestWindowsRegistryManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListRegistryKeysInGuest",
                 crate::client::body(
                     &crate::types::ListRegistryKeysInGuestRequestType {
@@ -186,7 +206,7 @@ impl GuestWindowsRegistryManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListRegistryValuesInGuest",
                 crate::client::body(
                     &crate::types::ListRegistryValuesInGuestRequestType {
@@ -220,7 +240,7 @@ impl GuestWindowsRegistryManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetRegistryValueInGuest",
                 crate::client::body(
                     &crate::types::SetRegistryValueInGuestRequestType {
@@ -231,5 +251,20 @@ impl GuestWindowsRegistryManager {
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for GuestWindowsRegistryManager {
+    const TYPE: &'static str = "GuestWindowsRegistryManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

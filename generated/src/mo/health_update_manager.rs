@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HealthUpdateManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HealthUpdateManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HealthUpdateManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,20 +58,20 @@ impl HealthUpdateManager {
     /// `POST .../AddFilter` (operation `HealthUpdateManager_AddFilter`).
     pub fn add_filter(
         &self,
-        provider_id: &str,
-        filter_name: &str,
-        info_ids: Option<&[crate::CompactString]>,
+        provider_id: impl AsRef<str>,
+        filter_name: impl AsRef<str>,
+        info_ids: Option<&[&str]>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddFilter",
                 crate::client::body(
                     &crate::types::AddFilterRequestType {
-                        provider_id,
-                        filter_name,
+                        provider_id: provider_id.as_ref(),
+                        filter_name: filter_name.as_ref(),
                         info_ids,
                     },
                 ),
@@ -70,18 +90,18 @@ impl HealthUpdateManager {
     /// `POST .../AddFilterEntities` (operation `HealthUpdateManager_AddFilterEntities`).
     pub fn add_filter_entities(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
         entities: Option<&[crate::types::ManagedObjectReference]>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddFilterEntities",
                 crate::client::body(
                     &crate::types::AddFilterEntitiesRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                         entities,
                     },
                 ),
@@ -100,18 +120,18 @@ impl HealthUpdateManager {
     /// `POST .../AddMonitoredEntities` (operation `HealthUpdateManager_AddMonitoredEntities`).
     pub fn add_monitored_entities(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
         entities: Option<&[crate::types::ManagedObjectReference]>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddMonitoredEntities",
                 crate::client::body(
                     &crate::types::AddMonitoredEntitiesRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                         entities,
                     },
                 ),
@@ -130,18 +150,18 @@ impl HealthUpdateManager {
     /// `POST .../HasMonitoredEntity` (operation `HealthUpdateManager_HasMonitoredEntity`).
     pub fn has_monitored_entity(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
         entity: &crate::types::ManagedObjectReference,
     ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HasMonitoredEntity",
                 crate::client::body(
                     &crate::types::HasMonitoredEntityRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                         entity,
                     },
                 ),
@@ -155,16 +175,16 @@ impl HealthUpdateManager {
     /// Body: \[`HasProviderRequestType`\](crate::types::HasProviderRequestType).
     ///
     /// `POST .../HasProvider` (operation `HealthUpdateManager_HasProvider`).
-    pub fn has_provider(&self, id: &str) -> crate::Call<bool> {
+    pub fn has_provider(&self, id: impl AsRef<str>) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HasProvider",
                 crate::client::body(
                     &crate::types::HasProviderRequestType {
-                        id,
+                        id: id.as_ref(),
                     },
                 ),
                 crate::client::decode::<bool>,
@@ -182,18 +202,18 @@ impl HealthUpdateManager {
     /// `POST .../PostHealthUpdates` (operation `HealthUpdateManager_PostHealthUpdates`).
     pub fn post_health_updates(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
         updates: Option<&[crate::types::HealthUpdate]>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PostHealthUpdates",
                 crate::client::body(
                     &crate::types::PostHealthUpdatesRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                         updates,
                     },
                 ),
@@ -214,17 +234,17 @@ impl HealthUpdateManager {
     /// `POST .../QueryFilterEntities` (operation `HealthUpdateManager_QueryFilterEntities`).
     pub fn query_filter_entities(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryFilterEntities",
                 crate::client::body(
                     &crate::types::QueryFilterEntitiesRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -242,17 +262,17 @@ impl HealthUpdateManager {
     /// `POST .../QueryFilterInfoIds` (operation `HealthUpdateManager_QueryFilterInfoIds`).
     pub fn query_filter_info_ids(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryFilterInfoIds",
                 crate::client::body(
                     &crate::types::QueryFilterInfoIdsRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -270,17 +290,17 @@ impl HealthUpdateManager {
     /// `POST .../QueryFilterList` (operation `HealthUpdateManager_QueryFilterList`).
     pub fn query_filter_list(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryFilterList",
                 crate::client::body(
                     &crate::types::QueryFilterListRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -298,17 +318,17 @@ impl HealthUpdateManager {
     /// `POST .../QueryFilterName` (operation `HealthUpdateManager_QueryFilterName`).
     pub fn query_filter_name(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryFilterName",
                 crate::client::body(
                     &crate::types::QueryFilterNameRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
@@ -326,17 +346,17 @@ impl HealthUpdateManager {
     /// `POST .../QueryHealthUpdateInfos` (operation `HealthUpdateManager_QueryHealthUpdateInfos`).
     pub fn query_health_update_infos(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::HealthUpdateInfo>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryHealthUpdateInfos",
                 crate::client::body(
                     &crate::types::QueryHealthUpdateInfosRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::HealthUpdateInfo>>,
@@ -354,17 +374,17 @@ impl HealthUpdateManager {
     /// `POST .../QueryHealthUpdates` (operation `HealthUpdateManager_QueryHealthUpdates`).
     pub fn query_health_updates(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::HealthUpdate>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryHealthUpdates",
                 crate::client::body(
                     &crate::types::QueryHealthUpdatesRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::HealthUpdate>>,
@@ -384,17 +404,17 @@ impl HealthUpdateManager {
     /// `POST .../QueryMonitoredEntities` (operation `HealthUpdateManager_QueryMonitoredEntities`).
     pub fn query_monitored_entities(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryMonitoredEntities",
                 crate::client::body(
                     &crate::types::QueryMonitoredEntitiesRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -410,7 +430,7 @@ impl HealthUpdateManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryProviderList",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -426,16 +446,19 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryProviderName` (operation `HealthUpdateManager_QueryProviderName`).
-    pub fn query_provider_name(&self, id: &str) -> crate::Call<crate::CompactString> {
+    pub fn query_provider_name(
+        &self,
+        id: impl AsRef<str>,
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryProviderName",
                 crate::client::body(
                     &crate::types::QueryProviderNameRequestType {
-                        id,
+                        id: id.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
@@ -455,18 +478,18 @@ impl HealthUpdateManager {
     /// `POST .../QueryUnmonitoredHosts` (operation `HealthUpdateManager_QueryUnmonitoredHosts`).
     pub fn query_unmonitored_hosts(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
         cluster: &crate::types::ManagedObjectReference,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryUnmonitoredHosts",
                 crate::client::body(
                     &crate::types::QueryUnmonitoredHostsRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                         cluster,
                     },
                 ),
@@ -482,18 +505,18 @@ impl HealthUpdateManager {
     /// `POST .../RegisterHealthUpdateProvider` (operation `HealthUpdateManager_RegisterHealthUpdateProvider`).
     pub fn register_health_update_provider(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         health_update_info: Option<&[crate::types::HealthUpdateInfo]>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RegisterHealthUpdateProvider",
                 crate::client::body(
                     &crate::types::RegisterHealthUpdateProviderRequestType {
-                        name,
+                        name: name.as_ref(),
                         health_update_info,
                     },
                 ),
@@ -510,16 +533,16 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../RemoveFilter` (operation `HealthUpdateManager_RemoveFilter`).
-    pub fn remove_filter(&self, filter_id: &str) -> crate::Call<()> {
+    pub fn remove_filter(&self, filter_id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveFilter",
                 crate::client::body(
                     &crate::types::RemoveFilterRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -537,18 +560,18 @@ impl HealthUpdateManager {
     /// `POST .../RemoveFilterEntities` (operation `HealthUpdateManager_RemoveFilterEntities`).
     pub fn remove_filter_entities(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
         entities: Option<&[crate::types::ManagedObjectReference]>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveFilterEntities",
                 crate::client::body(
                     &crate::types::RemoveFilterEntitiesRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                         entities,
                     },
                 ),
@@ -568,18 +591,18 @@ impl HealthUpdateManager {
     /// `POST .../RemoveMonitoredEntities` (operation `HealthUpdateManager_RemoveMonitoredEntities`).
     pub fn remove_monitored_entities(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
         entities: Option<&[crate::types::ManagedObjectReference]>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveMonitoredEntities",
                 crate::client::body(
                     &crate::types::RemoveMonitoredEntitiesRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                         entities,
                     },
                 ),
@@ -599,20 +622,35 @@ impl HealthUpdateManager {
     /// `POST .../UnregisterHealthUpdateProvider` (operation `HealthUpdateManager_UnregisterHealthUpdateProvider`).
     pub fn unregister_health_update_provider(
         &self,
-        provider_id: &str,
+        provider_id: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnregisterHealthUpdateProvider",
                 crate::client::body(
                     &crate::types::UnregisterHealthUpdateProviderRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for HealthUpdateManager {
+    const TYPE: &'static str = "HealthUpdateManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

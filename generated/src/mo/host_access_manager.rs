@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostAccessManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostAccessManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostAccessManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,7 +59,7 @@ impl HostAccessManager {
     /// `POST .../ChangeAccessMode` (operation `HostAccessManager_ChangeAccessMode`).
     pub fn change_access_mode(
         &self,
-        principal: &str,
+        principal: impl AsRef<str>,
         is_group: bool,
         access_mode: &crate::types::HostAccessMode,
     ) -> crate::Call<()> {
@@ -47,11 +67,11 @@ impl HostAccessManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ChangeAccessMode",
                 crate::client::body(
                     &crate::types::ChangeAccessModeRequestType {
-                        principal,
+                        principal: principal.as_ref(),
                         is_group,
                         access_mode,
                     },
@@ -77,7 +97,7 @@ impl HostAccessManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ChangeLockdownMode",
                 crate::client::body(
                     &crate::types::ChangeLockdownModeRequestType {
@@ -99,7 +119,7 @@ impl HostAccessManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryLockdownExceptions",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -115,7 +135,7 @@ impl HostAccessManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QuerySystemUsers",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -133,7 +153,7 @@ impl HostAccessManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveHostAccessControlEntries",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostAccessControlEntry>>,
@@ -150,15 +170,12 @@ impl HostAccessManager {
     /// - `UserNotFound`
     ///
     /// `POST .../UpdateLockdownExceptions` (operation `HostAccessManager_UpdateLockdownExceptions`).
-    pub fn update_lockdown_exceptions(
-        &self,
-        users: Option<&[crate::CompactString]>,
-    ) -> crate::Call<()> {
+    pub fn update_lockdown_exceptions(&self, users: Option<&[&str]>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateLockdownExceptions",
                 crate::client::body(
                     &crate::types::UpdateLockdownExceptionsRequestType {
@@ -178,15 +195,12 @@ impl HostAccessManager {
     /// - `UserNotFound`
     ///
     /// `POST .../UpdateSystemUsers` (operation `HostAccessManager_UpdateSystemUsers`).
-    pub fn update_system_users(
-        &self,
-        users: Option<&[crate::CompactString]>,
-    ) -> crate::Call<()> {
+    pub fn update_system_users(&self, users: Option<&[&str]>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateSystemUsers",
                 crate::client::body(
                     &crate::types::UpdateSystemUsersRequestType {
@@ -206,10 +220,25 @@ impl HostAccessManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "lockdownMode",
                 Ok(None),
                 crate::client::decode::<crate::types::HostLockdownMode>,
             )
+    }
+}
+impl crate::client::Handle for HostAccessManager {
+    const TYPE: &'static str = "HostAccessManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

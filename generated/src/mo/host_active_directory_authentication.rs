@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostActiveDirectoryAuthentication {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostActiveDirectoryAuthentication {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostActiveDirectoryAuthentication {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -40,7 +60,7 @@ impl HostActiveDirectoryAuthentication {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableSmartCardAuthentication",
                 Ok(None),
                 crate::client::decode_unit,
@@ -60,7 +80,7 @@ impl HostActiveDirectoryAuthentication {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableSmartCardAuthentication",
                 Ok(None),
                 crate::client::decode_unit,
@@ -81,22 +101,22 @@ impl HostActiveDirectoryAuthentication {
     /// `POST .../ImportCertificateForCAM_Task` (operation `HostActiveDirectoryAuthentication_ImportCertificateForCAM_Task`).
     pub fn import_certificate_for_cam_task(
         &self,
-        cert_path: &str,
-        cam_server: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        cert_path: impl AsRef<str>,
+        cam_server: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ImportCertificateForCAM_Task",
                 crate::client::body(
                     &crate::types::ImportCertificateForCAMRequestType {
-                        cert_path,
-                        cam_server,
+                        cert_path: cert_path.as_ref(),
+                        cam_server: cam_server.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostActiveDirectoryAuthentication.InstallSmartCardTrustAnchor*.
@@ -109,16 +129,19 @@ impl HostActiveDirectoryAuthentication {
     /// - `HostConfigFault`
     ///
     /// `POST .../InstallSmartCardTrustAnchor` (operation `HostActiveDirectoryAuthentication_InstallSmartCardTrustAnchor`).
-    pub fn install_smart_card_trust_anchor(&self, cert: &str) -> crate::Call<()> {
+    pub fn install_smart_card_trust_anchor(
+        &self,
+        cert: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InstallSmartCardTrustAnchor",
                 crate::client::body(
                     &crate::types::InstallSmartCardTrustAnchorRequestType {
-                        cert,
+                        cert: cert.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -142,24 +165,24 @@ impl HostActiveDirectoryAuthentication {
     /// `POST .../JoinDomain_Task` (operation `HostActiveDirectoryAuthentication_JoinDomain_Task`).
     pub fn join_domain_task(
         &self,
-        domain_name: &str,
-        user_name: &str,
-        password: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        domain_name: impl AsRef<str>,
+        user_name: impl AsRef<str>,
+        password: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "JoinDomain_Task",
                 crate::client::body(
                     &crate::types::JoinDomainRequestType {
-                        domain_name,
-                        user_name,
-                        password,
+                        domain_name: domain_name.as_ref(),
+                        user_name: user_name.as_ref(),
+                        password: password.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostActiveDirectoryAuthentication.JoinDomainWithCAM_Task*.
@@ -179,22 +202,22 @@ impl HostActiveDirectoryAuthentication {
     /// `POST .../JoinDomainWithCAM_Task` (operation `HostActiveDirectoryAuthentication_JoinDomainWithCAM_Task`).
     pub fn join_domain_with_cam_task(
         &self,
-        domain_name: &str,
-        cam_server: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        domain_name: impl AsRef<str>,
+        cam_server: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "JoinDomainWithCAM_Task",
                 crate::client::body(
                     &crate::types::JoinDomainWithCAMRequestType {
-                        domain_name,
-                        cam_server,
+                        domain_name: domain_name.as_ref(),
+                        cam_server: cam_server.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostActiveDirectoryAuthentication.LeaveCurrentDomain_Task*.
@@ -212,22 +235,19 @@ impl HostActiveDirectoryAuthentication {
     /// - `TaskInProgress`
     ///
     /// `POST .../LeaveCurrentDomain_Task` (operation `HostActiveDirectoryAuthentication_LeaveCurrentDomain_Task`).
-    pub fn leave_current_domain_task(
-        &self,
-        force: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn leave_current_domain_task(&self, force: bool) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "LeaveCurrentDomain_Task",
                 crate::client::body(
                     &crate::types::LeaveCurrentDomainRequestType {
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostActiveDirectoryAuthentication.ListSmartCardTrustAnchors*.
@@ -245,7 +265,7 @@ impl HostActiveDirectoryAuthentication {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListSmartCardTrustAnchors",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -266,19 +286,19 @@ impl HostActiveDirectoryAuthentication {
     #[deprecated]
     pub fn remove_smart_card_trust_anchor(
         &self,
-        issuer: &str,
-        serial: &str,
+        issuer: impl AsRef<str>,
+        serial: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveSmartCardTrustAnchor",
                 crate::client::body(
                     &crate::types::RemoveSmartCardTrustAnchorRequestType {
-                        issuer,
-                        serial,
+                        issuer: issuer.as_ref(),
+                        serial: serial.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -296,19 +316,19 @@ impl HostActiveDirectoryAuthentication {
     /// `POST .../RemoveSmartCardTrustAnchorByFingerprint` (operation `HostActiveDirectoryAuthentication_RemoveSmartCardTrustAnchorByFingerprint`).
     pub fn remove_smart_card_trust_anchor_by_fingerprint(
         &self,
-        fingerprint: &str,
-        digest: &str,
+        fingerprint: impl AsRef<str>,
+        digest: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveSmartCardTrustAnchorByFingerprint",
                 crate::client::body(
                     &crate::types::RemoveSmartCardTrustAnchorByFingerprintRequestType {
-                        fingerprint,
-                        digest,
+                        fingerprint: fingerprint.as_ref(),
+                        digest: digest.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -328,17 +348,17 @@ impl HostActiveDirectoryAuthentication {
     /// `POST .../RemoveSmartCardTrustAnchorCertificate` (operation `HostActiveDirectoryAuthentication_RemoveSmartCardTrustAnchorCertificate`).
     pub fn remove_smart_card_trust_anchor_certificate(
         &self,
-        certificate: &str,
+        certificate: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveSmartCardTrustAnchorCertificate",
                 crate::client::body(
                     &crate::types::RemoveSmartCardTrustAnchorCertificateRequestType {
-                        certificate,
+                        certificate: certificate.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -353,13 +373,13 @@ impl HostActiveDirectoryAuthentication {
     /// `POST .../ReplaceSmartCardTrustAnchors` (operation `HostActiveDirectoryAuthentication_ReplaceSmartCardTrustAnchors`).
     pub fn replace_smart_card_trust_anchors(
         &self,
-        certs: Option<&[crate::CompactString]>,
+        certs: Option<&[&str]>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReplaceSmartCardTrustAnchors",
                 crate::client::body(
                     &crate::types::ReplaceSmartCardTrustAnchorsRequestType {
@@ -377,10 +397,25 @@ impl HostActiveDirectoryAuthentication {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "info",
                 Ok(None),
                 crate::client::decode::<crate::types::HostAuthenticationStoreInfoKind>,
             )
+    }
+}
+impl crate::client::Handle for HostActiveDirectoryAuthentication {
+    const TYPE: &'static str = "HostActiveDirectoryAuthentication";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostBootDeviceSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostBootDeviceSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostBootDeviceSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,7 +58,7 @@ impl HostBootDeviceSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryBootDevices",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostBootDeviceInfo>,
@@ -51,19 +71,34 @@ impl HostBootDeviceSystem {
     /// Body: \[`UpdateBootDeviceRequestType`\](crate::types::UpdateBootDeviceRequestType).
     ///
     /// `POST .../UpdateBootDevice` (operation `HostBootDeviceSystem_UpdateBootDevice`).
-    pub fn update_boot_device(&self, key: &str) -> crate::Call<()> {
+    pub fn update_boot_device(&self, key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateBootDevice",
                 crate::client::body(
                     &crate::types::UpdateBootDeviceRequestType {
-                        key,
+                        key: key.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for HostBootDeviceSystem {
+    const TYPE: &'static str = "HostBootDeviceSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

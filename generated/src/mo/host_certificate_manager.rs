@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostCertificateManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostCertificateManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostCertificateManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,7 +65,7 @@ impl HostCertificateManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GenerateCertificateSigningRequest",
                 crate::client::body(
                     &crate::types::GenerateCertificateSigningRequestRequestType {
@@ -68,18 +88,18 @@ impl HostCertificateManager {
     /// `POST .../GenerateCertificateSigningRequestByDn` (operation `HostCertificateManager_GenerateCertificateSigningRequestByDn`).
     pub fn generate_certificate_signing_request_by_dn(
         &self,
-        distinguished_name: &str,
+        distinguished_name: impl AsRef<str>,
         spec: Option<&crate::types::HostCertificateManagerCertificateSpec>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GenerateCertificateSigningRequestByDn",
                 crate::client::body(
                     &crate::types::GenerateCertificateSigningRequestByDnRequestType {
-                        distinguished_name,
+                        distinguished_name: distinguished_name.as_ref(),
                         spec,
                     },
                 ),
@@ -96,16 +116,16 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../InstallServerCertificate` (operation `HostCertificateManager_InstallServerCertificate`).
-    pub fn install_server_certificate(&self, cert: &str) -> crate::Call<()> {
+    pub fn install_server_certificate(&self, cert: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InstallServerCertificate",
                 crate::client::body(
                     &crate::types::InstallServerCertificateRequestType {
-                        cert,
+                        cert: cert.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -126,7 +146,7 @@ impl HostCertificateManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListCACertificateRevocationLists",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -147,7 +167,7 @@ impl HostCertificateManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ListCACertificates",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -162,13 +182,13 @@ impl HostCertificateManager {
     /// `POST .../NotifyAffectedServices` (operation `HostCertificateManager_NotifyAffectedServices`).
     pub fn notify_affected_services(
         &self,
-        services: Option<&[crate::CompactString]>,
+        services: Option<&[&str]>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "NotifyAffectedServices",
                 crate::client::body(
                     &crate::types::NotifyAffectedServicesRequestType {
@@ -190,16 +210,16 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../ProvisionServerPrivateKey` (operation `HostCertificateManager_ProvisionServerPrivateKey`).
-    pub fn provision_server_private_key(&self, key: &str) -> crate::Call<()> {
+    pub fn provision_server_private_key(&self, key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ProvisionServerPrivateKey",
                 crate::client::body(
                     &crate::types::ProvisionServerPrivateKeyRequestType {
-                        key,
+                        key: key.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -215,20 +235,21 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../ReplaceCACertificatesAndCRLs` (operation `HostCertificateManager_ReplaceCACertificatesAndCRLs`).
-    pub fn replace_ca_certificates_and_cr_ls(
+    pub fn replace_ca_certificates_and_crls(
         &self,
-        ca_cert: &[crate::CompactString],
-        ca_crl: Option<&[crate::CompactString]>,
+        ca_cert: &[impl AsRef<str>],
+        ca_crl: Option<&[&str]>,
     ) -> crate::Call<()> {
+        let ca_cert: Vec<&str> = ca_cert.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReplaceCACertificatesAndCRLs",
                 crate::client::body(
                     &crate::types::ReplaceCACertificatesAndCRLsRequestType {
-                        ca_cert,
+                        ca_cert: &ca_cert,
                         ca_crl,
                     },
                 ),
@@ -249,7 +270,7 @@ impl HostCertificateManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveCertificateInfoList",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -269,12 +290,27 @@ impl HostCertificateManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "certificateInfo",
                 Ok(None),
                 crate::client::decode::<
                     crate::types::HostCertificateManagerCertificateInfo,
                 >,
             )
+    }
+}
+impl crate::client::Handle for HostCertificateManager {
+    const TYPE: &'static str = "HostCertificateManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

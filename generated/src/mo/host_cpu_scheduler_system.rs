@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostCpuSchedulerSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostCpuSchedulerSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostCpuSchedulerSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -36,7 +56,7 @@ impl HostCpuSchedulerSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableHyperThreading",
                 Ok(None),
                 crate::client::decode_unit,
@@ -52,7 +72,7 @@ impl HostCpuSchedulerSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableHyperThreading",
                 Ok(None),
                 crate::client::decode_unit,
@@ -63,17 +83,21 @@ impl HostCpuSchedulerSystem {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostCpuSchedulerSystem_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -91,7 +115,7 @@ impl HostCpuSchedulerSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -109,7 +133,7 @@ impl HostCpuSchedulerSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "cpuSchedulerInfo",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostCpuSchedulerInfo>,
@@ -125,7 +149,7 @@ impl HostCpuSchedulerSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "hyperthreadInfo",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostHyperThreadScheduleInfo>,
@@ -141,10 +165,25 @@ impl HostCpuSchedulerSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for HostCpuSchedulerSystem {
+    const TYPE: &'static str = "HostCpuSchedulerSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

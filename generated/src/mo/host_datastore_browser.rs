@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostDatastoreBrowser {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostDatastoreBrowser {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostDatastoreBrowser {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -40,16 +60,16 @@ impl HostDatastoreBrowser {
     ///
     /// `POST .../DeleteFile` (operation `HostDatastoreBrowser_DeleteFile`).
     #[deprecated]
-    pub fn delete_file(&self, datastore_path: &str) -> crate::Call<()> {
+    pub fn delete_file(&self, datastore_path: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteFile",
                 crate::client::body(
                     &crate::types::DeleteFileRequestType {
-                        datastore_path,
+                        datastore_path: datastore_path.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -68,22 +88,22 @@ impl HostDatastoreBrowser {
     /// `POST .../SearchDatastore_Task` (operation `HostDatastoreBrowser_SearchDatastore_Task`).
     pub fn search_datastore_task(
         &self,
-        datastore_path: &str,
+        datastore_path: impl AsRef<str>,
         search_spec: Option<&crate::types::HostDatastoreBrowserSearchSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SearchDatastore_Task",
                 crate::client::body(
                     &crate::types::SearchDatastoreRequestType {
-                        datastore_path,
+                        datastore_path: datastore_path.as_ref(),
                         search_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostDatastoreBrowser.SearchDatastoreSubFolders_Task*.
@@ -99,22 +119,22 @@ impl HostDatastoreBrowser {
     /// `POST .../SearchDatastoreSubFolders_Task` (operation `HostDatastoreBrowser_SearchDatastoreSubFolders_Task`).
     pub fn search_datastore_sub_folders_task(
         &self,
-        datastore_path: &str,
+        datastore_path: impl AsRef<str>,
         search_spec: Option<&crate::types::HostDatastoreBrowserSearchSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SearchDatastoreSubFolders_Task",
                 crate::client::body(
                     &crate::types::SearchDatastoreSubFoldersRequestType {
-                        datastore_path,
+                        datastore_path: datastore_path.as_ref(),
                         search_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Reads *HostDatastoreBrowser.datastore*.
@@ -131,7 +151,7 @@ impl HostDatastoreBrowser {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastore",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -147,10 +167,25 @@ impl HostDatastoreBrowser {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "supportedType",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::FileQueryKind>>,
             )
+    }
+}
+impl crate::client::Handle for HostDatastoreBrowser {
+    const TYPE: &'static str = "HostDatastoreBrowser";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

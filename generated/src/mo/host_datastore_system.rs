@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostDatastoreSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostDatastoreSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostDatastoreSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,18 +59,18 @@ impl HostDatastoreSystem {
     /// `POST .../ConfigureDatastorePrincipal` (operation `HostDatastoreSystem_ConfigureDatastorePrincipal`).
     pub fn configure_datastore_principal(
         &self,
-        user_name: &str,
+        user_name: impl AsRef<str>,
         password: Option<&str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConfigureDatastorePrincipal",
                 crate::client::body(
                     &crate::types::ConfigureDatastorePrincipalRequestType {
-                        user_name,
+                        user_name: user_name.as_ref(),
                         password,
                     },
                 ),
@@ -74,22 +94,22 @@ impl HostDatastoreSystem {
     /// `POST .../CreateLocalDatastore` (operation `HostDatastoreSystem_CreateLocalDatastore`).
     pub fn create_local_datastore(
         &self,
-        name: &str,
-        path: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        name: impl AsRef<str>,
+        path: impl AsRef<str>,
+    ) -> crate::Call<super::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateLocalDatastore",
                 crate::client::body(
                     &crate::types::CreateLocalDatastoreRequestType {
-                        name,
-                        path,
+                        name: name.as_ref(),
+                        path: path.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.CreateNasDatastore*.
@@ -109,19 +129,19 @@ impl HostDatastoreSystem {
     pub fn create_nas_datastore(
         &self,
         spec: &crate::types::HostNasVolumeSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateNasDatastore",
                 crate::client::body(
                     &crate::types::CreateNasDatastoreRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.CreateVmfsDatastore*.
@@ -140,19 +160,19 @@ impl HostDatastoreSystem {
     pub fn create_vmfs_datastore(
         &self,
         spec: &crate::types::VmfsDatastoreCreateSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateVmfsDatastore",
                 crate::client::body(
                     &crate::types::CreateVmfsDatastoreRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.CreateVvolDatastore*.
@@ -173,19 +193,19 @@ impl HostDatastoreSystem {
     pub fn create_vvol_datastore(
         &self,
         spec: &crate::types::HostDatastoreSystemVvolDatastoreSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateVvolDatastore",
                 crate::client::body(
                     &crate::types::CreateVvolDatastoreRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.DisableClusteredVmdkSupport*.
@@ -207,7 +227,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableClusteredVmdkSupport",
                 crate::client::body(
                     &crate::types::DisableClusteredVmdkSupportRequestType {
@@ -236,7 +256,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableClusteredVmdkSupport",
                 crate::client::body(
                     &crate::types::EnableClusteredVmdkSupportRequestType {
@@ -263,12 +283,12 @@ impl HostDatastoreSystem {
         &self,
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::VmfsDatastoreExpandSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExpandVmfsDatastore",
                 crate::client::body(
                     &crate::types::ExpandVmfsDatastoreRequestType {
@@ -276,7 +296,7 @@ impl HostDatastoreSystem {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.ExtendVmfsDatastore*.
@@ -296,12 +316,12 @@ impl HostDatastoreSystem {
         &self,
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::VmfsDatastoreExtendSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExtendVmfsDatastore",
                 crate::client::body(
                     &crate::types::ExtendVmfsDatastoreRequestType {
@@ -309,7 +329,7 @@ impl HostDatastoreSystem {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.QueryAvailableDisksForVmfs*.
@@ -331,7 +351,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAvailableDisksForVmfs",
                 crate::client::body(
                     &crate::types::QueryAvailableDisksForVmfsRequestType {
@@ -361,7 +381,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryMaxQueueDepth",
                 crate::client::body(
                     &crate::types::QueryMaxQueueDepthRequestType {
@@ -383,7 +403,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryUnresolvedVmfsVolumes",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostUnresolvedVmfsVolume>>,
@@ -402,18 +422,18 @@ impl HostDatastoreSystem {
     /// `POST .../QueryVmfsDatastoreCreateOptions` (operation `HostDatastoreSystem_QueryVmfsDatastoreCreateOptions`).
     pub fn query_vmfs_datastore_create_options(
         &self,
-        device_path: &str,
+        device_path: impl AsRef<str>,
         vmfs_major_version: Option<i32>,
     ) -> crate::Call<Option<Vec<crate::types::VmfsDatastoreOption>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVmfsDatastoreCreateOptions",
                 crate::client::body(
                     &crate::types::QueryVmfsDatastoreCreateOptionsRequestType {
-                        device_path,
+                        device_path: device_path.as_ref(),
                         vmfs_major_version,
                     },
                 ),
@@ -439,7 +459,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVmfsDatastoreExpandOptions",
                 crate::client::body(
                     &crate::types::QueryVmfsDatastoreExpandOptionsRequestType {
@@ -463,19 +483,19 @@ impl HostDatastoreSystem {
     pub fn query_vmfs_datastore_extend_options(
         &self,
         datastore: &crate::types::ManagedObjectReference,
-        device_path: &str,
+        device_path: impl AsRef<str>,
         suppress_expand_candidates: Option<bool>,
     ) -> crate::Call<Option<Vec<crate::types::VmfsDatastoreOption>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVmfsDatastoreExtendOptions",
                 crate::client::body(
                     &crate::types::QueryVmfsDatastoreExtendOptionsRequestType {
                         datastore,
-                        device_path,
+                        device_path: device_path.as_ref(),
                         suppress_expand_candidates,
                     },
                 ),
@@ -502,7 +522,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveDatastore",
                 crate::client::body(
                     &crate::types::RemoveDatastoreRequestType {
@@ -527,19 +547,19 @@ impl HostDatastoreSystem {
     pub fn remove_datastore_ex_task(
         &self,
         datastore: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveDatastoreEx_Task",
                 crate::client::body(
                     &crate::types::RemoveDatastoreExRequestType {
                         datastore,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostDatastoreSystem.ResignatureUnresolvedVmfsVolume_Task*.
@@ -558,19 +578,19 @@ impl HostDatastoreSystem {
     pub fn resignature_unresolved_vmfs_volume_task(
         &self,
         resolution_spec: &crate::types::HostUnresolvedVmfsResignatureSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResignatureUnresolvedVmfsVolume_Task",
                 crate::client::body(
                     &crate::types::ResignatureUnresolvedVmfsVolumeRequestType {
                         resolution_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostDatastoreSystem.ResolveNfsServerHostName*.
@@ -587,7 +607,7 @@ impl HostDatastoreSystem {
     /// `POST .../ResolveNfsServerHostName` (operation `HostDatastoreSystem_ResolveNfsServerHostName`).
     pub fn resolve_nfs_server_host_name(
         &self,
-        host_name: &str,
+        host_name: impl AsRef<str>,
         volume_name: Option<&str>,
         force: Option<bool>,
         is_nfs41: Option<bool>,
@@ -596,11 +616,11 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResolveNfsServerHostName",
                 crate::client::body(
                     &crate::types::ResolveNfsServerHostNameRequestType {
-                        host_name,
+                        host_name: host_name.as_ref(),
                         volume_name,
                         force,
                         is_nfs41,
@@ -630,7 +650,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetMaxQueueDepth",
                 crate::client::body(
                     &crate::types::SetMaxQueueDepthRequestType {
@@ -660,7 +680,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateLocalSwapDatastore",
                 crate::client::body(
                     &crate::types::UpdateLocalSwapDatastoreRequestType {
@@ -680,7 +700,7 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "capabilities",
                 Ok(None),
                 crate::client::decode::<crate::types::HostDatastoreSystemCapabilities>,
@@ -700,10 +720,25 @@ impl HostDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastore",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for HostDatastoreSystem {
+    const TYPE: &'static str = "HostDatastoreSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostDateTimeSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostDateTimeSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostDateTimeSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,7 +58,7 @@ impl HostDateTimeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAvailableTimeZones",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -56,7 +76,7 @@ impl HostDateTimeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDateTime",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
@@ -72,7 +92,7 @@ impl HostDateTimeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshDateTimeSystem",
                 Ok(None),
                 crate::client::decode_unit,
@@ -92,7 +112,7 @@ impl HostDateTimeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TestTimeService",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -118,7 +138,7 @@ impl HostDateTimeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDateTimeConfig",
                 crate::client::body(
                     &crate::types::UpdateDateTimeConfigRequestType {
@@ -138,16 +158,16 @@ impl HostDateTimeSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateDateTime` (operation `HostDateTimeSystem_UpdateDateTime`).
-    pub fn update_date_time(&self, date_time: &str) -> crate::Call<()> {
+    pub fn update_date_time(&self, date_time: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDateTime",
                 crate::client::body(
                     &crate::types::UpdateDateTimeRequestType {
-                        date_time,
+                        date_time: date_time.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -163,10 +183,25 @@ impl HostDateTimeSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "dateTimeInfo",
                 Ok(None),
                 crate::client::decode::<crate::types::HostDateTimeInfo>,
             )
+    }
+}
+impl crate::client::Handle for HostDateTimeSystem {
+    const TYPE: &'static str = "HostDateTimeSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

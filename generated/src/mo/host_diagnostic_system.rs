@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostDiagnosticSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostDiagnosticSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostDiagnosticSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,7 +65,7 @@ impl HostDiagnosticSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateDiagnosticPartition",
                 crate::client::body(
                     &crate::types::CreateDiagnosticPartitionRequestType {
@@ -70,7 +90,7 @@ impl HostDiagnosticSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAvailablePartition",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostDiagnosticPartition>>,
@@ -89,19 +109,19 @@ impl HostDiagnosticSystem {
     /// `POST .../QueryPartitionCreateDesc` (operation `HostDiagnosticSystem_QueryPartitionCreateDesc`).
     pub fn query_partition_create_desc(
         &self,
-        disk_uuid: &str,
-        diagnostic_type: &str,
+        disk_uuid: impl AsRef<str>,
+        diagnostic_type: impl AsRef<str>,
     ) -> crate::Call<crate::types::HostDiagnosticPartitionCreateDescription> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPartitionCreateDesc",
                 crate::client::body(
                     &crate::types::QueryPartitionCreateDescRequestType {
-                        disk_uuid,
-                        diagnostic_type,
+                        disk_uuid: disk_uuid.as_ref(),
+                        diagnostic_type: diagnostic_type.as_ref(),
                     },
                 ),
                 crate::client::decode::<
@@ -121,19 +141,19 @@ impl HostDiagnosticSystem {
     /// `POST .../QueryPartitionCreateOptions` (operation `HostDiagnosticSystem_QueryPartitionCreateOptions`).
     pub fn query_partition_create_options(
         &self,
-        storage_type: &str,
-        diagnostic_type: &str,
+        storage_type: impl AsRef<str>,
+        diagnostic_type: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::HostDiagnosticPartitionCreateOption>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPartitionCreateOptions",
                 crate::client::body(
                     &crate::types::QueryPartitionCreateOptionsRequestType {
-                        storage_type,
-                        diagnostic_type,
+                        storage_type: storage_type.as_ref(),
+                        diagnostic_type: diagnostic_type.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<
@@ -160,7 +180,7 @@ impl HostDiagnosticSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SelectActivePartition",
                 crate::client::body(
                     &crate::types::SelectActivePartitionRequestType {
@@ -180,10 +200,25 @@ impl HostDiagnosticSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "activePartition",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostDiagnosticPartition>,
             )
+    }
+}
+impl crate::client::Handle for HostDiagnosticSystem {
+    const TYPE: &'static str = "HostDiagnosticSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

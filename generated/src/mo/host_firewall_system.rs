@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostFirewallSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostFirewallSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostFirewallSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -37,16 +57,16 @@ impl HostFirewallSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DisableRuleset` (operation `HostFirewallSystem_DisableRuleset`).
-    pub fn disable_ruleset(&self, id: &str) -> crate::Call<()> {
+    pub fn disable_ruleset(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableRuleset",
                 crate::client::body(
                     &crate::types::DisableRulesetRequestType {
-                        id,
+                        id: id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -63,16 +83,16 @@ impl HostFirewallSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../EnableRuleset` (operation `HostFirewallSystem_EnableRuleset`).
-    pub fn enable_ruleset(&self, id: &str) -> crate::Call<()> {
+    pub fn enable_ruleset(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableRuleset",
                 crate::client::body(
                     &crate::types::EnableRulesetRequestType {
-                        id,
+                        id: id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -88,7 +108,7 @@ impl HostFirewallSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshFirewall",
                 Ok(None),
                 crate::client::decode_unit,
@@ -99,17 +119,21 @@ impl HostFirewallSystem {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostFirewallSystem_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -130,7 +154,7 @@ impl HostFirewallSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDefaultPolicy",
                 crate::client::body(
                     &crate::types::UpdateDefaultPolicyRequestType {
@@ -153,18 +177,18 @@ impl HostFirewallSystem {
     /// `POST .../UpdateRuleset` (operation `HostFirewallSystem_UpdateRuleset`).
     pub fn update_ruleset(
         &self,
-        id: &str,
+        id: impl AsRef<str>,
         spec: &crate::types::HostFirewallRulesetRulesetSpec,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateRuleset",
                 crate::client::body(
                     &crate::types::UpdateRulesetRequestType {
-                        id,
+                        id: id.as_ref(),
                         spec,
                     },
                 ),
@@ -183,7 +207,7 @@ impl HostFirewallSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -197,7 +221,7 @@ impl HostFirewallSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "firewallInfo",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostFirewallInfo>,
@@ -213,10 +237,25 @@ impl HostFirewallSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for HostFirewallSystem {
+    const TYPE: &'static str = "HostFirewallSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

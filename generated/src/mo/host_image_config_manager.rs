@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostImageConfigManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostImageConfigManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostImageConfigManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,7 +58,7 @@ impl HostImageConfigManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "fetchSoftwarePackages",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::SoftwarePackage>>,
@@ -54,7 +74,7 @@ impl HostImageConfigManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "installDate",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
@@ -73,7 +93,7 @@ impl HostImageConfigManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HostImageConfigGetAcceptance",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -91,7 +111,7 @@ impl HostImageConfigManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HostImageConfigGetProfile",
                 Ok(None),
                 crate::client::decode::<crate::types::HostImageProfileSummary>,
@@ -109,20 +129,35 @@ impl HostImageConfigManager {
     /// `POST .../UpdateHostImageAcceptanceLevel` (operation `HostImageConfigManager_UpdateHostImageAcceptanceLevel`).
     pub fn update_host_image_acceptance_level(
         &self,
-        new_acceptance_level: &str,
+        new_acceptance_level: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateHostImageAcceptanceLevel",
                 crate::client::body(
                     &crate::types::UpdateHostImageAcceptanceLevelRequestType {
-                        new_acceptance_level,
+                        new_acceptance_level: new_acceptance_level.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for HostImageConfigManager {
+    const TYPE: &'static str = "HostImageConfigManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

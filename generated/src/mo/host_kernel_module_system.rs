@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostKernelModuleSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostKernelModuleSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostKernelModuleSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,17 +58,17 @@ impl HostKernelModuleSystem {
     /// `POST .../QueryConfiguredModuleOptionString` (operation `HostKernelModuleSystem_QueryConfiguredModuleOptionString`).
     pub fn query_configured_module_option_string(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryConfiguredModuleOptionString",
                 crate::client::body(
                     &crate::types::QueryConfiguredModuleOptionStringRequestType {
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
@@ -66,7 +86,7 @@ impl HostKernelModuleSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryModules",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::KernelModuleInfo>>,
@@ -84,22 +104,37 @@ impl HostKernelModuleSystem {
     /// `POST .../UpdateModuleOptionString` (operation `HostKernelModuleSystem_UpdateModuleOptionString`).
     pub fn update_module_option_string(
         &self,
-        name: &str,
-        options: &str,
+        name: impl AsRef<str>,
+        options: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateModuleOptionString",
                 crate::client::body(
                     &crate::types::UpdateModuleOptionStringRequestType {
-                        name,
-                        options,
+                        name: name.as_ref(),
+                        options: options.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for HostKernelModuleSystem {
+    const TYPE: &'static str = "HostKernelModuleSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostLocalAccountManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostLocalAccountManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostLocalAccountManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -40,17 +60,21 @@ impl HostLocalAccountManager {
     ///
     /// `POST .../AssignUserToGroup` (operation `HostLocalAccountManager_AssignUserToGroup`).
     #[deprecated]
-    pub fn assign_user_to_group(&self, user: &str, group: &str) -> crate::Call<()> {
+    pub fn assign_user_to_group(
+        &self,
+        user: impl AsRef<str>,
+        group: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AssignUserToGroup",
                 crate::client::body(
                     &crate::types::AssignUserToGroupRequestType {
-                        user,
-                        group,
+                        user: user.as_ref(),
+                        group: group.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -68,21 +92,21 @@ impl HostLocalAccountManager {
     /// `POST .../ChangePassword` (operation `HostLocalAccountManager_ChangePassword`).
     pub fn change_password(
         &self,
-        user: &str,
-        old_password: &str,
-        new_password: &str,
+        user: impl AsRef<str>,
+        old_password: impl AsRef<str>,
+        new_password: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ChangePassword",
                 crate::client::body(
                     &crate::types::ChangePasswordRequestType {
-                        user,
-                        old_password,
-                        new_password,
+                        user: user.as_ref(),
+                        old_password: old_password.as_ref(),
+                        new_password: new_password.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -109,7 +133,7 @@ impl HostLocalAccountManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateGroup",
                 crate::client::body(
                     &crate::types::CreateGroupRequestType {
@@ -137,7 +161,7 @@ impl HostLocalAccountManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateUser",
                 crate::client::body(
                     &crate::types::CreateUserRequestType {
@@ -160,16 +184,16 @@ impl HostLocalAccountManager {
     ///
     /// `POST .../RemoveGroup` (operation `HostLocalAccountManager_RemoveGroup`).
     #[deprecated]
-    pub fn remove_group(&self, group_name: &str) -> crate::Call<()> {
+    pub fn remove_group(&self, group_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveGroup",
                 crate::client::body(
                     &crate::types::RemoveGroupRequestType {
-                        group_name,
+                        group_name: group_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -185,16 +209,16 @@ impl HostLocalAccountManager {
     /// - `UserNotFound`
     ///
     /// `POST .../RemoveUser` (operation `HostLocalAccountManager_RemoveUser`).
-    pub fn remove_user(&self, user_name: &str) -> crate::Call<()> {
+    pub fn remove_user(&self, user_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveUser",
                 crate::client::body(
                     &crate::types::RemoveUserRequestType {
-                        user_name,
+                        user_name: user_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -213,17 +237,21 @@ impl HostLocalAccountManager {
     ///
     /// `POST .../UnassignUserFromGroup` (operation `HostLocalAccountManager_UnassignUserFromGroup`).
     #[deprecated]
-    pub fn unassign_user_from_group(&self, user: &str, group: &str) -> crate::Call<()> {
+    pub fn unassign_user_from_group(
+        &self,
+        user: impl AsRef<str>,
+        group: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnassignUserFromGroup",
                 crate::client::body(
                     &crate::types::UnassignUserFromGroupRequestType {
-                        user,
-                        group,
+                        user: user.as_ref(),
+                        group: group.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -248,7 +276,7 @@ impl HostLocalAccountManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateUser",
                 crate::client::body(
                     &crate::types::UpdateUserRequestType {
@@ -257,5 +285,20 @@ impl HostLocalAccountManager {
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for HostLocalAccountManager {
+    const TYPE: &'static str = "HostLocalAccountManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

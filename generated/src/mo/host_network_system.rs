@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostNetworkSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostNetworkSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostNetworkSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -46,7 +66,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddPortGroup",
                 crate::client::body(
                     &crate::types::AddPortGroupRequestType {
@@ -66,18 +86,18 @@ impl HostNetworkSystem {
     /// `POST .../AddServiceConsoleVirtualNic` (operation `HostNetworkSystem_AddServiceConsoleVirtualNic`).
     pub fn add_service_console_virtual_nic(
         &self,
-        portgroup: &str,
+        portgroup: impl AsRef<str>,
         nic: &crate::types::HostVirtualNicSpec,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddServiceConsoleVirtualNic",
                 crate::client::body(
                     &crate::types::AddServiceConsoleVirtualNicRequestType {
-                        portgroup,
+                        portgroup: portgroup.as_ref(),
                         nic,
                     },
                 ),
@@ -96,18 +116,18 @@ impl HostNetworkSystem {
     /// `POST .../AddVirtualNic` (operation `HostNetworkSystem_AddVirtualNic`).
     pub fn add_virtual_nic(
         &self,
-        portgroup: &str,
+        portgroup: impl AsRef<str>,
         nic: &crate::types::HostVirtualNicSpec,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddVirtualNic",
                 crate::client::body(
                     &crate::types::AddVirtualNicRequestType {
-                        portgroup,
+                        portgroup: portgroup.as_ref(),
                         nic,
                     },
                 ),
@@ -128,18 +148,18 @@ impl HostNetworkSystem {
     /// `POST .../AddVirtualSwitch` (operation `HostNetworkSystem_AddVirtualSwitch`).
     pub fn add_virtual_switch(
         &self,
-        vswitch_name: &str,
+        vswitch_name: impl AsRef<str>,
         spec: Option<&crate::types::HostVirtualSwitchSpec>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddVirtualSwitch",
                 crate::client::body(
                     &crate::types::AddVirtualSwitchRequestType {
-                        vswitch_name,
+                        vswitch_name: vswitch_name.as_ref(),
                         spec,
                     },
                 ),
@@ -159,13 +179,13 @@ impl HostNetworkSystem {
     /// `POST .../QueryNetworkHint` (operation `HostNetworkSystem_QueryNetworkHint`).
     pub fn query_network_hint(
         &self,
-        device: Option<&[crate::CompactString]>,
+        device: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::PhysicalNicHintInfo>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryNetworkHint",
                 crate::client::body(
                     &crate::types::QueryNetworkHintRequestType {
@@ -185,7 +205,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshNetworkSystem",
                 Ok(None),
                 crate::client::decode_unit,
@@ -203,16 +223,16 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemovePortGroup` (operation `HostNetworkSystem_RemovePortGroup`).
-    pub fn remove_port_group(&self, pg_name: &str) -> crate::Call<()> {
+    pub fn remove_port_group(&self, pg_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemovePortGroup",
                 crate::client::body(
                     &crate::types::RemovePortGroupRequestType {
-                        pg_name,
+                        pg_name: pg_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -230,16 +250,19 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveServiceConsoleVirtualNic` (operation `HostNetworkSystem_RemoveServiceConsoleVirtualNic`).
-    pub fn remove_service_console_virtual_nic(&self, device: &str) -> crate::Call<()> {
+    pub fn remove_service_console_virtual_nic(
+        &self,
+        device: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveServiceConsoleVirtualNic",
                 crate::client::body(
                     &crate::types::RemoveServiceConsoleVirtualNicRequestType {
-                        device,
+                        device: device.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -256,16 +279,16 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveVirtualNic` (operation `HostNetworkSystem_RemoveVirtualNic`).
-    pub fn remove_virtual_nic(&self, device: &str) -> crate::Call<()> {
+    pub fn remove_virtual_nic(&self, device: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveVirtualNic",
                 crate::client::body(
                     &crate::types::RemoveVirtualNicRequestType {
-                        device,
+                        device: device.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -283,16 +306,19 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveVirtualSwitch` (operation `HostNetworkSystem_RemoveVirtualSwitch`).
-    pub fn remove_virtual_switch(&self, vswitch_name: &str) -> crate::Call<()> {
+    pub fn remove_virtual_switch(
+        &self,
+        vswitch_name: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveVirtualSwitch",
                 crate::client::body(
                     &crate::types::RemoveVirtualSwitchRequestType {
-                        vswitch_name,
+                        vswitch_name: vswitch_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -309,16 +335,19 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RestartServiceConsoleVirtualNic` (operation `HostNetworkSystem_RestartServiceConsoleVirtualNic`).
-    pub fn restart_service_console_virtual_nic(&self, device: &str) -> crate::Call<()> {
+    pub fn restart_service_console_virtual_nic(
+        &self,
+        device: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RestartServiceConsoleVirtualNic",
                 crate::client::body(
                     &crate::types::RestartServiceConsoleVirtualNicRequestType {
-                        device,
+                        device: device.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -329,17 +358,21 @@ impl HostNetworkSystem {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostNetworkSystem_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -359,18 +392,18 @@ impl HostNetworkSystem {
     /// `POST .../startDpuFailover` (operation `HostNetworkSystem_startDpuFailover`).
     pub fn start_dpu_failover(
         &self,
-        dvs_name: &str,
+        dvs_name: impl AsRef<str>,
         target_dpu_alias: Option<&str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "startDpuFailover",
                 crate::client::body(
                     &crate::types::StartDpuFailoverRequestType {
-                        dvs_name,
+                        dvs_name: dvs_name.as_ref(),
                         target_dpu_alias,
                     },
                 ),
@@ -395,7 +428,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateConsoleIpRouteConfig",
                 crate::client::body(
                     &crate::types::UpdateConsoleIpRouteConfigRequestType {
@@ -427,7 +460,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDnsConfig",
                 crate::client::body(
                     &crate::types::UpdateDnsConfigRequestType {
@@ -459,7 +492,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateIpRouteConfig",
                 crate::client::body(
                     &crate::types::UpdateIpRouteConfigRequestType {
@@ -490,7 +523,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateIpRouteTableConfig",
                 crate::client::body(
                     &crate::types::UpdateIpRouteTableConfigRequestType {
@@ -514,18 +547,18 @@ impl HostNetworkSystem {
     pub fn update_network_config(
         &self,
         config: &crate::types::HostNetworkConfig,
-        change_mode: &str,
+        change_mode: impl AsRef<str>,
     ) -> crate::Call<crate::types::HostNetworkConfigResult> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateNetworkConfig",
                 crate::client::body(
                     &crate::types::UpdateNetworkConfigRequestType {
                         config,
-                        change_mode,
+                        change_mode: change_mode.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::HostNetworkConfigResult>,
@@ -544,18 +577,18 @@ impl HostNetworkSystem {
     /// `POST .../UpdatePhysicalNicLinkSpeed` (operation `HostNetworkSystem_UpdatePhysicalNicLinkSpeed`).
     pub fn update_physical_nic_link_speed(
         &self,
-        device: &str,
+        device: impl AsRef<str>,
         link_speed: Option<&crate::types::PhysicalNicLinkInfo>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdatePhysicalNicLinkSpeed",
                 crate::client::body(
                     &crate::types::UpdatePhysicalNicLinkSpeedRequestType {
-                        device,
+                        device: device.as_ref(),
                         link_speed,
                     },
                 ),
@@ -576,18 +609,18 @@ impl HostNetworkSystem {
     /// `POST .../UpdatePortGroup` (operation `HostNetworkSystem_UpdatePortGroup`).
     pub fn update_port_group(
         &self,
-        pg_name: &str,
+        pg_name: impl AsRef<str>,
         portgrp: &crate::types::HostPortGroupSpec,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdatePortGroup",
                 crate::client::body(
                     &crate::types::UpdatePortGroupRequestType {
-                        pg_name,
+                        pg_name: pg_name.as_ref(),
                         portgrp,
                     },
                 ),
@@ -606,18 +639,18 @@ impl HostNetworkSystem {
     /// `POST .../UpdateServiceConsoleVirtualNic` (operation `HostNetworkSystem_UpdateServiceConsoleVirtualNic`).
     pub fn update_service_console_virtual_nic(
         &self,
-        device: &str,
+        device: impl AsRef<str>,
         nic: &crate::types::HostVirtualNicSpec,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateServiceConsoleVirtualNic",
                 crate::client::body(
                     &crate::types::UpdateServiceConsoleVirtualNicRequestType {
-                        device,
+                        device: device.as_ref(),
                         nic,
                     },
                 ),
@@ -636,18 +669,18 @@ impl HostNetworkSystem {
     /// `POST .../UpdateVirtualNic` (operation `HostNetworkSystem_UpdateVirtualNic`).
     pub fn update_virtual_nic(
         &self,
-        device: &str,
+        device: impl AsRef<str>,
         nic: &crate::types::HostVirtualNicSpec,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateVirtualNic",
                 crate::client::body(
                     &crate::types::UpdateVirtualNicRequestType {
-                        device,
+                        device: device.as_ref(),
                         nic,
                     },
                 ),
@@ -668,18 +701,18 @@ impl HostNetworkSystem {
     /// `POST .../UpdateVirtualSwitch` (operation `HostNetworkSystem_UpdateVirtualSwitch`).
     pub fn update_virtual_switch(
         &self,
-        vswitch_name: &str,
+        vswitch_name: impl AsRef<str>,
         spec: &crate::types::HostVirtualSwitchSpec,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateVirtualSwitch",
                 crate::client::body(
                     &crate::types::UpdateVirtualSwitchRequestType {
-                        vswitch_name,
+                        vswitch_name: vswitch_name.as_ref(),
                         spec,
                     },
                 ),
@@ -698,7 +731,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -714,7 +747,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "capabilities",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNetCapabilities>,
@@ -730,7 +763,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "consoleIpRouteConfig",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostIpRouteConfigKind>,
@@ -747,7 +780,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "dnsConfig",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostDnsConfigKind>,
@@ -766,7 +799,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ipRouteConfig",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostIpRouteConfigKind>,
@@ -782,7 +815,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "networkConfig",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNetworkConfig>,
@@ -796,7 +829,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "networkInfo",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNetworkInfo>,
@@ -815,7 +848,7 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "offloadCapabilities",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNetOffloadCapabilities>,
@@ -831,10 +864,25 @@ impl HostNetworkSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for HostNetworkSystem {
+    const TYPE: &'static str = "HostNetworkSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

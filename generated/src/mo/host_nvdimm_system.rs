@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostNvdimmSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostNvdimmSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostNvdimmSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -46,19 +66,19 @@ impl HostNvdimmSystem {
     pub fn create_nvdimm_namespace_task(
         &self,
         create_spec: &crate::types::NvdimmNamespaceCreateSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateNvdimmNamespace_Task",
                 crate::client::body(
                     &crate::types::CreateNvdimmNamespaceRequestType {
                         create_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostNvdimmSystem.CreateNvdimmPMemNamespace_Task*.
@@ -75,22 +95,22 @@ impl HostNvdimmSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../CreateNvdimmPMemNamespace_Task` (operation `HostNvdimmSystem_CreateNvdimmPMemNamespace_Task`).
-    pub fn create_nvdimm_p_mem_namespace_task(
+    pub fn create_nvdimm_pmem_namespace_task(
         &self,
         create_spec: &crate::types::NvdimmPMemNamespaceCreateSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateNvdimmPMemNamespace_Task",
                 crate::client::body(
                     &crate::types::CreateNvdimmPMemNamespaceRequestType {
                         create_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostNvdimmSystem.DeleteNvdimmBlockNamespaces_Task*.
@@ -105,17 +125,15 @@ impl HostNvdimmSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteNvdimmBlockNamespaces_Task` (operation `HostNvdimmSystem_DeleteNvdimmBlockNamespaces_Task`).
-    pub fn delete_nvdimm_block_namespaces_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn delete_nvdimm_block_namespaces_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteNvdimmBlockNamespaces_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostNvdimmSystem.DeleteNvdimmNamespace_Task*.
@@ -135,19 +153,19 @@ impl HostNvdimmSystem {
     pub fn delete_nvdimm_namespace_task(
         &self,
         delete_spec: &crate::types::NvdimmNamespaceDeleteSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteNvdimmNamespace_Task",
                 crate::client::body(
                     &crate::types::DeleteNvdimmNamespaceRequestType {
                         delete_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Reads *HostNvdimmSystem.nvdimmSystemInfo*.
@@ -160,10 +178,25 @@ impl HostNvdimmSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "nvdimmSystemInfo",
                 Ok(None),
                 crate::client::decode::<crate::types::NvdimmSystemInfo>,
             )
+    }
+}
+impl crate::client::Handle for HostNvdimmSystem {
+    const TYPE: &'static str = "HostNvdimmSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostPatchManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostPatchManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostPatchManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -43,15 +63,15 @@ impl HostPatchManager {
     /// `POST .../CheckHostPatch_Task` (operation `HostPatchManager_CheckHostPatch_Task`).
     pub fn check_host_patch_task(
         &self,
-        meta_urls: Option<&[crate::CompactString]>,
-        bundle_urls: Option<&[crate::CompactString]>,
+        meta_urls: Option<&[&str]>,
+        bundle_urls: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckHostPatch_Task",
                 crate::client::body(
                     &crate::types::CheckHostPatchRequestType {
@@ -60,7 +80,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -88,23 +108,23 @@ impl HostPatchManager {
     pub fn install_host_patch_task(
         &self,
         repository: &crate::types::HostPatchManagerLocator,
-        update_id: &str,
+        update_id: impl AsRef<str>,
         force: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InstallHostPatch_Task",
                 crate::client::body(
                     &crate::types::InstallHostPatchRequestType {
                         repository,
-                        update_id,
+                        update_id: update_id.as_ref(),
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostPatchManager.InstallHostPatchV2_Task*.
@@ -124,16 +144,16 @@ impl HostPatchManager {
     /// `POST .../InstallHostPatchV2_Task` (operation `HostPatchManager_InstallHostPatchV2_Task`).
     pub fn install_host_patch_v2_task(
         &self,
-        meta_urls: Option<&[crate::CompactString]>,
-        bundle_urls: Option<&[crate::CompactString]>,
-        vib_urls: Option<&[crate::CompactString]>,
+        meta_urls: Option<&[&str]>,
+        bundle_urls: Option<&[&str]>,
+        vib_urls: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InstallHostPatchV2_Task",
                 crate::client::body(
                     &crate::types::InstallHostPatchV2RequestType {
@@ -143,7 +163,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostPatchManager.QueryHostPatch_Task*.
@@ -164,19 +184,19 @@ impl HostPatchManager {
     pub fn query_host_patch_task(
         &self,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryHostPatch_Task",
                 crate::client::body(
                     &crate::types::QueryHostPatchRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -199,13 +219,13 @@ impl HostPatchManager {
     pub fn scan_host_patch_task(
         &self,
         repository: &crate::types::HostPatchManagerLocator,
-        update_id: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        update_id: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ScanHostPatch_Task",
                 crate::client::body(
                     &crate::types::ScanHostPatchRequestType {
@@ -213,7 +233,7 @@ impl HostPatchManager {
                         update_id,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostPatchManager.ScanHostPatchV2_Task*.
@@ -233,15 +253,15 @@ impl HostPatchManager {
     /// `POST .../ScanHostPatchV2_Task` (operation `HostPatchManager_ScanHostPatchV2_Task`).
     pub fn scan_host_patch_v2_task(
         &self,
-        meta_urls: Option<&[crate::CompactString]>,
-        bundle_urls: Option<&[crate::CompactString]>,
+        meta_urls: Option<&[&str]>,
+        bundle_urls: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ScanHostPatchV2_Task",
                 crate::client::body(
                     &crate::types::ScanHostPatchV2RequestType {
@@ -250,7 +270,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostPatchManager.StageHostPatch_Task*.
@@ -270,16 +290,16 @@ impl HostPatchManager {
     /// `POST .../StageHostPatch_Task` (operation `HostPatchManager_StageHostPatch_Task`).
     pub fn stage_host_patch_task(
         &self,
-        meta_urls: Option<&[crate::CompactString]>,
-        bundle_urls: Option<&[crate::CompactString]>,
-        vib_urls: Option<&[crate::CompactString]>,
+        meta_urls: Option<&[&str]>,
+        bundle_urls: Option<&[&str]>,
+        vib_urls: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StageHostPatch_Task",
                 crate::client::body(
                     &crate::types::StageHostPatchRequestType {
@@ -289,7 +309,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostPatchManager.UninstallHostPatch_Task*.
@@ -308,14 +328,14 @@ impl HostPatchManager {
     /// `POST .../UninstallHostPatch_Task` (operation `HostPatchManager_UninstallHostPatch_Task`).
     pub fn uninstall_host_patch_task(
         &self,
-        bulletin_ids: Option<&[crate::CompactString]>,
+        bulletin_ids: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UninstallHostPatch_Task",
                 crate::client::body(
                     &crate::types::UninstallHostPatchRequestType {
@@ -323,7 +343,22 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for HostPatchManager {
+    const TYPE: &'static str = "HostPatchManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

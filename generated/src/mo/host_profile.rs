@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostProfile {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostProfile {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostProfile {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -36,7 +56,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HostProfileResetValidationState",
                 Ok(None),
                 crate::client::decode_unit,
@@ -57,7 +77,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AssociateProfile",
                 crate::client::body(
                     &crate::types::AssociateProfileRequestType {
@@ -79,19 +99,19 @@ impl HostProfile {
     pub fn check_profile_compliance_task(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckProfileCompliance_Task",
                 crate::client::body(
                     &crate::types::CheckProfileComplianceRequestType {
                         entity,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Profile.DestroyProfile*.
@@ -104,7 +124,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyProfile",
                 Ok(None),
                 crate::client::decode_unit,
@@ -125,7 +145,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DissociateProfile",
                 crate::client::body(
                     &crate::types::DissociateProfileRequestType {
@@ -151,7 +171,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExecuteHostProfile",
                 crate::client::body(
                     &crate::types::ExecuteHostProfileRequestType {
@@ -172,7 +192,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExportProfile",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -190,7 +210,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveDescription",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
@@ -215,7 +235,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateHostProfile",
                 crate::client::body(
                     &crate::types::UpdateHostProfileRequestType {
@@ -240,7 +260,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateReferenceHost",
                 crate::client::body(
                     &crate::types::UpdateReferenceHostRequestType {
@@ -260,7 +280,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "complianceCheckTime",
                 Ok(None),
                 crate::client::decode_opt::<crate::DateTime>,
@@ -274,7 +294,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "complianceStatus",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -290,7 +310,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::ProfileConfigInfoKind>,
@@ -304,7 +324,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "createdTime",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
@@ -321,7 +341,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "description",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
@@ -339,7 +359,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "entity",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -353,7 +373,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "modifiedTime",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
@@ -367,7 +387,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -378,17 +398,15 @@ impl HostProfile {
     /// Refers instance of *HostSystem*.
     ///
     /// `GET .../referenceHost` (operation `HostProfile_getReferenceHost`).
-    pub fn reference_host(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn reference_host(&self) -> crate::Call<Option<super::HostSystem>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "referenceHost",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::HostSystem>,
             )
     }
     /// Reads *HostProfile.validationFailureInfo*.
@@ -401,7 +419,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "validationFailureInfo",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -417,7 +435,7 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "validationState",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
@@ -431,10 +449,25 @@ impl HostProfile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "validationStateUpdateTime",
                 Ok(None),
                 crate::client::decode_opt::<crate::DateTime>,
             )
+    }
+}
+impl crate::client::Handle for HostProfile {
+    const TYPE: &'static str = "HostProfile";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

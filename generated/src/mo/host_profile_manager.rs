@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostProfileManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostProfileManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostProfileManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -36,19 +56,19 @@ impl HostProfileManager {
     pub fn apply_entities_config_task(
         &self,
         apply_config_specs: Option<&[crate::types::ApplyHostProfileConfigurationSpec]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ApplyEntitiesConfig_Task",
                 crate::client::body(
                     &crate::types::ApplyEntitiesConfigRequestType {
                         apply_config_specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostProfileManager.ApplyHostConfig_Task*.
@@ -67,12 +87,12 @@ impl HostProfileManager {
         host: &crate::types::ManagedObjectReference,
         config_spec: &crate::types::HostConfigSpec,
         user_input: Option<&[crate::types::ProfileDeferredPolicyOptionParameter]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ApplyHostConfig_Task",
                 crate::client::body(
                     &crate::types::ApplyHostConfigRequestType {
@@ -81,7 +101,7 @@ impl HostProfileManager {
                         user_input,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostProfileManager.CheckAnswerFileStatus_Task*.
@@ -96,19 +116,19 @@ impl HostProfileManager {
     pub fn check_answer_file_status_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckAnswerFileStatus_Task",
                 crate::client::body(
                     &crate::types::CheckAnswerFileStatusRequestType {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostProfileManager.CompositeHostProfile_Task*.
@@ -128,12 +148,12 @@ impl HostProfileManager {
         to_be_replaced_with: Option<&crate::types::HostApplyProfile>,
         to_be_deleted: Option<&crate::types::HostApplyProfile>,
         enable_status_to_be_copied: Option<&crate::types::HostApplyProfile>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CompositeHostProfile_Task",
                 crate::client::body(
                     &crate::types::CompositeHostProfileRequestType {
@@ -145,7 +165,7 @@ impl HostProfileManager {
                         enable_status_to_be_copied,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostProfileManager.CreateDefaultProfile*.
@@ -157,7 +177,7 @@ impl HostProfileManager {
     /// `POST .../CreateDefaultProfile` (operation `HostProfileManager_CreateDefaultProfile`).
     pub fn create_default_profile(
         &self,
-        profile_type: &str,
+        profile_type: impl AsRef<str>,
         profile_type_name: Option<&str>,
         profile: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<crate::types::ApplyProfileKind> {
@@ -165,11 +185,11 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateDefaultProfile",
                 crate::client::body(
                     &crate::types::CreateDefaultProfileRequestType {
-                        profile_type,
+                        profile_type: profile_type.as_ref(),
                         profile_type_name,
                         profile,
                     },
@@ -192,19 +212,19 @@ impl HostProfileManager {
     pub fn create_profile(
         &self,
         create_spec: &crate::types::ProfileCreateSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Profile> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateProfile",
                 crate::client::body(
                     &crate::types::CreateProfileRequestType {
                         create_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Profile>,
             )
     }
     /// Invokes *HostProfileManager.ExportAnswerFile_Task*.
@@ -219,19 +239,19 @@ impl HostProfileManager {
     pub fn export_answer_file_task(
         &self,
         host: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExportAnswerFile_Task",
                 crate::client::body(
                     &crate::types::ExportAnswerFileRequestType {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ProfileManager.FindAssociatedProfile*.
@@ -251,7 +271,7 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindAssociatedProfile",
                 crate::client::body(
                     &crate::types::FindAssociatedProfileRequestType {
@@ -280,7 +300,7 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GenerateConfigTaskList",
                 crate::client::body(
                     &crate::types::GenerateConfigTaskListRequestType {
@@ -303,19 +323,19 @@ impl HostProfileManager {
     pub fn generate_host_config_task_spec_task(
         &self,
         hosts_info: Option<&[crate::types::StructuredCustomizations]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GenerateHostConfigTaskSpec_Task",
                 crate::client::body(
                     &crate::types::GenerateHostConfigTaskSpecRequestType {
                         hosts_info,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostProfileManager.GenerateHostProfileTaskList_Task*.
@@ -331,12 +351,12 @@ impl HostProfileManager {
         &self,
         config_spec: &crate::types::HostConfigSpec,
         host: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GenerateHostProfileTaskList_Task",
                 crate::client::body(
                     &crate::types::GenerateHostProfileTaskListRequestType {
@@ -344,7 +364,7 @@ impl HostProfileManager {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostProfileManager.QueryAnswerFileStatus*.
@@ -362,7 +382,7 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAnswerFileStatus",
                 crate::client::body(
                     &crate::types::QueryAnswerFileStatusRequestType {
@@ -381,14 +401,14 @@ impl HostProfileManager {
     /// `POST .../QueryPolicyMetadata` (operation `HostProfileManager_QueryPolicyMetadata`).
     pub fn query_policy_metadata(
         &self,
-        policy_name: Option<&[crate::CompactString]>,
+        policy_name: Option<&[&str]>,
         profile: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::ProfilePolicyMetadata>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPolicyMetadata",
                 crate::client::body(
                     &crate::types::QueryPolicyMetadataRequestType {
@@ -408,14 +428,14 @@ impl HostProfileManager {
     /// `POST .../QueryHostProfileMetadata` (operation `HostProfileManager_QueryHostProfileMetadata`).
     pub fn query_host_profile_metadata(
         &self,
-        profile_name: Option<&[crate::CompactString]>,
+        profile_name: Option<&[&str]>,
         profile: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::ProfileMetadata>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryHostProfileMetadata",
                 crate::client::body(
                     &crate::types::QueryHostProfileMetadataRequestType {
@@ -441,7 +461,7 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryProfileStructure",
                 crate::client::body(
                     &crate::types::QueryProfileStructureRequestType {
@@ -464,7 +484,7 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveAnswerFile",
                 crate::client::body(
                     &crate::types::RetrieveAnswerFileRequestType {
@@ -488,7 +508,7 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveAnswerFileForProfile",
                 crate::client::body(
                     &crate::types::RetrieveAnswerFileForProfileRequestType {
@@ -512,7 +532,7 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveHostCustomizations",
                 crate::client::body(
                     &crate::types::RetrieveHostCustomizationsRequestType {
@@ -536,7 +556,7 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveHostCustomizationsForProfile",
                 crate::client::body(
                     &crate::types::RetrieveHostCustomizationsForProfileRequestType {
@@ -563,12 +583,12 @@ impl HostProfileManager {
         &self,
         host: &crate::types::ManagedObjectReference,
         config_spec: &crate::types::AnswerFileCreateSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateAnswerFile_Task",
                 crate::client::body(
                     &crate::types::UpdateAnswerFileRequestType {
@@ -576,7 +596,7 @@ impl HostProfileManager {
                         config_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostProfileManager.ValidateHostProfileComposition_Task*.
@@ -597,12 +617,12 @@ impl HostProfileManager {
         to_be_deleted: Option<&crate::types::HostApplyProfile>,
         enable_status_to_be_copied: Option<&crate::types::HostApplyProfile>,
         error_only: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ValidateHostProfileComposition_Task",
                 crate::client::body(
                     &crate::types::ValidateHostProfileCompositionRequestType {
@@ -615,7 +635,7 @@ impl HostProfileManager {
                         error_only,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Reads *ProfileManager.profile*.
@@ -632,10 +652,25 @@ impl HostProfileManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "profile",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for HostProfileManager {
+    const TYPE: &'static str = "HostProfileManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

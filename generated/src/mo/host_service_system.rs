@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostServiceSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostServiceSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostServiceSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -36,7 +56,7 @@ impl HostServiceSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshServices",
                 Ok(None),
                 crate::client::decode_unit,
@@ -54,16 +74,16 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RestartService` (operation `HostServiceSystem_RestartService`).
-    pub fn restart_service(&self, id: &str) -> crate::Call<()> {
+    pub fn restart_service(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RestartService",
                 crate::client::body(
                     &crate::types::RestartServiceRequestType {
-                        id,
+                        id: id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -74,17 +94,21 @@ impl HostServiceSystem {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostServiceSystem_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -102,16 +126,16 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../StartService` (operation `HostServiceSystem_StartService`).
-    pub fn start_service(&self, id: &str) -> crate::Call<()> {
+    pub fn start_service(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StartService",
                 crate::client::body(
                     &crate::types::StartServiceRequestType {
-                        id,
+                        id: id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -129,16 +153,16 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../StopService` (operation `HostServiceSystem_StopService`).
-    pub fn stop_service(&self, id: &str) -> crate::Call<()> {
+    pub fn stop_service(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StopService",
                 crate::client::body(
                     &crate::types::StopServiceRequestType {
-                        id,
+                        id: id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -155,16 +179,16 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UninstallService` (operation `HostServiceSystem_UninstallService`).
-    pub fn uninstall_service(&self, id: &str) -> crate::Call<()> {
+    pub fn uninstall_service(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UninstallService",
                 crate::client::body(
                     &crate::types::UninstallServiceRequestType {
-                        id,
+                        id: id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -181,17 +205,21 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateServicePolicy` (operation `HostServiceSystem_UpdateServicePolicy`).
-    pub fn update_service_policy(&self, id: &str, policy: &str) -> crate::Call<()> {
+    pub fn update_service_policy(
+        &self,
+        id: impl AsRef<str>,
+        policy: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateServicePolicy",
                 crate::client::body(
                     &crate::types::UpdateServicePolicyRequestType {
-                        id,
-                        policy,
+                        id: id.as_ref(),
+                        policy: policy.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -209,7 +237,7 @@ impl HostServiceSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -223,7 +251,7 @@ impl HostServiceSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "serviceInfo",
                 Ok(None),
                 crate::client::decode::<crate::types::HostServiceInfo>,
@@ -239,10 +267,25 @@ impl HostServiceSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for HostServiceSystem {
+    const TYPE: &'static str = "HostServiceSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

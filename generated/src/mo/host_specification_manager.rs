@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostSpecificationManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostSpecificationManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostSpecificationManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -44,7 +64,7 @@ impl HostSpecificationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteHostSpecification",
                 crate::client::body(
                     &crate::types::DeleteHostSpecificationRequestType {
@@ -67,18 +87,18 @@ impl HostSpecificationManager {
     pub fn delete_host_sub_specification(
         &self,
         host: &crate::types::ManagedObjectReference,
-        sub_spec_name: &str,
+        sub_spec_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteHostSubSpecification",
                 crate::client::body(
                     &crate::types::DeleteHostSubSpecificationRequestType {
                         host,
-                        sub_spec_name,
+                        sub_spec_name: sub_spec_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -102,7 +122,7 @@ impl HostSpecificationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HostSpecGetUpdatedHosts",
                 crate::client::body(
                     &crate::types::HostSpecGetUpdatedHostsRequestType {
@@ -132,7 +152,7 @@ impl HostSpecificationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveHostSpecification",
                 crate::client::body(
                     &crate::types::RetrieveHostSpecificationRequestType {
@@ -162,7 +182,7 @@ impl HostSpecificationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateHostSpecification",
                 crate::client::body(
                     &crate::types::UpdateHostSpecificationRequestType {
@@ -192,7 +212,7 @@ impl HostSpecificationManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateHostSubSpecification",
                 crate::client::body(
                     &crate::types::UpdateHostSubSpecificationRequestType {
@@ -202,5 +222,20 @@ impl HostSpecificationManager {
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for HostSpecificationManager {
+    const TYPE: &'static str = "HostSpecificationManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

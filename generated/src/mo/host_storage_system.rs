@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostStorageSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostStorageSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostStorageSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,18 +59,18 @@ impl HostStorageSystem {
     /// `POST .../AddInternetScsiSendTargets` (operation `HostStorageSystem_AddInternetScsiSendTargets`).
     pub fn add_internet_scsi_send_targets(
         &self,
-        i_scsi_hba_device: &str,
+        iscsi_hba_device: impl AsRef<str>,
         targets: &[crate::types::HostInternetScsiHbaSendTarget],
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddInternetScsiSendTargets",
                 crate::client::body(
                     &crate::types::AddInternetScsiSendTargetsRequestType {
-                        i_scsi_hba_device,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
                         targets,
                     },
                 ),
@@ -70,18 +90,18 @@ impl HostStorageSystem {
     /// `POST .../AddInternetScsiStaticTargets` (operation `HostStorageSystem_AddInternetScsiStaticTargets`).
     pub fn add_internet_scsi_static_targets(
         &self,
-        i_scsi_hba_device: &str,
+        iscsi_hba_device: impl AsRef<str>,
         targets: &[crate::types::HostInternetScsiHbaStaticTarget],
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddInternetScsiStaticTargets",
                 crate::client::body(
                     &crate::types::AddInternetScsiStaticTargetsRequestType {
-                        i_scsi_hba_device,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
                         targets,
                     },
                 ),
@@ -100,16 +120,16 @@ impl HostStorageSystem {
     /// - `InvalidState`
     ///
     /// `POST .../AttachScsiLun` (operation `HostStorageSystem_AttachScsiLun`).
-    pub fn attach_scsi_lun(&self, lun_uuid: &str) -> crate::Call<()> {
+    pub fn attach_scsi_lun(&self, lun_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AttachScsiLun",
                 crate::client::body(
                     &crate::types::AttachScsiLunRequestType {
-                        lun_uuid,
+                        lun_uuid: lun_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -129,20 +149,21 @@ impl HostStorageSystem {
     /// `POST .../AttachScsiLunEx_Task` (operation `HostStorageSystem_AttachScsiLunEx_Task`).
     pub fn attach_scsi_lun_ex_task(
         &self,
-        lun_uuid: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        lun_uuid: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let lun_uuid: Vec<&str> = lun_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AttachScsiLunEx_Task",
                 crate::client::body(
                     &crate::types::AttachScsiLunExRequestType {
-                        lun_uuid,
+                        lun_uuid: &lun_uuid,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.AttachVmfsExtent*.
@@ -158,18 +179,18 @@ impl HostStorageSystem {
     /// `POST .../AttachVmfsExtent` (operation `HostStorageSystem_AttachVmfsExtent`).
     pub fn attach_vmfs_extent(
         &self,
-        vmfs_path: &str,
+        vmfs_path: impl AsRef<str>,
         extent: &crate::types::HostScsiDiskPartition,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AttachVmfsExtent",
                 crate::client::body(
                     &crate::types::AttachVmfsExtentRequestType {
-                        vmfs_path,
+                        vmfs_path: vmfs_path.as_ref(),
                         extent,
                     },
                 ),
@@ -187,16 +208,19 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ChangeNFSUserPassword` (operation `HostStorageSystem_ChangeNFSUserPassword`).
-    pub fn change_nfs_user_password(&self, password: &str) -> crate::Call<()> {
+    pub fn change_nfs_user_password(
+        &self,
+        password: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ChangeNFSUserPassword",
                 crate::client::body(
                     &crate::types::ChangeNFSUserPasswordRequestType {
-                        password,
+                        password: password.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -215,7 +239,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ClearNFSUser",
                 Ok(None),
                 crate::client::decode_unit,
@@ -234,7 +258,7 @@ impl HostStorageSystem {
     /// `POST .../ComputeDiskPartitionInfo` (operation `HostStorageSystem_ComputeDiskPartitionInfo`).
     pub fn compute_disk_partition_info(
         &self,
-        device_path: &str,
+        device_path: impl AsRef<str>,
         layout: &crate::types::HostDiskPartitionLayout,
         partition_format: Option<&str>,
     ) -> crate::Call<crate::types::HostDiskPartitionInfo> {
@@ -242,11 +266,11 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ComputeDiskPartitionInfo",
                 crate::client::body(
                     &crate::types::ComputeDiskPartitionInfoRequestType {
-                        device_path,
+                        device_path: device_path.as_ref(),
                         layout,
                         partition_format,
                     },
@@ -275,7 +299,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ComputeDiskPartitionInfoForResize",
                 crate::client::body(
                     &crate::types::ComputeDiskPartitionInfoForResizeRequestType {
@@ -306,7 +330,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConnectNvmeController",
                 crate::client::body(
                     &crate::types::ConnectNvmeControllerRequestType {
@@ -333,19 +357,19 @@ impl HostStorageSystem {
     pub fn connect_nvme_controller_ex_task(
         &self,
         connect_spec: Option<&[crate::types::HostNvmeConnectSpec]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConnectNvmeControllerEx_Task",
                 crate::client::body(
                     &crate::types::ConnectNvmeControllerExRequestType {
                         connect_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.CreateNvmeOverRdmaAdapter*.
@@ -362,17 +386,17 @@ impl HostStorageSystem {
     /// `POST .../CreateNvmeOverRdmaAdapter` (operation `HostStorageSystem_CreateNvmeOverRdmaAdapter`).
     pub fn create_nvme_over_rdma_adapter(
         &self,
-        rdma_device_name: &str,
+        rdma_device_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateNvmeOverRdmaAdapter",
                 crate::client::body(
                     &crate::types::CreateNvmeOverRdmaAdapterRequestType {
-                        rdma_device_name,
+                        rdma_device_name: rdma_device_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -400,7 +424,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateSoftwareAdapter",
                 crate::client::body(
                     &crate::types::CreateSoftwareAdapterRequestType {
@@ -420,16 +444,19 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteScsiLunState` (operation `HostStorageSystem_DeleteScsiLunState`).
-    pub fn delete_scsi_lun_state(&self, lun_canonical_name: &str) -> crate::Call<()> {
+    pub fn delete_scsi_lun_state(
+        &self,
+        lun_canonical_name: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteScsiLunState",
                 crate::client::body(
                     &crate::types::DeleteScsiLunStateRequestType {
-                        lun_canonical_name,
+                        lun_canonical_name: lun_canonical_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -445,16 +472,19 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteVffsVolumeState` (operation `HostStorageSystem_DeleteVffsVolumeState`).
-    pub fn delete_vffs_volume_state(&self, vffs_uuid: &str) -> crate::Call<()> {
+    pub fn delete_vffs_volume_state(
+        &self,
+        vffs_uuid: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteVffsVolumeState",
                 crate::client::body(
                     &crate::types::DeleteVffsVolumeStateRequestType {
-                        vffs_uuid,
+                        vffs_uuid: vffs_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -470,16 +500,19 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteVmfsVolumeState` (operation `HostStorageSystem_DeleteVmfsVolumeState`).
-    pub fn delete_vmfs_volume_state(&self, vmfs_uuid: &str) -> crate::Call<()> {
+    pub fn delete_vmfs_volume_state(
+        &self,
+        vmfs_uuid: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteVmfsVolumeState",
                 crate::client::body(
                     &crate::types::DeleteVmfsVolumeStateRequestType {
-                        vmfs_uuid,
+                        vmfs_uuid: vmfs_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -497,16 +530,16 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../DestroyVffs` (operation `HostStorageSystem_DestroyVffs`).
-    pub fn destroy_vffs(&self, vffs_path: &str) -> crate::Call<()> {
+    pub fn destroy_vffs(&self, vffs_path: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyVffs",
                 crate::client::body(
                     &crate::types::DestroyVffsRequestType {
-                        vffs_path,
+                        vffs_path: vffs_path.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -525,16 +558,16 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../DetachScsiLun` (operation `HostStorageSystem_DetachScsiLun`).
-    pub fn detach_scsi_lun(&self, lun_uuid: &str) -> crate::Call<()> {
+    pub fn detach_scsi_lun(&self, lun_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DetachScsiLun",
                 crate::client::body(
                     &crate::types::DetachScsiLunRequestType {
-                        lun_uuid,
+                        lun_uuid: lun_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -554,20 +587,21 @@ impl HostStorageSystem {
     /// `POST .../DetachScsiLunEx_Task` (operation `HostStorageSystem_DetachScsiLunEx_Task`).
     pub fn detach_scsi_lun_ex_task(
         &self,
-        lun_uuid: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        lun_uuid: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let lun_uuid: Vec<&str> = lun_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DetachScsiLunEx_Task",
                 crate::client::body(
                     &crate::types::DetachScsiLunExRequestType {
-                        lun_uuid,
+                        lun_uuid: &lun_uuid,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.DisableMultipathPath*.
@@ -581,16 +615,16 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DisableMultipathPath` (operation `HostStorageSystem_DisableMultipathPath`).
-    pub fn disable_multipath_path(&self, path_name: &str) -> crate::Call<()> {
+    pub fn disable_multipath_path(&self, path_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableMultipathPath",
                 crate::client::body(
                     &crate::types::DisableMultipathPathRequestType {
-                        path_name,
+                        path_name: path_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -615,7 +649,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisconnectNvmeController",
                 crate::client::body(
                     &crate::types::DisconnectNvmeControllerRequestType {
@@ -642,19 +676,19 @@ impl HostStorageSystem {
     pub fn disconnect_nvme_controller_ex_task(
         &self,
         disconnect_spec: Option<&[crate::types::HostNvmeDisconnectSpec]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisconnectNvmeControllerEx_Task",
                 crate::client::body(
                     &crate::types::DisconnectNvmeControllerExRequestType {
                         disconnect_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -680,7 +714,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DiscoverFcoeHbas",
                 crate::client::body(
                     &crate::types::DiscoverFcoeHbasRequestType {
@@ -709,7 +743,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DiscoverNvmeControllers",
                 crate::client::body(
                     &crate::types::DiscoverNvmeControllersRequestType {
@@ -730,16 +764,16 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../EnableMultipathPath` (operation `HostStorageSystem_EnableMultipathPath`).
-    pub fn enable_multipath_path(&self, path_name: &str) -> crate::Call<()> {
+    pub fn enable_multipath_path(&self, path_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableMultipathPath",
                 crate::client::body(
                     &crate::types::EnableMultipathPathRequestType {
-                        path_name,
+                        path_name: path_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -758,18 +792,18 @@ impl HostStorageSystem {
     /// `POST .../ExpandVmfsExtent` (operation `HostStorageSystem_ExpandVmfsExtent`).
     pub fn expand_vmfs_extent(
         &self,
-        vmfs_path: &str,
+        vmfs_path: impl AsRef<str>,
         extent: &crate::types::HostScsiDiskPartition,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExpandVmfsExtent",
                 crate::client::body(
                     &crate::types::ExpandVmfsExtentRequestType {
-                        vmfs_path,
+                        vmfs_path: vmfs_path.as_ref(),
                         extent,
                     },
                 ),
@@ -790,20 +824,20 @@ impl HostStorageSystem {
     /// `POST .../ExtendVffs` (operation `HostStorageSystem_ExtendVffs`).
     pub fn extend_vffs(
         &self,
-        vffs_path: &str,
-        device_path: &str,
+        vffs_path: impl AsRef<str>,
+        device_path: impl AsRef<str>,
         spec: Option<&crate::types::HostDiskPartitionSpec>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExtendVffs",
                 crate::client::body(
                     &crate::types::ExtendVffsRequestType {
-                        vffs_path,
-                        device_path,
+                        vffs_path: vffs_path.as_ref(),
+                        device_path: device_path.as_ref(),
                         spec,
                     },
                 ),
@@ -830,7 +864,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FormatVffs",
                 crate::client::body(
                     &crate::types::FormatVffsRequestType {
@@ -859,7 +893,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FormatVmfs",
                 crate::client::body(
                     &crate::types::FormatVmfsRequestType {
@@ -884,20 +918,20 @@ impl HostStorageSystem {
     /// `POST .../MarkAsLocal_Task` (operation `HostStorageSystem_MarkAsLocal_Task`).
     pub fn mark_as_local_task(
         &self,
-        scsi_disk_uuid: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        scsi_disk_uuid: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkAsLocal_Task",
                 crate::client::body(
                     &crate::types::MarkAsLocalRequestType {
-                        scsi_disk_uuid,
+                        scsi_disk_uuid: scsi_disk_uuid.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.MarkAsNonLocal_Task*.
@@ -915,20 +949,20 @@ impl HostStorageSystem {
     /// `POST .../MarkAsNonLocal_Task` (operation `HostStorageSystem_MarkAsNonLocal_Task`).
     pub fn mark_as_non_local_task(
         &self,
-        scsi_disk_uuid: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        scsi_disk_uuid: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkAsNonLocal_Task",
                 crate::client::body(
                     &crate::types::MarkAsNonLocalRequestType {
-                        scsi_disk_uuid,
+                        scsi_disk_uuid: scsi_disk_uuid.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.MarkAsNonSsd_Task*.
@@ -946,20 +980,20 @@ impl HostStorageSystem {
     /// `POST .../MarkAsNonSsd_Task` (operation `HostStorageSystem_MarkAsNonSsd_Task`).
     pub fn mark_as_non_ssd_task(
         &self,
-        scsi_disk_uuid: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        scsi_disk_uuid: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkAsNonSsd_Task",
                 crate::client::body(
                     &crate::types::MarkAsNonSsdRequestType {
-                        scsi_disk_uuid,
+                        scsi_disk_uuid: scsi_disk_uuid.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.MarkAsSsd_Task*.
@@ -977,20 +1011,20 @@ impl HostStorageSystem {
     /// `POST .../MarkAsSsd_Task` (operation `HostStorageSystem_MarkAsSsd_Task`).
     pub fn mark_as_ssd_task(
         &self,
-        scsi_disk_uuid: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        scsi_disk_uuid: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkAsSsd_Task",
                 crate::client::body(
                     &crate::types::MarkAsSsdRequestType {
-                        scsi_disk_uuid,
+                        scsi_disk_uuid: scsi_disk_uuid.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -1007,16 +1041,20 @@ impl HostStorageSystem {
     ///
     /// `POST .../MarkForRemoval` (operation `HostStorageSystem_MarkForRemoval`).
     #[deprecated]
-    pub fn mark_for_removal(&self, hba_name: &str, remove: bool) -> crate::Call<()> {
+    pub fn mark_for_removal(
+        &self,
+        hba_name: impl AsRef<str>,
+        remove: bool,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkForRemoval",
                 crate::client::body(
                     &crate::types::MarkForRemovalRequestType {
-                        hba_name,
+                        hba_name: hba_name.as_ref(),
                         remove,
                     },
                 ),
@@ -1036,18 +1074,18 @@ impl HostStorageSystem {
     /// `POST .../MarkPerenniallyReserved` (operation `HostStorageSystem_MarkPerenniallyReserved`).
     pub fn mark_perennially_reserved(
         &self,
-        lun_uuid: &str,
+        lun_uuid: impl AsRef<str>,
         state: bool,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkPerenniallyReserved",
                 crate::client::body(
                     &crate::types::MarkPerenniallyReservedRequestType {
-                        lun_uuid,
+                        lun_uuid: lun_uuid.as_ref(),
                         state,
                     },
                 ),
@@ -1065,14 +1103,14 @@ impl HostStorageSystem {
     /// `POST .../MarkPerenniallyReservedEx_Task` (operation `HostStorageSystem_MarkPerenniallyReservedEx_Task`).
     pub fn mark_perennially_reserved_ex_task(
         &self,
-        lun_uuid: Option<&[crate::CompactString]>,
+        lun_uuid: Option<&[&str]>,
         state: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkPerenniallyReservedEx_Task",
                 crate::client::body(
                     &crate::types::MarkPerenniallyReservedExRequestType {
@@ -1080,7 +1118,7 @@ impl HostStorageSystem {
                         state,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.MountVffsVolume*.
@@ -1096,16 +1134,16 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../MountVffsVolume` (operation `HostStorageSystem_MountVffsVolume`).
-    pub fn mount_vffs_volume(&self, vffs_uuid: &str) -> crate::Call<()> {
+    pub fn mount_vffs_volume(&self, vffs_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MountVffsVolume",
                 crate::client::body(
                     &crate::types::MountVffsVolumeRequestType {
-                        vffs_uuid,
+                        vffs_uuid: vffs_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1124,16 +1162,16 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../MountVmfsVolume` (operation `HostStorageSystem_MountVmfsVolume`).
-    pub fn mount_vmfs_volume(&self, vmfs_uuid: &str) -> crate::Call<()> {
+    pub fn mount_vmfs_volume(&self, vmfs_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MountVmfsVolume",
                 crate::client::body(
                     &crate::types::MountVmfsVolumeRequestType {
-                        vmfs_uuid,
+                        vmfs_uuid: vmfs_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1153,20 +1191,21 @@ impl HostStorageSystem {
     /// `POST .../MountVmfsVolumeEx_Task` (operation `HostStorageSystem_MountVmfsVolumeEx_Task`).
     pub fn mount_vmfs_volume_ex_task(
         &self,
-        vmfs_uuid: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        vmfs_uuid: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let vmfs_uuid: Vec<&str> = vmfs_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MountVmfsVolumeEx_Task",
                 crate::client::body(
                     &crate::types::MountVmfsVolumeExRequestType {
-                        vmfs_uuid,
+                        vmfs_uuid: &vmfs_uuid,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.QueryAvailableSsds*.
@@ -1188,7 +1227,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAvailableSsds",
                 crate::client::body(
                     &crate::types::QueryAvailableSsdsRequestType {
@@ -1213,7 +1252,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryNFSUser",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNasVolumeUserInfo>,
@@ -1234,7 +1273,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPathSelectionPolicyOptions",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -1257,7 +1296,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryStorageArrayTypePolicyOptions",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -1277,7 +1316,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryUnresolvedVmfsVolume",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostUnresolvedVmfsVolume>>,
@@ -1295,7 +1334,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVmfsConfigOption",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::VmfsConfigOption>>,
@@ -1311,7 +1350,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshStorageSystem",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1330,7 +1369,7 @@ impl HostStorageSystem {
     /// `POST .../RemoveInternetScsiSendTargets` (operation `HostStorageSystem_RemoveInternetScsiSendTargets`).
     pub fn remove_internet_scsi_send_targets(
         &self,
-        i_scsi_hba_device: &str,
+        iscsi_hba_device: impl AsRef<str>,
         targets: &[crate::types::HostInternetScsiHbaSendTarget],
         force: Option<bool>,
     ) -> crate::Call<()> {
@@ -1338,11 +1377,11 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveInternetScsiSendTargets",
                 crate::client::body(
                     &crate::types::RemoveInternetScsiSendTargetsRequestType {
-                        i_scsi_hba_device,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
                         targets,
                         force,
                     },
@@ -1363,18 +1402,18 @@ impl HostStorageSystem {
     /// `POST .../RemoveInternetScsiStaticTargets` (operation `HostStorageSystem_RemoveInternetScsiStaticTargets`).
     pub fn remove_internet_scsi_static_targets(
         &self,
-        i_scsi_hba_device: &str,
+        iscsi_hba_device: impl AsRef<str>,
         targets: &[crate::types::HostInternetScsiHbaStaticTarget],
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveInternetScsiStaticTargets",
                 crate::client::body(
                     &crate::types::RemoveInternetScsiStaticTargetsRequestType {
-                        i_scsi_hba_device,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
                         targets,
                     },
                 ),
@@ -1395,17 +1434,17 @@ impl HostStorageSystem {
     /// `POST .../RemoveNvmeOverRdmaAdapter` (operation `HostStorageSystem_RemoveNvmeOverRdmaAdapter`).
     pub fn remove_nvme_over_rdma_adapter(
         &self,
-        hba_device_name: &str,
+        hba_device_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveNvmeOverRdmaAdapter",
                 crate::client::body(
                     &crate::types::RemoveNvmeOverRdmaAdapterRequestType {
-                        hba_device_name,
+                        hba_device_name: hba_device_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1425,16 +1464,19 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveSoftwareAdapter` (operation `HostStorageSystem_RemoveSoftwareAdapter`).
-    pub fn remove_software_adapter(&self, hba_device_name: &str) -> crate::Call<()> {
+    pub fn remove_software_adapter(
+        &self,
+        hba_device_name: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveSoftwareAdapter",
                 crate::client::body(
                     &crate::types::RemoveSoftwareAdapterRequestType {
-                        hba_device_name,
+                        hba_device_name: hba_device_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1453,7 +1495,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RescanAllHba",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1470,16 +1512,16 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RescanHba` (operation `HostStorageSystem_RescanHba`).
-    pub fn rescan_hba(&self, hba_device: &str) -> crate::Call<()> {
+    pub fn rescan_hba(&self, hba_device: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RescanHba",
                 crate::client::body(
                     &crate::types::RescanHbaRequestType {
-                        hba_device,
+                        hba_device: hba_device.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1498,7 +1540,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RescanVffs",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1517,7 +1559,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RescanVmfs",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1541,7 +1583,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResolveMultipleUnresolvedVmfsVolumes",
                 crate::client::body(
                     &crate::types::ResolveMultipleUnresolvedVmfsVolumesRequestType {
@@ -1568,19 +1610,19 @@ impl HostStorageSystem {
     pub fn resolve_multiple_unresolved_vmfs_volumes_ex_task(
         &self,
         resolution_spec: &[crate::types::HostUnresolvedVmfsResolutionSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResolveMultipleUnresolvedVmfsVolumesEx_Task",
                 crate::client::body(
                     &crate::types::ResolveMultipleUnresolvedVmfsVolumesExRequestType {
                         resolution_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.RetrieveDiskPartitionInfo*.
@@ -1592,17 +1634,18 @@ impl HostStorageSystem {
     /// `POST .../RetrieveDiskPartitionInfo` (operation `HostStorageSystem_RetrieveDiskPartitionInfo`).
     pub fn retrieve_disk_partition_info(
         &self,
-        device_path: &[crate::CompactString],
+        device_path: &[impl AsRef<str>],
     ) -> crate::Call<Option<Vec<crate::types::HostDiskPartitionInfo>>> {
+        let device_path: Vec<&str> = device_path.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveDiskPartitionInfo",
                 crate::client::body(
                     &crate::types::RetrieveDiskPartitionInfoRequestType {
-                        device_path,
+                        device_path: &device_path,
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::HostDiskPartitionInfo>>,
@@ -1613,17 +1656,21 @@ impl HostStorageSystem {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostStorageSystem_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1642,18 +1689,18 @@ impl HostStorageSystem {
     /// `POST .../SetMultipathLunPolicy` (operation `HostStorageSystem_SetMultipathLunPolicy`).
     pub fn set_multipath_lun_policy(
         &self,
-        lun_id: &str,
+        lun_id: impl AsRef<str>,
         policy: &crate::types::HostMultipathInfoLogicalUnitPolicyKind,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetMultipathLunPolicy",
                 crate::client::body(
                     &crate::types::SetMultipathLunPolicyRequestType {
-                        lun_id,
+                        lun_id: lun_id.as_ref(),
                         policy,
                     },
                 ),
@@ -1670,17 +1717,21 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../SetNFSUser` (operation `HostStorageSystem_SetNFSUser`).
-    pub fn set_nfs_user(&self, user: &str, password: &str) -> crate::Call<()> {
+    pub fn set_nfs_user(
+        &self,
+        user: impl AsRef<str>,
+        password: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetNFSUser",
                 crate::client::body(
                     &crate::types::SetNFSUserRequestType {
-                        user,
-                        password,
+                        user: user.as_ref(),
+                        password: password.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1700,20 +1751,24 @@ impl HostStorageSystem {
     /// `POST .../TurnDiskLocatorLedOff_Task` (operation `HostStorageSystem_TurnDiskLocatorLedOff_Task`).
     pub fn turn_disk_locator_led_off_task(
         &self,
-        scsi_disk_uuids: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        scsi_disk_uuids: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let scsi_disk_uuids: Vec<&str> = scsi_disk_uuids
+            .iter()
+            .map(AsRef::as_ref)
+            .collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TurnDiskLocatorLedOff_Task",
                 crate::client::body(
                     &crate::types::TurnDiskLocatorLedOffRequestType {
-                        scsi_disk_uuids,
+                        scsi_disk_uuids: &scsi_disk_uuids,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.TurnDiskLocatorLedOn_Task*.
@@ -1730,20 +1785,24 @@ impl HostStorageSystem {
     /// `POST .../TurnDiskLocatorLedOn_Task` (operation `HostStorageSystem_TurnDiskLocatorLedOn_Task`).
     pub fn turn_disk_locator_led_on_task(
         &self,
-        scsi_disk_uuids: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        scsi_disk_uuids: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let scsi_disk_uuids: Vec<&str> = scsi_disk_uuids
+            .iter()
+            .map(AsRef::as_ref)
+            .collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TurnDiskLocatorLedOn_Task",
                 crate::client::body(
                     &crate::types::TurnDiskLocatorLedOnRequestType {
-                        scsi_disk_uuids,
+                        scsi_disk_uuids: &scsi_disk_uuids,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.UnmapVmfsVolumeEx_Task*.
@@ -1760,20 +1819,21 @@ impl HostStorageSystem {
     /// `POST .../UnmapVmfsVolumeEx_Task` (operation `HostStorageSystem_UnmapVmfsVolumeEx_Task`).
     pub fn unmap_vmfs_volume_ex_task(
         &self,
-        vmfs_uuid: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        vmfs_uuid: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let vmfs_uuid: Vec<&str> = vmfs_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnmapVmfsVolumeEx_Task",
                 crate::client::body(
                     &crate::types::UnmapVmfsVolumeExRequestType {
-                        vmfs_uuid,
+                        vmfs_uuid: &vmfs_uuid,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.UnmountForceMountedVmfsVolume*.
@@ -1787,16 +1847,19 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UnmountForceMountedVmfsVolume` (operation `HostStorageSystem_UnmountForceMountedVmfsVolume`).
-    pub fn unmount_force_mounted_vmfs_volume(&self, vmfs_uuid: &str) -> crate::Call<()> {
+    pub fn unmount_force_mounted_vmfs_volume(
+        &self,
+        vmfs_uuid: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnmountForceMountedVmfsVolume",
                 crate::client::body(
                     &crate::types::UnmountForceMountedVmfsVolumeRequestType {
-                        vmfs_uuid,
+                        vmfs_uuid: vmfs_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1815,16 +1878,16 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../UnmountVffsVolume` (operation `HostStorageSystem_UnmountVffsVolume`).
-    pub fn unmount_vffs_volume(&self, vffs_uuid: &str) -> crate::Call<()> {
+    pub fn unmount_vffs_volume(&self, vffs_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnmountVffsVolume",
                 crate::client::body(
                     &crate::types::UnmountVffsVolumeRequestType {
-                        vffs_uuid,
+                        vffs_uuid: vffs_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1843,16 +1906,16 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../UnmountVmfsVolume` (operation `HostStorageSystem_UnmountVmfsVolume`).
-    pub fn unmount_vmfs_volume(&self, vmfs_uuid: &str) -> crate::Call<()> {
+    pub fn unmount_vmfs_volume(&self, vmfs_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnmountVmfsVolume",
                 crate::client::body(
                     &crate::types::UnmountVmfsVolumeRequestType {
-                        vmfs_uuid,
+                        vmfs_uuid: vmfs_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1872,20 +1935,21 @@ impl HostStorageSystem {
     /// `POST .../UnmountVmfsVolumeEx_Task` (operation `HostStorageSystem_UnmountVmfsVolumeEx_Task`).
     pub fn unmount_vmfs_volume_ex_task(
         &self,
-        vmfs_uuid: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        vmfs_uuid: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let vmfs_uuid: Vec<&str> = vmfs_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnmountVmfsVolumeEx_Task",
                 crate::client::body(
                     &crate::types::UnmountVmfsVolumeExRequestType {
-                        vmfs_uuid,
+                        vmfs_uuid: &vmfs_uuid,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostStorageSystem.UpdateDiskPartitions*.
@@ -1901,18 +1965,18 @@ impl HostStorageSystem {
     /// `POST .../UpdateDiskPartitions` (operation `HostStorageSystem_UpdateDiskPartitions`).
     pub fn update_disk_partitions(
         &self,
-        device_path: &str,
+        device_path: impl AsRef<str>,
         spec: &crate::types::HostDiskPartitionSpec,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDiskPartitions",
                 crate::client::body(
                     &crate::types::UpdateDiskPartitionsRequestType {
-                        device_path,
+                        device_path: device_path.as_ref(),
                         spec,
                     },
                 ),
@@ -1932,18 +1996,18 @@ impl HostStorageSystem {
     /// `POST .../UpdateHppMultipathLunPolicy` (operation `HostStorageSystem_UpdateHppMultipathLunPolicy`).
     pub fn update_hpp_multipath_lun_policy(
         &self,
-        lun_id: &str,
+        lun_id: impl AsRef<str>,
         policy: &crate::types::HostMultipathInfoHppLogicalUnitPolicy,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateHppMultipathLunPolicy",
                 crate::client::body(
                     &crate::types::UpdateHppMultipathLunPolicyRequestType {
-                        lun_id,
+                        lun_id: lun_id.as_ref(),
                         policy,
                     },
                 ),
@@ -1963,7 +2027,7 @@ impl HostStorageSystem {
     /// `POST .../UpdateInternetScsiAdvancedOptions` (operation `HostStorageSystem_UpdateInternetScsiAdvancedOptions`).
     pub fn update_internet_scsi_advanced_options(
         &self,
-        i_scsi_hba_device: &str,
+        iscsi_hba_device: impl AsRef<str>,
         target_set: Option<&crate::types::HostInternetScsiHbaTargetSet>,
         options: &[crate::types::HostInternetScsiHbaParamValue],
     ) -> crate::Call<()> {
@@ -1971,11 +2035,11 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateInternetScsiAdvancedOptions",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiAdvancedOptionsRequestType {
-                        i_scsi_hba_device,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
                         target_set,
                         options,
                     },
@@ -1996,19 +2060,19 @@ impl HostStorageSystem {
     /// `POST .../UpdateInternetScsiAlias` (operation `HostStorageSystem_UpdateInternetScsiAlias`).
     pub fn update_internet_scsi_alias(
         &self,
-        i_scsi_hba_device: &str,
-        i_scsi_alias: &str,
+        iscsi_hba_device: impl AsRef<str>,
+        iscsi_alias: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateInternetScsiAlias",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiAliasRequestType {
-                        i_scsi_hba_device,
-                        i_scsi_alias,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
+                        iscsi_alias: iscsi_alias.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -2027,7 +2091,7 @@ impl HostStorageSystem {
     /// `POST .../UpdateInternetScsiAuthenticationProperties` (operation `HostStorageSystem_UpdateInternetScsiAuthenticationProperties`).
     pub fn update_internet_scsi_authentication_properties(
         &self,
-        i_scsi_hba_device: &str,
+        iscsi_hba_device: impl AsRef<str>,
         authentication_properties: &crate::types::HostInternetScsiHbaAuthenticationProperties,
         target_set: Option<&crate::types::HostInternetScsiHbaTargetSet>,
     ) -> crate::Call<()> {
@@ -2035,11 +2099,11 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateInternetScsiAuthenticationProperties",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiAuthenticationPropertiesRequestType {
-                        i_scsi_hba_device,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
                         authentication_properties,
                         target_set,
                     },
@@ -2060,7 +2124,7 @@ impl HostStorageSystem {
     /// `POST .../UpdateInternetScsiDigestProperties` (operation `HostStorageSystem_UpdateInternetScsiDigestProperties`).
     pub fn update_internet_scsi_digest_properties(
         &self,
-        i_scsi_hba_device: &str,
+        iscsi_hba_device: impl AsRef<str>,
         target_set: Option<&crate::types::HostInternetScsiHbaTargetSet>,
         digest_properties: &crate::types::HostInternetScsiHbaDigestProperties,
     ) -> crate::Call<()> {
@@ -2068,11 +2132,11 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateInternetScsiDigestProperties",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiDigestPropertiesRequestType {
-                        i_scsi_hba_device,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
                         target_set,
                         digest_properties,
                     },
@@ -2093,18 +2157,18 @@ impl HostStorageSystem {
     /// `POST .../UpdateInternetScsiDiscoveryProperties` (operation `HostStorageSystem_UpdateInternetScsiDiscoveryProperties`).
     pub fn update_internet_scsi_discovery_properties(
         &self,
-        i_scsi_hba_device: &str,
+        iscsi_hba_device: impl AsRef<str>,
         discovery_properties: &crate::types::HostInternetScsiHbaDiscoveryProperties,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateInternetScsiDiscoveryProperties",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiDiscoveryPropertiesRequestType {
-                        i_scsi_hba_device,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
                         discovery_properties,
                     },
                 ),
@@ -2124,18 +2188,18 @@ impl HostStorageSystem {
     /// `POST .../UpdateInternetScsiIPProperties` (operation `HostStorageSystem_UpdateInternetScsiIPProperties`).
     pub fn update_internet_scsi_ip_properties(
         &self,
-        i_scsi_hba_device: &str,
+        iscsi_hba_device: impl AsRef<str>,
         ip_properties: &crate::types::HostInternetScsiHbaIPProperties,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateInternetScsiIPProperties",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiIPPropertiesRequestType {
-                        i_scsi_hba_device,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
                         ip_properties,
                     },
                 ),
@@ -2155,19 +2219,19 @@ impl HostStorageSystem {
     /// `POST .../UpdateInternetScsiName` (operation `HostStorageSystem_UpdateInternetScsiName`).
     pub fn update_internet_scsi_name(
         &self,
-        i_scsi_hba_device: &str,
-        i_scsi_name: &str,
+        iscsi_hba_device: impl AsRef<str>,
+        iscsi_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateInternetScsiName",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiNameRequestType {
-                        i_scsi_hba_device,
-                        i_scsi_name,
+                        iscsi_hba_device: iscsi_hba_device.as_ref(),
+                        iscsi_name: iscsi_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -2188,19 +2252,19 @@ impl HostStorageSystem {
     /// `POST .../UpdateScsiLunDisplayName` (operation `HostStorageSystem_UpdateScsiLunDisplayName`).
     pub fn update_scsi_lun_display_name(
         &self,
-        lun_uuid: &str,
-        display_name: &str,
+        lun_uuid: impl AsRef<str>,
+        display_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateScsiLunDisplayName",
                 crate::client::body(
                     &crate::types::UpdateScsiLunDisplayNameRequestType {
-                        lun_uuid,
-                        display_name,
+                        lun_uuid: lun_uuid.as_ref(),
+                        display_name: display_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -2224,7 +2288,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateSoftwareInternetScsiEnabled",
                 crate::client::body(
                     &crate::types::UpdateSoftwareInternetScsiEnabledRequestType {
@@ -2243,18 +2307,18 @@ impl HostStorageSystem {
     /// `POST .../UpdateVmfsUnmapBandwidth` (operation `HostStorageSystem_UpdateVmfsUnmapBandwidth`).
     pub fn update_vmfs_unmap_bandwidth(
         &self,
-        vmfs_uuid: &str,
+        vmfs_uuid: impl AsRef<str>,
         unmap_bandwidth_spec: &crate::types::VmfsUnmapBandwidthSpec,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateVmfsUnmapBandwidth",
                 crate::client::body(
                     &crate::types::UpdateVmfsUnmapBandwidthRequestType {
-                        vmfs_uuid,
+                        vmfs_uuid: vmfs_uuid.as_ref(),
                         unmap_bandwidth_spec,
                     },
                 ),
@@ -2270,19 +2334,19 @@ impl HostStorageSystem {
     /// `POST .../UpdateVmfsUnmapPriority` (operation `HostStorageSystem_UpdateVmfsUnmapPriority`).
     pub fn update_vmfs_unmap_priority(
         &self,
-        vmfs_uuid: &str,
-        unmap_priority: &str,
+        vmfs_uuid: impl AsRef<str>,
+        unmap_priority: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateVmfsUnmapPriority",
                 crate::client::body(
                     &crate::types::UpdateVmfsUnmapPriorityRequestType {
-                        vmfs_uuid,
-                        unmap_priority,
+                        vmfs_uuid: vmfs_uuid.as_ref(),
+                        unmap_priority: unmap_priority.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -2298,7 +2362,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpgradeVmLayout",
                 Ok(None),
                 crate::client::decode_unit,
@@ -2315,16 +2379,16 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpgradeVmfs` (operation `HostStorageSystem_UpgradeVmfs`).
-    pub fn upgrade_vmfs(&self, vmfs_path: &str) -> crate::Call<()> {
+    pub fn upgrade_vmfs(&self, vmfs_path: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpgradeVmfs",
                 crate::client::body(
                     &crate::types::UpgradeVmfsRequestType {
-                        vmfs_path,
+                        vmfs_path: vmfs_path.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -2342,7 +2406,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -2358,7 +2422,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "fileSystemVolumeInfo",
                 Ok(None),
                 crate::client::decode::<crate::types::HostFileSystemVolumeInfo>,
@@ -2374,7 +2438,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "multipathStateInfo",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostMultipathStateInfo>,
@@ -2390,7 +2454,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "storageDeviceInfo",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostStorageDeviceInfo>,
@@ -2404,7 +2468,7 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "systemFile",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -2420,10 +2484,25 @@ impl HostStorageSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for HostStorageSystem {
+    const TYPE: &'static str = "HostStorageSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

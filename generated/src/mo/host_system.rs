@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,7 +58,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AcquireCimServicesTicket",
                 Ok(None),
                 crate::client::decode::<crate::types::HostServiceTicket>,
@@ -59,7 +79,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConfigureCryptoKey",
                 crate::client::body(
                     &crate::types::ConfigureCryptoKeyRequestType {
@@ -77,15 +97,15 @@ impl HostSystem {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `HostSystem_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostSystem.DisconnectHost_Task*.
@@ -95,17 +115,15 @@ impl HostSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisconnectHost_Task` (operation `HostSystem_DisconnectHost_Task`).
-    pub fn disconnect_host_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn disconnect_host_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisconnectHost_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostSystem.EnableCrypto*.
@@ -126,7 +144,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableCrypto",
                 crate::client::body(
                     &crate::types::EnableCryptoRequestType {
@@ -152,7 +170,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnterLockdownMode",
                 Ok(None),
                 crate::client::decode_unit,
@@ -176,12 +194,12 @@ impl HostSystem {
         timeout: i32,
         evacuate_powered_off_vms: Option<bool>,
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnterMaintenanceMode_Task",
                 crate::client::body(
                     &crate::types::EnterMaintenanceModeRequestType {
@@ -190,7 +208,7 @@ impl HostSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostSystem.PowerDownHostToStandBy_Task*.
@@ -213,12 +231,12 @@ impl HostSystem {
         &self,
         timeout_sec: i32,
         evacuate_powered_off_vms: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PowerDownHostToStandBy_Task",
                 crate::client::body(
                     &crate::types::PowerDownHostToStandByRequestType {
@@ -226,7 +244,7 @@ impl HostSystem {
                         evacuate_powered_off_vms,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -245,7 +263,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExitLockdownMode",
                 Ok(None),
                 crate::client::decode_unit,
@@ -264,22 +282,19 @@ impl HostSystem {
     /// - `Timedout`
     ///
     /// `POST .../ExitMaintenanceMode_Task` (operation `HostSystem_ExitMaintenanceMode_Task`).
-    pub fn exit_maintenance_mode_task(
-        &self,
-        timeout: i32,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn exit_maintenance_mode_task(&self, timeout: i32) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExitMaintenanceMode_Task",
                 crate::client::body(
                     &crate::types::ExitMaintenanceModeRequestType {
                         timeout,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostSystem.PowerUpHostFromStandBy_Task*.
@@ -300,19 +315,19 @@ impl HostSystem {
     pub fn power_up_host_from_stand_by_task(
         &self,
         timeout_sec: i32,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PowerUpHostFromStandBy_Task",
                 crate::client::body(
                     &crate::types::PowerUpHostFromStandByRequestType {
                         timeout_sec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostSystem.PrepareCrypto*.
@@ -328,7 +343,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PrepareCrypto",
                 Ok(None),
                 crate::client::decode_unit,
@@ -346,7 +361,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryHostConnectionInfo",
                 Ok(None),
                 crate::client::decode::<crate::types::HostConnectInfo>,
@@ -372,7 +387,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryMemoryOverhead",
                 crate::client::body(
                     &crate::types::QueryMemoryOverheadRequestType {
@@ -402,7 +417,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryMemoryOverheadEx",
                 crate::client::body(
                     &crate::types::QueryMemoryOverheadExRequestType {
@@ -425,7 +440,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryProductLockerLocation",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -443,7 +458,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryTpmAttestationReport",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostTpmAttestationReport>,
@@ -461,22 +476,19 @@ impl HostSystem {
     /// - `InvalidState`
     ///
     /// `POST .../RebootHost_Task` (operation `HostSystem_RebootHost_Task`).
-    pub fn reboot_host_task(
-        &self,
-        force: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn reboot_host_task(&self, force: bool) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RebootHost_Task",
                 crate::client::body(
                     &crate::types::RebootHostRequestType {
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostSystem.ReconfigureHostForDAS_Task*.
@@ -489,17 +501,15 @@ impl HostSystem {
     /// - `DasConfigFault`
     ///
     /// `POST .../ReconfigureHostForDAS_Task` (operation `HostSystem_ReconfigureHostForDAS_Task`).
-    pub fn reconfigure_host_for_das_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn reconfigure_host_for_das_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigureHostForDAS_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostSystem.ReconnectHost_Task*.
@@ -521,12 +531,12 @@ impl HostSystem {
         &self,
         cnx_spec: Option<&crate::types::HostConnectSpec>,
         reconnect_spec: Option<&crate::types::HostSystemReconnectSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconnectHost_Task",
                 crate::client::body(
                     &crate::types::ReconnectHostRequestType {
@@ -534,7 +544,7 @@ impl HostSystem {
                         reconnect_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -547,7 +557,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -564,22 +574,19 @@ impl HostSystem {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `HostSystem_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostSystem.RetrieveFreeEpcMemory*.
@@ -592,7 +599,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveFreeEpcMemory",
                 Ok(None),
                 crate::client::decode::<i64>,
@@ -608,7 +615,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveHardwareUptime",
                 Ok(None),
                 crate::client::decode::<i64>,
@@ -619,17 +626,21 @@ impl HostSystem {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostSystem_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -647,22 +658,19 @@ impl HostSystem {
     /// - `InvalidState`
     ///
     /// `POST .../ShutdownHost_Task` (operation `HostSystem_ShutdownHost_Task`).
-    pub fn shutdown_host_task(
-        &self,
-        force: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn shutdown_host_task(&self, force: bool) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ShutdownHost_Task",
                 crate::client::body(
                     &crate::types::ShutdownHostRequestType {
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostSystem.UpdateFlags*.
@@ -680,7 +688,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateFlags",
                 crate::client::body(
                     &crate::types::UpdateFlagsRequestType {
@@ -709,7 +717,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateIpmi",
                 crate::client::body(
                     &crate::types::UpdateIpmiRequestType {
@@ -736,20 +744,20 @@ impl HostSystem {
     /// `POST .../UpdateProductLockerLocation_Task` (operation `HostSystem_UpdateProductLockerLocation_Task`).
     pub fn update_product_locker_location_task(
         &self,
-        path: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        path: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateProductLockerLocation_Task",
                 crate::client::body(
                     &crate::types::UpdateProductLockerLocationRequestType {
-                        path,
+                        path: path.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -770,7 +778,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateSystemResources",
                 crate::client::body(
                     &crate::types::UpdateSystemResourcesRequestType {
@@ -795,7 +803,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateSystemSwapConfiguration",
                 crate::client::body(
                     &crate::types::UpdateSystemSwapConfigurationRequestType {
@@ -815,7 +823,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -831,7 +839,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "answerFileValidationResult",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::AnswerFileStatusResult>,
@@ -847,7 +855,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "answerFileValidationState",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::AnswerFileStatusResult>,
@@ -865,7 +873,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -879,7 +887,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "capability",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostCapability>,
@@ -895,7 +903,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "complianceCheckResult",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ComplianceResult>,
@@ -911,7 +919,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "complianceCheckState",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostSystemComplianceCheckState>,
@@ -925,7 +933,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostConfigInfo>,
@@ -939,7 +947,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -953,7 +961,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configManager",
                 Ok(None),
                 crate::client::decode::<crate::types::HostConfigManager>,
@@ -967,7 +975,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -985,7 +993,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -1005,7 +1013,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastore",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1018,17 +1026,15 @@ impl HostSystem {
     /// Refers instance of *HostDatastoreBrowser*.
     ///
     /// `GET .../datastoreBrowser` (operation `HostSystem_getDatastoreBrowser`).
-    pub fn datastore_browser(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn datastore_browser(&self) -> crate::Call<super::HostDatastoreBrowser> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastoreBrowser",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::HostDatastoreBrowser>,
             )
     }
     /// Reads *ManagedEntity.declaredAlarmState*.
@@ -1043,7 +1049,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -1057,7 +1063,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -1073,7 +1079,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -1087,7 +1093,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "hardware",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostHardwareInfo>,
@@ -1103,7 +1109,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "licensableResource",
                 Ok(None),
                 crate::client::decode::<crate::types::HostLicensableResourceInfo>,
@@ -1119,7 +1125,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -1139,7 +1145,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "network",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1153,7 +1159,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -1166,15 +1172,15 @@ impl HostSystem {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `HostSystem_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -1185,7 +1191,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -1201,7 +1207,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "precheckRemediationResult",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -1221,7 +1227,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1237,7 +1243,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "remediationResult",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -1255,7 +1261,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "remediationState",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostSystemRemediationState>,
@@ -1269,7 +1275,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "runtime",
                 Ok(None),
                 crate::client::decode::<crate::types::HostRuntimeInfo>,
@@ -1283,7 +1289,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "summary",
                 Ok(None),
                 crate::client::decode::<crate::types::HostListSummary>,
@@ -1299,7 +1305,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "systemResources",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostSystemResourceInfo>,
@@ -1315,7 +1321,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -1333,7 +1339,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -1349,7 +1355,7 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -1365,10 +1371,25 @@ impl HostSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "vm",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for HostSystem {
+    const TYPE: &'static str = "HostSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

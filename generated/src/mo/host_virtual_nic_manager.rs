@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostVirtualNicManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostVirtualNicManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostVirtualNicManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,19 +59,19 @@ impl HostVirtualNicManager {
     /// `POST .../DeselectVnicForNicType` (operation `HostVirtualNicManager_DeselectVnicForNicType`).
     pub fn deselect_vnic_for_nic_type(
         &self,
-        nic_type: &str,
-        device: &str,
+        nic_type: impl AsRef<str>,
+        device: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeselectVnicForNicType",
                 crate::client::body(
                     &crate::types::DeselectVnicForNicTypeRequestType {
-                        nic_type,
-                        device,
+                        nic_type: nic_type.as_ref(),
+                        device: device.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -70,17 +90,17 @@ impl HostVirtualNicManager {
     /// `POST .../QueryNetConfig` (operation `HostVirtualNicManager_QueryNetConfig`).
     pub fn query_net_config(
         &self,
-        nic_type: &str,
+        nic_type: impl AsRef<str>,
     ) -> crate::Call<Option<crate::types::VirtualNicManagerNetConfig>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryNetConfig",
                 crate::client::body(
                     &crate::types::QueryNetConfigRequestType {
-                        nic_type,
+                        nic_type: nic_type.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<crate::types::VirtualNicManagerNetConfig>,
@@ -99,19 +119,19 @@ impl HostVirtualNicManager {
     /// `POST .../SelectVnicForNicType` (operation `HostVirtualNicManager_SelectVnicForNicType`).
     pub fn select_vnic_for_nic_type(
         &self,
-        nic_type: &str,
-        device: &str,
+        nic_type: impl AsRef<str>,
+        device: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SelectVnicForNicType",
                 crate::client::body(
                     &crate::types::SelectVnicForNicTypeRequestType {
-                        nic_type,
-                        device,
+                        nic_type: nic_type.as_ref(),
+                        device: device.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -122,17 +142,21 @@ impl HostVirtualNicManager {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostVirtualNicManager_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -150,7 +174,7 @@ impl HostVirtualNicManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -164,7 +188,7 @@ impl HostVirtualNicManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "info",
                 Ok(None),
                 crate::client::decode::<crate::types::HostVirtualNicManagerInfo>,
@@ -180,10 +204,25 @@ impl HostVirtualNicManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for HostVirtualNicManager {
+    const TYPE: &'static str = "HostVirtualNicManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

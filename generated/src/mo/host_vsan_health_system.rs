@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostVsanHealthSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostVsanHealthSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostVsanHealthSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,7 +59,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostClomdLiveness",
                 Ok(None),
                 crate::client::decode::<bool>,
@@ -58,18 +78,18 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostCleanupVmdkLoadTest` (operation `HostVsanHealthSystem_VsanHostCleanupVmdkLoadTest`).
     pub fn vsan_host_cleanup_vmdk_load_test(
         &self,
-        runname: &str,
+        runname: impl AsRef<str>,
         specs: Option<&[crate::types::VsanVmdkLoadTestSpec]>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostCleanupVmdkLoadTest",
                 crate::client::body(
                     &crate::types::VsanHostCleanupVmdkLoadTestRequestType {
-                        runname,
+                        runname: runname.as_ref(),
                         specs,
                     },
                 ),
@@ -94,7 +114,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostCreateVmHealthTest",
                 crate::client::body(
                     &crate::types::VsanHostCreateVmHealthTestRequestType {
@@ -121,19 +141,19 @@ impl HostVsanHealthSystem {
     pub fn vsan_flash_scsi_controller_firmware_task(
         &self,
         spec: &crate::types::VsanHclFirmwareUpdateSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanFlashScsiControllerFirmware_Task",
                 crate::client::body(
                     &crate::types::VsanFlashScsiControllerFirmwareRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostVsanHealthSystem.VsanGetHclInfo*.
@@ -155,7 +175,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetHclInfo",
                 crate::client::body(
                     &crate::types::VsanGetHclInfoRequestType {
@@ -181,7 +201,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetNetworkDiagnosticsHealthInfo",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanNetworkDiagnosticsHealthInfo>,
@@ -202,7 +222,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetProactiveRebalanceInfo",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanProactiveRebalanceInfoEx>,
@@ -224,18 +244,18 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostPrepareVmdkLoadTest` (operation `HostVsanHealthSystem_VsanHostPrepareVmdkLoadTest`).
     pub fn vsan_host_prepare_vmdk_load_test(
         &self,
-        runname: &str,
+        runname: impl AsRef<str>,
         specs: &[crate::types::VsanVmdkLoadTestSpec],
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostPrepareVmdkLoadTest",
                 crate::client::body(
                     &crate::types::VsanHostPrepareVmdkLoadTestRequestType {
-                        runname,
+                        runname: runname.as_ref(),
                         specs,
                     },
                 ),
@@ -254,19 +274,20 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQueryAdvCfg` (operation `HostVsanHealthSystem_VsanHostQueryAdvCfg`).
     pub fn vsan_host_query_adv_cfg(
         &self,
-        options: &[crate::CompactString],
+        options: &[impl AsRef<str>],
         include_all_adv_options: Option<bool>,
         non_default_only: Option<bool>,
     ) -> crate::Call<Option<Vec<crate::types::OptionValueKind>>> {
+        let options: Vec<&str> = options.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryAdvCfg",
                 crate::client::body(
                     &crate::types::VsanHostQueryAdvCfgRequestType {
-                        options,
+                        options: &options,
                         include_all_adv_options,
                         non_default_only,
                     },
@@ -292,7 +313,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryCheckLimits",
                 crate::client::body(
                     &crate::types::VsanHostQueryCheckLimitsRequestType {
@@ -317,7 +338,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryEncryptionHealthSummary",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanEncryptionHealthSummary>,
@@ -338,7 +359,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryFileServiceHealthSummary",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanFileServiceHealthSummary>,
@@ -359,7 +380,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryHostEMMState",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanHostEMMSummary>,
@@ -377,17 +398,18 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQueryHostInfoByUuids` (operation `HostVsanHealthSystem_VsanHostQueryHostInfoByUuids`).
     pub fn vsan_host_query_host_info_by_uuids(
         &self,
-        uuids: &[crate::CompactString],
+        uuids: &[impl AsRef<str>],
     ) -> crate::Call<Vec<crate::types::VsanQueryResultHostInfo>> {
+        let uuids: Vec<&str> = uuids.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryHostInfoByUuids",
                 crate::client::body(
                     &crate::types::VsanHostQueryHostInfoByUuidsRequestType {
-                        uuids,
+                        uuids: &uuids,
                     },
                 ),
                 crate::client::decode::<Vec<crate::types::VsanQueryResultHostInfo>>,
@@ -405,7 +427,7 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQueryObjectHealthSummary` (operation `HostVsanHealthSystem_VsanHostQueryObjectHealthSummary`).
     pub fn vsan_host_query_object_health_summary(
         &self,
-        obj_uuids: Option<&[crate::CompactString]>,
+        obj_uuids: Option<&[&str]>,
         include_obj_uuids: Option<bool>,
         local_host_only: Option<bool>,
         include_non_compliance_obj_detail: Option<bool>,
@@ -415,7 +437,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryObjectHealthSummary",
                 crate::client::body(
                     &crate::types::VsanHostQueryObjectHealthSummaryRequestType {
@@ -444,7 +466,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryPhysicalDiskHealthSummary",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanPhysicalDiskHealthSummary>,
@@ -464,7 +486,7 @@ impl HostVsanHealthSystem {
     pub fn vsan_host_query_run_iperf_client(
         &self,
         multicast: bool,
-        server_ip: &str,
+        server_ip: impl AsRef<str>,
         duration_sec: Option<i32>,
         spec: Option<&crate::types::VsanIperfClientSpec>,
     ) -> crate::Call<crate::types::VsanNetworkLoadTestResult> {
@@ -472,12 +494,12 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryRunIperfClient",
                 crate::client::body(
                     &crate::types::VsanHostQueryRunIperfClientRequestType {
                         multicast,
-                        server_ip,
+                        server_ip: server_ip.as_ref(),
                         duration_sec,
                         spec,
                     },
@@ -506,7 +528,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryRunIperfServer",
                 crate::client::body(
                     &crate::types::VsanHostQueryRunIperfServerRequestType {
@@ -530,14 +552,14 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQuerySmartStats` (operation `HostVsanHealthSystem_VsanHostQuerySmartStats`).
     pub fn vsan_host_query_smart_stats(
         &self,
-        disks: Option<&[crate::CompactString]>,
+        disks: Option<&[&str]>,
         include_all_disks: Option<bool>,
     ) -> crate::Call<crate::types::VsanSmartStatsHostSummary> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQuerySmartStats",
                 crate::client::body(
                     &crate::types::VsanHostQuerySmartStatsRequestType {
@@ -560,22 +582,22 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQueryVerifyNetworkSettings` (operation `HostVsanHealthSystem_VsanHostQueryVerifyNetworkSettings`).
     pub fn vsan_host_query_verify_network_settings(
         &self,
-        peers: Option<&[crate::CompactString]>,
-        robo_stretched_cluster_witnesses: Option<&[crate::CompactString]>,
-        v_motion_peers: Option<&[crate::CompactString]>,
+        peers: Option<&[&str]>,
+        robo_stretched_cluster_witnesses: Option<&[&str]>,
+        vmotion_peers: Option<&[&str]>,
         spec: Option<&crate::types::VsanHealthQuerySpec>,
     ) -> crate::Call<crate::types::VsanNetworkHealthResult> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryVerifyNetworkSettings",
                 crate::client::body(
                     &crate::types::VsanHostQueryVerifyNetworkSettingsRequestType {
                         peers,
                         robo_stretched_cluster_witnesses,
-                        v_motion_peers,
+                        vmotion_peers,
                         spec,
                     },
                 ),
@@ -600,7 +622,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryHealthSystemVersion",
                 crate::client::body(
                     &crate::types::VsanHostQueryHealthSystemVersionRequestType {
@@ -622,14 +644,14 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostRepairImmediateObjects` (operation `HostVsanHealthSystem_VsanHostRepairImmediateObjects`).
     pub fn vsan_host_repair_immediate_objects(
         &self,
-        uuids: Option<&[crate::CompactString]>,
+        uuids: Option<&[&str]>,
         repair_type: Option<&str>,
     ) -> crate::Call<crate::types::VsanRepairObjectsResult> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostRepairImmediateObjects",
                 crate::client::body(
                     &crate::types::VsanHostRepairImmediateObjectsRequestType {
@@ -653,7 +675,7 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostRunVmdkLoadTest` (operation `HostVsanHealthSystem_VsanHostRunVmdkLoadTest`).
     pub fn vsan_host_run_vmdk_load_test(
         &self,
-        runname: &str,
+        runname: impl AsRef<str>,
         duration_sec: i32,
         specs: &[crate::types::VsanVmdkLoadTestSpec],
     ) -> crate::Call<Vec<crate::types::VsanVmdkLoadTestResult>> {
@@ -661,11 +683,11 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostRunVmdkLoadTest",
                 crate::client::body(
                     &crate::types::VsanHostRunVmdkLoadTestRequestType {
-                        runname,
+                        runname: runname.as_ref(),
                         duration_sec,
                         specs,
                     },
@@ -694,7 +716,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanStartProactiveRebalance",
                 crate::client::body(
                     &crate::types::VsanStartProactiveRebalanceRequestType {
@@ -720,7 +742,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanStopProactiveRebalance",
                 Ok(None),
                 crate::client::decode::<bool>,
@@ -744,7 +766,7 @@ impl HostVsanHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanWaitForVsanHealthGenerationIdChange",
                 crate::client::body(
                     &crate::types::VsanWaitForVsanHealthGenerationIdChangeRequestType {
@@ -753,5 +775,20 @@ impl HostVsanHealthSystem {
                 ),
                 crate::client::decode::<bool>,
             )
+    }
+}
+impl crate::client::Handle for HostVsanHealthSystem {
+    const TYPE: &'static str = "HostVsanHealthSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

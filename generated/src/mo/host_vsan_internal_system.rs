@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostVsanInternalSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostVsanInternalSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostVsanInternalSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -35,17 +55,18 @@ impl HostVsanInternalSystem {
     /// `POST .../AbdicateDomOwnership` (operation `HostVsanInternalSystem_AbdicateDomOwnership`).
     pub fn abdicate_dom_ownership(
         &self,
-        uuids: &[crate::CompactString],
+        uuids: &[impl AsRef<str>],
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
+        let uuids: Vec<&str> = uuids.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AbdicateDomOwnership",
                 crate::client::body(
                     &crate::types::AbdicateDomOwnershipRequestType {
-                        uuids,
+                        uuids: &uuids,
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -70,7 +91,7 @@ impl HostVsanInternalSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CanProvisionObjects",
                 crate::client::body(
                     &crate::types::CanProvisionObjectsRequestType {
@@ -93,18 +114,19 @@ impl HostVsanInternalSystem {
     /// `POST .../DeleteVsanObjects` (operation `HostVsanInternalSystem_DeleteVsanObjects`).
     pub fn delete_vsan_objects(
         &self,
-        uuids: &[crate::CompactString],
+        uuids: &[impl AsRef<str>],
         force: Option<bool>,
     ) -> crate::Call<Vec<crate::types::HostVsanInternalSystemDeleteVsanObjectsResult>> {
+        let uuids: Vec<&str> = uuids.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteVsanObjects",
                 crate::client::body(
                     &crate::types::DeleteVsanObjectsRequestType {
-                        uuids,
+                        uuids: &uuids,
                         force,
                     },
                 ),
@@ -125,17 +147,18 @@ impl HostVsanInternalSystem {
     /// `POST .../GetVsanObjExtAttrs` (operation `HostVsanInternalSystem_GetVsanObjExtAttrs`).
     pub fn get_vsan_obj_ext_attrs(
         &self,
-        uuids: &[crate::CompactString],
+        uuids: &[impl AsRef<str>],
     ) -> crate::Call<crate::CompactString> {
+        let uuids: Vec<&str> = uuids.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetVsanObjExtAttrs",
                 crate::client::body(
                     &crate::types::GetVsanObjExtAttrsRequestType {
-                        uuids,
+                        uuids: &uuids,
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
@@ -156,7 +179,7 @@ impl HostVsanInternalSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryCmmds",
                 crate::client::body(
                     &crate::types::QueryCmmdsRequestType {
@@ -175,17 +198,18 @@ impl HostVsanInternalSystem {
     /// `POST .../QueryObjectsOnPhysicalVsanDisk` (operation `HostVsanInternalSystem_QueryObjectsOnPhysicalVsanDisk`).
     pub fn query_objects_on_physical_vsan_disk(
         &self,
-        disks: &[crate::CompactString],
+        disks: &[impl AsRef<str>],
     ) -> crate::Call<crate::CompactString> {
+        let disks: Vec<&str> = disks.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryObjectsOnPhysicalVsanDisk",
                 crate::client::body(
                     &crate::types::QueryObjectsOnPhysicalVsanDiskRequestType {
-                        disks,
+                        disks: &disks,
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
@@ -200,13 +224,13 @@ impl HostVsanInternalSystem {
     /// `POST .../QueryPhysicalVsanDisks` (operation `HostVsanInternalSystem_QueryPhysicalVsanDisks`).
     pub fn query_physical_vsan_disks(
         &self,
-        props: Option<&[crate::CompactString]>,
+        props: Option<&[&str]>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPhysicalVsanDisks",
                 crate::client::body(
                     &crate::types::QueryPhysicalVsanDisksRequestType {
@@ -225,13 +249,13 @@ impl HostVsanInternalSystem {
     /// `POST .../QuerySyncingVsanObjects` (operation `HostVsanInternalSystem_QuerySyncingVsanObjects`).
     pub fn query_syncing_vsan_objects(
         &self,
-        uuids: Option<&[crate::CompactString]>,
+        uuids: Option<&[&str]>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QuerySyncingVsanObjects",
                 crate::client::body(
                     &crate::types::QuerySyncingVsanObjectsRequestType {
@@ -253,7 +277,7 @@ impl HostVsanInternalSystem {
     /// `POST .../QueryVsanObjectUuidsByFilter` (operation `HostVsanInternalSystem_QueryVsanObjectUuidsByFilter`).
     pub fn query_vsan_object_uuids_by_filter(
         &self,
-        uuids: Option<&[crate::CompactString]>,
+        uuids: Option<&[&str]>,
         limit: Option<i32>,
         version: Option<i32>,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
@@ -261,7 +285,7 @@ impl HostVsanInternalSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVsanObjectUuidsByFilter",
                 crate::client::body(
                     &crate::types::QueryVsanObjectUuidsByFilterRequestType {
@@ -282,13 +306,13 @@ impl HostVsanInternalSystem {
     /// `POST .../QueryVsanObjects` (operation `HostVsanInternalSystem_QueryVsanObjects`).
     pub fn query_vsan_objects(
         &self,
-        uuids: Option<&[crate::CompactString]>,
+        uuids: Option<&[&str]>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVsanObjects",
                 crate::client::body(
                     &crate::types::QueryVsanObjectsRequestType {
@@ -307,17 +331,18 @@ impl HostVsanInternalSystem {
     /// `POST .../QueryVsanStatistics` (operation `HostVsanInternalSystem_QueryVsanStatistics`).
     pub fn query_vsan_statistics(
         &self,
-        labels: &[crate::CompactString],
+        labels: &[impl AsRef<str>],
     ) -> crate::Call<crate::CompactString> {
+        let labels: Vec<&str> = labels.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVsanStatistics",
                 crate::client::body(
                     &crate::types::QueryVsanStatisticsRequestType {
-                        labels,
+                        labels: &labels,
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
@@ -342,7 +367,7 @@ impl HostVsanInternalSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigurationSatisfiable",
                 crate::client::body(
                     &crate::types::ReconfigurationSatisfiableRequestType {
@@ -360,17 +385,21 @@ impl HostVsanInternalSystem {
     /// Body: \[`ReconfigureDomObjectRequestType`\](crate::types::ReconfigureDomObjectRequestType).
     ///
     /// `POST .../ReconfigureDomObject` (operation `HostVsanInternalSystem_ReconfigureDomObject`).
-    pub fn reconfigure_dom_object(&self, uuid: &str, policy: &str) -> crate::Call<()> {
+    pub fn reconfigure_dom_object(
+        &self,
+        uuid: impl AsRef<str>,
+        policy: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigureDomObject",
                 crate::client::body(
                     &crate::types::ReconfigureDomObjectRequestType {
-                        uuid,
-                        policy,
+                        uuid: uuid.as_ref(),
+                        policy: policy.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -385,7 +414,7 @@ impl HostVsanInternalSystem {
     /// `POST .../RunVsanPhysicalDiskDiagnostics` (operation `HostVsanInternalSystem_RunVsanPhysicalDiskDiagnostics`).
     pub fn run_vsan_physical_disk_diagnostics(
         &self,
-        disks: Option<&[crate::CompactString]>,
+        disks: Option<&[&str]>,
     ) -> crate::Call<
         Vec<crate::types::HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult>,
     > {
@@ -393,7 +422,7 @@ impl HostVsanInternalSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RunVsanPhysicalDiskDiagnostics",
                 crate::client::body(
                     &crate::types::RunVsanPhysicalDiskDiagnosticsRequestType {
@@ -419,20 +448,21 @@ impl HostVsanInternalSystem {
     /// `POST .../UpgradeVsanObjects` (operation `HostVsanInternalSystem_UpgradeVsanObjects`).
     pub fn upgrade_vsan_objects(
         &self,
-        uuids: &[crate::CompactString],
+        uuids: &[impl AsRef<str>],
         new_version: i32,
     ) -> crate::Call<
         Option<Vec<crate::types::HostVsanInternalSystemVsanObjectOperationResult>>,
     > {
+        let uuids: Vec<&str> = uuids.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpgradeVsanObjects",
                 crate::client::body(
                     &crate::types::UpgradeVsanObjectsRequestType {
-                        uuids,
+                        uuids: &uuids,
                         new_version,
                     },
                 ),
@@ -440,5 +470,20 @@ impl HostVsanInternalSystem {
                     Vec<crate::types::HostVsanInternalSystemVsanObjectOperationResult>,
                 >,
             )
+    }
+}
+impl crate::client::Handle for HostVsanInternalSystem {
+    const TYPE: &'static str = "HostVsanInternalSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HostVsanSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HostVsanSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HostVsanSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,19 +58,19 @@ impl HostVsanSystem {
     pub fn add_disks_task(
         &self,
         disk: &[crate::types::HostScsiDisk],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddDisks_Task",
                 crate::client::body(
                     &crate::types::AddDisksRequestType {
                         disk,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostVsanSystem.EvacuateVsanNode_Task*.
@@ -72,12 +92,12 @@ impl HostVsanSystem {
         &self,
         maintenance_spec: &crate::types::HostMaintenanceSpec,
         timeout: i32,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EvacuateVsanNode_Task",
                 crate::client::body(
                     &crate::types::EvacuateVsanNodeRequestType {
@@ -85,7 +105,7 @@ impl HostVsanSystem {
                         timeout,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostVsanSystem.InitializeDisks_Task*.
@@ -100,19 +120,19 @@ impl HostVsanSystem {
     pub fn initialize_disks_task(
         &self,
         mapping: &[crate::types::VsanHostDiskMapping],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InitializeDisks_Task",
                 crate::client::body(
                     &crate::types::InitializeDisksRequestType {
                         mapping,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostVsanSystem.QueryDisksForVsan*.
@@ -124,13 +144,13 @@ impl HostVsanSystem {
     /// `POST .../QueryDisksForVsan` (operation `HostVsanSystem_QueryDisksForVsan`).
     pub fn query_disks_for_vsan(
         &self,
-        canonical_name: Option<&[crate::CompactString]>,
+        canonical_name: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanHostDiskResultKind>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDisksForVsan",
                 crate::client::body(
                     &crate::types::QueryDisksForVsanRequestType {
@@ -150,7 +170,7 @@ impl HostVsanSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryHostStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanHostClusterStatus>,
@@ -167,17 +187,15 @@ impl HostVsanSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RecommissionVsanNode_Task` (operation `HostVsanSystem_RecommissionVsanNode_Task`).
-    pub fn recommission_vsan_node_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn recommission_vsan_node_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RecommissionVsanNode_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostVsanSystem.RemoveDisk_Task*.
@@ -194,12 +212,12 @@ impl HostVsanSystem {
         disk: &[crate::types::HostScsiDisk],
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
         timeout: Option<i32>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveDisk_Task",
                 crate::client::body(
                     &crate::types::RemoveDiskRequestType {
@@ -208,7 +226,7 @@ impl HostVsanSystem {
                         timeout,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostVsanSystem.RemoveDiskMapping_Task*.
@@ -225,12 +243,12 @@ impl HostVsanSystem {
         mapping: &[crate::types::VsanHostDiskMapping],
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
         timeout: Option<i32>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveDiskMapping_Task",
                 crate::client::body(
                     &crate::types::RemoveDiskMappingRequestType {
@@ -239,7 +257,7 @@ impl HostVsanSystem {
                         timeout,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostVsanSystem.UnmountDiskMapping_Task*.
@@ -258,19 +276,19 @@ impl HostVsanSystem {
     pub fn unmount_disk_mapping_task(
         &self,
         mapping: &[crate::types::VsanHostDiskMapping],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnmountDiskMapping_Task",
                 crate::client::body(
                     &crate::types::UnmountDiskMappingRequestType {
                         mapping,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HostVsanSystem.UpdateVsan_Task*.
@@ -285,19 +303,19 @@ impl HostVsanSystem {
     pub fn update_vsan_task(
         &self,
         config: &crate::types::VsanHostConfigInfoKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateVsan_Task",
                 crate::client::body(
                     &crate::types::UpdateVsanRequestType {
                         config,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Reads *HostVsanSystem.config*.
@@ -310,10 +328,25 @@ impl HostVsanSystem {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanHostConfigInfoKind>,
             )
+    }
+}
+impl crate::client::Handle for HostVsanSystem {
+    const TYPE: &'static str = "HostVsanSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

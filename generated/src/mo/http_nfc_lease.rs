@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct HttpNfcLease {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl HttpNfcLease {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl HttpNfcLease {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -43,7 +63,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HttpNfcLeaseAbort",
                 crate::client::body(
                     &crate::types::HttpNfcLeaseAbortRequestType {
@@ -65,7 +85,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HttpNfcLeaseComplete",
                 Ok(None),
                 crate::client::decode_unit,
@@ -85,7 +105,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HttpNfcLeaseGetManifest",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HttpNfcLeaseManifestEntry>>,
@@ -110,7 +130,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HttpNfcLeaseProbeUrls",
                 crate::client::body(
                     &crate::types::HttpNfcLeaseProbeUrlsRequestType {
@@ -134,7 +154,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HttpNfcLeaseProgress",
                 crate::client::body(
                     &crate::types::HttpNfcLeaseProgressRequestType {
@@ -159,19 +179,19 @@ impl HttpNfcLease {
     pub fn http_nfc_lease_pull_from_urls_task(
         &self,
         files: Option<&[crate::types::HttpNfcLeaseSourceFile]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HttpNfcLeasePullFromUrls_Task",
                 crate::client::body(
                     &crate::types::HttpNfcLeasePullFromUrlsRequestType {
                         files,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *HttpNfcLease.HttpNfcLeaseSetManifestChecksumType*.
@@ -190,7 +210,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "HttpNfcLeaseSetManifestChecksumType",
                 crate::client::body(
                     &crate::types::HttpNfcLeaseSetManifestChecksumTypeRequestType {
@@ -208,7 +228,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "capabilities",
                 Ok(None),
                 crate::client::decode::<crate::types::HttpNfcLeaseCapabilities>,
@@ -222,7 +242,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "error",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::MethodFaultKind>,
@@ -236,7 +256,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "info",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HttpNfcLeaseInfo>,
@@ -250,7 +270,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "initializeProgress",
                 Ok(None),
                 crate::client::decode::<i32>,
@@ -264,7 +284,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "mode",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -278,7 +298,7 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "state",
                 Ok(None),
                 crate::client::decode::<crate::types::HttpNfcLeaseState>,
@@ -292,10 +312,25 @@ impl HttpNfcLease {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "transferProgress",
                 Ok(None),
                 crate::client::decode::<i32>,
             )
+    }
+}
+impl crate::client::Handle for HttpNfcLease {
+    const TYPE: &'static str = "HttpNfcLease";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

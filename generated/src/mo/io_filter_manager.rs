@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct IoFilterManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl IoFilterManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl IoFilterManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,19 +61,19 @@ impl IoFilterManager {
     pub fn initiate_transition_to_vlcm_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InitiateTransitionToVLCM_Task",
                 crate::client::body(
                     &crate::types::InitiateTransitionToVLCMRequestType {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *IoFilterManager.InstallIoFilter_Task*.
@@ -68,24 +88,24 @@ impl IoFilterManager {
     /// `POST .../InstallIoFilter_Task` (operation `IoFilterManager_InstallIoFilter_Task`).
     pub fn install_io_filter_task(
         &self,
-        vib_url: &str,
+        vib_url: impl AsRef<str>,
         comp_res: &crate::types::ManagedObjectReference,
         vib_ssl_trust: Option<&crate::types::IoFilterManagerSslTrustKind>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InstallIoFilter_Task",
                 crate::client::body(
                     &crate::types::InstallIoFilterRequestType {
-                        vib_url,
+                        vib_url: vib_url.as_ref(),
                         comp_res,
                         vib_ssl_trust,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *IoFilterManager.QueryDisksUsingFilter*.
@@ -100,18 +120,18 @@ impl IoFilterManager {
     /// `POST .../QueryDisksUsingFilter` (operation `IoFilterManager_QueryDisksUsingFilter`).
     pub fn query_disks_using_filter(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
         comp_res: &crate::types::ManagedObjectReference,
     ) -> crate::Call<Vec<crate::types::VirtualDiskId>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDisksUsingFilter",
                 crate::client::body(
                     &crate::types::QueryDisksUsingFilterRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                         comp_res,
                     },
                 ),
@@ -133,7 +153,7 @@ impl IoFilterManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIoFilterInfo",
                 crate::client::body(
                     &crate::types::QueryIoFilterInfoRequestType {
@@ -155,18 +175,18 @@ impl IoFilterManager {
     /// `POST .../QueryIoFilterIssues` (operation `IoFilterManager_QueryIoFilterIssues`).
     pub fn query_io_filter_issues(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
         comp_res: &crate::types::ManagedObjectReference,
     ) -> crate::Call<crate::types::IoFilterQueryIssueResult> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIoFilterIssues",
                 crate::client::body(
                     &crate::types::QueryIoFilterIssuesRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                         comp_res,
                     },
                 ),
@@ -185,22 +205,22 @@ impl IoFilterManager {
     /// `POST .../ResolveInstallationErrorsOnCluster_Task` (operation `IoFilterManager_ResolveInstallationErrorsOnCluster_Task`).
     pub fn resolve_installation_errors_on_cluster_task(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResolveInstallationErrorsOnCluster_Task",
                 crate::client::body(
                     &crate::types::ResolveInstallationErrorsOnClusterRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *IoFilterManager.ResolveInstallationErrorsOnHost_Task*.
@@ -215,22 +235,22 @@ impl IoFilterManager {
     /// `POST .../ResolveInstallationErrorsOnHost_Task` (operation `IoFilterManager_ResolveInstallationErrorsOnHost_Task`).
     pub fn resolve_installation_errors_on_host_task(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
         host: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResolveInstallationErrorsOnHost_Task",
                 crate::client::body(
                     &crate::types::ResolveInstallationErrorsOnHostRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *IoFilterManager.UninstallIoFilter_Task*.
@@ -247,22 +267,22 @@ impl IoFilterManager {
     /// `POST .../UninstallIoFilter_Task` (operation `IoFilterManager_UninstallIoFilter_Task`).
     pub fn uninstall_io_filter_task(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
         comp_res: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UninstallIoFilter_Task",
                 crate::client::body(
                     &crate::types::UninstallIoFilterRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                         comp_res,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *IoFilterManager.UpgradeIoFilter_Task*.
@@ -278,26 +298,41 @@ impl IoFilterManager {
     /// `POST .../UpgradeIoFilter_Task` (operation `IoFilterManager_UpgradeIoFilter_Task`).
     pub fn upgrade_io_filter_task(
         &self,
-        filter_id: &str,
+        filter_id: impl AsRef<str>,
         comp_res: &crate::types::ManagedObjectReference,
-        vib_url: &str,
+        vib_url: impl AsRef<str>,
         vib_ssl_trust: Option<&crate::types::IoFilterManagerSslTrustKind>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpgradeIoFilter_Task",
                 crate::client::body(
                     &crate::types::UpgradeIoFilterRequestType {
-                        filter_id,
+                        filter_id: filter_id.as_ref(),
                         comp_res,
-                        vib_url,
+                        vib_url: vib_url.as_ref(),
                         vib_ssl_trust,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for IoFilterManager {
+    const TYPE: &'static str = "IoFilterManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct IpPoolManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl IpPoolManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl IpPoolManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -35,19 +55,19 @@ impl IpPoolManager {
         &self,
         dc: &crate::types::ManagedObjectReference,
         pool_id: i32,
-        allocation_id: &str,
+        allocation_id: impl AsRef<str>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AllocateIpv4Address",
                 crate::client::body(
                     &crate::types::AllocateIpv4AddressRequestType {
                         dc,
                         pool_id,
-                        allocation_id,
+                        allocation_id: allocation_id.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
@@ -62,19 +82,19 @@ impl IpPoolManager {
         &self,
         dc: &crate::types::ManagedObjectReference,
         pool_id: i32,
-        allocation_id: &str,
+        allocation_id: impl AsRef<str>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AllocateIpv6Address",
                 crate::client::body(
                     &crate::types::AllocateIpv6AddressRequestType {
                         dc,
                         pool_id,
-                        allocation_id,
+                        allocation_id: allocation_id.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
@@ -94,7 +114,7 @@ impl IpPoolManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateIpPool",
                 crate::client::body(
                     &crate::types::CreateIpPoolRequestType {
@@ -123,7 +143,7 @@ impl IpPoolManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyIpPool",
                 crate::client::body(
                     &crate::types::DestroyIpPoolRequestType {
@@ -144,19 +164,19 @@ impl IpPoolManager {
         &self,
         dc: &crate::types::ManagedObjectReference,
         pool_id: i32,
-        extension_key: &str,
+        extension_key: impl AsRef<str>,
     ) -> crate::Call<Vec<crate::types::IpPoolManagerIpAllocation>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIPAllocations",
                 crate::client::body(
                     &crate::types::QueryIPAllocationsRequestType {
                         dc,
                         pool_id,
-                        extension_key,
+                        extension_key: extension_key.as_ref(),
                     },
                 ),
                 crate::client::decode::<Vec<crate::types::IpPoolManagerIpAllocation>>,
@@ -175,7 +195,7 @@ impl IpPoolManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIpPools",
                 crate::client::body(
                     &crate::types::QueryIpPoolsRequestType {
@@ -194,19 +214,19 @@ impl IpPoolManager {
         &self,
         dc: &crate::types::ManagedObjectReference,
         pool_id: i32,
-        allocation_id: &str,
+        allocation_id: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReleaseIpAllocation",
                 crate::client::body(
                     &crate::types::ReleaseIpAllocationRequestType {
                         dc,
                         pool_id,
-                        allocation_id,
+                        allocation_id: allocation_id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -226,7 +246,7 @@ impl IpPoolManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateIpPool",
                 crate::client::body(
                     &crate::types::UpdateIpPoolRequestType {
@@ -236,5 +256,20 @@ impl IpPoolManager {
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for IpPoolManager {
+    const TYPE: &'static str = "IpPoolManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

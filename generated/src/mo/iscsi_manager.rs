@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct IscsiManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl IscsiManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl IscsiManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -46,19 +66,19 @@ impl IscsiManager {
     /// `POST .../BindVnic` (operation `IscsiManager_BindVnic`).
     pub fn bind_vnic(
         &self,
-        i_scsi_hba_name: &str,
-        vnic_device: &str,
+        iscsi_hba_name: impl AsRef<str>,
+        vnic_device: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "BindVnic",
                 crate::client::body(
                     &crate::types::BindVnicRequestType {
-                        i_scsi_hba_name,
-                        vnic_device,
+                        iscsi_hba_name: iscsi_hba_name.as_ref(),
+                        vnic_device: vnic_device.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -77,17 +97,17 @@ impl IscsiManager {
     /// `POST .../QueryBoundVnics` (operation `IscsiManager_QueryBoundVnics`).
     pub fn query_bound_vnics(
         &self,
-        i_scsi_hba_name: &str,
+        iscsi_hba_name: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::IscsiPortInfo>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryBoundVnics",
                 crate::client::body(
                     &crate::types::QueryBoundVnicsRequestType {
-                        i_scsi_hba_name,
+                        iscsi_hba_name: iscsi_hba_name.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::IscsiPortInfo>>,
@@ -106,17 +126,17 @@ impl IscsiManager {
     /// `POST .../QueryCandidateNics` (operation `IscsiManager_QueryCandidateNics`).
     pub fn query_candidate_nics(
         &self,
-        i_scsi_hba_name: &str,
+        iscsi_hba_name: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::IscsiPortInfo>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryCandidateNics",
                 crate::client::body(
                     &crate::types::QueryCandidateNicsRequestType {
-                        i_scsi_hba_name,
+                        iscsi_hba_name: iscsi_hba_name.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::IscsiPortInfo>>,
@@ -131,17 +151,18 @@ impl IscsiManager {
     /// `POST .../QueryMigrationDependencies` (operation `IscsiManager_QueryMigrationDependencies`).
     pub fn query_migration_dependencies(
         &self,
-        pnic_device: &[crate::CompactString],
+        pnic_device: &[impl AsRef<str>],
     ) -> crate::Call<crate::types::IscsiMigrationDependency> {
+        let pnic_device: Vec<&str> = pnic_device.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryMigrationDependencies",
                 crate::client::body(
                     &crate::types::QueryMigrationDependenciesRequestType {
-                        pnic_device,
+                        pnic_device: &pnic_device,
                     },
                 ),
                 crate::client::decode::<crate::types::IscsiMigrationDependency>,
@@ -159,17 +180,17 @@ impl IscsiManager {
     /// `POST .../QueryPnicStatus` (operation `IscsiManager_QueryPnicStatus`).
     pub fn query_pnic_status(
         &self,
-        pnic_device: &str,
+        pnic_device: impl AsRef<str>,
     ) -> crate::Call<crate::types::IscsiStatus> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPnicStatus",
                 crate::client::body(
                     &crate::types::QueryPnicStatusRequestType {
-                        pnic_device,
+                        pnic_device: pnic_device.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::IscsiStatus>,
@@ -187,17 +208,17 @@ impl IscsiManager {
     /// `POST .../QueryVnicStatus` (operation `IscsiManager_QueryVnicStatus`).
     pub fn query_vnic_status(
         &self,
-        vnic_device: &str,
+        vnic_device: impl AsRef<str>,
     ) -> crate::Call<crate::types::IscsiStatus> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVnicStatus",
                 crate::client::body(
                     &crate::types::QueryVnicStatusRequestType {
-                        vnic_device,
+                        vnic_device: vnic_device.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::IscsiStatus>,
@@ -220,24 +241,39 @@ impl IscsiManager {
     /// `POST .../UnbindVnic` (operation `IscsiManager_UnbindVnic`).
     pub fn unbind_vnic(
         &self,
-        i_scsi_hba_name: &str,
-        vnic_device: &str,
+        iscsi_hba_name: impl AsRef<str>,
+        vnic_device: impl AsRef<str>,
         force: bool,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnbindVnic",
                 crate::client::body(
                     &crate::types::UnbindVnicRequestType {
-                        i_scsi_hba_name,
-                        vnic_device,
+                        iscsi_hba_name: iscsi_hba_name.as_ref(),
+                        vnic_device: vnic_device.as_ref(),
                         force,
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for IscsiManager {
+    const TYPE: &'static str = "IscsiManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct LicenseAssignmentManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl LicenseAssignmentManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl LicenseAssignmentManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -43,7 +63,7 @@ impl LicenseAssignmentManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAssignedLicenses",
                 crate::client::body(
                     &crate::types::QueryAssignedLicensesRequestType {
@@ -65,16 +85,19 @@ impl LicenseAssignmentManager {
     /// - `LicenseEntityNotFound`
     ///
     /// `POST .../RemoveAssignedLicense` (operation `LicenseAssignmentManager_RemoveAssignedLicense`).
-    pub fn remove_assigned_license(&self, entity_id: &str) -> crate::Call<()> {
+    pub fn remove_assigned_license(
+        &self,
+        entity_id: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveAssignedLicense",
                 crate::client::body(
                     &crate::types::RemoveAssignedLicenseRequestType {
-                        entity_id,
+                        entity_id: entity_id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -92,24 +115,39 @@ impl LicenseAssignmentManager {
     /// `POST .../UpdateAssignedLicense` (operation `LicenseAssignmentManager_UpdateAssignedLicense`).
     pub fn update_assigned_license(
         &self,
-        entity: &str,
-        license_key: &str,
+        entity: impl AsRef<str>,
+        license_key: impl AsRef<str>,
         entity_display_name: Option<&str>,
     ) -> crate::Call<crate::types::LicenseManagerLicenseInfo> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateAssignedLicense",
                 crate::client::body(
                     &crate::types::UpdateAssignedLicenseRequestType {
-                        entity,
-                        license_key,
+                        entity: entity.as_ref(),
+                        license_key: license_key.as_ref(),
                         entity_display_name,
                     },
                 ),
                 crate::client::decode::<crate::types::LicenseManagerLicenseInfo>,
             )
+    }
+}
+impl crate::client::Handle for LicenseAssignmentManager {
+    const TYPE: &'static str = "LicenseAssignmentManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

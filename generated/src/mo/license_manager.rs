@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct LicenseManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl LicenseManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl LicenseManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -35,18 +55,18 @@ impl LicenseManager {
     /// `POST .../AddLicense` (operation `LicenseManager_AddLicense`).
     pub fn add_license(
         &self,
-        license_key: &str,
+        license_key: impl AsRef<str>,
         labels: Option<&[crate::types::KeyValue]>,
     ) -> crate::Call<crate::types::LicenseManagerLicenseInfo> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddLicense",
                 crate::client::body(
                     &crate::types::AddLicenseRequestType {
-                        license_key,
+                        license_key: license_key.as_ref(),
                         labels,
                     },
                 ),
@@ -69,18 +89,18 @@ impl LicenseManager {
     pub fn check_license_feature(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
-        feature_key: &str,
+        feature_key: impl AsRef<str>,
     ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckLicenseFeature",
                 crate::client::body(
                     &crate::types::CheckLicenseFeatureRequestType {
                         host,
-                        feature_key,
+                        feature_key: feature_key.as_ref(),
                     },
                 ),
                 crate::client::decode::<bool>,
@@ -110,7 +130,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConfigureLicenseSource",
                 crate::client::body(
                     &crate::types::ConfigureLicenseSourceRequestType {
@@ -130,17 +150,17 @@ impl LicenseManager {
     /// `POST .../DecodeLicense` (operation `LicenseManager_DecodeLicense`).
     pub fn decode_license(
         &self,
-        license_key: &str,
+        license_key: impl AsRef<str>,
     ) -> crate::Call<crate::types::LicenseManagerLicenseInfo> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DecodeLicense",
                 crate::client::body(
                     &crate::types::DecodeLicenseRequestType {
-                        license_key,
+                        license_key: license_key.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::LicenseManagerLicenseInfo>,
@@ -163,18 +183,18 @@ impl LicenseManager {
     pub fn disable_feature(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
-        feature_key: &str,
+        feature_key: impl AsRef<str>,
     ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableFeature",
                 crate::client::body(
                     &crate::types::DisableFeatureRequestType {
                         host,
-                        feature_key,
+                        feature_key: feature_key.as_ref(),
                     },
                 ),
                 crate::client::decode::<bool>,
@@ -197,18 +217,18 @@ impl LicenseManager {
     pub fn enable_feature(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
-        feature_key: &str,
+        feature_key: impl AsRef<str>,
     ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableFeature",
                 crate::client::body(
                     &crate::types::EnableFeatureRequestType {
                         host,
-                        feature_key,
+                        feature_key: feature_key.as_ref(),
                     },
                 ),
                 crate::client::decode::<bool>,
@@ -232,7 +252,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryLicenseSourceAvailability",
                 crate::client::body(
                     &crate::types::QueryLicenseSourceAvailabilityRequestType {
@@ -260,7 +280,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QuerySupportedFeatures",
                 crate::client::body(
                     &crate::types::QuerySupportedFeaturesRequestType {
@@ -288,7 +308,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryLicenseUsage",
                 crate::client::body(
                     &crate::types::QueryLicenseUsageRequestType {
@@ -307,19 +327,19 @@ impl LicenseManager {
     /// `POST .../RemoveLicenseLabel` (operation `LicenseManager_RemoveLicenseLabel`).
     pub fn remove_license_label(
         &self,
-        license_key: &str,
-        label_key: &str,
+        license_key: impl AsRef<str>,
+        label_key: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveLicenseLabel",
                 crate::client::body(
                     &crate::types::RemoveLicenseLabelRequestType {
-                        license_key,
-                        label_key,
+                        license_key: license_key.as_ref(),
+                        label_key: label_key.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -332,16 +352,16 @@ impl LicenseManager {
     /// Body: \[`RemoveLicenseRequestType`\](crate::types::RemoveLicenseRequestType).
     ///
     /// `POST .../RemoveLicense` (operation `LicenseManager_RemoveLicense`).
-    pub fn remove_license(&self, license_key: &str) -> crate::Call<()> {
+    pub fn remove_license(&self, license_key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveLicense",
                 crate::client::body(
                     &crate::types::RemoveLicenseRequestType {
-                        license_key,
+                        license_key: license_key.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -370,7 +390,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetLicenseEdition",
                 crate::client::body(
                     &crate::types::SetLicenseEditionRequestType {
@@ -390,21 +410,21 @@ impl LicenseManager {
     /// `POST .../UpdateLicenseLabel` (operation `LicenseManager_UpdateLicenseLabel`).
     pub fn update_license_label(
         &self,
-        license_key: &str,
-        label_key: &str,
-        label_value: &str,
+        license_key: impl AsRef<str>,
+        label_key: impl AsRef<str>,
+        label_value: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateLicenseLabel",
                 crate::client::body(
                     &crate::types::UpdateLicenseLabelRequestType {
-                        license_key,
-                        label_key,
-                        label_value,
+                        license_key: license_key.as_ref(),
+                        label_key: label_key.as_ref(),
+                        label_value: label_value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -419,18 +439,18 @@ impl LicenseManager {
     /// `POST .../UpdateLicense` (operation `LicenseManager_UpdateLicense`).
     pub fn update_license(
         &self,
-        license_key: &str,
+        license_key: impl AsRef<str>,
         labels: Option<&[crate::types::KeyValue]>,
     ) -> crate::Call<crate::types::LicenseManagerLicenseInfo> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateLicense",
                 crate::client::body(
                     &crate::types::UpdateLicenseRequestType {
-                        license_key,
+                        license_key: license_key.as_ref(),
                         labels,
                     },
                 ),
@@ -448,7 +468,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "diagnostics",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::LicenseDiagnostics>,
@@ -464,7 +484,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "evaluation",
                 Ok(None),
                 crate::client::decode::<crate::types::LicenseManagerEvaluationInfo>,
@@ -483,7 +503,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "featureInfo",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::LicenseFeatureInfo>>,
@@ -498,15 +518,15 @@ impl LicenseManager {
     /// `GET .../licenseAssignmentManager` (operation `LicenseManager_getLicenseAssignmentManager`).
     pub fn license_assignment_manager(
         &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    ) -> crate::Call<Option<super::LicenseAssignmentManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "licenseAssignmentManager",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::LicenseAssignmentManager>,
             )
     }
     /// Deprecated.
@@ -520,7 +540,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "licensedEdition",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -534,7 +554,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "licenses",
                 Ok(None),
                 crate::client::decode::<Vec<crate::types::LicenseManagerLicenseInfo>>,
@@ -551,7 +571,7 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "source",
                 Ok(None),
                 crate::client::decode::<crate::types::LicenseSourceKind>,
@@ -568,10 +588,25 @@ impl LicenseManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "sourceAvailable",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
+    }
+}
+impl crate::client::Handle for LicenseManager {
+    const TYPE: &'static str = "LicenseManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

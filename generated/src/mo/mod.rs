@@ -2,8 +2,9 @@
 
 //! Managed object handles: one per managed object type, each method building one request.
 //!
-//! A handle is a [`Client`](crate::Client) plus a moId. Methods return a [`Call`](crate::Call)
-//! to `.await`; faults come back as [`Error::Fault`](crate::Error::Fault).
+//! A handle is a [`Client`](crate::Client) plus a reference. Methods return a [`Call`](crate::Call)
+//! to `.await`; faults come back as [`Error::Fault`](crate::Error::Fault). An operation
+//! documented to return a reference to a managed type returns that type's handle.
 #[cfg(feature = "vim25")]
 mod alarm;
 #[cfg(feature = "vim25")]
@@ -317,17 +318,17 @@ mod host_system;
 #[cfg(feature = "vim25")]
 pub use host_system::HostSystem;
 #[cfg(feature = "vim25")]
-mod host_v_flash_manager;
+mod host_vflash_manager;
 #[cfg(feature = "vim25")]
-pub use host_v_flash_manager::HostVFlashManager;
+pub use host_vflash_manager::HostVFlashManager;
 #[cfg(feature = "vim25")]
-mod host_v_motion_system;
+mod host_vmotion_system;
 #[cfg(feature = "vim25")]
-pub use host_v_motion_system::HostVMotionSystem;
+pub use host_vmotion_system::HostVMotionSystem;
 #[cfg(feature = "vim25")]
-mod host_v_storage_object_manager;
+mod host_vstorage_object_manager;
 #[cfg(feature = "vim25")]
-pub use host_v_storage_object_manager::HostVStorageObjectManager;
+pub use host_vstorage_object_manager::HostVStorageObjectManager;
 #[cfg(feature = "vim25")]
 mod host_virtual_nic_manager;
 #[cfg(feature = "vim25")]
@@ -509,13 +510,13 @@ mod user_directory;
 #[cfg(feature = "vim25")]
 pub use user_directory::UserDirectory;
 #[cfg(feature = "vim25")]
-mod v_storage_object_manager_base;
+mod vstorage_object_manager_base;
 #[cfg(feature = "vim25")]
-pub use v_storage_object_manager_base::VStorageObjectManagerBase;
+pub use vstorage_object_manager_base::VStorageObjectManagerBase;
 #[cfg(feature = "vim25")]
-mod vcenter_v_storage_object_manager;
+mod vcenter_vstorage_object_manager;
 #[cfg(feature = "vim25")]
-pub use vcenter_v_storage_object_manager::VcenterVStorageObjectManager;
+pub use vcenter_vstorage_object_manager::VcenterVStorageObjectManager;
 #[cfg(feature = "vim25")]
 mod view;
 #[cfg(feature = "vim25")]
@@ -749,6 +750,133 @@ mod vslm_task;
 #[cfg(feature = "vslm")]
 pub use vslm_task::VslmTask;
 #[cfg(feature = "vslm")]
-mod vslm_v_storage_object_manager;
+mod vslm_vstorage_object_manager;
 #[cfg(feature = "vslm")]
-pub use vslm_v_storage_object_manager::VslmVStorageObjectManager;
+pub use vslm_vstorage_object_manager::VslmVStorageObjectManager;
+/// Managed types with a parent type, sorted, and the parent of each.
+static CHILDREN: [&str; 54usize] = [
+    "Agency",
+    "Agent",
+    "Alarm",
+    "ClusterComputeResource",
+    "ClusterEVCManager",
+    "ClusterProfile",
+    "ClusterProfileManager",
+    "ComputeResource",
+    "ContainerView",
+    "CryptoManagerHost",
+    "CryptoManagerHostKMS",
+    "CryptoManagerKmip",
+    "Datacenter",
+    "Datastore",
+    "DistributedVirtualPortgroup",
+    "DistributedVirtualSwitch",
+    "EsxAgentManager",
+    "EventHistoryCollector",
+    "Folder",
+    "HostActiveDirectoryAuthentication",
+    "HostCpuSchedulerSystem",
+    "HostDirectoryStore",
+    "HostFirewallSystem",
+    "HostGraphicsManager",
+    "HostLocalAuthentication",
+    "HostMemorySystem",
+    "HostNetworkSystem",
+    "HostPciPassthruSystem",
+    "HostProfile",
+    "HostProfileManager",
+    "HostServiceSystem",
+    "HostStorageSystem",
+    "HostSystem",
+    "HostVMotionSystem",
+    "HostVStorageObjectManager",
+    "HostVirtualNicManager",
+    "InventoryView",
+    "ListView",
+    "ManagedEntity",
+    "ManagedObjectView",
+    "Network",
+    "OpaqueNetwork",
+    "ResourcePool",
+    "ScheduledTask",
+    "StoragePod",
+    "Task",
+    "TaskHistoryCollector",
+    "TransitGateway",
+    "VasaProvider",
+    "VcenterVStorageObjectManager",
+    "VirtualApp",
+    "VirtualMachine",
+    "VirtualMachineSnapshot",
+    "VmwareDistributedVirtualSwitch",
+];
+static PARENTS: [&str; 54usize] = [
+    "EamObject",
+    "EamObject",
+    "ExtensibleManagedObject",
+    "ComputeResource",
+    "ExtensibleManagedObject",
+    "Profile",
+    "ProfileManager",
+    "ManagedEntity",
+    "ManagedObjectView",
+    "CryptoManager",
+    "CryptoManagerHost",
+    "CryptoManager",
+    "ManagedEntity",
+    "ManagedEntity",
+    "Network",
+    "ManagedEntity",
+    "EamObject",
+    "HistoryCollector",
+    "ManagedEntity",
+    "HostDirectoryStore",
+    "ExtensibleManagedObject",
+    "HostAuthenticationStore",
+    "ExtensibleManagedObject",
+    "ExtensibleManagedObject",
+    "HostAuthenticationStore",
+    "ExtensibleManagedObject",
+    "ExtensibleManagedObject",
+    "ExtensibleManagedObject",
+    "Profile",
+    "ProfileManager",
+    "ExtensibleManagedObject",
+    "ExtensibleManagedObject",
+    "ManagedEntity",
+    "ExtensibleManagedObject",
+    "VStorageObjectManagerBase",
+    "ExtensibleManagedObject",
+    "ManagedObjectView",
+    "ManagedObjectView",
+    "ExtensibleManagedObject",
+    "View",
+    "ManagedEntity",
+    "Network",
+    "ManagedEntity",
+    "ExtensibleManagedObject",
+    "Folder",
+    "ExtensibleManagedObject",
+    "HistoryCollector",
+    "ManagedEntity",
+    "SmsProvider",
+    "VStorageObjectManagerBase",
+    "ResourcePool",
+    "ManagedEntity",
+    "ExtensibleManagedObject",
+    "DistributedVirtualSwitch",
+];
+/// Whether a reference to a `ty` object may be held as an `ancestor` handle: `ty` is
+/// `ancestor` or one of its subtypes.
+pub(crate) fn is_a(ty: &str, ancestor: &str) -> bool {
+    let mut ty = ty;
+    loop {
+        if ty == ancestor {
+            return true;
+        }
+        match CHILDREN.binary_search(&ty) {
+            Ok(i) => ty = PARENTS[i],
+            Err(_) => return false,
+        }
+    }
+}

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct OvfManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl OvfManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl OvfManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -49,7 +69,7 @@ impl OvfManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateDescriptor",
                 crate::client::body(
                     &crate::types::CreateDescriptorRequestType {
@@ -77,7 +97,7 @@ impl OvfManager {
     /// `POST .../CreateImportSpec` (operation `OvfManager_CreateImportSpec`).
     pub fn create_import_spec(
         &self,
-        ovf_descriptor: &str,
+        ovf_descriptor: impl AsRef<str>,
         resource_pool: &crate::types::ManagedObjectReference,
         datastore: &crate::types::ManagedObjectReference,
         cisp: &crate::types::OvfCreateImportSpecParamsKind,
@@ -86,11 +106,11 @@ impl OvfManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateImportSpec",
                 crate::client::body(
                     &crate::types::CreateImportSpecRequestType {
-                        ovf_descriptor,
+                        ovf_descriptor: ovf_descriptor.as_ref(),
                         resource_pool,
                         datastore,
                         cisp,
@@ -115,18 +135,18 @@ impl OvfManager {
     /// `POST .../ParseDescriptor` (operation `OvfManager_ParseDescriptor`).
     pub fn parse_descriptor(
         &self,
-        ovf_descriptor: &str,
+        ovf_descriptor: impl AsRef<str>,
         pdp: &crate::types::OvfParseDescriptorParams,
     ) -> crate::Call<crate::types::OvfParseDescriptorResult> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ParseDescriptor",
                 crate::client::body(
                     &crate::types::ParseDescriptorRequestType {
-                        ovf_descriptor,
+                        ovf_descriptor: ovf_descriptor.as_ref(),
                         pdp,
                     },
                 ),
@@ -148,7 +168,7 @@ impl OvfManager {
     /// `POST .../ValidateHost` (operation `OvfManager_ValidateHost`).
     pub fn validate_host(
         &self,
-        ovf_descriptor: &str,
+        ovf_descriptor: impl AsRef<str>,
         host: &crate::types::ManagedObjectReference,
         vhp: &crate::types::OvfValidateHostParams,
     ) -> crate::Call<crate::types::OvfValidateHostResult> {
@@ -156,11 +176,11 @@ impl OvfManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ValidateHost",
                 crate::client::body(
                     &crate::types::ValidateHostRequestType {
-                        ovf_descriptor,
+                        ovf_descriptor: ovf_descriptor.as_ref(),
                         host,
                         vhp,
                     },
@@ -180,7 +200,7 @@ impl OvfManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ovfExportOption",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::OvfOptionInfo>>,
@@ -198,10 +218,25 @@ impl OvfManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ovfImportOption",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::OvfOptionInfo>>,
             )
+    }
+}
+impl crate::client::Handle for OvfManager {
+    const TYPE: &'static str = "OvfManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

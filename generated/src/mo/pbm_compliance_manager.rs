@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct PbmComplianceManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl PbmComplianceManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl PbmComplianceManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,7 +65,7 @@ impl PbmComplianceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmCheckCompliance",
                 crate::client::body(
                     &crate::types::PbmCheckComplianceRequestType {
@@ -74,7 +94,7 @@ impl PbmComplianceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmCheckRollupCompliance",
                 crate::client::body(
                     &crate::types::PbmCheckRollupComplianceRequestType {
@@ -103,7 +123,7 @@ impl PbmComplianceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmFetchComplianceResult",
                 crate::client::body(
                     &crate::types::PbmFetchComplianceResultRequestType {
@@ -132,7 +152,7 @@ impl PbmComplianceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmFetchRollupComplianceResult",
                 crate::client::body(
                     &crate::types::PbmFetchRollupComplianceResultRequestType {
@@ -155,20 +175,35 @@ impl PbmComplianceManager {
     /// `POST .../PbmQueryByRollupComplianceStatus` (operation `PbmComplianceManager_PbmQueryByRollupComplianceStatus`).
     pub fn pbm_query_by_rollup_compliance_status(
         &self,
-        status: &str,
+        status: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::PbmServerObjectRef>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryByRollupComplianceStatus",
                 crate::client::body(
                     &crate::types::PbmQueryByRollupComplianceStatusRequestType {
-                        status,
+                        status: status.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::PbmServerObjectRef>>,
             )
+    }
+}
+impl crate::client::Handle for PbmComplianceManager {
+    const TYPE: &'static str = "PbmComplianceManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

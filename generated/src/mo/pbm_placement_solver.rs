@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct PbmPlacementSolver {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl PbmPlacementSolver {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl PbmPlacementSolver {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -42,7 +62,7 @@ impl PbmPlacementSolver {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmCheckCompatibility",
                 crate::client::body(
                     &crate::types::PbmCheckCompatibilityRequestType {
@@ -71,7 +91,7 @@ impl PbmPlacementSolver {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmCheckCompatibilityWithSpec",
                 crate::client::body(
                     &crate::types::PbmCheckCompatibilityWithSpecRequestType {
@@ -106,7 +126,7 @@ impl PbmPlacementSolver {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmCheckRequirements",
                 crate::client::body(
                     &crate::types::PbmCheckRequirementsRequestType {
@@ -139,7 +159,7 @@ impl PbmPlacementSolver {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryMatchingHub",
                 crate::client::body(
                     &crate::types::PbmQueryMatchingHubRequestType {
@@ -169,7 +189,7 @@ impl PbmPlacementSolver {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryMatchingHubWithSpec",
                 crate::client::body(
                     &crate::types::PbmQueryMatchingHubWithSpecRequestType {
@@ -179,5 +199,20 @@ impl PbmPlacementSolver {
                 ),
                 crate::client::decode_opt::<Vec<crate::types::PbmPlacementHub>>,
             )
+    }
+}
+impl crate::client::Handle for PbmPlacementSolver {
+    const TYPE: &'static str = "PbmPlacementSolver";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct PbmProfileProfileManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl PbmProfileProfileManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl PbmProfileProfileManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -48,7 +68,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmAssignDefaultRequirementProfile",
                 crate::client::body(
                     &crate::types::PbmAssignDefaultRequirementProfileRequestType {
@@ -79,7 +99,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmCreate",
                 crate::client::body(
                     &crate::types::PbmCreateRequestType {
@@ -104,7 +124,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmDelete",
                 crate::client::body(
                     &crate::types::PbmDeleteRequestType {
@@ -132,7 +152,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmFetchCapabilityMetadata",
                 crate::client::body(
                     &crate::types::PbmFetchCapabilityMetadataRequestType {
@@ -158,13 +178,13 @@ impl PbmProfileProfileManager {
     pub fn pbm_fetch_capability_schema(
         &self,
         vendor_uuid: Option<&str>,
-        line_of_service: Option<&[crate::CompactString]>,
+        line_of_service: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::PbmCapabilitySchema>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmFetchCapabilitySchema",
                 crate::client::body(
                     &crate::types::PbmFetchCapabilitySchemaRequestType {
@@ -187,7 +207,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmFetchResourceType",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::PbmProfileResourceType>>,
@@ -208,7 +228,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmFetchVendorInfo",
                 crate::client::body(
                     &crate::types::PbmFetchVendorInfoRequestType {
@@ -241,7 +261,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmFindApplicableDefaultProfile",
                 crate::client::body(
                     &crate::types::PbmFindApplicableDefaultProfileRequestType {
@@ -269,7 +289,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryAssociatedEntities",
                 crate::client::body(
                     &crate::types::PbmQueryAssociatedEntitiesRequestType {
@@ -298,7 +318,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryAssociatedEntity",
                 crate::client::body(
                     &crate::types::PbmQueryAssociatedEntityRequestType {
@@ -327,7 +347,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryAssociatedProfile",
                 crate::client::body(
                     &crate::types::PbmQueryAssociatedProfileRequestType {
@@ -355,7 +375,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryAssociatedProfiles",
                 crate::client::body(
                     &crate::types::PbmQueryAssociatedProfilesRequestType {
@@ -385,7 +405,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryDefaultRequirementProfile",
                 crate::client::body(
                     &crate::types::PbmQueryDefaultRequirementProfileRequestType {
@@ -415,7 +435,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryDefaultRequirementProfiles",
                 crate::client::body(
                     &crate::types::PbmQueryDefaultRequirementProfilesRequestType {
@@ -444,7 +464,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQueryProfile",
                 crate::client::body(
                     &crate::types::PbmQueryProfileRequestType {
@@ -475,7 +495,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmQuerySpaceStatsForStorageContainer",
                 crate::client::body(
                     &crate::types::PbmQuerySpaceStatsForStorageContainerRequestType {
@@ -503,7 +523,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmResetDefaultRequirementProfile",
                 crate::client::body(
                     &crate::types::PbmResetDefaultRequirementProfileRequestType {
@@ -518,12 +538,12 @@ impl PbmProfileProfileManager {
     /// ***Required privileges:*** StorageProfile.Update
     ///
     /// `POST .../PbmResetVSanDefaultProfile` (operation `PbmProfileProfileManager_PbmResetVSanDefaultProfile`).
-    pub fn pbm_reset_v_san_default_profile(&self) -> crate::Call<()> {
+    pub fn pbm_reset_vsan_default_profile(&self) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmResetVSanDefaultProfile",
                 Ok(None),
                 crate::client::decode_unit,
@@ -547,7 +567,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmRetrieveContent",
                 crate::client::body(
                     &crate::types::PbmRetrieveContentRequestType {
@@ -577,7 +597,7 @@ impl PbmProfileProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PbmUpdate",
                 crate::client::body(
                     &crate::types::PbmUpdateRequestType {
@@ -587,5 +607,20 @@ impl PbmProfileProfileManager {
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for PbmProfileProfileManager {
+    const TYPE: &'static str = "PbmProfileProfileManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct PerformanceManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl PerformanceManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl PerformanceManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -44,7 +64,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreatePerfInterval",
                 crate::client::body(
                     &crate::types::CreatePerfIntervalRequestType {
@@ -72,7 +92,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAvailablePerfMetric",
                 crate::client::body(
                     &crate::types::QueryAvailablePerfMetricRequestType {
@@ -100,7 +120,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPerfComposite",
                 crate::client::body(
                     &crate::types::QueryPerfCompositeRequestType {
@@ -125,7 +145,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPerfCounter",
                 crate::client::body(
                     &crate::types::QueryPerfCounterRequestType {
@@ -150,7 +170,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPerfCounterByLevel",
                 crate::client::body(
                     &crate::types::QueryPerfCounterByLevelRequestType {
@@ -175,7 +195,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPerfProviderSummary",
                 crate::client::body(
                     &crate::types::QueryPerfProviderSummaryRequestType {
@@ -200,7 +220,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPerf",
                 crate::client::body(
                     &crate::types::QueryPerfRequestType {
@@ -225,7 +245,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemovePerfInterval",
                 crate::client::body(
                     &crate::types::RemovePerfIntervalRequestType {
@@ -247,7 +267,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResetCounterLevelMapping",
                 crate::client::body(
                     &crate::types::ResetCounterLevelMappingRequestType {
@@ -272,7 +292,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateCounterLevelMapping",
                 crate::client::body(
                     &crate::types::UpdateCounterLevelMappingRequestType {
@@ -297,7 +317,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdatePerfInterval",
                 crate::client::body(
                     &crate::types::UpdatePerfIntervalRequestType {
@@ -317,7 +337,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "description",
                 Ok(None),
                 crate::client::decode::<crate::types::PerformanceDescription>,
@@ -335,7 +355,7 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "historicalInterval",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::PerfInterval>>,
@@ -353,10 +373,25 @@ impl PerformanceManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "perfCounter",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::PerfCounterInfo>>,
             )
+    }
+}
+impl crate::client::Handle for PerformanceManager {
+    const TYPE: &'static str = "PerformanceManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

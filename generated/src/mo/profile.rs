@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct Profile {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl Profile {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl Profile {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,7 +61,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AssociateProfile",
                 crate::client::body(
                     &crate::types::AssociateProfileRequestType {
@@ -63,19 +83,19 @@ impl Profile {
     pub fn check_profile_compliance_task(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckProfileCompliance_Task",
                 crate::client::body(
                     &crate::types::CheckProfileComplianceRequestType {
                         entity,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *Profile.DestroyProfile*.
@@ -88,7 +108,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyProfile",
                 Ok(None),
                 crate::client::decode_unit,
@@ -109,7 +129,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DissociateProfile",
                 crate::client::body(
                     &crate::types::DissociateProfileRequestType {
@@ -129,7 +149,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExportProfile",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -147,7 +167,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveDescription",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
@@ -161,7 +181,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "complianceStatus",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -177,7 +197,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::ProfileConfigInfoKind>,
@@ -191,7 +211,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "createdTime",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
@@ -208,7 +228,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "description",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
@@ -226,7 +246,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "entity",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -240,7 +260,7 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "modifiedTime",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
@@ -254,10 +274,25 @@ impl Profile {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
+    }
+}
+impl crate::client::Handle for Profile {
+    const TYPE: &'static str = "Profile";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

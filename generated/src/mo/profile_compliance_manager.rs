@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct ProfileComplianceManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl ProfileComplianceManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl ProfileComplianceManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,12 +59,12 @@ impl ProfileComplianceManager {
         &self,
         profile: Option<&[crate::types::ManagedObjectReference]>,
         entity: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckCompliance_Task",
                 crate::client::body(
                     &crate::types::CheckComplianceRequestType {
@@ -52,7 +72,7 @@ impl ProfileComplianceManager {
                         entity,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ProfileComplianceManager.ClearComplianceStatus*.
@@ -71,7 +91,7 @@ impl ProfileComplianceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ClearComplianceStatus",
                 crate::client::body(
                     &crate::types::ClearComplianceStatusRequestType {
@@ -98,7 +118,7 @@ impl ProfileComplianceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryComplianceStatus",
                 crate::client::body(
                     &crate::types::QueryComplianceStatusRequestType {
@@ -118,14 +138,14 @@ impl ProfileComplianceManager {
     /// `POST .../QueryExpressionMetadata` (operation `ProfileComplianceManager_QueryExpressionMetadata`).
     pub fn query_expression_metadata(
         &self,
-        expression_name: Option<&[crate::CompactString]>,
+        expression_name: Option<&[&str]>,
         profile: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::ProfileExpressionMetadata>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryExpressionMetadata",
                 crate::client::body(
                     &crate::types::QueryExpressionMetadataRequestType {
@@ -135,5 +155,20 @@ impl ProfileComplianceManager {
                 ),
                 crate::client::decode_opt::<Vec<crate::types::ProfileExpressionMetadata>>,
             )
+    }
+}
+impl crate::client::Handle for ProfileComplianceManager {
+    const TYPE: &'static str = "ProfileComplianceManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

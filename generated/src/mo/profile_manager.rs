@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct ProfileManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl ProfileManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl ProfileManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,19 +61,19 @@ impl ProfileManager {
     pub fn create_profile(
         &self,
         create_spec: &crate::types::ProfileCreateSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Profile> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateProfile",
                 crate::client::body(
                     &crate::types::CreateProfileRequestType {
                         create_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Profile>,
             )
     }
     /// Invokes *ProfileManager.FindAssociatedProfile*.
@@ -73,7 +93,7 @@ impl ProfileManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindAssociatedProfile",
                 crate::client::body(
                     &crate::types::FindAssociatedProfileRequestType {
@@ -92,14 +112,14 @@ impl ProfileManager {
     /// `POST .../QueryPolicyMetadata` (operation `ProfileManager_QueryPolicyMetadata`).
     pub fn query_policy_metadata(
         &self,
-        policy_name: Option<&[crate::CompactString]>,
+        policy_name: Option<&[&str]>,
         profile: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::ProfilePolicyMetadata>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPolicyMetadata",
                 crate::client::body(
                     &crate::types::QueryPolicyMetadataRequestType {
@@ -124,10 +144,25 @@ impl ProfileManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "profile",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for ProfileManager {
+    const TYPE: &'static str = "ProfileManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

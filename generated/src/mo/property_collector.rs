@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct PropertyCollector {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl PropertyCollector {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl PropertyCollector {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -36,16 +56,19 @@ impl PropertyCollector {
     /// - `InvalidProperty`
     ///
     /// `POST .../CancelRetrievePropertiesEx` (operation `PropertyCollector_CancelRetrievePropertiesEx`).
-    pub fn cancel_retrieve_properties_ex(&self, token: &str) -> crate::Call<()> {
+    pub fn cancel_retrieve_properties_ex(
+        &self,
+        token: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CancelRetrievePropertiesEx",
                 crate::client::body(
                     &crate::types::CancelRetrievePropertiesExRequestType {
-                        token,
+                        token: token.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -61,7 +84,7 @@ impl PropertyCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CancelWaitForUpdates",
                 Ok(None),
                 crate::client::decode_unit,
@@ -88,7 +111,7 @@ impl PropertyCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckForUpdates",
                 crate::client::body(
                     &crate::types::CheckForUpdatesRequestType {
@@ -110,17 +133,17 @@ impl PropertyCollector {
     /// `POST .../ContinueRetrievePropertiesEx` (operation `PropertyCollector_ContinueRetrievePropertiesEx`).
     pub fn continue_retrieve_properties_ex(
         &self,
-        token: &str,
+        token: impl AsRef<str>,
     ) -> crate::Call<crate::types::RetrieveResult> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ContinueRetrievePropertiesEx",
                 crate::client::body(
                     &crate::types::ContinueRetrievePropertiesExRequestType {
-                        token,
+                        token: token.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::RetrieveResult>,
@@ -142,12 +165,12 @@ impl PropertyCollector {
         &self,
         spec: &crate::types::PropertyFilterSpec,
         partial_updates: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::PropertyFilter> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateFilter",
                 crate::client::body(
                     &crate::types::CreateFilterRequestType {
@@ -155,7 +178,7 @@ impl PropertyCollector {
                         partial_updates,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::PropertyFilter>,
             )
     }
     /// Invokes *PropertyCollector.CreatePropertyCollector*.
@@ -165,17 +188,15 @@ impl PropertyCollector {
     /// Returns: Refers instance of *PropertyCollector*.
     ///
     /// `POST .../CreatePropertyCollector` (operation `PropertyCollector_CreatePropertyCollector`).
-    pub fn create_property_collector(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn create_property_collector(&self) -> crate::Call<super::PropertyCollector> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreatePropertyCollector",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::PropertyCollector>,
             )
     }
     /// Invokes *PropertyCollector.DestroyPropertyCollector*.
@@ -188,7 +209,7 @@ impl PropertyCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyPropertyCollector",
                 Ok(None),
                 crate::client::decode_unit,
@@ -215,7 +236,7 @@ impl PropertyCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveProperties",
                 crate::client::body(
                     &crate::types::RetrievePropertiesRequestType {
@@ -244,7 +265,7 @@ impl PropertyCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrievePropertiesEx",
                 crate::client::body(
                     &crate::types::RetrievePropertiesExRequestType {
@@ -276,7 +297,7 @@ impl PropertyCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "WaitForUpdates",
                 crate::client::body(
                     &crate::types::WaitForUpdatesRequestType {
@@ -305,7 +326,7 @@ impl PropertyCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "WaitForUpdatesEx",
                 crate::client::body(
                     &crate::types::WaitForUpdatesExRequestType {
@@ -330,10 +351,25 @@ impl PropertyCollector {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "filter",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for PropertyCollector {
+    const TYPE: &'static str = "PropertyCollector";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

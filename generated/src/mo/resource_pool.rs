@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct ResourcePool {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl ResourcePool {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl ResourcePool {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -42,22 +62,22 @@ impl ResourcePool {
     /// `POST .../CreateResourcePool` (operation `ResourcePool_CreateResourcePool`).
     pub fn create_resource_pool(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         spec: &crate::types::ResourceConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::ResourcePool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateResourcePool",
                 crate::client::body(
                     &crate::types::CreateResourcePoolRequestType {
-                        name,
+                        name: name.as_ref(),
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ResourcePool>,
             )
     }
     /// Invokes *ResourcePool.CreateVApp*.
@@ -76,28 +96,28 @@ impl ResourcePool {
     /// - `VmConfigFault`
     ///
     /// `POST .../CreateVApp` (operation `ResourcePool_CreateVApp`).
-    pub fn create_v_app(
+    pub fn create_vapp(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         res_spec: &crate::types::ResourceConfigSpec,
         config_spec: &crate::types::VAppConfigSpec,
         vm_folder: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::VirtualApp> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateVApp",
                 crate::client::body(
                     &crate::types::CreateVAppRequestType {
-                        name,
+                        name: name.as_ref(),
                         res_spec,
                         config_spec,
                         vm_folder,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::VirtualApp>,
             )
     }
     /// Invokes *ResourcePool.CreateChildVM_Task*.
@@ -121,12 +141,12 @@ impl ResourcePool {
         &self,
         config: &crate::types::VirtualMachineConfigSpec,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateChildVM_Task",
                 crate::client::body(
                     &crate::types::CreateChildVMRequestType {
@@ -134,7 +154,7 @@ impl ResourcePool {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -145,15 +165,15 @@ impl ResourcePool {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `ResourcePool_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ResourcePool.DestroyChildren*.
@@ -164,7 +184,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyChildren",
                 Ok(None),
                 crate::client::decode_unit,
@@ -188,17 +208,17 @@ impl ResourcePool {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../ImportVApp` (operation `ResourcePool_ImportVApp`).
-    pub fn import_v_app(
+    pub fn import_vapp(
         &self,
         spec: &crate::types::ImportSpecKind,
         folder: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ImportVApp",
                 crate::client::body(
                     &crate::types::ImportVAppRequestType {
@@ -207,7 +227,7 @@ impl ResourcePool {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::HttpNfcLease>,
             )
     }
     /// Invokes *ResourcePool.MoveIntoResourcePool*.
@@ -227,7 +247,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveIntoResourcePool",
                 crate::client::body(
                     &crate::types::MoveIntoResourcePoolRequestType {
@@ -252,7 +272,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryResourceConfigOption",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourceConfigOption>,
@@ -268,7 +288,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshRuntime",
                 Ok(None),
                 crate::client::decode_unit,
@@ -295,24 +315,24 @@ impl ResourcePool {
     /// `POST .../RegisterChildVM_Task` (operation `ResourcePool_RegisterChildVM_Task`).
     pub fn register_child_vm_task(
         &self,
-        path: &str,
+        path: impl AsRef<str>,
         name: Option<&str>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RegisterChildVM_Task",
                 crate::client::body(
                     &crate::types::RegisterChildVMRequestType {
-                        path,
+                        path: path.as_ref(),
                         name,
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -325,7 +345,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -342,22 +362,19 @@ impl ResourcePool {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `ResourcePool_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -365,17 +382,21 @@ impl ResourcePool {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ResourcePool_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -398,7 +419,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateChildResourceConfiguration",
                 crate::client::body(
                     &crate::types::UpdateChildResourceConfigurationRequestType {
@@ -428,7 +449,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateConfig",
                 crate::client::body(
                     &crate::types::UpdateConfigRequestType {
@@ -449,7 +470,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -467,7 +488,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -483,7 +504,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "childConfiguration",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ResourceConfigSpec>>,
@@ -497,7 +518,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourceConfigSpec>,
@@ -511,7 +532,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -525,7 +546,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -543,7 +564,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -561,7 +582,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -575,7 +596,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -591,7 +612,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -607,7 +628,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -623,7 +644,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "namespace",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
@@ -637,7 +658,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -650,15 +671,15 @@ impl ResourcePool {
     /// Refers instance of *ComputeResource*.
     ///
     /// `GET .../owner` (operation `ResourcePool_getOwner`).
-    pub fn owner(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn owner(&self) -> crate::Call<super::ComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "owner",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ComputeResource>,
             )
     }
     /// Reads *ManagedEntity.parent*.
@@ -668,15 +689,15 @@ impl ResourcePool {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `ResourcePool_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -687,7 +708,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -705,7 +726,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -725,7 +746,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "resourcePool",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -739,7 +760,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "runtime",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourcePoolRuntimeInfo>,
@@ -753,7 +774,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "summary",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourcePoolSummaryKind>,
@@ -769,7 +790,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -787,7 +808,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -803,7 +824,7 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -821,10 +842,25 @@ impl ResourcePool {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "vm",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for ResourcePool {
+    const TYPE: &'static str = "ResourcePool";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct ScheduledTaskManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl ScheduledTaskManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl ScheduledTaskManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,12 +61,12 @@ impl ScheduledTaskManager {
         &self,
         entity: &crate::types::ManagedObjectReference,
         spec: &crate::types::ScheduledTaskSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::ScheduledTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateScheduledTask",
                 crate::client::body(
                     &crate::types::CreateScheduledTaskRequestType {
@@ -54,7 +74,7 @@ impl ScheduledTaskManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ScheduledTask>,
             )
     }
     /// Invokes *ScheduledTaskManager.CreateObjectScheduledTask*.
@@ -72,12 +92,12 @@ impl ScheduledTaskManager {
         &self,
         obj: &crate::types::ManagedObjectReference,
         spec: &crate::types::ScheduledTaskSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::ScheduledTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateObjectScheduledTask",
                 crate::client::body(
                     &crate::types::CreateObjectScheduledTaskRequestType {
@@ -85,7 +105,7 @@ impl ScheduledTaskManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ScheduledTask>,
             )
     }
     /// Invokes *ScheduledTaskManager.RetrieveEntityScheduledTask*.
@@ -105,7 +125,7 @@ impl ScheduledTaskManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveEntityScheduledTask",
                 crate::client::body(
                     &crate::types::RetrieveEntityScheduledTaskRequestType {
@@ -132,7 +152,7 @@ impl ScheduledTaskManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveObjectScheduledTask",
                 crate::client::body(
                     &crate::types::RetrieveObjectScheduledTaskRequestType {
@@ -152,7 +172,7 @@ impl ScheduledTaskManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "description",
                 Ok(None),
                 crate::client::decode::<crate::types::ScheduledTaskDescription>,
@@ -172,10 +192,25 @@ impl ScheduledTaskManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "scheduledTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for ScheduledTaskManager {
+    const TYPE: &'static str = "ScheduledTaskManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

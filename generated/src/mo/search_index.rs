@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct SearchIndex {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl SearchIndex {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl SearchIndex {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,19 +58,19 @@ impl SearchIndex {
     pub fn find_all_by_dns_name(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        dns_name: &str,
+        dns_name: impl AsRef<str>,
         vm_search: bool,
     ) -> crate::Call<Vec<crate::types::ManagedObjectReference>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindAllByDnsName",
                 crate::client::body(
                     &crate::types::FindAllByDnsNameRequestType {
                         datacenter,
-                        dns_name,
+                        dns_name: dns_name.as_ref(),
                         vm_search,
                     },
                 ),
@@ -69,19 +89,19 @@ impl SearchIndex {
     pub fn find_all_by_ip(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        ip: &str,
+        ip: impl AsRef<str>,
         vm_search: bool,
     ) -> crate::Call<Vec<crate::types::ManagedObjectReference>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindAllByIp",
                 crate::client::body(
                     &crate::types::FindAllByIpRequestType {
                         datacenter,
-                        ip,
+                        ip: ip.as_ref(),
                         vm_search,
                     },
                 ),
@@ -100,7 +120,7 @@ impl SearchIndex {
     pub fn find_all_by_uuid(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        uuid: &str,
+        uuid: impl AsRef<str>,
         vm_search: bool,
         instance_uuid: Option<bool>,
     ) -> crate::Call<Vec<crate::types::ManagedObjectReference>> {
@@ -108,12 +128,12 @@ impl SearchIndex {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindAllByUuid",
                 crate::client::body(
                     &crate::types::FindAllByUuidRequestType {
                         datacenter,
-                        uuid,
+                        uuid: uuid.as_ref(),
                         vm_search,
                         instance_uuid,
                     },
@@ -136,21 +156,21 @@ impl SearchIndex {
     pub fn find_by_datastore_path(
         &self,
         datacenter: &crate::types::ManagedObjectReference,
-        path: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        path: impl AsRef<str>,
+    ) -> crate::Call<Option<super::VirtualMachine>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindByDatastorePath",
                 crate::client::body(
                     &crate::types::FindByDatastorePathRequestType {
                         datacenter,
-                        path,
+                        path: path.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::VirtualMachine>,
             )
     }
     /// Invokes *SearchIndex.FindByDnsName*.
@@ -165,23 +185,23 @@ impl SearchIndex {
     pub fn find_by_dns_name(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        dns_name: &str,
+        dns_name: impl AsRef<str>,
         vm_search: bool,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    ) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindByDnsName",
                 crate::client::body(
                     &crate::types::FindByDnsNameRequestType {
                         datacenter,
-                        dns_name,
+                        dns_name: dns_name.as_ref(),
                         vm_search,
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.FindByInventoryPath*.
@@ -195,20 +215,20 @@ impl SearchIndex {
     /// `POST .../FindByInventoryPath` (operation `SearchIndex_FindByInventoryPath`).
     pub fn find_by_inventory_path(
         &self,
-        inventory_path: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        inventory_path: impl AsRef<str>,
+    ) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindByInventoryPath",
                 crate::client::body(
                     &crate::types::FindByInventoryPathRequestType {
-                        inventory_path,
+                        inventory_path: inventory_path.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.FindByIp*.
@@ -223,23 +243,23 @@ impl SearchIndex {
     pub fn find_by_ip(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        ip: &str,
+        ip: impl AsRef<str>,
         vm_search: bool,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    ) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindByIp",
                 crate::client::body(
                     &crate::types::FindByIpRequestType {
                         datacenter,
-                        ip,
+                        ip: ip.as_ref(),
                         vm_search,
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.FindByUuid*.
@@ -254,25 +274,25 @@ impl SearchIndex {
     pub fn find_by_uuid(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        uuid: &str,
+        uuid: impl AsRef<str>,
         vm_search: bool,
         instance_uuid: Option<bool>,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    ) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindByUuid",
                 crate::client::body(
                     &crate::types::FindByUuidRequestType {
                         datacenter,
-                        uuid,
+                        uuid: uuid.as_ref(),
                         vm_search,
                         instance_uuid,
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.FindChild*.
@@ -287,21 +307,21 @@ impl SearchIndex {
     pub fn find_child(
         &self,
         entity: &crate::types::ManagedObjectReference,
-        name: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        name: impl AsRef<str>,
+    ) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FindChild",
                 crate::client::body(
                     &crate::types::FindChildRequestType {
                         entity,
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.Query*.
@@ -324,7 +344,7 @@ impl SearchIndex {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Query",
                 crate::client::body(
                     &crate::types::QueryRequestType {
@@ -354,7 +374,7 @@ impl SearchIndex {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryNext",
                 crate::client::body(
                     &crate::types::QueryNextRequestType {
@@ -363,5 +383,20 @@ impl SearchIndex {
                 ),
                 crate::client::decode::<crate::types::SearchIndexResultSet>,
             )
+    }
+}
+impl crate::client::Handle for SearchIndex {
+    const TYPE: &'static str = "SearchIndex";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

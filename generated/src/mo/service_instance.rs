@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct ServiceInstance {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl ServiceInstance {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl ServiceInstance {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -36,7 +56,7 @@ impl ServiceInstance {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CurrentTime",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
@@ -52,17 +72,17 @@ impl ServiceInstance {
     ///
     /// `POST .../QueryVMotionCompatibility` (operation `ServiceInstance_QueryVMotionCompatibility`).
     #[deprecated]
-    pub fn query_v_motion_compatibility(
+    pub fn query_vmotion_compatibility(
         &self,
         vm: &crate::types::ManagedObjectReference,
         host: &[crate::types::ManagedObjectReference],
-        compatibility: Option<&[crate::CompactString]>,
+        compatibility: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::HostVMotionCompatibility>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVMotionCompatibility",
                 crate::client::body(
                     &crate::types::QueryVMotionCompatibilityRequestType {
@@ -84,7 +104,7 @@ impl ServiceInstance {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveServiceContent",
                 Ok(None),
                 crate::client::decode::<crate::types::ServiceContent>,
@@ -102,7 +122,7 @@ impl ServiceInstance {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveProductComponents",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ProductComponentInfo>>,
@@ -125,7 +145,7 @@ impl ServiceInstance {
         &self,
         vm: &[crate::types::ManagedObjectReference],
         state: Option<&crate::types::VirtualMachinePowerState>,
-        test_type: Option<&[crate::CompactString]>,
+        test_type: Option<&[&str]>,
         pool: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
@@ -133,7 +153,7 @@ impl ServiceInstance {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ValidateMigration",
                 crate::client::body(
                     &crate::types::ValidateMigrationRequestType {
@@ -157,7 +177,7 @@ impl ServiceInstance {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "capability",
                 Ok(None),
                 crate::client::decode::<crate::types::Capability>,
@@ -173,7 +193,7 @@ impl ServiceInstance {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "content",
                 Ok(None),
                 crate::client::decode::<crate::types::ServiceContent>,
@@ -189,10 +209,25 @@ impl ServiceInstance {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "serverClock",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
+    }
+}
+impl crate::client::Handle for ServiceInstance {
+    const TYPE: &'static str = "ServiceInstance";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct SessionManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl SessionManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl SessionManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -36,7 +56,7 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AcquireCloneTicket",
                 Ok(None),
                 crate::client::decode::<crate::Password>,
@@ -57,7 +77,7 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AcquireGenericServiceTicket",
                 crate::client::body(
                     &crate::types::AcquireGenericServiceTicketRequestType {
@@ -79,17 +99,17 @@ impl SessionManager {
     /// `POST .../AcquireLocalTicket` (operation `SessionManager_AcquireLocalTicket`).
     pub fn acquire_local_ticket(
         &self,
-        user_name: &str,
+        user_name: impl AsRef<str>,
     ) -> crate::Call<crate::types::SessionManagerLocalTicket> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AcquireLocalTicket",
                 crate::client::body(
                     &crate::types::AcquireLocalTicketRequestType {
-                        user_name,
+                        user_name: user_name.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::SessionManagerLocalTicket>,
@@ -107,17 +127,17 @@ impl SessionManager {
     /// `POST .../CloneSession` (operation `SessionManager_CloneSession`).
     pub fn clone_session(
         &self,
-        clone_ticket: &str,
+        clone_ticket: impl AsRef<str>,
     ) -> crate::Call<crate::types::UserSession> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CloneSession",
                 crate::client::body(
                     &crate::types::CloneSessionRequestType {
-                        clone_ticket,
+                        clone_ticket: clone_ticket.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::UserSession>,
@@ -136,18 +156,18 @@ impl SessionManager {
     /// `POST .../ImpersonateUser` (operation `SessionManager_ImpersonateUser`).
     pub fn impersonate_user(
         &self,
-        user_name: &str,
+        user_name: impl AsRef<str>,
         locale: Option<&str>,
     ) -> crate::Call<crate::types::UserSession> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ImpersonateUser",
                 crate::client::body(
                     &crate::types::ImpersonateUserRequestType {
-                        user_name,
+                        user_name: user_name.as_ref(),
                         locale,
                     },
                 ),
@@ -167,20 +187,20 @@ impl SessionManager {
     /// `POST .../Login` (operation `SessionManager_Login`).
     pub fn login(
         &self,
-        user_name: &str,
-        password: &str,
+        user_name: impl AsRef<str>,
+        password: impl AsRef<str>,
         locale: Option<&str>,
     ) -> crate::Call<crate::types::UserSession> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Login",
                 crate::client::body(
                     &crate::types::LoginRequestType {
-                        user_name,
-                        password,
+                        user_name: user_name.as_ref(),
+                        password: password.as_ref(),
                         locale,
                     },
                 ),
@@ -204,18 +224,18 @@ impl SessionManager {
     #[deprecated]
     pub fn login_by_sspi(
         &self,
-        base64_token: &str,
+        base64_token: impl AsRef<str>,
         locale: Option<&str>,
     ) -> crate::Call<crate::types::UserSession> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "LoginBySSPI",
                 crate::client::body(
                     &crate::types::LoginBySSPIRequestType {
-                        base64_token,
+                        base64_token: base64_token.as_ref(),
                         locale,
                     },
                 ),
@@ -241,7 +261,7 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "LoginByToken",
                 crate::client::body(
                     &crate::types::LoginByTokenRequestType {
@@ -268,18 +288,18 @@ impl SessionManager {
     #[deprecated]
     pub fn login_extension_by_certificate(
         &self,
-        extension_key: &str,
+        extension_key: impl AsRef<str>,
         locale: Option<&str>,
     ) -> crate::Call<crate::types::UserSession> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "LoginExtensionByCertificate",
                 crate::client::body(
                     &crate::types::LoginExtensionByCertificateRequestType {
-                        extension_key,
+                        extension_key: extension_key.as_ref(),
                         locale,
                     },
                 ),
@@ -305,18 +325,18 @@ impl SessionManager {
     #[deprecated]
     pub fn login_extension_by_subject_name(
         &self,
-        extension_key: &str,
+        extension_key: impl AsRef<str>,
         locale: Option<&str>,
     ) -> crate::Call<crate::types::UserSession> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "LoginExtensionBySubjectName",
                 crate::client::body(
                     &crate::types::LoginExtensionBySubjectNameRequestType {
-                        extension_key,
+                        extension_key: extension_key.as_ref(),
                         locale,
                     },
                 ),
@@ -333,7 +353,7 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Logout",
                 Ok(None),
                 crate::client::decode_unit,
@@ -348,19 +368,19 @@ impl SessionManager {
     /// `POST .../SessionIsActive` (operation `SessionManager_SessionIsActive`).
     pub fn session_is_active(
         &self,
-        session_id: &str,
-        user_name: &str,
+        session_id: impl AsRef<str>,
+        user_name: impl AsRef<str>,
     ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SessionIsActive",
                 crate::client::body(
                     &crate::types::SessionIsActiveRequestType {
-                        session_id,
-                        user_name,
+                        session_id: session_id.as_ref(),
+                        user_name: user_name.as_ref(),
                     },
                 ),
                 crate::client::decode::<bool>,
@@ -376,16 +396,16 @@ impl SessionManager {
     /// - `InvalidLocale`
     ///
     /// `POST .../SetLocale` (operation `SessionManager_SetLocale`).
-    pub fn set_locale(&self, locale: &str) -> crate::Call<()> {
+    pub fn set_locale(&self, locale: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetLocale",
                 crate::client::body(
                     &crate::types::SetLocaleRequestType {
-                        locale,
+                        locale: locale.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -401,19 +421,17 @@ impl SessionManager {
     /// - `NotFound`
     ///
     /// `POST .../TerminateSession` (operation `SessionManager_TerminateSession`).
-    pub fn terminate_session(
-        &self,
-        session_id: &[crate::CompactString],
-    ) -> crate::Call<()> {
+    pub fn terminate_session(&self, session_id: &[impl AsRef<str>]) -> crate::Call<()> {
+        let session_id: Vec<&str> = session_id.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TerminateSession",
                 crate::client::body(
                     &crate::types::TerminateSessionRequestType {
-                        session_id,
+                        session_id: &session_id,
                     },
                 ),
                 crate::client::decode_unit,
@@ -426,16 +444,16 @@ impl SessionManager {
     /// Body: \[`UpdateServiceMessageRequestType`\](crate::types::UpdateServiceMessageRequestType).
     ///
     /// `POST .../UpdateServiceMessage` (operation `SessionManager_UpdateServiceMessage`).
-    pub fn update_service_message(&self, message: &str) -> crate::Call<()> {
+    pub fn update_service_message(&self, message: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateServiceMessage",
                 crate::client::body(
                     &crate::types::UpdateServiceMessageRequestType {
-                        message,
+                        message: message.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -451,7 +469,7 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "currentSession",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::UserSession>,
@@ -467,7 +485,7 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "defaultLocale",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -483,7 +501,7 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "message",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
@@ -499,7 +517,7 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "messageLocaleList",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -515,7 +533,7 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "sessionList",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::UserSession>>,
@@ -533,10 +551,25 @@ impl SessionManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "supportedLocaleList",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
+    }
+}
+impl crate::client::Handle for SessionManager {
+    const TYPE: &'static str = "SessionManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

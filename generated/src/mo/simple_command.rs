@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct SimpleCommand {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl SimpleCommand {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl SimpleCommand {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -35,13 +55,13 @@ impl SimpleCommand {
     /// `POST .../ExecuteSimpleCommand` (operation `SimpleCommand_ExecuteSimpleCommand`).
     pub fn execute_simple_command(
         &self,
-        arguments: Option<&[crate::CompactString]>,
+        arguments: Option<&[&str]>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExecuteSimpleCommand",
                 crate::client::body(
                     &crate::types::ExecuteSimpleCommandRequestType {
@@ -59,7 +79,7 @@ impl SimpleCommand {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "encodingType",
                 Ok(None),
                 crate::client::decode::<crate::types::SimpleCommandEncoding>,
@@ -73,10 +93,25 @@ impl SimpleCommand {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "entity",
                 Ok(None),
                 crate::client::decode::<crate::types::ServiceManagerServiceInfo>,
             )
+    }
+}
+impl crate::client::Handle for SimpleCommand {
+    const TYPE: &'static str = "SimpleCommand";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct SmsStorageManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl SmsStorageManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl SmsStorageManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,13 +59,13 @@ impl SmsStorageManager {
     /// `POST .../QueryArray` (operation `SmsStorageManager_QueryArray`).
     pub fn query_array(
         &self,
-        provider_id: Option<&[crate::CompactString]>,
+        provider_id: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::StorageArray>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryArray",
                 crate::client::body(
                     &crate::types::QueryArrayRequestType {
@@ -68,17 +88,17 @@ impl SmsStorageManager {
     /// `POST .../QueryArrayAssociatedWithLun` (operation `SmsStorageManager_QueryArrayAssociatedWithLun`).
     pub fn query_array_associated_with_lun(
         &self,
-        canonical_name: &str,
+        canonical_name: impl AsRef<str>,
     ) -> crate::Call<Option<crate::types::StorageArray>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryArrayAssociatedWithLun",
                 crate::client::body(
                     &crate::types::QueryArrayAssociatedWithLunRequestType {
-                        canonical_name,
+                        canonical_name: canonical_name.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<crate::types::StorageArray>,
@@ -104,7 +124,7 @@ impl SmsStorageManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryAssociatedBackingStoragePool",
                 crate::client::body(
                     &crate::types::QueryAssociatedBackingStoragePoolRequestType {
@@ -134,7 +154,7 @@ impl SmsStorageManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDatastoreBackingPoolMapping",
                 crate::client::body(
                     &crate::types::QueryDatastoreBackingPoolMappingRequestType {
@@ -163,7 +183,7 @@ impl SmsStorageManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDatastoreCapability",
                 crate::client::body(
                     &crate::types::QueryDatastoreCapabilityRequestType {
@@ -193,7 +213,7 @@ impl SmsStorageManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDrsMigrationCapabilityForPerformance",
                 crate::client::body(
                     &crate::types::QueryDrsMigrationCapabilityForPerformanceRequestType {
@@ -223,7 +243,7 @@ impl SmsStorageManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDrsMigrationCapabilityForPerformanceEx",
                 crate::client::body(
                     &crate::types::QueryDrsMigrationCapabilityForPerformanceExRequestType {
@@ -252,7 +272,7 @@ impl SmsStorageManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryFaultDomain",
                 crate::client::body(
                     &crate::types::QueryFaultDomainRequestType {
@@ -275,17 +295,17 @@ impl SmsStorageManager {
     /// `POST .../QueryFileSystemAssociatedWithArray` (operation `SmsStorageManager_QueryFileSystemAssociatedWithArray`).
     pub fn query_file_system_associated_with_array(
         &self,
-        array_id: &str,
+        array_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::StorageFileSystem>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryFileSystemAssociatedWithArray",
                 crate::client::body(
                     &crate::types::QueryFileSystemAssociatedWithArrayRequestType {
-                        array_id,
+                        array_id: array_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::StorageFileSystem>>,
@@ -306,19 +326,19 @@ impl SmsStorageManager {
     /// `POST .../QueryHostAssociatedWithLun` (operation `SmsStorageManager_QueryHostAssociatedWithLun`).
     pub fn query_host_associated_with_lun(
         &self,
-        scsi3_id: &str,
-        array_id: &str,
+        scsi3_id: impl AsRef<str>,
+        array_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryHostAssociatedWithLun",
                 crate::client::body(
                     &crate::types::QueryHostAssociatedWithLunRequestType {
-                        scsi3_id,
-                        array_id,
+                        scsi3_id: scsi3_id.as_ref(),
+                        array_id: array_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -337,17 +357,17 @@ impl SmsStorageManager {
     /// `POST .../QueryLunAssociatedWithArray` (operation `SmsStorageManager_QueryLunAssociatedWithArray`).
     pub fn query_lun_associated_with_array(
         &self,
-        array_id: &str,
+        array_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::StorageLun>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryLunAssociatedWithArray",
                 crate::client::body(
                     &crate::types::QueryLunAssociatedWithArrayRequestType {
-                        array_id,
+                        array_id: array_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::StorageLun>>,
@@ -366,19 +386,19 @@ impl SmsStorageManager {
     /// `POST .../QueryLunAssociatedWithPort` (operation `SmsStorageManager_QueryLunAssociatedWithPort`).
     pub fn query_lun_associated_with_port(
         &self,
-        port_id: &str,
-        array_id: &str,
+        port_id: impl AsRef<str>,
+        array_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::StorageLun>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryLunAssociatedWithPort",
                 crate::client::body(
                     &crate::types::QueryLunAssociatedWithPortRequestType {
-                        port_id,
-                        array_id,
+                        port_id: port_id.as_ref(),
+                        array_id: array_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::StorageLun>>,
@@ -399,22 +419,22 @@ impl SmsStorageManager {
     /// `POST .../QueryNfsDatastoreAssociatedWithFileSystem` (operation `SmsStorageManager_QueryNfsDatastoreAssociatedWithFileSystem`).
     pub fn query_nfs_datastore_associated_with_file_system(
         &self,
-        file_system_id: &str,
-        array_id: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        file_system_id: impl AsRef<str>,
+        array_id: impl AsRef<str>,
+    ) -> crate::Call<Option<super::Datastore>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryNfsDatastoreAssociatedWithFileSystem",
                 crate::client::body(
                     &crate::types::QueryNfsDatastoreAssociatedWithFileSystemRequestType {
-                        file_system_id,
-                        array_id,
+                        file_system_id: file_system_id.as_ref(),
+                        array_id: array_id.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::Datastore>,
             )
     }
     /// Invokes *SmsStorageManager.QueryPortAssociatedWithArray*.
@@ -430,17 +450,17 @@ impl SmsStorageManager {
     /// `POST .../QueryPortAssociatedWithArray` (operation `SmsStorageManager_QueryPortAssociatedWithArray`).
     pub fn query_port_associated_with_array(
         &self,
-        array_id: &str,
+        array_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::StoragePortKind>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPortAssociatedWithArray",
                 crate::client::body(
                     &crate::types::QueryPortAssociatedWithArrayRequestType {
-                        array_id,
+                        array_id: array_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::StoragePortKind>>,
@@ -459,19 +479,19 @@ impl SmsStorageManager {
     /// `POST .../QueryPortAssociatedWithLun` (operation `SmsStorageManager_QueryPortAssociatedWithLun`).
     pub fn query_port_associated_with_lun(
         &self,
-        scsi3_id: &str,
-        array_id: &str,
+        scsi3_id: impl AsRef<str>,
+        array_id: impl AsRef<str>,
     ) -> crate::Call<Option<crate::types::StoragePortKind>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPortAssociatedWithLun",
                 crate::client::body(
                     &crate::types::QueryPortAssociatedWithLunRequestType {
-                        scsi3_id,
-                        array_id,
+                        scsi3_id: scsi3_id.as_ref(),
+                        array_id: array_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<crate::types::StoragePortKind>,
@@ -490,19 +510,19 @@ impl SmsStorageManager {
     /// `POST .../QueryPortAssociatedWithProcessor` (operation `SmsStorageManager_QueryPortAssociatedWithProcessor`).
     pub fn query_port_associated_with_processor(
         &self,
-        processor_id: &str,
-        array_id: &str,
+        processor_id: impl AsRef<str>,
+        array_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::StoragePortKind>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPortAssociatedWithProcessor",
                 crate::client::body(
                     &crate::types::QueryPortAssociatedWithProcessorRequestType {
-                        processor_id,
-                        array_id,
+                        processor_id: processor_id.as_ref(),
+                        array_id: array_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::StoragePortKind>>,
@@ -521,17 +541,17 @@ impl SmsStorageManager {
     /// `POST .../QueryProcessorAssociatedWithArray` (operation `SmsStorageManager_QueryProcessorAssociatedWithArray`).
     pub fn query_processor_associated_with_array(
         &self,
-        array_id: &str,
+        array_id: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::StorageProcessor>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryProcessorAssociatedWithArray",
                 crate::client::body(
                     &crate::types::QueryProcessorAssociatedWithArrayRequestType {
-                        array_id,
+                        array_id: array_id.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::StorageProcessor>>,
@@ -554,7 +574,7 @@ impl SmsStorageManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryProvider",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -578,7 +598,7 @@ impl SmsStorageManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryReplicationGroupInfo",
                 crate::client::body(
                     &crate::types::QueryReplicationGroupInfoRequestType {
@@ -607,7 +627,7 @@ impl SmsStorageManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryStorageContainer",
                 crate::client::body(
                     &crate::types::QueryStorageContainerRequestType {
@@ -632,22 +652,22 @@ impl SmsStorageManager {
     /// `POST .../QueryVmfsDatastoreAssociatedWithLun` (operation `SmsStorageManager_QueryVmfsDatastoreAssociatedWithLun`).
     pub fn query_vmfs_datastore_associated_with_lun(
         &self,
-        scsi3_id: &str,
-        array_id: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        scsi3_id: impl AsRef<str>,
+        array_id: impl AsRef<str>,
+    ) -> crate::Call<Option<super::Datastore>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVmfsDatastoreAssociatedWithLun",
                 crate::client::body(
                     &crate::types::QueryVmfsDatastoreAssociatedWithLunRequestType {
-                        scsi3_id,
-                        array_id,
+                        scsi3_id: scsi3_id.as_ref(),
+                        array_id: array_id.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::Datastore>,
             )
     }
     /// Invokes *SmsStorageManager.SmsRefreshCACertificatesAndCRLs_Task*.
@@ -663,22 +683,22 @@ impl SmsStorageManager {
     /// - `CertificateRefreshFailed`
     ///
     /// `POST .../SmsRefreshCACertificatesAndCRLs_Task` (operation `SmsStorageManager_SmsRefreshCACertificatesAndCRLs_Task`).
-    pub fn sms_refresh_ca_certificates_and_cr_ls_task(
+    pub fn sms_refresh_ca_certificates_and_crls_task(
         &self,
-        provider_id: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        provider_id: Option<&[&str]>,
+    ) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SmsRefreshCACertificatesAndCRLs_Task",
                 crate::client::body(
                     &crate::types::SmsRefreshCACertificatesAndCRLsRequestType {
                         provider_id,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
     }
     /// Invokes *SmsStorageManager.RegisterProvider_Task*.
@@ -697,19 +717,19 @@ impl SmsStorageManager {
     pub fn register_provider_task(
         &self,
         provider_spec: &crate::types::SmsProviderSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RegisterProvider_Task",
                 crate::client::body(
                     &crate::types::RegisterProviderRequestType {
                         provider_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
     }
     /// Invokes *SmsStorageManager.UnregisterProvider_Task*.
@@ -727,20 +747,20 @@ impl SmsStorageManager {
     /// `POST .../UnregisterProvider_Task` (operation `SmsStorageManager_UnregisterProvider_Task`).
     pub fn unregister_provider_task(
         &self,
-        provider_id: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        provider_id: impl AsRef<str>,
+    ) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnregisterProvider_Task",
                 crate::client::body(
                     &crate::types::UnregisterProviderRequestType {
-                        provider_id,
+                        provider_id: provider_id.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
     }
     /// Invokes *SmsStorageManager.UpgradeVASAProvider_Task*.
@@ -758,19 +778,34 @@ impl SmsStorageManager {
     pub fn upgrade_vasa_provider_task(
         &self,
         upgrade_spec: &crate::types::VASAProviderUpgradeSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpgradeVASAProvider_Task",
                 crate::client::body(
                     &crate::types::UpgradeVASAProviderRequestType {
                         upgrade_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
+    }
+}
+impl crate::client::Handle for SmsStorageManager {
+    const TYPE: &'static str = "SmsStorageManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct StorageResourceManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl StorageResourceManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl StorageResourceManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,12 +61,12 @@ impl StorageResourceManager {
         &self,
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::StorageIORMConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConfigureDatastoreIORM_Task",
                 crate::client::body(
                     &crate::types::ConfigureDatastoreIORMRequestType {
@@ -54,7 +74,7 @@ impl StorageResourceManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *StorageResourceManager.QueryIORMConfigOption*.
@@ -72,7 +92,7 @@ impl StorageResourceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIORMConfigOption",
                 crate::client::body(
                     &crate::types::QueryIORMConfigOptionRequestType {
@@ -93,20 +113,21 @@ impl StorageResourceManager {
     /// `POST .../ApplyStorageDrsRecommendation_Task` (operation `StorageResourceManager_ApplyStorageDrsRecommendation_Task`).
     pub fn apply_storage_drs_recommendation_task(
         &self,
-        key: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        key: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let key: Vec<&str> = key.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ApplyStorageDrsRecommendation_Task",
                 crate::client::body(
                     &crate::types::ApplyStorageDrsRecommendationRequestType {
-                        key,
+                        key: &key,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *StorageResourceManager.ApplyStorageDrsRecommendationToPod_Task*.
@@ -121,21 +142,21 @@ impl StorageResourceManager {
     pub fn apply_storage_drs_recommendation_to_pod_task(
         &self,
         pod: &crate::types::ManagedObjectReference,
-        key: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        key: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ApplyStorageDrsRecommendationToPod_Task",
                 crate::client::body(
                     &crate::types::ApplyStorageDrsRecommendationToPodRequestType {
                         pod,
-                        key,
+                        key: key.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *StorageResourceManager.CancelStorageDrsRecommendation*.
@@ -147,17 +168,18 @@ impl StorageResourceManager {
     /// `POST .../CancelStorageDrsRecommendation` (operation `StorageResourceManager_CancelStorageDrsRecommendation`).
     pub fn cancel_storage_drs_recommendation(
         &self,
-        key: &[crate::CompactString],
+        key: &[impl AsRef<str>],
     ) -> crate::Call<()> {
+        let key: Vec<&str> = key.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CancelStorageDrsRecommendation",
                 crate::client::body(
                     &crate::types::CancelStorageDrsRecommendationRequestType {
-                        key,
+                        key: &key,
                     },
                 ),
                 crate::client::decode_unit,
@@ -175,12 +197,12 @@ impl StorageResourceManager {
         pod: &crate::types::ManagedObjectReference,
         spec: &crate::types::StorageDrsConfigSpec,
         modify: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConfigureStorageDrsForPod_Task",
                 crate::client::body(
                     &crate::types::ConfigureStorageDrsForPodRequestType {
@@ -189,7 +211,7 @@ impl StorageResourceManager {
                         modify,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *StorageResourceManager.QueryDatastorePerformanceSummary*.
@@ -210,7 +232,7 @@ impl StorageResourceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDatastorePerformanceSummary",
                 crate::client::body(
                     &crate::types::QueryDatastorePerformanceSummaryRequestType {
@@ -235,7 +257,7 @@ impl StorageResourceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RecommendDatastores",
                 crate::client::body(
                     &crate::types::RecommendDatastoresRequestType {
@@ -260,7 +282,7 @@ impl StorageResourceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshStorageDrsRecommendation",
                 crate::client::body(
                     &crate::types::RefreshStorageDrsRecommendationRequestType {
@@ -285,19 +307,19 @@ impl StorageResourceManager {
     pub fn refresh_storage_drs_recommendations_for_pod_task(
         &self,
         pod: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshStorageDrsRecommendationsForPod_Task",
                 crate::client::body(
                     &crate::types::RefreshStorageDrsRecommendationsForPodRequestType {
                         pod,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *StorageResourceManager.ValidateStoragePodConfig*.
@@ -316,7 +338,7 @@ impl StorageResourceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ValidateStoragePodConfig",
                 crate::client::body(
                     &crate::types::ValidateStoragePodConfigRequestType {
@@ -326,5 +348,20 @@ impl StorageResourceManager {
                 ),
                 crate::client::decode_opt::<crate::types::MethodFaultKind>,
             )
+    }
+}
+impl crate::client::Handle for StorageResourceManager {
+    const TYPE: &'static str = "StorageResourceManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

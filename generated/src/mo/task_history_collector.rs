@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct TaskHistoryCollector {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl TaskHistoryCollector {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl TaskHistoryCollector {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,7 +59,7 @@ impl TaskHistoryCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReadNextTasks",
                 crate::client::body(
                     &crate::types::ReadNextTasksRequestType {
@@ -62,7 +82,7 @@ impl TaskHistoryCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReadPreviousTasks",
                 crate::client::body(
                     &crate::types::ReadPreviousTasksRequestType {
@@ -80,7 +100,7 @@ impl TaskHistoryCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyCollector",
                 Ok(None),
                 crate::client::decode_unit,
@@ -94,7 +114,7 @@ impl TaskHistoryCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResetCollector",
                 Ok(None),
                 crate::client::decode_unit,
@@ -108,7 +128,7 @@ impl TaskHistoryCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RewindCollector",
                 Ok(None),
                 crate::client::decode_unit,
@@ -124,7 +144,7 @@ impl TaskHistoryCollector {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetCollectorPageSize",
                 crate::client::body(
                     &crate::types::SetCollectorPageSizeRequestType {
@@ -142,7 +162,7 @@ impl TaskHistoryCollector {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "filter",
                 Ok(None),
                 crate::client::decode::<crate::types::Any>,
@@ -156,10 +176,25 @@ impl TaskHistoryCollector {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "latestPage",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::TaskInfo>>,
             )
+    }
+}
+impl crate::client::Handle for TaskHistoryCollector {
+    const TYPE: &'static str = "TaskHistoryCollector";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct TaskManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl TaskManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl TaskManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,7 +65,7 @@ impl TaskManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReadNextTasksByViewSpec",
                 crate::client::body(
                     &crate::types::ReadNextTasksByViewSpecRequestType {
@@ -72,19 +92,19 @@ impl TaskManager {
     pub fn create_collector_for_tasks(
         &self,
         filter: &crate::types::TaskFilterSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::TaskHistoryCollector> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateCollectorForTasks",
                 crate::client::body(
                     &crate::types::CreateCollectorForTasksRequestType {
                         filter,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::TaskHistoryCollector>,
             )
     }
     /// Invokes *TaskManager.CreateCollectorWithInfoFilterForTasks*.
@@ -105,12 +125,12 @@ impl TaskManager {
         &self,
         filter: &crate::types::TaskFilterSpec,
         info_filter: Option<&crate::types::TaskInfoFilterSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::TaskHistoryCollector> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateCollectorWithInfoFilterForTasks",
                 crate::client::body(
                     &crate::types::CreateCollectorWithInfoFilterForTasksRequestType {
@@ -118,7 +138,7 @@ impl TaskManager {
                         info_filter,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::TaskHistoryCollector>,
             )
     }
     /// Invokes *TaskManager.CreateTask*.
@@ -131,7 +151,7 @@ impl TaskManager {
     pub fn create_task(
         &self,
         obj: &crate::types::ManagedObjectReference,
-        task_type_id: &str,
+        task_type_id: impl AsRef<str>,
         initiated_by: Option<&str>,
         cancelable: bool,
         parent_task_key: Option<&str>,
@@ -141,12 +161,12 @@ impl TaskManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateTask",
                 crate::client::body(
                     &crate::types::CreateTaskRequestType {
                         obj,
-                        task_type_id,
+                        task_type_id: task_type_id.as_ref(),
                         initiated_by,
                         cancelable,
                         parent_task_key,
@@ -166,7 +186,7 @@ impl TaskManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "description",
                 Ok(None),
                 crate::client::decode::<crate::types::TaskDescription>,
@@ -182,7 +202,7 @@ impl TaskManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "maxCollector",
                 Ok(None),
                 crate::client::decode::<i32>,
@@ -202,10 +222,25 @@ impl TaskManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for TaskManager {
+    const TYPE: &'static str = "TaskManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct UserDirectory {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl UserDirectory {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl UserDirectory {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -37,7 +57,7 @@ impl UserDirectory {
     pub fn retrieve_user_groups(
         &self,
         domain: Option<&str>,
-        search_str: &str,
+        search_str: impl AsRef<str>,
         belongs_to_group: Option<&str>,
         belongs_to_user: Option<&str>,
         exact_match: bool,
@@ -48,12 +68,12 @@ impl UserDirectory {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveUserGroups",
                 crate::client::body(
                     &crate::types::RetrieveUserGroupsRequestType {
                         domain,
-                        search_str,
+                        search_str: search_str.as_ref(),
                         belongs_to_group,
                         belongs_to_user,
                         exact_match,
@@ -74,10 +94,25 @@ impl UserDirectory {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "domainList",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
+    }
+}
+impl crate::client::Handle for UserDirectory {
+    const TYPE: &'static str = "UserDirectory";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

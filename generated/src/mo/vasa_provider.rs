@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VasaProvider {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VasaProvider {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VasaProvider {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -46,19 +66,19 @@ impl VasaProvider {
     pub fn failover_replication_group_task(
         &self,
         failover_param: &crate::types::FailoverParamKind,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    ) -> crate::Call<Option<super::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FailoverReplicationGroup_Task",
                 crate::client::body(
                     &crate::types::FailoverReplicationGroupRequestType {
                         failover_param,
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.PrepareFailoverReplicationGroup_Task*.
@@ -81,19 +101,19 @@ impl VasaProvider {
     pub fn prepare_failover_replication_group_task(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    ) -> crate::Call<Option<super::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PrepareFailoverReplicationGroup_Task",
                 crate::client::body(
                     &crate::types::PrepareFailoverReplicationGroupRequestType {
                         group_id,
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.PromoteReplicationGroup_Task*.
@@ -116,19 +136,19 @@ impl VasaProvider {
     pub fn promote_replication_group_task(
         &self,
         promote_param: &crate::types::PromoteParam,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    ) -> crate::Call<Option<super::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PromoteReplicationGroup_Task",
                 crate::client::body(
                     &crate::types::PromoteReplicationGroupRequestType {
                         promote_param,
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.QueryActiveAlarm*.
@@ -153,7 +173,7 @@ impl VasaProvider {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryActiveAlarm",
                 crate::client::body(
                     &crate::types::QueryActiveAlarmRequestType {
@@ -185,7 +205,7 @@ impl VasaProvider {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryPointInTimeReplica",
                 crate::client::body(
                     &crate::types::QueryPointInTimeReplicaRequestType {
@@ -206,7 +226,7 @@ impl VasaProvider {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryProviderInfo",
                 Ok(None),
                 crate::client::decode::<crate::types::SmsProviderInfoKind>,
@@ -233,7 +253,7 @@ impl VasaProvider {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryReplicationGroup",
                 crate::client::body(
                     &crate::types::QueryReplicationGroupRequestType {
@@ -264,7 +284,7 @@ impl VasaProvider {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryReplicationPeer",
                 crate::client::body(
                     &crate::types::QueryReplicationPeerRequestType {
@@ -287,17 +307,15 @@ impl VasaProvider {
     /// - `ProviderConnectionFailed`
     ///
     /// `POST .../VasaProviderReconnect_Task` (operation `VasaProvider_VasaProviderReconnect_Task`).
-    pub fn vasa_provider_reconnect_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn vasa_provider_reconnect_task(&self) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VasaProviderReconnect_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.VasaProviderRefreshCertificate_Task*.
@@ -310,17 +328,15 @@ impl VasaProvider {
     /// - `CertificateRefreshFailed`
     ///
     /// `POST .../VasaProviderRefreshCertificate_Task` (operation `VasaProvider_VasaProviderRefreshCertificate_Task`).
-    pub fn vasa_provider_refresh_certificate_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn vasa_provider_refresh_certificate_task(&self) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VasaProviderRefreshCertificate_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.ReverseReplicateGroup_Task*.
@@ -343,19 +359,19 @@ impl VasaProvider {
     pub fn reverse_replicate_group_task(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    ) -> crate::Call<Option<super::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReverseReplicateGroup_Task",
                 crate::client::body(
                     &crate::types::ReverseReplicateGroupRequestType {
                         group_id,
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.VasaProviderRevokeCertificate_Task*.
@@ -368,17 +384,15 @@ impl VasaProvider {
     /// - `CertificateRevocationFailed`
     ///
     /// `POST .../VasaProviderRevokeCertificate_Task` (operation `VasaProvider_VasaProviderRevokeCertificate_Task`).
-    pub fn vasa_provider_revoke_certificate_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn vasa_provider_revoke_certificate_task(&self) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VasaProviderRevokeCertificate_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.VasaProviderSync_Task*.
@@ -396,19 +410,19 @@ impl VasaProvider {
     pub fn vasa_provider_sync_task(
         &self,
         array_id: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VasaProviderSync_Task",
                 crate::client::body(
                     &crate::types::VasaProviderSyncRequestType {
                         array_id,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.SyncReplicationGroup_Task*.
@@ -431,21 +445,21 @@ impl VasaProvider {
     pub fn sync_replication_group_task(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
-        pit_name: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        pit_name: impl AsRef<str>,
+    ) -> crate::Call<Option<super::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SyncReplicationGroup_Task",
                 crate::client::body(
                     &crate::types::SyncReplicationGroupRequestType {
                         group_id,
-                        pit_name,
+                        pit_name: pit_name.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.TestFailoverReplicationGroupStart_Task*.
@@ -468,19 +482,19 @@ impl VasaProvider {
     pub fn test_failover_replication_group_start_task(
         &self,
         test_failover_param: &crate::types::TestFailoverParam,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TestFailoverReplicationGroupStart_Task",
                 crate::client::body(
                     &crate::types::TestFailoverReplicationGroupStartRequestType {
                         test_failover_param,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.TestFailoverReplicationGroupStop_Task*.
@@ -505,12 +519,12 @@ impl VasaProvider {
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
         force: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TestFailoverReplicationGroupStop_Task",
                 crate::client::body(
                     &crate::types::TestFailoverReplicationGroupStopRequestType {
@@ -518,7 +532,22 @@ impl VasaProvider {
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::SmsTask>,
             )
+    }
+}
+impl crate::client::Handle for VasaProvider {
+    const TYPE: &'static str = "VasaProvider";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

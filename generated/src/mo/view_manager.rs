@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct ViewManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl ViewManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl ViewManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,14 +58,14 @@ impl ViewManager {
     pub fn create_container_view(
         &self,
         container: &crate::types::ManagedObjectReference,
-        r#type: Option<&[crate::CompactString]>,
+        r#type: Option<&[&str]>,
         recursive: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::ContainerView> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateContainerView",
                 crate::client::body(
                     &crate::types::CreateContainerViewRequestType {
@@ -54,7 +74,7 @@ impl ViewManager {
                         recursive,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ContainerView>,
             )
     }
     /// Invokes *ViewManager.CreateInventoryView*.
@@ -64,17 +84,15 @@ impl ViewManager {
     /// Returns: Refers instance of *InventoryView*.
     ///
     /// `POST .../CreateInventoryView` (operation `ViewManager_CreateInventoryView`).
-    pub fn create_inventory_view(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn create_inventory_view(&self) -> crate::Call<super::InventoryView> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateInventoryView",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::InventoryView>,
             )
     }
     /// Invokes *ViewManager.CreateListView*.
@@ -89,19 +107,19 @@ impl ViewManager {
     pub fn create_list_view(
         &self,
         obj: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::ListView> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateListView",
                 crate::client::body(
                     &crate::types::CreateListViewRequestType {
                         obj,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ListView>,
             )
     }
     /// Invokes *ViewManager.CreateListViewFromView*.
@@ -116,19 +134,19 @@ impl ViewManager {
     pub fn create_list_view_from_view(
         &self,
         view: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::ListView> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateListViewFromView",
                 crate::client::body(
                     &crate::types::CreateListViewFromViewRequestType {
                         view,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ListView>,
             )
     }
     /// Reads *ViewManager.viewList*.
@@ -145,10 +163,25 @@ impl ViewManager {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "viewList",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for ViewManager {
+    const TYPE: &'static str = "ViewManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

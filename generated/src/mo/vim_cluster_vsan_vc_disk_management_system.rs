@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VimClusterVsanVcDiskManagementSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VimClusterVsanVcDiskManagementSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VimClusterVsanVcDiskManagementSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,19 +61,19 @@ impl VimClusterVsanVcDiskManagementSystem {
     pub fn vsan_add_storage_pool_disk(
         &self,
         specs: Option<&[crate::types::VsanAddStoragePoolDiskSpec]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanAddStoragePoolDisk",
                 crate::client::body(
                     &crate::types::VsanAddStoragePoolDiskRequestType {
                         specs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.VsanDeleteStoragePoolDisk*.
@@ -72,12 +92,12 @@ impl VimClusterVsanVcDiskManagementSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: &crate::types::VsanDeleteStoragePoolDiskSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanDeleteStoragePoolDisk",
                 crate::client::body(
                     &crate::types::VsanDeleteStoragePoolDiskRequestType {
@@ -85,7 +105,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.InitializeDiskMappings*.
@@ -101,19 +121,19 @@ impl VimClusterVsanVcDiskManagementSystem {
     pub fn initialize_disk_mappings(
         &self,
         spec: &crate::types::VimVsanHostDiskMappingCreationSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InitializeDiskMappings",
                 crate::client::body(
                     &crate::types::InitializeDiskMappingsRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.QueryClusterDataEfficiencyCapacityState*.
@@ -132,7 +152,7 @@ impl VimClusterVsanVcDiskManagementSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryClusterDataEfficiencyCapacityState",
                 crate::client::body(
                     &crate::types::QueryClusterDataEfficiencyCapacityStateRequestType {
@@ -158,7 +178,7 @@ impl VimClusterVsanVcDiskManagementSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryDiskMappings",
                 crate::client::body(
                     &crate::types::QueryDiskMappingsRequestType {
@@ -185,7 +205,7 @@ impl VimClusterVsanVcDiskManagementSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVsanManagedDisks",
                 crate::client::body(
                     &crate::types::QueryVsanManagedDisksRequestType {
@@ -213,12 +233,12 @@ impl VimClusterVsanVcDiskManagementSystem {
         host: &crate::types::ManagedObjectReference,
         mapping: &crate::types::VsanHostDiskMapping,
         maintenance_spec: &crate::types::HostMaintenanceSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RebuildDiskMapping",
                 crate::client::body(
                     &crate::types::RebuildDiskMappingRequestType {
@@ -227,7 +247,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.RemoveDiskEx*.
@@ -245,12 +265,12 @@ impl VimClusterVsanVcDiskManagementSystem {
         cluster: &crate::types::ManagedObjectReference,
         disks: &[crate::types::HostScsiDisk],
         maintenance_spec: &crate::types::HostMaintenanceSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveDiskEx",
                 crate::client::body(
                     &crate::types::RemoveDiskExRequestType {
@@ -259,7 +279,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.RemoveDiskMappingEx*.
@@ -277,12 +297,12 @@ impl VimClusterVsanVcDiskManagementSystem {
         cluster: &crate::types::ManagedObjectReference,
         mappings: &[crate::types::VsanHostDiskMapping],
         maintenance_spec: &crate::types::HostMaintenanceSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveDiskMappingEx",
                 crate::client::body(
                     &crate::types::RemoveDiskMappingExRequestType {
@@ -291,7 +311,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.RetrieveAllFlashCapabilities*.
@@ -310,7 +330,7 @@ impl VimClusterVsanVcDiskManagementSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveAllFlashCapabilities",
                 crate::client::body(
                     &crate::types::RetrieveAllFlashCapabilitiesRequestType {
@@ -337,12 +357,12 @@ impl VimClusterVsanVcDiskManagementSystem {
         cluster: &crate::types::ManagedObjectReference,
         mappings: &[crate::types::VsanHostDiskMapping],
         maintenance_spec: &crate::types::HostMaintenanceSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnmountDiskMappingEx",
                 crate::client::body(
                     &crate::types::UnmountDiskMappingExRequestType {
@@ -351,7 +371,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.VsanUnmountStoragePoolDisks*.
@@ -370,12 +390,12 @@ impl VimClusterVsanVcDiskManagementSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: &crate::types::VsanDeleteStoragePoolDiskSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanUnmountStoragePoolDisks",
                 crate::client::body(
                     &crate::types::VsanUnmountStoragePoolDisksRequestType {
@@ -383,7 +403,22 @@ impl VimClusterVsanVcDiskManagementSystem {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VimClusterVsanVcDiskManagementSystem {
+    const TYPE: &'static str = "VimClusterVsanVcDiskManagementSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VimClusterVsanVcStretchedClusterSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VimClusterVsanVcStretchedClusterSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VimClusterVsanVcStretchedClusterSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -43,28 +63,28 @@ impl VimClusterVsanVcStretchedClusterSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         witness_host: &crate::types::ManagedObjectReference,
-        preferred_fd: &str,
+        preferred_fd: impl AsRef<str>,
         disk_mapping: Option<&crate::types::VsanHostDiskMapping>,
         metadata_mode: Option<bool>,
         storage_pool_spec: Option<&crate::types::VsanAddStoragePoolDiskSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VSANVcAddWitnessHost",
                 crate::client::body(
                     &crate::types::VSANVcAddWitnessHostRequestType {
                         cluster,
                         witness_host,
-                        preferred_fd,
+                        preferred_fd: preferred_fd.as_ref(),
                         disk_mapping,
                         metadata_mode,
                         storage_pool_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VsanVcAddWitnessHostForClusters*.
@@ -83,19 +103,19 @@ impl VimClusterVsanVcStretchedClusterSystem {
     pub fn vsan_vc_add_witness_host_for_clusters(
         &self,
         config_spec: &crate::types::VsanVcStretchedClusterConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVcAddWitnessHostForClusters",
                 crate::client::body(
                     &crate::types::VsanVcAddWitnessHostForClustersRequestType {
                         config_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VSANVcConvertToStretchedCluster*.
@@ -115,27 +135,27 @@ impl VimClusterVsanVcStretchedClusterSystem {
         cluster: &crate::types::ManagedObjectReference,
         fault_domain_config: &crate::types::VimClusterVSANStretchedClusterFaultDomainConfig,
         witness_host: &crate::types::ManagedObjectReference,
-        preferred_fd: &str,
+        preferred_fd: impl AsRef<str>,
         disk_mapping: Option<&crate::types::VsanHostDiskMapping>,
         storage_pool_spec: Option<&crate::types::VsanAddStoragePoolDiskSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VSANVcConvertToStretchedCluster",
                 crate::client::body(
                     &crate::types::VSANVcConvertToStretchedClusterRequestType {
                         cluster,
                         fault_domain_config,
                         witness_host,
-                        preferred_fd,
+                        preferred_fd: preferred_fd.as_ref(),
                         disk_mapping,
                         storage_pool_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VSANVcGetPreferredFaultDomain*.
@@ -155,7 +175,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VSANVcGetPreferredFaultDomain",
                 crate::client::body(
                     &crate::types::VSANVcGetPreferredFaultDomainRequestType {
@@ -184,7 +204,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VSANVcGetWitnessHosts",
                 crate::client::body(
                     &crate::types::VSANVcGetWitnessHostsRequestType {
@@ -212,7 +232,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VSANVcIsWitnessHost",
                 crate::client::body(
                     &crate::types::VSANVcIsWitnessHostRequestType {
@@ -238,7 +258,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VSANIsWitnessVirtualAppliance",
                 crate::client::body(
                     &crate::types::VSANIsWitnessVirtualApplianceRequestType {
@@ -270,7 +290,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QuerySharedWitnessCompatibility",
                 crate::client::body(
                     &crate::types::QuerySharedWitnessCompatibilityRequestType {
@@ -303,7 +323,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QuerySharedWitnessClusterInfo",
                 crate::client::body(
                     &crate::types::QuerySharedWitnessClusterInfoRequestType {
@@ -331,12 +351,12 @@ impl VimClusterVsanVcStretchedClusterSystem {
         cluster: &crate::types::ManagedObjectReference,
         witness_host: Option<&crate::types::ManagedObjectReference>,
         witness_address: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VSANVcRemoveWitnessHost",
                 crate::client::body(
                     &crate::types::VSANVcRemoveWitnessHostRequestType {
@@ -345,7 +365,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                         witness_address,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VsanVcReplaceWitnessHostForClusters*.
@@ -364,19 +384,19 @@ impl VimClusterVsanVcStretchedClusterSystem {
     pub fn vsan_vc_replace_witness_host_for_clusters(
         &self,
         config_spec: &crate::types::VsanVcStretchedClusterConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVcReplaceWitnessHostForClusters",
                 crate::client::body(
                     &crate::types::VsanVcReplaceWitnessHostForClustersRequestType {
                         config_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VSANVcRetrieveStretchedClusterVcCapability*.
@@ -399,7 +419,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VSANVcRetrieveStretchedClusterVcCapability",
                 crate::client::body(
                     &crate::types::VSANVcRetrieveStretchedClusterVcCapabilityRequestType {
@@ -426,23 +446,38 @@ impl VimClusterVsanVcStretchedClusterSystem {
     pub fn vsan_vc_set_preferred_fault_domain(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        preferred_fd: &str,
+        preferred_fd: impl AsRef<str>,
         witness_host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VSANVcSetPreferredFaultDomain",
                 crate::client::body(
                     &crate::types::VSANVcSetPreferredFaultDomainRequestType {
                         cluster,
-                        preferred_fd,
+                        preferred_fd: preferred_fd.as_ref(),
                         witness_host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VimClusterVsanVcStretchedClusterSystem {
+    const TYPE: &'static str = "VimClusterVsanVcStretchedClusterSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VirtualApp {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VirtualApp {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VirtualApp {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -44,26 +64,26 @@ impl VirtualApp {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../CloneVApp_Task` (operation `VirtualApp_CloneVApp_Task`).
-    pub fn clone_v_app_task(
+    pub fn clone_vapp_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         target: &crate::types::ManagedObjectReference,
         spec: &crate::types::VAppCloneSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CloneVApp_Task",
                 crate::client::body(
                     &crate::types::CloneVAppRequestType {
-                        name,
+                        name: name.as_ref(),
                         target,
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ResourcePool.CreateResourcePool*.
@@ -82,22 +102,22 @@ impl VirtualApp {
     /// `POST .../CreateResourcePool` (operation `VirtualApp_CreateResourcePool`).
     pub fn create_resource_pool(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         spec: &crate::types::ResourceConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::ResourcePool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateResourcePool",
                 crate::client::body(
                     &crate::types::CreateResourcePoolRequestType {
-                        name,
+                        name: name.as_ref(),
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ResourcePool>,
             )
     }
     /// Invokes *ResourcePool.CreateVApp*.
@@ -116,28 +136,28 @@ impl VirtualApp {
     /// - `VmConfigFault`
     ///
     /// `POST .../CreateVApp` (operation `VirtualApp_CreateVApp`).
-    pub fn create_v_app(
+    pub fn create_vapp(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         res_spec: &crate::types::ResourceConfigSpec,
         config_spec: &crate::types::VAppConfigSpec,
         vm_folder: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::VirtualApp> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateVApp",
                 crate::client::body(
                     &crate::types::CreateVAppRequestType {
-                        name,
+                        name: name.as_ref(),
                         res_spec,
                         config_spec,
                         vm_folder,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::VirtualApp>,
             )
     }
     /// Invokes *ResourcePool.CreateChildVM_Task*.
@@ -161,12 +181,12 @@ impl VirtualApp {
         &self,
         config: &crate::types::VirtualMachineConfigSpec,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateChildVM_Task",
                 crate::client::body(
                     &crate::types::CreateChildVMRequestType {
@@ -174,7 +194,7 @@ impl VirtualApp {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -185,15 +205,15 @@ impl VirtualApp {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `VirtualApp_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ResourcePool.DestroyChildren*.
@@ -204,7 +224,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DestroyChildren",
                 Ok(None),
                 crate::client::decode_unit,
@@ -223,15 +243,15 @@ impl VirtualApp {
     /// - `FileFault`
     ///
     /// `POST .../ExportVApp` (operation `VirtualApp_ExportVApp`).
-    pub fn export_v_app(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn export_vapp(&self) -> crate::Call<super::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExportVApp",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::HttpNfcLease>,
             )
     }
     /// Invokes *ResourcePool.ImportVApp*.
@@ -252,17 +272,17 @@ impl VirtualApp {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../ImportVApp` (operation `VirtualApp_ImportVApp`).
-    pub fn import_v_app(
+    pub fn import_vapp(
         &self,
         spec: &crate::types::ImportSpecKind,
         folder: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ImportVApp",
                 crate::client::body(
                     &crate::types::ImportVAppRequestType {
@@ -271,7 +291,7 @@ impl VirtualApp {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::HttpNfcLease>,
             )
     }
     /// Invokes *ResourcePool.MoveIntoResourcePool*.
@@ -291,7 +311,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveIntoResourcePool",
                 crate::client::body(
                     &crate::types::MoveIntoResourcePoolRequestType {
@@ -315,22 +335,19 @@ impl VirtualApp {
     /// - `VAppConfigFault`
     ///
     /// `POST .../PowerOffVApp_Task` (operation `VirtualApp_PowerOffVApp_Task`).
-    pub fn power_off_v_app_task(
-        &self,
-        force: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn power_off_vapp_task(&self, force: bool) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PowerOffVApp_Task",
                 crate::client::body(
                     &crate::types::PowerOffVAppRequestType {
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualApp.PowerOnVApp_Task*.
@@ -348,17 +365,15 @@ impl VirtualApp {
     /// - `FileFault`
     ///
     /// `POST .../PowerOnVApp_Task` (operation `VirtualApp_PowerOnVApp_Task`).
-    pub fn power_on_v_app_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn power_on_vapp_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PowerOnVApp_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -376,7 +391,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryResourceConfigOption",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourceConfigOption>,
@@ -392,7 +407,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshRuntime",
                 Ok(None),
                 crate::client::decode_unit,
@@ -419,24 +434,24 @@ impl VirtualApp {
     /// `POST .../RegisterChildVM_Task` (operation `VirtualApp_RegisterChildVM_Task`).
     pub fn register_child_vm_task(
         &self,
-        path: &str,
+        path: impl AsRef<str>,
         name: Option<&str>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RegisterChildVM_Task",
                 crate::client::body(
                     &crate::types::RegisterChildVMRequestType {
-                        path,
+                        path: path.as_ref(),
                         name,
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -449,7 +464,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -466,22 +481,19 @@ impl VirtualApp {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `VirtualApp_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -489,17 +501,21 @@ impl VirtualApp {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `VirtualApp_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -517,17 +533,15 @@ impl VirtualApp {
     /// - `VAppConfigFault`
     ///
     /// `POST .../SuspendVApp_Task` (operation `VirtualApp_SuspendVApp_Task`).
-    pub fn suspend_v_app_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn suspend_vapp_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SuspendVApp_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualApp.unregisterVApp_Task*.
@@ -541,17 +555,15 @@ impl VirtualApp {
     /// - `InvalidState`
     ///
     /// `POST .../unregisterVApp_Task` (operation `VirtualApp_unregisterVApp_Task`).
-    pub fn unregister_v_app_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn unregister_vapp_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "unregisterVApp_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ResourcePool.UpdateChildResourceConfiguration*.
@@ -571,7 +583,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateChildResourceConfiguration",
                 crate::client::body(
                     &crate::types::UpdateChildResourceConfigurationRequestType {
@@ -601,7 +613,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateConfig",
                 crate::client::body(
                     &crate::types::UpdateConfigRequestType {
@@ -632,7 +644,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateLinkedChildren",
                 crate::client::body(
                     &crate::types::UpdateLinkedChildrenRequestType {
@@ -659,7 +671,7 @@ impl VirtualApp {
     /// - `InvalidDatastore`
     ///
     /// `POST .../UpdateVAppConfig` (operation `VirtualApp_UpdateVAppConfig`).
-    pub fn update_v_app_config(
+    pub fn update_vapp_config(
         &self,
         spec: &crate::types::VAppConfigSpec,
     ) -> crate::Call<()> {
@@ -667,7 +679,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateVAppConfig",
                 crate::client::body(
                     &crate::types::UpdateVAppConfigRequestType {
@@ -687,7 +699,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -705,7 +717,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -721,7 +733,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "childConfiguration",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ResourceConfigSpec>>,
@@ -740,7 +752,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "childLink",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::VirtualAppLinkInfo>>,
@@ -754,7 +766,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourceConfigSpec>,
@@ -768,7 +780,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -782,7 +794,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -800,7 +812,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -820,7 +832,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastore",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -838,7 +850,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -852,7 +864,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -868,7 +880,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -884,7 +896,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -900,7 +912,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "namespace",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
@@ -920,7 +932,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "network",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -934,7 +946,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -947,15 +959,15 @@ impl VirtualApp {
     /// Refers instance of *ComputeResource*.
     ///
     /// `GET .../owner` (operation `VirtualApp_getOwner`).
-    pub fn owner(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn owner(&self) -> crate::Call<super::ComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "owner",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::ComputeResource>,
             )
     }
     /// Reads *ManagedEntity.parent*.
@@ -965,15 +977,15 @@ impl VirtualApp {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `VirtualApp_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *VirtualApp.parentFolder*.
@@ -983,17 +995,15 @@ impl VirtualApp {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../parentFolder` (operation `VirtualApp_getParentFolder`).
-    pub fn parent_folder(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent_folder(&self) -> crate::Call<Option<super::Folder>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parentFolder",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::Folder>,
             )
     }
     /// Reads *VirtualApp.parentVApp*.
@@ -1001,17 +1011,15 @@ impl VirtualApp {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parentVApp` (operation `VirtualApp_getParentVApp`).
-    pub fn parent_v_app(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent_vapp(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parentVApp",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -1022,7 +1030,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -1040,7 +1048,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1060,7 +1068,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "resourcePool",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1074,7 +1082,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "runtime",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourcePoolRuntimeInfo>,
@@ -1088,7 +1096,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "summary",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourcePoolSummaryKind>,
@@ -1104,7 +1112,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -1122,7 +1130,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -1133,12 +1141,12 @@ impl VirtualApp {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../vAppConfig` (operation `VirtualApp_getVAppConfig`).
-    pub fn v_app_config(&self) -> crate::Call<Option<crate::types::VAppConfigInfo>> {
+    pub fn vapp_config(&self) -> crate::Call<Option<crate::types::VAppConfigInfo>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "vAppConfig",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VAppConfigInfo>,
@@ -1154,7 +1162,7 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -1172,10 +1180,25 @@ impl VirtualApp {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "vm",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
+    }
+}
+impl crate::client::Handle for VirtualApp {
+    const TYPE: &'static str = "VirtualApp";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

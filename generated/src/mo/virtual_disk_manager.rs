@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VirtualDiskManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VirtualDiskManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VirtualDiskManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -42,30 +62,30 @@ impl VirtualDiskManager {
     /// `POST .../CopyVirtualDisk_Task` (operation `VirtualDiskManager_CopyVirtualDisk_Task`).
     pub fn copy_virtual_disk_task(
         &self,
-        source_name: &str,
+        source_name: impl AsRef<str>,
         source_datacenter: Option<&crate::types::ManagedObjectReference>,
-        dest_name: &str,
+        dest_name: impl AsRef<str>,
         dest_datacenter: Option<&crate::types::ManagedObjectReference>,
         dest_spec: Option<&crate::types::VirtualDiskSpecKind>,
         force: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CopyVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::CopyVirtualDiskRequestType {
-                        source_name,
+                        source_name: source_name.as_ref(),
                         source_datacenter,
-                        dest_name,
+                        dest_name: dest_name.as_ref(),
                         dest_datacenter,
                         dest_spec,
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -86,24 +106,24 @@ impl VirtualDiskManager {
     #[deprecated]
     pub fn create_virtual_disk_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
         spec: &crate::types::VirtualDiskSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::CreateVirtualDiskRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -124,22 +144,22 @@ impl VirtualDiskManager {
     #[deprecated]
     pub fn defragment_virtual_disk_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DefragmentVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::DefragmentVirtualDiskRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -160,22 +180,22 @@ impl VirtualDiskManager {
     #[deprecated]
     pub fn delete_virtual_disk_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::DeleteVirtualDiskRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.EagerZeroVirtualDisk_Task*.
@@ -193,22 +213,22 @@ impl VirtualDiskManager {
     /// `POST .../EagerZeroVirtualDisk_Task` (operation `VirtualDiskManager_EagerZeroVirtualDisk_Task`).
     pub fn eager_zero_virtual_disk_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EagerZeroVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::EagerZeroVirtualDiskRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -229,26 +249,26 @@ impl VirtualDiskManager {
     #[deprecated]
     pub fn extend_virtual_disk_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
         new_capacity_kb: i64,
         eager_zero: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExtendVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::ExtendVirtualDiskRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                         new_capacity_kb,
                         eager_zero,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.ImportUnmanagedSnapshot*.
@@ -264,21 +284,21 @@ impl VirtualDiskManager {
     /// `POST .../ImportUnmanagedSnapshot` (operation `VirtualDiskManager_ImportUnmanagedSnapshot`).
     pub fn import_unmanaged_snapshot(
         &self,
-        vdisk: &str,
+        vdisk: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        vvol_id: &str,
+        vvol_id: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ImportUnmanagedSnapshot",
                 crate::client::body(
                     &crate::types::ImportUnmanagedSnapshotRequestType {
-                        vdisk,
+                        vdisk: vdisk.as_ref(),
                         datacenter,
-                        vvol_id,
+                        vvol_id: vvol_id.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -302,22 +322,22 @@ impl VirtualDiskManager {
     #[deprecated]
     pub fn inflate_virtual_disk_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InflateVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::InflateVirtualDiskRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.MoveVirtualDisk_Task*.
@@ -335,30 +355,30 @@ impl VirtualDiskManager {
     /// `POST .../MoveVirtualDisk_Task` (operation `VirtualDiskManager_MoveVirtualDisk_Task`).
     pub fn move_virtual_disk_task(
         &self,
-        source_name: &str,
+        source_name: impl AsRef<str>,
         source_datacenter: Option<&crate::types::ManagedObjectReference>,
-        dest_name: &str,
+        dest_name: impl AsRef<str>,
         dest_datacenter: Option<&crate::types::ManagedObjectReference>,
         force: Option<bool>,
         profile: Option<&[crate::types::VirtualMachineProfileSpecKind]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::MoveVirtualDiskRequestType {
-                        source_name,
+                        source_name: source_name.as_ref(),
                         source_datacenter,
-                        dest_name,
+                        dest_name: dest_name.as_ref(),
                         dest_datacenter,
                         force,
                         profile,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.QueryVirtualDiskFragmentation*.
@@ -374,18 +394,18 @@ impl VirtualDiskManager {
     /// `POST .../QueryVirtualDiskFragmentation` (operation `VirtualDiskManager_QueryVirtualDiskFragmentation`).
     pub fn query_virtual_disk_fragmentation(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<i32> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVirtualDiskFragmentation",
                 crate::client::body(
                     &crate::types::QueryVirtualDiskFragmentationRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                     },
                 ),
@@ -405,18 +425,18 @@ impl VirtualDiskManager {
     /// `POST .../QueryVirtualDiskGeometry` (operation `VirtualDiskManager_QueryVirtualDiskGeometry`).
     pub fn query_virtual_disk_geometry(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<crate::types::HostDiskDimensionsChs> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVirtualDiskGeometry",
                 crate::client::body(
                     &crate::types::QueryVirtualDiskGeometryRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                     },
                 ),
@@ -439,18 +459,18 @@ impl VirtualDiskManager {
     #[deprecated]
     pub fn query_virtual_disk_uuid(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVirtualDiskUuid",
                 crate::client::body(
                     &crate::types::QueryVirtualDiskUuidRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                     },
                 ),
@@ -470,18 +490,18 @@ impl VirtualDiskManager {
     /// `POST .../ReleaseManagedSnapshot` (operation `VirtualDiskManager_ReleaseManagedSnapshot`).
     pub fn release_managed_snapshot(
         &self,
-        vdisk: &str,
+        vdisk: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReleaseManagedSnapshot",
                 crate::client::body(
                     &crate::types::ReleaseManagedSnapshotRequestType {
-                        vdisk,
+                        vdisk: vdisk.as_ref(),
                         datacenter,
                     },
                 ),
@@ -504,21 +524,21 @@ impl VirtualDiskManager {
     #[deprecated]
     pub fn set_virtual_disk_uuid(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-        uuid: &str,
+        uuid: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetVirtualDiskUuid",
                 crate::client::body(
                     &crate::types::SetVirtualDiskUuidRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
-                        uuid,
+                        uuid: uuid.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -542,24 +562,24 @@ impl VirtualDiskManager {
     #[deprecated]
     pub fn shrink_virtual_disk_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
         copy: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ShrinkVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::ShrinkVirtualDiskRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                         copy,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.ZeroFillVirtualDisk_Task*.
@@ -577,22 +597,37 @@ impl VirtualDiskManager {
     /// `POST .../ZeroFillVirtualDisk_Task` (operation `VirtualDiskManager_ZeroFillVirtualDisk_Task`).
     pub fn zero_fill_virtual_disk_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ZeroFillVirtualDisk_Task",
                 crate::client::body(
                     &crate::types::ZeroFillVirtualDiskRequestType {
-                        name,
+                        name: name.as_ref(),
                         datacenter,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VirtualDiskManager {
+    const TYPE: &'static str = "VirtualDiskManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VirtualMachine {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VirtualMachine {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VirtualMachine {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,7 +61,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AcquireMksTicket",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineMksTicket>,
@@ -57,17 +77,17 @@ impl VirtualMachine {
     /// `POST .../AcquireTicket` (operation `VirtualMachine_AcquireTicket`).
     pub fn acquire_ticket(
         &self,
-        ticket_type: &str,
+        ticket_type: impl AsRef<str>,
     ) -> crate::Call<crate::types::VirtualMachineTicket> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AcquireTicket",
                 crate::client::body(
                     &crate::types::AcquireTicketRequestType {
-                        ticket_type,
+                        ticket_type: ticket_type.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::VirtualMachineTicket>,
@@ -83,17 +103,21 @@ impl VirtualMachine {
     /// - `ConcurrentAccess`
     ///
     /// `POST .../AnswerVM` (operation `VirtualMachine_AnswerVM`).
-    pub fn answer_vm(&self, question_id: &str, answer_choice: &str) -> crate::Call<()> {
+    pub fn answer_vm(
+        &self,
+        question_id: impl AsRef<str>,
+        answer_choice: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AnswerVM",
                 crate::client::body(
                     &crate::types::AnswerVMRequestType {
-                        question_id,
-                        answer_choice,
+                        question_id: question_id.as_ref(),
+                        answer_choice: answer_choice.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -115,12 +139,12 @@ impl VirtualMachine {
         &self,
         mask: Option<&[crate::types::HostFeatureMask]>,
         complete_masks: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ApplyEvcModeVM_Task",
                 crate::client::body(
                     &crate::types::ApplyEvcModeVMRequestType {
@@ -128,7 +152,7 @@ impl VirtualMachine {
                         complete_masks,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.AttachDisk_Task*.
@@ -156,12 +180,12 @@ impl VirtualMachine {
         datastore: &crate::types::ManagedObjectReference,
         controller_key: Option<i32>,
         unit_number: Option<i32>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AttachDisk_Task",
                 crate::client::body(
                     &crate::types::AttachDiskRequestType {
@@ -171,7 +195,7 @@ impl VirtualMachine {
                         unit_number,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.CheckCustomizationSpec*.
@@ -192,7 +216,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckCustomizationSpec",
                 crate::client::body(
                     &crate::types::CheckCustomizationSpecRequestType {
@@ -222,23 +246,23 @@ impl VirtualMachine {
     pub fn clone_vm_task(
         &self,
         folder: &crate::types::ManagedObjectReference,
-        name: &str,
+        name: impl AsRef<str>,
         spec: &crate::types::VirtualMachineCloneSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CloneVM_Task",
                 crate::client::body(
                     &crate::types::CloneVMRequestType {
                         folder,
-                        name,
+                        name: name.as_ref(),
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.ConsolidateVMDisks_Task*.
@@ -254,17 +278,15 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../ConsolidateVMDisks_Task` (operation `VirtualMachine_ConsolidateVMDisks_Task`).
-    pub fn consolidate_vm_disks_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn consolidate_vm_disks_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ConsolidateVMDisks_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.CreateScreenshot_Task*.
@@ -279,17 +301,15 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../CreateScreenshot_Task` (operation `VirtualMachine_CreateScreenshot_Task`).
-    pub fn create_screenshot_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn create_screenshot_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateScreenshot_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -315,19 +335,19 @@ impl VirtualMachine {
     pub fn create_secondary_vm_task(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateSecondaryVM_Task",
                 crate::client::body(
                     &crate::types::CreateSecondaryVMRequestType {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.CreateSecondaryVMEx_Task*.
@@ -351,12 +371,12 @@ impl VirtualMachine {
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
         spec: Option<&crate::types::FaultToleranceConfigSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateSecondaryVMEx_Task",
                 crate::client::body(
                     &crate::types::CreateSecondaryVMExRequestType {
@@ -364,7 +384,7 @@ impl VirtualMachine {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -389,26 +409,26 @@ impl VirtualMachine {
     #[deprecated]
     pub fn create_snapshot_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         description: Option<&str>,
         memory: bool,
         quiesce: bool,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateSnapshot_Task",
                 crate::client::body(
                     &crate::types::CreateSnapshotRequestType {
-                        name,
+                        name: name.as_ref(),
                         description,
                         memory,
                         quiesce,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.CreateSnapshotEx_Task*.
@@ -430,26 +450,26 @@ impl VirtualMachine {
     /// `POST .../CreateSnapshotEx_Task` (operation `VirtualMachine_CreateSnapshotEx_Task`).
     pub fn create_snapshot_ex_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         description: Option<&str>,
         memory: bool,
         quiesce_spec: Option<&crate::types::VirtualMachineGuestQuiesceSpecKind>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateSnapshotEx_Task",
                 crate::client::body(
                     &crate::types::CreateSnapshotExRequestType {
-                        name,
+                        name: name.as_ref(),
                         description,
                         memory,
                         quiesce_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.CryptoUnlock_Task*.
@@ -463,17 +483,15 @@ impl VirtualMachine {
     /// - `NotSupported`
     ///
     /// `POST .../CryptoUnlock_Task` (operation `VirtualMachine_CryptoUnlock_Task`).
-    pub fn crypto_unlock_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn crypto_unlock_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CryptoUnlock_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.CustomizeVM_Task*.
@@ -491,19 +509,19 @@ impl VirtualMachine {
     pub fn customize_vm_task(
         &self,
         spec: &crate::types::CustomizationSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CustomizeVM_Task",
                 crate::client::body(
                     &crate::types::CustomizeVMRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.DefragmentAllDisks*.
@@ -522,7 +540,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DefragmentAllDisks",
                 Ok(None),
                 crate::client::decode_unit,
@@ -536,15 +554,15 @@ impl VirtualMachine {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `VirtualMachine_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.DetachDisk_Task*.
@@ -565,19 +583,19 @@ impl VirtualMachine {
     pub fn detach_disk_task(
         &self,
         disk_id: &crate::types::ID,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DetachDisk_Task",
                 crate::client::body(
                     &crate::types::DetachDiskRequestType {
                         disk_id,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.DisableSecondaryVM_Task*.
@@ -597,19 +615,19 @@ impl VirtualMachine {
     pub fn disable_secondary_vm_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DisableSecondaryVM_Task",
                 crate::client::body(
                     &crate::types::DisableSecondaryVMRequestType {
                         vm,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.DropConnections*.
@@ -632,7 +650,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DropConnections",
                 crate::client::body(
                     &crate::types::DropConnectionsRequestType {
@@ -661,12 +679,12 @@ impl VirtualMachine {
         &self,
         vm: &crate::types::ManagedObjectReference,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableSecondaryVM_Task",
                 crate::client::body(
                     &crate::types::EnableSecondaryVMRequestType {
@@ -674,7 +692,7 @@ impl VirtualMachine {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.EstimateStorageForConsolidateSnapshots_Task*.
@@ -692,15 +710,15 @@ impl VirtualMachine {
     /// `POST .../EstimateStorageForConsolidateSnapshots_Task` (operation `VirtualMachine_EstimateStorageForConsolidateSnapshots_Task`).
     pub fn estimate_storage_for_consolidate_snapshots_task(
         &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EstimateStorageForConsolidateSnapshots_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.ExportVm*.
@@ -716,15 +734,15 @@ impl VirtualMachine {
     /// - `FileFault`
     ///
     /// `POST .../ExportVm` (operation `VirtualMachine_ExportVm`).
-    pub fn export_vm(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn export_vm(&self) -> crate::Call<super::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExportVm",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::HttpNfcLease>,
             )
     }
     /// Invokes *VirtualMachine.ExtractOvfEnvironment*.
@@ -740,7 +758,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExtractOvfEnvironment",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -766,19 +784,19 @@ impl VirtualMachine {
     pub fn instant_clone_task(
         &self,
         spec: &crate::types::VirtualMachineInstantCloneSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "InstantClone_Task",
                 crate::client::body(
                     &crate::types::InstantCloneRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.MakePrimaryVM_Task*.
@@ -798,19 +816,19 @@ impl VirtualMachine {
     pub fn make_primary_vm_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MakePrimaryVM_Task",
                 crate::client::body(
                     &crate::types::MakePrimaryVMRequestType {
                         vm,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.MarkAsTemplate*.
@@ -828,7 +846,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkAsTemplate",
                 Ok(None),
                 crate::client::decode_unit,
@@ -856,7 +874,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MarkAsVirtualMachine",
                 crate::client::body(
                     &crate::types::MarkAsVirtualMachineRequestType {
@@ -891,12 +909,12 @@ impl VirtualMachine {
         host: Option<&crate::types::ManagedObjectReference>,
         priority: &crate::types::VirtualMachineMovePriority,
         state: Option<&crate::types::VirtualMachinePowerState>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MigrateVM_Task",
                 crate::client::body(
                     &crate::types::MigrateVMRequestType {
@@ -906,7 +924,7 @@ impl VirtualMachine {
                         state,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.MountToolsInstaller*.
@@ -924,7 +942,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MountToolsInstaller",
                 Ok(None),
                 crate::client::decode_unit,
@@ -941,17 +959,15 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../PowerOffVM_Task` (operation `VirtualMachine_PowerOffVM_Task`).
-    pub fn power_off_vm_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn power_off_vm_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PowerOffVM_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.PowerOnVM_Task*.
@@ -973,19 +989,19 @@ impl VirtualMachine {
     pub fn power_on_vm_task(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PowerOnVM_Task",
                 crate::client::body(
                     &crate::types::PowerOnVMRequestType {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.PromoteDisks_Task*.
@@ -1006,12 +1022,12 @@ impl VirtualMachine {
         &self,
         unlink: bool,
         disks: Option<&[crate::types::VirtualDisk]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PromoteDisks_Task",
                 crate::client::body(
                     &crate::types::PromoteDisksRequestType {
@@ -1019,7 +1035,7 @@ impl VirtualMachine {
                         disks,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.PutUsbScanCodes*.
@@ -1037,7 +1053,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PutUsbScanCodes",
                 crate::client::body(
                     &crate::types::PutUsbScanCodesRequestType {
@@ -1063,20 +1079,20 @@ impl VirtualMachine {
         snapshot: Option<&crate::types::ManagedObjectReference>,
         device_key: i32,
         start_offset: i64,
-        change_id: &str,
+        change_id: impl AsRef<str>,
     ) -> crate::Call<crate::types::DiskChangeInfo> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryChangedDiskAreas",
                 crate::client::body(
                     &crate::types::QueryChangedDiskAreasRequestType {
                         snapshot,
                         device_key,
                         start_offset,
-                        change_id,
+                        change_id: change_id.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::DiskChangeInfo>,
@@ -1101,7 +1117,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryConnections",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -1128,7 +1144,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryFaultToleranceCompatibility",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::MethodFaultKind>>,
@@ -1153,7 +1169,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryFaultToleranceCompatibilityEx",
                 crate::client::body(
                     &crate::types::QueryFaultToleranceCompatibilityExRequestType {
@@ -1173,7 +1189,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryUnownedFiles",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -1194,7 +1210,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RebootGuest",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1221,19 +1237,19 @@ impl VirtualMachine {
     pub fn reconfig_vm_task(
         &self,
         spec: &crate::types::VirtualMachineConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigVM_Task",
                 crate::client::body(
                     &crate::types::ReconfigVMRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.RefreshStorageInfo*.
@@ -1246,7 +1262,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshStorageInfo",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1262,7 +1278,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1287,20 +1303,20 @@ impl VirtualMachine {
     /// `POST .../reloadVirtualMachineFromPath_Task` (operation `VirtualMachine_reloadVirtualMachineFromPath_Task`).
     pub fn reload_virtual_machine_from_path_task(
         &self,
-        configuration_path: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        configuration_path: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "reloadVirtualMachineFromPath_Task",
                 crate::client::body(
                     &crate::types::ReloadVirtualMachineFromPathRequestType {
-                        configuration_path,
+                        configuration_path: configuration_path.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.RelocateVM_Task*.
@@ -1325,12 +1341,12 @@ impl VirtualMachine {
         &self,
         spec: &crate::types::VirtualMachineRelocateSpec,
         priority: Option<&crate::types::VirtualMachineMovePriority>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RelocateVM_Task",
                 crate::client::body(
                     &crate::types::RelocateVMRequestType {
@@ -1338,7 +1354,7 @@ impl VirtualMachine {
                         priority,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.RemoveAllSnapshots_Task*.
@@ -1359,12 +1375,12 @@ impl VirtualMachine {
         &self,
         consolidate: Option<bool>,
         spec: Option<&crate::types::SnapshotSelectionSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveAllSnapshots_Task",
                 crate::client::body(
                     &crate::types::RemoveAllSnapshotsRequestType {
@@ -1372,7 +1388,7 @@ impl VirtualMachine {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Rename_Task*.
@@ -1386,22 +1402,19 @@ impl VirtualMachine {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `VirtualMachine_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.RepairVmDiskChains_Task*.
@@ -1420,17 +1433,15 @@ impl VirtualMachine {
     /// - `SystemError`
     ///
     /// `POST .../RepairVmDiskChains_Task` (operation `VirtualMachine_RepairVmDiskChains_Task`).
-    pub fn repair_vm_disk_chains_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn repair_vm_disk_chains_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RepairVmDiskChains_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.ResetVM_Task*.
@@ -1444,15 +1455,15 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../ResetVM_Task` (operation `VirtualMachine_ResetVM_Task`).
-    pub fn reset_vm_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn reset_vm_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResetVM_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.ResetGuestInformation*.
@@ -1468,7 +1479,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ResetGuestInformation",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1495,12 +1506,12 @@ impl VirtualMachine {
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
         suppress_power_on: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RevertToCurrentSnapshot_Task",
                 crate::client::body(
                     &crate::types::RevertToCurrentSnapshotRequestType {
@@ -1508,7 +1519,7 @@ impl VirtualMachine {
                         suppress_power_on,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.SendNMI*.
@@ -1524,7 +1535,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SendNMI",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1535,17 +1546,21 @@ impl VirtualMachine {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `VirtualMachine_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -1570,7 +1585,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetDisplayTopology",
                 crate::client::body(
                     &crate::types::SetDisplayTopologyRequestType {
@@ -1596,7 +1611,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetScreenResolution",
                 crate::client::body(
                     &crate::types::SetScreenResolutionRequestType {
@@ -1622,7 +1637,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ShutdownGuest",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1643,7 +1658,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StandbyGuest",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1674,22 +1689,22 @@ impl VirtualMachine {
     #[deprecated]
     pub fn start_recording_task(
         &self,
-        name: &str,
+        name: impl AsRef<str>,
         description: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StartRecording_Task",
                 crate::client::body(
                     &crate::types::StartRecordingRequestType {
-                        name,
+                        name: name.as_ref(),
                         description,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -1718,19 +1733,19 @@ impl VirtualMachine {
     pub fn start_replaying_task(
         &self,
         replay_snapshot: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StartReplaying_Task",
                 crate::client::body(
                     &crate::types::StartReplayingRequestType {
                         replay_snapshot,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -1750,17 +1765,15 @@ impl VirtualMachine {
     ///
     /// `POST .../StopRecording_Task` (operation `VirtualMachine_StopRecording_Task`).
     #[deprecated]
-    pub fn stop_recording_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn stop_recording_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StopRecording_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -1780,17 +1793,15 @@ impl VirtualMachine {
     ///
     /// `POST .../StopReplaying_Task` (operation `VirtualMachine_StopReplaying_Task`).
     #[deprecated]
-    pub fn stop_replaying_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn stop_replaying_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StopReplaying_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.SuspendVM_Task*.
@@ -1804,15 +1815,15 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../SuspendVM_Task` (operation `VirtualMachine_SuspendVM_Task`).
-    pub fn suspend_vm_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn suspend_vm_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SuspendVM_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.TerminateVM*.
@@ -1829,7 +1840,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TerminateVM",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1852,19 +1863,19 @@ impl VirtualMachine {
     pub fn terminate_fault_tolerant_vm_task(
         &self,
         vm: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TerminateFaultTolerantVM_Task",
                 crate::client::body(
                     &crate::types::TerminateFaultTolerantVMRequestType {
                         vm,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.TurnOffFaultToleranceForVM_Task*.
@@ -1879,17 +1890,15 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../TurnOffFaultToleranceForVM_Task` (operation `VirtualMachine_TurnOffFaultToleranceForVM_Task`).
-    pub fn turn_off_fault_tolerance_for_vm_task(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn turn_off_fault_tolerance_for_vm_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "TurnOffFaultToleranceForVM_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.UnmountToolsInstaller*.
@@ -1906,7 +1915,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnmountToolsInstaller",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1926,7 +1935,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UnregisterVM",
                 Ok(None),
                 crate::client::decode_unit,
@@ -1951,19 +1960,19 @@ impl VirtualMachine {
     pub fn upgrade_tools_task(
         &self,
         installer_options: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpgradeTools_Task",
                 crate::client::body(
                     &crate::types::UpgradeToolsRequestType {
                         installer_options,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachine.UpgradeVM_Task*.
@@ -1981,22 +1990,19 @@ impl VirtualMachine {
     /// - `NoDiskFound`
     ///
     /// `POST .../UpgradeVM_Task` (operation `VirtualMachine_UpgradeVM_Task`).
-    pub fn upgrade_vm_task(
-        &self,
-        version: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn upgrade_vm_task(&self, version: Option<&str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpgradeVM_Task",
                 crate::client::body(
                     &crate::types::UpgradeVMRequestType {
                         version,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Reads *ManagedEntity.alarmActionsEnabled*.
@@ -2009,7 +2015,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -2027,7 +2033,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -2041,7 +2047,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "capability",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineCapability>,
@@ -2055,7 +2061,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineConfigInfo>,
@@ -2069,7 +2075,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -2083,7 +2089,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -2101,7 +2107,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -2121,7 +2127,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "datastore",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -2139,7 +2145,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -2153,7 +2159,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -2169,7 +2175,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -2180,17 +2186,15 @@ impl VirtualMachine {
     /// Refers instance of *EnvironmentBrowser*.
     ///
     /// `GET .../environmentBrowser` (operation `VirtualMachine_getEnvironmentBrowser`).
-    pub fn environment_browser(
-        &self,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn environment_browser(&self) -> crate::Call<super::EnvironmentBrowser> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "environmentBrowser",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::EnvironmentBrowser>,
             )
     }
     /// Reads *VirtualMachine.guest*.
@@ -2201,7 +2205,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "guest",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::GuestInfo>,
@@ -2217,7 +2221,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "guestHeartbeatStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -2234,7 +2238,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "layout",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineFileLayout>,
@@ -2250,7 +2254,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "layoutEx",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineFileLayoutEx>,
@@ -2266,7 +2270,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -2286,7 +2290,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "network",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -2300,7 +2304,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -2313,15 +2317,15 @@ impl VirtualMachine {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `VirtualMachine_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *VirtualMachine.parentVApp*.
@@ -2329,17 +2333,15 @@ impl VirtualMachine {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parentVApp` (operation `VirtualMachine_getParentVApp`).
-    pub fn parent_v_app(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent_vapp(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parentVApp",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -2350,7 +2352,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -2368,7 +2370,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -2384,7 +2386,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "resourceConfig",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ResourceConfigSpec>,
@@ -2395,17 +2397,15 @@ impl VirtualMachine {
     /// Refers instance of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `VirtualMachine_getResourcePool`).
-    pub fn resource_pool(
-        &self,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn resource_pool(&self) -> crate::Call<Option<super::ResourcePool>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "resourcePool",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ResourcePool>,
             )
     }
     /// Reads *VirtualMachine.rootSnapshot*.
@@ -2420,7 +2420,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "rootSnapshot",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -2434,7 +2434,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "runtime",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineRuntimeInfo>,
@@ -2450,7 +2450,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "snapshot",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineSnapshotInfo>,
@@ -2466,7 +2466,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "storage",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineStorageInfo>,
@@ -2480,7 +2480,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "summary",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineSummary>,
@@ -2496,7 +2496,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -2514,7 +2514,7 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -2530,10 +2530,25 @@ impl VirtualMachine {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for VirtualMachine {
+    const TYPE: &'static str = "VirtualMachine";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

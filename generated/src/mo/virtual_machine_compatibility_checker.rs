@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VirtualMachineCompatibilityChecker {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VirtualMachineCompatibilityChecker {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VirtualMachineCompatibilityChecker {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,13 +65,13 @@ impl VirtualMachineCompatibilityChecker {
         vm: &crate::types::ManagedObjectReference,
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
-        test_type: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        test_type: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckCompatibility_Task",
                 crate::client::body(
                     &crate::types::CheckCompatibilityRequestType {
@@ -61,7 +81,7 @@ impl VirtualMachineCompatibilityChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachineCompatibilityChecker.CheckPowerOn_Task*.
@@ -82,13 +102,13 @@ impl VirtualMachineCompatibilityChecker {
         vm: &crate::types::ManagedObjectReference,
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
-        test_type: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        test_type: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckPowerOn_Task",
                 crate::client::body(
                     &crate::types::CheckPowerOnRequestType {
@@ -98,7 +118,7 @@ impl VirtualMachineCompatibilityChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachineCompatibilityChecker.CheckVmConfig_Task*.
@@ -120,13 +140,13 @@ impl VirtualMachineCompatibilityChecker {
         vm: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
-        test_type: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        test_type: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckVmConfig_Task",
                 crate::client::body(
                     &crate::types::CheckVmConfigRequestType {
@@ -137,7 +157,22 @@ impl VirtualMachineCompatibilityChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VirtualMachineCompatibilityChecker {
+    const TYPE: &'static str = "VirtualMachineCompatibilityChecker";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VirtualMachineGuestCustomizationManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VirtualMachineGuestCustomizationManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VirtualMachineGuestCustomizationManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -46,12 +66,12 @@ impl VirtualMachineGuestCustomizationManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AbortCustomization_Task",
                 crate::client::body(
                     &crate::types::AbortCustomizationRequestType {
@@ -59,7 +79,7 @@ impl VirtualMachineGuestCustomizationManager {
                         auth,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachineGuestCustomizationManager.CustomizeGuest_Task*.
@@ -84,12 +104,12 @@ impl VirtualMachineGuestCustomizationManager {
         auth: &crate::types::GuestAuthenticationKind,
         spec: &crate::types::CustomizationSpec,
         config_params: Option<&[crate::types::OptionValueKind]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CustomizeGuest_Task",
                 crate::client::body(
                     &crate::types::CustomizeGuestRequestType {
@@ -99,7 +119,7 @@ impl VirtualMachineGuestCustomizationManager {
                         config_params,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachineGuestCustomizationManager.StartGuestNetwork_Task*.
@@ -122,12 +142,12 @@ impl VirtualMachineGuestCustomizationManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StartGuestNetwork_Task",
                 crate::client::body(
                     &crate::types::StartGuestNetworkRequestType {
@@ -135,7 +155,22 @@ impl VirtualMachineGuestCustomizationManager {
                         auth,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VirtualMachineGuestCustomizationManager {
+    const TYPE: &'static str = "VirtualMachineGuestCustomizationManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VirtualMachineProvisioningChecker {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VirtualMachineProvisioningChecker {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VirtualMachineProvisioningChecker {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -42,26 +62,26 @@ impl VirtualMachineProvisioningChecker {
         &self,
         vm: &crate::types::ManagedObjectReference,
         folder: &crate::types::ManagedObjectReference,
-        name: &str,
+        name: impl AsRef<str>,
         spec: &crate::types::VirtualMachineCloneSpec,
-        test_type: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        test_type: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckClone_Task",
                 crate::client::body(
                     &crate::types::CheckCloneRequestType {
                         vm,
                         folder,
-                        name,
+                        name: name.as_ref(),
                         spec,
                         test_type,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachineProvisioningChecker.CheckInstantClone_Task*.
@@ -80,13 +100,13 @@ impl VirtualMachineProvisioningChecker {
         &self,
         vm: &crate::types::ManagedObjectReference,
         spec: &crate::types::VirtualMachineInstantCloneSpec,
-        test_type: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        test_type: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckInstantClone_Task",
                 crate::client::body(
                     &crate::types::CheckInstantCloneRequestType {
@@ -95,7 +115,7 @@ impl VirtualMachineProvisioningChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachineProvisioningChecker.CheckMigrate_Task*.
@@ -116,13 +136,13 @@ impl VirtualMachineProvisioningChecker {
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
         state: Option<&crate::types::VirtualMachinePowerState>,
-        test_type: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        test_type: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckMigrate_Task",
                 crate::client::body(
                     &crate::types::CheckMigrateRequestType {
@@ -133,7 +153,7 @@ impl VirtualMachineProvisioningChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachineProvisioningChecker.CheckRelocate_Task*.
@@ -152,13 +172,13 @@ impl VirtualMachineProvisioningChecker {
         &self,
         vm: &crate::types::ManagedObjectReference,
         spec: &crate::types::VirtualMachineRelocateSpec,
-        test_type: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        test_type: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CheckRelocate_Task",
                 crate::client::body(
                     &crate::types::CheckRelocateRequestType {
@@ -167,7 +187,7 @@ impl VirtualMachineProvisioningChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachineProvisioningChecker.QueryVMotionCompatibilityEx_Task*.
@@ -179,16 +199,16 @@ impl VirtualMachineProvisioningChecker {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../QueryVMotionCompatibilityEx_Task` (operation `VirtualMachineProvisioningChecker_QueryVMotionCompatibilityEx_Task`).
-    pub fn query_v_motion_compatibility_ex_task(
+    pub fn query_vmotion_compatibility_ex_task(
         &self,
         vm: &[crate::types::ManagedObjectReference],
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVMotionCompatibilityEx_Task",
                 crate::client::body(
                     &crate::types::QueryVMotionCompatibilityExRequestType {
@@ -196,7 +216,22 @@ impl VirtualMachineProvisioningChecker {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VirtualMachineProvisioningChecker {
+    const TYPE: &'static str = "VirtualMachineProvisioningChecker";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

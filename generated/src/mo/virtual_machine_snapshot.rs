@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VirtualMachineSnapshot {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VirtualMachineSnapshot {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VirtualMachineSnapshot {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,15 +58,15 @@ impl VirtualMachineSnapshot {
     /// - `FileFault`
     ///
     /// `POST .../ExportSnapshot` (operation `VirtualMachineSnapshot_ExportSnapshot`).
-    pub fn export_snapshot(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn export_snapshot(&self) -> crate::Call<super::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ExportSnapshot",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::HttpNfcLease>,
             )
     }
     /// Invokes *VirtualMachineSnapshot.RemoveSnapshot_Task*.
@@ -65,12 +85,12 @@ impl VirtualMachineSnapshot {
         &self,
         remove_children: bool,
         consolidate: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveSnapshot_Task",
                 crate::client::body(
                     &crate::types::RemoveSnapshotRequestType {
@@ -78,7 +98,7 @@ impl VirtualMachineSnapshot {
                         consolidate,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VirtualMachineSnapshot.RenameSnapshot*.
@@ -102,7 +122,7 @@ impl VirtualMachineSnapshot {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RenameSnapshot",
                 crate::client::body(
                     &crate::types::RenameSnapshotRequestType {
@@ -133,12 +153,12 @@ impl VirtualMachineSnapshot {
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
         suppress_power_on: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RevertToSnapshot_Task",
                 crate::client::body(
                     &crate::types::RevertToSnapshotRequestType {
@@ -146,7 +166,7 @@ impl VirtualMachineSnapshot {
                         suppress_power_on,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -154,17 +174,21 @@ impl VirtualMachineSnapshot {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `VirtualMachineSnapshot_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -182,7 +206,7 @@ impl VirtualMachineSnapshot {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -200,7 +224,7 @@ impl VirtualMachineSnapshot {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "childSnapshot",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -214,7 +238,7 @@ impl VirtualMachineSnapshot {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineConfigInfo>,
@@ -230,7 +254,7 @@ impl VirtualMachineSnapshot {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -241,15 +265,30 @@ impl VirtualMachineSnapshot {
     /// Refers instance of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `VirtualMachineSnapshot_getVm`).
-    pub fn vm(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn vm(&self) -> crate::Call<super::VirtualMachine> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "vm",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::VirtualMachine>,
             )
+    }
+}
+impl crate::client::Handle for VirtualMachineSnapshot {
+    const TYPE: &'static str = "VirtualMachineSnapshot";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VmwareDistributedVirtualSwitch {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VmwareDistributedVirtualSwitch {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VmwareDistributedVirtualSwitch {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -48,7 +68,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddNetworkResourcePool",
                 crate::client::body(
                     &crate::types::AddNetworkResourcePoolRequestType {
@@ -75,19 +95,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn create_dv_portgroup_task(
         &self,
         spec: &crate::types::DVPortgroupConfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateDVPortgroup_Task",
                 crate::client::body(
                     &crate::types::CreateDVPortgroupRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.AddDVPortgroup_Task*.
@@ -107,19 +127,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn add_dv_portgroup_task(
         &self,
         spec: &[crate::types::DVPortgroupConfigSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "AddDVPortgroup_Task",
                 crate::client::body(
                     &crate::types::AddDVPortgroupRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -130,15 +150,15 @@ impl VmwareDistributedVirtualSwitch {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `VmwareDistributedVirtualSwitch_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn destroy_task(&self) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Destroy_Task",
                 Ok(None),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.EnableNetworkResourceManagement*.
@@ -156,7 +176,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EnableNetworkResourceManagement",
                 crate::client::body(
                     &crate::types::EnableNetworkResourceManagementRequestType {
@@ -181,7 +201,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FetchDVPortKeys",
                 crate::client::body(
                     &crate::types::FetchDVPortKeysRequestType {
@@ -206,7 +226,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FetchDVPorts",
                 crate::client::body(
                     &crate::types::FetchDVPortsRequestType {
@@ -230,20 +250,20 @@ impl VmwareDistributedVirtualSwitch {
     /// `POST .../LookupDvPortGroup` (operation `VmwareDistributedVirtualSwitch_LookupDvPortGroup`).
     pub fn lookup_dv_port_group(
         &self,
-        portgroup_key: &str,
-    ) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+        portgroup_key: impl AsRef<str>,
+    ) -> crate::Call<Option<super::DistributedVirtualPortgroup>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "LookupDvPortGroup",
                 crate::client::body(
                     &crate::types::LookupDvPortGroupRequestType {
-                        portgroup_key,
+                        portgroup_key: portgroup_key.as_ref(),
                     },
                 ),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::DistributedVirtualPortgroup>,
             )
     }
     /// Deprecated.
@@ -267,19 +287,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn merge_dvs_task(
         &self,
         dvs: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MergeDvs_Task",
                 crate::client::body(
                     &crate::types::MergeDvsRequestType {
                         dvs,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -301,22 +321,23 @@ impl VmwareDistributedVirtualSwitch {
     #[deprecated]
     pub fn move_dv_port_task(
         &self,
-        port_key: &[crate::CompactString],
+        port_key: &[impl AsRef<str>],
         destination_portgroup_key: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
+        let port_key: Vec<&str> = port_key.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MoveDVPort_Task",
                 crate::client::body(
                     &crate::types::MoveDVPortRequestType {
-                        port_key,
+                        port_key: &port_key,
                         destination_portgroup_key,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.PerformDvsProductSpecOperation_Task*.
@@ -335,22 +356,22 @@ impl VmwareDistributedVirtualSwitch {
     /// `POST .../PerformDvsProductSpecOperation_Task` (operation `VmwareDistributedVirtualSwitch_PerformDvsProductSpecOperation_Task`).
     pub fn perform_dvs_product_spec_operation_task(
         &self,
-        operation: &str,
+        operation: impl AsRef<str>,
         product_spec: Option<&crate::types::DistributedVirtualSwitchProductSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PerformDvsProductSpecOperation_Task",
                 crate::client::body(
                     &crate::types::PerformDvsProductSpecOperationRequestType {
-                        operation,
+                        operation: operation.as_ref(),
                         product_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.QueryUsedVlanIdInDvs*.
@@ -363,7 +384,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryUsedVlanIdInDvs",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -392,19 +413,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn reconfigure_dvs_task(
         &self,
         spec: &crate::types::DVSConfigSpecKind,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigureDvs_Task",
                 crate::client::body(
                     &crate::types::ReconfigureDvsRequestType {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.ReconfigureDVPort_Task*.
@@ -425,19 +446,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn reconfigure_dv_port_task(
         &self,
         port: &[crate::types::DVPortConfigSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "ReconfigureDVPort_Task",
                 crate::client::body(
                     &crate::types::ReconfigureDVPortRequestType {
                         port,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.DvsReconfigureVmVnicNetworkResourcePool_Task*.
@@ -460,19 +481,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn dvs_reconfigure_vm_vnic_network_resource_pool_task(
         &self,
         config_spec: &[crate::types::DvsVmVnicResourcePoolConfigSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DvsReconfigureVmVnicNetworkResourcePool_Task",
                 crate::client::body(
                     &crate::types::DvsReconfigureVmVnicNetworkResourcePoolRequestType {
                         config_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -494,19 +515,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn rectify_dvs_host_task(
         &self,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RectifyDvsHost_Task",
                 crate::client::body(
                     &crate::types::RectifyDvsHostRequestType {
                         hosts,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.RefreshDVPortState*.
@@ -520,15 +541,12 @@ impl VmwareDistributedVirtualSwitch {
     /// - `NotFound`
     ///
     /// `POST .../RefreshDVPortState` (operation `VmwareDistributedVirtualSwitch_RefreshDVPortState`).
-    pub fn refresh_dv_port_state(
-        &self,
-        port_keys: Option<&[crate::CompactString]>,
-    ) -> crate::Call<()> {
+    pub fn refresh_dv_port_state(&self, port_keys: Option<&[&str]>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RefreshDVPortState",
                 crate::client::body(
                     &crate::types::RefreshDVPortStateRequestType {
@@ -548,7 +566,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Reload",
                 Ok(None),
                 crate::client::decode_unit,
@@ -572,17 +590,18 @@ impl VmwareDistributedVirtualSwitch {
     #[deprecated]
     pub fn remove_network_resource_pool(
         &self,
-        key: &[crate::CompactString],
+        key: &[impl AsRef<str>],
     ) -> crate::Call<()> {
+        let key: Vec<&str> = key.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveNetworkResourcePool",
                 crate::client::body(
                     &crate::types::RemoveNetworkResourcePoolRequestType {
-                        key,
+                        key: &key,
                     },
                 ),
                 crate::client::decode_unit,
@@ -599,22 +618,19 @@ impl VmwareDistributedVirtualSwitch {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `VmwareDistributedVirtualSwitch_Rename_Task`).
-    pub fn rename_task(
-        &self,
-        new_name: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "Rename_Task",
                 crate::client::body(
                     &crate::types::RenameRequestType {
-                        new_name,
+                        new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.DVSRollback_Task*.
@@ -631,19 +647,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn dvs_rollback_task(
         &self,
         entity_backup: Option<&crate::types::EntityBackupConfig>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DVSRollback_Task",
                 crate::client::body(
                     &crate::types::DVSRollbackRequestType {
                         entity_backup,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -651,17 +667,21 @@ impl VmwareDistributedVirtualSwitch {
     /// Body: \[`setCustomValueRequestType`\](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `VmwareDistributedVirtualSwitch_setCustomValue`).
-    pub fn set_custom_value(&self, key: &str, value: &str) -> crate::Call<()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl AsRef<str>,
+        value: impl AsRef<str>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "setCustomValue",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
-                        key,
-                        value,
+                        key: key.as_ref(),
+                        value: value.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -685,7 +705,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDvsCapability",
                 crate::client::body(
                     &crate::types::UpdateDvsCapabilityRequestType {
@@ -710,19 +730,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn update_dvs_health_check_config_task(
         &self,
         health_check_config: &[crate::types::DVSHealthCheckConfigKind],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDVSHealthCheckConfig_Task",
                 crate::client::body(
                     &crate::types::UpdateDVSHealthCheckConfigRequestType {
                         health_check_config,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VmwareDistributedVirtualSwitch.UpdateDVSLacpGroupConfig_Task*.
@@ -740,19 +760,19 @@ impl VmwareDistributedVirtualSwitch {
     pub fn update_dvs_lacp_group_config_task(
         &self,
         lacp_group_spec: &[crate::types::VMwareDvsLacpGroupSpec],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateDVSLacpGroupConfig_Task",
                 crate::client::body(
                     &crate::types::UpdateDVSLacpGroupConfigRequestType {
                         lacp_group_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Deprecated.
@@ -779,7 +799,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateNetworkResourcePool",
                 crate::client::body(
                     &crate::types::UpdateNetworkResourcePoolRequestType {
@@ -799,7 +819,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "alarmActionsEnabled",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
@@ -817,7 +837,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "availableField",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
@@ -831,7 +851,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "capability",
                 Ok(None),
                 crate::client::decode::<crate::types::DVSCapability>,
@@ -845,7 +865,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "config",
                 Ok(None),
                 crate::client::decode::<crate::types::DVSConfigInfoKind>,
@@ -859,7 +879,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configIssue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
@@ -873,7 +893,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "configStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -891,7 +911,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "customValue",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
@@ -909,7 +929,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "declaredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -923,7 +943,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "disabledMethod",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
@@ -939,7 +959,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "effectiveRole",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
@@ -955,7 +975,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "name",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -974,7 +994,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "networkResourcePool",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::DVSNetworkResourcePool>>,
@@ -988,7 +1008,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "overallStatus",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
@@ -1001,15 +1021,15 @@ impl VmwareDistributedVirtualSwitch {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `VmwareDistributedVirtualSwitch_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<crate::types::ManagedObjectReference>> {
+    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "parent",
                 Ok(None),
-                crate::client::decode_opt::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -1020,7 +1040,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "permission",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
@@ -1038,7 +1058,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "portgroup",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1056,7 +1076,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "recentTask",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
@@ -1070,7 +1090,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "runtime",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::DVSRuntimeInfo>,
@@ -1084,7 +1104,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "summary",
                 Ok(None),
                 crate::client::decode::<crate::types::DVSSummary>,
@@ -1100,7 +1120,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "tag",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
@@ -1118,7 +1138,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "triggeredAlarmState",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
@@ -1132,7 +1152,7 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "uuid",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -1148,10 +1168,25 @@ impl VmwareDistributedVirtualSwitch {
             .call(
                 crate::client::HttpMethod::Get,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "value",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
+    }
+}
+impl crate::client::Handle for VmwareDistributedVirtualSwitch {
+    const TYPE: &'static str = "VmwareDistributedVirtualSwitch";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanClusterHealthSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanClusterHealthSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanClusterHealthSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,19 +58,20 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanCheckClusterClomdLiveness` (operation `VsanClusterHealthSystem_VsanCheckClusterClomdLiveness`).
     pub fn vsan_check_cluster_clomd_liveness(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
     ) -> crate::Call<crate::types::VsanClusterClomdLivenessResult> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanCheckClusterClomdLiveness",
                 crate::client::body(
                     &crate::types::VsanCheckClusterClomdLivenessRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::VsanClusterClomdLivenessResult>,
@@ -68,19 +89,20 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanClusterGetHclInfo` (operation `VsanClusterHealthSystem_VsanClusterGetHclInfo`).
     pub fn vsan_cluster_get_hcl_info(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
     ) -> crate::Call<crate::types::VsanClusterHclInfo> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterGetHclInfo",
                 crate::client::body(
                     &crate::types::VsanClusterGetHclInfoRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::VsanClusterHclInfo>,
@@ -98,20 +120,21 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterAdvCfgSync` (operation `VsanClusterHealthSystem_VsanQueryClusterAdvCfgSync`).
     pub fn vsan_query_cluster_adv_cfg_sync(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
-        options: Option<&[crate::CompactString]>,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
+        options: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanClusterAdvCfgSyncResult>>> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterAdvCfgSync",
                 crate::client::body(
                     &crate::types::VsanQueryClusterAdvCfgSyncRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                         options,
                     },
                 ),
@@ -132,26 +155,27 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterCaptureVsanPcap` (operation `VsanClusterHealthSystem_VsanQueryClusterCaptureVsanPcap`).
     pub fn vsan_query_cluster_capture_vsan_pcap(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
         duration: i32,
         vmknic: Option<&[crate::types::VsanClusterHostVmknicMapping]>,
         include_raw_pcap: Option<bool>,
         include_igmp: Option<bool>,
-        cmmds_msg_type_filter: Option<&[crate::CompactString]>,
+        cmmds_msg_type_filter: Option<&[&str]>,
         cmmds_ports: Option<&[i32]>,
         cluster_uuid: Option<&str>,
     ) -> crate::Call<crate::types::VsanVsanClusterPcapResult> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterCaptureVsanPcap",
                 crate::client::body(
                     &crate::types::VsanQueryClusterCaptureVsanPcapRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                         duration,
                         vmknic,
                         include_raw_pcap,
@@ -176,19 +200,20 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterCheckLimits` (operation `VsanClusterHealthSystem_VsanQueryClusterCheckLimits`).
     pub fn vsan_query_cluster_check_limits(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
     ) -> crate::Call<crate::types::VsanClusterLimitHealthResult> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterCheckLimits",
                 crate::client::body(
                     &crate::types::VsanQueryClusterCheckLimitsRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::VsanClusterLimitHealthResult>,
@@ -206,20 +231,21 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterCreateVmHealthTest` (operation `VsanClusterHealthSystem_VsanQueryClusterCreateVmHealthTest`).
     pub fn vsan_query_cluster_create_vm_health_test(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
         timeout: i32,
     ) -> crate::Call<crate::types::VsanClusterCreateVmHealthTestResult> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterCreateVmHealthTest",
                 crate::client::body(
                     &crate::types::VsanQueryClusterCreateVmHealthTestRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                         timeout,
                     },
                 ),
@@ -240,19 +266,20 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterHealthSystemVersions` (operation `VsanClusterHealthSystem_VsanQueryClusterHealthSystemVersions`).
     pub fn vsan_query_cluster_health_system_versions(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
     ) -> crate::Call<crate::types::VsanClusterHealthSystemVersionResult> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterHealthSystemVersions",
                 crate::client::body(
                     &crate::types::VsanQueryClusterHealthSystemVersionsRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                     },
                 ),
                 crate::client::decode::<
@@ -272,21 +299,22 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterNetworkPerfTest` (operation `VsanClusterHealthSystem_VsanQueryClusterNetworkPerfTest`).
     pub fn vsan_query_cluster_network_perf_test(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
         multicast: bool,
         duration_sec: Option<i32>,
     ) -> crate::Call<crate::types::VsanClusterNetworkLoadTestResult> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterNetworkPerfTest",
                 crate::client::body(
                     &crate::types::VsanQueryClusterNetworkPerfTestRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                         multicast,
                         duration_sec,
                     },
@@ -306,19 +334,20 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterPhysicalDiskHealthSummary` (operation `VsanClusterHealthSystem_VsanQueryClusterPhysicalDiskHealthSummary`).
     pub fn vsan_query_cluster_physical_disk_health_summary(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::VsanPhysicalDiskHealthSummary>>> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterPhysicalDiskHealthSummary",
                 crate::client::body(
                     &crate::types::VsanQueryClusterPhysicalDiskHealthSummaryRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<
@@ -338,19 +367,20 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryVerifyClusterNetworkSettings` (operation `VsanClusterHealthSystem_VsanQueryVerifyClusterNetworkSettings`).
     pub fn vsan_query_verify_cluster_network_settings(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
     ) -> crate::Call<crate::types::VsanClusterNetworkHealthResult> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVerifyClusterNetworkSettings",
                 crate::client::body(
                     &crate::types::VsanQueryVerifyClusterNetworkSettingsRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::VsanClusterNetworkHealthResult>,
@@ -368,20 +398,21 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanRepairClusterImmediateObjects` (operation `VsanClusterHealthSystem_VsanRepairClusterImmediateObjects`).
     pub fn vsan_repair_cluster_immediate_objects(
         &self,
-        hosts: &[crate::CompactString],
-        esx_root_password: &str,
-        uuids: Option<&[crate::CompactString]>,
+        hosts: &[impl AsRef<str>],
+        esx_root_password: impl AsRef<str>,
+        uuids: Option<&[&str]>,
     ) -> crate::Call<crate::types::VsanClusterHealthSystemObjectsRepairResult> {
+        let hosts: Vec<&str> = hosts.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanRepairClusterImmediateObjects",
                 crate::client::body(
                     &crate::types::VsanRepairClusterImmediateObjectsRequestType {
-                        hosts,
-                        esx_root_password,
+                        hosts: &hosts,
+                        esx_root_password: esx_root_password.as_ref(),
                         uuids,
                     },
                 ),
@@ -389,5 +420,20 @@ impl VsanClusterHealthSystem {
                     crate::types::VsanClusterHealthSystemObjectsRepairResult,
                 >,
             )
+    }
+}
+impl crate::client::Handle for VsanClusterHealthSystem {
+    const TYPE: &'static str = "VsanClusterHealthSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanClusterPowerSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanClusterPowerSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanClusterPowerSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -43,12 +63,12 @@ impl VsanClusterPowerSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: &crate::types::PerformClusterPowerActionSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PerformClusterPowerAction",
                 crate::client::body(
                     &crate::types::PerformClusterPowerActionRequestType {
@@ -56,7 +76,7 @@ impl VsanClusterPowerSystem {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanClusterPowerSystem.QueryClusterPowerContext*.
@@ -72,7 +92,7 @@ impl VsanClusterPowerSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryClusterPowerContext",
                 crate::client::body(
                     &crate::types::QueryClusterPowerContextRequestType {
@@ -93,21 +113,36 @@ impl VsanClusterPowerSystem {
     pub fn update_cluster_power_status(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        status: &str,
+        status: impl AsRef<str>,
     ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "UpdateClusterPowerStatus",
                 crate::client::body(
                     &crate::types::UpdateClusterPowerStatusRequestType {
                         cluster,
-                        status,
+                        status: status.as_ref(),
                     },
                 ),
                 crate::client::decode::<bool>,
             )
+    }
+}
+impl crate::client::Handle for VsanClusterPowerSystem {
+    const TYPE: &'static str = "VsanClusterPowerSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

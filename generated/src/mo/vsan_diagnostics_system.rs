@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanDiagnosticsSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanDiagnosticsSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanDiagnosticsSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -47,7 +67,7 @@ impl VsanDiagnosticsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "CreateIOTripAnalyzerRecurrences",
                 crate::client::body(
                     &crate::types::CreateIOTripAnalyzerRecurrencesRequestType {
@@ -79,7 +99,7 @@ impl VsanDiagnosticsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "EditIOTripAnalyzerRecurrences",
                 crate::client::body(
                     &crate::types::EditIOTripAnalyzerRecurrencesRequestType {
@@ -108,7 +128,7 @@ impl VsanDiagnosticsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetIOTripAnalyzerSchedulerConfig",
                 crate::client::body(
                     &crate::types::GetIOTripAnalyzerSchedulerConfigRequestType {
@@ -138,7 +158,7 @@ impl VsanDiagnosticsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetThresholds",
                 crate::client::body(
                     &crate::types::VsanGetThresholdsRequestType {
@@ -168,7 +188,7 @@ impl VsanDiagnosticsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIODiagnosticsInstances",
                 crate::client::body(
                     &crate::types::QueryIODiagnosticsInstancesRequestType {
@@ -190,18 +210,18 @@ impl VsanDiagnosticsSystem {
     /// `POST .../QueryIODiagnosticsStats` (operation `VsanDiagnosticsSystem_QueryIODiagnosticsStats`).
     pub fn query_io_diagnostics_stats(
         &self,
-        instance_name: &str,
+        instance_name: impl AsRef<str>,
         cluster: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::VsanIODiagnosticsTargetStats>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIODiagnosticsStats",
                 crate::client::body(
                     &crate::types::QueryIODiagnosticsStatsRequestType {
-                        instance_name,
+                        instance_name: instance_name.as_ref(),
                         cluster,
                     },
                 ),
@@ -229,7 +249,7 @@ impl VsanDiagnosticsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryNetworkDiagnostics",
                 crate::client::body(
                     &crate::types::VsanQueryNetworkDiagnosticsRequestType {
@@ -254,18 +274,19 @@ impl VsanDiagnosticsSystem {
     pub fn remove_io_trip_analyzer_recurrences(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        names: &[crate::CompactString],
+        names: &[impl AsRef<str>],
     ) -> crate::Call<()> {
+        let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoveIOTripAnalyzerRecurrences",
                 crate::client::body(
                     &crate::types::RemoveIOTripAnalyzerRecurrencesRequestType {
                         cluster,
-                        names,
+                        names: &names,
                     },
                 ),
                 crate::client::decode_unit,
@@ -291,7 +312,7 @@ impl VsanDiagnosticsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanSetThresholds",
                 crate::client::body(
                     &crate::types::VsanSetThresholdsRequestType {
@@ -313,19 +334,19 @@ impl VsanDiagnosticsSystem {
     pub fn vsan_set_trace_object_policy(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        trace_object_uuid: &str,
+        trace_object_uuid: impl AsRef<str>,
         profile: Option<&crate::types::VirtualMachineProfileSpecKind>,
     ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanSetTraceObjectPolicy",
                 crate::client::body(
                     &crate::types::VsanSetTraceObjectPolicyRequestType {
                         cluster,
-                        trace_object_uuid,
+                        trace_object_uuid: trace_object_uuid.as_ref(),
                         profile,
                     },
                 ),
@@ -349,12 +370,12 @@ impl VsanDiagnosticsSystem {
         targets: &[crate::types::VsanIODiagnosticsTarget],
         cluster: Option<&crate::types::ManagedObjectReference>,
         duration: Option<i64>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StartIODiagnosticsTask",
                 crate::client::body(
                     &crate::types::StartIODiagnosticsTaskRequestType {
@@ -363,7 +384,22 @@ impl VsanDiagnosticsSystem {
                         duration,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VsanDiagnosticsSystem {
+    const TYPE: &'static str = "VsanDiagnosticsSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

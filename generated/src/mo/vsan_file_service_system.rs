@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanFileServiceSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanFileServiceSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanFileServiceSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,12 +61,12 @@ impl VsanFileServiceSystem {
         &self,
         domain_config: &crate::types::VsanFileServiceDomainConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterCreateFsDomain",
                 crate::client::body(
                     &crate::types::VsanClusterCreateFsDomainRequestType {
@@ -54,7 +74,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanCreateFileShare*.
@@ -72,12 +92,12 @@ impl VsanFileServiceSystem {
         &self,
         config: &crate::types::VsanFileShareConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanCreateFileShare",
                 crate::client::body(
                     &crate::types::VsanCreateFileShareRequestType {
@@ -85,7 +105,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterCreateShareSnapshot*.
@@ -103,12 +123,12 @@ impl VsanFileServiceSystem {
         &self,
         config: &crate::types::VsanFileShareSnapshotConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterCreateShareSnapshot",
                 crate::client::body(
                     &crate::types::VsanClusterCreateShareSnapshotRequestType {
@@ -116,7 +136,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanDownloadFileServiceOvf*.
@@ -133,20 +153,20 @@ impl VsanFileServiceSystem {
     /// `POST .../VsanDownloadFileServiceOvf` (operation `VsanFileServiceSystem_VsanDownloadFileServiceOvf`).
     pub fn vsan_download_file_service_ovf(
         &self,
-        download_url: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        download_url: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanDownloadFileServiceOvf",
                 crate::client::body(
                     &crate::types::VsanDownloadFileServiceOvfRequestType {
-                        download_url,
+                        download_url: download_url.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanFindOvfDownloadUrl*.
@@ -162,7 +182,7 @@ impl VsanFileServiceSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanFindOvfDownloadUrl",
                 crate::client::body(
                     &crate::types::VsanFindOvfDownloadUrlRequestType {
@@ -189,7 +209,7 @@ impl VsanFileServiceSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerformFileServiceEnablePreflightCheck",
                 crate::client::body(
                     &crate::types::VsanPerformFileServiceEnablePreflightCheckRequestType {
@@ -222,7 +242,7 @@ impl VsanFileServiceSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterQueryFsDomains",
                 crate::client::body(
                     &crate::types::VsanClusterQueryFsDomainsRequestType {
@@ -245,7 +265,7 @@ impl VsanFileServiceSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryFileServiceOvfs",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::VsanFileServiceOvfSpec>>,
@@ -269,7 +289,7 @@ impl VsanFileServiceSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterQueryShareSnapshots",
                 crate::client::body(
                     &crate::types::VsanClusterQueryShareSnapshotsRequestType {
@@ -300,7 +320,7 @@ impl VsanFileServiceSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterQueryFileShares",
                 crate::client::body(
                     &crate::types::VsanClusterQueryFileSharesRequestType {
@@ -323,19 +343,19 @@ impl VsanFileServiceSystem {
     pub fn vsan_rebalance_file_service(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanRebalanceFileService",
                 crate::client::body(
                     &crate::types::VsanRebalanceFileServiceRequestType {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterReconfigureFsDomain*.
@@ -351,26 +371,26 @@ impl VsanFileServiceSystem {
     /// `POST .../VsanClusterReconfigureFsDomain` (operation `VsanFileServiceSystem_VsanClusterReconfigureFsDomain`).
     pub fn vsan_cluster_reconfigure_fs_domain(
         &self,
-        domain_uuid: &str,
+        domain_uuid: impl AsRef<str>,
         domain_config: &crate::types::VsanFileServiceDomainConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        delete_domain_config_fields: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        delete_domain_config_fields: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterReconfigureFsDomain",
                 crate::client::body(
                     &crate::types::VsanClusterReconfigureFsDomainRequestType {
-                        domain_uuid,
+                        domain_uuid: domain_uuid.as_ref(),
                         domain_config,
                         cluster,
                         delete_domain_config_fields,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanReconfigureFileShare*.
@@ -386,28 +406,28 @@ impl VsanFileServiceSystem {
     /// `POST .../VsanReconfigureFileShare` (operation `VsanFileServiceSystem_VsanReconfigureFileShare`).
     pub fn vsan_reconfigure_file_share(
         &self,
-        share_uuid: &str,
+        share_uuid: impl AsRef<str>,
         config: &crate::types::VsanFileShareConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        delete_label_keys: Option<&[crate::CompactString]>,
+        delete_label_keys: Option<&[&str]>,
         force: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanReconfigureFileShare",
                 crate::client::body(
                     &crate::types::VsanReconfigureFileShareRequestType {
-                        share_uuid,
+                        share_uuid: share_uuid.as_ref(),
                         config,
                         cluster,
                         delete_label_keys,
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterRemoveFsDomain*.
@@ -423,22 +443,22 @@ impl VsanFileServiceSystem {
     /// `POST .../VsanClusterRemoveFsDomain` (operation `VsanFileServiceSystem_VsanClusterRemoveFsDomain`).
     pub fn vsan_cluster_remove_fs_domain(
         &self,
-        domain_uuid: &str,
+        domain_uuid: impl AsRef<str>,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterRemoveFsDomain",
                 crate::client::body(
                     &crate::types::VsanClusterRemoveFsDomainRequestType {
-                        domain_uuid,
+                        domain_uuid: domain_uuid.as_ref(),
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterRemoveShare*.
@@ -454,24 +474,24 @@ impl VsanFileServiceSystem {
     /// `POST .../VsanClusterRemoveShare` (operation `VsanFileServiceSystem_VsanClusterRemoveShare`).
     pub fn vsan_cluster_remove_share(
         &self,
-        share_uuid: &str,
+        share_uuid: impl AsRef<str>,
         cluster: Option<&crate::types::ManagedObjectReference>,
         force: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterRemoveShare",
                 crate::client::body(
                     &crate::types::VsanClusterRemoveShareRequestType {
-                        share_uuid,
+                        share_uuid: share_uuid.as_ref(),
                         cluster,
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterRemoveShareSnapshot*.
@@ -487,24 +507,24 @@ impl VsanFileServiceSystem {
     /// `POST .../VsanClusterRemoveShareSnapshot` (operation `VsanFileServiceSystem_VsanClusterRemoveShareSnapshot`).
     pub fn vsan_cluster_remove_share_snapshot(
         &self,
-        share_uuid: &str,
-        snapshot_name: &str,
+        share_uuid: impl AsRef<str>,
+        snapshot_name: impl AsRef<str>,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterRemoveShareSnapshot",
                 crate::client::body(
                     &crate::types::VsanClusterRemoveShareSnapshotRequestType {
-                        share_uuid,
-                        snapshot_name,
+                        share_uuid: share_uuid.as_ref(),
+                        snapshot_name: snapshot_name.as_ref(),
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanUpgradeFsvm*.
@@ -520,19 +540,34 @@ impl VsanFileServiceSystem {
     pub fn vsan_upgrade_fsvm(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanUpgradeFsvm",
                 crate::client::body(
                     &crate::types::VsanUpgradeFsvmRequestType {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VsanFileServiceSystem {
+    const TYPE: &'static str = "VsanFileServiceSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanHostVdsSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanHostVdsSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanHostVdsSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,19 +59,19 @@ impl VsanHostVdsSystem {
     /// `POST .../VsanCompleteMigrateVmsToVds` (operation `VsanHostVdsSystem_VsanCompleteMigrateVmsToVds`).
     pub fn vsan_complete_migrate_vms_to_vds(
         &self,
-        job_id: &str,
-        new_state: &str,
+        job_id: impl AsRef<str>,
+        new_state: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanCompleteMigrateVmsToVds",
                 crate::client::body(
                     &crate::types::VsanCompleteMigrateVmsToVdsRequestType {
-                        job_id,
-                        new_state,
+                        job_id: job_id.as_ref(),
+                        new_state: new_state.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -71,7 +91,7 @@ impl VsanHostVdsSystem {
     pub fn vsan_migrate_vms_to_vds(
         &self,
         vm_config_specs: &[crate::types::VsanVmVdsMigrationSpec],
-        vds_uuid: &str,
+        vds_uuid: impl AsRef<str>,
         timeout_sec: i64,
         revert: Option<bool>,
     ) -> crate::Call<crate::CompactString> {
@@ -79,17 +99,32 @@ impl VsanHostVdsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanMigrateVmsToVds",
                 crate::client::body(
                     &crate::types::VsanMigrateVmsToVdsRequestType {
                         vm_config_specs,
-                        vds_uuid,
+                        vds_uuid: vds_uuid.as_ref(),
                         timeout_sec,
                         revert,
                     },
                 ),
                 crate::client::decode::<crate::CompactString>,
             )
+    }
+}
+impl crate::client::Handle for VsanHostVdsSystem {
+    const TYPE: &'static str = "VsanHostVdsSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanIoInsightManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanIoInsightManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanIoInsightManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,18 +59,18 @@ impl VsanIoInsightManager {
     /// `POST .../DeleteIoInsightInstance` (operation `VsanIoInsightManager_DeleteIoInsightInstance`).
     pub fn delete_io_insight_instance(
         &self,
-        run_name: &str,
+        run_name: impl AsRef<str>,
         cluster: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "DeleteIoInsightInstance",
                 crate::client::body(
                     &crate::types::DeleteIoInsightInstanceRequestType {
-                        run_name,
+                        run_name: run_name.as_ref(),
                         cluster,
                     },
                 ),
@@ -77,7 +97,7 @@ impl VsanIoInsightManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryIoInsightInstances",
                 crate::client::body(
                     &crate::types::QueryIoInsightInstancesRequestType {
@@ -101,20 +121,20 @@ impl VsanIoInsightManager {
     /// `POST .../RenameIoInsightInstance` (operation `VsanIoInsightManager_RenameIoInsightInstance`).
     pub fn rename_io_insight_instance(
         &self,
-        old_run_name: &str,
-        new_run_name: &str,
+        old_run_name: impl AsRef<str>,
+        new_run_name: impl AsRef<str>,
         cluster: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RenameIoInsightInstance",
                 crate::client::body(
                     &crate::types::RenameIoInsightInstanceRequestType {
-                        old_run_name,
-                        new_run_name,
+                        old_run_name: old_run_name.as_ref(),
+                        new_run_name: new_run_name.as_ref(),
                         cluster,
                     },
                 ),
@@ -140,13 +160,13 @@ impl VsanIoInsightManager {
         run_name: Option<&str>,
         duration_sec: Option<i64>,
         target_hosts: Option<&[crate::types::ManagedObjectReference]>,
-        target_v_ms: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        target_vms: Option<&[crate::types::ManagedObjectReference]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StartIoInsight",
                 crate::client::body(
                     &crate::types::StartIoInsightRequestType {
@@ -154,10 +174,10 @@ impl VsanIoInsightManager {
                         run_name,
                         duration_sec,
                         target_hosts,
-                        target_v_ms,
+                        target_vms,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanIoInsightManager.StopIoInsight*.
@@ -178,12 +198,12 @@ impl VsanIoInsightManager {
         cluster: Option<&crate::types::ManagedObjectReference>,
         run_name: Option<&str>,
         hosts_io_insight_infos: Option<&[crate::types::VsanHostIoInsightInfo]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "StopIoInsight",
                 crate::client::body(
                     &crate::types::StopIoInsightRequestType {
@@ -192,7 +212,22 @@ impl VsanIoInsightManager {
                         hosts_io_insight_infos,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VsanIoInsightManager {
+    const TYPE: &'static str = "VsanIoInsightManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanIscsiTargetSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanIscsiTargetSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanIscsiTargetSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -37,18 +57,18 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_add_iscsi_initiator_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        initiator_group_name: &str,
+        initiator_group_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitAddIscsiInitiatorGroup",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiInitiatorGroupRequestType {
                         cluster,
-                        initiator_group_name,
+                        initiator_group_name: initiator_group_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -65,20 +85,24 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_add_iscsi_initiators_to_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        initiator_group_name: &str,
-        initiator_names: &[crate::CompactString],
+        initiator_group_name: impl AsRef<str>,
+        initiator_names: &[impl AsRef<str>],
     ) -> crate::Call<()> {
+        let initiator_names: Vec<&str> = initiator_names
+            .iter()
+            .map(AsRef::as_ref)
+            .collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitAddIscsiInitiatorsToGroup",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiInitiatorsToGroupRequestType {
                         cluster,
-                        initiator_group_name,
-                        initiator_names,
+                        initiator_group_name: initiator_group_name.as_ref(),
+                        initiator_names: &initiator_names,
                     },
                 ),
                 crate::client::decode_unit,
@@ -95,20 +119,24 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_add_iscsi_initiators_to_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_alias: &str,
-        initiator_names: &[crate::CompactString],
+        target_alias: impl AsRef<str>,
+        initiator_names: &[impl AsRef<str>],
     ) -> crate::Call<()> {
+        let initiator_names: Vec<&str> = initiator_names
+            .iter()
+            .map(AsRef::as_ref)
+            .collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitAddIscsiInitiatorsToTarget",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiInitiatorsToTargetRequestType {
                         cluster,
-                        target_alias,
-                        initiator_names,
+                        target_alias: target_alias.as_ref(),
+                        initiator_names: &initiator_names,
                     },
                 ),
                 crate::client::decode_unit,
@@ -127,23 +155,23 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_add_iscsi_lun(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_alias: &str,
+        target_alias: impl AsRef<str>,
         lun_spec: &crate::types::VsanIscsiLUNSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitAddIscsiLUN",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiLUNRequestType {
                         cluster,
-                        target_alias,
+                        target_alias: target_alias.as_ref(),
                         lun_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitAddIscsiTarget*.
@@ -160,12 +188,12 @@ impl VsanIscsiTargetSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_spec: &crate::types::VsanIscsiTargetSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitAddIscsiTarget",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiTargetRequestType {
@@ -173,7 +201,7 @@ impl VsanIscsiTargetSystem {
                         target_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitAddIscsiTargetToGroup*.
@@ -187,20 +215,20 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_add_iscsi_target_to_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        initiator_group_name: &str,
-        target_alias: &str,
+        initiator_group_name: impl AsRef<str>,
+        target_alias: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitAddIscsiTargetToGroup",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiTargetToGroupRequestType {
                         cluster,
-                        initiator_group_name,
-                        target_alias,
+                        initiator_group_name: initiator_group_name.as_ref(),
+                        target_alias: target_alias.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -219,23 +247,23 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_edit_iscsi_lun(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_alias: &str,
+        target_alias: impl AsRef<str>,
         lun_spec: &crate::types::VsanIscsiLUNSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitEditIscsiLUN",
                 crate::client::body(
                     &crate::types::VsanVitEditIscsiLUNRequestType {
                         cluster,
-                        target_alias,
+                        target_alias: target_alias.as_ref(),
                         lun_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitEditIscsiTarget*.
@@ -252,12 +280,12 @@ impl VsanIscsiTargetSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_spec: &crate::types::VsanIscsiTargetSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitEditIscsiTarget",
                 crate::client::body(
                     &crate::types::VsanVitEditIscsiTargetRequestType {
@@ -265,7 +293,7 @@ impl VsanIscsiTargetSystem {
                         target_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitGetHomeObject*.
@@ -284,7 +312,7 @@ impl VsanIscsiTargetSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitGetHomeObject",
                 crate::client::body(
                     &crate::types::VsanVitGetHomeObjectRequestType {
@@ -305,18 +333,18 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_get_iscsi_initiator_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        initiator_group_name: &str,
+        initiator_group_name: impl AsRef<str>,
     ) -> crate::Call<Option<crate::types::VsanIscsiInitiatorGroup>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitGetIscsiInitiatorGroup",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiInitiatorGroupRequestType {
                         cluster,
-                        initiator_group_name,
+                        initiator_group_name: initiator_group_name.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<crate::types::VsanIscsiInitiatorGroup>,
@@ -338,7 +366,7 @@ impl VsanIscsiTargetSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitGetIscsiInitiatorGroups",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiInitiatorGroupsRequestType {
@@ -359,19 +387,19 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_get_iscsi_lun(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_alias: &str,
+        target_alias: impl AsRef<str>,
         lun_id: i32,
     ) -> crate::Call<Option<crate::types::VsanIscsiLUN>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitGetIscsiLUN",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiLUNRequestType {
                         cluster,
-                        target_alias,
+                        target_alias: target_alias.as_ref(),
                         lun_id,
                     },
                 ),
@@ -386,16 +414,16 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitGetIscsiLUNs` (operation `VsanIscsiTargetSystem_VsanVitGetIscsiLUNs`).
-    pub fn vsan_vit_get_iscsi_lu_ns(
+    pub fn vsan_vit_get_iscsi_luns(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_aliases: Option<&[crate::CompactString]>,
+        target_aliases: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanIscsiLUN>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitGetIscsiLUNs",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiLUNsRequestType {
@@ -417,18 +445,18 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_get_iscsi_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_alias: &str,
+        target_alias: impl AsRef<str>,
     ) -> crate::Call<Option<crate::types::VsanIscsiTarget>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitGetIscsiTarget",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiTargetRequestType {
                         cluster,
-                        target_alias,
+                        target_alias: target_alias.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<crate::types::VsanIscsiTarget>,
@@ -450,7 +478,7 @@ impl VsanIscsiTargetSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitGetIscsiTargets",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiTargetsRequestType {
@@ -475,7 +503,7 @@ impl VsanIscsiTargetSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitQueryIscsiTargetServiceVersion",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
@@ -494,19 +522,19 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_remediate_iscsi_luns_runtime_status(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanRemediateIscsiLunsRuntimeStatus",
                 crate::client::body(
                     &crate::types::VsanRemediateIscsiLunsRuntimeStatusRequestType {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitRemoveIscsiInitiatorGroup*.
@@ -520,18 +548,18 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_remove_iscsi_initiator_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        initiator_group_name: &str,
+        initiator_group_name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitRemoveIscsiInitiatorGroup",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiInitiatorGroupRequestType {
                         cluster,
-                        initiator_group_name,
+                        initiator_group_name: initiator_group_name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -548,20 +576,24 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_remove_iscsi_initiators_from_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        initiator_group_name: &str,
-        initiator_names: &[crate::CompactString],
+        initiator_group_name: impl AsRef<str>,
+        initiator_names: &[impl AsRef<str>],
     ) -> crate::Call<()> {
+        let initiator_names: Vec<&str> = initiator_names
+            .iter()
+            .map(AsRef::as_ref)
+            .collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitRemoveIscsiInitiatorsFromGroup",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiInitiatorsFromGroupRequestType {
                         cluster,
-                        initiator_group_name,
-                        initiator_names,
+                        initiator_group_name: initiator_group_name.as_ref(),
+                        initiator_names: &initiator_names,
                     },
                 ),
                 crate::client::decode_unit,
@@ -578,20 +610,24 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_remove_iscsi_initiators_from_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_alias: &str,
-        initiator_names: &[crate::CompactString],
+        target_alias: impl AsRef<str>,
+        initiator_names: &[impl AsRef<str>],
     ) -> crate::Call<()> {
+        let initiator_names: Vec<&str> = initiator_names
+            .iter()
+            .map(AsRef::as_ref)
+            .collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitRemoveIscsiInitiatorsFromTarget",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiInitiatorsFromTargetRequestType {
                         cluster,
-                        target_alias,
-                        initiator_names,
+                        target_alias: target_alias.as_ref(),
+                        initiator_names: &initiator_names,
                     },
                 ),
                 crate::client::decode_unit,
@@ -610,23 +646,23 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_remove_iscsi_lun(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_alias: &str,
+        target_alias: impl AsRef<str>,
         lun_id: i32,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitRemoveIscsiLUN",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiLUNRequestType {
                         cluster,
-                        target_alias,
+                        target_alias: target_alias.as_ref(),
                         lun_id,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitRemoveIscsiTarget*.
@@ -642,21 +678,21 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_remove_iscsi_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_alias: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        target_alias: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitRemoveIscsiTarget",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiTargetRequestType {
                         cluster,
-                        target_alias,
+                        target_alias: target_alias.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitRemoveIscsiTargetFromGroup*.
@@ -670,23 +706,38 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_remove_iscsi_target_from_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        initiator_group_name: &str,
-        target_alias: &str,
+        initiator_group_name: impl AsRef<str>,
+        target_alias: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVitRemoveIscsiTargetFromGroup",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiTargetFromGroupRequestType {
                         cluster,
-                        initiator_group_name,
-                        target_alias,
+                        initiator_group_name: initiator_group_name.as_ref(),
+                        target_alias: target_alias.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for VsanIscsiTargetSystem {
+    const TYPE: &'static str = "VsanIscsiTargetSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

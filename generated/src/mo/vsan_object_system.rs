@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanObjectSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanObjectSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanObjectSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -40,23 +60,24 @@ impl VsanObjectSystem {
     pub fn vsan_delete_objects_task(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        obj_uuids: &[crate::CompactString],
+        obj_uuids: &[impl AsRef<str>],
         force: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
+        let obj_uuids: Vec<&str> = obj_uuids.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanDeleteObjects_Task",
                 crate::client::body(
                     &crate::types::VsanDeleteObjectsRequestType {
                         cluster,
-                        obj_uuids,
+                        obj_uuids: &obj_uuids,
                         force,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanObjectSystem.VsanQueryInaccessibleVmSwapObjects*.
@@ -75,7 +96,7 @@ impl VsanObjectSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryInaccessibleVmSwapObjects",
                 crate::client::body(
                     &crate::types::VsanQueryInaccessibleVmSwapObjectsRequestType {
@@ -97,8 +118,8 @@ impl VsanObjectSystem {
     pub fn vsan_query_object_identities(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        obj_uuids: Option<&[crate::CompactString]>,
-        obj_types: Option<&[crate::CompactString]>,
+        obj_uuids: Option<&[&str]>,
+        obj_types: Option<&[&str]>,
         include_health: Option<bool>,
         include_obj_identity: Option<bool>,
         include_space_summary: Option<bool>,
@@ -108,7 +129,7 @@ impl VsanObjectSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryObjectIdentities",
                 crate::client::body(
                     &crate::types::VsanQueryObjectIdentitiesRequestType {
@@ -144,7 +165,7 @@ impl VsanObjectSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryPhysicalPlacements",
                 crate::client::body(
                     &crate::types::VsanQueryPhysicalPlacementsRequestType {
@@ -172,7 +193,7 @@ impl VsanObjectSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QuerySyncingVsanObjectsSummary",
                 crate::client::body(
                     &crate::types::QuerySyncingVsanObjectsSummaryRequestType {
@@ -203,7 +224,7 @@ impl VsanObjectSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VosQueryVsanObjectInformation",
                 crate::client::body(
                     &crate::types::VosQueryVsanObjectInformationRequestType {
@@ -227,19 +248,19 @@ impl VsanObjectSystem {
     pub fn relayout_objects(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RelayoutObjects",
                 crate::client::body(
                     &crate::types::RelayoutObjectsRequestType {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanObjectSystem.VosSetVsanObjectPolicy*.
@@ -256,23 +277,38 @@ impl VsanObjectSystem {
     pub fn vos_set_vsan_object_policy(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        vsan_object_uuid: &str,
+        vsan_object_uuid: impl AsRef<str>,
         profile: Option<&crate::types::VirtualMachineProfileSpecKind>,
     ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VosSetVsanObjectPolicy",
                 crate::client::body(
                     &crate::types::VosSetVsanObjectPolicyRequestType {
                         cluster,
-                        vsan_object_uuid,
+                        vsan_object_uuid: vsan_object_uuid.as_ref(),
                         profile,
                     },
                 ),
                 crate::client::decode::<bool>,
             )
+    }
+}
+impl crate::client::Handle for VsanObjectSystem {
+    const TYPE: &'static str = "VsanObjectSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

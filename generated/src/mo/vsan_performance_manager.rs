@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanPerformanceManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanPerformanceManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanPerformanceManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -47,7 +67,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfCreateStatsObject",
                 crate::client::body(
                     &crate::types::VsanPerfCreateStatsObjectRequestType {
@@ -73,12 +93,12 @@ impl VsanPerformanceManager {
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
         profile: Option<&crate::types::VirtualMachineProfileSpecKind>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfCreateStatsObjectTask",
                 crate::client::body(
                     &crate::types::VsanPerfCreateStatsObjectTaskRequestType {
@@ -86,7 +106,7 @@ impl VsanPerformanceManager {
                         profile,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanPerformanceManager.VsanPerfDeleteStatsObject*.
@@ -110,7 +130,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfDeleteStatsObject",
                 crate::client::body(
                     &crate::types::VsanPerfDeleteStatsObjectRequestType {
@@ -134,19 +154,19 @@ impl VsanPerformanceManager {
     pub fn vsan_perf_delete_stats_object_task(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfDeleteStatsObjectTask",
                 crate::client::body(
                     &crate::types::VsanPerfDeleteStatsObjectTaskRequestType {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanPerformanceManager.VsanPerfDeleteTimeRange*.
@@ -166,18 +186,18 @@ impl VsanPerformanceManager {
     pub fn vsan_perf_delete_time_range(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        name: &str,
+        name: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfDeleteTimeRange",
                 crate::client::body(
                     &crate::types::VsanPerfDeleteTimeRangeRequestType {
                         cluster,
-                        name,
+                        name: name.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -198,7 +218,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfGetAggregatedEntityTypes",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::VsanPerfEntityType>>,
@@ -216,7 +236,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfGetSupportedDiagnosticExceptions",
                 Ok(None),
                 crate::client::decode_opt::<
@@ -239,7 +259,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfGetSupportedEntityTypes",
                 crate::client::body(
                     &crate::types::VsanPerfGetSupportedEntityTypesRequestType {
@@ -264,7 +284,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfGetSupportedHotspotEntityTypes",
                 crate::client::body(
                     &crate::types::VsanPerfGetSupportedHotspotEntityTypesRequestType {
@@ -293,7 +313,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetVsanPerfDiagnosisResult",
                 crate::client::body(
                     &crate::types::GetVsanPerfDiagnosisResultRequestType {
@@ -320,7 +340,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfQueryClusterHealth",
                 crate::client::body(
                     &crate::types::VsanPerfQueryClusterHealthRequestType {
@@ -346,7 +366,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfQueryNodeInformation",
                 crate::client::body(
                     &crate::types::VsanPerfQueryNodeInformationRequestType {
@@ -374,7 +394,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryRemoteServerClusters",
                 crate::client::body(
                     &crate::types::QueryRemoteServerClustersRequestType {
@@ -404,7 +424,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfQueryStatsObjectInformation",
                 crate::client::body(
                     &crate::types::VsanPerfQueryStatsObjectInformationRequestType {
@@ -435,7 +455,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfQueryTimeRanges",
                 crate::client::body(
                     &crate::types::VsanPerfQueryTimeRangesRequestType {
@@ -467,7 +487,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfQueryPerf",
                 crate::client::body(
                     &crate::types::VsanPerfQueryPerfRequestType {
@@ -499,7 +519,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVsanPerfHotspotEntities",
                 crate::client::body(
                     &crate::types::QueryVsanPerfHotspotEntitiesRequestType {
@@ -530,7 +550,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVsanPerfTopEntities",
                 crate::client::body(
                     &crate::types::QueryVsanPerfTopEntitiesRequestType {
@@ -564,7 +584,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfSaveTimeRanges",
                 crate::client::body(
                     &crate::types::VsanPerfSaveTimeRangesRequestType {
@@ -597,7 +617,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfSetStatsObjectPolicy",
                 crate::client::body(
                     &crate::types::VsanPerfSetStatsObjectPolicyRequestType {
@@ -631,7 +651,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfToggleVerboseMode",
                 crate::client::body(
                     &crate::types::VsanPerfToggleVerboseModeRequestType {
@@ -663,7 +683,7 @@ impl VsanPerformanceManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfDiagnose",
                 crate::client::body(
                     &crate::types::VsanPerfDiagnoseRequestType {
@@ -692,12 +712,12 @@ impl VsanPerformanceManager {
         &self,
         perf_diagnose_query: &crate::types::VsanPerfDiagnoseQuerySpec,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerfDiagnoseTask",
                 crate::client::body(
                     &crate::types::VsanPerfDiagnoseTaskRequestType {
@@ -705,7 +725,22 @@ impl VsanPerformanceManager {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VsanPerformanceManager {
+    const TYPE: &'static str = "VsanPerformanceManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanPhoneHomeSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanPhoneHomeSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanPhoneHomeSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -43,7 +63,7 @@ impl VsanPhoneHomeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVsanCloudHealthStatus",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VsanCloudHealthStatus>,
@@ -64,19 +84,19 @@ impl VsanPhoneHomeSystem {
     pub fn vsan_perform_online_health_check(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerformOnlineHealthCheck",
                 crate::client::body(
                     &crate::types::VsanPerformOnlineHealthCheckRequestType {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanPhoneHomeSystem.VsanQueryLSOMwbsize*.
@@ -100,7 +120,7 @@ impl VsanPhoneHomeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryLSOMwbsize",
                 crate::client::body(
                     &crate::types::VsanQueryLSOMwbsizeRequestType {
@@ -131,7 +151,7 @@ impl VsanPhoneHomeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryNvmeCriticalWarningStats",
                 crate::client::body(
                     &crate::types::VsanQueryNvmeCriticalWarningStatsRequestType {
@@ -159,7 +179,7 @@ impl VsanPhoneHomeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryObjectSnapshotsInfo",
                 crate::client::body(
                     &crate::types::VsanQueryObjectSnapshotsInfoRequestType {
@@ -190,7 +210,7 @@ impl VsanPhoneHomeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryZdomScrubberData",
                 crate::client::body(
                     &crate::types::VsanQueryZdomScrubberDataRequestType {
@@ -199,5 +219,20 @@ impl VsanPhoneHomeSystem {
                 ),
                 crate::client::decode_opt::<crate::CompactString>,
             )
+    }
+}
+impl crate::client::Handle for VsanPhoneHomeSystem {
+    const TYPE: &'static str = "VsanPhoneHomeSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

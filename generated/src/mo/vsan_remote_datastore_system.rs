@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanRemoteDatastoreSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanRemoteDatastoreSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanRemoteDatastoreSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -43,19 +63,19 @@ impl VsanRemoteDatastoreSystem {
     pub fn vsan_create_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanCreateDatastoreSource",
                 crate::client::body(
                     &crate::types::VsanCreateDatastoreSourceRequestType {
                         datastore_source,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanRemoteDatastoreSystem.VsanDestroyDatastoreSource*.
@@ -75,19 +95,19 @@ impl VsanRemoteDatastoreSystem {
     pub fn vsan_destroy_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanDestroyDatastoreSource",
                 crate::client::body(
                     &crate::types::VsanDestroyDatastoreSourceRequestType {
                         datastore_source,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanRemoteDatastoreSystem.MountPrecheck*.
@@ -105,7 +125,7 @@ impl VsanRemoteDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "MountPrecheck",
                 crate::client::body(
                     &crate::types::MountPrecheckRequestType {
@@ -137,7 +157,7 @@ impl VsanRemoteDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPrecheckDatastoreSource",
                 crate::client::body(
                     &crate::types::VsanPrecheckDatastoreSourceRequestType {
@@ -160,13 +180,13 @@ impl VsanRemoteDatastoreSystem {
     /// `POST .../VsanQueryDatastoreSource` (operation `VsanRemoteDatastoreSystem_VsanQueryDatastoreSource`).
     pub fn vsan_query_datastore_source(
         &self,
-        vc_hosts: Option<&[crate::CompactString]>,
+        vc_hosts: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanHciMeshDatastoreSource>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryDatastoreSource",
                 crate::client::body(
                     &crate::types::VsanQueryDatastoreSourceRequestType {
@@ -197,7 +217,7 @@ impl VsanRemoteDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryHciMeshDatastores",
                 crate::client::body(
                     &crate::types::VsanQueryHciMeshDatastoresRequestType {
@@ -226,7 +246,7 @@ impl VsanRemoteDatastoreSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RemoteVcMountPrecheck",
                 crate::client::body(
                     &crate::types::RemoteVcMountPrecheckRequestType {
@@ -254,19 +274,34 @@ impl VsanRemoteDatastoreSystem {
     pub fn vsan_update_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanUpdateDatastoreSource",
                 crate::client::body(
                     &crate::types::VsanUpdateDatastoreSourceRequestType {
                         datastore_source,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VsanRemoteDatastoreSystem {
+    const TYPE: &'static str = "VsanRemoteDatastoreSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

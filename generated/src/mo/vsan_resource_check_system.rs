@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanResourceCheckSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanResourceCheckSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanResourceCheckSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -36,7 +56,7 @@ impl VsanResourceCheckSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostCancelResourceCheck",
                 Ok(None),
                 crate::client::decode::<bool>,
@@ -60,7 +80,7 @@ impl VsanResourceCheckSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetResourceCheckStatus",
                 crate::client::body(
                     &crate::types::VsanGetResourceCheckStatusRequestType {
@@ -89,12 +109,12 @@ impl VsanResourceCheckSystem {
         &self,
         resource_check_spec: &crate::types::VsanResourceCheckSpec,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerformResourceCheck",
                 crate::client::body(
                     &crate::types::VsanPerformResourceCheckRequestType {
@@ -102,7 +122,7 @@ impl VsanResourceCheckSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanResourceCheckSystem.VsanHostPerformResourceCheck*.
@@ -120,19 +140,34 @@ impl VsanResourceCheckSystem {
     pub fn vsan_host_perform_resource_check(
         &self,
         resource_check_spec: &crate::types::VsanResourceCheckSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostPerformResourceCheck",
                 crate::client::body(
                     &crate::types::VsanHostPerformResourceCheckRequestType {
                         resource_check_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VsanResourceCheckSystem {
+    const TYPE: &'static str = "VsanResourceCheckSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

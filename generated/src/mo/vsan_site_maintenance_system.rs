@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanSiteMaintenanceSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanSiteMaintenanceSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanSiteMaintenanceSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -40,22 +60,22 @@ impl VsanSiteMaintenanceSystem {
     /// `POST .../VsanEnterSiteMaintenanceMode` (operation `VsanSiteMaintenanceSystem_VsanEnterSiteMaintenanceMode`).
     pub fn vsan_enter_site_maintenance_mode(
         &self,
-        fault_domain_name: &str,
+        fault_domain_name: impl AsRef<str>,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanEnterSiteMaintenanceMode",
                 crate::client::body(
                     &crate::types::VsanEnterSiteMaintenanceModeRequestType {
-                        fault_domain_name,
+                        fault_domain_name: fault_domain_name.as_ref(),
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanSiteMaintenanceSystem.VsanExitSiteMaintenanceMode*.
@@ -72,22 +92,22 @@ impl VsanSiteMaintenanceSystem {
     /// `POST .../VsanExitSiteMaintenanceMode` (operation `VsanSiteMaintenanceSystem_VsanExitSiteMaintenanceMode`).
     pub fn vsan_exit_site_maintenance_mode(
         &self,
-        fault_domain_name: &str,
+        fault_domain_name: impl AsRef<str>,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanExitSiteMaintenanceMode",
                 crate::client::body(
                     &crate::types::VsanExitSiteMaintenanceModeRequestType {
-                        fault_domain_name,
+                        fault_domain_name: fault_domain_name.as_ref(),
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanSiteMaintenanceSystem.VsanGetSiteMaintenancePrecheckStatus*.
@@ -105,18 +125,18 @@ impl VsanSiteMaintenanceSystem {
     pub fn vsan_get_site_maintenance_precheck_status(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        fault_domain_name: &str,
+        fault_domain_name: impl AsRef<str>,
     ) -> crate::Call<crate::types::VsanSiteMaintenancePrecheckStatus> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetSiteMaintenancePrecheckStatus",
                 crate::client::body(
                     &crate::types::VsanGetSiteMaintenancePrecheckStatusRequestType {
                         cluster,
-                        fault_domain_name,
+                        fault_domain_name: fault_domain_name.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::VsanSiteMaintenancePrecheckStatus>,
@@ -140,12 +160,12 @@ impl VsanSiteMaintenanceSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: &crate::types::VsanSiteMaintenanceSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPerformSiteMaintenancePrecheck",
                 crate::client::body(
                     &crate::types::VsanPerformSiteMaintenancePrecheckRequestType {
@@ -153,7 +173,7 @@ impl VsanSiteMaintenanceSystem {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanSiteMaintenanceSystem.VsanQueryClusterSiteMaintenanceState*.
@@ -174,7 +194,7 @@ impl VsanSiteMaintenanceSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterSiteMaintenanceState",
                 crate::client::body(
                     &crate::types::VsanQueryClusterSiteMaintenanceStateRequestType {
@@ -183,5 +203,20 @@ impl VsanSiteMaintenanceSystem {
                 ),
                 crate::client::decode_opt::<Vec<crate::types::VsanSiteMaintenanceInfo>>,
             )
+    }
+}
+impl crate::client::Handle for VsanSiteMaintenanceSystem {
+    const TYPE: &'static str = "VsanSiteMaintenanceSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

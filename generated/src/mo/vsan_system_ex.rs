@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanSystemEx {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanSystemEx {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanSystemEx {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -35,17 +55,18 @@ impl VsanSystemEx {
     /// `POST .../VsanHostAbortWipeDisk` (operation `VsanSystemEx_VsanHostAbortWipeDisk`).
     pub fn vsan_host_abort_wipe_disk(
         &self,
-        disks: &[crate::CompactString],
+        disks: &[impl AsRef<str>],
     ) -> crate::Call<Vec<crate::types::VsanHostAbortWipeDiskStatus>> {
+        let disks: Vec<&str> = disks.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostAbortWipeDisk",
                 crate::client::body(
                     &crate::types::VsanHostAbortWipeDiskRequestType {
-                        disks,
+                        disks: &disks,
                     },
                 ),
                 crate::client::decode::<Vec<crate::types::VsanHostAbortWipeDiskStatus>>,
@@ -63,7 +84,7 @@ impl VsanSystemEx {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetAboutInfoEx",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanHostAboutInfoEx>,
@@ -78,14 +99,14 @@ impl VsanSystemEx {
     /// `POST .../VsanHostGetRuntimeStats` (operation `VsanSystemEx_VsanHostGetRuntimeStats`).
     pub fn vsan_host_get_runtime_stats(
         &self,
-        stats: Option<&[crate::CompactString]>,
+        stats: Option<&[&str]>,
         cluster_uuid: Option<&str>,
     ) -> crate::Call<crate::types::VsanHostRuntimeStats> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostGetRuntimeStats",
                 crate::client::body(
                     &crate::types::VsanHostGetRuntimeStatsRequestType {
@@ -105,15 +126,15 @@ impl VsanSystemEx {
     /// `POST .../VsanQueryHostDrsStats` (operation `VsanSystemEx_VsanQueryHostDrsStats`).
     pub fn vsan_query_host_drs_stats(
         &self,
-        host_uuids: Option<&[crate::CompactString]>,
-        vms: Option<&[crate::CompactString]>,
+        host_uuids: Option<&[&str]>,
+        vms: Option<&[&str]>,
         host_index: Option<i32>,
     ) -> crate::Call<crate::types::VsanHostDrsStats> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryHostDrsStats",
                 crate::client::body(
                     &crate::types::VsanQueryHostDrsStatsRequestType {
@@ -134,13 +155,13 @@ impl VsanSystemEx {
     /// `POST .../VsanQueryHostStatusEx` (operation `VsanSystemEx_VsanQueryHostStatusEx`).
     pub fn vsan_query_host_status_ex(
         &self,
-        cluster_uuids: Option<&[crate::CompactString]>,
+        cluster_uuids: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanHostClusterStatus>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryHostStatusEx",
                 crate::client::body(
                     &crate::types::VsanQueryHostStatusExRequestType {
@@ -159,7 +180,7 @@ impl VsanSystemEx {
     /// `POST .../VsanQuerySyncingVsanObjects` (operation `VsanSystemEx_VsanQuerySyncingVsanObjects`).
     pub fn vsan_query_syncing_vsan_objects(
         &self,
-        uuids: Option<&[crate::CompactString]>,
+        uuids: Option<&[&str]>,
         start: Option<i32>,
         limit: Option<i32>,
         include_summary: Option<bool>,
@@ -168,7 +189,7 @@ impl VsanSystemEx {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQuerySyncingVsanObjects",
                 crate::client::body(
                     &crate::types::VsanQuerySyncingVsanObjectsRequestType {
@@ -194,17 +215,17 @@ impl VsanSystemEx {
     /// `POST .../VsanQueryWhatIfEvacuationResult` (operation `VsanSystemEx_VsanQueryWhatIfEvacuationResult`).
     pub fn vsan_query_what_if_evacuation_result(
         &self,
-        evac_entity_uuid: &str,
+        evac_entity_uuid: impl AsRef<str>,
     ) -> crate::Call<crate::types::VsanWhatIfEvacResult> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryWhatIfEvacuationResult",
                 crate::client::body(
                     &crate::types::VsanQueryWhatIfEvacuationResultRequestType {
-                        evac_entity_uuid,
+                        evac_entity_uuid: evac_entity_uuid.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::VsanWhatIfEvacResult>,
@@ -222,17 +243,18 @@ impl VsanSystemEx {
     /// `POST .../VsanHostQueryWipeDisk` (operation `VsanSystemEx_VsanHostQueryWipeDisk`).
     pub fn vsan_host_query_wipe_disk(
         &self,
-        disks: &[crate::CompactString],
+        disks: &[impl AsRef<str>],
     ) -> crate::Call<Vec<crate::types::VsanHostWipeDiskStatus>> {
+        let disks: Vec<&str> = disks.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostQueryWipeDisk",
                 crate::client::body(
                     &crate::types::VsanHostQueryWipeDiskRequestType {
-                        disks,
+                        disks: &disks,
                     },
                 ),
                 crate::client::decode::<Vec<crate::types::VsanHostWipeDiskStatus>>,
@@ -256,12 +278,12 @@ impl VsanSystemEx {
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
         timeout: Option<i32>,
         evac_reason: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanUnmountDiskMappingEx",
                 crate::client::body(
                     &crate::types::VsanUnmountDiskMappingExRequestType {
@@ -271,7 +293,7 @@ impl VsanSystemEx {
                         evac_reason,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanSystemEx.VsanHostWipeDisk*.
@@ -288,20 +310,36 @@ impl VsanSystemEx {
     /// `POST .../VsanHostWipeDisk` (operation `VsanSystemEx_VsanHostWipeDisk`).
     pub fn vsan_host_wipe_disk(
         &self,
-        disks: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        disks: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let disks: Vec<&str> = disks.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostWipeDisk",
                 crate::client::body(
                     &crate::types::VsanHostWipeDiskRequestType {
-                        disks,
+                        disks: &disks,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VsanSystemEx {
+    const TYPE: &'static str = "VsanSystemEx";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanUpdateManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanUpdateManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanUpdateManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -47,12 +67,12 @@ impl VsanUpdateManager {
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
         rolling: Option<bool>,
         no_sig_check: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVibInstall_Task",
                 crate::client::body(
                     &crate::types::VsanVibInstallRequestType {
@@ -65,7 +85,7 @@ impl VsanUpdateManager {
                         no_sig_check,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanUpdateManager.VsanVibInstallPreflightCheck*.
@@ -85,7 +105,7 @@ impl VsanUpdateManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVibInstallPreflightCheck",
                 crate::client::body(
                     &crate::types::VsanVibInstallPreflightCheckRequestType {
@@ -113,7 +133,7 @@ impl VsanUpdateManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVibScan",
                 crate::client::body(
                     &crate::types::VsanVibScanRequestType {
@@ -123,5 +143,20 @@ impl VsanUpdateManager {
                 ),
                 crate::client::decode_opt::<Vec<crate::types::VsanVibScanResult>>,
             )
+    }
+}
+impl crate::client::Handle for VsanUpdateManager {
+    const TYPE: &'static str = "VsanUpdateManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanUpgradeSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanUpgradeSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanUpgradeSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,12 +65,12 @@ impl VsanUpgradeSystem {
         downgrade_format: Option<bool>,
         allow_reduced_redundancy: Option<bool>,
         exclude_hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PerformVsanUpgrade_Task",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradeRequestType {
@@ -61,7 +81,7 @@ impl VsanUpgradeSystem {
                         exclude_hosts,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanUpgradeSystem.PerformVsanUpgradePreflightCheck*.
@@ -83,7 +103,7 @@ impl VsanUpgradeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PerformVsanUpgradePreflightCheck",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradePreflightCheckRequestType {
@@ -114,7 +134,7 @@ impl VsanUpgradeSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "QueryVsanUpgradeStatus",
                 crate::client::body(
                     &crate::types::QueryVsanUpgradeStatusRequestType {
@@ -123,5 +143,20 @@ impl VsanUpgradeSystem {
                 ),
                 crate::client::decode::<crate::types::VsanUpgradeSystemUpgradeStatusKind>,
             )
+    }
+}
+impl crate::client::Handle for VsanUpgradeSystem {
+    const TYPE: &'static str = "VsanUpgradeSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanUpgradeSystemEx {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanUpgradeSystemEx {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanUpgradeSystemEx {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -44,12 +64,12 @@ impl VsanUpgradeSystemEx {
         allow_reduced_redundancy: Option<bool>,
         exclude_hosts: Option<&[crate::types::ManagedObjectReference]>,
         spec: Option<&crate::types::VsanDiskFormatConversionSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PerformVsanUpgradeEx",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradeExRequestType {
@@ -61,7 +81,7 @@ impl VsanUpgradeSystemEx {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanUpgradeSystemEx.PerformVsanUpgradePreflightAsyncCheck_Task*.
@@ -79,12 +99,12 @@ impl VsanUpgradeSystemEx {
         cluster: &crate::types::ManagedObjectReference,
         downgrade_format: Option<bool>,
         spec: Option<&crate::types::VsanDiskFormatConversionSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PerformVsanUpgradePreflightAsyncCheck_Task",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradePreflightAsyncCheckRequestType {
@@ -93,7 +113,7 @@ impl VsanUpgradeSystemEx {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanUpgradeSystemEx.PerformVsanUpgradePreflightCheckEx*.
@@ -111,7 +131,7 @@ impl VsanUpgradeSystemEx {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "PerformVsanUpgradePreflightCheckEx",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradePreflightCheckExRequestType {
@@ -138,7 +158,7 @@ impl VsanUpgradeSystemEx {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryUpgradeStatusEx",
                 crate::client::body(
                     &crate::types::VsanQueryUpgradeStatusExRequestType {
@@ -161,7 +181,7 @@ impl VsanUpgradeSystemEx {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RetrieveSupportedVsanFormatVersion",
                 crate::client::body(
                     &crate::types::RetrieveSupportedVsanFormatVersionRequestType {
@@ -170,5 +190,20 @@ impl VsanUpgradeSystemEx {
                 ),
                 crate::client::decode::<i32>,
             )
+    }
+}
+impl crate::client::Handle for VsanUpgradeSystemEx {
+    const TYPE: &'static str = "VsanUpgradeSystemEx";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanVcClusterConfigSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanVcClusterConfigSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanVcClusterConfigSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -41,7 +61,7 @@ impl VsanVcClusterConfigSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetClusterRAIDInfo",
                 crate::client::body(
                     &crate::types::VsanGetClusterRAIDInfoRequestType {
@@ -70,7 +90,7 @@ impl VsanVcClusterConfigSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterGetClaimedCapacity",
                 crate::client::body(
                     &crate::types::VsanClusterGetClaimedCapacityRequestType {
@@ -97,7 +117,7 @@ impl VsanVcClusterConfigSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterGetConfig",
                 crate::client::body(
                     &crate::types::VsanClusterGetConfigRequestType {
@@ -119,7 +139,7 @@ impl VsanVcClusterConfigSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetConfigurationLimits",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::KeyAnyValue>>,
@@ -133,13 +153,13 @@ impl VsanVcClusterConfigSystem {
     pub fn vsan_cluster_get_runtime_stats(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        stats: Option<&[crate::CompactString]>,
+        stats: Option<&[&str]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanRuntimeStatsHostMap>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterGetRuntimeStats",
                 crate::client::body(
                     &crate::types::VsanClusterGetRuntimeStatsRequestType {
@@ -164,7 +184,7 @@ impl VsanVcClusterConfigSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterDrsStats",
                 crate::client::body(
                     &crate::types::VsanQueryClusterDrsStatsRequestType {
@@ -190,12 +210,12 @@ impl VsanVcClusterConfigSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         vsan_reconfig_spec: &crate::types::VimVsanReconfigSpec,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterReconfig",
                 crate::client::body(
                     &crate::types::VsanClusterReconfigRequestType {
@@ -203,7 +223,7 @@ impl VsanVcClusterConfigSystem {
                         vsan_reconfig_spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterConfigSystem.VsanEncryptedClusterRekey_Task*.
@@ -222,12 +242,12 @@ impl VsanVcClusterConfigSystem {
         encrypted_cluster: &crate::types::ManagedObjectReference,
         deep_rekey: Option<bool>,
         allow_reduced_redundancy: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanEncryptedClusterRekey_Task",
                 crate::client::body(
                     &crate::types::VsanEncryptedClusterRekeyRequestType {
@@ -236,7 +256,7 @@ impl VsanVcClusterConfigSystem {
                         allow_reduced_redundancy,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterConfigSystem.RunLifecycleCheck*.
@@ -258,7 +278,7 @@ impl VsanVcClusterConfigSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "RunLifecycleCheck",
                 crate::client::body(
                     &crate::types::RunLifecycleCheckRequestType {
@@ -285,7 +305,7 @@ impl VsanVcClusterConfigSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanValidateConfigSpec",
                 crate::client::body(
                     &crate::types::VsanValidateConfigSpecRequestType {
@@ -297,5 +317,20 @@ impl VsanVcClusterConfigSystem {
                     Vec<crate::types::ClusterComputeResourceValidationResultBaseKind>,
                 >,
             )
+    }
+}
+impl crate::client::Handle for VsanVcClusterConfigSystem {
+    const TYPE: &'static str = "VsanVcClusterConfigSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanVcClusterHealthSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanVcClusterHealthSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanVcClusterHealthSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -43,21 +63,21 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_attach_vsan_support_bundle_to_sr(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        sr_number: &str,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        sr_number: impl AsRef<str>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanAttachVsanSupportBundleToSr",
                 crate::client::body(
                     &crate::types::VsanAttachVsanSupportBundleToSrRequestType {
                         cluster,
-                        sr_number,
+                        sr_number: sr_number.as_ref(),
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanDownloadAndInstallVendorTool_Task*.
@@ -77,19 +97,19 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_download_and_install_vendor_tool_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanDownloadAndInstallVendorTool_Task",
                 crate::client::body(
                     &crate::types::VsanDownloadAndInstallVendorToolRequestType {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanDownloadHclFile_Task*.
@@ -108,20 +128,21 @@ impl VsanVcClusterHealthSystem {
     /// `POST .../VsanDownloadHclFile_Task` (operation `VsanVcClusterHealthSystem_VsanDownloadHclFile_Task`).
     pub fn vsan_download_hcl_file_task(
         &self,
-        sha1sums: &[crate::CompactString],
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        sha1sums: &[impl AsRef<str>],
+    ) -> crate::Call<super::Task> {
+        let sha1sums: Vec<&str> = sha1sums.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanDownloadHclFile_Task",
                 crate::client::body(
                     &crate::types::VsanDownloadHclFileRequestType {
-                        sha1sums,
+                        sha1sums: &sha1sums,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanGetHclConstraints*.
@@ -137,18 +158,18 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_get_hcl_constraints(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        release: &str,
+        release: impl AsRef<str>,
     ) -> crate::Call<crate::types::VsanHclReleaseConstraint> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetHclConstraints",
                 crate::client::body(
                     &crate::types::VsanGetHclConstraintsRequestType {
                         cluster,
-                        release,
+                        release: release.as_ref(),
                     },
                 ),
                 crate::client::decode::<crate::types::VsanHclReleaseConstraint>,
@@ -175,7 +196,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVcClusterGetHclInfo",
                 crate::client::body(
                     &crate::types::VsanVcClusterGetHclInfoRequestType {
@@ -202,20 +223,22 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_get_release_recommendation(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        minor: &[crate::CompactString],
-        major: &[crate::CompactString],
+        minor: &[impl AsRef<str>],
+        major: &[impl AsRef<str>],
     ) -> crate::Call<Option<Vec<crate::types::VsanHclReleaseConstraint>>> {
+        let minor: Vec<&str> = minor.iter().map(AsRef::as_ref).collect();
+        let major: Vec<&str> = major.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetReleaseRecommendation",
                 crate::client::body(
                     &crate::types::VsanGetReleaseRecommendationRequestType {
                         cluster,
-                        minor,
-                        major,
+                        minor: &minor,
+                        major: &major,
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::VsanHclReleaseConstraint>>,
@@ -242,7 +265,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetDiskHclConstraints",
                 crate::client::body(
                     &crate::types::VsanGetDiskHclConstraintsRequestType {
@@ -273,7 +296,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanGetHclInfoForEligibleDisks",
                 crate::client::body(
                     &crate::types::VsanGetHclInfoForEligibleDisksRequestType {
@@ -301,7 +324,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthGetVsanClusterSilentChecks",
                 crate::client::body(
                     &crate::types::VsanHealthGetVsanClusterSilentChecksRequestType {
@@ -328,7 +351,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthIsRebalanceRunning",
                 crate::client::body(
                     &crate::types::VsanHealthIsRebalanceRunningRequestType {
@@ -351,19 +374,17 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanPurgeHclFiles` (operation `VsanVcClusterHealthSystem_VsanPurgeHclFiles`).
-    pub fn vsan_purge_hcl_files(
-        &self,
-        sha1sums: &[crate::CompactString],
-    ) -> crate::Call<()> {
+    pub fn vsan_purge_hcl_files(&self, sha1sums: &[impl AsRef<str>]) -> crate::Call<()> {
+        let sha1sums: Vec<&str> = sha1sums.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPurgeHclFiles",
                 crate::client::body(
                     &crate::types::VsanPurgeHclFilesRequestType {
-                        sha1sums,
+                        sha1sums: &sha1sums,
                     },
                 ),
                 crate::client::decode_unit,
@@ -385,7 +406,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryAllSupportedHealthChecks",
                 Ok(None),
                 crate::client::decode::<Vec<crate::types::VsanClusterHealthCheckInfo>>,
@@ -409,7 +430,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryAttachToSrHistory",
                 crate::client::body(
                     &crate::types::VsanQueryAttachToSrHistoryRequestType {
@@ -439,7 +460,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterCreateVmHealthHistoryTest",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterCreateVmHealthHistoryTestRequestType {
@@ -473,7 +494,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterCreateVmHealthTest",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterCreateVmHealthTestRequestType {
@@ -500,9 +521,9 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
         vm_create_timeout: Option<i32>,
-        obj_uuids: Option<&[crate::CompactString]>,
+        obj_uuids: Option<&[&str]>,
         include_obj_uuids: Option<bool>,
-        fields: Option<&[crate::CompactString]>,
+        fields: Option<&[&str]>,
         fetch_from_cache: Option<bool>,
         perspective: Option<&str>,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -512,7 +533,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterHealthSummary",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterHealthSummaryRequestType {
@@ -546,12 +567,12 @@ impl VsanVcClusterHealthSystem {
         hosts: Option<&[crate::types::ManagedObjectReference]>,
         include_data_protection_health: Option<bool>,
         include_online_health: Option<bool>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterHealthSummaryTask",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterHealthSummaryTaskRequestType {
@@ -561,7 +582,7 @@ impl VsanVcClusterHealthSystem {
                         include_online_health,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanQueryClusterHistoricalHealth*.
@@ -584,7 +605,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryClusterHistoricalHealth",
                 crate::client::body(
                     &crate::types::VsanQueryClusterHistoricalHealthRequestType {
@@ -612,7 +633,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterNetworkPerfHistoryTest",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterNetworkPerfHistoryTestRequestType {
@@ -641,12 +662,12 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: Option<&crate::types::VsanClusterNetworkPerfTaskSpec>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterNetworkPerfTask",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterNetworkPerfTaskRequestType {
@@ -654,7 +675,7 @@ impl VsanVcClusterHealthSystem {
                         spec,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanQueryVcClusterNetworkPerfTest*.
@@ -676,7 +697,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterNetworkPerfTest",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterNetworkPerfTestRequestType {
@@ -707,7 +728,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterVmdkLoadHistoryTest",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterVmdkLoadHistoryTestRequestType {
@@ -737,7 +758,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterVmdkWorkloadTypes",
                 Ok(None),
                 crate::client::decode::<Vec<crate::types::VsanStorageWorkloadType>>,
@@ -761,7 +782,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanClusterQueryFileServiceHealthSummary",
                 crate::client::body(
                     &crate::types::VsanClusterQueryFileServiceHealthSummaryRequestType {
@@ -791,7 +812,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterSmartStatsSummary",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterSmartStatsSummaryRequestType {
@@ -817,7 +838,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVcClusterQueryVerifyHealthSystemVersions",
                 crate::client::body(
                     &crate::types::VsanVcClusterQueryVerifyHealthSystemVersionsRequestType {
@@ -845,7 +866,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthQueryVsanClusterHealthCheckInterval",
                 crate::client::body(
                     &crate::types::VsanHealthQueryVsanClusterHealthCheckIntervalRequestType {
@@ -868,7 +889,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthQueryVsanClusterHealthConfig",
                 crate::client::body(
                     &crate::types::VsanHealthQueryVsanClusterHealthConfigRequestType {
@@ -889,18 +910,19 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_query_vc_cluster_obj_ext_attrs(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        uuids: &[crate::CompactString],
+        uuids: &[impl AsRef<str>],
     ) -> crate::Call<Option<Vec<crate::types::VsanClusterObjectExtAttrs>>> {
+        let uuids: Vec<&str> = uuids.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanQueryVcClusterObjExtAttrs",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterObjExtAttrsRequestType {
                         cluster,
-                        uuids,
+                        uuids: &uuids,
                     },
                 ),
                 crate::client::decode_opt::<Vec<crate::types::VsanClusterObjectExtAttrs>>,
@@ -918,7 +940,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthQueryVsanProxyConfig",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanClusterTelemetryProxyConfig>,
@@ -939,12 +961,12 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanRebalanceCluster",
                 crate::client::body(
                     &crate::types::VsanRebalanceClusterRequestType {
@@ -952,7 +974,7 @@ impl VsanVcClusterHealthSystem {
                         target_hosts,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanHealthRepairClusterObjectsImmediate*.
@@ -969,13 +991,13 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_health_repair_cluster_objects_immediate(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        uuids: Option<&[crate::CompactString]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+        uuids: Option<&[&str]>,
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthRepairClusterObjectsImmediate",
                 crate::client::body(
                     &crate::types::VsanHealthRepairClusterObjectsImmediateRequestType {
@@ -983,7 +1005,7 @@ impl VsanVcClusterHealthSystem {
                         uuids,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanVcClusterRunVmdkLoadTest*.
@@ -999,27 +1021,27 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_vc_cluster_run_vmdk_load_test(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        runname: &str,
+        runname: impl AsRef<str>,
         duration_sec: Option<i32>,
         specs: Option<&[crate::types::VsanVmdkLoadTestSpec]>,
         action: Option<&str>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVcClusterRunVmdkLoadTest",
                 crate::client::body(
                     &crate::types::VsanVcClusterRunVmdkLoadTestRequestType {
                         cluster,
-                        runname,
+                        runname: runname.as_ref(),
                         duration_sec,
                         specs,
                         action,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanHealthSendVsanTelemetry*.
@@ -1042,7 +1064,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthSendVsanTelemetry",
                 crate::client::body(
                     &crate::types::VsanHealthSendVsanTelemetryRequestType {
@@ -1068,7 +1090,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthSetLogLevel",
                 crate::client::body(
                     &crate::types::VsanHealthSetLogLevelRequestType {
@@ -1099,7 +1121,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthSetVsanClusterHealthCheckInterval",
                 crate::client::body(
                     &crate::types::VsanHealthSetVsanClusterHealthCheckIntervalRequestType {
@@ -1125,14 +1147,14 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_health_set_vsan_cluster_silent_checks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        add_silent_checks: Option<&[crate::CompactString]>,
-        remove_silent_checks: Option<&[crate::CompactString]>,
+        add_silent_checks: Option<&[&str]>,
+        remove_silent_checks: Option<&[&str]>,
     ) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthSetVsanClusterSilentChecks",
                 crate::client::body(
                     &crate::types::VsanHealthSetVsanClusterSilentChecksRequestType {
@@ -1160,7 +1182,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthSetVsanClusterTelemetryConfig",
                 crate::client::body(
                     &crate::types::VsanHealthSetVsanClusterTelemetryConfigRequestType {
@@ -1189,7 +1211,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "SetVsanVcgMappingForHwDevices",
                 crate::client::body(
                     &crate::types::SetVsanVcgMappingForHwDevicesRequestType {
@@ -1214,12 +1236,12 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanStopRebalanceCluster",
                 crate::client::body(
                     &crate::types::VsanStopRebalanceClusterRequestType {
@@ -1227,7 +1249,7 @@ impl VsanVcClusterHealthSystem {
                         target_hosts,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanHealthTestVsanClusterTelemetryProxy*.
@@ -1249,7 +1271,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthTestVsanClusterTelemetryProxy",
                 crate::client::body(
                     &crate::types::VsanHealthTestVsanClusterTelemetryProxyRequestType {
@@ -1273,19 +1295,19 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_health_update_default_ds_policy_recommendation(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHealthUpdateDefaultDSPolicyRecommendation",
                 crate::client::body(
                     &crate::types::VsanHealthUpdateDefaultDSPolicyRecommendationRequestType {
                         cluster,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanVcUpdateHclDbFromWeb*.
@@ -1308,7 +1330,7 @@ impl VsanVcClusterHealthSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVcUpdateHclDbFromWeb",
                 crate::client::body(
                     &crate::types::VsanVcUpdateHclDbFromWebRequestType {
@@ -1329,19 +1351,34 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVcUploadHclDb` (operation `VsanVcClusterHealthSystem_VsanVcUploadHclDb`).
-    pub fn vsan_vc_upload_hcl_db(&self, db: &str) -> crate::Call<bool> {
+    pub fn vsan_vc_upload_hcl_db(&self, db: impl AsRef<str>) -> crate::Call<bool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVcUploadHclDb",
                 crate::client::body(
                     &crate::types::VsanVcUploadHclDbRequestType {
-                        db,
+                        db: db.as_ref(),
                     },
                 ),
                 crate::client::decode::<bool>,
             )
+    }
+}
+impl crate::client::Handle for VsanVcClusterHealthSystem {
+    const TYPE: &'static str = "VsanVcClusterHealthSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

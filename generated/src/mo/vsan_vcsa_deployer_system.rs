@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanVcsaDeployerSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanVcsaDeployerSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanVcsaDeployerSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,7 +65,7 @@ impl VsanVcsaDeployerSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPostConfigForVcsa",
                 crate::client::body(
                     &crate::types::VsanPostConfigForVcsaRequestType {
@@ -74,7 +94,7 @@ impl VsanVcsaDeployerSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanPrepareVsanForVcsa",
                 crate::client::body(
                     &crate::types::VsanPrepareVsanForVcsaRequestType {
@@ -97,20 +117,36 @@ impl VsanVcsaDeployerSystem {
     /// `POST .../VsanVcsaGetBootstrapProgress` (operation `VsanVcsaDeployerSystem_VsanVcsaGetBootstrapProgress`).
     pub fn vsan_vcsa_get_bootstrap_progress(
         &self,
-        task_id: &[crate::CompactString],
+        task_id: &[impl AsRef<str>],
     ) -> crate::Call<Vec<crate::types::VsanVcsaDeploymentProgress>> {
+        let task_id: Vec<&str> = task_id.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVcsaGetBootstrapProgress",
                 crate::client::body(
                     &crate::types::VsanVcsaGetBootstrapProgressRequestType {
-                        task_id,
+                        task_id: &task_id,
                     },
                 ),
                 crate::client::decode::<Vec<crate::types::VsanVcsaDeploymentProgress>>,
             )
+    }
+}
+impl crate::client::Handle for VsanVcsaDeployerSystem {
+    const TYPE: &'static str = "VsanVcsaDeployerSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanVdsSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanVdsSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanVdsSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -45,7 +65,7 @@ impl VsanVdsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanRollbackVdsToVss",
                 crate::client::body(
                     &crate::types::VsanRollbackVdsToVssRequestType {
@@ -70,7 +90,7 @@ impl VsanVdsSystem {
         cluster: &crate::types::ManagedObjectReference,
         vswitch_name: Option<&str>,
         vds_name: Option<&str>,
-        vmnic_devices: Option<&[crate::CompactString]>,
+        vmnic_devices: Option<&[&str]>,
         infra_vm: Option<&[crate::types::ManagedObjectReference]>,
         vds: Option<&crate::types::ManagedObjectReference>,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -79,7 +99,7 @@ impl VsanVdsSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVdsGetMigrationPlan",
                 crate::client::body(
                     &crate::types::VsanVdsGetMigrationPlanRequestType {
@@ -113,16 +133,16 @@ impl VsanVdsSystem {
         migration_plan: Option<&crate::types::VsanVdsMigrationPlan>,
         vswitch_name: Option<&str>,
         vds_name: Option<&str>,
-        vmnic_devices: Option<&[crate::CompactString]>,
+        vmnic_devices: Option<&[&str]>,
         infra_vm: Option<&[crate::types::ManagedObjectReference]>,
         vds: Option<&crate::types::ManagedObjectReference>,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVdsMigrateVss",
                 crate::client::body(
                     &crate::types::VsanVdsMigrateVssRequestType {
@@ -136,7 +156,7 @@ impl VsanVdsSystem {
                         hosts,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVdsSystem.VsanVssMigrateVds*.
@@ -156,14 +176,14 @@ impl VsanVdsSystem {
         hosts: Option<&[crate::types::ManagedObjectReference]>,
         vds: &crate::types::ManagedObjectReference,
         vswitch_name: Option<&str>,
-        vmnic_devices: Option<&[crate::CompactString]>,
+        vmnic_devices: Option<&[&str]>,
         infra_vm: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVssMigrateVds",
                 crate::client::body(
                     &crate::types::VsanVssMigrateVdsRequestType {
@@ -175,7 +195,22 @@ impl VsanVdsSystem {
                         infra_vm,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
+    }
+}
+impl crate::client::Handle for VsanVdsSystem {
+    const TYPE: &'static str = "VsanVdsSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VsanVumSystem {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VsanVumSystem {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VsanVumSystem {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -38,19 +58,19 @@ impl VsanVumSystem {
     /// `POST .../FetchIsoDepotCookie` (operation `VsanVumSystem_FetchIsoDepotCookie`).
     pub fn fetch_iso_depot_cookie(
         &self,
-        username: &str,
-        password: &str,
+        username: impl AsRef<str>,
+        password: impl AsRef<str>,
     ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "FetchIsoDepotCookie",
                 crate::client::body(
                     &crate::types::FetchIsoDepotCookieRequestType {
-                        username,
-                        password,
+                        username: username.as_ref(),
+                        password: password.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
@@ -66,7 +86,7 @@ impl VsanVumSystem {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "GetVsanVumConfig",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanVumSystemConfig>,
@@ -86,19 +106,19 @@ impl VsanVumSystem {
     pub fn vsan_host_update_firmware(
         &self,
         host: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<crate::types::ManagedObjectReference> {
+    ) -> crate::Call<super::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanHostUpdateFirmware",
                 crate::client::body(
                     &crate::types::VsanHostUpdateFirmwareRequestType {
                         host,
                     },
                 ),
-                crate::client::decode::<crate::types::ManagedObjectReference>,
+                crate::client::decode_handle::<super::Task>,
             )
     }
     /// Invokes *VsanVumSystem.VsanVcUploadReleaseDb*.
@@ -113,19 +133,34 @@ impl VsanVumSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanVcUploadReleaseDb` (operation `VsanVumSystem_VsanVcUploadReleaseDb`).
-    pub fn vsan_vc_upload_release_db(&self, db: &str) -> crate::Call<()> {
+    pub fn vsan_vc_upload_release_db(&self, db: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VsanVcUploadReleaseDb",
                 crate::client::body(
                     &crate::types::VsanVcUploadReleaseDbRequestType {
-                        db,
+                        db: db.as_ref(),
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for VsanVumSystem {
+    const TYPE: &'static str = "VsanVumSystem";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone)]
 pub struct VslmStorageLifecycleManager {
     client: crate::Client,
-    id: String,
+    reference: crate::types::ManagedObjectReference,
 }
 impl VslmStorageLifecycleManager {
     /// The managed object type name.
@@ -16,12 +16,32 @@ impl VslmStorageLifecycleManager {
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
-            id: id.into(),
+            reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()),
         }
+    }
+    /// A handle to the object `reference` names, which must be of this type or of one of
+    /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    pub fn from_ref(
+        client: &crate::Client,
+        reference: &crate::types::ManagedObjectReference,
+    ) -> Result<Self, crate::Error> {
+        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        Ok(Self {
+            client: client.clone(),
+            reference: reference.clone(),
+        })
     }
     /// The moId.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.reference.value
+    }
+    /// The reference to the object, with its own type (which may be a subtype of this one).
+    pub fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
+    }
+    /// The reference, owned (to pass as an operation's parameter or keep).
+    pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
+        self.reference.clone()
     }
     pub fn client(&self) -> &crate::Client {
         &self.client
@@ -39,17 +59,17 @@ impl VslmStorageLifecycleManager {
     /// `POST .../VslmQueryDatastoreInfo` (operation `VslmStorageLifecycleManager_VslmQueryDatastoreInfo`).
     pub fn vslm_query_datastore_info(
         &self,
-        datastore_url: &str,
+        datastore_url: impl AsRef<str>,
     ) -> crate::Call<Option<Vec<crate::types::VslmQueryDatastoreInfoResult>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VslmQueryDatastoreInfo",
                 crate::client::body(
                     &crate::types::VslmQueryDatastoreInfoRequestType {
-                        datastore_url,
+                        datastore_url: datastore_url.as_ref(),
                     },
                 ),
                 crate::client::decode_opt::<
@@ -72,7 +92,7 @@ impl VslmStorageLifecycleManager {
     /// `POST .../VslmSyncDatastore` (operation `VslmStorageLifecycleManager_VslmSyncDatastore`).
     pub fn vslm_sync_datastore(
         &self,
-        datastore_url: &str,
+        datastore_url: impl AsRef<str>,
         full_sync: bool,
         fcd_id: Option<&crate::types::ID>,
     ) -> crate::Call<()> {
@@ -80,16 +100,31 @@ impl VslmStorageLifecycleManager {
             .call(
                 crate::client::HttpMethod::Post,
                 Self::PATH,
-                &self.id,
+                &self.reference.value,
                 "VslmSyncDatastore",
                 crate::client::body(
                     &crate::types::VslmSyncDatastoreRequestType {
-                        datastore_url,
+                        datastore_url: datastore_url.as_ref(),
                         full_sync,
                         fcd_id,
                     },
                 ),
                 crate::client::decode_unit,
             )
+    }
+}
+impl crate::client::Handle for VslmStorageLifecycleManager {
+    const TYPE: &'static str = "VslmStorageLifecycleManager";
+    fn from_parts(
+        client: &crate::Client,
+        reference: crate::types::ManagedObjectReference,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            reference,
+        }
+    }
+    fn reference(&self) -> &crate::types::ManagedObjectReference {
+        &self.reference
     }
 }

@@ -8,7 +8,7 @@ pub struct AddAuthorizationRoleRequestType<'a> {
     /// Parameter *name*.
     pub name: &'a str,
     /// Parameter *privIds*.
-    pub priv_ids: Option<&'a [crate::CompactString]>,
+    pub priv_ids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for AddAuthorizationRoleRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -10,7 +10,7 @@ pub struct AddFilterRequestType<'a> {
     /// Parameter *filterName*.
     pub filter_name: &'a str,
     /// Parameter *infoIds*.
-    pub info_ids: Option<&'a [crate::CompactString]>,
+    pub info_ids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for AddFilterRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

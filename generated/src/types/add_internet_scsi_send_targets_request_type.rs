@@ -6,14 +6,14 @@
 #[derive(Debug, Clone, Copy)]
 pub struct AddInternetScsiSendTargetsRequestType<'a> {
     /// Parameter *iScsiHbaDevice*.
-    pub i_scsi_hba_device: &'a str,
+    pub iscsi_hba_device: &'a str,
     /// Parameter *targets*.
     pub targets: &'a [crate::types::HostInternetScsiHbaSendTarget],
 }
 impl crate::ser::Encode for AddInternetScsiSendTargetsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
+        o.field("iScsiHbaDevice", &self.iscsi_hba_device);
         o.field("targets", &self.targets);
         o.end();
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct ApplyStorageDrsRecommendationRequestType<'a> {
     /// Parameter *key*.
-    pub key: &'a [crate::CompactString],
+    pub key: &'a [&'a str],
 }
 impl crate::ser::Encode for ApplyStorageDrsRecommendationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct AttachScsiLunExRequestType<'a> {
     /// Parameter *lunUuid*.
-    pub lun_uuid: &'a [crate::CompactString],
+    pub lun_uuid: &'a [&'a str],
 }
 impl crate::ser::Encode for AttachScsiLunExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,14 +6,14 @@
 #[derive(Debug, Clone, Copy)]
 pub struct BindVnicRequestType<'a> {
     /// Parameter *iScsiHbaName*.
-    pub i_scsi_hba_name: &'a str,
+    pub iscsi_hba_name: &'a str,
     /// Parameter *vnicDevice*.
     pub vnic_device: &'a str,
 }
 impl crate::ser::Encode for BindVnicRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaName", &self.i_scsi_hba_name);
+        o.field("iScsiHbaName", &self.iscsi_hba_name);
         o.field("vnicDevice", &self.vnic_device);
         o.end();
     }

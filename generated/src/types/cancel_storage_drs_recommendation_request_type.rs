@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct CancelStorageDrsRecommendationRequestType<'a> {
     /// Parameter *key*.
-    pub key: &'a [crate::CompactString],
+    pub key: &'a [&'a str],
 }
 impl crate::ser::Encode for CancelStorageDrsRecommendationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -18,7 +18,7 @@ pub struct CheckCloneRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VirtualMachineCloneSpec,
     /// Parameter *testType*.
-    pub test_type: Option<&'a [crate::CompactString]>,
+    pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckCloneRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -18,7 +18,7 @@ pub struct CheckCompatibilityRequestType<'a> {
     /// Refers instance of *ResourcePool*.
     pub pool: Option<&'a crate::types::ManagedObjectReference>,
     /// Parameter *testType*.
-    pub test_type: Option<&'a [crate::CompactString]>,
+    pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckCompatibilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

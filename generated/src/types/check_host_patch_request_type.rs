@@ -6,9 +6,9 @@
 #[derive(Debug, Clone, Copy)]
 pub struct CheckHostPatchRequestType<'a> {
     /// Parameter *metaUrls*.
-    pub meta_urls: Option<&'a [crate::CompactString]>,
+    pub meta_urls: Option<&'a [&'a str]>,
     /// Parameter *bundleUrls*.
-    pub bundle_urls: Option<&'a [crate::CompactString]>,
+    pub bundle_urls: Option<&'a [&'a str]>,
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }

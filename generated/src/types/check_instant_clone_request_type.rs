@@ -12,7 +12,7 @@ pub struct CheckInstantCloneRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VirtualMachineInstantCloneSpec,
     /// Parameter *testType*.
-    pub test_type: Option<&'a [crate::CompactString]>,
+    pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckInstantCloneRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

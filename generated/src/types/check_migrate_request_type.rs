@@ -20,7 +20,7 @@ pub struct CheckMigrateRequestType<'a> {
     /// Parameter *state*.
     pub state: Option<&'a crate::types::VirtualMachinePowerState>,
     /// Parameter *testType*.
-    pub test_type: Option<&'a [crate::CompactString]>,
+    pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckMigrateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -12,7 +12,7 @@ pub struct CheckRelocateRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VirtualMachineRelocateSpec,
     /// Parameter *testType*.
-    pub test_type: Option<&'a [crate::CompactString]>,
+    pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckRelocateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

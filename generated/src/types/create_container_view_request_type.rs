@@ -12,7 +12,7 @@ pub struct CreateContainerViewRequestType<'a> {
     /// Refers instance of *ManagedEntity*.
     pub container: &'a crate::types::ManagedObjectReference,
     /// Parameter *type*.
-    pub r#type: Option<&'a [crate::CompactString]>,
+    pub r#type: Option<&'a [&'a str]>,
     /// Parameter *recursive*.
     pub recursive: bool,
 }

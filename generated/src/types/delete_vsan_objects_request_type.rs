@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct DeleteVsanObjectsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: &'a [crate::CompactString],
+    pub uuids: &'a [&'a str],
     /// Parameter *force*.
     pub force: Option<bool>,
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct DetachScsiLunExRequestType<'a> {
     /// Parameter *lunUuid*.
-    pub lun_uuid: &'a [crate::CompactString],
+    pub lun_uuid: &'a [&'a str],
 }
 impl crate::ser::Encode for DetachScsiLunExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

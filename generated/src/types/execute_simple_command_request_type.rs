@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct ExecuteSimpleCommandRequestType<'a> {
     /// Parameter *arguments*.
-    pub arguments: Option<&'a [crate::CompactString]>,
+    pub arguments: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ExecuteSimpleCommandRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

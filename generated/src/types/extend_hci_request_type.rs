@@ -10,13 +10,13 @@ pub struct ExtendHCIRequestType<'a> {
         &'a [crate::types::ClusterComputeResourceHostConfigurationInput],
     >,
     /// Parameter *vSanConfigSpec*.
-    pub v_san_config_spec: Option<&'a crate::types::SDDCBaseKind>,
+    pub vsan_config_spec: Option<&'a crate::types::SDDCBaseKind>,
 }
 impl crate::ser::Encode for ExtendHCIRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hostInputs", &self.host_inputs);
-        if let Some(v) = self.v_san_config_spec {
+        if let Some(v) = self.vsan_config_spec {
             o.field("vSanConfigSpec", v);
         }
         o.end();

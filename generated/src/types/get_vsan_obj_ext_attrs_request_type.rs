@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct GetVsanObjExtAttrsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: &'a [crate::CompactString],
+    pub uuids: &'a [&'a str],
 }
 impl crate::ser::Encode for GetVsanObjExtAttrsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

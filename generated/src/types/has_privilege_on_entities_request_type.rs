@@ -14,7 +14,7 @@ pub struct HasPrivilegeOnEntitiesRequestType<'a> {
     /// Parameter *sessionId*.
     pub session_id: &'a str,
     /// Parameter *privId*.
-    pub priv_id: Option<&'a [crate::CompactString]>,
+    pub priv_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for HasPrivilegeOnEntitiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

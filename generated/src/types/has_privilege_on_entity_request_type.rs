@@ -14,7 +14,7 @@ pub struct HasPrivilegeOnEntityRequestType<'a> {
     /// Parameter *sessionId*.
     pub session_id: &'a str,
     /// Parameter *privId*.
-    pub priv_id: Option<&'a [crate::CompactString]>,
+    pub priv_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for HasPrivilegeOnEntityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -12,7 +12,7 @@ pub struct HasUserPrivilegeOnEntitiesRequestType<'a> {
     /// Parameter *userName*.
     pub user_name: &'a str,
     /// Parameter *privId*.
-    pub priv_id: Option<&'a [crate::CompactString]>,
+    pub priv_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for HasUserPrivilegeOnEntitiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct MarkPerenniallyReservedExRequestType<'a> {
     /// Parameter *lunUuid*.
-    pub lun_uuid: Option<&'a [crate::CompactString]>,
+    pub lun_uuid: Option<&'a [&'a str]>,
     /// Parameter *state*.
     pub state: bool,
 }

@@ -91,8 +91,8 @@ mod attach_scsi_lun_ex_request_type;
 pub use attach_scsi_lun_ex_request_type::AttachScsiLunExRequestType;
 mod attach_scsi_lun_request_type;
 pub use attach_scsi_lun_request_type::AttachScsiLunRequestType;
-mod attach_tag_to_v_storage_object_request_type;
-pub use attach_tag_to_v_storage_object_request_type::AttachTagToVStorageObjectRequestType;
+mod attach_tag_to_vstorage_object_request_type;
+pub use attach_tag_to_vstorage_object_request_type::AttachTagToVStorageObjectRequestType;
 mod attach_vmfs_extent_request_type;
 pub use attach_vmfs_extent_request_type::AttachVmfsExtentRequestType;
 mod batch_add_hosts_to_cluster_request_type;
@@ -113,8 +113,8 @@ mod cancel_retrieve_properties_ex_request_type;
 pub use cancel_retrieve_properties_ex_request_type::CancelRetrievePropertiesExRequestType;
 mod cancel_storage_drs_recommendation_request_type;
 pub use cancel_storage_drs_recommendation_request_type::CancelStorageDrsRecommendationRequestType;
-mod cert_mgr_refresh_ca_certificates_and_cr_ls_request_type;
-pub use cert_mgr_refresh_ca_certificates_and_cr_ls_request_type::CertMgrRefreshCACertificatesAndCRLsRequestType;
+mod cert_mgr_refresh_ca_certificates_and_crls_request_type;
+pub use cert_mgr_refresh_ca_certificates_and_crls_request_type::CertMgrRefreshCACertificatesAndCRLsRequestType;
 mod cert_mgr_refresh_certificates_request_type;
 pub use cert_mgr_refresh_certificates_request_type::CertMgrRefreshCertificatesRequestType;
 mod cert_mgr_revoke_certificates_request_type;
@@ -171,16 +171,16 @@ mod clear_compliance_status_request_type;
 pub use clear_compliance_status_request_type::ClearComplianceStatusRequestType;
 mod clear_triggered_alarms_request_type;
 pub use clear_triggered_alarms_request_type::ClearTriggeredAlarmsRequestType;
-mod clear_v_storage_object_control_flags_request_type;
-pub use clear_v_storage_object_control_flags_request_type::ClearVStorageObjectControlFlagsRequestType;
+mod clear_vstorage_object_control_flags_request_type;
+pub use clear_vstorage_object_control_flags_request_type::ClearVStorageObjectControlFlagsRequestType;
 mod clone_session_request_type;
 pub use clone_session_request_type::CloneSessionRequestType;
-mod clone_v_app_request_type;
-pub use clone_v_app_request_type::CloneVAppRequestType;
+mod clone_vapp_request_type;
+pub use clone_vapp_request_type::CloneVAppRequestType;
 mod clone_vm_request_type;
 pub use clone_vm_request_type::CloneVMRequestType;
-mod clone_v_storage_object_request_type;
-pub use clone_v_storage_object_request_type::CloneVStorageObjectRequestType;
+mod clone_vstorage_object_request_type;
+pub use clone_vstorage_object_request_type::CloneVStorageObjectRequestType;
 mod close_inventory_view_folder_request_type;
 pub use close_inventory_view_folder_request_type::CloseInventoryViewFolderRequestType;
 mod cluster_enter_maintenance_mode_request_type;
@@ -190,9 +190,9 @@ mod cns_attach_volume_request_type;
 #[cfg(feature = "vsan")]
 pub use cns_attach_volume_request_type::CnsAttachVolumeRequestType;
 #[cfg(feature = "vsan")]
-mod cns_configure_volume_ac_ls_request_type;
+mod cns_configure_volume_acls_request_type;
 #[cfg(feature = "vsan")]
-pub use cns_configure_volume_ac_ls_request_type::CnsConfigureVolumeACLsRequestType;
+pub use cns_configure_volume_acls_request_type::CnsConfigureVolumeACLsRequestType;
 #[cfg(feature = "vsan")]
 mod cns_create_snapshots_request_type;
 #[cfg(feature = "vsan")]
@@ -273,8 +273,8 @@ mod configure_power_policy_request_type;
 pub use configure_power_policy_request_type::ConfigurePowerPolicyRequestType;
 mod configure_storage_drs_for_pod_request_type;
 pub use configure_storage_drs_for_pod_request_type::ConfigureStorageDrsForPodRequestType;
-mod configure_v_flash_resource_ex_request_type;
-pub use configure_v_flash_resource_ex_request_type::ConfigureVFlashResourceExRequestType;
+mod configure_vflash_resource_ex_request_type;
+pub use configure_vflash_resource_ex_request_type::ConfigureVFlashResourceExRequestType;
 mod connect_nvme_controller_ex_request_type;
 pub use connect_nvme_controller_ex_request_type::ConnectNvmeControllerExRequestType;
 mod connect_nvme_controller_request_type;
@@ -351,8 +351,8 @@ mod create_nas_datastore_request_type;
 pub use create_nas_datastore_request_type::CreateNasDatastoreRequestType;
 mod create_nvdimm_namespace_request_type;
 pub use create_nvdimm_namespace_request_type::CreateNvdimmNamespaceRequestType;
-mod create_nvdimm_p_mem_namespace_request_type;
-pub use create_nvdimm_p_mem_namespace_request_type::CreateNvdimmPMemNamespaceRequestType;
+mod create_nvdimm_pmem_namespace_request_type;
+pub use create_nvdimm_pmem_namespace_request_type::CreateNvdimmPMemNamespaceRequestType;
 mod create_nvme_over_rdma_adapter_request_type;
 pub use create_nvme_over_rdma_adapter_request_type::CreateNvmeOverRdmaAdapterRequestType;
 mod create_object_scheduled_task_request_type;
@@ -387,8 +387,8 @@ mod create_temporary_file_in_guest_request_type;
 pub use create_temporary_file_in_guest_request_type::CreateTemporaryFileInGuestRequestType;
 mod create_user_request_type;
 pub use create_user_request_type::CreateUserRequestType;
-mod create_v_app_request_type;
-pub use create_v_app_request_type::CreateVAppRequestType;
+mod create_vapp_request_type;
+pub use create_vapp_request_type::CreateVAppRequestType;
 mod create_vm_request_type;
 pub use create_vm_request_type::CreateVMRequestType;
 mod create_virtual_disk_request_type;
@@ -449,10 +449,10 @@ mod delete_scsi_lun_state_request_type;
 pub use delete_scsi_lun_state_request_type::DeleteScsiLunStateRequestType;
 mod delete_snapshot_request_type;
 pub use delete_snapshot_request_type::DeleteSnapshotRequestType;
-mod delete_v_storage_object_ex_request_type;
-pub use delete_v_storage_object_ex_request_type::DeleteVStorageObjectExRequestType;
-mod delete_v_storage_object_request_type;
-pub use delete_v_storage_object_request_type::DeleteVStorageObjectRequestType;
+mod delete_vstorage_object_ex_request_type;
+pub use delete_vstorage_object_ex_request_type::DeleteVStorageObjectExRequestType;
+mod delete_vstorage_object_request_type;
+pub use delete_vstorage_object_request_type::DeleteVStorageObjectRequestType;
 mod delete_vffs_volume_state_request_type;
 pub use delete_vffs_volume_state_request_type::DeleteVffsVolumeStateRequestType;
 mod delete_virtual_disk_request_type;
@@ -473,8 +473,8 @@ mod detach_scsi_lun_ex_request_type;
 pub use detach_scsi_lun_ex_request_type::DetachScsiLunExRequestType;
 mod detach_scsi_lun_request_type;
 pub use detach_scsi_lun_request_type::DetachScsiLunRequestType;
-mod detach_tag_from_v_storage_object_request_type;
-pub use detach_tag_from_v_storage_object_request_type::DetachTagFromVStorageObjectRequestType;
+mod detach_tag_from_vstorage_object_request_type;
+pub use detach_tag_from_vstorage_object_request_type::DetachTagFromVStorageObjectRequestType;
 mod direct_path_profile_manager_create_request_type;
 pub use direct_path_profile_manager_create_request_type::DirectPathProfileManagerCreateRequestType;
 mod direct_path_profile_manager_delete_request_type;
@@ -667,70 +667,70 @@ mod has_provider_request_type;
 pub use has_provider_request_type::HasProviderRequestType;
 mod has_user_privilege_on_entities_request_type;
 pub use has_user_privilege_on_entities_request_type::HasUserPrivilegeOnEntitiesRequestType;
-mod host_clear_v_storage_object_control_flags_request_type;
-pub use host_clear_v_storage_object_control_flags_request_type::HostClearVStorageObjectControlFlagsRequestType;
-mod host_clone_v_storage_object_request_type;
-pub use host_clone_v_storage_object_request_type::HostCloneVStorageObjectRequestType;
-mod host_config_v_flash_cache_request_type;
-pub use host_config_v_flash_cache_request_type::HostConfigVFlashCacheRequestType;
-mod host_configure_v_flash_resource_request_type;
-pub use host_configure_v_flash_resource_request_type::HostConfigureVFlashResourceRequestType;
+mod host_clear_vstorage_object_control_flags_request_type;
+pub use host_clear_vstorage_object_control_flags_request_type::HostClearVStorageObjectControlFlagsRequestType;
+mod host_clone_vstorage_object_request_type;
+pub use host_clone_vstorage_object_request_type::HostCloneVStorageObjectRequestType;
+mod host_config_vflash_cache_request_type;
+pub use host_config_vflash_cache_request_type::HostConfigVFlashCacheRequestType;
+mod host_configure_vflash_resource_request_type;
+pub use host_configure_vflash_resource_request_type::HostConfigureVFlashResourceRequestType;
 mod host_create_disk_request_type;
 pub use host_create_disk_request_type::HostCreateDiskRequestType;
-mod host_delete_v_storage_object_ex_request_type;
-pub use host_delete_v_storage_object_ex_request_type::HostDeleteVStorageObjectExRequestType;
-mod host_delete_v_storage_object_request_type;
-pub use host_delete_v_storage_object_request_type::HostDeleteVStorageObjectRequestType;
+mod host_delete_vstorage_object_ex_request_type;
+pub use host_delete_vstorage_object_ex_request_type::HostDeleteVStorageObjectExRequestType;
+mod host_delete_vstorage_object_request_type;
+pub use host_delete_vstorage_object_request_type::HostDeleteVStorageObjectRequestType;
 mod host_extend_disk_request_type;
 pub use host_extend_disk_request_type::HostExtendDiskRequestType;
-mod host_get_v_flash_module_default_config_request_type;
-pub use host_get_v_flash_module_default_config_request_type::HostGetVFlashModuleDefaultConfigRequestType;
+mod host_get_vflash_module_default_config_request_type;
+pub use host_get_vflash_module_default_config_request_type::HostGetVFlashModuleDefaultConfigRequestType;
 mod host_inflate_disk_request_type;
 pub use host_inflate_disk_request_type::HostInflateDiskRequestType;
-mod host_list_v_storage_object_request_type;
-pub use host_list_v_storage_object_request_type::HostListVStorageObjectRequestType;
+mod host_list_vstorage_object_request_type;
+pub use host_list_vstorage_object_request_type::HostListVStorageObjectRequestType;
 mod host_query_virtual_disk_uuid_request_type;
 pub use host_query_virtual_disk_uuid_request_type::HostQueryVirtualDiskUuidRequestType;
 mod host_reconcile_datastore_inventory_request_type;
 pub use host_reconcile_datastore_inventory_request_type::HostReconcileDatastoreInventoryRequestType;
 mod host_register_disk_request_type;
 pub use host_register_disk_request_type::HostRegisterDiskRequestType;
-mod host_relocate_v_storage_object_request_type;
-pub use host_relocate_v_storage_object_request_type::HostRelocateVStorageObjectRequestType;
-mod host_rename_v_storage_object_request_type;
-pub use host_rename_v_storage_object_request_type::HostRenameVStorageObjectRequestType;
-mod host_retrieve_v_storage_infrastructure_object_policy_request_type;
-pub use host_retrieve_v_storage_infrastructure_object_policy_request_type::HostRetrieveVStorageInfrastructureObjectPolicyRequestType;
-mod host_retrieve_v_storage_object_metadata_request_type;
-pub use host_retrieve_v_storage_object_metadata_request_type::HostRetrieveVStorageObjectMetadataRequestType;
-mod host_retrieve_v_storage_object_metadata_value_request_type;
-pub use host_retrieve_v_storage_object_metadata_value_request_type::HostRetrieveVStorageObjectMetadataValueRequestType;
-mod host_retrieve_v_storage_object_request_type;
-pub use host_retrieve_v_storage_object_request_type::HostRetrieveVStorageObjectRequestType;
-mod host_retrieve_v_storage_object_state_request_type;
-pub use host_retrieve_v_storage_object_state_request_type::HostRetrieveVStorageObjectStateRequestType;
+mod host_relocate_vstorage_object_request_type;
+pub use host_relocate_vstorage_object_request_type::HostRelocateVStorageObjectRequestType;
+mod host_rename_vstorage_object_request_type;
+pub use host_rename_vstorage_object_request_type::HostRenameVStorageObjectRequestType;
+mod host_retrieve_vstorage_infrastructure_object_policy_request_type;
+pub use host_retrieve_vstorage_infrastructure_object_policy_request_type::HostRetrieveVStorageInfrastructureObjectPolicyRequestType;
+mod host_retrieve_vstorage_object_metadata_request_type;
+pub use host_retrieve_vstorage_object_metadata_request_type::HostRetrieveVStorageObjectMetadataRequestType;
+mod host_retrieve_vstorage_object_metadata_value_request_type;
+pub use host_retrieve_vstorage_object_metadata_value_request_type::HostRetrieveVStorageObjectMetadataValueRequestType;
+mod host_retrieve_vstorage_object_request_type;
+pub use host_retrieve_vstorage_object_request_type::HostRetrieveVStorageObjectRequestType;
+mod host_retrieve_vstorage_object_state_request_type;
+pub use host_retrieve_vstorage_object_state_request_type::HostRetrieveVStorageObjectStateRequestType;
 mod host_schedule_reconcile_datastore_inventory_request_type;
 pub use host_schedule_reconcile_datastore_inventory_request_type::HostScheduleReconcileDatastoreInventoryRequestType;
-mod host_set_v_storage_object_control_flags_request_type;
-pub use host_set_v_storage_object_control_flags_request_type::HostSetVStorageObjectControlFlagsRequestType;
+mod host_set_vstorage_object_control_flags_request_type;
+pub use host_set_vstorage_object_control_flags_request_type::HostSetVStorageObjectControlFlagsRequestType;
 mod host_set_virtual_disk_uuid_request_type;
 pub use host_set_virtual_disk_uuid_request_type::HostSetVirtualDiskUuidRequestType;
 mod host_spec_get_updated_hosts_request_type;
 pub use host_spec_get_updated_hosts_request_type::HostSpecGetUpdatedHostsRequestType;
-mod host_update_v_storage_object_metadata_ex_request_type;
-pub use host_update_v_storage_object_metadata_ex_request_type::HostUpdateVStorageObjectMetadataExRequestType;
-mod host_update_v_storage_object_metadata_request_type;
-pub use host_update_v_storage_object_metadata_request_type::HostUpdateVStorageObjectMetadataRequestType;
-mod host_v_storage_object_create_disk_from_snapshot_request_type;
-pub use host_v_storage_object_create_disk_from_snapshot_request_type::HostVStorageObjectCreateDiskFromSnapshotRequestType;
-mod host_v_storage_object_create_snapshot_request_type;
-pub use host_v_storage_object_create_snapshot_request_type::HostVStorageObjectCreateSnapshotRequestType;
-mod host_v_storage_object_delete_snapshot_request_type;
-pub use host_v_storage_object_delete_snapshot_request_type::HostVStorageObjectDeleteSnapshotRequestType;
-mod host_v_storage_object_retrieve_snapshot_info_request_type;
-pub use host_v_storage_object_retrieve_snapshot_info_request_type::HostVStorageObjectRetrieveSnapshotInfoRequestType;
-mod host_v_storage_object_revert_request_type;
-pub use host_v_storage_object_revert_request_type::HostVStorageObjectRevertRequestType;
+mod host_update_vstorage_object_metadata_ex_request_type;
+pub use host_update_vstorage_object_metadata_ex_request_type::HostUpdateVStorageObjectMetadataExRequestType;
+mod host_update_vstorage_object_metadata_request_type;
+pub use host_update_vstorage_object_metadata_request_type::HostUpdateVStorageObjectMetadataRequestType;
+mod host_vstorage_object_create_disk_from_snapshot_request_type;
+pub use host_vstorage_object_create_disk_from_snapshot_request_type::HostVStorageObjectCreateDiskFromSnapshotRequestType;
+mod host_vstorage_object_create_snapshot_request_type;
+pub use host_vstorage_object_create_snapshot_request_type::HostVStorageObjectCreateSnapshotRequestType;
+mod host_vstorage_object_delete_snapshot_request_type;
+pub use host_vstorage_object_delete_snapshot_request_type::HostVStorageObjectDeleteSnapshotRequestType;
+mod host_vstorage_object_retrieve_snapshot_info_request_type;
+pub use host_vstorage_object_retrieve_snapshot_info_request_type::HostVStorageObjectRetrieveSnapshotInfoRequestType;
+mod host_vstorage_object_revert_request_type;
+pub use host_vstorage_object_revert_request_type::HostVStorageObjectRevertRequestType;
 mod http_nfc_lease_abort_request_type;
 pub use http_nfc_lease_abort_request_type::HttpNfcLeaseAbortRequestType;
 mod http_nfc_lease_probe_urls_request_type;
@@ -747,8 +747,8 @@ mod import_certificate_for_cam_request_type;
 pub use import_certificate_for_cam_request_type::ImportCertificateForCAMRequestType;
 mod import_unmanaged_snapshot_request_type;
 pub use import_unmanaged_snapshot_request_type::ImportUnmanagedSnapshotRequestType;
-mod import_v_app_request_type;
-pub use import_v_app_request_type::ImportVAppRequestType;
+mod import_vapp_request_type;
+pub use import_vapp_request_type::ImportVAppRequestType;
 mod increase_directory_size_request_type;
 pub use increase_directory_size_request_type::IncreaseDirectorySizeRequestType;
 mod inflate_disk_request_type;
@@ -807,12 +807,12 @@ mod list_registry_keys_in_guest_request_type;
 pub use list_registry_keys_in_guest_request_type::ListRegistryKeysInGuestRequestType;
 mod list_registry_values_in_guest_request_type;
 pub use list_registry_values_in_guest_request_type::ListRegistryValuesInGuestRequestType;
-mod list_tags_attached_to_v_storage_object_request_type;
-pub use list_tags_attached_to_v_storage_object_request_type::ListTagsAttachedToVStorageObjectRequestType;
-mod list_v_storage_object_request_type;
-pub use list_v_storage_object_request_type::ListVStorageObjectRequestType;
-mod list_v_storage_objects_attached_to_tag_request_type;
-pub use list_v_storage_objects_attached_to_tag_request_type::ListVStorageObjectsAttachedToTagRequestType;
+mod list_tags_attached_to_vstorage_object_request_type;
+pub use list_tags_attached_to_vstorage_object_request_type::ListTagsAttachedToVStorageObjectRequestType;
+mod list_vstorage_object_request_type;
+pub use list_vstorage_object_request_type::ListVStorageObjectRequestType;
+mod list_vstorage_objects_attached_to_tag_request_type;
+pub use list_vstorage_objects_attached_to_tag_request_type::ListVStorageObjectsAttachedToTagRequestType;
 mod log_user_event_request_type;
 pub use log_user_event_request_type::LogUserEventRequestType;
 mod login_by_sspi_request_type;
@@ -1045,8 +1045,8 @@ mod post_health_updates_request_type;
 pub use post_health_updates_request_type::PostHealthUpdatesRequestType;
 mod power_down_host_to_stand_by_request_type;
 pub use power_down_host_to_stand_by_request_type::PowerDownHostToStandByRequestType;
-mod power_off_v_app_request_type;
-pub use power_off_v_app_request_type::PowerOffVAppRequestType;
+mod power_off_vapp_request_type;
+pub use power_off_vapp_request_type::PowerOffVAppRequestType;
 mod power_on_multi_vm_request_type;
 pub use power_on_multi_vm_request_type::PowerOnMultiVMRequestType;
 mod power_on_vm_request_type;
@@ -1367,10 +1367,10 @@ mod query_target_capabilities_request_type;
 pub use query_target_capabilities_request_type::QueryTargetCapabilitiesRequestType;
 mod query_unmonitored_hosts_request_type;
 pub use query_unmonitored_hosts_request_type::QueryUnmonitoredHostsRequestType;
-mod query_v_motion_compatibility_ex_request_type;
-pub use query_v_motion_compatibility_ex_request_type::QueryVMotionCompatibilityExRequestType;
-mod query_v_motion_compatibility_request_type;
-pub use query_v_motion_compatibility_request_type::QueryVMotionCompatibilityRequestType;
+mod query_vmotion_compatibility_ex_request_type;
+pub use query_vmotion_compatibility_ex_request_type::QueryVMotionCompatibilityExRequestType;
+mod query_vmotion_compatibility_request_type;
+pub use query_vmotion_compatibility_request_type::QueryVMotionCompatibilityRequestType;
 mod query_virtual_disk_fragmentation_request_type;
 pub use query_virtual_disk_fragmentation_request_type::QueryVirtualDiskFragmentationRequestType;
 mod query_virtual_disk_geometry_request_type;
@@ -1517,8 +1517,8 @@ mod release_managed_snapshot_request_type;
 pub use release_managed_snapshot_request_type::ReleaseManagedSnapshotRequestType;
 mod relocate_vm_request_type;
 pub use relocate_vm_request_type::RelocateVMRequestType;
-mod relocate_v_storage_object_request_type;
-pub use relocate_v_storage_object_request_type::RelocateVStorageObjectRequestType;
+mod relocate_vstorage_object_request_type;
+pub use relocate_vstorage_object_request_type::RelocateVStorageObjectRequestType;
 #[cfg(feature = "vsan")]
 mod remote_vc_mount_precheck_request_type;
 #[cfg(feature = "vsan")]
@@ -1619,14 +1619,14 @@ mod rename_request_type;
 pub use rename_request_type::RenameRequestType;
 mod rename_snapshot_request_type;
 pub use rename_snapshot_request_type::RenameSnapshotRequestType;
-mod rename_v_storage_object_ex_request_type;
-pub use rename_v_storage_object_ex_request_type::RenameVStorageObjectExRequestType;
-mod rename_v_storage_object_request_type;
-pub use rename_v_storage_object_request_type::RenameVStorageObjectRequestType;
-mod repair_v_storage_object_chain_request_type;
-pub use repair_v_storage_object_chain_request_type::RepairVStorageObjectChainRequestType;
-mod replace_ca_certificates_and_cr_ls_request_type;
-pub use replace_ca_certificates_and_cr_ls_request_type::ReplaceCACertificatesAndCRLsRequestType;
+mod rename_vstorage_object_ex_request_type;
+pub use rename_vstorage_object_ex_request_type::RenameVStorageObjectExRequestType;
+mod rename_vstorage_object_request_type;
+pub use rename_vstorage_object_request_type::RenameVStorageObjectRequestType;
+mod repair_vstorage_object_chain_request_type;
+pub use repair_vstorage_object_chain_request_type::RepairVStorageObjectChainRequestType;
+mod replace_ca_certificates_and_crls_request_type;
+pub use replace_ca_certificates_and_crls_request_type::ReplaceCACertificatesAndCRLsRequestType;
 mod replace_smart_card_trust_anchors_request_type;
 pub use replace_smart_card_trust_anchors_request_type::ReplaceSmartCardTrustAnchorsRequestType;
 mod rescan_hba_request_type;
@@ -1711,14 +1711,14 @@ mod retrieve_supported_vsan_format_version_request_type;
 pub use retrieve_supported_vsan_format_version_request_type::RetrieveSupportedVsanFormatVersionRequestType;
 mod retrieve_user_groups_request_type;
 pub use retrieve_user_groups_request_type::RetrieveUserGroupsRequestType;
-mod retrieve_v_storage_infrastructure_object_policy_request_type;
-pub use retrieve_v_storage_infrastructure_object_policy_request_type::RetrieveVStorageInfrastructureObjectPolicyRequestType;
-mod retrieve_v_storage_object_associations_request_type;
-pub use retrieve_v_storage_object_associations_request_type::RetrieveVStorageObjectAssociationsRequestType;
-mod retrieve_v_storage_object_request_type;
-pub use retrieve_v_storage_object_request_type::RetrieveVStorageObjectRequestType;
-mod retrieve_v_storage_object_state_request_type;
-pub use retrieve_v_storage_object_state_request_type::RetrieveVStorageObjectStateRequestType;
+mod retrieve_vstorage_infrastructure_object_policy_request_type;
+pub use retrieve_vstorage_infrastructure_object_policy_request_type::RetrieveVStorageInfrastructureObjectPolicyRequestType;
+mod retrieve_vstorage_object_associations_request_type;
+pub use retrieve_vstorage_object_associations_request_type::RetrieveVStorageObjectAssociationsRequestType;
+mod retrieve_vstorage_object_request_type;
+pub use retrieve_vstorage_object_request_type::RetrieveVStorageObjectRequestType;
+mod retrieve_vstorage_object_state_request_type;
+pub use retrieve_vstorage_object_state_request_type::RetrieveVStorageObjectStateRequestType;
 #[cfg(feature = "sms")]
 mod reverse_replicate_group_request_type;
 #[cfg(feature = "sms")]
@@ -1727,10 +1727,10 @@ mod revert_to_current_snapshot_request_type;
 pub use revert_to_current_snapshot_request_type::RevertToCurrentSnapshotRequestType;
 mod revert_to_snapshot_request_type;
 pub use revert_to_snapshot_request_type::RevertToSnapshotRequestType;
-mod revert_v_storage_object_ex_request_type;
-pub use revert_v_storage_object_ex_request_type::RevertVStorageObjectExRequestType;
-mod revert_v_storage_object_request_type;
-pub use revert_v_storage_object_request_type::RevertVStorageObjectRequestType;
+mod revert_vstorage_object_ex_request_type;
+pub use revert_vstorage_object_ex_request_type::RevertVStorageObjectExRequestType;
+mod revert_vstorage_object_request_type;
+pub use revert_vstorage_object_request_type::RevertVStorageObjectRequestType;
 #[cfg(feature = "vsan")]
 mod run_lifecycle_check_request_type;
 #[cfg(feature = "vsan")]
@@ -1797,8 +1797,8 @@ mod set_task_description_request_type;
 pub use set_task_description_request_type::SetTaskDescriptionRequestType;
 mod set_task_state_request_type;
 pub use set_task_state_request_type::SetTaskStateRequestType;
-mod set_v_storage_object_control_flags_request_type;
-pub use set_v_storage_object_control_flags_request_type::SetVStorageObjectControlFlagsRequestType;
+mod set_vstorage_object_control_flags_request_type;
+pub use set_vstorage_object_control_flags_request_type::SetVStorageObjectControlFlagsRequestType;
 mod set_virtual_disk_uuid_ex_request_type;
 pub use set_virtual_disk_uuid_ex_request_type::SetVirtualDiskUuidExRequestType;
 mod set_virtual_disk_uuid_request_type;
@@ -1812,9 +1812,9 @@ pub use shrink_virtual_disk_request_type::ShrinkVirtualDiskRequestType;
 mod shutdown_host_request_type;
 pub use shutdown_host_request_type::ShutdownHostRequestType;
 #[cfg(feature = "sms")]
-mod sms_refresh_ca_certificates_and_cr_ls_request_type;
+mod sms_refresh_ca_certificates_and_crls_request_type;
 #[cfg(feature = "sms")]
-pub use sms_refresh_ca_certificates_and_cr_ls_request_type::SmsRefreshCACertificatesAndCRLsRequestType;
+pub use sms_refresh_ca_certificates_and_crls_request_type::SmsRefreshCACertificatesAndCRLsRequestType;
 mod stage_host_patch_request_type;
 pub use stage_host_patch_request_type::StageHostPatchRequestType;
 mod start_guest_network_request_type;
@@ -2049,16 +2049,16 @@ mod update_system_users_request_type;
 pub use update_system_users_request_type::UpdateSystemUsersRequestType;
 mod update_user_request_type;
 pub use update_user_request_type::UpdateUserRequestType;
-mod update_v_app_config_request_type;
-pub use update_v_app_config_request_type::UpdateVAppConfigRequestType;
-mod update_v_storage_infrastructure_object_policy_request_type;
-pub use update_v_storage_infrastructure_object_policy_request_type::UpdateVStorageInfrastructureObjectPolicyRequestType;
-mod update_v_storage_object_crypto_request_type;
-pub use update_v_storage_object_crypto_request_type::UpdateVStorageObjectCryptoRequestType;
-mod update_v_storage_object_policy_request_type;
-pub use update_v_storage_object_policy_request_type::UpdateVStorageObjectPolicyRequestType;
-mod update_v_vol_virtual_machine_files_request_type;
-pub use update_v_vol_virtual_machine_files_request_type::UpdateVVolVirtualMachineFilesRequestType;
+mod update_vapp_config_request_type;
+pub use update_vapp_config_request_type::UpdateVAppConfigRequestType;
+mod update_vstorage_infrastructure_object_policy_request_type;
+pub use update_vstorage_infrastructure_object_policy_request_type::UpdateVStorageInfrastructureObjectPolicyRequestType;
+mod update_vstorage_object_crypto_request_type;
+pub use update_vstorage_object_crypto_request_type::UpdateVStorageObjectCryptoRequestType;
+mod update_vstorage_object_policy_request_type;
+pub use update_vstorage_object_policy_request_type::UpdateVStorageObjectPolicyRequestType;
+mod update_vvol_virtual_machine_files_request_type;
+pub use update_vvol_virtual_machine_files_request_type::UpdateVVolVirtualMachineFilesRequestType;
 mod update_virtual_machine_files_request_type;
 pub use update_virtual_machine_files_request_type::UpdateVirtualMachineFilesRequestType;
 mod update_virtual_nic_request_type;
@@ -2089,8 +2089,8 @@ mod upload_client_cert_request_type;
 pub use upload_client_cert_request_type::UploadClientCertRequestType;
 mod upload_kmip_server_cert_request_type;
 pub use upload_kmip_server_cert_request_type::UploadKmipServerCertRequestType;
-mod v_center_update_v_storage_object_metadata_ex_request_type;
-pub use v_center_update_v_storage_object_metadata_ex_request_type::VCenterUpdateVStorageObjectMetadataExRequestType;
+mod vcenter_update_vstorage_object_metadata_ex_request_type;
+pub use vcenter_update_vstorage_object_metadata_ex_request_type::VCenterUpdateVStorageObjectMetadataExRequestType;
 #[cfg(feature = "vsan")]
 mod vsan_is_witness_virtual_appliance_request_type;
 #[cfg(feature = "vsan")]
@@ -2127,16 +2127,16 @@ pub use vsan_vc_retrieve_stretched_cluster_vc_capability_request_type::VSANVcRet
 mod vsan_vc_set_preferred_fault_domain_request_type;
 #[cfg(feature = "vsan")]
 pub use vsan_vc_set_preferred_fault_domain_request_type::VSANVcSetPreferredFaultDomainRequestType;
-mod v_storage_object_create_snapshot_ex_request_type;
-pub use v_storage_object_create_snapshot_ex_request_type::VStorageObjectCreateSnapshotExRequestType;
-mod v_storage_object_create_snapshot_request_type;
-pub use v_storage_object_create_snapshot_request_type::VStorageObjectCreateSnapshotRequestType;
-mod v_storage_object_delete_snapshot_ex2_request_type;
-pub use v_storage_object_delete_snapshot_ex2_request_type::VStorageObjectDeleteSnapshotEx2RequestType;
-mod v_storage_object_delete_snapshot_ex_request_type;
-pub use v_storage_object_delete_snapshot_ex_request_type::VStorageObjectDeleteSnapshotExRequestType;
-mod v_storage_object_extend_disk_ex_request_type;
-pub use v_storage_object_extend_disk_ex_request_type::VStorageObjectExtendDiskExRequestType;
+mod vstorage_object_create_snapshot_ex_request_type;
+pub use vstorage_object_create_snapshot_ex_request_type::VStorageObjectCreateSnapshotExRequestType;
+mod vstorage_object_create_snapshot_request_type;
+pub use vstorage_object_create_snapshot_request_type::VStorageObjectCreateSnapshotRequestType;
+mod vstorage_object_delete_snapshot_ex2_request_type;
+pub use vstorage_object_delete_snapshot_ex2_request_type::VStorageObjectDeleteSnapshotEx2RequestType;
+mod vstorage_object_delete_snapshot_ex_request_type;
+pub use vstorage_object_delete_snapshot_ex_request_type::VStorageObjectDeleteSnapshotExRequestType;
+mod vstorage_object_extend_disk_ex_request_type;
+pub use vstorage_object_extend_disk_ex_request_type::VStorageObjectExtendDiskExRequestType;
 mod validate_credentials_in_guest_request_type;
 pub use validate_credentials_in_guest_request_type::ValidateCredentialsInGuestRequestType;
 mod validate_hci_configuration_request_type;
@@ -2910,9 +2910,9 @@ mod vsan_vit_get_iscsi_lun_request_type;
 #[cfg(feature = "vsan")]
 pub use vsan_vit_get_iscsi_lun_request_type::VsanVitGetIscsiLUNRequestType;
 #[cfg(feature = "vsan")]
-mod vsan_vit_get_iscsi_lu_ns_request_type;
+mod vsan_vit_get_iscsi_luns_request_type;
 #[cfg(feature = "vsan")]
-pub use vsan_vit_get_iscsi_lu_ns_request_type::VsanVitGetIscsiLUNsRequestType;
+pub use vsan_vit_get_iscsi_luns_request_type::VsanVitGetIscsiLUNsRequestType;
 #[cfg(feature = "vsan")]
 mod vsan_vit_get_iscsi_target_request_type;
 #[cfg(feature = "vsan")]
@@ -2958,17 +2958,17 @@ mod vslm_attach_disk_request_type;
 #[cfg(feature = "vslm")]
 pub use vslm_attach_disk_request_type::VslmAttachDiskRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_attach_tag_to_v_storage_object_request_type;
+mod vslm_attach_tag_to_vstorage_object_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_attach_tag_to_v_storage_object_request_type::VslmAttachTagToVStorageObjectRequestType;
+pub use vslm_attach_tag_to_vstorage_object_request_type::VslmAttachTagToVStorageObjectRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_clear_v_storage_object_control_flags_request_type;
+mod vslm_clear_vstorage_object_control_flags_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_clear_v_storage_object_control_flags_request_type::VslmClearVStorageObjectControlFlagsRequestType;
+pub use vslm_clear_vstorage_object_control_flags_request_type::VslmClearVStorageObjectControlFlagsRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_clone_v_storage_object_request_type;
+mod vslm_clone_vstorage_object_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_clone_v_storage_object_request_type::VslmCloneVStorageObjectRequestType;
+pub use vslm_clone_vstorage_object_request_type::VslmCloneVStorageObjectRequestType;
 #[cfg(feature = "vslm")]
 mod vslm_create_disk_from_snapshot_request_type;
 #[cfg(feature = "vslm")]
@@ -2986,13 +2986,13 @@ mod vslm_delete_snapshot_request_type;
 #[cfg(feature = "vslm")]
 pub use vslm_delete_snapshot_request_type::VslmDeleteSnapshotRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_delete_v_storage_object_request_type;
+mod vslm_delete_vstorage_object_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_delete_v_storage_object_request_type::VslmDeleteVStorageObjectRequestType;
+pub use vslm_delete_vstorage_object_request_type::VslmDeleteVStorageObjectRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_detach_tag_from_v_storage_object_request_type;
+mod vslm_detach_tag_from_vstorage_object_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_detach_tag_from_v_storage_object_request_type::VslmDetachTagFromVStorageObjectRequestType;
+pub use vslm_detach_tag_from_vstorage_object_request_type::VslmDetachTagFromVStorageObjectRequestType;
 #[cfg(feature = "vslm")]
 mod vslm_extend_disk_request_type;
 #[cfg(feature = "vslm")]
@@ -3002,17 +3002,17 @@ mod vslm_inflate_disk_request_type;
 #[cfg(feature = "vslm")]
 pub use vslm_inflate_disk_request_type::VslmInflateDiskRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_list_tags_attached_to_v_storage_object_request_type;
+mod vslm_list_tags_attached_to_vstorage_object_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_list_tags_attached_to_v_storage_object_request_type::VslmListTagsAttachedToVStorageObjectRequestType;
+pub use vslm_list_tags_attached_to_vstorage_object_request_type::VslmListTagsAttachedToVStorageObjectRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_list_v_storage_object_for_spec_request_type;
+mod vslm_list_vstorage_object_for_spec_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_list_v_storage_object_for_spec_request_type::VslmListVStorageObjectForSpecRequestType;
+pub use vslm_list_vstorage_object_for_spec_request_type::VslmListVStorageObjectForSpecRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_list_v_storage_objects_attached_to_tag_request_type;
+mod vslm_list_vstorage_objects_attached_to_tag_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_list_v_storage_objects_attached_to_tag_request_type::VslmListVStorageObjectsAttachedToTagRequestType;
+pub use vslm_list_vstorage_objects_attached_to_tag_request_type::VslmListVStorageObjectsAttachedToTagRequestType;
 #[cfg(feature = "vslm")]
 mod vslm_login_by_token_request_type;
 #[cfg(feature = "vslm")]
@@ -3038,13 +3038,13 @@ mod vslm_register_disk_request_type;
 #[cfg(feature = "vslm")]
 pub use vslm_register_disk_request_type::VslmRegisterDiskRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_relocate_v_storage_object_request_type;
+mod vslm_relocate_vstorage_object_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_relocate_v_storage_object_request_type::VslmRelocateVStorageObjectRequestType;
+pub use vslm_relocate_vstorage_object_request_type::VslmRelocateVStorageObjectRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_rename_v_storage_object_request_type;
+mod vslm_rename_vstorage_object_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_rename_v_storage_object_request_type::VslmRenameVStorageObjectRequestType;
+pub use vslm_rename_vstorage_object_request_type::VslmRenameVStorageObjectRequestType;
 #[cfg(feature = "vslm")]
 mod vslm_retrieve_snapshot_details_request_type;
 #[cfg(feature = "vslm")]
@@ -3054,57 +3054,57 @@ mod vslm_retrieve_snapshot_info_request_type;
 #[cfg(feature = "vslm")]
 pub use vslm_retrieve_snapshot_info_request_type::VslmRetrieveSnapshotInfoRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_retrieve_v_storage_infrastructure_object_policy_request_type;
+mod vslm_retrieve_vstorage_infrastructure_object_policy_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_retrieve_v_storage_infrastructure_object_policy_request_type::VslmRetrieveVStorageInfrastructureObjectPolicyRequestType;
+pub use vslm_retrieve_vstorage_infrastructure_object_policy_request_type::VslmRetrieveVStorageInfrastructureObjectPolicyRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_retrieve_v_storage_object_associations_request_type;
+mod vslm_retrieve_vstorage_object_associations_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_retrieve_v_storage_object_associations_request_type::VslmRetrieveVStorageObjectAssociationsRequestType;
+pub use vslm_retrieve_vstorage_object_associations_request_type::VslmRetrieveVStorageObjectAssociationsRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_retrieve_v_storage_object_metadata_request_type;
+mod vslm_retrieve_vstorage_object_metadata_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_retrieve_v_storage_object_metadata_request_type::VslmRetrieveVStorageObjectMetadataRequestType;
+pub use vslm_retrieve_vstorage_object_metadata_request_type::VslmRetrieveVStorageObjectMetadataRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_retrieve_v_storage_object_metadata_value_request_type;
+mod vslm_retrieve_vstorage_object_metadata_value_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_retrieve_v_storage_object_metadata_value_request_type::VslmRetrieveVStorageObjectMetadataValueRequestType;
+pub use vslm_retrieve_vstorage_object_metadata_value_request_type::VslmRetrieveVStorageObjectMetadataValueRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_retrieve_v_storage_object_request_type;
+mod vslm_retrieve_vstorage_object_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_retrieve_v_storage_object_request_type::VslmRetrieveVStorageObjectRequestType;
+pub use vslm_retrieve_vstorage_object_request_type::VslmRetrieveVStorageObjectRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_retrieve_v_storage_object_state_request_type;
+mod vslm_retrieve_vstorage_object_state_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_retrieve_v_storage_object_state_request_type::VslmRetrieveVStorageObjectStateRequestType;
+pub use vslm_retrieve_vstorage_object_state_request_type::VslmRetrieveVStorageObjectStateRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_retrieve_v_storage_objects_request_type;
+mod vslm_retrieve_vstorage_objects_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_retrieve_v_storage_objects_request_type::VslmRetrieveVStorageObjectsRequestType;
+pub use vslm_retrieve_vstorage_objects_request_type::VslmRetrieveVStorageObjectsRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_revert_v_storage_object_request_type;
+mod vslm_revert_vstorage_object_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_revert_v_storage_object_request_type::VslmRevertVStorageObjectRequestType;
+pub use vslm_revert_vstorage_object_request_type::VslmRevertVStorageObjectRequestType;
 #[cfg(feature = "vslm")]
 mod vslm_schedule_reconcile_datastore_inventory_request_type;
 #[cfg(feature = "vslm")]
 pub use vslm_schedule_reconcile_datastore_inventory_request_type::VslmScheduleReconcileDatastoreInventoryRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_set_v_storage_object_control_flags_request_type;
+mod vslm_set_vstorage_object_control_flags_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_set_v_storage_object_control_flags_request_type::VslmSetVStorageObjectControlFlagsRequestType;
+pub use vslm_set_vstorage_object_control_flags_request_type::VslmSetVStorageObjectControlFlagsRequestType;
 #[cfg(feature = "vslm")]
 mod vslm_sync_datastore_request_type;
 #[cfg(feature = "vslm")]
 pub use vslm_sync_datastore_request_type::VslmSyncDatastoreRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_update_v_storage_infrastructure_object_policy_request_type;
+mod vslm_update_vstorage_infrastructure_object_policy_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_update_v_storage_infrastructure_object_policy_request_type::VslmUpdateVStorageInfrastructureObjectPolicyRequestType;
+pub use vslm_update_vstorage_infrastructure_object_policy_request_type::VslmUpdateVStorageInfrastructureObjectPolicyRequestType;
 #[cfg(feature = "vslm")]
-mod vslm_update_v_storage_object_metadata_request_type;
+mod vslm_update_vstorage_object_metadata_request_type;
 #[cfg(feature = "vslm")]
-pub use vslm_update_v_storage_object_metadata_request_type::VslmUpdateVStorageObjectMetadataRequestType;
+pub use vslm_update_vstorage_object_metadata_request_type::VslmUpdateVStorageObjectMetadataRequestType;
 #[cfg(feature = "vslm")]
 mod vslm_update_vstorage_object_crypto_request_type;
 #[cfg(feature = "vslm")]
@@ -3113,8 +3113,8 @@ pub use vslm_update_vstorage_object_crypto_request_type::VslmUpdateVstorageObjec
 mod vslm_update_vstorage_object_policy_request_type;
 #[cfg(feature = "vslm")]
 pub use vslm_update_vstorage_object_policy_request_type::VslmUpdateVstorageObjectPolicyRequestType;
-mod vstorage_object_v_center_query_changed_disk_areas_request_type;
-pub use vstorage_object_v_center_query_changed_disk_areas_request_type::VstorageObjectVCenterQueryChangedDiskAreasRequestType;
+mod vstorage_object_vcenter_query_changed_disk_areas_request_type;
+pub use vstorage_object_vcenter_query_changed_disk_areas_request_type::VstorageObjectVCenterQueryChangedDiskAreasRequestType;
 mod wait_for_updates_ex_request_type;
 pub use wait_for_updates_ex_request_type::WaitForUpdatesExRequestType;
 mod wait_for_updates_request_type;

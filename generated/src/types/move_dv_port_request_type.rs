@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct MoveDVPortRequestType<'a> {
     /// Parameter *portKey*.
-    pub port_key: &'a [crate::CompactString],
+    pub port_key: &'a [&'a str],
     /// Parameter *destinationPortgroupKey*.
     pub destination_portgroup_key: Option<&'a str>,
 }

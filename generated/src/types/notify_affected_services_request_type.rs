@@ -8,7 +8,7 @@ pub struct NotifyAffectedServicesRequestType<'a> {
     /// Parameter *services*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
-    pub services: Option<&'a [crate::CompactString]>,
+    pub services: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for NotifyAffectedServicesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -10,7 +10,7 @@ pub struct PbmFetchCapabilitySchemaRequestType<'a> {
     /// Parameter *vendorUuid*.
     pub vendor_uuid: Option<&'a str>,
     /// Parameter *lineOfService*.
-    pub line_of_service: Option<&'a [crate::CompactString]>,
+    pub line_of_service: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for PbmFetchCapabilitySchemaRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryArrayRequestType<'a> {
     /// Parameter *providerId*.
-    pub provider_id: Option<&'a [crate::CompactString]>,
+    pub provider_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryArrayRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

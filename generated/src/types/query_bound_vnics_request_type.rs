@@ -6,12 +6,12 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryBoundVnicsRequestType<'a> {
     /// Parameter *iScsiHbaName*.
-    pub i_scsi_hba_name: &'a str,
+    pub iscsi_hba_name: &'a str,
 }
 impl crate::ser::Encode for QueryBoundVnicsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaName", &self.i_scsi_hba_name);
+        o.field("iScsiHbaName", &self.iscsi_hba_name);
         o.end();
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryDisksForVsanRequestType<'a> {
     /// Parameter *canonicalName*.
-    pub canonical_name: Option<&'a [crate::CompactString]>,
+    pub canonical_name: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryDisksForVsanRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryExpressionMetadataRequestType<'a> {
     /// Parameter *expressionName*.
-    pub expression_name: Option<&'a [crate::CompactString]>,
+    pub expression_name: Option<&'a [&'a str]>,
     /// Parameter *profile*.
     ///
     /// Refers instance of *Profile*.

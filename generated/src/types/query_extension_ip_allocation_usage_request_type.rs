@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryExtensionIpAllocationUsageRequestType<'a> {
     /// Parameter *extensionKeys*.
-    pub extension_keys: Option<&'a [crate::CompactString]>,
+    pub extension_keys: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryExtensionIpAllocationUsageRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryHostProfileMetadataRequestType<'a> {
     /// Parameter *profileName*.
-    pub profile_name: Option<&'a [crate::CompactString]>,
+    pub profile_name: Option<&'a [&'a str]>,
     /// Parameter *profile*.
     ///
     /// Refers instance of *Profile*.

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryMigrationDependenciesRequestType<'a> {
     /// Parameter *pnicDevice*.
-    pub pnic_device: &'a [crate::CompactString],
+    pub pnic_device: &'a [&'a str],
 }
 impl crate::ser::Encode for QueryMigrationDependenciesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

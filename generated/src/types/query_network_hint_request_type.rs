@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryNetworkHintRequestType<'a> {
     /// Parameter *device*.
-    pub device: Option<&'a [crate::CompactString]>,
+    pub device: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryNetworkHintRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

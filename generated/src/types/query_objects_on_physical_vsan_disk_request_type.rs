@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryObjectsOnPhysicalVsanDiskRequestType<'a> {
     /// Parameter *disks*.
-    pub disks: &'a [crate::CompactString],
+    pub disks: &'a [&'a str],
 }
 impl crate::ser::Encode for QueryObjectsOnPhysicalVsanDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryPhysicalVsanDisksRequestType<'a> {
     /// Parameter *props*.
-    pub props: Option<&'a [crate::CompactString]>,
+    pub props: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryPhysicalVsanDisksRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

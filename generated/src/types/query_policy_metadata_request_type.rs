@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryPolicyMetadataRequestType<'a> {
     /// Parameter *policyName*.
-    pub policy_name: Option<&'a [crate::CompactString]>,
+    pub policy_name: Option<&'a [&'a str]>,
     /// Parameter *profile*.
     ///
     /// Refers instance of *Profile*.

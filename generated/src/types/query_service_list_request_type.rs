@@ -8,7 +8,7 @@ pub struct QueryServiceListRequestType<'a> {
     /// Parameter *serviceName*.
     pub service_name: Option<&'a str>,
     /// Parameter *location*.
-    pub location: Option<&'a [crate::CompactString]>,
+    pub location: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryServiceListRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QuerySyncingVsanObjectsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [crate::CompactString]>,
+    pub uuids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QuerySyncingVsanObjectsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

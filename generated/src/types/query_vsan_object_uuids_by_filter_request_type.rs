@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryVsanObjectUuidsByFilterRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [crate::CompactString]>,
+    pub uuids: Option<&'a [&'a str]>,
     /// Parameter *limit*.
     pub limit: Option<i32>,
     /// Parameter *version*.

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryVsanStatisticsRequestType<'a> {
     /// Parameter *labels*.
-    pub labels: &'a [crate::CompactString],
+    pub labels: &'a [&'a str],
 }
 impl crate::ser::Encode for QueryVsanStatisticsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -14,7 +14,7 @@ pub struct ReadEnvironmentVariableInGuestRequestType<'a> {
     /// Parameter *auth*.
     pub auth: &'a crate::types::GuestAuthenticationKind,
     /// Parameter *names*.
-    pub names: Option<&'a [crate::CompactString]>,
+    pub names: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ReadEnvironmentVariableInGuestRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

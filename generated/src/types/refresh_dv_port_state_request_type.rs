@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct RefreshDVPortStateRequestType<'a> {
     /// Parameter *portKeys*.
-    pub port_keys: Option<&'a [crate::CompactString]>,
+    pub port_keys: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for RefreshDVPortStateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct RemoveInternetScsiSendTargetsRequestType<'a> {
     /// Parameter *iScsiHbaDevice*.
-    pub i_scsi_hba_device: &'a str,
+    pub iscsi_hba_device: &'a str,
     /// Parameter *targets*.
     pub targets: &'a [crate::types::HostInternetScsiHbaSendTarget],
     /// Parameter *force*.
@@ -17,7 +17,7 @@ pub struct RemoveInternetScsiSendTargetsRequestType<'a> {
 impl crate::ser::Encode for RemoveInternetScsiSendTargetsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
+        o.field("iScsiHbaDevice", &self.iscsi_hba_device);
         o.field("targets", &self.targets);
         o.field("force", &self.force);
         o.end();

@@ -12,7 +12,7 @@ pub struct RemoveIOTripAnalyzerRecurrencesRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *names*.
-    pub names: &'a [crate::CompactString],
+    pub names: &'a [&'a str],
 }
 impl crate::ser::Encode for RemoveIOTripAnalyzerRecurrencesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct ReplaceSmartCardTrustAnchorsRequestType<'a> {
     /// Parameter *certs*.
-    pub certs: Option<&'a [crate::CompactString]>,
+    pub certs: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ReplaceSmartCardTrustAnchorsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct RetrieveDiskPartitionInfoRequestType<'a> {
     /// Parameter *devicePath*.
-    pub device_path: &'a [crate::CompactString],
+    pub device_path: &'a [&'a str],
 }
 impl crate::ser::Encode for RetrieveDiskPartitionInfoRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct RunVsanPhysicalDiskDiagnosticsRequestType<'a> {
     /// Parameter *disks*.
-    pub disks: Option<&'a [crate::CompactString]>,
+    pub disks: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for RunVsanPhysicalDiskDiagnosticsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -8,7 +8,7 @@ pub struct ScanHostPatchRequestType<'a> {
     /// Parameter *repository*.
     pub repository: &'a crate::types::HostPatchManagerLocator,
     /// Parameter *updateID*.
-    pub update_id: Option<&'a [crate::CompactString]>,
+    pub update_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ScanHostPatchRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

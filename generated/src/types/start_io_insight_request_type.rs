@@ -24,7 +24,7 @@ pub struct StartIoInsightRequestType<'a> {
     /// Parameter *targetVMs*.
     ///
     /// Refers instances of *VirtualMachine*.
-    pub target_v_ms: Option<&'a [crate::types::ManagedObjectReference]>,
+    pub target_vms: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for StartIoInsightRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
@@ -35,7 +35,7 @@ impl crate::ser::Encode for StartIoInsightRequestType<'_> {
         o.field("runName", &self.run_name);
         o.field("durationSec", &self.duration_sec);
         o.field("targetHosts", &self.target_hosts);
-        o.field("targetVMs", &self.target_v_ms);
+        o.field("targetVMs", &self.target_vms);
         o.end();
     }
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct TerminateSessionRequestType<'a> {
     /// Parameter *sessionId*.
-    pub session_id: &'a [crate::CompactString],
+    pub session_id: &'a [&'a str],
 }
 impl crate::ser::Encode for TerminateSessionRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

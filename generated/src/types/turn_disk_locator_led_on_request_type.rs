@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct TurnDiskLocatorLedOnRequestType<'a> {
     /// Parameter *scsiDiskUuids*.
-    pub scsi_disk_uuids: &'a [crate::CompactString],
+    pub scsi_disk_uuids: &'a [&'a str],
 }
 impl crate::ser::Encode for TurnDiskLocatorLedOnRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UnbindVnicRequestType<'a> {
     /// Parameter *iScsiHbaName*.
-    pub i_scsi_hba_name: &'a str,
+    pub iscsi_hba_name: &'a str,
     /// Parameter *vnicDevice*.
     pub vnic_device: &'a str,
     /// Parameter *force*.
@@ -15,7 +15,7 @@ pub struct UnbindVnicRequestType<'a> {
 impl crate::ser::Encode for UnbindVnicRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaName", &self.i_scsi_hba_name);
+        o.field("iScsiHbaName", &self.iscsi_hba_name);
         o.field("vnicDevice", &self.vnic_device);
         o.field("force", &self.force);
         o.end();

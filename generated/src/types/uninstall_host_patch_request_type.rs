@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UninstallHostPatchRequestType<'a> {
     /// Parameter *bulletinIds*.
-    pub bulletin_ids: Option<&'a [crate::CompactString]>,
+    pub bulletin_ids: Option<&'a [&'a str]>,
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }

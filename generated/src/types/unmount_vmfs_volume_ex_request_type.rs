@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UnmountVmfsVolumeExRequestType<'a> {
     /// Parameter *vmfsUuid*.
-    pub vmfs_uuid: &'a [crate::CompactString],
+    pub vmfs_uuid: &'a [&'a str],
 }
 impl crate::ser::Encode for UnmountVmfsVolumeExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

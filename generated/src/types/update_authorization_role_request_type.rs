@@ -10,7 +10,7 @@ pub struct UpdateAuthorizationRoleRequestType<'a> {
     /// Parameter *newName*.
     pub new_name: &'a str,
     /// Parameter *privIds*.
-    pub priv_ids: Option<&'a [crate::CompactString]>,
+    pub priv_ids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for UpdateAuthorizationRoleRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,15 +6,15 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UpdateInternetScsiAliasRequestType<'a> {
     /// Parameter *iScsiHbaDevice*.
-    pub i_scsi_hba_device: &'a str,
+    pub iscsi_hba_device: &'a str,
     /// Parameter *iScsiAlias*.
-    pub i_scsi_alias: &'a str,
+    pub iscsi_alias: &'a str,
 }
 impl crate::ser::Encode for UpdateInternetScsiAliasRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
-        o.field("iScsiAlias", &self.i_scsi_alias);
+        o.field("iScsiHbaDevice", &self.iscsi_hba_device);
+        o.field("iScsiAlias", &self.iscsi_alias);
         o.end();
     }
 }

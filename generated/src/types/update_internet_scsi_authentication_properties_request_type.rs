@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UpdateInternetScsiAuthenticationPropertiesRequestType<'a> {
     /// Parameter *iScsiHbaDevice*.
-    pub i_scsi_hba_device: &'a str,
+    pub iscsi_hba_device: &'a str,
     /// Parameter *authenticationProperties*.
     pub authentication_properties: &'a crate::types::HostInternetScsiHbaAuthenticationProperties,
     /// Parameter *targetSet*.
@@ -15,7 +15,7 @@ pub struct UpdateInternetScsiAuthenticationPropertiesRequestType<'a> {
 impl crate::ser::Encode for UpdateInternetScsiAuthenticationPropertiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
+        o.field("iScsiHbaDevice", &self.iscsi_hba_device);
         o.field("authenticationProperties", self.authentication_properties);
         if let Some(v) = self.target_set {
             o.field("targetSet", v);

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UpdateInternetScsiDigestPropertiesRequestType<'a> {
     /// Parameter *iScsiHbaDevice*.
-    pub i_scsi_hba_device: &'a str,
+    pub iscsi_hba_device: &'a str,
     /// Parameter *targetSet*.
     pub target_set: Option<&'a crate::types::HostInternetScsiHbaTargetSet>,
     /// Parameter *digestProperties*.
@@ -15,7 +15,7 @@ pub struct UpdateInternetScsiDigestPropertiesRequestType<'a> {
 impl crate::ser::Encode for UpdateInternetScsiDigestPropertiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
+        o.field("iScsiHbaDevice", &self.iscsi_hba_device);
         if let Some(v) = self.target_set {
             o.field("targetSet", v);
         }

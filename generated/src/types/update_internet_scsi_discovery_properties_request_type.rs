@@ -6,14 +6,14 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UpdateInternetScsiDiscoveryPropertiesRequestType<'a> {
     /// Parameter *iScsiHbaDevice*.
-    pub i_scsi_hba_device: &'a str,
+    pub iscsi_hba_device: &'a str,
     /// Parameter *discoveryProperties*.
     pub discovery_properties: &'a crate::types::HostInternetScsiHbaDiscoveryProperties,
 }
 impl crate::ser::Encode for UpdateInternetScsiDiscoveryPropertiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
+        o.field("iScsiHbaDevice", &self.iscsi_hba_device);
         o.field("discoveryProperties", self.discovery_properties);
         o.end();
     }

@@ -6,14 +6,14 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UpdateInternetScsiIPPropertiesRequestType<'a> {
     /// Parameter *iScsiHbaDevice*.
-    pub i_scsi_hba_device: &'a str,
+    pub iscsi_hba_device: &'a str,
     /// Parameter *ipProperties*.
     pub ip_properties: &'a crate::types::HostInternetScsiHbaIPProperties,
 }
 impl crate::ser::Encode for UpdateInternetScsiIPPropertiesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
+        o.field("iScsiHbaDevice", &self.iscsi_hba_device);
         o.field("ipProperties", self.ip_properties);
         o.end();
     }

@@ -6,15 +6,15 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UpdateInternetScsiNameRequestType<'a> {
     /// Parameter *iScsiHbaDevice*.
-    pub i_scsi_hba_device: &'a str,
+    pub iscsi_hba_device: &'a str,
     /// Parameter *iScsiName*.
-    pub i_scsi_name: &'a str,
+    pub iscsi_name: &'a str,
 }
 impl crate::ser::Encode for UpdateInternetScsiNameRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
-        o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
-        o.field("iScsiName", &self.i_scsi_name);
+        o.field("iScsiHbaDevice", &self.iscsi_hba_device);
+        o.field("iScsiName", &self.iscsi_name);
         o.end();
     }
 }

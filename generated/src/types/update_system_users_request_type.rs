@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UpdateSystemUsersRequestType<'a> {
     /// Parameter *users*.
-    pub users: Option<&'a [crate::CompactString]>,
+    pub users: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for UpdateSystemUsersRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

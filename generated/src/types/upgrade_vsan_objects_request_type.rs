@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct UpgradeVsanObjectsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: &'a [crate::CompactString],
+    pub uuids: &'a [&'a str],
     /// Parameter *newVersion*.
     pub new_version: i32,
 }

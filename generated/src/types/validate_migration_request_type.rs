@@ -12,7 +12,7 @@ pub struct ValidateMigrationRequestType<'a> {
     /// Parameter *state*.
     pub state: Option<&'a crate::types::VirtualMachinePowerState>,
     /// Parameter *testType*.
-    pub test_type: Option<&'a [crate::CompactString]>,
+    pub test_type: Option<&'a [&'a str]>,
     /// Parameter *pool*.
     ///
     /// Refers instance of *ResourcePool*.

@@ -12,7 +12,7 @@ pub struct VsanClusterGetRuntimeStatsRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *stats*.
-    pub stats: Option<&'a [crate::CompactString]>,
+    pub stats: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanClusterGetRuntimeStatsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

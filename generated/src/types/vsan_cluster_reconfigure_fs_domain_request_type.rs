@@ -18,7 +18,7 @@ pub struct VsanClusterReconfigureFsDomainRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
     /// Parameter *deleteDomainConfigFields*.
-    pub delete_domain_config_fields: Option<&'a [crate::CompactString]>,
+    pub delete_domain_config_fields: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanClusterReconfigureFsDomainRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

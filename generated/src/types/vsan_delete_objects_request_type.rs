@@ -12,7 +12,7 @@ pub struct VsanDeleteObjectsRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
     /// Parameter *objUuids*.
-    pub obj_uuids: &'a [crate::CompactString],
+    pub obj_uuids: &'a [&'a str],
     /// Parameter *force*.
     pub force: Option<bool>,
 }

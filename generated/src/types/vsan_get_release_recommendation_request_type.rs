@@ -12,9 +12,9 @@ pub struct VsanGetReleaseRecommendationRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *minor*.
-    pub minor: &'a [crate::CompactString],
+    pub minor: &'a [&'a str],
     /// Parameter *major*.
-    pub major: &'a [crate::CompactString],
+    pub major: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanGetReleaseRecommendationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -12,7 +12,7 @@ pub struct VsanHealthRepairClusterObjectsImmediateRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [crate::CompactString]>,
+    pub uuids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanHealthRepairClusterObjectsImmediateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostGetRuntimeStatsRequestType<'a> {
     /// Parameter *stats*.
-    pub stats: Option<&'a [crate::CompactString]>,
+    pub stats: Option<&'a [&'a str]>,
     /// Parameter *clusterUuid*.
     pub cluster_uuid: Option<&'a str>,
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostQueryAdvCfgRequestType<'a> {
     /// Parameter *options*.
-    pub options: &'a [crate::CompactString],
+    pub options: &'a [&'a str],
     /// Parameter *includeAllAdvOptions*.
     pub include_all_adv_options: Option<bool>,
     /// Parameter *nonDefaultOnly*.

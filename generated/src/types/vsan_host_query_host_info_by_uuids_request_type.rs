@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostQueryHostInfoByUuidsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: &'a [crate::CompactString],
+    pub uuids: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanHostQueryHostInfoByUuidsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

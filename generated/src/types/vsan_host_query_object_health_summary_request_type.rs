@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostQueryObjectHealthSummaryRequestType<'a> {
     /// Parameter *objUuids*.
-    pub obj_uuids: Option<&'a [crate::CompactString]>,
+    pub obj_uuids: Option<&'a [&'a str]>,
     /// Parameter *includeObjUuids*.
     pub include_obj_uuids: Option<bool>,
     /// Parameter *localHostOnly*.

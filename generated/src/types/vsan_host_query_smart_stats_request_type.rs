@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostQuerySmartStatsRequestType<'a> {
     /// Parameter *disks*.
-    pub disks: Option<&'a [crate::CompactString]>,
+    pub disks: Option<&'a [&'a str]>,
     /// Parameter *includeAllDisks*.
     pub include_all_disks: Option<bool>,
 }

@@ -6,11 +6,11 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostQueryVerifyNetworkSettingsRequestType<'a> {
     /// Parameter *peers*.
-    pub peers: Option<&'a [crate::CompactString]>,
+    pub peers: Option<&'a [&'a str]>,
     /// Parameter *ROBOStretchedClusterWitnesses*.
-    pub robo_stretched_cluster_witnesses: Option<&'a [crate::CompactString]>,
+    pub robo_stretched_cluster_witnesses: Option<&'a [&'a str]>,
     /// Parameter *vMotionPeers*.
-    pub v_motion_peers: Option<&'a [crate::CompactString]>,
+    pub vmotion_peers: Option<&'a [&'a str]>,
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanHealthQuerySpec>,
 }
@@ -19,7 +19,7 @@ impl crate::ser::Encode for VsanHostQueryVerifyNetworkSettingsRequestType<'_> {
         let mut o = e.members();
         o.field("peers", &self.peers);
         o.field("ROBOStretchedClusterWitnesses", &self.robo_stretched_cluster_witnesses);
-        o.field("vMotionPeers", &self.v_motion_peers);
+        o.field("vMotionPeers", &self.vmotion_peers);
         if let Some(v) = self.spec {
             o.field("spec", v);
         }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostQueryWipeDiskRequestType<'a> {
     /// Parameter *disks*.
-    pub disks: &'a [crate::CompactString],
+    pub disks: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanHostQueryWipeDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

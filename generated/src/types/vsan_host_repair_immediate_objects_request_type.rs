@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostRepairImmediateObjectsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [crate::CompactString]>,
+    pub uuids: Option<&'a [&'a str]>,
     /// Parameter *repairType*.
     pub repair_type: Option<&'a str>,
 }

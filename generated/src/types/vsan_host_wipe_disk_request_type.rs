@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostWipeDiskRequestType<'a> {
     /// Parameter *disks*.
-    pub disks: &'a [crate::CompactString],
+    pub disks: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanHostWipeDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanPurgeHclFilesRequestType<'a> {
     /// Parameter *sha1sums*.
-    pub sha1sums: &'a [crate::CompactString],
+    pub sha1sums: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanPurgeHclFilesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

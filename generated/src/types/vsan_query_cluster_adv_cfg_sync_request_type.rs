@@ -6,11 +6,11 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryClusterAdvCfgSyncRequestType<'a> {
     /// Parameter *hosts*.
-    pub hosts: &'a [crate::CompactString],
+    pub hosts: &'a [&'a str],
     /// Parameter *esxRootPassword*.
     pub esx_root_password: &'a str,
     /// Parameter *options*.
-    pub options: Option<&'a [crate::CompactString]>,
+    pub options: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanQueryClusterAdvCfgSyncRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

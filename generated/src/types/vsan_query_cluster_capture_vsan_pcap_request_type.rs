@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryClusterCaptureVsanPcapRequestType<'a> {
     /// Parameter *hosts*.
-    pub hosts: &'a [crate::CompactString],
+    pub hosts: &'a [&'a str],
     /// Parameter *esxRootPassword*.
     pub esx_root_password: &'a str,
     /// Parameter *duration*.
@@ -18,7 +18,7 @@ pub struct VsanQueryClusterCaptureVsanPcapRequestType<'a> {
     /// Parameter *includeIgmp*.
     pub include_igmp: Option<bool>,
     /// Parameter *cmmdsMsgTypeFilter*.
-    pub cmmds_msg_type_filter: Option<&'a [crate::CompactString]>,
+    pub cmmds_msg_type_filter: Option<&'a [&'a str]>,
     /// Parameter *cmmdsPorts*.
     pub cmmds_ports: Option<&'a [i32]>,
     /// Parameter *clusterUuid*.

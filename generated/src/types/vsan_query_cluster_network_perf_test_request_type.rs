@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryClusterNetworkPerfTestRequestType<'a> {
     /// Parameter *hosts*.
-    pub hosts: &'a [crate::CompactString],
+    pub hosts: &'a [&'a str],
     /// Parameter *esxRootPassword*.
     pub esx_root_password: &'a str,
     /// Parameter *multicast*.

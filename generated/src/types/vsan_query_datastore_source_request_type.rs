@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryDatastoreSourceRequestType<'a> {
     /// Parameter *vcHosts*.
-    pub vc_hosts: Option<&'a [crate::CompactString]>,
+    pub vc_hosts: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanQueryDatastoreSourceRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

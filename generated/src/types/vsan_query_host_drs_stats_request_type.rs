@@ -6,9 +6,9 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryHostDrsStatsRequestType<'a> {
     /// Parameter *hostUuids*.
-    pub host_uuids: Option<&'a [crate::CompactString]>,
+    pub host_uuids: Option<&'a [&'a str]>,
     /// Parameter *vms*.
-    pub vms: Option<&'a [crate::CompactString]>,
+    pub vms: Option<&'a [&'a str]>,
     /// Parameter *hostIndex*.
     pub host_index: Option<i32>,
 }

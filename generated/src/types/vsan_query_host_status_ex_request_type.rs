@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryHostStatusExRequestType<'a> {
     /// Parameter *clusterUuids*.
-    pub cluster_uuids: Option<&'a [crate::CompactString]>,
+    pub cluster_uuids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanQueryHostStatusExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

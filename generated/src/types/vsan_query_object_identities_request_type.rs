@@ -12,9 +12,9 @@ pub struct VsanQueryObjectIdentitiesRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
     /// Parameter *objUuids*.
-    pub obj_uuids: Option<&'a [crate::CompactString]>,
+    pub obj_uuids: Option<&'a [&'a str]>,
     /// Parameter *objTypes*.
-    pub obj_types: Option<&'a [crate::CompactString]>,
+    pub obj_types: Option<&'a [&'a str]>,
     /// Parameter *includeHealth*.
     pub include_health: Option<bool>,
     /// Parameter *includeObjIdentity*.

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQuerySyncingVsanObjectsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [crate::CompactString]>,
+    pub uuids: Option<&'a [&'a str]>,
     /// Parameter *start*.
     pub start: Option<i32>,
     /// Parameter *limit*.

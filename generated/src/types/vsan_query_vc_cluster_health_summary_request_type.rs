@@ -12,11 +12,11 @@ pub struct VsanQueryVcClusterHealthSummaryRequestType<'a> {
     /// Parameter *vmCreateTimeout*.
     pub vm_create_timeout: Option<i32>,
     /// Parameter *objUuids*.
-    pub obj_uuids: Option<&'a [crate::CompactString]>,
+    pub obj_uuids: Option<&'a [&'a str]>,
     /// Parameter *includeObjUuids*.
     pub include_obj_uuids: Option<bool>,
     /// Parameter *fields*.
-    pub fields: Option<&'a [crate::CompactString]>,
+    pub fields: Option<&'a [&'a str]>,
     /// Parameter *fetchFromCache*.
     pub fetch_from_cache: Option<bool>,
     /// Parameter *perspective*.

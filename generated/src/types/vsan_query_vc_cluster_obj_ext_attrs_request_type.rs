@@ -12,7 +12,7 @@ pub struct VsanQueryVcClusterObjExtAttrsRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *uuids*.
-    pub uuids: &'a [crate::CompactString],
+    pub uuids: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanQueryVcClusterObjExtAttrsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

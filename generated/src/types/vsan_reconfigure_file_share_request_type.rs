@@ -18,7 +18,7 @@ pub struct VsanReconfigureFileShareRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
     /// Parameter *deleteLabelKeys*.
-    pub delete_label_keys: Option<&'a [crate::CompactString]>,
+    pub delete_label_keys: Option<&'a [&'a str]>,
     /// Parameter *force*.
     pub force: Option<bool>,
 }

@@ -6,11 +6,11 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanRepairClusterImmediateObjectsRequestType<'a> {
     /// Parameter *hosts*.
-    pub hosts: &'a [crate::CompactString],
+    pub hosts: &'a [&'a str],
     /// Parameter *esxRootPassword*.
     pub esx_root_password: &'a str,
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [crate::CompactString]>,
+    pub uuids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanRepairClusterImmediateObjectsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

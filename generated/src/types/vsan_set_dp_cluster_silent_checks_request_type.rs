@@ -12,9 +12,9 @@ pub struct VsanSetDpClusterSilentChecksRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *addSilentChecks*.
-    pub add_silent_checks: Option<&'a [crate::CompactString]>,
+    pub add_silent_checks: Option<&'a [&'a str]>,
     /// Parameter *removeSilentChecks*.
-    pub remove_silent_checks: Option<&'a [crate::CompactString]>,
+    pub remove_silent_checks: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanSetDpClusterSilentChecksRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

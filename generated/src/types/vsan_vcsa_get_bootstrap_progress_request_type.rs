@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanVcsaGetBootstrapProgressRequestType<'a> {
     /// Parameter *taskId*.
-    pub task_id: &'a [crate::CompactString],
+    pub task_id: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanVcsaGetBootstrapProgressRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -18,7 +18,7 @@ pub struct VsanVdsGetMigrationPlanRequestType<'a> {
     /// Parameter *vdsName*.
     pub vds_name: Option<&'a str>,
     /// Parameter *vmnicDevices*.
-    pub vmnic_devices: Option<&'a [crate::CompactString]>,
+    pub vmnic_devices: Option<&'a [&'a str]>,
     /// Parameter *infraVm*.
     ///
     /// Refers instances of *VirtualMachine*.

@@ -14,7 +14,7 @@ pub struct VsanVitAddIscsiInitiatorsToGroupRequestType<'a> {
     /// Parameter *initiatorGroupName*.
     pub initiator_group_name: &'a str,
     /// Parameter *initiatorNames*.
-    pub initiator_names: &'a [crate::CompactString],
+    pub initiator_names: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanVitAddIscsiInitiatorsToGroupRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -14,7 +14,7 @@ pub struct VsanVitRemoveIscsiInitiatorsFromTargetRequestType<'a> {
     /// Parameter *targetAlias*.
     pub target_alias: &'a str,
     /// Parameter *initiatorNames*.
-    pub initiator_names: &'a [crate::CompactString],
+    pub initiator_names: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanVitRemoveIscsiInitiatorsFromTargetRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

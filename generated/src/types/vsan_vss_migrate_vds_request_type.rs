@@ -22,7 +22,7 @@ pub struct VsanVssMigrateVdsRequestType<'a> {
     /// Parameter *vswitchName*.
     pub vswitch_name: Option<&'a str>,
     /// Parameter *vmnicDevices*.
-    pub vmnic_devices: Option<&'a [crate::CompactString]>,
+    pub vmnic_devices: Option<&'a [&'a str]>,
     /// Parameter *infraVm*.
     ///
     /// Refers instances of *VirtualMachine*.

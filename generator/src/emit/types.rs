@@ -1102,7 +1102,7 @@ mod tests {
     }
 
     fn file_of(yaml: &str, module: &str) -> String {
-        let out = crate::generate(yaml.as_bytes(), &crate::Options { crate_version: "9.9.9".into(), standalone: true }).expect("generates");
+        let out = crate::generate(yaml.as_bytes(), &crate::Options { crate_version: "9.9.9".into(), standalone: true, layout: None }).expect("generates");
         let name = format!("src/types/{module}.rs");
         let text = out.files.iter().find(|(path, _)| path.ends_with(&name)).map(|(_, text)| text).expect("the file exists");
         text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -63,6 +63,12 @@ impl crate::object::Blank for ManagedObjectReference {
         }
     }
 }
+impl Default for ManagedObjectReference {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ManagedObjectReference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

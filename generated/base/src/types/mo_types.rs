@@ -200,6 +200,7 @@
 /// - `VslmTask`
 /// - `VslmVStorageObjectManager`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MoTypes {
     /// `Alarm`
     Alarm,

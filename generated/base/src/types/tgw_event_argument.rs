@@ -69,6 +69,12 @@ impl crate::object::Blank for TgwEventArgument {
         }
     }
 }
+impl Default for TgwEventArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for TgwEventArgument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for ActiveDirectoryFault {
 ///  A `ActiveDirectoryFault` or any of its subtypes: what a member declared as `ActiveDirectoryFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ActiveDirectoryFaultKind {
     /// Exactly this type.
     ActiveDirectoryFault(Box<crate::types::ActiveDirectoryFault>),
@@ -110,6 +114,13 @@ pub enum ActiveDirectoryFaultKind {
     NoPermissionOnAD(Box<crate::types::NoPermissionOnAD>),
     ///  A `NonADUserRequired`.
     NonADUserRequired(Box<crate::types::NonADUserRequired>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ActiveDirectoryFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ActiveDirectoryFaultKind {
     #[inline]
@@ -153,6 +164,38 @@ impl ActiveDirectoryFaultKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `errorCode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn error_code(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `errorCode` of the object held, to change it.
+    #[inline]
+    pub fn error_code_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::ActiveDirectoryFault> for ActiveDirectoryFaultKind {
     #[inline]
@@ -182,6 +225,29 @@ impl From<crate::types::NonADUserRequired> for ActiveDirectoryFaultKind {
     #[inline]
     fn from(v: crate::types::NonADUserRequired) -> Self {
         crate::object::boxed(v, Self::NonADUserRequired)
+    }
+}
+impl crate::object::Within<ActiveDirectoryFaultKind> for crate::types::InvalidCAMServer {
+    type Via = crate::types::InvalidCAMServerKind;
+}
+impl crate::object::Within<ActiveDirectoryFaultKind>
+for crate::types::CAMServerRefusedConnection {
+    type Via = crate::types::InvalidCAMServerKind;
+}
+impl crate::object::Within<ActiveDirectoryFaultKind>
+for crate::types::InvalidCAMCertificate {
+    type Via = crate::types::InvalidCAMServerKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for ActiveDirectoryFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for ActiveDirectoryFaultKind {

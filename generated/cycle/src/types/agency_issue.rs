@@ -114,6 +114,12 @@ impl crate::object::Blank for AgencyIssue {
         }
     }
 }
+impl Default for AgencyIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AgencyIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -134,7 +140,11 @@ impl<'de> serde::Deserialize<'de> for AgencyIssue {
 ///  A `AgencyIssue` or any of its subtypes: what a member declared as `AgencyIssue` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum AgencyIssueKind {
     /// Exactly this type.
     AgencyIssue(Box<crate::types::AgencyIssue>),
@@ -156,6 +166,13 @@ pub enum AgencyIssueKind {
     ///  A `PersonalityAgencyPMIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgencyPMIssue(crate::types::PersonalityAgencyPMIssueKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for AgencyIssueKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for AgencyIssueKind {
     #[inline]
@@ -209,6 +226,76 @@ impl AgencyIssueKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `time` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `time` of the object held, to change it.
+    #[inline]
+    pub fn time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `agency` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `agency` of the object held, to change it.
+    #[inline]
+    pub fn agency_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `agencyName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `agencyName` of the object held, to change it.
+    #[inline]
+    pub fn agency_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `solutionId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `solutionId` of the object held, to change it.
+    #[inline]
+    pub fn solution_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `solutionName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `solutionName` of the object held, to change it.
+    #[inline]
+    pub fn solution_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
 }
 impl From<crate::types::AgencyIssue> for AgencyIssueKind {
     #[inline]
@@ -256,6 +343,460 @@ impl From<crate::types::PersonalityAgencyPMIssueKind> for AgencyIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgencyPMIssueKind) -> Self {
         Self::PersonalityAgencyPMIssue(v)
+    }
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::AgentIssue {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentAgentIssue {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::IntegrityAgencyVUMIssue {
+    type Via = crate::types::IntegrityAgencyVUMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::PersonalityAgencyPMIssue {
+    type Via = crate::types::PersonalityAgencyPMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::EamCertificateNotTrusted {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::HostInPartialMaintenanceMode {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ManagedHostNotReachable {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::MissingDvFilterSwitch {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::OvfInvalidProperty {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::TransitionFailed {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VibIssue {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VibIssueKind {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ImmediateHostRebootRequired {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::VibCannotPutHostInMaintenanceMode {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::VibCannotPutHostOutOfMaintenanceMode {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VibNotInstalled {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VibNotInstalledKind {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::CannotAccessAgentVib {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::VibDependenciesNotMetByHost {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VibInvalidFormat {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::VibRequirementsNotMetByHost {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::VibRequiresHostInMaintenanceMode {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VibRequiresHostReboot {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::VibRequiresManualInstallation {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::VibRequiresManualUninstallation {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmIssue {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmIssueKind {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::InvalidConfig {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmCorrupted {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmDeployed {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmDeployedKind {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::HostInMaintenanceMode {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::HostInStandbyMode {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::HostPoweredOff {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmHookFailed {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmHookTimedout {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmInaccessible {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmMarkedAsTemplate {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmOrphaned {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmPoweredOff {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmPoweredOffKind {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::InsufficientIpAddresses {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::MissingAgentIpPool {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmPoweredOn {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmProtected {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmSuspended {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmWrongFolder {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmWrongResourcePool {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmNotDeployed {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::VmNotDeployedKind {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::CannotAccessAgentOVF {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::IncompatibleHostVersion {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::InsufficientResources {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::InsufficientSpace {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::NoAgentVmDatastore {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::NoAgentVmDatastoreKind {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::NoCustomAgentVmDatastore {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::NoAgentVmNetwork {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::NoAgentVmNetworkKind {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::NoCustomAgentVmNetwork {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::NoDiscoverableAgentVmDatastore {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::NoDiscoverableAgentVmNetwork {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::OvfInvalidFormat {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::VmRequiresHostOutOfMaintenanceMode {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::PersonalityAgentPMIssue {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgentPMIssueKind {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgentAwaitingPMRemediation {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgentBlockedByAgencyOperation {
+    type Via = crate::types::AgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentOvfInvalidProperty {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentTransitionFailed {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentVmIssue {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentVmIssueKind {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentHostInMaintenanceMode {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentHostInPartialMaintenanceMode {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentInvalidConfig {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentVmHookFailed {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentVmHookTimedout {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentVmInaccessible {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentVmNotRemoved {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentVmPoweredOff {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentVmPoweredOffKind {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentInsufficientClusterResources {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentVmPoweredOn {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentVmProtected {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentVmSuspended {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind> for crate::types::ClusterAgentVmNotDeployed {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentVmNotDeployedKind {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentCertificateNotTrusted {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentInsufficientClusterSpace {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentMissingClusterVmDatastore {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::ClusterAgentMissingClusterVmNetwork {
+    type Via = crate::types::ClusterAgentAgentIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::IntegrityAgencyCannotDeleteSoftware {
+    type Via = crate::types::IntegrityAgencyVUMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::IntegrityAgencyCannotStageSoftware {
+    type Via = crate::types::IntegrityAgencyVUMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::IntegrityAgencyVUMUnavailable {
+    type Via = crate::types::IntegrityAgencyVUMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgencyCannotConfigureSolutions {
+    type Via = crate::types::PersonalityAgencyPMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgencyDepotIssue {
+    type Via = crate::types::PersonalityAgencyPMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgencyDepotIssueKind {
+    type Via = crate::types::PersonalityAgencyPMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgencyCannotUploadDepot {
+    type Via = crate::types::PersonalityAgencyPMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgencyInaccessibleDepot {
+    type Via = crate::types::PersonalityAgencyPMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgencyInvalidDepot {
+    type Via = crate::types::PersonalityAgencyPMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgencyIssueKind>
+for crate::types::PersonalityAgencyPMUnavailable {
+    type Via = crate::types::PersonalityAgencyPMIssueKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for AgencyIssueKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for AgencyIssueKind {

@@ -146,6 +146,12 @@ impl crate::object::Blank for AgentIssue {
         }
     }
 }
+impl Default for AgentIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AgentIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -166,7 +172,11 @@ impl<'de> serde::Deserialize<'de> for AgentIssue {
 ///  A `AgentIssue` or any of its subtypes: what a member declared as `AgentIssue` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum AgentIssueKind {
     /// Exactly this type.
     AgentIssue(Box<crate::types::AgentIssue>),
@@ -200,6 +210,13 @@ pub enum AgentIssueKind {
     ///  A `PersonalityAgentPMIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgentPMIssue(crate::types::PersonalityAgentPMIssueKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for AgentIssueKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for AgentIssueKind {
     #[inline]
@@ -264,6 +281,116 @@ impl AgentIssueKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `time` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `time` of the object held, to change it.
+    #[inline]
+    pub fn time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `agency` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `agency` of the object held, to change it.
+    #[inline]
+    pub fn agency_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `agencyName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `agencyName` of the object held, to change it.
+    #[inline]
+    pub fn agency_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `solutionId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `solutionId` of the object held, to change it.
+    #[inline]
+    pub fn solution_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `solutionName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `solutionName` of the object held, to change it.
+    #[inline]
+    pub fn solution_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `agent` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agent(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `agent` of the object held, to change it.
+    #[inline]
+    pub fn agent_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `agentName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agent_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `agentName` of the object held, to change it.
+    #[inline]
+    pub fn agent_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `hostName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `hostName` of the object held, to change it.
+    #[inline]
+    pub fn host_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
     }
 }
 impl From<crate::types::AgentIssue> for AgentIssueKind {
@@ -340,6 +467,247 @@ impl From<crate::types::PersonalityAgentPMIssueKind> for AgentIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgentPMIssueKind) -> Self {
         Self::PersonalityAgentPMIssue(v)
+    }
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VibIssue {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmIssue {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmNotDeployed {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::PersonalityAgentPMIssue {
+    type Via = crate::types::PersonalityAgentPMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::ImmediateHostRebootRequired {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::VibCannotPutHostInMaintenanceMode {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::VibCannotPutHostOutOfMaintenanceMode {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VibNotInstalled {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VibNotInstalledKind {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::CannotAccessAgentVib {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::VibDependenciesNotMetByHost {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VibInvalidFormat {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::VibRequirementsNotMetByHost {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::VibRequiresHostInMaintenanceMode {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VibRequiresHostReboot {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::VibRequiresManualInstallation {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::VibRequiresManualUninstallation {
+    type Via = crate::types::VibIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::InvalidConfig {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmCorrupted {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmDeployed {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmDeployedKind {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::HostInMaintenanceMode {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::HostInStandbyMode {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::HostPoweredOff {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmHookFailed {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmHookTimedout {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmInaccessible {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmMarkedAsTemplate {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmOrphaned {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmPoweredOff {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmPoweredOffKind {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::InsufficientIpAddresses {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::MissingAgentIpPool {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmPoweredOn {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmProtected {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmSuspended {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmWrongFolder {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::VmWrongResourcePool {
+    type Via = crate::types::VmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::CannotAccessAgentOVF {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::IncompatibleHostVersion {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::InsufficientResources {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::InsufficientSpace {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::NoAgentVmDatastore {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::NoAgentVmDatastoreKind {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::NoCustomAgentVmDatastore {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::NoAgentVmNetwork {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::NoAgentVmNetworkKind {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::NoCustomAgentVmNetwork {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::NoDiscoverableAgentVmDatastore {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::NoDiscoverableAgentVmNetwork {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind> for crate::types::OvfInvalidFormat {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::VmRequiresHostOutOfMaintenanceMode {
+    type Via = crate::types::VmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::PersonalityAgentAwaitingPMRemediation {
+    type Via = crate::types::PersonalityAgentPMIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<AgentIssueKind>
+for crate::types::PersonalityAgentBlockedByAgencyOperation {
+    type Via = crate::types::PersonalityAgentPMIssueKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for AgentIssueKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for AgentIssueKind {

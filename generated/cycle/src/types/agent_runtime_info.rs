@@ -210,6 +210,12 @@ impl crate::object::Blank for AgentRuntimeInfo {
         }
     }
 }
+impl Default for AgentRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AgentRuntimeInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

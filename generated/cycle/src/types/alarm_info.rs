@@ -164,6 +164,12 @@ impl crate::object::Blank for AlarmInfo {
         }
     }
 }
+impl Default for AlarmInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AlarmInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

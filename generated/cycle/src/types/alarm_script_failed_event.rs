@@ -199,6 +199,12 @@ impl crate::object::Blank for AlarmScriptFailedEvent {
         }
     }
 }
+impl Default for AlarmScriptFailedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AlarmScriptFailedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -115,6 +115,12 @@ impl crate::object::Blank for AlarmSpec {
         }
     }
 }
+impl Default for AlarmSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AlarmSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -135,12 +141,23 @@ impl<'de> serde::Deserialize<'de> for AlarmSpec {
 ///  A `AlarmSpec` or any of its subtypes: what a member declared as `AlarmSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum AlarmSpecKind {
     /// Exactly this type.
     AlarmSpec(Box<crate::types::AlarmSpec>),
     ///  A `AlarmInfo`.
     AlarmInfo(Box<crate::types::AlarmInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for AlarmSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for AlarmSpecKind {
     #[inline]
@@ -172,6 +189,86 @@ impl AlarmSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `systemName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn system_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `systemName` of the object held, to change it.
+    #[inline]
+    pub fn system_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `expression` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn expression(&self) -> &crate::types::AlarmExpressionKind {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `expression` of the object held, to change it.
+    #[inline]
+    pub fn expression_mut(&mut self) -> &mut crate::types::AlarmExpressionKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `action` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn action(&self) -> &Option<crate::types::AlarmActionKind> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `action` of the object held, to change it.
+    #[inline]
+    pub fn action_mut(&mut self) -> &mut Option<crate::types::AlarmActionKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `actionFrequency` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn action_frequency(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `actionFrequency` of the object held, to change it.
+    #[inline]
+    pub fn action_frequency_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `setting` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn setting(&self) -> &Option<crate::types::AlarmSetting> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `setting` of the object held, to change it.
+    #[inline]
+    pub fn setting_mut(&mut self) -> &mut Option<crate::types::AlarmSetting> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
     }
 }
 impl From<crate::types::AlarmSpec> for AlarmSpecKind {

@@ -111,6 +111,12 @@ impl crate::object::Blank for AlarmTriggeringAction {
         }
     }
 }
+impl Default for AlarmTriggeringAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AlarmTriggeringAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -79,6 +79,12 @@ impl crate::object::Blank for AnswerFileStatusResult {
         }
     }
 }
+impl Default for AnswerFileStatusResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AnswerFileStatusResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,7 +5,10 @@
 /// Any value of the API, chosen by its `_typeName`: a data object or fault (through its family enum), a managed object reference, or a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
 ///
 /// A `_typeName` this release does not know is kept verbatim in the unknown variant and re-encodes unchanged.
+///
+/// Every data object and fault, and every family enum, converts into it with `From` (`.into()`). Variants are added as releases add types, so a `match` needs a `_` arm.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Any {
     /// A boxed array of *Any*. To be used in *Any* placeholders.
     ///
@@ -1300,6 +1303,14566 @@ impl crate::object::Blank for Any {
             type_name: crate::CompactString::const_new(""),
             items: Vec::new(),
         })
+    }
+}
+impl From<crate::types::ManagedObjectReference> for Any {
+    #[inline]
+    fn from(v: crate::types::ManagedObjectReference) -> Self {
+        crate::object::boxed(v, Self::ManagedObjectReference)
+    }
+}
+impl From<crate::types::DataObjectKind> for Any {
+    #[inline]
+    fn from(v: crate::types::DataObjectKind) -> Self {
+        Self::DataObject(v)
+    }
+}
+impl From<crate::types::MethodFaultKind> for Any {
+    #[inline]
+    fn from(v: crate::types::MethodFaultKind) -> Self {
+        Self::MethodFault(v)
+    }
+}
+impl crate::object::Within<Any> for crate::types::DataObject {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MethodFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgencyConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgencyScope {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgencyScopeKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgencyComputeResourceScope {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgencyVMFolder {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgencyVMResourcePool {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentOvfEnvironmentInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentOvfEnvironmentInfoOvfProperty {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentSslTrust {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentSslTrustKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentAnyCertificate {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentPinnedPemCertificate {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentStoragePolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentStoragePolicyKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentVsanStoragePolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentVibMatchingRule {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentVmHook {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::EamObjectRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::EamObjectRuntimeInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::Issue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::IssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgencyIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgencyIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgencyDisabled {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::AgentIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::EamCertificateNotTrusted {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::HostInPartialMaintenanceMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ManagedHostNotReachable {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::MissingDvFilterSwitch {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::OvfInvalidProperty {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::TransitionFailed {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ImmediateHostRebootRequired {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibCannotPutHostInMaintenanceMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibCannotPutHostOutOfMaintenanceMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibNotInstalled {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibNotInstalledKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::CannotAccessAgentVib {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibDependenciesNotMetByHost {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibInvalidFormat {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibRequirementsNotMetByHost {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibRequiresHostInMaintenanceMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibRequiresHostReboot {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibRequiresManualInstallation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibRequiresManualUninstallation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::InvalidConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmCorrupted {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmDeployed {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmDeployedKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::HostInMaintenanceMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::HostInStandbyMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::HostPoweredOff {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmHookFailed {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmHookTimedout {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmInaccessible {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmMarkedAsTemplate {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmOrphaned {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmPoweredOff {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmPoweredOffKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::InsufficientIpAddresses {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::MissingAgentIpPool {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmPoweredOn {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmProtected {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmSuspended {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmWrongFolder {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmWrongResourcePool {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmNotDeployed {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmNotDeployedKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::CannotAccessAgentOVF {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::IncompatibleHostVersion {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::InsufficientResources {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::InsufficientSpace {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::NoAgentVmDatastore {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::NoAgentVmDatastoreKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::NoCustomAgentVmDatastore {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::NoAgentVmNetwork {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::NoAgentVmNetworkKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::NoCustomAgentVmNetwork {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::NoDiscoverableAgentVmDatastore {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::NoDiscoverableAgentVmNetwork {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::OvfInvalidFormat {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VmRequiresHostOutOfMaintenanceMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgentPMIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgentPMIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgentAwaitingPMRemediation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any>
+for crate::types::PersonalityAgentBlockedByAgencyOperation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::OrphanedAgency {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentAgentIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentAgentIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentOvfInvalidProperty {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentTransitionFailed {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentHostInMaintenanceMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any>
+for crate::types::ClusterAgentHostInPartialMaintenanceMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentInvalidConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmHookFailed {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmHookTimedout {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmInaccessible {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmNotRemoved {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmPoweredOff {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmPoweredOffKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any>
+for crate::types::ClusterAgentInsufficientClusterResources {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmPoweredOn {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmProtected {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmSuspended {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmNotDeployed {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentVmNotDeployedKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentCertificateNotTrusted {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentInsufficientClusterSpace {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentMissingClusterVmDatastore {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ClusterAgentMissingClusterVmNetwork {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::IntegrityAgencyVUMIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::IntegrityAgencyVUMIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::IntegrityAgencyCannotDeleteSoftware {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::IntegrityAgencyCannotStageSoftware {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::IntegrityAgencyVUMUnavailable {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgencyPMIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgencyPMIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any>
+for crate::types::PersonalityAgencyCannotConfigureSolutions {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgencyDepotIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgencyDepotIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgencyCannotUploadDepot {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgencyInaccessibleDepot {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgencyInvalidDepot {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::PersonalityAgencyPMUnavailable {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::ExtensibleIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::HostIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::HostIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::OrphanedDvFilterSwitch {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::UnknownAgentVm {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HooksHookListSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HooksMarkAsProcessedSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsApplySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any>
+for crate::types::SolutionsClusterSolutionComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::SolutionsComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsComplianceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any>
+for crate::types::SolutionsDeploymentUnitComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsHookAcknowledgeConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsHookAcknowledgeConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::SolutionsInteractiveHookAcknowledgeConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsHookConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsHookInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::SolutionsHostComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsOvfProperty {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::SolutionsSolutionComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsSolutionConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsSolutionValidationResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsStoragePolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsStoragePolicyKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsProfileIdStoragePolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsTransitionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsTypeSpecificSolutionConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::SolutionsTypeSpecificSolutionConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsClusterBoundSolutionConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsHostBoundSolutionConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsVMNetworkMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsVMSource {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsVMSourceKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsUrlVMSource {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsValidateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsValidationResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionsVmResourceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibVibInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::VibVibInfoSoftwareTags {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VibVibServicesSslTrust {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VibVibServicesSslTrustKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VibVibServicesAnyCertificate {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VibVibServicesPinnedPemCertificate {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmAboutInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmExtendedElementDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PbmLoggingConfiguration {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmServerObjectRef {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmServiceInstanceContent {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityInstance {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityMetadataUniqueId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityConstraintInstance {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityPropertyInstance {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityPropertyMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityTypeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityTypeInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityGenericTypeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityMetadataPerCategory {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilitySchema {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityNamespaceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilitySchemaVendorInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityVendorNamespaceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityVendorResourceTypeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmLineOfServiceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmLineOfServiceInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPersistenceBasedDataServiceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmVaioDataServiceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PbmCapabilityDiscreteSet {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PbmCapabilityRange {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PbmCapabilityTimeSpan {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmFetchEntityHealthStatusSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmComplianceOperationalStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCompliancePolicyStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmRollupComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmFaultNoPermissionEntityPrivileges {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPlacementCompatibilityResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPlacementMatchingResources {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPlacementMatchingResourcesKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any>
+for crate::types::PbmPlacementMatchingReplicationResources {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPlacementHub {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPlacementHubInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPlacementRequirement {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPlacementRequirementKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any>
+for crate::types::PbmPlacementCapabilityConstraintsRequirement {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any>
+for crate::types::PbmPlacementCapabilityProfileRequirement {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any>
+for crate::types::PbmPlacementCapabilityProfileRequirementKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPlacementZoneTopologyRequirement {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPlacementResourceUtilization {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityProfileCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityProfileUpdateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityConstraints {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityConstraintsKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilitySubProfileConstraints {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmDataServiceToPoliciesMap {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmDefaultProfileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmProfile {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmProfileKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityProfile {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilityProfileKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmDefaultCapabilityProfile {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmProfileId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PbmProfileK8sCompliantNameSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmProfileOperationOutcome {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PbmProfileType {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmQueryProfileResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmProfileResourceType {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCapabilitySubProfile {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmDatastoreSpaceStatistics {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmQueryReplicationGroupResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsAboutInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EntityReference {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::FaultDomainFilter {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ReplicationGroupFilter {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsTaskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::AlarmFilter {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::AlarmResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsProviderInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsProviderInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VasaProviderInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsProviderSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsProviderSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VasaProviderSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VASAProviderUpgradeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RelatedStorageArray {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SupportedVendorModelMapping {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::BackingConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::BackingStoragePool {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::DatastoreBackingPoolMapping {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::DatastorePair {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::DrsMigrationCapabilityResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::FaultDomainProviderMapping {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageFileSystemInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LunHbaAssociation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::NameValuePair {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageAlarm {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageArray {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageCapability {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageContainer {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageContainerResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageContainerSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageFileSystem {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageLun {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StoragePort {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StoragePortKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::FcStoragePort {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::FcoeStoragePort {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::IscsiStoragePort {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::StorageProcessor {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::DeviceId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::DeviceIdKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VVolId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VasaVirtualDiskId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VirtualDiskKey {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VirtualDiskMoId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VirtualMachineId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VirtualMachineIdKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VirtualMachineFilePath {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VirtualMachineMoId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VirtualMachineUUID {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::FailoverParam {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::FailoverParamKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::TestFailoverParam {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::PolicyAssociation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ReplicationGroupData {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::RecoveredDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RecoveredDiskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::GroupInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::GroupInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SourceGroupInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::TargetGroupInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::GroupOperationResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::GroupOperationResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::FailoverSuccessResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::GroupErrorResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::QueryPointInTimeReplicaSuccessResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::QueryPointInTimeReplicaSummaryResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::QueryReplicationGroupSuccessResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ReverseReplicationSuccessResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SyncReplicationGroupSuccessResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::PointInTimeReplicaId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::PromoteParam {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::QueryPointInTimeReplicaParam {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ReplicaQueryIntervalParam {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::PointInTimeReplicaInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicaIntervalQueryResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::QueryReplicationPeerResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicaId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::ReplicationTargetInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SourceGroupMemberInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::TargetDeviceId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::TargetToSourceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::TargetGroupMemberInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::TargetGroupMemberInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::RecoveredTargetGroupMemberInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AboutInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthorizationDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EntityPrivilege {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::Permission {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthorizationPrivilege {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PrivilegeAvailability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthorizationRole {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserPrivilegeResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BatchResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::Capability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceClusterConfigResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceCryptoModePolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComputeResourceDVSSetting {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComputeResourceDvsProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComputeResourceHCIConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComputeResourceHCIConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceHostConfigurationInput {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceHostConfigurationProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceHostEvacuationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComputeResourceHostVmkNicInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComputeResourceMaintenanceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComputeResourceVCProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceValidationResultBase {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceValidationResultBaseKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceDVSConfigurationValidation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterComputeResourceHostConfigurationValidation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterConfigPrecheckItem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanValidationItem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComputeResourceVcsSlots {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComputeResourceConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComputeResourceConfigInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterConfigInfoEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComputeResourceConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComputeResourceConfigSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterConfigSpecEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComputeResourceHostSPBMLicenseInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComputeResourceHostSeedSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ComputeResourceHostSeedSpecSingleHostSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComputeResourceSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComputeResourceSummaryKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComputeResourceSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldDef {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldValue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldValueKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldStringValue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationSpecInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationSpecItem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterBasicConnectInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreHostMount {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LocalDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NasDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PMemDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VvolDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreMountPathDatastorePair {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreVVolContainerFailoverPair {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DatastoreNamespaceManagerDirectoryInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::Description {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DescriptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ElementDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ElementDescriptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCMode {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtendedElementDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FeatureEVCMode {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OptionDef {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtendedDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MethodDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TypeDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TypeDescriptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskDetail {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DesiredSoftwareSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DesiredSoftwareSpecBaseImageSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DesiredSoftwareSpecComponentSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DesiredSoftwareSpecVendorAddOnSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DiagnosticManagerAuditRecordResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DiagnosticManagerBundleInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DiagnosticManagerLogDescriptor {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DiagnosticManagerLogHeader {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerCapacityQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerCapacityQuerySpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerCapacityQueryById {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerCapacityQueryByName {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerCapacityResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerCapacityResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DirectPathProfileManagerCapacityInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerCapacityUnknown {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DirectPathProfileManagerCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerDirectPathConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerDirectPathConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerDvxDirectPathConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerDynamicDirectPathConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerVmiopDirectPathConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DirectPathProfileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DirectPathProfileManagerFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DirectPathProfileManagerTargetEntity {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DirectPathProfileManagerTargetEntityKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DirectPathProfileManagerTargetCluster {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DirectPathProfileManagerTargetHost {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DirectPathProfileManagerUpdateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSBackupRestoreCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSConfigInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSConfigSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSContactInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFeatureCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFeatureCapabilityKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSFeatureCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSHealthCheckConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSHealthCheckConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSHealthCheckConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSHealthCheckConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSTeamingHealthCheckConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSVlanMtuHealthCheckConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSHealthCheckCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSHealthCheckCapabilityKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSHealthCheckCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsHostInfrastructureTrafficResource {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DvsHostInfrastructureTrafficResourceAllocation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DVSNetworkResourceManagementCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsResourceRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSRollbackCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSUplinkPortPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSUplinkPortPolicyKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSNameArrayUplinkPortPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EnumDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::EnvironmentBrowserConfigOptionQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::Extension {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionClientInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionEventTypeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionFaultTypeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionHealthInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionOvfConsumerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionPrivilegeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionResourceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionServerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionTaskTypeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtensionManagerIpAllocationUsage {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultsByHost {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultsByVM {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FileLockInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FileLockInfoResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FolderBatchAddHostsToClusterResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FolderBatchAddStandaloneHostsResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FolderExternallyManagedFolderInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FolderFailedHostResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FolderNewHostSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HbrManagerReplicationVmInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationVmProgressInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HbrManagerVmReplicationCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HbrReplicationTargetSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HbrReplicationTargetSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HbrTargetSpecReplacement {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HbrTargetSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HealthUpdate {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HealthUpdateInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfInterval {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostServiceTicket {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSystemComplianceCheckState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSystemReconnectSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSystemRemediationState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HttpNfcLeaseCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HttpNfcLeaseDatastoreLeaseInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HttpNfcLeaseDeviceUrl {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HttpNfcLeaseHostInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HttpNfcLeaseInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HttpNfcLeaseManifestEntry {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HttpNfcLeaseProbeResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HttpNfcLeaseSourceFile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ImportSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ImportSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualAppImportSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineImportSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::InheritablePolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::InheritablePolicyKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BoolPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::IntPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LongPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StringPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsFilterConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsFilterConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsFilterConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsTrafficFilterConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsTrafficFilterConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsTrafficFilterConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsFilterPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSTrafficShapingPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSVendorSpecificConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::DVSFailureCriteria {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::DVSMacLearningPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::DVSMacManagementPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::DVSSecurityPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VMwareUplinkLacpPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VMwareUplinkPortOrderPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VmwareUplinkPortTeamingPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VmwareDistributedVirtualSwitchVlanSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VmwareDistributedVirtualSwitchVlanSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VmwareDistributedVirtualSwitchPvlanSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VmwareDistributedVirtualSwitchVlanIdSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IoFilterInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IoFilterInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterIoFilterInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIoFilterInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IoFilterQueryIssueResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IoFilterHostIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IoFilterManagerSslTrust {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IoFilterManagerSslTrustKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PinnedCertificate {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UntrustedCertificate {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IpPoolManagerIpAllocation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KeyValue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LatencySensitivity {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::LicenseAssignmentManagerLicenseAssignment {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseAvailabilityInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseDiagnostics {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseManagerEvaluationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseFeatureInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostLicensableResourceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseManagerLicenseInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseSource {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseSourceKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EvaluationLicenseSource {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseServerSource {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LocalLicenseSource {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseUsageInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseReservationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LocalizationManagerMessageCatalog {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NegatableExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NegatableExpressionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IntExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IpAddress {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IpAddressKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IpRange {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SingleIp {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MacAddress {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MacAddressKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MacRange {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SingleMac {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StringExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsIpPort {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsIpPortKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsIpPortRange {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsSingleIpPort {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkSummaryKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OpaqueNetworkSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NumericRange {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OpaqueNetworkCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerOstNode {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerOvfSection {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfManagerCommonParams {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfManagerCommonParamsKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfCreateImportSpecParams {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfCreateImportSpecParamsKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfImportParams {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfParseDescriptorParams {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfValidateHostParams {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfCreateDescriptorParams {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfCreateDescriptorResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfCreateImportSpecResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfDatastoreMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfDeploymentOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfFileItem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfNetworkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfNetworkMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfFile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfOptionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfParseDescriptorResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfResourceMap {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfStorageProfileMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfValidateHostResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PasswordField {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerformanceDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfCompositeMetric {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfCounterInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerformanceManagerCounterLevelMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfEntityMetricBase {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfEntityMetricBaseKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfEntityMetric {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfEntityMetricCSV {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfMetricId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfMetricSeries {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfMetricSeriesKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfMetricIntSeries {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfMetricSeriesCSV {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfProviderSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerfSampleInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PlaceVmsXClusterSpecCandidateNetworks {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PrivilegePolicyDef {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourceAllocationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourceAllocationOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourceConfigOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourceConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatabaseSizeEstimate {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatabaseSizeParam {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::InventoryDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PerformanceStatisticsDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolResourceUsage {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolSummaryKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualAppSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolQuickStats {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SDDCBase {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SDDCBaseKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanReconfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SearchIndexFilter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SearchIndexIterationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SearchIndexOptionalValue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SearchIndexPredicate {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SearchIndexQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SearchIndexResourceItem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SearchIndexResultSet {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SelectionSet {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SelectionSetKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupSelection {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSSelection {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVMotionCompatibility {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProductComponentInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceContent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceLocator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceLocatorCredential {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceLocatorCredentialKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceLocatorNamePassword {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceLocatorSAMLCredential {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceManagerServiceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionManagerGenericServiceTicket {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionManagerLocalTicket {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionManagerServiceRequestSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionManagerServiceRequestSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionManagerHttpServiceRequestSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionManagerVmomiServiceRequestSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SharesInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SharesOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SiteInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StoragePodSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageIOAllocationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageIOAllocationOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageIORMInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageIORMConfigOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageIORMConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PodStorageDrsEntry {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StoragePerformanceSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::StorageResourceManagerStorageProfileStatistics {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::Tag {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TagId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TagIdNameId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskFilterSpecByEntity {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskFilterSpecByTime {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskFilterSpecByUsername {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskInfoFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskInfoFilterSpecFilterTaskResults {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskManagerTaskViewSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskManagerTaskViewSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskManagerViewByStartId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskReason {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskReasonKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskReasonAlarm {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskReasonSchedule {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskReasonSystem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskReasonUser {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TransitGatewayConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TransitGatewayConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TransitGatewayCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UpdateVirtualMachineFilesResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::UpdateVirtualMachineFilesResultFailedVmFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserSearchResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserSearchResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PosixUserSearchResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserSession {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VVolVmConfigFileUpdateResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VASAStorageArray {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VASAStorageArrayDiscoveryFcTransport {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VASAStorageArrayDiscoveryIpTransport {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::VASAStorageArrayDiscoverySvcInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VasaProviderContainerSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VimVasaProvider {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VimVasaProviderStatePerArray {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VimVasaProviderVirtualHostConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VimVasaProviderInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualAppLinkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceBackedVirtualDiskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::FileBackedVirtualDiskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::FileBackedVirtualDiskSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::SeSparseVirtualDiskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineConnection {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineConnectionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineMksConnection {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskChangeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskChangeExtent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDisplayTopology {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineMksTicket {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageRequirement {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineTicket {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineWipeResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanComparator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanComparatorKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanJsonComparator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanNestJsonComparator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanDataObfuscationRule {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanJsonFilterRule {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanMassCollectorPropertyParams {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanMassCollectorSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanObjectTypeRule {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanRegexBasedRule {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceConstraint {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceConstraintKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanCompositeConstraint {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPropertyConstraint {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUpgradeSystemNetworkPartitionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUpgradeSystemPreflightCheckIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemPreflightCheckIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUpgradeSystemAPIBrokenIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemHostsDisconnectedIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemMissingHostsInClusterIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemNetworkPartitionIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemRogueHostsInClusterIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUpgradeSystemWrongEsxVersionIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanBrokenDiskChainIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanDisallowDataMovementIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanDisallowEvacuateDataIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanDiskUnhealthIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanHigherObjectsPresentDuringDowngradeIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostPropertyRetrieveIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostWithHybridDiskgroupIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostsCompressionOnlyNotSupported {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanMixedEsxVersionInClientIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanMixedEsxVersionIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanObjectInaccessibleIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanObjectPolicyIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanRemoteClusterNotCompatible {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUnknownScanIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUnsupportedHighDiskVersionIssue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUpgradeSystemPreflightCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemPreflightCheckResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDiskFormatConversionCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUpgradeSystemUpgradeHistoryItem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemUpgradeHistoryItemKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUpgradeSystemUpgradeStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUpgradeSystemUpgradeStatusKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanUpgradeStatusEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::Action {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ActionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CreateTaskAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MethodAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RunScriptAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SendEmailAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SendSNMPAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MethodActionArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmActionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmTriggeringAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GroupAlarmAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmExpressionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AndAlarmExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventAlarmExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MetricAlarmExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OrAlarmExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StateAlarmExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmSetting {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmTriggeringActionTransitionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventAlarmExpressionComparison {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterActionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterClusterInitialPlacementAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterHostInfraUpdateHaModeAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterHostPowerAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterInitialPlacementAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterMigrationAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PlacementAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HbrDiskMigrationAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageMigrationAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StoragePlacementAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterActionHistory {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterAttemptedVmInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::ClusterPowerContext {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterCryptoConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasAamNodeState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasAdmissionControlInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasAdmissionControlInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterFailoverHostAdmissionControlInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterFailoverLevelAdmissionControlInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterFailoverResourcesAdmissionControlInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasAdmissionControlPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasAdmissionControlPolicyKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterFailoverHostAdmissionControlPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterFailoverLevelAdmissionControlPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterFailoverResourcesAdmissionControlPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasAdvancedRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasAdvancedRuntimeInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasHeartbeatDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasData {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasDataKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasDataSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasFdmHostState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasHostInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasHostInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasAamHostInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasHostRecommendation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasVmConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasVmSettings {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDpmConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDpmHostConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDrsConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDrsFaults {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDrsFaultsFaultsByVm {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDrsFaultsFaultsByVmKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDrsFaultsFaultsByVirtualDisk {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDrsMigration {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDrsRecommendation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDrsVmConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterEVCManagerCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterEVCManagerEVCState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterEnterMaintenanceResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ClusterFailoverHostAdmissionControlInfoHostStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterGroupInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterGroupInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterHostGroup {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterVmGroup {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterHostRecommendation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterInfraUpdateHaConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterNotAttemptedVmInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterOrchestrationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::PerformClusterPowerActionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PlacementResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PlacementSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterPowerOnVmResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterPreemptibleVmPairInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterProactiveDrsConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::QueryVsanManagedStorageSpaceUsageSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterRecommendation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterResourceUsageSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterRuleInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterRuleInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterAffinityRuleSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterAntiAffinityRuleSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDependencyRuleInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterFtVmHostRuleInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterVmHostRuleInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskAntiAffinityRuleSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskRuleSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSiteFaultDomain {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSiteFaultDomainConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterSlotPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterSlotPolicyKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterFixedSizeSlotPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanStorageComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanStorageOperationalStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanStoragePolicyStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterSystemVMsConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterSystemVMsConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterUsageSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VimClusterVSANPreferredFaultDomainInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VimClusterVSANStretchedClusterCapability {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VimClusterVSANStretchedClusterFaultDomainConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VSANStretchedClusterHostVirtualApplianceStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimClusterVSANWitnessHostInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterVmComponentProtectionSettings {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterVmOrchestrationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterVmReadiness {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterVmToolsMonitoringSettings {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanAttachToSrOperation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanCapability {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanClientServerHciMeshDitEncryptionHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterAdvCfgSyncHostResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterAdvCfgSyncResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterBalancePerDiskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterBalanceSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterClomdLivenessResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterCreateVmHealthTestResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterDitEncryptionHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterEncryptionHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterFileServiceHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterGlobalDedupHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanClusterHciMeshDitEncryptionHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHclInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthAction {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthCheckInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthConfigs {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthGroup {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthLinkBase {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthLinkBaseKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthLink {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthResultBase {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthResultBaseKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthResultTable {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanClusterHealthResultWithRemediation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthResultColumnInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthResultKeyValuePair {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthResultRow {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanClusterHealthSystemObjectsRepairResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthSystemStatusResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthSystemVersionResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHealthTest {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterHostVmknicMapping {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterLimitHealthResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterNetworkHealthResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterNetworkLoadTestResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterNetworkPartitionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterNetworkPerfTaskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterProactiveTestResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterTelemetryProxyConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterVMsHealthOverallResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterVMsHealthSummaryResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterVmdkLoadTestResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterWhatifHostFailuresResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanComponentBasicInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanComponentPlacement {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanConfigGeneration {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanDataDrivenAPIAction {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDiagnosticsThreshold {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDiskFormatConversionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimClusterVsanDiskMappingsConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanEffectiveSpaceUsage {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanEntitySpaceUsage {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimClusterVsanFaultDomainSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimClusterVsanFaultDomainSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFaultDomainDestroySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFaultDomainUpdateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimClusterVsanFaultDomainsConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHealthActionBase {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHealthActionBaseKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHealthActionSteps {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHealthApiBasedAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHealthCmdBasedAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHealthDataDrivenAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHealthTxtBasedAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHealthConfirmationDialog {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHealthCorrelation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHealthExtMgmtPreCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHealthStatusCounts {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHealthTroubleshooting {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHistoricalHealthQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHistoricalHealthTest {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostClomdLivenessResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostCreateVmHealthTestResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimClusterVsanHostDiskMapping {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostHealthSystemVersionResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIoInsightInstance {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIoInsightInstanceQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiHomeObjectSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiInitiatorGroup {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiLUNCommonInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiLUNCommonInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiLUN {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiLUNSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTargetAuthSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTargetBasicInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTargetBasicInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTargetCommonInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTargetCommonInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTarget {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTargetSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTargetServiceConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTargetServiceConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiTargetServiceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanIscsiTargetServiceDefaultConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkDiagnostics {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjIdentityQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterObjectExtAttrs {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanObjectExtraAttributes {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectIdentity {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectIdentityAndHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectInformation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectPlacement {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectPlacementDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectSpaceSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfDiagnoseQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfDiagnosticException {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfDiagnosticResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfEntityMetricCSV {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfEntityType {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfGraph {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfHotspotEntitiesMetrics {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfHotspotEntityType {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfHotspotQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfMasterInformation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanPerfMemberInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfMetricId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfMetricSeriesCSV {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfNodeInformation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfThreshold {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfTimeRange {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfTimeRangeQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfTopEntities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanPerfTopEntity {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfTopQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfsvcConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanQueryPhysicalPlacementSpecs {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanRemoteClusterQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSnapshotSpace {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSpaceQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSpaceUsage {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSpaceUsageDetailResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSpaceUsageWithDatastoreType {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanStorageWorkloadType {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanStretchedClusterConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSyncingObjectFilter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanUnicastAddressInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVcKmipServersHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVcLifecycleCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVcLifecycleCheckSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVsanClusterPcapGroup {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVsanClusterPcapResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVumSystemConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanWhatifCapacity {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimClusterVsanWitnessSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsAccessControlSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsAccessControlSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsNFSAccessControlSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsBackingObjectDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsBackingObjectDetailsKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsBlockBackingDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsFileBackingDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsFileBackingDetailsKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVsanFileShareBackingDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsBaseCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsBaseCreateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsBlockCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsFileCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsFileCreateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVSANFileCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsContainerCluster {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsCursor {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsEntityMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsEntityMetadataKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsKubernetesEntityMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CnsKubernetesEntityReference {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CnsPlacementResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsQueryFilter {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsQueryFilterKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsKubernetesQueryFilter {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsQueryResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsQuerySelection {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsSnapshotCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsSnapshotDeleteSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsSnapshotId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsSyncVolumeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsUnregisterVolumeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolume {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeACLConfigureSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeAttachDetachSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeCryptoUpdateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeExtendSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeMetadataUpdateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeOperationBatchResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeOperationResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeOperationResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsAsyncQueryResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeAttachResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeCreateResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumePolicyReconfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeRelocateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeRelocateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsBlockVolumeRelocateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeSource {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeSourceKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsCloneVolumeSource {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsSnapshotVolumeSource {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DistributedVirtualPort {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsFilterParameter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSHostLocalPortInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortSetting {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortSettingKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VMwareDVSPortSetting {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupNsxConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualPortgroupNsxPortgroupOperationResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupPolicyKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSPortgroupPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DistributedVirtualPortgroupProblem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupNsxSubnetAddressInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DistributedVirtualPortgroupInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DistributedVirtualSwitchInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerCompatibilityResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSManagerDvsConfigTarget {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerDvsProductSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerHostContainer {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerHostArrayFilter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerHostContainerFilter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerImportResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSManagerPhysicalNicsList {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchManagerSpanInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EntityBackup {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EntityBackupConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecConnecteeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecConnecteeSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecPnicConnecteeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecVmConnecteeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecVmknicConnecteeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecVlanSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecVlanSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecPvlanSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecTrunkVlanSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSFilterSpecVlanIdSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DistributedVirtualSwitchHostMember {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberBacking {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberBackingKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberPnicBacking {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMemberHealthCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMemberHealthCheckResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMemberUplinkHealthCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMemberUplinkHealthCheckResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSMtuHealthCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSVlanHealthCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSTeamingHealthCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberHostUplinkState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberPnicSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMemberRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberRuntimeState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchHostProductSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchKeyedOpaqueBlob {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchNetworkOffloadSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSNetworkResourcePool {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSNetworkResourcePoolAllocationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSNetworkResourcePoolConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DistributedVirtualSwitchPortConnectee {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchPortConnection {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DistributedVirtualSwitchPortCriteria {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DistributedVirtualSwitchPortStatistics {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DistributedVirtualSwitchProductSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsTrafficRule {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsNetworkRuleActionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsAcceptNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsCopyNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsDropNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsGreEncapNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsLogNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsMacRewriteNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPuntNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsRateLimitNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsUpdateTagNetworkRuleAction {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsNetworkRuleQualifier {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsNetworkRuleQualifierKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsIpNetworkRuleQualifier {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsMacNetworkRuleQualifier {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsSystemTrafficNetworkRuleQualifier {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsTrafficRuleset {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVSVmVnicNetworkResourcePool {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsVmVnicResourcePoolConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsVmVnicResourceAllocation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::DvsVmVnicNetworkResourcePoolRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsVnicAllocatedResource {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsDpuCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareIpfixConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsIpfixCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsLacpCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsLacpGroupConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsLacpGroupSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsLagIpfixConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsLagVlanConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsMtuCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsPerfNicOffloadCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSPvlanConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSPvlanMapEntry {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VmwareDistributedVirtualSwitchRealTimeConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDvsSystemTrafficCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSVspanConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareDVSVspanCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareVspanPort {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMwareVspanSession {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoKeyId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoKeyPlain {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoKeyResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoManagerHostKeyStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoManagerKmipCertSignRequest {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoManagerKmipCertificateInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoManagerKmipClusterStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoManagerKmipCryptoKeyStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoManagerKmipCustomAttributeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoManagerKmipGenerateKeySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoManagerKmipServerCertInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoManagerKmipServerStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoSpecDecrypt {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoSpecDeepRecrypt {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoSpecEncrypt {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoSpecNoOp {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoSpecNoOpKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoSpecRegister {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CryptoSpecShallowRecrypt {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KeyProviderId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipClusterInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipClusterInfoKeyInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipClusterInfoKeyInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipClusterInfoWrappingKeyIdKeyInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipServerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipServerSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipServerSpecKeySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipServerSpecKeySpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipServerSpecWrappingKeyIdKeySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::KmipServerSpecWrappingRotationIntervalKeySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KmipServerStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ChangesInfoEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsOutOfSyncHostArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::Event {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmAcknowledgedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmActionTriggeredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmClearedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmEmailCompletedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmEmailFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmScriptCompleteEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmScriptFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmSnmpCompletedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmSnmpFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmStatusChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthorizationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthorizationEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PermissionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PermissionEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PermissionAddedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PermissionRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PermissionUpdatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RoleEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RoleEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RoleAddedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RoleRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RoleUpdatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterComplianceCheckedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDestroyedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterOvercommittedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterOvercommittedEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostOvercommittedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterStatusChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterStatusChangedEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostStatusChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasAdmissionControlDisabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasAdmissionControlEnabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasAgentFoundEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasAgentUnavailableEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasClusterIsolatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasDisabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasEnabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasHostFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DasHostIsolatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsDisabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsEnabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsInvocationFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsRecoveredFromFailureEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FailoverLevelRestored {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMonitoringStateChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientFailoverResourcesEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmHealthMonitoringStateChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldDefEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldDefEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldDefAddedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldDefRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldDefRenamedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomFieldValueChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupDestroyedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortgroupRenamedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvpgImportEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvpgRestoreEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterRenamedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreCapacityIncreasedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreDestroyedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreDuplicatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreFileEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreFileEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreFileCopiedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreFileDeletedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreFileMovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreIORMReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreRenamedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NonVIWorkloadDetectedOnDatastoreEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsDestroyedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsHostBackInSyncEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsHostJoinedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsHostLeftEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsHostStatusUpdated {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsHostWentOutOfSyncEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsImportEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsMergedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortBlockedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortConnectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortDeletedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortDisconnectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortEnteredPassthruEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortExitedPassthruEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortJoinPortgroupEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortLeavePortgroupEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortLinkDownEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortLinkUpEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortRuntimeChangeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortUnblockedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsPortVendorSpecificStateChangeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsRenamedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsRestoreEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsUpgradeAvailableEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsUpgradeInProgressEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsUpgradeRejectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsUpgradedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostLocalPortCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OutOfSyncDvsHost {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RecoveryEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RollbackEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VmVnicPoolReservationViolationClearEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VmVnicPoolReservationViolationRaiseEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GeneralEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GeneralEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtendedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GeneralHostErrorEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GeneralHostInfoEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GeneralHostWarningEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GeneralUserEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GeneralVmErrorEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GeneralVmInfoEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GeneralVmWarningEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HealthStatusChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AccountCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AccountRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AccountUpdatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AdminPasswordNotChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CanceledHostOperationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreDiscoveredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastorePrincipalConfigured {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreRemovedOnHostEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreRenamedOnHostEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsResourceConfigureFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsResourceConfigureSyncedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DuplicateIpDetectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsHealthStatusChangeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsHealthStatusChangeEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MtuMatchEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MtuMismatchEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TeamingMatchEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TeamingMisMatchEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UplinkPortMtuNotSupportEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UplinkPortMtuSupportEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UplinkPortVlanTrunkedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UplinkPortVlanUntrunkedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EnteredMaintenanceModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EnteredStandbyModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EnteredStandbyModeEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsEnteredStandbyModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EnteringMaintenanceModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EnteringStandbyModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EnteringStandbyModeEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsEnteringStandbyModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExitMaintenanceModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExitStandbyModeFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExitStandbyModeFailedEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsExitStandbyModeFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExitedStandbyModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExitedStandbyModeEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsExitedStandbyModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExitingStandbyModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExitingStandbyModeEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsExitingStandbyModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GhostDvsProxySwitchDetectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GhostDvsProxySwitchRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAddFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAddedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAdminDisableEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAdminEnableEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedAccountFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedAlreadyManagedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedBadCcagentEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedBadUsernameEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedBadVersionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedCcagentUpgradeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedNetworkErrorEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedNoAccessEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedNoConnectionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedNoLicenseEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedNotFoundEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCnxFailedTimeoutEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostComplianceCheckedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCompliantEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConfigAppliedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConnectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConnectionLostEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDasDisabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDasDisablingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDasEnabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDasEnablingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDasErrorEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDasEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDasEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostExtraNetworksEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIsolationIpPingFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMissingNetworksEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNoAvailableNetworksEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNoHAEnabledPortGroupsEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNoRedundantManagementNetworkEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNotInClusterEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPrimaryAgentNotShortNameEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostShortNameInconsistentEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDasOkEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDisconnectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostEnableAdminFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostGetShortNameFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInAuditModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpInconsistentEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpToShortNameFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNonCompliantEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileAppliedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostReconnectionFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostShortNameToIpFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostShutdownEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSpecificationChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSpecificationRequireEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSpecificationUpdateEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSubSpecificationDeleteEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSubSpecificationUpdateEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSyncFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostUpgradeFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostUserWorldSwapNotEnabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVnicConnectedToCustomizedDVPortEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostWwnChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostWwnConflictEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LocalDatastoreCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LocalTSMEnabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NASDatastoreCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NoDatastoresConfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RemoteTSMEnabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TimedOutHostOperationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UpdatedAgentBeingRestartedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserAssignedToGroup {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserPasswordChanged {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserUnassignedFromGroup {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMFSDatastoreCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMFSDatastoreExpandedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMFSDatastoreExtendedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VcAgentUninstallFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VcAgentUninstalledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VcAgentUpgradeFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VcAgentUpgradedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VimAccountPasswordChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IScsiBootFailureEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInventoryUnreadableEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AllVirtualMachinesLicensedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInventoryFullEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostLicenseExpiredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IncorrectHostInformationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidEditionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseNonComplianceEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseRestrictedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseServerAvailableEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseServerUnavailableEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NoLicenseEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServerLicenseExpiredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UnlicensedVirtualMachinesEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UnlicensedVirtualMachinesFoundEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionLicenseExpiredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseExpiredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LockerMisconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LockerReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkRollbackEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileAssociatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileDissociatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileReferenceHostChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolDestroyedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolMovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourceViolatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskCompletedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskEmailCompletedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskEmailFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskStartedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlreadyAuthenticatedSessionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BadUsernameSessionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GlobalMessageChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NoAccessUserEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServerStartedSessionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionTerminatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserLoginSessionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserLogoutSessionEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskTimeoutEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TemplateUpgradeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TemplateUpgradeEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TemplateBeingUpgradedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TemplateUpgradeFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TemplateUpgradedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UpgradeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UpgradeEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ErrorUpgradeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::InfoUpgradeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserUpgradeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::WarningUpgradeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationFailed {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationFailedKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationLinuxIdentityFailed {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationNetworkSetupFailed {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationSysprepFailed {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationUnknownFailure {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationStartedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationSucceeded {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsRuleComplianceEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsRuleViolationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsSoftRuleViolationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationErrorEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationHostErrorEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationHostWarningEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationResourceErrorEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationResourceWarningEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationWarningEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::NoMaintenanceModeDrsRecommendationForVM {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NotEnoughResourcesToStartVmEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmAcquiredMksTicketEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmAcquiredTicketEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmAutoRenameEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmBeingCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmBeingDeployedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmBeingHotMigratedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmBeingMigratedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmCloneEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmCloneEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmBeingClonedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmBeingClonedNoFolderEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmCloneFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmClonedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigMissingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConnectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmCreatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDasBeingResetEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDasBeingResetEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDasBeingResetWithScreenshotEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDasResetFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDasUpdateErrorEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDasUpdateOkEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDateRolledBackEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDeployFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDeployedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDisconnectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDiscoveredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDiskFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmEmigratingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmEndRecordingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmEndReplayingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedMigrateEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedRelayoutEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedStartingSecondaryEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedToPowerOffEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedToPowerOnEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedToRebootGuestEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedToResetEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedToShutdownGuestEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedToStandbyGuestEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedToSuspendEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailedUpdatingSecondaryConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFailoverFailed {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceStateChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceTurnedOffEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceVmTerminatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmGuestOSCrashedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmGuestRebootEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmGuestShutdownEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmGuestStandbyEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmInstanceUuidAssignedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmInstanceUuidChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmInstanceUuidConflictEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMacAssignedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMacChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMacConflictEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMaxFTRestartCountReached {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMaxRestartCountReached {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMessageErrorEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMessageEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMessageWarningEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMigratedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMigratedEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsVmMigratedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmNoCompatibleHostForSecondaryEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmNoNetworkAccessEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmOrphanedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPoweredOffEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPoweredOffEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPowerOffOnIsolationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmShutdownOnIsolationEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPoweredOnEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPoweredOnEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsVmPoweredOnEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRestartedOnAlternateHostEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPoweringOnWithCustomizedDVPortEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPrimaryFailoverEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmReconfiguredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRegisteredEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRelayoutSuccessfulEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRelayoutUpToDateEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmReloadFromPathEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmReloadFromPathFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRelocateSpecEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRelocateSpecEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmBeingRelocatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRelocateFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRelocatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRemoteConsoleConnectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRemoteConsoleDisconnectedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRemovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmRenamedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VmRequirementsExceedCurrentEVCModeEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmResettingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmResourcePoolMovedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmResourceReallocatedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmResumingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSecondaryAddedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSecondaryDisabledBySystemEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSecondaryDisabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSecondaryEnabledEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSecondaryStartedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmStartRecordingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmStartReplayingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmStartingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmStartingEventKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmUnsupportedStartingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmStartingSecondaryEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmStaticMacConflictEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmStoppingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSuspendedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSuspendingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmTimedoutStartingSecondaryEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmUpgradeCompleteEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmUpgradeFailedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmUpgradingEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmUuidAssignedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmUuidChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmUuidConflictEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmWwnAssignedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmWwnChangedEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmWwnConflictEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventArgumentKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EntityEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EntityEventArgumentKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AlarmEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComputeResourceEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FolderEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ManagedEntityEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourcePoolEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TgwEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RoleEventArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventArgDesc {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventDescriptionEventDetail {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventFilterSpecByEntity {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventFilterSpecByTime {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventFilterSpecByUsername {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventManagerEventViewSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventManagerEventViewSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::EventManagerViewByStartId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtendedEventPair {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VnicPortArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtExtendedProductInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ManagedByInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtManagedEntityInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtSolutionManagerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtSolutionManagerInfoTabInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AnswerFileUpdateFailure {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ConflictingConfigurationConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterMismatchArgument {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsApplyOperationFaultFaultOnObject {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsOperationBulkFaultFaultOnHost {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ImportOperationBulkFaultFaultOnImport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::MultipleCertificatesVerifyFaultThumbprintData {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NoPermissionEntityPrivileges {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileUpdateFailedUpdateFailure {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostActiveDirectory {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostActiveDirectorySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAssignableHardwareBinding {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAssignableHardwareConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostAssignableHardwareConfigAttributeOverride {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAuthenticationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAuthenticationManagerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAuthenticationStoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAuthenticationStoreInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDirectoryStoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDirectoryStoreInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostActiveDirectoryInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostLocalAuthenticationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AutoStartPowerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAutoStartManagerConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AutoStartDefaults {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostBIOSInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostBootDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostBootDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCacheConfigurationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCacheConfigurationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCertificateManagerCertificateInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCertificateManagerCertificateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConfigChange {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConfigManager {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConnectInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDatastoreConnectInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDatastoreConnectInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDatastoreExistsConnectInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDatastoreNameConflictConnectInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostLicenseConnectInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConnectInfoNetworkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConnectInfoNetworkInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNewNetworkConnectInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConnectSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCpuIdInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCpuInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCpuPackage {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCpuPowerManagementInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCpuSchedulerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHyperThreadScheduleInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDataTransportConnectionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDataTransportConnectionInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNfcConnectionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FileInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FloppyImageFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FolderFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IsoImageFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigFileInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TemplateConfigFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDiskFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmLogFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmNvramFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSnapshotFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FileQueryFlags {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FileQueryKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FloppyImageFileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FolderFileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IsoImageFileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigFileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigFileQueryKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TemplateConfigFileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDiskFileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmLogFileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmNvramFileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSnapshotFileQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDatastoreBrowserSearchResults {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDatastoreBrowserSearchSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigFileEncryptionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigFileQueryFlags {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigFileQueryFilter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDiskFileEncryptionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDiskFileQueryFlags {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmDiskFileQueryFilter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDatastoreSystemCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDatastoreSystemDatastoreResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDatastoreSystemVvolDatastoreSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDateTimeConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDateTimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDateTimeSystemServiceTestResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDateTimeSystemTimeZone {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDeploymentInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDeviceKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScsiLun {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScsiLunKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostScsiDisk {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::DevicePciId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDhcpService {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDhcpServiceConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDhcpServiceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiagnosticPartition {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostDiagnosticPartitionCreateDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiagnosticPartitionCreateOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiagnosticPartitionCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDigestInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDigestInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmDigestInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskConfigurationResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskDimensions {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskDimensionsChs {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskDimensionsLba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskPartitionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskPartitionBlockRange {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskPartitionLayout {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskPartitionAttributes {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskPartitionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDnsConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDnsConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDnsConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDvxClass {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostEnterMaintenanceResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostEsxAgentHostManagerConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostFaultToleranceManagerComponentHealthInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FcoeConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FcoeConfigFcoeCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FcoeConfigFcoeSpecification {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FcoeConfigVlanRange {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFeatureCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFeatureMask {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFeatureVersionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostFibreChannelOverEthernetHbaLinkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFileAccess {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ModeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFileSystemMountInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFileSystemVolume {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFileSystemVolumeKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostLocalFileSystemVolume {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNasVolume {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPMemVolume {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVfatVolume {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVffsVolume {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVmfsVolume {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::HostVvolVolume {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFileSystemVolumeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFirewallConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFirewallConfigRuleSetConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFirewallInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFirewallDefaultPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFlagInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostForceMountedInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFru {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostGatewaySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostGraphicsConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostGraphicsConfigDeviceType {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostGraphicsInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHardwareInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHardwareStatusInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DpuStatusInfoOperationalInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHardwareElementInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHardwareElementInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DpuStatusInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostStorageElementInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostStorageOperationalInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHbaCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHbaCreateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTcpHbaCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HealthSystemRuntime {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAccessControlEntry {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHostBusAdapter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHostBusAdapterKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostBlockHba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFibreChannelHba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFibreChannelHbaKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFibreChannelOverEthernetHba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostParallelScsiHba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPcieHba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRdmaHba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSerialAttachedHba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTcpHba {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProxySwitch {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProxySwitchConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProxySwitchEnsInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProxySwitchHostLagConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProxySwitchSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSpbmDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSpbmHashInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSpbmPolicyBlobInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSpbmPolicyInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostImageProfileSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostInternetScsiHbaAuthenticationCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostInternetScsiHbaAuthenticationProperties {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaDigestCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaDigestProperties {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostInternetScsiHbaDiscoveryCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostInternetScsiHbaDiscoveryProperties {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaIPCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaIPProperties {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaIPv6Properties {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaIscsiIpv6Address {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaSendTarget {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaStaticTarget {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaTargetSet {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceIpConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpConfigIpV6Address {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpConfigIpV6AddressConfiguration {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpRouteConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpRouteConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpRouteConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpRouteEntry {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpRouteOp {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpRouteTableConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpRouteTableInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIpmiInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiDependencyEntity {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiMigrationDependency {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiPortInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KernelModuleInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KernelModuleSectionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LACPInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LAGInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LAGUplinkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostLicenseSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LinkDiscoveryProtocolConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAccountSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostAccountSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPosixAccountSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostLocalFileSystemVolumeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostLowLevelProvisioningManagerDiskLayoutSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostLowLevelProvisioningManagerFileDeleteResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostLowLevelProvisioningManagerFileDeleteSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostLowLevelProvisioningManagerFileReserveResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostLowLevelProvisioningManagerFileReserveSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostLowLevelProvisioningManagerSnapshotLayoutSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostLowLevelProvisioningManagerVmMigrationStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostLowLevelProvisioningManagerVmRecoveryInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMaintenanceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMaintenanceSpecEvacuationMode {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceConsoleReservationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineMemoryReservationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineMemoryReservationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMemorySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMemoryTierInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMountInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMultipathInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMultipathInfoLogicalUnit {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMultipathInfoLogicalUnitPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostMultipathInfoLogicalUnitPolicyKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostMultipathInfoFixedLogicalUnitPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMultipathInfoHppLogicalUnitPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMultipathInfoPath {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMultipathStateInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMultipathStateInfoPath {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNasVolumeConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNasVolumeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNasVolumeUserInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNatService {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNatServiceConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNatServiceNameServiceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNatServicePortForwardSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNatServiceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetOffloadCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetStackInstance {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetworkConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetworkConfigNetStackSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetworkConfigResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetworkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetworkPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNicFailureCriteria {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNicOrderPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNicTeamingPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetworkSecurityPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetworkTrafficShapingPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNtpConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNumaInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNumaNode {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNumericSensorInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmDimmInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmGuid {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmHealthInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmInterleaveSetInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmNamespaceCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmNamespaceDeleteSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmNamespaceDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmNamespaceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmSystemInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmPMemNamespaceCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmRegionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NvdimmSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeDisconnectSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeDiscoveryLog {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeDiscoveryLogEntry {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeNamespace {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeConnectSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeDiscoverSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeTopology {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeTopologyInterface {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeTransportParameters {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeTransportParametersKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeOpaqueTransportParameters {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeOverFibreChannelParameters {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeOverRdmaParameters {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNvmeOverTcpParameters {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostOpaqueNetworkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostOpaqueSwitch {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostOpaqueSwitchPhysicalNicZone {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPartialMaintenanceModeRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPatchManagerLocator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostPatchManagerPatchManagerOperationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPatchManagerResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPatchManagerStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostPatchManagerStatusPrerequisitePatch {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPathSelectionPolicyOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPciDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPciDeviceDirectPathInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPciPassthruConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPciPassthruConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSriovConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPciPassthruInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPciPassthruInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSriovInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPciPassthruInfoDirectPathState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPersistentMemoryInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNic {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicCdpDeviceCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicCdpInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicLinkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LinkLayerDiscoveryProtocolInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicHintInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicHint {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicHintKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicIpHint {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicNameHint {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPlugStoreTopology {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPlugStoreTopologyAdapter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPlugStoreTopologyDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPlugStoreTopologyPath {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPlugStoreTopologyPlugin {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPlugStoreTopologyTarget {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::PnicTSOInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PodVMInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PodVMOverheadInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPortGroup {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPortGroupConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPortGroupPort {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPortGroupSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PowerSystemCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PowerSystemInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPowerPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProtocolEndpoint {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPtpConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPtpConfigPtpPort {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostQualifiedName {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRdmaDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRdmaDeviceBacking {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRdmaDeviceBackingKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRdmaDevicePnicBacking {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRdmaDeviceCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRdmaDeviceConnectionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostReliableMemoryInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostResignatureRescanResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFirewallRuleset {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFirewallRulesetIpList {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFirewallRulesetIpNetwork {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFirewallRule {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFirewallRulesetRulesetSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostRuntimeInfoNetStackInstanceRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNetworkResourceRuntime {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRuntimeInfoNetworkRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPlacedVirtualNicIdentifier {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPnicNetworkResourceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRuntimeInfoStateEncryptionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostScsiDiskPartition {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScsiLunCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScsiLunDescriptor {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScsiLunDurableName {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostScsiTopology {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostScsiTopologyInterface {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostScsiTopologyLun {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostScsiTopologyTarget {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSecuritySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostService {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostServiceSourcePackage {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostServiceConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostServiceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSevInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSgxInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSgxRegistrationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSharedGpuCapabilities {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSnmpSystemAgentLimits {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSnmpConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSnmpDestination {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SoftwarePackage {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SoftwarePackageCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::Relation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSriovDevicePoolInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSriovDevicePoolInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSriovNetworkDevicePoolInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSslThumbprintInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostStorageArrayTypePolicyOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostStorageDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostStorageSystemDiskLocatorLedResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostStorageSystemScsiLunResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostStorageSystemVmfsVolumeResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostListSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConfigSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostListSummaryGatewaySummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHardwareSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostListSummaryQuickStats {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SystemEventInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSystemHealthInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSystemIdentificationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSystemInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSystemResourceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSystemSwapConfiguration {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostSystemSwapConfigurationSystemSwapOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostSystemSwapConfigurationSystemSwapOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostSystemSwapConfigurationDatastoreOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostSystemSwapConfigurationDisabledOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostSystemSwapConfigurationHostCacheOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostSystemSwapConfigurationHostLocalSwapOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTargetTransportKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostBlockAdapterTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFibreChannelTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostFibreChannelTargetTransportKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostFibreChannelOverEthernetTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostParallelScsiTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPcieTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostRdmaTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSerialAttachedTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTcpTargetTransport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTdxInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmAttestationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmAttestationReport {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmEventDetailsKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmBootCompleteEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmBootSecurityOptionEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostTpmBootSecurityOptionEventDetailsKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmNvTagEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmSignerEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmCommandEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmOptionEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmSoftwareComponentEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmSystemVersionEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmVersionEventDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTpmEventLogEntry {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostTrustAuthorityAttestationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostUnresolvedVmfsExtent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostUnresolvedVmfsResignatureSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostUnresolvedVmfsResolutionResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostUnresolvedVmfsResolutionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostUnresolvedVmfsVolume {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostUnresolvedVmfsVolumeResolveStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVFlashManagerVFlashCacheConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVFlashManagerVFlashCacheConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVFlashManagerVFlashConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVFlashManagerVFlashResourceConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVFlashManagerVFlashResourceConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVFlashManagerVFlashResourceRunTimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVFlashResourceConfigurationResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVMotionConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVMotionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVMotionManagerDstInstantCloneResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVMotionManagerSrcInstantCloneResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVMotionNetConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VimHostVSANStretchedClusterHostCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVffsSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualNic {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualNicConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualNicIpRouteSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualNicOpaqueNetworkSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualNicSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualNicConnection {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualNicManagerNetConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualNicManagerNicTypeSelection {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualNicManagerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualSwitch {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualSwitchBeaconConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualSwitchBridge {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualSwitchBridgeKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualSwitchAutoBridge {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualSwitchBondBridge {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualSwitchSimpleBridge {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualSwitchConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVirtualSwitchSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVmciAccessManagerAccessSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreBaseOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreBaseOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreMultipleExtentOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreSingleExtentOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreSingleExtentOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreAllExtentOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreExpandSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsDatastoreExtendSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVmfsRescanResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsConfigOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVmfsSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsUnmapBandwidthSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanBasicDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterMembershipInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanDaemonHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDiskEncryptionHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDiskRebalanceResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDitEncryptionHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanEncryptionHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFailedRepairObjectResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServerHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceBalanceHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceRootFsHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceShareHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclCommonDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclCommonDeviceInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclNicInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclComputeResource {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclControllerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclDiskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclFirmwareFile {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclFirmwareUpdateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclMemInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHealthObjectStats {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHealthQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostCimProviderInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostEMMSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostFwComponent {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanHostGlobalDedupConfigHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostHciMeshDitEncryptionHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanHostHciMeshDitEncryptionHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostHclInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostHealthSystemStatusResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostHwDeviceId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostIoInsightInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostQueryCheckLimitsSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostReference {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostVirtualApplianceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostVmdkLoadTestResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHwToVcgInfoMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVsanInternalSystemCmmdsQuery {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVsanInternalSystemDeleteVsanObjectsResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanNewPolicyBatch {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanPolicyChangeBatch {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanPolicyCost {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanPolicySatisfiability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVsanInternalSystemVsanObjectOperationResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIoInsightInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIperfClientSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanKmsHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanLicensedDiskResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanLimitHealthResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkDiagnosticsHealthInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkHealthResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkLoadTestResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkPeerHealthResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNicRdmaInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectOverallHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPhysicalDiskHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPhysicalDiskHealthSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanProactiveRebalanceInfoEx {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanQueryResultHostInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanRepairObjectsResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanServerClusterInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSmartDiskStats {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSmartParameter {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSmartStatsHostSummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVcgDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVmdkIOLoadSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVmdkLoadTestResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVmdkLoadTestSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVsanPcapResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVvolNQN {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VVolHostPE {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostVvolVolumeHostVvolNQN {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::HostVvolVolumeSpecification {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetDhcpConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetDhcpConfigInfoDhcpOptions {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetDhcpConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetDhcpConfigSpecDhcpOptionsSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetDnsConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetDnsConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpConfigInfoIpAddress {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpConfigSpecIpAddressSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpRouteConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpRouteConfigInfoGateway {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpRouteConfigInfoIpRoute {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpRouteConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpRouteConfigSpecGatewaySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpRouteConfigSpecIpRouteSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpStackInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpStackInfoDefaultRouter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetIpStackInfoNetToMedia {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetBIOSConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetBIOSConfigInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::WinNetBIOSConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ArrayUpdateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ArrayUpdateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TagSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDasVmConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDatastoreUpdateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDpmHostConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterDrsVmConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterGroupSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterPreemptibleVmPairSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterRuleSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterTagCategoryUpdateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterVmOrchestrationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsOptionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsVmConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppOvfSectionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppProductSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppPropertySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineCpuIdInfoSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OptionType {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OptionTypeKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BoolOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ChoiceOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FloatOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IntOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LongOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StringOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OptionValue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OptionValueKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInternetScsiHbaParamValue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ApplyProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ApplyProfileKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileApplyProfileElement {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ActiveDirectoryProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthenticationProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DateTimeProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsVNicProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsVNicProfileKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsHostVNicProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsServiceConsoleVNicProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FirewallProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FirewallProfileRulesetProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostApplyProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostMemoryProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IpAddressProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IpRouteProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NasStorageProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetStackInstanceProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkPolicyProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkProfileDnsConfigProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NsxHostVNicProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OpaqueSwitchProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OptionProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PermissionProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysicalNicProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PnicUplinkProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PortGroupProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PortGroupProfileKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPortGroupProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceConsolePortGroupProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPortGroupProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSwitchSelectionProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VlanProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SecurityProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StaticRouteProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserGroupProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSwitchProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LinkProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NumPortsProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileApplyProfileProperty {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComplianceLocator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComplianceProfile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ComplianceFailure {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ComplianceFailureComplianceFailureValues {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileDeferredPolicyOptionParameter {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileExpressionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileCompositeExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileSimpleExpression {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileExpressionMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileParameterMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ProfileParameterMetadataParameterRelationMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfilePolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfilePolicyMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PolicyOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PolicyOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CompositePolicyOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfilePolicyOptionMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfilePolicyOptionMetadataKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileCompositePolicyOptionMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UserInputRequiredParameterMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileConfigInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterProfileConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileCreateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileSerializedCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileSerializedCreateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileSerializedHostProfileSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterProfileCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterProfileCreateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterProfileConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterProfileConfigSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterProfileCompleteConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterProfileConfigServiceCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileConfigSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileCompleteConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileHostBasedConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileDescriptionSection {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::ProfileMetadataProfileOperationMessage {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileMetadataProfileSortSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfilePropertyPath {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileProfileStructure {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileProfileStructureProperty {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AnswerFile {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AnswerFileStatusResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AnswerFileStatusError {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileExecuteResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileExecuteResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ApplyHostProfileConfigurationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileExecuteError {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileValidationFailureInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSpecification {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSubSpecification {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AnswerFileCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AnswerFileCreateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AnswerFileOptionsCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AnswerFileSerializedCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ApplyHostProfileConfigurationResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileManagerCompositionResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostProfileManagerCompositionResultResultElement {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostProfileManagerCompositionValidationResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostProfileManagerCompositionValidationResultResultElement {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileManagerConfigTaskList {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfilesEntityCustomizations {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfilesEntityCustomizationsKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StructuredCustomizations {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostProfileManagerHostToConfigSpecMap {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskDescription {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledTaskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskSchedulerKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AfterStartupTaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OnceTaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RecurrentTaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RecurrentTaskSchedulerKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HourlyTaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HourlyTaskSchedulerKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DailyTaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DailyTaskSchedulerKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MonthlyTaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MonthlyTaskSchedulerKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MonthlyByDayTaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MonthlyByWeekdayTaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::WeeklyTaskScheduler {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ApplyStorageRecommendationResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsAutomationConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsIoLoadBalanceConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PlacementAffinityRule {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PlacementRankResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PlacementRankSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsPlacementRankVmSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsPodConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsPodConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsPodSelectionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PodDiskLocator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPodConfigForPlacement {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsSpaceLoadBalanceConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StoragePlacementResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StoragePlacementSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsVmConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppCloneSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppCloneSpecNetworkMappingPair {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppCloneSpecResourceMap {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppEntityConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppIPAssignmentInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IpPool {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IpPoolAssociation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::IpPoolIpPoolConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppOvfSectionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppProductInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppPropertyInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ClusterNetworkConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FailoverNodeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NodeDeploymentSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NodeDeploymentSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PassiveNodeDeploymentSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NodeNetworkSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NodeNetworkSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PassiveNodeNetworkSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SourceNodeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VchaClusterConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VchaClusterConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VchaClusterDeploymentSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VchaClusterNetworkSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::WitnessNodeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VchaClusterHealth {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VchaClusterRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VchaNodeRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineAffinityInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineBaseIndependentFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineBaseIndependentFilterSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineEmptyIndependentFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineIndependentFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineBootOptions {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineBootOptionsBootableDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineBootOptionsBootableDeviceKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineBootOptionsBootableCdromDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineBootOptionsBootableDiskDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineBootOptionsBootableEthernetDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineBootOptionsBootableFloppyDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineCapability {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineCertThumbprint {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineCloneSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineConfigInfoDatastoreUrlPair {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineConfigInfoOverheadInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineConfigOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineConfigOptionDescriptor {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ConfigTarget {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineConsolePreferences {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineContentLibraryItemInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDatastoreVolumeOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDefaultPowerOpInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDeviceRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDvxClassInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceConfigInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultTolerancePrimaryConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceSecondaryConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceMetaSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceSecondaryOpResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceVMConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceDiskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFeatureRequirement {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFileLayout {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFileLayoutDiskLayout {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineFileLayoutSnapshotLayout {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFileLayoutEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFileLayoutExDiskLayout {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFileLayoutExDiskUnit {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFileLayoutExFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineFileLayoutExSnapshotLayout {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFlagInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineForkConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestInfoCustomizationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestDiskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineGuestRebootStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestInfoNamespaceGenerationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestNicInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestScreenInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestStackInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestInfoVirtualDiskMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineGuestIntegrityInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineGuestMonitoringModeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestOsDescriptor {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineGuestQuiesceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineGuestQuiesceSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineWindowsQuiesceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineIdeDiskDevicePartitionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineInstantCloneSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineLegacyNetworkSwitchInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineMessage {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineMetadataManagerVmMetadata {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineMetadataManagerVmMetadataInput {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineMetadataManagerVmMetadataOwner {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineMetadataManagerVmMetadataResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineNetworkShaperInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineProfileDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineProfileDetailsDiskProfileDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineProfileRawData {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineProfileSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineProfileSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDefaultProfileSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::VirtualMachineDefinedProfileSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineEmptyProfileSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachinePropertyRelation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineQuestionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineRelocateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineRelocateSpecDiskLocator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineRelocateSpecDiskLocatorBackingSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationInfoDiskSettings {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineRuntimeInfoDasProtectionState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ScheduledHardwareUpgradeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSgxInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSnapshotInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotSelectionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSnapshotTree {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSriovDevicePoolInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSriovDevicePoolInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineSriovNetworkDevicePoolInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineStorageInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineUsageOnDatastore {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SubnetInfoFolderInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineConfigSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineGuestSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineQuickStats {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineQuickStatsMemoryTierStats {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineStorageSummary {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineTargetInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineTargetInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineCdromInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDiskDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDiskDeviceInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineIdeDiskDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineScsiDiskDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineDynamicPassthroughInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineFloppyInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineNetworkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::OpaqueNetworkTargetInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineParallelInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachinePciPassthroughInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachinePciPassthroughInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSriovInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachinePciSharedGpuPassthroughInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachinePrecisionClockInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineScsiPassthroughInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSerialInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSgxTargetInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineSoundInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SubnetInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineUsbInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVFlashModuleInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVMotionStunTimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVendorDeviceGroupInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVgpuDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVgpuProfileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsConfigInfoToolsLastInstallInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UsbScanCodeSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UsbScanCodeSpecKeyEvent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UsbScanCodeSpecModifierType {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVcpuConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVirtualDeviceGroups {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVirtualDeviceSwap {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualHardware {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualHardwareOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVirtualNuma {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVirtualNumaInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVirtualPMem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPlacementPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPlacementPolicyKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmToVmGroupsAntiAffinity {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmVmAffinity {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VmVmAntiAffinity {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationAdapterMapping {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationGlobalIPSettings {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationGuiRunOnce {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationGuiUnattended {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationIPSettings {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::CustomizationIPSettingsIpV6AddressSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationIdentification {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationIdentitySettings {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationIdentitySettingsKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationCloudinitPrep {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationLinuxFlexPrep {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationLinuxPrep {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationSysprep {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationSysprepText {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationWindowsFlexPrep {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationIpGenerator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationIpGeneratorKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationCustomIpGenerator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationDhcpIpGenerator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationDisableIpV4 {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationFixedIp {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationUnknownIpGenerator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationIpV6Generator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationIpV6GeneratorKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationAutoIpV6Generator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationCustomIpV6Generator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationDhcpIpV6Generator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationFixedIpV6 {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationStatelessIpV6Generator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationUnknownIpV6Generator {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationLicenseFilePrintData {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationName {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationNameKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationCustomName {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationFixedName {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationPrefixName {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationUnknownName {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationVirtualMachineName {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationOptions {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationOptionsKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationLinuxOptions {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationWinOptions {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationPassword {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationUserData {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskMappingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskMappingPartitionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskMappingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::HostDiskMappingPartitionOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdrom {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualControllerKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualIDEController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualNVDIMMController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualNVMEController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCIController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPS2Controller {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSATAController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSATAControllerKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualAHCIController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSCSIController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSCSIControllerKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ParaVirtualSCSIController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualBusLogicController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualLsiLogicController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualLsiLogicSASController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSIOController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBXHCIController {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDisk {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualEthernetCard {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualEthernetCardKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualE1000 {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualE1000e {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCNet32 {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSriovEthernetCard {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnetKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet2 {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet3 {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet3Kind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet3Vrdma {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualFloppy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualKeyboard {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualNVDIMM {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCIPassthrough {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualParallelPort {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPointingDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPrecisionClock {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSCSIPassthrough {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPort {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSoundCard {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSoundCardKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualEnsoniq1371 {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualHdAudioCard {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSoundBlaster16 {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualTPM {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSB {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVMCIDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVMIROM {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVideoCard {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualWDT {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceBackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceDeviceBackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdromAtapiBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdromPassthroughBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskRawDiskVer2BackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskRawDiskVer2BackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualEthernetCardLegacyNetworkBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualEthernetCardNetworkBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualFloppyDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPCIPassthroughDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPCIPassthroughDynamicBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualParallelPortDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPointingDeviceDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualSCSIPassthroughDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSoundCardDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBRemoteHostBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBUSBBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceFileBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceFileBackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdromIsoBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskFlatVer1BackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskFlatVer2BackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskLocalPMemBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualDiskRawDiskMappingVer1BackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskSeSparseBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskSparseVer1BackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskSparseVer2BackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualFloppyImageBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualNVDIMMBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualParallelPortFileBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortFileBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDevicePipeBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDevicePipeBackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortPipeBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceRemoteDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualDeviceRemoteDeviceBackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdromRemoteAtapiBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualCdromRemotePassthroughBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualFloppyRemoteDeviceBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBRemoteClientBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceURIBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceURIBackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortURIBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualEthernetCardDistributedVirtualPortBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCIPassthroughDvxBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPCIPassthroughPluginBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPCIPassthroughPluginBackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCIPassthroughVmiopBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPrecisionClockSystemClockBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortThinPrintBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualSriovEthernetCardSriovBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceBusSlotInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceBusSlotInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDevicePciBusSlotInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDevicePciBusSlotInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBControllerPciBusSlotInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceConnectInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceDeviceGroupInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdromOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualControllerOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualIDEControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualNVDIMMControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualNVMEControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCIControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPS2ControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSATAControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSATAControllerOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualAHCIControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSCSIControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSCSIControllerOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ParaVirtualSCSIControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualBusLogicControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualLsiLogicControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualLsiLogicSASControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSIOControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBXHCIControllerOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualEthernetCardOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualEthernetCardOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualE1000Option {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualE1000eOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCNet32Option {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSriovEthernetCardOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnetOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnetOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet2Option {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet3Option {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet3OptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet3VrdmaOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualFloppyOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualKeyboardOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualNVDIMMOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCIPassthroughOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualParallelPortOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPointingDeviceOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPrecisionClockOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSCSIPassthroughOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSoundCardOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSoundCardOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualEnsoniq1371Option {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualHdAudioCardOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSoundBlaster16Option {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualTPMOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVMCIDeviceOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVMIROMOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVideoCardOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualWDTOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceBackingOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceDeviceBackingOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdromAtapiBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdromPassthroughBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdromRemoteAtapiBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualDiskRawDiskMappingVer1BackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskRawDiskVer2BackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualDiskRawDiskVer2BackingOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualEthernetCardLegacyNetworkBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualEthernetCardNetworkBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualFloppyDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPCIPassthroughDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPCIPassthroughDynamicBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualParallelPortDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPointingDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualSCSIPassthroughDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSoundCardDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBRemoteHostBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBUSBBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceFileBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceFileBackingOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualCdromIsoBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskFlatVer1BackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskFlatVer2BackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskLocalPMemBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskSeSparseBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskSparseVer1BackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskSparseVer2BackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualFloppyImageBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualParallelPortFileBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortFileBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDevicePipeBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDevicePipeBackingOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortPipeBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualDeviceRemoteDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualDeviceRemoteDeviceBackingOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualCdromRemotePassthroughBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualFloppyRemoteDeviceBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualUSBRemoteClientBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceURIBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceURIBackingOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualSerialPortURIBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualEthernetCardDVPortBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualEthernetCardOpaqueNetworkBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCIPassthroughDvxBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPCIPassthroughPluginBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPCIPassthroughPluginBackingOptionKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPCIPassthroughVmiopBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualPrecisionClockSystemClockBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualSerialPortThinPrintBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualSriovEthernetCardSriovBackingOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceBusSlotOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceConnectOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceConfigSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDeviceConfigSpecBackingSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskVFlashCacheConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskId {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskDeltaDiskFormatsSupported {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualDiskOptionVFlashCacheConfigOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualEthernetCardResourceAllocation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualPCIPassthroughAllowedDevice {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVMCIDeviceFilterInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualMachineVMCIDeviceFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualMachineVMCIDeviceOptionFilterSpecOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualVmxnet3StrictLatencyConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VirtualVmxnet3OptionStrictLatencyConfigOption {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestAliases {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestAuthAliasInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestAuthSubject {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestAuthSubjectKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestAuthAnySubject {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestAuthNamedSubject {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestMappedAliases {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestFileAttributes {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestFileAttributesKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestPosixFileAttributes {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestWindowsFileAttributes {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::FileTransferInformation {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestListFileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestAuthentication {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestAuthenticationKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::NamePasswordAuthentication {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SAMLTokenAuthentication {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SSPIAuthentication {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TicketedSessionAuthentication {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestProcessInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestProgramSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestProgramSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestWindowsProgramSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegKeySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegKeyNameSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegKeyRecordSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueDataSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueDataSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueBinarySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueDwordSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueExpandStringSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueMultiStringSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueQwordSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueStringSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegValueNameSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::DeviceGroupId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::FaultDomainId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::FaultDomainIdKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::FaultDomainInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::ReplicationGroupId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<Any> for crate::types::ReplicationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanAutoRAIDConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanAutoRAIDInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanCapacityReservationInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClientUnicastConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::ClusterRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanCompatibilityCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanCyberRecoveryConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanDataEfficiencyCapacityState {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDataEfficiencyConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDataEfficiencyConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDataEfficiencyConfigEx {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDataEncryptionConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDataInTransitEncryptionConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDatastoreConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDatastoreConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanAdvancedDatastoreConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDatastoreSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDatastoreSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClientDatastoreConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanXvcClientConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DefaultDatastorePolicySelectionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDirectoryServerConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDirectoryServerConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::ActiveVsanDirectoryServerConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::DiskClaimConfiguration {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::DiskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DpDaemonHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VSANEntityCompatibilityResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::EntityResourceCheckDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::EntityResourceCheckDetailsKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDiskGroupResourceCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDiskResourceCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDiskResourceCheckResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanStoragePoolDiskResourceCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFaultDomainResourceCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostResourceCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckComponentResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckComponentResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanResourceCheckDataPersistenceResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckVsanResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckVsanResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanSiteMaintenanceResourceCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanStoragePoolResourceCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceDomain {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceDomainConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceDomainQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShare {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareNetPermission {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareQueryProperties {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::FileShareQueryResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareSmbOptions {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareSnapshot {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareSnapshotConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareSnapshotQueryResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileShareSnapshotQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHciMeshDatastoreSource {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostSiteMaintenanceStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanIODiagnosticsFailedCheck {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIODiagnosticsInstance {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIODiagnosticsInstanceEvent {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIODiagnosticsInstanceQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIODiagnosticsObjectLayout {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanIODiagnosticsPrecheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIODiagnosticsStats {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIODiagnosticsTarget {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIODiagnosticsTargetStats {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIOLatency {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIOLatencyMetrics {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LifecycleConfigDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LifecycleFaultDomainDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LifecyclePreCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LifecycleWitnessDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanMetricProfile {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanMetricsConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanMountPrecheckItem {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanMountPrecheckItemKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDatastoreSourcePrecheckItem {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanMountPrecheckNetworkConnectivityResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanMountPrecheckNetworkLatencyResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanMountPrecheckNetworkConnectivity {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanMountPrecheckNetworkConnectivityDetail {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanMountPrecheckNetworkLatency {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanMountPrecheckNetworkLatencyDetail {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanMountPrecheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanMountPrecheckResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDatastoreSourcePrecheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanObjectHealthTelemetrySummary {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanObjectIOStats {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanProactiveRebalanceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanRdmaConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanRemoteVcInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanRemoteVcInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanRemoteVcInfoStandalone {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::RemoteVsanSite {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::RemoteVsanSiteAffinity {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::RepairTimerInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckTaskDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanResourceCheckTaskDetailsKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSiteMaintenanceCheckTaskDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::ResyncIopsInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanRuntimeStatsHostMap {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SSDEnduranceThresholdSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanServerHostUnicastInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VSANSharedWitnessCompatibilityResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSiteMaintenanceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSiteMaintenancePrecheckDetail {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSiteMaintenancePrecheckStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSiteMaintenanceSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSnapServiceConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSiteMaintenanceVMPowerOffInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVbossConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVbossConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVbossClusterConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVbossHostConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVbossObjectStoreConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VcRemoteVsanServerClusterConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VcRemoteVsanServerClusterInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiVipConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiVipConfigSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiVipConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiVipDVswitchConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVipNetworkConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIscsiVipVswitchConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanBurnInTest {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanBurnInTestCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanCloudHealthStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanClusterBurnInTestResultList {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanCompliantDriver {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanCompliantFirmware {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanConfigBaseIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanConfigBaseIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanConfigNotAllDisksClaimedIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanConfigCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanDatastoreDefaultPolicySelectionConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDeconvergedNetConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDiskModelInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDownloadItem {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanEsaConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanEsaConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanEsaDiskConfiguration {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanExtendedConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServiceOvfSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanFileServicePreflightCheckResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanGenericClusterBaseIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanGenericClusterBestPracticeHealth {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclDeviceConstraint {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclDiskConstraint {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclDriverInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclMinFwConstraint {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHclReleaseConstraint {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHealthConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHealthCustomizationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHealthThreshold {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHistoricalHealthConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostDeviceInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHwToVcgInfoMappingSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIOTripAnalyzerConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanIOTripAnalyzerRecurrence {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanInternalExtendedConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkConfigBaseIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkConfigBaseIssueKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkConfigVdsScopeIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkConfigVsanNotOnVdsIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any>
+for crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkVMotionVmknicNotFountIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNetworkConfigBestPracticeHealth {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanObjSnapParams {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanObjectDetail {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanObjectSnapshotId {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanVsanPMemConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPerfsvcHealthResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanPrepareVsanForVcsaSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanSnapshotDetail {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanSnapshotQueryResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanSnapshotQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSpaceEfficiencyMetadataSize {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSpaceEfficiencyRatio {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanUnmapConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanUpdateItem {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVcPostDeployConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVcStretchedClusterConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVcsaDeploymentProgress {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVdsMigrationPlan {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVdsPgMigrationHostInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVdsPgMigrationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVdsPgMigrationVmInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVibInstallPreflightStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVibScanResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVibSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVmVdsMigrationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVnicVdsMigrationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanVumConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanWitnessHostConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanXVCClientInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanXVCDatastoreConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanXVCDatastoreInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanXvcClientInfoSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanXvcQueryCriteria {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanXvcQueryFilter {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanXvcQueryPropertyValue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanXvcQueryResultSet {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanXvcQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanXvcResultItem {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterConfigInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanConfigInfoEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterConfigInfoHostDefaultInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterCoreConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterCoreConfigSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostAbortWipeDiskStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostAboutInfoEx {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanAddStoragePoolDiskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostClientClusterUnicastConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostClientClusterUnicastInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostClientHostUnicastInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostClusterStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostClusterStatusState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanHostClusterStatusStateCompletionEstimate {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanComplianceDetail {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanComplianceResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostConfigInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostConfigInfoEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostConfigInfoClusterInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostFaultDomainInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostConfigInfoNetworkInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanHostConfigInfoNetworkInfoPortConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostPortConfigEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostConfigInfoStorageInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostCreateNativeKeyProviderSpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanInTransitEncryptionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostDecommissionMode {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanDeleteStoragePoolDiskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostDiskMapInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostDiskMapInfoEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostDiskMapResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostDiskMapping {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostDiskMappingCreationSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostDiskResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostDiskResultKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VimVsanHostDiskResultEx {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostDrsStats {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostEncryptionInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostIpConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostIpConfigKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostIpConfigEx {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostMembershipInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanPolicyStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostQueryVsanDisksSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RemoteVsanServerClusterConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostRuntimeStats {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostServerClusterUnicastConfig {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostServerClusterUnicastInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SiteAffinityInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanSiteTakeoverConfig {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanStoragePoolDisk {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostStoragePoolDiskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostStoragePoolInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VimVsanHostTrimDiskEntry {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VimVsanHostTrimDiskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VimVsanHostUpdateStoragePoolDiskSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostAssociatedObjects {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostAssociatedObjectsResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanComplianceQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostComponentSyncState {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostVsanDirectStorage {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostVsanDiskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VimVsanHostVsanDiskManagementSystemCapability {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostVsanHostCapability {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostVsanManagedDisksInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostVsanManagedPMemInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanObjectProfileInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostVsanObjectSyncState {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostRuntimeInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanHostRuntimeInfoDiskIssue {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VimVsanHostVsanScsiDisk {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostVsanObjectSyncQueryResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSyncingObjectRecoveryDetails {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanWhatIfEvacDetail {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanWhatIfEvacResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanHostWipeDiskStatus {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BaseConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BaseConfigInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectConfigInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BaseConfigInfoBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BaseConfigInfoBackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BaseConfigInfoFileBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BaseConfigInfoFileBackingInfoKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::BaseConfigInfoDiskFileBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::BaseConfigInfoRawDiskMappingBackingInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmCreateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmCreateSpecBackingSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmCreateSpecBackingSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmCreateSpecDiskFileBackingSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VslmCreateSpecRawDiskMappingBackingSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskCryptoSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ID {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmInfrastructureObjectPolicy {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmInfrastructureObjectPolicySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmMigrateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmMigrateSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmCloneSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmRelocateSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectReconcileResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VStorageObjectReconcileResultInvalidDiskPath {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VStorageObjectReconcileResultReconcileDetail {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectReconcileSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectStateInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmTagEntry {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VslmVClockInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObject {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectAttachResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectAttachSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectSnapshot {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectSnapshotDetails {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectSnapshotInfo {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VStorageObjectSnapshotInfoVStorageObjectSnapshot {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RetrieveVStorageObjSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::VStorageObjectAssociations {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VStorageObjectAssociationsVmDiskAssociations {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::DynamicArray {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::DynamicProperty {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::KeyAnyValue {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LocalizableMessage {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::LocalizedMethodFault {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthenticationRequiredChallenge {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PropertyChange {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PropertyFilterSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PropertyFilterUpdate {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingObject {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingProperty {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ObjectContent {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ObjectSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::ObjectUpdate {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::PropertySpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RetrieveOptions {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::RetrieveResult {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SelectionSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::SelectionSpecKind {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::TraversalSpec {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::UpdateSet {
+    type Via = crate::types::DataObjectKind;
+}
+impl crate::object::Within<Any> for crate::types::WaitOptions {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmAboutInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmQueryDatastoreInfoResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmServiceInstanceContent {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmTaskInfo {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmTaskReason {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmTaskReasonKind {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmTaskReasonAlarm {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmTaskReasonSchedule {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmTaskReasonSystem {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmTaskReasonUser {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmDatastoreSyncStatus {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmVsoVStorageObjectAssociations {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any>
+for crate::types::VslmVsoVStorageObjectAssociationsVmDiskAssociation {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmVsoVStorageObjectQueryResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmVsoVStorageObjectQuerySpec {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmVsoVStorageObjectResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmVsoVStorageObjectSnapshotResult {
+    type Via = crate::types::DataObjectKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::EamFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::EamFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::InvalidAgencyScope {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::InvalidAgentConfiguration {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<Any> for crate::types::EamInvalidUrl {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmAlreadyExists {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCompatibilityCheckFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmCompatibilityCheckFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmDefaultProfileAppliesFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPropertyMismatchFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmPropertyMismatchFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any>
+for crate::types::PbmCapabilityProfilePropertyMismatchFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any>
+for crate::types::PbmCapabilityProfilePropertyMismatchFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmIncompatibleVendorSpecificRuleSet {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmDuplicateName {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmFaultInvalidLogin {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmLegacyHubsNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmNonExistentHubs {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmFaultNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmFaultProfileStorageFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmResourceInUse {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::CertificateRefreshFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::CertificateRevocationFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DuplicateEntry {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::InactiveProvider {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SmsInvalidLogin {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidProfile {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::NotSupportedByProvider {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderBusy {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ProviderOutOfProvisioningResource {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderOutOfResource {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderRegistrationFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderRegistrationFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::CertificateAuthorityFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::CertificateNotImported {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::CertificateNotTrusted {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::IncorrectUsernamePassword {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::InvalidCertificate {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::InvalidUrl {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderSyncFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderSyncFailedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SyncInProgress {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderUnavailable {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderUnregistrationFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::QueryExecutionFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::QueryExecutionFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::NoCommonProviderForAllBackings {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::TooMany {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsReplicationFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsReplicationFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::AlreadyDone {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::InvalidFunctionTarget {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::InvalidReplicationState {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::NoReplicationTarget {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::NoValidReplica {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::PeerNotReachable {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SyncOngoing {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VimFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VimFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ActiveDirectoryFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ActiveDirectoryFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DomainNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidCAMServer {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidCAMServerKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CAMServerRefusedConnection {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidCAMCertificate {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoPermissionOnAD {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NonADUserRequired {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AlreadyExists {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AlreadyUpgraded {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AnswerFileUpdateFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthMinimumAdminPermission {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessLocalSource {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::CannotDisconnectHostWithFaultToleranceVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotEnableVmcpForCluster {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotMoveFaultToleranceVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotMoveHostWithFaultToleranceVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotPlaceWithoutPrerequisiteMoves {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsAlreadyRegisteredFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsMissingControllerFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsNotRegisteredFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsPlacementFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsPlacementFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsInCompatibleFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsMissingPrivilegeFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsRankedLowerFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsSnapshotNotFoundFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeAlreadyExistsFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::CnsVolumeNotFoundFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ConcurrentAccess {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotDecryptPasswords {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CustomizationPending {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IpHostnameGeneratorError {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::LinuxVolumeNotClean {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingLinuxCustResources {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingWindowsCustResources {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MountError {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NicSettingMismatch {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoDisksToCustomize {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UncustomizableGuest {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnexpectedCustomizationFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VolumeEditorError {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DasConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsDisabledOnVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DuplicateName {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::BackupBlobReadFailure {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::BackupBlobWriteFailure {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CollectorAddressUnset {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ConflictingConfiguration {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsApplyOperationFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsNotAuthorized {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsOperationBulkFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DvsScopeViolated {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ImportHostAddFailure {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ImportOperationBulkFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidIpfixConfig {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RollbackFailure {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SwitchIpUnset {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SwitchNotInUpgradeMode {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VspanDestPortConflict {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VspanPortConflict {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VspanPortMoveFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VspanPortPromiscChangeFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VspanPortgroupPromiscChangeFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VspanPortgroupTypeChangeFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VspanPromiscuousPortNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VspanSameSessionPortConflict {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCConfigFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ActiveVMsBlockingEVC {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DisconnectedHostsBlockingEVC {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCModeIllegalByVendor {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCModeUnsupportedByHosts {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCUnsupportedByHostHardware {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCUnsupportedByHostSoftware {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HeterogenousHostsBlockingEVC {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ExtendedFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceVmNotDasProtected {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FcoeFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FcoeFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FcoeFaultPnicHasNoPortSet {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FileFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FileFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessFile {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotCreateFile {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotDeleteFile {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DirectoryNotEmpty {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FileAlreadyExists {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FileLocked {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FileNameTooLong {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FileNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::FileNotWritable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FileTooLarge {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IncorrectFileType {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkCopyFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoDiskSpace {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotADirectory {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotAFile {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TooManyConcurrentNativeClones {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TooManyNativeCloneLevels {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TooManyNativeClonesOnFile {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GenericDrsFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestOperationsFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestOperationsFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestAuthenticationChallenge {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestComponentsOutOfDate {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestMultipleMappings {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestOperationsUnavailable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestPermissionDenied {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestProcessNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryKeyFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryKeyFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryKeyAlreadyExists {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryKeyHasSubkeys {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryKeyInvalid {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryKeyParentVolatile {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryValueFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryValueFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GuestRegistryValueNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidGuestLogin {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OperationDisabledByGuest {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OperationNotSupportedByGuest {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TooManyGuestLogons {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConfigFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AdminDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AdminNotDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::BlockedByFirewall {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ClockSkew {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DisableAdminNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConfigFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostInDomain {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidHostName {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NasConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NasConfigFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidNasCredentials {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidNetworkResource {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NasConnectionLimitReached {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NasSessionCredentialConflict {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NasVolumeNotMounted {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkInaccessible {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoPermissionOnNasVolume {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoGateway {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoVirtualNic {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PlatformConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PlatformConfigFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidBundle {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchInstallFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchIntegrityError {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsMountFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsMountFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsAlreadyMounted {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmfsAmbiguousMount {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConnectFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostConnectFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AgentInstallFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AlreadyBeingManaged {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AlreadyConnected {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAddHostWithFTVmAsStandalone {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::CannotAddHostWithFTVmToDifferentCluster {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAddHostWithFTVmToNonHACluster {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayConnectFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayConnectFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayNotReachable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayOperationRefused {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayToHostConnectFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayToHostConnectFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayHostNotReachable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayToHostAuthFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GatewayToHostTrustVerifyFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MultipleCertificatesVerifyFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoPermissionOnHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NonVmwareOuiMacNotSupportedHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostForVFlash {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostForVmcp {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostForVmemFile {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostForVsan {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostInCluster {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostInClusterKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedCPUFeaturesForMode {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedCPUModel {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedCPUModelForMode {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedCPUVendor {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedCPUVendorUnknown {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedHostDisconnected {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedHostSoftware {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedHostSoftwareForMode {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EVCAdmissionFailedVmActive {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostInDvs {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostInHACluster {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReadHostResourcePoolTreeFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SSLDisabledFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SSLVerifyFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SSLVerifyFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanSslVerifyCertFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TooManyHosts {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostHasComponentFailure {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIncompatibleForRecordReplay {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPowerOpFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostPowerOpFailedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoPeerHostFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmotionInterfaceNotEnabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::WakeOnLanNotSupportedByVmotionNIC {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostSpecificationOperationFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HttpFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IORMNotSupportedHostOnDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InaccessibleVFlashSource {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientResourcesFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientResourcesFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientAgentVmsDeployed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientCpuResourcesFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientFailoverResourcesFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientGraphicsResourcesFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientHostCapacityFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientHostCapacityFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientHostCpuCapacityFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientHostMemoryCapacityFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientPerCpuCapacity {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientMemoryResourcesFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientNetworkCapacity {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::InsufficientNetworkResourcePoolCapacity {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientStandbyResource {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientStandbyResourceKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientStandbyCpuResource {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientStandbyMemoryResource {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientStorageSpace {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientVFlashResourcesFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidResourcePoolStructureFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NumVirtualCpusExceedsLimit {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceTooManyFtVcpusOnHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceTooManyVMsOnHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmSmpFaultToleranceTooManyVMsOnHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientStorageIops {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidAffinitySettingFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidBmcRole {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDatastoreKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreNotWritableOnHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DatastoreNotWritableOnHostKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SwapDatastoreNotWritableOnHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InaccessibleDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InaccessibleDatastoreKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InaccessibleFTMetadataDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDatastorePath {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidEvent {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidFolder {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidFolderKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmAlreadyExistsInDatacenter {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidIpmiLoginInfo {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidIpmiMacAddress {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidLicense {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidLocale {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidLogin {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidLoginKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidClientCertificate {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PasswordExpired {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidName {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidPrivilege {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidState {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidStateKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotPowerOffVmInCluster {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EncryptionKeyRequired {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDatastoreState {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidHostState {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidHostStateKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidHostConnectionState {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidPowerState {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidVmState {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MksConnectionLimitReached {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoActiveHostInCluster {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerPowerOnFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::QuestionPending {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmPowerOnDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultInvalidVnic {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultPnicInUse {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultVnicAlreadyBound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultVnicHasActivePaths {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultVnicHasMultipleUplinks {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultVnicHasNoUplinks {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultVnicHasWrongUplink {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultVnicInUse {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultVnicIsLastPath {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultVnicNotBound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IscsiFaultVnicNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::KeyNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseEntityNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseServerUnavailable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::LimitExceeded {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::LogBundlingFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AffinityConfigured {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotModifyConfigCpuRequirements {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotMoveVmWithDeltaDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotMoveVmWithNativeDeltaDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CloneFromSnapshotNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DatacenterMismatch {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DisallowedMigrationDeviceAttached {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskMoveTypeNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceAntiAffinityViolated {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceNeedsThickDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceNotSameBuild {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HAErrorsAtDest {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IncompatibleDefaultDevice {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::LargeRDMConversionNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MaintenanceModeFileMove {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationFeatureNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationFeatureNotSupportedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FullStorageVMotionNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IndependentDiskVMotionNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NonHomeRDMVMotionNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageVMotionNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnsharedSwapVMotionNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionAcrossNetworkNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MigrationNotReady {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MismatchedNetworkPolicies {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MismatchedVMotionNetworkNames {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworksMayNotBeTheSame {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoGuestHeartbeat {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RDMConversionNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RDMNotPreserved {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReadOnlyDisksWithLegacyDestination {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotCopyNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotCopyNotSupportedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HotSnapshotMoveNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotCloneNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotMoveFromNonHomeNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotMoveNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotMoveToNonHomeNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotRevertIssue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SuspendedRelocateNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TooManyDisksOnLegacyHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsInstallationInProgress {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UncommittedUndoableDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionInterfaceIssue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionInterfaceIssueKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionLinkCapacityLow {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionLinkDown {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionNotConfigured {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionNotLicensed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMotionProtocolIncompatible {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::WillLoseHAProtection {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::WillModifyConfigCpuRequirements {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::WillResetSnapshotDirectory {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MismatchedBundle {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingBmcSupport {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NamespaceFull {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NamespaceLimitReached {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NamespaceWriteProtected {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NetworkDisruptedAndConfigRolledBack {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoClientCertificate {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoCompatibleDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoCompatibleHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoCompatibleHostKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoCompatibleHostWithAccessToDevice {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoConnectedDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoDiskFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoSubjectName {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedHostForChecksum {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OutOfBounds {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerCallbackFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerCallbackFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerCommunicationError {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerInvalidSection {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerUndeclaredSection {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerUndefinedPrefix {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfExport {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfExportKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ConnectedIso {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfDuplicatedPropertyIdExport {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfDuplicatedPropertyIdImport {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfExportFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfHardwareExport {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfHardwareExportKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConnectedDevice {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConnectedDeviceKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConnectedDeviceFloppy {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConnectedDeviceIso {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnableToExportDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnknownDeviceBacking {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedDeviceExport {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfPropertyExport {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfPropertyNetworkExport {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfImport {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfImportKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfCpuCompatibility {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfCpuCompatibilityCheckNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfHardwareCheck {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfImportFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfMappedOsId {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfMissingHardware {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfNetworkMappingNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedDiskProvisioning {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInvalidPackage {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInvalidPackageKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfAttribute {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfAttributeKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInvalidValue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInvalidValueKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInvalidValueConfiguration {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInvalidValueEmpty {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInvalidValueFormatMalformed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInvalidValueReference {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfMissingAttribute {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConstraint {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConstraintKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfDiskOrderConstraint {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfHostResourceConstraint {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfElement {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfElementKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfDuplicateElement {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfDuplicatedElementBoundary {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfElementInvalidValue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfMissingElement {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfMissingElementKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfMissingElementNormalBoundary {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnexpectedElement {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfWrongElement {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfProperty {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfPropertyKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfPropertyNetwork {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfPropertyQualifier {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfPropertyQualifierDuplicate {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfPropertyQualifierIgnored {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfPropertyType {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfPropertyValue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfWrongNamespace {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfXmlFormat {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfSystemFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfSystemFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfDiskMappingNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfHostValueNotParsed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInternalError {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfToXmlUnsupportedElement {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnknownDevice {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnknownEntity {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedDeviceBackingInfo {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedDeviceBackingOption {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedPackage {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedPackageKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfInvalidVmName {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfNoHostNic {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfNoSupportedHardwareFamily {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedAttribute {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedAttributeKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedAttributeValue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedElement {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedElementKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfNoSpaceOnController {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedElementValue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedSection {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedSubType {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfUnsupportedType {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchBinariesNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchMetadataInvalid {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchMetadataInvalidKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchMetadataCorrupted {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchMetadataNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchNotApplicable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchNotApplicableKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchAlreadyInstalled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchMissingDependencies {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PatchSuperseded {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ProfileUpdateFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RebootRequired {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RecordReplayDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RemoveFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IncompatibleHostForVmReplication {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationConfigFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationDiskConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationVmConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationIncompatibleWithFT {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationInvalidOptions {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationNotSupportedOnHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationVmFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationVmFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ReplicationVmInProgressFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourceInUse {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourceInUseKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::SmsResourceInUse {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FilterInUse {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::QuiesceDatastoreIOForHAFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ResourceNotAvailable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SSPIChallenge {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ShrinkDiskFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ApplicationQuiesceFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FilesystemQuiesceFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MemorySnapshotOnIndependentDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MultipleSnapshotsNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotIncompatibleDeviceInVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotLocked {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SnapshotNoChange {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TooManySnapshotLevels {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SsdDiskNotAvailable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::StorageDrsCannotMoveDiskInMultiWriterMode {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsCannotMoveFTVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsCannotMoveIndependentDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsCannotMoveManuallyPlacedVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsCannotMoveSharedDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsCannotMoveTemplate {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsCannotMoveVmInUserFolder {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::StorageDrsCannotMoveVmWithMountedCDROM {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::StorageDrsDatacentersCannotShareDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsDisabledOnVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsHbrDiskNotMovable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsHmsMoveInProgress {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsHmsUnreachable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsIolbDisabledInternally {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsRelocateDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsStaleHmsCollection {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageDrsUnableToMoveFiles {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SwapDatastoreUnset {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskInProgress {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TaskInProgressKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppTaskInProgress {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::Timedout {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TimedoutKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PowerOnFtSecondaryTimedout {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TooManyConsecutiveOverrides {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsUnavailable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnrecognizedHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnsupportedVimApiVersion {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UserNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppConfigFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingPowerOffConfiguration {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingPowerOnConfiguration {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoVmInVApp {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VFlashModuleVersionIncompatible {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessVmComponent {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessVmComponentKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessVmConfig {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessVmDevice {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessVmDeviceKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessNetwork {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessNetworkKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DestinationSwitchFull {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::LegacyNetworkInterfaceInUse {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMOnConflictDVPort {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMOnVirtualIntranet {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessVmDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotAccessVmDiskKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RDMPointsToInaccessibleDisk {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotDisableSnapshot {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotUseNetwork {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CpuHotPlugNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeltaDiskFormatNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EightHostLimitViolated {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceCannotEditMem {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FtVmHostRuleViolation {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::GenericVmConfigFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidFormat {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidFormatKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDiskFormat {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidSnapshotFormat {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidVmConfig {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidVmConfigKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDeviceSpec {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDeviceSpecKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceHotPlugNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceUnsupportedForVmPlatform {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceUnsupportedForVmVersion {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DisallowedDiskModeChange {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidController {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDeviceBacking {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDeviceOperation {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingController {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SwapPlacementOverrideNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::TooManyDevices {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnsupportedGuest {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmWwnConflict {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::LargeRDMNotSupportedOnDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MemoryHotPlugNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoCompatibleHardAffinityHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoCompatibleSoftAffinityHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NumVirtualCpusIncompatible {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OvfConsumerValidationFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::QuarantineModeFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RDMNotSupportedOnDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RuleViolation {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SoftRuleVioCorrectionDisallowed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SoftRuleVioCorrectionImpact {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnsupportedDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnsupportedDatastoreKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::MemoryFileFormatNotSupportedByDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnSupportedDatastoreForVFlash {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnsupportedVmxLocation {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppNotRunning {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppPropertyFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppPropertyFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidNetworkInType {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidPropertyType {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidPropertyValue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidPropertyValueKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnconfiguredPropertyValue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingIpPool {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MissingNetworkIpConfig {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoAvailableIp {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoVcManagedIpConfigured {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotUserConfigurableProperty {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VFlashCacheHotConfigNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VFlashModuleNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualHardwareCompatibilityIssue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualHardwareCompatibilityIssueKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CpuIncompatible {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CpuIncompatibleKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CpuCompatibilityUnknown {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CpuIncompatible1ECX {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CpuIncompatible81EDX {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceCpuIncompatible {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceNotSupportedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceBackingNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceBackingNotSupportedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DVPortNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnusedVirtualDiskBlocksNotScrubbed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskBlocksNotFullyProvisioned {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DeviceControllerNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DigestNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FileBackedPortNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MultiWriterNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NonPersistentDisksNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RDMNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RDMNotSupportedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PhysCompatRDMNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RawDiskNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RemoteDeviceNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SharedBusControllerNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VMINotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualDiskModeNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualEthernetCardNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskNotSupportedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IDEDiskNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DrsVmotionIncompatibleFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FeatureRequirementsNotMet {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MemorySizeNotRecommended {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MemorySizeNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MemorySizeNotSupportedByDatastore {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotEnoughCpus {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotEnoughCpusKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotEnoughLogicalCpus {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NumVirtualCoresPerSocketNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NumVirtualCpusNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::StorageVmotionIncompatible {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VirtualHardwareVersionNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::WakeOnLanNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigIncompatibleForFaultTolerance {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmConfigIncompatibleForRecordReplay {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmHostAffinityRuleViolation {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceIssue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceIssueKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotChangeDrsBehaviorForFtSecondary {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotChangeHaSettingsForFtSecondary {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotComputeFTCompatibleHosts {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FaultToleranceNotLicensed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::FaultTolerancePrimaryPowerOnNotAttempted {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FtIssuesOnHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostIncompatibleForFaultTolerance {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IncompatibleHostForFtSecondary {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidOperationOnSecondaryVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoHostSuitableForFtSecondary {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedDeviceForFT {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::PowerOnFtSecondaryFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SecondaryVmAlreadyDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SecondaryVmAlreadyEnabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SecondaryVmAlreadyRegistered {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SecondaryVmNotRegistered {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceConfigIssue {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceConfigIssueWrapper {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceInvalidFileBacking {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmFaultToleranceOpIssuesList {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmMetadataManagerFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::VmMonitorIncompatibleForFaultTolerance {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmToolsUpgradeFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmToolsUpgradeFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsAlreadyUpgraded {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsAutoUpgradeNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsImageCopyFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsImageNotAvailable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsImageSignatureCheckFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ToolsUpgradeCancelled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VmValidateMaxDevice {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotChangeVsanClusterUuid {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotChangeVsanNodeUuid {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotMoveVsanEnabledHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotMoveVsanEnabledHostKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DestinationVsanDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanClusterUuidMismatch {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotReconfigureVsanWhenHaEnabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DuplicateVsanNetworkInterface {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanDiskFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanDiskFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskHasPartitions {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskIsLastRemainingNonSSD {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskIsNonLocal {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskIsUSB {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DiskTooSmall {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DuplicateDisks {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InsufficientDisks {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VsanIncompatibleDiskMapping {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VsanNodeNotMaster {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::WipeDiskFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RuntimeFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RuntimeFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamRuntimeFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamRuntimeFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamAppFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamAppFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CertificateNotTrustedFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DisabledClusterFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamInvalidState {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamIOFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamServiceNotInitialized {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamSystemFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamInvalidLogin {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::EamInvalidVibPackage {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoConnectionToVCenter {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotAuthorized {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<Any> for crate::types::ProviderConnectionFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ProxyRegistrationFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ServiceNotInitialized {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::CannotDisableDrsOnClustersWithVApps {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ConflictingDatastoreFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DatabaseError {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DisallowedChangeByService {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::DisallowedOperationOnFailoverHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::FailToLockFaultToleranceVMs {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidProfileReferenceHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidScheduledTask {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::LicenseAssignmentFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MethodAlreadyDisabledFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MethodDisabled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::OperationDisallowedOnHost {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RestrictedByAdministrator {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ThirdPartyLicenseAssignmentFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::VAppOperationInProgress {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthenticationRequired {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCommunication {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostCommunicationKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNotConnected {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::HostNotReachable {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidArgument {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidArgumentKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MultipleSortSpecsNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::QueryNotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::IncompatibleSetting {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDasConfigArgument {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDasRestartPriorityForFtVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidDrsBehaviorForFtVm {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidIndexArgument {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidRequest {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidRequestKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidType {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::MethodNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidToken {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::ManagedObjectNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::NotEnoughLicenses {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::NotEnoughLicensesKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::ExpiredFeatureLicense {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::ExpiredFeatureLicenseKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::ExpiredAddonLicense {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::ExpiredEditionLicense {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::FailToEnableSPBM {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::HostInventoryFull {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::InUseFeatureManipulationDisallowed {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::IncorrectHostInformation {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::InvalidEditionLicense {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::InventoryHasStandardAloneHosts {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LicenseDowngradeDisallowed {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LicenseExpired {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LicenseKeyEntityMismatch {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LicenseRestricted {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::LicenseSourceUnavailable {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::NoLicenseServerConfigured {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VmLimitLicense {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::VramLimitLicense {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<Any> for crate::types::NotImplemented {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupported {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotSupportedKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any>
+for crate::types::HostAccessRestrictedToManagementServer {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RequestCanceled {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SecurityError {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SecurityErrorKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<Any> for crate::types::PbmFaultNoPermission {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoPermission {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NoPermissionKind {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::AuthConnectionFailed {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidSession {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::NotAuthenticated {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::RestrictedVersion {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SolutionUserRequired {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SessionNotFound {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::SystemError {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::UnexpectedFault {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidCollectorVersion {
+    type Via = crate::types::MethodFaultKind;
+}
+impl crate::object::Within<Any> for crate::types::InvalidProperty {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmFault {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmFaultKind {
+    type Via = crate::types::MethodFaultKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<Any> for crate::types::VslmSyncFault {
+    type Via = crate::types::MethodFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for Any
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::de::Decode for Any {

@@ -136,6 +136,12 @@ impl crate::object::Blank for ApplyHostProfileConfigurationSpec {
         }
     }
 }
+impl Default for ApplyHostProfileConfigurationSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ApplyHostProfileConfigurationSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -67,6 +67,12 @@ impl crate::object::Blank for ArrayUpdateSpec {
         }
     }
 }
+impl Default for ArrayUpdateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ArrayUpdateSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -87,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for ArrayUpdateSpec {
 ///  A `ArrayUpdateSpec` or any of its subtypes: what a member declared as `ArrayUpdateSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ArrayUpdateSpecKind {
     /// Exactly this type.
     ArrayUpdateSpec(crate::types::ArrayUpdateSpec),
@@ -123,6 +133,13 @@ pub enum ArrayUpdateSpecKind {
     VAppPropertySpec(Box<crate::types::VAppPropertySpec>),
     ///  A `VirtualMachineCpuIdInfoSpec`.
     VirtualMachineCpuIdInfoSpec(Box<crate::types::VirtualMachineCpuIdInfoSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ArrayUpdateSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ArrayUpdateSpecKind {
     #[inline]
@@ -199,6 +216,26 @@ impl ArrayUpdateSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `operation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn operation(&self) -> &crate::types::ArrayUpdateOperation {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `operation` of the object held, to change it.
+    #[inline]
+    pub fn operation_mut(&mut self) -> &mut crate::types::ArrayUpdateOperation {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `removeKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn remove_key(&self) -> &Option<crate::types::Any> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `removeKey` of the object held, to change it.
+    #[inline]
+    pub fn remove_key_mut(&mut self) -> &mut Option<crate::types::Any> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::ArrayUpdateSpec> for ArrayUpdateSpecKind {

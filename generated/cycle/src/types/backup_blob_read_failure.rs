@@ -80,6 +80,12 @@ impl crate::object::Blank for BackupBlobReadFailure {
         }
     }
 }
+impl Default for BackupBlobReadFailure {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for BackupBlobReadFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -80,6 +80,12 @@ impl crate::object::Blank for BackupBlobWriteFailure {
         }
     }
 }
+impl Default for BackupBlobWriteFailure {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for BackupBlobWriteFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

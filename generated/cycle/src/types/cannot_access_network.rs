@@ -122,7 +122,11 @@ impl<'de> serde::Deserialize<'de> for CannotAccessNetwork {
 ///  A `CannotAccessNetwork` or any of its subtypes: what a member declared as `CannotAccessNetwork` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CannotAccessNetworkKind {
     /// Exactly this type.
     CannotAccessNetwork(Box<crate::types::CannotAccessNetwork>),
@@ -134,6 +138,13 @@ pub enum CannotAccessNetworkKind {
     VMOnConflictDVPort(Box<crate::types::VMOnConflictDVPort>),
     ///  A `VMOnVirtualIntranet`.
     VMOnVirtualIntranet(Box<crate::types::VMOnVirtualIntranet>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CannotAccessNetworkKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CannotAccessNetworkKind {
     #[inline]
@@ -178,6 +189,68 @@ impl CannotAccessNetworkKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `connected` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connected(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `connected` of the object held, to change it.
+    #[inline]
+    pub fn connected_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `network` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `network` of the object held, to change it.
+    #[inline]
+    pub fn network_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
     }
 }
 impl From<crate::types::CannotAccessNetwork> for CannotAccessNetworkKind {

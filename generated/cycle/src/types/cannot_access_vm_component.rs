@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmComponent {
 ///  A `CannotAccessVmComponent` or any of its subtypes: what a member declared as `CannotAccessVmComponent` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CannotAccessVmComponentKind {
     /// Exactly this type.
     CannotAccessVmComponent(Box<crate::types::CannotAccessVmComponent>),
@@ -101,6 +105,13 @@ pub enum CannotAccessVmComponentKind {
     CannotAccessVmConfig(Box<crate::types::CannotAccessVmConfig>),
     ///  A `CannotAccessVmDevice` or one of its subtypes.
     CannotAccessVmDevice(crate::types::CannotAccessVmDeviceKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CannotAccessVmComponentKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CannotAccessVmComponentKind {
     #[inline]
@@ -138,6 +149,28 @@ impl CannotAccessVmComponentKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::CannotAccessVmComponent> for CannotAccessVmComponentKind {
     #[inline]
@@ -155,6 +188,58 @@ impl From<crate::types::CannotAccessVmDeviceKind> for CannotAccessVmComponentKin
     #[inline]
     fn from(v: crate::types::CannotAccessVmDeviceKind) -> Self {
         Self::CannotAccessVmDevice(v)
+    }
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::CannotAccessVmDevice {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::CannotAccessNetwork {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::CannotAccessNetworkKind {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::DestinationSwitchFull {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::LegacyNetworkInterfaceInUse {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::VMOnConflictDVPort {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::VMOnVirtualIntranet {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::CannotAccessVmDisk {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::CannotAccessVmDiskKind {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+impl crate::object::Within<CannotAccessVmComponentKind>
+for crate::types::RDMPointsToInaccessibleDisk {
+    type Via = crate::types::CannotAccessVmDeviceKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for CannotAccessVmComponentKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for CannotAccessVmComponentKind {

@@ -108,7 +108,11 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmDevice {
 ///  A `CannotAccessVmDevice` or any of its subtypes: what a member declared as `CannotAccessVmDevice` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CannotAccessVmDeviceKind {
     /// Exactly this type.
     CannotAccessVmDevice(Box<crate::types::CannotAccessVmDevice>),
@@ -116,6 +120,13 @@ pub enum CannotAccessVmDeviceKind {
     CannotAccessNetwork(crate::types::CannotAccessNetworkKind),
     ///  A `CannotAccessVmDisk` or one of its subtypes.
     CannotAccessVmDisk(crate::types::CannotAccessVmDiskKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CannotAccessVmDeviceKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CannotAccessVmDeviceKind {
     #[inline]
@@ -151,6 +162,58 @@ impl CannotAccessVmDeviceKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `connected` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connected(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `connected` of the object held, to change it.
+    #[inline]
+    pub fn connected_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
 }
 impl From<crate::types::CannotAccessVmDevice> for CannotAccessVmDeviceKind {
     #[inline]
@@ -168,6 +231,46 @@ impl From<crate::types::CannotAccessVmDiskKind> for CannotAccessVmDeviceKind {
     #[inline]
     fn from(v: crate::types::CannotAccessVmDiskKind) -> Self {
         Self::CannotAccessVmDisk(v)
+    }
+}
+impl crate::object::Within<CannotAccessVmDeviceKind>
+for crate::types::CannotAccessNetwork {
+    type Via = crate::types::CannotAccessNetworkKind;
+}
+impl crate::object::Within<CannotAccessVmDeviceKind>
+for crate::types::CannotAccessVmDisk {
+    type Via = crate::types::CannotAccessVmDiskKind;
+}
+impl crate::object::Within<CannotAccessVmDeviceKind>
+for crate::types::DestinationSwitchFull {
+    type Via = crate::types::CannotAccessNetworkKind;
+}
+impl crate::object::Within<CannotAccessVmDeviceKind>
+for crate::types::LegacyNetworkInterfaceInUse {
+    type Via = crate::types::CannotAccessNetworkKind;
+}
+impl crate::object::Within<CannotAccessVmDeviceKind>
+for crate::types::VMOnConflictDVPort {
+    type Via = crate::types::CannotAccessNetworkKind;
+}
+impl crate::object::Within<CannotAccessVmDeviceKind>
+for crate::types::VMOnVirtualIntranet {
+    type Via = crate::types::CannotAccessNetworkKind;
+}
+impl crate::object::Within<CannotAccessVmDeviceKind>
+for crate::types::RDMPointsToInaccessibleDisk {
+    type Via = crate::types::CannotAccessVmDiskKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for CannotAccessVmDeviceKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for CannotAccessVmDeviceKind {

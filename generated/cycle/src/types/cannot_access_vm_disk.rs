@@ -87,6 +87,12 @@ impl crate::object::Blank for CannotAccessVmDisk {
         }
     }
 }
+impl Default for CannotAccessVmDisk {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CannotAccessVmDisk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -107,12 +113,23 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmDisk {
 ///  A `CannotAccessVmDisk` or any of its subtypes: what a member declared as `CannotAccessVmDisk` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CannotAccessVmDiskKind {
     /// Exactly this type.
     CannotAccessVmDisk(Box<crate::types::CannotAccessVmDisk>),
     ///  A `RDMPointsToInaccessibleDisk`.
     RDMPointsToInaccessibleDisk(Box<crate::types::RDMPointsToInaccessibleDisk>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CannotAccessVmDiskKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CannotAccessVmDiskKind {
     #[inline]
@@ -148,6 +165,68 @@ impl CannotAccessVmDiskKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `connected` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connected(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `connected` of the object held, to change it.
+    #[inline]
+    pub fn connected_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `fault` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault(&self) -> &crate::types::MethodFaultKind {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `fault` of the object held, to change it.
+    #[inline]
+    pub fn fault_mut(&mut self) -> &mut crate::types::MethodFaultKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
     }
 }
 impl From<crate::types::CannotAccessVmDisk> for CannotAccessVmDiskKind {

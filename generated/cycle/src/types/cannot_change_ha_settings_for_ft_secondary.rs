@@ -77,6 +77,12 @@ impl crate::object::Blank for CannotChangeHaSettingsForFtSecondary {
         }
     }
 }
+impl Default for CannotChangeHaSettingsForFtSecondary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CannotChangeHaSettingsForFtSecondary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -77,6 +77,12 @@ impl crate::object::Blank for CannotComputeFTCompatibleHosts {
         }
     }
 }
+impl Default for CannotComputeFTCompatibleHosts {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CannotComputeFTCompatibleHosts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

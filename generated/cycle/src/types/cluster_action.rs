@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for ClusterAction {
 ///  A `ClusterAction` or any of its subtypes: what a member declared as `ClusterAction` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterActionKind {
     /// Exactly this type.
     ClusterAction(crate::types::ClusterAction),
@@ -119,6 +123,13 @@ pub enum ClusterActionKind {
     StorageMigrationAction(Box<crate::types::StorageMigrationAction>),
     ///  A `StoragePlacementAction`.
     StoragePlacementAction(Box<crate::types::StoragePlacementAction>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterActionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterActionKind {
     #[inline]
@@ -182,6 +193,26 @@ impl ClusterActionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `target` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn target(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `target` of the object held, to change it.
+    #[inline]
+    pub fn target_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::ClusterAction> for ClusterActionKind {

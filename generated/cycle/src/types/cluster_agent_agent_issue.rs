@@ -132,6 +132,12 @@ impl crate::object::Blank for ClusterAgentAgentIssue {
         }
     }
 }
+impl Default for ClusterAgentAgentIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentAgentIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -152,7 +158,11 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentAgentIssue {
 ///  A `ClusterAgentAgentIssue` or any of its subtypes: what a member declared as `ClusterAgentAgentIssue` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterAgentAgentIssueKind {
     /// Exactly this type.
     ClusterAgentAgentIssue(Box<crate::types::ClusterAgentAgentIssue>),
@@ -168,6 +178,13 @@ pub enum ClusterAgentAgentIssueKind {
     ///  A `ClusterAgentVmNotDeployed` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentVmNotDeployed(crate::types::ClusterAgentVmNotDeployedKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterAgentAgentIssueKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterAgentAgentIssueKind {
     #[inline]
@@ -215,6 +232,96 @@ impl ClusterAgentAgentIssueKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `time` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `time` of the object held, to change it.
+    #[inline]
+    pub fn time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `agency` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `agency` of the object held, to change it.
+    #[inline]
+    pub fn agency_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `agencyName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `agencyName` of the object held, to change it.
+    #[inline]
+    pub fn agency_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `solutionId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `solutionId` of the object held, to change it.
+    #[inline]
+    pub fn solution_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `solutionName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `solutionName` of the object held, to change it.
+    #[inline]
+    pub fn solution_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `agent` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agent(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `agent` of the object held, to change it.
+    #[inline]
+    pub fn agent_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `cluster` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn cluster(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `cluster` of the object held, to change it.
+    #[inline]
+    pub fn cluster_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
 }
 impl From<crate::types::ClusterAgentAgentIssue> for ClusterAgentAgentIssueKind {
     #[inline]
@@ -248,6 +355,113 @@ impl From<crate::types::ClusterAgentVmNotDeployedKind> for ClusterAgentAgentIssu
     #[inline]
     fn from(v: crate::types::ClusterAgentVmNotDeployedKind) -> Self {
         Self::ClusterAgentVmNotDeployed(v)
+    }
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmIssue {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmNotDeployed {
+    type Via = crate::types::ClusterAgentVmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentHostInMaintenanceMode {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentHostInPartialMaintenanceMode {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentInvalidConfig {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmHookFailed {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmHookTimedout {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmInaccessible {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmNotRemoved {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmPoweredOff {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmPoweredOffKind {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentInsufficientClusterResources {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmPoweredOn {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmProtected {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentVmSuspended {
+    type Via = crate::types::ClusterAgentVmIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentCertificateNotTrusted {
+    type Via = crate::types::ClusterAgentVmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentInsufficientClusterSpace {
+    type Via = crate::types::ClusterAgentVmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentMissingClusterVmDatastore {
+    type Via = crate::types::ClusterAgentVmNotDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<ClusterAgentAgentIssueKind>
+for crate::types::ClusterAgentMissingClusterVmNetwork {
+    type Via = crate::types::ClusterAgentVmNotDeployedKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for ClusterAgentAgentIssueKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for ClusterAgentAgentIssueKind {

@@ -137,6 +137,12 @@ impl crate::object::Blank for ClusterAgentOvfInvalidProperty {
         }
     }
 }
+impl Default for ClusterAgentOvfInvalidProperty {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentOvfInvalidProperty {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -102,6 +102,12 @@ impl crate::object::Blank for ClusterClusterInitialPlacementAction {
         }
     }
 }
+impl Default for ClusterClusterInitialPlacementAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterClusterInitialPlacementAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

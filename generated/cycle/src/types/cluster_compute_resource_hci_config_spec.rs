@@ -12,7 +12,7 @@ pub struct ClusterComputeResourceHCIConfigSpec {
         Box<crate::types::ClusterComputeResourceHostConfigurationProfile>,
     >,
     /// Property *ClusterComputeResourceHCIConfigSpec.vSanConfigSpec*.
-    pub v_san_config_spec: Option<crate::types::SDDCBaseKind>,
+    pub vsan_config_spec: Option<crate::types::SDDCBaseKind>,
     /// Property *ClusterComputeResourceHCIConfigSpec.vcProf*.
     pub vc_prof: Option<Box<crate::types::ClusterComputeResourceVCProfile>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -32,7 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     rust: "ClusterComputeResourceHCIConfigSpec",
     type_name: Some("ClusterComputeResourceHCIConfigSpec"),
     wire: &["dvsProf", "hostConfigProfile", "vSanConfigSpec", "vcProf"],
-    names: &["dvs_prof", "host_config_profile", "v_san_config_spec", "vc_prof"],
+    names: &["dvs_prof", "host_config_profile", "vsan_config_spec", "vc_prof"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16, 3u16],
     plain: true,
@@ -45,7 +45,7 @@ impl crate::object::Object for ClusterComputeResourceHCIConfigSpec {
         match i {
             0usize => &self.dvs_prof,
             1usize => &self.host_config_profile,
-            2usize => &self.v_san_config_spec,
+            2usize => &self.vsan_config_spec,
             3usize => &self.vc_prof,
             _ => unreachable!("member index out of range"),
         }
@@ -54,7 +54,7 @@ impl crate::object::Object for ClusterComputeResourceHCIConfigSpec {
         match i {
             0usize => &mut self.dvs_prof,
             1usize => &mut self.host_config_profile,
-            2usize => &mut self.v_san_config_spec,
+            2usize => &mut self.vsan_config_spec,
             3usize => &mut self.vc_prof,
             _ => unreachable!("member index out of range"),
         }
@@ -71,7 +71,7 @@ impl crate::object::Blank for ClusterComputeResourceHCIConfigSpec {
         Self {
             dvs_prof: None,
             host_config_profile: None,
-            v_san_config_spec: None,
+            vsan_config_spec: None,
             vc_prof: None,
             extra: crate::Extra::EMPTY,
         }

@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for ClusterComputeResourceValidationResultBase
 ///  A `ClusterComputeResourceValidationResultBase` or any of its subtypes: what a member declared as `ClusterComputeResourceValidationResultBase` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterComputeResourceValidationResultBaseKind {
     /// Exactly this type.
     ClusterComputeResourceValidationResultBase(
@@ -106,6 +110,13 @@ pub enum ClusterComputeResourceValidationResultBaseKind {
     VsanClusterConfigPrecheckItem(Box<crate::types::VsanClusterConfigPrecheckItem>),
     ///  A `VsanValidationItem`.
     VsanValidationItem(Box<crate::types::VsanValidationItem>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterComputeResourceValidationResultBaseKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterComputeResourceValidationResultBaseKind {
     #[inline]
@@ -156,6 +167,16 @@ impl ClusterComputeResourceValidationResultBaseKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `info` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn info(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `info` of the object held, to change it.
+    #[inline]
+    pub fn info_mut(&mut self) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::ClusterComputeResourceValidationResultBase>

@@ -18,7 +18,7 @@ pub struct ClusterConfigInfoEx {
     /// Property *ClusterConfigInfoEx.systemVMsConfig*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub system_v_ms_config: Option<crate::types::ClusterSystemVMsConfigInfo>,
+    pub system_vms_config: Option<crate::types::ClusterSystemVMsConfigInfo>,
     /// Property *ClusterConfigInfoEx.dasConfig*.
     pub das_config: Box<crate::types::ClusterDasConfigInfo>,
     /// Property *ClusterConfigInfoEx.dasVmConfig*.
@@ -97,7 +97,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "spbm_enabled",
         "default_hardware_version_key",
         "maximum_hardware_version_key",
-        "system_v_ms_config",
+        "system_vms_config",
         "das_config",
         "das_vm_config",
         "drs_config",
@@ -132,7 +132,7 @@ impl crate::object::Object for ClusterConfigInfoEx {
             1usize => &self.spbm_enabled,
             2usize => &self.default_hardware_version_key,
             3usize => &self.maximum_hardware_version_key,
-            4usize => &self.system_v_ms_config,
+            4usize => &self.system_vms_config,
             5usize => &self.das_config,
             6usize => &self.das_vm_config,
             7usize => &self.drs_config,
@@ -158,7 +158,7 @@ impl crate::object::Object for ClusterConfigInfoEx {
             1usize => &mut self.spbm_enabled,
             2usize => &mut self.default_hardware_version_key,
             3usize => &mut self.maximum_hardware_version_key,
-            4usize => &mut self.system_v_ms_config,
+            4usize => &mut self.system_vms_config,
             5usize => &mut self.das_config,
             6usize => &mut self.das_vm_config,
             7usize => &mut self.drs_config,
@@ -192,7 +192,7 @@ impl crate::object::Blank for ClusterConfigInfoEx {
             spbm_enabled: None,
             default_hardware_version_key: None,
             maximum_hardware_version_key: None,
-            system_v_ms_config: None,
+            system_vms_config: None,
             das_config: crate::object::Blank::blank(),
             das_vm_config: None,
             drs_config: crate::object::Blank::blank(),

@@ -36,7 +36,7 @@ pub struct ClusterConfigSpecEx {
     /// Property *ClusterConfigSpecEx.systemVMsConfig*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub system_v_ms_config: Option<crate::types::ClusterSystemVMsConfigSpec>,
+    pub system_vms_config: Option<crate::types::ClusterSystemVMsConfigSpec>,
     /// Property *ClusterConfigSpecEx.dasConfig*.
     pub das_config: Option<Box<crate::types::ClusterDasConfigInfo>>,
     /// Property *ClusterConfigSpecEx.dasVmConfigSpec*.
@@ -128,7 +128,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "host_seed_spec",
         "software_spec_id",
         "network_boot_mode",
-        "system_v_ms_config",
+        "system_vms_config",
         "das_config",
         "das_vm_config_spec",
         "drs_config",
@@ -170,7 +170,7 @@ impl crate::object::Object for ClusterConfigSpecEx {
             6usize => &self.host_seed_spec,
             7usize => &self.software_spec_id,
             8usize => &self.network_boot_mode,
-            9usize => &self.system_v_ms_config,
+            9usize => &self.system_vms_config,
             10usize => &self.das_config,
             11usize => &self.das_vm_config_spec,
             12usize => &self.drs_config,
@@ -202,7 +202,7 @@ impl crate::object::Object for ClusterConfigSpecEx {
             6usize => &mut self.host_seed_spec,
             7usize => &mut self.software_spec_id,
             8usize => &mut self.network_boot_mode,
-            9usize => &mut self.system_v_ms_config,
+            9usize => &mut self.system_vms_config,
             10usize => &mut self.das_config,
             11usize => &mut self.das_vm_config_spec,
             12usize => &mut self.drs_config,
@@ -242,7 +242,7 @@ impl crate::object::Blank for ClusterConfigSpecEx {
             host_seed_spec: None,
             software_spec_id: None,
             network_boot_mode: None,
-            system_v_ms_config: None,
+            system_vms_config: None,
             das_config: None,
             das_vm_config_spec: None,
             drs_config: None,

@@ -33,7 +33,7 @@ pub struct ClusterDasConfigInfo {
     /// Refers instances of *Datastore*.
     pub heartbeat_datastore: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *ClusterDasConfigInfo.hBDatastoreCandidatePolicy*.
-    pub h_b_datastore_candidate_policy: Option<crate::CompactString>,
+    pub hb_datastore_candidate_policy: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -74,7 +74,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "default_vm_settings",
         "option",
         "heartbeat_datastore",
-        "h_b_datastore_candidate_policy",
+        "hb_datastore_candidate_policy",
     ],
     required: &[],
     by_name: &[6u16, 5u16, 7u16, 0u16, 4u16, 10u16, 9u16, 2u16, 8u16, 3u16, 1u16],
@@ -96,7 +96,7 @@ impl crate::object::Object for ClusterDasConfigInfo {
             7usize => &self.default_vm_settings,
             8usize => &self.option,
             9usize => &self.heartbeat_datastore,
-            10usize => &self.h_b_datastore_candidate_policy,
+            10usize => &self.hb_datastore_candidate_policy,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -112,7 +112,7 @@ impl crate::object::Object for ClusterDasConfigInfo {
             7usize => &mut self.default_vm_settings,
             8usize => &mut self.option,
             9usize => &mut self.heartbeat_datastore,
-            10usize => &mut self.h_b_datastore_candidate_policy,
+            10usize => &mut self.hb_datastore_candidate_policy,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -136,7 +136,7 @@ impl crate::object::Blank for ClusterDasConfigInfo {
             default_vm_settings: None,
             option: None,
             heartbeat_datastore: None,
-            h_b_datastore_candidate_policy: None,
+            hb_datastore_candidate_policy: None,
             extra: crate::Extra::EMPTY,
         }
     }

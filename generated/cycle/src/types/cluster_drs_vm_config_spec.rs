@@ -70,6 +70,12 @@ impl crate::object::Blank for ClusterDrsVmConfigSpec {
         }
     }
 }
+impl Default for ClusterDrsVmConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterDrsVmConfigSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

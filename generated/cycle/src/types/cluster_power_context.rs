@@ -18,7 +18,7 @@ pub struct ClusterPowerContext {
     /// Property *ClusterPowerContext.lastErrorMessage*.
     pub last_error_message: Option<crate::types::LocalizableMessage>,
     /// Property *ClusterPowerContext.lastErrorMOs*.
-    pub last_error_m_os: Option<Vec<crate::types::ManagedObjectReference>>,
+    pub last_error_mos: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -47,7 +47,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "ordered_cluster_power_status",
         "tracking_task",
         "last_error_message",
-        "last_error_m_os",
+        "last_error_mos",
     ],
     required: &[0u16],
     by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
@@ -63,7 +63,7 @@ impl crate::object::Object for ClusterPowerContext {
             1usize => &self.ordered_cluster_power_status,
             2usize => &self.tracking_task,
             3usize => &self.last_error_message,
-            4usize => &self.last_error_m_os,
+            4usize => &self.last_error_mos,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -73,7 +73,7 @@ impl crate::object::Object for ClusterPowerContext {
             1usize => &mut self.ordered_cluster_power_status,
             2usize => &mut self.tracking_task,
             3usize => &mut self.last_error_message,
-            4usize => &mut self.last_error_m_os,
+            4usize => &mut self.last_error_mos,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -91,7 +91,7 @@ impl crate::object::Blank for ClusterPowerContext {
             ordered_cluster_power_status: None,
             tracking_task: None,
             last_error_message: None,
-            last_error_m_os: None,
+            last_error_mos: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileConfigSpec {
 ///  A `ClusterProfileConfigSpec` or any of its subtypes: what a member declared as `ClusterProfileConfigSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterProfileConfigSpecKind {
     /// Exactly this type.
     ClusterProfileConfigSpec(crate::types::ClusterProfileConfigSpec),
@@ -110,6 +114,13 @@ pub enum ClusterProfileConfigSpecKind {
     ClusterProfileConfigServiceCreateSpec(
         Box<crate::types::ClusterProfileConfigServiceCreateSpec>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterProfileConfigSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterProfileConfigSpecKind {
     #[inline]
@@ -151,6 +162,36 @@ impl ClusterProfileConfigSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `annotation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn annotation(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `annotation` of the object held, to change it.
+    #[inline]
+    pub fn annotation_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::ClusterProfileConfigSpec> for ClusterProfileConfigSpecKind {

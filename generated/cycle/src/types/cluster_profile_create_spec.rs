@@ -98,12 +98,23 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileCreateSpec {
 ///  A `ClusterProfileCreateSpec` or any of its subtypes: what a member declared as `ClusterProfileCreateSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterProfileCreateSpecKind {
     /// Exactly this type.
     ClusterProfileCreateSpec(crate::types::ClusterProfileCreateSpec),
     ///  A `ClusterProfileConfigSpec` or one of its subtypes.
     ClusterProfileConfigSpec(crate::types::ClusterProfileConfigSpecKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterProfileCreateSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterProfileCreateSpecKind {
     #[inline]
@@ -140,6 +151,36 @@ impl ClusterProfileCreateSpecKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `annotation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn annotation(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `annotation` of the object held, to change it.
+    #[inline]
+    pub fn annotation_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::ClusterProfileCreateSpec> for ClusterProfileCreateSpecKind {
     #[inline]
@@ -151,6 +192,30 @@ impl From<crate::types::ClusterProfileConfigSpecKind> for ClusterProfileCreateSp
     #[inline]
     fn from(v: crate::types::ClusterProfileConfigSpecKind) -> Self {
         Self::ClusterProfileConfigSpec(v)
+    }
+}
+impl crate::object::Within<ClusterProfileCreateSpecKind>
+for crate::types::ClusterProfileConfigSpec {
+    type Via = crate::types::ClusterProfileConfigSpecKind;
+}
+impl crate::object::Within<ClusterProfileCreateSpecKind>
+for crate::types::ClusterProfileCompleteConfigSpec {
+    type Via = crate::types::ClusterProfileConfigSpecKind;
+}
+impl crate::object::Within<ClusterProfileCreateSpecKind>
+for crate::types::ClusterProfileConfigServiceCreateSpec {
+    type Via = crate::types::ClusterProfileConfigSpecKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for ClusterProfileCreateSpecKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for ClusterProfileCreateSpecKind {

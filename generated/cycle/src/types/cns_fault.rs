@@ -100,7 +100,11 @@ impl<'de> serde::Deserialize<'de> for CnsFault {
 ///  A `CnsFault` or any of its subtypes: what a member declared as `CnsFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CnsFaultKind {
     /// Exactly this type.
     CnsFault(Box<crate::types::CnsFault>),
@@ -125,6 +129,13 @@ pub enum CnsFaultKind {
     ///  A `CnsVolumeNotFoundFault`.
     #[cfg(feature = "vsan")]
     CnsVolumeNotFoundFault(Box<crate::types::CnsVolumeNotFoundFault>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CnsFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CnsFaultKind {
     #[inline]
@@ -182,6 +193,38 @@ impl CnsFaultKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `reason` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn reason(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `reason` of the object held, to change it.
+    #[inline]
+    pub fn reason_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::CnsFault> for CnsFaultKind {
     #[inline]
@@ -236,6 +279,34 @@ impl From<crate::types::CnsVolumeNotFoundFault> for CnsFaultKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeNotFoundFault) -> Self {
         crate::object::boxed(v, Self::CnsVolumeNotFoundFault)
+    }
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<CnsFaultKind> for crate::types::CnsPlacementFault {
+    type Via = crate::types::CnsPlacementFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<CnsFaultKind> for crate::types::CnsInCompatibleFault {
+    type Via = crate::types::CnsPlacementFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<CnsFaultKind> for crate::types::CnsMissingPrivilegeFault {
+    type Via = crate::types::CnsPlacementFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<CnsFaultKind> for crate::types::CnsRankedLowerFault {
+    type Via = crate::types::CnsPlacementFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for CnsFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for CnsFaultKind {

@@ -95,7 +95,11 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeOperationResult {
 ///  A `CnsVolumeOperationResult` or any of its subtypes: what a member declared as `CnsVolumeOperationResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CnsVolumeOperationResultKind {
     /// Exactly this type.
     CnsVolumeOperationResult(Box<crate::types::CnsVolumeOperationResult>),
@@ -108,6 +112,13 @@ pub enum CnsVolumeOperationResultKind {
     ///  A `CnsVolumeCreateResult`.
     #[cfg(feature = "vsan")]
     CnsVolumeCreateResult(Box<crate::types::CnsVolumeCreateResult>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CnsVolumeOperationResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CnsVolumeOperationResultKind {
     #[inline]
@@ -152,6 +163,26 @@ impl CnsVolumeOperationResultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `volumeId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn volume_id(&self) -> &Option<crate::types::CnsVolumeId> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `volumeId` of the object held, to change it.
+    #[inline]
+    pub fn volume_id_mut(&mut self) -> &mut Option<crate::types::CnsVolumeId> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `fault` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `fault` of the object held, to change it.
+    #[inline]
+    pub fn fault_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::CnsVolumeOperationResult> for CnsVolumeOperationResultKind {

@@ -115,12 +115,23 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceConfigInfo {
 ///  A `ComputeResourceConfigInfo` or any of its subtypes: what a member declared as `ComputeResourceConfigInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ComputeResourceConfigInfoKind {
     /// Exactly this type.
     ComputeResourceConfigInfo(crate::types::ComputeResourceConfigInfo),
     ///  A `ClusterConfigInfoEx`.
     ClusterConfigInfoEx(Box<crate::types::ClusterConfigInfoEx>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ComputeResourceConfigInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ComputeResourceConfigInfoKind {
     #[inline]
@@ -156,6 +167,50 @@ impl ComputeResourceConfigInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `vmSwapPlacement` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm_swap_placement(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `vmSwapPlacement` of the object held, to change it.
+    #[inline]
+    pub fn vm_swap_placement_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `spbmEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn spbm_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `spbmEnabled` of the object held, to change it.
+    #[inline]
+    pub fn spbm_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `defaultHardwareVersionKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_hardware_version_key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `defaultHardwareVersionKey` of the object held, to change it.
+    #[inline]
+    pub fn default_hardware_version_key_mut(
+        &mut self,
+    ) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `maximumHardwareVersionKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn maximum_hardware_version_key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `maximumHardwareVersionKey` of the object held, to change it.
+    #[inline]
+    pub fn maximum_hardware_version_key_mut(
+        &mut self,
+    ) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::ComputeResourceConfigInfo> for ComputeResourceConfigInfoKind {

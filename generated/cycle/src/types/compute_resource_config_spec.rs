@@ -158,12 +158,23 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceConfigSpec {
 ///  A `ComputeResourceConfigSpec` or any of its subtypes: what a member declared as `ComputeResourceConfigSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ComputeResourceConfigSpecKind {
     /// Exactly this type.
     ComputeResourceConfigSpec(Box<crate::types::ComputeResourceConfigSpec>),
     ///  A `ClusterConfigSpecEx`.
     ClusterConfigSpecEx(Box<crate::types::ClusterConfigSpecEx>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ComputeResourceConfigSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ComputeResourceConfigSpecKind {
     #[inline]
@@ -199,6 +210,108 @@ impl ComputeResourceConfigSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `vmSwapPlacement` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm_swap_placement(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `vmSwapPlacement` of the object held, to change it.
+    #[inline]
+    pub fn vm_swap_placement_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `spbmEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn spbm_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `spbmEnabled` of the object held, to change it.
+    #[inline]
+    pub fn spbm_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `defaultHardwareVersionKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_hardware_version_key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `defaultHardwareVersionKey` of the object held, to change it.
+    #[inline]
+    pub fn default_hardware_version_key_mut(
+        &mut self,
+    ) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `desiredSoftwareSpec` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn desired_software_spec(
+        &self,
+    ) -> &Option<Box<crate::types::DesiredSoftwareSpec>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `desiredSoftwareSpec` of the object held, to change it.
+    #[inline]
+    pub fn desired_software_spec_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::DesiredSoftwareSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `maximumHardwareVersionKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn maximum_hardware_version_key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `maximumHardwareVersionKey` of the object held, to change it.
+    #[inline]
+    pub fn maximum_hardware_version_key_mut(
+        &mut self,
+    ) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `enableConfigManager` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enable_config_manager(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `enableConfigManager` of the object held, to change it.
+    #[inline]
+    pub fn enable_config_manager_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `hostSeedSpec` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host_seed_spec(
+        &self,
+    ) -> &Option<Box<crate::types::ComputeResourceHostSeedSpec>> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `hostSeedSpec` of the object held, to change it.
+    #[inline]
+    pub fn host_seed_spec_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::ComputeResourceHostSeedSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `softwareSpecId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn software_spec_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `softwareSpecId` of the object held, to change it.
+    #[inline]
+    pub fn software_spec_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `networkBootMode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_boot_mode(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `networkBootMode` of the object held, to change it.
+    #[inline]
+    pub fn network_boot_mode_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
     }
 }
 impl From<crate::types::ComputeResourceConfigSpec> for ComputeResourceConfigSpecKind {

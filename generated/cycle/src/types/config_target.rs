@@ -68,7 +68,7 @@ pub struct ConfigTarget {
     /// Property *ConfigTarget.sriov*.
     pub sriov: Option<Vec<crate::types::VirtualMachineSriovInfo>>,
     /// Property *ConfigTarget.vFlashModule*.
-    pub v_flash_module: Option<Vec<crate::types::VirtualMachineVFlashModuleInfo>>,
+    pub vflash_module: Option<Vec<crate::types::VirtualMachineVFlashModuleInfo>>,
     /// Property *ConfigTarget.sharedGpuPassthroughTypes*.
     pub shared_gpu_passthrough_types: Option<
         Vec<crate::types::VirtualMachinePciSharedGpuPassthroughInfo>,
@@ -122,7 +122,7 @@ pub struct ConfigTarget {
     /// Property *ConfigTarget.vMotionBandwidth*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub v_motion_bandwidth: Option<Vec<i64>>,
+    pub vmotion_bandwidth: Option<Vec<i64>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -211,7 +211,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "auto_vmotion",
         "pci_passthrough",
         "sriov",
-        "v_flash_module",
+        "vflash_module",
         "shared_gpu_passthrough_types",
         "available_persistent_memory_reservation_mb",
         "dynamic_passthrough",
@@ -225,7 +225,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "dvx_class_info",
         "sev_snp_supported",
         "tdx_supported",
-        "v_motion_bandwidth",
+        "vmotion_bandwidth",
     ],
     required: &[0u16, 1u16, 2u16, 4u16, 21u16],
     by_name: &[
@@ -269,7 +269,7 @@ impl crate::object::Object for ConfigTarget {
             24usize => &self.auto_vmotion,
             25usize => &self.pci_passthrough,
             26usize => &self.sriov,
-            27usize => &self.v_flash_module,
+            27usize => &self.vflash_module,
             28usize => &self.shared_gpu_passthrough_types,
             29usize => &self.available_persistent_memory_reservation_mb,
             30usize => &self.dynamic_passthrough,
@@ -283,7 +283,7 @@ impl crate::object::Object for ConfigTarget {
             38usize => &self.dvx_class_info,
             39usize => &self.sev_snp_supported,
             40usize => &self.tdx_supported,
-            41usize => &self.v_motion_bandwidth,
+            41usize => &self.vmotion_bandwidth,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -316,7 +316,7 @@ impl crate::object::Object for ConfigTarget {
             24usize => &mut self.auto_vmotion,
             25usize => &mut self.pci_passthrough,
             26usize => &mut self.sriov,
-            27usize => &mut self.v_flash_module,
+            27usize => &mut self.vflash_module,
             28usize => &mut self.shared_gpu_passthrough_types,
             29usize => &mut self.available_persistent_memory_reservation_mb,
             30usize => &mut self.dynamic_passthrough,
@@ -330,7 +330,7 @@ impl crate::object::Object for ConfigTarget {
             38usize => &mut self.dvx_class_info,
             39usize => &mut self.sev_snp_supported,
             40usize => &mut self.tdx_supported,
-            41usize => &mut self.v_motion_bandwidth,
+            41usize => &mut self.vmotion_bandwidth,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -371,7 +371,7 @@ impl crate::object::Blank for ConfigTarget {
             auto_vmotion: None,
             pci_passthrough: None,
             sriov: None,
-            v_flash_module: None,
+            vflash_module: None,
             shared_gpu_passthrough_types: None,
             available_persistent_memory_reservation_mb: None,
             dynamic_passthrough: None,
@@ -385,7 +385,7 @@ impl crate::object::Blank for ConfigTarget {
             dvx_class_info: None,
             sev_snp_supported: None,
             tdx_supported: None,
-            v_motion_bandwidth: None,
+            vmotion_bandwidth: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -139,7 +139,11 @@ impl<'de> serde::Deserialize<'de> for CpuIncompatible {
 ///  A `CpuIncompatible` or any of its subtypes: what a member declared as `CpuIncompatible` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CpuIncompatibleKind {
     /// Exactly this type.
     CpuIncompatible(Box<crate::types::CpuIncompatible>),
@@ -151,6 +155,13 @@ pub enum CpuIncompatibleKind {
     CpuIncompatible81EDX(Box<crate::types::CpuIncompatible81EDX>),
     ///  A `FaultToleranceCpuIncompatible`.
     FaultToleranceCpuIncompatible(Box<crate::types::FaultToleranceCpuIncompatible>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CpuIncompatibleKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CpuIncompatibleKind {
     #[inline]
@@ -195,6 +206,78 @@ impl CpuIncompatibleKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `level` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn level(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `level` of the object held, to change it.
+    #[inline]
+    pub fn level_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `registerName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn register_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `registerName` of the object held, to change it.
+    #[inline]
+    pub fn register_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `registerBits` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn register_bits(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `registerBits` of the object held, to change it.
+    #[inline]
+    pub fn register_bits_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `desiredBits` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn desired_bits(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `desiredBits` of the object held, to change it.
+    #[inline]
+    pub fn desired_bits_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::CpuIncompatible> for CpuIncompatibleKind {

@@ -128,6 +128,12 @@ impl crate::object::Blank for CustomizationLinuxPrep {
         }
     }
 }
+impl Default for CustomizationLinuxPrep {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CustomizationLinuxPrep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -86,6 +86,12 @@ impl crate::object::Blank for CustomizationSpec {
         }
     }
 }
+impl Default for CustomizationSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CustomizationSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

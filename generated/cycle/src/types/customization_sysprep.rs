@@ -119,6 +119,12 @@ impl crate::object::Blank for CustomizationSysprep {
         }
     }
 }
+impl Default for CustomizationSysprep {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CustomizationSysprep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -75,7 +75,11 @@ impl<'de> serde::Deserialize<'de> for DataObject {
 ///  A `DataObject` or any of its subtypes: what a member declared as `DataObject` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DataObjectKind {
     /// Exactly this type.
     DataObject(Box<crate::types::DataObject>),
@@ -4881,6 +4885,13 @@ pub enum DataObjectKind {
     VslmVsoVStorageObjectSnapshotResult(
         Box<crate::types::VslmVsoVStorageObjectSnapshotResult>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DataObjectKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DataObjectKind {
     #[inline]
@@ -22759,6 +22770,6065 @@ impl From<crate::types::VslmVsoVStorageObjectSnapshotResult> for DataObjectKind 
     #[inline]
     fn from(v: crate::types::VslmVsoVStorageObjectSnapshotResult) -> Self {
         crate::object::boxed(v, Self::VslmVsoVStorageObjectSnapshotResult)
+    }
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgencyScope {
+    type Via = crate::types::AgencyScopeKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgentSslTrust {
+    type Via = crate::types::AgentSslTrustKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgentStoragePolicy {
+    type Via = crate::types::AgentStoragePolicyKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::EamObjectRuntimeInfo {
+    type Via = crate::types::EamObjectRuntimeInfoKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::Issue {
+    type Via = crate::types::IssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::SolutionsHookAcknowledgeConfig {
+    type Via = crate::types::SolutionsHookAcknowledgeConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SolutionsStoragePolicy {
+    type Via = crate::types::SolutionsStoragePolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::SolutionsTypeSpecificSolutionConfig {
+    type Via = crate::types::SolutionsTypeSpecificSolutionConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SolutionsVMSource {
+    type Via = crate::types::SolutionsVMSourceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VibVibServicesSslTrust {
+    type Via = crate::types::VibVibServicesSslTrustKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind> for crate::types::PbmCapabilityTypeInfo {
+    type Via = crate::types::PbmCapabilityTypeInfoKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind> for crate::types::PbmLineOfServiceInfo {
+    type Via = crate::types::PbmLineOfServiceInfoKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmPlacementMatchingResources {
+    type Via = crate::types::PbmPlacementMatchingResourcesKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind> for crate::types::PbmPlacementRequirement {
+    type Via = crate::types::PbmPlacementRequirementKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind> for crate::types::PbmCapabilityConstraints {
+    type Via = crate::types::PbmCapabilityConstraintsKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind> for crate::types::PbmProfile {
+    type Via = crate::types::PbmProfileKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::SmsProviderInfo {
+    type Via = crate::types::SmsProviderInfoKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::SmsProviderSpec {
+    type Via = crate::types::SmsProviderSpecKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::StoragePort {
+    type Via = crate::types::StoragePortKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::DeviceId {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::FailoverParam {
+    type Via = crate::types::FailoverParamKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<DataObjectKind> for crate::types::GroupInfo {
+    type Via = crate::types::GroupInfoKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::GroupOperationResult {
+    type Via = crate::types::GroupOperationResultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::TargetGroupMemberInfo {
+    type Via = crate::types::TargetGroupMemberInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterComputeResourceValidationResultBase {
+    type Via = crate::types::ClusterComputeResourceValidationResultBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ComputeResourceConfigInfo {
+    type Via = crate::types::ComputeResourceConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ComputeResourceConfigSpec {
+    type Via = crate::types::ComputeResourceConfigSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ComputeResourceSummary {
+    type Via = crate::types::ComputeResourceSummaryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomFieldValue {
+    type Via = crate::types::CustomFieldValueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreInfo {
+    type Via = crate::types::DatastoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::Description {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerCapacityQuerySpec {
+    type Via = crate::types::DirectPathProfileManagerCapacityQuerySpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerCapacityResult {
+    type Via = crate::types::DirectPathProfileManagerCapacityResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerDirectPathConfig {
+    type Via = crate::types::DirectPathProfileManagerDirectPathConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerTargetEntity {
+    type Via = crate::types::DirectPathProfileManagerTargetEntityKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSConfigInfo {
+    type Via = crate::types::DVSConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSConfigSpec {
+    type Via = crate::types::DVSConfigSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSFeatureCapability {
+    type Via = crate::types::DVSFeatureCapabilityKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSHealthCheckConfig {
+    type Via = crate::types::DVSHealthCheckConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSHealthCheckCapability {
+    type Via = crate::types::DVSHealthCheckCapabilityKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSUplinkPortPolicy {
+    type Via = crate::types::DVSUplinkPortPolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HbrReplicationTargetSpec {
+    type Via = crate::types::HbrReplicationTargetSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ImportSpec {
+    type Via = crate::types::ImportSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::InheritablePolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IoFilterInfo {
+    type Via = crate::types::IoFilterInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IoFilterManagerSslTrust {
+    type Via = crate::types::IoFilterManagerSslTrustKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LicenseSource {
+    type Via = crate::types::LicenseSourceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NegatableExpression {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NetworkSummary {
+    type Via = crate::types::NetworkSummaryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OvfManagerCommonParams {
+    type Via = crate::types::OvfManagerCommonParamsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PerfEntityMetricBase {
+    type Via = crate::types::PerfEntityMetricBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PerfMetricSeries {
+    type Via = crate::types::PerfMetricSeriesKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ResourcePoolSummary {
+    type Via = crate::types::ResourcePoolSummaryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SDDCBase {
+    type Via = crate::types::SDDCBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SelectionSet {
+    type Via = crate::types::SelectionSetKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ServiceLocatorCredential {
+    type Via = crate::types::ServiceLocatorCredentialKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::SessionManagerServiceRequestSpec {
+    type Via = crate::types::SessionManagerServiceRequestSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskManagerTaskViewSpec {
+    type Via = crate::types::TaskManagerTaskViewSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskReason {
+    type Via = crate::types::TaskReasonKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UserSearchResult {
+    type Via = crate::types::UserSearchResultKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDiskSpec {
+    type Via = crate::types::VirtualDiskSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineConnection {
+    type Via = crate::types::VirtualMachineConnectionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanComparator {
+    type Via = crate::types::VsanComparatorKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanResourceConstraint {
+    type Via = crate::types::VsanResourceConstraintKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemPreflightCheckIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemPreflightCheckResult {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemUpgradeHistoryItem {
+    type Via = crate::types::VsanUpgradeSystemUpgradeHistoryItemKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemUpgradeStatus {
+    type Via = crate::types::VsanUpgradeSystemUpgradeStatusKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::Action {
+    type Via = crate::types::ActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmAction {
+    type Via = crate::types::AlarmActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmExpression {
+    type Via = crate::types::AlarmExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmSpec {
+    type Via = crate::types::AlarmSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterDasAdmissionControlInfo {
+    type Via = crate::types::ClusterDasAdmissionControlInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterDasAdmissionControlPolicy {
+    type Via = crate::types::ClusterDasAdmissionControlPolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterDasAdvancedRuntimeInfo {
+    type Via = crate::types::ClusterDasAdvancedRuntimeInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDasData {
+    type Via = crate::types::ClusterDasDataKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDasHostInfo {
+    type Via = crate::types::ClusterDasHostInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDrsFaultsFaultsByVm {
+    type Via = crate::types::ClusterDrsFaultsFaultsByVmKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterGroupInfo {
+    type Via = crate::types::ClusterGroupInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterRuleInfo {
+    type Via = crate::types::ClusterRuleInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterSlotPolicy {
+    type Via = crate::types::ClusterSlotPolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanClusterHealthLinkBase {
+    type Via = crate::types::VsanClusterHealthLinkBaseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanClusterHealthResultBase {
+    type Via = crate::types::VsanClusterHealthResultBaseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VimClusterVsanFaultDomainSpec {
+    type Via = crate::types::VimClusterVsanFaultDomainSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHealthActionBase {
+    type Via = crate::types::VsanHealthActionBaseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiLUNCommonInfo {
+    type Via = crate::types::VsanIscsiLUNCommonInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiTargetBasicInfo {
+    type Via = crate::types::VsanIscsiTargetBasicInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanIscsiTargetServiceConfig {
+    type Via = crate::types::VsanIscsiTargetServiceConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsAccessControlSpec {
+    type Via = crate::types::CnsAccessControlSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsBackingObjectDetails {
+    type Via = crate::types::CnsBackingObjectDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsBaseCreateSpec {
+    type Via = crate::types::CnsBaseCreateSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsEntityMetadata {
+    type Via = crate::types::CnsEntityMetadataKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsQueryFilter {
+    type Via = crate::types::CnsQueryFilterKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsVolumeOperationResult {
+    type Via = crate::types::CnsVolumeOperationResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsVolumeRelocateSpec {
+    type Via = crate::types::CnsVolumeRelocateSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsVolumeSource {
+    type Via = crate::types::CnsVolumeSourceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVPortSetting {
+    type Via = crate::types::DVPortSettingKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVPortgroupPolicy {
+    type Via = crate::types::DVPortgroupPolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec {
+    type Via = crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSFilterSpecConnecteeSpec {
+    type Via = crate::types::DVSFilterSpecConnecteeSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSFilterSpecVlanSpec {
+    type Via = crate::types::DVSFilterSpecVlanSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DistributedVirtualSwitchHostMemberBacking {
+    type Via = crate::types::DistributedVirtualSwitchHostMemberBackingKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostMemberHealthCheckResult {
+    type Via = crate::types::HostMemberHealthCheckResultKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsNetworkRuleQualifier {
+    type Via = crate::types::DvsNetworkRuleQualifierKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    type Via = crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CryptoSpec {
+    type Via = crate::types::CryptoSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::KmipClusterInfoKeyInfo {
+    type Via = crate::types::KmipClusterInfoKeyInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::KmipServerSpecKeySpec {
+    type Via = crate::types::KmipServerSpecKeySpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::Event {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EventManagerEventViewSpec {
+    type Via = crate::types::EventManagerEventViewSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostAuthenticationStoreInfo {
+    type Via = crate::types::HostAuthenticationStoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDatastoreConnectInfo {
+    type Via = crate::types::HostDatastoreConnectInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostConnectInfoNetworkInfo {
+    type Via = crate::types::HostConnectInfoNetworkInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostDataTransportConnectionInfo {
+    type Via = crate::types::HostDataTransportConnectionInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDevice {
+    type Via = crate::types::HostDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDigestInfo {
+    type Via = crate::types::HostDigestInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDnsConfig {
+    type Via = crate::types::HostDnsConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostFileSystemVolume {
+    type Via = crate::types::HostFileSystemVolumeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostHardwareElementInfo {
+    type Via = crate::types::HostHardwareElementInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostHbaCreateSpec {
+    type Via = crate::types::HostHbaCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostHostBusAdapter {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostIpConfig {
+    type Via = crate::types::HostIpConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostIpRouteConfig {
+    type Via = crate::types::HostIpRouteConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostAccountSpec {
+    type Via = crate::types::HostAccountSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostMultipathInfoLogicalUnitPolicy {
+    type Via = crate::types::HostMultipathInfoLogicalUnitPolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNvmeSpec {
+    type Via = crate::types::HostNvmeSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostNvmeTransportParameters {
+    type Via = crate::types::HostNvmeTransportParametersKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostPciPassthruConfig {
+    type Via = crate::types::HostPciPassthruConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostPciPassthruInfo {
+    type Via = crate::types::HostPciPassthruInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PhysicalNicHint {
+    type Via = crate::types::PhysicalNicHintKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostRdmaDeviceBacking {
+    type Via = crate::types::HostRdmaDeviceBackingKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostSriovDevicePoolInfo {
+    type Via = crate::types::HostSriovDevicePoolInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSystemSwapConfigurationSystemSwapOption {
+    type Via = crate::types::HostSystemSwapConfigurationSystemSwapOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTpmEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostVirtualSwitchBridge {
+    type Via = crate::types::HostVirtualSwitchBridgeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmfsDatastoreBaseOption {
+    type Via = crate::types::VmfsDatastoreBaseOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmfsDatastoreSpec {
+    type Via = crate::types::VmfsDatastoreSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHclCommonDeviceInfo {
+    type Via = crate::types::VsanHclCommonDeviceInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NetBIOSConfigInfo {
+    type Via = crate::types::NetBIOSConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ArrayUpdateSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OptionType {
+    type Via = crate::types::OptionTypeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OptionValue {
+    type Via = crate::types::OptionValueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ApplyProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileExpression {
+    type Via = crate::types::ProfileExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PolicyOption {
+    type Via = crate::types::PolicyOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ProfilePolicyOptionMetadata {
+    type Via = crate::types::ProfilePolicyOptionMetadataKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileConfigInfo {
+    type Via = crate::types::ProfileConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileCreateSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileExecuteResult {
+    type Via = crate::types::ProfileExecuteResultKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AnswerFileCreateSpec {
+    type Via = crate::types::AnswerFileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostProfilesEntityCustomizations {
+    type Via = crate::types::HostProfilesEntityCustomizationsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskSpec {
+    type Via = crate::types::ScheduledTaskSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmConfigInfo {
+    type Via = crate::types::VmConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmConfigSpec {
+    type Via = crate::types::VmConfigSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NodeDeploymentSpec {
+    type Via = crate::types::NodeDeploymentSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NodeNetworkSpec {
+    type Via = crate::types::NodeNetworkSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineBaseIndependentFilterSpec {
+    type Via = crate::types::VirtualMachineBaseIndependentFilterSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineBootOptionsBootableDevice {
+    type Via = crate::types::VirtualMachineBootOptionsBootableDeviceKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
+    type Via = crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FaultToleranceConfigInfo {
+    type Via = crate::types::FaultToleranceConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineGuestQuiesceSpec {
+    type Via = crate::types::VirtualMachineGuestQuiesceSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineProfileSpec {
+    type Via = crate::types::VirtualMachineProfileSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineSriovDevicePoolInfo {
+    type Via = crate::types::VirtualMachineSriovDevicePoolInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineTargetInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    type Via = crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmPlacementPolicy {
+    type Via = crate::types::VmPlacementPolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationIdentitySettings {
+    type Via = crate::types::CustomizationIdentitySettingsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationIpGenerator {
+    type Via = crate::types::CustomizationIpGeneratorKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationIpV6Generator {
+    type Via = crate::types::CustomizationIpV6GeneratorKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationName {
+    type Via = crate::types::CustomizationNameKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationOptions {
+    type Via = crate::types::CustomizationOptionsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDevice {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDeviceBusSlotInfo {
+    type Via = crate::types::VirtualDeviceBusSlotInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDeviceOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDeviceConfigSpec {
+    type Via = crate::types::VirtualDeviceConfigSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestAuthSubject {
+    type Via = crate::types::GuestAuthSubjectKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestFileAttributes {
+    type Via = crate::types::GuestFileAttributesKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestAuthentication {
+    type Via = crate::types::GuestAuthenticationKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestProgramSpec {
+    type Via = crate::types::GuestProgramSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestRegValueDataSpec {
+    type Via = crate::types::GuestRegValueDataSpecKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<DataObjectKind> for crate::types::FaultDomainId {
+    type Via = crate::types::FaultDomainIdKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanDataEfficiencyConfig {
+    type Via = crate::types::VsanDataEfficiencyConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanDatastoreConfig {
+    type Via = crate::types::VsanDatastoreConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanDatastoreSpec {
+    type Via = crate::types::VsanDatastoreSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanDirectoryServerConfig {
+    type Via = crate::types::VsanDirectoryServerConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::EntityResourceCheckDetails {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanMountPrecheckItem {
+    type Via = crate::types::VsanMountPrecheckItemKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanMountPrecheckResult {
+    type Via = crate::types::VsanMountPrecheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanRemoteVcInfo {
+    type Via = crate::types::VsanRemoteVcInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanResourceCheckTaskDetails {
+    type Via = crate::types::VsanResourceCheckTaskDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanVbossConfig {
+    type Via = crate::types::VsanVbossConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiVipConfigSpec {
+    type Via = crate::types::VsanIscsiVipConfigSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanConfigBaseIssue {
+    type Via = crate::types::VsanConfigBaseIssueKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanNetworkConfigBaseIssue {
+    type Via = crate::types::VsanNetworkConfigBaseIssueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanClusterConfigInfo {
+    type Via = crate::types::VsanClusterConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHostConfigInfo {
+    type Via = crate::types::VsanHostConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanHostConfigInfoNetworkInfoPortConfig {
+    type Via = crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHostDiskResult {
+    type Via = crate::types::VsanHostDiskResultKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHostIpConfig {
+    type Via = crate::types::VsanHostIpConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::BaseConfigInfo {
+    type Via = crate::types::BaseConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::BaseConfigInfoBackingInfo {
+    type Via = crate::types::BaseConfigInfoBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VslmCreateSpecBackingSpec {
+    type Via = crate::types::VslmCreateSpecBackingSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VslmMigrateSpec {
+    type Via = crate::types::VslmMigrateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SelectionSpec {
+    type Via = crate::types::SelectionSpecKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<DataObjectKind> for crate::types::VslmTaskReason {
+    type Via = crate::types::VslmTaskReasonKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgencyComputeResourceScope {
+    type Via = crate::types::AgencyScopeKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgentAnyCertificate {
+    type Via = crate::types::AgentSslTrustKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgentPinnedPemCertificate {
+    type Via = crate::types::AgentSslTrustKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgentVsanStoragePolicy {
+    type Via = crate::types::AgentStoragePolicyKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgentRuntimeInfo {
+    type Via = crate::types::EamObjectRuntimeInfoKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgencyIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgencyIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgencyDisabled {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgentIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::AgentIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::EamCertificateNotTrusted {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostInPartialMaintenanceMode {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ManagedHostNotReachable {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::MissingDvFilterSwitch {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::OvfInvalidProperty {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::TransitionFailed {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VibIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VibIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ImmediateHostRebootRequired {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VibCannotPutHostInMaintenanceMode {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VibCannotPutHostOutOfMaintenanceMode {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VibNotInstalled {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VibNotInstalledKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::CannotAccessAgentVib {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VibDependenciesNotMetByHost {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VibInvalidFormat {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VibRequirementsNotMetByHost {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VibRequiresHostInMaintenanceMode {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VibRequiresHostReboot {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VibRequiresManualInstallation {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VibRequiresManualUninstallation {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::InvalidConfig {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmCorrupted {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmDeployed {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmDeployedKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::HostInMaintenanceMode {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::HostInStandbyMode {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::HostPoweredOff {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmHookFailed {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmHookTimedout {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmInaccessible {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmMarkedAsTemplate {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmOrphaned {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmPoweredOff {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmPoweredOffKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::InsufficientIpAddresses {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::MissingAgentIpPool {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmPoweredOn {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmProtected {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmSuspended {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmWrongFolder {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmWrongResourcePool {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmNotDeployed {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::VmNotDeployedKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::CannotAccessAgentOVF {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::IncompatibleHostVersion {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::InsufficientResources {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::InsufficientSpace {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::NoAgentVmDatastore {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::NoAgentVmDatastoreKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::NoCustomAgentVmDatastore {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::NoAgentVmNetwork {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::NoAgentVmNetworkKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::NoCustomAgentVmNetwork {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::NoDiscoverableAgentVmDatastore {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::NoDiscoverableAgentVmNetwork {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::OvfInvalidFormat {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmRequiresHostOutOfMaintenanceMode {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::PersonalityAgentPMIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgentPMIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgentAwaitingPMRemediation {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgentBlockedByAgencyOperation {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::OrphanedAgency {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentAgentIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentAgentIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentOvfInvalidProperty {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentTransitionFailed {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentHostInMaintenanceMode {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentHostInPartialMaintenanceMode {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentInvalidConfig {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmHookFailed {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmHookTimedout {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmInaccessible {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmNotRemoved {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmPoweredOff {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentVmPoweredOffKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentInsufficientClusterResources {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmPoweredOn {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmProtected {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmSuspended {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAgentVmNotDeployed {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentVmNotDeployedKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentCertificateNotTrusted {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentInsufficientClusterSpace {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentMissingClusterVmDatastore {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAgentMissingClusterVmNetwork {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::IntegrityAgencyVUMIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::IntegrityAgencyVUMIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::IntegrityAgencyCannotDeleteSoftware {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::IntegrityAgencyCannotStageSoftware {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::IntegrityAgencyVUMUnavailable {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::PersonalityAgencyPMIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgencyPMIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgencyCannotConfigureSolutions {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgencyDepotIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgencyDepotIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgencyCannotUploadDepot {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgencyInaccessibleDepot {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgencyInvalidDepot {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PersonalityAgencyPMUnavailable {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::ExtensibleIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::HostIssue {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::HostIssueKind {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::OrphanedDvFilterSwitch {
+    type Via = crate::types::IssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<DataObjectKind> for crate::types::UnknownAgentVm {
+    type Via = crate::types::IssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::SolutionsInteractiveHookAcknowledgeConfig {
+    type Via = crate::types::SolutionsHookAcknowledgeConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::SolutionsProfileIdStoragePolicy {
+    type Via = crate::types::SolutionsStoragePolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::SolutionsClusterBoundSolutionConfig {
+    type Via = crate::types::SolutionsTypeSpecificSolutionConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::SolutionsHostBoundSolutionConfig {
+    type Via = crate::types::SolutionsTypeSpecificSolutionConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SolutionsUrlVMSource {
+    type Via = crate::types::SolutionsVMSourceKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VibVibServicesAnyCertificate {
+    type Via = crate::types::VibVibServicesSslTrustKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VibVibServicesPinnedPemCertificate {
+    type Via = crate::types::VibVibServicesSslTrustKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmCapabilityGenericTypeInfo {
+    type Via = crate::types::PbmCapabilityTypeInfoKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmPersistenceBasedDataServiceInfo {
+    type Via = crate::types::PbmLineOfServiceInfoKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind> for crate::types::PbmVaioDataServiceInfo {
+    type Via = crate::types::PbmLineOfServiceInfoKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmPlacementMatchingReplicationResources {
+    type Via = crate::types::PbmPlacementMatchingResourcesKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmPlacementCapabilityConstraintsRequirement {
+    type Via = crate::types::PbmPlacementRequirementKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmPlacementCapabilityProfileRequirement {
+    type Via = crate::types::PbmPlacementRequirementKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmPlacementCapabilityProfileRequirementKind {
+    type Via = crate::types::PbmPlacementRequirementKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmPlacementZoneTopologyRequirement {
+    type Via = crate::types::PbmPlacementRequirementKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmCapabilitySubProfileConstraints {
+    type Via = crate::types::PbmCapabilityConstraintsKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind> for crate::types::PbmCapabilityProfile {
+    type Via = crate::types::PbmProfileKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind> for crate::types::PbmCapabilityProfileKind {
+    type Via = crate::types::PbmProfileKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::PbmDefaultCapabilityProfile {
+    type Via = crate::types::PbmProfileKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VasaProviderInfo {
+    type Via = crate::types::SmsProviderInfoKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VasaProviderSpec {
+    type Via = crate::types::SmsProviderSpecKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::FcStoragePort {
+    type Via = crate::types::StoragePortKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::FcoeStoragePort {
+    type Via = crate::types::StoragePortKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::IscsiStoragePort {
+    type Via = crate::types::StoragePortKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VVolId {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VasaVirtualDiskId {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDiskKey {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDiskMoId {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineId {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineIdKind {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineFilePath {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineMoId {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineUUID {
+    type Via = crate::types::DeviceIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::TestFailoverParam {
+    type Via = crate::types::FailoverParamKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::SourceGroupInfo {
+    type Via = crate::types::GroupInfoKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::TargetGroupInfo {
+    type Via = crate::types::GroupInfoKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::FailoverSuccessResult {
+    type Via = crate::types::GroupOperationResultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::GroupErrorResult {
+    type Via = crate::types::GroupOperationResultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::QueryPointInTimeReplicaSuccessResult {
+    type Via = crate::types::GroupOperationResultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::QueryPointInTimeReplicaSummaryResult {
+    type Via = crate::types::GroupOperationResultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::QueryReplicationGroupSuccessResult {
+    type Via = crate::types::GroupOperationResultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ReverseReplicationSuccessResult {
+    type Via = crate::types::GroupOperationResultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::SyncReplicationGroupSuccessResult {
+    type Via = crate::types::GroupOperationResultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::RecoveredTargetGroupMemberInfo {
+    type Via = crate::types::TargetGroupMemberInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterComputeResourceDVSConfigurationValidation {
+    type Via = crate::types::ClusterComputeResourceValidationResultBaseKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterComputeResourceHostConfigurationValidation {
+    type Via = crate::types::ClusterComputeResourceValidationResultBaseKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanClusterConfigPrecheckItem {
+    type Via = crate::types::ClusterComputeResourceValidationResultBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanValidationItem {
+    type Via = crate::types::ClusterComputeResourceValidationResultBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterConfigInfoEx {
+    type Via = crate::types::ComputeResourceConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterConfigSpecEx {
+    type Via = crate::types::ComputeResourceConfigSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterComputeResourceSummary {
+    type Via = crate::types::ComputeResourceSummaryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomFieldStringValue {
+    type Via = crate::types::CustomFieldValueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LocalDatastoreInfo {
+    type Via = crate::types::DatastoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NasDatastoreInfo {
+    type Via = crate::types::DatastoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PMemDatastoreInfo {
+    type Via = crate::types::DatastoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmfsDatastoreInfo {
+    type Via = crate::types::DatastoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanDatastoreInfo {
+    type Via = crate::types::DatastoreInfoKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::VvolDatastoreInfo {
+    type Via = crate::types::DatastoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ElementDescription {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ElementDescriptionKind {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EVCMode {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ExtendedElementDescription {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FeatureEVCMode {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OptionDef {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ExtendedDescription {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MethodDescription {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TypeDescription {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TypeDescriptionKind {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskDetail {
+    type Via = crate::types::DescriptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig {
+    type Via = crate::types::DirectPathProfileManagerCapacityQuerySpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerCapacityQueryById {
+    type Via = crate::types::DirectPathProfileManagerCapacityQuerySpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerCapacityQueryByName {
+    type Via = crate::types::DirectPathProfileManagerCapacityQuerySpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerCapacityInfo {
+    type Via = crate::types::DirectPathProfileManagerCapacityResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerCapacityUnknown {
+    type Via = crate::types::DirectPathProfileManagerCapacityResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerDvxDirectPathConfig {
+    type Via = crate::types::DirectPathProfileManagerDirectPathConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerDynamicDirectPathConfig {
+    type Via = crate::types::DirectPathProfileManagerDirectPathConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
+    type Via = crate::types::DirectPathProfileManagerDirectPathConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerVmiopDirectPathConfig {
+    type Via = crate::types::DirectPathProfileManagerDirectPathConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerTargetCluster {
+    type Via = crate::types::DirectPathProfileManagerTargetEntityKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DirectPathProfileManagerTargetHost {
+    type Via = crate::types::DirectPathProfileManagerTargetEntityKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VMwareDVSConfigInfo {
+    type Via = crate::types::DVSConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VMwareDVSConfigSpec {
+    type Via = crate::types::DVSConfigSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VMwareDVSFeatureCapability {
+    type Via = crate::types::DVSFeatureCapabilityKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VMwareDVSHealthCheckConfig {
+    type Via = crate::types::DVSHealthCheckConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VMwareDVSHealthCheckConfigKind {
+    type Via = crate::types::DVSHealthCheckConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VMwareDVSTeamingHealthCheckConfig {
+    type Via = crate::types::DVSHealthCheckConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VMwareDVSVlanMtuHealthCheckConfig {
+    type Via = crate::types::DVSHealthCheckConfigKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VMwareDVSHealthCheckCapability {
+    type Via = crate::types::DVSHealthCheckCapabilityKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DVSNameArrayUplinkPortPolicy {
+    type Via = crate::types::DVSUplinkPortPolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HbrTargetSpecReplacement {
+    type Via = crate::types::HbrReplicationTargetSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualAppImportSpec {
+    type Via = crate::types::ImportSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineImportSpec {
+    type Via = crate::types::ImportSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::BoolPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::IntPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LongPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StringPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsFilterConfig {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsFilterConfigKind {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsFilterConfigSpec {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsTrafficFilterConfig {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsTrafficFilterConfigKind {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsTrafficFilterConfigSpec {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsFilterPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSTrafficShapingPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSVendorSpecificConfig {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::DVSFailureCriteria {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::DVSMacLearningPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::DVSMacManagementPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::DVSSecurityPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VMwareUplinkLacpPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VMwareUplinkPortOrderPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmwareUplinkPortTeamingPolicy {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmwareDistributedVirtualSwitchVlanSpec {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmwareDistributedVirtualSwitchVlanSpecKind {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmwareDistributedVirtualSwitchPvlanSpec {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec {
+    type Via = crate::types::InheritablePolicyKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmwareDistributedVirtualSwitchVlanIdSpec {
+    type Via = crate::types::InheritablePolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterIoFilterInfo {
+    type Via = crate::types::IoFilterInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostIoFilterInfo {
+    type Via = crate::types::IoFilterInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PinnedCertificate {
+    type Via = crate::types::IoFilterManagerSslTrustKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UntrustedCertificate {
+    type Via = crate::types::IoFilterManagerSslTrustKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EvaluationLicenseSource {
+    type Via = crate::types::LicenseSourceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LicenseServerSource {
+    type Via = crate::types::LicenseSourceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LocalLicenseSource {
+    type Via = crate::types::LicenseSourceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IntExpression {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IpAddress {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IpAddressKind {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IpRange {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SingleIp {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MacAddress {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MacAddressKind {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MacRange {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SingleMac {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StringExpression {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsIpPort {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsIpPortKind {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsIpPortRange {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsSingleIpPort {
+    type Via = crate::types::NegatableExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OpaqueNetworkSummary {
+    type Via = crate::types::NetworkSummaryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OvfCreateImportSpecParams {
+    type Via = crate::types::OvfManagerCommonParamsKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::OvfCreateImportSpecParamsKind {
+    type Via = crate::types::OvfManagerCommonParamsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OvfImportParams {
+    type Via = crate::types::OvfManagerCommonParamsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OvfParseDescriptorParams {
+    type Via = crate::types::OvfManagerCommonParamsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OvfValidateHostParams {
+    type Via = crate::types::OvfManagerCommonParamsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PerfEntityMetric {
+    type Via = crate::types::PerfEntityMetricBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PerfEntityMetricCSV {
+    type Via = crate::types::PerfEntityMetricBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PerfMetricIntSeries {
+    type Via = crate::types::PerfMetricSeriesKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PerfMetricSeriesCSV {
+    type Via = crate::types::PerfMetricSeriesKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualAppSummary {
+    type Via = crate::types::ResourcePoolSummaryKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VimVsanReconfigSpec {
+    type Via = crate::types::SDDCBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVPortgroupSelection {
+    type Via = crate::types::SelectionSetKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSSelection {
+    type Via = crate::types::SelectionSetKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ServiceLocatorNamePassword {
+    type Via = crate::types::ServiceLocatorCredentialKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ServiceLocatorSAMLCredential {
+    type Via = crate::types::ServiceLocatorCredentialKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::SessionManagerHttpServiceRequestSpec {
+    type Via = crate::types::SessionManagerServiceRequestSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::SessionManagerVmomiServiceRequestSpec {
+    type Via = crate::types::SessionManagerServiceRequestSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskManagerViewByStartId {
+    type Via = crate::types::TaskManagerTaskViewSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskReasonAlarm {
+    type Via = crate::types::TaskReasonKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskReasonSchedule {
+    type Via = crate::types::TaskReasonKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskReasonSystem {
+    type Via = crate::types::TaskReasonKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskReasonUser {
+    type Via = crate::types::TaskReasonKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PosixUserSearchResult {
+    type Via = crate::types::UserSearchResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DeviceBackedVirtualDiskSpec {
+    type Via = crate::types::VirtualDiskSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::FileBackedVirtualDiskSpec {
+    type Via = crate::types::VirtualDiskSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::FileBackedVirtualDiskSpecKind {
+    type Via = crate::types::VirtualDiskSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::SeSparseVirtualDiskSpec {
+    type Via = crate::types::VirtualDiskSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineMksConnection {
+    type Via = crate::types::VirtualMachineConnectionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanJsonComparator {
+    type Via = crate::types::VsanComparatorKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanNestJsonComparator {
+    type Via = crate::types::VsanComparatorKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanCompositeConstraint {
+    type Via = crate::types::VsanResourceConstraintKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanPropertyConstraint {
+    type Via = crate::types::VsanResourceConstraintKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemAPIBrokenIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemHostsDisconnectedIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemMissingHostsInClusterIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemNetworkPartitionIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemRogueHostsInClusterIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemWrongEsxVersionIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanBrokenDiskChainIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanDisallowDataMovementIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanDisallowEvacuateDataIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanDiskUnhealthIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanHigherObjectsPresentDuringDowngradeIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanHostPropertyRetrieveIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanHostWithHybridDiskgroupIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanHostsCompressionOnlyNotSupported {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanMixedEsxVersionInClientIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanMixedEsxVersionIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanObjectInaccessibleIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanObjectPolicyIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanRemoteClusterNotCompatible {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanUnknownScanIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUnsupportedHighDiskVersionIssue {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckIssueKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanDiskFormatConversionCheckResult {
+    type Via = crate::types::VsanUpgradeSystemPreflightCheckResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
+    type Via = crate::types::VsanUpgradeSystemUpgradeHistoryItemKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail {
+    type Via = crate::types::VsanUpgradeSystemUpgradeHistoryItemKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
+    type Via = crate::types::VsanUpgradeSystemUpgradeHistoryItemKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanUpgradeStatusEx {
+    type Via = crate::types::VsanUpgradeSystemUpgradeStatusKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CreateTaskAction {
+    type Via = crate::types::ActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MethodAction {
+    type Via = crate::types::ActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RunScriptAction {
+    type Via = crate::types::ActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SendEmailAction {
+    type Via = crate::types::ActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SendSNMPAction {
+    type Via = crate::types::ActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmTriggeringAction {
+    type Via = crate::types::AlarmActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GroupAlarmAction {
+    type Via = crate::types::AlarmActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AndAlarmExpression {
+    type Via = crate::types::AlarmExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EventAlarmExpression {
+    type Via = crate::types::AlarmExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MetricAlarmExpression {
+    type Via = crate::types::AlarmExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OrAlarmExpression {
+    type Via = crate::types::AlarmExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StateAlarmExpression {
+    type Via = crate::types::AlarmExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmInfo {
+    type Via = crate::types::AlarmSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterClusterInitialPlacementAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterHostInfraUpdateHaModeAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterHostPowerAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterInitialPlacementAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterMigrationAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PlacementAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HbrDiskMigrationAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StorageMigrationAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StoragePlacementAction {
+    type Via = crate::types::ClusterActionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterFailoverHostAdmissionControlInfo {
+    type Via = crate::types::ClusterDasAdmissionControlInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterFailoverLevelAdmissionControlInfo {
+    type Via = crate::types::ClusterDasAdmissionControlInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterFailoverResourcesAdmissionControlInfo {
+    type Via = crate::types::ClusterDasAdmissionControlInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterFailoverHostAdmissionControlPolicy {
+    type Via = crate::types::ClusterDasAdmissionControlPolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterFailoverLevelAdmissionControlPolicy {
+    type Via = crate::types::ClusterDasAdmissionControlPolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterFailoverResourcesAdmissionControlPolicy {
+    type Via = crate::types::ClusterDasAdmissionControlPolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo {
+    type Via = crate::types::ClusterDasAdvancedRuntimeInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDasDataSummary {
+    type Via = crate::types::ClusterDasDataKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDasAamHostInfo {
+    type Via = crate::types::ClusterDasHostInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterDrsFaultsFaultsByVirtualDisk {
+    type Via = crate::types::ClusterDrsFaultsFaultsByVmKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterHostGroup {
+    type Via = crate::types::ClusterGroupInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterVmGroup {
+    type Via = crate::types::ClusterGroupInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterAffinityRuleSpec {
+    type Via = crate::types::ClusterRuleInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterAntiAffinityRuleSpec {
+    type Via = crate::types::ClusterRuleInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDependencyRuleInfo {
+    type Via = crate::types::ClusterRuleInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterFtVmHostRuleInfo {
+    type Via = crate::types::ClusterRuleInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterVmHostRuleInfo {
+    type Via = crate::types::ClusterRuleInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskAntiAffinityRuleSpec {
+    type Via = crate::types::ClusterRuleInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDiskRuleSpec {
+    type Via = crate::types::ClusterRuleInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterFixedSizeSlotPolicy {
+    type Via = crate::types::ClusterSlotPolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanClusterHealthLink {
+    type Via = crate::types::VsanClusterHealthLinkBaseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanClusterHealthResultTable {
+    type Via = crate::types::VsanClusterHealthResultBaseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanClusterHealthResultWithRemediation {
+    type Via = crate::types::VsanClusterHealthResultBaseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanFaultDomainDestroySpec {
+    type Via = crate::types::VimClusterVsanFaultDomainSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanFaultDomainUpdateSpec {
+    type Via = crate::types::VimClusterVsanFaultDomainSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHealthActionSteps {
+    type Via = crate::types::VsanHealthActionBaseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHealthApiBasedAction {
+    type Via = crate::types::VsanHealthActionBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHealthCmdBasedAction {
+    type Via = crate::types::VsanHealthActionBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHealthDataDrivenAction {
+    type Via = crate::types::VsanHealthActionBaseKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHealthTxtBasedAction {
+    type Via = crate::types::VsanHealthActionBaseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiLUN {
+    type Via = crate::types::VsanIscsiLUNCommonInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiLUNSpec {
+    type Via = crate::types::VsanIscsiLUNCommonInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiTargetCommonInfo {
+    type Via = crate::types::VsanIscsiTargetBasicInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanIscsiTargetCommonInfoKind {
+    type Via = crate::types::VsanIscsiTargetBasicInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiTarget {
+    type Via = crate::types::VsanIscsiTargetBasicInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiTargetSpec {
+    type Via = crate::types::VsanIscsiTargetBasicInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiTargetServiceSpec {
+    type Via = crate::types::VsanIscsiTargetServiceConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsNFSAccessControlSpec {
+    type Via = crate::types::CnsAccessControlSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsBlockBackingDetails {
+    type Via = crate::types::CnsBackingObjectDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsFileBackingDetails {
+    type Via = crate::types::CnsBackingObjectDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsFileBackingDetailsKind {
+    type Via = crate::types::CnsBackingObjectDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::CnsVsanFileShareBackingDetails {
+    type Via = crate::types::CnsBackingObjectDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsBlockCreateSpec {
+    type Via = crate::types::CnsBaseCreateSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsFileCreateSpec {
+    type Via = crate::types::CnsBaseCreateSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsFileCreateSpecKind {
+    type Via = crate::types::CnsBaseCreateSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsVSANFileCreateSpec {
+    type Via = crate::types::CnsBaseCreateSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::CnsKubernetesEntityMetadata {
+    type Via = crate::types::CnsEntityMetadataKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsKubernetesQueryFilter {
+    type Via = crate::types::CnsQueryFilterKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsAsyncQueryResult {
+    type Via = crate::types::CnsVolumeOperationResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsVolumeAttachResult {
+    type Via = crate::types::CnsVolumeOperationResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsVolumeCreateResult {
+    type Via = crate::types::CnsVolumeOperationResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsBlockVolumeRelocateSpec {
+    type Via = crate::types::CnsVolumeRelocateSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsCloneVolumeSource {
+    type Via = crate::types::CnsVolumeSourceKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::CnsSnapshotVolumeSource {
+    type Via = crate::types::CnsVolumeSourceKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VMwareDVSPortSetting {
+    type Via = crate::types::DVPortSettingKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VMwareDVSPortgroupPolicy {
+    type Via = crate::types::DVPortgroupPolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DistributedVirtualSwitchManagerHostArrayFilter {
+    type Via = crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DistributedVirtualSwitchManagerHostContainerFilter {
+    type Via = crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter {
+    type Via = crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DVSFilterSpecPnicConnecteeSpec {
+    type Via = crate::types::DVSFilterSpecConnecteeSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DVSFilterSpecVmConnecteeSpec {
+    type Via = crate::types::DVSFilterSpecConnecteeSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DVSFilterSpecVmknicConnecteeSpec {
+    type Via = crate::types::DVSFilterSpecConnecteeSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSFilterSpecPvlanSpec {
+    type Via = crate::types::DVSFilterSpecVlanSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSFilterSpecTrunkVlanSpec {
+    type Via = crate::types::DVSFilterSpecVlanSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVSFilterSpecVlanIdSpec {
+    type Via = crate::types::DVSFilterSpecVlanSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DistributedVirtualSwitchHostMemberPnicBacking {
+    type Via = crate::types::DistributedVirtualSwitchHostMemberBackingKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostMemberUplinkHealthCheckResult {
+    type Via = crate::types::HostMemberHealthCheckResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostMemberUplinkHealthCheckResultKind {
+    type Via = crate::types::HostMemberHealthCheckResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VMwareDVSMtuHealthCheckResult {
+    type Via = crate::types::HostMemberHealthCheckResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VMwareDVSVlanHealthCheckResult {
+    type Via = crate::types::HostMemberHealthCheckResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VMwareDVSTeamingHealthCheckResult {
+    type Via = crate::types::HostMemberHealthCheckResultKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsAcceptNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsCopyNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsDropNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DvsGreEncapNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsLogNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DvsMacRewriteNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPuntNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DvsRateLimitNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DvsUpdateTagNetworkRuleAction {
+    type Via = crate::types::DvsNetworkRuleActionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsIpNetworkRuleQualifier {
+    type Via = crate::types::DvsNetworkRuleQualifierKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsMacNetworkRuleQualifier {
+    type Via = crate::types::DvsNetworkRuleQualifierKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DvsSystemTrafficNetworkRuleQualifier {
+    type Via = crate::types::DvsNetworkRuleQualifierKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
+    type Via = crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
+    type Via = crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CryptoSpecDecrypt {
+    type Via = crate::types::CryptoSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CryptoSpecDeepRecrypt {
+    type Via = crate::types::CryptoSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CryptoSpecEncrypt {
+    type Via = crate::types::CryptoSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CryptoSpecNoOp {
+    type Via = crate::types::CryptoSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CryptoSpecNoOpKind {
+    type Via = crate::types::CryptoSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CryptoSpecRegister {
+    type Via = crate::types::CryptoSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CryptoSpecShallowRecrypt {
+    type Via = crate::types::CryptoSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::KmipClusterInfoWrappingKeyIdKeyInfo {
+    type Via = crate::types::KmipClusterInfoKeyInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    type Via = crate::types::KmipClusterInfoKeyInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::KmipServerSpecWrappingKeyIdKeySpec {
+    type Via = crate::types::KmipServerSpecKeySpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::KmipServerSpecWrappingRotationIntervalKeySpec {
+    type Via = crate::types::KmipServerSpecKeySpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmAcknowledgedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmActionTriggeredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmClearedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmEmailCompletedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmEmailFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmScriptCompleteEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmScriptFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmSnmpCompletedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmSnmpFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmStatusChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AuthorizationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AuthorizationEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PermissionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PermissionEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PermissionAddedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PermissionRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PermissionUpdatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RoleEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RoleEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RoleAddedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RoleRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RoleUpdatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterComplianceCheckedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDestroyedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterOvercommittedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterOvercommittedEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostOvercommittedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterStatusChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterStatusChangedEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostStatusChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DasAdmissionControlDisabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DasAdmissionControlEnabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DasAgentFoundEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DasAgentUnavailableEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DasClusterIsolatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DasDisabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DasEnabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DasHostFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DasHostIsolatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsDisabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsEnabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsInvocationFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DrsRecoveredFromFailureEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FailoverLevelRestored {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostMonitoringStateChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::InsufficientFailoverResourcesEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmHealthMonitoringStateChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomFieldEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomFieldEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomFieldDefEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomFieldDefEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomFieldDefAddedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomFieldDefRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomFieldDefRenamedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomFieldValueChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVPortgroupEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVPortgroupEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVPortgroupCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVPortgroupDestroyedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DVPortgroupReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DVPortgroupRenamedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvpgImportEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvpgRestoreEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatacenterEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatacenterEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatacenterCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatacenterRenamedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DatastoreCapacityIncreasedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreDestroyedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreDuplicatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreFileEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreFileEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreFileCopiedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreFileDeletedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreFileMovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DatastoreIORMReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreRenamedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::NonVIWorkloadDetectedOnDatastoreEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsDestroyedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsHostBackInSyncEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsHostJoinedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsHostLeftEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsHostStatusUpdated {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsHostWentOutOfSyncEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsImportEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsMergedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortBlockedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortConnectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortDeletedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortDisconnectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DvsPortEnteredPassthruEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortExitedPassthruEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortJoinPortgroupEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortLeavePortgroupEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortLinkDownEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortLinkUpEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortRuntimeChangeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsPortUnblockedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DvsPortVendorSpecificStateChangeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsRenamedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsRestoreEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsUpgradeAvailableEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsUpgradeInProgressEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsUpgradeRejectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsUpgradedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostLocalPortCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OutOfSyncDvsHost {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RecoveryEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RollbackEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmVnicPoolReservationViolationClearEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmVnicPoolReservationViolationRaiseEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EventEx {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GeneralEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GeneralEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ExtendedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GeneralHostErrorEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GeneralHostInfoEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GeneralHostWarningEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GeneralUserEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GeneralVmErrorEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GeneralVmInfoEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GeneralVmWarningEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HealthStatusChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AccountCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AccountRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AccountUpdatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::AdminPasswordNotChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CanceledHostOperationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreDiscoveredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DatastorePrincipalConfigured {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DatastoreRemovedOnHostEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DatastoreRenamedOnHostEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DrsResourceConfigureFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DrsResourceConfigureSyncedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DuplicateIpDetectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsHealthStatusChangeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DvsHealthStatusChangeEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MtuMatchEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MtuMismatchEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TeamingMatchEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TeamingMisMatchEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::UplinkPortMtuNotSupportEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UplinkPortMtuSupportEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UplinkPortVlanTrunkedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::UplinkPortVlanUntrunkedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::EnteredMaintenanceModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EnteredStandbyModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::EnteredStandbyModeEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsEnteredStandbyModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::EnteringMaintenanceModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EnteringStandbyModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::EnteringStandbyModeEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DrsEnteringStandbyModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ExitMaintenanceModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ExitStandbyModeFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ExitStandbyModeFailedEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DrsExitStandbyModeFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ExitedStandbyModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ExitedStandbyModeEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsExitedStandbyModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ExitingStandbyModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ExitingStandbyModeEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsExitingStandbyModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::GhostDvsProxySwitchDetectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::GhostDvsProxySwitchRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostAddFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostAddedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostAdminDisableEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostAdminEnableEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostCnxFailedAccountFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostCnxFailedAlreadyManagedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostCnxFailedBadCcagentEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostCnxFailedBadUsernameEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostCnxFailedBadVersionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostCnxFailedCcagentUpgradeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostCnxFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostCnxFailedNetworkErrorEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostCnxFailedNoAccessEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostCnxFailedNoConnectionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostCnxFailedNoLicenseEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostCnxFailedNotFoundEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostCnxFailedTimeoutEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostComplianceCheckedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostCompliantEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostConfigAppliedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostConnectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostConnectionLostEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDasDisabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDasDisablingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDasEnabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDasEnablingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDasErrorEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDasEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDasEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostExtraNetworksEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostIsolationIpPingFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostMissingNetworksEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostNoAvailableNetworksEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostNoHAEnabledPortGroupsEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostNoRedundantManagementNetworkEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNotInClusterEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostPrimaryAgentNotShortNameEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostShortNameInconsistentEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDasOkEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDisconnectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostEnableAdminFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostGetShortNameFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostInAuditModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostIpChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostIpInconsistentEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostIpToShortNameFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNonCompliantEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostProfileAppliedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostReconnectionFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostShortNameToIpFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostShutdownEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSpecificationChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSpecificationRequireEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSpecificationUpdateEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSubSpecificationDeleteEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSubSpecificationUpdateEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostSyncFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostUpgradeFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostUserWorldSwapNotEnabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostVnicConnectedToCustomizedDVPortEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostWwnChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostWwnConflictEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LocalDatastoreCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LocalTSMEnabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NASDatastoreCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::NoDatastoresConfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RemoteTSMEnabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TimedOutHostOperationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::UpdatedAgentBeingRestartedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UserAssignedToGroup {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UserPasswordChanged {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UserUnassignedFromGroup {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VMFSDatastoreCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VMFSDatastoreExpandedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VMFSDatastoreExtendedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VcAgentUninstallFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VcAgentUninstalledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VcAgentUpgradeFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VcAgentUpgradedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VimAccountPasswordChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IScsiBootFailureEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostInventoryUnreadableEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LicenseEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LicenseEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::AllVirtualMachinesLicensedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostInventoryFullEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostLicenseExpiredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::IncorrectHostInformationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::InvalidEditionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LicenseNonComplianceEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LicenseRestrictedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::LicenseServerAvailableEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::LicenseServerUnavailableEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NoLicenseEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ServerLicenseExpiredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::UnlicensedVirtualMachinesEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::UnlicensedVirtualMachinesFoundEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VMotionLicenseExpiredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LicenseExpiredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LockerMisconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LockerReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NetworkRollbackEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileAssociatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileDissociatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ProfileReferenceHostChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ResourcePoolEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ResourcePoolEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ResourcePoolCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ResourcePoolDestroyedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ResourcePoolMovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ResourcePoolReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ResourceViolatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ScheduledTaskCompletedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ScheduledTaskEmailCompletedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ScheduledTaskEmailFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ScheduledTaskReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskStartedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SessionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SessionEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::AlreadyAuthenticatedSessionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::BadUsernameSessionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GlobalMessageChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NoAccessUserEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ServerStartedSessionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SessionTerminatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UserLoginSessionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UserLogoutSessionEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TaskTimeoutEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TemplateUpgradeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TemplateUpgradeEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TemplateBeingUpgradedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TemplateUpgradeFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TemplateUpgradedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UpgradeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UpgradeEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ErrorUpgradeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::InfoUpgradeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UserUpgradeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::WarningUpgradeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationFailed {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationFailedKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationLinuxIdentityFailed {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationNetworkSetupFailed {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationSysprepFailed {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationUnknownFailure {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationStartedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationSucceeded {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsRuleComplianceEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsRuleViolationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsSoftRuleViolationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MigrationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MigrationEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MigrationErrorEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MigrationHostErrorEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MigrationHostWarningEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::MigrationResourceErrorEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::MigrationResourceWarningEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MigrationWarningEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::NoMaintenanceModeDrsRecommendationForVM {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::NotEnoughResourcesToStartVmEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmAcquiredMksTicketEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmAcquiredTicketEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmAutoRenameEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmBeingCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmBeingDeployedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmBeingHotMigratedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmBeingMigratedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmCloneEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmCloneEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmBeingClonedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmBeingClonedNoFolderEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmCloneFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmClonedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmConfigMissingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmConnectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmCreatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDasBeingResetEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDasBeingResetEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmDasBeingResetWithScreenshotEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDasResetFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDasUpdateErrorEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDasUpdateOkEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDateRolledBackEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDeployFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDeployedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDisconnectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDiscoveredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDiskFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmEmigratingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmEndRecordingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmEndReplayingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmFailedMigrateEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmFailedRelayoutEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmFailedStartingSecondaryEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmFailedToPowerOffEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmFailedToPowerOnEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmFailedToRebootGuestEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmFailedToResetEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmFailedToShutdownGuestEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmFailedToStandbyGuestEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmFailedToSuspendEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmFailedUpdatingSecondaryConfig {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmFailoverFailed {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmFaultToleranceStateChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmFaultToleranceTurnedOffEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmFaultToleranceVmTerminatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmGuestOSCrashedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmGuestRebootEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmGuestShutdownEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmGuestStandbyEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmInstanceUuidAssignedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmInstanceUuidChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmInstanceUuidConflictEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMacAssignedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMacChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMacConflictEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMaxFTRestartCountReached {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMaxRestartCountReached {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMessageErrorEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMessageEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMessageWarningEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMigratedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmMigratedEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsVmMigratedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmNoCompatibleHostForSecondaryEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmNoNetworkAccessEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmOrphanedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmPoweredOffEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmPoweredOffEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmPowerOffOnIsolationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmShutdownOnIsolationEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmPoweredOnEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmPoweredOnEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DrsVmPoweredOnEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmRestartedOnAlternateHostEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmPoweringOnWithCustomizedDVPortEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmPrimaryFailoverEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmReconfiguredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmRegisteredEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmRelayoutSuccessfulEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmRelayoutUpToDateEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmReloadFromPathEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmReloadFromPathFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmRelocateSpecEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmRelocateSpecEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmBeingRelocatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmRelocateFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmRelocatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmRemoteConsoleConnectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmRemoteConsoleDisconnectedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmRemovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmRenamedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmRequirementsExceedCurrentEVCModeEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmResettingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmResourcePoolMovedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmResourceReallocatedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmResumingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmSecondaryAddedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmSecondaryDisabledBySystemEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmSecondaryDisabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmSecondaryEnabledEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmSecondaryStartedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmStartRecordingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmStartReplayingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmStartingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmStartingEventKind {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmUnsupportedStartingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmStartingSecondaryEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmStaticMacConflictEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmStoppingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmSuspendedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmSuspendingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmTimedoutStartingSecondaryEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmUpgradeCompleteEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmUpgradeFailedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmUpgradingEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmUuidAssignedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmUuidChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmUuidConflictEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmWwnAssignedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmWwnChangedEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmWwnConflictEvent {
+    type Via = crate::types::EventKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EntityEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EntityEventArgumentKind {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AlarmEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ComputeResourceEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatacenterEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DatastoreEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FolderEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ManagedEntityEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NetworkEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ResourcePoolEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TgwEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RoleEventArgument {
+    type Via = crate::types::EventArgumentKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::EventManagerViewByStartId {
+    type Via = crate::types::EventManagerEventViewSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDirectoryStoreInfo {
+    type Via = crate::types::HostAuthenticationStoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDirectoryStoreInfoKind {
+    type Via = crate::types::HostAuthenticationStoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostActiveDirectoryInfo {
+    type Via = crate::types::HostAuthenticationStoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostLocalAuthenticationInfo {
+    type Via = crate::types::HostAuthenticationStoreInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostDatastoreExistsConnectInfo {
+    type Via = crate::types::HostDatastoreConnectInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostDatastoreNameConflictConnectInfo {
+    type Via = crate::types::HostDatastoreConnectInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNewNetworkConnectInfo {
+    type Via = crate::types::HostConnectInfoNetworkInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNfcConnectionInfo {
+    type Via = crate::types::HostDataTransportConnectionInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FloppyImageFileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FolderFileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IsoImageFileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmConfigFileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmConfigFileInfoKind {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TemplateConfigFileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDiskFileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmLogFileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmNvramFileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmSnapshotFileInfo {
+    type Via = crate::types::FileInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FloppyImageFileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FolderFileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IsoImageFileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmConfigFileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmConfigFileQueryKind {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TemplateConfigFileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmDiskFileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmLogFileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmNvramFileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmSnapshotFileQuery {
+    type Via = crate::types::FileQueryKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScsiLun {
+    type Via = crate::types::HostDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScsiLunKind {
+    type Via = crate::types::HostDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostScsiDisk {
+    type Via = crate::types::HostDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTpmDigestInfo {
+    type Via = crate::types::HostDigestInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostDnsConfigSpec {
+    type Via = crate::types::HostDnsConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostLocalFileSystemVolume {
+    type Via = crate::types::HostFileSystemVolumeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNasVolume {
+    type Via = crate::types::HostFileSystemVolumeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostPMemVolume {
+    type Via = crate::types::HostFileSystemVolumeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostVfatVolume {
+    type Via = crate::types::HostFileSystemVolumeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostVffsVolume {
+    type Via = crate::types::HostFileSystemVolumeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostVmfsVolume {
+    type Via = crate::types::HostFileSystemVolumeKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DataObjectKind> for crate::types::HostVvolVolume {
+    type Via = crate::types::HostFileSystemVolumeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DpuStatusInfo {
+    type Via = crate::types::HostHardwareElementInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostStorageElementInfo {
+    type Via = crate::types::HostHardwareElementInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTcpHbaCreateSpec {
+    type Via = crate::types::HostHbaCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostBlockHba {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostFibreChannelHba {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostFibreChannelHbaKind {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostFibreChannelOverEthernetHba {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostInternetScsiHba {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostParallelScsiHba {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostPcieHba {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostRdmaHba {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostSerialAttachedHba {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTcpHba {
+    type Via = crate::types::HostHostBusAdapterKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanFileServiceIpConfig {
+    type Via = crate::types::HostIpConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostIpRouteConfigSpec {
+    type Via = crate::types::HostIpRouteConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostPosixAccountSpec {
+    type Via = crate::types::HostAccountSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostMultipathInfoFixedLogicalUnitPolicy {
+    type Via = crate::types::HostMultipathInfoLogicalUnitPolicyKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostMultipathInfoHppLogicalUnitPolicy {
+    type Via = crate::types::HostMultipathInfoLogicalUnitPolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNvmeConnectSpec {
+    type Via = crate::types::HostNvmeSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNvmeDiscoverSpec {
+    type Via = crate::types::HostNvmeSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostNvmeOpaqueTransportParameters {
+    type Via = crate::types::HostNvmeTransportParametersKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostNvmeOverFibreChannelParameters {
+    type Via = crate::types::HostNvmeTransportParametersKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNvmeOverRdmaParameters {
+    type Via = crate::types::HostNvmeTransportParametersKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostNvmeOverTcpParameters {
+    type Via = crate::types::HostNvmeTransportParametersKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostSriovConfig {
+    type Via = crate::types::HostPciPassthruConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostSriovInfo {
+    type Via = crate::types::HostPciPassthruInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PhysicalNicIpHint {
+    type Via = crate::types::PhysicalNicHintKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PhysicalNicNameHint {
+    type Via = crate::types::PhysicalNicHintKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostRdmaDevicePnicBacking {
+    type Via = crate::types::HostRdmaDeviceBackingKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSriovNetworkDevicePoolInfo {
+    type Via = crate::types::HostSriovDevicePoolInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSystemSwapConfigurationDatastoreOption {
+    type Via = crate::types::HostSystemSwapConfigurationSystemSwapOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSystemSwapConfigurationDisabledOption {
+    type Via = crate::types::HostSystemSwapConfigurationSystemSwapOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSystemSwapConfigurationHostCacheOption {
+    type Via = crate::types::HostSystemSwapConfigurationSystemSwapOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSystemSwapConfigurationHostLocalSwapOption {
+    type Via = crate::types::HostSystemSwapConfigurationSystemSwapOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostBlockAdapterTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostFibreChannelTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostFibreChannelTargetTransportKind {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostFibreChannelOverEthernetTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostInternetScsiTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostParallelScsiTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostPcieTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostRdmaTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostSerialAttachedTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTcpTargetTransport {
+    type Via = crate::types::HostTargetTransportKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostTpmBootCompleteEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostTpmBootSecurityOptionEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostTpmBootSecurityOptionEventDetailsKind {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTpmNvTagEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTpmSignerEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTpmCommandEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTpmOptionEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostTpmSoftwareComponentEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostTpmSystemVersionEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostTpmVersionEventDetails {
+    type Via = crate::types::HostTpmEventDetailsKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostVirtualSwitchAutoBridge {
+    type Via = crate::types::HostVirtualSwitchBridgeKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostVirtualSwitchBondBridge {
+    type Via = crate::types::HostVirtualSwitchBridgeKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostVirtualSwitchSimpleBridge {
+    type Via = crate::types::HostVirtualSwitchBridgeKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmfsDatastoreMultipleExtentOption {
+    type Via = crate::types::VmfsDatastoreBaseOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmfsDatastoreSingleExtentOption {
+    type Via = crate::types::VmfsDatastoreBaseOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmfsDatastoreSingleExtentOptionKind {
+    type Via = crate::types::VmfsDatastoreBaseOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VmfsDatastoreAllExtentOption {
+    type Via = crate::types::VmfsDatastoreBaseOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmfsDatastoreCreateSpec {
+    type Via = crate::types::VmfsDatastoreSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmfsDatastoreExpandSpec {
+    type Via = crate::types::VmfsDatastoreSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmfsDatastoreExtendSpec {
+    type Via = crate::types::VmfsDatastoreSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHclNicInfo {
+    type Via = crate::types::VsanHclCommonDeviceInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::WinNetBIOSConfigInfo {
+    type Via = crate::types::NetBIOSConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TagSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDasVmConfigSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDatastoreUpdateSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDpmHostConfigSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterDrsVmConfigSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterGroupSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterPreemptibleVmPairSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterRuleSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterTagCategoryUpdateSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterVmOrchestrationSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StorageDrsOptionSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StorageDrsVmConfigSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VAppOvfSectionSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VAppProductSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VAppPropertySpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineCpuIdInfoSpec {
+    type Via = crate::types::ArrayUpdateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::BoolOption {
+    type Via = crate::types::OptionTypeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ChoiceOption {
+    type Via = crate::types::OptionTypeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FloatOption {
+    type Via = crate::types::OptionTypeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IntOption {
+    type Via = crate::types::OptionTypeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LongOption {
+    type Via = crate::types::OptionTypeKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StringOption {
+    type Via = crate::types::OptionTypeKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostInternetScsiHbaParamValue {
+    type Via = crate::types::OptionValueKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileApplyProfileElement {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ActiveDirectoryProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AuthenticationProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DateTimeProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsVNicProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsVNicProfileKind {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DvsHostVNicProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::DvsServiceConsoleVNicProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::FirewallProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::FirewallProfileRulesetProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostApplyProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostMemoryProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IpAddressProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::IpRouteProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NasStorageProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NetStackInstanceProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NetworkPolicyProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NetworkProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::NetworkProfileDnsConfigProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NsxHostVNicProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OpaqueSwitchProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OptionProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PermissionProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PhysicalNicProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PnicUplinkProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PortGroupProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PortGroupProfileKind {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostPortGroupProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ServiceConsolePortGroupProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmPortGroupProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSwitchSelectionProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VlanProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SecurityProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ServiceProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StaticRouteProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StorageProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UserGroupProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::UserProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSwitchProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::LinkProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NumPortsProfile {
+    type Via = crate::types::ApplyProfileKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileCompositeExpression {
+    type Via = crate::types::ProfileExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ProfileSimpleExpression {
+    type Via = crate::types::ProfileExpressionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CompositePolicyOption {
+    type Via = crate::types::PolicyOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ProfileCompositePolicyOptionMetadata {
+    type Via = crate::types::ProfilePolicyOptionMetadataKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::UserInputRequiredParameterMetadata {
+    type Via = crate::types::ProfilePolicyOptionMetadataKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterProfileConfigInfo {
+    type Via = crate::types::ProfileConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostProfileConfigInfo {
+    type Via = crate::types::ProfileConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ProfileSerializedCreateSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ProfileSerializedCreateSpecKind {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostProfileSerializedHostProfileSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterProfileCreateSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterProfileCreateSpecKind {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ClusterProfileConfigSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterProfileConfigSpecKind {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterProfileCompleteConfigSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ClusterProfileConfigServiceCreateSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostProfileConfigSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HostProfileConfigSpecKind {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostProfileCompleteConfigSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::HostProfileHostBasedConfigSpec {
+    type Via = crate::types::ProfileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ApplyHostProfileConfigurationSpec {
+    type Via = crate::types::ProfileExecuteResultKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::AnswerFileOptionsCreateSpec {
+    type Via = crate::types::AnswerFileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::AnswerFileSerializedCreateSpec {
+    type Via = crate::types::AnswerFileCreateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::StructuredCustomizations {
+    type Via = crate::types::HostProfilesEntityCustomizationsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ScheduledTaskInfo {
+    type Via = crate::types::ScheduledTaskSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::AfterStartupTaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OnceTaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RecurrentTaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::RecurrentTaskSchedulerKind {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HourlyTaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::HourlyTaskSchedulerKind {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DailyTaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::DailyTaskSchedulerKind {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MonthlyTaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MonthlyTaskSchedulerKind {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::MonthlyByDayTaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::MonthlyByWeekdayTaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::WeeklyTaskScheduler {
+    type Via = crate::types::TaskSchedulerKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VAppConfigInfo {
+    type Via = crate::types::VmConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VAppConfigSpec {
+    type Via = crate::types::VmConfigSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PassiveNodeDeploymentSpec {
+    type Via = crate::types::NodeDeploymentSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::PassiveNodeNetworkSpec {
+    type Via = crate::types::NodeNetworkSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineEmptyIndependentFilterSpec {
+    type Via = crate::types::VirtualMachineBaseIndependentFilterSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineIndependentFilterSpec {
+    type Via = crate::types::VirtualMachineBaseIndependentFilterSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineBootOptionsBootableCdromDevice {
+    type Via = crate::types::VirtualMachineBootOptionsBootableDeviceKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineBootOptionsBootableDiskDevice {
+    type Via = crate::types::VirtualMachineBootOptionsBootableDeviceKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineBootOptionsBootableEthernetDevice {
+    type Via = crate::types::VirtualMachineBootOptionsBootableDeviceKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineBootOptionsBootableFloppyDevice {
+    type Via = crate::types::VirtualMachineBootOptionsBootableDeviceKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
+    type Via = crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::FaultTolerancePrimaryConfigInfo {
+    type Via = crate::types::FaultToleranceConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::FaultToleranceSecondaryConfigInfo {
+    type Via = crate::types::FaultToleranceConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineWindowsQuiesceSpec {
+    type Via = crate::types::VirtualMachineGuestQuiesceSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineDefaultProfileSpec {
+    type Via = crate::types::VirtualMachineProfileSpecKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineDefinedProfileSpec {
+    type Via = crate::types::VirtualMachineProfileSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineEmptyProfileSpec {
+    type Via = crate::types::VirtualMachineProfileSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineSriovNetworkDevicePoolInfo {
+    type Via = crate::types::VirtualMachineSriovDevicePoolInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineCdromInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineDatastoreInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineDiskDeviceInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineDiskDeviceInfoKind {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineIdeDiskDeviceInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineScsiDiskDeviceInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineDynamicPassthroughInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineFloppyInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineNetworkInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::OpaqueNetworkTargetInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineParallelInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachinePciPassthroughInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachinePciPassthroughInfoKind {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineSriovInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachinePciSharedGpuPassthroughInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachinePrecisionClockInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineScsiPassthroughInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineSerialInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineSgxTargetInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineSoundInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SubnetInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineUsbInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineVFlashModuleInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineVMotionStunTimeInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineVendorDeviceGroupInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineVgpuDeviceInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineVgpuProfileInfo {
+    type Via = crate::types::VirtualMachineTargetInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    type Via = crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmToVmGroupsAntiAffinity {
+    type Via = crate::types::VmPlacementPolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmVmAffinity {
+    type Via = crate::types::VmPlacementPolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VmVmAntiAffinity {
+    type Via = crate::types::VmPlacementPolicyKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationCloudinitPrep {
+    type Via = crate::types::CustomizationIdentitySettingsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationLinuxFlexPrep {
+    type Via = crate::types::CustomizationIdentitySettingsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationLinuxPrep {
+    type Via = crate::types::CustomizationIdentitySettingsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationSysprep {
+    type Via = crate::types::CustomizationIdentitySettingsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationSysprepText {
+    type Via = crate::types::CustomizationIdentitySettingsKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationWindowsFlexPrep {
+    type Via = crate::types::CustomizationIdentitySettingsKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationCustomIpGenerator {
+    type Via = crate::types::CustomizationIpGeneratorKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationDhcpIpGenerator {
+    type Via = crate::types::CustomizationIpGeneratorKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationDisableIpV4 {
+    type Via = crate::types::CustomizationIpGeneratorKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationFixedIp {
+    type Via = crate::types::CustomizationIpGeneratorKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationUnknownIpGenerator {
+    type Via = crate::types::CustomizationIpGeneratorKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationAutoIpV6Generator {
+    type Via = crate::types::CustomizationIpV6GeneratorKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationCustomIpV6Generator {
+    type Via = crate::types::CustomizationIpV6GeneratorKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationDhcpIpV6Generator {
+    type Via = crate::types::CustomizationIpV6GeneratorKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationFixedIpV6 {
+    type Via = crate::types::CustomizationIpV6GeneratorKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationStatelessIpV6Generator {
+    type Via = crate::types::CustomizationIpV6GeneratorKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationUnknownIpV6Generator {
+    type Via = crate::types::CustomizationIpV6GeneratorKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationCustomName {
+    type Via = crate::types::CustomizationNameKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationFixedName {
+    type Via = crate::types::CustomizationNameKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationPrefixName {
+    type Via = crate::types::CustomizationNameKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationUnknownName {
+    type Via = crate::types::CustomizationNameKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::CustomizationVirtualMachineName {
+    type Via = crate::types::CustomizationNameKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationLinuxOptions {
+    type Via = crate::types::CustomizationOptionsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::CustomizationWinOptions {
+    type Via = crate::types::CustomizationOptionsKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualCdrom {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualControllerKind {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualIDEController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualNVDIMMController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualNVMEController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualPCIController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualPS2Controller {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSATAController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSATAControllerKind {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualAHCIController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSCSIController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSCSIControllerKind {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::ParaVirtualSCSIController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualBusLogicController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualLsiLogicController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualLsiLogicSASController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSIOController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualUSBController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualUSBXHCIController {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDisk {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualEthernetCard {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualEthernetCardKind {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualE1000 {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualE1000e {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualPCNet32 {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSriovEthernetCard {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnet {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnetKind {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnet2 {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnet3 {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnet3Kind {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnet3Vrdma {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualFloppy {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualKeyboard {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualNVDIMM {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualPCIPassthrough {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualParallelPort {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualPointingDevice {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualPrecisionClock {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSCSIPassthrough {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSerialPort {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSoundCard {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSoundCardKind {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualEnsoniq1371 {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualHdAudioCard {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSoundBlaster16 {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualTPM {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualUSB {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineVMCIDevice {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineVMIROM {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualMachineVideoCard {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualWDT {
+    type Via = crate::types::VirtualDeviceKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceDeviceBackingInfoKind {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualCdromAtapiBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualCdromPassthroughBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskRawDiskVer2BackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskRawDiskVer2BackingInfoKind {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualEthernetCardLegacyNetworkBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualEthernetCardNetworkBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualFloppyDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughDynamicBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualParallelPortDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPointingDeviceDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSCSIPassthroughDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSoundCardDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualUSBRemoteHostBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualUSBUSBBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceFileBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceFileBackingInfoKind {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualCdromIsoBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskFlatVer1BackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskFlatVer2BackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskLocalPMemBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskRawDiskMappingVer1BackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskSeSparseBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskSparseVer1BackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskSparseVer2BackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualFloppyImageBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualNVDIMMBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualParallelPortFileBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortFileBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDevicePipeBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDevicePipeBackingInfoKind {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortPipeBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceRemoteDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceRemoteDeviceBackingInfoKind {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualCdromRemoteAtapiBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualCdromRemotePassthroughBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualFloppyRemoteDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualUSBRemoteClientBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceURIBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceURIBackingInfoKind {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortURIBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualEthernetCardDistributedVirtualPortBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughDvxBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughPluginBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughPluginBackingInfoKind {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughVmiopBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPrecisionClockSystemClockBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortThinPrintBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSriovEthernetCardSriovBackingInfo {
+    type Via = crate::types::VirtualDeviceBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDevicePciBusSlotInfo {
+    type Via = crate::types::VirtualDeviceBusSlotInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDevicePciBusSlotInfoKind {
+    type Via = crate::types::VirtualDeviceBusSlotInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualUSBControllerPciBusSlotInfo {
+    type Via = crate::types::VirtualDeviceBusSlotInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualCdromOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualControllerOptionKind {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualIDEControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualNVDIMMControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualNVMEControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualPCIControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualPS2ControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSATAControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSATAControllerOptionKind {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualAHCIControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSCSIControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSCSIControllerOptionKind {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::ParaVirtualSCSIControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualBusLogicControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualLsiLogicControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualLsiLogicSASControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSIOControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualUSBControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualUSBXHCIControllerOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDiskOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualEthernetCardOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualEthernetCardOptionKind {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualE1000Option {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualE1000eOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualPCNet32Option {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSriovEthernetCardOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnetOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnetOptionKind {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnet2Option {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnet3Option {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnet3OptionKind {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVmxnet3VrdmaOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualFloppyOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualKeyboardOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualNVDIMMOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualParallelPortOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPointingDeviceOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPrecisionClockOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSCSIPassthroughOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSerialPortOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSoundCardOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualSoundCardOptionKind {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualEnsoniq1371Option {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualHdAudioCardOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSoundBlaster16Option {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualTPMOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualUSBOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualMachineVMCIDeviceOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVMIROMOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualVideoCardOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualWDTOption {
+    type Via = crate::types::VirtualDeviceOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceDeviceBackingOptionKind {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualCdromAtapiBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualCdromPassthroughBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualCdromRemoteAtapiBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskRawDiskMappingVer1BackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskRawDiskVer2BackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskRawDiskVer2BackingOptionKind {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualEthernetCardLegacyNetworkBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualEthernetCardNetworkBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualFloppyDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughDynamicBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualParallelPortDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPointingDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSCSIPassthroughDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSoundCardDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualUSBRemoteHostBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualUSBUSBBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceFileBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceFileBackingOptionKind {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualCdromIsoBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskFlatVer1BackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskFlatVer2BackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskLocalPMemBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskSeSparseBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskSparseVer1BackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDiskSparseVer2BackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualFloppyImageBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualParallelPortFileBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortFileBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDevicePipeBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDevicePipeBackingOptionKind {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortPipeBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceRemoteDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceRemoteDeviceBackingOptionKind {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualCdromRemotePassthroughBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualFloppyRemoteDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualUSBRemoteClientBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceURIBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualDeviceURIBackingOptionKind {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortURIBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualEthernetCardDVPortBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualEthernetCardOpaqueNetworkBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughDvxBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughPluginBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughPluginBackingOptionKind {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPCIPassthroughVmiopBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualPrecisionClockSystemClockBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSerialPortThinPrintBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VirtualSriovEthernetCardSriovBackingOption {
+    type Via = crate::types::VirtualDeviceBackingOptionKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VirtualDiskConfigSpec {
+    type Via = crate::types::VirtualDeviceConfigSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestAuthAnySubject {
+    type Via = crate::types::GuestAuthSubjectKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestAuthNamedSubject {
+    type Via = crate::types::GuestAuthSubjectKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestPosixFileAttributes {
+    type Via = crate::types::GuestFileAttributesKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestWindowsFileAttributes {
+    type Via = crate::types::GuestFileAttributesKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::NamePasswordAuthentication {
+    type Via = crate::types::GuestAuthenticationKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SAMLTokenAuthentication {
+    type Via = crate::types::GuestAuthenticationKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::SSPIAuthentication {
+    type Via = crate::types::GuestAuthenticationKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::TicketedSessionAuthentication {
+    type Via = crate::types::GuestAuthenticationKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestWindowsProgramSpec {
+    type Via = crate::types::GuestProgramSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestRegValueBinarySpec {
+    type Via = crate::types::GuestRegValueDataSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestRegValueDwordSpec {
+    type Via = crate::types::GuestRegValueDataSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::GuestRegValueExpandStringSpec {
+    type Via = crate::types::GuestRegValueDataSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::GuestRegValueMultiStringSpec {
+    type Via = crate::types::GuestRegValueDataSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestRegValueQwordSpec {
+    type Via = crate::types::GuestRegValueDataSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::GuestRegValueStringSpec {
+    type Via = crate::types::GuestRegValueDataSpecKind;
+}
+#[cfg(any(feature = "pbm", feature = "sms"))]
+impl crate::object::Within<DataObjectKind> for crate::types::FaultDomainInfo {
+    type Via = crate::types::FaultDomainIdKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanDataEfficiencyConfigEx {
+    type Via = crate::types::VsanDataEfficiencyConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanAdvancedDatastoreConfig {
+    type Via = crate::types::VsanDatastoreConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanClientDatastoreConfig {
+    type Via = crate::types::VsanDatastoreSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanXvcClientConfig {
+    type Via = crate::types::VsanDatastoreSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::ActiveVsanDirectoryServerConfig {
+    type Via = crate::types::VsanDirectoryServerConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanDiskGroupResourceCheckResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanDiskResourceCheckResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanDiskResourceCheckResultKind {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanStoragePoolDiskResourceCheckResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanFaultDomainResourceCheckResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanHostResourceCheckResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanResourceCheckResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanResourceCheckResultKind {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanResourceCheckComponentResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanResourceCheckComponentResultKind {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanResourceCheckDataPersistenceResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanResourceCheckVsanResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanResourceCheckVsanResultKind {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanSiteMaintenanceResourceCheckResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanStoragePoolResourceCheckResult {
+    type Via = crate::types::EntityResourceCheckDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanDatastoreSourcePrecheckItem {
+    type Via = crate::types::VsanMountPrecheckItemKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanMountPrecheckNetworkConnectivityResult {
+    type Via = crate::types::VsanMountPrecheckItemKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanMountPrecheckNetworkLatencyResult {
+    type Via = crate::types::VsanMountPrecheckItemKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanDatastoreSourcePrecheckResult {
+    type Via = crate::types::VsanMountPrecheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanRemoteVcInfoStandalone {
+    type Via = crate::types::VsanRemoteVcInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails {
+    type Via = crate::types::VsanResourceCheckTaskDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanSiteMaintenanceCheckTaskDetails {
+    type Via = crate::types::VsanResourceCheckTaskDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanVbossClusterConfig {
+    type Via = crate::types::VsanVbossConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanVbossHostConfig {
+    type Via = crate::types::VsanVbossConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanIscsiVipConfig {
+    type Via = crate::types::VsanIscsiVipConfigSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanConfigNotAllDisksClaimedIssue {
+    type Via = crate::types::VsanConfigBaseIssueKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue {
+    type Via = crate::types::VsanNetworkConfigBaseIssueKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue {
+    type Via = crate::types::VsanNetworkConfigBaseIssueKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanNetworkConfigVdsScopeIssue {
+    type Via = crate::types::VsanNetworkConfigBaseIssueKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanNetworkConfigVsanNotOnVdsIssue {
+    type Via = crate::types::VsanNetworkConfigBaseIssueKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue {
+    type Via = crate::types::VsanNetworkConfigBaseIssueKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind>
+for crate::types::VsanNetworkVMotionVmknicNotFountIssue {
+    type Via = crate::types::VsanNetworkConfigBaseIssueKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanConfigInfoEx {
+    type Via = crate::types::VsanClusterConfigInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHostConfigInfoEx {
+    type Via = crate::types::VsanHostConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHostPortConfigEx {
+    type Via = crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VimVsanHostDiskResultEx {
+    type Via = crate::types::VsanHostDiskResultKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VsanHostIpConfigEx {
+    type Via = crate::types::VsanHostIpConfigKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VStorageObjectConfigInfo {
+    type Via = crate::types::BaseConfigInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::BaseConfigInfoFileBackingInfo {
+    type Via = crate::types::BaseConfigInfoBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::BaseConfigInfoFileBackingInfoKind {
+    type Via = crate::types::BaseConfigInfoBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::BaseConfigInfoDiskFileBackingInfo {
+    type Via = crate::types::BaseConfigInfoBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::BaseConfigInfoRawDiskMappingBackingInfo {
+    type Via = crate::types::BaseConfigInfoBackingInfoKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VslmCreateSpecDiskFileBackingSpec {
+    type Via = crate::types::VslmCreateSpecBackingSpecKind;
+}
+impl crate::object::Within<DataObjectKind>
+for crate::types::VslmCreateSpecRawDiskMappingBackingSpec {
+    type Via = crate::types::VslmCreateSpecBackingSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VslmCloneSpec {
+    type Via = crate::types::VslmMigrateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::VslmRelocateSpec {
+    type Via = crate::types::VslmMigrateSpecKind;
+}
+impl crate::object::Within<DataObjectKind> for crate::types::TraversalSpec {
+    type Via = crate::types::SelectionSpecKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<DataObjectKind> for crate::types::VslmTaskReasonAlarm {
+    type Via = crate::types::VslmTaskReasonKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<DataObjectKind> for crate::types::VslmTaskReasonSchedule {
+    type Via = crate::types::VslmTaskReasonKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<DataObjectKind> for crate::types::VslmTaskReasonSystem {
+    type Via = crate::types::VslmTaskReasonKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<DataObjectKind> for crate::types::VslmTaskReasonUser {
+    type Via = crate::types::VslmTaskReasonKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for DataObjectKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for DataObjectKind {

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for Description {
 ///  A `Description` or any of its subtypes: what a member declared as `Description` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DescriptionKind {
     /// Exactly this type.
     Description(crate::types::Description),
@@ -105,6 +109,13 @@ pub enum DescriptionKind {
     MethodDescription(Box<crate::types::MethodDescription>),
     ///  A `TypeDescription` or one of its subtypes.
     TypeDescription(crate::types::TypeDescriptionKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DescriptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DescriptionKind {
     #[inline]
@@ -144,6 +155,26 @@ impl DescriptionKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `label` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn label(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `label` of the object held, to change it.
+    #[inline]
+    pub fn label_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `summary` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn summary(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `summary` of the object held, to change it.
+    #[inline]
+    pub fn summary_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::Description> for DescriptionKind {
     #[inline]
@@ -173,6 +204,40 @@ impl From<crate::types::TypeDescriptionKind> for DescriptionKind {
     #[inline]
     fn from(v: crate::types::TypeDescriptionKind) -> Self {
         Self::TypeDescription(v)
+    }
+}
+impl crate::object::Within<DescriptionKind> for crate::types::ElementDescription {
+    type Via = crate::types::ElementDescriptionKind;
+}
+impl crate::object::Within<DescriptionKind> for crate::types::TypeDescription {
+    type Via = crate::types::TypeDescriptionKind;
+}
+impl crate::object::Within<DescriptionKind> for crate::types::EVCMode {
+    type Via = crate::types::ElementDescriptionKind;
+}
+impl crate::object::Within<DescriptionKind>
+for crate::types::ExtendedElementDescription {
+    type Via = crate::types::ElementDescriptionKind;
+}
+impl crate::object::Within<DescriptionKind> for crate::types::FeatureEVCMode {
+    type Via = crate::types::ElementDescriptionKind;
+}
+impl crate::object::Within<DescriptionKind> for crate::types::OptionDef {
+    type Via = crate::types::ElementDescriptionKind;
+}
+impl crate::object::Within<DescriptionKind> for crate::types::ScheduledTaskDetail {
+    type Via = crate::types::TypeDescriptionKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for DescriptionKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for DescriptionKind {

@@ -103,7 +103,11 @@ impl<'de> serde::Deserialize<'de> for DeviceNotSupported {
 ///  A `DeviceNotSupported` or any of its subtypes: what a member declared as `DeviceNotSupported` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DeviceNotSupportedKind {
     /// Exactly this type.
     DeviceNotSupported(Box<crate::types::DeviceNotSupported>),
@@ -133,6 +137,13 @@ pub enum DeviceNotSupportedKind {
     VirtualDiskModeNotSupported(Box<crate::types::VirtualDiskModeNotSupported>),
     ///  A `VirtualEthernetCardNotSupported`.
     VirtualEthernetCardNotSupported(Box<crate::types::VirtualEthernetCardNotSupported>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DeviceNotSupportedKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DeviceNotSupportedKind {
     #[inline]
@@ -202,6 +213,48 @@ impl DeviceNotSupportedKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `reason` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn reason(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `reason` of the object held, to change it.
+    #[inline]
+    pub fn reason_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::DeviceNotSupported> for DeviceNotSupportedKind {
@@ -286,6 +339,40 @@ impl From<crate::types::VirtualEthernetCardNotSupported> for DeviceNotSupportedK
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardNotSupported) -> Self {
         crate::object::boxed(v, Self::VirtualEthernetCardNotSupported)
+    }
+}
+impl crate::object::Within<DeviceNotSupportedKind>
+for crate::types::DeviceBackingNotSupported {
+    type Via = crate::types::DeviceBackingNotSupportedKind;
+}
+impl crate::object::Within<DeviceNotSupportedKind> for crate::types::RDMNotSupported {
+    type Via = crate::types::RDMNotSupportedKind;
+}
+impl crate::object::Within<DeviceNotSupportedKind> for crate::types::DVPortNotSupported {
+    type Via = crate::types::DeviceBackingNotSupportedKind;
+}
+impl crate::object::Within<DeviceNotSupportedKind>
+for crate::types::UnusedVirtualDiskBlocksNotScrubbed {
+    type Via = crate::types::DeviceBackingNotSupportedKind;
+}
+impl crate::object::Within<DeviceNotSupportedKind>
+for crate::types::VirtualDiskBlocksNotFullyProvisioned {
+    type Via = crate::types::DeviceBackingNotSupportedKind;
+}
+impl crate::object::Within<DeviceNotSupportedKind>
+for crate::types::PhysCompatRDMNotSupported {
+    type Via = crate::types::RDMNotSupportedKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for DeviceNotSupportedKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for DeviceNotSupportedKind {

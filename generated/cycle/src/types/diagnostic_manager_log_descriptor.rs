@@ -85,6 +85,12 @@ impl crate::object::Blank for DiagnosticManagerLogDescriptor {
         }
     }
 }
+impl Default for DiagnosticManagerLogDescriptor {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DiagnosticManagerLogDescriptor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -72,6 +72,12 @@ impl crate::object::Blank for DirectPathProfileManagerCreateSpec {
         }
     }
 }
+impl Default for DirectPathProfileManagerCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DirectPathProfileManagerCreateSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

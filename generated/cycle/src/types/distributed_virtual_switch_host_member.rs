@@ -114,6 +114,12 @@ impl crate::object::Blank for DistributedVirtualSwitchHostMember {
         }
     }
 }
+impl Default for DistributedVirtualSwitchHostMember {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DistributedVirtualSwitchHostMember {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

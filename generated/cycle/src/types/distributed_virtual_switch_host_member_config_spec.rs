@@ -103,6 +103,12 @@ impl crate::object::Blank for DistributedVirtualSwitchHostMemberConfigSpec {
         }
     }
 }
+impl Default for DistributedVirtualSwitchHostMemberConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberConfigSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -82,6 +82,12 @@ impl crate::object::Blank for DpuStatusInfo {
         }
     }
 }
+impl Default for DpuStatusInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DpuStatusInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -75,6 +75,12 @@ impl crate::object::Blank for DuplicateName {
         }
     }
 }
+impl Default for DuplicateName {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DuplicateName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

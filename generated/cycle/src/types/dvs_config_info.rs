@@ -266,6 +266,12 @@ impl crate::object::Blank for DVSConfigInfo {
         }
     }
 }
+impl Default for DVSConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DVSConfigInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -286,12 +292,23 @@ impl<'de> serde::Deserialize<'de> for DVSConfigInfo {
 ///  A `DVSConfigInfo` or any of its subtypes: what a member declared as `DVSConfigInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DVSConfigInfoKind {
     /// Exactly this type.
     DVSConfigInfo(Box<crate::types::DVSConfigInfo>),
     ///  A `VMwareDVSConfigInfo`.
     VMwareDVSConfigInfo(Box<crate::types::VMwareDVSConfigInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DVSConfigInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DVSConfigInfoKind {
     #[inline]
@@ -327,6 +344,318 @@ impl DVSConfigInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `uuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uuid(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `uuid` of the object held, to change it.
+    #[inline]
+    pub fn uuid_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `numStandalonePorts` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_standalone_ports(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `numStandalonePorts` of the object held, to change it.
+    #[inline]
+    pub fn num_standalone_ports_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `numPorts` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_ports(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `numPorts` of the object held, to change it.
+    #[inline]
+    pub fn num_ports_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `maxPorts` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn max_ports(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `maxPorts` of the object held, to change it.
+    #[inline]
+    pub fn max_ports_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `uplinkPortPolicy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uplink_port_policy(&self) -> &crate::types::DVSUplinkPortPolicyKind {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `uplinkPortPolicy` of the object held, to change it.
+    #[inline]
+    pub fn uplink_port_policy_mut(
+        &mut self,
+    ) -> &mut crate::types::DVSUplinkPortPolicyKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `uplinkPortgroup` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uplink_portgroup(
+        &self,
+    ) -> &Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `uplinkPortgroup` of the object held, to change it.
+    #[inline]
+    pub fn uplink_portgroup_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `defaultPortConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_port_config(&self) -> &crate::types::DVPortSettingKind {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `defaultPortConfig` of the object held, to change it.
+    #[inline]
+    pub fn default_port_config_mut(&mut self) -> &mut crate::types::DVPortSettingKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(
+        &self,
+    ) -> &Option<Vec<crate::types::DistributedVirtualSwitchHostMember>> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DistributedVirtualSwitchHostMember>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `productInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn product_info(&self) -> &crate::types::DistributedVirtualSwitchProductSpec {
+        crate::object::member::<
+            Box<crate::types::DistributedVirtualSwitchProductSpec>,
+        >(crate::object::Family::object(self), 9usize)
+    }
+    /// `productInfo` of the object held, to change it.
+    #[inline]
+    pub fn product_info_mut(
+        &mut self,
+    ) -> &mut crate::types::DistributedVirtualSwitchProductSpec {
+        crate::object::member_mut::<
+            Box<crate::types::DistributedVirtualSwitchProductSpec>,
+        >(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `targetInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn target_info(
+        &self,
+    ) -> &Option<Box<crate::types::DistributedVirtualSwitchProductSpec>> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `targetInfo` of the object held, to change it.
+    #[inline]
+    pub fn target_info_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::DistributedVirtualSwitchProductSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `extensionKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn extension_key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `extensionKey` of the object held, to change it.
+    #[inline]
+    pub fn extension_key_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `vendorSpecificConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vendor_specific_config(
+        &self,
+    ) -> &Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `vendorSpecificConfig` of the object held, to change it.
+    #[inline]
+    pub fn vendor_specific_config_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `policy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn policy(&self) -> &Option<crate::types::DVSPolicy> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `policy` of the object held, to change it.
+    #[inline]
+    pub fn policy_mut(&mut self) -> &mut Option<crate::types::DVSPolicy> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `configVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn config_version(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `configVersion` of the object held, to change it.
+    #[inline]
+    pub fn config_version_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
+    }
+    /// `contact` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn contact(&self) -> &crate::types::DVSContactInfo {
+        crate::object::member(crate::object::Family::object(self), 16usize)
+    }
+    /// `contact` of the object held, to change it.
+    #[inline]
+    pub fn contact_mut(&mut self) -> &mut crate::types::DVSContactInfo {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 16usize)
+    }
+    /// `switchIpAddress` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn switch_ip_address(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 17usize)
+    }
+    /// `switchIpAddress` of the object held, to change it.
+    #[inline]
+    pub fn switch_ip_address_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 17usize)
+    }
+    /// `createTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn create_time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 18usize)
+    }
+    /// `createTime` of the object held, to change it.
+    #[inline]
+    pub fn create_time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 18usize)
+    }
+    /// `networkResourceManagementEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_resource_management_enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 19usize)
+    }
+    /// `networkResourceManagementEnabled` of the object held, to change it.
+    #[inline]
+    pub fn network_resource_management_enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 19usize)
+    }
+    /// `defaultProxySwitchMaxNumPorts` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_proxy_switch_max_num_ports(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 20usize)
+    }
+    /// `defaultProxySwitchMaxNumPorts` of the object held, to change it.
+    #[inline]
+    pub fn default_proxy_switch_max_num_ports_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 20usize)
+    }
+    /// `healthCheckConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn health_check_config(
+        &self,
+    ) -> &Option<Vec<crate::types::DVSHealthCheckConfigKind>> {
+        crate::object::member(crate::object::Family::object(self), 21usize)
+    }
+    /// `healthCheckConfig` of the object held, to change it.
+    #[inline]
+    pub fn health_check_config_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DVSHealthCheckConfigKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 21usize)
+    }
+    /// `infrastructureTrafficResourceConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn infrastructure_traffic_resource_config(
+        &self,
+    ) -> &Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>> {
+        crate::object::member(crate::object::Family::object(self), 22usize)
+    }
+    /// `infrastructureTrafficResourceConfig` of the object held, to change it.
+    #[inline]
+    pub fn infrastructure_traffic_resource_config_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 22usize)
+    }
+    /// `netResourcePoolTrafficResourceConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn net_resource_pool_traffic_resource_config(
+        &self,
+    ) -> &Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>> {
+        crate::object::member(crate::object::Family::object(self), 23usize)
+    }
+    /// `netResourcePoolTrafficResourceConfig` of the object held, to change it.
+    #[inline]
+    pub fn net_resource_pool_traffic_resource_config_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 23usize)
+    }
+    /// `networkResourceControlVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_resource_control_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 24usize)
+    }
+    /// `networkResourceControlVersion` of the object held, to change it.
+    #[inline]
+    pub fn network_resource_control_version_mut(
+        &mut self,
+    ) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 24usize)
+    }
+    /// `vmVnicNetworkResourcePool` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm_vnic_network_resource_pool(
+        &self,
+    ) -> &Option<Vec<crate::types::DVSVmVnicNetworkResourcePool>> {
+        crate::object::member(crate::object::Family::object(self), 25usize)
+    }
+    /// `vmVnicNetworkResourcePool` of the object held, to change it.
+    #[inline]
+    pub fn vm_vnic_network_resource_pool_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DVSVmVnicNetworkResourcePool>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 25usize)
+    }
+    /// `pnicCapacityRatioForReservation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn pnic_capacity_ratio_for_reservation(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 26usize)
+    }
+    /// `pnicCapacityRatioForReservation` of the object held, to change it.
+    #[inline]
+    pub fn pnic_capacity_ratio_for_reservation_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 26usize)
     }
 }
 impl From<crate::types::DVSConfigInfo> for DVSConfigInfoKind {

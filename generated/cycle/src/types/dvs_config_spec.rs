@@ -232,12 +232,23 @@ impl<'de> serde::Deserialize<'de> for DVSConfigSpec {
 ///  A `DVSConfigSpec` or any of its subtypes: what a member declared as `DVSConfigSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DVSConfigSpecKind {
     /// Exactly this type.
     DVSConfigSpec(Box<crate::types::DVSConfigSpec>),
     ///  A `VMwareDVSConfigSpec`.
     VMwareDVSConfigSpec(Box<crate::types::VMwareDVSConfigSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DVSConfigSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DVSConfigSpecKind {
     #[inline]
@@ -273,6 +284,226 @@ impl DVSConfigSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `dynamicProperty` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dynamic_property(&self) -> &Option<Vec<crate::types::DynamicProperty>> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `dynamicProperty` of the object held, to change it.
+    #[inline]
+    pub fn dynamic_property_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DynamicProperty>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `configVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn config_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `configVersion` of the object held, to change it.
+    #[inline]
+    pub fn config_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `numStandalonePorts` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_standalone_ports(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `numStandalonePorts` of the object held, to change it.
+    #[inline]
+    pub fn num_standalone_ports_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `maxPorts` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn max_ports(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `maxPorts` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn max_ports_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `uplinkPortPolicy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uplink_port_policy(&self) -> &Option<crate::types::DVSUplinkPortPolicyKind> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `uplinkPortPolicy` of the object held, to change it.
+    #[inline]
+    pub fn uplink_port_policy_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DVSUplinkPortPolicyKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `uplinkPortgroup` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uplink_portgroup(
+        &self,
+    ) -> &Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `uplinkPortgroup` of the object held, to change it.
+    #[inline]
+    pub fn uplink_portgroup_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `defaultPortConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_port_config(&self) -> &Option<crate::types::DVPortSettingKind> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `defaultPortConfig` of the object held, to change it.
+    #[inline]
+    pub fn default_port_config_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DVPortSettingKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(
+        &self,
+    ) -> &Option<Vec<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `extensionKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn extension_key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `extensionKey` of the object held, to change it.
+    #[inline]
+    pub fn extension_key_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `policy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn policy(&self) -> &Option<crate::types::DVSPolicy> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `policy` of the object held, to change it.
+    #[inline]
+    pub fn policy_mut(&mut self) -> &mut Option<crate::types::DVSPolicy> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `vendorSpecificConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vendor_specific_config(
+        &self,
+    ) -> &Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `vendorSpecificConfig` of the object held, to change it.
+    #[inline]
+    pub fn vendor_specific_config_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `contact` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn contact(&self) -> &Option<crate::types::DVSContactInfo> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `contact` of the object held, to change it.
+    #[inline]
+    pub fn contact_mut(&mut self) -> &mut Option<crate::types::DVSContactInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `switchIpAddress` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn switch_ip_address(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `switchIpAddress` of the object held, to change it.
+    #[inline]
+    pub fn switch_ip_address_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `defaultProxySwitchMaxNumPorts` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_proxy_switch_max_num_ports(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `defaultProxySwitchMaxNumPorts` of the object held, to change it.
+    #[inline]
+    pub fn default_proxy_switch_max_num_ports_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
+    }
+    /// `infrastructureTrafficResourceConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn infrastructure_traffic_resource_config(
+        &self,
+    ) -> &Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>> {
+        crate::object::member(crate::object::Family::object(self), 16usize)
+    }
+    /// `infrastructureTrafficResourceConfig` of the object held, to change it.
+    #[inline]
+    pub fn infrastructure_traffic_resource_config_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 16usize)
+    }
+    /// `netResourcePoolTrafficResourceConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn net_resource_pool_traffic_resource_config(
+        &self,
+    ) -> &Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>> {
+        crate::object::member(crate::object::Family::object(self), 17usize)
+    }
+    /// `netResourcePoolTrafficResourceConfig` of the object held, to change it.
+    #[inline]
+    pub fn net_resource_pool_traffic_resource_config_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 17usize)
+    }
+    /// `networkResourceControlVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_resource_control_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 18usize)
+    }
+    /// `networkResourceControlVersion` of the object held, to change it.
+    #[inline]
+    pub fn network_resource_control_version_mut(
+        &mut self,
+    ) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 18usize)
     }
 }
 impl From<crate::types::DVSConfigSpec> for DVSConfigSpecKind {

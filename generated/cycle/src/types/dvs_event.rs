@@ -199,7 +199,11 @@ impl<'de> serde::Deserialize<'de> for DvsEvent {
 ///  A `DvsEvent` or any of its subtypes: what a member declared as `DvsEvent` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DvsEventKind {
     /// Exactly this type.
     DvsEvent(Box<crate::types::DvsEvent>),
@@ -283,6 +287,13 @@ pub enum DvsEventKind {
     VmVnicPoolReservationViolationRaiseEvent(
         Box<crate::types::VmVnicPoolReservationViolationRaiseEvent>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DvsEventKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DvsEventKind {
     #[inline]
@@ -433,6 +444,162 @@ impl DvsEventKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `chainId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn chain_id(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `chainId` of the object held, to change it.
+    #[inline]
+    pub fn chain_id_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `createdTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn created_time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `createdTime` of the object held, to change it.
+    #[inline]
+    pub fn created_time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `userName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn user_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `userName` of the object held, to change it.
+    #[inline]
+    pub fn user_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `datacenter` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datacenter(&self) -> &Option<crate::types::DatacenterEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `datacenter` of the object held, to change it.
+    #[inline]
+    pub fn datacenter_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DatacenterEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `computeResource` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn compute_resource(
+        &self,
+    ) -> &Option<crate::types::ComputeResourceEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `computeResource` of the object held, to change it.
+    #[inline]
+    pub fn compute_resource_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ComputeResourceEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(&self) -> &Option<crate::types::HostEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(&mut self) -> &mut Option<crate::types::HostEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `vm` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm(&self) -> &Option<crate::types::VmEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `vm` of the object held, to change it.
+    #[inline]
+    pub fn vm_mut(&mut self) -> &mut Option<crate::types::VmEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `ds` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ds(&self) -> &Option<crate::types::DatastoreEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `ds` of the object held, to change it.
+    #[inline]
+    pub fn ds_mut(&mut self) -> &mut Option<crate::types::DatastoreEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `net` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn net(&self) -> &Option<crate::types::NetworkEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `net` of the object held, to change it.
+    #[inline]
+    pub fn net_mut(&mut self) -> &mut Option<crate::types::NetworkEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `dvs` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dvs(&self) -> &Option<crate::types::DvsEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `dvs` of the object held, to change it.
+    #[inline]
+    pub fn dvs_mut(&mut self) -> &mut Option<crate::types::DvsEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `tgw` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn tgw(&self) -> &Option<crate::types::TgwEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `tgw` of the object held, to change it.
+    #[inline]
+    pub fn tgw_mut(&mut self) -> &mut Option<crate::types::TgwEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `fullFormattedMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn full_formatted_message(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `fullFormattedMessage` of the object held, to change it.
+    #[inline]
+    pub fn full_formatted_message_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `changeTag` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn change_tag(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `changeTag` of the object held, to change it.
+    #[inline]
+    pub fn change_tag_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `auditId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn audit_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `auditId` of the object held, to change it.
+    #[inline]
+    pub fn audit_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
     }
 }
 impl From<crate::types::DvsEvent> for DvsEventKind {

@@ -185,6 +185,12 @@ impl crate::object::Blank for DvsReconfiguredEvent {
         }
     }
 }
+impl Default for DvsReconfiguredEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DvsReconfiguredEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

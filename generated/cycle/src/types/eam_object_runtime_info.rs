@@ -84,6 +84,12 @@ impl crate::object::Blank for EamObjectRuntimeInfo {
         }
     }
 }
+impl Default for EamObjectRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for EamObjectRuntimeInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -104,13 +110,24 @@ impl<'de> serde::Deserialize<'de> for EamObjectRuntimeInfo {
 ///  A `EamObjectRuntimeInfo` or any of its subtypes: what a member declared as `EamObjectRuntimeInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum EamObjectRuntimeInfoKind {
     /// Exactly this type.
     EamObjectRuntimeInfo(Box<crate::types::EamObjectRuntimeInfo>),
     ///  A `AgentRuntimeInfo`.
     #[cfg(feature = "eam")]
     AgentRuntimeInfo(Box<crate::types::AgentRuntimeInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for EamObjectRuntimeInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for EamObjectRuntimeInfoKind {
     #[inline]
@@ -147,6 +164,46 @@ impl EamObjectRuntimeInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `status` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn status(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `status` of the object held, to change it.
+    #[inline]
+    pub fn status_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `issue` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn issue(&self) -> &Option<Vec<crate::types::IssueKind>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `issue` of the object held, to change it.
+    #[inline]
+    pub fn issue_mut(&mut self) -> &mut Option<Vec<crate::types::IssueKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `goalState` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn goal_state(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `goalState` of the object held, to change it.
+    #[inline]
+    pub fn goal_state_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `entity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn entity(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `entity` of the object held, to change it.
+    #[inline]
+    pub fn entity_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::EamObjectRuntimeInfo> for EamObjectRuntimeInfoKind {

@@ -95,7 +95,11 @@ impl<'de> serde::Deserialize<'de> for EamRuntimeFault {
 ///  A `EamRuntimeFault` or any of its subtypes: what a member declared as `EamRuntimeFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum EamRuntimeFaultKind {
     /// Exactly this type.
     EamRuntimeFault(Box<crate::types::EamRuntimeFault>),
@@ -115,6 +119,13 @@ pub enum EamRuntimeFaultKind {
     NoConnectionToVCenter(Box<crate::types::NoConnectionToVCenter>),
     ///  A `NotAuthorized`.
     NotAuthorized(Box<crate::types::NotAuthorized>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for EamRuntimeFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for EamRuntimeFaultKind {
     #[inline]
@@ -167,6 +178,28 @@ impl EamRuntimeFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::EamRuntimeFault> for EamRuntimeFaultKind {
@@ -221,6 +254,31 @@ impl From<crate::types::NotAuthorized> for EamRuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::NotAuthorized) -> Self {
         crate::object::boxed(v, Self::NotAuthorized)
+    }
+}
+impl crate::object::Within<EamRuntimeFaultKind> for crate::types::EamAppFault {
+    type Via = crate::types::EamAppFaultKind;
+}
+impl crate::object::Within<EamRuntimeFaultKind>
+for crate::types::CertificateNotTrustedFault {
+    type Via = crate::types::EamAppFaultKind;
+}
+impl crate::object::Within<EamRuntimeFaultKind> for crate::types::DisabledClusterFault {
+    type Via = crate::types::EamAppFaultKind;
+}
+impl crate::object::Within<EamRuntimeFaultKind> for crate::types::EamInvalidState {
+    type Via = crate::types::EamAppFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for EamRuntimeFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for EamRuntimeFaultKind {

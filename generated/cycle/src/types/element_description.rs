@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for ElementDescription {
 ///  A `ElementDescription` or any of its subtypes: what a member declared as `ElementDescription` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ElementDescriptionKind {
     /// Exactly this type.
     ElementDescription(crate::types::ElementDescription),
@@ -110,6 +114,13 @@ pub enum ElementDescriptionKind {
     FeatureEVCMode(Box<crate::types::FeatureEVCMode>),
     ///  A `OptionDef`.
     OptionDef(Box<crate::types::OptionDef>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ElementDescriptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ElementDescriptionKind {
     #[inline]
@@ -148,6 +159,36 @@ impl ElementDescriptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `label` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn label(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `label` of the object held, to change it.
+    #[inline]
+    pub fn label_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `summary` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn summary(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `summary` of the object held, to change it.
+    #[inline]
+    pub fn summary_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::ElementDescription> for ElementDescriptionKind {

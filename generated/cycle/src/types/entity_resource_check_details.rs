@@ -157,7 +157,11 @@ impl<'de> serde::Deserialize<'de> for EntityResourceCheckDetails {
 ///  A `EntityResourceCheckDetails` or any of its subtypes: what a member declared as `EntityResourceCheckDetails` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum EntityResourceCheckDetailsKind {
     /// Exactly this type.
     EntityResourceCheckDetails(Box<crate::types::EntityResourceCheckDetails>),
@@ -185,6 +189,13 @@ pub enum EntityResourceCheckDetailsKind {
     VsanStoragePoolResourceCheckResult(
         Box<crate::types::VsanStoragePoolResourceCheckResult>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for EntityResourceCheckDetailsKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for EntityResourceCheckDetailsKind {
     #[inline]
@@ -248,6 +259,106 @@ impl EntityResourceCheckDetailsKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `uuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uuid(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `uuid` of the object held, to change it.
+    #[inline]
+    pub fn uuid_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `isNew` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn is_new(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `isNew` of the object held, to change it.
+    #[inline]
+    pub fn is_new_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `capacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `capacity` of the object held, to change it.
+    #[inline]
+    pub fn capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `postOperationCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn post_operation_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `postOperationCapacity` of the object held, to change it.
+    #[inline]
+    pub fn post_operation_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `usedCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn used_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `usedCapacity` of the object held, to change it.
+    #[inline]
+    pub fn used_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `postOperationUsedCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn post_operation_used_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `postOperationUsedCapacity` of the object held, to change it.
+    #[inline]
+    pub fn post_operation_used_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `additionalRequiredCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn additional_required_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `additionalRequiredCapacity` of the object held, to change it.
+    #[inline]
+    pub fn additional_required_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `maxComponents` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn max_components(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `maxComponents` of the object held, to change it.
+    #[inline]
+    pub fn max_components_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `components` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn components(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `components` of the object held, to change it.
+    #[inline]
+    pub fn components_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
 }
 impl From<crate::types::EntityResourceCheckDetails> for EntityResourceCheckDetailsKind {
     #[inline]
@@ -299,6 +410,63 @@ for EntityResourceCheckDetailsKind {
     #[inline]
     fn from(v: crate::types::VsanStoragePoolResourceCheckResult) -> Self {
         crate::object::boxed(v, Self::VsanStoragePoolResourceCheckResult)
+    }
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<EntityResourceCheckDetailsKind>
+for crate::types::VsanDiskResourceCheckResult {
+    type Via = crate::types::VsanDiskResourceCheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<EntityResourceCheckDetailsKind>
+for crate::types::VsanResourceCheckResult {
+    type Via = crate::types::VsanResourceCheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<EntityResourceCheckDetailsKind>
+for crate::types::VsanStoragePoolDiskResourceCheckResult {
+    type Via = crate::types::VsanDiskResourceCheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<EntityResourceCheckDetailsKind>
+for crate::types::VsanResourceCheckComponentResult {
+    type Via = crate::types::VsanResourceCheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<EntityResourceCheckDetailsKind>
+for crate::types::VsanResourceCheckComponentResultKind {
+    type Via = crate::types::VsanResourceCheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<EntityResourceCheckDetailsKind>
+for crate::types::VsanResourceCheckDataPersistenceResult {
+    type Via = crate::types::VsanResourceCheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<EntityResourceCheckDetailsKind>
+for crate::types::VsanResourceCheckVsanResult {
+    type Via = crate::types::VsanResourceCheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<EntityResourceCheckDetailsKind>
+for crate::types::VsanResourceCheckVsanResultKind {
+    type Via = crate::types::VsanResourceCheckResultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<EntityResourceCheckDetailsKind>
+for crate::types::VsanSiteMaintenanceResourceCheckResult {
+    type Via = crate::types::VsanResourceCheckResultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for EntityResourceCheckDetailsKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for EntityResourceCheckDetailsKind {

@@ -199,7 +199,11 @@ impl<'de> serde::Deserialize<'de> for Event {
 ///  A `Event` or any of its subtypes: what a member declared as `Event` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum EventKind {
     /// Exactly this type.
     Event(Box<crate::types::Event>),
@@ -255,6 +259,13 @@ pub enum EventKind {
     UpgradeEvent(crate::types::UpgradeEventKind),
     ///  A `VmEvent` or one of its subtypes.
     VmEvent(crate::types::VmEventKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for EventKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for EventKind {
     #[inline]
@@ -323,6 +334,162 @@ impl EventKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `chainId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn chain_id(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `chainId` of the object held, to change it.
+    #[inline]
+    pub fn chain_id_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `createdTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn created_time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `createdTime` of the object held, to change it.
+    #[inline]
+    pub fn created_time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `userName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn user_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `userName` of the object held, to change it.
+    #[inline]
+    pub fn user_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `datacenter` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datacenter(&self) -> &Option<crate::types::DatacenterEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `datacenter` of the object held, to change it.
+    #[inline]
+    pub fn datacenter_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DatacenterEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `computeResource` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn compute_resource(
+        &self,
+    ) -> &Option<crate::types::ComputeResourceEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `computeResource` of the object held, to change it.
+    #[inline]
+    pub fn compute_resource_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ComputeResourceEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(&self) -> &Option<crate::types::HostEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(&mut self) -> &mut Option<crate::types::HostEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `vm` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm(&self) -> &Option<crate::types::VmEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `vm` of the object held, to change it.
+    #[inline]
+    pub fn vm_mut(&mut self) -> &mut Option<crate::types::VmEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `ds` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ds(&self) -> &Option<crate::types::DatastoreEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `ds` of the object held, to change it.
+    #[inline]
+    pub fn ds_mut(&mut self) -> &mut Option<crate::types::DatastoreEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `net` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn net(&self) -> &Option<crate::types::NetworkEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `net` of the object held, to change it.
+    #[inline]
+    pub fn net_mut(&mut self) -> &mut Option<crate::types::NetworkEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `dvs` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dvs(&self) -> &Option<crate::types::DvsEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `dvs` of the object held, to change it.
+    #[inline]
+    pub fn dvs_mut(&mut self) -> &mut Option<crate::types::DvsEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `tgw` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn tgw(&self) -> &Option<crate::types::TgwEventArgument> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `tgw` of the object held, to change it.
+    #[inline]
+    pub fn tgw_mut(&mut self) -> &mut Option<crate::types::TgwEventArgument> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `fullFormattedMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn full_formatted_message(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `fullFormattedMessage` of the object held, to change it.
+    #[inline]
+    pub fn full_formatted_message_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `changeTag` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn change_tag(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `changeTag` of the object held, to change it.
+    #[inline]
+    pub fn change_tag_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `auditId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn audit_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `auditId` of the object held, to change it.
+    #[inline]
+    pub fn audit_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
     }
 }
 impl From<crate::types::Event> for EventKind {
@@ -485,6 +652,1423 @@ impl From<crate::types::VmEventKind> for EventKind {
     #[inline]
     fn from(v: crate::types::VmEventKind) -> Self {
         Self::VmEvent(v)
+    }
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AuthorizationEvent {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ClusterEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomFieldEvent {
+    type Via = crate::types::CustomFieldEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DVPortgroupEvent {
+    type Via = crate::types::DVPortgroupEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatacenterEvent {
+    type Via = crate::types::DatacenterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GeneralEvent {
+    type Via = crate::types::GeneralEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::LicenseEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ProfileEvent {
+    type Via = crate::types::ProfileEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ResourcePoolEvent {
+    type Via = crate::types::ResourcePoolEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ScheduledTaskEvent {
+    type Via = crate::types::ScheduledTaskEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::SessionEvent {
+    type Via = crate::types::SessionEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::TaskEvent {
+    type Via = crate::types::TaskEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::TemplateUpgradeEvent {
+    type Via = crate::types::TemplateUpgradeEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UpgradeEvent {
+    type Via = crate::types::UpgradeEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmAcknowledgedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmActionTriggeredEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmClearedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmCreatedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmEmailCompletedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmEmailFailedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmReconfiguredEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmRemovedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmScriptCompleteEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmScriptFailedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmSnmpCompletedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmSnmpFailedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AlarmStatusChangedEvent {
+    type Via = crate::types::AlarmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::PermissionEvent {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::PermissionEventKind {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::PermissionAddedEvent {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::PermissionRemovedEvent {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::PermissionUpdatedEvent {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::RoleEvent {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::RoleEventKind {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::RoleAddedEvent {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::RoleRemovedEvent {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::RoleUpdatedEvent {
+    type Via = crate::types::AuthorizationEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ClusterComplianceCheckedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ClusterCreatedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ClusterDestroyedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ClusterOvercommittedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ClusterOvercommittedEventKind {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostOvercommittedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ClusterReconfiguredEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ClusterStatusChangedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ClusterStatusChangedEventKind {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostStatusChangedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::DasAdmissionControlDisabledEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DasAdmissionControlEnabledEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DasAgentFoundEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DasAgentUnavailableEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DasClusterIsolatedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DasDisabledEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DasEnabledEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DasHostFailedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DasHostIsolatedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsDisabledEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsEnabledEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsInvocationFailedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsRecoveredFromFailureEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::FailoverLevelRestored {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostMonitoringStateChangedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::InsufficientFailoverResourcesEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmHealthMonitoringStateChangedEvent {
+    type Via = crate::types::ClusterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomFieldDefEvent {
+    type Via = crate::types::CustomFieldEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomFieldDefEventKind {
+    type Via = crate::types::CustomFieldEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomFieldDefAddedEvent {
+    type Via = crate::types::CustomFieldEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomFieldDefRemovedEvent {
+    type Via = crate::types::CustomFieldEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomFieldDefRenamedEvent {
+    type Via = crate::types::CustomFieldEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomFieldValueChangedEvent {
+    type Via = crate::types::CustomFieldEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DVPortgroupCreatedEvent {
+    type Via = crate::types::DVPortgroupEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DVPortgroupDestroyedEvent {
+    type Via = crate::types::DVPortgroupEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DVPortgroupReconfiguredEvent {
+    type Via = crate::types::DVPortgroupEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DVPortgroupRenamedEvent {
+    type Via = crate::types::DVPortgroupEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvpgImportEvent {
+    type Via = crate::types::DVPortgroupEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvpgRestoreEvent {
+    type Via = crate::types::DVPortgroupEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatacenterCreatedEvent {
+    type Via = crate::types::DatacenterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatacenterRenamedEvent {
+    type Via = crate::types::DatacenterEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreCapacityIncreasedEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreDestroyedEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreDuplicatedEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreFileEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreFileEventKind {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreFileCopiedEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreFileDeletedEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreFileMovedEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreIORMReconfiguredEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreRenamedEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::NonVIWorkloadDetectedOnDatastoreEvent {
+    type Via = crate::types::DatastoreEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsCreatedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsDestroyedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsHostBackInSyncEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsHostJoinedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsHostLeftEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsHostStatusUpdated {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsHostWentOutOfSyncEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsImportEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsMergedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortBlockedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortConnectedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortCreatedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortDeletedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortDisconnectedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortEnteredPassthruEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortExitedPassthruEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortJoinPortgroupEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortLeavePortgroupEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortLinkDownEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortLinkUpEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortReconfiguredEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortRuntimeChangeEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsPortUnblockedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::DvsPortVendorSpecificStateChangeEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsReconfiguredEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsRenamedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsRestoreEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsUpgradeAvailableEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsUpgradeInProgressEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsUpgradeRejectedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsUpgradedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostLocalPortCreatedEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::OutOfSyncDvsHost {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::RecoveryEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::RollbackEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmVnicPoolReservationViolationClearEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmVnicPoolReservationViolationRaiseEvent {
+    type Via = crate::types::DvsEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ExtendedEvent {
+    type Via = crate::types::GeneralEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GeneralHostErrorEvent {
+    type Via = crate::types::GeneralEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GeneralHostInfoEvent {
+    type Via = crate::types::GeneralEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GeneralHostWarningEvent {
+    type Via = crate::types::GeneralEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GeneralUserEvent {
+    type Via = crate::types::GeneralEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GeneralVmErrorEvent {
+    type Via = crate::types::GeneralEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GeneralVmInfoEvent {
+    type Via = crate::types::GeneralEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GeneralVmWarningEvent {
+    type Via = crate::types::GeneralEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AccountCreatedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AccountRemovedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AccountUpdatedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AdminPasswordNotChangedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CanceledHostOperationEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreDiscoveredEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastorePrincipalConfigured {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreRemovedOnHostEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DatastoreRenamedOnHostEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsResourceConfigureFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsResourceConfigureSyncedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DuplicateIpDetectedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsHealthStatusChangeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DvsHealthStatusChangeEventKind {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MtuMatchEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MtuMismatchEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::TeamingMatchEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::TeamingMisMatchEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UplinkPortMtuNotSupportEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UplinkPortMtuSupportEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UplinkPortVlanTrunkedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UplinkPortVlanUntrunkedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::EnteredMaintenanceModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::EnteredStandbyModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::EnteredStandbyModeEventKind {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsEnteredStandbyModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::EnteringMaintenanceModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::EnteringStandbyModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::EnteringStandbyModeEventKind {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsEnteringStandbyModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ExitMaintenanceModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ExitStandbyModeFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ExitStandbyModeFailedEventKind {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsExitStandbyModeFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ExitedStandbyModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ExitedStandbyModeEventKind {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsExitedStandbyModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ExitingStandbyModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ExitingStandbyModeEventKind {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsExitingStandbyModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::GhostDvsProxySwitchDetectedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GhostDvsProxySwitchRemovedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostAddFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostAddedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostAdminDisableEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostAdminEnableEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedAccountFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::HostCnxFailedAlreadyManagedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedBadCcagentEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedBadUsernameEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedBadVersionEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::HostCnxFailedCcagentUpgradeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedNetworkErrorEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedNoAccessEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedNoConnectionEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedNoLicenseEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedNotFoundEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCnxFailedTimeoutEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostComplianceCheckedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostCompliantEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostConfigAppliedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostConnectedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostConnectionLostEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostDasDisabledEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostDasDisablingEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostDasEnabledEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostDasEnablingEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostDasErrorEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostDasEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostDasEventKind {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostExtraNetworksEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostIsolationIpPingFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostMissingNetworksEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostNoAvailableNetworksEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostNoHAEnabledPortGroupsEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::HostNoRedundantManagementNetworkEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostNotInClusterEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::HostPrimaryAgentNotShortNameEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostShortNameInconsistentEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostDasOkEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostDisconnectedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostEnableAdminFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostGetShortNameFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostInAuditModeEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostIpChangedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostIpInconsistentEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostIpToShortNameFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostNonCompliantEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostProfileAppliedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostReconnectionFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostRemovedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostShortNameToIpFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostShutdownEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostSpecificationChangedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostSpecificationRequireEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostSpecificationUpdateEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostSubSpecificationDeleteEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostSubSpecificationUpdateEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostSyncFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostUpgradeFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::HostUserWorldSwapNotEnabledEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::HostVnicConnectedToCustomizedDVPortEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostWwnChangedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostWwnConflictEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::LocalDatastoreCreatedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::LocalTSMEnabledEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::NASDatastoreCreatedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::NoDatastoresConfiguredEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::RemoteTSMEnabledEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::TimedOutHostOperationEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UpdatedAgentBeingRestartedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UserAssignedToGroup {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UserPasswordChanged {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UserUnassignedFromGroup {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VMFSDatastoreCreatedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VMFSDatastoreExpandedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VMFSDatastoreExtendedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VcAgentUninstallFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VcAgentUninstalledEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VcAgentUpgradeFailedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VcAgentUpgradedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VimAccountPasswordChangedEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::IScsiBootFailureEvent {
+    type Via = crate::types::HostEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::AllVirtualMachinesLicensedEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostInventoryFullEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::HostLicenseExpiredEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::IncorrectHostInformationEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::InvalidEditionEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::LicenseNonComplianceEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::LicenseRestrictedEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::LicenseServerAvailableEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::LicenseServerUnavailableEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::NoLicenseEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ServerLicenseExpiredEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UnlicensedVirtualMachinesEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::UnlicensedVirtualMachinesFoundEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VMotionLicenseExpiredEvent {
+    type Via = crate::types::LicenseEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ProfileAssociatedEvent {
+    type Via = crate::types::ProfileEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ProfileChangedEvent {
+    type Via = crate::types::ProfileEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ProfileCreatedEvent {
+    type Via = crate::types::ProfileEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ProfileDissociatedEvent {
+    type Via = crate::types::ProfileEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::ProfileReferenceHostChangedEvent {
+    type Via = crate::types::ProfileEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ProfileRemovedEvent {
+    type Via = crate::types::ProfileEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ResourcePoolCreatedEvent {
+    type Via = crate::types::ResourcePoolEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ResourcePoolDestroyedEvent {
+    type Via = crate::types::ResourcePoolEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ResourcePoolMovedEvent {
+    type Via = crate::types::ResourcePoolEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ResourcePoolReconfiguredEvent {
+    type Via = crate::types::ResourcePoolEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ResourceViolatedEvent {
+    type Via = crate::types::ResourcePoolEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ScheduledTaskCompletedEvent {
+    type Via = crate::types::ScheduledTaskEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ScheduledTaskCreatedEvent {
+    type Via = crate::types::ScheduledTaskEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::ScheduledTaskEmailCompletedEvent {
+    type Via = crate::types::ScheduledTaskEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ScheduledTaskEmailFailedEvent {
+    type Via = crate::types::ScheduledTaskEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ScheduledTaskFailedEvent {
+    type Via = crate::types::ScheduledTaskEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ScheduledTaskReconfiguredEvent {
+    type Via = crate::types::ScheduledTaskEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ScheduledTaskRemovedEvent {
+    type Via = crate::types::ScheduledTaskEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ScheduledTaskStartedEvent {
+    type Via = crate::types::ScheduledTaskEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::AlreadyAuthenticatedSessionEvent {
+    type Via = crate::types::SessionEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::BadUsernameSessionEvent {
+    type Via = crate::types::SessionEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::GlobalMessageChangedEvent {
+    type Via = crate::types::SessionEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::NoAccessUserEvent {
+    type Via = crate::types::SessionEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ServerStartedSessionEvent {
+    type Via = crate::types::SessionEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::SessionTerminatedEvent {
+    type Via = crate::types::SessionEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UserLoginSessionEvent {
+    type Via = crate::types::SessionEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UserLogoutSessionEvent {
+    type Via = crate::types::SessionEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::TaskTimeoutEvent {
+    type Via = crate::types::TaskEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::TemplateBeingUpgradedEvent {
+    type Via = crate::types::TemplateUpgradeEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::TemplateUpgradeFailedEvent {
+    type Via = crate::types::TemplateUpgradeEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::TemplateUpgradedEvent {
+    type Via = crate::types::TemplateUpgradeEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::ErrorUpgradeEvent {
+    type Via = crate::types::UpgradeEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::InfoUpgradeEvent {
+    type Via = crate::types::UpgradeEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::UserUpgradeEvent {
+    type Via = crate::types::UpgradeEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::WarningUpgradeEvent {
+    type Via = crate::types::UpgradeEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomizationEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomizationEventKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomizationFailed {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomizationFailedKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::CustomizationLinuxIdentityFailed {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomizationNetworkSetupFailed {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomizationSysprepFailed {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomizationUnknownFailure {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomizationStartedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::CustomizationSucceeded {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsRuleComplianceEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsRuleViolationEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsSoftRuleViolationEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MigrationEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MigrationEventKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MigrationErrorEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MigrationHostErrorEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MigrationHostWarningEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MigrationResourceErrorEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MigrationResourceWarningEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::MigrationWarningEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::NoMaintenanceModeDrsRecommendationForVM {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::NotEnoughResourcesToStartVmEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmAcquiredMksTicketEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmAcquiredTicketEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmAutoRenameEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmBeingCreatedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmBeingDeployedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmBeingHotMigratedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmBeingMigratedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmCloneEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmCloneEventKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmBeingClonedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmBeingClonedNoFolderEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmCloneFailedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmClonedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmConfigMissingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmConnectedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmCreatedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDasBeingResetEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDasBeingResetEventKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmDasBeingResetWithScreenshotEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDasResetFailedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDasUpdateErrorEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDasUpdateOkEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDateRolledBackEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDeployFailedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDeployedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDisconnectedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDiscoveredEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmDiskFailedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmEmigratingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmEndRecordingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmEndReplayingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedMigrateEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedRelayoutEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedStartingSecondaryEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedToPowerOffEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedToPowerOnEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedToRebootGuestEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedToResetEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedToShutdownGuestEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedToStandbyGuestEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedToSuspendEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailedUpdatingSecondaryConfig {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFailoverFailed {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmFaultToleranceStateChangedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmFaultToleranceTurnedOffEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmFaultToleranceVmTerminatedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmGuestOSCrashedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmGuestRebootEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmGuestShutdownEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmGuestStandbyEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmInstanceUuidAssignedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmInstanceUuidChangedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmInstanceUuidConflictEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMacAssignedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMacChangedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMacConflictEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMaxFTRestartCountReached {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMaxRestartCountReached {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMessageErrorEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMessageEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMessageWarningEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMigratedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmMigratedEventKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsVmMigratedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmNoCompatibleHostForSecondaryEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmNoNetworkAccessEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmOrphanedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmPoweredOffEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmPoweredOffEventKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmPowerOffOnIsolationEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmShutdownOnIsolationEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmPoweredOnEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmPoweredOnEventKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::DrsVmPoweredOnEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRestartedOnAlternateHostEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmPoweringOnWithCustomizedDVPortEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmPrimaryFailoverEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmReconfiguredEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRegisteredEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRelayoutSuccessfulEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRelayoutUpToDateEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmReloadFromPathEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmReloadFromPathFailedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRelocateSpecEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRelocateSpecEventKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmBeingRelocatedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRelocateFailedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRelocatedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRemoteConsoleConnectedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmRemoteConsoleDisconnectedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRemovedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmRenamedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmRequirementsExceedCurrentEVCModeEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmResettingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmResourcePoolMovedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmResourceReallocatedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmResumingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmSecondaryAddedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmSecondaryDisabledBySystemEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmSecondaryDisabledEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmSecondaryEnabledEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmSecondaryStartedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmStartRecordingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmStartReplayingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmStartingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmStartingEventKind {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmUnsupportedStartingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmStartingSecondaryEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmStaticMacConflictEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmStoppingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmSuspendedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmSuspendingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind>
+for crate::types::VmTimedoutStartingSecondaryEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmUpgradeCompleteEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmUpgradeFailedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmUpgradingEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmUuidAssignedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmUuidChangedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmUuidConflictEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmWwnAssignedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmWwnChangedEvent {
+    type Via = crate::types::VmEventKind;
+}
+impl crate::object::Within<EventKind> for crate::types::VmWwnConflictEvent {
+    type Via = crate::types::VmEventKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for EventKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for EventKind {

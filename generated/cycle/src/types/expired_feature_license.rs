@@ -110,7 +110,11 @@ impl<'de> serde::Deserialize<'de> for ExpiredFeatureLicense {
 ///  A `ExpiredFeatureLicense` or any of its subtypes: what a member declared as `ExpiredFeatureLicense` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ExpiredFeatureLicenseKind {
     /// Exactly this type.
     ExpiredFeatureLicense(Box<crate::types::ExpiredFeatureLicense>),
@@ -120,6 +124,13 @@ pub enum ExpiredFeatureLicenseKind {
     ///  A `ExpiredEditionLicense`.
     #[cfg(feature = "vsan")]
     ExpiredEditionLicense(Box<crate::types::ExpiredEditionLicense>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ExpiredFeatureLicenseKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ExpiredFeatureLicenseKind {
     #[inline]
@@ -160,6 +171,58 @@ impl ExpiredFeatureLicenseKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `feature` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn feature(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `feature` of the object held, to change it.
+    #[inline]
+    pub fn feature_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `count` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn count(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `count` of the object held, to change it.
+    #[inline]
+    pub fn count_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `expirationDate` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn expiration_date(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `expirationDate` of the object held, to change it.
+    #[inline]
+    pub fn expiration_date_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::ExpiredFeatureLicense> for ExpiredFeatureLicenseKind {

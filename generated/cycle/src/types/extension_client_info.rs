@@ -80,6 +80,12 @@ impl crate::object::Blank for ExtensionClientInfo {
         }
     }
 }
+impl Default for ExtensionClientInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ExtensionClientInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

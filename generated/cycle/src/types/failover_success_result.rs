@@ -109,6 +109,12 @@ impl crate::object::Blank for FailoverSuccessResult {
         }
     }
 }
+impl Default for FailoverSuccessResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for FailoverSuccessResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

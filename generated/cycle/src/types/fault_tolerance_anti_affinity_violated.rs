@@ -77,6 +77,12 @@ impl crate::object::Blank for FaultToleranceAntiAffinityViolated {
         }
     }
 }
+impl Default for FaultToleranceAntiAffinityViolated {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for FaultToleranceAntiAffinityViolated {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -67,6 +67,12 @@ impl crate::object::Blank for FaultToleranceDiskSpec {
         }
     }
 }
+impl Default for FaultToleranceDiskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for FaultToleranceDiskSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

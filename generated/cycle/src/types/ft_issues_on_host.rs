@@ -82,6 +82,12 @@ impl crate::object::Blank for FtIssuesOnHost {
         }
     }
 }
+impl Default for FtIssuesOnHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for FtIssuesOnHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

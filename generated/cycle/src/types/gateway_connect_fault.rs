@@ -130,7 +130,11 @@ impl<'de> serde::Deserialize<'de> for GatewayConnectFault {
 ///  A `GatewayConnectFault` or any of its subtypes: what a member declared as `GatewayConnectFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GatewayConnectFaultKind {
     /// Exactly this type.
     GatewayConnectFault(Box<crate::types::GatewayConnectFault>),
@@ -142,6 +146,13 @@ pub enum GatewayConnectFaultKind {
     GatewayOperationRefused(Box<crate::types::GatewayOperationRefused>),
     ///  A `GatewayToHostConnectFault` or one of its subtypes.
     GatewayToHostConnectFault(crate::types::GatewayToHostConnectFaultKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GatewayConnectFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GatewayConnectFaultKind {
     #[inline]
@@ -187,6 +198,68 @@ impl GatewayConnectFaultKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `gatewayType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn gateway_type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `gatewayType` of the object held, to change it.
+    #[inline]
+    pub fn gateway_type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `gatewayId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn gateway_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `gatewayId` of the object held, to change it.
+    #[inline]
+    pub fn gateway_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `gatewayInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn gateway_info(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `gatewayInfo` of the object held, to change it.
+    #[inline]
+    pub fn gateway_info_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `details` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn details(&self) -> &Option<crate::types::LocalizableMessage> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `details` of the object held, to change it.
+    #[inline]
+    pub fn details_mut(&mut self) -> &mut Option<crate::types::LocalizableMessage> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
 }
 impl From<crate::types::GatewayConnectFault> for GatewayConnectFaultKind {
     #[inline]
@@ -216,6 +289,34 @@ impl From<crate::types::GatewayToHostConnectFaultKind> for GatewayConnectFaultKi
     #[inline]
     fn from(v: crate::types::GatewayToHostConnectFaultKind) -> Self {
         Self::GatewayToHostConnectFault(v)
+    }
+}
+impl crate::object::Within<GatewayConnectFaultKind>
+for crate::types::GatewayToHostConnectFault {
+    type Via = crate::types::GatewayToHostConnectFaultKind;
+}
+impl crate::object::Within<GatewayConnectFaultKind>
+for crate::types::GatewayHostNotReachable {
+    type Via = crate::types::GatewayToHostConnectFaultKind;
+}
+impl crate::object::Within<GatewayConnectFaultKind>
+for crate::types::GatewayToHostAuthFault {
+    type Via = crate::types::GatewayToHostConnectFaultKind;
+}
+impl crate::object::Within<GatewayConnectFaultKind>
+for crate::types::GatewayToHostTrustVerifyFault {
+    type Via = crate::types::GatewayToHostConnectFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for GatewayConnectFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for GatewayConnectFaultKind {

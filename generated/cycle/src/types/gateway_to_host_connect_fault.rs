@@ -144,7 +144,11 @@ impl<'de> serde::Deserialize<'de> for GatewayToHostConnectFault {
 ///  A `GatewayToHostConnectFault` or any of its subtypes: what a member declared as `GatewayToHostConnectFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GatewayToHostConnectFaultKind {
     /// Exactly this type.
     GatewayToHostConnectFault(Box<crate::types::GatewayToHostConnectFault>),
@@ -154,6 +158,13 @@ pub enum GatewayToHostConnectFaultKind {
     GatewayToHostAuthFault(Box<crate::types::GatewayToHostAuthFault>),
     ///  A `GatewayToHostTrustVerifyFault`.
     GatewayToHostTrustVerifyFault(Box<crate::types::GatewayToHostTrustVerifyFault>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GatewayToHostConnectFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GatewayToHostConnectFaultKind {
     #[inline]
@@ -195,6 +206,88 @@ impl GatewayToHostConnectFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `gatewayType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn gateway_type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `gatewayType` of the object held, to change it.
+    #[inline]
+    pub fn gateway_type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `gatewayId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn gateway_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `gatewayId` of the object held, to change it.
+    #[inline]
+    pub fn gateway_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `gatewayInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn gateway_info(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `gatewayInfo` of the object held, to change it.
+    #[inline]
+    pub fn gateway_info_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `details` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn details(&self) -> &Option<crate::types::LocalizableMessage> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `details` of the object held, to change it.
+    #[inline]
+    pub fn details_mut(&mut self) -> &mut Option<crate::types::LocalizableMessage> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `hostname` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hostname(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `hostname` of the object held, to change it.
+    #[inline]
+    pub fn hostname_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `port` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn port(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `port` of the object held, to change it.
+    #[inline]
+    pub fn port_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
     }
 }
 impl From<crate::types::GatewayToHostConnectFault> for GatewayToHostConnectFaultKind {

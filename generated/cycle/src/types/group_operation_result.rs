@@ -68,6 +68,12 @@ impl crate::object::Blank for GroupOperationResult {
         }
     }
 }
+impl Default for GroupOperationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for GroupOperationResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -88,7 +94,11 @@ impl<'de> serde::Deserialize<'de> for GroupOperationResult {
 ///  A `GroupOperationResult` or any of its subtypes: what a member declared as `GroupOperationResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GroupOperationResultKind {
     /// Exactly this type.
     GroupOperationResult(crate::types::GroupOperationResult),
@@ -121,6 +131,13 @@ pub enum GroupOperationResultKind {
     SyncReplicationGroupSuccessResult(
         Box<crate::types::SyncReplicationGroupSuccessResult>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GroupOperationResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GroupOperationResultKind {
     #[inline]
@@ -188,6 +205,26 @@ impl GroupOperationResultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `groupId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn group_id(&self) -> &crate::types::ReplicationGroupId {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `groupId` of the object held, to change it.
+    #[inline]
+    pub fn group_id_mut(&mut self) -> &mut crate::types::ReplicationGroupId {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `warning` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn warning(&self) -> &Option<Vec<crate::types::MethodFaultKind>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `warning` of the object held, to change it.
+    #[inline]
+    pub fn warning_mut(&mut self) -> &mut Option<Vec<crate::types::MethodFaultKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::GroupOperationResult> for GroupOperationResultKind {

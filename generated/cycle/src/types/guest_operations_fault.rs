@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for GuestOperationsFault {
 ///  A `GuestOperationsFault` or any of its subtypes: what a member declared as `GuestOperationsFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GuestOperationsFaultKind {
     /// Exactly this type.
     GuestOperationsFault(Box<crate::types::GuestOperationsFault>),
@@ -119,6 +123,13 @@ pub enum GuestOperationsFaultKind {
     OperationNotSupportedByGuest(Box<crate::types::OperationNotSupportedByGuest>),
     ///  A `TooManyGuestLogons`.
     TooManyGuestLogons(Box<crate::types::TooManyGuestLogons>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GuestOperationsFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GuestOperationsFaultKind {
     #[inline]
@@ -182,6 +193,28 @@ impl GuestOperationsFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::GuestOperationsFault> for GuestOperationsFaultKind {
@@ -254,6 +287,58 @@ impl From<crate::types::TooManyGuestLogons> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::TooManyGuestLogons) -> Self {
         crate::object::boxed(v, Self::TooManyGuestLogons)
+    }
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryFault {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryKeyFault {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryKeyFaultKind {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryKeyAlreadyExists {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryKeyHasSubkeys {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryKeyInvalid {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryKeyParentVolatile {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryValueFault {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryValueFaultKind {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+impl crate::object::Within<GuestOperationsFaultKind>
+for crate::types::GuestRegistryValueNotFound {
+    type Via = crate::types::GuestRegistryFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for GuestOperationsFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for GuestOperationsFaultKind {

@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryFault {
 ///  A `GuestRegistryFault` or any of its subtypes: what a member declared as `GuestRegistryFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GuestRegistryFaultKind {
     /// Exactly this type.
     GuestRegistryFault(Box<crate::types::GuestRegistryFault>),
@@ -106,6 +110,13 @@ pub enum GuestRegistryFaultKind {
     GuestRegistryKeyFault(crate::types::GuestRegistryKeyFaultKind),
     ///  A `GuestRegistryValueFault` or one of its subtypes.
     GuestRegistryValueFault(crate::types::GuestRegistryValueFaultKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GuestRegistryFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GuestRegistryFaultKind {
     #[inline]
@@ -145,6 +156,38 @@ impl GuestRegistryFaultKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `windowsSystemErrorCode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn windows_system_error_code(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `windowsSystemErrorCode` of the object held, to change it.
+    #[inline]
+    pub fn windows_system_error_code_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::GuestRegistryFault> for GuestRegistryFaultKind {
     #[inline]
@@ -162,6 +205,46 @@ impl From<crate::types::GuestRegistryValueFaultKind> for GuestRegistryFaultKind 
     #[inline]
     fn from(v: crate::types::GuestRegistryValueFaultKind) -> Self {
         Self::GuestRegistryValueFault(v)
+    }
+}
+impl crate::object::Within<GuestRegistryFaultKind>
+for crate::types::GuestRegistryKeyFault {
+    type Via = crate::types::GuestRegistryKeyFaultKind;
+}
+impl crate::object::Within<GuestRegistryFaultKind>
+for crate::types::GuestRegistryValueFault {
+    type Via = crate::types::GuestRegistryValueFaultKind;
+}
+impl crate::object::Within<GuestRegistryFaultKind>
+for crate::types::GuestRegistryKeyAlreadyExists {
+    type Via = crate::types::GuestRegistryKeyFaultKind;
+}
+impl crate::object::Within<GuestRegistryFaultKind>
+for crate::types::GuestRegistryKeyHasSubkeys {
+    type Via = crate::types::GuestRegistryKeyFaultKind;
+}
+impl crate::object::Within<GuestRegistryFaultKind>
+for crate::types::GuestRegistryKeyInvalid {
+    type Via = crate::types::GuestRegistryKeyFaultKind;
+}
+impl crate::object::Within<GuestRegistryFaultKind>
+for crate::types::GuestRegistryKeyParentVolatile {
+    type Via = crate::types::GuestRegistryKeyFaultKind;
+}
+impl crate::object::Within<GuestRegistryFaultKind>
+for crate::types::GuestRegistryValueNotFound {
+    type Via = crate::types::GuestRegistryValueFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for GuestRegistryFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for GuestRegistryFaultKind {

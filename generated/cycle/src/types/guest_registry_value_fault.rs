@@ -120,12 +120,23 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryValueFault {
 ///  A `GuestRegistryValueFault` or any of its subtypes: what a member declared as `GuestRegistryValueFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GuestRegistryValueFaultKind {
     /// Exactly this type.
     GuestRegistryValueFault(Box<crate::types::GuestRegistryValueFault>),
     ///  A `GuestRegistryValueNotFound`.
     GuestRegistryValueNotFound(Box<crate::types::GuestRegistryValueNotFound>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GuestRegistryValueFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GuestRegistryValueFaultKind {
     #[inline]
@@ -161,6 +172,58 @@ impl GuestRegistryValueFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `windowsSystemErrorCode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn windows_system_error_code(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `windowsSystemErrorCode` of the object held, to change it.
+    #[inline]
+    pub fn windows_system_error_code_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `keyName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `keyName` of the object held, to change it.
+    #[inline]
+    pub fn key_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `valueName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn value_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `valueName` of the object held, to change it.
+    #[inline]
+    pub fn value_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::GuestRegistryValueFault> for GuestRegistryValueFaultKind {

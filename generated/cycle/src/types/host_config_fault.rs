@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for HostConfigFault {
 ///  A `HostConfigFault` or any of its subtypes: what a member declared as `HostConfigFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostConfigFaultKind {
     /// Exactly this type.
     HostConfigFault(Box<crate::types::HostConfigFault>),
@@ -123,6 +127,13 @@ pub enum HostConfigFaultKind {
     PlatformConfigFault(crate::types::PlatformConfigFaultKind),
     ///  A `VmfsMountFault` or one of its subtypes.
     VmfsMountFault(crate::types::VmfsMountFaultKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostConfigFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostConfigFaultKind {
     #[inline]
@@ -180,6 +191,28 @@ impl HostConfigFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::HostConfigFault> for HostConfigFaultKind {
@@ -264,6 +297,67 @@ impl From<crate::types::VmfsMountFaultKind> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VmfsMountFaultKind) -> Self {
         Self::VmfsMountFault(v)
+    }
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::NasConfigFault {
+    type Via = crate::types::NasConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::PlatformConfigFault {
+    type Via = crate::types::PlatformConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::VmfsMountFault {
+    type Via = crate::types::VmfsMountFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::InvalidNasCredentials {
+    type Via = crate::types::NasConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind>
+for crate::types::InvalidNetworkResource {
+    type Via = crate::types::NasConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind>
+for crate::types::NasConnectionLimitReached {
+    type Via = crate::types::NasConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind>
+for crate::types::NasSessionCredentialConflict {
+    type Via = crate::types::NasConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::NasVolumeNotMounted {
+    type Via = crate::types::NasConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::NetworkInaccessible {
+    type Via = crate::types::NasConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind>
+for crate::types::NoPermissionOnNasVolume {
+    type Via = crate::types::NasConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::InvalidBundle {
+    type Via = crate::types::PlatformConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::PatchInstallFailed {
+    type Via = crate::types::PlatformConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::PatchIntegrityError {
+    type Via = crate::types::PlatformConfigFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::VmfsAlreadyMounted {
+    type Via = crate::types::VmfsMountFaultKind;
+}
+impl crate::object::Within<HostConfigFaultKind> for crate::types::VmfsAmbiguousMount {
+    type Via = crate::types::VmfsMountFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for HostConfigFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for HostConfigFaultKind {

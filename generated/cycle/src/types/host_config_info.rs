@@ -109,9 +109,7 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.maskedFeatureCapability*.
     pub masked_feature_capability: Option<Vec<crate::types::HostFeatureCapability>>,
     /// Property *HostConfigInfo.vFlashConfigInfo*.
-    pub v_flash_config_info: Option<
-        Box<crate::types::HostVFlashManagerVFlashConfigInfo>,
-    >,
+    pub vflash_config_info: Option<Box<crate::types::HostVFlashManagerVFlashConfigInfo>>,
     /// Property *HostConfigInfo.vsanHostConfig*.
     pub vsan_host_config: Option<crate::types::VsanHostConfigInfoKind>,
     /// Property *HostConfigInfo.domainList*.
@@ -269,7 +267,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "wake_on_lan_capable",
         "feature_capability",
         "masked_feature_capability",
-        "v_flash_config_info",
+        "vflash_config_info",
         "vsan_host_config",
         "domain_list",
         "script_check_sum",
@@ -345,7 +343,7 @@ impl crate::object::Object for HostConfigInfo {
             42usize => &self.wake_on_lan_capable,
             43usize => &self.feature_capability,
             44usize => &self.masked_feature_capability,
-            45usize => &self.v_flash_config_info,
+            45usize => &self.vflash_config_info,
             46usize => &self.vsan_host_config,
             47usize => &self.domain_list,
             48usize => &self.script_check_sum,
@@ -409,7 +407,7 @@ impl crate::object::Object for HostConfigInfo {
             42usize => &mut self.wake_on_lan_capable,
             43usize => &mut self.feature_capability,
             44usize => &mut self.masked_feature_capability,
-            45usize => &mut self.v_flash_config_info,
+            45usize => &mut self.vflash_config_info,
             46usize => &mut self.vsan_host_config,
             47usize => &mut self.domain_list,
             48usize => &mut self.script_check_sum,
@@ -481,7 +479,7 @@ impl crate::object::Blank for HostConfigInfo {
             wake_on_lan_capable: None,
             feature_capability: None,
             masked_feature_capability: None,
-            v_flash_config_info: None,
+            vflash_config_info: None,
             vsan_host_config: None,
             domain_list: None,
             script_check_sum: None,
@@ -497,6 +495,12 @@ impl crate::object::Blank for HostConfigInfo {
             assignable_hardware_config: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for HostConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostConfigInfo {

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for HostConnectFault {
 ///  A `HostConnectFault` or any of its subtypes: what a member declared as `HostConnectFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostConnectFaultKind {
     /// Exactly this type.
     HostConnectFault(Box<crate::types::HostConnectFault>),
@@ -133,6 +137,13 @@ pub enum HostConnectFaultKind {
     SSLVerifyFault(crate::types::SSLVerifyFaultKind),
     ///  A `TooManyHosts`.
     TooManyHosts(Box<crate::types::TooManyHosts>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostConnectFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostConnectFaultKind {
     #[inline]
@@ -206,6 +217,28 @@ impl HostConnectFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::HostConnectFault> for HostConnectFaultKind {
@@ -303,6 +336,141 @@ impl From<crate::types::TooManyHosts> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::TooManyHosts) -> Self {
         crate::object::boxed(v, Self::TooManyHosts)
+    }
+}
+impl crate::object::Within<HostConnectFaultKind> for crate::types::GatewayConnectFault {
+    type Via = crate::types::GatewayConnectFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind> for crate::types::NotSupportedHost {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind> for crate::types::SSLVerifyFault {
+    type Via = crate::types::SSLVerifyFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind> for crate::types::GatewayNotFound {
+    type Via = crate::types::GatewayConnectFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind> for crate::types::GatewayNotReachable {
+    type Via = crate::types::GatewayConnectFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::GatewayOperationRefused {
+    type Via = crate::types::GatewayConnectFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::GatewayToHostConnectFault {
+    type Via = crate::types::GatewayConnectFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::GatewayToHostConnectFaultKind {
+    type Via = crate::types::GatewayConnectFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::GatewayHostNotReachable {
+    type Via = crate::types::GatewayConnectFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::GatewayToHostAuthFault {
+    type Via = crate::types::GatewayConnectFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::GatewayToHostTrustVerifyFault {
+    type Via = crate::types::GatewayConnectFaultKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::NonVmwareOuiMacNotSupportedHost {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::NotSupportedHostForVFlash {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::NotSupportedHostForVmcp {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::NotSupportedHostForVmemFile {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::NotSupportedHostForVsan {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::NotSupportedHostInCluster {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::NotSupportedHostInClusterKind {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind> for crate::types::EVCAdmissionFailed {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedKind {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedCPUFeaturesForMode {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedCPUModel {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedCPUModelForMode {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedCPUVendor {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedCPUVendorUnknown {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedHostDisconnected {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedHostSoftware {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedHostSoftwareForMode {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::EVCAdmissionFailedVmActive {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::NotSupportedHostInDvs {
+    type Via = crate::types::NotSupportedHostKind;
+}
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::NotSupportedHostInHACluster {
+    type Via = crate::types::NotSupportedHostKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<HostConnectFaultKind>
+for crate::types::VsanSslVerifyCertFault {
+    type Via = crate::types::SSLVerifyFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for HostConnectFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for HostConnectFaultKind {

@@ -127,6 +127,12 @@ impl crate::object::Blank for HostConnectInfo {
         }
     }
 }
+impl Default for HostConnectInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostConnectInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

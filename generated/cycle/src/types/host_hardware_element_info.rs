@@ -67,6 +67,12 @@ impl crate::object::Blank for HostHardwareElementInfo {
         }
     }
 }
+impl Default for HostHardwareElementInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostHardwareElementInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -87,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for HostHardwareElementInfo {
 ///  A `HostHardwareElementInfo` or any of its subtypes: what a member declared as `HostHardwareElementInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostHardwareElementInfoKind {
     /// Exactly this type.
     HostHardwareElementInfo(crate::types::HostHardwareElementInfo),
@@ -95,6 +105,13 @@ pub enum HostHardwareElementInfoKind {
     DpuStatusInfo(Box<crate::types::DpuStatusInfo>),
     ///  A `HostStorageElementInfo`.
     HostStorageElementInfo(Box<crate::types::HostStorageElementInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostHardwareElementInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostHardwareElementInfoKind {
     #[inline]
@@ -133,6 +150,26 @@ impl HostHardwareElementInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `status` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn status(&self) -> &crate::types::ElementDescriptionKind {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `status` of the object held, to change it.
+    #[inline]
+    pub fn status_mut(&mut self) -> &mut crate::types::ElementDescriptionKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::HostHardwareElementInfo> for HostHardwareElementInfoKind {

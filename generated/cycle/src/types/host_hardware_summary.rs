@@ -32,7 +32,7 @@ pub struct HostHardwareSummary {
     /// Property *HostHardwareSummary.numNics*.
     pub num_nics: i32,
     /// Property *HostHardwareSummary.numHBAs*.
-    pub num_hb_as: i32,
+    pub num_hbas: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -77,7 +77,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "num_cpu_cores",
         "num_cpu_threads",
         "num_nics",
-        "num_hb_as",
+        "num_hbas",
     ],
     required: &[0u16, 1u16, 3u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
     by_name: &[
@@ -103,7 +103,7 @@ impl crate::object::Object for HostHardwareSummary {
             9usize => &self.num_cpu_cores,
             10usize => &self.num_cpu_threads,
             11usize => &self.num_nics,
-            12usize => &self.num_hb_as,
+            12usize => &self.num_hbas,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -121,7 +121,7 @@ impl crate::object::Object for HostHardwareSummary {
             9usize => &mut self.num_cpu_cores,
             10usize => &mut self.num_cpu_threads,
             11usize => &mut self.num_nics,
-            12usize => &mut self.num_hb_as,
+            12usize => &mut self.num_hbas,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -147,7 +147,7 @@ impl crate::object::Blank for HostHardwareSummary {
             num_cpu_cores: 0,
             num_cpu_threads: 0,
             num_nics: 0,
-            num_hb_as: 0,
+            num_hbas: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -159,7 +159,11 @@ impl<'de> serde::Deserialize<'de> for HostHostBusAdapter {
 ///  A `HostHostBusAdapter` or any of its subtypes: what a member declared as `HostHostBusAdapter` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostHostBusAdapterKind {
     /// Exactly this type.
     HostHostBusAdapter(Box<crate::types::HostHostBusAdapter>),
@@ -179,6 +183,13 @@ pub enum HostHostBusAdapterKind {
     HostSerialAttachedHba(Box<crate::types::HostSerialAttachedHba>),
     ///  A `HostTcpHba`.
     HostTcpHba(Box<crate::types::HostTcpHba>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostHostBusAdapterKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostHostBusAdapterKind {
     #[inline]
@@ -225,6 +236,106 @@ impl HostHostBusAdapterKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `bus` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn bus(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `bus` of the object held, to change it.
+    #[inline]
+    pub fn bus_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `status` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn status(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `status` of the object held, to change it.
+    #[inline]
+    pub fn status_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `model` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn model(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `model` of the object held, to change it.
+    #[inline]
+    pub fn model_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `driver` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn driver(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `driver` of the object held, to change it.
+    #[inline]
+    pub fn driver_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `pci` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn pci(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `pci` of the object held, to change it.
+    #[inline]
+    pub fn pci_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `storageProtocol` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn storage_protocol(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `storageProtocol` of the object held, to change it.
+    #[inline]
+    pub fn storage_protocol_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `driverVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn driver_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `driverVersion` of the object held, to change it.
+    #[inline]
+    pub fn driver_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `firmwareVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn firmware_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `firmwareVersion` of the object held, to change it.
+    #[inline]
+    pub fn firmware_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
     }
 }
 impl From<crate::types::HostHostBusAdapter> for HostHostBusAdapterKind {
@@ -279,6 +390,26 @@ impl From<crate::types::HostTcpHba> for HostHostBusAdapterKind {
     #[inline]
     fn from(v: crate::types::HostTcpHba) -> Self {
         crate::object::boxed(v, Self::HostTcpHba)
+    }
+}
+impl crate::object::Within<HostHostBusAdapterKind>
+for crate::types::HostFibreChannelHba {
+    type Via = crate::types::HostFibreChannelHbaKind;
+}
+impl crate::object::Within<HostHostBusAdapterKind>
+for crate::types::HostFibreChannelOverEthernetHba {
+    type Via = crate::types::HostFibreChannelHbaKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for HostHostBusAdapterKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for HostHostBusAdapterKind {

@@ -10,7 +10,7 @@ pub struct HostInternetScsiHbaStaticTarget {
     /// Property *HostInternetScsiHbaStaticTarget.port*.
     pub port: Option<i32>,
     /// Property *HostInternetScsiHbaStaticTarget.iScsiName*.
-    pub i_scsi_name: crate::CompactString,
+    pub iscsi_name: crate::CompactString,
     /// Property *HostInternetScsiHbaStaticTarget.discoveryMethod*.
     pub discovery_method: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaStaticTarget.authenticationProperties*.
@@ -55,7 +55,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &[
         "address",
         "port",
-        "i_scsi_name",
+        "iscsi_name",
         "discovery_method",
         "authentication_properties",
         "digest_properties",
@@ -75,7 +75,7 @@ impl crate::object::Object for HostInternetScsiHbaStaticTarget {
         match i {
             0usize => &self.address,
             1usize => &self.port,
-            2usize => &self.i_scsi_name,
+            2usize => &self.iscsi_name,
             3usize => &self.discovery_method,
             4usize => &self.authentication_properties,
             5usize => &self.digest_properties,
@@ -89,7 +89,7 @@ impl crate::object::Object for HostInternetScsiHbaStaticTarget {
         match i {
             0usize => &mut self.address,
             1usize => &mut self.port,
-            2usize => &mut self.i_scsi_name,
+            2usize => &mut self.iscsi_name,
             3usize => &mut self.discovery_method,
             4usize => &mut self.authentication_properties,
             5usize => &mut self.digest_properties,
@@ -111,7 +111,7 @@ impl crate::object::Blank for HostInternetScsiHbaStaticTarget {
         Self {
             address: crate::object::Blank::blank(),
             port: None,
-            i_scsi_name: crate::object::Blank::blank(),
+            iscsi_name: crate::object::Blank::blank(),
             discovery_method: None,
             authentication_properties: None,
             digest_properties: None,

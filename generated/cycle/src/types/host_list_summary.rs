@@ -191,6 +191,12 @@ impl crate::object::Blank for HostListSummary {
         }
     }
 }
+impl Default for HostListSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostListSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

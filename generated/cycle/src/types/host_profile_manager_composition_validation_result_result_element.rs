@@ -131,6 +131,12 @@ for HostProfileManagerCompositionValidationResultResultElement {
         }
     }
 }
+impl Default for HostProfileManagerCompositionValidationResultResultElement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostProfileManagerCompositionValidationResultResultElement {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -33,7 +33,7 @@ pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.networkRuntimeInfo*.
     pub network_runtime_info: Option<crate::types::HostRuntimeInfoNetworkRuntimeInfo>,
     /// Property *HostRuntimeInfo.vFlashResourceRuntimeInfo*.
-    pub v_flash_resource_runtime_info: Option<
+    pub vflash_resource_runtime_info: Option<
         crate::types::HostVFlashManagerVFlashResourceRunTimeInfo,
     >,
     /// Property *HostRuntimeInfo.hostMaxVirtualDiskCapacity*.
@@ -109,7 +109,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "tpm_pcr_values",
         "vsan_runtime_info",
         "network_runtime_info",
-        "v_flash_resource_runtime_info",
+        "vflash_resource_runtime_info",
         "host_max_virtual_disk_capacity",
         "crypto_state",
         "crypto_key_id",
@@ -142,7 +142,7 @@ impl crate::object::Object for HostRuntimeInfo {
             8usize => &self.tpm_pcr_values,
             9usize => &self.vsan_runtime_info,
             10usize => &self.network_runtime_info,
-            11usize => &self.v_flash_resource_runtime_info,
+            11usize => &self.vflash_resource_runtime_info,
             12usize => &self.host_max_virtual_disk_capacity,
             13usize => &self.crypto_state,
             14usize => &self.crypto_key_id,
@@ -166,7 +166,7 @@ impl crate::object::Object for HostRuntimeInfo {
             8usize => &mut self.tpm_pcr_values,
             9usize => &mut self.vsan_runtime_info,
             10usize => &mut self.network_runtime_info,
-            11usize => &mut self.v_flash_resource_runtime_info,
+            11usize => &mut self.vflash_resource_runtime_info,
             12usize => &mut self.host_max_virtual_disk_capacity,
             13usize => &mut self.crypto_state,
             14usize => &mut self.crypto_key_id,
@@ -198,7 +198,7 @@ impl crate::object::Blank for HostRuntimeInfo {
             tpm_pcr_values: None,
             vsan_runtime_info: None,
             network_runtime_info: None,
-            v_flash_resource_runtime_info: None,
+            vflash_resource_runtime_info: None,
             host_max_virtual_disk_capacity: None,
             crypto_state: None,
             crypto_key_id: None,
@@ -208,6 +208,12 @@ impl crate::object::Blank for HostRuntimeInfo {
             pod_vm_info: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for HostRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostRuntimeInfo {

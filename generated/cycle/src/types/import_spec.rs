@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for ImportSpec {
 ///  A `ImportSpec` or any of its subtypes: what a member declared as `ImportSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ImportSpecKind {
     /// Exactly this type.
     ImportSpec(Box<crate::types::ImportSpec>),
@@ -101,6 +105,13 @@ pub enum ImportSpecKind {
     VirtualAppImportSpec(Box<crate::types::VirtualAppImportSpec>),
     ///  A `VirtualMachineImportSpec`.
     VirtualMachineImportSpec(Box<crate::types::VirtualMachineImportSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ImportSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ImportSpecKind {
     #[inline]
@@ -137,6 +148,30 @@ impl ImportSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `entityConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn entity_config(&self) -> &Option<Box<crate::types::VAppEntityConfigInfo>> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `entityConfig` of the object held, to change it.
+    #[inline]
+    pub fn entity_config_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::VAppEntityConfigInfo>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `instantiationOst` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn instantiation_ost(&self) -> &Option<Box<crate::types::OvfConsumerOstNode>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `instantiationOst` of the object held, to change it.
+    #[inline]
+    pub fn instantiation_ost_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::OvfConsumerOstNode>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::ImportSpec> for ImportSpecKind {

@@ -100,7 +100,11 @@ impl<'de> serde::Deserialize<'de> for InsufficientHostCapacityFault {
 ///  A `InsufficientHostCapacityFault` or any of its subtypes: what a member declared as `InsufficientHostCapacityFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum InsufficientHostCapacityFaultKind {
     /// Exactly this type.
     InsufficientHostCapacityFault(Box<crate::types::InsufficientHostCapacityFault>),
@@ -114,6 +118,13 @@ pub enum InsufficientHostCapacityFaultKind {
     ),
     ///  A `InsufficientPerCpuCapacity`.
     InsufficientPerCpuCapacity(Box<crate::types::InsufficientPerCpuCapacity>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for InsufficientHostCapacityFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for InsufficientHostCapacityFaultKind {
     #[inline]
@@ -158,6 +169,38 @@ impl InsufficientHostCapacityFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::InsufficientHostCapacityFault>

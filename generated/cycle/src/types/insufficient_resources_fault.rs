@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for InsufficientResourcesFault {
 ///  A `InsufficientResourcesFault` or any of its subtypes: what a member declared as `InsufficientResourcesFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum InsufficientResourcesFaultKind {
     /// Exactly this type.
     InsufficientResourcesFault(Box<crate::types::InsufficientResourcesFault>),
@@ -147,6 +151,13 @@ pub enum InsufficientResourcesFaultKind {
     VmSmpFaultToleranceTooManyVMsOnHost(
         Box<crate::types::VmSmpFaultToleranceTooManyVMsOnHost>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for InsufficientResourcesFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for InsufficientResourcesFaultKind {
     #[inline]
@@ -242,6 +253,28 @@ impl InsufficientResourcesFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::InsufficientResourcesFault> for InsufficientResourcesFaultKind {
@@ -357,6 +390,46 @@ for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::VmSmpFaultToleranceTooManyVMsOnHost) -> Self {
         crate::object::boxed(v, Self::VmSmpFaultToleranceTooManyVMsOnHost)
+    }
+}
+impl crate::object::Within<InsufficientResourcesFaultKind>
+for crate::types::InsufficientHostCapacityFault {
+    type Via = crate::types::InsufficientHostCapacityFaultKind;
+}
+impl crate::object::Within<InsufficientResourcesFaultKind>
+for crate::types::InsufficientStandbyResource {
+    type Via = crate::types::InsufficientStandbyResourceKind;
+}
+impl crate::object::Within<InsufficientResourcesFaultKind>
+for crate::types::InsufficientHostCpuCapacityFault {
+    type Via = crate::types::InsufficientHostCapacityFaultKind;
+}
+impl crate::object::Within<InsufficientResourcesFaultKind>
+for crate::types::InsufficientHostMemoryCapacityFault {
+    type Via = crate::types::InsufficientHostCapacityFaultKind;
+}
+impl crate::object::Within<InsufficientResourcesFaultKind>
+for crate::types::InsufficientPerCpuCapacity {
+    type Via = crate::types::InsufficientHostCapacityFaultKind;
+}
+impl crate::object::Within<InsufficientResourcesFaultKind>
+for crate::types::InsufficientStandbyCpuResource {
+    type Via = crate::types::InsufficientStandbyResourceKind;
+}
+impl crate::object::Within<InsufficientResourcesFaultKind>
+for crate::types::InsufficientStandbyMemoryResource {
+    type Via = crate::types::InsufficientStandbyResourceKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for InsufficientResourcesFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for InsufficientResourcesFaultKind {

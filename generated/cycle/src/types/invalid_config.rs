@@ -164,6 +164,12 @@ impl crate::object::Blank for InvalidConfig {
         }
     }
 }
+impl Default for InvalidConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for InvalidConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

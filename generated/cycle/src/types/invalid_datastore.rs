@@ -105,7 +105,11 @@ impl<'de> serde::Deserialize<'de> for InvalidDatastore {
 ///  A `InvalidDatastore` or any of its subtypes: what a member declared as `InvalidDatastore` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum InvalidDatastoreKind {
     /// Exactly this type.
     InvalidDatastore(Box<crate::types::InvalidDatastore>),
@@ -115,6 +119,13 @@ pub enum InvalidDatastoreKind {
     InaccessibleDatastore(crate::types::InaccessibleDatastoreKind),
     ///  A `InvalidDatastorePath`.
     InvalidDatastorePath(Box<crate::types::InvalidDatastorePath>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for InvalidDatastoreKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for InvalidDatastoreKind {
     #[inline]
@@ -157,6 +168,50 @@ impl InvalidDatastoreKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `datastore` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datastore(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `datastore` of the object held, to change it.
+    #[inline]
+    pub fn datastore_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
 }
 impl From<crate::types::InvalidDatastore> for InvalidDatastoreKind {
     #[inline]
@@ -180,6 +235,34 @@ impl From<crate::types::InvalidDatastorePath> for InvalidDatastoreKind {
     #[inline]
     fn from(v: crate::types::InvalidDatastorePath) -> Self {
         crate::object::boxed(v, Self::InvalidDatastorePath)
+    }
+}
+impl crate::object::Within<InvalidDatastoreKind>
+for crate::types::DatastoreNotWritableOnHost {
+    type Via = crate::types::DatastoreNotWritableOnHostKind;
+}
+impl crate::object::Within<InvalidDatastoreKind>
+for crate::types::InaccessibleDatastore {
+    type Via = crate::types::InaccessibleDatastoreKind;
+}
+impl crate::object::Within<InvalidDatastoreKind>
+for crate::types::SwapDatastoreNotWritableOnHost {
+    type Via = crate::types::DatastoreNotWritableOnHostKind;
+}
+impl crate::object::Within<InvalidDatastoreKind>
+for crate::types::InaccessibleFTMetadataDatastore {
+    type Via = crate::types::InaccessibleDatastoreKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for InvalidDatastoreKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for InvalidDatastoreKind {

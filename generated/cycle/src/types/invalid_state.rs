@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for InvalidState {
 ///  A `InvalidState` or any of its subtypes: what a member declared as `InvalidState` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum InvalidStateKind {
     /// Exactly this type.
     InvalidState(Box<crate::types::InvalidState>),
@@ -119,6 +123,13 @@ pub enum InvalidStateKind {
     QuestionPending(Box<crate::types::QuestionPending>),
     ///  A `VmPowerOnDisabled`.
     VmPowerOnDisabled(Box<crate::types::VmPowerOnDisabled>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for InvalidStateKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for InvalidStateKind {
     #[inline]
@@ -180,6 +191,28 @@ impl InvalidStateKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::InvalidState> for InvalidStateKind {
@@ -252,6 +285,25 @@ impl From<crate::types::VmPowerOnDisabled> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::VmPowerOnDisabled) -> Self {
         crate::object::boxed(v, Self::VmPowerOnDisabled)
+    }
+}
+impl crate::object::Within<InvalidStateKind> for crate::types::InvalidHostState {
+    type Via = crate::types::InvalidHostStateKind;
+}
+impl crate::object::Within<InvalidStateKind>
+for crate::types::InvalidHostConnectionState {
+    type Via = crate::types::InvalidHostStateKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for InvalidStateKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for InvalidStateKind {

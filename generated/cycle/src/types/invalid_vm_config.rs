@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for InvalidVmConfig {
 ///  A `InvalidVmConfig` or any of its subtypes: what a member declared as `InvalidVmConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum InvalidVmConfigKind {
     /// Exactly this type.
     InvalidVmConfig(Box<crate::types::InvalidVmConfig>),
@@ -114,6 +118,13 @@ pub enum InvalidVmConfigKind {
     UnsupportedGuest(Box<crate::types::UnsupportedGuest>),
     ///  A `VmWwnConflict`.
     VmWwnConflict(Box<crate::types::VmWwnConflict>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for InvalidVmConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for InvalidVmConfigKind {
     #[inline]
@@ -160,6 +171,38 @@ impl InvalidVmConfigKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `property` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn property(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `property` of the object held, to change it.
+    #[inline]
+    pub fn property_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::InvalidVmConfig> for InvalidVmConfigKind {
     #[inline]
@@ -195,6 +238,53 @@ impl From<crate::types::VmWwnConflict> for InvalidVmConfigKind {
     #[inline]
     fn from(v: crate::types::VmWwnConflict) -> Self {
         crate::object::boxed(v, Self::VmWwnConflict)
+    }
+}
+impl crate::object::Within<InvalidVmConfigKind> for crate::types::InvalidDeviceSpec {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+impl crate::object::Within<InvalidVmConfigKind>
+for crate::types::DeviceHotPlugNotSupported {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+impl crate::object::Within<InvalidVmConfigKind> for crate::types::DeviceNotFound {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+impl crate::object::Within<InvalidVmConfigKind>
+for crate::types::DeviceUnsupportedForVmPlatform {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+impl crate::object::Within<InvalidVmConfigKind>
+for crate::types::DeviceUnsupportedForVmVersion {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+impl crate::object::Within<InvalidVmConfigKind>
+for crate::types::DisallowedDiskModeChange {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+impl crate::object::Within<InvalidVmConfigKind> for crate::types::InvalidController {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+impl crate::object::Within<InvalidVmConfigKind> for crate::types::InvalidDeviceBacking {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+impl crate::object::Within<InvalidVmConfigKind>
+for crate::types::InvalidDeviceOperation {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+impl crate::object::Within<InvalidVmConfigKind> for crate::types::MissingController {
+    type Via = crate::types::InvalidDeviceSpecKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for InvalidVmConfigKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for InvalidVmConfigKind {

@@ -102,7 +102,11 @@ impl<'de> serde::Deserialize<'de> for Issue {
 ///  A `Issue` or any of its subtypes: what a member declared as `Issue` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum IssueKind {
     /// Exactly this type.
     Issue(crate::types::Issue),
@@ -115,6 +119,13 @@ pub enum IssueKind {
     ///  A `HostIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     HostIssue(crate::types::HostIssueKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for IssueKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for IssueKind {
     #[inline]
@@ -154,6 +165,36 @@ impl IssueKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `time` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `time` of the object held, to change it.
+    #[inline]
+    pub fn time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::Issue> for IssueKind {
     #[inline]
@@ -180,6 +221,480 @@ impl From<crate::types::HostIssueKind> for IssueKind {
     #[inline]
     fn from(v: crate::types::HostIssueKind) -> Self {
         Self::HostIssue(v)
+    }
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::AgencyIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::HostIssue {
+    type Via = crate::types::HostIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::AgencyDisabled {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::AgentIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::AgentIssueKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::EamCertificateNotTrusted {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::HostInPartialMaintenanceMode {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ManagedHostNotReachable {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::MissingDvFilterSwitch {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::OvfInvalidProperty {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::TransitionFailed {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibIssueKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ImmediateHostRebootRequired {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::VibCannotPutHostInMaintenanceMode {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::VibCannotPutHostOutOfMaintenanceMode {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibNotInstalled {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibNotInstalledKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::CannotAccessAgentVib {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibDependenciesNotMetByHost {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibInvalidFormat {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibRequirementsNotMetByHost {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::VibRequiresHostInMaintenanceMode {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibRequiresHostReboot {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibRequiresManualInstallation {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VibRequiresManualUninstallation {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmIssueKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::InvalidConfig {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmCorrupted {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmDeployed {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmDeployedKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::HostInMaintenanceMode {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::HostInStandbyMode {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::HostPoweredOff {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmHookFailed {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmHookTimedout {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmInaccessible {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmMarkedAsTemplate {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmOrphaned {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmPoweredOff {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmPoweredOffKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::InsufficientIpAddresses {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::MissingAgentIpPool {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmPoweredOn {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmProtected {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmSuspended {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmWrongFolder {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmWrongResourcePool {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmNotDeployed {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::VmNotDeployedKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::CannotAccessAgentOVF {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::IncompatibleHostVersion {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::InsufficientResources {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::InsufficientSpace {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::NoAgentVmDatastore {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::NoAgentVmDatastoreKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::NoCustomAgentVmDatastore {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::NoAgentVmNetwork {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::NoAgentVmNetworkKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::NoCustomAgentVmNetwork {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::NoDiscoverableAgentVmDatastore {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::NoDiscoverableAgentVmNetwork {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::OvfInvalidFormat {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::VmRequiresHostOutOfMaintenanceMode {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::PersonalityAgentPMIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::PersonalityAgentPMIssueKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::PersonalityAgentAwaitingPMRemediation {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::PersonalityAgentBlockedByAgencyOperation {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::OrphanedAgency {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentAgentIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentAgentIssueKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentOvfInvalidProperty {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentTransitionFailed {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmIssueKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::ClusterAgentHostInMaintenanceMode {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::ClusterAgentHostInPartialMaintenanceMode {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentInvalidConfig {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmHookFailed {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmHookTimedout {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmInaccessible {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmNotRemoved {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmPoweredOff {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmPoweredOffKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::ClusterAgentInsufficientClusterResources {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmPoweredOn {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmProtected {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmSuspended {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmNotDeployed {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::ClusterAgentVmNotDeployedKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::ClusterAgentCertificateNotTrusted {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::ClusterAgentInsufficientClusterSpace {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::ClusterAgentMissingClusterVmDatastore {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::ClusterAgentMissingClusterVmNetwork {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::IntegrityAgencyVUMIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::IntegrityAgencyVUMIssueKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::IntegrityAgencyCannotDeleteSoftware {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::IntegrityAgencyCannotStageSoftware {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::IntegrityAgencyVUMUnavailable {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::PersonalityAgencyPMIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::PersonalityAgencyPMIssueKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::PersonalityAgencyCannotConfigureSolutions {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::PersonalityAgencyDepotIssue {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::PersonalityAgencyDepotIssueKind {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::PersonalityAgencyCannotUploadDepot {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind>
+for crate::types::PersonalityAgencyInaccessibleDepot {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::PersonalityAgencyInvalidDepot {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::PersonalityAgencyPMUnavailable {
+    type Via = crate::types::AgencyIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::OrphanedDvFilterSwitch {
+    type Via = crate::types::HostIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<IssueKind> for crate::types::UnknownAgentVm {
+    type Via = crate::types::HostIssueKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for IssueKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for IssueKind {

@@ -91,7 +91,11 @@ impl<'de> serde::Deserialize<'de> for MethodFault {
 ///  A `MethodFault` or any of its subtypes: what a member declared as `MethodFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum MethodFaultKind {
     /// Exactly this type.
     MethodFault(Box<crate::types::MethodFault>),
@@ -164,6 +168,13 @@ pub enum MethodFaultKind {
     ///  A `VslmFault` or one of its subtypes.
     #[cfg(feature = "vslm")]
     VslmFault(crate::types::VslmFaultKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for MethodFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for MethodFaultKind {
     #[inline]
@@ -264,6 +275,28 @@ impl MethodFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::MethodFault> for MethodFaultKind {
@@ -437,6 +470,2983 @@ impl From<crate::types::VslmFaultKind> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::VslmFaultKind) -> Self {
         Self::VslmFault(v)
+    }
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<MethodFaultKind> for crate::types::EamFault {
+    type Via = crate::types::EamFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmFault {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::ProviderRegistrationFault {
+    type Via = crate::types::ProviderRegistrationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::ProviderSyncFailed {
+    type Via = crate::types::ProviderSyncFailedKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::QueryExecutionFault {
+    type Via = crate::types::QueryExecutionFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::SmsReplicationFault {
+    type Via = crate::types::SmsReplicationFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VimFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RuntimeFault {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::VslmFault {
+    type Via = crate::types::VslmFaultKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidAgencyScope {
+    type Via = crate::types::EamFaultKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidAgentConfiguration {
+    type Via = crate::types::EamFaultKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<MethodFaultKind> for crate::types::EamInvalidUrl {
+    type Via = crate::types::EamFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmAlreadyExists {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::PbmCompatibilityCheckFault {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::PbmCompatibilityCheckFaultKind {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::PbmDefaultProfileAppliesFault {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmPropertyMismatchFault {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::PbmPropertyMismatchFaultKind {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::PbmCapabilityProfilePropertyMismatchFault {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::PbmCapabilityProfilePropertyMismatchFaultKind {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::PbmIncompatibleVendorSpecificRuleSet {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmDuplicateName {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmFaultInvalidLogin {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmLegacyHubsNotSupported {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmNonExistentHubs {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmFaultNotFound {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::PbmFaultProfileStorageFault {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmResourceInUse {
+    type Via = crate::types::PbmFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CertificateAuthorityFault {
+    type Via = crate::types::ProviderRegistrationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CertificateNotImported {
+    type Via = crate::types::ProviderRegistrationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CertificateNotTrusted {
+    type Via = crate::types::ProviderRegistrationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::IncorrectUsernamePassword {
+    type Via = crate::types::ProviderRegistrationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidCertificate {
+    type Via = crate::types::ProviderRegistrationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidUrl {
+    type Via = crate::types::ProviderRegistrationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::SyncInProgress {
+    type Via = crate::types::ProviderSyncFailedKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NoCommonProviderForAllBackings {
+    type Via = crate::types::QueryExecutionFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::ProviderNotFound {
+    type Via = crate::types::QueryExecutionFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::AlreadyDone {
+    type Via = crate::types::SmsReplicationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidFunctionTarget {
+    type Via = crate::types::SmsReplicationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidReplicationState {
+    type Via = crate::types::SmsReplicationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::NoReplicationTarget {
+    type Via = crate::types::SmsReplicationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::NoValidReplica {
+    type Via = crate::types::SmsReplicationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PeerNotReachable {
+    type Via = crate::types::SmsReplicationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::SyncOngoing {
+    type Via = crate::types::SmsReplicationFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ActiveDirectoryFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ActiveDirectoryFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DomainNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidCAMServer {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidCAMServerKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CAMServerRefusedConnection {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidCAMCertificate {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoPermissionOnAD {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NonADUserRequired {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AlreadyExists {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AlreadyUpgraded {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AnswerFileUpdateFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::AuthMinimumAdminPermission {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessLocalSource {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotDisconnectHostWithFaultToleranceVm {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotEnableVmcpForCluster {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotMoveFaultToleranceVm {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotMoveHostWithFaultToleranceVm {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotPlaceWithoutPrerequisiteMoves {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsAlreadyRegisteredFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsMissingControllerFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsNotRegisteredFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsPlacementFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsPlacementFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsInCompatibleFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsMissingPrivilegeFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsRankedLowerFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsSnapshotNotFoundFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CnsVolumeAlreadyExistsFault {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::CnsVolumeNotFoundFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ConcurrentAccess {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CustomizationFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CustomizationFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotDecryptPasswords {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CustomizationPending {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IpHostnameGeneratorError {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::LinuxVolumeNotClean {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MissingLinuxCustResources {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MissingWindowsCustResources {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MountError {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NicSettingMismatch {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoDisksToCustomize {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UncustomizableGuest {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::UnexpectedCustomizationFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VolumeEditorError {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DasConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DrsDisabledOnVm {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DuplicateName {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DvsFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DvsFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::BackupBlobReadFailure {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::BackupBlobWriteFailure {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CollectorAddressUnset {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ConflictingConfiguration {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DvsApplyOperationFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DvsNotAuthorized {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DvsOperationBulkFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DvsScopeViolated {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ImportHostAddFailure {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ImportOperationBulkFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidIpfixConfig {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RollbackFailure {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SwitchIpUnset {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SwitchNotInUpgradeMode {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VspanDestPortConflict {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VspanPortConflict {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VspanPortMoveFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VspanPortPromiscChangeFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VspanPortgroupPromiscChangeFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VspanPortgroupTypeChangeFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VspanPromiscuousPortNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VspanSameSessionPortConflict {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EVCConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EVCConfigFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ActiveVMsBlockingEVC {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DisconnectedHostsBlockingEVC {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EVCModeIllegalByVendor {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EVCModeUnsupportedByHosts {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCUnsupportedByHostHardware {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCUnsupportedByHostSoftware {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::HeterogenousHostsBlockingEVC {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ExtendedFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FaultToleranceVmNotDasProtected {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FcoeFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FcoeFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FcoeFaultPnicHasNoPortSet {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FileFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FileFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessFile {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotCreateFile {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotDeleteFile {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DirectoryNotEmpty {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FileAlreadyExists {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FileLocked {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FileNameTooLong {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FileNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::FileNotWritable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FileTooLarge {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IncorrectFileType {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NetworkCopyFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoDiskSpace {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotADirectory {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotAFile {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::TooManyConcurrentNativeClones {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TooManyNativeCloneLevels {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TooManyNativeClonesOnFile {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GenericDrsFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestOperationsFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestOperationsFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::GuestAuthenticationChallenge {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestComponentsOutOfDate {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestMultipleMappings {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::GuestOperationsUnavailable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestPermissionDenied {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestProcessNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestRegistryFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestRegistryFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestRegistryKeyFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestRegistryKeyFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::GuestRegistryKeyAlreadyExists {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::GuestRegistryKeyHasSubkeys {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestRegistryKeyInvalid {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::GuestRegistryKeyParentVolatile {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GuestRegistryValueFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::GuestRegistryValueFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::GuestRegistryValueNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidGuestLogin {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OperationDisabledByGuest {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OperationNotSupportedByGuest {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TooManyGuestLogons {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostConfigFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AdminDisabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AdminNotDisabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::BlockedByFirewall {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ClockSkew {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DisableAdminNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostConfigFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostInDomain {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidHostName {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NasConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NasConfigFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidNasCredentials {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidNetworkResource {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NasConnectionLimitReached {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NasSessionCredentialConflict {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NasVolumeNotMounted {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NetworkInaccessible {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoPermissionOnNasVolume {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoGateway {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoVirtualNic {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PlatformConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PlatformConfigFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidBundle {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchInstallFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchIntegrityError {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmfsMountFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmfsMountFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmfsAlreadyMounted {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmfsAmbiguousMount {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostConnectFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostConnectFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AgentInstallFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AlreadyBeingManaged {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AlreadyConnected {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotAddHostWithFTVmAsStandalone {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotAddHostWithFTVmToDifferentCluster {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotAddHostWithFTVmToNonHACluster {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GatewayConnectFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GatewayConnectFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GatewayNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GatewayNotReachable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GatewayOperationRefused {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GatewayToHostConnectFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::GatewayToHostConnectFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GatewayHostNotReachable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GatewayToHostAuthFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::GatewayToHostTrustVerifyFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MultipleCertificatesVerifyFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoPermissionOnHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupportedHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupportedHostKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NonVmwareOuiMacNotSupportedHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupportedHostForVFlash {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupportedHostForVmcp {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NotSupportedHostForVmemFile {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupportedHostForVsan {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupportedHostInCluster {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NotSupportedHostInClusterKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EVCAdmissionFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EVCAdmissionFailedKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCAdmissionFailedCPUFeaturesForMode {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCAdmissionFailedCPUModel {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCAdmissionFailedCPUModelForMode {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCAdmissionFailedCPUVendor {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCAdmissionFailedCPUVendorUnknown {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCAdmissionFailedHostDisconnected {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCAdmissionFailedHostSoftware {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCAdmissionFailedHostSoftwareForMode {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::EVCAdmissionFailedVmActive {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupportedHostInDvs {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NotSupportedHostInHACluster {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ReadHostResourcePoolTreeFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SSLDisabledFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SSLVerifyFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SSLVerifyFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::VsanSslVerifyCertFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TooManyHosts {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostHasComponentFailure {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::HostIncompatibleForRecordReplay {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostPowerOpFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostPowerOpFailedKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoPeerHostFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmotionInterfaceNotEnabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::WakeOnLanNotSupportedByVmotionNIC {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::HostSpecificationOperationFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HttpFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::IORMNotSupportedHostOnDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InaccessibleVFlashSource {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientResourcesFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientResourcesFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientAgentVmsDeployed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientCpuResourcesFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientFailoverResourcesFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientGraphicsResourcesFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientHostCapacityFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientHostCapacityFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientHostCpuCapacityFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientHostMemoryCapacityFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientPerCpuCapacity {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientMemoryResourcesFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientNetworkCapacity {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientNetworkResourcePoolCapacity {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientStandbyResource {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientStandbyResourceKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientStandbyCpuResource {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientStandbyMemoryResource {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InsufficientStorageSpace {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InsufficientVFlashResourcesFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InvalidResourcePoolStructureFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NumVirtualCpusExceedsLimit {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmFaultToleranceTooManyFtVcpusOnHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmFaultToleranceTooManyVMsOnHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmSmpFaultToleranceTooManyVMsOnHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InsufficientStorageIops {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InvalidAffinitySettingFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidBmcRole {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDatastoreKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DatastoreNotWritableOnHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DatastoreNotWritableOnHostKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SwapDatastoreNotWritableOnHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InaccessibleDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InaccessibleDatastoreKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InaccessibleFTMetadataDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDatastorePath {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidEvent {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidFolder {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidFolderKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmAlreadyExistsInDatacenter {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidIpmiLoginInfo {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidIpmiMacAddress {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidLicense {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidLocale {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidLogin {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidLoginKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidClientCertificate {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PasswordExpired {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidName {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidPrivilege {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidState {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidStateKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotPowerOffVmInCluster {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EncryptionKeyRequired {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDatastoreState {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidHostState {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidHostStateKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InvalidHostConnectionState {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidPowerState {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidVmState {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MksConnectionLimitReached {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoActiveHostInCluster {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConsumerPowerOnFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::QuestionPending {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmPowerOnDisabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IscsiFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IscsiFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IscsiFaultInvalidVnic {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IscsiFaultPnicInUse {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::IscsiFaultVnicAlreadyBound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::IscsiFaultVnicHasActivePaths {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::IscsiFaultVnicHasMultipleUplinks {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::IscsiFaultVnicHasNoUplinks {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::IscsiFaultVnicHasWrongUplink {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IscsiFaultVnicInUse {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IscsiFaultVnicIsLastPath {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IscsiFaultVnicNotBound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IscsiFaultVnicNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::KeyNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::LicenseEntityNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::LicenseServerUnavailable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::LimitExceeded {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::LogBundlingFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MigrationFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MigrationFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AffinityConfigured {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotModifyConfigCpuRequirements {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotMoveVmWithDeltaDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotMoveVmWithNativeDeltaDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CloneFromSnapshotNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DatacenterMismatch {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DisallowedMigrationDeviceAttached {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DiskMoveTypeNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FaultToleranceAntiAffinityViolated {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FaultToleranceNeedsThickDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FaultToleranceNotSameBuild {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HAErrorsAtDest {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IncompatibleDefaultDevice {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::LargeRDMConversionNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MaintenanceModeFileMove {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MigrationDisabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MigrationFeatureNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MigrationFeatureNotSupportedKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FullStorageVMotionNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::IndependentDiskVMotionNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NonHomeRDMVMotionNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageVMotionNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::UnsharedSwapVMotionNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VMotionAcrossNetworkNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MigrationNotReady {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MismatchedNetworkPolicies {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MismatchedVMotionNetworkNames {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NetworksMayNotBeTheSame {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoGuestHeartbeat {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RDMConversionNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RDMNotPreserved {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ReadOnlyDisksWithLegacyDestination {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SnapshotCopyNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SnapshotCopyNotSupportedKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::HotSnapshotMoveNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SnapshotCloneNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SnapshotMoveFromNonHomeNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SnapshotMoveNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SnapshotMoveToNonHomeNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SnapshotRevertIssue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SuspendedRelocateNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TooManyDisksOnLegacyHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ToolsInstallationInProgress {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UncommittedUndoableDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMotionInterfaceIssue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMotionInterfaceIssueKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMotionLinkCapacityLow {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMotionLinkDown {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMotionNotConfigured {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMotionNotLicensed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMotionNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VMotionProtocolIncompatible {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::WillLoseHAProtection {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::WillModifyConfigCpuRequirements {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::WillResetSnapshotDirectory {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MismatchedBundle {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MissingBmcSupport {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NamespaceFull {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NamespaceLimitReached {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NamespaceWriteProtected {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NetworkDisruptedAndConfigRolledBack {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoClientCertificate {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoCompatibleDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoCompatibleHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoCompatibleHostKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NoCompatibleHostWithAccessToDevice {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoConnectedDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoDiskFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoSubjectName {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NotSupportedHostForChecksum {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OutOfBounds {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConsumerCallbackFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfConsumerCallbackFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfConsumerCommunicationError {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConsumerFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConsumerInvalidSection {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfConsumerUndeclaredSection {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfConsumerUndefinedPrefix {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfExport {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfExportKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ConnectedIso {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfDuplicatedPropertyIdExport {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfDuplicatedPropertyIdImport {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfExportFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfHardwareExport {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfHardwareExportKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConnectedDevice {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConnectedDeviceKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConnectedDeviceFloppy {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConnectedDeviceIso {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnableToExportDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnknownDeviceBacking {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfUnsupportedDeviceExport {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfPropertyExport {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfPropertyNetworkExport {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfImport {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfImportKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfCpuCompatibility {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfCpuCompatibilityCheckNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfHardwareCheck {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfImportFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfMappedOsId {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfMissingHardware {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfNetworkMappingNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfUnsupportedDiskProvisioning {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfInvalidPackage {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfInvalidPackageKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfAttribute {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfAttributeKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfInvalidValue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfInvalidValueKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfInvalidValueConfiguration {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfInvalidValueEmpty {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfInvalidValueFormatMalformed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfInvalidValueReference {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfMissingAttribute {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConstraint {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfConstraintKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfDiskOrderConstraint {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfHostResourceConstraint {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfElement {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfElementKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfDuplicateElement {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfDuplicatedElementBoundary {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfElementInvalidValue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfMissingElement {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfMissingElementKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfMissingElementNormalBoundary {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnexpectedElement {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfWrongElement {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfProperty {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfPropertyKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfPropertyNetwork {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfPropertyQualifier {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfPropertyQualifierDuplicate {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfPropertyQualifierIgnored {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfPropertyType {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfPropertyValue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfWrongNamespace {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfXmlFormat {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfSystemFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfSystemFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfDiskMappingNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfHostValueNotParsed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfInternalError {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfToXmlUnsupportedElement {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnknownDevice {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnknownEntity {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfUnsupportedDeviceBackingInfo {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfUnsupportedDeviceBackingOption {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnsupportedPackage {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnsupportedPackageKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfInvalidVmName {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfNoHostNic {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfNoSupportedHardwareFamily {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnsupportedAttribute {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfUnsupportedAttributeKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfUnsupportedAttributeValue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnsupportedElement {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnsupportedElementKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfNoSpaceOnController {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfUnsupportedElementValue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnsupportedSection {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnsupportedSubType {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OvfUnsupportedType {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchBinariesNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchMetadataInvalid {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchMetadataInvalidKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchMetadataCorrupted {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchMetadataNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchNotApplicable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchNotApplicableKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchAlreadyInstalled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchMissingDependencies {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PatchSuperseded {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ProfileUpdateFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RebootRequired {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RecordReplayDisabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RemoveFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ReplicationFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ReplicationFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::IncompatibleHostForVmReplication {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ReplicationConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ReplicationConfigFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ReplicationDiskConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ReplicationVmConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ReplicationIncompatibleWithFT {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ReplicationInvalidOptions {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ReplicationNotSupportedOnHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ReplicationVmFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ReplicationVmFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ReplicationVmInProgressFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ResourceInUse {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ResourceInUseKind {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::SmsResourceInUse {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FilterInUse {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::QuiesceDatastoreIOForHAFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ResourceNotAvailable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SSPIChallenge {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ShrinkDiskFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SnapshotFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SnapshotFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ApplicationQuiesceFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FilesystemQuiesceFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MemorySnapshotOnIndependentDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MultipleSnapshotsNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SnapshotDisabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SnapshotIncompatibleDeviceInVm {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SnapshotLocked {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SnapshotNoChange {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TooManySnapshotLevels {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SsdDiskNotAvailable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsCannotMoveDiskInMultiWriterMode {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::StorageDrsCannotMoveFTVm {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsCannotMoveIndependentDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsCannotMoveManuallyPlacedVm {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsCannotMoveSharedDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsCannotMoveTemplate {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsCannotMoveVmInUserFolder {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsCannotMoveVmWithMountedCDROM {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsDatacentersCannotShareDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::StorageDrsDisabledOnVm {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsHbrDiskNotMovable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsHmsMoveInProgress {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::StorageDrsHmsUnreachable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsIolbDisabledInternally {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsRelocateDisabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsStaleHmsCollection {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageDrsUnableToMoveFiles {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SwapDatastoreUnset {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TaskInProgress {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TaskInProgressKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VAppTaskInProgress {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::Timedout {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TimedoutKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::PowerOnFtSecondaryTimedout {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::TooManyConsecutiveOverrides {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ToolsUnavailable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UnrecognizedHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UnsupportedVimApiVersion {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UserNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VAppConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VAppConfigFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MissingPowerOffConfiguration {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MissingPowerOnConfiguration {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoVmInVApp {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VFlashModuleVersionIncompatible {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmConfigFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessVmComponent {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotAccessVmComponentKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessVmConfig {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessVmDevice {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessVmDeviceKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessNetwork {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessNetworkKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DestinationSwitchFull {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::LegacyNetworkInterfaceInUse {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMOnConflictDVPort {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMOnVirtualIntranet {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessVmDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotAccessVmDiskKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::RDMPointsToInaccessibleDisk {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotDisableSnapshot {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotUseNetwork {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CpuHotPlugNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DeltaDiskFormatNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EightHostLimitViolated {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FaultToleranceCannotEditMem {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FtVmHostRuleViolation {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::GenericVmConfigFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidFormat {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidFormatKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDiskFormat {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidSnapshotFormat {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidVmConfig {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidVmConfigKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDeviceSpec {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDeviceSpecKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DeviceHotPlugNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DeviceNotFound {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DeviceUnsupportedForVmPlatform {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DeviceUnsupportedForVmVersion {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DisallowedDiskModeChange {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidController {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDeviceBacking {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDeviceOperation {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MissingController {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SwapPlacementOverrideNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::TooManyDevices {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UnsupportedGuest {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmWwnConflict {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::LargeRDMNotSupportedOnDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MemoryHotPlugNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NoCompatibleHardAffinityHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NoCompatibleSoftAffinityHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NumVirtualCpusIncompatible {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::OvfConsumerValidationFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::QuarantineModeFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::RDMNotSupportedOnDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RuleViolation {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SoftRuleVioCorrectionDisallowed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SoftRuleVioCorrectionImpact {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UnsupportedDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UnsupportedDatastoreKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MemoryFileFormatNotSupportedByDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::UnSupportedDatastoreForVFlash {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UnsupportedVmxLocation {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VAppNotRunning {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VAppPropertyFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VAppPropertyFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidNetworkInType {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidPropertyType {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidPropertyValue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidPropertyValueKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UnconfiguredPropertyValue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MissingIpPool {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MissingNetworkIpConfig {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoAvailableIp {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoVcManagedIpConfigured {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NotUserConfigurableProperty {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VFlashCacheHotConfigNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VFlashModuleNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VirtualHardwareCompatibilityIssue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VirtualHardwareCompatibilityIssueKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CpuIncompatible {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CpuIncompatibleKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CpuCompatibilityUnknown {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CpuIncompatible1ECX {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CpuIncompatible81EDX {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FaultToleranceCpuIncompatible {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DeviceNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DeviceNotSupportedKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DeviceBackingNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DeviceBackingNotSupportedKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DVPortNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::UnusedVirtualDiskBlocksNotScrubbed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VirtualDiskBlocksNotFullyProvisioned {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DeviceControllerNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DigestNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FileBackedPortNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MultiWriterNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NonPersistentDisksNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RDMNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RDMNotSupportedKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PhysCompatRDMNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RawDiskNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RemoteDeviceNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SharedBusControllerNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VMINotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VirtualDiskModeNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VirtualEthernetCardNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DiskNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DiskNotSupportedKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IDEDiskNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DrsVmotionIncompatibleFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FeatureRequirementsNotMet {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MemorySizeNotRecommended {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MemorySizeNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MemorySizeNotSupportedByDatastore {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotEnoughCpus {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotEnoughCpusKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotEnoughLogicalCpus {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NumVirtualCoresPerSocketNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NumVirtualCpusNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::StorageVmotionIncompatible {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VirtualHardwareVersionNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::WakeOnLanNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmConfigIncompatibleForFaultTolerance {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmConfigIncompatibleForRecordReplay {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmHostAffinityRuleViolation {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmFaultToleranceIssue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmFaultToleranceIssueKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotChangeDrsBehaviorForFtSecondary {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotChangeHaSettingsForFtSecondary {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotComputeFTCompatibleHosts {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FaultToleranceNotLicensed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FaultTolerancePrimaryPowerOnNotAttempted {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::FtIssuesOnHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::HostIncompatibleForFaultTolerance {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::IncompatibleHostForFtSecondary {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InvalidOperationOnSecondaryVm {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::NoHostSuitableForFtSecondary {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupportedDeviceForFT {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::PowerOnFtSecondaryFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SecondaryVmAlreadyDisabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SecondaryVmAlreadyEnabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::SecondaryVmAlreadyRegistered {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SecondaryVmNotRegistered {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmFaultToleranceConfigIssue {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmFaultToleranceConfigIssueWrapper {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmFaultToleranceInvalidFileBacking {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmFaultToleranceOpIssuesList {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmMetadataManagerFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VmMonitorIncompatibleForFaultTolerance {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmToolsUpgradeFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmToolsUpgradeFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ToolsAlreadyUpgraded {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ToolsAutoUpgradeNotSupported {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ToolsImageCopyFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ToolsImageNotAvailable {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ToolsImageSignatureCheckFailed {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ToolsUpgradeCancelled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VmValidateMaxDevice {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VsanFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VsanFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotChangeVsanClusterUuid {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotChangeVsanNodeUuid {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::CannotMoveVsanEnabledHost {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotMoveVsanEnabledHostKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DestinationVsanDisabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VsanClusterUuidMismatch {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotReconfigureVsanWhenHaEnabled {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DuplicateVsanNetworkInterface {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VsanDiskFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VsanDiskFaultKind {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DiskHasPartitions {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DiskIsLastRemainingNonSSD {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DiskIsNonLocal {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DiskIsUSB {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DiskTooSmall {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DuplicateDisks {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InsufficientDisks {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::VsanIncompatibleDiskMapping {
+    type Via = crate::types::VimFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::VsanNodeNotMaster {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::WipeDiskFault {
+    type Via = crate::types::VimFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamRuntimeFault {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamRuntimeFaultKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamAppFault {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamAppFaultKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CertificateNotTrustedFault {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DisabledClusterFault {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamInvalidState {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamIOFault {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamServiceNotInitialized {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamSystemFault {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamInvalidLogin {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::EamInvalidVibPackage {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoConnectionToVCenter {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotAuthorized {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<MethodFaultKind> for crate::types::ProviderConnectionFailed {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ProxyRegistrationFailed {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ServiceNotInitialized {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::CannotDisableDrsOnClustersWithVApps {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ConflictingDatastoreFound {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DatabaseError {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::DisallowedChangeByService {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::DisallowedOperationOnFailoverHost {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::FailToLockFaultToleranceVMs {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InvalidProfileReferenceHost {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidScheduledTask {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::LicenseAssignmentFailed {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MethodAlreadyDisabledFault {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MethodDisabled {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::OperationDisallowedOnHost {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RestrictedByAdministrator {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::ThirdPartyLicenseAssignmentFailed {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::VAppOperationInProgress {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AuthenticationRequired {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostCommunication {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostCommunicationKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostNotConnected {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::HostNotReachable {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidArgument {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidArgumentKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::MultipleSortSpecsNotSupported {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::QueryNotSupported {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::IncompatibleSetting {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDasConfigArgument {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InvalidDasRestartPriorityForFtVm {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidDrsBehaviorForFtVm {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidIndexArgument {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidRequest {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidRequestKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidType {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::MethodNotFound {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidToken {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::ManagedObjectNotFound {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::NotEnoughLicenses {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::NotEnoughLicensesKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::ExpiredFeatureLicense {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::ExpiredFeatureLicenseKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::ExpiredAddonLicense {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::ExpiredEditionLicense {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::FailToEnableSPBM {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::HostInventoryFull {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InUseFeatureManipulationDisallowed {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::IncorrectHostInformation {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidEditionLicense {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::InventoryHasStandardAloneHosts {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind>
+for crate::types::LicenseDowngradeDisallowed {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::LicenseExpired {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::LicenseKeyEntityMismatch {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::LicenseRestricted {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::LicenseSourceUnavailable {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::NoLicenseServerConfigured {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::VmLimitLicense {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::VramLimitLicense {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<MethodFaultKind> for crate::types::NotImplemented {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupported {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotSupportedKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind>
+for crate::types::HostAccessRestrictedToManagementServer {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RequestCanceled {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SecurityError {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SecurityErrorKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::PbmFaultNoPermission {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoPermission {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NoPermissionKind {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::AuthConnectionFailed {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::InvalidSession {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::NotAuthenticated {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::RestrictedVersion {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SolutionUserRequired {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SessionNotFound {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::SystemError {
+    type Via = crate::types::RuntimeFaultKind;
+}
+impl crate::object::Within<MethodFaultKind> for crate::types::UnexpectedFault {
+    type Via = crate::types::RuntimeFaultKind;
+}
+#[cfg(feature = "vslm")]
+impl crate::object::Within<MethodFaultKind> for crate::types::VslmSyncFault {
+    type Via = crate::types::VslmFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for MethodFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for MethodFaultKind {

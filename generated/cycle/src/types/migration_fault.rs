@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for MigrationFault {
 ///  A `MigrationFault` or any of its subtypes: what a member declared as `MigrationFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum MigrationFaultKind {
     /// Exactly this type.
     MigrationFault(Box<crate::types::MigrationFault>),
@@ -177,6 +181,13 @@ pub enum MigrationFaultKind {
     WillModifyConfigCpuRequirements(Box<crate::types::WillModifyConfigCpuRequirements>),
     ///  A `WillResetSnapshotDirectory`.
     WillResetSnapshotDirectory(Box<crate::types::WillResetSnapshotDirectory>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for MigrationFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for MigrationFaultKind {
     #[inline]
@@ -323,6 +334,28 @@ impl MigrationFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::MigrationFault> for MigrationFaultKind {
@@ -545,6 +578,88 @@ impl From<crate::types::WillResetSnapshotDirectory> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::WillResetSnapshotDirectory) -> Self {
         crate::object::boxed(v, Self::WillResetSnapshotDirectory)
+    }
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::MigrationFeatureNotSupported {
+    type Via = crate::types::MigrationFeatureNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::SnapshotCopyNotSupported {
+    type Via = crate::types::SnapshotCopyNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind> for crate::types::VMotionInterfaceIssue {
+    type Via = crate::types::VMotionInterfaceIssueKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::FullStorageVMotionNotSupported {
+    type Via = crate::types::MigrationFeatureNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::IndependentDiskVMotionNotSupported {
+    type Via = crate::types::MigrationFeatureNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::NonHomeRDMVMotionNotSupported {
+    type Via = crate::types::MigrationFeatureNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::StorageVMotionNotSupported {
+    type Via = crate::types::MigrationFeatureNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::UnsharedSwapVMotionNotSupported {
+    type Via = crate::types::MigrationFeatureNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::VMotionAcrossNetworkNotSupported {
+    type Via = crate::types::MigrationFeatureNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::HotSnapshotMoveNotSupported {
+    type Via = crate::types::SnapshotCopyNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::SnapshotCloneNotSupported {
+    type Via = crate::types::SnapshotCopyNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::SnapshotMoveFromNonHomeNotSupported {
+    type Via = crate::types::SnapshotCopyNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::SnapshotMoveNotSupported {
+    type Via = crate::types::SnapshotCopyNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind>
+for crate::types::SnapshotMoveToNonHomeNotSupported {
+    type Via = crate::types::SnapshotCopyNotSupportedKind;
+}
+impl crate::object::Within<MigrationFaultKind> for crate::types::VMotionLinkCapacityLow {
+    type Via = crate::types::VMotionInterfaceIssueKind;
+}
+impl crate::object::Within<MigrationFaultKind> for crate::types::VMotionLinkDown {
+    type Via = crate::types::VMotionInterfaceIssueKind;
+}
+impl crate::object::Within<MigrationFaultKind> for crate::types::VMotionNotConfigured {
+    type Via = crate::types::VMotionInterfaceIssueKind;
+}
+impl crate::object::Within<MigrationFaultKind> for crate::types::VMotionNotLicensed {
+    type Via = crate::types::VMotionInterfaceIssueKind;
+}
+impl crate::object::Within<MigrationFaultKind> for crate::types::VMotionNotSupported {
+    type Via = crate::types::VMotionInterfaceIssueKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for MigrationFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for MigrationFaultKind {

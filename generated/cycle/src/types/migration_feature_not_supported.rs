@@ -96,6 +96,12 @@ impl crate::object::Blank for MigrationFeatureNotSupported {
         }
     }
 }
+impl Default for MigrationFeatureNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for MigrationFeatureNotSupported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -116,7 +122,11 @@ impl<'de> serde::Deserialize<'de> for MigrationFeatureNotSupported {
 ///  A `MigrationFeatureNotSupported` or any of its subtypes: what a member declared as `MigrationFeatureNotSupported` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum MigrationFeatureNotSupportedKind {
     /// Exactly this type.
     MigrationFeatureNotSupported(Box<crate::types::MigrationFeatureNotSupported>),
@@ -136,6 +146,13 @@ pub enum MigrationFeatureNotSupportedKind {
     VMotionAcrossNetworkNotSupported(
         Box<crate::types::VMotionAcrossNetworkNotSupported>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for MigrationFeatureNotSupportedKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for MigrationFeatureNotSupportedKind {
     #[inline]
@@ -189,6 +206,58 @@ impl MigrationFeatureNotSupportedKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `atSourceHost` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn at_source_host(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `atSourceHost` of the object held, to change it.
+    #[inline]
+    pub fn at_source_host_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `failedHostName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn failed_host_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `failedHostName` of the object held, to change it.
+    #[inline]
+    pub fn failed_host_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `failedHost` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn failed_host(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `failedHost` of the object held, to change it.
+    #[inline]
+    pub fn failed_host_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::MigrationFeatureNotSupported>

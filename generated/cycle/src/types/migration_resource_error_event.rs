@@ -199,6 +199,12 @@ impl crate::object::Blank for MigrationResourceErrorEvent {
         }
     }
 }
+impl Default for MigrationResourceErrorEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for MigrationResourceErrorEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -115,6 +115,12 @@ impl crate::object::Blank for NoAvailableIp {
         }
     }
 }
+impl Default for NoAvailableIp {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for NoAvailableIp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -77,6 +77,12 @@ impl crate::object::Blank for NoHostSuitableForFtSecondary {
         }
     }
 }
+impl Default for NoHostSuitableForFtSecondary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for NoHostSuitableForFtSecondary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

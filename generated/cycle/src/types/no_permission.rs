@@ -119,7 +119,11 @@ impl<'de> serde::Deserialize<'de> for NoPermission {
 ///  A `NoPermission` or any of its subtypes: what a member declared as `NoPermission` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum NoPermissionKind {
     /// Exactly this type.
     NoPermission(Box<crate::types::NoPermission>),
@@ -129,6 +133,13 @@ pub enum NoPermissionKind {
     InvalidSession(Box<crate::types::InvalidSession>),
     ///  A `NotAuthenticated`.
     NotAuthenticated(Box<crate::types::NotAuthenticated>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for NoPermissionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for NoPermissionKind {
     #[inline]
@@ -168,6 +179,64 @@ impl NoPermissionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `object` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn object(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `object` of the object held, to change it.
+    #[inline]
+    pub fn object_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `privilegeId` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn privilege_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `privilegeId` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn privilege_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `missingPrivileges` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn missing_privileges(
+        &self,
+    ) -> &Option<Vec<crate::types::NoPermissionEntityPrivileges>> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `missingPrivileges` of the object held, to change it.
+    #[inline]
+    pub fn missing_privileges_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::NoPermissionEntityPrivileges>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::NoPermission> for NoPermissionKind {

@@ -101,6 +101,12 @@ impl crate::object::Blank for NonHomeRDMVMotionNotSupported {
         }
     }
 }
+impl Default for NonHomeRDMVMotionNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for NonHomeRDMVMotionNotSupported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

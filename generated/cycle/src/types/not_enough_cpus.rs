@@ -103,12 +103,23 @@ impl<'de> serde::Deserialize<'de> for NotEnoughCpus {
 ///  A `NotEnoughCpus` or any of its subtypes: what a member declared as `NotEnoughCpus` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum NotEnoughCpusKind {
     /// Exactly this type.
     NotEnoughCpus(Box<crate::types::NotEnoughCpus>),
     ///  A `NotEnoughLogicalCpus`.
     NotEnoughLogicalCpus(Box<crate::types::NotEnoughLogicalCpus>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for NotEnoughCpusKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for NotEnoughCpusKind {
     #[inline]
@@ -144,6 +155,48 @@ impl NotEnoughCpusKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `numCpuDest` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_cpu_dest(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `numCpuDest` of the object held, to change it.
+    #[inline]
+    pub fn num_cpu_dest_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `numCpuVm` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_cpu_vm(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `numCpuVm` of the object held, to change it.
+    #[inline]
+    pub fn num_cpu_vm_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::NotEnoughCpus> for NotEnoughCpusKind {

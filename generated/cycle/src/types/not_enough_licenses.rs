@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for NotEnoughLicenses {
 ///  A `NotEnoughLicenses` or any of its subtypes: what a member declared as `NotEnoughLicenses` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum NotEnoughLicensesKind {
     /// Exactly this type.
     NotEnoughLicenses(Box<crate::types::NotEnoughLicenses>),
@@ -144,6 +148,13 @@ pub enum NotEnoughLicensesKind {
     ///  A `VramLimitLicense`.
     #[cfg(feature = "vsan")]
     VramLimitLicense(Box<crate::types::VramLimitLicense>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for NotEnoughLicensesKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for NotEnoughLicensesKind {
     #[inline]
@@ -239,6 +250,28 @@ impl NotEnoughLicensesKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::NotEnoughLicenses> for NotEnoughLicensesKind {
@@ -350,6 +383,32 @@ impl From<crate::types::VramLimitLicense> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::VramLimitLicense) -> Self {
         crate::object::boxed(v, Self::VramLimitLicense)
+    }
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<NotEnoughLicensesKind>
+for crate::types::ExpiredFeatureLicense {
+    type Via = crate::types::ExpiredFeatureLicenseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<NotEnoughLicensesKind> for crate::types::ExpiredAddonLicense {
+    type Via = crate::types::ExpiredFeatureLicenseKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<NotEnoughLicensesKind>
+for crate::types::ExpiredEditionLicense {
+    type Via = crate::types::ExpiredFeatureLicenseKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for NotEnoughLicensesKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for NotEnoughLicensesKind {

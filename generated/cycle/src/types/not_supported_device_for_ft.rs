@@ -120,6 +120,12 @@ impl crate::object::Blank for NotSupportedDeviceForFT {
         }
     }
 }
+impl Default for NotSupportedDeviceForFT {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for NotSupportedDeviceForFT {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

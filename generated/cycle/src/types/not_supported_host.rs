@@ -103,7 +103,11 @@ impl<'de> serde::Deserialize<'de> for NotSupportedHost {
 ///  A `NotSupportedHost` or any of its subtypes: what a member declared as `NotSupportedHost` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum NotSupportedHostKind {
     /// Exactly this type.
     NotSupportedHost(Box<crate::types::NotSupportedHost>),
@@ -123,6 +127,13 @@ pub enum NotSupportedHostKind {
     NotSupportedHostInDvs(Box<crate::types::NotSupportedHostInDvs>),
     ///  A `NotSupportedHostInHACluster`.
     NotSupportedHostInHACluster(Box<crate::types::NotSupportedHostInHACluster>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for NotSupportedHostKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for NotSupportedHostKind {
     #[inline]
@@ -180,6 +191,48 @@ impl NotSupportedHostKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `productName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn product_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `productName` of the object held, to change it.
+    #[inline]
+    pub fn product_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `productVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn product_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `productVersion` of the object held, to change it.
+    #[inline]
+    pub fn product_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
 }
 impl From<crate::types::NotSupportedHost> for NotSupportedHostKind {
     #[inline]
@@ -233,6 +286,65 @@ impl From<crate::types::NotSupportedHostInHACluster> for NotSupportedHostKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHostInHACluster) -> Self {
         crate::object::boxed(v, Self::NotSupportedHostInHACluster)
+    }
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::NotSupportedHostInCluster {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind> for crate::types::EVCAdmissionFailed {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedKind {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedCPUFeaturesForMode {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedCPUModel {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedCPUModelForMode {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedCPUVendor {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedCPUVendorUnknown {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedHostDisconnected {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedHostSoftware {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedHostSoftwareForMode {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+impl crate::object::Within<NotSupportedHostKind>
+for crate::types::EVCAdmissionFailedVmActive {
+    type Via = crate::types::NotSupportedHostInClusterKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for NotSupportedHostKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for NotSupportedHostKind {

@@ -103,12 +103,23 @@ impl<'de> serde::Deserialize<'de> for NotSupportedHostInCluster {
 ///  A `NotSupportedHostInCluster` or any of its subtypes: what a member declared as `NotSupportedHostInCluster` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum NotSupportedHostInClusterKind {
     /// Exactly this type.
     NotSupportedHostInCluster(Box<crate::types::NotSupportedHostInCluster>),
     ///  A `EVCAdmissionFailed` or one of its subtypes.
     EVCAdmissionFailed(crate::types::EVCAdmissionFailedKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for NotSupportedHostInClusterKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for NotSupportedHostInClusterKind {
     #[inline]
@@ -143,6 +154,48 @@ impl NotSupportedHostInClusterKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `productName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn product_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `productName` of the object held, to change it.
+    #[inline]
+    pub fn product_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `productVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn product_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `productVersion` of the object held, to change it.
+    #[inline]
+    pub fn product_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
 }
 impl From<crate::types::NotSupportedHostInCluster> for NotSupportedHostInClusterKind {
     #[inline]
@@ -154,6 +207,58 @@ impl From<crate::types::EVCAdmissionFailedKind> for NotSupportedHostInClusterKin
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedKind) -> Self {
         Self::EVCAdmissionFailed(v)
+    }
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailed {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailedCPUFeaturesForMode {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailedCPUModel {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailedCPUModelForMode {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailedCPUVendor {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailedCPUVendorUnknown {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailedHostDisconnected {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailedHostSoftware {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailedHostSoftwareForMode {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+impl crate::object::Within<NotSupportedHostInClusterKind>
+for crate::types::EVCAdmissionFailedVmActive {
+    type Via = crate::types::EVCAdmissionFailedKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for NotSupportedHostInClusterKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for NotSupportedHostInClusterKind {

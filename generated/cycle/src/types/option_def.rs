@@ -75,6 +75,12 @@ impl crate::object::Blank for OptionDef {
         }
     }
 }
+impl Default for OptionDef {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for OptionDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -93,12 +93,23 @@ impl<'de> serde::Deserialize<'de> for OptionValue {
 ///  A `OptionValue` or any of its subtypes: what a member declared as `OptionValue` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OptionValueKind {
     /// Exactly this type.
     OptionValue(crate::types::OptionValue),
     ///  A `HostInternetScsiHbaParamValue`.
     HostInternetScsiHbaParamValue(Box<crate::types::HostInternetScsiHbaParamValue>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OptionValueKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OptionValueKind {
     #[inline]
@@ -132,6 +143,26 @@ impl OptionValueKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `value` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn value(&self) -> &Option<crate::types::Any> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `value` of the object held, to change it.
+    #[inline]
+    pub fn value_mut(&mut self) -> &mut Option<crate::types::Any> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::OptionValue> for OptionValueKind {

@@ -114,7 +114,11 @@ impl<'de> serde::Deserialize<'de> for OvfAttribute {
 ///  A `OvfAttribute` or any of its subtypes: what a member declared as `OvfAttribute` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfAttributeKind {
     /// Exactly this type.
     OvfAttribute(Box<crate::types::OvfAttribute>),
@@ -122,6 +126,13 @@ pub enum OvfAttributeKind {
     OvfInvalidValue(crate::types::OvfInvalidValueKind),
     ///  A `OvfMissingAttribute`.
     OvfMissingAttribute(Box<crate::types::OvfMissingAttribute>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfAttributeKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfAttributeKind {
     #[inline]
@@ -157,6 +168,58 @@ impl OvfAttributeKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `lineNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn line_number(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `lineNumber` of the object held, to change it.
+    #[inline]
+    pub fn line_number_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `elementName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn element_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `elementName` of the object held, to change it.
+    #[inline]
+    pub fn element_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `attributeName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn attribute_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `attributeName` of the object held, to change it.
+    #[inline]
+    pub fn attribute_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
 }
 impl From<crate::types::OvfAttribute> for OvfAttributeKind {
     #[inline]
@@ -174,6 +237,35 @@ impl From<crate::types::OvfMissingAttribute> for OvfAttributeKind {
     #[inline]
     fn from(v: crate::types::OvfMissingAttribute) -> Self {
         crate::object::boxed(v, Self::OvfMissingAttribute)
+    }
+}
+impl crate::object::Within<OvfAttributeKind> for crate::types::OvfInvalidValue {
+    type Via = crate::types::OvfInvalidValueKind;
+}
+impl crate::object::Within<OvfAttributeKind>
+for crate::types::OvfInvalidValueConfiguration {
+    type Via = crate::types::OvfInvalidValueKind;
+}
+impl crate::object::Within<OvfAttributeKind> for crate::types::OvfInvalidValueEmpty {
+    type Via = crate::types::OvfInvalidValueKind;
+}
+impl crate::object::Within<OvfAttributeKind>
+for crate::types::OvfInvalidValueFormatMalformed {
+    type Via = crate::types::OvfInvalidValueKind;
+}
+impl crate::object::Within<OvfAttributeKind> for crate::types::OvfInvalidValueReference {
+    type Via = crate::types::OvfInvalidValueKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for OvfAttributeKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for OvfAttributeKind {

@@ -103,7 +103,11 @@ impl<'de> serde::Deserialize<'de> for OvfElement {
 ///  A `OvfElement` or any of its subtypes: what a member declared as `OvfElement` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfElementKind {
     /// Exactly this type.
     OvfElement(Box<crate::types::OvfElement>),
@@ -119,6 +123,13 @@ pub enum OvfElementKind {
     OvfUnexpectedElement(Box<crate::types::OvfUnexpectedElement>),
     ///  A `OvfWrongElement`.
     OvfWrongElement(Box<crate::types::OvfWrongElement>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfElementKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfElementKind {
     #[inline]
@@ -166,6 +177,48 @@ impl OvfElementKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `lineNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn line_number(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `lineNumber` of the object held, to change it.
+    #[inline]
+    pub fn line_number_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
 }
 impl From<crate::types::OvfElement> for OvfElementKind {
     #[inline]
@@ -207,6 +260,25 @@ impl From<crate::types::OvfWrongElement> for OvfElementKind {
     #[inline]
     fn from(v: crate::types::OvfWrongElement) -> Self {
         crate::object::boxed(v, Self::OvfWrongElement)
+    }
+}
+impl crate::object::Within<OvfElementKind> for crate::types::OvfMissingElement {
+    type Via = crate::types::OvfMissingElementKind;
+}
+impl crate::object::Within<OvfElementKind>
+for crate::types::OvfMissingElementNormalBoundary {
+    type Via = crate::types::OvfMissingElementKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for OvfElementKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for OvfElementKind {

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for OvfExport {
 ///  A `OvfExport` or any of its subtypes: what a member declared as `OvfExport` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfExportKind {
     /// Exactly this type.
     OvfExport(Box<crate::types::OvfExport>),
@@ -111,6 +115,13 @@ pub enum OvfExportKind {
     OvfPropertyExport(Box<crate::types::OvfPropertyExport>),
     ///  A `OvfPropertyNetworkExport`.
     OvfPropertyNetworkExport(Box<crate::types::OvfPropertyNetworkExport>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfExportKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfExportKind {
     #[inline]
@@ -159,6 +170,28 @@ impl OvfExportKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::OvfExport> for OvfExportKind {
     #[inline]
@@ -206,6 +239,42 @@ impl From<crate::types::OvfPropertyNetworkExport> for OvfExportKind {
     #[inline]
     fn from(v: crate::types::OvfPropertyNetworkExport) -> Self {
         crate::object::boxed(v, Self::OvfPropertyNetworkExport)
+    }
+}
+impl crate::object::Within<OvfExportKind> for crate::types::OvfHardwareExport {
+    type Via = crate::types::OvfHardwareExportKind;
+}
+impl crate::object::Within<OvfExportKind> for crate::types::OvfConnectedDevice {
+    type Via = crate::types::OvfHardwareExportKind;
+}
+impl crate::object::Within<OvfExportKind> for crate::types::OvfConnectedDeviceKind {
+    type Via = crate::types::OvfHardwareExportKind;
+}
+impl crate::object::Within<OvfExportKind> for crate::types::OvfConnectedDeviceFloppy {
+    type Via = crate::types::OvfHardwareExportKind;
+}
+impl crate::object::Within<OvfExportKind> for crate::types::OvfConnectedDeviceIso {
+    type Via = crate::types::OvfHardwareExportKind;
+}
+impl crate::object::Within<OvfExportKind> for crate::types::OvfUnableToExportDisk {
+    type Via = crate::types::OvfHardwareExportKind;
+}
+impl crate::object::Within<OvfExportKind> for crate::types::OvfUnknownDeviceBacking {
+    type Via = crate::types::OvfHardwareExportKind;
+}
+impl crate::object::Within<OvfExportKind> for crate::types::OvfUnsupportedDeviceExport {
+    type Via = crate::types::OvfHardwareExportKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for OvfExportKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for OvfExportKind {

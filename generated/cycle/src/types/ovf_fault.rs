@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for OvfFault {
 ///  A `OvfFault` or any of its subtypes: what a member declared as `OvfFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfFaultKind {
     /// Exactly this type.
     OvfFault(Box<crate::types::OvfFault>),
@@ -109,6 +113,13 @@ pub enum OvfFaultKind {
     OvfSystemFault(crate::types::OvfSystemFaultKind),
     ///  A `OvfUnsupportedPackage` or one of its subtypes.
     OvfUnsupportedPackage(crate::types::OvfUnsupportedPackageKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfFaultKind {
     #[inline]
@@ -149,6 +160,28 @@ impl OvfFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::OvfFault> for OvfFaultKind {
@@ -191,6 +224,293 @@ impl From<crate::types::OvfUnsupportedPackageKind> for OvfFaultKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedPackageKind) -> Self {
         Self::OvfUnsupportedPackage(v)
+    }
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConsumerCallbackFault {
+    type Via = crate::types::OvfConsumerCallbackFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfExport {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfImport {
+    type Via = crate::types::OvfImportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfInvalidPackage {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfSystemFault {
+    type Via = crate::types::OvfSystemFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedPackage {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfConsumerCommunicationError {
+    type Via = crate::types::OvfConsumerCallbackFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConsumerFault {
+    type Via = crate::types::OvfConsumerCallbackFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConsumerInvalidSection {
+    type Via = crate::types::OvfConsumerCallbackFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConsumerUndeclaredSection {
+    type Via = crate::types::OvfConsumerCallbackFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConsumerUndefinedPrefix {
+    type Via = crate::types::OvfConsumerCallbackFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::ConnectedIso {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfDuplicatedPropertyIdExport {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfDuplicatedPropertyIdImport {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfExportFailed {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfHardwareExport {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfHardwareExportKind {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConnectedDevice {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConnectedDeviceKind {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConnectedDeviceFloppy {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConnectedDeviceIso {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnableToExportDisk {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnknownDeviceBacking {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedDeviceExport {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfPropertyExport {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfPropertyNetworkExport {
+    type Via = crate::types::OvfExportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfCpuCompatibility {
+    type Via = crate::types::OvfImportKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfCpuCompatibilityCheckNotSupported {
+    type Via = crate::types::OvfImportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfHardwareCheck {
+    type Via = crate::types::OvfImportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfImportFailed {
+    type Via = crate::types::OvfImportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfMappedOsId {
+    type Via = crate::types::OvfImportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfMissingHardware {
+    type Via = crate::types::OvfImportKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfNetworkMappingNotSupported {
+    type Via = crate::types::OvfImportKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfUnsupportedDiskProvisioning {
+    type Via = crate::types::OvfImportKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfAttribute {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfAttributeKind {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfInvalidValue {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfInvalidValueKind {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfInvalidValueConfiguration {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfInvalidValueEmpty {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfInvalidValueFormatMalformed {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfInvalidValueReference {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfMissingAttribute {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConstraint {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfConstraintKind {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfDiskOrderConstraint {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfHostResourceConstraint {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfElement {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfElementKind {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfDuplicateElement {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfDuplicatedElementBoundary {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfElementInvalidValue {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfMissingElement {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfMissingElementKind {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfMissingElementNormalBoundary {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnexpectedElement {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfWrongElement {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfProperty {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfPropertyKind {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfPropertyNetwork {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfPropertyQualifier {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfPropertyQualifierDuplicate {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfPropertyQualifierIgnored {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfPropertyType {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfPropertyValue {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfWrongNamespace {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfXmlFormat {
+    type Via = crate::types::OvfInvalidPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfDiskMappingNotFound {
+    type Via = crate::types::OvfSystemFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfHostValueNotParsed {
+    type Via = crate::types::OvfSystemFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfInternalError {
+    type Via = crate::types::OvfSystemFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfToXmlUnsupportedElement {
+    type Via = crate::types::OvfSystemFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnknownDevice {
+    type Via = crate::types::OvfSystemFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnknownEntity {
+    type Via = crate::types::OvfSystemFaultKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfUnsupportedDeviceBackingInfo {
+    type Via = crate::types::OvfSystemFaultKind;
+}
+impl crate::object::Within<OvfFaultKind>
+for crate::types::OvfUnsupportedDeviceBackingOption {
+    type Via = crate::types::OvfSystemFaultKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfInvalidVmName {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfNoHostNic {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfNoSupportedHardwareFamily {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedAttribute {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedAttributeKind {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedAttributeValue {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedElement {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedElementKind {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfNoSpaceOnController {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedElementValue {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedSection {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedSubType {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+impl crate::object::Within<OvfFaultKind> for crate::types::OvfUnsupportedType {
+    type Via = crate::types::OvfUnsupportedPackageKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for OvfFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for OvfFaultKind {

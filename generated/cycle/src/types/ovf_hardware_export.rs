@@ -103,7 +103,11 @@ impl<'de> serde::Deserialize<'de> for OvfHardwareExport {
 ///  A `OvfHardwareExport` or any of its subtypes: what a member declared as `OvfHardwareExport` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfHardwareExportKind {
     /// Exactly this type.
     OvfHardwareExport(Box<crate::types::OvfHardwareExport>),
@@ -115,6 +119,13 @@ pub enum OvfHardwareExportKind {
     OvfUnknownDeviceBacking(Box<crate::types::OvfUnknownDeviceBacking>),
     ///  A `OvfUnsupportedDeviceExport`.
     OvfUnsupportedDeviceExport(Box<crate::types::OvfUnsupportedDeviceExport>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfHardwareExportKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfHardwareExportKind {
     #[inline]
@@ -158,6 +169,48 @@ impl OvfHardwareExportKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &Option<crate::types::VirtualDeviceKind> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut Option<crate::types::VirtualDeviceKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `vmPath` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm_path(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `vmPath` of the object held, to change it.
+    #[inline]
+    pub fn vm_path_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
 }
 impl From<crate::types::OvfHardwareExport> for OvfHardwareExportKind {
     #[inline]
@@ -187,6 +240,29 @@ impl From<crate::types::OvfUnsupportedDeviceExport> for OvfHardwareExportKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedDeviceExport) -> Self {
         crate::object::boxed(v, Self::OvfUnsupportedDeviceExport)
+    }
+}
+impl crate::object::Within<OvfHardwareExportKind> for crate::types::OvfConnectedDevice {
+    type Via = crate::types::OvfConnectedDeviceKind;
+}
+impl crate::object::Within<OvfHardwareExportKind>
+for crate::types::OvfConnectedDeviceFloppy {
+    type Via = crate::types::OvfConnectedDeviceKind;
+}
+impl crate::object::Within<OvfHardwareExportKind>
+for crate::types::OvfConnectedDeviceIso {
+    type Via = crate::types::OvfConnectedDeviceKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for OvfHardwareExportKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for OvfHardwareExportKind {

@@ -151,6 +151,12 @@ impl crate::object::Blank for OvfInvalidFormat {
         }
     }
 }
+impl Default for OvfInvalidFormat {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for OvfInvalidFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for OvfInvalidPackage {
 ///  A `OvfInvalidPackage` or any of its subtypes: what a member declared as `OvfInvalidPackage` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfInvalidPackageKind {
     /// Exactly this type.
     OvfInvalidPackage(Box<crate::types::OvfInvalidPackage>),
@@ -114,6 +118,13 @@ pub enum OvfInvalidPackageKind {
     OvfWrongNamespace(Box<crate::types::OvfWrongNamespace>),
     ///  A `OvfXmlFormat`.
     OvfXmlFormat(Box<crate::types::OvfXmlFormat>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfInvalidPackageKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfInvalidPackageKind {
     #[inline]
@@ -154,6 +165,38 @@ impl OvfInvalidPackageKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `lineNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn line_number(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `lineNumber` of the object held, to change it.
+    #[inline]
+    pub fn line_number_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::OvfInvalidPackage> for OvfInvalidPackageKind {
@@ -196,6 +239,113 @@ impl From<crate::types::OvfXmlFormat> for OvfInvalidPackageKind {
     #[inline]
     fn from(v: crate::types::OvfXmlFormat) -> Self {
         crate::object::boxed(v, Self::OvfXmlFormat)
+    }
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfAttribute {
+    type Via = crate::types::OvfAttributeKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfConstraint {
+    type Via = crate::types::OvfConstraintKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfElement {
+    type Via = crate::types::OvfElementKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfProperty {
+    type Via = crate::types::OvfPropertyKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfInvalidValue {
+    type Via = crate::types::OvfAttributeKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfInvalidValueKind {
+    type Via = crate::types::OvfAttributeKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfInvalidValueConfiguration {
+    type Via = crate::types::OvfAttributeKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfInvalidValueEmpty {
+    type Via = crate::types::OvfAttributeKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfInvalidValueFormatMalformed {
+    type Via = crate::types::OvfAttributeKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfInvalidValueReference {
+    type Via = crate::types::OvfAttributeKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfMissingAttribute {
+    type Via = crate::types::OvfAttributeKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfDiskOrderConstraint {
+    type Via = crate::types::OvfConstraintKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfHostResourceConstraint {
+    type Via = crate::types::OvfConstraintKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfDuplicateElement {
+    type Via = crate::types::OvfElementKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfDuplicatedElementBoundary {
+    type Via = crate::types::OvfElementKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfElementInvalidValue {
+    type Via = crate::types::OvfElementKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfMissingElement {
+    type Via = crate::types::OvfElementKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfMissingElementKind {
+    type Via = crate::types::OvfElementKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfMissingElementNormalBoundary {
+    type Via = crate::types::OvfElementKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfUnexpectedElement {
+    type Via = crate::types::OvfElementKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfWrongElement {
+    type Via = crate::types::OvfElementKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfPropertyNetwork {
+    type Via = crate::types::OvfPropertyKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfPropertyQualifier {
+    type Via = crate::types::OvfPropertyKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfPropertyQualifierDuplicate {
+    type Via = crate::types::OvfPropertyKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind>
+for crate::types::OvfPropertyQualifierIgnored {
+    type Via = crate::types::OvfPropertyKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfPropertyType {
+    type Via = crate::types::OvfPropertyKind;
+}
+impl crate::object::Within<OvfInvalidPackageKind> for crate::types::OvfPropertyValue {
+    type Via = crate::types::OvfPropertyKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for OvfInvalidPackageKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for OvfInvalidPackageKind {

@@ -151,6 +151,12 @@ impl crate::object::Blank for OvfInvalidProperty {
         }
     }
 }
+impl Default for OvfInvalidProperty {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for OvfInvalidProperty {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -108,7 +108,11 @@ impl<'de> serde::Deserialize<'de> for OvfProperty {
 ///  A `OvfProperty` or any of its subtypes: what a member declared as `OvfProperty` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfPropertyKind {
     /// Exactly this type.
     OvfProperty(Box<crate::types::OvfProperty>),
@@ -124,6 +128,13 @@ pub enum OvfPropertyKind {
     OvfPropertyType(Box<crate::types::OvfPropertyType>),
     ///  A `OvfPropertyValue`.
     OvfPropertyValue(Box<crate::types::OvfPropertyValue>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfPropertyKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfPropertyKind {
     #[inline]
@@ -172,6 +183,58 @@ impl OvfPropertyKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `lineNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn line_number(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `lineNumber` of the object held, to change it.
+    #[inline]
+    pub fn line_number_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `value` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn value(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `value` of the object held, to change it.
+    #[inline]
+    pub fn value_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::OvfProperty> for OvfPropertyKind {

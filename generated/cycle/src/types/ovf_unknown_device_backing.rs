@@ -80,6 +80,12 @@ impl crate::object::Blank for OvfUnknownDeviceBacking {
         }
     }
 }
+impl Default for OvfUnknownDeviceBacking {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for OvfUnknownDeviceBacking {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

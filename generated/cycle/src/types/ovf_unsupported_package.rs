@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedPackage {
 ///  A `OvfUnsupportedPackage` or any of its subtypes: what a member declared as `OvfUnsupportedPackage` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfUnsupportedPackageKind {
     /// Exactly this type.
     OvfUnsupportedPackage(Box<crate::types::OvfUnsupportedPackage>),
@@ -116,6 +120,13 @@ pub enum OvfUnsupportedPackageKind {
     OvfUnsupportedSubType(Box<crate::types::OvfUnsupportedSubType>),
     ///  A `OvfUnsupportedType`.
     OvfUnsupportedType(Box<crate::types::OvfUnsupportedType>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfUnsupportedPackageKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfUnsupportedPackageKind {
     #[inline]
@@ -168,6 +179,38 @@ impl OvfUnsupportedPackageKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `lineNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn line_number(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `lineNumber` of the object held, to change it.
+    #[inline]
+    pub fn line_number_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::OvfUnsupportedPackage> for OvfUnsupportedPackageKind {
     #[inline]
@@ -215,6 +258,42 @@ impl From<crate::types::OvfUnsupportedType> for OvfUnsupportedPackageKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedType) -> Self {
         crate::object::boxed(v, Self::OvfUnsupportedType)
+    }
+}
+impl crate::object::Within<OvfUnsupportedPackageKind>
+for crate::types::OvfUnsupportedAttribute {
+    type Via = crate::types::OvfUnsupportedAttributeKind;
+}
+impl crate::object::Within<OvfUnsupportedPackageKind>
+for crate::types::OvfUnsupportedElement {
+    type Via = crate::types::OvfUnsupportedElementKind;
+}
+impl crate::object::Within<OvfUnsupportedPackageKind>
+for crate::types::OvfUnsupportedAttributeValue {
+    type Via = crate::types::OvfUnsupportedAttributeKind;
+}
+impl crate::object::Within<OvfUnsupportedPackageKind>
+for crate::types::OvfNoSpaceOnController {
+    type Via = crate::types::OvfUnsupportedElementKind;
+}
+impl crate::object::Within<OvfUnsupportedPackageKind>
+for crate::types::OvfUnsupportedElementValue {
+    type Via = crate::types::OvfUnsupportedElementKind;
+}
+impl crate::object::Within<OvfUnsupportedPackageKind>
+for crate::types::OvfUnsupportedSection {
+    type Via = crate::types::OvfUnsupportedElementKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for OvfUnsupportedPackageKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for OvfUnsupportedPackageKind {

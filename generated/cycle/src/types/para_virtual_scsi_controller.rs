@@ -162,6 +162,12 @@ impl crate::object::Blank for ParaVirtualSCSIController {
         }
     }
 }
+impl Default for ParaVirtualSCSIController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ParaVirtualSCSIController {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

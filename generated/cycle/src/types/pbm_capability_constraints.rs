@@ -79,7 +79,11 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityConstraints {
 ///  A `PbmCapabilityConstraints` or any of its subtypes: what a member declared as `PbmCapabilityConstraints` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmCapabilityConstraintsKind {
     /// Exactly this type.
     PbmCapabilityConstraints(Box<crate::types::PbmCapabilityConstraints>),
@@ -88,6 +92,13 @@ pub enum PbmCapabilityConstraintsKind {
     PbmCapabilitySubProfileConstraints(
         Box<crate::types::PbmCapabilitySubProfileConstraints>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmCapabilityConstraintsKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmCapabilityConstraintsKind {
     #[inline]

@@ -183,6 +183,12 @@ impl crate::object::Blank for PbmCapabilityProfile {
         }
     }
 }
+impl Default for PbmCapabilityProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PbmCapabilityProfile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -203,13 +209,24 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfile {
 ///  A `PbmCapabilityProfile` or any of its subtypes: what a member declared as `PbmCapabilityProfile` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmCapabilityProfileKind {
     /// Exactly this type.
     PbmCapabilityProfile(Box<crate::types::PbmCapabilityProfile>),
     ///  A `PbmDefaultCapabilityProfile`.
     #[cfg(feature = "pbm")]
     PbmDefaultCapabilityProfile(Box<crate::types::PbmDefaultCapabilityProfile>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmCapabilityProfileKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmCapabilityProfileKind {
     #[inline]
@@ -246,6 +263,174 @@ impl PbmCapabilityProfileKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `profileId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn profile_id(&self) -> &crate::types::PbmProfileId {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `profileId` of the object held, to change it.
+    #[inline]
+    pub fn profile_id_mut(&mut self) -> &mut crate::types::PbmProfileId {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `creationTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn creation_time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `creationTime` of the object held, to change it.
+    #[inline]
+    pub fn creation_time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `createdBy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn created_by(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `createdBy` of the object held, to change it.
+    #[inline]
+    pub fn created_by_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `lastUpdatedTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn last_updated_time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `lastUpdatedTime` of the object held, to change it.
+    #[inline]
+    pub fn last_updated_time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `lastUpdatedBy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn last_updated_by(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `lastUpdatedBy` of the object held, to change it.
+    #[inline]
+    pub fn last_updated_by_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `profileCategory` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn profile_category(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `profileCategory` of the object held, to change it.
+    #[inline]
+    pub fn profile_category_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `resourceType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn resource_type(&self) -> &crate::types::PbmProfileResourceType {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `resourceType` of the object held, to change it.
+    #[inline]
+    pub fn resource_type_mut(&mut self) -> &mut crate::types::PbmProfileResourceType {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `constraints` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn constraints(&self) -> &crate::types::PbmCapabilityConstraintsKind {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `constraints` of the object held, to change it.
+    #[inline]
+    pub fn constraints_mut(
+        &mut self,
+    ) -> &mut crate::types::PbmCapabilityConstraintsKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `generationId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn generation_id(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `generationId` of the object held, to change it.
+    #[inline]
+    pub fn generation_id_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `isDefault` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn is_default(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `isDefault` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn is_default_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `systemCreatedProfileType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn system_created_profile_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `systemCreatedProfileType` of the object held, to change it.
+    #[inline]
+    pub fn system_created_profile_type_mut(
+        &mut self,
+    ) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `lineOfService` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn line_of_service(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `lineOfService` of the object held, to change it.
+    #[inline]
+    pub fn line_of_service_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `k8sCompliantName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn k8s_compliant_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `k8sCompliantName` of the object held, to change it.
+    #[inline]
+    pub fn k8s_compliant_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `otherK8sCompliantNames` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn other_k8s_compliant_names(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `otherK8sCompliantNames` of the object held, to change it.
+    #[inline]
+    pub fn other_k8s_compliant_names_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
     }
 }
 impl From<crate::types::PbmCapabilityProfile> for PbmCapabilityProfileKind {

@@ -104,6 +104,12 @@ impl crate::object::Blank for PbmCapabilityProfileCreateSpec {
         }
     }
 }
+impl Default for PbmCapabilityProfileCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PbmCapabilityProfileCreateSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -103,6 +103,12 @@ impl crate::object::Blank for PbmCapabilityProfilePropertyMismatchFault {
         }
     }
 }
+impl Default for PbmCapabilityProfilePropertyMismatchFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PbmCapabilityProfilePropertyMismatchFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -123,7 +129,11 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfilePropertyMismatchFault 
 ///  A `PbmCapabilityProfilePropertyMismatchFault` or any of its subtypes: what a member declared as `PbmCapabilityProfilePropertyMismatchFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmCapabilityProfilePropertyMismatchFaultKind {
     /// Exactly this type.
     PbmCapabilityProfilePropertyMismatchFault(
@@ -134,6 +144,13 @@ pub enum PbmCapabilityProfilePropertyMismatchFaultKind {
     PbmIncompatibleVendorSpecificRuleSet(
         Box<crate::types::PbmIncompatibleVendorSpecificRuleSet>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmCapabilityProfilePropertyMismatchFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmCapabilityProfilePropertyMismatchFaultKind {
     #[inline]
@@ -176,6 +193,80 @@ impl PbmCapabilityProfilePropertyMismatchFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `hub` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hub(&self) -> &crate::types::PbmPlacementHub {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `hub` of the object held, to change it.
+    #[inline]
+    pub fn hub_mut(&mut self) -> &mut crate::types::PbmPlacementHub {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `capabilityInstanceId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capability_instance_id(
+        &self,
+    ) -> &crate::types::PbmCapabilityMetadataUniqueId {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `capabilityInstanceId` of the object held, to change it.
+    #[inline]
+    pub fn capability_instance_id_mut(
+        &mut self,
+    ) -> &mut crate::types::PbmCapabilityMetadataUniqueId {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `requirementPropertyInstance` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn requirement_property_instance(
+        &self,
+    ) -> &crate::types::PbmCapabilityPropertyInstance {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `requirementPropertyInstance` of the object held, to change it.
+    #[inline]
+    pub fn requirement_property_instance_mut(
+        &mut self,
+    ) -> &mut crate::types::PbmCapabilityPropertyInstance {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `resourcePropertyInstance` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn resource_property_instance(
+        &self,
+    ) -> &crate::types::PbmCapabilityPropertyInstance {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `resourcePropertyInstance` of the object held, to change it.
+    #[inline]
+    pub fn resource_property_instance_mut(
+        &mut self,
+    ) -> &mut crate::types::PbmCapabilityPropertyInstance {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
     }
 }
 impl From<crate::types::PbmCapabilityProfilePropertyMismatchFault>

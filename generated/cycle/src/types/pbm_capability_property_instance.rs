@@ -72,6 +72,12 @@ impl crate::object::Blank for PbmCapabilityPropertyInstance {
         }
     }
 }
+impl Default for PbmCapabilityPropertyInstance {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PbmCapabilityPropertyInstance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -100,7 +100,11 @@ impl<'de> serde::Deserialize<'de> for PbmCompatibilityCheckFault {
 ///  A `PbmCompatibilityCheckFault` or any of its subtypes: what a member declared as `PbmCompatibilityCheckFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmCompatibilityCheckFaultKind {
     /// Exactly this type.
     PbmCompatibilityCheckFault(Box<crate::types::PbmCompatibilityCheckFault>),
@@ -110,6 +114,13 @@ pub enum PbmCompatibilityCheckFaultKind {
     ///  A `PbmPropertyMismatchFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPropertyMismatchFault(crate::types::PbmPropertyMismatchFaultKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmCompatibilityCheckFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmCompatibilityCheckFaultKind {
     #[inline]
@@ -151,6 +162,38 @@ impl PbmCompatibilityCheckFaultKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `hub` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hub(&self) -> &crate::types::PbmPlacementHub {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `hub` of the object held, to change it.
+    #[inline]
+    pub fn hub_mut(&mut self) -> &mut crate::types::PbmPlacementHub {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::PbmCompatibilityCheckFault> for PbmCompatibilityCheckFaultKind {
     #[inline]
@@ -172,6 +215,38 @@ for PbmCompatibilityCheckFaultKind {
     #[inline]
     fn from(v: crate::types::PbmPropertyMismatchFaultKind) -> Self {
         Self::PbmPropertyMismatchFault(v)
+    }
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmCompatibilityCheckFaultKind>
+for crate::types::PbmPropertyMismatchFault {
+    type Via = crate::types::PbmPropertyMismatchFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmCompatibilityCheckFaultKind>
+for crate::types::PbmCapabilityProfilePropertyMismatchFault {
+    type Via = crate::types::PbmPropertyMismatchFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmCompatibilityCheckFaultKind>
+for crate::types::PbmCapabilityProfilePropertyMismatchFaultKind {
+    type Via = crate::types::PbmPropertyMismatchFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmCompatibilityCheckFaultKind>
+for crate::types::PbmIncompatibleVendorSpecificRuleSet {
+    type Via = crate::types::PbmPropertyMismatchFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for PbmCompatibilityCheckFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for PbmCompatibilityCheckFaultKind {

@@ -197,6 +197,12 @@ impl crate::object::Blank for PbmDefaultCapabilityProfile {
         }
     }
 }
+impl Default for PbmDefaultCapabilityProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PbmDefaultCapabilityProfile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

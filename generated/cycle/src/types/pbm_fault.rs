@@ -95,7 +95,11 @@ impl<'de> serde::Deserialize<'de> for PbmFault {
 ///  A `PbmFault` or any of its subtypes: what a member declared as `PbmFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmFaultKind {
     /// Exactly this type.
     PbmFault(Box<crate::types::PbmFault>),
@@ -126,6 +130,13 @@ pub enum PbmFaultKind {
     ///  A `PbmResourceInUse`.
     #[cfg(feature = "pbm")]
     PbmResourceInUse(Box<crate::types::PbmResourceInUse>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmFaultKind {
     #[inline]
@@ -192,6 +203,28 @@ impl PbmFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::PbmFault> for PbmFaultKind {
@@ -261,6 +294,50 @@ impl From<crate::types::PbmResourceInUse> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmResourceInUse) -> Self {
         crate::object::boxed(v, Self::PbmResourceInUse)
+    }
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmFaultKind> for crate::types::PbmCompatibilityCheckFault {
+    type Via = crate::types::PbmCompatibilityCheckFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmFaultKind>
+for crate::types::PbmDefaultProfileAppliesFault {
+    type Via = crate::types::PbmCompatibilityCheckFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmFaultKind> for crate::types::PbmPropertyMismatchFault {
+    type Via = crate::types::PbmCompatibilityCheckFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmFaultKind> for crate::types::PbmPropertyMismatchFaultKind {
+    type Via = crate::types::PbmCompatibilityCheckFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmFaultKind>
+for crate::types::PbmCapabilityProfilePropertyMismatchFault {
+    type Via = crate::types::PbmCompatibilityCheckFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmFaultKind>
+for crate::types::PbmCapabilityProfilePropertyMismatchFaultKind {
+    type Via = crate::types::PbmCompatibilityCheckFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmFaultKind>
+for crate::types::PbmIncompatibleVendorSpecificRuleSet {
+    type Via = crate::types::PbmCompatibilityCheckFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for PbmFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for PbmFaultKind {

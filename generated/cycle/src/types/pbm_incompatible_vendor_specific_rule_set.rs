@@ -101,6 +101,12 @@ impl crate::object::Blank for PbmIncompatibleVendorSpecificRuleSet {
         }
     }
 }
+impl Default for PbmIncompatibleVendorSpecificRuleSet {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PbmIncompatibleVendorSpecificRuleSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

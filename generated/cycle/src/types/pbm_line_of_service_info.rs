@@ -100,7 +100,11 @@ impl<'de> serde::Deserialize<'de> for PbmLineOfServiceInfo {
 ///  A `PbmLineOfServiceInfo` or any of its subtypes: what a member declared as `PbmLineOfServiceInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmLineOfServiceInfoKind {
     /// Exactly this type.
     PbmLineOfServiceInfo(Box<crate::types::PbmLineOfServiceInfo>),
@@ -112,6 +116,13 @@ pub enum PbmLineOfServiceInfoKind {
     ///  A `PbmVaioDataServiceInfo`.
     #[cfg(feature = "pbm")]
     PbmVaioDataServiceInfo(Box<crate::types::PbmVaioDataServiceInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmLineOfServiceInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmLineOfServiceInfoKind {
     #[inline]
@@ -155,6 +166,38 @@ impl PbmLineOfServiceInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `lineOfService` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn line_of_service(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `lineOfService` of the object held, to change it.
+    #[inline]
+    pub fn line_of_service_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::types::PbmExtendedElementDescription {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::types::PbmExtendedElementDescription {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &Option<crate::types::PbmExtendedElementDescription> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::PbmExtendedElementDescription> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::PbmLineOfServiceInfo> for PbmLineOfServiceInfoKind {

@@ -79,7 +79,11 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementRequirement {
 ///  A `PbmPlacementRequirement` or any of its subtypes: what a member declared as `PbmPlacementRequirement` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmPlacementRequirementKind {
     /// Exactly this type.
     PbmPlacementRequirement(Box<crate::types::PbmPlacementRequirement>),
@@ -93,6 +97,13 @@ pub enum PbmPlacementRequirementKind {
     PbmPlacementCapabilityProfileRequirement(
         crate::types::PbmPlacementCapabilityProfileRequirementKind,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmPlacementRequirementKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmPlacementRequirementKind {
     #[inline]
@@ -158,6 +169,28 @@ for PbmPlacementRequirementKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementCapabilityProfileRequirementKind) -> Self {
         Self::PbmPlacementCapabilityProfileRequirement(v)
+    }
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmPlacementRequirementKind>
+for crate::types::PbmPlacementCapabilityProfileRequirement {
+    type Via = crate::types::PbmPlacementCapabilityProfileRequirementKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmPlacementRequirementKind>
+for crate::types::PbmPlacementZoneTopologyRequirement {
+    type Via = crate::types::PbmPlacementCapabilityProfileRequirementKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for PbmPlacementRequirementKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for PbmPlacementRequirementKind {

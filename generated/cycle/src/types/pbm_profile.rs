@@ -140,13 +140,24 @@ impl<'de> serde::Deserialize<'de> for PbmProfile {
 ///  A `PbmProfile` or any of its subtypes: what a member declared as `PbmProfile` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmProfileKind {
     /// Exactly this type.
     PbmProfile(Box<crate::types::PbmProfile>),
     ///  A `PbmCapabilityProfile` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityProfile(crate::types::PbmCapabilityProfileKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmProfileKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmProfileKind {
     #[inline]
@@ -180,6 +191,76 @@ impl PbmProfileKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `profileId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn profile_id(&self) -> &crate::types::PbmProfileId {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `profileId` of the object held, to change it.
+    #[inline]
+    pub fn profile_id_mut(&mut self) -> &mut crate::types::PbmProfileId {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `creationTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn creation_time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `creationTime` of the object held, to change it.
+    #[inline]
+    pub fn creation_time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `createdBy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn created_by(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `createdBy` of the object held, to change it.
+    #[inline]
+    pub fn created_by_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `lastUpdatedTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn last_updated_time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `lastUpdatedTime` of the object held, to change it.
+    #[inline]
+    pub fn last_updated_time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `lastUpdatedBy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn last_updated_by(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `lastUpdatedBy` of the object held, to change it.
+    #[inline]
+    pub fn last_updated_by_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
 }
 impl From<crate::types::PbmProfile> for PbmProfileKind {
     #[inline]
@@ -192,6 +273,27 @@ impl From<crate::types::PbmCapabilityProfileKind> for PbmProfileKind {
     #[inline]
     fn from(v: crate::types::PbmCapabilityProfileKind) -> Self {
         Self::PbmCapabilityProfile(v)
+    }
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmProfileKind> for crate::types::PbmCapabilityProfile {
+    type Via = crate::types::PbmCapabilityProfileKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmProfileKind>
+for crate::types::PbmDefaultCapabilityProfile {
+    type Via = crate::types::PbmCapabilityProfileKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for PbmProfileKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for PbmProfileKind {

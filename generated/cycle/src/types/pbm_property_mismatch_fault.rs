@@ -96,6 +96,12 @@ impl crate::object::Blank for PbmPropertyMismatchFault {
         }
     }
 }
+impl Default for PbmPropertyMismatchFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PbmPropertyMismatchFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -116,7 +122,11 @@ impl<'de> serde::Deserialize<'de> for PbmPropertyMismatchFault {
 ///  A `PbmPropertyMismatchFault` or any of its subtypes: what a member declared as `PbmPropertyMismatchFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmPropertyMismatchFaultKind {
     /// Exactly this type.
     PbmPropertyMismatchFault(Box<crate::types::PbmPropertyMismatchFault>),
@@ -125,6 +135,13 @@ pub enum PbmPropertyMismatchFaultKind {
     PbmCapabilityProfilePropertyMismatchFault(
         crate::types::PbmCapabilityProfilePropertyMismatchFaultKind,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmPropertyMismatchFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmPropertyMismatchFaultKind {
     #[inline]
@@ -162,6 +179,66 @@ impl PbmPropertyMismatchFaultKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `hub` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hub(&self) -> &crate::types::PbmPlacementHub {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `hub` of the object held, to change it.
+    #[inline]
+    pub fn hub_mut(&mut self) -> &mut crate::types::PbmPlacementHub {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `capabilityInstanceId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capability_instance_id(
+        &self,
+    ) -> &crate::types::PbmCapabilityMetadataUniqueId {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `capabilityInstanceId` of the object held, to change it.
+    #[inline]
+    pub fn capability_instance_id_mut(
+        &mut self,
+    ) -> &mut crate::types::PbmCapabilityMetadataUniqueId {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `requirementPropertyInstance` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn requirement_property_instance(
+        &self,
+    ) -> &crate::types::PbmCapabilityPropertyInstance {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `requirementPropertyInstance` of the object held, to change it.
+    #[inline]
+    pub fn requirement_property_instance_mut(
+        &mut self,
+    ) -> &mut crate::types::PbmCapabilityPropertyInstance {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
 }
 impl From<crate::types::PbmPropertyMismatchFault> for PbmPropertyMismatchFaultKind {
     #[inline]
@@ -175,6 +252,28 @@ for PbmPropertyMismatchFaultKind {
     #[inline]
     fn from(v: crate::types::PbmCapabilityProfilePropertyMismatchFaultKind) -> Self {
         Self::PbmCapabilityProfilePropertyMismatchFault(v)
+    }
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmPropertyMismatchFaultKind>
+for crate::types::PbmCapabilityProfilePropertyMismatchFault {
+    type Via = crate::types::PbmCapabilityProfilePropertyMismatchFaultKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<PbmPropertyMismatchFaultKind>
+for crate::types::PbmIncompatibleVendorSpecificRuleSet {
+    type Via = crate::types::PbmCapabilityProfilePropertyMismatchFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for PbmPropertyMismatchFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for PbmPropertyMismatchFaultKind {

@@ -123,6 +123,12 @@ impl crate::object::Blank for PerfCounterInfo {
         }
     }
 }
+impl Default for PerfCounterInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PerfCounterInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

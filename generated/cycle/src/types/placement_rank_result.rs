@@ -108,6 +108,12 @@ impl crate::object::Blank for PlacementRankResult {
         }
     }
 }
+impl Default for PlacementRankResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PlacementRankResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

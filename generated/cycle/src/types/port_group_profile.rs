@@ -200,7 +200,11 @@ impl<'de> serde::Deserialize<'de> for PortGroupProfile {
 ///  A `PortGroupProfile` or any of its subtypes: what a member declared as `PortGroupProfile` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PortGroupProfileKind {
     /// Exactly this type.
     PortGroupProfile(Box<crate::types::PortGroupProfile>),
@@ -210,6 +214,13 @@ pub enum PortGroupProfileKind {
     ServiceConsolePortGroupProfile(Box<crate::types::ServiceConsolePortGroupProfile>),
     ///  A `VmPortGroupProfile`.
     VmPortGroupProfile(Box<crate::types::VmPortGroupProfile>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PortGroupProfileKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PortGroupProfileKind {
     #[inline]
@@ -251,6 +262,168 @@ impl PortGroupProfileKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `policy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn policy(&self) -> &Option<Vec<crate::types::ProfilePolicy>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `policy` of the object held, to change it.
+    #[inline]
+    pub fn policy_mut(&mut self) -> &mut Option<Vec<crate::types::ProfilePolicy>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `profileTypeName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn profile_type_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `profileTypeName` of the object held, to change it.
+    #[inline]
+    pub fn profile_type_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `profileVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn profile_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `profileVersion` of the object held, to change it.
+    #[inline]
+    pub fn profile_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `property` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn property(&self) -> &Option<Vec<crate::types::ProfileApplyProfileProperty>> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `property` of the object held, to change it.
+    #[inline]
+    pub fn property_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ProfileApplyProfileProperty>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `favorite` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn favorite(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `favorite` of the object held, to change it.
+    #[inline]
+    pub fn favorite_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `toBeMerged` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn to_be_merged(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `toBeMerged` of the object held, to change it.
+    #[inline]
+    pub fn to_be_merged_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `toReplaceWith` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn to_replace_with(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `toReplaceWith` of the object held, to change it.
+    #[inline]
+    pub fn to_replace_with_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `toBeDeleted` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn to_be_deleted(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `toBeDeleted` of the object held, to change it.
+    #[inline]
+    pub fn to_be_deleted_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `copyEnableStatus` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn copy_enable_status(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `copyEnableStatus` of the object held, to change it.
+    #[inline]
+    pub fn copy_enable_status_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `hidden` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hidden(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `hidden` of the object held, to change it.
+    #[inline]
+    pub fn hidden_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `vlan` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vlan(&self) -> &crate::types::VlanProfile {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `vlan` of the object held, to change it.
+    #[inline]
+    pub fn vlan_mut(&mut self) -> &mut crate::types::VlanProfile {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `vswitch` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vswitch(&self) -> &crate::types::VirtualSwitchSelectionProfile {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `vswitch` of the object held, to change it.
+    #[inline]
+    pub fn vswitch_mut(&mut self) -> &mut crate::types::VirtualSwitchSelectionProfile {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `networkPolicy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_policy(&self) -> &crate::types::NetworkPolicyProfile {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `networkPolicy` of the object held, to change it.
+    #[inline]
+    pub fn network_policy_mut(&mut self) -> &mut crate::types::NetworkPolicyProfile {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
     }
 }
 impl From<crate::types::PortGroupProfile> for PortGroupProfileKind {

@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for ProfileConfigInfo {
 ///  A `ProfileConfigInfo` or any of its subtypes: what a member declared as `ProfileConfigInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ProfileConfigInfoKind {
     /// Exactly this type.
     ProfileConfigInfo(crate::types::ProfileConfigInfo),
@@ -106,6 +110,13 @@ pub enum ProfileConfigInfoKind {
     ClusterProfileConfigInfo(Box<crate::types::ClusterProfileConfigInfo>),
     ///  A `HostProfileConfigInfo`.
     HostProfileConfigInfo(Box<crate::types::HostProfileConfigInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ProfileConfigInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ProfileConfigInfoKind {
     #[inline]
@@ -142,6 +153,36 @@ impl ProfileConfigInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `annotation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn annotation(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `annotation` of the object held, to change it.
+    #[inline]
+    pub fn annotation_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::ProfileConfigInfo> for ProfileConfigInfoKind {

@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for ProfileCreateSpec {
 ///  A `ProfileCreateSpec` or any of its subtypes: what a member declared as `ProfileCreateSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ProfileCreateSpecKind {
     /// Exactly this type.
     ProfileCreateSpec(crate::types::ProfileCreateSpec),
@@ -108,6 +112,13 @@ pub enum ProfileCreateSpecKind {
     ClusterProfileCreateSpec(crate::types::ClusterProfileCreateSpecKind),
     ///  A `HostProfileConfigSpec` or one of its subtypes.
     HostProfileConfigSpec(crate::types::HostProfileConfigSpecKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ProfileCreateSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ProfileCreateSpecKind {
     #[inline]
@@ -148,6 +159,36 @@ impl ProfileCreateSpecKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `annotation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn annotation(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `annotation` of the object held, to change it.
+    #[inline]
+    pub fn annotation_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::ProfileCreateSpec> for ProfileCreateSpecKind {
     #[inline]
@@ -171,6 +212,58 @@ impl From<crate::types::HostProfileConfigSpecKind> for ProfileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::HostProfileConfigSpecKind) -> Self {
         Self::HostProfileConfigSpec(v)
+    }
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::ProfileSerializedCreateSpec {
+    type Via = crate::types::ProfileSerializedCreateSpecKind;
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::ClusterProfileCreateSpec {
+    type Via = crate::types::ClusterProfileCreateSpecKind;
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::HostProfileConfigSpec {
+    type Via = crate::types::HostProfileConfigSpecKind;
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::HostProfileSerializedHostProfileSpec {
+    type Via = crate::types::ProfileSerializedCreateSpecKind;
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::ClusterProfileConfigSpec {
+    type Via = crate::types::ClusterProfileCreateSpecKind;
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::ClusterProfileConfigSpecKind {
+    type Via = crate::types::ClusterProfileCreateSpecKind;
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::ClusterProfileCompleteConfigSpec {
+    type Via = crate::types::ClusterProfileCreateSpecKind;
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::ClusterProfileConfigServiceCreateSpec {
+    type Via = crate::types::ClusterProfileCreateSpecKind;
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::HostProfileCompleteConfigSpec {
+    type Via = crate::types::HostProfileConfigSpecKind;
+}
+impl crate::object::Within<ProfileCreateSpecKind>
+for crate::types::HostProfileHostBasedConfigSpec {
+    type Via = crate::types::HostProfileConfigSpecKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for ProfileCreateSpecKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for ProfileCreateSpecKind {

@@ -108,7 +108,11 @@ impl<'de> serde::Deserialize<'de> for ProfileExecuteResult {
 ///  A `ProfileExecuteResult` or any of its subtypes: what a member declared as `ProfileExecuteResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ProfileExecuteResultKind {
     /// Exactly this type.
     ProfileExecuteResult(Box<crate::types::ProfileExecuteResult>),
@@ -116,6 +120,13 @@ pub enum ProfileExecuteResultKind {
     ApplyHostProfileConfigurationSpec(
         Box<crate::types::ApplyHostProfileConfigurationSpec>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ProfileExecuteResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ProfileExecuteResultKind {
     #[inline]
@@ -151,6 +162,60 @@ impl ProfileExecuteResultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `status` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn status(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `status` of the object held, to change it.
+    #[inline]
+    pub fn status_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `configSpec` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn config_spec(&self) -> &Option<Box<crate::types::HostConfigSpec>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `configSpec` of the object held, to change it.
+    #[inline]
+    pub fn config_spec_mut(&mut self) -> &mut Option<Box<crate::types::HostConfigSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `inapplicablePath` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn inapplicable_path(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `inapplicablePath` of the object held, to change it.
+    #[inline]
+    pub fn inapplicable_path_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `requireInput` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn require_input(
+        &self,
+    ) -> &Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `requireInput` of the object held, to change it.
+    #[inline]
+    pub fn require_input_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `error` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn error(&self) -> &Option<Vec<crate::types::ProfileExecuteError>> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `error` of the object held, to change it.
+    #[inline]
+    pub fn error_mut(&mut self) -> &mut Option<Vec<crate::types::ProfileExecuteError>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::ProfileExecuteResult> for ProfileExecuteResultKind {

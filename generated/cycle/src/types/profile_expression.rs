@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for ProfileExpression {
 ///  A `ProfileExpression` or any of its subtypes: what a member declared as `ProfileExpression` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ProfileExpressionKind {
     /// Exactly this type.
     ProfileExpression(crate::types::ProfileExpression),
@@ -106,6 +110,13 @@ pub enum ProfileExpressionKind {
     ProfileCompositeExpression(Box<crate::types::ProfileCompositeExpression>),
     ///  A `ProfileSimpleExpression`.
     ProfileSimpleExpression(Box<crate::types::ProfileSimpleExpression>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ProfileExpressionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ProfileExpressionKind {
     #[inline]
@@ -142,6 +153,36 @@ impl ProfileExpressionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `id` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `id` of the object held, to change it.
+    #[inline]
+    pub fn id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `displayName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn display_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `displayName` of the object held, to change it.
+    #[inline]
+    pub fn display_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `negated` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn negated(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `negated` of the object held, to change it.
+    #[inline]
+    pub fn negated_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::ProfileExpression> for ProfileExpressionKind {

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for ProfilePolicyOptionMetadata {
 ///  A `ProfilePolicyOptionMetadata` or any of its subtypes: what a member declared as `ProfilePolicyOptionMetadata` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ProfilePolicyOptionMetadataKind {
     /// Exactly this type.
     ProfilePolicyOptionMetadata(Box<crate::types::ProfilePolicyOptionMetadata>),
@@ -105,6 +109,13 @@ pub enum ProfilePolicyOptionMetadataKind {
     UserInputRequiredParameterMetadata(
         Box<crate::types::UserInputRequiredParameterMetadata>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ProfilePolicyOptionMetadataKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ProfilePolicyOptionMetadataKind {
     #[inline]
@@ -149,6 +160,28 @@ impl ProfilePolicyOptionMetadataKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `id` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn id(&self) -> &crate::types::ExtendedElementDescription {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `id` of the object held, to change it.
+    #[inline]
+    pub fn id_mut(&mut self) -> &mut crate::types::ExtendedElementDescription {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `parameter` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn parameter(&self) -> &Option<Vec<crate::types::ProfileParameterMetadata>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `parameter` of the object held, to change it.
+    #[inline]
+    pub fn parameter_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ProfileParameterMetadata>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::ProfilePolicyOptionMetadata>

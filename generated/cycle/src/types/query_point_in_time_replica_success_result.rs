@@ -71,6 +71,12 @@ impl crate::object::Blank for QueryPointInTimeReplicaSuccessResult {
         }
     }
 }
+impl Default for QueryPointInTimeReplicaSuccessResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for QueryPointInTimeReplicaSuccessResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

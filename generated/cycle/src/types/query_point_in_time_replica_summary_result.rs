@@ -71,6 +71,12 @@ impl crate::object::Blank for QueryPointInTimeReplicaSummaryResult {
         }
     }
 }
+impl Default for QueryPointInTimeReplicaSummaryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for QueryPointInTimeReplicaSummaryResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

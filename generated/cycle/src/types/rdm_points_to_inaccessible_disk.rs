@@ -85,6 +85,12 @@ impl crate::object::Blank for RDMPointsToInaccessibleDisk {
         }
     }
 }
+impl Default for RDMPointsToInaccessibleDisk {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for RDMPointsToInaccessibleDisk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

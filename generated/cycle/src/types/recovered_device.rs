@@ -117,6 +117,12 @@ impl crate::object::Blank for RecoveredDevice {
         }
     }
 }
+impl Default for RecoveredDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for RecoveredDevice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for ReplicationFault {
 ///  A `ReplicationFault` or any of its subtypes: what a member declared as `ReplicationFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ReplicationFaultKind {
     /// Exactly this type.
     ReplicationFault(Box<crate::types::ReplicationFault>),
@@ -111,6 +115,13 @@ pub enum ReplicationFaultKind {
     ReplicationNotSupportedOnHost(Box<crate::types::ReplicationNotSupportedOnHost>),
     ///  A `ReplicationVmFault` or one of its subtypes.
     ReplicationVmFault(crate::types::ReplicationVmFaultKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ReplicationFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ReplicationFaultKind {
     #[inline]
@@ -160,6 +171,28 @@ impl ReplicationFaultKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::ReplicationFault> for ReplicationFaultKind {
     #[inline]
@@ -201,6 +234,37 @@ impl From<crate::types::ReplicationVmFaultKind> for ReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationVmFaultKind) -> Self {
         Self::ReplicationVmFault(v)
+    }
+}
+impl crate::object::Within<ReplicationFaultKind>
+for crate::types::ReplicationConfigFault {
+    type Via = crate::types::ReplicationConfigFaultKind;
+}
+impl crate::object::Within<ReplicationFaultKind> for crate::types::ReplicationVmFault {
+    type Via = crate::types::ReplicationVmFaultKind;
+}
+impl crate::object::Within<ReplicationFaultKind>
+for crate::types::ReplicationDiskConfigFault {
+    type Via = crate::types::ReplicationConfigFaultKind;
+}
+impl crate::object::Within<ReplicationFaultKind>
+for crate::types::ReplicationVmConfigFault {
+    type Via = crate::types::ReplicationConfigFaultKind;
+}
+impl crate::object::Within<ReplicationFaultKind>
+for crate::types::ReplicationVmInProgressFault {
+    type Via = crate::types::ReplicationVmFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for ReplicationFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for ReplicationFaultKind {

@@ -89,6 +89,12 @@ impl crate::object::Blank for ReplicationVmFault {
         }
     }
 }
+impl Default for ReplicationVmFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ReplicationVmFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -109,12 +115,23 @@ impl<'de> serde::Deserialize<'de> for ReplicationVmFault {
 ///  A `ReplicationVmFault` or any of its subtypes: what a member declared as `ReplicationVmFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ReplicationVmFaultKind {
     /// Exactly this type.
     ReplicationVmFault(Box<crate::types::ReplicationVmFault>),
     ///  A `ReplicationVmInProgressFault`.
     ReplicationVmInProgressFault(Box<crate::types::ReplicationVmInProgressFault>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ReplicationVmFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ReplicationVmFaultKind {
     #[inline]
@@ -150,6 +167,68 @@ impl ReplicationVmFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `reason` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn reason(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `reason` of the object held, to change it.
+    #[inline]
+    pub fn reason_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `state` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn state(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `state` of the object held, to change it.
+    #[inline]
+    pub fn state_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `instanceId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn instance_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `instanceId` of the object held, to change it.
+    #[inline]
+    pub fn instance_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `vm` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `vm` of the object held, to change it.
+    #[inline]
+    pub fn vm_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
     }
 }
 impl From<crate::types::ReplicationVmFault> for ReplicationVmFaultKind {

@@ -115,6 +115,12 @@ impl crate::object::Blank for ReplicationVmInProgressFault {
         }
     }
 }
+impl Default for ReplicationVmInProgressFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ReplicationVmInProgressFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

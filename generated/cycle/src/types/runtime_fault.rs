@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for RuntimeFault {
 ///  A `RuntimeFault` or any of its subtypes: what a member declared as `RuntimeFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum RuntimeFaultKind {
     /// Exactly this type.
     RuntimeFault(Box<crate::types::RuntimeFault>),
@@ -172,6 +176,13 @@ pub enum RuntimeFaultKind {
     SystemError(Box<crate::types::SystemError>),
     ///  A `UnexpectedFault`.
     UnexpectedFault(Box<crate::types::UnexpectedFault>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for RuntimeFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for RuntimeFaultKind {
     #[inline]
@@ -289,6 +300,28 @@ impl RuntimeFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::RuntimeFault> for RuntimeFaultKind {
@@ -496,6 +529,219 @@ impl From<crate::types::UnexpectedFault> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::UnexpectedFault) -> Self {
         crate::object::boxed(v, Self::UnexpectedFault)
+    }
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::EamRuntimeFault {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::HostCommunication {
+    type Via = crate::types::HostCommunicationKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::InvalidArgument {
+    type Via = crate::types::InvalidArgumentKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::InvalidRequest {
+    type Via = crate::types::InvalidRequestKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::NotEnoughLicenses {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::NotSupported {
+    type Via = crate::types::NotSupportedKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::SecurityError {
+    type Via = crate::types::SecurityErrorKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::EamAppFault {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::EamAppFaultKind {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::CertificateNotTrustedFault {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::DisabledClusterFault {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::EamInvalidState {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::EamIOFault {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::EamServiceNotInitialized {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::EamSystemFault {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::EamInvalidLogin {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::EamInvalidVibPackage {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::NoConnectionToVCenter {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::NotAuthorized {
+    type Via = crate::types::EamRuntimeFaultKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::HostNotConnected {
+    type Via = crate::types::HostCommunicationKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::HostNotReachable {
+    type Via = crate::types::HostCommunicationKind;
+}
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::MultipleSortSpecsNotSupported {
+    type Via = crate::types::InvalidArgumentKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::QueryNotSupported {
+    type Via = crate::types::InvalidArgumentKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::IncompatibleSetting {
+    type Via = crate::types::InvalidArgumentKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::InvalidDasConfigArgument {
+    type Via = crate::types::InvalidArgumentKind;
+}
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::InvalidDasRestartPriorityForFtVm {
+    type Via = crate::types::InvalidArgumentKind;
+}
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::InvalidDrsBehaviorForFtVm {
+    type Via = crate::types::InvalidArgumentKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::InvalidIndexArgument {
+    type Via = crate::types::InvalidArgumentKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::InvalidType {
+    type Via = crate::types::InvalidRequestKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::MethodNotFound {
+    type Via = crate::types::InvalidRequestKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::ExpiredFeatureLicense {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::ExpiredFeatureLicenseKind {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::ExpiredAddonLicense {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::ExpiredEditionLicense {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::FailToEnableSPBM {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::HostInventoryFull {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::InUseFeatureManipulationDisallowed {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::IncorrectHostInformation {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::InvalidEditionLicense {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::InventoryHasStandardAloneHosts {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::LicenseDowngradeDisallowed {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::LicenseExpired {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::LicenseKeyEntityMismatch {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::LicenseRestricted {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::LicenseSourceUnavailable {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::NoLicenseServerConfigured {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::VmLimitLicense {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::VramLimitLicense {
+    type Via = crate::types::NotEnoughLicensesKind;
+}
+impl crate::object::Within<RuntimeFaultKind>
+for crate::types::HostAccessRestrictedToManagementServer {
+    type Via = crate::types::NotSupportedKind;
+}
+#[cfg(feature = "pbm")]
+impl crate::object::Within<RuntimeFaultKind> for crate::types::PbmFaultNoPermission {
+    type Via = crate::types::SecurityErrorKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::NoPermission {
+    type Via = crate::types::SecurityErrorKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::NoPermissionKind {
+    type Via = crate::types::SecurityErrorKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::AuthConnectionFailed {
+    type Via = crate::types::SecurityErrorKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::InvalidSession {
+    type Via = crate::types::SecurityErrorKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::NotAuthenticated {
+    type Via = crate::types::SecurityErrorKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::RestrictedVersion {
+    type Via = crate::types::SecurityErrorKind;
+}
+impl crate::object::Within<RuntimeFaultKind> for crate::types::SolutionUserRequired {
+    type Via = crate::types::SecurityErrorKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for RuntimeFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for RuntimeFaultKind {

@@ -192,6 +192,12 @@ impl crate::object::Blank for ScheduledTaskFailedEvent {
         }
     }
 }
+impl Default for ScheduledTaskFailedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ScheduledTaskFailedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -198,6 +198,12 @@ impl crate::object::Blank for ScheduledTaskInfo {
         }
     }
 }
+impl Default for ScheduledTaskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ScheduledTaskInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

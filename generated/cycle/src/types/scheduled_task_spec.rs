@@ -87,6 +87,12 @@ impl crate::object::Blank for ScheduledTaskSpec {
         }
     }
 }
+impl Default for ScheduledTaskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ScheduledTaskSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -107,12 +113,23 @@ impl<'de> serde::Deserialize<'de> for ScheduledTaskSpec {
 ///  A `ScheduledTaskSpec` or any of its subtypes: what a member declared as `ScheduledTaskSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ScheduledTaskSpecKind {
     /// Exactly this type.
     ScheduledTaskSpec(Box<crate::types::ScheduledTaskSpec>),
     ///  A `ScheduledTaskInfo`.
     ScheduledTaskInfo(Box<crate::types::ScheduledTaskInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ScheduledTaskSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ScheduledTaskSpecKind {
     #[inline]
@@ -148,6 +165,66 @@ impl ScheduledTaskSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `scheduler` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn scheduler(&self) -> &crate::types::TaskSchedulerKind {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `scheduler` of the object held, to change it.
+    #[inline]
+    pub fn scheduler_mut(&mut self) -> &mut crate::types::TaskSchedulerKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `action` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn action(&self) -> &crate::types::ActionKind {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `action` of the object held, to change it.
+    #[inline]
+    pub fn action_mut(&mut self) -> &mut crate::types::ActionKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `notification` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn notification(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `notification` of the object held, to change it.
+    #[inline]
+    pub fn notification_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
     }
 }
 impl From<crate::types::ScheduledTaskSpec> for ScheduledTaskSpecKind {

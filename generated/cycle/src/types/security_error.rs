@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for SecurityError {
 ///  A `SecurityError` or any of its subtypes: what a member declared as `SecurityError` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum SecurityErrorKind {
     /// Exactly this type.
     SecurityError(Box<crate::types::SecurityError>),
@@ -106,6 +110,13 @@ pub enum SecurityErrorKind {
     RestrictedVersion(Box<crate::types::RestrictedVersion>),
     ///  A `SolutionUserRequired`.
     SolutionUserRequired(Box<crate::types::SolutionUserRequired>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for SecurityErrorKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for SecurityErrorKind {
     #[inline]
@@ -150,6 +161,28 @@ impl SecurityErrorKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::SecurityError> for SecurityErrorKind {
     #[inline]
@@ -180,6 +213,30 @@ impl From<crate::types::SolutionUserRequired> for SecurityErrorKind {
     #[inline]
     fn from(v: crate::types::SolutionUserRequired) -> Self {
         crate::object::boxed(v, Self::SolutionUserRequired)
+    }
+}
+impl crate::object::Within<SecurityErrorKind> for crate::types::NoPermission {
+    type Via = crate::types::NoPermissionKind;
+}
+impl crate::object::Within<SecurityErrorKind> for crate::types::AuthConnectionFailed {
+    type Via = crate::types::NoPermissionKind;
+}
+impl crate::object::Within<SecurityErrorKind> for crate::types::InvalidSession {
+    type Via = crate::types::NoPermissionKind;
+}
+impl crate::object::Within<SecurityErrorKind> for crate::types::NotAuthenticated {
+    type Via = crate::types::NoPermissionKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for SecurityErrorKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for SecurityErrorKind {

@@ -128,6 +128,12 @@ impl crate::object::Blank for SmsTaskInfo {
         }
     }
 }
+impl Default for SmsTaskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for SmsTaskInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -171,6 +171,12 @@ impl crate::object::Blank for SolutionsSolutionConfig {
         }
     }
 }
+impl Default for SolutionsSolutionConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for SolutionsSolutionConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -70,6 +70,12 @@ impl crate::object::Blank for StorageDrsVmConfigSpec {
         }
     }
 }
+impl Default for StorageDrsVmConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for StorageDrsVmConfigSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

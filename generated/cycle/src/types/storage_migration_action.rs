@@ -156,6 +156,12 @@ impl crate::object::Blank for StorageMigrationAction {
         }
     }
 }
+impl Default for StorageMigrationAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for StorageMigrationAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -131,6 +131,12 @@ impl crate::object::Blank for StoragePlacementAction {
         }
     }
 }
+impl Default for StoragePlacementAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for StoragePlacementAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -83,6 +83,12 @@ impl crate::object::Blank for SyncReplicationGroupSuccessResult {
         }
     }
 }
+impl Default for SyncReplicationGroupSuccessResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for SyncReplicationGroupSuccessResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

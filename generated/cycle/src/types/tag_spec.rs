@@ -72,6 +72,12 @@ impl crate::object::Blank for TagSpec {
         }
     }
 }
+impl Default for TagSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for TagSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -74,6 +74,12 @@ impl crate::object::Blank for TaskInProgress {
         }
     }
 }
+impl Default for TaskInProgress {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for TaskInProgress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -94,12 +100,23 @@ impl<'de> serde::Deserialize<'de> for TaskInProgress {
 ///  A `TaskInProgress` or any of its subtypes: what a member declared as `TaskInProgress` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum TaskInProgressKind {
     /// Exactly this type.
     TaskInProgress(Box<crate::types::TaskInProgress>),
     ///  A `VAppTaskInProgress`.
     VAppTaskInProgress(Box<crate::types::VAppTaskInProgress>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for TaskInProgressKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for TaskInProgressKind {
     #[inline]
@@ -135,6 +152,38 @@ impl TaskInProgressKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `task` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn task(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `task` of the object held, to change it.
+    #[inline]
+    pub fn task_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::TaskInProgress> for TaskInProgressKind {

@@ -178,6 +178,12 @@ impl crate::object::Blank for TaskTimeoutEvent {
         }
     }
 }
+impl Default for TaskTimeoutEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for TaskTimeoutEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -185,6 +185,12 @@ impl crate::object::Blank for TemplateUpgradeFailedEvent {
         }
     }
 }
+impl Default for TemplateUpgradeFailedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for TemplateUpgradeFailedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

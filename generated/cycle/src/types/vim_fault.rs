@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VimFault {
 ///  A `VimFault` or any of its subtypes: what a member declared as `VimFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VimFaultKind {
     /// Exactly this type.
     VimFault(Box<crate::types::VimFault>),
@@ -377,6 +381,13 @@ pub enum VimFaultKind {
     VsanNodeNotMaster(Box<crate::types::VsanNodeNotMaster>),
     ///  A `WipeDiskFault`.
     WipeDiskFault(Box<crate::types::WipeDiskFault>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VimFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VimFaultKind {
     #[inline]
@@ -742,6 +753,28 @@ impl VimFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VimFault> for VimFaultKind {
@@ -1494,6 +1527,1993 @@ impl From<crate::types::WipeDiskFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::WipeDiskFault) -> Self {
         crate::object::boxed(v, Self::WipeDiskFault)
+    }
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ActiveDirectoryFault {
+    type Via = crate::types::ActiveDirectoryFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsFault {
+    type Via = crate::types::CnsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CustomizationFault {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DvsFault {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCConfigFault {
+    type Via = crate::types::EVCConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FcoeFault {
+    type Via = crate::types::FcoeFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FileFault {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestOperationsFault {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::HostConfigFault {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::HostConnectFault {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::HostPowerOpFailed {
+    type Via = crate::types::HostPowerOpFailedKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InsufficientResourcesFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidDatastore {
+    type Via = crate::types::InvalidDatastoreKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidFolder {
+    type Via = crate::types::InvalidFolderKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidLogin {
+    type Via = crate::types::InvalidLoginKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidState {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFault {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MigrationFault {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoCompatibleHost {
+    type Via = crate::types::NoCompatibleHostKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfFault {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PatchMetadataInvalid {
+    type Via = crate::types::PatchMetadataInvalidKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PatchNotApplicable {
+    type Via = crate::types::PatchNotApplicableKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ReplicationFault {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ResourceInUse {
+    type Via = crate::types::ResourceInUseKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SnapshotFault {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::TaskInProgress {
+    type Via = crate::types::TaskInProgressKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::Timedout {
+    type Via = crate::types::TimedoutKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VAppConfigFault {
+    type Via = crate::types::VAppConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmConfigFault {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmFaultToleranceIssue {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmToolsUpgradeFault {
+    type Via = crate::types::VmToolsUpgradeFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VsanFault {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DomainNotFound {
+    type Via = crate::types::ActiveDirectoryFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidCAMServer {
+    type Via = crate::types::ActiveDirectoryFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidCAMServerKind {
+    type Via = crate::types::ActiveDirectoryFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CAMServerRefusedConnection {
+    type Via = crate::types::ActiveDirectoryFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidCAMCertificate {
+    type Via = crate::types::ActiveDirectoryFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoPermissionOnAD {
+    type Via = crate::types::ActiveDirectoryFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NonADUserRequired {
+    type Via = crate::types::ActiveDirectoryFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsAlreadyRegisteredFault {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsMissingControllerFault {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsNotRegisteredFault {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsPlacementFault {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsPlacementFaultKind {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsInCompatibleFault {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsMissingPrivilegeFault {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsRankedLowerFault {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsSnapshotNotFoundFault {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsVolumeAlreadyExistsFault {
+    type Via = crate::types::CnsFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::CnsVolumeNotFoundFault {
+    type Via = crate::types::CnsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotDecryptPasswords {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CustomizationPending {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IpHostnameGeneratorError {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::LinuxVolumeNotClean {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MissingLinuxCustResources {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MissingWindowsCustResources {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MountError {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NicSettingMismatch {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoDisksToCustomize {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::UncustomizableGuest {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::UnexpectedCustomizationFault {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VolumeEditorError {
+    type Via = crate::types::CustomizationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::BackupBlobReadFailure {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::BackupBlobWriteFailure {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CollectorAddressUnset {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ConflictingConfiguration {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DvsApplyOperationFault {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DvsNotAuthorized {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DvsOperationBulkFault {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DvsScopeViolated {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ImportHostAddFailure {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ImportOperationBulkFault {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidIpfixConfig {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RollbackFailure {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SwitchIpUnset {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SwitchNotInUpgradeMode {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VspanDestPortConflict {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VspanPortConflict {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VspanPortMoveFault {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VspanPortPromiscChangeFault {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VspanPortgroupPromiscChangeFault {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VspanPortgroupTypeChangeFault {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VspanPromiscuousPortNotSupported {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VspanSameSessionPortConflict {
+    type Via = crate::types::DvsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ActiveVMsBlockingEVC {
+    type Via = crate::types::EVCConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DisconnectedHostsBlockingEVC {
+    type Via = crate::types::EVCConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCModeIllegalByVendor {
+    type Via = crate::types::EVCConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCModeUnsupportedByHosts {
+    type Via = crate::types::EVCConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCUnsupportedByHostHardware {
+    type Via = crate::types::EVCConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCUnsupportedByHostSoftware {
+    type Via = crate::types::EVCConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::HeterogenousHostsBlockingEVC {
+    type Via = crate::types::EVCConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FcoeFaultPnicHasNoPortSet {
+    type Via = crate::types::FcoeFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessFile {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotCreateFile {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotDeleteFile {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DirectoryNotEmpty {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FileAlreadyExists {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FileLocked {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FileNameTooLong {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FileNotFound {
+    type Via = crate::types::FileFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::FileNotWritable {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FileTooLarge {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IncorrectFileType {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NetworkCopyFault {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoDiskSpace {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotADirectory {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotAFile {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::TooManyConcurrentNativeClones {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::TooManyNativeCloneLevels {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::TooManyNativeClonesOnFile {
+    type Via = crate::types::FileFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestAuthenticationChallenge {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestComponentsOutOfDate {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestMultipleMappings {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestOperationsUnavailable {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestPermissionDenied {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestProcessNotFound {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestRegistryFault {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestRegistryFaultKind {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestRegistryKeyFault {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestRegistryKeyFaultKind {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::GuestRegistryKeyAlreadyExists {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestRegistryKeyHasSubkeys {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestRegistryKeyInvalid {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::GuestRegistryKeyParentVolatile {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestRegistryValueFault {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestRegistryValueFaultKind {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GuestRegistryValueNotFound {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidGuestLogin {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OperationDisabledByGuest {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OperationNotSupportedByGuest {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::TooManyGuestLogons {
+    type Via = crate::types::GuestOperationsFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::AdminDisabled {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::AdminNotDisabled {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::BlockedByFirewall {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ClockSkew {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DisableAdminNotSupported {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::HostConfigFailed {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::HostInDomain {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidHostName {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NasConfigFault {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NasConfigFaultKind {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidNasCredentials {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidNetworkResource {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NasConnectionLimitReached {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NasSessionCredentialConflict {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NasVolumeNotMounted {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NetworkInaccessible {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoPermissionOnNasVolume {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoGateway {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoVirtualNic {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PlatformConfigFault {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PlatformConfigFaultKind {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidBundle {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PatchInstallFailed {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PatchIntegrityError {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmfsMountFault {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmfsMountFaultKind {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmfsAlreadyMounted {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmfsAmbiguousMount {
+    type Via = crate::types::HostConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::AgentInstallFailed {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::AlreadyBeingManaged {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::AlreadyConnected {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotAddHostWithFTVmAsStandalone {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotAddHostWithFTVmToDifferentCluster {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotAddHostWithFTVmToNonHACluster {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GatewayConnectFault {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GatewayConnectFaultKind {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GatewayNotFound {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GatewayNotReachable {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GatewayOperationRefused {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GatewayToHostConnectFault {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::GatewayToHostConnectFaultKind {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GatewayHostNotReachable {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GatewayToHostAuthFault {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::GatewayToHostTrustVerifyFault {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::MultipleCertificatesVerifyFault {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoHost {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoPermissionOnHost {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedHost {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedHostKind {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::NonVmwareOuiMacNotSupportedHost {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedHostForVFlash {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedHostForVmcp {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedHostForVmemFile {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedHostForVsan {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedHostInCluster {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::NotSupportedHostInClusterKind {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCAdmissionFailed {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCAdmissionFailedKind {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::EVCAdmissionFailedCPUFeaturesForMode {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCAdmissionFailedCPUModel {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::EVCAdmissionFailedCPUModelForMode {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCAdmissionFailedCPUVendor {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::EVCAdmissionFailedCPUVendorUnknown {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::EVCAdmissionFailedHostDisconnected {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::EVCAdmissionFailedHostSoftware {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::EVCAdmissionFailedHostSoftwareForMode {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EVCAdmissionFailedVmActive {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedHostInDvs {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedHostInHACluster {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::ReadHostResourcePoolTreeFailed {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SSLDisabledFault {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SSLVerifyFault {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SSLVerifyFaultKind {
+    type Via = crate::types::HostConnectFaultKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VimFaultKind> for crate::types::VsanSslVerifyCertFault {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::TooManyHosts {
+    type Via = crate::types::HostConnectFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoPeerHostFound {
+    type Via = crate::types::HostPowerOpFailedKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmotionInterfaceNotEnabled {
+    type Via = crate::types::HostPowerOpFailedKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::WakeOnLanNotSupportedByVmotionNIC {
+    type Via = crate::types::HostPowerOpFailedKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InsufficientAgentVmsDeployed {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientCpuResourcesFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientFailoverResourcesFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientGraphicsResourcesFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientHostCapacityFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientHostCapacityFaultKind {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientHostCpuCapacityFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientHostMemoryCapacityFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InsufficientPerCpuCapacity {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientMemoryResourcesFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InsufficientNetworkCapacity {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientNetworkResourcePoolCapacity {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InsufficientStandbyResource {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientStandbyResourceKind {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientStandbyCpuResource {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientStandbyMemoryResource {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InsufficientStorageSpace {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InsufficientVFlashResourcesFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InvalidResourcePoolStructureFault {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NumVirtualCpusExceedsLimit {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VmFaultToleranceTooManyFtVcpusOnHost {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VmFaultToleranceTooManyVMsOnHost {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VmSmpFaultToleranceTooManyVMsOnHost {
+    type Via = crate::types::InsufficientResourcesFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DatastoreNotWritableOnHost {
+    type Via = crate::types::InvalidDatastoreKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::DatastoreNotWritableOnHostKind {
+    type Via = crate::types::InvalidDatastoreKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::SwapDatastoreNotWritableOnHost {
+    type Via = crate::types::InvalidDatastoreKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InaccessibleDatastore {
+    type Via = crate::types::InvalidDatastoreKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InaccessibleDatastoreKind {
+    type Via = crate::types::InvalidDatastoreKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InaccessibleFTMetadataDatastore {
+    type Via = crate::types::InvalidDatastoreKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidDatastorePath {
+    type Via = crate::types::InvalidDatastoreKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmAlreadyExistsInDatacenter {
+    type Via = crate::types::InvalidFolderKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidClientCertificate {
+    type Via = crate::types::InvalidLoginKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PasswordExpired {
+    type Via = crate::types::InvalidLoginKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotPowerOffVmInCluster {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EncryptionKeyRequired {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidDatastoreState {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidHostState {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidHostStateKind {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidHostConnectionState {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidPowerState {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidVmState {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MksConnectionLimitReached {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoActiveHostInCluster {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConsumerPowerOnFault {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::QuestionPending {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmPowerOnDisabled {
+    type Via = crate::types::InvalidStateKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultInvalidVnic {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultPnicInUse {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultVnicAlreadyBound {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultVnicHasActivePaths {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::IscsiFaultVnicHasMultipleUplinks {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultVnicHasNoUplinks {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultVnicHasWrongUplink {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultVnicInUse {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultVnicIsLastPath {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultVnicNotBound {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IscsiFaultVnicNotFound {
+    type Via = crate::types::IscsiFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::AffinityConfigured {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotModifyConfigCpuRequirements {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotMoveVmWithDeltaDisk {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotMoveVmWithNativeDeltaDisk {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CloneFromSnapshotNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DatacenterMismatch {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::DisallowedMigrationDeviceAttached {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DiskMoveTypeNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::FaultToleranceAntiAffinityViolated {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FaultToleranceNeedsThickDisk {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FaultToleranceNotSameBuild {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::HAErrorsAtDest {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IncompatibleDefaultDevice {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::LargeRDMConversionNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MaintenanceModeFileMove {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MigrationDisabled {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MigrationFeatureNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::MigrationFeatureNotSupportedKind {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::FullStorageVMotionNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::IndependentDiskVMotionNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::NonHomeRDMVMotionNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::StorageVMotionNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::UnsharedSwapVMotionNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VMotionAcrossNetworkNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MigrationNotReady {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MismatchedNetworkPolicies {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::MismatchedVMotionNetworkNames {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NetworksMayNotBeTheSame {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoGuestHeartbeat {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RDMConversionNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RDMNotPreserved {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::ReadOnlyDisksWithLegacyDestination {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SnapshotCopyNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SnapshotCopyNotSupportedKind {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::HotSnapshotMoveNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SnapshotCloneNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::SnapshotMoveFromNonHomeNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SnapshotMoveNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::SnapshotMoveToNonHomeNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SnapshotRevertIssue {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::SuspendedRelocateNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::TooManyDisksOnLegacyHost {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ToolsInstallationInProgress {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::UncommittedUndoableDisk {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMotionInterfaceIssue {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMotionInterfaceIssueKind {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMotionLinkCapacityLow {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMotionLinkDown {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMotionNotConfigured {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMotionNotLicensed {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMotionNotSupported {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMotionProtocolIncompatible {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::WillLoseHAProtection {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::WillModifyConfigCpuRequirements {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::WillResetSnapshotDirectory {
+    type Via = crate::types::MigrationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::NoCompatibleHostWithAccessToDevice {
+    type Via = crate::types::NoCompatibleHostKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConsumerCallbackFault {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConsumerCallbackFaultKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfConsumerCommunicationError {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConsumerFault {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConsumerInvalidSection {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConsumerUndeclaredSection {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConsumerUndefinedPrefix {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfExport {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfExportKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ConnectedIso {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfDuplicatedPropertyIdExport {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfDuplicatedPropertyIdImport {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfExportFailed {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfHardwareExport {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfHardwareExportKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConnectedDevice {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConnectedDeviceKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConnectedDeviceFloppy {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConnectedDeviceIso {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnableToExportDisk {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnknownDeviceBacking {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedDeviceExport {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfPropertyExport {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfPropertyNetworkExport {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfImport {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfImportKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfCpuCompatibility {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfCpuCompatibilityCheckNotSupported {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfHardwareCheck {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfImportFailed {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfMappedOsId {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfMissingHardware {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfNetworkMappingNotSupported {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfUnsupportedDiskProvisioning {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfInvalidPackage {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfInvalidPackageKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfAttribute {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfAttributeKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfInvalidValue {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfInvalidValueKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfInvalidValueConfiguration {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfInvalidValueEmpty {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfInvalidValueFormatMalformed {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfInvalidValueReference {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfMissingAttribute {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConstraint {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConstraintKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfDiskOrderConstraint {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfHostResourceConstraint {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfElement {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfElementKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfDuplicateElement {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfDuplicatedElementBoundary {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfElementInvalidValue {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfMissingElement {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfMissingElementKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfMissingElementNormalBoundary {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnexpectedElement {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfWrongElement {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfProperty {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfPropertyKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfPropertyNetwork {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfPropertyQualifier {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfPropertyQualifierDuplicate {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfPropertyQualifierIgnored {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfPropertyType {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfPropertyValue {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfWrongNamespace {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfXmlFormat {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfSystemFault {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfSystemFaultKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfDiskMappingNotFound {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfHostValueNotParsed {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfInternalError {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfToXmlUnsupportedElement {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnknownDevice {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnknownEntity {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfUnsupportedDeviceBackingInfo {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::OvfUnsupportedDeviceBackingOption {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedPackage {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedPackageKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfInvalidVmName {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfNoHostNic {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfNoSupportedHardwareFamily {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedAttribute {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedAttributeKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedAttributeValue {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedElement {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedElementKind {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfNoSpaceOnController {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedElementValue {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedSection {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedSubType {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfUnsupportedType {
+    type Via = crate::types::OvfFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PatchMetadataCorrupted {
+    type Via = crate::types::PatchMetadataInvalidKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PatchMetadataNotFound {
+    type Via = crate::types::PatchMetadataInvalidKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PatchAlreadyInstalled {
+    type Via = crate::types::PatchNotApplicableKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PatchMissingDependencies {
+    type Via = crate::types::PatchNotApplicableKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PatchSuperseded {
+    type Via = crate::types::PatchNotApplicableKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::IncompatibleHostForVmReplication {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ReplicationConfigFault {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ReplicationConfigFaultKind {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ReplicationDiskConfigFault {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ReplicationVmConfigFault {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::ReplicationIncompatibleWithFT {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ReplicationInvalidOptions {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::ReplicationNotSupportedOnHost {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ReplicationVmFault {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ReplicationVmFaultKind {
+    type Via = crate::types::ReplicationFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ReplicationVmInProgressFault {
+    type Via = crate::types::ReplicationFaultKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<VimFaultKind> for crate::types::SmsResourceInUse {
+    type Via = crate::types::ResourceInUseKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FilterInUse {
+    type Via = crate::types::ResourceInUseKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::QuiesceDatastoreIOForHAFailed {
+    type Via = crate::types::ResourceInUseKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ApplicationQuiesceFault {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FilesystemQuiesceFault {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::MemorySnapshotOnIndependentDisk {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::MultipleSnapshotsNotSupported {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SnapshotDisabled {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::SnapshotIncompatibleDeviceInVm {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SnapshotLocked {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SnapshotNoChange {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::TooManySnapshotLevels {
+    type Via = crate::types::SnapshotFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VAppTaskInProgress {
+    type Via = crate::types::TaskInProgressKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PowerOnFtSecondaryTimedout {
+    type Via = crate::types::TimedoutKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MissingPowerOffConfiguration {
+    type Via = crate::types::VAppConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MissingPowerOnConfiguration {
+    type Via = crate::types::VAppConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoVmInVApp {
+    type Via = crate::types::VAppConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessVmComponent {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessVmComponentKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessVmConfig {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessVmDevice {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessVmDeviceKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessNetwork {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessNetworkKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DestinationSwitchFull {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::LegacyNetworkInterfaceInUse {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMOnConflictDVPort {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMOnVirtualIntranet {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessVmDisk {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotAccessVmDiskKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RDMPointsToInaccessibleDisk {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotDisableSnapshot {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotUseNetwork {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CpuHotPlugNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DeltaDiskFormatNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::EightHostLimitViolated {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FaultToleranceCannotEditMem {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FtVmHostRuleViolation {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::GenericVmConfigFault {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidFormat {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidFormatKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidDiskFormat {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidSnapshotFormat {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidVmConfig {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidVmConfigKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidDeviceSpec {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidDeviceSpecKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DeviceHotPlugNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DeviceNotFound {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::DeviceUnsupportedForVmPlatform {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::DeviceUnsupportedForVmVersion {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DisallowedDiskModeChange {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidController {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidDeviceBacking {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidDeviceOperation {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MissingController {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::SwapPlacementOverrideNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::TooManyDevices {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::UnsupportedGuest {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmWwnConflict {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::LargeRDMNotSupportedOnDatastore {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MemoryHotPlugNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoCompatibleHardAffinityHost {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoCompatibleSoftAffinityHost {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NumVirtualCpusIncompatible {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::OvfConsumerValidationFault {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::QuarantineModeFault {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RDMNotSupportedOnDatastore {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RuleViolation {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::SoftRuleVioCorrectionDisallowed {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SoftRuleVioCorrectionImpact {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::UnsupportedDatastore {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::UnsupportedDatastoreKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::MemoryFileFormatNotSupportedByDatastore {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::UnSupportedDatastoreForVFlash {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::UnsupportedVmxLocation {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VAppNotRunning {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VAppPropertyFault {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VAppPropertyFaultKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidNetworkInType {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidPropertyType {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidPropertyValue {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InvalidPropertyValueKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::UnconfiguredPropertyValue {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MissingIpPool {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MissingNetworkIpConfig {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoAvailableIp {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoVcManagedIpConfigured {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotUserConfigurableProperty {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VFlashCacheHotConfigNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VFlashModuleNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VirtualHardwareCompatibilityIssue {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VirtualHardwareCompatibilityIssueKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CpuIncompatible {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CpuIncompatibleKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CpuCompatibilityUnknown {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CpuIncompatible1ECX {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CpuIncompatible81EDX {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::FaultToleranceCpuIncompatible {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DeviceNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DeviceNotSupportedKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DeviceBackingNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::DeviceBackingNotSupportedKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DVPortNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::UnusedVirtualDiskBlocksNotScrubbed {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VirtualDiskBlocksNotFullyProvisioned {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DeviceControllerNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DigestNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FileBackedPortNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MultiWriterNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::NonPersistentDisksNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RDMNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RDMNotSupportedKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PhysCompatRDMNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RawDiskNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::RemoteDeviceNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::SharedBusControllerNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VMINotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VirtualDiskModeNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VirtualEthernetCardNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DiskNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DiskNotSupportedKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::IDEDiskNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DrsVmotionIncompatibleFault {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FeatureRequirementsNotMet {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MemorySizeNotRecommended {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::MemorySizeNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::MemorySizeNotSupportedByDatastore {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotEnoughCpus {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotEnoughCpusKind {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotEnoughLogicalCpus {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::NumVirtualCoresPerSocketNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NumVirtualCpusNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::StorageVmotionIncompatible {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VirtualHardwareVersionNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::WakeOnLanNotSupported {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VmConfigIncompatibleForFaultTolerance {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VmConfigIncompatibleForRecordReplay {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmHostAffinityRuleViolation {
+    type Via = crate::types::VmConfigFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotChangeDrsBehaviorForFtSecondary {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotChangeHaSettingsForFtSecondary {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotComputeFTCompatibleHosts {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FaultToleranceNotLicensed {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::FaultTolerancePrimaryPowerOnNotAttempted {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::FtIssuesOnHost {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::HostIncompatibleForFaultTolerance {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::IncompatibleHostForFtSecondary {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::InvalidOperationOnSecondaryVm {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NoHostSuitableForFtSecondary {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::NotSupportedDeviceForFT {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::PowerOnFtSecondaryFailed {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SecondaryVmAlreadyDisabled {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SecondaryVmAlreadyEnabled {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SecondaryVmAlreadyRegistered {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::SecondaryVmNotRegistered {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmFaultToleranceConfigIssue {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VmFaultToleranceConfigIssueWrapper {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::VmFaultToleranceInvalidFileBacking {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VmFaultToleranceOpIssuesList {
+    type Via = crate::types::VmFaultToleranceIssueKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ToolsAlreadyUpgraded {
+    type Via = crate::types::VmToolsUpgradeFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ToolsAutoUpgradeNotSupported {
+    type Via = crate::types::VmToolsUpgradeFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ToolsImageCopyFailed {
+    type Via = crate::types::VmToolsUpgradeFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ToolsImageNotAvailable {
+    type Via = crate::types::VmToolsUpgradeFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::ToolsImageSignatureCheckFailed {
+    type Via = crate::types::VmToolsUpgradeFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::ToolsUpgradeCancelled {
+    type Via = crate::types::VmToolsUpgradeFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotChangeVsanClusterUuid {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotChangeVsanNodeUuid {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::CannotMoveVsanEnabledHost {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotMoveVsanEnabledHostKind {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DestinationVsanDisabled {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VsanClusterUuidMismatch {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::CannotReconfigureVsanWhenHaEnabled {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind>
+for crate::types::DuplicateVsanNetworkInterface {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VsanDiskFault {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VsanDiskFaultKind {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DiskHasPartitions {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DiskIsLastRemainingNonSSD {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DiskIsNonLocal {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DiskIsUSB {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DiskTooSmall {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::DuplicateDisks {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::InsufficientDisks {
+    type Via = crate::types::VsanFaultKind;
+}
+impl crate::object::Within<VimFaultKind> for crate::types::VsanIncompatibleDiskMapping {
+    type Via = crate::types::VsanFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VimFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VimFaultKind {

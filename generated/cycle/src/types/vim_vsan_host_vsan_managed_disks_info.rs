@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct VimVsanHostVsanManagedDisksInfo {
     /// Property *VimVsanHostVsanManagedDisksInfo.vSANDirectDisks*.
-    pub v_san_direct_disks: Option<Vec<crate::types::VimVsanHostVsanDirectStorage>>,
+    pub vsan_direct_disks: Option<Vec<crate::types::VimVsanHostVsanDirectStorage>>,
     /// Property *VimVsanHostVsanManagedDisksInfo.vSANDiskMapInfo*.
-    pub v_san_disk_map_info: Option<Vec<crate::types::VimVsanHostDiskMapInfoEx>>,
+    pub vsan_disk_map_info: Option<Vec<crate::types::VimVsanHostDiskMapInfoEx>>,
     /// Property *VimVsanHostVsanManagedDisksInfo.vSANPMemInfo*.
-    pub v_sanp_mem_info: Option<crate::types::VimVsanHostVsanManagedPMemInfo>,
+    pub vsan_pmem_info: Option<crate::types::VimVsanHostVsanManagedPMemInfo>,
     /// Property *VimVsanHostVsanManagedDisksInfo.storagePools*.
     pub storage_pools: Option<Vec<crate::types::VimVsanHostStoragePoolInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -33,9 +33,9 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     type_name: Some("VimVsanHostVsanManagedDisksInfo"),
     wire: &["vSANDirectDisks", "vSANDiskMapInfo", "vSANPMemInfo", "storagePools"],
     names: &[
-        "v_san_direct_disks",
-        "v_san_disk_map_info",
-        "v_sanp_mem_info",
+        "vsan_direct_disks",
+        "vsan_disk_map_info",
+        "vsan_pmem_info",
         "storage_pools",
     ],
     required: &[],
@@ -48,18 +48,18 @@ impl crate::object::Object for VimVsanHostVsanManagedDisksInfo {
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
-            0usize => &self.v_san_direct_disks,
-            1usize => &self.v_san_disk_map_info,
-            2usize => &self.v_sanp_mem_info,
+            0usize => &self.vsan_direct_disks,
+            1usize => &self.vsan_disk_map_info,
+            2usize => &self.vsan_pmem_info,
             3usize => &self.storage_pools,
             _ => unreachable!("member index out of range"),
         }
     }
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
-            0usize => &mut self.v_san_direct_disks,
-            1usize => &mut self.v_san_disk_map_info,
-            2usize => &mut self.v_sanp_mem_info,
+            0usize => &mut self.vsan_direct_disks,
+            1usize => &mut self.vsan_disk_map_info,
+            2usize => &mut self.vsan_pmem_info,
             3usize => &mut self.storage_pools,
             _ => unreachable!("member index out of range"),
         }
@@ -74,9 +74,9 @@ impl crate::object::Object for VimVsanHostVsanManagedDisksInfo {
 impl crate::object::Blank for VimVsanHostVsanManagedDisksInfo {
     fn blank() -> Self {
         Self {
-            v_san_direct_disks: None,
-            v_san_disk_map_info: None,
-            v_sanp_mem_info: None,
+            vsan_direct_disks: None,
+            vsan_disk_map_info: None,
+            vsan_pmem_info: None,
             storage_pools: None,
             extra: crate::Extra::EMPTY,
         }

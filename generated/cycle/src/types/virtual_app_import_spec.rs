@@ -12,7 +12,7 @@ pub struct VirtualAppImportSpec {
     /// Property *VirtualAppImportSpec.name*.
     pub name: crate::CompactString,
     /// Property *VirtualAppImportSpec.vAppConfigSpec*.
-    pub v_app_config_spec: Box<crate::types::VAppConfigSpec>,
+    pub vapp_config_spec: Box<crate::types::VAppConfigSpec>,
     /// Property *VirtualAppImportSpec.resourcePoolSpec*.
     pub resource_pool_spec: Box<crate::types::ResourceConfigSpec>,
     /// Property *VirtualAppImportSpec.child*.
@@ -45,7 +45,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "entity_config",
         "instantiation_ost",
         "name",
-        "v_app_config_spec",
+        "vapp_config_spec",
         "resource_pool_spec",
         "child",
     ],
@@ -62,7 +62,7 @@ impl crate::object::Object for VirtualAppImportSpec {
             0usize => &self.entity_config,
             1usize => &self.instantiation_ost,
             2usize => &self.name,
-            3usize => &self.v_app_config_spec,
+            3usize => &self.vapp_config_spec,
             4usize => &self.resource_pool_spec,
             5usize => &self.child,
             _ => unreachable!("member index out of range"),
@@ -73,7 +73,7 @@ impl crate::object::Object for VirtualAppImportSpec {
             0usize => &mut self.entity_config,
             1usize => &mut self.instantiation_ost,
             2usize => &mut self.name,
-            3usize => &mut self.v_app_config_spec,
+            3usize => &mut self.vapp_config_spec,
             4usize => &mut self.resource_pool_spec,
             5usize => &mut self.child,
             _ => unreachable!("member index out of range"),
@@ -92,7 +92,7 @@ impl crate::object::Blank for VirtualAppImportSpec {
             entity_config: None,
             instantiation_ost: None,
             name: crate::object::Blank::blank(),
-            v_app_config_spec: crate::object::Blank::blank(),
+            vapp_config_spec: crate::object::Blank::blank(),
             resource_pool_spec: crate::object::Blank::blank(),
             child: None,
             extra: crate::Extra::EMPTY,

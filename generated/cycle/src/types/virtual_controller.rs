@@ -166,7 +166,11 @@ impl<'de> serde::Deserialize<'de> for VirtualController {
 ///  A `VirtualController` or any of its subtypes: what a member declared as `VirtualController` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualControllerKind {
     /// Exactly this type.
     VirtualController(Box<crate::types::VirtualController>),
@@ -190,6 +194,13 @@ pub enum VirtualControllerKind {
     VirtualUSBController(Box<crate::types::VirtualUSBController>),
     ///  A `VirtualUSBXHCIController`.
     VirtualUSBXHCIController(Box<crate::types::VirtualUSBXHCIController>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualControllerKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualControllerKind {
     #[inline]
@@ -252,6 +263,126 @@ impl VirtualControllerKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deviceInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_info(&self) -> &Option<crate::types::DescriptionKind> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deviceInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_info_mut(&mut self) -> &mut Option<crate::types::DescriptionKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(&self) -> &Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `connectable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connectable(&self) -> &Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `connectable` of the object held, to change it.
+    #[inline]
+    pub fn connectable_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `slotInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn slot_info(&self) -> &Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `slotInfo` of the object held, to change it.
+    #[inline]
+    pub fn slot_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `controllerKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_key(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `controllerKey` of the object held, to change it.
+    #[inline]
+    pub fn controller_key_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `unitNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn unit_number(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `unitNumber` of the object held, to change it.
+    #[inline]
+    pub fn unit_number_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `numaNode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_node(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `numaNode` of the object held, to change it.
+    #[inline]
+    pub fn numa_node_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deviceGroupInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_group_info(
+        &self,
+    ) -> &Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deviceGroupInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_group_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `busNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn bus_number(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `busNumber` of the object held, to change it.
+    #[inline]
+    pub fn bus_number_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &Option<Vec<i32>> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut Option<Vec<i32>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
     }
 }
 impl From<crate::types::VirtualController> for VirtualControllerKind {
@@ -318,6 +449,46 @@ impl From<crate::types::VirtualUSBXHCIController> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBXHCIController) -> Self {
         crate::object::boxed(v, Self::VirtualUSBXHCIController)
+    }
+}
+impl crate::object::Within<VirtualControllerKind>
+for crate::types::VirtualSATAController {
+    type Via = crate::types::VirtualSATAControllerKind;
+}
+impl crate::object::Within<VirtualControllerKind>
+for crate::types::VirtualSCSIController {
+    type Via = crate::types::VirtualSCSIControllerKind;
+}
+impl crate::object::Within<VirtualControllerKind>
+for crate::types::VirtualAHCIController {
+    type Via = crate::types::VirtualSATAControllerKind;
+}
+impl crate::object::Within<VirtualControllerKind>
+for crate::types::ParaVirtualSCSIController {
+    type Via = crate::types::VirtualSCSIControllerKind;
+}
+impl crate::object::Within<VirtualControllerKind>
+for crate::types::VirtualBusLogicController {
+    type Via = crate::types::VirtualSCSIControllerKind;
+}
+impl crate::object::Within<VirtualControllerKind>
+for crate::types::VirtualLsiLogicController {
+    type Via = crate::types::VirtualSCSIControllerKind;
+}
+impl crate::object::Within<VirtualControllerKind>
+for crate::types::VirtualLsiLogicSASController {
+    type Via = crate::types::VirtualSCSIControllerKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualControllerKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualControllerKind {

@@ -152,7 +152,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDevice {
 ///  A `VirtualDevice` or any of its subtypes: what a member declared as `VirtualDevice` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceKind {
     /// Exactly this type.
     VirtualDevice(Box<crate::types::VirtualDevice>),
@@ -196,6 +200,13 @@ pub enum VirtualDeviceKind {
     VirtualMachineVideoCard(Box<crate::types::VirtualMachineVideoCard>),
     ///  A `VirtualWDT`.
     VirtualWDT(Box<crate::types::VirtualWDT>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceKind {
     #[inline]
@@ -272,6 +283,106 @@ impl VirtualDeviceKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deviceInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_info(&self) -> &Option<crate::types::DescriptionKind> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deviceInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_info_mut(&mut self) -> &mut Option<crate::types::DescriptionKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(&self) -> &Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `connectable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connectable(&self) -> &Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `connectable` of the object held, to change it.
+    #[inline]
+    pub fn connectable_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `slotInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn slot_info(&self) -> &Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `slotInfo` of the object held, to change it.
+    #[inline]
+    pub fn slot_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `controllerKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_key(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `controllerKey` of the object held, to change it.
+    #[inline]
+    pub fn controller_key_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `unitNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn unit_number(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `unitNumber` of the object held, to change it.
+    #[inline]
+    pub fn unit_number_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `numaNode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_node(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `numaNode` of the object held, to change it.
+    #[inline]
+    pub fn numa_node_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deviceGroupInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_group_info(
+        &self,
+    ) -> &Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deviceGroupInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_group_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
     }
 }
 impl From<crate::types::VirtualDevice> for VirtualDeviceKind {
@@ -398,6 +509,125 @@ impl From<crate::types::VirtualWDT> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualWDT) -> Self {
         crate::object::boxed(v, Self::VirtualWDT)
+    }
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualEthernetCard {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualSoundCard {
+    type Via = crate::types::VirtualSoundCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualIDEController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualNVDIMMController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualNVMEController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualPCIController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualPS2Controller {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualSATAController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind>
+for crate::types::VirtualSATAControllerKind {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualAHCIController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualSCSIController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind>
+for crate::types::VirtualSCSIControllerKind {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind>
+for crate::types::ParaVirtualSCSIController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind>
+for crate::types::VirtualBusLogicController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind>
+for crate::types::VirtualLsiLogicController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind>
+for crate::types::VirtualLsiLogicSASController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualSIOController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualUSBController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind>
+for crate::types::VirtualUSBXHCIController {
+    type Via = crate::types::VirtualControllerKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualE1000 {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualE1000e {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualPCNet32 {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind>
+for crate::types::VirtualSriovEthernetCard {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualVmxnet {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualVmxnetKind {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualVmxnet2 {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualVmxnet3 {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualVmxnet3Kind {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualVmxnet3Vrdma {
+    type Via = crate::types::VirtualEthernetCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualEnsoniq1371 {
+    type Via = crate::types::VirtualSoundCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualHdAudioCard {
+    type Via = crate::types::VirtualSoundCardKind;
+}
+impl crate::object::Within<VirtualDeviceKind> for crate::types::VirtualSoundBlaster16 {
+    type Via = crate::types::VirtualSoundCardKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualDeviceKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualDeviceKind {

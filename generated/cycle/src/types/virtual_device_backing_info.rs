@@ -77,7 +77,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingInfo {
 ///  A `VirtualDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceBackingInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceBackingInfo(Box<crate::types::VirtualDeviceBackingInfo>),
@@ -121,6 +125,13 @@ pub enum VirtualDeviceBackingInfoKind {
     VirtualSriovEthernetCardSriovBackingInfo(
         Box<crate::types::VirtualSriovEthernetCardSriovBackingInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceBackingInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceBackingInfoKind {
     #[inline]
@@ -302,6 +313,186 @@ for VirtualDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCardSriovBackingInfo) -> Self {
         crate::object::boxed(v, Self::VirtualSriovEthernetCardSriovBackingInfo)
+    }
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDeviceDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDeviceFileBackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDevicePipeBackingInfo {
+    type Via = crate::types::VirtualDevicePipeBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDeviceRemoteDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceRemoteDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDeviceURIBackingInfo {
+    type Via = crate::types::VirtualDeviceURIBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualPCIPassthroughPluginBackingInfo {
+    type Via = crate::types::VirtualPCIPassthroughPluginBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualCdromAtapiBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualCdromPassthroughBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskRawDiskVer2BackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskRawDiskVer2BackingInfoKind {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualEthernetCardLegacyNetworkBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualEthernetCardNetworkBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualFloppyDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualPCIPassthroughDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualPCIPassthroughDynamicBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualParallelPortDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualPointingDeviceDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualSCSIPassthroughDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualSerialPortDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualSoundCardDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualUSBRemoteHostBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualUSBUSBBackingInfo {
+    type Via = crate::types::VirtualDeviceDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualCdromIsoBackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskFlatVer1BackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskFlatVer2BackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskLocalPMemBackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskRawDiskMappingVer1BackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskSeSparseBackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskSparseVer1BackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualDiskSparseVer2BackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualFloppyImageBackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualNVDIMMBackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualParallelPortFileBackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualSerialPortFileBackingInfo {
+    type Via = crate::types::VirtualDeviceFileBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualSerialPortPipeBackingInfo {
+    type Via = crate::types::VirtualDevicePipeBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualCdromRemoteAtapiBackingInfo {
+    type Via = crate::types::VirtualDeviceRemoteDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualCdromRemotePassthroughBackingInfo {
+    type Via = crate::types::VirtualDeviceRemoteDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualFloppyRemoteDeviceBackingInfo {
+    type Via = crate::types::VirtualDeviceRemoteDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualUSBRemoteClientBackingInfo {
+    type Via = crate::types::VirtualDeviceRemoteDeviceBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualSerialPortURIBackingInfo {
+    type Via = crate::types::VirtualDeviceURIBackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBackingInfoKind>
+for crate::types::VirtualPCIPassthroughVmiopBackingInfo {
+    type Via = crate::types::VirtualPCIPassthroughPluginBackingInfoKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualDeviceBackingInfoKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualDeviceBackingInfoKind {

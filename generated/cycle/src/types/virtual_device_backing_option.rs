@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingOption {
 ///  A `VirtualDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceBackingOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceBackingOption(crate::types::VirtualDeviceBackingOption),
@@ -132,6 +136,13 @@ pub enum VirtualDeviceBackingOptionKind {
     VirtualSriovEthernetCardSriovBackingOption(
         Box<crate::types::VirtualSriovEthernetCardSriovBackingOption>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceBackingOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceBackingOptionKind {
     #[inline]
@@ -218,6 +229,16 @@ impl VirtualDeviceBackingOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::VirtualDeviceBackingOption> for VirtualDeviceBackingOptionKind {
@@ -308,6 +329,182 @@ for VirtualDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCardSriovBackingOption) -> Self {
         crate::object::boxed(v, Self::VirtualSriovEthernetCardSriovBackingOption)
+    }
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDeviceDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDeviceFileBackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDevicePipeBackingOption {
+    type Via = crate::types::VirtualDevicePipeBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDeviceRemoteDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceRemoteDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDeviceURIBackingOption {
+    type Via = crate::types::VirtualDeviceURIBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualPCIPassthroughPluginBackingOption {
+    type Via = crate::types::VirtualPCIPassthroughPluginBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualCdromAtapiBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualCdromPassthroughBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualCdromRemoteAtapiBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskRawDiskMappingVer1BackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskRawDiskVer2BackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskRawDiskVer2BackingOptionKind {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualEthernetCardLegacyNetworkBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualEthernetCardNetworkBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualFloppyDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualPCIPassthroughDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualPCIPassthroughDynamicBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualParallelPortDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualPointingDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualSCSIPassthroughDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualSerialPortDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualSoundCardDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualUSBRemoteHostBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualUSBUSBBackingOption {
+    type Via = crate::types::VirtualDeviceDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualCdromIsoBackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskFlatVer1BackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskFlatVer2BackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskLocalPMemBackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskSeSparseBackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskSparseVer1BackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualDiskSparseVer2BackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualFloppyImageBackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualParallelPortFileBackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualSerialPortFileBackingOption {
+    type Via = crate::types::VirtualDeviceFileBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualSerialPortPipeBackingOption {
+    type Via = crate::types::VirtualDevicePipeBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualCdromRemotePassthroughBackingOption {
+    type Via = crate::types::VirtualDeviceRemoteDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualFloppyRemoteDeviceBackingOption {
+    type Via = crate::types::VirtualDeviceRemoteDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualUSBRemoteClientBackingOption {
+    type Via = crate::types::VirtualDeviceRemoteDeviceBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualSerialPortURIBackingOption {
+    type Via = crate::types::VirtualDeviceURIBackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceBackingOptionKind>
+for crate::types::VirtualPCIPassthroughVmiopBackingOption {
+    type Via = crate::types::VirtualPCIPassthroughPluginBackingOptionKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualDeviceBackingOptionKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualDeviceBackingOptionKind {

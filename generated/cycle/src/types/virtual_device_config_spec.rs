@@ -114,6 +114,12 @@ impl crate::object::Blank for VirtualDeviceConfigSpec {
         }
     }
 }
+impl Default for VirtualDeviceConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualDeviceConfigSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -134,12 +140,23 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceConfigSpec {
 ///  A `VirtualDeviceConfigSpec` or any of its subtypes: what a member declared as `VirtualDeviceConfigSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceConfigSpecKind {
     /// Exactly this type.
     VirtualDeviceConfigSpec(Box<crate::types::VirtualDeviceConfigSpec>),
     ///  A `VirtualDiskConfigSpec`.
     VirtualDiskConfigSpec(Box<crate::types::VirtualDiskConfigSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceConfigSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceConfigSpecKind {
     #[inline]
@@ -175,6 +192,92 @@ impl VirtualDeviceConfigSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `operation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn operation(&self) -> &Option<crate::types::VirtualDeviceConfigSpecOperation> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `operation` of the object held, to change it.
+    #[inline]
+    pub fn operation_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConfigSpecOperation> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `fileOperation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn file_operation(
+        &self,
+    ) -> &Option<crate::types::VirtualDeviceConfigSpecFileOperation> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `fileOperation` of the object held, to change it.
+    #[inline]
+    pub fn file_operation_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConfigSpecFileOperation> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &crate::types::VirtualDeviceKind {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut crate::types::VirtualDeviceKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `profile` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn profile(&self) -> &Option<Vec<crate::types::VirtualMachineProfileSpecKind>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `profile` of the object held, to change it.
+    #[inline]
+    pub fn profile_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualMachineProfileSpecKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(
+        &self,
+    ) -> &Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `filterSpec` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn filter_spec(
+        &self,
+    ) -> &Option<Vec<crate::types::VirtualMachineBaseIndependentFilterSpecKind>> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `filterSpec` of the object held, to change it.
+    #[inline]
+    pub fn filter_spec_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualMachineBaseIndependentFilterSpecKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `changeMode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn change_mode(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `changeMode` of the object held, to change it.
+    #[inline]
+    pub fn change_mode_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::VirtualDeviceConfigSpec> for VirtualDeviceConfigSpecKind {

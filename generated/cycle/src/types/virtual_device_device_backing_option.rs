@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingOption {
 ///  A `VirtualDeviceDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceDeviceBackingOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceDeviceBackingOption(crate::types::VirtualDeviceDeviceBackingOption),
@@ -161,6 +165,13 @@ pub enum VirtualDeviceDeviceBackingOptionKind {
     ),
     ///  A `VirtualUSBUSBBackingOption`.
     VirtualUSBUSBBackingOption(Box<crate::types::VirtualUSBUSBBackingOption>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
@@ -280,6 +291,26 @@ impl VirtualDeviceDeviceBackingOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `autoDetectAvailable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn auto_detect_available(&self) -> &crate::types::BoolOption {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `autoDetectAvailable` of the object held, to change it.
+    #[inline]
+    pub fn auto_detect_available_mut(&mut self) -> &mut crate::types::BoolOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VirtualDeviceDeviceBackingOption>
@@ -406,6 +437,26 @@ for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBUSBBackingOption) -> Self {
         crate::object::boxed(v, Self::VirtualUSBUSBBackingOption)
+    }
+}
+impl crate::object::Within<VirtualDeviceDeviceBackingOptionKind>
+for crate::types::VirtualDiskRawDiskVer2BackingOption {
+    type Via = crate::types::VirtualDiskRawDiskVer2BackingOptionKind;
+}
+impl crate::object::Within<VirtualDeviceDeviceBackingOptionKind>
+for crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption {
+    type Via = crate::types::VirtualDiskRawDiskVer2BackingOptionKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualDeviceDeviceBackingOptionKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualDeviceDeviceBackingOptionKind {

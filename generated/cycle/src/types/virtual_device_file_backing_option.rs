@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingOption {
 ///  A `VirtualDeviceFileBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceFileBackingOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceFileBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceFileBackingOption(crate::types::VirtualDeviceFileBackingOption),
@@ -133,6 +137,13 @@ pub enum VirtualDeviceFileBackingOptionKind {
     VirtualSerialPortFileBackingOption(
         Box<crate::types::VirtualSerialPortFileBackingOption>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceFileBackingOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceFileBackingOptionKind {
     #[inline]
@@ -207,6 +218,28 @@ impl VirtualDeviceFileBackingOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `fileNameExtensions` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn file_name_extensions(&self) -> &Option<crate::types::ChoiceOption> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `fileNameExtensions` of the object held, to change it.
+    #[inline]
+    pub fn file_name_extensions_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ChoiceOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VirtualDeviceFileBackingOption>

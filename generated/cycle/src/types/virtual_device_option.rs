@@ -171,7 +171,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceOption {
 ///  A `VirtualDeviceOption` or any of its subtypes: what a member declared as `VirtualDeviceOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceOptionKind {
     /// Exactly this type.
     VirtualDeviceOption(Box<crate::types::VirtualDeviceOption>),
@@ -215,6 +219,13 @@ pub enum VirtualDeviceOptionKind {
     VirtualVideoCardOption(Box<crate::types::VirtualVideoCardOption>),
     ///  A `VirtualWDTOption`.
     VirtualWDTOption(Box<crate::types::VirtualWDTOption>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceOptionKind {
     #[inline]
@@ -307,6 +318,136 @@ impl VirtualDeviceOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `connectOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connect_option(&self) -> &Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `connectOption` of the object held, to change it.
+    #[inline]
+    pub fn connect_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `busSlotOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn bus_slot_option(&self) -> &Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `busSlotOption` of the object held, to change it.
+    #[inline]
+    pub fn bus_slot_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `controllerType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `controllerType` of the object held, to change it.
+    #[inline]
+    pub fn controller_type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `autoAssignController` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn auto_assign_controller(&self) -> &Option<crate::types::BoolOption> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `autoAssignController` of the object held, to change it.
+    #[inline]
+    pub fn auto_assign_controller_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::BoolOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `backingOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing_option(
+        &self,
+    ) -> &Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `backingOption` of the object held, to change it.
+    #[inline]
+    pub fn backing_option_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_backing_option_index(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, to change it.
+    #[inline]
+    pub fn default_backing_option_index_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `licensingLimit` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn licensing_limit(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `licensingLimit` of the object held, to change it.
+    #[inline]
+    pub fn licensing_limit_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deprecated` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn deprecated(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deprecated` of the object held, to change it.
+    #[inline]
+    pub fn deprecated_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `plugAndPlay` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn plug_and_play(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `plugAndPlay` of the object held, to change it.
+    #[inline]
+    pub fn plug_and_play_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `hotRemoveSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hot_remove_supported(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `hotRemoveSupported` of the object held, to change it.
+    #[inline]
+    pub fn hot_remove_supported_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `numaSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `numaSupported` of the object held, to change it.
+    #[inline]
+    pub fn numa_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
     }
 }
 impl From<crate::types::VirtualDeviceOption> for VirtualDeviceOptionKind {
@@ -433,6 +574,150 @@ impl From<crate::types::VirtualWDTOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualWDTOption) -> Self {
         crate::object::boxed(v, Self::VirtualWDTOption)
+    }
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualEthernetCardOption {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualSoundCardOption {
+    type Via = crate::types::VirtualSoundCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualIDEControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualNVDIMMControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualNVMEControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualPCIControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualPS2ControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualSATAControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualSATAControllerOptionKind {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualAHCIControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualSCSIControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualSCSIControllerOptionKind {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::ParaVirtualSCSIControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualBusLogicControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualLsiLogicControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualLsiLogicSASControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualSIOControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualUSBControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualUSBXHCIControllerOption {
+    type Via = crate::types::VirtualControllerOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualE1000Option {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualE1000eOption {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualPCNet32Option {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualSriovEthernetCardOption {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualVmxnetOption {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualVmxnetOptionKind {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualVmxnet2Option {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualVmxnet3Option {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualVmxnet3OptionKind {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualVmxnet3VrdmaOption {
+    type Via = crate::types::VirtualEthernetCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualEnsoniq1371Option {
+    type Via = crate::types::VirtualSoundCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualHdAudioCardOption {
+    type Via = crate::types::VirtualSoundCardOptionKind;
+}
+impl crate::object::Within<VirtualDeviceOptionKind>
+for crate::types::VirtualSoundBlaster16Option {
+    type Via = crate::types::VirtualSoundCardOptionKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualDeviceOptionKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualDeviceOptionKind {

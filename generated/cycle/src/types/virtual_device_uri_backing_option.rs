@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingOption {
 ///  A `VirtualDeviceURIBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceURIBackingOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceURIBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceURIBackingOption(crate::types::VirtualDeviceURIBackingOption),
@@ -101,6 +105,13 @@ pub enum VirtualDeviceURIBackingOptionKind {
     VirtualSerialPortURIBackingOption(
         Box<crate::types::VirtualSerialPortURIBackingOption>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceURIBackingOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceURIBackingOptionKind {
     #[inline]
@@ -136,6 +147,26 @@ impl VirtualDeviceURIBackingOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `directions` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn directions(&self) -> &crate::types::ChoiceOption {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `directions` of the object held, to change it.
+    #[inline]
+    pub fn directions_mut(&mut self) -> &mut crate::types::ChoiceOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VirtualDeviceURIBackingOption>

@@ -44,17 +44,15 @@ pub struct VirtualDisk {
     #[deprecated]
     pub disk_object_id: Option<crate::CompactString>,
     /// Property *VirtualDisk.vFlashCacheConfigInfo*.
-    pub v_flash_cache_config_info: Option<
-        crate::types::VirtualDiskVFlashCacheConfigInfo,
-    >,
+    pub vflash_cache_config_info: Option<crate::types::VirtualDiskVFlashCacheConfigInfo>,
     /// Property *VirtualDisk.iofilter*.
     pub iofilter: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDisk.vDiskId*.
-    pub v_disk_id: Option<crate::types::ID>,
+    pub vdisk_id: Option<crate::types::ID>,
     /// Property *VirtualDisk.vDiskVersion*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
-    pub v_disk_version: Option<i32>,
+    pub vdisk_version: Option<i32>,
     /// Property *VirtualDisk.virtualDiskFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -131,10 +129,10 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "shares",
         "storage_io_allocation",
         "disk_object_id",
-        "v_flash_cache_config_info",
+        "vflash_cache_config_info",
         "iofilter",
-        "v_disk_id",
-        "v_disk_version",
+        "vdisk_id",
+        "vdisk_version",
         "virtual_disk_format",
         "native_unmanaged_linked_clone",
         "independent_filters",
@@ -168,10 +166,10 @@ impl crate::object::Object for VirtualDisk {
             11usize => &self.shares,
             12usize => &self.storage_io_allocation,
             13usize => &self.disk_object_id,
-            14usize => &self.v_flash_cache_config_info,
+            14usize => &self.vflash_cache_config_info,
             15usize => &self.iofilter,
-            16usize => &self.v_disk_id,
-            17usize => &self.v_disk_version,
+            16usize => &self.vdisk_id,
+            17usize => &self.vdisk_version,
             18usize => &self.virtual_disk_format,
             19usize => &self.native_unmanaged_linked_clone,
             20usize => &self.independent_filters,
@@ -196,10 +194,10 @@ impl crate::object::Object for VirtualDisk {
             11usize => &mut self.shares,
             12usize => &mut self.storage_io_allocation,
             13usize => &mut self.disk_object_id,
-            14usize => &mut self.v_flash_cache_config_info,
+            14usize => &mut self.vflash_cache_config_info,
             15usize => &mut self.iofilter,
-            16usize => &mut self.v_disk_id,
-            17usize => &mut self.v_disk_version,
+            16usize => &mut self.vdisk_id,
+            17usize => &mut self.vdisk_version,
             18usize => &mut self.virtual_disk_format,
             19usize => &mut self.native_unmanaged_linked_clone,
             20usize => &mut self.independent_filters,
@@ -232,10 +230,10 @@ impl crate::object::Blank for VirtualDisk {
             shares: None,
             storage_io_allocation: None,
             disk_object_id: None,
-            v_flash_cache_config_info: None,
+            vflash_cache_config_info: None,
             iofilter: None,
-            v_disk_id: None,
-            v_disk_version: None,
+            vdisk_id: None,
+            vdisk_version: None,
             virtual_disk_format: None,
             native_unmanaged_linked_clone: None,
             independent_filters: None,

@@ -129,6 +129,12 @@ impl crate::object::Blank for VirtualDiskConfigSpec {
         }
     }
 }
+impl Default for VirtualDiskConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualDiskConfigSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -36,7 +36,7 @@ pub struct VirtualDiskOption {
     /// Property *VirtualDiskOption.ioAllocationOption*.
     pub io_allocation_option: crate::types::StorageIOAllocationOption,
     /// Property *VirtualDiskOption.vFlashCacheConfigOption*.
-    pub v_flash_cache_config_option: Option<
+    pub vflash_cache_config_option: Option<
         Box<crate::types::VirtualDiskOptionVFlashCacheConfigOption>,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -87,7 +87,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "numa_supported",
         "capacity_in_kb",
         "io_allocation_option",
-        "v_flash_cache_config_option",
+        "vflash_cache_config_option",
     ],
     required: &[0u16, 8u16, 9u16, 10u16, 12u16, 13u16],
     by_name: &[
@@ -116,7 +116,7 @@ impl crate::object::Object for VirtualDiskOption {
             11usize => &self.numa_supported,
             12usize => &self.capacity_in_kb,
             13usize => &self.io_allocation_option,
-            14usize => &self.v_flash_cache_config_option,
+            14usize => &self.vflash_cache_config_option,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -136,7 +136,7 @@ impl crate::object::Object for VirtualDiskOption {
             11usize => &mut self.numa_supported,
             12usize => &mut self.capacity_in_kb,
             13usize => &mut self.io_allocation_option,
-            14usize => &mut self.v_flash_cache_config_option,
+            14usize => &mut self.vflash_cache_config_option,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -164,9 +164,15 @@ impl crate::object::Blank for VirtualDiskOption {
             numa_supported: None,
             capacity_in_kb: crate::object::Blank::blank(),
             io_allocation_option: crate::object::Blank::blank(),
-            v_flash_cache_config_option: None,
+            vflash_cache_config_option: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for VirtualDiskOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskOption {

@@ -103,7 +103,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingOption {
 ///  A `VirtualDiskRawDiskVer2BackingOption` or any of its subtypes: what a member declared as `VirtualDiskRawDiskVer2BackingOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDiskRawDiskVer2BackingOptionKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingOption(
@@ -113,6 +117,13 @@ pub enum VirtualDiskRawDiskVer2BackingOptionKind {
     VirtualDiskPartitionedRawDiskVer2BackingOption(
         Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDiskRawDiskVer2BackingOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDiskRawDiskVer2BackingOptionKind {
     #[inline]
@@ -151,6 +162,48 @@ impl VirtualDiskRawDiskVer2BackingOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `autoDetectAvailable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn auto_detect_available(&self) -> &crate::types::BoolOption {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `autoDetectAvailable` of the object held, to change it.
+    #[inline]
+    pub fn auto_detect_available_mut(&mut self) -> &mut crate::types::BoolOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `descriptorFileNameExtensions` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn descriptor_file_name_extensions(&self) -> &crate::types::ChoiceOption {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `descriptorFileNameExtensions` of the object held, to change it.
+    #[inline]
+    pub fn descriptor_file_name_extensions_mut(
+        &mut self,
+    ) -> &mut crate::types::ChoiceOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `uuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uuid(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `uuid` of the object held, to change it.
+    #[inline]
+    pub fn uuid_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::VirtualDiskRawDiskVer2BackingOption>

@@ -212,7 +212,11 @@ impl<'de> serde::Deserialize<'de> for VirtualEthernetCardOption {
 ///  A `VirtualEthernetCardOption` or any of its subtypes: what a member declared as `VirtualEthernetCardOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualEthernetCardOptionKind {
     /// Exactly this type.
     VirtualEthernetCardOption(Box<crate::types::VirtualEthernetCardOption>),
@@ -226,6 +230,13 @@ pub enum VirtualEthernetCardOptionKind {
     VirtualSriovEthernetCardOption(Box<crate::types::VirtualSriovEthernetCardOption>),
     ///  A `VirtualVmxnetOption` or one of its subtypes.
     VirtualVmxnetOption(crate::types::VirtualVmxnetOptionKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualEthernetCardOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualEthernetCardOptionKind {
     #[inline]
@@ -272,6 +283,190 @@ impl VirtualEthernetCardOptionKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `connectOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connect_option(&self) -> &Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `connectOption` of the object held, to change it.
+    #[inline]
+    pub fn connect_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `busSlotOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn bus_slot_option(&self) -> &Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `busSlotOption` of the object held, to change it.
+    #[inline]
+    pub fn bus_slot_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `controllerType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `controllerType` of the object held, to change it.
+    #[inline]
+    pub fn controller_type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `autoAssignController` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn auto_assign_controller(&self) -> &Option<crate::types::BoolOption> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `autoAssignController` of the object held, to change it.
+    #[inline]
+    pub fn auto_assign_controller_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::BoolOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `backingOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing_option(
+        &self,
+    ) -> &Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `backingOption` of the object held, to change it.
+    #[inline]
+    pub fn backing_option_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_backing_option_index(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, to change it.
+    #[inline]
+    pub fn default_backing_option_index_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `licensingLimit` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn licensing_limit(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `licensingLimit` of the object held, to change it.
+    #[inline]
+    pub fn licensing_limit_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deprecated` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn deprecated(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deprecated` of the object held, to change it.
+    #[inline]
+    pub fn deprecated_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `plugAndPlay` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn plug_and_play(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `plugAndPlay` of the object held, to change it.
+    #[inline]
+    pub fn plug_and_play_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `hotRemoveSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hot_remove_supported(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `hotRemoveSupported` of the object held, to change it.
+    #[inline]
+    pub fn hot_remove_supported_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `numaSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `numaSupported` of the object held, to change it.
+    #[inline]
+    pub fn numa_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `supportedOUI` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn supported_oui(&self) -> &crate::types::ChoiceOption {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `supportedOUI` of the object held, to change it.
+    #[inline]
+    pub fn supported_oui_mut(&mut self) -> &mut crate::types::ChoiceOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `macType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn mac_type(&self) -> &crate::types::ChoiceOption {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `macType` of the object held, to change it.
+    #[inline]
+    pub fn mac_type_mut(&mut self) -> &mut crate::types::ChoiceOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `wakeOnLanEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn wake_on_lan_enabled(&self) -> &crate::types::BoolOption {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `wakeOnLanEnabled` of the object held, to change it.
+    #[inline]
+    pub fn wake_on_lan_enabled_mut(&mut self) -> &mut crate::types::BoolOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `vmDirectPathGen2Supported` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn vm_direct_path_gen2_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `vmDirectPathGen2Supported` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn vm_direct_path_gen2_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
+    }
+    /// `uptCompatibilityEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn upt_compatibility_enabled(&self) -> &Option<crate::types::BoolOption> {
+        crate::object::member(crate::object::Family::object(self), 16usize)
+    }
+    /// `uptCompatibilityEnabled` of the object held, to change it.
+    #[inline]
+    pub fn upt_compatibility_enabled_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::BoolOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 16usize)
+    }
 }
 impl From<crate::types::VirtualEthernetCardOption> for VirtualEthernetCardOptionKind {
     #[inline]
@@ -308,6 +503,38 @@ impl From<crate::types::VirtualVmxnetOptionKind> for VirtualEthernetCardOptionKi
     #[inline]
     fn from(v: crate::types::VirtualVmxnetOptionKind) -> Self {
         Self::VirtualVmxnetOption(v)
+    }
+}
+impl crate::object::Within<VirtualEthernetCardOptionKind>
+for crate::types::VirtualVmxnetOption {
+    type Via = crate::types::VirtualVmxnetOptionKind;
+}
+impl crate::object::Within<VirtualEthernetCardOptionKind>
+for crate::types::VirtualVmxnet2Option {
+    type Via = crate::types::VirtualVmxnetOptionKind;
+}
+impl crate::object::Within<VirtualEthernetCardOptionKind>
+for crate::types::VirtualVmxnet3Option {
+    type Via = crate::types::VirtualVmxnetOptionKind;
+}
+impl crate::object::Within<VirtualEthernetCardOptionKind>
+for crate::types::VirtualVmxnet3OptionKind {
+    type Via = crate::types::VirtualVmxnetOptionKind;
+}
+impl crate::object::Within<VirtualEthernetCardOptionKind>
+for crate::types::VirtualVmxnet3VrdmaOption {
+    type Via = crate::types::VirtualVmxnetOptionKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualEthernetCardOptionKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualEthernetCardOptionKind {

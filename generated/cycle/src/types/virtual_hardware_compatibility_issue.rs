@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualHardwareCompatibilityIssue {
 ///  A `VirtualHardwareCompatibilityIssue` or any of its subtypes: what a member declared as `VirtualHardwareCompatibilityIssue` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualHardwareCompatibilityIssueKind {
     /// Exactly this type.
     VirtualHardwareCompatibilityIssue(
@@ -133,6 +137,13 @@ pub enum VirtualHardwareCompatibilityIssueKind {
     ),
     ///  A `WakeOnLanNotSupported`.
     WakeOnLanNotSupported(Box<crate::types::WakeOnLanNotSupported>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualHardwareCompatibilityIssueKind {
     #[inline]
@@ -205,6 +216,28 @@ impl VirtualHardwareCompatibilityIssueKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VirtualHardwareCompatibilityIssue>
@@ -307,6 +340,134 @@ for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::WakeOnLanNotSupported) -> Self {
         crate::object::boxed(v, Self::WakeOnLanNotSupported)
+    }
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::CpuIncompatible {
+    type Via = crate::types::CpuIncompatibleKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::DeviceNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::DiskNotSupported {
+    type Via = crate::types::DiskNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::NotEnoughCpus {
+    type Via = crate::types::NotEnoughCpusKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::CpuCompatibilityUnknown {
+    type Via = crate::types::CpuIncompatibleKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::CpuIncompatible1ECX {
+    type Via = crate::types::CpuIncompatibleKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::CpuIncompatible81EDX {
+    type Via = crate::types::CpuIncompatibleKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::FaultToleranceCpuIncompatible {
+    type Via = crate::types::CpuIncompatibleKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::DeviceBackingNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::DeviceBackingNotSupportedKind {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::DVPortNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::UnusedVirtualDiskBlocksNotScrubbed {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::VirtualDiskBlocksNotFullyProvisioned {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::DeviceControllerNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::DigestNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::FileBackedPortNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::MultiWriterNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::NonPersistentDisksNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::RDMNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::RDMNotSupportedKind {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::PhysCompatRDMNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::RawDiskNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::RemoteDeviceNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::SharedBusControllerNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::VMINotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::VirtualDiskModeNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::VirtualEthernetCardNotSupported {
+    type Via = crate::types::DeviceNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::IDEDiskNotSupported {
+    type Via = crate::types::DiskNotSupportedKind;
+}
+impl crate::object::Within<VirtualHardwareCompatibilityIssueKind>
+for crate::types::NotEnoughLogicalCpus {
+    type Via = crate::types::NotEnoughCpusKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualHardwareCompatibilityIssueKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualHardwareCompatibilityIssueKind {

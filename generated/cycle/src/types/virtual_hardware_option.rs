@@ -30,7 +30,7 @@ pub struct VirtualHardwareOption {
     /// Property *VirtualHardwareOption.numUSBControllers*.
     pub num_usb_controllers: crate::types::IntOption,
     /// Property *VirtualHardwareOption.numUSBXHCIControllers*.
-    pub num_usbxhci_controllers: crate::types::IntOption,
+    pub num_usb_xhci_controllers: crate::types::IntOption,
     /// Property *VirtualHardwareOption.numSIOControllers*.
     pub num_sio_controllers: crate::types::IntOption,
     /// Property *VirtualHardwareOption.numPS2Controllers*.
@@ -131,7 +131,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "num_pci_controllers",
         "num_ide_controllers",
         "num_usb_controllers",
-        "num_usbxhci_controllers",
+        "num_usb_xhci_controllers",
         "num_sio_controllers",
         "num_ps2_controllers",
         "licensing_limit",
@@ -177,7 +177,7 @@ impl crate::object::Object for VirtualHardwareOption {
             8usize => &self.num_pci_controllers,
             9usize => &self.num_ide_controllers,
             10usize => &self.num_usb_controllers,
-            11usize => &self.num_usbxhci_controllers,
+            11usize => &self.num_usb_xhci_controllers,
             12usize => &self.num_sio_controllers,
             13usize => &self.num_ps2_controllers,
             14usize => &self.licensing_limit,
@@ -210,7 +210,7 @@ impl crate::object::Object for VirtualHardwareOption {
             8usize => &mut self.num_pci_controllers,
             9usize => &mut self.num_ide_controllers,
             10usize => &mut self.num_usb_controllers,
-            11usize => &mut self.num_usbxhci_controllers,
+            11usize => &mut self.num_usb_xhci_controllers,
             12usize => &mut self.num_sio_controllers,
             13usize => &mut self.num_ps2_controllers,
             14usize => &mut self.licensing_limit,
@@ -251,7 +251,7 @@ impl crate::object::Blank for VirtualHardwareOption {
             num_pci_controllers: crate::object::Blank::blank(),
             num_ide_controllers: crate::object::Blank::blank(),
             num_usb_controllers: crate::object::Blank::blank(),
-            num_usbxhci_controllers: crate::object::Blank::blank(),
+            num_usb_xhci_controllers: crate::object::Blank::blank(),
             num_sio_controllers: crate::object::Blank::blank(),
             num_ps2_controllers: crate::object::Blank::blank(),
             licensing_limit: None,
@@ -270,6 +270,12 @@ impl crate::object::Blank for VirtualHardwareOption {
             device_group_types: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for VirtualHardwareOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualHardwareOption {

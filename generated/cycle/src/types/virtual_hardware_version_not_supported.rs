@@ -77,6 +77,12 @@ impl crate::object::Blank for VirtualHardwareVersionNotSupported {
         }
     }
 }
+impl Default for VirtualHardwareVersionNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualHardwareVersionNotSupported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

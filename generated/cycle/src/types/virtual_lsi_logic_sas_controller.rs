@@ -162,6 +162,12 @@ impl crate::object::Blank for VirtualLsiLogicSASController {
         }
     }
 }
+impl Default for VirtualLsiLogicSASController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualLsiLogicSASController {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -106,9 +106,9 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.repConfig*.
     pub rep_config: Option<Box<crate::types::ReplicationConfigSpec>>,
     /// Property *VirtualMachineConfigInfo.vAppConfig*.
-    pub v_app_config: Option<crate::types::VmConfigInfoKind>,
+    pub vapp_config: Option<crate::types::VmConfigInfoKind>,
     /// Property *VirtualMachineConfigInfo.vAssertsEnabled*.
-    pub v_asserts_enabled: Option<bool>,
+    pub vasserts_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.changeTrackingEnabled*.
     pub change_tracking_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.firmware*.
@@ -126,7 +126,7 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.nestedHVEnabled*.
     pub nested_hv_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.vPMCEnabled*.
-    pub v_pmc_enabled: Option<bool>,
+    pub vpmc_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.scheduledHardwareUpgradeInfo*.
     pub scheduled_hardware_upgrade_info: Option<
         Box<crate::types::ScheduledHardwareUpgradeInfo>,
@@ -137,7 +137,7 @@ pub struct VirtualMachineConfigInfo {
     ///
     /// Property *VirtualMachineConfigInfo.vFlashCacheReservation*.
     #[deprecated]
-    pub v_flash_cache_reservation: Option<i64>,
+    pub vflash_cache_reservation: Option<i64>,
     /// Property *VirtualMachineConfigInfo.vmxConfigChecksum*.
     ///
     /// Base64-encoded bytes.
@@ -384,8 +384,8 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "boot_options",
         "ft_info",
         "rep_config",
-        "v_app_config",
-        "v_asserts_enabled",
+        "vapp_config",
+        "vasserts_enabled",
         "change_tracking_enabled",
         "firmware",
         "max_mks_connections",
@@ -394,10 +394,10 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "memory_reservation_locked_to_max",
         "initial_overhead",
         "nested_hv_enabled",
-        "v_pmc_enabled",
+        "vpmc_enabled",
         "scheduled_hardware_upgrade_info",
         "fork_config_info",
-        "v_flash_cache_reservation",
+        "vflash_cache_reservation",
         "vmx_config_checksum",
         "message_bus_tunnel_enabled",
         "vm_storage_object_id",
@@ -494,8 +494,8 @@ impl crate::object::Object for VirtualMachineConfigInfo {
             43usize => &self.boot_options,
             44usize => &self.ft_info,
             45usize => &self.rep_config,
-            46usize => &self.v_app_config,
-            47usize => &self.v_asserts_enabled,
+            46usize => &self.vapp_config,
+            47usize => &self.vasserts_enabled,
             48usize => &self.change_tracking_enabled,
             49usize => &self.firmware,
             50usize => &self.max_mks_connections,
@@ -504,10 +504,10 @@ impl crate::object::Object for VirtualMachineConfigInfo {
             53usize => &self.memory_reservation_locked_to_max,
             54usize => &self.initial_overhead,
             55usize => &self.nested_hv_enabled,
-            56usize => &self.v_pmc_enabled,
+            56usize => &self.vpmc_enabled,
             57usize => &self.scheduled_hardware_upgrade_info,
             58usize => &self.fork_config_info,
-            59usize => &self.v_flash_cache_reservation,
+            59usize => &self.vflash_cache_reservation,
             60usize => &self.vmx_config_checksum,
             61usize => &self.message_bus_tunnel_enabled,
             62usize => &self.vm_storage_object_id,
@@ -586,8 +586,8 @@ impl crate::object::Object for VirtualMachineConfigInfo {
             43usize => &mut self.boot_options,
             44usize => &mut self.ft_info,
             45usize => &mut self.rep_config,
-            46usize => &mut self.v_app_config,
-            47usize => &mut self.v_asserts_enabled,
+            46usize => &mut self.vapp_config,
+            47usize => &mut self.vasserts_enabled,
             48usize => &mut self.change_tracking_enabled,
             49usize => &mut self.firmware,
             50usize => &mut self.max_mks_connections,
@@ -596,10 +596,10 @@ impl crate::object::Object for VirtualMachineConfigInfo {
             53usize => &mut self.memory_reservation_locked_to_max,
             54usize => &mut self.initial_overhead,
             55usize => &mut self.nested_hv_enabled,
-            56usize => &mut self.v_pmc_enabled,
+            56usize => &mut self.vpmc_enabled,
             57usize => &mut self.scheduled_hardware_upgrade_info,
             58usize => &mut self.fork_config_info,
-            59usize => &mut self.v_flash_cache_reservation,
+            59usize => &mut self.vflash_cache_reservation,
             60usize => &mut self.vmx_config_checksum,
             61usize => &mut self.message_bus_tunnel_enabled,
             62usize => &mut self.vm_storage_object_id,
@@ -686,8 +686,8 @@ impl crate::object::Blank for VirtualMachineConfigInfo {
             boot_options: None,
             ft_info: None,
             rep_config: None,
-            v_app_config: None,
-            v_asserts_enabled: None,
+            vapp_config: None,
+            vasserts_enabled: None,
             change_tracking_enabled: None,
             firmware: None,
             max_mks_connections: None,
@@ -696,10 +696,10 @@ impl crate::object::Blank for VirtualMachineConfigInfo {
             memory_reservation_locked_to_max: None,
             initial_overhead: None,
             nested_hv_enabled: None,
-            v_pmc_enabled: None,
+            vpmc_enabled: None,
             scheduled_hardware_upgrade_info: None,
             fork_config_info: None,
-            v_flash_cache_reservation: None,
+            vflash_cache_reservation: None,
             vmx_config_checksum: None,
             message_bus_tunnel_enabled: None,
             vm_storage_object_id: None,

@@ -77,6 +77,12 @@ impl crate::object::Blank for VirtualMachineDvxClassInfo {
         }
     }
 }
+impl Default for VirtualMachineDvxClassInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualMachineDvxClassInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -114,6 +114,12 @@ impl crate::object::Blank for VirtualMachineRelocateSpecDiskLocator {
         }
     }
 }
+impl Default for VirtualMachineRelocateSpecDiskLocator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualMachineRelocateSpecDiskLocator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -74,7 +74,7 @@ pub struct VirtualMachineRuntimeInfo {
     ///
     /// Property *VirtualMachineRuntimeInfo.vFlashCacheAllocation*.
     #[deprecated]
-    pub v_flash_cache_allocation: Option<i64>,
+    pub vflash_cache_allocation: Option<i64>,
     /// Property *VirtualMachineRuntimeInfo.paused*.
     pub paused: Option<bool>,
     /// Property *VirtualMachineRuntimeInfo.snapshotInBackground*.
@@ -190,7 +190,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "offline_feature_requirement",
         "feature_requirement",
         "feature_mask",
-        "v_flash_cache_allocation",
+        "vflash_cache_allocation",
         "paused",
         "snapshot_in_background",
         "quiesced_fork_parent",
@@ -243,7 +243,7 @@ impl crate::object::Object for VirtualMachineRuntimeInfo {
             22usize => &self.offline_feature_requirement,
             23usize => &self.feature_requirement,
             24usize => &self.feature_mask,
-            25usize => &self.v_flash_cache_allocation,
+            25usize => &self.vflash_cache_allocation,
             26usize => &self.paused,
             27usize => &self.snapshot_in_background,
             28usize => &self.quiesced_fork_parent,
@@ -285,7 +285,7 @@ impl crate::object::Object for VirtualMachineRuntimeInfo {
             22usize => &mut self.offline_feature_requirement,
             23usize => &mut self.feature_requirement,
             24usize => &mut self.feature_mask,
-            25usize => &mut self.v_flash_cache_allocation,
+            25usize => &mut self.vflash_cache_allocation,
             26usize => &mut self.paused,
             27usize => &mut self.snapshot_in_background,
             28usize => &mut self.quiesced_fork_parent,
@@ -335,7 +335,7 @@ impl crate::object::Blank for VirtualMachineRuntimeInfo {
             offline_feature_requirement: None,
             feature_requirement: None,
             feature_mask: None,
-            v_flash_cache_allocation: None,
+            vflash_cache_allocation: None,
             paused: None,
             snapshot_in_background: None,
             quiesced_fork_parent: None,
@@ -349,6 +349,12 @@ impl crate::object::Blank for VirtualMachineRuntimeInfo {
             disk_chain_broken: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for VirtualMachineRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineRuntimeInfo {

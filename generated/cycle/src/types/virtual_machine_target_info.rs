@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineTargetInfo {
 ///  A `VirtualMachineTargetInfo` or any of its subtypes: what a member declared as `VirtualMachineTargetInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualMachineTargetInfoKind {
     /// Exactly this type.
     VirtualMachineTargetInfo(Box<crate::types::VirtualMachineTargetInfo>),
@@ -153,6 +157,13 @@ pub enum VirtualMachineTargetInfoKind {
     VirtualMachineVgpuDeviceInfo(Box<crate::types::VirtualMachineVgpuDeviceInfo>),
     ///  A `VirtualMachineVgpuProfileInfo`.
     VirtualMachineVgpuProfileInfo(Box<crate::types::VirtualMachineVgpuProfileInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualMachineTargetInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualMachineTargetInfoKind {
     #[inline]
@@ -258,6 +269,26 @@ impl VirtualMachineTargetInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `configurationTag` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn configuration_tag(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `configurationTag` of the object held, to change it.
+    #[inline]
+    pub fn configuration_tag_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VirtualMachineTargetInfo> for VirtualMachineTargetInfoKind {
@@ -405,6 +436,38 @@ impl From<crate::types::VirtualMachineVgpuProfileInfo> for VirtualMachineTargetI
     #[inline]
     fn from(v: crate::types::VirtualMachineVgpuProfileInfo) -> Self {
         crate::object::boxed(v, Self::VirtualMachineVgpuProfileInfo)
+    }
+}
+impl crate::object::Within<VirtualMachineTargetInfoKind>
+for crate::types::VirtualMachineDiskDeviceInfo {
+    type Via = crate::types::VirtualMachineDiskDeviceInfoKind;
+}
+impl crate::object::Within<VirtualMachineTargetInfoKind>
+for crate::types::VirtualMachinePciPassthroughInfo {
+    type Via = crate::types::VirtualMachinePciPassthroughInfoKind;
+}
+impl crate::object::Within<VirtualMachineTargetInfoKind>
+for crate::types::VirtualMachineIdeDiskDeviceInfo {
+    type Via = crate::types::VirtualMachineDiskDeviceInfoKind;
+}
+impl crate::object::Within<VirtualMachineTargetInfoKind>
+for crate::types::VirtualMachineScsiDiskDeviceInfo {
+    type Via = crate::types::VirtualMachineDiskDeviceInfoKind;
+}
+impl crate::object::Within<VirtualMachineTargetInfoKind>
+for crate::types::VirtualMachineSriovInfo {
+    type Via = crate::types::VirtualMachinePciPassthroughInfoKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualMachineTargetInfoKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualMachineTargetInfoKind {

@@ -82,6 +82,12 @@ impl crate::object::Blank for VirtualMachineVendorDeviceGroupInfoComponentDevice
         }
     }
 }
+impl Default for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

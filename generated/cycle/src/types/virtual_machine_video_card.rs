@@ -34,7 +34,7 @@ pub struct VirtualMachineVideoCard {
     /// Property *VirtualMachineVideoCard.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Property *VirtualMachineVideoCard.enable3DSupport*.
-    pub enable3_d_support: Option<bool>,
+    pub enable_3d_support: Option<bool>,
     /// Property *VirtualMachineVideoCard.use3dRenderer*.
     pub use3d_renderer: Option<crate::CompactString>,
     /// Property *VirtualMachineVideoCard.graphicsMemorySizeInKB*.
@@ -85,7 +85,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "video_ram_size_in_kb",
         "num_displays",
         "use_auto_detect",
-        "enable3_d_support",
+        "enable_3d_support",
         "use3d_renderer",
         "graphics_memory_size_in_kb",
     ],
@@ -114,7 +114,7 @@ impl crate::object::Object for VirtualMachineVideoCard {
             9usize => &self.video_ram_size_in_kb,
             10usize => &self.num_displays,
             11usize => &self.use_auto_detect,
-            12usize => &self.enable3_d_support,
+            12usize => &self.enable_3d_support,
             13usize => &self.use3d_renderer,
             14usize => &self.graphics_memory_size_in_kb,
             _ => unreachable!("member index out of range"),
@@ -134,7 +134,7 @@ impl crate::object::Object for VirtualMachineVideoCard {
             9usize => &mut self.video_ram_size_in_kb,
             10usize => &mut self.num_displays,
             11usize => &mut self.use_auto_detect,
-            12usize => &mut self.enable3_d_support,
+            12usize => &mut self.enable_3d_support,
             13usize => &mut self.use3d_renderer,
             14usize => &mut self.graphics_memory_size_in_kb,
             _ => unreachable!("member index out of range"),
@@ -162,7 +162,7 @@ impl crate::object::Blank for VirtualMachineVideoCard {
             video_ram_size_in_kb: None,
             num_displays: None,
             use_auto_detect: None,
-            enable3_d_support: None,
+            enable_3d_support: None,
             use3d_renderer: None,
             graphics_memory_size_in_kb: None,
             extra: crate::Extra::EMPTY,

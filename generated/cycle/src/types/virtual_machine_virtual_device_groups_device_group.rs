@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualDeviceGroupsDeviceGro
 ///  A `VirtualMachineVirtualDeviceGroupsDeviceGroup` or any of its subtypes: what a member declared as `VirtualMachineVirtualDeviceGroupsDeviceGroup` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     /// Exactly this type.
     VirtualMachineVirtualDeviceGroupsDeviceGroup(
@@ -103,6 +107,13 @@ pub enum VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(
         Box<crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     #[inline]
@@ -141,6 +152,26 @@ impl VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `groupInstanceKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn group_instance_key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `groupInstanceKey` of the object held, to change it.
+    #[inline]
+    pub fn group_instance_key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deviceInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_info(&self) -> &Option<crate::types::DescriptionKind> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deviceInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_info_mut(&mut self) -> &mut Option<crate::types::DescriptionKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup>

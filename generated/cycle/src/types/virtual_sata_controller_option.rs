@@ -202,12 +202,23 @@ impl<'de> serde::Deserialize<'de> for VirtualSATAControllerOption {
 ///  A `VirtualSATAControllerOption` or any of its subtypes: what a member declared as `VirtualSATAControllerOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualSATAControllerOptionKind {
     /// Exactly this type.
     VirtualSATAControllerOption(Box<crate::types::VirtualSATAControllerOption>),
     ///  A `VirtualAHCIControllerOption`.
     VirtualAHCIControllerOption(Box<crate::types::VirtualAHCIControllerOption>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualSATAControllerOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualSATAControllerOptionKind {
     #[inline]
@@ -243,6 +254,176 @@ impl VirtualSATAControllerOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `connectOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connect_option(&self) -> &Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `connectOption` of the object held, to change it.
+    #[inline]
+    pub fn connect_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `busSlotOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn bus_slot_option(&self) -> &Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `busSlotOption` of the object held, to change it.
+    #[inline]
+    pub fn bus_slot_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `controllerType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `controllerType` of the object held, to change it.
+    #[inline]
+    pub fn controller_type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `autoAssignController` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn auto_assign_controller(&self) -> &Option<crate::types::BoolOption> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `autoAssignController` of the object held, to change it.
+    #[inline]
+    pub fn auto_assign_controller_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::BoolOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `backingOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing_option(
+        &self,
+    ) -> &Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `backingOption` of the object held, to change it.
+    #[inline]
+    pub fn backing_option_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_backing_option_index(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, to change it.
+    #[inline]
+    pub fn default_backing_option_index_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `licensingLimit` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn licensing_limit(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `licensingLimit` of the object held, to change it.
+    #[inline]
+    pub fn licensing_limit_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deprecated` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn deprecated(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deprecated` of the object held, to change it.
+    #[inline]
+    pub fn deprecated_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `plugAndPlay` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn plug_and_play(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `plugAndPlay` of the object held, to change it.
+    #[inline]
+    pub fn plug_and_play_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `hotRemoveSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hot_remove_supported(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `hotRemoveSupported` of the object held, to change it.
+    #[inline]
+    pub fn hot_remove_supported_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `numaSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `numaSupported` of the object held, to change it.
+    #[inline]
+    pub fn numa_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `devices` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn devices(&self) -> &crate::types::IntOption {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `devices` of the object held, to change it.
+    #[inline]
+    pub fn devices_mut(&mut self) -> &mut crate::types::IntOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `supportedDevice` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn supported_device(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `supportedDevice` of the object held, to change it.
+    #[inline]
+    pub fn supported_device_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `numSATADisks` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_sata_disks(&self) -> &crate::types::IntOption {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `numSATADisks` of the object held, to change it.
+    #[inline]
+    pub fn num_sata_disks_mut(&mut self) -> &mut crate::types::IntOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `numSATACdroms` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_sata_cdroms(&self) -> &crate::types::IntOption {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `numSATACdroms` of the object held, to change it.
+    #[inline]
+    pub fn num_sata_cdroms_mut(&mut self) -> &mut crate::types::IntOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
     }
 }
 impl From<crate::types::VirtualSATAControllerOption>

@@ -152,7 +152,11 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCard {
 ///  A `VirtualSoundCard` or any of its subtypes: what a member declared as `VirtualSoundCard` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualSoundCardKind {
     /// Exactly this type.
     VirtualSoundCard(Box<crate::types::VirtualSoundCard>),
@@ -162,6 +166,13 @@ pub enum VirtualSoundCardKind {
     VirtualHdAudioCard(Box<crate::types::VirtualHdAudioCard>),
     ///  A `VirtualSoundBlaster16`.
     VirtualSoundBlaster16(Box<crate::types::VirtualSoundBlaster16>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualSoundCardKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualSoundCardKind {
     #[inline]
@@ -203,6 +214,106 @@ impl VirtualSoundCardKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deviceInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_info(&self) -> &Option<crate::types::DescriptionKind> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deviceInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_info_mut(&mut self) -> &mut Option<crate::types::DescriptionKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(&self) -> &Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `connectable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connectable(&self) -> &Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `connectable` of the object held, to change it.
+    #[inline]
+    pub fn connectable_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `slotInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn slot_info(&self) -> &Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `slotInfo` of the object held, to change it.
+    #[inline]
+    pub fn slot_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `controllerKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_key(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `controllerKey` of the object held, to change it.
+    #[inline]
+    pub fn controller_key_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `unitNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn unit_number(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `unitNumber` of the object held, to change it.
+    #[inline]
+    pub fn unit_number_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `numaNode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_node(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `numaNode` of the object held, to change it.
+    #[inline]
+    pub fn numa_node_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deviceGroupInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_group_info(
+        &self,
+    ) -> &Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deviceGroupInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_group_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
     }
 }
 impl From<crate::types::VirtualSoundCard> for VirtualSoundCardKind {

@@ -171,7 +171,11 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCardOption {
 ///  A `VirtualSoundCardOption` or any of its subtypes: what a member declared as `VirtualSoundCardOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualSoundCardOptionKind {
     /// Exactly this type.
     VirtualSoundCardOption(Box<crate::types::VirtualSoundCardOption>),
@@ -181,6 +185,13 @@ pub enum VirtualSoundCardOptionKind {
     VirtualHdAudioCardOption(Box<crate::types::VirtualHdAudioCardOption>),
     ///  A `VirtualSoundBlaster16Option`.
     VirtualSoundBlaster16Option(Box<crate::types::VirtualSoundBlaster16Option>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualSoundCardOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualSoundCardOptionKind {
     #[inline]
@@ -222,6 +233,136 @@ impl VirtualSoundCardOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `connectOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connect_option(&self) -> &Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `connectOption` of the object held, to change it.
+    #[inline]
+    pub fn connect_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `busSlotOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn bus_slot_option(&self) -> &Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `busSlotOption` of the object held, to change it.
+    #[inline]
+    pub fn bus_slot_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `controllerType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `controllerType` of the object held, to change it.
+    #[inline]
+    pub fn controller_type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `autoAssignController` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn auto_assign_controller(&self) -> &Option<crate::types::BoolOption> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `autoAssignController` of the object held, to change it.
+    #[inline]
+    pub fn auto_assign_controller_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::BoolOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `backingOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing_option(
+        &self,
+    ) -> &Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `backingOption` of the object held, to change it.
+    #[inline]
+    pub fn backing_option_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_backing_option_index(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, to change it.
+    #[inline]
+    pub fn default_backing_option_index_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `licensingLimit` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn licensing_limit(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `licensingLimit` of the object held, to change it.
+    #[inline]
+    pub fn licensing_limit_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deprecated` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn deprecated(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deprecated` of the object held, to change it.
+    #[inline]
+    pub fn deprecated_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `plugAndPlay` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn plug_and_play(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `plugAndPlay` of the object held, to change it.
+    #[inline]
+    pub fn plug_and_play_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `hotRemoveSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hot_remove_supported(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `hotRemoveSupported` of the object held, to change it.
+    #[inline]
+    pub fn hot_remove_supported_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `numaSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `numaSupported` of the object held, to change it.
+    #[inline]
+    pub fn numa_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
     }
 }
 impl From<crate::types::VirtualSoundCardOption> for VirtualSoundCardOptionKind {

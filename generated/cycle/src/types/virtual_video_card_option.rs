@@ -38,7 +38,7 @@ pub struct VirtualVideoCardOption {
     /// Property *VirtualVideoCardOption.useAutoDetect*.
     pub use_auto_detect: Option<crate::types::BoolOption>,
     /// Property *VirtualVideoCardOption.support3D*.
-    pub support3_d: Option<crate::types::BoolOption>,
+    pub support_3d: Option<crate::types::BoolOption>,
     /// Property *VirtualVideoCardOption.use3dRendererSupported*.
     pub use3d_renderer_supported: Option<crate::types::BoolOption>,
     /// Property *VirtualVideoCardOption.graphicsMemorySizeInKB*.
@@ -98,7 +98,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "video_ram_size_in_kb",
         "num_displays",
         "use_auto_detect",
-        "support3_d",
+        "support_3d",
         "use3d_renderer_supported",
         "graphics_memory_size_in_kb",
         "graphics_memory_size_supported",
@@ -131,7 +131,7 @@ impl crate::object::Object for VirtualVideoCardOption {
             12usize => &self.video_ram_size_in_kb,
             13usize => &self.num_displays,
             14usize => &self.use_auto_detect,
-            15usize => &self.support3_d,
+            15usize => &self.support_3d,
             16usize => &self.use3d_renderer_supported,
             17usize => &self.graphics_memory_size_in_kb,
             18usize => &self.graphics_memory_size_supported,
@@ -155,7 +155,7 @@ impl crate::object::Object for VirtualVideoCardOption {
             12usize => &mut self.video_ram_size_in_kb,
             13usize => &mut self.num_displays,
             14usize => &mut self.use_auto_detect,
-            15usize => &mut self.support3_d,
+            15usize => &mut self.support_3d,
             16usize => &mut self.use3d_renderer_supported,
             17usize => &mut self.graphics_memory_size_in_kb,
             18usize => &mut self.graphics_memory_size_supported,
@@ -187,7 +187,7 @@ impl crate::object::Blank for VirtualVideoCardOption {
             video_ram_size_in_kb: None,
             num_displays: None,
             use_auto_detect: None,
-            support3_d: None,
+            support_3d: None,
             use3d_renderer_supported: None,
             graphics_memory_size_in_kb: None,
             graphics_memory_size_supported: None,

@@ -216,7 +216,11 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet {
 ///  A `VirtualVmxnet` or any of its subtypes: what a member declared as `VirtualVmxnet` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualVmxnetKind {
     /// Exactly this type.
     VirtualVmxnet(Box<crate::types::VirtualVmxnet>),
@@ -224,6 +228,13 @@ pub enum VirtualVmxnetKind {
     VirtualVmxnet2(Box<crate::types::VirtualVmxnet2>),
     ///  A `VirtualVmxnet3` or one of its subtypes.
     VirtualVmxnet3(crate::types::VirtualVmxnet3Kind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualVmxnetKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualVmxnetKind {
     #[inline]
@@ -261,6 +272,194 @@ impl VirtualVmxnetKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deviceInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_info(&self) -> &Option<crate::types::DescriptionKind> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deviceInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_info_mut(&mut self) -> &mut Option<crate::types::DescriptionKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(&self) -> &Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `connectable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connectable(&self) -> &Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `connectable` of the object held, to change it.
+    #[inline]
+    pub fn connectable_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `slotInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn slot_info(&self) -> &Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `slotInfo` of the object held, to change it.
+    #[inline]
+    pub fn slot_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `controllerKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_key(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `controllerKey` of the object held, to change it.
+    #[inline]
+    pub fn controller_key_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `unitNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn unit_number(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `unitNumber` of the object held, to change it.
+    #[inline]
+    pub fn unit_number_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `numaNode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_node(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `numaNode` of the object held, to change it.
+    #[inline]
+    pub fn numa_node_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deviceGroupInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_group_info(
+        &self,
+    ) -> &Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deviceGroupInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_group_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `dynamicProperty` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dynamic_property(&self) -> &Option<Vec<crate::types::DynamicProperty>> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `dynamicProperty` of the object held, to change it.
+    #[inline]
+    pub fn dynamic_property_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DynamicProperty>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `addressType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn address_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `addressType` of the object held, to change it.
+    #[inline]
+    pub fn address_type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `macAddress` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn mac_address(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `macAddress` of the object held, to change it.
+    #[inline]
+    pub fn mac_address_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `wakeOnLanEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn wake_on_lan_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `wakeOnLanEnabled` of the object held, to change it.
+    #[inline]
+    pub fn wake_on_lan_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `resourceAllocation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn resource_allocation(
+        &self,
+    ) -> &Option<crate::types::VirtualEthernetCardResourceAllocation> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `resourceAllocation` of the object held, to change it.
+    #[inline]
+    pub fn resource_allocation_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualEthernetCardResourceAllocation> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `externalId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn external_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `externalId` of the object held, to change it.
+    #[inline]
+    pub fn external_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `uptCompatibilityEnabled` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn upt_compatibility_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `uptCompatibilityEnabled` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn upt_compatibility_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
+    }
+    /// `subnetId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn subnet_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 16usize)
+    }
+    /// `subnetId` of the object held, to change it.
+    #[inline]
+    pub fn subnet_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 16usize)
+    }
 }
 impl From<crate::types::VirtualVmxnet> for VirtualVmxnetKind {
     #[inline]
@@ -278,6 +477,24 @@ impl From<crate::types::VirtualVmxnet3Kind> for VirtualVmxnetKind {
     #[inline]
     fn from(v: crate::types::VirtualVmxnet3Kind) -> Self {
         Self::VirtualVmxnet3(v)
+    }
+}
+impl crate::object::Within<VirtualVmxnetKind> for crate::types::VirtualVmxnet3 {
+    type Via = crate::types::VirtualVmxnet3Kind;
+}
+impl crate::object::Within<VirtualVmxnetKind> for crate::types::VirtualVmxnet3Vrdma {
+    type Via = crate::types::VirtualVmxnet3Kind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualVmxnetKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualVmxnetKind {

@@ -234,12 +234,23 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3 {
 ///  A `VirtualVmxnet3` or any of its subtypes: what a member declared as `VirtualVmxnet3` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualVmxnet3Kind {
     /// Exactly this type.
     VirtualVmxnet3(Box<crate::types::VirtualVmxnet3>),
     ///  A `VirtualVmxnet3Vrdma`.
     VirtualVmxnet3Vrdma(Box<crate::types::VirtualVmxnet3Vrdma>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualVmxnet3Kind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualVmxnet3Kind {
     #[inline]
@@ -275,6 +286,218 @@ impl VirtualVmxnet3Kind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deviceInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_info(&self) -> &Option<crate::types::DescriptionKind> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deviceInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_info_mut(&mut self) -> &mut Option<crate::types::DescriptionKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(&self) -> &Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBackingInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `connectable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connectable(&self) -> &Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `connectable` of the object held, to change it.
+    #[inline]
+    pub fn connectable_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `slotInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn slot_info(&self) -> &Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `slotInfo` of the object held, to change it.
+    #[inline]
+    pub fn slot_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `controllerKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_key(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `controllerKey` of the object held, to change it.
+    #[inline]
+    pub fn controller_key_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `unitNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn unit_number(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `unitNumber` of the object held, to change it.
+    #[inline]
+    pub fn unit_number_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `numaNode` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_node(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `numaNode` of the object held, to change it.
+    #[inline]
+    pub fn numa_node_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deviceGroupInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_group_info(
+        &self,
+    ) -> &Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deviceGroupInfo` of the object held, to change it.
+    #[inline]
+    pub fn device_group_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceDeviceGroupInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `dynamicProperty` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dynamic_property(&self) -> &Option<Vec<crate::types::DynamicProperty>> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `dynamicProperty` of the object held, to change it.
+    #[inline]
+    pub fn dynamic_property_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DynamicProperty>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `addressType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn address_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `addressType` of the object held, to change it.
+    #[inline]
+    pub fn address_type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `macAddress` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn mac_address(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `macAddress` of the object held, to change it.
+    #[inline]
+    pub fn mac_address_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `wakeOnLanEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn wake_on_lan_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `wakeOnLanEnabled` of the object held, to change it.
+    #[inline]
+    pub fn wake_on_lan_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `resourceAllocation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn resource_allocation(
+        &self,
+    ) -> &Option<crate::types::VirtualEthernetCardResourceAllocation> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `resourceAllocation` of the object held, to change it.
+    #[inline]
+    pub fn resource_allocation_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualEthernetCardResourceAllocation> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `externalId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn external_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `externalId` of the object held, to change it.
+    #[inline]
+    pub fn external_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `uptCompatibilityEnabled` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn upt_compatibility_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `uptCompatibilityEnabled` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn upt_compatibility_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
+    }
+    /// `subnetId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn subnet_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 16usize)
+    }
+    /// `subnetId` of the object held, to change it.
+    #[inline]
+    pub fn subnet_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 16usize)
+    }
+    /// `uptv2Enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uptv2_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 17usize)
+    }
+    /// `uptv2Enabled` of the object held, to change it.
+    #[inline]
+    pub fn uptv2_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 17usize)
+    }
+    /// `strictLatencyConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn strict_latency_config(
+        &self,
+    ) -> &Option<crate::types::VirtualVmxnet3StrictLatencyConfig> {
+        crate::object::member(crate::object::Family::object(self), 18usize)
+    }
+    /// `strictLatencyConfig` of the object held, to change it.
+    #[inline]
+    pub fn strict_latency_config_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualVmxnet3StrictLatencyConfig> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 18usize)
     }
 }
 impl From<crate::types::VirtualVmxnet3> for VirtualVmxnet3Kind {

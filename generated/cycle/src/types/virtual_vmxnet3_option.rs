@@ -232,12 +232,23 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3Option {
 ///  A `VirtualVmxnet3Option` or any of its subtypes: what a member declared as `VirtualVmxnet3Option` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualVmxnet3OptionKind {
     /// Exactly this type.
     VirtualVmxnet3Option(Box<crate::types::VirtualVmxnet3Option>),
     ///  A `VirtualVmxnet3VrdmaOption`.
     VirtualVmxnet3VrdmaOption(Box<crate::types::VirtualVmxnet3VrdmaOption>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualVmxnet3OptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualVmxnet3OptionKind {
     #[inline]
@@ -273,6 +284,214 @@ impl VirtualVmxnet3OptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `connectOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn connect_option(&self) -> &Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `connectOption` of the object held, to change it.
+    #[inline]
+    pub fn connect_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceConnectOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `busSlotOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn bus_slot_option(&self) -> &Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `busSlotOption` of the object held, to change it.
+    #[inline]
+    pub fn bus_slot_option_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VirtualDeviceBusSlotOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `controllerType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn controller_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `controllerType` of the object held, to change it.
+    #[inline]
+    pub fn controller_type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `autoAssignController` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn auto_assign_controller(&self) -> &Option<crate::types::BoolOption> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `autoAssignController` of the object held, to change it.
+    #[inline]
+    pub fn auto_assign_controller_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::BoolOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `backingOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing_option(
+        &self,
+    ) -> &Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `backingOption` of the object held, to change it.
+    #[inline]
+    pub fn backing_option_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualDeviceBackingOptionKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_backing_option_index(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `defaultBackingOptionIndex` of the object held, to change it.
+    #[inline]
+    pub fn default_backing_option_index_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `licensingLimit` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn licensing_limit(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `licensingLimit` of the object held, to change it.
+    #[inline]
+    pub fn licensing_limit_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `deprecated` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn deprecated(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `deprecated` of the object held, to change it.
+    #[inline]
+    pub fn deprecated_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `plugAndPlay` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn plug_and_play(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `plugAndPlay` of the object held, to change it.
+    #[inline]
+    pub fn plug_and_play_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `hotRemoveSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hot_remove_supported(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `hotRemoveSupported` of the object held, to change it.
+    #[inline]
+    pub fn hot_remove_supported_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `numaSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn numa_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `numaSupported` of the object held, to change it.
+    #[inline]
+    pub fn numa_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `supportedOUI` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn supported_oui(&self) -> &crate::types::ChoiceOption {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `supportedOUI` of the object held, to change it.
+    #[inline]
+    pub fn supported_oui_mut(&mut self) -> &mut crate::types::ChoiceOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `macType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn mac_type(&self) -> &crate::types::ChoiceOption {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `macType` of the object held, to change it.
+    #[inline]
+    pub fn mac_type_mut(&mut self) -> &mut crate::types::ChoiceOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `wakeOnLanEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn wake_on_lan_enabled(&self) -> &crate::types::BoolOption {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `wakeOnLanEnabled` of the object held, to change it.
+    #[inline]
+    pub fn wake_on_lan_enabled_mut(&mut self) -> &mut crate::types::BoolOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `vmDirectPathGen2Supported` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn vm_direct_path_gen2_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `vmDirectPathGen2Supported` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn vm_direct_path_gen2_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
+    }
+    /// `uptCompatibilityEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn upt_compatibility_enabled(&self) -> &Option<crate::types::BoolOption> {
+        crate::object::member(crate::object::Family::object(self), 16usize)
+    }
+    /// `uptCompatibilityEnabled` of the object held, to change it.
+    #[inline]
+    pub fn upt_compatibility_enabled_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::BoolOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 16usize)
+    }
+    /// `uptv2Enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uptv2_enabled(&self) -> &Option<crate::types::BoolOption> {
+        crate::object::member(crate::object::Family::object(self), 17usize)
+    }
+    /// `uptv2Enabled` of the object held, to change it.
+    #[inline]
+    pub fn uptv2_enabled_mut(&mut self) -> &mut Option<crate::types::BoolOption> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 17usize)
+    }
+    /// `strictLatencyConfigOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn strict_latency_config_option(
+        &self,
+    ) -> &Option<Box<crate::types::VirtualVmxnet3OptionStrictLatencyConfigOption>> {
+        crate::object::member(crate::object::Family::object(self), 18usize)
+    }
+    /// `strictLatencyConfigOption` of the object held, to change it.
+    #[inline]
+    pub fn strict_latency_config_option_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::VirtualVmxnet3OptionStrictLatencyConfigOption>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 18usize)
     }
 }
 impl From<crate::types::VirtualVmxnet3Option> for VirtualVmxnet3OptionKind {

@@ -91,6 +91,12 @@ impl crate::object::Blank for VmAlreadyExistsInDatacenter {
         }
     }
 }
+impl Default for VmAlreadyExistsInDatacenter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmAlreadyExistsInDatacenter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -206,6 +206,12 @@ impl crate::object::Blank for VmCloneFailedEvent {
         }
     }
 }
+impl Default for VmCloneFailedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmCloneFailedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

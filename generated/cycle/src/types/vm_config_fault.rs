@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VmConfigFault {
 ///  A `VmConfigFault` or any of its subtypes: what a member declared as `VmConfigFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VmConfigFaultKind {
     /// Exactly this type.
     VmConfigFault(Box<crate::types::VmConfigFault>),
@@ -169,6 +173,13 @@ pub enum VmConfigFaultKind {
     ),
     ///  A `VmHostAffinityRuleViolation`.
     VmHostAffinityRuleViolation(Box<crate::types::VmHostAffinityRuleViolation>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VmConfigFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VmConfigFaultKind {
     #[inline]
@@ -295,6 +306,28 @@ impl VmConfigFaultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VmConfigFault> for VmConfigFaultKind {
@@ -493,6 +526,323 @@ impl From<crate::types::VmHostAffinityRuleViolation> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VmHostAffinityRuleViolation) -> Self {
         crate::object::boxed(v, Self::VmHostAffinityRuleViolation)
+    }
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CannotAccessVmComponent {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidFormat {
+    type Via = crate::types::InvalidFormatKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidVmConfig {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::UnsupportedDatastore {
+    type Via = crate::types::UnsupportedDatastoreKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::VAppPropertyFault {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::VirtualHardwareCompatibilityIssue {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CannotAccessVmConfig {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CannotAccessVmDevice {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::CannotAccessVmDeviceKind {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CannotAccessNetwork {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CannotAccessNetworkKind {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::DestinationSwitchFull {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::LegacyNetworkInterfaceInUse {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::VMOnConflictDVPort {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::VMOnVirtualIntranet {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CannotAccessVmDisk {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CannotAccessVmDiskKind {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::RDMPointsToInaccessibleDisk {
+    type Via = crate::types::CannotAccessVmComponentKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidDiskFormat {
+    type Via = crate::types::InvalidFormatKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidSnapshotFormat {
+    type Via = crate::types::InvalidFormatKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidDeviceSpec {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidDeviceSpecKind {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::DeviceHotPlugNotSupported {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::DeviceNotFound {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::DeviceUnsupportedForVmPlatform {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::DeviceUnsupportedForVmVersion {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::DisallowedDiskModeChange {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidController {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidDeviceBacking {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidDeviceOperation {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::MissingController {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::SwapPlacementOverrideNotSupported {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::TooManyDevices {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::UnsupportedGuest {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::VmWwnConflict {
+    type Via = crate::types::InvalidVmConfigKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::MemoryFileFormatNotSupportedByDatastore {
+    type Via = crate::types::UnsupportedDatastoreKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::UnSupportedDatastoreForVFlash {
+    type Via = crate::types::UnsupportedDatastoreKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidNetworkInType {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidPropertyType {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::InvalidPropertyValue {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::InvalidPropertyValueKind {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::UnconfiguredPropertyValue {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::MissingIpPool {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::MissingNetworkIpConfig {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::NoAvailableIp {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::NoVcManagedIpConfigured {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::NotUserConfigurableProperty {
+    type Via = crate::types::VAppPropertyFaultKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CpuIncompatible {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CpuIncompatibleKind {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CpuCompatibilityUnknown {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CpuIncompatible1ECX {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::CpuIncompatible81EDX {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::FaultToleranceCpuIncompatible {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::DeviceNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::DeviceNotSupportedKind {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::DeviceBackingNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::DeviceBackingNotSupportedKind {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::DVPortNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::UnusedVirtualDiskBlocksNotScrubbed {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::VirtualDiskBlocksNotFullyProvisioned {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::DeviceControllerNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::DigestNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::FileBackedPortNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::MultiWriterNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::NonPersistentDisksNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::RDMNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::RDMNotSupportedKind {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::PhysCompatRDMNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::RawDiskNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::RemoteDeviceNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::SharedBusControllerNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::VMINotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::VirtualDiskModeNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::VirtualEthernetCardNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::DiskNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::DiskNotSupportedKind {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::IDEDiskNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::DrsVmotionIncompatibleFault {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::FeatureRequirementsNotMet {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::MemorySizeNotRecommended {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::MemorySizeNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::MemorySizeNotSupportedByDatastore {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::NotEnoughCpus {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::NotEnoughCpusKind {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::NotEnoughLogicalCpus {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::NumVirtualCoresPerSocketNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::NumVirtualCpusNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::StorageVmotionIncompatible {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind>
+for crate::types::VirtualHardwareVersionNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+impl crate::object::Within<VmConfigFaultKind> for crate::types::WakeOnLanNotSupported {
+    type Via = crate::types::VirtualHardwareCompatibilityIssueKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VmConfigFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VmConfigFaultKind {

@@ -141,12 +141,23 @@ impl<'de> serde::Deserialize<'de> for VmConfigSpec {
 ///  A `VmConfigSpec` or any of its subtypes: what a member declared as `VmConfigSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VmConfigSpecKind {
     /// Exactly this type.
     VmConfigSpec(Box<crate::types::VmConfigSpec>),
     ///  A `VAppConfigSpec`.
     VAppConfigSpec(Box<crate::types::VAppConfigSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VmConfigSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VmConfigSpecKind {
     #[inline]
@@ -180,6 +191,92 @@ impl VmConfigSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `product` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn product(&self) -> &Option<Vec<crate::types::VAppProductSpec>> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `product` of the object held, to change it.
+    #[inline]
+    pub fn product_mut(&mut self) -> &mut Option<Vec<crate::types::VAppProductSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `property` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn property(&self) -> &Option<Vec<crate::types::VAppPropertySpec>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `property` of the object held, to change it.
+    #[inline]
+    pub fn property_mut(&mut self) -> &mut Option<Vec<crate::types::VAppPropertySpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `ipAssignment` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_assignment(&self) -> &Option<crate::types::VAppIPAssignmentInfo> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `ipAssignment` of the object held, to change it.
+    #[inline]
+    pub fn ip_assignment_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VAppIPAssignmentInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `eula` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn eula(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `eula` of the object held, to change it.
+    #[inline]
+    pub fn eula_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `ovfSection` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ovf_section(&self) -> &Option<Vec<crate::types::VAppOvfSectionSpec>> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `ovfSection` of the object held, to change it.
+    #[inline]
+    pub fn ovf_section_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VAppOvfSectionSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `ovfEnvironmentTransport` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ovf_environment_transport(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `ovfEnvironmentTransport` of the object held, to change it.
+    #[inline]
+    pub fn ovf_environment_transport_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `installBootRequired` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn install_boot_required(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `installBootRequired` of the object held, to change it.
+    #[inline]
+    pub fn install_boot_required_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `installBootStopDelay` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn install_boot_stop_delay(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `installBootStopDelay` of the object held, to change it.
+    #[inline]
+    pub fn install_boot_stop_delay_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
     }
 }
 impl From<crate::types::VmConfigSpec> for VmConfigSpecKind {

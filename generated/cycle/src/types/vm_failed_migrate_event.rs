@@ -206,6 +206,12 @@ impl crate::object::Blank for VmFailedMigrateEvent {
         }
     }
 }
+impl Default for VmFailedMigrateEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmFailedMigrateEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

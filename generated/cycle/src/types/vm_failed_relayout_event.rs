@@ -185,6 +185,12 @@ impl crate::object::Blank for VmFailedRelayoutEvent {
         }
     }
 }
+impl Default for VmFailedRelayoutEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmFailedRelayoutEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

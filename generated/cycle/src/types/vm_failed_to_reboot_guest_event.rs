@@ -185,6 +185,12 @@ impl crate::object::Blank for VmFailedToRebootGuestEvent {
         }
     }
 }
+impl Default for VmFailedToRebootGuestEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmFailedToRebootGuestEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

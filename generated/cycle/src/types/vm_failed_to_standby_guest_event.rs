@@ -185,6 +185,12 @@ impl crate::object::Blank for VmFailedToStandbyGuestEvent {
         }
     }
 }
+impl Default for VmFailedToStandbyGuestEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmFailedToStandbyGuestEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

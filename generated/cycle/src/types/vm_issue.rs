@@ -157,6 +157,12 @@ impl crate::object::Blank for VmIssue {
         }
     }
 }
+impl Default for VmIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -177,7 +183,11 @@ impl<'de> serde::Deserialize<'de> for VmIssue {
 ///  A `VmIssue` or any of its subtypes: what a member declared as `VmIssue` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VmIssueKind {
     /// Exactly this type.
     VmIssue(Box<crate::types::VmIssue>),
@@ -223,6 +233,13 @@ pub enum VmIssueKind {
     ///  A `VmWrongResourcePool`.
     #[cfg(feature = "eam")]
     VmWrongResourcePool(Box<crate::types::VmWrongResourcePool>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VmIssueKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VmIssueKind {
     #[inline]
@@ -293,6 +310,126 @@ impl VmIssueKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `time` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `time` of the object held, to change it.
+    #[inline]
+    pub fn time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `agency` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `agency` of the object held, to change it.
+    #[inline]
+    pub fn agency_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `agencyName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `agencyName` of the object held, to change it.
+    #[inline]
+    pub fn agency_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `solutionId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `solutionId` of the object held, to change it.
+    #[inline]
+    pub fn solution_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `solutionName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `solutionName` of the object held, to change it.
+    #[inline]
+    pub fn solution_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `agent` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agent(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `agent` of the object held, to change it.
+    #[inline]
+    pub fn agent_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `agentName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agent_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `agentName` of the object held, to change it.
+    #[inline]
+    pub fn agent_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `hostName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `hostName` of the object held, to change it.
+    #[inline]
+    pub fn host_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `vm` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `vm` of the object held, to change it.
+    #[inline]
+    pub fn vm_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
     }
 }
 impl From<crate::types::VmIssue> for VmIssueKind {
@@ -397,6 +534,46 @@ impl From<crate::types::VmWrongResourcePool> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmWrongResourcePool) -> Self {
         crate::object::boxed(v, Self::VmWrongResourcePool)
+    }
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<VmIssueKind> for crate::types::VmDeployed {
+    type Via = crate::types::VmDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<VmIssueKind> for crate::types::VmPoweredOff {
+    type Via = crate::types::VmPoweredOffKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<VmIssueKind> for crate::types::HostInMaintenanceMode {
+    type Via = crate::types::VmDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<VmIssueKind> for crate::types::HostInStandbyMode {
+    type Via = crate::types::VmDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<VmIssueKind> for crate::types::HostPoweredOff {
+    type Via = crate::types::VmDeployedKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<VmIssueKind> for crate::types::InsufficientIpAddresses {
+    type Via = crate::types::VmPoweredOffKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<VmIssueKind> for crate::types::MissingAgentIpPool {
+    type Via = crate::types::VmPoweredOffKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VmIssueKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VmIssueKind {

@@ -206,6 +206,12 @@ impl crate::object::Blank for VmRelocateFailedEvent {
         }
     }
 }
+impl Default for VmRelocateFailedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmRelocateFailedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

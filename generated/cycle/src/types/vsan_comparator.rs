@@ -79,7 +79,11 @@ impl<'de> serde::Deserialize<'de> for VsanComparator {
 ///  A `VsanComparator` or any of its subtypes: what a member declared as `VsanComparator` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanComparatorKind {
     /// Exactly this type.
     VsanComparator(Box<crate::types::VsanComparator>),
@@ -87,6 +91,13 @@ pub enum VsanComparatorKind {
     VsanJsonComparator(Box<crate::types::VsanJsonComparator>),
     ///  A `VsanNestJsonComparator`.
     VsanNestJsonComparator(Box<crate::types::VsanNestJsonComparator>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanComparatorKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanComparatorKind {
     #[inline]

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VsanFault {
 ///  A `VsanFault` or any of its subtypes: what a member declared as `VsanFault` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanFaultKind {
     /// Exactly this type.
     VsanFault(Box<crate::types::VsanFault>),
@@ -111,6 +115,13 @@ pub enum VsanFaultKind {
     DuplicateVsanNetworkInterface(Box<crate::types::DuplicateVsanNetworkInterface>),
     ///  A `VsanDiskFault` or one of its subtypes.
     VsanDiskFault(crate::types::VsanDiskFaultKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanFaultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanFaultKind {
     #[inline]
@@ -161,6 +172,28 @@ impl VsanFaultKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `faultCause` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_cause(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `faultCause` of the object held, to change it.
+    #[inline]
+    pub fn fault_cause_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `faultMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `faultMessage` of the object held, to change it.
+    #[inline]
+    pub fn fault_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::VsanFault> for VsanFaultKind {
     #[inline]
@@ -202,6 +235,54 @@ impl From<crate::types::VsanDiskFaultKind> for VsanFaultKind {
     #[inline]
     fn from(v: crate::types::VsanDiskFaultKind) -> Self {
         Self::VsanDiskFault(v)
+    }
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::CannotMoveVsanEnabledHost {
+    type Via = crate::types::CannotMoveVsanEnabledHostKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::VsanDiskFault {
+    type Via = crate::types::VsanDiskFaultKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::DestinationVsanDisabled {
+    type Via = crate::types::CannotMoveVsanEnabledHostKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::VsanClusterUuidMismatch {
+    type Via = crate::types::CannotMoveVsanEnabledHostKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::DiskHasPartitions {
+    type Via = crate::types::VsanDiskFaultKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::DiskIsLastRemainingNonSSD {
+    type Via = crate::types::VsanDiskFaultKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::DiskIsNonLocal {
+    type Via = crate::types::VsanDiskFaultKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::DiskIsUSB {
+    type Via = crate::types::VsanDiskFaultKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::DiskTooSmall {
+    type Via = crate::types::VsanDiskFaultKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::DuplicateDisks {
+    type Via = crate::types::VsanDiskFaultKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::InsufficientDisks {
+    type Via = crate::types::VsanDiskFaultKind;
+}
+impl crate::object::Within<VsanFaultKind> for crate::types::VsanIncompatibleDiskMapping {
+    type Via = crate::types::VsanDiskFaultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VsanFaultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VsanFaultKind {

@@ -90,7 +90,11 @@ impl<'de> serde::Deserialize<'de> for VsanHealthActionBase {
 ///  A `VsanHealthActionBase` or any of its subtypes: what a member declared as `VsanHealthActionBase` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanHealthActionBaseKind {
     /// Exactly this type.
     VsanHealthActionBase(crate::types::VsanHealthActionBase),
@@ -105,6 +109,13 @@ pub enum VsanHealthActionBaseKind {
     VsanHealthDataDrivenAction(Box<crate::types::VsanHealthDataDrivenAction>),
     ///  A `VsanHealthTxtBasedAction`.
     VsanHealthTxtBasedAction(Box<crate::types::VsanHealthTxtBasedAction>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanHealthActionBaseKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanHealthActionBaseKind {
     #[inline]
@@ -151,6 +162,16 @@ impl VsanHealthActionBaseKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::VsanHealthActionBase> for VsanHealthActionBaseKind {

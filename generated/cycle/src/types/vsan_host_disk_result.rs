@@ -108,12 +108,23 @@ impl<'de> serde::Deserialize<'de> for VsanHostDiskResult {
 ///  A `VsanHostDiskResult` or any of its subtypes: what a member declared as `VsanHostDiskResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanHostDiskResultKind {
     /// Exactly this type.
     VsanHostDiskResult(Box<crate::types::VsanHostDiskResult>),
     ///  A `VimVsanHostDiskResultEx`.
     VimVsanHostDiskResultEx(Box<crate::types::VimVsanHostDiskResultEx>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanHostDiskResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanHostDiskResultKind {
     #[inline]
@@ -149,6 +160,60 @@ impl VsanHostDiskResultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `disk` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn disk(&self) -> &crate::types::HostScsiDisk {
+        crate::object::member::<
+            Box<crate::types::HostScsiDisk>,
+        >(crate::object::Family::object(self), 0usize)
+    }
+    /// `disk` of the object held, to change it.
+    #[inline]
+    pub fn disk_mut(&mut self) -> &mut crate::types::HostScsiDisk {
+        crate::object::member_mut::<
+            Box<crate::types::HostScsiDisk>,
+        >(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `state` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn state(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `state` of the object held, to change it.
+    #[inline]
+    pub fn state_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `vsanUuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vsan_uuid(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `vsanUuid` of the object held, to change it.
+    #[inline]
+    pub fn vsan_uuid_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `error` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn error(&self) -> &Option<crate::types::MethodFaultKind> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `error` of the object held, to change it.
+    #[inline]
+    pub fn error_mut(&mut self) -> &mut Option<crate::types::MethodFaultKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `degraded` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn degraded(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `degraded` of the object held, to change it.
+    #[inline]
+    pub fn degraded_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::VsanHostDiskResult> for VsanHostDiskResultKind {

@@ -110,7 +110,11 @@ impl<'de> serde::Deserialize<'de> for VsanMountPrecheckItem {
 ///  A `VsanMountPrecheckItem` or any of its subtypes: what a member declared as `VsanMountPrecheckItem` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanMountPrecheckItemKind {
     /// Exactly this type.
     VsanMountPrecheckItem(Box<crate::types::VsanMountPrecheckItem>),
@@ -127,6 +131,13 @@ pub enum VsanMountPrecheckItemKind {
     VsanMountPrecheckNetworkLatencyResult(
         Box<crate::types::VsanMountPrecheckNetworkLatencyResult>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanMountPrecheckItemKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanMountPrecheckItemKind {
     #[inline]
@@ -177,6 +188,58 @@ impl VsanMountPrecheckItemKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::types::LocalizableMessage {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::types::LocalizableMessage {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `status` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn status(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `status` of the object held, to change it.
+    #[inline]
+    pub fn status_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `reason` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn reason(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `reason` of the object held, to change it.
+    #[inline]
+    pub fn reason_mut(&mut self) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `ignoreMessage` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ignore_message(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `ignoreMessage` of the object held, to change it.
+    #[inline]
+    pub fn ignore_message_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::VsanMountPrecheckItem> for VsanMountPrecheckItemKind {

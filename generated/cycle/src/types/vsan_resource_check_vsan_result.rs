@@ -246,7 +246,11 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckVsanResult {
 ///  A `VsanResourceCheckVsanResult` or any of its subtypes: what a member declared as `VsanResourceCheckVsanResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanResourceCheckVsanResultKind {
     /// Exactly this type.
     VsanResourceCheckVsanResult(Box<crate::types::VsanResourceCheckVsanResult>),
@@ -255,6 +259,13 @@ pub enum VsanResourceCheckVsanResultKind {
     VsanSiteMaintenanceResourceCheckResult(
         Box<crate::types::VsanSiteMaintenanceResourceCheckResult>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanResourceCheckVsanResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanResourceCheckVsanResultKind {
     #[inline]
@@ -294,6 +305,240 @@ impl VsanResourceCheckVsanResultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `uuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uuid(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `uuid` of the object held, to change it.
+    #[inline]
+    pub fn uuid_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `isNew` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn is_new(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `isNew` of the object held, to change it.
+    #[inline]
+    pub fn is_new_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `capacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `capacity` of the object held, to change it.
+    #[inline]
+    pub fn capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `postOperationCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn post_operation_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `postOperationCapacity` of the object held, to change it.
+    #[inline]
+    pub fn post_operation_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `usedCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn used_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `usedCapacity` of the object held, to change it.
+    #[inline]
+    pub fn used_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `postOperationUsedCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn post_operation_used_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `postOperationUsedCapacity` of the object held, to change it.
+    #[inline]
+    pub fn post_operation_used_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `additionalRequiredCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn additional_required_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `additionalRequiredCapacity` of the object held, to change it.
+    #[inline]
+    pub fn additional_required_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `maxComponents` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn max_components(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `maxComponents` of the object held, to change it.
+    #[inline]
+    pub fn max_components_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `components` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn components(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `components` of the object held, to change it.
+    #[inline]
+    pub fn components_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `timestamp` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn timestamp(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `timestamp` of the object held, to change it.
+    #[inline]
+    pub fn timestamp_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `status` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn status(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `status` of the object held, to change it.
+    #[inline]
+    pub fn status_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `messages` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn messages(&self) -> &Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `messages` of the object held, to change it.
+    #[inline]
+    pub fn messages_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::LocalizableMessage>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `faultDomains` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_domains(
+        &self,
+    ) -> &Option<Vec<crate::types::VsanFaultDomainResourceCheckResult>> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `faultDomains` of the object held, to change it.
+    #[inline]
+    pub fn fault_domains_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VsanFaultDomainResourceCheckResult>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `dataToMove` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn data_to_move(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `dataToMove` of the object held, to change it.
+    #[inline]
+    pub fn data_to_move_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `nonCompliantObjects` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn non_compliant_objects(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `nonCompliantObjects` of the object held, to change it.
+    #[inline]
+    pub fn non_compliant_objects_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
+    }
+    /// `inaccessibleObjects` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn inaccessible_objects(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 16usize)
+    }
+    /// `inaccessibleObjects` of the object held, to change it.
+    #[inline]
+    pub fn inaccessible_objects_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 16usize)
+    }
+    /// `capacityThreshold` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capacity_threshold(&self) -> &Option<crate::types::VsanHealthThreshold> {
+        crate::object::member(crate::object::Family::object(self), 17usize)
+    }
+    /// `capacityThreshold` of the object held, to change it.
+    #[inline]
+    pub fn capacity_threshold_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanHealthThreshold> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 17usize)
+    }
+    /// `health` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn health(&self) -> &Option<Box<crate::types::VsanClusterHealthSummary>> {
+        crate::object::member(crate::object::Family::object(self), 18usize)
+    }
+    /// `health` of the object held, to change it.
+    #[inline]
+    pub fn health_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::VsanClusterHealthSummary>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 18usize)
+    }
+    /// `dataToResync` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn data_to_resync(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 19usize)
+    }
+    /// `dataToResync` of the object held, to change it.
+    #[inline]
+    pub fn data_to_resync_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 19usize)
+    }
+    /// `dedupStoreHealth` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dedup_store_health(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 20usize)
+    }
+    /// `dedupStoreHealth` of the object held, to change it.
+    #[inline]
+    pub fn dedup_store_health_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 20usize)
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 21usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 21usize)
     }
 }
 impl From<crate::types::VsanResourceCheckVsanResult>

@@ -90,7 +90,11 @@ impl<'de> serde::Deserialize<'de> for VsanResourceConstraint {
 ///  A `VsanResourceConstraint` or any of its subtypes: what a member declared as `VsanResourceConstraint` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanResourceConstraintKind {
     /// Exactly this type.
     VsanResourceConstraint(crate::types::VsanResourceConstraint),
@@ -100,6 +104,13 @@ pub enum VsanResourceConstraintKind {
     ///  A `VsanPropertyConstraint`.
     #[cfg(feature = "vsan")]
     VsanPropertyConstraint(Box<crate::types::VsanPropertyConstraint>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanResourceConstraintKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanResourceConstraintKind {
     #[inline]
@@ -140,6 +151,16 @@ impl VsanResourceConstraintKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `targetType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn target_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `targetType` of the object held, to change it.
+    #[inline]
+    pub fn target_type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::VsanResourceConstraint> for VsanResourceConstraintKind {

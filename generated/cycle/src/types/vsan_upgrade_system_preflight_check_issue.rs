@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckIssue {
 ///  A `VsanUpgradeSystemPreflightCheckIssue` or any of its subtypes: what a member declared as `VsanUpgradeSystemPreflightCheckIssue` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanUpgradeSystemPreflightCheckIssueKind {
     /// Exactly this type.
     VsanUpgradeSystemPreflightCheckIssue(
@@ -168,6 +172,13 @@ pub enum VsanUpgradeSystemPreflightCheckIssueKind {
     VsanUnsupportedHighDiskVersionIssue(
         Box<crate::types::VsanUnsupportedHighDiskVersionIssue>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
@@ -305,6 +316,16 @@ impl VsanUpgradeSystemPreflightCheckIssueKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `msg` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn msg(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `msg` of the object held, to change it.
+    #[inline]
+    pub fn msg_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::VsanUpgradeSystemPreflightCheckIssue>

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckResult {
 ///  A `VsanUpgradeSystemPreflightCheckResult` or any of its subtypes: what a member declared as `VsanUpgradeSystemPreflightCheckResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanUpgradeSystemPreflightCheckResultKind {
     /// Exactly this type.
     VsanUpgradeSystemPreflightCheckResult(
@@ -104,6 +108,13 @@ pub enum VsanUpgradeSystemPreflightCheckResultKind {
     VsanDiskFormatConversionCheckResult(
         Box<crate::types::VsanDiskFormatConversionCheckResult>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanUpgradeSystemPreflightCheckResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanUpgradeSystemPreflightCheckResultKind {
     #[inline]
@@ -146,6 +157,34 @@ impl VsanUpgradeSystemPreflightCheckResultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `issues` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn issues(
+        &self,
+    ) -> &Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `issues` of the object held, to change it.
+    #[inline]
+    pub fn issues_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `diskMappingToRestore` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn disk_mapping_to_restore(
+        &self,
+    ) -> &Option<Box<crate::types::VsanHostDiskMapping>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `diskMappingToRestore` of the object held, to change it.
+    #[inline]
+    pub fn disk_mapping_to_restore_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::VsanHostDiskMapping>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VsanUpgradeSystemPreflightCheckResult>

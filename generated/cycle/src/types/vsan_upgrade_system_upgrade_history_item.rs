@@ -109,7 +109,11 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeHistoryItem {
 ///  A `VsanUpgradeSystemUpgradeHistoryItem` or any of its subtypes: what a member declared as `VsanUpgradeSystemUpgradeHistoryItem` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
     /// Exactly this type.
     VsanUpgradeSystemUpgradeHistoryItem(
@@ -128,6 +132,13 @@ pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
     VsanUpgradeSystemUpgradeHistoryStoragePoolOp(
         Box<crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanUpgradeSystemUpgradeHistoryItemKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanUpgradeSystemUpgradeHistoryItemKind {
     #[inline]
@@ -182,6 +193,46 @@ impl VsanUpgradeSystemUpgradeHistoryItemKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `timestamp` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn timestamp(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `timestamp` of the object held, to change it.
+    #[inline]
+    pub fn timestamp_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `message` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn message(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `message` of the object held, to change it.
+    #[inline]
+    pub fn message_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `task` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn task(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `task` of the object held, to change it.
+    #[inline]
+    pub fn task_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeHistoryItem>

@@ -108,13 +108,24 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeStatus {
 ///  A `VsanUpgradeSystemUpgradeStatus` or any of its subtypes: what a member declared as `VsanUpgradeSystemUpgradeStatus` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanUpgradeSystemUpgradeStatusKind {
     /// Exactly this type.
     VsanUpgradeSystemUpgradeStatus(crate::types::VsanUpgradeSystemUpgradeStatus),
     ///  A `VsanUpgradeStatusEx`.
     #[cfg(feature = "vsan")]
     VsanUpgradeStatusEx(Box<crate::types::VsanUpgradeStatusEx>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanUpgradeSystemUpgradeStatusKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanUpgradeSystemUpgradeStatusKind {
     #[inline]
@@ -151,6 +162,60 @@ impl VsanUpgradeSystemUpgradeStatusKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `inProgress` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn in_progress(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `inProgress` of the object held, to change it.
+    #[inline]
+    pub fn in_progress_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `history` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn history(
+        &self,
+    ) -> &Option<Vec<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `history` of the object held, to change it.
+    #[inline]
+    pub fn history_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `aborted` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn aborted(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `aborted` of the object held, to change it.
+    #[inline]
+    pub fn aborted_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `completed` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn completed(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `completed` of the object held, to change it.
+    #[inline]
+    pub fn completed_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `progress` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn progress(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `progress` of the object held, to change it.
+    #[inline]
+    pub fn progress_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeStatus>

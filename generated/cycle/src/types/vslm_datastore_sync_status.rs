@@ -10,9 +10,9 @@ pub struct VslmDatastoreSyncStatus {
     /// Property *VslmDatastoreSyncStatus.datastoreURL*.
     pub datastore_url: crate::CompactString,
     /// Property *VslmDatastoreSyncStatus.objectVClock*.
-    pub object_v_clock: i64,
+    pub object_vclock: i64,
     /// Property *VslmDatastoreSyncStatus.syncVClock*.
-    pub sync_v_clock: i64,
+    pub sync_vclock: i64,
     /// Property *VslmDatastoreSyncStatus.syncTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
@@ -47,8 +47,8 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     names: &[
         "datastore_url",
-        "object_v_clock",
-        "sync_v_clock",
+        "object_vclock",
+        "sync_vclock",
         "sync_time",
         "number_of_retries",
         "error",
@@ -64,8 +64,8 @@ impl crate::object::Object for VslmDatastoreSyncStatus {
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
             0usize => &self.datastore_url,
-            1usize => &self.object_v_clock,
-            2usize => &self.sync_v_clock,
+            1usize => &self.object_vclock,
+            2usize => &self.sync_vclock,
             3usize => &self.sync_time,
             4usize => &self.number_of_retries,
             5usize => &self.error,
@@ -75,8 +75,8 @@ impl crate::object::Object for VslmDatastoreSyncStatus {
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
             0usize => &mut self.datastore_url,
-            1usize => &mut self.object_v_clock,
-            2usize => &mut self.sync_v_clock,
+            1usize => &mut self.object_vclock,
+            2usize => &mut self.sync_vclock,
             3usize => &mut self.sync_time,
             4usize => &mut self.number_of_retries,
             5usize => &mut self.error,
@@ -94,8 +94,8 @@ impl crate::object::Blank for VslmDatastoreSyncStatus {
     fn blank() -> Self {
         Self {
             datastore_url: crate::object::Blank::blank(),
-            object_v_clock: 0,
-            sync_v_clock: 0,
+            object_vclock: 0,
+            sync_vclock: 0,
             sync_time: None,
             number_of_retries: None,
             error: None,

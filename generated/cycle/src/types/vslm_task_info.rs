@@ -235,6 +235,12 @@ impl crate::object::Blank for VslmTaskInfo {
         }
     }
 }
+impl Default for VslmTaskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VslmTaskInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

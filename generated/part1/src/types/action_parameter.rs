@@ -11,6 +11,7 @@
 /// - `target`
 /// - `alarm`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ActionParameter {
     /// `targetName`
     TargetName,

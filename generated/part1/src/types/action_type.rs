@@ -17,6 +17,7 @@
 /// - `PlacementV1`
 /// - `HostInfraUpdateHaV1`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ActionType {
     /// `MigrationV1`
     MigrationV1,

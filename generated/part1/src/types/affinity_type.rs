@@ -4,6 +4,7 @@
 /// - `memory`
 /// - `cpu`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AffinityType {
     /// `memory`
     Memory,

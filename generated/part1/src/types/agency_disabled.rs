@@ -114,6 +114,12 @@ impl crate::object::Blank for AgencyDisabled {
         }
     }
 }
+impl Default for AgencyDisabled {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AgencyDisabled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

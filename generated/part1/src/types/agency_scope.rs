@@ -82,13 +82,24 @@ impl<'de> serde::Deserialize<'de> for AgencyScope {
 ///  A `AgencyScope` or any of its subtypes: what a member declared as `AgencyScope` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum AgencyScopeKind {
     /// Exactly this type.
     AgencyScope(Box<crate::types::AgencyScope>),
     ///  A `AgencyComputeResourceScope`.
     #[cfg(feature = "eam")]
     AgencyComputeResourceScope(Box<crate::types::AgencyComputeResourceScope>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for AgencyScopeKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for AgencyScopeKind {
     #[inline]

@@ -4,6 +4,7 @@
 /// - `none`
 /// - `soft`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AgencyVMPlacementPolicyVMDataAffinity {
     /// `none`
     None,

@@ -6,6 +6,7 @@
 ///
 /// ***Since:*** vEAM API 9.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AgentConfigInfoAuthenticationScheme {
     /// `NONE`
     None,

@@ -5,6 +5,7 @@
 /// - `thin`
 /// - `thick`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AgentConfigInfoOvfDiskProvisioning {
     /// `none`
     None,

@@ -11,6 +11,7 @@
 /// - `AgentUploadTimedout`
 /// - `UnknownInstallerError`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AgentInstallFailedReason {
     /// `NotEnoughSpaceOnDevice`
     NotEnoughSpaceOnDevice,

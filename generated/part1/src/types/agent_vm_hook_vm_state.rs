@@ -5,6 +5,7 @@
 /// - `poweredOn`
 /// - `prePowerOn`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AgentVmHookVmState {
     /// `provisioned`
     Provisioned,

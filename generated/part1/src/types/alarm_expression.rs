@@ -77,7 +77,11 @@ impl<'de> serde::Deserialize<'de> for AlarmExpression {
 ///  A `AlarmExpression` or any of its subtypes: what a member declared as `AlarmExpression` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum AlarmExpressionKind {
     /// Exactly this type.
     AlarmExpression(Box<crate::types::AlarmExpression>),
@@ -91,6 +95,13 @@ pub enum AlarmExpressionKind {
     OrAlarmExpression(Box<crate::types::OrAlarmExpression>),
     ///  A `StateAlarmExpression`.
     StateAlarmExpression(Box<crate::types::StateAlarmExpression>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for AlarmExpressionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for AlarmExpressionKind {
     #[inline]

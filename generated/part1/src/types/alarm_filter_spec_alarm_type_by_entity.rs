@@ -5,6 +5,7 @@
 /// - `entityTypeHost`
 /// - `entityTypeVm`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AlarmFilterSpecAlarmTypeByEntity {
     /// `entityTypeAll`
     EntityTypeAll,

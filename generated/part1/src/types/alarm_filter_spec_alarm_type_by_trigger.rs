@@ -5,6 +5,7 @@
 /// - `triggerTypeEvent`
 /// - `triggerTypeMetric`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AlarmFilterSpecAlarmTypeByTrigger {
     /// `triggerTypeAll`
     TriggerTypeAll,

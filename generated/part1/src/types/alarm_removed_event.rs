@@ -185,6 +185,12 @@ impl crate::object::Blank for AlarmRemovedEvent {
         }
     }
 }
+impl Default for AlarmRemovedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AlarmRemovedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -185,6 +185,12 @@ impl crate::object::Blank for AlarmSnmpCompletedEvent {
         }
     }
 }
+impl Default for AlarmSnmpCompletedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AlarmSnmpCompletedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

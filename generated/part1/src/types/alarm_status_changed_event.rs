@@ -206,6 +206,12 @@ impl crate::object::Blank for AlarmStatusChangedEvent {
         }
     }
 }
+impl Default for AlarmStatusChangedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AlarmStatusChangedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -10,6 +10,7 @@
 /// - `ReplicationAlarm`
 /// - `CertificateAlarm`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AlarmType {
     /// `SpaceCapacityAlarm`
     SpaceCapacityAlarm,

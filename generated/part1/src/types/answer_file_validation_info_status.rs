@@ -5,6 +5,7 @@
 /// - `failed`
 /// - `failed_defaults`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AnswerFileValidationInfoStatus {
     /// `success`
     Success,

@@ -10,6 +10,7 @@
 /// - `exit_maintenancemode_failed`
 /// - `canceled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ApplyHostProfileConfigurationResultStatus {
     /// `success`
     Success,

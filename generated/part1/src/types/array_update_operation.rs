@@ -5,6 +5,7 @@
 /// - `remove`
 /// - `edit`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ArrayUpdateOperation {
     /// `add`
     Add,

@@ -4,6 +4,7 @@
 /// - `Basic`
 /// - `Bearer`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AuthenticationRequiredAuthenticationScheme {
     /// `Basic`
     Basic,

@@ -6,6 +6,7 @@
 /// - `insufficient_scope`
 /// - `registration_required`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AuthenticationRequiredErrorType {
     /// `invalid_request`
     InvalidRequest,

@@ -8,6 +8,7 @@
 /// - `guestShutdown`
 /// - `suspend`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AutoStartAction {
     /// `none`
     None,

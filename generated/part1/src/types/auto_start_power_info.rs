@@ -108,6 +108,12 @@ impl crate::object::Blank for AutoStartPowerInfo {
         }
     }
 }
+impl Default for AutoStartPowerInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for AutoStartPowerInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,6 +5,7 @@
 /// - `no`
 /// - `systemDefault`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AutoStartWaitHeartbeatSetting {
     /// `yes`
     Yes,

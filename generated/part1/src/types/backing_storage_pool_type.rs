@@ -5,6 +5,7 @@
 /// - `deduplicationPool`
 /// - `thinAndDeduplicationCombinedPool`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BackingStoragePoolType {
     /// `thinProvisioningPool`
     ThinProvisioningPool,

@@ -142,6 +142,12 @@ impl crate::object::Blank for BaseConfigInfo {
         }
     }
 }
+impl Default for BaseConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for BaseConfigInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -162,12 +168,23 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfo {
 ///  A `BaseConfigInfo` or any of its subtypes: what a member declared as `BaseConfigInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum BaseConfigInfoKind {
     /// Exactly this type.
     BaseConfigInfo(Box<crate::types::BaseConfigInfo>),
     ///  A `VStorageObjectConfigInfo`.
     VStorageObjectConfigInfo(Box<crate::types::VStorageObjectConfigInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for BaseConfigInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for BaseConfigInfoKind {
     #[inline]
@@ -203,6 +220,116 @@ impl BaseConfigInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `id` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn id(&self) -> &crate::types::ID {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `id` of the object held, to change it.
+    #[inline]
+    pub fn id_mut(&mut self) -> &mut crate::types::ID {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `createTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn create_time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `createTime` of the object held, to change it.
+    #[inline]
+    pub fn create_time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `keepAfterDeleteVm` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn keep_after_delete_vm(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `keepAfterDeleteVm` of the object held, to change it.
+    #[inline]
+    pub fn keep_after_delete_vm_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `relocationDisabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn relocation_disabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `relocationDisabled` of the object held, to change it.
+    #[inline]
+    pub fn relocation_disabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `nativeSnapshotSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn native_snapshot_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `nativeSnapshotSupported` of the object held, to change it.
+    #[inline]
+    pub fn native_snapshot_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `changedBlockTrackingEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn changed_block_tracking_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `changedBlockTrackingEnabled` of the object held, to change it.
+    #[inline]
+    pub fn changed_block_tracking_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `backing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing(&self) -> &crate::types::BaseConfigInfoBackingInfoKind {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `backing` of the object held, to change it.
+    #[inline]
+    pub fn backing_mut(&mut self) -> &mut crate::types::BaseConfigInfoBackingInfoKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `metadata` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn metadata(&self) -> &Option<Vec<crate::types::KeyValue>> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `metadata` of the object held, to change it.
+    #[inline]
+    pub fn metadata_mut(&mut self) -> &mut Option<Vec<crate::types::KeyValue>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `vclock` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vclock(&self) -> &Option<crate::types::VslmVClockInfo> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `vclock` of the object held, to change it.
+    #[inline]
+    pub fn vclock_mut(&mut self) -> &mut Option<crate::types::VslmVClockInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `iofilter` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn iofilter(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `iofilter` of the object held, to change it.
+    #[inline]
+    pub fn iofilter_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
     }
 }
 impl From<crate::types::BaseConfigInfo> for BaseConfigInfoKind {

@@ -64,6 +64,12 @@ impl crate::object::Blank for BaseConfigInfoBackingInfo {
         }
     }
 }
+impl Default for BaseConfigInfoBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for BaseConfigInfoBackingInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -84,12 +90,23 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoBackingInfo {
 ///  A `BaseConfigInfoBackingInfo` or any of its subtypes: what a member declared as `BaseConfigInfoBackingInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum BaseConfigInfoBackingInfoKind {
     /// Exactly this type.
     BaseConfigInfoBackingInfo(Box<crate::types::BaseConfigInfoBackingInfo>),
     ///  A `BaseConfigInfoFileBackingInfo` or one of its subtypes.
     BaseConfigInfoFileBackingInfo(crate::types::BaseConfigInfoFileBackingInfoKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for BaseConfigInfoBackingInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for BaseConfigInfoBackingInfoKind {
     #[inline]
@@ -126,6 +143,16 @@ impl BaseConfigInfoBackingInfoKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `datastore` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datastore(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `datastore` of the object held, to change it.
+    #[inline]
+    pub fn datastore_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
 }
 impl From<crate::types::BaseConfigInfoBackingInfo> for BaseConfigInfoBackingInfoKind {
     #[inline]
@@ -138,6 +165,30 @@ for BaseConfigInfoBackingInfoKind {
     #[inline]
     fn from(v: crate::types::BaseConfigInfoFileBackingInfoKind) -> Self {
         Self::BaseConfigInfoFileBackingInfo(v)
+    }
+}
+impl crate::object::Within<BaseConfigInfoBackingInfoKind>
+for crate::types::BaseConfigInfoFileBackingInfo {
+    type Via = crate::types::BaseConfigInfoFileBackingInfoKind;
+}
+impl crate::object::Within<BaseConfigInfoBackingInfoKind>
+for crate::types::BaseConfigInfoDiskFileBackingInfo {
+    type Via = crate::types::BaseConfigInfoFileBackingInfoKind;
+}
+impl crate::object::Within<BaseConfigInfoBackingInfoKind>
+for crate::types::BaseConfigInfoRawDiskMappingBackingInfo {
+    type Via = crate::types::BaseConfigInfoFileBackingInfoKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for BaseConfigInfoBackingInfoKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for BaseConfigInfoBackingInfoKind {

@@ -117,6 +117,12 @@ impl crate::object::Blank for BaseConfigInfoDiskFileBackingInfo {
         }
     }
 }
+impl Default for BaseConfigInfoDiskFileBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for BaseConfigInfoDiskFileBackingInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

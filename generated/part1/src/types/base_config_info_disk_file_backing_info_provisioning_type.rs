@@ -5,6 +5,7 @@
 /// - `eagerZeroedThick`
 /// - `lazyZeroedThick`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BaseConfigInfoDiskFileBackingInfoProvisioningType {
     /// `thin`
     Thin,

@@ -112,6 +112,12 @@ impl crate::object::Blank for BaseConfigInfoFileBackingInfo {
         }
     }
 }
+impl Default for BaseConfigInfoFileBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for BaseConfigInfoFileBackingInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -132,7 +138,11 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoFileBackingInfo {
 ///  A `BaseConfigInfoFileBackingInfo` or any of its subtypes: what a member declared as `BaseConfigInfoFileBackingInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum BaseConfigInfoFileBackingInfoKind {
     /// Exactly this type.
     BaseConfigInfoFileBackingInfo(Box<crate::types::BaseConfigInfoFileBackingInfo>),
@@ -144,6 +154,13 @@ pub enum BaseConfigInfoFileBackingInfoKind {
     BaseConfigInfoRawDiskMappingBackingInfo(
         Box<crate::types::BaseConfigInfoRawDiskMappingBackingInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for BaseConfigInfoFileBackingInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for BaseConfigInfoFileBackingInfoKind {
     #[inline]
@@ -185,6 +202,78 @@ impl BaseConfigInfoFileBackingInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `datastore` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datastore(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `datastore` of the object held, to change it.
+    #[inline]
+    pub fn datastore_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `filePath` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn file_path(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `filePath` of the object held, to change it.
+    #[inline]
+    pub fn file_path_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `backingObjectId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing_object_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `backingObjectId` of the object held, to change it.
+    #[inline]
+    pub fn backing_object_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `parent` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn parent(&self) -> &Option<crate::types::BaseConfigInfoFileBackingInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `parent` of the object held, to change it.
+    #[inline]
+    pub fn parent_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::BaseConfigInfoFileBackingInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `deltaSizeInMB` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn delta_size_in_mb(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `deltaSizeInMB` of the object held, to change it.
+    #[inline]
+    pub fn delta_size_in_mb_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `keyId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key_id(&self) -> &Option<crate::types::CryptoKeyId> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `keyId` of the object held, to change it.
+    #[inline]
+    pub fn key_id_mut(&mut self) -> &mut Option<crate::types::CryptoKeyId> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `sharedFileBacking` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn shared_file_backing(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `sharedFileBacking` of the object held, to change it.
+    #[inline]
+    pub fn shared_file_backing_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::BaseConfigInfoFileBackingInfo>

@@ -124,6 +124,12 @@ impl crate::object::Blank for BaseConfigInfoRawDiskMappingBackingInfo {
         }
     }
 }
+impl Default for BaseConfigInfoRawDiskMappingBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for BaseConfigInfoRawDiskMappingBackingInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

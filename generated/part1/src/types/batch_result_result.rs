@@ -4,6 +4,7 @@
 /// - `success`
 /// - `fail`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BatchResultResult {
     /// `success`
     Success,

@@ -6,6 +6,7 @@
 /// - `fcoe`
 /// - `otherBlock`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BlockDeviceInterface {
     /// `fc`
     Fc,

@@ -153,6 +153,12 @@ impl crate::object::Blank for CannotAccessAgentOVF {
         }
     }
 }
+impl Default for CannotAccessAgentOVF {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CannotAccessAgentOVF {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

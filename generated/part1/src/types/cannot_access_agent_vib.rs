@@ -153,6 +153,12 @@ impl crate::object::Blank for CannotAccessAgentVib {
         }
     }
 }
+impl Default for CannotAccessAgentVib {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CannotAccessAgentVib {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

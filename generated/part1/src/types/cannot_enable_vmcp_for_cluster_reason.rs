@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `APDTimeoutDisabled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CannotEnableVmcpForClusterReason {
     /// `APDTimeoutDisabled`
     ApdTimeoutDisabled,

@@ -4,6 +4,7 @@
 /// - `resourcePool`
 /// - `cluster`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CannotMoveFaultToleranceVmMoveType {
     /// `resourcePool`
     ResourcePool,

@@ -6,6 +6,7 @@
 /// - `guestShutdown`
 /// - `guestSuspend`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CannotPowerOffVmInClusterOperation {
     /// `suspend`
     Suspend,

@@ -10,6 +10,7 @@
 /// - `MismatchedRealTimeDvs`: ***Since:*** vSphere API Release 8.0.3.0
 /// - `NsxNetworkAvailabilityDegraded`: ***Since:*** vSphere API Release 9.1.0.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CannotUseNetworkReason {
     /// `NetworkReservationNotSupported`
     NetworkReservationNotSupported,

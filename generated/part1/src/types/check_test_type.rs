@@ -7,6 +7,7 @@
 /// - `datastoreTests`
 /// - `networkTests`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CheckTestType {
     /// `sourceTests`
     SourceTests,

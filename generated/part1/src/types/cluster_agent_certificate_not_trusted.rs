@@ -139,6 +139,12 @@ impl crate::object::Blank for ClusterAgentCertificateNotTrusted {
         }
     }
 }
+impl Default for ClusterAgentCertificateNotTrusted {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentCertificateNotTrusted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

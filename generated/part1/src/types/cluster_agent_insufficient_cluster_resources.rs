@@ -139,6 +139,12 @@ impl crate::object::Blank for ClusterAgentInsufficientClusterResources {
         }
     }
 }
+impl Default for ClusterAgentInsufficientClusterResources {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentInsufficientClusterResources {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -130,6 +130,12 @@ impl crate::object::Blank for ClusterAgentInsufficientClusterSpace {
         }
     }
 }
+impl Default for ClusterAgentInsufficientClusterSpace {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentInsufficientClusterSpace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

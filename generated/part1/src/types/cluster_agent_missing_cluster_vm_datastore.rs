@@ -139,6 +139,12 @@ impl crate::object::Blank for ClusterAgentMissingClusterVmDatastore {
         }
     }
 }
+impl Default for ClusterAgentMissingClusterVmDatastore {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentMissingClusterVmDatastore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

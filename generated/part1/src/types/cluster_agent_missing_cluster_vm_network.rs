@@ -146,6 +146,12 @@ impl crate::object::Blank for ClusterAgentMissingClusterVmNetwork {
         }
     }
 }
+impl Default for ClusterAgentMissingClusterVmNetwork {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentMissingClusterVmNetwork {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -132,6 +132,12 @@ impl crate::object::Blank for ClusterAgentTransitionFailed {
         }
     }
 }
+impl Default for ClusterAgentTransitionFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentTransitionFailed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

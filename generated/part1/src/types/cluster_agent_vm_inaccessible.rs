@@ -141,6 +141,12 @@ impl crate::object::Blank for ClusterAgentVmInaccessible {
         }
     }
 }
+impl Default for ClusterAgentVmInaccessible {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentVmInaccessible {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -132,6 +132,12 @@ impl crate::object::Blank for ClusterAgentVmNotDeployed {
         }
     }
 }
+impl Default for ClusterAgentVmNotDeployed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentVmNotDeployed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -152,7 +158,11 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmNotDeployed {
 ///  A `ClusterAgentVmNotDeployed` or any of its subtypes: what a member declared as `ClusterAgentVmNotDeployed` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterAgentVmNotDeployedKind {
     /// Exactly this type.
     ClusterAgentVmNotDeployed(Box<crate::types::ClusterAgentVmNotDeployed>),
@@ -176,6 +186,13 @@ pub enum ClusterAgentVmNotDeployedKind {
     ClusterAgentMissingClusterVmNetwork(
         Box<crate::types::ClusterAgentMissingClusterVmNetwork>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterAgentVmNotDeployedKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterAgentVmNotDeployedKind {
     #[inline]
@@ -233,6 +250,96 @@ impl ClusterAgentVmNotDeployedKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `time` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `time` of the object held, to change it.
+    #[inline]
+    pub fn time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `agency` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `agency` of the object held, to change it.
+    #[inline]
+    pub fn agency_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `agencyName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `agencyName` of the object held, to change it.
+    #[inline]
+    pub fn agency_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `solutionId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `solutionId` of the object held, to change it.
+    #[inline]
+    pub fn solution_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `solutionName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `solutionName` of the object held, to change it.
+    #[inline]
+    pub fn solution_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `agent` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agent(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `agent` of the object held, to change it.
+    #[inline]
+    pub fn agent_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `cluster` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn cluster(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `cluster` of the object held, to change it.
+    #[inline]
+    pub fn cluster_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
     }
 }
 impl From<crate::types::ClusterAgentVmNotDeployed> for ClusterAgentVmNotDeployedKind {

@@ -139,6 +139,12 @@ impl crate::object::Blank for ClusterAgentVmNotRemoved {
         }
     }
 }
+impl Default for ClusterAgentVmNotRemoved {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAgentVmNotRemoved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -69,6 +69,12 @@ impl crate::object::Blank for ClusterAttemptedVmInfo {
         }
     }
 }
+impl Default for ClusterAttemptedVmInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterAttemptedVmInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

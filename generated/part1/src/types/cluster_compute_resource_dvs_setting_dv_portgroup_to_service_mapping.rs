@@ -69,6 +69,12 @@ for ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
         }
     }
 }
+impl Default for ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,6 +5,7 @@
 /// - `done`
 /// - `invalid`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterComputeResourceHCIWorkflowState {
     /// `in_progress`
     InProgress,

@@ -232,6 +232,12 @@ impl crate::object::Blank for ClusterComputeResourceSummary {
         }
     }
 }
+impl Default for ClusterComputeResourceSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterComputeResourceSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

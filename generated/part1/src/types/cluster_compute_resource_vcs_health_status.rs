@@ -7,6 +7,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.1.1
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterComputeResourceVcsHealthStatus {
     /// `healthy`
     Healthy,

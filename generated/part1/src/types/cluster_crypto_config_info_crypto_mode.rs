@@ -4,6 +4,7 @@
 /// - `onDemand`
 /// - `forceEnable`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterCryptoConfigInfoCryptoMode {
     /// `onDemand`
     OnDemand,

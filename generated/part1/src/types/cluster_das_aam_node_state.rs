@@ -80,6 +80,12 @@ impl crate::object::Blank for ClusterDasAamNodeState {
         }
     }
 }
+impl Default for ClusterDasAamNodeState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterDasAamNodeState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -10,6 +10,7 @@
 /// - `agentShutdown`
 /// - `nodeFailed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterDasAamNodeStateDasState {
     /// `uninitialized`
     Uninitialized,

@@ -12,7 +12,7 @@ pub struct ClusterDasAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.pMemAdmissionControlEnabled*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub p_mem_admission_control_enabled: Option<bool>,
+    pub pmem_admission_control_enabled: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -30,10 +30,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     rust: "ClusterDasAdmissionControlPolicy",
     type_name: Some("ClusterDasAdmissionControlPolicy"),
     wire: &["resourceReductionToToleratePercent", "pMemAdmissionControlEnabled"],
-    names: &[
-        "resource_reduction_to_tolerate_percent",
-        "p_mem_admission_control_enabled",
-    ],
+    names: &["resource_reduction_to_tolerate_percent", "pmem_admission_control_enabled"],
     required: &[],
     by_name: &[1u16, 0u16],
     plain: true,
@@ -45,14 +42,14 @@ impl crate::object::Object for ClusterDasAdmissionControlPolicy {
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
             0usize => &self.resource_reduction_to_tolerate_percent,
-            1usize => &self.p_mem_admission_control_enabled,
+            1usize => &self.pmem_admission_control_enabled,
             _ => unreachable!("member index out of range"),
         }
     }
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
             0usize => &mut self.resource_reduction_to_tolerate_percent,
-            1usize => &mut self.p_mem_admission_control_enabled,
+            1usize => &mut self.pmem_admission_control_enabled,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -67,7 +64,7 @@ impl crate::object::Blank for ClusterDasAdmissionControlPolicy {
     fn blank() -> Self {
         Self {
             resource_reduction_to_tolerate_percent: None,
-            p_mem_admission_control_enabled: None,
+            pmem_admission_control_enabled: None,
             extra: crate::Extra::EMPTY,
         }
     }
@@ -98,7 +95,11 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlPolicy {
 ///  A `ClusterDasAdmissionControlPolicy` or any of its subtypes: what a member declared as `ClusterDasAdmissionControlPolicy` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterDasAdmissionControlPolicyKind {
     /// Exactly this type.
     ClusterDasAdmissionControlPolicy(crate::types::ClusterDasAdmissionControlPolicy),
@@ -114,6 +115,13 @@ pub enum ClusterDasAdmissionControlPolicyKind {
     ClusterFailoverResourcesAdmissionControlPolicy(
         Box<crate::types::ClusterFailoverResourcesAdmissionControlPolicy>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterDasAdmissionControlPolicyKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterDasAdmissionControlPolicyKind {
     #[inline]
@@ -164,6 +172,26 @@ impl ClusterDasAdmissionControlPolicyKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `resourceReductionToToleratePercent` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn resource_reduction_to_tolerate_percent(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `resourceReductionToToleratePercent` of the object held, to change it.
+    #[inline]
+    pub fn resource_reduction_to_tolerate_percent_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `pMemAdmissionControlEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn pmem_admission_control_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `pMemAdmissionControlEnabled` of the object held, to change it.
+    #[inline]
+    pub fn pmem_admission_control_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::ClusterDasAdmissionControlPolicy>

@@ -100,7 +100,11 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdvancedRuntimeInfo {
 ///  A `ClusterDasAdvancedRuntimeInfo` or any of its subtypes: what a member declared as `ClusterDasAdvancedRuntimeInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterDasAdvancedRuntimeInfoKind {
     /// Exactly this type.
     ClusterDasAdvancedRuntimeInfo(crate::types::ClusterDasAdvancedRuntimeInfo),
@@ -108,6 +112,13 @@ pub enum ClusterDasAdvancedRuntimeInfoKind {
     ClusterDasFailoverLevelAdvancedRuntimeInfo(
         Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterDasAdvancedRuntimeInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterDasAdvancedRuntimeInfoKind {
     #[inline]
@@ -146,6 +157,46 @@ impl ClusterDasAdvancedRuntimeInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `dasHostInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn das_host_info(&self) -> &Option<crate::types::ClusterDasHostInfoKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `dasHostInfo` of the object held, to change it.
+    #[inline]
+    pub fn das_host_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ClusterDasHostInfoKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `vmcpSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vmcp_supported(
+        &self,
+    ) -> &Option<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `vmcpSupported` of the object held, to change it.
+    #[inline]
+    pub fn vmcp_supported_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `heartbeatDatastoreInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn heartbeat_datastore_info(
+        &self,
+    ) -> &Option<Vec<crate::types::DasHeartbeatDatastoreInfo>> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `heartbeatDatastoreInfo` of the object held, to change it.
+    #[inline]
+    pub fn heartbeat_datastore_info_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::DasHeartbeatDatastoreInfo>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::ClusterDasAdvancedRuntimeInfo>

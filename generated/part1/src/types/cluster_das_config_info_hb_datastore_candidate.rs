@@ -5,6 +5,7 @@
 /// - `allFeasibleDs`
 /// - `allFeasibleDsWithUserPreference`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterDasConfigInfoHBDatastoreCandidate {
     /// `userSelectedDs`
     UserSelectedDs,

@@ -4,6 +4,7 @@
 /// - `disabled`
 /// - `enabled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterDasConfigInfoServiceState {
     /// `disabled`
     Disabled,

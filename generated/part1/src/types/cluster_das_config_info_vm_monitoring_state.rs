@@ -5,6 +5,7 @@
 /// - `vmMonitoringOnly`
 /// - `vmAndAppMonitoring`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterDasConfigInfoVmMonitoringState {
     /// `vmMonitoringDisabled`
     VmMonitoringDisabled,

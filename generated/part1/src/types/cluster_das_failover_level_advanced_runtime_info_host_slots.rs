@@ -67,6 +67,12 @@ impl crate::object::Blank for ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlot
         }
     }
 }
+impl Default for ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -11,7 +11,7 @@ pub struct ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     #[deprecated]
     pub num_vcpus: i32,
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo.cpuMHz*.
-    pub cpu_m_hz: i32,
+    pub cpu_mhz: i32,
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo.memoryMB*.
     pub memory_mb: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,7 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     rust: "ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo",
     type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo"),
     wire: &["numVcpus", "cpuMHz", "memoryMB"],
-    names: &["num_vcpus", "cpu_m_hz", "memory_mb"],
+    names: &["num_vcpus", "cpu_mhz", "memory_mb"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
     plain: true,
@@ -43,7 +43,7 @@ impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInf
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
             0usize => &self.num_vcpus,
-            1usize => &self.cpu_m_hz,
+            1usize => &self.cpu_mhz,
             2usize => &self.memory_mb,
             _ => unreachable!("member index out of range"),
         }
@@ -51,7 +51,7 @@ impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInf
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
             0usize => &mut self.num_vcpus,
-            1usize => &mut self.cpu_m_hz,
+            1usize => &mut self.cpu_mhz,
             2usize => &mut self.memory_mb,
             _ => unreachable!("member index out of range"),
         }
@@ -67,7 +67,7 @@ impl crate::object::Blank for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo
     fn blank() -> Self {
         Self {
             num_vcpus: 0,
-            cpu_m_hz: 0,
+            cpu_mhz: 0,
             memory_mb: 0,
             extra: crate::Extra::EMPTY,
         }

@@ -80,6 +80,12 @@ impl crate::object::Blank for ClusterDasVmConfigInfo {
         }
     }
 }
+impl Default for ClusterDasVmConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterDasVmConfigInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

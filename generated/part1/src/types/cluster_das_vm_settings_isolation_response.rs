@@ -6,6 +6,7 @@
 /// - `shutdown`
 /// - `clusterIsolationResponse`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterDasVmSettingsIsolationResponse {
     /// `none`
     None,

@@ -9,6 +9,7 @@
 /// - `highest`
 /// - `clusterRestartPriority`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterDasVmSettingsRestartPriority {
     /// `disabled`
     Disabled,

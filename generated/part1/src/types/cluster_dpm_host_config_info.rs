@@ -72,6 +72,12 @@ impl crate::object::Blank for ClusterDpmHostConfigInfo {
         }
     }
 }
+impl Default for ClusterDpmHostConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterDpmHostConfigInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -142,6 +142,12 @@ impl crate::object::Blank for ClusterDrsMigration {
         }
     }
 }
+impl Default for ClusterDrsMigration {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterDrsMigration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

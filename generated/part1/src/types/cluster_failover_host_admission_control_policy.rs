@@ -10,7 +10,7 @@ pub struct ClusterFailoverHostAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.pMemAdmissionControlEnabled*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub p_mem_admission_control_enabled: Option<bool>,
+    pub pmem_admission_control_enabled: Option<bool>,
     /// Property *ClusterFailoverHostAdmissionControlPolicy.failoverHosts*.
     ///
     /// Refers instances of *HostSystem*.
@@ -41,7 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     names: &[
         "resource_reduction_to_tolerate_percent",
-        "p_mem_admission_control_enabled",
+        "pmem_admission_control_enabled",
         "failover_hosts",
         "failover_level",
     ],
@@ -56,7 +56,7 @@ impl crate::object::Object for ClusterFailoverHostAdmissionControlPolicy {
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
             0usize => &self.resource_reduction_to_tolerate_percent,
-            1usize => &self.p_mem_admission_control_enabled,
+            1usize => &self.pmem_admission_control_enabled,
             2usize => &self.failover_hosts,
             3usize => &self.failover_level,
             _ => unreachable!("member index out of range"),
@@ -65,7 +65,7 @@ impl crate::object::Object for ClusterFailoverHostAdmissionControlPolicy {
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
             0usize => &mut self.resource_reduction_to_tolerate_percent,
-            1usize => &mut self.p_mem_admission_control_enabled,
+            1usize => &mut self.pmem_admission_control_enabled,
             2usize => &mut self.failover_hosts,
             3usize => &mut self.failover_level,
             _ => unreachable!("member index out of range"),
@@ -82,7 +82,7 @@ impl crate::object::Blank for ClusterFailoverHostAdmissionControlPolicy {
     fn blank() -> Self {
         Self {
             resource_reduction_to_tolerate_percent: None,
-            p_mem_admission_control_enabled: None,
+            pmem_admission_control_enabled: None,
             failover_hosts: None,
             failover_level: None,
             extra: crate::Extra::EMPTY,

@@ -10,7 +10,7 @@ pub struct ClusterFailoverLevelAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.pMemAdmissionControlEnabled*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub p_mem_admission_control_enabled: Option<bool>,
+    pub pmem_admission_control_enabled: Option<bool>,
     /// Property *ClusterFailoverLevelAdmissionControlPolicy.failoverLevel*.
     pub failover_level: i32,
     /// Property *ClusterFailoverLevelAdmissionControlPolicy.slotPolicy*.
@@ -39,7 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     names: &[
         "resource_reduction_to_tolerate_percent",
-        "p_mem_admission_control_enabled",
+        "pmem_admission_control_enabled",
         "failover_level",
         "slot_policy",
     ],
@@ -54,7 +54,7 @@ impl crate::object::Object for ClusterFailoverLevelAdmissionControlPolicy {
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
             0usize => &self.resource_reduction_to_tolerate_percent,
-            1usize => &self.p_mem_admission_control_enabled,
+            1usize => &self.pmem_admission_control_enabled,
             2usize => &self.failover_level,
             3usize => &self.slot_policy,
             _ => unreachable!("member index out of range"),
@@ -63,7 +63,7 @@ impl crate::object::Object for ClusterFailoverLevelAdmissionControlPolicy {
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
             0usize => &mut self.resource_reduction_to_tolerate_percent,
-            1usize => &mut self.p_mem_admission_control_enabled,
+            1usize => &mut self.pmem_admission_control_enabled,
             2usize => &mut self.failover_level,
             3usize => &mut self.slot_policy,
             _ => unreachable!("member index out of range"),
@@ -80,7 +80,7 @@ impl crate::object::Blank for ClusterFailoverLevelAdmissionControlPolicy {
     fn blank() -> Self {
         Self {
             resource_reduction_to_tolerate_percent: None,
-            p_mem_admission_control_enabled: None,
+            pmem_admission_control_enabled: None,
             failover_level: 0,
             slot_policy: None,
             extra: crate::Extra::EMPTY,

@@ -12,7 +12,7 @@ pub struct ClusterFailoverResourcesAdmissionControlInfo {
     /// Property *ClusterFailoverResourcesAdmissionControlInfo.currentPMemFailoverResourcesPercent*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub current_p_mem_failover_resources_percent: Option<i32>,
+    pub current_pmem_failover_resources_percent: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -37,7 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &[
         "current_cpu_failover_resources_percent",
         "current_memory_failover_resources_percent",
-        "current_p_mem_failover_resources_percent",
+        "current_pmem_failover_resources_percent",
     ],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 2u16],
@@ -51,7 +51,7 @@ impl crate::object::Object for ClusterFailoverResourcesAdmissionControlInfo {
         match i {
             0usize => &self.current_cpu_failover_resources_percent,
             1usize => &self.current_memory_failover_resources_percent,
-            2usize => &self.current_p_mem_failover_resources_percent,
+            2usize => &self.current_pmem_failover_resources_percent,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -59,7 +59,7 @@ impl crate::object::Object for ClusterFailoverResourcesAdmissionControlInfo {
         match i {
             0usize => &mut self.current_cpu_failover_resources_percent,
             1usize => &mut self.current_memory_failover_resources_percent,
-            2usize => &mut self.current_p_mem_failover_resources_percent,
+            2usize => &mut self.current_pmem_failover_resources_percent,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -75,7 +75,7 @@ impl crate::object::Blank for ClusterFailoverResourcesAdmissionControlInfo {
         Self {
             current_cpu_failover_resources_percent: 0,
             current_memory_failover_resources_percent: 0,
-            current_p_mem_failover_resources_percent: None,
+            current_pmem_failover_resources_percent: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -10,7 +10,7 @@ pub struct ClusterFailoverResourcesAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.pMemAdmissionControlEnabled*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub p_mem_admission_control_enabled: Option<bool>,
+    pub pmem_admission_control_enabled: Option<bool>,
     /// Property *ClusterFailoverResourcesAdmissionControlPolicy.cpuFailoverResourcesPercent*.
     pub cpu_failover_resources_percent: i32,
     /// Property *ClusterFailoverResourcesAdmissionControlPolicy.memoryFailoverResourcesPercent*.
@@ -22,11 +22,11 @@ pub struct ClusterFailoverResourcesAdmissionControlPolicy {
     /// Property *ClusterFailoverResourcesAdmissionControlPolicy.pMemFailoverResourcesPercent*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub p_mem_failover_resources_percent: Option<i32>,
+    pub pmem_failover_resources_percent: Option<i32>,
     /// Property *ClusterFailoverResourcesAdmissionControlPolicy.autoComputePMemFailoverResourcesPercent*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub auto_compute_p_mem_failover_resources_percent: Option<bool>,
+    pub auto_compute_pmem_failover_resources_percent: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -55,13 +55,13 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     names: &[
         "resource_reduction_to_tolerate_percent",
-        "p_mem_admission_control_enabled",
+        "pmem_admission_control_enabled",
         "cpu_failover_resources_percent",
         "memory_failover_resources_percent",
         "failover_level",
         "auto_compute_percentages",
-        "p_mem_failover_resources_percent",
-        "auto_compute_p_mem_failover_resources_percent",
+        "pmem_failover_resources_percent",
+        "auto_compute_pmem_failover_resources_percent",
     ],
     required: &[2u16, 3u16],
     by_name: &[7u16, 5u16, 2u16, 4u16, 3u16, 1u16, 6u16, 0u16],
@@ -74,26 +74,26 @@ impl crate::object::Object for ClusterFailoverResourcesAdmissionControlPolicy {
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
             0usize => &self.resource_reduction_to_tolerate_percent,
-            1usize => &self.p_mem_admission_control_enabled,
+            1usize => &self.pmem_admission_control_enabled,
             2usize => &self.cpu_failover_resources_percent,
             3usize => &self.memory_failover_resources_percent,
             4usize => &self.failover_level,
             5usize => &self.auto_compute_percentages,
-            6usize => &self.p_mem_failover_resources_percent,
-            7usize => &self.auto_compute_p_mem_failover_resources_percent,
+            6usize => &self.pmem_failover_resources_percent,
+            7usize => &self.auto_compute_pmem_failover_resources_percent,
             _ => unreachable!("member index out of range"),
         }
     }
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
             0usize => &mut self.resource_reduction_to_tolerate_percent,
-            1usize => &mut self.p_mem_admission_control_enabled,
+            1usize => &mut self.pmem_admission_control_enabled,
             2usize => &mut self.cpu_failover_resources_percent,
             3usize => &mut self.memory_failover_resources_percent,
             4usize => &mut self.failover_level,
             5usize => &mut self.auto_compute_percentages,
-            6usize => &mut self.p_mem_failover_resources_percent,
-            7usize => &mut self.auto_compute_p_mem_failover_resources_percent,
+            6usize => &mut self.pmem_failover_resources_percent,
+            7usize => &mut self.auto_compute_pmem_failover_resources_percent,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -108,13 +108,13 @@ impl crate::object::Blank for ClusterFailoverResourcesAdmissionControlPolicy {
     fn blank() -> Self {
         Self {
             resource_reduction_to_tolerate_percent: None,
-            p_mem_admission_control_enabled: None,
+            pmem_admission_control_enabled: None,
             cpu_failover_resources_percent: 0,
             memory_failover_resources_percent: 0,
             failover_level: None,
             auto_compute_percentages: None,
-            p_mem_failover_resources_percent: None,
-            auto_compute_p_mem_failover_resources_percent: None,
+            pmem_failover_resources_percent: None,
+            auto_compute_pmem_failover_resources_percent: None,
             extra: crate::Extra::EMPTY,
         }
     }

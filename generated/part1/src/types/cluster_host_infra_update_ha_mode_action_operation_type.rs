@@ -5,6 +5,7 @@
 /// - `exitQuarantine`
 /// - `enterMaintenance`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHostInfraUpdateHaModeActionOperationType {
     /// `enterQuarantine`
     EnterQuarantine,

@@ -14,7 +14,7 @@ pub struct ClusterHostPowerAction {
     /// Property *ClusterHostPowerAction.powerConsumptionWatt*.
     pub power_consumption_watt: Option<i32>,
     /// Property *ClusterHostPowerAction.cpuCapacityMHz*.
-    pub cpu_capacity_m_hz: Option<i32>,
+    pub cpu_capacity_mhz: Option<i32>,
     /// Property *ClusterHostPowerAction.memCapacityMB*.
     pub mem_capacity_mb: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -46,7 +46,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "target",
         "operation_type",
         "power_consumption_watt",
-        "cpu_capacity_m_hz",
+        "cpu_capacity_mhz",
         "mem_capacity_mb",
     ],
     required: &[0u16, 2u16],
@@ -63,7 +63,7 @@ impl crate::object::Object for ClusterHostPowerAction {
             1usize => &self.target,
             2usize => &self.operation_type,
             3usize => &self.power_consumption_watt,
-            4usize => &self.cpu_capacity_m_hz,
+            4usize => &self.cpu_capacity_mhz,
             5usize => &self.mem_capacity_mb,
             _ => unreachable!("member index out of range"),
         }
@@ -74,7 +74,7 @@ impl crate::object::Object for ClusterHostPowerAction {
             1usize => &mut self.target,
             2usize => &mut self.operation_type,
             3usize => &mut self.power_consumption_watt,
-            4usize => &mut self.cpu_capacity_m_hz,
+            4usize => &mut self.cpu_capacity_mhz,
             5usize => &mut self.mem_capacity_mb,
             _ => unreachable!("member index out of range"),
         }
@@ -93,10 +93,16 @@ impl crate::object::Blank for ClusterHostPowerAction {
             target: None,
             operation_type: crate::object::Blank::blank(),
             power_consumption_watt: None,
-            cpu_capacity_m_hz: None,
+            cpu_capacity_mhz: None,
             mem_capacity_mb: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for ClusterHostPowerAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterHostPowerAction {

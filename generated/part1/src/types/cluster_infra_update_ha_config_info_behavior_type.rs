@@ -4,6 +4,7 @@
 /// - `Manual`
 /// - `Automated`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterInfraUpdateHaConfigInfoBehaviorType {
     /// `Manual`
     Manual,

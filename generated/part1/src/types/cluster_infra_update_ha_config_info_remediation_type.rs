@@ -4,6 +4,7 @@
 /// - `QuarantineMode`
 /// - `MaintenanceMode`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterInfraUpdateHaConfigInfoRemediationType {
     /// `QuarantineMode`
     QuarantineMode,

@@ -79,6 +79,12 @@ impl crate::object::Blank for ClusterInitialPlacementAction {
         }
     }
 }
+impl Default for ClusterInitialPlacementAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterInitialPlacementAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

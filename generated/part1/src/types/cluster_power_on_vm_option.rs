@@ -4,6 +4,7 @@
 /// - `OverrideAutomationLevel`
 /// - `ReserveResources`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterPowerOnVmOption {
     /// `OverrideAutomationLevel`
     OverrideAutomationLevel,

@@ -7,6 +7,7 @@
 /// - `poweringOff`
 /// - `ClusterPowerState_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterPowerState {
     /// `poweredOn`
     PoweredOn,

@@ -21,6 +21,7 @@
 /// - `hostsInfraVMsPoweredon`
 /// - `ClusterPowerStatus_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterPowerStatus {
     /// `clusterPoweredOn`
     ClusterPoweredOn,

@@ -76,6 +76,12 @@ impl crate::object::Blank for ClusterPreemptibleVmPairInfo {
         }
     }
 }
+impl Default for ClusterPreemptibleVmPairInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ClusterPreemptibleVmPairInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -6,6 +6,7 @@
 /// - `DPM`
 /// - `FT`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterProfileServiceType {
     /// `DRS`
     Drs,

@@ -6,17 +6,17 @@
 #[derive(Clone)]
 pub struct ClusterResourceUsageSummary {
     /// Property *ClusterResourceUsageSummary.cpuUsedMHz*.
-    pub cpu_used_m_hz: i32,
+    pub cpu_used_mhz: i32,
     /// Property *ClusterResourceUsageSummary.cpuCapacityMHz*.
-    pub cpu_capacity_m_hz: i32,
+    pub cpu_capacity_mhz: i32,
     /// Property *ClusterResourceUsageSummary.memUsedMB*.
     pub mem_used_mb: i32,
     /// Property *ClusterResourceUsageSummary.memCapacityMB*.
     pub mem_capacity_mb: i32,
     /// Property *ClusterResourceUsageSummary.pMemAvailableMB*.
-    pub p_mem_available_mb: Option<i64>,
+    pub pmem_available_mb: Option<i64>,
     /// Property *ClusterResourceUsageSummary.pMemCapacityMB*.
-    pub p_mem_capacity_mb: Option<i64>,
+    pub pmem_capacity_mb: Option<i64>,
     /// Property *ClusterResourceUsageSummary.storageUsedMB*.
     pub storage_used_mb: i64,
     /// Property *ClusterResourceUsageSummary.storageCapacityMB*.
@@ -48,12 +48,12 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "storageCapacityMB",
     ],
     names: &[
-        "cpu_used_m_hz",
-        "cpu_capacity_m_hz",
+        "cpu_used_mhz",
+        "cpu_capacity_mhz",
         "mem_used_mb",
         "mem_capacity_mb",
-        "p_mem_available_mb",
-        "p_mem_capacity_mb",
+        "pmem_available_mb",
+        "pmem_capacity_mb",
         "storage_used_mb",
         "storage_capacity_mb",
     ],
@@ -67,12 +67,12 @@ impl crate::object::Object for ClusterResourceUsageSummary {
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
-            0usize => &self.cpu_used_m_hz,
-            1usize => &self.cpu_capacity_m_hz,
+            0usize => &self.cpu_used_mhz,
+            1usize => &self.cpu_capacity_mhz,
             2usize => &self.mem_used_mb,
             3usize => &self.mem_capacity_mb,
-            4usize => &self.p_mem_available_mb,
-            5usize => &self.p_mem_capacity_mb,
+            4usize => &self.pmem_available_mb,
+            5usize => &self.pmem_capacity_mb,
             6usize => &self.storage_used_mb,
             7usize => &self.storage_capacity_mb,
             _ => unreachable!("member index out of range"),
@@ -80,12 +80,12 @@ impl crate::object::Object for ClusterResourceUsageSummary {
     }
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
-            0usize => &mut self.cpu_used_m_hz,
-            1usize => &mut self.cpu_capacity_m_hz,
+            0usize => &mut self.cpu_used_mhz,
+            1usize => &mut self.cpu_capacity_mhz,
             2usize => &mut self.mem_used_mb,
             3usize => &mut self.mem_capacity_mb,
-            4usize => &mut self.p_mem_available_mb,
-            5usize => &mut self.p_mem_capacity_mb,
+            4usize => &mut self.pmem_available_mb,
+            5usize => &mut self.pmem_capacity_mb,
             6usize => &mut self.storage_used_mb,
             7usize => &mut self.storage_capacity_mb,
             _ => unreachable!("member index out of range"),
@@ -101,12 +101,12 @@ impl crate::object::Object for ClusterResourceUsageSummary {
 impl crate::object::Blank for ClusterResourceUsageSummary {
     fn blank() -> Self {
         Self {
-            cpu_used_m_hz: 0,
-            cpu_capacity_m_hz: 0,
+            cpu_used_mhz: 0,
+            cpu_capacity_mhz: 0,
             mem_used_mb: 0,
             mem_capacity_mb: 0,
-            p_mem_available_mb: None,
-            p_mem_capacity_mb: None,
+            pmem_available_mb: None,
+            pmem_capacity_mb: None,
             storage_used_mb: 0,
             storage_capacity_mb: 0,
             extra: crate::Extra::EMPTY,

@@ -141,7 +141,11 @@ impl<'de> serde::Deserialize<'de> for ClusterRuleInfo {
 ///  A `ClusterRuleInfo` or any of its subtypes: what a member declared as `ClusterRuleInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterRuleInfoKind {
     /// Exactly this type.
     ClusterRuleInfo(crate::types::ClusterRuleInfo),
@@ -159,6 +163,13 @@ pub enum ClusterRuleInfoKind {
     VirtualDiskAntiAffinityRuleSpec(Box<crate::types::VirtualDiskAntiAffinityRuleSpec>),
     ///  A `VirtualDiskRuleSpec`.
     VirtualDiskRuleSpec(Box<crate::types::VirtualDiskRuleSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterRuleInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterRuleInfoKind {
     #[inline]
@@ -210,6 +221,86 @@ impl ClusterRuleInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `status` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn status(&self) -> &Option<crate::types::ManagedEntityStatus> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `status` of the object held, to change it.
+    #[inline]
+    pub fn status_mut(&mut self) -> &mut Option<crate::types::ManagedEntityStatus> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `mandatory` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn mandatory(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `mandatory` of the object held, to change it.
+    #[inline]
+    pub fn mandatory_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `userCreated` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn user_created(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `userCreated` of the object held, to change it.
+    #[inline]
+    pub fn user_created_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `inCompliance` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn in_compliance(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `inCompliance` of the object held, to change it.
+    #[inline]
+    pub fn in_compliance_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `ruleUuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn rule_uuid(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `ruleUuid` of the object held, to change it.
+    #[inline]
+    pub fn rule_uuid_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
     }
 }
 impl From<crate::types::ClusterRuleInfo> for ClusterRuleInfoKind {

@@ -77,12 +77,23 @@ impl<'de> serde::Deserialize<'de> for ClusterSlotPolicy {
 ///  A `ClusterSlotPolicy` or any of its subtypes: what a member declared as `ClusterSlotPolicy` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ClusterSlotPolicyKind {
     /// Exactly this type.
     ClusterSlotPolicy(Box<crate::types::ClusterSlotPolicy>),
     ///  A `ClusterFixedSizeSlotPolicy`.
     ClusterFixedSizeSlotPolicy(Box<crate::types::ClusterFixedSizeSlotPolicy>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ClusterSlotPolicyKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ClusterSlotPolicyKind {
     #[inline]

@@ -7,6 +7,7 @@
 /// - `restartAggressive`
 /// - `clusterDefault`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterVmComponentProtectionSettingsStorageVmReaction {
     /// `disabled`
     Disabled,

@@ -5,6 +5,7 @@
 /// - `reset`
 /// - `useClusterDefault`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
     /// `none`
     None,

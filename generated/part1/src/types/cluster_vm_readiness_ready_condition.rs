@@ -7,6 +7,7 @@
 /// - `appHbStatusGreen`
 /// - `useClusterDefault`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterVmReadinessReadyCondition {
     /// `none`
     None,

@@ -90,7 +90,11 @@ impl<'de> serde::Deserialize<'de> for CnsBackingObjectDetails {
 ///  A `CnsBackingObjectDetails` or any of its subtypes: what a member declared as `CnsBackingObjectDetails` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CnsBackingObjectDetailsKind {
     /// Exactly this type.
     CnsBackingObjectDetails(crate::types::CnsBackingObjectDetails),
@@ -100,6 +104,13 @@ pub enum CnsBackingObjectDetailsKind {
     ///  A `CnsFileBackingDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileBackingDetails(crate::types::CnsFileBackingDetailsKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CnsBackingObjectDetailsKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CnsBackingObjectDetailsKind {
     #[inline]
@@ -141,6 +152,16 @@ impl CnsBackingObjectDetailsKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `capacityInMb` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capacity_in_mb(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `capacityInMb` of the object held, to change it.
+    #[inline]
+    pub fn capacity_in_mb_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
 }
 impl From<crate::types::CnsBackingObjectDetails> for CnsBackingObjectDetailsKind {
     #[inline]
@@ -160,6 +181,28 @@ impl From<crate::types::CnsFileBackingDetailsKind> for CnsBackingObjectDetailsKi
     #[inline]
     fn from(v: crate::types::CnsFileBackingDetailsKind) -> Self {
         Self::CnsFileBackingDetails(v)
+    }
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<CnsBackingObjectDetailsKind>
+for crate::types::CnsFileBackingDetails {
+    type Via = crate::types::CnsFileBackingDetailsKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<CnsBackingObjectDetailsKind>
+for crate::types::CnsVsanFileShareBackingDetails {
+    type Via = crate::types::CnsFileBackingDetailsKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for CnsBackingObjectDetailsKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for CnsBackingObjectDetailsKind {

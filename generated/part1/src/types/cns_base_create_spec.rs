@@ -79,7 +79,11 @@ impl<'de> serde::Deserialize<'de> for CnsBaseCreateSpec {
 ///  A `CnsBaseCreateSpec` or any of its subtypes: what a member declared as `CnsBaseCreateSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CnsBaseCreateSpecKind {
     /// Exactly this type.
     CnsBaseCreateSpec(Box<crate::types::CnsBaseCreateSpec>),
@@ -89,6 +93,13 @@ pub enum CnsBaseCreateSpecKind {
     ///  A `CnsFileCreateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileCreateSpec(crate::types::CnsFileCreateSpecKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CnsBaseCreateSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CnsBaseCreateSpecKind {
     #[inline]
@@ -147,6 +158,27 @@ impl From<crate::types::CnsFileCreateSpecKind> for CnsBaseCreateSpecKind {
     #[inline]
     fn from(v: crate::types::CnsFileCreateSpecKind) -> Self {
         Self::CnsFileCreateSpec(v)
+    }
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<CnsBaseCreateSpecKind> for crate::types::CnsFileCreateSpec {
+    type Via = crate::types::CnsFileCreateSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<CnsBaseCreateSpecKind>
+for crate::types::CnsVSANFileCreateSpec {
+    type Via = crate::types::CnsFileCreateSpecKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for CnsBaseCreateSpecKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for CnsBaseCreateSpecKind {

@@ -6,6 +6,7 @@
 /// - `GUEST_CLUSTER`
 /// - `ClusterFlavor_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CnsClusterFlavor {
     /// `VANILLA`
     Vanilla,

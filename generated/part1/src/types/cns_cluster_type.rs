@@ -4,6 +4,7 @@
 /// - `KUBERNETES`
 /// - `ClusterType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CnsClusterType {
     /// `KUBERNETES`
     Kubernetes,

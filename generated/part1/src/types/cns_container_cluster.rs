@@ -12,7 +12,7 @@ pub struct CnsContainerCluster {
     /// Property *CnsContainerCluster.clusterId*.
     pub cluster_id: crate::CompactString,
     /// Property *CnsContainerCluster.vSphereUser*.
-    pub v_sphere_user: crate::CompactString,
+    pub vsphere_user: crate::CompactString,
     /// Property *CnsContainerCluster.clusterFlavor*.
     pub cluster_flavor: Option<crate::CompactString>,
     /// Property *CnsContainerCluster.clusterDistribution*.
@@ -46,7 +46,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &[
         "cluster_type",
         "cluster_id",
-        "v_sphere_user",
+        "vsphere_user",
         "cluster_flavor",
         "cluster_distribution",
         "delete",
@@ -63,7 +63,7 @@ impl crate::object::Object for CnsContainerCluster {
         match i {
             0usize => &self.cluster_type,
             1usize => &self.cluster_id,
-            2usize => &self.v_sphere_user,
+            2usize => &self.vsphere_user,
             3usize => &self.cluster_flavor,
             4usize => &self.cluster_distribution,
             5usize => &self.delete,
@@ -74,7 +74,7 @@ impl crate::object::Object for CnsContainerCluster {
         match i {
             0usize => &mut self.cluster_type,
             1usize => &mut self.cluster_id,
-            2usize => &mut self.v_sphere_user,
+            2usize => &mut self.vsphere_user,
             3usize => &mut self.cluster_flavor,
             4usize => &mut self.cluster_distribution,
             5usize => &mut self.delete,
@@ -93,7 +93,7 @@ impl crate::object::Blank for CnsContainerCluster {
         Self {
             cluster_type: crate::object::Blank::blank(),
             cluster_id: crate::object::Blank::blank(),
-            v_sphere_user: crate::object::Blank::blank(),
+            vsphere_user: crate::object::Blank::blank(),
             cluster_flavor: None,
             cluster_distribution: None,
             delete: None,

@@ -105,13 +105,24 @@ impl<'de> serde::Deserialize<'de> for CnsEntityMetadata {
 ///  A `CnsEntityMetadata` or any of its subtypes: what a member declared as `CnsEntityMetadata` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CnsEntityMetadataKind {
     /// Exactly this type.
     CnsEntityMetadata(crate::types::CnsEntityMetadata),
     ///  A `CnsKubernetesEntityMetadata`.
     #[cfg(feature = "vsan")]
     CnsKubernetesEntityMetadata(Box<crate::types::CnsKubernetesEntityMetadata>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CnsEntityMetadataKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CnsEntityMetadataKind {
     #[inline]
@@ -146,6 +157,46 @@ impl CnsEntityMetadataKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `entityName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn entity_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `entityName` of the object held, to change it.
+    #[inline]
+    pub fn entity_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `labels` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn labels(&self) -> &Option<Vec<crate::types::KeyValue>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `labels` of the object held, to change it.
+    #[inline]
+    pub fn labels_mut(&mut self) -> &mut Option<Vec<crate::types::KeyValue>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `delete` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn delete(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `delete` of the object held, to change it.
+    #[inline]
+    pub fn delete_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `clusterId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn cluster_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `clusterId` of the object held, to change it.
+    #[inline]
+    pub fn cluster_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::CnsEntityMetadata> for CnsEntityMetadataKind {

@@ -95,13 +95,24 @@ impl<'de> serde::Deserialize<'de> for CnsFileBackingDetails {
 ///  A `CnsFileBackingDetails` or any of its subtypes: what a member declared as `CnsFileBackingDetails` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CnsFileBackingDetailsKind {
     /// Exactly this type.
     CnsFileBackingDetails(crate::types::CnsFileBackingDetails),
     ///  A `CnsVsanFileShareBackingDetails`.
     #[cfg(feature = "vsan")]
     CnsVsanFileShareBackingDetails(Box<crate::types::CnsVsanFileShareBackingDetails>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CnsFileBackingDetailsKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CnsFileBackingDetailsKind {
     #[inline]
@@ -138,6 +149,26 @@ impl CnsFileBackingDetailsKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `capacityInMb` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capacity_in_mb(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `capacityInMb` of the object held, to change it.
+    #[inline]
+    pub fn capacity_in_mb_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `backingFileId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing_file_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `backingFileId` of the object held, to change it.
+    #[inline]
+    pub fn backing_file_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::CnsFileBackingDetails> for CnsFileBackingDetailsKind {

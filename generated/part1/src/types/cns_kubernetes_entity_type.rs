@@ -6,6 +6,7 @@
 /// - `POD`
 /// - `KubernetesEntityType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CnsKubernetesEntityType {
     /// `PERSISTENT_VOLUME`
     PersistentVolume,

@@ -159,13 +159,24 @@ impl<'de> serde::Deserialize<'de> for CnsQueryFilter {
 ///  A `CnsQueryFilter` or any of its subtypes: what a member declared as `CnsQueryFilter` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CnsQueryFilterKind {
     /// Exactly this type.
     CnsQueryFilter(Box<crate::types::CnsQueryFilter>),
     ///  A `CnsKubernetesQueryFilter`.
     #[cfg(feature = "vsan")]
     CnsKubernetesQueryFilter(Box<crate::types::CnsKubernetesQueryFilter>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CnsQueryFilterKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CnsQueryFilterKind {
     #[inline]
@@ -202,6 +213,112 @@ impl CnsQueryFilterKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `volumeIds` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn volume_ids(&self) -> &Option<Vec<crate::types::CnsVolumeId>> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `volumeIds` of the object held, to change it.
+    #[inline]
+    pub fn volume_ids_mut(&mut self) -> &mut Option<Vec<crate::types::CnsVolumeId>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `names` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn names(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `names` of the object held, to change it.
+    #[inline]
+    pub fn names_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `containerClusterIds` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn container_cluster_ids(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `containerClusterIds` of the object held, to change it.
+    #[inline]
+    pub fn container_cluster_ids_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `storagePolicyId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn storage_policy_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `storagePolicyId` of the object held, to change it.
+    #[inline]
+    pub fn storage_policy_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `datastores` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datastores(&self) -> &Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `datastores` of the object held, to change it.
+    #[inline]
+    pub fn datastores_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `labels` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn labels(&self) -> &Option<Vec<crate::types::KeyValue>> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `labels` of the object held, to change it.
+    #[inline]
+    pub fn labels_mut(&mut self) -> &mut Option<Vec<crate::types::KeyValue>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `complianceStatus` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn compliance_status(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `complianceStatus` of the object held, to change it.
+    #[inline]
+    pub fn compliance_status_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `datastoreAccessibilityStatus` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datastore_accessibility_status(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `datastoreAccessibilityStatus` of the object held, to change it.
+    #[inline]
+    pub fn datastore_accessibility_status_mut(
+        &mut self,
+    ) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `cursor` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn cursor(&self) -> &Option<crate::types::CnsCursor> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `cursor` of the object held, to change it.
+    #[inline]
+    pub fn cursor_mut(&mut self) -> &mut Option<crate::types::CnsCursor> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `healthStatus` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn health_status(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `healthStatus` of the object held, to change it.
+    #[inline]
+    pub fn health_status_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
     }
 }
 impl From<crate::types::CnsQueryFilter> for CnsQueryFilterKind {

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `SPACE_USAGE`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CnsSyncVolumeMode {
     /// `SPACE_USAGE`
     SpaceUsage,

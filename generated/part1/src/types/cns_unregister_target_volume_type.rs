@@ -4,6 +4,7 @@
 /// - `FCD`
 /// - `LEGACY_DISK`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CnsUnregisterTargetVolumeType {
     /// `FCD`
     Fcd,

@@ -117,6 +117,12 @@ impl crate::object::Blank for CnsVolumeAttachDetachSpec {
         }
     }
 }
+impl Default for CnsVolumeAttachDetachSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CnsVolumeAttachDetachSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -9,6 +9,7 @@
 /// - `SeSparseBackingInfo`
 /// - `LocalPMemBackingInfo`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CnsVolumeBackingType {
     /// `FlatVer1BackingInfo`
     FlatVer1BackingInfo,

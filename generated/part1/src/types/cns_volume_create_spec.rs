@@ -133,6 +133,12 @@ impl crate::object::Blank for CnsVolumeCreateSpec {
         }
     }
 }
+impl Default for CnsVolumeCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CnsVolumeCreateSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -76,6 +76,12 @@ impl crate::object::Blank for CnsVolumeRelocateSpec {
         }
     }
 }
+impl Default for CnsVolumeRelocateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CnsVolumeRelocateSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -96,13 +102,24 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeRelocateSpec {
 ///  A `CnsVolumeRelocateSpec` or any of its subtypes: what a member declared as `CnsVolumeRelocateSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CnsVolumeRelocateSpecKind {
     /// Exactly this type.
     CnsVolumeRelocateSpec(crate::types::CnsVolumeRelocateSpec),
     ///  A `CnsBlockVolumeRelocateSpec`.
     #[cfg(feature = "vsan")]
     CnsBlockVolumeRelocateSpec(Box<crate::types::CnsBlockVolumeRelocateSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CnsVolumeRelocateSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CnsVolumeRelocateSpecKind {
     #[inline]
@@ -139,6 +156,38 @@ impl CnsVolumeRelocateSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `volumeId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn volume_id(&self) -> &crate::types::CnsVolumeId {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `volumeId` of the object held, to change it.
+    #[inline]
+    pub fn volume_id_mut(&mut self) -> &mut crate::types::CnsVolumeId {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `datastore` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datastore(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `datastore` of the object held, to change it.
+    #[inline]
+    pub fn datastore_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `profile` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn profile(&self) -> &Option<Vec<crate::types::VirtualMachineProfileSpecKind>> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `profile` of the object held, to change it.
+    #[inline]
+    pub fn profile_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualMachineProfileSpecKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::CnsVolumeRelocateSpec> for CnsVolumeRelocateSpecKind {

@@ -5,6 +5,7 @@
 /// - `FILE`
 /// - `VolumeType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CnsVolumeType {
     /// `BLOCK`
     Block,

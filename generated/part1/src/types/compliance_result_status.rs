@@ -6,6 +6,7 @@
 /// - `unknown`
 /// - `running`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ComplianceResultStatus {
     /// `compliant`
     Compliant,

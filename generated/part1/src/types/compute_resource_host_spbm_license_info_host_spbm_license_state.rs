@@ -5,6 +5,7 @@
 /// - `unlicensed`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState {
     /// `licensed`
     Licensed,

@@ -122,6 +122,12 @@ impl crate::object::Blank for ComputeResourceSummary {
         }
     }
 }
+impl Default for ComputeResourceSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ComputeResourceSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -142,12 +148,23 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceSummary {
 ///  A `ComputeResourceSummary` or any of its subtypes: what a member declared as `ComputeResourceSummary` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ComputeResourceSummaryKind {
     /// Exactly this type.
     ComputeResourceSummary(crate::types::ComputeResourceSummary),
     ///  A `ClusterComputeResourceSummary`.
     ClusterComputeResourceSummary(Box<crate::types::ClusterComputeResourceSummary>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ComputeResourceSummaryKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ComputeResourceSummaryKind {
     #[inline]
@@ -183,6 +200,96 @@ impl ComputeResourceSummaryKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `totalCpu` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn total_cpu(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `totalCpu` of the object held, to change it.
+    #[inline]
+    pub fn total_cpu_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `totalMemory` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn total_memory(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `totalMemory` of the object held, to change it.
+    #[inline]
+    pub fn total_memory_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `numCpuCores` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_cpu_cores(&self) -> &i16 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `numCpuCores` of the object held, to change it.
+    #[inline]
+    pub fn num_cpu_cores_mut(&mut self) -> &mut i16 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `numCpuThreads` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_cpu_threads(&self) -> &i16 {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `numCpuThreads` of the object held, to change it.
+    #[inline]
+    pub fn num_cpu_threads_mut(&mut self) -> &mut i16 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `effectiveCpu` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn effective_cpu(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `effectiveCpu` of the object held, to change it.
+    #[inline]
+    pub fn effective_cpu_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `effectiveMemory` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn effective_memory(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `effectiveMemory` of the object held, to change it.
+    #[inline]
+    pub fn effective_memory_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `numHosts` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_hosts(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `numHosts` of the object held, to change it.
+    #[inline]
+    pub fn num_hosts_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `numEffectiveHosts` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn num_effective_hosts(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `numEffectiveHosts` of the object held, to change it.
+    #[inline]
+    pub fn num_effective_hosts_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `overallStatus` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn overall_status(&self) -> &crate::types::ManagedEntityStatus {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `overallStatus` of the object held, to change it.
+    #[inline]
+    pub fn overall_status_mut(&mut self) -> &mut crate::types::ManagedEntityStatus {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
     }
 }
 impl From<crate::types::ComputeResourceSummary> for ComputeResourceSummaryKind {

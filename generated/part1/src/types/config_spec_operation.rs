@@ -5,6 +5,7 @@
 /// - `edit`
 /// - `remove`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ConfigSpecOperation {
     /// `add`
     Add,

@@ -18,7 +18,7 @@ pub struct CryptoManagerKmipCryptoKeyStatus {
     /// Property *CryptoManagerKmipCryptoKeyStatus.encryptedVMs*.
     ///
     /// Refers instances of *VirtualMachine*.
-    pub encrypted_v_ms: Option<Vec<crate::types::ManagedObjectReference>>,
+    pub encrypted_vms: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *CryptoManagerKmipCryptoKeyStatus.affectedHosts*.
     ///
     /// Refers instances of *HostSystem*.
@@ -55,7 +55,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "key_available",
         "reason",
         "key_info",
-        "encrypted_v_ms",
+        "encrypted_vms",
         "affected_hosts",
         "referenced_by_tags",
     ],
@@ -73,7 +73,7 @@ impl crate::object::Object for CryptoManagerKmipCryptoKeyStatus {
             1usize => &self.key_available,
             2usize => &self.reason,
             3usize => &self.key_info,
-            4usize => &self.encrypted_v_ms,
+            4usize => &self.encrypted_vms,
             5usize => &self.affected_hosts,
             6usize => &self.referenced_by_tags,
             _ => unreachable!("member index out of range"),
@@ -85,7 +85,7 @@ impl crate::object::Object for CryptoManagerKmipCryptoKeyStatus {
             1usize => &mut self.key_available,
             2usize => &mut self.reason,
             3usize => &mut self.key_info,
-            4usize => &mut self.encrypted_v_ms,
+            4usize => &mut self.encrypted_vms,
             5usize => &mut self.affected_hosts,
             6usize => &mut self.referenced_by_tags,
             _ => unreachable!("member index out of range"),
@@ -105,7 +105,7 @@ impl crate::object::Blank for CryptoManagerKmipCryptoKeyStatus {
             key_available: None,
             reason: None,
             key_info: None,
-            encrypted_v_ms: None,
+            encrypted_vms: None,
             affected_hosts: None,
             referenced_by_tags: None,
             extra: crate::Extra::EMPTY,

@@ -90,7 +90,11 @@ impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCryptoKeyStatusKeyInfo {
 ///  A `CryptoManagerKmipCryptoKeyStatusKeyInfo` or any of its subtypes: what a member declared as `CryptoManagerKmipCryptoKeyStatusKeyInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     /// Exactly this type.
     CryptoManagerKmipCryptoKeyStatusKeyInfo(
@@ -106,6 +110,13 @@ pub enum CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
             crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
         >,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     #[inline]
@@ -150,6 +161,16 @@ impl CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `keyId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `keyId` of the object held, to change it.
+    #[inline]
+    pub fn key_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo>

@@ -12,6 +12,7 @@
 /// - `WrappingKeyMissingInKMS`: ***Since:*** vSphere API Release 8.0.3.0
 /// - `WrappingKeyNotActiveOrEnabled`: ***Since:*** vSphere API Release 8.0.3.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
     /// `KeyStateMissingInCache`
     KeyStateMissingInCache,

@@ -99,6 +99,12 @@ impl crate::object::Blank for CryptoManagerKmipServerStatus {
         }
     }
 }
+impl Default for CryptoManagerKmipServerStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CryptoManagerKmipServerStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -77,7 +77,11 @@ impl<'de> serde::Deserialize<'de> for CryptoSpec {
 ///  A `CryptoSpec` or any of its subtypes: what a member declared as `CryptoSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum CryptoSpecKind {
     /// Exactly this type.
     CryptoSpec(Box<crate::types::CryptoSpec>),
@@ -91,6 +95,13 @@ pub enum CryptoSpecKind {
     CryptoSpecNoOp(crate::types::CryptoSpecNoOpKind),
     ///  A `CryptoSpecShallowRecrypt`.
     CryptoSpecShallowRecrypt(Box<crate::types::CryptoSpecShallowRecrypt>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for CryptoSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for CryptoSpecKind {
     #[inline]
@@ -170,6 +181,24 @@ impl From<crate::types::CryptoSpecShallowRecrypt> for CryptoSpecKind {
     #[inline]
     fn from(v: crate::types::CryptoSpecShallowRecrypt) -> Self {
         crate::object::boxed(v, Self::CryptoSpecShallowRecrypt)
+    }
+}
+impl crate::object::Within<CryptoSpecKind> for crate::types::CryptoSpecNoOp {
+    type Via = crate::types::CryptoSpecNoOpKind;
+}
+impl crate::object::Within<CryptoSpecKind> for crate::types::CryptoSpecRegister {
+    type Via = crate::types::CryptoSpecNoOpKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for CryptoSpecKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for CryptoSpecKind {

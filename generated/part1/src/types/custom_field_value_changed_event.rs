@@ -206,6 +206,12 @@ impl crate::object::Blank for CustomFieldValueChangedEvent {
         }
     }
 }
+impl Default for CustomFieldValueChangedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for CustomFieldValueChangedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

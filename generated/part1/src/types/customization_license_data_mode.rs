@@ -4,6 +4,7 @@
 /// - `perServer`
 /// - `perSeat`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CustomizationLicenseDataMode {
     /// `perServer`
     PerServer,

@@ -5,6 +5,7 @@
 /// - `enableNetBIOS`
 /// - `disableNetBIOS`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CustomizationNetBIOSMode {
     /// `enableNetBIOSViaDhcp`
     EnableNetBiosViaDhcp,

@@ -5,6 +5,7 @@
 /// - `noreboot`
 /// - `shutdown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CustomizationSysprepRebootOption {
     /// `reboot`
     Reboot,

@@ -112,7 +112,11 @@ impl<'de> serde::Deserialize<'de> for DailyTaskScheduler {
 ///  A `DailyTaskScheduler` or any of its subtypes: what a member declared as `DailyTaskScheduler` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DailyTaskSchedulerKind {
     /// Exactly this type.
     DailyTaskScheduler(crate::types::DailyTaskScheduler),
@@ -120,6 +124,13 @@ pub enum DailyTaskSchedulerKind {
     MonthlyTaskScheduler(crate::types::MonthlyTaskSchedulerKind),
     ///  A `WeeklyTaskScheduler`.
     WeeklyTaskScheduler(Box<crate::types::WeeklyTaskScheduler>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DailyTaskSchedulerKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DailyTaskSchedulerKind {
     #[inline]
@@ -155,6 +166,56 @@ impl DailyTaskSchedulerKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `activeTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn active_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `activeTime` of the object held, to change it.
+    #[inline]
+    pub fn active_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `expireTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn expire_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `expireTime` of the object held, to change it.
+    #[inline]
+    pub fn expire_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `interval` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn interval(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `interval` of the object held, to change it.
+    #[inline]
+    pub fn interval_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `minute` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn minute(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `minute` of the object held, to change it.
+    #[inline]
+    pub fn minute_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `hour` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hour(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `hour` of the object held, to change it.
+    #[inline]
+    pub fn hour_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
 }
 impl From<crate::types::DailyTaskScheduler> for DailyTaskSchedulerKind {
     #[inline]
@@ -172,6 +233,30 @@ impl From<crate::types::WeeklyTaskScheduler> for DailyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::WeeklyTaskScheduler) -> Self {
         crate::object::boxed(v, Self::WeeklyTaskScheduler)
+    }
+}
+impl crate::object::Within<DailyTaskSchedulerKind>
+for crate::types::MonthlyTaskScheduler {
+    type Via = crate::types::MonthlyTaskSchedulerKind;
+}
+impl crate::object::Within<DailyTaskSchedulerKind>
+for crate::types::MonthlyByDayTaskScheduler {
+    type Via = crate::types::MonthlyTaskSchedulerKind;
+}
+impl crate::object::Within<DailyTaskSchedulerKind>
+for crate::types::MonthlyByWeekdayTaskScheduler {
+    type Via = crate::types::MonthlyTaskSchedulerKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for DailyTaskSchedulerKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for DailyTaskSchedulerKind {

@@ -13,6 +13,7 @@
 /// - `SetDesiredImageSpecFailed`
 /// - `ApplyHAVibsOnClusterFailed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DasConfigFaultDasConfigFaultReason {
     /// `HostNetworkMisconfiguration`
     HostNetworkMisconfiguration,

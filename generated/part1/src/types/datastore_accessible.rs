@@ -4,6 +4,7 @@
 /// - `True`
 /// - `False`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DatastoreAccessible {
     /// `True`
     True,

@@ -213,6 +213,12 @@ impl crate::object::Blank for DatastoreFileCopiedEvent {
         }
     }
 }
+impl Default for DatastoreFileCopiedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DatastoreFileCopiedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

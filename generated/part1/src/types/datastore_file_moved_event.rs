@@ -213,6 +213,12 @@ impl crate::object::Blank for DatastoreFileMovedEvent {
         }
     }
 }
+impl Default for DatastoreFileMovedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DatastoreFileMovedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

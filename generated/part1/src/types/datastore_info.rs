@@ -30,7 +30,7 @@ pub struct DatastoreInfo {
     /// Property *DatastoreInfo.supportedVDiskFormats*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub supported_v_disk_formats: Option<Vec<crate::CompactString>>,
+    pub supported_vdisk_formats: Option<Vec<crate::CompactString>>,
     /// Property *DatastoreInfo.logicalSectorSize*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -79,7 +79,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "timestamp",
         "container_id",
         "alias_of",
-        "supported_v_disk_formats",
+        "supported_vdisk_formats",
         "logical_sector_size",
         "physical_sector_size",
     ],
@@ -102,7 +102,7 @@ impl crate::object::Object for DatastoreInfo {
             6usize => &self.timestamp,
             7usize => &self.container_id,
             8usize => &self.alias_of,
-            9usize => &self.supported_v_disk_formats,
+            9usize => &self.supported_vdisk_formats,
             10usize => &self.logical_sector_size,
             11usize => &self.physical_sector_size,
             _ => unreachable!("member index out of range"),
@@ -119,7 +119,7 @@ impl crate::object::Object for DatastoreInfo {
             6usize => &mut self.timestamp,
             7usize => &mut self.container_id,
             8usize => &mut self.alias_of,
-            9usize => &mut self.supported_v_disk_formats,
+            9usize => &mut self.supported_vdisk_formats,
             10usize => &mut self.logical_sector_size,
             11usize => &mut self.physical_sector_size,
             _ => unreachable!("member index out of range"),
@@ -144,7 +144,7 @@ impl crate::object::Blank for DatastoreInfo {
             timestamp: None,
             container_id: None,
             alias_of: None,
-            supported_v_disk_formats: None,
+            supported_vdisk_formats: None,
             logical_sector_size: None,
             physical_sector_size: None,
             extra: crate::Extra::EMPTY,
@@ -177,7 +177,11 @@ impl<'de> serde::Deserialize<'de> for DatastoreInfo {
 ///  A `DatastoreInfo` or any of its subtypes: what a member declared as `DatastoreInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DatastoreInfoKind {
     /// Exactly this type.
     DatastoreInfo(Box<crate::types::DatastoreInfo>),
@@ -194,6 +198,13 @@ pub enum DatastoreInfoKind {
     ///  A `VvolDatastoreInfo`.
     #[cfg(feature = "sms")]
     VvolDatastoreInfo(Box<crate::types::VvolDatastoreInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DatastoreInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DatastoreInfoKind {
     #[inline]
@@ -245,6 +256,128 @@ impl DatastoreInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `url` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn url(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `url` of the object held, to change it.
+    #[inline]
+    pub fn url_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `freeSpace` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn free_space(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `freeSpace` of the object held, to change it.
+    #[inline]
+    pub fn free_space_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `maxFileSize` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn max_file_size(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `maxFileSize` of the object held, to change it.
+    #[inline]
+    pub fn max_file_size_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `maxVirtualDiskCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn max_virtual_disk_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `maxVirtualDiskCapacity` of the object held, to change it.
+    #[inline]
+    pub fn max_virtual_disk_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `maxMemoryFileSize` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn max_memory_file_size(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `maxMemoryFileSize` of the object held, to change it.
+    #[inline]
+    pub fn max_memory_file_size_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `timestamp` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn timestamp(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `timestamp` of the object held, to change it.
+    #[inline]
+    pub fn timestamp_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `containerId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn container_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `containerId` of the object held, to change it.
+    #[inline]
+    pub fn container_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `aliasOf` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn alias_of(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `aliasOf` of the object held, to change it.
+    #[inline]
+    pub fn alias_of_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `supportedVDiskFormats` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn supported_vdisk_formats(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `supportedVDiskFormats` of the object held, to change it.
+    #[inline]
+    pub fn supported_vdisk_formats_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `logicalSectorSize` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn logical_sector_size(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `logicalSectorSize` of the object held, to change it.
+    #[inline]
+    pub fn logical_sector_size_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `physicalSectorSize` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn physical_sector_size(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `physicalSectorSize` of the object held, to change it.
+    #[inline]
+    pub fn physical_sector_size_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
     }
 }
 impl From<crate::types::DatastoreInfo> for DatastoreInfoKind {

@@ -5,6 +5,7 @@
 /// - `enteringMaintenance`
 /// - `inMaintenance`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DatastoreSummaryMaintenanceModeState {
     /// `normal`
     Normal,

@@ -9,6 +9,7 @@
 /// - `friday`
 /// - `saturday`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DayOfWeek {
     /// `sunday`
     Sunday,

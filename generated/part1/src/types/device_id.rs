@@ -79,7 +79,11 @@ impl<'de> serde::Deserialize<'de> for DeviceId {
 ///  A `DeviceId` or any of its subtypes: what a member declared as `DeviceId` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DeviceIdKind {
     /// Exactly this type.
     DeviceId(Box<crate::types::DeviceId>),
@@ -98,6 +102,13 @@ pub enum DeviceIdKind {
     ///  A `VirtualMachineId` or one of its subtypes.
     #[cfg(feature = "sms")]
     VirtualMachineId(crate::types::VirtualMachineIdKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DeviceIdKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DeviceIdKind {
     #[inline]
@@ -185,6 +196,34 @@ impl From<crate::types::VirtualMachineIdKind> for DeviceIdKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineIdKind) -> Self {
         Self::VirtualMachineId(v)
+    }
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DeviceIdKind> for crate::types::VirtualMachineId {
+    type Via = crate::types::VirtualMachineIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DeviceIdKind> for crate::types::VirtualMachineFilePath {
+    type Via = crate::types::VirtualMachineIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DeviceIdKind> for crate::types::VirtualMachineMoId {
+    type Via = crate::types::VirtualMachineIdKind;
+}
+#[cfg(feature = "sms")]
+impl crate::object::Within<DeviceIdKind> for crate::types::VirtualMachineUUID {
+    type Via = crate::types::VirtualMachineIdKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for DeviceIdKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for DeviceIdKind {

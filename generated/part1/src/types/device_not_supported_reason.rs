@@ -5,6 +5,7 @@
 /// - `guest`
 /// - `ft`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DeviceNotSupportedReason {
     /// `host`
     Host,

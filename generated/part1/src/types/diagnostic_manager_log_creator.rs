@@ -9,6 +9,7 @@
 /// - `vpxClient`
 /// - `recordLog`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DiagnosticManagerLogCreator {
     /// `vpxd`
     Vpxd,

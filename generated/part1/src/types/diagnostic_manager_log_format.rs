@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `plain`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DiagnosticManagerLogFormat {
     /// `plain`
     Plain,

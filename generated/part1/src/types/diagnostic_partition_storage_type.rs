@@ -4,6 +4,7 @@
 /// - `directAttached`
 /// - `networkAttached`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DiagnosticPartitionStorageType {
     /// `directAttached`
     DirectAttached,

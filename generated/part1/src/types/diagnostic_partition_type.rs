@@ -4,6 +4,7 @@
 /// - `singleHost`
 /// - `multiHost`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DiagnosticPartitionType {
     /// `singleHost`
     SingleHost,

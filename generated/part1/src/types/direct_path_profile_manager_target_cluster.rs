@@ -64,6 +64,12 @@ impl crate::object::Blank for DirectPathProfileManagerTargetCluster {
         }
     }
 }
+impl Default for DirectPathProfileManagerTargetCluster {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DirectPathProfileManagerTargetCluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -64,6 +64,12 @@ impl crate::object::Blank for DirectPathProfileManagerTargetHost {
         }
     }
 }
+impl Default for DirectPathProfileManagerTargetHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DirectPathProfileManagerTargetHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `hotExtendDisk`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DisallowedChangeByServiceDisallowedChange {
     /// `hotExtendDisk`
     HotExtendDisk,

@@ -4,6 +4,7 @@
 /// - `standard`
 /// - `nsx`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualPortgroupBackingType {
     /// `standard`
     Standard,

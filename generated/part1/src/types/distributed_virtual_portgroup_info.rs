@@ -145,6 +145,12 @@ impl crate::object::Blank for DistributedVirtualPortgroupInfo {
         }
     }
 }
+impl Default for DistributedVirtualPortgroupInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DistributedVirtualPortgroupInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,6 +5,7 @@
 /// - `portgroupName`
 /// - `portIndex`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualPortgroupMetaTagName {
     /// `dvsName`
     DvsName,

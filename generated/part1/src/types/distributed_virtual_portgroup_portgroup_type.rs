@@ -5,6 +5,7 @@
 /// - `lateBinding`
 /// - `ephemeral`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualPortgroupPortgroupType {
     /// `earlyBinding`
     EarlyBinding,

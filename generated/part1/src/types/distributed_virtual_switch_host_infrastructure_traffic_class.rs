@@ -15,6 +15,7 @@
 /// - `provisioning`: ***Since:*** vSphere API Release 8.0.2.0
 /// - `vSANiSCSI`: ***Since:*** vSphere API Release 9.1.0.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualSwitchHostInfrastructureTrafficClass {
     /// `management`
     Management,

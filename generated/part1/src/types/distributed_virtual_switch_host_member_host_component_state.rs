@@ -8,6 +8,7 @@
 /// - `disconnected`
 /// - `down`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualSwitchHostMemberHostComponentState {
     /// `up`
     Up,

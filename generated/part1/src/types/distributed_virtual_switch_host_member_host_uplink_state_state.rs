@@ -4,6 +4,7 @@
 /// - `active`
 /// - `standby`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualSwitchHostMemberHostUplinkStateState {
     /// `active`
     Active,

@@ -4,6 +4,7 @@
 /// - `vlan`
 /// - `overlay`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualSwitchHostMemberTransportZoneType {
     /// `vlan`
     Vlan,

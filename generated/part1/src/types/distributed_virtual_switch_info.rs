@@ -87,6 +87,12 @@ impl crate::object::Blank for DistributedVirtualSwitchInfo {
         }
     }
 }
+impl Default for DistributedVirtualSwitchInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DistributedVirtualSwitchInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

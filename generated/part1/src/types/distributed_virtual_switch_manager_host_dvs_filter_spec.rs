@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchManagerHostDvsFilt
 ///  A `DistributedVirtualSwitchManagerHostDvsFilterSpec` or any of its subtypes: what a member declared as `DistributedVirtualSwitchManagerHostDvsFilterSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// Exactly this type.
     DistributedVirtualSwitchManagerHostDvsFilterSpec(
@@ -106,6 +110,13 @@ pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     DistributedVirtualSwitchManagerHostDvsMembershipFilter(
         Box<crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     #[inline]
@@ -156,6 +167,16 @@ impl DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `inclusive` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn inclusive(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `inclusive` of the object held, to change it.
+    #[inline]
+    pub fn inclusive_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec>

@@ -4,6 +4,7 @@
 /// - `version2`
 /// - `version3`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualSwitchNetworkResourceControlVersion {
     /// `version2`
     Version2,

@@ -7,6 +7,7 @@
 /// - `failover_explicit`
 /// - `loadbalance_loadbased`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualSwitchNicTeamingPolicyMode {
     /// `loadbalance_ip`
     LoadbalanceIp,

@@ -7,6 +7,7 @@
 /// - `proceedWithUpgrade`
 /// - `updateBundleInfo`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DistributedVirtualSwitchProductSpecOperationType {
     /// `preInstall`
     PreInstall,

@@ -5,6 +5,7 @@
 /// - `alreadyInUse`
 /// - `diskAlreadyClaimedReasonUnknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpDiskAlreadyClaimedReason {
     /// `maxVendorsExceeded`
     MaxVendorsExceeded,

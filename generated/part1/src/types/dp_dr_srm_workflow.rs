@@ -9,6 +9,7 @@
 ///
 /// ***Since:*** 8.0.0.4
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpDrSrmWorkflow {
     /// `test_failover`
     TestFailover,

@@ -5,6 +5,7 @@
 /// - `notProtected`
 /// - `invalidProtectionReasonUnknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpInvalidProtectionReason {
     /// `protectionDegraded`
     ProtectionDegraded,

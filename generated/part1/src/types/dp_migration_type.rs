@@ -5,6 +5,7 @@
 /// - `hotMigration`
 /// - `migrationTypeUnknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpMigrationType {
     /// `coldMigration`
     ColdMigration,

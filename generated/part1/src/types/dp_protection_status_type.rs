@@ -6,6 +6,7 @@
 /// - `pe_partially_protected`
 /// - `ProtectionStatusType_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpProtectionStatusType {
     /// `pe_protected`
     PeProtected,

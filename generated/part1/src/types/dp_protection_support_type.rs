@@ -6,6 +6,7 @@
 /// - `not_supported`
 /// - `ProtectionSupportType_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpProtectionSupportType {
     /// `supported`
     Supported,

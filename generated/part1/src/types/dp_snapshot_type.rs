@@ -9,6 +9,7 @@
 /// - `vssAppConsistent`
 /// - `snapshotTypeUnknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpSnapshotType {
     /// `crashConsistent`
     CrashConsistent,

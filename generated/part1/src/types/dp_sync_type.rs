@@ -5,6 +5,7 @@
 /// - `deltaSync`
 /// - `syncTypeUnknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpSyncType {
     /// `fullSync`
     FullSync,

@@ -6,6 +6,7 @@
 /// - `vssBackupContextFileShareBackup`
 /// - `vssBackupContextUnknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpVssBackupContext {
     /// `vssBackupContextAuto`
     VssBackupContextAuto,

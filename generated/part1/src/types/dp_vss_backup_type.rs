@@ -5,6 +5,7 @@
 /// - `vssBackupTypeCopy`
 /// - `vssBackupTypeUnknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DpVssBackupType {
     /// `vssBackupTypeFull`
     VssBackupTypeFull,

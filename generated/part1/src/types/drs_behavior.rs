@@ -5,6 +5,7 @@
 /// - `partiallyAutomated`
 /// - `fullyAutomated`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DrsBehavior {
     /// `manual`
     Manual,

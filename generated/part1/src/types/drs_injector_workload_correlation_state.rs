@@ -4,6 +4,7 @@
 /// - `Correlated`
 /// - `Uncorrelated`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DrsInjectorWorkloadCorrelationState {
     /// `Correlated`
     Correlated,

@@ -7,6 +7,7 @@
 /// - `antiAffin`
 /// - `hostMaint`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DrsRecommendationReasonCode {
     /// `fairnessCpuAvg`
     FairnessCpuAvg,

@@ -134,13 +134,24 @@ impl<'de> serde::Deserialize<'de> for DVPortSetting {
 ///  A `DVPortSetting` or any of its subtypes: what a member declared as `DVPortSetting` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DVPortSettingKind {
     /// Exactly this type.
     DVPortSetting(Box<crate::types::DVPortSetting>),
     ///  A `VMwareDVSPortSetting`.
     #[cfg(feature = "vsan")]
     VMwareDVSPortSetting(Box<crate::types::VMwareDVSPortSetting>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DVPortSettingKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DVPortSettingKind {
     #[inline]
@@ -177,6 +188,88 @@ impl DVPortSettingKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `blocked` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn blocked(&self) -> &Option<crate::types::BoolPolicy> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `blocked` of the object held, to change it.
+    #[inline]
+    pub fn blocked_mut(&mut self) -> &mut Option<crate::types::BoolPolicy> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `vmDirectPathGen2Allowed` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm_direct_path_gen2_allowed(&self) -> &Option<crate::types::BoolPolicy> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `vmDirectPathGen2Allowed` of the object held, to change it.
+    #[inline]
+    pub fn vm_direct_path_gen2_allowed_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::BoolPolicy> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `inShapingPolicy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn in_shaping_policy(&self) -> &Option<crate::types::DVSTrafficShapingPolicy> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `inShapingPolicy` of the object held, to change it.
+    #[inline]
+    pub fn in_shaping_policy_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DVSTrafficShapingPolicy> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `outShapingPolicy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn out_shaping_policy(&self) -> &Option<crate::types::DVSTrafficShapingPolicy> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `outShapingPolicy` of the object held, to change it.
+    #[inline]
+    pub fn out_shaping_policy_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DVSTrafficShapingPolicy> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `vendorSpecificConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vendor_specific_config(
+        &self,
+    ) -> &Option<crate::types::DVSVendorSpecificConfig> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `vendorSpecificConfig` of the object held, to change it.
+    #[inline]
+    pub fn vendor_specific_config_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DVSVendorSpecificConfig> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `networkResourcePoolKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_resource_pool_key(&self) -> &Option<crate::types::StringPolicy> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `networkResourcePoolKey` of the object held, to change it.
+    #[inline]
+    pub fn network_resource_pool_key_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::StringPolicy> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `filterPolicy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn filter_policy(&self) -> &Option<crate::types::DvsFilterPolicy> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `filterPolicy` of the object held, to change it.
+    #[inline]
+    pub fn filter_policy_mut(&mut self) -> &mut Option<crate::types::DvsFilterPolicy> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::DVPortSetting> for DVPortSettingKind {

@@ -6,6 +6,7 @@
 /// - `portNptNoVirtualFunctionsAvailable`
 /// - `portNptDisabledForPort`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DVPortStatusVmDirectPathGen2InactiveReasonNetwork {
     /// `portNptIncompatibleDvs`
     PortNptIncompatibleDvs,

@@ -4,6 +4,7 @@
 /// - `portNptIncompatibleHost`
 /// - `portNptIncompatibleConnectee`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DVPortStatusVmDirectPathGen2InactiveReasonOther {
     /// `portNptIncompatibleHost`
     PortNptIncompatibleHost,

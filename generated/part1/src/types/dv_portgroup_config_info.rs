@@ -227,6 +227,12 @@ impl crate::object::Blank for DVPortgroupConfigInfo {
         }
     }
 }
+impl Default for DVPortgroupConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DVPortgroupConfigInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

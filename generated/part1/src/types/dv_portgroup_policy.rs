@@ -134,12 +134,23 @@ impl<'de> serde::Deserialize<'de> for DVPortgroupPolicy {
 ///  A `DVPortgroupPolicy` or any of its subtypes: what a member declared as `DVPortgroupPolicy` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DVPortgroupPolicyKind {
     /// Exactly this type.
     DVPortgroupPolicy(crate::types::DVPortgroupPolicy),
     ///  A `VMwareDVSPortgroupPolicy`.
     VMwareDVSPortgroupPolicy(Box<crate::types::VMwareDVSPortgroupPolicy>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DVPortgroupPolicyKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DVPortgroupPolicyKind {
     #[inline]
@@ -173,6 +184,76 @@ impl DVPortgroupPolicyKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `blockOverrideAllowed` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn block_override_allowed(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `blockOverrideAllowed` of the object held, to change it.
+    #[inline]
+    pub fn block_override_allowed_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `shapingOverrideAllowed` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn shaping_override_allowed(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `shapingOverrideAllowed` of the object held, to change it.
+    #[inline]
+    pub fn shaping_override_allowed_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `vendorConfigOverrideAllowed` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vendor_config_override_allowed(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `vendorConfigOverrideAllowed` of the object held, to change it.
+    #[inline]
+    pub fn vendor_config_override_allowed_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `livePortMovingAllowed` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn live_port_moving_allowed(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `livePortMovingAllowed` of the object held, to change it.
+    #[inline]
+    pub fn live_port_moving_allowed_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `portConfigResetAtDisconnect` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn port_config_reset_at_disconnect(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `portConfigResetAtDisconnect` of the object held, to change it.
+    #[inline]
+    pub fn port_config_reset_at_disconnect_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `networkResourcePoolOverrideAllowed` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_resource_pool_override_allowed(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `networkResourcePoolOverrideAllowed` of the object held, to change it.
+    #[inline]
+    pub fn network_resource_pool_override_allowed_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `trafficFilterOverrideAllowed` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn traffic_filter_override_allowed(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `trafficFilterOverrideAllowed` of the object held, to change it.
+    #[inline]
+    pub fn traffic_filter_override_allowed_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::DVPortgroupPolicy> for DVPortgroupPolicyKind {

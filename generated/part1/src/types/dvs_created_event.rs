@@ -178,6 +178,12 @@ impl crate::object::Blank for DvsCreatedEvent {
         }
     }
 }
+impl Default for DvsCreatedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DvsCreatedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

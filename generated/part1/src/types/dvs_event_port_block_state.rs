@@ -6,6 +6,7 @@
 /// - `unblocked`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DvsEventPortBlockState {
     /// `unset`
     Unset,

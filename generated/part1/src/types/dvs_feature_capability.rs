@@ -166,12 +166,23 @@ impl<'de> serde::Deserialize<'de> for DVSFeatureCapability {
 ///  A `DVSFeatureCapability` or any of its subtypes: what a member declared as `DVSFeatureCapability` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DVSFeatureCapabilityKind {
     /// Exactly this type.
     DVSFeatureCapability(Box<crate::types::DVSFeatureCapability>),
     ///  A `VMwareDVSFeatureCapability`.
     VMwareDVSFeatureCapability(Box<crate::types::VMwareDVSFeatureCapability>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DVSFeatureCapabilityKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DVSFeatureCapabilityKind {
     #[inline]
@@ -207,6 +218,126 @@ impl DVSFeatureCapabilityKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `networkResourceManagementSupported` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn network_resource_management_supported(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `networkResourceManagementSupported` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn network_resource_management_supported_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `vmDirectPathGen2Supported` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn vm_direct_path_gen2_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `vmDirectPathGen2Supported` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn vm_direct_path_gen2_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `nicTeamingPolicy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn nic_teaming_policy(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `nicTeamingPolicy` of the object held, to change it.
+    #[inline]
+    pub fn nic_teaming_policy_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `networkResourcePoolHighShareValue` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn network_resource_pool_high_share_value(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `networkResourcePoolHighShareValue` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn network_resource_pool_high_share_value_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `networkResourceManagementCapability` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_resource_management_capability(
+        &self,
+    ) -> &Option<crate::types::DVSNetworkResourceManagementCapability> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `networkResourceManagementCapability` of the object held, to change it.
+    #[inline]
+    pub fn network_resource_management_capability_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DVSNetworkResourceManagementCapability> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `healthCheckCapability` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn health_check_capability(
+        &self,
+    ) -> &Option<crate::types::DVSHealthCheckCapabilityKind> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `healthCheckCapability` of the object held, to change it.
+    #[inline]
+    pub fn health_check_capability_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DVSHealthCheckCapabilityKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `rollbackCapability` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn rollback_capability(&self) -> &Option<crate::types::DVSRollbackCapability> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `rollbackCapability` of the object held, to change it.
+    #[inline]
+    pub fn rollback_capability_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DVSRollbackCapability> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `backupRestoreCapability` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backup_restore_capability(
+        &self,
+    ) -> &Option<crate::types::DVSBackupRestoreCapability> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `backupRestoreCapability` of the object held, to change it.
+    #[inline]
+    pub fn backup_restore_capability_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DVSBackupRestoreCapability> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `networkFilterSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_filter_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `networkFilterSupported` of the object held, to change it.
+    #[inline]
+    pub fn network_filter_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `macLearningSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn mac_learning_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `macLearningSupported` of the object held, to change it.
+    #[inline]
+    pub fn mac_learning_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
     }
 }
 impl From<crate::types::DVSFeatureCapability> for DVSFeatureCapabilityKind {

@@ -120,7 +120,11 @@ impl<'de> serde::Deserialize<'de> for DvsFilterConfig {
 ///  A `DvsFilterConfig` or any of its subtypes: what a member declared as `DvsFilterConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DvsFilterConfigKind {
     /// Exactly this type.
     DvsFilterConfig(Box<crate::types::DvsFilterConfig>),
@@ -128,6 +132,13 @@ pub enum DvsFilterConfigKind {
     DvsFilterConfigSpec(Box<crate::types::DvsFilterConfigSpec>),
     ///  A `DvsTrafficFilterConfig` or one of its subtypes.
     DvsTrafficFilterConfig(crate::types::DvsTrafficFilterConfigKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DvsFilterConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DvsFilterConfigKind {
     #[inline]
@@ -167,6 +178,66 @@ impl DvsFilterConfigKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `inherited` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn inherited(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `inherited` of the object held, to change it.
+    #[inline]
+    pub fn inherited_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `agentName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agent_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `agentName` of the object held, to change it.
+    #[inline]
+    pub fn agent_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `slotNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn slot_number(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `slotNumber` of the object held, to change it.
+    #[inline]
+    pub fn slot_number_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `parameters` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn parameters(&self) -> &Option<crate::types::DvsFilterParameter> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `parameters` of the object held, to change it.
+    #[inline]
+    pub fn parameters_mut(&mut self) -> &mut Option<crate::types::DvsFilterParameter> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `onFailure` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn on_failure(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `onFailure` of the object held, to change it.
+    #[inline]
+    pub fn on_failure_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
 }
 impl From<crate::types::DvsFilterConfig> for DvsFilterConfigKind {
     #[inline]
@@ -184,6 +255,26 @@ impl From<crate::types::DvsTrafficFilterConfigKind> for DvsFilterConfigKind {
     #[inline]
     fn from(v: crate::types::DvsTrafficFilterConfigKind) -> Self {
         Self::DvsTrafficFilterConfig(v)
+    }
+}
+impl crate::object::Within<DvsFilterConfigKind>
+for crate::types::DvsTrafficFilterConfig {
+    type Via = crate::types::DvsTrafficFilterConfigKind;
+}
+impl crate::object::Within<DvsFilterConfigKind>
+for crate::types::DvsTrafficFilterConfigSpec {
+    type Via = crate::types::DvsTrafficFilterConfigKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for DvsFilterConfigKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for DvsFilterConfigKind {

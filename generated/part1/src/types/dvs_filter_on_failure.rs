@@ -4,6 +4,7 @@
 /// - `failOpen`
 /// - `failClosed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DvsFilterOnFailure {
     /// `failOpen`
     FailOpen,

@@ -4,6 +4,7 @@
 /// - `blocked`
 /// - `unblocked`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DVSFilterSpecLinkConfig {
     /// `blocked`
     Blocked,

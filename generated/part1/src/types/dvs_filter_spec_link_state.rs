@@ -4,6 +4,7 @@
 /// - `down`
 /// - `up`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DVSFilterSpecLinkState {
     /// `down`
     Down,

@@ -93,12 +93,23 @@ impl<'de> serde::Deserialize<'de> for DVSHealthCheckConfig {
 ///  A `DVSHealthCheckConfig` or any of its subtypes: what a member declared as `DVSHealthCheckConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DVSHealthCheckConfigKind {
     /// Exactly this type.
     DVSHealthCheckConfig(crate::types::DVSHealthCheckConfig),
     ///  A `VMwareDVSHealthCheckConfig` or one of its subtypes.
     VMwareDVSHealthCheckConfig(crate::types::VMwareDVSHealthCheckConfigKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DVSHealthCheckConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DVSHealthCheckConfigKind {
     #[inline]
@@ -133,6 +144,26 @@ impl DVSHealthCheckConfigKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `enable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enable(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `enable` of the object held, to change it.
+    #[inline]
+    pub fn enable_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `interval` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn interval(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `interval` of the object held, to change it.
+    #[inline]
+    pub fn interval_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::DVSHealthCheckConfig> for DVSHealthCheckConfigKind {
     #[inline]
@@ -144,6 +175,30 @@ impl From<crate::types::VMwareDVSHealthCheckConfigKind> for DVSHealthCheckConfig
     #[inline]
     fn from(v: crate::types::VMwareDVSHealthCheckConfigKind) -> Self {
         Self::VMwareDVSHealthCheckConfig(v)
+    }
+}
+impl crate::object::Within<DVSHealthCheckConfigKind>
+for crate::types::VMwareDVSHealthCheckConfig {
+    type Via = crate::types::VMwareDVSHealthCheckConfigKind;
+}
+impl crate::object::Within<DVSHealthCheckConfigKind>
+for crate::types::VMwareDVSTeamingHealthCheckConfig {
+    type Via = crate::types::VMwareDVSHealthCheckConfigKind;
+}
+impl crate::object::Within<DVSHealthCheckConfigKind>
+for crate::types::VMwareDVSVlanMtuHealthCheckConfig {
+    type Via = crate::types::VMwareDVSHealthCheckConfigKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for DVSHealthCheckConfigKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for DVSHealthCheckConfigKind {

@@ -206,6 +206,12 @@ impl crate::object::Blank for DvsHostStatusUpdated {
         }
     }
 }
+impl Default for DvsHostStatusUpdated {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for DvsHostStatusUpdated {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

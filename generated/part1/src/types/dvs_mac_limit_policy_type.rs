@@ -4,6 +4,7 @@
 /// - `allow`
 /// - `drop`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DVSMacLimitPolicyType {
     /// `allow`
     Allow,

@@ -5,6 +5,7 @@
 /// - `outgoingPackets`
 /// - `both`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DvsNetworkRuleDirectionType {
     /// `incomingPackets`
     IncomingPackets,

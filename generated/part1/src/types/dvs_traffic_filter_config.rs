@@ -134,12 +134,23 @@ impl<'de> serde::Deserialize<'de> for DvsTrafficFilterConfig {
 ///  A `DvsTrafficFilterConfig` or any of its subtypes: what a member declared as `DvsTrafficFilterConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum DvsTrafficFilterConfigKind {
     /// Exactly this type.
     DvsTrafficFilterConfig(Box<crate::types::DvsTrafficFilterConfig>),
     ///  A `DvsTrafficFilterConfigSpec`.
     DvsTrafficFilterConfigSpec(Box<crate::types::DvsTrafficFilterConfigSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for DvsTrafficFilterConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for DvsTrafficFilterConfigKind {
     #[inline]
@@ -175,6 +186,78 @@ impl DvsTrafficFilterConfigKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `inherited` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn inherited(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `inherited` of the object held, to change it.
+    #[inline]
+    pub fn inherited_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `agentName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agent_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `agentName` of the object held, to change it.
+    #[inline]
+    pub fn agent_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `slotNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn slot_number(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `slotNumber` of the object held, to change it.
+    #[inline]
+    pub fn slot_number_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `parameters` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn parameters(&self) -> &Option<crate::types::DvsFilterParameter> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `parameters` of the object held, to change it.
+    #[inline]
+    pub fn parameters_mut(&mut self) -> &mut Option<crate::types::DvsFilterParameter> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `onFailure` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn on_failure(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `onFailure` of the object held, to change it.
+    #[inline]
+    pub fn on_failure_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `trafficRuleset` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn traffic_ruleset(&self) -> &Option<crate::types::DvsTrafficRuleset> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `trafficRuleset` of the object held, to change it.
+    #[inline]
+    pub fn traffic_ruleset_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::DvsTrafficRuleset> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::DvsTrafficFilterConfig> for DvsTrafficFilterConfigKind {

@@ -77,7 +77,11 @@ impl<'de> serde::Deserialize<'de> for EventArgument {
 ///  A `EventArgument` or any of its subtypes: what a member declared as `EventArgument` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum EventArgumentKind {
     /// Exactly this type.
     EventArgument(Box<crate::types::EventArgument>),
@@ -87,6 +91,13 @@ pub enum EventArgumentKind {
     ProfileEventArgument(Box<crate::types::ProfileEventArgument>),
     ///  A `RoleEventArgument`.
     RoleEventArgument(Box<crate::types::RoleEventArgument>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for EventArgumentKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for EventArgumentKind {
     #[inline]
@@ -150,6 +161,64 @@ impl From<crate::types::RoleEventArgument> for EventArgumentKind {
     #[inline]
     fn from(v: crate::types::RoleEventArgument) -> Self {
         crate::object::boxed(v, Self::RoleEventArgument)
+    }
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::EntityEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::AlarmEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind>
+for crate::types::ComputeResourceEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::DatacenterEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::DatastoreEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::DvsEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::FolderEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::HostEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind>
+for crate::types::ManagedEntityEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::NetworkEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind>
+for crate::types::ResourcePoolEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind>
+for crate::types::ScheduledTaskEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::TgwEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+impl crate::object::Within<EventArgumentKind> for crate::types::VmEventArgument {
+    type Via = crate::types::EntityEventArgumentKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for EventArgumentKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for EventArgumentKind {

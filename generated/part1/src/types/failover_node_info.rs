@@ -70,6 +70,12 @@ impl crate::object::Blank for FailoverNodeInfo {
         }
     }
 }
+impl Default for FailoverNodeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for FailoverNodeInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

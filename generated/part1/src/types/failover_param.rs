@@ -115,13 +115,24 @@ impl<'de> serde::Deserialize<'de> for FailoverParam {
 ///  A `FailoverParam` or any of its subtypes: what a member declared as `FailoverParam` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum FailoverParamKind {
     /// Exactly this type.
     FailoverParam(crate::types::FailoverParam),
     ///  A `TestFailoverParam`.
     #[cfg(feature = "sms")]
     TestFailoverParam(Box<crate::types::TestFailoverParam>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for FailoverParamKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for FailoverParamKind {
     #[inline]
@@ -156,6 +167,52 @@ impl FailoverParamKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `isPlanned` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn is_planned(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `isPlanned` of the object held, to change it.
+    #[inline]
+    pub fn is_planned_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `checkOnly` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn check_only(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `checkOnly` of the object held, to change it.
+    #[inline]
+    pub fn check_only_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `replicationGroupsToFailover` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn replication_groups_to_failover(
+        &self,
+    ) -> &Option<Vec<crate::types::ReplicationGroupData>> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `replicationGroupsToFailover` of the object held, to change it.
+    #[inline]
+    pub fn replication_groups_to_failover_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ReplicationGroupData>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `policyAssociations` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn policy_associations(&self) -> &Option<Vec<crate::types::PolicyAssociation>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `policyAssociations` of the object held, to change it.
+    #[inline]
+    pub fn policy_associations_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::PolicyAssociation>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::FailoverParam> for FailoverParamKind {

@@ -103,7 +103,11 @@ impl<'de> serde::Deserialize<'de> for FaultToleranceConfigInfo {
 ///  A `FaultToleranceConfigInfo` or any of its subtypes: what a member declared as `FaultToleranceConfigInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum FaultToleranceConfigInfoKind {
     /// Exactly this type.
     FaultToleranceConfigInfo(crate::types::FaultToleranceConfigInfo),
@@ -113,6 +117,13 @@ pub enum FaultToleranceConfigInfoKind {
     FaultToleranceSecondaryConfigInfo(
         Box<crate::types::FaultToleranceSecondaryConfigInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for FaultToleranceConfigInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for FaultToleranceConfigInfoKind {
     #[inline]
@@ -151,6 +162,46 @@ impl FaultToleranceConfigInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `role` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn role(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `role` of the object held, to change it.
+    #[inline]
+    pub fn role_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `instanceUuids` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn instance_uuids(&self) -> &Vec<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `instanceUuids` of the object held, to change it.
+    #[inline]
+    pub fn instance_uuids_mut(&mut self) -> &mut Vec<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `configPaths` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn config_paths(&self) -> &Vec<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `configPaths` of the object held, to change it.
+    #[inline]
+    pub fn config_paths_mut(&mut self) -> &mut Vec<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `orphaned` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn orphaned(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `orphaned` of the object held, to change it.
+    #[inline]
+    pub fn orphaned_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::FaultToleranceConfigInfo> for FaultToleranceConfigInfoKind {

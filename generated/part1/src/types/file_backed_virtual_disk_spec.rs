@@ -129,13 +129,24 @@ impl<'de> serde::Deserialize<'de> for FileBackedVirtualDiskSpec {
 ///  A `FileBackedVirtualDiskSpec` or any of its subtypes: what a member declared as `FileBackedVirtualDiskSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum FileBackedVirtualDiskSpecKind {
     /// Exactly this type.
     FileBackedVirtualDiskSpec(Box<crate::types::FileBackedVirtualDiskSpec>),
     ///  A `SeSparseVirtualDiskSpec`.
     #[cfg(feature = "vsan")]
     SeSparseVirtualDiskSpec(Box<crate::types::SeSparseVirtualDiskSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for FileBackedVirtualDiskSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for FileBackedVirtualDiskSpecKind {
     #[inline]
@@ -172,6 +183,68 @@ impl FileBackedVirtualDiskSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `diskType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn disk_type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `diskType` of the object held, to change it.
+    #[inline]
+    pub fn disk_type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `adapterType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn adapter_type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `adapterType` of the object held, to change it.
+    #[inline]
+    pub fn adapter_type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `capacityKb` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capacity_kb(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `capacityKb` of the object held, to change it.
+    #[inline]
+    pub fn capacity_kb_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `profile` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn profile(&self) -> &Option<Vec<crate::types::VirtualMachineProfileSpecKind>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `profile` of the object held, to change it.
+    #[inline]
+    pub fn profile_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualMachineProfileSpecKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `crypto` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn crypto(&self) -> &Option<crate::types::CryptoSpecKind> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `crypto` of the object held, to change it.
+    #[inline]
+    pub fn crypto_mut(&mut self) -> &mut Option<crate::types::CryptoSpecKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `sectorFormat` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn sector_format(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `sectorFormat` of the object held, to change it.
+    #[inline]
+    pub fn sector_format_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
     }
 }
 impl From<crate::types::FileBackedVirtualDiskSpec> for FileBackedVirtualDiskSpecKind {

@@ -110,7 +110,11 @@ impl<'de> serde::Deserialize<'de> for FileInfo {
 ///  A `FileInfo` or any of its subtypes: what a member declared as `FileInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum FileInfoKind {
     /// Exactly this type.
     FileInfo(Box<crate::types::FileInfo>),
@@ -130,6 +134,13 @@ pub enum FileInfoKind {
     VmNvramFileInfo(Box<crate::types::VmNvramFileInfo>),
     ///  A `VmSnapshotFileInfo`.
     VmSnapshotFileInfo(Box<crate::types::VmSnapshotFileInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for FileInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for FileInfoKind {
     #[inline]
@@ -182,6 +193,56 @@ impl FileInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `path` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn path(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `path` of the object held, to change it.
+    #[inline]
+    pub fn path_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `friendlyName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn friendly_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `friendlyName` of the object held, to change it.
+    #[inline]
+    pub fn friendly_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `fileSize` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn file_size(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `fileSize` of the object held, to change it.
+    #[inline]
+    pub fn file_size_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `modification` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn modification(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `modification` of the object held, to change it.
+    #[inline]
+    pub fn modification_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `owner` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn owner(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `owner` of the object held, to change it.
+    #[inline]
+    pub fn owner_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::FileInfo> for FileInfoKind {
@@ -236,6 +297,24 @@ impl From<crate::types::VmSnapshotFileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::VmSnapshotFileInfo) -> Self {
         crate::object::boxed(v, Self::VmSnapshotFileInfo)
+    }
+}
+impl crate::object::Within<FileInfoKind> for crate::types::VmConfigFileInfo {
+    type Via = crate::types::VmConfigFileInfoKind;
+}
+impl crate::object::Within<FileInfoKind> for crate::types::TemplateConfigFileInfo {
+    type Via = crate::types::VmConfigFileInfoKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for FileInfoKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for FileInfoKind {

@@ -64,6 +64,12 @@ impl crate::object::Blank for GroupInfo {
         }
     }
 }
+impl Default for GroupInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for GroupInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -84,7 +90,11 @@ impl<'de> serde::Deserialize<'de> for GroupInfo {
 ///  A `GroupInfo` or any of its subtypes: what a member declared as `GroupInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GroupInfoKind {
     /// Exactly this type.
     GroupInfo(crate::types::GroupInfo),
@@ -94,6 +104,13 @@ pub enum GroupInfoKind {
     ///  A `TargetGroupInfo`.
     #[cfg(feature = "sms")]
     TargetGroupInfo(Box<crate::types::TargetGroupInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GroupInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GroupInfoKind {
     #[inline]
@@ -132,6 +149,16 @@ impl GroupInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `groupId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn group_id(&self) -> &crate::types::ReplicationGroupId {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `groupId` of the object held, to change it.
+    #[inline]
+    pub fn group_id_mut(&mut self) -> &mut crate::types::ReplicationGroupId {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::GroupInfo> for GroupInfoKind {

@@ -82,6 +82,12 @@ impl crate::object::Blank for HealthUpdate {
         }
     }
 }
+impl Default for HealthUpdate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HealthUpdate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -98,12 +98,23 @@ impl<'de> serde::Deserialize<'de> for HostAccountSpec {
 ///  A `HostAccountSpec` or any of its subtypes: what a member declared as `HostAccountSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostAccountSpecKind {
     /// Exactly this type.
     HostAccountSpec(crate::types::HostAccountSpec),
     ///  A `HostPosixAccountSpec`.
     HostPosixAccountSpec(Box<crate::types::HostPosixAccountSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostAccountSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostAccountSpecKind {
     #[inline]
@@ -137,6 +148,36 @@ impl HostAccountSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `id` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `id` of the object held, to change it.
+    #[inline]
+    pub fn id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `password` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn password(&self) -> &Option<crate::Password> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `password` of the object held, to change it.
+    #[inline]
+    pub fn password_mut(&mut self) -> &mut Option<crate::Password> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::HostAccountSpec> for HostAccountSpecKind {

@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for HostDatastoreConnectInfo {
 ///  A `HostDatastoreConnectInfo` or any of its subtypes: what a member declared as `HostDatastoreConnectInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostDatastoreConnectInfoKind {
     /// Exactly this type.
     HostDatastoreConnectInfo(Box<crate::types::HostDatastoreConnectInfo>),
@@ -98,6 +102,13 @@ pub enum HostDatastoreConnectInfoKind {
     HostDatastoreNameConflictConnectInfo(
         Box<crate::types::HostDatastoreNameConflictConnectInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostDatastoreConnectInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostDatastoreConnectInfoKind {
     #[inline]
@@ -139,6 +150,20 @@ impl HostDatastoreConnectInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `summary` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn summary(&self) -> &crate::types::DatastoreSummary {
+        crate::object::member::<
+            Box<crate::types::DatastoreSummary>,
+        >(crate::object::Family::object(self), 0usize)
+    }
+    /// `summary` of the object held, to change it.
+    #[inline]
+    pub fn summary_mut(&mut self) -> &mut crate::types::DatastoreSummary {
+        crate::object::member_mut::<
+            Box<crate::types::DatastoreSummary>,
+        >(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::HostDatastoreConnectInfo> for HostDatastoreConnectInfoKind {

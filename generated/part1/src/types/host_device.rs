@@ -93,12 +93,23 @@ impl<'de> serde::Deserialize<'de> for HostDevice {
 ///  A `HostDevice` or any of its subtypes: what a member declared as `HostDevice` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostDeviceKind {
     /// Exactly this type.
     HostDevice(crate::types::HostDevice),
     ///  A `ScsiLun` or one of its subtypes.
     ScsiLun(crate::types::ScsiLunKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostDeviceKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostDeviceKind {
     #[inline]
@@ -131,6 +142,26 @@ impl HostDeviceKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `deviceName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `deviceName` of the object held, to change it.
+    #[inline]
+    pub fn device_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deviceType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deviceType` of the object held, to change it.
+    #[inline]
+    pub fn device_type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::HostDevice> for HostDeviceKind {
     #[inline]
@@ -142,6 +173,24 @@ impl From<crate::types::ScsiLunKind> for HostDeviceKind {
     #[inline]
     fn from(v: crate::types::ScsiLunKind) -> Self {
         Self::ScsiLun(v)
+    }
+}
+impl crate::object::Within<HostDeviceKind> for crate::types::ScsiLun {
+    type Via = crate::types::ScsiLunKind;
+}
+impl crate::object::Within<HostDeviceKind> for crate::types::HostScsiDisk {
+    type Via = crate::types::ScsiLunKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for HostDeviceKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for HostDeviceKind {

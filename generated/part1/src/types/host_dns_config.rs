@@ -134,12 +134,23 @@ impl<'de> serde::Deserialize<'de> for HostDnsConfig {
 ///  A `HostDnsConfig` or any of its subtypes: what a member declared as `HostDnsConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostDnsConfigKind {
     /// Exactly this type.
     HostDnsConfig(Box<crate::types::HostDnsConfig>),
     ///  A `HostDnsConfigSpec`.
     HostDnsConfigSpec(Box<crate::types::HostDnsConfigSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostDnsConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostDnsConfigKind {
     #[inline]
@@ -175,6 +186,76 @@ impl HostDnsConfigKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `dhcp` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dhcp(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `dhcp` of the object held, to change it.
+    #[inline]
+    pub fn dhcp_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `virtualNicDevice` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn virtual_nic_device(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `virtualNicDevice` of the object held, to change it.
+    #[inline]
+    pub fn virtual_nic_device_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `ipv6VirtualNicDevice` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ipv6_virtual_nic_device(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `ipv6VirtualNicDevice` of the object held, to change it.
+    #[inline]
+    pub fn ipv6_virtual_nic_device_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `hostName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `hostName` of the object held, to change it.
+    #[inline]
+    pub fn host_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `domainName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn domain_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `domainName` of the object held, to change it.
+    #[inline]
+    pub fn domain_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `address` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn address(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `address` of the object held, to change it.
+    #[inline]
+    pub fn address_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `searchDomain` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn search_domain(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `searchDomain` of the object held, to change it.
+    #[inline]
+    pub fn search_domain_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::HostDnsConfig> for HostDnsConfigKind {

@@ -10,7 +10,7 @@ pub struct HostFileSystemMountInfo {
     /// Property *HostFileSystemMountInfo.volume*.
     pub volume: crate::types::HostFileSystemVolumeKind,
     /// Property *HostFileSystemMountInfo.vStorageSupport*.
-    pub v_storage_support: Option<crate::CompactString>,
+    pub vstorage_support: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -28,7 +28,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     rust: "HostFileSystemMountInfo",
     type_name: Some("HostFileSystemMountInfo"),
     wire: &["mountInfo", "volume", "vStorageSupport"],
-    names: &["mount_info", "volume", "v_storage_support"],
+    names: &["mount_info", "volume", "vstorage_support"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 2u16, 1u16],
     plain: true,
@@ -41,7 +41,7 @@ impl crate::object::Object for HostFileSystemMountInfo {
         match i {
             0usize => &self.mount_info,
             1usize => &self.volume,
-            2usize => &self.v_storage_support,
+            2usize => &self.vstorage_support,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -49,7 +49,7 @@ impl crate::object::Object for HostFileSystemMountInfo {
         match i {
             0usize => &mut self.mount_info,
             1usize => &mut self.volume,
-            2usize => &mut self.v_storage_support,
+            2usize => &mut self.vstorage_support,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -65,9 +65,15 @@ impl crate::object::Blank for HostFileSystemMountInfo {
         Self {
             mount_info: crate::object::Blank::blank(),
             volume: crate::object::Blank::blank(),
-            v_storage_support: None,
+            vstorage_support: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for HostFileSystemMountInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFileSystemMountInfo {

@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for HostFileSystemVolume {
 ///  A `HostFileSystemVolume` or any of its subtypes: what a member declared as `HostFileSystemVolume` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostFileSystemVolumeKind {
     /// Exactly this type.
     HostFileSystemVolume(crate::types::HostFileSystemVolume),
@@ -117,6 +121,13 @@ pub enum HostFileSystemVolumeKind {
     ///  A `HostVvolVolume`.
     #[cfg(feature = "sms")]
     HostVvolVolume(Box<crate::types::HostVvolVolume>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostFileSystemVolumeKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostFileSystemVolumeKind {
     #[inline]
@@ -169,6 +180,36 @@ impl HostFileSystemVolumeKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `capacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capacity(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `capacity` of the object held, to change it.
+    #[inline]
+    pub fn capacity_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::HostFileSystemVolume> for HostFileSystemVolumeKind {

@@ -103,13 +103,24 @@ impl<'de> serde::Deserialize<'de> for HostIpConfig {
 ///  A `HostIpConfig` or any of its subtypes: what a member declared as `HostIpConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostIpConfigKind {
     /// Exactly this type.
     HostIpConfig(crate::types::HostIpConfig),
     ///  A `VsanFileServiceIpConfig`.
     #[cfg(feature = "vsan")]
     VsanFileServiceIpConfig(Box<crate::types::VsanFileServiceIpConfig>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostIpConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostIpConfigKind {
     #[inline]
@@ -144,6 +155,50 @@ impl HostIpConfigKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `dhcp` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dhcp(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `dhcp` of the object held, to change it.
+    #[inline]
+    pub fn dhcp_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `ipAddress` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_address(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `ipAddress` of the object held, to change it.
+    #[inline]
+    pub fn ip_address_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `subnetMask` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn subnet_mask(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `subnetMask` of the object held, to change it.
+    #[inline]
+    pub fn subnet_mask_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `ipV6Config` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_v6_config(
+        &self,
+    ) -> &Option<crate::types::HostIpConfigIpV6AddressConfiguration> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `ipV6Config` of the object held, to change it.
+    #[inline]
+    pub fn ip_v6_config_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::HostIpConfigIpV6AddressConfiguration> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::HostIpConfig> for HostIpConfigKind {

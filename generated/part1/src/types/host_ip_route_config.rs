@@ -113,12 +113,23 @@ impl<'de> serde::Deserialize<'de> for HostIpRouteConfig {
 ///  A `HostIpRouteConfig` or any of its subtypes: what a member declared as `HostIpRouteConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostIpRouteConfigKind {
     /// Exactly this type.
     HostIpRouteConfig(crate::types::HostIpRouteConfig),
     ///  A `HostIpRouteConfigSpec`.
     HostIpRouteConfigSpec(Box<crate::types::HostIpRouteConfigSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostIpRouteConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostIpRouteConfigKind {
     #[inline]
@@ -152,6 +163,46 @@ impl HostIpRouteConfigKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `defaultGateway` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_gateway(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `defaultGateway` of the object held, to change it.
+    #[inline]
+    pub fn default_gateway_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `gatewayDevice` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn gateway_device(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `gatewayDevice` of the object held, to change it.
+    #[inline]
+    pub fn gateway_device_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `ipV6DefaultGateway` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_v6_default_gateway(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `ipV6DefaultGateway` of the object held, to change it.
+    #[inline]
+    pub fn ip_v6_default_gateway_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `ipV6GatewayDevice` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_v6_gateway_device(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `ipV6GatewayDevice` of the object held, to change it.
+    #[inline]
+    pub fn ip_v6_gateway_device_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::HostIpRouteConfig> for HostIpRouteConfigKind {

@@ -5,6 +5,7 @@
 /// - `lockdownNormal`
 /// - `lockdownStrict`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostLockdownMode {
     /// `lockdownDisabled`
     LockdownDisabled,

@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for HostMemberHealthCheckResult {
 ///  A `HostMemberHealthCheckResult` or any of its subtypes: what a member declared as `HostMemberHealthCheckResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostMemberHealthCheckResultKind {
     /// Exactly this type.
     HostMemberHealthCheckResult(crate::types::HostMemberHealthCheckResult),
@@ -100,6 +104,13 @@ pub enum HostMemberHealthCheckResultKind {
     VMwareDVSTeamingHealthCheckResult(
         Box<crate::types::VMwareDVSTeamingHealthCheckResult>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostMemberHealthCheckResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostMemberHealthCheckResultKind {
     #[inline]
@@ -139,6 +150,16 @@ impl HostMemberHealthCheckResultKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `summary` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn summary(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `summary` of the object held, to change it.
+    #[inline]
+    pub fn summary_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
 }
 impl From<crate::types::HostMemberHealthCheckResult>
 for HostMemberHealthCheckResultKind {
@@ -159,6 +180,30 @@ for HostMemberHealthCheckResultKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSTeamingHealthCheckResult) -> Self {
         crate::object::boxed(v, Self::VMwareDVSTeamingHealthCheckResult)
+    }
+}
+impl crate::object::Within<HostMemberHealthCheckResultKind>
+for crate::types::HostMemberUplinkHealthCheckResult {
+    type Via = crate::types::HostMemberUplinkHealthCheckResultKind;
+}
+impl crate::object::Within<HostMemberHealthCheckResultKind>
+for crate::types::VMwareDVSMtuHealthCheckResult {
+    type Via = crate::types::HostMemberUplinkHealthCheckResultKind;
+}
+impl crate::object::Within<HostMemberHealthCheckResultKind>
+for crate::types::VMwareDVSVlanHealthCheckResult {
+    type Via = crate::types::HostMemberUplinkHealthCheckResultKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for HostMemberHealthCheckResultKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for HostMemberHealthCheckResultKind {

@@ -123,6 +123,12 @@ impl crate::object::Blank for HostMemberRuntimeInfo {
         }
     }
 }
+impl Default for HostMemberRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostMemberRuntimeInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for HostMemberUplinkHealthCheckResult {
 ///  A `HostMemberUplinkHealthCheckResult` or any of its subtypes: what a member declared as `HostMemberUplinkHealthCheckResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostMemberUplinkHealthCheckResultKind {
     /// Exactly this type.
     HostMemberUplinkHealthCheckResult(crate::types::HostMemberUplinkHealthCheckResult),
@@ -101,6 +105,13 @@ pub enum HostMemberUplinkHealthCheckResultKind {
     VMwareDVSMtuHealthCheckResult(Box<crate::types::VMwareDVSMtuHealthCheckResult>),
     ///  A `VMwareDVSVlanHealthCheckResult`.
     VMwareDVSVlanHealthCheckResult(Box<crate::types::VMwareDVSVlanHealthCheckResult>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostMemberUplinkHealthCheckResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostMemberUplinkHealthCheckResultKind {
     #[inline]
@@ -139,6 +150,26 @@ impl HostMemberUplinkHealthCheckResultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `summary` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn summary(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `summary` of the object held, to change it.
+    #[inline]
+    pub fn summary_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `uplinkPortKey` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uplink_port_key(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `uplinkPortKey` of the object held, to change it.
+    #[inline]
+    pub fn uplink_port_key_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::HostMemberUplinkHealthCheckResult>

@@ -4,6 +4,7 @@
 /// - `powerOn`
 /// - `powerOff`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostPowerOperationType {
     /// `powerOn`
     PowerOn,

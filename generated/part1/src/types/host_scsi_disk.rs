@@ -44,7 +44,7 @@ pub struct HostScsiDisk {
     /// Property *ScsiLun.capabilities*.
     pub capabilities: Option<crate::types::ScsiLunCapabilities>,
     /// Property *ScsiLun.vStorageSupport*.
-    pub v_storage_support: Option<crate::CompactString>,
+    pub vstorage_support: Option<crate::CompactString>,
     /// Property *ScsiLun.protocolEndpoint*.
     pub protocol_endpoint: Option<bool>,
     /// Property *ScsiLun.perenniallyReserved*.
@@ -74,7 +74,7 @@ pub struct HostScsiDisk {
     /// Property *HostScsiDisk.physicalLocation*.
     pub physical_location: Option<Vec<crate::CompactString>>,
     /// Property *HostScsiDisk.emulatedDIXDIFEnabled*.
-    pub emulated_dixdif_enabled: Option<bool>,
+    pub emulated_dix_dif_enabled: Option<bool>,
     /// Property *HostScsiDisk.vsanDiskInfo*.
     pub vsan_disk_info: Option<crate::types::VsanHostVsanDiskInfo>,
     /// Property *HostScsiDisk.scsiDiskType*.
@@ -156,7 +156,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "queue_depth",
         "operational_state",
         "capabilities",
-        "v_storage_support",
+        "vstorage_support",
         "protocol_endpoint",
         "perennially_reserved",
         "clustered_vmdk_supported",
@@ -168,7 +168,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "ssd",
         "local_disk",
         "physical_location",
-        "emulated_dixdif_enabled",
+        "emulated_dix_dif_enabled",
         "vsan_disk_info",
         "scsi_disk_type",
         "used_by_memory_tiering",
@@ -206,7 +206,7 @@ impl crate::object::Object for HostScsiDisk {
             16usize => &self.queue_depth,
             17usize => &self.operational_state,
             18usize => &self.capabilities,
-            19usize => &self.v_storage_support,
+            19usize => &self.vstorage_support,
             20usize => &self.protocol_endpoint,
             21usize => &self.perennially_reserved,
             22usize => &self.clustered_vmdk_supported,
@@ -218,7 +218,7 @@ impl crate::object::Object for HostScsiDisk {
             28usize => &self.ssd,
             29usize => &self.local_disk,
             30usize => &self.physical_location,
-            31usize => &self.emulated_dixdif_enabled,
+            31usize => &self.emulated_dix_dif_enabled,
             32usize => &self.vsan_disk_info,
             33usize => &self.scsi_disk_type,
             34usize => &self.used_by_memory_tiering,
@@ -246,7 +246,7 @@ impl crate::object::Object for HostScsiDisk {
             16usize => &mut self.queue_depth,
             17usize => &mut self.operational_state,
             18usize => &mut self.capabilities,
-            19usize => &mut self.v_storage_support,
+            19usize => &mut self.vstorage_support,
             20usize => &mut self.protocol_endpoint,
             21usize => &mut self.perennially_reserved,
             22usize => &mut self.clustered_vmdk_supported,
@@ -258,7 +258,7 @@ impl crate::object::Object for HostScsiDisk {
             28usize => &mut self.ssd,
             29usize => &mut self.local_disk,
             30usize => &mut self.physical_location,
-            31usize => &mut self.emulated_dixdif_enabled,
+            31usize => &mut self.emulated_dix_dif_enabled,
             32usize => &mut self.vsan_disk_info,
             33usize => &mut self.scsi_disk_type,
             34usize => &mut self.used_by_memory_tiering,
@@ -294,7 +294,7 @@ impl crate::object::Blank for HostScsiDisk {
             queue_depth: None,
             operational_state: Vec::new(),
             capabilities: None,
-            v_storage_support: None,
+            vstorage_support: None,
             protocol_endpoint: None,
             perennially_reserved: None,
             clustered_vmdk_supported: None,
@@ -306,7 +306,7 @@ impl crate::object::Blank for HostScsiDisk {
             ssd: None,
             local_disk: None,
             physical_location: None,
-            emulated_dixdif_enabled: None,
+            emulated_dix_dif_enabled: None,
             vsan_disk_info: None,
             scsi_disk_type: None,
             used_by_memory_tiering: None,

@@ -144,6 +144,12 @@ impl crate::object::Blank for ImmediateHostRebootRequired {
         }
     }
 }
+impl Default for ImmediateHostRebootRequired {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ImmediateHostRebootRequired {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

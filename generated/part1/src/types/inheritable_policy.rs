@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for InheritablePolicy {
 ///  A `InheritablePolicy` or any of its subtypes: what a member declared as `InheritablePolicy` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum InheritablePolicyKind {
     /// Exactly this type.
     InheritablePolicy(crate::types::InheritablePolicy),
@@ -135,6 +139,13 @@ pub enum InheritablePolicyKind {
     VmwareDistributedVirtualSwitchVlanSpec(
         crate::types::VmwareDistributedVirtualSwitchVlanSpecKind,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for InheritablePolicyKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for InheritablePolicyKind {
     #[inline]
@@ -212,6 +223,16 @@ impl InheritablePolicyKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `inherited` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn inherited(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `inherited` of the object held, to change it.
+    #[inline]
+    pub fn inherited_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::InheritablePolicy> for InheritablePolicyKind {
@@ -324,6 +345,56 @@ for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchVlanSpecKind) -> Self {
         Self::VmwareDistributedVirtualSwitchVlanSpec(v)
+    }
+}
+impl crate::object::Within<InheritablePolicyKind> for crate::types::DvsFilterConfig {
+    type Via = crate::types::DvsFilterConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<InheritablePolicyKind>
+for crate::types::VmwareDistributedVirtualSwitchVlanSpec {
+    type Via = crate::types::VmwareDistributedVirtualSwitchVlanSpecKind;
+}
+impl crate::object::Within<InheritablePolicyKind> for crate::types::DvsFilterConfigSpec {
+    type Via = crate::types::DvsFilterConfigKind;
+}
+impl crate::object::Within<InheritablePolicyKind>
+for crate::types::DvsTrafficFilterConfig {
+    type Via = crate::types::DvsFilterConfigKind;
+}
+impl crate::object::Within<InheritablePolicyKind>
+for crate::types::DvsTrafficFilterConfigKind {
+    type Via = crate::types::DvsFilterConfigKind;
+}
+impl crate::object::Within<InheritablePolicyKind>
+for crate::types::DvsTrafficFilterConfigSpec {
+    type Via = crate::types::DvsFilterConfigKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<InheritablePolicyKind>
+for crate::types::VmwareDistributedVirtualSwitchPvlanSpec {
+    type Via = crate::types::VmwareDistributedVirtualSwitchVlanSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<InheritablePolicyKind>
+for crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec {
+    type Via = crate::types::VmwareDistributedVirtualSwitchVlanSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<InheritablePolicyKind>
+for crate::types::VmwareDistributedVirtualSwitchVlanIdSpec {
+    type Via = crate::types::VmwareDistributedVirtualSwitchVlanSpecKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for InheritablePolicyKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for InheritablePolicyKind {

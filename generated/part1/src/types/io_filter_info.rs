@@ -118,7 +118,11 @@ impl<'de> serde::Deserialize<'de> for IoFilterInfo {
 ///  A `IoFilterInfo` or any of its subtypes: what a member declared as `IoFilterInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum IoFilterInfoKind {
     /// Exactly this type.
     IoFilterInfo(Box<crate::types::IoFilterInfo>),
@@ -126,6 +130,13 @@ pub enum IoFilterInfoKind {
     ClusterIoFilterInfo(Box<crate::types::ClusterIoFilterInfo>),
     ///  A `HostIoFilterInfo`.
     HostIoFilterInfo(Box<crate::types::HostIoFilterInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for IoFilterInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for IoFilterInfoKind {
     #[inline]
@@ -162,6 +173,76 @@ impl IoFilterInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `id` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `id` of the object held, to change it.
+    #[inline]
+    pub fn id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `vendor` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vendor(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `vendor` of the object held, to change it.
+    #[inline]
+    pub fn vendor_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `version` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn version(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `version` of the object held, to change it.
+    #[inline]
+    pub fn version_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `summary` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn summary(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `summary` of the object held, to change it.
+    #[inline]
+    pub fn summary_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `releaseDate` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn release_date(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `releaseDate` of the object held, to change it.
+    #[inline]
+    pub fn release_date_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::IoFilterInfo> for IoFilterInfoKind {

@@ -5,6 +5,7 @@
 /// - `disabled`
 /// - `optional`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LicenseFeatureInfoState {
     /// `enabled`
     Enabled,

@@ -73,6 +73,12 @@ impl crate::object::Blank for LicenseReservationInfo {
         }
     }
 }
+impl Default for LicenseReservationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for LicenseReservationInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

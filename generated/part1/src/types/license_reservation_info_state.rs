@@ -6,6 +6,7 @@
 /// - `unlicensedUse`
 /// - `licensed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LicenseReservationInfoState {
     /// `notUsed`
     NotUsed,

@@ -80,7 +80,11 @@ impl<'de> serde::Deserialize<'de> for LicenseSource {
 ///  A `LicenseSource` or any of its subtypes: what a member declared as `LicenseSource` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum LicenseSourceKind {
     /// Exactly this type.
     LicenseSource(Box<crate::types::LicenseSource>),
@@ -90,6 +94,13 @@ pub enum LicenseSourceKind {
     LicenseServerSource(Box<crate::types::LicenseServerSource>),
     ///  A `LocalLicenseSource`.
     LocalLicenseSource(Box<crate::types::LocalLicenseSource>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for LicenseSourceKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for LicenseSourceKind {
     #[inline]

@@ -78,6 +78,12 @@ impl crate::object::Blank for LicenseUsageInfo {
         }
     }
 }
+impl Default for LicenseUsageInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for LicenseUsageInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -28,7 +28,7 @@ pub struct LocalDatastoreInfo {
     /// Property *DatastoreInfo.supportedVDiskFormats*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub supported_v_disk_formats: Option<Vec<crate::CompactString>>,
+    pub supported_vdisk_formats: Option<Vec<crate::CompactString>>,
     /// Property *DatastoreInfo.logicalSectorSize*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -80,7 +80,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "timestamp",
         "container_id",
         "alias_of",
-        "supported_v_disk_formats",
+        "supported_vdisk_formats",
         "logical_sector_size",
         "physical_sector_size",
         "path",
@@ -106,7 +106,7 @@ impl crate::object::Object for LocalDatastoreInfo {
             6usize => &self.timestamp,
             7usize => &self.container_id,
             8usize => &self.alias_of,
-            9usize => &self.supported_v_disk_formats,
+            9usize => &self.supported_vdisk_formats,
             10usize => &self.logical_sector_size,
             11usize => &self.physical_sector_size,
             12usize => &self.path,
@@ -124,7 +124,7 @@ impl crate::object::Object for LocalDatastoreInfo {
             6usize => &mut self.timestamp,
             7usize => &mut self.container_id,
             8usize => &mut self.alias_of,
-            9usize => &mut self.supported_v_disk_formats,
+            9usize => &mut self.supported_vdisk_formats,
             10usize => &mut self.logical_sector_size,
             11usize => &mut self.physical_sector_size,
             12usize => &mut self.path,
@@ -150,7 +150,7 @@ impl crate::object::Blank for LocalDatastoreInfo {
             timestamp: None,
             container_id: None,
             alias_of: None,
-            supported_v_disk_formats: None,
+            supported_vdisk_formats: None,
             logical_sector_size: None,
             physical_sector_size: None,
             path: None,

@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for MacAddress {
 ///  A `MacAddress` or any of its subtypes: what a member declared as `MacAddress` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum MacAddressKind {
     /// Exactly this type.
     MacAddress(crate::types::MacAddress),
@@ -96,6 +100,13 @@ pub enum MacAddressKind {
     MacRange(Box<crate::types::MacRange>),
     ///  A `SingleMac`.
     SingleMac(Box<crate::types::SingleMac>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for MacAddressKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for MacAddressKind {
     #[inline]
@@ -128,6 +139,16 @@ impl MacAddressKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `negate` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn negate(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `negate` of the object held, to change it.
+    #[inline]
+    pub fn negate_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::MacAddress> for MacAddressKind {

@@ -106,6 +106,12 @@ impl crate::object::Blank for MetricAlarmExpression {
         }
     }
 }
+impl Default for MetricAlarmExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for MetricAlarmExpression {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -4,6 +4,7 @@
 /// - `isAbove`
 /// - `isBelow`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MetricAlarmOperator {
     /// `isAbove`
     IsAbove,

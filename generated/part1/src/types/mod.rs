@@ -340,9 +340,9 @@ mod test_failover_param;
 #[cfg(feature = "sms")]
 pub use test_failover_param::TestFailoverParam;
 #[cfg(feature = "sms")]
-mod v_vol_id;
+mod vvol_id;
 #[cfg(feature = "sms")]
-pub use v_vol_id::VVolId;
+pub use vvol_id::VVolId;
 #[cfg(feature = "sms")]
 mod vasa_virtual_disk_id;
 #[cfg(feature = "sms")]
@@ -428,8 +428,8 @@ mod datastore_mount_path_datastore_pair;
 pub use datastore_mount_path_datastore_pair::DatastoreMountPathDatastorePair;
 mod datastore_summary;
 pub use datastore_summary::DatastoreSummary;
-mod datastore_v_vol_container_failover_pair;
-pub use datastore_v_vol_container_failover_pair::DatastoreVVolContainerFailoverPair;
+mod datastore_vvol_container_failover_pair;
+pub use datastore_vvol_container_failover_pair::DatastoreVVolContainerFailoverPair;
 mod datastore_namespace_manager_directory_info;
 pub use datastore_namespace_manager_directory_info::DatastoreNamespaceManagerDirectoryInfo;
 mod desired_software_spec;
@@ -887,8 +887,8 @@ pub use vsan_storage_operational_status::VsanStorageOperationalStatus;
 mod vsan_storage_policy_status;
 #[cfg(feature = "vsan")]
 pub use vsan_storage_policy_status::VsanStoragePolicyStatus;
-mod cluster_system_v_ms_config_info;
-pub use cluster_system_v_ms_config_info::ClusterSystemVMsConfigInfo;
+mod cluster_system_vms_config_info;
+pub use cluster_system_vms_config_info::ClusterSystemVMsConfigInfo;
 mod cluster_usage_summary;
 pub use cluster_usage_summary::ClusterUsageSummary;
 #[cfg(feature = "vsan")]
@@ -1440,26 +1440,26 @@ mod dvs_vm_vnic_network_resource_pool_runtime_info;
 pub use dvs_vm_vnic_network_resource_pool_runtime_info::DvsVmVnicNetworkResourcePoolRuntimeInfo;
 mod dvs_vnic_allocated_resource;
 pub use dvs_vnic_allocated_resource::DvsVnicAllocatedResource;
-mod v_mware_dvs_dpu_capability;
-pub use v_mware_dvs_dpu_capability::VMwareDvsDpuCapability;
+mod vmware_dvs_dpu_capability;
+pub use vmware_dvs_dpu_capability::VMwareDvsDpuCapability;
 #[cfg(feature = "vsan")]
 mod dvs_failure_criteria;
 #[cfg(feature = "vsan")]
 pub use dvs_failure_criteria::DVSFailureCriteria;
-mod v_mware_dvs_feature_capability;
-pub use v_mware_dvs_feature_capability::VMwareDVSFeatureCapability;
-mod v_mware_dvs_ipfix_capability;
-pub use v_mware_dvs_ipfix_capability::VMwareDvsIpfixCapability;
-mod v_mware_dvs_lacp_capability;
-pub use v_mware_dvs_lacp_capability::VMwareDvsLacpCapability;
-mod v_mware_dvs_lacp_group_config;
-pub use v_mware_dvs_lacp_group_config::VMwareDvsLacpGroupConfig;
-mod v_mware_dvs_lacp_group_spec;
-pub use v_mware_dvs_lacp_group_spec::VMwareDvsLacpGroupSpec;
-mod v_mware_dvs_lag_ipfix_config;
-pub use v_mware_dvs_lag_ipfix_config::VMwareDvsLagIpfixConfig;
-mod v_mware_dvs_lag_vlan_config;
-pub use v_mware_dvs_lag_vlan_config::VMwareDvsLagVlanConfig;
+mod vmware_dvs_feature_capability;
+pub use vmware_dvs_feature_capability::VMwareDVSFeatureCapability;
+mod vmware_dvs_ipfix_capability;
+pub use vmware_dvs_ipfix_capability::VMwareDvsIpfixCapability;
+mod vmware_dvs_lacp_capability;
+pub use vmware_dvs_lacp_capability::VMwareDvsLacpCapability;
+mod vmware_dvs_lacp_group_config;
+pub use vmware_dvs_lacp_group_config::VMwareDvsLacpGroupConfig;
+mod vmware_dvs_lacp_group_spec;
+pub use vmware_dvs_lacp_group_spec::VMwareDvsLacpGroupSpec;
+mod vmware_dvs_lag_ipfix_config;
+pub use vmware_dvs_lag_ipfix_config::VMwareDvsLagIpfixConfig;
+mod vmware_dvs_lag_vlan_config;
+pub use vmware_dvs_lag_vlan_config::VMwareDvsLagVlanConfig;
 #[cfg(feature = "vsan")]
 mod dvs_mac_learning_policy;
 #[cfg(feature = "vsan")]
@@ -1468,12 +1468,12 @@ pub use dvs_mac_learning_policy::DVSMacLearningPolicy;
 mod dvs_mac_management_policy;
 #[cfg(feature = "vsan")]
 pub use dvs_mac_management_policy::DVSMacManagementPolicy;
-mod v_mware_dvs_mtu_capability;
-pub use v_mware_dvs_mtu_capability::VMwareDvsMtuCapability;
-mod v_mware_dvs_mtu_health_check_result;
-pub use v_mware_dvs_mtu_health_check_result::VMwareDVSMtuHealthCheckResult;
-mod v_mware_dvs_perf_nic_offload_capability;
-pub use v_mware_dvs_perf_nic_offload_capability::VMwareDvsPerfNicOffloadCapability;
+mod vmware_dvs_mtu_capability;
+pub use vmware_dvs_mtu_capability::VMwareDvsMtuCapability;
+mod vmware_dvs_mtu_health_check_result;
+pub use vmware_dvs_mtu_health_check_result::VMwareDVSMtuHealthCheckResult;
+mod vmware_dvs_perf_nic_offload_capability;
+pub use vmware_dvs_perf_nic_offload_capability::VMwareDvsPerfNicOffloadCapability;
 #[cfg(feature = "vsan")]
 mod vmware_distributed_virtual_switch_pvlan_spec;
 #[cfg(feature = "vsan")]
@@ -1482,55 +1482,55 @@ pub use vmware_distributed_virtual_switch_pvlan_spec::VmwareDistributedVirtualSw
 mod dvs_security_policy;
 #[cfg(feature = "vsan")]
 pub use dvs_security_policy::DVSSecurityPolicy;
-mod v_mware_dvs_system_traffic_capabilities;
-pub use v_mware_dvs_system_traffic_capabilities::VMwareDvsSystemTrafficCapabilities;
-mod v_mware_dvs_teaming_health_check_config;
-pub use v_mware_dvs_teaming_health_check_config::VMwareDVSTeamingHealthCheckConfig;
-mod v_mware_dvs_teaming_health_check_result;
-pub use v_mware_dvs_teaming_health_check_result::VMwareDVSTeamingHealthCheckResult;
+mod vmware_dvs_system_traffic_capabilities;
+pub use vmware_dvs_system_traffic_capabilities::VMwareDvsSystemTrafficCapabilities;
+mod vmware_dvs_teaming_health_check_config;
+pub use vmware_dvs_teaming_health_check_config::VMwareDVSTeamingHealthCheckConfig;
+mod vmware_dvs_teaming_health_check_result;
+pub use vmware_dvs_teaming_health_check_result::VMwareDVSTeamingHealthCheckResult;
 #[cfg(feature = "vsan")]
 mod vmware_distributed_virtual_switch_trunk_vlan_spec;
 #[cfg(feature = "vsan")]
 pub use vmware_distributed_virtual_switch_trunk_vlan_spec::VmwareDistributedVirtualSwitchTrunkVlanSpec;
 #[cfg(feature = "vsan")]
-mod v_mware_uplink_lacp_policy;
+mod vmware_uplink_lacp_policy;
 #[cfg(feature = "vsan")]
-pub use v_mware_uplink_lacp_policy::VMwareUplinkLacpPolicy;
+pub use vmware_uplink_lacp_policy::VMwareUplinkLacpPolicy;
 #[cfg(feature = "vsan")]
-mod v_mware_uplink_port_order_policy;
+mod vmware_uplink_port_order_policy;
 #[cfg(feature = "vsan")]
-pub use v_mware_uplink_port_order_policy::VMwareUplinkPortOrderPolicy;
+pub use vmware_uplink_port_order_policy::VMwareUplinkPortOrderPolicy;
 #[cfg(feature = "vsan")]
 mod vmware_uplink_port_teaming_policy;
 #[cfg(feature = "vsan")]
 pub use vmware_uplink_port_teaming_policy::VmwareUplinkPortTeamingPolicy;
-mod v_mware_dvs_portgroup_policy;
-pub use v_mware_dvs_portgroup_policy::VMwareDVSPortgroupPolicy;
-mod v_mware_dvs_vlan_health_check_result;
-pub use v_mware_dvs_vlan_health_check_result::VMwareDVSVlanHealthCheckResult;
+mod vmware_dvs_portgroup_policy;
+pub use vmware_dvs_portgroup_policy::VMwareDVSPortgroupPolicy;
+mod vmware_dvs_vlan_health_check_result;
+pub use vmware_dvs_vlan_health_check_result::VMwareDVSVlanHealthCheckResult;
 #[cfg(feature = "vsan")]
 mod vmware_distributed_virtual_switch_vlan_id_spec;
 #[cfg(feature = "vsan")]
 pub use vmware_distributed_virtual_switch_vlan_id_spec::VmwareDistributedVirtualSwitchVlanIdSpec;
-mod v_mware_dvs_vlan_mtu_health_check_config;
-pub use v_mware_dvs_vlan_mtu_health_check_config::VMwareDVSVlanMtuHealthCheckConfig;
+mod vmware_dvs_vlan_mtu_health_check_config;
+pub use vmware_dvs_vlan_mtu_health_check_config::VMwareDVSVlanMtuHealthCheckConfig;
 #[cfg(feature = "vsan")]
 mod vmware_distributed_virtual_switch_vlan_spec;
 #[cfg(feature = "vsan")]
 pub use vmware_distributed_virtual_switch_vlan_spec::VmwareDistributedVirtualSwitchVlanSpec;
 #[cfg(feature = "vsan")]
 pub use vmware_distributed_virtual_switch_vlan_spec::VmwareDistributedVirtualSwitchVlanSpecKind;
-mod v_mware_dvs_health_check_config;
-pub use v_mware_dvs_health_check_config::VMwareDVSHealthCheckConfig;
-pub use v_mware_dvs_health_check_config::VMwareDVSHealthCheckConfigKind;
-mod v_mware_dvs_health_check_capability;
-pub use v_mware_dvs_health_check_capability::VMwareDVSHealthCheckCapability;
+mod vmware_dvs_health_check_config;
+pub use vmware_dvs_health_check_config::VMwareDVSHealthCheckConfig;
+pub use vmware_dvs_health_check_config::VMwareDVSHealthCheckConfigKind;
+mod vmware_dvs_health_check_capability;
+pub use vmware_dvs_health_check_capability::VMwareDVSHealthCheckCapability;
 #[cfg(feature = "vsan")]
-mod v_mware_dvs_port_setting;
+mod vmware_dvs_port_setting;
 #[cfg(feature = "vsan")]
-pub use v_mware_dvs_port_setting::VMwareDVSPortSetting;
-mod v_mware_dvs_vspan_capability;
-pub use v_mware_dvs_vspan_capability::VMwareDVSVspanCapability;
+pub use vmware_dvs_port_setting::VMwareDVSPortSetting;
+mod vmware_dvs_vspan_capability;
+pub use vmware_dvs_vspan_capability::VMwareDVSVspanCapability;
 mod crypto_key_id;
 pub use crypto_key_id::CryptoKeyId;
 mod crypto_key_plain;
@@ -2044,8 +2044,8 @@ mod user_login_session_event;
 pub use user_login_session_event::UserLoginSessionEvent;
 mod user_logout_session_event;
 pub use user_logout_session_event::UserLogoutSessionEvent;
-mod v_motion_license_expired_event;
-pub use v_motion_license_expired_event::VMotionLicenseExpiredEvent;
+mod vmotion_license_expired_event;
+pub use vmotion_license_expired_event::VMotionLicenseExpiredEvent;
 mod vm_being_cloned_event;
 pub use vm_being_cloned_event::VmBeingClonedEvent;
 mod vm_health_monitoring_state_changed_event;
@@ -2245,10 +2245,10 @@ mod host_network_config_net_stack_spec;
 pub use host_network_config_net_stack_spec::HostNetworkConfigNetStackSpec;
 mod host_ntp_config;
 pub use host_ntp_config::HostNtpConfig;
-mod p_mem_datastore_info;
-pub use p_mem_datastore_info::PMemDatastoreInfo;
-mod host_p_mem_volume;
-pub use host_p_mem_volume::HostPMemVolume;
+mod pmem_datastore_info;
+pub use pmem_datastore_info::PMemDatastoreInfo;
+mod host_pmem_volume;
+pub use host_pmem_volume::HostPMemVolume;
 mod physical_nic;
 pub use physical_nic::PhysicalNic;
 mod physical_nic_config;
@@ -2291,8 +2291,8 @@ mod host_unresolved_vmfs_volume;
 pub use host_unresolved_vmfs_volume::HostUnresolvedVmfsVolume;
 mod host_unresolved_vmfs_volume_resolve_status;
 pub use host_unresolved_vmfs_volume_resolve_status::HostUnresolvedVmfsVolumeResolveStatus;
-mod host_v_flash_manager_v_flash_resource_config_info;
-pub use host_v_flash_manager_v_flash_resource_config_info::HostVFlashManagerVFlashResourceConfigInfo;
+mod host_vflash_manager_vflash_resource_config_info;
+pub use host_vflash_manager_vflash_resource_config_info::HostVFlashManagerVFlashResourceConfigInfo;
 mod host_vfat_volume;
 pub use host_vfat_volume::HostVfatVolume;
 mod host_vffs_volume;
@@ -2426,8 +2426,8 @@ pub use host_vvol_nqn::HostVvolNQN;
 mod host_vvol_volume;
 #[cfg(feature = "sms")]
 pub use host_vvol_volume::HostVvolVolume;
-mod v_vol_host_pe;
-pub use v_vol_host_pe::VVolHostPE;
+mod vvol_host_pe;
+pub use vvol_host_pe::VVolHostPE;
 mod host_vvol_volume_host_vvol_nqn;
 pub use host_vvol_volume_host_vvol_nqn::HostVvolVolumeHostVvolNQN;
 #[cfg(feature = "sms")]
@@ -2481,30 +2481,30 @@ mod virtual_disk_rule_spec;
 pub use virtual_disk_rule_spec::VirtualDiskRuleSpec;
 mod storage_drs_vm_config_info;
 pub use storage_drs_vm_config_info::StorageDrsVmConfigInfo;
-mod v_app_clone_spec;
-pub use v_app_clone_spec::VAppCloneSpec;
-mod v_app_clone_spec_network_mapping_pair;
-pub use v_app_clone_spec_network_mapping_pair::VAppCloneSpecNetworkMappingPair;
-mod v_app_clone_spec_resource_map;
-pub use v_app_clone_spec_resource_map::VAppCloneSpecResourceMap;
-mod v_app_entity_config_info;
-pub use v_app_entity_config_info::VAppEntityConfigInfo;
-mod v_app_ip_assignment_info;
-pub use v_app_ip_assignment_info::VAppIPAssignmentInfo;
+mod vapp_clone_spec;
+pub use vapp_clone_spec::VAppCloneSpec;
+mod vapp_clone_spec_network_mapping_pair;
+pub use vapp_clone_spec_network_mapping_pair::VAppCloneSpecNetworkMappingPair;
+mod vapp_clone_spec_resource_map;
+pub use vapp_clone_spec_resource_map::VAppCloneSpecResourceMap;
+mod vapp_entity_config_info;
+pub use vapp_entity_config_info::VAppEntityConfigInfo;
+mod vapp_ip_assignment_info;
+pub use vapp_ip_assignment_info::VAppIPAssignmentInfo;
 mod ip_pool;
 pub use ip_pool::IpPool;
 mod ip_pool_association;
 pub use ip_pool_association::IpPoolAssociation;
 mod ip_pool_ip_pool_config_info;
 pub use ip_pool_ip_pool_config_info::IpPoolIpPoolConfigInfo;
-mod v_app_ovf_section_info;
-pub use v_app_ovf_section_info::VAppOvfSectionInfo;
-mod v_app_product_info;
-pub use v_app_product_info::VAppProductInfo;
-mod v_app_property_info;
-pub use v_app_property_info::VAppPropertyInfo;
-mod v_app_config_info;
-pub use v_app_config_info::VAppConfigInfo;
+mod vapp_ovf_section_info;
+pub use vapp_ovf_section_info::VAppOvfSectionInfo;
+mod vapp_product_info;
+pub use vapp_product_info::VAppProductInfo;
+mod vapp_property_info;
+pub use vapp_property_info::VAppPropertyInfo;
+mod vapp_config_info;
+pub use vapp_config_info::VAppConfigInfo;
 mod vm_config_info;
 pub use vm_config_info::VmConfigInfo;
 pub use vm_config_info::VmConfigInfoKind;
@@ -2699,8 +2699,8 @@ mod virtual_disk_flat_ver1_backing_info;
 pub use virtual_disk_flat_ver1_backing_info::VirtualDiskFlatVer1BackingInfo;
 mod virtual_disk_flat_ver2_backing_info;
 pub use virtual_disk_flat_ver2_backing_info::VirtualDiskFlatVer2BackingInfo;
-mod virtual_disk_local_p_mem_backing_info;
-pub use virtual_disk_local_p_mem_backing_info::VirtualDiskLocalPMemBackingInfo;
+mod virtual_disk_local_pmem_backing_info;
+pub use virtual_disk_local_pmem_backing_info::VirtualDiskLocalPMemBackingInfo;
 mod virtual_disk_partitioned_raw_disk_ver2_backing_info;
 pub use virtual_disk_partitioned_raw_disk_ver2_backing_info::VirtualDiskPartitionedRawDiskVer2BackingInfo;
 mod virtual_disk_raw_disk_mapping_ver1_backing_info;
@@ -2772,14 +2772,14 @@ mod virtual_sriov_ethernet_card_sriov_backing_info;
 pub use virtual_sriov_ethernet_card_sriov_backing_info::VirtualSriovEthernetCardSriovBackingInfo;
 mod virtual_usb_remote_host_backing_info;
 pub use virtual_usb_remote_host_backing_info::VirtualUSBRemoteHostBackingInfo;
-mod virtual_usbusb_backing_info;
-pub use virtual_usbusb_backing_info::VirtualUSBUSBBackingInfo;
+mod virtual_usb_usb_backing_info;
+pub use virtual_usb_usb_backing_info::VirtualUSBUSBBackingInfo;
 mod virtual_usb_remote_client_backing_option;
 pub use virtual_usb_remote_client_backing_option::VirtualUSBRemoteClientBackingOption;
 mod virtual_usb_remote_host_backing_option;
 pub use virtual_usb_remote_host_backing_option::VirtualUSBRemoteHostBackingOption;
-mod virtual_usbusb_backing_option;
-pub use virtual_usbusb_backing_option::VirtualUSBUSBBackingOption;
+mod virtual_usb_usb_backing_option;
+pub use virtual_usb_usb_backing_option::VirtualUSBUSBBackingOption;
 #[cfg(any(feature = "pbm", feature = "sms"))]
 mod device_group_id;
 #[cfg(any(feature = "pbm", feature = "sms"))]
@@ -3071,9 +3071,9 @@ pub use vsan_hw_to_vcg_info_mapping_spec::VsanHwToVcgInfoMappingSpec;
 mod vsan_internal_extended_config;
 pub use vsan_internal_extended_config::VsanInternalExtendedConfig;
 #[cfg(feature = "vsan")]
-mod vim_vsan_vsan_p_mem_config;
+mod vim_vsan_vsan_pmem_config;
 #[cfg(feature = "vsan")]
-pub use vim_vsan_vsan_p_mem_config::VimVsanVsanPMemConfig;
+pub use vim_vsan_vsan_pmem_config::VimVsanVsanPMemConfig;
 #[cfg(feature = "vsan")]
 mod vsan_prepare_vsan_for_vcsa_spec;
 #[cfg(feature = "vsan")]
@@ -3273,28 +3273,28 @@ pub use vslm_migrate_spec::VslmMigrateSpec;
 pub use vslm_migrate_spec::VslmMigrateSpecKind;
 mod vslm_relocate_spec;
 pub use vslm_relocate_spec::VslmRelocateSpec;
-mod vslm_v_clock_info;
-pub use vslm_v_clock_info::VslmVClockInfo;
-mod v_storage_object;
-pub use v_storage_object::VStorageObject;
-mod v_storage_object_config_info;
-pub use v_storage_object_config_info::VStorageObjectConfigInfo;
-mod v_storage_object_attach_spec;
-pub use v_storage_object_attach_spec::VStorageObjectAttachSpec;
-mod v_storage_object_snapshot;
-pub use v_storage_object_snapshot::VStorageObjectSnapshot;
-mod v_storage_object_snapshot_info;
-pub use v_storage_object_snapshot_info::VStorageObjectSnapshotInfo;
-mod v_storage_object_snapshot_info_v_storage_object_snapshot;
-pub use v_storage_object_snapshot_info_v_storage_object_snapshot::VStorageObjectSnapshotInfoVStorageObjectSnapshot;
-mod retrieve_v_storage_obj_spec;
-pub use retrieve_v_storage_obj_spec::RetrieveVStorageObjSpec;
+mod vslm_vclock_info;
+pub use vslm_vclock_info::VslmVClockInfo;
+mod vstorage_object;
+pub use vstorage_object::VStorageObject;
+mod vstorage_object_config_info;
+pub use vstorage_object_config_info::VStorageObjectConfigInfo;
+mod vstorage_object_attach_spec;
+pub use vstorage_object_attach_spec::VStorageObjectAttachSpec;
+mod vstorage_object_snapshot;
+pub use vstorage_object_snapshot::VStorageObjectSnapshot;
+mod vstorage_object_snapshot_info;
+pub use vstorage_object_snapshot_info::VStorageObjectSnapshotInfo;
+mod vstorage_object_snapshot_info_vstorage_object_snapshot;
+pub use vstorage_object_snapshot_info_vstorage_object_snapshot::VStorageObjectSnapshotInfoVStorageObjectSnapshot;
+mod retrieve_vstorage_obj_spec;
+pub use retrieve_vstorage_obj_spec::RetrieveVStorageObjSpec;
 mod authentication_required_challenge;
 pub use authentication_required_challenge::AuthenticationRequiredChallenge;
 #[cfg(feature = "vslm")]
-mod vslm_vso_v_storage_object_snapshot_result;
+mod vslm_vso_vstorage_object_snapshot_result;
 #[cfg(feature = "vslm")]
-pub use vslm_vso_v_storage_object_snapshot_result::VslmVsoVStorageObjectSnapshotResult;
+pub use vslm_vso_vstorage_object_snapshot_result::VslmVsoVStorageObjectSnapshotResult;
 mod dp_disk_already_claimed_reason;
 pub use dp_disk_already_claimed_reason::DpDiskAlreadyClaimedReason;
 mod dp_invalid_protection_reason;
@@ -3309,10 +3309,10 @@ mod dp_snapshot_type;
 pub use dp_snapshot_type::DpSnapshotType;
 mod dp_sync_type;
 pub use dp_sync_type::DpSyncType;
-mod dp_v_sphere_data_protection_capabilities;
-pub use dp_v_sphere_data_protection_capabilities::DpVSphereDataProtectionCapabilities;
-mod dp_v_sphere_data_protection_capabilities90_u1;
-pub use dp_v_sphere_data_protection_capabilities90_u1::DpVSphereDataProtectionCapabilities90U1;
+mod dp_vsphere_data_protection_capabilities;
+pub use dp_vsphere_data_protection_capabilities::DpVSphereDataProtectionCapabilities;
+mod dp_vsphere_data_protection_capabilities90_u1;
+pub use dp_vsphere_data_protection_capabilities90_u1::DpVSphereDataProtectionCapabilities90U1;
 mod dp_vss_backup_context;
 pub use dp_vss_backup_context::DpVssBackupContext;
 mod dp_vss_backup_type;
@@ -3377,8 +3377,8 @@ mod managed_entity_status;
 pub use managed_entity_status::ManagedEntityStatus;
 mod shares_level;
 pub use shares_level::SharesLevel;
-mod virtual_app_v_app_state;
-pub use virtual_app_v_app_state::VirtualAppVAppState;
+mod virtual_app_vapp_state;
+pub use virtual_app_vapp_state::VirtualAppVAppState;
 mod action_parameter;
 pub use action_parameter::ActionParameter;
 mod alarm_filter_spec_alarm_type_by_entity;
@@ -3427,8 +3427,8 @@ mod cluster_infra_update_ha_config_info_remediation_type;
 pub use cluster_infra_update_ha_config_info_remediation_type::ClusterInfraUpdateHaConfigInfoRemediationType;
 mod cluster_power_on_vm_option;
 pub use cluster_power_on_vm_option::ClusterPowerOnVmOption;
-mod cluster_system_v_ms_config_info_deployment_mode;
-pub use cluster_system_v_ms_config_info_deployment_mode::ClusterSystemVMsConfigInfoDeploymentMode;
+mod cluster_system_vms_config_info_deployment_mode;
+pub use cluster_system_vms_config_info_deployment_mode::ClusterSystemVMsConfigInfoDeploymentMode;
 mod cluster_vm_component_protection_settings_storage_vm_reaction;
 pub use cluster_vm_component_protection_settings_storage_vm_reaction::ClusterVmComponentProtectionSettingsStorageVmReaction;
 mod cluster_vm_component_protection_settings_vm_reaction_on_apd_cleared;

@@ -110,6 +110,12 @@ impl crate::object::Blank for MonthlyByWeekdayTaskScheduler {
         }
     }
 }
+impl Default for MonthlyByWeekdayTaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for MonthlyByWeekdayTaskScheduler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -112,7 +112,11 @@ impl<'de> serde::Deserialize<'de> for MonthlyTaskScheduler {
 ///  A `MonthlyTaskScheduler` or any of its subtypes: what a member declared as `MonthlyTaskScheduler` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum MonthlyTaskSchedulerKind {
     /// Exactly this type.
     MonthlyTaskScheduler(crate::types::MonthlyTaskScheduler),
@@ -120,6 +124,13 @@ pub enum MonthlyTaskSchedulerKind {
     MonthlyByDayTaskScheduler(Box<crate::types::MonthlyByDayTaskScheduler>),
     ///  A `MonthlyByWeekdayTaskScheduler`.
     MonthlyByWeekdayTaskScheduler(Box<crate::types::MonthlyByWeekdayTaskScheduler>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for MonthlyTaskSchedulerKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for MonthlyTaskSchedulerKind {
     #[inline]
@@ -156,6 +167,56 @@ impl MonthlyTaskSchedulerKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `activeTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn active_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `activeTime` of the object held, to change it.
+    #[inline]
+    pub fn active_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `expireTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn expire_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `expireTime` of the object held, to change it.
+    #[inline]
+    pub fn expire_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `interval` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn interval(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `interval` of the object held, to change it.
+    #[inline]
+    pub fn interval_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `minute` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn minute(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `minute` of the object held, to change it.
+    #[inline]
+    pub fn minute_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `hour` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hour(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `hour` of the object held, to change it.
+    #[inline]
+    pub fn hour_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::MonthlyTaskScheduler> for MonthlyTaskSchedulerKind {

@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for NegatableExpression {
 ///  A `NegatableExpression` or any of its subtypes: what a member declared as `NegatableExpression` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum NegatableExpressionKind {
     /// Exactly this type.
     NegatableExpression(crate::types::NegatableExpression),
@@ -102,6 +106,13 @@ pub enum NegatableExpressionKind {
     StringExpression(Box<crate::types::StringExpression>),
     ///  A `DvsIpPort` or one of its subtypes.
     DvsIpPort(crate::types::DvsIpPortKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for NegatableExpressionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for NegatableExpressionKind {
     #[inline]
@@ -142,6 +153,16 @@ impl NegatableExpressionKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `negate` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn negate(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `negate` of the object held, to change it.
+    #[inline]
+    pub fn negate_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
 }
 impl From<crate::types::NegatableExpression> for NegatableExpressionKind {
     #[inline]
@@ -177,6 +198,45 @@ impl From<crate::types::DvsIpPortKind> for NegatableExpressionKind {
     #[inline]
     fn from(v: crate::types::DvsIpPortKind) -> Self {
         Self::DvsIpPort(v)
+    }
+}
+impl crate::object::Within<NegatableExpressionKind> for crate::types::IpAddress {
+    type Via = crate::types::IpAddressKind;
+}
+impl crate::object::Within<NegatableExpressionKind> for crate::types::MacAddress {
+    type Via = crate::types::MacAddressKind;
+}
+impl crate::object::Within<NegatableExpressionKind> for crate::types::DvsIpPort {
+    type Via = crate::types::DvsIpPortKind;
+}
+impl crate::object::Within<NegatableExpressionKind> for crate::types::IpRange {
+    type Via = crate::types::IpAddressKind;
+}
+impl crate::object::Within<NegatableExpressionKind> for crate::types::SingleIp {
+    type Via = crate::types::IpAddressKind;
+}
+impl crate::object::Within<NegatableExpressionKind> for crate::types::MacRange {
+    type Via = crate::types::MacAddressKind;
+}
+impl crate::object::Within<NegatableExpressionKind> for crate::types::SingleMac {
+    type Via = crate::types::MacAddressKind;
+}
+impl crate::object::Within<NegatableExpressionKind> for crate::types::DvsIpPortRange {
+    type Via = crate::types::DvsIpPortKind;
+}
+impl crate::object::Within<NegatableExpressionKind> for crate::types::DvsSingleIpPort {
+    type Via = crate::types::DvsIpPortKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for NegatableExpressionKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for NegatableExpressionKind {

@@ -134,6 +134,12 @@ impl crate::object::Blank for NodeDeploymentSpec {
         }
     }
 }
+impl Default for NodeDeploymentSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for NodeDeploymentSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -154,12 +160,23 @@ impl<'de> serde::Deserialize<'de> for NodeDeploymentSpec {
 ///  A `NodeDeploymentSpec` or any of its subtypes: what a member declared as `NodeDeploymentSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum NodeDeploymentSpecKind {
     /// Exactly this type.
     NodeDeploymentSpec(Box<crate::types::NodeDeploymentSpec>),
     ///  A `PassiveNodeDeploymentSpec`.
     PassiveNodeDeploymentSpec(Box<crate::types::PassiveNodeDeploymentSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for NodeDeploymentSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for NodeDeploymentSpecKind {
     #[inline]
@@ -195,6 +212,112 @@ impl NodeDeploymentSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `esxHost` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn esx_host(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `esxHost` of the object held, to change it.
+    #[inline]
+    pub fn esx_host_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `datastore` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datastore(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `datastore` of the object held, to change it.
+    #[inline]
+    pub fn datastore_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `publicNetworkPortGroup` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn public_network_port_group(
+        &self,
+    ) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `publicNetworkPortGroup` of the object held, to change it.
+    #[inline]
+    pub fn public_network_port_group_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `clusterNetworkPortGroup` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn cluster_network_port_group(
+        &self,
+    ) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `clusterNetworkPortGroup` of the object held, to change it.
+    #[inline]
+    pub fn cluster_network_port_group_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `folder` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn folder(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `folder` of the object held, to change it.
+    #[inline]
+    pub fn folder_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `resourcePool` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn resource_pool(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `resourcePool` of the object held, to change it.
+    #[inline]
+    pub fn resource_pool_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `managementVc` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn management_vc(&self) -> &Option<crate::types::ServiceLocator> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `managementVc` of the object held, to change it.
+    #[inline]
+    pub fn management_vc_mut(&mut self) -> &mut Option<crate::types::ServiceLocator> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `nodeName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn node_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `nodeName` of the object held, to change it.
+    #[inline]
+    pub fn node_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `ipSettings` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_settings(&self) -> &crate::types::CustomizationIPSettings {
+        crate::object::member::<
+            Box<crate::types::CustomizationIPSettings>,
+        >(crate::object::Family::object(self), 8usize)
+    }
+    /// `ipSettings` of the object held, to change it.
+    #[inline]
+    pub fn ip_settings_mut(&mut self) -> &mut crate::types::CustomizationIPSettings {
+        crate::object::member_mut::<
+            Box<crate::types::CustomizationIPSettings>,
+        >(crate::object::Family::object_mut(self), 8usize)
     }
 }
 impl From<crate::types::NodeDeploymentSpec> for NodeDeploymentSpecKind {

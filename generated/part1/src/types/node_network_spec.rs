@@ -62,6 +62,12 @@ impl crate::object::Blank for NodeNetworkSpec {
         }
     }
 }
+impl Default for NodeNetworkSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for NodeNetworkSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -82,12 +88,23 @@ impl<'de> serde::Deserialize<'de> for NodeNetworkSpec {
 ///  A `NodeNetworkSpec` or any of its subtypes: what a member declared as `NodeNetworkSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum NodeNetworkSpecKind {
     /// Exactly this type.
     NodeNetworkSpec(Box<crate::types::NodeNetworkSpec>),
     ///  A `PassiveNodeNetworkSpec`.
     PassiveNodeNetworkSpec(Box<crate::types::PassiveNodeNetworkSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for NodeNetworkSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for NodeNetworkSpecKind {
     #[inline]
@@ -123,6 +140,20 @@ impl NodeNetworkSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `ipSettings` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_settings(&self) -> &crate::types::CustomizationIPSettings {
+        crate::object::member::<
+            Box<crate::types::CustomizationIPSettings>,
+        >(crate::object::Family::object(self), 0usize)
+    }
+    /// `ipSettings` of the object held, to change it.
+    #[inline]
+    pub fn ip_settings_mut(&mut self) -> &mut crate::types::CustomizationIPSettings {
+        crate::object::member_mut::<
+            Box<crate::types::CustomizationIPSettings>,
+        >(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::NodeNetworkSpec> for NodeNetworkSpecKind {

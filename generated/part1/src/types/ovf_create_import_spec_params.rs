@@ -183,12 +183,23 @@ impl<'de> serde::Deserialize<'de> for OvfCreateImportSpecParams {
 ///  A `OvfCreateImportSpecParams` or any of its subtypes: what a member declared as `OvfCreateImportSpecParams` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfCreateImportSpecParamsKind {
     /// Exactly this type.
     OvfCreateImportSpecParams(Box<crate::types::OvfCreateImportSpecParams>),
     ///  A `OvfImportParams`.
     OvfImportParams(Box<crate::types::OvfImportParams>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfCreateImportSpecParamsKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfCreateImportSpecParamsKind {
     #[inline]
@@ -224,6 +235,146 @@ impl OvfCreateImportSpecParamsKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `locale` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn locale(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `locale` of the object held, to change it.
+    #[inline]
+    pub fn locale_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deploymentOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn deployment_option(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deploymentOption` of the object held, to change it.
+    #[inline]
+    pub fn deployment_option_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `msgBundle` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn msg_bundle(&self) -> &Option<Vec<crate::types::KeyValue>> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `msgBundle` of the object held, to change it.
+    #[inline]
+    pub fn msg_bundle_mut(&mut self) -> &mut Option<Vec<crate::types::KeyValue>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `importOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn import_option(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `importOption` of the object held, to change it.
+    #[inline]
+    pub fn import_option_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `entityName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn entity_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `entityName` of the object held, to change it.
+    #[inline]
+    pub fn entity_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `hostSystem` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host_system(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `hostSystem` of the object held, to change it.
+    #[inline]
+    pub fn host_system_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `networkMapping` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_mapping(&self) -> &Option<Vec<crate::types::OvfNetworkMapping>> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `networkMapping` of the object held, to change it.
+    #[inline]
+    pub fn network_mapping_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::OvfNetworkMapping>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `ipAllocationPolicy` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_allocation_policy(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `ipAllocationPolicy` of the object held, to change it.
+    #[inline]
+    pub fn ip_allocation_policy_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `ipProtocol` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_protocol(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `ipProtocol` of the object held, to change it.
+    #[inline]
+    pub fn ip_protocol_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `propertyMapping` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn property_mapping(&self) -> &Option<Vec<crate::types::KeyValue>> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `propertyMapping` of the object held, to change it.
+    #[inline]
+    pub fn property_mapping_mut(&mut self) -> &mut Option<Vec<crate::types::KeyValue>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `resourceMapping` of the object held, whichever variant holds it.
+    #[deprecated]
+    #[inline]
+    pub fn resource_mapping(&self) -> &Option<Vec<crate::types::OvfResourceMap>> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `resourceMapping` of the object held, to change it.
+    #[deprecated]
+    #[inline]
+    pub fn resource_mapping_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::OvfResourceMap>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `diskProvisioning` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn disk_provisioning(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `diskProvisioning` of the object held, to change it.
+    #[inline]
+    pub fn disk_provisioning_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `instantiationOst` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn instantiation_ost(&self) -> &Option<Box<crate::types::OvfConsumerOstNode>> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `instantiationOst` of the object held, to change it.
+    #[inline]
+    pub fn instantiation_ost_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::OvfConsumerOstNode>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
     }
 }
 impl From<crate::types::OvfCreateImportSpecParams> for OvfCreateImportSpecParamsKind {

@@ -103,7 +103,11 @@ impl<'de> serde::Deserialize<'de> for OvfManagerCommonParams {
 ///  A `OvfManagerCommonParams` or any of its subtypes: what a member declared as `OvfManagerCommonParams` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum OvfManagerCommonParamsKind {
     /// Exactly this type.
     OvfManagerCommonParams(Box<crate::types::OvfManagerCommonParams>),
@@ -113,6 +117,13 @@ pub enum OvfManagerCommonParamsKind {
     OvfParseDescriptorParams(Box<crate::types::OvfParseDescriptorParams>),
     ///  A `OvfValidateHostParams`.
     OvfValidateHostParams(Box<crate::types::OvfValidateHostParams>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for OvfManagerCommonParamsKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for OvfManagerCommonParamsKind {
     #[inline]
@@ -155,6 +166,46 @@ impl OvfManagerCommonParamsKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `locale` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn locale(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `locale` of the object held, to change it.
+    #[inline]
+    pub fn locale_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deploymentOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn deployment_option(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deploymentOption` of the object held, to change it.
+    #[inline]
+    pub fn deployment_option_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `msgBundle` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn msg_bundle(&self) -> &Option<Vec<crate::types::KeyValue>> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `msgBundle` of the object held, to change it.
+    #[inline]
+    pub fn msg_bundle_mut(&mut self) -> &mut Option<Vec<crate::types::KeyValue>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `importOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn import_option(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `importOption` of the object held, to change it.
+    #[inline]
+    pub fn import_option_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
 }
 impl From<crate::types::OvfManagerCommonParams> for OvfManagerCommonParamsKind {
     #[inline]
@@ -178,6 +229,26 @@ impl From<crate::types::OvfValidateHostParams> for OvfManagerCommonParamsKind {
     #[inline]
     fn from(v: crate::types::OvfValidateHostParams) -> Self {
         crate::object::boxed(v, Self::OvfValidateHostParams)
+    }
+}
+impl crate::object::Within<OvfManagerCommonParamsKind>
+for crate::types::OvfCreateImportSpecParams {
+    type Via = crate::types::OvfCreateImportSpecParamsKind;
+}
+impl crate::object::Within<OvfManagerCommonParamsKind>
+for crate::types::OvfImportParams {
+    type Via = crate::types::OvfCreateImportSpecParamsKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for OvfManagerCommonParamsKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for OvfManagerCommonParamsKind {

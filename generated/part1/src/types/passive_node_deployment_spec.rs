@@ -139,6 +139,12 @@ impl crate::object::Blank for PassiveNodeDeploymentSpec {
         }
     }
 }
+impl Default for PassiveNodeDeploymentSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PassiveNodeDeploymentSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -79,7 +79,11 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementMatchingResources {
 ///  A `PbmPlacementMatchingResources` or any of its subtypes: what a member declared as `PbmPlacementMatchingResources` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmPlacementMatchingResourcesKind {
     /// Exactly this type.
     PbmPlacementMatchingResources(Box<crate::types::PbmPlacementMatchingResources>),
@@ -88,6 +92,13 @@ pub enum PbmPlacementMatchingResourcesKind {
     PbmPlacementMatchingReplicationResources(
         Box<crate::types::PbmPlacementMatchingReplicationResources>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmPlacementMatchingResourcesKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmPlacementMatchingResourcesKind {
     #[inline]

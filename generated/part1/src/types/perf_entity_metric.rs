@@ -70,6 +70,12 @@ impl crate::object::Blank for PerfEntityMetric {
         }
     }
 }
+impl Default for PerfEntityMetric {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PerfEntityMetric {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

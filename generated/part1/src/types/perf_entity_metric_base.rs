@@ -62,6 +62,12 @@ impl crate::object::Blank for PerfEntityMetricBase {
         }
     }
 }
+impl Default for PerfEntityMetricBase {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PerfEntityMetricBase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -82,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for PerfEntityMetricBase {
 ///  A `PerfEntityMetricBase` or any of its subtypes: what a member declared as `PerfEntityMetricBase` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PerfEntityMetricBaseKind {
     /// Exactly this type.
     PerfEntityMetricBase(crate::types::PerfEntityMetricBase),
@@ -90,6 +100,13 @@ pub enum PerfEntityMetricBaseKind {
     PerfEntityMetric(Box<crate::types::PerfEntityMetric>),
     ///  A `PerfEntityMetricCSV`.
     PerfEntityMetricCSV(Box<crate::types::PerfEntityMetricCSV>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PerfEntityMetricBaseKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PerfEntityMetricBaseKind {
     #[inline]
@@ -126,6 +143,16 @@ impl PerfEntityMetricBaseKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `entity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn entity(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `entity` of the object held, to change it.
+    #[inline]
+    pub fn entity_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::PerfEntityMetricBase> for PerfEntityMetricBaseKind {

@@ -220,6 +220,12 @@ impl crate::object::Blank for PermissionUpdatedEvent {
         }
     }
 }
+impl Default for PermissionUpdatedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PermissionUpdatedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -201,6 +201,12 @@ impl crate::object::Blank for ProfileReferenceHostChangedEvent {
         }
     }
 }
+impl Default for ProfileReferenceHostChangedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ProfileReferenceHostChangedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -178,6 +178,12 @@ impl crate::object::Blank for ProfileRemovedEvent {
         }
     }
 }
+impl Default for ProfileRemovedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ProfileRemovedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -79,6 +79,12 @@ impl crate::object::Blank for RecoveredTargetGroupMemberInfo {
         }
     }
 }
+impl Default for RecoveredTargetGroupMemberInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for RecoveredTargetGroupMemberInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

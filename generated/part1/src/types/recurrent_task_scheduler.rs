@@ -102,12 +102,23 @@ impl<'de> serde::Deserialize<'de> for RecurrentTaskScheduler {
 ///  A `RecurrentTaskScheduler` or any of its subtypes: what a member declared as `RecurrentTaskScheduler` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum RecurrentTaskSchedulerKind {
     /// Exactly this type.
     RecurrentTaskScheduler(crate::types::RecurrentTaskScheduler),
     ///  A `HourlyTaskScheduler` or one of its subtypes.
     HourlyTaskScheduler(crate::types::HourlyTaskSchedulerKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for RecurrentTaskSchedulerKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for RecurrentTaskSchedulerKind {
     #[inline]
@@ -142,6 +153,36 @@ impl RecurrentTaskSchedulerKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `activeTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn active_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `activeTime` of the object held, to change it.
+    #[inline]
+    pub fn active_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `expireTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn expire_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `expireTime` of the object held, to change it.
+    #[inline]
+    pub fn expire_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `interval` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn interval(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `interval` of the object held, to change it.
+    #[inline]
+    pub fn interval_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
 }
 impl From<crate::types::RecurrentTaskScheduler> for RecurrentTaskSchedulerKind {
     #[inline]
@@ -153,6 +194,50 @@ impl From<crate::types::HourlyTaskSchedulerKind> for RecurrentTaskSchedulerKind 
     #[inline]
     fn from(v: crate::types::HourlyTaskSchedulerKind) -> Self {
         Self::HourlyTaskScheduler(v)
+    }
+}
+impl crate::object::Within<RecurrentTaskSchedulerKind>
+for crate::types::HourlyTaskScheduler {
+    type Via = crate::types::HourlyTaskSchedulerKind;
+}
+impl crate::object::Within<RecurrentTaskSchedulerKind>
+for crate::types::DailyTaskScheduler {
+    type Via = crate::types::HourlyTaskSchedulerKind;
+}
+impl crate::object::Within<RecurrentTaskSchedulerKind>
+for crate::types::DailyTaskSchedulerKind {
+    type Via = crate::types::HourlyTaskSchedulerKind;
+}
+impl crate::object::Within<RecurrentTaskSchedulerKind>
+for crate::types::MonthlyTaskScheduler {
+    type Via = crate::types::HourlyTaskSchedulerKind;
+}
+impl crate::object::Within<RecurrentTaskSchedulerKind>
+for crate::types::MonthlyTaskSchedulerKind {
+    type Via = crate::types::HourlyTaskSchedulerKind;
+}
+impl crate::object::Within<RecurrentTaskSchedulerKind>
+for crate::types::MonthlyByDayTaskScheduler {
+    type Via = crate::types::HourlyTaskSchedulerKind;
+}
+impl crate::object::Within<RecurrentTaskSchedulerKind>
+for crate::types::MonthlyByWeekdayTaskScheduler {
+    type Via = crate::types::HourlyTaskSchedulerKind;
+}
+impl crate::object::Within<RecurrentTaskSchedulerKind>
+for crate::types::WeeklyTaskScheduler {
+    type Via = crate::types::HourlyTaskSchedulerKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for RecurrentTaskSchedulerKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for RecurrentTaskSchedulerKind {

@@ -60,6 +60,12 @@ impl crate::object::Blank for ReplicationSpec {
         }
     }
 }
+impl Default for ReplicationSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ReplicationSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -60,6 +60,12 @@ impl crate::object::Blank for ResourceAllocationOption {
         }
     }
 }
+impl Default for ResourceAllocationOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ResourceAllocationOption {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

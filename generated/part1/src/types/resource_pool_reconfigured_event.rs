@@ -185,6 +185,12 @@ impl crate::object::Blank for ResourcePoolReconfiguredEvent {
         }
     }
 }
+impl Default for ResourcePoolReconfiguredEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ResourcePoolReconfiguredEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -82,6 +82,12 @@ impl crate::object::Blank for ResourcePoolSummary {
         }
     }
 }
+impl Default for ResourcePoolSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ResourcePoolSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -102,12 +108,23 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolSummary {
 ///  A `ResourcePoolSummary` or any of its subtypes: what a member declared as `ResourcePoolSummary` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ResourcePoolSummaryKind {
     /// Exactly this type.
     ResourcePoolSummary(Box<crate::types::ResourcePoolSummary>),
     ///  A `VirtualAppSummary`.
     VirtualAppSummary(Box<crate::types::VirtualAppSummary>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ResourcePoolSummaryKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ResourcePoolSummaryKind {
     #[inline]
@@ -143,6 +160,66 @@ impl ResourcePoolSummaryKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `config` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn config(&self) -> &crate::types::ResourceConfigSpec {
+        crate::object::member::<
+            Box<crate::types::ResourceConfigSpec>,
+        >(crate::object::Family::object(self), 1usize)
+    }
+    /// `config` of the object held, to change it.
+    #[inline]
+    pub fn config_mut(&mut self) -> &mut crate::types::ResourceConfigSpec {
+        crate::object::member_mut::<
+            Box<crate::types::ResourceConfigSpec>,
+        >(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `runtime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn runtime(&self) -> &crate::types::ResourcePoolRuntimeInfo {
+        crate::object::member::<
+            Box<crate::types::ResourcePoolRuntimeInfo>,
+        >(crate::object::Family::object(self), 2usize)
+    }
+    /// `runtime` of the object held, to change it.
+    #[inline]
+    pub fn runtime_mut(&mut self) -> &mut crate::types::ResourcePoolRuntimeInfo {
+        crate::object::member_mut::<
+            Box<crate::types::ResourcePoolRuntimeInfo>,
+        >(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `quickStats` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn quick_stats(&self) -> &Option<Box<crate::types::ResourcePoolQuickStats>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `quickStats` of the object held, to change it.
+    #[inline]
+    pub fn quick_stats_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::ResourcePoolQuickStats>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `configuredMemoryMB` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn configured_memory_mb(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `configuredMemoryMB` of the object held, to change it.
+    #[inline]
+    pub fn configured_memory_mb_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::ResourcePoolSummary> for ResourcePoolSummaryKind {

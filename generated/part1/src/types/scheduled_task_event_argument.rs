@@ -67,6 +67,12 @@ impl crate::object::Blank for ScheduledTaskEventArgument {
         }
     }
 }
+impl Default for ScheduledTaskEventArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ScheduledTaskEventArgument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -46,7 +46,7 @@ pub struct ScsiLun {
     /// Property *ScsiLun.capabilities*.
     pub capabilities: Option<crate::types::ScsiLunCapabilities>,
     /// Property *ScsiLun.vStorageSupport*.
-    pub v_storage_support: Option<crate::CompactString>,
+    pub vstorage_support: Option<crate::CompactString>,
     /// Property *ScsiLun.protocolEndpoint*.
     pub protocol_endpoint: Option<bool>,
     /// Property *ScsiLun.perenniallyReserved*.
@@ -129,7 +129,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "queue_depth",
         "operational_state",
         "capabilities",
-        "v_storage_support",
+        "vstorage_support",
         "protocol_endpoint",
         "perennially_reserved",
         "clustered_vmdk_supported",
@@ -170,7 +170,7 @@ impl crate::object::Object for ScsiLun {
             16usize => &self.queue_depth,
             17usize => &self.operational_state,
             18usize => &self.capabilities,
-            19usize => &self.v_storage_support,
+            19usize => &self.vstorage_support,
             20usize => &self.protocol_endpoint,
             21usize => &self.perennially_reserved,
             22usize => &self.clustered_vmdk_supported,
@@ -201,7 +201,7 @@ impl crate::object::Object for ScsiLun {
             16usize => &mut self.queue_depth,
             17usize => &mut self.operational_state,
             18usize => &mut self.capabilities,
-            19usize => &mut self.v_storage_support,
+            19usize => &mut self.vstorage_support,
             20usize => &mut self.protocol_endpoint,
             21usize => &mut self.perennially_reserved,
             22usize => &mut self.clustered_vmdk_supported,
@@ -240,7 +240,7 @@ impl crate::object::Blank for ScsiLun {
             queue_depth: None,
             operational_state: Vec::new(),
             capabilities: None,
-            v_storage_support: None,
+            vstorage_support: None,
             protocol_endpoint: None,
             perennially_reserved: None,
             clustered_vmdk_supported: None,
@@ -277,12 +277,23 @@ impl<'de> serde::Deserialize<'de> for ScsiLun {
 ///  A `ScsiLun` or any of its subtypes: what a member declared as `ScsiLun` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ScsiLunKind {
     /// Exactly this type.
     ScsiLun(Box<crate::types::ScsiLun>),
     ///  A `HostScsiDisk`.
     HostScsiDisk(Box<crate::types::HostScsiDisk>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for ScsiLunKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for ScsiLunKind {
     #[inline]
@@ -314,6 +325,272 @@ impl ScsiLunKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `deviceName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `deviceName` of the object held, to change it.
+    #[inline]
+    pub fn device_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `deviceType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `deviceType` of the object held, to change it.
+    #[inline]
+    pub fn device_type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `uuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uuid(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `uuid` of the object held, to change it.
+    #[inline]
+    pub fn uuid_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `descriptor` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn descriptor(&self) -> &Option<Vec<crate::types::ScsiLunDescriptor>> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `descriptor` of the object held, to change it.
+    #[inline]
+    pub fn descriptor_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ScsiLunDescriptor>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `canonicalName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn canonical_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `canonicalName` of the object held, to change it.
+    #[inline]
+    pub fn canonical_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `displayName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn display_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `displayName` of the object held, to change it.
+    #[inline]
+    pub fn display_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `lunType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn lun_type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `lunType` of the object held, to change it.
+    #[inline]
+    pub fn lun_type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `vendor` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vendor(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `vendor` of the object held, to change it.
+    #[inline]
+    pub fn vendor_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `model` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn model(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `model` of the object held, to change it.
+    #[inline]
+    pub fn model_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `revision` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn revision(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `revision` of the object held, to change it.
+    #[inline]
+    pub fn revision_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `scsiLevel` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn scsi_level(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `scsiLevel` of the object held, to change it.
+    #[inline]
+    pub fn scsi_level_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `serialNumber` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn serial_number(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `serialNumber` of the object held, to change it.
+    #[inline]
+    pub fn serial_number_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `durableName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn durable_name(&self) -> &Option<crate::types::ScsiLunDurableName> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `durableName` of the object held, to change it.
+    #[inline]
+    pub fn durable_name_mut(&mut self) -> &mut Option<crate::types::ScsiLunDurableName> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `alternateName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn alternate_name(&self) -> &Option<Vec<crate::types::ScsiLunDurableName>> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `alternateName` of the object held, to change it.
+    #[inline]
+    pub fn alternate_name_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ScsiLunDurableName>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `standardInquiry` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn standard_inquiry(&self) -> &Option<Vec<i8>> {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `standardInquiry` of the object held, to change it.
+    #[inline]
+    pub fn standard_inquiry_mut(&mut self) -> &mut Option<Vec<i8>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
+    }
+    /// `queueDepth` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn queue_depth(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 16usize)
+    }
+    /// `queueDepth` of the object held, to change it.
+    #[inline]
+    pub fn queue_depth_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 16usize)
+    }
+    /// `operationalState` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn operational_state(&self) -> &Vec<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 17usize)
+    }
+    /// `operationalState` of the object held, to change it.
+    #[inline]
+    pub fn operational_state_mut(&mut self) -> &mut Vec<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 17usize)
+    }
+    /// `capabilities` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capabilities(&self) -> &Option<crate::types::ScsiLunCapabilities> {
+        crate::object::member(crate::object::Family::object(self), 18usize)
+    }
+    /// `capabilities` of the object held, to change it.
+    #[inline]
+    pub fn capabilities_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ScsiLunCapabilities> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 18usize)
+    }
+    /// `vStorageSupport` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vstorage_support(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 19usize)
+    }
+    /// `vStorageSupport` of the object held, to change it.
+    #[inline]
+    pub fn vstorage_support_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 19usize)
+    }
+    /// `protocolEndpoint` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn protocol_endpoint(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 20usize)
+    }
+    /// `protocolEndpoint` of the object held, to change it.
+    #[inline]
+    pub fn protocol_endpoint_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 20usize)
+    }
+    /// `perenniallyReserved` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn perennially_reserved(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 21usize)
+    }
+    /// `perenniallyReserved` of the object held, to change it.
+    #[inline]
+    pub fn perennially_reserved_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 21usize)
+    }
+    /// `clusteredVmdkSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn clustered_vmdk_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 22usize)
+    }
+    /// `clusteredVmdkSupported` of the object held, to change it.
+    #[inline]
+    pub fn clustered_vmdk_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 22usize)
+    }
+    /// `applicationProtocol` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn application_protocol(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 23usize)
+    }
+    /// `applicationProtocol` of the object held, to change it.
+    #[inline]
+    pub fn application_protocol_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 23usize)
+    }
+    /// `dispersedNs` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dispersed_ns(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 24usize)
+    }
+    /// `dispersedNs` of the object held, to change it.
+    #[inline]
+    pub fn dispersed_ns_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 24usize)
+    }
+    /// `deviceReservation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_reservation(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 25usize)
+    }
+    /// `deviceReservation` of the object held, to change it.
+    #[inline]
+    pub fn device_reservation_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 25usize)
     }
 }
 impl From<crate::types::ScsiLun> for ScsiLunKind {

@@ -170,7 +170,7 @@ pub struct ServiceContent {
     /// Property *ServiceContent.vStorageObjectManager*.
     ///
     /// Refers instance of *VStorageObjectManagerBase*.
-    pub v_storage_object_manager: Option<crate::types::ManagedObjectReference>,
+    pub vstorage_object_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.hostSpecManager*.
     ///
     /// Refers instance of *HostSpecificationManager*.
@@ -320,7 +320,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "overhead_memory_manager",
         "certificate_manager",
         "io_filter_manager",
-        "v_storage_object_manager",
+        "vstorage_object_manager",
         "host_spec_manager",
         "crypto_manager",
         "health_update_manager",
@@ -388,7 +388,7 @@ impl crate::object::Object for ServiceContent {
             38usize => &self.overhead_memory_manager,
             39usize => &self.certificate_manager,
             40usize => &self.io_filter_manager,
-            41usize => &self.v_storage_object_manager,
+            41usize => &self.vstorage_object_manager,
             42usize => &self.host_spec_manager,
             43usize => &self.crypto_manager,
             44usize => &self.health_update_manager,
@@ -444,7 +444,7 @@ impl crate::object::Object for ServiceContent {
             38usize => &mut self.overhead_memory_manager,
             39usize => &mut self.certificate_manager,
             40usize => &mut self.io_filter_manager,
-            41usize => &mut self.v_storage_object_manager,
+            41usize => &mut self.vstorage_object_manager,
             42usize => &mut self.host_spec_manager,
             43usize => &mut self.crypto_manager,
             44usize => &mut self.health_update_manager,
@@ -508,7 +508,7 @@ impl crate::object::Blank for ServiceContent {
             overhead_memory_manager: None,
             certificate_manager: None,
             io_filter_manager: None,
-            v_storage_object_manager: None,
+            vstorage_object_manager: None,
             host_spec_manager: None,
             crypto_manager: None,
             health_update_manager: None,
@@ -520,6 +520,12 @@ impl crate::object::Blank for ServiceContent {
             direct_path_profile_manager: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for ServiceContent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ServiceContent {

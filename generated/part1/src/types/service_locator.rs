@@ -82,6 +82,12 @@ impl crate::object::Blank for ServiceLocator {
         }
     }
 }
+impl Default for ServiceLocator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ServiceLocator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -6,6 +6,7 @@
 /// - `high`
 /// - `custom`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SharesLevel {
     /// `low`
     Low,

@@ -80,6 +80,12 @@ impl crate::object::Blank for StateAlarmExpression {
         }
     }
 }
+impl Default for StateAlarmExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for StateAlarmExpression {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

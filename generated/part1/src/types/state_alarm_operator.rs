@@ -4,6 +4,7 @@
 /// - `isEqual`
 /// - `isUnequal`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StateAlarmOperator {
     /// `isEqual`
     IsEqual,

@@ -10,7 +10,7 @@ pub struct StorageLun {
     /// Property *StorageLun.uuid*.
     pub uuid: crate::CompactString,
     /// Property *StorageLun.vSphereLunIdentifier*.
-    pub v_sphere_lun_identifier: crate::CompactString,
+    pub vsphere_lun_identifier: crate::CompactString,
     /// Property *StorageLun.vendorDisplayName*.
     pub vendor_display_name: crate::CompactString,
     /// Property *StorageLun.capacityInMB*.
@@ -57,7 +57,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     names: &[
         "uuid",
-        "v_sphere_lun_identifier",
+        "vsphere_lun_identifier",
         "vendor_display_name",
         "capacity_in_mb",
         "used_space_in_mb",
@@ -78,7 +78,7 @@ impl crate::object::Object for StorageLun {
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
             0usize => &self.uuid,
-            1usize => &self.v_sphere_lun_identifier,
+            1usize => &self.vsphere_lun_identifier,
             2usize => &self.vendor_display_name,
             3usize => &self.capacity_in_mb,
             4usize => &self.used_space_in_mb,
@@ -93,7 +93,7 @@ impl crate::object::Object for StorageLun {
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
             0usize => &mut self.uuid,
-            1usize => &mut self.v_sphere_lun_identifier,
+            1usize => &mut self.vsphere_lun_identifier,
             2usize => &mut self.vendor_display_name,
             3usize => &mut self.capacity_in_mb,
             4usize => &mut self.used_space_in_mb,
@@ -116,7 +116,7 @@ impl crate::object::Blank for StorageLun {
     fn blank() -> Self {
         Self {
             uuid: crate::object::Blank::blank(),
-            v_sphere_lun_identifier: crate::object::Blank::blank(),
+            vsphere_lun_identifier: crate::object::Blank::blank(),
             vendor_display_name: crate::object::Blank::blank(),
             capacity_in_mb: 0,
             used_space_in_mb: 0,

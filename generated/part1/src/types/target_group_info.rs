@@ -94,6 +94,12 @@ impl crate::object::Blank for TargetGroupInfo {
         }
     }
 }
+impl Default for TargetGroupInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for TargetGroupInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

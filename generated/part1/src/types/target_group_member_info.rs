@@ -76,6 +76,12 @@ impl crate::object::Blank for TargetGroupMemberInfo {
         }
     }
 }
+impl Default for TargetGroupMemberInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for TargetGroupMemberInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -96,13 +102,24 @@ impl<'de> serde::Deserialize<'de> for TargetGroupMemberInfo {
 ///  A `TargetGroupMemberInfo` or any of its subtypes: what a member declared as `TargetGroupMemberInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum TargetGroupMemberInfoKind {
     /// Exactly this type.
     TargetGroupMemberInfo(crate::types::TargetGroupMemberInfo),
     ///  A `RecoveredTargetGroupMemberInfo`.
     #[cfg(feature = "sms")]
     RecoveredTargetGroupMemberInfo(Box<crate::types::RecoveredTargetGroupMemberInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for TargetGroupMemberInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for TargetGroupMemberInfoKind {
     #[inline]
@@ -139,6 +156,36 @@ impl TargetGroupMemberInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `replicaId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn replica_id(&self) -> &crate::types::ReplicaId {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `replicaId` of the object held, to change it.
+    #[inline]
+    pub fn replica_id_mut(&mut self) -> &mut crate::types::ReplicaId {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `sourceId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn source_id(&self) -> &crate::types::DeviceIdKind {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `sourceId` of the object held, to change it.
+    #[inline]
+    pub fn source_id_mut(&mut self) -> &mut crate::types::DeviceIdKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `targetDatastore` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn target_datastore(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `targetDatastore` of the object held, to change it.
+    #[inline]
+    pub fn target_datastore_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::TargetGroupMemberInfo> for TargetGroupMemberInfoKind {

@@ -97,7 +97,11 @@ impl<'de> serde::Deserialize<'de> for TaskScheduler {
 ///  A `TaskScheduler` or any of its subtypes: what a member declared as `TaskScheduler` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum TaskSchedulerKind {
     /// Exactly this type.
     TaskScheduler(crate::types::TaskScheduler),
@@ -107,6 +111,13 @@ pub enum TaskSchedulerKind {
     OnceTaskScheduler(Box<crate::types::OnceTaskScheduler>),
     ///  A `RecurrentTaskScheduler` or one of its subtypes.
     RecurrentTaskScheduler(crate::types::RecurrentTaskSchedulerKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for TaskSchedulerKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for TaskSchedulerKind {
     #[inline]
@@ -147,6 +158,26 @@ impl TaskSchedulerKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `activeTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn active_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `activeTime` of the object held, to change it.
+    #[inline]
+    pub fn active_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `expireTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn expire_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `expireTime` of the object held, to change it.
+    #[inline]
+    pub fn expire_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::TaskScheduler> for TaskSchedulerKind {
     #[inline]
@@ -170,6 +201,51 @@ impl From<crate::types::RecurrentTaskSchedulerKind> for TaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::RecurrentTaskSchedulerKind) -> Self {
         Self::RecurrentTaskScheduler(v)
+    }
+}
+impl crate::object::Within<TaskSchedulerKind> for crate::types::RecurrentTaskScheduler {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+impl crate::object::Within<TaskSchedulerKind> for crate::types::HourlyTaskScheduler {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+impl crate::object::Within<TaskSchedulerKind> for crate::types::HourlyTaskSchedulerKind {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+impl crate::object::Within<TaskSchedulerKind> for crate::types::DailyTaskScheduler {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+impl crate::object::Within<TaskSchedulerKind> for crate::types::DailyTaskSchedulerKind {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+impl crate::object::Within<TaskSchedulerKind> for crate::types::MonthlyTaskScheduler {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+impl crate::object::Within<TaskSchedulerKind>
+for crate::types::MonthlyTaskSchedulerKind {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+impl crate::object::Within<TaskSchedulerKind>
+for crate::types::MonthlyByDayTaskScheduler {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+impl crate::object::Within<TaskSchedulerKind>
+for crate::types::MonthlyByWeekdayTaskScheduler {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+impl crate::object::Within<TaskSchedulerKind> for crate::types::WeeklyTaskScheduler {
+    type Via = crate::types::RecurrentTaskSchedulerKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for TaskSchedulerKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for TaskSchedulerKind {

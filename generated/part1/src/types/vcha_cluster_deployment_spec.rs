@@ -85,6 +85,12 @@ impl crate::object::Blank for VchaClusterDeploymentSpec {
         }
     }
 }
+impl Default for VchaClusterDeploymentSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VchaClusterDeploymentSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -144,6 +144,12 @@ impl crate::object::Blank for VibInvalidFormat {
         }
     }
 }
+impl Default for VibInvalidFormat {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VibInvalidFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -153,6 +153,12 @@ impl crate::object::Blank for VibRequiresManualInstallation {
         }
     }
 }
+impl Default for VibRequiresManualInstallation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VibRequiresManualInstallation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -153,6 +153,12 @@ impl crate::object::Blank for VibRequiresManualUninstallation {
         }
     }
 }
+impl Default for VibRequiresManualUninstallation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VibRequiresManualUninstallation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -95,7 +95,11 @@ impl<'de> serde::Deserialize<'de> for VimClusterVsanFaultDomainSpec {
 ///  A `VimClusterVsanFaultDomainSpec` or any of its subtypes: what a member declared as `VimClusterVsanFaultDomainSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VimClusterVsanFaultDomainSpecKind {
     /// Exactly this type.
     VimClusterVsanFaultDomainSpec(crate::types::VimClusterVsanFaultDomainSpec),
@@ -105,6 +109,13 @@ pub enum VimClusterVsanFaultDomainSpecKind {
     ///  A `VsanFaultDomainUpdateSpec`.
     #[cfg(feature = "vsan")]
     VsanFaultDomainUpdateSpec(Box<crate::types::VsanFaultDomainUpdateSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VimClusterVsanFaultDomainSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VimClusterVsanFaultDomainSpecKind {
     #[inline]
@@ -145,6 +156,28 @@ impl VimClusterVsanFaultDomainSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `hosts` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hosts(&self) -> &Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `hosts` of the object held, to change it.
+    #[inline]
+    pub fn hosts_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VimClusterVsanFaultDomainSpec>

@@ -77,6 +77,12 @@ impl crate::object::Blank for VimClusterVsanHostDiskMapping {
         }
     }
 }
+impl Default for VimClusterVsanHostDiskMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VimClusterVsanHostDiskMapping {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -18,7 +18,7 @@ pub struct VirtualAppSummary {
     /// Property *VirtualAppSummary.product*.
     pub product: Option<Box<crate::types::VAppProductInfo>>,
     /// Property *VirtualAppSummary.vAppState*.
-    pub v_app_state: Option<crate::types::VirtualAppVAppState>,
+    pub vapp_state: Option<crate::types::VirtualAppVAppState>,
     /// Property *VirtualAppSummary.suspended*.
     pub suspended: Option<bool>,
     /// Property *VirtualAppSummary.installBootRequired*.
@@ -60,7 +60,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "quick_stats",
         "configured_memory_mb",
         "product",
-        "v_app_state",
+        "vapp_state",
         "suspended",
         "install_boot_required",
         "instance_uuid",
@@ -81,7 +81,7 @@ impl crate::object::Object for VirtualAppSummary {
             3usize => &self.quick_stats,
             4usize => &self.configured_memory_mb,
             5usize => &self.product,
-            6usize => &self.v_app_state,
+            6usize => &self.vapp_state,
             7usize => &self.suspended,
             8usize => &self.install_boot_required,
             9usize => &self.instance_uuid,
@@ -96,7 +96,7 @@ impl crate::object::Object for VirtualAppSummary {
             3usize => &mut self.quick_stats,
             4usize => &mut self.configured_memory_mb,
             5usize => &mut self.product,
-            6usize => &mut self.v_app_state,
+            6usize => &mut self.vapp_state,
             7usize => &mut self.suspended,
             8usize => &mut self.install_boot_required,
             9usize => &mut self.instance_uuid,
@@ -119,12 +119,18 @@ impl crate::object::Blank for VirtualAppSummary {
             quick_stats: None,
             configured_memory_mb: None,
             product: None,
-            v_app_state: None,
+            vapp_state: None,
             suspended: None,
             install_boot_required: None,
             instance_uuid: None,
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for VirtualAppSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualAppSummary {

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingInfo {
 ///  A `VirtualDeviceDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceDeviceBackingInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceDeviceBackingInfo(crate::types::VirtualDeviceDeviceBackingInfo),
@@ -149,6 +153,13 @@ pub enum VirtualDeviceDeviceBackingInfoKind {
     VirtualUSBRemoteHostBackingInfo(Box<crate::types::VirtualUSBRemoteHostBackingInfo>),
     ///  A `VirtualUSBUSBBackingInfo`.
     VirtualUSBUSBBackingInfo(Box<crate::types::VirtualUSBUSBBackingInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
@@ -253,6 +264,26 @@ impl VirtualDeviceDeviceBackingInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `deviceName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `deviceName` of the object held, to change it.
+    #[inline]
+    pub fn device_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `useAutoDetect` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn use_auto_detect(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `useAutoDetect` of the object held, to change it.
+    #[inline]
+    pub fn use_auto_detect_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VirtualDeviceDeviceBackingInfo>
@@ -365,6 +396,26 @@ for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBUSBBackingInfo) -> Self {
         crate::object::boxed(v, Self::VirtualUSBUSBBackingInfo)
+    }
+}
+impl crate::object::Within<VirtualDeviceDeviceBackingInfoKind>
+for crate::types::VirtualDiskRawDiskVer2BackingInfo {
+    type Via = crate::types::VirtualDiskRawDiskVer2BackingInfoKind;
+}
+impl crate::object::Within<VirtualDeviceDeviceBackingInfoKind>
+for crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    type Via = crate::types::VirtualDiskRawDiskVer2BackingInfoKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualDeviceDeviceBackingInfoKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualDeviceDeviceBackingInfoKind {

@@ -100,7 +100,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingInfo {
 ///  A `VirtualDeviceFileBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceFileBackingInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceFileBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceFileBackingInfo(crate::types::VirtualDeviceFileBackingInfo),
@@ -138,6 +142,13 @@ pub enum VirtualDeviceFileBackingInfoKind {
     VirtualSerialPortFileBackingInfo(
         Box<crate::types::VirtualSerialPortFileBackingInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceFileBackingInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceFileBackingInfoKind {
     #[inline]
@@ -212,6 +223,38 @@ impl VirtualDeviceFileBackingInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `fileName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn file_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `fileName` of the object held, to change it.
+    #[inline]
+    pub fn file_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `datastore` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datastore(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `datastore` of the object held, to change it.
+    #[inline]
+    pub fn datastore_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `backingObjectId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing_object_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `backingObjectId` of the object held, to change it.
+    #[inline]
+    pub fn backing_object_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::VirtualDeviceFileBackingInfo>

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingOption {
 ///  A `VirtualDeviceRemoteDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceRemoteDeviceBackingOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceRemoteDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceRemoteDeviceBackingOption(
@@ -111,6 +115,13 @@ pub enum VirtualDeviceRemoteDeviceBackingOptionKind {
     VirtualUSBRemoteClientBackingOption(
         Box<crate::types::VirtualUSBRemoteClientBackingOption>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceRemoteDeviceBackingOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceRemoteDeviceBackingOptionKind {
     #[inline]
@@ -161,6 +172,26 @@ impl VirtualDeviceRemoteDeviceBackingOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `type` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn r#type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `type` of the object held, to change it.
+    #[inline]
+    pub fn type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `autoDetectAvailable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn auto_detect_available(&self) -> &crate::types::BoolOption {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `autoDetectAvailable` of the object held, to change it.
+    #[inline]
+    pub fn auto_detect_available_mut(&mut self) -> &mut crate::types::BoolOption {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VirtualDeviceRemoteDeviceBackingOption>

@@ -127,7 +127,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingInfo {
 ///  A `VirtualDiskRawDiskVer2BackingInfo` or any of its subtypes: what a member declared as `VirtualDiskRawDiskVer2BackingInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDiskRawDiskVer2BackingInfoKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingInfo(
@@ -137,6 +141,13 @@ pub enum VirtualDiskRawDiskVer2BackingInfoKind {
     VirtualDiskPartitionedRawDiskVer2BackingInfo(
         Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDiskRawDiskVer2BackingInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDiskRawDiskVer2BackingInfoKind {
     #[inline]
@@ -175,6 +186,66 @@ impl VirtualDiskRawDiskVer2BackingInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `deviceName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `deviceName` of the object held, to change it.
+    #[inline]
+    pub fn device_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `useAutoDetect` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn use_auto_detect(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `useAutoDetect` of the object held, to change it.
+    #[inline]
+    pub fn use_auto_detect_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `descriptorFileName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn descriptor_file_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `descriptorFileName` of the object held, to change it.
+    #[inline]
+    pub fn descriptor_file_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `uuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uuid(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `uuid` of the object held, to change it.
+    #[inline]
+    pub fn uuid_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `changeId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn change_id(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `changeId` of the object held, to change it.
+    #[inline]
+    pub fn change_id_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `sharing` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn sharing(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `sharing` of the object held, to change it.
+    #[inline]
+    pub fn sharing_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
     }
 }
 impl From<crate::types::VirtualDiskRawDiskVer2BackingInfo>

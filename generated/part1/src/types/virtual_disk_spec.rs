@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskSpec {
 ///  A `VirtualDiskSpec` or any of its subtypes: what a member declared as `VirtualDiskSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDiskSpecKind {
     /// Exactly this type.
     VirtualDiskSpec(crate::types::VirtualDiskSpec),
@@ -102,6 +106,13 @@ pub enum VirtualDiskSpecKind {
     ///  A `FileBackedVirtualDiskSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     FileBackedVirtualDiskSpec(crate::types::FileBackedVirtualDiskSpecKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDiskSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDiskSpecKind {
     #[inline]
@@ -140,6 +151,26 @@ impl VirtualDiskSpecKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `diskType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn disk_type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `diskType` of the object held, to change it.
+    #[inline]
+    pub fn disk_type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `adapterType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn adapter_type(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `adapterType` of the object held, to change it.
+    #[inline]
+    pub fn adapter_type_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::VirtualDiskSpec> for VirtualDiskSpecKind {
     #[inline]
@@ -158,6 +189,28 @@ impl From<crate::types::FileBackedVirtualDiskSpecKind> for VirtualDiskSpecKind {
     #[inline]
     fn from(v: crate::types::FileBackedVirtualDiskSpecKind) -> Self {
         Self::FileBackedVirtualDiskSpec(v)
+    }
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VirtualDiskSpecKind>
+for crate::types::FileBackedVirtualDiskSpec {
+    type Via = crate::types::FileBackedVirtualDiskSpecKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VirtualDiskSpecKind>
+for crate::types::SeSparseVirtualDiskSpec {
+    type Via = crate::types::FileBackedVirtualDiskSpecKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualDiskSpecKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualDiskSpecKind {

@@ -24,11 +24,11 @@ pub struct VirtualMachineDatastoreInfo {
     /// Property *VirtualMachineDatastoreInfo.mode*.
     pub mode: crate::CompactString,
     /// Property *VirtualMachineDatastoreInfo.vStorageSupport*.
-    pub v_storage_support: Option<crate::CompactString>,
+    pub vstorage_support: Option<crate::CompactString>,
     /// Property *VirtualMachineDatastoreInfo.supportedVDiskFormats*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub supported_v_disk_formats: Option<Vec<crate::CompactString>>,
+    pub supported_vdisk_formats: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -68,8 +68,8 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "max_physical_rdm_file_size",
         "max_virtual_rdm_file_size",
         "mode",
-        "v_storage_support",
-        "supported_v_disk_formats",
+        "vstorage_support",
+        "supported_vdisk_formats",
     ],
     required: &[0u16, 2u16, 3u16, 4u16, 8u16],
     by_name: &[3u16, 1u16, 2u16, 4u16, 6u16, 5u16, 7u16, 8u16, 0u16, 10u16, 9u16],
@@ -90,8 +90,8 @@ impl crate::object::Object for VirtualMachineDatastoreInfo {
             6usize => &self.max_physical_rdm_file_size,
             7usize => &self.max_virtual_rdm_file_size,
             8usize => &self.mode,
-            9usize => &self.v_storage_support,
-            10usize => &self.supported_v_disk_formats,
+            9usize => &self.vstorage_support,
+            10usize => &self.supported_vdisk_formats,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -106,8 +106,8 @@ impl crate::object::Object for VirtualMachineDatastoreInfo {
             6usize => &mut self.max_physical_rdm_file_size,
             7usize => &mut self.max_virtual_rdm_file_size,
             8usize => &mut self.mode,
-            9usize => &mut self.v_storage_support,
-            10usize => &mut self.supported_v_disk_formats,
+            9usize => &mut self.vstorage_support,
+            10usize => &mut self.supported_vdisk_formats,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -130,8 +130,8 @@ impl crate::object::Blank for VirtualMachineDatastoreInfo {
             max_physical_rdm_file_size: None,
             max_virtual_rdm_file_size: None,
             mode: crate::object::Blank::blank(),
-            v_storage_support: None,
-            supported_v_disk_formats: None,
+            vstorage_support: None,
+            supported_vdisk_formats: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -81,7 +81,11 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDeviceRuntimeInfoDeviceRunti
 ///  A `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` or any of its subtypes: what a member declared as `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     /// Exactly this type.
     VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
@@ -91,6 +95,13 @@ pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(
         Box<crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     #[inline]

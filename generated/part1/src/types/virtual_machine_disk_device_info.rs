@@ -105,7 +105,11 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDiskDeviceInfo {
 ///  A `VirtualMachineDiskDeviceInfo` or any of its subtypes: what a member declared as `VirtualMachineDiskDeviceInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualMachineDiskDeviceInfoKind {
     /// Exactly this type.
     VirtualMachineDiskDeviceInfo(crate::types::VirtualMachineDiskDeviceInfo),
@@ -115,6 +119,13 @@ pub enum VirtualMachineDiskDeviceInfoKind {
     VirtualMachineScsiDiskDeviceInfo(
         Box<crate::types::VirtualMachineScsiDiskDeviceInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualMachineDiskDeviceInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualMachineDiskDeviceInfoKind {
     #[inline]
@@ -153,6 +164,46 @@ impl VirtualMachineDiskDeviceInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `configurationTag` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn configuration_tag(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `configurationTag` of the object held, to change it.
+    #[inline]
+    pub fn configuration_tag_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `capacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `capacity` of the object held, to change it.
+    #[inline]
+    pub fn capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `vm` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vm(&self) -> &Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `vm` of the object held, to change it.
+    #[inline]
+    pub fn vm_mut(&mut self) -> &mut Option<Vec<crate::types::ManagedObjectReference>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::VirtualMachineDiskDeviceInfo>

@@ -234,6 +234,12 @@ impl crate::object::Blank for VirtualMachineQuickStats {
         }
     }
 }
+impl Default for VirtualMachineQuickStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualMachineQuickStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -135,12 +135,23 @@ impl<'de> serde::Deserialize<'de> for VmConfigFileInfo {
 ///  A `VmConfigFileInfo` or any of its subtypes: what a member declared as `VmConfigFileInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VmConfigFileInfoKind {
     /// Exactly this type.
     VmConfigFileInfo(Box<crate::types::VmConfigFileInfo>),
     ///  A `TemplateConfigFileInfo`.
     TemplateConfigFileInfo(Box<crate::types::TemplateConfigFileInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VmConfigFileInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VmConfigFileInfoKind {
     #[inline]
@@ -176,6 +187,78 @@ impl VmConfigFileInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `path` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn path(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `path` of the object held, to change it.
+    #[inline]
+    pub fn path_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `friendlyName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn friendly_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `friendlyName` of the object held, to change it.
+    #[inline]
+    pub fn friendly_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `fileSize` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn file_size(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `fileSize` of the object held, to change it.
+    #[inline]
+    pub fn file_size_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `modification` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn modification(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `modification` of the object held, to change it.
+    #[inline]
+    pub fn modification_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `owner` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn owner(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `owner` of the object held, to change it.
+    #[inline]
+    pub fn owner_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `configVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn config_version(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `configVersion` of the object held, to change it.
+    #[inline]
+    pub fn config_version_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `encryption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn encryption(&self) -> &Option<crate::types::VmConfigFileEncryptionInfo> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `encryption` of the object held, to change it.
+    #[inline]
+    pub fn encryption_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VmConfigFileEncryptionInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::VmConfigFileInfo> for VmConfigFileInfoKind {

@@ -188,6 +188,12 @@ impl crate::object::Blank for VmRestartedOnAlternateHostEvent {
         }
     }
 }
+impl Default for VmRestartedOnAlternateHostEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmRestartedOnAlternateHostEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreBaseOption {
 ///  A `VmfsDatastoreBaseOption` or any of its subtypes: what a member declared as `VmfsDatastoreBaseOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VmfsDatastoreBaseOptionKind {
     /// Exactly this type.
     VmfsDatastoreBaseOption(crate::types::VmfsDatastoreBaseOption),
@@ -103,6 +107,13 @@ pub enum VmfsDatastoreBaseOptionKind {
     ),
     ///  A `VmfsDatastoreSingleExtentOption` or one of its subtypes.
     VmfsDatastoreSingleExtentOption(crate::types::VmfsDatastoreSingleExtentOptionKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VmfsDatastoreBaseOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VmfsDatastoreBaseOptionKind {
     #[inline]
@@ -142,6 +153,26 @@ impl VmfsDatastoreBaseOptionKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `layout` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn layout(&self) -> &crate::types::HostDiskPartitionLayout {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `layout` of the object held, to change it.
+    #[inline]
+    pub fn layout_mut(&mut self) -> &mut crate::types::HostDiskPartitionLayout {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `partitionFormatChange` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn partition_format_change(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `partitionFormatChange` of the object held, to change it.
+    #[inline]
+    pub fn partition_format_change_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::VmfsDatastoreBaseOption> for VmfsDatastoreBaseOptionKind {
     #[inline]
@@ -161,6 +192,26 @@ for VmfsDatastoreBaseOptionKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreSingleExtentOptionKind) -> Self {
         Self::VmfsDatastoreSingleExtentOption(v)
+    }
+}
+impl crate::object::Within<VmfsDatastoreBaseOptionKind>
+for crate::types::VmfsDatastoreSingleExtentOption {
+    type Via = crate::types::VmfsDatastoreSingleExtentOptionKind;
+}
+impl crate::object::Within<VmfsDatastoreBaseOptionKind>
+for crate::types::VmfsDatastoreAllExtentOption {
+    type Via = crate::types::VmfsDatastoreSingleExtentOptionKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VmfsDatastoreBaseOptionKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VmfsDatastoreBaseOptionKind {

@@ -98,12 +98,23 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreSingleExtentOption {
 ///  A `VmfsDatastoreSingleExtentOption` or any of its subtypes: what a member declared as `VmfsDatastoreSingleExtentOption` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VmfsDatastoreSingleExtentOptionKind {
     /// Exactly this type.
     VmfsDatastoreSingleExtentOption(Box<crate::types::VmfsDatastoreSingleExtentOption>),
     ///  A `VmfsDatastoreAllExtentOption`.
     VmfsDatastoreAllExtentOption(Box<crate::types::VmfsDatastoreAllExtentOption>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VmfsDatastoreSingleExtentOptionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VmfsDatastoreSingleExtentOptionKind {
     #[inline]
@@ -139,6 +150,36 @@ impl VmfsDatastoreSingleExtentOptionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `layout` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn layout(&self) -> &crate::types::HostDiskPartitionLayout {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `layout` of the object held, to change it.
+    #[inline]
+    pub fn layout_mut(&mut self) -> &mut crate::types::HostDiskPartitionLayout {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `partitionFormatChange` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn partition_format_change(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `partitionFormatChange` of the object held, to change it.
+    #[inline]
+    pub fn partition_format_change_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `vmfsExtent` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vmfs_extent(&self) -> &crate::types::HostDiskPartitionBlockRange {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `vmfsExtent` of the object held, to change it.
+    #[inline]
+    pub fn vmfs_extent_mut(&mut self) -> &mut crate::types::HostDiskPartitionBlockRange {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::VmfsDatastoreSingleExtentOption>

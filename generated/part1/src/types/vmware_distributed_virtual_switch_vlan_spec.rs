@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchVlanSpec {
 ///  A `VmwareDistributedVirtualSwitchVlanSpec` or any of its subtypes: what a member declared as `VmwareDistributedVirtualSwitchVlanSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
     /// Exactly this type.
     VmwareDistributedVirtualSwitchVlanSpec(
@@ -109,6 +113,13 @@ pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
     VmwareDistributedVirtualSwitchVlanIdSpec(
         Box<crate::types::VmwareDistributedVirtualSwitchVlanIdSpec>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VmwareDistributedVirtualSwitchVlanSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VmwareDistributedVirtualSwitchVlanSpecKind {
     #[inline]
@@ -162,6 +173,16 @@ impl VmwareDistributedVirtualSwitchVlanSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `inherited` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn inherited(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `inherited` of the object held, to change it.
+    #[inline]
+    pub fn inherited_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::VmwareDistributedVirtualSwitchVlanSpec>

@@ -75,6 +75,12 @@ impl crate::object::Blank for VsanClusterConfig {
         }
     }
 }
+impl Default for VsanClusterConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanClusterConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

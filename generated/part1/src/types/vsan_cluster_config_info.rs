@@ -112,13 +112,24 @@ impl<'de> serde::Deserialize<'de> for VsanClusterConfigInfo {
 ///  A `VsanClusterConfigInfo` or any of its subtypes: what a member declared as `VsanClusterConfigInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanClusterConfigInfoKind {
     /// Exactly this type.
     VsanClusterConfigInfo(crate::types::VsanClusterConfigInfo),
     ///  A `VsanConfigInfoEx`.
     #[cfg(feature = "vsan")]
     VsanConfigInfoEx(Box<crate::types::VsanConfigInfoEx>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanClusterConfigInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanClusterConfigInfoKind {
     #[inline]
@@ -155,6 +166,50 @@ impl VsanClusterConfigInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `defaultConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_config(
+        &self,
+    ) -> &Option<crate::types::VsanClusterConfigInfoHostDefaultInfo> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `defaultConfig` of the object held, to change it.
+    #[inline]
+    pub fn default_config_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanClusterConfigInfoHostDefaultInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `vsanEsaEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vsan_esa_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `vsanEsaEnabled` of the object held, to change it.
+    #[inline]
+    pub fn vsan_esa_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `vsanCyberRecoveryEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vsan_cyber_recovery_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `vsanCyberRecoveryEnabled` of the object held, to change it.
+    #[inline]
+    pub fn vsan_cyber_recovery_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::VsanClusterConfigInfo> for VsanClusterConfigInfoKind {

@@ -50,7 +50,7 @@ pub struct VsanConfigInfoEx {
     /// Property *VsanConfigInfoEx.mode*.
     pub mode: Option<crate::CompactString>,
     /// Property *VsanConfigInfoEx.vsanPMemConfig*.
-    pub vsan_p_mem_config: Option<crate::types::VimVsanVsanPMemConfig>,
+    pub vsan_pmem_config: Option<crate::types::VimVsanVsanPMemConfig>,
     /// Property *VsanConfigInfoEx.vsanEsaConfigInfo*.
     pub vsan_esa_config_info: Option<crate::types::VsanEsaConfigInfo>,
     /// Property *VsanConfigInfoEx.xvcDatastoreConfig*.
@@ -137,7 +137,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "data_in_transit_encryption_config",
         "vsan_health_config",
         "mode",
-        "vsan_p_mem_config",
+        "vsan_pmem_config",
         "vsan_esa_config_info",
         "xvc_datastore_config",
         "server_cluster_config",
@@ -180,7 +180,7 @@ impl crate::object::Object for VsanConfigInfoEx {
             16usize => &self.data_in_transit_encryption_config,
             17usize => &self.vsan_health_config,
             18usize => &self.mode,
-            19usize => &self.vsan_p_mem_config,
+            19usize => &self.vsan_pmem_config,
             20usize => &self.vsan_esa_config_info,
             21usize => &self.xvc_datastore_config,
             22usize => &self.server_cluster_config,
@@ -213,7 +213,7 @@ impl crate::object::Object for VsanConfigInfoEx {
             16usize => &mut self.data_in_transit_encryption_config,
             17usize => &mut self.vsan_health_config,
             18usize => &mut self.mode,
-            19usize => &mut self.vsan_p_mem_config,
+            19usize => &mut self.vsan_pmem_config,
             20usize => &mut self.vsan_esa_config_info,
             21usize => &mut self.xvc_datastore_config,
             22usize => &mut self.server_cluster_config,
@@ -254,7 +254,7 @@ impl crate::object::Blank for VsanConfigInfoEx {
             data_in_transit_encryption_config: None,
             vsan_health_config: None,
             mode: None,
-            vsan_p_mem_config: None,
+            vsan_pmem_config: None,
             vsan_esa_config_info: None,
             xvc_datastore_config: None,
             server_cluster_config: None,

@@ -93,13 +93,24 @@ impl<'de> serde::Deserialize<'de> for VsanDataEfficiencyConfig {
 ///  A `VsanDataEfficiencyConfig` or any of its subtypes: what a member declared as `VsanDataEfficiencyConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanDataEfficiencyConfigKind {
     /// Exactly this type.
     VsanDataEfficiencyConfig(crate::types::VsanDataEfficiencyConfig),
     ///  A `VsanDataEfficiencyConfigEx`.
     #[cfg(feature = "vsan")]
     VsanDataEfficiencyConfigEx(Box<crate::types::VsanDataEfficiencyConfigEx>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanDataEfficiencyConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanDataEfficiencyConfigKind {
     #[inline]
@@ -136,6 +147,26 @@ impl VsanDataEfficiencyConfigKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `dedupEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dedup_enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `dedupEnabled` of the object held, to change it.
+    #[inline]
+    pub fn dedup_enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `compressionEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn compression_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `compressionEnabled` of the object held, to change it.
+    #[inline]
+    pub fn compression_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VsanDataEfficiencyConfig> for VsanDataEfficiencyConfigKind {

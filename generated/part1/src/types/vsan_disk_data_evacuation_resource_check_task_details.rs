@@ -98,6 +98,12 @@ impl crate::object::Blank for VsanDiskDataEvacuationResourceCheckTaskDetails {
         }
     }
 }
+impl Default for VsanDiskDataEvacuationResourceCheckTaskDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanDiskDataEvacuationResourceCheckTaskDetails {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

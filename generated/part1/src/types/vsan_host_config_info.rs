@@ -147,13 +147,24 @@ impl<'de> serde::Deserialize<'de> for VsanHostConfigInfo {
 ///  A `VsanHostConfigInfo` or any of its subtypes: what a member declared as `VsanHostConfigInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanHostConfigInfoKind {
     /// Exactly this type.
     VsanHostConfigInfo(Box<crate::types::VsanHostConfigInfo>),
     ///  A `VsanHostConfigInfoEx`.
     #[cfg(feature = "vsan")]
     VsanHostConfigInfoEx(Box<crate::types::VsanHostConfigInfoEx>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanHostConfigInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanHostConfigInfoKind {
     #[inline]
@@ -190,6 +201,96 @@ impl VsanHostConfigInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `hostSystem` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host_system(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `hostSystem` of the object held, to change it.
+    #[inline]
+    pub fn host_system_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `clusterInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn cluster_info(&self) -> &Option<crate::types::VsanHostConfigInfoClusterInfo> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `clusterInfo` of the object held, to change it.
+    #[inline]
+    pub fn cluster_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanHostConfigInfoClusterInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `storageInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn storage_info(&self) -> &Option<crate::types::VsanHostConfigInfoStorageInfo> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `storageInfo` of the object held, to change it.
+    #[inline]
+    pub fn storage_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanHostConfigInfoStorageInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `networkInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_info(&self) -> &Option<crate::types::VsanHostConfigInfoNetworkInfo> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `networkInfo` of the object held, to change it.
+    #[inline]
+    pub fn network_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanHostConfigInfoNetworkInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `faultDomainInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fault_domain_info(&self) -> &Option<crate::types::VsanHostFaultDomainInfo> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `faultDomainInfo` of the object held, to change it.
+    #[inline]
+    pub fn fault_domain_info_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanHostFaultDomainInfo> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `vsanEsaEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vsan_esa_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `vsanEsaEnabled` of the object held, to change it.
+    #[inline]
+    pub fn vsan_esa_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `vsanCyberRecoveryEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vsan_cyber_recovery_enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `vsanCyberRecoveryEnabled` of the object held, to change it.
+    #[inline]
+    pub fn vsan_cyber_recovery_enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
     }
 }
 impl From<crate::types::VsanHostConfigInfo> for VsanHostConfigInfoKind {

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoNetworkInfoPortConfig {
 ///  A `VsanHostConfigInfoNetworkInfoPortConfig` or any of its subtypes: what a member declared as `VsanHostConfigInfoNetworkInfoPortConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanHostConfigInfoNetworkInfoPortConfigKind {
     /// Exactly this type.
     VsanHostConfigInfoNetworkInfoPortConfig(
@@ -101,6 +105,13 @@ pub enum VsanHostConfigInfoNetworkInfoPortConfigKind {
     ),
     ///  A `VsanHostPortConfigEx`.
     VsanHostPortConfigEx(Box<crate::types::VsanHostPortConfigEx>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanHostConfigInfoNetworkInfoPortConfigKind {
     #[inline]
@@ -136,6 +147,26 @@ impl VsanHostConfigInfoNetworkInfoPortConfigKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `ipConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_config(&self) -> &Option<crate::types::VsanHostIpConfigKind> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `ipConfig` of the object held, to change it.
+    #[inline]
+    pub fn ip_config_mut(&mut self) -> &mut Option<crate::types::VsanHostIpConfigKind> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VsanHostConfigInfoNetworkInfoPortConfig>

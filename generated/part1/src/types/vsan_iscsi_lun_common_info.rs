@@ -103,7 +103,11 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiLUNCommonInfo {
 ///  A `VsanIscsiLUNCommonInfo` or any of its subtypes: what a member declared as `VsanIscsiLUNCommonInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanIscsiLUNCommonInfoKind {
     /// Exactly this type.
     VsanIscsiLUNCommonInfo(crate::types::VsanIscsiLUNCommonInfo),
@@ -113,6 +117,13 @@ pub enum VsanIscsiLUNCommonInfoKind {
     ///  A `VsanIscsiLUNSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiLUNSpec(Box<crate::types::VsanIscsiLUNSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanIscsiLUNCommonInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanIscsiLUNCommonInfoKind {
     #[inline]
@@ -151,6 +162,46 @@ impl VsanIscsiLUNCommonInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `lunId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn lun_id(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `lunId` of the object held, to change it.
+    #[inline]
+    pub fn lun_id_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `alias` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn alias(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `alias` of the object held, to change it.
+    #[inline]
+    pub fn alias_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `lunSize` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn lun_size(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `lunSize` of the object held, to change it.
+    #[inline]
+    pub fn lun_size_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `status` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn status(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `status` of the object held, to change it.
+    #[inline]
+    pub fn status_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::VsanIscsiLUNCommonInfo> for VsanIscsiLUNCommonInfoKind {

@@ -93,13 +93,24 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetBasicInfo {
 ///  A `VsanIscsiTargetBasicInfo` or any of its subtypes: what a member declared as `VsanIscsiTargetBasicInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanIscsiTargetBasicInfoKind {
     /// Exactly this type.
     VsanIscsiTargetBasicInfo(crate::types::VsanIscsiTargetBasicInfo),
     ///  A `VsanIscsiTargetCommonInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetCommonInfo(crate::types::VsanIscsiTargetCommonInfoKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanIscsiTargetBasicInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanIscsiTargetBasicInfoKind {
     #[inline]
@@ -137,6 +148,26 @@ impl VsanIscsiTargetBasicInfoKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `alias` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn alias(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `alias` of the object held, to change it.
+    #[inline]
+    pub fn alias_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `iqn` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn iqn(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `iqn` of the object held, to change it.
+    #[inline]
+    pub fn iqn_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::VsanIscsiTargetBasicInfo> for VsanIscsiTargetBasicInfoKind {
     #[inline]
@@ -149,6 +180,33 @@ impl From<crate::types::VsanIscsiTargetCommonInfoKind> for VsanIscsiTargetBasicI
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetCommonInfoKind) -> Self {
         Self::VsanIscsiTargetCommonInfo(v)
+    }
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VsanIscsiTargetBasicInfoKind>
+for crate::types::VsanIscsiTargetCommonInfo {
+    type Via = crate::types::VsanIscsiTargetCommonInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VsanIscsiTargetBasicInfoKind>
+for crate::types::VsanIscsiTarget {
+    type Via = crate::types::VsanIscsiTargetCommonInfoKind;
+}
+#[cfg(feature = "vsan")]
+impl crate::object::Within<VsanIscsiTargetBasicInfoKind>
+for crate::types::VsanIscsiTargetSpec {
+    type Via = crate::types::VsanIscsiTargetCommonInfoKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VsanIscsiTargetBasicInfoKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VsanIscsiTargetBasicInfoKind {

@@ -120,7 +120,11 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetCommonInfo {
 ///  A `VsanIscsiTargetCommonInfo` or any of its subtypes: what a member declared as `VsanIscsiTargetCommonInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanIscsiTargetCommonInfoKind {
     /// Exactly this type.
     VsanIscsiTargetCommonInfo(Box<crate::types::VsanIscsiTargetCommonInfo>),
@@ -130,6 +134,13 @@ pub enum VsanIscsiTargetCommonInfoKind {
     ///  A `VsanIscsiTargetSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetSpec(Box<crate::types::VsanIscsiTargetSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanIscsiTargetCommonInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanIscsiTargetCommonInfoKind {
     #[inline]
@@ -170,6 +181,68 @@ impl VsanIscsiTargetCommonInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `alias` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn alias(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `alias` of the object held, to change it.
+    #[inline]
+    pub fn alias_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `iqn` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn iqn(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `iqn` of the object held, to change it.
+    #[inline]
+    pub fn iqn_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `authSpec` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn auth_spec(&self) -> &Option<crate::types::VsanIscsiTargetAuthSpec> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `authSpec` of the object held, to change it.
+    #[inline]
+    pub fn auth_spec_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanIscsiTargetAuthSpec> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `port` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn port(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `port` of the object held, to change it.
+    #[inline]
+    pub fn port_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `networkInterface` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network_interface(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `networkInterface` of the object held, to change it.
+    #[inline]
+    pub fn network_interface_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `affinityLocation` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn affinity_location(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `affinityLocation` of the object held, to change it.
+    #[inline]
+    pub fn affinity_location_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
     }
 }
 impl From<crate::types::VsanIscsiTargetCommonInfo> for VsanIscsiTargetCommonInfoKind {

@@ -100,13 +100,24 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceConfig {
 ///  A `VsanIscsiTargetServiceConfig` or any of its subtypes: what a member declared as `VsanIscsiTargetServiceConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanIscsiTargetServiceConfigKind {
     /// Exactly this type.
     VsanIscsiTargetServiceConfig(Box<crate::types::VsanIscsiTargetServiceConfig>),
     ///  A `VsanIscsiTargetServiceSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetServiceSpec(Box<crate::types::VsanIscsiTargetServiceSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanIscsiTargetServiceConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanIscsiTargetServiceConfigKind {
     #[inline]
@@ -143,6 +154,42 @@ impl VsanIscsiTargetServiceConfigKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `defaultConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn default_config(
+        &self,
+    ) -> &Option<Box<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `defaultConfig` of the object held, to change it.
+    #[inline]
+    pub fn default_config_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `vipConfigs` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vip_configs(&self) -> &Option<Vec<crate::types::VsanIscsiVipConfigSpecKind>> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `vipConfigs` of the object held, to change it.
+    #[inline]
+    pub fn vip_configs_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VsanIscsiVipConfigSpecKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::VsanIscsiTargetServiceConfig>

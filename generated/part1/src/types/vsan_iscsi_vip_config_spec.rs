@@ -122,13 +122,24 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiVipConfigSpec {
 ///  A `VsanIscsiVipConfigSpec` or any of its subtypes: what a member declared as `VsanIscsiVipConfigSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanIscsiVipConfigSpecKind {
     /// Exactly this type.
     VsanIscsiVipConfigSpec(Box<crate::types::VsanIscsiVipConfigSpec>),
     ///  A `VsanIscsiVipConfig`.
     #[cfg(feature = "vsan")]
     VsanIscsiVipConfig(Box<crate::types::VsanIscsiVipConfig>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanIscsiVipConfigSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanIscsiVipConfigSpecKind {
     #[inline]
@@ -165,6 +176,66 @@ impl VsanIscsiVipConfigSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `v4NetworkConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn v4_network_config(&self) -> &Option<crate::types::VsanVipNetworkConfig> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `v4NetworkConfig` of the object held, to change it.
+    #[inline]
+    pub fn v4_network_config_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanVipNetworkConfig> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `v6NetworkConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn v6_network_config(&self) -> &Option<crate::types::VsanVipNetworkConfig> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `v6NetworkConfig` of the object held, to change it.
+    #[inline]
+    pub fn v6_network_config_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanVipNetworkConfig> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `vswitchConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vswitch_config(&self) -> &Option<crate::types::VsanIscsiVipVswitchConfig> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `vswitchConfig` of the object held, to change it.
+    #[inline]
+    pub fn vswitch_config_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanIscsiVipVswitchConfig> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `distributedSwitchConfig` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn distributed_switch_config(
+        &self,
+    ) -> &Option<crate::types::VsanIscsiVipDVswitchConfig> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `distributedSwitchConfig` of the object held, to change it.
+    #[inline]
+    pub fn distributed_switch_config_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::VsanIscsiVipDVswitchConfig> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::VsanIscsiVipConfigSpec> for VsanIscsiVipConfigSpecKind {

@@ -83,6 +83,12 @@ impl crate::object::Blank for VsanResourceCheckTaskDetails {
         }
     }
 }
+impl Default for VsanResourceCheckTaskDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanResourceCheckTaskDetails {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -103,7 +109,11 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckTaskDetails {
 ///  A `VsanResourceCheckTaskDetails` or any of its subtypes: what a member declared as `VsanResourceCheckTaskDetails` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanResourceCheckTaskDetailsKind {
     /// Exactly this type.
     VsanResourceCheckTaskDetails(Box<crate::types::VsanResourceCheckTaskDetails>),
@@ -117,6 +127,13 @@ pub enum VsanResourceCheckTaskDetailsKind {
     VsanSiteMaintenanceCheckTaskDetails(
         Box<crate::types::VsanSiteMaintenanceCheckTaskDetails>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanResourceCheckTaskDetailsKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanResourceCheckTaskDetailsKind {
     #[inline]
@@ -163,6 +180,48 @@ impl VsanResourceCheckTaskDetailsKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `task` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn task(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `task` of the object held, to change it.
+    #[inline]
+    pub fn task_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `host` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `host` of the object held, to change it.
+    #[inline]
+    pub fn host_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `hostUuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn host_uuid(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `hostUuid` of the object held, to change it.
+    #[inline]
+    pub fn host_uuid_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `maintenanceSpec` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn maintenance_spec(&self) -> &Option<crate::types::HostMaintenanceSpec> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `maintenanceSpec` of the object held, to change it.
+    #[inline]
+    pub fn maintenance_spec_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::HostMaintenanceSpec> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::VsanResourceCheckTaskDetails>

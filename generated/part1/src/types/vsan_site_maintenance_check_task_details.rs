@@ -107,6 +107,12 @@ impl crate::object::Blank for VsanSiteMaintenanceCheckTaskDetails {
         }
     }
 }
+impl Default for VsanSiteMaintenanceCheckTaskDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanSiteMaintenanceCheckTaskDetails {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

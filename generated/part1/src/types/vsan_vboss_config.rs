@@ -95,7 +95,11 @@ impl<'de> serde::Deserialize<'de> for VsanVbossConfig {
 ///  A `VsanVbossConfig` or any of its subtypes: what a member declared as `VsanVbossConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanVbossConfigKind {
     /// Exactly this type.
     VsanVbossConfig(crate::types::VsanVbossConfig),
@@ -105,6 +109,13 @@ pub enum VsanVbossConfigKind {
     ///  A `VsanVbossHostConfig`.
     #[cfg(feature = "vsan")]
     VsanVbossHostConfig(Box<crate::types::VsanVbossHostConfig>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanVbossConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanVbossConfigKind {
     #[inline]
@@ -143,6 +154,28 @@ impl VsanVbossConfigKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `configs` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn configs(&self) -> &Option<Vec<crate::types::VsanVbossObjectStoreConfig>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `configs` of the object held, to change it.
+    #[inline]
+    pub fn configs_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VsanVbossObjectStoreConfig>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VsanVbossConfig> for VsanVbossConfigKind {

@@ -86,6 +86,12 @@ impl crate::object::Blank for VsanVcStretchedClusterConfigSpec {
         }
     }
 }
+impl Default for VsanVcStretchedClusterConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanVcStretchedClusterConfigSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

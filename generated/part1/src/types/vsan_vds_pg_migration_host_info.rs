@@ -79,6 +79,12 @@ impl crate::object::Blank for VsanVdsPgMigrationHostInfo {
         }
     }
 }
+impl Default for VsanVdsPgMigrationHostInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanVdsPgMigrationHostInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

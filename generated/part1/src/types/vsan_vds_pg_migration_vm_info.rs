@@ -69,6 +69,12 @@ impl crate::object::Blank for VsanVdsPgMigrationVmInfo {
         }
     }
 }
+impl Default for VsanVdsPgMigrationVmInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanVdsPgMigrationVmInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -87,6 +87,12 @@ impl crate::object::Blank for VsanWhatifCapacity {
         }
     }
 }
+impl Default for VsanWhatifCapacity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanWhatifCapacity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

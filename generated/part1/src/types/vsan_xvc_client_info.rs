@@ -103,6 +103,12 @@ impl crate::object::Blank for VsanXVCClientInfo {
         }
     }
 }
+impl Default for VsanXVCClientInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanXVCClientInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -115,6 +115,12 @@ impl crate::object::Blank for VslmCreateSpec {
         }
     }
 }
+impl Default for VslmCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VslmCreateSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -69,6 +69,12 @@ impl crate::object::Blank for VslmCreateSpecBackingSpec {
         }
     }
 }
+impl Default for VslmCreateSpecBackingSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VslmCreateSpecBackingSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -89,7 +95,11 @@ impl<'de> serde::Deserialize<'de> for VslmCreateSpecBackingSpec {
 ///  A `VslmCreateSpecBackingSpec` or any of its subtypes: what a member declared as `VslmCreateSpecBackingSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VslmCreateSpecBackingSpecKind {
     /// Exactly this type.
     VslmCreateSpecBackingSpec(crate::types::VslmCreateSpecBackingSpec),
@@ -101,6 +111,13 @@ pub enum VslmCreateSpecBackingSpecKind {
     VslmCreateSpecRawDiskMappingBackingSpec(
         Box<crate::types::VslmCreateSpecRawDiskMappingBackingSpec>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VslmCreateSpecBackingSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VslmCreateSpecBackingSpecKind {
     #[inline]
@@ -142,6 +159,26 @@ impl VslmCreateSpecBackingSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `datastore` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn datastore(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `datastore` of the object held, to change it.
+    #[inline]
+    pub fn datastore_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `path` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn path(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `path` of the object held, to change it.
+    #[inline]
+    pub fn path_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VslmCreateSpecBackingSpec> for VslmCreateSpecBackingSpecKind {

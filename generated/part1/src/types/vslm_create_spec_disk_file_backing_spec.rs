@@ -72,6 +72,12 @@ impl crate::object::Blank for VslmCreateSpecDiskFileBackingSpec {
         }
     }
 }
+impl Default for VslmCreateSpecDiskFileBackingSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VslmCreateSpecDiskFileBackingSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -67,6 +67,12 @@ impl crate::object::Blank for VslmInfrastructureObjectPolicySpec {
         }
     }
 }
+impl Default for VslmInfrastructureObjectPolicySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VslmInfrastructureObjectPolicySpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

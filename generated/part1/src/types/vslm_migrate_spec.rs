@@ -84,6 +84,12 @@ impl crate::object::Blank for VslmMigrateSpec {
         }
     }
 }
+impl Default for VslmMigrateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VslmMigrateSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -104,7 +110,11 @@ impl<'de> serde::Deserialize<'de> for VslmMigrateSpec {
 ///  A `VslmMigrateSpec` or any of its subtypes: what a member declared as `VslmMigrateSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VslmMigrateSpecKind {
     /// Exactly this type.
     VslmMigrateSpec(Box<crate::types::VslmMigrateSpec>),
@@ -112,6 +122,13 @@ pub enum VslmMigrateSpecKind {
     VslmCloneSpec(Box<crate::types::VslmCloneSpec>),
     ///  A `VslmRelocateSpec`.
     VslmRelocateSpec(Box<crate::types::VslmRelocateSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VslmMigrateSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VslmMigrateSpecKind {
     #[inline]
@@ -150,6 +167,62 @@ impl VslmMigrateSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `backingSpec` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn backing_spec(&self) -> &crate::types::VslmCreateSpecBackingSpecKind {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `backingSpec` of the object held, to change it.
+    #[inline]
+    pub fn backing_spec_mut(
+        &mut self,
+    ) -> &mut crate::types::VslmCreateSpecBackingSpecKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `profile` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn profile(&self) -> &Option<Vec<crate::types::VirtualMachineProfileSpecKind>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `profile` of the object held, to change it.
+    #[inline]
+    pub fn profile_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VirtualMachineProfileSpecKind>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `consolidate` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn consolidate(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `consolidate` of the object held, to change it.
+    #[inline]
+    pub fn consolidate_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `disksCrypto` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn disks_crypto(&self) -> &Option<Box<crate::types::DiskCryptoSpec>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `disksCrypto` of the object held, to change it.
+    #[inline]
+    pub fn disks_crypto_mut(
+        &mut self,
+    ) -> &mut Option<Box<crate::types::DiskCryptoSpec>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `service` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn service(&self) -> &Option<crate::types::ServiceLocator> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `service` of the object held, to change it.
+    #[inline]
+    pub fn service_mut(&mut self) -> &mut Option<crate::types::ServiceLocator> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::VslmMigrateSpec> for VslmMigrateSpecKind {

@@ -7,6 +7,7 @@
 /// - `fourth`
 /// - `last`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WeekOfMonth {
     /// `first`
     First,

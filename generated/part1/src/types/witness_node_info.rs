@@ -65,6 +65,12 @@ impl crate::object::Blank for WitnessNodeInfo {
         }
     }
 }
+impl Default for WitnessNodeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for WitnessNodeInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,6 +5,7 @@
 /// - `disabled`
 /// - `uninstalled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EamObjectRuntimeInfoGoalState {
     /// `enabled`
     Enabled,

@@ -5,6 +5,7 @@
 /// - `yellow`
 /// - `red`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EamObjectRuntimeInfoStatus {
     /// `green`
     Green,

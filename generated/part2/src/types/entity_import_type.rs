@@ -5,6 +5,7 @@
 /// - `createEntityWithOriginalIdentifier`
 /// - `applyToEntitySpecified`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EntityImportType {
     /// `createEntityWithNewIdentifier`
     CreateEntityWithNewIdentifier,

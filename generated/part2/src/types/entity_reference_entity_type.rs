@@ -15,6 +15,7 @@
 /// - `scsiAdapter`
 /// - `nasMount`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EntityReferenceEntityType {
     /// `datacenter`
     Datacenter,

@@ -4,6 +4,7 @@
 /// - `distributedVirtualSwitch`
 /// - `distributedVirtualPortgroup`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EntityType {
     /// `distributedVirtualSwitch`
     DistributedVirtualSwitch,

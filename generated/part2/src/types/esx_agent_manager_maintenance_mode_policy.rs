@@ -6,6 +6,7 @@
 ///
 /// ***Since:*** vEAM API 7.4
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EsxAgentManagerMaintenanceModePolicy {
     /// `singleHost`
     SingleHost,

@@ -8,6 +8,7 @@
 /// - `endsWith`
 /// - `doesNotEndWith`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EventAlarmExpressionComparisonOperator {
     /// `equals`
     Equals,

@@ -6,6 +6,7 @@
 /// - `error`
 /// - `user`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EventCategory {
     /// `info`
     Info,

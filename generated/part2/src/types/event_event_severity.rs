@@ -6,6 +6,7 @@
 /// - `info`
 /// - `user`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EventEventSeverity {
     /// `error`
     Error,

@@ -62,6 +62,12 @@ impl crate::object::Blank for FaultToleranceMetaSpec {
         }
     }
 }
+impl Default for FaultToleranceMetaSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for FaultToleranceMetaSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

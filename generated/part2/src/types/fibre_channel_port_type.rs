@@ -6,6 +6,7 @@
 /// - `pointToPoint`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FibreChannelPortType {
     /// `fabric`
     Fabric,

@@ -77,7 +77,11 @@ impl<'de> serde::Deserialize<'de> for FileQuery {
 ///  A `FileQuery` or any of its subtypes: what a member declared as `FileQuery` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum FileQueryKind {
     /// Exactly this type.
     FileQuery(Box<crate::types::FileQuery>),
@@ -97,6 +101,13 @@ pub enum FileQueryKind {
     VmNvramFileQuery(Box<crate::types::VmNvramFileQuery>),
     ///  A `VmSnapshotFileQuery`.
     VmSnapshotFileQuery(Box<crate::types::VmSnapshotFileQuery>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for FileQueryKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for FileQueryKind {
     #[inline]
@@ -203,6 +214,24 @@ impl From<crate::types::VmSnapshotFileQuery> for FileQueryKind {
     #[inline]
     fn from(v: crate::types::VmSnapshotFileQuery) -> Self {
         crate::object::boxed(v, Self::VmSnapshotFileQuery)
+    }
+}
+impl crate::object::Within<FileQueryKind> for crate::types::VmConfigFileQuery {
+    type Via = crate::types::VmConfigFileQueryKind;
+}
+impl crate::object::Within<FileQueryKind> for crate::types::TemplateConfigFileQuery {
+    type Via = crate::types::VmConfigFileQueryKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for FileQueryKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for FileQueryKind {

@@ -4,6 +4,7 @@
 /// - `nfs`
 /// - `otherFileSystem`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FileSystemInterface {
     /// `nfs`
     Nfs,

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `NFSV3_0`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FileSystemInterfaceVersion {
     /// `NFSV3_0`
     Nfsv30,

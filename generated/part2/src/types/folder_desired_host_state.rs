@@ -4,6 +4,7 @@
 /// - `maintenance`
 /// - `non_maintenance`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FolderDesiredHostState {
     /// `maintenance`
     Maintenance,

@@ -12,6 +12,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FolderExternallyManagedFolderType {
     /// `PROJECT_ROOT`
     ProjectRoot,

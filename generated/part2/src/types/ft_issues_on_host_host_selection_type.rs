@@ -5,6 +5,7 @@
 /// - `vc`
 /// - `drs`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FtIssuesOnHostHostSelectionType {
     /// `user`
     User,

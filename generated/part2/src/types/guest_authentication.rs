@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for GuestAuthentication {
 ///  A `GuestAuthentication` or any of its subtypes: what a member declared as `GuestAuthentication` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GuestAuthenticationKind {
     /// Exactly this type.
     GuestAuthentication(crate::types::GuestAuthentication),
@@ -100,6 +104,13 @@ pub enum GuestAuthenticationKind {
     SSPIAuthentication(Box<crate::types::SSPIAuthentication>),
     ///  A `TicketedSessionAuthentication`.
     TicketedSessionAuthentication(Box<crate::types::TicketedSessionAuthentication>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GuestAuthenticationKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GuestAuthenticationKind {
     #[inline]
@@ -142,6 +153,16 @@ impl GuestAuthenticationKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `interactiveSession` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn interactive_session(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `interactiveSession` of the object held, to change it.
+    #[inline]
+    pub fn interactive_session_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::GuestAuthentication> for GuestAuthenticationKind {

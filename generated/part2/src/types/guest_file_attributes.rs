@@ -102,7 +102,11 @@ impl<'de> serde::Deserialize<'de> for GuestFileAttributes {
 ///  A `GuestFileAttributes` or any of its subtypes: what a member declared as `GuestFileAttributes` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GuestFileAttributesKind {
     /// Exactly this type.
     GuestFileAttributes(crate::types::GuestFileAttributes),
@@ -110,6 +114,13 @@ pub enum GuestFileAttributesKind {
     GuestPosixFileAttributes(Box<crate::types::GuestPosixFileAttributes>),
     ///  A `GuestWindowsFileAttributes`.
     GuestWindowsFileAttributes(Box<crate::types::GuestWindowsFileAttributes>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GuestFileAttributesKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GuestFileAttributesKind {
     #[inline]
@@ -146,6 +157,36 @@ impl GuestFileAttributesKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `modificationTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn modification_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `modificationTime` of the object held, to change it.
+    #[inline]
+    pub fn modification_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `accessTime` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn access_time(&self) -> &Option<crate::DateTime> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `accessTime` of the object held, to change it.
+    #[inline]
+    pub fn access_time_mut(&mut self) -> &mut Option<crate::DateTime> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `symlinkTarget` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn symlink_target(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `symlinkTarget` of the object held, to change it.
+    #[inline]
+    pub fn symlink_target_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::GuestFileAttributes> for GuestFileAttributesKind {

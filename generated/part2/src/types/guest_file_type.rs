@@ -5,6 +5,7 @@
 /// - `directory`
 /// - `symlink`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GuestFileType {
     /// `file`
     File,

@@ -5,6 +5,7 @@
 /// - `appStateOk`
 /// - `appStateNeedReset`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GuestInfoAppStateType {
     /// `none`
     None,

@@ -5,6 +5,7 @@
 /// - `efi`
 /// - `csm`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GuestOsDescriptorFirmwareType {
     /// `bios`
     Bios,

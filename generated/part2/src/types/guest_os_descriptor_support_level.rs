@@ -9,6 +9,7 @@
 /// - `deprecated`
 /// - `techPreview`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GuestOsDescriptorSupportLevel {
     /// `experimental`
     Experimental,

@@ -103,12 +103,23 @@ impl<'de> serde::Deserialize<'de> for GuestProgramSpec {
 ///  A `GuestProgramSpec` or any of its subtypes: what a member declared as `GuestProgramSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum GuestProgramSpecKind {
     /// Exactly this type.
     GuestProgramSpec(crate::types::GuestProgramSpec),
     ///  A `GuestWindowsProgramSpec`.
     GuestWindowsProgramSpec(Box<crate::types::GuestWindowsProgramSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for GuestProgramSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for GuestProgramSpecKind {
     #[inline]
@@ -142,6 +153,46 @@ impl GuestProgramSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `programPath` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn program_path(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `programPath` of the object held, to change it.
+    #[inline]
+    pub fn program_path_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `arguments` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn arguments(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `arguments` of the object held, to change it.
+    #[inline]
+    pub fn arguments_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `workingDirectory` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn working_directory(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `workingDirectory` of the object held, to change it.
+    #[inline]
+    pub fn working_directory_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `envVariables` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn env_variables(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `envVariables` of the object held, to change it.
+    #[inline]
+    pub fn env_variables_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::GuestProgramSpec> for GuestProgramSpecKind {

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `failure`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GuestQuiesceEndGuestQuiesceError {
     /// `failure`
     Failure,

@@ -5,6 +5,7 @@
 /// - `WOW32`
 /// - `WOW64`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GuestRegKeyWowSpec {
     /// `WOWNative`
     WowNative,

@@ -162,6 +162,12 @@ impl crate::object::Blank for HbrDiskMigrationAction {
         }
     }
 }
+impl Default for HbrDiskMigrationAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HbrDiskMigrationAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -10,6 +10,7 @@
 /// - `unmount`
 /// - `HciMeshClientOperation_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HciMeshClientOperation {
     /// `dryrunDs`
     DryrunDs,

@@ -7,6 +7,7 @@
 /// - `Network`
 /// - `Storage`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HealthUpdateInfoComponentType {
     /// `Memory`
     Memory,

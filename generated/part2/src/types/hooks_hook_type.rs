@@ -4,6 +4,7 @@
 /// - `POST_PROVISIONING`
 /// - `POST_POWER_ON`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HooksHookType {
     /// `POST_PROVISIONING`
     PostProvisioning,

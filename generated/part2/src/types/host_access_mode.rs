@@ -7,6 +7,7 @@
 /// - `accessReadOnly`
 /// - `accessOther`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostAccessMode {
     /// `accessNone`
     AccessNone,

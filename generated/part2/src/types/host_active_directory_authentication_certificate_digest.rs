@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `SHA1`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostActiveDirectoryAuthenticationCertificateDigest {
     /// `SHA1`
     Sha1,

@@ -9,6 +9,7 @@
 /// - `inconsistentTrust`
 /// - `otherProblem`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostActiveDirectoryInfoDomainMembershipStatus {
     /// `unknown`
     Unknown,

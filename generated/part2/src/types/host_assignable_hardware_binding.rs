@@ -81,6 +81,12 @@ impl crate::object::Blank for HostAssignableHardwareBinding {
         }
     }
 }
+impl Default for HostAssignableHardwareBinding {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostAssignableHardwareBinding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

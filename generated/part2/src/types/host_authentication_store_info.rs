@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for HostAuthenticationStoreInfo {
 ///  A `HostAuthenticationStoreInfo` or any of its subtypes: what a member declared as `HostAuthenticationStoreInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostAuthenticationStoreInfoKind {
     /// Exactly this type.
     HostAuthenticationStoreInfo(crate::types::HostAuthenticationStoreInfo),
@@ -96,6 +100,13 @@ pub enum HostAuthenticationStoreInfoKind {
     HostDirectoryStoreInfo(crate::types::HostDirectoryStoreInfoKind),
     ///  A `HostLocalAuthenticationInfo`.
     HostLocalAuthenticationInfo(Box<crate::types::HostLocalAuthenticationInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostAuthenticationStoreInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostAuthenticationStoreInfoKind {
     #[inline]
@@ -135,6 +146,16 @@ impl HostAuthenticationStoreInfoKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `enabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `enabled` of the object held, to change it.
+    #[inline]
+    pub fn enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
 }
 impl From<crate::types::HostAuthenticationStoreInfo>
 for HostAuthenticationStoreInfoKind {
@@ -154,6 +175,26 @@ for HostAuthenticationStoreInfoKind {
     #[inline]
     fn from(v: crate::types::HostLocalAuthenticationInfo) -> Self {
         crate::object::boxed(v, Self::HostLocalAuthenticationInfo)
+    }
+}
+impl crate::object::Within<HostAuthenticationStoreInfoKind>
+for crate::types::HostDirectoryStoreInfo {
+    type Via = crate::types::HostDirectoryStoreInfoKind;
+}
+impl crate::object::Within<HostAuthenticationStoreInfoKind>
+for crate::types::HostActiveDirectoryInfo {
+    type Via = crate::types::HostDirectoryStoreInfoKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for HostAuthenticationStoreInfoKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for HostAuthenticationStoreInfoKind {

@@ -7,6 +7,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.1.0.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostCapabilityDRTMTypes {
     /// `none`
     None,

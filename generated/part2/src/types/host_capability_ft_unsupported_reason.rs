@@ -11,6 +11,7 @@
 /// - `cpuHwmmuUnsupported`
 /// - `cpuHvDisabled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostCapabilityFtUnsupportedReason {
     /// `vMotionNotLicensed`
     VMotionNotLicensed,

@@ -5,6 +5,7 @@
 /// - `fixed`
 /// - `dynamic`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostCapabilityUnmapMethodSupported {
     /// `priority`
     Priority,

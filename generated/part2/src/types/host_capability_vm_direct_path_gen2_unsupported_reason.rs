@@ -5,6 +5,7 @@
 /// - `hostNptIncompatibleHardware`
 /// - `hostNptDisabled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostCapabilityVmDirectPathGen2UnsupportedReason {
     /// `hostNptIncompatibleProduct`
     HostNptIncompatibleProduct,

@@ -8,6 +8,7 @@
 /// - `expirationImminent`
 /// - `good`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostCertificateManagerCertificateInfoCertificateStatus {
     /// `unknown`
     Unknown,

@@ -6,6 +6,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.1.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostCertificateManagerCertificateKind {
     /// `Machine`
     Machine,

@@ -4,6 +4,7 @@
 /// - `modify`
 /// - `replace`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostConfigChangeMode {
     /// `modify`
     Modify,

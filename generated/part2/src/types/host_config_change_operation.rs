@@ -6,6 +6,7 @@
 /// - `edit`
 /// - `ignore`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostConfigChangeOperation {
     /// `add`
     Add,

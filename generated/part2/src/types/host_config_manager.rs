@@ -116,7 +116,7 @@ pub struct HostConfigManager {
     /// Property *HostConfigManager.vFlashManager*.
     ///
     /// Refers instance of *HostVFlashManager*.
-    pub v_flash_manager: Option<crate::types::ManagedObjectReference>,
+    pub vflash_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.vsanSystem*.
     ///
     /// Refers instance of *HostVsanSystem*.
@@ -246,7 +246,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "cache_configuration_manager",
         "esx_agent_host_manager",
         "iscsi_manager",
-        "v_flash_manager",
+        "vflash_manager",
         "vsan_system",
         "message_bus_proxy",
         "user_directory",
@@ -301,7 +301,7 @@ impl crate::object::Object for HostConfigManager {
             24usize => &self.cache_configuration_manager,
             25usize => &self.esx_agent_host_manager,
             26usize => &self.iscsi_manager,
-            27usize => &self.v_flash_manager,
+            27usize => &self.vflash_manager,
             28usize => &self.vsan_system,
             29usize => &self.message_bus_proxy,
             30usize => &self.user_directory,
@@ -345,7 +345,7 @@ impl crate::object::Object for HostConfigManager {
             24usize => &mut self.cache_configuration_manager,
             25usize => &mut self.esx_agent_host_manager,
             26usize => &mut self.iscsi_manager,
-            27usize => &mut self.v_flash_manager,
+            27usize => &mut self.vflash_manager,
             28usize => &mut self.vsan_system,
             29usize => &mut self.message_bus_proxy,
             30usize => &mut self.user_directory,
@@ -397,7 +397,7 @@ impl crate::object::Blank for HostConfigManager {
             cache_configuration_manager: None,
             esx_agent_host_manager: None,
             iscsi_manager: None,
-            v_flash_manager: None,
+            vflash_manager: None,
             vsan_system: None,
             message_bus_proxy: None,
             user_directory: None,

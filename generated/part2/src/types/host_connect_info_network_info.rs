@@ -62,6 +62,12 @@ impl crate::object::Blank for HostConnectInfoNetworkInfo {
         }
     }
 }
+impl Default for HostConnectInfoNetworkInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostConnectInfoNetworkInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -82,12 +88,23 @@ impl<'de> serde::Deserialize<'de> for HostConnectInfoNetworkInfo {
 ///  A `HostConnectInfoNetworkInfo` or any of its subtypes: what a member declared as `HostConnectInfoNetworkInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostConnectInfoNetworkInfoKind {
     /// Exactly this type.
     HostConnectInfoNetworkInfo(crate::types::HostConnectInfoNetworkInfo),
     ///  A `HostNewNetworkConnectInfo`.
     HostNewNetworkConnectInfo(Box<crate::types::HostNewNetworkConnectInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostConnectInfoNetworkInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostConnectInfoNetworkInfoKind {
     #[inline]
@@ -123,6 +140,16 @@ impl HostConnectInfoNetworkInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `summary` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn summary(&self) -> &crate::types::NetworkSummaryKind {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `summary` of the object held, to change it.
+    #[inline]
+    pub fn summary_mut(&mut self) -> &mut crate::types::NetworkSummaryKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::HostConnectInfoNetworkInfo> for HostConnectInfoNetworkInfoKind {

@@ -7,6 +7,7 @@
 /// - `hygon`
 /// - `arm`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostCpuPackageVendor {
     /// `unknown`
     Unknown,

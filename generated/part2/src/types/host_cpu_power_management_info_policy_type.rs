@@ -5,6 +5,7 @@
 /// - `staticPolicy`
 /// - `dynamicPolicy`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostCpuPowerManagementInfoPolicyType {
     /// `off`
     Off,

@@ -6,6 +6,7 @@
 /// - `safe`
 /// - `pendingIncapable`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostCryptoState {
     /// `incapable`
     Incapable,

@@ -10,6 +10,7 @@
 /// - `isolationAddressUnpingable`
 /// - `other`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostDasErrorEventHostDasErrorReason {
     /// `configFailed`
     ConfigFailed,

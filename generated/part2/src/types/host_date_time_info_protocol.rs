@@ -4,6 +4,7 @@
 /// - `ntp`
 /// - `ptp`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostDateTimeInfoProtocol {
     /// `ntp`
     Ntp,

@@ -98,12 +98,23 @@ impl<'de> serde::Deserialize<'de> for HostDigestInfo {
 ///  A `HostDigestInfo` or any of its subtypes: what a member declared as `HostDigestInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostDigestInfoKind {
     /// Exactly this type.
     HostDigestInfo(crate::types::HostDigestInfo),
     ///  A `HostTpmDigestInfo`.
     HostTpmDigestInfo(Box<crate::types::HostTpmDigestInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostDigestInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostDigestInfoKind {
     #[inline]
@@ -137,6 +148,36 @@ impl HostDigestInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `digestMethod` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn digest_method(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `digestMethod` of the object held, to change it.
+    #[inline]
+    pub fn digest_method_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `digestValue` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn digest_value(&self) -> &Vec<i8> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `digestValue` of the object held, to change it.
+    #[inline]
+    pub fn digest_value_mut(&mut self) -> &mut Vec<i8> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `objectName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn object_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `objectName` of the object held, to change it.
+    #[inline]
+    pub fn object_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::HostDigestInfo> for HostDigestInfoKind {

@@ -8,6 +8,7 @@
 /// - `SHA512`
 /// - `SM3_256`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostDigestInfoDigestMethodType {
     /// `SHA1`
     Sha1,

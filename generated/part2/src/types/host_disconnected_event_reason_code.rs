@@ -11,6 +11,7 @@
 /// - `unknown`
 /// - `vcVRAMCapacityExceeded`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostDisconnectedEventReasonCode {
     /// `sslThumbprintVerifyFailed`
     SslThumbprintVerifyFailed,

@@ -5,6 +5,7 @@
 /// - `mbr`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostDiskPartitionInfoPartitionFormat {
     /// `gpt`
     Gpt,

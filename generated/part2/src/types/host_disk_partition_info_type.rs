@@ -10,6 +10,7 @@
 /// - `vmkDiagnostic`
 /// - `vffs`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostDiskPartitionInfoType {
     /// `none`
     None,

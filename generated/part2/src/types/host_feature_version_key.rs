@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `faultTolerance`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostFeatureVersionKey {
     /// `faultTolerance`
     FaultTolerance,

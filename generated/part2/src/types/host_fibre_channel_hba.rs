@@ -164,6 +164,12 @@ impl crate::object::Blank for HostFibreChannelHba {
         }
     }
 }
+impl Default for HostFibreChannelHba {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostFibreChannelHba {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -184,12 +190,23 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelHba {
 ///  A `HostFibreChannelHba` or any of its subtypes: what a member declared as `HostFibreChannelHba` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostFibreChannelHbaKind {
     /// Exactly this type.
     HostFibreChannelHba(Box<crate::types::HostFibreChannelHba>),
     ///  A `HostFibreChannelOverEthernetHba`.
     HostFibreChannelOverEthernetHba(Box<crate::types::HostFibreChannelOverEthernetHba>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostFibreChannelHbaKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostFibreChannelHbaKind {
     #[inline]
@@ -225,6 +242,146 @@ impl HostFibreChannelHbaKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `device` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `device` of the object held, to change it.
+    #[inline]
+    pub fn device_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `bus` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn bus(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `bus` of the object held, to change it.
+    #[inline]
+    pub fn bus_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `status` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn status(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `status` of the object held, to change it.
+    #[inline]
+    pub fn status_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `model` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn model(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `model` of the object held, to change it.
+    #[inline]
+    pub fn model_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `driver` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn driver(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `driver` of the object held, to change it.
+    #[inline]
+    pub fn driver_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `pci` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn pci(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `pci` of the object held, to change it.
+    #[inline]
+    pub fn pci_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `storageProtocol` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn storage_protocol(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `storageProtocol` of the object held, to change it.
+    #[inline]
+    pub fn storage_protocol_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `driverVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn driver_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `driverVersion` of the object held, to change it.
+    #[inline]
+    pub fn driver_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `firmwareVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn firmware_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `firmwareVersion` of the object held, to change it.
+    #[inline]
+    pub fn firmware_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `portWorldWideName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn port_world_wide_name(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `portWorldWideName` of the object held, to change it.
+    #[inline]
+    pub fn port_world_wide_name_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `nodeWorldWideName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn node_world_wide_name(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `nodeWorldWideName` of the object held, to change it.
+    #[inline]
+    pub fn node_world_wide_name_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `portType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn port_type(&self) -> &crate::types::FibreChannelPortType {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `portType` of the object held, to change it.
+    #[inline]
+    pub fn port_type_mut(&mut self) -> &mut crate::types::FibreChannelPortType {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `speed` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn speed(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `speed` of the object held, to change it.
+    #[inline]
+    pub fn speed_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
     }
 }
 impl From<crate::types::HostFibreChannelHba> for HostFibreChannelHbaKind {

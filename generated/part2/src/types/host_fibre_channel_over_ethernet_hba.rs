@@ -193,6 +193,12 @@ impl crate::object::Blank for HostFibreChannelOverEthernetHba {
         }
     }
 }
+impl Default for HostFibreChannelOverEthernetHba {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostFibreChannelOverEthernetHba {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

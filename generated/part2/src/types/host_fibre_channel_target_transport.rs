@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelTargetTransport {
 ///  A `HostFibreChannelTargetTransport` or any of its subtypes: what a member declared as `HostFibreChannelTargetTransport` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostFibreChannelTargetTransportKind {
     /// Exactly this type.
     HostFibreChannelTargetTransport(crate::types::HostFibreChannelTargetTransport),
@@ -101,6 +105,13 @@ pub enum HostFibreChannelTargetTransportKind {
     HostFibreChannelOverEthernetTargetTransport(
         Box<crate::types::HostFibreChannelOverEthernetTargetTransport>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostFibreChannelTargetTransportKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostFibreChannelTargetTransportKind {
     #[inline]
@@ -139,6 +150,26 @@ impl HostFibreChannelTargetTransportKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `portWorldWideName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn port_world_wide_name(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `portWorldWideName` of the object held, to change it.
+    #[inline]
+    pub fn port_world_wide_name_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `nodeWorldWideName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn node_world_wide_name(&self) -> &i64 {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `nodeWorldWideName` of the object held, to change it.
+    #[inline]
+    pub fn node_world_wide_name_mut(&mut self) -> &mut i64 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::HostFibreChannelTargetTransport>

@@ -12,6 +12,7 @@
 /// - `vsanD`: ***Since:*** vSphere API Release 7.0.1.0
 /// - `OTHER`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostFileSystemVolumeFileSystemType {
     /// `VMFS`
     Vmfs,

@@ -4,6 +4,7 @@
 /// - `inbound`
 /// - `outbound`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostFirewallRuleDirection {
     /// `inbound`
     Inbound,

@@ -4,6 +4,7 @@
 /// - `src`
 /// - `dst`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostFirewallRulePortType {
     /// `src`
     Src,

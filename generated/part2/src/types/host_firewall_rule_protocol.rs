@@ -4,6 +4,7 @@
 /// - `tcp`
 /// - `udp`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostFirewallRuleProtocol {
     /// `tcp`
     Tcp,

@@ -5,6 +5,7 @@
 /// - `board`
 /// - `product`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostFruFruType {
     /// `undefined`
     Undefined,

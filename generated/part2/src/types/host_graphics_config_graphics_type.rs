@@ -4,6 +4,7 @@
 /// - `shared`
 /// - `sharedDirect`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostGraphicsConfigGraphicsType {
     /// `shared`
     Shared,

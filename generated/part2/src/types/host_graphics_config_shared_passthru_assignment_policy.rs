@@ -4,6 +4,7 @@
 /// - `performance`
 /// - `consolidation`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostGraphicsConfigSharedPassthruAssignmentPolicy {
     /// `performance`
     Performance,

@@ -6,6 +6,7 @@
 /// - `direct`
 /// - `sharedDirect`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostGraphicsInfoGraphicsType {
     /// `basic`
     Basic,

@@ -6,6 +6,7 @@
 /// - `Yellow`
 /// - `Red`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostHardwareElementStatus {
     /// `Unknown`
     Unknown,

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `Datastore`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostHasComponentFailureHostComponentType {
     /// `Datastore`
     Datastore,

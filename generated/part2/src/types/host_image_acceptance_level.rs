@@ -6,6 +6,7 @@
 /// - `partner`
 /// - `community`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostImageAcceptanceLevel {
     /// `vmware_certified`
     VmwareCertified,

@@ -4,6 +4,7 @@
 /// - `product`
 /// - `processor`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostIncompatibleForRecordReplayReason {
     /// `product`
     Product,

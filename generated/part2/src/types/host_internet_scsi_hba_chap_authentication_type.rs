@@ -6,6 +6,7 @@
 /// - `chapPreferred`
 /// - `chapRequired`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostInternetScsiHbaChapAuthenticationType {
     /// `chapProhibited`
     ChapProhibited,

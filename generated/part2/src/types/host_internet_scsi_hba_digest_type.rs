@@ -6,6 +6,7 @@
 /// - `digestPreferred`
 /// - `digestRequired`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostInternetScsiHbaDigestType {
     /// `digestProhibited`
     DigestProhibited,

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostInternetScsiHbaDiscoveryCapabilities {
     /// Property *HostInternetScsiHbaDiscoveryCapabilities.iSnsDiscoverySettable*.
-    pub i_sns_discovery_settable: bool,
+    pub isns_discovery_settable: bool,
     /// Property *HostInternetScsiHbaDiscoveryCapabilities.slpDiscoverySettable*.
     pub slp_discovery_settable: bool,
     /// Property *HostInternetScsiHbaDiscoveryCapabilities.staticTargetDiscoverySettable*.
@@ -36,7 +36,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "sendTargetsDiscoverySettable",
     ],
     names: &[
-        "i_sns_discovery_settable",
+        "isns_discovery_settable",
         "slp_discovery_settable",
         "static_target_discovery_settable",
         "send_targets_discovery_settable",
@@ -51,7 +51,7 @@ impl crate::object::Object for HostInternetScsiHbaDiscoveryCapabilities {
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
-            0usize => &self.i_sns_discovery_settable,
+            0usize => &self.isns_discovery_settable,
             1usize => &self.slp_discovery_settable,
             2usize => &self.static_target_discovery_settable,
             3usize => &self.send_targets_discovery_settable,
@@ -60,7 +60,7 @@ impl crate::object::Object for HostInternetScsiHbaDiscoveryCapabilities {
     }
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
-            0usize => &mut self.i_sns_discovery_settable,
+            0usize => &mut self.isns_discovery_settable,
             1usize => &mut self.slp_discovery_settable,
             2usize => &mut self.static_target_discovery_settable,
             3usize => &mut self.send_targets_discovery_settable,
@@ -77,7 +77,7 @@ impl crate::object::Object for HostInternetScsiHbaDiscoveryCapabilities {
 impl crate::object::Blank for HostInternetScsiHbaDiscoveryCapabilities {
     fn blank() -> Self {
         Self {
-            i_sns_discovery_settable: false,
+            isns_discovery_settable: false,
             slp_discovery_settable: false,
             static_target_discovery_settable: false,
             send_targets_discovery_settable: false,

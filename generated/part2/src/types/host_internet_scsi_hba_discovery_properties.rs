@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct HostInternetScsiHbaDiscoveryProperties {
     /// Property *HostInternetScsiHbaDiscoveryProperties.iSnsDiscoveryEnabled*.
-    pub i_sns_discovery_enabled: bool,
+    pub isns_discovery_enabled: bool,
     /// Property *HostInternetScsiHbaDiscoveryProperties.iSnsDiscoveryMethod*.
-    pub i_sns_discovery_method: Option<crate::CompactString>,
+    pub isns_discovery_method: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaDiscoveryProperties.iSnsHost*.
-    pub i_sns_host: Option<crate::CompactString>,
+    pub isns_host: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaDiscoveryProperties.slpDiscoveryEnabled*.
     pub slp_discovery_enabled: bool,
     /// Property *HostInternetScsiHbaDiscoveryProperties.slpDiscoveryMethod*.
@@ -48,9 +48,9 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "sendTargetsDiscoveryEnabled",
     ],
     names: &[
-        "i_sns_discovery_enabled",
-        "i_sns_discovery_method",
-        "i_sns_host",
+        "isns_discovery_enabled",
+        "isns_discovery_method",
+        "isns_host",
         "slp_discovery_enabled",
         "slp_discovery_method",
         "slp_host",
@@ -67,9 +67,9 @@ impl crate::object::Object for HostInternetScsiHbaDiscoveryProperties {
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
-            0usize => &self.i_sns_discovery_enabled,
-            1usize => &self.i_sns_discovery_method,
-            2usize => &self.i_sns_host,
+            0usize => &self.isns_discovery_enabled,
+            1usize => &self.isns_discovery_method,
+            2usize => &self.isns_host,
             3usize => &self.slp_discovery_enabled,
             4usize => &self.slp_discovery_method,
             5usize => &self.slp_host,
@@ -80,9 +80,9 @@ impl crate::object::Object for HostInternetScsiHbaDiscoveryProperties {
     }
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
-            0usize => &mut self.i_sns_discovery_enabled,
-            1usize => &mut self.i_sns_discovery_method,
-            2usize => &mut self.i_sns_host,
+            0usize => &mut self.isns_discovery_enabled,
+            1usize => &mut self.isns_discovery_method,
+            2usize => &mut self.isns_host,
             3usize => &mut self.slp_discovery_enabled,
             4usize => &mut self.slp_discovery_method,
             5usize => &mut self.slp_host,
@@ -101,9 +101,9 @@ impl crate::object::Object for HostInternetScsiHbaDiscoveryProperties {
 impl crate::object::Blank for HostInternetScsiHbaDiscoveryProperties {
     fn blank() -> Self {
         Self {
-            i_sns_discovery_enabled: false,
-            i_sns_discovery_method: None,
-            i_sns_host: None,
+            isns_discovery_enabled: false,
+            isns_discovery_method: None,
+            isns_host: None,
             slp_discovery_enabled: false,
             slp_discovery_method: None,
             slp_host: None,

@@ -6,6 +6,7 @@
 /// - `Static`
 /// - `Other`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
     /// `DHCP`
     Dhcp,

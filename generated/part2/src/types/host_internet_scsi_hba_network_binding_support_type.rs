@@ -5,6 +5,7 @@
 /// - `optional`
 /// - `required`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostInternetScsiHbaNetworkBindingSupportType {
     /// `notsupported`
     Notsupported,

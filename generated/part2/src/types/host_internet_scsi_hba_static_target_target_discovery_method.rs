@@ -7,6 +7,7 @@
 /// - `isnsMethod`
 /// - `unknownMethod`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostInternetScsiHbaStaticTargetTargetDiscoveryMethod {
     /// `staticMethod`
     StaticMethod,

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct HostInternetScsiTargetTransport {
     /// Property *HostInternetScsiTargetTransport.iScsiName*.
-    pub i_scsi_name: crate::CompactString,
+    pub iscsi_name: crate::CompactString,
     /// Property *HostInternetScsiTargetTransport.iScsiAlias*.
-    pub i_scsi_alias: crate::CompactString,
+    pub iscsi_alias: crate::CompactString,
     /// Property *HostInternetScsiTargetTransport.address*.
     pub address: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -28,7 +28,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     rust: "HostInternetScsiTargetTransport",
     type_name: Some("HostInternetScsiTargetTransport"),
     wire: &["iScsiName", "iScsiAlias", "address"],
-    names: &["i_scsi_name", "i_scsi_alias", "address"],
+    names: &["iscsi_name", "iscsi_alias", "address"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 1u16, 0u16],
     plain: true,
@@ -39,16 +39,16 @@ impl crate::object::Object for HostInternetScsiTargetTransport {
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
-            0usize => &self.i_scsi_name,
-            1usize => &self.i_scsi_alias,
+            0usize => &self.iscsi_name,
+            1usize => &self.iscsi_alias,
             2usize => &self.address,
             _ => unreachable!("member index out of range"),
         }
     }
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
-            0usize => &mut self.i_scsi_name,
-            1usize => &mut self.i_scsi_alias,
+            0usize => &mut self.iscsi_name,
+            1usize => &mut self.iscsi_alias,
             2usize => &mut self.address,
             _ => unreachable!("member index out of range"),
         }
@@ -63,8 +63,8 @@ impl crate::object::Object for HostInternetScsiTargetTransport {
 impl crate::object::Blank for HostInternetScsiTargetTransport {
     fn blank() -> Self {
         Self {
-            i_scsi_name: crate::object::Blank::blank(),
-            i_scsi_alias: crate::object::Blank::blank(),
+            iscsi_name: crate::object::Blank::blank(),
+            iscsi_alias: crate::object::Blank::blank(),
             address: None,
             extra: crate::Extra::EMPTY,
         }

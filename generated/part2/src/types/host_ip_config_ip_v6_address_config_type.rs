@@ -7,6 +7,7 @@
 /// - `linklayer`
 /// - `random`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostIpConfigIpV6AddressConfigType {
     /// `other`
     Other,

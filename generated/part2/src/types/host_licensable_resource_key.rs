@@ -9,6 +9,7 @@
 /// - `numVmsStarting`
 /// - `vsanCapacity`: ***Since:*** vSphere API Release 8.0.3.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostLicensableResourceKey {
     /// `numCpuPackages`
     NumCpuPackages,

@@ -14,7 +14,7 @@ pub struct HostListSummaryQuickStats {
     /// Property *HostListSummaryQuickStats.distributedMemoryFairness*.
     pub distributed_memory_fairness: Option<i32>,
     /// Property *HostListSummaryQuickStats.availablePMemCapacity*.
-    pub available_p_mem_capacity: Option<i32>,
+    pub available_pmem_capacity: Option<i32>,
     /// Property *HostListSummaryQuickStats.uptime*.
     pub uptime: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -46,7 +46,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "overall_memory_usage",
         "distributed_cpu_fairness",
         "distributed_memory_fairness",
-        "available_p_mem_capacity",
+        "available_pmem_capacity",
         "uptime",
     ],
     required: &[],
@@ -63,7 +63,7 @@ impl crate::object::Object for HostListSummaryQuickStats {
             1usize => &self.overall_memory_usage,
             2usize => &self.distributed_cpu_fairness,
             3usize => &self.distributed_memory_fairness,
-            4usize => &self.available_p_mem_capacity,
+            4usize => &self.available_pmem_capacity,
             5usize => &self.uptime,
             _ => unreachable!("member index out of range"),
         }
@@ -74,7 +74,7 @@ impl crate::object::Object for HostListSummaryQuickStats {
             1usize => &mut self.overall_memory_usage,
             2usize => &mut self.distributed_cpu_fairness,
             3usize => &mut self.distributed_memory_fairness,
-            4usize => &mut self.available_p_mem_capacity,
+            4usize => &mut self.available_pmem_capacity,
             5usize => &mut self.uptime,
             _ => unreachable!("member index out of range"),
         }
@@ -93,7 +93,7 @@ impl crate::object::Blank for HostListSummaryQuickStats {
             overall_memory_usage: None,
             distributed_cpu_fairness: None,
             distributed_memory_fairness: None,
-            available_p_mem_capacity: None,
+            available_pmem_capacity: None,
             uptime: None,
             extra: crate::Extra::EMPTY,
         }

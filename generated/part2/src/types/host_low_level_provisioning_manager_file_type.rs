@@ -5,6 +5,7 @@
 /// - `VirtualDisk`
 /// - `Directory`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostLowLevelProvisioningManagerFileType {
     /// `File`
     File,

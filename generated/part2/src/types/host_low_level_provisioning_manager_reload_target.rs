@@ -4,6 +4,7 @@
 /// - `currentConfig`
 /// - `snapshotConfig`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostLowLevelProvisioningManagerReloadTarget {
     /// `currentConfig`
     CurrentConfig,

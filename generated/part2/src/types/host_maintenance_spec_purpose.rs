@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `hostUpgrade`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostMaintenanceSpecPurpose {
     /// `hostUpgrade`
     HostUpgrade,

@@ -5,6 +5,7 @@
 /// - `AllPathsDown_Timeout`
 /// - `PermanentDeviceLoss`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostMountInfoInaccessibleReason {
     /// `AllPathsDown_Start`
     AllPathsDownStart,

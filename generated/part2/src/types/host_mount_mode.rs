@@ -4,6 +4,7 @@
 /// - `readWrite`
 /// - `readOnly`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostMountMode {
     /// `readWrite`
     ReadWrite,

@@ -6,6 +6,7 @@
 /// - `SEC_KRB5I`
 /// - `SEC_KRB5P`: ***Since:*** vSphere API Release 8.0.3.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostNasVolumeSecurityType {
     /// `AUTH_SYS`
     AuthSys,

@@ -4,6 +4,7 @@
 /// - `newreno`
 /// - `cubic`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostNetStackInstanceCongestionControlAlgorithmType {
     /// `newreno`
     Newreno,

@@ -8,6 +8,7 @@
 /// - `ops`: ***Since:*** vSphere API Release 8.0.0.1
 /// - `vnetworking`: ***Since:*** vSphere API Release 9.1.0.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostNetStackInstanceSystemStackKey {
     /// `defaultTcpipStack`
     DefaultTcpipStack,

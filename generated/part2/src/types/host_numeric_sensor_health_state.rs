@@ -6,6 +6,7 @@
 /// - `yellow`
 /// - `red`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostNumericSensorHealthState {
     /// `unknown`
     Unknown,

@@ -15,6 +15,7 @@
 /// - `cable`
 /// - `watchdog`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostNumericSensorType {
     /// `fan`
     Fan,

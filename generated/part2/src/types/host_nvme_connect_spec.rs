@@ -99,6 +99,12 @@ impl crate::object::Blank for HostNvmeConnectSpec {
         }
     }
 }
+impl Default for HostNvmeConnectSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostNvmeConnectSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -82,6 +82,12 @@ impl crate::object::Blank for HostNvmeDiscoverSpec {
         }
     }
 }
+impl Default for HostNvmeDiscoverSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostNvmeDiscoverSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

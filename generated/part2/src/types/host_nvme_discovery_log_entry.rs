@@ -113,6 +113,12 @@ impl crate::object::Blank for HostNvmeDiscoveryLogEntry {
         }
     }
 }
+impl Default for HostNvmeDiscoveryLogEntry {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostNvmeDiscoveryLogEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -4,6 +4,7 @@
 /// - `discovery`
 /// - `nvm`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostNvmeDiscoveryLogSubsystemType {
     /// `discovery`
     Discovery,

@@ -5,6 +5,7 @@
 /// - `secureChannelNotRequired`
 /// - `requirementsNotSpecified`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostNvmeDiscoveryLogTransportRequirements {
     /// `secureChannelRequired`
     SecureChannelRequired,

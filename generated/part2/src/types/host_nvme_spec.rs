@@ -67,6 +67,12 @@ impl crate::object::Blank for HostNvmeSpec {
         }
     }
 }
+impl Default for HostNvmeSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostNvmeSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -87,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for HostNvmeSpec {
 ///  A `HostNvmeSpec` or any of its subtypes: what a member declared as `HostNvmeSpec` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostNvmeSpecKind {
     /// Exactly this type.
     HostNvmeSpec(crate::types::HostNvmeSpec),
@@ -95,6 +105,13 @@ pub enum HostNvmeSpecKind {
     HostNvmeConnectSpec(Box<crate::types::HostNvmeConnectSpec>),
     ///  A `HostNvmeDiscoverSpec`.
     HostNvmeDiscoverSpec(Box<crate::types::HostNvmeDiscoverSpec>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostNvmeSpecKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostNvmeSpecKind {
     #[inline]
@@ -131,6 +148,30 @@ impl HostNvmeSpecKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `hbaName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hba_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `hbaName` of the object held, to change it.
+    #[inline]
+    pub fn hba_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `transportParameters` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn transport_parameters(
+        &self,
+    ) -> &crate::types::HostNvmeTransportParametersKind {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `transportParameters` of the object held, to change it.
+    #[inline]
+    pub fn transport_parameters_mut(
+        &mut self,
+    ) -> &mut crate::types::HostNvmeTransportParametersKind {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::HostNvmeSpec> for HostNvmeSpecKind {

@@ -8,6 +8,7 @@
 /// - `loopback`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostNvmeTransportParametersNvmeAddressFamily {
     /// `ipv4`
     Ipv4,

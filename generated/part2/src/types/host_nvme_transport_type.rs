@@ -8,6 +8,7 @@
 /// - `loopback`
 /// - `unsupported`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostNvmeTransportType {
     /// `pcie`
     Pcie,

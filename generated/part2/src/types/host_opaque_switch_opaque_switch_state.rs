@@ -6,6 +6,7 @@
 /// - `down`
 /// - `maintenance`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostOpaqueSwitchOpaqueSwitchState {
     /// `up`
     Up,

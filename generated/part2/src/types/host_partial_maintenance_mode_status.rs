@@ -8,6 +8,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.3.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostPartialMaintenanceModeStatus {
     /// `notInPartialMM`
     NotInPartialMm,

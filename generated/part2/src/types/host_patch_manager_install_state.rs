@@ -4,6 +4,7 @@
 /// - `hostRestarted`
 /// - `imageActive`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostPatchManagerInstallState {
     /// `hostRestarted`
     HostRestarted,

@@ -9,6 +9,7 @@
 /// - `notEnoughSignatures`
 /// - `validationError`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostPatchManagerIntegrityStatus {
     /// `validated`
     Validated,

@@ -8,6 +8,7 @@
 /// - `conflictPatch`
 /// - `conflictLib`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostPatchManagerReason {
     /// `obsoleted`
     Obsoleted,

@@ -105,12 +105,23 @@ impl<'de> serde::Deserialize<'de> for HostPciPassthruConfig {
 ///  A `HostPciPassthruConfig` or any of its subtypes: what a member declared as `HostPciPassthruConfig` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostPciPassthruConfigKind {
     /// Exactly this type.
     HostPciPassthruConfig(crate::types::HostPciPassthruConfig),
     ///  A `HostSriovConfig`.
     HostSriovConfig(Box<crate::types::HostSriovConfig>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostPciPassthruConfigKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostPciPassthruConfigKind {
     #[inline]
@@ -146,6 +157,46 @@ impl HostPciPassthruConfigKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `id` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `id` of the object held, to change it.
+    #[inline]
+    pub fn id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `passthruEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn passthru_enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `passthruEnabled` of the object held, to change it.
+    #[inline]
+    pub fn passthru_enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `applyNow` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn apply_now(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `applyNow` of the object held, to change it.
+    #[inline]
+    pub fn apply_now_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `hardwareLabel` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hardware_label(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `hardwareLabel` of the object held, to change it.
+    #[inline]
+    pub fn hardware_label_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::HostPciPassthruConfig> for HostPciPassthruConfigKind {

@@ -138,12 +138,23 @@ impl<'de> serde::Deserialize<'de> for HostPciPassthruInfo {
 ///  A `HostPciPassthruInfo` or any of its subtypes: what a member declared as `HostPciPassthruInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostPciPassthruInfoKind {
     /// Exactly this type.
     HostPciPassthruInfo(Box<crate::types::HostPciPassthruInfo>),
     ///  A `HostSriovInfo`.
     HostSriovInfo(Box<crate::types::HostSriovInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostPciPassthruInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostPciPassthruInfoKind {
     #[inline]
@@ -179,6 +190,80 @@ impl HostPciPassthruInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `id` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `id` of the object held, to change it.
+    #[inline]
+    pub fn id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `dependentDevice` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn dependent_device(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `dependentDevice` of the object held, to change it.
+    #[inline]
+    pub fn dependent_device_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `passthruEnabled` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn passthru_enabled(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `passthruEnabled` of the object held, to change it.
+    #[inline]
+    pub fn passthru_enabled_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `passthruCapable` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn passthru_capable(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `passthruCapable` of the object held, to change it.
+    #[inline]
+    pub fn passthru_capable_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `passthruActive` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn passthru_active(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `passthruActive` of the object held, to change it.
+    #[inline]
+    pub fn passthru_active_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `hardwareLabel` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn hardware_label(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `hardwareLabel` of the object held, to change it.
+    #[inline]
+    pub fn hardware_label_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `directPathState` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn direct_path_state(
+        &self,
+    ) -> &Option<crate::types::HostPciPassthruInfoDirectPathState> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `directPathState` of the object held, to change it.
+    #[inline]
+    pub fn direct_path_state_mut(
+        &mut self,
+    ) -> &mut Option<crate::types::HostPciPassthruInfoDirectPathState> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
     }
 }
 impl From<crate::types::HostPciPassthruInfo> for HostPciPassthruInfoKind {

@@ -11,6 +11,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.1.0.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostPciPassthruInfoDirectPathDeviceMode {
     /// `none`
     None,

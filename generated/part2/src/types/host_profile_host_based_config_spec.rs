@@ -82,6 +82,12 @@ impl crate::object::Blank for HostProfileHostBasedConfigSpec {
         }
     }
 }
+impl Default for HostProfileHostBasedConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostProfileHostBasedConfigSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

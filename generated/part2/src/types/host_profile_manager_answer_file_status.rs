@@ -5,6 +5,7 @@
 /// - `invalid`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostProfileManagerAnswerFileStatus {
     /// `valid`
     Valid,

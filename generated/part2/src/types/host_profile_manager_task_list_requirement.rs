@@ -4,6 +4,7 @@
 /// - `maintenanceModeRequired`
 /// - `rebootRequired`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostProfileManagerTaskListRequirement {
     /// `maintenanceModeRequired`
     MaintenanceModeRequired,

@@ -6,6 +6,7 @@
 /// - `Edit`
 /// - `Compose`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostProfileValidationFailureInfoUpdateType {
     /// `HostBased`
     HostBased,

@@ -5,6 +5,7 @@
 /// - `Running`
 /// - `Failed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostProfileValidationState {
     /// `Ready`
     Ready,

@@ -4,6 +4,7 @@
 /// - `block`
 /// - `nas`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostProtocolEndpointPEType {
     /// `block`
     Block,

@@ -5,6 +5,7 @@
 /// - `nfs`
 /// - `nfs4x`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostProtocolEndpointProtocolEndpointType {
     /// `scsi`
     Scsi,

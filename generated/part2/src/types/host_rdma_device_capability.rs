@@ -10,7 +10,7 @@ pub struct HostRdmaDeviceCapability {
     /// Property *HostRdmaDeviceCapability.roceV2Capable*.
     pub roce_v2_capable: bool,
     /// Property *HostRdmaDeviceCapability.iWarpCapable*.
-    pub i_warp_capable: bool,
+    pub iwarp_capable: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -28,7 +28,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     rust: "HostRdmaDeviceCapability",
     type_name: Some("HostRdmaDeviceCapability"),
     wire: &["roceV1Capable", "roceV2Capable", "iWarpCapable"],
-    names: &["roce_v1_capable", "roce_v2_capable", "i_warp_capable"],
+    names: &["roce_v1_capable", "roce_v2_capable", "iwarp_capable"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[2u16, 0u16, 1u16],
     plain: true,
@@ -41,7 +41,7 @@ impl crate::object::Object for HostRdmaDeviceCapability {
         match i {
             0usize => &self.roce_v1_capable,
             1usize => &self.roce_v2_capable,
-            2usize => &self.i_warp_capable,
+            2usize => &self.iwarp_capable,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -49,7 +49,7 @@ impl crate::object::Object for HostRdmaDeviceCapability {
         match i {
             0usize => &mut self.roce_v1_capable,
             1usize => &mut self.roce_v2_capable,
-            2usize => &mut self.i_warp_capable,
+            2usize => &mut self.iwarp_capable,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -65,7 +65,7 @@ impl crate::object::Blank for HostRdmaDeviceCapability {
         Self {
             roce_v1_capable: false,
             roce_v2_capable: false,
-            i_warp_capable: false,
+            iwarp_capable: false,
             extra: crate::Extra::EMPTY,
         }
     }

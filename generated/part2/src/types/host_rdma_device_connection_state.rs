@@ -8,6 +8,7 @@
 /// - `active`
 /// - `activeDefer`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostRdmaDeviceConnectionState {
     /// `unknown`
     Unknown,

@@ -8,6 +8,7 @@
 /// - `oldBIOS`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostReplayUnsupportedReason {
     /// `incompatibleProduct`
     IncompatibleProduct,

@@ -6,6 +6,7 @@
 /// - `deactivating`
 /// - `activating`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostRuntimeInfoNetStackInstanceRuntimeInfoState {
     /// `inactive`
     Inactive,

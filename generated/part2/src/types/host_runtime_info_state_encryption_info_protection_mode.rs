@@ -6,6 +6,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.3.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostRuntimeInfoStateEncryptionInfoProtectionMode {
     /// `none`
     None,

@@ -7,6 +7,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.2.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostRuntimeInfoStatelessNvdsMigrationState {
     /// `ready`
     Ready,

@@ -5,6 +5,7 @@
 /// - `automatic`
 /// - `off`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostServicePolicy {
     /// `on`
     On,

@@ -5,6 +5,7 @@
 /// - `locked`
 /// - `unlocked`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostSgxInfoFlcModes {
     /// `off`
     Off,

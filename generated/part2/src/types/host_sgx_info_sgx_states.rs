@@ -10,6 +10,7 @@
 /// - `disabledMaxEPCRegs`
 /// - `enabled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostSgxInfoSgxStates {
     /// `notPresent`
     NotPresent,

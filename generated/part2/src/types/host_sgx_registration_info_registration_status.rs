@@ -7,6 +7,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.0.1
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostSgxRegistrationInfoRegistrationStatus {
     /// `notApplicable`
     NotApplicable,

@@ -5,6 +5,7 @@
 /// - `DIAGNOSTICS`
 /// - `CONFIGURATION`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostSnmpAgentCapability {
     /// `COMPLETE`
     Complete,

@@ -92,6 +92,12 @@ impl crate::object::Blank for HostSnmpSystemAgentLimits {
         }
     }
 }
+impl Default for HostSnmpSystemAgentLimits {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostSnmpSystemAgentLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

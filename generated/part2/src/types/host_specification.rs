@@ -86,6 +86,12 @@ impl crate::object::Blank for HostSpecification {
         }
     }
 }
+impl Default for HostSpecification {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostSpecification {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

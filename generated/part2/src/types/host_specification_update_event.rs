@@ -178,6 +178,12 @@ impl crate::object::Blank for HostSpecificationUpdateEvent {
         }
     }
 }
+impl Default for HostSpecificationUpdateEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostSpecificationUpdateEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

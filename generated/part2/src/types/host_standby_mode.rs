@@ -6,6 +6,7 @@
 /// - `in`
 /// - `none`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostStandbyMode {
     /// `entering`
     Entering,

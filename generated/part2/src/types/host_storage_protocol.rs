@@ -4,6 +4,7 @@
 /// - `scsi`
 /// - `nvme`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostStorageProtocol {
     /// `scsi`
     Scsi,

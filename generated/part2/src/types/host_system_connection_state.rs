@@ -5,6 +5,7 @@
 /// - `notResponding`
 /// - `disconnected`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostSystemConnectionState {
     /// `connected`
     Connected,

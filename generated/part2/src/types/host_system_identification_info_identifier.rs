@@ -7,6 +7,7 @@
 /// - `EnclosureSerialNumberTag`
 /// - `SerialNumberTag`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostSystemIdentificationInfoIdentifier {
     /// `AssetTag`
     AssetTag,

@@ -6,6 +6,7 @@
 /// - `standBy`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostSystemPowerState {
     /// `poweredOn`
     PoweredOn,

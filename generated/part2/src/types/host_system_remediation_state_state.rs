@@ -8,6 +8,7 @@
 /// - `remediationRunning`
 /// - `remediationFailed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostSystemRemediationStateState {
     /// `remediationReady`
     RemediationReady,

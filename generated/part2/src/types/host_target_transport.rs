@@ -77,7 +77,11 @@ impl<'de> serde::Deserialize<'de> for HostTargetTransport {
 ///  A `HostTargetTransport` or any of its subtypes: what a member declared as `HostTargetTransport` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostTargetTransportKind {
     /// Exactly this type.
     HostTargetTransport(Box<crate::types::HostTargetTransport>),
@@ -99,6 +103,13 @@ pub enum HostTargetTransportKind {
     ),
     ///  A `HostTcpTargetTransport`.
     HostTcpTargetTransport(Box<crate::types::HostTcpTargetTransport>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostTargetTransportKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostTargetTransportKind {
     #[inline]
@@ -210,6 +221,26 @@ impl From<crate::types::HostTcpTargetTransport> for HostTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostTcpTargetTransport) -> Self {
         crate::object::boxed(v, Self::HostTcpTargetTransport)
+    }
+}
+impl crate::object::Within<HostTargetTransportKind>
+for crate::types::HostFibreChannelTargetTransport {
+    type Via = crate::types::HostFibreChannelTargetTransportKind;
+}
+impl crate::object::Within<HostTargetTransportKind>
+for crate::types::HostFibreChannelOverEthernetTargetTransport {
+    type Via = crate::types::HostFibreChannelTargetTransportKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for HostTargetTransportKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for HostTargetTransportKind {

@@ -10,7 +10,7 @@ pub struct HostTdxInfo {
     /// Property *HostTdxInfo.tdxState*.
     pub tdx_state: crate::CompactString,
     /// Property *HostTdxInfo.numTDXPrivateKeyIDs*.
-    pub num_tdx_private_key_i_ds: i32,
+    pub num_tdx_private_key_ids: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -28,7 +28,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     rust: "HostTdxInfo",
     type_name: Some("HostTdxInfo"),
     wire: &["tdxState", "numTDXPrivateKeyIDs"],
-    names: &["tdx_state", "num_tdx_private_key_i_ds"],
+    names: &["tdx_state", "num_tdx_private_key_ids"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16],
     plain: true,
@@ -40,14 +40,14 @@ impl crate::object::Object for HostTdxInfo {
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
             0usize => &self.tdx_state,
-            1usize => &self.num_tdx_private_key_i_ds,
+            1usize => &self.num_tdx_private_key_ids,
             _ => unreachable!("member index out of range"),
         }
     }
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
             0usize => &mut self.tdx_state,
-            1usize => &mut self.num_tdx_private_key_i_ds,
+            1usize => &mut self.num_tdx_private_key_ids,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -62,7 +62,7 @@ impl crate::object::Blank for HostTdxInfo {
     fn blank() -> Self {
         Self {
             tdx_state: crate::object::Blank::blank(),
-            num_tdx_private_key_i_ds: 0,
+            num_tdx_private_key_ids: 0,
             extra: crate::Extra::EMPTY,
         }
     }

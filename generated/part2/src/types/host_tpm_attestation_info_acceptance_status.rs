@@ -4,6 +4,7 @@
 /// - `notAccepted`
 /// - `accepted`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostTpmAttestationInfoAcceptanceStatus {
     /// `notAccepted`
     NotAccepted,

@@ -98,7 +98,11 @@ impl<'de> serde::Deserialize<'de> for HostTpmBootSecurityOptionEventDetails {
 ///  A `HostTpmBootSecurityOptionEventDetails` or any of its subtypes: what a member declared as `HostTpmBootSecurityOptionEventDetails` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostTpmBootSecurityOptionEventDetailsKind {
     /// Exactly this type.
     HostTpmBootSecurityOptionEventDetails(
@@ -108,6 +112,13 @@ pub enum HostTpmBootSecurityOptionEventDetailsKind {
     HostTpmNvTagEventDetails(Box<crate::types::HostTpmNvTagEventDetails>),
     ///  A `HostTpmSignerEventDetails`.
     HostTpmSignerEventDetails(Box<crate::types::HostTpmSignerEventDetails>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostTpmBootSecurityOptionEventDetailsKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostTpmBootSecurityOptionEventDetailsKind {
     #[inline]
@@ -146,6 +157,36 @@ impl HostTpmBootSecurityOptionEventDetailsKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `dataHash` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn data_hash(&self) -> &Vec<i8> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `dataHash` of the object held, to change it.
+    #[inline]
+    pub fn data_hash_mut(&mut self) -> &mut Vec<i8> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `dataHashMethod` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn data_hash_method(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `dataHashMethod` of the object held, to change it.
+    #[inline]
+    pub fn data_hash_method_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `bootSecurityOption` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn boot_security_option(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `bootSecurityOption` of the object held, to change it.
+    #[inline]
+    pub fn boot_security_option_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::HostTpmBootSecurityOptionEventDetails>

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for HostTpmEventDetails {
 ///  A `HostTpmEventDetails` or any of its subtypes: what a member declared as `HostTpmEventDetails` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum HostTpmEventDetailsKind {
     /// Exactly this type.
     HostTpmEventDetails(crate::types::HostTpmEventDetails),
@@ -117,6 +121,13 @@ pub enum HostTpmEventDetailsKind {
     ),
     ///  A `HostTpmVersionEventDetails`.
     HostTpmVersionEventDetails(Box<crate::types::HostTpmVersionEventDetails>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for HostTpmEventDetailsKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for HostTpmEventDetailsKind {
     #[inline]
@@ -172,6 +183,26 @@ impl HostTpmEventDetailsKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `dataHash` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn data_hash(&self) -> &Vec<i8> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `dataHash` of the object held, to change it.
+    #[inline]
+    pub fn data_hash_mut(&mut self) -> &mut Vec<i8> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `dataHashMethod` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn data_hash_method(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `dataHashMethod` of the object held, to change it.
+    #[inline]
+    pub fn data_hash_method_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
 }
 impl From<crate::types::HostTpmEventDetails> for HostTpmEventDetailsKind {
     #[inline]
@@ -221,6 +252,30 @@ impl From<crate::types::HostTpmVersionEventDetails> for HostTpmEventDetailsKind 
     #[inline]
     fn from(v: crate::types::HostTpmVersionEventDetails) -> Self {
         crate::object::boxed(v, Self::HostTpmVersionEventDetails)
+    }
+}
+impl crate::object::Within<HostTpmEventDetailsKind>
+for crate::types::HostTpmBootSecurityOptionEventDetails {
+    type Via = crate::types::HostTpmBootSecurityOptionEventDetailsKind;
+}
+impl crate::object::Within<HostTpmEventDetailsKind>
+for crate::types::HostTpmNvTagEventDetails {
+    type Via = crate::types::HostTpmBootSecurityOptionEventDetailsKind;
+}
+impl crate::object::Within<HostTpmEventDetailsKind>
+for crate::types::HostTpmSignerEventDetails {
+    type Via = crate::types::HostTpmBootSecurityOptionEventDetailsKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for HostTpmEventDetailsKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for HostTpmEventDetailsKind {

@@ -65,6 +65,12 @@ impl crate::object::Blank for HostTpmEventLogEntry {
         }
     }
 }
+impl Default for HostTpmEventLogEntry {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostTpmEventLogEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -4,6 +4,7 @@
 /// - `diskIdMismatch`
 /// - `uuidConflict`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostUnresolvedVmfsExtentUnresolvedReason {
     /// `diskIdMismatch`
     DiskIdMismatch,

@@ -4,6 +4,7 @@
 /// - `resignature`
 /// - `forceMount`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostUnresolvedVmfsResolutionSpecVmfsUuidResolution {
     /// `resignature`
     Resignature,

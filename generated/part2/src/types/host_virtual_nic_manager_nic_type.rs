@@ -17,6 +17,7 @@
 /// - `vsanExternal`: ***Since:*** vSphere API Release 8.0.3.0
 /// - `vnetworking`: ***Since:*** vSphere API Release 9.1.0.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostVirtualNicManagerNicType {
     /// `vmotion`
     Vmotion,

@@ -72,6 +72,12 @@ impl crate::object::Blank for HostVmciAccessManagerAccessSpec {
         }
     }
 }
+impl Default for HostVmciAccessManagerAccessSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HostVmciAccessManagerAccessSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,6 +5,7 @@
 /// - `replace`
 /// - `revoke`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostVmciAccessManagerMode {
     /// `grant`
     Grant,

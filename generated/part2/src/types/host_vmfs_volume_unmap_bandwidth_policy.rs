@@ -4,6 +4,7 @@
 /// - `fixed`
 /// - `dynamic`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostVmfsVolumeUnmapBandwidthPolicy {
     /// `fixed`
     Fixed,

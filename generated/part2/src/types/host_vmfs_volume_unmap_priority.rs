@@ -4,6 +4,7 @@
 /// - `none`
 /// - `low`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostVmfsVolumeUnmapPriority {
     /// `none`
     None,

@@ -103,6 +103,12 @@ impl crate::object::Blank for HttpNfcLeaseInfo {
         }
     }
 }
+impl Default for HttpNfcLeaseInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for HttpNfcLeaseInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -4,6 +4,7 @@
 /// - `sha1`
 /// - `sha256`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HttpNfcLeaseManifestEntryChecksumType {
     /// `sha1`
     Sha1,

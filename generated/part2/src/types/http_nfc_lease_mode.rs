@@ -4,6 +4,7 @@
 /// - `pushOrGet`
 /// - `pull`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HttpNfcLeaseMode {
     /// `pushOrGet`
     PushOrGet,

@@ -6,6 +6,7 @@
 /// - `done`
 /// - `error`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HttpNfcLeaseState {
     /// `initializing`
     Initializing,

@@ -4,6 +4,7 @@
 /// - `rpo`
 /// - `netCompression`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IncompatibleHostForVmReplicationIncompatibleReason {
     /// `rpo`
     Rpo,

@@ -166,6 +166,12 @@ impl crate::object::Blank for InsufficientIpAddresses {
         }
     }
 }
+impl Default for InsufficientIpAddresses {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for InsufficientIpAddresses {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

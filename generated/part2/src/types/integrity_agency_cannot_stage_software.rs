@@ -112,6 +112,12 @@ impl crate::object::Blank for IntegrityAgencyCannotStageSoftware {
         }
     }
 }
+impl Default for IntegrityAgencyCannotStageSoftware {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for IntegrityAgencyCannotStageSoftware {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,6 +5,7 @@
 /// - `isnsDhcp`
 /// - `isnsSlp`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum InternetScsiSnsDiscoveryMethod {
     /// `isnsStatic`
     IsnsStatic,

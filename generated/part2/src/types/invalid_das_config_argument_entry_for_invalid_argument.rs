@@ -5,6 +5,7 @@
 /// - `userHeartbeatDs`
 /// - `vmConfig`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum InvalidDasConfigArgumentEntryForInvalidArgument {
     /// `admissionControl`
     AdmissionControl,

@@ -4,6 +4,7 @@
 /// - `incompatibleVersion`
 /// - `missingReferenceHost`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum InvalidProfileReferenceHostReason {
     /// `incompatibleVersion`
     IncompatibleVersion,

@@ -79,7 +79,11 @@ impl<'de> serde::Deserialize<'de> for IoFilterManagerSslTrust {
 ///  A `IoFilterManagerSslTrust` or any of its subtypes: what a member declared as `IoFilterManagerSslTrust` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum IoFilterManagerSslTrustKind {
     /// Exactly this type.
     IoFilterManagerSslTrust(Box<crate::types::IoFilterManagerSslTrust>),
@@ -87,6 +91,13 @@ pub enum IoFilterManagerSslTrustKind {
     PinnedCertificate(Box<crate::types::PinnedCertificate>),
     ///  A `UntrustedCertificate`.
     UntrustedCertificate(Box<crate::types::UntrustedCertificate>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for IoFilterManagerSslTrustKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for IoFilterManagerSslTrustKind {
     #[inline]

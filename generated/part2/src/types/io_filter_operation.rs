@@ -5,6 +5,7 @@
 /// - `uninstall`
 /// - `upgrade`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IoFilterOperation {
     /// `install`
     Install,

@@ -10,6 +10,7 @@
 /// - `dataProvider`
 /// - `dataCapture`: ***Since:*** vSphere API Release 7.0.2.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IoFilterType {
     /// `cache`
     Cache,

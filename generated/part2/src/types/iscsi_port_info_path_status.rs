@@ -6,6 +6,7 @@
 /// - `standBy`
 /// - `lastActive`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IscsiPortInfoPathStatus {
     /// `notUsed`
     NotUsed,

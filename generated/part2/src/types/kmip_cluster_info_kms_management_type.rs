@@ -6,6 +6,7 @@
 /// - `trustAuthority`
 /// - `nativeProvider`: ***Since:*** vSphere API Release 7.0.2.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum KmipClusterInfoKmsManagementType {
     /// `unknown`
     Unknown,

@@ -68,6 +68,12 @@ impl crate::object::Blank for LatencySensitivity {
         }
     }
 }
+impl Default for LatencySensitivity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for LatencySensitivity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -7,6 +7,7 @@
 /// - `high`
 /// - `custom`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LatencySensitivitySensitivityLevel {
     /// `low`
     Low,

@@ -6,6 +6,7 @@
 /// - `inventoryNotManageableByVirtualCenter`
 /// - `hostsUnmanageableByVirtualCenterWithoutLicenseServer`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LicenseAssignmentFailedReason {
     /// `keyEntityMismatch`
     KeyEntityMismatch,

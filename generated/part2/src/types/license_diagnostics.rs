@@ -127,6 +127,12 @@ impl crate::object::Blank for LicenseDiagnostics {
         }
     }
 }
+impl Default for LicenseDiagnostics {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for LicenseDiagnostics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,6 +5,7 @@
 /// - `served`
 /// - `file`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LicenseFeatureInfoSourceRestriction {
     /// `unrestricted`
     Unrestricted,

@@ -7,6 +7,7 @@
 /// - `server`
 /// - `vm`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LicenseFeatureInfoUnit {
     /// `host`
     Host,

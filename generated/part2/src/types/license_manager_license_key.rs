@@ -19,6 +19,7 @@
 /// - `drs`
 /// - `das`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LicenseManagerLicenseKey {
     /// `esxFull`
     EsxFull,

@@ -6,6 +6,7 @@
 /// - `marginal`
 /// - `fault`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LicenseManagerState {
     /// `initializing`
     Initializing,

@@ -76,6 +76,12 @@ impl crate::object::Blank for LifecycleWitnessDetails {
         }
     }
 }
+impl Default for LifecycleWitnessDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for LifecycleWitnessDetails {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -6,6 +6,7 @@
 /// - `advertise`
 /// - `both`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LinkDiscoveryProtocolConfigOperationType {
     /// `none`
     None,

@@ -4,6 +4,7 @@
 /// - `cdp`
 /// - `lldp`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LinkDiscoveryProtocolConfigProtocolType {
     /// `cdp`
     Cdp,

@@ -5,6 +5,7 @@
 /// - `WAVEFRONT`
 /// - `MetricFormat_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MetricFormat {
     /// `PROMETHEUS`
     Prometheus,

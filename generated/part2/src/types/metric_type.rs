@@ -10,6 +10,7 @@
 /// - `SAAS_METRICS`
 /// - `MetricType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MetricType {
     /// `VOLUME`
     Volume,

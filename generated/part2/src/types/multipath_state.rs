@@ -7,6 +7,7 @@
 /// - `dead`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MultipathState {
     /// `standby`
     Standby,

@@ -185,6 +185,12 @@ impl crate::object::Blank for NASDatastoreCreatedEvent {
         }
     }
 }
+impl Default for NASDatastoreCreatedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for NASDatastoreCreatedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -6,6 +6,7 @@
 /// - `disabled`
 /// - `enabledViaDHCP`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NetBIOSConfigInfoMode {
     /// `unknown`
     Unknown,

@@ -9,6 +9,7 @@
 /// - `tentative`
 /// - `duplicate`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NetIpConfigInfoIpAddressStatus {
     /// `preferred`
     Preferred,

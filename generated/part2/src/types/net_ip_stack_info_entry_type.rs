@@ -6,6 +6,7 @@
 /// - `dynamic`
 /// - `manual`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NetIpStackInfoEntryType {
     /// `other`
     Other,

@@ -6,6 +6,7 @@
 /// - `medium`
 /// - `high`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NetIpStackInfoPreference {
     /// `reserved`
     Reserved,

@@ -110,12 +110,23 @@ impl<'de> serde::Deserialize<'de> for NetworkSummary {
 ///  A `NetworkSummary` or any of its subtypes: what a member declared as `NetworkSummary` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum NetworkSummaryKind {
     /// Exactly this type.
     NetworkSummary(Box<crate::types::NetworkSummary>),
     ///  A `OpaqueNetworkSummary`.
     OpaqueNetworkSummary(Box<crate::types::OpaqueNetworkSummary>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for NetworkSummaryKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for NetworkSummaryKind {
     #[inline]
@@ -151,6 +162,56 @@ impl NetworkSummaryKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `network` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn network(&self) -> &Option<crate::types::ManagedObjectReference> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `network` of the object held, to change it.
+    #[inline]
+    pub fn network_mut(&mut self) -> &mut Option<crate::types::ManagedObjectReference> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `accessible` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn accessible(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `accessible` of the object held, to change it.
+    #[inline]
+    pub fn accessible_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `ipPoolName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_pool_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `ipPoolName` of the object held, to change it.
+    #[inline]
+    pub fn ip_pool_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `ipPoolId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn ip_pool_id(&self) -> &Option<i32> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `ipPoolId` of the object held, to change it.
+    #[inline]
+    pub fn ip_pool_id_mut(&mut self) -> &mut Option<i32> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
     }
 }
 impl From<crate::types::NetworkSummary> for NetworkSummaryKind {

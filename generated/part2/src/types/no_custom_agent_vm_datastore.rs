@@ -164,6 +164,12 @@ impl crate::object::Blank for NoCustomAgentVmDatastore {
         }
     }
 }
+impl Default for NoCustomAgentVmDatastore {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for NoCustomAgentVmDatastore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -164,6 +164,12 @@ impl crate::object::Blank for NoCustomAgentVmNetwork {
         }
     }
 }
+impl Default for NoCustomAgentVmNetwork {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for NoCustomAgentVmNetwork {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -4,6 +4,7 @@
 /// - `virtualVmxnet3`
 /// - `paraVirtualSCSIController`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NotSupportedDeviceForFTDeviceType {
     /// `virtualVmxnet3`
     VirtualVmxnet3,

@@ -4,6 +4,7 @@
 /// - `recordReplay`
 /// - `faultTolerance`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NumVirtualCpusIncompatibleReason {
     /// `recordReplay`
     RecordReplay,

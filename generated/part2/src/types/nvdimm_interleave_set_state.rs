@@ -4,6 +4,7 @@
 /// - `invalid`
 /// - `active`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NvdimmInterleaveSetState {
     /// `invalid`
     Invalid,

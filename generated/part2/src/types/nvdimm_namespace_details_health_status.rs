@@ -7,6 +7,7 @@
 /// - `interleaveBroken`
 /// - `labelInconsistent`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NvdimmNamespaceDetailsHealthStatus {
     /// `normal`
     Normal,

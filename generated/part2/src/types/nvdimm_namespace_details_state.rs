@@ -5,6 +5,7 @@
 /// - `notInUse`
 /// - `inUse`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NvdimmNamespaceDetailsState {
     /// `invalid`
     Invalid,

@@ -9,6 +9,7 @@
 /// - `bttCorrupt`
 /// - `badBlockSize`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NvdimmNamespaceHealthStatus {
     /// `normal`
     Normal,

@@ -4,6 +4,7 @@
 /// - `blockNamespace`
 /// - `persistentNamespace`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NvdimmNamespaceType {
     /// `blockNamespace`
     BlockNamespace,

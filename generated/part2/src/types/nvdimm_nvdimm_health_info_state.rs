@@ -4,6 +4,7 @@
 /// - `normal`
 /// - `error`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NvdimmNvdimmHealthInfoState {
     /// `normal`
     Normal,

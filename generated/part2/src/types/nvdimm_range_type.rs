@@ -10,6 +10,7 @@
 /// - `persistentVirtualDiskRange`
 /// - `persistentVirtualCDRange`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NvdimmRangeType {
     /// `volatileRange`
     VolatileRange,

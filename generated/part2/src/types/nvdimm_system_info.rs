@@ -14,7 +14,7 @@ pub struct NvdimmSystemInfo {
     /// Property *NvdimmSystemInfo.interleaveSet*.
     pub interleave_set: Option<Vec<i32>>,
     /// Property *NvdimmSystemInfo.iSetInfo*.
-    pub i_set_info: Option<Vec<crate::types::NvdimmInterleaveSetInfo>>,
+    pub iset_info: Option<Vec<crate::types::NvdimmInterleaveSetInfo>>,
     /// Property *NvdimmSystemInfo.namespace*.
     pub namespace: Option<Vec<crate::types::NvdimmGuid>>,
     /// Deprecated.
@@ -55,7 +55,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "dimms",
         "dimm_info",
         "interleave_set",
-        "i_set_info",
+        "iset_info",
         "namespace",
         "ns_info",
         "ns_details",
@@ -74,7 +74,7 @@ impl crate::object::Object for NvdimmSystemInfo {
             1usize => &self.dimms,
             2usize => &self.dimm_info,
             3usize => &self.interleave_set,
-            4usize => &self.i_set_info,
+            4usize => &self.iset_info,
             5usize => &self.namespace,
             6usize => &self.ns_info,
             7usize => &self.ns_details,
@@ -87,7 +87,7 @@ impl crate::object::Object for NvdimmSystemInfo {
             1usize => &mut self.dimms,
             2usize => &mut self.dimm_info,
             3usize => &mut self.interleave_set,
-            4usize => &mut self.i_set_info,
+            4usize => &mut self.iset_info,
             5usize => &mut self.namespace,
             6usize => &mut self.ns_info,
             7usize => &mut self.ns_details,
@@ -108,7 +108,7 @@ impl crate::object::Blank for NvdimmSystemInfo {
             dimms: None,
             dimm_info: None,
             interleave_set: None,
-            i_set_info: None,
+            iset_info: None,
             namespace: None,
             ns_info: None,
             ns_details: None,

@@ -5,6 +5,7 @@
 /// - `enter`
 /// - `leave`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ObjectUpdateKind {
     /// `modify`
     Modify,

@@ -5,6 +5,7 @@
 /// - `virtualSystem`
 /// - `virtualSystemCollection`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OvfConsumerOstNodeType {
     /// `envelope`
     Envelope,

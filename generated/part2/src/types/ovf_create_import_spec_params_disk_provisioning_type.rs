@@ -12,6 +12,7 @@
 /// - `sparse`
 /// - `flat`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OvfCreateImportSpecParamsDiskProvisioningType {
     /// `monolithicSparse`
     MonolithicSparse,

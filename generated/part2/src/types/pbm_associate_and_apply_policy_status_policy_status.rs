@@ -5,6 +5,7 @@
 /// - `failed`
 /// - `invalid`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmAssociateAndApplyPolicyStatusPolicyStatus {
     /// `success`
     Success,

@@ -4,6 +4,7 @@
 /// - `VMW_RANGE`
 /// - `VMW_SET`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmBuiltinGenericType {
     /// `VMW_RANGE`
     VmwRange,

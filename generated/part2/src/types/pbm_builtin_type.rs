@@ -12,6 +12,7 @@
 /// - `VMW_TIMESPAN`
 /// - `VMW_POLICY`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmBuiltinType {
     /// `XSD_LONG`
     XsdLong,

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `NOT`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmCapabilityOperator {
     /// `NOT`
     Not,

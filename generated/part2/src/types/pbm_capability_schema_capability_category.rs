@@ -4,6 +4,7 @@
 /// - `common`
 /// - `datastoreSpecific`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmCapabilitySchemaCapabilityCategory {
     /// `common`
     Common,

@@ -9,6 +9,7 @@
 /// - `MONTHS`
 /// - `YEARS`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmCapabilityTimeUnitType {
     /// `SECONDS`
     Seconds,

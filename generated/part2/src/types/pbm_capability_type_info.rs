@@ -90,13 +90,24 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityTypeInfo {
 ///  A `PbmCapabilityTypeInfo` or any of its subtypes: what a member declared as `PbmCapabilityTypeInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PbmCapabilityTypeInfoKind {
     /// Exactly this type.
     PbmCapabilityTypeInfo(crate::types::PbmCapabilityTypeInfo),
     ///  A `PbmCapabilityGenericTypeInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityGenericTypeInfo(Box<crate::types::PbmCapabilityGenericTypeInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PbmCapabilityTypeInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PbmCapabilityTypeInfoKind {
     #[inline]
@@ -133,6 +144,16 @@ impl PbmCapabilityTypeInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `typeName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn type_name_member(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `typeName` of the object held, to change it.
+    #[inline]
+    pub fn type_name_member_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::PbmCapabilityTypeInfo> for PbmCapabilityTypeInfoKind {

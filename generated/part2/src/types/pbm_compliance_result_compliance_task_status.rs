@@ -5,6 +5,7 @@
 /// - `success`
 /// - `failed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmComplianceResultComplianceTaskStatus {
     /// `inProgress`
     InProgress,

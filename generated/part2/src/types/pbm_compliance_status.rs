@@ -7,6 +7,7 @@
 /// - `notApplicable`
 /// - `outOfDate`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmComplianceStatus {
     /// `compliant`
     Compliant,

@@ -4,6 +4,7 @@
 /// - `SMS`
 /// - `TRUSTED_ROOTS`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmDebugManagerKeystoreName {
     /// `SMS`
     Sms,

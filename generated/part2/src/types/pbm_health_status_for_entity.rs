@@ -6,6 +6,7 @@
 /// - `green`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmHealthStatusForEntity {
     /// `red`
     Red,

@@ -9,6 +9,7 @@
 /// - `DATAPROVIDER`
 /// - `DATASTOREIOCONTROL`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmIofilterInfoFilterType {
     /// `INSPECTION`
     Inspection,

@@ -12,6 +12,7 @@
 /// - `DATA_PROTECTION`
 /// - `STRETCHED_CLUSTER`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmLineOfServiceInfoLineOfServiceEnum {
     /// `INSPECTION`
     Inspection,

@@ -10,6 +10,7 @@
 /// - `httpclient_content`
 /// - `vmomi`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmLoggingConfigurationComponent {
     /// `pbm`
     Pbm,

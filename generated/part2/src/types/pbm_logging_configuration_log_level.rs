@@ -5,6 +5,7 @@
 /// - `DEBUG`
 /// - `TRACE`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmLoggingConfigurationLogLevel {
     /// `INFO`
     Info,

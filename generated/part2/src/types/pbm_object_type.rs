@@ -12,6 +12,7 @@
 /// - `cluster`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmObjectType {
     /// `virtualMachine`
     VirtualMachine,

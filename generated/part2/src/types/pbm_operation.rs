@@ -8,6 +8,7 @@
 /// - `MIGRATE`
 /// - `CLONE`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmOperation {
     /// `CREATE`
     Create,

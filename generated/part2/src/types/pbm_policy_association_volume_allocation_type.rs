@@ -5,6 +5,7 @@
 /// - `ReserveSpace`
 /// - `ConserveSpaceWhenPossible`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmPolicyAssociationVolumeAllocationType {
     /// `FullyInitialized`
     FullyInitialized,

@@ -5,6 +5,7 @@
 /// - `RESOURCE`
 /// - `DATA_SERVICE_POLICY`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmProfileCategoryEnum {
     /// `REQUIREMENT`
     Requirement,

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `STORAGE`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmProfileResourceTypeEnum {
     /// `STORAGE`
     Storage,

@@ -120,6 +120,12 @@ impl crate::object::Blank for PbmServiceInstanceContent {
         }
     }
 }
+impl Default for PbmServiceInstanceContent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PbmServiceInstanceContent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

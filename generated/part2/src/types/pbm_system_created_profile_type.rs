@@ -8,6 +8,7 @@
 /// - `VsanMaxDefaultProfile`
 /// - `VsanEsaAutoManagedRaidProfile`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmSystemCreatedProfileType {
     /// `VsanDefaultProfile`
     VsanDefaultProfile,

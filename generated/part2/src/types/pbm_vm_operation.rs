@@ -6,6 +6,7 @@
 /// - `MIGRATE`
 /// - `CLONE`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmVmOperation {
     /// `CREATE`
     Create,

@@ -5,6 +5,7 @@
 /// - `Data`
 /// - `Swap`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PbmVvolType {
     /// `Config`
     Config,

@@ -4,6 +4,7 @@
 /// - `normal`
 /// - `csv`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PerfFormat {
     /// `normal`
     Normal,

@@ -75,6 +75,12 @@ impl crate::object::Blank for PerfProviderSummary {
         }
     }
 }
+impl Default for PerfProviderSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PerfProviderSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

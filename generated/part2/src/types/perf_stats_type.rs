@@ -5,6 +5,7 @@
 /// - `delta`
 /// - `rate`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PerfStatsType {
     /// `absolute`
     Absolute,

@@ -8,6 +8,7 @@
 /// - `summation`
 /// - `none`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PerfSummaryType {
     /// `average`
     Average,

@@ -18,7 +18,7 @@ pub struct PerformClusterPowerActionSpec {
     /// Property *PerformClusterPowerActionSpec.infraVMs*.
     ///
     /// Refers instances of *VirtualMachine*.
-    pub infra_v_ms: Option<Vec<crate::types::ManagedObjectReference>>,
+    pub infra_vms: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *PerformClusterPowerActionSpec.infraVMUuids*.
     pub infra_vm_uuids: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -50,7 +50,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "is_orchestration",
         "initial_power_status",
         "power_off_reason",
-        "infra_v_ms",
+        "infra_vms",
         "infra_vm_uuids",
     ],
     required: &[0u16],
@@ -67,7 +67,7 @@ impl crate::object::Object for PerformClusterPowerActionSpec {
             1usize => &self.is_orchestration,
             2usize => &self.initial_power_status,
             3usize => &self.power_off_reason,
-            4usize => &self.infra_v_ms,
+            4usize => &self.infra_vms,
             5usize => &self.infra_vm_uuids,
             _ => unreachable!("member index out of range"),
         }
@@ -78,7 +78,7 @@ impl crate::object::Object for PerformClusterPowerActionSpec {
             1usize => &mut self.is_orchestration,
             2usize => &mut self.initial_power_status,
             3usize => &mut self.power_off_reason,
-            4usize => &mut self.infra_v_ms,
+            4usize => &mut self.infra_vms,
             5usize => &mut self.infra_vm_uuids,
             _ => unreachable!("member index out of range"),
         }
@@ -97,7 +97,7 @@ impl crate::object::Blank for PerformClusterPowerActionSpec {
             is_orchestration: None,
             initial_power_status: None,
             power_off_reason: None,
-            infra_v_ms: None,
+            infra_vms: None,
             infra_vm_uuids: None,
             extra: crate::Extra::EMPTY,
         }

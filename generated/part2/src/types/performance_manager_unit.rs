@@ -18,6 +18,7 @@
 /// - `celsius`
 /// - `nanosecond`: ***Since:*** vSphere API Release 8.0.0.1
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PerformanceManagerUnit {
     /// `percent`
     Percent,

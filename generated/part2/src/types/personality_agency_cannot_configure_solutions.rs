@@ -135,6 +135,12 @@ impl crate::object::Blank for PersonalityAgencyCannotConfigureSolutions {
         }
     }
 }
+impl Default for PersonalityAgencyCannotConfigureSolutions {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PersonalityAgencyCannotConfigureSolutions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -126,6 +126,12 @@ impl crate::object::Blank for PersonalityAgencyCannotUploadDepot {
         }
     }
 }
+impl Default for PersonalityAgencyCannotUploadDepot {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PersonalityAgencyCannotUploadDepot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -119,6 +119,12 @@ impl crate::object::Blank for PersonalityAgencyInaccessibleDepot {
         }
     }
 }
+impl Default for PersonalityAgencyInaccessibleDepot {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PersonalityAgencyInaccessibleDepot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -119,6 +119,12 @@ impl crate::object::Blank for PersonalityAgencyInvalidDepot {
         }
     }
 }
+impl Default for PersonalityAgencyInvalidDepot {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PersonalityAgencyInvalidDepot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -114,6 +114,12 @@ impl crate::object::Blank for PersonalityAgencyPMIssue {
         }
     }
 }
+impl Default for PersonalityAgencyPMIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PersonalityAgencyPMIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)
@@ -134,7 +140,11 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgencyPMIssue {
 ///  A `PersonalityAgencyPMIssue` or any of its subtypes: what a member declared as `PersonalityAgencyPMIssue` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum PersonalityAgencyPMIssueKind {
     /// Exactly this type.
     PersonalityAgencyPMIssue(Box<crate::types::PersonalityAgencyPMIssue>),
@@ -149,6 +159,13 @@ pub enum PersonalityAgencyPMIssueKind {
     ///  A `PersonalityAgencyPMUnavailable`.
     #[cfg(feature = "eam")]
     PersonalityAgencyPMUnavailable(Box<crate::types::PersonalityAgencyPMUnavailable>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for PersonalityAgencyPMIssueKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for PersonalityAgencyPMIssueKind {
     #[inline]
@@ -197,6 +214,76 @@ impl PersonalityAgencyPMIssueKind {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &i32 {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut i32 {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `description` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn description(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `description` of the object held, to change it.
+    #[inline]
+    pub fn description_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `time` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn time(&self) -> &crate::DateTime {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `time` of the object held, to change it.
+    #[inline]
+    pub fn time_mut(&mut self) -> &mut crate::DateTime {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `agency` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency(&self) -> &crate::types::ManagedObjectReference {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `agency` of the object held, to change it.
+    #[inline]
+    pub fn agency_mut(&mut self) -> &mut crate::types::ManagedObjectReference {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `agencyName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn agency_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `agencyName` of the object held, to change it.
+    #[inline]
+    pub fn agency_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `solutionId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `solutionId` of the object held, to change it.
+    #[inline]
+    pub fn solution_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `solutionName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn solution_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `solutionName` of the object held, to change it.
+    #[inline]
+    pub fn solution_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
 }
 impl From<crate::types::PersonalityAgencyPMIssue> for PersonalityAgencyPMIssueKind {
     #[inline]
@@ -226,6 +313,38 @@ for PersonalityAgencyPMIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgencyPMUnavailable) -> Self {
         crate::object::boxed(v, Self::PersonalityAgencyPMUnavailable)
+    }
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<PersonalityAgencyPMIssueKind>
+for crate::types::PersonalityAgencyDepotIssue {
+    type Via = crate::types::PersonalityAgencyDepotIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<PersonalityAgencyPMIssueKind>
+for crate::types::PersonalityAgencyCannotUploadDepot {
+    type Via = crate::types::PersonalityAgencyDepotIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<PersonalityAgencyPMIssueKind>
+for crate::types::PersonalityAgencyInaccessibleDepot {
+    type Via = crate::types::PersonalityAgencyDepotIssueKind;
+}
+#[cfg(feature = "eam")]
+impl crate::object::Within<PersonalityAgencyPMIssueKind>
+for crate::types::PersonalityAgencyInvalidDepot {
+    type Via = crate::types::PersonalityAgencyDepotIssueKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for PersonalityAgencyPMIssueKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for PersonalityAgencyPMIssueKind {

@@ -112,6 +112,12 @@ impl crate::object::Blank for PersonalityAgencyPMUnavailable {
         }
     }
 }
+impl Default for PersonalityAgencyPMUnavailable {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for PersonalityAgencyPMUnavailable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -4,6 +4,7 @@
 /// - `userOptOut`
 /// - `hardwareUnsupported`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PhysicalNicResourcePoolSchedulerDisallowedReason {
     /// `userOptOut`
     UserOptOut,

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `upt`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PhysicalNicVmDirectPathGen2SupportedMode {
     /// `upt`
     Upt,

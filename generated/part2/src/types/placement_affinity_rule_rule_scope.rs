@@ -6,6 +6,7 @@
 /// - `storagePod`
 /// - `datastore`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PlacementAffinityRuleRuleScope {
     /// `cluster`
     Cluster,

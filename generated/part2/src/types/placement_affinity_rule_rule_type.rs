@@ -6,6 +6,7 @@
 /// - `softAffinity`
 /// - `softAntiAffinity`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PlacementAffinityRuleRuleType {
     /// `affinity`
     Affinity,

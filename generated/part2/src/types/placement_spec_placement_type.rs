@@ -6,6 +6,7 @@
 /// - `relocate`
 /// - `clone`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PlacementSpecPlacementType {
     /// `create`
     Create,

@@ -6,6 +6,7 @@
 /// - `host`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PortGroupConnecteeType {
     /// `virtualMachine`
     VirtualMachine,

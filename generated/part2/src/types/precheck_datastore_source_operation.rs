@@ -6,6 +6,7 @@
 /// - `checkDestroyDs`
 /// - `PrecheckDatastoreSourceOperation_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PrecheckDatastoreSourceOperation {
     /// `checkCreateDs`
     CheckCreateDs,

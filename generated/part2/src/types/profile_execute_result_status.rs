@@ -5,6 +5,7 @@
 /// - `needInput`
 /// - `error`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ProfileExecuteResultStatus {
     /// `success`
     Success,

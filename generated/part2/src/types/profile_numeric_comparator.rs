@@ -8,6 +8,7 @@
 /// - `greaterThanEqual`
 /// - `greaterThan`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ProfileNumericComparator {
     /// `lessThan`
     LessThan,

@@ -7,6 +7,7 @@
 /// - `static_relation`
 /// - `validation_relation`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ProfileParameterMetadataRelationType {
     /// `dynamic_relation`
     DynamicRelation,

@@ -6,6 +6,7 @@
 /// - `assign`
 /// - `indirectRemove`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PropertyChangeOp {
     /// `add`
     Add,

@@ -4,6 +4,7 @@
 /// - `ProfileBasedManagement`
 /// - `Replication`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ProviderProfile {
     /// `ProfileBasedManagement`
     ProfileBasedManagement,

@@ -5,6 +5,7 @@
 /// - `CorrectionDisallowed`
 /// - `CorrectionImpact`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum QuarantineModeFaultFaultType {
     /// `NoCompatibleNonQuarantinedHost`
     NoCompatibleNonQuarantinedHost,

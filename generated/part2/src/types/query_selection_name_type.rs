@@ -12,6 +12,7 @@
 /// - `HEALTH_STATUS`
 /// - `QuerySelectionNameType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum QuerySelectionNameType {
     /// `VOLUME_METADATA`
     VolumeMetadata,

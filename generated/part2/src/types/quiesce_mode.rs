@@ -5,6 +5,7 @@
 /// - `filesystem`
 /// - `none`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum QuiesceMode {
     /// `application`
     Application,

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `RoCEv2`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RdmaProtocol {
     /// `RoCEv2`
     RoCEv2,

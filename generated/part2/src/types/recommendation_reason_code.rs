@@ -41,6 +41,7 @@
 /// - `ahPlacementOptimization`: ***Since:*** vSphere API Release 8.0.2.0
 /// - `vmxUpgrade`: ***Since:*** vSphere API Release 8.0.2.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RecommendationReasonCode {
     /// `fairnessCpuAvg`
     FairnessCpuAvg,

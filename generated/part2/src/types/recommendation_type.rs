@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `V1`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RecommendationType {
     /// `V1`
     V1,

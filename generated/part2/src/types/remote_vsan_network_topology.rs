@@ -5,6 +5,7 @@
 /// - `Symmetric`
 /// - `Asymmetric`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RemoteVsanNetworkTopology {
     /// `Topology_Unknown`
     TopologyUnknown,

@@ -9,6 +9,7 @@
 /// - `invalidPersistentFilePath`
 /// - `reconfigureDiskReplicationIdNotAllowed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationDiskConfigFaultReasonForFault {
     /// `diskNotFound`
     DiskNotFound,

@@ -7,6 +7,7 @@
 /// - `INTEST`
 /// - `REMOTE_FAILEDOVER`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationReplicationState {
     /// `SOURCE`
     Source,

@@ -19,6 +19,7 @@
 /// - `invalidThumbprint`
 /// - `incompatibleDevice`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationVmConfigFaultReasonForFault {
     /// `incompatibleHwVersion`
     IncompatibleHwVersion,

@@ -11,6 +11,7 @@
 /// - `closeDiskError`
 /// - `groupExist`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationVmFaultReasonForFault {
     /// `notConfigured`
     NotConfigured,

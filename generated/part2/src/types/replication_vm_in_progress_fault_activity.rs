@@ -4,6 +4,7 @@
 /// - `fullSync`
 /// - `delta`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationVmInProgressFaultActivity {
     /// `fullSync`
     FullSync,

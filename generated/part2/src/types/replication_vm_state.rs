@@ -8,6 +8,7 @@
 /// - `active`
 /// - `error`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationVmState {
     /// `none`
     None,

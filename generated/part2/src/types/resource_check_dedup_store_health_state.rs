@@ -4,6 +4,7 @@
 /// - `Inaccessible`
 /// - `Noncompliant`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ResourceCheckDedupStoreHealthState {
     /// `Inaccessible`
     Inaccessible,

@@ -4,6 +4,7 @@
 /// - `disabled`
 /// - `scaleCpuAndMemoryShares`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ResourceConfigSpecScaleSharesBehavior {
     /// `disabled`
     Disabled,

@@ -5,6 +5,7 @@
 /// - `onSoftPowerOff`
 /// - `always`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ScheduledHardwareUpgradeInfoHardwareUpgradePolicy {
     /// `never`
     Never,

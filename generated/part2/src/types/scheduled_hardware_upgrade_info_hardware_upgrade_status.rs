@@ -6,6 +6,7 @@
 /// - `success`
 /// - `failed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ScheduledHardwareUpgradeInfoHardwareUpgradeStatus {
     /// `none`
     None,

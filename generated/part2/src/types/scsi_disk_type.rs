@@ -7,6 +7,7 @@
 /// - `SoftwareEmulated4k`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ScsiDiskType {
     /// `native512`
     Native512,

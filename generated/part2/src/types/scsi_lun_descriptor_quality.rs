@@ -6,6 +6,7 @@
 /// - `lowQuality`
 /// - `unknownQuality`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ScsiLunDescriptorQuality {
     /// `highQuality`
     HighQuality,

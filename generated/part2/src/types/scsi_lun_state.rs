@@ -10,6 +10,7 @@
 /// - `lostCommunication`
 /// - `timeout`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ScsiLunState {
     /// `unknownState`
     UnknownState,

@@ -15,6 +15,7 @@
 /// - `enclosure`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ScsiLunType {
     /// `disk`
     Disk,

@@ -4,6 +4,7 @@
 /// - `AllElements`
 /// - `AnyElement`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SearchIndexPredicateArrayOperator {
     /// `AllElements`
     AllElements,

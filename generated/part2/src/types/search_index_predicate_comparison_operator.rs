@@ -12,6 +12,7 @@
 /// - `Like`
 /// - `NotLike`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SearchIndexPredicateComparisonOperator {
     /// `Equal`
     Equal,

@@ -18,6 +18,7 @@
 /// - `VirtualMachine`
 /// - `VmwareDistributedVirtualSwitch`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SearchIndexQuerySpecResourceType {
     /// `ClusterComputeResource`
     ClusterComputeResource,

@@ -6,6 +6,7 @@
 /// - `REMOTE_WITNESS_NODE`
 /// - `REMOTE_METADATA_NODE`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ServerNodeType {
     /// `NodeType_Unknown`
     NodeTypeUnknown,

@@ -75,6 +75,12 @@ impl crate::object::Blank for ServiceManagerServiceInfo {
         }
     }
 }
+impl Default for ServiceManagerServiceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for ServiceManagerServiceInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

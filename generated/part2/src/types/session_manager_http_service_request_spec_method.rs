@@ -10,6 +10,7 @@
 /// - `httpTrace`
 /// - `httpConnect`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SessionManagerHttpServiceRequestSpecMethod {
     /// `httpOptions`
     HttpOptions,

@@ -5,6 +5,7 @@
 /// - `HEX`
 /// - `STRING`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SimpleCommandEncoding {
     /// `CSV`
     Csv,

@@ -6,6 +6,7 @@
 /// - `slpAutoMulticast`
 /// - `slpManual`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SlpDiscoveryMethod {
     /// `slpDhcp`
     SlpDhcp,

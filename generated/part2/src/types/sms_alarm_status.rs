@@ -5,6 +5,7 @@
 /// - `Green`
 /// - `Yellow`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SmsAlarmStatus {
     /// `Red`
     Red,

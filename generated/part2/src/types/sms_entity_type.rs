@@ -20,6 +20,7 @@
 /// - `FaultDomainEntity`
 /// - `ReplicationGroupEntity`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SmsEntityType {
     /// `StorageArrayEntity`
     StorageArrayEntity,

@@ -6,6 +6,7 @@
 /// - `success`
 /// - `error`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SmsTaskState {
     /// `queued`
     Queued,

@@ -7,6 +7,7 @@
 /// - `greaterThanEqual`
 /// - `greaterThan`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SoftwarePackageConstraint {
     /// `equals`
     Equals,

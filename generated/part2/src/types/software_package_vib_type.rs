@@ -5,6 +5,7 @@
 /// - `tools`
 /// - `meta`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SoftwarePackageVibType {
     /// `bootbank`
     Bootbank,

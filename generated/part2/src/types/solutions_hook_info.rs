@@ -86,6 +86,12 @@ impl crate::object::Blank for SolutionsHookInfo {
         }
     }
 }
+impl Default for SolutionsHookInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for SolutionsHookInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -11,6 +11,7 @@
 /// - `INVALID_TRANSITION`
 /// - `INVALID_CLUSTER_TRANSITION`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SolutionsInvalidReason {
     /// `INVALID_OVF_DESCRIPTOR`
     InvalidOvfDescriptor,

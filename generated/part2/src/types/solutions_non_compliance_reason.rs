@@ -8,6 +8,7 @@
 /// - `OBSOLETE_SPEC`
 /// - `NO_SPEC`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SolutionsNonComplianceReason {
     /// `WORKING`
     Working,

@@ -5,6 +5,7 @@
 /// - `FULL_CLONES_ONLY`
 /// - `NO_CLONES`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SolutionsVMDeploymentOptimization {
     /// `ALL_CLONES`
     AllClones,

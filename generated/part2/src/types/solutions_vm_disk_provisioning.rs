@@ -4,6 +4,7 @@
 /// - `THIN`
 /// - `THICK`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SolutionsVMDiskProvisioning {
     /// `THIN`
     Thin,

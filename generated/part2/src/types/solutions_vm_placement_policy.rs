@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `VM_VM_ANTI_AFFINITY`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SolutionsVmPlacementPolicy {
     /// `VM_VM_ANTI_AFFINITY`
     VmVmAntiAffinity,

@@ -6,6 +6,7 @@
 /// - `SCSI`
 /// - `NVMe`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StorageContainerVvolContainerTypeEnum {
     /// `NFS`
     Nfs,

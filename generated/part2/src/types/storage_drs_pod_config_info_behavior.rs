@@ -4,6 +4,7 @@
 /// - `manual`
 /// - `automated`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StorageDrsPodConfigInfoBehavior {
     /// `manual`
     Manual,

@@ -4,6 +4,7 @@
 /// - `utilization`
 /// - `freeSpace`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StorageDrsSpaceLoadBalanceConfigSpaceThresholdMode {
     /// `utilization`
     Utilization,

@@ -4,6 +4,7 @@
 /// - `automatic`
 /// - `manual`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StorageIORMThresholdMode {
     /// `automatic`
     Automatic,

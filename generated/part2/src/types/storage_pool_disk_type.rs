@@ -4,6 +4,7 @@
 /// - `singleTier`
 /// - `StoragePoolDiskType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StoragePoolDiskType {
     /// `singleTier`
     SingleTier,

@@ -67,6 +67,12 @@ impl crate::object::Blank for TaskFilterSpecByEntity {
         }
     }
 }
+impl Default for TaskFilterSpecByEntity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for TaskFilterSpecByEntity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,6 +5,7 @@
 /// - `children`
 /// - `all`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TaskFilterSpecRecursionOption {
     /// `self`
     SelfValue,

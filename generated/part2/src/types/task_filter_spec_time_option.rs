@@ -5,6 +5,7 @@
 /// - `startedTime`
 /// - `completedTime`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TaskFilterSpecTimeOption {
     /// `queuedTime`
     QueuedTime,

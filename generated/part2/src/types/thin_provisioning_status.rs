@@ -5,6 +5,7 @@
 /// - `YELLOW`
 /// - `GREEN`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ThinProvisioningStatus {
     /// `RED`
     Red,

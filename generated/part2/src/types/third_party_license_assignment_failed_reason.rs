@@ -4,6 +4,7 @@
 /// - `licenseAssignmentFailed`
 /// - `moduleNotInstalled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ThirdPartyLicenseAssignmentFailedReason {
     /// `licenseAssignmentFailed`
     LicenseAssignmentFailed,

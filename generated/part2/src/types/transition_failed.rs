@@ -146,6 +146,12 @@ impl crate::object::Blank for TransitionFailed {
         }
     }
 }
+impl Default for TransitionFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for TransitionFailed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

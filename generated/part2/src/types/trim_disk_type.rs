@@ -5,6 +5,7 @@
 /// - `capacityDisk`
 /// - `TrimDiskType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TrimDiskType {
     /// `cacheDisk`
     CacheDisk,

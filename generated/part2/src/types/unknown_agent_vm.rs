@@ -88,6 +88,12 @@ impl crate::object::Blank for UnknownAgentVm {
         }
     }
 }
+impl Default for UnknownAgentVm {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for UnknownAgentVm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

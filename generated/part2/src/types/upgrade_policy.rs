@@ -4,6 +4,7 @@
 /// - `manual`
 /// - `upgradeAtPowerCycle`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UpgradePolicy {
     /// `manual`
     Manual,

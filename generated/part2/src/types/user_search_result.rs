@@ -98,12 +98,23 @@ impl<'de> serde::Deserialize<'de> for UserSearchResult {
 ///  A `UserSearchResult` or any of its subtypes: what a member declared as `UserSearchResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum UserSearchResultKind {
     /// Exactly this type.
     UserSearchResult(crate::types::UserSearchResult),
     ///  A `PosixUserSearchResult`.
     PosixUserSearchResult(Box<crate::types::PosixUserSearchResult>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for UserSearchResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for UserSearchResultKind {
     #[inline]
@@ -137,6 +148,36 @@ impl UserSearchResultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `principal` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn principal(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `principal` of the object held, to change it.
+    #[inline]
+    pub fn principal_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `fullName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn full_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `fullName` of the object held, to change it.
+    #[inline]
+    pub fn full_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `group` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn group(&self) -> &bool {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `group` of the object held, to change it.
+    #[inline]
+    pub fn group_mut(&mut self) -> &mut bool {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::UserSearchResult> for UserSearchResultKind {

@@ -6,6 +6,7 @@
 /// - `diskAccessibilityTests`
 /// - `resourceTests`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ValidateMigrationTestType {
     /// `sourceTests`
     SourceTests,

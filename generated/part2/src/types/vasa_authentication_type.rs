@@ -4,6 +4,7 @@
 /// - `LoginByToken`
 /// - `UseSessionId`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VasaAuthenticationType {
     /// `LoginByToken`
     LoginByToken,

@@ -10,6 +10,7 @@
 /// - `storageDrsBlockDevice`
 /// - `storageDrsFileSystem`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VasaProfile {
     /// `blockDevice`
     BlockDevice,

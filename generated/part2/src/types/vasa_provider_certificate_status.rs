@@ -7,6 +7,7 @@
 /// - `expired`
 /// - `invalid`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VasaProviderCertificateStatus {
     /// `valid`
     Valid,

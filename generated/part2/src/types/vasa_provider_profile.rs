@@ -5,6 +5,7 @@
 /// - `fileSystem`
 /// - `capability`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VasaProviderProfile {
     /// `blockDevice`
     BlockDevice,

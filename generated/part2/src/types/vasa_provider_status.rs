@@ -8,6 +8,7 @@
 /// - `connected`
 /// - `disconnected`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VasaProviderStatus {
     /// `online`
     Online,

@@ -5,6 +5,7 @@
 /// - `disabled`
 /// - `maintenance`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VchaClusterMode {
     /// `enabled`
     Enabled,

@@ -5,6 +5,7 @@
 /// - `degraded`
 /// - `isolated`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VchaClusterState {
     /// `healthy`
     Healthy,

@@ -5,6 +5,7 @@
 /// - `passive`
 /// - `witness`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VchaNodeRole {
     /// `active`
     Active,

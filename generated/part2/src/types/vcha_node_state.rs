@@ -4,6 +4,7 @@
 /// - `up`
 /// - `down`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VchaNodeState {
     /// `up`
     Up,

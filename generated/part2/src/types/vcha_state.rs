@@ -6,6 +6,7 @@
 /// - `invalid`
 /// - `prepared`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VchaState {
     /// `configured`
     Configured,

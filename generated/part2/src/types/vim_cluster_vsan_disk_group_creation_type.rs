@@ -7,6 +7,7 @@
 /// - `pmem`
 /// - `VsanDiskGroupCreationType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimClusterVsanDiskGroupCreationType {
     /// `allflash`
     Allflash,

@@ -16,6 +16,7 @@
 /// - `SharedWitnessComponentLimitScaledDown`
 /// - `VSANStretchedClusterConfigIssueEnum_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimClusterVSANStretchedClusterConfigIssueEnum {
     /// `ClusterWithoutOneWitnessHost`
     ClusterWithoutOneWitnessHost,

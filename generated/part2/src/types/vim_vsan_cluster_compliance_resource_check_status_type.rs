@@ -7,6 +7,7 @@
 /// - `uninitialized`
 /// - `ComplianceResourceCheckStatusType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanClusterComplianceResourceCheckStatusType {
     /// `inProgress`
     InProgress,

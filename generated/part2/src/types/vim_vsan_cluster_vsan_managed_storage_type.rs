@@ -5,6 +5,7 @@
 /// - `pmem`
 /// - `VsanManagedStorageType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanClusterVsanManagedStorageType {
     /// `vsandirect`
     Vsandirect,

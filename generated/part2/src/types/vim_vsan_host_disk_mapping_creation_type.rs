@@ -7,6 +7,7 @@
 /// - `pmem`
 /// - `DiskMappingCreationType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanHostDiskMappingCreationType {
     /// `hybrid`
     Hybrid,

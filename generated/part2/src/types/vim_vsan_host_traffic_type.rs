@@ -5,6 +5,7 @@
 /// - `witness`
 /// - `TrafficType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanHostTrafficType {
     /// `vsan`
     Vsan,

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `vsanExternal`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanHostTrafficType90 {
     /// `vsanExternal`
     VsanExternal,

@@ -4,6 +4,7 @@
 /// - `noChecks`
 /// - `LifecycleCheckOperation_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanLifecycleCheckOperation {
     /// `noChecks`
     NoChecks,

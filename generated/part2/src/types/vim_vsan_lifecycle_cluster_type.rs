@@ -6,6 +6,7 @@
 /// - `metadata`
 /// - `LifecycleClusterType_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanLifecycleClusterType {
     /// `single`
     Single,

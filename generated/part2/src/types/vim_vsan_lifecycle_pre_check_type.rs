@@ -6,6 +6,7 @@
 /// - `sharedWitnessHost`
 /// - `PreCheckType_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanLifecyclePreCheckType {
     /// `supportedWitnessVersion`
     SupportedWitnessVersion,

@@ -24,6 +24,7 @@
 /// - `vcenterIdValid`
 /// - `checkServerVcenter`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanMountPrecheckType {
     /// `supportedConfiguration`
     SupportedConfiguration,

@@ -9,6 +9,7 @@
 /// - `remoteDITInfoRetrieval`
 /// - `remoteDITVersionCheck`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanMountPrecheckTypeDIT {
     /// `serverClusterConsistency`
     ServerClusterConsistency,

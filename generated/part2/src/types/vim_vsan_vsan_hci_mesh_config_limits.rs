@@ -7,6 +7,7 @@
 /// - `MaxServerVcenters`
 /// - `ConfigLimitType_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanVsanHciMeshConfigLimits {
     /// `MaxClientClusters`
     MaxClientClusters,

@@ -5,6 +5,7 @@
 /// - `LEAKED_OBJECT`
 /// - `UNKNOWN`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanVsanScanObjectsIssueType {
     /// `BROKEN_CHAIN`
     BrokenChain,

@@ -11,6 +11,7 @@
 /// - `failed`
 /// - `VsanVcsaDeploymentPhase_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VimVsanVsanVcsaDeploymentPhase {
     /// `initializing`
     Initializing,

@@ -77,12 +77,23 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBusSlotInfo {
 ///  A `VirtualDeviceBusSlotInfo` or any of its subtypes: what a member declared as `VirtualDeviceBusSlotInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceBusSlotInfoKind {
     /// Exactly this type.
     VirtualDeviceBusSlotInfo(Box<crate::types::VirtualDeviceBusSlotInfo>),
     ///  A `VirtualDevicePciBusSlotInfo` or one of its subtypes.
     VirtualDevicePciBusSlotInfo(crate::types::VirtualDevicePciBusSlotInfoKind),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceBusSlotInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceBusSlotInfoKind {
     #[inline]
@@ -131,6 +142,26 @@ for VirtualDeviceBusSlotInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDevicePciBusSlotInfoKind) -> Self {
         Self::VirtualDevicePciBusSlotInfo(v)
+    }
+}
+impl crate::object::Within<VirtualDeviceBusSlotInfoKind>
+for crate::types::VirtualDevicePciBusSlotInfo {
+    type Via = crate::types::VirtualDevicePciBusSlotInfoKind;
+}
+impl crate::object::Within<VirtualDeviceBusSlotInfoKind>
+for crate::types::VirtualUSBControllerPciBusSlotInfo {
+    type Via = crate::types::VirtualDevicePciBusSlotInfoKind;
+}
+/// A subtype below the direct ones, through the family enum of the direct one.
+impl<T> From<T> for VirtualDeviceBusSlotInfoKind
+where
+    T: crate::object::Within<Self>,
+    <T as crate::object::Within<Self>>::Via: From<T>,
+    Self: From<<T as crate::object::Within<Self>>::Via>,
+{
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
 impl crate::object::Family for VirtualDeviceBusSlotInfoKind {

@@ -5,6 +5,7 @@
 /// - `destroy`
 /// - `replace`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDeviceConfigSpecFileOperation {
     /// `create`
     Create,

@@ -5,6 +5,7 @@
 /// - `disconnect`
 /// - `unset`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDeviceConnectInfoMigrateConnectOp {
     /// `connect`
     Connect,

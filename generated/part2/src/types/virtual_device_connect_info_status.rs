@@ -6,6 +6,7 @@
 /// - `unrecoverableError`
 /// - `untried`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDeviceConnectInfoStatus {
     /// `ok`
     Ok,

@@ -7,6 +7,7 @@
 /// - `dsk`
 /// - `rdm`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDeviceFileExtension {
     /// `iso`
     Iso,

@@ -93,7 +93,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingInfo {
 ///  A `VirtualDeviceRemoteDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceRemoteDeviceBackingInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceRemoteDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceRemoteDeviceBackingInfo(
@@ -115,6 +119,13 @@ pub enum VirtualDeviceRemoteDeviceBackingInfoKind {
     VirtualUSBRemoteClientBackingInfo(
         Box<crate::types::VirtualUSBRemoteClientBackingInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceRemoteDeviceBackingInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceRemoteDeviceBackingInfoKind {
     #[inline]
@@ -168,6 +179,26 @@ impl VirtualDeviceRemoteDeviceBackingInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `deviceName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `deviceName` of the object held, to change it.
+    #[inline]
+    pub fn device_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `useAutoDetect` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn use_auto_detect(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `useAutoDetect` of the object held, to change it.
+    #[inline]
+    pub fn use_auto_detect_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VirtualDeviceRemoteDeviceBackingInfo>

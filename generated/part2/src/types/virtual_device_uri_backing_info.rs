@@ -98,12 +98,23 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingInfo {
 ///  A `VirtualDeviceURIBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceURIBackingInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualDeviceURIBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceURIBackingInfo(crate::types::VirtualDeviceURIBackingInfo),
     ///  A `VirtualSerialPortURIBackingInfo`.
     VirtualSerialPortURIBackingInfo(Box<crate::types::VirtualSerialPortURIBackingInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualDeviceURIBackingInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualDeviceURIBackingInfoKind {
     #[inline]
@@ -139,6 +150,36 @@ impl VirtualDeviceURIBackingInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `serviceURI` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn service_uri(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `serviceURI` of the object held, to change it.
+    #[inline]
+    pub fn service_uri_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `direction` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn direction(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `direction` of the object held, to change it.
+    #[inline]
+    pub fn direction_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `proxyURI` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn proxy_uri(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `proxyURI` of the object held, to change it.
+    #[inline]
+    pub fn proxy_uri_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::VirtualDeviceURIBackingInfo>

@@ -4,6 +4,7 @@
 /// - `server`
 /// - `client`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDeviceURIBackingOptionDirection {
     /// `server`
     Server,

@@ -5,6 +5,7 @@
 /// - `busLogic`
 /// - `lsiLogic`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDiskAdapterType {
     /// `ide`
     Ide,

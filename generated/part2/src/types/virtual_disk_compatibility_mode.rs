@@ -4,6 +4,7 @@
 /// - `virtualMode`
 /// - `physicalMode`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDiskCompatibilityMode {
     /// `virtualMode`
     VirtualMode,

@@ -5,6 +5,7 @@
 /// - `nativeFormat`
 /// - `seSparseFormat`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDiskDeltaDiskFormat {
     /// `redoLogFormat`
     RedoLogFormat,

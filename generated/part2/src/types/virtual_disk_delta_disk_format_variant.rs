@@ -4,6 +4,7 @@
 /// - `vmfsSparseVariant`
 /// - `vsanSparseVariant`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDiskDeltaDiskFormatVariant {
     /// `vmfsSparseVariant`
     VmfsSparseVariant,

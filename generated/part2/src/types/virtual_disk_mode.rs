@@ -8,6 +8,7 @@
 /// - `independent_nonpersistent`
 /// - `append`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDiskMode {
     /// `persistent`
     Persistent,

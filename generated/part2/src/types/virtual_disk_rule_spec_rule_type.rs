@@ -5,6 +5,7 @@
 /// - `antiAffinity`
 /// - `disabled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDiskRuleSpecRuleType {
     /// `affinity`
     Affinity,

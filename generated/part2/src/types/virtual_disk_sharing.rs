@@ -4,6 +4,7 @@
 /// - `sharingNone`
 /// - `sharingMultiWriter`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDiskSharing {
     /// `sharingNone`
     SharingNone,

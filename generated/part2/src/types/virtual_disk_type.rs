@@ -15,6 +15,7 @@
 /// - `flatMonolithic`
 /// - `thick`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualDiskType {
     /// `preallocated`
     Preallocated,

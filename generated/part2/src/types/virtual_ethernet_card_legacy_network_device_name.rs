@@ -5,6 +5,7 @@
 /// - `nat`
 /// - `hostonly`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualEthernetCardLegacyNetworkDeviceName {
     /// `bridged`
     Bridged,

@@ -5,6 +5,7 @@
 /// - `generated`
 /// - `assigned`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualEthernetCardMacType {
     /// `manual`
     Manual,

@@ -5,6 +5,7 @@
 /// - `appStatusGreen`
 /// - `appStatusRed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineAppHeartbeatStatusType {
     /// `appStatusGray`
     AppStatusGray,

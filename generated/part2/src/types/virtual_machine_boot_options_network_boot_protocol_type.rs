@@ -4,6 +4,7 @@
 /// - `ipv4`
 /// - `ipv6`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineBootOptionsNetworkBootProtocolType {
     /// `ipv4`
     Ipv4,

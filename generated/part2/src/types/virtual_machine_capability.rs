@@ -84,7 +84,7 @@ pub struct VirtualMachineCapability {
     /// Property *VirtualMachineCapability.nestedHVSupported*.
     pub nested_hv_supported: bool,
     /// Property *VirtualMachineCapability.vPMCSupported*.
-    pub v_pmc_supported: bool,
+    pub vpmc_supported: bool,
     /// Property *VirtualMachineCapability.secureBootSupported*.
     pub secure_boot_supported: Option<bool>,
     /// Property *VirtualMachineCapability.perVmEvcSupported*.
@@ -242,7 +242,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "powered_on_monitor_type_change_supported",
         "se_sparse_disk_supported",
         "nested_hv_supported",
-        "v_pmc_supported",
+        "vpmc_supported",
         "secure_boot_supported",
         "per_vm_evc_supported",
         "virtual_mmu_usage_ignored",
@@ -316,7 +316,7 @@ impl crate::object::Object for VirtualMachineCapability {
             33usize => &self.powered_on_monitor_type_change_supported,
             34usize => &self.se_sparse_disk_supported,
             35usize => &self.nested_hv_supported,
-            36usize => &self.v_pmc_supported,
+            36usize => &self.vpmc_supported,
             37usize => &self.secure_boot_supported,
             38usize => &self.per_vm_evc_supported,
             39usize => &self.virtual_mmu_usage_ignored,
@@ -373,7 +373,7 @@ impl crate::object::Object for VirtualMachineCapability {
             33usize => &mut self.powered_on_monitor_type_change_supported,
             34usize => &mut self.se_sparse_disk_supported,
             35usize => &mut self.nested_hv_supported,
-            36usize => &mut self.v_pmc_supported,
+            36usize => &mut self.vpmc_supported,
             37usize => &mut self.secure_boot_supported,
             38usize => &mut self.per_vm_evc_supported,
             39usize => &mut self.virtual_mmu_usage_ignored,
@@ -438,7 +438,7 @@ impl crate::object::Blank for VirtualMachineCapability {
             powered_on_monitor_type_change_supported: false,
             se_sparse_disk_supported: false,
             nested_hv_supported: false,
-            v_pmc_supported: false,
+            vpmc_supported: false,
             secure_boot_supported: None,
             per_vm_evc_supported: None,
             virtual_mmu_usage_ignored: None,

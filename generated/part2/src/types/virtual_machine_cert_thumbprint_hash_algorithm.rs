@@ -5,6 +5,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.3.1
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineCertThumbprintHashAlgorithm {
     /// `sha256`
     Sha256,

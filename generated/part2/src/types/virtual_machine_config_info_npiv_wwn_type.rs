@@ -5,6 +5,7 @@
 /// - `host`
 /// - `external`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineConfigInfoNpivWwnType {
     /// `vc`
     Vc,

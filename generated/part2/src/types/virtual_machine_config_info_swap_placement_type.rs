@@ -5,6 +5,7 @@
 /// - `vmDirectory`
 /// - `hostLocal`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineConfigInfoSwapPlacementType {
     /// `inherit`
     Inherit,

@@ -6,6 +6,7 @@
 /// - `remove`
 /// - `extend`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineConfigSpecNpivWwnOp {
     /// `generate`
     Generate,

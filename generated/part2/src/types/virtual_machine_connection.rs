@@ -100,12 +100,23 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineConnection {
 ///  A `VirtualMachineConnection` or any of its subtypes: what a member declared as `VirtualMachineConnection` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualMachineConnectionKind {
     /// Exactly this type.
     VirtualMachineConnection(crate::types::VirtualMachineConnection),
     ///  A `VirtualMachineMksConnection`.
     VirtualMachineMksConnection(Box<crate::types::VirtualMachineMksConnection>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualMachineConnectionKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualMachineConnectionKind {
     #[inline]
@@ -141,6 +152,36 @@ impl VirtualMachineConnectionKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `label` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn label(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `label` of the object held, to change it.
+    #[inline]
+    pub fn label_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `client` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn client(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `client` of the object held, to change it.
+    #[inline]
+    pub fn client_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `userName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn user_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `userName` of the object held, to change it.
+    #[inline]
+    pub fn user_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
     }
 }
 impl From<crate::types::VirtualMachineConnection> for VirtualMachineConnectionKind {

@@ -7,6 +7,7 @@
 /// - `inaccessible`
 /// - `invalid`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineConnectionState {
     /// `connected`
     Connected,

@@ -4,6 +4,7 @@
 /// - `unlocked`
 /// - `locked`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineCryptoState {
     /// `unlocked`
     Unlocked,

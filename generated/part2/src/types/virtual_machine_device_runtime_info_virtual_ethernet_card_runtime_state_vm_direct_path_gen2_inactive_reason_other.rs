@@ -4,6 +4,7 @@
 /// - `vmNptIncompatibleHost`
 /// - `vmNptIncompatibleNetwork`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeStateVmDirectPathGen2InactiveReasonOther {
     /// `vmNptIncompatibleHost`
     VmNptIncompatibleHost,

@@ -16,6 +16,7 @@
 /// - `vmNptOutOfIntrVector`
 /// - `vmNptVMCIActive`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeStateVmDirectPathGen2InactiveReasonVm {
     /// `vmNptIncompatibleGuest`
     VmNptIncompatibleGuest,

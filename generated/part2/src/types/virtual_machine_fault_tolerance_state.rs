@@ -8,6 +8,7 @@
 /// - `starting`
 /// - `running`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineFaultToleranceState {
     /// `notConfigured`
     NotConfigured,

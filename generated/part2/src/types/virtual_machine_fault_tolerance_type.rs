@@ -5,6 +5,7 @@
 /// - `recordReplay`
 /// - `checkpointing`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineFaultToleranceType {
     /// `unset`
     Unset,

@@ -27,6 +27,7 @@
 /// - `ftMetadata`
 /// - `guestCustomization`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineFileLayoutExFileType {
     /// `config`
     Config,

@@ -77,6 +77,12 @@ impl crate::object::Blank for VirtualMachineFileLayoutExSnapshotLayout {
         }
     }
 }
+impl Default for VirtualMachineFileLayoutExSnapshotLayout {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualMachineFileLayoutExSnapshotLayout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

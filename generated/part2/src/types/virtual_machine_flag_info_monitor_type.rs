@@ -5,6 +5,7 @@
 /// - `debug`
 /// - `stats`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineFlagInfoMonitorType {
     /// `release`
     Release,

@@ -5,6 +5,7 @@
 /// - `hvOn`
 /// - `hvOff`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineFlagInfoVirtualExecUsage {
     /// `hvAuto`
     HvAuto,

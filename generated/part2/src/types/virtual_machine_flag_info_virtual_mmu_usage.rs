@@ -5,6 +5,7 @@
 /// - `on`
 /// - `off`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineFlagInfoVirtualMmuUsage {
     /// `automatic`
     Automatic,

@@ -5,6 +5,7 @@
 /// - `persistent`
 /// - `nonpersistent`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineForkConfigInfoChildType {
     /// `none`
     None,

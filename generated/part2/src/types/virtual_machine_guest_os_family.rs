@@ -8,6 +8,7 @@
 /// - `darwinGuestFamily`
 /// - `otherGuestFamily`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineGuestOsFamily {
     /// `windowsGuest`
     WindowsGuest,

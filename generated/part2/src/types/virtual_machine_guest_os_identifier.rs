@@ -213,6 +213,7 @@
 /// - `otherGuest`
 /// - `otherGuest64`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineGuestOsIdentifier {
     /// `dosGuest`
     DosGuest,

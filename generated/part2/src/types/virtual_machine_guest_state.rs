@@ -8,6 +8,7 @@
 /// - `notRunning`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineGuestState {
     /// `running`
     Running,

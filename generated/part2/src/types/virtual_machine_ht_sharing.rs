@@ -5,6 +5,7 @@
 /// - `none`
 /// - `internal`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineHtSharing {
     /// `any`
     Any,

@@ -5,6 +5,7 @@
 /// - `swapSome`
 /// - `swapMost`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineMemoryAllocationPolicy {
     /// `swapNone`
     SwapNone,

@@ -4,6 +4,7 @@
 /// - `Update`
 /// - `Remove`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineMetadataManagerVmMetadataOp {
     /// `Update`
     Update,

@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `ComVmwareVsphereHA`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineMetadataManagerVmMetadataOwnerOwner {
     /// `ComVmwareVsphereHA`
     ComVmwareVsphereHa,

@@ -5,6 +5,7 @@
 /// - `highPriority`
 /// - `defaultPriority`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineMovePriority {
     /// `lowPriority`
     LowPriority,

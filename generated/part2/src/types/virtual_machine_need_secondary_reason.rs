@@ -9,6 +9,7 @@
 /// - `checkpointError`
 /// - `other`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineNeedSecondaryReason {
     /// `initializing`
     Initializing,

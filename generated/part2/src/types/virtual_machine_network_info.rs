@@ -75,6 +75,12 @@ impl crate::object::Blank for VirtualMachineNetworkInfo {
         }
     }
 }
+impl Default for VirtualMachineNetworkInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualMachineNetworkInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -103,7 +103,11 @@ impl<'de> serde::Deserialize<'de> for VirtualMachinePciPassthroughInfo {
 ///  A `VirtualMachinePciPassthroughInfo` or any of its subtypes: what a member declared as `VirtualMachinePciPassthroughInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualMachinePciPassthroughInfoKind {
     /// Exactly this type.
     VirtualMachinePciPassthroughInfo(
@@ -111,6 +115,13 @@ pub enum VirtualMachinePciPassthroughInfoKind {
     ),
     ///  A `VirtualMachineSriovInfo`.
     VirtualMachineSriovInfo(Box<crate::types::VirtualMachineSriovInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualMachinePciPassthroughInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualMachinePciPassthroughInfoKind {
     #[inline]
@@ -146,6 +157,50 @@ impl VirtualMachinePciPassthroughInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `configurationTag` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn configuration_tag(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `configurationTag` of the object held, to change it.
+    #[inline]
+    pub fn configuration_tag_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `pciDevice` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn pci_device(&self) -> &crate::types::HostPciDevice {
+        crate::object::member::<
+            Box<crate::types::HostPciDevice>,
+        >(crate::object::Family::object(self), 2usize)
+    }
+    /// `pciDevice` of the object held, to change it.
+    #[inline]
+    pub fn pci_device_mut(&mut self) -> &mut crate::types::HostPciDevice {
+        crate::object::member_mut::<
+            Box<crate::types::HostPciDevice>,
+        >(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `systemId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn system_id(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `systemId` of the object held, to change it.
+    #[inline]
+    pub fn system_id_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
     }
 }
 impl From<crate::types::VirtualMachinePciPassthroughInfo>

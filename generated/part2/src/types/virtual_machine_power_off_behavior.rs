@@ -6,6 +6,7 @@
 /// - `prompt`
 /// - `take`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachinePowerOffBehavior {
     /// `powerOff`
     PowerOff,

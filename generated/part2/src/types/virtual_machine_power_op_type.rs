@@ -5,6 +5,7 @@
 /// - `hard`
 /// - `preset`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachinePowerOpType {
     /// `soft`
     Soft,

@@ -5,6 +5,7 @@
 /// - `poweredOn`
 /// - `suspended`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachinePowerState {
     /// `poweredOff`
     PoweredOff,

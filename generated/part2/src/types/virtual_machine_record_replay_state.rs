@@ -5,6 +5,7 @@
 /// - `replaying`
 /// - `inactive`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineRecordReplayState {
     /// `recording`
     Recording,

@@ -7,6 +7,7 @@
 /// - `createNewChildDiskBacking`
 /// - `moveAllDiskBackingsAndConsolidate`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineRelocateDiskMoveOptions {
     /// `moveAllDiskBackingsAndAllowSharing`
     MoveAllDiskBackingsAndAllowSharing,

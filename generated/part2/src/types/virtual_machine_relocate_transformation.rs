@@ -4,6 +4,7 @@
 /// - `flat`
 /// - `sparse`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineRelocateTransformation {
     /// `flat`
     Flat,

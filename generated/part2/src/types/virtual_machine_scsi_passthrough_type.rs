@@ -14,6 +14,7 @@
 /// - `raid`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineScsiPassthroughType {
     /// `disk`
     Disk,

@@ -4,6 +4,7 @@
 /// - `locked`
 /// - `unlocked`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineSgxInfoFlcModes {
     /// `locked`
     Locked,

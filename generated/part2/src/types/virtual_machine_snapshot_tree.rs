@@ -143,6 +143,12 @@ impl crate::object::Blank for VirtualMachineSnapshotTree {
         }
     }
 }
+impl Default for VirtualMachineSnapshotTree {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VirtualMachineSnapshotTree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -88,7 +88,11 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineSriovDevicePoolInfo {
 ///  A `VirtualMachineSriovDevicePoolInfo` or any of its subtypes: what a member declared as `VirtualMachineSriovDevicePoolInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualMachineSriovDevicePoolInfoKind {
     /// Exactly this type.
     VirtualMachineSriovDevicePoolInfo(crate::types::VirtualMachineSriovDevicePoolInfo),
@@ -96,6 +100,13 @@ pub enum VirtualMachineSriovDevicePoolInfoKind {
     VirtualMachineSriovNetworkDevicePoolInfo(
         Box<crate::types::VirtualMachineSriovNetworkDevicePoolInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualMachineSriovDevicePoolInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualMachineSriovDevicePoolInfoKind {
     #[inline]
@@ -134,6 +145,16 @@ impl VirtualMachineSriovDevicePoolInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `key` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn key(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `key` of the object held, to change it.
+    #[inline]
+    pub fn key_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
     }
 }
 impl From<crate::types::VirtualMachineSriovDevicePoolInfo>

@@ -4,6 +4,7 @@
 /// - `checkpoint`
 /// - `powerOnSuspend`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineStandbyActionType {
     /// `checkpoint`
     Checkpoint,

@@ -4,6 +4,7 @@
 /// - `compliant`
 /// - `clusterWide`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineTargetInfoConfigurationTag {
     /// `compliant`
     Compliant,

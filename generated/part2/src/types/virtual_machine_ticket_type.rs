@@ -9,6 +9,7 @@
 /// - `guestIntegrity`
 /// - `webRemoteDevice`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineTicketType {
     /// `mks`
     Mks,

@@ -7,6 +7,7 @@
 /// - `guestToolsTypeOSP`
 /// - `guestToolsTypeOpenVMTools`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineToolsInstallType {
     /// `guestToolsTypeUnknown`
     GuestToolsTypeUnknown,

@@ -5,6 +5,7 @@
 /// - `guestToolsRunning`
 /// - `guestToolsExecutingScripts`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineToolsRunningStatus {
     /// `guestToolsNotRunning`
     GuestToolsNotRunning,

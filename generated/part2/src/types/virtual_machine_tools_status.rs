@@ -6,6 +6,7 @@
 /// - `toolsOld`
 /// - `toolsOk`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineToolsStatus {
     /// `toolsNotInstalled`
     ToolsNotInstalled,

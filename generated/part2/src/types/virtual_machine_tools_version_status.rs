@@ -11,6 +11,7 @@
 /// - `guestToolsTooNew`
 /// - `guestToolsBlacklisted`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineToolsVersionStatus {
     /// `guestToolsNotInstalled`
     GuestToolsNotInstalled,

@@ -21,6 +21,7 @@
 /// - `other`
 /// - `unknownFamily`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineUsbInfoFamily {
     /// `audio`
     Audio,

@@ -9,6 +9,7 @@
 /// - `superSpeed20Gbps`: ***Since:*** vSphere API Release 8.0.0.1
 /// - `unknownSpeed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineUsbInfoSpeed {
     /// `low`
     Low,

@@ -5,6 +5,7 @@
 /// - `software`
 /// - `hardware`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineVideoCardUse3dRenderer {
     /// `automatic`
     Automatic,

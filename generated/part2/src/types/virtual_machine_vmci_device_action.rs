@@ -4,6 +4,7 @@
 /// - `allow`
 /// - `deny`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineVMCIDeviceAction {
     /// `allow`
     Allow,

@@ -5,6 +5,7 @@
 /// - `host`
 /// - `anyDirection`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineVMCIDeviceDirection {
     /// `guest`
     Guest,

@@ -8,6 +8,7 @@
 /// - `stream`
 /// - `anyProtocol`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineVMCIDeviceProtocol {
     /// `hypervisor`
     Hypervisor,

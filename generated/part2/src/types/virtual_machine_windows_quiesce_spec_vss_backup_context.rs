@@ -5,6 +5,7 @@
 /// - `ctx_backup`
 /// - `ctx_file_share_backup`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualMachineWindowsQuiesceSpecVssBackupContext {
     /// `ctx_auto`
     CtxAuto,

@@ -77,7 +77,11 @@ impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingInfo {
 ///  A `VirtualPCIPassthroughPluginBackingInfo` or any of its subtypes: what a member declared as `VirtualPCIPassthroughPluginBackingInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VirtualPCIPassthroughPluginBackingInfoKind {
     /// Exactly this type.
     VirtualPCIPassthroughPluginBackingInfo(
@@ -87,6 +91,13 @@ pub enum VirtualPCIPassthroughPluginBackingInfoKind {
     VirtualPCIPassthroughVmiopBackingInfo(
         Box<crate::types::VirtualPCIPassthroughVmiopBackingInfo>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VirtualPCIPassthroughPluginBackingInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VirtualPCIPassthroughPluginBackingInfoKind {
     #[inline]

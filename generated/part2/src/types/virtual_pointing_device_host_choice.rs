@@ -10,6 +10,7 @@
 /// - `mousemanSerial`
 /// - `ps2`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualPointingDeviceHostChoice {
     /// `autodetect`
     Autodetect,

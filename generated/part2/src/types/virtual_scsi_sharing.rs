@@ -5,6 +5,7 @@
 /// - `virtualSharing`
 /// - `physicalSharing`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualSCSISharing {
     /// `noSharing`
     NoSharing,

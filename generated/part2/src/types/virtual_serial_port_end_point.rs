@@ -4,6 +4,7 @@
 /// - `client`
 /// - `server`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualSerialPortEndPoint {
     /// `client`
     Client,

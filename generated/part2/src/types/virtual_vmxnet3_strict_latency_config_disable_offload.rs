@@ -6,6 +6,7 @@
 /// - `LRO`
 /// - `TSO_LRO`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualVmxnet3StrictLatencyConfigDisableOffload {
     /// `NONE`
     None,

@@ -4,6 +4,7 @@
 /// - `rocev1`
 /// - `rocev2`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VirtualVmxnet3VrdmaOptionDeviceProtocols {
     /// `rocev1`
     Rocev1,

@@ -199,6 +199,12 @@ impl crate::object::Blank for VmBeingHotMigratedEvent {
         }
     }
 }
+impl Default for VmBeingHotMigratedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmBeingHotMigratedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -93,12 +93,23 @@ impl<'de> serde::Deserialize<'de> for VmConfigFileQuery {
 ///  A `VmConfigFileQuery` or any of its subtypes: what a member declared as `VmConfigFileQuery` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VmConfigFileQueryKind {
     /// Exactly this type.
     VmConfigFileQuery(crate::types::VmConfigFileQuery),
     ///  A `TemplateConfigFileQuery`.
     TemplateConfigFileQuery(Box<crate::types::TemplateConfigFileQuery>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VmConfigFileQueryKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VmConfigFileQueryKind {
     #[inline]
@@ -132,6 +143,26 @@ impl VmConfigFileQueryKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `filter` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn filter(&self) -> &Option<crate::types::VmConfigFileQueryFilter> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `filter` of the object held, to change it.
+    #[inline]
+    pub fn filter_mut(&mut self) -> &mut Option<crate::types::VmConfigFileQueryFilter> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `details` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn details(&self) -> &Option<crate::types::VmConfigFileQueryFlags> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `details` of the object held, to change it.
+    #[inline]
+    pub fn details_mut(&mut self) -> &mut Option<crate::types::VmConfigFileQueryFlags> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VmConfigFileQuery> for VmConfigFileQueryKind {

@@ -7,6 +7,7 @@
 /// - `vmcpResetApdCleared`
 /// - `guestOsCrashFailure`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VmDasBeingResetEventReasonCode {
     /// `vmtoolsHeartbeatFailure`
     VmtoolsHeartbeatFailure,

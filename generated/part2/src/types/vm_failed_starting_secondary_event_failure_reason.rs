@@ -6,6 +6,7 @@
 /// - `registerVmFailed`
 /// - `migrateFailed`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VmFailedStartingSecondaryEventFailureReason {
     /// `incompatibleHost`
     IncompatibleHost,

@@ -41,6 +41,7 @@
 /// - `ftMetroClusterNotEditable`: ***Since:*** vSphere API Release 8.0.2.0
 /// - `noHostGroupConfigured`: ***Since:*** vSphere API Release 8.0.3.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VmFaultToleranceConfigIssueReasonForIssue {
     /// `haNotEnabled`
     HaNotEnabled,

@@ -7,6 +7,7 @@
 /// - `virtualParallelPort`
 /// - `virtualDisk`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VmFaultToleranceInvalidFileBackingDeviceType {
     /// `virtualFloppy`
     VirtualFloppy,

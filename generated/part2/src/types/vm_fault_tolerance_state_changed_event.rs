@@ -192,6 +192,12 @@ impl crate::object::Blank for VmFaultToleranceStateChangedEvent {
         }
     }
 }
+impl Default for VmFaultToleranceStateChangedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmFaultToleranceStateChangedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -157,6 +157,12 @@ impl crate::object::Blank for VmHookFailed {
         }
     }
 }
+impl Default for VmHookFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmHookFailed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

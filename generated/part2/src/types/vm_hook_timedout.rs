@@ -157,6 +157,12 @@ impl crate::object::Blank for VmHookTimedout {
         }
     }
 }
+impl Default for VmHookTimedout {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmHookTimedout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

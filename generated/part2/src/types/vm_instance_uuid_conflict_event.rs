@@ -192,6 +192,12 @@ impl crate::object::Blank for VmInstanceUuidConflictEvent {
         }
     }
 }
+impl Default for VmInstanceUuidConflictEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmInstanceUuidConflictEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

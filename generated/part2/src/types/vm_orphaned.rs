@@ -155,6 +155,12 @@ impl crate::object::Blank for VmOrphaned {
         }
     }
 }
+impl Default for VmOrphaned {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmOrphaned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -155,6 +155,12 @@ impl crate::object::Blank for VmPoweredOn {
         }
     }
 }
+impl Default for VmPoweredOn {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmPoweredOn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

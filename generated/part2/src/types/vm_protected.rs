@@ -157,6 +157,12 @@ impl crate::object::Blank for VmProtected {
         }
     }
 }
+impl Default for VmProtected {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmProtected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

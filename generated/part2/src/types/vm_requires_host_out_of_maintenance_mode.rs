@@ -146,6 +146,12 @@ impl crate::object::Blank for VmRequiresHostOutOfMaintenanceMode {
         }
     }
 }
+impl Default for VmRequiresHostOutOfMaintenanceMode {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmRequiresHostOutOfMaintenanceMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

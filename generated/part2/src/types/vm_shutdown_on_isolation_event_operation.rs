@@ -4,6 +4,7 @@
 /// - `shutdown`
 /// - `poweredOff`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VmShutdownOnIsolationEventOperation {
     /// `shutdown`
     Shutdown,

@@ -192,6 +192,12 @@ impl crate::object::Blank for VmStaticMacConflictEvent {
         }
     }
 }
+impl Default for VmStaticMacConflictEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmStaticMacConflictEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -192,6 +192,12 @@ impl crate::object::Blank for VmUuidConflictEvent {
         }
     }
 }
+impl Default for VmUuidConflictEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmUuidConflictEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -177,6 +177,12 @@ impl crate::object::Blank for VmWrongFolder {
         }
     }
 }
+impl Default for VmWrongFolder {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmWrongFolder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

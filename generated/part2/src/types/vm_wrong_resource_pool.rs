@@ -177,6 +177,12 @@ impl crate::object::Blank for VmWrongResourcePool {
         }
     }
 }
+impl Default for VmWrongResourcePool {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VmWrongResourcePool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -178,6 +178,12 @@ impl crate::object::Blank for VMFSDatastoreExtendedEvent {
         }
     }
 }
+impl Default for VMFSDatastoreExtendedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VMFSDatastoreExtendedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -5,6 +5,7 @@
 /// - `isolated`
 /// - `community`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VmwareDistributedVirtualSwitchPvlanPortType {
     /// `promiscuous`
     Promiscuous,

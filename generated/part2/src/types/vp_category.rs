@@ -4,6 +4,7 @@
 /// - `internal`
 /// - `external`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VpCategory {
     /// `internal`
     Internal,

@@ -5,6 +5,7 @@
 /// - `DATASERVICE`
 /// - `UNKNOWN`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VpType {
     /// `PERSISTENCE`
     Persistence,

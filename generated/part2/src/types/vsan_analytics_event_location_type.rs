@@ -6,6 +6,7 @@
 /// - `DISK`
 /// - `EVENT_LOCATION_UNKNOWN`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanAnalyticsEventLocationType {
     /// `CLUSTER`
     Cluster,

@@ -7,6 +7,7 @@
 /// - `POLICY_SNAPSHOT`
 /// - `SNAPSHOT_TYPE_UNKNOWN`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanAnalyticsEventSnapshotType {
     /// `OBJECT_SNAPSHOT`
     ObjectSnapshot,

@@ -36,6 +36,7 @@
 /// - `HOST_NORMAL`
 /// - `EVENT_TYPE_UNKNOWN`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanAnalyticsEventType {
     /// `STORAGE_OBJECT_UNAVAILABLE`
     StorageObjectUnavailable,

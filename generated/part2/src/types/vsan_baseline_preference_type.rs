@@ -6,6 +6,7 @@
 /// - `noRecommendation`
 /// - `VsanBaselinePreferenceType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanBaselinePreferenceType {
     /// `latestRelease`
     LatestRelease,

@@ -6,6 +6,7 @@
 /// - `disconnected`
 /// - `calculated`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanCapabilityStatus {
     /// `unknown`
     Unknown,

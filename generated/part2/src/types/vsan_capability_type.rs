@@ -148,6 +148,7 @@
 /// - `iodiagmultiplevms`
 /// - `vsanxvchcimeshv3`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanCapabilityType {
     /// `capability`
     Capability,

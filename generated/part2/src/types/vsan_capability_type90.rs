@@ -12,6 +12,7 @@
 /// - `vsaniscsivip`
 /// - `vsansitemaintenance`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanCapabilityType90 {
     /// `vsanobjhealthv2`
     Vsanobjhealthv2,

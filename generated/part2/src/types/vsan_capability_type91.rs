@@ -20,6 +20,7 @@
 /// - `fileservicefds`
 /// - `vsancyberrecovery`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanCapabilityType91 {
     /// `vsanwitnesscontainer`
     Vsanwitnesscontainer,

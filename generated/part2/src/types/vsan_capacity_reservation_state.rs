@@ -7,6 +7,7 @@
 /// - `Disabled`
 /// - `Unsupported`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanCapacityReservationState {
     /// `State_Unknown`
     StateUnknown,

@@ -35,6 +35,7 @@
 /// - `ShallowRekey`
 /// - `VsanClusterHealthActionIdEnum_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanClusterHealthActionIdEnum {
     /// `RepairClusterObjectsAction`
     RepairClusterObjectsAction,

@@ -10,6 +10,7 @@
 /// - `Compliance`
 /// - `VsanClusterHealthCategoryEnum_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanClusterHealthCategoryEnum {
     /// `DataAvailability`
     DataAvailability,

@@ -8,6 +8,7 @@
 /// - `outOfDate`
 /// - `ComplianceStatus_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanComplianceStatus {
     /// `compliant`
     Compliant,

@@ -9,6 +9,7 @@
 /// - `RECONFIG`
 /// - `UNKNOWN`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanComponentStates {
     /// `ACTIVE`
     Active,

@@ -6,6 +6,7 @@
 /// - `EXCEPT`
 /// - `VsanCompositeConstraintConjoinerEnum_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanCompositeConstraintConjoinerEnum {
     /// `AND`
     And,

@@ -5,6 +5,7 @@
 /// - `vsanEsa`
 /// - `VsanConfigType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanConfigType {
     /// `vsan`
     Vsan,

@@ -5,6 +5,7 @@
 /// - `SCSI`
 /// - `VsanControllerType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanControllerType {
     /// `NVMe`
     NvMe,

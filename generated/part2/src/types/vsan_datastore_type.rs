@@ -6,6 +6,7 @@
 /// - `pmem`
 /// - `VsanDatastoreType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanDatastoreType {
     /// `vsan`
     Vsan,

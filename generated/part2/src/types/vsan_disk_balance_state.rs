@@ -13,6 +13,7 @@
 /// - `proactivenotmustdo`
 /// - `VsanDiskBalanceState_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanDiskBalanceState {
     /// `rebalanceoff`
     Rebalanceoff,

@@ -6,6 +6,7 @@
 /// - `cyberRecoveryTier`
 /// - `VsanDiskCompatibilityType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanDiskCompatibilityType {
     /// `diskGroup`
     DiskGroup,

@@ -9,6 +9,7 @@
 /// - `TransientDeviceError`
 /// - `VsanDiskEvacReason_Unknow`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanDiskEvacReason {
     /// `User`
     User,

@@ -5,6 +5,7 @@
 /// - `stampMismatch`
 /// - `unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanDiskIssueType {
     /// `nonExist`
     NonExist,

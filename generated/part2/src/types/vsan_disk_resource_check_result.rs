@@ -157,7 +157,11 @@ impl<'de> serde::Deserialize<'de> for VsanDiskResourceCheckResult {
 ///  A `VsanDiskResourceCheckResult` or any of its subtypes: what a member declared as `VsanDiskResourceCheckResult` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanDiskResourceCheckResultKind {
     /// Exactly this type.
     VsanDiskResourceCheckResult(Box<crate::types::VsanDiskResourceCheckResult>),
@@ -166,6 +170,13 @@ pub enum VsanDiskResourceCheckResultKind {
     VsanStoragePoolDiskResourceCheckResult(
         Box<crate::types::VsanStoragePoolDiskResourceCheckResult>,
     ),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanDiskResourceCheckResultKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanDiskResourceCheckResultKind {
     #[inline]
@@ -205,6 +216,106 @@ impl VsanDiskResourceCheckResultKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `name` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `name` of the object held, to change it.
+    #[inline]
+    pub fn name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `uuid` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn uuid(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `uuid` of the object held, to change it.
+    #[inline]
+    pub fn uuid_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `isNew` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn is_new(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `isNew` of the object held, to change it.
+    #[inline]
+    pub fn is_new_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `capacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `capacity` of the object held, to change it.
+    #[inline]
+    pub fn capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `postOperationCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn post_operation_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `postOperationCapacity` of the object held, to change it.
+    #[inline]
+    pub fn post_operation_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `usedCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn used_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `usedCapacity` of the object held, to change it.
+    #[inline]
+    pub fn used_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `postOperationUsedCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn post_operation_used_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `postOperationUsedCapacity` of the object held, to change it.
+    #[inline]
+    pub fn post_operation_used_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `additionalRequiredCapacity` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn additional_required_capacity(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `additionalRequiredCapacity` of the object held, to change it.
+    #[inline]
+    pub fn additional_required_capacity_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `maxComponents` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn max_components(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `maxComponents` of the object held, to change it.
+    #[inline]
+    pub fn max_components_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `components` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn components(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `components` of the object held, to change it.
+    #[inline]
+    pub fn components_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
     }
 }
 impl From<crate::types::VsanDiskResourceCheckResult>

@@ -5,6 +5,7 @@
 /// - `fullDisk`
 /// - `VsanDiskTrimOption_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanDiskTrimOption {
     /// `metaDataOnly`
     MetaDataOnly,

@@ -6,6 +6,7 @@
 /// - `directDisk`
 /// - `VsanDiskType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanDiskType {
     /// `diskGroup`
     DiskGroup,

@@ -4,6 +4,7 @@
 /// - `supportLargerThan16TB`
 /// - `VsanDiskgroupCapability_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanDiskgroupCapability {
     /// `supportLargerThan16TB`
     SupportLargerThan16Tb,

@@ -31,6 +31,7 @@
 /// - `changingstatenotfinished`
 /// - `VsanEncryptionIssue_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanEncryptionIssue {
     /// `enabledwhenclusterdisabled`
     Enabledwhenclusterdisabled,

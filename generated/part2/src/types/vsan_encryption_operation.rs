@@ -7,6 +7,7 @@
 /// - `disablement`
 /// - `EncryptionOperation_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanEncryptionOperation {
     /// `enablement`
     Enablement,

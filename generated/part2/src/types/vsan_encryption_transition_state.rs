@@ -6,6 +6,7 @@
 /// - `prepared`
 /// - `EncryptionTransitionState_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanEncryptionTransitionState {
     /// `settled`
     Settled,

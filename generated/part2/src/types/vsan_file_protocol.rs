@@ -6,6 +6,7 @@
 /// - `SMB`
 /// - `FileShareProtocol_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanFileProtocol {
     /// `NFSv3`
     NfSv3,

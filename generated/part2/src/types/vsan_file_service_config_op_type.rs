@@ -4,6 +4,7 @@
 /// - `CleanAffinityLocation`
 /// - `FileServiceConfigOpType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanFileServiceConfigOpType {
     /// `CleanAffinityLocation`
     CleanAffinityLocation,

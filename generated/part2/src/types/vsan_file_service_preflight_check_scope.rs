@@ -5,6 +5,7 @@
 /// - `advanced`
 /// - `FileServicePreflightCheckScope_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanFileServicePreflightCheckScope {
     /// `basic`
     Basic,

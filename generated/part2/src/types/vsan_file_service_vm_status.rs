@@ -5,6 +5,7 @@
 /// - `upgrading`
 /// - `FileServiceVMStatus_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanFileServiceVMStatus {
     /// `running`
     Running,

@@ -6,6 +6,7 @@
 /// - `NO_ACCESS`
 /// - `FileShareAccessType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanFileShareAccessType {
     /// `READ_ONLY`
     ReadOnly,

@@ -5,6 +5,7 @@
 /// - `user`
 /// - `FileShareManagingEntity_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanFileShareManagingEntity {
     /// `cns`
     Cns,

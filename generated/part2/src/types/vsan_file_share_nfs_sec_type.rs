@@ -7,6 +7,7 @@
 /// - `KRB5P`
 /// - `FileShareNfsSecType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanFileShareNfsSecType {
     /// `SYS`
     Sys,

@@ -5,6 +5,7 @@
 /// - `mandatory`
 /// - `FileShareSmbEncryptionType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanFileShareSmbEncryptionType {
     /// `disabled`
     Disabled,

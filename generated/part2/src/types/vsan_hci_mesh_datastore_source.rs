@@ -62,6 +62,12 @@ impl crate::object::Blank for VsanHciMeshDatastoreSource {
         }
     }
 }
+impl Default for VsanHciMeshDatastoreSource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanHciMeshDatastoreSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

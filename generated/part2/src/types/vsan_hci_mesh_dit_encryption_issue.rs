@@ -17,6 +17,7 @@
 /// - `serverHciMeshDitEncIsNotSettled`
 /// - `VsanHciMeshDitEncryptionIssue_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHciMeshDitEncryptionIssue {
     /// `hostHasNoHciMeshDitEncConfigForTheServerCluster`
     HostHasNoHciMeshDitEncConfigForTheServerCluster,

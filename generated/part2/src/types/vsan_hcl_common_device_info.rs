@@ -216,13 +216,24 @@ impl<'de> serde::Deserialize<'de> for VsanHclCommonDeviceInfo {
 ///  A `VsanHclCommonDeviceInfo` or any of its subtypes: what a member declared as `VsanHclCommonDeviceInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanHclCommonDeviceInfoKind {
     /// Exactly this type.
     VsanHclCommonDeviceInfo(Box<crate::types::VsanHclCommonDeviceInfo>),
     ///  A `VsanHclNicInfo`.
     #[cfg(feature = "vsan")]
     VsanHclNicInfo(Box<crate::types::VsanHclNicInfo>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanHclCommonDeviceInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanHclCommonDeviceInfoKind {
     #[inline]
@@ -259,6 +270,190 @@ impl VsanHclCommonDeviceInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `deviceName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_name(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `deviceName` of the object held, to change it.
+    #[inline]
+    pub fn device_name_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `displayName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn display_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `displayName` of the object held, to change it.
+    #[inline]
+    pub fn display_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
+    }
+    /// `driverName` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn driver_name(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 2usize)
+    }
+    /// `driverName` of the object held, to change it.
+    #[inline]
+    pub fn driver_name_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 2usize)
+    }
+    /// `driverVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn driver_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 3usize)
+    }
+    /// `driverVersion` of the object held, to change it.
+    #[inline]
+    pub fn driver_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 3usize)
+    }
+    /// `vendorId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vendor_id(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 4usize)
+    }
+    /// `vendorId` of the object held, to change it.
+    #[inline]
+    pub fn vendor_id_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 4usize)
+    }
+    /// `deviceId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_id(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 5usize)
+    }
+    /// `deviceId` of the object held, to change it.
+    #[inline]
+    pub fn device_id_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 5usize)
+    }
+    /// `subVendorId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn sub_vendor_id(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 6usize)
+    }
+    /// `subVendorId` of the object held, to change it.
+    #[inline]
+    pub fn sub_vendor_id_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 6usize)
+    }
+    /// `subDeviceId` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn sub_device_id(&self) -> &Option<i64> {
+        crate::object::member(crate::object::Family::object(self), 7usize)
+    }
+    /// `subDeviceId` of the object held, to change it.
+    #[inline]
+    pub fn sub_device_id_mut(&mut self) -> &mut Option<i64> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 7usize)
+    }
+    /// `extraInfo` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn extra_info(&self) -> &Option<Vec<crate::types::KeyValue>> {
+        crate::object::member(crate::object::Family::object(self), 8usize)
+    }
+    /// `extraInfo` of the object held, to change it.
+    #[inline]
+    pub fn extra_info_mut(&mut self) -> &mut Option<Vec<crate::types::KeyValue>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 8usize)
+    }
+    /// `deviceOnHcl` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn device_on_hcl(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 9usize)
+    }
+    /// `deviceOnHcl` of the object held, to change it.
+    #[inline]
+    pub fn device_on_hcl_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 9usize)
+    }
+    /// `releaseSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn release_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 10usize)
+    }
+    /// `releaseSupported` of the object held, to change it.
+    #[inline]
+    pub fn release_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 10usize)
+    }
+    /// `releasesOnHcl` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn releases_on_hcl(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 11usize)
+    }
+    /// `releasesOnHcl` of the object held, to change it.
+    #[inline]
+    pub fn releases_on_hcl_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 11usize)
+    }
+    /// `driverVersionsOnHcl` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn driver_versions_on_hcl(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 12usize)
+    }
+    /// `driverVersionsOnHcl` of the object held, to change it.
+    #[inline]
+    pub fn driver_versions_on_hcl_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 12usize)
+    }
+    /// `driverVersionSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn driver_version_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 13usize)
+    }
+    /// `driverVersionSupported` of the object held, to change it.
+    #[inline]
+    pub fn driver_version_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 13usize)
+    }
+    /// `fwVersionSupported` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fw_version_supported(&self) -> &Option<bool> {
+        crate::object::member(crate::object::Family::object(self), 14usize)
+    }
+    /// `fwVersionSupported` of the object held, to change it.
+    #[inline]
+    pub fn fw_version_supported_mut(&mut self) -> &mut Option<bool> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 14usize)
+    }
+    /// `fwVersionOnHcl` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fw_version_on_hcl(&self) -> &Option<Vec<crate::CompactString>> {
+        crate::object::member(crate::object::Family::object(self), 15usize)
+    }
+    /// `fwVersionOnHcl` of the object held, to change it.
+    #[inline]
+    pub fn fw_version_on_hcl_mut(&mut self) -> &mut Option<Vec<crate::CompactString>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 15usize)
+    }
+    /// `fwVersion` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn fw_version(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 16usize)
+    }
+    /// `fwVersion` of the object held, to change it.
+    #[inline]
+    pub fn fw_version_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 16usize)
+    }
+    /// `driversOnHcl` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn drivers_on_hcl(&self) -> &Option<Vec<crate::types::VsanHclDriverInfo>> {
+        crate::object::member(crate::object::Family::object(self), 17usize)
+    }
+    /// `driversOnHcl` of the object held, to change it.
+    #[inline]
+    pub fn drivers_on_hcl_mut(
+        &mut self,
+    ) -> &mut Option<Vec<crate::types::VsanHclDriverInfo>> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 17usize)
     }
 }
 impl From<crate::types::VsanHclCommonDeviceInfo> for VsanHclCommonDeviceInfoKind {

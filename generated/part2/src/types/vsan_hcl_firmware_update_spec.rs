@@ -84,6 +84,12 @@ impl crate::object::Blank for VsanHclFirmwareUpdateSpec {
         }
     }
 }
+impl Default for VsanHclFirmwareUpdateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanHclFirmwareUpdateSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

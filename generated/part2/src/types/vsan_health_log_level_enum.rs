@@ -8,6 +8,7 @@
 /// - `CRITICAL`
 /// - `VsanHealthLogLevelEnum_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHealthLogLevelEnum {
     /// `INFO`
     Info,

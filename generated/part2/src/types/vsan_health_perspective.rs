@@ -26,6 +26,7 @@
 /// - `snapshotCreationPrecheck`
 /// - `VsanHealthPerspective_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHealthPerspective {
     /// `defaultView`
     DefaultView,

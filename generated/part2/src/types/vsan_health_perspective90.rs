@@ -4,6 +4,7 @@
 /// - `vsanEsaPrecheckForVCF`
 /// - `siteEnterMaintenance`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHealthPerspective90 {
     /// `vsanEsaPrecheckForVCF`
     VsanEsaPrecheckForVcf,

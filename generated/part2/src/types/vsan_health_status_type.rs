@@ -6,6 +6,7 @@
 /// - `red`
 /// - `green`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHealthStatusType {
     /// `unknown`
     Unknown,

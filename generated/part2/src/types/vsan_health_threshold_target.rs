@@ -6,6 +6,7 @@
 /// - `diskspace_vsan_pmem`
 /// - `VsanHealthThresholdTarget_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHealthThresholdTarget {
     /// `diskspace_vsan_datastore`
     DiskspaceVsanDatastore,

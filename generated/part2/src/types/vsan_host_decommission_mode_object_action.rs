@@ -5,6 +5,7 @@
 /// - `ensureObjectAccessibility`
 /// - `evacuateAllData`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHostDecommissionModeObjectAction {
     /// `noAction`
     NoAction,

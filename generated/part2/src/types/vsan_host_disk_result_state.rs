@@ -5,6 +5,7 @@
 /// - `eligible`
 /// - `ineligible`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHostDiskResultState {
     /// `inUse`
     InUse,

@@ -5,6 +5,7 @@
 /// - `healthy`
 /// - `unhealthy`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHostHealthState {
     /// `unknown`
     Unknown,

@@ -79,6 +79,12 @@ impl crate::object::Blank for VsanHostIoInsightInfo {
         }
     }
 }
+impl Default for VsanHostIoInsightInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanHostIoInsightInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

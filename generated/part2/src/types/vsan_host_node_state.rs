@@ -12,6 +12,7 @@
 /// - `exitingMaintenanceMode`
 /// - `decommissioning`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHostNodeState {
     /// `error`
     Error,

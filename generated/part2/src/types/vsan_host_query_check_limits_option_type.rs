@@ -8,6 +8,7 @@
 /// - `dedupMetadata`
 /// - `VsanHostQueryCheckLimitsOptionType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHostQueryCheckLimitsOptionType {
     /// `logicalCapacity`
     LogicalCapacity,

@@ -91,6 +91,12 @@ impl crate::object::Blank for VsanHostSiteMaintenanceStatus {
         }
     }
 }
+impl Default for VsanHostSiteMaintenanceStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanHostSiteMaintenanceStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -9,6 +9,7 @@
 /// - `maxWitnessClusters`
 /// - `StatsType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHostStatsType {
     /// `resyncIopsInfo`
     ResyncIopsInfo,

@@ -72,6 +72,12 @@ impl crate::object::Blank for VsanHostVirtualApplianceInfo {
         }
     }
 }
+impl Default for VsanHostVirtualApplianceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanHostVirtualApplianceInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -6,6 +6,7 @@
 /// - `No`
 /// - `Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHostWipeDiskEligible {
     /// `WipeDiskEligible_Unknown`
     WipeDiskEligibleUnknown,

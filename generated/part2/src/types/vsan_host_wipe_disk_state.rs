@@ -6,6 +6,7 @@
 /// - `Success`
 /// - `Failure`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanHostWipeDiskState {
     /// `WipeDiskState_Unknown`
     WipeDiskStateUnknown,

@@ -18,6 +18,7 @@
 /// - `toomanyobjects`
 /// - `VsanIODiagnosticsFailedCheckType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIODiagnosticsFailedCheckType {
     /// `perfsvcdisabled`
     Perfsvcdisabled,

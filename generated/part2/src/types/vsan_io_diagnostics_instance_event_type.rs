@@ -9,6 +9,7 @@
 /// - `objectRemoval`
 /// - `VsanIODiagnosticsInstanceEventType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIODiagnosticsInstanceEventType {
     /// `objectOwnerTransfer`
     ObjectOwnerTransfer,

@@ -5,6 +5,7 @@
 /// - `VsanIODiagnosticsInstanceRunning`
 /// - `VsanIODiagnosticsInstanceState_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIODiagnosticsInstanceState {
     /// `VsanIODiagnosticsInstanceCompleted`
     VsanIoDiagnosticsInstanceCompleted,

@@ -4,6 +4,7 @@
 /// - `VirtualMachine`
 /// - `VsanIODiagnosticsTargetType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIODiagnosticsTargetType {
     /// `VirtualMachine`
     VirtualMachine,

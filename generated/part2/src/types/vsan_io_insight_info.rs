@@ -12,7 +12,7 @@ pub struct VsanIoInsightInfo {
     /// Property *VsanIoInsightInfo.monitoredVMs*.
     ///
     /// Refers instances of *VirtualMachine*.
-    pub monitored_v_ms: Option<Vec<crate::types::ManagedObjectReference>>,
+    pub monitored_vms: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -30,7 +30,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     rust: "VsanIoInsightInfo",
     type_name: Some("VsanIoInsightInfo"),
     wire: &["state", "monitoredVMs"],
-    names: &["state", "monitored_v_ms"],
+    names: &["state", "monitored_vms"],
     required: &[],
     by_name: &[1u16, 0u16],
     plain: true,
@@ -42,14 +42,14 @@ impl crate::object::Object for VsanIoInsightInfo {
     fn field(&self, i: usize) -> &dyn crate::object::Field {
         match i {
             0usize => &self.state,
-            1usize => &self.monitored_v_ms,
+            1usize => &self.monitored_vms,
             _ => unreachable!("member index out of range"),
         }
     }
     fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
         match i {
             0usize => &mut self.state,
-            1usize => &mut self.monitored_v_ms,
+            1usize => &mut self.monitored_vms,
             _ => unreachable!("member index out of range"),
         }
     }
@@ -64,7 +64,7 @@ impl crate::object::Blank for VsanIoInsightInfo {
     fn blank() -> Self {
         Self {
             state: None,
-            monitored_v_ms: None,
+            monitored_vms: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -6,6 +6,7 @@
 /// - `crashed`
 /// - `VsanIoInsightInstanceState_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIoInsightInstanceState {
     /// `running`
     Running,

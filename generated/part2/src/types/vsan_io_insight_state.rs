@@ -6,6 +6,7 @@
 /// - `notFound`
 /// - `VsanIoInsightState_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIoInsightState {
     /// `running`
     Running,

@@ -14,6 +14,7 @@
 /// - `CapacityLsomLatency`
 /// - `CrossSiteNetworkLatency`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIOLatencyType {
     /// `DomOwnerLatency`
     DomOwnerLatency,

@@ -5,6 +5,7 @@
 /// - `recurrenceDisabled`
 /// - `VsanIOTripAnalyzerRecurrenceStatus_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIOTripAnalyzerRecurrenceStatus {
     /// `recurrenceEnabled`
     RecurrenceEnabled,

@@ -5,6 +5,7 @@
 /// - `Offline`
 /// - `VsanIscsiLUNRuntimeStatusType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIscsiLUNRuntimeStatusType {
     /// `Online`
     Online,

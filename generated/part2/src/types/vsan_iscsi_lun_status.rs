@@ -5,6 +5,7 @@
 /// - `Offline`
 /// - `VsanIscsiLUNStatus_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIscsiLUNStatus {
     /// `Online`
     Online,

@@ -6,6 +6,7 @@
 /// - `CHAP_Mutual`
 /// - `VsanIscsiTargetAuthType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIscsiTargetAuthType {
     /// `NoAuth`
     NoAuth,

@@ -5,6 +5,7 @@
 /// - `Stopped`
 /// - `VsanIscsiTargetServiceProcessStatus_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanIscsiTargetServiceProcessStatus {
     /// `Running`
     Running,

@@ -13,6 +13,7 @@
 /// - `ALL_VMFS_DATASTORES`
 /// - `VsanMassCollectorObjectCollectionEnum_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanMassCollectorObjectCollectionEnum {
     /// `ALL_HOSTS`
     AllHosts,

@@ -6,6 +6,7 @@
 /// - `Mode_Storage`
 /// - `Mode_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanMode {
     /// `Mode_None`
     ModeNone,

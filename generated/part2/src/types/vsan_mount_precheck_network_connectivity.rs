@@ -84,6 +84,12 @@ impl crate::object::Blank for VsanMountPrecheckNetworkConnectivity {
         }
     }
 }
+impl Default for VsanMountPrecheckNetworkConnectivity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanMountPrecheckNetworkConnectivity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

@@ -71,6 +71,12 @@ impl crate::object::Blank for VsanMountPrecheckNetworkConnectivityDetail {
         }
     }
 }
+impl Default for VsanMountPrecheckNetworkConnectivityDetail {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanMountPrecheckNetworkConnectivityDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

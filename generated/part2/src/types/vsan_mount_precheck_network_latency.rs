@@ -74,6 +74,12 @@ impl crate::object::Blank for VsanMountPrecheckNetworkLatency {
         }
     }
 }
+impl Default for VsanMountPrecheckNetworkLatency {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanMountPrecheckNetworkLatency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

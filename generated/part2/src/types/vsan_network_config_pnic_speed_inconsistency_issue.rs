@@ -81,6 +81,12 @@ impl crate::object::Blank for VsanNetworkConfigPnicSpeedInconsistencyIssue {
         }
     }
 }
+impl Default for VsanNetworkConfigPnicSpeedInconsistencyIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanNetworkConfigPnicSpeedInconsistencyIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

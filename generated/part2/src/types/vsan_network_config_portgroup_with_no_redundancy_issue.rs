@@ -88,6 +88,12 @@ impl crate::object::Blank for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
         }
     }
 }
+impl Default for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

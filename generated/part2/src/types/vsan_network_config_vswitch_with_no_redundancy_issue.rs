@@ -81,6 +81,12 @@ impl crate::object::Blank for VsanNetworkConfigVswitchWithNoRedundancyIssue {
         }
     }
 }
+impl Default for VsanNetworkConfigVswitchWithNoRedundancyIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanNetworkConfigVswitchWithNoRedundancyIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

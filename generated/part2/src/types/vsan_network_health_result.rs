@@ -20,7 +20,7 @@ pub struct VsanNetworkHealthResult {
     /// Property *VsanNetworkHealthResult.peerHealth*.
     pub peer_health: Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
     /// Property *VsanNetworkHealthResult.vMotionHealth*.
-    pub v_motion_health: Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
+    pub vmotion_health: Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
     /// Property *VsanNetworkHealthResult.multicastConfig*.
     pub multicast_config: Option<crate::CompactString>,
     /// Property *VsanNetworkHealthResult.unicastConfig*.
@@ -74,7 +74,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         "ip_subnets",
         "issue_found",
         "peer_health",
-        "v_motion_health",
+        "vmotion_health",
         "multicast_config",
         "unicast_config",
         "in_unicast",
@@ -102,7 +102,7 @@ impl crate::object::Object for VsanNetworkHealthResult {
             3usize => &self.ip_subnets,
             4usize => &self.issue_found,
             5usize => &self.peer_health,
-            6usize => &self.v_motion_health,
+            6usize => &self.vmotion_health,
             7usize => &self.multicast_config,
             8usize => &self.unicast_config,
             9usize => &self.in_unicast,
@@ -121,7 +121,7 @@ impl crate::object::Object for VsanNetworkHealthResult {
             3usize => &mut self.ip_subnets,
             4usize => &mut self.issue_found,
             5usize => &mut self.peer_health,
-            6usize => &mut self.v_motion_health,
+            6usize => &mut self.vmotion_health,
             7usize => &mut self.multicast_config,
             8usize => &mut self.unicast_config,
             9usize => &mut self.in_unicast,
@@ -148,7 +148,7 @@ impl crate::object::Blank for VsanNetworkHealthResult {
             ip_subnets: None,
             issue_found: None,
             peer_health: None,
-            v_motion_health: None,
+            vmotion_health: None,
             multicast_config: None,
             unicast_config: None,
             in_unicast: None,

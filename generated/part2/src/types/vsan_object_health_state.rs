@@ -18,6 +18,7 @@
 /// - `remoteAccessible`
 /// - `VsanObjectHealthState_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanObjectHealthState {
     /// `inaccessible`
     Inaccessible,

@@ -40,6 +40,7 @@
 /// - `nativeObjectStore`: ***Since:*** vSphere API Release 9.1.0.0
 /// - `VsanObjectTypeEnum_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanObjectTypeEnum {
     /// `vmswap`
     Vmswap,

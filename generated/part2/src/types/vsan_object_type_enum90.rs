@@ -3,6 +3,7 @@
 /// Possible values:
 /// - `dedupSharedUserData`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanObjectTypeEnum90 {
     /// `dedupSharedUserData`
     DedupSharedUserData,

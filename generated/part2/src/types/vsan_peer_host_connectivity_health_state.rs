@@ -12,6 +12,7 @@
 /// - `STATE_GENERAL_EXCEPTION`
 /// - `STATE_UNKNOWN`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanPeerHostConnectivityHealthState {
     /// `STATE_GOOD`
     StateGood,

@@ -7,6 +7,7 @@
 /// - `eval`
 /// - `VsanPerfDiagnosticQueryType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanPerfDiagnosticQueryType {
     /// `tput`
     Tput,

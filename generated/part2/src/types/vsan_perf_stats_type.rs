@@ -6,6 +6,7 @@
 /// - `rate`
 /// - `VsanPerfStatsType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanPerfStatsType {
     /// `absolute`
     Absolute,

@@ -12,6 +12,7 @@
 /// - `time_ns`
 /// - `VsanPerfStatsUnitType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanPerfStatsUnitType {
     /// `number`
     Number,

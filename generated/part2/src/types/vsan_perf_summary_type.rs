@@ -9,6 +9,7 @@
 /// - `none`
 /// - `VsanPerfSummaryType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanPerfSummaryType {
     /// `average`
     Average,

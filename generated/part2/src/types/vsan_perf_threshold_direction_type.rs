@@ -5,6 +5,7 @@
 /// - `lower`
 /// - `VsanPerfThresholdDirectionType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanPerfThresholdDirectionType {
     /// `upper`
     Upper,

@@ -7,6 +7,7 @@
 /// - `no_action`
 /// - `PerfsvcRemediateAction_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanPerfsvcRemediateAction {
     /// `enable`
     Enable,

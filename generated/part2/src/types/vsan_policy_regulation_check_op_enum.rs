@@ -7,6 +7,7 @@
 /// - `less`
 /// - `noless`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanPolicyRegulationCheckOpEnum {
     /// `equal`
     Equal,

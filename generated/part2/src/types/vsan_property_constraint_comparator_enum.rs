@@ -9,6 +9,7 @@
 /// - `TEXTUALLY_MATCHES`
 /// - `VsanPropertyConstraintComparatorEnum_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanPropertyConstraintComparatorEnum {
     /// `EQUALS`
     Equals,

@@ -5,6 +5,7 @@
 /// - `generic`
 /// - `VsanRelayoutObjectsErrorCode_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanRelayoutObjectsErrorCode {
     /// `outOfResources`
     OutOfResources,

@@ -95,13 +95,24 @@ impl<'de> serde::Deserialize<'de> for VsanRemoteVcInfo {
 ///  A `VsanRemoteVcInfo` or any of its subtypes: what a member declared as `VsanRemoteVcInfo` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VsanRemoteVcInfoKind {
     /// Exactly this type.
     VsanRemoteVcInfo(crate::types::VsanRemoteVcInfo),
     ///  A `VsanRemoteVcInfoStandalone`.
     #[cfg(feature = "vsan")]
     VsanRemoteVcInfoStandalone(Box<crate::types::VsanRemoteVcInfoStandalone>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VsanRemoteVcInfoKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VsanRemoteVcInfoKind {
     #[inline]
@@ -136,6 +147,26 @@ impl VsanRemoteVcInfoKind {
     /// The value held if it is a `T` (its concrete type, not an ancestor).
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
+    }
+    /// `linkType` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn link_type(&self) -> &Option<crate::CompactString> {
+        crate::object::member(crate::object::Family::object(self), 0usize)
+    }
+    /// `linkType` of the object held, to change it.
+    #[inline]
+    pub fn link_type_mut(&mut self) -> &mut Option<crate::CompactString> {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 0usize)
+    }
+    /// `vcHost` of the object held, whichever variant holds it.
+    #[inline]
+    pub fn vc_host(&self) -> &crate::CompactString {
+        crate::object::member(crate::object::Family::object(self), 1usize)
+    }
+    /// `vcHost` of the object held, to change it.
+    #[inline]
+    pub fn vc_host_mut(&mut self) -> &mut crate::CompactString {
+        crate::object::member_mut(crate::object::Family::object_mut(self), 1usize)
     }
 }
 impl From<crate::types::VsanRemoteVcInfo> for VsanRemoteVcInfoKind {

@@ -4,6 +4,7 @@
 /// - `standalone`
 /// - `VsanRemoteVcLinkType_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanRemoteVcLinkType {
     /// `standalone`
     Standalone,

@@ -5,6 +5,7 @@
 /// - `DataPersistence`
 /// - `ResourceCheckComponentType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanResourceCheckComponentType {
     /// `vSAN`
     VSan,

@@ -10,6 +10,7 @@
 /// - `resourceCheckNotSupported`
 /// - `ResourceCheckStatusType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanResourceCheckStatusType {
     /// `resourceCheckUninitialized`
     ResourceCheckUninitialized,

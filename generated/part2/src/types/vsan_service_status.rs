@@ -5,6 +5,7 @@
 /// - `stopped`
 /// - `VsanServiceStatus_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanServiceStatus {
     /// `started`
     Started,

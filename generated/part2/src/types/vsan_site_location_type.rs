@@ -6,6 +6,7 @@
 /// - `NonPreferred`
 /// - `VsanSiteLocationType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSiteLocationType {
     /// `None`
     None,

@@ -7,6 +7,7 @@
 /// - `exitingMaintenanceMode`
 /// - `SiteMaintenanceState_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSiteMaintenanceState {
     /// `notInMaintenanceMode`
     NotInMaintenanceMode,

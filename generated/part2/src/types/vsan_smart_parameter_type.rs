@@ -16,6 +16,7 @@
 /// - `smartinitialbadblockcount`
 /// - `VsanSmartParameterType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSmartParameterType {
     /// `smarthealthstatus`
     Smarthealthstatus,

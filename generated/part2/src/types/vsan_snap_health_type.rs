@@ -9,6 +9,7 @@
 /// - `generalHealth`
 /// - `VsanSnapHealthType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSnapHealthType {
     /// `applianceHealth`
     ApplianceHealth,

@@ -7,6 +7,7 @@
 /// - `never`
 /// - `VsanSnapStatsExpirationType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSnapStatsExpirationType {
     /// `afterSet`
     AfterSet,

@@ -5,6 +5,7 @@
 /// - `removed`
 /// - `VsanSnapVmMembershipChangeStatus_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSnapVmMembershipChangeStatus {
     /// `added`
     Added,

@@ -6,6 +6,7 @@
 ///
 /// ***Since:*** 8.0.0.4
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSnapshotCreator {
     /// `SnapService`
     SnapService,

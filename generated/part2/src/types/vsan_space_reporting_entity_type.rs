@@ -7,6 +7,7 @@
 /// - `FaultDomain`
 /// - `VsanSpaceReportingEntityType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSpaceReportingEntityType {
     /// `VM`
     Vm,

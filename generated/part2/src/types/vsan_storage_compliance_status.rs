@@ -6,6 +6,7 @@
 /// - `unknown`
 /// - `notApplicable`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanStorageComplianceStatus {
     /// `compliant`
     Compliant,

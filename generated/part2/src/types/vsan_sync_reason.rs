@@ -11,6 +11,7 @@
 /// - `object_format_change`
 /// - `VsanSyncReason_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSyncReason {
     /// `repair`
     Repair,

@@ -6,6 +6,7 @@
 /// - `suspended`
 /// - `VsanSyncStatus_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanSyncStatus {
     /// `active`
     Active,

@@ -169,6 +169,12 @@ impl crate::object::Blank for VsanUpdateItem {
         }
     }
 }
+impl Default for VsanUpdateItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanUpdateItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

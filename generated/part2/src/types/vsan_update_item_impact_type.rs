@@ -4,6 +4,7 @@
 /// - `reboot`
 /// - `VsanUpdateItemImpactType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanUpdateItemImpactType {
     /// `reboot`
     Reboot,

@@ -7,6 +7,7 @@
 /// - `fullStackFirmware`
 /// - `VsanUpdateItemType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanUpdateItemType {
     /// `vib`
     Vib,

@@ -4,6 +4,7 @@
 /// - `add`
 /// - `remove`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanUpgradeSystemUpgradeHistoryDiskGroupOpType {
     /// `add`
     Add,

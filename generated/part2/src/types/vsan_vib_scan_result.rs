@@ -117,6 +117,12 @@ impl crate::object::Blank for VsanVibScanResult {
         }
     }
 }
+impl Default for VsanVibScanResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
+    }
+}
 impl std::fmt::Debug for VsanVibScanResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::object::debug(self, f)

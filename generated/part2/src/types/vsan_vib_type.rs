@@ -5,6 +5,7 @@
 /// - `driver`
 /// - `VsanVibType_Unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanVibType {
     /// `tool`
     Tool,

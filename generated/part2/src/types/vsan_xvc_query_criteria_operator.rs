@@ -14,6 +14,7 @@
 /// - `Unset`
 /// - `VsanXvcQueryCriteriaOperator_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanXvcQueryCriteriaOperator {
     /// `Equal`
     Equal,

@@ -5,6 +5,7 @@
 /// - `Or`
 /// - `Op_unknown`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VsanXvcQueryFilterOperator {
     /// `And`
     And,

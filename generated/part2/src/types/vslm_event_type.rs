@@ -4,6 +4,7 @@
 /// - `preFcdMigrateEvent`
 /// - `postFcdMigrateEvent`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VslmEventType {
     /// `preFcdMigrateEvent`
     PreFcdMigrateEvent,

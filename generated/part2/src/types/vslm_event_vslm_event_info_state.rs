@@ -4,6 +4,7 @@
 /// - `success`
 /// - `error`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VslmEventVslmEventInfoState {
     /// `success`
     Success,

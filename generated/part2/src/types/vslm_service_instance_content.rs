@@ -16,7 +16,7 @@ pub struct VslmServiceInstanceContent {
     /// Property *VslmServiceInstanceContent.vStorageObjectManager*.
     ///
     /// Refers instance of *VslmVStorageObjectManager*.
-    pub v_storage_object_manager: crate::types::ManagedObjectReference,
+    pub vstorage_object_manager: crate::types::ManagedObjectReference,
     /// Property *VslmServiceInstanceContent.storageLifecycleManager*.
     ///
     /// Refers instance of *VslmStorageLifecycleManager*.
@@ -46,7 +46,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &[
         "about_info",
         "session_manager",
-        "v_storage_object_manager",
+        "vstorage_object_manager",
         "storage_lifecycle_manager",
     ],
     required: &[0u16, 1u16, 2u16, 3u16],
@@ -61,7 +61,7 @@ impl crate::object::Object for VslmServiceInstanceContent {
         match i {
             0usize => &self.about_info,
             1usize => &self.session_manager,
-            2usize => &self.v_storage_object_manager,
+            2usize => &self.vstorage_object_manager,
             3usize => &self.storage_lifecycle_manager,
             _ => unreachable!("member index out of range"),
         }
@@ -70,7 +70,7 @@ impl crate::object::Object for VslmServiceInstanceContent {
         match i {
             0usize => &mut self.about_info,
             1usize => &mut self.session_manager,
-            2usize => &mut self.v_storage_object_manager,
+            2usize => &mut self.vstorage_object_manager,
             3usize => &mut self.storage_lifecycle_manager,
             _ => unreachable!("member index out of range"),
         }
@@ -87,10 +87,16 @@ impl crate::object::Blank for VslmServiceInstanceContent {
         Self {
             about_info: crate::object::Blank::blank(),
             session_manager: crate::object::Blank::blank(),
-            v_storage_object_manager: crate::object::Blank::blank(),
+            vstorage_object_manager: crate::object::Blank::blank(),
             storage_lifecycle_manager: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }
+    }
+}
+impl Default for VslmServiceInstanceContent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmServiceInstanceContent {

@@ -79,7 +79,11 @@ impl<'de> serde::Deserialize<'de> for VslmTaskReason {
 ///  A `VslmTaskReason` or any of its subtypes: what a member declared as `VslmTaskReason` holds.
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`.
+///  as the base variant with its name and members kept in `extra`. Every subtype, at any
+///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
+///  members of the base type are read from any variant with the methods named like them.
+///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum VslmTaskReasonKind {
     /// Exactly this type.
     VslmTaskReason(Box<crate::types::VslmTaskReason>),
@@ -95,6 +99,13 @@ pub enum VslmTaskReasonKind {
     ///  A `VslmTaskReasonUser`.
     #[cfg(feature = "vslm")]
     VslmTaskReasonUser(Box<crate::types::VslmTaskReasonUser>),
+}
+/// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
+impl Default for VslmTaskReasonKind {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
 }
 impl Clone for VslmTaskReasonKind {
     #[inline]

@@ -5,6 +5,7 @@
 /// - `RESET`
 /// - `NO_OP`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VslmVsoPostRelocateChangeMetadataOperation {
     /// `UPDATE`
     Update,

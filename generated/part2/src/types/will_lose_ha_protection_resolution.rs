@@ -4,6 +4,7 @@
 /// - `svmotion`
 /// - `relocate`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WillLoseHAProtectionResolution {
     /// `svmotion`
     Svmotion,
