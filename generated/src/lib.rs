@@ -4,19 +4,24 @@
 //!
 //! Generated from VMware's vi-json OpenAPI document by `cargo xtask codegen`.
 //!
-//! - [`types`]: a type for every data object, fault, enumeration and request body. A data
-//!   object holds all its members, inherited ones included; a member declared with a type
-//!   that has subtypes holds its family enum (`VirtualDeviceKind`), chosen by `_typeName`
-//!   wherever the key stands in the object. Nothing is lost: unknown subtypes, members and
-//!   enum values are kept and re-encode unchanged.
-//! - [`mo`]: a handle per managed object type with a method per operation and a getter per
-//!   property, over a [`Client`].
-//! - [`from_slice`] / [`to_vec`]: decode and encode vi-json bodies; decoding errors name the
-//!   field path. The codec is this crate's own (see `object`), compiled once for all types;
-//!   the serde impls go through it, for embedding these types in other serde data.
+//! [`types`]: a type for every data object, fault, enumeration and request body. A data
+//! object holds all its members, inherited ones included; a member declared with a type
+//! that has subtypes holds its family enum (`VirtualDeviceKind`), chosen by `_typeName`
+//! wherever the key stands in the object. Nothing is lost: unknown subtypes, members and
+//! enum values are kept and re-encode unchanged. The types live in the crates `vim25`
+//! depends on (`vim25_base`, `vim25_part1`, ...), each documented there; `vim25::types`
+//! names them all.
+//!
+//! [`mo`]: a handle per managed object type with a method per operation and a getter per
+//! property, over a [`Client`].
+//!
+//! [`from_slice`] / [`to_vec`]: decode and encode vi-json bodies; decoding errors name the
+//! field path. The codec is this crate's own (see `object`), compiled once for all types;
+//! the serde impls go through it, for embedding these types in other serde data.
 //!
 //! Namespaces other than the core are cargo features (all on by default).
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(deprecated)]
 #![allow(
     clippy::upper_case_acronyms,
@@ -29,13 +34,10 @@
     clippy::doc_overindented_list_items,
     clippy::tabs_in_doc_comments,
     clippy::empty_docs,
-    clippy::needless_lifetimes,
-    rustdoc::bare_urls,
-    rustdoc::broken_intra_doc_links,
-    rustdoc::invalid_html_tags,
-    rustdoc::invalid_rust_codeblocks
+    clippy::needless_lifetimes
 )]
 pub mod client;
+#[doc(no_inline)]
 pub use vim25_base::{de, ser};
 #[doc(hidden)]
 pub use vim25_base::{fault, object, registry};
@@ -54,13 +56,16 @@ pub mod mo;
 pub use client::{Call, Client, Error, Handle, HttpMethod, Request, Response, Transport};
 #[cfg(feature = "reqwest")]
 pub use client::ReqwestTransport;
+#[doc(no_inline)]
 pub use de::{
     from_slice, from_slice_strict, from_slice_with, from_str, AbsentMember, Decode,
     DecodeError, DecodeMode,
 };
+#[doc(no_inline)]
 pub use vim25_base::{
     CompactString, DateTime, DateTimeError, Extra, Password, DISCRIMINATOR,
 };
+#[doc(no_inline)]
 pub use ser::{to_vec, Encode};
 /// The API release of the document this crate was generated from.
 pub const RELEASE: &str = "9.1.1.0";

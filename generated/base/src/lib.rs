@@ -3,6 +3,7 @@
 //! The vi-json codec, the type registry and the most used types of `vim25`, which re-exports
 //! them all: depend on `vim25`, not on this crate.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(deprecated)]
 #![allow(
     clippy::upper_case_acronyms,
@@ -15,11 +16,7 @@
     clippy::doc_overindented_list_items,
     clippy::tabs_in_doc_comments,
     clippy::empty_docs,
-    clippy::needless_lifetimes,
-    rustdoc::bare_urls,
-    rustdoc::broken_intra_doc_links,
-    rustdoc::invalid_html_tags,
-    rustdoc::invalid_rust_codeblocks
+    clippy::needless_lifetimes
 )]
 pub mod de;
 mod datetime;

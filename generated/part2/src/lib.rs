@@ -3,6 +3,7 @@
 //! Part 2 of the data types of `vim25`, which re-exports them all: depend on `vim25`,
 //! not on this crate.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(deprecated)]
 #![allow(
     clippy::upper_case_acronyms,
@@ -15,12 +16,9 @@
     clippy::doc_overindented_list_items,
     clippy::tabs_in_doc_comments,
     clippy::empty_docs,
-    clippy::needless_lifetimes,
-    rustdoc::bare_urls,
-    rustdoc::broken_intra_doc_links,
-    rustdoc::invalid_html_tags,
-    rustdoc::invalid_rust_codeblocks
+    clippy::needless_lifetimes
 )]
+#[doc(no_inline)]
 pub use vim25_base::{
     de, fault, object, registry, ser, CompactString, DateTime, DecodeError, Extra,
     Password, DISCRIMINATOR,

@@ -3143,11 +3143,11 @@ mod set_custom_value_request_type;
 pub use set_custom_value_request_type::SetCustomValueRequestType;
 mod start_dpu_failover_request_type;
 pub use start_dpu_failover_request_type::StartDpuFailoverRequestType;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use vim25_base::types::*;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use vim25_part1::types::*;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use vim25_part2::types::*;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use vim25_cycle::types::*;

@@ -2,9 +2,9 @@
 
 /// Data object type *Action*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ActionKind`\].
+/// Has subtypes: members declared with this type are held as [`ActionKind`].
 #[derive(Clone)]
 pub struct Action {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,26 +74,26 @@ impl<'de> serde::Deserialize<'de> for Action {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `Action` or any of its subtypes: what a member declared as `Action` holds.
+/// A `Action` or any of its subtypes: what a member declared as `Action` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ActionKind {
     /// Exactly this type.
     Action(Box<crate::types::Action>),
-    ///  A `CreateTaskAction`.
+    /// A `CreateTaskAction`.
     CreateTaskAction(Box<crate::types::CreateTaskAction>),
-    ///  A `MethodAction`.
+    /// A `MethodAction`.
     MethodAction(Box<crate::types::MethodAction>),
-    ///  A `RunScriptAction`.
+    /// A `RunScriptAction`.
     RunScriptAction(Box<crate::types::RunScriptAction>),
-    ///  A `SendEmailAction`.
+    /// A `SendEmailAction`.
     SendEmailAction(Box<crate::types::SendEmailAction>),
-    ///  A `SendSNMPAction`.
+    /// A `SendSNMPAction`.
     SendSNMPAction(Box<crate::types::SendSNMPAction>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -103,6 +103,9 @@ impl Default for ActionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ActionKind {}
+impl std::panic::UnwindSafe for ActionKind {}
+impl std::panic::RefUnwindSafe for ActionKind {}
 impl Clone for ActionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *ActiveDirectoryFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`ActiveDirectoryFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`ActiveDirectoryFaultKind`].
 #[derive(Clone)]
 pub struct ActiveDirectoryFault {
     /// Property *MethodFault.faultCause*.
@@ -95,24 +95,24 @@ impl<'de> serde::Deserialize<'de> for ActiveDirectoryFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ActiveDirectoryFault` or any of its subtypes: what a member declared as `ActiveDirectoryFault` holds.
+/// A `ActiveDirectoryFault` or any of its subtypes: what a member declared as `ActiveDirectoryFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ActiveDirectoryFaultKind {
     /// Exactly this type.
     ActiveDirectoryFault(Box<crate::types::ActiveDirectoryFault>),
-    ///  A `DomainNotFound`.
+    /// A `DomainNotFound`.
     DomainNotFound(Box<crate::types::DomainNotFound>),
-    ///  A `InvalidCAMServer` or one of its subtypes.
+    /// A `InvalidCAMServer` or one of its subtypes.
     InvalidCAMServer(crate::types::InvalidCAMServerKind),
-    ///  A `NoPermissionOnAD`.
+    /// A `NoPermissionOnAD`.
     NoPermissionOnAD(Box<crate::types::NoPermissionOnAD>),
-    ///  A `NonADUserRequired`.
+    /// A `NonADUserRequired`.
     NonADUserRequired(Box<crate::types::NonADUserRequired>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -122,6 +122,9 @@ impl Default for ActiveDirectoryFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ActiveDirectoryFaultKind {}
+impl std::panic::UnwindSafe for ActiveDirectoryFaultKind {}
+impl std::panic::RefUnwindSafe for ActiveDirectoryFaultKind {}
 impl Clone for ActiveDirectoryFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ActiveDirectoryProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct ActiveDirectoryProfile {
     /// Property *ApplyProfile.enabled*.

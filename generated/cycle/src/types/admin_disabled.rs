@@ -2,7 +2,7 @@
 
 /// Data object type *AdminDisabled*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct AdminDisabled {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *AdminNotDisabled*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct AdminNotDisabled {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *AffinityConfigured*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct AffinityConfigured {
     /// Property *MethodFault.faultCause*.

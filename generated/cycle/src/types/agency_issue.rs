@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `Issue`.
+/// Extends [`Issue`](crate::types::Issue).
 ///
-/// Has subtypes: members declared with this type are held as \[`AgencyIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`AgencyIssueKind`].
 #[derive(Clone)]
 pub struct AgencyIssue {
     /// Property *Issue.key*.
@@ -137,33 +137,33 @@ impl<'de> serde::Deserialize<'de> for AgencyIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AgencyIssue` or any of its subtypes: what a member declared as `AgencyIssue` holds.
+/// A `AgencyIssue` or any of its subtypes: what a member declared as `AgencyIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AgencyIssueKind {
     /// Exactly this type.
     AgencyIssue(Box<crate::types::AgencyIssue>),
-    ///  A `AgencyDisabled`.
+    /// A `AgencyDisabled`.
     #[cfg(feature = "eam")]
     AgencyDisabled(Box<crate::types::AgencyDisabled>),
-    ///  A `AgentIssue` or one of its subtypes.
+    /// A `AgentIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     AgentIssue(crate::types::AgentIssueKind),
-    ///  A `OrphanedAgency`.
+    /// A `OrphanedAgency`.
     #[cfg(feature = "eam")]
     OrphanedAgency(Box<crate::types::OrphanedAgency>),
-    ///  A `ClusterAgentAgentIssue` or one of its subtypes.
+    /// A `ClusterAgentAgentIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentAgentIssue(crate::types::ClusterAgentAgentIssueKind),
-    ///  A `IntegrityAgencyVUMIssue` or one of its subtypes.
+    /// A `IntegrityAgencyVUMIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     IntegrityAgencyVUMIssue(crate::types::IntegrityAgencyVUMIssueKind),
-    ///  A `PersonalityAgencyPMIssue` or one of its subtypes.
+    /// A `PersonalityAgencyPMIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgencyPMIssue(crate::types::PersonalityAgencyPMIssueKind),
 }
@@ -174,6 +174,9 @@ impl Default for AgencyIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AgencyIssueKind {}
+impl std::panic::UnwindSafe for AgencyIssueKind {}
+impl std::panic::RefUnwindSafe for AgencyIssueKind {}
 impl Clone for AgencyIssueKind {
     #[inline]
     fn clone(&self) -> Self {

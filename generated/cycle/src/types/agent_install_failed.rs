@@ -2,7 +2,7 @@
 
 /// Data object type *AgentInstallFailed*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct AgentInstallFailed {
     /// Property *MethodFault.faultCause*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `AgencyIssue`.
+/// Extends [`AgencyIssue`](crate::types::AgencyIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`AgentIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`AgentIssueKind`].
 #[derive(Clone)]
 pub struct AgentIssue {
     /// Property *Issue.key*.
@@ -169,45 +169,45 @@ impl<'de> serde::Deserialize<'de> for AgentIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AgentIssue` or any of its subtypes: what a member declared as `AgentIssue` holds.
+/// A `AgentIssue` or any of its subtypes: what a member declared as `AgentIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AgentIssueKind {
     /// Exactly this type.
     AgentIssue(Box<crate::types::AgentIssue>),
-    ///  A `EamCertificateNotTrusted`.
+    /// A `EamCertificateNotTrusted`.
     #[cfg(feature = "eam")]
     EamCertificateNotTrusted(Box<crate::types::EamCertificateNotTrusted>),
-    ///  A `HostInPartialMaintenanceMode`.
+    /// A `HostInPartialMaintenanceMode`.
     #[cfg(feature = "eam")]
     HostInPartialMaintenanceMode(Box<crate::types::HostInPartialMaintenanceMode>),
-    ///  A `ManagedHostNotReachable`.
+    /// A `ManagedHostNotReachable`.
     #[cfg(feature = "eam")]
     ManagedHostNotReachable(Box<crate::types::ManagedHostNotReachable>),
-    ///  A `MissingDvFilterSwitch`.
+    /// A `MissingDvFilterSwitch`.
     #[cfg(feature = "eam")]
     MissingDvFilterSwitch(Box<crate::types::MissingDvFilterSwitch>),
-    ///  A `OvfInvalidProperty`.
+    /// A `OvfInvalidProperty`.
     #[cfg(feature = "eam")]
     OvfInvalidProperty(Box<crate::types::OvfInvalidProperty>),
-    ///  A `TransitionFailed`.
+    /// A `TransitionFailed`.
     #[cfg(feature = "eam")]
     TransitionFailed(Box<crate::types::TransitionFailed>),
-    ///  A `VibIssue` or one of its subtypes.
+    /// A `VibIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     VibIssue(crate::types::VibIssueKind),
-    ///  A `VmIssue` or one of its subtypes.
+    /// A `VmIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     VmIssue(crate::types::VmIssueKind),
-    ///  A `VmNotDeployed` or one of its subtypes.
+    /// A `VmNotDeployed` or one of its subtypes.
     #[cfg(feature = "eam")]
     VmNotDeployed(crate::types::VmNotDeployedKind),
-    ///  A `PersonalityAgentPMIssue` or one of its subtypes.
+    /// A `PersonalityAgentPMIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgentPMIssue(crate::types::PersonalityAgentPMIssueKind),
 }
@@ -218,6 +218,9 @@ impl Default for AgentIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AgentIssueKind {}
+impl std::panic::UnwindSafe for AgentIssueKind {}
+impl std::panic::RefUnwindSafe for AgentIssueKind {}
 impl Clone for AgentIssueKind {
     #[inline]
     fn clone(&self) -> Self {

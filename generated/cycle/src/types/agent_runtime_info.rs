@@ -6,7 +6,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `EamObjectRuntimeInfo`.
+/// Extends [`EamObjectRuntimeInfo`](crate::types::EamObjectRuntimeInfo).
 #[deprecated]
 #[derive(Clone)]
 pub struct AgentRuntimeInfo {

@@ -2,9 +2,9 @@
 
 /// Data object type *AlarmAction*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`AlarmActionKind`\].
+/// Has subtypes: members declared with this type are held as [`AlarmActionKind`].
 #[derive(Clone)]
 pub struct AlarmAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,20 +74,20 @@ impl<'de> serde::Deserialize<'de> for AlarmAction {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AlarmAction` or any of its subtypes: what a member declared as `AlarmAction` holds.
+/// A `AlarmAction` or any of its subtypes: what a member declared as `AlarmAction` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AlarmActionKind {
     /// Exactly this type.
     AlarmAction(Box<crate::types::AlarmAction>),
-    ///  A `AlarmTriggeringAction`.
+    /// A `AlarmTriggeringAction`.
     AlarmTriggeringAction(Box<crate::types::AlarmTriggeringAction>),
-    ///  A `GroupAlarmAction`.
+    /// A `GroupAlarmAction`.
     GroupAlarmAction(Box<crate::types::GroupAlarmAction>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -97,6 +97,9 @@ impl Default for AlarmActionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AlarmActionKind {}
+impl std::panic::UnwindSafe for AlarmActionKind {}
+impl std::panic::RefUnwindSafe for AlarmActionKind {}
 impl Clone for AlarmActionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *AlarmDescription*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct AlarmDescription {
     /// Property *AlarmDescription.expr*.

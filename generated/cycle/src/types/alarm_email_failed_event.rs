@@ -2,7 +2,7 @@
 
 /// Data object type *AlarmEmailFailedEvent*.
 ///
-/// Extends `AlarmEvent`.
+/// Extends [`AlarmEvent`](crate::types::AlarmEvent).
 #[derive(Clone)]
 pub struct AlarmEmailFailedEvent {
     /// Property *Event.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *AlarmEvent*.
 ///
-/// Extends `Event`.
+/// Extends [`Event`](crate::types::Event).
 ///
-/// Has subtypes: members declared with this type are held as \[`AlarmEventKind`\].
+/// Has subtypes: members declared with this type are held as [`AlarmEventKind`].
 #[derive(Clone)]
 pub struct AlarmEvent {
     /// Property *Event.key*.
@@ -203,42 +203,42 @@ impl<'de> serde::Deserialize<'de> for AlarmEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AlarmEvent` or any of its subtypes: what a member declared as `AlarmEvent` holds.
+/// A `AlarmEvent` or any of its subtypes: what a member declared as `AlarmEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AlarmEventKind {
     /// Exactly this type.
     AlarmEvent(Box<crate::types::AlarmEvent>),
-    ///  A `AlarmAcknowledgedEvent`.
+    /// A `AlarmAcknowledgedEvent`.
     AlarmAcknowledgedEvent(Box<crate::types::AlarmAcknowledgedEvent>),
-    ///  A `AlarmActionTriggeredEvent`.
+    /// A `AlarmActionTriggeredEvent`.
     AlarmActionTriggeredEvent(Box<crate::types::AlarmActionTriggeredEvent>),
-    ///  A `AlarmClearedEvent`.
+    /// A `AlarmClearedEvent`.
     AlarmClearedEvent(Box<crate::types::AlarmClearedEvent>),
-    ///  A `AlarmCreatedEvent`.
+    /// A `AlarmCreatedEvent`.
     AlarmCreatedEvent(Box<crate::types::AlarmCreatedEvent>),
-    ///  A `AlarmEmailCompletedEvent`.
+    /// A `AlarmEmailCompletedEvent`.
     AlarmEmailCompletedEvent(Box<crate::types::AlarmEmailCompletedEvent>),
-    ///  A `AlarmEmailFailedEvent`.
+    /// A `AlarmEmailFailedEvent`.
     AlarmEmailFailedEvent(Box<crate::types::AlarmEmailFailedEvent>),
-    ///  A `AlarmReconfiguredEvent`.
+    /// A `AlarmReconfiguredEvent`.
     AlarmReconfiguredEvent(Box<crate::types::AlarmReconfiguredEvent>),
-    ///  A `AlarmRemovedEvent`.
+    /// A `AlarmRemovedEvent`.
     AlarmRemovedEvent(Box<crate::types::AlarmRemovedEvent>),
-    ///  A `AlarmScriptCompleteEvent`.
+    /// A `AlarmScriptCompleteEvent`.
     AlarmScriptCompleteEvent(Box<crate::types::AlarmScriptCompleteEvent>),
-    ///  A `AlarmScriptFailedEvent`.
+    /// A `AlarmScriptFailedEvent`.
     AlarmScriptFailedEvent(Box<crate::types::AlarmScriptFailedEvent>),
-    ///  A `AlarmSnmpCompletedEvent`.
+    /// A `AlarmSnmpCompletedEvent`.
     AlarmSnmpCompletedEvent(Box<crate::types::AlarmSnmpCompletedEvent>),
-    ///  A `AlarmSnmpFailedEvent`.
+    /// A `AlarmSnmpFailedEvent`.
     AlarmSnmpFailedEvent(Box<crate::types::AlarmSnmpFailedEvent>),
-    ///  A `AlarmStatusChangedEvent`.
+    /// A `AlarmStatusChangedEvent`.
     AlarmStatusChangedEvent(Box<crate::types::AlarmStatusChangedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -248,6 +248,9 @@ impl Default for AlarmEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AlarmEventKind {}
+impl std::panic::UnwindSafe for AlarmEventKind {}
+impl std::panic::RefUnwindSafe for AlarmEventKind {}
 impl Clone for AlarmEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct AlarmFilter {
     /// Property *AlarmFilter.alarmStatus*.

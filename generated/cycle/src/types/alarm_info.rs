@@ -2,7 +2,7 @@
 
 /// Data object type *AlarmInfo*.
 ///
-/// Extends `AlarmSpec`.
+/// Extends [`AlarmSpec`](crate::types::AlarmSpec).
 #[derive(Clone)]
 pub struct AlarmInfo {
     /// Property *AlarmSpec.name*.

@@ -2,7 +2,7 @@
 
 /// Data object type *AlarmScriptFailedEvent*.
 ///
-/// Extends `AlarmEvent`.
+/// Extends [`AlarmEvent`](crate::types::AlarmEvent).
 #[derive(Clone)]
 pub struct AlarmScriptFailedEvent {
     /// Property *Event.key*.

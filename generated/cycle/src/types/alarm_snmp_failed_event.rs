@@ -2,7 +2,7 @@
 
 /// Data object type *AlarmSnmpFailedEvent*.
 ///
-/// Extends `AlarmEvent`.
+/// Extends [`AlarmEvent`](crate::types::AlarmEvent).
 #[derive(Clone)]
 pub struct AlarmSnmpFailedEvent {
     /// Property *Event.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *AlarmSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`AlarmSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`AlarmSpecKind`].
 #[derive(Clone)]
 pub struct AlarmSpec {
     /// Property *AlarmSpec.name*.
@@ -138,18 +138,18 @@ impl<'de> serde::Deserialize<'de> for AlarmSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AlarmSpec` or any of its subtypes: what a member declared as `AlarmSpec` holds.
+/// A `AlarmSpec` or any of its subtypes: what a member declared as `AlarmSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AlarmSpecKind {
     /// Exactly this type.
     AlarmSpec(Box<crate::types::AlarmSpec>),
-    ///  A `AlarmInfo`.
+    /// A `AlarmInfo`.
     AlarmInfo(Box<crate::types::AlarmInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -159,6 +159,9 @@ impl Default for AlarmSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AlarmSpecKind {}
+impl std::panic::UnwindSafe for AlarmSpecKind {}
+impl std::panic::RefUnwindSafe for AlarmSpecKind {}
 impl Clone for AlarmSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *AlarmTriggeringAction*.
 ///
-/// Extends `AlarmAction`.
+/// Extends [`AlarmAction`](crate::types::AlarmAction).
 #[derive(Clone)]
 pub struct AlarmTriggeringAction {
     /// Property *AlarmTriggeringAction.action*.

@@ -2,7 +2,7 @@
 
 /// Data object type *AlreadyBeingManaged*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct AlreadyBeingManaged {
     /// Property *MethodFault.faultCause*.

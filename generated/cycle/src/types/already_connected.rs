@@ -2,7 +2,7 @@
 
 /// Data object type *AlreadyConnected*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct AlreadyConnected {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *AlreadyExists*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct AlreadyExists {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *AlreadyUpgraded*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct AlreadyUpgraded {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *AnswerFile*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct AnswerFile {
     /// Property *AnswerFile.userInput*.

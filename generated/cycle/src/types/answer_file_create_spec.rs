@@ -2,9 +2,9 @@
 
 /// Data object type *AnswerFileCreateSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`AnswerFileCreateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`AnswerFileCreateSpecKind`].
 #[derive(Clone)]
 pub struct AnswerFileCreateSpec {
     /// Property *AnswerFileCreateSpec.validating*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for AnswerFileCreateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AnswerFileCreateSpec` or any of its subtypes: what a member declared as `AnswerFileCreateSpec` holds.
+/// A `AnswerFileCreateSpec` or any of its subtypes: what a member declared as `AnswerFileCreateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AnswerFileCreateSpecKind {
     /// Exactly this type.
     AnswerFileCreateSpec(crate::types::AnswerFileCreateSpec),
-    ///  A `AnswerFileOptionsCreateSpec`.
+    /// A `AnswerFileOptionsCreateSpec`.
     AnswerFileOptionsCreateSpec(Box<crate::types::AnswerFileOptionsCreateSpec>),
-    ///  A `AnswerFileSerializedCreateSpec`.
+    /// A `AnswerFileSerializedCreateSpec`.
     AnswerFileSerializedCreateSpec(Box<crate::types::AnswerFileSerializedCreateSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for AnswerFileCreateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AnswerFileCreateSpecKind {}
+impl std::panic::UnwindSafe for AnswerFileCreateSpecKind {}
+impl std::panic::RefUnwindSafe for AnswerFileCreateSpecKind {}
 impl Clone for AnswerFileCreateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

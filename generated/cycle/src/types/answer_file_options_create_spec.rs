@@ -2,7 +2,7 @@
 
 /// Data object type *AnswerFileOptionsCreateSpec*.
 ///
-/// Extends `AnswerFileCreateSpec`.
+/// Extends [`AnswerFileCreateSpec`](crate::types::AnswerFileCreateSpec).
 #[derive(Clone)]
 pub struct AnswerFileOptionsCreateSpec {
     /// Property *AnswerFileCreateSpec.validating*.

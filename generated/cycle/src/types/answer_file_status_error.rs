@@ -2,7 +2,7 @@
 
 /// Data object type *AnswerFileStatusError*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct AnswerFileStatusError {
     /// Property *AnswerFileStatusError.userInputPath*.

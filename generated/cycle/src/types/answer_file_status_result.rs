@@ -2,7 +2,7 @@
 
 /// Data object type *AnswerFileStatusResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct AnswerFileStatusResult {
     /// Property *AnswerFileStatusResult.checkedTime*.

@@ -2,7 +2,7 @@
 
 /// Data object type *AnswerFileUpdateFailed*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct AnswerFileUpdateFailed {
     /// Property *MethodFault.faultCause*.

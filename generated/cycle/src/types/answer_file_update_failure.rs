@@ -2,7 +2,7 @@
 
 /// Data object type *AnswerFileUpdateFailure*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct AnswerFileUpdateFailure {
     /// Property *AnswerFileUpdateFailure.userInputPath*.

@@ -14,7 +14,7 @@ pub enum Any {
     ///
     /// Wire `_typeName`: `ArrayOfAnyType`.
     ArrayOfAnyType(Vec<crate::types::Any>),
-    ///  A `ManagedObjectReference`.
+    /// A `ManagedObjectReference`.
     ManagedObjectReference(Box<crate::types::ManagedObjectReference>),
     /// A boxed Boolean primitive. To be used in *Any* placeholders.
     ///
@@ -128,9 +128,9 @@ pub enum Any {
     ///
     /// Wire `_typeName`: `ArrayOfMethodName`.
     ArrayOfMethodName(Vec<crate::CompactString>),
-    ///  A `DataObject` or one of its subtypes.
+    /// A `DataObject` or one of its subtypes.
     DataObject(crate::types::DataObjectKind),
-    ///  A `MethodFault` or one of its subtypes.
+    /// A `MethodFault` or one of its subtypes.
     MethodFault(crate::types::MethodFaultKind),
     /// A boxed *EntityReferenceEntityType_enum*. To be used in *Any* placeholders.
     ///
@@ -15865,6 +15865,9 @@ where
         Self::from(<T as crate::object::Within<Self>>::Via::from(v))
     }
 }
+impl Unpin for Any {}
+impl std::panic::UnwindSafe for Any {}
+impl std::panic::RefUnwindSafe for Any {}
 impl crate::de::Decode for Any {
     fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
         let id = match d.any_tag()? {

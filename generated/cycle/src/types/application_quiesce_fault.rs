@@ -2,7 +2,7 @@
 
 /// Data object type *ApplicationQuiesceFault*.
 ///
-/// Extends `SnapshotFault`.
+/// Extends [`SnapshotFault`](crate::types::SnapshotFault).
 #[derive(Clone)]
 pub struct ApplicationQuiesceFault {
     /// Property *MethodFault.faultCause*.

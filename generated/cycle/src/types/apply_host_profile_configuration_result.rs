@@ -2,7 +2,7 @@
 
 /// Data object type *ApplyHostProfileConfigurationResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ApplyHostProfileConfigurationResult {
     /// Property *ApplyHostProfileConfigurationResult.startTime*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ApplyHostProfileConfigurationSpec*.
 ///
-/// Extends `ProfileExecuteResult`.
+/// Extends [`ProfileExecuteResult`](crate::types::ProfileExecuteResult).
 #[derive(Clone)]
 pub struct ApplyHostProfileConfigurationSpec {
     /// Property *ProfileExecuteResult.status*.

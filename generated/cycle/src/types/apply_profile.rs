@@ -2,9 +2,9 @@
 
 /// Data object type *ApplyProfile*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ApplyProfileKind`\].
+/// Has subtypes: members declared with this type are held as [`ApplyProfileKind`].
 #[derive(Clone)]
 pub struct ApplyProfile {
     /// Property *ApplyProfile.enabled*.
@@ -159,86 +159,86 @@ impl<'de> serde::Deserialize<'de> for ApplyProfile {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ApplyProfile` or any of its subtypes: what a member declared as `ApplyProfile` holds.
+/// A `ApplyProfile` or any of its subtypes: what a member declared as `ApplyProfile` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ApplyProfileKind {
     /// Exactly this type.
     ApplyProfile(crate::types::ApplyProfile),
-    ///  A `ProfileApplyProfileElement`.
+    /// A `ProfileApplyProfileElement`.
     ProfileApplyProfileElement(Box<crate::types::ProfileApplyProfileElement>),
-    ///  A `ActiveDirectoryProfile`.
+    /// A `ActiveDirectoryProfile`.
     ActiveDirectoryProfile(Box<crate::types::ActiveDirectoryProfile>),
-    ///  A `AuthenticationProfile`.
+    /// A `AuthenticationProfile`.
     AuthenticationProfile(Box<crate::types::AuthenticationProfile>),
-    ///  A `DateTimeProfile`.
+    /// A `DateTimeProfile`.
     DateTimeProfile(Box<crate::types::DateTimeProfile>),
-    ///  A `DvsProfile`.
+    /// A `DvsProfile`.
     DvsProfile(Box<crate::types::DvsProfile>),
-    ///  A `DvsVNicProfile` or one of its subtypes.
+    /// A `DvsVNicProfile` or one of its subtypes.
     DvsVNicProfile(crate::types::DvsVNicProfileKind),
-    ///  A `FirewallProfile`.
+    /// A `FirewallProfile`.
     FirewallProfile(Box<crate::types::FirewallProfile>),
-    ///  A `FirewallProfileRulesetProfile`.
+    /// A `FirewallProfileRulesetProfile`.
     FirewallProfileRulesetProfile(Box<crate::types::FirewallProfileRulesetProfile>),
-    ///  A `HostApplyProfile`.
+    /// A `HostApplyProfile`.
     HostApplyProfile(Box<crate::types::HostApplyProfile>),
-    ///  A `HostMemoryProfile`.
+    /// A `HostMemoryProfile`.
     HostMemoryProfile(Box<crate::types::HostMemoryProfile>),
-    ///  A `IpAddressProfile`.
+    /// A `IpAddressProfile`.
     IpAddressProfile(Box<crate::types::IpAddressProfile>),
-    ///  A `IpRouteProfile`.
+    /// A `IpRouteProfile`.
     IpRouteProfile(Box<crate::types::IpRouteProfile>),
-    ///  A `NasStorageProfile`.
+    /// A `NasStorageProfile`.
     NasStorageProfile(Box<crate::types::NasStorageProfile>),
-    ///  A `NetStackInstanceProfile`.
+    /// A `NetStackInstanceProfile`.
     NetStackInstanceProfile(Box<crate::types::NetStackInstanceProfile>),
-    ///  A `NetworkPolicyProfile`.
+    /// A `NetworkPolicyProfile`.
     NetworkPolicyProfile(Box<crate::types::NetworkPolicyProfile>),
-    ///  A `NetworkProfile`.
+    /// A `NetworkProfile`.
     NetworkProfile(Box<crate::types::NetworkProfile>),
-    ///  A `NetworkProfileDnsConfigProfile`.
+    /// A `NetworkProfileDnsConfigProfile`.
     NetworkProfileDnsConfigProfile(Box<crate::types::NetworkProfileDnsConfigProfile>),
-    ///  A `NsxHostVNicProfile`.
+    /// A `NsxHostVNicProfile`.
     NsxHostVNicProfile(Box<crate::types::NsxHostVNicProfile>),
-    ///  A `OpaqueSwitchProfile`.
+    /// A `OpaqueSwitchProfile`.
     OpaqueSwitchProfile(Box<crate::types::OpaqueSwitchProfile>),
-    ///  A `OptionProfile`.
+    /// A `OptionProfile`.
     OptionProfile(Box<crate::types::OptionProfile>),
-    ///  A `PermissionProfile`.
+    /// A `PermissionProfile`.
     PermissionProfile(Box<crate::types::PermissionProfile>),
-    ///  A `PhysicalNicProfile`.
+    /// A `PhysicalNicProfile`.
     PhysicalNicProfile(Box<crate::types::PhysicalNicProfile>),
-    ///  A `PnicUplinkProfile`.
+    /// A `PnicUplinkProfile`.
     PnicUplinkProfile(Box<crate::types::PnicUplinkProfile>),
-    ///  A `PortGroupProfile` or one of its subtypes.
+    /// A `PortGroupProfile` or one of its subtypes.
     PortGroupProfile(crate::types::PortGroupProfileKind),
-    ///  A `VirtualSwitchSelectionProfile`.
+    /// A `VirtualSwitchSelectionProfile`.
     VirtualSwitchSelectionProfile(Box<crate::types::VirtualSwitchSelectionProfile>),
-    ///  A `VlanProfile`.
+    /// A `VlanProfile`.
     VlanProfile(Box<crate::types::VlanProfile>),
-    ///  A `SecurityProfile`.
+    /// A `SecurityProfile`.
     SecurityProfile(Box<crate::types::SecurityProfile>),
-    ///  A `ServiceProfile`.
+    /// A `ServiceProfile`.
     ServiceProfile(Box<crate::types::ServiceProfile>),
-    ///  A `StaticRouteProfile`.
+    /// A `StaticRouteProfile`.
     StaticRouteProfile(Box<crate::types::StaticRouteProfile>),
-    ///  A `StorageProfile`.
+    /// A `StorageProfile`.
     StorageProfile(Box<crate::types::StorageProfile>),
-    ///  A `UserGroupProfile`.
+    /// A `UserGroupProfile`.
     UserGroupProfile(Box<crate::types::UserGroupProfile>),
-    ///  A `UserProfile`.
+    /// A `UserProfile`.
     UserProfile(Box<crate::types::UserProfile>),
-    ///  A `VirtualSwitchProfile`.
+    /// A `VirtualSwitchProfile`.
     VirtualSwitchProfile(Box<crate::types::VirtualSwitchProfile>),
-    ///  A `LinkProfile`.
+    /// A `LinkProfile`.
     LinkProfile(Box<crate::types::LinkProfile>),
-    ///  A `NumPortsProfile`.
+    /// A `NumPortsProfile`.
     NumPortsProfile(Box<crate::types::NumPortsProfile>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -248,6 +248,9 @@ impl Default for ApplyProfileKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ApplyProfileKind {}
+impl std::panic::UnwindSafe for ApplyProfileKind {}
+impl std::panic::RefUnwindSafe for ApplyProfileKind {}
 impl Clone for ApplyProfileKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *ArrayUpdateSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ArrayUpdateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`ArrayUpdateSpecKind`].
 #[derive(Clone)]
 pub struct ArrayUpdateSpec {
     /// Property *ArrayUpdateSpec.operation*.
@@ -90,48 +90,48 @@ impl<'de> serde::Deserialize<'de> for ArrayUpdateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ArrayUpdateSpec` or any of its subtypes: what a member declared as `ArrayUpdateSpec` holds.
+/// A `ArrayUpdateSpec` or any of its subtypes: what a member declared as `ArrayUpdateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ArrayUpdateSpecKind {
     /// Exactly this type.
     ArrayUpdateSpec(crate::types::ArrayUpdateSpec),
-    ///  A `TagSpec`.
+    /// A `TagSpec`.
     TagSpec(Box<crate::types::TagSpec>),
-    ///  A `ClusterDasVmConfigSpec`.
+    /// A `ClusterDasVmConfigSpec`.
     ClusterDasVmConfigSpec(Box<crate::types::ClusterDasVmConfigSpec>),
-    ///  A `ClusterDatastoreUpdateSpec`.
+    /// A `ClusterDatastoreUpdateSpec`.
     ClusterDatastoreUpdateSpec(Box<crate::types::ClusterDatastoreUpdateSpec>),
-    ///  A `ClusterDpmHostConfigSpec`.
+    /// A `ClusterDpmHostConfigSpec`.
     ClusterDpmHostConfigSpec(Box<crate::types::ClusterDpmHostConfigSpec>),
-    ///  A `ClusterDrsVmConfigSpec`.
+    /// A `ClusterDrsVmConfigSpec`.
     ClusterDrsVmConfigSpec(Box<crate::types::ClusterDrsVmConfigSpec>),
-    ///  A `ClusterGroupSpec`.
+    /// A `ClusterGroupSpec`.
     ClusterGroupSpec(Box<crate::types::ClusterGroupSpec>),
-    ///  A `ClusterPreemptibleVmPairSpec`.
+    /// A `ClusterPreemptibleVmPairSpec`.
     ClusterPreemptibleVmPairSpec(Box<crate::types::ClusterPreemptibleVmPairSpec>),
-    ///  A `ClusterRuleSpec`.
+    /// A `ClusterRuleSpec`.
     ClusterRuleSpec(Box<crate::types::ClusterRuleSpec>),
-    ///  A `ClusterTagCategoryUpdateSpec`.
+    /// A `ClusterTagCategoryUpdateSpec`.
     ClusterTagCategoryUpdateSpec(Box<crate::types::ClusterTagCategoryUpdateSpec>),
-    ///  A `ClusterVmOrchestrationSpec`.
+    /// A `ClusterVmOrchestrationSpec`.
     ClusterVmOrchestrationSpec(Box<crate::types::ClusterVmOrchestrationSpec>),
-    ///  A `StorageDrsOptionSpec`.
+    /// A `StorageDrsOptionSpec`.
     StorageDrsOptionSpec(Box<crate::types::StorageDrsOptionSpec>),
-    ///  A `StorageDrsVmConfigSpec`.
+    /// A `StorageDrsVmConfigSpec`.
     StorageDrsVmConfigSpec(Box<crate::types::StorageDrsVmConfigSpec>),
-    ///  A `VAppOvfSectionSpec`.
+    /// A `VAppOvfSectionSpec`.
     VAppOvfSectionSpec(Box<crate::types::VAppOvfSectionSpec>),
-    ///  A `VAppProductSpec`.
+    /// A `VAppProductSpec`.
     VAppProductSpec(Box<crate::types::VAppProductSpec>),
-    ///  A `VAppPropertySpec`.
+    /// A `VAppPropertySpec`.
     VAppPropertySpec(Box<crate::types::VAppPropertySpec>),
-    ///  A `VirtualMachineCpuIdInfoSpec`.
+    /// A `VirtualMachineCpuIdInfoSpec`.
     VirtualMachineCpuIdInfoSpec(Box<crate::types::VirtualMachineCpuIdInfoSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -141,6 +141,9 @@ impl Default for ArrayUpdateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ArrayUpdateSpecKind {}
+impl std::panic::UnwindSafe for ArrayUpdateSpecKind {}
+impl std::panic::RefUnwindSafe for ArrayUpdateSpecKind {}
 impl Clone for ArrayUpdateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *AuthMinimumAdminPermission*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct AuthMinimumAdminPermission {
     /// Property *MethodFault.faultCause*.

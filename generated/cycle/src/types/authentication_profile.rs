@@ -2,7 +2,7 @@
 
 /// Data object type *AuthenticationProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct AuthenticationProfile {
     /// Property *ApplyProfile.enabled*.

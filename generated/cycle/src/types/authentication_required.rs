@@ -2,7 +2,7 @@
 
 /// Data object type *AuthenticationRequired*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct AuthenticationRequired {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *AuthorizationDescription*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct AuthorizationDescription {
     /// Property *AuthorizationDescription.privilege*.

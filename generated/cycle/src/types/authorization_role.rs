@@ -2,7 +2,7 @@
 
 /// Data object type *AuthorizationRole*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct AuthorizationRole {
     /// Property *AuthorizationRole.roleId*.

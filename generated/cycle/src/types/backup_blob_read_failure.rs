@@ -2,7 +2,7 @@
 
 /// Data object type *BackupBlobReadFailure*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct BackupBlobReadFailure {
     /// Property *MethodFault.faultCause*.

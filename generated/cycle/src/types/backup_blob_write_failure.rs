@@ -2,7 +2,7 @@
 
 /// Data object type *BackupBlobWriteFailure*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct BackupBlobWriteFailure {
     /// Property *MethodFault.faultCause*.

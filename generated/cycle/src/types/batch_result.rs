@@ -2,7 +2,7 @@
 
 /// Data object type *BatchResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct BatchResult {
     /// Property *BatchResult.result*.

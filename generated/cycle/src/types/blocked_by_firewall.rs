@@ -2,7 +2,7 @@
 
 /// Data object type *BlockedByFirewall*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct BlockedByFirewall {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CAMServerRefusedConnection*.
 ///
-/// Extends `InvalidCAMServer`.
+/// Extends [`InvalidCAMServer`](crate::types::InvalidCAMServer).
 #[derive(Clone)]
 pub struct CAMServerRefusedConnection {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotAccessFile*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct CannotAccessFile {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotAccessLocalSource*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct CannotAccessLocalSource {
     /// Property *MethodFault.faultCause*.

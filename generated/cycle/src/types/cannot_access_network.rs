@@ -2,9 +2,9 @@
 
 /// Data object type *CannotAccessNetwork*.
 ///
-/// Extends `CannotAccessVmDevice`.
+/// Extends [`CannotAccessVmDevice`](crate::types::CannotAccessVmDevice).
 ///
-/// Has subtypes: members declared with this type are held as \[`CannotAccessNetworkKind`\].
+/// Has subtypes: members declared with this type are held as [`CannotAccessNetworkKind`].
 #[derive(Clone)]
 pub struct CannotAccessNetwork {
     /// Property *MethodFault.faultCause*.
@@ -119,24 +119,24 @@ impl<'de> serde::Deserialize<'de> for CannotAccessNetwork {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CannotAccessNetwork` or any of its subtypes: what a member declared as `CannotAccessNetwork` holds.
+/// A `CannotAccessNetwork` or any of its subtypes: what a member declared as `CannotAccessNetwork` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CannotAccessNetworkKind {
     /// Exactly this type.
     CannotAccessNetwork(Box<crate::types::CannotAccessNetwork>),
-    ///  A `DestinationSwitchFull`.
+    /// A `DestinationSwitchFull`.
     DestinationSwitchFull(Box<crate::types::DestinationSwitchFull>),
-    ///  A `LegacyNetworkInterfaceInUse`.
+    /// A `LegacyNetworkInterfaceInUse`.
     LegacyNetworkInterfaceInUse(Box<crate::types::LegacyNetworkInterfaceInUse>),
-    ///  A `VMOnConflictDVPort`.
+    /// A `VMOnConflictDVPort`.
     VMOnConflictDVPort(Box<crate::types::VMOnConflictDVPort>),
-    ///  A `VMOnVirtualIntranet`.
+    /// A `VMOnVirtualIntranet`.
     VMOnVirtualIntranet(Box<crate::types::VMOnVirtualIntranet>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -146,6 +146,9 @@ impl Default for CannotAccessNetworkKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CannotAccessNetworkKind {}
+impl std::panic::UnwindSafe for CannotAccessNetworkKind {}
+impl std::panic::RefUnwindSafe for CannotAccessNetworkKind {}
 impl Clone for CannotAccessNetworkKind {
     #[inline]
     fn clone(&self) -> Self {

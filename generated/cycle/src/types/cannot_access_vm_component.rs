@@ -2,9 +2,9 @@
 
 /// Data object type *CannotAccessVmComponent*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`CannotAccessVmComponentKind`\].
+/// Has subtypes: members declared with this type are held as [`CannotAccessVmComponentKind`].
 #[derive(Clone)]
 pub struct CannotAccessVmComponent {
     /// Property *MethodFault.faultCause*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmComponent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CannotAccessVmComponent` or any of its subtypes: what a member declared as `CannotAccessVmComponent` holds.
+/// A `CannotAccessVmComponent` or any of its subtypes: what a member declared as `CannotAccessVmComponent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CannotAccessVmComponentKind {
     /// Exactly this type.
     CannotAccessVmComponent(Box<crate::types::CannotAccessVmComponent>),
-    ///  A `CannotAccessVmConfig`.
+    /// A `CannotAccessVmConfig`.
     CannotAccessVmConfig(Box<crate::types::CannotAccessVmConfig>),
-    ///  A `CannotAccessVmDevice` or one of its subtypes.
+    /// A `CannotAccessVmDevice` or one of its subtypes.
     CannotAccessVmDevice(crate::types::CannotAccessVmDeviceKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for CannotAccessVmComponentKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CannotAccessVmComponentKind {}
+impl std::panic::UnwindSafe for CannotAccessVmComponentKind {}
+impl std::panic::RefUnwindSafe for CannotAccessVmComponentKind {}
 impl Clone for CannotAccessVmComponentKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotAccessVmConfig*.
 ///
-/// Extends `CannotAccessVmComponent`.
+/// Extends [`CannotAccessVmComponent`](crate::types::CannotAccessVmComponent).
 #[derive(Clone)]
 pub struct CannotAccessVmConfig {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *CannotAccessVmDevice*.
 ///
-/// Extends `CannotAccessVmComponent`.
+/// Extends [`CannotAccessVmComponent`](crate::types::CannotAccessVmComponent).
 ///
-/// Has subtypes: members declared with this type are held as \[`CannotAccessVmDeviceKind`\].
+/// Has subtypes: members declared with this type are held as [`CannotAccessVmDeviceKind`].
 #[derive(Clone)]
 pub struct CannotAccessVmDevice {
     /// Property *MethodFault.faultCause*.
@@ -105,20 +105,20 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmDevice {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CannotAccessVmDevice` or any of its subtypes: what a member declared as `CannotAccessVmDevice` holds.
+/// A `CannotAccessVmDevice` or any of its subtypes: what a member declared as `CannotAccessVmDevice` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CannotAccessVmDeviceKind {
     /// Exactly this type.
     CannotAccessVmDevice(Box<crate::types::CannotAccessVmDevice>),
-    ///  A `CannotAccessNetwork` or one of its subtypes.
+    /// A `CannotAccessNetwork` or one of its subtypes.
     CannotAccessNetwork(crate::types::CannotAccessNetworkKind),
-    ///  A `CannotAccessVmDisk` or one of its subtypes.
+    /// A `CannotAccessVmDisk` or one of its subtypes.
     CannotAccessVmDisk(crate::types::CannotAccessVmDiskKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -128,6 +128,9 @@ impl Default for CannotAccessVmDeviceKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CannotAccessVmDeviceKind {}
+impl std::panic::UnwindSafe for CannotAccessVmDeviceKind {}
+impl std::panic::RefUnwindSafe for CannotAccessVmDeviceKind {}
 impl Clone for CannotAccessVmDeviceKind {
     #[inline]
     fn clone(&self) -> Self {

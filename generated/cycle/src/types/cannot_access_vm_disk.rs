@@ -2,9 +2,9 @@
 
 /// Data object type *CannotAccessVmDisk*.
 ///
-/// Extends `CannotAccessVmDevice`.
+/// Extends [`CannotAccessVmDevice`](crate::types::CannotAccessVmDevice).
 ///
-/// Has subtypes: members declared with this type are held as \[`CannotAccessVmDiskKind`\].
+/// Has subtypes: members declared with this type are held as [`CannotAccessVmDiskKind`].
 #[derive(Clone)]
 pub struct CannotAccessVmDisk {
     /// Property *MethodFault.faultCause*.
@@ -110,18 +110,18 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmDisk {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CannotAccessVmDisk` or any of its subtypes: what a member declared as `CannotAccessVmDisk` holds.
+/// A `CannotAccessVmDisk` or any of its subtypes: what a member declared as `CannotAccessVmDisk` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CannotAccessVmDiskKind {
     /// Exactly this type.
     CannotAccessVmDisk(Box<crate::types::CannotAccessVmDisk>),
-    ///  A `RDMPointsToInaccessibleDisk`.
+    /// A `RDMPointsToInaccessibleDisk`.
     RDMPointsToInaccessibleDisk(Box<crate::types::RDMPointsToInaccessibleDisk>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -131,6 +131,9 @@ impl Default for CannotAccessVmDiskKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CannotAccessVmDiskKind {}
+impl std::panic::UnwindSafe for CannotAccessVmDiskKind {}
+impl std::panic::RefUnwindSafe for CannotAccessVmDiskKind {}
 impl Clone for CannotAccessVmDiskKind {
     #[inline]
     fn clone(&self) -> Self {

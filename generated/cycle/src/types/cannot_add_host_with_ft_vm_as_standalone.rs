@@ -2,7 +2,7 @@
 
 /// Data object type *CannotAddHostWithFTVmAsStandalone*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct CannotAddHostWithFTVmAsStandalone {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotAddHostWithFTVmToDifferentCluster*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct CannotAddHostWithFTVmToDifferentCluster {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotAddHostWithFTVmToNonHACluster*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct CannotAddHostWithFTVmToNonHACluster {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotChangeDrsBehaviorForFtSecondary*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct CannotChangeDrsBehaviorForFtSecondary {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotChangeHaSettingsForFtSecondary*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct CannotChangeHaSettingsForFtSecondary {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotChangeVsanClusterUuid*.
 ///
-/// Extends `VsanFault`.
+/// Extends [`VsanFault`](crate::types::VsanFault).
 #[derive(Clone)]
 pub struct CannotChangeVsanClusterUuid {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotChangeVsanNodeUuid*.
 ///
-/// Extends `VsanFault`.
+/// Extends [`VsanFault`](crate::types::VsanFault).
 #[derive(Clone)]
 pub struct CannotChangeVsanNodeUuid {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotComputeFTCompatibleHosts*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct CannotComputeFTCompatibleHosts {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotCreateFile*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct CannotCreateFile {
     /// Property *MethodFault.faultCause*.

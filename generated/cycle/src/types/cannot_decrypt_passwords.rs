@@ -2,7 +2,7 @@
 
 /// Data object type *CannotDecryptPasswords*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct CannotDecryptPasswords {
     /// Property *MethodFault.faultCause*.

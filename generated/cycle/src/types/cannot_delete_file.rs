@@ -2,7 +2,7 @@
 
 /// Data object type *CannotDeleteFile*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct CannotDeleteFile {
     /// Property *MethodFault.faultCause*.

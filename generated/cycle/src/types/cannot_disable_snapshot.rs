@@ -2,7 +2,7 @@
 
 /// Data object type *CannotDisableSnapshot*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct CannotDisableSnapshot {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotDisconnectHostWithFaultToleranceVm*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct CannotDisconnectHostWithFaultToleranceVm {
     /// Property *MethodFault.faultCause*.

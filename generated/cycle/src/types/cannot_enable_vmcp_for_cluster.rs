@@ -2,7 +2,7 @@
 
 /// Data object type *CannotEnableVmcpForCluster*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct CannotEnableVmcpForCluster {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotModifyConfigCpuRequirements*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct CannotModifyConfigCpuRequirements {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotMoveFaultToleranceVm*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct CannotMoveFaultToleranceVm {
     /// Property *MethodFault.faultCause*.

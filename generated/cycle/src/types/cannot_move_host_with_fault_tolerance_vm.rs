@@ -2,7 +2,7 @@
 
 /// Data object type *CannotMoveHostWithFaultToleranceVm*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct CannotMoveHostWithFaultToleranceVm {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotMoveVmWithDeltaDisk*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct CannotMoveVmWithDeltaDisk {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotMoveVmWithNativeDeltaDisk*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct CannotMoveVmWithNativeDeltaDisk {
     /// Property *MethodFault.faultCause*.

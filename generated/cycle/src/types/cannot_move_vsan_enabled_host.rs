@@ -2,9 +2,9 @@
 
 /// Data object type *CannotMoveVsanEnabledHost*.
 ///
-/// Extends `VsanFault`.
+/// Extends [`VsanFault`](crate::types::VsanFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`CannotMoveVsanEnabledHostKind`\].
+/// Has subtypes: members declared with this type are held as [`CannotMoveVsanEnabledHostKind`].
 #[derive(Clone)]
 pub struct CannotMoveVsanEnabledHost {
     /// Property *MethodFault.faultCause*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for CannotMoveVsanEnabledHost {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CannotMoveVsanEnabledHost` or any of its subtypes: what a member declared as `CannotMoveVsanEnabledHost` holds.
+/// A `CannotMoveVsanEnabledHost` or any of its subtypes: what a member declared as `CannotMoveVsanEnabledHost` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CannotMoveVsanEnabledHostKind {
     /// Exactly this type.
     CannotMoveVsanEnabledHost(Box<crate::types::CannotMoveVsanEnabledHost>),
-    ///  A `DestinationVsanDisabled`.
+    /// A `DestinationVsanDisabled`.
     DestinationVsanDisabled(Box<crate::types::DestinationVsanDisabled>),
-    ///  A `VsanClusterUuidMismatch`.
+    /// A `VsanClusterUuidMismatch`.
     VsanClusterUuidMismatch(Box<crate::types::VsanClusterUuidMismatch>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for CannotMoveVsanEnabledHostKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CannotMoveVsanEnabledHostKind {}
+impl std::panic::UnwindSafe for CannotMoveVsanEnabledHostKind {}
+impl std::panic::RefUnwindSafe for CannotMoveVsanEnabledHostKind {}
 impl Clone for CannotMoveVsanEnabledHostKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotPlaceWithoutPrerequisiteMoves*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct CannotPlaceWithoutPrerequisiteMoves {
     /// Property *MethodFault.faultCause*.

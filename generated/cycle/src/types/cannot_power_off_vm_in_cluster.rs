@@ -2,7 +2,7 @@
 
 /// Data object type *CannotPowerOffVmInCluster*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct CannotPowerOffVmInCluster {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotReconfigureVsanWhenHaEnabled*.
 ///
-/// Extends `VsanFault`.
+/// Extends [`VsanFault`](crate::types::VsanFault).
 #[derive(Clone)]
 pub struct CannotReconfigureVsanWhenHaEnabled {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CannotUseNetwork*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct CannotUseNetwork {
     /// Property *MethodFault.faultCause*.

@@ -6,7 +6,7 @@
 ///
 /// ***Since:*** vEAM API 8.2
 ///
-/// Extends `EamAppFault`.
+/// Extends [`EamAppFault`](crate::types::EamAppFault).
 #[derive(Clone)]
 pub struct CertificateNotTrustedFault {
     /// Property *MethodFault.faultCause*.

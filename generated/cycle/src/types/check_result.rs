@@ -2,7 +2,7 @@
 
 /// Data object type *CheckResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct CheckResult {
     /// Property *CheckResult.vm*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ChoiceOption*.
 ///
-/// Extends `OptionType`.
+/// Extends [`OptionType`](crate::types::OptionType).
 #[derive(Clone)]
 pub struct ChoiceOption {
     /// Property *OptionType.valueIsReadonly*.

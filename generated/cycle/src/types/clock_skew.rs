@@ -2,7 +2,7 @@
 
 /// Data object type *ClockSkew*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct ClockSkew {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CloneFromSnapshotNotSupported*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct CloneFromSnapshotNotSupported {
     /// Property *MethodFault.faultCause*.

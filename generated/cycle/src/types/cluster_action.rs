@@ -2,9 +2,9 @@
 
 /// Data object type *ClusterAction*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterActionKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterActionKind`].
 #[derive(Clone)]
 pub struct ClusterAction {
     /// Property *ClusterAction.type*.
@@ -90,38 +90,38 @@ impl<'de> serde::Deserialize<'de> for ClusterAction {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterAction` or any of its subtypes: what a member declared as `ClusterAction` holds.
+/// A `ClusterAction` or any of its subtypes: what a member declared as `ClusterAction` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterActionKind {
     /// Exactly this type.
     ClusterAction(crate::types::ClusterAction),
-    ///  A `ClusterClusterInitialPlacementAction`.
+    /// A `ClusterClusterInitialPlacementAction`.
     ClusterClusterInitialPlacementAction(
         Box<crate::types::ClusterClusterInitialPlacementAction>,
     ),
-    ///  A `ClusterHostInfraUpdateHaModeAction`.
+    /// A `ClusterHostInfraUpdateHaModeAction`.
     ClusterHostInfraUpdateHaModeAction(
         Box<crate::types::ClusterHostInfraUpdateHaModeAction>,
     ),
-    ///  A `ClusterHostPowerAction`.
+    /// A `ClusterHostPowerAction`.
     ClusterHostPowerAction(Box<crate::types::ClusterHostPowerAction>),
-    ///  A `ClusterInitialPlacementAction`.
+    /// A `ClusterInitialPlacementAction`.
     ClusterInitialPlacementAction(Box<crate::types::ClusterInitialPlacementAction>),
-    ///  A `ClusterMigrationAction`.
+    /// A `ClusterMigrationAction`.
     ClusterMigrationAction(Box<crate::types::ClusterMigrationAction>),
-    ///  A `PlacementAction`.
+    /// A `PlacementAction`.
     PlacementAction(Box<crate::types::PlacementAction>),
-    ///  A `HbrDiskMigrationAction`.
+    /// A `HbrDiskMigrationAction`.
     HbrDiskMigrationAction(Box<crate::types::HbrDiskMigrationAction>),
-    ///  A `StorageMigrationAction`.
+    /// A `StorageMigrationAction`.
     StorageMigrationAction(Box<crate::types::StorageMigrationAction>),
-    ///  A `StoragePlacementAction`.
+    /// A `StoragePlacementAction`.
     StoragePlacementAction(Box<crate::types::StoragePlacementAction>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -131,6 +131,9 @@ impl Default for ClusterActionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterActionKind {}
+impl std::panic::UnwindSafe for ClusterActionKind {}
+impl std::panic::RefUnwindSafe for ClusterActionKind {}
 impl Clone for ClusterActionKind {
     #[inline]
     fn clone(&self) -> Self {

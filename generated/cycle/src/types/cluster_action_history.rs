@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterActionHistory*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterActionHistory {
     /// Property *ClusterActionHistory.action*.

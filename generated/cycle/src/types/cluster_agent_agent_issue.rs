@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `AgencyIssue`.
+/// Extends [`AgencyIssue`](crate::types::AgencyIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterAgentAgentIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterAgentAgentIssueKind`].
 #[derive(Clone)]
 pub struct ClusterAgentAgentIssue {
     /// Property *Issue.key*.
@@ -155,27 +155,27 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentAgentIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterAgentAgentIssue` or any of its subtypes: what a member declared as `ClusterAgentAgentIssue` holds.
+/// A `ClusterAgentAgentIssue` or any of its subtypes: what a member declared as `ClusterAgentAgentIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterAgentAgentIssueKind {
     /// Exactly this type.
     ClusterAgentAgentIssue(Box<crate::types::ClusterAgentAgentIssue>),
-    ///  A `ClusterAgentOvfInvalidProperty`.
+    /// A `ClusterAgentOvfInvalidProperty`.
     #[cfg(feature = "eam")]
     ClusterAgentOvfInvalidProperty(Box<crate::types::ClusterAgentOvfInvalidProperty>),
-    ///  A `ClusterAgentTransitionFailed`.
+    /// A `ClusterAgentTransitionFailed`.
     #[cfg(feature = "eam")]
     ClusterAgentTransitionFailed(Box<crate::types::ClusterAgentTransitionFailed>),
-    ///  A `ClusterAgentVmIssue` or one of its subtypes.
+    /// A `ClusterAgentVmIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentVmIssue(crate::types::ClusterAgentVmIssueKind),
-    ///  A `ClusterAgentVmNotDeployed` or one of its subtypes.
+    /// A `ClusterAgentVmNotDeployed` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentVmNotDeployed(crate::types::ClusterAgentVmNotDeployedKind),
 }
@@ -186,6 +186,9 @@ impl Default for ClusterAgentAgentIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterAgentAgentIssueKind {}
+impl std::panic::UnwindSafe for ClusterAgentAgentIssueKind {}
+impl std::panic::RefUnwindSafe for ClusterAgentAgentIssueKind {}
 impl Clone for ClusterAgentAgentIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `ClusterAgentVmIssue`.
+/// Extends [`ClusterAgentVmIssue`](crate::types::ClusterAgentVmIssue).
 #[derive(Clone)]
 pub struct ClusterAgentInvalidConfig {
     /// Property *Issue.key*.

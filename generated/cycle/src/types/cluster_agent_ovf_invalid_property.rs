@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `ClusterAgentAgentIssue`.
+/// Extends [`ClusterAgentAgentIssue`](crate::types::ClusterAgentAgentIssue).
 #[derive(Clone)]
 pub struct ClusterAgentOvfInvalidProperty {
     /// Property *Issue.key*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `ClusterAgentAgentIssue`.
+/// Extends [`ClusterAgentAgentIssue`](crate::types::ClusterAgentAgentIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterAgentVmIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterAgentVmIssueKind`].
 #[derive(Clone)]
 pub struct ClusterAgentVmIssue {
     /// Property *Issue.key*.
@@ -164,52 +164,52 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterAgentVmIssue` or any of its subtypes: what a member declared as `ClusterAgentVmIssue` holds.
+/// A `ClusterAgentVmIssue` or any of its subtypes: what a member declared as `ClusterAgentVmIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterAgentVmIssueKind {
     /// Exactly this type.
     ClusterAgentVmIssue(Box<crate::types::ClusterAgentVmIssue>),
-    ///  A `ClusterAgentHostInMaintenanceMode`.
+    /// A `ClusterAgentHostInMaintenanceMode`.
     #[cfg(feature = "eam")]
     ClusterAgentHostInMaintenanceMode(
         Box<crate::types::ClusterAgentHostInMaintenanceMode>,
     ),
-    ///  A `ClusterAgentHostInPartialMaintenanceMode`.
+    /// A `ClusterAgentHostInPartialMaintenanceMode`.
     #[cfg(feature = "eam")]
     ClusterAgentHostInPartialMaintenanceMode(
         Box<crate::types::ClusterAgentHostInPartialMaintenanceMode>,
     ),
-    ///  A `ClusterAgentInvalidConfig`.
+    /// A `ClusterAgentInvalidConfig`.
     #[cfg(feature = "eam")]
     ClusterAgentInvalidConfig(Box<crate::types::ClusterAgentInvalidConfig>),
-    ///  A `ClusterAgentVmHookFailed`.
+    /// A `ClusterAgentVmHookFailed`.
     #[cfg(feature = "eam")]
     ClusterAgentVmHookFailed(Box<crate::types::ClusterAgentVmHookFailed>),
-    ///  A `ClusterAgentVmHookTimedout`.
+    /// A `ClusterAgentVmHookTimedout`.
     #[cfg(feature = "eam")]
     ClusterAgentVmHookTimedout(Box<crate::types::ClusterAgentVmHookTimedout>),
-    ///  A `ClusterAgentVmInaccessible`.
+    /// A `ClusterAgentVmInaccessible`.
     #[cfg(feature = "eam")]
     ClusterAgentVmInaccessible(Box<crate::types::ClusterAgentVmInaccessible>),
-    ///  A `ClusterAgentVmNotRemoved`.
+    /// A `ClusterAgentVmNotRemoved`.
     #[cfg(feature = "eam")]
     ClusterAgentVmNotRemoved(Box<crate::types::ClusterAgentVmNotRemoved>),
-    ///  A `ClusterAgentVmPoweredOff` or one of its subtypes.
+    /// A `ClusterAgentVmPoweredOff` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentVmPoweredOff(crate::types::ClusterAgentVmPoweredOffKind),
-    ///  A `ClusterAgentVmPoweredOn`.
+    /// A `ClusterAgentVmPoweredOn`.
     #[cfg(feature = "eam")]
     ClusterAgentVmPoweredOn(Box<crate::types::ClusterAgentVmPoweredOn>),
-    ///  A `ClusterAgentVmProtected`.
+    /// A `ClusterAgentVmProtected`.
     #[cfg(feature = "eam")]
     ClusterAgentVmProtected(Box<crate::types::ClusterAgentVmProtected>),
-    ///  A `ClusterAgentVmSuspended`.
+    /// A `ClusterAgentVmSuspended`.
     #[cfg(feature = "eam")]
     ClusterAgentVmSuspended(Box<crate::types::ClusterAgentVmSuspended>),
 }
@@ -220,6 +220,9 @@ impl Default for ClusterAgentVmIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterAgentVmIssueKind {}
+impl std::panic::UnwindSafe for ClusterAgentVmIssueKind {}
+impl std::panic::RefUnwindSafe for ClusterAgentVmIssueKind {}
 impl Clone for ClusterAgentVmIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
-/// Extends `ClusterAction`.
+/// Extends [`ClusterAction`](crate::types::ClusterAction).
 #[derive(Clone)]
 pub struct ClusterClusterInitialPlacementAction {
     /// Property *ClusterAction.type*.

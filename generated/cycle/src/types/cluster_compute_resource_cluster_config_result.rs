@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceClusterConfigResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterComputeResourceClusterConfigResult {
     /// Property *ClusterComputeResourceClusterConfigResult.failedHosts*.

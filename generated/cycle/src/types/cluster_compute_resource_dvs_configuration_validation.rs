@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceDVSConfigurationValidation*.
 ///
-/// Extends `ClusterComputeResourceValidationResultBase`.
+/// Extends [`ClusterComputeResourceValidationResultBase`](crate::types::ClusterComputeResourceValidationResultBase).
 #[derive(Clone)]
 pub struct ClusterComputeResourceDVSConfigurationValidation {
     /// Property *ClusterComputeResourceValidationResultBase.info*.

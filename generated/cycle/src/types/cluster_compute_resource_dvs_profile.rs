@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceDvsProfile*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterComputeResourceDvsProfile {
     /// Property *ClusterComputeResourceDvsProfile.dvsName*.

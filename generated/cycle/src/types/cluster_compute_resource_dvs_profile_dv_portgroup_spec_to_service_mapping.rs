@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     /// Property *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping.dvPortgroupSpec*.

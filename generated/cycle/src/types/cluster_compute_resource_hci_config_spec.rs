@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceHCIConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterComputeResourceHCIConfigSpec {
     /// Property *ClusterComputeResourceHCIConfigSpec.dvsProf*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceHostConfigurationInput*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterComputeResourceHostConfigurationInput {
     /// Property *ClusterComputeResourceHostConfigurationInput.host*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceHostConfigurationValidation*.
 ///
-/// Extends `ClusterComputeResourceValidationResultBase`.
+/// Extends [`ClusterComputeResourceValidationResultBase`](crate::types::ClusterComputeResourceValidationResultBase).
 #[derive(Clone)]
 pub struct ClusterComputeResourceHostConfigurationValidation {
     /// Property *ClusterComputeResourceValidationResultBase.info*.

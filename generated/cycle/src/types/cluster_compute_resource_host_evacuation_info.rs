@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterComputeResourceHostEvacuationInfo {
     /// Property *ClusterComputeResourceHostEvacuationInfo.host*.

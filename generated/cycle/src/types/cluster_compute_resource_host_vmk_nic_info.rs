@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceHostVmkNicInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterComputeResourceHostVmkNicInfo {
     /// Property *ClusterComputeResourceHostVmkNicInfo.nicSpec*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ClusterComputeResourceValidationResultBase*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterComputeResourceValidationResultBaseKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterComputeResourceValidationResultBaseKind`].
 #[derive(Clone)]
 pub struct ClusterComputeResourceValidationResultBase {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
@@ -85,30 +85,30 @@ impl<'de> serde::Deserialize<'de> for ClusterComputeResourceValidationResultBase
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterComputeResourceValidationResultBase` or any of its subtypes: what a member declared as `ClusterComputeResourceValidationResultBase` holds.
+/// A `ClusterComputeResourceValidationResultBase` or any of its subtypes: what a member declared as `ClusterComputeResourceValidationResultBase` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterComputeResourceValidationResultBaseKind {
     /// Exactly this type.
     ClusterComputeResourceValidationResultBase(
         crate::types::ClusterComputeResourceValidationResultBase,
     ),
-    ///  A `ClusterComputeResourceDVSConfigurationValidation`.
+    /// A `ClusterComputeResourceDVSConfigurationValidation`.
     ClusterComputeResourceDVSConfigurationValidation(
         Box<crate::types::ClusterComputeResourceDVSConfigurationValidation>,
     ),
-    ///  A `ClusterComputeResourceHostConfigurationValidation`.
+    /// A `ClusterComputeResourceHostConfigurationValidation`.
     ClusterComputeResourceHostConfigurationValidation(
         Box<crate::types::ClusterComputeResourceHostConfigurationValidation>,
     ),
-    ///  A `VsanClusterConfigPrecheckItem`.
+    /// A `VsanClusterConfigPrecheckItem`.
     VsanClusterConfigPrecheckItem(Box<crate::types::VsanClusterConfigPrecheckItem>),
-    ///  A `VsanValidationItem`.
+    /// A `VsanValidationItem`.
     VsanValidationItem(Box<crate::types::VsanValidationItem>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for ClusterComputeResourceValidationResultBaseKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterComputeResourceValidationResultBaseKind {}
+impl std::panic::UnwindSafe for ClusterComputeResourceValidationResultBaseKind {}
+impl std::panic::RefUnwindSafe for ClusterComputeResourceValidationResultBaseKind {}
 impl Clone for ClusterComputeResourceValidationResultBaseKind {
     #[inline]
     fn clone(&self) -> Self {

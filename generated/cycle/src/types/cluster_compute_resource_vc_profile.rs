@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceVCProfile*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterComputeResourceVCProfile {
     /// Property *ClusterComputeResourceVCProfile.clusterSpec*.

@@ -4,7 +4,7 @@
 ///
 /// Data object type *ClusterConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[deprecated]
 #[derive(Clone)]
 pub struct ClusterConfigInfo {

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterConfigInfoEx*.
 ///
-/// Extends `ComputeResourceConfigInfo`.
+/// Extends [`ComputeResourceConfigInfo`](crate::types::ComputeResourceConfigInfo).
 #[derive(Clone)]
 pub struct ClusterConfigInfoEx {
     /// Property *ComputeResourceConfigInfo.vmSwapPlacement*.

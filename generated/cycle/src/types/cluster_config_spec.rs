@@ -4,7 +4,7 @@
 ///
 /// Data object type *ClusterConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[deprecated]
 #[derive(Clone)]
 pub struct ClusterConfigSpec {

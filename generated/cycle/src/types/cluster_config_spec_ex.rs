@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterConfigSpecEx*.
 ///
-/// Extends `ComputeResourceConfigSpec`.
+/// Extends [`ComputeResourceConfigSpec`](crate::types::ComputeResourceConfigSpec).
 #[derive(Clone)]
 pub struct ClusterConfigSpecEx {
     /// Property *ComputeResourceConfigSpec.vmSwapPlacement*.

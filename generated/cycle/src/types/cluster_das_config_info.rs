@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDasConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterDasConfigInfo {
     /// Property *ClusterDasConfigInfo.enabled*.

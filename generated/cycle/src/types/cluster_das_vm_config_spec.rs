@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDasVmConfigSpec*.
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct ClusterDasVmConfigSpec {
     /// Property *ArrayUpdateSpec.operation*.

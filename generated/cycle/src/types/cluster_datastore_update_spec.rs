@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct ClusterDatastoreUpdateSpec {
     /// Property *ArrayUpdateSpec.operation*.

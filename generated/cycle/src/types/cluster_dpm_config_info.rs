@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDpmConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterDpmConfigInfo {
     /// Property *ClusterDpmConfigInfo.enabled*.

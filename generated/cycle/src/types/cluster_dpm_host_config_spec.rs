@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDpmHostConfigSpec*.
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct ClusterDpmHostConfigSpec {
     /// Property *ArrayUpdateSpec.operation*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDrsConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterDrsConfigInfo {
     /// Deprecated.

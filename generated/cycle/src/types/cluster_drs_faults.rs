@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDrsFaults*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterDrsFaults {
     /// Property *ClusterDrsFaults.reason*.

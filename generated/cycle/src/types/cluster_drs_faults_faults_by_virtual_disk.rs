@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDrsFaultsFaultsByVirtualDisk*.
 ///
-/// Extends `ClusterDrsFaultsFaultsByVm`.
+/// Extends [`ClusterDrsFaultsFaultsByVm`](crate::types::ClusterDrsFaultsFaultsByVm).
 #[derive(Clone)]
 pub struct ClusterDrsFaultsFaultsByVirtualDisk {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ClusterDrsFaultsFaultsByVm*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterDrsFaultsFaultsByVmKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterDrsFaultsFaultsByVmKind`].
 #[derive(Clone)]
 pub struct ClusterDrsFaultsFaultsByVm {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.
@@ -92,18 +92,18 @@ impl<'de> serde::Deserialize<'de> for ClusterDrsFaultsFaultsByVm {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterDrsFaultsFaultsByVm` or any of its subtypes: what a member declared as `ClusterDrsFaultsFaultsByVm` holds.
+/// A `ClusterDrsFaultsFaultsByVm` or any of its subtypes: what a member declared as `ClusterDrsFaultsFaultsByVm` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterDrsFaultsFaultsByVmKind {
     /// Exactly this type.
     ClusterDrsFaultsFaultsByVm(crate::types::ClusterDrsFaultsFaultsByVm),
-    ///  A `ClusterDrsFaultsFaultsByVirtualDisk`.
+    /// A `ClusterDrsFaultsFaultsByVirtualDisk`.
     ClusterDrsFaultsFaultsByVirtualDisk(
         Box<crate::types::ClusterDrsFaultsFaultsByVirtualDisk>,
     ),
@@ -115,6 +115,9 @@ impl Default for ClusterDrsFaultsFaultsByVmKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterDrsFaultsFaultsByVmKind {}
+impl std::panic::UnwindSafe for ClusterDrsFaultsFaultsByVmKind {}
+impl std::panic::RefUnwindSafe for ClusterDrsFaultsFaultsByVmKind {}
 impl Clone for ClusterDrsFaultsFaultsByVmKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDrsVmConfigSpec*.
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct ClusterDrsVmConfigSpec {
     /// Property *ArrayUpdateSpec.operation*.

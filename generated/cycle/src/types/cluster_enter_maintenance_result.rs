@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterEnterMaintenanceResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterEnterMaintenanceResult {
     /// Property *ClusterEnterMaintenanceResult.recommendations*.

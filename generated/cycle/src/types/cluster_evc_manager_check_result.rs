@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterEVCManagerCheckResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterEVCManagerCheckResult {
     /// Property *ClusterEVCManagerCheckResult.evcModeKey*.

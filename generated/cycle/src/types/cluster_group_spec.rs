@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterGroupSpec*.
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct ClusterGroupSpec {
     /// Property *ArrayUpdateSpec.operation*.

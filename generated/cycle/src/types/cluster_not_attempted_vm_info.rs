@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterNotAttemptedVmInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterNotAttemptedVmInfo {
     /// Property *ClusterNotAttemptedVmInfo.vm*.

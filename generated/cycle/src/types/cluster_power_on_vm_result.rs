@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterPowerOnVmResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterPowerOnVmResult {
     /// Property *ClusterPowerOnVmResult.attempted*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterProfileCompleteConfigSpec*.
 ///
-/// Extends `ClusterProfileConfigSpec`.
+/// Extends [`ClusterProfileConfigSpec`](crate::types::ClusterProfileConfigSpec).
 #[derive(Clone)]
 pub struct ClusterProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.name*.

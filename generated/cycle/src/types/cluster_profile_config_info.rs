@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterProfileConfigInfo*.
 ///
-/// Extends `ProfileConfigInfo`.
+/// Extends [`ProfileConfigInfo`](crate::types::ProfileConfigInfo).
 #[derive(Clone)]
 pub struct ClusterProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ClusterProfileConfigSpec*.
 ///
-/// Extends `ClusterProfileCreateSpec`.
+/// Extends [`ClusterProfileCreateSpec`](crate::types::ClusterProfileCreateSpec).
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterProfileConfigSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterProfileConfigSpecKind`].
 #[derive(Clone)]
 pub struct ClusterProfileConfigSpec {
     /// Property *ProfileCreateSpec.name*.
@@ -95,22 +95,22 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileConfigSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterProfileConfigSpec` or any of its subtypes: what a member declared as `ClusterProfileConfigSpec` holds.
+/// A `ClusterProfileConfigSpec` or any of its subtypes: what a member declared as `ClusterProfileConfigSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterProfileConfigSpecKind {
     /// Exactly this type.
     ClusterProfileConfigSpec(crate::types::ClusterProfileConfigSpec),
-    ///  A `ClusterProfileCompleteConfigSpec`.
+    /// A `ClusterProfileCompleteConfigSpec`.
     ClusterProfileCompleteConfigSpec(
         Box<crate::types::ClusterProfileCompleteConfigSpec>,
     ),
-    ///  A `ClusterProfileConfigServiceCreateSpec`.
+    /// A `ClusterProfileConfigServiceCreateSpec`.
     ClusterProfileConfigServiceCreateSpec(
         Box<crate::types::ClusterProfileConfigServiceCreateSpec>,
     ),
@@ -122,6 +122,9 @@ impl Default for ClusterProfileConfigSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterProfileConfigSpecKind {}
+impl std::panic::UnwindSafe for ClusterProfileConfigSpecKind {}
+impl std::panic::RefUnwindSafe for ClusterProfileConfigSpecKind {}
 impl Clone for ClusterProfileConfigSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *ClusterProfileCreateSpec*.
 ///
-/// Extends `ProfileCreateSpec`.
+/// Extends [`ProfileCreateSpec`](crate::types::ProfileCreateSpec).
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterProfileCreateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterProfileCreateSpecKind`].
 #[derive(Clone)]
 pub struct ClusterProfileCreateSpec {
     /// Property *ProfileCreateSpec.name*.
@@ -95,18 +95,18 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileCreateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterProfileCreateSpec` or any of its subtypes: what a member declared as `ClusterProfileCreateSpec` holds.
+/// A `ClusterProfileCreateSpec` or any of its subtypes: what a member declared as `ClusterProfileCreateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterProfileCreateSpecKind {
     /// Exactly this type.
     ClusterProfileCreateSpec(crate::types::ClusterProfileCreateSpec),
-    ///  A `ClusterProfileConfigSpec` or one of its subtypes.
+    /// A `ClusterProfileConfigSpec` or one of its subtypes.
     ClusterProfileConfigSpec(crate::types::ClusterProfileConfigSpecKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -116,6 +116,9 @@ impl Default for ClusterProfileCreateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterProfileCreateSpecKind {}
+impl std::panic::UnwindSafe for ClusterProfileCreateSpecKind {}
+impl std::panic::RefUnwindSafe for ClusterProfileCreateSpecKind {}
 impl Clone for ClusterProfileCreateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

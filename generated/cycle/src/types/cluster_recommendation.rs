@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterRecommendation*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ClusterRecommendation {
     /// Property *ClusterRecommendation.key*.

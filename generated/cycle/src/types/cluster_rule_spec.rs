@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterRuleSpec*.
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct ClusterRuleSpec {
     /// Property *ArrayUpdateSpec.operation*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterVmOrchestrationSpec*.
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct ClusterVmOrchestrationSpec {
     /// Property *ArrayUpdateSpec.operation*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsFaultKind`].
 #[derive(Clone)]
 pub struct CnsFault {
     /// Property *MethodFault.faultCause*.
@@ -97,36 +97,36 @@ impl<'de> serde::Deserialize<'de> for CnsFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsFault` or any of its subtypes: what a member declared as `CnsFault` holds.
+/// A `CnsFault` or any of its subtypes: what a member declared as `CnsFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsFaultKind {
     /// Exactly this type.
     CnsFault(Box<crate::types::CnsFault>),
-    ///  A `CnsAlreadyRegisteredFault`.
+    /// A `CnsAlreadyRegisteredFault`.
     #[cfg(feature = "vsan")]
     CnsAlreadyRegisteredFault(Box<crate::types::CnsAlreadyRegisteredFault>),
-    ///  A `CnsMissingControllerFault`.
+    /// A `CnsMissingControllerFault`.
     #[cfg(feature = "vsan")]
     CnsMissingControllerFault(Box<crate::types::CnsMissingControllerFault>),
-    ///  A `CnsNotRegisteredFault`.
+    /// A `CnsNotRegisteredFault`.
     #[cfg(feature = "vsan")]
     CnsNotRegisteredFault(Box<crate::types::CnsNotRegisteredFault>),
-    ///  A `CnsPlacementFault` or one of its subtypes.
+    /// A `CnsPlacementFault` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsPlacementFault(crate::types::CnsPlacementFaultKind),
-    ///  A `CnsSnapshotNotFoundFault`.
+    /// A `CnsSnapshotNotFoundFault`.
     #[cfg(feature = "vsan")]
     CnsSnapshotNotFoundFault(Box<crate::types::CnsSnapshotNotFoundFault>),
-    ///  A `CnsVolumeAlreadyExistsFault`.
+    /// A `CnsVolumeAlreadyExistsFault`.
     #[cfg(feature = "vsan")]
     CnsVolumeAlreadyExistsFault(Box<crate::types::CnsVolumeAlreadyExistsFault>),
-    ///  A `CnsVolumeNotFoundFault`.
+    /// A `CnsVolumeNotFoundFault`.
     #[cfg(feature = "vsan")]
     CnsVolumeNotFoundFault(Box<crate::types::CnsVolumeNotFoundFault>),
 }
@@ -137,6 +137,9 @@ impl Default for CnsFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsFaultKind {}
+impl std::panic::UnwindSafe for CnsFaultKind {}
+impl std::panic::RefUnwindSafe for CnsFaultKind {}
 impl Clone for CnsFaultKind {
     #[inline]
     fn clone(&self) -> Self {

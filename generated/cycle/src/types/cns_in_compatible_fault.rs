@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsPlacementFault`.
+/// Extends [`CnsPlacementFault`](crate::types::CnsPlacementFault).
 #[derive(Clone)]
 pub struct CnsInCompatibleFault {
     /// Property *MethodFault.faultCause*.

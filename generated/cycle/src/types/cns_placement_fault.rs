@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsFault`.
+/// Extends [`CnsFault`](crate::types::CnsFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsPlacementFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsPlacementFaultKind`].
 #[derive(Clone)]
 pub struct CnsPlacementFault {
     /// Property *MethodFault.faultCause*.
@@ -97,24 +97,24 @@ impl<'de> serde::Deserialize<'de> for CnsPlacementFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsPlacementFault` or any of its subtypes: what a member declared as `CnsPlacementFault` holds.
+/// A `CnsPlacementFault` or any of its subtypes: what a member declared as `CnsPlacementFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsPlacementFaultKind {
     /// Exactly this type.
     CnsPlacementFault(Box<crate::types::CnsPlacementFault>),
-    ///  A `CnsInCompatibleFault`.
+    /// A `CnsInCompatibleFault`.
     #[cfg(feature = "vsan")]
     CnsInCompatibleFault(Box<crate::types::CnsInCompatibleFault>),
-    ///  A `CnsMissingPrivilegeFault`.
+    /// A `CnsMissingPrivilegeFault`.
     #[cfg(feature = "vsan")]
     CnsMissingPrivilegeFault(Box<crate::types::CnsMissingPrivilegeFault>),
-    ///  A `CnsRankedLowerFault`.
+    /// A `CnsRankedLowerFault`.
     #[cfg(feature = "vsan")]
     CnsRankedLowerFault(Box<crate::types::CnsRankedLowerFault>),
 }
@@ -125,6 +125,9 @@ impl Default for CnsPlacementFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsPlacementFaultKind {}
+impl std::panic::UnwindSafe for CnsPlacementFaultKind {}
+impl std::panic::RefUnwindSafe for CnsPlacementFaultKind {}
 impl Clone for CnsPlacementFaultKind {
     #[inline]
     fn clone(&self) -> Self {

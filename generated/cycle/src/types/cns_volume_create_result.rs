@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsVolumeOperationResult`.
+/// Extends [`CnsVolumeOperationResult`](crate::types::CnsVolumeOperationResult).
 #[derive(Clone)]
 pub struct CnsVolumeCreateResult {
     /// Property *CnsVolumeOperationResult.volumeId*.

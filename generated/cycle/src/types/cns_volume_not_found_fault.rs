@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsFault`.
+/// Extends [`CnsFault`](crate::types::CnsFault).
 #[derive(Clone)]
 pub struct CnsVolumeNotFoundFault {
     /// Property *MethodFault.faultCause*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsVolumeOperationResultKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsVolumeOperationResultKind`].
 #[derive(Clone)]
 pub struct CnsVolumeOperationResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
@@ -92,24 +92,24 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeOperationResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsVolumeOperationResult` or any of its subtypes: what a member declared as `CnsVolumeOperationResult` holds.
+/// A `CnsVolumeOperationResult` or any of its subtypes: what a member declared as `CnsVolumeOperationResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsVolumeOperationResultKind {
     /// Exactly this type.
     CnsVolumeOperationResult(Box<crate::types::CnsVolumeOperationResult>),
-    ///  A `CnsAsyncQueryResult`.
+    /// A `CnsAsyncQueryResult`.
     #[cfg(feature = "vsan")]
     CnsAsyncQueryResult(Box<crate::types::CnsAsyncQueryResult>),
-    ///  A `CnsVolumeAttachResult`.
+    /// A `CnsVolumeAttachResult`.
     #[cfg(feature = "vsan")]
     CnsVolumeAttachResult(Box<crate::types::CnsVolumeAttachResult>),
-    ///  A `CnsVolumeCreateResult`.
+    /// A `CnsVolumeCreateResult`.
     #[cfg(feature = "vsan")]
     CnsVolumeCreateResult(Box<crate::types::CnsVolumeCreateResult>),
 }
@@ -120,6 +120,9 @@ impl Default for CnsVolumeOperationResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsVolumeOperationResultKind {}
+impl std::panic::UnwindSafe for CnsVolumeOperationResultKind {}
+impl std::panic::RefUnwindSafe for CnsVolumeOperationResultKind {}
 impl Clone for CnsVolumeOperationResultKind {
     #[inline]
     fn clone(&self) -> Self {

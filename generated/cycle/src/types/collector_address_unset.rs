@@ -2,7 +2,7 @@
 
 /// Data object type *CollectorAddressUnset*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct CollectorAddressUnset {
     /// Property *MethodFault.faultCause*.

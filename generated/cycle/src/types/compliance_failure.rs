@@ -2,7 +2,7 @@
 
 /// Data object type *ComplianceFailure*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ComplianceFailure {
     /// Property *ComplianceFailure.failureType*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ComplianceFailureComplianceFailureValues*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ComplianceFailureComplianceFailureValues {
     /// Property *ComplianceFailureComplianceFailureValues.comparisonIdentifier*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ComplianceProfile*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ComplianceProfile {
     /// Property *ComplianceProfile.expression*.

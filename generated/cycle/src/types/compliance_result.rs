@@ -2,7 +2,7 @@
 
 /// Data object type *ComplianceResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ComplianceResult {
     /// Property *ComplianceResult.profile*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CompositePolicyOption*.
 ///
-/// Extends `PolicyOption`.
+/// Extends [`PolicyOption`](crate::types::PolicyOption).
 #[derive(Clone)]
 pub struct CompositePolicyOption {
     /// Property *PolicyOption.id*.

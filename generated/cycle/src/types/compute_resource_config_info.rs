@@ -2,9 +2,9 @@
 
 /// Data object type *ComputeResourceConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ComputeResourceConfigInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`ComputeResourceConfigInfoKind`].
 #[derive(Clone)]
 pub struct ComputeResourceConfigInfo {
     /// Property *ComputeResourceConfigInfo.vmSwapPlacement*.
@@ -112,18 +112,18 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceConfigInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ComputeResourceConfigInfo` or any of its subtypes: what a member declared as `ComputeResourceConfigInfo` holds.
+/// A `ComputeResourceConfigInfo` or any of its subtypes: what a member declared as `ComputeResourceConfigInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ComputeResourceConfigInfoKind {
     /// Exactly this type.
     ComputeResourceConfigInfo(crate::types::ComputeResourceConfigInfo),
-    ///  A `ClusterConfigInfoEx`.
+    /// A `ClusterConfigInfoEx`.
     ClusterConfigInfoEx(Box<crate::types::ClusterConfigInfoEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -133,6 +133,9 @@ impl Default for ComputeResourceConfigInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ComputeResourceConfigInfoKind {}
+impl std::panic::UnwindSafe for ComputeResourceConfigInfoKind {}
+impl std::panic::RefUnwindSafe for ComputeResourceConfigInfoKind {}
 impl Clone for ComputeResourceConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *ComputeResourceConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ComputeResourceConfigSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`ComputeResourceConfigSpecKind`].
 #[derive(Clone)]
 pub struct ComputeResourceConfigSpec {
     /// Property *ComputeResourceConfigSpec.vmSwapPlacement*.
@@ -155,18 +155,18 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceConfigSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ComputeResourceConfigSpec` or any of its subtypes: what a member declared as `ComputeResourceConfigSpec` holds.
+/// A `ComputeResourceConfigSpec` or any of its subtypes: what a member declared as `ComputeResourceConfigSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ComputeResourceConfigSpecKind {
     /// Exactly this type.
     ComputeResourceConfigSpec(Box<crate::types::ComputeResourceConfigSpec>),
-    ///  A `ClusterConfigSpecEx`.
+    /// A `ClusterConfigSpecEx`.
     ClusterConfigSpecEx(Box<crate::types::ClusterConfigSpecEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -176,6 +176,9 @@ impl Default for ComputeResourceConfigSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ComputeResourceConfigSpecKind {}
+impl std::panic::UnwindSafe for ComputeResourceConfigSpecKind {}
+impl std::panic::RefUnwindSafe for ComputeResourceConfigSpecKind {}
 impl Clone for ComputeResourceConfigSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ConcurrentAccess*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct ConcurrentAccess {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ConfigTarget*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ConfigTarget {
     /// Property *ConfigTarget.numCpus*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ConflictingConfiguration*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct ConflictingConfiguration {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ConflictingDatastoreFound*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct ConflictingDatastoreFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ConnectedIso*.
 ///
-/// Extends `OvfExport`.
+/// Extends [`OvfExport`](crate::types::OvfExport).
 #[derive(Clone)]
 pub struct ConnectedIso {
     /// Property *MethodFault.faultCause*.

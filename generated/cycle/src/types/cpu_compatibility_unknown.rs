@@ -4,7 +4,7 @@
 ///
 /// Data object type *CpuCompatibilityUnknown*.
 ///
-/// Extends `CpuIncompatible`.
+/// Extends [`CpuIncompatible`](crate::types::CpuIncompatible).
 #[deprecated]
 #[derive(Clone)]
 pub struct CpuCompatibilityUnknown {

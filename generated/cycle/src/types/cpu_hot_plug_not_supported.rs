@@ -2,7 +2,7 @@
 
 /// Data object type *CpuHotPlugNotSupported*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct CpuHotPlugNotSupported {
     /// Property *MethodFault.faultCause*.

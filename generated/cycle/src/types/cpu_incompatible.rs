@@ -4,9 +4,9 @@
 ///
 /// Data object type *CpuIncompatible*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`CpuIncompatibleKind`\].
+/// Has subtypes: members declared with this type are held as [`CpuIncompatibleKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct CpuIncompatible {
@@ -136,24 +136,24 @@ impl<'de> serde::Deserialize<'de> for CpuIncompatible {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CpuIncompatible` or any of its subtypes: what a member declared as `CpuIncompatible` holds.
+/// A `CpuIncompatible` or any of its subtypes: what a member declared as `CpuIncompatible` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CpuIncompatibleKind {
     /// Exactly this type.
     CpuIncompatible(Box<crate::types::CpuIncompatible>),
-    ///  A `CpuCompatibilityUnknown`.
+    /// A `CpuCompatibilityUnknown`.
     CpuCompatibilityUnknown(Box<crate::types::CpuCompatibilityUnknown>),
-    ///  A `CpuIncompatible1ECX`.
+    /// A `CpuIncompatible1ECX`.
     CpuIncompatible1ECX(Box<crate::types::CpuIncompatible1ECX>),
-    ///  A `CpuIncompatible81EDX`.
+    /// A `CpuIncompatible81EDX`.
     CpuIncompatible81EDX(Box<crate::types::CpuIncompatible81EDX>),
-    ///  A `FaultToleranceCpuIncompatible`.
+    /// A `FaultToleranceCpuIncompatible`.
     FaultToleranceCpuIncompatible(Box<crate::types::FaultToleranceCpuIncompatible>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -163,6 +163,9 @@ impl Default for CpuIncompatibleKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CpuIncompatibleKind {}
+impl std::panic::UnwindSafe for CpuIncompatibleKind {}
+impl std::panic::RefUnwindSafe for CpuIncompatibleKind {}
 impl Clone for CpuIncompatibleKind {
     #[inline]
     fn clone(&self) -> Self {

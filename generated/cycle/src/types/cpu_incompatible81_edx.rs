@@ -4,7 +4,7 @@
 ///
 /// Data object type *CpuIncompatible81EDX*.
 ///
-/// Extends `CpuIncompatible`.
+/// Extends [`CpuIncompatible`](crate::types::CpuIncompatible).
 #[deprecated]
 #[derive(Clone)]
 pub struct CpuIncompatible81EDX {

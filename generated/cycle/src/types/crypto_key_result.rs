@@ -2,7 +2,7 @@
 
 /// Data object type *CryptoKeyResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct CryptoKeyResult {
     /// Property *CryptoKeyResult.keyId*.

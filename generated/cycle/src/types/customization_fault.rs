@@ -2,9 +2,9 @@
 
 /// Data object type *CustomizationFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomizationFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomizationFaultKind`].
 #[derive(Clone)]
 pub struct CustomizationFault {
     /// Property *MethodFault.faultCause*.
@@ -90,40 +90,40 @@ impl<'de> serde::Deserialize<'de> for CustomizationFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomizationFault` or any of its subtypes: what a member declared as `CustomizationFault` holds.
+/// A `CustomizationFault` or any of its subtypes: what a member declared as `CustomizationFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomizationFaultKind {
     /// Exactly this type.
     CustomizationFault(Box<crate::types::CustomizationFault>),
-    ///  A `CannotDecryptPasswords`.
+    /// A `CannotDecryptPasswords`.
     CannotDecryptPasswords(Box<crate::types::CannotDecryptPasswords>),
-    ///  A `CustomizationPending`.
+    /// A `CustomizationPending`.
     CustomizationPending(Box<crate::types::CustomizationPending>),
-    ///  A `IpHostnameGeneratorError`.
+    /// A `IpHostnameGeneratorError`.
     IpHostnameGeneratorError(Box<crate::types::IpHostnameGeneratorError>),
-    ///  A `LinuxVolumeNotClean`.
+    /// A `LinuxVolumeNotClean`.
     LinuxVolumeNotClean(Box<crate::types::LinuxVolumeNotClean>),
-    ///  A `MissingLinuxCustResources`.
+    /// A `MissingLinuxCustResources`.
     MissingLinuxCustResources(Box<crate::types::MissingLinuxCustResources>),
-    ///  A `MissingWindowsCustResources`.
+    /// A `MissingWindowsCustResources`.
     MissingWindowsCustResources(Box<crate::types::MissingWindowsCustResources>),
-    ///  A `MountError`.
+    /// A `MountError`.
     MountError(Box<crate::types::MountError>),
-    ///  A `NicSettingMismatch`.
+    /// A `NicSettingMismatch`.
     NicSettingMismatch(Box<crate::types::NicSettingMismatch>),
-    ///  A `NoDisksToCustomize`.
+    /// A `NoDisksToCustomize`.
     NoDisksToCustomize(Box<crate::types::NoDisksToCustomize>),
-    ///  A `UncustomizableGuest`.
+    /// A `UncustomizableGuest`.
     UncustomizableGuest(Box<crate::types::UncustomizableGuest>),
-    ///  A `UnexpectedCustomizationFault`.
+    /// A `UnexpectedCustomizationFault`.
     UnexpectedCustomizationFault(Box<crate::types::UnexpectedCustomizationFault>),
-    ///  A `VolumeEditorError`.
+    /// A `VolumeEditorError`.
     VolumeEditorError(Box<crate::types::VolumeEditorError>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -133,6 +133,9 @@ impl Default for CustomizationFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomizationFaultKind {}
+impl std::panic::UnwindSafe for CustomizationFaultKind {}
+impl std::panic::RefUnwindSafe for CustomizationFaultKind {}
 impl Clone for CustomizationFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *CustomizationIdentitySettings*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomizationIdentitySettingsKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomizationIdentitySettingsKind`].
 #[derive(Clone)]
 pub struct CustomizationIdentitySettings {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,28 +74,28 @@ impl<'de> serde::Deserialize<'de> for CustomizationIdentitySettings {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomizationIdentitySettings` or any of its subtypes: what a member declared as `CustomizationIdentitySettings` holds.
+/// A `CustomizationIdentitySettings` or any of its subtypes: what a member declared as `CustomizationIdentitySettings` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomizationIdentitySettingsKind {
     /// Exactly this type.
     CustomizationIdentitySettings(Box<crate::types::CustomizationIdentitySettings>),
-    ///  A `CustomizationCloudinitPrep`.
+    /// A `CustomizationCloudinitPrep`.
     CustomizationCloudinitPrep(Box<crate::types::CustomizationCloudinitPrep>),
-    ///  A `CustomizationLinuxFlexPrep`.
+    /// A `CustomizationLinuxFlexPrep`.
     CustomizationLinuxFlexPrep(Box<crate::types::CustomizationLinuxFlexPrep>),
-    ///  A `CustomizationLinuxPrep`.
+    /// A `CustomizationLinuxPrep`.
     CustomizationLinuxPrep(Box<crate::types::CustomizationLinuxPrep>),
-    ///  A `CustomizationSysprep`.
+    /// A `CustomizationSysprep`.
     CustomizationSysprep(Box<crate::types::CustomizationSysprep>),
-    ///  A `CustomizationSysprepText`.
+    /// A `CustomizationSysprepText`.
     CustomizationSysprepText(Box<crate::types::CustomizationSysprepText>),
-    ///  A `CustomizationWindowsFlexPrep`.
+    /// A `CustomizationWindowsFlexPrep`.
     CustomizationWindowsFlexPrep(Box<crate::types::CustomizationWindowsFlexPrep>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -105,6 +105,9 @@ impl Default for CustomizationIdentitySettingsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomizationIdentitySettingsKind {}
+impl std::panic::UnwindSafe for CustomizationIdentitySettingsKind {}
+impl std::panic::RefUnwindSafe for CustomizationIdentitySettingsKind {}
 impl Clone for CustomizationIdentitySettingsKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationLinuxPrep*.
 ///
-/// Extends `CustomizationIdentitySettings`.
+/// Extends [`CustomizationIdentitySettings`](crate::types::CustomizationIdentitySettings).
 #[derive(Clone)]
 pub struct CustomizationLinuxPrep {
     /// Property *CustomizationLinuxPrep.hostName*.

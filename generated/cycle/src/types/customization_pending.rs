@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationPending*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct CustomizationPending {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct CustomizationSpec {
     /// Property *CustomizationSpec.options*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationSpecItem*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct CustomizationSpecItem {
     /// Property *CustomizationSpecItem.info*.

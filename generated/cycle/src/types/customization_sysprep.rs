@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationSysprep*.
 ///
-/// Extends `CustomizationIdentitySettings`.
+/// Extends [`CustomizationIdentitySettings`](crate::types::CustomizationIdentitySettings).
 #[derive(Clone)]
 pub struct CustomizationSysprep {
     /// Property *CustomizationSysprep.guiUnattended*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DasConfigFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct DasConfigFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DataObject*.
 ///
-/// Has subtypes: members declared with this type are held as \[`DataObjectKind`\].
+/// Has subtypes: members declared with this type are held as [`DataObjectKind`].
 #[derive(Clone)]
 pub struct DataObject {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -72,4815 +72,4815 @@ impl<'de> serde::Deserialize<'de> for DataObject {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DataObject` or any of its subtypes: what a member declared as `DataObject` holds.
+/// A `DataObject` or any of its subtypes: what a member declared as `DataObject` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DataObjectKind {
     /// Exactly this type.
     DataObject(Box<crate::types::DataObject>),
-    ///  A `AgencyConfigInfo`.
+    /// A `AgencyConfigInfo`.
     #[cfg(feature = "eam")]
     AgencyConfigInfo(Box<crate::types::AgencyConfigInfo>),
-    ///  A `AgencyScope` or one of its subtypes.
+    /// A `AgencyScope` or one of its subtypes.
     #[cfg(feature = "eam")]
     AgencyScope(crate::types::AgencyScopeKind),
-    ///  A `AgencyVMFolder`.
+    /// A `AgencyVMFolder`.
     #[cfg(feature = "eam")]
     AgencyVMFolder(Box<crate::types::AgencyVMFolder>),
-    ///  A `AgencyVMResourcePool`.
+    /// A `AgencyVMResourcePool`.
     #[cfg(feature = "eam")]
     AgencyVMResourcePool(Box<crate::types::AgencyVMResourcePool>),
-    ///  A `AgentConfigInfo`.
+    /// A `AgentConfigInfo`.
     #[cfg(feature = "eam")]
     AgentConfigInfo(Box<crate::types::AgentConfigInfo>),
-    ///  A `AgentOvfEnvironmentInfo`.
+    /// A `AgentOvfEnvironmentInfo`.
     #[cfg(feature = "eam")]
     AgentOvfEnvironmentInfo(Box<crate::types::AgentOvfEnvironmentInfo>),
-    ///  A `AgentOvfEnvironmentInfoOvfProperty`.
+    /// A `AgentOvfEnvironmentInfoOvfProperty`.
     #[cfg(feature = "eam")]
     AgentOvfEnvironmentInfoOvfProperty(
         Box<crate::types::AgentOvfEnvironmentInfoOvfProperty>,
     ),
-    ///  A `AgentSslTrust` or one of its subtypes.
+    /// A `AgentSslTrust` or one of its subtypes.
     #[cfg(feature = "eam")]
     AgentSslTrust(crate::types::AgentSslTrustKind),
-    ///  A `AgentStoragePolicy` or one of its subtypes.
+    /// A `AgentStoragePolicy` or one of its subtypes.
     #[cfg(feature = "eam")]
     AgentStoragePolicy(crate::types::AgentStoragePolicyKind),
-    ///  A `AgentVibMatchingRule`.
+    /// A `AgentVibMatchingRule`.
     #[cfg(feature = "eam")]
     AgentVibMatchingRule(Box<crate::types::AgentVibMatchingRule>),
-    ///  A `AgentVmHook`.
+    /// A `AgentVmHook`.
     #[cfg(feature = "eam")]
     AgentVmHook(Box<crate::types::AgentVmHook>),
-    ///  A `EamObjectRuntimeInfo` or one of its subtypes.
+    /// A `EamObjectRuntimeInfo` or one of its subtypes.
     #[cfg(feature = "eam")]
     EamObjectRuntimeInfo(crate::types::EamObjectRuntimeInfoKind),
-    ///  A `Issue` or one of its subtypes.
+    /// A `Issue` or one of its subtypes.
     #[cfg(feature = "eam")]
     Issue(Box<crate::types::IssueKind>),
-    ///  A `HooksHookListSpec`.
+    /// A `HooksHookListSpec`.
     HooksHookListSpec(Box<crate::types::HooksHookListSpec>),
-    ///  A `HooksMarkAsProcessedSpec`.
+    /// A `HooksMarkAsProcessedSpec`.
     HooksMarkAsProcessedSpec(Box<crate::types::HooksMarkAsProcessedSpec>),
-    ///  A `SolutionsApplySpec`.
+    /// A `SolutionsApplySpec`.
     SolutionsApplySpec(Box<crate::types::SolutionsApplySpec>),
-    ///  A `SolutionsClusterSolutionComplianceResult`.
+    /// A `SolutionsClusterSolutionComplianceResult`.
     #[cfg(feature = "eam")]
     SolutionsClusterSolutionComplianceResult(
         Box<crate::types::SolutionsClusterSolutionComplianceResult>,
     ),
-    ///  A `SolutionsComplianceResult`.
+    /// A `SolutionsComplianceResult`.
     #[cfg(feature = "eam")]
     SolutionsComplianceResult(Box<crate::types::SolutionsComplianceResult>),
-    ///  A `SolutionsComplianceSpec`.
+    /// A `SolutionsComplianceSpec`.
     SolutionsComplianceSpec(Box<crate::types::SolutionsComplianceSpec>),
-    ///  A `SolutionsDeploymentUnitComplianceResult`.
+    /// A `SolutionsDeploymentUnitComplianceResult`.
     #[cfg(feature = "eam")]
     SolutionsDeploymentUnitComplianceResult(
         Box<crate::types::SolutionsDeploymentUnitComplianceResult>,
     ),
-    ///  A `SolutionsHookAcknowledgeConfig` or one of its subtypes.
+    /// A `SolutionsHookAcknowledgeConfig` or one of its subtypes.
     SolutionsHookAcknowledgeConfig(crate::types::SolutionsHookAcknowledgeConfigKind),
-    ///  A `SolutionsHookConfig`.
+    /// A `SolutionsHookConfig`.
     SolutionsHookConfig(Box<crate::types::SolutionsHookConfig>),
-    ///  A `SolutionsHookInfo`.
+    /// A `SolutionsHookInfo`.
     SolutionsHookInfo(Box<crate::types::SolutionsHookInfo>),
-    ///  A `SolutionsHostComplianceResult`.
+    /// A `SolutionsHostComplianceResult`.
     #[cfg(feature = "eam")]
     SolutionsHostComplianceResult(Box<crate::types::SolutionsHostComplianceResult>),
-    ///  A `SolutionsOvfProperty`.
+    /// A `SolutionsOvfProperty`.
     SolutionsOvfProperty(Box<crate::types::SolutionsOvfProperty>),
-    ///  A `SolutionsSolutionComplianceResult`.
+    /// A `SolutionsSolutionComplianceResult`.
     #[cfg(feature = "eam")]
     SolutionsSolutionComplianceResult(
         Box<crate::types::SolutionsSolutionComplianceResult>,
     ),
-    ///  A `SolutionsSolutionConfig`.
+    /// A `SolutionsSolutionConfig`.
     SolutionsSolutionConfig(Box<crate::types::SolutionsSolutionConfig>),
-    ///  A `SolutionsSolutionValidationResult`.
+    /// A `SolutionsSolutionValidationResult`.
     SolutionsSolutionValidationResult(
         Box<crate::types::SolutionsSolutionValidationResult>,
     ),
-    ///  A `SolutionsStoragePolicy` or one of its subtypes.
+    /// A `SolutionsStoragePolicy` or one of its subtypes.
     SolutionsStoragePolicy(crate::types::SolutionsStoragePolicyKind),
-    ///  A `SolutionsTransitionSpec`.
+    /// A `SolutionsTransitionSpec`.
     SolutionsTransitionSpec(Box<crate::types::SolutionsTransitionSpec>),
-    ///  A `SolutionsTypeSpecificSolutionConfig` or one of its subtypes.
+    /// A `SolutionsTypeSpecificSolutionConfig` or one of its subtypes.
     SolutionsTypeSpecificSolutionConfig(
         crate::types::SolutionsTypeSpecificSolutionConfigKind,
     ),
-    ///  A `SolutionsVMNetworkMapping`.
+    /// A `SolutionsVMNetworkMapping`.
     SolutionsVMNetworkMapping(Box<crate::types::SolutionsVMNetworkMapping>),
-    ///  A `SolutionsVMSource` or one of its subtypes.
+    /// A `SolutionsVMSource` or one of its subtypes.
     SolutionsVMSource(crate::types::SolutionsVMSourceKind),
-    ///  A `SolutionsValidateSpec`.
+    /// A `SolutionsValidateSpec`.
     SolutionsValidateSpec(Box<crate::types::SolutionsValidateSpec>),
-    ///  A `SolutionsValidationResult`.
+    /// A `SolutionsValidationResult`.
     SolutionsValidationResult(Box<crate::types::SolutionsValidationResult>),
-    ///  A `SolutionsVmResourceSpec`.
+    /// A `SolutionsVmResourceSpec`.
     SolutionsVmResourceSpec(Box<crate::types::SolutionsVmResourceSpec>),
-    ///  A `VibVibInfo`.
+    /// A `VibVibInfo`.
     #[cfg(feature = "eam")]
     VibVibInfo(Box<crate::types::VibVibInfo>),
-    ///  A `VibVibInfoSoftwareTags`.
+    /// A `VibVibInfoSoftwareTags`.
     #[cfg(feature = "eam")]
     VibVibInfoSoftwareTags(Box<crate::types::VibVibInfoSoftwareTags>),
-    ///  A `VibVibServicesSslTrust` or one of its subtypes.
+    /// A `VibVibServicesSslTrust` or one of its subtypes.
     VibVibServicesSslTrust(crate::types::VibVibServicesSslTrustKind),
-    ///  A `PbmAboutInfo`.
+    /// A `PbmAboutInfo`.
     #[cfg(feature = "pbm")]
     PbmAboutInfo(Box<crate::types::PbmAboutInfo>),
-    ///  A `PbmExtendedElementDescription`.
+    /// A `PbmExtendedElementDescription`.
     #[cfg(feature = "pbm")]
     PbmExtendedElementDescription(Box<crate::types::PbmExtendedElementDescription>),
-    ///  A `PbmLoggingConfiguration`.
+    /// A `PbmLoggingConfiguration`.
     PbmLoggingConfiguration(Box<crate::types::PbmLoggingConfiguration>),
-    ///  A `PbmServerObjectRef`.
+    /// A `PbmServerObjectRef`.
     #[cfg(feature = "pbm")]
     PbmServerObjectRef(Box<crate::types::PbmServerObjectRef>),
-    ///  A `PbmServiceInstanceContent`.
+    /// A `PbmServiceInstanceContent`.
     #[cfg(feature = "pbm")]
     PbmServiceInstanceContent(Box<crate::types::PbmServiceInstanceContent>),
-    ///  A `PbmCapabilityInstance`.
+    /// A `PbmCapabilityInstance`.
     #[cfg(feature = "pbm")]
     PbmCapabilityInstance(Box<crate::types::PbmCapabilityInstance>),
-    ///  A `PbmCapabilityMetadata`.
+    /// A `PbmCapabilityMetadata`.
     #[cfg(feature = "pbm")]
     PbmCapabilityMetadata(Box<crate::types::PbmCapabilityMetadata>),
-    ///  A `PbmCapabilityMetadataUniqueId`.
+    /// A `PbmCapabilityMetadataUniqueId`.
     #[cfg(feature = "pbm")]
     PbmCapabilityMetadataUniqueId(Box<crate::types::PbmCapabilityMetadataUniqueId>),
-    ///  A `PbmCapabilityConstraintInstance`.
+    /// A `PbmCapabilityConstraintInstance`.
     #[cfg(feature = "pbm")]
     PbmCapabilityConstraintInstance(Box<crate::types::PbmCapabilityConstraintInstance>),
-    ///  A `PbmCapabilityPropertyInstance`.
+    /// A `PbmCapabilityPropertyInstance`.
     #[cfg(feature = "pbm")]
     PbmCapabilityPropertyInstance(Box<crate::types::PbmCapabilityPropertyInstance>),
-    ///  A `PbmCapabilityPropertyMetadata`.
+    /// A `PbmCapabilityPropertyMetadata`.
     #[cfg(feature = "pbm")]
     PbmCapabilityPropertyMetadata(Box<crate::types::PbmCapabilityPropertyMetadata>),
-    ///  A `PbmCapabilityTypeInfo` or one of its subtypes.
+    /// A `PbmCapabilityTypeInfo` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityTypeInfo(crate::types::PbmCapabilityTypeInfoKind),
-    ///  A `PbmCapabilityMetadataPerCategory`.
+    /// A `PbmCapabilityMetadataPerCategory`.
     #[cfg(feature = "pbm")]
     PbmCapabilityMetadataPerCategory(
         Box<crate::types::PbmCapabilityMetadataPerCategory>,
     ),
-    ///  A `PbmCapabilitySchema`.
+    /// A `PbmCapabilitySchema`.
     #[cfg(feature = "pbm")]
     PbmCapabilitySchema(Box<crate::types::PbmCapabilitySchema>),
-    ///  A `PbmCapabilityNamespaceInfo`.
+    /// A `PbmCapabilityNamespaceInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityNamespaceInfo(Box<crate::types::PbmCapabilityNamespaceInfo>),
-    ///  A `PbmCapabilitySchemaVendorInfo`.
+    /// A `PbmCapabilitySchemaVendorInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilitySchemaVendorInfo(Box<crate::types::PbmCapabilitySchemaVendorInfo>),
-    ///  A `PbmCapabilityVendorNamespaceInfo`.
+    /// A `PbmCapabilityVendorNamespaceInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityVendorNamespaceInfo(
         Box<crate::types::PbmCapabilityVendorNamespaceInfo>,
     ),
-    ///  A `PbmCapabilityVendorResourceTypeInfo`.
+    /// A `PbmCapabilityVendorResourceTypeInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityVendorResourceTypeInfo(
         Box<crate::types::PbmCapabilityVendorResourceTypeInfo>,
     ),
-    ///  A `PbmLineOfServiceInfo` or one of its subtypes.
+    /// A `PbmLineOfServiceInfo` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmLineOfServiceInfo(crate::types::PbmLineOfServiceInfoKind),
-    ///  A `PbmCapabilityDescription`.
+    /// A `PbmCapabilityDescription`.
     #[cfg(feature = "pbm")]
     PbmCapabilityDescription(Box<crate::types::PbmCapabilityDescription>),
-    ///  A `PbmCapabilityDiscreteSet`.
+    /// A `PbmCapabilityDiscreteSet`.
     PbmCapabilityDiscreteSet(Box<crate::types::PbmCapabilityDiscreteSet>),
-    ///  A `PbmCapabilityRange`.
+    /// A `PbmCapabilityRange`.
     PbmCapabilityRange(Box<crate::types::PbmCapabilityRange>),
-    ///  A `PbmCapabilityTimeSpan`.
+    /// A `PbmCapabilityTimeSpan`.
     PbmCapabilityTimeSpan(Box<crate::types::PbmCapabilityTimeSpan>),
-    ///  A `PbmComplianceResult`.
+    /// A `PbmComplianceResult`.
     #[cfg(feature = "pbm")]
     PbmComplianceResult(Box<crate::types::PbmComplianceResult>),
-    ///  A `PbmFetchEntityHealthStatusSpec`.
+    /// A `PbmFetchEntityHealthStatusSpec`.
     #[cfg(feature = "pbm")]
     PbmFetchEntityHealthStatusSpec(Box<crate::types::PbmFetchEntityHealthStatusSpec>),
-    ///  A `PbmComplianceOperationalStatus`.
+    /// A `PbmComplianceOperationalStatus`.
     #[cfg(feature = "pbm")]
     PbmComplianceOperationalStatus(Box<crate::types::PbmComplianceOperationalStatus>),
-    ///  A `PbmCompliancePolicyStatus`.
+    /// A `PbmCompliancePolicyStatus`.
     #[cfg(feature = "pbm")]
     PbmCompliancePolicyStatus(Box<crate::types::PbmCompliancePolicyStatus>),
-    ///  A `PbmRollupComplianceResult`.
+    /// A `PbmRollupComplianceResult`.
     #[cfg(feature = "pbm")]
     PbmRollupComplianceResult(Box<crate::types::PbmRollupComplianceResult>),
-    ///  A `PbmFaultNoPermissionEntityPrivileges`.
+    /// A `PbmFaultNoPermissionEntityPrivileges`.
     #[cfg(feature = "pbm")]
     PbmFaultNoPermissionEntityPrivileges(
         Box<crate::types::PbmFaultNoPermissionEntityPrivileges>,
     ),
-    ///  A `PbmPlacementCompatibilityResult`.
+    /// A `PbmPlacementCompatibilityResult`.
     #[cfg(feature = "pbm")]
     PbmPlacementCompatibilityResult(Box<crate::types::PbmPlacementCompatibilityResult>),
-    ///  A `PbmPlacementMatchingResources` or one of its subtypes.
+    /// A `PbmPlacementMatchingResources` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPlacementMatchingResources(crate::types::PbmPlacementMatchingResourcesKind),
-    ///  A `PbmPlacementHub`.
+    /// A `PbmPlacementHub`.
     #[cfg(feature = "pbm")]
     PbmPlacementHub(Box<crate::types::PbmPlacementHub>),
-    ///  A `PbmPlacementHubInfo`.
+    /// A `PbmPlacementHubInfo`.
     #[cfg(feature = "pbm")]
     PbmPlacementHubInfo(Box<crate::types::PbmPlacementHubInfo>),
-    ///  A `PbmPlacementRequirement` or one of its subtypes.
+    /// A `PbmPlacementRequirement` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPlacementRequirement(Box<crate::types::PbmPlacementRequirementKind>),
-    ///  A `PbmPlacementResourceUtilization`.
+    /// A `PbmPlacementResourceUtilization`.
     #[cfg(feature = "pbm")]
     PbmPlacementResourceUtilization(Box<crate::types::PbmPlacementResourceUtilization>),
-    ///  A `PbmCapabilityProfileCreateSpec`.
+    /// A `PbmCapabilityProfileCreateSpec`.
     #[cfg(feature = "pbm")]
     PbmCapabilityProfileCreateSpec(Box<crate::types::PbmCapabilityProfileCreateSpec>),
-    ///  A `PbmCapabilityProfileUpdateSpec`.
+    /// A `PbmCapabilityProfileUpdateSpec`.
     #[cfg(feature = "pbm")]
     PbmCapabilityProfileUpdateSpec(Box<crate::types::PbmCapabilityProfileUpdateSpec>),
-    ///  A `PbmCapabilityConstraints` or one of its subtypes.
+    /// A `PbmCapabilityConstraints` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityConstraints(crate::types::PbmCapabilityConstraintsKind),
-    ///  A `PbmDataServiceToPoliciesMap`.
+    /// A `PbmDataServiceToPoliciesMap`.
     #[cfg(feature = "pbm")]
     PbmDataServiceToPoliciesMap(Box<crate::types::PbmDataServiceToPoliciesMap>),
-    ///  A `PbmDefaultProfileInfo`.
+    /// A `PbmDefaultProfileInfo`.
     #[cfg(feature = "pbm")]
     PbmDefaultProfileInfo(Box<crate::types::PbmDefaultProfileInfo>),
-    ///  A `PbmProfile` or one of its subtypes.
+    /// A `PbmProfile` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmProfile(crate::types::PbmProfileKind),
-    ///  A `PbmProfileId`.
+    /// A `PbmProfileId`.
     #[cfg(feature = "pbm")]
     PbmProfileId(Box<crate::types::PbmProfileId>),
-    ///  A `PbmProfileK8sCompliantNameSpec`.
+    /// A `PbmProfileK8sCompliantNameSpec`.
     PbmProfileK8sCompliantNameSpec(Box<crate::types::PbmProfileK8sCompliantNameSpec>),
-    ///  A `PbmProfileOperationOutcome`.
+    /// A `PbmProfileOperationOutcome`.
     #[cfg(feature = "pbm")]
     PbmProfileOperationOutcome(Box<crate::types::PbmProfileOperationOutcome>),
-    ///  A `PbmProfileType`.
+    /// A `PbmProfileType`.
     PbmProfileType(Box<crate::types::PbmProfileType>),
-    ///  A `PbmQueryProfileResult`.
+    /// A `PbmQueryProfileResult`.
     #[cfg(feature = "pbm")]
     PbmQueryProfileResult(Box<crate::types::PbmQueryProfileResult>),
-    ///  A `PbmProfileResourceType`.
+    /// A `PbmProfileResourceType`.
     #[cfg(feature = "pbm")]
     PbmProfileResourceType(Box<crate::types::PbmProfileResourceType>),
-    ///  A `PbmCapabilitySubProfile`.
+    /// A `PbmCapabilitySubProfile`.
     #[cfg(feature = "pbm")]
     PbmCapabilitySubProfile(Box<crate::types::PbmCapabilitySubProfile>),
-    ///  A `PbmDatastoreSpaceStatistics`.
+    /// A `PbmDatastoreSpaceStatistics`.
     #[cfg(feature = "pbm")]
     PbmDatastoreSpaceStatistics(Box<crate::types::PbmDatastoreSpaceStatistics>),
-    ///  A `PbmQueryReplicationGroupResult`.
+    /// A `PbmQueryReplicationGroupResult`.
     #[cfg(feature = "pbm")]
     PbmQueryReplicationGroupResult(Box<crate::types::PbmQueryReplicationGroupResult>),
-    ///  A `SmsAboutInfo`.
+    /// A `SmsAboutInfo`.
     #[cfg(feature = "sms")]
     SmsAboutInfo(Box<crate::types::SmsAboutInfo>),
-    ///  A `EntityReference`.
+    /// A `EntityReference`.
     EntityReference(Box<crate::types::EntityReference>),
-    ///  A `FaultDomainFilter`.
+    /// A `FaultDomainFilter`.
     #[cfg(feature = "sms")]
     FaultDomainFilter(Box<crate::types::FaultDomainFilter>),
-    ///  A `ReplicationGroupFilter`.
+    /// A `ReplicationGroupFilter`.
     #[cfg(feature = "sms")]
     ReplicationGroupFilter(Box<crate::types::ReplicationGroupFilter>),
-    ///  A `SmsTaskInfo`.
+    /// A `SmsTaskInfo`.
     #[cfg(feature = "sms")]
     SmsTaskInfo(Box<crate::types::SmsTaskInfo>),
-    ///  A `AlarmFilter`.
+    /// A `AlarmFilter`.
     #[cfg(feature = "sms")]
     AlarmFilter(Box<crate::types::AlarmFilter>),
-    ///  A `AlarmResult`.
+    /// A `AlarmResult`.
     #[cfg(feature = "sms")]
     AlarmResult(Box<crate::types::AlarmResult>),
-    ///  A `SmsProviderInfo` or one of its subtypes.
+    /// A `SmsProviderInfo` or one of its subtypes.
     #[cfg(feature = "sms")]
     SmsProviderInfo(Box<crate::types::SmsProviderInfoKind>),
-    ///  A `SmsProviderSpec` or one of its subtypes.
+    /// A `SmsProviderSpec` or one of its subtypes.
     #[cfg(feature = "sms")]
     SmsProviderSpec(Box<crate::types::SmsProviderSpecKind>),
-    ///  A `VASAProviderUpgradeSpec`.
+    /// A `VASAProviderUpgradeSpec`.
     #[cfg(feature = "sms")]
     VASAProviderUpgradeSpec(Box<crate::types::VASAProviderUpgradeSpec>),
-    ///  A `RelatedStorageArray`.
+    /// A `RelatedStorageArray`.
     RelatedStorageArray(Box<crate::types::RelatedStorageArray>),
-    ///  A `SupportedVendorModelMapping`.
+    /// A `SupportedVendorModelMapping`.
     SupportedVendorModelMapping(Box<crate::types::SupportedVendorModelMapping>),
-    ///  A `BackingConfig`.
+    /// A `BackingConfig`.
     #[cfg(feature = "sms")]
     BackingConfig(Box<crate::types::BackingConfig>),
-    ///  A `BackingStoragePool`.
+    /// A `BackingStoragePool`.
     #[cfg(feature = "sms")]
     BackingStoragePool(Box<crate::types::BackingStoragePool>),
-    ///  A `DatastoreBackingPoolMapping`.
+    /// A `DatastoreBackingPoolMapping`.
     #[cfg(feature = "sms")]
     DatastoreBackingPoolMapping(Box<crate::types::DatastoreBackingPoolMapping>),
-    ///  A `DatastorePair`.
+    /// A `DatastorePair`.
     #[cfg(feature = "sms")]
     DatastorePair(Box<crate::types::DatastorePair>),
-    ///  A `DrsMigrationCapabilityResult`.
+    /// A `DrsMigrationCapabilityResult`.
     #[cfg(feature = "sms")]
     DrsMigrationCapabilityResult(Box<crate::types::DrsMigrationCapabilityResult>),
-    ///  A `FaultDomainProviderMapping`.
+    /// A `FaultDomainProviderMapping`.
     #[cfg(feature = "sms")]
     FaultDomainProviderMapping(Box<crate::types::FaultDomainProviderMapping>),
-    ///  A `StorageFileSystemInfo`.
+    /// A `StorageFileSystemInfo`.
     #[cfg(feature = "sms")]
     StorageFileSystemInfo(Box<crate::types::StorageFileSystemInfo>),
-    ///  A `LunHbaAssociation`.
+    /// A `LunHbaAssociation`.
     LunHbaAssociation(Box<crate::types::LunHbaAssociation>),
-    ///  A `NameValuePair`.
+    /// A `NameValuePair`.
     #[cfg(feature = "sms")]
     NameValuePair(Box<crate::types::NameValuePair>),
-    ///  A `StorageAlarm`.
+    /// A `StorageAlarm`.
     #[cfg(feature = "sms")]
     StorageAlarm(Box<crate::types::StorageAlarm>),
-    ///  A `StorageArray`.
+    /// A `StorageArray`.
     #[cfg(feature = "sms")]
     StorageArray(Box<crate::types::StorageArray>),
-    ///  A `StorageCapability`.
+    /// A `StorageCapability`.
     #[cfg(feature = "sms")]
     StorageCapability(Box<crate::types::StorageCapability>),
-    ///  A `StorageContainer`.
+    /// A `StorageContainer`.
     #[cfg(feature = "sms")]
     StorageContainer(Box<crate::types::StorageContainer>),
-    ///  A `StorageContainerResult`.
+    /// A `StorageContainerResult`.
     #[cfg(feature = "sms")]
     StorageContainerResult(Box<crate::types::StorageContainerResult>),
-    ///  A `StorageContainerSpec`.
+    /// A `StorageContainerSpec`.
     #[cfg(feature = "sms")]
     StorageContainerSpec(Box<crate::types::StorageContainerSpec>),
-    ///  A `StorageFileSystem`.
+    /// A `StorageFileSystem`.
     #[cfg(feature = "sms")]
     StorageFileSystem(Box<crate::types::StorageFileSystem>),
-    ///  A `StorageLun`.
+    /// A `StorageLun`.
     #[cfg(feature = "sms")]
     StorageLun(Box<crate::types::StorageLun>),
-    ///  A `StoragePort` or one of its subtypes.
+    /// A `StoragePort` or one of its subtypes.
     #[cfg(feature = "sms")]
     StoragePort(Box<crate::types::StoragePortKind>),
-    ///  A `StorageProcessor`.
+    /// A `StorageProcessor`.
     #[cfg(feature = "sms")]
     StorageProcessor(Box<crate::types::StorageProcessor>),
-    ///  A `DeviceId` or one of its subtypes.
+    /// A `DeviceId` or one of its subtypes.
     #[cfg(feature = "sms")]
     DeviceId(crate::types::DeviceIdKind),
-    ///  A `FailoverParam` or one of its subtypes.
+    /// A `FailoverParam` or one of its subtypes.
     #[cfg(feature = "sms")]
     FailoverParam(Box<crate::types::FailoverParamKind>),
-    ///  A `PolicyAssociation`.
+    /// A `PolicyAssociation`.
     #[cfg(feature = "sms")]
     PolicyAssociation(Box<crate::types::PolicyAssociation>),
-    ///  A `ReplicationGroupData`.
+    /// A `ReplicationGroupData`.
     #[cfg(feature = "sms")]
     ReplicationGroupData(Box<crate::types::ReplicationGroupData>),
-    ///  A `RecoveredDevice`.
+    /// A `RecoveredDevice`.
     #[cfg(feature = "sms")]
     RecoveredDevice(Box<crate::types::RecoveredDevice>),
-    ///  A `RecoveredDiskInfo`.
+    /// A `RecoveredDiskInfo`.
     RecoveredDiskInfo(Box<crate::types::RecoveredDiskInfo>),
-    ///  A `GroupInfo` or one of its subtypes.
+    /// A `GroupInfo` or one of its subtypes.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     GroupInfo(Box<crate::types::GroupInfoKind>),
-    ///  A `GroupOperationResult` or one of its subtypes.
+    /// A `GroupOperationResult` or one of its subtypes.
     #[cfg(feature = "sms")]
     GroupOperationResult(Box<crate::types::GroupOperationResultKind>),
-    ///  A `PointInTimeReplicaId`.
+    /// A `PointInTimeReplicaId`.
     #[cfg(feature = "sms")]
     PointInTimeReplicaId(Box<crate::types::PointInTimeReplicaId>),
-    ///  A `PromoteParam`.
+    /// A `PromoteParam`.
     #[cfg(feature = "sms")]
     PromoteParam(Box<crate::types::PromoteParam>),
-    ///  A `QueryPointInTimeReplicaParam`.
+    /// A `QueryPointInTimeReplicaParam`.
     #[cfg(feature = "sms")]
     QueryPointInTimeReplicaParam(Box<crate::types::QueryPointInTimeReplicaParam>),
-    ///  A `ReplicaQueryIntervalParam`.
+    /// A `ReplicaQueryIntervalParam`.
     #[cfg(feature = "sms")]
     ReplicaQueryIntervalParam(Box<crate::types::ReplicaQueryIntervalParam>),
-    ///  A `PointInTimeReplicaInfo`.
+    /// A `PointInTimeReplicaInfo`.
     #[cfg(feature = "sms")]
     PointInTimeReplicaInfo(Box<crate::types::PointInTimeReplicaInfo>),
-    ///  A `ReplicaIntervalQueryResult`.
+    /// A `ReplicaIntervalQueryResult`.
     ReplicaIntervalQueryResult(Box<crate::types::ReplicaIntervalQueryResult>),
-    ///  A `QueryReplicationPeerResult`.
+    /// A `QueryReplicationPeerResult`.
     #[cfg(feature = "sms")]
     QueryReplicationPeerResult(Box<crate::types::QueryReplicationPeerResult>),
-    ///  A `ReplicaId`.
+    /// A `ReplicaId`.
     ReplicaId(Box<crate::types::ReplicaId>),
-    ///  A `ReplicationTargetInfo`.
+    /// A `ReplicationTargetInfo`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     ReplicationTargetInfo(Box<crate::types::ReplicationTargetInfo>),
-    ///  A `SourceGroupMemberInfo`.
+    /// A `SourceGroupMemberInfo`.
     #[cfg(feature = "sms")]
     SourceGroupMemberInfo(Box<crate::types::SourceGroupMemberInfo>),
-    ///  A `TargetDeviceId`.
+    /// A `TargetDeviceId`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     TargetDeviceId(Box<crate::types::TargetDeviceId>),
-    ///  A `TargetToSourceInfo`.
+    /// A `TargetToSourceInfo`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     TargetToSourceInfo(Box<crate::types::TargetToSourceInfo>),
-    ///  A `TargetGroupMemberInfo` or one of its subtypes.
+    /// A `TargetGroupMemberInfo` or one of its subtypes.
     #[cfg(feature = "sms")]
     TargetGroupMemberInfo(Box<crate::types::TargetGroupMemberInfoKind>),
-    ///  A `AboutInfo`.
+    /// A `AboutInfo`.
     AboutInfo(Box<crate::types::AboutInfo>),
-    ///  A `AuthorizationDescription`.
+    /// A `AuthorizationDescription`.
     AuthorizationDescription(Box<crate::types::AuthorizationDescription>),
-    ///  A `EntityPrivilege`.
+    /// A `EntityPrivilege`.
     EntityPrivilege(Box<crate::types::EntityPrivilege>),
-    ///  A `Permission`.
+    /// A `Permission`.
     Permission(Box<crate::types::Permission>),
-    ///  A `AuthorizationPrivilege`.
+    /// A `AuthorizationPrivilege`.
     AuthorizationPrivilege(Box<crate::types::AuthorizationPrivilege>),
-    ///  A `PrivilegeAvailability`.
+    /// A `PrivilegeAvailability`.
     PrivilegeAvailability(Box<crate::types::PrivilegeAvailability>),
-    ///  A `AuthorizationRole`.
+    /// A `AuthorizationRole`.
     AuthorizationRole(Box<crate::types::AuthorizationRole>),
-    ///  A `UserPrivilegeResult`.
+    /// A `UserPrivilegeResult`.
     UserPrivilegeResult(Box<crate::types::UserPrivilegeResult>),
-    ///  A `BatchResult`.
+    /// A `BatchResult`.
     BatchResult(Box<crate::types::BatchResult>),
-    ///  A `Capability`.
+    /// A `Capability`.
     Capability(Box<crate::types::Capability>),
-    ///  A `ClusterComputeResourceClusterConfigResult`.
+    /// A `ClusterComputeResourceClusterConfigResult`.
     ClusterComputeResourceClusterConfigResult(
         Box<crate::types::ClusterComputeResourceClusterConfigResult>,
     ),
-    ///  A `ClusterComputeResourceCryptoModePolicy`.
+    /// A `ClusterComputeResourceCryptoModePolicy`.
     ClusterComputeResourceCryptoModePolicy(
         Box<crate::types::ClusterComputeResourceCryptoModePolicy>,
     ),
-    ///  A `ClusterComputeResourceDVSSetting`.
+    /// A `ClusterComputeResourceDVSSetting`.
     ClusterComputeResourceDVSSetting(
         Box<crate::types::ClusterComputeResourceDVSSetting>,
     ),
-    ///  A `ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping`.
+    /// A `ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping`.
     ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping(
         Box<crate::types::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping>,
     ),
-    ///  A `ClusterComputeResourceDvsProfile`.
+    /// A `ClusterComputeResourceDvsProfile`.
     ClusterComputeResourceDvsProfile(
         Box<crate::types::ClusterComputeResourceDvsProfile>,
     ),
-    ///  A `ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping`.
+    /// A `ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping`.
     ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping(
         Box<
             crate::types::ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping,
         >,
     ),
-    ///  A `ClusterComputeResourceHCIConfigInfo`.
+    /// A `ClusterComputeResourceHCIConfigInfo`.
     ClusterComputeResourceHCIConfigInfo(
         Box<crate::types::ClusterComputeResourceHCIConfigInfo>,
     ),
-    ///  A `ClusterComputeResourceHCIConfigSpec`.
+    /// A `ClusterComputeResourceHCIConfigSpec`.
     ClusterComputeResourceHCIConfigSpec(
         Box<crate::types::ClusterComputeResourceHCIConfigSpec>,
     ),
-    ///  A `ClusterComputeResourceHostConfigurationInput`.
+    /// A `ClusterComputeResourceHostConfigurationInput`.
     ClusterComputeResourceHostConfigurationInput(
         Box<crate::types::ClusterComputeResourceHostConfigurationInput>,
     ),
-    ///  A `ClusterComputeResourceHostConfigurationProfile`.
+    /// A `ClusterComputeResourceHostConfigurationProfile`.
     ClusterComputeResourceHostConfigurationProfile(
         Box<crate::types::ClusterComputeResourceHostConfigurationProfile>,
     ),
-    ///  A `ClusterComputeResourceHostEvacuationInfo`.
+    /// A `ClusterComputeResourceHostEvacuationInfo`.
     ClusterComputeResourceHostEvacuationInfo(
         Box<crate::types::ClusterComputeResourceHostEvacuationInfo>,
     ),
-    ///  A `ClusterComputeResourceHostVmkNicInfo`.
+    /// A `ClusterComputeResourceHostVmkNicInfo`.
     ClusterComputeResourceHostVmkNicInfo(
         Box<crate::types::ClusterComputeResourceHostVmkNicInfo>,
     ),
-    ///  A `ClusterComputeResourceMaintenanceInfo`.
+    /// A `ClusterComputeResourceMaintenanceInfo`.
     ClusterComputeResourceMaintenanceInfo(
         Box<crate::types::ClusterComputeResourceMaintenanceInfo>,
     ),
-    ///  A `ClusterComputeResourceVCProfile`.
+    /// A `ClusterComputeResourceVCProfile`.
     ClusterComputeResourceVCProfile(Box<crate::types::ClusterComputeResourceVCProfile>),
-    ///  A `ClusterComputeResourceValidationResultBase` or one of its subtypes.
+    /// A `ClusterComputeResourceValidationResultBase` or one of its subtypes.
     ClusterComputeResourceValidationResultBase(
         crate::types::ClusterComputeResourceValidationResultBaseKind,
     ),
-    ///  A `ClusterComputeResourceVcsSlots`.
+    /// A `ClusterComputeResourceVcsSlots`.
     ClusterComputeResourceVcsSlots(Box<crate::types::ClusterComputeResourceVcsSlots>),
-    ///  A `ComputeResourceConfigInfo` or one of its subtypes.
+    /// A `ComputeResourceConfigInfo` or one of its subtypes.
     ComputeResourceConfigInfo(Box<crate::types::ComputeResourceConfigInfoKind>),
-    ///  A `ComputeResourceConfigSpec` or one of its subtypes.
+    /// A `ComputeResourceConfigSpec` or one of its subtypes.
     ComputeResourceConfigSpec(crate::types::ComputeResourceConfigSpecKind),
-    ///  A `ComputeResourceHostSPBMLicenseInfo`.
+    /// A `ComputeResourceHostSPBMLicenseInfo`.
     ComputeResourceHostSPBMLicenseInfo(
         Box<crate::types::ComputeResourceHostSPBMLicenseInfo>,
     ),
-    ///  A `ComputeResourceHostSeedSpec`.
+    /// A `ComputeResourceHostSeedSpec`.
     ComputeResourceHostSeedSpec(Box<crate::types::ComputeResourceHostSeedSpec>),
-    ///  A `ComputeResourceHostSeedSpecSingleHostSpec`.
+    /// A `ComputeResourceHostSeedSpecSingleHostSpec`.
     ComputeResourceHostSeedSpecSingleHostSpec(
         Box<crate::types::ComputeResourceHostSeedSpecSingleHostSpec>,
     ),
-    ///  A `ComputeResourceSummary` or one of its subtypes.
+    /// A `ComputeResourceSummary` or one of its subtypes.
     ComputeResourceSummary(Box<crate::types::ComputeResourceSummaryKind>),
-    ///  A `CustomFieldDef`.
+    /// A `CustomFieldDef`.
     CustomFieldDef(Box<crate::types::CustomFieldDef>),
-    ///  A `CustomFieldValue` or one of its subtypes.
+    /// A `CustomFieldValue` or one of its subtypes.
     CustomFieldValue(crate::types::CustomFieldValueKind),
-    ///  A `CustomizationSpecInfo`.
+    /// A `CustomizationSpecInfo`.
     CustomizationSpecInfo(Box<crate::types::CustomizationSpecInfo>),
-    ///  A `CustomizationSpecItem`.
+    /// A `CustomizationSpecItem`.
     CustomizationSpecItem(Box<crate::types::CustomizationSpecItem>),
-    ///  A `DatacenterBasicConnectInfo`.
+    /// A `DatacenterBasicConnectInfo`.
     DatacenterBasicConnectInfo(Box<crate::types::DatacenterBasicConnectInfo>),
-    ///  A `DatacenterConfigInfo`.
+    /// A `DatacenterConfigInfo`.
     DatacenterConfigInfo(Box<crate::types::DatacenterConfigInfo>),
-    ///  A `DatacenterConfigSpec`.
+    /// A `DatacenterConfigSpec`.
     DatacenterConfigSpec(Box<crate::types::DatacenterConfigSpec>),
-    ///  A `DatastoreCapability`.
+    /// A `DatastoreCapability`.
     DatastoreCapability(Box<crate::types::DatastoreCapability>),
-    ///  A `DatastoreHostMount`.
+    /// A `DatastoreHostMount`.
     DatastoreHostMount(Box<crate::types::DatastoreHostMount>),
-    ///  A `DatastoreInfo` or one of its subtypes.
+    /// A `DatastoreInfo` or one of its subtypes.
     DatastoreInfo(crate::types::DatastoreInfoKind),
-    ///  A `DatastoreMountPathDatastorePair`.
+    /// A `DatastoreMountPathDatastorePair`.
     DatastoreMountPathDatastorePair(Box<crate::types::DatastoreMountPathDatastorePair>),
-    ///  A `DatastoreSummary`.
+    /// A `DatastoreSummary`.
     DatastoreSummary(Box<crate::types::DatastoreSummary>),
-    ///  A `DatastoreVVolContainerFailoverPair`.
+    /// A `DatastoreVVolContainerFailoverPair`.
     DatastoreVVolContainerFailoverPair(
         Box<crate::types::DatastoreVVolContainerFailoverPair>,
     ),
-    ///  A `DatastoreNamespaceManagerDirectoryInfo`.
+    /// A `DatastoreNamespaceManagerDirectoryInfo`.
     DatastoreNamespaceManagerDirectoryInfo(
         Box<crate::types::DatastoreNamespaceManagerDirectoryInfo>,
     ),
-    ///  A `Description` or one of its subtypes.
+    /// A `Description` or one of its subtypes.
     Description(Box<crate::types::DescriptionKind>),
-    ///  A `DesiredSoftwareSpec`.
+    /// A `DesiredSoftwareSpec`.
     DesiredSoftwareSpec(Box<crate::types::DesiredSoftwareSpec>),
-    ///  A `DesiredSoftwareSpecBaseImageSpec`.
+    /// A `DesiredSoftwareSpecBaseImageSpec`.
     DesiredSoftwareSpecBaseImageSpec(
         Box<crate::types::DesiredSoftwareSpecBaseImageSpec>,
     ),
-    ///  A `DesiredSoftwareSpecComponentSpec`.
+    /// A `DesiredSoftwareSpecComponentSpec`.
     DesiredSoftwareSpecComponentSpec(
         Box<crate::types::DesiredSoftwareSpecComponentSpec>,
     ),
-    ///  A `DesiredSoftwareSpecVendorAddOnSpec`.
+    /// A `DesiredSoftwareSpecVendorAddOnSpec`.
     DesiredSoftwareSpecVendorAddOnSpec(
         Box<crate::types::DesiredSoftwareSpecVendorAddOnSpec>,
     ),
-    ///  A `DiagnosticManagerAuditRecordResult`.
+    /// A `DiagnosticManagerAuditRecordResult`.
     DiagnosticManagerAuditRecordResult(
         Box<crate::types::DiagnosticManagerAuditRecordResult>,
     ),
-    ///  A `DiagnosticManagerBundleInfo`.
+    /// A `DiagnosticManagerBundleInfo`.
     DiagnosticManagerBundleInfo(Box<crate::types::DiagnosticManagerBundleInfo>),
-    ///  A `DiagnosticManagerLogDescriptor`.
+    /// A `DiagnosticManagerLogDescriptor`.
     DiagnosticManagerLogDescriptor(Box<crate::types::DiagnosticManagerLogDescriptor>),
-    ///  A `DiagnosticManagerLogHeader`.
+    /// A `DiagnosticManagerLogHeader`.
     DiagnosticManagerLogHeader(Box<crate::types::DiagnosticManagerLogHeader>),
-    ///  A `DirectPathProfileManagerCapacityQuerySpec` or one of its subtypes.
+    /// A `DirectPathProfileManagerCapacityQuerySpec` or one of its subtypes.
     DirectPathProfileManagerCapacityQuerySpec(
         crate::types::DirectPathProfileManagerCapacityQuerySpecKind,
     ),
-    ///  A `DirectPathProfileManagerCapacityResult` or one of its subtypes.
+    /// A `DirectPathProfileManagerCapacityResult` or one of its subtypes.
     DirectPathProfileManagerCapacityResult(
         crate::types::DirectPathProfileManagerCapacityResultKind,
     ),
-    ///  A `DirectPathProfileManagerCreateSpec`.
+    /// A `DirectPathProfileManagerCreateSpec`.
     DirectPathProfileManagerCreateSpec(
         Box<crate::types::DirectPathProfileManagerCreateSpec>,
     ),
-    ///  A `DirectPathProfileManagerDirectPathConfig` or one of its subtypes.
+    /// A `DirectPathProfileManagerDirectPathConfig` or one of its subtypes.
     DirectPathProfileManagerDirectPathConfig(
         crate::types::DirectPathProfileManagerDirectPathConfigKind,
     ),
-    ///  A `DirectPathProfileInfo`.
+    /// A `DirectPathProfileInfo`.
     DirectPathProfileInfo(Box<crate::types::DirectPathProfileInfo>),
-    ///  A `DirectPathProfileManagerFilterSpec`.
+    /// A `DirectPathProfileManagerFilterSpec`.
     DirectPathProfileManagerFilterSpec(
         Box<crate::types::DirectPathProfileManagerFilterSpec>,
     ),
-    ///  A `DirectPathProfileManagerTargetEntity` or one of its subtypes.
+    /// A `DirectPathProfileManagerTargetEntity` or one of its subtypes.
     DirectPathProfileManagerTargetEntity(
         crate::types::DirectPathProfileManagerTargetEntityKind,
     ),
-    ///  A `DirectPathProfileManagerUpdateSpec`.
+    /// A `DirectPathProfileManagerUpdateSpec`.
     DirectPathProfileManagerUpdateSpec(
         Box<crate::types::DirectPathProfileManagerUpdateSpec>,
     ),
-    ///  A `DVSBackupRestoreCapability`.
+    /// A `DVSBackupRestoreCapability`.
     DVSBackupRestoreCapability(Box<crate::types::DVSBackupRestoreCapability>),
-    ///  A `DVSCapability`.
+    /// A `DVSCapability`.
     DVSCapability(Box<crate::types::DVSCapability>),
-    ///  A `DVSConfigInfo` or one of its subtypes.
+    /// A `DVSConfigInfo` or one of its subtypes.
     DVSConfigInfo(crate::types::DVSConfigInfoKind),
-    ///  A `DVSConfigSpec` or one of its subtypes.
+    /// A `DVSConfigSpec` or one of its subtypes.
     DVSConfigSpec(crate::types::DVSConfigSpecKind),
-    ///  A `DVSContactInfo`.
+    /// A `DVSContactInfo`.
     DVSContactInfo(Box<crate::types::DVSContactInfo>),
-    ///  A `DVSCreateSpec`.
+    /// A `DVSCreateSpec`.
     DVSCreateSpec(Box<crate::types::DVSCreateSpec>),
-    ///  A `DVSFeatureCapability` or one of its subtypes.
+    /// A `DVSFeatureCapability` or one of its subtypes.
     DVSFeatureCapability(crate::types::DVSFeatureCapabilityKind),
-    ///  A `DVSHealthCheckConfig` or one of its subtypes.
+    /// A `DVSHealthCheckConfig` or one of its subtypes.
     DVSHealthCheckConfig(crate::types::DVSHealthCheckConfigKind),
-    ///  A `DVSHealthCheckCapability` or one of its subtypes.
+    /// A `DVSHealthCheckCapability` or one of its subtypes.
     DVSHealthCheckCapability(crate::types::DVSHealthCheckCapabilityKind),
-    ///  A `DvsHostInfrastructureTrafficResource`.
+    /// A `DvsHostInfrastructureTrafficResource`.
     DvsHostInfrastructureTrafficResource(
         Box<crate::types::DvsHostInfrastructureTrafficResource>,
     ),
-    ///  A `DvsHostInfrastructureTrafficResourceAllocation`.
+    /// A `DvsHostInfrastructureTrafficResourceAllocation`.
     DvsHostInfrastructureTrafficResourceAllocation(
         Box<crate::types::DvsHostInfrastructureTrafficResourceAllocation>,
     ),
-    ///  A `DVSNetworkResourceManagementCapability`.
+    /// A `DVSNetworkResourceManagementCapability`.
     DVSNetworkResourceManagementCapability(
         Box<crate::types::DVSNetworkResourceManagementCapability>,
     ),
-    ///  A `DvsResourceRuntimeInfo`.
+    /// A `DvsResourceRuntimeInfo`.
     DvsResourceRuntimeInfo(Box<crate::types::DvsResourceRuntimeInfo>),
-    ///  A `DVSRollbackCapability`.
+    /// A `DVSRollbackCapability`.
     DVSRollbackCapability(Box<crate::types::DVSRollbackCapability>),
-    ///  A `DVSRuntimeInfo`.
+    /// A `DVSRuntimeInfo`.
     DVSRuntimeInfo(Box<crate::types::DVSRuntimeInfo>),
-    ///  A `DVSSummary`.
+    /// A `DVSSummary`.
     DVSSummary(Box<crate::types::DVSSummary>),
-    ///  A `DVSPolicy`.
+    /// A `DVSPolicy`.
     DVSPolicy(Box<crate::types::DVSPolicy>),
-    ///  A `DVSUplinkPortPolicy` or one of its subtypes.
+    /// A `DVSUplinkPortPolicy` or one of its subtypes.
     DVSUplinkPortPolicy(crate::types::DVSUplinkPortPolicyKind),
-    ///  A `EnumDescription`.
+    /// A `EnumDescription`.
     EnumDescription(Box<crate::types::EnumDescription>),
-    ///  A `EnvironmentBrowserConfigOptionQuerySpec`.
+    /// A `EnvironmentBrowserConfigOptionQuerySpec`.
     EnvironmentBrowserConfigOptionQuerySpec(
         Box<crate::types::EnvironmentBrowserConfigOptionQuerySpec>,
     ),
-    ///  A `Extension`.
+    /// A `Extension`.
     Extension(Box<crate::types::Extension>),
-    ///  A `ExtensionClientInfo`.
+    /// A `ExtensionClientInfo`.
     ExtensionClientInfo(Box<crate::types::ExtensionClientInfo>),
-    ///  A `ExtensionEventTypeInfo`.
+    /// A `ExtensionEventTypeInfo`.
     ExtensionEventTypeInfo(Box<crate::types::ExtensionEventTypeInfo>),
-    ///  A `ExtensionFaultTypeInfo`.
+    /// A `ExtensionFaultTypeInfo`.
     ExtensionFaultTypeInfo(Box<crate::types::ExtensionFaultTypeInfo>),
-    ///  A `ExtensionHealthInfo`.
+    /// A `ExtensionHealthInfo`.
     ExtensionHealthInfo(Box<crate::types::ExtensionHealthInfo>),
-    ///  A `ExtensionOvfConsumerInfo`.
+    /// A `ExtensionOvfConsumerInfo`.
     ExtensionOvfConsumerInfo(Box<crate::types::ExtensionOvfConsumerInfo>),
-    ///  A `ExtensionPrivilegeInfo`.
+    /// A `ExtensionPrivilegeInfo`.
     ExtensionPrivilegeInfo(Box<crate::types::ExtensionPrivilegeInfo>),
-    ///  A `ExtensionResourceInfo`.
+    /// A `ExtensionResourceInfo`.
     ExtensionResourceInfo(Box<crate::types::ExtensionResourceInfo>),
-    ///  A `ExtensionServerInfo`.
+    /// A `ExtensionServerInfo`.
     ExtensionServerInfo(Box<crate::types::ExtensionServerInfo>),
-    ///  A `ExtensionTaskTypeInfo`.
+    /// A `ExtensionTaskTypeInfo`.
     ExtensionTaskTypeInfo(Box<crate::types::ExtensionTaskTypeInfo>),
-    ///  A `ExtensionManagerIpAllocationUsage`.
+    /// A `ExtensionManagerIpAllocationUsage`.
     ExtensionManagerIpAllocationUsage(
         Box<crate::types::ExtensionManagerIpAllocationUsage>,
     ),
-    ///  A `FaultsByHost`.
+    /// A `FaultsByHost`.
     FaultsByHost(Box<crate::types::FaultsByHost>),
-    ///  A `FaultsByVM`.
+    /// A `FaultsByVM`.
     FaultsByVM(Box<crate::types::FaultsByVM>),
-    ///  A `FileLockInfo`.
+    /// A `FileLockInfo`.
     FileLockInfo(Box<crate::types::FileLockInfo>),
-    ///  A `FileLockInfoResult`.
+    /// A `FileLockInfoResult`.
     FileLockInfoResult(Box<crate::types::FileLockInfoResult>),
-    ///  A `FolderBatchAddHostsToClusterResult`.
+    /// A `FolderBatchAddHostsToClusterResult`.
     FolderBatchAddHostsToClusterResult(
         Box<crate::types::FolderBatchAddHostsToClusterResult>,
     ),
-    ///  A `FolderBatchAddStandaloneHostsResult`.
+    /// A `FolderBatchAddStandaloneHostsResult`.
     FolderBatchAddStandaloneHostsResult(
         Box<crate::types::FolderBatchAddStandaloneHostsResult>,
     ),
-    ///  A `FolderExternallyManagedFolderInfo`.
+    /// A `FolderExternallyManagedFolderInfo`.
     FolderExternallyManagedFolderInfo(
         Box<crate::types::FolderExternallyManagedFolderInfo>,
     ),
-    ///  A `FolderFailedHostResult`.
+    /// A `FolderFailedHostResult`.
     FolderFailedHostResult(Box<crate::types::FolderFailedHostResult>),
-    ///  A `FolderNewHostSpec`.
+    /// A `FolderNewHostSpec`.
     FolderNewHostSpec(Box<crate::types::FolderNewHostSpec>),
-    ///  A `HbrManagerReplicationVmInfo`.
+    /// A `HbrManagerReplicationVmInfo`.
     HbrManagerReplicationVmInfo(Box<crate::types::HbrManagerReplicationVmInfo>),
-    ///  A `ReplicationVmProgressInfo`.
+    /// A `ReplicationVmProgressInfo`.
     ReplicationVmProgressInfo(Box<crate::types::ReplicationVmProgressInfo>),
-    ///  A `HbrManagerVmReplicationCapability`.
+    /// A `HbrManagerVmReplicationCapability`.
     HbrManagerVmReplicationCapability(
         Box<crate::types::HbrManagerVmReplicationCapability>,
     ),
-    ///  A `HbrReplicationTargetSpec` or one of its subtypes.
+    /// A `HbrReplicationTargetSpec` or one of its subtypes.
     HbrReplicationTargetSpec(crate::types::HbrReplicationTargetSpecKind),
-    ///  A `HbrTargetSpec`.
+    /// A `HbrTargetSpec`.
     HbrTargetSpec(Box<crate::types::HbrTargetSpec>),
-    ///  A `HealthUpdate`.
+    /// A `HealthUpdate`.
     HealthUpdate(Box<crate::types::HealthUpdate>),
-    ///  A `HealthUpdateInfo`.
+    /// A `HealthUpdateInfo`.
     HealthUpdateInfo(Box<crate::types::HealthUpdateInfo>),
-    ///  A `PerfInterval`.
+    /// A `PerfInterval`.
     PerfInterval(Box<crate::types::PerfInterval>),
-    ///  A `HostServiceTicket`.
+    /// A `HostServiceTicket`.
     HostServiceTicket(Box<crate::types::HostServiceTicket>),
-    ///  A `HostSystemComplianceCheckState`.
+    /// A `HostSystemComplianceCheckState`.
     HostSystemComplianceCheckState(Box<crate::types::HostSystemComplianceCheckState>),
-    ///  A `HostSystemReconnectSpec`.
+    /// A `HostSystemReconnectSpec`.
     HostSystemReconnectSpec(Box<crate::types::HostSystemReconnectSpec>),
-    ///  A `HostSystemRemediationState`.
+    /// A `HostSystemRemediationState`.
     HostSystemRemediationState(Box<crate::types::HostSystemRemediationState>),
-    ///  A `HttpNfcLeaseCapabilities`.
+    /// A `HttpNfcLeaseCapabilities`.
     HttpNfcLeaseCapabilities(Box<crate::types::HttpNfcLeaseCapabilities>),
-    ///  A `HttpNfcLeaseDatastoreLeaseInfo`.
+    /// A `HttpNfcLeaseDatastoreLeaseInfo`.
     HttpNfcLeaseDatastoreLeaseInfo(Box<crate::types::HttpNfcLeaseDatastoreLeaseInfo>),
-    ///  A `HttpNfcLeaseDeviceUrl`.
+    /// A `HttpNfcLeaseDeviceUrl`.
     HttpNfcLeaseDeviceUrl(Box<crate::types::HttpNfcLeaseDeviceUrl>),
-    ///  A `HttpNfcLeaseHostInfo`.
+    /// A `HttpNfcLeaseHostInfo`.
     HttpNfcLeaseHostInfo(Box<crate::types::HttpNfcLeaseHostInfo>),
-    ///  A `HttpNfcLeaseInfo`.
+    /// A `HttpNfcLeaseInfo`.
     HttpNfcLeaseInfo(Box<crate::types::HttpNfcLeaseInfo>),
-    ///  A `HttpNfcLeaseManifestEntry`.
+    /// A `HttpNfcLeaseManifestEntry`.
     HttpNfcLeaseManifestEntry(Box<crate::types::HttpNfcLeaseManifestEntry>),
-    ///  A `HttpNfcLeaseProbeResult`.
+    /// A `HttpNfcLeaseProbeResult`.
     HttpNfcLeaseProbeResult(Box<crate::types::HttpNfcLeaseProbeResult>),
-    ///  A `HttpNfcLeaseSourceFile`.
+    /// A `HttpNfcLeaseSourceFile`.
     HttpNfcLeaseSourceFile(Box<crate::types::HttpNfcLeaseSourceFile>),
-    ///  A `ImportSpec` or one of its subtypes.
+    /// A `ImportSpec` or one of its subtypes.
     ImportSpec(crate::types::ImportSpecKind),
-    ///  A `InheritablePolicy` or one of its subtypes.
+    /// A `InheritablePolicy` or one of its subtypes.
     InheritablePolicy(crate::types::InheritablePolicyKind),
-    ///  A `IoFilterInfo` or one of its subtypes.
+    /// A `IoFilterInfo` or one of its subtypes.
     IoFilterInfo(crate::types::IoFilterInfoKind),
-    ///  A `IoFilterQueryIssueResult`.
+    /// A `IoFilterQueryIssueResult`.
     IoFilterQueryIssueResult(Box<crate::types::IoFilterQueryIssueResult>),
-    ///  A `IoFilterHostIssue`.
+    /// A `IoFilterHostIssue`.
     IoFilterHostIssue(Box<crate::types::IoFilterHostIssue>),
-    ///  A `IoFilterManagerSslTrust` or one of its subtypes.
+    /// A `IoFilterManagerSslTrust` or one of its subtypes.
     IoFilterManagerSslTrust(crate::types::IoFilterManagerSslTrustKind),
-    ///  A `IpPoolManagerIpAllocation`.
+    /// A `IpPoolManagerIpAllocation`.
     IpPoolManagerIpAllocation(Box<crate::types::IpPoolManagerIpAllocation>),
-    ///  A `KeyValue`.
+    /// A `KeyValue`.
     KeyValue(Box<crate::types::KeyValue>),
-    ///  A `LatencySensitivity`.
+    /// A `LatencySensitivity`.
     LatencySensitivity(Box<crate::types::LatencySensitivity>),
-    ///  A `LicenseAssignmentManagerLicenseAssignment`.
+    /// A `LicenseAssignmentManagerLicenseAssignment`.
     LicenseAssignmentManagerLicenseAssignment(
         Box<crate::types::LicenseAssignmentManagerLicenseAssignment>,
     ),
-    ///  A `LicenseAvailabilityInfo`.
+    /// A `LicenseAvailabilityInfo`.
     LicenseAvailabilityInfo(Box<crate::types::LicenseAvailabilityInfo>),
-    ///  A `LicenseDiagnostics`.
+    /// A `LicenseDiagnostics`.
     LicenseDiagnostics(Box<crate::types::LicenseDiagnostics>),
-    ///  A `LicenseManagerEvaluationInfo`.
+    /// A `LicenseManagerEvaluationInfo`.
     LicenseManagerEvaluationInfo(Box<crate::types::LicenseManagerEvaluationInfo>),
-    ///  A `LicenseFeatureInfo`.
+    /// A `LicenseFeatureInfo`.
     LicenseFeatureInfo(Box<crate::types::LicenseFeatureInfo>),
-    ///  A `HostLicensableResourceInfo`.
+    /// A `HostLicensableResourceInfo`.
     HostLicensableResourceInfo(Box<crate::types::HostLicensableResourceInfo>),
-    ///  A `LicenseManagerLicenseInfo`.
+    /// A `LicenseManagerLicenseInfo`.
     LicenseManagerLicenseInfo(Box<crate::types::LicenseManagerLicenseInfo>),
-    ///  A `LicenseSource` or one of its subtypes.
+    /// A `LicenseSource` or one of its subtypes.
     LicenseSource(crate::types::LicenseSourceKind),
-    ///  A `LicenseUsageInfo`.
+    /// A `LicenseUsageInfo`.
     LicenseUsageInfo(Box<crate::types::LicenseUsageInfo>),
-    ///  A `LicenseReservationInfo`.
+    /// A `LicenseReservationInfo`.
     LicenseReservationInfo(Box<crate::types::LicenseReservationInfo>),
-    ///  A `LocalizationManagerMessageCatalog`.
+    /// A `LocalizationManagerMessageCatalog`.
     LocalizationManagerMessageCatalog(
         Box<crate::types::LocalizationManagerMessageCatalog>,
     ),
-    ///  A `NegatableExpression` or one of its subtypes.
+    /// A `NegatableExpression` or one of its subtypes.
     NegatableExpression(crate::types::NegatableExpressionKind),
-    ///  A `NetworkSummary` or one of its subtypes.
+    /// A `NetworkSummary` or one of its subtypes.
     NetworkSummary(crate::types::NetworkSummaryKind),
-    ///  A `NumericRange`.
+    /// A `NumericRange`.
     NumericRange(Box<crate::types::NumericRange>),
-    ///  A `OpaqueNetworkCapability`.
+    /// A `OpaqueNetworkCapability`.
     OpaqueNetworkCapability(Box<crate::types::OpaqueNetworkCapability>),
-    ///  A `OvfConsumerOstNode`.
+    /// A `OvfConsumerOstNode`.
     OvfConsumerOstNode(Box<crate::types::OvfConsumerOstNode>),
-    ///  A `OvfConsumerOvfSection`.
+    /// A `OvfConsumerOvfSection`.
     OvfConsumerOvfSection(Box<crate::types::OvfConsumerOvfSection>),
-    ///  A `OvfManagerCommonParams` or one of its subtypes.
+    /// A `OvfManagerCommonParams` or one of its subtypes.
     OvfManagerCommonParams(crate::types::OvfManagerCommonParamsKind),
-    ///  A `OvfCreateDescriptorParams`.
+    /// A `OvfCreateDescriptorParams`.
     OvfCreateDescriptorParams(Box<crate::types::OvfCreateDescriptorParams>),
-    ///  A `OvfCreateDescriptorResult`.
+    /// A `OvfCreateDescriptorResult`.
     OvfCreateDescriptorResult(Box<crate::types::OvfCreateDescriptorResult>),
-    ///  A `OvfCreateImportSpecResult`.
+    /// A `OvfCreateImportSpecResult`.
     OvfCreateImportSpecResult(Box<crate::types::OvfCreateImportSpecResult>),
-    ///  A `OvfDatastoreMapping`.
+    /// A `OvfDatastoreMapping`.
     OvfDatastoreMapping(Box<crate::types::OvfDatastoreMapping>),
-    ///  A `OvfDeploymentOption`.
+    /// A `OvfDeploymentOption`.
     OvfDeploymentOption(Box<crate::types::OvfDeploymentOption>),
-    ///  A `OvfFileItem`.
+    /// A `OvfFileItem`.
     OvfFileItem(Box<crate::types::OvfFileItem>),
-    ///  A `OvfNetworkInfo`.
+    /// A `OvfNetworkInfo`.
     OvfNetworkInfo(Box<crate::types::OvfNetworkInfo>),
-    ///  A `OvfNetworkMapping`.
+    /// A `OvfNetworkMapping`.
     OvfNetworkMapping(Box<crate::types::OvfNetworkMapping>),
-    ///  A `OvfFile`.
+    /// A `OvfFile`.
     OvfFile(Box<crate::types::OvfFile>),
-    ///  A `OvfOptionInfo`.
+    /// A `OvfOptionInfo`.
     OvfOptionInfo(Box<crate::types::OvfOptionInfo>),
-    ///  A `OvfParseDescriptorResult`.
+    /// A `OvfParseDescriptorResult`.
     OvfParseDescriptorResult(Box<crate::types::OvfParseDescriptorResult>),
-    ///  A `OvfResourceMap`.
+    /// A `OvfResourceMap`.
     OvfResourceMap(Box<crate::types::OvfResourceMap>),
-    ///  A `OvfStorageProfileMapping`.
+    /// A `OvfStorageProfileMapping`.
     OvfStorageProfileMapping(Box<crate::types::OvfStorageProfileMapping>),
-    ///  A `OvfValidateHostResult`.
+    /// A `OvfValidateHostResult`.
     OvfValidateHostResult(Box<crate::types::OvfValidateHostResult>),
-    ///  A `PasswordField`.
+    /// A `PasswordField`.
     PasswordField(Box<crate::types::PasswordField>),
-    ///  A `PerformanceDescription`.
+    /// A `PerformanceDescription`.
     PerformanceDescription(Box<crate::types::PerformanceDescription>),
-    ///  A `PerfCompositeMetric`.
+    /// A `PerfCompositeMetric`.
     PerfCompositeMetric(Box<crate::types::PerfCompositeMetric>),
-    ///  A `PerfCounterInfo`.
+    /// A `PerfCounterInfo`.
     PerfCounterInfo(Box<crate::types::PerfCounterInfo>),
-    ///  A `PerformanceManagerCounterLevelMapping`.
+    /// A `PerformanceManagerCounterLevelMapping`.
     PerformanceManagerCounterLevelMapping(
         Box<crate::types::PerformanceManagerCounterLevelMapping>,
     ),
-    ///  A `PerfEntityMetricBase` or one of its subtypes.
+    /// A `PerfEntityMetricBase` or one of its subtypes.
     PerfEntityMetricBase(Box<crate::types::PerfEntityMetricBaseKind>),
-    ///  A `PerfMetricId`.
+    /// A `PerfMetricId`.
     PerfMetricId(Box<crate::types::PerfMetricId>),
-    ///  A `PerfMetricSeries` or one of its subtypes.
+    /// A `PerfMetricSeries` or one of its subtypes.
     PerfMetricSeries(Box<crate::types::PerfMetricSeriesKind>),
-    ///  A `PerfProviderSummary`.
+    /// A `PerfProviderSummary`.
     PerfProviderSummary(Box<crate::types::PerfProviderSummary>),
-    ///  A `PerfQuerySpec`.
+    /// A `PerfQuerySpec`.
     PerfQuerySpec(Box<crate::types::PerfQuerySpec>),
-    ///  A `PerfSampleInfo`.
+    /// A `PerfSampleInfo`.
     PerfSampleInfo(Box<crate::types::PerfSampleInfo>),
-    ///  A `PlaceVmsXClusterSpecCandidateNetworks`.
+    /// A `PlaceVmsXClusterSpecCandidateNetworks`.
     PlaceVmsXClusterSpecCandidateNetworks(
         Box<crate::types::PlaceVmsXClusterSpecCandidateNetworks>,
     ),
-    ///  A `PrivilegePolicyDef`.
+    /// A `PrivilegePolicyDef`.
     PrivilegePolicyDef(Box<crate::types::PrivilegePolicyDef>),
-    ///  A `ResourceAllocationInfo`.
+    /// A `ResourceAllocationInfo`.
     ResourceAllocationInfo(Box<crate::types::ResourceAllocationInfo>),
-    ///  A `ResourceAllocationOption`.
+    /// A `ResourceAllocationOption`.
     ResourceAllocationOption(Box<crate::types::ResourceAllocationOption>),
-    ///  A `ResourceConfigOption`.
+    /// A `ResourceConfigOption`.
     ResourceConfigOption(Box<crate::types::ResourceConfigOption>),
-    ///  A `ResourceConfigSpec`.
+    /// A `ResourceConfigSpec`.
     ResourceConfigSpec(Box<crate::types::ResourceConfigSpec>),
-    ///  A `DatabaseSizeEstimate`.
+    /// A `DatabaseSizeEstimate`.
     DatabaseSizeEstimate(Box<crate::types::DatabaseSizeEstimate>),
-    ///  A `DatabaseSizeParam`.
+    /// A `DatabaseSizeParam`.
     DatabaseSizeParam(Box<crate::types::DatabaseSizeParam>),
-    ///  A `InventoryDescription`.
+    /// A `InventoryDescription`.
     InventoryDescription(Box<crate::types::InventoryDescription>),
-    ///  A `PerformanceStatisticsDescription`.
+    /// A `PerformanceStatisticsDescription`.
     PerformanceStatisticsDescription(
         Box<crate::types::PerformanceStatisticsDescription>,
     ),
-    ///  A `ResourcePoolResourceUsage`.
+    /// A `ResourcePoolResourceUsage`.
     ResourcePoolResourceUsage(Box<crate::types::ResourcePoolResourceUsage>),
-    ///  A `ResourcePoolRuntimeInfo`.
+    /// A `ResourcePoolRuntimeInfo`.
     ResourcePoolRuntimeInfo(Box<crate::types::ResourcePoolRuntimeInfo>),
-    ///  A `ResourcePoolSummary` or one of its subtypes.
+    /// A `ResourcePoolSummary` or one of its subtypes.
     ResourcePoolSummary(crate::types::ResourcePoolSummaryKind),
-    ///  A `ResourcePoolQuickStats`.
+    /// A `ResourcePoolQuickStats`.
     ResourcePoolQuickStats(Box<crate::types::ResourcePoolQuickStats>),
-    ///  A `SDDCBase` or one of its subtypes.
+    /// A `SDDCBase` or one of its subtypes.
     SDDCBase(crate::types::SDDCBaseKind),
-    ///  A `SearchIndexFilter`.
+    /// A `SearchIndexFilter`.
     SearchIndexFilter(Box<crate::types::SearchIndexFilter>),
-    ///  A `SearchIndexIterationSpec`.
+    /// A `SearchIndexIterationSpec`.
     SearchIndexIterationSpec(Box<crate::types::SearchIndexIterationSpec>),
-    ///  A `SearchIndexOptionalValue`.
+    /// A `SearchIndexOptionalValue`.
     SearchIndexOptionalValue(Box<crate::types::SearchIndexOptionalValue>),
-    ///  A `SearchIndexPredicate`.
+    /// A `SearchIndexPredicate`.
     SearchIndexPredicate(Box<crate::types::SearchIndexPredicate>),
-    ///  A `SearchIndexQuerySpec`.
+    /// A `SearchIndexQuerySpec`.
     SearchIndexQuerySpec(Box<crate::types::SearchIndexQuerySpec>),
-    ///  A `SearchIndexResourceItem`.
+    /// A `SearchIndexResourceItem`.
     SearchIndexResourceItem(Box<crate::types::SearchIndexResourceItem>),
-    ///  A `SearchIndexResultSet`.
+    /// A `SearchIndexResultSet`.
     SearchIndexResultSet(Box<crate::types::SearchIndexResultSet>),
-    ///  A `SelectionSet` or one of its subtypes.
+    /// A `SelectionSet` or one of its subtypes.
     SelectionSet(crate::types::SelectionSetKind),
-    ///  A `HostVMotionCompatibility`.
+    /// A `HostVMotionCompatibility`.
     HostVMotionCompatibility(Box<crate::types::HostVMotionCompatibility>),
-    ///  A `ProductComponentInfo`.
+    /// A `ProductComponentInfo`.
     ProductComponentInfo(Box<crate::types::ProductComponentInfo>),
-    ///  A `ServiceContent`.
+    /// A `ServiceContent`.
     ServiceContent(Box<crate::types::ServiceContent>),
-    ///  A `ServiceLocator`.
+    /// A `ServiceLocator`.
     ServiceLocator(Box<crate::types::ServiceLocator>),
-    ///  A `ServiceLocatorCredential` or one of its subtypes.
+    /// A `ServiceLocatorCredential` or one of its subtypes.
     ServiceLocatorCredential(crate::types::ServiceLocatorCredentialKind),
-    ///  A `ServiceManagerServiceInfo`.
+    /// A `ServiceManagerServiceInfo`.
     ServiceManagerServiceInfo(Box<crate::types::ServiceManagerServiceInfo>),
-    ///  A `SessionManagerGenericServiceTicket`.
+    /// A `SessionManagerGenericServiceTicket`.
     SessionManagerGenericServiceTicket(
         Box<crate::types::SessionManagerGenericServiceTicket>,
     ),
-    ///  A `SessionManagerLocalTicket`.
+    /// A `SessionManagerLocalTicket`.
     SessionManagerLocalTicket(Box<crate::types::SessionManagerLocalTicket>),
-    ///  A `SessionManagerServiceRequestSpec` or one of its subtypes.
+    /// A `SessionManagerServiceRequestSpec` or one of its subtypes.
     SessionManagerServiceRequestSpec(crate::types::SessionManagerServiceRequestSpecKind),
-    ///  A `SharesInfo`.
+    /// A `SharesInfo`.
     SharesInfo(Box<crate::types::SharesInfo>),
-    ///  A `SharesOption`.
+    /// A `SharesOption`.
     SharesOption(Box<crate::types::SharesOption>),
-    ///  A `SiteInfo`.
+    /// A `SiteInfo`.
     SiteInfo(Box<crate::types::SiteInfo>),
-    ///  A `StoragePodSummary`.
+    /// A `StoragePodSummary`.
     StoragePodSummary(Box<crate::types::StoragePodSummary>),
-    ///  A `StorageIOAllocationInfo`.
+    /// A `StorageIOAllocationInfo`.
     StorageIOAllocationInfo(Box<crate::types::StorageIOAllocationInfo>),
-    ///  A `StorageIOAllocationOption`.
+    /// A `StorageIOAllocationOption`.
     StorageIOAllocationOption(Box<crate::types::StorageIOAllocationOption>),
-    ///  A `StorageIORMInfo`.
+    /// A `StorageIORMInfo`.
     StorageIORMInfo(Box<crate::types::StorageIORMInfo>),
-    ///  A `StorageIORMConfigOption`.
+    /// A `StorageIORMConfigOption`.
     StorageIORMConfigOption(Box<crate::types::StorageIORMConfigOption>),
-    ///  A `StorageIORMConfigSpec`.
+    /// A `StorageIORMConfigSpec`.
     StorageIORMConfigSpec(Box<crate::types::StorageIORMConfigSpec>),
-    ///  A `PodStorageDrsEntry`.
+    /// A `PodStorageDrsEntry`.
     PodStorageDrsEntry(Box<crate::types::PodStorageDrsEntry>),
-    ///  A `StoragePerformanceSummary`.
+    /// A `StoragePerformanceSummary`.
     StoragePerformanceSummary(Box<crate::types::StoragePerformanceSummary>),
-    ///  A `StorageResourceManagerStorageProfileStatistics`.
+    /// A `StorageResourceManagerStorageProfileStatistics`.
     StorageResourceManagerStorageProfileStatistics(
         Box<crate::types::StorageResourceManagerStorageProfileStatistics>,
     ),
-    ///  A `Tag`.
+    /// A `Tag`.
     Tag(Box<crate::types::Tag>),
-    ///  A `TagId`.
+    /// A `TagId`.
     TagId(Box<crate::types::TagId>),
-    ///  A `TagIdNameId`.
+    /// A `TagIdNameId`.
     TagIdNameId(Box<crate::types::TagIdNameId>),
-    ///  A `TaskDescription`.
+    /// A `TaskDescription`.
     TaskDescription(Box<crate::types::TaskDescription>),
-    ///  A `TaskFilterSpec`.
+    /// A `TaskFilterSpec`.
     TaskFilterSpec(Box<crate::types::TaskFilterSpec>),
-    ///  A `TaskFilterSpecByEntity`.
+    /// A `TaskFilterSpecByEntity`.
     TaskFilterSpecByEntity(Box<crate::types::TaskFilterSpecByEntity>),
-    ///  A `TaskFilterSpecByTime`.
+    /// A `TaskFilterSpecByTime`.
     TaskFilterSpecByTime(Box<crate::types::TaskFilterSpecByTime>),
-    ///  A `TaskFilterSpecByUsername`.
+    /// A `TaskFilterSpecByUsername`.
     TaskFilterSpecByUsername(Box<crate::types::TaskFilterSpecByUsername>),
-    ///  A `TaskInfo`.
+    /// A `TaskInfo`.
     TaskInfo(Box<crate::types::TaskInfo>),
-    ///  A `TaskInfoFilterSpec`.
+    /// A `TaskInfoFilterSpec`.
     TaskInfoFilterSpec(Box<crate::types::TaskInfoFilterSpec>),
-    ///  A `TaskInfoFilterSpecFilterTaskResults`.
+    /// A `TaskInfoFilterSpecFilterTaskResults`.
     TaskInfoFilterSpecFilterTaskResults(
         Box<crate::types::TaskInfoFilterSpecFilterTaskResults>,
     ),
-    ///  A `TaskManagerTaskViewSpec` or one of its subtypes.
+    /// A `TaskManagerTaskViewSpec` or one of its subtypes.
     TaskManagerTaskViewSpec(crate::types::TaskManagerTaskViewSpecKind),
-    ///  A `TaskReason` or one of its subtypes.
+    /// A `TaskReason` or one of its subtypes.
     TaskReason(crate::types::TaskReasonKind),
-    ///  A `TransitGatewayConfigInfo`.
+    /// A `TransitGatewayConfigInfo`.
     TransitGatewayConfigInfo(Box<crate::types::TransitGatewayConfigInfo>),
-    ///  A `TransitGatewayConfigSpec`.
+    /// A `TransitGatewayConfigSpec`.
     TransitGatewayConfigSpec(Box<crate::types::TransitGatewayConfigSpec>),
-    ///  A `TransitGatewayCreateSpec`.
+    /// A `TransitGatewayCreateSpec`.
     TransitGatewayCreateSpec(Box<crate::types::TransitGatewayCreateSpec>),
-    ///  A `UpdateVirtualMachineFilesResult`.
+    /// A `UpdateVirtualMachineFilesResult`.
     UpdateVirtualMachineFilesResult(Box<crate::types::UpdateVirtualMachineFilesResult>),
-    ///  A `UpdateVirtualMachineFilesResultFailedVmFileInfo`.
+    /// A `UpdateVirtualMachineFilesResultFailedVmFileInfo`.
     UpdateVirtualMachineFilesResultFailedVmFileInfo(
         Box<crate::types::UpdateVirtualMachineFilesResultFailedVmFileInfo>,
     ),
-    ///  A `UserSearchResult` or one of its subtypes.
+    /// A `UserSearchResult` or one of its subtypes.
     UserSearchResult(Box<crate::types::UserSearchResultKind>),
-    ///  A `UserSession`.
+    /// A `UserSession`.
     UserSession(Box<crate::types::UserSession>),
-    ///  A `VVolVmConfigFileUpdateResult`.
+    /// A `VVolVmConfigFileUpdateResult`.
     VVolVmConfigFileUpdateResult(Box<crate::types::VVolVmConfigFileUpdateResult>),
-    ///  A `VVolVmConfigFileUpdateResultFailedVmConfigFileInfo`.
+    /// A `VVolVmConfigFileUpdateResultFailedVmConfigFileInfo`.
     VVolVmConfigFileUpdateResultFailedVmConfigFileInfo(
         Box<crate::types::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo>,
     ),
-    ///  A `VASAStorageArray`.
+    /// A `VASAStorageArray`.
     #[cfg(feature = "sms")]
     VASAStorageArray(Box<crate::types::VASAStorageArray>),
-    ///  A `VASAStorageArrayDiscoveryFcTransport`.
+    /// A `VASAStorageArrayDiscoveryFcTransport`.
     #[cfg(feature = "sms")]
     VASAStorageArrayDiscoveryFcTransport(
         Box<crate::types::VASAStorageArrayDiscoveryFcTransport>,
     ),
-    ///  A `VASAStorageArrayDiscoveryIpTransport`.
+    /// A `VASAStorageArrayDiscoveryIpTransport`.
     #[cfg(feature = "sms")]
     VASAStorageArrayDiscoveryIpTransport(
         Box<crate::types::VASAStorageArrayDiscoveryIpTransport>,
     ),
-    ///  A `VASAStorageArrayDiscoverySvcInfo`.
+    /// A `VASAStorageArrayDiscoverySvcInfo`.
     #[cfg(feature = "sms")]
     VASAStorageArrayDiscoverySvcInfo(
         Box<crate::types::VASAStorageArrayDiscoverySvcInfo>,
     ),
-    ///  A `VasaProviderContainerSpec`.
+    /// A `VasaProviderContainerSpec`.
     VasaProviderContainerSpec(Box<crate::types::VasaProviderContainerSpec>),
-    ///  A `VimVasaProvider`.
+    /// A `VimVasaProvider`.
     VimVasaProvider(Box<crate::types::VimVasaProvider>),
-    ///  A `VimVasaProviderStatePerArray`.
+    /// A `VimVasaProviderStatePerArray`.
     VimVasaProviderStatePerArray(Box<crate::types::VimVasaProviderStatePerArray>),
-    ///  A `VimVasaProviderVirtualHostConfig`.
+    /// A `VimVasaProviderVirtualHostConfig`.
     VimVasaProviderVirtualHostConfig(
         Box<crate::types::VimVasaProviderVirtualHostConfig>,
     ),
-    ///  A `VimVasaProviderInfo`.
+    /// A `VimVasaProviderInfo`.
     VimVasaProviderInfo(Box<crate::types::VimVasaProviderInfo>),
-    ///  A `VirtualAppLinkInfo`.
+    /// A `VirtualAppLinkInfo`.
     VirtualAppLinkInfo(Box<crate::types::VirtualAppLinkInfo>),
-    ///  A `VirtualDiskSpec` or one of its subtypes.
+    /// A `VirtualDiskSpec` or one of its subtypes.
     VirtualDiskSpec(Box<crate::types::VirtualDiskSpecKind>),
-    ///  A `VirtualMachineConnection` or one of its subtypes.
+    /// A `VirtualMachineConnection` or one of its subtypes.
     VirtualMachineConnection(Box<crate::types::VirtualMachineConnectionKind>),
-    ///  A `DiskChangeInfo`.
+    /// A `DiskChangeInfo`.
     DiskChangeInfo(Box<crate::types::DiskChangeInfo>),
-    ///  A `DiskChangeExtent`.
+    /// A `DiskChangeExtent`.
     DiskChangeExtent(Box<crate::types::DiskChangeExtent>),
-    ///  A `VirtualMachineDisplayTopology`.
+    /// A `VirtualMachineDisplayTopology`.
     VirtualMachineDisplayTopology(Box<crate::types::VirtualMachineDisplayTopology>),
-    ///  A `VirtualMachineMksTicket`.
+    /// A `VirtualMachineMksTicket`.
     VirtualMachineMksTicket(Box<crate::types::VirtualMachineMksTicket>),
-    ///  A `StorageRequirement`.
+    /// A `StorageRequirement`.
     StorageRequirement(Box<crate::types::StorageRequirement>),
-    ///  A `VirtualMachineTicket`.
+    /// A `VirtualMachineTicket`.
     VirtualMachineTicket(Box<crate::types::VirtualMachineTicket>),
-    ///  A `VirtualMachineWipeResult`.
+    /// A `VirtualMachineWipeResult`.
     VirtualMachineWipeResult(Box<crate::types::VirtualMachineWipeResult>),
-    ///  A `VsanComparator` or one of its subtypes.
+    /// A `VsanComparator` or one of its subtypes.
     VsanComparator(crate::types::VsanComparatorKind),
-    ///  A `VsanDataObfuscationRule`.
+    /// A `VsanDataObfuscationRule`.
     VsanDataObfuscationRule(Box<crate::types::VsanDataObfuscationRule>),
-    ///  A `VsanJsonFilterRule`.
+    /// A `VsanJsonFilterRule`.
     VsanJsonFilterRule(Box<crate::types::VsanJsonFilterRule>),
-    ///  A `VsanMassCollectorPropertyParams`.
+    /// A `VsanMassCollectorPropertyParams`.
     #[cfg(feature = "vsan")]
     VsanMassCollectorPropertyParams(Box<crate::types::VsanMassCollectorPropertyParams>),
-    ///  A `VsanMassCollectorSpec`.
+    /// A `VsanMassCollectorSpec`.
     #[cfg(feature = "vsan")]
     VsanMassCollectorSpec(Box<crate::types::VsanMassCollectorSpec>),
-    ///  A `VsanObjectTypeRule`.
+    /// A `VsanObjectTypeRule`.
     VsanObjectTypeRule(Box<crate::types::VsanObjectTypeRule>),
-    ///  A `VsanRegexBasedRule`.
+    /// A `VsanRegexBasedRule`.
     VsanRegexBasedRule(Box<crate::types::VsanRegexBasedRule>),
-    ///  A `VsanResourceConstraint` or one of its subtypes.
+    /// A `VsanResourceConstraint` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceConstraint(crate::types::VsanResourceConstraintKind),
-    ///  A `VsanUpgradeSystemNetworkPartitionInfo`.
+    /// A `VsanUpgradeSystemNetworkPartitionInfo`.
     VsanUpgradeSystemNetworkPartitionInfo(
         Box<crate::types::VsanUpgradeSystemNetworkPartitionInfo>,
     ),
-    ///  A `VsanUpgradeSystemPreflightCheckIssue` or one of its subtypes.
+    /// A `VsanUpgradeSystemPreflightCheckIssue` or one of its subtypes.
     VsanUpgradeSystemPreflightCheckIssue(
         crate::types::VsanUpgradeSystemPreflightCheckIssueKind,
     ),
-    ///  A `VsanUpgradeSystemPreflightCheckResult` or one of its subtypes.
+    /// A `VsanUpgradeSystemPreflightCheckResult` or one of its subtypes.
     VsanUpgradeSystemPreflightCheckResult(
         crate::types::VsanUpgradeSystemPreflightCheckResultKind,
     ),
-    ///  A `VsanUpgradeSystemUpgradeHistoryItem` or one of its subtypes.
+    /// A `VsanUpgradeSystemUpgradeHistoryItem` or one of its subtypes.
     VsanUpgradeSystemUpgradeHistoryItem(
         crate::types::VsanUpgradeSystemUpgradeHistoryItemKind,
     ),
-    ///  A `VsanUpgradeSystemUpgradeStatus` or one of its subtypes.
+    /// A `VsanUpgradeSystemUpgradeStatus` or one of its subtypes.
     VsanUpgradeSystemUpgradeStatus(
         Box<crate::types::VsanUpgradeSystemUpgradeStatusKind>,
     ),
-    ///  A `Action` or one of its subtypes.
+    /// A `Action` or one of its subtypes.
     Action(crate::types::ActionKind),
-    ///  A `MethodActionArgument`.
+    /// A `MethodActionArgument`.
     MethodActionArgument(Box<crate::types::MethodActionArgument>),
-    ///  A `AlarmAction` or one of its subtypes.
+    /// A `AlarmAction` or one of its subtypes.
     AlarmAction(crate::types::AlarmActionKind),
-    ///  A `AlarmDescription`.
+    /// A `AlarmDescription`.
     AlarmDescription(Box<crate::types::AlarmDescription>),
-    ///  A `AlarmExpression` or one of its subtypes.
+    /// A `AlarmExpression` or one of its subtypes.
     AlarmExpression(crate::types::AlarmExpressionKind),
-    ///  A `AlarmFilterSpec`.
+    /// A `AlarmFilterSpec`.
     AlarmFilterSpec(Box<crate::types::AlarmFilterSpec>),
-    ///  A `AlarmSetting`.
+    /// A `AlarmSetting`.
     AlarmSetting(Box<crate::types::AlarmSetting>),
-    ///  A `AlarmSpec` or one of its subtypes.
+    /// A `AlarmSpec` or one of its subtypes.
     AlarmSpec(crate::types::AlarmSpecKind),
-    ///  A `AlarmState`.
+    /// A `AlarmState`.
     AlarmState(Box<crate::types::AlarmState>),
-    ///  A `AlarmTriggeringActionTransitionSpec`.
+    /// A `AlarmTriggeringActionTransitionSpec`.
     AlarmTriggeringActionTransitionSpec(
         Box<crate::types::AlarmTriggeringActionTransitionSpec>,
     ),
-    ///  A `EventAlarmExpressionComparison`.
+    /// A `EventAlarmExpressionComparison`.
     EventAlarmExpressionComparison(Box<crate::types::EventAlarmExpressionComparison>),
-    ///  A `ClusterAction` or one of its subtypes.
+    /// A `ClusterAction` or one of its subtypes.
     ClusterAction(Box<crate::types::ClusterActionKind>),
-    ///  A `ClusterActionHistory`.
+    /// A `ClusterActionHistory`.
     ClusterActionHistory(Box<crate::types::ClusterActionHistory>),
-    ///  A `ClusterAttemptedVmInfo`.
+    /// A `ClusterAttemptedVmInfo`.
     ClusterAttemptedVmInfo(Box<crate::types::ClusterAttemptedVmInfo>),
-    ///  A `ClusterPowerContext`.
+    /// A `ClusterPowerContext`.
     #[cfg(feature = "vsan")]
     ClusterPowerContext(Box<crate::types::ClusterPowerContext>),
-    ///  A `ClusterConfigInfo`.
+    /// A `ClusterConfigInfo`.
     ClusterConfigInfo(Box<crate::types::ClusterConfigInfo>),
-    ///  A `ClusterConfigSpec`.
+    /// A `ClusterConfigSpec`.
     ClusterConfigSpec(Box<crate::types::ClusterConfigSpec>),
-    ///  A `ClusterCryptoConfigInfo`.
+    /// A `ClusterCryptoConfigInfo`.
     ClusterCryptoConfigInfo(Box<crate::types::ClusterCryptoConfigInfo>),
-    ///  A `ClusterDasAamNodeState`.
+    /// A `ClusterDasAamNodeState`.
     ClusterDasAamNodeState(Box<crate::types::ClusterDasAamNodeState>),
-    ///  A `ClusterDasAdmissionControlInfo` or one of its subtypes.
+    /// A `ClusterDasAdmissionControlInfo` or one of its subtypes.
     ClusterDasAdmissionControlInfo(crate::types::ClusterDasAdmissionControlInfoKind),
-    ///  A `ClusterDasAdmissionControlPolicy` or one of its subtypes.
+    /// A `ClusterDasAdmissionControlPolicy` or one of its subtypes.
     ClusterDasAdmissionControlPolicy(crate::types::ClusterDasAdmissionControlPolicyKind),
-    ///  A `ClusterDasAdvancedRuntimeInfo` or one of its subtypes.
+    /// A `ClusterDasAdvancedRuntimeInfo` or one of its subtypes.
     ClusterDasAdvancedRuntimeInfo(Box<crate::types::ClusterDasAdvancedRuntimeInfoKind>),
-    ///  A `DasHeartbeatDatastoreInfo`.
+    /// A `DasHeartbeatDatastoreInfo`.
     DasHeartbeatDatastoreInfo(Box<crate::types::DasHeartbeatDatastoreInfo>),
-    ///  A `ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo`.
+    /// A `ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo`.
     ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo(
         Box<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo>,
     ),
-    ///  A `ClusterDasConfigInfo`.
+    /// A `ClusterDasConfigInfo`.
     ClusterDasConfigInfo(Box<crate::types::ClusterDasConfigInfo>),
-    ///  A `ClusterDasData` or one of its subtypes.
+    /// A `ClusterDasData` or one of its subtypes.
     ClusterDasData(crate::types::ClusterDasDataKind),
-    ///  A `ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots`.
+    /// A `ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots`.
     ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots(
         Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots>,
     ),
-    ///  A `ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo`.
+    /// A `ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo`.
     ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo(
         Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo>,
     ),
-    ///  A `ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots`.
+    /// A `ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots`.
     ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots(
         Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots>,
     ),
-    ///  A `ClusterDasFdmHostState`.
+    /// A `ClusterDasFdmHostState`.
     ClusterDasFdmHostState(Box<crate::types::ClusterDasFdmHostState>),
-    ///  A `ClusterDasHostInfo` or one of its subtypes.
+    /// A `ClusterDasHostInfo` or one of its subtypes.
     ClusterDasHostInfo(crate::types::ClusterDasHostInfoKind),
-    ///  A `ClusterDasHostRecommendation`.
+    /// A `ClusterDasHostRecommendation`.
     ClusterDasHostRecommendation(Box<crate::types::ClusterDasHostRecommendation>),
-    ///  A `ClusterDasVmConfigInfo`.
+    /// A `ClusterDasVmConfigInfo`.
     ClusterDasVmConfigInfo(Box<crate::types::ClusterDasVmConfigInfo>),
-    ///  A `ClusterDasVmSettings`.
+    /// A `ClusterDasVmSettings`.
     ClusterDasVmSettings(Box<crate::types::ClusterDasVmSettings>),
-    ///  A `ClusterDpmConfigInfo`.
+    /// A `ClusterDpmConfigInfo`.
     ClusterDpmConfigInfo(Box<crate::types::ClusterDpmConfigInfo>),
-    ///  A `ClusterDpmHostConfigInfo`.
+    /// A `ClusterDpmHostConfigInfo`.
     ClusterDpmHostConfigInfo(Box<crate::types::ClusterDpmHostConfigInfo>),
-    ///  A `ClusterDrsConfigInfo`.
+    /// A `ClusterDrsConfigInfo`.
     ClusterDrsConfigInfo(Box<crate::types::ClusterDrsConfigInfo>),
-    ///  A `ClusterDrsFaults`.
+    /// A `ClusterDrsFaults`.
     ClusterDrsFaults(Box<crate::types::ClusterDrsFaults>),
-    ///  A `ClusterDrsFaultsFaultsByVm` or one of its subtypes.
+    /// A `ClusterDrsFaultsFaultsByVm` or one of its subtypes.
     ClusterDrsFaultsFaultsByVm(Box<crate::types::ClusterDrsFaultsFaultsByVmKind>),
-    ///  A `ClusterDrsMigration`.
+    /// A `ClusterDrsMigration`.
     ClusterDrsMigration(Box<crate::types::ClusterDrsMigration>),
-    ///  A `ClusterDrsRecommendation`.
+    /// A `ClusterDrsRecommendation`.
     ClusterDrsRecommendation(Box<crate::types::ClusterDrsRecommendation>),
-    ///  A `ClusterDrsVmConfigInfo`.
+    /// A `ClusterDrsVmConfigInfo`.
     ClusterDrsVmConfigInfo(Box<crate::types::ClusterDrsVmConfigInfo>),
-    ///  A `ClusterEVCManagerCheckResult`.
+    /// A `ClusterEVCManagerCheckResult`.
     ClusterEVCManagerCheckResult(Box<crate::types::ClusterEVCManagerCheckResult>),
-    ///  A `ClusterEVCManagerEVCState`.
+    /// A `ClusterEVCManagerEVCState`.
     ClusterEVCManagerEVCState(Box<crate::types::ClusterEVCManagerEVCState>),
-    ///  A `ClusterEnterMaintenanceResult`.
+    /// A `ClusterEnterMaintenanceResult`.
     ClusterEnterMaintenanceResult(Box<crate::types::ClusterEnterMaintenanceResult>),
-    ///  A `ClusterFailoverHostAdmissionControlInfoHostStatus`.
+    /// A `ClusterFailoverHostAdmissionControlInfoHostStatus`.
     ClusterFailoverHostAdmissionControlInfoHostStatus(
         Box<crate::types::ClusterFailoverHostAdmissionControlInfoHostStatus>,
     ),
-    ///  A `ClusterGroupInfo` or one of its subtypes.
+    /// A `ClusterGroupInfo` or one of its subtypes.
     ClusterGroupInfo(Box<crate::types::ClusterGroupInfoKind>),
-    ///  A `ClusterHostRecommendation`.
+    /// A `ClusterHostRecommendation`.
     ClusterHostRecommendation(Box<crate::types::ClusterHostRecommendation>),
-    ///  A `ClusterInfraUpdateHaConfigInfo`.
+    /// A `ClusterInfraUpdateHaConfigInfo`.
     ClusterInfraUpdateHaConfigInfo(Box<crate::types::ClusterInfraUpdateHaConfigInfo>),
-    ///  A `ClusterNotAttemptedVmInfo`.
+    /// A `ClusterNotAttemptedVmInfo`.
     ClusterNotAttemptedVmInfo(Box<crate::types::ClusterNotAttemptedVmInfo>),
-    ///  A `ClusterOrchestrationInfo`.
+    /// A `ClusterOrchestrationInfo`.
     ClusterOrchestrationInfo(Box<crate::types::ClusterOrchestrationInfo>),
-    ///  A `PerformClusterPowerActionSpec`.
+    /// A `PerformClusterPowerActionSpec`.
     #[cfg(feature = "vsan")]
     PerformClusterPowerActionSpec(Box<crate::types::PerformClusterPowerActionSpec>),
-    ///  A `PlacementResult`.
+    /// A `PlacementResult`.
     PlacementResult(Box<crate::types::PlacementResult>),
-    ///  A `PlacementSpec`.
+    /// A `PlacementSpec`.
     PlacementSpec(Box<crate::types::PlacementSpec>),
-    ///  A `ClusterPowerOnVmResult`.
+    /// A `ClusterPowerOnVmResult`.
     ClusterPowerOnVmResult(Box<crate::types::ClusterPowerOnVmResult>),
-    ///  A `ClusterPreemptibleVmPairInfo`.
+    /// A `ClusterPreemptibleVmPairInfo`.
     ClusterPreemptibleVmPairInfo(Box<crate::types::ClusterPreemptibleVmPairInfo>),
-    ///  A `ClusterProactiveDrsConfigInfo`.
+    /// A `ClusterProactiveDrsConfigInfo`.
     ClusterProactiveDrsConfigInfo(Box<crate::types::ClusterProactiveDrsConfigInfo>),
-    ///  A `QueryVsanManagedStorageSpaceUsageSpec`.
+    /// A `QueryVsanManagedStorageSpaceUsageSpec`.
     #[cfg(feature = "vsan")]
     QueryVsanManagedStorageSpaceUsageSpec(
         Box<crate::types::QueryVsanManagedStorageSpaceUsageSpec>,
     ),
-    ///  A `ClusterRecommendation`.
+    /// A `ClusterRecommendation`.
     ClusterRecommendation(Box<crate::types::ClusterRecommendation>),
-    ///  A `ClusterResourceUsageSummary`.
+    /// A `ClusterResourceUsageSummary`.
     ClusterResourceUsageSummary(Box<crate::types::ClusterResourceUsageSummary>),
-    ///  A `ClusterRuleInfo` or one of its subtypes.
+    /// A `ClusterRuleInfo` or one of its subtypes.
     ClusterRuleInfo(Box<crate::types::ClusterRuleInfoKind>),
-    ///  A `VsanSiteFaultDomain`.
+    /// A `VsanSiteFaultDomain`.
     #[cfg(feature = "vsan")]
     VsanSiteFaultDomain(Box<crate::types::VsanSiteFaultDomain>),
-    ///  A `VsanSiteFaultDomainConfig`.
+    /// A `VsanSiteFaultDomainConfig`.
     #[cfg(feature = "vsan")]
     VsanSiteFaultDomainConfig(Box<crate::types::VsanSiteFaultDomainConfig>),
-    ///  A `ClusterSlotPolicy` or one of its subtypes.
+    /// A `ClusterSlotPolicy` or one of its subtypes.
     ClusterSlotPolicy(crate::types::ClusterSlotPolicyKind),
-    ///  A `VsanStorageComplianceResult`.
+    /// A `VsanStorageComplianceResult`.
     #[cfg(feature = "vsan")]
     VsanStorageComplianceResult(Box<crate::types::VsanStorageComplianceResult>),
-    ///  A `VsanStorageOperationalStatus`.
+    /// A `VsanStorageOperationalStatus`.
     #[cfg(feature = "vsan")]
     VsanStorageOperationalStatus(Box<crate::types::VsanStorageOperationalStatus>),
-    ///  A `VsanStoragePolicyStatus`.
+    /// A `VsanStoragePolicyStatus`.
     #[cfg(feature = "vsan")]
     VsanStoragePolicyStatus(Box<crate::types::VsanStoragePolicyStatus>),
-    ///  A `ClusterSystemVMsConfigInfo`.
+    /// A `ClusterSystemVMsConfigInfo`.
     ClusterSystemVMsConfigInfo(Box<crate::types::ClusterSystemVMsConfigInfo>),
-    ///  A `ClusterSystemVMsConfigSpec`.
+    /// A `ClusterSystemVMsConfigSpec`.
     ClusterSystemVMsConfigSpec(Box<crate::types::ClusterSystemVMsConfigSpec>),
-    ///  A `ClusterUsageSummary`.
+    /// A `ClusterUsageSummary`.
     ClusterUsageSummary(Box<crate::types::ClusterUsageSummary>),
-    ///  A `VimClusterVSANPreferredFaultDomainInfo`.
+    /// A `VimClusterVSANPreferredFaultDomainInfo`.
     #[cfg(feature = "vsan")]
     VimClusterVSANPreferredFaultDomainInfo(
         Box<crate::types::VimClusterVSANPreferredFaultDomainInfo>,
     ),
-    ///  A `VimClusterVSANStretchedClusterCapability`.
+    /// A `VimClusterVSANStretchedClusterCapability`.
     #[cfg(feature = "vsan")]
     VimClusterVSANStretchedClusterCapability(
         Box<crate::types::VimClusterVSANStretchedClusterCapability>,
     ),
-    ///  A `VimClusterVSANStretchedClusterFaultDomainConfig`.
+    /// A `VimClusterVSANStretchedClusterFaultDomainConfig`.
     #[cfg(feature = "vsan")]
     VimClusterVSANStretchedClusterFaultDomainConfig(
         Box<crate::types::VimClusterVSANStretchedClusterFaultDomainConfig>,
     ),
-    ///  A `VSANStretchedClusterHostVirtualApplianceStatus`.
+    /// A `VSANStretchedClusterHostVirtualApplianceStatus`.
     VSANStretchedClusterHostVirtualApplianceStatus(
         Box<crate::types::VSANStretchedClusterHostVirtualApplianceStatus>,
     ),
-    ///  A `VimClusterVSANWitnessHostInfo`.
+    /// A `VimClusterVSANWitnessHostInfo`.
     #[cfg(feature = "vsan")]
     VimClusterVSANWitnessHostInfo(Box<crate::types::VimClusterVSANWitnessHostInfo>),
-    ///  A `ClusterVmComponentProtectionSettings`.
+    /// A `ClusterVmComponentProtectionSettings`.
     ClusterVmComponentProtectionSettings(
         Box<crate::types::ClusterVmComponentProtectionSettings>,
     ),
-    ///  A `ClusterVmOrchestrationInfo`.
+    /// A `ClusterVmOrchestrationInfo`.
     ClusterVmOrchestrationInfo(Box<crate::types::ClusterVmOrchestrationInfo>),
-    ///  A `ClusterVmReadiness`.
+    /// A `ClusterVmReadiness`.
     ClusterVmReadiness(Box<crate::types::ClusterVmReadiness>),
-    ///  A `ClusterVmToolsMonitoringSettings`.
+    /// A `ClusterVmToolsMonitoringSettings`.
     ClusterVmToolsMonitoringSettings(
         Box<crate::types::ClusterVmToolsMonitoringSettings>,
     ),
-    ///  A `VsanAttachToSrOperation`.
+    /// A `VsanAttachToSrOperation`.
     #[cfg(feature = "vsan")]
     VsanAttachToSrOperation(Box<crate::types::VsanAttachToSrOperation>),
-    ///  A `VsanCapability`.
+    /// A `VsanCapability`.
     #[cfg(feature = "vsan")]
     VsanCapability(Box<crate::types::VsanCapability>),
-    ///  A `VsanClientServerHciMeshDitEncryptionHealthSummary`.
+    /// A `VsanClientServerHciMeshDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClientServerHciMeshDitEncryptionHealthSummary(
         Box<crate::types::VsanClientServerHciMeshDitEncryptionHealthSummary>,
     ),
-    ///  A `VsanClusterAdvCfgSyncHostResult`.
+    /// A `VsanClusterAdvCfgSyncHostResult`.
     #[cfg(feature = "vsan")]
     VsanClusterAdvCfgSyncHostResult(Box<crate::types::VsanClusterAdvCfgSyncHostResult>),
-    ///  A `VsanClusterAdvCfgSyncResult`.
+    /// A `VsanClusterAdvCfgSyncResult`.
     #[cfg(feature = "vsan")]
     VsanClusterAdvCfgSyncResult(Box<crate::types::VsanClusterAdvCfgSyncResult>),
-    ///  A `VsanClusterBalancePerDiskInfo`.
+    /// A `VsanClusterBalancePerDiskInfo`.
     #[cfg(feature = "vsan")]
     VsanClusterBalancePerDiskInfo(Box<crate::types::VsanClusterBalancePerDiskInfo>),
-    ///  A `VsanClusterBalanceSummary`.
+    /// A `VsanClusterBalanceSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterBalanceSummary(Box<crate::types::VsanClusterBalanceSummary>),
-    ///  A `VsanClusterClomdLivenessResult`.
+    /// A `VsanClusterClomdLivenessResult`.
     #[cfg(feature = "vsan")]
     VsanClusterClomdLivenessResult(Box<crate::types::VsanClusterClomdLivenessResult>),
-    ///  A `VsanClusterConfig`.
+    /// A `VsanClusterConfig`.
     VsanClusterConfig(Box<crate::types::VsanClusterConfig>),
-    ///  A `VsanClusterCreateVmHealthTestResult`.
+    /// A `VsanClusterCreateVmHealthTestResult`.
     #[cfg(feature = "vsan")]
     VsanClusterCreateVmHealthTestResult(
         Box<crate::types::VsanClusterCreateVmHealthTestResult>,
     ),
-    ///  A `VsanClusterDitEncryptionHealthSummary`.
+    /// A `VsanClusterDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterDitEncryptionHealthSummary(
         Box<crate::types::VsanClusterDitEncryptionHealthSummary>,
     ),
-    ///  A `VsanClusterEncryptionHealthSummary`.
+    /// A `VsanClusterEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterEncryptionHealthSummary(
         Box<crate::types::VsanClusterEncryptionHealthSummary>,
     ),
-    ///  A `VsanClusterFileServiceHealthSummary`.
+    /// A `VsanClusterFileServiceHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterFileServiceHealthSummary(
         Box<crate::types::VsanClusterFileServiceHealthSummary>,
     ),
-    ///  A `VsanClusterGlobalDedupHealthSummary`.
+    /// A `VsanClusterGlobalDedupHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterGlobalDedupHealthSummary(
         Box<crate::types::VsanClusterGlobalDedupHealthSummary>,
     ),
-    ///  A `VsanClusterHciMeshDitEncryptionHealthSummary`.
+    /// A `VsanClusterHciMeshDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterHciMeshDitEncryptionHealthSummary(
         Box<crate::types::VsanClusterHciMeshDitEncryptionHealthSummary>,
     ),
-    ///  A `VsanClusterHclInfo`.
+    /// A `VsanClusterHclInfo`.
     #[cfg(feature = "vsan")]
     VsanClusterHclInfo(Box<crate::types::VsanClusterHclInfo>),
-    ///  A `VsanClusterHealthAction`.
+    /// A `VsanClusterHealthAction`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthAction(Box<crate::types::VsanClusterHealthAction>),
-    ///  A `VsanClusterHealthCheckInfo`.
+    /// A `VsanClusterHealthCheckInfo`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthCheckInfo(Box<crate::types::VsanClusterHealthCheckInfo>),
-    ///  A `VsanClusterHealthConfigs`.
+    /// A `VsanClusterHealthConfigs`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthConfigs(Box<crate::types::VsanClusterHealthConfigs>),
-    ///  A `VsanClusterHealthGroup`.
+    /// A `VsanClusterHealthGroup`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthGroup(Box<crate::types::VsanClusterHealthGroup>),
-    ///  A `VsanClusterHealthLinkBase` or one of its subtypes.
+    /// A `VsanClusterHealthLinkBase` or one of its subtypes.
     VsanClusterHealthLinkBase(crate::types::VsanClusterHealthLinkBaseKind),
-    ///  A `VsanClusterHealthQuerySpec`.
+    /// A `VsanClusterHealthQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthQuerySpec(Box<crate::types::VsanClusterHealthQuerySpec>),
-    ///  A `VsanClusterHealthResultBase` or one of its subtypes.
+    /// A `VsanClusterHealthResultBase` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanClusterHealthResultBase(crate::types::VsanClusterHealthResultBaseKind),
-    ///  A `VsanClusterHealthResultColumnInfo`.
+    /// A `VsanClusterHealthResultColumnInfo`.
     VsanClusterHealthResultColumnInfo(
         Box<crate::types::VsanClusterHealthResultColumnInfo>,
     ),
-    ///  A `VsanClusterHealthResultKeyValuePair`.
+    /// A `VsanClusterHealthResultKeyValuePair`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthResultKeyValuePair(
         Box<crate::types::VsanClusterHealthResultKeyValuePair>,
     ),
-    ///  A `VsanClusterHealthResultRow`.
+    /// A `VsanClusterHealthResultRow`.
     VsanClusterHealthResultRow(Box<crate::types::VsanClusterHealthResultRow>),
-    ///  A `VsanClusterHealthSummary`.
+    /// A `VsanClusterHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthSummary(Box<crate::types::VsanClusterHealthSummary>),
-    ///  A `VsanClusterHealthSystemObjectsRepairResult`.
+    /// A `VsanClusterHealthSystemObjectsRepairResult`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthSystemObjectsRepairResult(
         Box<crate::types::VsanClusterHealthSystemObjectsRepairResult>,
     ),
-    ///  A `VsanClusterHealthSystemStatusResult`.
+    /// A `VsanClusterHealthSystemStatusResult`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthSystemStatusResult(
         Box<crate::types::VsanClusterHealthSystemStatusResult>,
     ),
-    ///  A `VsanClusterHealthSystemVersionResult`.
+    /// A `VsanClusterHealthSystemVersionResult`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthSystemVersionResult(
         Box<crate::types::VsanClusterHealthSystemVersionResult>,
     ),
-    ///  A `VsanClusterHealthTest`.
+    /// A `VsanClusterHealthTest`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthTest(Box<crate::types::VsanClusterHealthTest>),
-    ///  A `VsanClusterHostVmknicMapping`.
+    /// A `VsanClusterHostVmknicMapping`.
     #[cfg(feature = "vsan")]
     VsanClusterHostVmknicMapping(Box<crate::types::VsanClusterHostVmknicMapping>),
-    ///  A `VsanClusterLimitHealthResult`.
+    /// A `VsanClusterLimitHealthResult`.
     #[cfg(feature = "vsan")]
     VsanClusterLimitHealthResult(Box<crate::types::VsanClusterLimitHealthResult>),
-    ///  A `VsanClusterNetworkHealthResult`.
+    /// A `VsanClusterNetworkHealthResult`.
     #[cfg(feature = "vsan")]
     VsanClusterNetworkHealthResult(Box<crate::types::VsanClusterNetworkHealthResult>),
-    ///  A `VsanClusterNetworkLoadTestResult`.
+    /// A `VsanClusterNetworkLoadTestResult`.
     #[cfg(feature = "vsan")]
     VsanClusterNetworkLoadTestResult(
         Box<crate::types::VsanClusterNetworkLoadTestResult>,
     ),
-    ///  A `VsanClusterNetworkPartitionInfo`.
+    /// A `VsanClusterNetworkPartitionInfo`.
     #[cfg(feature = "vsan")]
     VsanClusterNetworkPartitionInfo(Box<crate::types::VsanClusterNetworkPartitionInfo>),
-    ///  A `VsanClusterNetworkPerfTaskSpec`.
+    /// A `VsanClusterNetworkPerfTaskSpec`.
     #[cfg(feature = "vsan")]
     VsanClusterNetworkPerfTaskSpec(Box<crate::types::VsanClusterNetworkPerfTaskSpec>),
-    ///  A `VsanClusterProactiveTestResult`.
+    /// A `VsanClusterProactiveTestResult`.
     #[cfg(feature = "vsan")]
     VsanClusterProactiveTestResult(Box<crate::types::VsanClusterProactiveTestResult>),
-    ///  A `VsanClusterTelemetryProxyConfig`.
+    /// A `VsanClusterTelemetryProxyConfig`.
     #[cfg(feature = "vsan")]
     VsanClusterTelemetryProxyConfig(Box<crate::types::VsanClusterTelemetryProxyConfig>),
-    ///  A `VsanClusterVMsHealthOverallResult`.
+    /// A `VsanClusterVMsHealthOverallResult`.
     #[cfg(feature = "vsan")]
     VsanClusterVMsHealthOverallResult(
         Box<crate::types::VsanClusterVMsHealthOverallResult>,
     ),
-    ///  A `VsanClusterVMsHealthSummaryResult`.
+    /// A `VsanClusterVMsHealthSummaryResult`.
     #[cfg(feature = "vsan")]
     VsanClusterVMsHealthSummaryResult(
         Box<crate::types::VsanClusterVMsHealthSummaryResult>,
     ),
-    ///  A `VsanClusterVmdkLoadTestResult`.
+    /// A `VsanClusterVmdkLoadTestResult`.
     #[cfg(feature = "vsan")]
     VsanClusterVmdkLoadTestResult(Box<crate::types::VsanClusterVmdkLoadTestResult>),
-    ///  A `VsanClusterWhatifHostFailuresResult`.
+    /// A `VsanClusterWhatifHostFailuresResult`.
     #[cfg(feature = "vsan")]
     VsanClusterWhatifHostFailuresResult(
         Box<crate::types::VsanClusterWhatifHostFailuresResult>,
     ),
-    ///  A `VsanComponentBasicInfo`.
+    /// A `VsanComponentBasicInfo`.
     #[cfg(feature = "vsan")]
     VsanComponentBasicInfo(Box<crate::types::VsanComponentBasicInfo>),
-    ///  A `VsanComponentPlacement`.
+    /// A `VsanComponentPlacement`.
     #[cfg(feature = "vsan")]
     VsanComponentPlacement(Box<crate::types::VsanComponentPlacement>),
-    ///  A `VsanConfigGeneration`.
+    /// A `VsanConfigGeneration`.
     #[cfg(feature = "vsan")]
     VsanConfigGeneration(Box<crate::types::VsanConfigGeneration>),
-    ///  A `VsanDataDrivenAPIAction`.
+    /// A `VsanDataDrivenAPIAction`.
     VsanDataDrivenAPIAction(Box<crate::types::VsanDataDrivenAPIAction>),
-    ///  A `VsanDiagnosticsThreshold`.
+    /// A `VsanDiagnosticsThreshold`.
     #[cfg(feature = "vsan")]
     VsanDiagnosticsThreshold(Box<crate::types::VsanDiagnosticsThreshold>),
-    ///  A `VsanDiskFormatConversionSpec`.
+    /// A `VsanDiskFormatConversionSpec`.
     #[cfg(feature = "vsan")]
     VsanDiskFormatConversionSpec(Box<crate::types::VsanDiskFormatConversionSpec>),
-    ///  A `VimClusterVsanDiskMappingsConfigSpec`.
+    /// A `VimClusterVsanDiskMappingsConfigSpec`.
     #[cfg(feature = "vsan")]
     VimClusterVsanDiskMappingsConfigSpec(
         Box<crate::types::VimClusterVsanDiskMappingsConfigSpec>,
     ),
-    ///  A `VsanEffectiveSpaceUsage`.
+    /// A `VsanEffectiveSpaceUsage`.
     #[cfg(feature = "vsan")]
     VsanEffectiveSpaceUsage(Box<crate::types::VsanEffectiveSpaceUsage>),
-    ///  A `VsanEntitySpaceUsage`.
+    /// A `VsanEntitySpaceUsage`.
     #[cfg(feature = "vsan")]
     VsanEntitySpaceUsage(Box<crate::types::VsanEntitySpaceUsage>),
-    ///  A `VimClusterVsanFaultDomainSpec` or one of its subtypes.
+    /// A `VimClusterVsanFaultDomainSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VimClusterVsanFaultDomainSpec(Box<crate::types::VimClusterVsanFaultDomainSpecKind>),
-    ///  A `VimClusterVsanFaultDomainsConfigSpec`.
+    /// A `VimClusterVsanFaultDomainsConfigSpec`.
     #[cfg(feature = "vsan")]
     VimClusterVsanFaultDomainsConfigSpec(
         Box<crate::types::VimClusterVsanFaultDomainsConfigSpec>,
     ),
-    ///  A `VsanHealthActionBase` or one of its subtypes.
+    /// A `VsanHealthActionBase` or one of its subtypes.
     VsanHealthActionBase(crate::types::VsanHealthActionBaseKind),
-    ///  A `VsanHealthConfirmationDialog`.
+    /// A `VsanHealthConfirmationDialog`.
     VsanHealthConfirmationDialog(Box<crate::types::VsanHealthConfirmationDialog>),
-    ///  A `VsanHealthCorrelation`.
+    /// A `VsanHealthCorrelation`.
     #[cfg(feature = "vsan")]
     VsanHealthCorrelation(Box<crate::types::VsanHealthCorrelation>),
-    ///  A `VsanHealthExtMgmtPreCheckResult`.
+    /// A `VsanHealthExtMgmtPreCheckResult`.
     #[cfg(feature = "vsan")]
     VsanHealthExtMgmtPreCheckResult(Box<crate::types::VsanHealthExtMgmtPreCheckResult>),
-    ///  A `VsanHealthStatusCounts`.
+    /// A `VsanHealthStatusCounts`.
     #[cfg(feature = "vsan")]
     VsanHealthStatusCounts(Box<crate::types::VsanHealthStatusCounts>),
-    ///  A `VsanHealthTroubleshooting`.
+    /// A `VsanHealthTroubleshooting`.
     VsanHealthTroubleshooting(Box<crate::types::VsanHealthTroubleshooting>),
-    ///  A `VsanHistoricalHealthQuerySpec`.
+    /// A `VsanHistoricalHealthQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanHistoricalHealthQuerySpec(Box<crate::types::VsanHistoricalHealthQuerySpec>),
-    ///  A `VsanHistoricalHealthTest`.
+    /// A `VsanHistoricalHealthTest`.
     #[cfg(feature = "vsan")]
     VsanHistoricalHealthTest(Box<crate::types::VsanHistoricalHealthTest>),
-    ///  A `VsanHostClomdLivenessResult`.
+    /// A `VsanHostClomdLivenessResult`.
     #[cfg(feature = "vsan")]
     VsanHostClomdLivenessResult(Box<crate::types::VsanHostClomdLivenessResult>),
-    ///  A `VsanHostCreateVmHealthTestResult`.
+    /// A `VsanHostCreateVmHealthTestResult`.
     #[cfg(feature = "vsan")]
     VsanHostCreateVmHealthTestResult(
         Box<crate::types::VsanHostCreateVmHealthTestResult>,
     ),
-    ///  A `VimClusterVsanHostDiskMapping`.
+    /// A `VimClusterVsanHostDiskMapping`.
     #[cfg(feature = "vsan")]
     VimClusterVsanHostDiskMapping(Box<crate::types::VimClusterVsanHostDiskMapping>),
-    ///  A `VsanHostHealthSystemVersionResult`.
+    /// A `VsanHostHealthSystemVersionResult`.
     #[cfg(feature = "vsan")]
     VsanHostHealthSystemVersionResult(
         Box<crate::types::VsanHostHealthSystemVersionResult>,
     ),
-    ///  A `VsanIoInsightInstance`.
+    /// A `VsanIoInsightInstance`.
     #[cfg(feature = "vsan")]
     VsanIoInsightInstance(Box<crate::types::VsanIoInsightInstance>),
-    ///  A `VsanIoInsightInstanceQuerySpec`.
+    /// A `VsanIoInsightInstanceQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanIoInsightInstanceQuerySpec(Box<crate::types::VsanIoInsightInstanceQuerySpec>),
-    ///  A `VsanIscsiHomeObjectSpec`.
+    /// A `VsanIscsiHomeObjectSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiHomeObjectSpec(Box<crate::types::VsanIscsiHomeObjectSpec>),
-    ///  A `VsanIscsiInitiatorGroup`.
+    /// A `VsanIscsiInitiatorGroup`.
     #[cfg(feature = "vsan")]
     VsanIscsiInitiatorGroup(Box<crate::types::VsanIscsiInitiatorGroup>),
-    ///  A `VsanIscsiLUNCommonInfo` or one of its subtypes.
+    /// A `VsanIscsiLUNCommonInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiLUNCommonInfo(Box<crate::types::VsanIscsiLUNCommonInfoKind>),
-    ///  A `VsanIscsiTargetAuthSpec`.
+    /// A `VsanIscsiTargetAuthSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetAuthSpec(Box<crate::types::VsanIscsiTargetAuthSpec>),
-    ///  A `VsanIscsiTargetBasicInfo` or one of its subtypes.
+    /// A `VsanIscsiTargetBasicInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetBasicInfo(Box<crate::types::VsanIscsiTargetBasicInfoKind>),
-    ///  A `VsanIscsiTargetServiceConfig` or one of its subtypes.
+    /// A `VsanIscsiTargetServiceConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetServiceConfig(crate::types::VsanIscsiTargetServiceConfigKind),
-    ///  A `VsanIscsiTargetServiceDefaultConfigSpec`.
+    /// A `VsanIscsiTargetServiceDefaultConfigSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetServiceDefaultConfigSpec(
         Box<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>,
     ),
-    ///  A `VsanNetworkDiagnostics`.
+    /// A `VsanNetworkDiagnostics`.
     #[cfg(feature = "vsan")]
     VsanNetworkDiagnostics(Box<crate::types::VsanNetworkDiagnostics>),
-    ///  A `VsanObjIdentityQuerySpec`.
+    /// A `VsanObjIdentityQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanObjIdentityQuerySpec(Box<crate::types::VsanObjIdentityQuerySpec>),
-    ///  A `VsanClusterObjectExtAttrs`.
+    /// A `VsanClusterObjectExtAttrs`.
     #[cfg(feature = "vsan")]
     VsanClusterObjectExtAttrs(Box<crate::types::VsanClusterObjectExtAttrs>),
-    ///  A `VsanObjectExtraAttributes`.
+    /// A `VsanObjectExtraAttributes`.
     VsanObjectExtraAttributes(Box<crate::types::VsanObjectExtraAttributes>),
-    ///  A `VsanObjectIdentity`.
+    /// A `VsanObjectIdentity`.
     #[cfg(feature = "vsan")]
     VsanObjectIdentity(Box<crate::types::VsanObjectIdentity>),
-    ///  A `VsanObjectIdentityAndHealth`.
+    /// A `VsanObjectIdentityAndHealth`.
     #[cfg(feature = "vsan")]
     VsanObjectIdentityAndHealth(Box<crate::types::VsanObjectIdentityAndHealth>),
-    ///  A `VsanObjectInformation`.
+    /// A `VsanObjectInformation`.
     #[cfg(feature = "vsan")]
     VsanObjectInformation(Box<crate::types::VsanObjectInformation>),
-    ///  A `VsanObjectPlacement`.
+    /// A `VsanObjectPlacement`.
     #[cfg(feature = "vsan")]
     VsanObjectPlacement(Box<crate::types::VsanObjectPlacement>),
-    ///  A `VsanObjectPlacementDetails`.
+    /// A `VsanObjectPlacementDetails`.
     #[cfg(feature = "vsan")]
     VsanObjectPlacementDetails(Box<crate::types::VsanObjectPlacementDetails>),
-    ///  A `VsanObjectQuerySpec`.
+    /// A `VsanObjectQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanObjectQuerySpec(Box<crate::types::VsanObjectQuerySpec>),
-    ///  A `VsanObjectSpaceSummary`.
+    /// A `VsanObjectSpaceSummary`.
     #[cfg(feature = "vsan")]
     VsanObjectSpaceSummary(Box<crate::types::VsanObjectSpaceSummary>),
-    ///  A `VsanPerfDiagnoseQuerySpec`.
+    /// A `VsanPerfDiagnoseQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanPerfDiagnoseQuerySpec(Box<crate::types::VsanPerfDiagnoseQuerySpec>),
-    ///  A `VsanPerfDiagnosticException`.
+    /// A `VsanPerfDiagnosticException`.
     #[cfg(feature = "vsan")]
     VsanPerfDiagnosticException(Box<crate::types::VsanPerfDiagnosticException>),
-    ///  A `VsanPerfDiagnosticResult`.
+    /// A `VsanPerfDiagnosticResult`.
     #[cfg(feature = "vsan")]
     VsanPerfDiagnosticResult(Box<crate::types::VsanPerfDiagnosticResult>),
-    ///  A `VsanPerfEntityMetricCSV`.
+    /// A `VsanPerfEntityMetricCSV`.
     #[cfg(feature = "vsan")]
     VsanPerfEntityMetricCSV(Box<crate::types::VsanPerfEntityMetricCSV>),
-    ///  A `VsanPerfEntityType`.
+    /// A `VsanPerfEntityType`.
     #[cfg(feature = "vsan")]
     VsanPerfEntityType(Box<crate::types::VsanPerfEntityType>),
-    ///  A `VsanPerfGraph`.
+    /// A `VsanPerfGraph`.
     #[cfg(feature = "vsan")]
     VsanPerfGraph(Box<crate::types::VsanPerfGraph>),
-    ///  A `VsanPerfHotspotEntitiesMetrics`.
+    /// A `VsanPerfHotspotEntitiesMetrics`.
     #[cfg(feature = "vsan")]
     VsanPerfHotspotEntitiesMetrics(Box<crate::types::VsanPerfHotspotEntitiesMetrics>),
-    ///  A `VsanPerfHotspotEntityType`.
+    /// A `VsanPerfHotspotEntityType`.
     #[cfg(feature = "vsan")]
     VsanPerfHotspotEntityType(Box<crate::types::VsanPerfHotspotEntityType>),
-    ///  A `VsanPerfHotspotQuerySpec`.
+    /// A `VsanPerfHotspotQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanPerfHotspotQuerySpec(Box<crate::types::VsanPerfHotspotQuerySpec>),
-    ///  A `VsanPerfMasterInformation`.
+    /// A `VsanPerfMasterInformation`.
     #[cfg(feature = "vsan")]
     VsanPerfMasterInformation(Box<crate::types::VsanPerfMasterInformation>),
-    ///  A `VsanPerfMemberInfo`.
+    /// A `VsanPerfMemberInfo`.
     VsanPerfMemberInfo(Box<crate::types::VsanPerfMemberInfo>),
-    ///  A `VsanPerfMetricId`.
+    /// A `VsanPerfMetricId`.
     #[cfg(feature = "vsan")]
     VsanPerfMetricId(Box<crate::types::VsanPerfMetricId>),
-    ///  A `VsanPerfMetricSeriesCSV`.
+    /// A `VsanPerfMetricSeriesCSV`.
     #[cfg(feature = "vsan")]
     VsanPerfMetricSeriesCSV(Box<crate::types::VsanPerfMetricSeriesCSV>),
-    ///  A `VsanPerfNodeInformation`.
+    /// A `VsanPerfNodeInformation`.
     #[cfg(feature = "vsan")]
     VsanPerfNodeInformation(Box<crate::types::VsanPerfNodeInformation>),
-    ///  A `VsanPerfQuerySpec`.
+    /// A `VsanPerfQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanPerfQuerySpec(Box<crate::types::VsanPerfQuerySpec>),
-    ///  A `VsanPerfThreshold`.
+    /// A `VsanPerfThreshold`.
     #[cfg(feature = "vsan")]
     VsanPerfThreshold(Box<crate::types::VsanPerfThreshold>),
-    ///  A `VsanPerfTimeRange`.
+    /// A `VsanPerfTimeRange`.
     #[cfg(feature = "vsan")]
     VsanPerfTimeRange(Box<crate::types::VsanPerfTimeRange>),
-    ///  A `VsanPerfTimeRangeQuerySpec`.
+    /// A `VsanPerfTimeRangeQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanPerfTimeRangeQuerySpec(Box<crate::types::VsanPerfTimeRangeQuerySpec>),
-    ///  A `VsanPerfTopEntities`.
+    /// A `VsanPerfTopEntities`.
     #[cfg(feature = "vsan")]
     VsanPerfTopEntities(Box<crate::types::VsanPerfTopEntities>),
-    ///  A `VsanPerfTopEntity`.
+    /// A `VsanPerfTopEntity`.
     VsanPerfTopEntity(Box<crate::types::VsanPerfTopEntity>),
-    ///  A `VsanPerfTopQuerySpec`.
+    /// A `VsanPerfTopQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanPerfTopQuerySpec(Box<crate::types::VsanPerfTopQuerySpec>),
-    ///  A `VsanPerfsvcConfig`.
+    /// A `VsanPerfsvcConfig`.
     #[cfg(feature = "vsan")]
     VsanPerfsvcConfig(Box<crate::types::VsanPerfsvcConfig>),
-    ///  A `VsanQueryPhysicalPlacementSpecs`.
+    /// A `VsanQueryPhysicalPlacementSpecs`.
     #[cfg(feature = "vsan")]
     VsanQueryPhysicalPlacementSpecs(Box<crate::types::VsanQueryPhysicalPlacementSpecs>),
-    ///  A `VsanRemoteClusterQuerySpec`.
+    /// A `VsanRemoteClusterQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanRemoteClusterQuerySpec(Box<crate::types::VsanRemoteClusterQuerySpec>),
-    ///  A `VsanSnapshotSpace`.
+    /// A `VsanSnapshotSpace`.
     #[cfg(feature = "vsan")]
     VsanSnapshotSpace(Box<crate::types::VsanSnapshotSpace>),
-    ///  A `VsanSpaceQuerySpec`.
+    /// A `VsanSpaceQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanSpaceQuerySpec(Box<crate::types::VsanSpaceQuerySpec>),
-    ///  A `VsanSpaceUsage`.
+    /// A `VsanSpaceUsage`.
     #[cfg(feature = "vsan")]
     VsanSpaceUsage(Box<crate::types::VsanSpaceUsage>),
-    ///  A `VsanSpaceUsageDetailResult`.
+    /// A `VsanSpaceUsageDetailResult`.
     #[cfg(feature = "vsan")]
     VsanSpaceUsageDetailResult(Box<crate::types::VsanSpaceUsageDetailResult>),
-    ///  A `VsanSpaceUsageWithDatastoreType`.
+    /// A `VsanSpaceUsageWithDatastoreType`.
     #[cfg(feature = "vsan")]
     VsanSpaceUsageWithDatastoreType(Box<crate::types::VsanSpaceUsageWithDatastoreType>),
-    ///  A `VsanStorageWorkloadType`.
+    /// A `VsanStorageWorkloadType`.
     #[cfg(feature = "vsan")]
     VsanStorageWorkloadType(Box<crate::types::VsanStorageWorkloadType>),
-    ///  A `VsanStretchedClusterConfig`.
+    /// A `VsanStretchedClusterConfig`.
     #[cfg(feature = "vsan")]
     VsanStretchedClusterConfig(Box<crate::types::VsanStretchedClusterConfig>),
-    ///  A `VsanSyncingObjectFilter`.
+    /// A `VsanSyncingObjectFilter`.
     #[cfg(feature = "vsan")]
     VsanSyncingObjectFilter(Box<crate::types::VsanSyncingObjectFilter>),
-    ///  A `VsanUnicastAddressInfo`.
+    /// A `VsanUnicastAddressInfo`.
     VsanUnicastAddressInfo(Box<crate::types::VsanUnicastAddressInfo>),
-    ///  A `VsanVcKmipServersHealth`.
+    /// A `VsanVcKmipServersHealth`.
     #[cfg(feature = "vsan")]
     VsanVcKmipServersHealth(Box<crate::types::VsanVcKmipServersHealth>),
-    ///  A `VsanVcLifecycleCheckResult`.
+    /// A `VsanVcLifecycleCheckResult`.
     #[cfg(feature = "vsan")]
     VsanVcLifecycleCheckResult(Box<crate::types::VsanVcLifecycleCheckResult>),
-    ///  A `VsanVcLifecycleCheckSpec`.
+    /// A `VsanVcLifecycleCheckSpec`.
     #[cfg(feature = "vsan")]
     VsanVcLifecycleCheckSpec(Box<crate::types::VsanVcLifecycleCheckSpec>),
-    ///  A `VsanVsanClusterPcapGroup`.
+    /// A `VsanVsanClusterPcapGroup`.
     #[cfg(feature = "vsan")]
     VsanVsanClusterPcapGroup(Box<crate::types::VsanVsanClusterPcapGroup>),
-    ///  A `VsanVsanClusterPcapResult`.
+    /// A `VsanVsanClusterPcapResult`.
     #[cfg(feature = "vsan")]
     VsanVsanClusterPcapResult(Box<crate::types::VsanVsanClusterPcapResult>),
-    ///  A `VsanVumSystemConfig`.
+    /// A `VsanVumSystemConfig`.
     #[cfg(feature = "vsan")]
     VsanVumSystemConfig(Box<crate::types::VsanVumSystemConfig>),
-    ///  A `VsanWhatifCapacity`.
+    /// A `VsanWhatifCapacity`.
     #[cfg(feature = "vsan")]
     VsanWhatifCapacity(Box<crate::types::VsanWhatifCapacity>),
-    ///  A `VimClusterVsanWitnessSpec`.
+    /// A `VimClusterVsanWitnessSpec`.
     #[cfg(feature = "vsan")]
     VimClusterVsanWitnessSpec(Box<crate::types::VimClusterVsanWitnessSpec>),
-    ///  A `CnsAccessControlSpec` or one of its subtypes.
+    /// A `CnsAccessControlSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsAccessControlSpec(crate::types::CnsAccessControlSpecKind),
-    ///  A `CnsBackingObjectDetails` or one of its subtypes.
+    /// A `CnsBackingObjectDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsBackingObjectDetails(Box<crate::types::CnsBackingObjectDetailsKind>),
-    ///  A `CnsBaseCreateSpec` or one of its subtypes.
+    /// A `CnsBaseCreateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsBaseCreateSpec(crate::types::CnsBaseCreateSpecKind),
-    ///  A `CnsContainerCluster`.
+    /// A `CnsContainerCluster`.
     #[cfg(feature = "vsan")]
     CnsContainerCluster(Box<crate::types::CnsContainerCluster>),
-    ///  A `CnsCursor`.
+    /// A `CnsCursor`.
     #[cfg(feature = "vsan")]
     CnsCursor(Box<crate::types::CnsCursor>),
-    ///  A `CnsEntityMetadata` or one of its subtypes.
+    /// A `CnsEntityMetadata` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsEntityMetadata(Box<crate::types::CnsEntityMetadataKind>),
-    ///  A `CnsKubernetesEntityReference`.
+    /// A `CnsKubernetesEntityReference`.
     CnsKubernetesEntityReference(Box<crate::types::CnsKubernetesEntityReference>),
-    ///  A `CnsPlacementResult`.
+    /// A `CnsPlacementResult`.
     CnsPlacementResult(Box<crate::types::CnsPlacementResult>),
-    ///  A `CnsQueryFilter` or one of its subtypes.
+    /// A `CnsQueryFilter` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsQueryFilter(crate::types::CnsQueryFilterKind),
-    ///  A `CnsQueryResult`.
+    /// A `CnsQueryResult`.
     #[cfg(feature = "vsan")]
     CnsQueryResult(Box<crate::types::CnsQueryResult>),
-    ///  A `CnsQuerySelection`.
+    /// A `CnsQuerySelection`.
     #[cfg(feature = "vsan")]
     CnsQuerySelection(Box<crate::types::CnsQuerySelection>),
-    ///  A `CnsSnapshotCreateSpec`.
+    /// A `CnsSnapshotCreateSpec`.
     #[cfg(feature = "vsan")]
     CnsSnapshotCreateSpec(Box<crate::types::CnsSnapshotCreateSpec>),
-    ///  A `CnsSnapshotDeleteSpec`.
+    /// A `CnsSnapshotDeleteSpec`.
     #[cfg(feature = "vsan")]
     CnsSnapshotDeleteSpec(Box<crate::types::CnsSnapshotDeleteSpec>),
-    ///  A `CnsSnapshotId`.
+    /// A `CnsSnapshotId`.
     #[cfg(feature = "vsan")]
     CnsSnapshotId(Box<crate::types::CnsSnapshotId>),
-    ///  A `CnsSyncVolumeSpec`.
+    /// A `CnsSyncVolumeSpec`.
     #[cfg(feature = "vsan")]
     CnsSyncVolumeSpec(Box<crate::types::CnsSyncVolumeSpec>),
-    ///  A `CnsUnregisterVolumeSpec`.
+    /// A `CnsUnregisterVolumeSpec`.
     #[cfg(feature = "vsan")]
     CnsUnregisterVolumeSpec(Box<crate::types::CnsUnregisterVolumeSpec>),
-    ///  A `CnsVolume`.
+    /// A `CnsVolume`.
     #[cfg(feature = "vsan")]
     CnsVolume(Box<crate::types::CnsVolume>),
-    ///  A `CnsVolumeACLConfigureSpec`.
+    /// A `CnsVolumeACLConfigureSpec`.
     #[cfg(feature = "vsan")]
     CnsVolumeACLConfigureSpec(Box<crate::types::CnsVolumeACLConfigureSpec>),
-    ///  A `CnsVolumeAttachDetachSpec`.
+    /// A `CnsVolumeAttachDetachSpec`.
     #[cfg(feature = "vsan")]
     CnsVolumeAttachDetachSpec(Box<crate::types::CnsVolumeAttachDetachSpec>),
-    ///  A `CnsVolumeCreateSpec`.
+    /// A `CnsVolumeCreateSpec`.
     #[cfg(feature = "vsan")]
     CnsVolumeCreateSpec(Box<crate::types::CnsVolumeCreateSpec>),
-    ///  A `CnsVolumeCryptoUpdateSpec`.
+    /// A `CnsVolumeCryptoUpdateSpec`.
     #[cfg(feature = "vsan")]
     CnsVolumeCryptoUpdateSpec(Box<crate::types::CnsVolumeCryptoUpdateSpec>),
-    ///  A `CnsVolumeExtendSpec`.
+    /// A `CnsVolumeExtendSpec`.
     #[cfg(feature = "vsan")]
     CnsVolumeExtendSpec(Box<crate::types::CnsVolumeExtendSpec>),
-    ///  A `CnsVolumeId`.
+    /// A `CnsVolumeId`.
     #[cfg(feature = "vsan")]
     CnsVolumeId(Box<crate::types::CnsVolumeId>),
-    ///  A `CnsVolumeMetadata`.
+    /// A `CnsVolumeMetadata`.
     #[cfg(feature = "vsan")]
     CnsVolumeMetadata(Box<crate::types::CnsVolumeMetadata>),
-    ///  A `CnsVolumeMetadataUpdateSpec`.
+    /// A `CnsVolumeMetadataUpdateSpec`.
     #[cfg(feature = "vsan")]
     CnsVolumeMetadataUpdateSpec(Box<crate::types::CnsVolumeMetadataUpdateSpec>),
-    ///  A `CnsVolumeOperationBatchResult`.
+    /// A `CnsVolumeOperationBatchResult`.
     #[cfg(feature = "vsan")]
     CnsVolumeOperationBatchResult(Box<crate::types::CnsVolumeOperationBatchResult>),
-    ///  A `CnsVolumeOperationResult` or one of its subtypes.
+    /// A `CnsVolumeOperationResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsVolumeOperationResult(crate::types::CnsVolumeOperationResultKind),
-    ///  A `CnsVolumePolicyReconfigSpec`.
+    /// A `CnsVolumePolicyReconfigSpec`.
     #[cfg(feature = "vsan")]
     CnsVolumePolicyReconfigSpec(Box<crate::types::CnsVolumePolicyReconfigSpec>),
-    ///  A `CnsVolumeRelocateSpec` or one of its subtypes.
+    /// A `CnsVolumeRelocateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsVolumeRelocateSpec(Box<crate::types::CnsVolumeRelocateSpecKind>),
-    ///  A `CnsVolumeSource` or one of its subtypes.
+    /// A `CnsVolumeSource` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsVolumeSource(crate::types::CnsVolumeSourceKind),
-    ///  A `DistributedVirtualPort`.
+    /// A `DistributedVirtualPort`.
     DistributedVirtualPort(Box<crate::types::DistributedVirtualPort>),
-    ///  A `DVPortConfigInfo`.
+    /// A `DVPortConfigInfo`.
     DVPortConfigInfo(Box<crate::types::DVPortConfigInfo>),
-    ///  A `DVPortConfigSpec`.
+    /// A `DVPortConfigSpec`.
     DVPortConfigSpec(Box<crate::types::DVPortConfigSpec>),
-    ///  A `DvsFilterParameter`.
+    /// A `DvsFilterParameter`.
     DvsFilterParameter(Box<crate::types::DvsFilterParameter>),
-    ///  A `DVSHostLocalPortInfo`.
+    /// A `DVSHostLocalPortInfo`.
     DVSHostLocalPortInfo(Box<crate::types::DVSHostLocalPortInfo>),
-    ///  A `DVPortStatus`.
+    /// A `DVPortStatus`.
     DVPortStatus(Box<crate::types::DVPortStatus>),
-    ///  A `DVPortSetting` or one of its subtypes.
+    /// A `DVPortSetting` or one of its subtypes.
     DVPortSetting(crate::types::DVPortSettingKind),
-    ///  A `DVPortState`.
+    /// A `DVPortState`.
     DVPortState(Box<crate::types::DVPortState>),
-    ///  A `DVPortgroupConfigInfo`.
+    /// A `DVPortgroupConfigInfo`.
     DVPortgroupConfigInfo(Box<crate::types::DVPortgroupConfigInfo>),
-    ///  A `DVPortgroupConfigSpec`.
+    /// A `DVPortgroupConfigSpec`.
     DVPortgroupConfigSpec(Box<crate::types::DVPortgroupConfigSpec>),
-    ///  A `DVPortgroupNsxConfig`.
+    /// A `DVPortgroupNsxConfig`.
     DVPortgroupNsxConfig(Box<crate::types::DVPortgroupNsxConfig>),
-    ///  A `DistributedVirtualPortgroupNsxPortgroupOperationResult`.
+    /// A `DistributedVirtualPortgroupNsxPortgroupOperationResult`.
     DistributedVirtualPortgroupNsxPortgroupOperationResult(
         Box<crate::types::DistributedVirtualPortgroupNsxPortgroupOperationResult>,
     ),
-    ///  A `DVPortgroupPolicy` or one of its subtypes.
+    /// A `DVPortgroupPolicy` or one of its subtypes.
     DVPortgroupPolicy(crate::types::DVPortgroupPolicyKind),
-    ///  A `DistributedVirtualPortgroupProblem`.
+    /// A `DistributedVirtualPortgroupProblem`.
     DistributedVirtualPortgroupProblem(
         Box<crate::types::DistributedVirtualPortgroupProblem>,
     ),
-    ///  A `DVPortgroupNsxSubnetAddressInfo`.
+    /// A `DVPortgroupNsxSubnetAddressInfo`.
     DVPortgroupNsxSubnetAddressInfo(Box<crate::types::DVPortgroupNsxSubnetAddressInfo>),
-    ///  A `DistributedVirtualPortgroupInfo`.
+    /// A `DistributedVirtualPortgroupInfo`.
     DistributedVirtualPortgroupInfo(Box<crate::types::DistributedVirtualPortgroupInfo>),
-    ///  A `DistributedVirtualSwitchInfo`.
+    /// A `DistributedVirtualSwitchInfo`.
     DistributedVirtualSwitchInfo(Box<crate::types::DistributedVirtualSwitchInfo>),
-    ///  A `DistributedVirtualSwitchManagerCompatibilityResult`.
+    /// A `DistributedVirtualSwitchManagerCompatibilityResult`.
     DistributedVirtualSwitchManagerCompatibilityResult(
         Box<crate::types::DistributedVirtualSwitchManagerCompatibilityResult>,
     ),
-    ///  A `DVSManagerDvsConfigTarget`.
+    /// A `DVSManagerDvsConfigTarget`.
     DVSManagerDvsConfigTarget(Box<crate::types::DVSManagerDvsConfigTarget>),
-    ///  A `DistributedVirtualSwitchManagerDvsProductSpec`.
+    /// A `DistributedVirtualSwitchManagerDvsProductSpec`.
     DistributedVirtualSwitchManagerDvsProductSpec(
         Box<crate::types::DistributedVirtualSwitchManagerDvsProductSpec>,
     ),
-    ///  A `DistributedVirtualSwitchManagerHostContainer`.
+    /// A `DistributedVirtualSwitchManagerHostContainer`.
     DistributedVirtualSwitchManagerHostContainer(
         Box<crate::types::DistributedVirtualSwitchManagerHostContainer>,
     ),
-    ///  A `DistributedVirtualSwitchManagerHostDvsFilterSpec` or one of its subtypes.
+    /// A `DistributedVirtualSwitchManagerHostDvsFilterSpec` or one of its subtypes.
     DistributedVirtualSwitchManagerHostDvsFilterSpec(
         crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpecKind,
     ),
-    ///  A `DistributedVirtualSwitchManagerImportResult`.
+    /// A `DistributedVirtualSwitchManagerImportResult`.
     DistributedVirtualSwitchManagerImportResult(
         Box<crate::types::DistributedVirtualSwitchManagerImportResult>,
     ),
-    ///  A `DVSManagerPhysicalNicsList`.
+    /// A `DVSManagerPhysicalNicsList`.
     DVSManagerPhysicalNicsList(Box<crate::types::DVSManagerPhysicalNicsList>),
-    ///  A `DistributedVirtualSwitchManagerSpanInfo`.
+    /// A `DistributedVirtualSwitchManagerSpanInfo`.
     DistributedVirtualSwitchManagerSpanInfo(
         Box<crate::types::DistributedVirtualSwitchManagerSpanInfo>,
     ),
-    ///  A `EntityBackup`.
+    /// A `EntityBackup`.
     EntityBackup(Box<crate::types::EntityBackup>),
-    ///  A `EntityBackupConfig`.
+    /// A `EntityBackupConfig`.
     EntityBackupConfig(Box<crate::types::EntityBackupConfig>),
-    ///  A `DVSFilterSpecConnecteeSpec` or one of its subtypes.
+    /// A `DVSFilterSpecConnecteeSpec` or one of its subtypes.
     DVSFilterSpecConnecteeSpec(crate::types::DVSFilterSpecConnecteeSpecKind),
-    ///  A `DVSFilterSpecVlanSpec` or one of its subtypes.
+    /// A `DVSFilterSpecVlanSpec` or one of its subtypes.
     DVSFilterSpecVlanSpec(crate::types::DVSFilterSpecVlanSpecKind),
-    ///  A `DistributedVirtualSwitchHostMember`.
+    /// A `DistributedVirtualSwitchHostMember`.
     DistributedVirtualSwitchHostMember(
         Box<crate::types::DistributedVirtualSwitchHostMember>,
     ),
-    ///  A `DistributedVirtualSwitchHostMemberBacking` or one of its subtypes.
+    /// A `DistributedVirtualSwitchHostMemberBacking` or one of its subtypes.
     DistributedVirtualSwitchHostMemberBacking(
         crate::types::DistributedVirtualSwitchHostMemberBackingKind,
     ),
-    ///  A `DistributedVirtualSwitchHostMemberConfigInfo`.
+    /// A `DistributedVirtualSwitchHostMemberConfigInfo`.
     DistributedVirtualSwitchHostMemberConfigInfo(
         Box<crate::types::DistributedVirtualSwitchHostMemberConfigInfo>,
     ),
-    ///  A `DistributedVirtualSwitchHostMemberConfigSpec`.
+    /// A `DistributedVirtualSwitchHostMemberConfigSpec`.
     DistributedVirtualSwitchHostMemberConfigSpec(
         Box<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>,
     ),
-    ///  A `HostMemberHealthCheckResult` or one of its subtypes.
+    /// A `HostMemberHealthCheckResult` or one of its subtypes.
     HostMemberHealthCheckResult(Box<crate::types::HostMemberHealthCheckResultKind>),
-    ///  A `DistributedVirtualSwitchHostMemberHostPerfNicOffloadState`.
+    /// A `DistributedVirtualSwitchHostMemberHostPerfNicOffloadState`.
     DistributedVirtualSwitchHostMemberHostPerfNicOffloadState(
         Box<crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState>,
     ),
-    ///  A `DistributedVirtualSwitchHostMemberHostUplinkState`.
+    /// A `DistributedVirtualSwitchHostMemberHostUplinkState`.
     DistributedVirtualSwitchHostMemberHostUplinkState(
         Box<crate::types::DistributedVirtualSwitchHostMemberHostUplinkState>,
     ),
-    ///  A `DistributedVirtualSwitchHostMemberPnicSpec`.
+    /// A `DistributedVirtualSwitchHostMemberPnicSpec`.
     DistributedVirtualSwitchHostMemberPnicSpec(
         Box<crate::types::DistributedVirtualSwitchHostMemberPnicSpec>,
     ),
-    ///  A `HostMemberRuntimeInfo`.
+    /// A `HostMemberRuntimeInfo`.
     HostMemberRuntimeInfo(Box<crate::types::HostMemberRuntimeInfo>),
-    ///  A `DistributedVirtualSwitchHostMemberRuntimeState`.
+    /// A `DistributedVirtualSwitchHostMemberRuntimeState`.
     DistributedVirtualSwitchHostMemberRuntimeState(
         Box<crate::types::DistributedVirtualSwitchHostMemberRuntimeState>,
     ),
-    ///  A `DistributedVirtualSwitchHostMemberTransportZoneInfo`.
+    /// A `DistributedVirtualSwitchHostMemberTransportZoneInfo`.
     DistributedVirtualSwitchHostMemberTransportZoneInfo(
         Box<crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo>,
     ),
-    ///  A `DistributedVirtualSwitchHostProductSpec`.
+    /// A `DistributedVirtualSwitchHostProductSpec`.
     DistributedVirtualSwitchHostProductSpec(
         Box<crate::types::DistributedVirtualSwitchHostProductSpec>,
     ),
-    ///  A `DistributedVirtualSwitchKeyedOpaqueBlob`.
+    /// A `DistributedVirtualSwitchKeyedOpaqueBlob`.
     DistributedVirtualSwitchKeyedOpaqueBlob(
         Box<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
     ),
-    ///  A `DistributedVirtualSwitchNetworkOffloadSpec`.
+    /// A `DistributedVirtualSwitchNetworkOffloadSpec`.
     DistributedVirtualSwitchNetworkOffloadSpec(
         Box<crate::types::DistributedVirtualSwitchNetworkOffloadSpec>,
     ),
-    ///  A `DVSNetworkResourcePool`.
+    /// A `DVSNetworkResourcePool`.
     DVSNetworkResourcePool(Box<crate::types::DVSNetworkResourcePool>),
-    ///  A `DVSNetworkResourcePoolAllocationInfo`.
+    /// A `DVSNetworkResourcePoolAllocationInfo`.
     DVSNetworkResourcePoolAllocationInfo(
         Box<crate::types::DVSNetworkResourcePoolAllocationInfo>,
     ),
-    ///  A `DVSNetworkResourcePoolConfigSpec`.
+    /// A `DVSNetworkResourcePoolConfigSpec`.
     DVSNetworkResourcePoolConfigSpec(
         Box<crate::types::DVSNetworkResourcePoolConfigSpec>,
     ),
-    ///  A `DistributedVirtualSwitchPortConnectee`.
+    /// A `DistributedVirtualSwitchPortConnectee`.
     DistributedVirtualSwitchPortConnectee(
         Box<crate::types::DistributedVirtualSwitchPortConnectee>,
     ),
-    ///  A `DistributedVirtualSwitchPortConnection`.
+    /// A `DistributedVirtualSwitchPortConnection`.
     DistributedVirtualSwitchPortConnection(
         Box<crate::types::DistributedVirtualSwitchPortConnection>,
     ),
-    ///  A `DistributedVirtualSwitchPortCriteria`.
+    /// A `DistributedVirtualSwitchPortCriteria`.
     DistributedVirtualSwitchPortCriteria(
         Box<crate::types::DistributedVirtualSwitchPortCriteria>,
     ),
-    ///  A `DistributedVirtualSwitchPortStatistics`.
+    /// A `DistributedVirtualSwitchPortStatistics`.
     DistributedVirtualSwitchPortStatistics(
         Box<crate::types::DistributedVirtualSwitchPortStatistics>,
     ),
-    ///  A `DistributedVirtualSwitchProductSpec`.
+    /// A `DistributedVirtualSwitchProductSpec`.
     DistributedVirtualSwitchProductSpec(
         Box<crate::types::DistributedVirtualSwitchProductSpec>,
     ),
-    ///  A `DvsTrafficRule`.
+    /// A `DvsTrafficRule`.
     DvsTrafficRule(Box<crate::types::DvsTrafficRule>),
-    ///  A `DvsNetworkRuleAction` or one of its subtypes.
+    /// A `DvsNetworkRuleAction` or one of its subtypes.
     DvsNetworkRuleAction(crate::types::DvsNetworkRuleActionKind),
-    ///  A `DvsNetworkRuleQualifier` or one of its subtypes.
+    /// A `DvsNetworkRuleQualifier` or one of its subtypes.
     DvsNetworkRuleQualifier(crate::types::DvsNetworkRuleQualifierKind),
-    ///  A `DvsTrafficRuleset`.
+    /// A `DvsTrafficRuleset`.
     DvsTrafficRuleset(Box<crate::types::DvsTrafficRuleset>),
-    ///  A `DVSVmVnicNetworkResourcePool`.
+    /// A `DVSVmVnicNetworkResourcePool`.
     DVSVmVnicNetworkResourcePool(Box<crate::types::DVSVmVnicNetworkResourcePool>),
-    ///  A `DvsVmVnicResourcePoolConfigSpec`.
+    /// A `DvsVmVnicResourcePoolConfigSpec`.
     DvsVmVnicResourcePoolConfigSpec(Box<crate::types::DvsVmVnicResourcePoolConfigSpec>),
-    ///  A `DvsVmVnicResourceAllocation`.
+    /// A `DvsVmVnicResourceAllocation`.
     DvsVmVnicResourceAllocation(Box<crate::types::DvsVmVnicResourceAllocation>),
-    ///  A `DvsVmVnicNetworkResourcePoolRuntimeInfo`.
+    /// A `DvsVmVnicNetworkResourcePoolRuntimeInfo`.
     DvsVmVnicNetworkResourcePoolRuntimeInfo(
         Box<crate::types::DvsVmVnicNetworkResourcePoolRuntimeInfo>,
     ),
-    ///  A `DvsVnicAllocatedResource`.
+    /// A `DvsVnicAllocatedResource`.
     DvsVnicAllocatedResource(Box<crate::types::DvsVnicAllocatedResource>),
-    ///  A `VmwareDistributedVirtualSwitchDpuFailoverPolicy`.
+    /// A `VmwareDistributedVirtualSwitchDpuFailoverPolicy`.
     VmwareDistributedVirtualSwitchDpuFailoverPolicy(
         Box<crate::types::VmwareDistributedVirtualSwitchDpuFailoverPolicy>,
     ),
-    ///  A `VMwareDvsDpuCapability`.
+    /// A `VMwareDvsDpuCapability`.
     VMwareDvsDpuCapability(Box<crate::types::VMwareDvsDpuCapability>),
-    ///  A `VMwareIpfixConfig`.
+    /// A `VMwareIpfixConfig`.
     VMwareIpfixConfig(Box<crate::types::VMwareIpfixConfig>),
-    ///  A `VMwareDvsIpfixCapability`.
+    /// A `VMwareDvsIpfixCapability`.
     VMwareDvsIpfixCapability(Box<crate::types::VMwareDvsIpfixCapability>),
-    ///  A `VMwareDvsLacpCapability`.
+    /// A `VMwareDvsLacpCapability`.
     VMwareDvsLacpCapability(Box<crate::types::VMwareDvsLacpCapability>),
-    ///  A `VMwareDvsLacpGroupConfig`.
+    /// A `VMwareDvsLacpGroupConfig`.
     VMwareDvsLacpGroupConfig(Box<crate::types::VMwareDvsLacpGroupConfig>),
-    ///  A `VMwareDvsLacpGroupSpec`.
+    /// A `VMwareDvsLacpGroupSpec`.
     VMwareDvsLacpGroupSpec(Box<crate::types::VMwareDvsLacpGroupSpec>),
-    ///  A `VMwareDvsLagIpfixConfig`.
+    /// A `VMwareDvsLagIpfixConfig`.
     VMwareDvsLagIpfixConfig(Box<crate::types::VMwareDvsLagIpfixConfig>),
-    ///  A `VMwareDvsLagVlanConfig`.
+    /// A `VMwareDvsLagVlanConfig`.
     VMwareDvsLagVlanConfig(Box<crate::types::VMwareDvsLagVlanConfig>),
-    ///  A `VMwareDvsMtuCapability`.
+    /// A `VMwareDvsMtuCapability`.
     VMwareDvsMtuCapability(Box<crate::types::VMwareDvsMtuCapability>),
-    ///  A `VmwareDistributedVirtualSwitchNetworkOffloadConfig`.
+    /// A `VmwareDistributedVirtualSwitchNetworkOffloadConfig`.
     VmwareDistributedVirtualSwitchNetworkOffloadConfig(
         Box<crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
     ),
-    ///  A `VMwareDvsPerfNicOffloadCapability`.
+    /// A `VMwareDvsPerfNicOffloadCapability`.
     VMwareDvsPerfNicOffloadCapability(
         Box<crate::types::VMwareDvsPerfNicOffloadCapability>,
     ),
-    ///  A `VMwareDVSPvlanConfigSpec`.
+    /// A `VMwareDVSPvlanConfigSpec`.
     VMwareDVSPvlanConfigSpec(Box<crate::types::VMwareDVSPvlanConfigSpec>),
-    ///  A `VMwareDVSPvlanMapEntry`.
+    /// A `VMwareDVSPvlanMapEntry`.
     VMwareDVSPvlanMapEntry(Box<crate::types::VMwareDVSPvlanMapEntry>),
-    ///  A `VmwareDistributedVirtualSwitchRealTimeConfig`.
+    /// A `VmwareDistributedVirtualSwitchRealTimeConfig`.
     VmwareDistributedVirtualSwitchRealTimeConfig(
         Box<crate::types::VmwareDistributedVirtualSwitchRealTimeConfig>,
     ),
-    ///  A `VmwareDistributedVirtualSwitchRealTimeLanAnnotation`.
+    /// A `VmwareDistributedVirtualSwitchRealTimeLanAnnotation`.
     VmwareDistributedVirtualSwitchRealTimeLanAnnotation(
         Box<crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation>,
     ),
-    ///  A `VMwareDvsSystemTrafficCapabilities`.
+    /// A `VMwareDvsSystemTrafficCapabilities`.
     VMwareDvsSystemTrafficCapabilities(
         Box<crate::types::VMwareDvsSystemTrafficCapabilities>,
     ),
-    ///  A `VMwareDVSVspanConfigSpec`.
+    /// A `VMwareDVSVspanConfigSpec`.
     VMwareDVSVspanConfigSpec(Box<crate::types::VMwareDVSVspanConfigSpec>),
-    ///  A `VMwareDVSVspanCapability`.
+    /// A `VMwareDVSVspanCapability`.
     VMwareDVSVspanCapability(Box<crate::types::VMwareDVSVspanCapability>),
-    ///  A `VMwareVspanPort`.
+    /// A `VMwareVspanPort`.
     VMwareVspanPort(Box<crate::types::VMwareVspanPort>),
-    ///  A `VMwareVspanSession`.
+    /// A `VMwareVspanSession`.
     VMwareVspanSession(Box<crate::types::VMwareVspanSession>),
-    ///  A `CryptoKeyId`.
+    /// A `CryptoKeyId`.
     CryptoKeyId(Box<crate::types::CryptoKeyId>),
-    ///  A `CryptoKeyPlain`.
+    /// A `CryptoKeyPlain`.
     CryptoKeyPlain(Box<crate::types::CryptoKeyPlain>),
-    ///  A `CryptoKeyResult`.
+    /// A `CryptoKeyResult`.
     CryptoKeyResult(Box<crate::types::CryptoKeyResult>),
-    ///  A `CryptoManagerHostKeyStatus`.
+    /// A `CryptoManagerHostKeyStatus`.
     CryptoManagerHostKeyStatus(Box<crate::types::CryptoManagerHostKeyStatus>),
-    ///  A `CryptoManagerKmipCertSignRequest`.
+    /// A `CryptoManagerKmipCertSignRequest`.
     CryptoManagerKmipCertSignRequest(
         Box<crate::types::CryptoManagerKmipCertSignRequest>,
     ),
-    ///  A `CryptoManagerKmipCertificateInfo`.
+    /// A `CryptoManagerKmipCertificateInfo`.
     CryptoManagerKmipCertificateInfo(
         Box<crate::types::CryptoManagerKmipCertificateInfo>,
     ),
-    ///  A `CryptoManagerKmipClusterStatus`.
+    /// A `CryptoManagerKmipClusterStatus`.
     CryptoManagerKmipClusterStatus(Box<crate::types::CryptoManagerKmipClusterStatus>),
-    ///  A `CryptoManagerKmipCryptoKeyStatus`.
+    /// A `CryptoManagerKmipCryptoKeyStatus`.
     CryptoManagerKmipCryptoKeyStatus(
         Box<crate::types::CryptoManagerKmipCryptoKeyStatus>,
     ),
-    ///  A `CryptoManagerKmipCryptoKeyStatusKeyInfo` or one of its subtypes.
+    /// A `CryptoManagerKmipCryptoKeyStatusKeyInfo` or one of its subtypes.
     CryptoManagerKmipCryptoKeyStatusKeyInfo(
         crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfoKind,
     ),
-    ///  A `CryptoManagerKmipCustomAttributeSpec`.
+    /// A `CryptoManagerKmipCustomAttributeSpec`.
     CryptoManagerKmipCustomAttributeSpec(
         Box<crate::types::CryptoManagerKmipCustomAttributeSpec>,
     ),
-    ///  A `CryptoManagerKmipGenerateKeySpec`.
+    /// A `CryptoManagerKmipGenerateKeySpec`.
     CryptoManagerKmipGenerateKeySpec(
         Box<crate::types::CryptoManagerKmipGenerateKeySpec>,
     ),
-    ///  A `CryptoManagerKmipServerCertInfo`.
+    /// A `CryptoManagerKmipServerCertInfo`.
     CryptoManagerKmipServerCertInfo(Box<crate::types::CryptoManagerKmipServerCertInfo>),
-    ///  A `CryptoManagerKmipServerStatus`.
+    /// A `CryptoManagerKmipServerStatus`.
     CryptoManagerKmipServerStatus(Box<crate::types::CryptoManagerKmipServerStatus>),
-    ///  A `CryptoSpec` or one of its subtypes.
+    /// A `CryptoSpec` or one of its subtypes.
     CryptoSpec(crate::types::CryptoSpecKind),
-    ///  A `KeyProviderId`.
+    /// A `KeyProviderId`.
     KeyProviderId(Box<crate::types::KeyProviderId>),
-    ///  A `KmipClusterInfo`.
+    /// A `KmipClusterInfo`.
     KmipClusterInfo(Box<crate::types::KmipClusterInfo>),
-    ///  A `KmipClusterInfoKeyInfo` or one of its subtypes.
+    /// A `KmipClusterInfoKeyInfo` or one of its subtypes.
     KmipClusterInfoKeyInfo(crate::types::KmipClusterInfoKeyInfoKind),
-    ///  A `KmipServerInfo`.
+    /// A `KmipServerInfo`.
     KmipServerInfo(Box<crate::types::KmipServerInfo>),
-    ///  A `KmipServerSpec`.
+    /// A `KmipServerSpec`.
     KmipServerSpec(Box<crate::types::KmipServerSpec>),
-    ///  A `KmipServerSpecKeySpec` or one of its subtypes.
+    /// A `KmipServerSpecKeySpec` or one of its subtypes.
     KmipServerSpecKeySpec(crate::types::KmipServerSpecKeySpecKind),
-    ///  A `KmipServerStatus`.
+    /// A `KmipServerStatus`.
     KmipServerStatus(Box<crate::types::KmipServerStatus>),
-    ///  A `ChangesInfoEventArgument`.
+    /// A `ChangesInfoEventArgument`.
     ChangesInfoEventArgument(Box<crate::types::ChangesInfoEventArgument>),
-    ///  A `DvsOutOfSyncHostArgument`.
+    /// A `DvsOutOfSyncHostArgument`.
     DvsOutOfSyncHostArgument(Box<crate::types::DvsOutOfSyncHostArgument>),
-    ///  A `Event` or one of its subtypes.
+    /// A `Event` or one of its subtypes.
     Event(crate::types::EventKind),
-    ///  A `EventArgument` or one of its subtypes.
+    /// A `EventArgument` or one of its subtypes.
     EventArgument(crate::types::EventArgumentKind),
-    ///  A `EventDescription`.
+    /// A `EventDescription`.
     EventDescription(Box<crate::types::EventDescription>),
-    ///  A `EventArgDesc`.
+    /// A `EventArgDesc`.
     EventArgDesc(Box<crate::types::EventArgDesc>),
-    ///  A `EventDescriptionEventDetail`.
+    /// A `EventDescriptionEventDetail`.
     EventDescriptionEventDetail(Box<crate::types::EventDescriptionEventDetail>),
-    ///  A `EventFilterSpec`.
+    /// A `EventFilterSpec`.
     EventFilterSpec(Box<crate::types::EventFilterSpec>),
-    ///  A `EventFilterSpecByEntity`.
+    /// A `EventFilterSpecByEntity`.
     EventFilterSpecByEntity(Box<crate::types::EventFilterSpecByEntity>),
-    ///  A `EventFilterSpecByTime`.
+    /// A `EventFilterSpecByTime`.
     EventFilterSpecByTime(Box<crate::types::EventFilterSpecByTime>),
-    ///  A `EventFilterSpecByUsername`.
+    /// A `EventFilterSpecByUsername`.
     EventFilterSpecByUsername(Box<crate::types::EventFilterSpecByUsername>),
-    ///  A `EventManagerEventViewSpec` or one of its subtypes.
+    /// A `EventManagerEventViewSpec` or one of its subtypes.
     EventManagerEventViewSpec(crate::types::EventManagerEventViewSpecKind),
-    ///  A `ExtendedEventPair`.
+    /// A `ExtendedEventPair`.
     ExtendedEventPair(Box<crate::types::ExtendedEventPair>),
-    ///  A `VnicPortArgument`.
+    /// A `VnicPortArgument`.
     VnicPortArgument(Box<crate::types::VnicPortArgument>),
-    ///  A `ExtExtendedProductInfo`.
+    /// A `ExtExtendedProductInfo`.
     ExtExtendedProductInfo(Box<crate::types::ExtExtendedProductInfo>),
-    ///  A `ManagedByInfo`.
+    /// A `ManagedByInfo`.
     ManagedByInfo(Box<crate::types::ManagedByInfo>),
-    ///  A `ExtManagedEntityInfo`.
+    /// A `ExtManagedEntityInfo`.
     ExtManagedEntityInfo(Box<crate::types::ExtManagedEntityInfo>),
-    ///  A `ExtSolutionManagerInfo`.
+    /// A `ExtSolutionManagerInfo`.
     ExtSolutionManagerInfo(Box<crate::types::ExtSolutionManagerInfo>),
-    ///  A `ExtSolutionManagerInfoTabInfo`.
+    /// A `ExtSolutionManagerInfoTabInfo`.
     ExtSolutionManagerInfoTabInfo(Box<crate::types::ExtSolutionManagerInfoTabInfo>),
-    ///  A `AnswerFileUpdateFailure`.
+    /// A `AnswerFileUpdateFailure`.
     AnswerFileUpdateFailure(Box<crate::types::AnswerFileUpdateFailure>),
-    ///  A `ConflictingConfigurationConfig`.
+    /// A `ConflictingConfigurationConfig`.
     ConflictingConfigurationConfig(Box<crate::types::ConflictingConfigurationConfig>),
-    ///  A `DatacenterMismatchArgument`.
+    /// A `DatacenterMismatchArgument`.
     DatacenterMismatchArgument(Box<crate::types::DatacenterMismatchArgument>),
-    ///  A `DvsApplyOperationFaultFaultOnObject`.
+    /// A `DvsApplyOperationFaultFaultOnObject`.
     DvsApplyOperationFaultFaultOnObject(
         Box<crate::types::DvsApplyOperationFaultFaultOnObject>,
     ),
-    ///  A `DvsOperationBulkFaultFaultOnHost`.
+    /// A `DvsOperationBulkFaultFaultOnHost`.
     DvsOperationBulkFaultFaultOnHost(
         Box<crate::types::DvsOperationBulkFaultFaultOnHost>,
     ),
-    ///  A `ImportOperationBulkFaultFaultOnImport`.
+    /// A `ImportOperationBulkFaultFaultOnImport`.
     ImportOperationBulkFaultFaultOnImport(
         Box<crate::types::ImportOperationBulkFaultFaultOnImport>,
     ),
-    ///  A `MultipleCertificatesVerifyFaultThumbprintData`.
+    /// A `MultipleCertificatesVerifyFaultThumbprintData`.
     MultipleCertificatesVerifyFaultThumbprintData(
         Box<crate::types::MultipleCertificatesVerifyFaultThumbprintData>,
     ),
-    ///  A `NoPermissionEntityPrivileges`.
+    /// A `NoPermissionEntityPrivileges`.
     NoPermissionEntityPrivileges(Box<crate::types::NoPermissionEntityPrivileges>),
-    ///  A `ProfileUpdateFailedUpdateFailure`.
+    /// A `ProfileUpdateFailedUpdateFailure`.
     ProfileUpdateFailedUpdateFailure(
         Box<crate::types::ProfileUpdateFailedUpdateFailure>,
     ),
-    ///  A `HostActiveDirectory`.
+    /// A `HostActiveDirectory`.
     HostActiveDirectory(Box<crate::types::HostActiveDirectory>),
-    ///  A `HostActiveDirectorySpec`.
+    /// A `HostActiveDirectorySpec`.
     HostActiveDirectorySpec(Box<crate::types::HostActiveDirectorySpec>),
-    ///  A `HostAssignableHardwareBinding`.
+    /// A `HostAssignableHardwareBinding`.
     HostAssignableHardwareBinding(Box<crate::types::HostAssignableHardwareBinding>),
-    ///  A `HostAssignableHardwareConfig`.
+    /// A `HostAssignableHardwareConfig`.
     HostAssignableHardwareConfig(Box<crate::types::HostAssignableHardwareConfig>),
-    ///  A `HostAssignableHardwareConfigAttributeOverride`.
+    /// A `HostAssignableHardwareConfigAttributeOverride`.
     HostAssignableHardwareConfigAttributeOverride(
         Box<crate::types::HostAssignableHardwareConfigAttributeOverride>,
     ),
-    ///  A `HostAuthenticationInfo`.
+    /// A `HostAuthenticationInfo`.
     HostAuthenticationInfo(Box<crate::types::HostAuthenticationInfo>),
-    ///  A `HostAuthenticationManagerInfo`.
+    /// A `HostAuthenticationManagerInfo`.
     HostAuthenticationManagerInfo(Box<crate::types::HostAuthenticationManagerInfo>),
-    ///  A `HostAuthenticationStoreInfo` or one of its subtypes.
+    /// A `HostAuthenticationStoreInfo` or one of its subtypes.
     HostAuthenticationStoreInfo(crate::types::HostAuthenticationStoreInfoKind),
-    ///  A `AutoStartPowerInfo`.
+    /// A `AutoStartPowerInfo`.
     AutoStartPowerInfo(Box<crate::types::AutoStartPowerInfo>),
-    ///  A `HostAutoStartManagerConfig`.
+    /// A `HostAutoStartManagerConfig`.
     HostAutoStartManagerConfig(Box<crate::types::HostAutoStartManagerConfig>),
-    ///  A `AutoStartDefaults`.
+    /// A `AutoStartDefaults`.
     AutoStartDefaults(Box<crate::types::AutoStartDefaults>),
-    ///  A `HostBIOSInfo`.
+    /// A `HostBIOSInfo`.
     HostBIOSInfo(Box<crate::types::HostBIOSInfo>),
-    ///  A `HostBootDeviceInfo`.
+    /// A `HostBootDeviceInfo`.
     HostBootDeviceInfo(Box<crate::types::HostBootDeviceInfo>),
-    ///  A `HostBootDevice`.
+    /// A `HostBootDevice`.
     HostBootDevice(Box<crate::types::HostBootDevice>),
-    ///  A `HostCacheConfigurationInfo`.
+    /// A `HostCacheConfigurationInfo`.
     HostCacheConfigurationInfo(Box<crate::types::HostCacheConfigurationInfo>),
-    ///  A `HostCacheConfigurationSpec`.
+    /// A `HostCacheConfigurationSpec`.
     HostCacheConfigurationSpec(Box<crate::types::HostCacheConfigurationSpec>),
-    ///  A `HostCapability`.
+    /// A `HostCapability`.
     HostCapability(Box<crate::types::HostCapability>),
-    ///  A `HostCertificateManagerCertificateInfo`.
+    /// A `HostCertificateManagerCertificateInfo`.
     HostCertificateManagerCertificateInfo(
         Box<crate::types::HostCertificateManagerCertificateInfo>,
     ),
-    ///  A `HostCertificateManagerCertificateSpec`.
+    /// A `HostCertificateManagerCertificateSpec`.
     HostCertificateManagerCertificateSpec(
         Box<crate::types::HostCertificateManagerCertificateSpec>,
     ),
-    ///  A `HostConfigChange`.
+    /// A `HostConfigChange`.
     HostConfigChange(Box<crate::types::HostConfigChange>),
-    ///  A `HostConfigInfo`.
+    /// A `HostConfigInfo`.
     HostConfigInfo(Box<crate::types::HostConfigInfo>),
-    ///  A `HostConfigManager`.
+    /// A `HostConfigManager`.
     HostConfigManager(Box<crate::types::HostConfigManager>),
-    ///  A `HostConfigSpec`.
+    /// A `HostConfigSpec`.
     HostConfigSpec(Box<crate::types::HostConfigSpec>),
-    ///  A `HostConnectInfo`.
+    /// A `HostConnectInfo`.
     HostConnectInfo(Box<crate::types::HostConnectInfo>),
-    ///  A `HostDatastoreConnectInfo` or one of its subtypes.
+    /// A `HostDatastoreConnectInfo` or one of its subtypes.
     HostDatastoreConnectInfo(crate::types::HostDatastoreConnectInfoKind),
-    ///  A `HostLicenseConnectInfo`.
+    /// A `HostLicenseConnectInfo`.
     HostLicenseConnectInfo(Box<crate::types::HostLicenseConnectInfo>),
-    ///  A `HostConnectInfoNetworkInfo` or one of its subtypes.
+    /// A `HostConnectInfoNetworkInfo` or one of its subtypes.
     HostConnectInfoNetworkInfo(crate::types::HostConnectInfoNetworkInfoKind),
-    ///  A `HostConnectSpec`.
+    /// A `HostConnectSpec`.
     HostConnectSpec(Box<crate::types::HostConnectSpec>),
-    ///  A `HostCpuIdInfo`.
+    /// A `HostCpuIdInfo`.
     HostCpuIdInfo(Box<crate::types::HostCpuIdInfo>),
-    ///  A `HostCpuInfo`.
+    /// A `HostCpuInfo`.
     HostCpuInfo(Box<crate::types::HostCpuInfo>),
-    ///  A `HostCpuPackage`.
+    /// A `HostCpuPackage`.
     HostCpuPackage(Box<crate::types::HostCpuPackage>),
-    ///  A `HostCpuPowerManagementInfo`.
+    /// A `HostCpuPowerManagementInfo`.
     HostCpuPowerManagementInfo(Box<crate::types::HostCpuPowerManagementInfo>),
-    ///  A `HostCpuSchedulerInfo`.
+    /// A `HostCpuSchedulerInfo`.
     HostCpuSchedulerInfo(Box<crate::types::HostCpuSchedulerInfo>),
-    ///  A `HostHyperThreadScheduleInfo`.
+    /// A `HostHyperThreadScheduleInfo`.
     HostHyperThreadScheduleInfo(Box<crate::types::HostHyperThreadScheduleInfo>),
-    ///  A `HostDataTransportConnectionInfo` or one of its subtypes.
+    /// A `HostDataTransportConnectionInfo` or one of its subtypes.
     HostDataTransportConnectionInfo(crate::types::HostDataTransportConnectionInfoKind),
-    ///  A `FileInfo` or one of its subtypes.
+    /// A `FileInfo` or one of its subtypes.
     FileInfo(crate::types::FileInfoKind),
-    ///  A `FileQueryFlags`.
+    /// A `FileQueryFlags`.
     FileQueryFlags(Box<crate::types::FileQueryFlags>),
-    ///  A `FileQuery` or one of its subtypes.
+    /// A `FileQuery` or one of its subtypes.
     FileQuery(Box<crate::types::FileQueryKind>),
-    ///  A `HostDatastoreBrowserSearchResults`.
+    /// A `HostDatastoreBrowserSearchResults`.
     HostDatastoreBrowserSearchResults(
         Box<crate::types::HostDatastoreBrowserSearchResults>,
     ),
-    ///  A `HostDatastoreBrowserSearchSpec`.
+    /// A `HostDatastoreBrowserSearchSpec`.
     HostDatastoreBrowserSearchSpec(Box<crate::types::HostDatastoreBrowserSearchSpec>),
-    ///  A `VmConfigFileEncryptionInfo`.
+    /// A `VmConfigFileEncryptionInfo`.
     VmConfigFileEncryptionInfo(Box<crate::types::VmConfigFileEncryptionInfo>),
-    ///  A `VmConfigFileQueryFlags`.
+    /// A `VmConfigFileQueryFlags`.
     VmConfigFileQueryFlags(Box<crate::types::VmConfigFileQueryFlags>),
-    ///  A `VmConfigFileQueryFilter`.
+    /// A `VmConfigFileQueryFilter`.
     VmConfigFileQueryFilter(Box<crate::types::VmConfigFileQueryFilter>),
-    ///  A `VmDiskFileEncryptionInfo`.
+    /// A `VmDiskFileEncryptionInfo`.
     VmDiskFileEncryptionInfo(Box<crate::types::VmDiskFileEncryptionInfo>),
-    ///  A `VmDiskFileQueryFlags`.
+    /// A `VmDiskFileQueryFlags`.
     VmDiskFileQueryFlags(Box<crate::types::VmDiskFileQueryFlags>),
-    ///  A `VmDiskFileQueryFilter`.
+    /// A `VmDiskFileQueryFilter`.
     VmDiskFileQueryFilter(Box<crate::types::VmDiskFileQueryFilter>),
-    ///  A `HostDatastoreSystemCapabilities`.
+    /// A `HostDatastoreSystemCapabilities`.
     HostDatastoreSystemCapabilities(Box<crate::types::HostDatastoreSystemCapabilities>),
-    ///  A `HostDatastoreSystemDatastoreResult`.
+    /// A `HostDatastoreSystemDatastoreResult`.
     HostDatastoreSystemDatastoreResult(
         Box<crate::types::HostDatastoreSystemDatastoreResult>,
     ),
-    ///  A `HostDatastoreSystemVvolDatastoreSpec`.
+    /// A `HostDatastoreSystemVvolDatastoreSpec`.
     HostDatastoreSystemVvolDatastoreSpec(
         Box<crate::types::HostDatastoreSystemVvolDatastoreSpec>,
     ),
-    ///  A `HostDateTimeConfig`.
+    /// A `HostDateTimeConfig`.
     HostDateTimeConfig(Box<crate::types::HostDateTimeConfig>),
-    ///  A `HostDateTimeInfo`.
+    /// A `HostDateTimeInfo`.
     HostDateTimeInfo(Box<crate::types::HostDateTimeInfo>),
-    ///  A `HostDateTimeSystemServiceTestResult`.
+    /// A `HostDateTimeSystemServiceTestResult`.
     HostDateTimeSystemServiceTestResult(
         Box<crate::types::HostDateTimeSystemServiceTestResult>,
     ),
-    ///  A `HostDateTimeSystemTimeZone`.
+    /// A `HostDateTimeSystemTimeZone`.
     HostDateTimeSystemTimeZone(Box<crate::types::HostDateTimeSystemTimeZone>),
-    ///  A `HostDeploymentInfo`.
+    /// A `HostDeploymentInfo`.
     HostDeploymentInfo(Box<crate::types::HostDeploymentInfo>),
-    ///  A `HostDevice` or one of its subtypes.
+    /// A `HostDevice` or one of its subtypes.
     HostDevice(Box<crate::types::HostDeviceKind>),
-    ///  A `DevicePciId`.
+    /// A `DevicePciId`.
     #[cfg(feature = "vsan")]
     DevicePciId(Box<crate::types::DevicePciId>),
-    ///  A `HostDhcpService`.
+    /// A `HostDhcpService`.
     HostDhcpService(Box<crate::types::HostDhcpService>),
-    ///  A `HostDhcpServiceConfig`.
+    /// A `HostDhcpServiceConfig`.
     HostDhcpServiceConfig(Box<crate::types::HostDhcpServiceConfig>),
-    ///  A `HostDhcpServiceSpec`.
+    /// A `HostDhcpServiceSpec`.
     HostDhcpServiceSpec(Box<crate::types::HostDhcpServiceSpec>),
-    ///  A `HostDiagnosticPartition`.
+    /// A `HostDiagnosticPartition`.
     HostDiagnosticPartition(Box<crate::types::HostDiagnosticPartition>),
-    ///  A `HostDiagnosticPartitionCreateDescription`.
+    /// A `HostDiagnosticPartitionCreateDescription`.
     HostDiagnosticPartitionCreateDescription(
         Box<crate::types::HostDiagnosticPartitionCreateDescription>,
     ),
-    ///  A `HostDiagnosticPartitionCreateOption`.
+    /// A `HostDiagnosticPartitionCreateOption`.
     HostDiagnosticPartitionCreateOption(
         Box<crate::types::HostDiagnosticPartitionCreateOption>,
     ),
-    ///  A `HostDiagnosticPartitionCreateSpec`.
+    /// A `HostDiagnosticPartitionCreateSpec`.
     HostDiagnosticPartitionCreateSpec(
         Box<crate::types::HostDiagnosticPartitionCreateSpec>,
     ),
-    ///  A `HostDigestInfo` or one of its subtypes.
+    /// A `HostDigestInfo` or one of its subtypes.
     HostDigestInfo(Box<crate::types::HostDigestInfoKind>),
-    ///  A `HostDiskConfigurationResult`.
+    /// A `HostDiskConfigurationResult`.
     HostDiskConfigurationResult(Box<crate::types::HostDiskConfigurationResult>),
-    ///  A `HostDiskDimensions`.
+    /// A `HostDiskDimensions`.
     HostDiskDimensions(Box<crate::types::HostDiskDimensions>),
-    ///  A `HostDiskDimensionsChs`.
+    /// A `HostDiskDimensionsChs`.
     HostDiskDimensionsChs(Box<crate::types::HostDiskDimensionsChs>),
-    ///  A `HostDiskDimensionsLba`.
+    /// A `HostDiskDimensionsLba`.
     HostDiskDimensionsLba(Box<crate::types::HostDiskDimensionsLba>),
-    ///  A `HostDiskPartitionInfo`.
+    /// A `HostDiskPartitionInfo`.
     HostDiskPartitionInfo(Box<crate::types::HostDiskPartitionInfo>),
-    ///  A `HostDiskPartitionBlockRange`.
+    /// A `HostDiskPartitionBlockRange`.
     HostDiskPartitionBlockRange(Box<crate::types::HostDiskPartitionBlockRange>),
-    ///  A `HostDiskPartitionLayout`.
+    /// A `HostDiskPartitionLayout`.
     HostDiskPartitionLayout(Box<crate::types::HostDiskPartitionLayout>),
-    ///  A `HostDiskPartitionAttributes`.
+    /// A `HostDiskPartitionAttributes`.
     HostDiskPartitionAttributes(Box<crate::types::HostDiskPartitionAttributes>),
-    ///  A `HostDiskPartitionSpec`.
+    /// A `HostDiskPartitionSpec`.
     HostDiskPartitionSpec(Box<crate::types::HostDiskPartitionSpec>),
-    ///  A `HostDnsConfig` or one of its subtypes.
+    /// A `HostDnsConfig` or one of its subtypes.
     HostDnsConfig(crate::types::HostDnsConfigKind),
-    ///  A `HostDvxClass`.
+    /// A `HostDvxClass`.
     HostDvxClass(Box<crate::types::HostDvxClass>),
-    ///  A `HostEnterMaintenanceResult`.
+    /// A `HostEnterMaintenanceResult`.
     HostEnterMaintenanceResult(Box<crate::types::HostEnterMaintenanceResult>),
-    ///  A `HostEsxAgentHostManagerConfigInfo`.
+    /// A `HostEsxAgentHostManagerConfigInfo`.
     HostEsxAgentHostManagerConfigInfo(
         Box<crate::types::HostEsxAgentHostManagerConfigInfo>,
     ),
-    ///  A `HostFaultToleranceManagerComponentHealthInfo`.
+    /// A `HostFaultToleranceManagerComponentHealthInfo`.
     HostFaultToleranceManagerComponentHealthInfo(
         Box<crate::types::HostFaultToleranceManagerComponentHealthInfo>,
     ),
-    ///  A `FcoeConfig`.
+    /// A `FcoeConfig`.
     FcoeConfig(Box<crate::types::FcoeConfig>),
-    ///  A `FcoeConfigFcoeCapabilities`.
+    /// A `FcoeConfigFcoeCapabilities`.
     FcoeConfigFcoeCapabilities(Box<crate::types::FcoeConfigFcoeCapabilities>),
-    ///  A `FcoeConfigFcoeSpecification`.
+    /// A `FcoeConfigFcoeSpecification`.
     FcoeConfigFcoeSpecification(Box<crate::types::FcoeConfigFcoeSpecification>),
-    ///  A `FcoeConfigVlanRange`.
+    /// A `FcoeConfigVlanRange`.
     FcoeConfigVlanRange(Box<crate::types::FcoeConfigVlanRange>),
-    ///  A `HostFeatureCapability`.
+    /// A `HostFeatureCapability`.
     HostFeatureCapability(Box<crate::types::HostFeatureCapability>),
-    ///  A `HostFeatureMask`.
+    /// A `HostFeatureMask`.
     HostFeatureMask(Box<crate::types::HostFeatureMask>),
-    ///  A `HostFeatureVersionInfo`.
+    /// A `HostFeatureVersionInfo`.
     HostFeatureVersionInfo(Box<crate::types::HostFeatureVersionInfo>),
-    ///  A `HostFibreChannelOverEthernetHbaLinkInfo`.
+    /// A `HostFibreChannelOverEthernetHbaLinkInfo`.
     HostFibreChannelOverEthernetHbaLinkInfo(
         Box<crate::types::HostFibreChannelOverEthernetHbaLinkInfo>,
     ),
-    ///  A `HostFileAccess`.
+    /// A `HostFileAccess`.
     HostFileAccess(Box<crate::types::HostFileAccess>),
-    ///  A `ModeInfo`.
+    /// A `ModeInfo`.
     ModeInfo(Box<crate::types::ModeInfo>),
-    ///  A `HostFileSystemMountInfo`.
+    /// A `HostFileSystemMountInfo`.
     HostFileSystemMountInfo(Box<crate::types::HostFileSystemMountInfo>),
-    ///  A `HostFileSystemVolume` or one of its subtypes.
+    /// A `HostFileSystemVolume` or one of its subtypes.
     HostFileSystemVolume(Box<crate::types::HostFileSystemVolumeKind>),
-    ///  A `HostFileSystemVolumeInfo`.
+    /// A `HostFileSystemVolumeInfo`.
     HostFileSystemVolumeInfo(Box<crate::types::HostFileSystemVolumeInfo>),
-    ///  A `HostFirewallConfig`.
+    /// A `HostFirewallConfig`.
     HostFirewallConfig(Box<crate::types::HostFirewallConfig>),
-    ///  A `HostFirewallConfigRuleSetConfig`.
+    /// A `HostFirewallConfigRuleSetConfig`.
     HostFirewallConfigRuleSetConfig(Box<crate::types::HostFirewallConfigRuleSetConfig>),
-    ///  A `HostFirewallInfo`.
+    /// A `HostFirewallInfo`.
     HostFirewallInfo(Box<crate::types::HostFirewallInfo>),
-    ///  A `HostFirewallDefaultPolicy`.
+    /// A `HostFirewallDefaultPolicy`.
     HostFirewallDefaultPolicy(Box<crate::types::HostFirewallDefaultPolicy>),
-    ///  A `HostFlagInfo`.
+    /// A `HostFlagInfo`.
     HostFlagInfo(Box<crate::types::HostFlagInfo>),
-    ///  A `HostForceMountedInfo`.
+    /// A `HostForceMountedInfo`.
     HostForceMountedInfo(Box<crate::types::HostForceMountedInfo>),
-    ///  A `HostFru`.
+    /// A `HostFru`.
     HostFru(Box<crate::types::HostFru>),
-    ///  A `HostGatewaySpec`.
+    /// A `HostGatewaySpec`.
     HostGatewaySpec(Box<crate::types::HostGatewaySpec>),
-    ///  A `HostGraphicsConfig`.
+    /// A `HostGraphicsConfig`.
     HostGraphicsConfig(Box<crate::types::HostGraphicsConfig>),
-    ///  A `HostGraphicsConfigDeviceType`.
+    /// A `HostGraphicsConfigDeviceType`.
     HostGraphicsConfigDeviceType(Box<crate::types::HostGraphicsConfigDeviceType>),
-    ///  A `HostGraphicsInfo`.
+    /// A `HostGraphicsInfo`.
     HostGraphicsInfo(Box<crate::types::HostGraphicsInfo>),
-    ///  A `HostHardwareInfo`.
+    /// A `HostHardwareInfo`.
     HostHardwareInfo(Box<crate::types::HostHardwareInfo>),
-    ///  A `HostHardwareStatusInfo`.
+    /// A `HostHardwareStatusInfo`.
     HostHardwareStatusInfo(Box<crate::types::HostHardwareStatusInfo>),
-    ///  A `DpuStatusInfoOperationalInfo`.
+    /// A `DpuStatusInfoOperationalInfo`.
     DpuStatusInfoOperationalInfo(Box<crate::types::DpuStatusInfoOperationalInfo>),
-    ///  A `HostHardwareElementInfo` or one of its subtypes.
+    /// A `HostHardwareElementInfo` or one of its subtypes.
     HostHardwareElementInfo(Box<crate::types::HostHardwareElementInfoKind>),
-    ///  A `HostStorageOperationalInfo`.
+    /// A `HostStorageOperationalInfo`.
     HostStorageOperationalInfo(Box<crate::types::HostStorageOperationalInfo>),
-    ///  A `HostHbaCreateSpec` or one of its subtypes.
+    /// A `HostHbaCreateSpec` or one of its subtypes.
     HostHbaCreateSpec(crate::types::HostHbaCreateSpecKind),
-    ///  A `HealthSystemRuntime`.
+    /// A `HealthSystemRuntime`.
     HealthSystemRuntime(Box<crate::types::HealthSystemRuntime>),
-    ///  A `HostAccessControlEntry`.
+    /// A `HostAccessControlEntry`.
     HostAccessControlEntry(Box<crate::types::HostAccessControlEntry>),
-    ///  A `HostHostBusAdapter` or one of its subtypes.
+    /// A `HostHostBusAdapter` or one of its subtypes.
     HostHostBusAdapter(crate::types::HostHostBusAdapterKind),
-    ///  A `HostProxySwitch`.
+    /// A `HostProxySwitch`.
     HostProxySwitch(Box<crate::types::HostProxySwitch>),
-    ///  A `HostProxySwitchConfig`.
+    /// A `HostProxySwitchConfig`.
     HostProxySwitchConfig(Box<crate::types::HostProxySwitchConfig>),
-    ///  A `HostProxySwitchEnsInfo`.
+    /// A `HostProxySwitchEnsInfo`.
     HostProxySwitchEnsInfo(Box<crate::types::HostProxySwitchEnsInfo>),
-    ///  A `HostProxySwitchHostLagConfig`.
+    /// A `HostProxySwitchHostLagConfig`.
     HostProxySwitchHostLagConfig(Box<crate::types::HostProxySwitchHostLagConfig>),
-    ///  A `HostProxySwitchSpec`.
+    /// A `HostProxySwitchSpec`.
     HostProxySwitchSpec(Box<crate::types::HostProxySwitchSpec>),
-    ///  A `HostSpbmDatastoreInfo`.
+    /// A `HostSpbmDatastoreInfo`.
     HostSpbmDatastoreInfo(Box<crate::types::HostSpbmDatastoreInfo>),
-    ///  A `HostSpbmHashInfo`.
+    /// A `HostSpbmHashInfo`.
     HostSpbmHashInfo(Box<crate::types::HostSpbmHashInfo>),
-    ///  A `HostSpbmPolicyBlobInfo`.
+    /// A `HostSpbmPolicyBlobInfo`.
     HostSpbmPolicyBlobInfo(Box<crate::types::HostSpbmPolicyBlobInfo>),
-    ///  A `HostSpbmPolicyInfo`.
+    /// A `HostSpbmPolicyInfo`.
     HostSpbmPolicyInfo(Box<crate::types::HostSpbmPolicyInfo>),
-    ///  A `HostImageProfileSummary`.
+    /// A `HostImageProfileSummary`.
     HostImageProfileSummary(Box<crate::types::HostImageProfileSummary>),
-    ///  A `HostInternetScsiHbaAuthenticationCapabilities`.
+    /// A `HostInternetScsiHbaAuthenticationCapabilities`.
     HostInternetScsiHbaAuthenticationCapabilities(
         Box<crate::types::HostInternetScsiHbaAuthenticationCapabilities>,
     ),
-    ///  A `HostInternetScsiHbaAuthenticationProperties`.
+    /// A `HostInternetScsiHbaAuthenticationProperties`.
     HostInternetScsiHbaAuthenticationProperties(
         Box<crate::types::HostInternetScsiHbaAuthenticationProperties>,
     ),
-    ///  A `HostInternetScsiHbaDigestCapabilities`.
+    /// A `HostInternetScsiHbaDigestCapabilities`.
     HostInternetScsiHbaDigestCapabilities(
         Box<crate::types::HostInternetScsiHbaDigestCapabilities>,
     ),
-    ///  A `HostInternetScsiHbaDigestProperties`.
+    /// A `HostInternetScsiHbaDigestProperties`.
     HostInternetScsiHbaDigestProperties(
         Box<crate::types::HostInternetScsiHbaDigestProperties>,
     ),
-    ///  A `HostInternetScsiHbaDiscoveryCapabilities`.
+    /// A `HostInternetScsiHbaDiscoveryCapabilities`.
     HostInternetScsiHbaDiscoveryCapabilities(
         Box<crate::types::HostInternetScsiHbaDiscoveryCapabilities>,
     ),
-    ///  A `HostInternetScsiHbaDiscoveryProperties`.
+    /// A `HostInternetScsiHbaDiscoveryProperties`.
     HostInternetScsiHbaDiscoveryProperties(
         Box<crate::types::HostInternetScsiHbaDiscoveryProperties>,
     ),
-    ///  A `HostInternetScsiHbaIPCapabilities`.
+    /// A `HostInternetScsiHbaIPCapabilities`.
     HostInternetScsiHbaIPCapabilities(
         Box<crate::types::HostInternetScsiHbaIPCapabilities>,
     ),
-    ///  A `HostInternetScsiHbaIPProperties`.
+    /// A `HostInternetScsiHbaIPProperties`.
     HostInternetScsiHbaIPProperties(Box<crate::types::HostInternetScsiHbaIPProperties>),
-    ///  A `HostInternetScsiHbaIPv6Properties`.
+    /// A `HostInternetScsiHbaIPv6Properties`.
     HostInternetScsiHbaIPv6Properties(
         Box<crate::types::HostInternetScsiHbaIPv6Properties>,
     ),
-    ///  A `HostInternetScsiHbaIscsiIpv6Address`.
+    /// A `HostInternetScsiHbaIscsiIpv6Address`.
     HostInternetScsiHbaIscsiIpv6Address(
         Box<crate::types::HostInternetScsiHbaIscsiIpv6Address>,
     ),
-    ///  A `HostInternetScsiHbaSendTarget`.
+    /// A `HostInternetScsiHbaSendTarget`.
     HostInternetScsiHbaSendTarget(Box<crate::types::HostInternetScsiHbaSendTarget>),
-    ///  A `HostInternetScsiHbaStaticTarget`.
+    /// A `HostInternetScsiHbaStaticTarget`.
     HostInternetScsiHbaStaticTarget(Box<crate::types::HostInternetScsiHbaStaticTarget>),
-    ///  A `HostInternetScsiHbaTargetSet`.
+    /// A `HostInternetScsiHbaTargetSet`.
     HostInternetScsiHbaTargetSet(Box<crate::types::HostInternetScsiHbaTargetSet>),
-    ///  A `HostIpConfig` or one of its subtypes.
+    /// A `HostIpConfig` or one of its subtypes.
     HostIpConfig(Box<crate::types::HostIpConfigKind>),
-    ///  A `HostIpConfigIpV6Address`.
+    /// A `HostIpConfigIpV6Address`.
     HostIpConfigIpV6Address(Box<crate::types::HostIpConfigIpV6Address>),
-    ///  A `HostIpConfigIpV6AddressConfiguration`.
+    /// A `HostIpConfigIpV6AddressConfiguration`.
     HostIpConfigIpV6AddressConfiguration(
         Box<crate::types::HostIpConfigIpV6AddressConfiguration>,
     ),
-    ///  A `HostIpRouteConfig` or one of its subtypes.
+    /// A `HostIpRouteConfig` or one of its subtypes.
     HostIpRouteConfig(Box<crate::types::HostIpRouteConfigKind>),
-    ///  A `HostIpRouteEntry`.
+    /// A `HostIpRouteEntry`.
     HostIpRouteEntry(Box<crate::types::HostIpRouteEntry>),
-    ///  A `HostIpRouteOp`.
+    /// A `HostIpRouteOp`.
     HostIpRouteOp(Box<crate::types::HostIpRouteOp>),
-    ///  A `HostIpRouteTableConfig`.
+    /// A `HostIpRouteTableConfig`.
     HostIpRouteTableConfig(Box<crate::types::HostIpRouteTableConfig>),
-    ///  A `HostIpRouteTableInfo`.
+    /// A `HostIpRouteTableInfo`.
     HostIpRouteTableInfo(Box<crate::types::HostIpRouteTableInfo>),
-    ///  A `HostIpmiInfo`.
+    /// A `HostIpmiInfo`.
     HostIpmiInfo(Box<crate::types::HostIpmiInfo>),
-    ///  A `IscsiDependencyEntity`.
+    /// A `IscsiDependencyEntity`.
     IscsiDependencyEntity(Box<crate::types::IscsiDependencyEntity>),
-    ///  A `IscsiMigrationDependency`.
+    /// A `IscsiMigrationDependency`.
     IscsiMigrationDependency(Box<crate::types::IscsiMigrationDependency>),
-    ///  A `IscsiPortInfo`.
+    /// A `IscsiPortInfo`.
     IscsiPortInfo(Box<crate::types::IscsiPortInfo>),
-    ///  A `IscsiStatus`.
+    /// A `IscsiStatus`.
     IscsiStatus(Box<crate::types::IscsiStatus>),
-    ///  A `KernelModuleInfo`.
+    /// A `KernelModuleInfo`.
     KernelModuleInfo(Box<crate::types::KernelModuleInfo>),
-    ///  A `KernelModuleSectionInfo`.
+    /// A `KernelModuleSectionInfo`.
     KernelModuleSectionInfo(Box<crate::types::KernelModuleSectionInfo>),
-    ///  A `LACPInfo`.
+    /// A `LACPInfo`.
     #[cfg(feature = "vsan")]
     LACPInfo(Box<crate::types::LACPInfo>),
-    ///  A `LAGInfo`.
+    /// A `LAGInfo`.
     #[cfg(feature = "vsan")]
     LAGInfo(Box<crate::types::LAGInfo>),
-    ///  A `LAGUplinkInfo`.
+    /// A `LAGUplinkInfo`.
     #[cfg(feature = "vsan")]
     LAGUplinkInfo(Box<crate::types::LAGUplinkInfo>),
-    ///  A `HostLicenseSpec`.
+    /// A `HostLicenseSpec`.
     HostLicenseSpec(Box<crate::types::HostLicenseSpec>),
-    ///  A `LinkDiscoveryProtocolConfig`.
+    /// A `LinkDiscoveryProtocolConfig`.
     LinkDiscoveryProtocolConfig(Box<crate::types::LinkDiscoveryProtocolConfig>),
-    ///  A `HostAccountSpec` or one of its subtypes.
+    /// A `HostAccountSpec` or one of its subtypes.
     HostAccountSpec(Box<crate::types::HostAccountSpecKind>),
-    ///  A `HostLocalFileSystemVolumeSpec`.
+    /// A `HostLocalFileSystemVolumeSpec`.
     HostLocalFileSystemVolumeSpec(Box<crate::types::HostLocalFileSystemVolumeSpec>),
-    ///  A `HostLowLevelProvisioningManagerDiskLayoutSpec`.
+    /// A `HostLowLevelProvisioningManagerDiskLayoutSpec`.
     HostLowLevelProvisioningManagerDiskLayoutSpec(
         Box<crate::types::HostLowLevelProvisioningManagerDiskLayoutSpec>,
     ),
-    ///  A `HostLowLevelProvisioningManagerFileDeleteResult`.
+    /// A `HostLowLevelProvisioningManagerFileDeleteResult`.
     HostLowLevelProvisioningManagerFileDeleteResult(
         Box<crate::types::HostLowLevelProvisioningManagerFileDeleteResult>,
     ),
-    ///  A `HostLowLevelProvisioningManagerFileDeleteSpec`.
+    /// A `HostLowLevelProvisioningManagerFileDeleteSpec`.
     HostLowLevelProvisioningManagerFileDeleteSpec(
         Box<crate::types::HostLowLevelProvisioningManagerFileDeleteSpec>,
     ),
-    ///  A `HostLowLevelProvisioningManagerFileReserveResult`.
+    /// A `HostLowLevelProvisioningManagerFileReserveResult`.
     HostLowLevelProvisioningManagerFileReserveResult(
         Box<crate::types::HostLowLevelProvisioningManagerFileReserveResult>,
     ),
-    ///  A `HostLowLevelProvisioningManagerFileReserveSpec`.
+    /// A `HostLowLevelProvisioningManagerFileReserveSpec`.
     HostLowLevelProvisioningManagerFileReserveSpec(
         Box<crate::types::HostLowLevelProvisioningManagerFileReserveSpec>,
     ),
-    ///  A `HostLowLevelProvisioningManagerSnapshotLayoutSpec`.
+    /// A `HostLowLevelProvisioningManagerSnapshotLayoutSpec`.
     HostLowLevelProvisioningManagerSnapshotLayoutSpec(
         Box<crate::types::HostLowLevelProvisioningManagerSnapshotLayoutSpec>,
     ),
-    ///  A `HostLowLevelProvisioningManagerVmMigrationStatus`.
+    /// A `HostLowLevelProvisioningManagerVmMigrationStatus`.
     HostLowLevelProvisioningManagerVmMigrationStatus(
         Box<crate::types::HostLowLevelProvisioningManagerVmMigrationStatus>,
     ),
-    ///  A `HostLowLevelProvisioningManagerVmRecoveryInfo`.
+    /// A `HostLowLevelProvisioningManagerVmRecoveryInfo`.
     HostLowLevelProvisioningManagerVmRecoveryInfo(
         Box<crate::types::HostLowLevelProvisioningManagerVmRecoveryInfo>,
     ),
-    ///  A `HostMaintenanceSpec`.
+    /// A `HostMaintenanceSpec`.
     HostMaintenanceSpec(Box<crate::types::HostMaintenanceSpec>),
-    ///  A `HostMaintenanceSpecEvacuationMode`.
+    /// A `HostMaintenanceSpecEvacuationMode`.
     HostMaintenanceSpecEvacuationMode(
         Box<crate::types::HostMaintenanceSpecEvacuationMode>,
     ),
-    ///  A `ServiceConsoleReservationInfo`.
+    /// A `ServiceConsoleReservationInfo`.
     ServiceConsoleReservationInfo(Box<crate::types::ServiceConsoleReservationInfo>),
-    ///  A `VirtualMachineMemoryReservationInfo`.
+    /// A `VirtualMachineMemoryReservationInfo`.
     VirtualMachineMemoryReservationInfo(
         Box<crate::types::VirtualMachineMemoryReservationInfo>,
     ),
-    ///  A `VirtualMachineMemoryReservationSpec`.
+    /// A `VirtualMachineMemoryReservationSpec`.
     VirtualMachineMemoryReservationSpec(
         Box<crate::types::VirtualMachineMemoryReservationSpec>,
     ),
-    ///  A `HostMemorySpec`.
+    /// A `HostMemorySpec`.
     HostMemorySpec(Box<crate::types::HostMemorySpec>),
-    ///  A `HostMemoryTierInfo`.
+    /// A `HostMemoryTierInfo`.
     HostMemoryTierInfo(Box<crate::types::HostMemoryTierInfo>),
-    ///  A `HostMountInfo`.
+    /// A `HostMountInfo`.
     HostMountInfo(Box<crate::types::HostMountInfo>),
-    ///  A `HostMultipathInfo`.
+    /// A `HostMultipathInfo`.
     HostMultipathInfo(Box<crate::types::HostMultipathInfo>),
-    ///  A `HostMultipathInfoLogicalUnit`.
+    /// A `HostMultipathInfoLogicalUnit`.
     HostMultipathInfoLogicalUnit(Box<crate::types::HostMultipathInfoLogicalUnit>),
-    ///  A `HostMultipathInfoLogicalUnitPolicy` or one of its subtypes.
+    /// A `HostMultipathInfoLogicalUnitPolicy` or one of its subtypes.
     HostMultipathInfoLogicalUnitPolicy(
         crate::types::HostMultipathInfoLogicalUnitPolicyKind,
     ),
-    ///  A `HostMultipathInfoLogicalUnitStorageArrayTypePolicy`.
+    /// A `HostMultipathInfoLogicalUnitStorageArrayTypePolicy`.
     HostMultipathInfoLogicalUnitStorageArrayTypePolicy(
         Box<crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy>,
     ),
-    ///  A `HostMultipathInfoPath`.
+    /// A `HostMultipathInfoPath`.
     HostMultipathInfoPath(Box<crate::types::HostMultipathInfoPath>),
-    ///  A `HostMultipathStateInfo`.
+    /// A `HostMultipathStateInfo`.
     HostMultipathStateInfo(Box<crate::types::HostMultipathStateInfo>),
-    ///  A `HostMultipathStateInfoPath`.
+    /// A `HostMultipathStateInfoPath`.
     HostMultipathStateInfoPath(Box<crate::types::HostMultipathStateInfoPath>),
-    ///  A `HostNasVolumeConfig`.
+    /// A `HostNasVolumeConfig`.
     HostNasVolumeConfig(Box<crate::types::HostNasVolumeConfig>),
-    ///  A `HostNasVolumeSpec`.
+    /// A `HostNasVolumeSpec`.
     HostNasVolumeSpec(Box<crate::types::HostNasVolumeSpec>),
-    ///  A `HostNasVolumeUserInfo`.
+    /// A `HostNasVolumeUserInfo`.
     HostNasVolumeUserInfo(Box<crate::types::HostNasVolumeUserInfo>),
-    ///  A `HostNatService`.
+    /// A `HostNatService`.
     HostNatService(Box<crate::types::HostNatService>),
-    ///  A `HostNatServiceConfig`.
+    /// A `HostNatServiceConfig`.
     HostNatServiceConfig(Box<crate::types::HostNatServiceConfig>),
-    ///  A `HostNatServiceNameServiceSpec`.
+    /// A `HostNatServiceNameServiceSpec`.
     HostNatServiceNameServiceSpec(Box<crate::types::HostNatServiceNameServiceSpec>),
-    ///  A `HostNatServicePortForwardSpec`.
+    /// A `HostNatServicePortForwardSpec`.
     HostNatServicePortForwardSpec(Box<crate::types::HostNatServicePortForwardSpec>),
-    ///  A `HostNatServiceSpec`.
+    /// A `HostNatServiceSpec`.
     HostNatServiceSpec(Box<crate::types::HostNatServiceSpec>),
-    ///  A `HostNetCapabilities`.
+    /// A `HostNetCapabilities`.
     HostNetCapabilities(Box<crate::types::HostNetCapabilities>),
-    ///  A `HostNetOffloadCapabilities`.
+    /// A `HostNetOffloadCapabilities`.
     HostNetOffloadCapabilities(Box<crate::types::HostNetOffloadCapabilities>),
-    ///  A `HostNetStackInstance`.
+    /// A `HostNetStackInstance`.
     HostNetStackInstance(Box<crate::types::HostNetStackInstance>),
-    ///  A `HostNetworkConfig`.
+    /// A `HostNetworkConfig`.
     HostNetworkConfig(Box<crate::types::HostNetworkConfig>),
-    ///  A `HostNetworkConfigNetStackSpec`.
+    /// A `HostNetworkConfigNetStackSpec`.
     HostNetworkConfigNetStackSpec(Box<crate::types::HostNetworkConfigNetStackSpec>),
-    ///  A `HostNetworkConfigResult`.
+    /// A `HostNetworkConfigResult`.
     HostNetworkConfigResult(Box<crate::types::HostNetworkConfigResult>),
-    ///  A `HostNetworkInfo`.
+    /// A `HostNetworkInfo`.
     HostNetworkInfo(Box<crate::types::HostNetworkInfo>),
-    ///  A `HostNetworkPolicy`.
+    /// A `HostNetworkPolicy`.
     HostNetworkPolicy(Box<crate::types::HostNetworkPolicy>),
-    ///  A `HostNicFailureCriteria`.
+    /// A `HostNicFailureCriteria`.
     HostNicFailureCriteria(Box<crate::types::HostNicFailureCriteria>),
-    ///  A `HostNicOrderPolicy`.
+    /// A `HostNicOrderPolicy`.
     HostNicOrderPolicy(Box<crate::types::HostNicOrderPolicy>),
-    ///  A `HostNicTeamingPolicy`.
+    /// A `HostNicTeamingPolicy`.
     HostNicTeamingPolicy(Box<crate::types::HostNicTeamingPolicy>),
-    ///  A `HostNetworkSecurityPolicy`.
+    /// A `HostNetworkSecurityPolicy`.
     HostNetworkSecurityPolicy(Box<crate::types::HostNetworkSecurityPolicy>),
-    ///  A `HostNetworkTrafficShapingPolicy`.
+    /// A `HostNetworkTrafficShapingPolicy`.
     HostNetworkTrafficShapingPolicy(Box<crate::types::HostNetworkTrafficShapingPolicy>),
-    ///  A `HostNtpConfig`.
+    /// A `HostNtpConfig`.
     HostNtpConfig(Box<crate::types::HostNtpConfig>),
-    ///  A `HostNumaInfo`.
+    /// A `HostNumaInfo`.
     HostNumaInfo(Box<crate::types::HostNumaInfo>),
-    ///  A `HostNumaNode`.
+    /// A `HostNumaNode`.
     HostNumaNode(Box<crate::types::HostNumaNode>),
-    ///  A `HostNumericSensorInfo`.
+    /// A `HostNumericSensorInfo`.
     HostNumericSensorInfo(Box<crate::types::HostNumericSensorInfo>),
-    ///  A `NvdimmDimmInfo`.
+    /// A `NvdimmDimmInfo`.
     NvdimmDimmInfo(Box<crate::types::NvdimmDimmInfo>),
-    ///  A `NvdimmGuid`.
+    /// A `NvdimmGuid`.
     NvdimmGuid(Box<crate::types::NvdimmGuid>),
-    ///  A `NvdimmHealthInfo`.
+    /// A `NvdimmHealthInfo`.
     NvdimmHealthInfo(Box<crate::types::NvdimmHealthInfo>),
-    ///  A `NvdimmInterleaveSetInfo`.
+    /// A `NvdimmInterleaveSetInfo`.
     NvdimmInterleaveSetInfo(Box<crate::types::NvdimmInterleaveSetInfo>),
-    ///  A `NvdimmNamespaceCreateSpec`.
+    /// A `NvdimmNamespaceCreateSpec`.
     NvdimmNamespaceCreateSpec(Box<crate::types::NvdimmNamespaceCreateSpec>),
-    ///  A `NvdimmNamespaceDeleteSpec`.
+    /// A `NvdimmNamespaceDeleteSpec`.
     NvdimmNamespaceDeleteSpec(Box<crate::types::NvdimmNamespaceDeleteSpec>),
-    ///  A `NvdimmNamespaceDetails`.
+    /// A `NvdimmNamespaceDetails`.
     NvdimmNamespaceDetails(Box<crate::types::NvdimmNamespaceDetails>),
-    ///  A `NvdimmNamespaceInfo`.
+    /// A `NvdimmNamespaceInfo`.
     NvdimmNamespaceInfo(Box<crate::types::NvdimmNamespaceInfo>),
-    ///  A `NvdimmSystemInfo`.
+    /// A `NvdimmSystemInfo`.
     NvdimmSystemInfo(Box<crate::types::NvdimmSystemInfo>),
-    ///  A `NvdimmPMemNamespaceCreateSpec`.
+    /// A `NvdimmPMemNamespaceCreateSpec`.
     NvdimmPMemNamespaceCreateSpec(Box<crate::types::NvdimmPMemNamespaceCreateSpec>),
-    ///  A `NvdimmRegionInfo`.
+    /// A `NvdimmRegionInfo`.
     NvdimmRegionInfo(Box<crate::types::NvdimmRegionInfo>),
-    ///  A `NvdimmSummary`.
+    /// A `NvdimmSummary`.
     NvdimmSummary(Box<crate::types::NvdimmSummary>),
-    ///  A `HostNvmeController`.
+    /// A `HostNvmeController`.
     HostNvmeController(Box<crate::types::HostNvmeController>),
-    ///  A `HostNvmeDisconnectSpec`.
+    /// A `HostNvmeDisconnectSpec`.
     HostNvmeDisconnectSpec(Box<crate::types::HostNvmeDisconnectSpec>),
-    ///  A `HostNvmeDiscoveryLog`.
+    /// A `HostNvmeDiscoveryLog`.
     HostNvmeDiscoveryLog(Box<crate::types::HostNvmeDiscoveryLog>),
-    ///  A `HostNvmeDiscoveryLogEntry`.
+    /// A `HostNvmeDiscoveryLogEntry`.
     HostNvmeDiscoveryLogEntry(Box<crate::types::HostNvmeDiscoveryLogEntry>),
-    ///  A `HostNvmeNamespace`.
+    /// A `HostNvmeNamespace`.
     HostNvmeNamespace(Box<crate::types::HostNvmeNamespace>),
-    ///  A `HostNvmeSpec` or one of its subtypes.
+    /// A `HostNvmeSpec` or one of its subtypes.
     HostNvmeSpec(Box<crate::types::HostNvmeSpecKind>),
-    ///  A `HostNvmeTopology`.
+    /// A `HostNvmeTopology`.
     HostNvmeTopology(Box<crate::types::HostNvmeTopology>),
-    ///  A `HostNvmeTopologyInterface`.
+    /// A `HostNvmeTopologyInterface`.
     HostNvmeTopologyInterface(Box<crate::types::HostNvmeTopologyInterface>),
-    ///  A `HostNvmeTransportParameters` or one of its subtypes.
+    /// A `HostNvmeTransportParameters` or one of its subtypes.
     HostNvmeTransportParameters(crate::types::HostNvmeTransportParametersKind),
-    ///  A `HostOpaqueNetworkInfo`.
+    /// A `HostOpaqueNetworkInfo`.
     HostOpaqueNetworkInfo(Box<crate::types::HostOpaqueNetworkInfo>),
-    ///  A `HostOpaqueSwitch`.
+    /// A `HostOpaqueSwitch`.
     HostOpaqueSwitch(Box<crate::types::HostOpaqueSwitch>),
-    ///  A `HostOpaqueSwitchPhysicalNicZone`.
+    /// A `HostOpaqueSwitchPhysicalNicZone`.
     HostOpaqueSwitchPhysicalNicZone(Box<crate::types::HostOpaqueSwitchPhysicalNicZone>),
-    ///  A `HostPartialMaintenanceModeRuntimeInfo`.
+    /// A `HostPartialMaintenanceModeRuntimeInfo`.
     HostPartialMaintenanceModeRuntimeInfo(
         Box<crate::types::HostPartialMaintenanceModeRuntimeInfo>,
     ),
-    ///  A `HostPatchManagerLocator`.
+    /// A `HostPatchManagerLocator`.
     HostPatchManagerLocator(Box<crate::types::HostPatchManagerLocator>),
-    ///  A `HostPatchManagerPatchManagerOperationSpec`.
+    /// A `HostPatchManagerPatchManagerOperationSpec`.
     HostPatchManagerPatchManagerOperationSpec(
         Box<crate::types::HostPatchManagerPatchManagerOperationSpec>,
     ),
-    ///  A `HostPatchManagerResult`.
+    /// A `HostPatchManagerResult`.
     HostPatchManagerResult(Box<crate::types::HostPatchManagerResult>),
-    ///  A `HostPatchManagerStatus`.
+    /// A `HostPatchManagerStatus`.
     HostPatchManagerStatus(Box<crate::types::HostPatchManagerStatus>),
-    ///  A `HostPatchManagerStatusPrerequisitePatch`.
+    /// A `HostPatchManagerStatusPrerequisitePatch`.
     HostPatchManagerStatusPrerequisitePatch(
         Box<crate::types::HostPatchManagerStatusPrerequisitePatch>,
     ),
-    ///  A `HostPathSelectionPolicyOption`.
+    /// A `HostPathSelectionPolicyOption`.
     HostPathSelectionPolicyOption(Box<crate::types::HostPathSelectionPolicyOption>),
-    ///  A `HostPciDevice`.
+    /// A `HostPciDevice`.
     HostPciDevice(Box<crate::types::HostPciDevice>),
-    ///  A `HostPciDeviceDirectPathInfo`.
+    /// A `HostPciDeviceDirectPathInfo`.
     HostPciDeviceDirectPathInfo(Box<crate::types::HostPciDeviceDirectPathInfo>),
-    ///  A `HostPciPassthruConfig` or one of its subtypes.
+    /// A `HostPciPassthruConfig` or one of its subtypes.
     HostPciPassthruConfig(Box<crate::types::HostPciPassthruConfigKind>),
-    ///  A `HostPciPassthruInfo` or one of its subtypes.
+    /// A `HostPciPassthruInfo` or one of its subtypes.
     HostPciPassthruInfo(crate::types::HostPciPassthruInfoKind),
-    ///  A `HostPciPassthruInfoDirectPathState`.
+    /// A `HostPciPassthruInfoDirectPathState`.
     HostPciPassthruInfoDirectPathState(
         Box<crate::types::HostPciPassthruInfoDirectPathState>,
     ),
-    ///  A `HostPersistentMemoryInfo`.
+    /// A `HostPersistentMemoryInfo`.
     HostPersistentMemoryInfo(Box<crate::types::HostPersistentMemoryInfo>),
-    ///  A `PhysicalNic`.
+    /// A `PhysicalNic`.
     PhysicalNic(Box<crate::types::PhysicalNic>),
-    ///  A `PhysicalNicCdpDeviceCapability`.
+    /// A `PhysicalNicCdpDeviceCapability`.
     PhysicalNicCdpDeviceCapability(Box<crate::types::PhysicalNicCdpDeviceCapability>),
-    ///  A `PhysicalNicCdpInfo`.
+    /// A `PhysicalNicCdpInfo`.
     PhysicalNicCdpInfo(Box<crate::types::PhysicalNicCdpInfo>),
-    ///  A `PhysicalNicConfig`.
+    /// A `PhysicalNicConfig`.
     PhysicalNicConfig(Box<crate::types::PhysicalNicConfig>),
-    ///  A `PhysicalNicLinkInfo`.
+    /// A `PhysicalNicLinkInfo`.
     PhysicalNicLinkInfo(Box<crate::types::PhysicalNicLinkInfo>),
-    ///  A `LinkLayerDiscoveryProtocolInfo`.
+    /// A `LinkLayerDiscoveryProtocolInfo`.
     LinkLayerDiscoveryProtocolInfo(Box<crate::types::LinkLayerDiscoveryProtocolInfo>),
-    ///  A `PhysicalNicHintInfo`.
+    /// A `PhysicalNicHintInfo`.
     PhysicalNicHintInfo(Box<crate::types::PhysicalNicHintInfo>),
-    ///  A `PhysicalNicHint` or one of its subtypes.
+    /// A `PhysicalNicHint` or one of its subtypes.
     PhysicalNicHint(crate::types::PhysicalNicHintKind),
-    ///  A `PhysicalNicSpec`.
+    /// A `PhysicalNicSpec`.
     PhysicalNicSpec(Box<crate::types::PhysicalNicSpec>),
-    ///  A `HostPlugStoreTopology`.
+    /// A `HostPlugStoreTopology`.
     HostPlugStoreTopology(Box<crate::types::HostPlugStoreTopology>),
-    ///  A `HostPlugStoreTopologyAdapter`.
+    /// A `HostPlugStoreTopologyAdapter`.
     HostPlugStoreTopologyAdapter(Box<crate::types::HostPlugStoreTopologyAdapter>),
-    ///  A `HostPlugStoreTopologyDevice`.
+    /// A `HostPlugStoreTopologyDevice`.
     HostPlugStoreTopologyDevice(Box<crate::types::HostPlugStoreTopologyDevice>),
-    ///  A `HostPlugStoreTopologyPath`.
+    /// A `HostPlugStoreTopologyPath`.
     HostPlugStoreTopologyPath(Box<crate::types::HostPlugStoreTopologyPath>),
-    ///  A `HostPlugStoreTopologyPlugin`.
+    /// A `HostPlugStoreTopologyPlugin`.
     HostPlugStoreTopologyPlugin(Box<crate::types::HostPlugStoreTopologyPlugin>),
-    ///  A `HostPlugStoreTopologyTarget`.
+    /// A `HostPlugStoreTopologyTarget`.
     HostPlugStoreTopologyTarget(Box<crate::types::HostPlugStoreTopologyTarget>),
-    ///  A `PnicTSOInfo`.
+    /// A `PnicTSOInfo`.
     #[cfg(feature = "vsan")]
     PnicTSOInfo(Box<crate::types::PnicTSOInfo>),
-    ///  A `PodVMInfo`.
+    /// A `PodVMInfo`.
     PodVMInfo(Box<crate::types::PodVMInfo>),
-    ///  A `PodVMOverheadInfo`.
+    /// A `PodVMOverheadInfo`.
     PodVMOverheadInfo(Box<crate::types::PodVMOverheadInfo>),
-    ///  A `HostPortGroup`.
+    /// A `HostPortGroup`.
     HostPortGroup(Box<crate::types::HostPortGroup>),
-    ///  A `HostPortGroupConfig`.
+    /// A `HostPortGroupConfig`.
     HostPortGroupConfig(Box<crate::types::HostPortGroupConfig>),
-    ///  A `HostPortGroupPort`.
+    /// A `HostPortGroupPort`.
     HostPortGroupPort(Box<crate::types::HostPortGroupPort>),
-    ///  A `HostPortGroupSpec`.
+    /// A `HostPortGroupSpec`.
     HostPortGroupSpec(Box<crate::types::HostPortGroupSpec>),
-    ///  A `PowerSystemCapability`.
+    /// A `PowerSystemCapability`.
     PowerSystemCapability(Box<crate::types::PowerSystemCapability>),
-    ///  A `PowerSystemInfo`.
+    /// A `PowerSystemInfo`.
     PowerSystemInfo(Box<crate::types::PowerSystemInfo>),
-    ///  A `HostPowerPolicy`.
+    /// A `HostPowerPolicy`.
     HostPowerPolicy(Box<crate::types::HostPowerPolicy>),
-    ///  A `HostProtocolEndpoint`.
+    /// A `HostProtocolEndpoint`.
     HostProtocolEndpoint(Box<crate::types::HostProtocolEndpoint>),
-    ///  A `HostPtpConfig`.
+    /// A `HostPtpConfig`.
     HostPtpConfig(Box<crate::types::HostPtpConfig>),
-    ///  A `HostPtpConfigPtpPort`.
+    /// A `HostPtpConfigPtpPort`.
     HostPtpConfigPtpPort(Box<crate::types::HostPtpConfigPtpPort>),
-    ///  A `HostQualifiedName`.
+    /// A `HostQualifiedName`.
     HostQualifiedName(Box<crate::types::HostQualifiedName>),
-    ///  A `HostRdmaDevice`.
+    /// A `HostRdmaDevice`.
     HostRdmaDevice(Box<crate::types::HostRdmaDevice>),
-    ///  A `HostRdmaDeviceBacking` or one of its subtypes.
+    /// A `HostRdmaDeviceBacking` or one of its subtypes.
     HostRdmaDeviceBacking(crate::types::HostRdmaDeviceBackingKind),
-    ///  A `HostRdmaDeviceCapability`.
+    /// A `HostRdmaDeviceCapability`.
     HostRdmaDeviceCapability(Box<crate::types::HostRdmaDeviceCapability>),
-    ///  A `HostRdmaDeviceConnectionInfo`.
+    /// A `HostRdmaDeviceConnectionInfo`.
     HostRdmaDeviceConnectionInfo(Box<crate::types::HostRdmaDeviceConnectionInfo>),
-    ///  A `HostReliableMemoryInfo`.
+    /// A `HostReliableMemoryInfo`.
     HostReliableMemoryInfo(Box<crate::types::HostReliableMemoryInfo>),
-    ///  A `HostResignatureRescanResult`.
+    /// A `HostResignatureRescanResult`.
     HostResignatureRescanResult(Box<crate::types::HostResignatureRescanResult>),
-    ///  A `HostFirewallRuleset`.
+    /// A `HostFirewallRuleset`.
     HostFirewallRuleset(Box<crate::types::HostFirewallRuleset>),
-    ///  A `HostFirewallRulesetIpList`.
+    /// A `HostFirewallRulesetIpList`.
     HostFirewallRulesetIpList(Box<crate::types::HostFirewallRulesetIpList>),
-    ///  A `HostFirewallRulesetIpNetwork`.
+    /// A `HostFirewallRulesetIpNetwork`.
     HostFirewallRulesetIpNetwork(Box<crate::types::HostFirewallRulesetIpNetwork>),
-    ///  A `HostFirewallRule`.
+    /// A `HostFirewallRule`.
     HostFirewallRule(Box<crate::types::HostFirewallRule>),
-    ///  A `HostFirewallRulesetRulesetSpec`.
+    /// A `HostFirewallRulesetRulesetSpec`.
     HostFirewallRulesetRulesetSpec(Box<crate::types::HostFirewallRulesetRulesetSpec>),
-    ///  A `HostRuntimeInfo`.
+    /// A `HostRuntimeInfo`.
     HostRuntimeInfo(Box<crate::types::HostRuntimeInfo>),
-    ///  A `HostRuntimeInfoNetStackInstanceRuntimeInfo`.
+    /// A `HostRuntimeInfoNetStackInstanceRuntimeInfo`.
     HostRuntimeInfoNetStackInstanceRuntimeInfo(
         Box<crate::types::HostRuntimeInfoNetStackInstanceRuntimeInfo>,
     ),
-    ///  A `HostNetworkResourceRuntime`.
+    /// A `HostNetworkResourceRuntime`.
     HostNetworkResourceRuntime(Box<crate::types::HostNetworkResourceRuntime>),
-    ///  A `HostRuntimeInfoNetworkRuntimeInfo`.
+    /// A `HostRuntimeInfoNetworkRuntimeInfo`.
     HostRuntimeInfoNetworkRuntimeInfo(
         Box<crate::types::HostRuntimeInfoNetworkRuntimeInfo>,
     ),
-    ///  A `HostPlacedVirtualNicIdentifier`.
+    /// A `HostPlacedVirtualNicIdentifier`.
     HostPlacedVirtualNicIdentifier(Box<crate::types::HostPlacedVirtualNicIdentifier>),
-    ///  A `HostPnicNetworkResourceInfo`.
+    /// A `HostPnicNetworkResourceInfo`.
     HostPnicNetworkResourceInfo(Box<crate::types::HostPnicNetworkResourceInfo>),
-    ///  A `HostRuntimeInfoStateEncryptionInfo`.
+    /// A `HostRuntimeInfoStateEncryptionInfo`.
     HostRuntimeInfoStateEncryptionInfo(
         Box<crate::types::HostRuntimeInfoStateEncryptionInfo>,
     ),
-    ///  A `HostScsiDiskPartition`.
+    /// A `HostScsiDiskPartition`.
     HostScsiDiskPartition(Box<crate::types::HostScsiDiskPartition>),
-    ///  A `ScsiLunCapabilities`.
+    /// A `ScsiLunCapabilities`.
     ScsiLunCapabilities(Box<crate::types::ScsiLunCapabilities>),
-    ///  A `ScsiLunDescriptor`.
+    /// A `ScsiLunDescriptor`.
     ScsiLunDescriptor(Box<crate::types::ScsiLunDescriptor>),
-    ///  A `ScsiLunDurableName`.
+    /// A `ScsiLunDurableName`.
     ScsiLunDurableName(Box<crate::types::ScsiLunDurableName>),
-    ///  A `HostScsiTopology`.
+    /// A `HostScsiTopology`.
     HostScsiTopology(Box<crate::types::HostScsiTopology>),
-    ///  A `HostScsiTopologyInterface`.
+    /// A `HostScsiTopologyInterface`.
     HostScsiTopologyInterface(Box<crate::types::HostScsiTopologyInterface>),
-    ///  A `HostScsiTopologyLun`.
+    /// A `HostScsiTopologyLun`.
     HostScsiTopologyLun(Box<crate::types::HostScsiTopologyLun>),
-    ///  A `HostScsiTopologyTarget`.
+    /// A `HostScsiTopologyTarget`.
     HostScsiTopologyTarget(Box<crate::types::HostScsiTopologyTarget>),
-    ///  A `HostSecuritySpec`.
+    /// A `HostSecuritySpec`.
     HostSecuritySpec(Box<crate::types::HostSecuritySpec>),
-    ///  A `HostService`.
+    /// A `HostService`.
     HostService(Box<crate::types::HostService>),
-    ///  A `HostServiceSourcePackage`.
+    /// A `HostServiceSourcePackage`.
     HostServiceSourcePackage(Box<crate::types::HostServiceSourcePackage>),
-    ///  A `HostServiceConfig`.
+    /// A `HostServiceConfig`.
     HostServiceConfig(Box<crate::types::HostServiceConfig>),
-    ///  A `HostServiceInfo`.
+    /// A `HostServiceInfo`.
     HostServiceInfo(Box<crate::types::HostServiceInfo>),
-    ///  A `HostSevInfo`.
+    /// A `HostSevInfo`.
     HostSevInfo(Box<crate::types::HostSevInfo>),
-    ///  A `HostSgxInfo`.
+    /// A `HostSgxInfo`.
     HostSgxInfo(Box<crate::types::HostSgxInfo>),
-    ///  A `HostSgxRegistrationInfo`.
+    /// A `HostSgxRegistrationInfo`.
     HostSgxRegistrationInfo(Box<crate::types::HostSgxRegistrationInfo>),
-    ///  A `HostSharedGpuCapabilities`.
+    /// A `HostSharedGpuCapabilities`.
     HostSharedGpuCapabilities(Box<crate::types::HostSharedGpuCapabilities>),
-    ///  A `HostSnmpSystemAgentLimits`.
+    /// A `HostSnmpSystemAgentLimits`.
     HostSnmpSystemAgentLimits(Box<crate::types::HostSnmpSystemAgentLimits>),
-    ///  A `HostSnmpConfigSpec`.
+    /// A `HostSnmpConfigSpec`.
     HostSnmpConfigSpec(Box<crate::types::HostSnmpConfigSpec>),
-    ///  A `HostSnmpDestination`.
+    /// A `HostSnmpDestination`.
     HostSnmpDestination(Box<crate::types::HostSnmpDestination>),
-    ///  A `SoftwarePackage`.
+    /// A `SoftwarePackage`.
     SoftwarePackage(Box<crate::types::SoftwarePackage>),
-    ///  A `SoftwarePackageCapability`.
+    /// A `SoftwarePackageCapability`.
     SoftwarePackageCapability(Box<crate::types::SoftwarePackageCapability>),
-    ///  A `Relation`.
+    /// A `Relation`.
     Relation(Box<crate::types::Relation>),
-    ///  A `HostSriovDevicePoolInfo` or one of its subtypes.
+    /// A `HostSriovDevicePoolInfo` or one of its subtypes.
     HostSriovDevicePoolInfo(crate::types::HostSriovDevicePoolInfoKind),
-    ///  A `HostSslThumbprintInfo`.
+    /// A `HostSslThumbprintInfo`.
     HostSslThumbprintInfo(Box<crate::types::HostSslThumbprintInfo>),
-    ///  A `HostStorageArrayTypePolicyOption`.
+    /// A `HostStorageArrayTypePolicyOption`.
     HostStorageArrayTypePolicyOption(
         Box<crate::types::HostStorageArrayTypePolicyOption>,
     ),
-    ///  A `HostStorageDeviceInfo`.
+    /// A `HostStorageDeviceInfo`.
     HostStorageDeviceInfo(Box<crate::types::HostStorageDeviceInfo>),
-    ///  A `HostStorageSystemDiskLocatorLedResult`.
+    /// A `HostStorageSystemDiskLocatorLedResult`.
     HostStorageSystemDiskLocatorLedResult(
         Box<crate::types::HostStorageSystemDiskLocatorLedResult>,
     ),
-    ///  A `HostStorageSystemScsiLunResult`.
+    /// A `HostStorageSystemScsiLunResult`.
     HostStorageSystemScsiLunResult(Box<crate::types::HostStorageSystemScsiLunResult>),
-    ///  A `HostStorageSystemVmfsVolumeResult`.
+    /// A `HostStorageSystemVmfsVolumeResult`.
     HostStorageSystemVmfsVolumeResult(
         Box<crate::types::HostStorageSystemVmfsVolumeResult>,
     ),
-    ///  A `HostListSummary`.
+    /// A `HostListSummary`.
     HostListSummary(Box<crate::types::HostListSummary>),
-    ///  A `HostConfigSummary`.
+    /// A `HostConfigSummary`.
     HostConfigSummary(Box<crate::types::HostConfigSummary>),
-    ///  A `HostListSummaryGatewaySummary`.
+    /// A `HostListSummaryGatewaySummary`.
     HostListSummaryGatewaySummary(Box<crate::types::HostListSummaryGatewaySummary>),
-    ///  A `HostHardwareSummary`.
+    /// A `HostHardwareSummary`.
     HostHardwareSummary(Box<crate::types::HostHardwareSummary>),
-    ///  A `HostListSummaryQuickStats`.
+    /// A `HostListSummaryQuickStats`.
     HostListSummaryQuickStats(Box<crate::types::HostListSummaryQuickStats>),
-    ///  A `SystemEventInfo`.
+    /// A `SystemEventInfo`.
     SystemEventInfo(Box<crate::types::SystemEventInfo>),
-    ///  A `HostSystemHealthInfo`.
+    /// A `HostSystemHealthInfo`.
     HostSystemHealthInfo(Box<crate::types::HostSystemHealthInfo>),
-    ///  A `HostSystemIdentificationInfo`.
+    /// A `HostSystemIdentificationInfo`.
     HostSystemIdentificationInfo(Box<crate::types::HostSystemIdentificationInfo>),
-    ///  A `HostSystemInfo`.
+    /// A `HostSystemInfo`.
     HostSystemInfo(Box<crate::types::HostSystemInfo>),
-    ///  A `HostSystemResourceInfo`.
+    /// A `HostSystemResourceInfo`.
     HostSystemResourceInfo(Box<crate::types::HostSystemResourceInfo>),
-    ///  A `HostSystemSwapConfiguration`.
+    /// A `HostSystemSwapConfiguration`.
     HostSystemSwapConfiguration(Box<crate::types::HostSystemSwapConfiguration>),
-    ///  A `HostSystemSwapConfigurationSystemSwapOption` or one of its subtypes.
+    /// A `HostSystemSwapConfigurationSystemSwapOption` or one of its subtypes.
     HostSystemSwapConfigurationSystemSwapOption(
         crate::types::HostSystemSwapConfigurationSystemSwapOptionKind,
     ),
-    ///  A `HostTargetTransport` or one of its subtypes.
+    /// A `HostTargetTransport` or one of its subtypes.
     HostTargetTransport(crate::types::HostTargetTransportKind),
-    ///  A `HostTdxInfo`.
+    /// A `HostTdxInfo`.
     HostTdxInfo(Box<crate::types::HostTdxInfo>),
-    ///  A `HostTpmAttestationInfo`.
+    /// A `HostTpmAttestationInfo`.
     HostTpmAttestationInfo(Box<crate::types::HostTpmAttestationInfo>),
-    ///  A `HostTpmAttestationReport`.
+    /// A `HostTpmAttestationReport`.
     HostTpmAttestationReport(Box<crate::types::HostTpmAttestationReport>),
-    ///  A `HostTpmEventDetails` or one of its subtypes.
+    /// A `HostTpmEventDetails` or one of its subtypes.
     HostTpmEventDetails(Box<crate::types::HostTpmEventDetailsKind>),
-    ///  A `HostTpmEventLogEntry`.
+    /// A `HostTpmEventLogEntry`.
     HostTpmEventLogEntry(Box<crate::types::HostTpmEventLogEntry>),
-    ///  A `HostTrustAuthorityAttestationInfo`.
+    /// A `HostTrustAuthorityAttestationInfo`.
     HostTrustAuthorityAttestationInfo(
         Box<crate::types::HostTrustAuthorityAttestationInfo>,
     ),
-    ///  A `HostUnresolvedVmfsExtent`.
+    /// A `HostUnresolvedVmfsExtent`.
     HostUnresolvedVmfsExtent(Box<crate::types::HostUnresolvedVmfsExtent>),
-    ///  A `HostUnresolvedVmfsResignatureSpec`.
+    /// A `HostUnresolvedVmfsResignatureSpec`.
     HostUnresolvedVmfsResignatureSpec(
         Box<crate::types::HostUnresolvedVmfsResignatureSpec>,
     ),
-    ///  A `HostUnresolvedVmfsResolutionResult`.
+    /// A `HostUnresolvedVmfsResolutionResult`.
     HostUnresolvedVmfsResolutionResult(
         Box<crate::types::HostUnresolvedVmfsResolutionResult>,
     ),
-    ///  A `HostUnresolvedVmfsResolutionSpec`.
+    /// A `HostUnresolvedVmfsResolutionSpec`.
     HostUnresolvedVmfsResolutionSpec(
         Box<crate::types::HostUnresolvedVmfsResolutionSpec>,
     ),
-    ///  A `HostUnresolvedVmfsVolume`.
+    /// A `HostUnresolvedVmfsVolume`.
     HostUnresolvedVmfsVolume(Box<crate::types::HostUnresolvedVmfsVolume>),
-    ///  A `HostUnresolvedVmfsVolumeResolveStatus`.
+    /// A `HostUnresolvedVmfsVolumeResolveStatus`.
     HostUnresolvedVmfsVolumeResolveStatus(
         Box<crate::types::HostUnresolvedVmfsVolumeResolveStatus>,
     ),
-    ///  A `HostVFlashManagerVFlashCacheConfigInfo`.
+    /// A `HostVFlashManagerVFlashCacheConfigInfo`.
     HostVFlashManagerVFlashCacheConfigInfo(
         Box<crate::types::HostVFlashManagerVFlashCacheConfigInfo>,
     ),
-    ///  A `HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption`.
+    /// A `HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption`.
     HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption(
         Box<crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption>,
     ),
-    ///  A `HostVFlashManagerVFlashCacheConfigSpec`.
+    /// A `HostVFlashManagerVFlashCacheConfigSpec`.
     HostVFlashManagerVFlashCacheConfigSpec(
         Box<crate::types::HostVFlashManagerVFlashCacheConfigSpec>,
     ),
-    ///  A `HostVFlashManagerVFlashConfigInfo`.
+    /// A `HostVFlashManagerVFlashConfigInfo`.
     HostVFlashManagerVFlashConfigInfo(
         Box<crate::types::HostVFlashManagerVFlashConfigInfo>,
     ),
-    ///  A `HostVFlashManagerVFlashResourceConfigInfo`.
+    /// A `HostVFlashManagerVFlashResourceConfigInfo`.
     HostVFlashManagerVFlashResourceConfigInfo(
         Box<crate::types::HostVFlashManagerVFlashResourceConfigInfo>,
     ),
-    ///  A `HostVFlashManagerVFlashResourceConfigSpec`.
+    /// A `HostVFlashManagerVFlashResourceConfigSpec`.
     HostVFlashManagerVFlashResourceConfigSpec(
         Box<crate::types::HostVFlashManagerVFlashResourceConfigSpec>,
     ),
-    ///  A `HostVFlashManagerVFlashResourceRunTimeInfo`.
+    /// A `HostVFlashManagerVFlashResourceRunTimeInfo`.
     HostVFlashManagerVFlashResourceRunTimeInfo(
         Box<crate::types::HostVFlashManagerVFlashResourceRunTimeInfo>,
     ),
-    ///  A `HostVFlashResourceConfigurationResult`.
+    /// A `HostVFlashResourceConfigurationResult`.
     HostVFlashResourceConfigurationResult(
         Box<crate::types::HostVFlashResourceConfigurationResult>,
     ),
-    ///  A `HostVMotionConfig`.
+    /// A `HostVMotionConfig`.
     HostVMotionConfig(Box<crate::types::HostVMotionConfig>),
-    ///  A `HostVMotionInfo`.
+    /// A `HostVMotionInfo`.
     HostVMotionInfo(Box<crate::types::HostVMotionInfo>),
-    ///  A `HostVMotionManagerDstInstantCloneResult`.
+    /// A `HostVMotionManagerDstInstantCloneResult`.
     HostVMotionManagerDstInstantCloneResult(
         Box<crate::types::HostVMotionManagerDstInstantCloneResult>,
     ),
-    ///  A `HostVMotionManagerSrcInstantCloneResult`.
+    /// A `HostVMotionManagerSrcInstantCloneResult`.
     HostVMotionManagerSrcInstantCloneResult(
         Box<crate::types::HostVMotionManagerSrcInstantCloneResult>,
     ),
-    ///  A `HostVMotionNetConfig`.
+    /// A `HostVMotionNetConfig`.
     HostVMotionNetConfig(Box<crate::types::HostVMotionNetConfig>),
-    ///  A `VimHostVSANStretchedClusterHostCapability`.
+    /// A `VimHostVSANStretchedClusterHostCapability`.
     #[cfg(feature = "vsan")]
     VimHostVSANStretchedClusterHostCapability(
         Box<crate::types::VimHostVSANStretchedClusterHostCapability>,
     ),
-    ///  A `HostVffsSpec`.
+    /// A `HostVffsSpec`.
     HostVffsSpec(Box<crate::types::HostVffsSpec>),
-    ///  A `HostVirtualNic`.
+    /// A `HostVirtualNic`.
     HostVirtualNic(Box<crate::types::HostVirtualNic>),
-    ///  A `HostVirtualNicConfig`.
+    /// A `HostVirtualNicConfig`.
     HostVirtualNicConfig(Box<crate::types::HostVirtualNicConfig>),
-    ///  A `HostVirtualNicIpRouteSpec`.
+    /// A `HostVirtualNicIpRouteSpec`.
     HostVirtualNicIpRouteSpec(Box<crate::types::HostVirtualNicIpRouteSpec>),
-    ///  A `HostVirtualNicOpaqueNetworkSpec`.
+    /// A `HostVirtualNicOpaqueNetworkSpec`.
     HostVirtualNicOpaqueNetworkSpec(Box<crate::types::HostVirtualNicOpaqueNetworkSpec>),
-    ///  A `HostVirtualNicSpec`.
+    /// A `HostVirtualNicSpec`.
     HostVirtualNicSpec(Box<crate::types::HostVirtualNicSpec>),
-    ///  A `HostVirtualNicConnection`.
+    /// A `HostVirtualNicConnection`.
     HostVirtualNicConnection(Box<crate::types::HostVirtualNicConnection>),
-    ///  A `VirtualNicManagerNetConfig`.
+    /// A `VirtualNicManagerNetConfig`.
     VirtualNicManagerNetConfig(Box<crate::types::VirtualNicManagerNetConfig>),
-    ///  A `HostVirtualNicManagerNicTypeSelection`.
+    /// A `HostVirtualNicManagerNicTypeSelection`.
     HostVirtualNicManagerNicTypeSelection(
         Box<crate::types::HostVirtualNicManagerNicTypeSelection>,
     ),
-    ///  A `HostVirtualNicManagerInfo`.
+    /// A `HostVirtualNicManagerInfo`.
     HostVirtualNicManagerInfo(Box<crate::types::HostVirtualNicManagerInfo>),
-    ///  A `HostVirtualSwitch`.
+    /// A `HostVirtualSwitch`.
     HostVirtualSwitch(Box<crate::types::HostVirtualSwitch>),
-    ///  A `HostVirtualSwitchBeaconConfig`.
+    /// A `HostVirtualSwitchBeaconConfig`.
     HostVirtualSwitchBeaconConfig(Box<crate::types::HostVirtualSwitchBeaconConfig>),
-    ///  A `HostVirtualSwitchBridge` or one of its subtypes.
+    /// A `HostVirtualSwitchBridge` or one of its subtypes.
     HostVirtualSwitchBridge(crate::types::HostVirtualSwitchBridgeKind),
-    ///  A `HostVirtualSwitchConfig`.
+    /// A `HostVirtualSwitchConfig`.
     HostVirtualSwitchConfig(Box<crate::types::HostVirtualSwitchConfig>),
-    ///  A `HostVirtualSwitchSpec`.
+    /// A `HostVirtualSwitchSpec`.
     HostVirtualSwitchSpec(Box<crate::types::HostVirtualSwitchSpec>),
-    ///  A `HostVmciAccessManagerAccessSpec`.
+    /// A `HostVmciAccessManagerAccessSpec`.
     HostVmciAccessManagerAccessSpec(Box<crate::types::HostVmciAccessManagerAccessSpec>),
-    ///  A `VmfsDatastoreOption`.
+    /// A `VmfsDatastoreOption`.
     VmfsDatastoreOption(Box<crate::types::VmfsDatastoreOption>),
-    ///  A `VmfsDatastoreBaseOption` or one of its subtypes.
+    /// A `VmfsDatastoreBaseOption` or one of its subtypes.
     VmfsDatastoreBaseOption(Box<crate::types::VmfsDatastoreBaseOptionKind>),
-    ///  A `VmfsDatastoreSpec` or one of its subtypes.
+    /// A `VmfsDatastoreSpec` or one of its subtypes.
     VmfsDatastoreSpec(crate::types::VmfsDatastoreSpecKind),
-    ///  A `HostVmfsRescanResult`.
+    /// A `HostVmfsRescanResult`.
     HostVmfsRescanResult(Box<crate::types::HostVmfsRescanResult>),
-    ///  A `VmfsConfigOption`.
+    /// A `VmfsConfigOption`.
     VmfsConfigOption(Box<crate::types::VmfsConfigOption>),
-    ///  A `HostVmfsSpec`.
+    /// A `HostVmfsSpec`.
     HostVmfsSpec(Box<crate::types::HostVmfsSpec>),
-    ///  A `VmfsUnmapBandwidthSpec`.
+    /// A `VmfsUnmapBandwidthSpec`.
     VmfsUnmapBandwidthSpec(Box<crate::types::VmfsUnmapBandwidthSpec>),
-    ///  A `VsanBasicDeviceInfo`.
+    /// A `VsanBasicDeviceInfo`.
     #[cfg(feature = "vsan")]
     VsanBasicDeviceInfo(Box<crate::types::VsanBasicDeviceInfo>),
-    ///  A `VsanClusterMembershipInfo`.
+    /// A `VsanClusterMembershipInfo`.
     #[cfg(feature = "vsan")]
     VsanClusterMembershipInfo(Box<crate::types::VsanClusterMembershipInfo>),
-    ///  A `VsanDaemonHealth`.
+    /// A `VsanDaemonHealth`.
     VsanDaemonHealth(Box<crate::types::VsanDaemonHealth>),
-    ///  A `VsanDiskEncryptionHealth`.
+    /// A `VsanDiskEncryptionHealth`.
     #[cfg(feature = "vsan")]
     VsanDiskEncryptionHealth(Box<crate::types::VsanDiskEncryptionHealth>),
-    ///  A `VsanDiskRebalanceResult`.
+    /// A `VsanDiskRebalanceResult`.
     #[cfg(feature = "vsan")]
     VsanDiskRebalanceResult(Box<crate::types::VsanDiskRebalanceResult>),
-    ///  A `VsanDitEncryptionHealthSummary`.
+    /// A `VsanDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanDitEncryptionHealthSummary(Box<crate::types::VsanDitEncryptionHealthSummary>),
-    ///  A `VsanEncryptionHealthSummary`.
+    /// A `VsanEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanEncryptionHealthSummary(Box<crate::types::VsanEncryptionHealthSummary>),
-    ///  A `VsanFailedRepairObjectResult`.
+    /// A `VsanFailedRepairObjectResult`.
     #[cfg(feature = "vsan")]
     VsanFailedRepairObjectResult(Box<crate::types::VsanFailedRepairObjectResult>),
-    ///  A `VsanFileServerHealthSummary`.
+    /// A `VsanFileServerHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanFileServerHealthSummary(Box<crate::types::VsanFileServerHealthSummary>),
-    ///  A `VsanFileServiceBalanceHealth`.
+    /// A `VsanFileServiceBalanceHealth`.
     #[cfg(feature = "vsan")]
     VsanFileServiceBalanceHealth(Box<crate::types::VsanFileServiceBalanceHealth>),
-    ///  A `VsanFileServiceHealthSummary`.
+    /// A `VsanFileServiceHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanFileServiceHealthSummary(Box<crate::types::VsanFileServiceHealthSummary>),
-    ///  A `VsanFileServiceRootFsHealth`.
+    /// A `VsanFileServiceRootFsHealth`.
     #[cfg(feature = "vsan")]
     VsanFileServiceRootFsHealth(Box<crate::types::VsanFileServiceRootFsHealth>),
-    ///  A `VsanFileServiceShareHealthSummary`.
+    /// A `VsanFileServiceShareHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanFileServiceShareHealthSummary(
         Box<crate::types::VsanFileServiceShareHealthSummary>,
     ),
-    ///  A `VsanHclCommonDeviceInfo` or one of its subtypes.
+    /// A `VsanHclCommonDeviceInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanHclCommonDeviceInfo(crate::types::VsanHclCommonDeviceInfoKind),
-    ///  A `VsanHclComputeResource`.
+    /// A `VsanHclComputeResource`.
     #[cfg(feature = "vsan")]
     VsanHclComputeResource(Box<crate::types::VsanHclComputeResource>),
-    ///  A `VsanHclControllerInfo`.
+    /// A `VsanHclControllerInfo`.
     #[cfg(feature = "vsan")]
     VsanHclControllerInfo(Box<crate::types::VsanHclControllerInfo>),
-    ///  A `VsanHclDiskInfo`.
+    /// A `VsanHclDiskInfo`.
     #[cfg(feature = "vsan")]
     VsanHclDiskInfo(Box<crate::types::VsanHclDiskInfo>),
-    ///  A `VsanHclFirmwareFile`.
+    /// A `VsanHclFirmwareFile`.
     #[cfg(feature = "vsan")]
     VsanHclFirmwareFile(Box<crate::types::VsanHclFirmwareFile>),
-    ///  A `VsanHclFirmwareUpdateSpec`.
+    /// A `VsanHclFirmwareUpdateSpec`.
     #[cfg(feature = "vsan")]
     VsanHclFirmwareUpdateSpec(Box<crate::types::VsanHclFirmwareUpdateSpec>),
-    ///  A `VsanHclMemInfo`.
+    /// A `VsanHclMemInfo`.
     #[cfg(feature = "vsan")]
     VsanHclMemInfo(Box<crate::types::VsanHclMemInfo>),
-    ///  A `VsanHealthObjectStats`.
+    /// A `VsanHealthObjectStats`.
     #[cfg(feature = "vsan")]
     VsanHealthObjectStats(Box<crate::types::VsanHealthObjectStats>),
-    ///  A `VsanHealthQuerySpec`.
+    /// A `VsanHealthQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanHealthQuerySpec(Box<crate::types::VsanHealthQuerySpec>),
-    ///  A `VsanHostCimProviderInfo`.
+    /// A `VsanHostCimProviderInfo`.
     #[cfg(feature = "vsan")]
     VsanHostCimProviderInfo(Box<crate::types::VsanHostCimProviderInfo>),
-    ///  A `VsanHostEMMSummary`.
+    /// A `VsanHostEMMSummary`.
     #[cfg(feature = "vsan")]
     VsanHostEMMSummary(Box<crate::types::VsanHostEMMSummary>),
-    ///  A `VsanHostFwComponent`.
+    /// A `VsanHostFwComponent`.
     #[cfg(feature = "vsan")]
     VsanHostFwComponent(Box<crate::types::VsanHostFwComponent>),
-    ///  A `VsanHostGlobalDedupConfigHealthSummary`.
+    /// A `VsanHostGlobalDedupConfigHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanHostGlobalDedupConfigHealthSummary(
         Box<crate::types::VsanHostGlobalDedupConfigHealthSummary>,
     ),
-    ///  A `VsanHostHciMeshDitEncryptionHealth`.
+    /// A `VsanHostHciMeshDitEncryptionHealth`.
     #[cfg(feature = "vsan")]
     VsanHostHciMeshDitEncryptionHealth(
         Box<crate::types::VsanHostHciMeshDitEncryptionHealth>,
     ),
-    ///  A `VsanHostHciMeshDitEncryptionHealthSummary`.
+    /// A `VsanHostHciMeshDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanHostHciMeshDitEncryptionHealthSummary(
         Box<crate::types::VsanHostHciMeshDitEncryptionHealthSummary>,
     ),
-    ///  A `VsanHostHclInfo`.
+    /// A `VsanHostHclInfo`.
     #[cfg(feature = "vsan")]
     VsanHostHclInfo(Box<crate::types::VsanHostHclInfo>),
-    ///  A `VsanHostHealthSystemStatusResult`.
+    /// A `VsanHostHealthSystemStatusResult`.
     #[cfg(feature = "vsan")]
     VsanHostHealthSystemStatusResult(
         Box<crate::types::VsanHostHealthSystemStatusResult>,
     ),
-    ///  A `VsanHostHwDeviceId`.
+    /// A `VsanHostHwDeviceId`.
     #[cfg(feature = "vsan")]
     VsanHostHwDeviceId(Box<crate::types::VsanHostHwDeviceId>),
-    ///  A `VsanHostIoInsightInfo`.
+    /// A `VsanHostIoInsightInfo`.
     #[cfg(feature = "vsan")]
     VsanHostIoInsightInfo(Box<crate::types::VsanHostIoInsightInfo>),
-    ///  A `VsanHostQueryCheckLimitsSpec`.
+    /// A `VsanHostQueryCheckLimitsSpec`.
     #[cfg(feature = "vsan")]
     VsanHostQueryCheckLimitsSpec(Box<crate::types::VsanHostQueryCheckLimitsSpec>),
-    ///  A `VsanHostReference`.
+    /// A `VsanHostReference`.
     VsanHostReference(Box<crate::types::VsanHostReference>),
-    ///  A `VsanHostVirtualApplianceInfo`.
+    /// A `VsanHostVirtualApplianceInfo`.
     #[cfg(feature = "vsan")]
     VsanHostVirtualApplianceInfo(Box<crate::types::VsanHostVirtualApplianceInfo>),
-    ///  A `VsanHostVmdkLoadTestResult`.
+    /// A `VsanHostVmdkLoadTestResult`.
     #[cfg(feature = "vsan")]
     VsanHostVmdkLoadTestResult(Box<crate::types::VsanHostVmdkLoadTestResult>),
-    ///  A `VsanHwToVcgInfoMapping`.
+    /// A `VsanHwToVcgInfoMapping`.
     #[cfg(feature = "vsan")]
     VsanHwToVcgInfoMapping(Box<crate::types::VsanHwToVcgInfoMapping>),
-    ///  A `HostVsanInternalSystemCmmdsQuery`.
+    /// A `HostVsanInternalSystemCmmdsQuery`.
     HostVsanInternalSystemCmmdsQuery(
         Box<crate::types::HostVsanInternalSystemCmmdsQuery>,
     ),
-    ///  A `HostVsanInternalSystemDeleteVsanObjectsResult`.
+    /// A `HostVsanInternalSystemDeleteVsanObjectsResult`.
     HostVsanInternalSystemDeleteVsanObjectsResult(
         Box<crate::types::HostVsanInternalSystemDeleteVsanObjectsResult>,
     ),
-    ///  A `VsanNewPolicyBatch`.
+    /// A `VsanNewPolicyBatch`.
     VsanNewPolicyBatch(Box<crate::types::VsanNewPolicyBatch>),
-    ///  A `VsanPolicyChangeBatch`.
+    /// A `VsanPolicyChangeBatch`.
     VsanPolicyChangeBatch(Box<crate::types::VsanPolicyChangeBatch>),
-    ///  A `VsanPolicyCost`.
+    /// A `VsanPolicyCost`.
     VsanPolicyCost(Box<crate::types::VsanPolicyCost>),
-    ///  A `VsanPolicySatisfiability`.
+    /// A `VsanPolicySatisfiability`.
     VsanPolicySatisfiability(Box<crate::types::VsanPolicySatisfiability>),
-    ///  A `HostVsanInternalSystemVsanObjectOperationResult`.
+    /// A `HostVsanInternalSystemVsanObjectOperationResult`.
     HostVsanInternalSystemVsanObjectOperationResult(
         Box<crate::types::HostVsanInternalSystemVsanObjectOperationResult>,
     ),
-    ///  A `HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult`.
+    /// A `HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult`.
     HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult(
         Box<crate::types::HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult>,
     ),
-    ///  A `VsanIoInsightInfo`.
+    /// A `VsanIoInsightInfo`.
     #[cfg(feature = "vsan")]
     VsanIoInsightInfo(Box<crate::types::VsanIoInsightInfo>),
-    ///  A `VsanIperfClientSpec`.
+    /// A `VsanIperfClientSpec`.
     #[cfg(feature = "vsan")]
     VsanIperfClientSpec(Box<crate::types::VsanIperfClientSpec>),
-    ///  A `VsanKmsHealth`.
+    /// A `VsanKmsHealth`.
     #[cfg(feature = "vsan")]
     VsanKmsHealth(Box<crate::types::VsanKmsHealth>),
-    ///  A `VsanLicensedDiskResult`.
+    /// A `VsanLicensedDiskResult`.
     #[cfg(feature = "vsan")]
     VsanLicensedDiskResult(Box<crate::types::VsanLicensedDiskResult>),
-    ///  A `VsanLimitHealthResult`.
+    /// A `VsanLimitHealthResult`.
     #[cfg(feature = "vsan")]
     VsanLimitHealthResult(Box<crate::types::VsanLimitHealthResult>),
-    ///  A `VsanNetworkDiagnosticsHealthInfo`.
+    /// A `VsanNetworkDiagnosticsHealthInfo`.
     #[cfg(feature = "vsan")]
     VsanNetworkDiagnosticsHealthInfo(
         Box<crate::types::VsanNetworkDiagnosticsHealthInfo>,
     ),
-    ///  A `VsanNetworkHealthResult`.
+    /// A `VsanNetworkHealthResult`.
     #[cfg(feature = "vsan")]
     VsanNetworkHealthResult(Box<crate::types::VsanNetworkHealthResult>),
-    ///  A `VsanNetworkLoadTestResult`.
+    /// A `VsanNetworkLoadTestResult`.
     #[cfg(feature = "vsan")]
     VsanNetworkLoadTestResult(Box<crate::types::VsanNetworkLoadTestResult>),
-    ///  A `VsanNetworkPeerHealthResult`.
+    /// A `VsanNetworkPeerHealthResult`.
     #[cfg(feature = "vsan")]
     VsanNetworkPeerHealthResult(Box<crate::types::VsanNetworkPeerHealthResult>),
-    ///  A `VsanNicRdmaInfo`.
+    /// A `VsanNicRdmaInfo`.
     #[cfg(feature = "vsan")]
     VsanNicRdmaInfo(Box<crate::types::VsanNicRdmaInfo>),
-    ///  A `VsanObjectHealth`.
+    /// A `VsanObjectHealth`.
     #[cfg(feature = "vsan")]
     VsanObjectHealth(Box<crate::types::VsanObjectHealth>),
-    ///  A `VsanObjectOverallHealth`.
+    /// A `VsanObjectOverallHealth`.
     #[cfg(feature = "vsan")]
     VsanObjectOverallHealth(Box<crate::types::VsanObjectOverallHealth>),
-    ///  A `VsanPhysicalDiskHealth`.
+    /// A `VsanPhysicalDiskHealth`.
     #[cfg(feature = "vsan")]
     VsanPhysicalDiskHealth(Box<crate::types::VsanPhysicalDiskHealth>),
-    ///  A `VsanPhysicalDiskHealthSummary`.
+    /// A `VsanPhysicalDiskHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanPhysicalDiskHealthSummary(Box<crate::types::VsanPhysicalDiskHealthSummary>),
-    ///  A `VsanProactiveRebalanceInfoEx`.
+    /// A `VsanProactiveRebalanceInfoEx`.
     #[cfg(feature = "vsan")]
     VsanProactiveRebalanceInfoEx(Box<crate::types::VsanProactiveRebalanceInfoEx>),
-    ///  A `VsanQueryResultHostInfo`.
+    /// A `VsanQueryResultHostInfo`.
     #[cfg(feature = "vsan")]
     VsanQueryResultHostInfo(Box<crate::types::VsanQueryResultHostInfo>),
-    ///  A `VsanRepairObjectsResult`.
+    /// A `VsanRepairObjectsResult`.
     #[cfg(feature = "vsan")]
     VsanRepairObjectsResult(Box<crate::types::VsanRepairObjectsResult>),
-    ///  A `VsanResourceHealth`.
+    /// A `VsanResourceHealth`.
     #[cfg(feature = "vsan")]
     VsanResourceHealth(Box<crate::types::VsanResourceHealth>),
-    ///  A `VsanServerClusterInfo`.
+    /// A `VsanServerClusterInfo`.
     #[cfg(feature = "vsan")]
     VsanServerClusterInfo(Box<crate::types::VsanServerClusterInfo>),
-    ///  A `VsanSmartDiskStats`.
+    /// A `VsanSmartDiskStats`.
     #[cfg(feature = "vsan")]
     VsanSmartDiskStats(Box<crate::types::VsanSmartDiskStats>),
-    ///  A `VsanSmartParameter`.
+    /// A `VsanSmartParameter`.
     #[cfg(feature = "vsan")]
     VsanSmartParameter(Box<crate::types::VsanSmartParameter>),
-    ///  A `VsanSmartStatsHostSummary`.
+    /// A `VsanSmartStatsHostSummary`.
     #[cfg(feature = "vsan")]
     VsanSmartStatsHostSummary(Box<crate::types::VsanSmartStatsHostSummary>),
-    ///  A `VsanVcgDeviceInfo`.
+    /// A `VsanVcgDeviceInfo`.
     #[cfg(feature = "vsan")]
     VsanVcgDeviceInfo(Box<crate::types::VsanVcgDeviceInfo>),
-    ///  A `VsanVmdkIOLoadSpec`.
+    /// A `VsanVmdkIOLoadSpec`.
     #[cfg(feature = "vsan")]
     VsanVmdkIOLoadSpec(Box<crate::types::VsanVmdkIOLoadSpec>),
-    ///  A `VsanVmdkLoadTestResult`.
+    /// A `VsanVmdkLoadTestResult`.
     #[cfg(feature = "vsan")]
     VsanVmdkLoadTestResult(Box<crate::types::VsanVmdkLoadTestResult>),
-    ///  A `VsanVmdkLoadTestSpec`.
+    /// A `VsanVmdkLoadTestSpec`.
     #[cfg(feature = "vsan")]
     VsanVmdkLoadTestSpec(Box<crate::types::VsanVmdkLoadTestSpec>),
-    ///  A `VsanVsanPcapResult`.
+    /// A `VsanVsanPcapResult`.
     #[cfg(feature = "vsan")]
     VsanVsanPcapResult(Box<crate::types::VsanVsanPcapResult>),
-    ///  A `HostVvolNQN`.
+    /// A `HostVvolNQN`.
     HostVvolNQN(Box<crate::types::HostVvolNQN>),
-    ///  A `VVolHostPE`.
+    /// A `VVolHostPE`.
     VVolHostPE(Box<crate::types::VVolHostPE>),
-    ///  A `HostVvolVolumeHostVvolNQN`.
+    /// A `HostVvolVolumeHostVvolNQN`.
     HostVvolVolumeHostVvolNQN(Box<crate::types::HostVvolVolumeHostVvolNQN>),
-    ///  A `HostVvolVolumeSpecification`.
+    /// A `HostVvolVolumeSpecification`.
     #[cfg(feature = "sms")]
     HostVvolVolumeSpecification(Box<crate::types::HostVvolVolumeSpecification>),
-    ///  A `NetDhcpConfigInfo`.
+    /// A `NetDhcpConfigInfo`.
     NetDhcpConfigInfo(Box<crate::types::NetDhcpConfigInfo>),
-    ///  A `NetDhcpConfigInfoDhcpOptions`.
+    /// A `NetDhcpConfigInfoDhcpOptions`.
     NetDhcpConfigInfoDhcpOptions(Box<crate::types::NetDhcpConfigInfoDhcpOptions>),
-    ///  A `NetDhcpConfigSpec`.
+    /// A `NetDhcpConfigSpec`.
     NetDhcpConfigSpec(Box<crate::types::NetDhcpConfigSpec>),
-    ///  A `NetDhcpConfigSpecDhcpOptionsSpec`.
+    /// A `NetDhcpConfigSpecDhcpOptionsSpec`.
     NetDhcpConfigSpecDhcpOptionsSpec(
         Box<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>,
     ),
-    ///  A `NetDnsConfigInfo`.
+    /// A `NetDnsConfigInfo`.
     NetDnsConfigInfo(Box<crate::types::NetDnsConfigInfo>),
-    ///  A `NetDnsConfigSpec`.
+    /// A `NetDnsConfigSpec`.
     NetDnsConfigSpec(Box<crate::types::NetDnsConfigSpec>),
-    ///  A `NetIpConfigInfo`.
+    /// A `NetIpConfigInfo`.
     NetIpConfigInfo(Box<crate::types::NetIpConfigInfo>),
-    ///  A `NetIpConfigInfoIpAddress`.
+    /// A `NetIpConfigInfoIpAddress`.
     NetIpConfigInfoIpAddress(Box<crate::types::NetIpConfigInfoIpAddress>),
-    ///  A `NetIpConfigSpec`.
+    /// A `NetIpConfigSpec`.
     NetIpConfigSpec(Box<crate::types::NetIpConfigSpec>),
-    ///  A `NetIpConfigSpecIpAddressSpec`.
+    /// A `NetIpConfigSpecIpAddressSpec`.
     NetIpConfigSpecIpAddressSpec(Box<crate::types::NetIpConfigSpecIpAddressSpec>),
-    ///  A `NetIpRouteConfigInfo`.
+    /// A `NetIpRouteConfigInfo`.
     NetIpRouteConfigInfo(Box<crate::types::NetIpRouteConfigInfo>),
-    ///  A `NetIpRouteConfigInfoGateway`.
+    /// A `NetIpRouteConfigInfoGateway`.
     NetIpRouteConfigInfoGateway(Box<crate::types::NetIpRouteConfigInfoGateway>),
-    ///  A `NetIpRouteConfigInfoIpRoute`.
+    /// A `NetIpRouteConfigInfoIpRoute`.
     NetIpRouteConfigInfoIpRoute(Box<crate::types::NetIpRouteConfigInfoIpRoute>),
-    ///  A `NetIpRouteConfigSpec`.
+    /// A `NetIpRouteConfigSpec`.
     NetIpRouteConfigSpec(Box<crate::types::NetIpRouteConfigSpec>),
-    ///  A `NetIpRouteConfigSpecGatewaySpec`.
+    /// A `NetIpRouteConfigSpecGatewaySpec`.
     NetIpRouteConfigSpecGatewaySpec(Box<crate::types::NetIpRouteConfigSpecGatewaySpec>),
-    ///  A `NetIpRouteConfigSpecIpRouteSpec`.
+    /// A `NetIpRouteConfigSpecIpRouteSpec`.
     NetIpRouteConfigSpecIpRouteSpec(Box<crate::types::NetIpRouteConfigSpecIpRouteSpec>),
-    ///  A `NetIpStackInfo`.
+    /// A `NetIpStackInfo`.
     NetIpStackInfo(Box<crate::types::NetIpStackInfo>),
-    ///  A `NetIpStackInfoDefaultRouter`.
+    /// A `NetIpStackInfoDefaultRouter`.
     NetIpStackInfoDefaultRouter(Box<crate::types::NetIpStackInfoDefaultRouter>),
-    ///  A `NetIpStackInfoNetToMedia`.
+    /// A `NetIpStackInfoNetToMedia`.
     NetIpStackInfoNetToMedia(Box<crate::types::NetIpStackInfoNetToMedia>),
-    ///  A `NetBIOSConfigInfo` or one of its subtypes.
+    /// A `NetBIOSConfigInfo` or one of its subtypes.
     NetBIOSConfigInfo(crate::types::NetBIOSConfigInfoKind),
-    ///  A `ArrayUpdateSpec` or one of its subtypes.
+    /// A `ArrayUpdateSpec` or one of its subtypes.
     ArrayUpdateSpec(Box<crate::types::ArrayUpdateSpecKind>),
-    ///  A `OptionType` or one of its subtypes.
+    /// A `OptionType` or one of its subtypes.
     OptionType(crate::types::OptionTypeKind),
-    ///  A `OptionValue` or one of its subtypes.
+    /// A `OptionValue` or one of its subtypes.
     OptionValue(Box<crate::types::OptionValueKind>),
-    ///  A `ApplyProfile` or one of its subtypes.
+    /// A `ApplyProfile` or one of its subtypes.
     ApplyProfile(Box<crate::types::ApplyProfileKind>),
-    ///  A `ProfileApplyProfileProperty`.
+    /// A `ProfileApplyProfileProperty`.
     ProfileApplyProfileProperty(Box<crate::types::ProfileApplyProfileProperty>),
-    ///  A `ComplianceLocator`.
+    /// A `ComplianceLocator`.
     ComplianceLocator(Box<crate::types::ComplianceLocator>),
-    ///  A `ComplianceProfile`.
+    /// A `ComplianceProfile`.
     ComplianceProfile(Box<crate::types::ComplianceProfile>),
-    ///  A `ComplianceResult`.
+    /// A `ComplianceResult`.
     ComplianceResult(Box<crate::types::ComplianceResult>),
-    ///  A `ComplianceFailure`.
+    /// A `ComplianceFailure`.
     ComplianceFailure(Box<crate::types::ComplianceFailure>),
-    ///  A `ComplianceFailureComplianceFailureValues`.
+    /// A `ComplianceFailureComplianceFailureValues`.
     ComplianceFailureComplianceFailureValues(
         Box<crate::types::ComplianceFailureComplianceFailureValues>,
     ),
-    ///  A `ProfileDeferredPolicyOptionParameter`.
+    /// A `ProfileDeferredPolicyOptionParameter`.
     ProfileDeferredPolicyOptionParameter(
         Box<crate::types::ProfileDeferredPolicyOptionParameter>,
     ),
-    ///  A `ProfileExpression` or one of its subtypes.
+    /// A `ProfileExpression` or one of its subtypes.
     ProfileExpression(Box<crate::types::ProfileExpressionKind>),
-    ///  A `ProfileExpressionMetadata`.
+    /// A `ProfileExpressionMetadata`.
     ProfileExpressionMetadata(Box<crate::types::ProfileExpressionMetadata>),
-    ///  A `ProfileParameterMetadata`.
+    /// A `ProfileParameterMetadata`.
     ProfileParameterMetadata(Box<crate::types::ProfileParameterMetadata>),
-    ///  A `ProfileParameterMetadataParameterRelationMetadata`.
+    /// A `ProfileParameterMetadataParameterRelationMetadata`.
     ProfileParameterMetadataParameterRelationMetadata(
         Box<crate::types::ProfileParameterMetadataParameterRelationMetadata>,
     ),
-    ///  A `ProfilePolicy`.
+    /// A `ProfilePolicy`.
     ProfilePolicy(Box<crate::types::ProfilePolicy>),
-    ///  A `ProfilePolicyMetadata`.
+    /// A `ProfilePolicyMetadata`.
     ProfilePolicyMetadata(Box<crate::types::ProfilePolicyMetadata>),
-    ///  A `PolicyOption` or one of its subtypes.
+    /// A `PolicyOption` or one of its subtypes.
     PolicyOption(Box<crate::types::PolicyOptionKind>),
-    ///  A `ProfilePolicyOptionMetadata` or one of its subtypes.
+    /// A `ProfilePolicyOptionMetadata` or one of its subtypes.
     ProfilePolicyOptionMetadata(crate::types::ProfilePolicyOptionMetadataKind),
-    ///  A `ProfileConfigInfo` or one of its subtypes.
+    /// A `ProfileConfigInfo` or one of its subtypes.
     ProfileConfigInfo(Box<crate::types::ProfileConfigInfoKind>),
-    ///  A `ProfileCreateSpec` or one of its subtypes.
+    /// A `ProfileCreateSpec` or one of its subtypes.
     ProfileCreateSpec(Box<crate::types::ProfileCreateSpecKind>),
-    ///  A `ProfileDescription`.
+    /// A `ProfileDescription`.
     ProfileDescription(Box<crate::types::ProfileDescription>),
-    ///  A `ProfileDescriptionSection`.
+    /// A `ProfileDescriptionSection`.
     ProfileDescriptionSection(Box<crate::types::ProfileDescriptionSection>),
-    ///  A `ProfileMetadata`.
+    /// A `ProfileMetadata`.
     ProfileMetadata(Box<crate::types::ProfileMetadata>),
-    ///  A `ProfileMetadataProfileOperationMessage`.
+    /// A `ProfileMetadataProfileOperationMessage`.
     ProfileMetadataProfileOperationMessage(
         Box<crate::types::ProfileMetadataProfileOperationMessage>,
     ),
-    ///  A `ProfileMetadataProfileSortSpec`.
+    /// A `ProfileMetadataProfileSortSpec`.
     ProfileMetadataProfileSortSpec(Box<crate::types::ProfileMetadataProfileSortSpec>),
-    ///  A `ProfilePropertyPath`.
+    /// A `ProfilePropertyPath`.
     ProfilePropertyPath(Box<crate::types::ProfilePropertyPath>),
-    ///  A `ProfileProfileStructure`.
+    /// A `ProfileProfileStructure`.
     ProfileProfileStructure(Box<crate::types::ProfileProfileStructure>),
-    ///  A `ProfileProfileStructureProperty`.
+    /// A `ProfileProfileStructureProperty`.
     ProfileProfileStructureProperty(Box<crate::types::ProfileProfileStructureProperty>),
-    ///  A `AnswerFile`.
+    /// A `AnswerFile`.
     AnswerFile(Box<crate::types::AnswerFile>),
-    ///  A `AnswerFileStatusResult`.
+    /// A `AnswerFileStatusResult`.
     AnswerFileStatusResult(Box<crate::types::AnswerFileStatusResult>),
-    ///  A `AnswerFileStatusError`.
+    /// A `AnswerFileStatusError`.
     AnswerFileStatusError(Box<crate::types::AnswerFileStatusError>),
-    ///  A `ProfileExecuteResult` or one of its subtypes.
+    /// A `ProfileExecuteResult` or one of its subtypes.
     ProfileExecuteResult(crate::types::ProfileExecuteResultKind),
-    ///  A `ProfileExecuteError`.
+    /// A `ProfileExecuteError`.
     ProfileExecuteError(Box<crate::types::ProfileExecuteError>),
-    ///  A `HostProfileValidationFailureInfo`.
+    /// A `HostProfileValidationFailureInfo`.
     HostProfileValidationFailureInfo(
         Box<crate::types::HostProfileValidationFailureInfo>,
     ),
-    ///  A `HostSpecification`.
+    /// A `HostSpecification`.
     HostSpecification(Box<crate::types::HostSpecification>),
-    ///  A `HostSubSpecification`.
+    /// A `HostSubSpecification`.
     HostSubSpecification(Box<crate::types::HostSubSpecification>),
-    ///  A `AnswerFileCreateSpec` or one of its subtypes.
+    /// A `AnswerFileCreateSpec` or one of its subtypes.
     AnswerFileCreateSpec(crate::types::AnswerFileCreateSpecKind),
-    ///  A `ApplyHostProfileConfigurationResult`.
+    /// A `ApplyHostProfileConfigurationResult`.
     ApplyHostProfileConfigurationResult(
         Box<crate::types::ApplyHostProfileConfigurationResult>,
     ),
-    ///  A `HostProfileManagerCompositionResult`.
+    /// A `HostProfileManagerCompositionResult`.
     HostProfileManagerCompositionResult(
         Box<crate::types::HostProfileManagerCompositionResult>,
     ),
-    ///  A `HostProfileManagerCompositionResultResultElement`.
+    /// A `HostProfileManagerCompositionResultResultElement`.
     HostProfileManagerCompositionResultResultElement(
         Box<crate::types::HostProfileManagerCompositionResultResultElement>,
     ),
-    ///  A `HostProfileManagerCompositionValidationResult`.
+    /// A `HostProfileManagerCompositionValidationResult`.
     HostProfileManagerCompositionValidationResult(
         Box<crate::types::HostProfileManagerCompositionValidationResult>,
     ),
-    ///  A `HostProfileManagerCompositionValidationResultResultElement`.
+    /// A `HostProfileManagerCompositionValidationResultResultElement`.
     HostProfileManagerCompositionValidationResultResultElement(
         Box<crate::types::HostProfileManagerCompositionValidationResultResultElement>,
     ),
-    ///  A `HostProfileManagerConfigTaskList`.
+    /// A `HostProfileManagerConfigTaskList`.
     HostProfileManagerConfigTaskList(
         Box<crate::types::HostProfileManagerConfigTaskList>,
     ),
-    ///  A `HostProfilesEntityCustomizations` or one of its subtypes.
+    /// A `HostProfilesEntityCustomizations` or one of its subtypes.
     HostProfilesEntityCustomizations(crate::types::HostProfilesEntityCustomizationsKind),
-    ///  A `HostProfileManagerHostToConfigSpecMap`.
+    /// A `HostProfileManagerHostToConfigSpecMap`.
     HostProfileManagerHostToConfigSpecMap(
         Box<crate::types::HostProfileManagerHostToConfigSpecMap>,
     ),
-    ///  A `ScheduledTaskDescription`.
+    /// A `ScheduledTaskDescription`.
     ScheduledTaskDescription(Box<crate::types::ScheduledTaskDescription>),
-    ///  A `ScheduledTaskSpec` or one of its subtypes.
+    /// A `ScheduledTaskSpec` or one of its subtypes.
     ScheduledTaskSpec(crate::types::ScheduledTaskSpecKind),
-    ///  A `TaskScheduler` or one of its subtypes.
+    /// A `TaskScheduler` or one of its subtypes.
     TaskScheduler(Box<crate::types::TaskSchedulerKind>),
-    ///  A `ApplyStorageRecommendationResult`.
+    /// A `ApplyStorageRecommendationResult`.
     ApplyStorageRecommendationResult(
         Box<crate::types::ApplyStorageRecommendationResult>,
     ),
-    ///  A `StorageDrsAutomationConfig`.
+    /// A `StorageDrsAutomationConfig`.
     StorageDrsAutomationConfig(Box<crate::types::StorageDrsAutomationConfig>),
-    ///  A `StorageDrsConfigInfo`.
+    /// A `StorageDrsConfigInfo`.
     StorageDrsConfigInfo(Box<crate::types::StorageDrsConfigInfo>),
-    ///  A `StorageDrsConfigSpec`.
+    /// A `StorageDrsConfigSpec`.
     StorageDrsConfigSpec(Box<crate::types::StorageDrsConfigSpec>),
-    ///  A `StorageDrsIoLoadBalanceConfig`.
+    /// A `StorageDrsIoLoadBalanceConfig`.
     StorageDrsIoLoadBalanceConfig(Box<crate::types::StorageDrsIoLoadBalanceConfig>),
-    ///  A `PlacementAffinityRule`.
+    /// A `PlacementAffinityRule`.
     PlacementAffinityRule(Box<crate::types::PlacementAffinityRule>),
-    ///  A `PlacementRankResult`.
+    /// A `PlacementRankResult`.
     PlacementRankResult(Box<crate::types::PlacementRankResult>),
-    ///  A `PlacementRankSpec`.
+    /// A `PlacementRankSpec`.
     PlacementRankSpec(Box<crate::types::PlacementRankSpec>),
-    ///  A `StorageDrsPlacementRankVmSpec`.
+    /// A `StorageDrsPlacementRankVmSpec`.
     StorageDrsPlacementRankVmSpec(Box<crate::types::StorageDrsPlacementRankVmSpec>),
-    ///  A `StorageDrsPodConfigInfo`.
+    /// A `StorageDrsPodConfigInfo`.
     StorageDrsPodConfigInfo(Box<crate::types::StorageDrsPodConfigInfo>),
-    ///  A `StorageDrsPodConfigSpec`.
+    /// A `StorageDrsPodConfigSpec`.
     StorageDrsPodConfigSpec(Box<crate::types::StorageDrsPodConfigSpec>),
-    ///  A `StorageDrsPodSelectionSpec`.
+    /// A `StorageDrsPodSelectionSpec`.
     StorageDrsPodSelectionSpec(Box<crate::types::StorageDrsPodSelectionSpec>),
-    ///  A `PodDiskLocator`.
+    /// A `PodDiskLocator`.
     PodDiskLocator(Box<crate::types::PodDiskLocator>),
-    ///  A `VmPodConfigForPlacement`.
+    /// A `VmPodConfigForPlacement`.
     VmPodConfigForPlacement(Box<crate::types::VmPodConfigForPlacement>),
-    ///  A `StorageDrsSpaceLoadBalanceConfig`.
+    /// A `StorageDrsSpaceLoadBalanceConfig`.
     StorageDrsSpaceLoadBalanceConfig(
         Box<crate::types::StorageDrsSpaceLoadBalanceConfig>,
     ),
-    ///  A `StoragePlacementResult`.
+    /// A `StoragePlacementResult`.
     StoragePlacementResult(Box<crate::types::StoragePlacementResult>),
-    ///  A `StoragePlacementSpec`.
+    /// A `StoragePlacementSpec`.
     StoragePlacementSpec(Box<crate::types::StoragePlacementSpec>),
-    ///  A `StorageDrsVmConfigInfo`.
+    /// A `StorageDrsVmConfigInfo`.
     StorageDrsVmConfigInfo(Box<crate::types::StorageDrsVmConfigInfo>),
-    ///  A `VAppCloneSpec`.
+    /// A `VAppCloneSpec`.
     VAppCloneSpec(Box<crate::types::VAppCloneSpec>),
-    ///  A `VAppCloneSpecNetworkMappingPair`.
+    /// A `VAppCloneSpecNetworkMappingPair`.
     VAppCloneSpecNetworkMappingPair(Box<crate::types::VAppCloneSpecNetworkMappingPair>),
-    ///  A `VAppCloneSpecResourceMap`.
+    /// A `VAppCloneSpecResourceMap`.
     VAppCloneSpecResourceMap(Box<crate::types::VAppCloneSpecResourceMap>),
-    ///  A `VAppEntityConfigInfo`.
+    /// A `VAppEntityConfigInfo`.
     VAppEntityConfigInfo(Box<crate::types::VAppEntityConfigInfo>),
-    ///  A `VAppIPAssignmentInfo`.
+    /// A `VAppIPAssignmentInfo`.
     VAppIPAssignmentInfo(Box<crate::types::VAppIPAssignmentInfo>),
-    ///  A `IpPool`.
+    /// A `IpPool`.
     IpPool(Box<crate::types::IpPool>),
-    ///  A `IpPoolAssociation`.
+    /// A `IpPoolAssociation`.
     IpPoolAssociation(Box<crate::types::IpPoolAssociation>),
-    ///  A `IpPoolIpPoolConfigInfo`.
+    /// A `IpPoolIpPoolConfigInfo`.
     IpPoolIpPoolConfigInfo(Box<crate::types::IpPoolIpPoolConfigInfo>),
-    ///  A `VAppOvfSectionInfo`.
+    /// A `VAppOvfSectionInfo`.
     VAppOvfSectionInfo(Box<crate::types::VAppOvfSectionInfo>),
-    ///  A `VAppProductInfo`.
+    /// A `VAppProductInfo`.
     VAppProductInfo(Box<crate::types::VAppProductInfo>),
-    ///  A `VAppPropertyInfo`.
+    /// A `VAppPropertyInfo`.
     VAppPropertyInfo(Box<crate::types::VAppPropertyInfo>),
-    ///  A `VmConfigInfo` or one of its subtypes.
+    /// A `VmConfigInfo` or one of its subtypes.
     VmConfigInfo(crate::types::VmConfigInfoKind),
-    ///  A `VmConfigSpec` or one of its subtypes.
+    /// A `VmConfigSpec` or one of its subtypes.
     VmConfigSpec(crate::types::VmConfigSpecKind),
-    ///  A `ClusterNetworkConfigSpec`.
+    /// A `ClusterNetworkConfigSpec`.
     ClusterNetworkConfigSpec(Box<crate::types::ClusterNetworkConfigSpec>),
-    ///  A `FailoverNodeInfo`.
+    /// A `FailoverNodeInfo`.
     FailoverNodeInfo(Box<crate::types::FailoverNodeInfo>),
-    ///  A `NodeDeploymentSpec` or one of its subtypes.
+    /// A `NodeDeploymentSpec` or one of its subtypes.
     NodeDeploymentSpec(crate::types::NodeDeploymentSpecKind),
-    ///  A `NodeNetworkSpec` or one of its subtypes.
+    /// A `NodeNetworkSpec` or one of its subtypes.
     NodeNetworkSpec(crate::types::NodeNetworkSpecKind),
-    ///  A `SourceNodeSpec`.
+    /// A `SourceNodeSpec`.
     SourceNodeSpec(Box<crate::types::SourceNodeSpec>),
-    ///  A `VchaClusterConfigInfo`.
+    /// A `VchaClusterConfigInfo`.
     VchaClusterConfigInfo(Box<crate::types::VchaClusterConfigInfo>),
-    ///  A `VchaClusterConfigSpec`.
+    /// A `VchaClusterConfigSpec`.
     VchaClusterConfigSpec(Box<crate::types::VchaClusterConfigSpec>),
-    ///  A `VchaClusterDeploymentSpec`.
+    /// A `VchaClusterDeploymentSpec`.
     VchaClusterDeploymentSpec(Box<crate::types::VchaClusterDeploymentSpec>),
-    ///  A `VchaClusterNetworkSpec`.
+    /// A `VchaClusterNetworkSpec`.
     VchaClusterNetworkSpec(Box<crate::types::VchaClusterNetworkSpec>),
-    ///  A `WitnessNodeInfo`.
+    /// A `WitnessNodeInfo`.
     WitnessNodeInfo(Box<crate::types::WitnessNodeInfo>),
-    ///  A `VchaClusterHealth`.
+    /// A `VchaClusterHealth`.
     VchaClusterHealth(Box<crate::types::VchaClusterHealth>),
-    ///  A `VchaClusterRuntimeInfo`.
+    /// A `VchaClusterRuntimeInfo`.
     VchaClusterRuntimeInfo(Box<crate::types::VchaClusterRuntimeInfo>),
-    ///  A `VchaNodeRuntimeInfo`.
+    /// A `VchaNodeRuntimeInfo`.
     VchaNodeRuntimeInfo(Box<crate::types::VchaNodeRuntimeInfo>),
-    ///  A `VirtualMachineAffinityInfo`.
+    /// A `VirtualMachineAffinityInfo`.
     VirtualMachineAffinityInfo(Box<crate::types::VirtualMachineAffinityInfo>),
-    ///  A `VirtualMachineBaseIndependentFilterSpec` or one of its subtypes.
+    /// A `VirtualMachineBaseIndependentFilterSpec` or one of its subtypes.
     VirtualMachineBaseIndependentFilterSpec(
         crate::types::VirtualMachineBaseIndependentFilterSpecKind,
     ),
-    ///  A `VirtualMachineBootOptions`.
+    /// A `VirtualMachineBootOptions`.
     VirtualMachineBootOptions(Box<crate::types::VirtualMachineBootOptions>),
-    ///  A `VirtualMachineBootOptionsBootableDevice` or one of its subtypes.
+    /// A `VirtualMachineBootOptionsBootableDevice` or one of its subtypes.
     VirtualMachineBootOptionsBootableDevice(
         crate::types::VirtualMachineBootOptionsBootableDeviceKind,
     ),
-    ///  A `VirtualMachineCapability`.
+    /// A `VirtualMachineCapability`.
     VirtualMachineCapability(Box<crate::types::VirtualMachineCapability>),
-    ///  A `VirtualMachineCertThumbprint`.
+    /// A `VirtualMachineCertThumbprint`.
     VirtualMachineCertThumbprint(Box<crate::types::VirtualMachineCertThumbprint>),
-    ///  A `VirtualMachineCloneSpec`.
+    /// A `VirtualMachineCloneSpec`.
     VirtualMachineCloneSpec(Box<crate::types::VirtualMachineCloneSpec>),
-    ///  A `VirtualMachineConfigInfo`.
+    /// A `VirtualMachineConfigInfo`.
     VirtualMachineConfigInfo(Box<crate::types::VirtualMachineConfigInfo>),
-    ///  A `VirtualMachineConfigInfoDatastoreUrlPair`.
+    /// A `VirtualMachineConfigInfoDatastoreUrlPair`.
     VirtualMachineConfigInfoDatastoreUrlPair(
         Box<crate::types::VirtualMachineConfigInfoDatastoreUrlPair>,
     ),
-    ///  A `VirtualMachineConfigInfoOverheadInfo`.
+    /// A `VirtualMachineConfigInfoOverheadInfo`.
     VirtualMachineConfigInfoOverheadInfo(
         Box<crate::types::VirtualMachineConfigInfoOverheadInfo>,
     ),
-    ///  A `VirtualMachineConfigOption`.
+    /// A `VirtualMachineConfigOption`.
     VirtualMachineConfigOption(Box<crate::types::VirtualMachineConfigOption>),
-    ///  A `VirtualMachineConfigOptionDescriptor`.
+    /// A `VirtualMachineConfigOptionDescriptor`.
     VirtualMachineConfigOptionDescriptor(
         Box<crate::types::VirtualMachineConfigOptionDescriptor>,
     ),
-    ///  A `VirtualMachineConfigSpec`.
+    /// A `VirtualMachineConfigSpec`.
     VirtualMachineConfigSpec(Box<crate::types::VirtualMachineConfigSpec>),
-    ///  A `ConfigTarget`.
+    /// A `ConfigTarget`.
     ConfigTarget(Box<crate::types::ConfigTarget>),
-    ///  A `VirtualMachineConsolePreferences`.
+    /// A `VirtualMachineConsolePreferences`.
     VirtualMachineConsolePreferences(
         Box<crate::types::VirtualMachineConsolePreferences>,
     ),
-    ///  A `VirtualMachineContentLibraryItemInfo`.
+    /// A `VirtualMachineContentLibraryItemInfo`.
     VirtualMachineContentLibraryItemInfo(
         Box<crate::types::VirtualMachineContentLibraryItemInfo>,
     ),
-    ///  A `DatastoreOption`.
+    /// A `DatastoreOption`.
     DatastoreOption(Box<crate::types::DatastoreOption>),
-    ///  A `VirtualMachineDatastoreVolumeOption`.
+    /// A `VirtualMachineDatastoreVolumeOption`.
     VirtualMachineDatastoreVolumeOption(
         Box<crate::types::VirtualMachineDatastoreVolumeOption>,
     ),
-    ///  A `VirtualMachineDefaultPowerOpInfo`.
+    /// A `VirtualMachineDefaultPowerOpInfo`.
     VirtualMachineDefaultPowerOpInfo(
         Box<crate::types::VirtualMachineDefaultPowerOpInfo>,
     ),
-    ///  A `VirtualMachineDeviceRuntimeInfo`.
+    /// A `VirtualMachineDeviceRuntimeInfo`.
     VirtualMachineDeviceRuntimeInfo(Box<crate::types::VirtualMachineDeviceRuntimeInfo>),
-    ///  A `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` or one of its subtypes.
+    /// A `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` or one of its subtypes.
     VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
         crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind,
     ),
-    ///  A `VirtualMachineDvxClassInfo`.
+    /// A `VirtualMachineDvxClassInfo`.
     VirtualMachineDvxClassInfo(Box<crate::types::VirtualMachineDvxClassInfo>),
-    ///  A `FaultToleranceConfigInfo` or one of its subtypes.
+    /// A `FaultToleranceConfigInfo` or one of its subtypes.
     FaultToleranceConfigInfo(Box<crate::types::FaultToleranceConfigInfoKind>),
-    ///  A `FaultToleranceConfigSpec`.
+    /// A `FaultToleranceConfigSpec`.
     FaultToleranceConfigSpec(Box<crate::types::FaultToleranceConfigSpec>),
-    ///  A `FaultToleranceMetaSpec`.
+    /// A `FaultToleranceMetaSpec`.
     FaultToleranceMetaSpec(Box<crate::types::FaultToleranceMetaSpec>),
-    ///  A `FaultToleranceSecondaryOpResult`.
+    /// A `FaultToleranceSecondaryOpResult`.
     FaultToleranceSecondaryOpResult(Box<crate::types::FaultToleranceSecondaryOpResult>),
-    ///  A `FaultToleranceVMConfigSpec`.
+    /// A `FaultToleranceVMConfigSpec`.
     FaultToleranceVMConfigSpec(Box<crate::types::FaultToleranceVMConfigSpec>),
-    ///  A `FaultToleranceDiskSpec`.
+    /// A `FaultToleranceDiskSpec`.
     FaultToleranceDiskSpec(Box<crate::types::FaultToleranceDiskSpec>),
-    ///  A `VirtualMachineFeatureRequirement`.
+    /// A `VirtualMachineFeatureRequirement`.
     VirtualMachineFeatureRequirement(
         Box<crate::types::VirtualMachineFeatureRequirement>,
     ),
-    ///  A `VirtualMachineFileInfo`.
+    /// A `VirtualMachineFileInfo`.
     VirtualMachineFileInfo(Box<crate::types::VirtualMachineFileInfo>),
-    ///  A `VirtualMachineFileLayout`.
+    /// A `VirtualMachineFileLayout`.
     VirtualMachineFileLayout(Box<crate::types::VirtualMachineFileLayout>),
-    ///  A `VirtualMachineFileLayoutDiskLayout`.
+    /// A `VirtualMachineFileLayoutDiskLayout`.
     VirtualMachineFileLayoutDiskLayout(
         Box<crate::types::VirtualMachineFileLayoutDiskLayout>,
     ),
-    ///  A `VirtualMachineFileLayoutSnapshotLayout`.
+    /// A `VirtualMachineFileLayoutSnapshotLayout`.
     VirtualMachineFileLayoutSnapshotLayout(
         Box<crate::types::VirtualMachineFileLayoutSnapshotLayout>,
     ),
-    ///  A `VirtualMachineFileLayoutEx`.
+    /// A `VirtualMachineFileLayoutEx`.
     VirtualMachineFileLayoutEx(Box<crate::types::VirtualMachineFileLayoutEx>),
-    ///  A `VirtualMachineFileLayoutExDiskLayout`.
+    /// A `VirtualMachineFileLayoutExDiskLayout`.
     VirtualMachineFileLayoutExDiskLayout(
         Box<crate::types::VirtualMachineFileLayoutExDiskLayout>,
     ),
-    ///  A `VirtualMachineFileLayoutExDiskUnit`.
+    /// A `VirtualMachineFileLayoutExDiskUnit`.
     VirtualMachineFileLayoutExDiskUnit(
         Box<crate::types::VirtualMachineFileLayoutExDiskUnit>,
     ),
-    ///  A `VirtualMachineFileLayoutExFileInfo`.
+    /// A `VirtualMachineFileLayoutExFileInfo`.
     VirtualMachineFileLayoutExFileInfo(
         Box<crate::types::VirtualMachineFileLayoutExFileInfo>,
     ),
-    ///  A `VirtualMachineFileLayoutExSnapshotLayout`.
+    /// A `VirtualMachineFileLayoutExSnapshotLayout`.
     VirtualMachineFileLayoutExSnapshotLayout(
         Box<crate::types::VirtualMachineFileLayoutExSnapshotLayout>,
     ),
-    ///  A `VirtualMachineFlagInfo`.
+    /// A `VirtualMachineFlagInfo`.
     VirtualMachineFlagInfo(Box<crate::types::VirtualMachineFlagInfo>),
-    ///  A `VirtualMachineForkConfigInfo`.
+    /// A `VirtualMachineForkConfigInfo`.
     VirtualMachineForkConfigInfo(Box<crate::types::VirtualMachineForkConfigInfo>),
-    ///  A `GuestInfo`.
+    /// A `GuestInfo`.
     GuestInfo(Box<crate::types::GuestInfo>),
-    ///  A `GuestInfoCustomizationInfo`.
+    /// A `GuestInfoCustomizationInfo`.
     GuestInfoCustomizationInfo(Box<crate::types::GuestInfoCustomizationInfo>),
-    ///  A `GuestDiskInfo`.
+    /// A `GuestDiskInfo`.
     GuestDiskInfo(Box<crate::types::GuestDiskInfo>),
-    ///  A `VirtualMachineGuestRebootStatus`.
+    /// A `VirtualMachineGuestRebootStatus`.
     VirtualMachineGuestRebootStatus(Box<crate::types::VirtualMachineGuestRebootStatus>),
-    ///  A `GuestInfoNamespaceGenerationInfo`.
+    /// A `GuestInfoNamespaceGenerationInfo`.
     GuestInfoNamespaceGenerationInfo(
         Box<crate::types::GuestInfoNamespaceGenerationInfo>,
     ),
-    ///  A `GuestNicInfo`.
+    /// A `GuestNicInfo`.
     GuestNicInfo(Box<crate::types::GuestNicInfo>),
-    ///  A `GuestScreenInfo`.
+    /// A `GuestScreenInfo`.
     GuestScreenInfo(Box<crate::types::GuestScreenInfo>),
-    ///  A `GuestStackInfo`.
+    /// A `GuestStackInfo`.
     GuestStackInfo(Box<crate::types::GuestStackInfo>),
-    ///  A `GuestInfoVirtualDiskMapping`.
+    /// A `GuestInfoVirtualDiskMapping`.
     GuestInfoVirtualDiskMapping(Box<crate::types::GuestInfoVirtualDiskMapping>),
-    ///  A `VirtualMachineGuestIntegrityInfo`.
+    /// A `VirtualMachineGuestIntegrityInfo`.
     VirtualMachineGuestIntegrityInfo(
         Box<crate::types::VirtualMachineGuestIntegrityInfo>,
     ),
-    ///  A `VirtualMachineGuestMonitoringModeInfo`.
+    /// A `VirtualMachineGuestMonitoringModeInfo`.
     VirtualMachineGuestMonitoringModeInfo(
         Box<crate::types::VirtualMachineGuestMonitoringModeInfo>,
     ),
-    ///  A `GuestOsDescriptor`.
+    /// A `GuestOsDescriptor`.
     GuestOsDescriptor(Box<crate::types::GuestOsDescriptor>),
-    ///  A `VirtualMachineGuestQuiesceSpec` or one of its subtypes.
+    /// A `VirtualMachineGuestQuiesceSpec` or one of its subtypes.
     VirtualMachineGuestQuiesceSpec(crate::types::VirtualMachineGuestQuiesceSpecKind),
-    ///  A `VirtualMachineIdeDiskDevicePartitionInfo`.
+    /// A `VirtualMachineIdeDiskDevicePartitionInfo`.
     VirtualMachineIdeDiskDevicePartitionInfo(
         Box<crate::types::VirtualMachineIdeDiskDevicePartitionInfo>,
     ),
-    ///  A `VirtualMachineInstantCloneSpec`.
+    /// A `VirtualMachineInstantCloneSpec`.
     VirtualMachineInstantCloneSpec(Box<crate::types::VirtualMachineInstantCloneSpec>),
-    ///  A `VirtualMachineLegacyNetworkSwitchInfo`.
+    /// A `VirtualMachineLegacyNetworkSwitchInfo`.
     VirtualMachineLegacyNetworkSwitchInfo(
         Box<crate::types::VirtualMachineLegacyNetworkSwitchInfo>,
     ),
-    ///  A `VirtualMachineMessage`.
+    /// A `VirtualMachineMessage`.
     VirtualMachineMessage(Box<crate::types::VirtualMachineMessage>),
-    ///  A `VirtualMachineMetadataManagerVmMetadata`.
+    /// A `VirtualMachineMetadataManagerVmMetadata`.
     VirtualMachineMetadataManagerVmMetadata(
         Box<crate::types::VirtualMachineMetadataManagerVmMetadata>,
     ),
-    ///  A `VirtualMachineMetadataManagerVmMetadataInput`.
+    /// A `VirtualMachineMetadataManagerVmMetadataInput`.
     VirtualMachineMetadataManagerVmMetadataInput(
         Box<crate::types::VirtualMachineMetadataManagerVmMetadataInput>,
     ),
-    ///  A `VirtualMachineMetadataManagerVmMetadataOwner`.
+    /// A `VirtualMachineMetadataManagerVmMetadataOwner`.
     VirtualMachineMetadataManagerVmMetadataOwner(
         Box<crate::types::VirtualMachineMetadataManagerVmMetadataOwner>,
     ),
-    ///  A `VirtualMachineMetadataManagerVmMetadataResult`.
+    /// A `VirtualMachineMetadataManagerVmMetadataResult`.
     VirtualMachineMetadataManagerVmMetadataResult(
         Box<crate::types::VirtualMachineMetadataManagerVmMetadataResult>,
     ),
-    ///  A `VirtualMachineNetworkShaperInfo`.
+    /// A `VirtualMachineNetworkShaperInfo`.
     VirtualMachineNetworkShaperInfo(Box<crate::types::VirtualMachineNetworkShaperInfo>),
-    ///  A `VirtualMachineProfileDetails`.
+    /// A `VirtualMachineProfileDetails`.
     VirtualMachineProfileDetails(Box<crate::types::VirtualMachineProfileDetails>),
-    ///  A `VirtualMachineProfileDetailsDiskProfileDetails`.
+    /// A `VirtualMachineProfileDetailsDiskProfileDetails`.
     VirtualMachineProfileDetailsDiskProfileDetails(
         Box<crate::types::VirtualMachineProfileDetailsDiskProfileDetails>,
     ),
-    ///  A `VirtualMachineProfileRawData`.
+    /// A `VirtualMachineProfileRawData`.
     VirtualMachineProfileRawData(Box<crate::types::VirtualMachineProfileRawData>),
-    ///  A `VirtualMachineProfileSpec` or one of its subtypes.
+    /// A `VirtualMachineProfileSpec` or one of its subtypes.
     VirtualMachineProfileSpec(crate::types::VirtualMachineProfileSpecKind),
-    ///  A `VirtualMachinePropertyRelation`.
+    /// A `VirtualMachinePropertyRelation`.
     VirtualMachinePropertyRelation(Box<crate::types::VirtualMachinePropertyRelation>),
-    ///  A `VirtualMachineQuestionInfo`.
+    /// A `VirtualMachineQuestionInfo`.
     VirtualMachineQuestionInfo(Box<crate::types::VirtualMachineQuestionInfo>),
-    ///  A `VirtualMachineRelocateSpec`.
+    /// A `VirtualMachineRelocateSpec`.
     VirtualMachineRelocateSpec(Box<crate::types::VirtualMachineRelocateSpec>),
-    ///  A `VirtualMachineRelocateSpecDiskLocator`.
+    /// A `VirtualMachineRelocateSpecDiskLocator`.
     VirtualMachineRelocateSpecDiskLocator(
         Box<crate::types::VirtualMachineRelocateSpecDiskLocator>,
     ),
-    ///  A `VirtualMachineRelocateSpecDiskLocatorBackingSpec`.
+    /// A `VirtualMachineRelocateSpecDiskLocatorBackingSpec`.
     VirtualMachineRelocateSpecDiskLocatorBackingSpec(
         Box<crate::types::VirtualMachineRelocateSpecDiskLocatorBackingSpec>,
     ),
-    ///  A `ReplicationConfigSpec`.
+    /// A `ReplicationConfigSpec`.
     ReplicationConfigSpec(Box<crate::types::ReplicationConfigSpec>),
-    ///  A `ReplicationInfoDiskSettings`.
+    /// A `ReplicationInfoDiskSettings`.
     ReplicationInfoDiskSettings(Box<crate::types::ReplicationInfoDiskSettings>),
-    ///  A `VirtualMachineRuntimeInfo`.
+    /// A `VirtualMachineRuntimeInfo`.
     VirtualMachineRuntimeInfo(Box<crate::types::VirtualMachineRuntimeInfo>),
-    ///  A `VirtualMachineRuntimeInfoDasProtectionState`.
+    /// A `VirtualMachineRuntimeInfoDasProtectionState`.
     VirtualMachineRuntimeInfoDasProtectionState(
         Box<crate::types::VirtualMachineRuntimeInfoDasProtectionState>,
     ),
-    ///  A `ScheduledHardwareUpgradeInfo`.
+    /// A `ScheduledHardwareUpgradeInfo`.
     ScheduledHardwareUpgradeInfo(Box<crate::types::ScheduledHardwareUpgradeInfo>),
-    ///  A `VirtualMachineSgxInfo`.
+    /// A `VirtualMachineSgxInfo`.
     VirtualMachineSgxInfo(Box<crate::types::VirtualMachineSgxInfo>),
-    ///  A `VirtualMachineSnapshotInfo`.
+    /// A `VirtualMachineSnapshotInfo`.
     VirtualMachineSnapshotInfo(Box<crate::types::VirtualMachineSnapshotInfo>),
-    ///  A `SnapshotSelectionSpec`.
+    /// A `SnapshotSelectionSpec`.
     SnapshotSelectionSpec(Box<crate::types::SnapshotSelectionSpec>),
-    ///  A `VirtualMachineSnapshotTree`.
+    /// A `VirtualMachineSnapshotTree`.
     VirtualMachineSnapshotTree(Box<crate::types::VirtualMachineSnapshotTree>),
-    ///  A `VirtualMachineSriovDevicePoolInfo` or one of its subtypes.
+    /// A `VirtualMachineSriovDevicePoolInfo` or one of its subtypes.
     VirtualMachineSriovDevicePoolInfo(
         crate::types::VirtualMachineSriovDevicePoolInfoKind,
     ),
-    ///  A `VirtualMachineStorageInfo`.
+    /// A `VirtualMachineStorageInfo`.
     VirtualMachineStorageInfo(Box<crate::types::VirtualMachineStorageInfo>),
-    ///  A `VirtualMachineUsageOnDatastore`.
+    /// A `VirtualMachineUsageOnDatastore`.
     VirtualMachineUsageOnDatastore(Box<crate::types::VirtualMachineUsageOnDatastore>),
-    ///  A `SubnetInfoFolderInfo`.
+    /// A `SubnetInfoFolderInfo`.
     SubnetInfoFolderInfo(Box<crate::types::SubnetInfoFolderInfo>),
-    ///  A `VirtualMachineSummary`.
+    /// A `VirtualMachineSummary`.
     VirtualMachineSummary(Box<crate::types::VirtualMachineSummary>),
-    ///  A `VirtualMachineConfigSummary`.
+    /// A `VirtualMachineConfigSummary`.
     VirtualMachineConfigSummary(Box<crate::types::VirtualMachineConfigSummary>),
-    ///  A `VirtualMachineGuestSummary`.
+    /// A `VirtualMachineGuestSummary`.
     VirtualMachineGuestSummary(Box<crate::types::VirtualMachineGuestSummary>),
-    ///  A `VirtualMachineQuickStats`.
+    /// A `VirtualMachineQuickStats`.
     VirtualMachineQuickStats(Box<crate::types::VirtualMachineQuickStats>),
-    ///  A `VirtualMachineQuickStatsMemoryTierStats`.
+    /// A `VirtualMachineQuickStatsMemoryTierStats`.
     VirtualMachineQuickStatsMemoryTierStats(
         Box<crate::types::VirtualMachineQuickStatsMemoryTierStats>,
     ),
-    ///  A `VirtualMachineStorageSummary`.
+    /// A `VirtualMachineStorageSummary`.
     VirtualMachineStorageSummary(Box<crate::types::VirtualMachineStorageSummary>),
-    ///  A `VirtualMachineTargetInfo` or one of its subtypes.
+    /// A `VirtualMachineTargetInfo` or one of its subtypes.
     VirtualMachineTargetInfo(Box<crate::types::VirtualMachineTargetInfoKind>),
-    ///  A `ToolsConfigInfo`.
+    /// A `ToolsConfigInfo`.
     ToolsConfigInfo(Box<crate::types::ToolsConfigInfo>),
-    ///  A `ToolsConfigInfoToolsLastInstallInfo`.
+    /// A `ToolsConfigInfoToolsLastInstallInfo`.
     ToolsConfigInfoToolsLastInstallInfo(
         Box<crate::types::ToolsConfigInfoToolsLastInstallInfo>,
     ),
-    ///  A `UsbScanCodeSpec`.
+    /// A `UsbScanCodeSpec`.
     UsbScanCodeSpec(Box<crate::types::UsbScanCodeSpec>),
-    ///  A `UsbScanCodeSpecKeyEvent`.
+    /// A `UsbScanCodeSpecKeyEvent`.
     UsbScanCodeSpecKeyEvent(Box<crate::types::UsbScanCodeSpecKeyEvent>),
-    ///  A `UsbScanCodeSpecModifierType`.
+    /// A `UsbScanCodeSpecModifierType`.
     UsbScanCodeSpecModifierType(Box<crate::types::UsbScanCodeSpecModifierType>),
-    ///  A `VirtualMachineVcpuConfig`.
+    /// A `VirtualMachineVcpuConfig`.
     VirtualMachineVcpuConfig(Box<crate::types::VirtualMachineVcpuConfig>),
-    ///  A `VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo`.
+    /// A `VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo`.
     VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo(
         Box<crate::types::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo>,
     ),
-    ///  A `VirtualMachineVirtualDeviceGroups`.
+    /// A `VirtualMachineVirtualDeviceGroups`.
     VirtualMachineVirtualDeviceGroups(
         Box<crate::types::VirtualMachineVirtualDeviceGroups>,
     ),
-    ///  A `VirtualMachineVirtualDeviceGroupsDeviceGroup` or one of its subtypes.
+    /// A `VirtualMachineVirtualDeviceGroupsDeviceGroup` or one of its subtypes.
     VirtualMachineVirtualDeviceGroupsDeviceGroup(
         Box<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind>,
     ),
-    ///  A `VirtualMachineVirtualDeviceSwap`.
+    /// A `VirtualMachineVirtualDeviceSwap`.
     VirtualMachineVirtualDeviceSwap(Box<crate::types::VirtualMachineVirtualDeviceSwap>),
-    ///  A `VirtualMachineVirtualDeviceSwapDeviceSwapInfo`.
+    /// A `VirtualMachineVirtualDeviceSwapDeviceSwapInfo`.
     VirtualMachineVirtualDeviceSwapDeviceSwapInfo(
         Box<crate::types::VirtualMachineVirtualDeviceSwapDeviceSwapInfo>,
     ),
-    ///  A `VirtualHardware`.
+    /// A `VirtualHardware`.
     VirtualHardware(Box<crate::types::VirtualHardware>),
-    ///  A `VirtualHardwareOption`.
+    /// A `VirtualHardwareOption`.
     VirtualHardwareOption(Box<crate::types::VirtualHardwareOption>),
-    ///  A `VirtualMachineVirtualNuma`.
+    /// A `VirtualMachineVirtualNuma`.
     VirtualMachineVirtualNuma(Box<crate::types::VirtualMachineVirtualNuma>),
-    ///  A `VirtualMachineVirtualNumaInfo`.
+    /// A `VirtualMachineVirtualNumaInfo`.
     VirtualMachineVirtualNumaInfo(Box<crate::types::VirtualMachineVirtualNumaInfo>),
-    ///  A `VirtualMachineVirtualPMem`.
+    /// A `VirtualMachineVirtualPMem`.
     VirtualMachineVirtualPMem(Box<crate::types::VirtualMachineVirtualPMem>),
-    ///  A `VmPlacementPolicy` or one of its subtypes.
+    /// A `VmPlacementPolicy` or one of its subtypes.
     VmPlacementPolicy(crate::types::VmPlacementPolicyKind),
-    ///  A `CheckResult`.
+    /// A `CheckResult`.
     CheckResult(Box<crate::types::CheckResult>),
-    ///  A `CustomizationAdapterMapping`.
+    /// A `CustomizationAdapterMapping`.
     CustomizationAdapterMapping(Box<crate::types::CustomizationAdapterMapping>),
-    ///  A `CustomizationGlobalIPSettings`.
+    /// A `CustomizationGlobalIPSettings`.
     CustomizationGlobalIPSettings(Box<crate::types::CustomizationGlobalIPSettings>),
-    ///  A `CustomizationGuiRunOnce`.
+    /// A `CustomizationGuiRunOnce`.
     CustomizationGuiRunOnce(Box<crate::types::CustomizationGuiRunOnce>),
-    ///  A `CustomizationGuiUnattended`.
+    /// A `CustomizationGuiUnattended`.
     CustomizationGuiUnattended(Box<crate::types::CustomizationGuiUnattended>),
-    ///  A `CustomizationIPSettings`.
+    /// A `CustomizationIPSettings`.
     CustomizationIPSettings(Box<crate::types::CustomizationIPSettings>),
-    ///  A `CustomizationIPSettingsIpV6AddressSpec`.
+    /// A `CustomizationIPSettingsIpV6AddressSpec`.
     CustomizationIPSettingsIpV6AddressSpec(
         Box<crate::types::CustomizationIPSettingsIpV6AddressSpec>,
     ),
-    ///  A `CustomizationIdentification`.
+    /// A `CustomizationIdentification`.
     CustomizationIdentification(Box<crate::types::CustomizationIdentification>),
-    ///  A `CustomizationIdentitySettings` or one of its subtypes.
+    /// A `CustomizationIdentitySettings` or one of its subtypes.
     CustomizationIdentitySettings(crate::types::CustomizationIdentitySettingsKind),
-    ///  A `CustomizationIpGenerator` or one of its subtypes.
+    /// A `CustomizationIpGenerator` or one of its subtypes.
     CustomizationIpGenerator(crate::types::CustomizationIpGeneratorKind),
-    ///  A `CustomizationIpV6Generator` or one of its subtypes.
+    /// A `CustomizationIpV6Generator` or one of its subtypes.
     CustomizationIpV6Generator(crate::types::CustomizationIpV6GeneratorKind),
-    ///  A `CustomizationLicenseFilePrintData`.
+    /// A `CustomizationLicenseFilePrintData`.
     CustomizationLicenseFilePrintData(
         Box<crate::types::CustomizationLicenseFilePrintData>,
     ),
-    ///  A `CustomizationName` or one of its subtypes.
+    /// A `CustomizationName` or one of its subtypes.
     CustomizationName(crate::types::CustomizationNameKind),
-    ///  A `CustomizationOptions` or one of its subtypes.
+    /// A `CustomizationOptions` or one of its subtypes.
     CustomizationOptions(crate::types::CustomizationOptionsKind),
-    ///  A `CustomizationPassword`.
+    /// A `CustomizationPassword`.
     CustomizationPassword(Box<crate::types::CustomizationPassword>),
-    ///  A `CustomizationSpec`.
+    /// A `CustomizationSpec`.
     CustomizationSpec(Box<crate::types::CustomizationSpec>),
-    ///  A `CustomizationUserData`.
+    /// A `CustomizationUserData`.
     CustomizationUserData(Box<crate::types::CustomizationUserData>),
-    ///  A `HostDiskMappingInfo`.
+    /// A `HostDiskMappingInfo`.
     HostDiskMappingInfo(Box<crate::types::HostDiskMappingInfo>),
-    ///  A `HostDiskMappingPartitionInfo`.
+    /// A `HostDiskMappingPartitionInfo`.
     HostDiskMappingPartitionInfo(Box<crate::types::HostDiskMappingPartitionInfo>),
-    ///  A `HostDiskMappingOption`.
+    /// A `HostDiskMappingOption`.
     HostDiskMappingOption(Box<crate::types::HostDiskMappingOption>),
-    ///  A `HostDiskMappingPartitionOption`.
+    /// A `HostDiskMappingPartitionOption`.
     HostDiskMappingPartitionOption(Box<crate::types::HostDiskMappingPartitionOption>),
-    ///  A `VirtualDevice` or one of its subtypes.
+    /// A `VirtualDevice` or one of its subtypes.
     VirtualDevice(crate::types::VirtualDeviceKind),
-    ///  A `VirtualDeviceBackingInfo` or one of its subtypes.
+    /// A `VirtualDeviceBackingInfo` or one of its subtypes.
     VirtualDeviceBackingInfo(Box<crate::types::VirtualDeviceBackingInfoKind>),
-    ///  A `VirtualDeviceBusSlotInfo` or one of its subtypes.
+    /// A `VirtualDeviceBusSlotInfo` or one of its subtypes.
     VirtualDeviceBusSlotInfo(crate::types::VirtualDeviceBusSlotInfoKind),
-    ///  A `VirtualDeviceConnectInfo`.
+    /// A `VirtualDeviceConnectInfo`.
     VirtualDeviceConnectInfo(Box<crate::types::VirtualDeviceConnectInfo>),
-    ///  A `VirtualDeviceDeviceGroupInfo`.
+    /// A `VirtualDeviceDeviceGroupInfo`.
     VirtualDeviceDeviceGroupInfo(Box<crate::types::VirtualDeviceDeviceGroupInfo>),
-    ///  A `VirtualDeviceOption` or one of its subtypes.
+    /// A `VirtualDeviceOption` or one of its subtypes.
     VirtualDeviceOption(crate::types::VirtualDeviceOptionKind),
-    ///  A `VirtualDeviceBackingOption` or one of its subtypes.
+    /// A `VirtualDeviceBackingOption` or one of its subtypes.
     VirtualDeviceBackingOption(Box<crate::types::VirtualDeviceBackingOptionKind>),
-    ///  A `VirtualDeviceBusSlotOption`.
+    /// A `VirtualDeviceBusSlotOption`.
     VirtualDeviceBusSlotOption(Box<crate::types::VirtualDeviceBusSlotOption>),
-    ///  A `VirtualDeviceConnectOption`.
+    /// A `VirtualDeviceConnectOption`.
     VirtualDeviceConnectOption(Box<crate::types::VirtualDeviceConnectOption>),
-    ///  A `VirtualDeviceConfigSpec` or one of its subtypes.
+    /// A `VirtualDeviceConfigSpec` or one of its subtypes.
     VirtualDeviceConfigSpec(crate::types::VirtualDeviceConfigSpecKind),
-    ///  A `VirtualDeviceConfigSpecBackingSpec`.
+    /// A `VirtualDeviceConfigSpecBackingSpec`.
     VirtualDeviceConfigSpecBackingSpec(
         Box<crate::types::VirtualDeviceConfigSpecBackingSpec>,
     ),
-    ///  A `VirtualDiskVFlashCacheConfigInfo`.
+    /// A `VirtualDiskVFlashCacheConfigInfo`.
     VirtualDiskVFlashCacheConfigInfo(
         Box<crate::types::VirtualDiskVFlashCacheConfigInfo>,
     ),
-    ///  A `VirtualDiskId`.
+    /// A `VirtualDiskId`.
     VirtualDiskId(Box<crate::types::VirtualDiskId>),
-    ///  A `VirtualDiskDeltaDiskFormatsSupported`.
+    /// A `VirtualDiskDeltaDiskFormatsSupported`.
     VirtualDiskDeltaDiskFormatsSupported(
         Box<crate::types::VirtualDiskDeltaDiskFormatsSupported>,
     ),
-    ///  A `VirtualDiskOptionVFlashCacheConfigOption`.
+    /// A `VirtualDiskOptionVFlashCacheConfigOption`.
     VirtualDiskOptionVFlashCacheConfigOption(
         Box<crate::types::VirtualDiskOptionVFlashCacheConfigOption>,
     ),
-    ///  A `VirtualEthernetCardResourceAllocation`.
+    /// A `VirtualEthernetCardResourceAllocation`.
     VirtualEthernetCardResourceAllocation(
         Box<crate::types::VirtualEthernetCardResourceAllocation>,
     ),
-    ///  A `VirtualPCIPassthroughAllowedDevice`.
+    /// A `VirtualPCIPassthroughAllowedDevice`.
     VirtualPCIPassthroughAllowedDevice(
         Box<crate::types::VirtualPCIPassthroughAllowedDevice>,
     ),
-    ///  A `VirtualMachineVMCIDeviceFilterInfo`.
+    /// A `VirtualMachineVMCIDeviceFilterInfo`.
     VirtualMachineVMCIDeviceFilterInfo(
         Box<crate::types::VirtualMachineVMCIDeviceFilterInfo>,
     ),
-    ///  A `VirtualMachineVMCIDeviceFilterSpec`.
+    /// A `VirtualMachineVMCIDeviceFilterSpec`.
     VirtualMachineVMCIDeviceFilterSpec(
         Box<crate::types::VirtualMachineVMCIDeviceFilterSpec>,
     ),
-    ///  A `VirtualMachineVMCIDeviceOptionFilterSpecOption`.
+    /// A `VirtualMachineVMCIDeviceOptionFilterSpecOption`.
     VirtualMachineVMCIDeviceOptionFilterSpecOption(
         Box<crate::types::VirtualMachineVMCIDeviceOptionFilterSpecOption>,
     ),
-    ///  A `VirtualVmxnet3StrictLatencyConfig`.
+    /// A `VirtualVmxnet3StrictLatencyConfig`.
     VirtualVmxnet3StrictLatencyConfig(
         Box<crate::types::VirtualVmxnet3StrictLatencyConfig>,
     ),
-    ///  A `VirtualVmxnet3OptionStrictLatencyConfigOption`.
+    /// A `VirtualVmxnet3OptionStrictLatencyConfigOption`.
     VirtualVmxnet3OptionStrictLatencyConfigOption(
         Box<crate::types::VirtualVmxnet3OptionStrictLatencyConfigOption>,
     ),
-    ///  A `GuestAliases`.
+    /// A `GuestAliases`.
     GuestAliases(Box<crate::types::GuestAliases>),
-    ///  A `GuestAuthAliasInfo`.
+    /// A `GuestAuthAliasInfo`.
     GuestAuthAliasInfo(Box<crate::types::GuestAuthAliasInfo>),
-    ///  A `GuestAuthSubject` or one of its subtypes.
+    /// A `GuestAuthSubject` or one of its subtypes.
     GuestAuthSubject(crate::types::GuestAuthSubjectKind),
-    ///  A `GuestMappedAliases`.
+    /// A `GuestMappedAliases`.
     GuestMappedAliases(Box<crate::types::GuestMappedAliases>),
-    ///  A `GuestFileAttributes` or one of its subtypes.
+    /// A `GuestFileAttributes` or one of its subtypes.
     GuestFileAttributes(Box<crate::types::GuestFileAttributesKind>),
-    ///  A `GuestFileInfo`.
+    /// A `GuestFileInfo`.
     GuestFileInfo(Box<crate::types::GuestFileInfo>),
-    ///  A `FileTransferInformation`.
+    /// A `FileTransferInformation`.
     FileTransferInformation(Box<crate::types::FileTransferInformation>),
-    ///  A `GuestListFileInfo`.
+    /// A `GuestListFileInfo`.
     GuestListFileInfo(Box<crate::types::GuestListFileInfo>),
-    ///  A `GuestAuthentication` or one of its subtypes.
+    /// A `GuestAuthentication` or one of its subtypes.
     GuestAuthentication(crate::types::GuestAuthenticationKind),
-    ///  A `GuestProcessInfo`.
+    /// A `GuestProcessInfo`.
     GuestProcessInfo(Box<crate::types::GuestProcessInfo>),
-    ///  A `GuestProgramSpec` or one of its subtypes.
+    /// A `GuestProgramSpec` or one of its subtypes.
     GuestProgramSpec(Box<crate::types::GuestProgramSpecKind>),
-    ///  A `GuestRegKeySpec`.
+    /// A `GuestRegKeySpec`.
     GuestRegKeySpec(Box<crate::types::GuestRegKeySpec>),
-    ///  A `GuestRegKeyNameSpec`.
+    /// A `GuestRegKeyNameSpec`.
     GuestRegKeyNameSpec(Box<crate::types::GuestRegKeyNameSpec>),
-    ///  A `GuestRegKeyRecordSpec`.
+    /// A `GuestRegKeyRecordSpec`.
     GuestRegKeyRecordSpec(Box<crate::types::GuestRegKeyRecordSpec>),
-    ///  A `GuestRegValueSpec`.
+    /// A `GuestRegValueSpec`.
     GuestRegValueSpec(Box<crate::types::GuestRegValueSpec>),
-    ///  A `GuestRegValueDataSpec` or one of its subtypes.
+    /// A `GuestRegValueDataSpec` or one of its subtypes.
     GuestRegValueDataSpec(crate::types::GuestRegValueDataSpecKind),
-    ///  A `GuestRegValueNameSpec`.
+    /// A `GuestRegValueNameSpec`.
     GuestRegValueNameSpec(Box<crate::types::GuestRegValueNameSpec>),
-    ///  A `DeviceGroupId`.
+    /// A `DeviceGroupId`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     DeviceGroupId(Box<crate::types::DeviceGroupId>),
-    ///  A `FaultDomainId` or one of its subtypes.
+    /// A `FaultDomainId` or one of its subtypes.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     FaultDomainId(crate::types::FaultDomainIdKind),
-    ///  A `ReplicationGroupId`.
+    /// A `ReplicationGroupId`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     ReplicationGroupId(Box<crate::types::ReplicationGroupId>),
-    ///  A `ReplicationSpec`.
+    /// A `ReplicationSpec`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     ReplicationSpec(Box<crate::types::ReplicationSpec>),
-    ///  A `VsanAutoRAIDConfig`.
+    /// A `VsanAutoRAIDConfig`.
     #[cfg(feature = "vsan")]
     VsanAutoRAIDConfig(Box<crate::types::VsanAutoRAIDConfig>),
-    ///  A `VsanAutoRAIDInfo`.
+    /// A `VsanAutoRAIDInfo`.
     #[cfg(feature = "vsan")]
     VsanAutoRAIDInfo(Box<crate::types::VsanAutoRAIDInfo>),
-    ///  A `VsanCapacityReservationInfo`.
+    /// A `VsanCapacityReservationInfo`.
     #[cfg(feature = "vsan")]
     VsanCapacityReservationInfo(Box<crate::types::VsanCapacityReservationInfo>),
-    ///  A `VsanClientUnicastConfig`.
+    /// A `VsanClientUnicastConfig`.
     VsanClientUnicastConfig(Box<crate::types::VsanClientUnicastConfig>),
-    ///  A `ClusterRuntimeInfo`.
+    /// A `ClusterRuntimeInfo`.
     #[cfg(feature = "vsan")]
     ClusterRuntimeInfo(Box<crate::types::ClusterRuntimeInfo>),
-    ///  A `VsanCompatibilityCheckResult`.
+    /// A `VsanCompatibilityCheckResult`.
     VsanCompatibilityCheckResult(Box<crate::types::VsanCompatibilityCheckResult>),
-    ///  A `VsanCyberRecoveryConfig`.
+    /// A `VsanCyberRecoveryConfig`.
     VsanCyberRecoveryConfig(Box<crate::types::VsanCyberRecoveryConfig>),
-    ///  A `VimVsanDataEfficiencyCapacityState`.
+    /// A `VimVsanDataEfficiencyCapacityState`.
     #[cfg(feature = "vsan")]
     VimVsanDataEfficiencyCapacityState(
         Box<crate::types::VimVsanDataEfficiencyCapacityState>,
     ),
-    ///  A `VsanDataEfficiencyConfig` or one of its subtypes.
+    /// A `VsanDataEfficiencyConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanDataEfficiencyConfig(crate::types::VsanDataEfficiencyConfigKind),
-    ///  A `VsanDataEncryptionConfig`.
+    /// A `VsanDataEncryptionConfig`.
     #[cfg(feature = "vsan")]
     VsanDataEncryptionConfig(Box<crate::types::VsanDataEncryptionConfig>),
-    ///  A `VsanDataInTransitEncryptionConfig`.
+    /// A `VsanDataInTransitEncryptionConfig`.
     #[cfg(feature = "vsan")]
     VsanDataInTransitEncryptionConfig(
         Box<crate::types::VsanDataInTransitEncryptionConfig>,
     ),
-    ///  A `VsanDatastoreConfig` or one of its subtypes.
+    /// A `VsanDatastoreConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanDatastoreConfig(crate::types::VsanDatastoreConfigKind),
-    ///  A `VsanDatastoreSpec` or one of its subtypes.
+    /// A `VsanDatastoreSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanDatastoreSpec(Box<crate::types::VsanDatastoreSpecKind>),
-    ///  A `DefaultDatastorePolicySelectionInfo`.
+    /// A `DefaultDatastorePolicySelectionInfo`.
     DefaultDatastorePolicySelectionInfo(
         Box<crate::types::DefaultDatastorePolicySelectionInfo>,
     ),
-    ///  A `VsanDirectoryServerConfig` or one of its subtypes.
+    /// A `VsanDirectoryServerConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanDirectoryServerConfig(crate::types::VsanDirectoryServerConfigKind),
-    ///  A `DiskClaimConfiguration`.
+    /// A `DiskClaimConfiguration`.
     #[cfg(feature = "vsan")]
     DiskClaimConfiguration(Box<crate::types::DiskClaimConfiguration>),
-    ///  A `DiskInfo`.
+    /// A `DiskInfo`.
     #[cfg(feature = "vsan")]
     DiskInfo(Box<crate::types::DiskInfo>),
-    ///  A `DpDaemonHealth`.
+    /// A `DpDaemonHealth`.
     DpDaemonHealth(Box<crate::types::DpDaemonHealth>),
-    ///  A `VSANEntityCompatibilityResult`.
+    /// A `VSANEntityCompatibilityResult`.
     #[cfg(feature = "vsan")]
     VSANEntityCompatibilityResult(Box<crate::types::VSANEntityCompatibilityResult>),
-    ///  A `EntityResourceCheckDetails` or one of its subtypes.
+    /// A `EntityResourceCheckDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     EntityResourceCheckDetails(crate::types::EntityResourceCheckDetailsKind),
-    ///  A `VsanFileServiceConfig`.
+    /// A `VsanFileServiceConfig`.
     #[cfg(feature = "vsan")]
     VsanFileServiceConfig(Box<crate::types::VsanFileServiceConfig>),
-    ///  A `VsanFileServiceDomain`.
+    /// A `VsanFileServiceDomain`.
     #[cfg(feature = "vsan")]
     VsanFileServiceDomain(Box<crate::types::VsanFileServiceDomain>),
-    ///  A `VsanFileServiceDomainConfig`.
+    /// A `VsanFileServiceDomainConfig`.
     #[cfg(feature = "vsan")]
     VsanFileServiceDomainConfig(Box<crate::types::VsanFileServiceDomainConfig>),
-    ///  A `VsanFileServiceDomainQuerySpec`.
+    /// A `VsanFileServiceDomainQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanFileServiceDomainQuerySpec(Box<crate::types::VsanFileServiceDomainQuerySpec>),
-    ///  A `VsanFileShare`.
+    /// A `VsanFileShare`.
     #[cfg(feature = "vsan")]
     VsanFileShare(Box<crate::types::VsanFileShare>),
-    ///  A `VsanFileShareConfig`.
+    /// A `VsanFileShareConfig`.
     #[cfg(feature = "vsan")]
     VsanFileShareConfig(Box<crate::types::VsanFileShareConfig>),
-    ///  A `VsanFileShareNetPermission`.
+    /// A `VsanFileShareNetPermission`.
     #[cfg(feature = "vsan")]
     VsanFileShareNetPermission(Box<crate::types::VsanFileShareNetPermission>),
-    ///  A `VsanFileShareQueryProperties`.
+    /// A `VsanFileShareQueryProperties`.
     #[cfg(feature = "vsan")]
     VsanFileShareQueryProperties(Box<crate::types::VsanFileShareQueryProperties>),
-    ///  A `FileShareQueryResult`.
+    /// A `FileShareQueryResult`.
     #[cfg(feature = "vsan")]
     FileShareQueryResult(Box<crate::types::FileShareQueryResult>),
-    ///  A `VsanFileShareQuerySpec`.
+    /// A `VsanFileShareQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanFileShareQuerySpec(Box<crate::types::VsanFileShareQuerySpec>),
-    ///  A `VsanFileShareRuntimeInfo`.
+    /// A `VsanFileShareRuntimeInfo`.
     #[cfg(feature = "vsan")]
     VsanFileShareRuntimeInfo(Box<crate::types::VsanFileShareRuntimeInfo>),
-    ///  A `VsanFileShareSmbOptions`.
+    /// A `VsanFileShareSmbOptions`.
     #[cfg(feature = "vsan")]
     VsanFileShareSmbOptions(Box<crate::types::VsanFileShareSmbOptions>),
-    ///  A `VsanFileShareSnapshot`.
+    /// A `VsanFileShareSnapshot`.
     #[cfg(feature = "vsan")]
     VsanFileShareSnapshot(Box<crate::types::VsanFileShareSnapshot>),
-    ///  A `VsanFileShareSnapshotConfig`.
+    /// A `VsanFileShareSnapshotConfig`.
     #[cfg(feature = "vsan")]
     VsanFileShareSnapshotConfig(Box<crate::types::VsanFileShareSnapshotConfig>),
-    ///  A `VsanFileShareSnapshotQueryResult`.
+    /// A `VsanFileShareSnapshotQueryResult`.
     #[cfg(feature = "vsan")]
     VsanFileShareSnapshotQueryResult(
         Box<crate::types::VsanFileShareSnapshotQueryResult>,
     ),
-    ///  A `VsanFileShareSnapshotQuerySpec`.
+    /// A `VsanFileShareSnapshotQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanFileShareSnapshotQuerySpec(Box<crate::types::VsanFileShareSnapshotQuerySpec>),
-    ///  A `VsanHciMeshDatastoreSource`.
+    /// A `VsanHciMeshDatastoreSource`.
     #[cfg(feature = "vsan")]
     VsanHciMeshDatastoreSource(Box<crate::types::VsanHciMeshDatastoreSource>),
-    ///  A `VsanHostSiteMaintenanceStatus`.
+    /// A `VsanHostSiteMaintenanceStatus`.
     #[cfg(feature = "vsan")]
     VsanHostSiteMaintenanceStatus(Box<crate::types::VsanHostSiteMaintenanceStatus>),
-    ///  A `VsanIODiagnosticsFailedCheck`.
+    /// A `VsanIODiagnosticsFailedCheck`.
     VsanIODiagnosticsFailedCheck(Box<crate::types::VsanIODiagnosticsFailedCheck>),
-    ///  A `VsanIODiagnosticsInstance`.
+    /// A `VsanIODiagnosticsInstance`.
     #[cfg(feature = "vsan")]
     VsanIODiagnosticsInstance(Box<crate::types::VsanIODiagnosticsInstance>),
-    ///  A `VsanIODiagnosticsInstanceEvent`.
+    /// A `VsanIODiagnosticsInstanceEvent`.
     #[cfg(feature = "vsan")]
     VsanIODiagnosticsInstanceEvent(Box<crate::types::VsanIODiagnosticsInstanceEvent>),
-    ///  A `VsanIODiagnosticsInstanceQuerySpec`.
+    /// A `VsanIODiagnosticsInstanceQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanIODiagnosticsInstanceQuerySpec(
         Box<crate::types::VsanIODiagnosticsInstanceQuerySpec>,
     ),
-    ///  A `VsanIODiagnosticsObjectLayout`.
+    /// A `VsanIODiagnosticsObjectLayout`.
     #[cfg(feature = "vsan")]
     VsanIODiagnosticsObjectLayout(Box<crate::types::VsanIODiagnosticsObjectLayout>),
-    ///  A `VsanIODiagnosticsPrecheckResult`.
+    /// A `VsanIODiagnosticsPrecheckResult`.
     VsanIODiagnosticsPrecheckResult(Box<crate::types::VsanIODiagnosticsPrecheckResult>),
-    ///  A `VsanIODiagnosticsStats`.
+    /// A `VsanIODiagnosticsStats`.
     #[cfg(feature = "vsan")]
     VsanIODiagnosticsStats(Box<crate::types::VsanIODiagnosticsStats>),
-    ///  A `VsanIODiagnosticsTarget`.
+    /// A `VsanIODiagnosticsTarget`.
     #[cfg(feature = "vsan")]
     VsanIODiagnosticsTarget(Box<crate::types::VsanIODiagnosticsTarget>),
-    ///  A `VsanIODiagnosticsTargetStats`.
+    /// A `VsanIODiagnosticsTargetStats`.
     #[cfg(feature = "vsan")]
     VsanIODiagnosticsTargetStats(Box<crate::types::VsanIODiagnosticsTargetStats>),
-    ///  A `VsanIOLatency`.
+    /// A `VsanIOLatency`.
     #[cfg(feature = "vsan")]
     VsanIOLatency(Box<crate::types::VsanIOLatency>),
-    ///  A `VsanIOLatencyMetrics`.
+    /// A `VsanIOLatencyMetrics`.
     #[cfg(feature = "vsan")]
     VsanIOLatencyMetrics(Box<crate::types::VsanIOLatencyMetrics>),
-    ///  A `LifecycleConfigDetails`.
+    /// A `LifecycleConfigDetails`.
     #[cfg(feature = "vsan")]
     LifecycleConfigDetails(Box<crate::types::LifecycleConfigDetails>),
-    ///  A `LifecycleFaultDomainDetails`.
+    /// A `LifecycleFaultDomainDetails`.
     #[cfg(feature = "vsan")]
     LifecycleFaultDomainDetails(Box<crate::types::LifecycleFaultDomainDetails>),
-    ///  A `LifecyclePreCheckResult`.
+    /// A `LifecyclePreCheckResult`.
     #[cfg(feature = "vsan")]
     LifecyclePreCheckResult(Box<crate::types::LifecyclePreCheckResult>),
-    ///  A `LifecycleWitnessDetails`.
+    /// A `LifecycleWitnessDetails`.
     #[cfg(feature = "vsan")]
     LifecycleWitnessDetails(Box<crate::types::LifecycleWitnessDetails>),
-    ///  A `VsanMetricProfile`.
+    /// A `VsanMetricProfile`.
     #[cfg(feature = "vsan")]
     VsanMetricProfile(Box<crate::types::VsanMetricProfile>),
-    ///  A `VsanMetricsConfig`.
+    /// A `VsanMetricsConfig`.
     #[cfg(feature = "vsan")]
     VsanMetricsConfig(Box<crate::types::VsanMetricsConfig>),
-    ///  A `VsanMountPrecheckItem` or one of its subtypes.
+    /// A `VsanMountPrecheckItem` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanMountPrecheckItem(crate::types::VsanMountPrecheckItemKind),
-    ///  A `VsanMountPrecheckNetworkConnectivity`.
+    /// A `VsanMountPrecheckNetworkConnectivity`.
     VsanMountPrecheckNetworkConnectivity(
         Box<crate::types::VsanMountPrecheckNetworkConnectivity>,
     ),
-    ///  A `VsanMountPrecheckNetworkConnectivityDetail`.
+    /// A `VsanMountPrecheckNetworkConnectivityDetail`.
     VsanMountPrecheckNetworkConnectivityDetail(
         Box<crate::types::VsanMountPrecheckNetworkConnectivityDetail>,
     ),
-    ///  A `VsanMountPrecheckNetworkLatency`.
+    /// A `VsanMountPrecheckNetworkLatency`.
     VsanMountPrecheckNetworkLatency(Box<crate::types::VsanMountPrecheckNetworkLatency>),
-    ///  A `VsanMountPrecheckNetworkLatencyDetail`.
+    /// A `VsanMountPrecheckNetworkLatencyDetail`.
     VsanMountPrecheckNetworkLatencyDetail(
         Box<crate::types::VsanMountPrecheckNetworkLatencyDetail>,
     ),
-    ///  A `VsanMountPrecheckResult` or one of its subtypes.
+    /// A `VsanMountPrecheckResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanMountPrecheckResult(crate::types::VsanMountPrecheckResultKind),
-    ///  A `VsanObjectHealthTelemetrySummary`.
+    /// A `VsanObjectHealthTelemetrySummary`.
     VsanObjectHealthTelemetrySummary(
         Box<crate::types::VsanObjectHealthTelemetrySummary>,
     ),
-    ///  A `VsanObjectIOStats`.
+    /// A `VsanObjectIOStats`.
     #[cfg(feature = "vsan")]
     VsanObjectIOStats(Box<crate::types::VsanObjectIOStats>),
-    ///  A `VsanProactiveRebalanceInfo`.
+    /// A `VsanProactiveRebalanceInfo`.
     #[cfg(feature = "vsan")]
     VsanProactiveRebalanceInfo(Box<crate::types::VsanProactiveRebalanceInfo>),
-    ///  A `VsanRdmaConfig`.
+    /// A `VsanRdmaConfig`.
     #[cfg(feature = "vsan")]
     VsanRdmaConfig(Box<crate::types::VsanRdmaConfig>),
-    ///  A `VsanRemoteVcInfo` or one of its subtypes.
+    /// A `VsanRemoteVcInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanRemoteVcInfo(Box<crate::types::VsanRemoteVcInfoKind>),
-    ///  A `RemoteVsanSite`.
+    /// A `RemoteVsanSite`.
     #[cfg(feature = "vsan")]
     RemoteVsanSite(Box<crate::types::RemoteVsanSite>),
-    ///  A `RemoteVsanSiteAffinity`.
+    /// A `RemoteVsanSiteAffinity`.
     #[cfg(feature = "vsan")]
     RemoteVsanSiteAffinity(Box<crate::types::RemoteVsanSiteAffinity>),
-    ///  A `RepairTimerInfo`.
+    /// A `RepairTimerInfo`.
     #[cfg(feature = "vsan")]
     RepairTimerInfo(Box<crate::types::RepairTimerInfo>),
-    ///  A `VsanResourceCheckSpec`.
+    /// A `VsanResourceCheckSpec`.
     #[cfg(feature = "vsan")]
     VsanResourceCheckSpec(Box<crate::types::VsanResourceCheckSpec>),
-    ///  A `VsanResourceCheckStatus`.
+    /// A `VsanResourceCheckStatus`.
     #[cfg(feature = "vsan")]
     VsanResourceCheckStatus(Box<crate::types::VsanResourceCheckStatus>),
-    ///  A `VsanResourceCheckTaskDetails` or one of its subtypes.
+    /// A `VsanResourceCheckTaskDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckTaskDetails(crate::types::VsanResourceCheckTaskDetailsKind),
-    ///  A `ResyncIopsInfo`.
+    /// A `ResyncIopsInfo`.
     #[cfg(feature = "vsan")]
     ResyncIopsInfo(Box<crate::types::ResyncIopsInfo>),
-    ///  A `VsanRuntimeStatsHostMap`.
+    /// A `VsanRuntimeStatsHostMap`.
     #[cfg(feature = "vsan")]
     VsanRuntimeStatsHostMap(Box<crate::types::VsanRuntimeStatsHostMap>),
-    ///  A `SSDEnduranceThresholdSpec`.
+    /// A `SSDEnduranceThresholdSpec`.
     SSDEnduranceThresholdSpec(Box<crate::types::SSDEnduranceThresholdSpec>),
-    ///  A `VsanServerHostUnicastInfo`.
+    /// A `VsanServerHostUnicastInfo`.
     VsanServerHostUnicastInfo(Box<crate::types::VsanServerHostUnicastInfo>),
-    ///  A `VSANSharedWitnessCompatibilityResult`.
+    /// A `VSANSharedWitnessCompatibilityResult`.
     #[cfg(feature = "vsan")]
     VSANSharedWitnessCompatibilityResult(
         Box<crate::types::VSANSharedWitnessCompatibilityResult>,
     ),
-    ///  A `VsanSiteMaintenanceInfo`.
+    /// A `VsanSiteMaintenanceInfo`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenanceInfo(Box<crate::types::VsanSiteMaintenanceInfo>),
-    ///  A `VsanSiteMaintenancePrecheckDetail`.
+    /// A `VsanSiteMaintenancePrecheckDetail`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenancePrecheckDetail(
         Box<crate::types::VsanSiteMaintenancePrecheckDetail>,
     ),
-    ///  A `VsanSiteMaintenancePrecheckStatus`.
+    /// A `VsanSiteMaintenancePrecheckStatus`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenancePrecheckStatus(
         Box<crate::types::VsanSiteMaintenancePrecheckStatus>,
     ),
-    ///  A `VsanSiteMaintenanceSpec`.
+    /// A `VsanSiteMaintenanceSpec`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenanceSpec(Box<crate::types::VsanSiteMaintenanceSpec>),
-    ///  A `VsanSnapServiceConfig`.
+    /// A `VsanSnapServiceConfig`.
     #[cfg(feature = "vsan")]
     VsanSnapServiceConfig(Box<crate::types::VsanSnapServiceConfig>),
-    ///  A `VsanSiteMaintenanceVMPowerOffInfo`.
+    /// A `VsanSiteMaintenanceVMPowerOffInfo`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenanceVMPowerOffInfo(
         Box<crate::types::VsanSiteMaintenanceVMPowerOffInfo>,
     ),
-    ///  A `VsanVbossConfig` or one of its subtypes.
+    /// A `VsanVbossConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanVbossConfig(crate::types::VsanVbossConfigKind),
-    ///  A `VsanVbossObjectStoreConfig`.
+    /// A `VsanVbossObjectStoreConfig`.
     #[cfg(feature = "vsan")]
     VsanVbossObjectStoreConfig(Box<crate::types::VsanVbossObjectStoreConfig>),
-    ///  A `VcRemoteVsanServerClusterConfig`.
+    /// A `VcRemoteVsanServerClusterConfig`.
     #[cfg(feature = "vsan")]
     VcRemoteVsanServerClusterConfig(Box<crate::types::VcRemoteVsanServerClusterConfig>),
-    ///  A `VcRemoteVsanServerClusterInfo`.
+    /// A `VcRemoteVsanServerClusterInfo`.
     #[cfg(feature = "vsan")]
     VcRemoteVsanServerClusterInfo(Box<crate::types::VcRemoteVsanServerClusterInfo>),
-    ///  A `VsanIscsiVipConfigSpec` or one of its subtypes.
+    /// A `VsanIscsiVipConfigSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiVipConfigSpec(crate::types::VsanIscsiVipConfigSpecKind),
-    ///  A `VsanIscsiVipDVswitchConfig`.
+    /// A `VsanIscsiVipDVswitchConfig`.
     #[cfg(feature = "vsan")]
     VsanIscsiVipDVswitchConfig(Box<crate::types::VsanIscsiVipDVswitchConfig>),
-    ///  A `VsanVipNetworkConfig`.
+    /// A `VsanVipNetworkConfig`.
     #[cfg(feature = "vsan")]
     VsanVipNetworkConfig(Box<crate::types::VsanVipNetworkConfig>),
-    ///  A `VsanIscsiVipVswitchConfig`.
+    /// A `VsanIscsiVipVswitchConfig`.
     #[cfg(feature = "vsan")]
     VsanIscsiVipVswitchConfig(Box<crate::types::VsanIscsiVipVswitchConfig>),
-    ///  A `VsanBurnInTest`.
+    /// A `VsanBurnInTest`.
     #[cfg(feature = "vsan")]
     VsanBurnInTest(Box<crate::types::VsanBurnInTest>),
-    ///  A `VsanBurnInTestCheckResult`.
+    /// A `VsanBurnInTestCheckResult`.
     #[cfg(feature = "vsan")]
     VsanBurnInTestCheckResult(Box<crate::types::VsanBurnInTestCheckResult>),
-    ///  A `VsanCloudHealthStatus`.
+    /// A `VsanCloudHealthStatus`.
     #[cfg(feature = "vsan")]
     VsanCloudHealthStatus(Box<crate::types::VsanCloudHealthStatus>),
-    ///  A `VsanClusterBurnInTestResultList`.
+    /// A `VsanClusterBurnInTestResultList`.
     #[cfg(feature = "vsan")]
     VsanClusterBurnInTestResultList(Box<crate::types::VsanClusterBurnInTestResultList>),
-    ///  A `VsanCompliantDriver`.
+    /// A `VsanCompliantDriver`.
     #[cfg(feature = "vsan")]
     VsanCompliantDriver(Box<crate::types::VsanCompliantDriver>),
-    ///  A `VsanCompliantFirmware`.
+    /// A `VsanCompliantFirmware`.
     #[cfg(feature = "vsan")]
     VsanCompliantFirmware(Box<crate::types::VsanCompliantFirmware>),
-    ///  A `VsanConfigBaseIssue` or one of its subtypes.
+    /// A `VsanConfigBaseIssue` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanConfigBaseIssue(crate::types::VsanConfigBaseIssueKind),
-    ///  A `VsanConfigCheckResult`.
+    /// A `VsanConfigCheckResult`.
     #[cfg(feature = "vsan")]
     VsanConfigCheckResult(Box<crate::types::VsanConfigCheckResult>),
-    ///  A `VsanDatastoreDefaultPolicySelectionConfig`.
+    /// A `VsanDatastoreDefaultPolicySelectionConfig`.
     #[cfg(feature = "vsan")]
     VsanDatastoreDefaultPolicySelectionConfig(
         Box<crate::types::VsanDatastoreDefaultPolicySelectionConfig>,
     ),
-    ///  A `VsanDeconvergedNetConfig`.
+    /// A `VsanDeconvergedNetConfig`.
     #[cfg(feature = "vsan")]
     VsanDeconvergedNetConfig(Box<crate::types::VsanDeconvergedNetConfig>),
-    ///  A `VsanDiskModelInfo`.
+    /// A `VsanDiskModelInfo`.
     #[cfg(feature = "vsan")]
     VsanDiskModelInfo(Box<crate::types::VsanDiskModelInfo>),
-    ///  A `VsanDownloadItem`.
+    /// A `VsanDownloadItem`.
     #[cfg(feature = "vsan")]
     VsanDownloadItem(Box<crate::types::VsanDownloadItem>),
-    ///  A `VsanEsaConfig`.
+    /// A `VsanEsaConfig`.
     #[cfg(feature = "vsan")]
     VsanEsaConfig(Box<crate::types::VsanEsaConfig>),
-    ///  A `VsanEsaConfigInfo`.
+    /// A `VsanEsaConfigInfo`.
     #[cfg(feature = "vsan")]
     VsanEsaConfigInfo(Box<crate::types::VsanEsaConfigInfo>),
-    ///  A `VsanEsaDiskConfiguration`.
+    /// A `VsanEsaDiskConfiguration`.
     #[cfg(feature = "vsan")]
     VsanEsaDiskConfiguration(Box<crate::types::VsanEsaDiskConfiguration>),
-    ///  A `VsanExtendedConfig`.
+    /// A `VsanExtendedConfig`.
     #[cfg(feature = "vsan")]
     VsanExtendedConfig(Box<crate::types::VsanExtendedConfig>),
-    ///  A `VsanFileServiceOvfSpec`.
+    /// A `VsanFileServiceOvfSpec`.
     #[cfg(feature = "vsan")]
     VsanFileServiceOvfSpec(Box<crate::types::VsanFileServiceOvfSpec>),
-    ///  A `VsanFileServicePreflightCheckResult`.
+    /// A `VsanFileServicePreflightCheckResult`.
     #[cfg(feature = "vsan")]
     VsanFileServicePreflightCheckResult(
         Box<crate::types::VsanFileServicePreflightCheckResult>,
     ),
-    ///  A `VsanGenericClusterBaseIssue`.
+    /// A `VsanGenericClusterBaseIssue`.
     #[cfg(feature = "vsan")]
     VsanGenericClusterBaseIssue(Box<crate::types::VsanGenericClusterBaseIssue>),
-    ///  A `VsanGenericClusterBestPracticeHealth`.
+    /// A `VsanGenericClusterBestPracticeHealth`.
     #[cfg(feature = "vsan")]
     VsanGenericClusterBestPracticeHealth(
         Box<crate::types::VsanGenericClusterBestPracticeHealth>,
     ),
-    ///  A `VsanHclDeviceConstraint`.
+    /// A `VsanHclDeviceConstraint`.
     #[cfg(feature = "vsan")]
     VsanHclDeviceConstraint(Box<crate::types::VsanHclDeviceConstraint>),
-    ///  A `VsanHclDiskConstraint`.
+    /// A `VsanHclDiskConstraint`.
     #[cfg(feature = "vsan")]
     VsanHclDiskConstraint(Box<crate::types::VsanHclDiskConstraint>),
-    ///  A `VsanHclDriverInfo`.
+    /// A `VsanHclDriverInfo`.
     #[cfg(feature = "vsan")]
     VsanHclDriverInfo(Box<crate::types::VsanHclDriverInfo>),
-    ///  A `VsanHclMinFwConstraint`.
+    /// A `VsanHclMinFwConstraint`.
     #[cfg(feature = "vsan")]
     VsanHclMinFwConstraint(Box<crate::types::VsanHclMinFwConstraint>),
-    ///  A `VsanHclQuerySpec`.
+    /// A `VsanHclQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanHclQuerySpec(Box<crate::types::VsanHclQuerySpec>),
-    ///  A `VsanHclReleaseConstraint`.
+    /// A `VsanHclReleaseConstraint`.
     #[cfg(feature = "vsan")]
     VsanHclReleaseConstraint(Box<crate::types::VsanHclReleaseConstraint>),
-    ///  A `VsanHealthConfigSpec`.
+    /// A `VsanHealthConfigSpec`.
     #[cfg(feature = "vsan")]
     VsanHealthConfigSpec(Box<crate::types::VsanHealthConfigSpec>),
-    ///  A `VsanHealthCustomizationSpec`.
+    /// A `VsanHealthCustomizationSpec`.
     VsanHealthCustomizationSpec(Box<crate::types::VsanHealthCustomizationSpec>),
-    ///  A `VsanHealthThreshold`.
+    /// A `VsanHealthThreshold`.
     #[cfg(feature = "vsan")]
     VsanHealthThreshold(Box<crate::types::VsanHealthThreshold>),
-    ///  A `VsanHistoricalHealthConfig`.
+    /// A `VsanHistoricalHealthConfig`.
     #[cfg(feature = "vsan")]
     VsanHistoricalHealthConfig(Box<crate::types::VsanHistoricalHealthConfig>),
-    ///  A `VsanHostDeviceInfo`.
+    /// A `VsanHostDeviceInfo`.
     #[cfg(feature = "vsan")]
     VsanHostDeviceInfo(Box<crate::types::VsanHostDeviceInfo>),
-    ///  A `VsanHwToVcgInfoMappingSpec`.
+    /// A `VsanHwToVcgInfoMappingSpec`.
     #[cfg(feature = "vsan")]
     VsanHwToVcgInfoMappingSpec(Box<crate::types::VsanHwToVcgInfoMappingSpec>),
-    ///  A `VsanIOTripAnalyzerConfig`.
+    /// A `VsanIOTripAnalyzerConfig`.
     #[cfg(feature = "vsan")]
     VsanIOTripAnalyzerConfig(Box<crate::types::VsanIOTripAnalyzerConfig>),
-    ///  A `VsanIOTripAnalyzerRecurrence`.
+    /// A `VsanIOTripAnalyzerRecurrence`.
     #[cfg(feature = "vsan")]
     VsanIOTripAnalyzerRecurrence(Box<crate::types::VsanIOTripAnalyzerRecurrence>),
-    ///  A `VsanInternalExtendedConfig`.
+    /// A `VsanInternalExtendedConfig`.
     VsanInternalExtendedConfig(Box<crate::types::VsanInternalExtendedConfig>),
-    ///  A `VsanNetworkConfigBaseIssue` or one of its subtypes.
+    /// A `VsanNetworkConfigBaseIssue` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigBaseIssue(crate::types::VsanNetworkConfigBaseIssueKind),
-    ///  A `VsanNetworkConfigBestPracticeHealth`.
+    /// A `VsanNetworkConfigBestPracticeHealth`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigBestPracticeHealth(
         Box<crate::types::VsanNetworkConfigBestPracticeHealth>,
     ),
-    ///  A `VsanObjSnapParams`.
+    /// A `VsanObjSnapParams`.
     VsanObjSnapParams(Box<crate::types::VsanObjSnapParams>),
-    ///  A `VsanObjectDetail`.
+    /// A `VsanObjectDetail`.
     VsanObjectDetail(Box<crate::types::VsanObjectDetail>),
-    ///  A `VsanObjectSnapshotId`.
+    /// A `VsanObjectSnapshotId`.
     VsanObjectSnapshotId(Box<crate::types::VsanObjectSnapshotId>),
-    ///  A `VimVsanVsanPMemConfig`.
+    /// A `VimVsanVsanPMemConfig`.
     #[cfg(feature = "vsan")]
     VimVsanVsanPMemConfig(Box<crate::types::VimVsanVsanPMemConfig>),
-    ///  A `VsanPerfsvcHealthResult`.
+    /// A `VsanPerfsvcHealthResult`.
     #[cfg(feature = "vsan")]
     VsanPerfsvcHealthResult(Box<crate::types::VsanPerfsvcHealthResult>),
-    ///  A `VsanPrepareVsanForVcsaSpec`.
+    /// A `VsanPrepareVsanForVcsaSpec`.
     #[cfg(feature = "vsan")]
     VsanPrepareVsanForVcsaSpec(Box<crate::types::VsanPrepareVsanForVcsaSpec>),
-    ///  A `VsanSnapshotDetail`.
+    /// A `VsanSnapshotDetail`.
     VsanSnapshotDetail(Box<crate::types::VsanSnapshotDetail>),
-    ///  A `VsanSnapshotQueryResult`.
+    /// A `VsanSnapshotQueryResult`.
     VsanSnapshotQueryResult(Box<crate::types::VsanSnapshotQueryResult>),
-    ///  A `VsanSnapshotQuerySpec`.
+    /// A `VsanSnapshotQuerySpec`.
     VsanSnapshotQuerySpec(Box<crate::types::VsanSnapshotQuerySpec>),
-    ///  A `VsanSpaceEfficiencyMetadataSize`.
+    /// A `VsanSpaceEfficiencyMetadataSize`.
     #[cfg(feature = "vsan")]
     VsanSpaceEfficiencyMetadataSize(Box<crate::types::VsanSpaceEfficiencyMetadataSize>),
-    ///  A `VsanSpaceEfficiencyRatio`.
+    /// A `VsanSpaceEfficiencyRatio`.
     #[cfg(feature = "vsan")]
     VsanSpaceEfficiencyRatio(Box<crate::types::VsanSpaceEfficiencyRatio>),
-    ///  A `VsanUnmapConfig`.
+    /// A `VsanUnmapConfig`.
     #[cfg(feature = "vsan")]
     VsanUnmapConfig(Box<crate::types::VsanUnmapConfig>),
-    ///  A `VsanUpdateItem`.
+    /// A `VsanUpdateItem`.
     #[cfg(feature = "vsan")]
     VsanUpdateItem(Box<crate::types::VsanUpdateItem>),
-    ///  A `VsanVcPostDeployConfigSpec`.
+    /// A `VsanVcPostDeployConfigSpec`.
     #[cfg(feature = "vsan")]
     VsanVcPostDeployConfigSpec(Box<crate::types::VsanVcPostDeployConfigSpec>),
-    ///  A `VsanVcStretchedClusterConfigSpec`.
+    /// A `VsanVcStretchedClusterConfigSpec`.
     #[cfg(feature = "vsan")]
     VsanVcStretchedClusterConfigSpec(
         Box<crate::types::VsanVcStretchedClusterConfigSpec>,
     ),
-    ///  A `VsanVcsaDeploymentProgress`.
+    /// A `VsanVcsaDeploymentProgress`.
     #[cfg(feature = "vsan")]
     VsanVcsaDeploymentProgress(Box<crate::types::VsanVcsaDeploymentProgress>),
-    ///  A `VsanVdsMigrationPlan`.
+    /// A `VsanVdsMigrationPlan`.
     #[cfg(feature = "vsan")]
     VsanVdsMigrationPlan(Box<crate::types::VsanVdsMigrationPlan>),
-    ///  A `VsanVdsPgMigrationHostInfo`.
+    /// A `VsanVdsPgMigrationHostInfo`.
     #[cfg(feature = "vsan")]
     VsanVdsPgMigrationHostInfo(Box<crate::types::VsanVdsPgMigrationHostInfo>),
-    ///  A `VsanVdsPgMigrationSpec`.
+    /// A `VsanVdsPgMigrationSpec`.
     #[cfg(feature = "vsan")]
     VsanVdsPgMigrationSpec(Box<crate::types::VsanVdsPgMigrationSpec>),
-    ///  A `VsanVdsPgMigrationVmInfo`.
+    /// A `VsanVdsPgMigrationVmInfo`.
     #[cfg(feature = "vsan")]
     VsanVdsPgMigrationVmInfo(Box<crate::types::VsanVdsPgMigrationVmInfo>),
-    ///  A `VsanVibInstallPreflightStatus`.
+    /// A `VsanVibInstallPreflightStatus`.
     #[cfg(feature = "vsan")]
     VsanVibInstallPreflightStatus(Box<crate::types::VsanVibInstallPreflightStatus>),
-    ///  A `VsanVibScanResult`.
+    /// A `VsanVibScanResult`.
     #[cfg(feature = "vsan")]
     VsanVibScanResult(Box<crate::types::VsanVibScanResult>),
-    ///  A `VsanVibSpec`.
+    /// A `VsanVibSpec`.
     #[cfg(feature = "vsan")]
     VsanVibSpec(Box<crate::types::VsanVibSpec>),
-    ///  A `VsanVmVdsMigrationSpec`.
+    /// A `VsanVmVdsMigrationSpec`.
     #[cfg(feature = "vsan")]
     VsanVmVdsMigrationSpec(Box<crate::types::VsanVmVdsMigrationSpec>),
-    ///  A `VsanVnicVdsMigrationSpec`.
+    /// A `VsanVnicVdsMigrationSpec`.
     #[cfg(feature = "vsan")]
     VsanVnicVdsMigrationSpec(Box<crate::types::VsanVnicVdsMigrationSpec>),
-    ///  A `VsanVumConfig`.
+    /// A `VsanVumConfig`.
     #[cfg(feature = "vsan")]
     VsanVumConfig(Box<crate::types::VsanVumConfig>),
-    ///  A `VsanWitnessHostConfig`.
+    /// A `VsanWitnessHostConfig`.
     VsanWitnessHostConfig(Box<crate::types::VsanWitnessHostConfig>),
-    ///  A `VsanXVCClientInfo`.
+    /// A `VsanXVCClientInfo`.
     VsanXVCClientInfo(Box<crate::types::VsanXVCClientInfo>),
-    ///  A `VsanXVCDatastoreConfig`.
+    /// A `VsanXVCDatastoreConfig`.
     #[cfg(feature = "vsan")]
     VsanXVCDatastoreConfig(Box<crate::types::VsanXVCDatastoreConfig>),
-    ///  A `VsanXVCDatastoreInfo`.
+    /// A `VsanXVCDatastoreInfo`.
     #[cfg(feature = "vsan")]
     VsanXVCDatastoreInfo(Box<crate::types::VsanXVCDatastoreInfo>),
-    ///  A `VsanXvcClientInfoSpec`.
+    /// A `VsanXvcClientInfoSpec`.
     VsanXvcClientInfoSpec(Box<crate::types::VsanXvcClientInfoSpec>),
-    ///  A `VsanXvcQueryCriteria`.
+    /// A `VsanXvcQueryCriteria`.
     #[cfg(feature = "vsan")]
     VsanXvcQueryCriteria(Box<crate::types::VsanXvcQueryCriteria>),
-    ///  A `VsanXvcQueryFilter`.
+    /// A `VsanXvcQueryFilter`.
     #[cfg(feature = "vsan")]
     VsanXvcQueryFilter(Box<crate::types::VsanXvcQueryFilter>),
-    ///  A `VsanXvcQueryPropertyValue`.
+    /// A `VsanXvcQueryPropertyValue`.
     #[cfg(feature = "vsan")]
     VsanXvcQueryPropertyValue(Box<crate::types::VsanXvcQueryPropertyValue>),
-    ///  A `VsanXvcQueryResultSet`.
+    /// A `VsanXvcQueryResultSet`.
     #[cfg(feature = "vsan")]
     VsanXvcQueryResultSet(Box<crate::types::VsanXvcQueryResultSet>),
-    ///  A `VsanXvcQuerySpec`.
+    /// A `VsanXvcQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanXvcQuerySpec(Box<crate::types::VsanXvcQuerySpec>),
-    ///  A `VsanXvcResultItem`.
+    /// A `VsanXvcResultItem`.
     #[cfg(feature = "vsan")]
     VsanXvcResultItem(Box<crate::types::VsanXvcResultItem>),
-    ///  A `VsanClusterConfigInfo` or one of its subtypes.
+    /// A `VsanClusterConfigInfo` or one of its subtypes.
     VsanClusterConfigInfo(Box<crate::types::VsanClusterConfigInfoKind>),
-    ///  A `VsanClusterConfigInfoHostDefaultInfo`.
+    /// A `VsanClusterConfigInfoHostDefaultInfo`.
     VsanClusterConfigInfoHostDefaultInfo(
         Box<crate::types::VsanClusterConfigInfoHostDefaultInfo>,
     ),
-    ///  A `VsanClusterCoreConfig`.
+    /// A `VsanClusterCoreConfig`.
     VsanClusterCoreConfig(Box<crate::types::VsanClusterCoreConfig>),
-    ///  A `VsanClusterCoreConfigSpec`.
+    /// A `VsanClusterCoreConfigSpec`.
     VsanClusterCoreConfigSpec(Box<crate::types::VsanClusterCoreConfigSpec>),
-    ///  A `VsanHostAbortWipeDiskStatus`.
+    /// A `VsanHostAbortWipeDiskStatus`.
     #[cfg(feature = "vsan")]
     VsanHostAbortWipeDiskStatus(Box<crate::types::VsanHostAbortWipeDiskStatus>),
-    ///  A `VsanHostAboutInfoEx`.
+    /// A `VsanHostAboutInfoEx`.
     #[cfg(feature = "vsan")]
     VsanHostAboutInfoEx(Box<crate::types::VsanHostAboutInfoEx>),
-    ///  A `VsanAddStoragePoolDiskSpec`.
+    /// A `VsanAddStoragePoolDiskSpec`.
     #[cfg(feature = "vsan")]
     VsanAddStoragePoolDiskSpec(Box<crate::types::VsanAddStoragePoolDiskSpec>),
-    ///  A `VsanHostClientClusterUnicastConfig`.
+    /// A `VsanHostClientClusterUnicastConfig`.
     VsanHostClientClusterUnicastConfig(
         Box<crate::types::VsanHostClientClusterUnicastConfig>,
     ),
-    ///  A `VsanHostClientClusterUnicastInfo`.
+    /// A `VsanHostClientClusterUnicastInfo`.
     VsanHostClientClusterUnicastInfo(
         Box<crate::types::VsanHostClientClusterUnicastInfo>,
     ),
-    ///  A `VsanHostClientHostUnicastInfo`.
+    /// A `VsanHostClientHostUnicastInfo`.
     VsanHostClientHostUnicastInfo(Box<crate::types::VsanHostClientHostUnicastInfo>),
-    ///  A `VsanHostClusterStatus`.
+    /// A `VsanHostClusterStatus`.
     VsanHostClusterStatus(Box<crate::types::VsanHostClusterStatus>),
-    ///  A `VsanHostClusterStatusState`.
+    /// A `VsanHostClusterStatusState`.
     VsanHostClusterStatusState(Box<crate::types::VsanHostClusterStatusState>),
-    ///  A `VsanHostClusterStatusStateCompletionEstimate`.
+    /// A `VsanHostClusterStatusStateCompletionEstimate`.
     VsanHostClusterStatusStateCompletionEstimate(
         Box<crate::types::VsanHostClusterStatusStateCompletionEstimate>,
     ),
-    ///  A `VsanComplianceDetail`.
+    /// A `VsanComplianceDetail`.
     VsanComplianceDetail(Box<crate::types::VsanComplianceDetail>),
-    ///  A `VsanComplianceResult`.
+    /// A `VsanComplianceResult`.
     VsanComplianceResult(Box<crate::types::VsanComplianceResult>),
-    ///  A `VsanHostConfigInfo` or one of its subtypes.
+    /// A `VsanHostConfigInfo` or one of its subtypes.
     VsanHostConfigInfo(crate::types::VsanHostConfigInfoKind),
-    ///  A `VsanHostConfigInfoClusterInfo`.
+    /// A `VsanHostConfigInfoClusterInfo`.
     VsanHostConfigInfoClusterInfo(Box<crate::types::VsanHostConfigInfoClusterInfo>),
-    ///  A `VsanHostFaultDomainInfo`.
+    /// A `VsanHostFaultDomainInfo`.
     VsanHostFaultDomainInfo(Box<crate::types::VsanHostFaultDomainInfo>),
-    ///  A `VsanHostConfigInfoNetworkInfo`.
+    /// A `VsanHostConfigInfoNetworkInfo`.
     VsanHostConfigInfoNetworkInfo(Box<crate::types::VsanHostConfigInfoNetworkInfo>),
-    ///  A `VsanHostConfigInfoNetworkInfoPortConfig` or one of its subtypes.
+    /// A `VsanHostConfigInfoNetworkInfoPortConfig` or one of its subtypes.
     VsanHostConfigInfoNetworkInfoPortConfig(
         Box<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind>,
     ),
-    ///  A `VsanHostConfigInfoStorageInfo`.
+    /// A `VsanHostConfigInfoStorageInfo`.
     VsanHostConfigInfoStorageInfo(Box<crate::types::VsanHostConfigInfoStorageInfo>),
-    ///  A `VsanHostCreateNativeKeyProviderSpec`.
+    /// A `VsanHostCreateNativeKeyProviderSpec`.
     #[cfg(feature = "vsan")]
     VsanHostCreateNativeKeyProviderSpec(
         Box<crate::types::VsanHostCreateNativeKeyProviderSpec>,
     ),
-    ///  A `VsanInTransitEncryptionInfo`.
+    /// A `VsanInTransitEncryptionInfo`.
     #[cfg(feature = "vsan")]
     VsanInTransitEncryptionInfo(Box<crate::types::VsanInTransitEncryptionInfo>),
-    ///  A `VsanHostDecommissionMode`.
+    /// A `VsanHostDecommissionMode`.
     VsanHostDecommissionMode(Box<crate::types::VsanHostDecommissionMode>),
-    ///  A `VsanDeleteStoragePoolDiskSpec`.
+    /// A `VsanDeleteStoragePoolDiskSpec`.
     #[cfg(feature = "vsan")]
     VsanDeleteStoragePoolDiskSpec(Box<crate::types::VsanDeleteStoragePoolDiskSpec>),
-    ///  A `VsanHostDiskMapInfo`.
+    /// A `VsanHostDiskMapInfo`.
     VsanHostDiskMapInfo(Box<crate::types::VsanHostDiskMapInfo>),
-    ///  A `VimVsanHostDiskMapInfoEx`.
+    /// A `VimVsanHostDiskMapInfoEx`.
     #[cfg(feature = "vsan")]
     VimVsanHostDiskMapInfoEx(Box<crate::types::VimVsanHostDiskMapInfoEx>),
-    ///  A `VsanHostDiskMapResult`.
+    /// A `VsanHostDiskMapResult`.
     VsanHostDiskMapResult(Box<crate::types::VsanHostDiskMapResult>),
-    ///  A `VsanHostDiskMapping`.
+    /// A `VsanHostDiskMapping`.
     VsanHostDiskMapping(Box<crate::types::VsanHostDiskMapping>),
-    ///  A `VimVsanHostDiskMappingCreationSpec`.
+    /// A `VimVsanHostDiskMappingCreationSpec`.
     #[cfg(feature = "vsan")]
     VimVsanHostDiskMappingCreationSpec(
         Box<crate::types::VimVsanHostDiskMappingCreationSpec>,
     ),
-    ///  A `VsanHostDiskResult` or one of its subtypes.
+    /// A `VsanHostDiskResult` or one of its subtypes.
     VsanHostDiskResult(crate::types::VsanHostDiskResultKind),
-    ///  A `VsanHostDrsStats`.
+    /// A `VsanHostDrsStats`.
     #[cfg(feature = "vsan")]
     VsanHostDrsStats(Box<crate::types::VsanHostDrsStats>),
-    ///  A `VsanHostEncryptionInfo`.
+    /// A `VsanHostEncryptionInfo`.
     #[cfg(feature = "vsan")]
     VsanHostEncryptionInfo(Box<crate::types::VsanHostEncryptionInfo>),
-    ///  A `VsanHostIpConfig` or one of its subtypes.
+    /// A `VsanHostIpConfig` or one of its subtypes.
     VsanHostIpConfig(Box<crate::types::VsanHostIpConfigKind>),
-    ///  A `VsanHostMembershipInfo`.
+    /// A `VsanHostMembershipInfo`.
     VsanHostMembershipInfo(Box<crate::types::VsanHostMembershipInfo>),
-    ///  A `VsanPolicyStatus`.
+    /// A `VsanPolicyStatus`.
     VsanPolicyStatus(Box<crate::types::VsanPolicyStatus>),
-    ///  A `VimVsanHostQueryVsanDisksSpec`.
+    /// A `VimVsanHostQueryVsanDisksSpec`.
     #[cfg(feature = "vsan")]
     VimVsanHostQueryVsanDisksSpec(Box<crate::types::VimVsanHostQueryVsanDisksSpec>),
-    ///  A `RemoteVsanServerClusterConfig`.
+    /// A `RemoteVsanServerClusterConfig`.
     RemoteVsanServerClusterConfig(Box<crate::types::RemoteVsanServerClusterConfig>),
-    ///  A `VsanHostRuntimeStats`.
+    /// A `VsanHostRuntimeStats`.
     #[cfg(feature = "vsan")]
     VsanHostRuntimeStats(Box<crate::types::VsanHostRuntimeStats>),
-    ///  A `VsanHostServerClusterUnicastConfig`.
+    /// A `VsanHostServerClusterUnicastConfig`.
     VsanHostServerClusterUnicastConfig(
         Box<crate::types::VsanHostServerClusterUnicastConfig>,
     ),
-    ///  A `VsanHostServerClusterUnicastInfo`.
+    /// A `VsanHostServerClusterUnicastInfo`.
     VsanHostServerClusterUnicastInfo(
         Box<crate::types::VsanHostServerClusterUnicastInfo>,
     ),
-    ///  A `SiteAffinityInfo`.
+    /// A `SiteAffinityInfo`.
     SiteAffinityInfo(Box<crate::types::SiteAffinityInfo>),
-    ///  A `VsanSiteTakeoverConfig`.
+    /// A `VsanSiteTakeoverConfig`.
     VsanSiteTakeoverConfig(Box<crate::types::VsanSiteTakeoverConfig>),
-    ///  A `VsanStoragePoolDisk`.
+    /// A `VsanStoragePoolDisk`.
     #[cfg(feature = "vsan")]
     VsanStoragePoolDisk(Box<crate::types::VsanStoragePoolDisk>),
-    ///  A `VimVsanHostStoragePoolDiskInfo`.
+    /// A `VimVsanHostStoragePoolDiskInfo`.
     #[cfg(feature = "vsan")]
     VimVsanHostStoragePoolDiskInfo(Box<crate::types::VimVsanHostStoragePoolDiskInfo>),
-    ///  A `VimVsanHostStoragePoolInfo`.
+    /// A `VimVsanHostStoragePoolInfo`.
     #[cfg(feature = "vsan")]
     VimVsanHostStoragePoolInfo(Box<crate::types::VimVsanHostStoragePoolInfo>),
-    ///  A `VimVsanHostTrimDiskEntry`.
+    /// A `VimVsanHostTrimDiskEntry`.
     VimVsanHostTrimDiskEntry(Box<crate::types::VimVsanHostTrimDiskEntry>),
-    ///  A `VimVsanHostTrimDiskSpec`.
+    /// A `VimVsanHostTrimDiskSpec`.
     VimVsanHostTrimDiskSpec(Box<crate::types::VimVsanHostTrimDiskSpec>),
-    ///  A `VimVsanHostUpdateStoragePoolDiskSpec`.
+    /// A `VimVsanHostUpdateStoragePoolDiskSpec`.
     VimVsanHostUpdateStoragePoolDiskSpec(
         Box<crate::types::VimVsanHostUpdateStoragePoolDiskSpec>,
     ),
-    ///  A `VsanHostAssociatedObjects`.
+    /// A `VsanHostAssociatedObjects`.
     VsanHostAssociatedObjects(Box<crate::types::VsanHostAssociatedObjects>),
-    ///  A `VsanHostAssociatedObjectsResult`.
+    /// A `VsanHostAssociatedObjectsResult`.
     VsanHostAssociatedObjectsResult(Box<crate::types::VsanHostAssociatedObjectsResult>),
-    ///  A `VsanComplianceQuerySpec`.
+    /// A `VsanComplianceQuerySpec`.
     VsanComplianceQuerySpec(Box<crate::types::VsanComplianceQuerySpec>),
-    ///  A `VsanHostComponentSyncState`.
+    /// A `VsanHostComponentSyncState`.
     #[cfg(feature = "vsan")]
     VsanHostComponentSyncState(Box<crate::types::VsanHostComponentSyncState>),
-    ///  A `VimVsanHostVsanDirectStorage`.
+    /// A `VimVsanHostVsanDirectStorage`.
     #[cfg(feature = "vsan")]
     VimVsanHostVsanDirectStorage(Box<crate::types::VimVsanHostVsanDirectStorage>),
-    ///  A `VsanHostVsanDiskInfo`.
+    /// A `VsanHostVsanDiskInfo`.
     VsanHostVsanDiskInfo(Box<crate::types::VsanHostVsanDiskInfo>),
-    ///  A `VimVsanHostVsanDiskManagementSystemCapability`.
+    /// A `VimVsanHostVsanDiskManagementSystemCapability`.
     VimVsanHostVsanDiskManagementSystemCapability(
         Box<crate::types::VimVsanHostVsanDiskManagementSystemCapability>,
     ),
-    ///  A `VimVsanHostVsanHostCapability`.
+    /// A `VimVsanHostVsanHostCapability`.
     #[cfg(feature = "vsan")]
     VimVsanHostVsanHostCapability(Box<crate::types::VimVsanHostVsanHostCapability>),
-    ///  A `VimVsanHostVsanManagedDisksInfo`.
+    /// A `VimVsanHostVsanManagedDisksInfo`.
     #[cfg(feature = "vsan")]
     VimVsanHostVsanManagedDisksInfo(Box<crate::types::VimVsanHostVsanManagedDisksInfo>),
-    ///  A `VimVsanHostVsanManagedPMemInfo`.
+    /// A `VimVsanHostVsanManagedPMemInfo`.
     #[cfg(feature = "vsan")]
     VimVsanHostVsanManagedPMemInfo(Box<crate::types::VimVsanHostVsanManagedPMemInfo>),
-    ///  A `VsanObjectProfileInfo`.
+    /// A `VsanObjectProfileInfo`.
     VsanObjectProfileInfo(Box<crate::types::VsanObjectProfileInfo>),
-    ///  A `VsanHostVsanObjectSyncState`.
+    /// A `VsanHostVsanObjectSyncState`.
     #[cfg(feature = "vsan")]
     VsanHostVsanObjectSyncState(Box<crate::types::VsanHostVsanObjectSyncState>),
-    ///  A `VsanHostRuntimeInfo`.
+    /// A `VsanHostRuntimeInfo`.
     VsanHostRuntimeInfo(Box<crate::types::VsanHostRuntimeInfo>),
-    ///  A `VsanHostRuntimeInfoDiskIssue`.
+    /// A `VsanHostRuntimeInfoDiskIssue`.
     VsanHostRuntimeInfoDiskIssue(Box<crate::types::VsanHostRuntimeInfoDiskIssue>),
-    ///  A `VimVsanHostVsanScsiDisk`.
+    /// A `VimVsanHostVsanScsiDisk`.
     #[cfg(feature = "vsan")]
     VimVsanHostVsanScsiDisk(Box<crate::types::VimVsanHostVsanScsiDisk>),
-    ///  A `VsanHostVsanObjectSyncQueryResult`.
+    /// A `VsanHostVsanObjectSyncQueryResult`.
     #[cfg(feature = "vsan")]
     VsanHostVsanObjectSyncQueryResult(
         Box<crate::types::VsanHostVsanObjectSyncQueryResult>,
     ),
-    ///  A `VsanSyncingObjectRecoveryDetails`.
+    /// A `VsanSyncingObjectRecoveryDetails`.
     #[cfg(feature = "vsan")]
     VsanSyncingObjectRecoveryDetails(
         Box<crate::types::VsanSyncingObjectRecoveryDetails>,
     ),
-    ///  A `VsanWhatIfEvacDetail`.
+    /// A `VsanWhatIfEvacDetail`.
     #[cfg(feature = "vsan")]
     VsanWhatIfEvacDetail(Box<crate::types::VsanWhatIfEvacDetail>),
-    ///  A `VsanWhatIfEvacResult`.
+    /// A `VsanWhatIfEvacResult`.
     #[cfg(feature = "vsan")]
     VsanWhatIfEvacResult(Box<crate::types::VsanWhatIfEvacResult>),
-    ///  A `VsanHostWipeDiskStatus`.
+    /// A `VsanHostWipeDiskStatus`.
     #[cfg(feature = "vsan")]
     VsanHostWipeDiskStatus(Box<crate::types::VsanHostWipeDiskStatus>),
-    ///  A `BaseConfigInfo` or one of its subtypes.
+    /// A `BaseConfigInfo` or one of its subtypes.
     BaseConfigInfo(crate::types::BaseConfigInfoKind),
-    ///  A `BaseConfigInfoBackingInfo` or one of its subtypes.
+    /// A `BaseConfigInfoBackingInfo` or one of its subtypes.
     BaseConfigInfoBackingInfo(crate::types::BaseConfigInfoBackingInfoKind),
-    ///  A `VslmCreateSpec`.
+    /// A `VslmCreateSpec`.
     VslmCreateSpec(Box<crate::types::VslmCreateSpec>),
-    ///  A `VslmCreateSpecBackingSpec` or one of its subtypes.
+    /// A `VslmCreateSpecBackingSpec` or one of its subtypes.
     VslmCreateSpecBackingSpec(Box<crate::types::VslmCreateSpecBackingSpecKind>),
-    ///  A `DiskCryptoSpec`.
+    /// A `DiskCryptoSpec`.
     DiskCryptoSpec(Box<crate::types::DiskCryptoSpec>),
-    ///  A `ID`.
+    /// A `ID`.
     ID(Box<crate::types::ID>),
-    ///  A `vslmInfrastructureObjectPolicy`.
+    /// A `vslmInfrastructureObjectPolicy`.
     VslmInfrastructureObjectPolicy(Box<crate::types::VslmInfrastructureObjectPolicy>),
-    ///  A `vslmInfrastructureObjectPolicySpec`.
+    /// A `vslmInfrastructureObjectPolicySpec`.
     VslmInfrastructureObjectPolicySpec(
         Box<crate::types::VslmInfrastructureObjectPolicySpec>,
     ),
-    ///  A `VslmMigrateSpec` or one of its subtypes.
+    /// A `VslmMigrateSpec` or one of its subtypes.
     VslmMigrateSpec(crate::types::VslmMigrateSpecKind),
-    ///  A `VStorageObjectReconcileResult`.
+    /// A `VStorageObjectReconcileResult`.
     VStorageObjectReconcileResult(Box<crate::types::VStorageObjectReconcileResult>),
-    ///  A `VStorageObjectReconcileResultInvalidDiskPath`.
+    /// A `VStorageObjectReconcileResultInvalidDiskPath`.
     VStorageObjectReconcileResultInvalidDiskPath(
         Box<crate::types::VStorageObjectReconcileResultInvalidDiskPath>,
     ),
-    ///  A `VStorageObjectReconcileResultReconcileDetail`.
+    /// A `VStorageObjectReconcileResultReconcileDetail`.
     VStorageObjectReconcileResultReconcileDetail(
         Box<crate::types::VStorageObjectReconcileResultReconcileDetail>,
     ),
-    ///  A `VStorageObjectReconcileSpec`.
+    /// A `VStorageObjectReconcileSpec`.
     VStorageObjectReconcileSpec(Box<crate::types::VStorageObjectReconcileSpec>),
-    ///  A `VStorageObjectStateInfo`.
+    /// A `VStorageObjectStateInfo`.
     VStorageObjectStateInfo(Box<crate::types::VStorageObjectStateInfo>),
-    ///  A `VslmTagEntry`.
+    /// A `VslmTagEntry`.
     VslmTagEntry(Box<crate::types::VslmTagEntry>),
-    ///  A `vslmVClockInfo`.
+    /// A `vslmVClockInfo`.
     VslmVClockInfo(Box<crate::types::VslmVClockInfo>),
-    ///  A `VStorageObject`.
+    /// A `VStorageObject`.
     VStorageObject(Box<crate::types::VStorageObject>),
-    ///  A `VStorageObjectAttachResult`.
+    /// A `VStorageObjectAttachResult`.
     VStorageObjectAttachResult(Box<crate::types::VStorageObjectAttachResult>),
-    ///  A `VStorageObjectAttachSpec`.
+    /// A `VStorageObjectAttachSpec`.
     VStorageObjectAttachSpec(Box<crate::types::VStorageObjectAttachSpec>),
-    ///  A `VStorageObjectSnapshot`.
+    /// A `VStorageObjectSnapshot`.
     VStorageObjectSnapshot(Box<crate::types::VStorageObjectSnapshot>),
-    ///  A `VStorageObjectSnapshotDetails`.
+    /// A `VStorageObjectSnapshotDetails`.
     VStorageObjectSnapshotDetails(Box<crate::types::VStorageObjectSnapshotDetails>),
-    ///  A `VStorageObjectSnapshotInfo`.
+    /// A `VStorageObjectSnapshotInfo`.
     VStorageObjectSnapshotInfo(Box<crate::types::VStorageObjectSnapshotInfo>),
-    ///  A `VStorageObjectSnapshotInfoVStorageObjectSnapshot`.
+    /// A `VStorageObjectSnapshotInfoVStorageObjectSnapshot`.
     VStorageObjectSnapshotInfoVStorageObjectSnapshot(
         Box<crate::types::VStorageObjectSnapshotInfoVStorageObjectSnapshot>,
     ),
-    ///  A `RetrieveVStorageObjSpec`.
+    /// A `RetrieveVStorageObjSpec`.
     RetrieveVStorageObjSpec(Box<crate::types::RetrieveVStorageObjSpec>),
-    ///  A `VStorageObjectAssociations`.
+    /// A `VStorageObjectAssociations`.
     VStorageObjectAssociations(Box<crate::types::VStorageObjectAssociations>),
-    ///  A `VStorageObjectAssociationsVmDiskAssociations`.
+    /// A `VStorageObjectAssociationsVmDiskAssociations`.
     VStorageObjectAssociationsVmDiskAssociations(
         Box<crate::types::VStorageObjectAssociationsVmDiskAssociations>,
     ),
-    ///  A `DynamicArray`.
+    /// A `DynamicArray`.
     #[cfg(feature = "vsan")]
     DynamicArray(Box<crate::types::DynamicArray>),
-    ///  A `DynamicProperty`.
+    /// A `DynamicProperty`.
     DynamicProperty(Box<crate::types::DynamicProperty>),
-    ///  A `KeyAnyValue`.
+    /// A `KeyAnyValue`.
     KeyAnyValue(Box<crate::types::KeyAnyValue>),
-    ///  A `LocalizableMessage`.
+    /// A `LocalizableMessage`.
     LocalizableMessage(Box<crate::types::LocalizableMessage>),
-    ///  A `LocalizedMethodFault`.
+    /// A `LocalizedMethodFault`.
     LocalizedMethodFault(Box<crate::types::LocalizedMethodFault>),
-    ///  A `AuthenticationRequiredChallenge`.
+    /// A `AuthenticationRequiredChallenge`.
     AuthenticationRequiredChallenge(Box<crate::types::AuthenticationRequiredChallenge>),
-    ///  A `PropertyChange`.
+    /// A `PropertyChange`.
     PropertyChange(Box<crate::types::PropertyChange>),
-    ///  A `PropertyFilterSpec`.
+    /// A `PropertyFilterSpec`.
     PropertyFilterSpec(Box<crate::types::PropertyFilterSpec>),
-    ///  A `PropertyFilterUpdate`.
+    /// A `PropertyFilterUpdate`.
     PropertyFilterUpdate(Box<crate::types::PropertyFilterUpdate>),
-    ///  A `MissingObject`.
+    /// A `MissingObject`.
     MissingObject(Box<crate::types::MissingObject>),
-    ///  A `MissingProperty`.
+    /// A `MissingProperty`.
     MissingProperty(Box<crate::types::MissingProperty>),
-    ///  A `ObjectContent`.
+    /// A `ObjectContent`.
     ObjectContent(Box<crate::types::ObjectContent>),
-    ///  A `ObjectSpec`.
+    /// A `ObjectSpec`.
     ObjectSpec(Box<crate::types::ObjectSpec>),
-    ///  A `ObjectUpdate`.
+    /// A `ObjectUpdate`.
     ObjectUpdate(Box<crate::types::ObjectUpdate>),
-    ///  A `PropertySpec`.
+    /// A `PropertySpec`.
     PropertySpec(Box<crate::types::PropertySpec>),
-    ///  A `RetrieveOptions`.
+    /// A `RetrieveOptions`.
     RetrieveOptions(Box<crate::types::RetrieveOptions>),
-    ///  A `RetrieveResult`.
+    /// A `RetrieveResult`.
     RetrieveResult(Box<crate::types::RetrieveResult>),
-    ///  A `SelectionSpec` or one of its subtypes.
+    /// A `SelectionSpec` or one of its subtypes.
     SelectionSpec(crate::types::SelectionSpecKind),
-    ///  A `UpdateSet`.
+    /// A `UpdateSet`.
     UpdateSet(Box<crate::types::UpdateSet>),
-    ///  A `WaitOptions`.
+    /// A `WaitOptions`.
     WaitOptions(Box<crate::types::WaitOptions>),
-    ///  A `VslmAboutInfo`.
+    /// A `VslmAboutInfo`.
     #[cfg(feature = "vslm")]
     VslmAboutInfo(Box<crate::types::VslmAboutInfo>),
-    ///  A `VslmQueryDatastoreInfoResult`.
+    /// A `VslmQueryDatastoreInfoResult`.
     #[cfg(feature = "vslm")]
     VslmQueryDatastoreInfoResult(Box<crate::types::VslmQueryDatastoreInfoResult>),
-    ///  A `VslmServiceInstanceContent`.
+    /// A `VslmServiceInstanceContent`.
     #[cfg(feature = "vslm")]
     VslmServiceInstanceContent(Box<crate::types::VslmServiceInstanceContent>),
-    ///  A `VslmTaskInfo`.
+    /// A `VslmTaskInfo`.
     #[cfg(feature = "vslm")]
     VslmTaskInfo(Box<crate::types::VslmTaskInfo>),
-    ///  A `VslmTaskReason` or one of its subtypes.
+    /// A `VslmTaskReason` or one of its subtypes.
     #[cfg(feature = "vslm")]
     VslmTaskReason(crate::types::VslmTaskReasonKind),
-    ///  A `VslmDatastoreSyncStatus`.
+    /// A `VslmDatastoreSyncStatus`.
     #[cfg(feature = "vslm")]
     VslmDatastoreSyncStatus(Box<crate::types::VslmDatastoreSyncStatus>),
-    ///  A `VslmVsoVStorageObjectAssociations`.
+    /// A `VslmVsoVStorageObjectAssociations`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectAssociations(
         Box<crate::types::VslmVsoVStorageObjectAssociations>,
     ),
-    ///  A `VslmVsoVStorageObjectAssociationsVmDiskAssociation`.
+    /// A `VslmVsoVStorageObjectAssociationsVmDiskAssociation`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectAssociationsVmDiskAssociation(
         Box<crate::types::VslmVsoVStorageObjectAssociationsVmDiskAssociation>,
     ),
-    ///  A `VslmVsoVStorageObjectQueryResult`.
+    /// A `VslmVsoVStorageObjectQueryResult`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectQueryResult(
         Box<crate::types::VslmVsoVStorageObjectQueryResult>,
     ),
-    ///  A `VslmVsoVStorageObjectQuerySpec`.
+    /// A `VslmVsoVStorageObjectQuerySpec`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectQuerySpec(Box<crate::types::VslmVsoVStorageObjectQuerySpec>),
-    ///  A `VslmVsoVStorageObjectResult`.
+    /// A `VslmVsoVStorageObjectResult`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectResult(Box<crate::types::VslmVsoVStorageObjectResult>),
-    ///  A `VslmVsoVStorageObjectSnapshotResult`.
+    /// A `VslmVsoVStorageObjectSnapshotResult`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectSnapshotResult(
         Box<crate::types::VslmVsoVStorageObjectSnapshotResult>,
@@ -4893,6 +4893,9 @@ impl Default for DataObjectKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DataObjectKind {}
+impl std::panic::UnwindSafe for DataObjectKind {}
+impl std::panic::RefUnwindSafe for DataObjectKind {}
 impl Clone for DataObjectKind {
     #[inline]
     fn clone(&self) -> Self {

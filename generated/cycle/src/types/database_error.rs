@@ -2,7 +2,7 @@
 
 /// Data object type *DatabaseError*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct DatabaseError {
     /// Property *MethodFault.faultCause*.

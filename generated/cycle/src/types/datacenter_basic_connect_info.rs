@@ -2,7 +2,7 @@
 
 /// Data object type *DatacenterBasicConnectInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DatacenterBasicConnectInfo {
     /// Property *DatacenterBasicConnectInfo.hostname*.

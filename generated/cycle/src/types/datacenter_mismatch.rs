@@ -2,7 +2,7 @@
 
 /// Data object type *DatacenterMismatch*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct DatacenterMismatch {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *DatastoreNotWritableOnHost*.
 ///
-/// Extends `InvalidDatastore`.
+/// Extends [`InvalidDatastore`](crate::types::InvalidDatastore).
 ///
-/// Has subtypes: members declared with this type are held as \[`DatastoreNotWritableOnHostKind`\].
+/// Has subtypes: members declared with this type are held as [`DatastoreNotWritableOnHostKind`].
 #[derive(Clone)]
 pub struct DatastoreNotWritableOnHost {
     /// Property *MethodFault.faultCause*.
@@ -109,18 +109,18 @@ impl<'de> serde::Deserialize<'de> for DatastoreNotWritableOnHost {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DatastoreNotWritableOnHost` or any of its subtypes: what a member declared as `DatastoreNotWritableOnHost` holds.
+/// A `DatastoreNotWritableOnHost` or any of its subtypes: what a member declared as `DatastoreNotWritableOnHost` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DatastoreNotWritableOnHostKind {
     /// Exactly this type.
     DatastoreNotWritableOnHost(Box<crate::types::DatastoreNotWritableOnHost>),
-    ///  A `SwapDatastoreNotWritableOnHost`.
+    /// A `SwapDatastoreNotWritableOnHost`.
     SwapDatastoreNotWritableOnHost(Box<crate::types::SwapDatastoreNotWritableOnHost>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -130,6 +130,9 @@ impl Default for DatastoreNotWritableOnHostKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DatastoreNotWritableOnHostKind {}
+impl std::panic::UnwindSafe for DatastoreNotWritableOnHostKind {}
+impl std::panic::RefUnwindSafe for DatastoreNotWritableOnHostKind {}
 impl Clone for DatastoreNotWritableOnHostKind {
     #[inline]
     fn clone(&self) -> Self {

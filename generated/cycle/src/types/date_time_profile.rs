@@ -2,7 +2,7 @@
 
 /// Data object type *DateTimeProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct DateTimeProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DeltaDiskFormatNotSupported*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct DeltaDiskFormatNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *Description*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`DescriptionKind`\].
+/// Has subtypes: members declared with this type are held as [`DescriptionKind`].
 #[derive(Clone)]
 pub struct Description {
     /// Property *Description.label*.
@@ -90,24 +90,24 @@ impl<'de> serde::Deserialize<'de> for Description {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `Description` or any of its subtypes: what a member declared as `Description` holds.
+/// A `Description` or any of its subtypes: what a member declared as `Description` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DescriptionKind {
     /// Exactly this type.
     Description(crate::types::Description),
-    ///  A `ElementDescription` or one of its subtypes.
+    /// A `ElementDescription` or one of its subtypes.
     ElementDescription(crate::types::ElementDescriptionKind),
-    ///  A `ExtendedDescription`.
+    /// A `ExtendedDescription`.
     ExtendedDescription(Box<crate::types::ExtendedDescription>),
-    ///  A `MethodDescription`.
+    /// A `MethodDescription`.
     MethodDescription(Box<crate::types::MethodDescription>),
-    ///  A `TypeDescription` or one of its subtypes.
+    /// A `TypeDescription` or one of its subtypes.
     TypeDescription(crate::types::TypeDescriptionKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -117,6 +117,9 @@ impl Default for DescriptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DescriptionKind {}
+impl std::panic::UnwindSafe for DescriptionKind {}
+impl std::panic::RefUnwindSafe for DescriptionKind {}
 impl Clone for DescriptionKind {
     #[inline]
     fn clone(&self) -> Self {

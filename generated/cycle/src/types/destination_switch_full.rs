@@ -2,7 +2,7 @@
 
 /// Data object type *DestinationSwitchFull*.
 ///
-/// Extends `CannotAccessNetwork`.
+/// Extends [`CannotAccessNetwork`](crate::types::CannotAccessNetwork).
 #[derive(Clone)]
 pub struct DestinationSwitchFull {
     /// Property *MethodFault.faultCause*.

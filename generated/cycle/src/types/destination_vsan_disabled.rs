@@ -2,7 +2,7 @@
 
 /// Data object type *DestinationVsanDisabled*.
 ///
-/// Extends `CannotMoveVsanEnabledHost`.
+/// Extends [`CannotMoveVsanEnabledHost`](crate::types::CannotMoveVsanEnabledHost).
 #[derive(Clone)]
 pub struct DestinationVsanDisabled {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *DeviceBackingNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 ///
-/// Has subtypes: members declared with this type are held as \[`DeviceBackingNotSupportedKind`\].
+/// Has subtypes: members declared with this type are held as [`DeviceBackingNotSupportedKind`].
 #[derive(Clone)]
 pub struct DeviceBackingNotSupported {
     /// Property *MethodFault.faultCause*.
@@ -105,24 +105,24 @@ impl<'de> serde::Deserialize<'de> for DeviceBackingNotSupported {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DeviceBackingNotSupported` or any of its subtypes: what a member declared as `DeviceBackingNotSupported` holds.
+/// A `DeviceBackingNotSupported` or any of its subtypes: what a member declared as `DeviceBackingNotSupported` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DeviceBackingNotSupportedKind {
     /// Exactly this type.
     DeviceBackingNotSupported(Box<crate::types::DeviceBackingNotSupported>),
-    ///  A `DVPortNotSupported`.
+    /// A `DVPortNotSupported`.
     DVPortNotSupported(Box<crate::types::DVPortNotSupported>),
-    ///  A `UnusedVirtualDiskBlocksNotScrubbed`.
+    /// A `UnusedVirtualDiskBlocksNotScrubbed`.
     UnusedVirtualDiskBlocksNotScrubbed(
         Box<crate::types::UnusedVirtualDiskBlocksNotScrubbed>,
     ),
-    ///  A `VirtualDiskBlocksNotFullyProvisioned`.
+    /// A `VirtualDiskBlocksNotFullyProvisioned`.
     VirtualDiskBlocksNotFullyProvisioned(
         Box<crate::types::VirtualDiskBlocksNotFullyProvisioned>,
     ),
@@ -134,6 +134,9 @@ impl Default for DeviceBackingNotSupportedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DeviceBackingNotSupportedKind {}
+impl std::panic::UnwindSafe for DeviceBackingNotSupportedKind {}
+impl std::panic::RefUnwindSafe for DeviceBackingNotSupportedKind {}
 impl Clone for DeviceBackingNotSupportedKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DeviceControllerNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct DeviceControllerNotSupported {
     /// Property *MethodFault.faultCause*.

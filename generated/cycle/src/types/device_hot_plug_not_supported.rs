@@ -2,7 +2,7 @@
 
 /// Data object type *DeviceHotPlugNotSupported*.
 ///
-/// Extends `InvalidDeviceSpec`.
+/// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
 #[derive(Clone)]
 pub struct DeviceHotPlugNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DeviceNotFound*.
 ///
-/// Extends `InvalidDeviceSpec`.
+/// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
 #[derive(Clone)]
 pub struct DeviceNotFound {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *DeviceNotSupported*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`DeviceNotSupportedKind`\].
+/// Has subtypes: members declared with this type are held as [`DeviceNotSupportedKind`].
 #[derive(Clone)]
 pub struct DeviceNotSupported {
     /// Property *MethodFault.faultCause*.
@@ -100,42 +100,42 @@ impl<'de> serde::Deserialize<'de> for DeviceNotSupported {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DeviceNotSupported` or any of its subtypes: what a member declared as `DeviceNotSupported` holds.
+/// A `DeviceNotSupported` or any of its subtypes: what a member declared as `DeviceNotSupported` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DeviceNotSupportedKind {
     /// Exactly this type.
     DeviceNotSupported(Box<crate::types::DeviceNotSupported>),
-    ///  A `DeviceBackingNotSupported` or one of its subtypes.
+    /// A `DeviceBackingNotSupported` or one of its subtypes.
     DeviceBackingNotSupported(crate::types::DeviceBackingNotSupportedKind),
-    ///  A `DeviceControllerNotSupported`.
+    /// A `DeviceControllerNotSupported`.
     DeviceControllerNotSupported(Box<crate::types::DeviceControllerNotSupported>),
-    ///  A `DigestNotSupported`.
+    /// A `DigestNotSupported`.
     DigestNotSupported(Box<crate::types::DigestNotSupported>),
-    ///  A `FileBackedPortNotSupported`.
+    /// A `FileBackedPortNotSupported`.
     FileBackedPortNotSupported(Box<crate::types::FileBackedPortNotSupported>),
-    ///  A `MultiWriterNotSupported`.
+    /// A `MultiWriterNotSupported`.
     MultiWriterNotSupported(Box<crate::types::MultiWriterNotSupported>),
-    ///  A `NonPersistentDisksNotSupported`.
+    /// A `NonPersistentDisksNotSupported`.
     NonPersistentDisksNotSupported(Box<crate::types::NonPersistentDisksNotSupported>),
-    ///  A `RDMNotSupported` or one of its subtypes.
+    /// A `RDMNotSupported` or one of its subtypes.
     RDMNotSupported(crate::types::RDMNotSupportedKind),
-    ///  A `RawDiskNotSupported`.
+    /// A `RawDiskNotSupported`.
     RawDiskNotSupported(Box<crate::types::RawDiskNotSupported>),
-    ///  A `RemoteDeviceNotSupported`.
+    /// A `RemoteDeviceNotSupported`.
     RemoteDeviceNotSupported(Box<crate::types::RemoteDeviceNotSupported>),
-    ///  A `SharedBusControllerNotSupported`.
+    /// A `SharedBusControllerNotSupported`.
     SharedBusControllerNotSupported(Box<crate::types::SharedBusControllerNotSupported>),
-    ///  A `VMINotSupported`.
+    /// A `VMINotSupported`.
     VMINotSupported(Box<crate::types::VMINotSupported>),
-    ///  A `VirtualDiskModeNotSupported`.
+    /// A `VirtualDiskModeNotSupported`.
     VirtualDiskModeNotSupported(Box<crate::types::VirtualDiskModeNotSupported>),
-    ///  A `VirtualEthernetCardNotSupported`.
+    /// A `VirtualEthernetCardNotSupported`.
     VirtualEthernetCardNotSupported(Box<crate::types::VirtualEthernetCardNotSupported>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -145,6 +145,9 @@ impl Default for DeviceNotSupportedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DeviceNotSupportedKind {}
+impl std::panic::UnwindSafe for DeviceNotSupportedKind {}
+impl std::panic::RefUnwindSafe for DeviceNotSupportedKind {}
 impl Clone for DeviceNotSupportedKind {
     #[inline]
     fn clone(&self) -> Self {

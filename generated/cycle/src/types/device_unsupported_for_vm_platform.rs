@@ -2,7 +2,7 @@
 
 /// Data object type *DeviceUnsupportedForVmPlatform*.
 ///
-/// Extends `InvalidDeviceSpec`.
+/// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
 #[derive(Clone)]
 pub struct DeviceUnsupportedForVmPlatform {
     /// Property *MethodFault.faultCause*.

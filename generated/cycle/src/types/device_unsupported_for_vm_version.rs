@@ -2,7 +2,7 @@
 
 /// Data object type *DeviceUnsupportedForVmVersion*.
 ///
-/// Extends `InvalidDeviceSpec`.
+/// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
 #[derive(Clone)]
 pub struct DeviceUnsupportedForVmVersion {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DiagnosticManagerLogDescriptor*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DiagnosticManagerLogDescriptor {
     /// Property *DiagnosticManagerLogDescriptor.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DigestNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct DigestNotSupported {
     /// Property *MethodFault.faultCause*.

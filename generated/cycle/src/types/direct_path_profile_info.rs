@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DirectPathProfileInfo {
     /// Property *DirectPathProfileInfo.id*.

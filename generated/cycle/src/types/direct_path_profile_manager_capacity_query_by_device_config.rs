@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `DirectPathProfileManagerCapacityQuerySpec`.
+/// Extends [`DirectPathProfileManagerCapacityQuerySpec`](crate::types::DirectPathProfileManagerCapacityQuerySpec).
 #[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityQueryByDeviceConfig {
     /// Property *DirectPathProfileManagerCapacityQueryByDeviceConfig.deviceConfig*.

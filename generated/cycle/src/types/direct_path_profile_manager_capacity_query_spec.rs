@@ -4,9 +4,9 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`DirectPathProfileManagerCapacityQuerySpecKind`\].
+/// Has subtypes: members declared with this type are held as [`DirectPathProfileManagerCapacityQuerySpecKind`].
 #[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityQuerySpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,28 +76,28 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityQuerySpec 
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DirectPathProfileManagerCapacityQuerySpec` or any of its subtypes: what a member declared as `DirectPathProfileManagerCapacityQuerySpec` holds.
+/// A `DirectPathProfileManagerCapacityQuerySpec` or any of its subtypes: what a member declared as `DirectPathProfileManagerCapacityQuerySpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DirectPathProfileManagerCapacityQuerySpecKind {
     /// Exactly this type.
     DirectPathProfileManagerCapacityQuerySpec(
         Box<crate::types::DirectPathProfileManagerCapacityQuerySpec>,
     ),
-    ///  A `DirectPathProfileManagerCapacityQueryByDeviceConfig`.
+    /// A `DirectPathProfileManagerCapacityQueryByDeviceConfig`.
     DirectPathProfileManagerCapacityQueryByDeviceConfig(
         Box<crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig>,
     ),
-    ///  A `DirectPathProfileManagerCapacityQueryById`.
+    /// A `DirectPathProfileManagerCapacityQueryById`.
     DirectPathProfileManagerCapacityQueryById(
         Box<crate::types::DirectPathProfileManagerCapacityQueryById>,
     ),
-    ///  A `DirectPathProfileManagerCapacityQueryByName`.
+    /// A `DirectPathProfileManagerCapacityQueryByName`.
     DirectPathProfileManagerCapacityQueryByName(
         Box<crate::types::DirectPathProfileManagerCapacityQueryByName>,
     ),
@@ -109,6 +109,9 @@ impl Default for DirectPathProfileManagerCapacityQuerySpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DirectPathProfileManagerCapacityQuerySpecKind {}
+impl std::panic::UnwindSafe for DirectPathProfileManagerCapacityQuerySpecKind {}
+impl std::panic::RefUnwindSafe for DirectPathProfileManagerCapacityQuerySpecKind {}
 impl Clone for DirectPathProfileManagerCapacityQuerySpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,9 +4,9 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`DirectPathProfileManagerCapacityResultKind`\].
+/// Has subtypes: members declared with this type are held as [`DirectPathProfileManagerCapacityResultKind`].
 #[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityResult {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,24 +76,24 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DirectPathProfileManagerCapacityResult` or any of its subtypes: what a member declared as `DirectPathProfileManagerCapacityResult` holds.
+/// A `DirectPathProfileManagerCapacityResult` or any of its subtypes: what a member declared as `DirectPathProfileManagerCapacityResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DirectPathProfileManagerCapacityResultKind {
     /// Exactly this type.
     DirectPathProfileManagerCapacityResult(
         Box<crate::types::DirectPathProfileManagerCapacityResult>,
     ),
-    ///  A `DirectPathProfileManagerCapacityInfo`.
+    /// A `DirectPathProfileManagerCapacityInfo`.
     DirectPathProfileManagerCapacityInfo(
         Box<crate::types::DirectPathProfileManagerCapacityInfo>,
     ),
-    ///  A `DirectPathProfileManagerCapacityUnknown`.
+    /// A `DirectPathProfileManagerCapacityUnknown`.
     DirectPathProfileManagerCapacityUnknown(
         Box<crate::types::DirectPathProfileManagerCapacityUnknown>,
     ),
@@ -105,6 +105,9 @@ impl Default for DirectPathProfileManagerCapacityResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DirectPathProfileManagerCapacityResultKind {}
+impl std::panic::UnwindSafe for DirectPathProfileManagerCapacityResultKind {}
+impl std::panic::RefUnwindSafe for DirectPathProfileManagerCapacityResultKind {}
 impl Clone for DirectPathProfileManagerCapacityResultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `DirectPathProfileManagerCapacityResult`.
+/// Extends [`DirectPathProfileManagerCapacityResult`](crate::types::DirectPathProfileManagerCapacityResult).
 #[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityUnknown {
     /// Property *DirectPathProfileManagerCapacityUnknown.querySpec*.

@@ -4,9 +4,9 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`DirectPathProfileManagerDirectPathConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`DirectPathProfileManagerDirectPathConfigKind`].
 #[derive(Clone)]
 pub struct DirectPathProfileManagerDirectPathConfig {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,32 +76,32 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerDirectPathConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DirectPathProfileManagerDirectPathConfig` or any of its subtypes: what a member declared as `DirectPathProfileManagerDirectPathConfig` holds.
+/// A `DirectPathProfileManagerDirectPathConfig` or any of its subtypes: what a member declared as `DirectPathProfileManagerDirectPathConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DirectPathProfileManagerDirectPathConfigKind {
     /// Exactly this type.
     DirectPathProfileManagerDirectPathConfig(
         Box<crate::types::DirectPathProfileManagerDirectPathConfig>,
     ),
-    ///  A `DirectPathProfileManagerDvxDirectPathConfig`.
+    /// A `DirectPathProfileManagerDvxDirectPathConfig`.
     DirectPathProfileManagerDvxDirectPathConfig(
         Box<crate::types::DirectPathProfileManagerDvxDirectPathConfig>,
     ),
-    ///  A `DirectPathProfileManagerDynamicDirectPathConfig`.
+    /// A `DirectPathProfileManagerDynamicDirectPathConfig`.
     DirectPathProfileManagerDynamicDirectPathConfig(
         Box<crate::types::DirectPathProfileManagerDynamicDirectPathConfig>,
     ),
-    ///  A `DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig`.
+    /// A `DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig`.
     DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(
         Box<crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig>,
     ),
-    ///  A `DirectPathProfileManagerVmiopDirectPathConfig`.
+    /// A `DirectPathProfileManagerVmiopDirectPathConfig`.
     DirectPathProfileManagerVmiopDirectPathConfig(
         Box<crate::types::DirectPathProfileManagerVmiopDirectPathConfig>,
     ),
@@ -113,6 +113,9 @@ impl Default for DirectPathProfileManagerDirectPathConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DirectPathProfileManagerDirectPathConfigKind {}
+impl std::panic::UnwindSafe for DirectPathProfileManagerDirectPathConfigKind {}
+impl std::panic::RefUnwindSafe for DirectPathProfileManagerDirectPathConfigKind {}
 impl Clone for DirectPathProfileManagerDirectPathConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `DirectPathProfileManagerDirectPathConfig`.
+/// Extends [`DirectPathProfileManagerDirectPathConfig`](crate::types::DirectPathProfileManagerDirectPathConfig).
 #[derive(Clone)]
 pub struct DirectPathProfileManagerDvxDirectPathConfig {
     /// Property *DirectPathProfileManagerDvxDirectPathConfig.dvxBacking*.

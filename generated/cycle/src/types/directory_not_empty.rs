@@ -2,7 +2,7 @@
 
 /// Data object type *DirectoryNotEmpty*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct DirectoryNotEmpty {
     /// Property *MethodFault.faultCause*.

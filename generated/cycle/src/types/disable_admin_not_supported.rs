@@ -2,7 +2,7 @@
 
 /// Data object type *DisableAdminNotSupported*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct DisableAdminNotSupported {
     /// Property *MethodFault.faultCause*.

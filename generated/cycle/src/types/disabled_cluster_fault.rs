@@ -6,7 +6,7 @@
 ///
 /// ***Since:*** vEAM API 7.6
 ///
-/// Extends `EamAppFault`.
+/// Extends [`EamAppFault`](crate::types::EamAppFault).
 #[derive(Clone)]
 pub struct DisabledClusterFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DisallowedChangeByService*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct DisallowedChangeByService {
     /// Property *MethodFault.faultCause*.

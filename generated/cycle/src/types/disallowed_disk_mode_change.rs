@@ -2,7 +2,7 @@
 
 /// Data object type *DisallowedDiskModeChange*.
 ///
-/// Extends `InvalidDeviceSpec`.
+/// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
 #[derive(Clone)]
 pub struct DisallowedDiskModeChange {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DisallowedMigrationDeviceAttached*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct DisallowedMigrationDeviceAttached {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DisallowedOperationOnFailoverHost*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct DisallowedOperationOnFailoverHost {
     /// Property *MethodFault.faultCause*.

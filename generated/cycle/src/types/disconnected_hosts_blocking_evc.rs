@@ -2,7 +2,7 @@
 
 /// Data object type *DisconnectedHostsBlockingEVC*.
 ///
-/// Extends `EVCConfigFault`.
+/// Extends [`EVCConfigFault`](crate::types::EVCConfigFault).
 #[derive(Clone)]
 pub struct DisconnectedHostsBlockingEVC {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DiskHasPartitions*.
 ///
-/// Extends `VsanDiskFault`.
+/// Extends [`VsanDiskFault`](crate::types::VsanDiskFault).
 #[derive(Clone)]
 pub struct DiskHasPartitions {
     /// Property *MethodFault.faultCause*.

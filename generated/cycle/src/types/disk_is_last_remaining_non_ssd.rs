@@ -2,7 +2,7 @@
 
 /// Data object type *DiskIsLastRemainingNonSSD*.
 ///
-/// Extends `VsanDiskFault`.
+/// Extends [`VsanDiskFault`](crate::types::VsanDiskFault).
 #[derive(Clone)]
 pub struct DiskIsLastRemainingNonSSD {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DiskIsNonLocal*.
 ///
-/// Extends `VsanDiskFault`.
+/// Extends [`VsanDiskFault`](crate::types::VsanDiskFault).
 #[derive(Clone)]
 pub struct DiskIsNonLocal {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DiskIsUSB*.
 ///
-/// Extends `VsanDiskFault`.
+/// Extends [`VsanDiskFault`](crate::types::VsanDiskFault).
 #[derive(Clone)]
 pub struct DiskIsUSB {
     /// Property *MethodFault.faultCause*.

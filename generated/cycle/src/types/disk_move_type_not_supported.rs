@@ -2,7 +2,7 @@
 
 /// Data object type *DiskMoveTypeNotSupported*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct DiskMoveTypeNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *DiskNotSupported*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`DiskNotSupportedKind`\].
+/// Has subtypes: members declared with this type are held as [`DiskNotSupportedKind`].
 #[derive(Clone)]
 pub struct DiskNotSupported {
     /// Property *MethodFault.faultCause*.
@@ -95,18 +95,18 @@ impl<'de> serde::Deserialize<'de> for DiskNotSupported {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DiskNotSupported` or any of its subtypes: what a member declared as `DiskNotSupported` holds.
+/// A `DiskNotSupported` or any of its subtypes: what a member declared as `DiskNotSupported` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DiskNotSupportedKind {
     /// Exactly this type.
     DiskNotSupported(Box<crate::types::DiskNotSupported>),
-    ///  A `IDEDiskNotSupported`.
+    /// A `IDEDiskNotSupported`.
     IDEDiskNotSupported(Box<crate::types::IDEDiskNotSupported>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -116,6 +116,9 @@ impl Default for DiskNotSupportedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DiskNotSupportedKind {}
+impl std::panic::UnwindSafe for DiskNotSupportedKind {}
+impl std::panic::RefUnwindSafe for DiskNotSupportedKind {}
 impl Clone for DiskNotSupportedKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DiskTooSmall*.
 ///
-/// Extends `VsanDiskFault`.
+/// Extends [`VsanDiskFault`](crate::types::VsanDiskFault).
 #[derive(Clone)]
 pub struct DiskTooSmall {
     /// Property *MethodFault.faultCause*.

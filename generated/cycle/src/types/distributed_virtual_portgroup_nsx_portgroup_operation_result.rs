@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualPortgroupNsxPortgroupOperationResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DistributedVirtualPortgroupNsxPortgroupOperationResult {
     /// Property *DistributedVirtualPortgroupNsxPortgroupOperationResult.portgroups*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualPortgroupProblem*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DistributedVirtualPortgroupProblem {
     /// Property *DistributedVirtualPortgroupProblem.logicalSwitchUuid*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualSwitchHostMember*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMember {
     /// Property *DistributedVirtualSwitchHostMember.dynamicProperty*.

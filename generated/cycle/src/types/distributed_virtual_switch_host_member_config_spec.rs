@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualSwitchHostMemberConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberConfigSpec {
     /// Property *DistributedVirtualSwitchHostMemberConfigSpec.dynamicProperty*.

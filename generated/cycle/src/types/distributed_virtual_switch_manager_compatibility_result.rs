@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualSwitchManagerCompatibilityResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerCompatibilityResult {
     /// Property *DistributedVirtualSwitchManagerCompatibilityResult.host*.

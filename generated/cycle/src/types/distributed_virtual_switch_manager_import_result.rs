@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualSwitchManagerImportResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerImportResult {
     /// Property *DistributedVirtualSwitchManagerImportResult.distributedVirtualSwitch*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualSwitchPortCriteria*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchPortCriteria {
     /// Property *DistributedVirtualSwitchPortCriteria.dynamicProperty*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DomainNotFound*.
 ///
-/// Extends `ActiveDirectoryFault`.
+/// Extends [`ActiveDirectoryFault`](crate::types::ActiveDirectoryFault).
 #[derive(Clone)]
 pub struct DomainNotFound {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
-/// Extends `HostHardwareElementInfo`.
+/// Extends [`HostHardwareElementInfo`](crate::types::HostHardwareElementInfo).
 #[derive(Clone)]
 pub struct DpuStatusInfo {
     /// Property *HostHardwareElementInfo.name*.

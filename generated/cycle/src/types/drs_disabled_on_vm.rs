@@ -2,7 +2,7 @@
 
 /// Data object type *DrsDisabledOnVm*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct DrsDisabledOnVm {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DrsResourceConfigureFailedEvent*.
 ///
-/// Extends `HostEvent`.
+/// Extends [`HostEvent`](crate::types::HostEvent).
 #[derive(Clone)]
 pub struct DrsResourceConfigureFailedEvent {
     /// Property *Event.key*.

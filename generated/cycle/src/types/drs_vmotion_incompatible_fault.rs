@@ -2,7 +2,7 @@
 
 /// Data object type *DrsVmotionIncompatibleFault*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct DrsVmotionIncompatibleFault {
     /// Property *MethodFault.faultCause*.

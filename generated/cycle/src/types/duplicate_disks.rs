@@ -2,7 +2,7 @@
 
 /// Data object type *DuplicateDisks*.
 ///
-/// Extends `VsanDiskFault`.
+/// Extends [`VsanDiskFault`](crate::types::VsanDiskFault).
 #[derive(Clone)]
 pub struct DuplicateDisks {
     /// Property *MethodFault.faultCause*.

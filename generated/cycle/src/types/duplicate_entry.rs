@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 #[derive(Clone)]
 pub struct DuplicateEntry {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DuplicateName*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct DuplicateName {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DuplicateVsanNetworkInterface*.
 ///
-/// Extends `VsanFault`.
+/// Extends [`VsanFault`](crate::types::VsanFault).
 #[derive(Clone)]
 pub struct DuplicateVsanNetworkInterface {
     /// Property *MethodFault.faultCause*.

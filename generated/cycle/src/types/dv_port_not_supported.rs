@@ -2,7 +2,7 @@
 
 /// Data object type *DVPortNotSupported*.
 ///
-/// Extends `DeviceBackingNotSupported`.
+/// Extends [`DeviceBackingNotSupported`](crate::types::DeviceBackingNotSupported).
 #[derive(Clone)]
 pub struct DVPortNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DVPortgroupConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DVPortgroupConfigSpec {
     /// Property *DVPortgroupConfigSpec.dynamicProperty*.

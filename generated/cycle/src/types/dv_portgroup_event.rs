@@ -2,9 +2,9 @@
 
 /// Data object type *DVPortgroupEvent*.
 ///
-/// Extends `Event`.
+/// Extends [`Event`](crate::types::Event).
 ///
-/// Has subtypes: members declared with this type are held as \[`DVPortgroupEventKind`\].
+/// Has subtypes: members declared with this type are held as [`DVPortgroupEventKind`].
 #[derive(Clone)]
 pub struct DVPortgroupEvent {
     /// Property *Event.key*.
@@ -196,28 +196,28 @@ impl<'de> serde::Deserialize<'de> for DVPortgroupEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVPortgroupEvent` or any of its subtypes: what a member declared as `DVPortgroupEvent` holds.
+/// A `DVPortgroupEvent` or any of its subtypes: what a member declared as `DVPortgroupEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVPortgroupEventKind {
     /// Exactly this type.
     DVPortgroupEvent(Box<crate::types::DVPortgroupEvent>),
-    ///  A `DVPortgroupCreatedEvent`.
+    /// A `DVPortgroupCreatedEvent`.
     DVPortgroupCreatedEvent(Box<crate::types::DVPortgroupCreatedEvent>),
-    ///  A `DVPortgroupDestroyedEvent`.
+    /// A `DVPortgroupDestroyedEvent`.
     DVPortgroupDestroyedEvent(Box<crate::types::DVPortgroupDestroyedEvent>),
-    ///  A `DVPortgroupReconfiguredEvent`.
+    /// A `DVPortgroupReconfiguredEvent`.
     DVPortgroupReconfiguredEvent(Box<crate::types::DVPortgroupReconfiguredEvent>),
-    ///  A `DVPortgroupRenamedEvent`.
+    /// A `DVPortgroupRenamedEvent`.
     DVPortgroupRenamedEvent(Box<crate::types::DVPortgroupRenamedEvent>),
-    ///  A `DvpgImportEvent`.
+    /// A `DvpgImportEvent`.
     DvpgImportEvent(Box<crate::types::DvpgImportEvent>),
-    ///  A `DvpgRestoreEvent`.
+    /// A `DvpgRestoreEvent`.
     DvpgRestoreEvent(Box<crate::types::DvpgRestoreEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -227,6 +227,9 @@ impl Default for DVPortgroupEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVPortgroupEventKind {}
+impl std::panic::UnwindSafe for DVPortgroupEventKind {}
+impl std::panic::RefUnwindSafe for DVPortgroupEventKind {}
 impl Clone for DVPortgroupEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DVPortgroupReconfiguredEvent*.
 ///
-/// Extends `DVPortgroupEvent`.
+/// Extends [`DVPortgroupEvent`](crate::types::DVPortgroupEvent).
 #[derive(Clone)]
 pub struct DVPortgroupReconfiguredEvent {
     /// Property *Event.key*.

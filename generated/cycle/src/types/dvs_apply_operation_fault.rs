@@ -2,7 +2,7 @@
 
 /// Data object type *DvsApplyOperationFault*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct DvsApplyOperationFault {
     /// Property *MethodFault.faultCause*.

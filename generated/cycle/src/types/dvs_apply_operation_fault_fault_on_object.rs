@@ -2,7 +2,7 @@
 
 /// Data object type *DvsApplyOperationFaultFaultOnObject*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DvsApplyOperationFaultFaultOnObject {
     /// Property *DvsApplyOperationFaultFaultOnObject.objectId*.

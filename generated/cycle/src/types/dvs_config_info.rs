@@ -2,9 +2,9 @@
 
 /// Data object type *DVSConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`DVSConfigInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`DVSConfigInfoKind`].
 #[derive(Clone)]
 pub struct DVSConfigInfo {
     /// Property *DVSConfigInfo.uuid*.
@@ -289,18 +289,18 @@ impl<'de> serde::Deserialize<'de> for DVSConfigInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVSConfigInfo` or any of its subtypes: what a member declared as `DVSConfigInfo` holds.
+/// A `DVSConfigInfo` or any of its subtypes: what a member declared as `DVSConfigInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVSConfigInfoKind {
     /// Exactly this type.
     DVSConfigInfo(Box<crate::types::DVSConfigInfo>),
-    ///  A `VMwareDVSConfigInfo`.
+    /// A `VMwareDVSConfigInfo`.
     VMwareDVSConfigInfo(Box<crate::types::VMwareDVSConfigInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -310,6 +310,9 @@ impl Default for DVSConfigInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVSConfigInfoKind {}
+impl std::panic::UnwindSafe for DVSConfigInfoKind {}
+impl std::panic::RefUnwindSafe for DVSConfigInfoKind {}
 impl Clone for DVSConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *DVSConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`DVSConfigSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`DVSConfigSpecKind`].
 #[derive(Clone)]
 pub struct DVSConfigSpec {
     /// Property *DVSConfigSpec.dynamicProperty*.
@@ -229,18 +229,18 @@ impl<'de> serde::Deserialize<'de> for DVSConfigSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVSConfigSpec` or any of its subtypes: what a member declared as `DVSConfigSpec` holds.
+/// A `DVSConfigSpec` or any of its subtypes: what a member declared as `DVSConfigSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVSConfigSpecKind {
     /// Exactly this type.
     DVSConfigSpec(Box<crate::types::DVSConfigSpec>),
-    ///  A `VMwareDVSConfigSpec`.
+    /// A `VMwareDVSConfigSpec`.
     VMwareDVSConfigSpec(Box<crate::types::VMwareDVSConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -250,6 +250,9 @@ impl Default for DVSConfigSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVSConfigSpecKind {}
+impl std::panic::UnwindSafe for DVSConfigSpecKind {}
+impl std::panic::RefUnwindSafe for DVSConfigSpecKind {}
 impl Clone for DVSConfigSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DVSCreateSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DVSCreateSpec {
     /// Property *DVSCreateSpec.configSpec*.

@@ -2,9 +2,9 @@
 
 /// Data object type *DvsEvent*.
 ///
-/// Extends `Event`.
+/// Extends [`Event`](crate::types::Event).
 ///
-/// Has subtypes: members declared with this type are held as \[`DvsEventKind`\].
+/// Has subtypes: members declared with this type are held as [`DvsEventKind`].
 #[derive(Clone)]
 pub struct DvsEvent {
     /// Property *Event.key*.
@@ -196,94 +196,94 @@ impl<'de> serde::Deserialize<'de> for DvsEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DvsEvent` or any of its subtypes: what a member declared as `DvsEvent` holds.
+/// A `DvsEvent` or any of its subtypes: what a member declared as `DvsEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DvsEventKind {
     /// Exactly this type.
     DvsEvent(Box<crate::types::DvsEvent>),
-    ///  A `DvsCreatedEvent`.
+    /// A `DvsCreatedEvent`.
     DvsCreatedEvent(Box<crate::types::DvsCreatedEvent>),
-    ///  A `DvsDestroyedEvent`.
+    /// A `DvsDestroyedEvent`.
     DvsDestroyedEvent(Box<crate::types::DvsDestroyedEvent>),
-    ///  A `DvsHostBackInSyncEvent`.
+    /// A `DvsHostBackInSyncEvent`.
     DvsHostBackInSyncEvent(Box<crate::types::DvsHostBackInSyncEvent>),
-    ///  A `DvsHostJoinedEvent`.
+    /// A `DvsHostJoinedEvent`.
     DvsHostJoinedEvent(Box<crate::types::DvsHostJoinedEvent>),
-    ///  A `DvsHostLeftEvent`.
+    /// A `DvsHostLeftEvent`.
     DvsHostLeftEvent(Box<crate::types::DvsHostLeftEvent>),
-    ///  A `DvsHostStatusUpdated`.
+    /// A `DvsHostStatusUpdated`.
     DvsHostStatusUpdated(Box<crate::types::DvsHostStatusUpdated>),
-    ///  A `DvsHostWentOutOfSyncEvent`.
+    /// A `DvsHostWentOutOfSyncEvent`.
     DvsHostWentOutOfSyncEvent(Box<crate::types::DvsHostWentOutOfSyncEvent>),
-    ///  A `DvsImportEvent`.
+    /// A `DvsImportEvent`.
     DvsImportEvent(Box<crate::types::DvsImportEvent>),
-    ///  A `DvsMergedEvent`.
+    /// A `DvsMergedEvent`.
     DvsMergedEvent(Box<crate::types::DvsMergedEvent>),
-    ///  A `DvsPortBlockedEvent`.
+    /// A `DvsPortBlockedEvent`.
     DvsPortBlockedEvent(Box<crate::types::DvsPortBlockedEvent>),
-    ///  A `DvsPortConnectedEvent`.
+    /// A `DvsPortConnectedEvent`.
     DvsPortConnectedEvent(Box<crate::types::DvsPortConnectedEvent>),
-    ///  A `DvsPortCreatedEvent`.
+    /// A `DvsPortCreatedEvent`.
     DvsPortCreatedEvent(Box<crate::types::DvsPortCreatedEvent>),
-    ///  A `DvsPortDeletedEvent`.
+    /// A `DvsPortDeletedEvent`.
     DvsPortDeletedEvent(Box<crate::types::DvsPortDeletedEvent>),
-    ///  A `DvsPortDisconnectedEvent`.
+    /// A `DvsPortDisconnectedEvent`.
     DvsPortDisconnectedEvent(Box<crate::types::DvsPortDisconnectedEvent>),
-    ///  A `DvsPortEnteredPassthruEvent`.
+    /// A `DvsPortEnteredPassthruEvent`.
     DvsPortEnteredPassthruEvent(Box<crate::types::DvsPortEnteredPassthruEvent>),
-    ///  A `DvsPortExitedPassthruEvent`.
+    /// A `DvsPortExitedPassthruEvent`.
     DvsPortExitedPassthruEvent(Box<crate::types::DvsPortExitedPassthruEvent>),
-    ///  A `DvsPortJoinPortgroupEvent`.
+    /// A `DvsPortJoinPortgroupEvent`.
     DvsPortJoinPortgroupEvent(Box<crate::types::DvsPortJoinPortgroupEvent>),
-    ///  A `DvsPortLeavePortgroupEvent`.
+    /// A `DvsPortLeavePortgroupEvent`.
     DvsPortLeavePortgroupEvent(Box<crate::types::DvsPortLeavePortgroupEvent>),
-    ///  A `DvsPortLinkDownEvent`.
+    /// A `DvsPortLinkDownEvent`.
     DvsPortLinkDownEvent(Box<crate::types::DvsPortLinkDownEvent>),
-    ///  A `DvsPortLinkUpEvent`.
+    /// A `DvsPortLinkUpEvent`.
     DvsPortLinkUpEvent(Box<crate::types::DvsPortLinkUpEvent>),
-    ///  A `DvsPortReconfiguredEvent`.
+    /// A `DvsPortReconfiguredEvent`.
     DvsPortReconfiguredEvent(Box<crate::types::DvsPortReconfiguredEvent>),
-    ///  A `DvsPortRuntimeChangeEvent`.
+    /// A `DvsPortRuntimeChangeEvent`.
     DvsPortRuntimeChangeEvent(Box<crate::types::DvsPortRuntimeChangeEvent>),
-    ///  A `DvsPortUnblockedEvent`.
+    /// A `DvsPortUnblockedEvent`.
     DvsPortUnblockedEvent(Box<crate::types::DvsPortUnblockedEvent>),
-    ///  A `DvsPortVendorSpecificStateChangeEvent`.
+    /// A `DvsPortVendorSpecificStateChangeEvent`.
     DvsPortVendorSpecificStateChangeEvent(
         Box<crate::types::DvsPortVendorSpecificStateChangeEvent>,
     ),
-    ///  A `DvsReconfiguredEvent`.
+    /// A `DvsReconfiguredEvent`.
     DvsReconfiguredEvent(Box<crate::types::DvsReconfiguredEvent>),
-    ///  A `DvsRenamedEvent`.
+    /// A `DvsRenamedEvent`.
     DvsRenamedEvent(Box<crate::types::DvsRenamedEvent>),
-    ///  A `DvsRestoreEvent`.
+    /// A `DvsRestoreEvent`.
     DvsRestoreEvent(Box<crate::types::DvsRestoreEvent>),
-    ///  A `DvsUpgradeAvailableEvent`.
+    /// A `DvsUpgradeAvailableEvent`.
     DvsUpgradeAvailableEvent(Box<crate::types::DvsUpgradeAvailableEvent>),
-    ///  A `DvsUpgradeInProgressEvent`.
+    /// A `DvsUpgradeInProgressEvent`.
     DvsUpgradeInProgressEvent(Box<crate::types::DvsUpgradeInProgressEvent>),
-    ///  A `DvsUpgradeRejectedEvent`.
+    /// A `DvsUpgradeRejectedEvent`.
     DvsUpgradeRejectedEvent(Box<crate::types::DvsUpgradeRejectedEvent>),
-    ///  A `DvsUpgradedEvent`.
+    /// A `DvsUpgradedEvent`.
     DvsUpgradedEvent(Box<crate::types::DvsUpgradedEvent>),
-    ///  A `HostLocalPortCreatedEvent`.
+    /// A `HostLocalPortCreatedEvent`.
     HostLocalPortCreatedEvent(Box<crate::types::HostLocalPortCreatedEvent>),
-    ///  A `OutOfSyncDvsHost`.
+    /// A `OutOfSyncDvsHost`.
     OutOfSyncDvsHost(Box<crate::types::OutOfSyncDvsHost>),
-    ///  A `RecoveryEvent`.
+    /// A `RecoveryEvent`.
     RecoveryEvent(Box<crate::types::RecoveryEvent>),
-    ///  A `RollbackEvent`.
+    /// A `RollbackEvent`.
     RollbackEvent(Box<crate::types::RollbackEvent>),
-    ///  A `VmVnicPoolReservationViolationClearEvent`.
+    /// A `VmVnicPoolReservationViolationClearEvent`.
     VmVnicPoolReservationViolationClearEvent(
         Box<crate::types::VmVnicPoolReservationViolationClearEvent>,
     ),
-    ///  A `VmVnicPoolReservationViolationRaiseEvent`.
+    /// A `VmVnicPoolReservationViolationRaiseEvent`.
     VmVnicPoolReservationViolationRaiseEvent(
         Box<crate::types::VmVnicPoolReservationViolationRaiseEvent>,
     ),
@@ -295,6 +295,9 @@ impl Default for DvsEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DvsEventKind {}
+impl std::panic::UnwindSafe for DvsEventKind {}
+impl std::panic::RefUnwindSafe for DvsEventKind {}
 impl Clone for DvsEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *DvsFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`DvsFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`DvsFaultKind`].
 #[derive(Clone)]
 pub struct DvsFault {
     /// Property *MethodFault.faultCause*.
@@ -90,64 +90,64 @@ impl<'de> serde::Deserialize<'de> for DvsFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DvsFault` or any of its subtypes: what a member declared as `DvsFault` holds.
+/// A `DvsFault` or any of its subtypes: what a member declared as `DvsFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DvsFaultKind {
     /// Exactly this type.
     DvsFault(Box<crate::types::DvsFault>),
-    ///  A `BackupBlobReadFailure`.
+    /// A `BackupBlobReadFailure`.
     BackupBlobReadFailure(Box<crate::types::BackupBlobReadFailure>),
-    ///  A `BackupBlobWriteFailure`.
+    /// A `BackupBlobWriteFailure`.
     BackupBlobWriteFailure(Box<crate::types::BackupBlobWriteFailure>),
-    ///  A `CollectorAddressUnset`.
+    /// A `CollectorAddressUnset`.
     CollectorAddressUnset(Box<crate::types::CollectorAddressUnset>),
-    ///  A `ConflictingConfiguration`.
+    /// A `ConflictingConfiguration`.
     ConflictingConfiguration(Box<crate::types::ConflictingConfiguration>),
-    ///  A `DvsApplyOperationFault`.
+    /// A `DvsApplyOperationFault`.
     DvsApplyOperationFault(Box<crate::types::DvsApplyOperationFault>),
-    ///  A `DvsNotAuthorized`.
+    /// A `DvsNotAuthorized`.
     DvsNotAuthorized(Box<crate::types::DvsNotAuthorized>),
-    ///  A `DvsOperationBulkFault`.
+    /// A `DvsOperationBulkFault`.
     DvsOperationBulkFault(Box<crate::types::DvsOperationBulkFault>),
-    ///  A `DvsScopeViolated`.
+    /// A `DvsScopeViolated`.
     DvsScopeViolated(Box<crate::types::DvsScopeViolated>),
-    ///  A `ImportHostAddFailure`.
+    /// A `ImportHostAddFailure`.
     ImportHostAddFailure(Box<crate::types::ImportHostAddFailure>),
-    ///  A `ImportOperationBulkFault`.
+    /// A `ImportOperationBulkFault`.
     ImportOperationBulkFault(Box<crate::types::ImportOperationBulkFault>),
-    ///  A `InvalidIpfixConfig`.
+    /// A `InvalidIpfixConfig`.
     InvalidIpfixConfig(Box<crate::types::InvalidIpfixConfig>),
-    ///  A `RollbackFailure`.
+    /// A `RollbackFailure`.
     RollbackFailure(Box<crate::types::RollbackFailure>),
-    ///  A `SwitchIpUnset`.
+    /// A `SwitchIpUnset`.
     SwitchIpUnset(Box<crate::types::SwitchIpUnset>),
-    ///  A `SwitchNotInUpgradeMode`.
+    /// A `SwitchNotInUpgradeMode`.
     SwitchNotInUpgradeMode(Box<crate::types::SwitchNotInUpgradeMode>),
-    ///  A `VspanDestPortConflict`.
+    /// A `VspanDestPortConflict`.
     VspanDestPortConflict(Box<crate::types::VspanDestPortConflict>),
-    ///  A `VspanPortConflict`.
+    /// A `VspanPortConflict`.
     VspanPortConflict(Box<crate::types::VspanPortConflict>),
-    ///  A `VspanPortMoveFault`.
+    /// A `VspanPortMoveFault`.
     VspanPortMoveFault(Box<crate::types::VspanPortMoveFault>),
-    ///  A `VspanPortPromiscChangeFault`.
+    /// A `VspanPortPromiscChangeFault`.
     VspanPortPromiscChangeFault(Box<crate::types::VspanPortPromiscChangeFault>),
-    ///  A `VspanPortgroupPromiscChangeFault`.
+    /// A `VspanPortgroupPromiscChangeFault`.
     VspanPortgroupPromiscChangeFault(
         Box<crate::types::VspanPortgroupPromiscChangeFault>,
     ),
-    ///  A `VspanPortgroupTypeChangeFault`.
+    /// A `VspanPortgroupTypeChangeFault`.
     VspanPortgroupTypeChangeFault(Box<crate::types::VspanPortgroupTypeChangeFault>),
-    ///  A `VspanPromiscuousPortNotSupported`.
+    /// A `VspanPromiscuousPortNotSupported`.
     VspanPromiscuousPortNotSupported(
         Box<crate::types::VspanPromiscuousPortNotSupported>,
     ),
-    ///  A `VspanSameSessionPortConflict`.
+    /// A `VspanSameSessionPortConflict`.
     VspanSameSessionPortConflict(Box<crate::types::VspanSameSessionPortConflict>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -157,6 +157,9 @@ impl Default for DvsFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DvsFaultKind {}
+impl std::panic::UnwindSafe for DvsFaultKind {}
+impl std::panic::RefUnwindSafe for DvsFaultKind {}
 impl Clone for DvsFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DVSNetworkResourcePoolConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DVSNetworkResourcePoolConfigSpec {
     /// Property *DVSNetworkResourcePoolConfigSpec.dynamicProperty*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsNotAuthorized*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct DvsNotAuthorized {
     /// Property *MethodFault.faultCause*.

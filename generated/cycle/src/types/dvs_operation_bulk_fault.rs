@@ -2,7 +2,7 @@
 
 /// Data object type *DvsOperationBulkFault*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct DvsOperationBulkFault {
     /// Property *MethodFault.faultCause*.

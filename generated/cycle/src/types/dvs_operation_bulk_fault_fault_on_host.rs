@@ -2,7 +2,7 @@
 
 /// Data object type *DvsOperationBulkFaultFaultOnHost*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DvsOperationBulkFaultFaultOnHost {
     /// Property *DvsOperationBulkFaultFaultOnHost.host*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct DvsProfile {
     /// Property *ApplyProfile.enabled*.

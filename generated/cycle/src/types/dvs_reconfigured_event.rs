@@ -2,7 +2,7 @@
 
 /// Data object type *DvsReconfiguredEvent*.
 ///
-/// Extends `DvsEvent`.
+/// Extends [`DvsEvent`](crate::types::DvsEvent).
 #[derive(Clone)]
 pub struct DvsReconfiguredEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Data object type *DvsScopeViolated*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[deprecated]
 #[derive(Clone)]
 pub struct DvsScopeViolated {

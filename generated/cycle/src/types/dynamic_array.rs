@@ -2,7 +2,7 @@
 
 /// Data object type *DynamicArray*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DynamicArray {
     /// Property *DynamicArray.val*.

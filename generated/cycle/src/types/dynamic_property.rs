@@ -2,7 +2,7 @@
 
 /// Data object type *DynamicProperty*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct DynamicProperty {
     /// Property *DynamicProperty.name*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `EamRuntimeFault`.
+/// Extends [`EamRuntimeFault`](crate::types::EamRuntimeFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`EamAppFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`EamAppFaultKind`].
 #[derive(Clone)]
 pub struct EamAppFault {
     /// Property *MethodFault.faultCause*.
@@ -92,22 +92,22 @@ impl<'de> serde::Deserialize<'de> for EamAppFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EamAppFault` or any of its subtypes: what a member declared as `EamAppFault` holds.
+/// A `EamAppFault` or any of its subtypes: what a member declared as `EamAppFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EamAppFaultKind {
     /// Exactly this type.
     EamAppFault(Box<crate::types::EamAppFault>),
-    ///  A `CertificateNotTrustedFault`.
+    /// A `CertificateNotTrustedFault`.
     CertificateNotTrustedFault(Box<crate::types::CertificateNotTrustedFault>),
-    ///  A `DisabledClusterFault`.
+    /// A `DisabledClusterFault`.
     DisabledClusterFault(Box<crate::types::DisabledClusterFault>),
-    ///  A `EamInvalidState`.
+    /// A `EamInvalidState`.
     EamInvalidState(Box<crate::types::EamInvalidState>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -117,6 +117,9 @@ impl Default for EamAppFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EamAppFaultKind {}
+impl std::panic::UnwindSafe for EamAppFaultKind {}
+impl std::panic::RefUnwindSafe for EamAppFaultKind {}
 impl Clone for EamAppFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -6,9 +6,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`EamFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`EamFaultKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct EamFault {
@@ -95,24 +95,24 @@ impl<'de> serde::Deserialize<'de> for EamFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EamFault` or any of its subtypes: what a member declared as `EamFault` holds.
+/// A `EamFault` or any of its subtypes: what a member declared as `EamFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EamFaultKind {
     /// Exactly this type.
     EamFault(Box<crate::types::EamFault>),
-    ///  A `InvalidAgencyScope`.
+    /// A `InvalidAgencyScope`.
     #[cfg(feature = "eam")]
     InvalidAgencyScope(Box<crate::types::InvalidAgencyScope>),
-    ///  A `InvalidAgentConfiguration`.
+    /// A `InvalidAgentConfiguration`.
     #[cfg(feature = "eam")]
     InvalidAgentConfiguration(Box<crate::types::InvalidAgentConfiguration>),
-    ///  A `EamInvalidUrl`.
+    /// A `EamInvalidUrl`.
     #[cfg(feature = "eam")]
     EamInvalidUrl(Box<crate::types::EamInvalidUrl>),
 }
@@ -123,6 +123,9 @@ impl Default for EamFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EamFaultKind {}
+impl std::panic::UnwindSafe for EamFaultKind {}
+impl std::panic::RefUnwindSafe for EamFaultKind {}
 impl Clone for EamFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `EamAppFault`.
+/// Extends [`EamAppFault`](crate::types::EamAppFault).
 #[derive(Clone)]
 pub struct EamInvalidState {
     /// Property *MethodFault.faultCause*.

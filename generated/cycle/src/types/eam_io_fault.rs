@@ -6,7 +6,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `EamRuntimeFault`.
+/// Extends [`EamRuntimeFault`](crate::types::EamRuntimeFault).
 #[deprecated]
 #[derive(Clone)]
 pub struct EamIOFault {

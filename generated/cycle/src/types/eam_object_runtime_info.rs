@@ -6,9 +6,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`EamObjectRuntimeInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`EamObjectRuntimeInfoKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct EamObjectRuntimeInfo {
@@ -107,18 +107,18 @@ impl<'de> serde::Deserialize<'de> for EamObjectRuntimeInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EamObjectRuntimeInfo` or any of its subtypes: what a member declared as `EamObjectRuntimeInfo` holds.
+/// A `EamObjectRuntimeInfo` or any of its subtypes: what a member declared as `EamObjectRuntimeInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EamObjectRuntimeInfoKind {
     /// Exactly this type.
     EamObjectRuntimeInfo(Box<crate::types::EamObjectRuntimeInfo>),
-    ///  A `AgentRuntimeInfo`.
+    /// A `AgentRuntimeInfo`.
     #[cfg(feature = "eam")]
     AgentRuntimeInfo(Box<crate::types::AgentRuntimeInfo>),
 }
@@ -129,6 +129,9 @@ impl Default for EamObjectRuntimeInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EamObjectRuntimeInfoKind {}
+impl std::panic::UnwindSafe for EamObjectRuntimeInfoKind {}
+impl std::panic::RefUnwindSafe for EamObjectRuntimeInfoKind {}
 impl Clone for EamObjectRuntimeInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`EamRuntimeFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`EamRuntimeFaultKind`].
 #[derive(Clone)]
 pub struct EamRuntimeFault {
     /// Property *MethodFault.faultCause*.
@@ -92,32 +92,32 @@ impl<'de> serde::Deserialize<'de> for EamRuntimeFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EamRuntimeFault` or any of its subtypes: what a member declared as `EamRuntimeFault` holds.
+/// A `EamRuntimeFault` or any of its subtypes: what a member declared as `EamRuntimeFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EamRuntimeFaultKind {
     /// Exactly this type.
     EamRuntimeFault(Box<crate::types::EamRuntimeFault>),
-    ///  A `EamAppFault` or one of its subtypes.
+    /// A `EamAppFault` or one of its subtypes.
     EamAppFault(crate::types::EamAppFaultKind),
-    ///  A `EamIOFault`.
+    /// A `EamIOFault`.
     EamIOFault(Box<crate::types::EamIOFault>),
-    ///  A `EamServiceNotInitialized`.
+    /// A `EamServiceNotInitialized`.
     EamServiceNotInitialized(Box<crate::types::EamServiceNotInitialized>),
-    ///  A `EamSystemFault`.
+    /// A `EamSystemFault`.
     EamSystemFault(Box<crate::types::EamSystemFault>),
-    ///  A `EamInvalidLogin`.
+    /// A `EamInvalidLogin`.
     EamInvalidLogin(Box<crate::types::EamInvalidLogin>),
-    ///  A `EamInvalidVibPackage`.
+    /// A `EamInvalidVibPackage`.
     EamInvalidVibPackage(Box<crate::types::EamInvalidVibPackage>),
-    ///  A `NoConnectionToVCenter`.
+    /// A `NoConnectionToVCenter`.
     NoConnectionToVCenter(Box<crate::types::NoConnectionToVCenter>),
-    ///  A `NotAuthorized`.
+    /// A `NotAuthorized`.
     NotAuthorized(Box<crate::types::NotAuthorized>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -127,6 +127,9 @@ impl Default for EamRuntimeFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EamRuntimeFaultKind {}
+impl std::panic::UnwindSafe for EamRuntimeFaultKind {}
+impl std::panic::RefUnwindSafe for EamRuntimeFaultKind {}
 impl Clone for EamRuntimeFaultKind {
     #[inline]
     fn clone(&self) -> Self {

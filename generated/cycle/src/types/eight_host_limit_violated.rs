@@ -2,7 +2,7 @@
 
 /// Data object type *EightHostLimitViolated*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct EightHostLimitViolated {
     /// Property *MethodFault.faultCause*.

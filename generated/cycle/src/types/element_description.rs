@@ -2,9 +2,9 @@
 
 /// Data object type *ElementDescription*.
 ///
-/// Extends `Description`.
+/// Extends [`Description`](crate::types::Description).
 ///
-/// Has subtypes: members declared with this type are held as \[`ElementDescriptionKind`\].
+/// Has subtypes: members declared with this type are held as [`ElementDescriptionKind`].
 #[derive(Clone)]
 pub struct ElementDescription {
     /// Property *Description.label*.
@@ -95,24 +95,24 @@ impl<'de> serde::Deserialize<'de> for ElementDescription {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ElementDescription` or any of its subtypes: what a member declared as `ElementDescription` holds.
+/// A `ElementDescription` or any of its subtypes: what a member declared as `ElementDescription` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ElementDescriptionKind {
     /// Exactly this type.
     ElementDescription(crate::types::ElementDescription),
-    ///  A `EVCMode`.
+    /// A `EVCMode`.
     EVCMode(Box<crate::types::EVCMode>),
-    ///  A `ExtendedElementDescription`.
+    /// A `ExtendedElementDescription`.
     ExtendedElementDescription(Box<crate::types::ExtendedElementDescription>),
-    ///  A `FeatureEVCMode`.
+    /// A `FeatureEVCMode`.
     FeatureEVCMode(Box<crate::types::FeatureEVCMode>),
-    ///  A `OptionDef`.
+    /// A `OptionDef`.
     OptionDef(Box<crate::types::OptionDef>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -122,6 +122,9 @@ impl Default for ElementDescriptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ElementDescriptionKind {}
+impl std::panic::UnwindSafe for ElementDescriptionKind {}
+impl std::panic::RefUnwindSafe for ElementDescriptionKind {}
 impl Clone for ElementDescriptionKind {
     #[inline]
     fn clone(&self) -> Self {

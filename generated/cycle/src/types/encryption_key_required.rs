@@ -2,7 +2,7 @@
 
 /// Data object type *EncryptionKeyRequired*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct EncryptionKeyRequired {
     /// Property *MethodFault.faultCause*.

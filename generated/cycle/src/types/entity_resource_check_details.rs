@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`EntityResourceCheckDetailsKind`\].
+/// Has subtypes: members declared with this type are held as [`EntityResourceCheckDetailsKind`].
 #[derive(Clone)]
 pub struct EntityResourceCheckDetails {
     /// Property *EntityResourceCheckDetails.name*.
@@ -154,37 +154,37 @@ impl<'de> serde::Deserialize<'de> for EntityResourceCheckDetails {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EntityResourceCheckDetails` or any of its subtypes: what a member declared as `EntityResourceCheckDetails` holds.
+/// A `EntityResourceCheckDetails` or any of its subtypes: what a member declared as `EntityResourceCheckDetails` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EntityResourceCheckDetailsKind {
     /// Exactly this type.
     EntityResourceCheckDetails(Box<crate::types::EntityResourceCheckDetails>),
-    ///  A `VsanDiskGroupResourceCheckResult`.
+    /// A `VsanDiskGroupResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanDiskGroupResourceCheckResult(
         Box<crate::types::VsanDiskGroupResourceCheckResult>,
     ),
-    ///  A `VsanDiskResourceCheckResult` or one of its subtypes.
+    /// A `VsanDiskResourceCheckResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanDiskResourceCheckResult(crate::types::VsanDiskResourceCheckResultKind),
-    ///  A `VsanFaultDomainResourceCheckResult`.
+    /// A `VsanFaultDomainResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanFaultDomainResourceCheckResult(
         Box<crate::types::VsanFaultDomainResourceCheckResult>,
     ),
-    ///  A `VsanHostResourceCheckResult`.
+    /// A `VsanHostResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanHostResourceCheckResult(Box<crate::types::VsanHostResourceCheckResult>),
-    ///  A `VsanResourceCheckResult` or one of its subtypes.
+    /// A `VsanResourceCheckResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckResult(crate::types::VsanResourceCheckResultKind),
-    ///  A `VsanStoragePoolResourceCheckResult`.
+    /// A `VsanStoragePoolResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanStoragePoolResourceCheckResult(
         Box<crate::types::VsanStoragePoolResourceCheckResult>,
@@ -197,6 +197,9 @@ impl Default for EntityResourceCheckDetailsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EntityResourceCheckDetailsKind {}
+impl std::panic::UnwindSafe for EntityResourceCheckDetailsKind {}
+impl std::panic::RefUnwindSafe for EntityResourceCheckDetailsKind {}
 impl Clone for EntityResourceCheckDetailsKind {
     #[inline]
     fn clone(&self) -> Self {

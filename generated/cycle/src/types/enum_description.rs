@@ -2,7 +2,7 @@
 
 /// Data object type *EnumDescription*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct EnumDescription {
     /// Property *EnumDescription.key*.

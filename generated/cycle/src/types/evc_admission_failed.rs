@@ -2,9 +2,9 @@
 
 /// Data object type *EVCAdmissionFailed*.
 ///
-/// Extends `NotSupportedHostInCluster`.
+/// Extends [`NotSupportedHostInCluster`](crate::types::NotSupportedHostInCluster).
 ///
-/// Has subtypes: members declared with this type are held as \[`EVCAdmissionFailedKind`\].
+/// Has subtypes: members declared with this type are held as [`EVCAdmissionFailedKind`].
 #[derive(Clone)]
 pub struct EVCAdmissionFailed {
     /// Property *MethodFault.faultCause*.
@@ -111,44 +111,44 @@ impl<'de> serde::Deserialize<'de> for EVCAdmissionFailed {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EVCAdmissionFailed` or any of its subtypes: what a member declared as `EVCAdmissionFailed` holds.
+/// A `EVCAdmissionFailed` or any of its subtypes: what a member declared as `EVCAdmissionFailed` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EVCAdmissionFailedKind {
     /// Exactly this type.
     EVCAdmissionFailed(Box<crate::types::EVCAdmissionFailed>),
-    ///  A `EVCAdmissionFailedCPUFeaturesForMode`.
+    /// A `EVCAdmissionFailedCPUFeaturesForMode`.
     EVCAdmissionFailedCPUFeaturesForMode(
         Box<crate::types::EVCAdmissionFailedCPUFeaturesForMode>,
     ),
-    ///  A `EVCAdmissionFailedCPUModel`.
+    /// A `EVCAdmissionFailedCPUModel`.
     EVCAdmissionFailedCPUModel(Box<crate::types::EVCAdmissionFailedCPUModel>),
-    ///  A `EVCAdmissionFailedCPUModelForMode`.
+    /// A `EVCAdmissionFailedCPUModelForMode`.
     EVCAdmissionFailedCPUModelForMode(
         Box<crate::types::EVCAdmissionFailedCPUModelForMode>,
     ),
-    ///  A `EVCAdmissionFailedCPUVendor`.
+    /// A `EVCAdmissionFailedCPUVendor`.
     EVCAdmissionFailedCPUVendor(Box<crate::types::EVCAdmissionFailedCPUVendor>),
-    ///  A `EVCAdmissionFailedCPUVendorUnknown`.
+    /// A `EVCAdmissionFailedCPUVendorUnknown`.
     EVCAdmissionFailedCPUVendorUnknown(
         Box<crate::types::EVCAdmissionFailedCPUVendorUnknown>,
     ),
-    ///  A `EVCAdmissionFailedHostDisconnected`.
+    /// A `EVCAdmissionFailedHostDisconnected`.
     EVCAdmissionFailedHostDisconnected(
         Box<crate::types::EVCAdmissionFailedHostDisconnected>,
     ),
-    ///  A `EVCAdmissionFailedHostSoftware`.
+    /// A `EVCAdmissionFailedHostSoftware`.
     EVCAdmissionFailedHostSoftware(Box<crate::types::EVCAdmissionFailedHostSoftware>),
-    ///  A `EVCAdmissionFailedHostSoftwareForMode`.
+    /// A `EVCAdmissionFailedHostSoftwareForMode`.
     EVCAdmissionFailedHostSoftwareForMode(
         Box<crate::types::EVCAdmissionFailedHostSoftwareForMode>,
     ),
-    ///  A `EVCAdmissionFailedVmActive`.
+    /// A `EVCAdmissionFailedVmActive`.
     EVCAdmissionFailedVmActive(Box<crate::types::EVCAdmissionFailedVmActive>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -158,6 +158,9 @@ impl Default for EVCAdmissionFailedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EVCAdmissionFailedKind {}
+impl std::panic::UnwindSafe for EVCAdmissionFailedKind {}
+impl std::panic::RefUnwindSafe for EVCAdmissionFailedKind {}
 impl Clone for EVCAdmissionFailedKind {
     #[inline]
     fn clone(&self) -> Self {

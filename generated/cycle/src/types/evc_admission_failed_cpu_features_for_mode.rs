@@ -2,7 +2,7 @@
 
 /// Data object type *EVCAdmissionFailedCPUFeaturesForMode*.
 ///
-/// Extends `EVCAdmissionFailed`.
+/// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
 #[derive(Clone)]
 pub struct EVCAdmissionFailedCPUFeaturesForMode {
     /// Property *MethodFault.faultCause*.

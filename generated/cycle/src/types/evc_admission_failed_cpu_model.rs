@@ -2,7 +2,7 @@
 
 /// Data object type *EVCAdmissionFailedCPUModel*.
 ///
-/// Extends `EVCAdmissionFailed`.
+/// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
 #[derive(Clone)]
 pub struct EVCAdmissionFailedCPUModel {
     /// Property *MethodFault.faultCause*.

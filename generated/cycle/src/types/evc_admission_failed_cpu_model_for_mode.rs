@@ -2,7 +2,7 @@
 
 /// Data object type *EVCAdmissionFailedCPUModelForMode*.
 ///
-/// Extends `EVCAdmissionFailed`.
+/// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
 #[derive(Clone)]
 pub struct EVCAdmissionFailedCPUModelForMode {
     /// Property *MethodFault.faultCause*.

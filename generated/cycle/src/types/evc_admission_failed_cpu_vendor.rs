@@ -2,7 +2,7 @@
 
 /// Data object type *EVCAdmissionFailedCPUVendor*.
 ///
-/// Extends `EVCAdmissionFailed`.
+/// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
 #[derive(Clone)]
 pub struct EVCAdmissionFailedCPUVendor {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *EVCAdmissionFailedCPUVendorUnknown*.
 ///
-/// Extends `EVCAdmissionFailed`.
+/// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
 #[derive(Clone)]
 pub struct EVCAdmissionFailedCPUVendorUnknown {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *EVCAdmissionFailedHostDisconnected*.
 ///
-/// Extends `EVCAdmissionFailed`.
+/// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
 #[derive(Clone)]
 pub struct EVCAdmissionFailedHostDisconnected {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *EVCAdmissionFailedHostSoftware*.
 ///
-/// Extends `EVCAdmissionFailed`.
+/// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
 #[derive(Clone)]
 pub struct EVCAdmissionFailedHostSoftware {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *EVCAdmissionFailedHostSoftwareForMode*.
 ///
-/// Extends `EVCAdmissionFailed`.
+/// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
 #[derive(Clone)]
 pub struct EVCAdmissionFailedHostSoftwareForMode {
     /// Property *MethodFault.faultCause*.

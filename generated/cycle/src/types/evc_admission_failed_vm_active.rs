@@ -2,7 +2,7 @@
 
 /// Data object type *EVCAdmissionFailedVmActive*.
 ///
-/// Extends `EVCAdmissionFailed`.
+/// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
 #[derive(Clone)]
 pub struct EVCAdmissionFailedVmActive {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *EVCConfigFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`EVCConfigFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`EVCConfigFaultKind`].
 #[derive(Clone)]
 pub struct EVCConfigFault {
     /// Property *MethodFault.faultCause*.
@@ -95,30 +95,30 @@ impl<'de> serde::Deserialize<'de> for EVCConfigFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EVCConfigFault` or any of its subtypes: what a member declared as `EVCConfigFault` holds.
+/// A `EVCConfigFault` or any of its subtypes: what a member declared as `EVCConfigFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EVCConfigFaultKind {
     /// Exactly this type.
     EVCConfigFault(Box<crate::types::EVCConfigFault>),
-    ///  A `ActiveVMsBlockingEVC`.
+    /// A `ActiveVMsBlockingEVC`.
     ActiveVMsBlockingEVC(Box<crate::types::ActiveVMsBlockingEVC>),
-    ///  A `DisconnectedHostsBlockingEVC`.
+    /// A `DisconnectedHostsBlockingEVC`.
     DisconnectedHostsBlockingEVC(Box<crate::types::DisconnectedHostsBlockingEVC>),
-    ///  A `EVCModeIllegalByVendor`.
+    /// A `EVCModeIllegalByVendor`.
     EVCModeIllegalByVendor(Box<crate::types::EVCModeIllegalByVendor>),
-    ///  A `EVCModeUnsupportedByHosts`.
+    /// A `EVCModeUnsupportedByHosts`.
     EVCModeUnsupportedByHosts(Box<crate::types::EVCModeUnsupportedByHosts>),
-    ///  A `EVCUnsupportedByHostHardware`.
+    /// A `EVCUnsupportedByHostHardware`.
     EVCUnsupportedByHostHardware(Box<crate::types::EVCUnsupportedByHostHardware>),
-    ///  A `EVCUnsupportedByHostSoftware`.
+    /// A `EVCUnsupportedByHostSoftware`.
     EVCUnsupportedByHostSoftware(Box<crate::types::EVCUnsupportedByHostSoftware>),
-    ///  A `HeterogenousHostsBlockingEVC`.
+    /// A `HeterogenousHostsBlockingEVC`.
     HeterogenousHostsBlockingEVC(Box<crate::types::HeterogenousHostsBlockingEVC>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -128,6 +128,9 @@ impl Default for EVCConfigFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EVCConfigFaultKind {}
+impl std::panic::UnwindSafe for EVCConfigFaultKind {}
+impl std::panic::RefUnwindSafe for EVCConfigFaultKind {}
 impl Clone for EVCConfigFaultKind {
     #[inline]
     fn clone(&self) -> Self {

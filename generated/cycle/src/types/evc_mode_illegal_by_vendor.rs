@@ -2,7 +2,7 @@
 
 /// Data object type *EVCModeIllegalByVendor*.
 ///
-/// Extends `EVCConfigFault`.
+/// Extends [`EVCConfigFault`](crate::types::EVCConfigFault).
 #[derive(Clone)]
 pub struct EVCModeIllegalByVendor {
     /// Property *MethodFault.faultCause*.

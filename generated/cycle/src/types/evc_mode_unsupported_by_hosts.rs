@@ -2,7 +2,7 @@
 
 /// Data object type *EVCModeUnsupportedByHosts*.
 ///
-/// Extends `EVCConfigFault`.
+/// Extends [`EVCConfigFault`](crate::types::EVCConfigFault).
 #[derive(Clone)]
 pub struct EVCModeUnsupportedByHosts {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *EVCUnsupportedByHostHardware*.
 ///
-/// Extends `EVCConfigFault`.
+/// Extends [`EVCConfigFault`](crate::types::EVCConfigFault).
 #[derive(Clone)]
 pub struct EVCUnsupportedByHostHardware {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *EVCUnsupportedByHostSoftware*.
 ///
-/// Extends `EVCConfigFault`.
+/// Extends [`EVCConfigFault`](crate::types::EVCConfigFault).
 #[derive(Clone)]
 pub struct EVCUnsupportedByHostSoftware {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *Event*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`EventKind`\].
+/// Has subtypes: members declared with this type are held as [`EventKind`].
 #[derive(Clone)]
 pub struct Event {
     /// Property *Event.key*.
@@ -196,68 +196,68 @@ impl<'de> serde::Deserialize<'de> for Event {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `Event` or any of its subtypes: what a member declared as `Event` holds.
+/// A `Event` or any of its subtypes: what a member declared as `Event` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EventKind {
     /// Exactly this type.
     Event(Box<crate::types::Event>),
-    ///  A `AlarmEvent` or one of its subtypes.
+    /// A `AlarmEvent` or one of its subtypes.
     AlarmEvent(crate::types::AlarmEventKind),
-    ///  A `AuthorizationEvent` or one of its subtypes.
+    /// A `AuthorizationEvent` or one of its subtypes.
     AuthorizationEvent(crate::types::AuthorizationEventKind),
-    ///  A `ClusterEvent` or one of its subtypes.
+    /// A `ClusterEvent` or one of its subtypes.
     ClusterEvent(crate::types::ClusterEventKind),
-    ///  A `CustomFieldEvent` or one of its subtypes.
+    /// A `CustomFieldEvent` or one of its subtypes.
     CustomFieldEvent(crate::types::CustomFieldEventKind),
-    ///  A `DVPortgroupEvent` or one of its subtypes.
+    /// A `DVPortgroupEvent` or one of its subtypes.
     DVPortgroupEvent(crate::types::DVPortgroupEventKind),
-    ///  A `DatacenterEvent` or one of its subtypes.
+    /// A `DatacenterEvent` or one of its subtypes.
     DatacenterEvent(crate::types::DatacenterEventKind),
-    ///  A `DatastoreEvent` or one of its subtypes.
+    /// A `DatastoreEvent` or one of its subtypes.
     DatastoreEvent(crate::types::DatastoreEventKind),
-    ///  A `DvsEvent` or one of its subtypes.
+    /// A `DvsEvent` or one of its subtypes.
     DvsEvent(crate::types::DvsEventKind),
-    ///  A `EventEx`.
+    /// A `EventEx`.
     EventEx(Box<crate::types::EventEx>),
-    ///  A `GeneralEvent` or one of its subtypes.
+    /// A `GeneralEvent` or one of its subtypes.
     GeneralEvent(crate::types::GeneralEventKind),
-    ///  A `HealthStatusChangedEvent`.
+    /// A `HealthStatusChangedEvent`.
     HealthStatusChangedEvent(Box<crate::types::HealthStatusChangedEvent>),
-    ///  A `HostEvent` or one of its subtypes.
+    /// A `HostEvent` or one of its subtypes.
     HostEvent(crate::types::HostEventKind),
-    ///  A `HostInventoryUnreadableEvent`.
+    /// A `HostInventoryUnreadableEvent`.
     HostInventoryUnreadableEvent(Box<crate::types::HostInventoryUnreadableEvent>),
-    ///  A `LicenseEvent` or one of its subtypes.
+    /// A `LicenseEvent` or one of its subtypes.
     LicenseEvent(crate::types::LicenseEventKind),
-    ///  A `LicenseExpiredEvent`.
+    /// A `LicenseExpiredEvent`.
     LicenseExpiredEvent(Box<crate::types::LicenseExpiredEvent>),
-    ///  A `LockerMisconfiguredEvent`.
+    /// A `LockerMisconfiguredEvent`.
     LockerMisconfiguredEvent(Box<crate::types::LockerMisconfiguredEvent>),
-    ///  A `LockerReconfiguredEvent`.
+    /// A `LockerReconfiguredEvent`.
     LockerReconfiguredEvent(Box<crate::types::LockerReconfiguredEvent>),
-    ///  A `NetworkRollbackEvent`.
+    /// A `NetworkRollbackEvent`.
     NetworkRollbackEvent(Box<crate::types::NetworkRollbackEvent>),
-    ///  A `ProfileEvent` or one of its subtypes.
+    /// A `ProfileEvent` or one of its subtypes.
     ProfileEvent(crate::types::ProfileEventKind),
-    ///  A `ResourcePoolEvent` or one of its subtypes.
+    /// A `ResourcePoolEvent` or one of its subtypes.
     ResourcePoolEvent(crate::types::ResourcePoolEventKind),
-    ///  A `ScheduledTaskEvent` or one of its subtypes.
+    /// A `ScheduledTaskEvent` or one of its subtypes.
     ScheduledTaskEvent(crate::types::ScheduledTaskEventKind),
-    ///  A `SessionEvent` or one of its subtypes.
+    /// A `SessionEvent` or one of its subtypes.
     SessionEvent(crate::types::SessionEventKind),
-    ///  A `TaskEvent` or one of its subtypes.
+    /// A `TaskEvent` or one of its subtypes.
     TaskEvent(crate::types::TaskEventKind),
-    ///  A `TemplateUpgradeEvent` or one of its subtypes.
+    /// A `TemplateUpgradeEvent` or one of its subtypes.
     TemplateUpgradeEvent(crate::types::TemplateUpgradeEventKind),
-    ///  A `UpgradeEvent` or one of its subtypes.
+    /// A `UpgradeEvent` or one of its subtypes.
     UpgradeEvent(crate::types::UpgradeEventKind),
-    ///  A `VmEvent` or one of its subtypes.
+    /// A `VmEvent` or one of its subtypes.
     VmEvent(crate::types::VmEventKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -267,6 +267,9 @@ impl Default for EventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EventKind {}
+impl std::panic::UnwindSafe for EventKind {}
+impl std::panic::RefUnwindSafe for EventKind {}
 impl Clone for EventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *EventArgDesc*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct EventArgDesc {
     /// Property *EventArgDesc.name*.

@@ -2,7 +2,7 @@
 
 /// Data object type *EventDescription*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct EventDescription {
     /// Property *EventDescription.category*.

@@ -2,7 +2,7 @@
 
 /// Data object type *EventEx*.
 ///
-/// Extends `Event`.
+/// Extends [`Event`](crate::types::Event).
 #[derive(Clone)]
 pub struct EventEx {
     /// Property *Event.key*.

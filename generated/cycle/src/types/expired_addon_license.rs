@@ -2,7 +2,7 @@
 
 /// Data object type *ExpiredAddonLicense*.
 ///
-/// Extends `ExpiredFeatureLicense`.
+/// Extends [`ExpiredFeatureLicense`](crate::types::ExpiredFeatureLicense).
 #[derive(Clone)]
 pub struct ExpiredAddonLicense {
     /// Property *MethodFault.faultCause*.

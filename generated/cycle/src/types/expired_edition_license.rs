@@ -2,7 +2,7 @@
 
 /// Data object type *ExpiredEditionLicense*.
 ///
-/// Extends `ExpiredFeatureLicense`.
+/// Extends [`ExpiredFeatureLicense`](crate::types::ExpiredFeatureLicense).
 #[derive(Clone)]
 pub struct ExpiredEditionLicense {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ExpiredFeatureLicense*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 ///
-/// Has subtypes: members declared with this type are held as \[`ExpiredFeatureLicenseKind`\].
+/// Has subtypes: members declared with this type are held as [`ExpiredFeatureLicenseKind`].
 #[derive(Clone)]
 pub struct ExpiredFeatureLicense {
     /// Property *MethodFault.faultCause*.
@@ -107,21 +107,21 @@ impl<'de> serde::Deserialize<'de> for ExpiredFeatureLicense {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ExpiredFeatureLicense` or any of its subtypes: what a member declared as `ExpiredFeatureLicense` holds.
+/// A `ExpiredFeatureLicense` or any of its subtypes: what a member declared as `ExpiredFeatureLicense` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ExpiredFeatureLicenseKind {
     /// Exactly this type.
     ExpiredFeatureLicense(Box<crate::types::ExpiredFeatureLicense>),
-    ///  A `ExpiredAddonLicense`.
+    /// A `ExpiredAddonLicense`.
     #[cfg(feature = "vsan")]
     ExpiredAddonLicense(Box<crate::types::ExpiredAddonLicense>),
-    ///  A `ExpiredEditionLicense`.
+    /// A `ExpiredEditionLicense`.
     #[cfg(feature = "vsan")]
     ExpiredEditionLicense(Box<crate::types::ExpiredEditionLicense>),
 }
@@ -132,6 +132,9 @@ impl Default for ExpiredFeatureLicenseKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ExpiredFeatureLicenseKind {}
+impl std::panic::UnwindSafe for ExpiredFeatureLicenseKind {}
+impl std::panic::RefUnwindSafe for ExpiredFeatureLicenseKind {}
 impl Clone for ExpiredFeatureLicenseKind {
     #[inline]
     fn clone(&self) -> Self {

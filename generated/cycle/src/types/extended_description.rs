@@ -2,7 +2,7 @@
 
 /// Data object type *ExtendedDescription*.
 ///
-/// Extends `Description`.
+/// Extends [`Description`](crate::types::Description).
 #[derive(Clone)]
 pub struct ExtendedDescription {
     /// Property *Description.label*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ExtendedElementDescription*.
 ///
-/// Extends `ElementDescription`.
+/// Extends [`ElementDescription`](crate::types::ElementDescription).
 #[derive(Clone)]
 pub struct ExtendedElementDescription {
     /// Property *Description.label*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ExtendedFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct ExtendedFault {
     /// Property *MethodFault.faultCause*.

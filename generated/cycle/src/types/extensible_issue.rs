@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `Issue`.
+/// Extends [`Issue`](crate::types::Issue).
 #[derive(Clone)]
 pub struct ExtensibleIssue {
     /// Property *Issue.key*.

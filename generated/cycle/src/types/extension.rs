@@ -2,7 +2,7 @@
 
 /// Data object type *Extension*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct Extension {
     /// Property *Extension.description*.

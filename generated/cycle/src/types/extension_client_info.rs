@@ -2,7 +2,7 @@
 
 /// Data object type *ExtensionClientInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ExtensionClientInfo {
     /// Property *ExtensionClientInfo.version*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ExtensionServerInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ExtensionServerInfo {
     /// Property *ExtensionServerInfo.url*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FailToEnableSPBM*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct FailToEnableSPBM {
     /// Property *MethodFault.faultCause*.

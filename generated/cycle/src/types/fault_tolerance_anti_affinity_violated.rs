@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceAntiAffinityViolated*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct FaultToleranceAntiAffinityViolated {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceCannotEditMem*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct FaultToleranceCannotEditMem {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct FaultToleranceConfigSpec {
     /// Property *FaultToleranceConfigSpec.metaDataPath*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceCpuIncompatible*.
 ///
-/// Extends `CpuIncompatible`.
+/// Extends [`CpuIncompatible`](crate::types::CpuIncompatible).
 #[derive(Clone)]
 pub struct FaultToleranceCpuIncompatible {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceDiskSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct FaultToleranceDiskSpec {
     /// Property *FaultToleranceDiskSpec.disk*.

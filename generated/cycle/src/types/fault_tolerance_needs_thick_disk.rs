@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceNeedsThickDisk*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct FaultToleranceNeedsThickDisk {
     /// Property *MethodFault.faultCause*.

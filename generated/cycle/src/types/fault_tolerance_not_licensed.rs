@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceNotLicensed*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct FaultToleranceNotLicensed {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceNotSameBuild*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct FaultToleranceNotSameBuild {
     /// Property *MethodFault.faultCause*.

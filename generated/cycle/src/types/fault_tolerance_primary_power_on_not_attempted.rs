@@ -2,7 +2,7 @@
 
 /// Data object type *FaultTolerancePrimaryPowerOnNotAttempted*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct FaultTolerancePrimaryPowerOnNotAttempted {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceSecondaryOpResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct FaultToleranceSecondaryOpResult {
     /// Property *FaultToleranceSecondaryOpResult.vm*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceVMConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct FaultToleranceVMConfigSpec {
     /// Property *FaultToleranceVMConfigSpec.vmConfig*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceVmNotDasProtected*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct FaultToleranceVmNotDasProtected {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FaultsByHost*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct FaultsByHost {
     /// Property *FaultsByHost.host*.

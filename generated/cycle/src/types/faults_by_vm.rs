@@ -2,7 +2,7 @@
 
 /// Data object type *FaultsByVM*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct FaultsByVM {
     /// Property *FaultsByVM.vm*.

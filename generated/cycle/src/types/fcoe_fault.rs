@@ -4,9 +4,9 @@
 ///
 /// Data object type *FcoeFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`FcoeFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`FcoeFaultKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct FcoeFault {
@@ -93,18 +93,18 @@ impl<'de> serde::Deserialize<'de> for FcoeFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `FcoeFault` or any of its subtypes: what a member declared as `FcoeFault` holds.
+/// A `FcoeFault` or any of its subtypes: what a member declared as `FcoeFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum FcoeFaultKind {
     /// Exactly this type.
     FcoeFault(Box<crate::types::FcoeFault>),
-    ///  A `FcoeFaultPnicHasNoPortSet`.
+    /// A `FcoeFaultPnicHasNoPortSet`.
     FcoeFaultPnicHasNoPortSet(Box<crate::types::FcoeFaultPnicHasNoPortSet>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -114,6 +114,9 @@ impl Default for FcoeFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for FcoeFaultKind {}
+impl std::panic::UnwindSafe for FcoeFaultKind {}
+impl std::panic::RefUnwindSafe for FcoeFaultKind {}
 impl Clone for FcoeFaultKind {
     #[inline]
     fn clone(&self) -> Self {

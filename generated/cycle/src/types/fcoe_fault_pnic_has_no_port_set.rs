@@ -4,7 +4,7 @@
 ///
 /// Data object type *FcoeFaultPnicHasNoPortSet*.
 ///
-/// Extends `FcoeFault`.
+/// Extends [`FcoeFault`](crate::types::FcoeFault).
 #[deprecated]
 #[derive(Clone)]
 pub struct FcoeFaultPnicHasNoPortSet {

@@ -2,7 +2,7 @@
 
 /// Data object type *FeatureRequirementsNotMet*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct FeatureRequirementsNotMet {
     /// Property *MethodFault.faultCause*.

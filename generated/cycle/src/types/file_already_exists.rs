@@ -2,7 +2,7 @@
 
 /// Data object type *FileAlreadyExists*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct FileAlreadyExists {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FileBackedPortNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct FileBackedPortNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *FileFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`FileFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`FileFaultKind`].
 #[derive(Clone)]
 pub struct FileFault {
     /// Property *MethodFault.faultCause*.
@@ -95,53 +95,53 @@ impl<'de> serde::Deserialize<'de> for FileFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `FileFault` or any of its subtypes: what a member declared as `FileFault` holds.
+/// A `FileFault` or any of its subtypes: what a member declared as `FileFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum FileFaultKind {
     /// Exactly this type.
     FileFault(Box<crate::types::FileFault>),
-    ///  A `CannotAccessFile`.
+    /// A `CannotAccessFile`.
     CannotAccessFile(Box<crate::types::CannotAccessFile>),
-    ///  A `CannotCreateFile`.
+    /// A `CannotCreateFile`.
     CannotCreateFile(Box<crate::types::CannotCreateFile>),
-    ///  A `CannotDeleteFile`.
+    /// A `CannotDeleteFile`.
     CannotDeleteFile(Box<crate::types::CannotDeleteFile>),
-    ///  A `DirectoryNotEmpty`.
+    /// A `DirectoryNotEmpty`.
     DirectoryNotEmpty(Box<crate::types::DirectoryNotEmpty>),
-    ///  A `FileAlreadyExists`.
+    /// A `FileAlreadyExists`.
     FileAlreadyExists(Box<crate::types::FileAlreadyExists>),
-    ///  A `FileLocked`.
+    /// A `FileLocked`.
     FileLocked(Box<crate::types::FileLocked>),
-    ///  A `FileNameTooLong`.
+    /// A `FileNameTooLong`.
     FileNameTooLong(Box<crate::types::FileNameTooLong>),
-    ///  A `FileNotFound`.
+    /// A `FileNotFound`.
     FileNotFound(Box<crate::types::FileNotFound>),
-    ///  A `FileNotWritable`.
+    /// A `FileNotWritable`.
     #[cfg(feature = "vsan")]
     FileNotWritable(Box<crate::types::FileNotWritable>),
-    ///  A `FileTooLarge`.
+    /// A `FileTooLarge`.
     FileTooLarge(Box<crate::types::FileTooLarge>),
-    ///  A `IncorrectFileType`.
+    /// A `IncorrectFileType`.
     IncorrectFileType(Box<crate::types::IncorrectFileType>),
-    ///  A `NetworkCopyFault`.
+    /// A `NetworkCopyFault`.
     NetworkCopyFault(Box<crate::types::NetworkCopyFault>),
-    ///  A `NoDiskSpace`.
+    /// A `NoDiskSpace`.
     NoDiskSpace(Box<crate::types::NoDiskSpace>),
-    ///  A `NotADirectory`.
+    /// A `NotADirectory`.
     NotADirectory(Box<crate::types::NotADirectory>),
-    ///  A `NotAFile`.
+    /// A `NotAFile`.
     NotAFile(Box<crate::types::NotAFile>),
-    ///  A `TooManyConcurrentNativeClones`.
+    /// A `TooManyConcurrentNativeClones`.
     TooManyConcurrentNativeClones(Box<crate::types::TooManyConcurrentNativeClones>),
-    ///  A `TooManyNativeCloneLevels`.
+    /// A `TooManyNativeCloneLevels`.
     TooManyNativeCloneLevels(Box<crate::types::TooManyNativeCloneLevels>),
-    ///  A `TooManyNativeClonesOnFile`.
+    /// A `TooManyNativeClonesOnFile`.
     TooManyNativeClonesOnFile(Box<crate::types::TooManyNativeClonesOnFile>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -151,6 +151,9 @@ impl Default for FileFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for FileFaultKind {}
+impl std::panic::UnwindSafe for FileFaultKind {}
+impl std::panic::RefUnwindSafe for FileFaultKind {}
 impl Clone for FileFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *FileLocked*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct FileLocked {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FileNameTooLong*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct FileNameTooLong {
     /// Property *MethodFault.faultCause*.

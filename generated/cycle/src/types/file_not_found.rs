@@ -2,7 +2,7 @@
 
 /// Data object type *FileNotFound*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct FileNotFound {
     /// Property *MethodFault.faultCause*.

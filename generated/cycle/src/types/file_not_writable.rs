@@ -2,7 +2,7 @@
 
 /// Data object type *FileNotWritable*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct FileNotWritable {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FileTooLarge*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct FileTooLarge {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FilesystemQuiesceFault*.
 ///
-/// Extends `SnapshotFault`.
+/// Extends [`SnapshotFault`](crate::types::SnapshotFault).
 #[derive(Clone)]
 pub struct FilesystemQuiesceFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FilterInUse*.
 ///
-/// Extends `ResourceInUse`.
+/// Extends [`ResourceInUse`](crate::types::ResourceInUse).
 #[derive(Clone)]
 pub struct FilterInUse {
     /// Property *MethodFault.faultCause*.

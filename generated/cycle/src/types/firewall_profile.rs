@@ -2,7 +2,7 @@
 
 /// Data object type *FirewallProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct FirewallProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FirewallProfileRulesetProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct FirewallProfileRulesetProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FolderBatchAddHostsToClusterResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct FolderBatchAddHostsToClusterResult {
     /// Property *FolderBatchAddHostsToClusterResult.hostsAddedToCluster*.

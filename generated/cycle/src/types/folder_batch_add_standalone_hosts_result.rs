@@ -2,7 +2,7 @@
 
 /// Data object type *FolderBatchAddStandaloneHostsResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct FolderBatchAddStandaloneHostsResult {
     /// Property *FolderBatchAddStandaloneHostsResult.addedHosts*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FolderFailedHostResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct FolderFailedHostResult {
     /// Property *FolderFailedHostResult.hostName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FtIssuesOnHost*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct FtIssuesOnHost {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct FtVmHostRuleViolation {
     /// Property *MethodFault.faultCause*.

@@ -4,9 +4,9 @@
 ///
 /// Data object type *GatewayConnectFault*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`GatewayConnectFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`GatewayConnectFaultKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct GatewayConnectFault {
@@ -127,24 +127,24 @@ impl<'de> serde::Deserialize<'de> for GatewayConnectFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GatewayConnectFault` or any of its subtypes: what a member declared as `GatewayConnectFault` holds.
+/// A `GatewayConnectFault` or any of its subtypes: what a member declared as `GatewayConnectFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GatewayConnectFaultKind {
     /// Exactly this type.
     GatewayConnectFault(Box<crate::types::GatewayConnectFault>),
-    ///  A `GatewayNotFound`.
+    /// A `GatewayNotFound`.
     GatewayNotFound(Box<crate::types::GatewayNotFound>),
-    ///  A `GatewayNotReachable`.
+    /// A `GatewayNotReachable`.
     GatewayNotReachable(Box<crate::types::GatewayNotReachable>),
-    ///  A `GatewayOperationRefused`.
+    /// A `GatewayOperationRefused`.
     GatewayOperationRefused(Box<crate::types::GatewayOperationRefused>),
-    ///  A `GatewayToHostConnectFault` or one of its subtypes.
+    /// A `GatewayToHostConnectFault` or one of its subtypes.
     GatewayToHostConnectFault(crate::types::GatewayToHostConnectFaultKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -154,6 +154,9 @@ impl Default for GatewayConnectFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GatewayConnectFaultKind {}
+impl std::panic::UnwindSafe for GatewayConnectFaultKind {}
+impl std::panic::RefUnwindSafe for GatewayConnectFaultKind {}
 impl Clone for GatewayConnectFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Data object type *GatewayHostNotReachable*.
 ///
-/// Extends `GatewayToHostConnectFault`.
+/// Extends [`GatewayToHostConnectFault`](crate::types::GatewayToHostConnectFault).
 #[deprecated]
 #[derive(Clone)]
 pub struct GatewayHostNotReachable {

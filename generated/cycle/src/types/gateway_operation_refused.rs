@@ -4,7 +4,7 @@
 ///
 /// Data object type *GatewayOperationRefused*.
 ///
-/// Extends `GatewayConnectFault`.
+/// Extends [`GatewayConnectFault`](crate::types::GatewayConnectFault).
 #[deprecated]
 #[derive(Clone)]
 pub struct GatewayOperationRefused {

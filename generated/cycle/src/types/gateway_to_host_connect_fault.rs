@@ -4,9 +4,9 @@
 ///
 /// Data object type *GatewayToHostConnectFault*.
 ///
-/// Extends `GatewayConnectFault`.
+/// Extends [`GatewayConnectFault`](crate::types::GatewayConnectFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`GatewayToHostConnectFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`GatewayToHostConnectFaultKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct GatewayToHostConnectFault {
@@ -141,22 +141,22 @@ impl<'de> serde::Deserialize<'de> for GatewayToHostConnectFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GatewayToHostConnectFault` or any of its subtypes: what a member declared as `GatewayToHostConnectFault` holds.
+/// A `GatewayToHostConnectFault` or any of its subtypes: what a member declared as `GatewayToHostConnectFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GatewayToHostConnectFaultKind {
     /// Exactly this type.
     GatewayToHostConnectFault(Box<crate::types::GatewayToHostConnectFault>),
-    ///  A `GatewayHostNotReachable`.
+    /// A `GatewayHostNotReachable`.
     GatewayHostNotReachable(Box<crate::types::GatewayHostNotReachable>),
-    ///  A `GatewayToHostAuthFault`.
+    /// A `GatewayToHostAuthFault`.
     GatewayToHostAuthFault(Box<crate::types::GatewayToHostAuthFault>),
-    ///  A `GatewayToHostTrustVerifyFault`.
+    /// A `GatewayToHostTrustVerifyFault`.
     GatewayToHostTrustVerifyFault(Box<crate::types::GatewayToHostTrustVerifyFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -166,6 +166,9 @@ impl Default for GatewayToHostConnectFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GatewayToHostConnectFaultKind {}
+impl std::panic::UnwindSafe for GatewayToHostConnectFaultKind {}
+impl std::panic::RefUnwindSafe for GatewayToHostConnectFaultKind {}
 impl Clone for GatewayToHostConnectFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *GenericDrsFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct GenericDrsFault {
     /// Property *MethodFault.faultCause*.

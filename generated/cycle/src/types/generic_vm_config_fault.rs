@@ -2,7 +2,7 @@
 
 /// Data object type *GenericVmConfigFault*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct GenericVmConfigFault {
     /// Property *MethodFault.faultCause*.

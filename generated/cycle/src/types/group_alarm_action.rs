@@ -2,7 +2,7 @@
 
 /// Data object type *GroupAlarmAction*.
 ///
-/// Extends `AlarmAction`.
+/// Extends [`AlarmAction`](crate::types::AlarmAction).
 #[derive(Clone)]
 pub struct GroupAlarmAction {
     /// Property *GroupAlarmAction.action*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`GroupOperationResultKind`\].
+/// Has subtypes: members declared with this type are held as [`GroupOperationResultKind`].
 #[derive(Clone)]
 pub struct GroupOperationResult {
     /// Property *GroupOperationResult.groupId*.
@@ -91,42 +91,42 @@ impl<'de> serde::Deserialize<'de> for GroupOperationResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GroupOperationResult` or any of its subtypes: what a member declared as `GroupOperationResult` holds.
+/// A `GroupOperationResult` or any of its subtypes: what a member declared as `GroupOperationResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GroupOperationResultKind {
     /// Exactly this type.
     GroupOperationResult(crate::types::GroupOperationResult),
-    ///  A `FailoverSuccessResult`.
+    /// A `FailoverSuccessResult`.
     #[cfg(feature = "sms")]
     FailoverSuccessResult(Box<crate::types::FailoverSuccessResult>),
-    ///  A `GroupErrorResult`.
+    /// A `GroupErrorResult`.
     #[cfg(feature = "sms")]
     GroupErrorResult(Box<crate::types::GroupErrorResult>),
-    ///  A `QueryPointInTimeReplicaSuccessResult`.
+    /// A `QueryPointInTimeReplicaSuccessResult`.
     #[cfg(feature = "sms")]
     QueryPointInTimeReplicaSuccessResult(
         Box<crate::types::QueryPointInTimeReplicaSuccessResult>,
     ),
-    ///  A `QueryPointInTimeReplicaSummaryResult`.
+    /// A `QueryPointInTimeReplicaSummaryResult`.
     #[cfg(feature = "sms")]
     QueryPointInTimeReplicaSummaryResult(
         Box<crate::types::QueryPointInTimeReplicaSummaryResult>,
     ),
-    ///  A `QueryReplicationGroupSuccessResult`.
+    /// A `QueryReplicationGroupSuccessResult`.
     #[cfg(feature = "sms")]
     QueryReplicationGroupSuccessResult(
         Box<crate::types::QueryReplicationGroupSuccessResult>,
     ),
-    ///  A `ReverseReplicationSuccessResult`.
+    /// A `ReverseReplicationSuccessResult`.
     #[cfg(feature = "sms")]
     ReverseReplicationSuccessResult(Box<crate::types::ReverseReplicationSuccessResult>),
-    ///  A `SyncReplicationGroupSuccessResult`.
+    /// A `SyncReplicationGroupSuccessResult`.
     #[cfg(feature = "sms")]
     SyncReplicationGroupSuccessResult(
         Box<crate::types::SyncReplicationGroupSuccessResult>,
@@ -139,6 +139,9 @@ impl Default for GroupOperationResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GroupOperationResultKind {}
+impl std::panic::UnwindSafe for GroupOperationResultKind {}
+impl std::panic::RefUnwindSafe for GroupOperationResultKind {}
 impl Clone for GroupOperationResultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestAuthenticationChallenge*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct GuestAuthenticationChallenge {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestComponentsOutOfDate*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct GuestComponentsOutOfDate {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestMultipleMappings*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct GuestMultipleMappings {
     /// Property *MethodFault.faultCause*.

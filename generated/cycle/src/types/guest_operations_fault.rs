@@ -2,9 +2,9 @@
 
 /// Data object type *GuestOperationsFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`GuestOperationsFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`GuestOperationsFaultKind`].
 #[derive(Clone)]
 pub struct GuestOperationsFault {
     /// Property *MethodFault.faultCause*.
@@ -90,38 +90,38 @@ impl<'de> serde::Deserialize<'de> for GuestOperationsFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GuestOperationsFault` or any of its subtypes: what a member declared as `GuestOperationsFault` holds.
+/// A `GuestOperationsFault` or any of its subtypes: what a member declared as `GuestOperationsFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GuestOperationsFaultKind {
     /// Exactly this type.
     GuestOperationsFault(Box<crate::types::GuestOperationsFault>),
-    ///  A `GuestAuthenticationChallenge`.
+    /// A `GuestAuthenticationChallenge`.
     GuestAuthenticationChallenge(Box<crate::types::GuestAuthenticationChallenge>),
-    ///  A `GuestComponentsOutOfDate`.
+    /// A `GuestComponentsOutOfDate`.
     GuestComponentsOutOfDate(Box<crate::types::GuestComponentsOutOfDate>),
-    ///  A `GuestMultipleMappings`.
+    /// A `GuestMultipleMappings`.
     GuestMultipleMappings(Box<crate::types::GuestMultipleMappings>),
-    ///  A `GuestOperationsUnavailable`.
+    /// A `GuestOperationsUnavailable`.
     GuestOperationsUnavailable(Box<crate::types::GuestOperationsUnavailable>),
-    ///  A `GuestPermissionDenied`.
+    /// A `GuestPermissionDenied`.
     GuestPermissionDenied(Box<crate::types::GuestPermissionDenied>),
-    ///  A `GuestProcessNotFound`.
+    /// A `GuestProcessNotFound`.
     GuestProcessNotFound(Box<crate::types::GuestProcessNotFound>),
-    ///  A `GuestRegistryFault` or one of its subtypes.
+    /// A `GuestRegistryFault` or one of its subtypes.
     GuestRegistryFault(crate::types::GuestRegistryFaultKind),
-    ///  A `InvalidGuestLogin`.
+    /// A `InvalidGuestLogin`.
     InvalidGuestLogin(Box<crate::types::InvalidGuestLogin>),
-    ///  A `OperationDisabledByGuest`.
+    /// A `OperationDisabledByGuest`.
     OperationDisabledByGuest(Box<crate::types::OperationDisabledByGuest>),
-    ///  A `OperationNotSupportedByGuest`.
+    /// A `OperationNotSupportedByGuest`.
     OperationNotSupportedByGuest(Box<crate::types::OperationNotSupportedByGuest>),
-    ///  A `TooManyGuestLogons`.
+    /// A `TooManyGuestLogons`.
     TooManyGuestLogons(Box<crate::types::TooManyGuestLogons>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -131,6 +131,9 @@ impl Default for GuestOperationsFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GuestOperationsFaultKind {}
+impl std::panic::UnwindSafe for GuestOperationsFaultKind {}
+impl std::panic::RefUnwindSafe for GuestOperationsFaultKind {}
 impl Clone for GuestOperationsFaultKind {
     #[inline]
     fn clone(&self) -> Self {

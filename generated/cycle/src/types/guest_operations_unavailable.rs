@@ -2,7 +2,7 @@
 
 /// Data object type *GuestOperationsUnavailable*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct GuestOperationsUnavailable {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestPermissionDenied*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct GuestPermissionDenied {
     /// Property *MethodFault.faultCause*.

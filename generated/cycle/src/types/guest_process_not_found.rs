@@ -2,7 +2,7 @@
 
 /// Data object type *GuestProcessNotFound*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct GuestProcessNotFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegKeyRecordSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct GuestRegKeyRecordSpec {
     /// Property *GuestRegKeyRecordSpec.key*.

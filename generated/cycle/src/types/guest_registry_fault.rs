@@ -2,9 +2,9 @@
 
 /// Data object type *GuestRegistryFault*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`GuestRegistryFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`GuestRegistryFaultKind`].
 #[derive(Clone)]
 pub struct GuestRegistryFault {
     /// Property *MethodFault.faultCause*.
@@ -95,20 +95,20 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GuestRegistryFault` or any of its subtypes: what a member declared as `GuestRegistryFault` holds.
+/// A `GuestRegistryFault` or any of its subtypes: what a member declared as `GuestRegistryFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GuestRegistryFaultKind {
     /// Exactly this type.
     GuestRegistryFault(Box<crate::types::GuestRegistryFault>),
-    ///  A `GuestRegistryKeyFault` or one of its subtypes.
+    /// A `GuestRegistryKeyFault` or one of its subtypes.
     GuestRegistryKeyFault(crate::types::GuestRegistryKeyFaultKind),
-    ///  A `GuestRegistryValueFault` or one of its subtypes.
+    /// A `GuestRegistryValueFault` or one of its subtypes.
     GuestRegistryValueFault(crate::types::GuestRegistryValueFaultKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for GuestRegistryFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GuestRegistryFaultKind {}
+impl std::panic::UnwindSafe for GuestRegistryFaultKind {}
+impl std::panic::RefUnwindSafe for GuestRegistryFaultKind {}
 impl Clone for GuestRegistryFaultKind {
     #[inline]
     fn clone(&self) -> Self {

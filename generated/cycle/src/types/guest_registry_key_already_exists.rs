@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegistryKeyAlreadyExists*.
 ///
-/// Extends `GuestRegistryKeyFault`.
+/// Extends [`GuestRegistryKeyFault`](crate::types::GuestRegistryKeyFault).
 #[derive(Clone)]
 pub struct GuestRegistryKeyAlreadyExists {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *GuestRegistryKeyFault*.
 ///
-/// Extends `GuestRegistryFault`.
+/// Extends [`GuestRegistryFault`](crate::types::GuestRegistryFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`GuestRegistryKeyFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`GuestRegistryKeyFaultKind`].
 #[derive(Clone)]
 pub struct GuestRegistryKeyFault {
     /// Property *MethodFault.faultCause*.
@@ -100,24 +100,24 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryKeyFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GuestRegistryKeyFault` or any of its subtypes: what a member declared as `GuestRegistryKeyFault` holds.
+/// A `GuestRegistryKeyFault` or any of its subtypes: what a member declared as `GuestRegistryKeyFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GuestRegistryKeyFaultKind {
     /// Exactly this type.
     GuestRegistryKeyFault(Box<crate::types::GuestRegistryKeyFault>),
-    ///  A `GuestRegistryKeyAlreadyExists`.
+    /// A `GuestRegistryKeyAlreadyExists`.
     GuestRegistryKeyAlreadyExists(Box<crate::types::GuestRegistryKeyAlreadyExists>),
-    ///  A `GuestRegistryKeyHasSubkeys`.
+    /// A `GuestRegistryKeyHasSubkeys`.
     GuestRegistryKeyHasSubkeys(Box<crate::types::GuestRegistryKeyHasSubkeys>),
-    ///  A `GuestRegistryKeyInvalid`.
+    /// A `GuestRegistryKeyInvalid`.
     GuestRegistryKeyInvalid(Box<crate::types::GuestRegistryKeyInvalid>),
-    ///  A `GuestRegistryKeyParentVolatile`.
+    /// A `GuestRegistryKeyParentVolatile`.
     GuestRegistryKeyParentVolatile(Box<crate::types::GuestRegistryKeyParentVolatile>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -127,6 +127,9 @@ impl Default for GuestRegistryKeyFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GuestRegistryKeyFaultKind {}
+impl std::panic::UnwindSafe for GuestRegistryKeyFaultKind {}
+impl std::panic::RefUnwindSafe for GuestRegistryKeyFaultKind {}
 impl Clone for GuestRegistryKeyFaultKind {
     #[inline]
     fn clone(&self) -> Self {

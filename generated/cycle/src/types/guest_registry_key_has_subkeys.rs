@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegistryKeyHasSubkeys*.
 ///
-/// Extends `GuestRegistryKeyFault`.
+/// Extends [`GuestRegistryKeyFault`](crate::types::GuestRegistryKeyFault).
 #[derive(Clone)]
 pub struct GuestRegistryKeyHasSubkeys {
     /// Property *MethodFault.faultCause*.

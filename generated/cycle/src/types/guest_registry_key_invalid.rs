@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegistryKeyInvalid*.
 ///
-/// Extends `GuestRegistryKeyFault`.
+/// Extends [`GuestRegistryKeyFault`](crate::types::GuestRegistryKeyFault).
 #[derive(Clone)]
 pub struct GuestRegistryKeyInvalid {
     /// Property *MethodFault.faultCause*.

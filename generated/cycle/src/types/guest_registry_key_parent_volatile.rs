@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegistryKeyParentVolatile*.
 ///
-/// Extends `GuestRegistryKeyFault`.
+/// Extends [`GuestRegistryKeyFault`](crate::types::GuestRegistryKeyFault).
 #[derive(Clone)]
 pub struct GuestRegistryKeyParentVolatile {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *GuestRegistryValueFault*.
 ///
-/// Extends `GuestRegistryFault`.
+/// Extends [`GuestRegistryFault`](crate::types::GuestRegistryFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`GuestRegistryValueFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`GuestRegistryValueFaultKind`].
 #[derive(Clone)]
 pub struct GuestRegistryValueFault {
     /// Property *MethodFault.faultCause*.
@@ -117,18 +117,18 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryValueFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GuestRegistryValueFault` or any of its subtypes: what a member declared as `GuestRegistryValueFault` holds.
+/// A `GuestRegistryValueFault` or any of its subtypes: what a member declared as `GuestRegistryValueFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GuestRegistryValueFaultKind {
     /// Exactly this type.
     GuestRegistryValueFault(Box<crate::types::GuestRegistryValueFault>),
-    ///  A `GuestRegistryValueNotFound`.
+    /// A `GuestRegistryValueNotFound`.
     GuestRegistryValueNotFound(Box<crate::types::GuestRegistryValueNotFound>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -138,6 +138,9 @@ impl Default for GuestRegistryValueFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GuestRegistryValueFaultKind {}
+impl std::panic::UnwindSafe for GuestRegistryValueFaultKind {}
+impl std::panic::RefUnwindSafe for GuestRegistryValueFaultKind {}
 impl Clone for GuestRegistryValueFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegistryValueNotFound*.
 ///
-/// Extends `GuestRegistryValueFault`.
+/// Extends [`GuestRegistryValueFault`](crate::types::GuestRegistryValueFault).
 #[derive(Clone)]
 pub struct GuestRegistryValueNotFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HAErrorsAtDest*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct HAErrorsAtDest {
     /// Property *MethodFault.faultCause*.

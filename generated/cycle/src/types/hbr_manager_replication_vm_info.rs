@@ -2,7 +2,7 @@
 
 /// Data object type *HbrManagerReplicationVmInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HbrManagerReplicationVmInfo {
     /// Property *HbrManagerReplicationVmInfo.state*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HbrManagerVmReplicationCapability*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HbrManagerVmReplicationCapability {
     /// Property *HbrManagerVmReplicationCapability.vm*.

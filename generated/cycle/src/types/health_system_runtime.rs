@@ -2,7 +2,7 @@
 
 /// Data object type *HealthSystemRuntime*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HealthSystemRuntime {
     /// Property *HealthSystemRuntime.systemHealthInfo*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HeterogenousHostsBlockingEVC*.
 ///
-/// Extends `EVCConfigFault`.
+/// Extends [`EVCConfigFault`](crate::types::EVCConfigFault).
 #[derive(Clone)]
 pub struct HeterogenousHostsBlockingEVC {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostAccessRestrictedToManagementServer*.
 ///
-/// Extends `NotSupported`.
+/// Extends [`NotSupported`](crate::types::NotSupported).
 #[derive(Clone)]
 pub struct HostAccessRestrictedToManagementServer {
     /// Property *MethodFault.faultCause*.

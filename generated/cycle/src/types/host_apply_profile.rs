@@ -2,7 +2,7 @@
 
 /// Data object type *HostApplyProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct HostApplyProfile {
     /// Property *ApplyProfile.enabled*.

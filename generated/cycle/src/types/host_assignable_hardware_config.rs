@@ -2,7 +2,7 @@
 
 /// Data object type *HostAssignableHardwareConfig*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostAssignableHardwareConfig {
     /// Property *HostAssignableHardwareConfig.attributeOverride*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostAssignableHardwareConfigAttributeOverride*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostAssignableHardwareConfigAttributeOverride {
     /// Property *HostAssignableHardwareConfigAttributeOverride.instanceId*.

@@ -2,9 +2,9 @@
 
 /// Data object type *HostCommunication*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostCommunicationKind`\].
+/// Has subtypes: members declared with this type are held as [`HostCommunicationKind`].
 #[derive(Clone)]
 pub struct HostCommunication {
     /// Property *MethodFault.faultCause*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for HostCommunication {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostCommunication` or any of its subtypes: what a member declared as `HostCommunication` holds.
+/// A `HostCommunication` or any of its subtypes: what a member declared as `HostCommunication` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostCommunicationKind {
     /// Exactly this type.
     HostCommunication(Box<crate::types::HostCommunication>),
-    ///  A `HostNotConnected`.
+    /// A `HostNotConnected`.
     HostNotConnected(Box<crate::types::HostNotConnected>),
-    ///  A `HostNotReachable`.
+    /// A `HostNotReachable`.
     HostNotReachable(Box<crate::types::HostNotReachable>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for HostCommunicationKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostCommunicationKind {}
+impl std::panic::UnwindSafe for HostCommunicationKind {}
+impl std::panic::RefUnwindSafe for HostCommunicationKind {}
 impl Clone for HostCommunicationKind {
     #[inline]
     fn clone(&self) -> Self {

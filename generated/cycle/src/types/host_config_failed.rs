@@ -2,7 +2,7 @@
 
 /// Data object type *HostConfigFailed*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct HostConfigFailed {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *HostConfigFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostConfigFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`HostConfigFaultKind`].
 #[derive(Clone)]
 pub struct HostConfigFault {
     /// Property *MethodFault.faultCause*.
@@ -90,42 +90,42 @@ impl<'de> serde::Deserialize<'de> for HostConfigFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostConfigFault` or any of its subtypes: what a member declared as `HostConfigFault` holds.
+/// A `HostConfigFault` or any of its subtypes: what a member declared as `HostConfigFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostConfigFaultKind {
     /// Exactly this type.
     HostConfigFault(Box<crate::types::HostConfigFault>),
-    ///  A `AdminDisabled`.
+    /// A `AdminDisabled`.
     AdminDisabled(Box<crate::types::AdminDisabled>),
-    ///  A `AdminNotDisabled`.
+    /// A `AdminNotDisabled`.
     AdminNotDisabled(Box<crate::types::AdminNotDisabled>),
-    ///  A `BlockedByFirewall`.
+    /// A `BlockedByFirewall`.
     BlockedByFirewall(Box<crate::types::BlockedByFirewall>),
-    ///  A `ClockSkew`.
+    /// A `ClockSkew`.
     ClockSkew(Box<crate::types::ClockSkew>),
-    ///  A `DisableAdminNotSupported`.
+    /// A `DisableAdminNotSupported`.
     DisableAdminNotSupported(Box<crate::types::DisableAdminNotSupported>),
-    ///  A `HostConfigFailed`.
+    /// A `HostConfigFailed`.
     HostConfigFailed(Box<crate::types::HostConfigFailed>),
-    ///  A `HostInDomain`.
+    /// A `HostInDomain`.
     HostInDomain(Box<crate::types::HostInDomain>),
-    ///  A `InvalidHostName`.
+    /// A `InvalidHostName`.
     InvalidHostName(Box<crate::types::InvalidHostName>),
-    ///  A `NasConfigFault` or one of its subtypes.
+    /// A `NasConfigFault` or one of its subtypes.
     NasConfigFault(crate::types::NasConfigFaultKind),
-    ///  A `NoGateway`.
+    /// A `NoGateway`.
     NoGateway(Box<crate::types::NoGateway>),
-    ///  A `NoVirtualNic`.
+    /// A `NoVirtualNic`.
     NoVirtualNic(Box<crate::types::NoVirtualNic>),
-    ///  A `PlatformConfigFault` or one of its subtypes.
+    /// A `PlatformConfigFault` or one of its subtypes.
     PlatformConfigFault(crate::types::PlatformConfigFaultKind),
-    ///  A `VmfsMountFault` or one of its subtypes.
+    /// A `VmfsMountFault` or one of its subtypes.
     VmfsMountFault(crate::types::VmfsMountFaultKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -135,6 +135,9 @@ impl Default for HostConfigFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostConfigFaultKind {}
+impl std::panic::UnwindSafe for HostConfigFaultKind {}
+impl std::panic::RefUnwindSafe for HostConfigFaultKind {}
 impl Clone for HostConfigFaultKind {
     #[inline]
     fn clone(&self) -> Self {

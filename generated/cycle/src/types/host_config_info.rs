@@ -2,7 +2,7 @@
 
 /// Data object type *HostConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostConfigInfo {
     /// Property *HostConfigInfo.host*.

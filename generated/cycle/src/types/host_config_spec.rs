@@ -2,7 +2,7 @@
 
 /// Data object type *HostConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostConfigSpec {
     /// Property *HostConfigSpec.nasDatastore*.

@@ -2,9 +2,9 @@
 
 /// Data object type *HostConnectFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostConnectFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`HostConnectFaultKind`].
 #[derive(Clone)]
 pub struct HostConnectFault {
     /// Property *MethodFault.faultCause*.
@@ -90,52 +90,52 @@ impl<'de> serde::Deserialize<'de> for HostConnectFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostConnectFault` or any of its subtypes: what a member declared as `HostConnectFault` holds.
+/// A `HostConnectFault` or any of its subtypes: what a member declared as `HostConnectFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostConnectFaultKind {
     /// Exactly this type.
     HostConnectFault(Box<crate::types::HostConnectFault>),
-    ///  A `AgentInstallFailed`.
+    /// A `AgentInstallFailed`.
     AgentInstallFailed(Box<crate::types::AgentInstallFailed>),
-    ///  A `AlreadyBeingManaged`.
+    /// A `AlreadyBeingManaged`.
     AlreadyBeingManaged(Box<crate::types::AlreadyBeingManaged>),
-    ///  A `AlreadyConnected`.
+    /// A `AlreadyConnected`.
     AlreadyConnected(Box<crate::types::AlreadyConnected>),
-    ///  A `CannotAddHostWithFTVmAsStandalone`.
+    /// A `CannotAddHostWithFTVmAsStandalone`.
     CannotAddHostWithFTVmAsStandalone(
         Box<crate::types::CannotAddHostWithFTVmAsStandalone>,
     ),
-    ///  A `CannotAddHostWithFTVmToDifferentCluster`.
+    /// A `CannotAddHostWithFTVmToDifferentCluster`.
     CannotAddHostWithFTVmToDifferentCluster(
         Box<crate::types::CannotAddHostWithFTVmToDifferentCluster>,
     ),
-    ///  A `CannotAddHostWithFTVmToNonHACluster`.
+    /// A `CannotAddHostWithFTVmToNonHACluster`.
     CannotAddHostWithFTVmToNonHACluster(
         Box<crate::types::CannotAddHostWithFTVmToNonHACluster>,
     ),
-    ///  A `GatewayConnectFault` or one of its subtypes.
+    /// A `GatewayConnectFault` or one of its subtypes.
     GatewayConnectFault(crate::types::GatewayConnectFaultKind),
-    ///  A `MultipleCertificatesVerifyFault`.
+    /// A `MultipleCertificatesVerifyFault`.
     MultipleCertificatesVerifyFault(Box<crate::types::MultipleCertificatesVerifyFault>),
-    ///  A `NoHost`.
+    /// A `NoHost`.
     NoHost(Box<crate::types::NoHost>),
-    ///  A `NoPermissionOnHost`.
+    /// A `NoPermissionOnHost`.
     NoPermissionOnHost(Box<crate::types::NoPermissionOnHost>),
-    ///  A `NotSupportedHost` or one of its subtypes.
+    /// A `NotSupportedHost` or one of its subtypes.
     NotSupportedHost(crate::types::NotSupportedHostKind),
-    ///  A `ReadHostResourcePoolTreeFailed`.
+    /// A `ReadHostResourcePoolTreeFailed`.
     ReadHostResourcePoolTreeFailed(Box<crate::types::ReadHostResourcePoolTreeFailed>),
-    ///  A `SSLDisabledFault`.
+    /// A `SSLDisabledFault`.
     SSLDisabledFault(Box<crate::types::SSLDisabledFault>),
-    ///  A `SSLVerifyFault` or one of its subtypes.
+    /// A `SSLVerifyFault` or one of its subtypes.
     SSLVerifyFault(crate::types::SSLVerifyFaultKind),
-    ///  A `TooManyHosts`.
+    /// A `TooManyHosts`.
     TooManyHosts(Box<crate::types::TooManyHosts>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -145,6 +145,9 @@ impl Default for HostConnectFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostConnectFaultKind {}
+impl std::panic::UnwindSafe for HostConnectFaultKind {}
+impl std::panic::RefUnwindSafe for HostConnectFaultKind {}
 impl Clone for HostConnectFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostConnectInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostConnectInfo {
     /// Property *HostConnectInfo.serverIp*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostDatastoreSystemDatastoreResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostDatastoreSystemDatastoreResult {
     /// Property *HostDatastoreSystemDatastoreResult.key*.

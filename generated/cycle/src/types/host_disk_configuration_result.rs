@@ -2,7 +2,7 @@
 
 /// Data object type *HostDiskConfigurationResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostDiskConfigurationResult {
     /// Property *HostDiskConfigurationResult.devicePath*.

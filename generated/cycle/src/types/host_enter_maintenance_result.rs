@@ -2,7 +2,7 @@
 
 /// Data object type *HostEnterMaintenanceResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostEnterMaintenanceResult {
     /// Property *HostEnterMaintenanceResult.vmFaults*.

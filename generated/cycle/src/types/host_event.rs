@@ -2,9 +2,9 @@
 
 /// Data object type *HostEvent*.
 ///
-/// Extends `Event`.
+/// Extends [`Event`](crate::types::Event).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostEventKind`\].
+/// Has subtypes: members declared with this type are held as [`HostEventKind`].
 #[derive(Clone)]
 pub struct HostEvent {
     /// Property *Event.key*.
@@ -196,216 +196,216 @@ impl<'de> serde::Deserialize<'de> for HostEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostEvent` or any of its subtypes: what a member declared as `HostEvent` holds.
+/// A `HostEvent` or any of its subtypes: what a member declared as `HostEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostEventKind {
     /// Exactly this type.
     HostEvent(Box<crate::types::HostEvent>),
-    ///  A `AccountCreatedEvent`.
+    /// A `AccountCreatedEvent`.
     AccountCreatedEvent(Box<crate::types::AccountCreatedEvent>),
-    ///  A `AccountRemovedEvent`.
+    /// A `AccountRemovedEvent`.
     AccountRemovedEvent(Box<crate::types::AccountRemovedEvent>),
-    ///  A `AccountUpdatedEvent`.
+    /// A `AccountUpdatedEvent`.
     AccountUpdatedEvent(Box<crate::types::AccountUpdatedEvent>),
-    ///  A `AdminPasswordNotChangedEvent`.
+    /// A `AdminPasswordNotChangedEvent`.
     AdminPasswordNotChangedEvent(Box<crate::types::AdminPasswordNotChangedEvent>),
-    ///  A `CanceledHostOperationEvent`.
+    /// A `CanceledHostOperationEvent`.
     CanceledHostOperationEvent(Box<crate::types::CanceledHostOperationEvent>),
-    ///  A `DatastoreDiscoveredEvent`.
+    /// A `DatastoreDiscoveredEvent`.
     DatastoreDiscoveredEvent(Box<crate::types::DatastoreDiscoveredEvent>),
-    ///  A `DatastorePrincipalConfigured`.
+    /// A `DatastorePrincipalConfigured`.
     DatastorePrincipalConfigured(Box<crate::types::DatastorePrincipalConfigured>),
-    ///  A `DatastoreRemovedOnHostEvent`.
+    /// A `DatastoreRemovedOnHostEvent`.
     DatastoreRemovedOnHostEvent(Box<crate::types::DatastoreRemovedOnHostEvent>),
-    ///  A `DatastoreRenamedOnHostEvent`.
+    /// A `DatastoreRenamedOnHostEvent`.
     DatastoreRenamedOnHostEvent(Box<crate::types::DatastoreRenamedOnHostEvent>),
-    ///  A `DrsResourceConfigureFailedEvent`.
+    /// A `DrsResourceConfigureFailedEvent`.
     DrsResourceConfigureFailedEvent(Box<crate::types::DrsResourceConfigureFailedEvent>),
-    ///  A `DrsResourceConfigureSyncedEvent`.
+    /// A `DrsResourceConfigureSyncedEvent`.
     DrsResourceConfigureSyncedEvent(Box<crate::types::DrsResourceConfigureSyncedEvent>),
-    ///  A `DuplicateIpDetectedEvent`.
+    /// A `DuplicateIpDetectedEvent`.
     DuplicateIpDetectedEvent(Box<crate::types::DuplicateIpDetectedEvent>),
-    ///  A `DvsHealthStatusChangeEvent` or one of its subtypes.
+    /// A `DvsHealthStatusChangeEvent` or one of its subtypes.
     DvsHealthStatusChangeEvent(crate::types::DvsHealthStatusChangeEventKind),
-    ///  A `EnteredMaintenanceModeEvent`.
+    /// A `EnteredMaintenanceModeEvent`.
     EnteredMaintenanceModeEvent(Box<crate::types::EnteredMaintenanceModeEvent>),
-    ///  A `EnteredStandbyModeEvent` or one of its subtypes.
+    /// A `EnteredStandbyModeEvent` or one of its subtypes.
     EnteredStandbyModeEvent(crate::types::EnteredStandbyModeEventKind),
-    ///  A `EnteringMaintenanceModeEvent`.
+    /// A `EnteringMaintenanceModeEvent`.
     EnteringMaintenanceModeEvent(Box<crate::types::EnteringMaintenanceModeEvent>),
-    ///  A `EnteringStandbyModeEvent` or one of its subtypes.
+    /// A `EnteringStandbyModeEvent` or one of its subtypes.
     EnteringStandbyModeEvent(crate::types::EnteringStandbyModeEventKind),
-    ///  A `ExitMaintenanceModeEvent`.
+    /// A `ExitMaintenanceModeEvent`.
     ExitMaintenanceModeEvent(Box<crate::types::ExitMaintenanceModeEvent>),
-    ///  A `ExitStandbyModeFailedEvent` or one of its subtypes.
+    /// A `ExitStandbyModeFailedEvent` or one of its subtypes.
     ExitStandbyModeFailedEvent(crate::types::ExitStandbyModeFailedEventKind),
-    ///  A `ExitedStandbyModeEvent` or one of its subtypes.
+    /// A `ExitedStandbyModeEvent` or one of its subtypes.
     ExitedStandbyModeEvent(crate::types::ExitedStandbyModeEventKind),
-    ///  A `ExitingStandbyModeEvent` or one of its subtypes.
+    /// A `ExitingStandbyModeEvent` or one of its subtypes.
     ExitingStandbyModeEvent(crate::types::ExitingStandbyModeEventKind),
-    ///  A `GhostDvsProxySwitchDetectedEvent`.
+    /// A `GhostDvsProxySwitchDetectedEvent`.
     GhostDvsProxySwitchDetectedEvent(
         Box<crate::types::GhostDvsProxySwitchDetectedEvent>,
     ),
-    ///  A `GhostDvsProxySwitchRemovedEvent`.
+    /// A `GhostDvsProxySwitchRemovedEvent`.
     GhostDvsProxySwitchRemovedEvent(Box<crate::types::GhostDvsProxySwitchRemovedEvent>),
-    ///  A `HostAddFailedEvent`.
+    /// A `HostAddFailedEvent`.
     HostAddFailedEvent(Box<crate::types::HostAddFailedEvent>),
-    ///  A `HostAddedEvent`.
+    /// A `HostAddedEvent`.
     HostAddedEvent(Box<crate::types::HostAddedEvent>),
-    ///  A `HostAdminDisableEvent`.
+    /// A `HostAdminDisableEvent`.
     HostAdminDisableEvent(Box<crate::types::HostAdminDisableEvent>),
-    ///  A `HostAdminEnableEvent`.
+    /// A `HostAdminEnableEvent`.
     HostAdminEnableEvent(Box<crate::types::HostAdminEnableEvent>),
-    ///  A `HostCnxFailedAccountFailedEvent`.
+    /// A `HostCnxFailedAccountFailedEvent`.
     HostCnxFailedAccountFailedEvent(Box<crate::types::HostCnxFailedAccountFailedEvent>),
-    ///  A `HostCnxFailedAlreadyManagedEvent`.
+    /// A `HostCnxFailedAlreadyManagedEvent`.
     HostCnxFailedAlreadyManagedEvent(
         Box<crate::types::HostCnxFailedAlreadyManagedEvent>,
     ),
-    ///  A `HostCnxFailedBadCcagentEvent`.
+    /// A `HostCnxFailedBadCcagentEvent`.
     HostCnxFailedBadCcagentEvent(Box<crate::types::HostCnxFailedBadCcagentEvent>),
-    ///  A `HostCnxFailedBadUsernameEvent`.
+    /// A `HostCnxFailedBadUsernameEvent`.
     HostCnxFailedBadUsernameEvent(Box<crate::types::HostCnxFailedBadUsernameEvent>),
-    ///  A `HostCnxFailedBadVersionEvent`.
+    /// A `HostCnxFailedBadVersionEvent`.
     HostCnxFailedBadVersionEvent(Box<crate::types::HostCnxFailedBadVersionEvent>),
-    ///  A `HostCnxFailedCcagentUpgradeEvent`.
+    /// A `HostCnxFailedCcagentUpgradeEvent`.
     HostCnxFailedCcagentUpgradeEvent(
         Box<crate::types::HostCnxFailedCcagentUpgradeEvent>,
     ),
-    ///  A `HostCnxFailedEvent`.
+    /// A `HostCnxFailedEvent`.
     HostCnxFailedEvent(Box<crate::types::HostCnxFailedEvent>),
-    ///  A `HostCnxFailedNetworkErrorEvent`.
+    /// A `HostCnxFailedNetworkErrorEvent`.
     HostCnxFailedNetworkErrorEvent(Box<crate::types::HostCnxFailedNetworkErrorEvent>),
-    ///  A `HostCnxFailedNoAccessEvent`.
+    /// A `HostCnxFailedNoAccessEvent`.
     HostCnxFailedNoAccessEvent(Box<crate::types::HostCnxFailedNoAccessEvent>),
-    ///  A `HostCnxFailedNoConnectionEvent`.
+    /// A `HostCnxFailedNoConnectionEvent`.
     HostCnxFailedNoConnectionEvent(Box<crate::types::HostCnxFailedNoConnectionEvent>),
-    ///  A `HostCnxFailedNoLicenseEvent`.
+    /// A `HostCnxFailedNoLicenseEvent`.
     HostCnxFailedNoLicenseEvent(Box<crate::types::HostCnxFailedNoLicenseEvent>),
-    ///  A `HostCnxFailedNotFoundEvent`.
+    /// A `HostCnxFailedNotFoundEvent`.
     HostCnxFailedNotFoundEvent(Box<crate::types::HostCnxFailedNotFoundEvent>),
-    ///  A `HostCnxFailedTimeoutEvent`.
+    /// A `HostCnxFailedTimeoutEvent`.
     HostCnxFailedTimeoutEvent(Box<crate::types::HostCnxFailedTimeoutEvent>),
-    ///  A `HostComplianceCheckedEvent`.
+    /// A `HostComplianceCheckedEvent`.
     HostComplianceCheckedEvent(Box<crate::types::HostComplianceCheckedEvent>),
-    ///  A `HostCompliantEvent`.
+    /// A `HostCompliantEvent`.
     HostCompliantEvent(Box<crate::types::HostCompliantEvent>),
-    ///  A `HostConfigAppliedEvent`.
+    /// A `HostConfigAppliedEvent`.
     HostConfigAppliedEvent(Box<crate::types::HostConfigAppliedEvent>),
-    ///  A `HostConnectedEvent`.
+    /// A `HostConnectedEvent`.
     HostConnectedEvent(Box<crate::types::HostConnectedEvent>),
-    ///  A `HostConnectionLostEvent`.
+    /// A `HostConnectionLostEvent`.
     HostConnectionLostEvent(Box<crate::types::HostConnectionLostEvent>),
-    ///  A `HostDasDisabledEvent`.
+    /// A `HostDasDisabledEvent`.
     HostDasDisabledEvent(Box<crate::types::HostDasDisabledEvent>),
-    ///  A `HostDasDisablingEvent`.
+    /// A `HostDasDisablingEvent`.
     HostDasDisablingEvent(Box<crate::types::HostDasDisablingEvent>),
-    ///  A `HostDasEnabledEvent`.
+    /// A `HostDasEnabledEvent`.
     HostDasEnabledEvent(Box<crate::types::HostDasEnabledEvent>),
-    ///  A `HostDasEnablingEvent`.
+    /// A `HostDasEnablingEvent`.
     HostDasEnablingEvent(Box<crate::types::HostDasEnablingEvent>),
-    ///  A `HostDasErrorEvent`.
+    /// A `HostDasErrorEvent`.
     HostDasErrorEvent(Box<crate::types::HostDasErrorEvent>),
-    ///  A `HostDasEvent` or one of its subtypes.
+    /// A `HostDasEvent` or one of its subtypes.
     HostDasEvent(crate::types::HostDasEventKind),
-    ///  A `HostDasOkEvent`.
+    /// A `HostDasOkEvent`.
     HostDasOkEvent(Box<crate::types::HostDasOkEvent>),
-    ///  A `HostDisconnectedEvent`.
+    /// A `HostDisconnectedEvent`.
     HostDisconnectedEvent(Box<crate::types::HostDisconnectedEvent>),
-    ///  A `HostEnableAdminFailedEvent`.
+    /// A `HostEnableAdminFailedEvent`.
     HostEnableAdminFailedEvent(Box<crate::types::HostEnableAdminFailedEvent>),
-    ///  A `HostGetShortNameFailedEvent`.
+    /// A `HostGetShortNameFailedEvent`.
     HostGetShortNameFailedEvent(Box<crate::types::HostGetShortNameFailedEvent>),
-    ///  A `HostInAuditModeEvent`.
+    /// A `HostInAuditModeEvent`.
     HostInAuditModeEvent(Box<crate::types::HostInAuditModeEvent>),
-    ///  A `HostIpChangedEvent`.
+    /// A `HostIpChangedEvent`.
     HostIpChangedEvent(Box<crate::types::HostIpChangedEvent>),
-    ///  A `HostIpInconsistentEvent`.
+    /// A `HostIpInconsistentEvent`.
     HostIpInconsistentEvent(Box<crate::types::HostIpInconsistentEvent>),
-    ///  A `HostIpToShortNameFailedEvent`.
+    /// A `HostIpToShortNameFailedEvent`.
     HostIpToShortNameFailedEvent(Box<crate::types::HostIpToShortNameFailedEvent>),
-    ///  A `HostNonCompliantEvent`.
+    /// A `HostNonCompliantEvent`.
     HostNonCompliantEvent(Box<crate::types::HostNonCompliantEvent>),
-    ///  A `HostProfileAppliedEvent`.
+    /// A `HostProfileAppliedEvent`.
     HostProfileAppliedEvent(Box<crate::types::HostProfileAppliedEvent>),
-    ///  A `HostReconnectionFailedEvent`.
+    /// A `HostReconnectionFailedEvent`.
     HostReconnectionFailedEvent(Box<crate::types::HostReconnectionFailedEvent>),
-    ///  A `HostRemovedEvent`.
+    /// A `HostRemovedEvent`.
     HostRemovedEvent(Box<crate::types::HostRemovedEvent>),
-    ///  A `HostShortNameToIpFailedEvent`.
+    /// A `HostShortNameToIpFailedEvent`.
     HostShortNameToIpFailedEvent(Box<crate::types::HostShortNameToIpFailedEvent>),
-    ///  A `HostShutdownEvent`.
+    /// A `HostShutdownEvent`.
     HostShutdownEvent(Box<crate::types::HostShutdownEvent>),
-    ///  A `HostSpecificationChangedEvent`.
+    /// A `HostSpecificationChangedEvent`.
     HostSpecificationChangedEvent(Box<crate::types::HostSpecificationChangedEvent>),
-    ///  A `HostSpecificationRequireEvent`.
+    /// A `HostSpecificationRequireEvent`.
     HostSpecificationRequireEvent(Box<crate::types::HostSpecificationRequireEvent>),
-    ///  A `HostSpecificationUpdateEvent`.
+    /// A `HostSpecificationUpdateEvent`.
     HostSpecificationUpdateEvent(Box<crate::types::HostSpecificationUpdateEvent>),
-    ///  A `HostSubSpecificationDeleteEvent`.
+    /// A `HostSubSpecificationDeleteEvent`.
     HostSubSpecificationDeleteEvent(Box<crate::types::HostSubSpecificationDeleteEvent>),
-    ///  A `HostSubSpecificationUpdateEvent`.
+    /// A `HostSubSpecificationUpdateEvent`.
     HostSubSpecificationUpdateEvent(Box<crate::types::HostSubSpecificationUpdateEvent>),
-    ///  A `HostSyncFailedEvent`.
+    /// A `HostSyncFailedEvent`.
     HostSyncFailedEvent(Box<crate::types::HostSyncFailedEvent>),
-    ///  A `HostUpgradeFailedEvent`.
+    /// A `HostUpgradeFailedEvent`.
     HostUpgradeFailedEvent(Box<crate::types::HostUpgradeFailedEvent>),
-    ///  A `HostUserWorldSwapNotEnabledEvent`.
+    /// A `HostUserWorldSwapNotEnabledEvent`.
     HostUserWorldSwapNotEnabledEvent(
         Box<crate::types::HostUserWorldSwapNotEnabledEvent>,
     ),
-    ///  A `HostVnicConnectedToCustomizedDVPortEvent`.
+    /// A `HostVnicConnectedToCustomizedDVPortEvent`.
     HostVnicConnectedToCustomizedDVPortEvent(
         Box<crate::types::HostVnicConnectedToCustomizedDVPortEvent>,
     ),
-    ///  A `HostWwnChangedEvent`.
+    /// A `HostWwnChangedEvent`.
     HostWwnChangedEvent(Box<crate::types::HostWwnChangedEvent>),
-    ///  A `HostWwnConflictEvent`.
+    /// A `HostWwnConflictEvent`.
     HostWwnConflictEvent(Box<crate::types::HostWwnConflictEvent>),
-    ///  A `LocalDatastoreCreatedEvent`.
+    /// A `LocalDatastoreCreatedEvent`.
     LocalDatastoreCreatedEvent(Box<crate::types::LocalDatastoreCreatedEvent>),
-    ///  A `LocalTSMEnabledEvent`.
+    /// A `LocalTSMEnabledEvent`.
     LocalTSMEnabledEvent(Box<crate::types::LocalTSMEnabledEvent>),
-    ///  A `NASDatastoreCreatedEvent`.
+    /// A `NASDatastoreCreatedEvent`.
     NASDatastoreCreatedEvent(Box<crate::types::NASDatastoreCreatedEvent>),
-    ///  A `NoDatastoresConfiguredEvent`.
+    /// A `NoDatastoresConfiguredEvent`.
     NoDatastoresConfiguredEvent(Box<crate::types::NoDatastoresConfiguredEvent>),
-    ///  A `RemoteTSMEnabledEvent`.
+    /// A `RemoteTSMEnabledEvent`.
     RemoteTSMEnabledEvent(Box<crate::types::RemoteTSMEnabledEvent>),
-    ///  A `TimedOutHostOperationEvent`.
+    /// A `TimedOutHostOperationEvent`.
     TimedOutHostOperationEvent(Box<crate::types::TimedOutHostOperationEvent>),
-    ///  A `UpdatedAgentBeingRestartedEvent`.
+    /// A `UpdatedAgentBeingRestartedEvent`.
     UpdatedAgentBeingRestartedEvent(Box<crate::types::UpdatedAgentBeingRestartedEvent>),
-    ///  A `UserAssignedToGroup`.
+    /// A `UserAssignedToGroup`.
     UserAssignedToGroup(Box<crate::types::UserAssignedToGroup>),
-    ///  A `UserPasswordChanged`.
+    /// A `UserPasswordChanged`.
     UserPasswordChanged(Box<crate::types::UserPasswordChanged>),
-    ///  A `UserUnassignedFromGroup`.
+    /// A `UserUnassignedFromGroup`.
     UserUnassignedFromGroup(Box<crate::types::UserUnassignedFromGroup>),
-    ///  A `VMFSDatastoreCreatedEvent`.
+    /// A `VMFSDatastoreCreatedEvent`.
     VMFSDatastoreCreatedEvent(Box<crate::types::VMFSDatastoreCreatedEvent>),
-    ///  A `VMFSDatastoreExpandedEvent`.
+    /// A `VMFSDatastoreExpandedEvent`.
     VMFSDatastoreExpandedEvent(Box<crate::types::VMFSDatastoreExpandedEvent>),
-    ///  A `VMFSDatastoreExtendedEvent`.
+    /// A `VMFSDatastoreExtendedEvent`.
     VMFSDatastoreExtendedEvent(Box<crate::types::VMFSDatastoreExtendedEvent>),
-    ///  A `VcAgentUninstallFailedEvent`.
+    /// A `VcAgentUninstallFailedEvent`.
     VcAgentUninstallFailedEvent(Box<crate::types::VcAgentUninstallFailedEvent>),
-    ///  A `VcAgentUninstalledEvent`.
+    /// A `VcAgentUninstalledEvent`.
     VcAgentUninstalledEvent(Box<crate::types::VcAgentUninstalledEvent>),
-    ///  A `VcAgentUpgradeFailedEvent`.
+    /// A `VcAgentUpgradeFailedEvent`.
     VcAgentUpgradeFailedEvent(Box<crate::types::VcAgentUpgradeFailedEvent>),
-    ///  A `VcAgentUpgradedEvent`.
+    /// A `VcAgentUpgradedEvent`.
     VcAgentUpgradedEvent(Box<crate::types::VcAgentUpgradedEvent>),
-    ///  A `VimAccountPasswordChangedEvent`.
+    /// A `VimAccountPasswordChangedEvent`.
     VimAccountPasswordChangedEvent(Box<crate::types::VimAccountPasswordChangedEvent>),
-    ///  A `IScsiBootFailureEvent`.
+    /// A `IScsiBootFailureEvent`.
     IScsiBootFailureEvent(Box<crate::types::IScsiBootFailureEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -415,6 +415,9 @@ impl Default for HostEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostEventKind {}
+impl std::panic::UnwindSafe for HostEventKind {}
+impl std::panic::RefUnwindSafe for HostEventKind {}
 impl Clone for HostEventKind {
     #[inline]
     fn clone(&self) -> Self {

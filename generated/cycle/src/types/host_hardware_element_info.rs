@@ -2,9 +2,9 @@
 
 /// Data object type *HostHardwareElementInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostHardwareElementInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`HostHardwareElementInfoKind`].
 #[derive(Clone)]
 pub struct HostHardwareElementInfo {
     /// Property *HostHardwareElementInfo.name*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for HostHardwareElementInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostHardwareElementInfo` or any of its subtypes: what a member declared as `HostHardwareElementInfo` holds.
+/// A `HostHardwareElementInfo` or any of its subtypes: what a member declared as `HostHardwareElementInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostHardwareElementInfoKind {
     /// Exactly this type.
     HostHardwareElementInfo(crate::types::HostHardwareElementInfo),
-    ///  A `DpuStatusInfo`.
+    /// A `DpuStatusInfo`.
     DpuStatusInfo(Box<crate::types::DpuStatusInfo>),
-    ///  A `HostStorageElementInfo`.
+    /// A `HostStorageElementInfo`.
     HostStorageElementInfo(Box<crate::types::HostStorageElementInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for HostHardwareElementInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostHardwareElementInfoKind {}
+impl std::panic::UnwindSafe for HostHardwareElementInfoKind {}
+impl std::panic::RefUnwindSafe for HostHardwareElementInfoKind {}
 impl Clone for HostHardwareElementInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostHardwareInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostHardwareInfo {
     /// Property *HostHardwareInfo.systemInfo*.

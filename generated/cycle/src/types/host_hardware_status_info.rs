@@ -2,7 +2,7 @@
 
 /// Data object type *HostHardwareStatusInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostHardwareStatusInfo {
     /// Property *HostHardwareStatusInfo.memoryStatusInfo*.

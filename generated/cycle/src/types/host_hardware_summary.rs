@@ -2,7 +2,7 @@
 
 /// Data object type *HostHardwareSummary*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostHardwareSummary {
     /// Property *HostHardwareSummary.vendor*.

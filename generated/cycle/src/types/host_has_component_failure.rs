@@ -2,7 +2,7 @@
 
 /// Data object type *HostHasComponentFailure*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct HostHasComponentFailure {
     /// Property *MethodFault.faultCause*.

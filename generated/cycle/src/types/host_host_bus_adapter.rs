@@ -2,9 +2,9 @@
 
 /// Data object type *HostHostBusAdapter*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostHostBusAdapterKind`\].
+/// Has subtypes: members declared with this type are held as [`HostHostBusAdapterKind`].
 #[derive(Clone)]
 pub struct HostHostBusAdapter {
     /// Property *HostHostBusAdapter.key*.
@@ -156,32 +156,32 @@ impl<'de> serde::Deserialize<'de> for HostHostBusAdapter {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostHostBusAdapter` or any of its subtypes: what a member declared as `HostHostBusAdapter` holds.
+/// A `HostHostBusAdapter` or any of its subtypes: what a member declared as `HostHostBusAdapter` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostHostBusAdapterKind {
     /// Exactly this type.
     HostHostBusAdapter(Box<crate::types::HostHostBusAdapter>),
-    ///  A `HostBlockHba`.
+    /// A `HostBlockHba`.
     HostBlockHba(Box<crate::types::HostBlockHba>),
-    ///  A `HostFibreChannelHba` or one of its subtypes.
+    /// A `HostFibreChannelHba` or one of its subtypes.
     HostFibreChannelHba(crate::types::HostFibreChannelHbaKind),
-    ///  A `HostInternetScsiHba`.
+    /// A `HostInternetScsiHba`.
     HostInternetScsiHba(Box<crate::types::HostInternetScsiHba>),
-    ///  A `HostParallelScsiHba`.
+    /// A `HostParallelScsiHba`.
     HostParallelScsiHba(Box<crate::types::HostParallelScsiHba>),
-    ///  A `HostPcieHba`.
+    /// A `HostPcieHba`.
     HostPcieHba(Box<crate::types::HostPcieHba>),
-    ///  A `HostRdmaHba`.
+    /// A `HostRdmaHba`.
     HostRdmaHba(Box<crate::types::HostRdmaHba>),
-    ///  A `HostSerialAttachedHba`.
+    /// A `HostSerialAttachedHba`.
     HostSerialAttachedHba(Box<crate::types::HostSerialAttachedHba>),
-    ///  A `HostTcpHba`.
+    /// A `HostTcpHba`.
     HostTcpHba(Box<crate::types::HostTcpHba>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -191,6 +191,9 @@ impl Default for HostHostBusAdapterKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostHostBusAdapterKind {}
+impl std::panic::UnwindSafe for HostHostBusAdapterKind {}
+impl std::panic::RefUnwindSafe for HostHostBusAdapterKind {}
 impl Clone for HostHostBusAdapterKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostInDomain*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct HostInDomain {
     /// Property *MethodFault.faultCause*.

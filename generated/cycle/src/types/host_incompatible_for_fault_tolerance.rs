@@ -2,7 +2,7 @@
 
 /// Data object type *HostIncompatibleForFaultTolerance*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct HostIncompatibleForFaultTolerance {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// Data object type *HostIncompatibleForRecordReplay*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[deprecated]
 #[derive(Clone)]
 pub struct HostIncompatibleForRecordReplay {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostInternetScsiHba*.
 ///
-/// Extends `HostHostBusAdapter`.
+/// Extends [`HostHostBusAdapter`](crate::types::HostHostBusAdapter).
 #[derive(Clone)]
 pub struct HostInternetScsiHba {
     /// Property *HostHostBusAdapter.key*.

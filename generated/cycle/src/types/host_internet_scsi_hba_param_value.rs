@@ -2,7 +2,7 @@
 
 /// Data object type *HostInternetScsiHbaParamValue*.
 ///
-/// Extends `OptionValue`.
+/// Extends [`OptionValue`](crate::types::OptionValue).
 #[derive(Clone)]
 pub struct HostInternetScsiHbaParamValue {
     /// Property *OptionValue.key*.

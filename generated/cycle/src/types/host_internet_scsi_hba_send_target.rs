@@ -2,7 +2,7 @@
 
 /// Data object type *HostInternetScsiHbaSendTarget*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostInternetScsiHbaSendTarget {
     /// Property *HostInternetScsiHbaSendTarget.address*.

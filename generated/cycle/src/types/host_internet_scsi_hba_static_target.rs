@@ -2,7 +2,7 @@
 
 /// Data object type *HostInternetScsiHbaStaticTarget*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostInternetScsiHbaStaticTarget {
     /// Property *HostInternetScsiHbaStaticTarget.address*.

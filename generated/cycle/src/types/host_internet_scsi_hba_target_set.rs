@@ -2,7 +2,7 @@
 
 /// Data object type *HostInternetScsiHbaTargetSet*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostInternetScsiHbaTargetSet {
     /// Property *HostInternetScsiHbaTargetSet.staticTargets*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostInventoryFull*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct HostInventoryFull {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostLicensableResourceInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostLicensableResourceInfo {
     /// Property *HostLicensableResourceInfo.resource*.

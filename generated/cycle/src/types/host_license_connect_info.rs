@@ -2,7 +2,7 @@
 
 /// Data object type *HostLicenseConnectInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostLicenseConnectInfo {
     /// Property *HostLicenseConnectInfo.license*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostListSummary*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostListSummary {
     /// Property *HostListSummary.host*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostLowLevelProvisioningManagerFileDeleteResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerFileDeleteResult {
     /// Property *HostLowLevelProvisioningManagerFileDeleteResult.fileName*.

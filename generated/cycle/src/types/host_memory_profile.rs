@@ -2,7 +2,7 @@
 
 /// Data object type *HostMemoryProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct HostMemoryProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostNetworkConfig*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostNetworkConfig {
     /// Property *HostNetworkConfig.vswitch*.

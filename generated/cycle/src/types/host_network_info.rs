@@ -2,7 +2,7 @@
 
 /// Data object type *HostNetworkInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostNetworkInfo {
     /// Property *HostNetworkInfo.vswitch*.

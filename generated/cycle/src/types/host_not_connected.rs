@@ -2,7 +2,7 @@
 
 /// Data object type *HostNotConnected*.
 ///
-/// Extends `HostCommunication`.
+/// Extends [`HostCommunication`](crate::types::HostCommunication).
 #[derive(Clone)]
 pub struct HostNotConnected {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostNotReachable*.
 ///
-/// Extends `HostCommunication`.
+/// Extends [`HostCommunication`](crate::types::HostCommunication).
 #[derive(Clone)]
 pub struct HostNotReachable {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostNumericSensorInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostNumericSensorInfo {
     /// Property *HostNumericSensorInfo.name*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostOpaqueNetworkInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostOpaqueNetworkInfo {
     /// Property *HostOpaqueNetworkInfo.dynamicProperty*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostOpaqueSwitch*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostOpaqueSwitch {
     /// Property *HostOpaqueSwitch.dynamicProperty*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostPathSelectionPolicyOption*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostPathSelectionPolicyOption {
     /// Property *HostPathSelectionPolicyOption.policy*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostPortGroupProfile*.
 ///
-/// Extends `PortGroupProfile`.
+/// Extends [`PortGroupProfile`](crate::types::PortGroupProfile).
 #[derive(Clone)]
 pub struct HostPortGroupProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,9 +2,9 @@
 
 /// Data object type *HostPowerOpFailed*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostPowerOpFailedKind`\].
+/// Has subtypes: members declared with this type are held as [`HostPowerOpFailedKind`].
 #[derive(Clone)]
 pub struct HostPowerOpFailed {
     /// Property *MethodFault.faultCause*.
@@ -90,22 +90,22 @@ impl<'de> serde::Deserialize<'de> for HostPowerOpFailed {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostPowerOpFailed` or any of its subtypes: what a member declared as `HostPowerOpFailed` holds.
+/// A `HostPowerOpFailed` or any of its subtypes: what a member declared as `HostPowerOpFailed` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostPowerOpFailedKind {
     /// Exactly this type.
     HostPowerOpFailed(Box<crate::types::HostPowerOpFailed>),
-    ///  A `NoPeerHostFound`.
+    /// A `NoPeerHostFound`.
     NoPeerHostFound(Box<crate::types::NoPeerHostFound>),
-    ///  A `VmotionInterfaceNotEnabled`.
+    /// A `VmotionInterfaceNotEnabled`.
     VmotionInterfaceNotEnabled(Box<crate::types::VmotionInterfaceNotEnabled>),
-    ///  A `WakeOnLanNotSupportedByVmotionNIC`.
+    /// A `WakeOnLanNotSupportedByVmotionNIC`.
     WakeOnLanNotSupportedByVmotionNIC(
         Box<crate::types::WakeOnLanNotSupportedByVmotionNIC>,
     ),
@@ -117,6 +117,9 @@ impl Default for HostPowerOpFailedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostPowerOpFailedKind {}
+impl std::panic::UnwindSafe for HostPowerOpFailedKind {}
+impl std::panic::RefUnwindSafe for HostPowerOpFailedKind {}
 impl Clone for HostPowerOpFailedKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileCompleteConfigSpec*.
 ///
-/// Extends `HostProfileConfigSpec`.
+/// Extends [`HostProfileConfigSpec`](crate::types::HostProfileConfigSpec).
 #[derive(Clone)]
 pub struct HostProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.name*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileConfigInfo*.
 ///
-/// Extends `ProfileConfigInfo`.
+/// Extends [`ProfileConfigInfo`](crate::types::ProfileConfigInfo).
 #[derive(Clone)]
 pub struct HostProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.

@@ -2,9 +2,9 @@
 
 /// Data object type *HostProfileConfigSpec*.
 ///
-/// Extends `ProfileCreateSpec`.
+/// Extends [`ProfileCreateSpec`](crate::types::ProfileCreateSpec).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostProfileConfigSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`HostProfileConfigSpecKind`].
 #[derive(Clone)]
 pub struct HostProfileConfigSpec {
     /// Property *ProfileCreateSpec.name*.
@@ -95,20 +95,20 @@ impl<'de> serde::Deserialize<'de> for HostProfileConfigSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostProfileConfigSpec` or any of its subtypes: what a member declared as `HostProfileConfigSpec` holds.
+/// A `HostProfileConfigSpec` or any of its subtypes: what a member declared as `HostProfileConfigSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostProfileConfigSpecKind {
     /// Exactly this type.
     HostProfileConfigSpec(crate::types::HostProfileConfigSpec),
-    ///  A `HostProfileCompleteConfigSpec`.
+    /// A `HostProfileCompleteConfigSpec`.
     HostProfileCompleteConfigSpec(Box<crate::types::HostProfileCompleteConfigSpec>),
-    ///  A `HostProfileHostBasedConfigSpec`.
+    /// A `HostProfileHostBasedConfigSpec`.
     HostProfileHostBasedConfigSpec(Box<crate::types::HostProfileHostBasedConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for HostProfileConfigSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostProfileConfigSpecKind {}
+impl std::panic::UnwindSafe for HostProfileConfigSpecKind {}
+impl std::panic::RefUnwindSafe for HostProfileConfigSpecKind {}
 impl Clone for HostProfileConfigSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileManagerCompositionResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostProfileManagerCompositionResult {
     /// Property *HostProfileManagerCompositionResult.errors*.

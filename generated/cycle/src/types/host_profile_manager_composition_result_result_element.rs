@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileManagerCompositionResultResultElement*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostProfileManagerCompositionResultResultElement {
     /// Property *HostProfileManagerCompositionResultResultElement.target*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileManagerCompositionValidationResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostProfileManagerCompositionValidationResult {
     /// Property *HostProfileManagerCompositionValidationResult.results*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileManagerCompositionValidationResultResultElement*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostProfileManagerCompositionValidationResultResultElement {
     /// Property *HostProfileManagerCompositionValidationResultResultElement.target*.

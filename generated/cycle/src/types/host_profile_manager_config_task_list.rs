@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileManagerConfigTaskList*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostProfileManagerConfigTaskList {
     /// Property *HostProfileManagerConfigTaskList.configSpec*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileManagerHostToConfigSpecMap*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostProfileManagerHostToConfigSpecMap {
     /// Property *HostProfileManagerHostToConfigSpecMap.host*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileValidationFailureInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostProfileValidationFailureInfo {
     /// Property *HostProfileValidationFailureInfo.name*.

@@ -2,9 +2,9 @@
 
 /// Data object type *HostProfilesEntityCustomizations*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostProfilesEntityCustomizationsKind`\].
+/// Has subtypes: members declared with this type are held as [`HostProfilesEntityCustomizationsKind`].
 #[derive(Clone)]
 pub struct HostProfilesEntityCustomizations {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,20 +74,20 @@ impl<'de> serde::Deserialize<'de> for HostProfilesEntityCustomizations {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostProfilesEntityCustomizations` or any of its subtypes: what a member declared as `HostProfilesEntityCustomizations` holds.
+/// A `HostProfilesEntityCustomizations` or any of its subtypes: what a member declared as `HostProfilesEntityCustomizations` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostProfilesEntityCustomizationsKind {
     /// Exactly this type.
     HostProfilesEntityCustomizations(
         Box<crate::types::HostProfilesEntityCustomizations>,
     ),
-    ///  A `StructuredCustomizations`.
+    /// A `StructuredCustomizations`.
     StructuredCustomizations(Box<crate::types::StructuredCustomizations>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -97,6 +97,9 @@ impl Default for HostProfilesEntityCustomizationsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostProfilesEntityCustomizationsKind {}
+impl std::panic::UnwindSafe for HostProfilesEntityCustomizationsKind {}
+impl std::panic::RefUnwindSafe for HostProfilesEntityCustomizationsKind {}
 impl Clone for HostProfilesEntityCustomizationsKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostResignatureRescanResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostResignatureRescanResult {
     /// Deprecated.

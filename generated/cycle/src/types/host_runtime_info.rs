@@ -2,7 +2,7 @@
 
 /// Data object type *HostRuntimeInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.connectionState*.

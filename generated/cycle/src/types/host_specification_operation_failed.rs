@@ -2,7 +2,7 @@
 
 /// Data object type *HostSpecificationOperationFailed*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct HostSpecificationOperationFailed {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostStorageArrayTypePolicyOption*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostStorageArrayTypePolicyOption {
     /// Property *HostStorageArrayTypePolicyOption.policy*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostStorageDeviceInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostStorageDeviceInfo {
     /// Property *HostStorageDeviceInfo.hostBusAdapter*.

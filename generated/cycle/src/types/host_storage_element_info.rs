@@ -2,7 +2,7 @@
 
 /// Data object type *HostStorageElementInfo*.
 ///
-/// Extends `HostHardwareElementInfo`.
+/// Extends [`HostHardwareElementInfo`](crate::types::HostHardwareElementInfo).
 #[derive(Clone)]
 pub struct HostStorageElementInfo {
     /// Property *HostHardwareElementInfo.name*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostStorageSystemDiskLocatorLedResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostStorageSystemDiskLocatorLedResult {
     /// Property *HostStorageSystemDiskLocatorLedResult.key*.

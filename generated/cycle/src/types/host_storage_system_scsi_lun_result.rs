@@ -2,7 +2,7 @@
 
 /// Data object type *HostStorageSystemScsiLunResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostStorageSystemScsiLunResult {
     /// Property *HostStorageSystemScsiLunResult.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostStorageSystemVmfsVolumeResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostStorageSystemVmfsVolumeResult {
     /// Property *HostStorageSystemVmfsVolumeResult.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostSyncFailedEvent*.
 ///
-/// Extends `HostEvent`.
+/// Extends [`HostEvent`](crate::types::HostEvent).
 #[derive(Clone)]
 pub struct HostSyncFailedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostSystemHealthInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostSystemHealthInfo {
     /// Property *HostSystemHealthInfo.numericSensorInfo*.

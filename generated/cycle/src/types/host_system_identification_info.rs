@@ -2,7 +2,7 @@
 
 /// Data object type *HostSystemIdentificationInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostSystemIdentificationInfo {
     /// Property *HostSystemIdentificationInfo.identifierValue*.

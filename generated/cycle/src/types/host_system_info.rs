@@ -2,7 +2,7 @@
 
 /// Data object type *HostSystemInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostSystemInfo {
     /// Property *HostSystemInfo.vendor*.

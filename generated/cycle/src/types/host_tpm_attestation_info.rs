@@ -2,7 +2,7 @@
 
 /// Data object type *HostTpmAttestationInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostTpmAttestationInfo {
     /// Property *HostTpmAttestationInfo.time*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostTrustAuthorityAttestationInfo {
     /// Property *HostTrustAuthorityAttestationInfo.attestationStatus*.

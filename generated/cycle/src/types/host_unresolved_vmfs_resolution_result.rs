@@ -2,7 +2,7 @@
 
 /// Data object type *HostUnresolvedVmfsResolutionResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostUnresolvedVmfsResolutionResult {
     /// Property *HostUnresolvedVmfsResolutionResult.spec*.

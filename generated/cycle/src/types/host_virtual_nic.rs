@@ -2,7 +2,7 @@
 
 /// Data object type *HostVirtualNic*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostVirtualNic {
     /// Property *HostVirtualNic.device*.

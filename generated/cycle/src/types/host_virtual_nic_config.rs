@@ -2,7 +2,7 @@
 
 /// Data object type *HostVirtualNicConfig*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostVirtualNicConfig {
     /// Property *HostVirtualNicConfig.changeOperation*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostVirtualNicManagerInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostVirtualNicManagerInfo {
     /// Property *HostVirtualNicManagerInfo.netConfig*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostVirtualNicSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostVirtualNicSpec {
     /// Property *HostVirtualNicSpec.dynamicProperty*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostVmfsRescanResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostVmfsRescanResult {
     /// Property *HostVmfsRescanResult.host*.

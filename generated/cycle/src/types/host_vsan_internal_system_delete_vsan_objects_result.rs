@@ -2,7 +2,7 @@
 
 /// Data object type *HostVsanInternalSystemDeleteVsanObjectsResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostVsanInternalSystemDeleteVsanObjectsResult {
     /// Property *HostVsanInternalSystemDeleteVsanObjectsResult.uuid*.

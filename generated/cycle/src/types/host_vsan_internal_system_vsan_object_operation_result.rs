@@ -2,7 +2,7 @@
 
 /// Data object type *HostVsanInternalSystemVsanObjectOperationResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct HostVsanInternalSystemVsanObjectOperationResult {
     /// Property *HostVsanInternalSystemVsanObjectOperationResult.uuid*.

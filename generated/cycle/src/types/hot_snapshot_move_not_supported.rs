@@ -2,7 +2,7 @@
 
 /// Data object type *HotSnapshotMoveNotSupported*.
 ///
-/// Extends `SnapshotCopyNotSupported`.
+/// Extends [`SnapshotCopyNotSupported`](crate::types::SnapshotCopyNotSupported).
 #[derive(Clone)]
 pub struct HotSnapshotMoveNotSupported {
     /// Property *MethodFault.faultCause*.

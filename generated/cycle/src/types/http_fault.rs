@@ -2,7 +2,7 @@
 
 /// Data object type *HttpFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct HttpFault {
     /// Property *MethodFault.faultCause*.

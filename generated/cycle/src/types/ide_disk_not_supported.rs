@@ -4,7 +4,7 @@
 ///
 /// Data object type *IDEDiskNotSupported*.
 ///
-/// Extends `DiskNotSupported`.
+/// Extends [`DiskNotSupported`](crate::types::DiskNotSupported).
 #[deprecated]
 #[derive(Clone)]
 pub struct IDEDiskNotSupported {

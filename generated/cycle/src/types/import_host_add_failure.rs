@@ -2,7 +2,7 @@
 
 /// Data object type *ImportHostAddFailure*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct ImportHostAddFailure {
     /// Property *MethodFault.faultCause*.

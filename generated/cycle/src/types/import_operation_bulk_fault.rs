@@ -2,7 +2,7 @@
 
 /// Data object type *ImportOperationBulkFault*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct ImportOperationBulkFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ImportOperationBulkFaultFaultOnImport*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ImportOperationBulkFaultFaultOnImport {
     /// Property *ImportOperationBulkFaultFaultOnImport.entityType*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ImportSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ImportSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`ImportSpecKind`].
 #[derive(Clone)]
 pub struct ImportSpec {
     /// Property *ImportSpec.entityConfig*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for ImportSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ImportSpec` or any of its subtypes: what a member declared as `ImportSpec` holds.
+/// A `ImportSpec` or any of its subtypes: what a member declared as `ImportSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ImportSpecKind {
     /// Exactly this type.
     ImportSpec(Box<crate::types::ImportSpec>),
-    ///  A `VirtualAppImportSpec`.
+    /// A `VirtualAppImportSpec`.
     VirtualAppImportSpec(Box<crate::types::VirtualAppImportSpec>),
-    ///  A `VirtualMachineImportSpec`.
+    /// A `VirtualMachineImportSpec`.
     VirtualMachineImportSpec(Box<crate::types::VirtualMachineImportSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for ImportSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ImportSpecKind {}
+impl std::panic::UnwindSafe for ImportSpecKind {}
+impl std::panic::RefUnwindSafe for ImportSpecKind {}
 impl Clone for ImportSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *InUseFeatureManipulationDisallowed*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct InUseFeatureManipulationDisallowed {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *InaccessibleDatastore*.
 ///
-/// Extends `InvalidDatastore`.
+/// Extends [`InvalidDatastore`](crate::types::InvalidDatastore).
 ///
-/// Has subtypes: members declared with this type are held as \[`InaccessibleDatastoreKind`\].
+/// Has subtypes: members declared with this type are held as [`InaccessibleDatastoreKind`].
 #[derive(Clone)]
 pub struct InaccessibleDatastore {
     /// Property *MethodFault.faultCause*.
@@ -107,18 +107,18 @@ impl<'de> serde::Deserialize<'de> for InaccessibleDatastore {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InaccessibleDatastore` or any of its subtypes: what a member declared as `InaccessibleDatastore` holds.
+/// A `InaccessibleDatastore` or any of its subtypes: what a member declared as `InaccessibleDatastore` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InaccessibleDatastoreKind {
     /// Exactly this type.
     InaccessibleDatastore(Box<crate::types::InaccessibleDatastore>),
-    ///  A `InaccessibleFTMetadataDatastore`.
+    /// A `InaccessibleFTMetadataDatastore`.
     InaccessibleFTMetadataDatastore(Box<crate::types::InaccessibleFTMetadataDatastore>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -128,6 +128,9 @@ impl Default for InaccessibleDatastoreKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InaccessibleDatastoreKind {}
+impl std::panic::UnwindSafe for InaccessibleDatastoreKind {}
+impl std::panic::RefUnwindSafe for InaccessibleDatastoreKind {}
 impl Clone for InaccessibleDatastoreKind {
     #[inline]
     fn clone(&self) -> Self {

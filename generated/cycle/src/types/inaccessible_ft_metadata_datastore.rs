@@ -2,7 +2,7 @@
 
 /// Data object type *InaccessibleFTMetadataDatastore*.
 ///
-/// Extends `InaccessibleDatastore`.
+/// Extends [`InaccessibleDatastore`](crate::types::InaccessibleDatastore).
 #[derive(Clone)]
 pub struct InaccessibleFTMetadataDatastore {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IncompatibleDefaultDevice*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct IncompatibleDefaultDevice {
     /// Property *MethodFault.faultCause*.

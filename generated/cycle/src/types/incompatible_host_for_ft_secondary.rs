@@ -2,7 +2,7 @@
 
 /// Data object type *IncompatibleHostForFtSecondary*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct IncompatibleHostForFtSecondary {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IncompatibleHostForVmReplication*.
 ///
-/// Extends `ReplicationFault`.
+/// Extends [`ReplicationFault`](crate::types::ReplicationFault).
 #[derive(Clone)]
 pub struct IncompatibleHostForVmReplication {
     /// Property *MethodFault.faultCause*.

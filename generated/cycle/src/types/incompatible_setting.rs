@@ -2,7 +2,7 @@
 
 /// Data object type *IncompatibleSetting*.
 ///
-/// Extends `InvalidArgument`.
+/// Extends [`InvalidArgument`](crate::types::InvalidArgument).
 #[derive(Clone)]
 pub struct IncompatibleSetting {
     /// Property *MethodFault.faultCause*.

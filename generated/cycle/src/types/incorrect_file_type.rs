@@ -2,7 +2,7 @@
 
 /// Data object type *IncorrectFileType*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct IncorrectFileType {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IncorrectHostInformation*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct IncorrectHostInformation {
     /// Property *MethodFault.faultCause*.

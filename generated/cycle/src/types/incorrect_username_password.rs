@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `ProviderRegistrationFault`.
+/// Extends [`ProviderRegistrationFault`](crate::types::ProviderRegistrationFault).
 #[derive(Clone)]
 pub struct IncorrectUsernamePassword {
     /// Property *MethodFault.faultCause*.

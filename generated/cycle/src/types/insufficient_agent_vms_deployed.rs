@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientAgentVmsDeployed*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct InsufficientAgentVmsDeployed {
     /// Property *MethodFault.faultCause*.

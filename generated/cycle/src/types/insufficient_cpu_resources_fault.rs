@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientCpuResourcesFault*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct InsufficientCpuResourcesFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientDisks*.
 ///
-/// Extends `VsanDiskFault`.
+/// Extends [`VsanDiskFault`](crate::types::VsanDiskFault).
 #[derive(Clone)]
 pub struct InsufficientDisks {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientFailoverResourcesFault*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct InsufficientFailoverResourcesFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientGraphicsResourcesFault*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct InsufficientGraphicsResourcesFault {
     /// Property *MethodFault.faultCause*.

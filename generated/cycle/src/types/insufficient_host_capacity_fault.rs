@@ -2,9 +2,9 @@
 
 /// Data object type *InsufficientHostCapacityFault*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InsufficientHostCapacityFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`InsufficientHostCapacityFaultKind`].
 #[derive(Clone)]
 pub struct InsufficientHostCapacityFault {
     /// Property *MethodFault.faultCause*.
@@ -97,26 +97,26 @@ impl<'de> serde::Deserialize<'de> for InsufficientHostCapacityFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InsufficientHostCapacityFault` or any of its subtypes: what a member declared as `InsufficientHostCapacityFault` holds.
+/// A `InsufficientHostCapacityFault` or any of its subtypes: what a member declared as `InsufficientHostCapacityFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InsufficientHostCapacityFaultKind {
     /// Exactly this type.
     InsufficientHostCapacityFault(Box<crate::types::InsufficientHostCapacityFault>),
-    ///  A `InsufficientHostCpuCapacityFault`.
+    /// A `InsufficientHostCpuCapacityFault`.
     InsufficientHostCpuCapacityFault(
         Box<crate::types::InsufficientHostCpuCapacityFault>,
     ),
-    ///  A `InsufficientHostMemoryCapacityFault`.
+    /// A `InsufficientHostMemoryCapacityFault`.
     InsufficientHostMemoryCapacityFault(
         Box<crate::types::InsufficientHostMemoryCapacityFault>,
     ),
-    ///  A `InsufficientPerCpuCapacity`.
+    /// A `InsufficientPerCpuCapacity`.
     InsufficientPerCpuCapacity(Box<crate::types::InsufficientPerCpuCapacity>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -126,6 +126,9 @@ impl Default for InsufficientHostCapacityFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InsufficientHostCapacityFaultKind {}
+impl std::panic::UnwindSafe for InsufficientHostCapacityFaultKind {}
+impl std::panic::RefUnwindSafe for InsufficientHostCapacityFaultKind {}
 impl Clone for InsufficientHostCapacityFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientHostCpuCapacityFault*.
 ///
-/// Extends `InsufficientHostCapacityFault`.
+/// Extends [`InsufficientHostCapacityFault`](crate::types::InsufficientHostCapacityFault).
 #[derive(Clone)]
 pub struct InsufficientHostCpuCapacityFault {
     /// Property *MethodFault.faultCause*.

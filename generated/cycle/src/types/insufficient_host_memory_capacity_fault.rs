@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientHostMemoryCapacityFault*.
 ///
-/// Extends `InsufficientHostCapacityFault`.
+/// Extends [`InsufficientHostCapacityFault`](crate::types::InsufficientHostCapacityFault).
 #[derive(Clone)]
 pub struct InsufficientHostMemoryCapacityFault {
     /// Property *MethodFault.faultCause*.

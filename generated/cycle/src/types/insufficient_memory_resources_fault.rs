@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientMemoryResourcesFault*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct InsufficientMemoryResourcesFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientNetworkCapacity*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct InsufficientNetworkCapacity {
     /// Property *MethodFault.faultCause*.

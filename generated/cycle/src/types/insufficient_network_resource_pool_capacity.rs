@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientNetworkResourcePoolCapacity*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct InsufficientNetworkResourcePoolCapacity {
     /// Property *MethodFault.faultCause*.

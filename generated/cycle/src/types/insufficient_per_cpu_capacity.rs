@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientPerCpuCapacity*.
 ///
-/// Extends `InsufficientHostCapacityFault`.
+/// Extends [`InsufficientHostCapacityFault`](crate::types::InsufficientHostCapacityFault).
 #[derive(Clone)]
 pub struct InsufficientPerCpuCapacity {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *InsufficientResourcesFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InsufficientResourcesFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`InsufficientResourcesFaultKind`].
 #[derive(Clone)]
 pub struct InsufficientResourcesFault {
     /// Property *MethodFault.faultCause*.
@@ -90,64 +90,64 @@ impl<'de> serde::Deserialize<'de> for InsufficientResourcesFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InsufficientResourcesFault` or any of its subtypes: what a member declared as `InsufficientResourcesFault` holds.
+/// A `InsufficientResourcesFault` or any of its subtypes: what a member declared as `InsufficientResourcesFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InsufficientResourcesFaultKind {
     /// Exactly this type.
     InsufficientResourcesFault(Box<crate::types::InsufficientResourcesFault>),
-    ///  A `InsufficientAgentVmsDeployed`.
+    /// A `InsufficientAgentVmsDeployed`.
     InsufficientAgentVmsDeployed(Box<crate::types::InsufficientAgentVmsDeployed>),
-    ///  A `InsufficientCpuResourcesFault`.
+    /// A `InsufficientCpuResourcesFault`.
     InsufficientCpuResourcesFault(Box<crate::types::InsufficientCpuResourcesFault>),
-    ///  A `InsufficientFailoverResourcesFault`.
+    /// A `InsufficientFailoverResourcesFault`.
     InsufficientFailoverResourcesFault(
         Box<crate::types::InsufficientFailoverResourcesFault>,
     ),
-    ///  A `InsufficientGraphicsResourcesFault`.
+    /// A `InsufficientGraphicsResourcesFault`.
     InsufficientGraphicsResourcesFault(
         Box<crate::types::InsufficientGraphicsResourcesFault>,
     ),
-    ///  A `InsufficientHostCapacityFault` or one of its subtypes.
+    /// A `InsufficientHostCapacityFault` or one of its subtypes.
     InsufficientHostCapacityFault(crate::types::InsufficientHostCapacityFaultKind),
-    ///  A `InsufficientMemoryResourcesFault`.
+    /// A `InsufficientMemoryResourcesFault`.
     InsufficientMemoryResourcesFault(
         Box<crate::types::InsufficientMemoryResourcesFault>,
     ),
-    ///  A `InsufficientNetworkCapacity`.
+    /// A `InsufficientNetworkCapacity`.
     InsufficientNetworkCapacity(Box<crate::types::InsufficientNetworkCapacity>),
-    ///  A `InsufficientNetworkResourcePoolCapacity`.
+    /// A `InsufficientNetworkResourcePoolCapacity`.
     InsufficientNetworkResourcePoolCapacity(
         Box<crate::types::InsufficientNetworkResourcePoolCapacity>,
     ),
-    ///  A `InsufficientStandbyResource` or one of its subtypes.
+    /// A `InsufficientStandbyResource` or one of its subtypes.
     InsufficientStandbyResource(crate::types::InsufficientStandbyResourceKind),
-    ///  A `InsufficientStorageSpace`.
+    /// A `InsufficientStorageSpace`.
     InsufficientStorageSpace(Box<crate::types::InsufficientStorageSpace>),
-    ///  A `InsufficientVFlashResourcesFault`.
+    /// A `InsufficientVFlashResourcesFault`.
     InsufficientVFlashResourcesFault(
         Box<crate::types::InsufficientVFlashResourcesFault>,
     ),
-    ///  A `InvalidResourcePoolStructureFault`.
+    /// A `InvalidResourcePoolStructureFault`.
     InvalidResourcePoolStructureFault(
         Box<crate::types::InvalidResourcePoolStructureFault>,
     ),
-    ///  A `NumVirtualCpusExceedsLimit`.
+    /// A `NumVirtualCpusExceedsLimit`.
     NumVirtualCpusExceedsLimit(Box<crate::types::NumVirtualCpusExceedsLimit>),
-    ///  A `VmFaultToleranceTooManyFtVcpusOnHost`.
+    /// A `VmFaultToleranceTooManyFtVcpusOnHost`.
     VmFaultToleranceTooManyFtVcpusOnHost(
         Box<crate::types::VmFaultToleranceTooManyFtVcpusOnHost>,
     ),
-    ///  A `VmFaultToleranceTooManyVMsOnHost`.
+    /// A `VmFaultToleranceTooManyVMsOnHost`.
     VmFaultToleranceTooManyVMsOnHost(
         Box<crate::types::VmFaultToleranceTooManyVMsOnHost>,
     ),
-    ///  A `VmSmpFaultToleranceTooManyVMsOnHost`.
+    /// A `VmSmpFaultToleranceTooManyVMsOnHost`.
     VmSmpFaultToleranceTooManyVMsOnHost(
         Box<crate::types::VmSmpFaultToleranceTooManyVMsOnHost>,
     ),
@@ -159,6 +159,9 @@ impl Default for InsufficientResourcesFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InsufficientResourcesFaultKind {}
+impl std::panic::UnwindSafe for InsufficientResourcesFaultKind {}
+impl std::panic::RefUnwindSafe for InsufficientResourcesFaultKind {}
 impl Clone for InsufficientResourcesFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientStandbyCpuResource*.
 ///
-/// Extends `InsufficientStandbyResource`.
+/// Extends [`InsufficientStandbyResource`](crate::types::InsufficientStandbyResource).
 #[derive(Clone)]
 pub struct InsufficientStandbyCpuResource {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientStandbyMemoryResource*.
 ///
-/// Extends `InsufficientStandbyResource`.
+/// Extends [`InsufficientStandbyResource`](crate::types::InsufficientStandbyResource).
 #[derive(Clone)]
 pub struct InsufficientStandbyMemoryResource {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *InsufficientStandbyResource*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InsufficientStandbyResourceKind`\].
+/// Has subtypes: members declared with this type are held as [`InsufficientStandbyResourceKind`].
 #[derive(Clone)]
 pub struct InsufficientStandbyResource {
     /// Property *MethodFault.faultCause*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for InsufficientStandbyResource {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InsufficientStandbyResource` or any of its subtypes: what a member declared as `InsufficientStandbyResource` holds.
+/// A `InsufficientStandbyResource` or any of its subtypes: what a member declared as `InsufficientStandbyResource` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InsufficientStandbyResourceKind {
     /// Exactly this type.
     InsufficientStandbyResource(Box<crate::types::InsufficientStandbyResource>),
-    ///  A `InsufficientStandbyCpuResource`.
+    /// A `InsufficientStandbyCpuResource`.
     InsufficientStandbyCpuResource(Box<crate::types::InsufficientStandbyCpuResource>),
-    ///  A `InsufficientStandbyMemoryResource`.
+    /// A `InsufficientStandbyMemoryResource`.
     InsufficientStandbyMemoryResource(
         Box<crate::types::InsufficientStandbyMemoryResource>,
     ),
@@ -115,6 +115,9 @@ impl Default for InsufficientStandbyResourceKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InsufficientStandbyResourceKind {}
+impl std::panic::UnwindSafe for InsufficientStandbyResourceKind {}
+impl std::panic::RefUnwindSafe for InsufficientStandbyResourceKind {}
 impl Clone for InsufficientStandbyResourceKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientStorageIops*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InsufficientStorageIops {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientStorageSpace*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct InsufficientStorageSpace {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidAffinitySettingFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InvalidAffinitySettingFault {
     /// Property *MethodFault.faultCause*.

@@ -6,7 +6,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `EamFault`.
+/// Extends [`EamFault`](crate::types::EamFault).
 #[deprecated]
 #[derive(Clone)]
 pub struct InvalidAgencyScope {

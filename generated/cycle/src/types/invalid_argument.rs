@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidArgument*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidArgumentKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidArgumentKind`].
 #[derive(Clone)]
 pub struct InvalidArgument {
     /// Property *MethodFault.faultCause*.
@@ -95,32 +95,32 @@ impl<'de> serde::Deserialize<'de> for InvalidArgument {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidArgument` or any of its subtypes: what a member declared as `InvalidArgument` holds.
+/// A `InvalidArgument` or any of its subtypes: what a member declared as `InvalidArgument` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidArgumentKind {
     /// Exactly this type.
     InvalidArgument(Box<crate::types::InvalidArgument>),
-    ///  A `MultipleSortSpecsNotSupported`.
+    /// A `MultipleSortSpecsNotSupported`.
     MultipleSortSpecsNotSupported(Box<crate::types::MultipleSortSpecsNotSupported>),
-    ///  A `QueryNotSupported`.
+    /// A `QueryNotSupported`.
     QueryNotSupported(Box<crate::types::QueryNotSupported>),
-    ///  A `IncompatibleSetting`.
+    /// A `IncompatibleSetting`.
     IncompatibleSetting(Box<crate::types::IncompatibleSetting>),
-    ///  A `InvalidDasConfigArgument`.
+    /// A `InvalidDasConfigArgument`.
     InvalidDasConfigArgument(Box<crate::types::InvalidDasConfigArgument>),
-    ///  A `InvalidDasRestartPriorityForFtVm`.
+    /// A `InvalidDasRestartPriorityForFtVm`.
     InvalidDasRestartPriorityForFtVm(
         Box<crate::types::InvalidDasRestartPriorityForFtVm>,
     ),
-    ///  A `InvalidDrsBehaviorForFtVm`.
+    /// A `InvalidDrsBehaviorForFtVm`.
     InvalidDrsBehaviorForFtVm(Box<crate::types::InvalidDrsBehaviorForFtVm>),
-    ///  A `InvalidIndexArgument`.
+    /// A `InvalidIndexArgument`.
     InvalidIndexArgument(Box<crate::types::InvalidIndexArgument>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -130,6 +130,9 @@ impl Default for InvalidArgumentKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidArgumentKind {}
+impl std::panic::UnwindSafe for InvalidArgumentKind {}
+impl std::panic::RefUnwindSafe for InvalidArgumentKind {}
 impl Clone for InvalidArgumentKind {
     #[inline]
     fn clone(&self) -> Self {

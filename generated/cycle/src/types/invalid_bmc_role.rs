@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidBmcRole*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InvalidBmcRole {
     /// Property *MethodFault.faultCause*.

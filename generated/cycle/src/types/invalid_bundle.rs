@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidBundle*.
 ///
-/// Extends `PlatformConfigFault`.
+/// Extends [`PlatformConfigFault`](crate::types::PlatformConfigFault).
 #[derive(Clone)]
 pub struct InvalidBundle {
     /// Property *MethodFault.faultCause*.

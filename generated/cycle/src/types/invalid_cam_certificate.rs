@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidCAMCertificate*.
 ///
-/// Extends `InvalidCAMServer`.
+/// Extends [`InvalidCAMServer`](crate::types::InvalidCAMServer).
 #[derive(Clone)]
 pub struct InvalidCAMCertificate {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidCAMServer*.
 ///
-/// Extends `ActiveDirectoryFault`.
+/// Extends [`ActiveDirectoryFault`](crate::types::ActiveDirectoryFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidCAMServerKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidCAMServerKind`].
 #[derive(Clone)]
 pub struct InvalidCAMServer {
     /// Property *MethodFault.faultCause*.
@@ -100,20 +100,20 @@ impl<'de> serde::Deserialize<'de> for InvalidCAMServer {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidCAMServer` or any of its subtypes: what a member declared as `InvalidCAMServer` holds.
+/// A `InvalidCAMServer` or any of its subtypes: what a member declared as `InvalidCAMServer` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidCAMServerKind {
     /// Exactly this type.
     InvalidCAMServer(Box<crate::types::InvalidCAMServer>),
-    ///  A `CAMServerRefusedConnection`.
+    /// A `CAMServerRefusedConnection`.
     CAMServerRefusedConnection(Box<crate::types::CAMServerRefusedConnection>),
-    ///  A `InvalidCAMCertificate`.
+    /// A `InvalidCAMCertificate`.
     InvalidCAMCertificate(Box<crate::types::InvalidCAMCertificate>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -123,6 +123,9 @@ impl Default for InvalidCAMServerKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidCAMServerKind {}
+impl std::panic::UnwindSafe for InvalidCAMServerKind {}
+impl std::panic::RefUnwindSafe for InvalidCAMServerKind {}
 impl Clone for InvalidCAMServerKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidClientCertificate*.
 ///
-/// Extends `InvalidLogin`.
+/// Extends [`InvalidLogin`](crate::types::InvalidLogin).
 #[derive(Clone)]
 pub struct InvalidClientCertificate {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidCollectorVersion*.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 #[derive(Clone)]
 pub struct InvalidCollectorVersion {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `VmIssue`.
+/// Extends [`VmIssue`](crate::types::VmIssue).
 #[derive(Clone)]
 pub struct InvalidConfig {
     /// Property *Issue.key*.

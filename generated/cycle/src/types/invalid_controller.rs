@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidController*.
 ///
-/// Extends `InvalidDeviceSpec`.
+/// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
 #[derive(Clone)]
 pub struct InvalidController {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidDasConfigArgument*.
 ///
-/// Extends `InvalidArgument`.
+/// Extends [`InvalidArgument`](crate::types::InvalidArgument).
 #[derive(Clone)]
 pub struct InvalidDasConfigArgument {
     /// Property *MethodFault.faultCause*.

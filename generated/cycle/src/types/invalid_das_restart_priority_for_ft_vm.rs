@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidDasRestartPriorityForFtVm*.
 ///
-/// Extends `InvalidArgument`.
+/// Extends [`InvalidArgument`](crate::types::InvalidArgument).
 #[derive(Clone)]
 pub struct InvalidDasRestartPriorityForFtVm {
     /// Property *MethodFault.faultCause*.

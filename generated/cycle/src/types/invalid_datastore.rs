@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidDatastore*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidDatastoreKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidDatastoreKind`].
 #[derive(Clone)]
 pub struct InvalidDatastore {
     /// Property *MethodFault.faultCause*.
@@ -102,22 +102,22 @@ impl<'de> serde::Deserialize<'de> for InvalidDatastore {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidDatastore` or any of its subtypes: what a member declared as `InvalidDatastore` holds.
+/// A `InvalidDatastore` or any of its subtypes: what a member declared as `InvalidDatastore` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidDatastoreKind {
     /// Exactly this type.
     InvalidDatastore(Box<crate::types::InvalidDatastore>),
-    ///  A `DatastoreNotWritableOnHost` or one of its subtypes.
+    /// A `DatastoreNotWritableOnHost` or one of its subtypes.
     DatastoreNotWritableOnHost(crate::types::DatastoreNotWritableOnHostKind),
-    ///  A `InaccessibleDatastore` or one of its subtypes.
+    /// A `InaccessibleDatastore` or one of its subtypes.
     InaccessibleDatastore(crate::types::InaccessibleDatastoreKind),
-    ///  A `InvalidDatastorePath`.
+    /// A `InvalidDatastorePath`.
     InvalidDatastorePath(Box<crate::types::InvalidDatastorePath>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -127,6 +127,9 @@ impl Default for InvalidDatastoreKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidDatastoreKind {}
+impl std::panic::UnwindSafe for InvalidDatastoreKind {}
+impl std::panic::RefUnwindSafe for InvalidDatastoreKind {}
 impl Clone for InvalidDatastoreKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidDatastorePath*.
 ///
-/// Extends `InvalidDatastore`.
+/// Extends [`InvalidDatastore`](crate::types::InvalidDatastore).
 #[derive(Clone)]
 pub struct InvalidDatastorePath {
     /// Property *MethodFault.faultCause*.

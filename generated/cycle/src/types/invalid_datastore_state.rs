@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidDatastoreState*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct InvalidDatastoreState {
     /// Property *MethodFault.faultCause*.

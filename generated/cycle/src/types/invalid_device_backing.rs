@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidDeviceBacking*.
 ///
-/// Extends `InvalidDeviceSpec`.
+/// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
 #[derive(Clone)]
 pub struct InvalidDeviceBacking {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidDeviceOperation*.
 ///
-/// Extends `InvalidDeviceSpec`.
+/// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
 #[derive(Clone)]
 pub struct InvalidDeviceOperation {
     /// Property *MethodFault.faultCause*.

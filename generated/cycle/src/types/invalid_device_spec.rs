@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidDeviceSpec*.
 ///
-/// Extends `InvalidVmConfig`.
+/// Extends [`InvalidVmConfig`](crate::types::InvalidVmConfig).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidDeviceSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidDeviceSpecKind`].
 #[derive(Clone)]
 pub struct InvalidDeviceSpec {
     /// Property *MethodFault.faultCause*.
@@ -100,34 +100,34 @@ impl<'de> serde::Deserialize<'de> for InvalidDeviceSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidDeviceSpec` or any of its subtypes: what a member declared as `InvalidDeviceSpec` holds.
+/// A `InvalidDeviceSpec` or any of its subtypes: what a member declared as `InvalidDeviceSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidDeviceSpecKind {
     /// Exactly this type.
     InvalidDeviceSpec(Box<crate::types::InvalidDeviceSpec>),
-    ///  A `DeviceHotPlugNotSupported`.
+    /// A `DeviceHotPlugNotSupported`.
     DeviceHotPlugNotSupported(Box<crate::types::DeviceHotPlugNotSupported>),
-    ///  A `DeviceNotFound`.
+    /// A `DeviceNotFound`.
     DeviceNotFound(Box<crate::types::DeviceNotFound>),
-    ///  A `DeviceUnsupportedForVmPlatform`.
+    /// A `DeviceUnsupportedForVmPlatform`.
     DeviceUnsupportedForVmPlatform(Box<crate::types::DeviceUnsupportedForVmPlatform>),
-    ///  A `DeviceUnsupportedForVmVersion`.
+    /// A `DeviceUnsupportedForVmVersion`.
     DeviceUnsupportedForVmVersion(Box<crate::types::DeviceUnsupportedForVmVersion>),
-    ///  A `DisallowedDiskModeChange`.
+    /// A `DisallowedDiskModeChange`.
     DisallowedDiskModeChange(Box<crate::types::DisallowedDiskModeChange>),
-    ///  A `InvalidController`.
+    /// A `InvalidController`.
     InvalidController(Box<crate::types::InvalidController>),
-    ///  A `InvalidDeviceBacking`.
+    /// A `InvalidDeviceBacking`.
     InvalidDeviceBacking(Box<crate::types::InvalidDeviceBacking>),
-    ///  A `InvalidDeviceOperation`.
+    /// A `InvalidDeviceOperation`.
     InvalidDeviceOperation(Box<crate::types::InvalidDeviceOperation>),
-    ///  A `MissingController`.
+    /// A `MissingController`.
     MissingController(Box<crate::types::MissingController>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -137,6 +137,9 @@ impl Default for InvalidDeviceSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidDeviceSpecKind {}
+impl std::panic::UnwindSafe for InvalidDeviceSpecKind {}
+impl std::panic::RefUnwindSafe for InvalidDeviceSpecKind {}
 impl Clone for InvalidDeviceSpecKind {
     #[inline]
     fn clone(&self) -> Self {

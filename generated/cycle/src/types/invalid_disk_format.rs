@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidDiskFormat*.
 ///
-/// Extends `InvalidFormat`.
+/// Extends [`InvalidFormat`](crate::types::InvalidFormat).
 #[derive(Clone)]
 pub struct InvalidDiskFormat {
     /// Property *MethodFault.faultCause*.

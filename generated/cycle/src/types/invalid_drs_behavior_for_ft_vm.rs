@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidDrsBehaviorForFtVm*.
 ///
-/// Extends `InvalidArgument`.
+/// Extends [`InvalidArgument`](crate::types::InvalidArgument).
 #[derive(Clone)]
 pub struct InvalidDrsBehaviorForFtVm {
     /// Property *MethodFault.faultCause*.

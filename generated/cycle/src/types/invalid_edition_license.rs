@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidEditionLicense*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct InvalidEditionLicense {
     /// Property *MethodFault.faultCause*.

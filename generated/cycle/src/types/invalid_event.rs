@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidEvent*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InvalidEvent {
     /// Property *MethodFault.faultCause*.

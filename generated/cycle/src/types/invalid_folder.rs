@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidFolder*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidFolderKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidFolderKind`].
 #[derive(Clone)]
 pub struct InvalidFolder {
     /// Property *MethodFault.faultCause*.
@@ -97,18 +97,18 @@ impl<'de> serde::Deserialize<'de> for InvalidFolder {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidFolder` or any of its subtypes: what a member declared as `InvalidFolder` holds.
+/// A `InvalidFolder` or any of its subtypes: what a member declared as `InvalidFolder` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidFolderKind {
     /// Exactly this type.
     InvalidFolder(Box<crate::types::InvalidFolder>),
-    ///  A `VmAlreadyExistsInDatacenter`.
+    /// A `VmAlreadyExistsInDatacenter`.
     VmAlreadyExistsInDatacenter(Box<crate::types::VmAlreadyExistsInDatacenter>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for InvalidFolderKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidFolderKind {}
+impl std::panic::UnwindSafe for InvalidFolderKind {}
+impl std::panic::RefUnwindSafe for InvalidFolderKind {}
 impl Clone for InvalidFolderKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidFormat*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidFormatKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidFormatKind`].
 #[derive(Clone)]
 pub struct InvalidFormat {
     /// Property *MethodFault.faultCause*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for InvalidFormat {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidFormat` or any of its subtypes: what a member declared as `InvalidFormat` holds.
+/// A `InvalidFormat` or any of its subtypes: what a member declared as `InvalidFormat` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidFormatKind {
     /// Exactly this type.
     InvalidFormat(Box<crate::types::InvalidFormat>),
-    ///  A `InvalidDiskFormat`.
+    /// A `InvalidDiskFormat`.
     InvalidDiskFormat(Box<crate::types::InvalidDiskFormat>),
-    ///  A `InvalidSnapshotFormat`.
+    /// A `InvalidSnapshotFormat`.
     InvalidSnapshotFormat(Box<crate::types::InvalidSnapshotFormat>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for InvalidFormatKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidFormatKind {}
+impl std::panic::UnwindSafe for InvalidFormatKind {}
+impl std::panic::RefUnwindSafe for InvalidFormatKind {}
 impl Clone for InvalidFormatKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `SmsReplicationFault`.
+/// Extends [`SmsReplicationFault`](crate::types::SmsReplicationFault).
 #[derive(Clone)]
 pub struct InvalidFunctionTarget {
     /// Property *MethodFault.faultCause*.

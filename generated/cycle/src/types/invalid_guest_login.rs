@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidGuestLogin*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct InvalidGuestLogin {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidHostConnectionState*.
 ///
-/// Extends `InvalidHostState`.
+/// Extends [`InvalidHostState`](crate::types::InvalidHostState).
 #[derive(Clone)]
 pub struct InvalidHostConnectionState {
     /// Property *MethodFault.faultCause*.

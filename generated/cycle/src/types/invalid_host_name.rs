@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidHostName*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct InvalidHostName {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidHostState*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidHostStateKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidHostStateKind`].
 #[derive(Clone)]
 pub struct InvalidHostState {
     /// Property *MethodFault.faultCause*.
@@ -97,18 +97,18 @@ impl<'de> serde::Deserialize<'de> for InvalidHostState {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidHostState` or any of its subtypes: what a member declared as `InvalidHostState` holds.
+/// A `InvalidHostState` or any of its subtypes: what a member declared as `InvalidHostState` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidHostStateKind {
     /// Exactly this type.
     InvalidHostState(Box<crate::types::InvalidHostState>),
-    ///  A `InvalidHostConnectionState`.
+    /// A `InvalidHostConnectionState`.
     InvalidHostConnectionState(Box<crate::types::InvalidHostConnectionState>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for InvalidHostStateKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidHostStateKind {}
+impl std::panic::UnwindSafe for InvalidHostStateKind {}
+impl std::panic::RefUnwindSafe for InvalidHostStateKind {}
 impl Clone for InvalidHostStateKind {
     #[inline]
     fn clone(&self) -> Self {

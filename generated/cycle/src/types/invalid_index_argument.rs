@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidIndexArgument*.
 ///
-/// Extends `InvalidArgument`.
+/// Extends [`InvalidArgument`](crate::types::InvalidArgument).
 #[derive(Clone)]
 pub struct InvalidIndexArgument {
     /// Property *MethodFault.faultCause*.

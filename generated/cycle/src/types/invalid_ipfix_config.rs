@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidIpfixConfig*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct InvalidIpfixConfig {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidIpmiLoginInfo*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InvalidIpmiLoginInfo {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidIpmiMacAddress*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InvalidIpmiMacAddress {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidLicense*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InvalidLicense {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidLocale*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InvalidLocale {
     /// Property *MethodFault.faultCause*.

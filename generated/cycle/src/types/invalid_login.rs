@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidLogin*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidLoginKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidLoginKind`].
 #[derive(Clone)]
 pub struct InvalidLogin {
     /// Property *MethodFault.faultCause*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for InvalidLogin {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidLogin` or any of its subtypes: what a member declared as `InvalidLogin` holds.
+/// A `InvalidLogin` or any of its subtypes: what a member declared as `InvalidLogin` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidLoginKind {
     /// Exactly this type.
     InvalidLogin(Box<crate::types::InvalidLogin>),
-    ///  A `InvalidClientCertificate`.
+    /// A `InvalidClientCertificate`.
     InvalidClientCertificate(Box<crate::types::InvalidClientCertificate>),
-    ///  A `PasswordExpired`.
+    /// A `PasswordExpired`.
     PasswordExpired(Box<crate::types::PasswordExpired>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for InvalidLoginKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidLoginKind {}
+impl std::panic::UnwindSafe for InvalidLoginKind {}
+impl std::panic::RefUnwindSafe for InvalidLoginKind {}
 impl Clone for InvalidLoginKind {
     #[inline]
     fn clone(&self) -> Self {

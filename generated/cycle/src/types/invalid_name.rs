@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidName*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InvalidName {
     /// Property *MethodFault.faultCause*.

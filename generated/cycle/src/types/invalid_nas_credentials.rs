@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidNasCredentials*.
 ///
-/// Extends `NasConfigFault`.
+/// Extends [`NasConfigFault`](crate::types::NasConfigFault).
 #[derive(Clone)]
 pub struct InvalidNasCredentials {
     /// Property *MethodFault.faultCause*.

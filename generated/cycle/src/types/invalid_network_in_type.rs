@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidNetworkInType*.
 ///
-/// Extends `VAppPropertyFault`.
+/// Extends [`VAppPropertyFault`](crate::types::VAppPropertyFault).
 #[derive(Clone)]
 pub struct InvalidNetworkInType {
     /// Property *MethodFault.faultCause*.

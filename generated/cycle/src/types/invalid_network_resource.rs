@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidNetworkResource*.
 ///
-/// Extends `NasConfigFault`.
+/// Extends [`NasConfigFault`](crate::types::NasConfigFault).
 #[derive(Clone)]
 pub struct InvalidNetworkResource {
     /// Property *MethodFault.faultCause*.

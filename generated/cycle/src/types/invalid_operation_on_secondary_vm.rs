@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidOperationOnSecondaryVm*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct InvalidOperationOnSecondaryVm {
     /// Property *MethodFault.faultCause*.

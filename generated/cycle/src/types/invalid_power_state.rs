@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidPowerState*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct InvalidPowerState {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidPrivilege*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct InvalidPrivilege {
     /// Property *MethodFault.faultCause*.

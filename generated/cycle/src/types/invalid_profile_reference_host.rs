@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidProfileReferenceHost*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct InvalidProfileReferenceHost {
     /// Property *MethodFault.faultCause*.

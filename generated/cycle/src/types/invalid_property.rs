@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidProperty*.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 #[derive(Clone)]
 pub struct InvalidProperty {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidPropertyType*.
 ///
-/// Extends `VAppPropertyFault`.
+/// Extends [`VAppPropertyFault`](crate::types::VAppPropertyFault).
 #[derive(Clone)]
 pub struct InvalidPropertyType {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidPropertyValue*.
 ///
-/// Extends `VAppPropertyFault`.
+/// Extends [`VAppPropertyFault`](crate::types::VAppPropertyFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidPropertyValueKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidPropertyValueKind`].
 #[derive(Clone)]
 pub struct InvalidPropertyValue {
     /// Property *MethodFault.faultCause*.
@@ -115,18 +115,18 @@ impl<'de> serde::Deserialize<'de> for InvalidPropertyValue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidPropertyValue` or any of its subtypes: what a member declared as `InvalidPropertyValue` holds.
+/// A `InvalidPropertyValue` or any of its subtypes: what a member declared as `InvalidPropertyValue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidPropertyValueKind {
     /// Exactly this type.
     InvalidPropertyValue(Box<crate::types::InvalidPropertyValue>),
-    ///  A `UnconfiguredPropertyValue`.
+    /// A `UnconfiguredPropertyValue`.
     UnconfiguredPropertyValue(Box<crate::types::UnconfiguredPropertyValue>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -136,6 +136,9 @@ impl Default for InvalidPropertyValueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidPropertyValueKind {}
+impl std::panic::UnwindSafe for InvalidPropertyValueKind {}
+impl std::panic::RefUnwindSafe for InvalidPropertyValueKind {}
 impl Clone for InvalidPropertyValueKind {
     #[inline]
     fn clone(&self) -> Self {

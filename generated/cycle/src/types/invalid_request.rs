@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidRequest*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidRequestKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidRequestKind`].
 #[derive(Clone)]
 pub struct InvalidRequest {
     /// Property *MethodFault.faultCause*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for InvalidRequest {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidRequest` or any of its subtypes: what a member declared as `InvalidRequest` holds.
+/// A `InvalidRequest` or any of its subtypes: what a member declared as `InvalidRequest` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidRequestKind {
     /// Exactly this type.
     InvalidRequest(Box<crate::types::InvalidRequest>),
-    ///  A `InvalidType`.
+    /// A `InvalidType`.
     InvalidType(Box<crate::types::InvalidType>),
-    ///  A `MethodNotFound`.
+    /// A `MethodNotFound`.
     MethodNotFound(Box<crate::types::MethodNotFound>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for InvalidRequestKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidRequestKind {}
+impl std::panic::UnwindSafe for InvalidRequestKind {}
+impl std::panic::RefUnwindSafe for InvalidRequestKind {}
 impl Clone for InvalidRequestKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidResourcePoolStructureFault*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct InvalidResourcePoolStructureFault {
     /// Property *MethodFault.faultCause*.

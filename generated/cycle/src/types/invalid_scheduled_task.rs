@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct InvalidScheduledTask {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `NoPermission`.
+/// Extends [`NoPermission`](crate::types::NoPermission).
 #[derive(Clone)]
 pub struct InvalidSession {
     /// Property *MethodFault.faultCause*.

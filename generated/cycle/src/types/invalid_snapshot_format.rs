@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidSnapshotFormat*.
 ///
-/// Extends `InvalidFormat`.
+/// Extends [`InvalidFormat`](crate::types::InvalidFormat).
 #[derive(Clone)]
 pub struct InvalidSnapshotFormat {
     /// Property *MethodFault.faultCause*.

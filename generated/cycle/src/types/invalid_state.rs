@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidState*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidStateKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidStateKind`].
 #[derive(Clone)]
 pub struct InvalidState {
     /// Property *MethodFault.faultCause*.
@@ -90,38 +90,38 @@ impl<'de> serde::Deserialize<'de> for InvalidState {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidState` or any of its subtypes: what a member declared as `InvalidState` holds.
+/// A `InvalidState` or any of its subtypes: what a member declared as `InvalidState` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidStateKind {
     /// Exactly this type.
     InvalidState(Box<crate::types::InvalidState>),
-    ///  A `CannotPowerOffVmInCluster`.
+    /// A `CannotPowerOffVmInCluster`.
     CannotPowerOffVmInCluster(Box<crate::types::CannotPowerOffVmInCluster>),
-    ///  A `EncryptionKeyRequired`.
+    /// A `EncryptionKeyRequired`.
     EncryptionKeyRequired(Box<crate::types::EncryptionKeyRequired>),
-    ///  A `InvalidDatastoreState`.
+    /// A `InvalidDatastoreState`.
     InvalidDatastoreState(Box<crate::types::InvalidDatastoreState>),
-    ///  A `InvalidHostState` or one of its subtypes.
+    /// A `InvalidHostState` or one of its subtypes.
     InvalidHostState(crate::types::InvalidHostStateKind),
-    ///  A `InvalidPowerState`.
+    /// A `InvalidPowerState`.
     InvalidPowerState(Box<crate::types::InvalidPowerState>),
-    ///  A `InvalidVmState`.
+    /// A `InvalidVmState`.
     InvalidVmState(Box<crate::types::InvalidVmState>),
-    ///  A `MksConnectionLimitReached`.
+    /// A `MksConnectionLimitReached`.
     MksConnectionLimitReached(Box<crate::types::MksConnectionLimitReached>),
-    ///  A `NoActiveHostInCluster`.
+    /// A `NoActiveHostInCluster`.
     NoActiveHostInCluster(Box<crate::types::NoActiveHostInCluster>),
-    ///  A `OvfConsumerPowerOnFault`.
+    /// A `OvfConsumerPowerOnFault`.
     OvfConsumerPowerOnFault(Box<crate::types::OvfConsumerPowerOnFault>),
-    ///  A `QuestionPending`.
+    /// A `QuestionPending`.
     QuestionPending(Box<crate::types::QuestionPending>),
-    ///  A `VmPowerOnDisabled`.
+    /// A `VmPowerOnDisabled`.
     VmPowerOnDisabled(Box<crate::types::VmPowerOnDisabled>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -131,6 +131,9 @@ impl Default for InvalidStateKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidStateKind {}
+impl std::panic::UnwindSafe for InvalidStateKind {}
+impl std::panic::RefUnwindSafe for InvalidStateKind {}
 impl Clone for InvalidStateKind {
     #[inline]
     fn clone(&self) -> Self {

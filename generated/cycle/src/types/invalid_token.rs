@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidToken*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct InvalidToken {
     /// Property *MethodFault.faultCause*.

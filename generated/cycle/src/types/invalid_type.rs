@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidType*.
 ///
-/// Extends `InvalidRequest`.
+/// Extends [`InvalidRequest`](crate::types::InvalidRequest).
 #[derive(Clone)]
 pub struct InvalidType {
     /// Property *MethodFault.faultCause*.

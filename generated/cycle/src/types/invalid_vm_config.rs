@@ -2,9 +2,9 @@
 
 /// Data object type *InvalidVmConfig*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`InvalidVmConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`InvalidVmConfigKind`].
 #[derive(Clone)]
 pub struct InvalidVmConfig {
     /// Property *MethodFault.faultCause*.
@@ -95,28 +95,28 @@ impl<'de> serde::Deserialize<'de> for InvalidVmConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InvalidVmConfig` or any of its subtypes: what a member declared as `InvalidVmConfig` holds.
+/// A `InvalidVmConfig` or any of its subtypes: what a member declared as `InvalidVmConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InvalidVmConfigKind {
     /// Exactly this type.
     InvalidVmConfig(Box<crate::types::InvalidVmConfig>),
-    ///  A `InvalidDeviceSpec` or one of its subtypes.
+    /// A `InvalidDeviceSpec` or one of its subtypes.
     InvalidDeviceSpec(crate::types::InvalidDeviceSpecKind),
-    ///  A `SwapPlacementOverrideNotSupported`.
+    /// A `SwapPlacementOverrideNotSupported`.
     SwapPlacementOverrideNotSupported(
         Box<crate::types::SwapPlacementOverrideNotSupported>,
     ),
-    ///  A `TooManyDevices`.
+    /// A `TooManyDevices`.
     TooManyDevices(Box<crate::types::TooManyDevices>),
-    ///  A `UnsupportedGuest`.
+    /// A `UnsupportedGuest`.
     UnsupportedGuest(Box<crate::types::UnsupportedGuest>),
-    ///  A `VmWwnConflict`.
+    /// A `VmWwnConflict`.
     VmWwnConflict(Box<crate::types::VmWwnConflict>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -126,6 +126,9 @@ impl Default for InvalidVmConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InvalidVmConfigKind {}
+impl std::panic::UnwindSafe for InvalidVmConfigKind {}
+impl std::panic::RefUnwindSafe for InvalidVmConfigKind {}
 impl Clone for InvalidVmConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidVmState*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct InvalidVmState {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InventoryHasStandardAloneHosts*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct InventoryHasStandardAloneHosts {
     /// Property *MethodFault.faultCause*.

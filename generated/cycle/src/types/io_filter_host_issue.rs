@@ -2,7 +2,7 @@
 
 /// Data object type *IoFilterHostIssue*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct IoFilterHostIssue {
     /// Property *IoFilterHostIssue.host*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IoFilterQueryIssueResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct IoFilterQueryIssueResult {
     /// Property *IoFilterQueryIssueResult.opType*.

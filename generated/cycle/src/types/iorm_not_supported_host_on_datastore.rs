@@ -2,7 +2,7 @@
 
 /// Data object type *IORMNotSupportedHostOnDatastore*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct IORMNotSupportedHostOnDatastore {
     /// Property *MethodFault.faultCause*.

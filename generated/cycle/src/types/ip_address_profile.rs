@@ -2,7 +2,7 @@
 
 /// Data object type *IpAddressProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct IpAddressProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IpHostnameGeneratorError*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct IpHostnameGeneratorError {
     /// Property *MethodFault.faultCause*.

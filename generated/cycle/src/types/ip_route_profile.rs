@@ -2,7 +2,7 @@
 
 /// Data object type *IpRouteProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct IpRouteProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,9 +2,9 @@
 
 /// Data object type *IscsiFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`IscsiFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`IscsiFaultKind`].
 #[derive(Clone)]
 pub struct IscsiFault {
     /// Property *MethodFault.faultCause*.
@@ -90,40 +90,40 @@ impl<'de> serde::Deserialize<'de> for IscsiFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `IscsiFault` or any of its subtypes: what a member declared as `IscsiFault` holds.
+/// A `IscsiFault` or any of its subtypes: what a member declared as `IscsiFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum IscsiFaultKind {
     /// Exactly this type.
     IscsiFault(Box<crate::types::IscsiFault>),
-    ///  A `IscsiFaultInvalidVnic`.
+    /// A `IscsiFaultInvalidVnic`.
     IscsiFaultInvalidVnic(Box<crate::types::IscsiFaultInvalidVnic>),
-    ///  A `IscsiFaultPnicInUse`.
+    /// A `IscsiFaultPnicInUse`.
     IscsiFaultPnicInUse(Box<crate::types::IscsiFaultPnicInUse>),
-    ///  A `IscsiFaultVnicAlreadyBound`.
+    /// A `IscsiFaultVnicAlreadyBound`.
     IscsiFaultVnicAlreadyBound(Box<crate::types::IscsiFaultVnicAlreadyBound>),
-    ///  A `IscsiFaultVnicHasActivePaths`.
+    /// A `IscsiFaultVnicHasActivePaths`.
     IscsiFaultVnicHasActivePaths(Box<crate::types::IscsiFaultVnicHasActivePaths>),
-    ///  A `IscsiFaultVnicHasMultipleUplinks`.
+    /// A `IscsiFaultVnicHasMultipleUplinks`.
     IscsiFaultVnicHasMultipleUplinks(
         Box<crate::types::IscsiFaultVnicHasMultipleUplinks>,
     ),
-    ///  A `IscsiFaultVnicHasNoUplinks`.
+    /// A `IscsiFaultVnicHasNoUplinks`.
     IscsiFaultVnicHasNoUplinks(Box<crate::types::IscsiFaultVnicHasNoUplinks>),
-    ///  A `IscsiFaultVnicHasWrongUplink`.
+    /// A `IscsiFaultVnicHasWrongUplink`.
     IscsiFaultVnicHasWrongUplink(Box<crate::types::IscsiFaultVnicHasWrongUplink>),
-    ///  A `IscsiFaultVnicInUse`.
+    /// A `IscsiFaultVnicInUse`.
     IscsiFaultVnicInUse(Box<crate::types::IscsiFaultVnicInUse>),
-    ///  A `IscsiFaultVnicIsLastPath`.
+    /// A `IscsiFaultVnicIsLastPath`.
     IscsiFaultVnicIsLastPath(Box<crate::types::IscsiFaultVnicIsLastPath>),
-    ///  A `IscsiFaultVnicNotBound`.
+    /// A `IscsiFaultVnicNotBound`.
     IscsiFaultVnicNotBound(Box<crate::types::IscsiFaultVnicNotBound>),
-    ///  A `IscsiFaultVnicNotFound`.
+    /// A `IscsiFaultVnicNotFound`.
     IscsiFaultVnicNotFound(Box<crate::types::IscsiFaultVnicNotFound>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -133,6 +133,9 @@ impl Default for IscsiFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for IscsiFaultKind {}
+impl std::panic::UnwindSafe for IscsiFaultKind {}
+impl std::panic::RefUnwindSafe for IscsiFaultKind {}
 impl Clone for IscsiFaultKind {
     #[inline]
     fn clone(&self) -> Self {

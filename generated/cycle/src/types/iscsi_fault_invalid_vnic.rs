@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultInvalidVnic*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultInvalidVnic {
     /// Property *MethodFault.faultCause*.

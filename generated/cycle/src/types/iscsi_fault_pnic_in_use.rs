@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultPnicInUse*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultPnicInUse {
     /// Property *MethodFault.faultCause*.

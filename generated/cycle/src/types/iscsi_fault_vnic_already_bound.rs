@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultVnicAlreadyBound*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultVnicAlreadyBound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultVnicHasActivePaths*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultVnicHasActivePaths {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultVnicHasMultipleUplinks*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultVnicHasMultipleUplinks {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultVnicHasNoUplinks*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultVnicHasNoUplinks {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultVnicHasWrongUplink*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultVnicHasWrongUplink {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultVnicInUse*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultVnicInUse {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultVnicIsLastPath*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultVnicIsLastPath {
     /// Property *MethodFault.faultCause*.

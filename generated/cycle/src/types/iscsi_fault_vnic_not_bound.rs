@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultVnicNotBound*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultVnicNotBound {
     /// Property *MethodFault.faultCause*.

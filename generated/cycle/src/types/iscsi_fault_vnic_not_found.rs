@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiFaultVnicNotFound*.
 ///
-/// Extends `IscsiFault`.
+/// Extends [`IscsiFault`](crate::types::IscsiFault).
 #[derive(Clone)]
 pub struct IscsiFaultVnicNotFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiMigrationDependency*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct IscsiMigrationDependency {
     /// Property *IscsiMigrationDependency.migrationAllowed*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiPortInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct IscsiPortInfo {
     /// Property *IscsiPortInfo.vnicDevice*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IscsiStatus*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct IscsiStatus {
     /// Property *IscsiStatus.reason*.

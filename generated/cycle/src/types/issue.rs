@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`IssueKind`\].
+/// Has subtypes: members declared with this type are held as [`IssueKind`].
 #[derive(Clone)]
 pub struct Issue {
     /// Property *Issue.key*.
@@ -99,24 +99,24 @@ impl<'de> serde::Deserialize<'de> for Issue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `Issue` or any of its subtypes: what a member declared as `Issue` holds.
+/// A `Issue` or any of its subtypes: what a member declared as `Issue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum IssueKind {
     /// Exactly this type.
     Issue(crate::types::Issue),
-    ///  A `AgencyIssue` or one of its subtypes.
+    /// A `AgencyIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     AgencyIssue(crate::types::AgencyIssueKind),
-    ///  A `ExtensibleIssue`.
+    /// A `ExtensibleIssue`.
     #[cfg(feature = "eam")]
     ExtensibleIssue(Box<crate::types::ExtensibleIssue>),
-    ///  A `HostIssue` or one of its subtypes.
+    /// A `HostIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     HostIssue(crate::types::HostIssueKind),
 }
@@ -127,6 +127,9 @@ impl Default for IssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for IssueKind {}
+impl std::panic::UnwindSafe for IssueKind {}
+impl std::panic::RefUnwindSafe for IssueKind {}
 impl Clone for IssueKind {
     #[inline]
     fn clone(&self) -> Self {

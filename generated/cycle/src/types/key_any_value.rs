@@ -2,7 +2,7 @@
 
 /// Data object type *KeyAnyValue*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct KeyAnyValue {
     /// Property *KeyAnyValue.key*.

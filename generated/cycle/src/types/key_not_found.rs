@@ -2,7 +2,7 @@
 
 /// Data object type *KeyNotFound*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct KeyNotFound {
     /// Property *MethodFault.faultCause*.

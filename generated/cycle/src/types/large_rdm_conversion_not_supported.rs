@@ -2,7 +2,7 @@
 
 /// Data object type *LargeRDMConversionNotSupported*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct LargeRDMConversionNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *LargeRDMNotSupportedOnDatastore*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct LargeRDMNotSupportedOnDatastore {
     /// Property *MethodFault.faultCause*.

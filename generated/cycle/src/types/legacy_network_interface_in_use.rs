@@ -2,7 +2,7 @@
 
 /// Data object type *LegacyNetworkInterfaceInUse*.
 ///
-/// Extends `CannotAccessNetwork`.
+/// Extends [`CannotAccessNetwork`](crate::types::CannotAccessNetwork).
 #[derive(Clone)]
 pub struct LegacyNetworkInterfaceInUse {
     /// Property *MethodFault.faultCause*.

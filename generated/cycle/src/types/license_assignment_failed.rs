@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseAssignmentFailed*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct LicenseAssignmentFailed {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseAssignmentManagerLicenseAssignment*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct LicenseAssignmentManagerLicenseAssignment {
     /// Property *LicenseAssignmentManagerLicenseAssignment.entityId*.

@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseDowngradeDisallowed*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct LicenseDowngradeDisallowed {
     /// Property *MethodFault.faultCause*.

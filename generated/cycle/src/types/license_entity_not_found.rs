@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseEntityNotFound*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct LicenseEntityNotFound {
     /// Property *MethodFault.faultCause*.

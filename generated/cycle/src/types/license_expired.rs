@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseExpired*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct LicenseExpired {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseKeyEntityMismatch*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct LicenseKeyEntityMismatch {
     /// Property *MethodFault.faultCause*.

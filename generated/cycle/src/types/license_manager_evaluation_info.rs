@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseManagerEvaluationInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct LicenseManagerEvaluationInfo {
     /// Property *LicenseManagerEvaluationInfo.properties*.

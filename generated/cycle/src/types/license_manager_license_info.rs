@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseManagerLicenseInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct LicenseManagerLicenseInfo {
     /// Property *LicenseManagerLicenseInfo.licenseKey*.

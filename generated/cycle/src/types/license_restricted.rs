@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseRestricted*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct LicenseRestricted {
     /// Property *MethodFault.faultCause*.

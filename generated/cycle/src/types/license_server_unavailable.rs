@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseServerUnavailable*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct LicenseServerUnavailable {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseSourceUnavailable*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct LicenseSourceUnavailable {
     /// Property *MethodFault.faultCause*.

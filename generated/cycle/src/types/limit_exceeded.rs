@@ -2,7 +2,7 @@
 
 /// Data object type *LimitExceeded*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct LimitExceeded {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *LinkLayerDiscoveryProtocolInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct LinkLayerDiscoveryProtocolInfo {
     /// Property *LinkLayerDiscoveryProtocolInfo.chassisId*.

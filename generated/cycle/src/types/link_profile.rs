@@ -2,7 +2,7 @@
 
 /// Data object type *LinkProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct LinkProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *LinuxVolumeNotClean*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct LinuxVolumeNotClean {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *LocalizableMessage*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct LocalizableMessage {
     /// Property *LocalizableMessage.key*.

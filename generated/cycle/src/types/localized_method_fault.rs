@@ -2,7 +2,7 @@
 
 /// Data object type *LocalizedMethodFault*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct LocalizedMethodFault {
     pub fault: crate::types::MethodFaultKind,

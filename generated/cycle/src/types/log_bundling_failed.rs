@@ -2,7 +2,7 @@
 
 /// Data object type *LogBundlingFailed*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct LogBundlingFailed {
     /// Property *MethodFault.faultCause*.

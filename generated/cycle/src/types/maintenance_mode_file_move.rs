@@ -2,7 +2,7 @@
 
 /// Data object type *MaintenanceModeFileMove*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct MaintenanceModeFileMove {
     /// Property *MethodFault.faultCause*.

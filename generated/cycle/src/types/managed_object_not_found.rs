@@ -2,7 +2,7 @@
 
 /// Data object type *ManagedObjectNotFound*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct ManagedObjectNotFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MemoryFileFormatNotSupportedByDatastore*.
 ///
-/// Extends `UnsupportedDatastore`.
+/// Extends [`UnsupportedDatastore`](crate::types::UnsupportedDatastore).
 #[derive(Clone)]
 pub struct MemoryFileFormatNotSupportedByDatastore {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MemoryHotPlugNotSupported*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct MemoryHotPlugNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MemorySizeNotRecommended*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct MemorySizeNotRecommended {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MemorySizeNotSupported*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct MemorySizeNotSupported {
     /// Property *MethodFault.faultCause*.

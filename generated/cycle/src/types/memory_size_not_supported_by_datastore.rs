@@ -2,7 +2,7 @@
 
 /// Data object type *MemorySizeNotSupportedByDatastore*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct MemorySizeNotSupportedByDatastore {
     /// Property *MethodFault.faultCause*.

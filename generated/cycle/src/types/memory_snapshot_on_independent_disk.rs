@@ -2,7 +2,7 @@
 
 /// Data object type *MemorySnapshotOnIndependentDisk*.
 ///
-/// Extends `SnapshotFault`.
+/// Extends [`SnapshotFault`](crate::types::SnapshotFault).
 #[derive(Clone)]
 pub struct MemorySnapshotOnIndependentDisk {
     /// Property *MethodFault.faultCause*.

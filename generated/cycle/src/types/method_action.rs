@@ -2,7 +2,7 @@
 
 /// Data object type *MethodAction*.
 ///
-/// Extends `Action`.
+/// Extends [`Action`](crate::types::Action).
 #[derive(Clone)]
 pub struct MethodAction {
     /// Property *MethodAction.name*.

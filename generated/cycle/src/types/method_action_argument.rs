@@ -2,7 +2,7 @@
 
 /// Data object type *MethodActionArgument*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct MethodActionArgument {
     /// Property *MethodActionArgument.value*.

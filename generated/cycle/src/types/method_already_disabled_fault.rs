@@ -2,7 +2,7 @@
 
 /// Data object type *MethodAlreadyDisabledFault*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct MethodAlreadyDisabledFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MethodDisabled*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct MethodDisabled {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MethodFault*.
 ///
-/// Has subtypes: members declared with this type are held as \[`MethodFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`MethodFaultKind`].
 #[derive(Clone)]
 pub struct MethodFault {
     /// Property *MethodFault.faultCause*.
@@ -88,84 +88,84 @@ impl<'de> serde::Deserialize<'de> for MethodFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `MethodFault` or any of its subtypes: what a member declared as `MethodFault` holds.
+/// A `MethodFault` or any of its subtypes: what a member declared as `MethodFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum MethodFaultKind {
     /// Exactly this type.
     MethodFault(Box<crate::types::MethodFault>),
-    ///  A `EamFault` or one of its subtypes.
+    /// A `EamFault` or one of its subtypes.
     #[cfg(feature = "eam")]
     EamFault(crate::types::EamFaultKind),
-    ///  A `PbmFault` or one of its subtypes.
+    /// A `PbmFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmFault(crate::types::PbmFaultKind),
-    ///  A `CertificateRefreshFailed`.
+    /// A `CertificateRefreshFailed`.
     #[cfg(feature = "sms")]
     CertificateRefreshFailed(Box<crate::types::CertificateRefreshFailed>),
-    ///  A `CertificateRevocationFailed`.
+    /// A `CertificateRevocationFailed`.
     #[cfg(feature = "sms")]
     CertificateRevocationFailed(Box<crate::types::CertificateRevocationFailed>),
-    ///  A `DuplicateEntry`.
+    /// A `DuplicateEntry`.
     DuplicateEntry(Box<crate::types::DuplicateEntry>),
-    ///  A `InactiveProvider`.
+    /// A `InactiveProvider`.
     #[cfg(feature = "sms")]
     InactiveProvider(Box<crate::types::InactiveProvider>),
-    ///  A `SmsInvalidLogin`.
+    /// A `SmsInvalidLogin`.
     SmsInvalidLogin(Box<crate::types::SmsInvalidLogin>),
-    ///  A `InvalidProfile`.
+    /// A `InvalidProfile`.
     InvalidProfile(Box<crate::types::InvalidProfile>),
-    ///  A `NotSupportedByProvider`.
+    /// A `NotSupportedByProvider`.
     #[cfg(feature = "sms")]
     NotSupportedByProvider(Box<crate::types::NotSupportedByProvider>),
-    ///  A `ProviderBusy`.
+    /// A `ProviderBusy`.
     #[cfg(feature = "sms")]
     ProviderBusy(Box<crate::types::ProviderBusy>),
-    ///  A `ProviderOutOfProvisioningResource`.
+    /// A `ProviderOutOfProvisioningResource`.
     ProviderOutOfProvisioningResource(
         Box<crate::types::ProviderOutOfProvisioningResource>,
     ),
-    ///  A `ProviderOutOfResource`.
+    /// A `ProviderOutOfResource`.
     #[cfg(feature = "sms")]
     ProviderOutOfResource(Box<crate::types::ProviderOutOfResource>),
-    ///  A `ProviderRegistrationFault` or one of its subtypes.
+    /// A `ProviderRegistrationFault` or one of its subtypes.
     #[cfg(feature = "sms")]
     ProviderRegistrationFault(crate::types::ProviderRegistrationFaultKind),
-    ///  A `ProviderSyncFailed` or one of its subtypes.
+    /// A `ProviderSyncFailed` or one of its subtypes.
     #[cfg(feature = "sms")]
     ProviderSyncFailed(crate::types::ProviderSyncFailedKind),
-    ///  A `ProviderUnavailable`.
+    /// A `ProviderUnavailable`.
     #[cfg(feature = "sms")]
     ProviderUnavailable(Box<crate::types::ProviderUnavailable>),
-    ///  A `ProviderUnregistrationFault`.
+    /// A `ProviderUnregistrationFault`.
     #[cfg(feature = "sms")]
     ProviderUnregistrationFault(Box<crate::types::ProviderUnregistrationFault>),
-    ///  A `QueryExecutionFault` or one of its subtypes.
+    /// A `QueryExecutionFault` or one of its subtypes.
     #[cfg(feature = "sms")]
     QueryExecutionFault(crate::types::QueryExecutionFaultKind),
-    ///  A `SmsFault`.
+    /// A `SmsFault`.
     #[cfg(feature = "sms")]
     SmsFault(Box<crate::types::SmsFault>),
-    ///  A `TooMany`.
+    /// A `TooMany`.
     #[cfg(feature = "sms")]
     TooMany(Box<crate::types::TooMany>),
-    ///  A `SmsReplicationFault` or one of its subtypes.
+    /// A `SmsReplicationFault` or one of its subtypes.
     #[cfg(feature = "sms")]
     SmsReplicationFault(crate::types::SmsReplicationFaultKind),
-    ///  A `VimFault` or one of its subtypes.
+    /// A `VimFault` or one of its subtypes.
     VimFault(crate::types::VimFaultKind),
-    ///  A `RuntimeFault` or one of its subtypes.
+    /// A `RuntimeFault` or one of its subtypes.
     RuntimeFault(crate::types::RuntimeFaultKind),
-    ///  A `InvalidCollectorVersion`.
+    /// A `InvalidCollectorVersion`.
     InvalidCollectorVersion(Box<crate::types::InvalidCollectorVersion>),
-    ///  A `InvalidProperty`.
+    /// A `InvalidProperty`.
     InvalidProperty(Box<crate::types::InvalidProperty>),
-    ///  A `VslmFault` or one of its subtypes.
+    /// A `VslmFault` or one of its subtypes.
     #[cfg(feature = "vslm")]
     VslmFault(crate::types::VslmFaultKind),
 }
@@ -176,6 +176,9 @@ impl Default for MethodFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for MethodFaultKind {}
+impl std::panic::UnwindSafe for MethodFaultKind {}
+impl std::panic::RefUnwindSafe for MethodFaultKind {}
 impl Clone for MethodFaultKind {
     #[inline]
     fn clone(&self) -> Self {

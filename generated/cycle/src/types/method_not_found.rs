@@ -2,7 +2,7 @@
 
 /// Data object type *MethodNotFound*.
 ///
-/// Extends `InvalidRequest`.
+/// Extends [`InvalidRequest`](crate::types::InvalidRequest).
 #[derive(Clone)]
 pub struct MethodNotFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MigrationDisabled*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct MigrationDisabled {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MigrationErrorEvent*.
 ///
-/// Extends `MigrationEvent`.
+/// Extends [`MigrationEvent`](crate::types::MigrationEvent).
 #[derive(Clone)]
 pub struct MigrationErrorEvent {
     /// Property *Event.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *MigrationEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`MigrationEventKind`\].
+/// Has subtypes: members declared with this type are held as [`MigrationEventKind`].
 #[derive(Clone)]
 pub struct MigrationEvent {
     /// Property *Event.key*.
@@ -210,28 +210,28 @@ impl<'de> serde::Deserialize<'de> for MigrationEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `MigrationEvent` or any of its subtypes: what a member declared as `MigrationEvent` holds.
+/// A `MigrationEvent` or any of its subtypes: what a member declared as `MigrationEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum MigrationEventKind {
     /// Exactly this type.
     MigrationEvent(Box<crate::types::MigrationEvent>),
-    ///  A `MigrationErrorEvent`.
+    /// A `MigrationErrorEvent`.
     MigrationErrorEvent(Box<crate::types::MigrationErrorEvent>),
-    ///  A `MigrationHostErrorEvent`.
+    /// A `MigrationHostErrorEvent`.
     MigrationHostErrorEvent(Box<crate::types::MigrationHostErrorEvent>),
-    ///  A `MigrationHostWarningEvent`.
+    /// A `MigrationHostWarningEvent`.
     MigrationHostWarningEvent(Box<crate::types::MigrationHostWarningEvent>),
-    ///  A `MigrationResourceErrorEvent`.
+    /// A `MigrationResourceErrorEvent`.
     MigrationResourceErrorEvent(Box<crate::types::MigrationResourceErrorEvent>),
-    ///  A `MigrationResourceWarningEvent`.
+    /// A `MigrationResourceWarningEvent`.
     MigrationResourceWarningEvent(Box<crate::types::MigrationResourceWarningEvent>),
-    ///  A `MigrationWarningEvent`.
+    /// A `MigrationWarningEvent`.
     MigrationWarningEvent(Box<crate::types::MigrationWarningEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -241,6 +241,9 @@ impl Default for MigrationEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for MigrationEventKind {}
+impl std::panic::UnwindSafe for MigrationEventKind {}
+impl std::panic::RefUnwindSafe for MigrationEventKind {}
 impl Clone for MigrationEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *MigrationFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`MigrationFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`MigrationFaultKind`].
 #[derive(Clone)]
 pub struct MigrationFault {
     /// Property *MethodFault.faultCause*.
@@ -90,96 +90,96 @@ impl<'de> serde::Deserialize<'de> for MigrationFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `MigrationFault` or any of its subtypes: what a member declared as `MigrationFault` holds.
+/// A `MigrationFault` or any of its subtypes: what a member declared as `MigrationFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum MigrationFaultKind {
     /// Exactly this type.
     MigrationFault(Box<crate::types::MigrationFault>),
-    ///  A `AffinityConfigured`.
+    /// A `AffinityConfigured`.
     AffinityConfigured(Box<crate::types::AffinityConfigured>),
-    ///  A `CannotModifyConfigCpuRequirements`.
+    /// A `CannotModifyConfigCpuRequirements`.
     CannotModifyConfigCpuRequirements(
         Box<crate::types::CannotModifyConfigCpuRequirements>,
     ),
-    ///  A `CannotMoveVmWithDeltaDisk`.
+    /// A `CannotMoveVmWithDeltaDisk`.
     CannotMoveVmWithDeltaDisk(Box<crate::types::CannotMoveVmWithDeltaDisk>),
-    ///  A `CannotMoveVmWithNativeDeltaDisk`.
+    /// A `CannotMoveVmWithNativeDeltaDisk`.
     CannotMoveVmWithNativeDeltaDisk(Box<crate::types::CannotMoveVmWithNativeDeltaDisk>),
-    ///  A `CloneFromSnapshotNotSupported`.
+    /// A `CloneFromSnapshotNotSupported`.
     CloneFromSnapshotNotSupported(Box<crate::types::CloneFromSnapshotNotSupported>),
-    ///  A `DatacenterMismatch`.
+    /// A `DatacenterMismatch`.
     DatacenterMismatch(Box<crate::types::DatacenterMismatch>),
-    ///  A `DisallowedMigrationDeviceAttached`.
+    /// A `DisallowedMigrationDeviceAttached`.
     DisallowedMigrationDeviceAttached(
         Box<crate::types::DisallowedMigrationDeviceAttached>,
     ),
-    ///  A `DiskMoveTypeNotSupported`.
+    /// A `DiskMoveTypeNotSupported`.
     DiskMoveTypeNotSupported(Box<crate::types::DiskMoveTypeNotSupported>),
-    ///  A `FaultToleranceAntiAffinityViolated`.
+    /// A `FaultToleranceAntiAffinityViolated`.
     FaultToleranceAntiAffinityViolated(
         Box<crate::types::FaultToleranceAntiAffinityViolated>,
     ),
-    ///  A `FaultToleranceNeedsThickDisk`.
+    /// A `FaultToleranceNeedsThickDisk`.
     FaultToleranceNeedsThickDisk(Box<crate::types::FaultToleranceNeedsThickDisk>),
-    ///  A `FaultToleranceNotSameBuild`.
+    /// A `FaultToleranceNotSameBuild`.
     FaultToleranceNotSameBuild(Box<crate::types::FaultToleranceNotSameBuild>),
-    ///  A `HAErrorsAtDest`.
+    /// A `HAErrorsAtDest`.
     HAErrorsAtDest(Box<crate::types::HAErrorsAtDest>),
-    ///  A `IncompatibleDefaultDevice`.
+    /// A `IncompatibleDefaultDevice`.
     IncompatibleDefaultDevice(Box<crate::types::IncompatibleDefaultDevice>),
-    ///  A `LargeRDMConversionNotSupported`.
+    /// A `LargeRDMConversionNotSupported`.
     LargeRDMConversionNotSupported(Box<crate::types::LargeRDMConversionNotSupported>),
-    ///  A `MaintenanceModeFileMove`.
+    /// A `MaintenanceModeFileMove`.
     MaintenanceModeFileMove(Box<crate::types::MaintenanceModeFileMove>),
-    ///  A `MigrationDisabled`.
+    /// A `MigrationDisabled`.
     MigrationDisabled(Box<crate::types::MigrationDisabled>),
-    ///  A `MigrationFeatureNotSupported` or one of its subtypes.
+    /// A `MigrationFeatureNotSupported` or one of its subtypes.
     MigrationFeatureNotSupported(crate::types::MigrationFeatureNotSupportedKind),
-    ///  A `MigrationNotReady`.
+    /// A `MigrationNotReady`.
     MigrationNotReady(Box<crate::types::MigrationNotReady>),
-    ///  A `MismatchedNetworkPolicies`.
+    /// A `MismatchedNetworkPolicies`.
     MismatchedNetworkPolicies(Box<crate::types::MismatchedNetworkPolicies>),
-    ///  A `MismatchedVMotionNetworkNames`.
+    /// A `MismatchedVMotionNetworkNames`.
     MismatchedVMotionNetworkNames(Box<crate::types::MismatchedVMotionNetworkNames>),
-    ///  A `NetworksMayNotBeTheSame`.
+    /// A `NetworksMayNotBeTheSame`.
     NetworksMayNotBeTheSame(Box<crate::types::NetworksMayNotBeTheSame>),
-    ///  A `NoGuestHeartbeat`.
+    /// A `NoGuestHeartbeat`.
     NoGuestHeartbeat(Box<crate::types::NoGuestHeartbeat>),
-    ///  A `RDMConversionNotSupported`.
+    /// A `RDMConversionNotSupported`.
     RDMConversionNotSupported(Box<crate::types::RDMConversionNotSupported>),
-    ///  A `RDMNotPreserved`.
+    /// A `RDMNotPreserved`.
     RDMNotPreserved(Box<crate::types::RDMNotPreserved>),
-    ///  A `ReadOnlyDisksWithLegacyDestination`.
+    /// A `ReadOnlyDisksWithLegacyDestination`.
     ReadOnlyDisksWithLegacyDestination(
         Box<crate::types::ReadOnlyDisksWithLegacyDestination>,
     ),
-    ///  A `SnapshotCopyNotSupported` or one of its subtypes.
+    /// A `SnapshotCopyNotSupported` or one of its subtypes.
     SnapshotCopyNotSupported(crate::types::SnapshotCopyNotSupportedKind),
-    ///  A `SnapshotRevertIssue`.
+    /// A `SnapshotRevertIssue`.
     SnapshotRevertIssue(Box<crate::types::SnapshotRevertIssue>),
-    ///  A `SuspendedRelocateNotSupported`.
+    /// A `SuspendedRelocateNotSupported`.
     SuspendedRelocateNotSupported(Box<crate::types::SuspendedRelocateNotSupported>),
-    ///  A `TooManyDisksOnLegacyHost`.
+    /// A `TooManyDisksOnLegacyHost`.
     TooManyDisksOnLegacyHost(Box<crate::types::TooManyDisksOnLegacyHost>),
-    ///  A `ToolsInstallationInProgress`.
+    /// A `ToolsInstallationInProgress`.
     ToolsInstallationInProgress(Box<crate::types::ToolsInstallationInProgress>),
-    ///  A `UncommittedUndoableDisk`.
+    /// A `UncommittedUndoableDisk`.
     UncommittedUndoableDisk(Box<crate::types::UncommittedUndoableDisk>),
-    ///  A `VMotionInterfaceIssue` or one of its subtypes.
+    /// A `VMotionInterfaceIssue` or one of its subtypes.
     VMotionInterfaceIssue(crate::types::VMotionInterfaceIssueKind),
-    ///  A `VMotionProtocolIncompatible`.
+    /// A `VMotionProtocolIncompatible`.
     VMotionProtocolIncompatible(Box<crate::types::VMotionProtocolIncompatible>),
-    ///  A `WillLoseHAProtection`.
+    /// A `WillLoseHAProtection`.
     WillLoseHAProtection(Box<crate::types::WillLoseHAProtection>),
-    ///  A `WillModifyConfigCpuRequirements`.
+    /// A `WillModifyConfigCpuRequirements`.
     WillModifyConfigCpuRequirements(Box<crate::types::WillModifyConfigCpuRequirements>),
-    ///  A `WillResetSnapshotDirectory`.
+    /// A `WillResetSnapshotDirectory`.
     WillResetSnapshotDirectory(Box<crate::types::WillResetSnapshotDirectory>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -189,6 +189,9 @@ impl Default for MigrationFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for MigrationFaultKind {}
+impl std::panic::UnwindSafe for MigrationFaultKind {}
+impl std::panic::RefUnwindSafe for MigrationFaultKind {}
 impl Clone for MigrationFaultKind {
     #[inline]
     fn clone(&self) -> Self {

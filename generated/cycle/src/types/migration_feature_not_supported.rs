@@ -2,9 +2,9 @@
 
 /// Data object type *MigrationFeatureNotSupported*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`MigrationFeatureNotSupportedKind`\].
+/// Has subtypes: members declared with this type are held as [`MigrationFeatureNotSupportedKind`].
 #[derive(Clone)]
 pub struct MigrationFeatureNotSupported {
     /// Property *MethodFault.faultCause*.
@@ -119,30 +119,30 @@ impl<'de> serde::Deserialize<'de> for MigrationFeatureNotSupported {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `MigrationFeatureNotSupported` or any of its subtypes: what a member declared as `MigrationFeatureNotSupported` holds.
+/// A `MigrationFeatureNotSupported` or any of its subtypes: what a member declared as `MigrationFeatureNotSupported` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum MigrationFeatureNotSupportedKind {
     /// Exactly this type.
     MigrationFeatureNotSupported(Box<crate::types::MigrationFeatureNotSupported>),
-    ///  A `FullStorageVMotionNotSupported`.
+    /// A `FullStorageVMotionNotSupported`.
     FullStorageVMotionNotSupported(Box<crate::types::FullStorageVMotionNotSupported>),
-    ///  A `IndependentDiskVMotionNotSupported`.
+    /// A `IndependentDiskVMotionNotSupported`.
     IndependentDiskVMotionNotSupported(
         Box<crate::types::IndependentDiskVMotionNotSupported>,
     ),
-    ///  A `NonHomeRDMVMotionNotSupported`.
+    /// A `NonHomeRDMVMotionNotSupported`.
     NonHomeRDMVMotionNotSupported(Box<crate::types::NonHomeRDMVMotionNotSupported>),
-    ///  A `StorageVMotionNotSupported`.
+    /// A `StorageVMotionNotSupported`.
     StorageVMotionNotSupported(Box<crate::types::StorageVMotionNotSupported>),
-    ///  A `UnsharedSwapVMotionNotSupported`.
+    /// A `UnsharedSwapVMotionNotSupported`.
     UnsharedSwapVMotionNotSupported(Box<crate::types::UnsharedSwapVMotionNotSupported>),
-    ///  A `VMotionAcrossNetworkNotSupported`.
+    /// A `VMotionAcrossNetworkNotSupported`.
     VMotionAcrossNetworkNotSupported(
         Box<crate::types::VMotionAcrossNetworkNotSupported>,
     ),
@@ -154,6 +154,9 @@ impl Default for MigrationFeatureNotSupportedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for MigrationFeatureNotSupportedKind {}
+impl std::panic::UnwindSafe for MigrationFeatureNotSupportedKind {}
+impl std::panic::RefUnwindSafe for MigrationFeatureNotSupportedKind {}
 impl Clone for MigrationFeatureNotSupportedKind {
     #[inline]
     fn clone(&self) -> Self {

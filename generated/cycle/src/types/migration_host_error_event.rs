@@ -2,7 +2,7 @@
 
 /// Data object type *MigrationHostErrorEvent*.
 ///
-/// Extends `MigrationEvent`.
+/// Extends [`MigrationEvent`](crate::types::MigrationEvent).
 #[derive(Clone)]
 pub struct MigrationHostErrorEvent {
     /// Property *Event.key*.

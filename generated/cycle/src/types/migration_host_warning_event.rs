@@ -2,7 +2,7 @@
 
 /// Data object type *MigrationHostWarningEvent*.
 ///
-/// Extends `MigrationEvent`.
+/// Extends [`MigrationEvent`](crate::types::MigrationEvent).
 #[derive(Clone)]
 pub struct MigrationHostWarningEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MigrationNotReady*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct MigrationNotReady {
     /// Property *MethodFault.faultCause*.

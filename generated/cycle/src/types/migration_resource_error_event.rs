@@ -2,7 +2,7 @@
 
 /// Data object type *MigrationResourceErrorEvent*.
 ///
-/// Extends `MigrationEvent`.
+/// Extends [`MigrationEvent`](crate::types::MigrationEvent).
 #[derive(Clone)]
 pub struct MigrationResourceErrorEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MigrationResourceWarningEvent*.
 ///
-/// Extends `MigrationEvent`.
+/// Extends [`MigrationEvent`](crate::types::MigrationEvent).
 #[derive(Clone)]
 pub struct MigrationResourceWarningEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MigrationWarningEvent*.
 ///
-/// Extends `MigrationEvent`.
+/// Extends [`MigrationEvent`](crate::types::MigrationEvent).
 #[derive(Clone)]
 pub struct MigrationWarningEvent {
     /// Property *Event.key*.

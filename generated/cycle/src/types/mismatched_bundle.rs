@@ -2,7 +2,7 @@
 
 /// Data object type *MismatchedBundle*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct MismatchedBundle {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MissingBmcSupport*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct MissingBmcSupport {
     /// Property *MethodFault.faultCause*.

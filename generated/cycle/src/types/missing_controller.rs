@@ -2,7 +2,7 @@
 
 /// Data object type *MissingController*.
 ///
-/// Extends `InvalidDeviceSpec`.
+/// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
 #[derive(Clone)]
 pub struct MissingController {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MissingIpPool*.
 ///
-/// Extends `VAppPropertyFault`.
+/// Extends [`VAppPropertyFault`](crate::types::VAppPropertyFault).
 #[derive(Clone)]
 pub struct MissingIpPool {
     /// Property *MethodFault.faultCause*.

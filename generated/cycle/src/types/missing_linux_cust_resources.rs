@@ -2,7 +2,7 @@
 
 /// Data object type *MissingLinuxCustResources*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct MissingLinuxCustResources {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MissingNetworkIpConfig*.
 ///
-/// Extends `VAppPropertyFault`.
+/// Extends [`VAppPropertyFault`](crate::types::VAppPropertyFault).
 #[derive(Clone)]
 pub struct MissingNetworkIpConfig {
     /// Property *MethodFault.faultCause*.

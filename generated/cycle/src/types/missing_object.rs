@@ -2,7 +2,7 @@
 
 /// Data object type *MissingObject*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct MissingObject {
     /// Property *MissingObject.obj*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MissingPowerOffConfiguration*.
 ///
-/// Extends `VAppConfigFault`.
+/// Extends [`VAppConfigFault`](crate::types::VAppConfigFault).
 #[derive(Clone)]
 pub struct MissingPowerOffConfiguration {
     /// Property *MethodFault.faultCause*.

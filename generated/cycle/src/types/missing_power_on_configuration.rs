@@ -2,7 +2,7 @@
 
 /// Data object type *MissingPowerOnConfiguration*.
 ///
-/// Extends `VAppConfigFault`.
+/// Extends [`VAppConfigFault`](crate::types::VAppConfigFault).
 #[derive(Clone)]
 pub struct MissingPowerOnConfiguration {
     /// Property *MethodFault.faultCause*.

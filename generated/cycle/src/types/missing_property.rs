@@ -2,7 +2,7 @@
 
 /// Data object type *MissingProperty*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct MissingProperty {
     /// Property *MissingProperty.path*.

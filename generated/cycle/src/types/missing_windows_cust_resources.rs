@@ -2,7 +2,7 @@
 
 /// Data object type *MissingWindowsCustResources*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct MissingWindowsCustResources {
     /// Property *MethodFault.faultCause*.

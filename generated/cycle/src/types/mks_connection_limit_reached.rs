@@ -2,7 +2,7 @@
 
 /// Data object type *MksConnectionLimitReached*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct MksConnectionLimitReached {
     /// Property *MethodFault.faultCause*.

@@ -3864,9 +3864,9 @@ pub use vslm_vso_vstorage_object_query_result::VslmVsoVStorageObjectQueryResult;
 mod vslm_vso_vstorage_object_result;
 #[cfg(feature = "vslm")]
 pub use vslm_vso_vstorage_object_result::VslmVsoVStorageObjectResult;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use vim25_base::types::*;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use vim25_part1::types::*;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use vim25_part2::types::*;

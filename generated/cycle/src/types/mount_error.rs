@@ -2,7 +2,7 @@
 
 /// Data object type *MountError*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct MountError {
     /// Property *MethodFault.faultCause*.

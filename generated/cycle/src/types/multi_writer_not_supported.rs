@@ -2,7 +2,7 @@
 
 /// Data object type *MultiWriterNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct MultiWriterNotSupported {
     /// Property *MethodFault.faultCause*.

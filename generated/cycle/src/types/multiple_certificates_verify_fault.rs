@@ -2,7 +2,7 @@
 
 /// Data object type *MultipleCertificatesVerifyFault*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct MultipleCertificatesVerifyFault {
     /// Property *MethodFault.faultCause*.

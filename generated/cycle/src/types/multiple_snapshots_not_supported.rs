@@ -2,7 +2,7 @@
 
 /// Data object type *MultipleSnapshotsNotSupported*.
 ///
-/// Extends `SnapshotFault`.
+/// Extends [`SnapshotFault`](crate::types::SnapshotFault).
 #[derive(Clone)]
 pub struct MultipleSnapshotsNotSupported {
     /// Property *MethodFault.faultCause*.

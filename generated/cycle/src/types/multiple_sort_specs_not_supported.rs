@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `InvalidArgument`.
+/// Extends [`InvalidArgument`](crate::types::InvalidArgument).
 #[derive(Clone)]
 pub struct MultipleSortSpecsNotSupported {
     /// Property *MethodFault.faultCause*.

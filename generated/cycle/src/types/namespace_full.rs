@@ -2,7 +2,7 @@
 
 /// Data object type *NamespaceFull*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NamespaceFull {
     /// Property *MethodFault.faultCause*.

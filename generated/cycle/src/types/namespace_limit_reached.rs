@@ -2,7 +2,7 @@
 
 /// Data object type *NamespaceLimitReached*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NamespaceLimitReached {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NamespaceWriteProtected*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NamespaceWriteProtected {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *NasConfigFault*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`NasConfigFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`NasConfigFaultKind`].
 #[derive(Clone)]
 pub struct NasConfigFault {
     /// Property *MethodFault.faultCause*.
@@ -95,30 +95,30 @@ impl<'de> serde::Deserialize<'de> for NasConfigFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NasConfigFault` or any of its subtypes: what a member declared as `NasConfigFault` holds.
+/// A `NasConfigFault` or any of its subtypes: what a member declared as `NasConfigFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NasConfigFaultKind {
     /// Exactly this type.
     NasConfigFault(Box<crate::types::NasConfigFault>),
-    ///  A `InvalidNasCredentials`.
+    /// A `InvalidNasCredentials`.
     InvalidNasCredentials(Box<crate::types::InvalidNasCredentials>),
-    ///  A `InvalidNetworkResource`.
+    /// A `InvalidNetworkResource`.
     InvalidNetworkResource(Box<crate::types::InvalidNetworkResource>),
-    ///  A `NasConnectionLimitReached`.
+    /// A `NasConnectionLimitReached`.
     NasConnectionLimitReached(Box<crate::types::NasConnectionLimitReached>),
-    ///  A `NasSessionCredentialConflict`.
+    /// A `NasSessionCredentialConflict`.
     NasSessionCredentialConflict(Box<crate::types::NasSessionCredentialConflict>),
-    ///  A `NasVolumeNotMounted`.
+    /// A `NasVolumeNotMounted`.
     NasVolumeNotMounted(Box<crate::types::NasVolumeNotMounted>),
-    ///  A `NetworkInaccessible`.
+    /// A `NetworkInaccessible`.
     NetworkInaccessible(Box<crate::types::NetworkInaccessible>),
-    ///  A `NoPermissionOnNasVolume`.
+    /// A `NoPermissionOnNasVolume`.
     NoPermissionOnNasVolume(Box<crate::types::NoPermissionOnNasVolume>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -128,6 +128,9 @@ impl Default for NasConfigFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NasConfigFaultKind {}
+impl std::panic::UnwindSafe for NasConfigFaultKind {}
+impl std::panic::RefUnwindSafe for NasConfigFaultKind {}
 impl Clone for NasConfigFaultKind {
     #[inline]
     fn clone(&self) -> Self {

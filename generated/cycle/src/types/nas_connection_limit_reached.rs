@@ -2,7 +2,7 @@
 
 /// Data object type *NasConnectionLimitReached*.
 ///
-/// Extends `NasConfigFault`.
+/// Extends [`NasConfigFault`](crate::types::NasConfigFault).
 #[derive(Clone)]
 pub struct NasConnectionLimitReached {
     /// Property *MethodFault.faultCause*.

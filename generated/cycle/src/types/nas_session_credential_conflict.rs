@@ -2,7 +2,7 @@
 
 /// Data object type *NasSessionCredentialConflict*.
 ///
-/// Extends `NasConfigFault`.
+/// Extends [`NasConfigFault`](crate::types::NasConfigFault).
 #[derive(Clone)]
 pub struct NasSessionCredentialConflict {
     /// Property *MethodFault.faultCause*.

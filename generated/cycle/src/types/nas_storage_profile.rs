@@ -2,7 +2,7 @@
 
 /// Data object type *NasStorageProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct NasStorageProfile {
     /// Property *ApplyProfile.enabled*.

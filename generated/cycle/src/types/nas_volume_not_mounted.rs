@@ -2,7 +2,7 @@
 
 /// Data object type *NasVolumeNotMounted*.
 ///
-/// Extends `NasConfigFault`.
+/// Extends [`NasConfigFault`](crate::types::NasConfigFault).
 #[derive(Clone)]
 pub struct NasVolumeNotMounted {
     /// Property *MethodFault.faultCause*.

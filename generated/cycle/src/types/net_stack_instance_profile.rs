@@ -2,7 +2,7 @@
 
 /// Data object type *NetStackInstanceProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct NetStackInstanceProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NetworkCopyFault*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct NetworkCopyFault {
     /// Property *MethodFault.faultCause*.

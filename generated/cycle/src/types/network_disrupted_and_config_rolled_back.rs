@@ -2,7 +2,7 @@
 
 /// Data object type *NetworkDisruptedAndConfigRolledBack*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NetworkDisruptedAndConfigRolledBack {
     /// Property *MethodFault.faultCause*.

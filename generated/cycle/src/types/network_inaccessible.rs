@@ -2,7 +2,7 @@
 
 /// Data object type *NetworkInaccessible*.
 ///
-/// Extends `NasConfigFault`.
+/// Extends [`NasConfigFault`](crate::types::NasConfigFault).
 #[derive(Clone)]
 pub struct NetworkInaccessible {
     /// Property *MethodFault.faultCause*.

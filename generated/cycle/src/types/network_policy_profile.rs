@@ -2,7 +2,7 @@
 
 /// Data object type *NetworkPolicyProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct NetworkPolicyProfile {
     /// Property *ApplyProfile.enabled*.

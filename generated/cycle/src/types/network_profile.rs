@@ -2,7 +2,7 @@
 
 /// Data object type *NetworkProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct NetworkProfile {
     /// Property *ApplyProfile.enabled*.

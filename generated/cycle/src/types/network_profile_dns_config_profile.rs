@@ -2,7 +2,7 @@
 
 /// Data object type *NetworkProfileDnsConfigProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct NetworkProfileDnsConfigProfile {
     /// Property *ApplyProfile.enabled*.

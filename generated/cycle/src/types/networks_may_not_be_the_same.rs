@@ -2,7 +2,7 @@
 
 /// Data object type *NetworksMayNotBeTheSame*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct NetworksMayNotBeTheSame {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NicSettingMismatch*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct NicSettingMismatch {
     /// Property *MethodFault.faultCause*.

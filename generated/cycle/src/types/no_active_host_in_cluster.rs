@@ -2,7 +2,7 @@
 
 /// Data object type *NoActiveHostInCluster*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct NoActiveHostInCluster {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NoAvailableIp*.
 ///
-/// Extends `VAppPropertyFault`.
+/// Extends [`VAppPropertyFault`](crate::types::VAppPropertyFault).
 #[derive(Clone)]
 pub struct NoAvailableIp {
     /// Property *MethodFault.faultCause*.

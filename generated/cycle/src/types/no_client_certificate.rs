@@ -2,7 +2,7 @@
 
 /// Data object type *NoClientCertificate*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NoClientCertificate {
     /// Property *MethodFault.faultCause*.

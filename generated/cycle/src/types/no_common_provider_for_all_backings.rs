@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `QueryExecutionFault`.
+/// Extends [`QueryExecutionFault`](crate::types::QueryExecutionFault).
 #[derive(Clone)]
 pub struct NoCommonProviderForAllBackings {
     /// Property *MethodFault.faultCause*.

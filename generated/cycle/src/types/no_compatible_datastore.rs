@@ -2,7 +2,7 @@
 
 /// Data object type *NoCompatibleDatastore*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NoCompatibleDatastore {
     /// Property *MethodFault.faultCause*.

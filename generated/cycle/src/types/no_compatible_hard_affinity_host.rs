@@ -2,7 +2,7 @@
 
 /// Data object type *NoCompatibleHardAffinityHost*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct NoCompatibleHardAffinityHost {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *NoCompatibleHost*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`NoCompatibleHostKind`\].
+/// Has subtypes: members declared with this type are held as [`NoCompatibleHostKind`].
 #[derive(Clone)]
 pub struct NoCompatibleHost {
     /// Property *MethodFault.faultCause*.
@@ -102,18 +102,18 @@ impl<'de> serde::Deserialize<'de> for NoCompatibleHost {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NoCompatibleHost` or any of its subtypes: what a member declared as `NoCompatibleHost` holds.
+/// A `NoCompatibleHost` or any of its subtypes: what a member declared as `NoCompatibleHost` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NoCompatibleHostKind {
     /// Exactly this type.
     NoCompatibleHost(Box<crate::types::NoCompatibleHost>),
-    ///  A `NoCompatibleHostWithAccessToDevice`.
+    /// A `NoCompatibleHostWithAccessToDevice`.
     NoCompatibleHostWithAccessToDevice(
         Box<crate::types::NoCompatibleHostWithAccessToDevice>,
     ),
@@ -125,6 +125,9 @@ impl Default for NoCompatibleHostKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NoCompatibleHostKind {}
+impl std::panic::UnwindSafe for NoCompatibleHostKind {}
+impl std::panic::RefUnwindSafe for NoCompatibleHostKind {}
 impl Clone for NoCompatibleHostKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *NoCompatibleHostWithAccessToDevice*.
 ///
-/// Extends `NoCompatibleHost`.
+/// Extends [`NoCompatibleHost`](crate::types::NoCompatibleHost).
 #[derive(Clone)]
 pub struct NoCompatibleHostWithAccessToDevice {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NoCompatibleSoftAffinityHost*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct NoCompatibleSoftAffinityHost {
     /// Property *MethodFault.faultCause*.

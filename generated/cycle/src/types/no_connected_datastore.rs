@@ -2,7 +2,7 @@
 
 /// Data object type *NoConnectedDatastore*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NoConnectedDatastore {
     /// Property *MethodFault.faultCause*.

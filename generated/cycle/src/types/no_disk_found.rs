@@ -2,7 +2,7 @@
 
 /// Data object type *NoDiskFound*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NoDiskFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NoDiskSpace*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct NoDiskSpace {
     /// Property *MethodFault.faultCause*.

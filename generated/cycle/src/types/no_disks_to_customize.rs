@@ -2,7 +2,7 @@
 
 /// Data object type *NoDisksToCustomize*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct NoDisksToCustomize {
     /// Property *MethodFault.faultCause*.

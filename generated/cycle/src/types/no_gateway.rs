@@ -2,7 +2,7 @@
 
 /// Data object type *NoGateway*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct NoGateway {
     /// Property *MethodFault.faultCause*.

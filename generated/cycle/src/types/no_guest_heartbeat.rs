@@ -2,7 +2,7 @@
 
 /// Data object type *NoGuestHeartbeat*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct NoGuestHeartbeat {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NoHost*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct NoHost {
     /// Property *MethodFault.faultCause*.

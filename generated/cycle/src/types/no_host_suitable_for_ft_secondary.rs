@@ -2,7 +2,7 @@
 
 /// Data object type *NoHostSuitableForFtSecondary*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct NoHostSuitableForFtSecondary {
     /// Property *MethodFault.faultCause*.

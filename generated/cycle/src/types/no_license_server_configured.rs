@@ -2,7 +2,7 @@
 
 /// Data object type *NoLicenseServerConfigured*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct NoLicenseServerConfigured {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NoPeerHostFound*.
 ///
-/// Extends `HostPowerOpFailed`.
+/// Extends [`HostPowerOpFailed`](crate::types::HostPowerOpFailed).
 #[derive(Clone)]
 pub struct NoPeerHostFound {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *NoPermission*.
 ///
-/// Extends `SecurityError`.
+/// Extends [`SecurityError`](crate::types::SecurityError).
 ///
-/// Has subtypes: members declared with this type are held as \[`NoPermissionKind`\].
+/// Has subtypes: members declared with this type are held as [`NoPermissionKind`].
 #[derive(Clone)]
 pub struct NoPermission {
     /// Property *MethodFault.faultCause*.
@@ -116,22 +116,22 @@ impl<'de> serde::Deserialize<'de> for NoPermission {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NoPermission` or any of its subtypes: what a member declared as `NoPermission` holds.
+/// A `NoPermission` or any of its subtypes: what a member declared as `NoPermission` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NoPermissionKind {
     /// Exactly this type.
     NoPermission(Box<crate::types::NoPermission>),
-    ///  A `AuthConnectionFailed`.
+    /// A `AuthConnectionFailed`.
     AuthConnectionFailed(Box<crate::types::AuthConnectionFailed>),
-    ///  A `InvalidSession`.
+    /// A `InvalidSession`.
     InvalidSession(Box<crate::types::InvalidSession>),
-    ///  A `NotAuthenticated`.
+    /// A `NotAuthenticated`.
     NotAuthenticated(Box<crate::types::NotAuthenticated>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -141,6 +141,9 @@ impl Default for NoPermissionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NoPermissionKind {}
+impl std::panic::UnwindSafe for NoPermissionKind {}
+impl std::panic::RefUnwindSafe for NoPermissionKind {}
 impl Clone for NoPermissionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *NoPermissionOnAD*.
 ///
-/// Extends `ActiveDirectoryFault`.
+/// Extends [`ActiveDirectoryFault`](crate::types::ActiveDirectoryFault).
 #[derive(Clone)]
 pub struct NoPermissionOnAD {
     /// Property *MethodFault.faultCause*.

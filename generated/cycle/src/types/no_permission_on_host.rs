@@ -2,7 +2,7 @@
 
 /// Data object type *NoPermissionOnHost*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct NoPermissionOnHost {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NoPermissionOnNasVolume*.
 ///
-/// Extends `NasConfigFault`.
+/// Extends [`NasConfigFault`](crate::types::NasConfigFault).
 #[derive(Clone)]
 pub struct NoPermissionOnNasVolume {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NoSubjectName*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NoSubjectName {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NoVcManagedIpConfigured*.
 ///
-/// Extends `VAppPropertyFault`.
+/// Extends [`VAppPropertyFault`](crate::types::VAppPropertyFault).
 #[derive(Clone)]
 pub struct NoVcManagedIpConfigured {
     /// Property *MethodFault.faultCause*.

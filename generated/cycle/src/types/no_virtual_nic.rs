@@ -2,7 +2,7 @@
 
 /// Data object type *NoVirtualNic*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 #[derive(Clone)]
 pub struct NoVirtualNic {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NonADUserRequired*.
 ///
-/// Extends `ActiveDirectoryFault`.
+/// Extends [`ActiveDirectoryFault`](crate::types::ActiveDirectoryFault).
 #[derive(Clone)]
 pub struct NonADUserRequired {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NonHomeRDMVMotionNotSupported*.
 ///
-/// Extends `MigrationFeatureNotSupported`.
+/// Extends [`MigrationFeatureNotSupported`](crate::types::MigrationFeatureNotSupported).
 #[derive(Clone)]
 pub struct NonHomeRDMVMotionNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NonPersistentDisksNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct NonPersistentDisksNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NonVmwareOuiMacNotSupportedHost*.
 ///
-/// Extends `NotSupportedHost`.
+/// Extends [`NotSupportedHost`](crate::types::NotSupportedHost).
 #[derive(Clone)]
 pub struct NonVmwareOuiMacNotSupportedHost {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NotADirectory*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct NotADirectory {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NotAFile*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct NotAFile {
     /// Property *MethodFault.faultCause*.

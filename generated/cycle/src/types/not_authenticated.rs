@@ -2,7 +2,7 @@
 
 /// Data object type *NotAuthenticated*.
 ///
-/// Extends `NoPermission`.
+/// Extends [`NoPermission`](crate::types::NoPermission).
 #[derive(Clone)]
 pub struct NotAuthenticated {
     /// Property *MethodFault.faultCause*.

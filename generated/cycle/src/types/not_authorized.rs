@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `EamRuntimeFault`.
+/// Extends [`EamRuntimeFault`](crate::types::EamRuntimeFault).
 #[derive(Clone)]
 pub struct NotAuthorized {
     /// Property *MethodFault.faultCause*.

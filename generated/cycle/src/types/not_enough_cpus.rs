@@ -2,9 +2,9 @@
 
 /// Data object type *NotEnoughCpus*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`NotEnoughCpusKind`\].
+/// Has subtypes: members declared with this type are held as [`NotEnoughCpusKind`].
 #[derive(Clone)]
 pub struct NotEnoughCpus {
     /// Property *MethodFault.faultCause*.
@@ -100,18 +100,18 @@ impl<'de> serde::Deserialize<'de> for NotEnoughCpus {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NotEnoughCpus` or any of its subtypes: what a member declared as `NotEnoughCpus` holds.
+/// A `NotEnoughCpus` or any of its subtypes: what a member declared as `NotEnoughCpus` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NotEnoughCpusKind {
     /// Exactly this type.
     NotEnoughCpus(Box<crate::types::NotEnoughCpus>),
-    ///  A `NotEnoughLogicalCpus`.
+    /// A `NotEnoughLogicalCpus`.
     NotEnoughLogicalCpus(Box<crate::types::NotEnoughLogicalCpus>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -121,6 +121,9 @@ impl Default for NotEnoughCpusKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NotEnoughCpusKind {}
+impl std::panic::UnwindSafe for NotEnoughCpusKind {}
+impl std::panic::RefUnwindSafe for NotEnoughCpusKind {}
 impl Clone for NotEnoughCpusKind {
     #[inline]
     fn clone(&self) -> Self {

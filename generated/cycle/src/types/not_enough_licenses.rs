@@ -2,9 +2,9 @@
 
 /// Data object type *NotEnoughLicenses*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`NotEnoughLicensesKind`\].
+/// Has subtypes: members declared with this type are held as [`NotEnoughLicensesKind`].
 #[derive(Clone)]
 pub struct NotEnoughLicenses {
     /// Property *MethodFault.faultCause*.
@@ -90,62 +90,62 @@ impl<'de> serde::Deserialize<'de> for NotEnoughLicenses {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NotEnoughLicenses` or any of its subtypes: what a member declared as `NotEnoughLicenses` holds.
+/// A `NotEnoughLicenses` or any of its subtypes: what a member declared as `NotEnoughLicenses` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NotEnoughLicensesKind {
     /// Exactly this type.
     NotEnoughLicenses(Box<crate::types::NotEnoughLicenses>),
-    ///  A `ExpiredFeatureLicense` or one of its subtypes.
+    /// A `ExpiredFeatureLicense` or one of its subtypes.
     #[cfg(feature = "vsan")]
     ExpiredFeatureLicense(crate::types::ExpiredFeatureLicenseKind),
-    ///  A `FailToEnableSPBM`.
+    /// A `FailToEnableSPBM`.
     #[cfg(feature = "vsan")]
     FailToEnableSPBM(Box<crate::types::FailToEnableSPBM>),
-    ///  A `HostInventoryFull`.
+    /// A `HostInventoryFull`.
     #[cfg(feature = "vsan")]
     HostInventoryFull(Box<crate::types::HostInventoryFull>),
-    ///  A `InUseFeatureManipulationDisallowed`.
+    /// A `InUseFeatureManipulationDisallowed`.
     #[cfg(feature = "vsan")]
     InUseFeatureManipulationDisallowed(
         Box<crate::types::InUseFeatureManipulationDisallowed>,
     ),
-    ///  A `IncorrectHostInformation`.
+    /// A `IncorrectHostInformation`.
     #[cfg(feature = "vsan")]
     IncorrectHostInformation(Box<crate::types::IncorrectHostInformation>),
-    ///  A `InvalidEditionLicense`.
+    /// A `InvalidEditionLicense`.
     #[cfg(feature = "vsan")]
     InvalidEditionLicense(Box<crate::types::InvalidEditionLicense>),
-    ///  A `InventoryHasStandardAloneHosts`.
+    /// A `InventoryHasStandardAloneHosts`.
     #[cfg(feature = "vsan")]
     InventoryHasStandardAloneHosts(Box<crate::types::InventoryHasStandardAloneHosts>),
-    ///  A `LicenseDowngradeDisallowed`.
+    /// A `LicenseDowngradeDisallowed`.
     #[cfg(feature = "vsan")]
     LicenseDowngradeDisallowed(Box<crate::types::LicenseDowngradeDisallowed>),
-    ///  A `LicenseExpired`.
+    /// A `LicenseExpired`.
     #[cfg(feature = "vsan")]
     LicenseExpired(Box<crate::types::LicenseExpired>),
-    ///  A `LicenseKeyEntityMismatch`.
+    /// A `LicenseKeyEntityMismatch`.
     #[cfg(feature = "vsan")]
     LicenseKeyEntityMismatch(Box<crate::types::LicenseKeyEntityMismatch>),
-    ///  A `LicenseRestricted`.
+    /// A `LicenseRestricted`.
     #[cfg(feature = "vsan")]
     LicenseRestricted(Box<crate::types::LicenseRestricted>),
-    ///  A `LicenseSourceUnavailable`.
+    /// A `LicenseSourceUnavailable`.
     #[cfg(feature = "vsan")]
     LicenseSourceUnavailable(Box<crate::types::LicenseSourceUnavailable>),
-    ///  A `NoLicenseServerConfigured`.
+    /// A `NoLicenseServerConfigured`.
     #[cfg(feature = "vsan")]
     NoLicenseServerConfigured(Box<crate::types::NoLicenseServerConfigured>),
-    ///  A `VmLimitLicense`.
+    /// A `VmLimitLicense`.
     #[cfg(feature = "vsan")]
     VmLimitLicense(Box<crate::types::VmLimitLicense>),
-    ///  A `VramLimitLicense`.
+    /// A `VramLimitLicense`.
     #[cfg(feature = "vsan")]
     VramLimitLicense(Box<crate::types::VramLimitLicense>),
 }
@@ -156,6 +156,9 @@ impl Default for NotEnoughLicensesKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NotEnoughLicensesKind {}
+impl std::panic::UnwindSafe for NotEnoughLicensesKind {}
+impl std::panic::RefUnwindSafe for NotEnoughLicensesKind {}
 impl Clone for NotEnoughLicensesKind {
     #[inline]
     fn clone(&self) -> Self {

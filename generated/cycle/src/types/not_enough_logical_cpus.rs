@@ -2,7 +2,7 @@
 
 /// Data object type *NotEnoughLogicalCpus*.
 ///
-/// Extends `NotEnoughCpus`.
+/// Extends [`NotEnoughCpus`](crate::types::NotEnoughCpus).
 #[derive(Clone)]
 pub struct NotEnoughLogicalCpus {
     /// Property *MethodFault.faultCause*.

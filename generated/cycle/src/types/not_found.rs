@@ -2,7 +2,7 @@
 
 /// Data object type *NotFound*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NotFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NotImplemented*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct NotImplemented {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *NotSupported*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`NotSupportedKind`\].
+/// Has subtypes: members declared with this type are held as [`NotSupportedKind`].
 #[derive(Clone)]
 pub struct NotSupported {
     /// Property *MethodFault.faultCause*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for NotSupported {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NotSupported` or any of its subtypes: what a member declared as `NotSupported` holds.
+/// A `NotSupported` or any of its subtypes: what a member declared as `NotSupported` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NotSupportedKind {
     /// Exactly this type.
     NotSupported(Box<crate::types::NotSupported>),
-    ///  A `HostAccessRestrictedToManagementServer`.
+    /// A `HostAccessRestrictedToManagementServer`.
     HostAccessRestrictedToManagementServer(
         Box<crate::types::HostAccessRestrictedToManagementServer>,
     ),
@@ -113,6 +113,9 @@ impl Default for NotSupportedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NotSupportedKind {}
+impl std::panic::UnwindSafe for NotSupportedKind {}
+impl std::panic::RefUnwindSafe for NotSupportedKind {}
 impl Clone for NotSupportedKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Data object type *NotSupportedDeviceForFT*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[deprecated]
 #[derive(Clone)]
 pub struct NotSupportedDeviceForFT {

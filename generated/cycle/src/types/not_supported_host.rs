@@ -2,9 +2,9 @@
 
 /// Data object type *NotSupportedHost*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`NotSupportedHostKind`\].
+/// Has subtypes: members declared with this type are held as [`NotSupportedHostKind`].
 #[derive(Clone)]
 pub struct NotSupportedHost {
     /// Property *MethodFault.faultCause*.
@@ -100,32 +100,32 @@ impl<'de> serde::Deserialize<'de> for NotSupportedHost {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NotSupportedHost` or any of its subtypes: what a member declared as `NotSupportedHost` holds.
+/// A `NotSupportedHost` or any of its subtypes: what a member declared as `NotSupportedHost` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NotSupportedHostKind {
     /// Exactly this type.
     NotSupportedHost(Box<crate::types::NotSupportedHost>),
-    ///  A `NonVmwareOuiMacNotSupportedHost`.
+    /// A `NonVmwareOuiMacNotSupportedHost`.
     NonVmwareOuiMacNotSupportedHost(Box<crate::types::NonVmwareOuiMacNotSupportedHost>),
-    ///  A `NotSupportedHostForVFlash`.
+    /// A `NotSupportedHostForVFlash`.
     NotSupportedHostForVFlash(Box<crate::types::NotSupportedHostForVFlash>),
-    ///  A `NotSupportedHostForVmcp`.
+    /// A `NotSupportedHostForVmcp`.
     NotSupportedHostForVmcp(Box<crate::types::NotSupportedHostForVmcp>),
-    ///  A `NotSupportedHostForVmemFile`.
+    /// A `NotSupportedHostForVmemFile`.
     NotSupportedHostForVmemFile(Box<crate::types::NotSupportedHostForVmemFile>),
-    ///  A `NotSupportedHostForVsan`.
+    /// A `NotSupportedHostForVsan`.
     NotSupportedHostForVsan(Box<crate::types::NotSupportedHostForVsan>),
-    ///  A `NotSupportedHostInCluster` or one of its subtypes.
+    /// A `NotSupportedHostInCluster` or one of its subtypes.
     NotSupportedHostInCluster(crate::types::NotSupportedHostInClusterKind),
-    ///  A `NotSupportedHostInDvs`.
+    /// A `NotSupportedHostInDvs`.
     NotSupportedHostInDvs(Box<crate::types::NotSupportedHostInDvs>),
-    ///  A `NotSupportedHostInHACluster`.
+    /// A `NotSupportedHostInHACluster`.
     NotSupportedHostInHACluster(Box<crate::types::NotSupportedHostInHACluster>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -135,6 +135,9 @@ impl Default for NotSupportedHostKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NotSupportedHostKind {}
+impl std::panic::UnwindSafe for NotSupportedHostKind {}
+impl std::panic::RefUnwindSafe for NotSupportedHostKind {}
 impl Clone for NotSupportedHostKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *NotSupportedHostForChecksum*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct NotSupportedHostForChecksum {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NotSupportedHostForVmcp*.
 ///
-/// Extends `NotSupportedHost`.
+/// Extends [`NotSupportedHost`](crate::types::NotSupportedHost).
 #[derive(Clone)]
 pub struct NotSupportedHostForVmcp {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NotSupportedHostForVmemFile*.
 ///
-/// Extends `NotSupportedHost`.
+/// Extends [`NotSupportedHost`](crate::types::NotSupportedHost).
 #[derive(Clone)]
 pub struct NotSupportedHostForVmemFile {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NotSupportedHostForVsan*.
 ///
-/// Extends `NotSupportedHost`.
+/// Extends [`NotSupportedHost`](crate::types::NotSupportedHost).
 #[derive(Clone)]
 pub struct NotSupportedHostForVsan {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *NotSupportedHostInCluster*.
 ///
-/// Extends `NotSupportedHost`.
+/// Extends [`NotSupportedHost`](crate::types::NotSupportedHost).
 ///
-/// Has subtypes: members declared with this type are held as \[`NotSupportedHostInClusterKind`\].
+/// Has subtypes: members declared with this type are held as [`NotSupportedHostInClusterKind`].
 #[derive(Clone)]
 pub struct NotSupportedHostInCluster {
     /// Property *MethodFault.faultCause*.
@@ -100,18 +100,18 @@ impl<'de> serde::Deserialize<'de> for NotSupportedHostInCluster {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NotSupportedHostInCluster` or any of its subtypes: what a member declared as `NotSupportedHostInCluster` holds.
+/// A `NotSupportedHostInCluster` or any of its subtypes: what a member declared as `NotSupportedHostInCluster` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NotSupportedHostInClusterKind {
     /// Exactly this type.
     NotSupportedHostInCluster(Box<crate::types::NotSupportedHostInCluster>),
-    ///  A `EVCAdmissionFailed` or one of its subtypes.
+    /// A `EVCAdmissionFailed` or one of its subtypes.
     EVCAdmissionFailed(crate::types::EVCAdmissionFailedKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -121,6 +121,9 @@ impl Default for NotSupportedHostInClusterKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NotSupportedHostInClusterKind {}
+impl std::panic::UnwindSafe for NotSupportedHostInClusterKind {}
+impl std::panic::RefUnwindSafe for NotSupportedHostInClusterKind {}
 impl Clone for NotSupportedHostInClusterKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *NotSupportedHostInDvs*.
 ///
-/// Extends `NotSupportedHost`.
+/// Extends [`NotSupportedHost`](crate::types::NotSupportedHost).
 #[derive(Clone)]
 pub struct NotSupportedHostInDvs {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NotSupportedHostInHACluster*.
 ///
-/// Extends `NotSupportedHost`.
+/// Extends [`NotSupportedHost`](crate::types::NotSupportedHost).
 #[derive(Clone)]
 pub struct NotSupportedHostInHACluster {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NotUserConfigurableProperty*.
 ///
-/// Extends `VAppPropertyFault`.
+/// Extends [`VAppPropertyFault`](crate::types::VAppPropertyFault).
 #[derive(Clone)]
 pub struct NotUserConfigurableProperty {
     /// Property *MethodFault.faultCause*.

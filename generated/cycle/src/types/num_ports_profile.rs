@@ -2,7 +2,7 @@
 
 /// Data object type *NumPortsProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct NumPortsProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NumVirtualCoresPerSocketNotSupported*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct NumVirtualCoresPerSocketNotSupported {
     /// Property *MethodFault.faultCause*.

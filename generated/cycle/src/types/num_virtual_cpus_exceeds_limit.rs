@@ -2,7 +2,7 @@
 
 /// Data object type *NumVirtualCpusExceedsLimit*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct NumVirtualCpusExceedsLimit {
     /// Property *MethodFault.faultCause*.

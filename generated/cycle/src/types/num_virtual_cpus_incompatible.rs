@@ -2,7 +2,7 @@
 
 /// Data object type *NumVirtualCpusIncompatible*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct NumVirtualCpusIncompatible {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NumVirtualCpusNotSupported*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct NumVirtualCpusNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ObjectContent*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ObjectContent {
     /// Property *ObjectContent.obj*.

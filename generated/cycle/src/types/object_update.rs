@@ -2,7 +2,7 @@
 
 /// Data object type *ObjectUpdate*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ObjectUpdate {
     /// Property *ObjectUpdate.kind*.

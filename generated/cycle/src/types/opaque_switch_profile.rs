@@ -2,7 +2,7 @@
 
 /// Data object type *OpaqueSwitchProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct OpaqueSwitchProfile {
     /// Property *ApplyProfile.enabled*.

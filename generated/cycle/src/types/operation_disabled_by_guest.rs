@@ -2,7 +2,7 @@
 
 /// Data object type *OperationDisabledByGuest*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct OperationDisabledByGuest {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OperationDisallowedOnHost*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct OperationDisallowedOnHost {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OperationNotSupportedByGuest*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct OperationNotSupportedByGuest {
     /// Property *MethodFault.faultCause*.

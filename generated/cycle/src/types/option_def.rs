@@ -2,7 +2,7 @@
 
 /// Data object type *OptionDef*.
 ///
-/// Extends `ElementDescription`.
+/// Extends [`ElementDescription`](crate::types::ElementDescription).
 #[derive(Clone)]
 pub struct OptionDef {
     /// Property *Description.label*.

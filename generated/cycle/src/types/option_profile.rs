@@ -2,7 +2,7 @@
 
 /// Data object type *OptionProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct OptionProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,9 +2,9 @@
 
 /// Data object type *OptionType*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`OptionTypeKind`\].
+/// Has subtypes: members declared with this type are held as [`OptionTypeKind`].
 #[derive(Clone)]
 pub struct OptionType {
     /// Property *OptionType.valueIsReadonly*.
@@ -85,28 +85,28 @@ impl<'de> serde::Deserialize<'de> for OptionType {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OptionType` or any of its subtypes: what a member declared as `OptionType` holds.
+/// A `OptionType` or any of its subtypes: what a member declared as `OptionType` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OptionTypeKind {
     /// Exactly this type.
     OptionType(crate::types::OptionType),
-    ///  A `BoolOption`.
+    /// A `BoolOption`.
     BoolOption(Box<crate::types::BoolOption>),
-    ///  A `ChoiceOption`.
+    /// A `ChoiceOption`.
     ChoiceOption(Box<crate::types::ChoiceOption>),
-    ///  A `FloatOption`.
+    /// A `FloatOption`.
     FloatOption(Box<crate::types::FloatOption>),
-    ///  A `IntOption`.
+    /// A `IntOption`.
     IntOption(Box<crate::types::IntOption>),
-    ///  A `LongOption`.
+    /// A `LongOption`.
     LongOption(Box<crate::types::LongOption>),
-    ///  A `StringOption`.
+    /// A `StringOption`.
     StringOption(Box<crate::types::StringOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -116,6 +116,9 @@ impl Default for OptionTypeKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OptionTypeKind {}
+impl std::panic::UnwindSafe for OptionTypeKind {}
+impl std::panic::RefUnwindSafe for OptionTypeKind {}
 impl Clone for OptionTypeKind {
     #[inline]
     fn clone(&self) -> Self {

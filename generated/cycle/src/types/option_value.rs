@@ -2,9 +2,9 @@
 
 /// Data object type *OptionValue*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`OptionValueKind`\].
+/// Has subtypes: members declared with this type are held as [`OptionValueKind`].
 #[derive(Clone)]
 pub struct OptionValue {
     /// Property *OptionValue.key*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for OptionValue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OptionValue` or any of its subtypes: what a member declared as `OptionValue` holds.
+/// A `OptionValue` or any of its subtypes: what a member declared as `OptionValue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OptionValueKind {
     /// Exactly this type.
     OptionValue(crate::types::OptionValue),
-    ///  A `HostInternetScsiHbaParamValue`.
+    /// A `HostInternetScsiHbaParamValue`.
     HostInternetScsiHbaParamValue(Box<crate::types::HostInternetScsiHbaParamValue>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -111,6 +111,9 @@ impl Default for OptionValueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OptionValueKind {}
+impl std::panic::UnwindSafe for OptionValueKind {}
+impl std::panic::RefUnwindSafe for OptionValueKind {}
 impl Clone for OptionValueKind {
     #[inline]
     fn clone(&self) -> Self {

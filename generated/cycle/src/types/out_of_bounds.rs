@@ -2,7 +2,7 @@
 
 /// Data object type *OutOfBounds*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct OutOfBounds {
     /// Property *MethodFault.faultCause*.

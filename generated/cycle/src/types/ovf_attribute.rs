@@ -2,9 +2,9 @@
 
 /// Data object type *OvfAttribute*.
 ///
-/// Extends `OvfInvalidPackage`.
+/// Extends [`OvfInvalidPackage`](crate::types::OvfInvalidPackage).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfAttributeKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfAttributeKind`].
 #[derive(Clone)]
 pub struct OvfAttribute {
     /// Property *MethodFault.faultCause*.
@@ -111,20 +111,20 @@ impl<'de> serde::Deserialize<'de> for OvfAttribute {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfAttribute` or any of its subtypes: what a member declared as `OvfAttribute` holds.
+/// A `OvfAttribute` or any of its subtypes: what a member declared as `OvfAttribute` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfAttributeKind {
     /// Exactly this type.
     OvfAttribute(Box<crate::types::OvfAttribute>),
-    ///  A `OvfInvalidValue` or one of its subtypes.
+    /// A `OvfInvalidValue` or one of its subtypes.
     OvfInvalidValue(crate::types::OvfInvalidValueKind),
-    ///  A `OvfMissingAttribute`.
+    /// A `OvfMissingAttribute`.
     OvfMissingAttribute(Box<crate::types::OvfMissingAttribute>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -134,6 +134,9 @@ impl Default for OvfAttributeKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfAttributeKind {}
+impl std::panic::UnwindSafe for OvfAttributeKind {}
+impl std::panic::RefUnwindSafe for OvfAttributeKind {}
 impl Clone for OvfAttributeKind {
     #[inline]
     fn clone(&self) -> Self {

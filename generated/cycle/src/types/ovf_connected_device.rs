@@ -2,9 +2,9 @@
 
 /// Data object type *OvfConnectedDevice*.
 ///
-/// Extends `OvfHardwareExport`.
+/// Extends [`OvfHardwareExport`](crate::types::OvfHardwareExport).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfConnectedDeviceKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfConnectedDeviceKind`].
 #[derive(Clone)]
 pub struct OvfConnectedDevice {
     /// Property *MethodFault.faultCause*.
@@ -100,20 +100,20 @@ impl<'de> serde::Deserialize<'de> for OvfConnectedDevice {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfConnectedDevice` or any of its subtypes: what a member declared as `OvfConnectedDevice` holds.
+/// A `OvfConnectedDevice` or any of its subtypes: what a member declared as `OvfConnectedDevice` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfConnectedDeviceKind {
     /// Exactly this type.
     OvfConnectedDevice(Box<crate::types::OvfConnectedDevice>),
-    ///  A `OvfConnectedDeviceFloppy`.
+    /// A `OvfConnectedDeviceFloppy`.
     OvfConnectedDeviceFloppy(Box<crate::types::OvfConnectedDeviceFloppy>),
-    ///  A `OvfConnectedDeviceIso`.
+    /// A `OvfConnectedDeviceIso`.
     OvfConnectedDeviceIso(Box<crate::types::OvfConnectedDeviceIso>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -123,6 +123,9 @@ impl Default for OvfConnectedDeviceKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfConnectedDeviceKind {}
+impl std::panic::UnwindSafe for OvfConnectedDeviceKind {}
+impl std::panic::RefUnwindSafe for OvfConnectedDeviceKind {}
 impl Clone for OvfConnectedDeviceKind {
     #[inline]
     fn clone(&self) -> Self {

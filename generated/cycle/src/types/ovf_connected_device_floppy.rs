@@ -2,7 +2,7 @@
 
 /// Data object type *OvfConnectedDeviceFloppy*.
 ///
-/// Extends `OvfConnectedDevice`.
+/// Extends [`OvfConnectedDevice`](crate::types::OvfConnectedDevice).
 #[derive(Clone)]
 pub struct OvfConnectedDeviceFloppy {
     /// Property *MethodFault.faultCause*.

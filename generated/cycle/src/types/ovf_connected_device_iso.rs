@@ -2,7 +2,7 @@
 
 /// Data object type *OvfConnectedDeviceIso*.
 ///
-/// Extends `OvfConnectedDevice`.
+/// Extends [`OvfConnectedDevice`](crate::types::OvfConnectedDevice).
 #[derive(Clone)]
 pub struct OvfConnectedDeviceIso {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *OvfConstraint*.
 ///
-/// Extends `OvfInvalidPackage`.
+/// Extends [`OvfInvalidPackage`](crate::types::OvfInvalidPackage).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfConstraintKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfConstraintKind`].
 #[derive(Clone)]
 pub struct OvfConstraint {
     /// Property *MethodFault.faultCause*.
@@ -100,20 +100,20 @@ impl<'de> serde::Deserialize<'de> for OvfConstraint {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfConstraint` or any of its subtypes: what a member declared as `OvfConstraint` holds.
+/// A `OvfConstraint` or any of its subtypes: what a member declared as `OvfConstraint` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfConstraintKind {
     /// Exactly this type.
     OvfConstraint(Box<crate::types::OvfConstraint>),
-    ///  A `OvfDiskOrderConstraint`.
+    /// A `OvfDiskOrderConstraint`.
     OvfDiskOrderConstraint(Box<crate::types::OvfDiskOrderConstraint>),
-    ///  A `OvfHostResourceConstraint`.
+    /// A `OvfHostResourceConstraint`.
     OvfHostResourceConstraint(Box<crate::types::OvfHostResourceConstraint>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -123,6 +123,9 @@ impl Default for OvfConstraintKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfConstraintKind {}
+impl std::panic::UnwindSafe for OvfConstraintKind {}
+impl std::panic::RefUnwindSafe for OvfConstraintKind {}
 impl Clone for OvfConstraintKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *OvfConsumerCallbackFault*.
 ///
-/// Extends `OvfFault`.
+/// Extends [`OvfFault`](crate::types::OvfFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfConsumerCallbackFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfConsumerCallbackFaultKind`].
 #[derive(Clone)]
 pub struct OvfConsumerCallbackFault {
     /// Property *MethodFault.faultCause*.
@@ -100,26 +100,26 @@ impl<'de> serde::Deserialize<'de> for OvfConsumerCallbackFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfConsumerCallbackFault` or any of its subtypes: what a member declared as `OvfConsumerCallbackFault` holds.
+/// A `OvfConsumerCallbackFault` or any of its subtypes: what a member declared as `OvfConsumerCallbackFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfConsumerCallbackFaultKind {
     /// Exactly this type.
     OvfConsumerCallbackFault(Box<crate::types::OvfConsumerCallbackFault>),
-    ///  A `OvfConsumerCommunicationError`.
+    /// A `OvfConsumerCommunicationError`.
     OvfConsumerCommunicationError(Box<crate::types::OvfConsumerCommunicationError>),
-    ///  A `OvfConsumerFault`.
+    /// A `OvfConsumerFault`.
     OvfConsumerFault(Box<crate::types::OvfConsumerFault>),
-    ///  A `OvfConsumerInvalidSection`.
+    /// A `OvfConsumerInvalidSection`.
     OvfConsumerInvalidSection(Box<crate::types::OvfConsumerInvalidSection>),
-    ///  A `OvfConsumerUndeclaredSection`.
+    /// A `OvfConsumerUndeclaredSection`.
     OvfConsumerUndeclaredSection(Box<crate::types::OvfConsumerUndeclaredSection>),
-    ///  A `OvfConsumerUndefinedPrefix`.
+    /// A `OvfConsumerUndefinedPrefix`.
     OvfConsumerUndefinedPrefix(Box<crate::types::OvfConsumerUndefinedPrefix>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -129,6 +129,9 @@ impl Default for OvfConsumerCallbackFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfConsumerCallbackFaultKind {}
+impl std::panic::UnwindSafe for OvfConsumerCallbackFaultKind {}
+impl std::panic::RefUnwindSafe for OvfConsumerCallbackFaultKind {}
 impl Clone for OvfConsumerCallbackFaultKind {
     #[inline]
     fn clone(&self) -> Self {

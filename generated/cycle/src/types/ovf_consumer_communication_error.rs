@@ -2,7 +2,7 @@
 
 /// Data object type *OvfConsumerCommunicationError*.
 ///
-/// Extends `OvfConsumerCallbackFault`.
+/// Extends [`OvfConsumerCallbackFault`](crate::types::OvfConsumerCallbackFault).
 #[derive(Clone)]
 pub struct OvfConsumerCommunicationError {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfConsumerFault*.
 ///
-/// Extends `OvfConsumerCallbackFault`.
+/// Extends [`OvfConsumerCallbackFault`](crate::types::OvfConsumerCallbackFault).
 #[derive(Clone)]
 pub struct OvfConsumerFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfConsumerInvalidSection*.
 ///
-/// Extends `OvfConsumerCallbackFault`.
+/// Extends [`OvfConsumerCallbackFault`](crate::types::OvfConsumerCallbackFault).
 #[derive(Clone)]
 pub struct OvfConsumerInvalidSection {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfConsumerPowerOnFault*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct OvfConsumerPowerOnFault {
     /// Property *MethodFault.faultCause*.

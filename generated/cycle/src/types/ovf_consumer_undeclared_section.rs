@@ -2,7 +2,7 @@
 
 /// Data object type *OvfConsumerUndeclaredSection*.
 ///
-/// Extends `OvfConsumerCallbackFault`.
+/// Extends [`OvfConsumerCallbackFault`](crate::types::OvfConsumerCallbackFault).
 #[derive(Clone)]
 pub struct OvfConsumerUndeclaredSection {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfConsumerUndefinedPrefix*.
 ///
-/// Extends `OvfConsumerCallbackFault`.
+/// Extends [`OvfConsumerCallbackFault`](crate::types::OvfConsumerCallbackFault).
 #[derive(Clone)]
 pub struct OvfConsumerUndefinedPrefix {
     /// Property *MethodFault.faultCause*.

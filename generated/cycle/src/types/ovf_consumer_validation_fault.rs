@@ -2,7 +2,7 @@
 
 /// Data object type *OvfConsumerValidationFault*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct OvfConsumerValidationFault {
     /// Property *MethodFault.faultCause*.

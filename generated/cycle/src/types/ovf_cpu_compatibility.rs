@@ -2,7 +2,7 @@
 
 /// Data object type *OvfCpuCompatibility*.
 ///
-/// Extends `OvfImport`.
+/// Extends [`OvfImport`](crate::types::OvfImport).
 #[derive(Clone)]
 pub struct OvfCpuCompatibility {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfCpuCompatibilityCheckNotSupported*.
 ///
-/// Extends `OvfImport`.
+/// Extends [`OvfImport`](crate::types::OvfImport).
 #[derive(Clone)]
 pub struct OvfCpuCompatibilityCheckNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfCreateDescriptorResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct OvfCreateDescriptorResult {
     /// Property *OvfCreateDescriptorResult.ovfDescriptor*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfCreateImportSpecResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct OvfCreateImportSpecResult {
     /// Property *OvfCreateImportSpecResult.importSpec*.

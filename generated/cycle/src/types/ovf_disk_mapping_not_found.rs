@@ -2,7 +2,7 @@
 
 /// Data object type *OvfDiskMappingNotFound*.
 ///
-/// Extends `OvfSystemFault`.
+/// Extends [`OvfSystemFault`](crate::types::OvfSystemFault).
 #[derive(Clone)]
 pub struct OvfDiskMappingNotFound {
     /// Property *MethodFault.faultCause*.

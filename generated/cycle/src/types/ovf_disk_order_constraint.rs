@@ -2,7 +2,7 @@
 
 /// Data object type *OvfDiskOrderConstraint*.
 ///
-/// Extends `OvfConstraint`.
+/// Extends [`OvfConstraint`](crate::types::OvfConstraint).
 #[derive(Clone)]
 pub struct OvfDiskOrderConstraint {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfDuplicateElement*.
 ///
-/// Extends `OvfElement`.
+/// Extends [`OvfElement`](crate::types::OvfElement).
 #[derive(Clone)]
 pub struct OvfDuplicateElement {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfDuplicatedElementBoundary*.
 ///
-/// Extends `OvfElement`.
+/// Extends [`OvfElement`](crate::types::OvfElement).
 #[derive(Clone)]
 pub struct OvfDuplicatedElementBoundary {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfDuplicatedPropertyIdExport*.
 ///
-/// Extends `OvfExport`.
+/// Extends [`OvfExport`](crate::types::OvfExport).
 #[derive(Clone)]
 pub struct OvfDuplicatedPropertyIdExport {
     /// Property *MethodFault.faultCause*.

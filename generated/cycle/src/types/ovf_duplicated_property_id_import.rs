@@ -2,7 +2,7 @@
 
 /// Data object type *OvfDuplicatedPropertyIdImport*.
 ///
-/// Extends `OvfExport`.
+/// Extends [`OvfExport`](crate::types::OvfExport).
 #[derive(Clone)]
 pub struct OvfDuplicatedPropertyIdImport {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *OvfElement*.
 ///
-/// Extends `OvfInvalidPackage`.
+/// Extends [`OvfInvalidPackage`](crate::types::OvfInvalidPackage).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfElementKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfElementKind`].
 #[derive(Clone)]
 pub struct OvfElement {
     /// Property *MethodFault.faultCause*.
@@ -100,28 +100,28 @@ impl<'de> serde::Deserialize<'de> for OvfElement {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfElement` or any of its subtypes: what a member declared as `OvfElement` holds.
+/// A `OvfElement` or any of its subtypes: what a member declared as `OvfElement` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfElementKind {
     /// Exactly this type.
     OvfElement(Box<crate::types::OvfElement>),
-    ///  A `OvfDuplicateElement`.
+    /// A `OvfDuplicateElement`.
     OvfDuplicateElement(Box<crate::types::OvfDuplicateElement>),
-    ///  A `OvfDuplicatedElementBoundary`.
+    /// A `OvfDuplicatedElementBoundary`.
     OvfDuplicatedElementBoundary(Box<crate::types::OvfDuplicatedElementBoundary>),
-    ///  A `OvfElementInvalidValue`.
+    /// A `OvfElementInvalidValue`.
     OvfElementInvalidValue(Box<crate::types::OvfElementInvalidValue>),
-    ///  A `OvfMissingElement` or one of its subtypes.
+    /// A `OvfMissingElement` or one of its subtypes.
     OvfMissingElement(crate::types::OvfMissingElementKind),
-    ///  A `OvfUnexpectedElement`.
+    /// A `OvfUnexpectedElement`.
     OvfUnexpectedElement(Box<crate::types::OvfUnexpectedElement>),
-    ///  A `OvfWrongElement`.
+    /// A `OvfWrongElement`.
     OvfWrongElement(Box<crate::types::OvfWrongElement>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -131,6 +131,9 @@ impl Default for OvfElementKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfElementKind {}
+impl std::panic::UnwindSafe for OvfElementKind {}
+impl std::panic::RefUnwindSafe for OvfElementKind {}
 impl Clone for OvfElementKind {
     #[inline]
     fn clone(&self) -> Self {

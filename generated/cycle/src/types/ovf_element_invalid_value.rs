@@ -2,7 +2,7 @@
 
 /// Data object type *OvfElementInvalidValue*.
 ///
-/// Extends `OvfElement`.
+/// Extends [`OvfElement`](crate::types::OvfElement).
 #[derive(Clone)]
 pub struct OvfElementInvalidValue {
     /// Property *MethodFault.faultCause*.

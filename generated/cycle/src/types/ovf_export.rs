@@ -2,9 +2,9 @@
 
 /// Data object type *OvfExport*.
 ///
-/// Extends `OvfFault`.
+/// Extends [`OvfFault`](crate::types::OvfFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfExportKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfExportKind`].
 #[derive(Clone)]
 pub struct OvfExport {
     /// Property *MethodFault.faultCause*.
@@ -90,30 +90,30 @@ impl<'de> serde::Deserialize<'de> for OvfExport {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfExport` or any of its subtypes: what a member declared as `OvfExport` holds.
+/// A `OvfExport` or any of its subtypes: what a member declared as `OvfExport` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfExportKind {
     /// Exactly this type.
     OvfExport(Box<crate::types::OvfExport>),
-    ///  A `ConnectedIso`.
+    /// A `ConnectedIso`.
     ConnectedIso(Box<crate::types::ConnectedIso>),
-    ///  A `OvfDuplicatedPropertyIdExport`.
+    /// A `OvfDuplicatedPropertyIdExport`.
     OvfDuplicatedPropertyIdExport(Box<crate::types::OvfDuplicatedPropertyIdExport>),
-    ///  A `OvfDuplicatedPropertyIdImport`.
+    /// A `OvfDuplicatedPropertyIdImport`.
     OvfDuplicatedPropertyIdImport(Box<crate::types::OvfDuplicatedPropertyIdImport>),
-    ///  A `OvfExportFailed`.
+    /// A `OvfExportFailed`.
     OvfExportFailed(Box<crate::types::OvfExportFailed>),
-    ///  A `OvfHardwareExport` or one of its subtypes.
+    /// A `OvfHardwareExport` or one of its subtypes.
     OvfHardwareExport(crate::types::OvfHardwareExportKind),
-    ///  A `OvfPropertyExport`.
+    /// A `OvfPropertyExport`.
     OvfPropertyExport(Box<crate::types::OvfPropertyExport>),
-    ///  A `OvfPropertyNetworkExport`.
+    /// A `OvfPropertyNetworkExport`.
     OvfPropertyNetworkExport(Box<crate::types::OvfPropertyNetworkExport>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -123,6 +123,9 @@ impl Default for OvfExportKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfExportKind {}
+impl std::panic::UnwindSafe for OvfExportKind {}
+impl std::panic::RefUnwindSafe for OvfExportKind {}
 impl Clone for OvfExportKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfExportFailed*.
 ///
-/// Extends `OvfExport`.
+/// Extends [`OvfExport`](crate::types::OvfExport).
 #[derive(Clone)]
 pub struct OvfExportFailed {
     /// Property *MethodFault.faultCause*.

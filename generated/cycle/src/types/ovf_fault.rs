@@ -2,9 +2,9 @@
 
 /// Data object type *OvfFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfFaultKind`].
 #[derive(Clone)]
 pub struct OvfFault {
     /// Property *MethodFault.faultCause*.
@@ -90,28 +90,28 @@ impl<'de> serde::Deserialize<'de> for OvfFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfFault` or any of its subtypes: what a member declared as `OvfFault` holds.
+/// A `OvfFault` or any of its subtypes: what a member declared as `OvfFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfFaultKind {
     /// Exactly this type.
     OvfFault(Box<crate::types::OvfFault>),
-    ///  A `OvfConsumerCallbackFault` or one of its subtypes.
+    /// A `OvfConsumerCallbackFault` or one of its subtypes.
     OvfConsumerCallbackFault(crate::types::OvfConsumerCallbackFaultKind),
-    ///  A `OvfExport` or one of its subtypes.
+    /// A `OvfExport` or one of its subtypes.
     OvfExport(crate::types::OvfExportKind),
-    ///  A `OvfImport` or one of its subtypes.
+    /// A `OvfImport` or one of its subtypes.
     OvfImport(crate::types::OvfImportKind),
-    ///  A `OvfInvalidPackage` or one of its subtypes.
+    /// A `OvfInvalidPackage` or one of its subtypes.
     OvfInvalidPackage(crate::types::OvfInvalidPackageKind),
-    ///  A `OvfSystemFault` or one of its subtypes.
+    /// A `OvfSystemFault` or one of its subtypes.
     OvfSystemFault(crate::types::OvfSystemFaultKind),
-    ///  A `OvfUnsupportedPackage` or one of its subtypes.
+    /// A `OvfUnsupportedPackage` or one of its subtypes.
     OvfUnsupportedPackage(crate::types::OvfUnsupportedPackageKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -121,6 +121,9 @@ impl Default for OvfFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfFaultKind {}
+impl std::panic::UnwindSafe for OvfFaultKind {}
+impl std::panic::RefUnwindSafe for OvfFaultKind {}
 impl Clone for OvfFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfHardwareCheck*.
 ///
-/// Extends `OvfImport`.
+/// Extends [`OvfImport`](crate::types::OvfImport).
 #[derive(Clone)]
 pub struct OvfHardwareCheck {
     /// Property *MethodFault.faultCause*.

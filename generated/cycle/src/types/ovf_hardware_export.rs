@@ -2,9 +2,9 @@
 
 /// Data object type *OvfHardwareExport*.
 ///
-/// Extends `OvfExport`.
+/// Extends [`OvfExport`](crate::types::OvfExport).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfHardwareExportKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfHardwareExportKind`].
 #[derive(Clone)]
 pub struct OvfHardwareExport {
     /// Property *MethodFault.faultCause*.
@@ -100,24 +100,24 @@ impl<'de> serde::Deserialize<'de> for OvfHardwareExport {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfHardwareExport` or any of its subtypes: what a member declared as `OvfHardwareExport` holds.
+/// A `OvfHardwareExport` or any of its subtypes: what a member declared as `OvfHardwareExport` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfHardwareExportKind {
     /// Exactly this type.
     OvfHardwareExport(Box<crate::types::OvfHardwareExport>),
-    ///  A `OvfConnectedDevice` or one of its subtypes.
+    /// A `OvfConnectedDevice` or one of its subtypes.
     OvfConnectedDevice(crate::types::OvfConnectedDeviceKind),
-    ///  A `OvfUnableToExportDisk`.
+    /// A `OvfUnableToExportDisk`.
     OvfUnableToExportDisk(Box<crate::types::OvfUnableToExportDisk>),
-    ///  A `OvfUnknownDeviceBacking`.
+    /// A `OvfUnknownDeviceBacking`.
     OvfUnknownDeviceBacking(Box<crate::types::OvfUnknownDeviceBacking>),
-    ///  A `OvfUnsupportedDeviceExport`.
+    /// A `OvfUnsupportedDeviceExport`.
     OvfUnsupportedDeviceExport(Box<crate::types::OvfUnsupportedDeviceExport>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -127,6 +127,9 @@ impl Default for OvfHardwareExportKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfHardwareExportKind {}
+impl std::panic::UnwindSafe for OvfHardwareExportKind {}
+impl std::panic::RefUnwindSafe for OvfHardwareExportKind {}
 impl Clone for OvfHardwareExportKind {
     #[inline]
     fn clone(&self) -> Self {

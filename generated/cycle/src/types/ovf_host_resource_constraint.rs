@@ -2,7 +2,7 @@
 
 /// Data object type *OvfHostResourceConstraint*.
 ///
-/// Extends `OvfConstraint`.
+/// Extends [`OvfConstraint`](crate::types::OvfConstraint).
 #[derive(Clone)]
 pub struct OvfHostResourceConstraint {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfHostValueNotParsed*.
 ///
-/// Extends `OvfSystemFault`.
+/// Extends [`OvfSystemFault`](crate::types::OvfSystemFault).
 #[derive(Clone)]
 pub struct OvfHostValueNotParsed {
     /// Property *MethodFault.faultCause*.

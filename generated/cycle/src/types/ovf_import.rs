@@ -2,9 +2,9 @@
 
 /// Data object type *OvfImport*.
 ///
-/// Extends `OvfFault`.
+/// Extends [`OvfFault`](crate::types::OvfFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfImportKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfImportKind`].
 #[derive(Clone)]
 pub struct OvfImport {
     /// Property *MethodFault.faultCause*.
@@ -90,34 +90,34 @@ impl<'de> serde::Deserialize<'de> for OvfImport {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfImport` or any of its subtypes: what a member declared as `OvfImport` holds.
+/// A `OvfImport` or any of its subtypes: what a member declared as `OvfImport` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfImportKind {
     /// Exactly this type.
     OvfImport(Box<crate::types::OvfImport>),
-    ///  A `OvfCpuCompatibility`.
+    /// A `OvfCpuCompatibility`.
     OvfCpuCompatibility(Box<crate::types::OvfCpuCompatibility>),
-    ///  A `OvfCpuCompatibilityCheckNotSupported`.
+    /// A `OvfCpuCompatibilityCheckNotSupported`.
     OvfCpuCompatibilityCheckNotSupported(
         Box<crate::types::OvfCpuCompatibilityCheckNotSupported>,
     ),
-    ///  A `OvfHardwareCheck`.
+    /// A `OvfHardwareCheck`.
     OvfHardwareCheck(Box<crate::types::OvfHardwareCheck>),
-    ///  A `OvfImportFailed`.
+    /// A `OvfImportFailed`.
     OvfImportFailed(Box<crate::types::OvfImportFailed>),
-    ///  A `OvfMappedOsId`.
+    /// A `OvfMappedOsId`.
     OvfMappedOsId(Box<crate::types::OvfMappedOsId>),
-    ///  A `OvfMissingHardware`.
+    /// A `OvfMissingHardware`.
     OvfMissingHardware(Box<crate::types::OvfMissingHardware>),
-    ///  A `OvfNetworkMappingNotSupported`.
+    /// A `OvfNetworkMappingNotSupported`.
     OvfNetworkMappingNotSupported(Box<crate::types::OvfNetworkMappingNotSupported>),
-    ///  A `OvfUnsupportedDiskProvisioning`.
+    /// A `OvfUnsupportedDiskProvisioning`.
     OvfUnsupportedDiskProvisioning(Box<crate::types::OvfUnsupportedDiskProvisioning>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -127,6 +127,9 @@ impl Default for OvfImportKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfImportKind {}
+impl std::panic::UnwindSafe for OvfImportKind {}
+impl std::panic::RefUnwindSafe for OvfImportKind {}
 impl Clone for OvfImportKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfImportFailed*.
 ///
-/// Extends `OvfImport`.
+/// Extends [`OvfImport`](crate::types::OvfImport).
 #[derive(Clone)]
 pub struct OvfImportFailed {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfInternalError*.
 ///
-/// Extends `OvfSystemFault`.
+/// Extends [`OvfSystemFault`](crate::types::OvfSystemFault).
 #[derive(Clone)]
 pub struct OvfInternalError {
     /// Property *MethodFault.faultCause*.

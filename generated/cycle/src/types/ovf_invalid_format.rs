@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `VmNotDeployed`.
+/// Extends [`VmNotDeployed`](crate::types::VmNotDeployed).
 #[derive(Clone)]
 pub struct OvfInvalidFormat {
     /// Property *Issue.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *OvfInvalidPackage*.
 ///
-/// Extends `OvfFault`.
+/// Extends [`OvfFault`](crate::types::OvfFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfInvalidPackageKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfInvalidPackageKind`].
 #[derive(Clone)]
 pub struct OvfInvalidPackage {
     /// Property *MethodFault.faultCause*.
@@ -95,28 +95,28 @@ impl<'de> serde::Deserialize<'de> for OvfInvalidPackage {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfInvalidPackage` or any of its subtypes: what a member declared as `OvfInvalidPackage` holds.
+/// A `OvfInvalidPackage` or any of its subtypes: what a member declared as `OvfInvalidPackage` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfInvalidPackageKind {
     /// Exactly this type.
     OvfInvalidPackage(Box<crate::types::OvfInvalidPackage>),
-    ///  A `OvfAttribute` or one of its subtypes.
+    /// A `OvfAttribute` or one of its subtypes.
     OvfAttribute(crate::types::OvfAttributeKind),
-    ///  A `OvfConstraint` or one of its subtypes.
+    /// A `OvfConstraint` or one of its subtypes.
     OvfConstraint(crate::types::OvfConstraintKind),
-    ///  A `OvfElement` or one of its subtypes.
+    /// A `OvfElement` or one of its subtypes.
     OvfElement(crate::types::OvfElementKind),
-    ///  A `OvfProperty` or one of its subtypes.
+    /// A `OvfProperty` or one of its subtypes.
     OvfProperty(crate::types::OvfPropertyKind),
-    ///  A `OvfWrongNamespace`.
+    /// A `OvfWrongNamespace`.
     OvfWrongNamespace(Box<crate::types::OvfWrongNamespace>),
-    ///  A `OvfXmlFormat`.
+    /// A `OvfXmlFormat`.
     OvfXmlFormat(Box<crate::types::OvfXmlFormat>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -126,6 +126,9 @@ impl Default for OvfInvalidPackageKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfInvalidPackageKind {}
+impl std::panic::UnwindSafe for OvfInvalidPackageKind {}
+impl std::panic::RefUnwindSafe for OvfInvalidPackageKind {}
 impl Clone for OvfInvalidPackageKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `AgentIssue`.
+/// Extends [`AgentIssue`](crate::types::AgentIssue).
 #[derive(Clone)]
 pub struct OvfInvalidProperty {
     /// Property *Issue.key*.

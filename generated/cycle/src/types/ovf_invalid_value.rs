@@ -2,9 +2,9 @@
 
 /// Data object type *OvfInvalidValue*.
 ///
-/// Extends `OvfAttribute`.
+/// Extends [`OvfAttribute`](crate::types::OvfAttribute).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfInvalidValueKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfInvalidValueKind`].
 #[derive(Clone)]
 pub struct OvfInvalidValue {
     /// Property *MethodFault.faultCause*.
@@ -124,24 +124,24 @@ impl<'de> serde::Deserialize<'de> for OvfInvalidValue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfInvalidValue` or any of its subtypes: what a member declared as `OvfInvalidValue` holds.
+/// A `OvfInvalidValue` or any of its subtypes: what a member declared as `OvfInvalidValue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfInvalidValueKind {
     /// Exactly this type.
     OvfInvalidValue(Box<crate::types::OvfInvalidValue>),
-    ///  A `OvfInvalidValueConfiguration`.
+    /// A `OvfInvalidValueConfiguration`.
     OvfInvalidValueConfiguration(Box<crate::types::OvfInvalidValueConfiguration>),
-    ///  A `OvfInvalidValueEmpty`.
+    /// A `OvfInvalidValueEmpty`.
     OvfInvalidValueEmpty(Box<crate::types::OvfInvalidValueEmpty>),
-    ///  A `OvfInvalidValueFormatMalformed`.
+    /// A `OvfInvalidValueFormatMalformed`.
     OvfInvalidValueFormatMalformed(Box<crate::types::OvfInvalidValueFormatMalformed>),
-    ///  A `OvfInvalidValueReference`.
+    /// A `OvfInvalidValueReference`.
     OvfInvalidValueReference(Box<crate::types::OvfInvalidValueReference>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -151,6 +151,9 @@ impl Default for OvfInvalidValueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfInvalidValueKind {}
+impl std::panic::UnwindSafe for OvfInvalidValueKind {}
+impl std::panic::RefUnwindSafe for OvfInvalidValueKind {}
 impl Clone for OvfInvalidValueKind {
     #[inline]
     fn clone(&self) -> Self {

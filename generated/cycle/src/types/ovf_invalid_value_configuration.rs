@@ -2,7 +2,7 @@
 
 /// Data object type *OvfInvalidValueConfiguration*.
 ///
-/// Extends `OvfInvalidValue`.
+/// Extends [`OvfInvalidValue`](crate::types::OvfInvalidValue).
 #[derive(Clone)]
 pub struct OvfInvalidValueConfiguration {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfInvalidValueEmpty*.
 ///
-/// Extends `OvfInvalidValue`.
+/// Extends [`OvfInvalidValue`](crate::types::OvfInvalidValue).
 #[derive(Clone)]
 pub struct OvfInvalidValueEmpty {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfInvalidValueFormatMalformed*.
 ///
-/// Extends `OvfInvalidValue`.
+/// Extends [`OvfInvalidValue`](crate::types::OvfInvalidValue).
 #[derive(Clone)]
 pub struct OvfInvalidValueFormatMalformed {
     /// Property *MethodFault.faultCause*.

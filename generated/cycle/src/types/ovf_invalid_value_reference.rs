@@ -2,7 +2,7 @@
 
 /// Data object type *OvfInvalidValueReference*.
 ///
-/// Extends `OvfInvalidValue`.
+/// Extends [`OvfInvalidValue`](crate::types::OvfInvalidValue).
 #[derive(Clone)]
 pub struct OvfInvalidValueReference {
     /// Property *MethodFault.faultCause*.

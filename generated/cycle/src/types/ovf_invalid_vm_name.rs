@@ -2,7 +2,7 @@
 
 /// Data object type *OvfInvalidVmName*.
 ///
-/// Extends `OvfUnsupportedPackage`.
+/// Extends [`OvfUnsupportedPackage`](crate::types::OvfUnsupportedPackage).
 #[derive(Clone)]
 pub struct OvfInvalidVmName {
     /// Property *MethodFault.faultCause*.

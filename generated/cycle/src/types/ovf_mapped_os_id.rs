@@ -2,7 +2,7 @@
 
 /// Data object type *OvfMappedOsId*.
 ///
-/// Extends `OvfImport`.
+/// Extends [`OvfImport`](crate::types::OvfImport).
 #[derive(Clone)]
 pub struct OvfMappedOsId {
     /// Property *MethodFault.faultCause*.

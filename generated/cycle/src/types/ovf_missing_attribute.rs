@@ -2,7 +2,7 @@
 
 /// Data object type *OvfMissingAttribute*.
 ///
-/// Extends `OvfAttribute`.
+/// Extends [`OvfAttribute`](crate::types::OvfAttribute).
 #[derive(Clone)]
 pub struct OvfMissingAttribute {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *OvfMissingElement*.
 ///
-/// Extends `OvfElement`.
+/// Extends [`OvfElement`](crate::types::OvfElement).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfMissingElementKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfMissingElementKind`].
 #[derive(Clone)]
 pub struct OvfMissingElement {
     /// Property *MethodFault.faultCause*.
@@ -100,18 +100,18 @@ impl<'de> serde::Deserialize<'de> for OvfMissingElement {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfMissingElement` or any of its subtypes: what a member declared as `OvfMissingElement` holds.
+/// A `OvfMissingElement` or any of its subtypes: what a member declared as `OvfMissingElement` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfMissingElementKind {
     /// Exactly this type.
     OvfMissingElement(Box<crate::types::OvfMissingElement>),
-    ///  A `OvfMissingElementNormalBoundary`.
+    /// A `OvfMissingElementNormalBoundary`.
     OvfMissingElementNormalBoundary(Box<crate::types::OvfMissingElementNormalBoundary>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -121,6 +121,9 @@ impl Default for OvfMissingElementKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfMissingElementKind {}
+impl std::panic::UnwindSafe for OvfMissingElementKind {}
+impl std::panic::RefUnwindSafe for OvfMissingElementKind {}
 impl Clone for OvfMissingElementKind {
     #[inline]
     fn clone(&self) -> Self {

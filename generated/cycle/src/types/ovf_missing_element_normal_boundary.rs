@@ -2,7 +2,7 @@
 
 /// Data object type *OvfMissingElementNormalBoundary*.
 ///
-/// Extends `OvfMissingElement`.
+/// Extends [`OvfMissingElement`](crate::types::OvfMissingElement).
 #[derive(Clone)]
 pub struct OvfMissingElementNormalBoundary {
     /// Property *MethodFault.faultCause*.

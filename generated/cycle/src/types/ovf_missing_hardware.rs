@@ -2,7 +2,7 @@
 
 /// Data object type *OvfMissingHardware*.
 ///
-/// Extends `OvfImport`.
+/// Extends [`OvfImport`](crate::types::OvfImport).
 #[derive(Clone)]
 pub struct OvfMissingHardware {
     /// Property *MethodFault.faultCause*.

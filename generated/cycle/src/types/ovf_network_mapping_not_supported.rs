@@ -2,7 +2,7 @@
 
 /// Data object type *OvfNetworkMappingNotSupported*.
 ///
-/// Extends `OvfImport`.
+/// Extends [`OvfImport`](crate::types::OvfImport).
 #[derive(Clone)]
 pub struct OvfNetworkMappingNotSupported {
     /// Property *MethodFault.faultCause*.

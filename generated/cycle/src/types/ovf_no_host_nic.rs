@@ -2,7 +2,7 @@
 
 /// Data object type *OvfNoHostNic*.
 ///
-/// Extends `OvfUnsupportedPackage`.
+/// Extends [`OvfUnsupportedPackage`](crate::types::OvfUnsupportedPackage).
 #[derive(Clone)]
 pub struct OvfNoHostNic {
     /// Property *MethodFault.faultCause*.

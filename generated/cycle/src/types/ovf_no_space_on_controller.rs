@@ -2,7 +2,7 @@
 
 /// Data object type *OvfNoSpaceOnController*.
 ///
-/// Extends `OvfUnsupportedElement`.
+/// Extends [`OvfUnsupportedElement`](crate::types::OvfUnsupportedElement).
 #[derive(Clone)]
 pub struct OvfNoSpaceOnController {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfNoSupportedHardwareFamily*.
 ///
-/// Extends `OvfUnsupportedPackage`.
+/// Extends [`OvfUnsupportedPackage`](crate::types::OvfUnsupportedPackage).
 #[derive(Clone)]
 pub struct OvfNoSupportedHardwareFamily {
     /// Property *MethodFault.faultCause*.

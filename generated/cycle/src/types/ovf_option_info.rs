@@ -2,7 +2,7 @@
 
 /// Data object type *OvfOptionInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct OvfOptionInfo {
     /// Property *OvfOptionInfo.option*.

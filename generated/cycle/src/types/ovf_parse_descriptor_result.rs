@@ -2,7 +2,7 @@
 
 /// Data object type *OvfParseDescriptorResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct OvfParseDescriptorResult {
     /// Property *OvfParseDescriptorResult.eula*.

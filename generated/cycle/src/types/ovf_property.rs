@@ -2,9 +2,9 @@
 
 /// Data object type *OvfProperty*.
 ///
-/// Extends `OvfInvalidPackage`.
+/// Extends [`OvfInvalidPackage`](crate::types::OvfInvalidPackage).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfPropertyKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfPropertyKind`].
 #[derive(Clone)]
 pub struct OvfProperty {
     /// Property *MethodFault.faultCause*.
@@ -105,28 +105,28 @@ impl<'de> serde::Deserialize<'de> for OvfProperty {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfProperty` or any of its subtypes: what a member declared as `OvfProperty` holds.
+/// A `OvfProperty` or any of its subtypes: what a member declared as `OvfProperty` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfPropertyKind {
     /// Exactly this type.
     OvfProperty(Box<crate::types::OvfProperty>),
-    ///  A `OvfPropertyNetwork`.
+    /// A `OvfPropertyNetwork`.
     OvfPropertyNetwork(Box<crate::types::OvfPropertyNetwork>),
-    ///  A `OvfPropertyQualifier`.
+    /// A `OvfPropertyQualifier`.
     OvfPropertyQualifier(Box<crate::types::OvfPropertyQualifier>),
-    ///  A `OvfPropertyQualifierDuplicate`.
+    /// A `OvfPropertyQualifierDuplicate`.
     OvfPropertyQualifierDuplicate(Box<crate::types::OvfPropertyQualifierDuplicate>),
-    ///  A `OvfPropertyQualifierIgnored`.
+    /// A `OvfPropertyQualifierIgnored`.
     OvfPropertyQualifierIgnored(Box<crate::types::OvfPropertyQualifierIgnored>),
-    ///  A `OvfPropertyType`.
+    /// A `OvfPropertyType`.
     OvfPropertyType(Box<crate::types::OvfPropertyType>),
-    ///  A `OvfPropertyValue`.
+    /// A `OvfPropertyValue`.
     OvfPropertyValue(Box<crate::types::OvfPropertyValue>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -136,6 +136,9 @@ impl Default for OvfPropertyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfPropertyKind {}
+impl std::panic::UnwindSafe for OvfPropertyKind {}
+impl std::panic::RefUnwindSafe for OvfPropertyKind {}
 impl Clone for OvfPropertyKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfPropertyExport*.
 ///
-/// Extends `OvfExport`.
+/// Extends [`OvfExport`](crate::types::OvfExport).
 #[derive(Clone)]
 pub struct OvfPropertyExport {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfPropertyNetwork*.
 ///
-/// Extends `OvfProperty`.
+/// Extends [`OvfProperty`](crate::types::OvfProperty).
 #[derive(Clone)]
 pub struct OvfPropertyNetwork {
     /// Property *MethodFault.faultCause*.

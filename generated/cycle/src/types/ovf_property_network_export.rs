@@ -2,7 +2,7 @@
 
 /// Data object type *OvfPropertyNetworkExport*.
 ///
-/// Extends `OvfExport`.
+/// Extends [`OvfExport`](crate::types::OvfExport).
 #[derive(Clone)]
 pub struct OvfPropertyNetworkExport {
     /// Property *MethodFault.faultCause*.

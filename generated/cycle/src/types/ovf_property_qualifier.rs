@@ -2,7 +2,7 @@
 
 /// Data object type *OvfPropertyQualifier*.
 ///
-/// Extends `OvfProperty`.
+/// Extends [`OvfProperty`](crate::types::OvfProperty).
 #[derive(Clone)]
 pub struct OvfPropertyQualifier {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfPropertyQualifierDuplicate*.
 ///
-/// Extends `OvfProperty`.
+/// Extends [`OvfProperty`](crate::types::OvfProperty).
 #[derive(Clone)]
 pub struct OvfPropertyQualifierDuplicate {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfPropertyQualifierIgnored*.
 ///
-/// Extends `OvfProperty`.
+/// Extends [`OvfProperty`](crate::types::OvfProperty).
 #[derive(Clone)]
 pub struct OvfPropertyQualifierIgnored {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfPropertyType*.
 ///
-/// Extends `OvfProperty`.
+/// Extends [`OvfProperty`](crate::types::OvfProperty).
 #[derive(Clone)]
 pub struct OvfPropertyType {
     /// Property *MethodFault.faultCause*.

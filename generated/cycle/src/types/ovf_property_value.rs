@@ -2,7 +2,7 @@
 
 /// Data object type *OvfPropertyValue*.
 ///
-/// Extends `OvfProperty`.
+/// Extends [`OvfProperty`](crate::types::OvfProperty).
 #[derive(Clone)]
 pub struct OvfPropertyValue {
     /// Property *MethodFault.faultCause*.

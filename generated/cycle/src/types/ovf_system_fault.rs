@@ -2,9 +2,9 @@
 
 /// Data object type *OvfSystemFault*.
 ///
-/// Extends `OvfFault`.
+/// Extends [`OvfFault`](crate::types::OvfFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfSystemFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfSystemFaultKind`].
 #[derive(Clone)]
 pub struct OvfSystemFault {
     /// Property *MethodFault.faultCause*.
@@ -90,32 +90,32 @@ impl<'de> serde::Deserialize<'de> for OvfSystemFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfSystemFault` or any of its subtypes: what a member declared as `OvfSystemFault` holds.
+/// A `OvfSystemFault` or any of its subtypes: what a member declared as `OvfSystemFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfSystemFaultKind {
     /// Exactly this type.
     OvfSystemFault(Box<crate::types::OvfSystemFault>),
-    ///  A `OvfDiskMappingNotFound`.
+    /// A `OvfDiskMappingNotFound`.
     OvfDiskMappingNotFound(Box<crate::types::OvfDiskMappingNotFound>),
-    ///  A `OvfHostValueNotParsed`.
+    /// A `OvfHostValueNotParsed`.
     OvfHostValueNotParsed(Box<crate::types::OvfHostValueNotParsed>),
-    ///  A `OvfInternalError`.
+    /// A `OvfInternalError`.
     OvfInternalError(Box<crate::types::OvfInternalError>),
-    ///  A `OvfToXmlUnsupportedElement`.
+    /// A `OvfToXmlUnsupportedElement`.
     OvfToXmlUnsupportedElement(Box<crate::types::OvfToXmlUnsupportedElement>),
-    ///  A `OvfUnknownDevice`.
+    /// A `OvfUnknownDevice`.
     OvfUnknownDevice(Box<crate::types::OvfUnknownDevice>),
-    ///  A `OvfUnknownEntity`.
+    /// A `OvfUnknownEntity`.
     OvfUnknownEntity(Box<crate::types::OvfUnknownEntity>),
-    ///  A `OvfUnsupportedDeviceBackingInfo`.
+    /// A `OvfUnsupportedDeviceBackingInfo`.
     OvfUnsupportedDeviceBackingInfo(Box<crate::types::OvfUnsupportedDeviceBackingInfo>),
-    ///  A `OvfUnsupportedDeviceBackingOption`.
+    /// A `OvfUnsupportedDeviceBackingOption`.
     OvfUnsupportedDeviceBackingOption(
         Box<crate::types::OvfUnsupportedDeviceBackingOption>,
     ),
@@ -127,6 +127,9 @@ impl Default for OvfSystemFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfSystemFaultKind {}
+impl std::panic::UnwindSafe for OvfSystemFaultKind {}
+impl std::panic::RefUnwindSafe for OvfSystemFaultKind {}
 impl Clone for OvfSystemFaultKind {
     #[inline]
     fn clone(&self) -> Self {

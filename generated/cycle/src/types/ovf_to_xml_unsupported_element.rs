@@ -2,7 +2,7 @@
 
 /// Data object type *OvfToXmlUnsupportedElement*.
 ///
-/// Extends `OvfSystemFault`.
+/// Extends [`OvfSystemFault`](crate::types::OvfSystemFault).
 #[derive(Clone)]
 pub struct OvfToXmlUnsupportedElement {
     /// Property *MethodFault.faultCause*.

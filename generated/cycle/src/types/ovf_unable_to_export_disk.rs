@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnableToExportDisk*.
 ///
-/// Extends `OvfHardwareExport`.
+/// Extends [`OvfHardwareExport`](crate::types::OvfHardwareExport).
 #[derive(Clone)]
 pub struct OvfUnableToExportDisk {
     /// Property *MethodFault.faultCause*.

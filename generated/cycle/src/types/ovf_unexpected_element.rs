@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnexpectedElement*.
 ///
-/// Extends `OvfElement`.
+/// Extends [`OvfElement`](crate::types::OvfElement).
 #[derive(Clone)]
 pub struct OvfUnexpectedElement {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnknownDevice*.
 ///
-/// Extends `OvfSystemFault`.
+/// Extends [`OvfSystemFault`](crate::types::OvfSystemFault).
 #[derive(Clone)]
 pub struct OvfUnknownDevice {
     /// Property *MethodFault.faultCause*.

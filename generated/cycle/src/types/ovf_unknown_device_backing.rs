@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnknownDeviceBacking*.
 ///
-/// Extends `OvfHardwareExport`.
+/// Extends [`OvfHardwareExport`](crate::types::OvfHardwareExport).
 #[derive(Clone)]
 pub struct OvfUnknownDeviceBacking {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnknownEntity*.
 ///
-/// Extends `OvfSystemFault`.
+/// Extends [`OvfSystemFault`](crate::types::OvfSystemFault).
 #[derive(Clone)]
 pub struct OvfUnknownEntity {
     /// Property *MethodFault.faultCause*.

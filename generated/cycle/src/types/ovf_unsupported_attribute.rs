@@ -2,9 +2,9 @@
 
 /// Data object type *OvfUnsupportedAttribute*.
 ///
-/// Extends `OvfUnsupportedPackage`.
+/// Extends [`OvfUnsupportedPackage`](crate::types::OvfUnsupportedPackage).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfUnsupportedAttributeKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfUnsupportedAttributeKind`].
 #[derive(Clone)]
 pub struct OvfUnsupportedAttribute {
     /// Property *MethodFault.faultCause*.
@@ -111,18 +111,18 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedAttribute {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfUnsupportedAttribute` or any of its subtypes: what a member declared as `OvfUnsupportedAttribute` holds.
+/// A `OvfUnsupportedAttribute` or any of its subtypes: what a member declared as `OvfUnsupportedAttribute` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfUnsupportedAttributeKind {
     /// Exactly this type.
     OvfUnsupportedAttribute(Box<crate::types::OvfUnsupportedAttribute>),
-    ///  A `OvfUnsupportedAttributeValue`.
+    /// A `OvfUnsupportedAttributeValue`.
     OvfUnsupportedAttributeValue(Box<crate::types::OvfUnsupportedAttributeValue>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -132,6 +132,9 @@ impl Default for OvfUnsupportedAttributeKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfUnsupportedAttributeKind {}
+impl std::panic::UnwindSafe for OvfUnsupportedAttributeKind {}
+impl std::panic::RefUnwindSafe for OvfUnsupportedAttributeKind {}
 impl Clone for OvfUnsupportedAttributeKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnsupportedAttributeValue*.
 ///
-/// Extends `OvfUnsupportedAttribute`.
+/// Extends [`OvfUnsupportedAttribute`](crate::types::OvfUnsupportedAttribute).
 #[derive(Clone)]
 pub struct OvfUnsupportedAttributeValue {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnsupportedDeviceBackingInfo*.
 ///
-/// Extends `OvfSystemFault`.
+/// Extends [`OvfSystemFault`](crate::types::OvfSystemFault).
 #[derive(Clone)]
 pub struct OvfUnsupportedDeviceBackingInfo {
     /// Property *MethodFault.faultCause*.

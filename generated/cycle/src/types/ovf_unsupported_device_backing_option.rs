@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnsupportedDeviceBackingOption*.
 ///
-/// Extends `OvfSystemFault`.
+/// Extends [`OvfSystemFault`](crate::types::OvfSystemFault).
 #[derive(Clone)]
 pub struct OvfUnsupportedDeviceBackingOption {
     /// Property *MethodFault.faultCause*.

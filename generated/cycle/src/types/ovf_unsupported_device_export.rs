@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnsupportedDeviceExport*.
 ///
-/// Extends `OvfHardwareExport`.
+/// Extends [`OvfHardwareExport`](crate::types::OvfHardwareExport).
 #[derive(Clone)]
 pub struct OvfUnsupportedDeviceExport {
     /// Property *MethodFault.faultCause*.

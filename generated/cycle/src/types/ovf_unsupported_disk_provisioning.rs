@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnsupportedDiskProvisioning*.
 ///
-/// Extends `OvfImport`.
+/// Extends [`OvfImport`](crate::types::OvfImport).
 #[derive(Clone)]
 pub struct OvfUnsupportedDiskProvisioning {
     /// Property *MethodFault.faultCause*.

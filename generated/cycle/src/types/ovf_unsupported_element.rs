@@ -2,9 +2,9 @@
 
 /// Data object type *OvfUnsupportedElement*.
 ///
-/// Extends `OvfUnsupportedPackage`.
+/// Extends [`OvfUnsupportedPackage`](crate::types::OvfUnsupportedPackage).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfUnsupportedElementKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfUnsupportedElementKind`].
 #[derive(Clone)]
 pub struct OvfUnsupportedElement {
     /// Property *MethodFault.faultCause*.
@@ -100,22 +100,22 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedElement {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfUnsupportedElement` or any of its subtypes: what a member declared as `OvfUnsupportedElement` holds.
+/// A `OvfUnsupportedElement` or any of its subtypes: what a member declared as `OvfUnsupportedElement` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfUnsupportedElementKind {
     /// Exactly this type.
     OvfUnsupportedElement(Box<crate::types::OvfUnsupportedElement>),
-    ///  A `OvfNoSpaceOnController`.
+    /// A `OvfNoSpaceOnController`.
     OvfNoSpaceOnController(Box<crate::types::OvfNoSpaceOnController>),
-    ///  A `OvfUnsupportedElementValue`.
+    /// A `OvfUnsupportedElementValue`.
     OvfUnsupportedElementValue(Box<crate::types::OvfUnsupportedElementValue>),
-    ///  A `OvfUnsupportedSection`.
+    /// A `OvfUnsupportedSection`.
     OvfUnsupportedSection(Box<crate::types::OvfUnsupportedSection>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -125,6 +125,9 @@ impl Default for OvfUnsupportedElementKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfUnsupportedElementKind {}
+impl std::panic::UnwindSafe for OvfUnsupportedElementKind {}
+impl std::panic::RefUnwindSafe for OvfUnsupportedElementKind {}
 impl Clone for OvfUnsupportedElementKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnsupportedElementValue*.
 ///
-/// Extends `OvfUnsupportedElement`.
+/// Extends [`OvfUnsupportedElement`](crate::types::OvfUnsupportedElement).
 #[derive(Clone)]
 pub struct OvfUnsupportedElementValue {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *OvfUnsupportedPackage*.
 ///
-/// Extends `OvfFault`.
+/// Extends [`OvfFault`](crate::types::OvfFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfUnsupportedPackageKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfUnsupportedPackageKind`].
 #[derive(Clone)]
 pub struct OvfUnsupportedPackage {
     /// Property *MethodFault.faultCause*.
@@ -95,30 +95,30 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedPackage {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfUnsupportedPackage` or any of its subtypes: what a member declared as `OvfUnsupportedPackage` holds.
+/// A `OvfUnsupportedPackage` or any of its subtypes: what a member declared as `OvfUnsupportedPackage` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfUnsupportedPackageKind {
     /// Exactly this type.
     OvfUnsupportedPackage(Box<crate::types::OvfUnsupportedPackage>),
-    ///  A `OvfInvalidVmName`.
+    /// A `OvfInvalidVmName`.
     OvfInvalidVmName(Box<crate::types::OvfInvalidVmName>),
-    ///  A `OvfNoHostNic`.
+    /// A `OvfNoHostNic`.
     OvfNoHostNic(Box<crate::types::OvfNoHostNic>),
-    ///  A `OvfNoSupportedHardwareFamily`.
+    /// A `OvfNoSupportedHardwareFamily`.
     OvfNoSupportedHardwareFamily(Box<crate::types::OvfNoSupportedHardwareFamily>),
-    ///  A `OvfUnsupportedAttribute` or one of its subtypes.
+    /// A `OvfUnsupportedAttribute` or one of its subtypes.
     OvfUnsupportedAttribute(crate::types::OvfUnsupportedAttributeKind),
-    ///  A `OvfUnsupportedElement` or one of its subtypes.
+    /// A `OvfUnsupportedElement` or one of its subtypes.
     OvfUnsupportedElement(crate::types::OvfUnsupportedElementKind),
-    ///  A `OvfUnsupportedSubType`.
+    /// A `OvfUnsupportedSubType`.
     OvfUnsupportedSubType(Box<crate::types::OvfUnsupportedSubType>),
-    ///  A `OvfUnsupportedType`.
+    /// A `OvfUnsupportedType`.
     OvfUnsupportedType(Box<crate::types::OvfUnsupportedType>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -128,6 +128,9 @@ impl Default for OvfUnsupportedPackageKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfUnsupportedPackageKind {}
+impl std::panic::UnwindSafe for OvfUnsupportedPackageKind {}
+impl std::panic::RefUnwindSafe for OvfUnsupportedPackageKind {}
 impl Clone for OvfUnsupportedPackageKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnsupportedSection*.
 ///
-/// Extends `OvfUnsupportedElement`.
+/// Extends [`OvfUnsupportedElement`](crate::types::OvfUnsupportedElement).
 #[derive(Clone)]
 pub struct OvfUnsupportedSection {
     /// Property *MethodFault.faultCause*.

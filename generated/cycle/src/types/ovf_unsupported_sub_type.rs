@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnsupportedSubType*.
 ///
-/// Extends `OvfUnsupportedPackage`.
+/// Extends [`OvfUnsupportedPackage`](crate::types::OvfUnsupportedPackage).
 #[derive(Clone)]
 pub struct OvfUnsupportedSubType {
     /// Property *MethodFault.faultCause*.

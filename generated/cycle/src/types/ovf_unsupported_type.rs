@@ -2,7 +2,7 @@
 
 /// Data object type *OvfUnsupportedType*.
 ///
-/// Extends `OvfUnsupportedPackage`.
+/// Extends [`OvfUnsupportedPackage`](crate::types::OvfUnsupportedPackage).
 #[derive(Clone)]
 pub struct OvfUnsupportedType {
     /// Property *MethodFault.faultCause*.

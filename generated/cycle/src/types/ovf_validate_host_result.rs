@@ -2,7 +2,7 @@
 
 /// Data object type *OvfValidateHostResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct OvfValidateHostResult {
     /// Property *OvfValidateHostResult.downloadSize*.

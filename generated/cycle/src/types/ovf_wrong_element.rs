@@ -2,7 +2,7 @@
 
 /// Data object type *OvfWrongElement*.
 ///
-/// Extends `OvfElement`.
+/// Extends [`OvfElement`](crate::types::OvfElement).
 #[derive(Clone)]
 pub struct OvfWrongElement {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfWrongNamespace*.
 ///
-/// Extends `OvfInvalidPackage`.
+/// Extends [`OvfInvalidPackage`](crate::types::OvfInvalidPackage).
 #[derive(Clone)]
 pub struct OvfWrongNamespace {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfXmlFormat*.
 ///
-/// Extends `OvfInvalidPackage`.
+/// Extends [`OvfInvalidPackage`](crate::types::OvfInvalidPackage).
 #[derive(Clone)]
 pub struct OvfXmlFormat {
     /// Property *MethodFault.faultCause*.

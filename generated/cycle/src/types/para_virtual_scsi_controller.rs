@@ -2,7 +2,7 @@
 
 /// Data object type *ParaVirtualSCSIController*.
 ///
-/// Extends `VirtualSCSIController`.
+/// Extends [`VirtualSCSIController`](crate::types::VirtualSCSIController).
 #[derive(Clone)]
 pub struct ParaVirtualSCSIController {
     /// Property *VirtualDevice.key*.

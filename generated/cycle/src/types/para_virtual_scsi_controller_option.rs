@@ -2,7 +2,7 @@
 
 /// Data object type *ParaVirtualSCSIControllerOption*.
 ///
-/// Extends `VirtualSCSIControllerOption`.
+/// Extends [`VirtualSCSIControllerOption`](crate::types::VirtualSCSIControllerOption).
 #[derive(Clone)]
 pub struct ParaVirtualSCSIControllerOption {
     /// Property *VirtualDeviceOption.type*.

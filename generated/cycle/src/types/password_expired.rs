@@ -2,7 +2,7 @@
 
 /// Data object type *PasswordExpired*.
 ///
-/// Extends `InvalidLogin`.
+/// Extends [`InvalidLogin`](crate::types::InvalidLogin).
 #[derive(Clone)]
 pub struct PasswordExpired {
     /// Property *MethodFault.faultCause*.

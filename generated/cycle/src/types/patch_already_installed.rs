@@ -2,7 +2,7 @@
 
 /// Data object type *PatchAlreadyInstalled*.
 ///
-/// Extends `PatchNotApplicable`.
+/// Extends [`PatchNotApplicable`](crate::types::PatchNotApplicable).
 #[derive(Clone)]
 pub struct PatchAlreadyInstalled {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PatchBinariesNotFound*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct PatchBinariesNotFound {
     /// Property *MethodFault.faultCause*.

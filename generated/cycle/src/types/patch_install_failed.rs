@@ -2,7 +2,7 @@
 
 /// Data object type *PatchInstallFailed*.
 ///
-/// Extends `PlatformConfigFault`.
+/// Extends [`PlatformConfigFault`](crate::types::PlatformConfigFault).
 #[derive(Clone)]
 pub struct PatchInstallFailed {
     /// Property *MethodFault.faultCause*.

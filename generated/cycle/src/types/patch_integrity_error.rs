@@ -2,7 +2,7 @@
 
 /// Data object type *PatchIntegrityError*.
 ///
-/// Extends `PlatformConfigFault`.
+/// Extends [`PlatformConfigFault`](crate::types::PlatformConfigFault).
 #[derive(Clone)]
 pub struct PatchIntegrityError {
     /// Property *MethodFault.faultCause*.

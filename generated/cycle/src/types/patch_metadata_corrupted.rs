@@ -2,7 +2,7 @@
 
 /// Data object type *PatchMetadataCorrupted*.
 ///
-/// Extends `PatchMetadataInvalid`.
+/// Extends [`PatchMetadataInvalid`](crate::types::PatchMetadataInvalid).
 #[derive(Clone)]
 pub struct PatchMetadataCorrupted {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *PatchMetadataInvalid*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`PatchMetadataInvalidKind`\].
+/// Has subtypes: members declared with this type are held as [`PatchMetadataInvalidKind`].
 #[derive(Clone)]
 pub struct PatchMetadataInvalid {
     /// Property *MethodFault.faultCause*.
@@ -100,20 +100,20 @@ impl<'de> serde::Deserialize<'de> for PatchMetadataInvalid {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PatchMetadataInvalid` or any of its subtypes: what a member declared as `PatchMetadataInvalid` holds.
+/// A `PatchMetadataInvalid` or any of its subtypes: what a member declared as `PatchMetadataInvalid` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PatchMetadataInvalidKind {
     /// Exactly this type.
     PatchMetadataInvalid(Box<crate::types::PatchMetadataInvalid>),
-    ///  A `PatchMetadataCorrupted`.
+    /// A `PatchMetadataCorrupted`.
     PatchMetadataCorrupted(Box<crate::types::PatchMetadataCorrupted>),
-    ///  A `PatchMetadataNotFound`.
+    /// A `PatchMetadataNotFound`.
     PatchMetadataNotFound(Box<crate::types::PatchMetadataNotFound>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -123,6 +123,9 @@ impl Default for PatchMetadataInvalidKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PatchMetadataInvalidKind {}
+impl std::panic::UnwindSafe for PatchMetadataInvalidKind {}
+impl std::panic::RefUnwindSafe for PatchMetadataInvalidKind {}
 impl Clone for PatchMetadataInvalidKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *PatchMetadataNotFound*.
 ///
-/// Extends `PatchMetadataInvalid`.
+/// Extends [`PatchMetadataInvalid`](crate::types::PatchMetadataInvalid).
 #[derive(Clone)]
 pub struct PatchMetadataNotFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PatchMissingDependencies*.
 ///
-/// Extends `PatchNotApplicable`.
+/// Extends [`PatchNotApplicable`](crate::types::PatchNotApplicable).
 #[derive(Clone)]
 pub struct PatchMissingDependencies {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *PatchNotApplicable*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`PatchNotApplicableKind`\].
+/// Has subtypes: members declared with this type are held as [`PatchNotApplicableKind`].
 #[derive(Clone)]
 pub struct PatchNotApplicable {
     /// Property *MethodFault.faultCause*.
@@ -95,22 +95,22 @@ impl<'de> serde::Deserialize<'de> for PatchNotApplicable {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PatchNotApplicable` or any of its subtypes: what a member declared as `PatchNotApplicable` holds.
+/// A `PatchNotApplicable` or any of its subtypes: what a member declared as `PatchNotApplicable` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PatchNotApplicableKind {
     /// Exactly this type.
     PatchNotApplicable(Box<crate::types::PatchNotApplicable>),
-    ///  A `PatchAlreadyInstalled`.
+    /// A `PatchAlreadyInstalled`.
     PatchAlreadyInstalled(Box<crate::types::PatchAlreadyInstalled>),
-    ///  A `PatchMissingDependencies`.
+    /// A `PatchMissingDependencies`.
     PatchMissingDependencies(Box<crate::types::PatchMissingDependencies>),
-    ///  A `PatchSuperseded`.
+    /// A `PatchSuperseded`.
     PatchSuperseded(Box<crate::types::PatchSuperseded>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -120,6 +120,9 @@ impl Default for PatchNotApplicableKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PatchNotApplicableKind {}
+impl std::panic::UnwindSafe for PatchNotApplicableKind {}
+impl std::panic::RefUnwindSafe for PatchNotApplicableKind {}
 impl Clone for PatchNotApplicableKind {
     #[inline]
     fn clone(&self) -> Self {

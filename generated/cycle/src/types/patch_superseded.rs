@@ -2,7 +2,7 @@
 
 /// Data object type *PatchSuperseded*.
 ///
-/// Extends `PatchNotApplicable`.
+/// Extends [`PatchNotApplicable`](crate::types::PatchNotApplicable).
 #[derive(Clone)]
 pub struct PatchSuperseded {
     /// Property *MethodFault.faultCause*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmCapabilityConstraintsKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmCapabilityConstraintsKind`].
 #[derive(Clone)]
 pub struct PbmCapabilityConstraints {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityConstraints {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmCapabilityConstraints` or any of its subtypes: what a member declared as `PbmCapabilityConstraints` holds.
+/// A `PbmCapabilityConstraints` or any of its subtypes: what a member declared as `PbmCapabilityConstraints` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmCapabilityConstraintsKind {
     /// Exactly this type.
     PbmCapabilityConstraints(Box<crate::types::PbmCapabilityConstraints>),
-    ///  A `PbmCapabilitySubProfileConstraints`.
+    /// A `PbmCapabilitySubProfileConstraints`.
     #[cfg(feature = "pbm")]
     PbmCapabilitySubProfileConstraints(
         Box<crate::types::PbmCapabilitySubProfileConstraints>,
@@ -100,6 +100,9 @@ impl Default for PbmCapabilityConstraintsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmCapabilityConstraintsKind {}
+impl std::panic::UnwindSafe for PbmCapabilityConstraintsKind {}
+impl std::panic::RefUnwindSafe for PbmCapabilityConstraintsKind {}
 impl Clone for PbmCapabilityConstraintsKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmProfile`.
+/// Extends [`PbmProfile`](crate::types::PbmProfile).
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmCapabilityProfileKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmCapabilityProfileKind`].
 #[derive(Clone)]
 pub struct PbmCapabilityProfile {
     /// Property *PbmProfile.profileId*.
@@ -206,18 +206,18 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfile {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmCapabilityProfile` or any of its subtypes: what a member declared as `PbmCapabilityProfile` holds.
+/// A `PbmCapabilityProfile` or any of its subtypes: what a member declared as `PbmCapabilityProfile` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmCapabilityProfileKind {
     /// Exactly this type.
     PbmCapabilityProfile(Box<crate::types::PbmCapabilityProfile>),
-    ///  A `PbmDefaultCapabilityProfile`.
+    /// A `PbmDefaultCapabilityProfile`.
     #[cfg(feature = "pbm")]
     PbmDefaultCapabilityProfile(Box<crate::types::PbmDefaultCapabilityProfile>),
 }
@@ -228,6 +228,9 @@ impl Default for PbmCapabilityProfileKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmCapabilityProfileKind {}
+impl std::panic::UnwindSafe for PbmCapabilityProfileKind {}
+impl std::panic::RefUnwindSafe for PbmCapabilityProfileKind {}
 impl Clone for PbmCapabilityProfileKind {
     #[inline]
     fn clone(&self) -> Self {

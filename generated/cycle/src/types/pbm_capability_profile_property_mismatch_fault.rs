@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmPropertyMismatchFault`.
+/// Extends [`PbmPropertyMismatchFault`](crate::types::PbmPropertyMismatchFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmCapabilityProfilePropertyMismatchFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmCapabilityProfilePropertyMismatchFaultKind`].
 #[derive(Clone)]
 pub struct PbmCapabilityProfilePropertyMismatchFault {
     /// Property *MethodFault.faultCause*.
@@ -126,20 +126,20 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfilePropertyMismatchFault 
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmCapabilityProfilePropertyMismatchFault` or any of its subtypes: what a member declared as `PbmCapabilityProfilePropertyMismatchFault` holds.
+/// A `PbmCapabilityProfilePropertyMismatchFault` or any of its subtypes: what a member declared as `PbmCapabilityProfilePropertyMismatchFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmCapabilityProfilePropertyMismatchFaultKind {
     /// Exactly this type.
     PbmCapabilityProfilePropertyMismatchFault(
         Box<crate::types::PbmCapabilityProfilePropertyMismatchFault>,
     ),
-    ///  A `PbmIncompatibleVendorSpecificRuleSet`.
+    /// A `PbmIncompatibleVendorSpecificRuleSet`.
     #[cfg(feature = "pbm")]
     PbmIncompatibleVendorSpecificRuleSet(
         Box<crate::types::PbmIncompatibleVendorSpecificRuleSet>,
@@ -152,6 +152,9 @@ impl Default for PbmCapabilityProfilePropertyMismatchFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmCapabilityProfilePropertyMismatchFaultKind {}
+impl std::panic::UnwindSafe for PbmCapabilityProfilePropertyMismatchFaultKind {}
+impl std::panic::RefUnwindSafe for PbmCapabilityProfilePropertyMismatchFaultKind {}
 impl Clone for PbmCapabilityProfilePropertyMismatchFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmCapabilityConstraints`.
+/// Extends [`PbmCapabilityConstraints`](crate::types::PbmCapabilityConstraints).
 #[derive(Clone)]
 pub struct PbmCapabilitySubProfileConstraints {
     /// Property *PbmCapabilitySubProfileConstraints.subProfiles*.

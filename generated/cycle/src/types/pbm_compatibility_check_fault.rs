@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmFault`.
+/// Extends [`PbmFault`](crate::types::PbmFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmCompatibilityCheckFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmCompatibilityCheckFaultKind`].
 #[derive(Clone)]
 pub struct PbmCompatibilityCheckFault {
     /// Property *MethodFault.faultCause*.
@@ -97,21 +97,21 @@ impl<'de> serde::Deserialize<'de> for PbmCompatibilityCheckFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmCompatibilityCheckFault` or any of its subtypes: what a member declared as `PbmCompatibilityCheckFault` holds.
+/// A `PbmCompatibilityCheckFault` or any of its subtypes: what a member declared as `PbmCompatibilityCheckFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmCompatibilityCheckFaultKind {
     /// Exactly this type.
     PbmCompatibilityCheckFault(Box<crate::types::PbmCompatibilityCheckFault>),
-    ///  A `PbmDefaultProfileAppliesFault`.
+    /// A `PbmDefaultProfileAppliesFault`.
     #[cfg(feature = "pbm")]
     PbmDefaultProfileAppliesFault(Box<crate::types::PbmDefaultProfileAppliesFault>),
-    ///  A `PbmPropertyMismatchFault` or one of its subtypes.
+    /// A `PbmPropertyMismatchFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPropertyMismatchFault(crate::types::PbmPropertyMismatchFaultKind),
 }
@@ -122,6 +122,9 @@ impl Default for PbmCompatibilityCheckFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmCompatibilityCheckFaultKind {}
+impl std::panic::UnwindSafe for PbmCompatibilityCheckFaultKind {}
+impl std::panic::RefUnwindSafe for PbmCompatibilityCheckFaultKind {}
 impl Clone for PbmCompatibilityCheckFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmCapabilityProfile`.
+/// Extends [`PbmCapabilityProfile`](crate::types::PbmCapabilityProfile).
 #[derive(Clone)]
 pub struct PbmDefaultCapabilityProfile {
     /// Property *PbmProfile.profileId*.

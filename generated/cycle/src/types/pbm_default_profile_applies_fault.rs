@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmCompatibilityCheckFault`.
+/// Extends [`PbmCompatibilityCheckFault`](crate::types::PbmCompatibilityCheckFault).
 #[derive(Clone)]
 pub struct PbmDefaultProfileAppliesFault {
     /// Property *MethodFault.faultCause*.

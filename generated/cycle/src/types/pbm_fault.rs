@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmFaultKind`].
 #[derive(Clone)]
 pub struct PbmFault {
     /// Property *MethodFault.faultCause*.
@@ -92,42 +92,42 @@ impl<'de> serde::Deserialize<'de> for PbmFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmFault` or any of its subtypes: what a member declared as `PbmFault` holds.
+/// A `PbmFault` or any of its subtypes: what a member declared as `PbmFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmFaultKind {
     /// Exactly this type.
     PbmFault(Box<crate::types::PbmFault>),
-    ///  A `PbmAlreadyExists`.
+    /// A `PbmAlreadyExists`.
     #[cfg(feature = "pbm")]
     PbmAlreadyExists(Box<crate::types::PbmAlreadyExists>),
-    ///  A `PbmCompatibilityCheckFault` or one of its subtypes.
+    /// A `PbmCompatibilityCheckFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCompatibilityCheckFault(crate::types::PbmCompatibilityCheckFaultKind),
-    ///  A `PbmDuplicateName`.
+    /// A `PbmDuplicateName`.
     #[cfg(feature = "pbm")]
     PbmDuplicateName(Box<crate::types::PbmDuplicateName>),
-    ///  A `PbmFaultInvalidLogin`.
+    /// A `PbmFaultInvalidLogin`.
     #[cfg(feature = "pbm")]
     PbmFaultInvalidLogin(Box<crate::types::PbmFaultInvalidLogin>),
-    ///  A `PbmLegacyHubsNotSupported`.
+    /// A `PbmLegacyHubsNotSupported`.
     #[cfg(feature = "pbm")]
     PbmLegacyHubsNotSupported(Box<crate::types::PbmLegacyHubsNotSupported>),
-    ///  A `PbmNonExistentHubs`.
+    /// A `PbmNonExistentHubs`.
     #[cfg(feature = "pbm")]
     PbmNonExistentHubs(Box<crate::types::PbmNonExistentHubs>),
-    ///  A `PbmFaultNotFound`.
+    /// A `PbmFaultNotFound`.
     #[cfg(feature = "pbm")]
     PbmFaultNotFound(Box<crate::types::PbmFaultNotFound>),
-    ///  A `PbmFaultProfileStorageFault`.
+    /// A `PbmFaultProfileStorageFault`.
     #[cfg(feature = "pbm")]
     PbmFaultProfileStorageFault(Box<crate::types::PbmFaultProfileStorageFault>),
-    ///  A `PbmResourceInUse`.
+    /// A `PbmResourceInUse`.
     #[cfg(feature = "pbm")]
     PbmResourceInUse(Box<crate::types::PbmResourceInUse>),
 }
@@ -138,6 +138,9 @@ impl Default for PbmFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmFaultKind {}
+impl std::panic::UnwindSafe for PbmFaultKind {}
+impl std::panic::RefUnwindSafe for PbmFaultKind {}
 impl Clone for PbmFaultKind {
     #[inline]
     fn clone(&self) -> Self {

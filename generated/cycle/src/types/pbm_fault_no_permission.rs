@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `SecurityError`.
+/// Extends [`SecurityError`](crate::types::SecurityError).
 #[derive(Clone)]
 pub struct PbmFaultNoPermission {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmCapabilityProfilePropertyMismatchFault`.
+/// Extends [`PbmCapabilityProfilePropertyMismatchFault`](crate::types::PbmCapabilityProfilePropertyMismatchFault).
 #[derive(Clone)]
 pub struct PbmIncompatibleVendorSpecificRuleSet {
     /// Property *MethodFault.faultCause*.

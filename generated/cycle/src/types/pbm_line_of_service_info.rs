@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmLineOfServiceInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmLineOfServiceInfoKind`].
 #[derive(Clone)]
 pub struct PbmLineOfServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
@@ -97,23 +97,23 @@ impl<'de> serde::Deserialize<'de> for PbmLineOfServiceInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmLineOfServiceInfo` or any of its subtypes: what a member declared as `PbmLineOfServiceInfo` holds.
+/// A `PbmLineOfServiceInfo` or any of its subtypes: what a member declared as `PbmLineOfServiceInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmLineOfServiceInfoKind {
     /// Exactly this type.
     PbmLineOfServiceInfo(Box<crate::types::PbmLineOfServiceInfo>),
-    ///  A `PbmPersistenceBasedDataServiceInfo`.
+    /// A `PbmPersistenceBasedDataServiceInfo`.
     #[cfg(feature = "pbm")]
     PbmPersistenceBasedDataServiceInfo(
         Box<crate::types::PbmPersistenceBasedDataServiceInfo>,
     ),
-    ///  A `PbmVaioDataServiceInfo`.
+    /// A `PbmVaioDataServiceInfo`.
     #[cfg(feature = "pbm")]
     PbmVaioDataServiceInfo(Box<crate::types::PbmVaioDataServiceInfo>),
 }
@@ -124,6 +124,9 @@ impl Default for PbmLineOfServiceInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmLineOfServiceInfoKind {}
+impl std::panic::UnwindSafe for PbmLineOfServiceInfoKind {}
+impl std::panic::RefUnwindSafe for PbmLineOfServiceInfoKind {}
 impl Clone for PbmLineOfServiceInfoKind {
     #[inline]
     fn clone(&self) -> Self {

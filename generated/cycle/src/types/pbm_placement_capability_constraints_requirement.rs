@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmPlacementRequirement`.
+/// Extends [`PbmPlacementRequirement`](crate::types::PbmPlacementRequirement).
 #[derive(Clone)]
 pub struct PbmPlacementCapabilityConstraintsRequirement {
     /// Property *PbmPlacementCapabilityConstraintsRequirement.constraints*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmPlacementRequirementKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmPlacementRequirementKind`].
 #[derive(Clone)]
 pub struct PbmPlacementRequirement {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,23 +76,23 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementRequirement {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmPlacementRequirement` or any of its subtypes: what a member declared as `PbmPlacementRequirement` holds.
+/// A `PbmPlacementRequirement` or any of its subtypes: what a member declared as `PbmPlacementRequirement` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmPlacementRequirementKind {
     /// Exactly this type.
     PbmPlacementRequirement(Box<crate::types::PbmPlacementRequirement>),
-    ///  A `PbmPlacementCapabilityConstraintsRequirement`.
+    /// A `PbmPlacementCapabilityConstraintsRequirement`.
     #[cfg(feature = "pbm")]
     PbmPlacementCapabilityConstraintsRequirement(
         Box<crate::types::PbmPlacementCapabilityConstraintsRequirement>,
     ),
-    ///  A `PbmPlacementCapabilityProfileRequirement` or one of its subtypes.
+    /// A `PbmPlacementCapabilityProfileRequirement` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPlacementCapabilityProfileRequirement(
         crate::types::PbmPlacementCapabilityProfileRequirementKind,
@@ -105,6 +105,9 @@ impl Default for PbmPlacementRequirementKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmPlacementRequirementKind {}
+impl std::panic::UnwindSafe for PbmPlacementRequirementKind {}
+impl std::panic::RefUnwindSafe for PbmPlacementRequirementKind {}
 impl Clone for PbmPlacementRequirementKind {
     #[inline]
     fn clone(&self) -> Self {

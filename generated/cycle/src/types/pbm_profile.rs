@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmProfileKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmProfileKind`].
 #[derive(Clone)]
 pub struct PbmProfile {
     /// Property *PbmProfile.profileId*.
@@ -137,18 +137,18 @@ impl<'de> serde::Deserialize<'de> for PbmProfile {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmProfile` or any of its subtypes: what a member declared as `PbmProfile` holds.
+/// A `PbmProfile` or any of its subtypes: what a member declared as `PbmProfile` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmProfileKind {
     /// Exactly this type.
     PbmProfile(Box<crate::types::PbmProfile>),
-    ///  A `PbmCapabilityProfile` or one of its subtypes.
+    /// A `PbmCapabilityProfile` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityProfile(crate::types::PbmCapabilityProfileKind),
 }
@@ -159,6 +159,9 @@ impl Default for PbmProfileKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmProfileKind {}
+impl std::panic::UnwindSafe for PbmProfileKind {}
+impl std::panic::RefUnwindSafe for PbmProfileKind {}
 impl Clone for PbmProfileKind {
     #[inline]
     fn clone(&self) -> Self {

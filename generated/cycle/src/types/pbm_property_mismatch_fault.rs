@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmCompatibilityCheckFault`.
+/// Extends [`PbmCompatibilityCheckFault`](crate::types::PbmCompatibilityCheckFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmPropertyMismatchFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmPropertyMismatchFaultKind`].
 #[derive(Clone)]
 pub struct PbmPropertyMismatchFault {
     /// Property *MethodFault.faultCause*.
@@ -119,18 +119,18 @@ impl<'de> serde::Deserialize<'de> for PbmPropertyMismatchFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmPropertyMismatchFault` or any of its subtypes: what a member declared as `PbmPropertyMismatchFault` holds.
+/// A `PbmPropertyMismatchFault` or any of its subtypes: what a member declared as `PbmPropertyMismatchFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmPropertyMismatchFaultKind {
     /// Exactly this type.
     PbmPropertyMismatchFault(Box<crate::types::PbmPropertyMismatchFault>),
-    ///  A `PbmCapabilityProfilePropertyMismatchFault` or one of its subtypes.
+    /// A `PbmCapabilityProfilePropertyMismatchFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityProfilePropertyMismatchFault(
         crate::types::PbmCapabilityProfilePropertyMismatchFaultKind,
@@ -143,6 +143,9 @@ impl Default for PbmPropertyMismatchFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmPropertyMismatchFaultKind {}
+impl std::panic::UnwindSafe for PbmPropertyMismatchFaultKind {}
+impl std::panic::RefUnwindSafe for PbmPropertyMismatchFaultKind {}
 impl Clone for PbmPropertyMismatchFaultKind {
     #[inline]
     fn clone(&self) -> Self {

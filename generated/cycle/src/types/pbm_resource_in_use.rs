@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmFault`.
+/// Extends [`PbmFault`](crate::types::PbmFault).
 #[derive(Clone)]
 pub struct PbmResourceInUse {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmLineOfServiceInfo`.
+/// Extends [`PbmLineOfServiceInfo`](crate::types::PbmLineOfServiceInfo).
 #[derive(Clone)]
 pub struct PbmVaioDataServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PerfCounterInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PerfCounterInfo {
     /// Property *PerfCounterInfo.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PerformanceDescription*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PerformanceDescription {
     /// Property *PerformanceDescription.counterType*.

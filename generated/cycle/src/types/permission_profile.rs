@@ -2,7 +2,7 @@
 
 /// Data object type *PermissionProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct PermissionProfile {
     /// Property *ApplyProfile.enabled*.

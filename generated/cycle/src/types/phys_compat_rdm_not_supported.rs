@@ -2,7 +2,7 @@
 
 /// Data object type *PhysCompatRDMNotSupported*.
 ///
-/// Extends `RDMNotSupported`.
+/// Extends [`RDMNotSupported`](crate::types::RDMNotSupported).
 #[derive(Clone)]
 pub struct PhysCompatRDMNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PhysicalNicHintInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PhysicalNicHintInfo {
     /// Property *PhysicalNicHintInfo.device*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PhysicalNicProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct PhysicalNicProfile {
     /// Property *ApplyProfile.enabled*.

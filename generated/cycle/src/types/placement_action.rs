@@ -2,7 +2,7 @@
 
 /// Data object type *PlacementAction*.
 ///
-/// Extends `ClusterAction`.
+/// Extends [`ClusterAction`](crate::types::ClusterAction).
 #[derive(Clone)]
 pub struct PlacementAction {
     /// Property *ClusterAction.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PlacementRankResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PlacementRankResult {
     /// Property *PlacementRankResult.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PlacementRankSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PlacementRankSpec {
     /// Property *PlacementRankSpec.specs*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PlacementResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PlacementResult {
     /// Property *PlacementResult.recommendations*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PlacementSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PlacementSpec {
     /// Property *PlacementSpec.priority*.

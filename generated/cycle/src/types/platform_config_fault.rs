@@ -2,9 +2,9 @@
 
 /// Data object type *PlatformConfigFault*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`PlatformConfigFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`PlatformConfigFaultKind`].
 #[derive(Clone)]
 pub struct PlatformConfigFault {
     /// Property *MethodFault.faultCause*.
@@ -95,22 +95,22 @@ impl<'de> serde::Deserialize<'de> for PlatformConfigFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PlatformConfigFault` or any of its subtypes: what a member declared as `PlatformConfigFault` holds.
+/// A `PlatformConfigFault` or any of its subtypes: what a member declared as `PlatformConfigFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PlatformConfigFaultKind {
     /// Exactly this type.
     PlatformConfigFault(Box<crate::types::PlatformConfigFault>),
-    ///  A `InvalidBundle`.
+    /// A `InvalidBundle`.
     InvalidBundle(Box<crate::types::InvalidBundle>),
-    ///  A `PatchInstallFailed`.
+    /// A `PatchInstallFailed`.
     PatchInstallFailed(Box<crate::types::PatchInstallFailed>),
-    ///  A `PatchIntegrityError`.
+    /// A `PatchIntegrityError`.
     PatchIntegrityError(Box<crate::types::PatchIntegrityError>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -120,6 +120,9 @@ impl Default for PlatformConfigFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PlatformConfigFaultKind {}
+impl std::panic::UnwindSafe for PlatformConfigFaultKind {}
+impl std::panic::RefUnwindSafe for PlatformConfigFaultKind {}
 impl Clone for PlatformConfigFaultKind {
     #[inline]
     fn clone(&self) -> Self {

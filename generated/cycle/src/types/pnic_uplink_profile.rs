@@ -2,7 +2,7 @@
 
 /// Data object type *PnicUplinkProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct PnicUplinkProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PodDiskLocator*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PodDiskLocator {
     /// Property *PodDiskLocator.diskId*.

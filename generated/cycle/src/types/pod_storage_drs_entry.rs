@@ -2,7 +2,7 @@
 
 /// Data object type *PodStorageDrsEntry*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PodStorageDrsEntry {
     /// Property *PodStorageDrsEntry.storageDrsConfig*.

@@ -2,9 +2,9 @@
 
 /// Data object type *PolicyOption*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`PolicyOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`PolicyOptionKind`].
 #[derive(Clone)]
 pub struct PolicyOption {
     /// Property *PolicyOption.id*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for PolicyOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PolicyOption` or any of its subtypes: what a member declared as `PolicyOption` holds.
+/// A `PolicyOption` or any of its subtypes: what a member declared as `PolicyOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PolicyOptionKind {
     /// Exactly this type.
     PolicyOption(crate::types::PolicyOption),
-    ///  A `CompositePolicyOption`.
+    /// A `CompositePolicyOption`.
     CompositePolicyOption(Box<crate::types::CompositePolicyOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -111,6 +111,9 @@ impl Default for PolicyOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PolicyOptionKind {}
+impl std::panic::UnwindSafe for PolicyOptionKind {}
+impl std::panic::RefUnwindSafe for PolicyOptionKind {}
 impl Clone for PolicyOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *PortGroupProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 ///
-/// Has subtypes: members declared with this type are held as \[`PortGroupProfileKind`\].
+/// Has subtypes: members declared with this type are held as [`PortGroupProfileKind`].
 #[derive(Clone)]
 pub struct PortGroupProfile {
     /// Property *ApplyProfile.enabled*.
@@ -197,22 +197,22 @@ impl<'de> serde::Deserialize<'de> for PortGroupProfile {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PortGroupProfile` or any of its subtypes: what a member declared as `PortGroupProfile` holds.
+/// A `PortGroupProfile` or any of its subtypes: what a member declared as `PortGroupProfile` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PortGroupProfileKind {
     /// Exactly this type.
     PortGroupProfile(Box<crate::types::PortGroupProfile>),
-    ///  A `HostPortGroupProfile`.
+    /// A `HostPortGroupProfile`.
     HostPortGroupProfile(Box<crate::types::HostPortGroupProfile>),
-    ///  A `ServiceConsolePortGroupProfile`.
+    /// A `ServiceConsolePortGroupProfile`.
     ServiceConsolePortGroupProfile(Box<crate::types::ServiceConsolePortGroupProfile>),
-    ///  A `VmPortGroupProfile`.
+    /// A `VmPortGroupProfile`.
     VmPortGroupProfile(Box<crate::types::VmPortGroupProfile>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -222,6 +222,9 @@ impl Default for PortGroupProfileKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PortGroupProfileKind {}
+impl std::panic::UnwindSafe for PortGroupProfileKind {}
+impl std::panic::RefUnwindSafe for PortGroupProfileKind {}
 impl Clone for PortGroupProfileKind {
     #[inline]
     fn clone(&self) -> Self {

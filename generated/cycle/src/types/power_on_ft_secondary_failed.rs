@@ -2,7 +2,7 @@
 
 /// Data object type *PowerOnFtSecondaryFailed*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct PowerOnFtSecondaryFailed {
     /// Property *MethodFault.faultCause*.

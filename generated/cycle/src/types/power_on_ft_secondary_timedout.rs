@@ -2,7 +2,7 @@
 
 /// Data object type *PowerOnFtSecondaryTimedout*.
 ///
-/// Extends `Timedout`.
+/// Extends [`Timedout`](crate::types::Timedout).
 #[derive(Clone)]
 pub struct PowerOnFtSecondaryTimedout {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileApplyProfileElement*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct ProfileApplyProfileElement {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileApplyProfileProperty*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileApplyProfileProperty {
     /// Property *ProfileApplyProfileProperty.propertyName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileCompositePolicyOptionMetadata*.
 ///
-/// Extends `ProfilePolicyOptionMetadata`.
+/// Extends [`ProfilePolicyOptionMetadata`](crate::types::ProfilePolicyOptionMetadata).
 #[derive(Clone)]
 pub struct ProfileCompositePolicyOptionMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.

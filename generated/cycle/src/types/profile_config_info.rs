@@ -2,9 +2,9 @@
 
 /// Data object type *ProfileConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ProfileConfigInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`ProfileConfigInfoKind`].
 #[derive(Clone)]
 pub struct ProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
@@ -95,20 +95,20 @@ impl<'de> serde::Deserialize<'de> for ProfileConfigInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ProfileConfigInfo` or any of its subtypes: what a member declared as `ProfileConfigInfo` holds.
+/// A `ProfileConfigInfo` or any of its subtypes: what a member declared as `ProfileConfigInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ProfileConfigInfoKind {
     /// Exactly this type.
     ProfileConfigInfo(crate::types::ProfileConfigInfo),
-    ///  A `ClusterProfileConfigInfo`.
+    /// A `ClusterProfileConfigInfo`.
     ClusterProfileConfigInfo(Box<crate::types::ClusterProfileConfigInfo>),
-    ///  A `HostProfileConfigInfo`.
+    /// A `HostProfileConfigInfo`.
     HostProfileConfigInfo(Box<crate::types::HostProfileConfigInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for ProfileConfigInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ProfileConfigInfoKind {}
+impl std::panic::UnwindSafe for ProfileConfigInfoKind {}
+impl std::panic::RefUnwindSafe for ProfileConfigInfoKind {}
 impl Clone for ProfileConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *ProfileCreateSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ProfileCreateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`ProfileCreateSpecKind`].
 #[derive(Clone)]
 pub struct ProfileCreateSpec {
     /// Property *ProfileCreateSpec.name*.
@@ -95,22 +95,22 @@ impl<'de> serde::Deserialize<'de> for ProfileCreateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ProfileCreateSpec` or any of its subtypes: what a member declared as `ProfileCreateSpec` holds.
+/// A `ProfileCreateSpec` or any of its subtypes: what a member declared as `ProfileCreateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ProfileCreateSpecKind {
     /// Exactly this type.
     ProfileCreateSpec(crate::types::ProfileCreateSpec),
-    ///  A `ProfileSerializedCreateSpec` or one of its subtypes.
+    /// A `ProfileSerializedCreateSpec` or one of its subtypes.
     ProfileSerializedCreateSpec(crate::types::ProfileSerializedCreateSpecKind),
-    ///  A `ClusterProfileCreateSpec` or one of its subtypes.
+    /// A `ClusterProfileCreateSpec` or one of its subtypes.
     ClusterProfileCreateSpec(crate::types::ClusterProfileCreateSpecKind),
-    ///  A `HostProfileConfigSpec` or one of its subtypes.
+    /// A `HostProfileConfigSpec` or one of its subtypes.
     HostProfileConfigSpec(crate::types::HostProfileConfigSpecKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -120,6 +120,9 @@ impl Default for ProfileCreateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ProfileCreateSpecKind {}
+impl std::panic::UnwindSafe for ProfileCreateSpecKind {}
+impl std::panic::RefUnwindSafe for ProfileCreateSpecKind {}
 impl Clone for ProfileCreateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileDeferredPolicyOptionParameter*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileDeferredPolicyOptionParameter {
     /// Property *ProfileDeferredPolicyOptionParameter.inputPath*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileDescription*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileDescription {
     /// Property *ProfileDescription.section*.

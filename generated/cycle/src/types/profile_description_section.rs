@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileDescriptionSection*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileDescriptionSection {
     /// Property *ProfileDescriptionSection.description*.

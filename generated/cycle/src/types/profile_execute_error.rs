@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileExecuteError*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileExecuteError {
     /// Property *ProfileExecuteError.path*.

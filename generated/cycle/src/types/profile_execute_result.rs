@@ -2,9 +2,9 @@
 
 /// Data object type *ProfileExecuteResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ProfileExecuteResultKind`\].
+/// Has subtypes: members declared with this type are held as [`ProfileExecuteResultKind`].
 #[derive(Clone)]
 pub struct ProfileExecuteResult {
     /// Property *ProfileExecuteResult.status*.
@@ -105,18 +105,18 @@ impl<'de> serde::Deserialize<'de> for ProfileExecuteResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ProfileExecuteResult` or any of its subtypes: what a member declared as `ProfileExecuteResult` holds.
+/// A `ProfileExecuteResult` or any of its subtypes: what a member declared as `ProfileExecuteResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ProfileExecuteResultKind {
     /// Exactly this type.
     ProfileExecuteResult(Box<crate::types::ProfileExecuteResult>),
-    ///  A `ApplyHostProfileConfigurationSpec`.
+    /// A `ApplyHostProfileConfigurationSpec`.
     ApplyHostProfileConfigurationSpec(
         Box<crate::types::ApplyHostProfileConfigurationSpec>,
     ),
@@ -128,6 +128,9 @@ impl Default for ProfileExecuteResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ProfileExecuteResultKind {}
+impl std::panic::UnwindSafe for ProfileExecuteResultKind {}
+impl std::panic::RefUnwindSafe for ProfileExecuteResultKind {}
 impl Clone for ProfileExecuteResultKind {
     #[inline]
     fn clone(&self) -> Self {

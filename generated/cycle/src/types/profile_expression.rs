@@ -2,9 +2,9 @@
 
 /// Data object type *ProfileExpression*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ProfileExpressionKind`\].
+/// Has subtypes: members declared with this type are held as [`ProfileExpressionKind`].
 #[derive(Clone)]
 pub struct ProfileExpression {
     /// Property *ProfileExpression.id*.
@@ -95,20 +95,20 @@ impl<'de> serde::Deserialize<'de> for ProfileExpression {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ProfileExpression` or any of its subtypes: what a member declared as `ProfileExpression` holds.
+/// A `ProfileExpression` or any of its subtypes: what a member declared as `ProfileExpression` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ProfileExpressionKind {
     /// Exactly this type.
     ProfileExpression(crate::types::ProfileExpression),
-    ///  A `ProfileCompositeExpression`.
+    /// A `ProfileCompositeExpression`.
     ProfileCompositeExpression(Box<crate::types::ProfileCompositeExpression>),
-    ///  A `ProfileSimpleExpression`.
+    /// A `ProfileSimpleExpression`.
     ProfileSimpleExpression(Box<crate::types::ProfileSimpleExpression>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for ProfileExpressionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ProfileExpressionKind {}
+impl std::panic::UnwindSafe for ProfileExpressionKind {}
+impl std::panic::RefUnwindSafe for ProfileExpressionKind {}
 impl Clone for ProfileExpressionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileExpressionMetadata*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileExpressionMetadata {
     /// Property *ProfileExpressionMetadata.expressionId*.

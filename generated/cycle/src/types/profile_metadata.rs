@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileMetadata*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileMetadata {
     /// Property *ProfileMetadata.key*.

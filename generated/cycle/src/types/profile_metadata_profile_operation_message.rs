@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileMetadataProfileOperationMessage*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileMetadataProfileOperationMessage {
     /// Property *ProfileMetadataProfileOperationMessage.operationName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileParameterMetadata*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileParameterMetadata {
     /// Property *ProfileParameterMetadata.id*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileParameterMetadataParameterRelationMetadata*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileParameterMetadataParameterRelationMetadata {
     /// Property *ProfileParameterMetadataParameterRelationMetadata.relationTypes*.

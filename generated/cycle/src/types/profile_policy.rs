@@ -2,7 +2,7 @@
 
 /// Data object type *ProfilePolicy*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfilePolicy {
     /// Property *ProfilePolicy.id*.

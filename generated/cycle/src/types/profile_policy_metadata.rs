@@ -2,7 +2,7 @@
 
 /// Data object type *ProfilePolicyMetadata*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfilePolicyMetadata {
     /// Property *ProfilePolicyMetadata.id*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ProfilePolicyOptionMetadata*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ProfilePolicyOptionMetadataKind`\].
+/// Has subtypes: members declared with this type are held as [`ProfilePolicyOptionMetadataKind`].
 #[derive(Clone)]
 pub struct ProfilePolicyOptionMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
@@ -90,22 +90,22 @@ impl<'de> serde::Deserialize<'de> for ProfilePolicyOptionMetadata {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ProfilePolicyOptionMetadata` or any of its subtypes: what a member declared as `ProfilePolicyOptionMetadata` holds.
+/// A `ProfilePolicyOptionMetadata` or any of its subtypes: what a member declared as `ProfilePolicyOptionMetadata` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ProfilePolicyOptionMetadataKind {
     /// Exactly this type.
     ProfilePolicyOptionMetadata(Box<crate::types::ProfilePolicyOptionMetadata>),
-    ///  A `ProfileCompositePolicyOptionMetadata`.
+    /// A `ProfileCompositePolicyOptionMetadata`.
     ProfileCompositePolicyOptionMetadata(
         Box<crate::types::ProfileCompositePolicyOptionMetadata>,
     ),
-    ///  A `UserInputRequiredParameterMetadata`.
+    /// A `UserInputRequiredParameterMetadata`.
     UserInputRequiredParameterMetadata(
         Box<crate::types::UserInputRequiredParameterMetadata>,
     ),
@@ -117,6 +117,9 @@ impl Default for ProfilePolicyOptionMetadataKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ProfilePolicyOptionMetadataKind {}
+impl std::panic::UnwindSafe for ProfilePolicyOptionMetadataKind {}
+impl std::panic::RefUnwindSafe for ProfilePolicyOptionMetadataKind {}
 impl Clone for ProfilePolicyOptionMetadataKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileSimpleExpression*.
 ///
-/// Extends `ProfileExpression`.
+/// Extends [`ProfileExpression`](crate::types::ProfileExpression).
 #[derive(Clone)]
 pub struct ProfileSimpleExpression {
     /// Property *ProfileExpression.id*.

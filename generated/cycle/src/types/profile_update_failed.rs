@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileUpdateFailed*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct ProfileUpdateFailed {
     /// Property *MethodFault.faultCause*.

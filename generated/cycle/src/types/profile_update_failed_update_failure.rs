@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileUpdateFailedUpdateFailure*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ProfileUpdateFailedUpdateFailure {
     /// Property *ProfileUpdateFailedUpdateFailure.profilePath*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PropertyChange*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PropertyChange {
     /// Property *PropertyChange.name*.

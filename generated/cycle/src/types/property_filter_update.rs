@@ -2,7 +2,7 @@
 
 /// Data object type *PropertyFilterUpdate*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct PropertyFilterUpdate {
     /// Property *PropertyFilterUpdate.filter*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct ProviderConnectionFailed {
     /// Property *MethodFault.faultCause*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`ProviderRegistrationFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`ProviderRegistrationFaultKind`].
 #[derive(Clone)]
 pub struct ProviderRegistrationFault {
     /// Property *MethodFault.faultCause*.
@@ -92,33 +92,33 @@ impl<'de> serde::Deserialize<'de> for ProviderRegistrationFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ProviderRegistrationFault` or any of its subtypes: what a member declared as `ProviderRegistrationFault` holds.
+/// A `ProviderRegistrationFault` or any of its subtypes: what a member declared as `ProviderRegistrationFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ProviderRegistrationFaultKind {
     /// Exactly this type.
     ProviderRegistrationFault(Box<crate::types::ProviderRegistrationFault>),
-    ///  A `CertificateAuthorityFault`.
+    /// A `CertificateAuthorityFault`.
     #[cfg(feature = "sms")]
     CertificateAuthorityFault(Box<crate::types::CertificateAuthorityFault>),
-    ///  A `CertificateNotImported`.
+    /// A `CertificateNotImported`.
     #[cfg(feature = "sms")]
     CertificateNotImported(Box<crate::types::CertificateNotImported>),
-    ///  A `CertificateNotTrusted`.
+    /// A `CertificateNotTrusted`.
     #[cfg(feature = "sms")]
     CertificateNotTrusted(Box<crate::types::CertificateNotTrusted>),
-    ///  A `IncorrectUsernamePassword`.
+    /// A `IncorrectUsernamePassword`.
     #[cfg(feature = "sms")]
     IncorrectUsernamePassword(Box<crate::types::IncorrectUsernamePassword>),
-    ///  A `InvalidCertificate`.
+    /// A `InvalidCertificate`.
     #[cfg(feature = "sms")]
     InvalidCertificate(Box<crate::types::InvalidCertificate>),
-    ///  A `InvalidUrl`.
+    /// A `InvalidUrl`.
     #[cfg(feature = "sms")]
     InvalidUrl(Box<crate::types::InvalidUrl>),
 }
@@ -129,6 +129,9 @@ impl Default for ProviderRegistrationFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ProviderRegistrationFaultKind {}
+impl std::panic::UnwindSafe for ProviderRegistrationFaultKind {}
+impl std::panic::RefUnwindSafe for ProviderRegistrationFaultKind {}
 impl Clone for ProviderRegistrationFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`ProviderSyncFailedKind`\].
+/// Has subtypes: members declared with this type are held as [`ProviderSyncFailedKind`].
 #[derive(Clone)]
 pub struct ProviderSyncFailed {
     /// Property *MethodFault.faultCause*.
@@ -92,18 +92,18 @@ impl<'de> serde::Deserialize<'de> for ProviderSyncFailed {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ProviderSyncFailed` or any of its subtypes: what a member declared as `ProviderSyncFailed` holds.
+/// A `ProviderSyncFailed` or any of its subtypes: what a member declared as `ProviderSyncFailed` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ProviderSyncFailedKind {
     /// Exactly this type.
     ProviderSyncFailed(Box<crate::types::ProviderSyncFailed>),
-    ///  A `SyncInProgress`.
+    /// A `SyncInProgress`.
     #[cfg(feature = "sms")]
     SyncInProgress(Box<crate::types::SyncInProgress>),
 }
@@ -114,6 +114,9 @@ impl Default for ProviderSyncFailedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ProviderSyncFailedKind {}
+impl std::panic::UnwindSafe for ProviderSyncFailedKind {}
+impl std::panic::RefUnwindSafe for ProviderSyncFailedKind {}
 impl Clone for ProviderSyncFailedKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *QuarantineModeFault*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct QuarantineModeFault {
     /// Property *MethodFault.faultCause*.

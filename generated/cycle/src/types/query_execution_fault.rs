@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`QueryExecutionFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`QueryExecutionFaultKind`].
 #[derive(Clone)]
 pub struct QueryExecutionFault {
     /// Property *MethodFault.faultCause*.
@@ -92,21 +92,21 @@ impl<'de> serde::Deserialize<'de> for QueryExecutionFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `QueryExecutionFault` or any of its subtypes: what a member declared as `QueryExecutionFault` holds.
+/// A `QueryExecutionFault` or any of its subtypes: what a member declared as `QueryExecutionFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum QueryExecutionFaultKind {
     /// Exactly this type.
     QueryExecutionFault(Box<crate::types::QueryExecutionFault>),
-    ///  A `NoCommonProviderForAllBackings`.
+    /// A `NoCommonProviderForAllBackings`.
     #[cfg(feature = "sms")]
     NoCommonProviderForAllBackings(Box<crate::types::NoCommonProviderForAllBackings>),
-    ///  A `ProviderNotFound`.
+    /// A `ProviderNotFound`.
     #[cfg(feature = "sms")]
     ProviderNotFound(Box<crate::types::ProviderNotFound>),
 }
@@ -117,6 +117,9 @@ impl Default for QueryExecutionFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for QueryExecutionFaultKind {}
+impl std::panic::UnwindSafe for QueryExecutionFaultKind {}
+impl std::panic::RefUnwindSafe for QueryExecutionFaultKind {}
 impl Clone for QueryExecutionFaultKind {
     #[inline]
     fn clone(&self) -> Self {

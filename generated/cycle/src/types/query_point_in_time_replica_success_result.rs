@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `GroupOperationResult`.
+/// Extends [`GroupOperationResult`](crate::types::GroupOperationResult).
 #[derive(Clone)]
 pub struct QueryPointInTimeReplicaSuccessResult {
     /// Property *GroupOperationResult.groupId*.

@@ -2,7 +2,7 @@
 
 /// Data object type *QuestionPending*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct QuestionPending {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *QuiesceDatastoreIOForHAFailed*.
 ///
-/// Extends `ResourceInUse`.
+/// Extends [`ResourceInUse`](crate::types::ResourceInUse).
 #[derive(Clone)]
 pub struct QuiesceDatastoreIOForHAFailed {
     /// Property *MethodFault.faultCause*.

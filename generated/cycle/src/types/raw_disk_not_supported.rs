@@ -2,7 +2,7 @@
 
 /// Data object type *RawDiskNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct RawDiskNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *RDMConversionNotSupported*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct RDMConversionNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *RDMNotPreserved*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct RDMNotPreserved {
     /// Property *MethodFault.faultCause*.

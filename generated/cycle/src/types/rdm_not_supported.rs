@@ -2,9 +2,9 @@
 
 /// Data object type *RDMNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 ///
-/// Has subtypes: members declared with this type are held as \[`RDMNotSupportedKind`\].
+/// Has subtypes: members declared with this type are held as [`RDMNotSupportedKind`].
 #[derive(Clone)]
 pub struct RDMNotSupported {
     /// Property *MethodFault.faultCause*.
@@ -100,18 +100,18 @@ impl<'de> serde::Deserialize<'de> for RDMNotSupported {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `RDMNotSupported` or any of its subtypes: what a member declared as `RDMNotSupported` holds.
+/// A `RDMNotSupported` or any of its subtypes: what a member declared as `RDMNotSupported` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum RDMNotSupportedKind {
     /// Exactly this type.
     RDMNotSupported(Box<crate::types::RDMNotSupported>),
-    ///  A `PhysCompatRDMNotSupported`.
+    /// A `PhysCompatRDMNotSupported`.
     PhysCompatRDMNotSupported(Box<crate::types::PhysCompatRDMNotSupported>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -121,6 +121,9 @@ impl Default for RDMNotSupportedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for RDMNotSupportedKind {}
+impl std::panic::UnwindSafe for RDMNotSupportedKind {}
+impl std::panic::RefUnwindSafe for RDMNotSupportedKind {}
 impl Clone for RDMNotSupportedKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *RDMNotSupportedOnDatastore*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct RDMNotSupportedOnDatastore {
     /// Property *MethodFault.faultCause*.

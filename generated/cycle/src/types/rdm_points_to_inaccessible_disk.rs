@@ -2,7 +2,7 @@
 
 /// Data object type *RDMPointsToInaccessibleDisk*.
 ///
-/// Extends `CannotAccessVmDisk`.
+/// Extends [`CannotAccessVmDisk`](crate::types::CannotAccessVmDisk).
 #[derive(Clone)]
 pub struct RDMPointsToInaccessibleDisk {
     /// Property *MethodFault.faultCause*.

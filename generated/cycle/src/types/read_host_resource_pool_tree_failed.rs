@@ -2,7 +2,7 @@
 
 /// Data object type *ReadHostResourcePoolTreeFailed*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct ReadHostResourcePoolTreeFailed {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ReadOnlyDisksWithLegacyDestination*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct ReadOnlyDisksWithLegacyDestination {
     /// Property *MethodFault.faultCause*.

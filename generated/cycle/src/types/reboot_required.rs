@@ -2,7 +2,7 @@
 
 /// Data object type *RebootRequired*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct RebootRequired {
     /// Property *MethodFault.faultCause*.

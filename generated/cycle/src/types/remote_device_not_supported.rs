@@ -2,7 +2,7 @@
 
 /// Data object type *RemoteDeviceNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct RemoteDeviceNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *RemoveFailed*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct RemoveFailed {
     /// Property *MethodFault.faultCause*.

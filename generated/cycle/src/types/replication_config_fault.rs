@@ -2,9 +2,9 @@
 
 /// Data object type *ReplicationConfigFault*.
 ///
-/// Extends `ReplicationFault`.
+/// Extends [`ReplicationFault`](crate::types::ReplicationFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`ReplicationConfigFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`ReplicationConfigFaultKind`].
 #[derive(Clone)]
 pub struct ReplicationConfigFault {
     /// Property *MethodFault.faultCause*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for ReplicationConfigFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ReplicationConfigFault` or any of its subtypes: what a member declared as `ReplicationConfigFault` holds.
+/// A `ReplicationConfigFault` or any of its subtypes: what a member declared as `ReplicationConfigFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ReplicationConfigFaultKind {
     /// Exactly this type.
     ReplicationConfigFault(Box<crate::types::ReplicationConfigFault>),
-    ///  A `ReplicationDiskConfigFault`.
+    /// A `ReplicationDiskConfigFault`.
     ReplicationDiskConfigFault(Box<crate::types::ReplicationDiskConfigFault>),
-    ///  A `ReplicationVmConfigFault`.
+    /// A `ReplicationVmConfigFault`.
     ReplicationVmConfigFault(Box<crate::types::ReplicationVmConfigFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for ReplicationConfigFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ReplicationConfigFaultKind {}
+impl std::panic::UnwindSafe for ReplicationConfigFaultKind {}
+impl std::panic::RefUnwindSafe for ReplicationConfigFaultKind {}
 impl Clone for ReplicationConfigFaultKind {
     #[inline]
     fn clone(&self) -> Self {

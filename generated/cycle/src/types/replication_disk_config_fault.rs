@@ -2,7 +2,7 @@
 
 /// Data object type *ReplicationDiskConfigFault*.
 ///
-/// Extends `ReplicationConfigFault`.
+/// Extends [`ReplicationConfigFault`](crate::types::ReplicationConfigFault).
 #[derive(Clone)]
 pub struct ReplicationDiskConfigFault {
     /// Property *MethodFault.faultCause*.

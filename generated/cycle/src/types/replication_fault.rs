@@ -2,9 +2,9 @@
 
 /// Data object type *ReplicationFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`ReplicationFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`ReplicationFaultKind`].
 #[derive(Clone)]
 pub struct ReplicationFault {
     /// Property *MethodFault.faultCause*.
@@ -90,30 +90,30 @@ impl<'de> serde::Deserialize<'de> for ReplicationFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ReplicationFault` or any of its subtypes: what a member declared as `ReplicationFault` holds.
+/// A `ReplicationFault` or any of its subtypes: what a member declared as `ReplicationFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ReplicationFaultKind {
     /// Exactly this type.
     ReplicationFault(Box<crate::types::ReplicationFault>),
-    ///  A `IncompatibleHostForVmReplication`.
+    /// A `IncompatibleHostForVmReplication`.
     IncompatibleHostForVmReplication(
         Box<crate::types::IncompatibleHostForVmReplication>,
     ),
-    ///  A `ReplicationConfigFault` or one of its subtypes.
+    /// A `ReplicationConfigFault` or one of its subtypes.
     ReplicationConfigFault(crate::types::ReplicationConfigFaultKind),
-    ///  A `ReplicationIncompatibleWithFT`.
+    /// A `ReplicationIncompatibleWithFT`.
     ReplicationIncompatibleWithFT(Box<crate::types::ReplicationIncompatibleWithFT>),
-    ///  A `ReplicationInvalidOptions`.
+    /// A `ReplicationInvalidOptions`.
     ReplicationInvalidOptions(Box<crate::types::ReplicationInvalidOptions>),
-    ///  A `ReplicationNotSupportedOnHost`.
+    /// A `ReplicationNotSupportedOnHost`.
     ReplicationNotSupportedOnHost(Box<crate::types::ReplicationNotSupportedOnHost>),
-    ///  A `ReplicationVmFault` or one of its subtypes.
+    /// A `ReplicationVmFault` or one of its subtypes.
     ReplicationVmFault(crate::types::ReplicationVmFaultKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -123,6 +123,9 @@ impl Default for ReplicationFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ReplicationFaultKind {}
+impl std::panic::UnwindSafe for ReplicationFaultKind {}
+impl std::panic::RefUnwindSafe for ReplicationFaultKind {}
 impl Clone for ReplicationFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ReplicationIncompatibleWithFT*.
 ///
-/// Extends `ReplicationFault`.
+/// Extends [`ReplicationFault`](crate::types::ReplicationFault).
 #[derive(Clone)]
 pub struct ReplicationIncompatibleWithFT {
     /// Property *MethodFault.faultCause*.

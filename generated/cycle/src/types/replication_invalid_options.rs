@@ -2,7 +2,7 @@
 
 /// Data object type *ReplicationInvalidOptions*.
 ///
-/// Extends `ReplicationFault`.
+/// Extends [`ReplicationFault`](crate::types::ReplicationFault).
 #[derive(Clone)]
 pub struct ReplicationInvalidOptions {
     /// Property *MethodFault.faultCause*.

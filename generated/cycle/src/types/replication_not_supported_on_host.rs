@@ -2,7 +2,7 @@
 
 /// Data object type *ReplicationNotSupportedOnHost*.
 ///
-/// Extends `ReplicationFault`.
+/// Extends [`ReplicationFault`](crate::types::ReplicationFault).
 #[derive(Clone)]
 pub struct ReplicationNotSupportedOnHost {
     /// Property *MethodFault.faultCause*.

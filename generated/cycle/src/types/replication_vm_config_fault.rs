@@ -2,7 +2,7 @@
 
 /// Data object type *ReplicationVmConfigFault*.
 ///
-/// Extends `ReplicationConfigFault`.
+/// Extends [`ReplicationConfigFault`](crate::types::ReplicationConfigFault).
 #[derive(Clone)]
 pub struct ReplicationVmConfigFault {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ReplicationVmFault*.
 ///
-/// Extends `ReplicationFault`.
+/// Extends [`ReplicationFault`](crate::types::ReplicationFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`ReplicationVmFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`ReplicationVmFaultKind`].
 #[derive(Clone)]
 pub struct ReplicationVmFault {
     /// Property *MethodFault.faultCause*.
@@ -112,18 +112,18 @@ impl<'de> serde::Deserialize<'de> for ReplicationVmFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ReplicationVmFault` or any of its subtypes: what a member declared as `ReplicationVmFault` holds.
+/// A `ReplicationVmFault` or any of its subtypes: what a member declared as `ReplicationVmFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ReplicationVmFaultKind {
     /// Exactly this type.
     ReplicationVmFault(Box<crate::types::ReplicationVmFault>),
-    ///  A `ReplicationVmInProgressFault`.
+    /// A `ReplicationVmInProgressFault`.
     ReplicationVmInProgressFault(Box<crate::types::ReplicationVmInProgressFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -133,6 +133,9 @@ impl Default for ReplicationVmFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ReplicationVmFaultKind {}
+impl std::panic::UnwindSafe for ReplicationVmFaultKind {}
+impl std::panic::RefUnwindSafe for ReplicationVmFaultKind {}
 impl Clone for ReplicationVmFaultKind {
     #[inline]
     fn clone(&self) -> Self {

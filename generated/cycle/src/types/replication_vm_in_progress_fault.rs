@@ -2,7 +2,7 @@
 
 /// Data object type *ReplicationVmInProgressFault*.
 ///
-/// Extends `ReplicationVmFault`.
+/// Extends [`ReplicationVmFault`](crate::types::ReplicationVmFault).
 #[derive(Clone)]
 pub struct ReplicationVmInProgressFault {
     /// Property *MethodFault.faultCause*.

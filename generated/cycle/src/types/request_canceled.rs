@@ -2,7 +2,7 @@
 
 /// Data object type *RequestCanceled*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct RequestCanceled {
     /// Property *MethodFault.faultCause*.

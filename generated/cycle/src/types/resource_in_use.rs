@@ -2,9 +2,9 @@
 
 /// Data object type *ResourceInUse*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`ResourceInUseKind`\].
+/// Has subtypes: members declared with this type are held as [`ResourceInUseKind`].
 #[derive(Clone)]
 pub struct ResourceInUse {
     /// Property *MethodFault.faultCause*.
@@ -100,23 +100,23 @@ impl<'de> serde::Deserialize<'de> for ResourceInUse {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ResourceInUse` or any of its subtypes: what a member declared as `ResourceInUse` holds.
+/// A `ResourceInUse` or any of its subtypes: what a member declared as `ResourceInUse` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ResourceInUseKind {
     /// Exactly this type.
     ResourceInUse(Box<crate::types::ResourceInUse>),
-    ///  A `SmsResourceInUse`.
+    /// A `SmsResourceInUse`.
     #[cfg(feature = "sms")]
     SmsResourceInUse(Box<crate::types::SmsResourceInUse>),
-    ///  A `FilterInUse`.
+    /// A `FilterInUse`.
     FilterInUse(Box<crate::types::FilterInUse>),
-    ///  A `QuiesceDatastoreIOForHAFailed`.
+    /// A `QuiesceDatastoreIOForHAFailed`.
     QuiesceDatastoreIOForHAFailed(Box<crate::types::QuiesceDatastoreIOForHAFailed>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -126,6 +126,9 @@ impl Default for ResourceInUseKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ResourceInUseKind {}
+impl std::panic::UnwindSafe for ResourceInUseKind {}
+impl std::panic::RefUnwindSafe for ResourceInUseKind {}
 impl Clone for ResourceInUseKind {
     #[inline]
     fn clone(&self) -> Self {

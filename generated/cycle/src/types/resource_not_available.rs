@@ -2,7 +2,7 @@
 
 /// Data object type *ResourceNotAvailable*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct ResourceNotAvailable {
     /// Property *MethodFault.faultCause*.

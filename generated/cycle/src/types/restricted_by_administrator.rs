@@ -2,7 +2,7 @@
 
 /// Data object type *RestrictedByAdministrator*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct RestrictedByAdministrator {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *RestrictedVersion*.
 ///
-/// Extends `SecurityError`.
+/// Extends [`SecurityError`](crate::types::SecurityError).
 #[derive(Clone)]
 pub struct RestrictedVersion {
     /// Property *MethodFault.faultCause*.

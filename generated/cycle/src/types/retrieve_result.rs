@@ -2,7 +2,7 @@
 
 /// Data object type *RetrieveResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct RetrieveResult {
     /// Property *RetrieveResult.token*.

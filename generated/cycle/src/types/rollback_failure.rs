@@ -2,7 +2,7 @@
 
 /// Data object type *RollbackFailure*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct RollbackFailure {
     /// Property *MethodFault.faultCause*.

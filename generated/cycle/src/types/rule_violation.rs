@@ -2,7 +2,7 @@
 
 /// Data object type *RuleViolation*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct RuleViolation {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *RuntimeFault*.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`RuntimeFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`RuntimeFaultKind`].
 #[derive(Clone)]
 pub struct RuntimeFault {
     /// Property *MethodFault.faultCause*.
@@ -90,91 +90,91 @@ impl<'de> serde::Deserialize<'de> for RuntimeFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `RuntimeFault` or any of its subtypes: what a member declared as `RuntimeFault` holds.
+/// A `RuntimeFault` or any of its subtypes: what a member declared as `RuntimeFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum RuntimeFaultKind {
     /// Exactly this type.
     RuntimeFault(Box<crate::types::RuntimeFault>),
-    ///  A `EamRuntimeFault` or one of its subtypes.
+    /// A `EamRuntimeFault` or one of its subtypes.
     EamRuntimeFault(crate::types::EamRuntimeFaultKind),
-    ///  A `ProviderConnectionFailed`.
+    /// A `ProviderConnectionFailed`.
     #[cfg(feature = "sms")]
     ProviderConnectionFailed(Box<crate::types::ProviderConnectionFailed>),
-    ///  A `ProxyRegistrationFailed`.
+    /// A `ProxyRegistrationFailed`.
     ProxyRegistrationFailed(Box<crate::types::ProxyRegistrationFailed>),
-    ///  A `ServiceNotInitialized`.
+    /// A `ServiceNotInitialized`.
     ServiceNotInitialized(Box<crate::types::ServiceNotInitialized>),
-    ///  A `CannotDisableDrsOnClustersWithVApps`.
+    /// A `CannotDisableDrsOnClustersWithVApps`.
     CannotDisableDrsOnClustersWithVApps(
         Box<crate::types::CannotDisableDrsOnClustersWithVApps>,
     ),
-    ///  A `ConflictingDatastoreFound`.
+    /// A `ConflictingDatastoreFound`.
     ConflictingDatastoreFound(Box<crate::types::ConflictingDatastoreFound>),
-    ///  A `DatabaseError`.
+    /// A `DatabaseError`.
     DatabaseError(Box<crate::types::DatabaseError>),
-    ///  A `DisallowedChangeByService`.
+    /// A `DisallowedChangeByService`.
     DisallowedChangeByService(Box<crate::types::DisallowedChangeByService>),
-    ///  A `DisallowedOperationOnFailoverHost`.
+    /// A `DisallowedOperationOnFailoverHost`.
     DisallowedOperationOnFailoverHost(
         Box<crate::types::DisallowedOperationOnFailoverHost>,
     ),
-    ///  A `FailToLockFaultToleranceVMs`.
+    /// A `FailToLockFaultToleranceVMs`.
     FailToLockFaultToleranceVMs(Box<crate::types::FailToLockFaultToleranceVMs>),
-    ///  A `InvalidProfileReferenceHost`.
+    /// A `InvalidProfileReferenceHost`.
     InvalidProfileReferenceHost(Box<crate::types::InvalidProfileReferenceHost>),
-    ///  A `InvalidScheduledTask`.
+    /// A `InvalidScheduledTask`.
     InvalidScheduledTask(Box<crate::types::InvalidScheduledTask>),
-    ///  A `LicenseAssignmentFailed`.
+    /// A `LicenseAssignmentFailed`.
     LicenseAssignmentFailed(Box<crate::types::LicenseAssignmentFailed>),
-    ///  A `MethodAlreadyDisabledFault`.
+    /// A `MethodAlreadyDisabledFault`.
     MethodAlreadyDisabledFault(Box<crate::types::MethodAlreadyDisabledFault>),
-    ///  A `MethodDisabled`.
+    /// A `MethodDisabled`.
     MethodDisabled(Box<crate::types::MethodDisabled>),
-    ///  A `OperationDisallowedOnHost`.
+    /// A `OperationDisallowedOnHost`.
     OperationDisallowedOnHost(Box<crate::types::OperationDisallowedOnHost>),
-    ///  A `RestrictedByAdministrator`.
+    /// A `RestrictedByAdministrator`.
     RestrictedByAdministrator(Box<crate::types::RestrictedByAdministrator>),
-    ///  A `ThirdPartyLicenseAssignmentFailed`.
+    /// A `ThirdPartyLicenseAssignmentFailed`.
     ThirdPartyLicenseAssignmentFailed(
         Box<crate::types::ThirdPartyLicenseAssignmentFailed>,
     ),
-    ///  A `VAppOperationInProgress`.
+    /// A `VAppOperationInProgress`.
     VAppOperationInProgress(Box<crate::types::VAppOperationInProgress>),
-    ///  A `AuthenticationRequired`.
+    /// A `AuthenticationRequired`.
     AuthenticationRequired(Box<crate::types::AuthenticationRequired>),
-    ///  A `HostCommunication` or one of its subtypes.
+    /// A `HostCommunication` or one of its subtypes.
     HostCommunication(crate::types::HostCommunicationKind),
-    ///  A `InvalidArgument` or one of its subtypes.
+    /// A `InvalidArgument` or one of its subtypes.
     InvalidArgument(crate::types::InvalidArgumentKind),
-    ///  A `InvalidRequest` or one of its subtypes.
+    /// A `InvalidRequest` or one of its subtypes.
     InvalidRequest(crate::types::InvalidRequestKind),
-    ///  A `InvalidToken`.
+    /// A `InvalidToken`.
     InvalidToken(Box<crate::types::InvalidToken>),
-    ///  A `ManagedObjectNotFound`.
+    /// A `ManagedObjectNotFound`.
     ManagedObjectNotFound(Box<crate::types::ManagedObjectNotFound>),
-    ///  A `NotEnoughLicenses` or one of its subtypes.
+    /// A `NotEnoughLicenses` or one of its subtypes.
     #[cfg(feature = "vsan")]
     NotEnoughLicenses(crate::types::NotEnoughLicensesKind),
-    ///  A `NotImplemented`.
+    /// A `NotImplemented`.
     #[cfg(feature = "vsan")]
     NotImplemented(Box<crate::types::NotImplemented>),
-    ///  A `NotSupported` or one of its subtypes.
+    /// A `NotSupported` or one of its subtypes.
     NotSupported(crate::types::NotSupportedKind),
-    ///  A `RequestCanceled`.
+    /// A `RequestCanceled`.
     RequestCanceled(Box<crate::types::RequestCanceled>),
-    ///  A `SecurityError` or one of its subtypes.
+    /// A `SecurityError` or one of its subtypes.
     SecurityError(crate::types::SecurityErrorKind),
-    ///  A `SessionNotFound`.
+    /// A `SessionNotFound`.
     SessionNotFound(Box<crate::types::SessionNotFound>),
-    ///  A `SystemError`.
+    /// A `SystemError`.
     SystemError(Box<crate::types::SystemError>),
-    ///  A `UnexpectedFault`.
+    /// A `UnexpectedFault`.
     UnexpectedFault(Box<crate::types::UnexpectedFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -184,6 +184,9 @@ impl Default for RuntimeFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for RuntimeFaultKind {}
+impl std::panic::UnwindSafe for RuntimeFaultKind {}
+impl std::panic::RefUnwindSafe for RuntimeFaultKind {}
 impl Clone for RuntimeFaultKind {
     #[inline]
     fn clone(&self) -> Self {

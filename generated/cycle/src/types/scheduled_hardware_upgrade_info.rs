@@ -2,7 +2,7 @@
 
 /// Data object type *ScheduledHardwareUpgradeInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ScheduledHardwareUpgradeInfo {
     /// Property *ScheduledHardwareUpgradeInfo.upgradePolicy*.

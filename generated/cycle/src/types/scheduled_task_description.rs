@@ -2,7 +2,7 @@
 
 /// Data object type *ScheduledTaskDescription*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ScheduledTaskDescription {
     /// Property *ScheduledTaskDescription.action*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ScheduledTaskEmailFailedEvent*.
 ///
-/// Extends `ScheduledTaskEvent`.
+/// Extends [`ScheduledTaskEvent`](crate::types::ScheduledTaskEvent).
 #[derive(Clone)]
 pub struct ScheduledTaskEmailFailedEvent {
     /// Property *Event.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ScheduledTaskEvent*.
 ///
-/// Extends `Event`.
+/// Extends [`Event`](crate::types::Event).
 ///
-/// Has subtypes: members declared with this type are held as \[`ScheduledTaskEventKind`\].
+/// Has subtypes: members declared with this type are held as [`ScheduledTaskEventKind`].
 #[derive(Clone)]
 pub struct ScheduledTaskEvent {
     /// Property *Event.key*.
@@ -210,34 +210,34 @@ impl<'de> serde::Deserialize<'de> for ScheduledTaskEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ScheduledTaskEvent` or any of its subtypes: what a member declared as `ScheduledTaskEvent` holds.
+/// A `ScheduledTaskEvent` or any of its subtypes: what a member declared as `ScheduledTaskEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ScheduledTaskEventKind {
     /// Exactly this type.
     ScheduledTaskEvent(Box<crate::types::ScheduledTaskEvent>),
-    ///  A `ScheduledTaskCompletedEvent`.
+    /// A `ScheduledTaskCompletedEvent`.
     ScheduledTaskCompletedEvent(Box<crate::types::ScheduledTaskCompletedEvent>),
-    ///  A `ScheduledTaskCreatedEvent`.
+    /// A `ScheduledTaskCreatedEvent`.
     ScheduledTaskCreatedEvent(Box<crate::types::ScheduledTaskCreatedEvent>),
-    ///  A `ScheduledTaskEmailCompletedEvent`.
+    /// A `ScheduledTaskEmailCompletedEvent`.
     ScheduledTaskEmailCompletedEvent(
         Box<crate::types::ScheduledTaskEmailCompletedEvent>,
     ),
-    ///  A `ScheduledTaskEmailFailedEvent`.
+    /// A `ScheduledTaskEmailFailedEvent`.
     ScheduledTaskEmailFailedEvent(Box<crate::types::ScheduledTaskEmailFailedEvent>),
-    ///  A `ScheduledTaskFailedEvent`.
+    /// A `ScheduledTaskFailedEvent`.
     ScheduledTaskFailedEvent(Box<crate::types::ScheduledTaskFailedEvent>),
-    ///  A `ScheduledTaskReconfiguredEvent`.
+    /// A `ScheduledTaskReconfiguredEvent`.
     ScheduledTaskReconfiguredEvent(Box<crate::types::ScheduledTaskReconfiguredEvent>),
-    ///  A `ScheduledTaskRemovedEvent`.
+    /// A `ScheduledTaskRemovedEvent`.
     ScheduledTaskRemovedEvent(Box<crate::types::ScheduledTaskRemovedEvent>),
-    ///  A `ScheduledTaskStartedEvent`.
+    /// A `ScheduledTaskStartedEvent`.
     ScheduledTaskStartedEvent(Box<crate::types::ScheduledTaskStartedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -247,6 +247,9 @@ impl Default for ScheduledTaskEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ScheduledTaskEventKind {}
+impl std::panic::UnwindSafe for ScheduledTaskEventKind {}
+impl std::panic::RefUnwindSafe for ScheduledTaskEventKind {}
 impl Clone for ScheduledTaskEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ScheduledTaskFailedEvent*.
 ///
-/// Extends `ScheduledTaskEvent`.
+/// Extends [`ScheduledTaskEvent`](crate::types::ScheduledTaskEvent).
 #[derive(Clone)]
 pub struct ScheduledTaskFailedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ScheduledTaskInfo*.
 ///
-/// Extends `ScheduledTaskSpec`.
+/// Extends [`ScheduledTaskSpec`](crate::types::ScheduledTaskSpec).
 #[derive(Clone)]
 pub struct ScheduledTaskInfo {
     /// Property *ScheduledTaskSpec.name*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ScheduledTaskSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`ScheduledTaskSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`ScheduledTaskSpecKind`].
 #[derive(Clone)]
 pub struct ScheduledTaskSpec {
     /// Property *ScheduledTaskSpec.name*.
@@ -110,18 +110,18 @@ impl<'de> serde::Deserialize<'de> for ScheduledTaskSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ScheduledTaskSpec` or any of its subtypes: what a member declared as `ScheduledTaskSpec` holds.
+/// A `ScheduledTaskSpec` or any of its subtypes: what a member declared as `ScheduledTaskSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ScheduledTaskSpecKind {
     /// Exactly this type.
     ScheduledTaskSpec(Box<crate::types::ScheduledTaskSpec>),
-    ///  A `ScheduledTaskInfo`.
+    /// A `ScheduledTaskInfo`.
     ScheduledTaskInfo(Box<crate::types::ScheduledTaskInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -131,6 +131,9 @@ impl Default for ScheduledTaskSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ScheduledTaskSpecKind {}
+impl std::panic::UnwindSafe for ScheduledTaskSpecKind {}
+impl std::panic::RefUnwindSafe for ScheduledTaskSpecKind {}
 impl Clone for ScheduledTaskSpecKind {
     #[inline]
     fn clone(&self) -> Self {

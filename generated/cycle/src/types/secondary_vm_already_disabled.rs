@@ -2,7 +2,7 @@
 
 /// Data object type *SecondaryVmAlreadyDisabled*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct SecondaryVmAlreadyDisabled {
     /// Property *MethodFault.faultCause*.

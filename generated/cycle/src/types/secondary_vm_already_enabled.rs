@@ -2,7 +2,7 @@
 
 /// Data object type *SecondaryVmAlreadyEnabled*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct SecondaryVmAlreadyEnabled {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SecondaryVmAlreadyRegistered*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct SecondaryVmAlreadyRegistered {
     /// Property *MethodFault.faultCause*.

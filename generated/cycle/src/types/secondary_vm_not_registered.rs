@@ -2,7 +2,7 @@
 
 /// Data object type *SecondaryVmNotRegistered*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct SecondaryVmNotRegistered {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *SecurityError*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`SecurityErrorKind`\].
+/// Has subtypes: members declared with this type are held as [`SecurityErrorKind`].
 #[derive(Clone)]
 pub struct SecurityError {
     /// Property *MethodFault.faultCause*.
@@ -90,25 +90,25 @@ impl<'de> serde::Deserialize<'de> for SecurityError {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SecurityError` or any of its subtypes: what a member declared as `SecurityError` holds.
+/// A `SecurityError` or any of its subtypes: what a member declared as `SecurityError` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SecurityErrorKind {
     /// Exactly this type.
     SecurityError(Box<crate::types::SecurityError>),
-    ///  A `PbmFaultNoPermission`.
+    /// A `PbmFaultNoPermission`.
     #[cfg(feature = "pbm")]
     PbmFaultNoPermission(Box<crate::types::PbmFaultNoPermission>),
-    ///  A `NoPermission` or one of its subtypes.
+    /// A `NoPermission` or one of its subtypes.
     NoPermission(crate::types::NoPermissionKind),
-    ///  A `RestrictedVersion`.
+    /// A `RestrictedVersion`.
     RestrictedVersion(Box<crate::types::RestrictedVersion>),
-    ///  A `SolutionUserRequired`.
+    /// A `SolutionUserRequired`.
     SolutionUserRequired(Box<crate::types::SolutionUserRequired>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for SecurityErrorKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SecurityErrorKind {}
+impl std::panic::UnwindSafe for SecurityErrorKind {}
+impl std::panic::RefUnwindSafe for SecurityErrorKind {}
 impl Clone for SecurityErrorKind {
     #[inline]
     fn clone(&self) -> Self {

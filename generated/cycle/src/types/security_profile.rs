@@ -2,7 +2,7 @@
 
 /// Data object type *SecurityProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct SecurityProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ServiceConsolePortGroupProfile*.
 ///
-/// Extends `PortGroupProfile`.
+/// Extends [`PortGroupProfile`](crate::types::PortGroupProfile).
 #[derive(Clone)]
 pub struct ServiceConsolePortGroupProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ServiceProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct ServiceProfile {
     /// Property *ApplyProfile.enabled*.

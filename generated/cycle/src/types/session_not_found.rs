@@ -2,7 +2,7 @@
 
 /// Data object type *SessionNotFound*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct SessionNotFound {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SharedBusControllerNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct SharedBusControllerNotSupported {
     /// Property *MethodFault.faultCause*.

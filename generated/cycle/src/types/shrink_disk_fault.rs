@@ -2,7 +2,7 @@
 
 /// Data object type *ShrinkDiskFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct ShrinkDiskFault {
     /// Property *MethodFault.faultCause*.

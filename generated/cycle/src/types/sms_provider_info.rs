@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`SmsProviderInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`SmsProviderInfoKind`].
 #[derive(Clone)]
 pub struct SmsProviderInfo {
     /// Property *SmsProviderInfo.uid*.
@@ -102,18 +102,18 @@ impl<'de> serde::Deserialize<'de> for SmsProviderInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SmsProviderInfo` or any of its subtypes: what a member declared as `SmsProviderInfo` holds.
+/// A `SmsProviderInfo` or any of its subtypes: what a member declared as `SmsProviderInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SmsProviderInfoKind {
     /// Exactly this type.
     SmsProviderInfo(crate::types::SmsProviderInfo),
-    ///  A `VasaProviderInfo`.
+    /// A `VasaProviderInfo`.
     #[cfg(feature = "sms")]
     VasaProviderInfo(Box<crate::types::VasaProviderInfo>),
 }
@@ -124,6 +124,9 @@ impl Default for SmsProviderInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SmsProviderInfoKind {}
+impl std::panic::UnwindSafe for SmsProviderInfoKind {}
+impl std::panic::RefUnwindSafe for SmsProviderInfoKind {}
 impl Clone for SmsProviderInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`SmsReplicationFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`SmsReplicationFaultKind`].
 #[derive(Clone)]
 pub struct SmsReplicationFault {
     /// Property *MethodFault.faultCause*.
@@ -92,36 +92,36 @@ impl<'de> serde::Deserialize<'de> for SmsReplicationFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SmsReplicationFault` or any of its subtypes: what a member declared as `SmsReplicationFault` holds.
+/// A `SmsReplicationFault` or any of its subtypes: what a member declared as `SmsReplicationFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SmsReplicationFaultKind {
     /// Exactly this type.
     SmsReplicationFault(Box<crate::types::SmsReplicationFault>),
-    ///  A `AlreadyDone`.
+    /// A `AlreadyDone`.
     #[cfg(feature = "sms")]
     AlreadyDone(Box<crate::types::AlreadyDone>),
-    ///  A `InvalidFunctionTarget`.
+    /// A `InvalidFunctionTarget`.
     #[cfg(feature = "sms")]
     InvalidFunctionTarget(Box<crate::types::InvalidFunctionTarget>),
-    ///  A `InvalidReplicationState`.
+    /// A `InvalidReplicationState`.
     #[cfg(feature = "sms")]
     InvalidReplicationState(Box<crate::types::InvalidReplicationState>),
-    ///  A `NoReplicationTarget`.
+    /// A `NoReplicationTarget`.
     #[cfg(feature = "sms")]
     NoReplicationTarget(Box<crate::types::NoReplicationTarget>),
-    ///  A `NoValidReplica`.
+    /// A `NoValidReplica`.
     #[cfg(feature = "sms")]
     NoValidReplica(Box<crate::types::NoValidReplica>),
-    ///  A `PeerNotReachable`.
+    /// A `PeerNotReachable`.
     #[cfg(feature = "sms")]
     PeerNotReachable(Box<crate::types::PeerNotReachable>),
-    ///  A `SyncOngoing`.
+    /// A `SyncOngoing`.
     #[cfg(feature = "sms")]
     SyncOngoing(Box<crate::types::SyncOngoing>),
 }
@@ -132,6 +132,9 @@ impl Default for SmsReplicationFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SmsReplicationFaultKind {}
+impl std::panic::UnwindSafe for SmsReplicationFaultKind {}
+impl std::panic::RefUnwindSafe for SmsReplicationFaultKind {}
 impl Clone for SmsReplicationFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `ResourceInUse`.
+/// Extends [`ResourceInUse`](crate::types::ResourceInUse).
 #[derive(Clone)]
 pub struct SmsResourceInUse {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SnapshotCloneNotSupported*.
 ///
-/// Extends `SnapshotCopyNotSupported`.
+/// Extends [`SnapshotCopyNotSupported`](crate::types::SnapshotCopyNotSupported).
 #[derive(Clone)]
 pub struct SnapshotCloneNotSupported {
     /// Property *MethodFault.faultCause*.

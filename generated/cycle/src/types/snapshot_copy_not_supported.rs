@@ -2,9 +2,9 @@
 
 /// Data object type *SnapshotCopyNotSupported*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`SnapshotCopyNotSupportedKind`\].
+/// Has subtypes: members declared with this type are held as [`SnapshotCopyNotSupportedKind`].
 #[derive(Clone)]
 pub struct SnapshotCopyNotSupported {
     /// Property *MethodFault.faultCause*.
@@ -90,28 +90,28 @@ impl<'de> serde::Deserialize<'de> for SnapshotCopyNotSupported {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SnapshotCopyNotSupported` or any of its subtypes: what a member declared as `SnapshotCopyNotSupported` holds.
+/// A `SnapshotCopyNotSupported` or any of its subtypes: what a member declared as `SnapshotCopyNotSupported` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SnapshotCopyNotSupportedKind {
     /// Exactly this type.
     SnapshotCopyNotSupported(Box<crate::types::SnapshotCopyNotSupported>),
-    ///  A `HotSnapshotMoveNotSupported`.
+    /// A `HotSnapshotMoveNotSupported`.
     HotSnapshotMoveNotSupported(Box<crate::types::HotSnapshotMoveNotSupported>),
-    ///  A `SnapshotCloneNotSupported`.
+    /// A `SnapshotCloneNotSupported`.
     SnapshotCloneNotSupported(Box<crate::types::SnapshotCloneNotSupported>),
-    ///  A `SnapshotMoveFromNonHomeNotSupported`.
+    /// A `SnapshotMoveFromNonHomeNotSupported`.
     SnapshotMoveFromNonHomeNotSupported(
         Box<crate::types::SnapshotMoveFromNonHomeNotSupported>,
     ),
-    ///  A `SnapshotMoveNotSupported`.
+    /// A `SnapshotMoveNotSupported`.
     SnapshotMoveNotSupported(Box<crate::types::SnapshotMoveNotSupported>),
-    ///  A `SnapshotMoveToNonHomeNotSupported`.
+    /// A `SnapshotMoveToNonHomeNotSupported`.
     SnapshotMoveToNonHomeNotSupported(
         Box<crate::types::SnapshotMoveToNonHomeNotSupported>,
     ),
@@ -123,6 +123,9 @@ impl Default for SnapshotCopyNotSupportedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SnapshotCopyNotSupportedKind {}
+impl std::panic::UnwindSafe for SnapshotCopyNotSupportedKind {}
+impl std::panic::RefUnwindSafe for SnapshotCopyNotSupportedKind {}
 impl Clone for SnapshotCopyNotSupportedKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *SnapshotDisabled*.
 ///
-/// Extends `SnapshotFault`.
+/// Extends [`SnapshotFault`](crate::types::SnapshotFault).
 #[derive(Clone)]
 pub struct SnapshotDisabled {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *SnapshotFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`SnapshotFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`SnapshotFaultKind`].
 #[derive(Clone)]
 pub struct SnapshotFault {
     /// Property *MethodFault.faultCause*.
@@ -90,34 +90,34 @@ impl<'de> serde::Deserialize<'de> for SnapshotFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SnapshotFault` or any of its subtypes: what a member declared as `SnapshotFault` holds.
+/// A `SnapshotFault` or any of its subtypes: what a member declared as `SnapshotFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SnapshotFaultKind {
     /// Exactly this type.
     SnapshotFault(Box<crate::types::SnapshotFault>),
-    ///  A `ApplicationQuiesceFault`.
+    /// A `ApplicationQuiesceFault`.
     ApplicationQuiesceFault(Box<crate::types::ApplicationQuiesceFault>),
-    ///  A `FilesystemQuiesceFault`.
+    /// A `FilesystemQuiesceFault`.
     FilesystemQuiesceFault(Box<crate::types::FilesystemQuiesceFault>),
-    ///  A `MemorySnapshotOnIndependentDisk`.
+    /// A `MemorySnapshotOnIndependentDisk`.
     MemorySnapshotOnIndependentDisk(Box<crate::types::MemorySnapshotOnIndependentDisk>),
-    ///  A `MultipleSnapshotsNotSupported`.
+    /// A `MultipleSnapshotsNotSupported`.
     MultipleSnapshotsNotSupported(Box<crate::types::MultipleSnapshotsNotSupported>),
-    ///  A `SnapshotDisabled`.
+    /// A `SnapshotDisabled`.
     SnapshotDisabled(Box<crate::types::SnapshotDisabled>),
-    ///  A `SnapshotIncompatibleDeviceInVm`.
+    /// A `SnapshotIncompatibleDeviceInVm`.
     SnapshotIncompatibleDeviceInVm(Box<crate::types::SnapshotIncompatibleDeviceInVm>),
-    ///  A `SnapshotLocked`.
+    /// A `SnapshotLocked`.
     SnapshotLocked(Box<crate::types::SnapshotLocked>),
-    ///  A `SnapshotNoChange`.
+    /// A `SnapshotNoChange`.
     SnapshotNoChange(Box<crate::types::SnapshotNoChange>),
-    ///  A `TooManySnapshotLevels`.
+    /// A `TooManySnapshotLevels`.
     TooManySnapshotLevels(Box<crate::types::TooManySnapshotLevels>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -127,6 +127,9 @@ impl Default for SnapshotFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SnapshotFaultKind {}
+impl std::panic::UnwindSafe for SnapshotFaultKind {}
+impl std::panic::RefUnwindSafe for SnapshotFaultKind {}
 impl Clone for SnapshotFaultKind {
     #[inline]
     fn clone(&self) -> Self {

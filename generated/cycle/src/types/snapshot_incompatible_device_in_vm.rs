@@ -2,7 +2,7 @@
 
 /// Data object type *SnapshotIncompatibleDeviceInVm*.
 ///
-/// Extends `SnapshotFault`.
+/// Extends [`SnapshotFault`](crate::types::SnapshotFault).
 #[derive(Clone)]
 pub struct SnapshotIncompatibleDeviceInVm {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SnapshotLocked*.
 ///
-/// Extends `SnapshotFault`.
+/// Extends [`SnapshotFault`](crate::types::SnapshotFault).
 #[derive(Clone)]
 pub struct SnapshotLocked {
     /// Property *MethodFault.faultCause*.

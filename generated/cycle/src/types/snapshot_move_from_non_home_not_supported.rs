@@ -2,7 +2,7 @@
 
 /// Data object type *SnapshotMoveFromNonHomeNotSupported*.
 ///
-/// Extends `SnapshotCopyNotSupported`.
+/// Extends [`SnapshotCopyNotSupported`](crate::types::SnapshotCopyNotSupported).
 #[derive(Clone)]
 pub struct SnapshotMoveFromNonHomeNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SnapshotMoveNotSupported*.
 ///
-/// Extends `SnapshotCopyNotSupported`.
+/// Extends [`SnapshotCopyNotSupported`](crate::types::SnapshotCopyNotSupported).
 #[derive(Clone)]
 pub struct SnapshotMoveNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SnapshotMoveToNonHomeNotSupported*.
 ///
-/// Extends `SnapshotCopyNotSupported`.
+/// Extends [`SnapshotCopyNotSupported`](crate::types::SnapshotCopyNotSupported).
 #[derive(Clone)]
 pub struct SnapshotMoveToNonHomeNotSupported {
     /// Property *MethodFault.faultCause*.

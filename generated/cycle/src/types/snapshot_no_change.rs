@@ -2,7 +2,7 @@
 
 /// Data object type *SnapshotNoChange*.
 ///
-/// Extends `SnapshotFault`.
+/// Extends [`SnapshotFault`](crate::types::SnapshotFault).
 #[derive(Clone)]
 pub struct SnapshotNoChange {
     /// Property *MethodFault.faultCause*.

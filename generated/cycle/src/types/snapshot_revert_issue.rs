@@ -2,7 +2,7 @@
 
 /// Data object type *SnapshotRevertIssue*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct SnapshotRevertIssue {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SoftRuleVioCorrectionDisallowed*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct SoftRuleVioCorrectionDisallowed {
     /// Property *MethodFault.faultCause*.

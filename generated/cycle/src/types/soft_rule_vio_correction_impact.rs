@@ -2,7 +2,7 @@
 
 /// Data object type *SoftRuleVioCorrectionImpact*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct SoftRuleVioCorrectionImpact {
     /// Property *MethodFault.faultCause*.

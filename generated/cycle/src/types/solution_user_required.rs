@@ -2,7 +2,7 @@
 
 /// Data object type *SolutionUserRequired*.
 ///
-/// Extends `SecurityError`.
+/// Extends [`SecurityError`](crate::types::SecurityError).
 #[derive(Clone)]
 pub struct SolutionUserRequired {
     /// Property *MethodFault.faultCause*.

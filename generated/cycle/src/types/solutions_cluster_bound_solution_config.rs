@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `SolutionsTypeSpecificSolutionConfig`.
+/// Extends [`SolutionsTypeSpecificSolutionConfig`](crate::types::SolutionsTypeSpecificSolutionConfig).
 #[derive(Clone)]
 pub struct SolutionsClusterBoundSolutionConfig {
     /// Property *SolutionsClusterBoundSolutionConfig.vmCount*.

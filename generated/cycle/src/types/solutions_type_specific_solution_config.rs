@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`SolutionsTypeSpecificSolutionConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`SolutionsTypeSpecificSolutionConfigKind`].
 #[derive(Clone)]
 pub struct SolutionsTypeSpecificSolutionConfig {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,24 +76,24 @@ impl<'de> serde::Deserialize<'de> for SolutionsTypeSpecificSolutionConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SolutionsTypeSpecificSolutionConfig` or any of its subtypes: what a member declared as `SolutionsTypeSpecificSolutionConfig` holds.
+/// A `SolutionsTypeSpecificSolutionConfig` or any of its subtypes: what a member declared as `SolutionsTypeSpecificSolutionConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SolutionsTypeSpecificSolutionConfigKind {
     /// Exactly this type.
     SolutionsTypeSpecificSolutionConfig(
         Box<crate::types::SolutionsTypeSpecificSolutionConfig>,
     ),
-    ///  A `SolutionsClusterBoundSolutionConfig`.
+    /// A `SolutionsClusterBoundSolutionConfig`.
     SolutionsClusterBoundSolutionConfig(
         Box<crate::types::SolutionsClusterBoundSolutionConfig>,
     ),
-    ///  A `SolutionsHostBoundSolutionConfig`.
+    /// A `SolutionsHostBoundSolutionConfig`.
     SolutionsHostBoundSolutionConfig(
         Box<crate::types::SolutionsHostBoundSolutionConfig>,
     ),
@@ -105,6 +105,9 @@ impl Default for SolutionsTypeSpecificSolutionConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SolutionsTypeSpecificSolutionConfigKind {}
+impl std::panic::UnwindSafe for SolutionsTypeSpecificSolutionConfigKind {}
+impl std::panic::RefUnwindSafe for SolutionsTypeSpecificSolutionConfigKind {}
 impl Clone for SolutionsTypeSpecificSolutionConfigKind {
     #[inline]
     fn clone(&self) -> Self {

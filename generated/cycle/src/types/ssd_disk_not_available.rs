@@ -2,7 +2,7 @@
 
 /// Data object type *SsdDiskNotAvailable*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct SsdDiskNotAvailable {
     /// Property *MethodFault.faultCause*.

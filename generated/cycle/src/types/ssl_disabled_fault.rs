@@ -2,7 +2,7 @@
 
 /// Data object type *SSLDisabledFault*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct SSLDisabledFault {
     /// Property *MethodFault.faultCause*.

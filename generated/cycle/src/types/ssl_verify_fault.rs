@@ -2,9 +2,9 @@
 
 /// Data object type *SSLVerifyFault*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`SSLVerifyFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`SSLVerifyFaultKind`].
 #[derive(Clone)]
 pub struct SSLVerifyFault {
     /// Property *MethodFault.faultCause*.
@@ -107,18 +107,18 @@ impl<'de> serde::Deserialize<'de> for SSLVerifyFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SSLVerifyFault` or any of its subtypes: what a member declared as `SSLVerifyFault` holds.
+/// A `SSLVerifyFault` or any of its subtypes: what a member declared as `SSLVerifyFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SSLVerifyFaultKind {
     /// Exactly this type.
     SSLVerifyFault(Box<crate::types::SSLVerifyFault>),
-    ///  A `VsanSslVerifyCertFault`.
+    /// A `VsanSslVerifyCertFault`.
     #[cfg(feature = "vsan")]
     VsanSslVerifyCertFault(Box<crate::types::VsanSslVerifyCertFault>),
 }
@@ -129,6 +129,9 @@ impl Default for SSLVerifyFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SSLVerifyFaultKind {}
+impl std::panic::UnwindSafe for SSLVerifyFaultKind {}
+impl std::panic::RefUnwindSafe for SSLVerifyFaultKind {}
 impl Clone for SSLVerifyFaultKind {
     #[inline]
     fn clone(&self) -> Self {

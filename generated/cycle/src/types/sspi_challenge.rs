@@ -2,7 +2,7 @@
 
 /// Data object type *SSPIChallenge*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct SSPIChallenge {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StaticRouteProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct StaticRouteProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveDiskInMultiWriterMode*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveDiskInMultiWriterMode {
     /// Property *MethodFault.faultCause*.

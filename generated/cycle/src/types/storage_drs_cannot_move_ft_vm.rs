@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveFTVm*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveFTVm {
     /// Property *MethodFault.faultCause*.

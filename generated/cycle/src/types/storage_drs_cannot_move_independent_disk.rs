@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveIndependentDisk*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveIndependentDisk {
     /// Property *MethodFault.faultCause*.

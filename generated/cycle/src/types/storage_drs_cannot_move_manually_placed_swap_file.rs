@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveManuallyPlacedSwapFile*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveManuallyPlacedSwapFile {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveManuallyPlacedVm*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveManuallyPlacedVm {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveSharedDisk*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveSharedDisk {
     /// Property *MethodFault.faultCause*.

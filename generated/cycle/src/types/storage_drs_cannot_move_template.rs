@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveTemplate*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveTemplate {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveVmInUserFolder*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveVmInUserFolder {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveVmWithMountedCDROM*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveVmWithMountedCDROM {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsCannotMoveVmWithNoFilesInLayout*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsCannotMoveVmWithNoFilesInLayout {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct StorageDrsConfigInfo {
     /// Property *StorageDrsConfigInfo.podConfig*.

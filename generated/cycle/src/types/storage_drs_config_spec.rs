@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct StorageDrsConfigSpec {
     /// Property *StorageDrsConfigSpec.podConfigSpec*.

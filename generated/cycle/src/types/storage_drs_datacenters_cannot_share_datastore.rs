@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsDatacentersCannotShareDatastore*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsDatacentersCannotShareDatastore {
     /// Property *MethodFault.faultCause*.

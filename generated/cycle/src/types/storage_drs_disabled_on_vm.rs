@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsDisabledOnVm*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsDisabledOnVm {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsHbrDiskNotMovable*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsHbrDiskNotMovable {
     /// Property *MethodFault.faultCause*.

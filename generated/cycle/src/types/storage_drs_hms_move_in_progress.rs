@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsHmsMoveInProgress*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsHmsMoveInProgress {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsHmsUnreachable*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsHmsUnreachable {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsIolbDisabledInternally*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsIolbDisabledInternally {
     /// Property *MethodFault.faultCause*.

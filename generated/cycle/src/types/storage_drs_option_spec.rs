@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsOptionSpec*.
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct StorageDrsOptionSpec {
     /// Property *ArrayUpdateSpec.operation*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsPlacementRankVmSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct StorageDrsPlacementRankVmSpec {
     /// Property *StorageDrsPlacementRankVmSpec.vmPlacementSpec*.

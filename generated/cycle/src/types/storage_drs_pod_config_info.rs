@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsPodConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct StorageDrsPodConfigInfo {
     /// Property *StorageDrsPodConfigInfo.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsPodConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct StorageDrsPodConfigSpec {
     /// Property *StorageDrsPodConfigSpec.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsPodSelectionSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct StorageDrsPodSelectionSpec {
     /// Property *StorageDrsPodSelectionSpec.initialVmConfig*.

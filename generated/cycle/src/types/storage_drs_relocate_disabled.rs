@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsRelocateDisabled*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsRelocateDisabled {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsStaleHmsCollection*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsStaleHmsCollection {
     /// Property *MethodFault.faultCause*.

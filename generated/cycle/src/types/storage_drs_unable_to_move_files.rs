@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsUnableToMoveFiles*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct StorageDrsUnableToMoveFiles {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageDrsVmConfigSpec*.
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct StorageDrsVmConfigSpec {
     /// Property *ArrayUpdateSpec.operation*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageMigrationAction*.
 ///
-/// Extends `ClusterAction`.
+/// Extends [`ClusterAction`](crate::types::ClusterAction).
 #[derive(Clone)]
 pub struct StorageMigrationAction {
     /// Property *ClusterAction.type*.

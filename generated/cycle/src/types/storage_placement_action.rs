@@ -2,7 +2,7 @@
 
 /// Data object type *StoragePlacementAction*.
 ///
-/// Extends `ClusterAction`.
+/// Extends [`ClusterAction`](crate::types::ClusterAction).
 #[derive(Clone)]
 pub struct StoragePlacementAction {
     /// Property *ClusterAction.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StoragePlacementResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct StoragePlacementResult {
     /// Property *StoragePlacementResult.recommendations*.

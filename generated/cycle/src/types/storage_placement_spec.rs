@@ -2,7 +2,7 @@
 
 /// Data object type *StoragePlacementSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct StoragePlacementSpec {
     /// Property *StoragePlacementSpec.type*.

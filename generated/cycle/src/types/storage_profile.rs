@@ -2,7 +2,7 @@
 
 /// Data object type *StorageProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct StorageProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StorageVmotionIncompatible*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct StorageVmotionIncompatible {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StructuredCustomizations*.
 ///
-/// Extends `HostProfilesEntityCustomizations`.
+/// Extends [`HostProfilesEntityCustomizations`](crate::types::HostProfilesEntityCustomizations).
 #[derive(Clone)]
 pub struct StructuredCustomizations {
     /// Property *StructuredCustomizations.entity*.

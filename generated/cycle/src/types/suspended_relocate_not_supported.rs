@@ -2,7 +2,7 @@
 
 /// Data object type *SuspendedRelocateNotSupported*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct SuspendedRelocateNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SwapDatastoreNotWritableOnHost*.
 ///
-/// Extends `DatastoreNotWritableOnHost`.
+/// Extends [`DatastoreNotWritableOnHost`](crate::types::DatastoreNotWritableOnHost).
 #[derive(Clone)]
 pub struct SwapDatastoreNotWritableOnHost {
     /// Property *MethodFault.faultCause*.

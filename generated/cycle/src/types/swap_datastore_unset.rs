@@ -2,7 +2,7 @@
 
 /// Data object type *SwapDatastoreUnset*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct SwapDatastoreUnset {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SwapPlacementOverrideNotSupported*.
 ///
-/// Extends `InvalidVmConfig`.
+/// Extends [`InvalidVmConfig`](crate::types::InvalidVmConfig).
 #[derive(Clone)]
 pub struct SwapPlacementOverrideNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SwitchIpUnset*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct SwitchIpUnset {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SwitchNotInUpgradeMode*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct SwitchNotInUpgradeMode {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `ProviderSyncFailed`.
+/// Extends [`ProviderSyncFailed`](crate::types::ProviderSyncFailed).
 #[derive(Clone)]
 pub struct SyncInProgress {
     /// Property *MethodFault.faultCause*.

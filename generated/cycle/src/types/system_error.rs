@@ -2,7 +2,7 @@
 
 /// Data object type *SystemError*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct SystemError {
     /// Property *MethodFault.faultCause*.

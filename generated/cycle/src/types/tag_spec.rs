@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct TagSpec {
     /// Property *ArrayUpdateSpec.operation*.

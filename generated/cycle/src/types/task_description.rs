@@ -2,7 +2,7 @@
 
 /// Data object type *TaskDescription*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct TaskDescription {
     /// Property *TaskDescription.methodInfo*.

@@ -2,9 +2,9 @@
 
 /// Data object type *TaskEvent*.
 ///
-/// Extends `Event`.
+/// Extends [`Event`](crate::types::Event).
 ///
-/// Has subtypes: members declared with this type are held as \[`TaskEventKind`\].
+/// Has subtypes: members declared with this type are held as [`TaskEventKind`].
 #[derive(Clone)]
 pub struct TaskEvent {
     /// Property *Event.key*.
@@ -203,18 +203,18 @@ impl<'de> serde::Deserialize<'de> for TaskEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `TaskEvent` or any of its subtypes: what a member declared as `TaskEvent` holds.
+/// A `TaskEvent` or any of its subtypes: what a member declared as `TaskEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum TaskEventKind {
     /// Exactly this type.
     TaskEvent(Box<crate::types::TaskEvent>),
-    ///  A `TaskTimeoutEvent`.
+    /// A `TaskTimeoutEvent`.
     TaskTimeoutEvent(Box<crate::types::TaskTimeoutEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -224,6 +224,9 @@ impl Default for TaskEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for TaskEventKind {}
+impl std::panic::UnwindSafe for TaskEventKind {}
+impl std::panic::RefUnwindSafe for TaskEventKind {}
 impl Clone for TaskEventKind {
     #[inline]
     fn clone(&self) -> Self {

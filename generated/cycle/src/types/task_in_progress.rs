@@ -2,9 +2,9 @@
 
 /// Data object type *TaskInProgress*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`TaskInProgressKind`\].
+/// Has subtypes: members declared with this type are held as [`TaskInProgressKind`].
 #[derive(Clone)]
 pub struct TaskInProgress {
     /// Property *MethodFault.faultCause*.
@@ -97,18 +97,18 @@ impl<'de> serde::Deserialize<'de> for TaskInProgress {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `TaskInProgress` or any of its subtypes: what a member declared as `TaskInProgress` holds.
+/// A `TaskInProgress` or any of its subtypes: what a member declared as `TaskInProgress` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum TaskInProgressKind {
     /// Exactly this type.
     TaskInProgress(Box<crate::types::TaskInProgress>),
-    ///  A `VAppTaskInProgress`.
+    /// A `VAppTaskInProgress`.
     VAppTaskInProgress(Box<crate::types::VAppTaskInProgress>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for TaskInProgressKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for TaskInProgressKind {}
+impl std::panic::UnwindSafe for TaskInProgressKind {}
+impl std::panic::RefUnwindSafe for TaskInProgressKind {}
 impl Clone for TaskInProgressKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *TaskInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct TaskInfo {
     /// Property *TaskInfo.key*.

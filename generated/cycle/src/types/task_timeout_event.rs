@@ -2,7 +2,7 @@
 
 /// Data object type *TaskTimeoutEvent*.
 ///
-/// Extends `TaskEvent`.
+/// Extends [`TaskEvent`](crate::types::TaskEvent).
 #[derive(Clone)]
 pub struct TaskTimeoutEvent {
     /// Property *Event.key*.

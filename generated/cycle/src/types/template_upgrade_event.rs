@@ -2,9 +2,9 @@
 
 /// Data object type *TemplateUpgradeEvent*.
 ///
-/// Extends `Event`.
+/// Extends [`Event`](crate::types::Event).
 ///
-/// Has subtypes: members declared with this type are held as \[`TemplateUpgradeEventKind`\].
+/// Has subtypes: members declared with this type are held as [`TemplateUpgradeEventKind`].
 #[derive(Clone)]
 pub struct TemplateUpgradeEvent {
     /// Property *Event.key*.
@@ -203,22 +203,22 @@ impl<'de> serde::Deserialize<'de> for TemplateUpgradeEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `TemplateUpgradeEvent` or any of its subtypes: what a member declared as `TemplateUpgradeEvent` holds.
+/// A `TemplateUpgradeEvent` or any of its subtypes: what a member declared as `TemplateUpgradeEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum TemplateUpgradeEventKind {
     /// Exactly this type.
     TemplateUpgradeEvent(Box<crate::types::TemplateUpgradeEvent>),
-    ///  A `TemplateBeingUpgradedEvent`.
+    /// A `TemplateBeingUpgradedEvent`.
     TemplateBeingUpgradedEvent(Box<crate::types::TemplateBeingUpgradedEvent>),
-    ///  A `TemplateUpgradeFailedEvent`.
+    /// A `TemplateUpgradeFailedEvent`.
     TemplateUpgradeFailedEvent(Box<crate::types::TemplateUpgradeFailedEvent>),
-    ///  A `TemplateUpgradedEvent`.
+    /// A `TemplateUpgradedEvent`.
     TemplateUpgradedEvent(Box<crate::types::TemplateUpgradedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -228,6 +228,9 @@ impl Default for TemplateUpgradeEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for TemplateUpgradeEventKind {}
+impl std::panic::UnwindSafe for TemplateUpgradeEventKind {}
+impl std::panic::RefUnwindSafe for TemplateUpgradeEventKind {}
 impl Clone for TemplateUpgradeEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *TemplateUpgradeFailedEvent*.
 ///
-/// Extends `TemplateUpgradeEvent`.
+/// Extends [`TemplateUpgradeEvent`](crate::types::TemplateUpgradeEvent).
 #[derive(Clone)]
 pub struct TemplateUpgradeFailedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ThirdPartyLicenseAssignmentFailed*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct ThirdPartyLicenseAssignmentFailed {
     /// Property *MethodFault.faultCause*.

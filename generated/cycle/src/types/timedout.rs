@@ -2,9 +2,9 @@
 
 /// Data object type *Timedout*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`TimedoutKind`\].
+/// Has subtypes: members declared with this type are held as [`TimedoutKind`].
 #[derive(Clone)]
 pub struct Timedout {
     /// Property *MethodFault.faultCause*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for Timedout {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `Timedout` or any of its subtypes: what a member declared as `Timedout` holds.
+/// A `Timedout` or any of its subtypes: what a member declared as `Timedout` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum TimedoutKind {
     /// Exactly this type.
     Timedout(Box<crate::types::Timedout>),
-    ///  A `PowerOnFtSecondaryTimedout`.
+    /// A `PowerOnFtSecondaryTimedout`.
     PowerOnFtSecondaryTimedout(Box<crate::types::PowerOnFtSecondaryTimedout>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -111,6 +111,9 @@ impl Default for TimedoutKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for TimedoutKind {}
+impl std::panic::UnwindSafe for TimedoutKind {}
+impl std::panic::RefUnwindSafe for TimedoutKind {}
 impl Clone for TimedoutKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *TooManyConcurrentNativeClones*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct TooManyConcurrentNativeClones {
     /// Property *MethodFault.faultCause*.

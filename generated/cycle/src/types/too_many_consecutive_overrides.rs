@@ -2,7 +2,7 @@
 
 /// Data object type *TooManyConsecutiveOverrides*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct TooManyConsecutiveOverrides {
     /// Property *MethodFault.faultCause*.

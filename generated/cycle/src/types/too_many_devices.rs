@@ -2,7 +2,7 @@
 
 /// Data object type *TooManyDevices*.
 ///
-/// Extends `InvalidVmConfig`.
+/// Extends [`InvalidVmConfig`](crate::types::InvalidVmConfig).
 #[derive(Clone)]
 pub struct TooManyDevices {
     /// Property *MethodFault.faultCause*.

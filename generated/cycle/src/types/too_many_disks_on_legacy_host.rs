@@ -4,7 +4,7 @@
 ///
 /// Data object type *TooManyDisksOnLegacyHost*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[deprecated]
 #[derive(Clone)]
 pub struct TooManyDisksOnLegacyHost {

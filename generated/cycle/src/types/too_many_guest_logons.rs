@@ -2,7 +2,7 @@
 
 /// Data object type *TooManyGuestLogons*.
 ///
-/// Extends `GuestOperationsFault`.
+/// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 #[derive(Clone)]
 pub struct TooManyGuestLogons {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *TooManyHosts*.
 ///
-/// Extends `HostConnectFault`.
+/// Extends [`HostConnectFault`](crate::types::HostConnectFault).
 #[derive(Clone)]
 pub struct TooManyHosts {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *TooManyNativeCloneLevels*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct TooManyNativeCloneLevels {
     /// Property *MethodFault.faultCause*.

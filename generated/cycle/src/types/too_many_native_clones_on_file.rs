@@ -2,7 +2,7 @@
 
 /// Data object type *TooManyNativeClonesOnFile*.
 ///
-/// Extends `FileFault`.
+/// Extends [`FileFault`](crate::types::FileFault).
 #[derive(Clone)]
 pub struct TooManyNativeClonesOnFile {
     /// Property *MethodFault.faultCause*.

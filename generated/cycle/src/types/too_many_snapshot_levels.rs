@@ -2,7 +2,7 @@
 
 /// Data object type *TooManySnapshotLevels*.
 ///
-/// Extends `SnapshotFault`.
+/// Extends [`SnapshotFault`](crate::types::SnapshotFault).
 #[derive(Clone)]
 pub struct TooManySnapshotLevels {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsAlreadyUpgraded*.
 ///
-/// Extends `VmToolsUpgradeFault`.
+/// Extends [`VmToolsUpgradeFault`](crate::types::VmToolsUpgradeFault).
 #[derive(Clone)]
 pub struct ToolsAlreadyUpgraded {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsAutoUpgradeNotSupported*.
 ///
-/// Extends `VmToolsUpgradeFault`.
+/// Extends [`VmToolsUpgradeFault`](crate::types::VmToolsUpgradeFault).
 #[derive(Clone)]
 pub struct ToolsAutoUpgradeNotSupported {
     /// Property *MethodFault.faultCause*.

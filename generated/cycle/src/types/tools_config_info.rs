@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ToolsConfigInfo {
     /// Property *ToolsConfigInfo.toolsVersion*.

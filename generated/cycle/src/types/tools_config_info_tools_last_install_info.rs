@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsConfigInfoToolsLastInstallInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct ToolsConfigInfoToolsLastInstallInfo {
     /// Property *ToolsConfigInfoToolsLastInstallInfo.counter*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsImageCopyFailed*.
 ///
-/// Extends `VmToolsUpgradeFault`.
+/// Extends [`VmToolsUpgradeFault`](crate::types::VmToolsUpgradeFault).
 #[derive(Clone)]
 pub struct ToolsImageCopyFailed {
     /// Property *MethodFault.faultCause*.

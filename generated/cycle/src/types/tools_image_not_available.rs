@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsImageNotAvailable*.
 ///
-/// Extends `VmToolsUpgradeFault`.
+/// Extends [`VmToolsUpgradeFault`](crate::types::VmToolsUpgradeFault).
 #[derive(Clone)]
 pub struct ToolsImageNotAvailable {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsImageSignatureCheckFailed*.
 ///
-/// Extends `VmToolsUpgradeFault`.
+/// Extends [`VmToolsUpgradeFault`](crate::types::VmToolsUpgradeFault).
 #[derive(Clone)]
 pub struct ToolsImageSignatureCheckFailed {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsInstallationInProgress*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct ToolsInstallationInProgress {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsUnavailable*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct ToolsUnavailable {
     /// Property *MethodFault.faultCause*.

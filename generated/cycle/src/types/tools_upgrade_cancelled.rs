@@ -2,7 +2,7 @@
 
 /// Data object type *ToolsUpgradeCancelled*.
 ///
-/// Extends `VmToolsUpgradeFault`.
+/// Extends [`VmToolsUpgradeFault`](crate::types::VmToolsUpgradeFault).
 #[derive(Clone)]
 pub struct ToolsUpgradeCancelled {
     /// Property *MethodFault.faultCause*.

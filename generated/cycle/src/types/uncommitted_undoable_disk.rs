@@ -2,7 +2,7 @@
 
 /// Data object type *UncommittedUndoableDisk*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct UncommittedUndoableDisk {
     /// Property *MethodFault.faultCause*.

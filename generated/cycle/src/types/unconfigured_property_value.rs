@@ -2,7 +2,7 @@
 
 /// Data object type *UnconfiguredPropertyValue*.
 ///
-/// Extends `InvalidPropertyValue`.
+/// Extends [`InvalidPropertyValue`](crate::types::InvalidPropertyValue).
 #[derive(Clone)]
 pub struct UnconfiguredPropertyValue {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UncustomizableGuest*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct UncustomizableGuest {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UnexpectedCustomizationFault*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct UnexpectedCustomizationFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UnexpectedFault*.
 ///
-/// Extends `RuntimeFault`.
+/// Extends [`RuntimeFault`](crate::types::RuntimeFault).
 #[derive(Clone)]
 pub struct UnexpectedFault {
     /// Property *MethodFault.faultCause*.

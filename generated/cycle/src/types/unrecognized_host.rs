@@ -2,7 +2,7 @@
 
 /// Data object type *UnrecognizedHost*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct UnrecognizedHost {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *UnsupportedDatastore*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`UnsupportedDatastoreKind`\].
+/// Has subtypes: members declared with this type are held as [`UnsupportedDatastoreKind`].
 #[derive(Clone)]
 pub struct UnsupportedDatastore {
     /// Property *MethodFault.faultCause*.
@@ -97,22 +97,22 @@ impl<'de> serde::Deserialize<'de> for UnsupportedDatastore {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `UnsupportedDatastore` or any of its subtypes: what a member declared as `UnsupportedDatastore` holds.
+/// A `UnsupportedDatastore` or any of its subtypes: what a member declared as `UnsupportedDatastore` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum UnsupportedDatastoreKind {
     /// Exactly this type.
     UnsupportedDatastore(Box<crate::types::UnsupportedDatastore>),
-    ///  A `MemoryFileFormatNotSupportedByDatastore`.
+    /// A `MemoryFileFormatNotSupportedByDatastore`.
     MemoryFileFormatNotSupportedByDatastore(
         Box<crate::types::MemoryFileFormatNotSupportedByDatastore>,
     ),
-    ///  A `UnSupportedDatastoreForVFlash`.
+    /// A `UnSupportedDatastoreForVFlash`.
     UnSupportedDatastoreForVFlash(Box<crate::types::UnSupportedDatastoreForVFlash>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -122,6 +122,9 @@ impl Default for UnsupportedDatastoreKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for UnsupportedDatastoreKind {}
+impl std::panic::UnwindSafe for UnsupportedDatastoreKind {}
+impl std::panic::RefUnwindSafe for UnsupportedDatastoreKind {}
 impl Clone for UnsupportedDatastoreKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *UnsupportedGuest*.
 ///
-/// Extends `InvalidVmConfig`.
+/// Extends [`InvalidVmConfig`](crate::types::InvalidVmConfig).
 #[derive(Clone)]
 pub struct UnsupportedGuest {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UnsupportedVimApiVersion*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct UnsupportedVimApiVersion {
     /// Property *MethodFault.faultCause*.

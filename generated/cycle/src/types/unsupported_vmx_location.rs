@@ -2,7 +2,7 @@
 
 /// Data object type *UnsupportedVmxLocation*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct UnsupportedVmxLocation {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UnusedVirtualDiskBlocksNotScrubbed*.
 ///
-/// Extends `DeviceBackingNotSupported`.
+/// Extends [`DeviceBackingNotSupported`](crate::types::DeviceBackingNotSupported).
 #[derive(Clone)]
 pub struct UnusedVirtualDiskBlocksNotScrubbed {
     /// Property *MethodFault.faultCause*.

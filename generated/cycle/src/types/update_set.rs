@@ -2,7 +2,7 @@
 
 /// Data object type *UpdateSet*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct UpdateSet {
     /// Property *UpdateSet.version*.

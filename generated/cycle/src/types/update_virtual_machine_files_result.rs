@@ -2,7 +2,7 @@
 
 /// Data object type *UpdateVirtualMachineFilesResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct UpdateVirtualMachineFilesResult {
     /// Property *UpdateVirtualMachineFilesResult.failedVmFile*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UpdateVirtualMachineFilesResultFailedVmFileInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct UpdateVirtualMachineFilesResultFailedVmFileInfo {
     /// Property *UpdateVirtualMachineFilesResultFailedVmFileInfo.vmFile*.

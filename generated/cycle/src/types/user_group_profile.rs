@@ -2,7 +2,7 @@
 
 /// Data object type *UserGroupProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct UserGroupProfile {
     /// Property *ApplyProfile.enabled*.

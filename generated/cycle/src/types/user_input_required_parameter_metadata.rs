@@ -2,7 +2,7 @@
 
 /// Data object type *UserInputRequiredParameterMetadata*.
 ///
-/// Extends `ProfilePolicyOptionMetadata`.
+/// Extends [`ProfilePolicyOptionMetadata`](crate::types::ProfilePolicyOptionMetadata).
 #[derive(Clone)]
 pub struct UserInputRequiredParameterMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UserNotFound*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct UserNotFound {
     /// Property *MethodFault.faultCause*.

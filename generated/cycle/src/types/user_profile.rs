@@ -2,7 +2,7 @@
 
 /// Data object type *UserProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct UserProfile {
     /// Property *ApplyProfile.enabled*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `SmsProviderInfo`.
+/// Extends [`SmsProviderInfo`](crate::types::SmsProviderInfo).
 #[derive(Clone)]
 pub struct VasaProviderInfo {
     /// Property *SmsProviderInfo.uid*.

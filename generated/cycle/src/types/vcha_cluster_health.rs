@@ -2,7 +2,7 @@
 
 /// Data object type *VchaClusterHealth*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VchaClusterHealth {
     /// Property *VchaClusterHealth.runtimeInfo*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VimFault*.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`VimFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`VimFaultKind`].
 #[derive(Clone)]
 pub struct VimFault {
     /// Property *MethodFault.faultCause*.
@@ -90,296 +90,296 @@ impl<'de> serde::Deserialize<'de> for VimFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VimFault` or any of its subtypes: what a member declared as `VimFault` holds.
+/// A `VimFault` or any of its subtypes: what a member declared as `VimFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VimFaultKind {
     /// Exactly this type.
     VimFault(Box<crate::types::VimFault>),
-    ///  A `ActiveDirectoryFault` or one of its subtypes.
+    /// A `ActiveDirectoryFault` or one of its subtypes.
     ActiveDirectoryFault(crate::types::ActiveDirectoryFaultKind),
-    ///  A `AlreadyExists`.
+    /// A `AlreadyExists`.
     AlreadyExists(Box<crate::types::AlreadyExists>),
-    ///  A `AlreadyUpgraded`.
+    /// A `AlreadyUpgraded`.
     AlreadyUpgraded(Box<crate::types::AlreadyUpgraded>),
-    ///  A `AnswerFileUpdateFailed`.
+    /// A `AnswerFileUpdateFailed`.
     AnswerFileUpdateFailed(Box<crate::types::AnswerFileUpdateFailed>),
-    ///  A `AuthMinimumAdminPermission`.
+    /// A `AuthMinimumAdminPermission`.
     AuthMinimumAdminPermission(Box<crate::types::AuthMinimumAdminPermission>),
-    ///  A `CannotAccessLocalSource`.
+    /// A `CannotAccessLocalSource`.
     CannotAccessLocalSource(Box<crate::types::CannotAccessLocalSource>),
-    ///  A `CannotDisconnectHostWithFaultToleranceVm`.
+    /// A `CannotDisconnectHostWithFaultToleranceVm`.
     CannotDisconnectHostWithFaultToleranceVm(
         Box<crate::types::CannotDisconnectHostWithFaultToleranceVm>,
     ),
-    ///  A `CannotEnableVmcpForCluster`.
+    /// A `CannotEnableVmcpForCluster`.
     CannotEnableVmcpForCluster(Box<crate::types::CannotEnableVmcpForCluster>),
-    ///  A `CannotMoveFaultToleranceVm`.
+    /// A `CannotMoveFaultToleranceVm`.
     CannotMoveFaultToleranceVm(Box<crate::types::CannotMoveFaultToleranceVm>),
-    ///  A `CannotMoveHostWithFaultToleranceVm`.
+    /// A `CannotMoveHostWithFaultToleranceVm`.
     CannotMoveHostWithFaultToleranceVm(
         Box<crate::types::CannotMoveHostWithFaultToleranceVm>,
     ),
-    ///  A `CannotPlaceWithoutPrerequisiteMoves`.
+    /// A `CannotPlaceWithoutPrerequisiteMoves`.
     CannotPlaceWithoutPrerequisiteMoves(
         Box<crate::types::CannotPlaceWithoutPrerequisiteMoves>,
     ),
-    ///  A `CnsFault` or one of its subtypes.
+    /// A `CnsFault` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFault(crate::types::CnsFaultKind),
-    ///  A `ConcurrentAccess`.
+    /// A `ConcurrentAccess`.
     ConcurrentAccess(Box<crate::types::ConcurrentAccess>),
-    ///  A `CustomizationFault` or one of its subtypes.
+    /// A `CustomizationFault` or one of its subtypes.
     CustomizationFault(crate::types::CustomizationFaultKind),
-    ///  A `DasConfigFault`.
+    /// A `DasConfigFault`.
     DasConfigFault(Box<crate::types::DasConfigFault>),
-    ///  A `DrsDisabledOnVm`.
+    /// A `DrsDisabledOnVm`.
     DrsDisabledOnVm(Box<crate::types::DrsDisabledOnVm>),
-    ///  A `DuplicateName`.
+    /// A `DuplicateName`.
     DuplicateName(Box<crate::types::DuplicateName>),
-    ///  A `DvsFault` or one of its subtypes.
+    /// A `DvsFault` or one of its subtypes.
     DvsFault(crate::types::DvsFaultKind),
-    ///  A `EVCConfigFault` or one of its subtypes.
+    /// A `EVCConfigFault` or one of its subtypes.
     EVCConfigFault(crate::types::EVCConfigFaultKind),
-    ///  A `ExtendedFault`.
+    /// A `ExtendedFault`.
     ExtendedFault(Box<crate::types::ExtendedFault>),
-    ///  A `FaultToleranceVmNotDasProtected`.
+    /// A `FaultToleranceVmNotDasProtected`.
     FaultToleranceVmNotDasProtected(Box<crate::types::FaultToleranceVmNotDasProtected>),
-    ///  A `FcoeFault` or one of its subtypes.
+    /// A `FcoeFault` or one of its subtypes.
     FcoeFault(crate::types::FcoeFaultKind),
-    ///  A `FileFault` or one of its subtypes.
+    /// A `FileFault` or one of its subtypes.
     FileFault(crate::types::FileFaultKind),
-    ///  A `GenericDrsFault`.
+    /// A `GenericDrsFault`.
     GenericDrsFault(Box<crate::types::GenericDrsFault>),
-    ///  A `GuestOperationsFault` or one of its subtypes.
+    /// A `GuestOperationsFault` or one of its subtypes.
     GuestOperationsFault(crate::types::GuestOperationsFaultKind),
-    ///  A `HostConfigFault` or one of its subtypes.
+    /// A `HostConfigFault` or one of its subtypes.
     HostConfigFault(crate::types::HostConfigFaultKind),
-    ///  A `HostConnectFault` or one of its subtypes.
+    /// A `HostConnectFault` or one of its subtypes.
     HostConnectFault(crate::types::HostConnectFaultKind),
-    ///  A `HostHasComponentFailure`.
+    /// A `HostHasComponentFailure`.
     HostHasComponentFailure(Box<crate::types::HostHasComponentFailure>),
-    ///  A `HostIncompatibleForRecordReplay`.
+    /// A `HostIncompatibleForRecordReplay`.
     HostIncompatibleForRecordReplay(Box<crate::types::HostIncompatibleForRecordReplay>),
-    ///  A `HostPowerOpFailed` or one of its subtypes.
+    /// A `HostPowerOpFailed` or one of its subtypes.
     HostPowerOpFailed(crate::types::HostPowerOpFailedKind),
-    ///  A `HostSpecificationOperationFailed`.
+    /// A `HostSpecificationOperationFailed`.
     HostSpecificationOperationFailed(
         Box<crate::types::HostSpecificationOperationFailed>,
     ),
-    ///  A `HttpFault`.
+    /// A `HttpFault`.
     HttpFault(Box<crate::types::HttpFault>),
-    ///  A `IORMNotSupportedHostOnDatastore`.
+    /// A `IORMNotSupportedHostOnDatastore`.
     IORMNotSupportedHostOnDatastore(Box<crate::types::IORMNotSupportedHostOnDatastore>),
-    ///  A `InaccessibleVFlashSource`.
+    /// A `InaccessibleVFlashSource`.
     InaccessibleVFlashSource(Box<crate::types::InaccessibleVFlashSource>),
-    ///  A `InsufficientResourcesFault` or one of its subtypes.
+    /// A `InsufficientResourcesFault` or one of its subtypes.
     InsufficientResourcesFault(crate::types::InsufficientResourcesFaultKind),
-    ///  A `InsufficientStorageIops`.
+    /// A `InsufficientStorageIops`.
     InsufficientStorageIops(Box<crate::types::InsufficientStorageIops>),
-    ///  A `InvalidAffinitySettingFault`.
+    /// A `InvalidAffinitySettingFault`.
     InvalidAffinitySettingFault(Box<crate::types::InvalidAffinitySettingFault>),
-    ///  A `InvalidBmcRole`.
+    /// A `InvalidBmcRole`.
     InvalidBmcRole(Box<crate::types::InvalidBmcRole>),
-    ///  A `InvalidDatastore` or one of its subtypes.
+    /// A `InvalidDatastore` or one of its subtypes.
     InvalidDatastore(crate::types::InvalidDatastoreKind),
-    ///  A `InvalidEvent`.
+    /// A `InvalidEvent`.
     InvalidEvent(Box<crate::types::InvalidEvent>),
-    ///  A `InvalidFolder` or one of its subtypes.
+    /// A `InvalidFolder` or one of its subtypes.
     InvalidFolder(crate::types::InvalidFolderKind),
-    ///  A `InvalidIpmiLoginInfo`.
+    /// A `InvalidIpmiLoginInfo`.
     InvalidIpmiLoginInfo(Box<crate::types::InvalidIpmiLoginInfo>),
-    ///  A `InvalidIpmiMacAddress`.
+    /// A `InvalidIpmiMacAddress`.
     InvalidIpmiMacAddress(Box<crate::types::InvalidIpmiMacAddress>),
-    ///  A `InvalidLicense`.
+    /// A `InvalidLicense`.
     InvalidLicense(Box<crate::types::InvalidLicense>),
-    ///  A `InvalidLocale`.
+    /// A `InvalidLocale`.
     InvalidLocale(Box<crate::types::InvalidLocale>),
-    ///  A `InvalidLogin` or one of its subtypes.
+    /// A `InvalidLogin` or one of its subtypes.
     InvalidLogin(crate::types::InvalidLoginKind),
-    ///  A `InvalidName`.
+    /// A `InvalidName`.
     InvalidName(Box<crate::types::InvalidName>),
-    ///  A `InvalidPrivilege`.
+    /// A `InvalidPrivilege`.
     InvalidPrivilege(Box<crate::types::InvalidPrivilege>),
-    ///  A `InvalidState` or one of its subtypes.
+    /// A `InvalidState` or one of its subtypes.
     InvalidState(crate::types::InvalidStateKind),
-    ///  A `IscsiFault` or one of its subtypes.
+    /// A `IscsiFault` or one of its subtypes.
     IscsiFault(crate::types::IscsiFaultKind),
-    ///  A `KeyNotFound`.
+    /// A `KeyNotFound`.
     KeyNotFound(Box<crate::types::KeyNotFound>),
-    ///  A `LicenseEntityNotFound`.
+    /// A `LicenseEntityNotFound`.
     LicenseEntityNotFound(Box<crate::types::LicenseEntityNotFound>),
-    ///  A `LicenseServerUnavailable`.
+    /// A `LicenseServerUnavailable`.
     LicenseServerUnavailable(Box<crate::types::LicenseServerUnavailable>),
-    ///  A `LimitExceeded`.
+    /// A `LimitExceeded`.
     LimitExceeded(Box<crate::types::LimitExceeded>),
-    ///  A `LogBundlingFailed`.
+    /// A `LogBundlingFailed`.
     LogBundlingFailed(Box<crate::types::LogBundlingFailed>),
-    ///  A `MigrationFault` or one of its subtypes.
+    /// A `MigrationFault` or one of its subtypes.
     MigrationFault(crate::types::MigrationFaultKind),
-    ///  A `MismatchedBundle`.
+    /// A `MismatchedBundle`.
     MismatchedBundle(Box<crate::types::MismatchedBundle>),
-    ///  A `MissingBmcSupport`.
+    /// A `MissingBmcSupport`.
     MissingBmcSupport(Box<crate::types::MissingBmcSupport>),
-    ///  A `NamespaceFull`.
+    /// A `NamespaceFull`.
     NamespaceFull(Box<crate::types::NamespaceFull>),
-    ///  A `NamespaceLimitReached`.
+    /// A `NamespaceLimitReached`.
     NamespaceLimitReached(Box<crate::types::NamespaceLimitReached>),
-    ///  A `NamespaceWriteProtected`.
+    /// A `NamespaceWriteProtected`.
     NamespaceWriteProtected(Box<crate::types::NamespaceWriteProtected>),
-    ///  A `NetworkDisruptedAndConfigRolledBack`.
+    /// A `NetworkDisruptedAndConfigRolledBack`.
     NetworkDisruptedAndConfigRolledBack(
         Box<crate::types::NetworkDisruptedAndConfigRolledBack>,
     ),
-    ///  A `NoClientCertificate`.
+    /// A `NoClientCertificate`.
     NoClientCertificate(Box<crate::types::NoClientCertificate>),
-    ///  A `NoCompatibleDatastore`.
+    /// A `NoCompatibleDatastore`.
     NoCompatibleDatastore(Box<crate::types::NoCompatibleDatastore>),
-    ///  A `NoCompatibleHost` or one of its subtypes.
+    /// A `NoCompatibleHost` or one of its subtypes.
     NoCompatibleHost(crate::types::NoCompatibleHostKind),
-    ///  A `NoConnectedDatastore`.
+    /// A `NoConnectedDatastore`.
     NoConnectedDatastore(Box<crate::types::NoConnectedDatastore>),
-    ///  A `NoDiskFound`.
+    /// A `NoDiskFound`.
     NoDiskFound(Box<crate::types::NoDiskFound>),
-    ///  A `NoSubjectName`.
+    /// A `NoSubjectName`.
     NoSubjectName(Box<crate::types::NoSubjectName>),
-    ///  A `NotFound`.
+    /// A `NotFound`.
     NotFound(Box<crate::types::NotFound>),
-    ///  A `NotSupportedHostForChecksum`.
+    /// A `NotSupportedHostForChecksum`.
     NotSupportedHostForChecksum(Box<crate::types::NotSupportedHostForChecksum>),
-    ///  A `OutOfBounds`.
+    /// A `OutOfBounds`.
     OutOfBounds(Box<crate::types::OutOfBounds>),
-    ///  A `OvfFault` or one of its subtypes.
+    /// A `OvfFault` or one of its subtypes.
     OvfFault(crate::types::OvfFaultKind),
-    ///  A `PatchBinariesNotFound`.
+    /// A `PatchBinariesNotFound`.
     PatchBinariesNotFound(Box<crate::types::PatchBinariesNotFound>),
-    ///  A `PatchMetadataInvalid` or one of its subtypes.
+    /// A `PatchMetadataInvalid` or one of its subtypes.
     PatchMetadataInvalid(crate::types::PatchMetadataInvalidKind),
-    ///  A `PatchNotApplicable` or one of its subtypes.
+    /// A `PatchNotApplicable` or one of its subtypes.
     PatchNotApplicable(crate::types::PatchNotApplicableKind),
-    ///  A `ProfileUpdateFailed`.
+    /// A `ProfileUpdateFailed`.
     ProfileUpdateFailed(Box<crate::types::ProfileUpdateFailed>),
-    ///  A `RebootRequired`.
+    /// A `RebootRequired`.
     RebootRequired(Box<crate::types::RebootRequired>),
-    ///  A `RecordReplayDisabled`.
+    /// A `RecordReplayDisabled`.
     RecordReplayDisabled(Box<crate::types::RecordReplayDisabled>),
-    ///  A `RemoveFailed`.
+    /// A `RemoveFailed`.
     RemoveFailed(Box<crate::types::RemoveFailed>),
-    ///  A `ReplicationFault` or one of its subtypes.
+    /// A `ReplicationFault` or one of its subtypes.
     ReplicationFault(crate::types::ReplicationFaultKind),
-    ///  A `ResourceInUse` or one of its subtypes.
+    /// A `ResourceInUse` or one of its subtypes.
     ResourceInUse(crate::types::ResourceInUseKind),
-    ///  A `ResourceNotAvailable`.
+    /// A `ResourceNotAvailable`.
     ResourceNotAvailable(Box<crate::types::ResourceNotAvailable>),
-    ///  A `SSPIChallenge`.
+    /// A `SSPIChallenge`.
     SSPIChallenge(Box<crate::types::SSPIChallenge>),
-    ///  A `ShrinkDiskFault`.
+    /// A `ShrinkDiskFault`.
     ShrinkDiskFault(Box<crate::types::ShrinkDiskFault>),
-    ///  A `SnapshotFault` or one of its subtypes.
+    /// A `SnapshotFault` or one of its subtypes.
     SnapshotFault(crate::types::SnapshotFaultKind),
-    ///  A `SsdDiskNotAvailable`.
+    /// A `SsdDiskNotAvailable`.
     SsdDiskNotAvailable(Box<crate::types::SsdDiskNotAvailable>),
-    ///  A `StorageDrsCannotMoveDiskInMultiWriterMode`.
+    /// A `StorageDrsCannotMoveDiskInMultiWriterMode`.
     StorageDrsCannotMoveDiskInMultiWriterMode(
         Box<crate::types::StorageDrsCannotMoveDiskInMultiWriterMode>,
     ),
-    ///  A `StorageDrsCannotMoveFTVm`.
+    /// A `StorageDrsCannotMoveFTVm`.
     StorageDrsCannotMoveFTVm(Box<crate::types::StorageDrsCannotMoveFTVm>),
-    ///  A `StorageDrsCannotMoveIndependentDisk`.
+    /// A `StorageDrsCannotMoveIndependentDisk`.
     StorageDrsCannotMoveIndependentDisk(
         Box<crate::types::StorageDrsCannotMoveIndependentDisk>,
     ),
-    ///  A `StorageDrsCannotMoveManuallyPlacedSwapFile`.
+    /// A `StorageDrsCannotMoveManuallyPlacedSwapFile`.
     StorageDrsCannotMoveManuallyPlacedSwapFile(
         Box<crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile>,
     ),
-    ///  A `StorageDrsCannotMoveManuallyPlacedVm`.
+    /// A `StorageDrsCannotMoveManuallyPlacedVm`.
     StorageDrsCannotMoveManuallyPlacedVm(
         Box<crate::types::StorageDrsCannotMoveManuallyPlacedVm>,
     ),
-    ///  A `StorageDrsCannotMoveSharedDisk`.
+    /// A `StorageDrsCannotMoveSharedDisk`.
     StorageDrsCannotMoveSharedDisk(Box<crate::types::StorageDrsCannotMoveSharedDisk>),
-    ///  A `StorageDrsCannotMoveTemplate`.
+    /// A `StorageDrsCannotMoveTemplate`.
     StorageDrsCannotMoveTemplate(Box<crate::types::StorageDrsCannotMoveTemplate>),
-    ///  A `StorageDrsCannotMoveVmInUserFolder`.
+    /// A `StorageDrsCannotMoveVmInUserFolder`.
     StorageDrsCannotMoveVmInUserFolder(
         Box<crate::types::StorageDrsCannotMoveVmInUserFolder>,
     ),
-    ///  A `StorageDrsCannotMoveVmWithMountedCDROM`.
+    /// A `StorageDrsCannotMoveVmWithMountedCDROM`.
     StorageDrsCannotMoveVmWithMountedCDROM(
         Box<crate::types::StorageDrsCannotMoveVmWithMountedCDROM>,
     ),
-    ///  A `StorageDrsCannotMoveVmWithNoFilesInLayout`.
+    /// A `StorageDrsCannotMoveVmWithNoFilesInLayout`.
     StorageDrsCannotMoveVmWithNoFilesInLayout(
         Box<crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout>,
     ),
-    ///  A `StorageDrsDatacentersCannotShareDatastore`.
+    /// A `StorageDrsDatacentersCannotShareDatastore`.
     StorageDrsDatacentersCannotShareDatastore(
         Box<crate::types::StorageDrsDatacentersCannotShareDatastore>,
     ),
-    ///  A `StorageDrsDisabledOnVm`.
+    /// A `StorageDrsDisabledOnVm`.
     StorageDrsDisabledOnVm(Box<crate::types::StorageDrsDisabledOnVm>),
-    ///  A `StorageDrsHbrDiskNotMovable`.
+    /// A `StorageDrsHbrDiskNotMovable`.
     StorageDrsHbrDiskNotMovable(Box<crate::types::StorageDrsHbrDiskNotMovable>),
-    ///  A `StorageDrsHmsMoveInProgress`.
+    /// A `StorageDrsHmsMoveInProgress`.
     StorageDrsHmsMoveInProgress(Box<crate::types::StorageDrsHmsMoveInProgress>),
-    ///  A `StorageDrsHmsUnreachable`.
+    /// A `StorageDrsHmsUnreachable`.
     StorageDrsHmsUnreachable(Box<crate::types::StorageDrsHmsUnreachable>),
-    ///  A `StorageDrsIolbDisabledInternally`.
+    /// A `StorageDrsIolbDisabledInternally`.
     StorageDrsIolbDisabledInternally(
         Box<crate::types::StorageDrsIolbDisabledInternally>,
     ),
-    ///  A `StorageDrsRelocateDisabled`.
+    /// A `StorageDrsRelocateDisabled`.
     StorageDrsRelocateDisabled(Box<crate::types::StorageDrsRelocateDisabled>),
-    ///  A `StorageDrsStaleHmsCollection`.
+    /// A `StorageDrsStaleHmsCollection`.
     StorageDrsStaleHmsCollection(Box<crate::types::StorageDrsStaleHmsCollection>),
-    ///  A `StorageDrsUnableToMoveFiles`.
+    /// A `StorageDrsUnableToMoveFiles`.
     StorageDrsUnableToMoveFiles(Box<crate::types::StorageDrsUnableToMoveFiles>),
-    ///  A `SwapDatastoreUnset`.
+    /// A `SwapDatastoreUnset`.
     SwapDatastoreUnset(Box<crate::types::SwapDatastoreUnset>),
-    ///  A `TaskInProgress` or one of its subtypes.
+    /// A `TaskInProgress` or one of its subtypes.
     TaskInProgress(crate::types::TaskInProgressKind),
-    ///  A `Timedout` or one of its subtypes.
+    /// A `Timedout` or one of its subtypes.
     Timedout(crate::types::TimedoutKind),
-    ///  A `TooManyConsecutiveOverrides`.
+    /// A `TooManyConsecutiveOverrides`.
     TooManyConsecutiveOverrides(Box<crate::types::TooManyConsecutiveOverrides>),
-    ///  A `ToolsUnavailable`.
+    /// A `ToolsUnavailable`.
     ToolsUnavailable(Box<crate::types::ToolsUnavailable>),
-    ///  A `UnrecognizedHost`.
+    /// A `UnrecognizedHost`.
     UnrecognizedHost(Box<crate::types::UnrecognizedHost>),
-    ///  A `UnsupportedVimApiVersion`.
+    /// A `UnsupportedVimApiVersion`.
     UnsupportedVimApiVersion(Box<crate::types::UnsupportedVimApiVersion>),
-    ///  A `UserNotFound`.
+    /// A `UserNotFound`.
     UserNotFound(Box<crate::types::UserNotFound>),
-    ///  A `VAppConfigFault` or one of its subtypes.
+    /// A `VAppConfigFault` or one of its subtypes.
     VAppConfigFault(crate::types::VAppConfigFaultKind),
-    ///  A `VFlashModuleVersionIncompatible`.
+    /// A `VFlashModuleVersionIncompatible`.
     VFlashModuleVersionIncompatible(Box<crate::types::VFlashModuleVersionIncompatible>),
-    ///  A `VmConfigFault` or one of its subtypes.
+    /// A `VmConfigFault` or one of its subtypes.
     VmConfigFault(crate::types::VmConfigFaultKind),
-    ///  A `VmFaultToleranceIssue` or one of its subtypes.
+    /// A `VmFaultToleranceIssue` or one of its subtypes.
     VmFaultToleranceIssue(crate::types::VmFaultToleranceIssueKind),
-    ///  A `VmMetadataManagerFault`.
+    /// A `VmMetadataManagerFault`.
     VmMetadataManagerFault(Box<crate::types::VmMetadataManagerFault>),
-    ///  A `VmMonitorIncompatibleForFaultTolerance`.
+    /// A `VmMonitorIncompatibleForFaultTolerance`.
     VmMonitorIncompatibleForFaultTolerance(
         Box<crate::types::VmMonitorIncompatibleForFaultTolerance>,
     ),
-    ///  A `VmToolsUpgradeFault` or one of its subtypes.
+    /// A `VmToolsUpgradeFault` or one of its subtypes.
     VmToolsUpgradeFault(crate::types::VmToolsUpgradeFaultKind),
-    ///  A `VmValidateMaxDevice`.
+    /// A `VmValidateMaxDevice`.
     VmValidateMaxDevice(Box<crate::types::VmValidateMaxDevice>),
-    ///  A `VsanFault` or one of its subtypes.
+    /// A `VsanFault` or one of its subtypes.
     VsanFault(crate::types::VsanFaultKind),
-    ///  A `VsanNodeNotMaster`.
+    /// A `VsanNodeNotMaster`.
     #[cfg(feature = "vsan")]
     VsanNodeNotMaster(Box<crate::types::VsanNodeNotMaster>),
-    ///  A `WipeDiskFault`.
+    /// A `WipeDiskFault`.
     WipeDiskFault(Box<crate::types::WipeDiskFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -389,6 +389,9 @@ impl Default for VimFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VimFaultKind {}
+impl std::panic::UnwindSafe for VimFaultKind {}
+impl std::panic::RefUnwindSafe for VimFaultKind {}
 impl Clone for VimFaultKind {
     #[inline]
     fn clone(&self) -> Self {

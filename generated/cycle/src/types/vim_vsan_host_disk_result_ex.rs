@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanHostDiskResult`.
+/// Extends [`VsanHostDiskResult`](crate::types::VsanHostDiskResult).
 #[derive(Clone)]
 pub struct VimVsanHostDiskResultEx {
     /// Property *VsanHostDiskResult.disk*.

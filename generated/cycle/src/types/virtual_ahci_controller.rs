@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualAHCIController*.
 ///
-/// Extends `VirtualSATAController`.
+/// Extends [`VirtualSATAController`](crate::types::VirtualSATAController).
 #[derive(Clone)]
 pub struct VirtualAHCIController {
     /// Property *VirtualDevice.key*.

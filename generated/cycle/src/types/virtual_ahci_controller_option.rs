@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualAHCIControllerOption*.
 ///
-/// Extends `VirtualSATAControllerOption`.
+/// Extends [`VirtualSATAControllerOption`](crate::types::VirtualSATAControllerOption).
 #[derive(Clone)]
 pub struct VirtualAHCIControllerOption {
     /// Property *VirtualDeviceOption.type*.

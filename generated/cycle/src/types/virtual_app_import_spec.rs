@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualAppImportSpec*.
 ///
-/// Extends `ImportSpec`.
+/// Extends [`ImportSpec`](crate::types::ImportSpec).
 #[derive(Clone)]
 pub struct VirtualAppImportSpec {
     /// Property *ImportSpec.entityConfig*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualBusLogicController*.
 ///
-/// Extends `VirtualSCSIController`.
+/// Extends [`VirtualSCSIController`](crate::types::VirtualSCSIController).
 #[derive(Clone)]
 pub struct VirtualBusLogicController {
     /// Property *VirtualDevice.key*.

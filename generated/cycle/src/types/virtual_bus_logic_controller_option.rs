@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualBusLogicControllerOption*.
 ///
-/// Extends `VirtualSCSIControllerOption`.
+/// Extends [`VirtualSCSIControllerOption`](crate::types::VirtualSCSIControllerOption).
 #[derive(Clone)]
 pub struct VirtualBusLogicControllerOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualCdrom*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualCdrom {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualCdromIsoBackingOption*.
 ///
-/// Extends `VirtualDeviceFileBackingOption`.
+/// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
 #[derive(Clone)]
 pub struct VirtualCdromIsoBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualCdromOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualCdromOption {
     /// Property *VirtualDeviceOption.type*.

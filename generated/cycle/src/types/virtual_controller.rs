@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualController*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualControllerKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualControllerKind`].
 #[derive(Clone)]
 pub struct VirtualController {
     /// Property *VirtualDevice.key*.
@@ -163,36 +163,36 @@ impl<'de> serde::Deserialize<'de> for VirtualController {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualController` or any of its subtypes: what a member declared as `VirtualController` holds.
+/// A `VirtualController` or any of its subtypes: what a member declared as `VirtualController` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualControllerKind {
     /// Exactly this type.
     VirtualController(Box<crate::types::VirtualController>),
-    ///  A `VirtualIDEController`.
+    /// A `VirtualIDEController`.
     VirtualIDEController(Box<crate::types::VirtualIDEController>),
-    ///  A `VirtualNVDIMMController`.
+    /// A `VirtualNVDIMMController`.
     VirtualNVDIMMController(Box<crate::types::VirtualNVDIMMController>),
-    ///  A `VirtualNVMEController`.
+    /// A `VirtualNVMEController`.
     VirtualNVMEController(Box<crate::types::VirtualNVMEController>),
-    ///  A `VirtualPCIController`.
+    /// A `VirtualPCIController`.
     VirtualPCIController(Box<crate::types::VirtualPCIController>),
-    ///  A `VirtualPS2Controller`.
+    /// A `VirtualPS2Controller`.
     VirtualPS2Controller(Box<crate::types::VirtualPS2Controller>),
-    ///  A `VirtualSATAController` or one of its subtypes.
+    /// A `VirtualSATAController` or one of its subtypes.
     VirtualSATAController(crate::types::VirtualSATAControllerKind),
-    ///  A `VirtualSCSIController` or one of its subtypes.
+    /// A `VirtualSCSIController` or one of its subtypes.
     VirtualSCSIController(crate::types::VirtualSCSIControllerKind),
-    ///  A `VirtualSIOController`.
+    /// A `VirtualSIOController`.
     VirtualSIOController(Box<crate::types::VirtualSIOController>),
-    ///  A `VirtualUSBController`.
+    /// A `VirtualUSBController`.
     VirtualUSBController(Box<crate::types::VirtualUSBController>),
-    ///  A `VirtualUSBXHCIController`.
+    /// A `VirtualUSBXHCIController`.
     VirtualUSBXHCIController(Box<crate::types::VirtualUSBXHCIController>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -202,6 +202,9 @@ impl Default for VirtualControllerKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualControllerKind {}
+impl std::panic::UnwindSafe for VirtualControllerKind {}
+impl std::panic::RefUnwindSafe for VirtualControllerKind {}
 impl Clone for VirtualControllerKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualControllerOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualControllerOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualControllerOptionKind`].
 #[derive(Clone)]
 pub struct VirtualControllerOption {
     /// Property *VirtualDeviceOption.type*.
@@ -185,36 +185,36 @@ impl<'de> serde::Deserialize<'de> for VirtualControllerOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualControllerOption` or any of its subtypes: what a member declared as `VirtualControllerOption` holds.
+/// A `VirtualControllerOption` or any of its subtypes: what a member declared as `VirtualControllerOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualControllerOptionKind {
     /// Exactly this type.
     VirtualControllerOption(Box<crate::types::VirtualControllerOption>),
-    ///  A `VirtualIDEControllerOption`.
+    /// A `VirtualIDEControllerOption`.
     VirtualIDEControllerOption(Box<crate::types::VirtualIDEControllerOption>),
-    ///  A `VirtualNVDIMMControllerOption`.
+    /// A `VirtualNVDIMMControllerOption`.
     VirtualNVDIMMControllerOption(Box<crate::types::VirtualNVDIMMControllerOption>),
-    ///  A `VirtualNVMEControllerOption`.
+    /// A `VirtualNVMEControllerOption`.
     VirtualNVMEControllerOption(Box<crate::types::VirtualNVMEControllerOption>),
-    ///  A `VirtualPCIControllerOption`.
+    /// A `VirtualPCIControllerOption`.
     VirtualPCIControllerOption(Box<crate::types::VirtualPCIControllerOption>),
-    ///  A `VirtualPS2ControllerOption`.
+    /// A `VirtualPS2ControllerOption`.
     VirtualPS2ControllerOption(Box<crate::types::VirtualPS2ControllerOption>),
-    ///  A `VirtualSATAControllerOption` or one of its subtypes.
+    /// A `VirtualSATAControllerOption` or one of its subtypes.
     VirtualSATAControllerOption(crate::types::VirtualSATAControllerOptionKind),
-    ///  A `VirtualSCSIControllerOption` or one of its subtypes.
+    /// A `VirtualSCSIControllerOption` or one of its subtypes.
     VirtualSCSIControllerOption(crate::types::VirtualSCSIControllerOptionKind),
-    ///  A `VirtualSIOControllerOption`.
+    /// A `VirtualSIOControllerOption`.
     VirtualSIOControllerOption(Box<crate::types::VirtualSIOControllerOption>),
-    ///  A `VirtualUSBControllerOption`.
+    /// A `VirtualUSBControllerOption`.
     VirtualUSBControllerOption(Box<crate::types::VirtualUSBControllerOption>),
-    ///  A `VirtualUSBXHCIControllerOption`.
+    /// A `VirtualUSBXHCIControllerOption`.
     VirtualUSBXHCIControllerOption(Box<crate::types::VirtualUSBXHCIControllerOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -224,6 +224,9 @@ impl Default for VirtualControllerOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualControllerOptionKind {}
+impl std::panic::UnwindSafe for VirtualControllerOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualControllerOptionKind {}
 impl Clone for VirtualControllerOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDevice*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceKind`].
 #[derive(Clone)]
 pub struct VirtualDevice {
     /// Property *VirtualDevice.key*.
@@ -149,56 +149,56 @@ impl<'de> serde::Deserialize<'de> for VirtualDevice {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDevice` or any of its subtypes: what a member declared as `VirtualDevice` holds.
+/// A `VirtualDevice` or any of its subtypes: what a member declared as `VirtualDevice` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceKind {
     /// Exactly this type.
     VirtualDevice(Box<crate::types::VirtualDevice>),
-    ///  A `VirtualCdrom`.
+    /// A `VirtualCdrom`.
     VirtualCdrom(Box<crate::types::VirtualCdrom>),
-    ///  A `VirtualController` or one of its subtypes.
+    /// A `VirtualController` or one of its subtypes.
     VirtualController(crate::types::VirtualControllerKind),
-    ///  A `VirtualDisk`.
+    /// A `VirtualDisk`.
     VirtualDisk(Box<crate::types::VirtualDisk>),
-    ///  A `VirtualEthernetCard` or one of its subtypes.
+    /// A `VirtualEthernetCard` or one of its subtypes.
     VirtualEthernetCard(crate::types::VirtualEthernetCardKind),
-    ///  A `VirtualFloppy`.
+    /// A `VirtualFloppy`.
     VirtualFloppy(Box<crate::types::VirtualFloppy>),
-    ///  A `VirtualKeyboard`.
+    /// A `VirtualKeyboard`.
     VirtualKeyboard(Box<crate::types::VirtualKeyboard>),
-    ///  A `VirtualNVDIMM`.
+    /// A `VirtualNVDIMM`.
     VirtualNVDIMM(Box<crate::types::VirtualNVDIMM>),
-    ///  A `VirtualPCIPassthrough`.
+    /// A `VirtualPCIPassthrough`.
     VirtualPCIPassthrough(Box<crate::types::VirtualPCIPassthrough>),
-    ///  A `VirtualParallelPort`.
+    /// A `VirtualParallelPort`.
     VirtualParallelPort(Box<crate::types::VirtualParallelPort>),
-    ///  A `VirtualPointingDevice`.
+    /// A `VirtualPointingDevice`.
     VirtualPointingDevice(Box<crate::types::VirtualPointingDevice>),
-    ///  A `VirtualPrecisionClock`.
+    /// A `VirtualPrecisionClock`.
     VirtualPrecisionClock(Box<crate::types::VirtualPrecisionClock>),
-    ///  A `VirtualSCSIPassthrough`.
+    /// A `VirtualSCSIPassthrough`.
     VirtualSCSIPassthrough(Box<crate::types::VirtualSCSIPassthrough>),
-    ///  A `VirtualSerialPort`.
+    /// A `VirtualSerialPort`.
     VirtualSerialPort(Box<crate::types::VirtualSerialPort>),
-    ///  A `VirtualSoundCard` or one of its subtypes.
+    /// A `VirtualSoundCard` or one of its subtypes.
     VirtualSoundCard(crate::types::VirtualSoundCardKind),
-    ///  A `VirtualTPM`.
+    /// A `VirtualTPM`.
     VirtualTPM(Box<crate::types::VirtualTPM>),
-    ///  A `VirtualUSB`.
+    /// A `VirtualUSB`.
     VirtualUSB(Box<crate::types::VirtualUSB>),
-    ///  A `VirtualMachineVMCIDevice`.
+    /// A `VirtualMachineVMCIDevice`.
     VirtualMachineVMCIDevice(Box<crate::types::VirtualMachineVMCIDevice>),
-    ///  A `VirtualMachineVMIROM`.
+    /// A `VirtualMachineVMIROM`.
     VirtualMachineVMIROM(Box<crate::types::VirtualMachineVMIROM>),
-    ///  A `VirtualMachineVideoCard`.
+    /// A `VirtualMachineVideoCard`.
     VirtualMachineVideoCard(Box<crate::types::VirtualMachineVideoCard>),
-    ///  A `VirtualWDT`.
+    /// A `VirtualWDT`.
     VirtualWDT(Box<crate::types::VirtualWDT>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -208,6 +208,9 @@ impl Default for VirtualDeviceKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceKind {}
+impl std::panic::UnwindSafe for VirtualDeviceKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceKind {}
 impl Clone for VirtualDeviceKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDeviceBackingInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceBackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceBackingInfoKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceBackingInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,54 +74,54 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceBackingInfo` holds.
+/// A `VirtualDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceBackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceBackingInfo(Box<crate::types::VirtualDeviceBackingInfo>),
-    ///  A `VirtualDeviceDeviceBackingInfo` or one of its subtypes.
+    /// A `VirtualDeviceDeviceBackingInfo` or one of its subtypes.
     VirtualDeviceDeviceBackingInfo(crate::types::VirtualDeviceDeviceBackingInfoKind),
-    ///  A `VirtualDeviceFileBackingInfo` or one of its subtypes.
+    /// A `VirtualDeviceFileBackingInfo` or one of its subtypes.
     VirtualDeviceFileBackingInfo(crate::types::VirtualDeviceFileBackingInfoKind),
-    ///  A `VirtualDevicePipeBackingInfo` or one of its subtypes.
+    /// A `VirtualDevicePipeBackingInfo` or one of its subtypes.
     VirtualDevicePipeBackingInfo(crate::types::VirtualDevicePipeBackingInfoKind),
-    ///  A `VirtualDeviceRemoteDeviceBackingInfo` or one of its subtypes.
+    /// A `VirtualDeviceRemoteDeviceBackingInfo` or one of its subtypes.
     VirtualDeviceRemoteDeviceBackingInfo(
         crate::types::VirtualDeviceRemoteDeviceBackingInfoKind,
     ),
-    ///  A `VirtualDeviceURIBackingInfo` or one of its subtypes.
+    /// A `VirtualDeviceURIBackingInfo` or one of its subtypes.
     VirtualDeviceURIBackingInfo(crate::types::VirtualDeviceURIBackingInfoKind),
-    ///  A `VirtualEthernetCardDistributedVirtualPortBackingInfo`.
+    /// A `VirtualEthernetCardDistributedVirtualPortBackingInfo`.
     VirtualEthernetCardDistributedVirtualPortBackingInfo(
         Box<crate::types::VirtualEthernetCardDistributedVirtualPortBackingInfo>,
     ),
-    ///  A `VirtualEthernetCardOpaqueNetworkBackingInfo`.
+    /// A `VirtualEthernetCardOpaqueNetworkBackingInfo`.
     VirtualEthernetCardOpaqueNetworkBackingInfo(
         Box<crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo>,
     ),
-    ///  A `VirtualPCIPassthroughDvxBackingInfo`.
+    /// A `VirtualPCIPassthroughDvxBackingInfo`.
     VirtualPCIPassthroughDvxBackingInfo(
         Box<crate::types::VirtualPCIPassthroughDvxBackingInfo>,
     ),
-    ///  A `VirtualPCIPassthroughPluginBackingInfo` or one of its subtypes.
+    /// A `VirtualPCIPassthroughPluginBackingInfo` or one of its subtypes.
     VirtualPCIPassthroughPluginBackingInfo(
         crate::types::VirtualPCIPassthroughPluginBackingInfoKind,
     ),
-    ///  A `VirtualPrecisionClockSystemClockBackingInfo`.
+    /// A `VirtualPrecisionClockSystemClockBackingInfo`.
     VirtualPrecisionClockSystemClockBackingInfo(
         Box<crate::types::VirtualPrecisionClockSystemClockBackingInfo>,
     ),
-    ///  A `VirtualSerialPortThinPrintBackingInfo`.
+    /// A `VirtualSerialPortThinPrintBackingInfo`.
     VirtualSerialPortThinPrintBackingInfo(
         Box<crate::types::VirtualSerialPortThinPrintBackingInfo>,
     ),
-    ///  A `VirtualSriovEthernetCardSriovBackingInfo`.
+    /// A `VirtualSriovEthernetCardSriovBackingInfo`.
     VirtualSriovEthernetCardSriovBackingInfo(
         Box<crate::types::VirtualSriovEthernetCardSriovBackingInfo>,
     ),
@@ -133,6 +133,9 @@ impl Default for VirtualDeviceBackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceBackingInfoKind {}
+impl std::panic::UnwindSafe for VirtualDeviceBackingInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceBackingInfoKind {}
 impl Clone for VirtualDeviceBackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

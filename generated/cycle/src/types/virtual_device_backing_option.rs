@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDeviceBackingOption*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceBackingOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceBackingOptionKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
@@ -85,54 +85,54 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceBackingOption` holds.
+/// A `VirtualDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceBackingOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceBackingOption(crate::types::VirtualDeviceBackingOption),
-    ///  A `VirtualDeviceDeviceBackingOption` or one of its subtypes.
+    /// A `VirtualDeviceDeviceBackingOption` or one of its subtypes.
     VirtualDeviceDeviceBackingOption(crate::types::VirtualDeviceDeviceBackingOptionKind),
-    ///  A `VirtualDeviceFileBackingOption` or one of its subtypes.
+    /// A `VirtualDeviceFileBackingOption` or one of its subtypes.
     VirtualDeviceFileBackingOption(crate::types::VirtualDeviceFileBackingOptionKind),
-    ///  A `VirtualDevicePipeBackingOption` or one of its subtypes.
+    /// A `VirtualDevicePipeBackingOption` or one of its subtypes.
     VirtualDevicePipeBackingOption(crate::types::VirtualDevicePipeBackingOptionKind),
-    ///  A `VirtualDeviceRemoteDeviceBackingOption` or one of its subtypes.
+    /// A `VirtualDeviceRemoteDeviceBackingOption` or one of its subtypes.
     VirtualDeviceRemoteDeviceBackingOption(
         crate::types::VirtualDeviceRemoteDeviceBackingOptionKind,
     ),
-    ///  A `VirtualDeviceURIBackingOption` or one of its subtypes.
+    /// A `VirtualDeviceURIBackingOption` or one of its subtypes.
     VirtualDeviceURIBackingOption(crate::types::VirtualDeviceURIBackingOptionKind),
-    ///  A `VirtualEthernetCardDVPortBackingOption`.
+    /// A `VirtualEthernetCardDVPortBackingOption`.
     VirtualEthernetCardDVPortBackingOption(
         Box<crate::types::VirtualEthernetCardDVPortBackingOption>,
     ),
-    ///  A `VirtualEthernetCardOpaqueNetworkBackingOption`.
+    /// A `VirtualEthernetCardOpaqueNetworkBackingOption`.
     VirtualEthernetCardOpaqueNetworkBackingOption(
         Box<crate::types::VirtualEthernetCardOpaqueNetworkBackingOption>,
     ),
-    ///  A `VirtualPCIPassthroughDvxBackingOption`.
+    /// A `VirtualPCIPassthroughDvxBackingOption`.
     VirtualPCIPassthroughDvxBackingOption(
         Box<crate::types::VirtualPCIPassthroughDvxBackingOption>,
     ),
-    ///  A `VirtualPCIPassthroughPluginBackingOption` or one of its subtypes.
+    /// A `VirtualPCIPassthroughPluginBackingOption` or one of its subtypes.
     VirtualPCIPassthroughPluginBackingOption(
         crate::types::VirtualPCIPassthroughPluginBackingOptionKind,
     ),
-    ///  A `VirtualPrecisionClockSystemClockBackingOption`.
+    /// A `VirtualPrecisionClockSystemClockBackingOption`.
     VirtualPrecisionClockSystemClockBackingOption(
         Box<crate::types::VirtualPrecisionClockSystemClockBackingOption>,
     ),
-    ///  A `VirtualSerialPortThinPrintBackingOption`.
+    /// A `VirtualSerialPortThinPrintBackingOption`.
     VirtualSerialPortThinPrintBackingOption(
         Box<crate::types::VirtualSerialPortThinPrintBackingOption>,
     ),
-    ///  A `VirtualSriovEthernetCardSriovBackingOption`.
+    /// A `VirtualSriovEthernetCardSriovBackingOption`.
     VirtualSriovEthernetCardSriovBackingOption(
         Box<crate::types::VirtualSriovEthernetCardSriovBackingOption>,
     ),
@@ -144,6 +144,9 @@ impl Default for VirtualDeviceBackingOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceBackingOptionKind {}
+impl std::panic::UnwindSafe for VirtualDeviceBackingOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceBackingOptionKind {}
 impl Clone for VirtualDeviceBackingOptionKind {
     #[inline]
     fn clone(&self) -> Self {

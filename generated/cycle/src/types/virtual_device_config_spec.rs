@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDeviceConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceConfigSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceConfigSpecKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceConfigSpec {
     /// Property *VirtualDeviceConfigSpec.operation*.
@@ -137,18 +137,18 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceConfigSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceConfigSpec` or any of its subtypes: what a member declared as `VirtualDeviceConfigSpec` holds.
+/// A `VirtualDeviceConfigSpec` or any of its subtypes: what a member declared as `VirtualDeviceConfigSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceConfigSpecKind {
     /// Exactly this type.
     VirtualDeviceConfigSpec(Box<crate::types::VirtualDeviceConfigSpec>),
-    ///  A `VirtualDiskConfigSpec`.
+    /// A `VirtualDiskConfigSpec`.
     VirtualDiskConfigSpec(Box<crate::types::VirtualDiskConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -158,6 +158,9 @@ impl Default for VirtualDeviceConfigSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceConfigSpecKind {}
+impl std::panic::UnwindSafe for VirtualDeviceConfigSpecKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceConfigSpecKind {}
 impl Clone for VirtualDeviceConfigSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDeviceDeviceBackingOption*.
 ///
-/// Extends `VirtualDeviceBackingOption`.
+/// Extends [`VirtualDeviceBackingOption`](crate::types::VirtualDeviceBackingOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceDeviceBackingOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceDeviceBackingOptionKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
@@ -90,80 +90,80 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceDeviceBackingOption` holds.
+/// A `VirtualDeviceDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceDeviceBackingOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceDeviceBackingOption(crate::types::VirtualDeviceDeviceBackingOption),
-    ///  A `VirtualCdromAtapiBackingOption`.
+    /// A `VirtualCdromAtapiBackingOption`.
     VirtualCdromAtapiBackingOption(Box<crate::types::VirtualCdromAtapiBackingOption>),
-    ///  A `VirtualCdromPassthroughBackingOption`.
+    /// A `VirtualCdromPassthroughBackingOption`.
     VirtualCdromPassthroughBackingOption(
         Box<crate::types::VirtualCdromPassthroughBackingOption>,
     ),
-    ///  A `VirtualCdromRemoteAtapiBackingOption`.
+    /// A `VirtualCdromRemoteAtapiBackingOption`.
     VirtualCdromRemoteAtapiBackingOption(
         Box<crate::types::VirtualCdromRemoteAtapiBackingOption>,
     ),
-    ///  A `VirtualDiskRawDiskMappingVer1BackingOption`.
+    /// A `VirtualDiskRawDiskMappingVer1BackingOption`.
     VirtualDiskRawDiskMappingVer1BackingOption(
         Box<crate::types::VirtualDiskRawDiskMappingVer1BackingOption>,
     ),
-    ///  A `VirtualDiskRawDiskVer2BackingOption` or one of its subtypes.
+    /// A `VirtualDiskRawDiskVer2BackingOption` or one of its subtypes.
     VirtualDiskRawDiskVer2BackingOption(
         crate::types::VirtualDiskRawDiskVer2BackingOptionKind,
     ),
-    ///  A `VirtualEthernetCardLegacyNetworkBackingOption`.
+    /// A `VirtualEthernetCardLegacyNetworkBackingOption`.
     VirtualEthernetCardLegacyNetworkBackingOption(
         Box<crate::types::VirtualEthernetCardLegacyNetworkBackingOption>,
     ),
-    ///  A `VirtualEthernetCardNetworkBackingOption`.
+    /// A `VirtualEthernetCardNetworkBackingOption`.
     VirtualEthernetCardNetworkBackingOption(
         Box<crate::types::VirtualEthernetCardNetworkBackingOption>,
     ),
-    ///  A `VirtualFloppyDeviceBackingOption`.
+    /// A `VirtualFloppyDeviceBackingOption`.
     VirtualFloppyDeviceBackingOption(
         Box<crate::types::VirtualFloppyDeviceBackingOption>,
     ),
-    ///  A `VirtualPCIPassthroughDeviceBackingOption`.
+    /// A `VirtualPCIPassthroughDeviceBackingOption`.
     VirtualPCIPassthroughDeviceBackingOption(
         Box<crate::types::VirtualPCIPassthroughDeviceBackingOption>,
     ),
-    ///  A `VirtualPCIPassthroughDynamicBackingOption`.
+    /// A `VirtualPCIPassthroughDynamicBackingOption`.
     VirtualPCIPassthroughDynamicBackingOption(
         Box<crate::types::VirtualPCIPassthroughDynamicBackingOption>,
     ),
-    ///  A `VirtualParallelPortDeviceBackingOption`.
+    /// A `VirtualParallelPortDeviceBackingOption`.
     VirtualParallelPortDeviceBackingOption(
         Box<crate::types::VirtualParallelPortDeviceBackingOption>,
     ),
-    ///  A `VirtualPointingDeviceBackingOption`.
+    /// A `VirtualPointingDeviceBackingOption`.
     VirtualPointingDeviceBackingOption(
         Box<crate::types::VirtualPointingDeviceBackingOption>,
     ),
-    ///  A `VirtualSCSIPassthroughDeviceBackingOption`.
+    /// A `VirtualSCSIPassthroughDeviceBackingOption`.
     VirtualSCSIPassthroughDeviceBackingOption(
         Box<crate::types::VirtualSCSIPassthroughDeviceBackingOption>,
     ),
-    ///  A `VirtualSerialPortDeviceBackingOption`.
+    /// A `VirtualSerialPortDeviceBackingOption`.
     VirtualSerialPortDeviceBackingOption(
         Box<crate::types::VirtualSerialPortDeviceBackingOption>,
     ),
-    ///  A `VirtualSoundCardDeviceBackingOption`.
+    /// A `VirtualSoundCardDeviceBackingOption`.
     VirtualSoundCardDeviceBackingOption(
         Box<crate::types::VirtualSoundCardDeviceBackingOption>,
     ),
-    ///  A `VirtualUSBRemoteHostBackingOption`.
+    /// A `VirtualUSBRemoteHostBackingOption`.
     VirtualUSBRemoteHostBackingOption(
         Box<crate::types::VirtualUSBRemoteHostBackingOption>,
     ),
-    ///  A `VirtualUSBUSBBackingOption`.
+    /// A `VirtualUSBUSBBackingOption`.
     VirtualUSBUSBBackingOption(Box<crate::types::VirtualUSBUSBBackingOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -173,6 +173,9 @@ impl Default for VirtualDeviceDeviceBackingOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceDeviceBackingOptionKind {}
+impl std::panic::UnwindSafe for VirtualDeviceDeviceBackingOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceDeviceBackingOptionKind {}
 impl Clone for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn clone(&self) -> Self {

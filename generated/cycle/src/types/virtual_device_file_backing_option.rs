@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDeviceFileBackingOption*.
 ///
-/// Extends `VirtualDeviceBackingOption`.
+/// Extends [`VirtualDeviceBackingOption`](crate::types::VirtualDeviceBackingOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceFileBackingOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceFileBackingOptionKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
@@ -90,50 +90,50 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceFileBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceFileBackingOption` holds.
+/// A `VirtualDeviceFileBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceFileBackingOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceFileBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceFileBackingOption(crate::types::VirtualDeviceFileBackingOption),
-    ///  A `VirtualCdromIsoBackingOption`.
+    /// A `VirtualCdromIsoBackingOption`.
     VirtualCdromIsoBackingOption(Box<crate::types::VirtualCdromIsoBackingOption>),
-    ///  A `VirtualDiskFlatVer1BackingOption`.
+    /// A `VirtualDiskFlatVer1BackingOption`.
     VirtualDiskFlatVer1BackingOption(
         Box<crate::types::VirtualDiskFlatVer1BackingOption>,
     ),
-    ///  A `VirtualDiskFlatVer2BackingOption`.
+    /// A `VirtualDiskFlatVer2BackingOption`.
     VirtualDiskFlatVer2BackingOption(
         Box<crate::types::VirtualDiskFlatVer2BackingOption>,
     ),
-    ///  A `VirtualDiskLocalPMemBackingOption`.
+    /// A `VirtualDiskLocalPMemBackingOption`.
     VirtualDiskLocalPMemBackingOption(
         Box<crate::types::VirtualDiskLocalPMemBackingOption>,
     ),
-    ///  A `VirtualDiskSeSparseBackingOption`.
+    /// A `VirtualDiskSeSparseBackingOption`.
     VirtualDiskSeSparseBackingOption(
         Box<crate::types::VirtualDiskSeSparseBackingOption>,
     ),
-    ///  A `VirtualDiskSparseVer1BackingOption`.
+    /// A `VirtualDiskSparseVer1BackingOption`.
     VirtualDiskSparseVer1BackingOption(
         Box<crate::types::VirtualDiskSparseVer1BackingOption>,
     ),
-    ///  A `VirtualDiskSparseVer2BackingOption`.
+    /// A `VirtualDiskSparseVer2BackingOption`.
     VirtualDiskSparseVer2BackingOption(
         Box<crate::types::VirtualDiskSparseVer2BackingOption>,
     ),
-    ///  A `VirtualFloppyImageBackingOption`.
+    /// A `VirtualFloppyImageBackingOption`.
     VirtualFloppyImageBackingOption(Box<crate::types::VirtualFloppyImageBackingOption>),
-    ///  A `VirtualParallelPortFileBackingOption`.
+    /// A `VirtualParallelPortFileBackingOption`.
     VirtualParallelPortFileBackingOption(
         Box<crate::types::VirtualParallelPortFileBackingOption>,
     ),
-    ///  A `VirtualSerialPortFileBackingOption`.
+    /// A `VirtualSerialPortFileBackingOption`.
     VirtualSerialPortFileBackingOption(
         Box<crate::types::VirtualSerialPortFileBackingOption>,
     ),
@@ -145,6 +145,9 @@ impl Default for VirtualDeviceFileBackingOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceFileBackingOptionKind {}
+impl std::panic::UnwindSafe for VirtualDeviceFileBackingOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceFileBackingOptionKind {}
 impl Clone for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDeviceOption*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceOptionKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceOption {
     /// Property *VirtualDeviceOption.type*.
@@ -168,56 +168,56 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceOption` or any of its subtypes: what a member declared as `VirtualDeviceOption` holds.
+/// A `VirtualDeviceOption` or any of its subtypes: what a member declared as `VirtualDeviceOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceOptionKind {
     /// Exactly this type.
     VirtualDeviceOption(Box<crate::types::VirtualDeviceOption>),
-    ///  A `VirtualCdromOption`.
+    /// A `VirtualCdromOption`.
     VirtualCdromOption(Box<crate::types::VirtualCdromOption>),
-    ///  A `VirtualControllerOption` or one of its subtypes.
+    /// A `VirtualControllerOption` or one of its subtypes.
     VirtualControllerOption(crate::types::VirtualControllerOptionKind),
-    ///  A `VirtualDiskOption`.
+    /// A `VirtualDiskOption`.
     VirtualDiskOption(Box<crate::types::VirtualDiskOption>),
-    ///  A `VirtualEthernetCardOption` or one of its subtypes.
+    /// A `VirtualEthernetCardOption` or one of its subtypes.
     VirtualEthernetCardOption(crate::types::VirtualEthernetCardOptionKind),
-    ///  A `VirtualFloppyOption`.
+    /// A `VirtualFloppyOption`.
     VirtualFloppyOption(Box<crate::types::VirtualFloppyOption>),
-    ///  A `VirtualKeyboardOption`.
+    /// A `VirtualKeyboardOption`.
     VirtualKeyboardOption(Box<crate::types::VirtualKeyboardOption>),
-    ///  A `VirtualNVDIMMOption`.
+    /// A `VirtualNVDIMMOption`.
     VirtualNVDIMMOption(Box<crate::types::VirtualNVDIMMOption>),
-    ///  A `VirtualPCIPassthroughOption`.
+    /// A `VirtualPCIPassthroughOption`.
     VirtualPCIPassthroughOption(Box<crate::types::VirtualPCIPassthroughOption>),
-    ///  A `VirtualParallelPortOption`.
+    /// A `VirtualParallelPortOption`.
     VirtualParallelPortOption(Box<crate::types::VirtualParallelPortOption>),
-    ///  A `VirtualPointingDeviceOption`.
+    /// A `VirtualPointingDeviceOption`.
     VirtualPointingDeviceOption(Box<crate::types::VirtualPointingDeviceOption>),
-    ///  A `VirtualPrecisionClockOption`.
+    /// A `VirtualPrecisionClockOption`.
     VirtualPrecisionClockOption(Box<crate::types::VirtualPrecisionClockOption>),
-    ///  A `VirtualSCSIPassthroughOption`.
+    /// A `VirtualSCSIPassthroughOption`.
     VirtualSCSIPassthroughOption(Box<crate::types::VirtualSCSIPassthroughOption>),
-    ///  A `VirtualSerialPortOption`.
+    /// A `VirtualSerialPortOption`.
     VirtualSerialPortOption(Box<crate::types::VirtualSerialPortOption>),
-    ///  A `VirtualSoundCardOption` or one of its subtypes.
+    /// A `VirtualSoundCardOption` or one of its subtypes.
     VirtualSoundCardOption(crate::types::VirtualSoundCardOptionKind),
-    ///  A `VirtualTPMOption`.
+    /// A `VirtualTPMOption`.
     VirtualTPMOption(Box<crate::types::VirtualTPMOption>),
-    ///  A `VirtualUSBOption`.
+    /// A `VirtualUSBOption`.
     VirtualUSBOption(Box<crate::types::VirtualUSBOption>),
-    ///  A `VirtualMachineVMCIDeviceOption`.
+    /// A `VirtualMachineVMCIDeviceOption`.
     VirtualMachineVMCIDeviceOption(Box<crate::types::VirtualMachineVMCIDeviceOption>),
-    ///  A `VirtualVMIROMOption`.
+    /// A `VirtualVMIROMOption`.
     VirtualVMIROMOption(Box<crate::types::VirtualVMIROMOption>),
-    ///  A `VirtualVideoCardOption`.
+    /// A `VirtualVideoCardOption`.
     VirtualVideoCardOption(Box<crate::types::VirtualVideoCardOption>),
-    ///  A `VirtualWDTOption`.
+    /// A `VirtualWDTOption`.
     VirtualWDTOption(Box<crate::types::VirtualWDTOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -227,6 +227,9 @@ impl Default for VirtualDeviceOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceOptionKind {}
+impl std::panic::UnwindSafe for VirtualDeviceOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceOptionKind {}
 impl Clone for VirtualDeviceOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDevicePipeBackingOption*.
 ///
-/// Extends `VirtualDeviceBackingOption`.
+/// Extends [`VirtualDeviceBackingOption`](crate::types::VirtualDeviceBackingOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDevicePipeBackingOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDevicePipeBackingOptionKind`].
 #[derive(Clone)]
 pub struct VirtualDevicePipeBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for VirtualDevicePipeBackingOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDevicePipeBackingOption` or any of its subtypes: what a member declared as `VirtualDevicePipeBackingOption` holds.
+/// A `VirtualDevicePipeBackingOption` or any of its subtypes: what a member declared as `VirtualDevicePipeBackingOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDevicePipeBackingOptionKind {
     /// Exactly this type.
     VirtualDevicePipeBackingOption(crate::types::VirtualDevicePipeBackingOption),
-    ///  A `VirtualSerialPortPipeBackingOption`.
+    /// A `VirtualSerialPortPipeBackingOption`.
     VirtualSerialPortPipeBackingOption(
         Box<crate::types::VirtualSerialPortPipeBackingOption>,
     ),
@@ -108,6 +108,9 @@ impl Default for VirtualDevicePipeBackingOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDevicePipeBackingOptionKind {}
+impl std::panic::UnwindSafe for VirtualDevicePipeBackingOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualDevicePipeBackingOptionKind {}
 impl Clone for VirtualDevicePipeBackingOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDeviceURIBackingOption*.
 ///
-/// Extends `VirtualDeviceBackingOption`.
+/// Extends [`VirtualDeviceBackingOption`](crate::types::VirtualDeviceBackingOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceURIBackingOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceURIBackingOptionKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceURIBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceURIBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceURIBackingOption` holds.
+/// A `VirtualDeviceURIBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceURIBackingOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceURIBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceURIBackingOption(crate::types::VirtualDeviceURIBackingOption),
-    ///  A `VirtualSerialPortURIBackingOption`.
+    /// A `VirtualSerialPortURIBackingOption`.
     VirtualSerialPortURIBackingOption(
         Box<crate::types::VirtualSerialPortURIBackingOption>,
     ),
@@ -113,6 +113,9 @@ impl Default for VirtualDeviceURIBackingOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceURIBackingOptionKind {}
+impl std::panic::UnwindSafe for VirtualDeviceURIBackingOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceURIBackingOptionKind {}
 impl Clone for VirtualDeviceURIBackingOptionKind {
     #[inline]
     fn clone(&self) -> Self {

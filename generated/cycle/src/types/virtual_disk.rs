@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDisk*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualDisk {
     /// Property *VirtualDevice.key*.

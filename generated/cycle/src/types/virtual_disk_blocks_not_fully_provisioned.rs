@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskBlocksNotFullyProvisioned*.
 ///
-/// Extends `DeviceBackingNotSupported`.
+/// Extends [`DeviceBackingNotSupported`](crate::types::DeviceBackingNotSupported).
 #[derive(Clone)]
 pub struct VirtualDiskBlocksNotFullyProvisioned {
     /// Property *MethodFault.faultCause*.

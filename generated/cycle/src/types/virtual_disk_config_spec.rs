@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskConfigSpec*.
 ///
-/// Extends `VirtualDeviceConfigSpec`.
+/// Extends [`VirtualDeviceConfigSpec`](crate::types::VirtualDeviceConfigSpec).
 #[derive(Clone)]
 pub struct VirtualDiskConfigSpec {
     /// Property *VirtualDeviceConfigSpec.operation*.

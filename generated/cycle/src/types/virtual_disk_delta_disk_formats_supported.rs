@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskDeltaDiskFormatsSupported*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualDiskDeltaDiskFormatsSupported {
     /// Property *VirtualDiskDeltaDiskFormatsSupported.datastoreType*.

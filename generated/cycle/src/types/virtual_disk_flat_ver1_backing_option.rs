@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskFlatVer1BackingOption*.
 ///
-/// Extends `VirtualDeviceFileBackingOption`.
+/// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
 #[derive(Clone)]
 pub struct VirtualDiskFlatVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

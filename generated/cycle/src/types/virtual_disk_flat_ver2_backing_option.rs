@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskFlatVer2BackingOption*.
 ///
-/// Extends `VirtualDeviceFileBackingOption`.
+/// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
 #[derive(Clone)]
 pub struct VirtualDiskFlatVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskModeNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct VirtualDiskModeNotSupported {
     /// Property *MethodFault.faultCause*.

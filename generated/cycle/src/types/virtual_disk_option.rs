@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualDiskOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskPartitionedRawDiskVer2BackingOption*.
 ///
-/// Extends `VirtualDiskRawDiskVer2BackingOption`.
+/// Extends [`VirtualDiskRawDiskVer2BackingOption`](crate::types::VirtualDiskRawDiskVer2BackingOption).
 #[derive(Clone)]
 pub struct VirtualDiskPartitionedRawDiskVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskRawDiskMappingVer1BackingOption*.
 ///
-/// Extends `VirtualDeviceDeviceBackingOption`.
+/// Extends [`VirtualDeviceDeviceBackingOption`](crate::types::VirtualDeviceDeviceBackingOption).
 #[derive(Clone)]
 pub struct VirtualDiskRawDiskMappingVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDiskRawDiskVer2BackingOption*.
 ///
-/// Extends `VirtualDeviceDeviceBackingOption`.
+/// Extends [`VirtualDeviceDeviceBackingOption`](crate::types::VirtualDeviceDeviceBackingOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDiskRawDiskVer2BackingOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDiskRawDiskVer2BackingOptionKind`].
 #[derive(Clone)]
 pub struct VirtualDiskRawDiskVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
@@ -100,20 +100,20 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDiskRawDiskVer2BackingOption` or any of its subtypes: what a member declared as `VirtualDiskRawDiskVer2BackingOption` holds.
+/// A `VirtualDiskRawDiskVer2BackingOption` or any of its subtypes: what a member declared as `VirtualDiskRawDiskVer2BackingOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDiskRawDiskVer2BackingOptionKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingOption(
         crate::types::VirtualDiskRawDiskVer2BackingOption,
     ),
-    ///  A `VirtualDiskPartitionedRawDiskVer2BackingOption`.
+    /// A `VirtualDiskPartitionedRawDiskVer2BackingOption`.
     VirtualDiskPartitionedRawDiskVer2BackingOption(
         Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption>,
     ),
@@ -125,6 +125,9 @@ impl Default for VirtualDiskRawDiskVer2BackingOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDiskRawDiskVer2BackingOptionKind {}
+impl std::panic::UnwindSafe for VirtualDiskRawDiskVer2BackingOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualDiskRawDiskVer2BackingOptionKind {}
 impl Clone for VirtualDiskRawDiskVer2BackingOptionKind {
     #[inline]
     fn clone(&self) -> Self {

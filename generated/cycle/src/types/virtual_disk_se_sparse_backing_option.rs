@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskSeSparseBackingOption*.
 ///
-/// Extends `VirtualDeviceFileBackingOption`.
+/// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
 #[derive(Clone)]
 pub struct VirtualDiskSeSparseBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskSparseVer1BackingOption*.
 ///
-/// Extends `VirtualDeviceFileBackingOption`.
+/// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
 #[derive(Clone)]
 pub struct VirtualDiskSparseVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskSparseVer2BackingOption*.
 ///
-/// Extends `VirtualDeviceFileBackingOption`.
+/// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
 #[derive(Clone)]
 pub struct VirtualDiskSparseVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualE1000Option*.
 ///
-/// Extends `VirtualEthernetCardOption`.
+/// Extends [`VirtualEthernetCardOption`](crate::types::VirtualEthernetCardOption).
 #[derive(Clone)]
 pub struct VirtualE1000Option {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualE1000e*.
 ///
-/// Extends `VirtualEthernetCard`.
+/// Extends [`VirtualEthernetCard`](crate::types::VirtualEthernetCard).
 #[derive(Clone)]
 pub struct VirtualE1000e {
     /// Property *VirtualDevice.key*.

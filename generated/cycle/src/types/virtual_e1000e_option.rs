@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualE1000eOption*.
 ///
-/// Extends `VirtualEthernetCardOption`.
+/// Extends [`VirtualEthernetCardOption`](crate::types::VirtualEthernetCardOption).
 #[derive(Clone)]
 pub struct VirtualE1000eOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualEnsoniq1371*.
 ///
-/// Extends `VirtualSoundCard`.
+/// Extends [`VirtualSoundCard`](crate::types::VirtualSoundCard).
 #[derive(Clone)]
 pub struct VirtualEnsoniq1371 {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualEnsoniq1371Option*.
 ///
-/// Extends `VirtualSoundCardOption`.
+/// Extends [`VirtualSoundCardOption`](crate::types::VirtualSoundCardOption).
 #[derive(Clone)]
 pub struct VirtualEnsoniq1371Option {
     /// Property *VirtualDeviceOption.type*.

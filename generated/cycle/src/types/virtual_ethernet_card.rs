@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualEthernetCard*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualEthernetCardKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualEthernetCardKind`].
 #[derive(Clone)]
 pub struct VirtualEthernetCard {
     /// Property *VirtualDevice.key*.
@@ -213,26 +213,26 @@ impl<'de> serde::Deserialize<'de> for VirtualEthernetCard {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualEthernetCard` or any of its subtypes: what a member declared as `VirtualEthernetCard` holds.
+/// A `VirtualEthernetCard` or any of its subtypes: what a member declared as `VirtualEthernetCard` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualEthernetCardKind {
     /// Exactly this type.
     VirtualEthernetCard(Box<crate::types::VirtualEthernetCard>),
-    ///  A `VirtualE1000`.
+    /// A `VirtualE1000`.
     VirtualE1000(Box<crate::types::VirtualE1000>),
-    ///  A `VirtualE1000e`.
+    /// A `VirtualE1000e`.
     VirtualE1000e(Box<crate::types::VirtualE1000e>),
-    ///  A `VirtualPCNet32`.
+    /// A `VirtualPCNet32`.
     VirtualPCNet32(Box<crate::types::VirtualPCNet32>),
-    ///  A `VirtualSriovEthernetCard`.
+    /// A `VirtualSriovEthernetCard`.
     VirtualSriovEthernetCard(Box<crate::types::VirtualSriovEthernetCard>),
-    ///  A `VirtualVmxnet` or one of its subtypes.
+    /// A `VirtualVmxnet` or one of its subtypes.
     VirtualVmxnet(crate::types::VirtualVmxnetKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -242,6 +242,9 @@ impl Default for VirtualEthernetCardKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualEthernetCardKind {}
+impl std::panic::UnwindSafe for VirtualEthernetCardKind {}
+impl std::panic::RefUnwindSafe for VirtualEthernetCardKind {}
 impl Clone for VirtualEthernetCardKind {
     #[inline]
     fn clone(&self) -> Self {

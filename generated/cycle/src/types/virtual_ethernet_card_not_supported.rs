@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualEthernetCardNotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct VirtualEthernetCardNotSupported {
     /// Property *MethodFault.faultCause*.

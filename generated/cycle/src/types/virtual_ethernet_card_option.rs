@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualEthernetCardOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualEthernetCardOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualEthernetCardOptionKind`].
 #[derive(Clone)]
 pub struct VirtualEthernetCardOption {
     /// Property *VirtualDeviceOption.type*.
@@ -209,26 +209,26 @@ impl<'de> serde::Deserialize<'de> for VirtualEthernetCardOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualEthernetCardOption` or any of its subtypes: what a member declared as `VirtualEthernetCardOption` holds.
+/// A `VirtualEthernetCardOption` or any of its subtypes: what a member declared as `VirtualEthernetCardOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualEthernetCardOptionKind {
     /// Exactly this type.
     VirtualEthernetCardOption(Box<crate::types::VirtualEthernetCardOption>),
-    ///  A `VirtualE1000Option`.
+    /// A `VirtualE1000Option`.
     VirtualE1000Option(Box<crate::types::VirtualE1000Option>),
-    ///  A `VirtualE1000eOption`.
+    /// A `VirtualE1000eOption`.
     VirtualE1000eOption(Box<crate::types::VirtualE1000eOption>),
-    ///  A `VirtualPCNet32Option`.
+    /// A `VirtualPCNet32Option`.
     VirtualPCNet32Option(Box<crate::types::VirtualPCNet32Option>),
-    ///  A `VirtualSriovEthernetCardOption`.
+    /// A `VirtualSriovEthernetCardOption`.
     VirtualSriovEthernetCardOption(Box<crate::types::VirtualSriovEthernetCardOption>),
-    ///  A `VirtualVmxnetOption` or one of its subtypes.
+    /// A `VirtualVmxnetOption` or one of its subtypes.
     VirtualVmxnetOption(crate::types::VirtualVmxnetOptionKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -238,6 +238,9 @@ impl Default for VirtualEthernetCardOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualEthernetCardOptionKind {}
+impl std::panic::UnwindSafe for VirtualEthernetCardOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualEthernetCardOptionKind {}
 impl Clone for VirtualEthernetCardOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualFloppy*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualFloppy {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualFloppyImageBackingOption*.
 ///
-/// Extends `VirtualDeviceFileBackingOption`.
+/// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
 #[derive(Clone)]
 pub struct VirtualFloppyImageBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualFloppyOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualFloppyOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualHardware*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualHardware {
     /// Property *VirtualHardware.numCPU*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualHardwareCompatibilityIssue*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualHardwareCompatibilityIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualHardwareCompatibilityIssueKind`].
 #[derive(Clone)]
 pub struct VirtualHardwareCompatibilityIssue {
     /// Property *MethodFault.faultCause*.
@@ -90,52 +90,52 @@ impl<'de> serde::Deserialize<'de> for VirtualHardwareCompatibilityIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualHardwareCompatibilityIssue` or any of its subtypes: what a member declared as `VirtualHardwareCompatibilityIssue` holds.
+/// A `VirtualHardwareCompatibilityIssue` or any of its subtypes: what a member declared as `VirtualHardwareCompatibilityIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualHardwareCompatibilityIssueKind {
     /// Exactly this type.
     VirtualHardwareCompatibilityIssue(
         Box<crate::types::VirtualHardwareCompatibilityIssue>,
     ),
-    ///  A `CpuIncompatible` or one of its subtypes.
+    /// A `CpuIncompatible` or one of its subtypes.
     CpuIncompatible(crate::types::CpuIncompatibleKind),
-    ///  A `DeviceNotSupported` or one of its subtypes.
+    /// A `DeviceNotSupported` or one of its subtypes.
     DeviceNotSupported(crate::types::DeviceNotSupportedKind),
-    ///  A `DiskNotSupported` or one of its subtypes.
+    /// A `DiskNotSupported` or one of its subtypes.
     DiskNotSupported(crate::types::DiskNotSupportedKind),
-    ///  A `DrsVmotionIncompatibleFault`.
+    /// A `DrsVmotionIncompatibleFault`.
     DrsVmotionIncompatibleFault(Box<crate::types::DrsVmotionIncompatibleFault>),
-    ///  A `FeatureRequirementsNotMet`.
+    /// A `FeatureRequirementsNotMet`.
     FeatureRequirementsNotMet(Box<crate::types::FeatureRequirementsNotMet>),
-    ///  A `MemorySizeNotRecommended`.
+    /// A `MemorySizeNotRecommended`.
     MemorySizeNotRecommended(Box<crate::types::MemorySizeNotRecommended>),
-    ///  A `MemorySizeNotSupported`.
+    /// A `MemorySizeNotSupported`.
     MemorySizeNotSupported(Box<crate::types::MemorySizeNotSupported>),
-    ///  A `MemorySizeNotSupportedByDatastore`.
+    /// A `MemorySizeNotSupportedByDatastore`.
     MemorySizeNotSupportedByDatastore(
         Box<crate::types::MemorySizeNotSupportedByDatastore>,
     ),
-    ///  A `NotEnoughCpus` or one of its subtypes.
+    /// A `NotEnoughCpus` or one of its subtypes.
     NotEnoughCpus(crate::types::NotEnoughCpusKind),
-    ///  A `NumVirtualCoresPerSocketNotSupported`.
+    /// A `NumVirtualCoresPerSocketNotSupported`.
     NumVirtualCoresPerSocketNotSupported(
         Box<crate::types::NumVirtualCoresPerSocketNotSupported>,
     ),
-    ///  A `NumVirtualCpusNotSupported`.
+    /// A `NumVirtualCpusNotSupported`.
     NumVirtualCpusNotSupported(Box<crate::types::NumVirtualCpusNotSupported>),
-    ///  A `StorageVmotionIncompatible`.
+    /// A `StorageVmotionIncompatible`.
     StorageVmotionIncompatible(Box<crate::types::StorageVmotionIncompatible>),
-    ///  A `VirtualHardwareVersionNotSupported`.
+    /// A `VirtualHardwareVersionNotSupported`.
     VirtualHardwareVersionNotSupported(
         Box<crate::types::VirtualHardwareVersionNotSupported>,
     ),
-    ///  A `WakeOnLanNotSupported`.
+    /// A `WakeOnLanNotSupported`.
     WakeOnLanNotSupported(Box<crate::types::WakeOnLanNotSupported>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -145,6 +145,9 @@ impl Default for VirtualHardwareCompatibilityIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualHardwareCompatibilityIssueKind {}
+impl std::panic::UnwindSafe for VirtualHardwareCompatibilityIssueKind {}
+impl std::panic::RefUnwindSafe for VirtualHardwareCompatibilityIssueKind {}
 impl Clone for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualHardwareOption*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualHardwareOption {
     /// Property *VirtualHardwareOption.hwVersion*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualHardwareVersionNotSupported*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct VirtualHardwareVersionNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualHdAudioCard*.
 ///
-/// Extends `VirtualSoundCard`.
+/// Extends [`VirtualSoundCard`](crate::types::VirtualSoundCard).
 #[derive(Clone)]
 pub struct VirtualHdAudioCard {
     /// Property *VirtualDevice.key*.

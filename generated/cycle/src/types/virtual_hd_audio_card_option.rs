@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualHdAudioCardOption*.
 ///
-/// Extends `VirtualSoundCardOption`.
+/// Extends [`VirtualSoundCardOption`](crate::types::VirtualSoundCardOption).
 #[derive(Clone)]
 pub struct VirtualHdAudioCardOption {
     /// Property *VirtualDeviceOption.type*.

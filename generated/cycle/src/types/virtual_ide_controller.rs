@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualIDEController*.
 ///
-/// Extends `VirtualController`.
+/// Extends [`VirtualController`](crate::types::VirtualController).
 #[derive(Clone)]
 pub struct VirtualIDEController {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualIDEControllerOption*.
 ///
-/// Extends `VirtualControllerOption`.
+/// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
 #[derive(Clone)]
 pub struct VirtualIDEControllerOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualKeyboard*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualKeyboard {
     /// Property *VirtualDevice.key*.

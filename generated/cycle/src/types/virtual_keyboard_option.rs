@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualKeyboardOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualKeyboardOption {
     /// Property *VirtualDeviceOption.type*.

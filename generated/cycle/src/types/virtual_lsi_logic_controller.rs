@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualLsiLogicController*.
 ///
-/// Extends `VirtualSCSIController`.
+/// Extends [`VirtualSCSIController`](crate::types::VirtualSCSIController).
 #[derive(Clone)]
 pub struct VirtualLsiLogicController {
     /// Property *VirtualDevice.key*.

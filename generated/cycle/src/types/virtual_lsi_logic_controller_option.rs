@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualLsiLogicControllerOption*.
 ///
-/// Extends `VirtualSCSIControllerOption`.
+/// Extends [`VirtualSCSIControllerOption`](crate::types::VirtualSCSIControllerOption).
 #[derive(Clone)]
 pub struct VirtualLsiLogicControllerOption {
     /// Property *VirtualDeviceOption.type*.

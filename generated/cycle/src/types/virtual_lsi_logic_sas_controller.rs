@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualLsiLogicSASController*.
 ///
-/// Extends `VirtualSCSIController`.
+/// Extends [`VirtualSCSIController`](crate::types::VirtualSCSIController).
 #[derive(Clone)]
 pub struct VirtualLsiLogicSASController {
     /// Property *VirtualDevice.key*.

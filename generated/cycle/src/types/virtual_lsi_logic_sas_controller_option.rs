@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualLsiLogicSASControllerOption*.
 ///
-/// Extends `VirtualSCSIControllerOption`.
+/// Extends [`VirtualSCSIControllerOption`](crate::types::VirtualSCSIControllerOption).
 #[derive(Clone)]
 pub struct VirtualLsiLogicSASControllerOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineCloneSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineCloneSpec {
     /// Property *VirtualMachineCloneSpec.location*.

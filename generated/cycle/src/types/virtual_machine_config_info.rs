@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineConfigInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.changeVersion*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineConfigOption*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineConfigOption {
     /// Property *VirtualMachineConfigOption.version*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.changeVersion*.

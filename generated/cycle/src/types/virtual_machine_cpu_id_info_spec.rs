@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineCpuIdInfoSpec*.
 ///
-/// Extends `ArrayUpdateSpec`.
+/// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
 #[derive(Clone)]
 pub struct VirtualMachineCpuIdInfoSpec {
     /// Property *ArrayUpdateSpec.operation*.

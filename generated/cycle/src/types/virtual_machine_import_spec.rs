@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineImportSpec*.
 ///
-/// Extends `ImportSpec`.
+/// Extends [`ImportSpec`](crate::types::ImportSpec).
 #[derive(Clone)]
 pub struct VirtualMachineImportSpec {
     /// Property *ImportSpec.entityConfig*.

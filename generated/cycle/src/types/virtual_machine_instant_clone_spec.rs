@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineInstantCloneSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineInstantCloneSpec {
     /// Property *VirtualMachineInstantCloneSpec.name*.

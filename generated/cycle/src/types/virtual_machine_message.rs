@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineMessage*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineMessage {
     /// Property *VirtualMachineMessage.id*.

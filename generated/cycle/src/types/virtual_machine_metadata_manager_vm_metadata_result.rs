@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineMetadataManagerVmMetadataResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineMetadataManagerVmMetadataResult {
     /// Property *VirtualMachineMetadataManagerVmMetadataResult.vmMetadata*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachinePropertyRelation*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachinePropertyRelation {
     /// Property *VirtualMachinePropertyRelation.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineQuestionInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineQuestionInfo {
     /// Property *VirtualMachineQuestionInfo.id*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineRelocateSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineRelocateSpec {
     /// Property *VirtualMachineRelocateSpec.service*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineRelocateSpecDiskLocator*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineRelocateSpecDiskLocator {
     /// Property *VirtualMachineRelocateSpecDiskLocator.diskId*.

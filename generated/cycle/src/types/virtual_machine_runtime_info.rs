@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineRuntimeInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineRuntimeInfo {
     /// Property *VirtualMachineRuntimeInfo.device*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineSummary*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineSummary {
     /// Property *VirtualMachineSummary.vm*.

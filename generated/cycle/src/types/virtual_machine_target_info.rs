@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualMachineTargetInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineTargetInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineTargetInfoKind`].
 #[derive(Clone)]
 pub struct VirtualMachineTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
@@ -90,72 +90,72 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineTargetInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineTargetInfo` or any of its subtypes: what a member declared as `VirtualMachineTargetInfo` holds.
+/// A `VirtualMachineTargetInfo` or any of its subtypes: what a member declared as `VirtualMachineTargetInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineTargetInfoKind {
     /// Exactly this type.
     VirtualMachineTargetInfo(Box<crate::types::VirtualMachineTargetInfo>),
-    ///  A `VirtualMachineCdromInfo`.
+    /// A `VirtualMachineCdromInfo`.
     VirtualMachineCdromInfo(Box<crate::types::VirtualMachineCdromInfo>),
-    ///  A `VirtualMachineDatastoreInfo`.
+    /// A `VirtualMachineDatastoreInfo`.
     VirtualMachineDatastoreInfo(Box<crate::types::VirtualMachineDatastoreInfo>),
-    ///  A `VirtualMachineDiskDeviceInfo` or one of its subtypes.
+    /// A `VirtualMachineDiskDeviceInfo` or one of its subtypes.
     VirtualMachineDiskDeviceInfo(crate::types::VirtualMachineDiskDeviceInfoKind),
-    ///  A `VirtualMachineDynamicPassthroughInfo`.
+    /// A `VirtualMachineDynamicPassthroughInfo`.
     VirtualMachineDynamicPassthroughInfo(
         Box<crate::types::VirtualMachineDynamicPassthroughInfo>,
     ),
-    ///  A `VirtualMachineFloppyInfo`.
+    /// A `VirtualMachineFloppyInfo`.
     VirtualMachineFloppyInfo(Box<crate::types::VirtualMachineFloppyInfo>),
-    ///  A `VirtualMachineNetworkInfo`.
+    /// A `VirtualMachineNetworkInfo`.
     VirtualMachineNetworkInfo(Box<crate::types::VirtualMachineNetworkInfo>),
-    ///  A `OpaqueNetworkTargetInfo`.
+    /// A `OpaqueNetworkTargetInfo`.
     OpaqueNetworkTargetInfo(Box<crate::types::OpaqueNetworkTargetInfo>),
-    ///  A `VirtualMachineParallelInfo`.
+    /// A `VirtualMachineParallelInfo`.
     VirtualMachineParallelInfo(Box<crate::types::VirtualMachineParallelInfo>),
-    ///  A `VirtualMachinePciPassthroughInfo` or one of its subtypes.
+    /// A `VirtualMachinePciPassthroughInfo` or one of its subtypes.
     VirtualMachinePciPassthroughInfo(crate::types::VirtualMachinePciPassthroughInfoKind),
-    ///  A `VirtualMachinePciSharedGpuPassthroughInfo`.
+    /// A `VirtualMachinePciSharedGpuPassthroughInfo`.
     VirtualMachinePciSharedGpuPassthroughInfo(
         Box<crate::types::VirtualMachinePciSharedGpuPassthroughInfo>,
     ),
-    ///  A `VirtualMachinePrecisionClockInfo`.
+    /// A `VirtualMachinePrecisionClockInfo`.
     VirtualMachinePrecisionClockInfo(
         Box<crate::types::VirtualMachinePrecisionClockInfo>,
     ),
-    ///  A `VirtualMachineScsiPassthroughInfo`.
+    /// A `VirtualMachineScsiPassthroughInfo`.
     VirtualMachineScsiPassthroughInfo(
         Box<crate::types::VirtualMachineScsiPassthroughInfo>,
     ),
-    ///  A `VirtualMachineSerialInfo`.
+    /// A `VirtualMachineSerialInfo`.
     VirtualMachineSerialInfo(Box<crate::types::VirtualMachineSerialInfo>),
-    ///  A `VirtualMachineSgxTargetInfo`.
+    /// A `VirtualMachineSgxTargetInfo`.
     VirtualMachineSgxTargetInfo(Box<crate::types::VirtualMachineSgxTargetInfo>),
-    ///  A `VirtualMachineSoundInfo`.
+    /// A `VirtualMachineSoundInfo`.
     VirtualMachineSoundInfo(Box<crate::types::VirtualMachineSoundInfo>),
-    ///  A `SubnetInfo`.
+    /// A `SubnetInfo`.
     SubnetInfo(Box<crate::types::SubnetInfo>),
-    ///  A `VirtualMachineUsbInfo`.
+    /// A `VirtualMachineUsbInfo`.
     VirtualMachineUsbInfo(Box<crate::types::VirtualMachineUsbInfo>),
-    ///  A `VirtualMachineVFlashModuleInfo`.
+    /// A `VirtualMachineVFlashModuleInfo`.
     VirtualMachineVFlashModuleInfo(Box<crate::types::VirtualMachineVFlashModuleInfo>),
-    ///  A `VirtualMachineVMotionStunTimeInfo`.
+    /// A `VirtualMachineVMotionStunTimeInfo`.
     VirtualMachineVMotionStunTimeInfo(
         Box<crate::types::VirtualMachineVMotionStunTimeInfo>,
     ),
-    ///  A `VirtualMachineVendorDeviceGroupInfo`.
+    /// A `VirtualMachineVendorDeviceGroupInfo`.
     VirtualMachineVendorDeviceGroupInfo(
         Box<crate::types::VirtualMachineVendorDeviceGroupInfo>,
     ),
-    ///  A `VirtualMachineVgpuDeviceInfo`.
+    /// A `VirtualMachineVgpuDeviceInfo`.
     VirtualMachineVgpuDeviceInfo(Box<crate::types::VirtualMachineVgpuDeviceInfo>),
-    ///  A `VirtualMachineVgpuProfileInfo`.
+    /// A `VirtualMachineVgpuProfileInfo`.
     VirtualMachineVgpuProfileInfo(Box<crate::types::VirtualMachineVgpuProfileInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -165,6 +165,9 @@ impl Default for VirtualMachineTargetInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineTargetInfoKind {}
+impl std::panic::UnwindSafe for VirtualMachineTargetInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineTargetInfoKind {}
 impl Clone for VirtualMachineTargetInfoKind {
     #[inline]
     fn clone(&self) -> Self {

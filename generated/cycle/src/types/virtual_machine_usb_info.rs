@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineUsbInfo*.
 ///
-/// Extends `VirtualMachineTargetInfo`.
+/// Extends [`VirtualMachineTargetInfo`](crate::types::VirtualMachineTargetInfo).
 #[derive(Clone)]
 pub struct VirtualMachineUsbInfo {
     /// Property *VirtualMachineTargetInfo.name*.

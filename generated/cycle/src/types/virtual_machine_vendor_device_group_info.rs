@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
-/// Extends `VirtualMachineTargetInfo`.
+/// Extends [`VirtualMachineTargetInfo`](crate::types::VirtualMachineTargetInfo).
 #[derive(Clone)]
 pub struct VirtualMachineVendorDeviceGroupInfo {
     /// Property *VirtualMachineTargetInfo.name*.

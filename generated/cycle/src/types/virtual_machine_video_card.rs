@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineVideoCard*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualMachineVideoCard {
     /// Property *VirtualDevice.key*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceGroups {
     /// Property *VirtualMachineVirtualDeviceGroups.deviceGroup*.

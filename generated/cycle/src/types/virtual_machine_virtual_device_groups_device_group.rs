@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualMachineVirtualDeviceGroupsDeviceGroup*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineVirtualDeviceGroupsDeviceGroupKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineVirtualDeviceGroupsDeviceGroupKind`].
 #[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceGroupsDeviceGroup {
     /// Property *VirtualMachineVirtualDeviceGroupsDeviceGroup.groupInstanceKey*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualDeviceGroupsDeviceGro
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineVirtualDeviceGroupsDeviceGroup` or any of its subtypes: what a member declared as `VirtualMachineVirtualDeviceGroupsDeviceGroup` holds.
+/// A `VirtualMachineVirtualDeviceGroupsDeviceGroup` or any of its subtypes: what a member declared as `VirtualMachineVirtualDeviceGroupsDeviceGroup` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     /// Exactly this type.
     VirtualMachineVirtualDeviceGroupsDeviceGroup(
         crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup,
     ),
-    ///  A `VirtualMachineVirtualDeviceGroupsVendorDeviceGroup`.
+    /// A `VirtualMachineVirtualDeviceGroupsVendorDeviceGroup`.
     VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(
         Box<crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup>,
     ),
@@ -115,6 +115,9 @@ impl Default for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {}
+impl std::panic::UnwindSafe for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {}
 impl Clone for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     #[inline]
     fn clone(&self) -> Self {

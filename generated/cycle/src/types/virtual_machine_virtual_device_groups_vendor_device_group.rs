@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineVirtualDeviceGroupsVendorDeviceGroup*.
 ///
-/// Extends `VirtualMachineVirtualDeviceGroupsDeviceGroup`.
+/// Extends [`VirtualMachineVirtualDeviceGroupsDeviceGroup`](crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup).
 #[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     /// Property *VirtualMachineVirtualDeviceGroupsDeviceGroup.groupInstanceKey*.

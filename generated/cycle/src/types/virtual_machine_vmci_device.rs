@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineVMCIDevice*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualMachineVMCIDevice {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineVMCIDeviceOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualMachineVMCIDeviceOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineVMCIDeviceOptionFilterSpecOption*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualMachineVMCIDeviceOptionFilterSpecOption {
     /// Property *VirtualMachineVMCIDeviceOptionFilterSpecOption.action*.

@@ -4,7 +4,7 @@
 ///
 /// Data object type *VirtualMachineVMIROM*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[deprecated]
 #[derive(Clone)]
 pub struct VirtualMachineVMIROM {

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualNicManagerNetConfig*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VirtualNicManagerNetConfig {
     /// Property *VirtualNicManagerNetConfig.nicType*.

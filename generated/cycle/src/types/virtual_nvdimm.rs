@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualNVDIMM*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualNVDIMM {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualNVDIMMController*.
 ///
-/// Extends `VirtualController`.
+/// Extends [`VirtualController`](crate::types::VirtualController).
 #[derive(Clone)]
 pub struct VirtualNVDIMMController {
     /// Property *VirtualDevice.key*.

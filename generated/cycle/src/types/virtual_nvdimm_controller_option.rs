@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualNVDIMMControllerOption*.
 ///
-/// Extends `VirtualControllerOption`.
+/// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
 #[derive(Clone)]
 pub struct VirtualNVDIMMControllerOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualNVDIMMOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualNVDIMMOption {
     /// Property *VirtualDeviceOption.type*.

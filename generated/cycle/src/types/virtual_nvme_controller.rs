@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualNVMEController*.
 ///
-/// Extends `VirtualController`.
+/// Extends [`VirtualController`](crate::types::VirtualController).
 #[derive(Clone)]
 pub struct VirtualNVMEController {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualNVMEControllerOption*.
 ///
-/// Extends `VirtualControllerOption`.
+/// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
 #[derive(Clone)]
 pub struct VirtualNVMEControllerOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualParallelPort*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualParallelPort {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualParallelPortFileBackingOption*.
 ///
-/// Extends `VirtualDeviceFileBackingOption`.
+/// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
 #[derive(Clone)]
 pub struct VirtualParallelPortFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualParallelPortOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualParallelPortOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCNet32*.
 ///
-/// Extends `VirtualEthernetCard`.
+/// Extends [`VirtualEthernetCard`](crate::types::VirtualEthernetCard).
 #[derive(Clone)]
 pub struct VirtualPCNet32 {
     /// Property *VirtualDevice.key*.

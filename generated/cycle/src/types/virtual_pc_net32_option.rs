@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCNet32Option*.
 ///
-/// Extends `VirtualEthernetCardOption`.
+/// Extends [`VirtualEthernetCardOption`](crate::types::VirtualEthernetCardOption).
 #[derive(Clone)]
 pub struct VirtualPCNet32Option {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCIController*.
 ///
-/// Extends `VirtualController`.
+/// Extends [`VirtualController`](crate::types::VirtualController).
 #[derive(Clone)]
 pub struct VirtualPCIController {
     /// Property *VirtualDevice.key*.

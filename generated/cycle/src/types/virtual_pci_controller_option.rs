@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCIControllerOption*.
 ///
-/// Extends `VirtualControllerOption`.
+/// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
 #[derive(Clone)]
 pub struct VirtualPCIControllerOption {
     /// Property *VirtualDeviceOption.type*.

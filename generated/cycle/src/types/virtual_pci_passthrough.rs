@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCIPassthrough*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualPCIPassthrough {
     /// Property *VirtualDevice.key*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
-/// Extends `VirtualDeviceBackingInfo`.
+/// Extends [`VirtualDeviceBackingInfo`](crate::types::VirtualDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualPCIPassthroughDvxBackingInfo {
     /// Property *VirtualPCIPassthroughDvxBackingInfo.deviceClass*.

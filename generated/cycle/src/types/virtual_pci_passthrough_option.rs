@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCIPassthroughOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualPCIPassthroughOption {
     /// Property *VirtualDeviceOption.type*.

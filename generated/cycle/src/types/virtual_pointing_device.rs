@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPointingDevice*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualPointingDevice {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPointingDeviceBackingOption*.
 ///
-/// Extends `VirtualDeviceDeviceBackingOption`.
+/// Extends [`VirtualDeviceDeviceBackingOption`](crate::types::VirtualDeviceDeviceBackingOption).
 #[derive(Clone)]
 pub struct VirtualPointingDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

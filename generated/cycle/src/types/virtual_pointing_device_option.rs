@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPointingDeviceOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualPointingDeviceOption {
     /// Property *VirtualDeviceOption.type*.

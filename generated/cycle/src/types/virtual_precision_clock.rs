@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPrecisionClock*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualPrecisionClock {
     /// Property *VirtualDevice.key*.

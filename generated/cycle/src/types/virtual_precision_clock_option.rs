@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPrecisionClockOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualPrecisionClockOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPrecisionClockSystemClockBackingOption*.
 ///
-/// Extends `VirtualDeviceBackingOption`.
+/// Extends [`VirtualDeviceBackingOption`](crate::types::VirtualDeviceBackingOption).
 #[derive(Clone)]
 pub struct VirtualPrecisionClockSystemClockBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPS2Controller*.
 ///
-/// Extends `VirtualController`.
+/// Extends [`VirtualController`](crate::types::VirtualController).
 #[derive(Clone)]
 pub struct VirtualPS2Controller {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPS2ControllerOption*.
 ///
-/// Extends `VirtualControllerOption`.
+/// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
 #[derive(Clone)]
 pub struct VirtualPS2ControllerOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualSATAController*.
 ///
-/// Extends `VirtualController`.
+/// Extends [`VirtualController`](crate::types::VirtualController).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualSATAControllerKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualSATAControllerKind`].
 #[derive(Clone)]
 pub struct VirtualSATAController {
     /// Property *VirtualDevice.key*.
@@ -163,18 +163,18 @@ impl<'de> serde::Deserialize<'de> for VirtualSATAController {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualSATAController` or any of its subtypes: what a member declared as `VirtualSATAController` holds.
+/// A `VirtualSATAController` or any of its subtypes: what a member declared as `VirtualSATAController` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualSATAControllerKind {
     /// Exactly this type.
     VirtualSATAController(Box<crate::types::VirtualSATAController>),
-    ///  A `VirtualAHCIController`.
+    /// A `VirtualAHCIController`.
     VirtualAHCIController(Box<crate::types::VirtualAHCIController>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -184,6 +184,9 @@ impl Default for VirtualSATAControllerKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualSATAControllerKind {}
+impl std::panic::UnwindSafe for VirtualSATAControllerKind {}
+impl std::panic::RefUnwindSafe for VirtualSATAControllerKind {}
 impl Clone for VirtualSATAControllerKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualSATAControllerOption*.
 ///
-/// Extends `VirtualControllerOption`.
+/// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualSATAControllerOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualSATAControllerOptionKind`].
 #[derive(Clone)]
 pub struct VirtualSATAControllerOption {
     /// Property *VirtualDeviceOption.type*.
@@ -199,18 +199,18 @@ impl<'de> serde::Deserialize<'de> for VirtualSATAControllerOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualSATAControllerOption` or any of its subtypes: what a member declared as `VirtualSATAControllerOption` holds.
+/// A `VirtualSATAControllerOption` or any of its subtypes: what a member declared as `VirtualSATAControllerOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualSATAControllerOptionKind {
     /// Exactly this type.
     VirtualSATAControllerOption(Box<crate::types::VirtualSATAControllerOption>),
-    ///  A `VirtualAHCIControllerOption`.
+    /// A `VirtualAHCIControllerOption`.
     VirtualAHCIControllerOption(Box<crate::types::VirtualAHCIControllerOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -220,6 +220,9 @@ impl Default for VirtualSATAControllerOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualSATAControllerOptionKind {}
+impl std::panic::UnwindSafe for VirtualSATAControllerOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualSATAControllerOptionKind {}
 impl Clone for VirtualSATAControllerOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualSCSIController*.
 ///
-/// Extends `VirtualController`.
+/// Extends [`VirtualController`](crate::types::VirtualController).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualSCSIControllerKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualSCSIControllerKind`].
 #[derive(Clone)]
 pub struct VirtualSCSIController {
     /// Property *VirtualDevice.key*.
@@ -187,24 +187,24 @@ impl<'de> serde::Deserialize<'de> for VirtualSCSIController {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualSCSIController` or any of its subtypes: what a member declared as `VirtualSCSIController` holds.
+/// A `VirtualSCSIController` or any of its subtypes: what a member declared as `VirtualSCSIController` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualSCSIControllerKind {
     /// Exactly this type.
     VirtualSCSIController(Box<crate::types::VirtualSCSIController>),
-    ///  A `ParaVirtualSCSIController`.
+    /// A `ParaVirtualSCSIController`.
     ParaVirtualSCSIController(Box<crate::types::ParaVirtualSCSIController>),
-    ///  A `VirtualBusLogicController`.
+    /// A `VirtualBusLogicController`.
     VirtualBusLogicController(Box<crate::types::VirtualBusLogicController>),
-    ///  A `VirtualLsiLogicController`.
+    /// A `VirtualLsiLogicController`.
     VirtualLsiLogicController(Box<crate::types::VirtualLsiLogicController>),
-    ///  A `VirtualLsiLogicSASController`.
+    /// A `VirtualLsiLogicSASController`.
     VirtualLsiLogicSASController(Box<crate::types::VirtualLsiLogicSASController>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -214,6 +214,9 @@ impl Default for VirtualSCSIControllerKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualSCSIControllerKind {}
+impl std::panic::UnwindSafe for VirtualSCSIControllerKind {}
+impl std::panic::RefUnwindSafe for VirtualSCSIControllerKind {}
 impl Clone for VirtualSCSIControllerKind {
     #[inline]
     fn clone(&self) -> Self {

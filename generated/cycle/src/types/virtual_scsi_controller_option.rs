@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualSCSIControllerOption*.
 ///
-/// Extends `VirtualControllerOption`.
+/// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualSCSIControllerOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualSCSIControllerOptionKind`].
 #[derive(Clone)]
 pub struct VirtualSCSIControllerOption {
     /// Property *VirtualDeviceOption.type*.
@@ -236,24 +236,24 @@ impl<'de> serde::Deserialize<'de> for VirtualSCSIControllerOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualSCSIControllerOption` or any of its subtypes: what a member declared as `VirtualSCSIControllerOption` holds.
+/// A `VirtualSCSIControllerOption` or any of its subtypes: what a member declared as `VirtualSCSIControllerOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualSCSIControllerOptionKind {
     /// Exactly this type.
     VirtualSCSIControllerOption(Box<crate::types::VirtualSCSIControllerOption>),
-    ///  A `ParaVirtualSCSIControllerOption`.
+    /// A `ParaVirtualSCSIControllerOption`.
     ParaVirtualSCSIControllerOption(Box<crate::types::ParaVirtualSCSIControllerOption>),
-    ///  A `VirtualBusLogicControllerOption`.
+    /// A `VirtualBusLogicControllerOption`.
     VirtualBusLogicControllerOption(Box<crate::types::VirtualBusLogicControllerOption>),
-    ///  A `VirtualLsiLogicControllerOption`.
+    /// A `VirtualLsiLogicControllerOption`.
     VirtualLsiLogicControllerOption(Box<crate::types::VirtualLsiLogicControllerOption>),
-    ///  A `VirtualLsiLogicSASControllerOption`.
+    /// A `VirtualLsiLogicSASControllerOption`.
     VirtualLsiLogicSASControllerOption(
         Box<crate::types::VirtualLsiLogicSASControllerOption>,
     ),
@@ -265,6 +265,9 @@ impl Default for VirtualSCSIControllerOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualSCSIControllerOptionKind {}
+impl std::panic::UnwindSafe for VirtualSCSIControllerOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualSCSIControllerOptionKind {}
 impl Clone for VirtualSCSIControllerOptionKind {
     #[inline]
     fn clone(&self) -> Self {

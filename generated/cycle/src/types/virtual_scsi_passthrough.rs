@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSCSIPassthrough*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualSCSIPassthrough {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSCSIPassthroughOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualSCSIPassthroughOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSerialPort*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualSerialPort {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSerialPortFileBackingOption*.
 ///
-/// Extends `VirtualDeviceFileBackingOption`.
+/// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
 #[derive(Clone)]
 pub struct VirtualSerialPortFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

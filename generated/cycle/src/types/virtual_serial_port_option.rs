@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSerialPortOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualSerialPortOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSerialPortPipeBackingOption*.
 ///
-/// Extends `VirtualDevicePipeBackingOption`.
+/// Extends [`VirtualDevicePipeBackingOption`](crate::types::VirtualDevicePipeBackingOption).
 #[derive(Clone)]
 pub struct VirtualSerialPortPipeBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

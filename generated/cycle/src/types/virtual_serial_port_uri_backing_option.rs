@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSerialPortURIBackingOption*.
 ///
-/// Extends `VirtualDeviceURIBackingOption`.
+/// Extends [`VirtualDeviceURIBackingOption`](crate::types::VirtualDeviceURIBackingOption).
 #[derive(Clone)]
 pub struct VirtualSerialPortURIBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSIOController*.
 ///
-/// Extends `VirtualController`.
+/// Extends [`VirtualController`](crate::types::VirtualController).
 #[derive(Clone)]
 pub struct VirtualSIOController {
     /// Property *VirtualDevice.key*.

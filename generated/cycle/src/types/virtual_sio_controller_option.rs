@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSIOControllerOption*.
 ///
-/// Extends `VirtualControllerOption`.
+/// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
 #[derive(Clone)]
 pub struct VirtualSIOControllerOption {
     /// Property *VirtualDeviceOption.type*.

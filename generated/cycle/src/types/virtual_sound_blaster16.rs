@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSoundBlaster16*.
 ///
-/// Extends `VirtualSoundCard`.
+/// Extends [`VirtualSoundCard`](crate::types::VirtualSoundCard).
 #[derive(Clone)]
 pub struct VirtualSoundBlaster16 {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSoundBlaster16Option*.
 ///
-/// Extends `VirtualSoundCardOption`.
+/// Extends [`VirtualSoundCardOption`](crate::types::VirtualSoundCardOption).
 #[derive(Clone)]
 pub struct VirtualSoundBlaster16Option {
     /// Property *VirtualDeviceOption.type*.

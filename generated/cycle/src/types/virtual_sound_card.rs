@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualSoundCard*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualSoundCardKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualSoundCardKind`].
 #[derive(Clone)]
 pub struct VirtualSoundCard {
     /// Property *VirtualDevice.key*.
@@ -149,22 +149,22 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCard {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualSoundCard` or any of its subtypes: what a member declared as `VirtualSoundCard` holds.
+/// A `VirtualSoundCard` or any of its subtypes: what a member declared as `VirtualSoundCard` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualSoundCardKind {
     /// Exactly this type.
     VirtualSoundCard(Box<crate::types::VirtualSoundCard>),
-    ///  A `VirtualEnsoniq1371`.
+    /// A `VirtualEnsoniq1371`.
     VirtualEnsoniq1371(Box<crate::types::VirtualEnsoniq1371>),
-    ///  A `VirtualHdAudioCard`.
+    /// A `VirtualHdAudioCard`.
     VirtualHdAudioCard(Box<crate::types::VirtualHdAudioCard>),
-    ///  A `VirtualSoundBlaster16`.
+    /// A `VirtualSoundBlaster16`.
     VirtualSoundBlaster16(Box<crate::types::VirtualSoundBlaster16>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -174,6 +174,9 @@ impl Default for VirtualSoundCardKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualSoundCardKind {}
+impl std::panic::UnwindSafe for VirtualSoundCardKind {}
+impl std::panic::RefUnwindSafe for VirtualSoundCardKind {}
 impl Clone for VirtualSoundCardKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualSoundCardOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualSoundCardOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualSoundCardOptionKind`].
 #[derive(Clone)]
 pub struct VirtualSoundCardOption {
     /// Property *VirtualDeviceOption.type*.
@@ -168,22 +168,22 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCardOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualSoundCardOption` or any of its subtypes: what a member declared as `VirtualSoundCardOption` holds.
+/// A `VirtualSoundCardOption` or any of its subtypes: what a member declared as `VirtualSoundCardOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualSoundCardOptionKind {
     /// Exactly this type.
     VirtualSoundCardOption(Box<crate::types::VirtualSoundCardOption>),
-    ///  A `VirtualEnsoniq1371Option`.
+    /// A `VirtualEnsoniq1371Option`.
     VirtualEnsoniq1371Option(Box<crate::types::VirtualEnsoniq1371Option>),
-    ///  A `VirtualHdAudioCardOption`.
+    /// A `VirtualHdAudioCardOption`.
     VirtualHdAudioCardOption(Box<crate::types::VirtualHdAudioCardOption>),
-    ///  A `VirtualSoundBlaster16Option`.
+    /// A `VirtualSoundBlaster16Option`.
     VirtualSoundBlaster16Option(Box<crate::types::VirtualSoundBlaster16Option>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -193,6 +193,9 @@ impl Default for VirtualSoundCardOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualSoundCardOptionKind {}
+impl std::panic::UnwindSafe for VirtualSoundCardOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualSoundCardOptionKind {}
 impl Clone for VirtualSoundCardOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSriovEthernetCard*.
 ///
-/// Extends `VirtualEthernetCard`.
+/// Extends [`VirtualEthernetCard`](crate::types::VirtualEthernetCard).
 #[derive(Clone)]
 pub struct VirtualSriovEthernetCard {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSriovEthernetCardOption*.
 ///
-/// Extends `VirtualEthernetCardOption`.
+/// Extends [`VirtualEthernetCardOption`](crate::types::VirtualEthernetCardOption).
 #[derive(Clone)]
 pub struct VirtualSriovEthernetCardOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSwitchProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct VirtualSwitchProfile {
     /// Property *ApplyProfile.enabled*.

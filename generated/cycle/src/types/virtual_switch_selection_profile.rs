@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSwitchSelectionProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct VirtualSwitchSelectionProfile {
     /// Property *ApplyProfile.enabled*.

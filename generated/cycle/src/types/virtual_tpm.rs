@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualTPM*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualTPM {
     /// Property *VirtualDevice.key*.

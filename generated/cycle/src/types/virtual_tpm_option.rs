@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualTPMOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualTPMOption {
     /// Property *VirtualDeviceOption.type*.

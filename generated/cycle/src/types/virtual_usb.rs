@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualUSB*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualUSB {
     /// Property *VirtualDevice.key*.

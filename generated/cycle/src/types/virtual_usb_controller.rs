@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualUSBController*.
 ///
-/// Extends `VirtualController`.
+/// Extends [`VirtualController`](crate::types::VirtualController).
 #[derive(Clone)]
 pub struct VirtualUSBController {
     /// Property *VirtualDevice.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualUSBControllerOption*.
 ///
-/// Extends `VirtualControllerOption`.
+/// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
 #[derive(Clone)]
 pub struct VirtualUSBControllerOption {
     /// Property *VirtualDeviceOption.type*.

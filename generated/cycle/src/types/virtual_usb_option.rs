@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualUSBOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualUSBOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualVideoCardOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualVideoCardOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualVMIROMOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualVMIROMOption {
     /// Property *VirtualDeviceOption.type*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualVmxnet*.
 ///
-/// Extends `VirtualEthernetCard`.
+/// Extends [`VirtualEthernetCard`](crate::types::VirtualEthernetCard).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualVmxnetKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualVmxnetKind`].
 #[derive(Clone)]
 pub struct VirtualVmxnet {
     /// Property *VirtualDevice.key*.
@@ -213,20 +213,20 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualVmxnet` or any of its subtypes: what a member declared as `VirtualVmxnet` holds.
+/// A `VirtualVmxnet` or any of its subtypes: what a member declared as `VirtualVmxnet` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualVmxnetKind {
     /// Exactly this type.
     VirtualVmxnet(Box<crate::types::VirtualVmxnet>),
-    ///  A `VirtualVmxnet2`.
+    /// A `VirtualVmxnet2`.
     VirtualVmxnet2(Box<crate::types::VirtualVmxnet2>),
-    ///  A `VirtualVmxnet3` or one of its subtypes.
+    /// A `VirtualVmxnet3` or one of its subtypes.
     VirtualVmxnet3(crate::types::VirtualVmxnet3Kind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -236,6 +236,9 @@ impl Default for VirtualVmxnetKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualVmxnetKind {}
+impl std::panic::UnwindSafe for VirtualVmxnetKind {}
+impl std::panic::RefUnwindSafe for VirtualVmxnetKind {}
 impl Clone for VirtualVmxnetKind {
     #[inline]
     fn clone(&self) -> Self {

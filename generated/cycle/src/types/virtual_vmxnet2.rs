@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualVmxnet2*.
 ///
-/// Extends `VirtualVmxnet`.
+/// Extends [`VirtualVmxnet`](crate::types::VirtualVmxnet).
 #[derive(Clone)]
 pub struct VirtualVmxnet2 {
     /// Property *VirtualDevice.key*.

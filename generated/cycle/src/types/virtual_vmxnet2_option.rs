@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualVmxnet2Option*.
 ///
-/// Extends `VirtualVmxnetOption`.
+/// Extends [`VirtualVmxnetOption`](crate::types::VirtualVmxnetOption).
 #[derive(Clone)]
 pub struct VirtualVmxnet2Option {
     /// Property *VirtualDeviceOption.type*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualVmxnet3*.
 ///
-/// Extends `VirtualVmxnet`.
+/// Extends [`VirtualVmxnet`](crate::types::VirtualVmxnet).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualVmxnet3Kind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualVmxnet3Kind`].
 #[derive(Clone)]
 pub struct VirtualVmxnet3 {
     /// Property *VirtualDevice.key*.
@@ -231,18 +231,18 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3 {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualVmxnet3` or any of its subtypes: what a member declared as `VirtualVmxnet3` holds.
+/// A `VirtualVmxnet3` or any of its subtypes: what a member declared as `VirtualVmxnet3` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualVmxnet3Kind {
     /// Exactly this type.
     VirtualVmxnet3(Box<crate::types::VirtualVmxnet3>),
-    ///  A `VirtualVmxnet3Vrdma`.
+    /// A `VirtualVmxnet3Vrdma`.
     VirtualVmxnet3Vrdma(Box<crate::types::VirtualVmxnet3Vrdma>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -252,6 +252,9 @@ impl Default for VirtualVmxnet3Kind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualVmxnet3Kind {}
+impl std::panic::UnwindSafe for VirtualVmxnet3Kind {}
+impl std::panic::RefUnwindSafe for VirtualVmxnet3Kind {}
 impl Clone for VirtualVmxnet3Kind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualVmxnet3Option*.
 ///
-/// Extends `VirtualVmxnetOption`.
+/// Extends [`VirtualVmxnetOption`](crate::types::VirtualVmxnetOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualVmxnet3OptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualVmxnet3OptionKind`].
 #[derive(Clone)]
 pub struct VirtualVmxnet3Option {
     /// Property *VirtualDeviceOption.type*.
@@ -229,18 +229,18 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3Option {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualVmxnet3Option` or any of its subtypes: what a member declared as `VirtualVmxnet3Option` holds.
+/// A `VirtualVmxnet3Option` or any of its subtypes: what a member declared as `VirtualVmxnet3Option` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualVmxnet3OptionKind {
     /// Exactly this type.
     VirtualVmxnet3Option(Box<crate::types::VirtualVmxnet3Option>),
-    ///  A `VirtualVmxnet3VrdmaOption`.
+    /// A `VirtualVmxnet3VrdmaOption`.
     VirtualVmxnet3VrdmaOption(Box<crate::types::VirtualVmxnet3VrdmaOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -250,6 +250,9 @@ impl Default for VirtualVmxnet3OptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualVmxnet3OptionKind {}
+impl std::panic::UnwindSafe for VirtualVmxnet3OptionKind {}
+impl std::panic::RefUnwindSafe for VirtualVmxnet3OptionKind {}
 impl Clone for VirtualVmxnet3OptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualVmxnet3Vrdma*.
 ///
-/// Extends `VirtualVmxnet3`.
+/// Extends [`VirtualVmxnet3`](crate::types::VirtualVmxnet3).
 #[derive(Clone)]
 pub struct VirtualVmxnet3Vrdma {
     /// Property *VirtualDevice.key*.

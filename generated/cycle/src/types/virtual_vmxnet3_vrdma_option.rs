@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualVmxnet3VrdmaOption*.
 ///
-/// Extends `VirtualVmxnet3Option`.
+/// Extends [`VirtualVmxnet3Option`](crate::types::VirtualVmxnet3Option).
 #[derive(Clone)]
 pub struct VirtualVmxnet3VrdmaOption {
     /// Property *VirtualDeviceOption.type*.

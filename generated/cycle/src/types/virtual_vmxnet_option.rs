@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualVmxnetOption*.
 ///
-/// Extends `VirtualEthernetCardOption`.
+/// Extends [`VirtualEthernetCardOption`](crate::types::VirtualEthernetCardOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualVmxnetOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualVmxnetOptionKind`].
 #[derive(Clone)]
 pub struct VirtualVmxnetOption {
     /// Property *VirtualDeviceOption.type*.
@@ -209,20 +209,20 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnetOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualVmxnetOption` or any of its subtypes: what a member declared as `VirtualVmxnetOption` holds.
+/// A `VirtualVmxnetOption` or any of its subtypes: what a member declared as `VirtualVmxnetOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualVmxnetOptionKind {
     /// Exactly this type.
     VirtualVmxnetOption(Box<crate::types::VirtualVmxnetOption>),
-    ///  A `VirtualVmxnet2Option`.
+    /// A `VirtualVmxnet2Option`.
     VirtualVmxnet2Option(Box<crate::types::VirtualVmxnet2Option>),
-    ///  A `VirtualVmxnet3Option` or one of its subtypes.
+    /// A `VirtualVmxnet3Option` or one of its subtypes.
     VirtualVmxnet3Option(crate::types::VirtualVmxnet3OptionKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -232,6 +232,9 @@ impl Default for VirtualVmxnetOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualVmxnetOptionKind {}
+impl std::panic::UnwindSafe for VirtualVmxnetOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualVmxnetOptionKind {}
 impl Clone for VirtualVmxnetOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualWDT*.
 ///
-/// Extends `VirtualDevice`.
+/// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 #[derive(Clone)]
 pub struct VirtualWDT {
     /// Property *VirtualDevice.key*.

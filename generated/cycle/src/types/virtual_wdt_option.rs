@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualWDTOption*.
 ///
-/// Extends `VirtualDeviceOption`.
+/// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
 #[derive(Clone)]
 pub struct VirtualWDTOption {
     /// Property *VirtualDeviceOption.type*.

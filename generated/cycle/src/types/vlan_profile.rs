@@ -2,7 +2,7 @@
 
 /// Data object type *VlanProfile*.
 ///
-/// Extends `ApplyProfile`.
+/// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 #[derive(Clone)]
 pub struct VlanProfile {
     /// Property *ApplyProfile.enabled*.

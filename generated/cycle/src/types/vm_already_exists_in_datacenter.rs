@@ -2,7 +2,7 @@
 
 /// Data object type *VmAlreadyExistsInDatacenter*.
 ///
-/// Extends `InvalidFolder`.
+/// Extends [`InvalidFolder`](crate::types::InvalidFolder).
 #[derive(Clone)]
 pub struct VmAlreadyExistsInDatacenter {
     /// Property *MethodFault.faultCause*.

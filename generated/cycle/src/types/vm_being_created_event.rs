@@ -2,7 +2,7 @@
 
 /// Data object type *VmBeingCreatedEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmBeingCreatedEvent {
     /// Property *Event.key*.

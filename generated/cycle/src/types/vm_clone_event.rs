@@ -2,9 +2,9 @@
 
 /// Data object type *VmCloneEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmCloneEventKind`\].
+/// Has subtypes: members declared with this type are held as [`VmCloneEventKind`].
 #[derive(Clone)]
 pub struct VmCloneEvent {
     /// Property *Event.key*.
@@ -203,24 +203,24 @@ impl<'de> serde::Deserialize<'de> for VmCloneEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmCloneEvent` or any of its subtypes: what a member declared as `VmCloneEvent` holds.
+/// A `VmCloneEvent` or any of its subtypes: what a member declared as `VmCloneEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmCloneEventKind {
     /// Exactly this type.
     VmCloneEvent(Box<crate::types::VmCloneEvent>),
-    ///  A `VmBeingClonedEvent`.
+    /// A `VmBeingClonedEvent`.
     VmBeingClonedEvent(Box<crate::types::VmBeingClonedEvent>),
-    ///  A `VmBeingClonedNoFolderEvent`.
+    /// A `VmBeingClonedNoFolderEvent`.
     VmBeingClonedNoFolderEvent(Box<crate::types::VmBeingClonedNoFolderEvent>),
-    ///  A `VmCloneFailedEvent`.
+    /// A `VmCloneFailedEvent`.
     VmCloneFailedEvent(Box<crate::types::VmCloneFailedEvent>),
-    ///  A `VmClonedEvent`.
+    /// A `VmClonedEvent`.
     VmClonedEvent(Box<crate::types::VmClonedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -230,6 +230,9 @@ impl Default for VmCloneEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmCloneEventKind {}
+impl std::panic::UnwindSafe for VmCloneEventKind {}
+impl std::panic::RefUnwindSafe for VmCloneEventKind {}
 impl Clone for VmCloneEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmCloneFailedEvent*.
 ///
-/// Extends `VmCloneEvent`.
+/// Extends [`VmCloneEvent`](crate::types::VmCloneEvent).
 #[derive(Clone)]
 pub struct VmCloneFailedEvent {
     /// Property *Event.key*.

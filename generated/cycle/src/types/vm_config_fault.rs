@@ -2,9 +2,9 @@
 
 /// Data object type *VmConfigFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmConfigFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`VmConfigFaultKind`].
 #[derive(Clone)]
 pub struct VmConfigFault {
     /// Property *MethodFault.faultCause*.
@@ -90,88 +90,88 @@ impl<'de> serde::Deserialize<'de> for VmConfigFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmConfigFault` or any of its subtypes: what a member declared as `VmConfigFault` holds.
+/// A `VmConfigFault` or any of its subtypes: what a member declared as `VmConfigFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmConfigFaultKind {
     /// Exactly this type.
     VmConfigFault(Box<crate::types::VmConfigFault>),
-    ///  A `CannotAccessVmComponent` or one of its subtypes.
+    /// A `CannotAccessVmComponent` or one of its subtypes.
     CannotAccessVmComponent(crate::types::CannotAccessVmComponentKind),
-    ///  A `CannotDisableSnapshot`.
+    /// A `CannotDisableSnapshot`.
     CannotDisableSnapshot(Box<crate::types::CannotDisableSnapshot>),
-    ///  A `CannotUseNetwork`.
+    /// A `CannotUseNetwork`.
     CannotUseNetwork(Box<crate::types::CannotUseNetwork>),
-    ///  A `CpuHotPlugNotSupported`.
+    /// A `CpuHotPlugNotSupported`.
     CpuHotPlugNotSupported(Box<crate::types::CpuHotPlugNotSupported>),
-    ///  A `DeltaDiskFormatNotSupported`.
+    /// A `DeltaDiskFormatNotSupported`.
     DeltaDiskFormatNotSupported(Box<crate::types::DeltaDiskFormatNotSupported>),
-    ///  A `EightHostLimitViolated`.
+    /// A `EightHostLimitViolated`.
     EightHostLimitViolated(Box<crate::types::EightHostLimitViolated>),
-    ///  A `FaultToleranceCannotEditMem`.
+    /// A `FaultToleranceCannotEditMem`.
     FaultToleranceCannotEditMem(Box<crate::types::FaultToleranceCannotEditMem>),
-    ///  A `FtVmHostRuleViolation`.
+    /// A `FtVmHostRuleViolation`.
     FtVmHostRuleViolation(Box<crate::types::FtVmHostRuleViolation>),
-    ///  A `GenericVmConfigFault`.
+    /// A `GenericVmConfigFault`.
     GenericVmConfigFault(Box<crate::types::GenericVmConfigFault>),
-    ///  A `InvalidFormat` or one of its subtypes.
+    /// A `InvalidFormat` or one of its subtypes.
     InvalidFormat(crate::types::InvalidFormatKind),
-    ///  A `InvalidVmConfig` or one of its subtypes.
+    /// A `InvalidVmConfig` or one of its subtypes.
     InvalidVmConfig(crate::types::InvalidVmConfigKind),
-    ///  A `LargeRDMNotSupportedOnDatastore`.
+    /// A `LargeRDMNotSupportedOnDatastore`.
     LargeRDMNotSupportedOnDatastore(Box<crate::types::LargeRDMNotSupportedOnDatastore>),
-    ///  A `MemoryHotPlugNotSupported`.
+    /// A `MemoryHotPlugNotSupported`.
     MemoryHotPlugNotSupported(Box<crate::types::MemoryHotPlugNotSupported>),
-    ///  A `NoCompatibleHardAffinityHost`.
+    /// A `NoCompatibleHardAffinityHost`.
     NoCompatibleHardAffinityHost(Box<crate::types::NoCompatibleHardAffinityHost>),
-    ///  A `NoCompatibleSoftAffinityHost`.
+    /// A `NoCompatibleSoftAffinityHost`.
     NoCompatibleSoftAffinityHost(Box<crate::types::NoCompatibleSoftAffinityHost>),
-    ///  A `NumVirtualCpusIncompatible`.
+    /// A `NumVirtualCpusIncompatible`.
     NumVirtualCpusIncompatible(Box<crate::types::NumVirtualCpusIncompatible>),
-    ///  A `OvfConsumerValidationFault`.
+    /// A `OvfConsumerValidationFault`.
     OvfConsumerValidationFault(Box<crate::types::OvfConsumerValidationFault>),
-    ///  A `QuarantineModeFault`.
+    /// A `QuarantineModeFault`.
     QuarantineModeFault(Box<crate::types::QuarantineModeFault>),
-    ///  A `RDMNotSupportedOnDatastore`.
+    /// A `RDMNotSupportedOnDatastore`.
     RDMNotSupportedOnDatastore(Box<crate::types::RDMNotSupportedOnDatastore>),
-    ///  A `RuleViolation`.
+    /// A `RuleViolation`.
     RuleViolation(Box<crate::types::RuleViolation>),
-    ///  A `SoftRuleVioCorrectionDisallowed`.
+    /// A `SoftRuleVioCorrectionDisallowed`.
     SoftRuleVioCorrectionDisallowed(Box<crate::types::SoftRuleVioCorrectionDisallowed>),
-    ///  A `SoftRuleVioCorrectionImpact`.
+    /// A `SoftRuleVioCorrectionImpact`.
     SoftRuleVioCorrectionImpact(Box<crate::types::SoftRuleVioCorrectionImpact>),
-    ///  A `UnsupportedDatastore` or one of its subtypes.
+    /// A `UnsupportedDatastore` or one of its subtypes.
     UnsupportedDatastore(crate::types::UnsupportedDatastoreKind),
-    ///  A `UnsupportedVmxLocation`.
+    /// A `UnsupportedVmxLocation`.
     UnsupportedVmxLocation(Box<crate::types::UnsupportedVmxLocation>),
-    ///  A `VAppNotRunning`.
+    /// A `VAppNotRunning`.
     VAppNotRunning(Box<crate::types::VAppNotRunning>),
-    ///  A `VAppPropertyFault` or one of its subtypes.
+    /// A `VAppPropertyFault` or one of its subtypes.
     VAppPropertyFault(crate::types::VAppPropertyFaultKind),
-    ///  A `VFlashCacheHotConfigNotSupported`.
+    /// A `VFlashCacheHotConfigNotSupported`.
     VFlashCacheHotConfigNotSupported(
         Box<crate::types::VFlashCacheHotConfigNotSupported>,
     ),
-    ///  A `VFlashModuleNotSupported`.
+    /// A `VFlashModuleNotSupported`.
     VFlashModuleNotSupported(Box<crate::types::VFlashModuleNotSupported>),
-    ///  A `VirtualHardwareCompatibilityIssue` or one of its subtypes.
+    /// A `VirtualHardwareCompatibilityIssue` or one of its subtypes.
     VirtualHardwareCompatibilityIssue(
         crate::types::VirtualHardwareCompatibilityIssueKind,
     ),
-    ///  A `VmConfigIncompatibleForFaultTolerance`.
+    /// A `VmConfigIncompatibleForFaultTolerance`.
     VmConfigIncompatibleForFaultTolerance(
         Box<crate::types::VmConfigIncompatibleForFaultTolerance>,
     ),
-    ///  A `VmConfigIncompatibleForRecordReplay`.
+    /// A `VmConfigIncompatibleForRecordReplay`.
     VmConfigIncompatibleForRecordReplay(
         Box<crate::types::VmConfigIncompatibleForRecordReplay>,
     ),
-    ///  A `VmHostAffinityRuleViolation`.
+    /// A `VmHostAffinityRuleViolation`.
     VmHostAffinityRuleViolation(Box<crate::types::VmHostAffinityRuleViolation>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -181,6 +181,9 @@ impl Default for VmConfigFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmConfigFaultKind {}
+impl std::panic::UnwindSafe for VmConfigFaultKind {}
+impl std::panic::RefUnwindSafe for VmConfigFaultKind {}
 impl Clone for VmConfigFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmConfigIncompatibleForFaultTolerance*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct VmConfigIncompatibleForFaultTolerance {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// Data object type *VmConfigIncompatibleForRecordReplay*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[deprecated]
 #[derive(Clone)]
 pub struct VmConfigIncompatibleForRecordReplay {

@@ -2,9 +2,9 @@
 
 /// Data object type *VmConfigSpec*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmConfigSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VmConfigSpecKind`].
 #[derive(Clone)]
 pub struct VmConfigSpec {
     /// Property *VmConfigSpec.product*.
@@ -138,18 +138,18 @@ impl<'de> serde::Deserialize<'de> for VmConfigSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmConfigSpec` or any of its subtypes: what a member declared as `VmConfigSpec` holds.
+/// A `VmConfigSpec` or any of its subtypes: what a member declared as `VmConfigSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmConfigSpecKind {
     /// Exactly this type.
     VmConfigSpec(Box<crate::types::VmConfigSpec>),
-    ///  A `VAppConfigSpec`.
+    /// A `VAppConfigSpec`.
     VAppConfigSpec(Box<crate::types::VAppConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -159,6 +159,9 @@ impl Default for VmConfigSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmConfigSpecKind {}
+impl std::panic::UnwindSafe for VmConfigSpecKind {}
+impl std::panic::RefUnwindSafe for VmConfigSpecKind {}
 impl Clone for VmConfigSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmDeployFailedEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmDeployFailedEvent {
     /// Property *Event.key*.

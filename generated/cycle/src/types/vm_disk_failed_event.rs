@@ -2,7 +2,7 @@
 
 /// Data object type *VmDiskFailedEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmDiskFailedEvent {
     /// Property *Event.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VmEvent*.
 ///
-/// Extends `Event`.
+/// Extends [`Event`](crate::types::Event).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmEventKind`\].
+/// Has subtypes: members declared with this type are held as [`VmEventKind`].
 #[derive(Clone)]
 pub struct VmEvent {
     /// Property *Event.key*.
@@ -203,256 +203,256 @@ impl<'de> serde::Deserialize<'de> for VmEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmEvent` or any of its subtypes: what a member declared as `VmEvent` holds.
+/// A `VmEvent` or any of its subtypes: what a member declared as `VmEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmEventKind {
     /// Exactly this type.
     VmEvent(Box<crate::types::VmEvent>),
-    ///  A `CustomizationEvent` or one of its subtypes.
+    /// A `CustomizationEvent` or one of its subtypes.
     CustomizationEvent(crate::types::CustomizationEventKind),
-    ///  A `DrsRuleComplianceEvent`.
+    /// A `DrsRuleComplianceEvent`.
     DrsRuleComplianceEvent(Box<crate::types::DrsRuleComplianceEvent>),
-    ///  A `DrsRuleViolationEvent`.
+    /// A `DrsRuleViolationEvent`.
     DrsRuleViolationEvent(Box<crate::types::DrsRuleViolationEvent>),
-    ///  A `DrsSoftRuleViolationEvent`.
+    /// A `DrsSoftRuleViolationEvent`.
     DrsSoftRuleViolationEvent(Box<crate::types::DrsSoftRuleViolationEvent>),
-    ///  A `MigrationEvent` or one of its subtypes.
+    /// A `MigrationEvent` or one of its subtypes.
     MigrationEvent(crate::types::MigrationEventKind),
-    ///  A `NoMaintenanceModeDrsRecommendationForVM`.
+    /// A `NoMaintenanceModeDrsRecommendationForVM`.
     NoMaintenanceModeDrsRecommendationForVM(
         Box<crate::types::NoMaintenanceModeDrsRecommendationForVM>,
     ),
-    ///  A `NotEnoughResourcesToStartVmEvent`.
+    /// A `NotEnoughResourcesToStartVmEvent`.
     NotEnoughResourcesToStartVmEvent(
         Box<crate::types::NotEnoughResourcesToStartVmEvent>,
     ),
-    ///  A `VmAcquiredMksTicketEvent`.
+    /// A `VmAcquiredMksTicketEvent`.
     VmAcquiredMksTicketEvent(Box<crate::types::VmAcquiredMksTicketEvent>),
-    ///  A `VmAcquiredTicketEvent`.
+    /// A `VmAcquiredTicketEvent`.
     VmAcquiredTicketEvent(Box<crate::types::VmAcquiredTicketEvent>),
-    ///  A `VmAutoRenameEvent`.
+    /// A `VmAutoRenameEvent`.
     VmAutoRenameEvent(Box<crate::types::VmAutoRenameEvent>),
-    ///  A `VmBeingCreatedEvent`.
+    /// A `VmBeingCreatedEvent`.
     VmBeingCreatedEvent(Box<crate::types::VmBeingCreatedEvent>),
-    ///  A `VmBeingDeployedEvent`.
+    /// A `VmBeingDeployedEvent`.
     VmBeingDeployedEvent(Box<crate::types::VmBeingDeployedEvent>),
-    ///  A `VmBeingHotMigratedEvent`.
+    /// A `VmBeingHotMigratedEvent`.
     VmBeingHotMigratedEvent(Box<crate::types::VmBeingHotMigratedEvent>),
-    ///  A `VmBeingMigratedEvent`.
+    /// A `VmBeingMigratedEvent`.
     VmBeingMigratedEvent(Box<crate::types::VmBeingMigratedEvent>),
-    ///  A `VmCloneEvent` or one of its subtypes.
+    /// A `VmCloneEvent` or one of its subtypes.
     VmCloneEvent(crate::types::VmCloneEventKind),
-    ///  A `VmConfigMissingEvent`.
+    /// A `VmConfigMissingEvent`.
     VmConfigMissingEvent(Box<crate::types::VmConfigMissingEvent>),
-    ///  A `VmConnectedEvent`.
+    /// A `VmConnectedEvent`.
     VmConnectedEvent(Box<crate::types::VmConnectedEvent>),
-    ///  A `VmCreatedEvent`.
+    /// A `VmCreatedEvent`.
     VmCreatedEvent(Box<crate::types::VmCreatedEvent>),
-    ///  A `VmDasBeingResetEvent` or one of its subtypes.
+    /// A `VmDasBeingResetEvent` or one of its subtypes.
     VmDasBeingResetEvent(crate::types::VmDasBeingResetEventKind),
-    ///  A `VmDasResetFailedEvent`.
+    /// A `VmDasResetFailedEvent`.
     VmDasResetFailedEvent(Box<crate::types::VmDasResetFailedEvent>),
-    ///  A `VmDasUpdateErrorEvent`.
+    /// A `VmDasUpdateErrorEvent`.
     VmDasUpdateErrorEvent(Box<crate::types::VmDasUpdateErrorEvent>),
-    ///  A `VmDasUpdateOkEvent`.
+    /// A `VmDasUpdateOkEvent`.
     VmDasUpdateOkEvent(Box<crate::types::VmDasUpdateOkEvent>),
-    ///  A `VmDateRolledBackEvent`.
+    /// A `VmDateRolledBackEvent`.
     VmDateRolledBackEvent(Box<crate::types::VmDateRolledBackEvent>),
-    ///  A `VmDeployFailedEvent`.
+    /// A `VmDeployFailedEvent`.
     VmDeployFailedEvent(Box<crate::types::VmDeployFailedEvent>),
-    ///  A `VmDeployedEvent`.
+    /// A `VmDeployedEvent`.
     VmDeployedEvent(Box<crate::types::VmDeployedEvent>),
-    ///  A `VmDisconnectedEvent`.
+    /// A `VmDisconnectedEvent`.
     VmDisconnectedEvent(Box<crate::types::VmDisconnectedEvent>),
-    ///  A `VmDiscoveredEvent`.
+    /// A `VmDiscoveredEvent`.
     VmDiscoveredEvent(Box<crate::types::VmDiscoveredEvent>),
-    ///  A `VmDiskFailedEvent`.
+    /// A `VmDiskFailedEvent`.
     VmDiskFailedEvent(Box<crate::types::VmDiskFailedEvent>),
-    ///  A `VmEmigratingEvent`.
+    /// A `VmEmigratingEvent`.
     VmEmigratingEvent(Box<crate::types::VmEmigratingEvent>),
-    ///  A `VmEndRecordingEvent`.
+    /// A `VmEndRecordingEvent`.
     VmEndRecordingEvent(Box<crate::types::VmEndRecordingEvent>),
-    ///  A `VmEndReplayingEvent`.
+    /// A `VmEndReplayingEvent`.
     VmEndReplayingEvent(Box<crate::types::VmEndReplayingEvent>),
-    ///  A `VmFailedMigrateEvent`.
+    /// A `VmFailedMigrateEvent`.
     VmFailedMigrateEvent(Box<crate::types::VmFailedMigrateEvent>),
-    ///  A `VmFailedRelayoutEvent`.
+    /// A `VmFailedRelayoutEvent`.
     VmFailedRelayoutEvent(Box<crate::types::VmFailedRelayoutEvent>),
-    ///  A `VmFailedRelayoutOnVmfs2DatastoreEvent`.
+    /// A `VmFailedRelayoutOnVmfs2DatastoreEvent`.
     VmFailedRelayoutOnVmfs2DatastoreEvent(
         Box<crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent>,
     ),
-    ///  A `VmFailedStartingSecondaryEvent`.
+    /// A `VmFailedStartingSecondaryEvent`.
     VmFailedStartingSecondaryEvent(Box<crate::types::VmFailedStartingSecondaryEvent>),
-    ///  A `VmFailedToPowerOffEvent`.
+    /// A `VmFailedToPowerOffEvent`.
     VmFailedToPowerOffEvent(Box<crate::types::VmFailedToPowerOffEvent>),
-    ///  A `VmFailedToPowerOnEvent`.
+    /// A `VmFailedToPowerOnEvent`.
     VmFailedToPowerOnEvent(Box<crate::types::VmFailedToPowerOnEvent>),
-    ///  A `VmFailedToRebootGuestEvent`.
+    /// A `VmFailedToRebootGuestEvent`.
     VmFailedToRebootGuestEvent(Box<crate::types::VmFailedToRebootGuestEvent>),
-    ///  A `VmFailedToResetEvent`.
+    /// A `VmFailedToResetEvent`.
     VmFailedToResetEvent(Box<crate::types::VmFailedToResetEvent>),
-    ///  A `VmFailedToShutdownGuestEvent`.
+    /// A `VmFailedToShutdownGuestEvent`.
     VmFailedToShutdownGuestEvent(Box<crate::types::VmFailedToShutdownGuestEvent>),
-    ///  A `VmFailedToStandbyGuestEvent`.
+    /// A `VmFailedToStandbyGuestEvent`.
     VmFailedToStandbyGuestEvent(Box<crate::types::VmFailedToStandbyGuestEvent>),
-    ///  A `VmFailedToSuspendEvent`.
+    /// A `VmFailedToSuspendEvent`.
     VmFailedToSuspendEvent(Box<crate::types::VmFailedToSuspendEvent>),
-    ///  A `VmFailedUpdatingSecondaryConfig`.
+    /// A `VmFailedUpdatingSecondaryConfig`.
     VmFailedUpdatingSecondaryConfig(Box<crate::types::VmFailedUpdatingSecondaryConfig>),
-    ///  A `VmFailoverFailed`.
+    /// A `VmFailoverFailed`.
     VmFailoverFailed(Box<crate::types::VmFailoverFailed>),
-    ///  A `VmFaultToleranceStateChangedEvent`.
+    /// A `VmFaultToleranceStateChangedEvent`.
     VmFaultToleranceStateChangedEvent(
         Box<crate::types::VmFaultToleranceStateChangedEvent>,
     ),
-    ///  A `VmFaultToleranceTurnedOffEvent`.
+    /// A `VmFaultToleranceTurnedOffEvent`.
     VmFaultToleranceTurnedOffEvent(Box<crate::types::VmFaultToleranceTurnedOffEvent>),
-    ///  A `VmFaultToleranceVmTerminatedEvent`.
+    /// A `VmFaultToleranceVmTerminatedEvent`.
     VmFaultToleranceVmTerminatedEvent(
         Box<crate::types::VmFaultToleranceVmTerminatedEvent>,
     ),
-    ///  A `VmGuestOSCrashedEvent`.
+    /// A `VmGuestOSCrashedEvent`.
     VmGuestOSCrashedEvent(Box<crate::types::VmGuestOSCrashedEvent>),
-    ///  A `VmGuestRebootEvent`.
+    /// A `VmGuestRebootEvent`.
     VmGuestRebootEvent(Box<crate::types::VmGuestRebootEvent>),
-    ///  A `VmGuestShutdownEvent`.
+    /// A `VmGuestShutdownEvent`.
     VmGuestShutdownEvent(Box<crate::types::VmGuestShutdownEvent>),
-    ///  A `VmGuestStandbyEvent`.
+    /// A `VmGuestStandbyEvent`.
     VmGuestStandbyEvent(Box<crate::types::VmGuestStandbyEvent>),
-    ///  A `VmInstanceUuidAssignedEvent`.
+    /// A `VmInstanceUuidAssignedEvent`.
     VmInstanceUuidAssignedEvent(Box<crate::types::VmInstanceUuidAssignedEvent>),
-    ///  A `VmInstanceUuidChangedEvent`.
+    /// A `VmInstanceUuidChangedEvent`.
     VmInstanceUuidChangedEvent(Box<crate::types::VmInstanceUuidChangedEvent>),
-    ///  A `VmInstanceUuidConflictEvent`.
+    /// A `VmInstanceUuidConflictEvent`.
     VmInstanceUuidConflictEvent(Box<crate::types::VmInstanceUuidConflictEvent>),
-    ///  A `VmMacAssignedEvent`.
+    /// A `VmMacAssignedEvent`.
     VmMacAssignedEvent(Box<crate::types::VmMacAssignedEvent>),
-    ///  A `VmMacChangedEvent`.
+    /// A `VmMacChangedEvent`.
     VmMacChangedEvent(Box<crate::types::VmMacChangedEvent>),
-    ///  A `VmMacConflictEvent`.
+    /// A `VmMacConflictEvent`.
     VmMacConflictEvent(Box<crate::types::VmMacConflictEvent>),
-    ///  A `VmMaxFTRestartCountReached`.
+    /// A `VmMaxFTRestartCountReached`.
     VmMaxFTRestartCountReached(Box<crate::types::VmMaxFTRestartCountReached>),
-    ///  A `VmMaxRestartCountReached`.
+    /// A `VmMaxRestartCountReached`.
     VmMaxRestartCountReached(Box<crate::types::VmMaxRestartCountReached>),
-    ///  A `VmMessageErrorEvent`.
+    /// A `VmMessageErrorEvent`.
     VmMessageErrorEvent(Box<crate::types::VmMessageErrorEvent>),
-    ///  A `VmMessageEvent`.
+    /// A `VmMessageEvent`.
     VmMessageEvent(Box<crate::types::VmMessageEvent>),
-    ///  A `VmMessageWarningEvent`.
+    /// A `VmMessageWarningEvent`.
     VmMessageWarningEvent(Box<crate::types::VmMessageWarningEvent>),
-    ///  A `VmMigratedEvent` or one of its subtypes.
+    /// A `VmMigratedEvent` or one of its subtypes.
     VmMigratedEvent(crate::types::VmMigratedEventKind),
-    ///  A `VmNoCompatibleHostForSecondaryEvent`.
+    /// A `VmNoCompatibleHostForSecondaryEvent`.
     VmNoCompatibleHostForSecondaryEvent(
         Box<crate::types::VmNoCompatibleHostForSecondaryEvent>,
     ),
-    ///  A `VmNoNetworkAccessEvent`.
+    /// A `VmNoNetworkAccessEvent`.
     VmNoNetworkAccessEvent(Box<crate::types::VmNoNetworkAccessEvent>),
-    ///  A `VmOrphanedEvent`.
+    /// A `VmOrphanedEvent`.
     VmOrphanedEvent(Box<crate::types::VmOrphanedEvent>),
-    ///  A `VmPoweredOffEvent` or one of its subtypes.
+    /// A `VmPoweredOffEvent` or one of its subtypes.
     VmPoweredOffEvent(crate::types::VmPoweredOffEventKind),
-    ///  A `VmPoweredOnEvent` or one of its subtypes.
+    /// A `VmPoweredOnEvent` or one of its subtypes.
     VmPoweredOnEvent(crate::types::VmPoweredOnEventKind),
-    ///  A `VmPoweringOnWithCustomizedDVPortEvent`.
+    /// A `VmPoweringOnWithCustomizedDVPortEvent`.
     VmPoweringOnWithCustomizedDVPortEvent(
         Box<crate::types::VmPoweringOnWithCustomizedDVPortEvent>,
     ),
-    ///  A `VmPrimaryFailoverEvent`.
+    /// A `VmPrimaryFailoverEvent`.
     VmPrimaryFailoverEvent(Box<crate::types::VmPrimaryFailoverEvent>),
-    ///  A `VmReconfiguredEvent`.
+    /// A `VmReconfiguredEvent`.
     VmReconfiguredEvent(Box<crate::types::VmReconfiguredEvent>),
-    ///  A `VmRegisteredEvent`.
+    /// A `VmRegisteredEvent`.
     VmRegisteredEvent(Box<crate::types::VmRegisteredEvent>),
-    ///  A `VmRelayoutSuccessfulEvent`.
+    /// A `VmRelayoutSuccessfulEvent`.
     VmRelayoutSuccessfulEvent(Box<crate::types::VmRelayoutSuccessfulEvent>),
-    ///  A `VmRelayoutUpToDateEvent`.
+    /// A `VmRelayoutUpToDateEvent`.
     VmRelayoutUpToDateEvent(Box<crate::types::VmRelayoutUpToDateEvent>),
-    ///  A `VmReloadFromPathEvent`.
+    /// A `VmReloadFromPathEvent`.
     VmReloadFromPathEvent(Box<crate::types::VmReloadFromPathEvent>),
-    ///  A `VmReloadFromPathFailedEvent`.
+    /// A `VmReloadFromPathFailedEvent`.
     VmReloadFromPathFailedEvent(Box<crate::types::VmReloadFromPathFailedEvent>),
-    ///  A `VmRelocateSpecEvent` or one of its subtypes.
+    /// A `VmRelocateSpecEvent` or one of its subtypes.
     VmRelocateSpecEvent(crate::types::VmRelocateSpecEventKind),
-    ///  A `VmRemoteConsoleConnectedEvent`.
+    /// A `VmRemoteConsoleConnectedEvent`.
     VmRemoteConsoleConnectedEvent(Box<crate::types::VmRemoteConsoleConnectedEvent>),
-    ///  A `VmRemoteConsoleDisconnectedEvent`.
+    /// A `VmRemoteConsoleDisconnectedEvent`.
     VmRemoteConsoleDisconnectedEvent(
         Box<crate::types::VmRemoteConsoleDisconnectedEvent>,
     ),
-    ///  A `VmRemovedEvent`.
+    /// A `VmRemovedEvent`.
     VmRemovedEvent(Box<crate::types::VmRemovedEvent>),
-    ///  A `VmRenamedEvent`.
+    /// A `VmRenamedEvent`.
     VmRenamedEvent(Box<crate::types::VmRenamedEvent>),
-    ///  A `VmRequirementsExceedCurrentEVCModeEvent`.
+    /// A `VmRequirementsExceedCurrentEVCModeEvent`.
     VmRequirementsExceedCurrentEVCModeEvent(
         Box<crate::types::VmRequirementsExceedCurrentEVCModeEvent>,
     ),
-    ///  A `VmResettingEvent`.
+    /// A `VmResettingEvent`.
     VmResettingEvent(Box<crate::types::VmResettingEvent>),
-    ///  A `VmResourcePoolMovedEvent`.
+    /// A `VmResourcePoolMovedEvent`.
     VmResourcePoolMovedEvent(Box<crate::types::VmResourcePoolMovedEvent>),
-    ///  A `VmResourceReallocatedEvent`.
+    /// A `VmResourceReallocatedEvent`.
     VmResourceReallocatedEvent(Box<crate::types::VmResourceReallocatedEvent>),
-    ///  A `VmResumingEvent`.
+    /// A `VmResumingEvent`.
     VmResumingEvent(Box<crate::types::VmResumingEvent>),
-    ///  A `VmSecondaryAddedEvent`.
+    /// A `VmSecondaryAddedEvent`.
     VmSecondaryAddedEvent(Box<crate::types::VmSecondaryAddedEvent>),
-    ///  A `VmSecondaryDisabledBySystemEvent`.
+    /// A `VmSecondaryDisabledBySystemEvent`.
     VmSecondaryDisabledBySystemEvent(
         Box<crate::types::VmSecondaryDisabledBySystemEvent>,
     ),
-    ///  A `VmSecondaryDisabledEvent`.
+    /// A `VmSecondaryDisabledEvent`.
     VmSecondaryDisabledEvent(Box<crate::types::VmSecondaryDisabledEvent>),
-    ///  A `VmSecondaryEnabledEvent`.
+    /// A `VmSecondaryEnabledEvent`.
     VmSecondaryEnabledEvent(Box<crate::types::VmSecondaryEnabledEvent>),
-    ///  A `VmSecondaryStartedEvent`.
+    /// A `VmSecondaryStartedEvent`.
     VmSecondaryStartedEvent(Box<crate::types::VmSecondaryStartedEvent>),
-    ///  A `VmStartRecordingEvent`.
+    /// A `VmStartRecordingEvent`.
     VmStartRecordingEvent(Box<crate::types::VmStartRecordingEvent>),
-    ///  A `VmStartReplayingEvent`.
+    /// A `VmStartReplayingEvent`.
     VmStartReplayingEvent(Box<crate::types::VmStartReplayingEvent>),
-    ///  A `VmStartingEvent` or one of its subtypes.
+    /// A `VmStartingEvent` or one of its subtypes.
     VmStartingEvent(crate::types::VmStartingEventKind),
-    ///  A `VmStartingSecondaryEvent`.
+    /// A `VmStartingSecondaryEvent`.
     VmStartingSecondaryEvent(Box<crate::types::VmStartingSecondaryEvent>),
-    ///  A `VmStaticMacConflictEvent`.
+    /// A `VmStaticMacConflictEvent`.
     VmStaticMacConflictEvent(Box<crate::types::VmStaticMacConflictEvent>),
-    ///  A `VmStoppingEvent`.
+    /// A `VmStoppingEvent`.
     VmStoppingEvent(Box<crate::types::VmStoppingEvent>),
-    ///  A `VmSuspendedEvent`.
+    /// A `VmSuspendedEvent`.
     VmSuspendedEvent(Box<crate::types::VmSuspendedEvent>),
-    ///  A `VmSuspendingEvent`.
+    /// A `VmSuspendingEvent`.
     VmSuspendingEvent(Box<crate::types::VmSuspendingEvent>),
-    ///  A `VmTimedoutStartingSecondaryEvent`.
+    /// A `VmTimedoutStartingSecondaryEvent`.
     VmTimedoutStartingSecondaryEvent(
         Box<crate::types::VmTimedoutStartingSecondaryEvent>,
     ),
-    ///  A `VmUpgradeCompleteEvent`.
+    /// A `VmUpgradeCompleteEvent`.
     VmUpgradeCompleteEvent(Box<crate::types::VmUpgradeCompleteEvent>),
-    ///  A `VmUpgradeFailedEvent`.
+    /// A `VmUpgradeFailedEvent`.
     VmUpgradeFailedEvent(Box<crate::types::VmUpgradeFailedEvent>),
-    ///  A `VmUpgradingEvent`.
+    /// A `VmUpgradingEvent`.
     VmUpgradingEvent(Box<crate::types::VmUpgradingEvent>),
-    ///  A `VmUuidAssignedEvent`.
+    /// A `VmUuidAssignedEvent`.
     VmUuidAssignedEvent(Box<crate::types::VmUuidAssignedEvent>),
-    ///  A `VmUuidChangedEvent`.
+    /// A `VmUuidChangedEvent`.
     VmUuidChangedEvent(Box<crate::types::VmUuidChangedEvent>),
-    ///  A `VmUuidConflictEvent`.
+    /// A `VmUuidConflictEvent`.
     VmUuidConflictEvent(Box<crate::types::VmUuidConflictEvent>),
-    ///  A `VmWwnAssignedEvent`.
+    /// A `VmWwnAssignedEvent`.
     VmWwnAssignedEvent(Box<crate::types::VmWwnAssignedEvent>),
-    ///  A `VmWwnChangedEvent`.
+    /// A `VmWwnChangedEvent`.
     VmWwnChangedEvent(Box<crate::types::VmWwnChangedEvent>),
-    ///  A `VmWwnConflictEvent`.
+    /// A `VmWwnConflictEvent`.
     VmWwnConflictEvent(Box<crate::types::VmWwnConflictEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -462,6 +462,9 @@ impl Default for VmEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmEventKind {}
+impl std::panic::UnwindSafe for VmEventKind {}
+impl std::panic::RefUnwindSafe for VmEventKind {}
 impl Clone for VmEventKind {
     #[inline]
     fn clone(&self) -> Self {

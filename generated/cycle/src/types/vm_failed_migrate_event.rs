@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailedMigrateEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailedMigrateEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailedRelayoutEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailedRelayoutEvent {
     /// Property *Event.key*.

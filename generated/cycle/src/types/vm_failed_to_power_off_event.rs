@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailedToPowerOffEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailedToPowerOffEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailedToPowerOnEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailedToPowerOnEvent {
     /// Property *Event.key*.

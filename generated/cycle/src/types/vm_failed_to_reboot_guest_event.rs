@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailedToRebootGuestEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailedToRebootGuestEvent {
     /// Property *Event.key*.

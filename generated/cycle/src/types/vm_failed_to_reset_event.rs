@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailedToResetEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailedToResetEvent {
     /// Property *Event.key*.

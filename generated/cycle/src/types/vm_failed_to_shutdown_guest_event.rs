@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailedToShutdownGuestEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailedToShutdownGuestEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailedToStandbyGuestEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailedToStandbyGuestEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailedToSuspendEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailedToSuspendEvent {
     /// Property *Event.key*.

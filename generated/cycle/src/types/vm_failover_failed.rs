@@ -2,7 +2,7 @@
 
 /// Data object type *VmFailoverFailed*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmFailoverFailed {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmFaultToleranceConfigIssue*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct VmFaultToleranceConfigIssue {
     /// Property *MethodFault.faultCause*.

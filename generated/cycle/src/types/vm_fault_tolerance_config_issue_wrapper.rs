@@ -2,7 +2,7 @@
 
 /// Data object type *VmFaultToleranceConfigIssueWrapper*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct VmFaultToleranceConfigIssueWrapper {
     /// Property *MethodFault.faultCause*.

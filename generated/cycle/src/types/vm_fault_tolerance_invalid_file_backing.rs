@@ -2,7 +2,7 @@
 
 /// Data object type *VmFaultToleranceInvalidFileBacking*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct VmFaultToleranceInvalidFileBacking {
     /// Property *MethodFault.faultCause*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VmFaultToleranceIssue*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmFaultToleranceIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`VmFaultToleranceIssueKind`].
 #[derive(Clone)]
 pub struct VmFaultToleranceIssue {
     /// Property *MethodFault.faultCause*.
@@ -90,68 +90,68 @@ impl<'de> serde::Deserialize<'de> for VmFaultToleranceIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmFaultToleranceIssue` or any of its subtypes: what a member declared as `VmFaultToleranceIssue` holds.
+/// A `VmFaultToleranceIssue` or any of its subtypes: what a member declared as `VmFaultToleranceIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmFaultToleranceIssueKind {
     /// Exactly this type.
     VmFaultToleranceIssue(Box<crate::types::VmFaultToleranceIssue>),
-    ///  A `CannotChangeDrsBehaviorForFtSecondary`.
+    /// A `CannotChangeDrsBehaviorForFtSecondary`.
     CannotChangeDrsBehaviorForFtSecondary(
         Box<crate::types::CannotChangeDrsBehaviorForFtSecondary>,
     ),
-    ///  A `CannotChangeHaSettingsForFtSecondary`.
+    /// A `CannotChangeHaSettingsForFtSecondary`.
     CannotChangeHaSettingsForFtSecondary(
         Box<crate::types::CannotChangeHaSettingsForFtSecondary>,
     ),
-    ///  A `CannotComputeFTCompatibleHosts`.
+    /// A `CannotComputeFTCompatibleHosts`.
     CannotComputeFTCompatibleHosts(Box<crate::types::CannotComputeFTCompatibleHosts>),
-    ///  A `FaultToleranceNotLicensed`.
+    /// A `FaultToleranceNotLicensed`.
     FaultToleranceNotLicensed(Box<crate::types::FaultToleranceNotLicensed>),
-    ///  A `FaultTolerancePrimaryPowerOnNotAttempted`.
+    /// A `FaultTolerancePrimaryPowerOnNotAttempted`.
     FaultTolerancePrimaryPowerOnNotAttempted(
         Box<crate::types::FaultTolerancePrimaryPowerOnNotAttempted>,
     ),
-    ///  A `FtIssuesOnHost`.
+    /// A `FtIssuesOnHost`.
     FtIssuesOnHost(Box<crate::types::FtIssuesOnHost>),
-    ///  A `HostIncompatibleForFaultTolerance`.
+    /// A `HostIncompatibleForFaultTolerance`.
     HostIncompatibleForFaultTolerance(
         Box<crate::types::HostIncompatibleForFaultTolerance>,
     ),
-    ///  A `IncompatibleHostForFtSecondary`.
+    /// A `IncompatibleHostForFtSecondary`.
     IncompatibleHostForFtSecondary(Box<crate::types::IncompatibleHostForFtSecondary>),
-    ///  A `InvalidOperationOnSecondaryVm`.
+    /// A `InvalidOperationOnSecondaryVm`.
     InvalidOperationOnSecondaryVm(Box<crate::types::InvalidOperationOnSecondaryVm>),
-    ///  A `NoHostSuitableForFtSecondary`.
+    /// A `NoHostSuitableForFtSecondary`.
     NoHostSuitableForFtSecondary(Box<crate::types::NoHostSuitableForFtSecondary>),
-    ///  A `NotSupportedDeviceForFT`.
+    /// A `NotSupportedDeviceForFT`.
     NotSupportedDeviceForFT(Box<crate::types::NotSupportedDeviceForFT>),
-    ///  A `PowerOnFtSecondaryFailed`.
+    /// A `PowerOnFtSecondaryFailed`.
     PowerOnFtSecondaryFailed(Box<crate::types::PowerOnFtSecondaryFailed>),
-    ///  A `SecondaryVmAlreadyDisabled`.
+    /// A `SecondaryVmAlreadyDisabled`.
     SecondaryVmAlreadyDisabled(Box<crate::types::SecondaryVmAlreadyDisabled>),
-    ///  A `SecondaryVmAlreadyEnabled`.
+    /// A `SecondaryVmAlreadyEnabled`.
     SecondaryVmAlreadyEnabled(Box<crate::types::SecondaryVmAlreadyEnabled>),
-    ///  A `SecondaryVmAlreadyRegistered`.
+    /// A `SecondaryVmAlreadyRegistered`.
     SecondaryVmAlreadyRegistered(Box<crate::types::SecondaryVmAlreadyRegistered>),
-    ///  A `SecondaryVmNotRegistered`.
+    /// A `SecondaryVmNotRegistered`.
     SecondaryVmNotRegistered(Box<crate::types::SecondaryVmNotRegistered>),
-    ///  A `VmFaultToleranceConfigIssue`.
+    /// A `VmFaultToleranceConfigIssue`.
     VmFaultToleranceConfigIssue(Box<crate::types::VmFaultToleranceConfigIssue>),
-    ///  A `VmFaultToleranceConfigIssueWrapper`.
+    /// A `VmFaultToleranceConfigIssueWrapper`.
     VmFaultToleranceConfigIssueWrapper(
         Box<crate::types::VmFaultToleranceConfigIssueWrapper>,
     ),
-    ///  A `VmFaultToleranceInvalidFileBacking`.
+    /// A `VmFaultToleranceInvalidFileBacking`.
     VmFaultToleranceInvalidFileBacking(
         Box<crate::types::VmFaultToleranceInvalidFileBacking>,
     ),
-    ///  A `VmFaultToleranceOpIssuesList`.
+    /// A `VmFaultToleranceOpIssuesList`.
     VmFaultToleranceOpIssuesList(Box<crate::types::VmFaultToleranceOpIssuesList>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -161,6 +161,9 @@ impl Default for VmFaultToleranceIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmFaultToleranceIssueKind {}
+impl std::panic::UnwindSafe for VmFaultToleranceIssueKind {}
+impl std::panic::RefUnwindSafe for VmFaultToleranceIssueKind {}
 impl Clone for VmFaultToleranceIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmFaultToleranceOpIssuesList*.
 ///
-/// Extends `VmFaultToleranceIssue`.
+/// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
 #[derive(Clone)]
 pub struct VmFaultToleranceOpIssuesList {
     /// Property *MethodFault.faultCause*.

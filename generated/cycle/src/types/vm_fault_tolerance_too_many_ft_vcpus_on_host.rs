@@ -2,7 +2,7 @@
 
 /// Data object type *VmFaultToleranceTooManyFtVcpusOnHost*.
 ///
-/// Extends `InsufficientResourcesFault`.
+/// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 #[derive(Clone)]
 pub struct VmFaultToleranceTooManyFtVcpusOnHost {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmHostAffinityRuleViolation*.
 ///
-/// Extends `VmConfigFault`.
+/// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[derive(Clone)]
 pub struct VmHostAffinityRuleViolation {
     /// Property *MethodFault.faultCause*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `AgentIssue`.
+/// Extends [`AgentIssue`](crate::types::AgentIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`VmIssueKind`].
 #[derive(Clone)]
 pub struct VmIssue {
     /// Property *Issue.key*.
@@ -180,57 +180,57 @@ impl<'de> serde::Deserialize<'de> for VmIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmIssue` or any of its subtypes: what a member declared as `VmIssue` holds.
+/// A `VmIssue` or any of its subtypes: what a member declared as `VmIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmIssueKind {
     /// Exactly this type.
     VmIssue(Box<crate::types::VmIssue>),
-    ///  A `InvalidConfig`.
+    /// A `InvalidConfig`.
     #[cfg(feature = "eam")]
     InvalidConfig(Box<crate::types::InvalidConfig>),
-    ///  A `VmCorrupted`.
+    /// A `VmCorrupted`.
     #[cfg(feature = "eam")]
     VmCorrupted(Box<crate::types::VmCorrupted>),
-    ///  A `VmDeployed` or one of its subtypes.
+    /// A `VmDeployed` or one of its subtypes.
     #[cfg(feature = "eam")]
     VmDeployed(crate::types::VmDeployedKind),
-    ///  A `VmHookFailed`.
+    /// A `VmHookFailed`.
     #[cfg(feature = "eam")]
     VmHookFailed(Box<crate::types::VmHookFailed>),
-    ///  A `VmHookTimedout`.
+    /// A `VmHookTimedout`.
     #[cfg(feature = "eam")]
     VmHookTimedout(Box<crate::types::VmHookTimedout>),
-    ///  A `VmInaccessible`.
+    /// A `VmInaccessible`.
     #[cfg(feature = "eam")]
     VmInaccessible(Box<crate::types::VmInaccessible>),
-    ///  A `VmMarkedAsTemplate`.
+    /// A `VmMarkedAsTemplate`.
     #[cfg(feature = "eam")]
     VmMarkedAsTemplate(Box<crate::types::VmMarkedAsTemplate>),
-    ///  A `VmOrphaned`.
+    /// A `VmOrphaned`.
     #[cfg(feature = "eam")]
     VmOrphaned(Box<crate::types::VmOrphaned>),
-    ///  A `VmPoweredOff` or one of its subtypes.
+    /// A `VmPoweredOff` or one of its subtypes.
     #[cfg(feature = "eam")]
     VmPoweredOff(crate::types::VmPoweredOffKind),
-    ///  A `VmPoweredOn`.
+    /// A `VmPoweredOn`.
     #[cfg(feature = "eam")]
     VmPoweredOn(Box<crate::types::VmPoweredOn>),
-    ///  A `VmProtected`.
+    /// A `VmProtected`.
     #[cfg(feature = "eam")]
     VmProtected(Box<crate::types::VmProtected>),
-    ///  A `VmSuspended`.
+    /// A `VmSuspended`.
     #[cfg(feature = "eam")]
     VmSuspended(Box<crate::types::VmSuspended>),
-    ///  A `VmWrongFolder`.
+    /// A `VmWrongFolder`.
     #[cfg(feature = "eam")]
     VmWrongFolder(Box<crate::types::VmWrongFolder>),
-    ///  A `VmWrongResourcePool`.
+    /// A `VmWrongResourcePool`.
     #[cfg(feature = "eam")]
     VmWrongResourcePool(Box<crate::types::VmWrongResourcePool>),
 }
@@ -241,6 +241,9 @@ impl Default for VmIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmIssueKind {}
+impl std::panic::UnwindSafe for VmIssueKind {}
+impl std::panic::RefUnwindSafe for VmIssueKind {}
 impl Clone for VmIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmLimitLicense*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct VmLimitLicense {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmMessageErrorEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmMessageErrorEvent {
     /// Property *Event.key*.

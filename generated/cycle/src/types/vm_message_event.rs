@@ -2,7 +2,7 @@
 
 /// Data object type *VmMessageEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmMessageEvent {
     /// Property *Event.key*.

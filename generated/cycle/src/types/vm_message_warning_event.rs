@@ -2,7 +2,7 @@
 
 /// Data object type *VmMessageWarningEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmMessageWarningEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmMetadataManagerFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct VmMetadataManagerFault {
     /// Property *MethodFault.faultCause*.

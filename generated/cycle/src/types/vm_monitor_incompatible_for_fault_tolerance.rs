@@ -2,7 +2,7 @@
 
 /// Data object type *VmMonitorIncompatibleForFaultTolerance*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct VmMonitorIncompatibleForFaultTolerance {
     /// Property *MethodFault.faultCause*.

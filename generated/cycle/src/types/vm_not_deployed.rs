@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `AgentIssue`.
+/// Extends [`AgentIssue`](crate::types::AgentIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmNotDeployedKind`\].
+/// Has subtypes: members declared with this type are held as [`VmNotDeployedKind`].
 #[derive(Clone)]
 pub struct VmNotDeployed {
     /// Property *Issue.key*.
@@ -169,45 +169,45 @@ impl<'de> serde::Deserialize<'de> for VmNotDeployed {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmNotDeployed` or any of its subtypes: what a member declared as `VmNotDeployed` holds.
+/// A `VmNotDeployed` or any of its subtypes: what a member declared as `VmNotDeployed` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmNotDeployedKind {
     /// Exactly this type.
     VmNotDeployed(Box<crate::types::VmNotDeployed>),
-    ///  A `CannotAccessAgentOVF`.
+    /// A `CannotAccessAgentOVF`.
     #[cfg(feature = "eam")]
     CannotAccessAgentOVF(Box<crate::types::CannotAccessAgentOVF>),
-    ///  A `IncompatibleHostVersion`.
+    /// A `IncompatibleHostVersion`.
     #[cfg(feature = "eam")]
     IncompatibleHostVersion(Box<crate::types::IncompatibleHostVersion>),
-    ///  A `InsufficientResources`.
+    /// A `InsufficientResources`.
     #[cfg(feature = "eam")]
     InsufficientResources(Box<crate::types::InsufficientResources>),
-    ///  A `InsufficientSpace`.
+    /// A `InsufficientSpace`.
     #[cfg(feature = "eam")]
     InsufficientSpace(Box<crate::types::InsufficientSpace>),
-    ///  A `NoAgentVmDatastore` or one of its subtypes.
+    /// A `NoAgentVmDatastore` or one of its subtypes.
     #[cfg(feature = "eam")]
     NoAgentVmDatastore(crate::types::NoAgentVmDatastoreKind),
-    ///  A `NoAgentVmNetwork` or one of its subtypes.
+    /// A `NoAgentVmNetwork` or one of its subtypes.
     #[cfg(feature = "eam")]
     NoAgentVmNetwork(crate::types::NoAgentVmNetworkKind),
-    ///  A `NoDiscoverableAgentVmDatastore`.
+    /// A `NoDiscoverableAgentVmDatastore`.
     #[cfg(feature = "eam")]
     NoDiscoverableAgentVmDatastore(Box<crate::types::NoDiscoverableAgentVmDatastore>),
-    ///  A `NoDiscoverableAgentVmNetwork`.
+    /// A `NoDiscoverableAgentVmNetwork`.
     #[cfg(feature = "eam")]
     NoDiscoverableAgentVmNetwork(Box<crate::types::NoDiscoverableAgentVmNetwork>),
-    ///  A `OvfInvalidFormat`.
+    /// A `OvfInvalidFormat`.
     #[cfg(feature = "eam")]
     OvfInvalidFormat(Box<crate::types::OvfInvalidFormat>),
-    ///  A `VmRequiresHostOutOfMaintenanceMode`.
+    /// A `VmRequiresHostOutOfMaintenanceMode`.
     #[cfg(feature = "eam")]
     VmRequiresHostOutOfMaintenanceMode(
         Box<crate::types::VmRequiresHostOutOfMaintenanceMode>,
@@ -220,6 +220,9 @@ impl Default for VmNotDeployedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmNotDeployedKind {}
+impl std::panic::UnwindSafe for VmNotDeployedKind {}
+impl std::panic::RefUnwindSafe for VmNotDeployedKind {}
 impl Clone for VmNotDeployedKind {
     #[inline]
     fn clone(&self) -> Self {

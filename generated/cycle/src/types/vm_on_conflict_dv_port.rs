@@ -2,7 +2,7 @@
 
 /// Data object type *VMOnConflictDVPort*.
 ///
-/// Extends `CannotAccessNetwork`.
+/// Extends [`CannotAccessNetwork`](crate::types::CannotAccessNetwork).
 #[derive(Clone)]
 pub struct VMOnConflictDVPort {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VMOnVirtualIntranet*.
 ///
-/// Extends `CannotAccessNetwork`.
+/// Extends [`CannotAccessNetwork`](crate::types::CannotAccessNetwork).
 #[derive(Clone)]
 pub struct VMOnVirtualIntranet {
     /// Property *MethodFault.faultCause*.

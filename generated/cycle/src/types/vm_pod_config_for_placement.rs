@@ -2,7 +2,7 @@
 
 /// Data object type *VmPodConfigForPlacement*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VmPodConfigForPlacement {
     /// Property *VmPodConfigForPlacement.storagePod*.

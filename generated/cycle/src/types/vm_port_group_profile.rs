@@ -2,7 +2,7 @@
 
 /// Data object type *VmPortGroupProfile*.
 ///
-/// Extends `PortGroupProfile`.
+/// Extends [`PortGroupProfile`](crate::types::PortGroupProfile).
 #[derive(Clone)]
 pub struct VmPortGroupProfile {
     /// Property *ApplyProfile.enabled*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmPowerOnDisabled*.
 ///
-/// Extends `InvalidState`.
+/// Extends [`InvalidState`](crate::types::InvalidState).
 #[derive(Clone)]
 pub struct VmPowerOnDisabled {
     /// Property *MethodFault.faultCause*.

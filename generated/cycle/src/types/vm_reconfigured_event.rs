@@ -2,7 +2,7 @@
 
 /// Data object type *VmReconfiguredEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmReconfiguredEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmRelocateFailedEvent*.
 ///
-/// Extends `VmRelocateSpecEvent`.
+/// Extends [`VmRelocateSpecEvent`](crate::types::VmRelocateSpecEvent).
 #[derive(Clone)]
 pub struct VmRelocateFailedEvent {
     /// Property *Event.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VmRelocateSpecEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmRelocateSpecEventKind`\].
+/// Has subtypes: members declared with this type are held as [`VmRelocateSpecEventKind`].
 #[derive(Clone)]
 pub struct VmRelocateSpecEvent {
     /// Property *Event.key*.
@@ -203,22 +203,22 @@ impl<'de> serde::Deserialize<'de> for VmRelocateSpecEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmRelocateSpecEvent` or any of its subtypes: what a member declared as `VmRelocateSpecEvent` holds.
+/// A `VmRelocateSpecEvent` or any of its subtypes: what a member declared as `VmRelocateSpecEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmRelocateSpecEventKind {
     /// Exactly this type.
     VmRelocateSpecEvent(Box<crate::types::VmRelocateSpecEvent>),
-    ///  A `VmBeingRelocatedEvent`.
+    /// A `VmBeingRelocatedEvent`.
     VmBeingRelocatedEvent(Box<crate::types::VmBeingRelocatedEvent>),
-    ///  A `VmRelocateFailedEvent`.
+    /// A `VmRelocateFailedEvent`.
     VmRelocateFailedEvent(Box<crate::types::VmRelocateFailedEvent>),
-    ///  A `VmRelocatedEvent`.
+    /// A `VmRelocatedEvent`.
     VmRelocatedEvent(Box<crate::types::VmRelocatedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -228,6 +228,9 @@ impl Default for VmRelocateSpecEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmRelocateSpecEventKind {}
+impl std::panic::UnwindSafe for VmRelocateSpecEventKind {}
+impl std::panic::RefUnwindSafe for VmRelocateSpecEventKind {}
 impl Clone for VmRelocateSpecEventKind {
     #[inline]
     fn clone(&self) -> Self {

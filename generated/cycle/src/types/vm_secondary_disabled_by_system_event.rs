@@ -2,7 +2,7 @@
 
 /// Data object type *VmSecondaryDisabledBySystemEvent*.
 ///
-/// Extends `VmEvent`.
+/// Extends [`VmEvent`](crate::types::VmEvent).
 #[derive(Clone)]
 pub struct VmSecondaryDisabledBySystemEvent {
     /// Property *Event.key*.

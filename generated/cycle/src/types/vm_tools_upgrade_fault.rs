@@ -2,9 +2,9 @@
 
 /// Data object type *VmToolsUpgradeFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmToolsUpgradeFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`VmToolsUpgradeFaultKind`].
 #[derive(Clone)]
 pub struct VmToolsUpgradeFault {
     /// Property *MethodFault.faultCause*.
@@ -90,28 +90,28 @@ impl<'de> serde::Deserialize<'de> for VmToolsUpgradeFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmToolsUpgradeFault` or any of its subtypes: what a member declared as `VmToolsUpgradeFault` holds.
+/// A `VmToolsUpgradeFault` or any of its subtypes: what a member declared as `VmToolsUpgradeFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmToolsUpgradeFaultKind {
     /// Exactly this type.
     VmToolsUpgradeFault(Box<crate::types::VmToolsUpgradeFault>),
-    ///  A `ToolsAlreadyUpgraded`.
+    /// A `ToolsAlreadyUpgraded`.
     ToolsAlreadyUpgraded(Box<crate::types::ToolsAlreadyUpgraded>),
-    ///  A `ToolsAutoUpgradeNotSupported`.
+    /// A `ToolsAutoUpgradeNotSupported`.
     ToolsAutoUpgradeNotSupported(Box<crate::types::ToolsAutoUpgradeNotSupported>),
-    ///  A `ToolsImageCopyFailed`.
+    /// A `ToolsImageCopyFailed`.
     ToolsImageCopyFailed(Box<crate::types::ToolsImageCopyFailed>),
-    ///  A `ToolsImageNotAvailable`.
+    /// A `ToolsImageNotAvailable`.
     ToolsImageNotAvailable(Box<crate::types::ToolsImageNotAvailable>),
-    ///  A `ToolsImageSignatureCheckFailed`.
+    /// A `ToolsImageSignatureCheckFailed`.
     ToolsImageSignatureCheckFailed(Box<crate::types::ToolsImageSignatureCheckFailed>),
-    ///  A `ToolsUpgradeCancelled`.
+    /// A `ToolsUpgradeCancelled`.
     ToolsUpgradeCancelled(Box<crate::types::ToolsUpgradeCancelled>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -121,6 +121,9 @@ impl Default for VmToolsUpgradeFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmToolsUpgradeFaultKind {}
+impl std::panic::UnwindSafe for VmToolsUpgradeFaultKind {}
+impl std::panic::RefUnwindSafe for VmToolsUpgradeFaultKind {}
 impl Clone for VmToolsUpgradeFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmWwnConflict*.
 ///
-/// Extends `InvalidVmConfig`.
+/// Extends [`InvalidVmConfig`](crate::types::InvalidVmConfig).
 #[derive(Clone)]
 pub struct VmWwnConflict {
     /// Property *MethodFault.faultCause*.

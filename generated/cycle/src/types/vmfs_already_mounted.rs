@@ -2,7 +2,7 @@
 
 /// Data object type *VmfsAlreadyMounted*.
 ///
-/// Extends `VmfsMountFault`.
+/// Extends [`VmfsMountFault`](crate::types::VmfsMountFault).
 #[derive(Clone)]
 pub struct VmfsAlreadyMounted {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmfsAmbiguousMount*.
 ///
-/// Extends `VmfsMountFault`.
+/// Extends [`VmfsMountFault`](crate::types::VmfsMountFault).
 #[derive(Clone)]
 pub struct VmfsAmbiguousMount {
     /// Property *MethodFault.faultCause*.

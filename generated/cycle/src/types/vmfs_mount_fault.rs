@@ -2,9 +2,9 @@
 
 /// Data object type *VmfsMountFault*.
 ///
-/// Extends `HostConfigFault`.
+/// Extends [`HostConfigFault`](crate::types::HostConfigFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmfsMountFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`VmfsMountFaultKind`].
 #[derive(Clone)]
 pub struct VmfsMountFault {
     /// Property *MethodFault.faultCause*.
@@ -95,20 +95,20 @@ impl<'de> serde::Deserialize<'de> for VmfsMountFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmfsMountFault` or any of its subtypes: what a member declared as `VmfsMountFault` holds.
+/// A `VmfsMountFault` or any of its subtypes: what a member declared as `VmfsMountFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmfsMountFaultKind {
     /// Exactly this type.
     VmfsMountFault(Box<crate::types::VmfsMountFault>),
-    ///  A `VmfsAlreadyMounted`.
+    /// A `VmfsAlreadyMounted`.
     VmfsAlreadyMounted(Box<crate::types::VmfsAlreadyMounted>),
-    ///  A `VmfsAmbiguousMount`.
+    /// A `VmfsAmbiguousMount`.
     VmfsAmbiguousMount(Box<crate::types::VmfsAmbiguousMount>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for VmfsMountFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmfsMountFaultKind {}
+impl std::panic::UnwindSafe for VmfsMountFaultKind {}
+impl std::panic::RefUnwindSafe for VmfsMountFaultKind {}
 impl Clone for VmfsMountFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VMINotSupported*.
 ///
-/// Extends `DeviceNotSupported`.
+/// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
 #[derive(Clone)]
 pub struct VMINotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmotionInterfaceNotEnabled*.
 ///
-/// Extends `HostPowerOpFailed`.
+/// Extends [`HostPowerOpFailed`](crate::types::HostPowerOpFailed).
 #[derive(Clone)]
 pub struct VmotionInterfaceNotEnabled {
     /// Property *MethodFault.faultCause*.

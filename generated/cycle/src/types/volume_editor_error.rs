@@ -2,7 +2,7 @@
 
 /// Data object type *VolumeEditorError*.
 ///
-/// Extends `CustomizationFault`.
+/// Extends [`CustomizationFault`](crate::types::CustomizationFault).
 #[derive(Clone)]
 pub struct VolumeEditorError {
     /// Property *MethodFault.faultCause*.

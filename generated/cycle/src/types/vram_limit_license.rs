@@ -2,7 +2,7 @@
 
 /// Data object type *VramLimitLicense*.
 ///
-/// Extends `NotEnoughLicenses`.
+/// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 #[derive(Clone)]
 pub struct VramLimitLicense {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterClomdLivenessResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterClomdLivenessResult {
     /// Property *VsanClusterClomdLivenessResult.clomdLivenessResult*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterCreateVmHealthTestResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterCreateVmHealthTestResult {
     /// Property *VsanClusterCreateVmHealthTestResult.clusterResult*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterHclInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterHclInfo {
     /// Property *VsanClusterHclInfo.hclDbLastUpdate*.

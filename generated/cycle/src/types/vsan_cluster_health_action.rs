@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterHealthAction*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterHealthAction {
     /// Property *VsanClusterHealthAction.actionId*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterHealthGroup*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterHealthGroup {
     /// Property *VsanClusterHealthGroup.groupId*.

@@ -2,9 +2,9 @@
 
 /// Data object type *VsanClusterHealthResultBase*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanClusterHealthResultBaseKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanClusterHealthResultBaseKind`].
 #[derive(Clone)]
 pub struct VsanClusterHealthResultBase {
     /// Property *VsanClusterHealthResultBase.label*.
@@ -85,21 +85,21 @@ impl<'de> serde::Deserialize<'de> for VsanClusterHealthResultBase {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanClusterHealthResultBase` or any of its subtypes: what a member declared as `VsanClusterHealthResultBase` holds.
+/// A `VsanClusterHealthResultBase` or any of its subtypes: what a member declared as `VsanClusterHealthResultBase` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanClusterHealthResultBaseKind {
     /// Exactly this type.
     VsanClusterHealthResultBase(crate::types::VsanClusterHealthResultBase),
-    ///  A `VsanClusterHealthResultTable`.
+    /// A `VsanClusterHealthResultTable`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthResultTable(Box<crate::types::VsanClusterHealthResultTable>),
-    ///  A `VsanClusterHealthResultWithRemediation`.
+    /// A `VsanClusterHealthResultWithRemediation`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthResultWithRemediation(
         Box<crate::types::VsanClusterHealthResultWithRemediation>,
@@ -112,6 +112,9 @@ impl Default for VsanClusterHealthResultBaseKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanClusterHealthResultBaseKind {}
+impl std::panic::UnwindSafe for VsanClusterHealthResultBaseKind {}
+impl std::panic::RefUnwindSafe for VsanClusterHealthResultBaseKind {}
 impl Clone for VsanClusterHealthResultBaseKind {
     #[inline]
     fn clone(&self) -> Self {

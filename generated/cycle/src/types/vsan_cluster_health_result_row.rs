@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterHealthResultRow*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterHealthResultRow {
     /// Property *VsanClusterHealthResultRow.values*.

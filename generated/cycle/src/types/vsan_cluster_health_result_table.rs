@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterHealthResultTable*.
 ///
-/// Extends `VsanClusterHealthResultBase`.
+/// Extends [`VsanClusterHealthResultBase`](crate::types::VsanClusterHealthResultBase).
 #[derive(Clone)]
 pub struct VsanClusterHealthResultTable {
     /// Property *VsanClusterHealthResultBase.label*.

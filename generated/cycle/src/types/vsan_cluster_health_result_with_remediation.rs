@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanClusterHealthResultBase`.
+/// Extends [`VsanClusterHealthResultBase`](crate::types::VsanClusterHealthResultBase).
 #[derive(Clone)]
 pub struct VsanClusterHealthResultWithRemediation {
     /// Property *VsanClusterHealthResultBase.label*.

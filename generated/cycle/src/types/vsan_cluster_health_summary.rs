@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterHealthSummary*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.clusterStatus*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterHealthSystemVersionResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterHealthSystemVersionResult {
     /// Property *VsanClusterHealthSystemVersionResult.hostResults*.

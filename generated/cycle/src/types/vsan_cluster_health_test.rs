@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterHealthTest*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterHealthTest {
     /// Property *VsanClusterHealthTest.testId*.

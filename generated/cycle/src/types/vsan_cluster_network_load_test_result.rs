@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterNetworkLoadTestResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterNetworkLoadTestResult {
     /// Property *VsanClusterNetworkLoadTestResult.clusterResult*.

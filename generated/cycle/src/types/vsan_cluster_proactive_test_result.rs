@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterProactiveTestResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterProactiveTestResult {
     /// Property *VsanClusterProactiveTestResult.overallStatus*.

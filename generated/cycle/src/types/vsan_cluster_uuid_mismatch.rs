@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterUuidMismatch*.
 ///
-/// Extends `CannotMoveVsanEnabledHost`.
+/// Extends [`CannotMoveVsanEnabledHost`](crate::types::CannotMoveVsanEnabledHost).
 #[derive(Clone)]
 pub struct VsanClusterUuidMismatch {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanClusterVmdkLoadTestResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanClusterVmdkLoadTestResult {
     /// Property *VsanClusterVmdkLoadTestResult.task*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanComparatorKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanComparatorKind`].
 #[derive(Clone)]
 pub struct VsanComparator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,20 +76,20 @@ impl<'de> serde::Deserialize<'de> for VsanComparator {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanComparator` or any of its subtypes: what a member declared as `VsanComparator` holds.
+/// A `VsanComparator` or any of its subtypes: what a member declared as `VsanComparator` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanComparatorKind {
     /// Exactly this type.
     VsanComparator(Box<crate::types::VsanComparator>),
-    ///  A `VsanJsonComparator`.
+    /// A `VsanJsonComparator`.
     VsanJsonComparator(Box<crate::types::VsanJsonComparator>),
-    ///  A `VsanNestJsonComparator`.
+    /// A `VsanNestJsonComparator`.
     VsanNestJsonComparator(Box<crate::types::VsanNestJsonComparator>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -99,6 +99,9 @@ impl Default for VsanComparatorKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanComparatorKind {}
+impl std::panic::UnwindSafe for VsanComparatorKind {}
+impl std::panic::RefUnwindSafe for VsanComparatorKind {}
 impl Clone for VsanComparatorKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanCompatibilityCheckResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanCompatibilityCheckResult {
     /// Property *VsanCompatibilityCheckResult.status*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanResourceConstraint`.
+/// Extends [`VsanResourceConstraint`](crate::types::VsanResourceConstraint).
 #[derive(Clone)]
 pub struct VsanCompositeConstraint {
     /// Property *VsanResourceConstraint.targetType*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanMountPrecheckItem`.
+/// Extends [`VsanMountPrecheckItem`](crate::types::VsanMountPrecheckItem).
 #[derive(Clone)]
 pub struct VsanDatastoreSourcePrecheckItem {
     /// Property *VsanMountPrecheckItem.type*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanMountPrecheckResult`.
+/// Extends [`VsanMountPrecheckResult`](crate::types::VsanMountPrecheckResult).
 #[derive(Clone)]
 pub struct VsanDatastoreSourcePrecheckResult {
     /// Property *VsanMountPrecheckResult.result*.

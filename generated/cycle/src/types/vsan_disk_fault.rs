@@ -2,9 +2,9 @@
 
 /// Data object type *VsanDiskFault*.
 ///
-/// Extends `VsanFault`.
+/// Extends [`VsanFault`](crate::types::VsanFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanDiskFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanDiskFaultKind`].
 #[derive(Clone)]
 pub struct VsanDiskFault {
     /// Property *MethodFault.faultCause*.
@@ -95,32 +95,32 @@ impl<'de> serde::Deserialize<'de> for VsanDiskFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanDiskFault` or any of its subtypes: what a member declared as `VsanDiskFault` holds.
+/// A `VsanDiskFault` or any of its subtypes: what a member declared as `VsanDiskFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanDiskFaultKind {
     /// Exactly this type.
     VsanDiskFault(Box<crate::types::VsanDiskFault>),
-    ///  A `DiskHasPartitions`.
+    /// A `DiskHasPartitions`.
     DiskHasPartitions(Box<crate::types::DiskHasPartitions>),
-    ///  A `DiskIsLastRemainingNonSSD`.
+    /// A `DiskIsLastRemainingNonSSD`.
     DiskIsLastRemainingNonSSD(Box<crate::types::DiskIsLastRemainingNonSSD>),
-    ///  A `DiskIsNonLocal`.
+    /// A `DiskIsNonLocal`.
     DiskIsNonLocal(Box<crate::types::DiskIsNonLocal>),
-    ///  A `DiskIsUSB`.
+    /// A `DiskIsUSB`.
     DiskIsUSB(Box<crate::types::DiskIsUSB>),
-    ///  A `DiskTooSmall`.
+    /// A `DiskTooSmall`.
     DiskTooSmall(Box<crate::types::DiskTooSmall>),
-    ///  A `DuplicateDisks`.
+    /// A `DuplicateDisks`.
     DuplicateDisks(Box<crate::types::DuplicateDisks>),
-    ///  A `InsufficientDisks`.
+    /// A `InsufficientDisks`.
     InsufficientDisks(Box<crate::types::InsufficientDisks>),
-    ///  A `VsanIncompatibleDiskMapping`.
+    /// A `VsanIncompatibleDiskMapping`.
     VsanIncompatibleDiskMapping(Box<crate::types::VsanIncompatibleDiskMapping>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -130,6 +130,9 @@ impl Default for VsanDiskFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanDiskFaultKind {}
+impl std::panic::UnwindSafe for VsanDiskFaultKind {}
+impl std::panic::RefUnwindSafe for VsanDiskFaultKind {}
 impl Clone for VsanDiskFaultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanDiskFormatConversionCheckResult*.
 ///
-/// Extends `VsanUpgradeSystemPreflightCheckResult`.
+/// Extends [`VsanUpgradeSystemPreflightCheckResult`](crate::types::VsanUpgradeSystemPreflightCheckResult).
 #[derive(Clone)]
 pub struct VsanDiskFormatConversionCheckResult {
     /// Property *VsanUpgradeSystemPreflightCheckResult.issues*.

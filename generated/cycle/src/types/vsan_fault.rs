@@ -2,9 +2,9 @@
 
 /// Data object type *VsanFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanFaultKind`].
 #[derive(Clone)]
 pub struct VsanFault {
     /// Property *MethodFault.faultCause*.
@@ -90,30 +90,30 @@ impl<'de> serde::Deserialize<'de> for VsanFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanFault` or any of its subtypes: what a member declared as `VsanFault` holds.
+/// A `VsanFault` or any of its subtypes: what a member declared as `VsanFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanFaultKind {
     /// Exactly this type.
     VsanFault(Box<crate::types::VsanFault>),
-    ///  A `CannotChangeVsanClusterUuid`.
+    /// A `CannotChangeVsanClusterUuid`.
     CannotChangeVsanClusterUuid(Box<crate::types::CannotChangeVsanClusterUuid>),
-    ///  A `CannotChangeVsanNodeUuid`.
+    /// A `CannotChangeVsanNodeUuid`.
     CannotChangeVsanNodeUuid(Box<crate::types::CannotChangeVsanNodeUuid>),
-    ///  A `CannotMoveVsanEnabledHost` or one of its subtypes.
+    /// A `CannotMoveVsanEnabledHost` or one of its subtypes.
     CannotMoveVsanEnabledHost(crate::types::CannotMoveVsanEnabledHostKind),
-    ///  A `CannotReconfigureVsanWhenHaEnabled`.
+    /// A `CannotReconfigureVsanWhenHaEnabled`.
     CannotReconfigureVsanWhenHaEnabled(
         Box<crate::types::CannotReconfigureVsanWhenHaEnabled>,
     ),
-    ///  A `DuplicateVsanNetworkInterface`.
+    /// A `DuplicateVsanNetworkInterface`.
     DuplicateVsanNetworkInterface(Box<crate::types::DuplicateVsanNetworkInterface>),
-    ///  A `VsanDiskFault` or one of its subtypes.
+    /// A `VsanDiskFault` or one of its subtypes.
     VsanDiskFault(crate::types::VsanDiskFaultKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -123,6 +123,9 @@ impl Default for VsanFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanFaultKind {}
+impl std::panic::UnwindSafe for VsanFaultKind {}
+impl std::panic::RefUnwindSafe for VsanFaultKind {}
 impl Clone for VsanFaultKind {
     #[inline]
     fn clone(&self) -> Self {

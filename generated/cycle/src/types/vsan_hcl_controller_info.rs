@@ -2,7 +2,7 @@
 
 /// Data object type *VsanHclControllerInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanHclControllerInfo {
     /// Property *VsanHclControllerInfo.deviceName*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanHealthActionBaseKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanHealthActionBaseKind`].
 #[derive(Clone)]
 pub struct VsanHealthActionBase {
     /// Property *VsanHealthActionBase.description*.
@@ -87,27 +87,27 @@ impl<'de> serde::Deserialize<'de> for VsanHealthActionBase {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanHealthActionBase` or any of its subtypes: what a member declared as `VsanHealthActionBase` holds.
+/// A `VsanHealthActionBase` or any of its subtypes: what a member declared as `VsanHealthActionBase` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanHealthActionBaseKind {
     /// Exactly this type.
     VsanHealthActionBase(crate::types::VsanHealthActionBase),
-    ///  A `VsanHealthActionSteps`.
+    /// A `VsanHealthActionSteps`.
     VsanHealthActionSteps(Box<crate::types::VsanHealthActionSteps>),
-    ///  A `VsanHealthApiBasedAction`.
+    /// A `VsanHealthApiBasedAction`.
     #[cfg(feature = "vsan")]
     VsanHealthApiBasedAction(Box<crate::types::VsanHealthApiBasedAction>),
-    ///  A `VsanHealthCmdBasedAction`.
+    /// A `VsanHealthCmdBasedAction`.
     VsanHealthCmdBasedAction(Box<crate::types::VsanHealthCmdBasedAction>),
-    ///  A `VsanHealthDataDrivenAction`.
+    /// A `VsanHealthDataDrivenAction`.
     VsanHealthDataDrivenAction(Box<crate::types::VsanHealthDataDrivenAction>),
-    ///  A `VsanHealthTxtBasedAction`.
+    /// A `VsanHealthTxtBasedAction`.
     VsanHealthTxtBasedAction(Box<crate::types::VsanHealthTxtBasedAction>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -117,6 +117,9 @@ impl Default for VsanHealthActionBaseKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanHealthActionBaseKind {}
+impl std::panic::UnwindSafe for VsanHealthActionBaseKind {}
+impl std::panic::RefUnwindSafe for VsanHealthActionBaseKind {}
 impl Clone for VsanHealthActionBaseKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanHealthActionBase`.
+/// Extends [`VsanHealthActionBase`](crate::types::VsanHealthActionBase).
 #[derive(Clone)]
 pub struct VsanHealthActionSteps {
     /// Property *VsanHealthActionBase.description*.

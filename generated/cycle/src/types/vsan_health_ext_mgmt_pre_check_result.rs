@@ -2,7 +2,7 @@
 
 /// Data object type *VsanHealthExtMgmtPreCheckResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanHealthExtMgmtPreCheckResult {
     /// Property *VsanHealthExtMgmtPreCheckResult.overallResult*.

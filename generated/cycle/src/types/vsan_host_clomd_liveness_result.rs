@@ -2,7 +2,7 @@
 
 /// Data object type *VsanHostClomdLivenessResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanHostClomdLivenessResult {
     /// Property *VsanHostClomdLivenessResult.hostname*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanHostCreateVmHealthTestResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanHostCreateVmHealthTestResult {
     /// Property *VsanHostCreateVmHealthTestResult.hostname*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanHostDiskMapResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanHostDiskMapResult {
     /// Property *VsanHostDiskMapResult.mapping*.

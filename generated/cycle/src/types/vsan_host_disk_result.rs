@@ -2,9 +2,9 @@
 
 /// Data object type *VsanHostDiskResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanHostDiskResultKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanHostDiskResultKind`].
 #[derive(Clone)]
 pub struct VsanHostDiskResult {
     /// Property *VsanHostDiskResult.disk*.
@@ -105,18 +105,18 @@ impl<'de> serde::Deserialize<'de> for VsanHostDiskResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanHostDiskResult` or any of its subtypes: what a member declared as `VsanHostDiskResult` holds.
+/// A `VsanHostDiskResult` or any of its subtypes: what a member declared as `VsanHostDiskResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanHostDiskResultKind {
     /// Exactly this type.
     VsanHostDiskResult(Box<crate::types::VsanHostDiskResult>),
-    ///  A `VimVsanHostDiskResultEx`.
+    /// A `VimVsanHostDiskResultEx`.
     VimVsanHostDiskResultEx(Box<crate::types::VimVsanHostDiskResultEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -126,6 +126,9 @@ impl Default for VsanHostDiskResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanHostDiskResultKind {}
+impl std::panic::UnwindSafe for VsanHostDiskResultKind {}
+impl std::panic::RefUnwindSafe for VsanHostDiskResultKind {}
 impl Clone for VsanHostDiskResultKind {
     #[inline]
     fn clone(&self) -> Self {

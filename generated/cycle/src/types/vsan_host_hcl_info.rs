@@ -2,7 +2,7 @@
 
 /// Data object type *VsanHostHclInfo*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanHostHclInfo {
     /// Property *VsanHostHclInfo.hostname*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanHostHealthSystemVersionResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanHostHealthSystemVersionResult {
     /// Property *VsanHostHealthSystemVersionResult.hostname*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanIncompatibleDiskMapping*.
 ///
-/// Extends `VsanDiskFault`.
+/// Extends [`VsanDiskFault`](crate::types::VsanDiskFault).
 #[derive(Clone)]
 pub struct VsanIncompatibleDiskMapping {
     /// Property *MethodFault.faultCause*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanMountPrecheckItemKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanMountPrecheckItemKind`].
 #[derive(Clone)]
 pub struct VsanMountPrecheckItem {
     /// Property *VsanMountPrecheckItem.type*.
@@ -107,26 +107,26 @@ impl<'de> serde::Deserialize<'de> for VsanMountPrecheckItem {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanMountPrecheckItem` or any of its subtypes: what a member declared as `VsanMountPrecheckItem` holds.
+/// A `VsanMountPrecheckItem` or any of its subtypes: what a member declared as `VsanMountPrecheckItem` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanMountPrecheckItemKind {
     /// Exactly this type.
     VsanMountPrecheckItem(Box<crate::types::VsanMountPrecheckItem>),
-    ///  A `VsanDatastoreSourcePrecheckItem`.
+    /// A `VsanDatastoreSourcePrecheckItem`.
     #[cfg(feature = "vsan")]
     VsanDatastoreSourcePrecheckItem(Box<crate::types::VsanDatastoreSourcePrecheckItem>),
-    ///  A `VsanMountPrecheckNetworkConnectivityResult`.
+    /// A `VsanMountPrecheckNetworkConnectivityResult`.
     #[cfg(feature = "vsan")]
     VsanMountPrecheckNetworkConnectivityResult(
         Box<crate::types::VsanMountPrecheckNetworkConnectivityResult>,
     ),
-    ///  A `VsanMountPrecheckNetworkLatencyResult`.
+    /// A `VsanMountPrecheckNetworkLatencyResult`.
     #[cfg(feature = "vsan")]
     VsanMountPrecheckNetworkLatencyResult(
         Box<crate::types::VsanMountPrecheckNetworkLatencyResult>,
@@ -139,6 +139,9 @@ impl Default for VsanMountPrecheckItemKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanMountPrecheckItemKind {}
+impl std::panic::UnwindSafe for VsanMountPrecheckItemKind {}
+impl std::panic::RefUnwindSafe for VsanMountPrecheckItemKind {}
 impl Clone for VsanMountPrecheckItemKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanMountPrecheckResultKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanMountPrecheckResultKind`].
 #[derive(Clone)]
 pub struct VsanMountPrecheckResult {
     /// Property *VsanMountPrecheckResult.result*.
@@ -87,18 +87,18 @@ impl<'de> serde::Deserialize<'de> for VsanMountPrecheckResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanMountPrecheckResult` or any of its subtypes: what a member declared as `VsanMountPrecheckResult` holds.
+/// A `VsanMountPrecheckResult` or any of its subtypes: what a member declared as `VsanMountPrecheckResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanMountPrecheckResultKind {
     /// Exactly this type.
     VsanMountPrecheckResult(crate::types::VsanMountPrecheckResult),
-    ///  A `VsanDatastoreSourcePrecheckResult`.
+    /// A `VsanDatastoreSourcePrecheckResult`.
     #[cfg(feature = "vsan")]
     VsanDatastoreSourcePrecheckResult(
         Box<crate::types::VsanDatastoreSourcePrecheckResult>,
@@ -111,6 +111,9 @@ impl Default for VsanMountPrecheckResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanMountPrecheckResultKind {}
+impl std::panic::UnwindSafe for VsanMountPrecheckResultKind {}
+impl std::panic::RefUnwindSafe for VsanMountPrecheckResultKind {}
 impl Clone for VsanMountPrecheckResultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanComparator`.
+/// Extends [`VsanComparator`](crate::types::VsanComparator).
 #[derive(Clone)]
 pub struct VsanNestJsonComparator {
     /// Property *VsanNestJsonComparator.nestedComparators*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanNodeNotMaster*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct VsanNodeNotMaster {
     /// Property *MethodFault.faultCause*.

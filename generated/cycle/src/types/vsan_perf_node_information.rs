@@ -2,7 +2,7 @@
 
 /// Data object type *VsanPerfNodeInformation*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanPerfNodeInformation {
     /// Property *VsanPerfNodeInformation.version*.

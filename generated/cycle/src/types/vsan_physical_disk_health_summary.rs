@@ -2,7 +2,7 @@
 
 /// Data object type *VsanPhysicalDiskHealthSummary*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanPhysicalDiskHealthSummary {
     /// Property *VsanPhysicalDiskHealthSummary.overallHealth*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanPolicySatisfiability*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanPolicySatisfiability {
     /// Property *VsanPolicySatisfiability.uuid*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanProactiveRebalanceInfoEx*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanProactiveRebalanceInfoEx {
     /// Property *VsanProactiveRebalanceInfoEx.running*.

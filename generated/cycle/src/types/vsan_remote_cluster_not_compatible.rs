@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanUpgradeSystemPreflightCheckIssue`.
+/// Extends [`VsanUpgradeSystemPreflightCheckIssue`](crate::types::VsanUpgradeSystemPreflightCheckIssue).
 #[derive(Clone)]
 pub struct VsanRemoteClusterNotCompatible {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.

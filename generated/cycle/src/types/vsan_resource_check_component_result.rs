@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanResourceCheckResult`.
+/// Extends [`VsanResourceCheckResult`](crate::types::VsanResourceCheckResult).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanResourceCheckComponentResultKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanResourceCheckComponentResultKind`].
 #[derive(Clone)]
 pub struct VsanResourceCheckComponentResult {
     /// Property *EntityResourceCheckDetails.name*.
@@ -243,25 +243,25 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckComponentResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanResourceCheckComponentResult` or any of its subtypes: what a member declared as `VsanResourceCheckComponentResult` holds.
+/// A `VsanResourceCheckComponentResult` or any of its subtypes: what a member declared as `VsanResourceCheckComponentResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanResourceCheckComponentResultKind {
     /// Exactly this type.
     VsanResourceCheckComponentResult(
         Box<crate::types::VsanResourceCheckComponentResult>,
     ),
-    ///  A `VsanResourceCheckDataPersistenceResult`.
+    /// A `VsanResourceCheckDataPersistenceResult`.
     #[cfg(feature = "vsan")]
     VsanResourceCheckDataPersistenceResult(
         Box<crate::types::VsanResourceCheckDataPersistenceResult>,
     ),
-    ///  A `VsanResourceCheckVsanResult` or one of its subtypes.
+    /// A `VsanResourceCheckVsanResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckVsanResult(crate::types::VsanResourceCheckVsanResultKind),
 }
@@ -272,6 +272,9 @@ impl Default for VsanResourceCheckComponentResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanResourceCheckComponentResultKind {}
+impl std::panic::UnwindSafe for VsanResourceCheckComponentResultKind {}
+impl std::panic::RefUnwindSafe for VsanResourceCheckComponentResultKind {}
 impl Clone for VsanResourceCheckComponentResultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanResourceCheckComponentResult`.
+/// Extends [`VsanResourceCheckComponentResult`](crate::types::VsanResourceCheckComponentResult).
 #[derive(Clone)]
 pub struct VsanResourceCheckDataPersistenceResult {
     /// Property *EntityResourceCheckDetails.name*.

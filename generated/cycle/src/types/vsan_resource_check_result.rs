@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `EntityResourceCheckDetails`.
+/// Extends [`EntityResourceCheckDetails`](crate::types::EntityResourceCheckDetails).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanResourceCheckResultKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanResourceCheckResultKind`].
 #[derive(Clone)]
 pub struct VsanResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
@@ -236,18 +236,18 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanResourceCheckResult` or any of its subtypes: what a member declared as `VsanResourceCheckResult` holds.
+/// A `VsanResourceCheckResult` or any of its subtypes: what a member declared as `VsanResourceCheckResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanResourceCheckResultKind {
     /// Exactly this type.
     VsanResourceCheckResult(Box<crate::types::VsanResourceCheckResult>),
-    ///  A `VsanResourceCheckComponentResult` or one of its subtypes.
+    /// A `VsanResourceCheckComponentResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckComponentResult(crate::types::VsanResourceCheckComponentResultKind),
 }
@@ -258,6 +258,9 @@ impl Default for VsanResourceCheckResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanResourceCheckResultKind {}
+impl std::panic::UnwindSafe for VsanResourceCheckResultKind {}
+impl std::panic::RefUnwindSafe for VsanResourceCheckResultKind {}
 impl Clone for VsanResourceCheckResultKind {
     #[inline]
     fn clone(&self) -> Self {

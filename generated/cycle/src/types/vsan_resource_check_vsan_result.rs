@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanResourceCheckComponentResult`.
+/// Extends [`VsanResourceCheckComponentResult`](crate::types::VsanResourceCheckComponentResult).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanResourceCheckVsanResultKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanResourceCheckVsanResultKind`].
 #[derive(Clone)]
 pub struct VsanResourceCheckVsanResult {
     /// Property *EntityResourceCheckDetails.name*.
@@ -243,18 +243,18 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckVsanResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanResourceCheckVsanResult` or any of its subtypes: what a member declared as `VsanResourceCheckVsanResult` holds.
+/// A `VsanResourceCheckVsanResult` or any of its subtypes: what a member declared as `VsanResourceCheckVsanResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanResourceCheckVsanResultKind {
     /// Exactly this type.
     VsanResourceCheckVsanResult(Box<crate::types::VsanResourceCheckVsanResult>),
-    ///  A `VsanSiteMaintenanceResourceCheckResult`.
+    /// A `VsanSiteMaintenanceResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenanceResourceCheckResult(
         Box<crate::types::VsanSiteMaintenanceResourceCheckResult>,
@@ -267,6 +267,9 @@ impl Default for VsanResourceCheckVsanResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanResourceCheckVsanResultKind {}
+impl std::panic::UnwindSafe for VsanResourceCheckVsanResultKind {}
+impl std::panic::RefUnwindSafe for VsanResourceCheckVsanResultKind {}
 impl Clone for VsanResourceCheckVsanResultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanResourceConstraintKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanResourceConstraintKind`].
 #[derive(Clone)]
 pub struct VsanResourceConstraint {
     /// Property *VsanResourceConstraint.targetType*.
@@ -87,21 +87,21 @@ impl<'de> serde::Deserialize<'de> for VsanResourceConstraint {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanResourceConstraint` or any of its subtypes: what a member declared as `VsanResourceConstraint` holds.
+/// A `VsanResourceConstraint` or any of its subtypes: what a member declared as `VsanResourceConstraint` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanResourceConstraintKind {
     /// Exactly this type.
     VsanResourceConstraint(crate::types::VsanResourceConstraint),
-    ///  A `VsanCompositeConstraint`.
+    /// A `VsanCompositeConstraint`.
     #[cfg(feature = "vsan")]
     VsanCompositeConstraint(Box<crate::types::VsanCompositeConstraint>),
-    ///  A `VsanPropertyConstraint`.
+    /// A `VsanPropertyConstraint`.
     #[cfg(feature = "vsan")]
     VsanPropertyConstraint(Box<crate::types::VsanPropertyConstraint>),
 }
@@ -112,6 +112,9 @@ impl Default for VsanResourceConstraintKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanResourceConstraintKind {}
+impl std::panic::UnwindSafe for VsanResourceConstraintKind {}
+impl std::panic::RefUnwindSafe for VsanResourceConstraintKind {}
 impl Clone for VsanResourceConstraintKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanResourceCheckVsanResult`.
+/// Extends [`VsanResourceCheckVsanResult`](crate::types::VsanResourceCheckVsanResult).
 #[derive(Clone)]
 pub struct VsanSiteMaintenanceResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `SSLVerifyFault`.
+/// Extends [`SSLVerifyFault`](crate::types::SSLVerifyFault).
 #[derive(Clone)]
 pub struct VsanSslVerifyCertFault {
     /// Property *MethodFault.faultCause*.

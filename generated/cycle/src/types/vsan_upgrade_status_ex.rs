@@ -2,7 +2,7 @@
 
 /// Data object type *VsanUpgradeStatusEx*.
 ///
-/// Extends `VsanUpgradeSystemUpgradeStatus`.
+/// Extends [`VsanUpgradeSystemUpgradeStatus`](crate::types::VsanUpgradeSystemUpgradeStatus).
 #[derive(Clone)]
 pub struct VsanUpgradeStatusEx {
     /// Property *VsanUpgradeSystemUpgradeStatus.inProgress*.

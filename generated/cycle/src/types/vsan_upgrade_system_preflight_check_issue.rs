@@ -2,9 +2,9 @@
 
 /// Data object type *VsanUpgradeSystemPreflightCheckIssue*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemPreflightCheckIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanUpgradeSystemPreflightCheckIssueKind`].
 #[derive(Clone)]
 pub struct VsanUpgradeSystemPreflightCheckIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
@@ -85,90 +85,90 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanUpgradeSystemPreflightCheckIssue` or any of its subtypes: what a member declared as `VsanUpgradeSystemPreflightCheckIssue` holds.
+/// A `VsanUpgradeSystemPreflightCheckIssue` or any of its subtypes: what a member declared as `VsanUpgradeSystemPreflightCheckIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanUpgradeSystemPreflightCheckIssueKind {
     /// Exactly this type.
     VsanUpgradeSystemPreflightCheckIssue(
         crate::types::VsanUpgradeSystemPreflightCheckIssue,
     ),
-    ///  A `VsanUpgradeSystemAPIBrokenIssue`.
+    /// A `VsanUpgradeSystemAPIBrokenIssue`.
     VsanUpgradeSystemAPIBrokenIssue(Box<crate::types::VsanUpgradeSystemAPIBrokenIssue>),
-    ///  A `VsanUpgradeSystemAutoClaimEnabledOnHostsIssue`.
+    /// A `VsanUpgradeSystemAutoClaimEnabledOnHostsIssue`.
     VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(
         Box<crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue>,
     ),
-    ///  A `VsanUpgradeSystemHostsDisconnectedIssue`.
+    /// A `VsanUpgradeSystemHostsDisconnectedIssue`.
     VsanUpgradeSystemHostsDisconnectedIssue(
         Box<crate::types::VsanUpgradeSystemHostsDisconnectedIssue>,
     ),
-    ///  A `VsanUpgradeSystemMissingHostsInClusterIssue`.
+    /// A `VsanUpgradeSystemMissingHostsInClusterIssue`.
     VsanUpgradeSystemMissingHostsInClusterIssue(
         Box<crate::types::VsanUpgradeSystemMissingHostsInClusterIssue>,
     ),
-    ///  A `VsanUpgradeSystemNetworkPartitionIssue`.
+    /// A `VsanUpgradeSystemNetworkPartitionIssue`.
     VsanUpgradeSystemNetworkPartitionIssue(
         Box<crate::types::VsanUpgradeSystemNetworkPartitionIssue>,
     ),
-    ///  A `VsanUpgradeSystemNotEnoughFreeCapacityIssue`.
+    /// A `VsanUpgradeSystemNotEnoughFreeCapacityIssue`.
     VsanUpgradeSystemNotEnoughFreeCapacityIssue(
         Box<crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue>,
     ),
-    ///  A `VsanUpgradeSystemRogueHostsInClusterIssue`.
+    /// A `VsanUpgradeSystemRogueHostsInClusterIssue`.
     VsanUpgradeSystemRogueHostsInClusterIssue(
         Box<crate::types::VsanUpgradeSystemRogueHostsInClusterIssue>,
     ),
-    ///  A `VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue`.
+    /// A `VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue`.
     VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(
         Box<crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue>,
     ),
-    ///  A `VsanUpgradeSystemWrongEsxVersionIssue`.
+    /// A `VsanUpgradeSystemWrongEsxVersionIssue`.
     VsanUpgradeSystemWrongEsxVersionIssue(
         Box<crate::types::VsanUpgradeSystemWrongEsxVersionIssue>,
     ),
-    ///  A `VsanBrokenDiskChainIssue`.
+    /// A `VsanBrokenDiskChainIssue`.
     VsanBrokenDiskChainIssue(Box<crate::types::VsanBrokenDiskChainIssue>),
-    ///  A `VsanDisallowDataMovementIssue`.
+    /// A `VsanDisallowDataMovementIssue`.
     VsanDisallowDataMovementIssue(Box<crate::types::VsanDisallowDataMovementIssue>),
-    ///  A `VsanDisallowEvacuateDataIssue`.
+    /// A `VsanDisallowEvacuateDataIssue`.
     VsanDisallowEvacuateDataIssue(Box<crate::types::VsanDisallowEvacuateDataIssue>),
-    ///  A `VsanDiskUnhealthIssue`.
+    /// A `VsanDiskUnhealthIssue`.
     VsanDiskUnhealthIssue(Box<crate::types::VsanDiskUnhealthIssue>),
-    ///  A `VsanHigherObjectsPresentDuringDowngradeIssue`.
+    /// A `VsanHigherObjectsPresentDuringDowngradeIssue`.
     VsanHigherObjectsPresentDuringDowngradeIssue(
         Box<crate::types::VsanHigherObjectsPresentDuringDowngradeIssue>,
     ),
-    ///  A `VsanHostPropertyRetrieveIssue`.
+    /// A `VsanHostPropertyRetrieveIssue`.
     VsanHostPropertyRetrieveIssue(Box<crate::types::VsanHostPropertyRetrieveIssue>),
-    ///  A `VsanHostWithHybridDiskgroupIssue`.
+    /// A `VsanHostWithHybridDiskgroupIssue`.
     VsanHostWithHybridDiskgroupIssue(
         Box<crate::types::VsanHostWithHybridDiskgroupIssue>,
     ),
-    ///  A `VsanHostsCompressionOnlyNotSupported`.
+    /// A `VsanHostsCompressionOnlyNotSupported`.
     VsanHostsCompressionOnlyNotSupported(
         Box<crate::types::VsanHostsCompressionOnlyNotSupported>,
     ),
-    ///  A `VsanMixedEsxVersionInClientIssue`.
+    /// A `VsanMixedEsxVersionInClientIssue`.
     VsanMixedEsxVersionInClientIssue(
         Box<crate::types::VsanMixedEsxVersionInClientIssue>,
     ),
-    ///  A `VsanMixedEsxVersionIssue`.
+    /// A `VsanMixedEsxVersionIssue`.
     VsanMixedEsxVersionIssue(Box<crate::types::VsanMixedEsxVersionIssue>),
-    ///  A `VsanObjectInaccessibleIssue`.
+    /// A `VsanObjectInaccessibleIssue`.
     VsanObjectInaccessibleIssue(Box<crate::types::VsanObjectInaccessibleIssue>),
-    ///  A `VsanObjectPolicyIssue`.
+    /// A `VsanObjectPolicyIssue`.
     VsanObjectPolicyIssue(Box<crate::types::VsanObjectPolicyIssue>),
-    ///  A `VsanRemoteClusterNotCompatible`.
+    /// A `VsanRemoteClusterNotCompatible`.
     VsanRemoteClusterNotCompatible(Box<crate::types::VsanRemoteClusterNotCompatible>),
-    ///  A `VsanUnknownScanIssue`.
+    /// A `VsanUnknownScanIssue`.
     VsanUnknownScanIssue(Box<crate::types::VsanUnknownScanIssue>),
-    ///  A `VsanUnsupportedHighDiskVersionIssue`.
+    /// A `VsanUnsupportedHighDiskVersionIssue`.
     VsanUnsupportedHighDiskVersionIssue(
         Box<crate::types::VsanUnsupportedHighDiskVersionIssue>,
     ),
@@ -180,6 +180,9 @@ impl Default for VsanUpgradeSystemPreflightCheckIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanUpgradeSystemPreflightCheckIssueKind {}
+impl std::panic::UnwindSafe for VsanUpgradeSystemPreflightCheckIssueKind {}
+impl std::panic::RefUnwindSafe for VsanUpgradeSystemPreflightCheckIssueKind {}
 impl Clone for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn clone(&self) -> Self {

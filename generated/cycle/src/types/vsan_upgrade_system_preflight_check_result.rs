@@ -2,9 +2,9 @@
 
 /// Data object type *VsanUpgradeSystemPreflightCheckResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemPreflightCheckResultKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanUpgradeSystemPreflightCheckResultKind`].
 #[derive(Clone)]
 pub struct VsanUpgradeSystemPreflightCheckResult {
     /// Property *VsanUpgradeSystemPreflightCheckResult.issues*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanUpgradeSystemPreflightCheckResult` or any of its subtypes: what a member declared as `VsanUpgradeSystemPreflightCheckResult` holds.
+/// A `VsanUpgradeSystemPreflightCheckResult` or any of its subtypes: what a member declared as `VsanUpgradeSystemPreflightCheckResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanUpgradeSystemPreflightCheckResultKind {
     /// Exactly this type.
     VsanUpgradeSystemPreflightCheckResult(
         Box<crate::types::VsanUpgradeSystemPreflightCheckResult>,
     ),
-    ///  A `VsanDiskFormatConversionCheckResult`.
+    /// A `VsanDiskFormatConversionCheckResult`.
     #[cfg(feature = "vsan")]
     VsanDiskFormatConversionCheckResult(
         Box<crate::types::VsanDiskFormatConversionCheckResult>,
@@ -116,6 +116,9 @@ impl Default for VsanUpgradeSystemPreflightCheckResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanUpgradeSystemPreflightCheckResultKind {}
+impl std::panic::UnwindSafe for VsanUpgradeSystemPreflightCheckResultKind {}
+impl std::panic::RefUnwindSafe for VsanUpgradeSystemPreflightCheckResultKind {}
 impl Clone for VsanUpgradeSystemPreflightCheckResultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VsanUpgradeSystemUpgradeHistoryItem*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemUpgradeHistoryItemKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanUpgradeSystemUpgradeHistoryItemKind`].
 #[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryItem {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
@@ -106,28 +106,28 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeHistoryItem {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanUpgradeSystemUpgradeHistoryItem` or any of its subtypes: what a member declared as `VsanUpgradeSystemUpgradeHistoryItem` holds.
+/// A `VsanUpgradeSystemUpgradeHistoryItem` or any of its subtypes: what a member declared as `VsanUpgradeSystemUpgradeHistoryItem` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
     /// Exactly this type.
     VsanUpgradeSystemUpgradeHistoryItem(
         Box<crate::types::VsanUpgradeSystemUpgradeHistoryItem>,
     ),
-    ///  A `VsanUpgradeSystemUpgradeHistoryDiskGroupOp`.
+    /// A `VsanUpgradeSystemUpgradeHistoryDiskGroupOp`.
     VsanUpgradeSystemUpgradeHistoryDiskGroupOp(
         Box<crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp>,
     ),
-    ///  A `VsanUpgradeSystemUpgradeHistoryPreflightFail`.
+    /// A `VsanUpgradeSystemUpgradeHistoryPreflightFail`.
     VsanUpgradeSystemUpgradeHistoryPreflightFail(
         Box<crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail>,
     ),
-    ///  A `VsanUpgradeSystemUpgradeHistoryStoragePoolOp`.
+    /// A `VsanUpgradeSystemUpgradeHistoryStoragePoolOp`.
     #[cfg(feature = "vsan")]
     VsanUpgradeSystemUpgradeHistoryStoragePoolOp(
         Box<crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp>,
@@ -140,6 +140,9 @@ impl Default for VsanUpgradeSystemUpgradeHistoryItemKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanUpgradeSystemUpgradeHistoryItemKind {}
+impl std::panic::UnwindSafe for VsanUpgradeSystemUpgradeHistoryItemKind {}
+impl std::panic::RefUnwindSafe for VsanUpgradeSystemUpgradeHistoryItemKind {}
 impl Clone for VsanUpgradeSystemUpgradeHistoryItemKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanUpgradeSystemUpgradeHistoryPreflightFail*.
 ///
-/// Extends `VsanUpgradeSystemUpgradeHistoryItem`.
+/// Extends [`VsanUpgradeSystemUpgradeHistoryItem`](crate::types::VsanUpgradeSystemUpgradeHistoryItem).
 #[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryPreflightFail {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanUpgradeSystemUpgradeHistoryItem`.
+/// Extends [`VsanUpgradeSystemUpgradeHistoryItem`](crate::types::VsanUpgradeSystemUpgradeHistoryItem).
 #[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.

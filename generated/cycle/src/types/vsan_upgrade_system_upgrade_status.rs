@@ -2,9 +2,9 @@
 
 /// Data object type *VsanUpgradeSystemUpgradeStatus*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemUpgradeStatusKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanUpgradeSystemUpgradeStatusKind`].
 #[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeStatus {
     /// Property *VsanUpgradeSystemUpgradeStatus.inProgress*.
@@ -105,18 +105,18 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeStatus {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanUpgradeSystemUpgradeStatus` or any of its subtypes: what a member declared as `VsanUpgradeSystemUpgradeStatus` holds.
+/// A `VsanUpgradeSystemUpgradeStatus` or any of its subtypes: what a member declared as `VsanUpgradeSystemUpgradeStatus` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanUpgradeSystemUpgradeStatusKind {
     /// Exactly this type.
     VsanUpgradeSystemUpgradeStatus(crate::types::VsanUpgradeSystemUpgradeStatus),
-    ///  A `VsanUpgradeStatusEx`.
+    /// A `VsanUpgradeStatusEx`.
     #[cfg(feature = "vsan")]
     VsanUpgradeStatusEx(Box<crate::types::VsanUpgradeStatusEx>),
 }
@@ -127,6 +127,9 @@ impl Default for VsanUpgradeSystemUpgradeStatusKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanUpgradeSystemUpgradeStatusKind {}
+impl std::panic::UnwindSafe for VsanUpgradeSystemUpgradeStatusKind {}
+impl std::panic::RefUnwindSafe for VsanUpgradeSystemUpgradeStatusKind {}
 impl Clone for VsanUpgradeSystemUpgradeStatusKind {
     #[inline]
     fn clone(&self) -> Self {

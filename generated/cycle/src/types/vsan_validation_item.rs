@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `ClusterComputeResourceValidationResultBase`.
+/// Extends [`ClusterComputeResourceValidationResultBase`](crate::types::ClusterComputeResourceValidationResultBase).
 #[derive(Clone)]
 pub struct VsanValidationItem {
     /// Property *ClusterComputeResourceValidationResultBase.info*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanVcsaDeploymentProgress*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanVcsaDeploymentProgress {
     /// Property *VsanVcsaDeploymentProgress.phase*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanVsanClusterPcapResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanVsanClusterPcapResult {
     /// Property *VsanVsanClusterPcapResult.pkts*.

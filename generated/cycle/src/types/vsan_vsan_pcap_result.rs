@@ -2,7 +2,7 @@
 
 /// Data object type *VsanVsanPcapResult*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VsanVsanPcapResult {
     /// Property *VsanVsanPcapResult.calltime*.

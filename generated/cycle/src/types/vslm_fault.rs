@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
-/// Extends `MethodFault`.
+/// Extends [`MethodFault`](crate::types::MethodFault).
 ///
-/// Has subtypes: members declared with this type are held as \[`VslmFaultKind`\].
+/// Has subtypes: members declared with this type are held as [`VslmFaultKind`].
 #[derive(Clone)]
 pub struct VslmFault {
     /// Property *MethodFault.faultCause*.
@@ -97,18 +97,18 @@ impl<'de> serde::Deserialize<'de> for VslmFault {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VslmFault` or any of its subtypes: what a member declared as `VslmFault` holds.
+/// A `VslmFault` or any of its subtypes: what a member declared as `VslmFault` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VslmFaultKind {
     /// Exactly this type.
     VslmFault(Box<crate::types::VslmFault>),
-    ///  A `VslmSyncFault`.
+    /// A `VslmSyncFault`.
     #[cfg(feature = "vslm")]
     VslmSyncFault(Box<crate::types::VslmSyncFault>),
 }
@@ -119,6 +119,9 @@ impl Default for VslmFaultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VslmFaultKind {}
+impl std::panic::UnwindSafe for VslmFaultKind {}
+impl std::panic::RefUnwindSafe for VslmFaultKind {}
 impl Clone for VslmFaultKind {
     #[inline]
     fn clone(&self) -> Self {

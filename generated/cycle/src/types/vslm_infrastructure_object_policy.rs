@@ -2,7 +2,7 @@
 
 /// Data object type *vslmInfrastructureObjectPolicy*.
 ///
-/// Extends `DataObject`.
+/// Extends [`DataObject`](crate::types::DataObject).
 #[derive(Clone)]
 pub struct VslmInfrastructureObjectPolicy {
     /// Property *vslmInfrastructureObjectPolicy.name*.

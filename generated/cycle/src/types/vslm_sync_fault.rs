@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
-/// Extends `VslmFault`.
+/// Extends [`VslmFault`](crate::types::VslmFault).
 #[derive(Clone)]
 pub struct VslmSyncFault {
     /// Property *MethodFault.faultCause*.

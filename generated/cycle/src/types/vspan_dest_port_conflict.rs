@@ -2,7 +2,7 @@
 
 /// Data object type *VspanDestPortConflict*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct VspanDestPortConflict {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VspanPortConflict*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct VspanPortConflict {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VspanPortMoveFault*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct VspanPortMoveFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VspanPortPromiscChangeFault*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct VspanPortPromiscChangeFault {
     /// Property *MethodFault.faultCause*.

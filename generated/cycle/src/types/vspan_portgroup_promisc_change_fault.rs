@@ -2,7 +2,7 @@
 
 /// Data object type *VspanPortgroupPromiscChangeFault*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct VspanPortgroupPromiscChangeFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VspanPortgroupTypeChangeFault*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct VspanPortgroupTypeChangeFault {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VspanPromiscuousPortNotSupported*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct VspanPromiscuousPortNotSupported {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VspanSameSessionPortConflict*.
 ///
-/// Extends `DvsFault`.
+/// Extends [`DvsFault`](crate::types::DvsFault).
 #[derive(Clone)]
 pub struct VspanSameSessionPortConflict {
     /// Property *MethodFault.faultCause*.

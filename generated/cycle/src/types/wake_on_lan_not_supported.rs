@@ -2,7 +2,7 @@
 
 /// Data object type *WakeOnLanNotSupported*.
 ///
-/// Extends `VirtualHardwareCompatibilityIssue`.
+/// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
 #[derive(Clone)]
 pub struct WakeOnLanNotSupported {
     /// Property *MethodFault.faultCause*.

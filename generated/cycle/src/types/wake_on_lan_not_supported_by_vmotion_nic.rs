@@ -2,7 +2,7 @@
 
 /// Data object type *WakeOnLanNotSupportedByVmotionNIC*.
 ///
-/// Extends `HostPowerOpFailed`.
+/// Extends [`HostPowerOpFailed`](crate::types::HostPowerOpFailed).
 #[derive(Clone)]
 pub struct WakeOnLanNotSupportedByVmotionNIC {
     /// Property *MethodFault.faultCause*.

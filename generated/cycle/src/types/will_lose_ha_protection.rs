@@ -2,7 +2,7 @@
 
 /// Data object type *WillLoseHAProtection*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct WillLoseHAProtection {
     /// Property *MethodFault.faultCause*.

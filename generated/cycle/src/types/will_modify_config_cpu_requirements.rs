@@ -2,7 +2,7 @@
 
 /// Data object type *WillModifyConfigCpuRequirements*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct WillModifyConfigCpuRequirements {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *WillResetSnapshotDirectory*.
 ///
-/// Extends `MigrationFault`.
+/// Extends [`MigrationFault`](crate::types::MigrationFault).
 #[derive(Clone)]
 pub struct WillResetSnapshotDirectory {
     /// Property *MethodFault.faultCause*.

@@ -2,7 +2,7 @@
 
 /// Data object type *WipeDiskFault*.
 ///
-/// Extends `VimFault`.
+/// Extends [`VimFault`](crate::types::VimFault).
 #[derive(Clone)]
 pub struct WipeDiskFault {
     /// Property *MethodFault.faultCause*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanDirectoryServerConfig`.
+/// Extends [`VsanDirectoryServerConfig`](crate::types::VsanDirectoryServerConfig).
 #[derive(Clone)]
 pub struct ActiveVsanDirectoryServerConfig {
     /// Property *ActiveVsanDirectoryServerConfig.activeDirectoryDomainName*.

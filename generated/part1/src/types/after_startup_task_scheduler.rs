@@ -2,7 +2,7 @@
 
 /// Data object type *AfterStartupTaskScheduler*.
 ///
-/// Extends `TaskScheduler`.
+/// Extends [`TaskScheduler`](crate::types::TaskScheduler).
 #[derive(Clone)]
 pub struct AfterStartupTaskScheduler {
     /// Property *TaskScheduler.activeTime*.

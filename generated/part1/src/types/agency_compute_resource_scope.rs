@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `AgencyScope`.
+/// Extends [`AgencyScope`](crate::types::AgencyScope).
 #[derive(Clone)]
 pub struct AgencyComputeResourceScope {
     /// Property *AgencyComputeResourceScope.computeResource*.

@@ -8,7 +8,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`AgencyScopeKind`\].
+/// Has subtypes: members declared with this type are held as [`AgencyScopeKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct AgencyScope {
@@ -79,18 +79,18 @@ impl<'de> serde::Deserialize<'de> for AgencyScope {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AgencyScope` or any of its subtypes: what a member declared as `AgencyScope` holds.
+/// A `AgencyScope` or any of its subtypes: what a member declared as `AgencyScope` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AgencyScopeKind {
     /// Exactly this type.
     AgencyScope(Box<crate::types::AgencyScope>),
-    ///  A `AgencyComputeResourceScope`.
+    /// A `AgencyComputeResourceScope`.
     #[cfg(feature = "eam")]
     AgencyComputeResourceScope(Box<crate::types::AgencyComputeResourceScope>),
 }
@@ -101,6 +101,9 @@ impl Default for AgencyScopeKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AgencyScopeKind {}
+impl std::panic::UnwindSafe for AgencyScopeKind {}
+impl std::panic::RefUnwindSafe for AgencyScopeKind {}
 impl Clone for AgencyScopeKind {
     #[inline]
     fn clone(&self) -> Self {

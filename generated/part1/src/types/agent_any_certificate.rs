@@ -8,7 +8,7 @@
 ///
 /// ***Since:*** vEAM API 8.2
 ///
-/// Extends `AgentSslTrust`.
+/// Extends [`AgentSslTrust`](crate::types::AgentSslTrust).
 #[deprecated]
 #[derive(Clone)]
 pub struct AgentAnyCertificate {

@@ -6,7 +6,7 @@
 ///
 /// ***Since:*** vEAM API 8.2
 ///
-/// Extends `AgentSslTrust`.
+/// Extends [`AgentSslTrust`](crate::types::AgentSslTrust).
 #[derive(Clone)]
 pub struct AgentPinnedPemCertificate {
     /// Property *AgentPinnedPemCertificate.sslCertificate*.

@@ -10,7 +10,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`AgentSslTrustKind`\].
+/// Has subtypes: members declared with this type are held as [`AgentSslTrustKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct AgentSslTrust {
@@ -81,21 +81,21 @@ impl<'de> serde::Deserialize<'de> for AgentSslTrust {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AgentSslTrust` or any of its subtypes: what a member declared as `AgentSslTrust` holds.
+/// A `AgentSslTrust` or any of its subtypes: what a member declared as `AgentSslTrust` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AgentSslTrustKind {
     /// Exactly this type.
     AgentSslTrust(Box<crate::types::AgentSslTrust>),
-    ///  A `AgentAnyCertificate`.
+    /// A `AgentAnyCertificate`.
     #[cfg(feature = "eam")]
     AgentAnyCertificate(Box<crate::types::AgentAnyCertificate>),
-    ///  A `AgentPinnedPemCertificate`.
+    /// A `AgentPinnedPemCertificate`.
     #[cfg(feature = "eam")]
     AgentPinnedPemCertificate(Box<crate::types::AgentPinnedPemCertificate>),
 }
@@ -106,6 +106,9 @@ impl Default for AgentSslTrustKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AgentSslTrustKind {}
+impl std::panic::UnwindSafe for AgentSslTrustKind {}
+impl std::panic::RefUnwindSafe for AgentSslTrustKind {}
 impl Clone for AgentSslTrustKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -8,7 +8,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`AgentStoragePolicyKind`\].
+/// Has subtypes: members declared with this type are held as [`AgentStoragePolicyKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct AgentStoragePolicy {
@@ -79,18 +79,18 @@ impl<'de> serde::Deserialize<'de> for AgentStoragePolicy {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AgentStoragePolicy` or any of its subtypes: what a member declared as `AgentStoragePolicy` holds.
+/// A `AgentStoragePolicy` or any of its subtypes: what a member declared as `AgentStoragePolicy` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AgentStoragePolicyKind {
     /// Exactly this type.
     AgentStoragePolicy(Box<crate::types::AgentStoragePolicy>),
-    ///  A `AgentVsanStoragePolicy`.
+    /// A `AgentVsanStoragePolicy`.
     #[cfg(feature = "eam")]
     AgentVsanStoragePolicy(Box<crate::types::AgentVsanStoragePolicy>),
 }
@@ -101,6 +101,9 @@ impl Default for AgentStoragePolicyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AgentStoragePolicyKind {}
+impl std::panic::UnwindSafe for AgentStoragePolicyKind {}
+impl std::panic::RefUnwindSafe for AgentStoragePolicyKind {}
 impl Clone for AgentStoragePolicyKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -6,7 +6,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `AgentStoragePolicy`.
+/// Extends [`AgentStoragePolicy`](crate::types::AgentStoragePolicy).
 #[deprecated]
 #[derive(Clone)]
 pub struct AgentVsanStoragePolicy {

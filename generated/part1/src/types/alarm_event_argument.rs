@@ -2,7 +2,7 @@
 
 /// Data object type *AlarmEventArgument*.
 ///
-/// Extends `EntityEventArgument`.
+/// Extends [`EntityEventArgument`](crate::types::EntityEventArgument).
 #[derive(Clone)]
 pub struct AlarmEventArgument {
     /// Property *EntityEventArgument.name*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`AlarmExpressionKind`\].
+/// Has subtypes: members declared with this type are held as [`AlarmExpressionKind`].
 #[derive(Clone)]
 pub struct AlarmExpression {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,26 +74,26 @@ impl<'de> serde::Deserialize<'de> for AlarmExpression {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AlarmExpression` or any of its subtypes: what a member declared as `AlarmExpression` holds.
+/// A `AlarmExpression` or any of its subtypes: what a member declared as `AlarmExpression` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AlarmExpressionKind {
     /// Exactly this type.
     AlarmExpression(Box<crate::types::AlarmExpression>),
-    ///  A `AndAlarmExpression`.
+    /// A `AndAlarmExpression`.
     AndAlarmExpression(Box<crate::types::AndAlarmExpression>),
-    ///  A `EventAlarmExpression`.
+    /// A `EventAlarmExpression`.
     EventAlarmExpression(Box<crate::types::EventAlarmExpression>),
-    ///  A `MetricAlarmExpression`.
+    /// A `MetricAlarmExpression`.
     MetricAlarmExpression(Box<crate::types::MetricAlarmExpression>),
-    ///  A `OrAlarmExpression`.
+    /// A `OrAlarmExpression`.
     OrAlarmExpression(Box<crate::types::OrAlarmExpression>),
-    ///  A `StateAlarmExpression`.
+    /// A `StateAlarmExpression`.
     StateAlarmExpression(Box<crate::types::StateAlarmExpression>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -103,6 +103,9 @@ impl Default for AlarmExpressionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AlarmExpressionKind {}
+impl std::panic::UnwindSafe for AlarmExpressionKind {}
+impl std::panic::RefUnwindSafe for AlarmExpressionKind {}
 impl Clone for AlarmExpressionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *AllVirtualMachinesLicensedEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct AllVirtualMachinesLicensedEvent {
     /// Property *Event.key*.

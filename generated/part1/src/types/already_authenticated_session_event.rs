@@ -2,7 +2,7 @@
 
 /// Data object type *AlreadyAuthenticatedSessionEvent*.
 ///
-/// Extends `SessionEvent`.
+/// Extends [`SessionEvent`](crate::types::SessionEvent).
 #[derive(Clone)]
 pub struct AlreadyAuthenticatedSessionEvent {
     /// Property *Event.key*.

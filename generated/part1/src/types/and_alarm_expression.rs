@@ -2,7 +2,7 @@
 
 /// Data object type *AndAlarmExpression*.
 ///
-/// Extends `AlarmExpression`.
+/// Extends [`AlarmExpression`](crate::types::AlarmExpression).
 #[derive(Clone)]
 pub struct AndAlarmExpression {
     /// Property *AndAlarmExpression.expression*.

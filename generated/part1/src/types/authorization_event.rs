@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`AuthorizationEventKind`\].
+/// Has subtypes: members declared with this type are held as [`AuthorizationEventKind`].
 #[derive(Clone)]
 pub struct AuthorizationEvent {
     /// Property *Event.key*.
@@ -196,20 +196,20 @@ impl<'de> serde::Deserialize<'de> for AuthorizationEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `AuthorizationEvent` or any of its subtypes: what a member declared as `AuthorizationEvent` holds.
+/// A `AuthorizationEvent` or any of its subtypes: what a member declared as `AuthorizationEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum AuthorizationEventKind {
     /// Exactly this type.
     AuthorizationEvent(Box<crate::types::AuthorizationEvent>),
-    ///  A `PermissionEvent` or one of its subtypes.
+    /// A `PermissionEvent` or one of its subtypes.
     PermissionEvent(crate::types::PermissionEventKind),
-    ///  A `RoleEvent` or one of its subtypes.
+    /// A `RoleEvent` or one of its subtypes.
     RoleEvent(crate::types::RoleEventKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -219,6 +219,9 @@ impl Default for AuthorizationEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for AuthorizationEventKind {}
+impl std::panic::UnwindSafe for AuthorizationEventKind {}
+impl std::panic::RefUnwindSafe for AuthorizationEventKind {}
 impl Clone for AuthorizationEventKind {
     #[inline]
     fn clone(&self) -> Self {

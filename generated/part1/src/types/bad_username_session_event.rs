@@ -2,7 +2,7 @@
 
 /// Data object type *BadUsernameSessionEvent*.
 ///
-/// Extends `SessionEvent`.
+/// Extends [`SessionEvent`](crate::types::SessionEvent).
 #[derive(Clone)]
 pub struct BadUsernameSessionEvent {
     /// Property *Event.key*.

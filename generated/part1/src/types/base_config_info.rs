@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`BaseConfigInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`BaseConfigInfoKind`].
 #[derive(Clone)]
 pub struct BaseConfigInfo {
     /// Property *BaseConfigInfo.id*.
@@ -165,18 +165,18 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `BaseConfigInfo` or any of its subtypes: what a member declared as `BaseConfigInfo` holds.
+/// A `BaseConfigInfo` or any of its subtypes: what a member declared as `BaseConfigInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum BaseConfigInfoKind {
     /// Exactly this type.
     BaseConfigInfo(Box<crate::types::BaseConfigInfo>),
-    ///  A `VStorageObjectConfigInfo`.
+    /// A `VStorageObjectConfigInfo`.
     VStorageObjectConfigInfo(Box<crate::types::VStorageObjectConfigInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -186,6 +186,9 @@ impl Default for BaseConfigInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for BaseConfigInfoKind {}
+impl std::panic::UnwindSafe for BaseConfigInfoKind {}
+impl std::panic::RefUnwindSafe for BaseConfigInfoKind {}
 impl Clone for BaseConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`BaseConfigInfoBackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`BaseConfigInfoBackingInfoKind`].
 #[derive(Clone)]
 pub struct BaseConfigInfoBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
@@ -87,18 +87,18 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoBackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `BaseConfigInfoBackingInfo` or any of its subtypes: what a member declared as `BaseConfigInfoBackingInfo` holds.
+/// A `BaseConfigInfoBackingInfo` or any of its subtypes: what a member declared as `BaseConfigInfoBackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum BaseConfigInfoBackingInfoKind {
     /// Exactly this type.
     BaseConfigInfoBackingInfo(Box<crate::types::BaseConfigInfoBackingInfo>),
-    ///  A `BaseConfigInfoFileBackingInfo` or one of its subtypes.
+    /// A `BaseConfigInfoFileBackingInfo` or one of its subtypes.
     BaseConfigInfoFileBackingInfo(crate::types::BaseConfigInfoFileBackingInfoKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for BaseConfigInfoBackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for BaseConfigInfoBackingInfoKind {}
+impl std::panic::UnwindSafe for BaseConfigInfoBackingInfoKind {}
+impl std::panic::RefUnwindSafe for BaseConfigInfoBackingInfoKind {}
 impl Clone for BaseConfigInfoBackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *BaseConfigInfoDiskFileBackingInfo*.
 ///
-/// Extends `BaseConfigInfoFileBackingInfo`.
+/// Extends [`BaseConfigInfoFileBackingInfo`](crate::types::BaseConfigInfoFileBackingInfo).
 #[derive(Clone)]
 pub struct BaseConfigInfoDiskFileBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.

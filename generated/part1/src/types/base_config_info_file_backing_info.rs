@@ -2,9 +2,9 @@
 
 /// Data object type *BaseConfigInfoFileBackingInfo*.
 ///
-/// Extends `BaseConfigInfoBackingInfo`.
+/// Extends [`BaseConfigInfoBackingInfo`](crate::types::BaseConfigInfoBackingInfo).
 ///
-/// Has subtypes: members declared with this type are held as \[`BaseConfigInfoFileBackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`BaseConfigInfoFileBackingInfoKind`].
 #[derive(Clone)]
 pub struct BaseConfigInfoFileBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
@@ -135,22 +135,22 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoFileBackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `BaseConfigInfoFileBackingInfo` or any of its subtypes: what a member declared as `BaseConfigInfoFileBackingInfo` holds.
+/// A `BaseConfigInfoFileBackingInfo` or any of its subtypes: what a member declared as `BaseConfigInfoFileBackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum BaseConfigInfoFileBackingInfoKind {
     /// Exactly this type.
     BaseConfigInfoFileBackingInfo(Box<crate::types::BaseConfigInfoFileBackingInfo>),
-    ///  A `BaseConfigInfoDiskFileBackingInfo`.
+    /// A `BaseConfigInfoDiskFileBackingInfo`.
     BaseConfigInfoDiskFileBackingInfo(
         Box<crate::types::BaseConfigInfoDiskFileBackingInfo>,
     ),
-    ///  A `BaseConfigInfoRawDiskMappingBackingInfo`.
+    /// A `BaseConfigInfoRawDiskMappingBackingInfo`.
     BaseConfigInfoRawDiskMappingBackingInfo(
         Box<crate::types::BaseConfigInfoRawDiskMappingBackingInfo>,
     ),
@@ -162,6 +162,9 @@ impl Default for BaseConfigInfoFileBackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for BaseConfigInfoFileBackingInfoKind {}
+impl std::panic::UnwindSafe for BaseConfigInfoFileBackingInfoKind {}
+impl std::panic::RefUnwindSafe for BaseConfigInfoFileBackingInfoKind {}
 impl Clone for BaseConfigInfoFileBackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

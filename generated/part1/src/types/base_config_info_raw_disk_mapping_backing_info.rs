@@ -2,7 +2,7 @@
 
 /// Data object type *BaseConfigInfoRawDiskMappingBackingInfo*.
 ///
-/// Extends `BaseConfigInfoFileBackingInfo`.
+/// Extends [`BaseConfigInfoFileBackingInfo`](crate::types::BaseConfigInfoFileBackingInfo).
 #[derive(Clone)]
 pub struct BaseConfigInfoRawDiskMappingBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.

@@ -2,7 +2,7 @@
 
 /// Data object type *BoolPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct BoolPolicy {
     /// Property *InheritablePolicy.inherited*.

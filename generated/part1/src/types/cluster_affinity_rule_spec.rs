@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterAffinityRuleSpec*.
 ///
-/// Extends `ClusterRuleInfo`.
+/// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
 #[derive(Clone)]
 pub struct ClusterAffinityRuleSpec {
     /// Property *ClusterRuleInfo.key*.

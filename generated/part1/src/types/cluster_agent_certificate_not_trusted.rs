@@ -6,7 +6,7 @@
 ///
 /// ***Since:*** vEAM API 8.2
 ///
-/// Extends `ClusterAgentVmNotDeployed`.
+/// Extends [`ClusterAgentVmNotDeployed`](crate::types::ClusterAgentVmNotDeployed).
 #[derive(Clone)]
 pub struct ClusterAgentCertificateNotTrusted {
     /// Property *Issue.key*.

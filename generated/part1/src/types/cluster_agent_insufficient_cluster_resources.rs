@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `ClusterAgentVmPoweredOff`.
+/// Extends [`ClusterAgentVmPoweredOff`](crate::types::ClusterAgentVmPoweredOff).
 #[derive(Clone)]
 pub struct ClusterAgentInsufficientClusterResources {
     /// Property *Issue.key*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `ClusterAgentVmNotDeployed`.
+/// Extends [`ClusterAgentVmNotDeployed`](crate::types::ClusterAgentVmNotDeployed).
 #[derive(Clone)]
 pub struct ClusterAgentInsufficientClusterSpace {
     /// Property *Issue.key*.

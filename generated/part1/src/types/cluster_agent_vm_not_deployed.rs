@@ -6,7 +6,7 @@
 ///
 /// Extends `ClusterAgentAgentIssue`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterAgentVmNotDeployedKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterAgentVmNotDeployedKind`].
 #[derive(Clone)]
 pub struct ClusterAgentVmNotDeployed {
     /// Property *Issue.key*.
@@ -155,33 +155,33 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmNotDeployed {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterAgentVmNotDeployed` or any of its subtypes: what a member declared as `ClusterAgentVmNotDeployed` holds.
+/// A `ClusterAgentVmNotDeployed` or any of its subtypes: what a member declared as `ClusterAgentVmNotDeployed` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterAgentVmNotDeployedKind {
     /// Exactly this type.
     ClusterAgentVmNotDeployed(Box<crate::types::ClusterAgentVmNotDeployed>),
-    ///  A `ClusterAgentCertificateNotTrusted`.
+    /// A `ClusterAgentCertificateNotTrusted`.
     #[cfg(feature = "eam")]
     ClusterAgentCertificateNotTrusted(
         Box<crate::types::ClusterAgentCertificateNotTrusted>,
     ),
-    ///  A `ClusterAgentInsufficientClusterSpace`.
+    /// A `ClusterAgentInsufficientClusterSpace`.
     #[cfg(feature = "eam")]
     ClusterAgentInsufficientClusterSpace(
         Box<crate::types::ClusterAgentInsufficientClusterSpace>,
     ),
-    ///  A `ClusterAgentMissingClusterVmDatastore`.
+    /// A `ClusterAgentMissingClusterVmDatastore`.
     #[cfg(feature = "eam")]
     ClusterAgentMissingClusterVmDatastore(
         Box<crate::types::ClusterAgentMissingClusterVmDatastore>,
     ),
-    ///  A `ClusterAgentMissingClusterVmNetwork`.
+    /// A `ClusterAgentMissingClusterVmNetwork`.
     #[cfg(feature = "eam")]
     ClusterAgentMissingClusterVmNetwork(
         Box<crate::types::ClusterAgentMissingClusterVmNetwork>,
@@ -194,6 +194,9 @@ impl Default for ClusterAgentVmNotDeployedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterAgentVmNotDeployedKind {}
+impl std::panic::UnwindSafe for ClusterAgentVmNotDeployedKind {}
+impl std::panic::RefUnwindSafe for ClusterAgentVmNotDeployedKind {}
 impl Clone for ClusterAgentVmNotDeployedKind {
     #[inline]
     fn clone(&self) -> Self {

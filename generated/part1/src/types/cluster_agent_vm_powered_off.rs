@@ -6,7 +6,7 @@
 ///
 /// Extends `ClusterAgentVmIssue`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterAgentVmPoweredOffKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterAgentVmPoweredOffKind`].
 #[derive(Clone)]
 pub struct ClusterAgentVmPoweredOff {
     /// Property *Issue.key*.
@@ -164,18 +164,18 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmPoweredOff {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterAgentVmPoweredOff` or any of its subtypes: what a member declared as `ClusterAgentVmPoweredOff` holds.
+/// A `ClusterAgentVmPoweredOff` or any of its subtypes: what a member declared as `ClusterAgentVmPoweredOff` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterAgentVmPoweredOffKind {
     /// Exactly this type.
     ClusterAgentVmPoweredOff(Box<crate::types::ClusterAgentVmPoweredOff>),
-    ///  A `ClusterAgentInsufficientClusterResources`.
+    /// A `ClusterAgentInsufficientClusterResources`.
     #[cfg(feature = "eam")]
     ClusterAgentInsufficientClusterResources(
         Box<crate::types::ClusterAgentInsufficientClusterResources>,
@@ -188,6 +188,9 @@ impl Default for ClusterAgentVmPoweredOffKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterAgentVmPoweredOffKind {}
+impl std::panic::UnwindSafe for ClusterAgentVmPoweredOffKind {}
+impl std::panic::RefUnwindSafe for ClusterAgentVmPoweredOffKind {}
 impl Clone for ClusterAgentVmPoweredOffKind {
     #[inline]
     fn clone(&self) -> Self {

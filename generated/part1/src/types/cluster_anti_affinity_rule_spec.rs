@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterAntiAffinityRuleSpec*.
 ///
-/// Extends `ClusterRuleInfo`.
+/// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
 #[derive(Clone)]
 pub struct ClusterAntiAffinityRuleSpec {
     /// Property *ClusterRuleInfo.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComplianceCheckedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct ClusterComplianceCheckedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterComputeResourceSummary*.
 ///
-/// Extends `ComputeResourceSummary`.
+/// Extends [`ComputeResourceSummary`](crate::types::ComputeResourceSummary).
 #[derive(Clone)]
 pub struct ClusterComputeResourceSummary {
     /// Property *ComputeResourceSummary.totalCpu*.

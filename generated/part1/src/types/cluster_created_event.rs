@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterCreatedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct ClusterCreatedEvent {
     /// Property *Event.key*.

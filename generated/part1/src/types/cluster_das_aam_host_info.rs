@@ -4,7 +4,7 @@
 ///
 /// Data object type *ClusterDasAamHostInfo*.
 ///
-/// Extends `ClusterDasHostInfo`.
+/// Extends [`ClusterDasHostInfo`](crate::types::ClusterDasHostInfo).
 #[deprecated]
 #[derive(Clone)]
 pub struct ClusterDasAamHostInfo {

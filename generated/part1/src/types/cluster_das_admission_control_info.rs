@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterDasAdmissionControlInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterDasAdmissionControlInfoKind`].
 #[derive(Clone)]
 pub struct ClusterDasAdmissionControlInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,26 +74,26 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterDasAdmissionControlInfo` or any of its subtypes: what a member declared as `ClusterDasAdmissionControlInfo` holds.
+/// A `ClusterDasAdmissionControlInfo` or any of its subtypes: what a member declared as `ClusterDasAdmissionControlInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterDasAdmissionControlInfoKind {
     /// Exactly this type.
     ClusterDasAdmissionControlInfo(Box<crate::types::ClusterDasAdmissionControlInfo>),
-    ///  A `ClusterFailoverHostAdmissionControlInfo`.
+    /// A `ClusterFailoverHostAdmissionControlInfo`.
     ClusterFailoverHostAdmissionControlInfo(
         Box<crate::types::ClusterFailoverHostAdmissionControlInfo>,
     ),
-    ///  A `ClusterFailoverLevelAdmissionControlInfo`.
+    /// A `ClusterFailoverLevelAdmissionControlInfo`.
     ClusterFailoverLevelAdmissionControlInfo(
         Box<crate::types::ClusterFailoverLevelAdmissionControlInfo>,
     ),
-    ///  A `ClusterFailoverResourcesAdmissionControlInfo`.
+    /// A `ClusterFailoverResourcesAdmissionControlInfo`.
     ClusterFailoverResourcesAdmissionControlInfo(
         Box<crate::types::ClusterFailoverResourcesAdmissionControlInfo>,
     ),
@@ -105,6 +105,9 @@ impl Default for ClusterDasAdmissionControlInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterDasAdmissionControlInfoKind {}
+impl std::panic::UnwindSafe for ClusterDasAdmissionControlInfoKind {}
+impl std::panic::RefUnwindSafe for ClusterDasAdmissionControlInfoKind {}
 impl Clone for ClusterDasAdmissionControlInfoKind {
     #[inline]
     fn clone(&self) -> Self {

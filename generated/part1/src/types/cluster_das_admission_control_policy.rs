@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterDasAdmissionControlPolicyKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterDasAdmissionControlPolicyKind`].
 #[derive(Clone)]
 pub struct ClusterDasAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
@@ -92,26 +92,26 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlPolicy {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterDasAdmissionControlPolicy` or any of its subtypes: what a member declared as `ClusterDasAdmissionControlPolicy` holds.
+/// A `ClusterDasAdmissionControlPolicy` or any of its subtypes: what a member declared as `ClusterDasAdmissionControlPolicy` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterDasAdmissionControlPolicyKind {
     /// Exactly this type.
     ClusterDasAdmissionControlPolicy(crate::types::ClusterDasAdmissionControlPolicy),
-    ///  A `ClusterFailoverHostAdmissionControlPolicy`.
+    /// A `ClusterFailoverHostAdmissionControlPolicy`.
     ClusterFailoverHostAdmissionControlPolicy(
         Box<crate::types::ClusterFailoverHostAdmissionControlPolicy>,
     ),
-    ///  A `ClusterFailoverLevelAdmissionControlPolicy`.
+    /// A `ClusterFailoverLevelAdmissionControlPolicy`.
     ClusterFailoverLevelAdmissionControlPolicy(
         Box<crate::types::ClusterFailoverLevelAdmissionControlPolicy>,
     ),
-    ///  A `ClusterFailoverResourcesAdmissionControlPolicy`.
+    /// A `ClusterFailoverResourcesAdmissionControlPolicy`.
     ClusterFailoverResourcesAdmissionControlPolicy(
         Box<crate::types::ClusterFailoverResourcesAdmissionControlPolicy>,
     ),
@@ -123,6 +123,9 @@ impl Default for ClusterDasAdmissionControlPolicyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterDasAdmissionControlPolicyKind {}
+impl std::panic::UnwindSafe for ClusterDasAdmissionControlPolicyKind {}
+impl std::panic::RefUnwindSafe for ClusterDasAdmissionControlPolicyKind {}
 impl Clone for ClusterDasAdmissionControlPolicyKind {
     #[inline]
     fn clone(&self) -> Self {

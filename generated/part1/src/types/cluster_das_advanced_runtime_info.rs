@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterDasAdvancedRuntimeInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterDasAdvancedRuntimeInfoKind`].
 #[derive(Clone)]
 pub struct ClusterDasAdvancedRuntimeInfo {
     /// Property *ClusterDasAdvancedRuntimeInfo.dasHostInfo*.
@@ -97,18 +97,18 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdvancedRuntimeInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterDasAdvancedRuntimeInfo` or any of its subtypes: what a member declared as `ClusterDasAdvancedRuntimeInfo` holds.
+/// A `ClusterDasAdvancedRuntimeInfo` or any of its subtypes: what a member declared as `ClusterDasAdvancedRuntimeInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterDasAdvancedRuntimeInfoKind {
     /// Exactly this type.
     ClusterDasAdvancedRuntimeInfo(crate::types::ClusterDasAdvancedRuntimeInfo),
-    ///  A `ClusterDasFailoverLevelAdvancedRuntimeInfo`.
+    /// A `ClusterDasFailoverLevelAdvancedRuntimeInfo`.
     ClusterDasFailoverLevelAdvancedRuntimeInfo(
         Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo>,
     ),
@@ -120,6 +120,9 @@ impl Default for ClusterDasAdvancedRuntimeInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterDasAdvancedRuntimeInfoKind {}
+impl std::panic::UnwindSafe for ClusterDasAdvancedRuntimeInfoKind {}
+impl std::panic::RefUnwindSafe for ClusterDasAdvancedRuntimeInfoKind {}
 impl Clone for ClusterDasAdvancedRuntimeInfoKind {
     #[inline]
     fn clone(&self) -> Self {

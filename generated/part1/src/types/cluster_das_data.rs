@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterDasDataKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterDasDataKind`].
 #[derive(Clone)]
 pub struct ClusterDasData {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,18 +74,18 @@ impl<'de> serde::Deserialize<'de> for ClusterDasData {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterDasData` or any of its subtypes: what a member declared as `ClusterDasData` holds.
+/// A `ClusterDasData` or any of its subtypes: what a member declared as `ClusterDasData` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterDasDataKind {
     /// Exactly this type.
     ClusterDasData(Box<crate::types::ClusterDasData>),
-    ///  A `ClusterDasDataSummary`.
+    /// A `ClusterDasDataSummary`.
     ClusterDasDataSummary(Box<crate::types::ClusterDasDataSummary>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -95,6 +95,9 @@ impl Default for ClusterDasDataKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterDasDataKind {}
+impl std::panic::UnwindSafe for ClusterDasDataKind {}
+impl std::panic::RefUnwindSafe for ClusterDasDataKind {}
 impl Clone for ClusterDasDataKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDasDataSummary*.
 ///
-/// Extends `ClusterDasData`.
+/// Extends [`ClusterDasData`](crate::types::ClusterDasData).
 #[derive(Clone)]
 pub struct ClusterDasDataSummary {
     /// Property *ClusterDasDataSummary.hostListVersion*.

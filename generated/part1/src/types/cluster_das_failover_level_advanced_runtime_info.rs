@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDasFailoverLevelAdvancedRuntimeInfo*.
 ///
-/// Extends `ClusterDasAdvancedRuntimeInfo`.
+/// Extends [`ClusterDasAdvancedRuntimeInfo`](crate::types::ClusterDasAdvancedRuntimeInfo).
 #[derive(Clone)]
 pub struct ClusterDasFailoverLevelAdvancedRuntimeInfo {
     /// Property *ClusterDasAdvancedRuntimeInfo.dasHostInfo*.

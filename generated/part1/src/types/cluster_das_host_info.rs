@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterDasHostInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterDasHostInfoKind`].
 #[derive(Clone)]
 pub struct ClusterDasHostInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,18 +74,18 @@ impl<'de> serde::Deserialize<'de> for ClusterDasHostInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterDasHostInfo` or any of its subtypes: what a member declared as `ClusterDasHostInfo` holds.
+/// A `ClusterDasHostInfo` or any of its subtypes: what a member declared as `ClusterDasHostInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterDasHostInfoKind {
     /// Exactly this type.
     ClusterDasHostInfo(Box<crate::types::ClusterDasHostInfo>),
-    ///  A `ClusterDasAamHostInfo`.
+    /// A `ClusterDasAamHostInfo`.
     ClusterDasAamHostInfo(Box<crate::types::ClusterDasAamHostInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -95,6 +95,9 @@ impl Default for ClusterDasHostInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterDasHostInfoKind {}
+impl std::panic::UnwindSafe for ClusterDasHostInfoKind {}
+impl std::panic::RefUnwindSafe for ClusterDasHostInfoKind {}
 impl Clone for ClusterDasHostInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDependencyRuleInfo*.
 ///
-/// Extends `ClusterRuleInfo`.
+/// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
 #[derive(Clone)]
 pub struct ClusterDependencyRuleInfo {
     /// Property *ClusterRuleInfo.key*.

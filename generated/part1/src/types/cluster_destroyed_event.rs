@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterDestroyedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct ClusterDestroyedEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterEventKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterEventKind`].
 #[derive(Clone)]
 pub struct ClusterEvent {
     /// Property *Event.key*.
@@ -196,66 +196,66 @@ impl<'de> serde::Deserialize<'de> for ClusterEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterEvent` or any of its subtypes: what a member declared as `ClusterEvent` holds.
+/// A `ClusterEvent` or any of its subtypes: what a member declared as `ClusterEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterEventKind {
     /// Exactly this type.
     ClusterEvent(Box<crate::types::ClusterEvent>),
-    ///  A `ClusterComplianceCheckedEvent`.
+    /// A `ClusterComplianceCheckedEvent`.
     ClusterComplianceCheckedEvent(Box<crate::types::ClusterComplianceCheckedEvent>),
-    ///  A `ClusterCreatedEvent`.
+    /// A `ClusterCreatedEvent`.
     ClusterCreatedEvent(Box<crate::types::ClusterCreatedEvent>),
-    ///  A `ClusterDestroyedEvent`.
+    /// A `ClusterDestroyedEvent`.
     ClusterDestroyedEvent(Box<crate::types::ClusterDestroyedEvent>),
-    ///  A `ClusterOvercommittedEvent` or one of its subtypes.
+    /// A `ClusterOvercommittedEvent` or one of its subtypes.
     ClusterOvercommittedEvent(crate::types::ClusterOvercommittedEventKind),
-    ///  A `ClusterReconfiguredEvent`.
+    /// A `ClusterReconfiguredEvent`.
     ClusterReconfiguredEvent(Box<crate::types::ClusterReconfiguredEvent>),
-    ///  A `ClusterStatusChangedEvent` or one of its subtypes.
+    /// A `ClusterStatusChangedEvent` or one of its subtypes.
     ClusterStatusChangedEvent(crate::types::ClusterStatusChangedEventKind),
-    ///  A `DasAdmissionControlDisabledEvent`.
+    /// A `DasAdmissionControlDisabledEvent`.
     DasAdmissionControlDisabledEvent(
         Box<crate::types::DasAdmissionControlDisabledEvent>,
     ),
-    ///  A `DasAdmissionControlEnabledEvent`.
+    /// A `DasAdmissionControlEnabledEvent`.
     DasAdmissionControlEnabledEvent(Box<crate::types::DasAdmissionControlEnabledEvent>),
-    ///  A `DasAgentFoundEvent`.
+    /// A `DasAgentFoundEvent`.
     DasAgentFoundEvent(Box<crate::types::DasAgentFoundEvent>),
-    ///  A `DasAgentUnavailableEvent`.
+    /// A `DasAgentUnavailableEvent`.
     DasAgentUnavailableEvent(Box<crate::types::DasAgentUnavailableEvent>),
-    ///  A `DasClusterIsolatedEvent`.
+    /// A `DasClusterIsolatedEvent`.
     DasClusterIsolatedEvent(Box<crate::types::DasClusterIsolatedEvent>),
-    ///  A `DasDisabledEvent`.
+    /// A `DasDisabledEvent`.
     DasDisabledEvent(Box<crate::types::DasDisabledEvent>),
-    ///  A `DasEnabledEvent`.
+    /// A `DasEnabledEvent`.
     DasEnabledEvent(Box<crate::types::DasEnabledEvent>),
-    ///  A `DasHostFailedEvent`.
+    /// A `DasHostFailedEvent`.
     DasHostFailedEvent(Box<crate::types::DasHostFailedEvent>),
-    ///  A `DasHostIsolatedEvent`.
+    /// A `DasHostIsolatedEvent`.
     DasHostIsolatedEvent(Box<crate::types::DasHostIsolatedEvent>),
-    ///  A `DrsDisabledEvent`.
+    /// A `DrsDisabledEvent`.
     DrsDisabledEvent(Box<crate::types::DrsDisabledEvent>),
-    ///  A `DrsEnabledEvent`.
+    /// A `DrsEnabledEvent`.
     DrsEnabledEvent(Box<crate::types::DrsEnabledEvent>),
-    ///  A `DrsInvocationFailedEvent`.
+    /// A `DrsInvocationFailedEvent`.
     DrsInvocationFailedEvent(Box<crate::types::DrsInvocationFailedEvent>),
-    ///  A `DrsRecoveredFromFailureEvent`.
+    /// A `DrsRecoveredFromFailureEvent`.
     DrsRecoveredFromFailureEvent(Box<crate::types::DrsRecoveredFromFailureEvent>),
-    ///  A `FailoverLevelRestored`.
+    /// A `FailoverLevelRestored`.
     FailoverLevelRestored(Box<crate::types::FailoverLevelRestored>),
-    ///  A `HostMonitoringStateChangedEvent`.
+    /// A `HostMonitoringStateChangedEvent`.
     HostMonitoringStateChangedEvent(Box<crate::types::HostMonitoringStateChangedEvent>),
-    ///  A `InsufficientFailoverResourcesEvent`.
+    /// A `InsufficientFailoverResourcesEvent`.
     InsufficientFailoverResourcesEvent(
         Box<crate::types::InsufficientFailoverResourcesEvent>,
     ),
-    ///  A `VmHealthMonitoringStateChangedEvent`.
+    /// A `VmHealthMonitoringStateChangedEvent`.
     VmHealthMonitoringStateChangedEvent(
         Box<crate::types::VmHealthMonitoringStateChangedEvent>,
     ),
@@ -267,6 +267,9 @@ impl Default for ClusterEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterEventKind {}
+impl std::panic::UnwindSafe for ClusterEventKind {}
+impl std::panic::RefUnwindSafe for ClusterEventKind {}
 impl Clone for ClusterEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterFailoverHostAdmissionControlInfo*.
 ///
-/// Extends `ClusterDasAdmissionControlInfo`.
+/// Extends [`ClusterDasAdmissionControlInfo`](crate::types::ClusterDasAdmissionControlInfo).
 #[derive(Clone)]
 pub struct ClusterFailoverHostAdmissionControlInfo {
     /// Property *ClusterFailoverHostAdmissionControlInfo.hostStatus*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterFailoverHostAdmissionControlPolicy*.
 ///
-/// Extends `ClusterDasAdmissionControlPolicy`.
+/// Extends [`ClusterDasAdmissionControlPolicy`](crate::types::ClusterDasAdmissionControlPolicy).
 #[derive(Clone)]
 pub struct ClusterFailoverHostAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.

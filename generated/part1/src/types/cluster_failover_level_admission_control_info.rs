@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterFailoverLevelAdmissionControlInfo*.
 ///
-/// Extends `ClusterDasAdmissionControlInfo`.
+/// Extends [`ClusterDasAdmissionControlInfo`](crate::types::ClusterDasAdmissionControlInfo).
 #[derive(Clone)]
 pub struct ClusterFailoverLevelAdmissionControlInfo {
     /// Property *ClusterFailoverLevelAdmissionControlInfo.currentFailoverLevel*.

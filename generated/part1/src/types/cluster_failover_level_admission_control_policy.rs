@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterFailoverLevelAdmissionControlPolicy*.
 ///
-/// Extends `ClusterDasAdmissionControlPolicy`.
+/// Extends [`ClusterDasAdmissionControlPolicy`](crate::types::ClusterDasAdmissionControlPolicy).
 #[derive(Clone)]
 pub struct ClusterFailoverLevelAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.

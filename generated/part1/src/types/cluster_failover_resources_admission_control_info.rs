@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterFailoverResourcesAdmissionControlInfo*.
 ///
-/// Extends `ClusterDasAdmissionControlInfo`.
+/// Extends [`ClusterDasAdmissionControlInfo`](crate::types::ClusterDasAdmissionControlInfo).
 #[derive(Clone)]
 pub struct ClusterFailoverResourcesAdmissionControlInfo {
     /// Property *ClusterFailoverResourcesAdmissionControlInfo.currentCpuFailoverResourcesPercent*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterFailoverResourcesAdmissionControlPolicy*.
 ///
-/// Extends `ClusterDasAdmissionControlPolicy`.
+/// Extends [`ClusterDasAdmissionControlPolicy`](crate::types::ClusterDasAdmissionControlPolicy).
 #[derive(Clone)]
 pub struct ClusterFailoverResourcesAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterFixedSizeSlotPolicy*.
 ///
-/// Extends `ClusterSlotPolicy`.
+/// Extends [`ClusterSlotPolicy`](crate::types::ClusterSlotPolicy).
 #[derive(Clone)]
 pub struct ClusterFixedSizeSlotPolicy {
     /// Property *ClusterFixedSizeSlotPolicy.cpu*.

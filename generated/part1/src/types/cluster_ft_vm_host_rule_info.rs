@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
-/// Extends `ClusterRuleInfo`.
+/// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
 #[derive(Clone)]
 pub struct ClusterFtVmHostRuleInfo {
     /// Property *ClusterRuleInfo.key*.

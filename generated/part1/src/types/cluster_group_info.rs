@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterGroupInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterGroupInfoKind`].
 #[derive(Clone)]
 pub struct ClusterGroupInfo {
     /// Property *ClusterGroupInfo.name*.
@@ -95,20 +95,20 @@ impl<'de> serde::Deserialize<'de> for ClusterGroupInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterGroupInfo` or any of its subtypes: what a member declared as `ClusterGroupInfo` holds.
+/// A `ClusterGroupInfo` or any of its subtypes: what a member declared as `ClusterGroupInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterGroupInfoKind {
     /// Exactly this type.
     ClusterGroupInfo(crate::types::ClusterGroupInfo),
-    ///  A `ClusterHostGroup`.
+    /// A `ClusterHostGroup`.
     ClusterHostGroup(Box<crate::types::ClusterHostGroup>),
-    ///  A `ClusterVmGroup`.
+    /// A `ClusterVmGroup`.
     ClusterVmGroup(Box<crate::types::ClusterVmGroup>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for ClusterGroupInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterGroupInfoKind {}
+impl std::panic::UnwindSafe for ClusterGroupInfoKind {}
+impl std::panic::RefUnwindSafe for ClusterGroupInfoKind {}
 impl Clone for ClusterGroupInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterHostGroup*.
 ///
-/// Extends `ClusterGroupInfo`.
+/// Extends [`ClusterGroupInfo`](crate::types::ClusterGroupInfo).
 #[derive(Clone)]
 pub struct ClusterHostGroup {
     /// Property *ClusterGroupInfo.name*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterIoFilterInfo*.
 ///
-/// Extends `IoFilterInfo`.
+/// Extends [`IoFilterInfo`](crate::types::IoFilterInfo).
 #[derive(Clone)]
 pub struct ClusterIoFilterInfo {
     /// Property *IoFilterInfo.id*.

@@ -2,9 +2,9 @@
 
 /// Data object type *ClusterOvercommittedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterOvercommittedEventKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterOvercommittedEventKind`].
 #[derive(Clone)]
 pub struct ClusterOvercommittedEvent {
     /// Property *Event.key*.
@@ -196,18 +196,18 @@ impl<'de> serde::Deserialize<'de> for ClusterOvercommittedEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterOvercommittedEvent` or any of its subtypes: what a member declared as `ClusterOvercommittedEvent` holds.
+/// A `ClusterOvercommittedEvent` or any of its subtypes: what a member declared as `ClusterOvercommittedEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterOvercommittedEventKind {
     /// Exactly this type.
     ClusterOvercommittedEvent(Box<crate::types::ClusterOvercommittedEvent>),
-    ///  A `HostOvercommittedEvent`.
+    /// A `HostOvercommittedEvent`.
     HostOvercommittedEvent(Box<crate::types::HostOvercommittedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -217,6 +217,9 @@ impl Default for ClusterOvercommittedEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterOvercommittedEventKind {}
+impl std::panic::UnwindSafe for ClusterOvercommittedEventKind {}
+impl std::panic::RefUnwindSafe for ClusterOvercommittedEventKind {}
 impl Clone for ClusterOvercommittedEventKind {
     #[inline]
     fn clone(&self) -> Self {

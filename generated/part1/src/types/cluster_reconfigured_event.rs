@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterReconfiguredEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct ClusterReconfiguredEvent {
     /// Property *Event.key*.

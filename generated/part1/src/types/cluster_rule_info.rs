@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterRuleInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterRuleInfoKind`].
 #[derive(Clone)]
 pub struct ClusterRuleInfo {
     /// Property *ClusterRuleInfo.key*.
@@ -138,30 +138,30 @@ impl<'de> serde::Deserialize<'de> for ClusterRuleInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterRuleInfo` or any of its subtypes: what a member declared as `ClusterRuleInfo` holds.
+/// A `ClusterRuleInfo` or any of its subtypes: what a member declared as `ClusterRuleInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterRuleInfoKind {
     /// Exactly this type.
     ClusterRuleInfo(crate::types::ClusterRuleInfo),
-    ///  A `ClusterAffinityRuleSpec`.
+    /// A `ClusterAffinityRuleSpec`.
     ClusterAffinityRuleSpec(Box<crate::types::ClusterAffinityRuleSpec>),
-    ///  A `ClusterAntiAffinityRuleSpec`.
+    /// A `ClusterAntiAffinityRuleSpec`.
     ClusterAntiAffinityRuleSpec(Box<crate::types::ClusterAntiAffinityRuleSpec>),
-    ///  A `ClusterDependencyRuleInfo`.
+    /// A `ClusterDependencyRuleInfo`.
     ClusterDependencyRuleInfo(Box<crate::types::ClusterDependencyRuleInfo>),
-    ///  A `ClusterFtVmHostRuleInfo`.
+    /// A `ClusterFtVmHostRuleInfo`.
     ClusterFtVmHostRuleInfo(Box<crate::types::ClusterFtVmHostRuleInfo>),
-    ///  A `ClusterVmHostRuleInfo`.
+    /// A `ClusterVmHostRuleInfo`.
     ClusterVmHostRuleInfo(Box<crate::types::ClusterVmHostRuleInfo>),
-    ///  A `VirtualDiskAntiAffinityRuleSpec`.
+    /// A `VirtualDiskAntiAffinityRuleSpec`.
     VirtualDiskAntiAffinityRuleSpec(Box<crate::types::VirtualDiskAntiAffinityRuleSpec>),
-    ///  A `VirtualDiskRuleSpec`.
+    /// A `VirtualDiskRuleSpec`.
     VirtualDiskRuleSpec(Box<crate::types::VirtualDiskRuleSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -171,6 +171,9 @@ impl Default for ClusterRuleInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterRuleInfoKind {}
+impl std::panic::UnwindSafe for ClusterRuleInfoKind {}
+impl std::panic::RefUnwindSafe for ClusterRuleInfoKind {}
 impl Clone for ClusterRuleInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterSlotPolicyKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterSlotPolicyKind`].
 #[derive(Clone)]
 pub struct ClusterSlotPolicy {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,18 +74,18 @@ impl<'de> serde::Deserialize<'de> for ClusterSlotPolicy {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterSlotPolicy` or any of its subtypes: what a member declared as `ClusterSlotPolicy` holds.
+/// A `ClusterSlotPolicy` or any of its subtypes: what a member declared as `ClusterSlotPolicy` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterSlotPolicyKind {
     /// Exactly this type.
     ClusterSlotPolicy(Box<crate::types::ClusterSlotPolicy>),
-    ///  A `ClusterFixedSizeSlotPolicy`.
+    /// A `ClusterFixedSizeSlotPolicy`.
     ClusterFixedSizeSlotPolicy(Box<crate::types::ClusterFixedSizeSlotPolicy>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -95,6 +95,9 @@ impl Default for ClusterSlotPolicyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterSlotPolicyKind {}
+impl std::panic::UnwindSafe for ClusterSlotPolicyKind {}
+impl std::panic::RefUnwindSafe for ClusterSlotPolicyKind {}
 impl Clone for ClusterSlotPolicyKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *ClusterStatusChangedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`ClusterStatusChangedEventKind`\].
+/// Has subtypes: members declared with this type are held as [`ClusterStatusChangedEventKind`].
 #[derive(Clone)]
 pub struct ClusterStatusChangedEvent {
     /// Property *Event.key*.
@@ -210,18 +210,18 @@ impl<'de> serde::Deserialize<'de> for ClusterStatusChangedEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ClusterStatusChangedEvent` or any of its subtypes: what a member declared as `ClusterStatusChangedEvent` holds.
+/// A `ClusterStatusChangedEvent` or any of its subtypes: what a member declared as `ClusterStatusChangedEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ClusterStatusChangedEventKind {
     /// Exactly this type.
     ClusterStatusChangedEvent(Box<crate::types::ClusterStatusChangedEvent>),
-    ///  A `HostStatusChangedEvent`.
+    /// A `HostStatusChangedEvent`.
     HostStatusChangedEvent(Box<crate::types::HostStatusChangedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -231,6 +231,9 @@ impl Default for ClusterStatusChangedEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ClusterStatusChangedEventKind {}
+impl std::panic::UnwindSafe for ClusterStatusChangedEventKind {}
+impl std::panic::RefUnwindSafe for ClusterStatusChangedEventKind {}
 impl Clone for ClusterStatusChangedEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterVmGroup*.
 ///
-/// Extends `ClusterGroupInfo`.
+/// Extends [`ClusterGroupInfo`](crate::types::ClusterGroupInfo).
 #[derive(Clone)]
 pub struct ClusterVmGroup {
     /// Property *ClusterGroupInfo.name*.

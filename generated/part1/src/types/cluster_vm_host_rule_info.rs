@@ -2,7 +2,7 @@
 
 /// Data object type *ClusterVmHostRuleInfo*.
 ///
-/// Extends `ClusterRuleInfo`.
+/// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
 #[derive(Clone)]
 pub struct ClusterVmHostRuleInfo {
     /// Property *ClusterRuleInfo.key*.

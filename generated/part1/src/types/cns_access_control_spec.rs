@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsAccessControlSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsAccessControlSpecKind`].
 #[derive(Clone)]
 pub struct CnsAccessControlSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for CnsAccessControlSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsAccessControlSpec` or any of its subtypes: what a member declared as `CnsAccessControlSpec` holds.
+/// A `CnsAccessControlSpec` or any of its subtypes: what a member declared as `CnsAccessControlSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsAccessControlSpecKind {
     /// Exactly this type.
     CnsAccessControlSpec(Box<crate::types::CnsAccessControlSpec>),
-    ///  A `CnsNFSAccessControlSpec`.
+    /// A `CnsNFSAccessControlSpec`.
     #[cfg(feature = "vsan")]
     CnsNFSAccessControlSpec(Box<crate::types::CnsNFSAccessControlSpec>),
 }
@@ -98,6 +98,9 @@ impl Default for CnsAccessControlSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsAccessControlSpecKind {}
+impl std::panic::UnwindSafe for CnsAccessControlSpecKind {}
+impl std::panic::RefUnwindSafe for CnsAccessControlSpecKind {}
 impl Clone for CnsAccessControlSpecKind {
     #[inline]
     fn clone(&self) -> Self {

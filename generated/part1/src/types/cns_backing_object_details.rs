@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsBackingObjectDetailsKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsBackingObjectDetailsKind`].
 #[derive(Clone)]
 pub struct CnsBackingObjectDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
@@ -87,21 +87,21 @@ impl<'de> serde::Deserialize<'de> for CnsBackingObjectDetails {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsBackingObjectDetails` or any of its subtypes: what a member declared as `CnsBackingObjectDetails` holds.
+/// A `CnsBackingObjectDetails` or any of its subtypes: what a member declared as `CnsBackingObjectDetails` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsBackingObjectDetailsKind {
     /// Exactly this type.
     CnsBackingObjectDetails(crate::types::CnsBackingObjectDetails),
-    ///  A `CnsBlockBackingDetails`.
+    /// A `CnsBlockBackingDetails`.
     #[cfg(feature = "vsan")]
     CnsBlockBackingDetails(Box<crate::types::CnsBlockBackingDetails>),
-    ///  A `CnsFileBackingDetails` or one of its subtypes.
+    /// A `CnsFileBackingDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileBackingDetails(crate::types::CnsFileBackingDetailsKind),
 }
@@ -112,6 +112,9 @@ impl Default for CnsBackingObjectDetailsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsBackingObjectDetailsKind {}
+impl std::panic::UnwindSafe for CnsBackingObjectDetailsKind {}
+impl std::panic::RefUnwindSafe for CnsBackingObjectDetailsKind {}
 impl Clone for CnsBackingObjectDetailsKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsBaseCreateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsBaseCreateSpecKind`].
 #[derive(Clone)]
 pub struct CnsBaseCreateSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,21 +76,21 @@ impl<'de> serde::Deserialize<'de> for CnsBaseCreateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsBaseCreateSpec` or any of its subtypes: what a member declared as `CnsBaseCreateSpec` holds.
+/// A `CnsBaseCreateSpec` or any of its subtypes: what a member declared as `CnsBaseCreateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsBaseCreateSpecKind {
     /// Exactly this type.
     CnsBaseCreateSpec(Box<crate::types::CnsBaseCreateSpec>),
-    ///  A `CnsBlockCreateSpec`.
+    /// A `CnsBlockCreateSpec`.
     #[cfg(feature = "vsan")]
     CnsBlockCreateSpec(Box<crate::types::CnsBlockCreateSpec>),
-    ///  A `CnsFileCreateSpec` or one of its subtypes.
+    /// A `CnsFileCreateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileCreateSpec(crate::types::CnsFileCreateSpecKind),
 }
@@ -101,6 +101,9 @@ impl Default for CnsBaseCreateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsBaseCreateSpecKind {}
+impl std::panic::UnwindSafe for CnsBaseCreateSpecKind {}
+impl std::panic::RefUnwindSafe for CnsBaseCreateSpecKind {}
 impl Clone for CnsBaseCreateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsBackingObjectDetails`.
+/// Extends [`CnsBackingObjectDetails`](crate::types::CnsBackingObjectDetails).
 #[derive(Clone)]
 pub struct CnsBlockBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsBaseCreateSpec`.
+/// Extends [`CnsBaseCreateSpec`](crate::types::CnsBaseCreateSpec).
 #[derive(Clone)]
 pub struct CnsBlockCreateSpec {
     /// Property *CnsBlockCreateSpec.cryptoSpec*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsVolumeRelocateSpec`.
+/// Extends [`CnsVolumeRelocateSpec`](crate::types::CnsVolumeRelocateSpec).
 #[derive(Clone)]
 pub struct CnsBlockVolumeRelocateSpec {
     /// Property *CnsVolumeRelocateSpec.volumeId*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsEntityMetadataKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsEntityMetadataKind`].
 #[derive(Clone)]
 pub struct CnsEntityMetadata {
     /// Property *CnsEntityMetadata.entityName*.
@@ -102,18 +102,18 @@ impl<'de> serde::Deserialize<'de> for CnsEntityMetadata {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsEntityMetadata` or any of its subtypes: what a member declared as `CnsEntityMetadata` holds.
+/// A `CnsEntityMetadata` or any of its subtypes: what a member declared as `CnsEntityMetadata` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsEntityMetadataKind {
     /// Exactly this type.
     CnsEntityMetadata(crate::types::CnsEntityMetadata),
-    ///  A `CnsKubernetesEntityMetadata`.
+    /// A `CnsKubernetesEntityMetadata`.
     #[cfg(feature = "vsan")]
     CnsKubernetesEntityMetadata(Box<crate::types::CnsKubernetesEntityMetadata>),
 }
@@ -124,6 +124,9 @@ impl Default for CnsEntityMetadataKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsEntityMetadataKind {}
+impl std::panic::UnwindSafe for CnsEntityMetadataKind {}
+impl std::panic::RefUnwindSafe for CnsEntityMetadataKind {}
 impl Clone for CnsEntityMetadataKind {
     #[inline]
     fn clone(&self) -> Self {

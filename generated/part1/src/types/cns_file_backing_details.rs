@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsBackingObjectDetails`.
+/// Extends [`CnsBackingObjectDetails`](crate::types::CnsBackingObjectDetails).
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsFileBackingDetailsKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsFileBackingDetailsKind`].
 #[derive(Clone)]
 pub struct CnsFileBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
@@ -92,18 +92,18 @@ impl<'de> serde::Deserialize<'de> for CnsFileBackingDetails {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsFileBackingDetails` or any of its subtypes: what a member declared as `CnsFileBackingDetails` holds.
+/// A `CnsFileBackingDetails` or any of its subtypes: what a member declared as `CnsFileBackingDetails` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsFileBackingDetailsKind {
     /// Exactly this type.
     CnsFileBackingDetails(crate::types::CnsFileBackingDetails),
-    ///  A `CnsVsanFileShareBackingDetails`.
+    /// A `CnsVsanFileShareBackingDetails`.
     #[cfg(feature = "vsan")]
     CnsVsanFileShareBackingDetails(Box<crate::types::CnsVsanFileShareBackingDetails>),
 }
@@ -114,6 +114,9 @@ impl Default for CnsFileBackingDetailsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsFileBackingDetailsKind {}
+impl std::panic::UnwindSafe for CnsFileBackingDetailsKind {}
+impl std::panic::RefUnwindSafe for CnsFileBackingDetailsKind {}
 impl Clone for CnsFileBackingDetailsKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsBaseCreateSpec`.
+/// Extends [`CnsBaseCreateSpec`](crate::types::CnsBaseCreateSpec).
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsFileCreateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsFileCreateSpecKind`].
 #[derive(Clone)]
 pub struct CnsFileCreateSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for CnsFileCreateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsFileCreateSpec` or any of its subtypes: what a member declared as `CnsFileCreateSpec` holds.
+/// A `CnsFileCreateSpec` or any of its subtypes: what a member declared as `CnsFileCreateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsFileCreateSpecKind {
     /// Exactly this type.
     CnsFileCreateSpec(Box<crate::types::CnsFileCreateSpec>),
-    ///  A `CnsVSANFileCreateSpec`.
+    /// A `CnsVSANFileCreateSpec`.
     #[cfg(feature = "vsan")]
     CnsVSANFileCreateSpec(Box<crate::types::CnsVSANFileCreateSpec>),
 }
@@ -98,6 +98,9 @@ impl Default for CnsFileCreateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsFileCreateSpecKind {}
+impl std::panic::UnwindSafe for CnsFileCreateSpecKind {}
+impl std::panic::RefUnwindSafe for CnsFileCreateSpecKind {}
 impl Clone for CnsFileCreateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

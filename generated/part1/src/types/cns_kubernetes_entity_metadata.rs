@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsEntityMetadata`.
+/// Extends [`CnsEntityMetadata`](crate::types::CnsEntityMetadata).
 #[derive(Clone)]
 pub struct CnsKubernetesEntityMetadata {
     /// Property *CnsEntityMetadata.entityName*.

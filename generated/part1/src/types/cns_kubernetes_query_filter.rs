@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsQueryFilter`.
+/// Extends [`CnsQueryFilter`](crate::types::CnsQueryFilter).
 #[derive(Clone)]
 pub struct CnsKubernetesQueryFilter {
     /// Property *CnsQueryFilter.volumeIds*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsAccessControlSpec`.
+/// Extends [`CnsAccessControlSpec`](crate::types::CnsAccessControlSpec).
 #[derive(Clone)]
 pub struct CnsNFSAccessControlSpec {
     /// Property *CnsNFSAccessControlSpec.netPermission*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsQueryFilterKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsQueryFilterKind`].
 #[derive(Clone)]
 pub struct CnsQueryFilter {
     /// Property *CnsQueryFilter.volumeIds*.
@@ -156,18 +156,18 @@ impl<'de> serde::Deserialize<'de> for CnsQueryFilter {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsQueryFilter` or any of its subtypes: what a member declared as `CnsQueryFilter` holds.
+/// A `CnsQueryFilter` or any of its subtypes: what a member declared as `CnsQueryFilter` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsQueryFilterKind {
     /// Exactly this type.
     CnsQueryFilter(Box<crate::types::CnsQueryFilter>),
-    ///  A `CnsKubernetesQueryFilter`.
+    /// A `CnsKubernetesQueryFilter`.
     #[cfg(feature = "vsan")]
     CnsKubernetesQueryFilter(Box<crate::types::CnsKubernetesQueryFilter>),
 }
@@ -178,6 +178,9 @@ impl Default for CnsQueryFilterKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsQueryFilterKind {}
+impl std::panic::UnwindSafe for CnsQueryFilterKind {}
+impl std::panic::RefUnwindSafe for CnsQueryFilterKind {}
 impl Clone for CnsQueryFilterKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsVolumeSource`.
+/// Extends [`CnsVolumeSource`](crate::types::CnsVolumeSource).
 #[derive(Clone)]
 pub struct CnsSnapshotVolumeSource {
     /// Property *CnsSnapshotVolumeSource.volumeId*.

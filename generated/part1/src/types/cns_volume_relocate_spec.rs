@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsVolumeRelocateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsVolumeRelocateSpecKind`].
 #[derive(Clone)]
 pub struct CnsVolumeRelocateSpec {
     /// Property *CnsVolumeRelocateSpec.volumeId*.
@@ -99,18 +99,18 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeRelocateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsVolumeRelocateSpec` or any of its subtypes: what a member declared as `CnsVolumeRelocateSpec` holds.
+/// A `CnsVolumeRelocateSpec` or any of its subtypes: what a member declared as `CnsVolumeRelocateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsVolumeRelocateSpecKind {
     /// Exactly this type.
     CnsVolumeRelocateSpec(crate::types::CnsVolumeRelocateSpec),
-    ///  A `CnsBlockVolumeRelocateSpec`.
+    /// A `CnsBlockVolumeRelocateSpec`.
     #[cfg(feature = "vsan")]
     CnsBlockVolumeRelocateSpec(Box<crate::types::CnsBlockVolumeRelocateSpec>),
 }
@@ -121,6 +121,9 @@ impl Default for CnsVolumeRelocateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsVolumeRelocateSpecKind {}
+impl std::panic::UnwindSafe for CnsVolumeRelocateSpecKind {}
+impl std::panic::RefUnwindSafe for CnsVolumeRelocateSpecKind {}
 impl Clone for CnsVolumeRelocateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CnsVolumeSourceKind`\].
+/// Has subtypes: members declared with this type are held as [`CnsVolumeSourceKind`].
 #[derive(Clone)]
 pub struct CnsVolumeSource {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,21 +76,21 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeSource {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CnsVolumeSource` or any of its subtypes: what a member declared as `CnsVolumeSource` holds.
+/// A `CnsVolumeSource` or any of its subtypes: what a member declared as `CnsVolumeSource` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CnsVolumeSourceKind {
     /// Exactly this type.
     CnsVolumeSource(Box<crate::types::CnsVolumeSource>),
-    ///  A `CnsCloneVolumeSource`.
+    /// A `CnsCloneVolumeSource`.
     #[cfg(feature = "vsan")]
     CnsCloneVolumeSource(Box<crate::types::CnsCloneVolumeSource>),
-    ///  A `CnsSnapshotVolumeSource`.
+    /// A `CnsSnapshotVolumeSource`.
     #[cfg(feature = "vsan")]
     CnsSnapshotVolumeSource(Box<crate::types::CnsSnapshotVolumeSource>),
 }
@@ -101,6 +101,9 @@ impl Default for CnsVolumeSourceKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CnsVolumeSourceKind {}
+impl std::panic::UnwindSafe for CnsVolumeSourceKind {}
+impl std::panic::RefUnwindSafe for CnsVolumeSourceKind {}
 impl Clone for CnsVolumeSourceKind {
     #[inline]
     fn clone(&self) -> Self {

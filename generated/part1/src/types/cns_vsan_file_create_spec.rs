@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsFileCreateSpec`.
+/// Extends [`CnsFileCreateSpec`](crate::types::CnsFileCreateSpec).
 #[derive(Clone)]
 pub struct CnsVSANFileCreateSpec {
     /// Property *CnsVSANFileCreateSpec.softQuotaInMb*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `CnsFileBackingDetails`.
+/// Extends [`CnsFileBackingDetails`](crate::types::CnsFileBackingDetails).
 #[derive(Clone)]
 pub struct CnsVsanFileShareBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.

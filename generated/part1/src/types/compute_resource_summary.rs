@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ComputeResourceSummaryKind`\].
+/// Has subtypes: members declared with this type are held as [`ComputeResourceSummaryKind`].
 #[derive(Clone)]
 pub struct ComputeResourceSummary {
     /// Property *ComputeResourceSummary.totalCpu*.
@@ -145,18 +145,18 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceSummary {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ComputeResourceSummary` or any of its subtypes: what a member declared as `ComputeResourceSummary` holds.
+/// A `ComputeResourceSummary` or any of its subtypes: what a member declared as `ComputeResourceSummary` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ComputeResourceSummaryKind {
     /// Exactly this type.
     ComputeResourceSummary(crate::types::ComputeResourceSummary),
-    ///  A `ClusterComputeResourceSummary`.
+    /// A `ClusterComputeResourceSummary`.
     ClusterComputeResourceSummary(Box<crate::types::ClusterComputeResourceSummary>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -166,6 +166,9 @@ impl Default for ComputeResourceSummaryKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ComputeResourceSummaryKind {}
+impl std::panic::UnwindSafe for ComputeResourceSummaryKind {}
+impl std::panic::RefUnwindSafe for ComputeResourceSummaryKind {}
 impl Clone for ComputeResourceSummaryKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CryptoManagerKmipCryptoKeyStatusKeyInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`CryptoManagerKmipCryptoKeyStatusKeyInfoKind`].
 #[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatusKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
@@ -87,24 +87,24 @@ impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCryptoKeyStatusKeyInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CryptoManagerKmipCryptoKeyStatusKeyInfo` or any of its subtypes: what a member declared as `CryptoManagerKmipCryptoKeyStatusKeyInfo` holds.
+/// A `CryptoManagerKmipCryptoKeyStatusKeyInfo` or any of its subtypes: what a member declared as `CryptoManagerKmipCryptoKeyStatusKeyInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     /// Exactly this type.
     CryptoManagerKmipCryptoKeyStatusKeyInfo(
         crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo,
     ),
-    ///  A `CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo`.
+    /// A `CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo`.
     CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(
         Box<crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo>,
     ),
-    ///  A `CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo`.
+    /// A `CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo`.
     CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(
         Box<
             crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
@@ -118,6 +118,9 @@ impl Default for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {}
+impl std::panic::UnwindSafe for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {}
+impl std::panic::RefUnwindSafe for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {}
 impl Clone for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `CryptoManagerKmipCryptoKeyStatusKeyInfo`.
+/// Extends [`CryptoManagerKmipCryptoKeyStatusKeyInfo`](crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo).
 #[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CryptoSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`CryptoSpecKind`].
 #[derive(Clone)]
 pub struct CryptoSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,26 +74,26 @@ impl<'de> serde::Deserialize<'de> for CryptoSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CryptoSpec` or any of its subtypes: what a member declared as `CryptoSpec` holds.
+/// A `CryptoSpec` or any of its subtypes: what a member declared as `CryptoSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CryptoSpecKind {
     /// Exactly this type.
     CryptoSpec(Box<crate::types::CryptoSpec>),
-    ///  A `CryptoSpecDecrypt`.
+    /// A `CryptoSpecDecrypt`.
     CryptoSpecDecrypt(Box<crate::types::CryptoSpecDecrypt>),
-    ///  A `CryptoSpecDeepRecrypt`.
+    /// A `CryptoSpecDeepRecrypt`.
     CryptoSpecDeepRecrypt(Box<crate::types::CryptoSpecDeepRecrypt>),
-    ///  A `CryptoSpecEncrypt`.
+    /// A `CryptoSpecEncrypt`.
     CryptoSpecEncrypt(Box<crate::types::CryptoSpecEncrypt>),
-    ///  A `CryptoSpecNoOp` or one of its subtypes.
+    /// A `CryptoSpecNoOp` or one of its subtypes.
     CryptoSpecNoOp(crate::types::CryptoSpecNoOpKind),
-    ///  A `CryptoSpecShallowRecrypt`.
+    /// A `CryptoSpecShallowRecrypt`.
     CryptoSpecShallowRecrypt(Box<crate::types::CryptoSpecShallowRecrypt>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -103,6 +103,9 @@ impl Default for CryptoSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CryptoSpecKind {}
+impl std::panic::UnwindSafe for CryptoSpecKind {}
+impl std::panic::RefUnwindSafe for CryptoSpecKind {}
 impl Clone for CryptoSpecKind {
     #[inline]
     fn clone(&self) -> Self {

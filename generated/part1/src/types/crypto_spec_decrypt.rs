@@ -2,7 +2,7 @@
 
 /// Data object type *CryptoSpecDecrypt*.
 ///
-/// Extends `CryptoSpec`.
+/// Extends [`CryptoSpec`](crate::types::CryptoSpec).
 #[derive(Clone)]
 pub struct CryptoSpecDecrypt {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *CryptoSpecDeepRecrypt*.
 ///
-/// Extends `CryptoSpec`.
+/// Extends [`CryptoSpec`](crate::types::CryptoSpec).
 #[derive(Clone)]
 pub struct CryptoSpecDeepRecrypt {
     /// Property *CryptoSpecDeepRecrypt.newKeyId*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CryptoSpecEncrypt*.
 ///
-/// Extends `CryptoSpec`.
+/// Extends [`CryptoSpec`](crate::types::CryptoSpec).
 #[derive(Clone)]
 pub struct CryptoSpecEncrypt {
     /// Property *CryptoSpecEncrypt.cryptoKeyId*.

@@ -2,9 +2,9 @@
 
 /// Data object type *CryptoSpecNoOp*.
 ///
-/// Extends `CryptoSpec`.
+/// Extends [`CryptoSpec`](crate::types::CryptoSpec).
 ///
-/// Has subtypes: members declared with this type are held as \[`CryptoSpecNoOpKind`\].
+/// Has subtypes: members declared with this type are held as [`CryptoSpecNoOpKind`].
 #[derive(Clone)]
 pub struct CryptoSpecNoOp {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,18 +74,18 @@ impl<'de> serde::Deserialize<'de> for CryptoSpecNoOp {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CryptoSpecNoOp` or any of its subtypes: what a member declared as `CryptoSpecNoOp` holds.
+/// A `CryptoSpecNoOp` or any of its subtypes: what a member declared as `CryptoSpecNoOp` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CryptoSpecNoOpKind {
     /// Exactly this type.
     CryptoSpecNoOp(Box<crate::types::CryptoSpecNoOp>),
-    ///  A `CryptoSpecRegister`.
+    /// A `CryptoSpecRegister`.
     CryptoSpecRegister(Box<crate::types::CryptoSpecRegister>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -95,6 +95,9 @@ impl Default for CryptoSpecNoOpKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CryptoSpecNoOpKind {}
+impl std::panic::UnwindSafe for CryptoSpecNoOpKind {}
+impl std::panic::RefUnwindSafe for CryptoSpecNoOpKind {}
 impl Clone for CryptoSpecNoOpKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *CryptoSpecRegister*.
 ///
-/// Extends `CryptoSpecNoOp`.
+/// Extends [`CryptoSpecNoOp`](crate::types::CryptoSpecNoOp).
 #[derive(Clone)]
 pub struct CryptoSpecRegister {
     /// Property *CryptoSpecRegister.cryptoKeyId*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CryptoSpecShallowRecrypt*.
 ///
-/// Extends `CryptoSpec`.
+/// Extends [`CryptoSpec`](crate::types::CryptoSpec).
 #[derive(Clone)]
 pub struct CryptoSpecShallowRecrypt {
     /// Property *CryptoSpecShallowRecrypt.newKeyId*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomFieldDefAddedEvent*.
 ///
-/// Extends `CustomFieldDefEvent`.
+/// Extends [`CustomFieldDefEvent`](crate::types::CustomFieldDefEvent).
 #[derive(Clone)]
 pub struct CustomFieldDefAddedEvent {
     /// Property *Event.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *CustomFieldDefEvent*.
 ///
-/// Extends `CustomFieldEvent`.
+/// Extends [`CustomFieldEvent`](crate::types::CustomFieldEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomFieldDefEventKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomFieldDefEventKind`].
 #[derive(Clone)]
 pub struct CustomFieldDefEvent {
     /// Property *Event.key*.
@@ -210,22 +210,22 @@ impl<'de> serde::Deserialize<'de> for CustomFieldDefEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomFieldDefEvent` or any of its subtypes: what a member declared as `CustomFieldDefEvent` holds.
+/// A `CustomFieldDefEvent` or any of its subtypes: what a member declared as `CustomFieldDefEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomFieldDefEventKind {
     /// Exactly this type.
     CustomFieldDefEvent(Box<crate::types::CustomFieldDefEvent>),
-    ///  A `CustomFieldDefAddedEvent`.
+    /// A `CustomFieldDefAddedEvent`.
     CustomFieldDefAddedEvent(Box<crate::types::CustomFieldDefAddedEvent>),
-    ///  A `CustomFieldDefRemovedEvent`.
+    /// A `CustomFieldDefRemovedEvent`.
     CustomFieldDefRemovedEvent(Box<crate::types::CustomFieldDefRemovedEvent>),
-    ///  A `CustomFieldDefRenamedEvent`.
+    /// A `CustomFieldDefRenamedEvent`.
     CustomFieldDefRenamedEvent(Box<crate::types::CustomFieldDefRenamedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -235,6 +235,9 @@ impl Default for CustomFieldDefEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomFieldDefEventKind {}
+impl std::panic::UnwindSafe for CustomFieldDefEventKind {}
+impl std::panic::RefUnwindSafe for CustomFieldDefEventKind {}
 impl Clone for CustomFieldDefEventKind {
     #[inline]
     fn clone(&self) -> Self {

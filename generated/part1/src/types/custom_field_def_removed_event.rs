@@ -2,7 +2,7 @@
 
 /// Data object type *CustomFieldDefRemovedEvent*.
 ///
-/// Extends `CustomFieldDefEvent`.
+/// Extends [`CustomFieldDefEvent`](crate::types::CustomFieldDefEvent).
 #[derive(Clone)]
 pub struct CustomFieldDefRemovedEvent {
     /// Property *Event.key*.

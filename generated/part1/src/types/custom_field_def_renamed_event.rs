@@ -2,7 +2,7 @@
 
 /// Data object type *CustomFieldDefRenamedEvent*.
 ///
-/// Extends `CustomFieldDefEvent`.
+/// Extends [`CustomFieldDefEvent`](crate::types::CustomFieldDefEvent).
 #[derive(Clone)]
 pub struct CustomFieldDefRenamedEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomFieldEventKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomFieldEventKind`].
 #[derive(Clone)]
 pub struct CustomFieldEvent {
     /// Property *Event.key*.
@@ -196,20 +196,20 @@ impl<'de> serde::Deserialize<'de> for CustomFieldEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomFieldEvent` or any of its subtypes: what a member declared as `CustomFieldEvent` holds.
+/// A `CustomFieldEvent` or any of its subtypes: what a member declared as `CustomFieldEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomFieldEventKind {
     /// Exactly this type.
     CustomFieldEvent(Box<crate::types::CustomFieldEvent>),
-    ///  A `CustomFieldDefEvent` or one of its subtypes.
+    /// A `CustomFieldDefEvent` or one of its subtypes.
     CustomFieldDefEvent(crate::types::CustomFieldDefEventKind),
-    ///  A `CustomFieldValueChangedEvent`.
+    /// A `CustomFieldValueChangedEvent`.
     CustomFieldValueChangedEvent(Box<crate::types::CustomFieldValueChangedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -219,6 +219,9 @@ impl Default for CustomFieldEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomFieldEventKind {}
+impl std::panic::UnwindSafe for CustomFieldEventKind {}
+impl std::panic::RefUnwindSafe for CustomFieldEventKind {}
 impl Clone for CustomFieldEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomFieldStringValue*.
 ///
-/// Extends `CustomFieldValue`.
+/// Extends [`CustomFieldValue`](crate::types::CustomFieldValue).
 #[derive(Clone)]
 pub struct CustomFieldStringValue {
     /// Property *CustomFieldValue.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomFieldValueKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomFieldValueKind`].
 #[derive(Clone)]
 pub struct CustomFieldValue {
     /// Property *CustomFieldValue.key*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for CustomFieldValue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomFieldValue` or any of its subtypes: what a member declared as `CustomFieldValue` holds.
+/// A `CustomFieldValue` or any of its subtypes: what a member declared as `CustomFieldValue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomFieldValueKind {
     /// Exactly this type.
     CustomFieldValue(crate::types::CustomFieldValue),
-    ///  A `CustomFieldStringValue`.
+    /// A `CustomFieldStringValue`.
     CustomFieldStringValue(Box<crate::types::CustomFieldStringValue>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -106,6 +106,9 @@ impl Default for CustomFieldValueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomFieldValueKind {}
+impl std::panic::UnwindSafe for CustomFieldValueKind {}
+impl std::panic::RefUnwindSafe for CustomFieldValueKind {}
 impl Clone for CustomFieldValueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomFieldValueChangedEvent*.
 ///
-/// Extends `CustomFieldEvent`.
+/// Extends [`CustomFieldEvent`](crate::types::CustomFieldEvent).
 #[derive(Clone)]
 pub struct CustomFieldValueChangedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationCustomIpGenerator*.
 ///
-/// Extends `CustomizationIpGenerator`.
+/// Extends [`CustomizationIpGenerator`](crate::types::CustomizationIpGenerator).
 #[derive(Clone)]
 pub struct CustomizationCustomIpGenerator {
     /// Property *CustomizationCustomIpGenerator.argument*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationCustomIpV6Generator*.
 ///
-/// Extends `CustomizationIpV6Generator`.
+/// Extends [`CustomizationIpV6Generator`](crate::types::CustomizationIpV6Generator).
 #[derive(Clone)]
 pub struct CustomizationCustomIpV6Generator {
     /// Property *CustomizationCustomIpV6Generator.argument*.

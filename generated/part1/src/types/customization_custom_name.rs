@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationCustomName*.
 ///
-/// Extends `CustomizationName`.
+/// Extends [`CustomizationName`](crate::types::CustomizationName).
 #[derive(Clone)]
 pub struct CustomizationCustomName {
     /// Property *CustomizationCustomName.argument*.

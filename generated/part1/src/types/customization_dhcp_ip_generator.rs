@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationDhcpIpGenerator*.
 ///
-/// Extends `CustomizationIpGenerator`.
+/// Extends [`CustomizationIpGenerator`](crate::types::CustomizationIpGenerator).
 #[derive(Clone)]
 pub struct CustomizationDhcpIpGenerator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

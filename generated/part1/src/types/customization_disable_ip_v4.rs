@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
-/// Extends `CustomizationIpGenerator`.
+/// Extends [`CustomizationIpGenerator`](crate::types::CustomizationIpGenerator).
 #[derive(Clone)]
 pub struct CustomizationDisableIpV4 {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

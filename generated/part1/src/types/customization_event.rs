@@ -4,7 +4,7 @@
 ///
 /// Extends `VmEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomizationEventKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomizationEventKind`].
 #[derive(Clone)]
 pub struct CustomizationEvent {
     /// Property *Event.key*.
@@ -210,22 +210,22 @@ impl<'de> serde::Deserialize<'de> for CustomizationEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomizationEvent` or any of its subtypes: what a member declared as `CustomizationEvent` holds.
+/// A `CustomizationEvent` or any of its subtypes: what a member declared as `CustomizationEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomizationEventKind {
     /// Exactly this type.
     CustomizationEvent(Box<crate::types::CustomizationEvent>),
-    ///  A `CustomizationFailed` or one of its subtypes.
+    /// A `CustomizationFailed` or one of its subtypes.
     CustomizationFailed(crate::types::CustomizationFailedKind),
-    ///  A `CustomizationStartedEvent`.
+    /// A `CustomizationStartedEvent`.
     CustomizationStartedEvent(Box<crate::types::CustomizationStartedEvent>),
-    ///  A `CustomizationSucceeded`.
+    /// A `CustomizationSucceeded`.
     CustomizationSucceeded(Box<crate::types::CustomizationSucceeded>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -235,6 +235,9 @@ impl Default for CustomizationEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomizationEventKind {}
+impl std::panic::UnwindSafe for CustomizationEventKind {}
+impl std::panic::RefUnwindSafe for CustomizationEventKind {}
 impl Clone for CustomizationEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *CustomizationFailed*.
 ///
-/// Extends `CustomizationEvent`.
+/// Extends [`CustomizationEvent`](crate::types::CustomizationEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomizationFailedKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomizationFailedKind`].
 #[derive(Clone)]
 pub struct CustomizationFailed {
     /// Property *Event.key*.
@@ -217,26 +217,26 @@ impl<'de> serde::Deserialize<'de> for CustomizationFailed {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomizationFailed` or any of its subtypes: what a member declared as `CustomizationFailed` holds.
+/// A `CustomizationFailed` or any of its subtypes: what a member declared as `CustomizationFailed` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomizationFailedKind {
     /// Exactly this type.
     CustomizationFailed(Box<crate::types::CustomizationFailed>),
-    ///  A `CustomizationLinuxIdentityFailed`.
+    /// A `CustomizationLinuxIdentityFailed`.
     CustomizationLinuxIdentityFailed(
         Box<crate::types::CustomizationLinuxIdentityFailed>,
     ),
-    ///  A `CustomizationNetworkSetupFailed`.
+    /// A `CustomizationNetworkSetupFailed`.
     CustomizationNetworkSetupFailed(Box<crate::types::CustomizationNetworkSetupFailed>),
-    ///  A `CustomizationSysprepFailed`.
+    /// A `CustomizationSysprepFailed`.
     CustomizationSysprepFailed(Box<crate::types::CustomizationSysprepFailed>),
-    ///  A `CustomizationUnknownFailure`.
+    /// A `CustomizationUnknownFailure`.
     CustomizationUnknownFailure(Box<crate::types::CustomizationUnknownFailure>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -246,6 +246,9 @@ impl Default for CustomizationFailedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomizationFailedKind {}
+impl std::panic::UnwindSafe for CustomizationFailedKind {}
+impl std::panic::RefUnwindSafe for CustomizationFailedKind {}
 impl Clone for CustomizationFailedKind {
     #[inline]
     fn clone(&self) -> Self {

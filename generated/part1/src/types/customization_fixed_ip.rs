@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationFixedIp*.
 ///
-/// Extends `CustomizationIpGenerator`.
+/// Extends [`CustomizationIpGenerator`](crate::types::CustomizationIpGenerator).
 #[derive(Clone)]
 pub struct CustomizationFixedIp {
     /// Property *CustomizationFixedIp.ipAddress*.

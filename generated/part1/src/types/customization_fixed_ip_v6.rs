@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationFixedIpV6*.
 ///
-/// Extends `CustomizationIpV6Generator`.
+/// Extends [`CustomizationIpV6Generator`](crate::types::CustomizationIpV6Generator).
 #[derive(Clone)]
 pub struct CustomizationFixedIpV6 {
     /// Property *CustomizationFixedIpV6.ipAddress*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationFixedName*.
 ///
-/// Extends `CustomizationName`.
+/// Extends [`CustomizationName`](crate::types::CustomizationName).
 #[derive(Clone)]
 pub struct CustomizationFixedName {
     /// Property *CustomizationFixedName.name*.

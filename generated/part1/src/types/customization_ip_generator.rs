@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomizationIpGeneratorKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomizationIpGeneratorKind`].
 #[derive(Clone)]
 pub struct CustomizationIpGenerator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,26 +74,26 @@ impl<'de> serde::Deserialize<'de> for CustomizationIpGenerator {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomizationIpGenerator` or any of its subtypes: what a member declared as `CustomizationIpGenerator` holds.
+/// A `CustomizationIpGenerator` or any of its subtypes: what a member declared as `CustomizationIpGenerator` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomizationIpGeneratorKind {
     /// Exactly this type.
     CustomizationIpGenerator(Box<crate::types::CustomizationIpGenerator>),
-    ///  A `CustomizationCustomIpGenerator`.
+    /// A `CustomizationCustomIpGenerator`.
     CustomizationCustomIpGenerator(Box<crate::types::CustomizationCustomIpGenerator>),
-    ///  A `CustomizationDhcpIpGenerator`.
+    /// A `CustomizationDhcpIpGenerator`.
     CustomizationDhcpIpGenerator(Box<crate::types::CustomizationDhcpIpGenerator>),
-    ///  A `CustomizationDisableIpV4`.
+    /// A `CustomizationDisableIpV4`.
     CustomizationDisableIpV4(Box<crate::types::CustomizationDisableIpV4>),
-    ///  A `CustomizationFixedIp`.
+    /// A `CustomizationFixedIp`.
     CustomizationFixedIp(Box<crate::types::CustomizationFixedIp>),
-    ///  A `CustomizationUnknownIpGenerator`.
+    /// A `CustomizationUnknownIpGenerator`.
     CustomizationUnknownIpGenerator(Box<crate::types::CustomizationUnknownIpGenerator>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -103,6 +103,9 @@ impl Default for CustomizationIpGeneratorKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomizationIpGeneratorKind {}
+impl std::panic::UnwindSafe for CustomizationIpGeneratorKind {}
+impl std::panic::RefUnwindSafe for CustomizationIpGeneratorKind {}
 impl Clone for CustomizationIpGeneratorKind {
     #[inline]
     fn clone(&self) -> Self {

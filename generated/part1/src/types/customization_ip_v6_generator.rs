@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomizationIpV6GeneratorKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomizationIpV6GeneratorKind`].
 #[derive(Clone)]
 pub struct CustomizationIpV6Generator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,32 +74,32 @@ impl<'de> serde::Deserialize<'de> for CustomizationIpV6Generator {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomizationIpV6Generator` or any of its subtypes: what a member declared as `CustomizationIpV6Generator` holds.
+/// A `CustomizationIpV6Generator` or any of its subtypes: what a member declared as `CustomizationIpV6Generator` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomizationIpV6GeneratorKind {
     /// Exactly this type.
     CustomizationIpV6Generator(Box<crate::types::CustomizationIpV6Generator>),
-    ///  A `CustomizationAutoIpV6Generator`.
+    /// A `CustomizationAutoIpV6Generator`.
     CustomizationAutoIpV6Generator(Box<crate::types::CustomizationAutoIpV6Generator>),
-    ///  A `CustomizationCustomIpV6Generator`.
+    /// A `CustomizationCustomIpV6Generator`.
     CustomizationCustomIpV6Generator(
         Box<crate::types::CustomizationCustomIpV6Generator>,
     ),
-    ///  A `CustomizationDhcpIpV6Generator`.
+    /// A `CustomizationDhcpIpV6Generator`.
     CustomizationDhcpIpV6Generator(Box<crate::types::CustomizationDhcpIpV6Generator>),
-    ///  A `CustomizationFixedIpV6`.
+    /// A `CustomizationFixedIpV6`.
     CustomizationFixedIpV6(Box<crate::types::CustomizationFixedIpV6>),
-    ///  A `CustomizationStatelessIpV6Generator`.
+    /// A `CustomizationStatelessIpV6Generator`.
     CustomizationStatelessIpV6Generator(
         Box<crate::types::CustomizationStatelessIpV6Generator>,
     ),
-    ///  A `CustomizationUnknownIpV6Generator`.
+    /// A `CustomizationUnknownIpV6Generator`.
     CustomizationUnknownIpV6Generator(
         Box<crate::types::CustomizationUnknownIpV6Generator>,
     ),
@@ -111,6 +111,9 @@ impl Default for CustomizationIpV6GeneratorKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomizationIpV6GeneratorKind {}
+impl std::panic::UnwindSafe for CustomizationIpV6GeneratorKind {}
+impl std::panic::RefUnwindSafe for CustomizationIpV6GeneratorKind {}
 impl Clone for CustomizationIpV6GeneratorKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationLinuxIdentityFailed*.
 ///
-/// Extends `CustomizationFailed`.
+/// Extends [`CustomizationFailed`](crate::types::CustomizationFailed).
 #[derive(Clone)]
 pub struct CustomizationLinuxIdentityFailed {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationLinuxOptions*.
 ///
-/// Extends `CustomizationOptions`.
+/// Extends [`CustomizationOptions`](crate::types::CustomizationOptions).
 #[derive(Clone)]
 pub struct CustomizationLinuxOptions {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomizationNameKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomizationNameKind`].
 #[derive(Clone)]
 pub struct CustomizationName {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,26 +74,26 @@ impl<'de> serde::Deserialize<'de> for CustomizationName {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomizationName` or any of its subtypes: what a member declared as `CustomizationName` holds.
+/// A `CustomizationName` or any of its subtypes: what a member declared as `CustomizationName` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomizationNameKind {
     /// Exactly this type.
     CustomizationName(Box<crate::types::CustomizationName>),
-    ///  A `CustomizationCustomName`.
+    /// A `CustomizationCustomName`.
     CustomizationCustomName(Box<crate::types::CustomizationCustomName>),
-    ///  A `CustomizationFixedName`.
+    /// A `CustomizationFixedName`.
     CustomizationFixedName(Box<crate::types::CustomizationFixedName>),
-    ///  A `CustomizationPrefixName`.
+    /// A `CustomizationPrefixName`.
     CustomizationPrefixName(Box<crate::types::CustomizationPrefixName>),
-    ///  A `CustomizationUnknownName`.
+    /// A `CustomizationUnknownName`.
     CustomizationUnknownName(Box<crate::types::CustomizationUnknownName>),
-    ///  A `CustomizationVirtualMachineName`.
+    /// A `CustomizationVirtualMachineName`.
     CustomizationVirtualMachineName(Box<crate::types::CustomizationVirtualMachineName>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -103,6 +103,9 @@ impl Default for CustomizationNameKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomizationNameKind {}
+impl std::panic::UnwindSafe for CustomizationNameKind {}
+impl std::panic::RefUnwindSafe for CustomizationNameKind {}
 impl Clone for CustomizationNameKind {
     #[inline]
     fn clone(&self) -> Self {

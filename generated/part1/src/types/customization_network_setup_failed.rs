@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationNetworkSetupFailed*.
 ///
-/// Extends `CustomizationFailed`.
+/// Extends [`CustomizationFailed`](crate::types::CustomizationFailed).
 #[derive(Clone)]
 pub struct CustomizationNetworkSetupFailed {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`CustomizationOptionsKind`\].
+/// Has subtypes: members declared with this type are held as [`CustomizationOptionsKind`].
 #[derive(Clone)]
 pub struct CustomizationOptions {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,20 +74,20 @@ impl<'de> serde::Deserialize<'de> for CustomizationOptions {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `CustomizationOptions` or any of its subtypes: what a member declared as `CustomizationOptions` holds.
+/// A `CustomizationOptions` or any of its subtypes: what a member declared as `CustomizationOptions` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum CustomizationOptionsKind {
     /// Exactly this type.
     CustomizationOptions(Box<crate::types::CustomizationOptions>),
-    ///  A `CustomizationLinuxOptions`.
+    /// A `CustomizationLinuxOptions`.
     CustomizationLinuxOptions(Box<crate::types::CustomizationLinuxOptions>),
-    ///  A `CustomizationWinOptions`.
+    /// A `CustomizationWinOptions`.
     CustomizationWinOptions(Box<crate::types::CustomizationWinOptions>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -97,6 +97,9 @@ impl Default for CustomizationOptionsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for CustomizationOptionsKind {}
+impl std::panic::UnwindSafe for CustomizationOptionsKind {}
+impl std::panic::RefUnwindSafe for CustomizationOptionsKind {}
 impl Clone for CustomizationOptionsKind {
     #[inline]
     fn clone(&self) -> Self {

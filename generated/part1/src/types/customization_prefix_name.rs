@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationPrefixName*.
 ///
-/// Extends `CustomizationName`.
+/// Extends [`CustomizationName`](crate::types::CustomizationName).
 #[derive(Clone)]
 pub struct CustomizationPrefixName {
     /// Property *CustomizationPrefixName.base*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationStartedEvent*.
 ///
-/// Extends `CustomizationEvent`.
+/// Extends [`CustomizationEvent`](crate::types::CustomizationEvent).
 #[derive(Clone)]
 pub struct CustomizationStartedEvent {
     /// Property *Event.key*.

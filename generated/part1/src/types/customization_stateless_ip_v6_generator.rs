@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationStatelessIpV6Generator*.
 ///
-/// Extends `CustomizationIpV6Generator`.
+/// Extends [`CustomizationIpV6Generator`](crate::types::CustomizationIpV6Generator).
 #[derive(Clone)]
 pub struct CustomizationStatelessIpV6Generator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

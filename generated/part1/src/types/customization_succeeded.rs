@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationSucceeded*.
 ///
-/// Extends `CustomizationEvent`.
+/// Extends [`CustomizationEvent`](crate::types::CustomizationEvent).
 #[derive(Clone)]
 pub struct CustomizationSucceeded {
     /// Property *Event.key*.

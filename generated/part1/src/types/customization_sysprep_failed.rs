@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationSysprepFailed*.
 ///
-/// Extends `CustomizationFailed`.
+/// Extends [`CustomizationFailed`](crate::types::CustomizationFailed).
 #[derive(Clone)]
 pub struct CustomizationSysprepFailed {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationUnknownFailure*.
 ///
-/// Extends `CustomizationFailed`.
+/// Extends [`CustomizationFailed`](crate::types::CustomizationFailed).
 #[derive(Clone)]
 pub struct CustomizationUnknownFailure {
     /// Property *Event.key*.

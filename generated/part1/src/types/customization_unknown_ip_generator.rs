@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationUnknownIpGenerator*.
 ///
-/// Extends `CustomizationIpGenerator`.
+/// Extends [`CustomizationIpGenerator`](crate::types::CustomizationIpGenerator).
 #[derive(Clone)]
 pub struct CustomizationUnknownIpGenerator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

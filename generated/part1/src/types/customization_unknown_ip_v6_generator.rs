@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationUnknownIpV6Generator*.
 ///
-/// Extends `CustomizationIpV6Generator`.
+/// Extends [`CustomizationIpV6Generator`](crate::types::CustomizationIpV6Generator).
 #[derive(Clone)]
 pub struct CustomizationUnknownIpV6Generator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationUnknownName*.
 ///
-/// Extends `CustomizationName`.
+/// Extends [`CustomizationName`](crate::types::CustomizationName).
 #[derive(Clone)]
 pub struct CustomizationUnknownName {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationVirtualMachineName*.
 ///
-/// Extends `CustomizationName`.
+/// Extends [`CustomizationName`](crate::types::CustomizationName).
 #[derive(Clone)]
 pub struct CustomizationVirtualMachineName {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *CustomizationWinOptions*.
 ///
-/// Extends `CustomizationOptions`.
+/// Extends [`CustomizationOptions`](crate::types::CustomizationOptions).
 #[derive(Clone)]
 pub struct CustomizationWinOptions {
     /// Property *CustomizationWinOptions.changeSID*.

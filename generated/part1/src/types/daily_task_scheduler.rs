@@ -2,9 +2,9 @@
 
 /// Data object type *DailyTaskScheduler*.
 ///
-/// Extends `HourlyTaskScheduler`.
+/// Extends [`HourlyTaskScheduler`](crate::types::HourlyTaskScheduler).
 ///
-/// Has subtypes: members declared with this type are held as \[`DailyTaskSchedulerKind`\].
+/// Has subtypes: members declared with this type are held as [`DailyTaskSchedulerKind`].
 #[derive(Clone)]
 pub struct DailyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
@@ -109,20 +109,20 @@ impl<'de> serde::Deserialize<'de> for DailyTaskScheduler {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DailyTaskScheduler` or any of its subtypes: what a member declared as `DailyTaskScheduler` holds.
+/// A `DailyTaskScheduler` or any of its subtypes: what a member declared as `DailyTaskScheduler` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DailyTaskSchedulerKind {
     /// Exactly this type.
     DailyTaskScheduler(crate::types::DailyTaskScheduler),
-    ///  A `MonthlyTaskScheduler` or one of its subtypes.
+    /// A `MonthlyTaskScheduler` or one of its subtypes.
     MonthlyTaskScheduler(crate::types::MonthlyTaskSchedulerKind),
-    ///  A `WeeklyTaskScheduler`.
+    /// A `WeeklyTaskScheduler`.
     WeeklyTaskScheduler(Box<crate::types::WeeklyTaskScheduler>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -132,6 +132,9 @@ impl Default for DailyTaskSchedulerKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DailyTaskSchedulerKind {}
+impl std::panic::UnwindSafe for DailyTaskSchedulerKind {}
+impl std::panic::RefUnwindSafe for DailyTaskSchedulerKind {}
 impl Clone for DailyTaskSchedulerKind {
     #[inline]
     fn clone(&self) -> Self {

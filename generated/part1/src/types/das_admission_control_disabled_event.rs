@@ -2,7 +2,7 @@
 
 /// Data object type *DasAdmissionControlDisabledEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DasAdmissionControlDisabledEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DasAdmissionControlEnabledEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DasAdmissionControlEnabledEvent {
     /// Property *Event.key*.

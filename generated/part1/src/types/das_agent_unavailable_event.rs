@@ -4,7 +4,7 @@
 ///
 /// Data object type *DasAgentUnavailableEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[deprecated]
 #[derive(Clone)]
 pub struct DasAgentUnavailableEvent {

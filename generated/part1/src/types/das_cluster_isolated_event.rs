@@ -2,7 +2,7 @@
 
 /// Data object type *DasClusterIsolatedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DasClusterIsolatedEvent {
     /// Property *Event.key*.

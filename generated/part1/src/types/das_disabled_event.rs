@@ -2,7 +2,7 @@
 
 /// Data object type *DasDisabledEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DasDisabledEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DasEnabledEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DasEnabledEvent {
     /// Property *Event.key*.

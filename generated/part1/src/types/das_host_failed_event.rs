@@ -2,7 +2,7 @@
 
 /// Data object type *DasHostFailedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DasHostFailedEvent {
     /// Property *Event.key*.

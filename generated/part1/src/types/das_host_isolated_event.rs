@@ -2,7 +2,7 @@
 
 /// Data object type *DasHostIsolatedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DasHostIsolatedEvent {
     /// Property *Event.key*.

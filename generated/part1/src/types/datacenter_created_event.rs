@@ -2,7 +2,7 @@
 
 /// Data object type *DatacenterCreatedEvent*.
 ///
-/// Extends `DatacenterEvent`.
+/// Extends [`DatacenterEvent`](crate::types::DatacenterEvent).
 #[derive(Clone)]
 pub struct DatacenterCreatedEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DatacenterEventKind`\].
+/// Has subtypes: members declared with this type are held as [`DatacenterEventKind`].
 #[derive(Clone)]
 pub struct DatacenterEvent {
     /// Property *Event.key*.
@@ -196,20 +196,20 @@ impl<'de> serde::Deserialize<'de> for DatacenterEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DatacenterEvent` or any of its subtypes: what a member declared as `DatacenterEvent` holds.
+/// A `DatacenterEvent` or any of its subtypes: what a member declared as `DatacenterEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DatacenterEventKind {
     /// Exactly this type.
     DatacenterEvent(Box<crate::types::DatacenterEvent>),
-    ///  A `DatacenterCreatedEvent`.
+    /// A `DatacenterCreatedEvent`.
     DatacenterCreatedEvent(Box<crate::types::DatacenterCreatedEvent>),
-    ///  A `DatacenterRenamedEvent`.
+    /// A `DatacenterRenamedEvent`.
     DatacenterRenamedEvent(Box<crate::types::DatacenterRenamedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -219,6 +219,9 @@ impl Default for DatacenterEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DatacenterEventKind {}
+impl std::panic::UnwindSafe for DatacenterEventKind {}
+impl std::panic::RefUnwindSafe for DatacenterEventKind {}
 impl Clone for DatacenterEventKind {
     #[inline]
     fn clone(&self) -> Self {

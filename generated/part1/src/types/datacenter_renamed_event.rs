@@ -2,7 +2,7 @@
 
 /// Data object type *DatacenterRenamedEvent*.
 ///
-/// Extends `DatacenterEvent`.
+/// Extends [`DatacenterEvent`](crate::types::DatacenterEvent).
 #[derive(Clone)]
 pub struct DatacenterRenamedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DatastoreCapacityIncreasedEvent*.
 ///
-/// Extends `DatastoreEvent`.
+/// Extends [`DatastoreEvent`](crate::types::DatastoreEvent).
 #[derive(Clone)]
 pub struct DatastoreCapacityIncreasedEvent {
     /// Property *Event.key*.

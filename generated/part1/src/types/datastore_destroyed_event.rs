@@ -2,7 +2,7 @@
 
 /// Data object type *DatastoreDestroyedEvent*.
 ///
-/// Extends `DatastoreEvent`.
+/// Extends [`DatastoreEvent`](crate::types::DatastoreEvent).
 #[derive(Clone)]
 pub struct DatastoreDestroyedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DatastoreDuplicatedEvent*.
 ///
-/// Extends `DatastoreEvent`.
+/// Extends [`DatastoreEvent`](crate::types::DatastoreEvent).
 #[derive(Clone)]
 pub struct DatastoreDuplicatedEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DatastoreEventKind`\].
+/// Has subtypes: members declared with this type are held as [`DatastoreEventKind`].
 #[derive(Clone)]
 pub struct DatastoreEvent {
     /// Property *Event.key*.
@@ -203,30 +203,30 @@ impl<'de> serde::Deserialize<'de> for DatastoreEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DatastoreEvent` or any of its subtypes: what a member declared as `DatastoreEvent` holds.
+/// A `DatastoreEvent` or any of its subtypes: what a member declared as `DatastoreEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DatastoreEventKind {
     /// Exactly this type.
     DatastoreEvent(Box<crate::types::DatastoreEvent>),
-    ///  A `DatastoreCapacityIncreasedEvent`.
+    /// A `DatastoreCapacityIncreasedEvent`.
     DatastoreCapacityIncreasedEvent(Box<crate::types::DatastoreCapacityIncreasedEvent>),
-    ///  A `DatastoreDestroyedEvent`.
+    /// A `DatastoreDestroyedEvent`.
     DatastoreDestroyedEvent(Box<crate::types::DatastoreDestroyedEvent>),
-    ///  A `DatastoreDuplicatedEvent`.
+    /// A `DatastoreDuplicatedEvent`.
     DatastoreDuplicatedEvent(Box<crate::types::DatastoreDuplicatedEvent>),
-    ///  A `DatastoreFileEvent` or one of its subtypes.
+    /// A `DatastoreFileEvent` or one of its subtypes.
     DatastoreFileEvent(crate::types::DatastoreFileEventKind),
-    ///  A `DatastoreIORMReconfiguredEvent`.
+    /// A `DatastoreIORMReconfiguredEvent`.
     DatastoreIORMReconfiguredEvent(Box<crate::types::DatastoreIORMReconfiguredEvent>),
-    ///  A `DatastoreRenamedEvent`.
+    /// A `DatastoreRenamedEvent`.
     DatastoreRenamedEvent(Box<crate::types::DatastoreRenamedEvent>),
-    ///  A `NonVIWorkloadDetectedOnDatastoreEvent`.
+    /// A `NonVIWorkloadDetectedOnDatastoreEvent`.
     NonVIWorkloadDetectedOnDatastoreEvent(
         Box<crate::types::NonVIWorkloadDetectedOnDatastoreEvent>,
     ),
@@ -238,6 +238,9 @@ impl Default for DatastoreEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DatastoreEventKind {}
+impl std::panic::UnwindSafe for DatastoreEventKind {}
+impl std::panic::RefUnwindSafe for DatastoreEventKind {}
 impl Clone for DatastoreEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DatastoreFileCopiedEvent*.
 ///
-/// Extends `DatastoreFileEvent`.
+/// Extends [`DatastoreFileEvent`](crate::types::DatastoreFileEvent).
 #[derive(Clone)]
 pub struct DatastoreFileCopiedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DatastoreFileDeletedEvent*.
 ///
-/// Extends `DatastoreFileEvent`.
+/// Extends [`DatastoreFileEvent`](crate::types::DatastoreFileEvent).
 #[derive(Clone)]
 pub struct DatastoreFileDeletedEvent {
     /// Property *Event.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *DatastoreFileEvent*.
 ///
-/// Extends `DatastoreEvent`.
+/// Extends [`DatastoreEvent`](crate::types::DatastoreEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`DatastoreFileEventKind`\].
+/// Has subtypes: members declared with this type are held as [`DatastoreFileEventKind`].
 #[derive(Clone)]
 pub struct DatastoreFileEvent {
     /// Property *Event.key*.
@@ -224,22 +224,22 @@ impl<'de> serde::Deserialize<'de> for DatastoreFileEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DatastoreFileEvent` or any of its subtypes: what a member declared as `DatastoreFileEvent` holds.
+/// A `DatastoreFileEvent` or any of its subtypes: what a member declared as `DatastoreFileEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DatastoreFileEventKind {
     /// Exactly this type.
     DatastoreFileEvent(Box<crate::types::DatastoreFileEvent>),
-    ///  A `DatastoreFileCopiedEvent`.
+    /// A `DatastoreFileCopiedEvent`.
     DatastoreFileCopiedEvent(Box<crate::types::DatastoreFileCopiedEvent>),
-    ///  A `DatastoreFileDeletedEvent`.
+    /// A `DatastoreFileDeletedEvent`.
     DatastoreFileDeletedEvent(Box<crate::types::DatastoreFileDeletedEvent>),
-    ///  A `DatastoreFileMovedEvent`.
+    /// A `DatastoreFileMovedEvent`.
     DatastoreFileMovedEvent(Box<crate::types::DatastoreFileMovedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -249,6 +249,9 @@ impl Default for DatastoreFileEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DatastoreFileEventKind {}
+impl std::panic::UnwindSafe for DatastoreFileEventKind {}
+impl std::panic::RefUnwindSafe for DatastoreFileEventKind {}
 impl Clone for DatastoreFileEventKind {
     #[inline]
     fn clone(&self) -> Self {

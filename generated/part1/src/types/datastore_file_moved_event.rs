@@ -2,7 +2,7 @@
 
 /// Data object type *DatastoreFileMovedEvent*.
 ///
-/// Extends `DatastoreFileEvent`.
+/// Extends [`DatastoreFileEvent`](crate::types::DatastoreFileEvent).
 #[derive(Clone)]
 pub struct DatastoreFileMovedEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DatastoreInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`DatastoreInfoKind`].
 #[derive(Clone)]
 pub struct DatastoreInfo {
     /// Property *DatastoreInfo.name*.
@@ -174,28 +174,28 @@ impl<'de> serde::Deserialize<'de> for DatastoreInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DatastoreInfo` or any of its subtypes: what a member declared as `DatastoreInfo` holds.
+/// A `DatastoreInfo` or any of its subtypes: what a member declared as `DatastoreInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DatastoreInfoKind {
     /// Exactly this type.
     DatastoreInfo(Box<crate::types::DatastoreInfo>),
-    ///  A `LocalDatastoreInfo`.
+    /// A `LocalDatastoreInfo`.
     LocalDatastoreInfo(Box<crate::types::LocalDatastoreInfo>),
-    ///  A `NasDatastoreInfo`.
+    /// A `NasDatastoreInfo`.
     NasDatastoreInfo(Box<crate::types::NasDatastoreInfo>),
-    ///  A `PMemDatastoreInfo`.
+    /// A `PMemDatastoreInfo`.
     PMemDatastoreInfo(Box<crate::types::PMemDatastoreInfo>),
-    ///  A `VmfsDatastoreInfo`.
+    /// A `VmfsDatastoreInfo`.
     VmfsDatastoreInfo(Box<crate::types::VmfsDatastoreInfo>),
-    ///  A `VsanDatastoreInfo`.
+    /// A `VsanDatastoreInfo`.
     VsanDatastoreInfo(Box<crate::types::VsanDatastoreInfo>),
-    ///  A `VvolDatastoreInfo`.
+    /// A `VvolDatastoreInfo`.
     #[cfg(feature = "sms")]
     VvolDatastoreInfo(Box<crate::types::VvolDatastoreInfo>),
 }
@@ -206,6 +206,9 @@ impl Default for DatastoreInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DatastoreInfoKind {}
+impl std::panic::UnwindSafe for DatastoreInfoKind {}
+impl std::panic::RefUnwindSafe for DatastoreInfoKind {}
 impl Clone for DatastoreInfoKind {
     #[inline]
     fn clone(&self) -> Self {

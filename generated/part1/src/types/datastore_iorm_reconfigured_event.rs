@@ -2,7 +2,7 @@
 
 /// Data object type *DatastoreIORMReconfiguredEvent*.
 ///
-/// Extends `DatastoreEvent`.
+/// Extends [`DatastoreEvent`](crate::types::DatastoreEvent).
 #[derive(Clone)]
 pub struct DatastoreIORMReconfiguredEvent {
     /// Property *Event.key*.

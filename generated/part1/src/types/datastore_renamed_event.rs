@@ -2,7 +2,7 @@
 
 /// Data object type *DatastoreRenamedEvent*.
 ///
-/// Extends `DatastoreEvent`.
+/// Extends [`DatastoreEvent`](crate::types::DatastoreEvent).
 #[derive(Clone)]
 pub struct DatastoreRenamedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DeviceBackedVirtualDiskSpec*.
 ///
-/// Extends `VirtualDiskSpec`.
+/// Extends [`VirtualDiskSpec`](crate::types::VirtualDiskSpec).
 #[derive(Clone)]
 pub struct DeviceBackedVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DeviceIdKind`\].
+/// Has subtypes: members declared with this type are held as [`DeviceIdKind`].
 #[derive(Clone)]
 pub struct DeviceId {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,30 +76,30 @@ impl<'de> serde::Deserialize<'de> for DeviceId {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DeviceId` or any of its subtypes: what a member declared as `DeviceId` holds.
+/// A `DeviceId` or any of its subtypes: what a member declared as `DeviceId` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DeviceIdKind {
     /// Exactly this type.
     DeviceId(Box<crate::types::DeviceId>),
-    ///  A `VVolId`.
+    /// A `VVolId`.
     #[cfg(feature = "sms")]
     VVolId(Box<crate::types::VVolId>),
-    ///  A `VasaVirtualDiskId`.
+    /// A `VasaVirtualDiskId`.
     #[cfg(feature = "sms")]
     VasaVirtualDiskId(Box<crate::types::VasaVirtualDiskId>),
-    ///  A `VirtualDiskKey`.
+    /// A `VirtualDiskKey`.
     #[cfg(feature = "sms")]
     VirtualDiskKey(Box<crate::types::VirtualDiskKey>),
-    ///  A `VirtualDiskMoId`.
+    /// A `VirtualDiskMoId`.
     #[cfg(feature = "sms")]
     VirtualDiskMoId(Box<crate::types::VirtualDiskMoId>),
-    ///  A `VirtualMachineId` or one of its subtypes.
+    /// A `VirtualMachineId` or one of its subtypes.
     #[cfg(feature = "sms")]
     VirtualMachineId(crate::types::VirtualMachineIdKind),
 }
@@ -110,6 +110,9 @@ impl Default for DeviceIdKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DeviceIdKind {}
+impl std::panic::UnwindSafe for DeviceIdKind {}
+impl std::panic::RefUnwindSafe for DeviceIdKind {}
 impl Clone for DeviceIdKind {
     #[inline]
     fn clone(&self) -> Self {

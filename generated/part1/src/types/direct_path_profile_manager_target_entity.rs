@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DirectPathProfileManagerTargetEntityKind`\].
+/// Has subtypes: members declared with this type are held as [`DirectPathProfileManagerTargetEntityKind`].
 #[derive(Clone)]
 pub struct DirectPathProfileManagerTargetEntity {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,24 +76,24 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerTargetEntity {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DirectPathProfileManagerTargetEntity` or any of its subtypes: what a member declared as `DirectPathProfileManagerTargetEntity` holds.
+/// A `DirectPathProfileManagerTargetEntity` or any of its subtypes: what a member declared as `DirectPathProfileManagerTargetEntity` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DirectPathProfileManagerTargetEntityKind {
     /// Exactly this type.
     DirectPathProfileManagerTargetEntity(
         Box<crate::types::DirectPathProfileManagerTargetEntity>,
     ),
-    ///  A `DirectPathProfileManagerTargetCluster`.
+    /// A `DirectPathProfileManagerTargetCluster`.
     DirectPathProfileManagerTargetCluster(
         Box<crate::types::DirectPathProfileManagerTargetCluster>,
     ),
-    ///  A `DirectPathProfileManagerTargetHost`.
+    /// A `DirectPathProfileManagerTargetHost`.
     DirectPathProfileManagerTargetHost(
         Box<crate::types::DirectPathProfileManagerTargetHost>,
     ),
@@ -105,6 +105,9 @@ impl Default for DirectPathProfileManagerTargetEntityKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DirectPathProfileManagerTargetEntityKind {}
+impl std::panic::UnwindSafe for DirectPathProfileManagerTargetEntityKind {}
+impl std::panic::RefUnwindSafe for DirectPathProfileManagerTargetEntityKind {}
 impl Clone for DirectPathProfileManagerTargetEntityKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `DirectPathProfileManagerTargetEntity`.
+/// Extends [`DirectPathProfileManagerTargetEntity`](crate::types::DirectPathProfileManagerTargetEntity).
 #[derive(Clone)]
 pub struct DirectPathProfileManagerTargetHost {
     /// Property *DirectPathProfileManagerTargetHost.host*.

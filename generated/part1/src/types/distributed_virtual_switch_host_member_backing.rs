@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DistributedVirtualSwitchHostMemberBackingKind`\].
+/// Has subtypes: members declared with this type are held as [`DistributedVirtualSwitchHostMemberBackingKind`].
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberBacking {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,20 +74,20 @@ impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchHostMemberBacking 
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DistributedVirtualSwitchHostMemberBacking` or any of its subtypes: what a member declared as `DistributedVirtualSwitchHostMemberBacking` holds.
+/// A `DistributedVirtualSwitchHostMemberBacking` or any of its subtypes: what a member declared as `DistributedVirtualSwitchHostMemberBacking` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DistributedVirtualSwitchHostMemberBackingKind {
     /// Exactly this type.
     DistributedVirtualSwitchHostMemberBacking(
         Box<crate::types::DistributedVirtualSwitchHostMemberBacking>,
     ),
-    ///  A `DistributedVirtualSwitchHostMemberPnicBacking`.
+    /// A `DistributedVirtualSwitchHostMemberPnicBacking`.
     DistributedVirtualSwitchHostMemberPnicBacking(
         Box<crate::types::DistributedVirtualSwitchHostMemberPnicBacking>,
     ),
@@ -99,6 +99,9 @@ impl Default for DistributedVirtualSwitchHostMemberBackingKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DistributedVirtualSwitchHostMemberBackingKind {}
+impl std::panic::UnwindSafe for DistributedVirtualSwitchHostMemberBackingKind {}
+impl std::panic::RefUnwindSafe for DistributedVirtualSwitchHostMemberBackingKind {}
 impl Clone for DistributedVirtualSwitchHostMemberBackingKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualSwitchHostMemberPnicBacking*.
 ///
-/// Extends `DistributedVirtualSwitchHostMemberBacking`.
+/// Extends [`DistributedVirtualSwitchHostMemberBacking`](crate::types::DistributedVirtualSwitchHostMemberBacking).
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberPnicBacking {
     /// Property *DistributedVirtualSwitchHostMemberPnicBacking.pnicSpec*.

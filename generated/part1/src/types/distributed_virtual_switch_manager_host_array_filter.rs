@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualSwitchManagerHostArrayFilter*.
 ///
-/// Extends `DistributedVirtualSwitchManagerHostDvsFilterSpec`.
+/// Extends [`DistributedVirtualSwitchManagerHostDvsFilterSpec`](crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec).
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostArrayFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.

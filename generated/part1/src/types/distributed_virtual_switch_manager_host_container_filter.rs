@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualSwitchManagerHostContainerFilter*.
 ///
-/// Extends `DistributedVirtualSwitchManagerHostDvsFilterSpec`.
+/// Extends [`DistributedVirtualSwitchManagerHostDvsFilterSpec`](crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec).
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostContainerFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.

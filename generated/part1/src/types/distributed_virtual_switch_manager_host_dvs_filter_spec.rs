@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DistributedVirtualSwitchManagerHostDvsFilterSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`DistributedVirtualSwitchManagerHostDvsFilterSpecKind`].
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostDvsFilterSpec {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
@@ -85,28 +85,28 @@ impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchManagerHostDvsFilt
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DistributedVirtualSwitchManagerHostDvsFilterSpec` or any of its subtypes: what a member declared as `DistributedVirtualSwitchManagerHostDvsFilterSpec` holds.
+/// A `DistributedVirtualSwitchManagerHostDvsFilterSpec` or any of its subtypes: what a member declared as `DistributedVirtualSwitchManagerHostDvsFilterSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// Exactly this type.
     DistributedVirtualSwitchManagerHostDvsFilterSpec(
         crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec,
     ),
-    ///  A `DistributedVirtualSwitchManagerHostArrayFilter`.
+    /// A `DistributedVirtualSwitchManagerHostArrayFilter`.
     DistributedVirtualSwitchManagerHostArrayFilter(
         Box<crate::types::DistributedVirtualSwitchManagerHostArrayFilter>,
     ),
-    ///  A `DistributedVirtualSwitchManagerHostContainerFilter`.
+    /// A `DistributedVirtualSwitchManagerHostContainerFilter`.
     DistributedVirtualSwitchManagerHostContainerFilter(
         Box<crate::types::DistributedVirtualSwitchManagerHostContainerFilter>,
     ),
-    ///  A `DistributedVirtualSwitchManagerHostDvsMembershipFilter`.
+    /// A `DistributedVirtualSwitchManagerHostDvsMembershipFilter`.
     DistributedVirtualSwitchManagerHostDvsMembershipFilter(
         Box<crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter>,
     ),
@@ -118,6 +118,9 @@ impl Default for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {}
+impl std::panic::UnwindSafe for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {}
+impl std::panic::RefUnwindSafe for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {}
 impl Clone for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     #[inline]
     fn clone(&self) -> Self {

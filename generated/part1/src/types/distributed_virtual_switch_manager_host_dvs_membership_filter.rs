@@ -2,7 +2,7 @@
 
 /// Data object type *DistributedVirtualSwitchManagerHostDvsMembershipFilter*.
 ///
-/// Extends `DistributedVirtualSwitchManagerHostDvsFilterSpec`.
+/// Extends [`DistributedVirtualSwitchManagerHostDvsFilterSpec`](crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec).
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostDvsMembershipFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.

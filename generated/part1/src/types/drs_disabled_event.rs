@@ -2,7 +2,7 @@
 
 /// Data object type *DrsDisabledEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DrsDisabledEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DrsEnabledEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DrsEnabledEvent {
     /// Property *Event.key*.

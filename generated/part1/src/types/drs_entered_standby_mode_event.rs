@@ -2,7 +2,7 @@
 
 /// Data object type *DrsEnteredStandbyModeEvent*.
 ///
-/// Extends `EnteredStandbyModeEvent`.
+/// Extends [`EnteredStandbyModeEvent`](crate::types::EnteredStandbyModeEvent).
 #[derive(Clone)]
 pub struct DrsEnteredStandbyModeEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DrsEnteringStandbyModeEvent*.
 ///
-/// Extends `EnteringStandbyModeEvent`.
+/// Extends [`EnteringStandbyModeEvent`](crate::types::EnteringStandbyModeEvent).
 #[derive(Clone)]
 pub struct DrsEnteringStandbyModeEvent {
     /// Property *Event.key*.

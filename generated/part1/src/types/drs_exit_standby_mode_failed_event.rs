@@ -2,7 +2,7 @@
 
 /// Data object type *DrsExitStandbyModeFailedEvent*.
 ///
-/// Extends `ExitStandbyModeFailedEvent`.
+/// Extends [`ExitStandbyModeFailedEvent`](crate::types::ExitStandbyModeFailedEvent).
 #[derive(Clone)]
 pub struct DrsExitStandbyModeFailedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DrsExitedStandbyModeEvent*.
 ///
-/// Extends `ExitedStandbyModeEvent`.
+/// Extends [`ExitedStandbyModeEvent`](crate::types::ExitedStandbyModeEvent).
 #[derive(Clone)]
 pub struct DrsExitedStandbyModeEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DrsExitingStandbyModeEvent*.
 ///
-/// Extends `ExitingStandbyModeEvent`.
+/// Extends [`ExitingStandbyModeEvent`](crate::types::ExitingStandbyModeEvent).
 #[derive(Clone)]
 pub struct DrsExitingStandbyModeEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DrsInvocationFailedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DrsInvocationFailedEvent {
     /// Property *Event.key*.

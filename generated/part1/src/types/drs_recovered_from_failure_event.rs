@@ -2,7 +2,7 @@
 
 /// Data object type *DrsRecoveredFromFailureEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct DrsRecoveredFromFailureEvent {
     /// Property *Event.key*.

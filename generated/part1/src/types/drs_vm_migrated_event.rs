@@ -2,7 +2,7 @@
 
 /// Data object type *DrsVmMigratedEvent*.
 ///
-/// Extends `VmMigratedEvent`.
+/// Extends [`VmMigratedEvent`](crate::types::VmMigratedEvent).
 #[derive(Clone)]
 pub struct DrsVmMigratedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DrsVmPoweredOnEvent*.
 ///
-/// Extends `VmPoweredOnEvent`.
+/// Extends [`VmPoweredOnEvent`](crate::types::VmPoweredOnEvent).
 #[derive(Clone)]
 pub struct DrsVmPoweredOnEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DVPortSettingKind`\].
+/// Has subtypes: members declared with this type are held as [`DVPortSettingKind`].
 #[derive(Clone)]
 pub struct DVPortSetting {
     /// Property *DVPortSetting.blocked*.
@@ -131,18 +131,18 @@ impl<'de> serde::Deserialize<'de> for DVPortSetting {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVPortSetting` or any of its subtypes: what a member declared as `DVPortSetting` holds.
+/// A `DVPortSetting` or any of its subtypes: what a member declared as `DVPortSetting` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVPortSettingKind {
     /// Exactly this type.
     DVPortSetting(Box<crate::types::DVPortSetting>),
-    ///  A `VMwareDVSPortSetting`.
+    /// A `VMwareDVSPortSetting`.
     #[cfg(feature = "vsan")]
     VMwareDVSPortSetting(Box<crate::types::VMwareDVSPortSetting>),
 }
@@ -153,6 +153,9 @@ impl Default for DVPortSettingKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVPortSettingKind {}
+impl std::panic::UnwindSafe for DVPortSettingKind {}
+impl std::panic::RefUnwindSafe for DVPortSettingKind {}
 impl Clone for DVPortSettingKind {
     #[inline]
     fn clone(&self) -> Self {

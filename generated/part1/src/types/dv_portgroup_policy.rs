@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DVPortgroupPolicyKind`\].
+/// Has subtypes: members declared with this type are held as [`DVPortgroupPolicyKind`].
 #[derive(Clone)]
 pub struct DVPortgroupPolicy {
     /// Property *DVPortgroupPolicy.blockOverrideAllowed*.
@@ -131,18 +131,18 @@ impl<'de> serde::Deserialize<'de> for DVPortgroupPolicy {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVPortgroupPolicy` or any of its subtypes: what a member declared as `DVPortgroupPolicy` holds.
+/// A `DVPortgroupPolicy` or any of its subtypes: what a member declared as `DVPortgroupPolicy` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVPortgroupPolicyKind {
     /// Exactly this type.
     DVPortgroupPolicy(crate::types::DVPortgroupPolicy),
-    ///  A `VMwareDVSPortgroupPolicy`.
+    /// A `VMwareDVSPortgroupPolicy`.
     VMwareDVSPortgroupPolicy(Box<crate::types::VMwareDVSPortgroupPolicy>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -152,6 +152,9 @@ impl Default for DVPortgroupPolicyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVPortgroupPolicyKind {}
+impl std::panic::UnwindSafe for DVPortgroupPolicyKind {}
+impl std::panic::RefUnwindSafe for DVPortgroupPolicyKind {}
 impl Clone for DVPortgroupPolicyKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DVPortgroupSelection*.
 ///
-/// Extends `SelectionSet`.
+/// Extends [`SelectionSet`](crate::types::SelectionSet).
 #[derive(Clone)]
 pub struct DVPortgroupSelection {
     /// Property *DVPortgroupSelection.dvsUuid*.

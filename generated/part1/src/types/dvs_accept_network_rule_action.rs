@@ -2,7 +2,7 @@
 
 /// Data object type *DvsAcceptNetworkRuleAction*.
 ///
-/// Extends `DvsNetworkRuleAction`.
+/// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
 #[derive(Clone)]
 pub struct DvsAcceptNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsCopyNetworkRuleAction*.
 ///
-/// Extends `DvsNetworkRuleAction`.
+/// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
 #[derive(Clone)]
 pub struct DvsCopyNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsDropNetworkRuleAction*.
 ///
-/// Extends `DvsNetworkRuleAction`.
+/// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
 #[derive(Clone)]
 pub struct DvsDropNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *DVSFailureCriteria*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct DVSFailureCriteria {
     /// Property *InheritablePolicy.inherited*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DVSFeatureCapabilityKind`\].
+/// Has subtypes: members declared with this type are held as [`DVSFeatureCapabilityKind`].
 #[derive(Clone)]
 pub struct DVSFeatureCapability {
     /// Deprecated.
@@ -163,18 +163,18 @@ impl<'de> serde::Deserialize<'de> for DVSFeatureCapability {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVSFeatureCapability` or any of its subtypes: what a member declared as `DVSFeatureCapability` holds.
+/// A `DVSFeatureCapability` or any of its subtypes: what a member declared as `DVSFeatureCapability` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVSFeatureCapabilityKind {
     /// Exactly this type.
     DVSFeatureCapability(Box<crate::types::DVSFeatureCapability>),
-    ///  A `VMwareDVSFeatureCapability`.
+    /// A `VMwareDVSFeatureCapability`.
     VMwareDVSFeatureCapability(Box<crate::types::VMwareDVSFeatureCapability>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -184,6 +184,9 @@ impl Default for DVSFeatureCapabilityKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVSFeatureCapabilityKind {}
+impl std::panic::UnwindSafe for DVSFeatureCapabilityKind {}
+impl std::panic::RefUnwindSafe for DVSFeatureCapabilityKind {}
 impl Clone for DVSFeatureCapabilityKind {
     #[inline]
     fn clone(&self) -> Self {

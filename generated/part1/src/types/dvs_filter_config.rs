@@ -2,9 +2,9 @@
 
 /// Data object type *DvsFilterConfig*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 ///
-/// Has subtypes: members declared with this type are held as \[`DvsFilterConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`DvsFilterConfigKind`].
 #[derive(Clone)]
 pub struct DvsFilterConfig {
     /// Property *InheritablePolicy.inherited*.
@@ -117,20 +117,20 @@ impl<'de> serde::Deserialize<'de> for DvsFilterConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DvsFilterConfig` or any of its subtypes: what a member declared as `DvsFilterConfig` holds.
+/// A `DvsFilterConfig` or any of its subtypes: what a member declared as `DvsFilterConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DvsFilterConfigKind {
     /// Exactly this type.
     DvsFilterConfig(Box<crate::types::DvsFilterConfig>),
-    ///  A `DvsFilterConfigSpec`.
+    /// A `DvsFilterConfigSpec`.
     DvsFilterConfigSpec(Box<crate::types::DvsFilterConfigSpec>),
-    ///  A `DvsTrafficFilterConfig` or one of its subtypes.
+    /// A `DvsTrafficFilterConfig` or one of its subtypes.
     DvsTrafficFilterConfig(crate::types::DvsTrafficFilterConfigKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -140,6 +140,9 @@ impl Default for DvsFilterConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DvsFilterConfigKind {}
+impl std::panic::UnwindSafe for DvsFilterConfigKind {}
+impl std::panic::RefUnwindSafe for DvsFilterConfigKind {}
 impl Clone for DvsFilterConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsFilterConfigSpec*.
 ///
-/// Extends `DvsFilterConfig`.
+/// Extends [`DvsFilterConfig`](crate::types::DvsFilterConfig).
 #[derive(Clone)]
 pub struct DvsFilterConfigSpec {
     /// Property *InheritablePolicy.inherited*.

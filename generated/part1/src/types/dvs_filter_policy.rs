@@ -2,7 +2,7 @@
 
 /// Data object type *DvsFilterPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct DvsFilterPolicy {
     /// Property *InheritablePolicy.inherited*.

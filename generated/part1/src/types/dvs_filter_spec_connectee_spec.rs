@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DVSFilterSpecConnecteeSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`DVSFilterSpecConnecteeSpecKind`].
 #[derive(Clone)]
 pub struct DVSFilterSpecConnecteeSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,22 +76,22 @@ impl<'de> serde::Deserialize<'de> for DVSFilterSpecConnecteeSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVSFilterSpecConnecteeSpec` or any of its subtypes: what a member declared as `DVSFilterSpecConnecteeSpec` holds.
+/// A `DVSFilterSpecConnecteeSpec` or any of its subtypes: what a member declared as `DVSFilterSpecConnecteeSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVSFilterSpecConnecteeSpecKind {
     /// Exactly this type.
     DVSFilterSpecConnecteeSpec(Box<crate::types::DVSFilterSpecConnecteeSpec>),
-    ///  A `DVSFilterSpecPnicConnecteeSpec`.
+    /// A `DVSFilterSpecPnicConnecteeSpec`.
     DVSFilterSpecPnicConnecteeSpec(Box<crate::types::DVSFilterSpecPnicConnecteeSpec>),
-    ///  A `DVSFilterSpecVmConnecteeSpec`.
+    /// A `DVSFilterSpecVmConnecteeSpec`.
     DVSFilterSpecVmConnecteeSpec(Box<crate::types::DVSFilterSpecVmConnecteeSpec>),
-    ///  A `DVSFilterSpecVmknicConnecteeSpec`.
+    /// A `DVSFilterSpecVmknicConnecteeSpec`.
     DVSFilterSpecVmknicConnecteeSpec(
         Box<crate::types::DVSFilterSpecVmknicConnecteeSpec>,
     ),
@@ -103,6 +103,9 @@ impl Default for DVSFilterSpecConnecteeSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVSFilterSpecConnecteeSpecKind {}
+impl std::panic::UnwindSafe for DVSFilterSpecConnecteeSpecKind {}
+impl std::panic::RefUnwindSafe for DVSFilterSpecConnecteeSpecKind {}
 impl Clone for DVSFilterSpecConnecteeSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
-/// Extends `DVSFilterSpecVlanSpec`.
+/// Extends [`DVSFilterSpecVlanSpec`](crate::types::DVSFilterSpecVlanSpec).
 #[derive(Clone)]
 pub struct DVSFilterSpecVlanIdSpec {
     /// Property *DVSFilterSpecVlanIdSpec.vlanId*.

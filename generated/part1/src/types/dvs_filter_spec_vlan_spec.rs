@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DVSFilterSpecVlanSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`DVSFilterSpecVlanSpecKind`].
 #[derive(Clone)]
 pub struct DVSFilterSpecVlanSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,22 +76,22 @@ impl<'de> serde::Deserialize<'de> for DVSFilterSpecVlanSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVSFilterSpecVlanSpec` or any of its subtypes: what a member declared as `DVSFilterSpecVlanSpec` holds.
+/// A `DVSFilterSpecVlanSpec` or any of its subtypes: what a member declared as `DVSFilterSpecVlanSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVSFilterSpecVlanSpecKind {
     /// Exactly this type.
     DVSFilterSpecVlanSpec(Box<crate::types::DVSFilterSpecVlanSpec>),
-    ///  A `DVSFilterSpecPvlanSpec`.
+    /// A `DVSFilterSpecPvlanSpec`.
     DVSFilterSpecPvlanSpec(Box<crate::types::DVSFilterSpecPvlanSpec>),
-    ///  A `DVSFilterSpecTrunkVlanSpec`.
+    /// A `DVSFilterSpecTrunkVlanSpec`.
     DVSFilterSpecTrunkVlanSpec(Box<crate::types::DVSFilterSpecTrunkVlanSpec>),
-    ///  A `DVSFilterSpecVlanIdSpec`.
+    /// A `DVSFilterSpecVlanIdSpec`.
     DVSFilterSpecVlanIdSpec(Box<crate::types::DVSFilterSpecVlanIdSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -101,6 +101,9 @@ impl Default for DVSFilterSpecVlanSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVSFilterSpecVlanSpecKind {}
+impl std::panic::UnwindSafe for DVSFilterSpecVlanSpecKind {}
+impl std::panic::RefUnwindSafe for DVSFilterSpecVlanSpecKind {}
 impl Clone for DVSFilterSpecVlanSpecKind {
     #[inline]
     fn clone(&self) -> Self {

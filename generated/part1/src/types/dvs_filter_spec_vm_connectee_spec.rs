@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
-/// Extends `DVSFilterSpecConnecteeSpec`.
+/// Extends [`DVSFilterSpecConnecteeSpec`](crate::types::DVSFilterSpecConnecteeSpec).
 #[derive(Clone)]
 pub struct DVSFilterSpecVmConnecteeSpec {
     /// Property *DVSFilterSpecVmConnecteeSpec.vmNameSpec*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsGreEncapNetworkRuleAction*.
 ///
-/// Extends `DvsNetworkRuleAction`.
+/// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
 #[derive(Clone)]
 pub struct DvsGreEncapNetworkRuleAction {
     /// Property *DvsGreEncapNetworkRuleAction.encapsulationIp*.

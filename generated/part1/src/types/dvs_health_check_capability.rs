@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DVSHealthCheckCapabilityKind`\].
+/// Has subtypes: members declared with this type are held as [`DVSHealthCheckCapabilityKind`].
 #[derive(Clone)]
 pub struct DVSHealthCheckCapability {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,18 +74,18 @@ impl<'de> serde::Deserialize<'de> for DVSHealthCheckCapability {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVSHealthCheckCapability` or any of its subtypes: what a member declared as `DVSHealthCheckCapability` holds.
+/// A `DVSHealthCheckCapability` or any of its subtypes: what a member declared as `DVSHealthCheckCapability` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVSHealthCheckCapabilityKind {
     /// Exactly this type.
     DVSHealthCheckCapability(Box<crate::types::DVSHealthCheckCapability>),
-    ///  A `VMwareDVSHealthCheckCapability`.
+    /// A `VMwareDVSHealthCheckCapability`.
     VMwareDVSHealthCheckCapability(Box<crate::types::VMwareDVSHealthCheckCapability>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -95,6 +95,9 @@ impl Default for DVSHealthCheckCapabilityKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVSHealthCheckCapabilityKind {}
+impl std::panic::UnwindSafe for DVSHealthCheckCapabilityKind {}
+impl std::panic::RefUnwindSafe for DVSHealthCheckCapabilityKind {}
 impl Clone for DVSHealthCheckCapabilityKind {
     #[inline]
     fn clone(&self) -> Self {

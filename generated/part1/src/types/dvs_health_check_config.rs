@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DVSHealthCheckConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`DVSHealthCheckConfigKind`].
 #[derive(Clone)]
 pub struct DVSHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for DVSHealthCheckConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVSHealthCheckConfig` or any of its subtypes: what a member declared as `DVSHealthCheckConfig` holds.
+/// A `DVSHealthCheckConfig` or any of its subtypes: what a member declared as `DVSHealthCheckConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVSHealthCheckConfigKind {
     /// Exactly this type.
     DVSHealthCheckConfig(crate::types::DVSHealthCheckConfig),
-    ///  A `VMwareDVSHealthCheckConfig` or one of its subtypes.
+    /// A `VMwareDVSHealthCheckConfig` or one of its subtypes.
     VMwareDVSHealthCheckConfig(crate::types::VMwareDVSHealthCheckConfigKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -111,6 +111,9 @@ impl Default for DVSHealthCheckConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVSHealthCheckConfigKind {}
+impl std::panic::UnwindSafe for DVSHealthCheckConfigKind {}
+impl std::panic::RefUnwindSafe for DVSHealthCheckConfigKind {}
 impl Clone for DVSHealthCheckConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `HostEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DvsHealthStatusChangeEventKind`\].
+/// Has subtypes: members declared with this type are held as [`DvsHealthStatusChangeEventKind`].
 #[derive(Clone)]
 pub struct DvsHealthStatusChangeEvent {
     /// Property *Event.key*.
@@ -210,32 +210,32 @@ impl<'de> serde::Deserialize<'de> for DvsHealthStatusChangeEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DvsHealthStatusChangeEvent` or any of its subtypes: what a member declared as `DvsHealthStatusChangeEvent` holds.
+/// A `DvsHealthStatusChangeEvent` or any of its subtypes: what a member declared as `DvsHealthStatusChangeEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DvsHealthStatusChangeEventKind {
     /// Exactly this type.
     DvsHealthStatusChangeEvent(Box<crate::types::DvsHealthStatusChangeEvent>),
-    ///  A `MtuMatchEvent`.
+    /// A `MtuMatchEvent`.
     MtuMatchEvent(Box<crate::types::MtuMatchEvent>),
-    ///  A `MtuMismatchEvent`.
+    /// A `MtuMismatchEvent`.
     MtuMismatchEvent(Box<crate::types::MtuMismatchEvent>),
-    ///  A `TeamingMatchEvent`.
+    /// A `TeamingMatchEvent`.
     TeamingMatchEvent(Box<crate::types::TeamingMatchEvent>),
-    ///  A `TeamingMisMatchEvent`.
+    /// A `TeamingMisMatchEvent`.
     TeamingMisMatchEvent(Box<crate::types::TeamingMisMatchEvent>),
-    ///  A `UplinkPortMtuNotSupportEvent`.
+    /// A `UplinkPortMtuNotSupportEvent`.
     UplinkPortMtuNotSupportEvent(Box<crate::types::UplinkPortMtuNotSupportEvent>),
-    ///  A `UplinkPortMtuSupportEvent`.
+    /// A `UplinkPortMtuSupportEvent`.
     UplinkPortMtuSupportEvent(Box<crate::types::UplinkPortMtuSupportEvent>),
-    ///  A `UplinkPortVlanTrunkedEvent`.
+    /// A `UplinkPortVlanTrunkedEvent`.
     UplinkPortVlanTrunkedEvent(Box<crate::types::UplinkPortVlanTrunkedEvent>),
-    ///  A `UplinkPortVlanUntrunkedEvent`.
+    /// A `UplinkPortVlanUntrunkedEvent`.
     UplinkPortVlanUntrunkedEvent(Box<crate::types::UplinkPortVlanUntrunkedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -245,6 +245,9 @@ impl Default for DvsHealthStatusChangeEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DvsHealthStatusChangeEventKind {}
+impl std::panic::UnwindSafe for DvsHealthStatusChangeEventKind {}
+impl std::panic::RefUnwindSafe for DvsHealthStatusChangeEventKind {}
 impl Clone for DvsHealthStatusChangeEventKind {
     #[inline]
     fn clone(&self) -> Self {

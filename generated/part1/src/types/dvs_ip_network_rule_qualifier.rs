@@ -2,7 +2,7 @@
 
 /// Data object type *DvsIpNetworkRuleQualifier*.
 ///
-/// Extends `DvsNetworkRuleQualifier`.
+/// Extends [`DvsNetworkRuleQualifier`](crate::types::DvsNetworkRuleQualifier).
 #[derive(Clone)]
 pub struct DvsIpNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.

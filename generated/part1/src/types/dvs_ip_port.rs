@@ -2,9 +2,9 @@
 
 /// Data object type *DvsIpPort*.
 ///
-/// Extends `NegatableExpression`.
+/// Extends [`NegatableExpression`](crate::types::NegatableExpression).
 ///
-/// Has subtypes: members declared with this type are held as \[`DvsIpPortKind`\].
+/// Has subtypes: members declared with this type are held as [`DvsIpPortKind`].
 #[derive(Clone)]
 pub struct DvsIpPort {
     /// Property *NegatableExpression.negate*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for DvsIpPort {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DvsIpPort` or any of its subtypes: what a member declared as `DvsIpPort` holds.
+/// A `DvsIpPort` or any of its subtypes: what a member declared as `DvsIpPort` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DvsIpPortKind {
     /// Exactly this type.
     DvsIpPort(crate::types::DvsIpPort),
-    ///  A `DvsIpPortRange`.
+    /// A `DvsIpPortRange`.
     DvsIpPortRange(Box<crate::types::DvsIpPortRange>),
-    ///  A `DvsSingleIpPort`.
+    /// A `DvsSingleIpPort`.
     DvsSingleIpPort(Box<crate::types::DvsSingleIpPort>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for DvsIpPortKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DvsIpPortKind {}
+impl std::panic::UnwindSafe for DvsIpPortKind {}
+impl std::panic::RefUnwindSafe for DvsIpPortKind {}
 impl Clone for DvsIpPortKind {
     #[inline]
     fn clone(&self) -> Self {

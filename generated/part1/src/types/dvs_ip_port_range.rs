@@ -2,7 +2,7 @@
 
 /// Data object type *DvsIpPortRange*.
 ///
-/// Extends `DvsIpPort`.
+/// Extends [`DvsIpPort`](crate::types::DvsIpPort).
 #[derive(Clone)]
 pub struct DvsIpPortRange {
     /// Property *NegatableExpression.negate*.

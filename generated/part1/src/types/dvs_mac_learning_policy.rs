@@ -2,7 +2,7 @@
 
 /// Data object type *DVSMacLearningPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct DVSMacLearningPolicy {
     /// Property *InheritablePolicy.inherited*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DVSMacManagementPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct DVSMacManagementPolicy {
     /// Property *InheritablePolicy.inherited*.

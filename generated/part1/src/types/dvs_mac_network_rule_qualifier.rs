@@ -2,7 +2,7 @@
 
 /// Data object type *DvsMacNetworkRuleQualifier*.
 ///
-/// Extends `DvsNetworkRuleQualifier`.
+/// Extends [`DvsNetworkRuleQualifier`](crate::types::DvsNetworkRuleQualifier).
 #[derive(Clone)]
 pub struct DvsMacNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsMacRewriteNetworkRuleAction*.
 ///
-/// Extends `DvsNetworkRuleAction`.
+/// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
 #[derive(Clone)]
 pub struct DvsMacRewriteNetworkRuleAction {
     /// Property *DvsMacRewriteNetworkRuleAction.rewriteMac*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DVSNameArrayUplinkPortPolicy*.
 ///
-/// Extends `DVSUplinkPortPolicy`.
+/// Extends [`DVSUplinkPortPolicy`](crate::types::DVSUplinkPortPolicy).
 #[derive(Clone)]
 pub struct DVSNameArrayUplinkPortPolicy {
     /// Property *DVSNameArrayUplinkPortPolicy.uplinkPortName*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DvsNetworkRuleActionKind`\].
+/// Has subtypes: members declared with this type are held as [`DvsNetworkRuleActionKind`].
 #[derive(Clone)]
 pub struct DvsNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,34 +74,34 @@ impl<'de> serde::Deserialize<'de> for DvsNetworkRuleAction {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DvsNetworkRuleAction` or any of its subtypes: what a member declared as `DvsNetworkRuleAction` holds.
+/// A `DvsNetworkRuleAction` or any of its subtypes: what a member declared as `DvsNetworkRuleAction` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DvsNetworkRuleActionKind {
     /// Exactly this type.
     DvsNetworkRuleAction(Box<crate::types::DvsNetworkRuleAction>),
-    ///  A `DvsAcceptNetworkRuleAction`.
+    /// A `DvsAcceptNetworkRuleAction`.
     DvsAcceptNetworkRuleAction(Box<crate::types::DvsAcceptNetworkRuleAction>),
-    ///  A `DvsCopyNetworkRuleAction`.
+    /// A `DvsCopyNetworkRuleAction`.
     DvsCopyNetworkRuleAction(Box<crate::types::DvsCopyNetworkRuleAction>),
-    ///  A `DvsDropNetworkRuleAction`.
+    /// A `DvsDropNetworkRuleAction`.
     DvsDropNetworkRuleAction(Box<crate::types::DvsDropNetworkRuleAction>),
-    ///  A `DvsGreEncapNetworkRuleAction`.
+    /// A `DvsGreEncapNetworkRuleAction`.
     DvsGreEncapNetworkRuleAction(Box<crate::types::DvsGreEncapNetworkRuleAction>),
-    ///  A `DvsLogNetworkRuleAction`.
+    /// A `DvsLogNetworkRuleAction`.
     DvsLogNetworkRuleAction(Box<crate::types::DvsLogNetworkRuleAction>),
-    ///  A `DvsMacRewriteNetworkRuleAction`.
+    /// A `DvsMacRewriteNetworkRuleAction`.
     DvsMacRewriteNetworkRuleAction(Box<crate::types::DvsMacRewriteNetworkRuleAction>),
-    ///  A `DvsPuntNetworkRuleAction`.
+    /// A `DvsPuntNetworkRuleAction`.
     DvsPuntNetworkRuleAction(Box<crate::types::DvsPuntNetworkRuleAction>),
-    ///  A `DvsRateLimitNetworkRuleAction`.
+    /// A `DvsRateLimitNetworkRuleAction`.
     DvsRateLimitNetworkRuleAction(Box<crate::types::DvsRateLimitNetworkRuleAction>),
-    ///  A `DvsUpdateTagNetworkRuleAction`.
+    /// A `DvsUpdateTagNetworkRuleAction`.
     DvsUpdateTagNetworkRuleAction(Box<crate::types::DvsUpdateTagNetworkRuleAction>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -111,6 +111,9 @@ impl Default for DvsNetworkRuleActionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DvsNetworkRuleActionKind {}
+impl std::panic::UnwindSafe for DvsNetworkRuleActionKind {}
+impl std::panic::RefUnwindSafe for DvsNetworkRuleActionKind {}
 impl Clone for DvsNetworkRuleActionKind {
     #[inline]
     fn clone(&self) -> Self {

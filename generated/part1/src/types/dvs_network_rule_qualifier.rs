@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DvsNetworkRuleQualifierKind`\].
+/// Has subtypes: members declared with this type are held as [`DvsNetworkRuleQualifierKind`].
 #[derive(Clone)]
 pub struct DvsNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
@@ -85,22 +85,22 @@ impl<'de> serde::Deserialize<'de> for DvsNetworkRuleQualifier {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DvsNetworkRuleQualifier` or any of its subtypes: what a member declared as `DvsNetworkRuleQualifier` holds.
+/// A `DvsNetworkRuleQualifier` or any of its subtypes: what a member declared as `DvsNetworkRuleQualifier` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DvsNetworkRuleQualifierKind {
     /// Exactly this type.
     DvsNetworkRuleQualifier(crate::types::DvsNetworkRuleQualifier),
-    ///  A `DvsIpNetworkRuleQualifier`.
+    /// A `DvsIpNetworkRuleQualifier`.
     DvsIpNetworkRuleQualifier(Box<crate::types::DvsIpNetworkRuleQualifier>),
-    ///  A `DvsMacNetworkRuleQualifier`.
+    /// A `DvsMacNetworkRuleQualifier`.
     DvsMacNetworkRuleQualifier(Box<crate::types::DvsMacNetworkRuleQualifier>),
-    ///  A `DvsSystemTrafficNetworkRuleQualifier`.
+    /// A `DvsSystemTrafficNetworkRuleQualifier`.
     DvsSystemTrafficNetworkRuleQualifier(
         Box<crate::types::DvsSystemTrafficNetworkRuleQualifier>,
     ),
@@ -112,6 +112,9 @@ impl Default for DvsNetworkRuleQualifierKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DvsNetworkRuleQualifierKind {}
+impl std::panic::UnwindSafe for DvsNetworkRuleQualifierKind {}
+impl std::panic::RefUnwindSafe for DvsNetworkRuleQualifierKind {}
 impl Clone for DvsNetworkRuleQualifierKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsPuntNetworkRuleAction*.
 ///
-/// Extends `DvsNetworkRuleAction`.
+/// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
 #[derive(Clone)]
 pub struct DvsPuntNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

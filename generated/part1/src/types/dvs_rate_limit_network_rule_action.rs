@@ -2,7 +2,7 @@
 
 /// Data object type *DvsRateLimitNetworkRuleAction*.
 ///
-/// Extends `DvsNetworkRuleAction`.
+/// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
 #[derive(Clone)]
 pub struct DvsRateLimitNetworkRuleAction {
     /// Property *DvsRateLimitNetworkRuleAction.packetsPerSecond*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DVSSecurityPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct DVSSecurityPolicy {
     /// Property *InheritablePolicy.inherited*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DVSSelection*.
 ///
-/// Extends `SelectionSet`.
+/// Extends [`SelectionSet`](crate::types::SelectionSet).
 #[derive(Clone)]
 pub struct DVSSelection {
     /// Property *DVSSelection.dvsUuid*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsSingleIpPort*.
 ///
-/// Extends `DvsIpPort`.
+/// Extends [`DvsIpPort`](crate::types::DvsIpPort).
 #[derive(Clone)]
 pub struct DvsSingleIpPort {
     /// Property *NegatableExpression.negate*.

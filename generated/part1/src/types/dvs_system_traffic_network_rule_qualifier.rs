@@ -2,7 +2,7 @@
 
 /// Data object type *DvsSystemTrafficNetworkRuleQualifier*.
 ///
-/// Extends `DvsNetworkRuleQualifier`.
+/// Extends [`DvsNetworkRuleQualifier`](crate::types::DvsNetworkRuleQualifier).
 #[derive(Clone)]
 pub struct DvsSystemTrafficNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.

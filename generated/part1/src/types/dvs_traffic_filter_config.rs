@@ -2,9 +2,9 @@
 
 /// Data object type *DvsTrafficFilterConfig*.
 ///
-/// Extends `DvsFilterConfig`.
+/// Extends [`DvsFilterConfig`](crate::types::DvsFilterConfig).
 ///
-/// Has subtypes: members declared with this type are held as \[`DvsTrafficFilterConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`DvsTrafficFilterConfigKind`].
 #[derive(Clone)]
 pub struct DvsTrafficFilterConfig {
     /// Property *InheritablePolicy.inherited*.
@@ -131,18 +131,18 @@ impl<'de> serde::Deserialize<'de> for DvsTrafficFilterConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DvsTrafficFilterConfig` or any of its subtypes: what a member declared as `DvsTrafficFilterConfig` holds.
+/// A `DvsTrafficFilterConfig` or any of its subtypes: what a member declared as `DvsTrafficFilterConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DvsTrafficFilterConfigKind {
     /// Exactly this type.
     DvsTrafficFilterConfig(Box<crate::types::DvsTrafficFilterConfig>),
-    ///  A `DvsTrafficFilterConfigSpec`.
+    /// A `DvsTrafficFilterConfigSpec`.
     DvsTrafficFilterConfigSpec(Box<crate::types::DvsTrafficFilterConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -152,6 +152,9 @@ impl Default for DvsTrafficFilterConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DvsTrafficFilterConfigKind {}
+impl std::panic::UnwindSafe for DvsTrafficFilterConfigKind {}
+impl std::panic::RefUnwindSafe for DvsTrafficFilterConfigKind {}
 impl Clone for DvsTrafficFilterConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsTrafficFilterConfigSpec*.
 ///
-/// Extends `DvsTrafficFilterConfig`.
+/// Extends [`DvsTrafficFilterConfig`](crate::types::DvsTrafficFilterConfig).
 #[derive(Clone)]
 pub struct DvsTrafficFilterConfigSpec {
     /// Property *InheritablePolicy.inherited*.

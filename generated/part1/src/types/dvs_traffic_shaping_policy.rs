@@ -2,7 +2,7 @@
 
 /// Data object type *DVSTrafficShapingPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct DVSTrafficShapingPolicy {
     /// Property *InheritablePolicy.inherited*.

@@ -2,7 +2,7 @@
 
 /// Data object type *DvsUpdateTagNetworkRuleAction*.
 ///
-/// Extends `DvsNetworkRuleAction`.
+/// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
 #[derive(Clone)]
 pub struct DvsUpdateTagNetworkRuleAction {
     /// Property *DvsUpdateTagNetworkRuleAction.qosTag*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`DVSUplinkPortPolicyKind`\].
+/// Has subtypes: members declared with this type are held as [`DVSUplinkPortPolicyKind`].
 #[derive(Clone)]
 pub struct DVSUplinkPortPolicy {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,18 +74,18 @@ impl<'de> serde::Deserialize<'de> for DVSUplinkPortPolicy {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `DVSUplinkPortPolicy` or any of its subtypes: what a member declared as `DVSUplinkPortPolicy` holds.
+/// A `DVSUplinkPortPolicy` or any of its subtypes: what a member declared as `DVSUplinkPortPolicy` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum DVSUplinkPortPolicyKind {
     /// Exactly this type.
     DVSUplinkPortPolicy(Box<crate::types::DVSUplinkPortPolicy>),
-    ///  A `DVSNameArrayUplinkPortPolicy`.
+    /// A `DVSNameArrayUplinkPortPolicy`.
     DVSNameArrayUplinkPortPolicy(Box<crate::types::DVSNameArrayUplinkPortPolicy>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -95,6 +95,9 @@ impl Default for DVSUplinkPortPolicyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for DVSUplinkPortPolicyKind {}
+impl std::panic::UnwindSafe for DVSUplinkPortPolicyKind {}
+impl std::panic::RefUnwindSafe for DVSUplinkPortPolicyKind {}
 impl Clone for DVSUplinkPortPolicyKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *DVSVendorSpecificConfig*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct DVSVendorSpecificConfig {
     /// Property *InheritablePolicy.inherited*.

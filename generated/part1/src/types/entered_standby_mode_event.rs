@@ -4,7 +4,7 @@
 ///
 /// Extends `HostEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`EnteredStandbyModeEventKind`\].
+/// Has subtypes: members declared with this type are held as [`EnteredStandbyModeEventKind`].
 #[derive(Clone)]
 pub struct EnteredStandbyModeEvent {
     /// Property *Event.key*.
@@ -196,18 +196,18 @@ impl<'de> serde::Deserialize<'de> for EnteredStandbyModeEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EnteredStandbyModeEvent` or any of its subtypes: what a member declared as `EnteredStandbyModeEvent` holds.
+/// A `EnteredStandbyModeEvent` or any of its subtypes: what a member declared as `EnteredStandbyModeEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EnteredStandbyModeEventKind {
     /// Exactly this type.
     EnteredStandbyModeEvent(Box<crate::types::EnteredStandbyModeEvent>),
-    ///  A `DrsEnteredStandbyModeEvent`.
+    /// A `DrsEnteredStandbyModeEvent`.
     DrsEnteredStandbyModeEvent(Box<crate::types::DrsEnteredStandbyModeEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -217,6 +217,9 @@ impl Default for EnteredStandbyModeEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EnteredStandbyModeEventKind {}
+impl std::panic::UnwindSafe for EnteredStandbyModeEventKind {}
+impl std::panic::RefUnwindSafe for EnteredStandbyModeEventKind {}
 impl Clone for EnteredStandbyModeEventKind {
     #[inline]
     fn clone(&self) -> Self {

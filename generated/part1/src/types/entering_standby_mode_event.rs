@@ -4,7 +4,7 @@
 ///
 /// Extends `HostEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`EnteringStandbyModeEventKind`\].
+/// Has subtypes: members declared with this type are held as [`EnteringStandbyModeEventKind`].
 #[derive(Clone)]
 pub struct EnteringStandbyModeEvent {
     /// Property *Event.key*.
@@ -196,18 +196,18 @@ impl<'de> serde::Deserialize<'de> for EnteringStandbyModeEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EnteringStandbyModeEvent` or any of its subtypes: what a member declared as `EnteringStandbyModeEvent` holds.
+/// A `EnteringStandbyModeEvent` or any of its subtypes: what a member declared as `EnteringStandbyModeEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EnteringStandbyModeEventKind {
     /// Exactly this type.
     EnteringStandbyModeEvent(Box<crate::types::EnteringStandbyModeEvent>),
-    ///  A `DrsEnteringStandbyModeEvent`.
+    /// A `DrsEnteringStandbyModeEvent`.
     DrsEnteringStandbyModeEvent(Box<crate::types::DrsEnteringStandbyModeEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -217,6 +217,9 @@ impl Default for EnteringStandbyModeEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EnteringStandbyModeEventKind {}
+impl std::panic::UnwindSafe for EnteringStandbyModeEventKind {}
+impl std::panic::RefUnwindSafe for EnteringStandbyModeEventKind {}
 impl Clone for EnteringStandbyModeEventKind {
     #[inline]
     fn clone(&self) -> Self {

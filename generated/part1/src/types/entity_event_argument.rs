@@ -2,9 +2,9 @@
 
 /// Data object type *EntityEventArgument*.
 ///
-/// Extends `EventArgument`.
+/// Extends [`EventArgument`](crate::types::EventArgument).
 ///
-/// Has subtypes: members declared with this type are held as \[`EntityEventArgumentKind`\].
+/// Has subtypes: members declared with this type are held as [`EntityEventArgumentKind`].
 #[derive(Clone)]
 pub struct EntityEventArgument {
     /// Property *EntityEventArgument.name*.
@@ -85,42 +85,42 @@ impl<'de> serde::Deserialize<'de> for EntityEventArgument {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EntityEventArgument` or any of its subtypes: what a member declared as `EntityEventArgument` holds.
+/// A `EntityEventArgument` or any of its subtypes: what a member declared as `EntityEventArgument` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EntityEventArgumentKind {
     /// Exactly this type.
     EntityEventArgument(crate::types::EntityEventArgument),
-    ///  A `AlarmEventArgument`.
+    /// A `AlarmEventArgument`.
     AlarmEventArgument(Box<crate::types::AlarmEventArgument>),
-    ///  A `ComputeResourceEventArgument`.
+    /// A `ComputeResourceEventArgument`.
     ComputeResourceEventArgument(Box<crate::types::ComputeResourceEventArgument>),
-    ///  A `DatacenterEventArgument`.
+    /// A `DatacenterEventArgument`.
     DatacenterEventArgument(Box<crate::types::DatacenterEventArgument>),
-    ///  A `DatastoreEventArgument`.
+    /// A `DatastoreEventArgument`.
     DatastoreEventArgument(Box<crate::types::DatastoreEventArgument>),
-    ///  A `DvsEventArgument`.
+    /// A `DvsEventArgument`.
     DvsEventArgument(Box<crate::types::DvsEventArgument>),
-    ///  A `FolderEventArgument`.
+    /// A `FolderEventArgument`.
     FolderEventArgument(Box<crate::types::FolderEventArgument>),
-    ///  A `HostEventArgument`.
+    /// A `HostEventArgument`.
     HostEventArgument(Box<crate::types::HostEventArgument>),
-    ///  A `ManagedEntityEventArgument`.
+    /// A `ManagedEntityEventArgument`.
     ManagedEntityEventArgument(Box<crate::types::ManagedEntityEventArgument>),
-    ///  A `NetworkEventArgument`.
+    /// A `NetworkEventArgument`.
     NetworkEventArgument(Box<crate::types::NetworkEventArgument>),
-    ///  A `ResourcePoolEventArgument`.
+    /// A `ResourcePoolEventArgument`.
     ResourcePoolEventArgument(Box<crate::types::ResourcePoolEventArgument>),
-    ///  A `ScheduledTaskEventArgument`.
+    /// A `ScheduledTaskEventArgument`.
     ScheduledTaskEventArgument(Box<crate::types::ScheduledTaskEventArgument>),
-    ///  A `TgwEventArgument`.
+    /// A `TgwEventArgument`.
     TgwEventArgument(Box<crate::types::TgwEventArgument>),
-    ///  A `VmEventArgument`.
+    /// A `VmEventArgument`.
     VmEventArgument(Box<crate::types::VmEventArgument>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -130,6 +130,9 @@ impl Default for EntityEventArgumentKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EntityEventArgumentKind {}
+impl std::panic::UnwindSafe for EntityEventArgumentKind {}
+impl std::panic::RefUnwindSafe for EntityEventArgumentKind {}
 impl Clone for EntityEventArgumentKind {
     #[inline]
     fn clone(&self) -> Self {

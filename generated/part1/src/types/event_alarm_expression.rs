@@ -2,7 +2,7 @@
 
 /// Data object type *EventAlarmExpression*.
 ///
-/// Extends `AlarmExpression`.
+/// Extends [`AlarmExpression`](crate::types::AlarmExpression).
 #[derive(Clone)]
 pub struct EventAlarmExpression {
     /// Property *EventAlarmExpression.comparisons*.

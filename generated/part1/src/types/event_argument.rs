@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`EventArgumentKind`\].
+/// Has subtypes: members declared with this type are held as [`EventArgumentKind`].
 #[derive(Clone)]
 pub struct EventArgument {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,22 +74,22 @@ impl<'de> serde::Deserialize<'de> for EventArgument {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EventArgument` or any of its subtypes: what a member declared as `EventArgument` holds.
+/// A `EventArgument` or any of its subtypes: what a member declared as `EventArgument` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EventArgumentKind {
     /// Exactly this type.
     EventArgument(Box<crate::types::EventArgument>),
-    ///  A `EntityEventArgument` or one of its subtypes.
+    /// A `EntityEventArgument` or one of its subtypes.
     EntityEventArgument(crate::types::EntityEventArgumentKind),
-    ///  A `ProfileEventArgument`.
+    /// A `ProfileEventArgument`.
     ProfileEventArgument(Box<crate::types::ProfileEventArgument>),
-    ///  A `RoleEventArgument`.
+    /// A `RoleEventArgument`.
     RoleEventArgument(Box<crate::types::RoleEventArgument>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -99,6 +99,9 @@ impl Default for EventArgumentKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EventArgumentKind {}
+impl std::panic::UnwindSafe for EventArgumentKind {}
+impl std::panic::RefUnwindSafe for EventArgumentKind {}
 impl Clone for EventArgumentKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `HostEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ExitStandbyModeFailedEventKind`\].
+/// Has subtypes: members declared with this type are held as [`ExitStandbyModeFailedEventKind`].
 #[derive(Clone)]
 pub struct ExitStandbyModeFailedEvent {
     /// Property *Event.key*.
@@ -196,18 +196,18 @@ impl<'de> serde::Deserialize<'de> for ExitStandbyModeFailedEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ExitStandbyModeFailedEvent` or any of its subtypes: what a member declared as `ExitStandbyModeFailedEvent` holds.
+/// A `ExitStandbyModeFailedEvent` or any of its subtypes: what a member declared as `ExitStandbyModeFailedEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ExitStandbyModeFailedEventKind {
     /// Exactly this type.
     ExitStandbyModeFailedEvent(Box<crate::types::ExitStandbyModeFailedEvent>),
-    ///  A `DrsExitStandbyModeFailedEvent`.
+    /// A `DrsExitStandbyModeFailedEvent`.
     DrsExitStandbyModeFailedEvent(Box<crate::types::DrsExitStandbyModeFailedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -217,6 +217,9 @@ impl Default for ExitStandbyModeFailedEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ExitStandbyModeFailedEventKind {}
+impl std::panic::UnwindSafe for ExitStandbyModeFailedEventKind {}
+impl std::panic::RefUnwindSafe for ExitStandbyModeFailedEventKind {}
 impl Clone for ExitStandbyModeFailedEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `HostEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ExitedStandbyModeEventKind`\].
+/// Has subtypes: members declared with this type are held as [`ExitedStandbyModeEventKind`].
 #[derive(Clone)]
 pub struct ExitedStandbyModeEvent {
     /// Property *Event.key*.
@@ -196,18 +196,18 @@ impl<'de> serde::Deserialize<'de> for ExitedStandbyModeEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ExitedStandbyModeEvent` or any of its subtypes: what a member declared as `ExitedStandbyModeEvent` holds.
+/// A `ExitedStandbyModeEvent` or any of its subtypes: what a member declared as `ExitedStandbyModeEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ExitedStandbyModeEventKind {
     /// Exactly this type.
     ExitedStandbyModeEvent(Box<crate::types::ExitedStandbyModeEvent>),
-    ///  A `DrsExitedStandbyModeEvent`.
+    /// A `DrsExitedStandbyModeEvent`.
     DrsExitedStandbyModeEvent(Box<crate::types::DrsExitedStandbyModeEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -217,6 +217,9 @@ impl Default for ExitedStandbyModeEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ExitedStandbyModeEventKind {}
+impl std::panic::UnwindSafe for ExitedStandbyModeEventKind {}
+impl std::panic::RefUnwindSafe for ExitedStandbyModeEventKind {}
 impl Clone for ExitedStandbyModeEventKind {
     #[inline]
     fn clone(&self) -> Self {

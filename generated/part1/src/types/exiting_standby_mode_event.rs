@@ -4,7 +4,7 @@
 ///
 /// Extends `HostEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ExitingStandbyModeEventKind`\].
+/// Has subtypes: members declared with this type are held as [`ExitingStandbyModeEventKind`].
 #[derive(Clone)]
 pub struct ExitingStandbyModeEvent {
     /// Property *Event.key*.
@@ -196,18 +196,18 @@ impl<'de> serde::Deserialize<'de> for ExitingStandbyModeEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ExitingStandbyModeEvent` or any of its subtypes: what a member declared as `ExitingStandbyModeEvent` holds.
+/// A `ExitingStandbyModeEvent` or any of its subtypes: what a member declared as `ExitingStandbyModeEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ExitingStandbyModeEventKind {
     /// Exactly this type.
     ExitingStandbyModeEvent(Box<crate::types::ExitingStandbyModeEvent>),
-    ///  A `DrsExitingStandbyModeEvent`.
+    /// A `DrsExitingStandbyModeEvent`.
     DrsExitingStandbyModeEvent(Box<crate::types::DrsExitingStandbyModeEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -217,6 +217,9 @@ impl Default for ExitingStandbyModeEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ExitingStandbyModeEventKind {}
+impl std::panic::UnwindSafe for ExitingStandbyModeEventKind {}
+impl std::panic::RefUnwindSafe for ExitingStandbyModeEventKind {}
 impl Clone for ExitingStandbyModeEventKind {
     #[inline]
     fn clone(&self) -> Self {

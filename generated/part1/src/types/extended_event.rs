@@ -2,7 +2,7 @@
 
 /// Data object type *ExtendedEvent*.
 ///
-/// Extends `GeneralEvent`.
+/// Extends [`GeneralEvent`](crate::types::GeneralEvent).
 #[derive(Clone)]
 pub struct ExtendedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FailoverLevelRestored*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct FailoverLevelRestored {
     /// Property *Event.key*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`FailoverParamKind`\].
+/// Has subtypes: members declared with this type are held as [`FailoverParamKind`].
 #[derive(Clone)]
 pub struct FailoverParam {
     /// Property *FailoverParam.isPlanned*.
@@ -112,18 +112,18 @@ impl<'de> serde::Deserialize<'de> for FailoverParam {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `FailoverParam` or any of its subtypes: what a member declared as `FailoverParam` holds.
+/// A `FailoverParam` or any of its subtypes: what a member declared as `FailoverParam` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum FailoverParamKind {
     /// Exactly this type.
     FailoverParam(crate::types::FailoverParam),
-    ///  A `TestFailoverParam`.
+    /// A `TestFailoverParam`.
     #[cfg(feature = "sms")]
     TestFailoverParam(Box<crate::types::TestFailoverParam>),
 }
@@ -134,6 +134,9 @@ impl Default for FailoverParamKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for FailoverParamKind {}
+impl std::panic::UnwindSafe for FailoverParamKind {}
+impl std::panic::RefUnwindSafe for FailoverParamKind {}
 impl Clone for FailoverParamKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`FaultDomainIdKind`\].
+/// Has subtypes: members declared with this type are held as [`FaultDomainIdKind`].
 #[derive(Clone)]
 pub struct FaultDomainId {
     /// Property *FaultDomainId.id*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for FaultDomainId {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `FaultDomainId` or any of its subtypes: what a member declared as `FaultDomainId` holds.
+/// A `FaultDomainId` or any of its subtypes: what a member declared as `FaultDomainId` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum FaultDomainIdKind {
     /// Exactly this type.
     FaultDomainId(crate::types::FaultDomainId),
-    ///  A `FaultDomainInfo`.
+    /// A `FaultDomainInfo`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     FaultDomainInfo(Box<crate::types::FaultDomainInfo>),
 }
@@ -107,6 +107,9 @@ impl Default for FaultDomainIdKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for FaultDomainIdKind {}
+impl std::panic::UnwindSafe for FaultDomainIdKind {}
+impl std::panic::RefUnwindSafe for FaultDomainIdKind {}
 impl Clone for FaultDomainIdKind {
     #[inline]
     fn clone(&self) -> Self {

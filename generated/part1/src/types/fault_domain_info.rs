@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `FaultDomainId`.
+/// Extends [`FaultDomainId`](crate::types::FaultDomainId).
 #[derive(Clone)]
 pub struct FaultDomainInfo {
     /// Property *FaultDomainId.id*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`FaultToleranceConfigInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`FaultToleranceConfigInfoKind`].
 #[derive(Clone)]
 pub struct FaultToleranceConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
@@ -100,20 +100,20 @@ impl<'de> serde::Deserialize<'de> for FaultToleranceConfigInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `FaultToleranceConfigInfo` or any of its subtypes: what a member declared as `FaultToleranceConfigInfo` holds.
+/// A `FaultToleranceConfigInfo` or any of its subtypes: what a member declared as `FaultToleranceConfigInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum FaultToleranceConfigInfoKind {
     /// Exactly this type.
     FaultToleranceConfigInfo(crate::types::FaultToleranceConfigInfo),
-    ///  A `FaultTolerancePrimaryConfigInfo`.
+    /// A `FaultTolerancePrimaryConfigInfo`.
     FaultTolerancePrimaryConfigInfo(Box<crate::types::FaultTolerancePrimaryConfigInfo>),
-    ///  A `FaultToleranceSecondaryConfigInfo`.
+    /// A `FaultToleranceSecondaryConfigInfo`.
     FaultToleranceSecondaryConfigInfo(
         Box<crate::types::FaultToleranceSecondaryConfigInfo>,
     ),
@@ -125,6 +125,9 @@ impl Default for FaultToleranceConfigInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for FaultToleranceConfigInfoKind {}
+impl std::panic::UnwindSafe for FaultToleranceConfigInfoKind {}
+impl std::panic::RefUnwindSafe for FaultToleranceConfigInfoKind {}
 impl Clone for FaultToleranceConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {

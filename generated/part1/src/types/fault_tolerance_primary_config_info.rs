@@ -2,7 +2,7 @@
 
 /// Data object type *FaultTolerancePrimaryConfigInfo*.
 ///
-/// Extends `FaultToleranceConfigInfo`.
+/// Extends [`FaultToleranceConfigInfo`](crate::types::FaultToleranceConfigInfo).
 #[derive(Clone)]
 pub struct FaultTolerancePrimaryConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.

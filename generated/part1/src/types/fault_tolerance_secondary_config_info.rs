@@ -2,7 +2,7 @@
 
 /// Data object type *FaultToleranceSecondaryConfigInfo*.
 ///
-/// Extends `FaultToleranceConfigInfo`.
+/// Extends [`FaultToleranceConfigInfo`](crate::types::FaultToleranceConfigInfo).
 #[derive(Clone)]
 pub struct FaultToleranceSecondaryConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.

@@ -2,9 +2,9 @@
 
 /// Data object type *FileBackedVirtualDiskSpec*.
 ///
-/// Extends `VirtualDiskSpec`.
+/// Extends [`VirtualDiskSpec`](crate::types::VirtualDiskSpec).
 ///
-/// Has subtypes: members declared with this type are held as \[`FileBackedVirtualDiskSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`FileBackedVirtualDiskSpecKind`].
 #[derive(Clone)]
 pub struct FileBackedVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
@@ -126,18 +126,18 @@ impl<'de> serde::Deserialize<'de> for FileBackedVirtualDiskSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `FileBackedVirtualDiskSpec` or any of its subtypes: what a member declared as `FileBackedVirtualDiskSpec` holds.
+/// A `FileBackedVirtualDiskSpec` or any of its subtypes: what a member declared as `FileBackedVirtualDiskSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum FileBackedVirtualDiskSpecKind {
     /// Exactly this type.
     FileBackedVirtualDiskSpec(Box<crate::types::FileBackedVirtualDiskSpec>),
-    ///  A `SeSparseVirtualDiskSpec`.
+    /// A `SeSparseVirtualDiskSpec`.
     #[cfg(feature = "vsan")]
     SeSparseVirtualDiskSpec(Box<crate::types::SeSparseVirtualDiskSpec>),
 }
@@ -148,6 +148,9 @@ impl Default for FileBackedVirtualDiskSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for FileBackedVirtualDiskSpecKind {}
+impl std::panic::UnwindSafe for FileBackedVirtualDiskSpecKind {}
+impl std::panic::RefUnwindSafe for FileBackedVirtualDiskSpecKind {}
 impl Clone for FileBackedVirtualDiskSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`FileInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`FileInfoKind`].
 #[derive(Clone)]
 pub struct FileInfo {
     /// Property *FileInfo.path*.
@@ -107,32 +107,32 @@ impl<'de> serde::Deserialize<'de> for FileInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `FileInfo` or any of its subtypes: what a member declared as `FileInfo` holds.
+/// A `FileInfo` or any of its subtypes: what a member declared as `FileInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum FileInfoKind {
     /// Exactly this type.
     FileInfo(Box<crate::types::FileInfo>),
-    ///  A `FloppyImageFileInfo`.
+    /// A `FloppyImageFileInfo`.
     FloppyImageFileInfo(Box<crate::types::FloppyImageFileInfo>),
-    ///  A `FolderFileInfo`.
+    /// A `FolderFileInfo`.
     FolderFileInfo(Box<crate::types::FolderFileInfo>),
-    ///  A `IsoImageFileInfo`.
+    /// A `IsoImageFileInfo`.
     IsoImageFileInfo(Box<crate::types::IsoImageFileInfo>),
-    ///  A `VmConfigFileInfo` or one of its subtypes.
+    /// A `VmConfigFileInfo` or one of its subtypes.
     VmConfigFileInfo(crate::types::VmConfigFileInfoKind),
-    ///  A `VmDiskFileInfo`.
+    /// A `VmDiskFileInfo`.
     VmDiskFileInfo(Box<crate::types::VmDiskFileInfo>),
-    ///  A `VmLogFileInfo`.
+    /// A `VmLogFileInfo`.
     VmLogFileInfo(Box<crate::types::VmLogFileInfo>),
-    ///  A `VmNvramFileInfo`.
+    /// A `VmNvramFileInfo`.
     VmNvramFileInfo(Box<crate::types::VmNvramFileInfo>),
-    ///  A `VmSnapshotFileInfo`.
+    /// A `VmSnapshotFileInfo`.
     VmSnapshotFileInfo(Box<crate::types::VmSnapshotFileInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -142,6 +142,9 @@ impl Default for FileInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for FileInfoKind {}
+impl std::panic::UnwindSafe for FileInfoKind {}
+impl std::panic::RefUnwindSafe for FileInfoKind {}
 impl Clone for FileInfoKind {
     #[inline]
     fn clone(&self) -> Self {

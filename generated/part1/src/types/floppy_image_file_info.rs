@@ -2,7 +2,7 @@
 
 /// Data object type *FloppyImageFileInfo*.
 ///
-/// Extends `FileInfo`.
+/// Extends [`FileInfo`](crate::types::FileInfo).
 #[derive(Clone)]
 pub struct FloppyImageFileInfo {
     /// Property *FileInfo.path*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FolderEventArgument*.
 ///
-/// Extends `EntityEventArgument`.
+/// Extends [`EntityEventArgument`](crate::types::EntityEventArgument).
 #[derive(Clone)]
 pub struct FolderEventArgument {
     /// Property *EntityEventArgument.name*.

@@ -2,7 +2,7 @@
 
 /// Data object type *FolderFileInfo*.
 ///
-/// Extends `FileInfo`.
+/// Extends [`FileInfo`](crate::types::FileInfo).
 #[derive(Clone)]
 pub struct FolderFileInfo {
     /// Property *FileInfo.path*.

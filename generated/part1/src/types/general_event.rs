@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`GeneralEventKind`\].
+/// Has subtypes: members declared with this type are held as [`GeneralEventKind`].
 #[derive(Clone)]
 pub struct GeneralEvent {
     /// Property *Event.key*.
@@ -203,32 +203,32 @@ impl<'de> serde::Deserialize<'de> for GeneralEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GeneralEvent` or any of its subtypes: what a member declared as `GeneralEvent` holds.
+/// A `GeneralEvent` or any of its subtypes: what a member declared as `GeneralEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GeneralEventKind {
     /// Exactly this type.
     GeneralEvent(Box<crate::types::GeneralEvent>),
-    ///  A `ExtendedEvent`.
+    /// A `ExtendedEvent`.
     ExtendedEvent(Box<crate::types::ExtendedEvent>),
-    ///  A `GeneralHostErrorEvent`.
+    /// A `GeneralHostErrorEvent`.
     GeneralHostErrorEvent(Box<crate::types::GeneralHostErrorEvent>),
-    ///  A `GeneralHostInfoEvent`.
+    /// A `GeneralHostInfoEvent`.
     GeneralHostInfoEvent(Box<crate::types::GeneralHostInfoEvent>),
-    ///  A `GeneralHostWarningEvent`.
+    /// A `GeneralHostWarningEvent`.
     GeneralHostWarningEvent(Box<crate::types::GeneralHostWarningEvent>),
-    ///  A `GeneralUserEvent`.
+    /// A `GeneralUserEvent`.
     GeneralUserEvent(Box<crate::types::GeneralUserEvent>),
-    ///  A `GeneralVmErrorEvent`.
+    /// A `GeneralVmErrorEvent`.
     GeneralVmErrorEvent(Box<crate::types::GeneralVmErrorEvent>),
-    ///  A `GeneralVmInfoEvent`.
+    /// A `GeneralVmInfoEvent`.
     GeneralVmInfoEvent(Box<crate::types::GeneralVmInfoEvent>),
-    ///  A `GeneralVmWarningEvent`.
+    /// A `GeneralVmWarningEvent`.
     GeneralVmWarningEvent(Box<crate::types::GeneralVmWarningEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -238,6 +238,9 @@ impl Default for GeneralEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GeneralEventKind {}
+impl std::panic::UnwindSafe for GeneralEventKind {}
+impl std::panic::RefUnwindSafe for GeneralEventKind {}
 impl Clone for GeneralEventKind {
     #[inline]
     fn clone(&self) -> Self {

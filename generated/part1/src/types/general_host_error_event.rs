@@ -2,7 +2,7 @@
 
 /// Data object type *GeneralHostErrorEvent*.
 ///
-/// Extends `GeneralEvent`.
+/// Extends [`GeneralEvent`](crate::types::GeneralEvent).
 #[derive(Clone)]
 pub struct GeneralHostErrorEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GeneralHostInfoEvent*.
 ///
-/// Extends `GeneralEvent`.
+/// Extends [`GeneralEvent`](crate::types::GeneralEvent).
 #[derive(Clone)]
 pub struct GeneralHostInfoEvent {
     /// Property *Event.key*.

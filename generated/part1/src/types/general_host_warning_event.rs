@@ -2,7 +2,7 @@
 
 /// Data object type *GeneralHostWarningEvent*.
 ///
-/// Extends `GeneralEvent`.
+/// Extends [`GeneralEvent`](crate::types::GeneralEvent).
 #[derive(Clone)]
 pub struct GeneralHostWarningEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GeneralUserEvent*.
 ///
-/// Extends `GeneralEvent`.
+/// Extends [`GeneralEvent`](crate::types::GeneralEvent).
 #[derive(Clone)]
 pub struct GeneralUserEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GeneralVmErrorEvent*.
 ///
-/// Extends `GeneralEvent`.
+/// Extends [`GeneralEvent`](crate::types::GeneralEvent).
 #[derive(Clone)]
 pub struct GeneralVmErrorEvent {
     /// Property *Event.key*.

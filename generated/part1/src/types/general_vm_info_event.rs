@@ -2,7 +2,7 @@
 
 /// Data object type *GeneralVmInfoEvent*.
 ///
-/// Extends `GeneralEvent`.
+/// Extends [`GeneralEvent`](crate::types::GeneralEvent).
 #[derive(Clone)]
 pub struct GeneralVmInfoEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GeneralVmWarningEvent*.
 ///
-/// Extends `GeneralEvent`.
+/// Extends [`GeneralEvent`](crate::types::GeneralEvent).
 #[derive(Clone)]
 pub struct GeneralVmWarningEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GlobalMessageChangedEvent*.
 ///
-/// Extends `SessionEvent`.
+/// Extends [`SessionEvent`](crate::types::SessionEvent).
 #[derive(Clone)]
 pub struct GlobalMessageChangedEvent {
     /// Property *Event.key*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`GroupInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`GroupInfoKind`].
 #[derive(Clone)]
 pub struct GroupInfo {
     /// Property *GroupInfo.groupId*.
@@ -87,21 +87,21 @@ impl<'de> serde::Deserialize<'de> for GroupInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GroupInfo` or any of its subtypes: what a member declared as `GroupInfo` holds.
+/// A `GroupInfo` or any of its subtypes: what a member declared as `GroupInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GroupInfoKind {
     /// Exactly this type.
     GroupInfo(crate::types::GroupInfo),
-    ///  A `SourceGroupInfo`.
+    /// A `SourceGroupInfo`.
     #[cfg(feature = "sms")]
     SourceGroupInfo(Box<crate::types::SourceGroupInfo>),
-    ///  A `TargetGroupInfo`.
+    /// A `TargetGroupInfo`.
     #[cfg(feature = "sms")]
     TargetGroupInfo(Box<crate::types::TargetGroupInfo>),
 }
@@ -112,6 +112,9 @@ impl Default for GroupInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GroupInfoKind {}
+impl std::panic::UnwindSafe for GroupInfoKind {}
+impl std::panic::RefUnwindSafe for GroupInfoKind {}
 impl Clone for GroupInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostAccountSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`HostAccountSpecKind`].
 #[derive(Clone)]
 pub struct HostAccountSpec {
     /// Property *HostAccountSpec.id*.
@@ -95,18 +95,18 @@ impl<'de> serde::Deserialize<'de> for HostAccountSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostAccountSpec` or any of its subtypes: what a member declared as `HostAccountSpec` holds.
+/// A `HostAccountSpec` or any of its subtypes: what a member declared as `HostAccountSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostAccountSpecKind {
     /// Exactly this type.
     HostAccountSpec(crate::types::HostAccountSpec),
-    ///  A `HostPosixAccountSpec`.
+    /// A `HostPosixAccountSpec`.
     HostPosixAccountSpec(Box<crate::types::HostPosixAccountSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -116,6 +116,9 @@ impl Default for HostAccountSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostAccountSpecKind {}
+impl std::panic::UnwindSafe for HostAccountSpecKind {}
+impl std::panic::RefUnwindSafe for HostAccountSpecKind {}
 impl Clone for HostAccountSpecKind {
     #[inline]
     fn clone(&self) -> Self {

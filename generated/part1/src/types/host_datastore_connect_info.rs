@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostDatastoreConnectInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`HostDatastoreConnectInfoKind`].
 #[derive(Clone)]
 pub struct HostDatastoreConnectInfo {
     /// Property *HostDatastoreConnectInfo.summary*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for HostDatastoreConnectInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostDatastoreConnectInfo` or any of its subtypes: what a member declared as `HostDatastoreConnectInfo` holds.
+/// A `HostDatastoreConnectInfo` or any of its subtypes: what a member declared as `HostDatastoreConnectInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostDatastoreConnectInfoKind {
     /// Exactly this type.
     HostDatastoreConnectInfo(Box<crate::types::HostDatastoreConnectInfo>),
-    ///  A `HostDatastoreExistsConnectInfo`.
+    /// A `HostDatastoreExistsConnectInfo`.
     HostDatastoreExistsConnectInfo(Box<crate::types::HostDatastoreExistsConnectInfo>),
-    ///  A `HostDatastoreNameConflictConnectInfo`.
+    /// A `HostDatastoreNameConflictConnectInfo`.
     HostDatastoreNameConflictConnectInfo(
         Box<crate::types::HostDatastoreNameConflictConnectInfo>,
     ),
@@ -110,6 +110,9 @@ impl Default for HostDatastoreConnectInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostDatastoreConnectInfoKind {}
+impl std::panic::UnwindSafe for HostDatastoreConnectInfoKind {}
+impl std::panic::RefUnwindSafe for HostDatastoreConnectInfoKind {}
 impl Clone for HostDatastoreConnectInfoKind {
     #[inline]
     fn clone(&self) -> Self {

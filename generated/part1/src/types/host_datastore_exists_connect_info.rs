@@ -2,7 +2,7 @@
 
 /// Data object type *HostDatastoreExistsConnectInfo*.
 ///
-/// Extends `HostDatastoreConnectInfo`.
+/// Extends [`HostDatastoreConnectInfo`](crate::types::HostDatastoreConnectInfo).
 #[derive(Clone)]
 pub struct HostDatastoreExistsConnectInfo {
     /// Property *HostDatastoreConnectInfo.summary*.

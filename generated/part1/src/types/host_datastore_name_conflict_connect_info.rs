@@ -2,7 +2,7 @@
 
 /// Data object type *HostDatastoreNameConflictConnectInfo*.
 ///
-/// Extends `HostDatastoreConnectInfo`.
+/// Extends [`HostDatastoreConnectInfo`](crate::types::HostDatastoreConnectInfo).
 #[derive(Clone)]
 pub struct HostDatastoreNameConflictConnectInfo {
     /// Property *HostDatastoreConnectInfo.summary*.

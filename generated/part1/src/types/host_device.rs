@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostDeviceKind`\].
+/// Has subtypes: members declared with this type are held as [`HostDeviceKind`].
 #[derive(Clone)]
 pub struct HostDevice {
     /// Property *HostDevice.deviceName*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for HostDevice {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostDevice` or any of its subtypes: what a member declared as `HostDevice` holds.
+/// A `HostDevice` or any of its subtypes: what a member declared as `HostDevice` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostDeviceKind {
     /// Exactly this type.
     HostDevice(crate::types::HostDevice),
-    ///  A `ScsiLun` or one of its subtypes.
+    /// A `ScsiLun` or one of its subtypes.
     ScsiLun(crate::types::ScsiLunKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -111,6 +111,9 @@ impl Default for HostDeviceKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostDeviceKind {}
+impl std::panic::UnwindSafe for HostDeviceKind {}
+impl std::panic::RefUnwindSafe for HostDeviceKind {}
 impl Clone for HostDeviceKind {
     #[inline]
     fn clone(&self) -> Self {

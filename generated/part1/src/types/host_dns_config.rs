@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostDnsConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`HostDnsConfigKind`].
 #[derive(Clone)]
 pub struct HostDnsConfig {
     /// Property *HostDnsConfig.dhcp*.
@@ -131,18 +131,18 @@ impl<'de> serde::Deserialize<'de> for HostDnsConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostDnsConfig` or any of its subtypes: what a member declared as `HostDnsConfig` holds.
+/// A `HostDnsConfig` or any of its subtypes: what a member declared as `HostDnsConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostDnsConfigKind {
     /// Exactly this type.
     HostDnsConfig(Box<crate::types::HostDnsConfig>),
-    ///  A `HostDnsConfigSpec`.
+    /// A `HostDnsConfigSpec`.
     HostDnsConfigSpec(Box<crate::types::HostDnsConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -152,6 +152,9 @@ impl Default for HostDnsConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostDnsConfigKind {}
+impl std::panic::UnwindSafe for HostDnsConfigKind {}
+impl std::panic::RefUnwindSafe for HostDnsConfigKind {}
 impl Clone for HostDnsConfigKind {
     #[inline]
     fn clone(&self) -> Self {

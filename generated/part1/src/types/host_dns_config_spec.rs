@@ -2,7 +2,7 @@
 
 /// Data object type *HostDnsConfigSpec*.
 ///
-/// Extends `HostDnsConfig`.
+/// Extends [`HostDnsConfig`](crate::types::HostDnsConfig).
 #[derive(Clone)]
 pub struct HostDnsConfigSpec {
     /// Property *HostDnsConfig.dhcp*.

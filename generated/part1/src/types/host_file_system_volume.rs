@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostFileSystemVolumeKind`\].
+/// Has subtypes: members declared with this type are held as [`HostFileSystemVolumeKind`].
 #[derive(Clone)]
 pub struct HostFileSystemVolume {
     /// Property *HostFileSystemVolume.type*.
@@ -95,30 +95,30 @@ impl<'de> serde::Deserialize<'de> for HostFileSystemVolume {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostFileSystemVolume` or any of its subtypes: what a member declared as `HostFileSystemVolume` holds.
+/// A `HostFileSystemVolume` or any of its subtypes: what a member declared as `HostFileSystemVolume` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostFileSystemVolumeKind {
     /// Exactly this type.
     HostFileSystemVolume(crate::types::HostFileSystemVolume),
-    ///  A `HostLocalFileSystemVolume`.
+    /// A `HostLocalFileSystemVolume`.
     HostLocalFileSystemVolume(Box<crate::types::HostLocalFileSystemVolume>),
-    ///  A `HostNasVolume`.
+    /// A `HostNasVolume`.
     HostNasVolume(Box<crate::types::HostNasVolume>),
-    ///  A `HostPMemVolume`.
+    /// A `HostPMemVolume`.
     HostPMemVolume(Box<crate::types::HostPMemVolume>),
-    ///  A `HostVfatVolume`.
+    /// A `HostVfatVolume`.
     HostVfatVolume(Box<crate::types::HostVfatVolume>),
-    ///  A `HostVffsVolume`.
+    /// A `HostVffsVolume`.
     HostVffsVolume(Box<crate::types::HostVffsVolume>),
-    ///  A `HostVmfsVolume`.
+    /// A `HostVmfsVolume`.
     HostVmfsVolume(Box<crate::types::HostVmfsVolume>),
-    ///  A `HostVvolVolume`.
+    /// A `HostVvolVolume`.
     #[cfg(feature = "sms")]
     HostVvolVolume(Box<crate::types::HostVvolVolume>),
 }
@@ -129,6 +129,9 @@ impl Default for HostFileSystemVolumeKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostFileSystemVolumeKind {}
+impl std::panic::UnwindSafe for HostFileSystemVolumeKind {}
+impl std::panic::RefUnwindSafe for HostFileSystemVolumeKind {}
 impl Clone for HostFileSystemVolumeKind {
     #[inline]
     fn clone(&self) -> Self {

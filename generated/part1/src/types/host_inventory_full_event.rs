@@ -2,7 +2,7 @@
 
 /// Data object type *HostInventoryFullEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct HostInventoryFullEvent {
     /// Property *Event.key*.

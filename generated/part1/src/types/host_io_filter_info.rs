@@ -2,7 +2,7 @@
 
 /// Data object type *HostIoFilterInfo*.
 ///
-/// Extends `IoFilterInfo`.
+/// Extends [`IoFilterInfo`](crate::types::IoFilterInfo).
 #[derive(Clone)]
 pub struct HostIoFilterInfo {
     /// Property *IoFilterInfo.id*.

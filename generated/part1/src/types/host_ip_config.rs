@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostIpConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`HostIpConfigKind`].
 #[derive(Clone)]
 pub struct HostIpConfig {
     /// Property *HostIpConfig.dhcp*.
@@ -100,18 +100,18 @@ impl<'de> serde::Deserialize<'de> for HostIpConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostIpConfig` or any of its subtypes: what a member declared as `HostIpConfig` holds.
+/// A `HostIpConfig` or any of its subtypes: what a member declared as `HostIpConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostIpConfigKind {
     /// Exactly this type.
     HostIpConfig(crate::types::HostIpConfig),
-    ///  A `VsanFileServiceIpConfig`.
+    /// A `VsanFileServiceIpConfig`.
     #[cfg(feature = "vsan")]
     VsanFileServiceIpConfig(Box<crate::types::VsanFileServiceIpConfig>),
 }
@@ -122,6 +122,9 @@ impl Default for HostIpConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostIpConfigKind {}
+impl std::panic::UnwindSafe for HostIpConfigKind {}
+impl std::panic::RefUnwindSafe for HostIpConfigKind {}
 impl Clone for HostIpConfigKind {
     #[inline]
     fn clone(&self) -> Self {

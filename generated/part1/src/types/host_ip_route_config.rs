@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostIpRouteConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`HostIpRouteConfigKind`].
 #[derive(Clone)]
 pub struct HostIpRouteConfig {
     /// Property *HostIpRouteConfig.defaultGateway*.
@@ -110,18 +110,18 @@ impl<'de> serde::Deserialize<'de> for HostIpRouteConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostIpRouteConfig` or any of its subtypes: what a member declared as `HostIpRouteConfig` holds.
+/// A `HostIpRouteConfig` or any of its subtypes: what a member declared as `HostIpRouteConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostIpRouteConfigKind {
     /// Exactly this type.
     HostIpRouteConfig(crate::types::HostIpRouteConfig),
-    ///  A `HostIpRouteConfigSpec`.
+    /// A `HostIpRouteConfigSpec`.
     HostIpRouteConfigSpec(Box<crate::types::HostIpRouteConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -131,6 +131,9 @@ impl Default for HostIpRouteConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostIpRouteConfigKind {}
+impl std::panic::UnwindSafe for HostIpRouteConfigKind {}
+impl std::panic::RefUnwindSafe for HostIpRouteConfigKind {}
 impl Clone for HostIpRouteConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostIpRouteConfigSpec*.
 ///
-/// Extends `HostIpRouteConfig`.
+/// Extends [`HostIpRouteConfig`](crate::types::HostIpRouteConfig).
 #[derive(Clone)]
 pub struct HostIpRouteConfigSpec {
     /// Property *HostIpRouteConfig.defaultGateway*.

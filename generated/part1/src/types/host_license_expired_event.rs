@@ -2,7 +2,7 @@
 
 /// Data object type *HostLicenseExpiredEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct HostLicenseExpiredEvent {
     /// Property *Event.key*.

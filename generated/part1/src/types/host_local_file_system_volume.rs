@@ -2,7 +2,7 @@
 
 /// Data object type *HostLocalFileSystemVolume*.
 ///
-/// Extends `HostFileSystemVolume`.
+/// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
 #[derive(Clone)]
 pub struct HostLocalFileSystemVolume {
     /// Property *HostFileSystemVolume.type*.

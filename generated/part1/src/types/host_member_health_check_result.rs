@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostMemberHealthCheckResultKind`\].
+/// Has subtypes: members declared with this type are held as [`HostMemberHealthCheckResultKind`].
 #[derive(Clone)]
 pub struct HostMemberHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
@@ -85,22 +85,22 @@ impl<'de> serde::Deserialize<'de> for HostMemberHealthCheckResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostMemberHealthCheckResult` or any of its subtypes: what a member declared as `HostMemberHealthCheckResult` holds.
+/// A `HostMemberHealthCheckResult` or any of its subtypes: what a member declared as `HostMemberHealthCheckResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostMemberHealthCheckResultKind {
     /// Exactly this type.
     HostMemberHealthCheckResult(crate::types::HostMemberHealthCheckResult),
-    ///  A `HostMemberUplinkHealthCheckResult` or one of its subtypes.
+    /// A `HostMemberUplinkHealthCheckResult` or one of its subtypes.
     HostMemberUplinkHealthCheckResult(
         crate::types::HostMemberUplinkHealthCheckResultKind,
     ),
-    ///  A `VMwareDVSTeamingHealthCheckResult`.
+    /// A `VMwareDVSTeamingHealthCheckResult`.
     VMwareDVSTeamingHealthCheckResult(
         Box<crate::types::VMwareDVSTeamingHealthCheckResult>,
     ),
@@ -112,6 +112,9 @@ impl Default for HostMemberHealthCheckResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostMemberHealthCheckResultKind {}
+impl std::panic::UnwindSafe for HostMemberHealthCheckResultKind {}
+impl std::panic::RefUnwindSafe for HostMemberHealthCheckResultKind {}
 impl Clone for HostMemberHealthCheckResultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *HostMemberUplinkHealthCheckResult*.
 ///
-/// Extends `HostMemberHealthCheckResult`.
+/// Extends [`HostMemberHealthCheckResult`](crate::types::HostMemberHealthCheckResult).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostMemberUplinkHealthCheckResultKind`\].
+/// Has subtypes: members declared with this type are held as [`HostMemberUplinkHealthCheckResultKind`].
 #[derive(Clone)]
 pub struct HostMemberUplinkHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for HostMemberUplinkHealthCheckResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostMemberUplinkHealthCheckResult` or any of its subtypes: what a member declared as `HostMemberUplinkHealthCheckResult` holds.
+/// A `HostMemberUplinkHealthCheckResult` or any of its subtypes: what a member declared as `HostMemberUplinkHealthCheckResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostMemberUplinkHealthCheckResultKind {
     /// Exactly this type.
     HostMemberUplinkHealthCheckResult(crate::types::HostMemberUplinkHealthCheckResult),
-    ///  A `VMwareDVSMtuHealthCheckResult`.
+    /// A `VMwareDVSMtuHealthCheckResult`.
     VMwareDVSMtuHealthCheckResult(Box<crate::types::VMwareDVSMtuHealthCheckResult>),
-    ///  A `VMwareDVSVlanHealthCheckResult`.
+    /// A `VMwareDVSVlanHealthCheckResult`.
     VMwareDVSVlanHealthCheckResult(Box<crate::types::VMwareDVSVlanHealthCheckResult>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for HostMemberUplinkHealthCheckResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostMemberUplinkHealthCheckResultKind {}
+impl std::panic::UnwindSafe for HostMemberUplinkHealthCheckResultKind {}
+impl std::panic::RefUnwindSafe for HostMemberUplinkHealthCheckResultKind {}
 impl Clone for HostMemberUplinkHealthCheckResultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostMonitoringStateChangedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct HostMonitoringStateChangedEvent {
     /// Property *Event.key*.

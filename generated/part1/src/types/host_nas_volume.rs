@@ -2,7 +2,7 @@
 
 /// Data object type *HostNasVolume*.
 ///
-/// Extends `HostFileSystemVolume`.
+/// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
 #[derive(Clone)]
 pub struct HostNasVolume {
     /// Property *HostFileSystemVolume.type*.

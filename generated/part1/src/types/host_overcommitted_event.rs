@@ -2,7 +2,7 @@
 
 /// Data object type *HostOvercommittedEvent*.
 ///
-/// Extends `ClusterOvercommittedEvent`.
+/// Extends [`ClusterOvercommittedEvent`](crate::types::ClusterOvercommittedEvent).
 #[derive(Clone)]
 pub struct HostOvercommittedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostPosixAccountSpec*.
 ///
-/// Extends `HostAccountSpec`.
+/// Extends [`HostAccountSpec`](crate::types::HostAccountSpec).
 #[derive(Clone)]
 pub struct HostPosixAccountSpec {
     /// Property *HostAccountSpec.id*.

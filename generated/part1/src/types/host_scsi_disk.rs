@@ -2,7 +2,7 @@
 
 /// Data object type *HostScsiDisk*.
 ///
-/// Extends `ScsiLun`.
+/// Extends [`ScsiLun`](crate::types::ScsiLun).
 #[derive(Clone)]
 pub struct HostScsiDisk {
     /// Property *HostDevice.deviceName*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostSriovDevicePoolInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`HostSriovDevicePoolInfoKind`].
 #[derive(Clone)]
 pub struct HostSriovDevicePoolInfo {
     /// Property *HostSriovDevicePoolInfo.key*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for HostSriovDevicePoolInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostSriovDevicePoolInfo` or any of its subtypes: what a member declared as `HostSriovDevicePoolInfo` holds.
+/// A `HostSriovDevicePoolInfo` or any of its subtypes: what a member declared as `HostSriovDevicePoolInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostSriovDevicePoolInfoKind {
     /// Exactly this type.
     HostSriovDevicePoolInfo(crate::types::HostSriovDevicePoolInfo),
-    ///  A `HostSriovNetworkDevicePoolInfo`.
+    /// A `HostSriovNetworkDevicePoolInfo`.
     HostSriovNetworkDevicePoolInfo(Box<crate::types::HostSriovNetworkDevicePoolInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -106,6 +106,9 @@ impl Default for HostSriovDevicePoolInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostSriovDevicePoolInfoKind {}
+impl std::panic::UnwindSafe for HostSriovDevicePoolInfoKind {}
+impl std::panic::RefUnwindSafe for HostSriovDevicePoolInfoKind {}
 impl Clone for HostSriovDevicePoolInfoKind {
     #[inline]
     fn clone(&self) -> Self {

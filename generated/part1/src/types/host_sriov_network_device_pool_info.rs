@@ -2,7 +2,7 @@
 
 /// Data object type *HostSriovNetworkDevicePoolInfo*.
 ///
-/// Extends `HostSriovDevicePoolInfo`.
+/// Extends [`HostSriovDevicePoolInfo`](crate::types::HostSriovDevicePoolInfo).
 #[derive(Clone)]
 pub struct HostSriovNetworkDevicePoolInfo {
     /// Property *HostSriovDevicePoolInfo.key*.

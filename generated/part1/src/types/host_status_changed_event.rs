@@ -2,7 +2,7 @@
 
 /// Data object type *HostStatusChangedEvent*.
 ///
-/// Extends `ClusterStatusChangedEvent`.
+/// Extends [`ClusterStatusChangedEvent`](crate::types::ClusterStatusChangedEvent).
 #[derive(Clone)]
 pub struct HostStatusChangedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostVfatVolume*.
 ///
-/// Extends `HostFileSystemVolume`.
+/// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
 #[derive(Clone)]
 pub struct HostVfatVolume {
     /// Property *HostFileSystemVolume.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostVffsVolume*.
 ///
-/// Extends `HostFileSystemVolume`.
+/// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
 #[derive(Clone)]
 pub struct HostVffsVolume {
     /// Property *HostFileSystemVolume.type*.

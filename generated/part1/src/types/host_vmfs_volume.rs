@@ -2,7 +2,7 @@
 
 /// Data object type *HostVmfsVolume*.
 ///
-/// Extends `HostFileSystemVolume`.
+/// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
 #[derive(Clone)]
 pub struct HostVmfsVolume {
     /// Property *HostFileSystemVolume.type*.

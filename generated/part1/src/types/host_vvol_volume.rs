@@ -2,7 +2,7 @@
 
 /// Data object type *HostVvolVolume*.
 ///
-/// Extends `HostFileSystemVolume`.
+/// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
 #[derive(Clone)]
 pub struct HostVvolVolume {
     /// Property *HostFileSystemVolume.type*.

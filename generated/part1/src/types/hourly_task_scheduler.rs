@@ -2,9 +2,9 @@
 
 /// Data object type *HourlyTaskScheduler*.
 ///
-/// Extends `RecurrentTaskScheduler`.
+/// Extends [`RecurrentTaskScheduler`](crate::types::RecurrentTaskScheduler).
 ///
-/// Has subtypes: members declared with this type are held as \[`HourlyTaskSchedulerKind`\].
+/// Has subtypes: members declared with this type are held as [`HourlyTaskSchedulerKind`].
 #[derive(Clone)]
 pub struct HourlyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
@@ -104,18 +104,18 @@ impl<'de> serde::Deserialize<'de> for HourlyTaskScheduler {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HourlyTaskScheduler` or any of its subtypes: what a member declared as `HourlyTaskScheduler` holds.
+/// A `HourlyTaskScheduler` or any of its subtypes: what a member declared as `HourlyTaskScheduler` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HourlyTaskSchedulerKind {
     /// Exactly this type.
     HourlyTaskScheduler(crate::types::HourlyTaskScheduler),
-    ///  A `DailyTaskScheduler` or one of its subtypes.
+    /// A `DailyTaskScheduler` or one of its subtypes.
     DailyTaskScheduler(crate::types::DailyTaskSchedulerKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -125,6 +125,9 @@ impl Default for HourlyTaskSchedulerKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HourlyTaskSchedulerKind {}
+impl std::panic::UnwindSafe for HourlyTaskSchedulerKind {}
+impl std::panic::RefUnwindSafe for HourlyTaskSchedulerKind {}
 impl Clone for HourlyTaskSchedulerKind {
     #[inline]
     fn clone(&self) -> Self {

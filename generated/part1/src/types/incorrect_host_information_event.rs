@@ -2,7 +2,7 @@
 
 /// Data object type *IncorrectHostInformationEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct IncorrectHostInformationEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`InheritablePolicyKind`\].
+/// Has subtypes: members declared with this type are held as [`InheritablePolicyKind`].
 #[derive(Clone)]
 pub struct InheritablePolicy {
     /// Property *InheritablePolicy.inherited*.
@@ -85,56 +85,56 @@ impl<'de> serde::Deserialize<'de> for InheritablePolicy {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `InheritablePolicy` or any of its subtypes: what a member declared as `InheritablePolicy` holds.
+/// A `InheritablePolicy` or any of its subtypes: what a member declared as `InheritablePolicy` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum InheritablePolicyKind {
     /// Exactly this type.
     InheritablePolicy(crate::types::InheritablePolicy),
-    ///  A `BoolPolicy`.
+    /// A `BoolPolicy`.
     BoolPolicy(Box<crate::types::BoolPolicy>),
-    ///  A `IntPolicy`.
+    /// A `IntPolicy`.
     #[cfg(feature = "vsan")]
     IntPolicy(Box<crate::types::IntPolicy>),
-    ///  A `LongPolicy`.
+    /// A `LongPolicy`.
     LongPolicy(Box<crate::types::LongPolicy>),
-    ///  A `StringPolicy`.
+    /// A `StringPolicy`.
     StringPolicy(Box<crate::types::StringPolicy>),
-    ///  A `DvsFilterConfig` or one of its subtypes.
+    /// A `DvsFilterConfig` or one of its subtypes.
     DvsFilterConfig(crate::types::DvsFilterConfigKind),
-    ///  A `DvsFilterPolicy`.
+    /// A `DvsFilterPolicy`.
     DvsFilterPolicy(Box<crate::types::DvsFilterPolicy>),
-    ///  A `DVSTrafficShapingPolicy`.
+    /// A `DVSTrafficShapingPolicy`.
     DVSTrafficShapingPolicy(Box<crate::types::DVSTrafficShapingPolicy>),
-    ///  A `DVSVendorSpecificConfig`.
+    /// A `DVSVendorSpecificConfig`.
     DVSVendorSpecificConfig(Box<crate::types::DVSVendorSpecificConfig>),
-    ///  A `DVSFailureCriteria`.
+    /// A `DVSFailureCriteria`.
     #[cfg(feature = "vsan")]
     DVSFailureCriteria(Box<crate::types::DVSFailureCriteria>),
-    ///  A `DVSMacLearningPolicy`.
+    /// A `DVSMacLearningPolicy`.
     #[cfg(feature = "vsan")]
     DVSMacLearningPolicy(Box<crate::types::DVSMacLearningPolicy>),
-    ///  A `DVSMacManagementPolicy`.
+    /// A `DVSMacManagementPolicy`.
     #[cfg(feature = "vsan")]
     DVSMacManagementPolicy(Box<crate::types::DVSMacManagementPolicy>),
-    ///  A `DVSSecurityPolicy`.
+    /// A `DVSSecurityPolicy`.
     #[cfg(feature = "vsan")]
     DVSSecurityPolicy(Box<crate::types::DVSSecurityPolicy>),
-    ///  A `VMwareUplinkLacpPolicy`.
+    /// A `VMwareUplinkLacpPolicy`.
     #[cfg(feature = "vsan")]
     VMwareUplinkLacpPolicy(Box<crate::types::VMwareUplinkLacpPolicy>),
-    ///  A `VMwareUplinkPortOrderPolicy`.
+    /// A `VMwareUplinkPortOrderPolicy`.
     #[cfg(feature = "vsan")]
     VMwareUplinkPortOrderPolicy(Box<crate::types::VMwareUplinkPortOrderPolicy>),
-    ///  A `VmwareUplinkPortTeamingPolicy`.
+    /// A `VmwareUplinkPortTeamingPolicy`.
     #[cfg(feature = "vsan")]
     VmwareUplinkPortTeamingPolicy(Box<crate::types::VmwareUplinkPortTeamingPolicy>),
-    ///  A `VmwareDistributedVirtualSwitchVlanSpec` or one of its subtypes.
+    /// A `VmwareDistributedVirtualSwitchVlanSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VmwareDistributedVirtualSwitchVlanSpec(
         crate::types::VmwareDistributedVirtualSwitchVlanSpecKind,
@@ -147,6 +147,9 @@ impl Default for InheritablePolicyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for InheritablePolicyKind {}
+impl std::panic::UnwindSafe for InheritablePolicyKind {}
+impl std::panic::RefUnwindSafe for InheritablePolicyKind {}
 impl Clone for InheritablePolicyKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *InsufficientFailoverResourcesEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct InsufficientFailoverResourcesEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *IntExpression*.
 ///
-/// Extends `NegatableExpression`.
+/// Extends [`NegatableExpression`](crate::types::NegatableExpression).
 #[derive(Clone)]
 pub struct IntExpression {
     /// Property *NegatableExpression.negate*.

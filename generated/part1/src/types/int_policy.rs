@@ -2,7 +2,7 @@
 
 /// Data object type *IntPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct IntPolicy {
     /// Property *InheritablePolicy.inherited*.

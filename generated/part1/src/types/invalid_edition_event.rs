@@ -2,7 +2,7 @@
 
 /// Data object type *InvalidEditionEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct InvalidEditionEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`IoFilterInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`IoFilterInfoKind`].
 #[derive(Clone)]
 pub struct IoFilterInfo {
     /// Property *IoFilterInfo.id*.
@@ -115,20 +115,20 @@ impl<'de> serde::Deserialize<'de> for IoFilterInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `IoFilterInfo` or any of its subtypes: what a member declared as `IoFilterInfo` holds.
+/// A `IoFilterInfo` or any of its subtypes: what a member declared as `IoFilterInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum IoFilterInfoKind {
     /// Exactly this type.
     IoFilterInfo(Box<crate::types::IoFilterInfo>),
-    ///  A `ClusterIoFilterInfo`.
+    /// A `ClusterIoFilterInfo`.
     ClusterIoFilterInfo(Box<crate::types::ClusterIoFilterInfo>),
-    ///  A `HostIoFilterInfo`.
+    /// A `HostIoFilterInfo`.
     HostIoFilterInfo(Box<crate::types::HostIoFilterInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -138,6 +138,9 @@ impl Default for IoFilterInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for IoFilterInfoKind {}
+impl std::panic::UnwindSafe for IoFilterInfoKind {}
+impl std::panic::RefUnwindSafe for IoFilterInfoKind {}
 impl Clone for IoFilterInfoKind {
     #[inline]
     fn clone(&self) -> Self {

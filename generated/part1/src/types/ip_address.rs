@@ -2,9 +2,9 @@
 
 /// Data object type *IpAddress*.
 ///
-/// Extends `NegatableExpression`.
+/// Extends [`NegatableExpression`](crate::types::NegatableExpression).
 ///
-/// Has subtypes: members declared with this type are held as \[`IpAddressKind`\].
+/// Has subtypes: members declared with this type are held as [`IpAddressKind`].
 #[derive(Clone)]
 pub struct IpAddress {
     /// Property *NegatableExpression.negate*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for IpAddress {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `IpAddress` or any of its subtypes: what a member declared as `IpAddress` holds.
+/// A `IpAddress` or any of its subtypes: what a member declared as `IpAddress` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum IpAddressKind {
     /// Exactly this type.
     IpAddress(crate::types::IpAddress),
-    ///  A `IpRange`.
+    /// A `IpRange`.
     IpRange(Box<crate::types::IpRange>),
-    ///  A `SingleIp`.
+    /// A `SingleIp`.
     SingleIp(Box<crate::types::SingleIp>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for IpAddressKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for IpAddressKind {}
+impl std::panic::UnwindSafe for IpAddressKind {}
+impl std::panic::RefUnwindSafe for IpAddressKind {}
 impl Clone for IpAddressKind {
     #[inline]
     fn clone(&self) -> Self {

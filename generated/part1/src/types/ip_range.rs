@@ -2,7 +2,7 @@
 
 /// Data object type *IpRange*.
 ///
-/// Extends `IpAddress`.
+/// Extends [`IpAddress`](crate::types::IpAddress).
 #[derive(Clone)]
 pub struct IpRange {
     /// Property *NegatableExpression.negate*.

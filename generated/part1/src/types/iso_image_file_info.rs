@@ -2,7 +2,7 @@
 
 /// Data object type *IsoImageFileInfo*.
 ///
-/// Extends `FileInfo`.
+/// Extends [`FileInfo`](crate::types::FileInfo).
 #[derive(Clone)]
 pub struct IsoImageFileInfo {
     /// Property *FileInfo.path*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`KmipClusterInfoKeyInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`KmipClusterInfoKeyInfoKind`].
 #[derive(Clone)]
 pub struct KmipClusterInfoKeyInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,22 +76,22 @@ impl<'de> serde::Deserialize<'de> for KmipClusterInfoKeyInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `KmipClusterInfoKeyInfo` or any of its subtypes: what a member declared as `KmipClusterInfoKeyInfo` holds.
+/// A `KmipClusterInfoKeyInfo` or any of its subtypes: what a member declared as `KmipClusterInfoKeyInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum KmipClusterInfoKeyInfoKind {
     /// Exactly this type.
     KmipClusterInfoKeyInfo(Box<crate::types::KmipClusterInfoKeyInfo>),
-    ///  A `KmipClusterInfoWrappingKeyIdKeyInfo`.
+    /// A `KmipClusterInfoWrappingKeyIdKeyInfo`.
     KmipClusterInfoWrappingKeyIdKeyInfo(
         Box<crate::types::KmipClusterInfoWrappingKeyIdKeyInfo>,
     ),
-    ///  A `KmipClusterInfoWrappingRotationIntervalKeyInfo`.
+    /// A `KmipClusterInfoWrappingRotationIntervalKeyInfo`.
     KmipClusterInfoWrappingRotationIntervalKeyInfo(
         Box<crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo>,
     ),
@@ -103,6 +103,9 @@ impl Default for KmipClusterInfoKeyInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for KmipClusterInfoKeyInfoKind {}
+impl std::panic::UnwindSafe for KmipClusterInfoKeyInfoKind {}
+impl std::panic::RefUnwindSafe for KmipClusterInfoKeyInfoKind {}
 impl Clone for KmipClusterInfoKeyInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `KmipClusterInfoKeyInfo`.
+/// Extends [`KmipClusterInfoKeyInfo`](crate::types::KmipClusterInfoKeyInfo).
 #[derive(Clone)]
 pub struct KmipClusterInfoWrappingKeyIdKeyInfo {
     /// Property *KmipClusterInfoWrappingKeyIdKeyInfo.keyId*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`KmipServerSpecKeySpecKind`\].
+/// Has subtypes: members declared with this type are held as [`KmipServerSpecKeySpecKind`].
 #[derive(Clone)]
 pub struct KmipServerSpecKeySpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,22 +76,22 @@ impl<'de> serde::Deserialize<'de> for KmipServerSpecKeySpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `KmipServerSpecKeySpec` or any of its subtypes: what a member declared as `KmipServerSpecKeySpec` holds.
+/// A `KmipServerSpecKeySpec` or any of its subtypes: what a member declared as `KmipServerSpecKeySpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum KmipServerSpecKeySpecKind {
     /// Exactly this type.
     KmipServerSpecKeySpec(Box<crate::types::KmipServerSpecKeySpec>),
-    ///  A `KmipServerSpecWrappingKeyIdKeySpec`.
+    /// A `KmipServerSpecWrappingKeyIdKeySpec`.
     KmipServerSpecWrappingKeyIdKeySpec(
         Box<crate::types::KmipServerSpecWrappingKeyIdKeySpec>,
     ),
-    ///  A `KmipServerSpecWrappingRotationIntervalKeySpec`.
+    /// A `KmipServerSpecWrappingRotationIntervalKeySpec`.
     KmipServerSpecWrappingRotationIntervalKeySpec(
         Box<crate::types::KmipServerSpecWrappingRotationIntervalKeySpec>,
     ),
@@ -103,6 +103,9 @@ impl Default for KmipServerSpecKeySpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for KmipServerSpecKeySpecKind {}
+impl std::panic::UnwindSafe for KmipServerSpecKeySpecKind {}
+impl std::panic::RefUnwindSafe for KmipServerSpecKeySpecKind {}
 impl Clone for KmipServerSpecKeySpecKind {
     #[inline]
     fn clone(&self) -> Self {

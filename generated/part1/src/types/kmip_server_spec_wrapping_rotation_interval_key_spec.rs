@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `KmipServerSpecKeySpec`.
+/// Extends [`KmipServerSpecKeySpec`](crate::types::KmipServerSpecKeySpec).
 #[derive(Clone)]
 pub struct KmipServerSpecWrappingRotationIntervalKeySpec {
     /// Property *KmipServerSpecWrappingRotationIntervalKeySpec.rotationInterval*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`LicenseEventKind`\].
+/// Has subtypes: members declared with this type are held as [`LicenseEventKind`].
 #[derive(Clone)]
 pub struct LicenseEvent {
     /// Property *Event.key*.
@@ -196,46 +196,46 @@ impl<'de> serde::Deserialize<'de> for LicenseEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `LicenseEvent` or any of its subtypes: what a member declared as `LicenseEvent` holds.
+/// A `LicenseEvent` or any of its subtypes: what a member declared as `LicenseEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum LicenseEventKind {
     /// Exactly this type.
     LicenseEvent(Box<crate::types::LicenseEvent>),
-    ///  A `AllVirtualMachinesLicensedEvent`.
+    /// A `AllVirtualMachinesLicensedEvent`.
     AllVirtualMachinesLicensedEvent(Box<crate::types::AllVirtualMachinesLicensedEvent>),
-    ///  A `HostInventoryFullEvent`.
+    /// A `HostInventoryFullEvent`.
     HostInventoryFullEvent(Box<crate::types::HostInventoryFullEvent>),
-    ///  A `HostLicenseExpiredEvent`.
+    /// A `HostLicenseExpiredEvent`.
     HostLicenseExpiredEvent(Box<crate::types::HostLicenseExpiredEvent>),
-    ///  A `IncorrectHostInformationEvent`.
+    /// A `IncorrectHostInformationEvent`.
     IncorrectHostInformationEvent(Box<crate::types::IncorrectHostInformationEvent>),
-    ///  A `InvalidEditionEvent`.
+    /// A `InvalidEditionEvent`.
     InvalidEditionEvent(Box<crate::types::InvalidEditionEvent>),
-    ///  A `LicenseNonComplianceEvent`.
+    /// A `LicenseNonComplianceEvent`.
     LicenseNonComplianceEvent(Box<crate::types::LicenseNonComplianceEvent>),
-    ///  A `LicenseRestrictedEvent`.
+    /// A `LicenseRestrictedEvent`.
     LicenseRestrictedEvent(Box<crate::types::LicenseRestrictedEvent>),
-    ///  A `LicenseServerAvailableEvent`.
+    /// A `LicenseServerAvailableEvent`.
     LicenseServerAvailableEvent(Box<crate::types::LicenseServerAvailableEvent>),
-    ///  A `LicenseServerUnavailableEvent`.
+    /// A `LicenseServerUnavailableEvent`.
     LicenseServerUnavailableEvent(Box<crate::types::LicenseServerUnavailableEvent>),
-    ///  A `NoLicenseEvent`.
+    /// A `NoLicenseEvent`.
     NoLicenseEvent(Box<crate::types::NoLicenseEvent>),
-    ///  A `ServerLicenseExpiredEvent`.
+    /// A `ServerLicenseExpiredEvent`.
     ServerLicenseExpiredEvent(Box<crate::types::ServerLicenseExpiredEvent>),
-    ///  A `UnlicensedVirtualMachinesEvent`.
+    /// A `UnlicensedVirtualMachinesEvent`.
     UnlicensedVirtualMachinesEvent(Box<crate::types::UnlicensedVirtualMachinesEvent>),
-    ///  A `UnlicensedVirtualMachinesFoundEvent`.
+    /// A `UnlicensedVirtualMachinesFoundEvent`.
     UnlicensedVirtualMachinesFoundEvent(
         Box<crate::types::UnlicensedVirtualMachinesFoundEvent>,
     ),
-    ///  A `VMotionLicenseExpiredEvent`.
+    /// A `VMotionLicenseExpiredEvent`.
     VMotionLicenseExpiredEvent(Box<crate::types::VMotionLicenseExpiredEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -245,6 +245,9 @@ impl Default for LicenseEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for LicenseEventKind {}
+impl std::panic::UnwindSafe for LicenseEventKind {}
+impl std::panic::RefUnwindSafe for LicenseEventKind {}
 impl Clone for LicenseEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseNonComplianceEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct LicenseNonComplianceEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseRestrictedEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct LicenseRestrictedEvent {
     /// Property *Event.key*.

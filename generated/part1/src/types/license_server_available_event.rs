@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseServerAvailableEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct LicenseServerAvailableEvent {
     /// Property *Event.key*.

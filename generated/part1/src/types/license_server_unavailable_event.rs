@@ -2,7 +2,7 @@
 
 /// Data object type *LicenseServerUnavailableEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct LicenseServerUnavailableEvent {
     /// Property *Event.key*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`LicenseSourceKind`\].
+/// Has subtypes: members declared with this type are held as [`LicenseSourceKind`].
 #[deprecated]
 #[derive(Clone)]
 pub struct LicenseSource {
@@ -77,22 +77,22 @@ impl<'de> serde::Deserialize<'de> for LicenseSource {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `LicenseSource` or any of its subtypes: what a member declared as `LicenseSource` holds.
+/// A `LicenseSource` or any of its subtypes: what a member declared as `LicenseSource` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum LicenseSourceKind {
     /// Exactly this type.
     LicenseSource(Box<crate::types::LicenseSource>),
-    ///  A `EvaluationLicenseSource`.
+    /// A `EvaluationLicenseSource`.
     EvaluationLicenseSource(Box<crate::types::EvaluationLicenseSource>),
-    ///  A `LicenseServerSource`.
+    /// A `LicenseServerSource`.
     LicenseServerSource(Box<crate::types::LicenseServerSource>),
-    ///  A `LocalLicenseSource`.
+    /// A `LocalLicenseSource`.
     LocalLicenseSource(Box<crate::types::LocalLicenseSource>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -102,6 +102,9 @@ impl Default for LicenseSourceKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for LicenseSourceKind {}
+impl std::panic::UnwindSafe for LicenseSourceKind {}
+impl std::panic::RefUnwindSafe for LicenseSourceKind {}
 impl Clone for LicenseSourceKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *LocalDatastoreInfo*.
 ///
-/// Extends `DatastoreInfo`.
+/// Extends [`DatastoreInfo`](crate::types::DatastoreInfo).
 #[derive(Clone)]
 pub struct LocalDatastoreInfo {
     /// Property *DatastoreInfo.name*.

@@ -4,7 +4,7 @@
 ///
 /// Data object type *LocalLicenseSource*.
 ///
-/// Extends `LicenseSource`.
+/// Extends [`LicenseSource`](crate::types::LicenseSource).
 #[deprecated]
 #[derive(Clone)]
 pub struct LocalLicenseSource {

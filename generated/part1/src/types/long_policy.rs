@@ -2,7 +2,7 @@
 
 /// Data object type *LongPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct LongPolicy {
     /// Property *InheritablePolicy.inherited*.

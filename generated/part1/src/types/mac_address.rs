@@ -2,9 +2,9 @@
 
 /// Data object type *MacAddress*.
 ///
-/// Extends `NegatableExpression`.
+/// Extends [`NegatableExpression`](crate::types::NegatableExpression).
 ///
-/// Has subtypes: members declared with this type are held as \[`MacAddressKind`\].
+/// Has subtypes: members declared with this type are held as [`MacAddressKind`].
 #[derive(Clone)]
 pub struct MacAddress {
     /// Property *NegatableExpression.negate*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for MacAddress {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `MacAddress` or any of its subtypes: what a member declared as `MacAddress` holds.
+/// A `MacAddress` or any of its subtypes: what a member declared as `MacAddress` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum MacAddressKind {
     /// Exactly this type.
     MacAddress(crate::types::MacAddress),
-    ///  A `MacRange`.
+    /// A `MacRange`.
     MacRange(Box<crate::types::MacRange>),
-    ///  A `SingleMac`.
+    /// A `SingleMac`.
     SingleMac(Box<crate::types::SingleMac>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for MacAddressKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for MacAddressKind {}
+impl std::panic::UnwindSafe for MacAddressKind {}
+impl std::panic::RefUnwindSafe for MacAddressKind {}
 impl Clone for MacAddressKind {
     #[inline]
     fn clone(&self) -> Self {

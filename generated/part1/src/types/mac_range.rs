@@ -2,7 +2,7 @@
 
 /// Data object type *MacRange*.
 ///
-/// Extends `MacAddress`.
+/// Extends [`MacAddress`](crate::types::MacAddress).
 #[derive(Clone)]
 pub struct MacRange {
     /// Property *NegatableExpression.negate*.

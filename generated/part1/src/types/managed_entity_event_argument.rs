@@ -2,7 +2,7 @@
 
 /// Data object type *ManagedEntityEventArgument*.
 ///
-/// Extends `EntityEventArgument`.
+/// Extends [`EntityEventArgument`](crate::types::EntityEventArgument).
 #[derive(Clone)]
 pub struct ManagedEntityEventArgument {
     /// Property *EntityEventArgument.name*.

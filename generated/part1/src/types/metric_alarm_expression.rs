@@ -2,7 +2,7 @@
 
 /// Data object type *MetricAlarmExpression*.
 ///
-/// Extends `AlarmExpression`.
+/// Extends [`AlarmExpression`](crate::types::AlarmExpression).
 #[derive(Clone)]
 pub struct MetricAlarmExpression {
     /// Property *MetricAlarmExpression.operator*.

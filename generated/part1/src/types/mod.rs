@@ -3547,5 +3547,5 @@ mod authentication_required_authentication_scheme;
 pub use authentication_required_authentication_scheme::AuthenticationRequiredAuthenticationScheme;
 mod authentication_required_error_type;
 pub use authentication_required_error_type::AuthenticationRequiredErrorType;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use vim25_base::types::*;

@@ -2,7 +2,7 @@
 
 /// Data object type *MonthlyByDayTaskScheduler*.
 ///
-/// Extends `MonthlyTaskScheduler`.
+/// Extends [`MonthlyTaskScheduler`](crate::types::MonthlyTaskScheduler).
 #[derive(Clone)]
 pub struct MonthlyByDayTaskScheduler {
     /// Property *TaskScheduler.activeTime*.

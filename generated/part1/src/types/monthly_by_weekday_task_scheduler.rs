@@ -2,7 +2,7 @@
 
 /// Data object type *MonthlyByWeekdayTaskScheduler*.
 ///
-/// Extends `MonthlyTaskScheduler`.
+/// Extends [`MonthlyTaskScheduler`](crate::types::MonthlyTaskScheduler).
 #[derive(Clone)]
 pub struct MonthlyByWeekdayTaskScheduler {
     /// Property *TaskScheduler.activeTime*.

@@ -2,9 +2,9 @@
 
 /// Data object type *MonthlyTaskScheduler*.
 ///
-/// Extends `DailyTaskScheduler`.
+/// Extends [`DailyTaskScheduler`](crate::types::DailyTaskScheduler).
 ///
-/// Has subtypes: members declared with this type are held as \[`MonthlyTaskSchedulerKind`\].
+/// Has subtypes: members declared with this type are held as [`MonthlyTaskSchedulerKind`].
 #[derive(Clone)]
 pub struct MonthlyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
@@ -109,20 +109,20 @@ impl<'de> serde::Deserialize<'de> for MonthlyTaskScheduler {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `MonthlyTaskScheduler` or any of its subtypes: what a member declared as `MonthlyTaskScheduler` holds.
+/// A `MonthlyTaskScheduler` or any of its subtypes: what a member declared as `MonthlyTaskScheduler` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum MonthlyTaskSchedulerKind {
     /// Exactly this type.
     MonthlyTaskScheduler(crate::types::MonthlyTaskScheduler),
-    ///  A `MonthlyByDayTaskScheduler`.
+    /// A `MonthlyByDayTaskScheduler`.
     MonthlyByDayTaskScheduler(Box<crate::types::MonthlyByDayTaskScheduler>),
-    ///  A `MonthlyByWeekdayTaskScheduler`.
+    /// A `MonthlyByWeekdayTaskScheduler`.
     MonthlyByWeekdayTaskScheduler(Box<crate::types::MonthlyByWeekdayTaskScheduler>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -132,6 +132,9 @@ impl Default for MonthlyTaskSchedulerKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for MonthlyTaskSchedulerKind {}
+impl std::panic::UnwindSafe for MonthlyTaskSchedulerKind {}
+impl std::panic::RefUnwindSafe for MonthlyTaskSchedulerKind {}
 impl Clone for MonthlyTaskSchedulerKind {
     #[inline]
     fn clone(&self) -> Self {

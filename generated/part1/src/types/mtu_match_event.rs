@@ -2,7 +2,7 @@
 
 /// Data object type *MtuMatchEvent*.
 ///
-/// Extends `DvsHealthStatusChangeEvent`.
+/// Extends [`DvsHealthStatusChangeEvent`](crate::types::DvsHealthStatusChangeEvent).
 #[derive(Clone)]
 pub struct MtuMatchEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *MtuMismatchEvent*.
 ///
-/// Extends `DvsHealthStatusChangeEvent`.
+/// Extends [`DvsHealthStatusChangeEvent`](crate::types::DvsHealthStatusChangeEvent).
 #[derive(Clone)]
 pub struct MtuMismatchEvent {
     /// Property *Event.key*.

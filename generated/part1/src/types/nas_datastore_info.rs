@@ -2,7 +2,7 @@
 
 /// Data object type *NasDatastoreInfo*.
 ///
-/// Extends `DatastoreInfo`.
+/// Extends [`DatastoreInfo`](crate::types::DatastoreInfo).
 #[derive(Clone)]
 pub struct NasDatastoreInfo {
     /// Property *DatastoreInfo.name*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`NegatableExpressionKind`\].
+/// Has subtypes: members declared with this type are held as [`NegatableExpressionKind`].
 #[derive(Clone)]
 pub struct NegatableExpression {
     /// Property *NegatableExpression.negate*.
@@ -85,26 +85,26 @@ impl<'de> serde::Deserialize<'de> for NegatableExpression {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NegatableExpression` or any of its subtypes: what a member declared as `NegatableExpression` holds.
+/// A `NegatableExpression` or any of its subtypes: what a member declared as `NegatableExpression` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NegatableExpressionKind {
     /// Exactly this type.
     NegatableExpression(crate::types::NegatableExpression),
-    ///  A `IntExpression`.
+    /// A `IntExpression`.
     IntExpression(Box<crate::types::IntExpression>),
-    ///  A `IpAddress` or one of its subtypes.
+    /// A `IpAddress` or one of its subtypes.
     IpAddress(crate::types::IpAddressKind),
-    ///  A `MacAddress` or one of its subtypes.
+    /// A `MacAddress` or one of its subtypes.
     MacAddress(crate::types::MacAddressKind),
-    ///  A `StringExpression`.
+    /// A `StringExpression`.
     StringExpression(Box<crate::types::StringExpression>),
-    ///  A `DvsIpPort` or one of its subtypes.
+    /// A `DvsIpPort` or one of its subtypes.
     DvsIpPort(crate::types::DvsIpPortKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -114,6 +114,9 @@ impl Default for NegatableExpressionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NegatableExpressionKind {}
+impl std::panic::UnwindSafe for NegatableExpressionKind {}
+impl std::panic::RefUnwindSafe for NegatableExpressionKind {}
 impl Clone for NegatableExpressionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *NoAccessUserEvent*.
 ///
-/// Extends `SessionEvent`.
+/// Extends [`SessionEvent`](crate::types::SessionEvent).
 #[derive(Clone)]
 pub struct NoAccessUserEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *NoLicenseEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct NoLicenseEvent {
     /// Property *Event.key*.

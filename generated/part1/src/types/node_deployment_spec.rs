@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`NodeDeploymentSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`NodeDeploymentSpecKind`].
 #[derive(Clone)]
 pub struct NodeDeploymentSpec {
     /// Property *NodeDeploymentSpec.esxHost*.
@@ -157,18 +157,18 @@ impl<'de> serde::Deserialize<'de> for NodeDeploymentSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NodeDeploymentSpec` or any of its subtypes: what a member declared as `NodeDeploymentSpec` holds.
+/// A `NodeDeploymentSpec` or any of its subtypes: what a member declared as `NodeDeploymentSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NodeDeploymentSpecKind {
     /// Exactly this type.
     NodeDeploymentSpec(Box<crate::types::NodeDeploymentSpec>),
-    ///  A `PassiveNodeDeploymentSpec`.
+    /// A `PassiveNodeDeploymentSpec`.
     PassiveNodeDeploymentSpec(Box<crate::types::PassiveNodeDeploymentSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -178,6 +178,9 @@ impl Default for NodeDeploymentSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NodeDeploymentSpecKind {}
+impl std::panic::UnwindSafe for NodeDeploymentSpecKind {}
+impl std::panic::RefUnwindSafe for NodeDeploymentSpecKind {}
 impl Clone for NodeDeploymentSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`NodeNetworkSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`NodeNetworkSpecKind`].
 #[derive(Clone)]
 pub struct NodeNetworkSpec {
     /// Property *NodeNetworkSpec.ipSettings*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for NodeNetworkSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NodeNetworkSpec` or any of its subtypes: what a member declared as `NodeNetworkSpec` holds.
+/// A `NodeNetworkSpec` or any of its subtypes: what a member declared as `NodeNetworkSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NodeNetworkSpecKind {
     /// Exactly this type.
     NodeNetworkSpec(Box<crate::types::NodeNetworkSpec>),
-    ///  A `PassiveNodeNetworkSpec`.
+    /// A `PassiveNodeNetworkSpec`.
     PassiveNodeNetworkSpec(Box<crate::types::PassiveNodeNetworkSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -106,6 +106,9 @@ impl Default for NodeNetworkSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NodeNetworkSpecKind {}
+impl std::panic::UnwindSafe for NodeNetworkSpecKind {}
+impl std::panic::RefUnwindSafe for NodeNetworkSpecKind {}
 impl Clone for NodeNetworkSpecKind {
     #[inline]
     fn clone(&self) -> Self {

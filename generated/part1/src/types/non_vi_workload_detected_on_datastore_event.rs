@@ -2,7 +2,7 @@
 
 /// Data object type *NonVIWorkloadDetectedOnDatastoreEvent*.
 ///
-/// Extends `DatastoreEvent`.
+/// Extends [`DatastoreEvent`](crate::types::DatastoreEvent).
 #[derive(Clone)]
 pub struct NonVIWorkloadDetectedOnDatastoreEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OnceTaskScheduler*.
 ///
-/// Extends `TaskScheduler`.
+/// Extends [`TaskScheduler`](crate::types::TaskScheduler).
 #[derive(Clone)]
 pub struct OnceTaskScheduler {
     /// Property *TaskScheduler.activeTime*.

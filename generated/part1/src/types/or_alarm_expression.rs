@@ -2,7 +2,7 @@
 
 /// Data object type *OrAlarmExpression*.
 ///
-/// Extends `AlarmExpression`.
+/// Extends [`AlarmExpression`](crate::types::AlarmExpression).
 #[derive(Clone)]
 pub struct OrAlarmExpression {
     /// Property *OrAlarmExpression.expression*.

@@ -2,9 +2,9 @@
 
 /// Data object type *OvfCreateImportSpecParams*.
 ///
-/// Extends `OvfManagerCommonParams`.
+/// Extends [`OvfManagerCommonParams`](crate::types::OvfManagerCommonParams).
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfCreateImportSpecParamsKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfCreateImportSpecParamsKind`].
 #[derive(Clone)]
 pub struct OvfCreateImportSpecParams {
     /// Property *OvfManagerCommonParams.locale*.
@@ -180,18 +180,18 @@ impl<'de> serde::Deserialize<'de> for OvfCreateImportSpecParams {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfCreateImportSpecParams` or any of its subtypes: what a member declared as `OvfCreateImportSpecParams` holds.
+/// A `OvfCreateImportSpecParams` or any of its subtypes: what a member declared as `OvfCreateImportSpecParams` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfCreateImportSpecParamsKind {
     /// Exactly this type.
     OvfCreateImportSpecParams(Box<crate::types::OvfCreateImportSpecParams>),
-    ///  A `OvfImportParams`.
+    /// A `OvfImportParams`.
     OvfImportParams(Box<crate::types::OvfImportParams>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -201,6 +201,9 @@ impl Default for OvfCreateImportSpecParamsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfCreateImportSpecParamsKind {}
+impl std::panic::UnwindSafe for OvfCreateImportSpecParamsKind {}
+impl std::panic::RefUnwindSafe for OvfCreateImportSpecParamsKind {}
 impl Clone for OvfCreateImportSpecParamsKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `OvfCreateImportSpecParams`.
+/// Extends [`OvfCreateImportSpecParams`](crate::types::OvfCreateImportSpecParams).
 #[derive(Clone)]
 pub struct OvfImportParams {
     /// Property *OvfManagerCommonParams.locale*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`OvfManagerCommonParamsKind`\].
+/// Has subtypes: members declared with this type are held as [`OvfManagerCommonParamsKind`].
 #[derive(Clone)]
 pub struct OvfManagerCommonParams {
     /// Property *OvfManagerCommonParams.locale*.
@@ -100,22 +100,22 @@ impl<'de> serde::Deserialize<'de> for OvfManagerCommonParams {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `OvfManagerCommonParams` or any of its subtypes: what a member declared as `OvfManagerCommonParams` holds.
+/// A `OvfManagerCommonParams` or any of its subtypes: what a member declared as `OvfManagerCommonParams` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum OvfManagerCommonParamsKind {
     /// Exactly this type.
     OvfManagerCommonParams(Box<crate::types::OvfManagerCommonParams>),
-    ///  A `OvfCreateImportSpecParams` or one of its subtypes.
+    /// A `OvfCreateImportSpecParams` or one of its subtypes.
     OvfCreateImportSpecParams(crate::types::OvfCreateImportSpecParamsKind),
-    ///  A `OvfParseDescriptorParams`.
+    /// A `OvfParseDescriptorParams`.
     OvfParseDescriptorParams(Box<crate::types::OvfParseDescriptorParams>),
-    ///  A `OvfValidateHostParams`.
+    /// A `OvfValidateHostParams`.
     OvfValidateHostParams(Box<crate::types::OvfValidateHostParams>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -125,6 +125,9 @@ impl Default for OvfManagerCommonParamsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for OvfManagerCommonParamsKind {}
+impl std::panic::UnwindSafe for OvfManagerCommonParamsKind {}
+impl std::panic::RefUnwindSafe for OvfManagerCommonParamsKind {}
 impl Clone for OvfManagerCommonParamsKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfParseDescriptorParams*.
 ///
-/// Extends `OvfManagerCommonParams`.
+/// Extends [`OvfManagerCommonParams`](crate::types::OvfManagerCommonParams).
 #[derive(Clone)]
 pub struct OvfParseDescriptorParams {
     /// Property *OvfManagerCommonParams.locale*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OvfValidateHostParams*.
 ///
-/// Extends `OvfManagerCommonParams`.
+/// Extends [`OvfManagerCommonParams`](crate::types::OvfManagerCommonParams).
 #[derive(Clone)]
 pub struct OvfValidateHostParams {
     /// Property *OvfManagerCommonParams.locale*.

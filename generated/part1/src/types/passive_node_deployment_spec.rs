@@ -2,7 +2,7 @@
 
 /// Data object type *PassiveNodeDeploymentSpec*.
 ///
-/// Extends `NodeDeploymentSpec`.
+/// Extends [`NodeDeploymentSpec`](crate::types::NodeDeploymentSpec).
 #[derive(Clone)]
 pub struct PassiveNodeDeploymentSpec {
     /// Property *NodeDeploymentSpec.esxHost*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PassiveNodeNetworkSpec*.
 ///
-/// Extends `NodeNetworkSpec`.
+/// Extends [`NodeNetworkSpec`](crate::types::NodeNetworkSpec).
 #[derive(Clone)]
 pub struct PassiveNodeNetworkSpec {
     /// Property *NodeNetworkSpec.ipSettings*.

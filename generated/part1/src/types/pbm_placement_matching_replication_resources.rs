@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmPlacementMatchingResources`.
+/// Extends [`PbmPlacementMatchingResources`](crate::types::PbmPlacementMatchingResources).
 #[derive(Clone)]
 pub struct PbmPlacementMatchingReplicationResources {
     /// Property *PbmPlacementMatchingReplicationResources.replicationGroup*.

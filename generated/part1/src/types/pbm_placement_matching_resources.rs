@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmPlacementMatchingResourcesKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmPlacementMatchingResourcesKind`].
 #[derive(Clone)]
 pub struct PbmPlacementMatchingResources {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementMatchingResources {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmPlacementMatchingResources` or any of its subtypes: what a member declared as `PbmPlacementMatchingResources` holds.
+/// A `PbmPlacementMatchingResources` or any of its subtypes: what a member declared as `PbmPlacementMatchingResources` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmPlacementMatchingResourcesKind {
     /// Exactly this type.
     PbmPlacementMatchingResources(Box<crate::types::PbmPlacementMatchingResources>),
-    ///  A `PbmPlacementMatchingReplicationResources`.
+    /// A `PbmPlacementMatchingReplicationResources`.
     #[cfg(feature = "pbm")]
     PbmPlacementMatchingReplicationResources(
         Box<crate::types::PbmPlacementMatchingReplicationResources>,
@@ -100,6 +100,9 @@ impl Default for PbmPlacementMatchingResourcesKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmPlacementMatchingResourcesKind {}
+impl std::panic::UnwindSafe for PbmPlacementMatchingResourcesKind {}
+impl std::panic::RefUnwindSafe for PbmPlacementMatchingResourcesKind {}
 impl Clone for PbmPlacementMatchingResourcesKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *PerfEntityMetric*.
 ///
-/// Extends `PerfEntityMetricBase`.
+/// Extends [`PerfEntityMetricBase`](crate::types::PerfEntityMetricBase).
 #[derive(Clone)]
 pub struct PerfEntityMetric {
     /// Property *PerfEntityMetricBase.entity*.

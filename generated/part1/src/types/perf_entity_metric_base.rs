@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`PerfEntityMetricBaseKind`\].
+/// Has subtypes: members declared with this type are held as [`PerfEntityMetricBaseKind`].
 #[derive(Clone)]
 pub struct PerfEntityMetricBase {
     /// Property *PerfEntityMetricBase.entity*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for PerfEntityMetricBase {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PerfEntityMetricBase` or any of its subtypes: what a member declared as `PerfEntityMetricBase` holds.
+/// A `PerfEntityMetricBase` or any of its subtypes: what a member declared as `PerfEntityMetricBase` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PerfEntityMetricBaseKind {
     /// Exactly this type.
     PerfEntityMetricBase(crate::types::PerfEntityMetricBase),
-    ///  A `PerfEntityMetric`.
+    /// A `PerfEntityMetric`.
     PerfEntityMetric(Box<crate::types::PerfEntityMetric>),
-    ///  A `PerfEntityMetricCSV`.
+    /// A `PerfEntityMetricCSV`.
     PerfEntityMetricCSV(Box<crate::types::PerfEntityMetricCSV>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for PerfEntityMetricBaseKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PerfEntityMetricBaseKind {}
+impl std::panic::UnwindSafe for PerfEntityMetricBaseKind {}
+impl std::panic::RefUnwindSafe for PerfEntityMetricBaseKind {}
 impl Clone for PerfEntityMetricBaseKind {
     #[inline]
     fn clone(&self) -> Self {

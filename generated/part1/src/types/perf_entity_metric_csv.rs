@@ -2,7 +2,7 @@
 
 /// Data object type *PerfEntityMetricCSV*.
 ///
-/// Extends `PerfEntityMetricBase`.
+/// Extends [`PerfEntityMetricBase`](crate::types::PerfEntityMetricBase).
 #[derive(Clone)]
 pub struct PerfEntityMetricCSV {
     /// Property *PerfEntityMetricBase.entity*.

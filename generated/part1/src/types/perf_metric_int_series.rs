@@ -2,7 +2,7 @@
 
 /// Data object type *PerfMetricIntSeries*.
 ///
-/// Extends `PerfMetricSeries`.
+/// Extends [`PerfMetricSeries`](crate::types::PerfMetricSeries).
 #[derive(Clone)]
 pub struct PerfMetricIntSeries {
     /// Property *PerfMetricSeries.id*.

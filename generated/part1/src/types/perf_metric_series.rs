@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`PerfMetricSeriesKind`\].
+/// Has subtypes: members declared with this type are held as [`PerfMetricSeriesKind`].
 #[derive(Clone)]
 pub struct PerfMetricSeries {
     /// Property *PerfMetricSeries.id*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for PerfMetricSeries {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PerfMetricSeries` or any of its subtypes: what a member declared as `PerfMetricSeries` holds.
+/// A `PerfMetricSeries` or any of its subtypes: what a member declared as `PerfMetricSeries` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PerfMetricSeriesKind {
     /// Exactly this type.
     PerfMetricSeries(crate::types::PerfMetricSeries),
-    ///  A `PerfMetricIntSeries`.
+    /// A `PerfMetricIntSeries`.
     PerfMetricIntSeries(Box<crate::types::PerfMetricIntSeries>),
-    ///  A `PerfMetricSeriesCSV`.
+    /// A `PerfMetricSeriesCSV`.
     PerfMetricSeriesCSV(Box<crate::types::PerfMetricSeriesCSV>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for PerfMetricSeriesKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PerfMetricSeriesKind {}
+impl std::panic::UnwindSafe for PerfMetricSeriesKind {}
+impl std::panic::RefUnwindSafe for PerfMetricSeriesKind {}
 impl Clone for PerfMetricSeriesKind {
     #[inline]
     fn clone(&self) -> Self {

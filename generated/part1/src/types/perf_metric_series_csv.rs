@@ -2,7 +2,7 @@
 
 /// Data object type *PerfMetricSeriesCSV*.
 ///
-/// Extends `PerfMetricSeries`.
+/// Extends [`PerfMetricSeries`](crate::types::PerfMetricSeries).
 #[derive(Clone)]
 pub struct PerfMetricSeriesCSV {
     /// Property *PerfMetricSeries.id*.

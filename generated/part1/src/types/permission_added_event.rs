@@ -2,7 +2,7 @@
 
 /// Data object type *PermissionAddedEvent*.
 ///
-/// Extends `PermissionEvent`.
+/// Extends [`PermissionEvent`](crate::types::PermissionEvent).
 #[derive(Clone)]
 pub struct PermissionAddedEvent {
     /// Property *Event.key*.

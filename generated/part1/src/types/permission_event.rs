@@ -2,9 +2,9 @@
 
 /// Data object type *PermissionEvent*.
 ///
-/// Extends `AuthorizationEvent`.
+/// Extends [`AuthorizationEvent`](crate::types::AuthorizationEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`PermissionEventKind`\].
+/// Has subtypes: members declared with this type are held as [`PermissionEventKind`].
 #[derive(Clone)]
 pub struct PermissionEvent {
     /// Property *Event.key*.
@@ -217,22 +217,22 @@ impl<'de> serde::Deserialize<'de> for PermissionEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PermissionEvent` or any of its subtypes: what a member declared as `PermissionEvent` holds.
+/// A `PermissionEvent` or any of its subtypes: what a member declared as `PermissionEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PermissionEventKind {
     /// Exactly this type.
     PermissionEvent(Box<crate::types::PermissionEvent>),
-    ///  A `PermissionAddedEvent`.
+    /// A `PermissionAddedEvent`.
     PermissionAddedEvent(Box<crate::types::PermissionAddedEvent>),
-    ///  A `PermissionRemovedEvent`.
+    /// A `PermissionRemovedEvent`.
     PermissionRemovedEvent(Box<crate::types::PermissionRemovedEvent>),
-    ///  A `PermissionUpdatedEvent`.
+    /// A `PermissionUpdatedEvent`.
     PermissionUpdatedEvent(Box<crate::types::PermissionUpdatedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -242,6 +242,9 @@ impl Default for PermissionEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PermissionEventKind {}
+impl std::panic::UnwindSafe for PermissionEventKind {}
+impl std::panic::RefUnwindSafe for PermissionEventKind {}
 impl Clone for PermissionEventKind {
     #[inline]
     fn clone(&self) -> Self {

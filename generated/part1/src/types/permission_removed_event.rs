@@ -2,7 +2,7 @@
 
 /// Data object type *PermissionRemovedEvent*.
 ///
-/// Extends `PermissionEvent`.
+/// Extends [`PermissionEvent`](crate::types::PermissionEvent).
 #[derive(Clone)]
 pub struct PermissionRemovedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *PermissionUpdatedEvent*.
 ///
-/// Extends `PermissionEvent`.
+/// Extends [`PermissionEvent`](crate::types::PermissionEvent).
 #[derive(Clone)]
 pub struct PermissionUpdatedEvent {
     /// Property *Event.key*.

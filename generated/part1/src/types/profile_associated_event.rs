@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileAssociatedEvent*.
 ///
-/// Extends `ProfileEvent`.
+/// Extends [`ProfileEvent`](crate::types::ProfileEvent).
 #[derive(Clone)]
 pub struct ProfileAssociatedEvent {
     /// Property *Event.key*.

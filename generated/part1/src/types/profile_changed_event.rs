@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileChangedEvent*.
 ///
-/// Extends `ProfileEvent`.
+/// Extends [`ProfileEvent`](crate::types::ProfileEvent).
 #[derive(Clone)]
 pub struct ProfileChangedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileCreatedEvent*.
 ///
-/// Extends `ProfileEvent`.
+/// Extends [`ProfileEvent`](crate::types::ProfileEvent).
 #[derive(Clone)]
 pub struct ProfileCreatedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileDissociatedEvent*.
 ///
-/// Extends `ProfileEvent`.
+/// Extends [`ProfileEvent`](crate::types::ProfileEvent).
 #[derive(Clone)]
 pub struct ProfileDissociatedEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ProfileEventKind`\].
+/// Has subtypes: members declared with this type are held as [`ProfileEventKind`].
 #[derive(Clone)]
 pub struct ProfileEvent {
     /// Property *Event.key*.
@@ -203,30 +203,30 @@ impl<'de> serde::Deserialize<'de> for ProfileEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ProfileEvent` or any of its subtypes: what a member declared as `ProfileEvent` holds.
+/// A `ProfileEvent` or any of its subtypes: what a member declared as `ProfileEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ProfileEventKind {
     /// Exactly this type.
     ProfileEvent(Box<crate::types::ProfileEvent>),
-    ///  A `ProfileAssociatedEvent`.
+    /// A `ProfileAssociatedEvent`.
     ProfileAssociatedEvent(Box<crate::types::ProfileAssociatedEvent>),
-    ///  A `ProfileChangedEvent`.
+    /// A `ProfileChangedEvent`.
     ProfileChangedEvent(Box<crate::types::ProfileChangedEvent>),
-    ///  A `ProfileCreatedEvent`.
+    /// A `ProfileCreatedEvent`.
     ProfileCreatedEvent(Box<crate::types::ProfileCreatedEvent>),
-    ///  A `ProfileDissociatedEvent`.
+    /// A `ProfileDissociatedEvent`.
     ProfileDissociatedEvent(Box<crate::types::ProfileDissociatedEvent>),
-    ///  A `ProfileReferenceHostChangedEvent`.
+    /// A `ProfileReferenceHostChangedEvent`.
     ProfileReferenceHostChangedEvent(
         Box<crate::types::ProfileReferenceHostChangedEvent>,
     ),
-    ///  A `ProfileRemovedEvent`.
+    /// A `ProfileRemovedEvent`.
     ProfileRemovedEvent(Box<crate::types::ProfileRemovedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -236,6 +236,9 @@ impl Default for ProfileEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ProfileEventKind {}
+impl std::panic::UnwindSafe for ProfileEventKind {}
+impl std::panic::RefUnwindSafe for ProfileEventKind {}
 impl Clone for ProfileEventKind {
     #[inline]
     fn clone(&self) -> Self {

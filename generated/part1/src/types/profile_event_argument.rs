@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileEventArgument*.
 ///
-/// Extends `EventArgument`.
+/// Extends [`EventArgument`](crate::types::EventArgument).
 #[derive(Clone)]
 pub struct ProfileEventArgument {
     /// Property *ProfileEventArgument.profile*.

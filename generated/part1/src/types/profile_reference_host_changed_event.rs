@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileReferenceHostChangedEvent*.
 ///
-/// Extends `ProfileEvent`.
+/// Extends [`ProfileEvent`](crate::types::ProfileEvent).
 #[derive(Clone)]
 pub struct ProfileReferenceHostChangedEvent {
     /// Property *Event.key*.

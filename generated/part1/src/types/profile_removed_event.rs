@@ -2,7 +2,7 @@
 
 /// Data object type *ProfileRemovedEvent*.
 ///
-/// Extends `ProfileEvent`.
+/// Extends [`ProfileEvent`](crate::types::ProfileEvent).
 #[derive(Clone)]
 pub struct ProfileRemovedEvent {
     /// Property *Event.key*.

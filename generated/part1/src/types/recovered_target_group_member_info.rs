@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `TargetGroupMemberInfo`.
+/// Extends [`TargetGroupMemberInfo`](crate::types::TargetGroupMemberInfo).
 #[derive(Clone)]
 pub struct RecoveredTargetGroupMemberInfo {
     /// Property *TargetGroupMemberInfo.replicaId*.

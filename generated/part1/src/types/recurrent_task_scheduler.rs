@@ -2,9 +2,9 @@
 
 /// Data object type *RecurrentTaskScheduler*.
 ///
-/// Extends `TaskScheduler`.
+/// Extends [`TaskScheduler`](crate::types::TaskScheduler).
 ///
-/// Has subtypes: members declared with this type are held as \[`RecurrentTaskSchedulerKind`\].
+/// Has subtypes: members declared with this type are held as [`RecurrentTaskSchedulerKind`].
 #[derive(Clone)]
 pub struct RecurrentTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
@@ -99,18 +99,18 @@ impl<'de> serde::Deserialize<'de> for RecurrentTaskScheduler {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `RecurrentTaskScheduler` or any of its subtypes: what a member declared as `RecurrentTaskScheduler` holds.
+/// A `RecurrentTaskScheduler` or any of its subtypes: what a member declared as `RecurrentTaskScheduler` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum RecurrentTaskSchedulerKind {
     /// Exactly this type.
     RecurrentTaskScheduler(crate::types::RecurrentTaskScheduler),
-    ///  A `HourlyTaskScheduler` or one of its subtypes.
+    /// A `HourlyTaskScheduler` or one of its subtypes.
     HourlyTaskScheduler(crate::types::HourlyTaskSchedulerKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -120,6 +120,9 @@ impl Default for RecurrentTaskSchedulerKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for RecurrentTaskSchedulerKind {}
+impl std::panic::UnwindSafe for RecurrentTaskSchedulerKind {}
+impl std::panic::RefUnwindSafe for RecurrentTaskSchedulerKind {}
 impl Clone for RecurrentTaskSchedulerKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ResourcePoolCreatedEvent*.
 ///
-/// Extends `ResourcePoolEvent`.
+/// Extends [`ResourcePoolEvent`](crate::types::ResourcePoolEvent).
 #[derive(Clone)]
 pub struct ResourcePoolCreatedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ResourcePoolDestroyedEvent*.
 ///
-/// Extends `ResourcePoolEvent`.
+/// Extends [`ResourcePoolEvent`](crate::types::ResourcePoolEvent).
 #[derive(Clone)]
 pub struct ResourcePoolDestroyedEvent {
     /// Property *Event.key*.

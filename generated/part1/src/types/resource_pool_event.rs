@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ResourcePoolEventKind`\].
+/// Has subtypes: members declared with this type are held as [`ResourcePoolEventKind`].
 #[derive(Clone)]
 pub struct ResourcePoolEvent {
     /// Property *Event.key*.
@@ -203,26 +203,26 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ResourcePoolEvent` or any of its subtypes: what a member declared as `ResourcePoolEvent` holds.
+/// A `ResourcePoolEvent` or any of its subtypes: what a member declared as `ResourcePoolEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ResourcePoolEventKind {
     /// Exactly this type.
     ResourcePoolEvent(Box<crate::types::ResourcePoolEvent>),
-    ///  A `ResourcePoolCreatedEvent`.
+    /// A `ResourcePoolCreatedEvent`.
     ResourcePoolCreatedEvent(Box<crate::types::ResourcePoolCreatedEvent>),
-    ///  A `ResourcePoolDestroyedEvent`.
+    /// A `ResourcePoolDestroyedEvent`.
     ResourcePoolDestroyedEvent(Box<crate::types::ResourcePoolDestroyedEvent>),
-    ///  A `ResourcePoolMovedEvent`.
+    /// A `ResourcePoolMovedEvent`.
     ResourcePoolMovedEvent(Box<crate::types::ResourcePoolMovedEvent>),
-    ///  A `ResourcePoolReconfiguredEvent`.
+    /// A `ResourcePoolReconfiguredEvent`.
     ResourcePoolReconfiguredEvent(Box<crate::types::ResourcePoolReconfiguredEvent>),
-    ///  A `ResourceViolatedEvent`.
+    /// A `ResourceViolatedEvent`.
     ResourceViolatedEvent(Box<crate::types::ResourceViolatedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -232,6 +232,9 @@ impl Default for ResourcePoolEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ResourcePoolEventKind {}
+impl std::panic::UnwindSafe for ResourcePoolEventKind {}
+impl std::panic::RefUnwindSafe for ResourcePoolEventKind {}
 impl Clone for ResourcePoolEventKind {
     #[inline]
     fn clone(&self) -> Self {

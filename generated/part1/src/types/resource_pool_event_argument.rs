@@ -2,7 +2,7 @@
 
 /// Data object type *ResourcePoolEventArgument*.
 ///
-/// Extends `EntityEventArgument`.
+/// Extends [`EntityEventArgument`](crate::types::EntityEventArgument).
 #[derive(Clone)]
 pub struct ResourcePoolEventArgument {
     /// Property *EntityEventArgument.name*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ResourcePoolMovedEvent*.
 ///
-/// Extends `ResourcePoolEvent`.
+/// Extends [`ResourcePoolEvent`](crate::types::ResourcePoolEvent).
 #[derive(Clone)]
 pub struct ResourcePoolMovedEvent {
     /// Property *Event.key*.

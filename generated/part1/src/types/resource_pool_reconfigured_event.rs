@@ -2,7 +2,7 @@
 
 /// Data object type *ResourcePoolReconfiguredEvent*.
 ///
-/// Extends `ResourcePoolEvent`.
+/// Extends [`ResourcePoolEvent`](crate::types::ResourcePoolEvent).
 #[derive(Clone)]
 pub struct ResourcePoolReconfiguredEvent {
     /// Property *Event.key*.

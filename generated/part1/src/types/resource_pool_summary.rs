@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ResourcePoolSummaryKind`\].
+/// Has subtypes: members declared with this type are held as [`ResourcePoolSummaryKind`].
 #[derive(Clone)]
 pub struct ResourcePoolSummary {
     /// Property *ResourcePoolSummary.name*.
@@ -105,18 +105,18 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolSummary {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ResourcePoolSummary` or any of its subtypes: what a member declared as `ResourcePoolSummary` holds.
+/// A `ResourcePoolSummary` or any of its subtypes: what a member declared as `ResourcePoolSummary` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ResourcePoolSummaryKind {
     /// Exactly this type.
     ResourcePoolSummary(Box<crate::types::ResourcePoolSummary>),
-    ///  A `VirtualAppSummary`.
+    /// A `VirtualAppSummary`.
     VirtualAppSummary(Box<crate::types::VirtualAppSummary>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -126,6 +126,9 @@ impl Default for ResourcePoolSummaryKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ResourcePoolSummaryKind {}
+impl std::panic::UnwindSafe for ResourcePoolSummaryKind {}
+impl std::panic::RefUnwindSafe for ResourcePoolSummaryKind {}
 impl Clone for ResourcePoolSummaryKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ResourceViolatedEvent*.
 ///
-/// Extends `ResourcePoolEvent`.
+/// Extends [`ResourcePoolEvent`](crate::types::ResourcePoolEvent).
 #[derive(Clone)]
 pub struct ResourceViolatedEvent {
     /// Property *Event.key*.

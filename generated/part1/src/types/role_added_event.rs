@@ -2,7 +2,7 @@
 
 /// Data object type *RoleAddedEvent*.
 ///
-/// Extends `RoleEvent`.
+/// Extends [`RoleEvent`](crate::types::RoleEvent).
 #[derive(Clone)]
 pub struct RoleAddedEvent {
     /// Property *Event.key*.

@@ -2,9 +2,9 @@
 
 /// Data object type *RoleEvent*.
 ///
-/// Extends `AuthorizationEvent`.
+/// Extends [`AuthorizationEvent`](crate::types::AuthorizationEvent).
 ///
-/// Has subtypes: members declared with this type are held as \[`RoleEventKind`\].
+/// Has subtypes: members declared with this type are held as [`RoleEventKind`].
 #[derive(Clone)]
 pub struct RoleEvent {
     /// Property *Event.key*.
@@ -203,22 +203,22 @@ impl<'de> serde::Deserialize<'de> for RoleEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `RoleEvent` or any of its subtypes: what a member declared as `RoleEvent` holds.
+/// A `RoleEvent` or any of its subtypes: what a member declared as `RoleEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum RoleEventKind {
     /// Exactly this type.
     RoleEvent(Box<crate::types::RoleEvent>),
-    ///  A `RoleAddedEvent`.
+    /// A `RoleAddedEvent`.
     RoleAddedEvent(Box<crate::types::RoleAddedEvent>),
-    ///  A `RoleRemovedEvent`.
+    /// A `RoleRemovedEvent`.
     RoleRemovedEvent(Box<crate::types::RoleRemovedEvent>),
-    ///  A `RoleUpdatedEvent`.
+    /// A `RoleUpdatedEvent`.
     RoleUpdatedEvent(Box<crate::types::RoleUpdatedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -228,6 +228,9 @@ impl Default for RoleEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for RoleEventKind {}
+impl std::panic::UnwindSafe for RoleEventKind {}
+impl std::panic::RefUnwindSafe for RoleEventKind {}
 impl Clone for RoleEventKind {
     #[inline]
     fn clone(&self) -> Self {

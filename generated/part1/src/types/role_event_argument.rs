@@ -2,7 +2,7 @@
 
 /// Data object type *RoleEventArgument*.
 ///
-/// Extends `EventArgument`.
+/// Extends [`EventArgument`](crate::types::EventArgument).
 #[derive(Clone)]
 pub struct RoleEventArgument {
     /// Property *RoleEventArgument.roleId*.

@@ -2,7 +2,7 @@
 
 /// Data object type *RoleRemovedEvent*.
 ///
-/// Extends `RoleEvent`.
+/// Extends [`RoleEvent`](crate::types::RoleEvent).
 #[derive(Clone)]
 pub struct RoleRemovedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *RoleUpdatedEvent*.
 ///
-/// Extends `RoleEvent`.
+/// Extends [`RoleEvent`](crate::types::RoleEvent).
 #[derive(Clone)]
 pub struct RoleUpdatedEvent {
     /// Property *Event.key*.

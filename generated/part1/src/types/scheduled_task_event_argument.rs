@@ -2,7 +2,7 @@
 
 /// Data object type *ScheduledTaskEventArgument*.
 ///
-/// Extends `EntityEventArgument`.
+/// Extends [`EntityEventArgument`](crate::types::EntityEventArgument).
 #[derive(Clone)]
 pub struct ScheduledTaskEventArgument {
     /// Property *EntityEventArgument.name*.

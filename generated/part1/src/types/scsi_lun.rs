@@ -2,9 +2,9 @@
 
 /// Data object type *ScsiLun*.
 ///
-/// Extends `HostDevice`.
+/// Extends [`HostDevice`](crate::types::HostDevice).
 ///
-/// Has subtypes: members declared with this type are held as \[`ScsiLunKind`\].
+/// Has subtypes: members declared with this type are held as [`ScsiLunKind`].
 #[derive(Clone)]
 pub struct ScsiLun {
     /// Property *HostDevice.deviceName*.
@@ -274,18 +274,18 @@ impl<'de> serde::Deserialize<'de> for ScsiLun {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ScsiLun` or any of its subtypes: what a member declared as `ScsiLun` holds.
+/// A `ScsiLun` or any of its subtypes: what a member declared as `ScsiLun` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ScsiLunKind {
     /// Exactly this type.
     ScsiLun(Box<crate::types::ScsiLun>),
-    ///  A `HostScsiDisk`.
+    /// A `HostScsiDisk`.
     HostScsiDisk(Box<crate::types::HostScsiDisk>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -295,6 +295,9 @@ impl Default for ScsiLunKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ScsiLunKind {}
+impl std::panic::UnwindSafe for ScsiLunKind {}
+impl std::panic::RefUnwindSafe for ScsiLunKind {}
 impl Clone for ScsiLunKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`SDDCBaseKind`\].
+/// Has subtypes: members declared with this type are held as [`SDDCBaseKind`].
 #[derive(Clone)]
 pub struct SDDCBase {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,18 +74,18 @@ impl<'de> serde::Deserialize<'de> for SDDCBase {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SDDCBase` or any of its subtypes: what a member declared as `SDDCBase` holds.
+/// A `SDDCBase` or any of its subtypes: what a member declared as `SDDCBase` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SDDCBaseKind {
     /// Exactly this type.
     SDDCBase(Box<crate::types::SDDCBase>),
-    ///  A `VimVsanReconfigSpec`.
+    /// A `VimVsanReconfigSpec`.
     #[cfg(feature = "vsan")]
     VimVsanReconfigSpec(Box<crate::types::VimVsanReconfigSpec>),
 }
@@ -96,6 +96,9 @@ impl Default for SDDCBaseKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SDDCBaseKind {}
+impl std::panic::UnwindSafe for SDDCBaseKind {}
+impl std::panic::RefUnwindSafe for SDDCBaseKind {}
 impl Clone for SDDCBaseKind {
     #[inline]
     fn clone(&self) -> Self {

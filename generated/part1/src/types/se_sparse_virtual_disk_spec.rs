@@ -2,7 +2,7 @@
 
 /// Data object type *SeSparseVirtualDiskSpec*.
 ///
-/// Extends `FileBackedVirtualDiskSpec`.
+/// Extends [`FileBackedVirtualDiskSpec`](crate::types::FileBackedVirtualDiskSpec).
 #[derive(Clone)]
 pub struct SeSparseVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.

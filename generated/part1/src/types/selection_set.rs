@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`SelectionSetKind`\].
+/// Has subtypes: members declared with this type are held as [`SelectionSetKind`].
 #[derive(Clone)]
 pub struct SelectionSet {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,20 +74,20 @@ impl<'de> serde::Deserialize<'de> for SelectionSet {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SelectionSet` or any of its subtypes: what a member declared as `SelectionSet` holds.
+/// A `SelectionSet` or any of its subtypes: what a member declared as `SelectionSet` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SelectionSetKind {
     /// Exactly this type.
     SelectionSet(Box<crate::types::SelectionSet>),
-    ///  A `DVPortgroupSelection`.
+    /// A `DVPortgroupSelection`.
     DVPortgroupSelection(Box<crate::types::DVPortgroupSelection>),
-    ///  A `DVSSelection`.
+    /// A `DVSSelection`.
     DVSSelection(Box<crate::types::DVSSelection>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -97,6 +97,9 @@ impl Default for SelectionSetKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SelectionSetKind {}
+impl std::panic::UnwindSafe for SelectionSetKind {}
+impl std::panic::RefUnwindSafe for SelectionSetKind {}
 impl Clone for SelectionSetKind {
     #[inline]
     fn clone(&self) -> Self {

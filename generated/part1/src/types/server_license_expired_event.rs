@@ -2,7 +2,7 @@
 
 /// Data object type *ServerLicenseExpiredEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct ServerLicenseExpiredEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ServerStartedSessionEvent*.
 ///
-/// Extends `SessionEvent`.
+/// Extends [`SessionEvent`](crate::types::SessionEvent).
 #[derive(Clone)]
 pub struct ServerStartedSessionEvent {
     /// Property *Event.key*.

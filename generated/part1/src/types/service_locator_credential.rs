@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ServiceLocatorCredentialKind`\].
+/// Has subtypes: members declared with this type are held as [`ServiceLocatorCredentialKind`].
 #[derive(Clone)]
 pub struct ServiceLocatorCredential {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,20 +74,20 @@ impl<'de> serde::Deserialize<'de> for ServiceLocatorCredential {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ServiceLocatorCredential` or any of its subtypes: what a member declared as `ServiceLocatorCredential` holds.
+/// A `ServiceLocatorCredential` or any of its subtypes: what a member declared as `ServiceLocatorCredential` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ServiceLocatorCredentialKind {
     /// Exactly this type.
     ServiceLocatorCredential(Box<crate::types::ServiceLocatorCredential>),
-    ///  A `ServiceLocatorNamePassword`.
+    /// A `ServiceLocatorNamePassword`.
     ServiceLocatorNamePassword(Box<crate::types::ServiceLocatorNamePassword>),
-    ///  A `ServiceLocatorSAMLCredential`.
+    /// A `ServiceLocatorSAMLCredential`.
     ServiceLocatorSAMLCredential(Box<crate::types::ServiceLocatorSAMLCredential>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -97,6 +97,9 @@ impl Default for ServiceLocatorCredentialKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ServiceLocatorCredentialKind {}
+impl std::panic::UnwindSafe for ServiceLocatorCredentialKind {}
+impl std::panic::RefUnwindSafe for ServiceLocatorCredentialKind {}
 impl Clone for ServiceLocatorCredentialKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *ServiceLocatorNamePassword*.
 ///
-/// Extends `ServiceLocatorCredential`.
+/// Extends [`ServiceLocatorCredential`](crate::types::ServiceLocatorCredential).
 #[derive(Clone)]
 pub struct ServiceLocatorNamePassword {
     /// Property *ServiceLocatorNamePassword.username*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ServiceLocatorSAMLCredential*.
 ///
-/// Extends `ServiceLocatorCredential`.
+/// Extends [`ServiceLocatorCredential`](crate::types::ServiceLocatorCredential).
 #[derive(Clone)]
 pub struct ServiceLocatorSAMLCredential {
     /// Property *ServiceLocatorSAMLCredential.token*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`SessionEventKind`\].
+/// Has subtypes: members declared with this type are held as [`SessionEventKind`].
 #[derive(Clone)]
 pub struct SessionEvent {
     /// Property *Event.key*.
@@ -196,34 +196,34 @@ impl<'de> serde::Deserialize<'de> for SessionEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SessionEvent` or any of its subtypes: what a member declared as `SessionEvent` holds.
+/// A `SessionEvent` or any of its subtypes: what a member declared as `SessionEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SessionEventKind {
     /// Exactly this type.
     SessionEvent(Box<crate::types::SessionEvent>),
-    ///  A `AlreadyAuthenticatedSessionEvent`.
+    /// A `AlreadyAuthenticatedSessionEvent`.
     AlreadyAuthenticatedSessionEvent(
         Box<crate::types::AlreadyAuthenticatedSessionEvent>,
     ),
-    ///  A `BadUsernameSessionEvent`.
+    /// A `BadUsernameSessionEvent`.
     BadUsernameSessionEvent(Box<crate::types::BadUsernameSessionEvent>),
-    ///  A `GlobalMessageChangedEvent`.
+    /// A `GlobalMessageChangedEvent`.
     GlobalMessageChangedEvent(Box<crate::types::GlobalMessageChangedEvent>),
-    ///  A `NoAccessUserEvent`.
+    /// A `NoAccessUserEvent`.
     NoAccessUserEvent(Box<crate::types::NoAccessUserEvent>),
-    ///  A `ServerStartedSessionEvent`.
+    /// A `ServerStartedSessionEvent`.
     ServerStartedSessionEvent(Box<crate::types::ServerStartedSessionEvent>),
-    ///  A `SessionTerminatedEvent`.
+    /// A `SessionTerminatedEvent`.
     SessionTerminatedEvent(Box<crate::types::SessionTerminatedEvent>),
-    ///  A `UserLoginSessionEvent`.
+    /// A `UserLoginSessionEvent`.
     UserLoginSessionEvent(Box<crate::types::UserLoginSessionEvent>),
-    ///  A `UserLogoutSessionEvent`.
+    /// A `UserLogoutSessionEvent`.
     UserLogoutSessionEvent(Box<crate::types::UserLogoutSessionEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -233,6 +233,9 @@ impl Default for SessionEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SessionEventKind {}
+impl std::panic::UnwindSafe for SessionEventKind {}
+impl std::panic::RefUnwindSafe for SessionEventKind {}
 impl Clone for SessionEventKind {
     #[inline]
     fn clone(&self) -> Self {

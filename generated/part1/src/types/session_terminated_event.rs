@@ -2,7 +2,7 @@
 
 /// Data object type *SessionTerminatedEvent*.
 ///
-/// Extends `SessionEvent`.
+/// Extends [`SessionEvent`](crate::types::SessionEvent).
 #[derive(Clone)]
 pub struct SessionTerminatedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SingleIp*.
 ///
-/// Extends `IpAddress`.
+/// Extends [`IpAddress`](crate::types::IpAddress).
 #[derive(Clone)]
 pub struct SingleIp {
     /// Property *NegatableExpression.negate*.

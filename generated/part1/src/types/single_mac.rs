@@ -2,7 +2,7 @@
 
 /// Data object type *SingleMac*.
 ///
-/// Extends `MacAddress`.
+/// Extends [`MacAddress`](crate::types::MacAddress).
 #[derive(Clone)]
 pub struct SingleMac {
     /// Property *NegatableExpression.negate*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `GroupInfo`.
+/// Extends [`GroupInfo`](crate::types::GroupInfo).
 #[derive(Clone)]
 pub struct SourceGroupInfo {
     /// Property *GroupInfo.groupId*.

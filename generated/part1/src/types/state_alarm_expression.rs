@@ -2,7 +2,7 @@
 
 /// Data object type *StateAlarmExpression*.
 ///
-/// Extends `AlarmExpression`.
+/// Extends [`AlarmExpression`](crate::types::AlarmExpression).
 #[derive(Clone)]
 pub struct StateAlarmExpression {
     /// Property *StateAlarmExpression.operator*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StringExpression*.
 ///
-/// Extends `NegatableExpression`.
+/// Extends [`NegatableExpression`](crate::types::NegatableExpression).
 #[derive(Clone)]
 pub struct StringExpression {
     /// Property *NegatableExpression.negate*.

@@ -2,7 +2,7 @@
 
 /// Data object type *StringPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct StringPolicy {
     /// Property *InheritablePolicy.inherited*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`TargetGroupMemberInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`TargetGroupMemberInfoKind`].
 #[derive(Clone)]
 pub struct TargetGroupMemberInfo {
     /// Property *TargetGroupMemberInfo.replicaId*.
@@ -99,18 +99,18 @@ impl<'de> serde::Deserialize<'de> for TargetGroupMemberInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `TargetGroupMemberInfo` or any of its subtypes: what a member declared as `TargetGroupMemberInfo` holds.
+/// A `TargetGroupMemberInfo` or any of its subtypes: what a member declared as `TargetGroupMemberInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum TargetGroupMemberInfoKind {
     /// Exactly this type.
     TargetGroupMemberInfo(crate::types::TargetGroupMemberInfo),
-    ///  A `RecoveredTargetGroupMemberInfo`.
+    /// A `RecoveredTargetGroupMemberInfo`.
     #[cfg(feature = "sms")]
     RecoveredTargetGroupMemberInfo(Box<crate::types::RecoveredTargetGroupMemberInfo>),
 }
@@ -121,6 +121,9 @@ impl Default for TargetGroupMemberInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for TargetGroupMemberInfoKind {}
+impl std::panic::UnwindSafe for TargetGroupMemberInfoKind {}
+impl std::panic::RefUnwindSafe for TargetGroupMemberInfoKind {}
 impl Clone for TargetGroupMemberInfoKind {
     #[inline]
     fn clone(&self) -> Self {

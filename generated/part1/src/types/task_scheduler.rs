@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`TaskSchedulerKind`\].
+/// Has subtypes: members declared with this type are held as [`TaskSchedulerKind`].
 #[derive(Clone)]
 pub struct TaskScheduler {
     /// Property *TaskScheduler.activeTime*.
@@ -94,22 +94,22 @@ impl<'de> serde::Deserialize<'de> for TaskScheduler {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `TaskScheduler` or any of its subtypes: what a member declared as `TaskScheduler` holds.
+/// A `TaskScheduler` or any of its subtypes: what a member declared as `TaskScheduler` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum TaskSchedulerKind {
     /// Exactly this type.
     TaskScheduler(crate::types::TaskScheduler),
-    ///  A `AfterStartupTaskScheduler`.
+    /// A `AfterStartupTaskScheduler`.
     AfterStartupTaskScheduler(Box<crate::types::AfterStartupTaskScheduler>),
-    ///  A `OnceTaskScheduler`.
+    /// A `OnceTaskScheduler`.
     OnceTaskScheduler(Box<crate::types::OnceTaskScheduler>),
-    ///  A `RecurrentTaskScheduler` or one of its subtypes.
+    /// A `RecurrentTaskScheduler` or one of its subtypes.
     RecurrentTaskScheduler(crate::types::RecurrentTaskSchedulerKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -119,6 +119,9 @@ impl Default for TaskSchedulerKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for TaskSchedulerKind {}
+impl std::panic::UnwindSafe for TaskSchedulerKind {}
+impl std::panic::RefUnwindSafe for TaskSchedulerKind {}
 impl Clone for TaskSchedulerKind {
     #[inline]
     fn clone(&self) -> Self {

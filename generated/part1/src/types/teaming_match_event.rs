@@ -2,7 +2,7 @@
 
 /// Data object type *TeamingMatchEvent*.
 ///
-/// Extends `DvsHealthStatusChangeEvent`.
+/// Extends [`DvsHealthStatusChangeEvent`](crate::types::DvsHealthStatusChangeEvent).
 #[derive(Clone)]
 pub struct TeamingMatchEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *TeamingMisMatchEvent*.
 ///
-/// Extends `DvsHealthStatusChangeEvent`.
+/// Extends [`DvsHealthStatusChangeEvent`](crate::types::DvsHealthStatusChangeEvent).
 #[derive(Clone)]
 pub struct TeamingMisMatchEvent {
     /// Property *Event.key*.

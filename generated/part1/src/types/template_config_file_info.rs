@@ -2,7 +2,7 @@
 
 /// Data object type *TemplateConfigFileInfo*.
 ///
-/// Extends `VmConfigFileInfo`.
+/// Extends [`VmConfigFileInfo`](crate::types::VmConfigFileInfo).
 #[derive(Clone)]
 pub struct TemplateConfigFileInfo {
     /// Property *FileInfo.path*.

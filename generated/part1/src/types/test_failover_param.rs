@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `FailoverParam`.
+/// Extends [`FailoverParam`](crate::types::FailoverParam).
 #[derive(Clone)]
 pub struct TestFailoverParam {
     /// Property *FailoverParam.isPlanned*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UnlicensedVirtualMachinesEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct UnlicensedVirtualMachinesEvent {
     /// Property *Event.key*.

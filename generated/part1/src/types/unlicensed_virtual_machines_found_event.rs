@@ -2,7 +2,7 @@
 
 /// Data object type *UnlicensedVirtualMachinesFoundEvent*.
 ///
-/// Extends `LicenseEvent`.
+/// Extends [`LicenseEvent`](crate::types::LicenseEvent).
 #[derive(Clone)]
 pub struct UnlicensedVirtualMachinesFoundEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UplinkPortMtuNotSupportEvent*.
 ///
-/// Extends `DvsHealthStatusChangeEvent`.
+/// Extends [`DvsHealthStatusChangeEvent`](crate::types::DvsHealthStatusChangeEvent).
 #[derive(Clone)]
 pub struct UplinkPortMtuNotSupportEvent {
     /// Property *Event.key*.

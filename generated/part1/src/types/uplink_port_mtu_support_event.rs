@@ -2,7 +2,7 @@
 
 /// Data object type *UplinkPortMtuSupportEvent*.
 ///
-/// Extends `DvsHealthStatusChangeEvent`.
+/// Extends [`DvsHealthStatusChangeEvent`](crate::types::DvsHealthStatusChangeEvent).
 #[derive(Clone)]
 pub struct UplinkPortMtuSupportEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UplinkPortVlanTrunkedEvent*.
 ///
-/// Extends `DvsHealthStatusChangeEvent`.
+/// Extends [`DvsHealthStatusChangeEvent`](crate::types::DvsHealthStatusChangeEvent).
 #[derive(Clone)]
 pub struct UplinkPortVlanTrunkedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UplinkPortVlanUntrunkedEvent*.
 ///
-/// Extends `DvsHealthStatusChangeEvent`.
+/// Extends [`DvsHealthStatusChangeEvent`](crate::types::DvsHealthStatusChangeEvent).
 #[derive(Clone)]
 pub struct UplinkPortVlanUntrunkedEvent {
     /// Property *Event.key*.

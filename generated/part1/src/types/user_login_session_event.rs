@@ -2,7 +2,7 @@
 
 /// Data object type *UserLoginSessionEvent*.
 ///
-/// Extends `SessionEvent`.
+/// Extends [`SessionEvent`](crate::types::SessionEvent).
 #[derive(Clone)]
 pub struct UserLoginSessionEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *UserLogoutSessionEvent*.
 ///
-/// Extends `SessionEvent`.
+/// Extends [`SessionEvent`](crate::types::SessionEvent).
 #[derive(Clone)]
 pub struct UserLogoutSessionEvent {
     /// Property *Event.key*.

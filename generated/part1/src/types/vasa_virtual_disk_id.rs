@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `DeviceId`.
+/// Extends [`DeviceId`](crate::types::DeviceId).
 #[derive(Clone)]
 pub struct VasaVirtualDiskId {
     /// Property *VasaVirtualDiskId.diskId*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `VibNotInstalled`.
+/// Extends [`VibNotInstalled`](crate::types::VibNotInstalled).
 #[derive(Clone)]
 pub struct VibInvalidFormat {
     /// Property *Issue.key*.

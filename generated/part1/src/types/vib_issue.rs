@@ -6,7 +6,7 @@
 ///
 /// Extends `AgentIssue`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VibIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`VibIssueKind`].
 #[derive(Clone)]
 pub struct VibIssue {
     /// Property *Issue.key*.
@@ -169,45 +169,45 @@ impl<'de> serde::Deserialize<'de> for VibIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VibIssue` or any of its subtypes: what a member declared as `VibIssue` holds.
+/// A `VibIssue` or any of its subtypes: what a member declared as `VibIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VibIssueKind {
     /// Exactly this type.
     VibIssue(Box<crate::types::VibIssue>),
-    ///  A `ImmediateHostRebootRequired`.
+    /// A `ImmediateHostRebootRequired`.
     #[cfg(feature = "eam")]
     ImmediateHostRebootRequired(Box<crate::types::ImmediateHostRebootRequired>),
-    ///  A `VibCannotPutHostInMaintenanceMode`.
+    /// A `VibCannotPutHostInMaintenanceMode`.
     #[cfg(feature = "eam")]
     VibCannotPutHostInMaintenanceMode(
         Box<crate::types::VibCannotPutHostInMaintenanceMode>,
     ),
-    ///  A `VibCannotPutHostOutOfMaintenanceMode`.
+    /// A `VibCannotPutHostOutOfMaintenanceMode`.
     #[cfg(feature = "eam")]
     VibCannotPutHostOutOfMaintenanceMode(
         Box<crate::types::VibCannotPutHostOutOfMaintenanceMode>,
     ),
-    ///  A `VibNotInstalled` or one of its subtypes.
+    /// A `VibNotInstalled` or one of its subtypes.
     #[cfg(feature = "eam")]
     VibNotInstalled(crate::types::VibNotInstalledKind),
-    ///  A `VibRequiresHostInMaintenanceMode`.
+    /// A `VibRequiresHostInMaintenanceMode`.
     #[cfg(feature = "eam")]
     VibRequiresHostInMaintenanceMode(
         Box<crate::types::VibRequiresHostInMaintenanceMode>,
     ),
-    ///  A `VibRequiresHostReboot`.
+    /// A `VibRequiresHostReboot`.
     #[cfg(feature = "eam")]
     VibRequiresHostReboot(Box<crate::types::VibRequiresHostReboot>),
-    ///  A `VibRequiresManualInstallation`.
+    /// A `VibRequiresManualInstallation`.
     #[cfg(feature = "eam")]
     VibRequiresManualInstallation(Box<crate::types::VibRequiresManualInstallation>),
-    ///  A `VibRequiresManualUninstallation`.
+    /// A `VibRequiresManualUninstallation`.
     #[cfg(feature = "eam")]
     VibRequiresManualUninstallation(Box<crate::types::VibRequiresManualUninstallation>),
 }
@@ -218,6 +218,9 @@ impl Default for VibIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VibIssueKind {}
+impl std::panic::UnwindSafe for VibIssueKind {}
+impl std::panic::RefUnwindSafe for VibIssueKind {}
 impl Clone for VibIssueKind {
     #[inline]
     fn clone(&self) -> Self {

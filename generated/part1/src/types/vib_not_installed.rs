@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `VibIssue`.
+/// Extends [`VibIssue`](crate::types::VibIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`VibNotInstalledKind`\].
+/// Has subtypes: members declared with this type are held as [`VibNotInstalledKind`].
 #[derive(Clone)]
 pub struct VibNotInstalled {
     /// Property *Issue.key*.
@@ -169,27 +169,27 @@ impl<'de> serde::Deserialize<'de> for VibNotInstalled {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VibNotInstalled` or any of its subtypes: what a member declared as `VibNotInstalled` holds.
+/// A `VibNotInstalled` or any of its subtypes: what a member declared as `VibNotInstalled` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VibNotInstalledKind {
     /// Exactly this type.
     VibNotInstalled(Box<crate::types::VibNotInstalled>),
-    ///  A `CannotAccessAgentVib`.
+    /// A `CannotAccessAgentVib`.
     #[cfg(feature = "eam")]
     CannotAccessAgentVib(Box<crate::types::CannotAccessAgentVib>),
-    ///  A `VibDependenciesNotMetByHost`.
+    /// A `VibDependenciesNotMetByHost`.
     #[cfg(feature = "eam")]
     VibDependenciesNotMetByHost(Box<crate::types::VibDependenciesNotMetByHost>),
-    ///  A `VibInvalidFormat`.
+    /// A `VibInvalidFormat`.
     #[cfg(feature = "eam")]
     VibInvalidFormat(Box<crate::types::VibInvalidFormat>),
-    ///  A `VibRequirementsNotMetByHost`.
+    /// A `VibRequirementsNotMetByHost`.
     #[cfg(feature = "eam")]
     VibRequirementsNotMetByHost(Box<crate::types::VibRequirementsNotMetByHost>),
 }
@@ -200,6 +200,9 @@ impl Default for VibNotInstalledKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VibNotInstalledKind {}
+impl std::panic::UnwindSafe for VibNotInstalledKind {}
+impl std::panic::RefUnwindSafe for VibNotInstalledKind {}
 impl Clone for VibNotInstalledKind {
     #[inline]
     fn clone(&self) -> Self {

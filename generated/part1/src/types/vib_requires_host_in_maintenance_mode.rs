@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `VibIssue`.
+/// Extends [`VibIssue`](crate::types::VibIssue).
 #[derive(Clone)]
 pub struct VibRequiresHostInMaintenanceMode {
     /// Property *Issue.key*.

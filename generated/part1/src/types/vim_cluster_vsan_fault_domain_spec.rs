@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VimClusterVsanFaultDomainSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VimClusterVsanFaultDomainSpecKind`].
 #[derive(Clone)]
 pub struct VimClusterVsanFaultDomainSpec {
     /// Property *VimClusterVsanFaultDomainSpec.hosts*.
@@ -92,21 +92,21 @@ impl<'de> serde::Deserialize<'de> for VimClusterVsanFaultDomainSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VimClusterVsanFaultDomainSpec` or any of its subtypes: what a member declared as `VimClusterVsanFaultDomainSpec` holds.
+/// A `VimClusterVsanFaultDomainSpec` or any of its subtypes: what a member declared as `VimClusterVsanFaultDomainSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VimClusterVsanFaultDomainSpecKind {
     /// Exactly this type.
     VimClusterVsanFaultDomainSpec(crate::types::VimClusterVsanFaultDomainSpec),
-    ///  A `VsanFaultDomainDestroySpec`.
+    /// A `VsanFaultDomainDestroySpec`.
     #[cfg(feature = "vsan")]
     VsanFaultDomainDestroySpec(Box<crate::types::VsanFaultDomainDestroySpec>),
-    ///  A `VsanFaultDomainUpdateSpec`.
+    /// A `VsanFaultDomainUpdateSpec`.
     #[cfg(feature = "vsan")]
     VsanFaultDomainUpdateSpec(Box<crate::types::VsanFaultDomainUpdateSpec>),
 }
@@ -117,6 +117,9 @@ impl Default for VimClusterVsanFaultDomainSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VimClusterVsanFaultDomainSpecKind {}
+impl std::panic::UnwindSafe for VimClusterVsanFaultDomainSpecKind {}
+impl std::panic::RefUnwindSafe for VimClusterVsanFaultDomainSpecKind {}
 impl Clone for VimClusterVsanFaultDomainSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VimVsanReconfigSpec*.
 ///
-/// Extends `SDDCBase`.
+/// Extends [`SDDCBase`](crate::types::SDDCBase).
 #[derive(Clone)]
 pub struct VimVsanReconfigSpec {
     /// Property *VimVsanReconfigSpec.vsanClusterConfig*.

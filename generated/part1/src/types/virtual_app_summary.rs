@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualAppSummary*.
 ///
-/// Extends `ResourcePoolSummary`.
+/// Extends [`ResourcePoolSummary`](crate::types::ResourcePoolSummary).
 #[derive(Clone)]
 pub struct VirtualAppSummary {
     /// Property *ResourcePoolSummary.name*.

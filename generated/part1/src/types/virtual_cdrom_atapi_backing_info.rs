@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualCdromAtapiBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualCdromAtapiBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

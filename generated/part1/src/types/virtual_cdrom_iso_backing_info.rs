@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualCdromIsoBackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualCdromIsoBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

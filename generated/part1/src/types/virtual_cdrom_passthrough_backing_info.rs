@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualCdromPassthroughBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualCdromPassthroughBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualCdromRemotePassthroughBackingOption*.
 ///
-/// Extends `VirtualDeviceRemoteDeviceBackingOption`.
+/// Extends [`VirtualDeviceRemoteDeviceBackingOption`](crate::types::VirtualDeviceRemoteDeviceBackingOption).
 #[derive(Clone)]
 pub struct VirtualCdromRemotePassthroughBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

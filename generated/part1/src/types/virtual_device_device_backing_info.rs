@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualDeviceBackingInfo`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceDeviceBackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceDeviceBackingInfoKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
@@ -90,68 +90,68 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceDeviceBackingInfo` holds.
+/// A `VirtualDeviceDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceDeviceBackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceDeviceBackingInfo(crate::types::VirtualDeviceDeviceBackingInfo),
-    ///  A `VirtualCdromAtapiBackingInfo`.
+    /// A `VirtualCdromAtapiBackingInfo`.
     VirtualCdromAtapiBackingInfo(Box<crate::types::VirtualCdromAtapiBackingInfo>),
-    ///  A `VirtualCdromPassthroughBackingInfo`.
+    /// A `VirtualCdromPassthroughBackingInfo`.
     VirtualCdromPassthroughBackingInfo(
         Box<crate::types::VirtualCdromPassthroughBackingInfo>,
     ),
-    ///  A `VirtualDiskRawDiskVer2BackingInfo` or one of its subtypes.
+    /// A `VirtualDiskRawDiskVer2BackingInfo` or one of its subtypes.
     VirtualDiskRawDiskVer2BackingInfo(
         crate::types::VirtualDiskRawDiskVer2BackingInfoKind,
     ),
-    ///  A `VirtualEthernetCardLegacyNetworkBackingInfo`.
+    /// A `VirtualEthernetCardLegacyNetworkBackingInfo`.
     VirtualEthernetCardLegacyNetworkBackingInfo(
         Box<crate::types::VirtualEthernetCardLegacyNetworkBackingInfo>,
     ),
-    ///  A `VirtualEthernetCardNetworkBackingInfo`.
+    /// A `VirtualEthernetCardNetworkBackingInfo`.
     VirtualEthernetCardNetworkBackingInfo(
         Box<crate::types::VirtualEthernetCardNetworkBackingInfo>,
     ),
-    ///  A `VirtualFloppyDeviceBackingInfo`.
+    /// A `VirtualFloppyDeviceBackingInfo`.
     VirtualFloppyDeviceBackingInfo(Box<crate::types::VirtualFloppyDeviceBackingInfo>),
-    ///  A `VirtualPCIPassthroughDeviceBackingInfo`.
+    /// A `VirtualPCIPassthroughDeviceBackingInfo`.
     VirtualPCIPassthroughDeviceBackingInfo(
         Box<crate::types::VirtualPCIPassthroughDeviceBackingInfo>,
     ),
-    ///  A `VirtualPCIPassthroughDynamicBackingInfo`.
+    /// A `VirtualPCIPassthroughDynamicBackingInfo`.
     VirtualPCIPassthroughDynamicBackingInfo(
         Box<crate::types::VirtualPCIPassthroughDynamicBackingInfo>,
     ),
-    ///  A `VirtualParallelPortDeviceBackingInfo`.
+    /// A `VirtualParallelPortDeviceBackingInfo`.
     VirtualParallelPortDeviceBackingInfo(
         Box<crate::types::VirtualParallelPortDeviceBackingInfo>,
     ),
-    ///  A `VirtualPointingDeviceDeviceBackingInfo`.
+    /// A `VirtualPointingDeviceDeviceBackingInfo`.
     VirtualPointingDeviceDeviceBackingInfo(
         Box<crate::types::VirtualPointingDeviceDeviceBackingInfo>,
     ),
-    ///  A `VirtualSCSIPassthroughDeviceBackingInfo`.
+    /// A `VirtualSCSIPassthroughDeviceBackingInfo`.
     VirtualSCSIPassthroughDeviceBackingInfo(
         Box<crate::types::VirtualSCSIPassthroughDeviceBackingInfo>,
     ),
-    ///  A `VirtualSerialPortDeviceBackingInfo`.
+    /// A `VirtualSerialPortDeviceBackingInfo`.
     VirtualSerialPortDeviceBackingInfo(
         Box<crate::types::VirtualSerialPortDeviceBackingInfo>,
     ),
-    ///  A `VirtualSoundCardDeviceBackingInfo`.
+    /// A `VirtualSoundCardDeviceBackingInfo`.
     VirtualSoundCardDeviceBackingInfo(
         Box<crate::types::VirtualSoundCardDeviceBackingInfo>,
     ),
-    ///  A `VirtualUSBRemoteHostBackingInfo`.
+    /// A `VirtualUSBRemoteHostBackingInfo`.
     VirtualUSBRemoteHostBackingInfo(Box<crate::types::VirtualUSBRemoteHostBackingInfo>),
-    ///  A `VirtualUSBUSBBackingInfo`.
+    /// A `VirtualUSBUSBBackingInfo`.
     VirtualUSBUSBBackingInfo(Box<crate::types::VirtualUSBUSBBackingInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -161,6 +161,9 @@ impl Default for VirtualDeviceDeviceBackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceDeviceBackingInfoKind {}
+impl std::panic::UnwindSafe for VirtualDeviceDeviceBackingInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceDeviceBackingInfoKind {}
 impl Clone for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualDeviceBackingInfo`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceFileBackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceFileBackingInfoKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceFileBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
@@ -97,48 +97,48 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceFileBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceFileBackingInfo` holds.
+/// A `VirtualDeviceFileBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceFileBackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceFileBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceFileBackingInfo(crate::types::VirtualDeviceFileBackingInfo),
-    ///  A `VirtualCdromIsoBackingInfo`.
+    /// A `VirtualCdromIsoBackingInfo`.
     VirtualCdromIsoBackingInfo(Box<crate::types::VirtualCdromIsoBackingInfo>),
-    ///  A `VirtualDiskFlatVer1BackingInfo`.
+    /// A `VirtualDiskFlatVer1BackingInfo`.
     VirtualDiskFlatVer1BackingInfo(Box<crate::types::VirtualDiskFlatVer1BackingInfo>),
-    ///  A `VirtualDiskFlatVer2BackingInfo`.
+    /// A `VirtualDiskFlatVer2BackingInfo`.
     VirtualDiskFlatVer2BackingInfo(Box<crate::types::VirtualDiskFlatVer2BackingInfo>),
-    ///  A `VirtualDiskLocalPMemBackingInfo`.
+    /// A `VirtualDiskLocalPMemBackingInfo`.
     VirtualDiskLocalPMemBackingInfo(Box<crate::types::VirtualDiskLocalPMemBackingInfo>),
-    ///  A `VirtualDiskRawDiskMappingVer1BackingInfo`.
+    /// A `VirtualDiskRawDiskMappingVer1BackingInfo`.
     VirtualDiskRawDiskMappingVer1BackingInfo(
         Box<crate::types::VirtualDiskRawDiskMappingVer1BackingInfo>,
     ),
-    ///  A `VirtualDiskSeSparseBackingInfo`.
+    /// A `VirtualDiskSeSparseBackingInfo`.
     VirtualDiskSeSparseBackingInfo(Box<crate::types::VirtualDiskSeSparseBackingInfo>),
-    ///  A `VirtualDiskSparseVer1BackingInfo`.
+    /// A `VirtualDiskSparseVer1BackingInfo`.
     VirtualDiskSparseVer1BackingInfo(
         Box<crate::types::VirtualDiskSparseVer1BackingInfo>,
     ),
-    ///  A `VirtualDiskSparseVer2BackingInfo`.
+    /// A `VirtualDiskSparseVer2BackingInfo`.
     VirtualDiskSparseVer2BackingInfo(
         Box<crate::types::VirtualDiskSparseVer2BackingInfo>,
     ),
-    ///  A `VirtualFloppyImageBackingInfo`.
+    /// A `VirtualFloppyImageBackingInfo`.
     VirtualFloppyImageBackingInfo(Box<crate::types::VirtualFloppyImageBackingInfo>),
-    ///  A `VirtualNVDIMMBackingInfo`.
+    /// A `VirtualNVDIMMBackingInfo`.
     VirtualNVDIMMBackingInfo(Box<crate::types::VirtualNVDIMMBackingInfo>),
-    ///  A `VirtualParallelPortFileBackingInfo`.
+    /// A `VirtualParallelPortFileBackingInfo`.
     VirtualParallelPortFileBackingInfo(
         Box<crate::types::VirtualParallelPortFileBackingInfo>,
     ),
-    ///  A `VirtualSerialPortFileBackingInfo`.
+    /// A `VirtualSerialPortFileBackingInfo`.
     VirtualSerialPortFileBackingInfo(
         Box<crate::types::VirtualSerialPortFileBackingInfo>,
     ),
@@ -150,6 +150,9 @@ impl Default for VirtualDeviceFileBackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceFileBackingInfoKind {}
+impl std::panic::UnwindSafe for VirtualDeviceFileBackingInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceFileBackingInfoKind {}
 impl Clone for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

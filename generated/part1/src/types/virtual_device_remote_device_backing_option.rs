@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualDeviceBackingOption`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceRemoteDeviceBackingOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceRemoteDeviceBackingOptionKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceRemoteDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
@@ -90,28 +90,28 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceRemoteDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceRemoteDeviceBackingOption` holds.
+/// A `VirtualDeviceRemoteDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceRemoteDeviceBackingOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceRemoteDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceRemoteDeviceBackingOption(
         crate::types::VirtualDeviceRemoteDeviceBackingOption,
     ),
-    ///  A `VirtualCdromRemotePassthroughBackingOption`.
+    /// A `VirtualCdromRemotePassthroughBackingOption`.
     VirtualCdromRemotePassthroughBackingOption(
         Box<crate::types::VirtualCdromRemotePassthroughBackingOption>,
     ),
-    ///  A `VirtualFloppyRemoteDeviceBackingOption`.
+    /// A `VirtualFloppyRemoteDeviceBackingOption`.
     VirtualFloppyRemoteDeviceBackingOption(
         Box<crate::types::VirtualFloppyRemoteDeviceBackingOption>,
     ),
-    ///  A `VirtualUSBRemoteClientBackingOption`.
+    /// A `VirtualUSBRemoteClientBackingOption`.
     VirtualUSBRemoteClientBackingOption(
         Box<crate::types::VirtualUSBRemoteClientBackingOption>,
     ),
@@ -123,6 +123,9 @@ impl Default for VirtualDeviceRemoteDeviceBackingOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceRemoteDeviceBackingOptionKind {}
+impl std::panic::UnwindSafe for VirtualDeviceRemoteDeviceBackingOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceRemoteDeviceBackingOptionKind {}
 impl Clone for VirtualDeviceRemoteDeviceBackingOptionKind {
     #[inline]
     fn clone(&self) -> Self {

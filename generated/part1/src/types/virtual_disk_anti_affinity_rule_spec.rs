@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskAntiAffinityRuleSpec*.
 ///
-/// Extends `ClusterRuleInfo`.
+/// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
 #[derive(Clone)]
 pub struct VirtualDiskAntiAffinityRuleSpec {
     /// Property *ClusterRuleInfo.key*.

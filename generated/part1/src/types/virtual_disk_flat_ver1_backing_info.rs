@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskFlatVer1BackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualDiskFlatVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

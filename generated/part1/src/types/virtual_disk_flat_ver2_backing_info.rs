@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskFlatVer2BackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualDiskFlatVer2BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskPartitionedRawDiskVer2BackingInfo*.
 ///
-/// Extends `VirtualDiskRawDiskVer2BackingInfo`.
+/// Extends [`VirtualDiskRawDiskVer2BackingInfo`](crate::types::VirtualDiskRawDiskVer2BackingInfo).
 #[derive(Clone)]
 pub struct VirtualDiskPartitionedRawDiskVer2BackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

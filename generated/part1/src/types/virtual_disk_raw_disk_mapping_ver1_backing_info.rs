@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskRawDiskMappingVer1BackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualDiskRawDiskMappingVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

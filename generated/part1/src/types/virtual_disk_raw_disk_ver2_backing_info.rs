@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDiskRawDiskVer2BackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDiskRawDiskVer2BackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDiskRawDiskVer2BackingInfoKind`].
 #[derive(Clone)]
 pub struct VirtualDiskRawDiskVer2BackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
@@ -124,20 +124,20 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDiskRawDiskVer2BackingInfo` or any of its subtypes: what a member declared as `VirtualDiskRawDiskVer2BackingInfo` holds.
+/// A `VirtualDiskRawDiskVer2BackingInfo` or any of its subtypes: what a member declared as `VirtualDiskRawDiskVer2BackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDiskRawDiskVer2BackingInfoKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingInfo(
         Box<crate::types::VirtualDiskRawDiskVer2BackingInfo>,
     ),
-    ///  A `VirtualDiskPartitionedRawDiskVer2BackingInfo`.
+    /// A `VirtualDiskPartitionedRawDiskVer2BackingInfo`.
     VirtualDiskPartitionedRawDiskVer2BackingInfo(
         Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo>,
     ),
@@ -149,6 +149,9 @@ impl Default for VirtualDiskRawDiskVer2BackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDiskRawDiskVer2BackingInfoKind {}
+impl std::panic::UnwindSafe for VirtualDiskRawDiskVer2BackingInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualDiskRawDiskVer2BackingInfoKind {}
 impl Clone for VirtualDiskRawDiskVer2BackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

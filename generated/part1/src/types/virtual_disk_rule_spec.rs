@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskRuleSpec*.
 ///
-/// Extends `ClusterRuleInfo`.
+/// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
 #[derive(Clone)]
 pub struct VirtualDiskRuleSpec {
     /// Property *ClusterRuleInfo.key*.

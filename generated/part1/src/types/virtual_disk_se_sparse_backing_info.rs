@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskSeSparseBackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualDiskSeSparseBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

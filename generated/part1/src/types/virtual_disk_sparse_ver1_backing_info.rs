@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskSparseVer1BackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualDiskSparseVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualDiskSparseVer2BackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualDiskSparseVer2BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDiskSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDiskSpecKind`].
 #[derive(Clone)]
 pub struct VirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDiskSpec` or any of its subtypes: what a member declared as `VirtualDiskSpec` holds.
+/// A `VirtualDiskSpec` or any of its subtypes: what a member declared as `VirtualDiskSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDiskSpecKind {
     /// Exactly this type.
     VirtualDiskSpec(crate::types::VirtualDiskSpec),
-    ///  A `DeviceBackedVirtualDiskSpec`.
+    /// A `DeviceBackedVirtualDiskSpec`.
     DeviceBackedVirtualDiskSpec(Box<crate::types::DeviceBackedVirtualDiskSpec>),
-    ///  A `FileBackedVirtualDiskSpec` or one of its subtypes.
+    /// A `FileBackedVirtualDiskSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     FileBackedVirtualDiskSpec(crate::types::FileBackedVirtualDiskSpecKind),
 }
@@ -114,6 +114,9 @@ impl Default for VirtualDiskSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDiskSpecKind {}
+impl std::panic::UnwindSafe for VirtualDiskSpecKind {}
+impl std::panic::RefUnwindSafe for VirtualDiskSpecKind {}
 impl Clone for VirtualDiskSpecKind {
     #[inline]
     fn clone(&self) -> Self {

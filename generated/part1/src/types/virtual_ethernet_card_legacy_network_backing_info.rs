@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualEthernetCardLegacyNetworkBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualEthernetCardLegacyNetworkBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualEthernetCardNetworkBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualEthernetCardNetworkBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualFloppyDeviceBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualFloppyDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualFloppyImageBackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualFloppyImageBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualFloppyRemoteDeviceBackingOption*.
 ///
-/// Extends `VirtualDeviceRemoteDeviceBackingOption`.
+/// Extends [`VirtualDeviceRemoteDeviceBackingOption`](crate::types::VirtualDeviceRemoteDeviceBackingOption).
 #[derive(Clone)]
 pub struct VirtualFloppyRemoteDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineDefaultProfileSpec*.
 ///
-/// Extends `VirtualMachineProfileSpec`.
+/// Extends [`VirtualMachineProfileSpec`](crate::types::VirtualMachineProfileSpec).
 #[derive(Clone)]
 pub struct VirtualMachineDefaultProfileSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineDefinedProfileSpec*.
 ///
-/// Extends `VirtualMachineProfileSpec`.
+/// Extends [`VirtualMachineProfileSpec`](crate::types::VirtualMachineProfileSpec).
 #[derive(Clone)]
 pub struct VirtualMachineDefinedProfileSpec {
     /// Property *VirtualMachineDefinedProfileSpec.profileId*.

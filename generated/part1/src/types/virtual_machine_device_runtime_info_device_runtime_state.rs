@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind`].
 #[derive(Clone)]
 pub struct VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -78,20 +78,20 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDeviceRuntimeInfoDeviceRunti
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` or any of its subtypes: what a member declared as `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` holds.
+/// A `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` or any of its subtypes: what a member declared as `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     /// Exactly this type.
     VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
         Box<crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState>,
     ),
-    ///  A `VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState`.
+    /// A `VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState`.
     VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(
         Box<crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState>,
     ),
@@ -103,6 +103,10 @@ impl Default for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {}
+impl std::panic::UnwindSafe for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {}
+impl std::panic::RefUnwindSafe
+for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {}
 impl Clone for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     #[inline]
     fn clone(&self) -> Self {

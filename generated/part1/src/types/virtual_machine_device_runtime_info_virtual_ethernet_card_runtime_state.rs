@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState*.
 ///
-/// Extends `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState`.
+/// Extends [`VirtualMachineDeviceRuntimeInfoDeviceRuntimeState`](crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState).
 #[derive(Clone)]
 pub struct VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     /// Deprecated.

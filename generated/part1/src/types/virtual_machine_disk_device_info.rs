@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualMachineTargetInfo`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineDiskDeviceInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineDiskDeviceInfoKind`].
 #[derive(Clone)]
 pub struct VirtualMachineDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
@@ -102,20 +102,20 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDiskDeviceInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineDiskDeviceInfo` or any of its subtypes: what a member declared as `VirtualMachineDiskDeviceInfo` holds.
+/// A `VirtualMachineDiskDeviceInfo` or any of its subtypes: what a member declared as `VirtualMachineDiskDeviceInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineDiskDeviceInfoKind {
     /// Exactly this type.
     VirtualMachineDiskDeviceInfo(crate::types::VirtualMachineDiskDeviceInfo),
-    ///  A `VirtualMachineIdeDiskDeviceInfo`.
+    /// A `VirtualMachineIdeDiskDeviceInfo`.
     VirtualMachineIdeDiskDeviceInfo(Box<crate::types::VirtualMachineIdeDiskDeviceInfo>),
-    ///  A `VirtualMachineScsiDiskDeviceInfo`.
+    /// A `VirtualMachineScsiDiskDeviceInfo`.
     VirtualMachineScsiDiskDeviceInfo(
         Box<crate::types::VirtualMachineScsiDiskDeviceInfo>,
     ),
@@ -127,6 +127,9 @@ impl Default for VirtualMachineDiskDeviceInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineDiskDeviceInfoKind {}
+impl std::panic::UnwindSafe for VirtualMachineDiskDeviceInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineDiskDeviceInfoKind {}
 impl Clone for VirtualMachineDiskDeviceInfoKind {
     #[inline]
     fn clone(&self) -> Self {

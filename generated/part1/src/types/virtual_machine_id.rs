@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `DeviceId`.
+/// Extends [`DeviceId`](crate::types::DeviceId).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineIdKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineIdKind`].
 #[derive(Clone)]
 pub struct VirtualMachineId {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,24 +76,24 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineId {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineId` or any of its subtypes: what a member declared as `VirtualMachineId` holds.
+/// A `VirtualMachineId` or any of its subtypes: what a member declared as `VirtualMachineId` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineIdKind {
     /// Exactly this type.
     VirtualMachineId(Box<crate::types::VirtualMachineId>),
-    ///  A `VirtualMachineFilePath`.
+    /// A `VirtualMachineFilePath`.
     #[cfg(feature = "sms")]
     VirtualMachineFilePath(Box<crate::types::VirtualMachineFilePath>),
-    ///  A `VirtualMachineMoId`.
+    /// A `VirtualMachineMoId`.
     #[cfg(feature = "sms")]
     VirtualMachineMoId(Box<crate::types::VirtualMachineMoId>),
-    ///  A `VirtualMachineUUID`.
+    /// A `VirtualMachineUUID`.
     #[cfg(feature = "sms")]
     VirtualMachineUUID(Box<crate::types::VirtualMachineUUID>),
 }
@@ -104,6 +104,9 @@ impl Default for VirtualMachineIdKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineIdKind {}
+impl std::panic::UnwindSafe for VirtualMachineIdKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineIdKind {}
 impl Clone for VirtualMachineIdKind {
     #[inline]
     fn clone(&self) -> Self {

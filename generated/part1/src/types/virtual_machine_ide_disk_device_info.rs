@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineIdeDiskDeviceInfo*.
 ///
-/// Extends `VirtualMachineDiskDeviceInfo`.
+/// Extends [`VirtualMachineDiskDeviceInfo`](crate::types::VirtualMachineDiskDeviceInfo).
 #[derive(Clone)]
 pub struct VirtualMachineIdeDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `VirtualMachineId`.
+/// Extends [`VirtualMachineId`](crate::types::VirtualMachineId).
 #[derive(Clone)]
 pub struct VirtualMachineMoId {
     /// Property *VirtualMachineMoId.vcUuid*.

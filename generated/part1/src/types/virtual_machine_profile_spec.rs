@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineProfileSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineProfileSpecKind`].
 #[derive(Clone)]
 pub struct VirtualMachineProfileSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,27 +74,27 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineProfileSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineProfileSpec` or any of its subtypes: what a member declared as `VirtualMachineProfileSpec` holds.
+/// A `VirtualMachineProfileSpec` or any of its subtypes: what a member declared as `VirtualMachineProfileSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineProfileSpecKind {
     /// Exactly this type.
     VirtualMachineProfileSpec(Box<crate::types::VirtualMachineProfileSpec>),
-    ///  A `VirtualMachineDefaultProfileSpec`.
+    /// A `VirtualMachineDefaultProfileSpec`.
     VirtualMachineDefaultProfileSpec(
         Box<crate::types::VirtualMachineDefaultProfileSpec>,
     ),
-    ///  A `VirtualMachineDefinedProfileSpec`.
+    /// A `VirtualMachineDefinedProfileSpec`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     VirtualMachineDefinedProfileSpec(
         Box<crate::types::VirtualMachineDefinedProfileSpec>,
     ),
-    ///  A `VirtualMachineEmptyProfileSpec`.
+    /// A `VirtualMachineEmptyProfileSpec`.
     VirtualMachineEmptyProfileSpec(Box<crate::types::VirtualMachineEmptyProfileSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -104,6 +104,9 @@ impl Default for VirtualMachineProfileSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineProfileSpecKind {}
+impl std::panic::UnwindSafe for VirtualMachineProfileSpecKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineProfileSpecKind {}
 impl Clone for VirtualMachineProfileSpecKind {
     #[inline]
     fn clone(&self) -> Self {

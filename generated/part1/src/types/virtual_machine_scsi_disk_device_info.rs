@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineScsiDiskDeviceInfo*.
 ///
-/// Extends `VirtualMachineDiskDeviceInfo`.
+/// Extends [`VirtualMachineDiskDeviceInfo`](crate::types::VirtualMachineDiskDeviceInfo).
 #[derive(Clone)]
 pub struct VirtualMachineScsiDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualNVDIMMBackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualNVDIMMBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualParallelPortDeviceBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualParallelPortDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

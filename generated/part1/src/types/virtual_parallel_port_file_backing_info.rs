@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualParallelPortFileBackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualParallelPortFileBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCIPassthroughDeviceBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualPCIPassthroughDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

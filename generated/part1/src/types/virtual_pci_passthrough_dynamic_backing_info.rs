@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCIPassthroughDynamicBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualPCIPassthroughDynamicBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

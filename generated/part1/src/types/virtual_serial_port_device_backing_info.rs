@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSerialPortDeviceBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualSerialPortDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

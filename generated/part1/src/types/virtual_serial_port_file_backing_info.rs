@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSerialPortFileBackingInfo*.
 ///
-/// Extends `VirtualDeviceFileBackingInfo`.
+/// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
 #[derive(Clone)]
 pub struct VirtualSerialPortFileBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSoundCardDeviceBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualSoundCardDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualUSBRemoteClientBackingOption*.
 ///
-/// Extends `VirtualDeviceRemoteDeviceBackingOption`.
+/// Extends [`VirtualDeviceRemoteDeviceBackingOption`](crate::types::VirtualDeviceRemoteDeviceBackingOption).
 #[derive(Clone)]
 pub struct VirtualUSBRemoteClientBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

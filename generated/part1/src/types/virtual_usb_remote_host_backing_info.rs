@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualUSBRemoteHostBackingInfo*.
 ///
-/// Extends `VirtualDeviceDeviceBackingInfo`.
+/// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualUSBRemoteHostBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.

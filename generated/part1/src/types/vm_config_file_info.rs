@@ -2,9 +2,9 @@
 
 /// Data object type *VmConfigFileInfo*.
 ///
-/// Extends `FileInfo`.
+/// Extends [`FileInfo`](crate::types::FileInfo).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmConfigFileInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VmConfigFileInfoKind`].
 #[derive(Clone)]
 pub struct VmConfigFileInfo {
     /// Property *FileInfo.path*.
@@ -132,18 +132,18 @@ impl<'de> serde::Deserialize<'de> for VmConfigFileInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmConfigFileInfo` or any of its subtypes: what a member declared as `VmConfigFileInfo` holds.
+/// A `VmConfigFileInfo` or any of its subtypes: what a member declared as `VmConfigFileInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmConfigFileInfoKind {
     /// Exactly this type.
     VmConfigFileInfo(Box<crate::types::VmConfigFileInfo>),
-    ///  A `TemplateConfigFileInfo`.
+    /// A `TemplateConfigFileInfo`.
     TemplateConfigFileInfo(Box<crate::types::TemplateConfigFileInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -153,6 +153,9 @@ impl Default for VmConfigFileInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmConfigFileInfoKind {}
+impl std::panic::UnwindSafe for VmConfigFileInfoKind {}
+impl std::panic::RefUnwindSafe for VmConfigFileInfoKind {}
 impl Clone for VmConfigFileInfoKind {
     #[inline]
     fn clone(&self) -> Self {

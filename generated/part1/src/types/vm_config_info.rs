@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmConfigInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VmConfigInfoKind`].
 #[derive(Clone)]
 pub struct VmConfigInfo {
     /// Property *VmConfigInfo.product*.
@@ -138,18 +138,18 @@ impl<'de> serde::Deserialize<'de> for VmConfigInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmConfigInfo` or any of its subtypes: what a member declared as `VmConfigInfo` holds.
+/// A `VmConfigInfo` or any of its subtypes: what a member declared as `VmConfigInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmConfigInfoKind {
     /// Exactly this type.
     VmConfigInfo(Box<crate::types::VmConfigInfo>),
-    ///  A `VAppConfigInfo`.
+    /// A `VAppConfigInfo`.
     VAppConfigInfo(Box<crate::types::VAppConfigInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -159,6 +159,9 @@ impl Default for VmConfigInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmConfigInfoKind {}
+impl std::panic::UnwindSafe for VmConfigInfoKind {}
+impl std::panic::RefUnwindSafe for VmConfigInfoKind {}
 impl Clone for VmConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmDiskFileInfo*.
 ///
-/// Extends `FileInfo`.
+/// Extends [`FileInfo`](crate::types::FileInfo).
 #[derive(Clone)]
 pub struct VmDiskFileInfo {
     /// Property *FileInfo.path*.

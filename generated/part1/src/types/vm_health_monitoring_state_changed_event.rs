@@ -2,7 +2,7 @@
 
 /// Data object type *VmHealthMonitoringStateChangedEvent*.
 ///
-/// Extends `ClusterEvent`.
+/// Extends [`ClusterEvent`](crate::types::ClusterEvent).
 #[derive(Clone)]
 pub struct VmHealthMonitoringStateChangedEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmLogFileInfo*.
 ///
-/// Extends `FileInfo`.
+/// Extends [`FileInfo`](crate::types::FileInfo).
 #[derive(Clone)]
 pub struct VmLogFileInfo {
     /// Property *FileInfo.path*.

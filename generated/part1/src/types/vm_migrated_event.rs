@@ -4,7 +4,7 @@
 ///
 /// Extends `VmEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmMigratedEventKind`\].
+/// Has subtypes: members declared with this type are held as [`VmMigratedEventKind`].
 #[derive(Clone)]
 pub struct VmMigratedEvent {
     /// Property *Event.key*.
@@ -224,18 +224,18 @@ impl<'de> serde::Deserialize<'de> for VmMigratedEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmMigratedEvent` or any of its subtypes: what a member declared as `VmMigratedEvent` holds.
+/// A `VmMigratedEvent` or any of its subtypes: what a member declared as `VmMigratedEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmMigratedEventKind {
     /// Exactly this type.
     VmMigratedEvent(Box<crate::types::VmMigratedEvent>),
-    ///  A `DrsVmMigratedEvent`.
+    /// A `DrsVmMigratedEvent`.
     DrsVmMigratedEvent(Box<crate::types::DrsVmMigratedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -245,6 +245,9 @@ impl Default for VmMigratedEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmMigratedEventKind {}
+impl std::panic::UnwindSafe for VmMigratedEventKind {}
+impl std::panic::RefUnwindSafe for VmMigratedEventKind {}
 impl Clone for VmMigratedEventKind {
     #[inline]
     fn clone(&self) -> Self {

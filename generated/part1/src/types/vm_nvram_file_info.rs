@@ -2,7 +2,7 @@
 
 /// Data object type *VmNvramFileInfo*.
 ///
-/// Extends `FileInfo`.
+/// Extends [`FileInfo`](crate::types::FileInfo).
 #[derive(Clone)]
 pub struct VmNvramFileInfo {
     /// Property *FileInfo.path*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `VmEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmPoweredOnEventKind`\].
+/// Has subtypes: members declared with this type are held as [`VmPoweredOnEventKind`].
 #[derive(Clone)]
 pub struct VmPoweredOnEvent {
     /// Property *Event.key*.
@@ -203,20 +203,20 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOnEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmPoweredOnEvent` or any of its subtypes: what a member declared as `VmPoweredOnEvent` holds.
+/// A `VmPoweredOnEvent` or any of its subtypes: what a member declared as `VmPoweredOnEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmPoweredOnEventKind {
     /// Exactly this type.
     VmPoweredOnEvent(Box<crate::types::VmPoweredOnEvent>),
-    ///  A `DrsVmPoweredOnEvent`.
+    /// A `DrsVmPoweredOnEvent`.
     DrsVmPoweredOnEvent(Box<crate::types::DrsVmPoweredOnEvent>),
-    ///  A `VmRestartedOnAlternateHostEvent`.
+    /// A `VmRestartedOnAlternateHostEvent`.
     VmRestartedOnAlternateHostEvent(Box<crate::types::VmRestartedOnAlternateHostEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -226,6 +226,9 @@ impl Default for VmPoweredOnEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmPoweredOnEventKind {}
+impl std::panic::UnwindSafe for VmPoweredOnEventKind {}
+impl std::panic::RefUnwindSafe for VmPoweredOnEventKind {}
 impl Clone for VmPoweredOnEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Data object type *VmRestartedOnAlternateHostEvent*.
 ///
-/// Extends `VmPoweredOnEvent`.
+/// Extends [`VmPoweredOnEvent`](crate::types::VmPoweredOnEvent).
 #[deprecated]
 #[derive(Clone)]
 pub struct VmRestartedOnAlternateHostEvent {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmSnapshotFileInfo*.
 ///
-/// Extends `FileInfo`.
+/// Extends [`FileInfo`](crate::types::FileInfo).
 #[derive(Clone)]
 pub struct VmSnapshotFileInfo {
     /// Property *FileInfo.path*.

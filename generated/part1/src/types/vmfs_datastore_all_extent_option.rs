@@ -2,7 +2,7 @@
 
 /// Data object type *VmfsDatastoreAllExtentOption*.
 ///
-/// Extends `VmfsDatastoreSingleExtentOption`.
+/// Extends [`VmfsDatastoreSingleExtentOption`](crate::types::VmfsDatastoreSingleExtentOption).
 #[derive(Clone)]
 pub struct VmfsDatastoreAllExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.

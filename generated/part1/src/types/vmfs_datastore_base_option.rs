@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmfsDatastoreBaseOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VmfsDatastoreBaseOptionKind`].
 #[derive(Clone)]
 pub struct VmfsDatastoreBaseOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
@@ -90,22 +90,22 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreBaseOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmfsDatastoreBaseOption` or any of its subtypes: what a member declared as `VmfsDatastoreBaseOption` holds.
+/// A `VmfsDatastoreBaseOption` or any of its subtypes: what a member declared as `VmfsDatastoreBaseOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmfsDatastoreBaseOptionKind {
     /// Exactly this type.
     VmfsDatastoreBaseOption(crate::types::VmfsDatastoreBaseOption),
-    ///  A `VmfsDatastoreMultipleExtentOption`.
+    /// A `VmfsDatastoreMultipleExtentOption`.
     VmfsDatastoreMultipleExtentOption(
         Box<crate::types::VmfsDatastoreMultipleExtentOption>,
     ),
-    ///  A `VmfsDatastoreSingleExtentOption` or one of its subtypes.
+    /// A `VmfsDatastoreSingleExtentOption` or one of its subtypes.
     VmfsDatastoreSingleExtentOption(crate::types::VmfsDatastoreSingleExtentOptionKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -115,6 +115,9 @@ impl Default for VmfsDatastoreBaseOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmfsDatastoreBaseOptionKind {}
+impl std::panic::UnwindSafe for VmfsDatastoreBaseOptionKind {}
+impl std::panic::RefUnwindSafe for VmfsDatastoreBaseOptionKind {}
 impl Clone for VmfsDatastoreBaseOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmfsDatastoreCreateSpec*.
 ///
-/// Extends `VmfsDatastoreSpec`.
+/// Extends [`VmfsDatastoreSpec`](crate::types::VmfsDatastoreSpec).
 #[derive(Clone)]
 pub struct VmfsDatastoreCreateSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.

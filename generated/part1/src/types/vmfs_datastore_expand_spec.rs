@@ -2,7 +2,7 @@
 
 /// Data object type *VmfsDatastoreExpandSpec*.
 ///
-/// Extends `VmfsDatastoreSpec`.
+/// Extends [`VmfsDatastoreSpec`](crate::types::VmfsDatastoreSpec).
 #[derive(Clone)]
 pub struct VmfsDatastoreExpandSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmfsDatastoreExtendSpec*.
 ///
-/// Extends `VmfsDatastoreSpec`.
+/// Extends [`VmfsDatastoreSpec`](crate::types::VmfsDatastoreSpec).
 #[derive(Clone)]
 pub struct VmfsDatastoreExtendSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.

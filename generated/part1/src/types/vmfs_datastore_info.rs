@@ -2,7 +2,7 @@
 
 /// Data object type *VmfsDatastoreInfo*.
 ///
-/// Extends `DatastoreInfo`.
+/// Extends [`DatastoreInfo`](crate::types::DatastoreInfo).
 #[derive(Clone)]
 pub struct VmfsDatastoreInfo {
     /// Property *DatastoreInfo.name*.

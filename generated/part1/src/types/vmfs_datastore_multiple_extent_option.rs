@@ -2,7 +2,7 @@
 
 /// Data object type *VmfsDatastoreMultipleExtentOption*.
 ///
-/// Extends `VmfsDatastoreBaseOption`.
+/// Extends [`VmfsDatastoreBaseOption`](crate::types::VmfsDatastoreBaseOption).
 #[derive(Clone)]
 pub struct VmfsDatastoreMultipleExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.

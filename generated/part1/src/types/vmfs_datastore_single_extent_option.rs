@@ -2,9 +2,9 @@
 
 /// Data object type *VmfsDatastoreSingleExtentOption*.
 ///
-/// Extends `VmfsDatastoreBaseOption`.
+/// Extends [`VmfsDatastoreBaseOption`](crate::types::VmfsDatastoreBaseOption).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmfsDatastoreSingleExtentOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VmfsDatastoreSingleExtentOptionKind`].
 #[derive(Clone)]
 pub struct VmfsDatastoreSingleExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
@@ -95,18 +95,18 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreSingleExtentOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmfsDatastoreSingleExtentOption` or any of its subtypes: what a member declared as `VmfsDatastoreSingleExtentOption` holds.
+/// A `VmfsDatastoreSingleExtentOption` or any of its subtypes: what a member declared as `VmfsDatastoreSingleExtentOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmfsDatastoreSingleExtentOptionKind {
     /// Exactly this type.
     VmfsDatastoreSingleExtentOption(Box<crate::types::VmfsDatastoreSingleExtentOption>),
-    ///  A `VmfsDatastoreAllExtentOption`.
+    /// A `VmfsDatastoreAllExtentOption`.
     VmfsDatastoreAllExtentOption(Box<crate::types::VmfsDatastoreAllExtentOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -116,6 +116,9 @@ impl Default for VmfsDatastoreSingleExtentOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmfsDatastoreSingleExtentOptionKind {}
+impl std::panic::UnwindSafe for VmfsDatastoreSingleExtentOptionKind {}
+impl std::panic::RefUnwindSafe for VmfsDatastoreSingleExtentOptionKind {}
 impl Clone for VmfsDatastoreSingleExtentOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmfsDatastoreSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VmfsDatastoreSpecKind`].
 #[derive(Clone)]
 pub struct VmfsDatastoreSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
@@ -85,22 +85,22 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmfsDatastoreSpec` or any of its subtypes: what a member declared as `VmfsDatastoreSpec` holds.
+/// A `VmfsDatastoreSpec` or any of its subtypes: what a member declared as `VmfsDatastoreSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmfsDatastoreSpecKind {
     /// Exactly this type.
     VmfsDatastoreSpec(crate::types::VmfsDatastoreSpec),
-    ///  A `VmfsDatastoreCreateSpec`.
+    /// A `VmfsDatastoreCreateSpec`.
     VmfsDatastoreCreateSpec(Box<crate::types::VmfsDatastoreCreateSpec>),
-    ///  A `VmfsDatastoreExpandSpec`.
+    /// A `VmfsDatastoreExpandSpec`.
     VmfsDatastoreExpandSpec(Box<crate::types::VmfsDatastoreExpandSpec>),
-    ///  A `VmfsDatastoreExtendSpec`.
+    /// A `VmfsDatastoreExtendSpec`.
     VmfsDatastoreExtendSpec(Box<crate::types::VmfsDatastoreExtendSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -110,6 +110,9 @@ impl Default for VmfsDatastoreSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmfsDatastoreSpecKind {}
+impl std::panic::UnwindSafe for VmfsDatastoreSpecKind {}
+impl std::panic::RefUnwindSafe for VmfsDatastoreSpecKind {}
 impl Clone for VmfsDatastoreSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmwareDistributedVirtualSwitchPvlanSpec*.
 ///
-/// Extends `VmwareDistributedVirtualSwitchVlanSpec`.
+/// Extends [`VmwareDistributedVirtualSwitchVlanSpec`](crate::types::VmwareDistributedVirtualSwitchVlanSpec).
 #[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchPvlanSpec {
     /// Property *InheritablePolicy.inherited*.

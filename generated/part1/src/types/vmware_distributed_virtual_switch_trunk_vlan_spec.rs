@@ -2,7 +2,7 @@
 
 /// Data object type *VmwareDistributedVirtualSwitchTrunkVlanSpec*.
 ///
-/// Extends `VmwareDistributedVirtualSwitchVlanSpec`.
+/// Extends [`VmwareDistributedVirtualSwitchVlanSpec`](crate::types::VmwareDistributedVirtualSwitchVlanSpec).
 #[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchTrunkVlanSpec {
     /// Property *InheritablePolicy.inherited*.

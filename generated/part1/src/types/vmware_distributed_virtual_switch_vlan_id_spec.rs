@@ -2,7 +2,7 @@
 
 /// Data object type *VmwareDistributedVirtualSwitchVlanIdSpec*.
 ///
-/// Extends `VmwareDistributedVirtualSwitchVlanSpec`.
+/// Extends [`VmwareDistributedVirtualSwitchVlanSpec`](crate::types::VmwareDistributedVirtualSwitchVlanSpec).
 #[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchVlanIdSpec {
     /// Property *InheritablePolicy.inherited*.

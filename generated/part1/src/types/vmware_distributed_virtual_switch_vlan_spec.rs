@@ -2,9 +2,9 @@
 
 /// Data object type *VmwareDistributedVirtualSwitchVlanSpec*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmwareDistributedVirtualSwitchVlanSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VmwareDistributedVirtualSwitchVlanSpecKind`].
 #[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchVlanSpec {
     /// Property *InheritablePolicy.inherited*.
@@ -85,30 +85,30 @@ impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchVlanSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmwareDistributedVirtualSwitchVlanSpec` or any of its subtypes: what a member declared as `VmwareDistributedVirtualSwitchVlanSpec` holds.
+/// A `VmwareDistributedVirtualSwitchVlanSpec` or any of its subtypes: what a member declared as `VmwareDistributedVirtualSwitchVlanSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
     /// Exactly this type.
     VmwareDistributedVirtualSwitchVlanSpec(
         crate::types::VmwareDistributedVirtualSwitchVlanSpec,
     ),
-    ///  A `VmwareDistributedVirtualSwitchPvlanSpec`.
+    /// A `VmwareDistributedVirtualSwitchPvlanSpec`.
     #[cfg(feature = "vsan")]
     VmwareDistributedVirtualSwitchPvlanSpec(
         Box<crate::types::VmwareDistributedVirtualSwitchPvlanSpec>,
     ),
-    ///  A `VmwareDistributedVirtualSwitchTrunkVlanSpec`.
+    /// A `VmwareDistributedVirtualSwitchTrunkVlanSpec`.
     #[cfg(feature = "vsan")]
     VmwareDistributedVirtualSwitchTrunkVlanSpec(
         Box<crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec>,
     ),
-    ///  A `VmwareDistributedVirtualSwitchVlanIdSpec`.
+    /// A `VmwareDistributedVirtualSwitchVlanIdSpec`.
     #[cfg(feature = "vsan")]
     VmwareDistributedVirtualSwitchVlanIdSpec(
         Box<crate::types::VmwareDistributedVirtualSwitchVlanIdSpec>,
@@ -121,6 +121,9 @@ impl Default for VmwareDistributedVirtualSwitchVlanSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmwareDistributedVirtualSwitchVlanSpecKind {}
+impl std::panic::UnwindSafe for VmwareDistributedVirtualSwitchVlanSpecKind {}
+impl std::panic::RefUnwindSafe for VmwareDistributedVirtualSwitchVlanSpecKind {}
 impl Clone for VmwareDistributedVirtualSwitchVlanSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmwareUplinkPortTeamingPolicy*.
 ///
-/// Extends `InheritablePolicy`.
+/// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[derive(Clone)]
 pub struct VmwareUplinkPortTeamingPolicy {
     /// Property *InheritablePolicy.inherited*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanDatastoreConfig`.
+/// Extends [`VsanDatastoreConfig`](crate::types::VsanDatastoreConfig).
 #[derive(Clone)]
 pub struct VsanAdvancedDatastoreConfig {
     /// Property *VsanDatastoreConfig.datastores*.

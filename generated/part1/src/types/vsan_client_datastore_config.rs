@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanDatastoreSpec`.
+/// Extends [`VsanDatastoreSpec`](crate::types::VsanDatastoreSpec).
 #[derive(Clone)]
 pub struct VsanClientDatastoreConfig {
     /// Property *VsanDatastoreSpec.uuid*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanClusterConfigInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanClusterConfigInfoKind`].
 #[derive(Clone)]
 pub struct VsanClusterConfigInfo {
     /// Property *VsanClusterConfigInfo.enabled*.
@@ -109,18 +109,18 @@ impl<'de> serde::Deserialize<'de> for VsanClusterConfigInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanClusterConfigInfo` or any of its subtypes: what a member declared as `VsanClusterConfigInfo` holds.
+/// A `VsanClusterConfigInfo` or any of its subtypes: what a member declared as `VsanClusterConfigInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanClusterConfigInfoKind {
     /// Exactly this type.
     VsanClusterConfigInfo(crate::types::VsanClusterConfigInfo),
-    ///  A `VsanConfigInfoEx`.
+    /// A `VsanConfigInfoEx`.
     #[cfg(feature = "vsan")]
     VsanConfigInfoEx(Box<crate::types::VsanConfigInfoEx>),
 }
@@ -131,6 +131,9 @@ impl Default for VsanClusterConfigInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanClusterConfigInfoKind {}
+impl std::panic::UnwindSafe for VsanClusterConfigInfoKind {}
+impl std::panic::RefUnwindSafe for VsanClusterConfigInfoKind {}
 impl Clone for VsanClusterConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanConfigInfoEx*.
 ///
-/// Extends `VsanClusterConfigInfo`.
+/// Extends [`VsanClusterConfigInfo`](crate::types::VsanClusterConfigInfo).
 #[derive(Clone)]
 pub struct VsanConfigInfoEx {
     /// Property *VsanClusterConfigInfo.enabled*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanDataEfficiencyConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanDataEfficiencyConfigKind`].
 #[derive(Clone)]
 pub struct VsanDataEfficiencyConfig {
     /// Property *VsanDataEfficiencyConfig.dedupEnabled*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for VsanDataEfficiencyConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanDataEfficiencyConfig` or any of its subtypes: what a member declared as `VsanDataEfficiencyConfig` holds.
+/// A `VsanDataEfficiencyConfig` or any of its subtypes: what a member declared as `VsanDataEfficiencyConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanDataEfficiencyConfigKind {
     /// Exactly this type.
     VsanDataEfficiencyConfig(crate::types::VsanDataEfficiencyConfig),
-    ///  A `VsanDataEfficiencyConfigEx`.
+    /// A `VsanDataEfficiencyConfigEx`.
     #[cfg(feature = "vsan")]
     VsanDataEfficiencyConfigEx(Box<crate::types::VsanDataEfficiencyConfigEx>),
 }
@@ -112,6 +112,9 @@ impl Default for VsanDataEfficiencyConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanDataEfficiencyConfigKind {}
+impl std::panic::UnwindSafe for VsanDataEfficiencyConfigKind {}
+impl std::panic::RefUnwindSafe for VsanDataEfficiencyConfigKind {}
 impl Clone for VsanDataEfficiencyConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanDataEfficiencyConfig`.
+/// Extends [`VsanDataEfficiencyConfig`](crate::types::VsanDataEfficiencyConfig).
 #[derive(Clone)]
 pub struct VsanDataEfficiencyConfigEx {
     /// Property *VsanDataEfficiencyConfig.dedupEnabled*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanDatastoreConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanDatastoreConfigKind`].
 #[derive(Clone)]
 pub struct VsanDatastoreConfig {
     /// Property *VsanDatastoreConfig.datastores*.
@@ -87,18 +87,18 @@ impl<'de> serde::Deserialize<'de> for VsanDatastoreConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanDatastoreConfig` or any of its subtypes: what a member declared as `VsanDatastoreConfig` holds.
+/// A `VsanDatastoreConfig` or any of its subtypes: what a member declared as `VsanDatastoreConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanDatastoreConfigKind {
     /// Exactly this type.
     VsanDatastoreConfig(crate::types::VsanDatastoreConfig),
-    ///  A `VsanAdvancedDatastoreConfig`.
+    /// A `VsanAdvancedDatastoreConfig`.
     #[cfg(feature = "vsan")]
     VsanAdvancedDatastoreConfig(Box<crate::types::VsanAdvancedDatastoreConfig>),
 }
@@ -109,6 +109,9 @@ impl Default for VsanDatastoreConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanDatastoreConfigKind {}
+impl std::panic::UnwindSafe for VsanDatastoreConfigKind {}
+impl std::panic::RefUnwindSafe for VsanDatastoreConfigKind {}
 impl Clone for VsanDatastoreConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
-/// Extends `DatastoreInfo`.
+/// Extends [`DatastoreInfo`](crate::types::DatastoreInfo).
 #[derive(Clone)]
 pub struct VsanDatastoreInfo {
     /// Property *DatastoreInfo.name*.

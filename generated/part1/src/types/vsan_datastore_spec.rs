@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanDatastoreSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanDatastoreSpecKind`].
 #[derive(Clone)]
 pub struct VsanDatastoreSpec {
     /// Property *VsanDatastoreSpec.uuid*.
@@ -92,21 +92,21 @@ impl<'de> serde::Deserialize<'de> for VsanDatastoreSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanDatastoreSpec` or any of its subtypes: what a member declared as `VsanDatastoreSpec` holds.
+/// A `VsanDatastoreSpec` or any of its subtypes: what a member declared as `VsanDatastoreSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanDatastoreSpecKind {
     /// Exactly this type.
     VsanDatastoreSpec(crate::types::VsanDatastoreSpec),
-    ///  A `VsanClientDatastoreConfig`.
+    /// A `VsanClientDatastoreConfig`.
     #[cfg(feature = "vsan")]
     VsanClientDatastoreConfig(Box<crate::types::VsanClientDatastoreConfig>),
-    ///  A `VsanXvcClientConfig`.
+    /// A `VsanXvcClientConfig`.
     #[cfg(feature = "vsan")]
     VsanXvcClientConfig(Box<crate::types::VsanXvcClientConfig>),
 }
@@ -117,6 +117,9 @@ impl Default for VsanDatastoreSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanDatastoreSpecKind {}
+impl std::panic::UnwindSafe for VsanDatastoreSpecKind {}
+impl std::panic::RefUnwindSafe for VsanDatastoreSpecKind {}
 impl Clone for VsanDatastoreSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanDirectoryServerConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanDirectoryServerConfigKind`].
 #[derive(Clone)]
 pub struct VsanDirectoryServerConfig {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for VsanDirectoryServerConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanDirectoryServerConfig` or any of its subtypes: what a member declared as `VsanDirectoryServerConfig` holds.
+/// A `VsanDirectoryServerConfig` or any of its subtypes: what a member declared as `VsanDirectoryServerConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanDirectoryServerConfigKind {
     /// Exactly this type.
     VsanDirectoryServerConfig(Box<crate::types::VsanDirectoryServerConfig>),
-    ///  A `ActiveVsanDirectoryServerConfig`.
+    /// A `ActiveVsanDirectoryServerConfig`.
     #[cfg(feature = "vsan")]
     ActiveVsanDirectoryServerConfig(Box<crate::types::ActiveVsanDirectoryServerConfig>),
 }
@@ -98,6 +98,9 @@ impl Default for VsanDirectoryServerConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanDirectoryServerConfigKind {}
+impl std::panic::UnwindSafe for VsanDirectoryServerConfigKind {}
+impl std::panic::RefUnwindSafe for VsanDirectoryServerConfigKind {}
 impl Clone for VsanDirectoryServerConfigKind {
     #[inline]
     fn clone(&self) -> Self {

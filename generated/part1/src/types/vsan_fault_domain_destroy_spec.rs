@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VimClusterVsanFaultDomainSpec`.
+/// Extends [`VimClusterVsanFaultDomainSpec`](crate::types::VimClusterVsanFaultDomainSpec).
 #[derive(Clone)]
 pub struct VsanFaultDomainDestroySpec {
     /// Property *VimClusterVsanFaultDomainSpec.hosts*.

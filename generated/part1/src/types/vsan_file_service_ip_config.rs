@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `HostIpConfig`.
+/// Extends [`HostIpConfig`](crate::types::HostIpConfig).
 #[derive(Clone)]
 pub struct VsanFileServiceIpConfig {
     /// Property *HostIpConfig.dhcp*.

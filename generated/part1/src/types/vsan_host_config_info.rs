@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanHostConfigInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanHostConfigInfoKind`].
 #[derive(Clone)]
 pub struct VsanHostConfigInfo {
     /// Property *VsanHostConfigInfo.enabled*.
@@ -144,18 +144,18 @@ impl<'de> serde::Deserialize<'de> for VsanHostConfigInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanHostConfigInfo` or any of its subtypes: what a member declared as `VsanHostConfigInfo` holds.
+/// A `VsanHostConfigInfo` or any of its subtypes: what a member declared as `VsanHostConfigInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanHostConfigInfoKind {
     /// Exactly this type.
     VsanHostConfigInfo(Box<crate::types::VsanHostConfigInfo>),
-    ///  A `VsanHostConfigInfoEx`.
+    /// A `VsanHostConfigInfoEx`.
     #[cfg(feature = "vsan")]
     VsanHostConfigInfoEx(Box<crate::types::VsanHostConfigInfoEx>),
 }
@@ -166,6 +166,9 @@ impl Default for VsanHostConfigInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanHostConfigInfoKind {}
+impl std::panic::UnwindSafe for VsanHostConfigInfoKind {}
+impl std::panic::RefUnwindSafe for VsanHostConfigInfoKind {}
 impl Clone for VsanHostConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {

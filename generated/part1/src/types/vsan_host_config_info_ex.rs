@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanHostConfigInfo`.
+/// Extends [`VsanHostConfigInfo`](crate::types::VsanHostConfigInfo).
 #[derive(Clone)]
 pub struct VsanHostConfigInfoEx {
     /// Property *VsanHostConfigInfo.enabled*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanHostConfigInfoNetworkInfoPortConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanHostConfigInfoNetworkInfoPortConfigKind`].
 #[derive(Clone)]
 pub struct VsanHostConfigInfoNetworkInfoPortConfig {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoNetworkInfoPortConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanHostConfigInfoNetworkInfoPortConfig` or any of its subtypes: what a member declared as `VsanHostConfigInfoNetworkInfoPortConfig` holds.
+/// A `VsanHostConfigInfoNetworkInfoPortConfig` or any of its subtypes: what a member declared as `VsanHostConfigInfoNetworkInfoPortConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanHostConfigInfoNetworkInfoPortConfigKind {
     /// Exactly this type.
     VsanHostConfigInfoNetworkInfoPortConfig(
         crate::types::VsanHostConfigInfoNetworkInfoPortConfig,
     ),
-    ///  A `VsanHostPortConfigEx`.
+    /// A `VsanHostPortConfigEx`.
     VsanHostPortConfigEx(Box<crate::types::VsanHostPortConfigEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for VsanHostConfigInfoNetworkInfoPortConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanHostConfigInfoNetworkInfoPortConfigKind {}
+impl std::panic::UnwindSafe for VsanHostConfigInfoNetworkInfoPortConfigKind {}
+impl std::panic::RefUnwindSafe for VsanHostConfigInfoNetworkInfoPortConfigKind {}
 impl Clone for VsanHostConfigInfoNetworkInfoPortConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanHostIpConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanHostIpConfigKind`].
 #[derive(Clone)]
 pub struct VsanHostIpConfig {
     /// Property *VsanHostIpConfig.upstreamIpAddress*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for VsanHostIpConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanHostIpConfig` or any of its subtypes: what a member declared as `VsanHostIpConfig` holds.
+/// A `VsanHostIpConfig` or any of its subtypes: what a member declared as `VsanHostIpConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanHostIpConfigKind {
     /// Exactly this type.
     VsanHostIpConfig(crate::types::VsanHostIpConfig),
-    ///  A `VsanHostIpConfigEx`.
+    /// A `VsanHostIpConfigEx`.
     VsanHostIpConfigEx(Box<crate::types::VsanHostIpConfigEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -111,6 +111,9 @@ impl Default for VsanHostIpConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanHostIpConfigKind {}
+impl std::panic::UnwindSafe for VsanHostIpConfigKind {}
+impl std::panic::RefUnwindSafe for VsanHostIpConfigKind {}
 impl Clone for VsanHostIpConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanHostIpConfigEx*.
 ///
-/// Extends `VsanHostIpConfig`.
+/// Extends [`VsanHostIpConfig`](crate::types::VsanHostIpConfig).
 #[derive(Clone)]
 pub struct VsanHostIpConfigEx {
     /// Property *VsanHostIpConfig.upstreamIpAddress*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanHostPortConfigEx*.
 ///
-/// Extends `VsanHostConfigInfoNetworkInfoPortConfig`.
+/// Extends [`VsanHostConfigInfoNetworkInfoPortConfig`](crate::types::VsanHostConfigInfoNetworkInfoPortConfig).
 #[derive(Clone)]
 pub struct VsanHostPortConfigEx {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.

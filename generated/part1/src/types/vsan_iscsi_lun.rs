@@ -2,7 +2,7 @@
 
 /// Data object type *VsanIscsiLUN*.
 ///
-/// Extends `VsanIscsiLUNCommonInfo`.
+/// Extends [`VsanIscsiLUNCommonInfo`](crate::types::VsanIscsiLUNCommonInfo).
 #[derive(Clone)]
 pub struct VsanIscsiLUN {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanIscsiLUNCommonInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanIscsiLUNCommonInfoKind`].
 #[derive(Clone)]
 pub struct VsanIscsiLUNCommonInfo {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
@@ -100,21 +100,21 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiLUNCommonInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanIscsiLUNCommonInfo` or any of its subtypes: what a member declared as `VsanIscsiLUNCommonInfo` holds.
+/// A `VsanIscsiLUNCommonInfo` or any of its subtypes: what a member declared as `VsanIscsiLUNCommonInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanIscsiLUNCommonInfoKind {
     /// Exactly this type.
     VsanIscsiLUNCommonInfo(crate::types::VsanIscsiLUNCommonInfo),
-    ///  A `VsanIscsiLUN`.
+    /// A `VsanIscsiLUN`.
     #[cfg(feature = "vsan")]
     VsanIscsiLUN(Box<crate::types::VsanIscsiLUN>),
-    ///  A `VsanIscsiLUNSpec`.
+    /// A `VsanIscsiLUNSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiLUNSpec(Box<crate::types::VsanIscsiLUNSpec>),
 }
@@ -125,6 +125,9 @@ impl Default for VsanIscsiLUNCommonInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanIscsiLUNCommonInfoKind {}
+impl std::panic::UnwindSafe for VsanIscsiLUNCommonInfoKind {}
+impl std::panic::RefUnwindSafe for VsanIscsiLUNCommonInfoKind {}
 impl Clone for VsanIscsiLUNCommonInfoKind {
     #[inline]
     fn clone(&self) -> Self {

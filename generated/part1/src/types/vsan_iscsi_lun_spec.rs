@@ -2,7 +2,7 @@
 
 /// Data object type *VsanIscsiLUNSpec*.
 ///
-/// Extends `VsanIscsiLUNCommonInfo`.
+/// Extends [`VsanIscsiLUNCommonInfo`](crate::types::VsanIscsiLUNCommonInfo).
 #[derive(Clone)]
 pub struct VsanIscsiLUNSpec {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.

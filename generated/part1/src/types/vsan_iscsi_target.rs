@@ -2,7 +2,7 @@
 
 /// Data object type *VsanIscsiTarget*.
 ///
-/// Extends `VsanIscsiTargetCommonInfo`.
+/// Extends [`VsanIscsiTargetCommonInfo`](crate::types::VsanIscsiTargetCommonInfo).
 #[derive(Clone)]
 pub struct VsanIscsiTarget {
     /// Property *VsanIscsiTargetBasicInfo.alias*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanIscsiTargetBasicInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanIscsiTargetBasicInfoKind`].
 #[derive(Clone)]
 pub struct VsanIscsiTargetBasicInfo {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetBasicInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanIscsiTargetBasicInfo` or any of its subtypes: what a member declared as `VsanIscsiTargetBasicInfo` holds.
+/// A `VsanIscsiTargetBasicInfo` or any of its subtypes: what a member declared as `VsanIscsiTargetBasicInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanIscsiTargetBasicInfoKind {
     /// Exactly this type.
     VsanIscsiTargetBasicInfo(crate::types::VsanIscsiTargetBasicInfo),
-    ///  A `VsanIscsiTargetCommonInfo` or one of its subtypes.
+    /// A `VsanIscsiTargetCommonInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetCommonInfo(crate::types::VsanIscsiTargetCommonInfoKind),
 }
@@ -112,6 +112,9 @@ impl Default for VsanIscsiTargetBasicInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanIscsiTargetBasicInfoKind {}
+impl std::panic::UnwindSafe for VsanIscsiTargetBasicInfoKind {}
+impl std::panic::RefUnwindSafe for VsanIscsiTargetBasicInfoKind {}
 impl Clone for VsanIscsiTargetBasicInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VsanIscsiTargetCommonInfo*.
 ///
-/// Extends `VsanIscsiTargetBasicInfo`.
+/// Extends [`VsanIscsiTargetBasicInfo`](crate::types::VsanIscsiTargetBasicInfo).
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanIscsiTargetCommonInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanIscsiTargetCommonInfoKind`].
 #[derive(Clone)]
 pub struct VsanIscsiTargetCommonInfo {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
@@ -117,21 +117,21 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetCommonInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanIscsiTargetCommonInfo` or any of its subtypes: what a member declared as `VsanIscsiTargetCommonInfo` holds.
+/// A `VsanIscsiTargetCommonInfo` or any of its subtypes: what a member declared as `VsanIscsiTargetCommonInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanIscsiTargetCommonInfoKind {
     /// Exactly this type.
     VsanIscsiTargetCommonInfo(Box<crate::types::VsanIscsiTargetCommonInfo>),
-    ///  A `VsanIscsiTarget`.
+    /// A `VsanIscsiTarget`.
     #[cfg(feature = "vsan")]
     VsanIscsiTarget(Box<crate::types::VsanIscsiTarget>),
-    ///  A `VsanIscsiTargetSpec`.
+    /// A `VsanIscsiTargetSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetSpec(Box<crate::types::VsanIscsiTargetSpec>),
 }
@@ -142,6 +142,9 @@ impl Default for VsanIscsiTargetCommonInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanIscsiTargetCommonInfoKind {}
+impl std::panic::UnwindSafe for VsanIscsiTargetCommonInfoKind {}
+impl std::panic::RefUnwindSafe for VsanIscsiTargetCommonInfoKind {}
 impl Clone for VsanIscsiTargetCommonInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanIscsiTargetServiceConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanIscsiTargetServiceConfigKind`].
 #[derive(Clone)]
 pub struct VsanIscsiTargetServiceConfig {
     /// Property *VsanIscsiTargetServiceConfig.defaultConfig*.
@@ -97,18 +97,18 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanIscsiTargetServiceConfig` or any of its subtypes: what a member declared as `VsanIscsiTargetServiceConfig` holds.
+/// A `VsanIscsiTargetServiceConfig` or any of its subtypes: what a member declared as `VsanIscsiTargetServiceConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanIscsiTargetServiceConfigKind {
     /// Exactly this type.
     VsanIscsiTargetServiceConfig(Box<crate::types::VsanIscsiTargetServiceConfig>),
-    ///  A `VsanIscsiTargetServiceSpec`.
+    /// A `VsanIscsiTargetServiceSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetServiceSpec(Box<crate::types::VsanIscsiTargetServiceSpec>),
 }
@@ -119,6 +119,9 @@ impl Default for VsanIscsiTargetServiceConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanIscsiTargetServiceConfigKind {}
+impl std::panic::UnwindSafe for VsanIscsiTargetServiceConfigKind {}
+impl std::panic::RefUnwindSafe for VsanIscsiTargetServiceConfigKind {}
 impl Clone for VsanIscsiTargetServiceConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanIscsiTargetServiceSpec*.
 ///
-/// Extends `VsanIscsiTargetServiceConfig`.
+/// Extends [`VsanIscsiTargetServiceConfig`](crate::types::VsanIscsiTargetServiceConfig).
 #[derive(Clone)]
 pub struct VsanIscsiTargetServiceSpec {
     /// Property *VsanIscsiTargetServiceConfig.defaultConfig*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VsanIscsiTargetSpec*.
 ///
-/// Extends `VsanIscsiTargetCommonInfo`.
+/// Extends [`VsanIscsiTargetCommonInfo`](crate::types::VsanIscsiTargetCommonInfo).
 #[derive(Clone)]
 pub struct VsanIscsiTargetSpec {
     /// Property *VsanIscsiTargetBasicInfo.alias*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanIscsiVipConfigSpec`.
+/// Extends [`VsanIscsiVipConfigSpec`](crate::types::VsanIscsiVipConfigSpec).
 #[derive(Clone)]
 pub struct VsanIscsiVipConfig {
     /// Property *VsanIscsiVipConfigSpec.enabled*.

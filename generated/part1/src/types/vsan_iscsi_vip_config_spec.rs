@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanIscsiVipConfigSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanIscsiVipConfigSpecKind`].
 #[derive(Clone)]
 pub struct VsanIscsiVipConfigSpec {
     /// Property *VsanIscsiVipConfigSpec.enabled*.
@@ -119,18 +119,18 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiVipConfigSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanIscsiVipConfigSpec` or any of its subtypes: what a member declared as `VsanIscsiVipConfigSpec` holds.
+/// A `VsanIscsiVipConfigSpec` or any of its subtypes: what a member declared as `VsanIscsiVipConfigSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanIscsiVipConfigSpecKind {
     /// Exactly this type.
     VsanIscsiVipConfigSpec(Box<crate::types::VsanIscsiVipConfigSpec>),
-    ///  A `VsanIscsiVipConfig`.
+    /// A `VsanIscsiVipConfig`.
     #[cfg(feature = "vsan")]
     VsanIscsiVipConfig(Box<crate::types::VsanIscsiVipConfig>),
 }
@@ -141,6 +141,9 @@ impl Default for VsanIscsiVipConfigSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanIscsiVipConfigSpecKind {}
+impl std::panic::UnwindSafe for VsanIscsiVipConfigSpecKind {}
+impl std::panic::RefUnwindSafe for VsanIscsiVipConfigSpecKind {}
 impl Clone for VsanIscsiVipConfigSpecKind {
     #[inline]
     fn clone(&self) -> Self {

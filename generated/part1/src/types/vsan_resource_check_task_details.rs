@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanResourceCheckTaskDetailsKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanResourceCheckTaskDetailsKind`].
 #[derive(Clone)]
 pub struct VsanResourceCheckTaskDetails {
     /// Property *VsanResourceCheckTaskDetails.task*.
@@ -106,23 +106,23 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckTaskDetails {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanResourceCheckTaskDetails` or any of its subtypes: what a member declared as `VsanResourceCheckTaskDetails` holds.
+/// A `VsanResourceCheckTaskDetails` or any of its subtypes: what a member declared as `VsanResourceCheckTaskDetails` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanResourceCheckTaskDetailsKind {
     /// Exactly this type.
     VsanResourceCheckTaskDetails(Box<crate::types::VsanResourceCheckTaskDetails>),
-    ///  A `VsanDiskDataEvacuationResourceCheckTaskDetails`.
+    /// A `VsanDiskDataEvacuationResourceCheckTaskDetails`.
     #[cfg(feature = "vsan")]
     VsanDiskDataEvacuationResourceCheckTaskDetails(
         Box<crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails>,
     ),
-    ///  A `VsanSiteMaintenanceCheckTaskDetails`.
+    /// A `VsanSiteMaintenanceCheckTaskDetails`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenanceCheckTaskDetails(
         Box<crate::types::VsanSiteMaintenanceCheckTaskDetails>,
@@ -135,6 +135,9 @@ impl Default for VsanResourceCheckTaskDetailsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanResourceCheckTaskDetailsKind {}
+impl std::panic::UnwindSafe for VsanResourceCheckTaskDetailsKind {}
+impl std::panic::RefUnwindSafe for VsanResourceCheckTaskDetailsKind {}
 impl Clone for VsanResourceCheckTaskDetailsKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanResourceCheckTaskDetails`.
+/// Extends [`VsanResourceCheckTaskDetails`](crate::types::VsanResourceCheckTaskDetails).
 #[derive(Clone)]
 pub struct VsanSiteMaintenanceCheckTaskDetails {
     /// Property *VsanResourceCheckTaskDetails.task*.

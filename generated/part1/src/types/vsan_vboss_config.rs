@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanVbossConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanVbossConfigKind`].
 #[derive(Clone)]
 pub struct VsanVbossConfig {
     /// Property *VsanVbossConfig.enabled*.
@@ -92,21 +92,21 @@ impl<'de> serde::Deserialize<'de> for VsanVbossConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanVbossConfig` or any of its subtypes: what a member declared as `VsanVbossConfig` holds.
+/// A `VsanVbossConfig` or any of its subtypes: what a member declared as `VsanVbossConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanVbossConfigKind {
     /// Exactly this type.
     VsanVbossConfig(crate::types::VsanVbossConfig),
-    ///  A `VsanVbossClusterConfig`.
+    /// A `VsanVbossClusterConfig`.
     #[cfg(feature = "vsan")]
     VsanVbossClusterConfig(Box<crate::types::VsanVbossClusterConfig>),
-    ///  A `VsanVbossHostConfig`.
+    /// A `VsanVbossHostConfig`.
     #[cfg(feature = "vsan")]
     VsanVbossHostConfig(Box<crate::types::VsanVbossHostConfig>),
 }
@@ -117,6 +117,9 @@ impl Default for VsanVbossConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanVbossConfigKind {}
+impl std::panic::UnwindSafe for VsanVbossConfigKind {}
+impl std::panic::RefUnwindSafe for VsanVbossConfigKind {}
 impl Clone for VsanVbossConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanVbossConfig`.
+/// Extends [`VsanVbossConfig`](crate::types::VsanVbossConfig).
 #[derive(Clone)]
 pub struct VsanVbossHostConfig {
     /// Property *VsanVbossConfig.enabled*.

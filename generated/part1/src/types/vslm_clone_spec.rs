@@ -2,7 +2,7 @@
 
 /// Data object type *VslmCloneSpec*.
 ///
-/// Extends `VslmMigrateSpec`.
+/// Extends [`VslmMigrateSpec`](crate::types::VslmMigrateSpec).
 #[derive(Clone)]
 pub struct VslmCloneSpec {
     /// Property *VslmMigrateSpec.backingSpec*.

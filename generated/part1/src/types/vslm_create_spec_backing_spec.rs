@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VslmCreateSpecBackingSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VslmCreateSpecBackingSpecKind`].
 #[derive(Clone)]
 pub struct VslmCreateSpecBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.
@@ -92,22 +92,22 @@ impl<'de> serde::Deserialize<'de> for VslmCreateSpecBackingSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VslmCreateSpecBackingSpec` or any of its subtypes: what a member declared as `VslmCreateSpecBackingSpec` holds.
+/// A `VslmCreateSpecBackingSpec` or any of its subtypes: what a member declared as `VslmCreateSpecBackingSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VslmCreateSpecBackingSpecKind {
     /// Exactly this type.
     VslmCreateSpecBackingSpec(crate::types::VslmCreateSpecBackingSpec),
-    ///  A `VslmCreateSpecDiskFileBackingSpec`.
+    /// A `VslmCreateSpecDiskFileBackingSpec`.
     VslmCreateSpecDiskFileBackingSpec(
         Box<crate::types::VslmCreateSpecDiskFileBackingSpec>,
     ),
-    ///  A `VslmCreateSpecRawDiskMappingBackingSpec`.
+    /// A `VslmCreateSpecRawDiskMappingBackingSpec`.
     VslmCreateSpecRawDiskMappingBackingSpec(
         Box<crate::types::VslmCreateSpecRawDiskMappingBackingSpec>,
     ),
@@ -119,6 +119,9 @@ impl Default for VslmCreateSpecBackingSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VslmCreateSpecBackingSpecKind {}
+impl std::panic::UnwindSafe for VslmCreateSpecBackingSpecKind {}
+impl std::panic::RefUnwindSafe for VslmCreateSpecBackingSpecKind {}
 impl Clone for VslmCreateSpecBackingSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VslmCreateSpecDiskFileBackingSpec*.
 ///
-/// Extends `VslmCreateSpecBackingSpec`.
+/// Extends [`VslmCreateSpecBackingSpec`](crate::types::VslmCreateSpecBackingSpec).
 #[derive(Clone)]
 pub struct VslmCreateSpecDiskFileBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VslmCreateSpecRawDiskMappingBackingSpec*.
 ///
-/// Extends `VslmCreateSpecBackingSpec`.
+/// Extends [`VslmCreateSpecBackingSpec`](crate::types::VslmCreateSpecBackingSpec).
 #[derive(Clone)]
 pub struct VslmCreateSpecRawDiskMappingBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.

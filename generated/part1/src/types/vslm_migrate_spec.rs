@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VslmMigrateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VslmMigrateSpecKind`].
 #[derive(Clone)]
 pub struct VslmMigrateSpec {
     /// Property *VslmMigrateSpec.backingSpec*.
@@ -107,20 +107,20 @@ impl<'de> serde::Deserialize<'de> for VslmMigrateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VslmMigrateSpec` or any of its subtypes: what a member declared as `VslmMigrateSpec` holds.
+/// A `VslmMigrateSpec` or any of its subtypes: what a member declared as `VslmMigrateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VslmMigrateSpecKind {
     /// Exactly this type.
     VslmMigrateSpec(Box<crate::types::VslmMigrateSpec>),
-    ///  A `VslmCloneSpec`.
+    /// A `VslmCloneSpec`.
     VslmCloneSpec(Box<crate::types::VslmCloneSpec>),
-    ///  A `VslmRelocateSpec`.
+    /// A `VslmRelocateSpec`.
     VslmRelocateSpec(Box<crate::types::VslmRelocateSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -130,6 +130,9 @@ impl Default for VslmMigrateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VslmMigrateSpecKind {}
+impl std::panic::UnwindSafe for VslmMigrateSpecKind {}
+impl std::panic::RefUnwindSafe for VslmMigrateSpecKind {}
 impl Clone for VslmMigrateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VslmRelocateSpec*.
 ///
-/// Extends `VslmMigrateSpec`.
+/// Extends [`VslmMigrateSpec`](crate::types::VslmMigrateSpec).
 #[derive(Clone)]
 pub struct VslmRelocateSpec {
     /// Property *VslmMigrateSpec.backingSpec*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VvolDatastoreInfo*.
 ///
-/// Extends `DatastoreInfo`.
+/// Extends [`DatastoreInfo`](crate::types::DatastoreInfo).
 #[derive(Clone)]
 pub struct VvolDatastoreInfo {
     /// Property *DatastoreInfo.name*.

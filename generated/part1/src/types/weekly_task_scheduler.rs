@@ -2,7 +2,7 @@
 
 /// Data object type *WeeklyTaskScheduler*.
 ///
-/// Extends `DailyTaskScheduler`.
+/// Extends [`DailyTaskScheduler`](crate::types::DailyTaskScheduler).
 #[derive(Clone)]
 pub struct WeeklyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.

@@ -2,7 +2,7 @@
 
 /// Data object type *ErrorUpgradeEvent*.
 ///
-/// Extends `UpgradeEvent`.
+/// Extends [`UpgradeEvent`](crate::types::UpgradeEvent).
 #[derive(Clone)]
 pub struct ErrorUpgradeEvent {
     /// Property *Event.key*.

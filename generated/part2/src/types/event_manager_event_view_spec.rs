@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`EventManagerEventViewSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`EventManagerEventViewSpecKind`].
 #[derive(Clone)]
 pub struct EventManagerEventViewSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for EventManagerEventViewSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `EventManagerEventViewSpec` or any of its subtypes: what a member declared as `EventManagerEventViewSpec` holds.
+/// A `EventManagerEventViewSpec` or any of its subtypes: what a member declared as `EventManagerEventViewSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum EventManagerEventViewSpecKind {
     /// Exactly this type.
     EventManagerEventViewSpec(Box<crate::types::EventManagerEventViewSpec>),
-    ///  A `EventManagerViewByStartId`.
+    /// A `EventManagerViewByStartId`.
     EventManagerViewByStartId(Box<crate::types::EventManagerViewByStartId>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -97,6 +97,9 @@ impl Default for EventManagerEventViewSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for EventManagerEventViewSpecKind {}
+impl std::panic::UnwindSafe for EventManagerEventViewSpecKind {}
+impl std::panic::RefUnwindSafe for EventManagerEventViewSpecKind {}
 impl Clone for EventManagerEventViewSpecKind {
     #[inline]
     fn clone(&self) -> Self {

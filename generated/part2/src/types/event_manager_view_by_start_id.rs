@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `EventManagerEventViewSpec`.
+/// Extends [`EventManagerEventViewSpec`](crate::types::EventManagerEventViewSpec).
 #[derive(Clone)]
 pub struct EventManagerViewByStartId {
     /// Property *EventManagerViewByStartId.startEventId*.

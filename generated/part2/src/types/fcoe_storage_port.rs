@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `StoragePort`.
+/// Extends [`StoragePort`](crate::types::StoragePort).
 #[derive(Clone)]
 pub struct FcoeStoragePort {
     /// Property *StoragePort.uuid*.

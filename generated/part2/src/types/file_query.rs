@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`FileQueryKind`\].
+/// Has subtypes: members declared with this type are held as [`FileQueryKind`].
 #[derive(Clone)]
 pub struct FileQuery {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,32 +74,32 @@ impl<'de> serde::Deserialize<'de> for FileQuery {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `FileQuery` or any of its subtypes: what a member declared as `FileQuery` holds.
+/// A `FileQuery` or any of its subtypes: what a member declared as `FileQuery` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum FileQueryKind {
     /// Exactly this type.
     FileQuery(Box<crate::types::FileQuery>),
-    ///  A `FloppyImageFileQuery`.
+    /// A `FloppyImageFileQuery`.
     FloppyImageFileQuery(Box<crate::types::FloppyImageFileQuery>),
-    ///  A `FolderFileQuery`.
+    /// A `FolderFileQuery`.
     FolderFileQuery(Box<crate::types::FolderFileQuery>),
-    ///  A `IsoImageFileQuery`.
+    /// A `IsoImageFileQuery`.
     IsoImageFileQuery(Box<crate::types::IsoImageFileQuery>),
-    ///  A `VmConfigFileQuery` or one of its subtypes.
+    /// A `VmConfigFileQuery` or one of its subtypes.
     VmConfigFileQuery(crate::types::VmConfigFileQueryKind),
-    ///  A `VmDiskFileQuery`.
+    /// A `VmDiskFileQuery`.
     VmDiskFileQuery(Box<crate::types::VmDiskFileQuery>),
-    ///  A `VmLogFileQuery`.
+    /// A `VmLogFileQuery`.
     VmLogFileQuery(Box<crate::types::VmLogFileQuery>),
-    ///  A `VmNvramFileQuery`.
+    /// A `VmNvramFileQuery`.
     VmNvramFileQuery(Box<crate::types::VmNvramFileQuery>),
-    ///  A `VmSnapshotFileQuery`.
+    /// A `VmSnapshotFileQuery`.
     VmSnapshotFileQuery(Box<crate::types::VmSnapshotFileQuery>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -109,6 +109,9 @@ impl Default for FileQueryKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for FileQueryKind {}
+impl std::panic::UnwindSafe for FileQueryKind {}
+impl std::panic::RefUnwindSafe for FileQueryKind {}
 impl Clone for FileQueryKind {
     #[inline]
     fn clone(&self) -> Self {

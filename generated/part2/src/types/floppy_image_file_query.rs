@@ -2,7 +2,7 @@
 
 /// Data object type *FloppyImageFileQuery*.
 ///
-/// Extends `FileQuery`.
+/// Extends [`FileQuery`](crate::types::FileQuery).
 #[derive(Clone)]
 pub struct FloppyImageFileQuery {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *FolderFileQuery*.
 ///
-/// Extends `FileQuery`.
+/// Extends [`FileQuery`](crate::types::FileQuery).
 #[derive(Clone)]
 pub struct FolderFileQuery {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestAuthAnySubject*.
 ///
-/// Extends `GuestAuthSubject`.
+/// Extends [`GuestAuthSubject`](crate::types::GuestAuthSubject).
 #[derive(Clone)]
 pub struct GuestAuthAnySubject {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestAuthNamedSubject*.
 ///
-/// Extends `GuestAuthSubject`.
+/// Extends [`GuestAuthSubject`](crate::types::GuestAuthSubject).
 #[derive(Clone)]
 pub struct GuestAuthNamedSubject {
     /// Property *GuestAuthNamedSubject.name*.

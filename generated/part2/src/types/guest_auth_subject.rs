@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`GuestAuthSubjectKind`\].
+/// Has subtypes: members declared with this type are held as [`GuestAuthSubjectKind`].
 #[derive(Clone)]
 pub struct GuestAuthSubject {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,20 +74,20 @@ impl<'de> serde::Deserialize<'de> for GuestAuthSubject {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GuestAuthSubject` or any of its subtypes: what a member declared as `GuestAuthSubject` holds.
+/// A `GuestAuthSubject` or any of its subtypes: what a member declared as `GuestAuthSubject` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GuestAuthSubjectKind {
     /// Exactly this type.
     GuestAuthSubject(Box<crate::types::GuestAuthSubject>),
-    ///  A `GuestAuthAnySubject`.
+    /// A `GuestAuthAnySubject`.
     GuestAuthAnySubject(Box<crate::types::GuestAuthAnySubject>),
-    ///  A `GuestAuthNamedSubject`.
+    /// A `GuestAuthNamedSubject`.
     GuestAuthNamedSubject(Box<crate::types::GuestAuthNamedSubject>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -97,6 +97,9 @@ impl Default for GuestAuthSubjectKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GuestAuthSubjectKind {}
+impl std::panic::UnwindSafe for GuestAuthSubjectKind {}
+impl std::panic::RefUnwindSafe for GuestAuthSubjectKind {}
 impl Clone for GuestAuthSubjectKind {
     #[inline]
     fn clone(&self) -> Self {

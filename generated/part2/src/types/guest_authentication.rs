@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`GuestAuthenticationKind`\].
+/// Has subtypes: members declared with this type are held as [`GuestAuthenticationKind`].
 #[derive(Clone)]
 pub struct GuestAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
@@ -85,24 +85,24 @@ impl<'de> serde::Deserialize<'de> for GuestAuthentication {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GuestAuthentication` or any of its subtypes: what a member declared as `GuestAuthentication` holds.
+/// A `GuestAuthentication` or any of its subtypes: what a member declared as `GuestAuthentication` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GuestAuthenticationKind {
     /// Exactly this type.
     GuestAuthentication(crate::types::GuestAuthentication),
-    ///  A `NamePasswordAuthentication`.
+    /// A `NamePasswordAuthentication`.
     NamePasswordAuthentication(Box<crate::types::NamePasswordAuthentication>),
-    ///  A `SAMLTokenAuthentication`.
+    /// A `SAMLTokenAuthentication`.
     SAMLTokenAuthentication(Box<crate::types::SAMLTokenAuthentication>),
-    ///  A `SSPIAuthentication`.
+    /// A `SSPIAuthentication`.
     SSPIAuthentication(Box<crate::types::SSPIAuthentication>),
-    ///  A `TicketedSessionAuthentication`.
+    /// A `TicketedSessionAuthentication`.
     TicketedSessionAuthentication(Box<crate::types::TicketedSessionAuthentication>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -112,6 +112,9 @@ impl Default for GuestAuthenticationKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GuestAuthenticationKind {}
+impl std::panic::UnwindSafe for GuestAuthenticationKind {}
+impl std::panic::RefUnwindSafe for GuestAuthenticationKind {}
 impl Clone for GuestAuthenticationKind {
     #[inline]
     fn clone(&self) -> Self {

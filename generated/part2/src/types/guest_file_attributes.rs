@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`GuestFileAttributesKind`\].
+/// Has subtypes: members declared with this type are held as [`GuestFileAttributesKind`].
 #[derive(Clone)]
 pub struct GuestFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
@@ -99,20 +99,20 @@ impl<'de> serde::Deserialize<'de> for GuestFileAttributes {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GuestFileAttributes` or any of its subtypes: what a member declared as `GuestFileAttributes` holds.
+/// A `GuestFileAttributes` or any of its subtypes: what a member declared as `GuestFileAttributes` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GuestFileAttributesKind {
     /// Exactly this type.
     GuestFileAttributes(crate::types::GuestFileAttributes),
-    ///  A `GuestPosixFileAttributes`.
+    /// A `GuestPosixFileAttributes`.
     GuestPosixFileAttributes(Box<crate::types::GuestPosixFileAttributes>),
-    ///  A `GuestWindowsFileAttributes`.
+    /// A `GuestWindowsFileAttributes`.
     GuestWindowsFileAttributes(Box<crate::types::GuestWindowsFileAttributes>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -122,6 +122,9 @@ impl Default for GuestFileAttributesKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GuestFileAttributesKind {}
+impl std::panic::UnwindSafe for GuestFileAttributesKind {}
+impl std::panic::RefUnwindSafe for GuestFileAttributesKind {}
 impl Clone for GuestFileAttributesKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestPosixFileAttributes*.
 ///
-/// Extends `GuestFileAttributes`.
+/// Extends [`GuestFileAttributes`](crate::types::GuestFileAttributes).
 #[derive(Clone)]
 pub struct GuestPosixFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.

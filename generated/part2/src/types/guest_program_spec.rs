@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`GuestProgramSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`GuestProgramSpecKind`].
 #[derive(Clone)]
 pub struct GuestProgramSpec {
     /// Property *GuestProgramSpec.programPath*.
@@ -100,18 +100,18 @@ impl<'de> serde::Deserialize<'de> for GuestProgramSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GuestProgramSpec` or any of its subtypes: what a member declared as `GuestProgramSpec` holds.
+/// A `GuestProgramSpec` or any of its subtypes: what a member declared as `GuestProgramSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GuestProgramSpecKind {
     /// Exactly this type.
     GuestProgramSpec(crate::types::GuestProgramSpec),
-    ///  A `GuestWindowsProgramSpec`.
+    /// A `GuestWindowsProgramSpec`.
     GuestWindowsProgramSpec(Box<crate::types::GuestWindowsProgramSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -121,6 +121,9 @@ impl Default for GuestProgramSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GuestProgramSpecKind {}
+impl std::panic::UnwindSafe for GuestProgramSpecKind {}
+impl std::panic::RefUnwindSafe for GuestProgramSpecKind {}
 impl Clone for GuestProgramSpecKind {
     #[inline]
     fn clone(&self) -> Self {

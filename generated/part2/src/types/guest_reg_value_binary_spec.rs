@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegValueBinarySpec*.
 ///
-/// Extends `GuestRegValueDataSpec`.
+/// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
 #[derive(Clone)]
 pub struct GuestRegValueBinarySpec {
     /// Property *GuestRegValueBinarySpec.value*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`GuestRegValueDataSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`GuestRegValueDataSpecKind`].
 #[derive(Clone)]
 pub struct GuestRegValueDataSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,28 +74,28 @@ impl<'de> serde::Deserialize<'de> for GuestRegValueDataSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `GuestRegValueDataSpec` or any of its subtypes: what a member declared as `GuestRegValueDataSpec` holds.
+/// A `GuestRegValueDataSpec` or any of its subtypes: what a member declared as `GuestRegValueDataSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum GuestRegValueDataSpecKind {
     /// Exactly this type.
     GuestRegValueDataSpec(Box<crate::types::GuestRegValueDataSpec>),
-    ///  A `GuestRegValueBinarySpec`.
+    /// A `GuestRegValueBinarySpec`.
     GuestRegValueBinarySpec(Box<crate::types::GuestRegValueBinarySpec>),
-    ///  A `GuestRegValueDwordSpec`.
+    /// A `GuestRegValueDwordSpec`.
     GuestRegValueDwordSpec(Box<crate::types::GuestRegValueDwordSpec>),
-    ///  A `GuestRegValueExpandStringSpec`.
+    /// A `GuestRegValueExpandStringSpec`.
     GuestRegValueExpandStringSpec(Box<crate::types::GuestRegValueExpandStringSpec>),
-    ///  A `GuestRegValueMultiStringSpec`.
+    /// A `GuestRegValueMultiStringSpec`.
     GuestRegValueMultiStringSpec(Box<crate::types::GuestRegValueMultiStringSpec>),
-    ///  A `GuestRegValueQwordSpec`.
+    /// A `GuestRegValueQwordSpec`.
     GuestRegValueQwordSpec(Box<crate::types::GuestRegValueQwordSpec>),
-    ///  A `GuestRegValueStringSpec`.
+    /// A `GuestRegValueStringSpec`.
     GuestRegValueStringSpec(Box<crate::types::GuestRegValueStringSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -105,6 +105,9 @@ impl Default for GuestRegValueDataSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for GuestRegValueDataSpecKind {}
+impl std::panic::UnwindSafe for GuestRegValueDataSpecKind {}
+impl std::panic::RefUnwindSafe for GuestRegValueDataSpecKind {}
 impl Clone for GuestRegValueDataSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegValueDwordSpec*.
 ///
-/// Extends `GuestRegValueDataSpec`.
+/// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
 #[derive(Clone)]
 pub struct GuestRegValueDwordSpec {
     /// Property *GuestRegValueDwordSpec.value*.

@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegValueExpandStringSpec*.
 ///
-/// Extends `GuestRegValueDataSpec`.
+/// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
 #[derive(Clone)]
 pub struct GuestRegValueExpandStringSpec {
     /// Property *GuestRegValueExpandStringSpec.value*.

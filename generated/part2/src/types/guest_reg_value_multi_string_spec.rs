@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegValueMultiStringSpec*.
 ///
-/// Extends `GuestRegValueDataSpec`.
+/// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
 #[derive(Clone)]
 pub struct GuestRegValueMultiStringSpec {
     /// Property *GuestRegValueMultiStringSpec.value*.

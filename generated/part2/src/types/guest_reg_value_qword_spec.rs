@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegValueQwordSpec*.
 ///
-/// Extends `GuestRegValueDataSpec`.
+/// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
 #[derive(Clone)]
 pub struct GuestRegValueQwordSpec {
     /// Property *GuestRegValueQwordSpec.value*.

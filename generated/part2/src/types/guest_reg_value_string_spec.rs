@@ -2,7 +2,7 @@
 
 /// Data object type *GuestRegValueStringSpec*.
 ///
-/// Extends `GuestRegValueDataSpec`.
+/// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
 #[derive(Clone)]
 pub struct GuestRegValueStringSpec {
     /// Property *GuestRegValueStringSpec.value*.

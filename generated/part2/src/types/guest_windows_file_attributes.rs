@@ -2,7 +2,7 @@
 
 /// Data object type *GuestWindowsFileAttributes*.
 ///
-/// Extends `GuestFileAttributes`.
+/// Extends [`GuestFileAttributes`](crate::types::GuestFileAttributes).
 #[derive(Clone)]
 pub struct GuestWindowsFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.

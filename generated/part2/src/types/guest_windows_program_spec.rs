@@ -2,7 +2,7 @@
 
 /// Data object type *GuestWindowsProgramSpec*.
 ///
-/// Extends `GuestProgramSpec`.
+/// Extends [`GuestProgramSpec`](crate::types::GuestProgramSpec).
 #[derive(Clone)]
 pub struct GuestWindowsProgramSpec {
     /// Property *GuestProgramSpec.programPath*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `HbrReplicationTargetSpec`.
+/// Extends [`HbrReplicationTargetSpec`](crate::types::HbrReplicationTargetSpec).
 #[derive(Clone)]
 pub struct HbrTargetSpecReplacement {
     /// Property *HbrTargetSpecReplacement.spec*.

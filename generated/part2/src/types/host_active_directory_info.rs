@@ -2,7 +2,7 @@
 
 /// Data object type *HostActiveDirectoryInfo*.
 ///
-/// Extends `HostDirectoryStoreInfo`.
+/// Extends [`HostDirectoryStoreInfo`](crate::types::HostDirectoryStoreInfo).
 #[derive(Clone)]
 pub struct HostActiveDirectoryInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostAuthenticationStoreInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`HostAuthenticationStoreInfoKind`].
 #[derive(Clone)]
 pub struct HostAuthenticationStoreInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for HostAuthenticationStoreInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostAuthenticationStoreInfo` or any of its subtypes: what a member declared as `HostAuthenticationStoreInfo` holds.
+/// A `HostAuthenticationStoreInfo` or any of its subtypes: what a member declared as `HostAuthenticationStoreInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostAuthenticationStoreInfoKind {
     /// Exactly this type.
     HostAuthenticationStoreInfo(crate::types::HostAuthenticationStoreInfo),
-    ///  A `HostDirectoryStoreInfo` or one of its subtypes.
+    /// A `HostDirectoryStoreInfo` or one of its subtypes.
     HostDirectoryStoreInfo(crate::types::HostDirectoryStoreInfoKind),
-    ///  A `HostLocalAuthenticationInfo`.
+    /// A `HostLocalAuthenticationInfo`.
     HostLocalAuthenticationInfo(Box<crate::types::HostLocalAuthenticationInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for HostAuthenticationStoreInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostAuthenticationStoreInfoKind {}
+impl std::panic::UnwindSafe for HostAuthenticationStoreInfoKind {}
+impl std::panic::RefUnwindSafe for HostAuthenticationStoreInfoKind {}
 impl Clone for HostAuthenticationStoreInfoKind {
     #[inline]
     fn clone(&self) -> Self {

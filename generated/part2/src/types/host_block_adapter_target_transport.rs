@@ -2,7 +2,7 @@
 
 /// Data object type *HostBlockAdapterTargetTransport*.
 ///
-/// Extends `HostTargetTransport`.
+/// Extends [`HostTargetTransport`](crate::types::HostTargetTransport).
 #[derive(Clone)]
 pub struct HostBlockAdapterTargetTransport {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostConnectInfoNetworkInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`HostConnectInfoNetworkInfoKind`].
 #[derive(Clone)]
 pub struct HostConnectInfoNetworkInfo {
     /// Property *HostConnectInfoNetworkInfo.summary*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for HostConnectInfoNetworkInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostConnectInfoNetworkInfo` or any of its subtypes: what a member declared as `HostConnectInfoNetworkInfo` holds.
+/// A `HostConnectInfoNetworkInfo` or any of its subtypes: what a member declared as `HostConnectInfoNetworkInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostConnectInfoNetworkInfoKind {
     /// Exactly this type.
     HostConnectInfoNetworkInfo(crate::types::HostConnectInfoNetworkInfo),
-    ///  A `HostNewNetworkConnectInfo`.
+    /// A `HostNewNetworkConnectInfo`.
     HostNewNetworkConnectInfo(Box<crate::types::HostNewNetworkConnectInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -106,6 +106,9 @@ impl Default for HostConnectInfoNetworkInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostConnectInfoNetworkInfoKind {}
+impl std::panic::UnwindSafe for HostConnectInfoNetworkInfoKind {}
+impl std::panic::RefUnwindSafe for HostConnectInfoNetworkInfoKind {}
 impl Clone for HostConnectInfoNetworkInfoKind {
     #[inline]
     fn clone(&self) -> Self {

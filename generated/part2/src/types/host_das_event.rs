@@ -4,7 +4,7 @@
 ///
 /// Extends `HostEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostDasEventKind`\].
+/// Has subtypes: members declared with this type are held as [`HostDasEventKind`].
 #[derive(Clone)]
 pub struct HostDasEvent {
     /// Property *Event.key*.
@@ -196,38 +196,38 @@ impl<'de> serde::Deserialize<'de> for HostDasEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostDasEvent` or any of its subtypes: what a member declared as `HostDasEvent` holds.
+/// A `HostDasEvent` or any of its subtypes: what a member declared as `HostDasEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostDasEventKind {
     /// Exactly this type.
     HostDasEvent(Box<crate::types::HostDasEvent>),
-    ///  A `HostExtraNetworksEvent`.
+    /// A `HostExtraNetworksEvent`.
     HostExtraNetworksEvent(Box<crate::types::HostExtraNetworksEvent>),
-    ///  A `HostIsolationIpPingFailedEvent`.
+    /// A `HostIsolationIpPingFailedEvent`.
     HostIsolationIpPingFailedEvent(Box<crate::types::HostIsolationIpPingFailedEvent>),
-    ///  A `HostMissingNetworksEvent`.
+    /// A `HostMissingNetworksEvent`.
     HostMissingNetworksEvent(Box<crate::types::HostMissingNetworksEvent>),
-    ///  A `HostNoAvailableNetworksEvent`.
+    /// A `HostNoAvailableNetworksEvent`.
     HostNoAvailableNetworksEvent(Box<crate::types::HostNoAvailableNetworksEvent>),
-    ///  A `HostNoHAEnabledPortGroupsEvent`.
+    /// A `HostNoHAEnabledPortGroupsEvent`.
     HostNoHAEnabledPortGroupsEvent(Box<crate::types::HostNoHAEnabledPortGroupsEvent>),
-    ///  A `HostNoRedundantManagementNetworkEvent`.
+    /// A `HostNoRedundantManagementNetworkEvent`.
     HostNoRedundantManagementNetworkEvent(
         Box<crate::types::HostNoRedundantManagementNetworkEvent>,
     ),
-    ///  A `HostNotInClusterEvent`.
+    /// A `HostNotInClusterEvent`.
     HostNotInClusterEvent(Box<crate::types::HostNotInClusterEvent>),
-    ///  A `HostPrimaryAgentNotShortNameEvent`.
+    /// A `HostPrimaryAgentNotShortNameEvent`.
     HostPrimaryAgentNotShortNameEvent(
         Box<crate::types::HostPrimaryAgentNotShortNameEvent>,
     ),
-    ///  A `HostShortNameInconsistentEvent`.
+    /// A `HostShortNameInconsistentEvent`.
     HostShortNameInconsistentEvent(Box<crate::types::HostShortNameInconsistentEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -237,6 +237,9 @@ impl Default for HostDasEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostDasEventKind {}
+impl std::panic::UnwindSafe for HostDasEventKind {}
+impl std::panic::RefUnwindSafe for HostDasEventKind {}
 impl Clone for HostDasEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostDataTransportConnectionInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`HostDataTransportConnectionInfoKind`].
 #[derive(Clone)]
 pub struct HostDataTransportConnectionInfo {
     /// Property *HostDataTransportConnectionInfo.staticMemoryConsumed*.
@@ -87,18 +87,18 @@ impl<'de> serde::Deserialize<'de> for HostDataTransportConnectionInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostDataTransportConnectionInfo` or any of its subtypes: what a member declared as `HostDataTransportConnectionInfo` holds.
+/// A `HostDataTransportConnectionInfo` or any of its subtypes: what a member declared as `HostDataTransportConnectionInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostDataTransportConnectionInfoKind {
     /// Exactly this type.
     HostDataTransportConnectionInfo(crate::types::HostDataTransportConnectionInfo),
-    ///  A `HostNfcConnectionInfo`.
+    /// A `HostNfcConnectionInfo`.
     HostNfcConnectionInfo(Box<crate::types::HostNfcConnectionInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for HostDataTransportConnectionInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostDataTransportConnectionInfoKind {}
+impl std::panic::UnwindSafe for HostDataTransportConnectionInfoKind {}
+impl std::panic::RefUnwindSafe for HostDataTransportConnectionInfoKind {}
 impl Clone for HostDataTransportConnectionInfoKind {
     #[inline]
     fn clone(&self) -> Self {

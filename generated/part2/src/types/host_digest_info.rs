@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostDigestInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`HostDigestInfoKind`].
 #[derive(Clone)]
 pub struct HostDigestInfo {
     /// Property *HostDigestInfo.digestMethod*.
@@ -95,18 +95,18 @@ impl<'de> serde::Deserialize<'de> for HostDigestInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostDigestInfo` or any of its subtypes: what a member declared as `HostDigestInfo` holds.
+/// A `HostDigestInfo` or any of its subtypes: what a member declared as `HostDigestInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostDigestInfoKind {
     /// Exactly this type.
     HostDigestInfo(crate::types::HostDigestInfo),
-    ///  A `HostTpmDigestInfo`.
+    /// A `HostTpmDigestInfo`.
     HostTpmDigestInfo(Box<crate::types::HostTpmDigestInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -116,6 +116,9 @@ impl Default for HostDigestInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostDigestInfoKind {}
+impl std::panic::UnwindSafe for HostDigestInfoKind {}
+impl std::panic::RefUnwindSafe for HostDigestInfoKind {}
 impl Clone for HostDigestInfoKind {
     #[inline]
     fn clone(&self) -> Self {

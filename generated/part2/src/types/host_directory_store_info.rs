@@ -2,9 +2,9 @@
 
 /// Data object type *HostDirectoryStoreInfo*.
 ///
-/// Extends `HostAuthenticationStoreInfo`.
+/// Extends [`HostAuthenticationStoreInfo`](crate::types::HostAuthenticationStoreInfo).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostDirectoryStoreInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`HostDirectoryStoreInfoKind`].
 #[derive(Clone)]
 pub struct HostDirectoryStoreInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for HostDirectoryStoreInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostDirectoryStoreInfo` or any of its subtypes: what a member declared as `HostDirectoryStoreInfo` holds.
+/// A `HostDirectoryStoreInfo` or any of its subtypes: what a member declared as `HostDirectoryStoreInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostDirectoryStoreInfoKind {
     /// Exactly this type.
     HostDirectoryStoreInfo(crate::types::HostDirectoryStoreInfo),
-    ///  A `HostActiveDirectoryInfo`.
+    /// A `HostActiveDirectoryInfo`.
     HostActiveDirectoryInfo(Box<crate::types::HostActiveDirectoryInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -106,6 +106,9 @@ impl Default for HostDirectoryStoreInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostDirectoryStoreInfoKind {}
+impl std::panic::UnwindSafe for HostDirectoryStoreInfoKind {}
+impl std::panic::RefUnwindSafe for HostDirectoryStoreInfoKind {}
 impl Clone for HostDirectoryStoreInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `HostHostBusAdapter`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostFibreChannelHbaKind`\].
+/// Has subtypes: members declared with this type are held as [`HostFibreChannelHbaKind`].
 #[derive(Clone)]
 pub struct HostFibreChannelHba {
     /// Property *HostHostBusAdapter.key*.
@@ -187,18 +187,18 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelHba {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostFibreChannelHba` or any of its subtypes: what a member declared as `HostFibreChannelHba` holds.
+/// A `HostFibreChannelHba` or any of its subtypes: what a member declared as `HostFibreChannelHba` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostFibreChannelHbaKind {
     /// Exactly this type.
     HostFibreChannelHba(Box<crate::types::HostFibreChannelHba>),
-    ///  A `HostFibreChannelOverEthernetHba`.
+    /// A `HostFibreChannelOverEthernetHba`.
     HostFibreChannelOverEthernetHba(Box<crate::types::HostFibreChannelOverEthernetHba>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -208,6 +208,9 @@ impl Default for HostFibreChannelHbaKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostFibreChannelHbaKind {}
+impl std::panic::UnwindSafe for HostFibreChannelHbaKind {}
+impl std::panic::RefUnwindSafe for HostFibreChannelHbaKind {}
 impl Clone for HostFibreChannelHbaKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostFibreChannelOverEthernetHba*.
 ///
-/// Extends `HostFibreChannelHba`.
+/// Extends [`HostFibreChannelHba`](crate::types::HostFibreChannelHba).
 #[derive(Clone)]
 pub struct HostFibreChannelOverEthernetHba {
     /// Property *HostHostBusAdapter.key*.

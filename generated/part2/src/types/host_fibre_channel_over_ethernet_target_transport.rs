@@ -2,7 +2,7 @@
 
 /// Data object type *HostFibreChannelOverEthernetTargetTransport*.
 ///
-/// Extends `HostFibreChannelTargetTransport`.
+/// Extends [`HostFibreChannelTargetTransport`](crate::types::HostFibreChannelTargetTransport).
 #[derive(Clone)]
 pub struct HostFibreChannelOverEthernetTargetTransport {
     /// Property *HostFibreChannelTargetTransport.portWorldWideName*.

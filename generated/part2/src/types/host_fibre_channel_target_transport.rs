@@ -2,9 +2,9 @@
 
 /// Data object type *HostFibreChannelTargetTransport*.
 ///
-/// Extends `HostTargetTransport`.
+/// Extends [`HostTargetTransport`](crate::types::HostTargetTransport).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostFibreChannelTargetTransportKind`\].
+/// Has subtypes: members declared with this type are held as [`HostFibreChannelTargetTransportKind`].
 #[derive(Clone)]
 pub struct HostFibreChannelTargetTransport {
     /// Property *HostFibreChannelTargetTransport.portWorldWideName*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelTargetTransport {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostFibreChannelTargetTransport` or any of its subtypes: what a member declared as `HostFibreChannelTargetTransport` holds.
+/// A `HostFibreChannelTargetTransport` or any of its subtypes: what a member declared as `HostFibreChannelTargetTransport` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostFibreChannelTargetTransportKind {
     /// Exactly this type.
     HostFibreChannelTargetTransport(crate::types::HostFibreChannelTargetTransport),
-    ///  A `HostFibreChannelOverEthernetTargetTransport`.
+    /// A `HostFibreChannelOverEthernetTargetTransport`.
     HostFibreChannelOverEthernetTargetTransport(
         Box<crate::types::HostFibreChannelOverEthernetTargetTransport>,
     ),
@@ -113,6 +113,9 @@ impl Default for HostFibreChannelTargetTransportKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostFibreChannelTargetTransportKind {}
+impl std::panic::UnwindSafe for HostFibreChannelTargetTransportKind {}
+impl std::panic::RefUnwindSafe for HostFibreChannelTargetTransportKind {}
 impl Clone for HostFibreChannelTargetTransportKind {
     #[inline]
     fn clone(&self) -> Self {

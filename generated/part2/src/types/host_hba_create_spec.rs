@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostHbaCreateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`HostHbaCreateSpecKind`].
 #[derive(Clone)]
 pub struct HostHbaCreateSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for HostHbaCreateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostHbaCreateSpec` or any of its subtypes: what a member declared as `HostHbaCreateSpec` holds.
+/// A `HostHbaCreateSpec` or any of its subtypes: what a member declared as `HostHbaCreateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostHbaCreateSpecKind {
     /// Exactly this type.
     HostHbaCreateSpec(Box<crate::types::HostHbaCreateSpec>),
-    ///  A `HostTcpHbaCreateSpec`.
+    /// A `HostTcpHbaCreateSpec`.
     HostTcpHbaCreateSpec(Box<crate::types::HostTcpHbaCreateSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -97,6 +97,9 @@ impl Default for HostHbaCreateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostHbaCreateSpecKind {}
+impl std::panic::UnwindSafe for HostHbaCreateSpecKind {}
+impl std::panic::RefUnwindSafe for HostHbaCreateSpecKind {}
 impl Clone for HostHbaCreateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

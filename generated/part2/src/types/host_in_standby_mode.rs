@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `VmDeployed`.
+/// Extends [`VmDeployed`](crate::types::VmDeployed).
 #[derive(Clone)]
 pub struct HostInStandbyMode {
     /// Property *Issue.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostInternetScsiTargetTransport*.
 ///
-/// Extends `HostTargetTransport`.
+/// Extends [`HostTargetTransport`](crate::types::HostTargetTransport).
 #[derive(Clone)]
 pub struct HostInternetScsiTargetTransport {
     /// Property *HostInternetScsiTargetTransport.iScsiName*.

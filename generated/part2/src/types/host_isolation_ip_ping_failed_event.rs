@@ -2,7 +2,7 @@
 
 /// Data object type *HostIsolationIpPingFailedEvent*.
 ///
-/// Extends `HostDasEvent`.
+/// Extends [`HostDasEvent`](crate::types::HostDasEvent).
 #[derive(Clone)]
 pub struct HostIsolationIpPingFailedEvent {
     /// Property *Event.key*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `Issue`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`HostIssueKind`].
 #[derive(Clone)]
 pub struct HostIssue {
     /// Property *Issue.key*.
@@ -106,21 +106,21 @@ impl<'de> serde::Deserialize<'de> for HostIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostIssue` or any of its subtypes: what a member declared as `HostIssue` holds.
+/// A `HostIssue` or any of its subtypes: what a member declared as `HostIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostIssueKind {
     /// Exactly this type.
     HostIssue(Box<crate::types::HostIssue>),
-    ///  A `OrphanedDvFilterSwitch`.
+    /// A `OrphanedDvFilterSwitch`.
     #[cfg(feature = "eam")]
     OrphanedDvFilterSwitch(Box<crate::types::OrphanedDvFilterSwitch>),
-    ///  A `UnknownAgentVm`.
+    /// A `UnknownAgentVm`.
     #[cfg(feature = "eam")]
     UnknownAgentVm(Box<crate::types::UnknownAgentVm>),
 }
@@ -131,6 +131,9 @@ impl Default for HostIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostIssueKind {}
+impl std::panic::UnwindSafe for HostIssueKind {}
+impl std::panic::RefUnwindSafe for HostIssueKind {}
 impl Clone for HostIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostLocalAuthenticationInfo*.
 ///
-/// Extends `HostAuthenticationStoreInfo`.
+/// Extends [`HostAuthenticationStoreInfo`](crate::types::HostAuthenticationStoreInfo).
 #[derive(Clone)]
 pub struct HostLocalAuthenticationInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.

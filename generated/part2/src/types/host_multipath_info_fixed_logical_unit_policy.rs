@@ -2,7 +2,7 @@
 
 /// Data object type *HostMultipathInfoFixedLogicalUnitPolicy*.
 ///
-/// Extends `HostMultipathInfoLogicalUnitPolicy`.
+/// Extends [`HostMultipathInfoLogicalUnitPolicy`](crate::types::HostMultipathInfoLogicalUnitPolicy).
 #[derive(Clone)]
 pub struct HostMultipathInfoFixedLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.

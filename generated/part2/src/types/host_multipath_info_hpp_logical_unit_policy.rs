@@ -2,7 +2,7 @@
 
 /// Data object type *HostMultipathInfoHppLogicalUnitPolicy*.
 ///
-/// Extends `HostMultipathInfoLogicalUnitPolicy`.
+/// Extends [`HostMultipathInfoLogicalUnitPolicy`](crate::types::HostMultipathInfoLogicalUnitPolicy).
 #[derive(Clone)]
 pub struct HostMultipathInfoHppLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostMultipathInfoLogicalUnitPolicyKind`\].
+/// Has subtypes: members declared with this type are held as [`HostMultipathInfoLogicalUnitPolicyKind`].
 #[derive(Clone)]
 pub struct HostMultipathInfoLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.
@@ -85,22 +85,22 @@ impl<'de> serde::Deserialize<'de> for HostMultipathInfoLogicalUnitPolicy {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostMultipathInfoLogicalUnitPolicy` or any of its subtypes: what a member declared as `HostMultipathInfoLogicalUnitPolicy` holds.
+/// A `HostMultipathInfoLogicalUnitPolicy` or any of its subtypes: what a member declared as `HostMultipathInfoLogicalUnitPolicy` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostMultipathInfoLogicalUnitPolicyKind {
     /// Exactly this type.
     HostMultipathInfoLogicalUnitPolicy(crate::types::HostMultipathInfoLogicalUnitPolicy),
-    ///  A `HostMultipathInfoFixedLogicalUnitPolicy`.
+    /// A `HostMultipathInfoFixedLogicalUnitPolicy`.
     HostMultipathInfoFixedLogicalUnitPolicy(
         Box<crate::types::HostMultipathInfoFixedLogicalUnitPolicy>,
     ),
-    ///  A `HostMultipathInfoHppLogicalUnitPolicy`.
+    /// A `HostMultipathInfoHppLogicalUnitPolicy`.
     HostMultipathInfoHppLogicalUnitPolicy(
         Box<crate::types::HostMultipathInfoHppLogicalUnitPolicy>,
     ),
@@ -112,6 +112,9 @@ impl Default for HostMultipathInfoLogicalUnitPolicyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostMultipathInfoLogicalUnitPolicyKind {}
+impl std::panic::UnwindSafe for HostMultipathInfoLogicalUnitPolicyKind {}
+impl std::panic::RefUnwindSafe for HostMultipathInfoLogicalUnitPolicyKind {}
 impl Clone for HostMultipathInfoLogicalUnitPolicyKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostNewNetworkConnectInfo*.
 ///
-/// Extends `HostConnectInfoNetworkInfo`.
+/// Extends [`HostConnectInfoNetworkInfo`](crate::types::HostConnectInfoNetworkInfo).
 #[derive(Clone)]
 pub struct HostNewNetworkConnectInfo {
     /// Property *HostConnectInfoNetworkInfo.summary*.

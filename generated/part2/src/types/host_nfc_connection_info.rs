@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
-/// Extends `HostDataTransportConnectionInfo`.
+/// Extends [`HostDataTransportConnectionInfo`](crate::types::HostDataTransportConnectionInfo).
 #[derive(Clone)]
 pub struct HostNfcConnectionInfo {
     /// Property *HostDataTransportConnectionInfo.staticMemoryConsumed*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostNoAvailableNetworksEvent*.
 ///
-/// Extends `HostDasEvent`.
+/// Extends [`HostDasEvent`](crate::types::HostDasEvent).
 #[derive(Clone)]
 pub struct HostNoAvailableNetworksEvent {
     /// Property *Event.key*.

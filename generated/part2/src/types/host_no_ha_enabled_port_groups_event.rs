@@ -2,7 +2,7 @@
 
 /// Data object type *HostNoHAEnabledPortGroupsEvent*.
 ///
-/// Extends `HostDasEvent`.
+/// Extends [`HostDasEvent`](crate::types::HostDasEvent).
 #[derive(Clone)]
 pub struct HostNoHAEnabledPortGroupsEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostNoRedundantManagementNetworkEvent*.
 ///
-/// Extends `HostDasEvent`.
+/// Extends [`HostDasEvent`](crate::types::HostDasEvent).
 #[derive(Clone)]
 pub struct HostNoRedundantManagementNetworkEvent {
     /// Property *Event.key*.

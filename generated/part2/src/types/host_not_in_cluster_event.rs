@@ -2,7 +2,7 @@
 
 /// Data object type *HostNotInClusterEvent*.
 ///
-/// Extends `HostDasEvent`.
+/// Extends [`HostDasEvent`](crate::types::HostDasEvent).
 #[derive(Clone)]
 pub struct HostNotInClusterEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostNvmeConnectSpec*.
 ///
-/// Extends `HostNvmeSpec`.
+/// Extends [`HostNvmeSpec`](crate::types::HostNvmeSpec).
 #[derive(Clone)]
 pub struct HostNvmeConnectSpec {
     /// Property *HostNvmeSpec.hbaName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostNvmeDiscoverSpec*.
 ///
-/// Extends `HostNvmeSpec`.
+/// Extends [`HostNvmeSpec`](crate::types::HostNvmeSpec).
 #[derive(Clone)]
 pub struct HostNvmeDiscoverSpec {
     /// Property *HostNvmeSpec.hbaName*.

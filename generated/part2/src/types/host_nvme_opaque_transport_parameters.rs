@@ -2,7 +2,7 @@
 
 /// Data object type *HostNvmeOpaqueTransportParameters*.
 ///
-/// Extends `HostNvmeTransportParameters`.
+/// Extends [`HostNvmeTransportParameters`](crate::types::HostNvmeTransportParameters).
 #[derive(Clone)]
 pub struct HostNvmeOpaqueTransportParameters {
     /// Property *HostNvmeOpaqueTransportParameters.trtype*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostNvmeOverFibreChannelParameters*.
 ///
-/// Extends `HostNvmeTransportParameters`.
+/// Extends [`HostNvmeTransportParameters`](crate::types::HostNvmeTransportParameters).
 #[derive(Clone)]
 pub struct HostNvmeOverFibreChannelParameters {
     /// Property *HostNvmeOverFibreChannelParameters.nodeWorldWideName*.

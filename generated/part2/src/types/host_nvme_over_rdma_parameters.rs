@@ -2,7 +2,7 @@
 
 /// Data object type *HostNvmeOverRdmaParameters*.
 ///
-/// Extends `HostNvmeTransportParameters`.
+/// Extends [`HostNvmeTransportParameters`](crate::types::HostNvmeTransportParameters).
 #[derive(Clone)]
 pub struct HostNvmeOverRdmaParameters {
     /// Property *HostNvmeOverRdmaParameters.address*.

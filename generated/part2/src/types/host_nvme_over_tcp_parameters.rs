@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
-/// Extends `HostNvmeTransportParameters`.
+/// Extends [`HostNvmeTransportParameters`](crate::types::HostNvmeTransportParameters).
 #[derive(Clone)]
 pub struct HostNvmeOverTcpParameters {
     /// Property *HostNvmeOverTcpParameters.address*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostNvmeSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`HostNvmeSpecKind`].
 #[derive(Clone)]
 pub struct HostNvmeSpec {
     /// Property *HostNvmeSpec.hbaName*.
@@ -90,20 +90,20 @@ impl<'de> serde::Deserialize<'de> for HostNvmeSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostNvmeSpec` or any of its subtypes: what a member declared as `HostNvmeSpec` holds.
+/// A `HostNvmeSpec` or any of its subtypes: what a member declared as `HostNvmeSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostNvmeSpecKind {
     /// Exactly this type.
     HostNvmeSpec(crate::types::HostNvmeSpec),
-    ///  A `HostNvmeConnectSpec`.
+    /// A `HostNvmeConnectSpec`.
     HostNvmeConnectSpec(Box<crate::types::HostNvmeConnectSpec>),
-    ///  A `HostNvmeDiscoverSpec`.
+    /// A `HostNvmeDiscoverSpec`.
     HostNvmeDiscoverSpec(Box<crate::types::HostNvmeDiscoverSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -113,6 +113,9 @@ impl Default for HostNvmeSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostNvmeSpecKind {}
+impl std::panic::UnwindSafe for HostNvmeSpecKind {}
+impl std::panic::RefUnwindSafe for HostNvmeSpecKind {}
 impl Clone for HostNvmeSpecKind {
     #[inline]
     fn clone(&self) -> Self {

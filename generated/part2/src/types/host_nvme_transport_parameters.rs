@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostNvmeTransportParametersKind`\].
+/// Has subtypes: members declared with this type are held as [`HostNvmeTransportParametersKind`].
 #[derive(Clone)]
 pub struct HostNvmeTransportParameters {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,28 +74,28 @@ impl<'de> serde::Deserialize<'de> for HostNvmeTransportParameters {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostNvmeTransportParameters` or any of its subtypes: what a member declared as `HostNvmeTransportParameters` holds.
+/// A `HostNvmeTransportParameters` or any of its subtypes: what a member declared as `HostNvmeTransportParameters` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostNvmeTransportParametersKind {
     /// Exactly this type.
     HostNvmeTransportParameters(Box<crate::types::HostNvmeTransportParameters>),
-    ///  A `HostNvmeOpaqueTransportParameters`.
+    /// A `HostNvmeOpaqueTransportParameters`.
     HostNvmeOpaqueTransportParameters(
         Box<crate::types::HostNvmeOpaqueTransportParameters>,
     ),
-    ///  A `HostNvmeOverFibreChannelParameters`.
+    /// A `HostNvmeOverFibreChannelParameters`.
     HostNvmeOverFibreChannelParameters(
         Box<crate::types::HostNvmeOverFibreChannelParameters>,
     ),
-    ///  A `HostNvmeOverRdmaParameters`.
+    /// A `HostNvmeOverRdmaParameters`.
     HostNvmeOverRdmaParameters(Box<crate::types::HostNvmeOverRdmaParameters>),
-    ///  A `HostNvmeOverTcpParameters`.
+    /// A `HostNvmeOverTcpParameters`.
     HostNvmeOverTcpParameters(Box<crate::types::HostNvmeOverTcpParameters>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -105,6 +105,9 @@ impl Default for HostNvmeTransportParametersKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostNvmeTransportParametersKind {}
+impl std::panic::UnwindSafe for HostNvmeTransportParametersKind {}
+impl std::panic::RefUnwindSafe for HostNvmeTransportParametersKind {}
 impl Clone for HostNvmeTransportParametersKind {
     #[inline]
     fn clone(&self) -> Self {

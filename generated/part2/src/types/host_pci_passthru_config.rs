@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostPciPassthruConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`HostPciPassthruConfigKind`].
 #[derive(Clone)]
 pub struct HostPciPassthruConfig {
     /// Property *HostPciPassthruConfig.id*.
@@ -102,18 +102,18 @@ impl<'de> serde::Deserialize<'de> for HostPciPassthruConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostPciPassthruConfig` or any of its subtypes: what a member declared as `HostPciPassthruConfig` holds.
+/// A `HostPciPassthruConfig` or any of its subtypes: what a member declared as `HostPciPassthruConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostPciPassthruConfigKind {
     /// Exactly this type.
     HostPciPassthruConfig(crate::types::HostPciPassthruConfig),
-    ///  A `HostSriovConfig`.
+    /// A `HostSriovConfig`.
     HostSriovConfig(Box<crate::types::HostSriovConfig>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -123,6 +123,9 @@ impl Default for HostPciPassthruConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostPciPassthruConfigKind {}
+impl std::panic::UnwindSafe for HostPciPassthruConfigKind {}
+impl std::panic::RefUnwindSafe for HostPciPassthruConfigKind {}
 impl Clone for HostPciPassthruConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostPciPassthruInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`HostPciPassthruInfoKind`].
 #[derive(Clone)]
 pub struct HostPciPassthruInfo {
     /// Property *HostPciPassthruInfo.id*.
@@ -135,18 +135,18 @@ impl<'de> serde::Deserialize<'de> for HostPciPassthruInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostPciPassthruInfo` or any of its subtypes: what a member declared as `HostPciPassthruInfo` holds.
+/// A `HostPciPassthruInfo` or any of its subtypes: what a member declared as `HostPciPassthruInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostPciPassthruInfoKind {
     /// Exactly this type.
     HostPciPassthruInfo(Box<crate::types::HostPciPassthruInfo>),
-    ///  A `HostSriovInfo`.
+    /// A `HostSriovInfo`.
     HostSriovInfo(Box<crate::types::HostSriovInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -156,6 +156,9 @@ impl Default for HostPciPassthruInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostPciPassthruInfoKind {}
+impl std::panic::UnwindSafe for HostPciPassthruInfoKind {}
+impl std::panic::RefUnwindSafe for HostPciPassthruInfoKind {}
 impl Clone for HostPciPassthruInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostPcieTargetTransport*.
 ///
-/// Extends `HostTargetTransport`.
+/// Extends [`HostTargetTransport`](crate::types::HostTargetTransport).
 #[derive(Clone)]
 pub struct HostPcieTargetTransport {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -4,7 +4,7 @@
 ///
 /// Data object type *HostPrimaryAgentNotShortNameEvent*.
 ///
-/// Extends `HostDasEvent`.
+/// Extends [`HostDasEvent`](crate::types::HostDasEvent).
 #[deprecated]
 #[derive(Clone)]
 pub struct HostPrimaryAgentNotShortNameEvent {

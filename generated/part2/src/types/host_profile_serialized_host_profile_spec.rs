@@ -2,7 +2,7 @@
 
 /// Data object type *HostProfileSerializedHostProfileSpec*.
 ///
-/// Extends `ProfileSerializedCreateSpec`.
+/// Extends [`ProfileSerializedCreateSpec`](crate::types::ProfileSerializedCreateSpec).
 #[derive(Clone)]
 pub struct HostProfileSerializedHostProfileSpec {
     /// Property *ProfileCreateSpec.name*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostRdmaDeviceBackingKind`\].
+/// Has subtypes: members declared with this type are held as [`HostRdmaDeviceBackingKind`].
 #[derive(Clone)]
 pub struct HostRdmaDeviceBacking {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,18 +74,18 @@ impl<'de> serde::Deserialize<'de> for HostRdmaDeviceBacking {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostRdmaDeviceBacking` or any of its subtypes: what a member declared as `HostRdmaDeviceBacking` holds.
+/// A `HostRdmaDeviceBacking` or any of its subtypes: what a member declared as `HostRdmaDeviceBacking` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostRdmaDeviceBackingKind {
     /// Exactly this type.
     HostRdmaDeviceBacking(Box<crate::types::HostRdmaDeviceBacking>),
-    ///  A `HostRdmaDevicePnicBacking`.
+    /// A `HostRdmaDevicePnicBacking`.
     HostRdmaDevicePnicBacking(Box<crate::types::HostRdmaDevicePnicBacking>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -95,6 +95,9 @@ impl Default for HostRdmaDeviceBackingKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostRdmaDeviceBackingKind {}
+impl std::panic::UnwindSafe for HostRdmaDeviceBackingKind {}
+impl std::panic::RefUnwindSafe for HostRdmaDeviceBackingKind {}
 impl Clone for HostRdmaDeviceBackingKind {
     #[inline]
     fn clone(&self) -> Self {

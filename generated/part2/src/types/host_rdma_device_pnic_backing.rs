@@ -2,7 +2,7 @@
 
 /// Data object type *HostRdmaDevicePnicBacking*.
 ///
-/// Extends `HostRdmaDeviceBacking`.
+/// Extends [`HostRdmaDeviceBacking`](crate::types::HostRdmaDeviceBacking).
 #[derive(Clone)]
 pub struct HostRdmaDevicePnicBacking {
     /// Property *HostRdmaDevicePnicBacking.pairedUplink*.

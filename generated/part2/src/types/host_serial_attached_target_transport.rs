@@ -2,7 +2,7 @@
 
 /// Data object type *HostSerialAttachedTargetTransport*.
 ///
-/// Extends `HostTargetTransport`.
+/// Extends [`HostTargetTransport`](crate::types::HostTargetTransport).
 #[derive(Clone)]
 pub struct HostSerialAttachedTargetTransport {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostSriovConfig*.
 ///
-/// Extends `HostPciPassthruConfig`.
+/// Extends [`HostPciPassthruConfig`](crate::types::HostPciPassthruConfig).
 #[derive(Clone)]
 pub struct HostSriovConfig {
     /// Property *HostPciPassthruConfig.id*.

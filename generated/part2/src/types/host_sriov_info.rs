@@ -2,7 +2,7 @@
 
 /// Data object type *HostSriovInfo*.
 ///
-/// Extends `HostPciPassthruInfo`.
+/// Extends [`HostPciPassthruInfo`](crate::types::HostPciPassthruInfo).
 #[derive(Clone)]
 pub struct HostSriovInfo {
     /// Property *HostPciPassthruInfo.id*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostSystemSwapConfigurationDatastoreOption*.
 ///
-/// Extends `HostSystemSwapConfigurationSystemSwapOption`.
+/// Extends [`HostSystemSwapConfigurationSystemSwapOption`](crate::types::HostSystemSwapConfigurationSystemSwapOption).
 #[derive(Clone)]
 pub struct HostSystemSwapConfigurationDatastoreOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostSystemSwapConfigurationDisabledOption*.
 ///
-/// Extends `HostSystemSwapConfigurationSystemSwapOption`.
+/// Extends [`HostSystemSwapConfigurationSystemSwapOption`](crate::types::HostSystemSwapConfigurationSystemSwapOption).
 #[derive(Clone)]
 pub struct HostSystemSwapConfigurationDisabledOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.

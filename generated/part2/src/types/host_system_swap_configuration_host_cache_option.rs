@@ -2,7 +2,7 @@
 
 /// Data object type *HostSystemSwapConfigurationHostCacheOption*.
 ///
-/// Extends `HostSystemSwapConfigurationSystemSwapOption`.
+/// Extends [`HostSystemSwapConfigurationSystemSwapOption`](crate::types::HostSystemSwapConfigurationSystemSwapOption).
 #[derive(Clone)]
 pub struct HostSystemSwapConfigurationHostCacheOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.

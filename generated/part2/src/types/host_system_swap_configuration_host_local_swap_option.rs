@@ -2,7 +2,7 @@
 
 /// Data object type *HostSystemSwapConfigurationHostLocalSwapOption*.
 ///
-/// Extends `HostSystemSwapConfigurationSystemSwapOption`.
+/// Extends [`HostSystemSwapConfigurationSystemSwapOption`](crate::types::HostSystemSwapConfigurationSystemSwapOption).
 #[derive(Clone)]
 pub struct HostSystemSwapConfigurationHostLocalSwapOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostSystemSwapConfigurationSystemSwapOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`HostSystemSwapConfigurationSystemSwapOptionKind`].
 #[derive(Clone)]
 pub struct HostSystemSwapConfigurationSystemSwapOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.
@@ -85,32 +85,32 @@ impl<'de> serde::Deserialize<'de> for HostSystemSwapConfigurationSystemSwapOptio
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostSystemSwapConfigurationSystemSwapOption` or any of its subtypes: what a member declared as `HostSystemSwapConfigurationSystemSwapOption` holds.
+/// A `HostSystemSwapConfigurationSystemSwapOption` or any of its subtypes: what a member declared as `HostSystemSwapConfigurationSystemSwapOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostSystemSwapConfigurationSystemSwapOptionKind {
     /// Exactly this type.
     HostSystemSwapConfigurationSystemSwapOption(
         crate::types::HostSystemSwapConfigurationSystemSwapOption,
     ),
-    ///  A `HostSystemSwapConfigurationDatastoreOption`.
+    /// A `HostSystemSwapConfigurationDatastoreOption`.
     HostSystemSwapConfigurationDatastoreOption(
         Box<crate::types::HostSystemSwapConfigurationDatastoreOption>,
     ),
-    ///  A `HostSystemSwapConfigurationDisabledOption`.
+    /// A `HostSystemSwapConfigurationDisabledOption`.
     HostSystemSwapConfigurationDisabledOption(
         Box<crate::types::HostSystemSwapConfigurationDisabledOption>,
     ),
-    ///  A `HostSystemSwapConfigurationHostCacheOption`.
+    /// A `HostSystemSwapConfigurationHostCacheOption`.
     HostSystemSwapConfigurationHostCacheOption(
         Box<crate::types::HostSystemSwapConfigurationHostCacheOption>,
     ),
-    ///  A `HostSystemSwapConfigurationHostLocalSwapOption`.
+    /// A `HostSystemSwapConfigurationHostLocalSwapOption`.
     HostSystemSwapConfigurationHostLocalSwapOption(
         Box<crate::types::HostSystemSwapConfigurationHostLocalSwapOption>,
     ),
@@ -122,6 +122,9 @@ impl Default for HostSystemSwapConfigurationSystemSwapOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostSystemSwapConfigurationSystemSwapOptionKind {}
+impl std::panic::UnwindSafe for HostSystemSwapConfigurationSystemSwapOptionKind {}
+impl std::panic::RefUnwindSafe for HostSystemSwapConfigurationSystemSwapOptionKind {}
 impl Clone for HostSystemSwapConfigurationSystemSwapOptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostTargetTransportKind`\].
+/// Has subtypes: members declared with this type are held as [`HostTargetTransportKind`].
 #[derive(Clone)]
 pub struct HostTargetTransport {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,34 +74,34 @@ impl<'de> serde::Deserialize<'de> for HostTargetTransport {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostTargetTransport` or any of its subtypes: what a member declared as `HostTargetTransport` holds.
+/// A `HostTargetTransport` or any of its subtypes: what a member declared as `HostTargetTransport` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostTargetTransportKind {
     /// Exactly this type.
     HostTargetTransport(Box<crate::types::HostTargetTransport>),
-    ///  A `HostBlockAdapterTargetTransport`.
+    /// A `HostBlockAdapterTargetTransport`.
     HostBlockAdapterTargetTransport(Box<crate::types::HostBlockAdapterTargetTransport>),
-    ///  A `HostFibreChannelTargetTransport` or one of its subtypes.
+    /// A `HostFibreChannelTargetTransport` or one of its subtypes.
     HostFibreChannelTargetTransport(crate::types::HostFibreChannelTargetTransportKind),
-    ///  A `HostInternetScsiTargetTransport`.
+    /// A `HostInternetScsiTargetTransport`.
     HostInternetScsiTargetTransport(Box<crate::types::HostInternetScsiTargetTransport>),
-    ///  A `HostParallelScsiTargetTransport`.
+    /// A `HostParallelScsiTargetTransport`.
     HostParallelScsiTargetTransport(Box<crate::types::HostParallelScsiTargetTransport>),
-    ///  A `HostPcieTargetTransport`.
+    /// A `HostPcieTargetTransport`.
     HostPcieTargetTransport(Box<crate::types::HostPcieTargetTransport>),
-    ///  A `HostRdmaTargetTransport`.
+    /// A `HostRdmaTargetTransport`.
     HostRdmaTargetTransport(Box<crate::types::HostRdmaTargetTransport>),
-    ///  A `HostSerialAttachedTargetTransport`.
+    /// A `HostSerialAttachedTargetTransport`.
     HostSerialAttachedTargetTransport(
         Box<crate::types::HostSerialAttachedTargetTransport>,
     ),
-    ///  A `HostTcpTargetTransport`.
+    /// A `HostTcpTargetTransport`.
     HostTcpTargetTransport(Box<crate::types::HostTcpTargetTransport>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -111,6 +111,9 @@ impl Default for HostTargetTransportKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostTargetTransportKind {}
+impl std::panic::UnwindSafe for HostTargetTransportKind {}
+impl std::panic::RefUnwindSafe for HostTargetTransportKind {}
 impl Clone for HostTargetTransportKind {
     #[inline]
     fn clone(&self) -> Self {

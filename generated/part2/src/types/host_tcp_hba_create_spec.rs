@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
-/// Extends `HostHbaCreateSpec`.
+/// Extends [`HostHbaCreateSpec`](crate::types::HostHbaCreateSpec).
 #[derive(Clone)]
 pub struct HostTcpHbaCreateSpec {
     /// Property *HostTcpHbaCreateSpec.pnic*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
-/// Extends `HostTargetTransport`.
+/// Extends [`HostTargetTransport`](crate::types::HostTargetTransport).
 #[derive(Clone)]
 pub struct HostTcpTargetTransport {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
-/// Extends `HostTpmEventDetails`.
+/// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
 #[derive(Clone)]
 pub struct HostTpmBootCompleteEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.

@@ -2,9 +2,9 @@
 
 /// Data object type *HostTpmBootSecurityOptionEventDetails*.
 ///
-/// Extends `HostTpmEventDetails`.
+/// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
 ///
-/// Has subtypes: members declared with this type are held as \[`HostTpmBootSecurityOptionEventDetailsKind`\].
+/// Has subtypes: members declared with this type are held as [`HostTpmBootSecurityOptionEventDetailsKind`].
 #[derive(Clone)]
 pub struct HostTpmBootSecurityOptionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
@@ -95,22 +95,22 @@ impl<'de> serde::Deserialize<'de> for HostTpmBootSecurityOptionEventDetails {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostTpmBootSecurityOptionEventDetails` or any of its subtypes: what a member declared as `HostTpmBootSecurityOptionEventDetails` holds.
+/// A `HostTpmBootSecurityOptionEventDetails` or any of its subtypes: what a member declared as `HostTpmBootSecurityOptionEventDetails` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostTpmBootSecurityOptionEventDetailsKind {
     /// Exactly this type.
     HostTpmBootSecurityOptionEventDetails(
         crate::types::HostTpmBootSecurityOptionEventDetails,
     ),
-    ///  A `HostTpmNvTagEventDetails`.
+    /// A `HostTpmNvTagEventDetails`.
     HostTpmNvTagEventDetails(Box<crate::types::HostTpmNvTagEventDetails>),
-    ///  A `HostTpmSignerEventDetails`.
+    /// A `HostTpmSignerEventDetails`.
     HostTpmSignerEventDetails(Box<crate::types::HostTpmSignerEventDetails>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -120,6 +120,9 @@ impl Default for HostTpmBootSecurityOptionEventDetailsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostTpmBootSecurityOptionEventDetailsKind {}
+impl std::panic::UnwindSafe for HostTpmBootSecurityOptionEventDetailsKind {}
+impl std::panic::RefUnwindSafe for HostTpmBootSecurityOptionEventDetailsKind {}
 impl Clone for HostTpmBootSecurityOptionEventDetailsKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostTpmCommandEventDetails*.
 ///
-/// Extends `HostTpmEventDetails`.
+/// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
 #[derive(Clone)]
 pub struct HostTpmCommandEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostTpmDigestInfo*.
 ///
-/// Extends `HostDigestInfo`.
+/// Extends [`HostDigestInfo`](crate::types::HostDigestInfo).
 #[derive(Clone)]
 pub struct HostTpmDigestInfo {
     /// Property *HostDigestInfo.digestMethod*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostTpmEventDetailsKind`\].
+/// Has subtypes: members declared with this type are held as [`HostTpmEventDetailsKind`].
 #[derive(Clone)]
 pub struct HostTpmEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
@@ -90,36 +90,36 @@ impl<'de> serde::Deserialize<'de> for HostTpmEventDetails {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostTpmEventDetails` or any of its subtypes: what a member declared as `HostTpmEventDetails` holds.
+/// A `HostTpmEventDetails` or any of its subtypes: what a member declared as `HostTpmEventDetails` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostTpmEventDetailsKind {
     /// Exactly this type.
     HostTpmEventDetails(crate::types::HostTpmEventDetails),
-    ///  A `HostTpmBootCompleteEventDetails`.
+    /// A `HostTpmBootCompleteEventDetails`.
     HostTpmBootCompleteEventDetails(Box<crate::types::HostTpmBootCompleteEventDetails>),
-    ///  A `HostTpmBootSecurityOptionEventDetails` or one of its subtypes.
+    /// A `HostTpmBootSecurityOptionEventDetails` or one of its subtypes.
     HostTpmBootSecurityOptionEventDetails(
         crate::types::HostTpmBootSecurityOptionEventDetailsKind,
     ),
-    ///  A `HostTpmCommandEventDetails`.
+    /// A `HostTpmCommandEventDetails`.
     HostTpmCommandEventDetails(Box<crate::types::HostTpmCommandEventDetails>),
-    ///  A `HostTpmOptionEventDetails`.
+    /// A `HostTpmOptionEventDetails`.
     HostTpmOptionEventDetails(Box<crate::types::HostTpmOptionEventDetails>),
-    ///  A `HostTpmSoftwareComponentEventDetails`.
+    /// A `HostTpmSoftwareComponentEventDetails`.
     HostTpmSoftwareComponentEventDetails(
         Box<crate::types::HostTpmSoftwareComponentEventDetails>,
     ),
-    ///  A `HostTpmSystemVersionEventDetails`.
+    /// A `HostTpmSystemVersionEventDetails`.
     HostTpmSystemVersionEventDetails(
         Box<crate::types::HostTpmSystemVersionEventDetails>,
     ),
-    ///  A `HostTpmVersionEventDetails`.
+    /// A `HostTpmVersionEventDetails`.
     HostTpmVersionEventDetails(Box<crate::types::HostTpmVersionEventDetails>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -129,6 +129,9 @@ impl Default for HostTpmEventDetailsKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostTpmEventDetailsKind {}
+impl std::panic::UnwindSafe for HostTpmEventDetailsKind {}
+impl std::panic::RefUnwindSafe for HostTpmEventDetailsKind {}
 impl Clone for HostTpmEventDetailsKind {
     #[inline]
     fn clone(&self) -> Self {

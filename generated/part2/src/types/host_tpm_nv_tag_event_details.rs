@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
-/// Extends `HostTpmBootSecurityOptionEventDetails`.
+/// Extends [`HostTpmBootSecurityOptionEventDetails`](crate::types::HostTpmBootSecurityOptionEventDetails).
 #[derive(Clone)]
 pub struct HostTpmNvTagEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostTpmOptionEventDetails*.
 ///
-/// Extends `HostTpmEventDetails`.
+/// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
 #[derive(Clone)]
 pub struct HostTpmOptionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
-/// Extends `HostTpmBootSecurityOptionEventDetails`.
+/// Extends [`HostTpmBootSecurityOptionEventDetails`](crate::types::HostTpmBootSecurityOptionEventDetails).
 #[derive(Clone)]
 pub struct HostTpmSignerEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostTpmSoftwareComponentEventDetails*.
 ///
-/// Extends `HostTpmEventDetails`.
+/// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
 #[derive(Clone)]
 pub struct HostTpmSoftwareComponentEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
-/// Extends `HostTpmEventDetails`.
+/// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
 #[derive(Clone)]
 pub struct HostTpmSystemVersionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
-/// Extends `HostTpmEventDetails`.
+/// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
 #[derive(Clone)]
 pub struct HostTpmVersionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.

@@ -2,7 +2,7 @@
 
 /// Data object type *HostVirtualSwitchAutoBridge*.
 ///
-/// Extends `HostVirtualSwitchBridge`.
+/// Extends [`HostVirtualSwitchBridge`](crate::types::HostVirtualSwitchBridge).
 #[derive(Clone)]
 pub struct HostVirtualSwitchAutoBridge {
     /// Property *HostVirtualSwitchAutoBridge.excludedNicDevice*.

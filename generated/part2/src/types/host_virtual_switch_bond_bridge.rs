@@ -2,7 +2,7 @@
 
 /// Data object type *HostVirtualSwitchBondBridge*.
 ///
-/// Extends `HostVirtualSwitchBridge`.
+/// Extends [`HostVirtualSwitchBridge`](crate::types::HostVirtualSwitchBridge).
 #[derive(Clone)]
 pub struct HostVirtualSwitchBondBridge {
     /// Property *HostVirtualSwitchBondBridge.nicDevice*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`HostVirtualSwitchBridgeKind`\].
+/// Has subtypes: members declared with this type are held as [`HostVirtualSwitchBridgeKind`].
 #[derive(Clone)]
 pub struct HostVirtualSwitchBridge {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,22 +74,22 @@ impl<'de> serde::Deserialize<'de> for HostVirtualSwitchBridge {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `HostVirtualSwitchBridge` or any of its subtypes: what a member declared as `HostVirtualSwitchBridge` holds.
+/// A `HostVirtualSwitchBridge` or any of its subtypes: what a member declared as `HostVirtualSwitchBridge` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum HostVirtualSwitchBridgeKind {
     /// Exactly this type.
     HostVirtualSwitchBridge(Box<crate::types::HostVirtualSwitchBridge>),
-    ///  A `HostVirtualSwitchAutoBridge`.
+    /// A `HostVirtualSwitchAutoBridge`.
     HostVirtualSwitchAutoBridge(Box<crate::types::HostVirtualSwitchAutoBridge>),
-    ///  A `HostVirtualSwitchBondBridge`.
+    /// A `HostVirtualSwitchBondBridge`.
     HostVirtualSwitchBondBridge(Box<crate::types::HostVirtualSwitchBondBridge>),
-    ///  A `HostVirtualSwitchSimpleBridge`.
+    /// A `HostVirtualSwitchSimpleBridge`.
     HostVirtualSwitchSimpleBridge(Box<crate::types::HostVirtualSwitchSimpleBridge>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -99,6 +99,9 @@ impl Default for HostVirtualSwitchBridgeKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for HostVirtualSwitchBridgeKind {}
+impl std::panic::UnwindSafe for HostVirtualSwitchBridgeKind {}
+impl std::panic::RefUnwindSafe for HostVirtualSwitchBridgeKind {}
 impl Clone for HostVirtualSwitchBridgeKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *HostVirtualSwitchSimpleBridge*.
 ///
-/// Extends `HostVirtualSwitchBridge`.
+/// Extends [`HostVirtualSwitchBridge`](crate::types::HostVirtualSwitchBridge).
 #[derive(Clone)]
 pub struct HostVirtualSwitchSimpleBridge {
     /// Property *HostVirtualSwitchSimpleBridge.nicDevice*.

@@ -2,7 +2,7 @@
 
 /// Data object type *InfoUpgradeEvent*.
 ///
-/// Extends `UpgradeEvent`.
+/// Extends [`UpgradeEvent`](crate::types::UpgradeEvent).
 #[derive(Clone)]
 pub struct InfoUpgradeEvent {
     /// Property *Event.key*.

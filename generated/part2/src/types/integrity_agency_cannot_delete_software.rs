@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `IntegrityAgencyVUMIssue`.
+/// Extends [`IntegrityAgencyVUMIssue`](crate::types::IntegrityAgencyVUMIssue).
 #[derive(Clone)]
 pub struct IntegrityAgencyCannotDeleteSoftware {
     /// Property *Issue.key*.

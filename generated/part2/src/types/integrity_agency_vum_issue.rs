@@ -6,7 +6,7 @@
 ///
 /// Extends `AgencyIssue`.
 ///
-/// Has subtypes: members declared with this type are held as \[`IntegrityAgencyVUMIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`IntegrityAgencyVUMIssueKind`].
 #[derive(Clone)]
 pub struct IntegrityAgencyVUMIssue {
     /// Property *Issue.key*.
@@ -137,28 +137,28 @@ impl<'de> serde::Deserialize<'de> for IntegrityAgencyVUMIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `IntegrityAgencyVUMIssue` or any of its subtypes: what a member declared as `IntegrityAgencyVUMIssue` holds.
+/// A `IntegrityAgencyVUMIssue` or any of its subtypes: what a member declared as `IntegrityAgencyVUMIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum IntegrityAgencyVUMIssueKind {
     /// Exactly this type.
     IntegrityAgencyVUMIssue(Box<crate::types::IntegrityAgencyVUMIssue>),
-    ///  A `IntegrityAgencyCannotDeleteSoftware`.
+    /// A `IntegrityAgencyCannotDeleteSoftware`.
     #[cfg(feature = "eam")]
     IntegrityAgencyCannotDeleteSoftware(
         Box<crate::types::IntegrityAgencyCannotDeleteSoftware>,
     ),
-    ///  A `IntegrityAgencyCannotStageSoftware`.
+    /// A `IntegrityAgencyCannotStageSoftware`.
     #[cfg(feature = "eam")]
     IntegrityAgencyCannotStageSoftware(
         Box<crate::types::IntegrityAgencyCannotStageSoftware>,
     ),
-    ///  A `IntegrityAgencyVUMUnavailable`.
+    /// A `IntegrityAgencyVUMUnavailable`.
     #[cfg(feature = "eam")]
     IntegrityAgencyVUMUnavailable(Box<crate::types::IntegrityAgencyVUMUnavailable>),
 }
@@ -169,6 +169,9 @@ impl Default for IntegrityAgencyVUMIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for IntegrityAgencyVUMIssueKind {}
+impl std::panic::UnwindSafe for IntegrityAgencyVUMIssueKind {}
+impl std::panic::RefUnwindSafe for IntegrityAgencyVUMIssueKind {}
 impl Clone for IntegrityAgencyVUMIssueKind {
     #[inline]
     fn clone(&self) -> Self {

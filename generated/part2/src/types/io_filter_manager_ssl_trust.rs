@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`IoFilterManagerSslTrustKind`\].
+/// Has subtypes: members declared with this type are held as [`IoFilterManagerSslTrustKind`].
 #[derive(Clone)]
 pub struct IoFilterManagerSslTrust {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,20 +76,20 @@ impl<'de> serde::Deserialize<'de> for IoFilterManagerSslTrust {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `IoFilterManagerSslTrust` or any of its subtypes: what a member declared as `IoFilterManagerSslTrust` holds.
+/// A `IoFilterManagerSslTrust` or any of its subtypes: what a member declared as `IoFilterManagerSslTrust` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum IoFilterManagerSslTrustKind {
     /// Exactly this type.
     IoFilterManagerSslTrust(Box<crate::types::IoFilterManagerSslTrust>),
-    ///  A `PinnedCertificate`.
+    /// A `PinnedCertificate`.
     PinnedCertificate(Box<crate::types::PinnedCertificate>),
-    ///  A `UntrustedCertificate`.
+    /// A `UntrustedCertificate`.
     UntrustedCertificate(Box<crate::types::UntrustedCertificate>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -99,6 +99,9 @@ impl Default for IoFilterManagerSslTrustKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for IoFilterManagerSslTrustKind {}
+impl std::panic::UnwindSafe for IoFilterManagerSslTrustKind {}
+impl std::panic::RefUnwindSafe for IoFilterManagerSslTrustKind {}
 impl Clone for IoFilterManagerSslTrustKind {
     #[inline]
     fn clone(&self) -> Self {

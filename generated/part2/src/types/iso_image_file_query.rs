@@ -2,7 +2,7 @@
 
 /// Data object type *IsoImageFileQuery*.
 ///
-/// Extends `FileQuery`.
+/// Extends [`FileQuery`](crate::types::FileQuery).
 #[derive(Clone)]
 pub struct IsoImageFileQuery {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `VmPoweredOff`.
+/// Extends [`VmPoweredOff`](crate::types::VmPoweredOff).
 #[derive(Clone)]
 pub struct MissingAgentIpPool {
     /// Property *Issue.key*.

@@ -4054,5 +4054,5 @@ mod vslm_vso_vstorage_object_query_spec_query_field_enum;
 pub use vslm_vso_vstorage_object_query_spec_query_field_enum::VslmVsoVStorageObjectQuerySpecQueryFieldEnum;
 mod vslm_vso_vstorage_object_query_spec_query_operator_enum;
 pub use vslm_vso_vstorage_object_query_spec_query_operator_enum::VslmVsoVStorageObjectQuerySpecQueryOperatorEnum;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use vim25_base::types::*;

@@ -2,7 +2,7 @@
 
 /// Data object type *NamePasswordAuthentication*.
 ///
-/// Extends `GuestAuthentication`.
+/// Extends [`GuestAuthentication`](crate::types::GuestAuthentication).
 #[derive(Clone)]
 pub struct NamePasswordAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`NetBIOSConfigInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`NetBIOSConfigInfoKind`].
 #[derive(Clone)]
 pub struct NetBIOSConfigInfo {
     /// Property *NetBIOSConfigInfo.mode*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for NetBIOSConfigInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NetBIOSConfigInfo` or any of its subtypes: what a member declared as `NetBIOSConfigInfo` holds.
+/// A `NetBIOSConfigInfo` or any of its subtypes: what a member declared as `NetBIOSConfigInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NetBIOSConfigInfoKind {
     /// Exactly this type.
     NetBIOSConfigInfo(crate::types::NetBIOSConfigInfo),
-    ///  A `WinNetBIOSConfigInfo`.
+    /// A `WinNetBIOSConfigInfo`.
     WinNetBIOSConfigInfo(Box<crate::types::WinNetBIOSConfigInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -106,6 +106,9 @@ impl Default for NetBIOSConfigInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NetBIOSConfigInfoKind {}
+impl std::panic::UnwindSafe for NetBIOSConfigInfoKind {}
+impl std::panic::RefUnwindSafe for NetBIOSConfigInfoKind {}
 impl Clone for NetBIOSConfigInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`NetworkSummaryKind`\].
+/// Has subtypes: members declared with this type are held as [`NetworkSummaryKind`].
 #[derive(Clone)]
 pub struct NetworkSummary {
     /// Property *NetworkSummary.network*.
@@ -107,18 +107,18 @@ impl<'de> serde::Deserialize<'de> for NetworkSummary {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NetworkSummary` or any of its subtypes: what a member declared as `NetworkSummary` holds.
+/// A `NetworkSummary` or any of its subtypes: what a member declared as `NetworkSummary` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NetworkSummaryKind {
     /// Exactly this type.
     NetworkSummary(Box<crate::types::NetworkSummary>),
-    ///  A `OpaqueNetworkSummary`.
+    /// A `OpaqueNetworkSummary`.
     OpaqueNetworkSummary(Box<crate::types::OpaqueNetworkSummary>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -128,6 +128,9 @@ impl Default for NetworkSummaryKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NetworkSummaryKind {}
+impl std::panic::UnwindSafe for NetworkSummaryKind {}
+impl std::panic::RefUnwindSafe for NetworkSummaryKind {}
 impl Clone for NetworkSummaryKind {
     #[inline]
     fn clone(&self) -> Self {

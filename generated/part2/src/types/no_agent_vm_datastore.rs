@@ -6,7 +6,7 @@
 ///
 /// Extends `VmNotDeployed`.
 ///
-/// Has subtypes: members declared with this type are held as \[`NoAgentVmDatastoreKind`\].
+/// Has subtypes: members declared with this type are held as [`NoAgentVmDatastoreKind`].
 #[derive(Clone)]
 pub struct NoAgentVmDatastore {
     /// Property *Issue.key*.
@@ -169,18 +169,18 @@ impl<'de> serde::Deserialize<'de> for NoAgentVmDatastore {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NoAgentVmDatastore` or any of its subtypes: what a member declared as `NoAgentVmDatastore` holds.
+/// A `NoAgentVmDatastore` or any of its subtypes: what a member declared as `NoAgentVmDatastore` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NoAgentVmDatastoreKind {
     /// Exactly this type.
     NoAgentVmDatastore(Box<crate::types::NoAgentVmDatastore>),
-    ///  A `NoCustomAgentVmDatastore`.
+    /// A `NoCustomAgentVmDatastore`.
     #[cfg(feature = "eam")]
     NoCustomAgentVmDatastore(Box<crate::types::NoCustomAgentVmDatastore>),
 }
@@ -191,6 +191,9 @@ impl Default for NoAgentVmDatastoreKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NoAgentVmDatastoreKind {}
+impl std::panic::UnwindSafe for NoAgentVmDatastoreKind {}
+impl std::panic::RefUnwindSafe for NoAgentVmDatastoreKind {}
 impl Clone for NoAgentVmDatastoreKind {
     #[inline]
     fn clone(&self) -> Self {

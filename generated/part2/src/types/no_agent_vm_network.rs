@@ -6,7 +6,7 @@
 ///
 /// Extends `VmNotDeployed`.
 ///
-/// Has subtypes: members declared with this type are held as \[`NoAgentVmNetworkKind`\].
+/// Has subtypes: members declared with this type are held as [`NoAgentVmNetworkKind`].
 #[derive(Clone)]
 pub struct NoAgentVmNetwork {
     /// Property *Issue.key*.
@@ -169,18 +169,18 @@ impl<'de> serde::Deserialize<'de> for NoAgentVmNetwork {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `NoAgentVmNetwork` or any of its subtypes: what a member declared as `NoAgentVmNetwork` holds.
+/// A `NoAgentVmNetwork` or any of its subtypes: what a member declared as `NoAgentVmNetwork` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum NoAgentVmNetworkKind {
     /// Exactly this type.
     NoAgentVmNetwork(Box<crate::types::NoAgentVmNetwork>),
-    ///  A `NoCustomAgentVmNetwork`.
+    /// A `NoCustomAgentVmNetwork`.
     #[cfg(feature = "eam")]
     NoCustomAgentVmNetwork(Box<crate::types::NoCustomAgentVmNetwork>),
 }
@@ -191,6 +191,9 @@ impl Default for NoAgentVmNetworkKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for NoAgentVmNetworkKind {}
+impl std::panic::UnwindSafe for NoAgentVmNetworkKind {}
+impl std::panic::RefUnwindSafe for NoAgentVmNetworkKind {}
 impl Clone for NoAgentVmNetworkKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `NoAgentVmDatastore`.
+/// Extends [`NoAgentVmDatastore`](crate::types::NoAgentVmDatastore).
 #[derive(Clone)]
 pub struct NoCustomAgentVmDatastore {
     /// Property *Issue.key*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `NoAgentVmNetwork`.
+/// Extends [`NoAgentVmNetwork`](crate::types::NoAgentVmNetwork).
 #[derive(Clone)]
 pub struct NoCustomAgentVmNetwork {
     /// Property *Issue.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *OpaqueNetworkSummary*.
 ///
-/// Extends `NetworkSummary`.
+/// Extends [`NetworkSummary`](crate::types::NetworkSummary).
 #[derive(Clone)]
 pub struct OpaqueNetworkSummary {
     /// Property *NetworkSummary.network*.

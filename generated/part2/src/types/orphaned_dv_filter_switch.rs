@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `HostIssue`.
+/// Extends [`HostIssue`](crate::types::HostIssue).
 #[derive(Clone)]
 pub struct OrphanedDvFilterSwitch {
     /// Property *Issue.key*.

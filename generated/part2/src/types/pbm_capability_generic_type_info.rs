@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmCapabilityTypeInfo`.
+/// Extends [`PbmCapabilityTypeInfo`](crate::types::PbmCapabilityTypeInfo).
 #[derive(Clone)]
 pub struct PbmCapabilityGenericTypeInfo {
     /// Property *PbmCapabilityTypeInfo.typeName*.

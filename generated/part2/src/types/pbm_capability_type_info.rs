@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmCapabilityTypeInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmCapabilityTypeInfoKind`].
 #[derive(Clone)]
 pub struct PbmCapabilityTypeInfo {
     /// Property *PbmCapabilityTypeInfo.typeName*.
@@ -87,18 +87,18 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityTypeInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmCapabilityTypeInfo` or any of its subtypes: what a member declared as `PbmCapabilityTypeInfo` holds.
+/// A `PbmCapabilityTypeInfo` or any of its subtypes: what a member declared as `PbmCapabilityTypeInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmCapabilityTypeInfoKind {
     /// Exactly this type.
     PbmCapabilityTypeInfo(crate::types::PbmCapabilityTypeInfo),
-    ///  A `PbmCapabilityGenericTypeInfo`.
+    /// A `PbmCapabilityGenericTypeInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityGenericTypeInfo(Box<crate::types::PbmCapabilityGenericTypeInfo>),
 }
@@ -109,6 +109,9 @@ impl Default for PbmCapabilityTypeInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmCapabilityTypeInfoKind {}
+impl std::panic::UnwindSafe for PbmCapabilityTypeInfoKind {}
+impl std::panic::RefUnwindSafe for PbmCapabilityTypeInfoKind {}
 impl Clone for PbmCapabilityTypeInfoKind {
     #[inline]
     fn clone(&self) -> Self {

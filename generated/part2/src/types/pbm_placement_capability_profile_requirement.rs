@@ -6,7 +6,7 @@
 ///
 /// Extends `PbmPlacementRequirement`.
 ///
-/// Has subtypes: members declared with this type are held as \[`PbmPlacementCapabilityProfileRequirementKind`\].
+/// Has subtypes: members declared with this type are held as [`PbmPlacementCapabilityProfileRequirementKind`].
 #[derive(Clone)]
 pub struct PbmPlacementCapabilityProfileRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.
@@ -87,20 +87,20 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementCapabilityProfileRequirement {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PbmPlacementCapabilityProfileRequirement` or any of its subtypes: what a member declared as `PbmPlacementCapabilityProfileRequirement` holds.
+/// A `PbmPlacementCapabilityProfileRequirement` or any of its subtypes: what a member declared as `PbmPlacementCapabilityProfileRequirement` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PbmPlacementCapabilityProfileRequirementKind {
     /// Exactly this type.
     PbmPlacementCapabilityProfileRequirement(
         crate::types::PbmPlacementCapabilityProfileRequirement,
     ),
-    ///  A `PbmPlacementZoneTopologyRequirement`.
+    /// A `PbmPlacementZoneTopologyRequirement`.
     #[cfg(feature = "pbm")]
     PbmPlacementZoneTopologyRequirement(
         Box<crate::types::PbmPlacementZoneTopologyRequirement>,
@@ -113,6 +113,9 @@ impl Default for PbmPlacementCapabilityProfileRequirementKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PbmPlacementCapabilityProfileRequirementKind {}
+impl std::panic::UnwindSafe for PbmPlacementCapabilityProfileRequirementKind {}
+impl std::panic::RefUnwindSafe for PbmPlacementCapabilityProfileRequirementKind {}
 impl Clone for PbmPlacementCapabilityProfileRequirementKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
-/// Extends `PbmPlacementCapabilityProfileRequirement`.
+/// Extends [`PbmPlacementCapabilityProfileRequirement`](crate::types::PbmPlacementCapabilityProfileRequirement).
 #[derive(Clone)]
 pub struct PbmPlacementZoneTopologyRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `PersonalityAgencyPMIssue`.
+/// Extends [`PersonalityAgencyPMIssue`](crate::types::PersonalityAgencyPMIssue).
 #[derive(Clone)]
 pub struct PersonalityAgencyCannotConfigureSolutions {
     /// Property *Issue.key*.

@@ -4,9 +4,9 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `PersonalityAgencyPMIssue`.
+/// Extends [`PersonalityAgencyPMIssue`](crate::types::PersonalityAgencyPMIssue).
 ///
-/// Has subtypes: members declared with this type are held as \[`PersonalityAgencyDepotIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`PersonalityAgencyDepotIssueKind`].
 #[derive(Clone)]
 pub struct PersonalityAgencyDepotIssue {
     /// Property *Issue.key*.
@@ -144,28 +144,28 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgencyDepotIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PersonalityAgencyDepotIssue` or any of its subtypes: what a member declared as `PersonalityAgencyDepotIssue` holds.
+/// A `PersonalityAgencyDepotIssue` or any of its subtypes: what a member declared as `PersonalityAgencyDepotIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PersonalityAgencyDepotIssueKind {
     /// Exactly this type.
     PersonalityAgencyDepotIssue(Box<crate::types::PersonalityAgencyDepotIssue>),
-    ///  A `PersonalityAgencyCannotUploadDepot`.
+    /// A `PersonalityAgencyCannotUploadDepot`.
     #[cfg(feature = "eam")]
     PersonalityAgencyCannotUploadDepot(
         Box<crate::types::PersonalityAgencyCannotUploadDepot>,
     ),
-    ///  A `PersonalityAgencyInaccessibleDepot`.
+    /// A `PersonalityAgencyInaccessibleDepot`.
     #[cfg(feature = "eam")]
     PersonalityAgencyInaccessibleDepot(
         Box<crate::types::PersonalityAgencyInaccessibleDepot>,
     ),
-    ///  A `PersonalityAgencyInvalidDepot`.
+    /// A `PersonalityAgencyInvalidDepot`.
     #[cfg(feature = "eam")]
     PersonalityAgencyInvalidDepot(Box<crate::types::PersonalityAgencyInvalidDepot>),
 }
@@ -176,6 +176,9 @@ impl Default for PersonalityAgencyDepotIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PersonalityAgencyDepotIssueKind {}
+impl std::panic::UnwindSafe for PersonalityAgencyDepotIssueKind {}
+impl std::panic::RefUnwindSafe for PersonalityAgencyDepotIssueKind {}
 impl Clone for PersonalityAgencyDepotIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `PersonalityAgencyDepotIssue`.
+/// Extends [`PersonalityAgencyDepotIssue`](crate::types::PersonalityAgencyDepotIssue).
 #[derive(Clone)]
 pub struct PersonalityAgencyInvalidDepot {
     /// Property *Issue.key*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `AgencyIssue`.
 ///
-/// Has subtypes: members declared with this type are held as \[`PersonalityAgencyPMIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`PersonalityAgencyPMIssueKind`].
 #[derive(Clone)]
 pub struct PersonalityAgencyPMIssue {
     /// Property *Issue.key*.
@@ -137,26 +137,26 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgencyPMIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PersonalityAgencyPMIssue` or any of its subtypes: what a member declared as `PersonalityAgencyPMIssue` holds.
+/// A `PersonalityAgencyPMIssue` or any of its subtypes: what a member declared as `PersonalityAgencyPMIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PersonalityAgencyPMIssueKind {
     /// Exactly this type.
     PersonalityAgencyPMIssue(Box<crate::types::PersonalityAgencyPMIssue>),
-    ///  A `PersonalityAgencyCannotConfigureSolutions`.
+    /// A `PersonalityAgencyCannotConfigureSolutions`.
     #[cfg(feature = "eam")]
     PersonalityAgencyCannotConfigureSolutions(
         Box<crate::types::PersonalityAgencyCannotConfigureSolutions>,
     ),
-    ///  A `PersonalityAgencyDepotIssue` or one of its subtypes.
+    /// A `PersonalityAgencyDepotIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgencyDepotIssue(crate::types::PersonalityAgencyDepotIssueKind),
-    ///  A `PersonalityAgencyPMUnavailable`.
+    /// A `PersonalityAgencyPMUnavailable`.
     #[cfg(feature = "eam")]
     PersonalityAgencyPMUnavailable(Box<crate::types::PersonalityAgencyPMUnavailable>),
 }
@@ -167,6 +167,9 @@ impl Default for PersonalityAgencyPMIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PersonalityAgencyPMIssueKind {}
+impl std::panic::UnwindSafe for PersonalityAgencyPMIssueKind {}
+impl std::panic::RefUnwindSafe for PersonalityAgencyPMIssueKind {}
 impl Clone for PersonalityAgencyPMIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `PersonalityAgentPMIssue`.
+/// Extends [`PersonalityAgentPMIssue`](crate::types::PersonalityAgentPMIssue).
 #[derive(Clone)]
 pub struct PersonalityAgentAwaitingPMRemediation {
     /// Property *Issue.key*.

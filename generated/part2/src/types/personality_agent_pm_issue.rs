@@ -6,7 +6,7 @@
 ///
 /// Extends `AgentIssue`.
 ///
-/// Has subtypes: members declared with this type are held as \[`PersonalityAgentPMIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`PersonalityAgentPMIssueKind`].
 #[derive(Clone)]
 pub struct PersonalityAgentPMIssue {
     /// Property *Issue.key*.
@@ -169,23 +169,23 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgentPMIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PersonalityAgentPMIssue` or any of its subtypes: what a member declared as `PersonalityAgentPMIssue` holds.
+/// A `PersonalityAgentPMIssue` or any of its subtypes: what a member declared as `PersonalityAgentPMIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PersonalityAgentPMIssueKind {
     /// Exactly this type.
     PersonalityAgentPMIssue(Box<crate::types::PersonalityAgentPMIssue>),
-    ///  A `PersonalityAgentAwaitingPMRemediation`.
+    /// A `PersonalityAgentAwaitingPMRemediation`.
     #[cfg(feature = "eam")]
     PersonalityAgentAwaitingPMRemediation(
         Box<crate::types::PersonalityAgentAwaitingPMRemediation>,
     ),
-    ///  A `PersonalityAgentBlockedByAgencyOperation`.
+    /// A `PersonalityAgentBlockedByAgencyOperation`.
     #[cfg(feature = "eam")]
     PersonalityAgentBlockedByAgencyOperation(
         Box<crate::types::PersonalityAgentBlockedByAgencyOperation>,
@@ -198,6 +198,9 @@ impl Default for PersonalityAgentPMIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PersonalityAgentPMIssueKind {}
+impl std::panic::UnwindSafe for PersonalityAgentPMIssueKind {}
+impl std::panic::RefUnwindSafe for PersonalityAgentPMIssueKind {}
 impl Clone for PersonalityAgentPMIssueKind {
     #[inline]
     fn clone(&self) -> Self {

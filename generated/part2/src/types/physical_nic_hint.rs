@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`PhysicalNicHintKind`\].
+/// Has subtypes: members declared with this type are held as [`PhysicalNicHintKind`].
 #[derive(Clone)]
 pub struct PhysicalNicHint {
     /// Property *PhysicalNicHint.vlanId*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for PhysicalNicHint {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `PhysicalNicHint` or any of its subtypes: what a member declared as `PhysicalNicHint` holds.
+/// A `PhysicalNicHint` or any of its subtypes: what a member declared as `PhysicalNicHint` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum PhysicalNicHintKind {
     /// Exactly this type.
     PhysicalNicHint(crate::types::PhysicalNicHint),
-    ///  A `PhysicalNicIpHint`.
+    /// A `PhysicalNicIpHint`.
     PhysicalNicIpHint(Box<crate::types::PhysicalNicIpHint>),
-    ///  A `PhysicalNicNameHint`.
+    /// A `PhysicalNicNameHint`.
     PhysicalNicNameHint(Box<crate::types::PhysicalNicNameHint>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for PhysicalNicHintKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for PhysicalNicHintKind {}
+impl std::panic::UnwindSafe for PhysicalNicHintKind {}
+impl std::panic::RefUnwindSafe for PhysicalNicHintKind {}
 impl Clone for PhysicalNicHintKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *PhysicalNicIpHint*.
 ///
-/// Extends `PhysicalNicHint`.
+/// Extends [`PhysicalNicHint`](crate::types::PhysicalNicHint).
 #[derive(Clone)]
 pub struct PhysicalNicIpHint {
     /// Property *PhysicalNicHint.vlanId*.

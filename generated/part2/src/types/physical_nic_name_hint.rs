@@ -2,7 +2,7 @@
 
 /// Data object type *PhysicalNicNameHint*.
 ///
-/// Extends `PhysicalNicHint`.
+/// Extends [`PhysicalNicHint`](crate::types::PhysicalNicHint).
 #[derive(Clone)]
 pub struct PhysicalNicNameHint {
     /// Property *PhysicalNicHint.vlanId*.

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
-/// Extends `IoFilterManagerSslTrust`.
+/// Extends [`IoFilterManagerSslTrust`](crate::types::IoFilterManagerSslTrust).
 #[derive(Clone)]
 pub struct PinnedCertificate {
     /// Property *PinnedCertificate.sslCertificate*.

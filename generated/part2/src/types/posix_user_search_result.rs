@@ -2,7 +2,7 @@
 
 /// Data object type *PosixUserSearchResult*.
 ///
-/// Extends `UserSearchResult`.
+/// Extends [`UserSearchResult`](crate::types::UserSearchResult).
 #[derive(Clone)]
 pub struct PosixUserSearchResult {
     /// Property *UserSearchResult.principal*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `ProfileCreateSpec`.
 ///
-/// Has subtypes: members declared with this type are held as \[`ProfileSerializedCreateSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`ProfileSerializedCreateSpecKind`].
 #[derive(Clone)]
 pub struct ProfileSerializedCreateSpec {
     /// Property *ProfileCreateSpec.name*.
@@ -100,18 +100,18 @@ impl<'de> serde::Deserialize<'de> for ProfileSerializedCreateSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `ProfileSerializedCreateSpec` or any of its subtypes: what a member declared as `ProfileSerializedCreateSpec` holds.
+/// A `ProfileSerializedCreateSpec` or any of its subtypes: what a member declared as `ProfileSerializedCreateSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum ProfileSerializedCreateSpecKind {
     /// Exactly this type.
     ProfileSerializedCreateSpec(crate::types::ProfileSerializedCreateSpec),
-    ///  A `HostProfileSerializedHostProfileSpec`.
+    /// A `HostProfileSerializedHostProfileSpec`.
     HostProfileSerializedHostProfileSpec(
         Box<crate::types::HostProfileSerializedHostProfileSpec>,
     ),
@@ -123,6 +123,9 @@ impl Default for ProfileSerializedCreateSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for ProfileSerializedCreateSpecKind {}
+impl std::panic::UnwindSafe for ProfileSerializedCreateSpecKind {}
+impl std::panic::RefUnwindSafe for ProfileSerializedCreateSpecKind {}
 impl Clone for ProfileSerializedCreateSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *SAMLTokenAuthentication*.
 ///
-/// Extends `GuestAuthentication`.
+/// Extends [`GuestAuthentication`](crate::types::GuestAuthentication).
 #[derive(Clone)]
 pub struct SAMLTokenAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.

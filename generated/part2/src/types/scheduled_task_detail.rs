@@ -2,7 +2,7 @@
 
 /// Data object type *ScheduledTaskDetail*.
 ///
-/// Extends `TypeDescription`.
+/// Extends [`TypeDescription`](crate::types::TypeDescription).
 #[derive(Clone)]
 pub struct ScheduledTaskDetail {
     /// Property *Description.label*.

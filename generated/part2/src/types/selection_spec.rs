@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`SelectionSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`SelectionSpecKind`].
 #[derive(Clone)]
 pub struct SelectionSpec {
     /// Property *SelectionSpec.name*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for SelectionSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SelectionSpec` or any of its subtypes: what a member declared as `SelectionSpec` holds.
+/// A `SelectionSpec` or any of its subtypes: what a member declared as `SelectionSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SelectionSpecKind {
     /// Exactly this type.
     SelectionSpec(crate::types::SelectionSpec),
-    ///  A `TraversalSpec`.
+    /// A `TraversalSpec`.
     TraversalSpec(Box<crate::types::TraversalSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -106,6 +106,9 @@ impl Default for SelectionSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SelectionSpecKind {}
+impl std::panic::UnwindSafe for SelectionSpecKind {}
+impl std::panic::RefUnwindSafe for SelectionSpecKind {}
 impl Clone for SelectionSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *SessionManagerHttpServiceRequestSpec*.
 ///
-/// Extends `SessionManagerServiceRequestSpec`.
+/// Extends [`SessionManagerServiceRequestSpec`](crate::types::SessionManagerServiceRequestSpec).
 #[derive(Clone)]
 pub struct SessionManagerHttpServiceRequestSpec {
     /// Property *SessionManagerHttpServiceRequestSpec.method*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`SessionManagerServiceRequestSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`SessionManagerServiceRequestSpecKind`].
 #[derive(Clone)]
 pub struct SessionManagerServiceRequestSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,24 +74,24 @@ impl<'de> serde::Deserialize<'de> for SessionManagerServiceRequestSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SessionManagerServiceRequestSpec` or any of its subtypes: what a member declared as `SessionManagerServiceRequestSpec` holds.
+/// A `SessionManagerServiceRequestSpec` or any of its subtypes: what a member declared as `SessionManagerServiceRequestSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SessionManagerServiceRequestSpecKind {
     /// Exactly this type.
     SessionManagerServiceRequestSpec(
         Box<crate::types::SessionManagerServiceRequestSpec>,
     ),
-    ///  A `SessionManagerHttpServiceRequestSpec`.
+    /// A `SessionManagerHttpServiceRequestSpec`.
     SessionManagerHttpServiceRequestSpec(
         Box<crate::types::SessionManagerHttpServiceRequestSpec>,
     ),
-    ///  A `SessionManagerVmomiServiceRequestSpec`.
+    /// A `SessionManagerVmomiServiceRequestSpec`.
     SessionManagerVmomiServiceRequestSpec(
         Box<crate::types::SessionManagerVmomiServiceRequestSpec>,
     ),
@@ -103,6 +103,9 @@ impl Default for SessionManagerServiceRequestSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SessionManagerServiceRequestSpecKind {}
+impl std::panic::UnwindSafe for SessionManagerServiceRequestSpecKind {}
+impl std::panic::RefUnwindSafe for SessionManagerServiceRequestSpecKind {}
 impl Clone for SessionManagerServiceRequestSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *SessionManagerVmomiServiceRequestSpec*.
 ///
-/// Extends `SessionManagerServiceRequestSpec`.
+/// Extends [`SessionManagerServiceRequestSpec`](crate::types::SessionManagerServiceRequestSpec).
 #[derive(Clone)]
 pub struct SessionManagerVmomiServiceRequestSpec {
     /// Property *SessionManagerVmomiServiceRequestSpec.method*.

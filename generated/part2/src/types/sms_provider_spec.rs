@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`SmsProviderSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`SmsProviderSpecKind`].
 #[derive(Clone)]
 pub struct SmsProviderSpec {
     /// Property *SmsProviderSpec.name*.
@@ -92,18 +92,18 @@ impl<'de> serde::Deserialize<'de> for SmsProviderSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SmsProviderSpec` or any of its subtypes: what a member declared as `SmsProviderSpec` holds.
+/// A `SmsProviderSpec` or any of its subtypes: what a member declared as `SmsProviderSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SmsProviderSpecKind {
     /// Exactly this type.
     SmsProviderSpec(crate::types::SmsProviderSpec),
-    ///  A `VasaProviderSpec`.
+    /// A `VasaProviderSpec`.
     #[cfg(feature = "sms")]
     VasaProviderSpec(Box<crate::types::VasaProviderSpec>),
 }
@@ -114,6 +114,9 @@ impl Default for SmsProviderSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SmsProviderSpecKind {}
+impl std::panic::UnwindSafe for SmsProviderSpecKind {}
+impl std::panic::RefUnwindSafe for SmsProviderSpecKind {}
 impl Clone for SmsProviderSpecKind {
     #[inline]
     fn clone(&self) -> Self {

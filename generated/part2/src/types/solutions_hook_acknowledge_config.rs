@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`SolutionsHookAcknowledgeConfigKind`\].
+/// Has subtypes: members declared with this type are held as [`SolutionsHookAcknowledgeConfigKind`].
 #[derive(Clone)]
 pub struct SolutionsHookAcknowledgeConfig {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for SolutionsHookAcknowledgeConfig {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SolutionsHookAcknowledgeConfig` or any of its subtypes: what a member declared as `SolutionsHookAcknowledgeConfig` holds.
+/// A `SolutionsHookAcknowledgeConfig` or any of its subtypes: what a member declared as `SolutionsHookAcknowledgeConfig` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SolutionsHookAcknowledgeConfigKind {
     /// Exactly this type.
     SolutionsHookAcknowledgeConfig(Box<crate::types::SolutionsHookAcknowledgeConfig>),
-    ///  A `SolutionsInteractiveHookAcknowledgeConfig`.
+    /// A `SolutionsInteractiveHookAcknowledgeConfig`.
     SolutionsInteractiveHookAcknowledgeConfig(
         Box<crate::types::SolutionsInteractiveHookAcknowledgeConfig>,
     ),
@@ -99,6 +99,9 @@ impl Default for SolutionsHookAcknowledgeConfigKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SolutionsHookAcknowledgeConfigKind {}
+impl std::panic::UnwindSafe for SolutionsHookAcknowledgeConfigKind {}
+impl std::panic::RefUnwindSafe for SolutionsHookAcknowledgeConfigKind {}
 impl Clone for SolutionsHookAcknowledgeConfigKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `SolutionsHookAcknowledgeConfig`.
+/// Extends [`SolutionsHookAcknowledgeConfig`](crate::types::SolutionsHookAcknowledgeConfig).
 #[derive(Clone)]
 pub struct SolutionsInteractiveHookAcknowledgeConfig {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `SolutionsStoragePolicy`.
+/// Extends [`SolutionsStoragePolicy`](crate::types::SolutionsStoragePolicy).
 #[derive(Clone)]
 pub struct SolutionsProfileIdStoragePolicy {
     /// Property *SolutionsProfileIdStoragePolicy.profileId*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`SolutionsStoragePolicyKind`\].
+/// Has subtypes: members declared with this type are held as [`SolutionsStoragePolicyKind`].
 #[derive(Clone)]
 pub struct SolutionsStoragePolicy {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for SolutionsStoragePolicy {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `SolutionsStoragePolicy` or any of its subtypes: what a member declared as `SolutionsStoragePolicy` holds.
+/// A `SolutionsStoragePolicy` or any of its subtypes: what a member declared as `SolutionsStoragePolicy` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum SolutionsStoragePolicyKind {
     /// Exactly this type.
     SolutionsStoragePolicy(Box<crate::types::SolutionsStoragePolicy>),
-    ///  A `SolutionsProfileIdStoragePolicy`.
+    /// A `SolutionsProfileIdStoragePolicy`.
     SolutionsProfileIdStoragePolicy(Box<crate::types::SolutionsProfileIdStoragePolicy>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -97,6 +97,9 @@ impl Default for SolutionsStoragePolicyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for SolutionsStoragePolicyKind {}
+impl std::panic::UnwindSafe for SolutionsStoragePolicyKind {}
+impl std::panic::RefUnwindSafe for SolutionsStoragePolicyKind {}
 impl Clone for SolutionsStoragePolicyKind {
     #[inline]
     fn clone(&self) -> Self {

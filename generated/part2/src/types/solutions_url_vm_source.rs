@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/eam`.
 ///
-/// Extends `SolutionsVMSource`.
+/// Extends [`SolutionsVMSource`](crate::types::SolutionsVMSource).
 #[derive(Clone)]
 pub struct SolutionsUrlVMSource {
     /// Property *SolutionsUrlVMSource.ovfUrl*.

@@ -2,7 +2,7 @@
 
 /// Data object type *SSPIAuthentication*.
 ///
-/// Extends `GuestAuthentication`.
+/// Extends [`GuestAuthentication`](crate::types::GuestAuthentication).
 #[derive(Clone)]
 pub struct SSPIAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.

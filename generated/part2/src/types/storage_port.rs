@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`StoragePortKind`\].
+/// Has subtypes: members declared with this type are held as [`StoragePortKind`].
 #[derive(Clone)]
 pub struct StoragePort {
     /// Property *StoragePort.uuid*.
@@ -97,24 +97,24 @@ impl<'de> serde::Deserialize<'de> for StoragePort {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `StoragePort` or any of its subtypes: what a member declared as `StoragePort` holds.
+/// A `StoragePort` or any of its subtypes: what a member declared as `StoragePort` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum StoragePortKind {
     /// Exactly this type.
     StoragePort(crate::types::StoragePort),
-    ///  A `FcStoragePort`.
+    /// A `FcStoragePort`.
     #[cfg(feature = "sms")]
     FcStoragePort(Box<crate::types::FcStoragePort>),
-    ///  A `FcoeStoragePort`.
+    /// A `FcoeStoragePort`.
     #[cfg(feature = "sms")]
     FcoeStoragePort(Box<crate::types::FcoeStoragePort>),
-    ///  A `IscsiStoragePort`.
+    /// A `IscsiStoragePort`.
     #[cfg(feature = "sms")]
     IscsiStoragePort(Box<crate::types::IscsiStoragePort>),
 }
@@ -125,6 +125,9 @@ impl Default for StoragePortKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for StoragePortKind {}
+impl std::panic::UnwindSafe for StoragePortKind {}
+impl std::panic::RefUnwindSafe for StoragePortKind {}
 impl Clone for StoragePortKind {
     #[inline]
     fn clone(&self) -> Self {

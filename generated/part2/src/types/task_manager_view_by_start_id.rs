@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
-/// Extends `TaskManagerTaskViewSpec`.
+/// Extends [`TaskManagerTaskViewSpec`](crate::types::TaskManagerTaskViewSpec).
 #[derive(Clone)]
 pub struct TaskManagerViewByStartId {
     /// Property *TaskManagerViewByStartId.count*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`TaskReasonKind`\].
+/// Has subtypes: members declared with this type are held as [`TaskReasonKind`].
 #[derive(Clone)]
 pub struct TaskReason {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,24 +74,24 @@ impl<'de> serde::Deserialize<'de> for TaskReason {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `TaskReason` or any of its subtypes: what a member declared as `TaskReason` holds.
+/// A `TaskReason` or any of its subtypes: what a member declared as `TaskReason` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum TaskReasonKind {
     /// Exactly this type.
     TaskReason(Box<crate::types::TaskReason>),
-    ///  A `TaskReasonAlarm`.
+    /// A `TaskReasonAlarm`.
     TaskReasonAlarm(Box<crate::types::TaskReasonAlarm>),
-    ///  A `TaskReasonSchedule`.
+    /// A `TaskReasonSchedule`.
     TaskReasonSchedule(Box<crate::types::TaskReasonSchedule>),
-    ///  A `TaskReasonSystem`.
+    /// A `TaskReasonSystem`.
     TaskReasonSystem(Box<crate::types::TaskReasonSystem>),
-    ///  A `TaskReasonUser`.
+    /// A `TaskReasonUser`.
     TaskReasonUser(Box<crate::types::TaskReasonUser>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -101,6 +101,9 @@ impl Default for TaskReasonKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for TaskReasonKind {}
+impl std::panic::UnwindSafe for TaskReasonKind {}
+impl std::panic::RefUnwindSafe for TaskReasonKind {}
 impl Clone for TaskReasonKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *TaskReasonAlarm*.
 ///
-/// Extends `TaskReason`.
+/// Extends [`TaskReason`](crate::types::TaskReason).
 #[derive(Clone)]
 pub struct TaskReasonAlarm {
     /// Property *TaskReasonAlarm.alarmName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *TaskReasonSchedule*.
 ///
-/// Extends `TaskReason`.
+/// Extends [`TaskReason`](crate::types::TaskReason).
 #[derive(Clone)]
 pub struct TaskReasonSchedule {
     /// Property *TaskReasonSchedule.name*.

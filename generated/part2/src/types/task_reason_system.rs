@@ -2,7 +2,7 @@
 
 /// Data object type *TaskReasonSystem*.
 ///
-/// Extends `TaskReason`.
+/// Extends [`TaskReason`](crate::types::TaskReason).
 #[derive(Clone)]
 pub struct TaskReasonSystem {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

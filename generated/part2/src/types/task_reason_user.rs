@@ -2,7 +2,7 @@
 
 /// Data object type *TaskReasonUser*.
 ///
-/// Extends `TaskReason`.
+/// Extends [`TaskReason`](crate::types::TaskReason).
 #[derive(Clone)]
 pub struct TaskReasonUser {
     /// Property *TaskReasonUser.userName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *TemplateConfigFileQuery*.
 ///
-/// Extends `VmConfigFileQuery`.
+/// Extends [`VmConfigFileQuery`](crate::types::VmConfigFileQuery).
 #[derive(Clone)]
 pub struct TemplateConfigFileQuery {
     /// Property *VmConfigFileQuery.filter*.

@@ -2,7 +2,7 @@
 
 /// Data object type *TicketedSessionAuthentication*.
 ///
-/// Extends `GuestAuthentication`.
+/// Extends [`GuestAuthentication`](crate::types::GuestAuthentication).
 #[derive(Clone)]
 pub struct TicketedSessionAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.

@@ -2,7 +2,7 @@
 
 /// Data object type *TraversalSpec*.
 ///
-/// Extends `SelectionSpec`.
+/// Extends [`SelectionSpec`](crate::types::SelectionSpec).
 #[derive(Clone)]
 pub struct TraversalSpec {
     /// Property *SelectionSpec.name*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `Description`.
 ///
-/// Has subtypes: members declared with this type are held as \[`TypeDescriptionKind`\].
+/// Has subtypes: members declared with this type are held as [`TypeDescriptionKind`].
 #[derive(Clone)]
 pub struct TypeDescription {
     /// Property *Description.label*.
@@ -95,18 +95,18 @@ impl<'de> serde::Deserialize<'de> for TypeDescription {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `TypeDescription` or any of its subtypes: what a member declared as `TypeDescription` holds.
+/// A `TypeDescription` or any of its subtypes: what a member declared as `TypeDescription` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum TypeDescriptionKind {
     /// Exactly this type.
     TypeDescription(crate::types::TypeDescription),
-    ///  A `ScheduledTaskDetail`.
+    /// A `ScheduledTaskDetail`.
     ScheduledTaskDetail(Box<crate::types::ScheduledTaskDetail>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -116,6 +116,9 @@ impl Default for TypeDescriptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for TypeDescriptionKind {}
+impl std::panic::UnwindSafe for TypeDescriptionKind {}
+impl std::panic::RefUnwindSafe for TypeDescriptionKind {}
 impl Clone for TypeDescriptionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
-/// Extends `IoFilterManagerSslTrust`.
+/// Extends [`IoFilterManagerSslTrust`](crate::types::IoFilterManagerSslTrust).
 #[derive(Clone)]
 pub struct UntrustedCertificate {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -4,7 +4,7 @@
 ///
 /// Extends `Event`.
 ///
-/// Has subtypes: members declared with this type are held as \[`UpgradeEventKind`\].
+/// Has subtypes: members declared with this type are held as [`UpgradeEventKind`].
 #[derive(Clone)]
 pub struct UpgradeEvent {
     /// Property *Event.key*.
@@ -203,24 +203,24 @@ impl<'de> serde::Deserialize<'de> for UpgradeEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `UpgradeEvent` or any of its subtypes: what a member declared as `UpgradeEvent` holds.
+/// A `UpgradeEvent` or any of its subtypes: what a member declared as `UpgradeEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum UpgradeEventKind {
     /// Exactly this type.
     UpgradeEvent(Box<crate::types::UpgradeEvent>),
-    ///  A `ErrorUpgradeEvent`.
+    /// A `ErrorUpgradeEvent`.
     ErrorUpgradeEvent(Box<crate::types::ErrorUpgradeEvent>),
-    ///  A `InfoUpgradeEvent`.
+    /// A `InfoUpgradeEvent`.
     InfoUpgradeEvent(Box<crate::types::InfoUpgradeEvent>),
-    ///  A `UserUpgradeEvent`.
+    /// A `UserUpgradeEvent`.
     UserUpgradeEvent(Box<crate::types::UserUpgradeEvent>),
-    ///  A `WarningUpgradeEvent`.
+    /// A `WarningUpgradeEvent`.
     WarningUpgradeEvent(Box<crate::types::WarningUpgradeEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -230,6 +230,9 @@ impl Default for UpgradeEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for UpgradeEventKind {}
+impl std::panic::UnwindSafe for UpgradeEventKind {}
+impl std::panic::RefUnwindSafe for UpgradeEventKind {}
 impl Clone for UpgradeEventKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`UserSearchResultKind`\].
+/// Has subtypes: members declared with this type are held as [`UserSearchResultKind`].
 #[derive(Clone)]
 pub struct UserSearchResult {
     /// Property *UserSearchResult.principal*.
@@ -95,18 +95,18 @@ impl<'de> serde::Deserialize<'de> for UserSearchResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `UserSearchResult` or any of its subtypes: what a member declared as `UserSearchResult` holds.
+/// A `UserSearchResult` or any of its subtypes: what a member declared as `UserSearchResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum UserSearchResultKind {
     /// Exactly this type.
     UserSearchResult(crate::types::UserSearchResult),
-    ///  A `PosixUserSearchResult`.
+    /// A `PosixUserSearchResult`.
     PosixUserSearchResult(Box<crate::types::PosixUserSearchResult>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -116,6 +116,9 @@ impl Default for UserSearchResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for UserSearchResultKind {}
+impl std::panic::UnwindSafe for UserSearchResultKind {}
+impl std::panic::RefUnwindSafe for UserSearchResultKind {}
 impl Clone for UserSearchResultKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *UserUpgradeEvent*.
 ///
-/// Extends `UpgradeEvent`.
+/// Extends [`UpgradeEvent`](crate::types::UpgradeEvent).
 #[derive(Clone)]
 pub struct UserUpgradeEvent {
     /// Property *Event.key*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/sms`.
 ///
-/// Extends `SmsProviderSpec`.
+/// Extends [`SmsProviderSpec`](crate::types::SmsProviderSpec).
 #[derive(Clone)]
 pub struct VasaProviderSpec {
     /// Property *SmsProviderSpec.name*.

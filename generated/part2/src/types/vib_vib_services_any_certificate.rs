@@ -6,7 +6,7 @@
 ///
 /// ***Since:*** vEAM API 8.2
 ///
-/// Extends `VibVibServicesSslTrust`.
+/// Extends [`VibVibServicesSslTrust`](crate::types::VibVibServicesSslTrust).
 #[derive(Clone)]
 pub struct VibVibServicesAnyCertificate {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

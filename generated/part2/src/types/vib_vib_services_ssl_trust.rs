@@ -8,7 +8,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VibVibServicesSslTrustKind`\].
+/// Has subtypes: members declared with this type are held as [`VibVibServicesSslTrustKind`].
 #[derive(Clone)]
 pub struct VibVibServicesSslTrust {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -78,20 +78,20 @@ impl<'de> serde::Deserialize<'de> for VibVibServicesSslTrust {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VibVibServicesSslTrust` or any of its subtypes: what a member declared as `VibVibServicesSslTrust` holds.
+/// A `VibVibServicesSslTrust` or any of its subtypes: what a member declared as `VibVibServicesSslTrust` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VibVibServicesSslTrustKind {
     /// Exactly this type.
     VibVibServicesSslTrust(Box<crate::types::VibVibServicesSslTrust>),
-    ///  A `VibVibServicesAnyCertificate`.
+    /// A `VibVibServicesAnyCertificate`.
     VibVibServicesAnyCertificate(Box<crate::types::VibVibServicesAnyCertificate>),
-    ///  A `VibVibServicesPinnedPemCertificate`.
+    /// A `VibVibServicesPinnedPemCertificate`.
     VibVibServicesPinnedPemCertificate(
         Box<crate::types::VibVibServicesPinnedPemCertificate>,
     ),
@@ -103,6 +103,9 @@ impl Default for VibVibServicesSslTrustKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VibVibServicesSslTrustKind {}
+impl std::panic::UnwindSafe for VibVibServicesSslTrustKind {}
+impl std::panic::RefUnwindSafe for VibVibServicesSslTrustKind {}
 impl Clone for VibVibServicesSslTrustKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualCdromRemoteAtapiBackingInfo*.
 ///
-/// Extends `VirtualDeviceRemoteDeviceBackingInfo`.
+/// Extends [`VirtualDeviceRemoteDeviceBackingInfo`](crate::types::VirtualDeviceRemoteDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualCdromRemoteAtapiBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualCdromRemotePassthroughBackingInfo*.
 ///
-/// Extends `VirtualDeviceRemoteDeviceBackingInfo`.
+/// Extends [`VirtualDeviceRemoteDeviceBackingInfo`](crate::types::VirtualDeviceRemoteDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualCdromRemotePassthroughBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.

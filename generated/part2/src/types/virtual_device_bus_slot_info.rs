@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceBusSlotInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceBusSlotInfoKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceBusSlotInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,18 +74,18 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBusSlotInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceBusSlotInfo` or any of its subtypes: what a member declared as `VirtualDeviceBusSlotInfo` holds.
+/// A `VirtualDeviceBusSlotInfo` or any of its subtypes: what a member declared as `VirtualDeviceBusSlotInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceBusSlotInfoKind {
     /// Exactly this type.
     VirtualDeviceBusSlotInfo(Box<crate::types::VirtualDeviceBusSlotInfo>),
-    ///  A `VirtualDevicePciBusSlotInfo` or one of its subtypes.
+    /// A `VirtualDevicePciBusSlotInfo` or one of its subtypes.
     VirtualDevicePciBusSlotInfo(crate::types::VirtualDevicePciBusSlotInfoKind),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -95,6 +95,9 @@ impl Default for VirtualDeviceBusSlotInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceBusSlotInfoKind {}
+impl std::panic::UnwindSafe for VirtualDeviceBusSlotInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceBusSlotInfoKind {}
 impl Clone for VirtualDeviceBusSlotInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,9 +2,9 @@
 
 /// Data object type *VirtualDevicePciBusSlotInfo*.
 ///
-/// Extends `VirtualDeviceBusSlotInfo`.
+/// Extends [`VirtualDeviceBusSlotInfo`](crate::types::VirtualDeviceBusSlotInfo).
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDevicePciBusSlotInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDevicePciBusSlotInfoKind`].
 #[derive(Clone)]
 pub struct VirtualDevicePciBusSlotInfo {
     /// Property *VirtualDevicePciBusSlotInfo.pciSlotNumber*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for VirtualDevicePciBusSlotInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDevicePciBusSlotInfo` or any of its subtypes: what a member declared as `VirtualDevicePciBusSlotInfo` holds.
+/// A `VirtualDevicePciBusSlotInfo` or any of its subtypes: what a member declared as `VirtualDevicePciBusSlotInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDevicePciBusSlotInfoKind {
     /// Exactly this type.
     VirtualDevicePciBusSlotInfo(crate::types::VirtualDevicePciBusSlotInfo),
-    ///  A `VirtualUSBControllerPciBusSlotInfo`.
+    /// A `VirtualUSBControllerPciBusSlotInfo`.
     VirtualUSBControllerPciBusSlotInfo(
         Box<crate::types::VirtualUSBControllerPciBusSlotInfo>,
     ),
@@ -108,6 +108,9 @@ impl Default for VirtualDevicePciBusSlotInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDevicePciBusSlotInfoKind {}
+impl std::panic::UnwindSafe for VirtualDevicePciBusSlotInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualDevicePciBusSlotInfoKind {}
 impl Clone for VirtualDevicePciBusSlotInfoKind {
     #[inline]
     fn clone(&self) -> Self {

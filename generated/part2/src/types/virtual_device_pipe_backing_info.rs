@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualDeviceBackingInfo`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDevicePipeBackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDevicePipeBackingInfoKind`].
 #[derive(Clone)]
 pub struct VirtualDevicePipeBackingInfo {
     /// Property *VirtualDevicePipeBackingInfo.pipeName*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for VirtualDevicePipeBackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDevicePipeBackingInfo` or any of its subtypes: what a member declared as `VirtualDevicePipeBackingInfo` holds.
+/// A `VirtualDevicePipeBackingInfo` or any of its subtypes: what a member declared as `VirtualDevicePipeBackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDevicePipeBackingInfoKind {
     /// Exactly this type.
     VirtualDevicePipeBackingInfo(crate::types::VirtualDevicePipeBackingInfo),
-    ///  A `VirtualSerialPortPipeBackingInfo`.
+    /// A `VirtualSerialPortPipeBackingInfo`.
     VirtualSerialPortPipeBackingInfo(
         Box<crate::types::VirtualSerialPortPipeBackingInfo>,
     ),
@@ -108,6 +108,9 @@ impl Default for VirtualDevicePipeBackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDevicePipeBackingInfoKind {}
+impl std::panic::UnwindSafe for VirtualDevicePipeBackingInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualDevicePipeBackingInfoKind {}
 impl Clone for VirtualDevicePipeBackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualDeviceBackingInfo`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceRemoteDeviceBackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceRemoteDeviceBackingInfoKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceRemoteDeviceBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.
@@ -90,32 +90,32 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceRemoteDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceRemoteDeviceBackingInfo` holds.
+/// A `VirtualDeviceRemoteDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceRemoteDeviceBackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceRemoteDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceRemoteDeviceBackingInfo(
         crate::types::VirtualDeviceRemoteDeviceBackingInfo,
     ),
-    ///  A `VirtualCdromRemoteAtapiBackingInfo`.
+    /// A `VirtualCdromRemoteAtapiBackingInfo`.
     VirtualCdromRemoteAtapiBackingInfo(
         Box<crate::types::VirtualCdromRemoteAtapiBackingInfo>,
     ),
-    ///  A `VirtualCdromRemotePassthroughBackingInfo`.
+    /// A `VirtualCdromRemotePassthroughBackingInfo`.
     VirtualCdromRemotePassthroughBackingInfo(
         Box<crate::types::VirtualCdromRemotePassthroughBackingInfo>,
     ),
-    ///  A `VirtualFloppyRemoteDeviceBackingInfo`.
+    /// A `VirtualFloppyRemoteDeviceBackingInfo`.
     VirtualFloppyRemoteDeviceBackingInfo(
         Box<crate::types::VirtualFloppyRemoteDeviceBackingInfo>,
     ),
-    ///  A `VirtualUSBRemoteClientBackingInfo`.
+    /// A `VirtualUSBRemoteClientBackingInfo`.
     VirtualUSBRemoteClientBackingInfo(
         Box<crate::types::VirtualUSBRemoteClientBackingInfo>,
     ),
@@ -127,6 +127,9 @@ impl Default for VirtualDeviceRemoteDeviceBackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceRemoteDeviceBackingInfoKind {}
+impl std::panic::UnwindSafe for VirtualDeviceRemoteDeviceBackingInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceRemoteDeviceBackingInfoKind {}
 impl Clone for VirtualDeviceRemoteDeviceBackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualDeviceBackingInfo`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualDeviceURIBackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualDeviceURIBackingInfoKind`].
 #[derive(Clone)]
 pub struct VirtualDeviceURIBackingInfo {
     /// Property *VirtualDeviceURIBackingInfo.serviceURI*.
@@ -95,18 +95,18 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualDeviceURIBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceURIBackingInfo` holds.
+/// A `VirtualDeviceURIBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceURIBackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualDeviceURIBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceURIBackingInfo(crate::types::VirtualDeviceURIBackingInfo),
-    ///  A `VirtualSerialPortURIBackingInfo`.
+    /// A `VirtualSerialPortURIBackingInfo`.
     VirtualSerialPortURIBackingInfo(Box<crate::types::VirtualSerialPortURIBackingInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -116,6 +116,9 @@ impl Default for VirtualDeviceURIBackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualDeviceURIBackingInfoKind {}
+impl std::panic::UnwindSafe for VirtualDeviceURIBackingInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualDeviceURIBackingInfoKind {}
 impl Clone for VirtualDeviceURIBackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

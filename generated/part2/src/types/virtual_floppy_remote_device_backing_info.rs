@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualFloppyRemoteDeviceBackingInfo*.
 ///
-/// Extends `VirtualDeviceRemoteDeviceBackingInfo`.
+/// Extends [`VirtualDeviceRemoteDeviceBackingInfo`](crate::types::VirtualDeviceRemoteDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualFloppyRemoteDeviceBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineBaseIndependentFilterSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineBaseIndependentFilterSpecKind`].
 #[derive(Clone)]
 pub struct VirtualMachineBaseIndependentFilterSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,24 +76,24 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineBaseIndependentFilterSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineBaseIndependentFilterSpec` or any of its subtypes: what a member declared as `VirtualMachineBaseIndependentFilterSpec` holds.
+/// A `VirtualMachineBaseIndependentFilterSpec` or any of its subtypes: what a member declared as `VirtualMachineBaseIndependentFilterSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineBaseIndependentFilterSpecKind {
     /// Exactly this type.
     VirtualMachineBaseIndependentFilterSpec(
         Box<crate::types::VirtualMachineBaseIndependentFilterSpec>,
     ),
-    ///  A `VirtualMachineEmptyIndependentFilterSpec`.
+    /// A `VirtualMachineEmptyIndependentFilterSpec`.
     VirtualMachineEmptyIndependentFilterSpec(
         Box<crate::types::VirtualMachineEmptyIndependentFilterSpec>,
     ),
-    ///  A `VirtualMachineIndependentFilterSpec`.
+    /// A `VirtualMachineIndependentFilterSpec`.
     VirtualMachineIndependentFilterSpec(
         Box<crate::types::VirtualMachineIndependentFilterSpec>,
     ),
@@ -105,6 +105,9 @@ impl Default for VirtualMachineBaseIndependentFilterSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineBaseIndependentFilterSpecKind {}
+impl std::panic::UnwindSafe for VirtualMachineBaseIndependentFilterSpecKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineBaseIndependentFilterSpecKind {}
 impl Clone for VirtualMachineBaseIndependentFilterSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineBootOptionsBootableCdromDevice*.
 ///
-/// Extends `VirtualMachineBootOptionsBootableDevice`.
+/// Extends [`VirtualMachineBootOptionsBootableDevice`](crate::types::VirtualMachineBootOptionsBootableDevice).
 #[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableCdromDevice {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

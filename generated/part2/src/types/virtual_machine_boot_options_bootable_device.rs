@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineBootOptionsBootableDeviceKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineBootOptionsBootableDeviceKind`].
 #[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableDevice {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,32 +74,32 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineBootOptionsBootableDevice {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineBootOptionsBootableDevice` or any of its subtypes: what a member declared as `VirtualMachineBootOptionsBootableDevice` holds.
+/// A `VirtualMachineBootOptionsBootableDevice` or any of its subtypes: what a member declared as `VirtualMachineBootOptionsBootableDevice` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineBootOptionsBootableDeviceKind {
     /// Exactly this type.
     VirtualMachineBootOptionsBootableDevice(
         Box<crate::types::VirtualMachineBootOptionsBootableDevice>,
     ),
-    ///  A `VirtualMachineBootOptionsBootableCdromDevice`.
+    /// A `VirtualMachineBootOptionsBootableCdromDevice`.
     VirtualMachineBootOptionsBootableCdromDevice(
         Box<crate::types::VirtualMachineBootOptionsBootableCdromDevice>,
     ),
-    ///  A `VirtualMachineBootOptionsBootableDiskDevice`.
+    /// A `VirtualMachineBootOptionsBootableDiskDevice`.
     VirtualMachineBootOptionsBootableDiskDevice(
         Box<crate::types::VirtualMachineBootOptionsBootableDiskDevice>,
     ),
-    ///  A `VirtualMachineBootOptionsBootableEthernetDevice`.
+    /// A `VirtualMachineBootOptionsBootableEthernetDevice`.
     VirtualMachineBootOptionsBootableEthernetDevice(
         Box<crate::types::VirtualMachineBootOptionsBootableEthernetDevice>,
     ),
-    ///  A `VirtualMachineBootOptionsBootableFloppyDevice`.
+    /// A `VirtualMachineBootOptionsBootableFloppyDevice`.
     VirtualMachineBootOptionsBootableFloppyDevice(
         Box<crate::types::VirtualMachineBootOptionsBootableFloppyDevice>,
     ),
@@ -111,6 +111,9 @@ impl Default for VirtualMachineBootOptionsBootableDeviceKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineBootOptionsBootableDeviceKind {}
+impl std::panic::UnwindSafe for VirtualMachineBootOptionsBootableDeviceKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineBootOptionsBootableDeviceKind {}
 impl Clone for VirtualMachineBootOptionsBootableDeviceKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineBootOptionsBootableDiskDevice*.
 ///
-/// Extends `VirtualMachineBootOptionsBootableDevice`.
+/// Extends [`VirtualMachineBootOptionsBootableDevice`](crate::types::VirtualMachineBootOptionsBootableDevice).
 #[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableDiskDevice {
     /// Property *VirtualMachineBootOptionsBootableDiskDevice.deviceKey*.

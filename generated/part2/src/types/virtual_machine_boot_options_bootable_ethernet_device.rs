@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineBootOptionsBootableEthernetDevice*.
 ///
-/// Extends `VirtualMachineBootOptionsBootableDevice`.
+/// Extends [`VirtualMachineBootOptionsBootableDevice`](crate::types::VirtualMachineBootOptionsBootableDevice).
 #[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableEthernetDevice {
     /// Property *VirtualMachineBootOptionsBootableEthernetDevice.deviceKey*.

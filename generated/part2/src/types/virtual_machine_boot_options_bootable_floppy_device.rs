@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineBootOptionsBootableFloppyDevice*.
 ///
-/// Extends `VirtualMachineBootOptionsBootableDevice`.
+/// Extends [`VirtualMachineBootOptionsBootableDevice`](crate::types::VirtualMachineBootOptionsBootableDevice).
 #[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableFloppyDevice {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

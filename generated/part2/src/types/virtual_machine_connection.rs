@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineConnectionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineConnectionKind`].
 #[derive(Clone)]
 pub struct VirtualMachineConnection {
     /// Property *VirtualMachineConnection.label*.
@@ -97,18 +97,18 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineConnection {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineConnection` or any of its subtypes: what a member declared as `VirtualMachineConnection` holds.
+/// A `VirtualMachineConnection` or any of its subtypes: what a member declared as `VirtualMachineConnection` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineConnectionKind {
     /// Exactly this type.
     VirtualMachineConnection(crate::types::VirtualMachineConnection),
-    ///  A `VirtualMachineMksConnection`.
+    /// A `VirtualMachineMksConnection`.
     VirtualMachineMksConnection(Box<crate::types::VirtualMachineMksConnection>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -118,6 +118,9 @@ impl Default for VirtualMachineConnectionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineConnectionKind {}
+impl std::panic::UnwindSafe for VirtualMachineConnectionKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineConnectionKind {}
 impl Clone for VirtualMachineConnectionKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineGuestQuiesceSpecKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineGuestQuiesceSpecKind`].
 #[derive(Clone)]
 pub struct VirtualMachineGuestQuiesceSpec {
     /// Property *VirtualMachineGuestQuiesceSpec.timeout*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineGuestQuiesceSpec {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineGuestQuiesceSpec` or any of its subtypes: what a member declared as `VirtualMachineGuestQuiesceSpec` holds.
+/// A `VirtualMachineGuestQuiesceSpec` or any of its subtypes: what a member declared as `VirtualMachineGuestQuiesceSpec` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineGuestQuiesceSpecKind {
     /// Exactly this type.
     VirtualMachineGuestQuiesceSpec(crate::types::VirtualMachineGuestQuiesceSpec),
-    ///  A `VirtualMachineWindowsQuiesceSpec`.
+    /// A `VirtualMachineWindowsQuiesceSpec`.
     VirtualMachineWindowsQuiesceSpec(
         Box<crate::types::VirtualMachineWindowsQuiesceSpec>,
     ),
@@ -108,6 +108,9 @@ impl Default for VirtualMachineGuestQuiesceSpecKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineGuestQuiesceSpecKind {}
+impl std::panic::UnwindSafe for VirtualMachineGuestQuiesceSpecKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineGuestQuiesceSpecKind {}
 impl Clone for VirtualMachineGuestQuiesceSpecKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.2.1
 ///
-/// Extends `VirtualMachineBaseIndependentFilterSpec`.
+/// Extends [`VirtualMachineBaseIndependentFilterSpec`](crate::types::VirtualMachineBaseIndependentFilterSpec).
 #[derive(Clone)]
 pub struct VirtualMachineIndependentFilterSpec {
     /// Property *VirtualMachineIndependentFilterSpec.filterName*.

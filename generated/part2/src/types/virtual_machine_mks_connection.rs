@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
-/// Extends `VirtualMachineConnection`.
+/// Extends [`VirtualMachineConnection`](crate::types::VirtualMachineConnection).
 #[derive(Clone)]
 pub struct VirtualMachineMksConnection {
     /// Property *VirtualMachineConnection.label*.

@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualMachineTargetInfo`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachinePciPassthroughInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachinePciPassthroughInfoKind`].
 #[derive(Clone)]
 pub struct VirtualMachinePciPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
@@ -100,20 +100,20 @@ impl<'de> serde::Deserialize<'de> for VirtualMachinePciPassthroughInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachinePciPassthroughInfo` or any of its subtypes: what a member declared as `VirtualMachinePciPassthroughInfo` holds.
+/// A `VirtualMachinePciPassthroughInfo` or any of its subtypes: what a member declared as `VirtualMachinePciPassthroughInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachinePciPassthroughInfoKind {
     /// Exactly this type.
     VirtualMachinePciPassthroughInfo(
         Box<crate::types::VirtualMachinePciPassthroughInfo>,
     ),
-    ///  A `VirtualMachineSriovInfo`.
+    /// A `VirtualMachineSriovInfo`.
     VirtualMachineSriovInfo(Box<crate::types::VirtualMachineSriovInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -123,6 +123,9 @@ impl Default for VirtualMachinePciPassthroughInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachinePciPassthroughInfoKind {}
+impl std::panic::UnwindSafe for VirtualMachinePciPassthroughInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualMachinePciPassthroughInfoKind {}
 impl Clone for VirtualMachinePciPassthroughInfoKind {
     #[inline]
     fn clone(&self) -> Self {

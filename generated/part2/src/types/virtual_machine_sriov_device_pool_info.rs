@@ -4,7 +4,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualMachineSriovDevicePoolInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualMachineSriovDevicePoolInfoKind`].
 #[derive(Clone)]
 pub struct VirtualMachineSriovDevicePoolInfo {
     /// Property *VirtualMachineSriovDevicePoolInfo.key*.
@@ -85,18 +85,18 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineSriovDevicePoolInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualMachineSriovDevicePoolInfo` or any of its subtypes: what a member declared as `VirtualMachineSriovDevicePoolInfo` holds.
+/// A `VirtualMachineSriovDevicePoolInfo` or any of its subtypes: what a member declared as `VirtualMachineSriovDevicePoolInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualMachineSriovDevicePoolInfoKind {
     /// Exactly this type.
     VirtualMachineSriovDevicePoolInfo(crate::types::VirtualMachineSriovDevicePoolInfo),
-    ///  A `VirtualMachineSriovNetworkDevicePoolInfo`.
+    /// A `VirtualMachineSriovNetworkDevicePoolInfo`.
     VirtualMachineSriovNetworkDevicePoolInfo(
         Box<crate::types::VirtualMachineSriovNetworkDevicePoolInfo>,
     ),
@@ -108,6 +108,9 @@ impl Default for VirtualMachineSriovDevicePoolInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualMachineSriovDevicePoolInfoKind {}
+impl std::panic::UnwindSafe for VirtualMachineSriovDevicePoolInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualMachineSriovDevicePoolInfoKind {}
 impl Clone for VirtualMachineSriovDevicePoolInfoKind {
     #[inline]
     fn clone(&self) -> Self {

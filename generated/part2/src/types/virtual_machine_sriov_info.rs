@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineSriovInfo*.
 ///
-/// Extends `VirtualMachinePciPassthroughInfo`.
+/// Extends [`VirtualMachinePciPassthroughInfo`](crate::types::VirtualMachinePciPassthroughInfo).
 #[derive(Clone)]
 pub struct VirtualMachineSriovInfo {
     /// Property *VirtualMachineTargetInfo.name*.

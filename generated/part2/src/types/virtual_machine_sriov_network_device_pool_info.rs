@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineSriovNetworkDevicePoolInfo*.
 ///
-/// Extends `VirtualMachineSriovDevicePoolInfo`.
+/// Extends [`VirtualMachineSriovDevicePoolInfo`](crate::types::VirtualMachineSriovDevicePoolInfo).
 #[derive(Clone)]
 pub struct VirtualMachineSriovNetworkDevicePoolInfo {
     /// Property *VirtualMachineSriovDevicePoolInfo.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualMachineWindowsQuiesceSpec*.
 ///
-/// Extends `VirtualMachineGuestQuiesceSpec`.
+/// Extends [`VirtualMachineGuestQuiesceSpec`](crate::types::VirtualMachineGuestQuiesceSpec).
 #[derive(Clone)]
 pub struct VirtualMachineWindowsQuiesceSpec {
     /// Property *VirtualMachineGuestQuiesceSpec.timeout*.

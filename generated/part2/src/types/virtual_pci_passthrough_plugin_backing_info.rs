@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualDeviceBackingInfo`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualPCIPassthroughPluginBackingInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualPCIPassthroughPluginBackingInfoKind`].
 #[derive(Clone)]
 pub struct VirtualPCIPassthroughPluginBackingInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -74,20 +74,20 @@ impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualPCIPassthroughPluginBackingInfo` or any of its subtypes: what a member declared as `VirtualPCIPassthroughPluginBackingInfo` holds.
+/// A `VirtualPCIPassthroughPluginBackingInfo` or any of its subtypes: what a member declared as `VirtualPCIPassthroughPluginBackingInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualPCIPassthroughPluginBackingInfoKind {
     /// Exactly this type.
     VirtualPCIPassthroughPluginBackingInfo(
         Box<crate::types::VirtualPCIPassthroughPluginBackingInfo>,
     ),
-    ///  A `VirtualPCIPassthroughVmiopBackingInfo`.
+    /// A `VirtualPCIPassthroughVmiopBackingInfo`.
     VirtualPCIPassthroughVmiopBackingInfo(
         Box<crate::types::VirtualPCIPassthroughVmiopBackingInfo>,
     ),
@@ -99,6 +99,9 @@ impl Default for VirtualPCIPassthroughPluginBackingInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualPCIPassthroughPluginBackingInfoKind {}
+impl std::panic::UnwindSafe for VirtualPCIPassthroughPluginBackingInfoKind {}
+impl std::panic::RefUnwindSafe for VirtualPCIPassthroughPluginBackingInfoKind {}
 impl Clone for VirtualPCIPassthroughPluginBackingInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `VirtualDeviceBackingOption`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VirtualPCIPassthroughPluginBackingOptionKind`\].
+/// Has subtypes: members declared with this type are held as [`VirtualPCIPassthroughPluginBackingOptionKind`].
 #[derive(Clone)]
 pub struct VirtualPCIPassthroughPluginBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
@@ -85,20 +85,20 @@ impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingOption {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VirtualPCIPassthroughPluginBackingOption` or any of its subtypes: what a member declared as `VirtualPCIPassthroughPluginBackingOption` holds.
+/// A `VirtualPCIPassthroughPluginBackingOption` or any of its subtypes: what a member declared as `VirtualPCIPassthroughPluginBackingOption` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VirtualPCIPassthroughPluginBackingOptionKind {
     /// Exactly this type.
     VirtualPCIPassthroughPluginBackingOption(
         crate::types::VirtualPCIPassthroughPluginBackingOption,
     ),
-    ///  A `VirtualPCIPassthroughVmiopBackingOption`.
+    /// A `VirtualPCIPassthroughVmiopBackingOption`.
     VirtualPCIPassthroughVmiopBackingOption(
         Box<crate::types::VirtualPCIPassthroughVmiopBackingOption>,
     ),
@@ -110,6 +110,9 @@ impl Default for VirtualPCIPassthroughPluginBackingOptionKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VirtualPCIPassthroughPluginBackingOptionKind {}
+impl std::panic::UnwindSafe for VirtualPCIPassthroughPluginBackingOptionKind {}
+impl std::panic::RefUnwindSafe for VirtualPCIPassthroughPluginBackingOptionKind {}
 impl Clone for VirtualPCIPassthroughPluginBackingOptionKind {
     #[inline]
     fn clone(&self) -> Self {

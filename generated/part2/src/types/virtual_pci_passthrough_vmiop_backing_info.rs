@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCIPassthroughVmiopBackingInfo*.
 ///
-/// Extends `VirtualPCIPassthroughPluginBackingInfo`.
+/// Extends [`VirtualPCIPassthroughPluginBackingInfo`](crate::types::VirtualPCIPassthroughPluginBackingInfo).
 #[derive(Clone)]
 pub struct VirtualPCIPassthroughVmiopBackingInfo {
     /// Property *VirtualPCIPassthroughVmiopBackingInfo.vgpu*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualPCIPassthroughVmiopBackingOption*.
 ///
-/// Extends `VirtualPCIPassthroughPluginBackingOption`.
+/// Extends [`VirtualPCIPassthroughPluginBackingOption`](crate::types::VirtualPCIPassthroughPluginBackingOption).
 #[derive(Clone)]
 pub struct VirtualPCIPassthroughVmiopBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSerialPortPipeBackingInfo*.
 ///
-/// Extends `VirtualDevicePipeBackingInfo`.
+/// Extends [`VirtualDevicePipeBackingInfo`](crate::types::VirtualDevicePipeBackingInfo).
 #[derive(Clone)]
 pub struct VirtualSerialPortPipeBackingInfo {
     /// Property *VirtualDevicePipeBackingInfo.pipeName*.

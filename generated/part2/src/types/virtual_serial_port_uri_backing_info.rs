@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualSerialPortURIBackingInfo*.
 ///
-/// Extends `VirtualDeviceURIBackingInfo`.
+/// Extends [`VirtualDeviceURIBackingInfo`](crate::types::VirtualDeviceURIBackingInfo).
 #[derive(Clone)]
 pub struct VirtualSerialPortURIBackingInfo {
     /// Property *VirtualDeviceURIBackingInfo.serviceURI*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualUSBControllerPciBusSlotInfo*.
 ///
-/// Extends `VirtualDevicePciBusSlotInfo`.
+/// Extends [`VirtualDevicePciBusSlotInfo`](crate::types::VirtualDevicePciBusSlotInfo).
 #[derive(Clone)]
 pub struct VirtualUSBControllerPciBusSlotInfo {
     /// Property *VirtualDevicePciBusSlotInfo.pciSlotNumber*.

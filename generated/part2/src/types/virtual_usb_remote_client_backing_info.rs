@@ -2,7 +2,7 @@
 
 /// Data object type *VirtualUSBRemoteClientBackingInfo*.
 ///
-/// Extends `VirtualDeviceRemoteDeviceBackingInfo`.
+/// Extends [`VirtualDeviceRemoteDeviceBackingInfo`](crate::types::VirtualDeviceRemoteDeviceBackingInfo).
 #[derive(Clone)]
 pub struct VirtualUSBRemoteClientBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.

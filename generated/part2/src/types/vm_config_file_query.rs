@@ -2,9 +2,9 @@
 
 /// Data object type *VmConfigFileQuery*.
 ///
-/// Extends `FileQuery`.
+/// Extends [`FileQuery`](crate::types::FileQuery).
 ///
-/// Has subtypes: members declared with this type are held as \[`VmConfigFileQueryKind`\].
+/// Has subtypes: members declared with this type are held as [`VmConfigFileQueryKind`].
 #[derive(Clone)]
 pub struct VmConfigFileQuery {
     /// Property *VmConfigFileQuery.filter*.
@@ -90,18 +90,18 @@ impl<'de> serde::Deserialize<'de> for VmConfigFileQuery {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmConfigFileQuery` or any of its subtypes: what a member declared as `VmConfigFileQuery` holds.
+/// A `VmConfigFileQuery` or any of its subtypes: what a member declared as `VmConfigFileQuery` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmConfigFileQueryKind {
     /// Exactly this type.
     VmConfigFileQuery(crate::types::VmConfigFileQuery),
-    ///  A `TemplateConfigFileQuery`.
+    /// A `TemplateConfigFileQuery`.
     TemplateConfigFileQuery(Box<crate::types::TemplateConfigFileQuery>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -111,6 +111,9 @@ impl Default for VmConfigFileQueryKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmConfigFileQueryKind {}
+impl std::panic::UnwindSafe for VmConfigFileQueryKind {}
+impl std::panic::RefUnwindSafe for VmConfigFileQueryKind {}
 impl Clone for VmConfigFileQueryKind {
     #[inline]
     fn clone(&self) -> Self {

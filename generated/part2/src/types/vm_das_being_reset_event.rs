@@ -4,7 +4,7 @@
 ///
 /// Extends `VmEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmDasBeingResetEventKind`\].
+/// Has subtypes: members declared with this type are held as [`VmDasBeingResetEventKind`].
 #[derive(Clone)]
 pub struct VmDasBeingResetEvent {
     /// Property *Event.key*.
@@ -210,18 +210,18 @@ impl<'de> serde::Deserialize<'de> for VmDasBeingResetEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmDasBeingResetEvent` or any of its subtypes: what a member declared as `VmDasBeingResetEvent` holds.
+/// A `VmDasBeingResetEvent` or any of its subtypes: what a member declared as `VmDasBeingResetEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmDasBeingResetEventKind {
     /// Exactly this type.
     VmDasBeingResetEvent(Box<crate::types::VmDasBeingResetEvent>),
-    ///  A `VmDasBeingResetWithScreenshotEvent`.
+    /// A `VmDasBeingResetWithScreenshotEvent`.
     VmDasBeingResetWithScreenshotEvent(
         Box<crate::types::VmDasBeingResetWithScreenshotEvent>,
     ),
@@ -233,6 +233,9 @@ impl Default for VmDasBeingResetEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmDasBeingResetEventKind {}
+impl std::panic::UnwindSafe for VmDasBeingResetEventKind {}
+impl std::panic::RefUnwindSafe for VmDasBeingResetEventKind {}
 impl Clone for VmDasBeingResetEventKind {
     #[inline]
     fn clone(&self) -> Self {

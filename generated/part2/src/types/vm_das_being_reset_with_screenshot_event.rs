@@ -2,7 +2,7 @@
 
 /// Data object type *VmDasBeingResetWithScreenshotEvent*.
 ///
-/// Extends `VmDasBeingResetEvent`.
+/// Extends [`VmDasBeingResetEvent`](crate::types::VmDasBeingResetEvent).
 #[derive(Clone)]
 pub struct VmDasBeingResetWithScreenshotEvent {
     /// Property *Event.key*.

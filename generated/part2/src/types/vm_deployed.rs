@@ -6,7 +6,7 @@
 ///
 /// Extends `VmIssue`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmDeployedKind`\].
+/// Has subtypes: members declared with this type are held as [`VmDeployedKind`].
 #[derive(Clone)]
 pub struct VmDeployed {
     /// Property *Issue.key*.
@@ -180,24 +180,24 @@ impl<'de> serde::Deserialize<'de> for VmDeployed {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmDeployed` or any of its subtypes: what a member declared as `VmDeployed` holds.
+/// A `VmDeployed` or any of its subtypes: what a member declared as `VmDeployed` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmDeployedKind {
     /// Exactly this type.
     VmDeployed(Box<crate::types::VmDeployed>),
-    ///  A `HostInMaintenanceMode`.
+    /// A `HostInMaintenanceMode`.
     #[cfg(feature = "eam")]
     HostInMaintenanceMode(Box<crate::types::HostInMaintenanceMode>),
-    ///  A `HostInStandbyMode`.
+    /// A `HostInStandbyMode`.
     #[cfg(feature = "eam")]
     HostInStandbyMode(Box<crate::types::HostInStandbyMode>),
-    ///  A `HostPoweredOff`.
+    /// A `HostPoweredOff`.
     #[cfg(feature = "eam")]
     HostPoweredOff(Box<crate::types::HostPoweredOff>),
 }
@@ -208,6 +208,9 @@ impl Default for VmDeployedKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmDeployedKind {}
+impl std::panic::UnwindSafe for VmDeployedKind {}
+impl std::panic::RefUnwindSafe for VmDeployedKind {}
 impl Clone for VmDeployedKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmDiskFileQuery*.
 ///
-/// Extends `FileQuery`.
+/// Extends [`FileQuery`](crate::types::FileQuery).
 #[derive(Clone)]
 pub struct VmDiskFileQuery {
     /// Property *VmDiskFileQuery.filter*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmLogFileQuery*.
 ///
-/// Extends `FileQuery`.
+/// Extends [`FileQuery`](crate::types::FileQuery).
 #[derive(Clone)]
 pub struct VmLogFileQuery {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

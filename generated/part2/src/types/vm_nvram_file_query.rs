@@ -2,7 +2,7 @@
 
 /// Data object type *VmNvramFileQuery*.
 ///
-/// Extends `FileQuery`.
+/// Extends [`FileQuery`](crate::types::FileQuery).
 #[derive(Clone)]
 pub struct VmNvramFileQuery {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

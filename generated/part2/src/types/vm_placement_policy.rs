@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmPlacementPolicyKind`\].
+/// Has subtypes: members declared with this type are held as [`VmPlacementPolicyKind`].
 #[derive(Clone)]
 pub struct VmPlacementPolicy {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,22 +76,22 @@ impl<'de> serde::Deserialize<'de> for VmPlacementPolicy {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmPlacementPolicy` or any of its subtypes: what a member declared as `VmPlacementPolicy` holds.
+/// A `VmPlacementPolicy` or any of its subtypes: what a member declared as `VmPlacementPolicy` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmPlacementPolicyKind {
     /// Exactly this type.
     VmPlacementPolicy(Box<crate::types::VmPlacementPolicy>),
-    ///  A `VmToVmGroupsAntiAffinity`.
+    /// A `VmToVmGroupsAntiAffinity`.
     VmToVmGroupsAntiAffinity(Box<crate::types::VmToVmGroupsAntiAffinity>),
-    ///  A `VmVmAffinity`.
+    /// A `VmVmAffinity`.
     VmVmAffinity(Box<crate::types::VmVmAffinity>),
-    ///  A `VmVmAntiAffinity`.
+    /// A `VmVmAntiAffinity`.
     VmVmAntiAffinity(Box<crate::types::VmVmAntiAffinity>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -101,6 +101,9 @@ impl Default for VmPlacementPolicyKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmPlacementPolicyKind {}
+impl std::panic::UnwindSafe for VmPlacementPolicyKind {}
+impl std::panic::RefUnwindSafe for VmPlacementPolicyKind {}
 impl Clone for VmPlacementPolicyKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -2,7 +2,7 @@
 
 /// Data object type *VmPowerOffOnIsolationEvent*.
 ///
-/// Extends `VmPoweredOffEvent`.
+/// Extends [`VmPoweredOffEvent`](crate::types::VmPoweredOffEvent).
 #[derive(Clone)]
 pub struct VmPowerOffOnIsolationEvent {
     /// Property *Event.key*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `VmIssue`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmPoweredOffKind`\].
+/// Has subtypes: members declared with this type are held as [`VmPoweredOffKind`].
 #[derive(Clone)]
 pub struct VmPoweredOff {
     /// Property *Issue.key*.
@@ -180,21 +180,21 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOff {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmPoweredOff` or any of its subtypes: what a member declared as `VmPoweredOff` holds.
+/// A `VmPoweredOff` or any of its subtypes: what a member declared as `VmPoweredOff` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmPoweredOffKind {
     /// Exactly this type.
     VmPoweredOff(Box<crate::types::VmPoweredOff>),
-    ///  A `InsufficientIpAddresses`.
+    /// A `InsufficientIpAddresses`.
     #[cfg(feature = "eam")]
     InsufficientIpAddresses(Box<crate::types::InsufficientIpAddresses>),
-    ///  A `MissingAgentIpPool`.
+    /// A `MissingAgentIpPool`.
     #[cfg(feature = "eam")]
     MissingAgentIpPool(Box<crate::types::MissingAgentIpPool>),
 }
@@ -205,6 +205,9 @@ impl Default for VmPoweredOffKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmPoweredOffKind {}
+impl std::panic::UnwindSafe for VmPoweredOffKind {}
+impl std::panic::RefUnwindSafe for VmPoweredOffKind {}
 impl Clone for VmPoweredOffKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// Extends `VmEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmPoweredOffEventKind`\].
+/// Has subtypes: members declared with this type are held as [`VmPoweredOffEventKind`].
 #[derive(Clone)]
 pub struct VmPoweredOffEvent {
     /// Property *Event.key*.
@@ -203,20 +203,20 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOffEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmPoweredOffEvent` or any of its subtypes: what a member declared as `VmPoweredOffEvent` holds.
+/// A `VmPoweredOffEvent` or any of its subtypes: what a member declared as `VmPoweredOffEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmPoweredOffEventKind {
     /// Exactly this type.
     VmPoweredOffEvent(Box<crate::types::VmPoweredOffEvent>),
-    ///  A `VmPowerOffOnIsolationEvent`.
+    /// A `VmPowerOffOnIsolationEvent`.
     VmPowerOffOnIsolationEvent(Box<crate::types::VmPowerOffOnIsolationEvent>),
-    ///  A `VmShutdownOnIsolationEvent`.
+    /// A `VmShutdownOnIsolationEvent`.
     VmShutdownOnIsolationEvent(Box<crate::types::VmShutdownOnIsolationEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -226,6 +226,9 @@ impl Default for VmPoweredOffEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmPoweredOffEventKind {}
+impl std::panic::UnwindSafe for VmPoweredOffEventKind {}
+impl std::panic::RefUnwindSafe for VmPoweredOffEventKind {}
 impl Clone for VmPoweredOffEventKind {
     #[inline]
     fn clone(&self) -> Self {

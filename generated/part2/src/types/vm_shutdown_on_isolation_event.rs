@@ -2,7 +2,7 @@
 
 /// Data object type *VmShutdownOnIsolationEvent*.
 ///
-/// Extends `VmPoweredOffEvent`.
+/// Extends [`VmPoweredOffEvent`](crate::types::VmPoweredOffEvent).
 #[derive(Clone)]
 pub struct VmShutdownOnIsolationEvent {
     /// Property *Event.key*.

@@ -2,7 +2,7 @@
 
 /// Data object type *VmSnapshotFileQuery*.
 ///
-/// Extends `FileQuery`.
+/// Extends [`FileQuery`](crate::types::FileQuery).
 #[derive(Clone)]
 pub struct VmSnapshotFileQuery {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

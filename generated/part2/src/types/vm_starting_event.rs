@@ -4,7 +4,7 @@
 ///
 /// Extends `VmEvent`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VmStartingEventKind`\].
+/// Has subtypes: members declared with this type are held as [`VmStartingEventKind`].
 #[derive(Clone)]
 pub struct VmStartingEvent {
     /// Property *Event.key*.
@@ -203,18 +203,18 @@ impl<'de> serde::Deserialize<'de> for VmStartingEvent {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VmStartingEvent` or any of its subtypes: what a member declared as `VmStartingEvent` holds.
+/// A `VmStartingEvent` or any of its subtypes: what a member declared as `VmStartingEvent` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VmStartingEventKind {
     /// Exactly this type.
     VmStartingEvent(Box<crate::types::VmStartingEvent>),
-    ///  A `VmUnsupportedStartingEvent`.
+    /// A `VmUnsupportedStartingEvent`.
     VmUnsupportedStartingEvent(Box<crate::types::VmUnsupportedStartingEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -224,6 +224,9 @@ impl Default for VmStartingEventKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VmStartingEventKind {}
+impl std::panic::UnwindSafe for VmStartingEventKind {}
+impl std::panic::RefUnwindSafe for VmStartingEventKind {}
 impl Clone for VmStartingEventKind {
     #[inline]
     fn clone(&self) -> Self {

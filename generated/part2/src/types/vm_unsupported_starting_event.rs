@@ -2,7 +2,7 @@
 
 /// Data object type *VmUnsupportedStartingEvent*.
 ///
-/// Extends `VmStartingEvent`.
+/// Extends [`VmStartingEvent`](crate::types::VmStartingEvent).
 #[derive(Clone)]
 pub struct VmUnsupportedStartingEvent {
     /// Property *Event.key*.

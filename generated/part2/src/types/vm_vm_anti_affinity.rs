@@ -4,7 +4,7 @@
 ///
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
-/// Extends `VmPlacementPolicy`.
+/// Extends [`VmPlacementPolicy`](crate::types::VmPlacementPolicy).
 #[derive(Clone)]
 pub struct VmVmAntiAffinity {
     /// Property *VmVmAntiAffinity.antiAffinedVmsTag*.

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanClusterHealthLinkBase`.
+/// Extends [`VsanClusterHealthLinkBase`](crate::types::VsanClusterHealthLinkBase).
 #[derive(Clone)]
 pub struct VsanClusterHealthLink {
     /// Property *VsanClusterHealthLinkBase.label*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanClusterHealthLinkBaseKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanClusterHealthLinkBaseKind`].
 #[derive(Clone)]
 pub struct VsanClusterHealthLinkBase {
     /// Property *VsanClusterHealthLinkBase.label*.
@@ -87,18 +87,18 @@ impl<'de> serde::Deserialize<'de> for VsanClusterHealthLinkBase {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanClusterHealthLinkBase` or any of its subtypes: what a member declared as `VsanClusterHealthLinkBase` holds.
+/// A `VsanClusterHealthLinkBase` or any of its subtypes: what a member declared as `VsanClusterHealthLinkBase` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanClusterHealthLinkBaseKind {
     /// Exactly this type.
     VsanClusterHealthLinkBase(crate::types::VsanClusterHealthLinkBase),
-    ///  A `VsanClusterHealthLink`.
+    /// A `VsanClusterHealthLink`.
     VsanClusterHealthLink(Box<crate::types::VsanClusterHealthLink>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -108,6 +108,9 @@ impl Default for VsanClusterHealthLinkBaseKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanClusterHealthLinkBaseKind {}
+impl std::panic::UnwindSafe for VsanClusterHealthLinkBaseKind {}
+impl std::panic::RefUnwindSafe for VsanClusterHealthLinkBaseKind {}
 impl Clone for VsanClusterHealthLinkBaseKind {
     #[inline]
     fn clone(&self) -> Self {

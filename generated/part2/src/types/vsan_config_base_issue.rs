@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanConfigBaseIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanConfigBaseIssueKind`].
 #[derive(Clone)]
 pub struct VsanConfigBaseIssue {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,18 +76,18 @@ impl<'de> serde::Deserialize<'de> for VsanConfigBaseIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanConfigBaseIssue` or any of its subtypes: what a member declared as `VsanConfigBaseIssue` holds.
+/// A `VsanConfigBaseIssue` or any of its subtypes: what a member declared as `VsanConfigBaseIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanConfigBaseIssueKind {
     /// Exactly this type.
     VsanConfigBaseIssue(Box<crate::types::VsanConfigBaseIssue>),
-    ///  A `VsanConfigNotAllDisksClaimedIssue`.
+    /// A `VsanConfigNotAllDisksClaimedIssue`.
     #[cfg(feature = "vsan")]
     VsanConfigNotAllDisksClaimedIssue(
         Box<crate::types::VsanConfigNotAllDisksClaimedIssue>,
@@ -100,6 +100,9 @@ impl Default for VsanConfigBaseIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanConfigBaseIssueKind {}
+impl std::panic::UnwindSafe for VsanConfigBaseIssueKind {}
+impl std::panic::RefUnwindSafe for VsanConfigBaseIssueKind {}
 impl Clone for VsanConfigBaseIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanConfigBaseIssue`.
+/// Extends [`VsanConfigBaseIssue`](crate::types::VsanConfigBaseIssue).
 #[derive(Clone)]
 pub struct VsanConfigNotAllDisksClaimedIssue {
     /// Property *VsanConfigNotAllDisksClaimedIssue.host*.

@@ -6,7 +6,7 @@
 ///
 /// Extends `EntityResourceCheckDetails`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanDiskResourceCheckResultKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanDiskResourceCheckResultKind`].
 #[derive(Clone)]
 pub struct VsanDiskResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
@@ -154,18 +154,18 @@ impl<'de> serde::Deserialize<'de> for VsanDiskResourceCheckResult {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanDiskResourceCheckResult` or any of its subtypes: what a member declared as `VsanDiskResourceCheckResult` holds.
+/// A `VsanDiskResourceCheckResult` or any of its subtypes: what a member declared as `VsanDiskResourceCheckResult` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanDiskResourceCheckResultKind {
     /// Exactly this type.
     VsanDiskResourceCheckResult(Box<crate::types::VsanDiskResourceCheckResult>),
-    ///  A `VsanStoragePoolDiskResourceCheckResult`.
+    /// A `VsanStoragePoolDiskResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanStoragePoolDiskResourceCheckResult(
         Box<crate::types::VsanStoragePoolDiskResourceCheckResult>,
@@ -178,6 +178,9 @@ impl Default for VsanDiskResourceCheckResultKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanDiskResourceCheckResultKind {}
+impl std::panic::UnwindSafe for VsanDiskResourceCheckResultKind {}
+impl std::panic::RefUnwindSafe for VsanDiskResourceCheckResultKind {}
 impl Clone for VsanDiskResourceCheckResultKind {
     #[inline]
     fn clone(&self) -> Self {

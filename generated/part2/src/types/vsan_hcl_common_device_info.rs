@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanHclCommonDeviceInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanHclCommonDeviceInfoKind`].
 #[derive(Clone)]
 pub struct VsanHclCommonDeviceInfo {
     /// Property *VsanHclCommonDeviceInfo.deviceName*.
@@ -213,18 +213,18 @@ impl<'de> serde::Deserialize<'de> for VsanHclCommonDeviceInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanHclCommonDeviceInfo` or any of its subtypes: what a member declared as `VsanHclCommonDeviceInfo` holds.
+/// A `VsanHclCommonDeviceInfo` or any of its subtypes: what a member declared as `VsanHclCommonDeviceInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanHclCommonDeviceInfoKind {
     /// Exactly this type.
     VsanHclCommonDeviceInfo(Box<crate::types::VsanHclCommonDeviceInfo>),
-    ///  A `VsanHclNicInfo`.
+    /// A `VsanHclNicInfo`.
     #[cfg(feature = "vsan")]
     VsanHclNicInfo(Box<crate::types::VsanHclNicInfo>),
 }
@@ -235,6 +235,9 @@ impl Default for VsanHclCommonDeviceInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanHclCommonDeviceInfoKind {}
+impl std::panic::UnwindSafe for VsanHclCommonDeviceInfoKind {}
+impl std::panic::RefUnwindSafe for VsanHclCommonDeviceInfoKind {}
 impl Clone for VsanHclCommonDeviceInfoKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanHclCommonDeviceInfo`.
+/// Extends [`VsanHclCommonDeviceInfo`](crate::types::VsanHclCommonDeviceInfo).
 #[derive(Clone)]
 pub struct VsanHclNicInfo {
     /// Property *VsanHclCommonDeviceInfo.deviceName*.

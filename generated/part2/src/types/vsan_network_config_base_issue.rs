@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanNetworkConfigBaseIssueKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanNetworkConfigBaseIssueKind`].
 #[derive(Clone)]
 pub struct VsanNetworkConfigBaseIssue {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,41 +76,41 @@ impl<'de> serde::Deserialize<'de> for VsanNetworkConfigBaseIssue {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanNetworkConfigBaseIssue` or any of its subtypes: what a member declared as `VsanNetworkConfigBaseIssue` holds.
+/// A `VsanNetworkConfigBaseIssue` or any of its subtypes: what a member declared as `VsanNetworkConfigBaseIssue` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanNetworkConfigBaseIssueKind {
     /// Exactly this type.
     VsanNetworkConfigBaseIssue(Box<crate::types::VsanNetworkConfigBaseIssue>),
-    ///  A `VsanNetworkConfigPnicSpeedInconsistencyIssue`.
+    /// A `VsanNetworkConfigPnicSpeedInconsistencyIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigPnicSpeedInconsistencyIssue(
         Box<crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue>,
     ),
-    ///  A `VsanNetworkConfigPortgroupWithNoRedundancyIssue`.
+    /// A `VsanNetworkConfigPortgroupWithNoRedundancyIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigPortgroupWithNoRedundancyIssue(
         Box<crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue>,
     ),
-    ///  A `VsanNetworkConfigVdsScopeIssue`.
+    /// A `VsanNetworkConfigVdsScopeIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigVdsScopeIssue(Box<crate::types::VsanNetworkConfigVdsScopeIssue>),
-    ///  A `VsanNetworkConfigVsanNotOnVdsIssue`.
+    /// A `VsanNetworkConfigVsanNotOnVdsIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigVsanNotOnVdsIssue(
         Box<crate::types::VsanNetworkConfigVsanNotOnVdsIssue>,
     ),
-    ///  A `VsanNetworkConfigVswitchWithNoRedundancyIssue`.
+    /// A `VsanNetworkConfigVswitchWithNoRedundancyIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigVswitchWithNoRedundancyIssue(
         Box<crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue>,
     ),
-    ///  A `VsanNetworkVMotionVmknicNotFountIssue`.
+    /// A `VsanNetworkVMotionVmknicNotFountIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkVMotionVmknicNotFountIssue(
         Box<crate::types::VsanNetworkVMotionVmknicNotFountIssue>,
@@ -123,6 +123,9 @@ impl Default for VsanNetworkConfigBaseIssueKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanNetworkConfigBaseIssueKind {}
+impl std::panic::UnwindSafe for VsanNetworkConfigBaseIssueKind {}
+impl std::panic::RefUnwindSafe for VsanNetworkConfigBaseIssueKind {}
 impl Clone for VsanNetworkConfigBaseIssueKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanNetworkConfigBaseIssue`.
+/// Extends [`VsanNetworkConfigBaseIssue`](crate::types::VsanNetworkConfigBaseIssue).
 #[derive(Clone)]
 pub struct VsanNetworkConfigVsanNotOnVdsIssue {
     /// Property *VsanNetworkConfigVsanNotOnVdsIssue.host*.

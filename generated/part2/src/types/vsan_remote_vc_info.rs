@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VsanRemoteVcInfoKind`\].
+/// Has subtypes: members declared with this type are held as [`VsanRemoteVcInfoKind`].
 #[derive(Clone)]
 pub struct VsanRemoteVcInfo {
     /// Property *VsanRemoteVcInfo.linkType*.
@@ -92,18 +92,18 @@ impl<'de> serde::Deserialize<'de> for VsanRemoteVcInfo {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VsanRemoteVcInfo` or any of its subtypes: what a member declared as `VsanRemoteVcInfo` holds.
+/// A `VsanRemoteVcInfo` or any of its subtypes: what a member declared as `VsanRemoteVcInfo` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VsanRemoteVcInfoKind {
     /// Exactly this type.
     VsanRemoteVcInfo(crate::types::VsanRemoteVcInfo),
-    ///  A `VsanRemoteVcInfoStandalone`.
+    /// A `VsanRemoteVcInfoStandalone`.
     #[cfg(feature = "vsan")]
     VsanRemoteVcInfoStandalone(Box<crate::types::VsanRemoteVcInfoStandalone>),
 }
@@ -114,6 +114,9 @@ impl Default for VsanRemoteVcInfoKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VsanRemoteVcInfoKind {}
+impl std::panic::UnwindSafe for VsanRemoteVcInfoKind {}
+impl std::panic::RefUnwindSafe for VsanRemoteVcInfoKind {}
 impl Clone for VsanRemoteVcInfoKind {
     #[inline]
     fn clone(&self) -> Self {

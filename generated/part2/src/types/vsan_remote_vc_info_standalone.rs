@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanRemoteVcInfo`.
+/// Extends [`VsanRemoteVcInfo`](crate::types::VsanRemoteVcInfo).
 #[derive(Clone)]
 pub struct VsanRemoteVcInfoStandalone {
     /// Property *VsanRemoteVcInfo.linkType*.

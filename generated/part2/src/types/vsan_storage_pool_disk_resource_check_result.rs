@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
-/// Extends `VsanDiskResourceCheckResult`.
+/// Extends [`VsanDiskResourceCheckResult`](crate::types::VsanDiskResourceCheckResult).
 #[derive(Clone)]
 pub struct VsanStoragePoolDiskResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.

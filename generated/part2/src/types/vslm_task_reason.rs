@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 ///
-/// Has subtypes: members declared with this type are held as \[`VslmTaskReasonKind`\].
+/// Has subtypes: members declared with this type are held as [`VslmTaskReasonKind`].
 #[derive(Clone)]
 pub struct VslmTaskReason {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -76,27 +76,27 @@ impl<'de> serde::Deserialize<'de> for VslmTaskReason {
         crate::object::serde_deserialize(d)
     }
 }
-///  A `VslmTaskReason` or any of its subtypes: what a member declared as `VslmTaskReason` holds.
+/// A `VslmTaskReason` or any of its subtypes: what a member declared as `VslmTaskReason` holds.
 ///
-///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
-///  as the base variant with its name and members kept in `extra`. Every subtype, at any
-///  depth, and every nested family enum converts into it with `From` (`.into()`), and the
-///  members of the base type are read from any variant with the methods named like them.
-///  Variants are added as releases add subtypes, so a `match` needs a `_` arm.
+/// Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
+/// as the base variant with its name and members kept in `extra`. Every subtype, at any
+/// depth, and every nested family enum converts into it with `From` (`.into()`), and the
+/// members of the base type are read from any variant with the methods named like them.
+/// Variants are added as releases add subtypes, so a `match` needs a `_` arm.
 #[non_exhaustive]
 pub enum VslmTaskReasonKind {
     /// Exactly this type.
     VslmTaskReason(Box<crate::types::VslmTaskReason>),
-    ///  A `VslmTaskReasonAlarm`.
+    /// A `VslmTaskReasonAlarm`.
     #[cfg(feature = "vslm")]
     VslmTaskReasonAlarm(Box<crate::types::VslmTaskReasonAlarm>),
-    ///  A `VslmTaskReasonSchedule`.
+    /// A `VslmTaskReasonSchedule`.
     #[cfg(feature = "vslm")]
     VslmTaskReasonSchedule(Box<crate::types::VslmTaskReasonSchedule>),
-    ///  A `VslmTaskReasonSystem`.
+    /// A `VslmTaskReasonSystem`.
     #[cfg(feature = "vslm")]
     VslmTaskReasonSystem(Box<crate::types::VslmTaskReasonSystem>),
-    ///  A `VslmTaskReasonUser`.
+    /// A `VslmTaskReasonUser`.
     #[cfg(feature = "vslm")]
     VslmTaskReasonUser(Box<crate::types::VslmTaskReasonUser>),
 }
@@ -107,6 +107,9 @@ impl Default for VslmTaskReasonKind {
         <Self as crate::object::Family>::blank_base()
     }
 }
+impl Unpin for VslmTaskReasonKind {}
+impl std::panic::UnwindSafe for VslmTaskReasonKind {}
+impl std::panic::RefUnwindSafe for VslmTaskReasonKind {}
 impl Clone for VslmTaskReasonKind {
     #[inline]
     fn clone(&self) -> Self {

@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
-/// Extends `VslmTaskReason`.
+/// Extends [`VslmTaskReason`](crate::types::VslmTaskReason).
 #[derive(Clone)]
 pub struct VslmTaskReasonSchedule {
     /// Property *VslmTaskReasonSchedule.name*.

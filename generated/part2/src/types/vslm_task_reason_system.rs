@@ -4,7 +4,7 @@
 ///
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
-/// Extends `VslmTaskReason`.
+/// Extends [`VslmTaskReason`](crate::types::VslmTaskReason).
 #[derive(Clone)]
 pub struct VslmTaskReasonSystem {
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -2,7 +2,7 @@
 
 /// Data object type *WarningUpgradeEvent*.
 ///
-/// Extends `UpgradeEvent`.
+/// Extends [`UpgradeEvent`](crate::types::UpgradeEvent).
 #[derive(Clone)]
 pub struct WarningUpgradeEvent {
     /// Property *Event.key*.

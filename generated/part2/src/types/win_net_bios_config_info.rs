@@ -2,7 +2,7 @@
 
 /// Data object type *WinNetBIOSConfigInfo*.
 ///
-/// Extends `NetBIOSConfigInfo`.
+/// Extends [`NetBIOSConfigInfo`](crate::types::NetBIOSConfigInfo).
 #[derive(Clone)]
 pub struct WinNetBIOSConfigInfo {
     /// Property *NetBIOSConfigInfo.mode*.
