@@ -11,8 +11,8 @@ use vim25::mo::{PropertyCollector, ServiceInstance, SessionManager, ViewManager}
 use vim25::types::{Any, ManagedObjectReference, ObjectContent, ObjectSpec, PropertyFilterSpec, PropertySpec, RetrieveOptions, ServiceContent, TraversalSpec};
 
 /// Every object of type `ty` in the inventory with the properties at `paths`.
-async fn retrieve(client: &vim25::Client, content: &ServiceContent, ty: &str, paths: &[&str]) -> Result<Vec<ObjectContent>, vim25::Error> {
-    let views = ViewManager::from_ref(client, content.view_manager.as_ref().expect("a vCenter has a ViewManager"))?;
+async fn retrieve(client: &vim25::Client, content: &ServiceContent, ty: &str, paths: &[&str]) -> Result<Vec<ObjectContent>, Box<dyn std::error::Error>> {
+    let views = ViewManager::from_ref(client, content.view_manager.as_ref().ok_or("no ViewManager: not a vCenter")?)?;
     let view = views.create_container_view(&content.root_folder, Some(&[ty]), true).await?;
     // from the view to the objects it shows
     let traversal = TraversalSpec { r#type: "ContainerView".into(), path: "view".into(), ..Default::default() };
