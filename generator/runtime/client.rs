@@ -64,25 +64,77 @@ where
     }
 }
 
-/// Everything that can go wrong calling the API.
+/// Everything that can go wrong calling the API. Matchable: each kind of failure has its own
+/// variant, and none of their texts carries a password or a session id.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The server answered with a fault (HTTP 500 and a MethodFault body); match on it, or
     /// test it with [`Error::fault_is`].
     #[error("server fault {0}")]
     Fault(Box<crate::Fault>),
-    /// A reference given for a handle of another type ([`crate::mo`] handles' `from_ref`).
-    #[error("a reference to {found} cannot be held as a {expected}")]
-    WrongType { expected: &'static str, found: String },
+    /// The endpoint answered with something other than vi-json, such as XML or a SOAP envelope:
+    /// an ESXi host, or a vCenter older than 8.0.1, speaks only SOAP.
+    #[error("the server does not speak vi-json (HTTP {status}, {content_type}): {excerpt}")]
+    NotViJson {
+        status: u16,
+        /// The reply's `Content-Type`, or `no content type`.
+        content_type: String,
+        /// The start of the body, at most [`EXCERPT_LIMIT`] bytes.
+        excerpt: String,
+    },
+    /// A reply that is neither a result nor a fault.
+    #[error("unexpected HTTP status {status}: {excerpt}")]
+    Status {
+        status: u16,
+        /// The start of the body, at most [`EXCERPT_LIMIT`] bytes.
+        excerpt: String,
+    },
+    /// No reply within the time allowed (the request timeout, or a wait's own timeout).
+    #[error("timed out after {0:?}")]
+    Timeout(std::time::Duration),
+    /// The connection failed: refused, reset, a TLS error, a certificate that is not trusted.
+    #[error("transport: {0}")]
+    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A reply that is vi-json but not what the operation returns; the error names the member.
     #[error("could not decode the reply: {0}")]
     Decode(#[from] DecodeError),
     #[error("could not encode the request: {0}")]
     Encode(#[source] serde_json::Error),
-    /// A reply that is neither a result nor a fault.
-    #[error("unexpected HTTP status {status}: {body}")]
-    Status { status: u16, body: String },
-    #[error("transport: {0}")]
-    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// An operation or property newer than the session's release; nothing was sent.
+    #[error("{member} is new in release {since}, and this session speaks {release}")]
+    UnsupportedRelease {
+        /// `Type.Method` or `Type.property`.
+        member: String,
+        since: &'static str,
+        release: String,
+    },
+    /// Release negotiation found no release both sides speak.
+    #[error("the server supports none of the releases offered: {}", offered.join(", "))]
+    NoCommonRelease { offered: Vec<String> },
+    /// A reference given for a handle of another type ([`crate::mo`] handles' `from_ref`).
+    #[error("a reference to {found} cannot be held as a {expected}")]
+    WrongType { expected: &'static str, found: String },
+    /// The server lacks something the call needs, such as a manager its `ServiceContent` does
+    /// not list (an ESXi host has no `ViewManager`).
+    #[error("the server has no {0}")]
+    Missing(&'static str),
+    /// The client was configured with something it cannot use (a bad CA PEM, thumbprint, URL).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+/// The most of a body that an error keeps.
+pub const EXCERPT_LIMIT: usize = 1024;
+
+/// The start of `body` as text, at most [`EXCERPT_LIMIT`] bytes, cut at a character boundary.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_LIMIT)]);
+    let mut end = text.len().min(EXCERPT_LIMIT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].trim_end_matches('\u{fffd}').to_owned()
 }
 
 impl Error {
@@ -115,8 +167,12 @@ pub struct Client {
 
 struct Inner {
     base: String,
+    /// The release in the base URL, which the session speaks.
+    release: String,
     transport: Box<dyn Transport>,
     session: Mutex<Option<String>>,
+    /// State the helper modules keep per client (one value per type; see [`Client::shared`]).
+    shared: Mutex<Vec<Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl fmt::Debug for Client {
@@ -129,7 +185,9 @@ impl Client {
     /// A client for `base` (`https://vc.example.com/sdk/vim25/9.1.1.0`, no trailing slash needed).
     pub fn new(base: impl Into<String>, transport: impl Transport) -> Self {
         let base = base.into().trim_end_matches('/').to_owned();
-        Self { inner: Arc::new(Inner { base, transport: Box::new(transport), session: Mutex::new(None) }) }
+        let last = base.rsplit('/').next().unwrap_or_default();
+        let release = if crate::release::is_release(last) { last.to_owned() } else { crate::RELEASE.to_owned() };
+        Self { inner: Arc::new(Inner { base, release, transport: Box::new(transport), session: Mutex::new(None), shared: Mutex::new(Vec::new()) }) }
     }
 
     /// A client for `host` at the release this crate was generated from.
@@ -145,6 +203,24 @@ impl Client {
 
     pub fn base(&self) -> &str {
         &self.inner.base
+    }
+
+    /// The API release this client speaks: the last segment of its base URL.
+    pub fn release(&self) -> &str {
+        &self.inner.release
+    }
+
+    /// The one value of type `T` this client and its clones share, made on first use: the
+    /// helper modules keep their per-client state here (the cached `ServiceContent`, the task
+    /// watcher's shared property filter).
+    pub(crate) fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut all = self.inner.shared.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = all.iter().find_map(|v| v.clone().downcast::<T>().ok()) {
+            return found;
+        }
+        let made = Arc::new(T::default());
+        all.push(made.clone());
+        made
     }
 
     /// The current session token, if logged in.
@@ -202,24 +278,26 @@ impl Client {
         type_path: &str,
         id: &str,
         member: &str,
+        since: &'static str,
         body: Result<Option<Vec<u8>>, serde_json::Error>,
         decode: fn(&Client, &[u8]) -> Result<T, Error>,
     ) -> Call<T> {
-        let future = match body {
-            Ok(body) => self.execute(self.request(method, type_path, id, member, body)),
-            Err(e) => encode_failed(e),
+        let future = match (crate::release::check(self.release(), since, type_path, member), body) {
+            (Err(e), _) => failed(e),
+            (Ok(()), Ok(body)) => self.execute(self.request(method, type_path, id, member, body)),
+            (Ok(()), Err(e)) => failed(Error::Encode(e)),
         };
         Call { future, client: self.clone(), decode, _t: PhantomData }
     }
 }
 
 /// Kept out of [`Client::call`], which is compiled once per reply type.
-fn encode_failed(e: serde_json::Error) -> BoxFuture<Result<Vec<u8>, Error>> {
-    Box::pin(std::future::ready(Err(Error::Encode(e))))
+fn failed(e: Error) -> BoxFuture<Result<Vec<u8>, Error>> {
+    Box::pin(std::future::ready(Err(e)))
 }
 
 fn status_error(reply: Response) -> Error {
-    Error::Status { status: reply.status, body: String::from_utf8_lossy(&reply.body).into_owned() }
+    Error::Status { status: reply.status, excerpt: excerpt(&reply.body) }
 }
 
 /// Characters escaped in a moId path segment.

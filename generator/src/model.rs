@@ -184,6 +184,33 @@ pub struct Property {
     pub response: Response,
 }
 
+/// The vSphere API release that introduced an operation or property, from its description's
+/// `***Since:*** vSphere API Release 8.0.2.0` line (or `***Since:*** 8.0.0.4`). Releases of
+/// other APIs (`vEAM API 8.2`) are not vSphere releases a session negotiates, so they give none.
+pub fn since(description: Option<&str>) -> Option<&str> {
+    let text = description?;
+    let at = text.find("***Since:***")? + "***Since:***".len();
+    let line = text[at..].lines().next()?.trim();
+    let release = line.strip_prefix("vSphere API Release ").unwrap_or(line).trim();
+    let parts: Vec<&str> = release.split('.').collect();
+    let numeric = parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    numeric.then_some(release)
+}
+
+#[cfg(test)]
+mod since_tests {
+    use super::since;
+
+    #[test]
+    fn reads_the_release_line() {
+        assert_eq!(since(Some("Invokes *X*.\n\n***Since:*** vSphere API Release 9.1.0.0\n\n***Required privileges:*** System.View")), Some("9.1.0.0"));
+        assert_eq!(since(Some("***Since:*** 8.0.0.4")), Some("8.0.0.4"));
+        assert_eq!(since(Some("***Since:*** vEAM API 8.2")), None);
+        assert_eq!(since(Some("no release here")), None);
+        assert_eq!(since(None), None);
+    }
+}
+
 impl Model {
     pub fn schema(&self, name: &str) -> &Schema {
         &self.schemas[name]

@@ -279,6 +279,7 @@ fn reply(model: &Model, plan: &Plan, owner: &ManagedType, r: Option<&Response>) 
 fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenStream {
     let name = ident(&plan.members[&x.operation_id]);
     let member = proc_macro2::Literal::string(&x.name);
+    let since = proc_macro2::Literal::string(crate::model::since(x.description.as_deref()).unwrap_or(""));
     let (ret, decode) = reply(model, plan, owner, x.response.as_ref());
     let mut params = TokenStream::new();
     let mut convert = TokenStream::new();
@@ -330,7 +331,7 @@ fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenS
         #dep
         pub fn #name(&self, #params) -> crate::Call<#ret> {
             #convert
-            self.client.call(crate::client::HttpMethod::Post, Self::PATH, &self.reference.value, #member, #body, #decode)
+            self.client.call(crate::client::HttpMethod::Post, Self::PATH, &self.reference.value, #member, #since, #body, #decode)
         }
     }
 }
@@ -338,6 +339,7 @@ fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenS
 fn property(model: &Model, plan: &Plan, owner: &ManagedType, p: &Property) -> TokenStream {
     let name = ident(&plan.members[&p.operation_id]);
     let member = proc_macro2::Literal::string(&p.name);
+    let since = proc_macro2::Literal::string(crate::model::since(p.description.as_deref()).unwrap_or(""));
     let (ret, decode) = reply(model, plan, owner, Some(&p.response));
     let mut extra = Vec::new();
     if let Some(d) = p.response.description.as_deref() {
@@ -350,7 +352,7 @@ fn property(model: &Model, plan: &Plan, owner: &ManagedType, p: &Property) -> To
         #doc
         #dep
         pub fn #name(&self) -> crate::Call<#ret> {
-            self.client.call(crate::client::HttpMethod::Get, Self::PATH, &self.reference.value, #member, Ok(None), #decode)
+            self.client.call(crate::client::HttpMethod::Get, Self::PATH, &self.reference.value, #member, #since, Ok(None), #decode)
         }
     }
 }

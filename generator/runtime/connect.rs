@@ -1,0 +1,1 @@
+//! connect: written by the client-runtime work (issue 23).

@@ -1,0 +1,3 @@
+//! Watches power states (to be written).
+
+fn main() {}

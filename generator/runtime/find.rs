@@ -1,0 +1,1 @@
+//! find: written by the client-runtime work (issue 23).

@@ -1,0 +1,1 @@
+//! property: written by the client-runtime work (issue 23).

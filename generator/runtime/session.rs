@@ -1,0 +1,1 @@
+//! session: written by the client-runtime work (issue 23).

@@ -1,0 +1,1 @@
+//! task: written by the client-runtime work (issue 23).
