@@ -27,6 +27,8 @@ pub struct ObjectInfo {
     /// No name in `wire`, nor `type_name`, has a character JSON writes escaped, so each is
     /// written as itself and can be recognised on the input's bytes.
     pub plain: bool,
+    /// The vSphere API release that introduced the type, when the document says.
+    pub since: Option<&'static str>,
 }
 
 impl ObjectInfo {

@@ -19,6 +19,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("base/src/extra.rs", include_str!("../../runtime/extra.rs")),
     ("base/src/datetime.rs", include_str!("../../runtime/datetime.rs")),
     ("base/src/fault.rs", include_str!("../../runtime/fault.rs")),
+    ("base/src/release.rs", include_str!("../../runtime/base_release.rs")),
     ("src/client.rs", include_str!("../../runtime/client.rs")),
     ("src/connect.rs", include_str!("../../runtime/connect.rs")),
     ("src/content.rs", include_str!("../../runtime/content.rs")),
@@ -327,6 +328,7 @@ fn base_lib_rs(model: &Model, plan: &Plan) -> TokenStream {
         pub mod object;
         #[doc(hidden)]
         pub mod registry;
+        pub mod release;
         pub mod ser;
         pub mod types;
 

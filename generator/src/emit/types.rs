@@ -242,6 +242,10 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|a, b| members[*a].field.name.as_bytes().cmp(members[*b].field.name.as_bytes()));
     let by_name: Vec<u16> = order.iter().map(|&i| i as u16).collect();
+    let since_info = match crate::model::since(s.description.as_deref()) {
+        Some(r) => quote!(Some(#r)),
+        None => quote!(None),
+    };
     // names JSON writes with escapes are only ever matched decoded
     let escaped = |name: &str| name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
     let plain = !members.iter().any(|m| escaped(&m.field.name)) && !wire_name.is_some_and(escaped);
@@ -312,6 +316,10 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
             /// The `_typeName` of this type on the wire.
             pub const TYPE_NAME: &'static str = #type_name;
 
+            /// The vSphere API release that introduced this type, when the document says; a
+            /// client refuses to send it to a session of an older release.
+            pub const SINCE: Option<&'static str> = #since_info;
+
             /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
             /// this release does not know that was decoded as this type.
             #[inline]
@@ -328,6 +336,7 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
             required: &[#(#required),*],
             by_name: &[#(#by_name),*],
             plain: #plain,
+            since: #since_info,
         };
 
         impl crate::object::Object for #name {
