@@ -229,8 +229,14 @@ pub fn parse_semver(v: &str) -> Option<(u64, u64, u64)> {
     it.next().is_none().then_some(out)
 }
 
+/// Lower-case hex sha256 of `bytes`: the form of the manifest's pins, of the document hash the
+/// generator records in `generated/api-map.json`, and of `generated/checksums.sha256`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// sha256 of a file, streamed.
@@ -247,7 +253,7 @@ pub fn sha256_file(path: &Path) -> Result<String, Error> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&hasher.finalize()))
 }
 
 /// Checks that `path` holds exactly the pinned bytes of `release`.

@@ -3,26 +3,11 @@
 //! Works on two [`Model`]s, so it sees the document the way the generator does. Names are the
 //! documents' own: schema names and operationIds exactly as written.
 //!
-//! Impact rules (the crate's semver class is the highest impact of any change):
-//! - major: a schema, operation, property, parameter or enum value removed; a new *required*
-//!   property or parameter; a type change of a property, parameter, return value or boxed type;
-//!   optional <-> required (the generated field changes between `T` and `Option<T>` either way);
-//!   a schema changing kind or parent; a data object gaining its first subtype or losing its
-//!   last one (it is then held through its kind enum, or no longer); a type moving between
-//!   inline and boxed (`plan::inline_layout`: an added property can push a small struct over
-//!   the limit, and its members change between `T` and `Box<T>`; with a layout record,
-//!   [`diff_with`], only what the record does not list or cannot keep moves); a method
-//!   becoming a property read or the reverse.
-//! - minor: a schema, operation, optional property or parameter, or enum value added; a
-//!   deprecation flag set or cleared (an attribute, not a signature); a fault added to or removed
-//!   from an operation's declared list (faults arrive as the polymorphic fault type whatever the
-//!   list says, so the list only feeds documentation and matching hints).
-//! - patch: descriptions; a property moved between a data object and its ancestor (the object
-//!   still has it); an operation's path, anonymous access or a type's wire name.
-//!
-//! Beyond the documents, a changed Rust name of anything in both (a type, family enum, field,
-//! enum variant, method or parameter) is major: `names::Scope` suffixes a clash in the
-//! document's order, so a member added to an ancestor can rename a subtype's field.
+//! Each change carries its impact, and the crate's semver class is the highest of them. The
+//! rules (which change is major, minor or patch, and why) are stated once, for the whole
+//! repository, in `.github/ARCHITECTURE.md` under "Semver"; [`diff_with`] lays both documents
+//! out with the same layout record, so that only what the record cannot keep moves between
+//! inline and boxed.
 //!
 //! Request body schemas (`Kind::Request`) are reported as parameter changes of the operations
 //! that use them, not as schema changes. Enum values of an added or removed enum schema are not

@@ -4,7 +4,6 @@
 //! documents put beside a `$ref` (`description`, `nullable`, `deprecated` in the 8.0.x style);
 //! the model reads those keys from the tree by JSON pointer.
 
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -53,7 +52,7 @@ pub fn pointer_segment(s: &str) -> String {
 /// Loads a document from bytes, JSON or YAML, told apart by content (a JSON document starts
 /// with `{` after optional white space and BOM).
 pub fn load(bytes: &[u8]) -> Result<Document, SpecError> {
-    let sha256 = hex(&Sha256::digest(bytes));
+    let sha256 = vim25_spec::sha256_hex(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         SpecError::at(format!("byte {}", e.valid_up_to()), "the document is not UTF-8")
     })?;
@@ -148,10 +147,6 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
         }
     }
     out
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

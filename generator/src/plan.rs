@@ -412,9 +412,9 @@ pub const INLINE_LIMIT: usize = 128;
 /// [`INLINE_LIMIT`], counting what it holds inline itself.
 ///
 /// A family's own struct inline saves the one allocation that a value of exactly the base type
-/// costs: `OptionValue` in `extraConfig`, `Description` in every device's `deviceInfo`, 39 of
-/// the 95 allocations of one VM's configuration. A family enum nests its subtypes' enums
-/// unboxed, as before, and grows to the largest of them, so that a subtype's value still costs
+/// costs: `OptionValue` in `extraConfig`, `Description` in every device's `deviceInfo`, the
+/// two most frequent allocations of one VM's configuration. A family enum nests its subtypes'
+/// enums unboxed and grows to the largest of them, so that a subtype's value still costs
 /// one allocation (`VirtualDeviceBackingInfoKind` nests `VirtualDeviceFileBackingInfoKind`,
 /// which holds its own struct and a boxed `VirtualDiskFlatVer2BackingInfo`). Only the root and
 /// the families it holds (`Any`, `DataObjectKind`) must not grow, being held wherever an `Any`

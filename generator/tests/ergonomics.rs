@@ -130,16 +130,16 @@ fn every_type_shares_its_ancestors_member_table() {
         (object.info().type_name == Some(NAMES[id])).then_some(object)
     };
     let mut checked = 0;
-    for id in 0..NAMES.len() {
+    for (id, type_name) in NAMES.iter().enumerate() {
         let Some(this) = blank(id) else { continue };
         let mut up = parent(id);
         while let Some(a) = up {
-            let ancestor = blank(a).unwrap_or_else(|| panic!("{} is built but not its ancestor {}", NAMES[id], NAMES[a]));
+            let ancestor = blank(a).unwrap_or_else(|| panic!("{type_name} is built but not its ancestor {}", NAMES[a]));
             let (wire, base) = (this.info().wire, ancestor.info().wire);
-            assert_eq!(&wire[..base.len()], base, "{} against {}", NAMES[id], NAMES[a]);
+            assert_eq!(&wire[..base.len()], base, "{type_name} against {}", NAMES[a]);
             for (i, name) in base.iter().enumerate() {
                 let (mine, theirs) = (this.object().field(i).as_any().type_id(), ancestor.object().field(i).as_any().type_id());
-                assert_eq!(mine, theirs, "{}.{name} against {}", NAMES[id], NAMES[a]);
+                assert_eq!(mine, theirs, "{type_name}.{name} against {}", NAMES[a]);
             }
             checked += 1;
             up = parent(a);

@@ -8,7 +8,6 @@ use crate::model::{Kind, Model, Op};
 use crate::plan::{Plan, Unit, CORE};
 use proc_macro2::TokenStream;
 use quote::quote;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Runtime modules, written verbatim.
@@ -520,7 +519,7 @@ fn values(model: &Model, plan: &Plan) -> serde_json::Map<String, serde_json::Val
 pub fn checksums(files: &BTreeMap<String, String>) -> String {
     let mut out = String::new();
     for (path, text) in files {
-        out.push_str(&format!("{}  {}\n", crate::load::hex(&Sha256::digest(text.as_bytes())), path));
+        out.push_str(&format!("{}  {}\n", vim25_spec::sha256_hex(text.as_bytes()), path));
     }
     out
 }

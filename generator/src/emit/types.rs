@@ -2,7 +2,7 @@
 //! enum when it has subtypes), per enumeration and per request body, plus `any.rs` for the
 //! polymorphic root.
 //!
-//! Representation (see the README's design notes for the measurements behind it):
+//! Representation (`.github/ARCHITECTURE.md` gives the reasons, `.github/PERFORMANCE.md` the measurements):
 //! - a data object is a struct with *all* its members, inherited ones included, so reading a
 //!   member never goes through a chain of parents;
 //! - a data object with subtypes also gets a family enum (`VirtualDeviceKind`) with one variant
@@ -670,8 +670,8 @@ fn accessors(model: &Model, plan: &Plan, s: &Schema) -> (TokenStream, Vec<String
 /// family enum (a subtype with subtypes) or a struct.
 ///
 /// Boxed variants are built through the generic helpers of `object.rs` (`boxed`, `clone_boxed`,
-/// `blank_boxed`), so that no generated body holds a `Box<T>` of a member: drop-checking each
-/// such type walked most of the crate, 2.3 s of every build.
+/// `blank_boxed`), so that no generated body holds a `Box<T>` of a member: rustc drop-checks
+/// each such type where a body holds it, and each check walks most of the crate.
 struct Held {
     v: proc_macro2::Ident,
     ty: TokenStream,
