@@ -87,7 +87,7 @@ pub fn run(args: Args) -> Result<(), String> {
     let root = PathBuf::from(vim25_spec::REPO_DIR);
     let work = root.join("target").join("e2e");
     fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = Cargo(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     let scripted: Vec<&str> =
         SCRIPTED_TESTS.iter().copied().filter(|t| root.join("generator/tests").join(format!("{t}.rs")).exists()).collect();
     let examples: Vec<(&str, &[&str])> =
@@ -106,24 +106,24 @@ pub fn run(args: Args) -> Result<(), String> {
 
     println!("== e2e: build");
     let started = Instant::now();
-    let mut build = Command::new(&cargo);
-    build.current_dir(&root).args(["build", "-q", "-p", "vim25-e2e"]);
-    if full {
-        // `--example` alone would select only examples, of both packages
-        build.args(["-p", "vim25", "--bins"]);
-        for (example, _) in &examples {
-            build.args(["--example", example]);
-        }
-    }
-    step(&mut build, "cargo build -p vim25-e2e (and the examples)")?;
+    // The whole workspace, as `cargo test --workspace` resolves it: other package selections
+    // unify features differently (serde_json's preserve_order comes from the generator,
+    // rustls' logging from xtask's ureq) and would compile the generated crates once more.
+    // For the same reason the examples and the scenario binary are run from the target
+    // directory rather than with `cargo run -p`, and the scripted tests with `--workspace`.
+    step(
+        cargo.command().current_dir(&root).args(["build", "-q", "--workspace", "--bins", "--examples"]),
+        "cargo build --workspace --bins --examples",
+    )?;
     if full && !scripted.is_empty() {
-        let mut tests = Command::new(&cargo);
-        tests.current_dir(&root).args(["test", "-q", "--no-run", "-p", "vim25-generator"]);
+        let mut tests = cargo.command();
+        tests.current_dir(&root).args(["test", "-q", "--no-run", "--workspace"]);
         scripted.iter().for_each(|t| {
             tests.args(["--test", t]);
         });
         step(&mut tests, "cargo test --no-run (the scripted-server tests)")?;
     }
+    let bin = target_dir(&cargo, &root)?.join("debug");
     let built = started.elapsed();
 
     println!("== e2e: run");
@@ -134,8 +134,8 @@ pub fn run(args: Args) -> Result<(), String> {
         let services = Services::start(&tool, &vcsim_dir, &prism_cli, &document, &prism_log)?;
         let env = [("VIM25_URL", services.url.as_str()), ("VIM25_USER", USER), ("VIM25_PASSWORD", PASSWORD)];
 
-        let mut scenarios = Command::new(&cargo);
-        scenarios.current_dir(&root).args(["run", "-q", "-p", "vim25-e2e", "--"]).envs(env).env_remove("VIM25_HOST");
+        let mut scenarios = Command::new(bin.join("vim25-e2e"));
+        scenarios.current_dir(&root).envs(env).env_remove("VIM25_HOST");
         if let Some(only) = &args.only {
             scenarios.args(["--only", only]);
         }
@@ -143,17 +143,16 @@ pub fn run(args: Args) -> Result<(), String> {
 
         if full {
             for (example, example_args) in &examples {
-                let mut command = Command::new(&cargo);
+                let mut command = Command::new(bin.join("examples").join(example));
                 command
                     .current_dir(&root)
-                    .args(["run", "-q", "-p", "vim25", "--example", example, "--"])
                     .args(*example_args)
                     .envs(env)
                     .env_remove("VIM25_HOST");
                 let mut expect_names = Vec::new();
                 if *example == "list_vms" {
-                    let mut names = Command::new(&cargo);
-                    names.current_dir(&root).args(["run", "-q", "-p", "vim25-e2e", "--", "--vm-names"]).envs(env);
+                    let mut names = Command::new(bin.join("vim25-e2e"));
+                    names.current_dir(&root).arg("--vm-names").envs(env);
                     expect_names = output(&mut names)?.lines().map(str::to_owned).collect();
                 }
                 let outcome = run_example(&format!("example:{example}"), &mut command, |stdout| match *example {
@@ -173,8 +172,8 @@ pub fn run(args: Args) -> Result<(), String> {
     }
     if full {
         for test in &scripted {
-            let mut command = Command::new(&cargo);
-            command.current_dir(&root).args(["test", "-q", "-p", "vim25-generator", "--test", test]);
+            let mut command = cargo.command();
+            command.current_dir(&root).args(["test", "-q", "--workspace", "--test", test]);
             let outcome = run_example(&format!("test:{test}"), &mut command, |_| Ok(()));
             println!("{}", outcome.line());
             outcomes.push(outcome);
@@ -228,6 +227,38 @@ pub fn run(args: Args) -> Result<(), String> {
         true => Ok(()),
         false => Err(failures.join(", ")),
     }
+}
+
+/// The cargo that runs this command.
+struct Cargo(std::ffi::OsString);
+
+impl Cargo {
+    /// A cargo command without the variables `cargo run` set for this process: build scripts
+    /// that watch one of them (ring's watches `CARGO_MANIFEST_DIR`) would run again, and
+    /// everything above them (rustls, reqwest, vim25) compile again, each time the
+    /// workspace is built alternately from a shell and from here.
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.0);
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            let set_by_cargo_run = name.starts_with("CARGO_PKG_")
+                || ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE"]
+                    .contains(&name.as_ref());
+            if set_by_cargo_run {
+                command.env_remove(name.as_ref());
+            }
+        }
+        command
+    }
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR`, `build.target-dir`, or `target/`).
+fn target_dir(cargo: &Cargo, root: &Path) -> Result<PathBuf, String> {
+    let mut metadata = cargo.command();
+    metadata.current_dir(root).args(["metadata", "--format-version", "1", "--no-deps"]);
+    let text = output(&mut metadata)?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("cargo metadata: {e}"))?;
+    value["target_directory"].as_str().map(PathBuf::from).ok_or_else(|| "cargo metadata: no target_directory".to_owned())
 }
 
 /// Runs a command to completion, its output shown; fails unless it exits 0.
