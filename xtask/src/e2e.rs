@@ -92,6 +92,9 @@ pub fn run(args: Args) -> Result<(), String> {
         SCRIPTED_TESTS.iter().copied().filter(|t| root.join("generator/tests").join(format!("{t}.rs")).exists()).collect();
     let examples: Vec<(&str, &[&str])> =
         EXAMPLES.iter().copied().filter(|(e, _)| root.join("generated/examples").join(format!("{e}.rs")).exists()).collect();
+    for (example, _) in EXAMPLES.iter().filter(|e| !examples.contains(e)) {
+        println!("e2e: no example {example} in generated/examples: not run");
+    }
     let full = args.only.is_none();
 
     println!("== e2e: install");

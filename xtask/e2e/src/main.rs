@@ -20,7 +20,9 @@ use vim25::types::{ServiceContent, TaskInfo, TaskInfoState};
 
 /// A scenario's error: the message printed after `FAILED`.
 pub type Error = Box<dyn std::error::Error>;
+/// A scenario's or a helper's result.
 pub type Result<T = ()> = std::result::Result<T, Error>;
+/// A registered scenario: borrows the environment for the future it returns.
 type Scenario = for<'a> fn(&'a Env) -> Pin<Box<dyn Future<Output = Result> + 'a>>;
 
 /// Registers scenarios: each a `async fn NAME(env: &Env) -> Result` of [`scenarios`].
@@ -57,6 +59,7 @@ macro_rules! ensure {
 
 /// Where the scenarios connect, and as whom.
 pub struct Env {
+    /// The base URL (prism's, in front of the simulator).
     pub url: String,
     pub user: String,
     pub password: String,
@@ -81,10 +84,12 @@ impl Env {
 }
 
 impl Session {
+    /// Ends the session.
     pub async fn logout(self) -> Result {
         Ok(self.sessions.logout().await?)
     }
 
+    /// The `SearchIndex` of the service content.
     pub fn search_index(&self) -> Result<SearchIndex> {
         Ok(SearchIndex::from_ref(&self.client, self.content.search_index.as_ref().ok_or("no SearchIndex")?)?)
     }
