@@ -4,6 +4,7 @@ mod bench;
 mod build_profile;
 mod codegen;
 mod diff;
+mod e2e;
 mod fetch_spec;
 mod layout;
 mod release;
@@ -40,6 +41,8 @@ enum Command {
     Release(release::Args),
     /// Record the inline-or-boxed layout of the pinned document in spec/layout.json.
     Layout(layout::Args),
+    /// The end-to-end suite: scenarios and examples against a live simulator, behind prism.
+    E2e(e2e::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Layout(args) => layout::run(args),
         Command::Bench(args) => bench::run(args),
         Command::BuildProfile(args) => build_profile::run(args),
+        Command::E2e(args) => e2e::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
