@@ -437,6 +437,23 @@ impl Updates {
     pub fn version(&self) -> Option<&str> {
         self.state.as_ref().and_then(|s| s.version.as_deref())
     }
+
+    /// Ends the stream and destroys what it made on the server (its collector with the
+    /// filter, and its view), waiting for that rather than leaving it to the background.
+    pub async fn close(mut self) -> Result<(), Error> {
+        // a wait in flight is abandoned; its state, dropped with it, cleans up in the background
+        self.future = None;
+        let Some(mut state) = self.state.take() else { return Ok(()) };
+        let (collector, view) = (state.resources.collector.take(), state.resources.view.take());
+        let destroyed = match collector {
+            Some(collector) => collector.destroy_property_collector().await,
+            None => Ok(()),
+        };
+        if let Some(view) = view {
+            view.destroy_view().await?;
+        }
+        destroyed
+    }
 }
 
 /// Makes the collector, view and filter of a stream.
@@ -565,6 +582,11 @@ impl Changes {
     /// The version of the last update set received.
     pub fn version(&self) -> Option<&str> {
         self.updates.version()
+    }
+
+    /// Ends the stream; see [`Updates::close`].
+    pub async fn close(self) -> Result<(), Error> {
+        self.updates.close().await
     }
 }
 
