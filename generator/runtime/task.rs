@@ -102,14 +102,19 @@ impl Watcher {
         Ok(collector)
     }
 
-    /// Forgets the collector after a failure (a new session, say), so that the next wait
-    /// makes a new one, and tells every wait to poll.
-    fn fail(&self, collector: &PropertyCollector) {
+    /// Forgets `collector` after a failure on it (a new session, say), so that the next wait
+    /// makes a new one.
+    fn forget(&self, collector: &PropertyCollector) {
         if let Ok(mut slot) = self.collector.try_lock() {
             if slot.as_ref().is_some_and(|c| c.reference() == collector.reference()) {
                 *slot = None;
             }
         }
+    }
+
+    /// Forgets the collector after its poll failed, and tells every wait to poll.
+    fn fail(&self, collector: &PropertyCollector) {
+        self.forget(collector);
         let mut state = self.lock();
         state.running = false;
         state.version = None;
@@ -208,12 +213,21 @@ impl Subscription {
             receiver.mark_changed();
         }
         if first {
-            let made = match this.watcher.collector(&client).await {
-                Ok(collector) => collector.create_filter(&task_spec(task.reference()), false).await.map(|f| (collector, f)),
-                Err(e) => Err(e),
-            };
-            let Ok((collector, filter)) = made else {
+            let Ok(collector) = this.watcher.collector(&client).await else {
                 return this;
+            };
+            let filter = match collector.create_filter(&task_spec(task.reference()), false).await {
+                Ok(filter) => filter,
+                Err(_) => {
+                    // A running poll fails by itself on a collector gone bad (and forgets it
+                    // then); with none running, a collector of an ended session would
+                    // otherwise fail every later wait.
+                    let idle = !this.watcher.lock().running;
+                    if idle {
+                        this.watcher.forget(&collector);
+                    }
+                    return this;
+                }
             };
             let start = {
                 let mut state = this.watcher.lock();

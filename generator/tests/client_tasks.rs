@@ -158,8 +158,12 @@ fn paging_server(fail_second_page: bool) -> Handler {
             "RetrieveServiceContent" => service_content(),
             "CreateContainerView" => (200, mor("ContainerView", "session[1]view-1")),
             "DestroyView" | "CancelRetrievePropertiesEx" => (204, Value::Null),
-            "RetrievePropertiesEx" => (200, json!({"_typeName": "RetrieveResult", "token": "page-2", "objects": [
-                vm_content("vm-1", "one", "poweredOn"), vm_content("vm-2", "two", "poweredOff")]})),
+            "RetrievePropertiesEx" => {
+                let mut first = vm_content("vm-1", "one", "poweredOn");
+                first["propSet"].as_array_mut().unwrap().push(json!({"_typeName": "DynamicProperty", "name": "datastore", "val":
+                    {"_typeName": "ArrayOfManagedObjectReference", "_value": [mor("Datastore", "datastore-1"), mor("Datastore", "datastore-2")]}}));
+                (200, json!({"_typeName": "RetrieveResult", "token": "page-2", "objects": [first, vm_content("vm-2", "two", "poweredOff")]}))
+            }
             "ContinueRetrievePropertiesEx" if token == "page-2" && fail_second_page => fault("SystemError", "the page is gone"),
             "ContinueRetrievePropertiesEx" if token == "page-2" => (200, json!({"_typeName": "RetrieveResult", "token": "page-3", "objects": [
                 vm_content("vm-3", "three", "suspended"), vm_content("vm-4", "four", "poweredOn")]})),
@@ -207,6 +211,9 @@ async fn retrieve_reads_three_pages_through_a_view_and_destroys_it() {
         Err(PropertyError::WrongType { path, expected, found, .. }) => assert_eq!((path.as_str(), expected, found.as_str()), ("name", "bool", "string")),
         other => panic!("expected a wrong type, got {other:?}"),
     }
+    let datastores: Vec<&str> = vms[0].list::<ManagedObjectReference>("datastore").unwrap().iter().map(|d| d.value.as_str()).collect();
+    assert_eq!(datastores, ["datastore-1", "datastore-2"]);
+    assert!(vms[1].list::<ManagedObjectReference>("datastore").unwrap().is_empty());
     assert!(matches!(vms[0].get::<bool>("config.template"), Err(PropertyError::Unset { .. })));
     assert!(vms[0].get_opt::<bool>("config.template").unwrap().is_none());
     match vms[5].get::<VirtualMachinePowerState>("runtime.powerState") {
