@@ -9,7 +9,7 @@
 //!   (`vm.get::<VirtualMachinePowerState>("runtime.powerState")?`, `vm.str("name")?`); a
 //!   property the server could not read ([`ObjectContent::missing_set`]) is an error that
 //!   carries the server's fault.
-//! - [`Client::watch`] and [`Client::updates`]: a [`Stream`](futures_util::Stream) of changes
+//! - [`Client::watch`] and [`Client::updates`]: a `futures_util::Stream` of changes
 //!   over `WaitForUpdatesEx` on a property collector of its own, so several streams and the
 //!   task waits of [`crate::task`] never take each other's updates.
 //!

@@ -1,5 +1,5 @@
 //! Waiting for tasks: every `*_Task` operation returns a [`mo::Task`], and
-//! [`Task::wait`](mo::Task::wait) resolves when it ends.
+//! [`Task::wait`] resolves when it ends.
 //!
 //! ```no_run
 //! # async fn f(vm: vim25::mo::VirtualMachine) -> Result<(), vim25::Error> {
@@ -348,7 +348,7 @@ fn typed<T: Clone + 'static>(result: Option<Any>) -> Result<T, Error> {
 
 type Progress = Box<dyn FnMut(&TaskInfo) + Send>;
 
-/// A wait for a task, from [`Task::wait`](mo::Task::wait): set options, then `.await` it for
+/// A wait for a task, from [`Task::wait`]: set options, then `.await` it for
 /// the task's result (`Option<Any>`), or ask for [`Wait::info`], [`Wait::result`] or
 /// [`Wait::handle`].
 #[must_use = "a wait does nothing until awaited"]
@@ -368,7 +368,7 @@ impl std::fmt::Debug for Wait {
 
 impl Wait {
     /// Gives up after `timeout` with [`Error::Timeout`] (the task itself goes on; see
-    /// [`Task::cancel`](mo::Task::cancel)). No limit by default.
+    /// [`Task::cancel`]). No limit by default.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -455,7 +455,7 @@ impl mo::Task {
 
     /// The task's states as a stream: the current one, then each change, ending after the
     /// final one (which is reported as it is, also when the task failed). Served like
-    /// [`Task::wait`](mo::Task::wait).
+    /// [`Task::wait`].
     pub fn updates(&self) -> impl Stream<Item = Result<TaskInfo, Error>> + Send + 'static {
         enum Step {
             Start(Task),
