@@ -17,13 +17,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     sessions.login(std::env::var("VIM25_USER")?, std::env::var("VIM25_PASSWORD")?, None).await?;
 
     let events = EventManager::from_ref(&client, content.event_manager.as_ref().ok_or("no EventManager")?)?;
+    // a collector's latest page is its newest `pageSize` events, oldest first
     let collector = events.create_collector_for_events(&EventFilterSpec::default()).await?;
     collector.set_collector_page_size(100).await?;
-    for event in collector.latest_page().await?.unwrap_or_default() {
+    let page = collector.latest_page().await;
+    collector.destroy_collector().await?;
+    for event in page?.unwrap_or_default() {
         let message = event.full_formatted_message().as_deref().unwrap_or_default();
         println!("{}  {}  {message}", event.created_time(), event.type_name());
     }
-    collector.destroy_collector().await?;
     sessions.logout().await?;
     Ok(())
 }
