@@ -235,6 +235,8 @@ struct SessionState {
     generation: u64,
 }
 
+// the session helpers and the per-client state are used by the vim25 modules only
+#[cfg_attr(not(feature = "vim25"), allow(dead_code))]
 pub(crate) struct Inner {
     base: String,
     /// The release in the base URL, which the session speaks.
@@ -322,19 +324,6 @@ impl Client {
         self.inner.options.long_poll_timeout
     }
 
-    /// The one value of type `T` this client and its clones share, made on first use: the
-    /// helper modules keep their per-client state here (the cached `ServiceContent`, the task
-    /// watcher's shared property filter).
-    pub(crate) fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
-        let mut all = lock(&self.inner.shared);
-        if let Some(found) = all.iter().find_map(|v| v.clone().downcast::<T>().ok()) {
-            return found;
-        }
-        let made = Arc::new(T::default());
-        all.push(made.clone());
-        made
-    }
-
     /// The current session token, if logged in. It is a secret: do not log it.
     pub fn session(&self) -> Option<String> {
         lock(&self.inner.session).token.clone()
@@ -345,24 +334,6 @@ impl Client {
         let mut state = lock(&self.inner.session);
         state.token = token;
         state.generation += 1;
-    }
-
-    /// The generation of the session (see [`SessionState`]).
-    pub(crate) fn session_generation(&self) -> u64 {
-        lock(&self.inner.session).generation
-    }
-
-    pub(crate) fn weak(&self) -> Weak<Inner> {
-        Arc::downgrade(&self.inner)
-    }
-
-    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
-        Self { inner }
-    }
-
-    /// How long since a reply last arrived.
-    pub(crate) fn idle_for(&self) -> Duration {
-        lock(&self.inner.last_used).elapsed()
     }
 
     pub(crate) fn touch(&self) {
@@ -519,6 +490,41 @@ impl Client {
             (Ok(()), Err(e)) => failed(Error::Encode(e)),
         };
         Call { future, client: self.clone(), decode, _t: PhantomData }
+    }
+}
+
+// What the helper modules (session, task, property ...) need of a client.
+#[cfg_attr(not(feature = "vim25"), allow(dead_code))]
+impl Client {
+    /// The one value of type `T` this client and its clones share, made on first use: the
+    /// helper modules keep their per-client state here (the cached `ServiceContent`, the task
+    /// watcher's shared property filter).
+    pub(crate) fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut all = lock(&self.inner.shared);
+        if let Some(found) = all.iter().find_map(|v| v.clone().downcast::<T>().ok()) {
+            return found;
+        }
+        let made = Arc::new(T::default());
+        all.push(made.clone());
+        made
+    }
+
+    /// The generation of the session (see [`SessionState`]).
+    pub(crate) fn session_generation(&self) -> u64 {
+        lock(&self.inner.session).generation
+    }
+
+    pub(crate) fn weak(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+
+    /// How long since a reply last arrived.
+    pub(crate) fn idle_for(&self) -> Duration {
+        lock(&self.inner.last_used).elapsed()
     }
 }
 

@@ -17,7 +17,7 @@
 //! first, to `POST {server}/api/vcenter/system?action=hello` and speaks the one the server
 //! picks; a server without that endpoint (HTTP 404) speaks `8.0.1.0`, the first vi-json release.
 
-use crate::client::{classify, lock, with_timeout, Client, Error, HttpMethod, Options, Request, Transport};
+use crate::client::{classify, with_timeout, Client, Error, HttpMethod, Options, Request, Transport};
 use std::fmt;
 use std::time::Duration;
 
@@ -34,6 +34,8 @@ pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(10 * 60);
 ///
 /// Its `Debug` form shows the user name but never the password.
 #[must_use = "a builder does nothing until `connect` is awaited"]
+// without reqwest, the settings of the HTTP client are kept but not used
+#[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
 pub struct ClientBuilder {
     server: String,
     credentials: Option<(String, crate::Password)>,
@@ -287,13 +289,6 @@ async fn negotiate(transport: &dyn Transport, server: &str, offered: &[String], 
         Some("") => Err(Error::NoCommonRelease { offered: offered.to_vec() }),
         Some(release) => Ok(release.to_owned()),
         None => Err(Error::Status { status: 200, excerpt: crate::client::excerpt(&body) }),
-    }
-}
-
-impl Client {
-    /// The credentials kept for logging in again (see [`crate::session`]).
-    pub(crate) fn remember_credentials(&self, credentials: Option<(String, crate::Password)>) {
-        *lock(&self.inner.credentials) = credentials;
     }
 }
 

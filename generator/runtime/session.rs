@@ -48,6 +48,11 @@ impl Client {
         result
     }
 
+    /// The credentials kept for logging in again.
+    fn remember_credentials(&self, credentials: Option<(String, crate::Password)>) {
+        *lock(&self.inner.credentials) = credentials;
+    }
+
     /// `SessionManager.Login`; the reply carries the new session, which the request path takes.
     async fn login_call(&self, user: &str, password: &str) -> Result<UserSession, Error> {
         let content = self.service_content().await?;
