@@ -308,6 +308,31 @@ async fn retries_stop_at_the_limit() {
 }
 
 #[tokio::test]
+async fn a_reset_connection_is_retried_for_reads_only() {
+    let server = failing_first(1, Reply::reset()).await;
+    let client = Client::builder(&server.url).release("9.1.1.0").connect().await.unwrap();
+    ServiceInstance::new(&client, "ServiceInstance").current_time().await.unwrap();
+    assert_eq!(server.count("CurrentTime"), 2);
+
+    let server = failing_first(1, Reply::reset()).await;
+    let client = Client::builder(&server.url).release("9.1.1.0").connect().await.unwrap();
+    let e = VirtualMachine::new(&client, "vm-1").power_on_vm_task(None).await.unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    assert_eq!(server.count("PowerOnVM_Task"), 1);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_not_retried() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = Client::builder(&format!("http://127.0.0.1:{port}")).release("9.1.1.0").retries(3).connect().await.unwrap();
+    let started = std::time::Instant::now();
+    let e = ServiceInstance::new(&client, "ServiceInstance").current_time().await.unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    // retries would have paused 100 + 200 + 400 ms
+    assert!(started.elapsed() < Duration::from_millis(300), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
 async fn a_task_is_not_retried() {
     let server = failing_first(1, Reply::new(503, "text/plain", "busy")).await;
     let client = Client::builder(&server.url).release("9.1.1.0").connect().await.unwrap();
@@ -480,6 +505,8 @@ async fn bad_server_names_are_configuration_errors() {
         let e = Client::builder(bad).release("9.1.1.0").connect().await.unwrap_err();
         assert!(matches!(e, Error::Config(_)), "{bad:?}: {e:?}");
     }
+    let e = Client::builder("vc.example.com").proxy("not a proxy url").release("9.1.1.0").connect().await.unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
 }
 
 #[tokio::test]

@@ -49,11 +49,13 @@ pub struct Reply {
     pub truncate_to: Option<usize>,
     /// Compresses the body with gzip.
     pub gzip: bool,
+    /// Answers nothing and resets the connection (plain HTTP only; over TLS it just closes).
+    pub reset: bool,
 }
 
 impl Reply {
     pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Reply { status, headers: vec![("content-type".into(), content_type.into())], body: body.into(), delay: None, truncate_to: None, gzip: false }
+        Reply { status, headers: vec![("content-type".into(), content_type.into())], body: body.into(), delay: None, truncate_to: None, gzip: false, reset: false }
     }
 
     pub fn json(status: u16, value: serde_json::Value) -> Self {
@@ -62,7 +64,7 @@ impl Reply {
 
     /// HTTP 204, as operations without a result answer.
     pub fn empty() -> Self {
-        Reply { status: 204, headers: Vec::new(), body: Vec::new(), delay: None, truncate_to: None, gzip: false }
+        Reply { status: 204, headers: Vec::new(), body: Vec::new(), delay: None, truncate_to: None, gzip: false, reset: false }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -83,6 +85,11 @@ impl Reply {
     pub fn gzipped(mut self) -> Self {
         self.gzip = true;
         self
+    }
+
+    /// A connection reset instead of a reply.
+    pub fn reset() -> Self {
+        Reply { reset: true, ..Self::empty() }
     }
 }
 
@@ -145,11 +152,17 @@ async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Serv
                 match tls {
                     Some(acceptor) => {
                         // a client that rejects the certificate ends the handshake: not an error here
-                        if let Ok(stream) = acceptor.accept(stream).await {
-                            connection(stream, handler, log).await;
+                        if let Ok(mut stream) = acceptor.accept(stream).await {
+                            connection(&mut stream, handler, log).await;
                         }
                     }
-                    None => connection(stream, handler, log).await,
+                    None => {
+                        let mut stream = stream;
+                        if connection(&mut stream, handler, log).await == End::Reset {
+                            // closing with a zero linger sends RST instead of FIN
+                            let _ = stream.set_zero_linger();
+                        }
+                    }
                 }
             });
         }
@@ -157,15 +170,26 @@ async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Serv
     Server { url: format!("{scheme}://127.0.0.1:{port}"), seen, task }
 }
 
+/// How a connection ended.
+#[derive(PartialEq)]
+enum End {
+    Closed,
+    /// A reply asked for a connection reset.
+    Reset,
+}
+
 /// Answers the requests of one connection until the client closes it or a reply ends it.
-async fn connection<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, handler: Handler, log: Arc<Mutex<Vec<Seen>>>) {
+async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, handler: Handler, log: Arc<Mutex<Vec<Seen>>>) -> End {
     let mut buffer = Vec::new();
     loop {
-        let Some(request) = read_request(&mut stream, &mut buffer).await else {
-            return;
+        let Some(request) = read_request(stream, &mut buffer).await else {
+            return End::Closed;
         };
         log.lock().unwrap().push(request.clone());
         let reply = handler(&request);
+        if reply.reset {
+            return End::Reset;
+        }
         if let Some(delay) = reply.delay {
             tokio::time::sleep(delay).await;
         }
@@ -185,11 +209,11 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, handler: H
         let mut out = head.into_bytes();
         out.extend_from_slice(&body[..sent]);
         if stream.write_all(&out).await.is_err() || stream.flush().await.is_err() {
-            return;
+            return End::Closed;
         }
         if reply.truncate_to.is_some() {
             let _ = stream.shutdown().await;
-            return;
+            return End::Closed;
         }
     }
 }
