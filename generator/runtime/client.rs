@@ -419,7 +419,7 @@ impl Client {
     /// undo a newer login).
     fn take_session(&self, token: &str, generation: u64, member: &str) {
         let mut state = lock(&self.inner.session);
-        if state.token.as_deref() != Some(token) && (state.generation == generation || is_session_member(member)) {
+        if state.token.as_deref() != Some(token) && (state.generation == generation || makes_session(member)) {
             state.token = Some(token.to_owned());
             state.generation += 1;
         }
@@ -428,7 +428,7 @@ impl Client {
     fn should_log_in_again(&self, error: &Error, member: &str) -> bool {
         #[cfg(feature = "vim25")]
         {
-            error.fault_is::<crate::types::NotAuthenticated>() && !is_session_member(member) && lock(&self.inner.credentials).is_some()
+            error.fault_is::<crate::types::NotAuthenticated>() && !never_logs_in_again(member) && lock(&self.inner.credentials).is_some()
         }
         #[cfg(not(feature = "vim25"))]
         {
@@ -546,10 +546,17 @@ fn member_of(url: &str) -> &str {
     path.rsplit('/').next().unwrap_or_default()
 }
 
-/// Operations that make or end a session: a `NotAuthenticated` from them is the answer, not
-/// an expired session.
-fn is_session_member(member: &str) -> bool {
-    member.starts_with("Login") || member == "Logout" || member == "CloneSession"
+/// Operations that make a session: the one in their reply is taken whenever it comes.
+fn makes_session(member: &str) -> bool {
+    member.starts_with("Login") || member == "CloneSession"
+}
+
+/// Operations after which the client does not log in again: from those that make or end a
+/// session a `NotAuthenticated` is the answer, not an expired session; `RetrieveServiceContent`
+/// needs no session, and logging in calls it, so it must not wait for a login itself.
+#[cfg_attr(not(feature = "vim25"), allow(dead_code))]
+fn never_logs_in_again(member: &str) -> bool {
+    makes_session(member) || matches!(member, "Logout" | "RetrieveServiceContent")
 }
 
 /// Operations the server holds open until something changes.
