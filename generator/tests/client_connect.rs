@@ -550,3 +550,111 @@ async fn a_custom_transport_is_used_as_is() {
     assert_eq!(client.release(), "9.0.0.0");
     assert_eq!(*seen.lock().unwrap(), ["https://vc.example.com/api/vcenter/system?action=hello"]);
 }
+
+/// Records spans and events with their fields, for the one test thread that installs it.
+#[derive(Clone, Default)]
+struct Recorder(Arc<RecorderState>);
+
+#[derive(Default)]
+struct RecorderState {
+    /// Span name and fields, by id - 1.
+    spans: Mutex<Vec<(String, Vec<(String, String)>)>>,
+    metadata: Mutex<Vec<&'static tracing::Metadata<'static>>>,
+    events: Mutex<Vec<String>>,
+    entered: Mutex<Vec<tracing::Id>>,
+}
+
+struct Fields<'a>(&'a mut Vec<(String, String)>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push((field.name().to_owned(), format!("{value:?}")));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push((field.name().to_owned(), value.to_owned()));
+    }
+}
+
+impl tracing::Subscriber for Recorder {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::Id {
+        let mut fields = Vec::new();
+        span.record(&mut Fields(&mut fields));
+        let mut spans = self.0.spans.lock().unwrap();
+        spans.push((span.metadata().name().to_owned(), fields));
+        self.0.metadata.lock().unwrap().push(span.metadata());
+        tracing::Id::from_u64(spans.len() as u64)
+    }
+    fn record(&self, id: &tracing::Id, values: &tracing::span::Record<'_>) {
+        let mut spans = self.0.spans.lock().unwrap();
+        values.record(&mut Fields(&mut spans[id.into_u64() as usize - 1].1));
+    }
+    fn record_follows_from(&self, _: &tracing::Id, _: &tracing::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut fields = Vec::new();
+        event.record(&mut Fields(&mut fields));
+        self.0.events.lock().unwrap().push(format!("{fields:?}"));
+    }
+    fn enter(&self, id: &tracing::Id) {
+        self.0.entered.lock().unwrap().push(id.clone());
+    }
+    fn exit(&self, _: &tracing::Id) {
+        self.0.entered.lock().unwrap().pop();
+    }
+    fn current_span(&self) -> tracing_core::span::Current {
+        let entered = self.0.entered.lock().unwrap();
+        match entered.last() {
+            Some(id) => tracing_core::span::Current::new(id.clone(), self.0.metadata.lock().unwrap()[id.into_u64() as usize - 1]),
+            None => tracing_core::span::Current::none(),
+        }
+    }
+}
+
+impl Recorder {
+    /// The fields of the spans named `name`, each as `field=value` texts.
+    fn spans(&self, name: &str) -> Vec<Vec<String>> {
+        let spans = self.0.spans.lock().unwrap();
+        spans.iter().filter(|(n, _)| n == name).map(|(_, fields)| fields.iter().map(|(k, v)| format!("{k}={v}")).collect()).collect()
+    }
+}
+
+#[tokio::test]
+async fn each_call_has_a_span_without_secrets() {
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let (vc, server) = fake_vcenter().await;
+    let client = Client::builder(&server.url).credentials(USER, PASSWORD).keep_alive(None).connect().await.unwrap();
+    assert_eq!(Folder::new(&client, "group-d1").name().await.unwrap(), "Datacenters");
+    vc.expire();
+    ServiceInstance::new(&client, "ServiceInstance").current_time().await.unwrap();
+    let e = VirtualMachine::new(&client, "vm-1").power_off_vm_task().await.unwrap_err();
+    assert!(matches!(e, Error::Status { status: 404, .. }), "{e:?}");
+    client.logout().await.unwrap();
+
+    let spans = recorder.spans("vim25.call");
+    let operations: Vec<&str> = spans.iter().map(|f| f.iter().find(|f| f.starts_with("operation=")).unwrap().as_str()).collect();
+    assert_eq!(
+        operations,
+        [
+            "operation=ServiceInstance.RetrieveServiceContent",
+            "operation=SessionManager.Login",
+            "operation=Folder.name",
+            "operation=ServiceInstance.CurrentTime",
+            "operation=SessionManager.Login",
+            "operation=VirtualMachine.PowerOffVM_Task",
+            "operation=SessionManager.Logout",
+        ]
+    );
+    let name = &spans[2];
+    for field in ["mo_id=group-d1", "status=200", "bytes_out=0", "bytes_in=13"] {
+        assert!(name.contains(&field.to_owned()), "{field} not in {name:?}");
+    }
+    assert!(name.iter().any(|f| f.starts_with("duration_ms=")), "{name:?}");
+    assert!(spans[5].contains(&"status=404".to_owned()), "{:?}", spans[5]);
+    assert!(spans[1].iter().any(|f| f.starts_with("bytes_out=") && f != "bytes_out=0"), "{:?}", spans[1]);
+    for text in spans.iter().flatten().chain(recorder.0.events.lock().unwrap().iter()) {
+        assert_no_secret(text);
+    }
+}
