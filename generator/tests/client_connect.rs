@@ -555,10 +555,13 @@ async fn a_custom_transport_is_used_as_is() {
 #[derive(Clone, Default)]
 struct Recorder(Arc<RecorderState>);
 
+/// A span's name and its fields' names and values.
+type SpanRecord = (String, Vec<(String, String)>);
+
 #[derive(Default)]
 struct RecorderState {
-    /// Span name and fields, by id - 1.
-    spans: Mutex<Vec<(String, Vec<(String, String)>)>>,
+    /// By id - 1.
+    spans: Mutex<Vec<SpanRecord>>,
     metadata: Mutex<Vec<&'static tracing::Metadata<'static>>>,
     events: Mutex<Vec<String>>,
     entered: Mutex<Vec<tracing::Id>>,
