@@ -525,16 +525,16 @@ async fn an_idle_session_is_kept_alive_until_logout() {
 #[tokio::test]
 async fn the_keep_alive_ends_with_the_client() {
     let (_vc, server) = fake_vcenter().await;
-    let client = Client::builder(&server.url).credentials(USER, PASSWORD).keep_alive(Some(Duration::from_millis(100))).connect().await.unwrap();
+    let client = Client::builder(&server.url).credentials(USER, PASSWORD).keep_alive(Some(Duration::from_millis(300))).connect().await.unwrap();
     // busy clients are not pinged
-    for _ in 0..6 {
+    for _ in 0..8 {
         Folder::new(&client, "group-d1").name().await.unwrap();
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(server.count("currentSession"), 0);
     let requests = server.seen().len();
     drop(client);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(server.seen().len(), requests, "a dropped client made requests: {:?}", &server.seen()[requests..]);
 }
 
