@@ -85,7 +85,8 @@ fn features(plan: &Plan, unit: Unit) -> String {
         out.push_str(&format!("{ns} = [{}]\n", on.join(", ")));
     }
     if unit == Unit::Top {
-        out.push_str("reqwest = [\"dep:reqwest\"]\n");
+        out.push_str("# The default transport: reqwest over rustls (ring, webpki roots), and certificate pinning.\n");
+        out.push_str("reqwest = [\"dep:reqwest\", \"dep:rustls\", \"dep:sha2\"]\n");
         out.push_str("# A `tracing` span per call: operation, moId, status, duration, bytes in and out.\n");
         out.push_str("tracing = [\"dep:tracing\"]\n");
         out.push_str("# `serde::Serialize` / `Deserialize` for every type (through the vi-json codec), for\n# embedding the types in other serde data.\n");
@@ -129,7 +130,10 @@ doctest = false
 serde_json = "1"
 thiserror = "2"
 percent-encoding = "2"
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"], optional = true }}
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "gzip"], optional = true }}
+# the same rustls as reqwest's, with its ring provider: for a pinned certificate's verifier
+rustls = {{ version = "0.23", default-features = false, features = ["ring", "std", "tls12", "logging"], optional = true }}
+sha2 = {{ version = "0.10", optional = true }}
 tokio = {{ version = "1", features = ["sync", "time", "rt"] }}
 futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"], optional = true }}
