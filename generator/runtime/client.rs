@@ -389,8 +389,7 @@ impl Client {
             match self.send_retrying(&request, &member, generation).await {
                 Err(e) if !logged_in_again && self.should_log_in_again(&e, &member) => {
                     logged_in_again = true;
-                    #[cfg(feature = "vim25")]
-                    if let Err(login) = self.log_in_again(generation).await {
+                    if let Err(login) = crate::service::log_in_again(self, generation).await {
                         break Err(login);
                     }
                 }
@@ -426,15 +425,7 @@ impl Client {
     }
 
     fn should_log_in_again(&self, error: &Error, member: &str) -> bool {
-        #[cfg(feature = "vim25")]
-        {
-            error.fault_is::<crate::types::NotAuthenticated>() && !never_logs_in_again(member) && lock(&self.inner.credentials).is_some()
-        }
-        #[cfg(not(feature = "vim25"))]
-        {
-            let _ = (error, member);
-            false
-        }
+        crate::service::is_not_authenticated(error) && !never_logs_in_again(member) && lock(&self.inner.credentials).is_some()
     }
 
     async fn send_retrying(&self, request: &Request, member: &str, generation: u64) -> Result<Vec<u8>, Error> {
@@ -481,13 +472,12 @@ impl Client {
         id: &str,
         member: &str,
         since: &'static str,
-        body: Result<Option<Vec<u8>>, serde_json::Error>,
+        body: Result<Option<Body>, serde_json::Error>,
         decode: fn(&Client, &[u8]) -> Result<T, Error>,
     ) -> Call<T> {
-        let future = match (crate::release::check(self.release(), since, type_path, member), body) {
-            (Err(e), _) => failed(e),
-            (Ok(()), Ok(body)) => self.execute(self.request(method, type_path, id, member, body)),
-            (Ok(()), Err(e)) => failed(Error::Encode(e)),
+        let future = match self.checked(since, type_path, member, body) {
+            Ok(body) => self.execute(self.request(method, type_path, id, member, body)),
+            Err(e) => failed(e),
         };
         Call { future, client: self.clone(), decode, _t: PhantomData }
     }
@@ -695,8 +685,29 @@ impl<T> Future for Call<T> {
 
 /// Serializes a request body.
 #[doc(hidden)]
-pub fn body(value: &dyn crate::ser::Encode) -> Result<Option<Vec<u8>>, serde_json::Error> {
-    crate::ser::to_vec(value).map(Some)
+pub fn body(value: &dyn crate::ser::Encode) -> Result<Option<Body>, serde_json::Error> {
+    let (bytes, newest) = crate::ser::to_vec_with_since(value)?;
+    Ok(Some(Body { bytes, newest }))
+}
+
+/// An encoded request body and the newest type in it, by the release that introduced it.
+#[doc(hidden)]
+pub struct Body {
+    bytes: Vec<u8>,
+    newest: Option<crate::ser::Newest>,
+}
+
+impl Client {
+    /// The body of a call to `member`, when the session's release has the member and every type
+    /// in the body; kept out of [`Client::call`], which is compiled once per reply type.
+    fn checked(&self, since: &'static str, type_path: &str, member: &str, body: Result<Option<Body>, serde_json::Error>) -> Result<Option<Vec<u8>>, Error> {
+        crate::release::check(self.release(), since, type_path, member)?;
+        let Some(body) = body.map_err(Error::Encode)? else { return Ok(None) };
+        if let Some(newest) = body.newest {
+            crate::release::check_type(self.release(), newest)?;
+        }
+        Ok(Some(body.bytes))
+    }
 }
 
 /// A reply that must hold a value.

@@ -94,6 +94,51 @@ impl Client {
     }
 }
 
+/// The environment variables [`Client::from_env`] reads.
+pub mod env {
+    /// The server: a base URL (`http://127.0.0.1:8989`); read before [`HOST`].
+    pub const URL: &str = "VIM25_URL";
+    /// The server: a host name, reached over HTTPS.
+    pub const HOST: &str = "VIM25_HOST";
+    /// The user name; with [`PASSWORD`], the client logs in at connect.
+    pub const USER: &str = "VIM25_USER";
+    /// The password.
+    pub const PASSWORD: &str = "VIM25_PASSWORD";
+    /// A release to speak without negotiating (`8.0.2.0`).
+    pub const RELEASE: &str = "VIM25_RELEASE";
+    /// The SHA-256 thumbprint of the server's certificate, to accept exactly that one.
+    pub const THUMBPRINT: &str = "VIM25_THUMBPRINT";
+    /// A PEM file of CA certificates to trust besides the system's (a VMCA root).
+    pub const CA_PEM: &str = "VIM25_CA_PEM";
+}
+
+impl Client {
+    /// A builder configured from the environment, for scripts and the examples: the server from
+    /// `VIM25_URL` or `VIM25_HOST`, credentials from `VIM25_USER` and `VIM25_PASSWORD` when both
+    /// are set, and, when set, `VIM25_RELEASE`, `VIM25_THUMBPRINT` and `VIM25_CA_PEM` (see
+    /// [`env`]). Fails with [`Error::Config`] when neither server variable is set or the PEM file
+    /// cannot be read; the other settings stay open to the builder's methods.
+    pub fn from_env() -> Result<ClientBuilder, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let server = var(env::URL).or_else(|| var(env::HOST)).ok_or_else(|| Error::Config(format!("set {} (a base URL) or {} (a host name)", env::URL, env::HOST)))?;
+        let mut builder = Client::builder(&server);
+        if let (Some(user), Some(password)) = (var(env::USER), var(env::PASSWORD)) {
+            builder = builder.credentials(user, password);
+        }
+        if let Some(release) = var(env::RELEASE) {
+            builder = builder.release(release);
+        }
+        if let Some(thumbprint) = var(env::THUMBPRINT) {
+            builder = builder.pin_certificate_sha256(&thumbprint);
+        }
+        if let Some(path) = var(env::CA_PEM) {
+            let pem = std::fs::read(&path).map_err(|e| Error::Config(format!("{}={path}: {e}", env::CA_PEM)))?;
+            builder = builder.add_root_certificate_pem(&pem);
+        }
+        Ok(builder)
+    }
+}
+
 impl ClientBuilder {
     /// Logs in with these at connect, and again whenever the session expires.
     pub fn credentials(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
@@ -214,13 +259,7 @@ impl ClientBuilder {
         }
         let client = Client::from_parts(format!("{server}/sdk/vim25/{release}"), release, transport, options);
         if let Some((user, password)) = self.credentials.take() {
-            #[cfg(feature = "vim25")]
-            client.login(&user, password.expose()).await?;
-            #[cfg(not(feature = "vim25"))]
-            {
-                let _ = (user, password);
-                return Err(Error::Config("logging in needs the `vim25` feature".into()));
-            }
+            crate::service::login(&client, &user, password.expose()).await?;
         }
         Ok(client)
     }

@@ -64,8 +64,9 @@ struct Entry {
     signal: watch::Sender<Signal>,
     /// Waits on this task.
     waiters: usize,
-    /// The filter on its `info`, once made.
-    filter: Option<PropertyFilter>,
+    /// The filter on its `info`, once made. References, not handles: a handle holds the
+    /// client, and the watcher lives in the client's shared state.
+    filter: Option<ManagedObjectReference>,
 }
 
 #[derive(Default)]
@@ -84,7 +85,7 @@ struct Watcher {
     state: Mutex<State>,
     /// The watcher's own collector, made on first use; async, so that concurrent first waits
     /// make one.
-    collector: tokio::sync::Mutex<Option<PropertyCollector>>,
+    collector: tokio::sync::Mutex<Option<ManagedObjectReference>>,
 }
 
 impl Watcher {
@@ -95,10 +96,10 @@ impl Watcher {
     async fn collector(&self, client: &Client) -> Result<PropertyCollector, Error> {
         let mut slot = self.collector.lock().await;
         if let Some(collector) = slot.as_ref() {
-            return Ok(collector.clone());
+            return Ok(handle(client, collector));
         }
         let collector = client.property_collector().await?.create_property_collector().await?;
-        *slot = Some(collector.clone());
+        *slot = Some(collector.to_ref());
         Ok(collector)
     }
 
@@ -106,7 +107,7 @@ impl Watcher {
     /// makes a new one.
     fn forget(&self, collector: &PropertyCollector) {
         if let Ok(mut slot) = self.collector.try_lock() {
-            if slot.as_ref().is_some_and(|c| c.reference() == collector.reference()) {
+            if slot.as_ref().is_some_and(|c| c == collector.reference()) {
                 *slot = None;
             }
         }
@@ -123,6 +124,11 @@ impl Watcher {
             entry.signal.send_replace(Signal::Failed);
         }
     }
+}
+
+/// A handle on `reference`, which the watcher made with this client.
+fn handle<H: crate::client::Handle>(client: &Client, reference: &ManagedObjectReference) -> H {
+    H::from_parts(client, reference.clone())
 }
 
 /// The filter spec on one task's `info`.
@@ -232,7 +238,7 @@ impl Subscription {
             let start = {
                 let mut state = this.watcher.lock();
                 if let Some(entry) = state.tasks.get_mut(&id) {
-                    entry.filter = Some(filter);
+                    entry.filter = Some(filter.to_ref());
                 }
                 !std::mem::replace(&mut state.running, true)
             };
@@ -314,13 +320,14 @@ impl Drop for Subscription {
         };
         let collector = if last { self.watcher.collector.try_lock().ok().and_then(|c| c.clone()) } else { None };
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let client = self.task.client().clone();
             runtime.spawn(async move {
                 if let Some(filter) = filter {
-                    let _ = filter.destroy_property_filter().await;
+                    let _ = handle::<PropertyFilter>(&client, &filter).destroy_property_filter().await;
                 }
                 // ends the poll now rather than when its wait times out
                 if let Some(collector) = collector {
-                    let _ = collector.cancel_wait_for_updates().await;
+                    let _ = handle::<PropertyCollector>(&client, &collector).cancel_wait_for_updates().await;
                 }
             });
         }

@@ -52,3 +52,26 @@ fn types_know_their_release() {
     let (_, newest) = vim25::ser::to_vec_with_since(&VirtualMachineConfigSpec::default()).unwrap();
     assert_eq!(newest, None);
 }
+
+#[tokio::test]
+async fn a_body_holding_a_type_newer_than_the_session_is_refused_before_sending() {
+    use vim25::mo::VirtualMachine;
+    use vim25::types::{CustomizationLinuxFlexPrep, CustomizationSpec};
+    let since = CustomizationLinuxFlexPrep::SINCE.expect("a type with a release");
+    let spec = CustomizationSpec { identity: CustomizationLinuxFlexPrep::default().into(), ..Default::default() };
+
+    let (c, sent) = client("8.0.2.0");
+    match VirtualMachine::new(&c, "vm-42").customize_vm_task(&spec).await {
+        Err(Error::UnsupportedRelease { member, since: found, release }) => {
+            assert_eq!((member.as_str(), found, release.as_str()), ("CustomizationLinuxFlexPrep", since, "8.0.2.0"));
+        }
+        other => panic!("expected UnsupportedRelease, got {other:?}"),
+    }
+    assert_eq!(sent.load(Ordering::SeqCst), 0, "nothing may be sent");
+
+    // an older identity in the same operation goes out
+    let (c, sent) = client("8.0.2.0");
+    let spec = CustomizationSpec { identity: vim25::types::CustomizationLinuxPrep::default().into(), ..Default::default() };
+    let _ = VirtualMachine::new(&c, "vm-42").customize_vm_task(&spec).await;
+    assert_eq!(sent.load(Ordering::SeqCst), 1);
+}

@@ -7,7 +7,7 @@
 //! `VIM25_HOST`), `VIM25_USER` and `VIM25_PASSWORD` as for the `connect` example.
 
 use std::time::Duration;
-use vim25::mo::{ServiceInstance, SessionManager, VirtualMachine};
+use vim25::mo::VirtualMachine;
 use vim25::types::*;
 
 /// The clone's settings: placement beside the source, 4 CPUs, a NIC, a host name by DHCP.
@@ -40,13 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [source, name, network_name] = args.as_slice() else {
         return Err("usage: clone_vm SOURCE_PATH NEW_NAME NETWORK".into());
     };
-    let client = match std::env::var("VIM25_URL") {
-        Ok(url) => vim25::Client::connect_url(&url)?,
-        Err(_) => vim25::Client::connect(&std::env::var("VIM25_HOST")?)?,
-    };
-    let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
-    let sessions = SessionManager::from_ref(&client, content.session_manager.as_ref().ok_or("no SessionManager")?)?;
-    sessions.login(std::env::var("VIM25_USER")?, std::env::var("VIM25_PASSWORD")?, None).await?;
+    let client = vim25::Client::from_env()?.connect().await?;
 
     let vm = client.find().virtual_machine(source).await?.ok_or_else(|| format!("{source}: not found"))?;
     let datacenter = source.split('/').next().unwrap_or_default();
@@ -64,6 +58,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(vim25::Error::Fault(fault)) => println!("clone failed: {fault}"),
         Err(other) => return Err(other.into()),
     }
-    sessions.logout().await?;
+    client.logout().await?;
     Ok(())
 }

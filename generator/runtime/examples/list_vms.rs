@@ -5,18 +5,11 @@
 //! and `VIM25_PASSWORD` as for the `connect` example.
 
 use std::collections::HashMap;
-use vim25::mo::{ServiceInstance, SessionManager};
 use vim25::types::{ManagedObjectReference, VirtualMachinePowerState};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let client = match std::env::var("VIM25_URL") {
-        Ok(url) => vim25::Client::connect_url(&url)?,
-        Err(_) => vim25::Client::connect(&std::env::var("VIM25_HOST")?)?,
-    };
-    let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
-    let sessions = SessionManager::from_ref(&client, content.session_manager.as_ref().ok_or("no SessionManager")?)?;
-    sessions.login(std::env::var("VIM25_USER")?, std::env::var("VIM25_PASSWORD")?, None).await?;
+    let client = vim25::Client::from_env()?.connect().await?;
 
     let mut hosts = HashMap::new();
     for host in client.retrieve("HostSystem", &["name"]).await? {
@@ -28,6 +21,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let host = vm.get_opt::<ManagedObjectReference>("summary.runtime.host")?.and_then(|h| hosts.get(h));
         println!("{}\t{}\t{}", vm.str("name")?, power.as_str(), host.map_or("-", String::as_str));
     }
-    sessions.logout().await?;
+    client.logout().await?;
     Ok(())
 }

@@ -1,18 +1,12 @@
-//! The README's example, kept compiling: log in, read a VM's devices, power it on, match a fault.
+//! A tour: log in, read a VM's devices, power it on and wait for the task, match a fault.
 //!
 //! `cargo run -p vim25 --example quickstart -- HOST USER PASSWORD VM_MOID` (needs a vCenter).
 
-use vim25::mo::{ServiceInstance, SessionManager, VirtualMachine};
+use vim25::mo::VirtualMachine;
 use vim25::types::{InvalidState, VirtualDeviceKind, VirtualDisk};
 
 async fn example(host: &str, user: &str, password: &str, vm_id: &str) -> Result<(), vim25::Error> {
-    let client = vim25::Client::connect(host)?;
-    let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
-    let sessions = match &content.session_manager {
-        Some(r) => SessionManager::from_ref(&client, r)?,
-        None => SessionManager::new(&client, "SessionManager"),
-    };
-    sessions.login(user, password, None).await?;
+    let client = vim25::Client::builder(host).credentials(user, password).connect().await?;
 
     let vm = VirtualMachine::new(&client, vm_id);
     if let Some(config) = vm.config().await? {
@@ -27,11 +21,14 @@ async fn example(host: &str, user: &str, password: &str, vm_id: &str) -> Result<
         }
     }
     match vm.power_on_vm_task(None).await {
-        Ok(task) => println!("{:?}", task.info().await?.state),
-        Err(e) if e.fault_is::<InvalidState>() => println!("not now: {e}"),
+        Ok(task) => match task.wait().await {
+            Ok(_) => println!("powered on"),
+            Err(e) if e.fault_is::<InvalidState>() => println!("not now: {e}"),
+            Err(e) => return Err(e),
+        },
         Err(e) => return Err(e),
     }
-    Ok(())
+    client.logout().await
 }
 
 #[tokio::main]

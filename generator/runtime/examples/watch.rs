@@ -8,7 +8,6 @@
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::time::Duration;
-use vim25::mo::{ServiceInstance, SessionManager};
 use vim25::types::{ObjectUpdateKind, VirtualMachinePowerState};
 
 #[tokio::main]
@@ -17,13 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(text) => text.parse().map_err(|_| format!("not a number of seconds: {text}"))?,
         None => 10,
     };
-    let client = match std::env::var("VIM25_URL") {
-        Ok(url) => vim25::Client::connect_url(&url)?,
-        Err(_) => vim25::Client::connect(&std::env::var("VIM25_HOST")?)?,
-    };
-    let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
-    let sessions = SessionManager::from_ref(&client, content.session_manager.as_ref().ok_or("no SessionManager")?)?;
-    sessions.login(std::env::var("VIM25_USER")?, std::env::var("VIM25_PASSWORD")?, None).await?;
+    let client = vim25::Client::from_env()?.connect().await?;
 
     let deadline = (seconds > 0).then(|| tokio::time::Instant::now() + Duration::from_secs(seconds));
     let mut changes = client.watch("VirtualMachine", &["name", "runtime.powerState"]).max_wait(Duration::from_secs(30)).stream();
@@ -51,6 +44,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // destroys the stream's collector, filter and view (dropping it would too, in the background)
     changes.close().await?;
-    sessions.logout().await?;
+    client.logout().await?;
     Ok(())
 }

@@ -21,12 +21,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("base/src/release.rs", include_str!("../../runtime/base_release.rs")),
     ("src/client.rs", include_str!("../../runtime/client.rs")),
     ("src/connect.rs", include_str!("../../runtime/connect.rs")),
-    ("src/content.rs", include_str!("../../runtime/content.rs")),
     ("src/release.rs", include_str!("../../runtime/release.rs")),
-    ("src/session.rs", include_str!("../../runtime/session.rs")),
-    ("src/task.rs", include_str!("../../runtime/task.rs")),
-    ("src/property.rs", include_str!("../../runtime/property.rs")),
-    ("src/find.rs", include_str!("../../runtime/find.rs")),
     ("examples/vijson.rs", include_str!("../../runtime/examples/vijson.rs")),
     ("examples/quickstart.rs", include_str!("../../runtime/examples/quickstart.rs")),
     ("examples/connect.rs", include_str!("../../runtime/examples/connect.rs")),
@@ -35,6 +30,30 @@ const RUNTIME: &[(&str, &str)] = &[
     ("examples/events.rs", include_str!("../../runtime/examples/events.rs")),
     ("examples/watch.rs", include_str!("../../runtime/examples/watch.rs")),
 ];
+
+/// The helpers over the vSphere service layer (sessions, tasks, the property collector, the
+/// inventory), written when the document has that layer (see [`has_service_layer`]), and the
+/// client's seam to it, one file or the other.
+const SERVICE_RUNTIME: &[(&str, &str)] = &[
+    ("src/content.rs", include_str!("../../runtime/content.rs")),
+    ("src/session.rs", include_str!("../../runtime/session.rs")),
+    ("src/task.rs", include_str!("../../runtime/task.rs")),
+    ("src/property.rs", include_str!("../../runtime/property.rs")),
+    ("src/find.rs", include_str!("../../runtime/find.rs")),
+    ("src/service.rs", include_str!("../../runtime/service.rs")),
+];
+const NO_SERVICE_RUNTIME: &[(&str, &str)] = &[("src/service.rs", include_str!("../../runtime/service_none.rs"))];
+
+/// The managed object types and data types the service-layer helpers use, all in the core
+/// namespace: vSphere's documents have them all; a document without them (a test fixture,
+/// another API in the same format) gets the client without the helpers.
+const SERVICE_MANAGED: &[&str] = &["ServiceInstance", "SessionManager", "PropertyCollector", "PropertyFilter", "Task", "ViewManager", "ContainerView", "SearchIndex"];
+const SERVICE_DATA: &[&str] = &["ServiceContent", "UserSession", "NotAuthenticated", "TaskInfo", "PropertyFilterSpec", "ObjectContent", "UpdateSet", "RequestCanceled"];
+
+/// Whether the document has the vSphere service layer the helper modules are written for.
+pub fn has_service_layer(model: &Model) -> bool {
+    SERVICE_MANAGED.iter().all(|m| model.managed.get(*m).is_some_and(|t| t.namespace == CORE)) && SERVICE_DATA.iter().all(|d| model.schemas.contains_key(*d))
+}
 
 /// Examples that talk to a server: they need the core namespace and the HTTP client.
 const CLIENT_EXAMPLES: &[&str] = &["quickstart", "connect", "list_vms", "clone_vm", "events", "watch"];
@@ -57,7 +76,8 @@ pub fn rust_files<'a>(model: &'a Model, plan: &'a Plan) -> Vec<super::Job<'a>> {
 }
 
 pub fn other_files(model: &Model, plan: &Plan, options: &super::Options) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = RUNTIME.iter().map(|(p, text)| (p.to_string(), format!("{HEADER}{text}"))).collect();
+    let service = if has_service_layer(model) { SERVICE_RUNTIME } else { NO_SERVICE_RUNTIME };
+    let mut out: Vec<(String, String)> = RUNTIME.iter().chain(service).map(|(p, text)| (p.to_string(), format!("{HEADER}{text}"))).collect();
     out.push(("Cargo.toml".into(), cargo_toml(plan, options)));
     for unit in Unit::all().into_iter().filter(|u| *u != Unit::Top) {
         out.push((format!("{}Cargo.toml", unit.dir()), inner_cargo_toml(plan, options, unit)));
@@ -200,6 +220,24 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
     };
     let fault_doc = format!(" What a fault reply (HTTP 500) decodes to: `{}` and its subtypes.", plan.fault_root.as_deref().unwrap_or(&model.root));
     let any_mo: Vec<TokenStream> = plan.namespaces.iter().map(|n| quote!(feature = #n)).collect();
+    let helpers = if has_service_layer(model) {
+        quote! {
+            // The helpers over the core API's managed objects: sessions, tasks, the property
+            // collector and the inventory.
+            #[cfg(feature = "vim25")]
+            mod content;
+            #[cfg(feature = "vim25")]
+            pub mod session;
+            #[cfg(feature = "vim25")]
+            pub mod task;
+            #[cfg(feature = "vim25")]
+            pub mod property;
+            #[cfg(feature = "vim25")]
+            pub mod find;
+        }
+    } else {
+        TokenStream::new()
+    };
     let title = format!("Typed bindings for the vSphere {} ({}), release {}.", "vim25 API", model.title, model.release);
     let doc = docs::inner(&[
         title.as_str(),
@@ -230,18 +268,8 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
         pub mod client;
         pub mod connect;
         pub mod release;
-        // The helpers over the core API's managed objects: sessions, tasks, the property
-        // collector and the inventory.
-        #[cfg(feature = "vim25")]
-        mod content;
-        #[cfg(feature = "vim25")]
-        pub mod session;
-        #[cfg(feature = "vim25")]
-        pub mod task;
-        #[cfg(feature = "vim25")]
-        pub mod property;
-        #[cfg(feature = "vim25")]
-        pub mod find;
+        mod service;
+        #helpers
         // Re-exports from the crates below are documented there, once (see `types`).
         #[doc(no_inline)]
         pub use vim25_base::{de, ser};
@@ -253,6 +281,7 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
         pub mod mo;
 
         pub use client::{Call, Client, Error, Handle, HttpMethod, Request, Response, Transport};
+        pub use connect::ClientBuilder;
         #[cfg(feature = "reqwest")]
         pub use client::ReqwestTransport;
         #[doc(no_inline)]
