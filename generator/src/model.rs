@@ -12,6 +12,7 @@
 //! future document fails loudly instead of generating something wrong.
 
 use crate::load::{pointer_segment, Document, SpecError};
+use crate::quirks::{self, Annotations};
 use indexmap::IndexMap;
 use openapiv3::{ReferenceOr, Schema as OaSchema, SchemaKind as OaKind, Type as OaType};
 use std::collections::{BTreeMap, BTreeSet};
@@ -182,33 +183,6 @@ pub struct Property {
     pub description: Option<String>,
     pub deprecated: bool,
     pub response: Response,
-}
-
-/// The vSphere API release that introduced an operation or property, from its description's
-/// `***Since:*** vSphere API Release 8.0.2.0` line (or `***Since:*** 8.0.0.4`). Releases of
-/// other APIs (`vEAM API 8.2`) are not vSphere releases a session negotiates, so they give none.
-pub fn since(description: Option<&str>) -> Option<&str> {
-    let text = description?;
-    let at = text.find("***Since:***")? + "***Since:***".len();
-    let line = text[at..].lines().next()?.trim();
-    let release = line.strip_prefix("vSphere API Release ").unwrap_or(line).trim();
-    let parts: Vec<&str> = release.split('.').collect();
-    let numeric = parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    numeric.then_some(release)
-}
-
-#[cfg(test)]
-mod since_tests {
-    use super::since;
-
-    #[test]
-    fn reads_the_release_line() {
-        assert_eq!(since(Some("Invokes *X*.\n\n***Since:*** vSphere API Release 9.1.0.0\n\n***Required privileges:*** System.View")), Some("9.1.0.0"));
-        assert_eq!(since(Some("***Since:*** 8.0.0.4")), Some("8.0.0.4"));
-        assert_eq!(since(Some("***Since:*** vEAM API 8.2")), None);
-        assert_eq!(since(Some("no release here")), None);
-        assert_eq!(since(None), None);
-    }
 }
 
 impl Model {
@@ -441,26 +415,13 @@ fn ref_name(reference: &str) -> Option<&str> {
     reference.strip_prefix(SCHEMA_PREFIX)
 }
 
-/// Keys VMware writes beside a `$ref` (8.0.x style) or on an `allOf` wrapper (9.x style).
-#[derive(Default)]
-struct Annotations {
-    description: Option<String>,
-    nullable: bool,
-    deprecated: bool,
-}
-
 impl Builder<'_> {
     fn raw(&self, pointer: &str) -> Option<&serde_json::Value> {
         self.doc.raw_at(pointer.trim_start_matches('#'))
     }
 
     fn annotations(&self, pointer: &str) -> Annotations {
-        let Some(node) = self.raw(pointer) else { return Annotations::default() };
-        Annotations {
-            description: node.get("description").and_then(|d| d.as_str()).map(clean_text),
-            nullable: node.get("nullable").and_then(|d| d.as_bool()).unwrap_or(false),
-            deprecated: node.get("deprecated").and_then(|d| d.as_bool()).unwrap_or(false),
-        }
+        self.raw(pointer).map(quirks::reference_siblings).unwrap_or_default()
     }
 
     fn schemas(&self) -> Result<&IndexMap<String, ReferenceOr<OaSchema>>, SpecError> {
@@ -664,11 +625,8 @@ impl Builder<'_> {
         if let Some(what) = v.unsupported {
             return Err(SpecError::at(pointer, format!("`{what}` is not supported here")));
         }
-        // 9.x style: a described reference is a one-element allOf
-        if let [ReferenceOr::Reference { reference }] = v.all_of {
-            if v.typ.is_none_or(|t| t == "object") && v.properties.is_none_or(|p| p.is_empty()) {
-                return Ok((Ty::Ref(self.resolve(reference, &format!("{pointer}/allOf/0"))?), nullable));
-            }
+        if let Some(reference) = quirks::wrapped_reference(v.all_of, v.typ, v.properties.is_some_and(|p| !p.is_empty())) {
+            return Ok((Ty::Ref(self.resolve(reference, &format!("{pointer}/allOf/0"))?), nullable));
         }
         if !v.all_of.is_empty() {
             return Err(SpecError::at(pointer, "an inline `allOf` other than one `$ref` is not supported"));
@@ -732,7 +690,7 @@ impl Builder<'_> {
             for (method, op) in item.iter() {
                 let pointer = format!("{ppointer}/{method}");
                 let operation_id = op.operation_id.clone().ok_or_else(|| SpecError::at(&pointer, "operation without operationId"))?;
-                let description = op.description.as_deref().or(op.summary.as_deref()).map(clean_text);
+                let description = op.description.as_deref().or(op.summary.as_deref()).map(quirks::block_scalar_text);
                 let anonymous = op.security.as_ref().is_some_and(|s| s.iter().any(|r| r.is_empty()));
                 let Responses { ok, fault } = self.responses(op, &pointer, schemas)?;
                 match method {
@@ -811,7 +769,7 @@ impl Builder<'_> {
                         ReferenceOr::Reference { reference } => (Ty::Ref(self.resolve(reference, &spointer)?), self.annotations(&spointer).nullable),
                         ReferenceOr::Item(s) => self.ty(s, &spointer)?,
                     };
-                    ok = Some(Response { ty, nullable, description: Some(clean_text(&resp.description)).filter(|d| !d.is_empty() && d != "OK") });
+                    ok = Some(Response { ty, nullable, description: Some(quirks::block_scalar_text(&resp.description)).filter(|d| !d.is_empty() && d != "OK") });
                 }
                 "204" => {}
                 "500" => {
@@ -823,10 +781,7 @@ impl Builder<'_> {
                         None => {}
                         Some(_) => return Err(SpecError::at(spointer, "a fault response must be a $ref")),
                     }
-                    let names = resp
-                        .description
-                        .lines()
-                        .filter_map(|l| l.trim().strip_prefix("***")?.strip_suffix("***"))
+                    let names = quirks::fault_names(&resp.description)
                         .filter(|n| schemas.contains_key(*n))
                         .map(str::to_owned)
                         .collect();
@@ -885,25 +840,8 @@ fn int_bits(min: Option<f64>, max: Option<f64>) -> u8 {
     }
 }
 
-/// Descriptions come as `|2` block scalars with trailing newlines; keep the text, drop the edges.
-fn clean_text(s: &str) -> String {
-    s.trim_end().trim_start_matches('\n').to_owned()
-}
-
 /// Pairs enum values with the per-value text of the description (`- `value`: text`).
 fn enum_values(values: &[String], description: Option<&str>) -> Vec<EnumValue> {
-    let mut notes: BTreeMap<&str, String> = BTreeMap::new();
-    if let Some(d) = description {
-        for line in d.lines() {
-            if let Some(rest) = line.trim_start().strip_prefix("- `") {
-                if let Some((value, text)) = rest.split_once('`') {
-                    let text = text.trim_start_matches(':').trim();
-                    if !text.is_empty() {
-                        notes.insert(value, text.to_owned());
-                    }
-                }
-            }
-        }
-    }
+    let notes = quirks::enum_value_notes(description);
     values.iter().map(|v| EnumValue { value: v.clone(), description: notes.get(v.as_str()).cloned() }).collect()
 }

@@ -702,7 +702,7 @@ fn type_names(model: &Model) -> TypeNames {
             continue;
         }
         let wanted = match &s.kind {
-            Kind::Enum(_) => names::type_name(s.name.strip_suffix("_enum").unwrap_or(&s.name)),
+            Kind::Enum(_) => names::type_name(crate::quirks::enum_type_name(&s.name)),
             _ => names::type_name(&s.name),
         };
         let name = type_scope.claim(wanted);

@@ -15,7 +15,7 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
     let name = ident(&plan.rust[&s.name]);
     let members = flattened(model, plan, &s.name);
     let table = MemberTable::new(model, plan, &members, wire_name);
-    let since_info = match crate::model::since(s.description.as_deref()) {
+    let since_info = match crate::quirks::since_release(s.description.as_deref()) {
         Some(r) => quote!(Some(#r)),
         None => quote!(None),
     };

@@ -73,7 +73,7 @@ pub use ser::{to_vec, Encode};
 /// The API release of the document this crate was generated from.
 pub const RELEASE: &str = "1.2.3.4";
 /// sha256 of that document.
-pub const SPEC_SHA256: &str = "6d893a5a89a12816ceb74b41728fbd78079f66a6ad10359720ecd3f709acc79b";
+pub const SPEC_SHA256: &str = "dc5e79868bb81679e5e8848341b533d5899c56d3ca758583e3ba5c8460e981fb";
 /// Releases a server may be asked for (the `release` path segment), newest first.
 pub const RELEASES: &[&str] = &["1.2.3.4", "1.0.0.0"];
 /// The header carrying the session token.

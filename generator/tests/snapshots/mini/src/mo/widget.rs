@@ -48,6 +48,8 @@ impl Widget {
     }
     /// Frobs the widget.
     ///
+    /// ***Since:*** vSphere API Release 1.2.3.4
+    ///
     /// ***Required privileges:*** Widget.Frob
     ///
     /// Body: [`FrobRequestType`](crate::types::FrobRequestType).
@@ -71,7 +73,7 @@ impl Widget {
                 Self::PATH,
                 &self.reference.value,
                 "Frob_Task",
-                "",
+                "1.2.3.4",
                 crate::client::body(
                     &crate::types::FrobRequestType {
                         shape,
