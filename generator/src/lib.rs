@@ -9,6 +9,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod plan;
+pub mod quirks;
 
 pub use emit::{Options, Output};
 pub use load::SpecError;
@@ -17,5 +18,7 @@ pub use load::SpecError;
 pub fn generate(spec: &[u8], options: &Options) -> Result<Output, SpecError> {
     let doc = load::load(spec)?;
     let model = model::build(&doc)?;
-    emit::emit(&model, options)
+    let mut out = emit::emit(&model, options)?;
+    out.warnings = quirks::stale(&doc);
+    Ok(out)
 }

@@ -4,7 +4,6 @@
 //! documents put beside a `$ref` (`description`, `nullable`, `deprecated` in the 8.0.x style);
 //! the model reads those keys from the tree by JSON pointer.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A document that failed to load or to make sense. `location` is a JSON pointer
@@ -35,6 +34,9 @@ pub struct Document {
     pub raw: serde_json::Value,
     /// Lower-case hex sha256 of the bytes the document was read from.
     pub sha256: String,
+    /// How many enum values YAML would have read as something other than the string written;
+    /// `None` for a JSON document.
+    pub yaml_enum_values_restored: Option<usize>,
 }
 
 impl Document {
@@ -57,10 +59,11 @@ pub fn load(bytes: &[u8]) -> Result<Document, SpecError> {
         SpecError::at(format!("byte {}", e.valid_up_to()), "the document is not UTF-8")
     })?;
     let body = text.trim_start_matches('\u{feff}').trim_start();
-    let raw = if body.starts_with('{') {
-        serde_json::from_str::<serde_json::Value>(body).map_err(|e| {
+    let (raw, yaml_enum_values_restored) = if body.starts_with('{') {
+        let raw = serde_json::from_str::<serde_json::Value>(body).map_err(|e| {
             SpecError::at(format!("line {} column {}", e.line(), e.column()), e.to_string())
-        })?
+        })?;
+        (raw, None)
     } else {
         load_yaml(body)?
     };
@@ -71,7 +74,7 @@ pub fn load(bytes: &[u8]) -> Result<Document, SpecError> {
         let pointer = path_to_pointer(e.path());
         SpecError::at(pointer, format!("not a valid OpenAPI 3.0 document: {}", e.inner()))
     })?;
-    Ok(Document { api, raw, sha256 })
+    Ok(Document { api, raw, sha256, yaml_enum_values_restored })
 }
 
 fn yaml_error(e: serde_yaml::Error) -> SpecError {
@@ -81,57 +84,13 @@ fn yaml_error(e: serde_yaml::Error) -> SpecError {
     }
 }
 
-/// YAML resolves an unquoted `True`, `no` or `1.0` to a boolean or a number, which would turn an
-/// enum value into something else. Enum values are read a second time as strings (serde_yaml
-/// hands a string-typed field the scalar exactly as written) and put back into the tree.
-fn load_yaml(text: &str) -> Result<serde_json::Value, SpecError> {
+/// Reads a YAML document, its enum values as written (see
+/// [`crate::quirks::yaml_enum_values_as_written`]); returns the tree and how many values that
+/// changed.
+fn load_yaml(text: &str) -> Result<(serde_json::Value, Option<usize>), SpecError> {
     let mut raw: serde_json::Value = serde_yaml::from_str(text).map_err(yaml_error)?;
-    let enums: EnumDoc = serde_yaml::from_str(text).map_err(yaml_error)?;
-    let schemas = enums.components.and_then(|c| c.schemas).unwrap_or_default();
-    for (name, schema) in schemas {
-        let pointer = format!("/components/schemas/{}", pointer_segment(&name));
-        schema.restore(&mut raw, &pointer);
-    }
-    Ok(raw)
-}
-
-#[derive(serde::Deserialize)]
-struct EnumDoc {
-    components: Option<EnumComponents>,
-}
-
-#[derive(serde::Deserialize)]
-struct EnumComponents {
-    schemas: Option<BTreeMap<String, EnumSchema>>,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct EnumSchema {
-    #[serde(rename = "enum")]
-    values: Option<Vec<Option<String>>>,
-    properties: Option<BTreeMap<String, EnumSchema>>,
-    items: Option<Box<EnumSchema>>,
-}
-
-impl EnumSchema {
-    fn restore(&self, raw: &mut serde_json::Value, pointer: &str) {
-        if let Some(values) = &self.values {
-            if let Some(serde_json::Value::Array(list)) = raw.pointer_mut(&format!("{pointer}/enum")) {
-                for (slot, value) in list.iter_mut().zip(values) {
-                    if let Some(v) = value {
-                        *slot = serde_json::Value::String(v.clone());
-                    }
-                }
-            }
-        }
-        for (name, p) in self.properties.iter().flatten() {
-            p.restore(raw, &format!("{pointer}/properties/{}", pointer_segment(name)));
-        }
-        if let Some(items) = &self.items {
-            items.restore(raw, &format!("{pointer}/items"));
-        }
-    }
+    let restored = crate::quirks::yaml_enum_values_as_written(text, &mut raw).map_err(yaml_error)?;
+    Ok((raw, Some(restored)))
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {

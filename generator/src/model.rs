@@ -12,6 +12,7 @@
 //! future document fails loudly instead of generating something wrong.
 
 use crate::load::{pointer_segment, Document, SpecError};
+use crate::quirks::{self, Annotations};
 use indexmap::IndexMap;
 use openapiv3::{ReferenceOr, Schema as OaSchema, SchemaKind as OaKind, Type as OaType};
 use std::collections::{BTreeMap, BTreeSet};
@@ -184,33 +185,6 @@ pub struct Property {
     pub response: Response,
 }
 
-/// The vSphere API release that introduced an operation or property, from its description's
-/// `***Since:*** vSphere API Release 8.0.2.0` line (or `***Since:*** 8.0.0.4`). Releases of
-/// other APIs (`vEAM API 8.2`) are not vSphere releases a session negotiates, so they give none.
-pub fn since(description: Option<&str>) -> Option<&str> {
-    let text = description?;
-    let at = text.find("***Since:***")? + "***Since:***".len();
-    let line = text[at..].lines().next()?.trim();
-    let release = line.strip_prefix("vSphere API Release ").unwrap_or(line).trim();
-    let parts: Vec<&str> = release.split('.').collect();
-    let numeric = parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    numeric.then_some(release)
-}
-
-#[cfg(test)]
-mod since_tests {
-    use super::since;
-
-    #[test]
-    fn reads_the_release_line() {
-        assert_eq!(since(Some("Invokes *X*.\n\n***Since:*** vSphere API Release 9.1.0.0\n\n***Required privileges:*** System.View")), Some("9.1.0.0"));
-        assert_eq!(since(Some("***Since:*** 8.0.0.4")), Some("8.0.0.4"));
-        assert_eq!(since(Some("***Since:*** vEAM API 8.2")), None);
-        assert_eq!(since(Some("no release here")), None);
-        assert_eq!(since(None), None);
-    }
-}
-
 impl Model {
     pub fn schema(&self, name: &str) -> &Schema {
         &self.schemas[name]
@@ -303,6 +277,36 @@ pub fn build(doc: &Document) -> Result<Model, SpecError> {
 
 struct Builder<'a> {
     doc: &'a Document,
+}
+
+/// The polymorphic root: the one schema with a discriminator.
+struct RootInfo {
+    name: String,
+    /// The discriminator property (`_typeName`).
+    discriminator: String,
+    /// Wire names of schemas whose discriminator value differs from their name, by schema.
+    aliases: BTreeMap<String, String>,
+}
+
+/// What classifying a schema needs to know of the whole document.
+struct SchemaContext {
+    root: RootInfo,
+    /// The schemas used as request bodies.
+    request_bodies: BTreeSet<String>,
+}
+
+/// An operation's responses as the model reads them.
+struct Responses {
+    /// The success response with a body (none for 204).
+    ok: Option<Response>,
+    /// The 500 response.
+    fault: Option<FaultResponse>,
+}
+
+/// An operation's 500 response.
+struct FaultResponse {
+    /// The fault names listed in its description.
+    names: Vec<String>,
 }
 
 /// The parts of a schema the model needs, whichever way openapiv3 filed it.
@@ -411,26 +415,13 @@ fn ref_name(reference: &str) -> Option<&str> {
     reference.strip_prefix(SCHEMA_PREFIX)
 }
 
-/// Keys VMware writes beside a `$ref` (8.0.x style) or on an `allOf` wrapper (9.x style).
-#[derive(Default)]
-struct Annotations {
-    description: Option<String>,
-    nullable: bool,
-    deprecated: bool,
-}
-
 impl Builder<'_> {
     fn raw(&self, pointer: &str) -> Option<&serde_json::Value> {
         self.doc.raw_at(pointer.trim_start_matches('#'))
     }
 
     fn annotations(&self, pointer: &str) -> Annotations {
-        let Some(node) = self.raw(pointer) else { return Annotations::default() };
-        Annotations {
-            description: node.get("description").and_then(|d| d.as_str()).map(clean_text),
-            nullable: node.get("nullable").and_then(|d| d.as_bool()).unwrap_or(false),
-            deprecated: node.get("deprecated").and_then(|d| d.as_bool()).unwrap_or(false),
-        }
+        self.raw(pointer).map(quirks::reference_siblings).unwrap_or_default()
     }
 
     fn schemas(&self) -> Result<&IndexMap<String, ReferenceOr<OaSchema>>, SpecError> {
@@ -455,9 +446,26 @@ impl Builder<'_> {
     fn build(&self) -> Result<Model, SpecError> {
         let api = &self.doc.api;
         let schemas = self.schemas()?;
-        let (root, discriminator, aliases) = self.find_root(schemas)?;
-        let request_bodies = self.request_bodies()?;
+        let cx = SchemaContext { root: self.find_root(schemas)?, request_bodies: self.request_bodies()? };
+        let mut out = self.schema_table(schemas, &cx)?;
+        link_children(&mut out)?;
+        let managed = self.operations(&out)?;
+        let RootInfo { name: root, discriminator, .. } = cx.root;
+        Ok(Model {
+            title: api.info.title.clone(),
+            release: api.info.version.clone(),
+            sha256: self.doc.sha256.clone(),
+            releases: self.releases(),
+            root,
+            discriminator,
+            session_header: self.session_header(),
+            schemas: out,
+            managed,
+        })
+    }
 
+    /// Every component schema, classified, in document order.
+    fn schema_table(&self, schemas: &IndexMap<String, ReferenceOr<OaSchema>>, cx: &SchemaContext) -> Result<IndexMap<String, Schema>, SpecError> {
         let mut out: IndexMap<String, Schema> = IndexMap::new();
         for (name, s) in schemas {
             let pointer = format!("{SCHEMA_PREFIX}{}", pointer_segment(name));
@@ -468,80 +476,43 @@ impl Builder<'_> {
                 }
             };
             let ann = self.annotations(&pointer);
-            let kind = self.classify(name, s, &pointer, &root, &discriminator, &aliases, &request_bodies)?;
+            let kind = self.classify(name, s, &pointer, cx)?;
             out.insert(
                 name.clone(),
                 Schema { name: name.clone(), pointer, description: ann.description, deprecated: ann.deprecated || s.schema_data.deprecated, kind },
             );
         }
-        // children lists, and a check that inheritance ends at the root without cycles
-        let parents: Vec<(String, String)> = out
-            .values()
-            .filter_map(|s| match &s.kind {
-                Kind::Data(d) => d.parent.clone().map(|p| (s.name.clone(), p)),
-                _ => None,
-            })
-            .collect();
-        for (child, parent) in &parents {
-            match out.get_mut(parent).map(|s| &mut s.kind) {
-                Some(Kind::Data(d)) => d.children.push(child.clone()),
-                Some(Kind::Root) => {}
-                _ => {
-                    return Err(SpecError::at(
-                        format!("{}/allOf/0", out[child].pointer),
-                        format!("`{child}` extends `{parent}`, which is not a data object"),
-                    ))
-                }
-            }
-        }
-        for (child, _) in &parents {
-            let mut seen = BTreeSet::new();
-            let mut cur = child.as_str();
-            while let Some(Kind::Data(d)) = out.get(cur).map(|s| &s.kind) {
-                if !seen.insert(cur) {
-                    return Err(SpecError::at(out[child].pointer.clone(), "inheritance cycle"));
-                }
-                match d.parent.as_deref() {
-                    Some(p) => cur = p,
-                    None => break,
-                }
-            }
-        }
+        Ok(out)
+    }
 
-        let session_header = api.components.as_ref().and_then(|c| {
+    /// The API key header that carries the session id, if the document declares one.
+    fn session_header(&self) -> Option<String> {
+        self.doc.api.components.as_ref().and_then(|c| {
             c.security_schemes.values().find_map(|s| match s {
                 ReferenceOr::Item(openapiv3::SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. }) => {
                     Some(name.clone())
                 }
                 _ => None,
             })
-        });
-        let releases = api
+        })
+    }
+
+    /// The releases the first server's `release` variable lists.
+    fn releases(&self) -> Vec<String> {
+        self.doc
+            .api
             .servers
             .first()
             .and_then(|s| s.variables.as_ref())
             .and_then(|v| v.get("release"))
             .map(|v| v.enumeration.clone())
-            .unwrap_or_default();
-        let managed = self.operations(&out)?;
-        Ok(Model {
-            title: api.info.title.clone(),
-            release: api.info.version.clone(),
-            sha256: self.doc.sha256.clone(),
-            releases,
-            root,
-            discriminator,
-            session_header,
-            schemas: out,
-            managed,
-        })
+            .unwrap_or_default()
     }
-
     /// The root is the one schema with a discriminator; its mapping gives wire aliases.
     fn find_root(
         &self,
         schemas: &IndexMap<String, ReferenceOr<OaSchema>>,
-    ) -> Result<(String, String, BTreeMap<String, String>), SpecError> {
+    ) -> Result<RootInfo, SpecError> {
         let mut found = None;
         for (name, s) in schemas {
             let ReferenceOr::Item(s) = s else { continue };
@@ -555,7 +526,7 @@ impl Builder<'_> {
                     let target = self.resolve(target, &format!("{pointer}/discriminator/mapping/{}", pointer_segment(alias)))?;
                     aliases.insert(target, alias.clone());
                 }
-                found = Some((name.clone(), d.property_name.clone(), aliases));
+                found = Some(RootInfo { name: name.clone(), discriminator: d.property_name.clone(), aliases });
             }
         }
         found.ok_or_else(|| SpecError::at("#/components/schemas", "no schema has a discriminator (the `_typeName` root)"))
@@ -581,17 +552,8 @@ impl Builder<'_> {
         Ok(out)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn classify(
-        &self,
-        name: &str,
-        s: &OaSchema,
-        pointer: &str,
-        root: &str,
-        discriminator: &str,
-        aliases: &BTreeMap<String, String>,
-        request_bodies: &BTreeSet<String>,
-    ) -> Result<Kind, SpecError> {
+    fn classify(&self, name: &str, s: &OaSchema, pointer: &str, cx: &SchemaContext) -> Result<Kind, SpecError> {
+        let (root, discriminator, aliases, request_bodies) = (cx.root.name.as_str(), cx.root.discriminator.as_str(), &cx.root.aliases, &cx.request_bodies);
         let v = view(s);
         if let Some(what) = v.unsupported {
             return Err(SpecError::at(pointer, format!("`{what}` is not supported in a component schema")));
@@ -663,11 +625,8 @@ impl Builder<'_> {
         if let Some(what) = v.unsupported {
             return Err(SpecError::at(pointer, format!("`{what}` is not supported here")));
         }
-        // 9.x style: a described reference is a one-element allOf
-        if let [ReferenceOr::Reference { reference }] = v.all_of {
-            if v.typ.is_none_or(|t| t == "object") && v.properties.is_none_or(|p| p.is_empty()) {
-                return Ok((Ty::Ref(self.resolve(reference, &format!("{pointer}/allOf/0"))?), nullable));
-            }
+        if let Some(reference) = quirks::wrapped_reference(v.all_of, v.typ, v.properties.is_some_and(|p| !p.is_empty())) {
+            return Ok((Ty::Ref(self.resolve(reference, &format!("{pointer}/allOf/0"))?), nullable));
         }
         if !v.all_of.is_empty() {
             return Err(SpecError::at(pointer, "an inline `allOf` other than one `$ref` is not supported"));
@@ -731,26 +690,13 @@ impl Builder<'_> {
             for (method, op) in item.iter() {
                 let pointer = format!("{ppointer}/{method}");
                 let operation_id = op.operation_id.clone().ok_or_else(|| SpecError::at(&pointer, "operation without operationId"))?;
-                let description = op.description.as_deref().or(op.summary.as_deref()).map(clean_text);
+                let description = op.description.as_deref().or(op.summary.as_deref()).map(quirks::block_scalar_text);
                 let anonymous = op.security.as_ref().is_some_and(|s| s.iter().any(|r| r.is_empty()));
-                let (ok, fault) = self.responses(op, &pointer, schemas)?;
+                let Responses { ok, fault } = self.responses(op, &pointer, schemas)?;
                 match method {
                     "post" => {
-                        let request = match &op.request_body {
-                            None => None,
-                            Some(ReferenceOr::Item(b)) => match b.content.get("application/json").and_then(|m| m.schema.as_ref()) {
-                                Some(ReferenceOr::Reference { reference }) => {
-                                    let name = self.resolve(reference, &format!("{pointer}/requestBody"))?;
-                                    if !matches!(schemas[&name].kind, Kind::Request(_)) {
-                                        return Err(SpecError::at(format!("{pointer}/requestBody"), "request body is not an object schema"));
-                                    }
-                                    Some(name)
-                                }
-                                _ => return Err(SpecError::at(format!("{pointer}/requestBody"), "request body must be an application/json $ref")),
-                            },
-                            Some(ReferenceOr::Reference { .. }) => return Err(SpecError::at(format!("{pointer}/requestBody"), "request body by $ref")),
-                        };
-                        let faults = fault.map(|(names, _)| names).unwrap_or_default();
+                        let request = self.request_body(op, &pointer, schemas)?;
+                        let faults = fault.map(|f| f.names).unwrap_or_default();
                         entry.methods.push(Method {
                             name: member.to_owned(),
                             operation_id,
@@ -785,14 +731,27 @@ impl Builder<'_> {
         Ok(managed)
     }
 
+    /// The request body schema of a POST, which must be an `application/json` reference to a
+    /// request object.
+    fn request_body(&self, op: &openapiv3::Operation, pointer: &str, schemas: &IndexMap<String, Schema>) -> Result<Option<String>, SpecError> {
+        Ok(match &op.request_body {
+            None => None,
+            Some(ReferenceOr::Item(b)) => match b.content.get("application/json").and_then(|m| m.schema.as_ref()) {
+                Some(ReferenceOr::Reference { reference }) => {
+                    let name = self.resolve(reference, &format!("{pointer}/requestBody"))?;
+                    if !matches!(schemas[&name].kind, Kind::Request(_)) {
+                        return Err(SpecError::at(format!("{pointer}/requestBody"), "request body is not an object schema"));
+                    }
+                    Some(name)
+                }
+                _ => return Err(SpecError::at(format!("{pointer}/requestBody"), "request body must be an application/json $ref")),
+            },
+            Some(ReferenceOr::Reference { .. }) => return Err(SpecError::at(format!("{pointer}/requestBody"), "request body by $ref")),
+        })
+    }
+
     /// The success response (200 with a body, or 204) and the declared faults of a 500 response.
-    #[allow(clippy::type_complexity)]
-    fn responses(
-        &self,
-        op: &openapiv3::Operation,
-        pointer: &str,
-        schemas: &IndexMap<String, Schema>,
-    ) -> Result<(Option<Response>, Option<(Vec<String>, Option<String>)>), SpecError> {
+    fn responses(&self, op: &openapiv3::Operation, pointer: &str, schemas: &IndexMap<String, Schema>) -> Result<Responses, SpecError> {
         let mut ok = None;
         let mut fault = None;
         for (code, resp) in &op.responses.responses {
@@ -810,29 +769,66 @@ impl Builder<'_> {
                         ReferenceOr::Reference { reference } => (Ty::Ref(self.resolve(reference, &spointer)?), self.annotations(&spointer).nullable),
                         ReferenceOr::Item(s) => self.ty(s, &spointer)?,
                     };
-                    ok = Some(Response { ty, nullable, description: Some(clean_text(&resp.description)).filter(|d| !d.is_empty() && d != "OK") });
+                    ok = Some(Response { ty, nullable, description: Some(quirks::block_scalar_text(&resp.description)).filter(|d| !d.is_empty() && d != "OK") });
                 }
                 "204" => {}
                 "500" => {
-                    let declared = match schema {
-                        Some(ReferenceOr::Reference { reference }) => Some(self.resolve(reference, &spointer)?),
-                        None => None,
+                    // the declared schema must resolve; the faults themselves are listed in the description
+                    match schema {
+                        Some(ReferenceOr::Reference { reference }) => {
+                            self.resolve(reference, &spointer)?;
+                        }
+                        None => {}
                         Some(_) => return Err(SpecError::at(spointer, "a fault response must be a $ref")),
-                    };
-                    let names = resp
-                        .description
-                        .lines()
-                        .filter_map(|l| l.trim().strip_prefix("***")?.strip_suffix("***"))
+                    }
+                    let names = quirks::fault_names(&resp.description)
                         .filter(|n| schemas.contains_key(*n))
                         .map(str::to_owned)
                         .collect();
-                    fault = Some((names, declared));
+                    fault = Some(FaultResponse { names });
                 }
                 other => return Err(SpecError::at(rpointer, format!("response code `{other}` is not part of the vi-json layout"))),
             }
         }
-        Ok((ok, fault))
+        Ok(Responses { ok, fault })
     }
+}
+
+/// Fills in the children lists, and checks that inheritance ends at the root without cycles.
+fn link_children(out: &mut IndexMap<String, Schema>) -> Result<(), SpecError> {
+    let parents: Vec<(String, String)> = out
+        .values()
+        .filter_map(|s| match &s.kind {
+            Kind::Data(d) => d.parent.clone().map(|p| (s.name.clone(), p)),
+            _ => None,
+        })
+        .collect();
+    for (child, parent) in &parents {
+        match out.get_mut(parent).map(|s| &mut s.kind) {
+            Some(Kind::Data(d)) => d.children.push(child.clone()),
+            Some(Kind::Root) => {}
+            _ => {
+                return Err(SpecError::at(
+                    format!("{}/allOf/0", out[child].pointer),
+                    format!("`{child}` extends `{parent}`, which is not a data object"),
+                ))
+            }
+        }
+    }
+    for (child, _) in &parents {
+        let mut seen = BTreeSet::new();
+        let mut cur = child.as_str();
+        while let Some(Kind::Data(d)) = out.get(cur).map(|s| &s.kind) {
+            if !seen.insert(cur) {
+                return Err(SpecError::at(out[child].pointer.clone(), "inheritance cycle"));
+            }
+            match d.parent.as_deref() {
+                Some(p) => cur = p,
+                None => break,
+            }
+        }
+    }
+    Ok(())
 }
 
 fn int_bits(min: Option<f64>, max: Option<f64>) -> u8 {
@@ -844,25 +840,8 @@ fn int_bits(min: Option<f64>, max: Option<f64>) -> u8 {
     }
 }
 
-/// Descriptions come as `|2` block scalars with trailing newlines; keep the text, drop the edges.
-fn clean_text(s: &str) -> String {
-    s.trim_end().trim_start_matches('\n').to_owned()
-}
-
 /// Pairs enum values with the per-value text of the description (`- `value`: text`).
 fn enum_values(values: &[String], description: Option<&str>) -> Vec<EnumValue> {
-    let mut notes: BTreeMap<&str, String> = BTreeMap::new();
-    if let Some(d) = description {
-        for line in d.lines() {
-            if let Some(rest) = line.trim_start().strip_prefix("- `") {
-                if let Some((value, text)) = rest.split_once('`') {
-                    let text = text.trim_start_matches(':').trim();
-                    if !text.is_empty() {
-                        notes.insert(value, text.to_owned());
-                    }
-                }
-            }
-        }
-    }
+    let notes = quirks::enum_value_notes(description);
     values.iter().map(|v| EnumValue { value: v.clone(), description: notes.get(v.as_str()).cloned() }).collect()
 }

@@ -68,101 +68,16 @@ impl Plan {
 
     /// The plan with the decisions a layout record pins (see [`inline_layout_with`]).
     pub fn build_with(model: &Model, record: Option<&LayoutRecord>) -> Plan {
-        let mut type_scope = Scope::with_reserved(&[
-            "Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError",
-        ]);
-        let mut rust = BTreeMap::new();
-        let mut kind_name = BTreeMap::new();
-        let mut module = BTreeMap::new();
-        let mut module_scope = Scope::with_reserved(&["mod", "registry"]);
-        // boxed values are variants of the root enum, not types: their names live in the
-        // root's scope, next to the data objects that are also its variants
-        let mut variant_scope = Scope::with_reserved(&["Unknown", "Array"]);
-        for s in model.schemas.values() {
-            if let Kind::Data(d) = &s.kind {
-                if d.parent.as_deref() == Some(model.root.as_str()) {
-                    variant_scope.claim(names::type_name(&s.name));
-                }
-            }
-        }
-        for s in model.schemas.values() {
-            if matches!(s.kind, Kind::Boxed(_)) {
-                rust.insert(s.name.clone(), variant_scope.claim(names::type_name(&s.name)));
-                continue;
-            }
-            let wanted = match &s.kind {
-                Kind::Enum(_) => names::type_name(s.name.strip_suffix("_enum").unwrap_or(&s.name)),
-                _ => names::type_name(&s.name),
-            };
-            let name = type_scope.claim(wanted);
-            if matches!(s.kind, Kind::Data(_) | Kind::Enum(_) | Kind::Request(_) | Kind::Plain(_)) {
-                module.insert(s.name.clone(), module_scope.claim(names::escape(&names::snake(&name)).replace("r#", "r_")));
-            }
-            rust.insert(s.name.clone(), name);
-        }
-        // family enums after all struct names are taken, so a clash renames the enum
-        for s in model.schemas.values() {
-            if model.is_polymorphic(&s.name) {
-                let k = type_scope.claim(format!("{}Kind", rust[&s.name]));
-                kind_name.insert(s.name.clone(), k);
-            }
-        }
-
-        let mut fields = BTreeMap::new();
-        for s in model.schemas.values() {
-            let list: Vec<&str> = match &s.kind {
-                // flattened: names are unique over all levels, in root-to-leaf order, so that
-                // each level's names are a prefix-stable part of its subtypes' names
-                Kind::Data(_) => model.all_fields(&s.name).iter().map(|f| f.name.as_str()).collect(),
-                Kind::Request(o) | Kind::Plain(o) => o.fields.iter().map(|f| f.name.as_str()).collect(),
-                _ => continue,
-            };
-            let mut scope = Scope::with_reserved(&["extra"]);
-            let rust_names = list.iter().map(|w| scope.claim(names::escape(&names::snake(w)))).collect();
-            fields.insert(s.name.clone(), rust_names);
-        }
-
-        let mut variants = BTreeMap::new();
-        let mut unknown_variant = BTreeMap::new();
-        for s in model.schemas.values() {
-            if let Kind::Enum(e) = &s.kind {
-                let mut scope = Scope::default();
-                let vs: Vec<String> = e.values.iter().map(|v| scope.claim(names::variant(&v.value))).collect();
-                unknown_variant.insert(s.name.clone(), scope.claim("Unrecognized".into()));
-                variants.insert(s.name.clone(), vs);
-            }
-        }
-
+        let TypeNames { rust, kind_name, module, mut type_scope } = type_names(model);
+        let fields = member_names(model);
+        let EnumVariants { variants, unknown_variant } = enum_variants(model);
         let boxed_fields = containment_cycles(model);
         let layout = inline_layout_with(model, record);
         let boxed_members = boxed_members(model, &layout.structs, &boxed_fields);
         let (features, namespaces) = features(model);
-
-        let mut registry: Vec<RegistryEntry> = model
-            .schemas
-            .values()
-            .filter_map(|s| match &s.kind {
-                Kind::Data(d) => Some(RegistryEntry { wire: d.wire_name.clone(), schema: s.name.clone(), parent: d.parent.clone() }),
-                Kind::Boxed(b) => Some(RegistryEntry { wire: b.wire_name.clone(), schema: s.name.clone(), parent: Some(model.root.clone()) }),
-                Kind::Root => Some(RegistryEntry { wire: s.name.clone(), schema: s.name.clone(), parent: None }),
-                _ => None,
-            })
-            .collect();
-        registry.sort_by(|a, b| a.wire.as_bytes().cmp(b.wire.as_bytes()));
-        registry.dedup_by(|a, b| a.wire == b.wire);
+        let registry = registry(model);
         let id_of = registry.iter().enumerate().map(|(i, e)| (e.schema.clone(), i as u16)).collect();
-
-        let mut members = BTreeMap::new();
-        for m in model.managed.values() {
-            let mut scope = Scope::with_reserved(&["new", "from_ref", "id", "reference", "to_ref", "client", "TYPE", "PATH"]);
-            for x in &m.methods {
-                members.insert(x.operation_id.clone(), scope.claim(names::escape(&names::snake(&x.name))));
-            }
-            for p in &m.properties {
-                members.insert(p.operation_id.clone(), scope.claim(names::escape(&names::snake(&p.name))));
-            }
-        }
-
+        let members = handle_members(model);
         let array_type = type_scope.claim(format!("{}Array", rust[&model.root]));
         let fault_root = fault_root(model);
         Plan {
@@ -749,6 +664,133 @@ fn fault_root(model: &Model) -> Option<String> {
         1 => tops.into_iter().next(),
         _ => None,
     }
+}
+
+
+/// The Rust names of the schemas' types, family enums and modules, and the scope of type names
+/// (the root's array type is named from it last).
+struct TypeNames {
+    rust: BTreeMap<String, String>,
+    kind_name: BTreeMap<String, String>,
+    module: BTreeMap<String, String>,
+    type_scope: Scope,
+}
+
+/// Names every type and module: boxed values in the root's variant scope, the others in the
+/// crate's type scope, family enums last.
+fn type_names(model: &Model) -> TypeNames {
+    let mut type_scope = Scope::with_reserved(&[
+        "Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError",
+    ]);
+    let mut rust = BTreeMap::new();
+    let mut kind_name = BTreeMap::new();
+    let mut module = BTreeMap::new();
+    let mut module_scope = Scope::with_reserved(&["mod", "registry"]);
+    // boxed values are variants of the root enum, not types: their names live in the
+    // root's scope, next to the data objects that are also its variants
+    let mut variant_scope = Scope::with_reserved(&["Unknown", "Array"]);
+    for s in model.schemas.values() {
+        if let Kind::Data(d) = &s.kind {
+            if d.parent.as_deref() == Some(model.root.as_str()) {
+                variant_scope.claim(names::type_name(&s.name));
+            }
+        }
+    }
+    for s in model.schemas.values() {
+        if matches!(s.kind, Kind::Boxed(_)) {
+            rust.insert(s.name.clone(), variant_scope.claim(names::type_name(&s.name)));
+            continue;
+        }
+        let wanted = match &s.kind {
+            Kind::Enum(_) => names::type_name(crate::quirks::enum_type_name(&s.name)),
+            _ => names::type_name(&s.name),
+        };
+        let name = type_scope.claim(wanted);
+        if matches!(s.kind, Kind::Data(_) | Kind::Enum(_) | Kind::Request(_) | Kind::Plain(_)) {
+            module.insert(s.name.clone(), module_scope.claim(names::escape(&names::snake(&name)).replace("r#", "r_")));
+        }
+        rust.insert(s.name.clone(), name);
+    }
+    // family enums after all struct names are taken, so a clash renames the enum
+    for s in model.schemas.values() {
+        if model.is_polymorphic(&s.name) {
+            let k = type_scope.claim(format!("{}Kind", rust[&s.name]));
+            kind_name.insert(s.name.clone(), k);
+        }
+    }
+    TypeNames { rust, kind_name, module, type_scope }
+}
+
+/// The Rust names of each object's members, by schema.
+fn member_names(model: &Model) -> BTreeMap<String, Vec<String>> {
+    let mut fields = BTreeMap::new();
+    for s in model.schemas.values() {
+        let list: Vec<&str> = match &s.kind {
+            // flattened: names are unique over all levels, in root-to-leaf order, so that
+            // each level's names are a prefix-stable part of its subtypes' names
+            Kind::Data(_) => model.all_fields(&s.name).iter().map(|f| f.name.as_str()).collect(),
+            Kind::Request(o) | Kind::Plain(o) => o.fields.iter().map(|f| f.name.as_str()).collect(),
+            _ => continue,
+        };
+        let mut scope = Scope::with_reserved(&["extra"]);
+        let rust_names = list.iter().map(|w| scope.claim(names::escape(&names::snake(w)))).collect();
+        fields.insert(s.name.clone(), rust_names);
+    }
+    fields
+}
+
+/// The variant names of the enumerations.
+struct EnumVariants {
+    /// One per value, in document order, by schema.
+    variants: BTreeMap<String, Vec<String>>,
+    /// The variant holding a value this release does not know, by schema.
+    unknown_variant: BTreeMap<String, String>,
+}
+
+fn enum_variants(model: &Model) -> EnumVariants {
+    let mut variants = BTreeMap::new();
+    let mut unknown_variant = BTreeMap::new();
+    for s in model.schemas.values() {
+        if let Kind::Enum(e) = &s.kind {
+            let mut scope = Scope::default();
+            let vs: Vec<String> = e.values.iter().map(|v| scope.claim(names::variant(&v.value))).collect();
+            unknown_variant.insert(s.name.clone(), scope.claim("Unrecognized".into()));
+            variants.insert(s.name.clone(), vs);
+        }
+    }
+    EnumVariants { variants, unknown_variant }
+}
+
+/// Every wire type name the decoder knows, sorted by its bytes, once each.
+fn registry(model: &Model) -> Vec<RegistryEntry> {
+    let mut registry: Vec<RegistryEntry> = model
+        .schemas
+        .values()
+        .filter_map(|s| match &s.kind {
+            Kind::Data(d) => Some(RegistryEntry { wire: d.wire_name.clone(), schema: s.name.clone(), parent: d.parent.clone() }),
+            Kind::Boxed(b) => Some(RegistryEntry { wire: b.wire_name.clone(), schema: s.name.clone(), parent: Some(model.root.clone()) }),
+            Kind::Root => Some(RegistryEntry { wire: s.name.clone(), schema: s.name.clone(), parent: None }),
+            _ => None,
+        })
+        .collect();
+    registry.sort_by(|a, b| a.wire.as_bytes().cmp(b.wire.as_bytes()));
+    registry.dedup_by(|a, b| a.wire == b.wire);
+    registry
+}
+
+/// The Rust names of the managed objects' methods and properties, by operation id.
+fn handle_members(model: &Model) -> BTreeMap<String, String> {
+    let mut members = BTreeMap::new();
+    for m in model.managed.values() {
+        let mut scope = Scope::with_reserved(&["new", "from_ref", "id", "reference", "to_ref", "client", "TYPE", "PATH"]);
+        for x in &m.methods {
+            members.insert(x.operation_id.clone(), scope.claim(names::escape(&names::snake(&x.name))));
+        }
+        for p in &m.properties {
+            members.insert(p.operation_id.clone(), scope.claim(names::escape(&names::snake(&p.name))));
+        }
+    }
+    members
 }
 
 #[cfg(test)]

@@ -77,7 +77,11 @@ fn produce(spec: &Path, standalone: bool, layout: Option<LayoutRecord>) -> Resul
     let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let crate_version = vim25_spec::crate_version().map_err(|e| e.to_string())?;
     let options = Options { crate_version, standalone, layout };
-    generate(&bytes, &options).map_err(|e| format!("{}: {e}", spec.display()))
+    let output = generate(&bytes, &options).map_err(|e| format!("{}: {e}", spec.display()))?;
+    for warning in &output.warnings {
+        eprintln!("warning: {}: {warning}", spec.display());
+    }
+    Ok(output)
 }
 
 /// Files under `dir`, relative, `/`-separated; a `target/` directory is not part of the crate.

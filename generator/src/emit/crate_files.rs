@@ -238,29 +238,7 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let title = format!("Typed bindings for the vSphere {} ({}), release {}.", "vim25 API", model.title, model.release);
-    let doc = docs::inner(&[
-        title.as_str(),
-        "",
-        "Generated from VMware's vi-json OpenAPI document by `cargo xtask codegen`.",
-        "",
-        "[`types`]: a type for every data object, fault, enumeration and request body. A data",
-        "object holds all its members, inherited ones included; a member declared with a type",
-        "that has subtypes holds its family enum (`VirtualDeviceKind`), chosen by `_typeName`",
-        "wherever the key stands in the object. Nothing is lost: unknown subtypes, members and",
-        "enum values are kept and re-encode unchanged. The types live in the crates `vim25`",
-        "depends on (`vim25_base`, `vim25_part1`, ...), each documented there; `vim25::types`",
-        "names them all.",
-        "",
-        "[`mo`]: a handle per managed object type with a method per operation and a getter per",
-        "property, over a [`Client`].",
-        "",
-        "[`from_slice`] / [`to_vec`]: decode and encode vi-json bodies; decoding errors name the",
-        "field path. The codec is this crate's own (see `object`), compiled once for all types;",
-        "the serde impls go through it, for embedding these types in other serde data.",
-        "",
-        "Namespaces other than the core are cargo features (all on by default).",
-    ]);
+    let doc = lib_doc(model);
     quote! {
         #doc
         #attrs
@@ -303,6 +281,33 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
         #[doc = #fault_doc]
         pub type Fault = #fault;
     }
+}
+
+/// The top crate's documentation.
+fn lib_doc(model: &Model) -> TokenStream {
+    let title = format!("Typed bindings for the vSphere {} ({}), release {}.", "vim25 API", model.title, model.release);
+    docs::inner(&[
+        title.as_str(),
+        "",
+        "Generated from VMware's vi-json OpenAPI document by `cargo xtask codegen`.",
+        "",
+        "[`types`]: a type for every data object, fault, enumeration and request body. A data",
+        "object holds all its members, inherited ones included; a member declared with a type",
+        "that has subtypes holds its family enum (`VirtualDeviceKind`), chosen by `_typeName`",
+        "wherever the key stands in the object. Nothing is lost: unknown subtypes, members and",
+        "enum values are kept and re-encode unchanged. The types live in the crates `vim25`",
+        "depends on (`vim25_base`, `vim25_part1`, ...), each documented there; `vim25::types`",
+        "names them all.",
+        "",
+        "[`mo`]: a handle per managed object type with a method per operation and a getter per",
+        "property, over a [`Client`].",
+        "",
+        "[`from_slice`] / [`to_vec`]: decode and encode vi-json bodies; decoding errors name the",
+        "field path. The codec is this crate's own (see `object`), compiled once for all types;",
+        "the serde impls go through it, for embedding these types in other serde data.",
+        "",
+        "Namespaces other than the core are cargo features (all on by default).",
+    ])
 }
 
 /// `mod impls;` in the crates that have one (see [`refs`]).

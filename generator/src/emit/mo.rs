@@ -248,9 +248,7 @@ fn referred<'a>(model: &'a Model, owner: &ManagedType, r: &Response) -> Option<&
     if r.ty != Ty::Ref(super::refs::REFERENCE.to_owned()) {
         return None;
     }
-    let text = r.description.as_deref()?;
-    let at = text.find("Refers instance of *")? + "Refers instance of *".len();
-    let name = &text[at..at + text[at..].find('*')?];
+    let name = crate::quirks::referred_type(r.description.as_deref()?)?;
     model.managed.get(name).filter(|m| m.namespace == CORE || m.namespace == owner.namespace)
 }
 
@@ -279,7 +277,7 @@ fn reply(model: &Model, plan: &Plan, owner: &ManagedType, r: Option<&Response>) 
 fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenStream {
     let name = ident(&plan.members[&x.operation_id]);
     let member = proc_macro2::Literal::string(&x.name);
-    let since = proc_macro2::Literal::string(crate::model::since(x.description.as_deref()).unwrap_or(""));
+    let since = proc_macro2::Literal::string(crate::quirks::since_release(x.description.as_deref()).unwrap_or(""));
     let (ret, decode) = reply(model, plan, owner, x.response.as_ref());
     let mut params = TokenStream::new();
     let mut convert = TokenStream::new();
@@ -339,7 +337,7 @@ fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenS
 fn property(model: &Model, plan: &Plan, owner: &ManagedType, p: &Property) -> TokenStream {
     let name = ident(&plan.members[&p.operation_id]);
     let member = proc_macro2::Literal::string(&p.name);
-    let since = proc_macro2::Literal::string(crate::model::since(p.description.as_deref()).unwrap_or(""));
+    let since = proc_macro2::Literal::string(crate::quirks::since_release(p.description.as_deref()).unwrap_or(""));
     let (ret, decode) = reply(model, plan, owner, Some(&p.response));
     let mut extra = Vec::new();
     if let Some(d) = p.response.description.as_deref() {

@@ -35,6 +35,9 @@ impl Default for Options {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Output {
     pub files: BTreeMap<String, String>,
+    /// What the caller should tell a maintainer: workarounds the document no longer needs
+    /// ([`crate::quirks::stale`]).
+    pub warnings: Vec<String>,
 }
 
 /// A file of the generated crate to be built: its tokens are made on a formatting thread, so
