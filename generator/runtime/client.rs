@@ -235,8 +235,10 @@ struct SessionState {
     generation: u64,
 }
 
-// the session helpers and the per-client state are used by the vim25 modules only
-#[cfg_attr(not(feature = "vim25"), allow(dead_code))]
+// The session state and the per-client state serve the service-layer helpers (session, task,
+// property ...), which a build without the `vim25` feature, or a document without that layer,
+// leaves out.
+#[allow(dead_code)]
 pub(crate) struct Inner {
     base: String,
     /// The release in the base URL, which the session speaks.
@@ -483,8 +485,9 @@ impl Client {
     }
 }
 
-// What the helper modules (session, task, property ...) need of a client.
-#[cfg_attr(not(feature = "vim25"), allow(dead_code))]
+// What the service-layer helpers (session, task, property ...) need of a client; unused where
+// they are left out (see `Inner`).
+#[allow(dead_code)]
 impl Client {
     /// The one value of type `T` this client and its clones share, made on first use: the
     /// helper modules keep their per-client state here (the cached `ServiceContent`, the task
@@ -544,7 +547,6 @@ fn makes_session(member: &str) -> bool {
 /// Operations after which the client does not log in again: from those that make or end a
 /// session a `NotAuthenticated` is the answer, not an expired session; `RetrieveServiceContent`
 /// needs no session, and logging in calls it, so it must not wait for a login itself.
-#[cfg_attr(not(feature = "vim25"), allow(dead_code))]
 fn never_logs_in_again(member: &str) -> bool {
     makes_session(member) || matches!(member, "Logout" | "RetrieveServiceContent")
 }

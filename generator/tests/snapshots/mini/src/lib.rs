@@ -39,16 +39,7 @@
 pub mod client;
 pub mod connect;
 pub mod release;
-#[cfg(feature = "vim25")]
-mod content;
-#[cfg(feature = "vim25")]
-pub mod session;
-#[cfg(feature = "vim25")]
-pub mod task;
-#[cfg(feature = "vim25")]
-pub mod property;
-#[cfg(feature = "vim25")]
-pub mod find;
+mod service;
 #[doc(no_inline)]
 pub use vim25_base::{de, ser};
 #[doc(hidden)]
@@ -57,6 +48,7 @@ pub mod types;
 #[cfg(any(feature = "vim25", feature = "gadget"))]
 pub mod mo;
 pub use client::{Call, Client, Error, Handle, HttpMethod, Request, Response, Transport};
+pub use connect::ClientBuilder;
 #[cfg(feature = "reqwest")]
 pub use client::ReqwestTransport;
 #[doc(no_inline)]

@@ -24,6 +24,14 @@ pub fn check(release: &str, since: &'static str, type_path: &str, member: &str) 
     })
 }
 
+/// `Ok` when a session at `release` knows the newest type a request body holds.
+pub fn check_type(release: &str, newest: crate::ser::Newest) -> Result<(), Error> {
+    if !is_release(release) || compare(newest.since, release) != Ordering::Greater {
+        return Ok(());
+    }
+    Err(Error::UnsupportedRelease { member: newest.type_name.to_owned(), since: newest.since, release: release.to_owned() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
