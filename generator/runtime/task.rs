@@ -303,33 +303,56 @@ impl Subscription {
     }
 }
 
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        if !self.registered {
-            return;
+impl Subscription {
+    /// Leaves the watcher; what this wait then owes the server: destroying its task's filter
+    /// when it was the last wait on that task, and ending the poll when it was the last of all.
+    fn leave(&mut self) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+        if !std::mem::replace(&mut self.registered, false) {
+            return None;
         }
         let (filter, last) = {
             let mut state = self.watcher.lock();
-            let Some(entry) = state.tasks.get_mut(self.task.id()) else { return };
+            let entry = state.tasks.get_mut(self.task.id())?;
             entry.waiters -= 1;
             if entry.waiters > 0 {
-                return;
+                return None;
             }
             let filter = state.tasks.remove(self.task.id()).and_then(|e| e.filter);
             (filter, state.tasks.is_empty() && state.running)
         };
         let collector = if last { self.watcher.collector.try_lock().ok().and_then(|c| c.clone()) } else { None };
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let client = self.task.client().clone();
-            runtime.spawn(async move {
-                if let Some(filter) = filter {
-                    let _ = handle::<PropertyFilter>(&client, &filter).destroy_property_filter().await;
-                }
-                // ends the poll now rather than when its wait times out
-                if let Some(collector) = collector {
-                    let _ = handle::<PropertyCollector>(&client, &collector).cancel_wait_for_updates().await;
-                }
-            });
+        if filter.is_none() && collector.is_none() {
+            return None;
+        }
+        let client = self.task.client().clone();
+        Some(Box::pin(async move {
+            if let Some(filter) = filter {
+                let _ = handle::<PropertyFilter>(&client, &filter).destroy_property_filter().await;
+            }
+            // ends the poll now rather than when its wait times out
+            if let Some(collector) = collector {
+                let _ = handle::<PropertyCollector>(&client, &collector).cancel_wait_for_updates().await;
+            }
+        }))
+    }
+
+    /// Leaves the watcher and makes the calls that owes, so that they are done when the wait
+    /// returns (before the caller logs out, say).
+    async fn finish(mut self) {
+        if let Some(cleanup) = self.leave() {
+            cleanup.await;
+        }
+    }
+}
+
+impl Drop for Subscription {
+    /// A wait dropped before its end (a timeout, a cancelled future) cleans up in the
+    /// background: dropping does no network I/O itself.
+    fn drop(&mut self) {
+        if let Some(cleanup) = self.leave() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(cleanup);
+            }
         }
     }
 }
@@ -406,15 +429,20 @@ impl Wait {
         let Wait { task, timeout, poll_interval, fallback_after, mut progress } = self;
         let wait = async move {
             let mut subscription = Subscription::new(&task, poll_interval, fallback_after).await;
-            loop {
-                let info = subscription.next().await?;
+            let result = loop {
+                let info = match subscription.next().await {
+                    Ok(info) => info,
+                    Err(e) => break Err(e),
+                };
                 if let Some(progress) = progress.as_mut() {
                     progress(&info);
                 }
                 if is_done(&info) {
-                    return outcome(Arc::unwrap_or_clone(info));
+                    break outcome(Arc::unwrap_or_clone(info));
                 }
-            }
+            };
+            subscription.finish().await;
+            result
         };
         match timeout {
             Some(limit) => tokio::time::timeout(limit, wait).await.map_err(|_| Error::Timeout(limit))?,

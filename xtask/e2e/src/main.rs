@@ -15,8 +15,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use vim25::mo::{SearchIndex, ServiceInstance, SessionManager, Task, VirtualMachine};
-use vim25::types::{ServiceContent, TaskInfo, TaskInfoState};
+use std::sync::Arc;
+use vim25::mo::{SearchIndex, SessionManager, Task, VirtualMachine};
+use vim25::types::{ServiceContent, TaskInfo};
 
 /// A scenario's error: the message printed after `FAILED`.
 pub type Error = Box<dyn std::error::Error>;
@@ -34,8 +35,10 @@ macro_rules! scenarios {
 
 /// Every scenario, in the order they run.
 const SCENARIOS: &[(&str, Scenario)] = scenarios![
+    hello_negotiation,
     login,
     list_vms,
+    retrieve_and_find_helpers,
     find_by_inventory_path,
     vm_config_and_runtime,
     inventory_properties,
@@ -44,6 +47,10 @@ const SCENARIOS: &[(&str, Scenario)] = scenarios![
     events,
     fault_managed_object_not_found,
     not_authenticated_after_logout,
+    log_in_again_after_expiry,
+    since_gating,
+    watch_power_state,
+    task_wait_shared,
     session_cycles,
 ];
 
@@ -68,25 +75,30 @@ pub struct Env {
 /// A logged-in client with the service content.
 pub struct Session {
     pub client: vim25::Client,
-    pub content: ServiceContent,
+    pub content: Arc<ServiceContent>,
     pub sessions: SessionManager,
 }
 
 impl Env {
-    /// Connects and logs in.
+    /// A builder for the server with the credentials (negotiating the release, logging in at
+    /// connect and again when the session expires).
+    pub fn builder(&self) -> vim25::ClientBuilder {
+        vim25::Client::builder(&self.url).credentials(&self.user, &self.password)
+    }
+
+    /// Connects (negotiating the release) and logs in.
     pub async fn login(&self) -> Result<Session> {
-        let client = vim25::Client::connect_url(&self.url)?;
-        let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
+        let client = self.builder().connect().await?;
+        let content = client.service_content().await?;
         let sessions = SessionManager::from_ref(&client, content.session_manager.as_ref().ok_or("no SessionManager")?)?;
-        sessions.login(&self.user, &self.password, None).await?;
         Ok(Session { client, content, sessions })
     }
 }
 
 impl Session {
-    /// Ends the session.
+    /// Ends the session, and the client's keep-alive and re-login with it.
     pub async fn logout(self) -> Result {
-        Ok(self.sessions.logout().await?)
+        Ok(self.client.logout().await?)
     }
 
     /// The `SearchIndex` of the service content.
@@ -96,26 +108,14 @@ impl Session {
 
     /// The virtual machine at an inventory path (`DC0/vm/DC0_H0_VM0`).
     pub async fn vm(&self, path: &str) -> Result<VirtualMachine> {
-        let found = self.search_index()?.find_by_inventory_path(path).await?.ok_or_else(|| format!("{path}: not found"))?;
-        Ok(VirtualMachine::from_ref(&self.client, found.reference())?)
+        Ok(self.client.find().virtual_machine(path).await?.ok_or_else(|| format!("{path}: not found"))?)
     }
 }
 
-/// Polls a task until it ends; its info on success, its fault as the error otherwise.
-pub async fn wait(task: &Task) -> Result<TaskInfo> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let info = task.info().await?;
-        match info.state {
-            TaskInfoState::Success => return Ok(info),
-            TaskInfoState::Error => {
-                let fault = info.error.as_ref().map_or_else(|| "no fault given".to_owned(), |f| f.to_string());
-                return Err(format!("task {} failed: {fault}", task.id()).into());
-            }
-            _ if Instant::now() > deadline => return Err(format!("task {} still {:?} after 60 s", task.id(), info.state).into()),
-            _ => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
+/// Waits for a task (through the client's shared `WaitForUpdatesEx` poll); its info on
+/// success, its fault, typed, as the error otherwise.
+pub async fn wait(task: &Task) -> std::result::Result<TaskInfo, vim25::Error> {
+    task.wait().timeout(Duration::from_secs(60)).info().await
 }
 
 fn env() -> std::result::Result<Env, String> {

@@ -3,8 +3,10 @@
 //! `DC0/vm`, a network `VM Network`.
 
 use crate::{ensure, wait, Env, Result, Session};
+use futures_util::StreamExt;
 use std::collections::BTreeSet;
-use vim25::mo::{Datacenter, EventManager, PropertyCollector, ServiceInstance, TaskManager, ViewManager, VirtualMachine};
+use std::time::Duration;
+use vim25::mo::{Datacenter, DistributedVirtualSwitchManager, EventManager, HostSystem, PropertyCollector, ServiceInstance, SessionManager, TaskManager, ViewManager, VirtualMachine};
 use vim25::types::*;
 
 /// The virtual machine most scenarios read.
@@ -174,7 +176,7 @@ pub async fn power_off_on(env: &Env) -> Result {
     // powering on a running VM fails in the task, with a typed fault
     match wait(&vm.power_on_vm_task(None).await?).await {
         Ok(_) => return Err("PowerOnVM_Task of a running VM succeeded".into()),
-        Err(e) => ensure!(e.to_string().contains("failed"), "{e}"),
+        Err(e) => ensure!(e.fault_is::<InvalidState>(), "not an InvalidState fault: {e}"),
     }
     s.logout().await
 }
@@ -211,8 +213,11 @@ pub async fn fault_managed_object_not_found(env: &Env) -> Result {
 pub async fn not_authenticated_after_logout(env: &Env) -> Result {
     let s = env.login().await?;
     let vm = s.vm(VM).await?;
-    s.sessions.logout().await?;
-    // the client still sends the session it had, now ended
+    // an explicit logout forgets the credentials: no logging in again; the ended session is
+    // still sent (a client sends none after its logout)
+    let ended = s.client.session().ok_or("no session after login")?;
+    s.client.logout().await?;
+    s.client.set_session(Some(ended));
     match vm.name().await {
         Ok(_) => Err("a call after Logout succeeded".into()),
         Err(e) if e.fault_is::<NotAuthenticated>() => Ok(()),
@@ -232,4 +237,129 @@ pub async fn session_cycles(env: &Env) -> Result {
     let after = keys(observer.sessions.session_list().await?);
     ensure!(before == after, "{CYCLES} login-logout cycles left sessionList at {} sessions, from {}", after.len(), before.len());
     observer.logout().await
+}
+
+/// Release negotiation through `/api/vcenter/system?action=hello`: the newest release both
+/// speak, and a typed error when there is none.
+pub async fn hello_negotiation(env: &Env) -> Result {
+    let client = vim25::Client::builder(&env.url).connect().await?;
+    ensure!(client.release() == vim25::RELEASE, "negotiated {}, not {}", client.release(), vim25::RELEASE);
+    ensure!(client.base().ends_with(&format!("/sdk/vim25/{}", vim25::RELEASE)), "base URL {}", client.base());
+    match vim25::Client::builder(&env.url).offer_releases(&["6.0.0.0"]).connect().await {
+        Err(vim25::Error::NoCommonRelease { offered }) => ensure!(offered == ["6.0.0.0"], "offered {offered:?}"),
+        other => return Err(format!("offering only 6.0.0.0: {other:?}").into()),
+    }
+    // a pinned release is spoken without asking
+    let pinned = vim25::Client::builder(&env.url).release("8.0.2.0").credentials(&env.user, &env.password).connect().await?;
+    ensure!(pinned.release() == "8.0.2.0", "pinned 8.0.2.0, speaks {}", pinned.release());
+    pinned.logout().await?;
+    Ok(())
+}
+
+/// The property collector and finder helpers agree with the raw operations.
+pub async fn retrieve_and_find_helpers(env: &Env) -> Result {
+    let s = env.login().await?;
+    let raw: BTreeSet<String> = names_of(&s, "VirtualMachine").await?.into_iter().map(|(_, n)| n).collect();
+    let vms = s.client.retrieve("VirtualMachine", &["name", "runtime.powerState"]).page_size(2).await?;
+    let named: BTreeSet<String> = vms.iter().map(|vm| vm.str("name").map(str::to_owned)).collect::<std::result::Result<_, _>>()?;
+    ensure!(named == raw, "retrieve found {named:?}, the raw collector {raw:?}");
+    for vm in &vms {
+        vm.get::<VirtualMachinePowerState>("runtime.powerState")?;
+    }
+    let finder = s.client.find();
+    let dc = finder.datacenter("DC0").await?.ok_or("DC0: not found")?;
+    ensure!(dc.name().await?.as_str() == "DC0", "the datacenter found is not DC0");
+    let by_name = finder.name::<VirtualMachine>("DC0_H0_VM0").await?.ok_or("no VM named DC0_H0_VM0")?;
+    ensure!(by_name.reference() == s.vm(VM).await?.reference(), "by name and by path differ");
+    ensure!(!finder.all::<HostSystem>().await?.is_empty(), "no hosts found");
+    // a path to an object of another type is an error, not a handle of the wrong type
+    match finder.path::<VirtualMachine>("DC0").await {
+        Err(vim25::Error::WrongType { .. }) => {}
+        other => return Err(format!("a datacenter found as a VM: {other:?}").into()),
+    }
+    s.logout().await
+}
+
+/// A session that ends behind the client's back (as an expired one does): the next call fails
+/// with `NotAuthenticated`, the client logs in again once and sends it again.
+pub async fn log_in_again_after_expiry(env: &Env) -> Result {
+    let s = env.login().await?;
+    let vm = s.vm(VM).await?;
+    let before = s.client.session().ok_or("no session after login")?;
+    let other = vim25::Client::builder(&env.url).release(s.client.release()).connect().await?;
+    other.set_session(Some(before.clone()));
+    SessionManager::from_ref(&other, s.content.session_manager.as_ref().ok_or("no SessionManager")?)?.logout().await?;
+    let name = vm.name().await?;
+    ensure!(name.as_str() == "DC0_H0_VM0", "after logging in again the VM is named {name}");
+    let after = s.client.session().ok_or("no session after logging in again")?;
+    ensure!(after != before, "the session did not change");
+    // concurrent calls on an expired session log in once, and all succeed
+    other.set_session(Some(after.clone()));
+    SessionManager::from_ref(&other, s.content.session_manager.as_ref().ok_or("no SessionManager")?)?.logout().await?;
+    let (a, b, c) = tokio::join!(vm.name(), vm.runtime(), vm.summary());
+    a?;
+    b?;
+    c?;
+    let current = s.sessions.current_session().await?.ok_or("no current session")?;
+    ensure!(current.user_name == env.user.as_str(), "logged in again as {}", current.user_name);
+    s.logout().await
+}
+
+/// An operation newer than the session's release is refused before anything is sent.
+pub async fn since_gating(env: &Env) -> Result {
+    let client = env.builder().release("8.0.1.0").connect().await?;
+    let content = client.service_content().await?;
+    let manager = DistributedVirtualSwitchManager::from_ref(&client, content.dv_switch_manager.as_ref().ok_or("no DVS manager")?)?;
+    match manager.get_vpc_network_span(None).await {
+        Err(vim25::Error::UnsupportedRelease { since, release, .. }) => ensure!(since == "9.1.0.0" && release == "8.0.1.0", "{since} {release}"),
+        other => return Err(format!("a 9.1 operation at 8.0.1.0: {other:?}").into()),
+    }
+    client.logout().await?;
+    Ok(())
+}
+
+/// A change stream over `WaitForUpdatesEx`: every VM's power state, then a change as it happens.
+pub async fn watch_power_state(env: &Env) -> Result {
+    let s = env.login().await?;
+    let vm = s.vm("DC0/vm/DC0_H0_VM1").await?;
+    let mut changes = s.client.watch("VirtualMachine", &["runtime.powerState"]).max_wait(Duration::from_secs(10)).stream();
+    let total = s.client.find().all::<VirtualMachine>().await?.len();
+    let mut entered = 0;
+    while entered < total {
+        let change = tokio::time::timeout(Duration::from_secs(30), changes.next()).await?.ok_or("the stream ended")??;
+        ensure!(change.kind == ObjectUpdateKind::Enter, "a first report of kind {:?}", change.kind);
+        entered += 1;
+    }
+    let off = vm.power_off_vm_task().await?;
+    let seen = async {
+        loop {
+            let change = changes.next().await.ok_or("the stream ended")??;
+            if change.obj == *vm.reference() && change.get::<VirtualMachinePowerState>("runtime.powerState")? == Some(&VirtualMachinePowerState::PoweredOff) {
+                return Ok::<_, crate::Error>(());
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), seen).await??;
+    wait(&off).await?;
+    changes.close().await?;
+    wait(&vm.power_on_vm_task(None).await?).await?;
+    s.logout().await
+}
+
+/// Concurrent waits share the client's one `WaitForUpdatesEx` poll, and a task that already
+/// ended resolves at once.
+pub async fn task_wait_shared(env: &Env) -> Result {
+    let s = env.login().await?;
+    let (vm0, vm2) = (s.vm("DC0/vm/DC0_H0_VM0").await?, s.vm("DC0/vm/DC0_C0_RP0_VM0").await?);
+    let (a, b) = (vm0.power_off_vm_task().await?, vm2.power_off_vm_task().await?);
+    let (a_done, b_done) = tokio::join!(wait(&a), wait(&b));
+    ensure!(a_done?.state == TaskInfoState::Success && b_done?.state == TaskInfoState::Success, "a power-off did not succeed");
+    // already ended: resolves from the first report
+    let again = tokio::time::timeout(Duration::from_secs(10), wait(&a)).await??;
+    ensure!(again.state == TaskInfoState::Success, "the ended task reads {:?}", again.state);
+    let (a, b) = (vm0.power_on_vm_task(None).await?, vm2.power_on_vm_task(None).await?);
+    let (a_done, b_done) = tokio::join!(a.wait(), b.wait());
+    a_done?;
+    b_done?;
+    s.logout().await
 }
