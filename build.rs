@@ -13,11 +13,11 @@
 //!
 //! Until the generator has produced those files, a single warning says so.
 
+#[path = "spec/gates.rs"]
+mod gates;
 #[allow(dead_code)]
 #[path = "spec/manifest.rs"]
 mod manifest;
-#[path = "spec/gates.rs"]
-mod gates;
 
 fn main() {
     let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| ".".into()));

@@ -15,9 +15,7 @@
 pub mod gates;
 mod manifest;
 
-pub use manifest::{
-    compare_versions, parse_semver, sha256_file, sha256_hex, verify, Error, Manifest, Release, Source,
-};
+pub use manifest::{compare_versions, parse_semver, sha256_file, sha256_hex, verify, Error, Manifest, Release, Source};
 use std::path::{Path, PathBuf};
 
 /// The repository root (this package's directory).

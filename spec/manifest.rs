@@ -34,11 +34,9 @@ impl fmt::Display for Error {
                 write!(f, "release `{version}` is not in the manifest (known: {})", known.join(", "))
             }
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            Error::Checksum { path, release, expected, actual } => write!(
-                f,
-                "{}: sha256 {actual} is not the pinned {expected} of release {release}",
-                path.display()
-            ),
+            Error::Checksum { path, release, expected, actual } => {
+                write!(f, "{}: sha256 {actual} is not the pinned {expected} of release {release}", path.display())
+            }
             Error::NotFound { release, file, searched } => {
                 let dirs: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
                 write!(f, "no copy of `{file}` (release {release}) in {}", dirs.join(", "))?;
@@ -163,9 +161,7 @@ impl Manifest {
                 return Err(err(format!("{at}: file `{}` must be a bare file name", r.file)));
             }
             let source = match r.source {
-                RawSource { repository: Some(repository), path: Some(path), commit, sdk: None } => {
-                    Source::Repository { repository, path, commit }
-                }
+                RawSource { repository: Some(repository), path: Some(path), commit, sdk: None } => Source::Repository { repository, path, commit },
                 RawSource { repository: None, path: None, commit: None, sdk: Some(name) } => Source::Sdk { name },
                 _ => return Err(err(format!("{at}: source must be {{ repository, path[, commit] }} or {{ sdk }}"))),
             };
@@ -190,10 +186,10 @@ impl Manifest {
     }
 
     pub fn release(&self, version: &str) -> Result<&Release, Error> {
-        self.releases.iter().find(|r| r.version == version).ok_or_else(|| Error::UnknownRelease {
-            version: version.to_owned(),
-            known: self.versions(),
-        })
+        self.releases
+            .iter()
+            .find(|r| r.version == version)
+            .ok_or_else(|| Error::UnknownRelease { version: version.to_owned(), known: self.versions() })
     }
 
     /// `Some(version)` looks it up, `None` is the default release.
@@ -260,12 +256,7 @@ pub fn sha256_file(path: &Path) -> Result<String, Error> {
 pub fn verify(path: &Path, release: &Release) -> Result<(), Error> {
     let actual = sha256_file(path)?;
     if actual != release.sha256 {
-        return Err(Error::Checksum {
-            path: path.to_owned(),
-            release: release.version.clone(),
-            expected: release.sha256.clone(),
-            actual,
-        });
+        return Err(Error::Checksum { path: path.to_owned(), release: release.version.clone(), expected: release.sha256.clone(), actual });
     }
     Ok(())
 }

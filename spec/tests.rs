@@ -38,10 +38,7 @@ fn versions_sort_numerically_not_as_text() {
     let m = Manifest::parse(SMALL, "small.toml").expect("parses");
     assert_eq!(m.default_release().version, "10.0.0.0");
     assert_eq!(m.crate_version, "0.3.1");
-    assert_eq!(
-        m.default_release().source.download_url().as_deref(),
-        Some("https://raw.githubusercontent.com/o/r/0123abc/a/b.yaml")
-    );
+    assert_eq!(m.default_release().source.download_url().as_deref(), Some("https://raw.githubusercontent.com/o/r/0123abc/a/b.yaml"));
     assert_eq!(m.release("8.0.2.0").expect("listed").source.download_url(), None);
 }
 

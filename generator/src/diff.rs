@@ -455,9 +455,7 @@ fn schema_changes(old: &Model, new: &Model, name: &str) -> Vec<Change> {
             for v in &a.values {
                 match b.values.iter().find(|w| w.value == v.value) {
                     None => out.push(Change::new(ChangeKind::EnumValueRemoved, Semver::Major).member(&v.value)),
-                    Some(w) if w.description != v.description => {
-                        out.push(Change::new(ChangeKind::EnumValueDescription, Semver::Patch).member(&v.value))
-                    }
+                    Some(w) if w.description != v.description => out.push(Change::new(ChangeKind::EnumValueDescription, Semver::Patch).member(&v.value)),
                     Some(_) => {}
                 }
             }

@@ -55,14 +55,11 @@ pub fn pointer_segment(s: &str) -> String {
 /// with `{` after optional white space and BOM).
 pub fn load(bytes: &[u8]) -> Result<Document, SpecError> {
     let sha256 = vim25_spec::sha256_hex(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        SpecError::at(format!("byte {}", e.valid_up_to()), "the document is not UTF-8")
-    })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| SpecError::at(format!("byte {}", e.valid_up_to()), "the document is not UTF-8"))?;
     let body = text.trim_start_matches('\u{feff}').trim_start();
     let (raw, yaml_enum_values_restored) = if body.starts_with('{') {
-        let raw = serde_json::from_str::<serde_json::Value>(body).map_err(|e| {
-            SpecError::at(format!("line {} column {}", e.line(), e.column()), e.to_string())
-        })?;
+        let raw = serde_json::from_str::<serde_json::Value>(body)
+            .map_err(|e| SpecError::at(format!("line {} column {}", e.line(), e.column()), e.to_string()))?;
         (raw, None)
     } else {
         load_yaml(body)?

@@ -255,12 +255,9 @@ impl Model {
 
     /// Every operationId in document order with what represents it.
     pub fn operations(&self) -> impl Iterator<Item = (&ManagedType, Op<'_>)> {
-        self.managed.values().flat_map(|m| {
-            m.methods
-                .iter()
-                .map(move |x| (m, Op::Method(x)))
-                .chain(m.properties.iter().map(move |p| (m, Op::Property(p))))
-        })
+        self.managed
+            .values()
+            .flat_map(|m| m.methods.iter().map(move |x| (m, Op::Method(x))).chain(m.properties.iter().map(move |p| (m, Op::Property(p)))))
     }
 }
 
@@ -325,9 +322,7 @@ struct View<'a> {
 
 fn format_of<T: serde::Serialize>(f: &openapiv3::VariantOrUnknownOrEmpty<T>) -> Option<String> {
     match f {
-        openapiv3::VariantOrUnknownOrEmpty::Item(i) => {
-            serde_json::to_value(i).ok().and_then(|v| v.as_str().map(str::to_owned))
-        }
+        openapiv3::VariantOrUnknownOrEmpty::Item(i) => serde_json::to_value(i).ok().and_then(|v| v.as_str().map(str::to_owned)),
         openapiv3::VariantOrUnknownOrEmpty::Unknown(s) => Some(s.clone()),
         openapiv3::VariantOrUnknownOrEmpty::Empty => None,
     }
@@ -434,9 +429,8 @@ impl Builder<'_> {
     }
 
     fn resolve(&self, reference: &str, pointer: &str) -> Result<String, SpecError> {
-        let name = ref_name(reference).ok_or_else(|| {
-            SpecError::at(pointer, format!("reference `{reference}` does not point into #/components/schemas"))
-        })?;
+        let name =
+            ref_name(reference).ok_or_else(|| SpecError::at(pointer, format!("reference `{reference}` does not point into #/components/schemas")))?;
         if !self.schemas()?.contains_key(name) {
             return Err(SpecError::at(pointer, format!("reference `{reference}` does not resolve")));
         }
@@ -471,9 +465,7 @@ impl Builder<'_> {
             let pointer = format!("{SCHEMA_PREFIX}{}", pointer_segment(name));
             let s = match s {
                 ReferenceOr::Item(s) => s,
-                ReferenceOr::Reference { .. } => {
-                    return Err(SpecError::at(pointer, "a schema that is only a $ref is not supported"))
-                }
+                ReferenceOr::Reference { .. } => return Err(SpecError::at(pointer, "a schema that is only a $ref is not supported")),
             };
             let ann = self.annotations(&pointer);
             let kind = self.classify(name, s, &pointer, cx)?;
@@ -489,9 +481,7 @@ impl Builder<'_> {
     fn session_header(&self) -> Option<String> {
         self.doc.api.components.as_ref().and_then(|c| {
             c.security_schemes.values().find_map(|s| match s {
-                ReferenceOr::Item(openapiv3::SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. }) => {
-                    Some(name.clone())
-                }
+                ReferenceOr::Item(openapiv3::SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. }) => Some(name.clone()),
                 _ => None,
             })
         })
@@ -509,10 +499,7 @@ impl Builder<'_> {
             .unwrap_or_default()
     }
     /// The root is the one schema with a discriminator; its mapping gives wire aliases.
-    fn find_root(
-        &self,
-        schemas: &IndexMap<String, ReferenceOr<OaSchema>>,
-    ) -> Result<RootInfo, SpecError> {
+    fn find_root(&self, schemas: &IndexMap<String, ReferenceOr<OaSchema>>) -> Result<RootInfo, SpecError> {
         let mut found = None;
         for (name, s) in schemas {
             let ReferenceOr::Item(s) = s else { continue };
@@ -542,9 +529,7 @@ impl Builder<'_> {
                 let ReferenceOr::Item(body) = body else {
                     return Err(SpecError::at(pointer, "a request body given by $ref is not supported"));
                 };
-                if let Some(ReferenceOr::Reference { reference }) =
-                    body.content.get("application/json").and_then(|m| m.schema.as_ref())
-                {
+                if let Some(ReferenceOr::Reference { reference }) = body.content.get("application/json").and_then(|m| m.schema.as_ref()) {
                     out.insert(self.resolve(reference, &pointer)?);
                 }
             }
@@ -769,7 +754,11 @@ impl Builder<'_> {
                         ReferenceOr::Reference { reference } => (Ty::Ref(self.resolve(reference, &spointer)?), self.annotations(&spointer).nullable),
                         ReferenceOr::Item(s) => self.ty(s, &spointer)?,
                     };
-                    ok = Some(Response { ty, nullable, description: Some(quirks::block_scalar_text(&resp.description)).filter(|d| !d.is_empty() && d != "OK") });
+                    ok = Some(Response {
+                        ty,
+                        nullable,
+                        description: Some(quirks::block_scalar_text(&resp.description)).filter(|d| !d.is_empty() && d != "OK"),
+                    });
                 }
                 "204" => {}
                 "500" => {
@@ -781,10 +770,7 @@ impl Builder<'_> {
                         None => {}
                         Some(_) => return Err(SpecError::at(spointer, "a fault response must be a $ref")),
                     }
-                    let names = quirks::fault_names(&resp.description)
-                        .filter(|n| schemas.contains_key(*n))
-                        .map(str::to_owned)
-                        .collect();
+                    let names = quirks::fault_names(&resp.description).filter(|n| schemas.contains_key(*n)).map(str::to_owned).collect();
                     fault = Some(FaultResponse { names });
                 }
                 other => return Err(SpecError::at(rpointer, format!("response code `{other}` is not part of the vi-json layout"))),
@@ -808,10 +794,7 @@ fn link_children(out: &mut IndexMap<String, Schema>) -> Result<(), SpecError> {
             Some(Kind::Data(d)) => d.children.push(child.clone()),
             Some(Kind::Root) => {}
             _ => {
-                return Err(SpecError::at(
-                    format!("{}/allOf/0", out[child].pointer),
-                    format!("`{child}` extends `{parent}`, which is not a data object"),
-                ))
+                return Err(SpecError::at(format!("{}/allOf/0", out[child].pointer), format!("`{child}` extends `{parent}`, which is not a data object")))
             }
         }
     }

@@ -38,21 +38,17 @@ pub const ACRONYMS: &[&str] = &[
     // plurals: numCPUs, numHBAs, numTDXPrivateKeyIDs, oneKVolumeAPIsSupported,
     // CnsConfigureVolumeACLs, ReplaceCACertificatesAndCRLs, VsanVitGetIscsiLUNs, lastErrorMOs
     // (`numVMs` needs no entry: rule 4 joins `V` and `Ms`)
-    "ACL", "API", "CPU", "CRL", "HBA", "ID", "LUN", "MO",
-    // versions: IPv6Properties, vmknicBindingOnNFSv41, useFeatureReqsForOldHWv
-    "HW", "IP", "NFS",
-    // next to another acronym: numUSBXHCIControllers, VirtualUSBUSBBackingInfo,
+    "ACL", "API", "CPU", "CRL", "HBA", "ID", "LUN", "MO", // versions: IPv6Properties, vmknicBindingOnNFSv41, useFeatureReqsForOldHWv
+    "HW", "IP", "NFS", // next to another acronym: numUSBXHCIControllers, VirtualUSBUSBBackingInfo,
     // emulatedDIXDIFEnabled, vSANPMemInfo
-    "DIF", "DIX", "SAN", "USB", "XHCI",
-    // inner capital or digit: cpuMHz, availablePMemCapacity, enable3DSupport
+    "DIF", "DIX", "SAN", "USB", "XHCI", // inner capital or digit: cpuMHz, availablePMemCapacity, enable3DSupport
     "3D", "MHz", "PMem",
 ];
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for",
-    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static",
-    "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let",
+    "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+    "where", "while", "abstract", "become", "box", "do", "final", "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers.
@@ -231,11 +227,8 @@ impl Scope {
         if self.taken.insert(wanted.clone()) {
             return wanted;
         }
-        let sep = if wanted.contains(|c: char| c.is_ascii_lowercase()) && wanted.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
-            "_"
-        } else {
-            ""
-        };
+        let sep =
+            if wanted.contains(|c: char| c.is_ascii_lowercase()) && wanted.chars().next().is_some_and(|c| c.is_ascii_lowercase()) { "_" } else { "" };
         (2..)
             .map(|n| format!("{wanted}{sep}{n}"))
             .find(|cand| self.taken.insert(cand.clone()))

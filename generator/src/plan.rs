@@ -649,12 +649,7 @@ fn absorb(clauses: BTreeSet<BTreeSet<String>>) -> Vec<BTreeSet<String>> {
 
 /// The root-level ancestor shared by the schemas that fault responses declare.
 fn fault_root(model: &Model) -> Option<String> {
-    let declared: BTreeSet<&str> = model
-        .managed
-        .values()
-        .flat_map(|m| m.methods.iter())
-        .flat_map(|x| x.faults.iter().map(String::as_str))
-        .collect();
+    let declared: BTreeSet<&str> = model.managed.values().flat_map(|m| m.methods.iter()).flat_map(|x| x.faults.iter().map(String::as_str)).collect();
     let tops: BTreeSet<String> = declared
         .iter()
         .filter(|n| model.data(n).is_some())
@@ -665,7 +660,6 @@ fn fault_root(model: &Model) -> Option<String> {
         _ => None,
     }
 }
-
 
 /// The Rust names of the schemas' types, family enums and modules, and the scope of type names
 /// (the root's array type is named from it last).
@@ -679,9 +673,8 @@ struct TypeNames {
 /// Names every type and module: boxed values in the root's variant scope, the others in the
 /// crate's type scope, family enums last.
 fn type_names(model: &Model) -> TypeNames {
-    let mut type_scope = Scope::with_reserved(&[
-        "Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError",
-    ]);
+    let mut type_scope =
+        Scope::with_reserved(&["Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError"]);
     let mut rust = BTreeMap::new();
     let mut kind_name = BTreeMap::new();
     let mut module = BTreeMap::new();

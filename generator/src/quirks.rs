@@ -41,7 +41,12 @@ pub const ALL: &[Quirk] = &[
 pub fn stale(doc: &Document) -> Vec<String> {
     ALL.iter()
         .filter(|q| !(q.applies)(doc))
-        .map(|q| format!("quirk `{}` no longer applies to this document ({}); remove it from `generator/src/quirks.rs` if no supported release needs it", q.name, q.handles))
+        .map(|q| {
+            format!(
+                "quirk `{}` no longer applies to this document ({}); remove it from `generator/src/quirks.rs` if no supported release needs it",
+                q.name, q.handles
+            )
+        })
         .collect()
 }
 
@@ -335,7 +340,10 @@ mod tests {
 
     #[test]
     fn since_reads_the_release_line() {
-        assert_eq!(since_release(Some("Invokes *X*.\n\n***Since:*** vSphere API Release 9.1.0.0\n\n***Required privileges:*** System.View")), Some("9.1.0.0"));
+        assert_eq!(
+            since_release(Some("Invokes *X*.\n\n***Since:*** vSphere API Release 9.1.0.0\n\n***Required privileges:*** System.View")),
+            Some("9.1.0.0")
+        );
         assert_eq!(since_release(Some("***Since:*** 8.0.0.4")), Some("8.0.0.4"));
         assert_eq!(since_release(Some("***Since:*** vEAM API 8.2")), None);
         assert_eq!(since_release(Some("no release here")), None);

@@ -35,7 +35,10 @@ fn user_session() -> serde_json::Value {
 }
 
 fn not_authenticated() -> Reply {
-    Reply::json(500, json!({"_typeName": "NotAuthenticated", "faultstring": "The session is not authenticated.", "object": moref("Folder", "group-d1"), "privilegeId": "System.View"}))
+    Reply::json(
+        500,
+        json!({"_typeName": "NotAuthenticated", "faultstring": "The session is not authenticated.", "object": moref("Folder", "group-d1"), "privilegeId": "System.View"}),
+    )
 }
 
 /// A vCenter with sessions: `Login` hands out `session-1`, `session-2`, ...; calls other than
@@ -58,7 +61,10 @@ impl Vc {
             "Login" => {
                 let body = seen.json();
                 if body["userName"] != USER || body["password"] != PASSWORD {
-                    return Reply::json(500, json!({"_typeName": "InvalidLogin", "faultstring": "Cannot complete login due to an incorrect user name or password."}));
+                    return Reply::json(
+                        500,
+                        json!({"_typeName": "InvalidLogin", "faultstring": "Cannot complete login due to an incorrect user name or password."}),
+                    );
                 }
                 let token = format!("session-{}", self.logins.fetch_add(1, Ordering::SeqCst) + 1);
                 *self.current.lock().unwrap() = Some(token.clone());
@@ -126,7 +132,12 @@ async fn hello_picks_the_release() {
 #[tokio::test]
 async fn hello_offers_what_it_is_told_and_names_the_application() {
     let server = serve(|_| Reply::json(200, json!({"api_release": "8.0.2.0"}))).await;
-    let client = Client::builder(&server.url).offer_releases(&["9.0.0.0", "8.0.2.0"]).user_agent("inventory", "2.5").connect().await.unwrap();
+    let client = Client::builder(&server.url)
+        .offer_releases(&["9.0.0.0", "8.0.2.0"])
+        .user_agent("inventory", "2.5")
+        .connect()
+        .await
+        .unwrap();
     assert_eq!(client.release(), "8.0.2.0");
     let hello = &server.seen()[0];
     assert_eq!(hello.json(), json!({"api_releases": ["9.0.0.0", "8.0.2.0"]}));
@@ -246,7 +257,13 @@ async fn a_session_expiring_under_200_calls_is_renewed_by_one_login() {
     assert!(calls.len() <= 400 && calls.len() > 200, "{} requests", calls.len());
     // neither secret shows in Debug
     assert_no_secret(&format!("{client:?}"));
-    let request = client.request(vim25::HttpMethod::Post, "/SessionManager", "SessionManager", "Login", Some(format!("{{\"password\":\"{PASSWORD}\"}}").into_bytes()));
+    let request = client.request(
+        vim25::HttpMethod::Post,
+        "/SessionManager",
+        "SessionManager",
+        "Login",
+        Some(format!("{{\"password\":\"{PASSWORD}\"}}").into_bytes()),
+    );
     assert!(request.headers.iter().any(|(_, v)| v == "session-2"), "the request does carry the session");
     assert_no_secret(&format!("{request:?}"));
 }
@@ -419,7 +436,13 @@ async fn a_slow_reply_times_out() {
     })
     .await;
     let limit = Duration::from_millis(300);
-    let client = Client::builder(&server.url).release("9.1.1.0").request_timeout(limit).long_poll_timeout(Duration::from_secs(5)).connect().await.unwrap();
+    let client = Client::builder(&server.url)
+        .release("9.1.1.0")
+        .request_timeout(limit)
+        .long_poll_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .unwrap();
     assert_eq!(client.long_poll_timeout(), Duration::from_secs(5));
     let started = std::time::Instant::now();
     let e = ServiceInstance::new(&client, "ServiceInstance").current_time().await.unwrap_err();
@@ -429,7 +452,13 @@ async fn a_slow_reply_times_out() {
     let update = PropertyCollector::new(&client, "propertyCollector").wait_for_updates_ex(Some(""), None).await.unwrap();
     assert!(update.is_none());
     // and it is never shorter than the request timeout
-    let client = Client::builder(&server.url).release("9.1.1.0").request_timeout(Duration::from_secs(60)).long_poll_timeout(Duration::from_secs(1)).connect().await.unwrap();
+    let client = Client::builder(&server.url)
+        .release("9.1.1.0")
+        .request_timeout(Duration::from_secs(60))
+        .long_poll_timeout(Duration::from_secs(1))
+        .connect()
+        .await
+        .unwrap();
     assert_eq!(client.long_poll_timeout(), Duration::from_secs(60));
 }
 
@@ -474,7 +503,12 @@ async fn a_pinned_thumbprint_is_the_only_certificate_accepted() {
     Client::builder(&server.url).pin_certificate_sha256(&plain_hex).connect().await.unwrap();
     // another thumbprint is refused, even with the CA trusted
     let other = Pki::new();
-    let e = Client::builder(&server.url).pin_certificate_sha256(&other.thumbprint()).add_root_certificate_pem(pki.ca_pem.as_bytes()).connect().await.unwrap_err();
+    let e = Client::builder(&server.url)
+        .pin_certificate_sha256(&other.thumbprint())
+        .add_root_certificate_pem(pki.ca_pem.as_bytes())
+        .connect()
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::Transport(_)), "{e:?}");
     // a thumbprint that is not one
     let e = Client::builder(&server.url).pin_certificate_sha256("AB:CD").connect().await.unwrap_err();
@@ -512,11 +546,20 @@ async fn bad_server_names_are_configuration_errors() {
 #[tokio::test]
 async fn an_idle_session_is_kept_alive_until_logout() {
     let (_vc, server) = fake_vcenter().await;
-    let client = Client::builder(&server.url).credentials(USER, PASSWORD).keep_alive(Some(Duration::from_millis(150))).connect().await.unwrap();
+    let client = Client::builder(&server.url)
+        .credentials(USER, PASSWORD)
+        .keep_alive(Some(Duration::from_millis(150)))
+        .connect()
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(700)).await;
     let pings = server.count("currentSession");
     assert!((2..=6).contains(&pings), "{pings} keep-alive calls");
-    assert!(server.seen().iter().filter(|s| s.member() == "currentSession").all(|s| s.header(vim25::SESSION_HEADER) == Some("session-1")));
+    assert!(server
+        .seen()
+        .iter()
+        .filter(|s| s.member() == "currentSession")
+        .all(|s| s.header(vim25::SESSION_HEADER) == Some("session-1")));
     client.logout().await.unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(server.count("currentSession"), pings, "keep-alive after logout");
@@ -525,7 +568,12 @@ async fn an_idle_session_is_kept_alive_until_logout() {
 #[tokio::test]
 async fn the_keep_alive_ends_with_the_client() {
     let (_vc, server) = fake_vcenter().await;
-    let client = Client::builder(&server.url).credentials(USER, PASSWORD).keep_alive(Some(Duration::from_millis(300))).connect().await.unwrap();
+    let client = Client::builder(&server.url)
+        .credentials(USER, PASSWORD)
+        .keep_alive(Some(Duration::from_millis(300)))
+        .connect()
+        .await
+        .unwrap();
     // busy clients are not pinged
     for _ in 0..8 {
         Folder::new(&client, "group-d1").name().await.unwrap();
@@ -619,7 +667,11 @@ impl Recorder {
     /// The fields of the spans named `name`, each as `field=value` texts.
     fn spans(&self, name: &str) -> Vec<Vec<String>> {
         let spans = self.0.spans.lock().unwrap();
-        spans.iter().filter(|(n, _)| n == name).map(|(_, fields)| fields.iter().map(|(k, v)| format!("{k}={v}")).collect()).collect()
+        spans
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, fields)| fields.iter().map(|(k, v)| format!("{k}={v}")).collect())
+            .collect()
     }
 }
 

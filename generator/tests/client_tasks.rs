@@ -60,13 +60,18 @@ impl Server {
                             let parts: Vec<String> = request.uri().path().split('/').map(str::to_owned).collect();
                             let bytes = request.into_body().collect().await?.to_bytes();
                             let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
-                            let call = Call { method, id: parts.get(5).cloned().unwrap_or_default(), member: parts.get(6).cloned().unwrap_or_default(), body };
+                            let call =
+                                Call { method, id: parts.get(5).cloned().unwrap_or_default(), member: parts.get(6).cloned().unwrap_or_default(), body };
                             seen.lock().unwrap().push(call.clone());
                             let (status, body) = handler(call).await;
                             let body = if body.is_null() { Vec::new() } else { serde_json::to_vec(&body).unwrap() };
                             let status = if status == 200 && body.is_empty() { 204 } else { status };
                             Ok::<_, hyper::Error>(
-                                hyper::Response::builder().status(status).header("content-type", "application/json").body(Full::new(Bytes::from(body))).unwrap(),
+                                hyper::Response::builder()
+                                    .status(status)
+                                    .header("content-type", "application/json")
+                                    .body(Full::new(Bytes::from(body)))
+                                    .unwrap(),
                             )
                         }
                     });
@@ -165,14 +170,20 @@ fn paging_server(fail_second_page: bool) -> Handler {
                 (200, json!({"_typeName": "RetrieveResult", "token": "page-2", "objects": [first, vm_content("vm-2", "two", "poweredOff")]}))
             }
             "ContinueRetrievePropertiesEx" if token == "page-2" && fail_second_page => fault("SystemError", "the page is gone"),
-            "ContinueRetrievePropertiesEx" if token == "page-2" => (200, json!({"_typeName": "RetrieveResult", "token": "page-3", "objects": [
-                vm_content("vm-3", "three", "suspended"), vm_content("vm-4", "four", "poweredOn")]})),
-            "ContinueRetrievePropertiesEx" if token == "page-3" => (200, json!({"_typeName": "RetrieveResult", "objects": [
+            "ContinueRetrievePropertiesEx" if token == "page-2" => (
+                200,
+                json!({"_typeName": "RetrieveResult", "token": "page-3", "objects": [
+                vm_content("vm-3", "three", "suspended"), vm_content("vm-4", "four", "poweredOn")]}),
+            ),
+            "ContinueRetrievePropertiesEx" if token == "page-3" => (
+                200,
+                json!({"_typeName": "RetrieveResult", "objects": [
                 vm_content("vm-5", "five", "poweredOn"),
                 {"_typeName": "ObjectContent", "obj": mor("VirtualMachine", "vm-6"), "propSet": [
                     {"_typeName": "DynamicProperty", "name": "name", "val": {"_typeName": "string", "_value": "six"}}],
                  "missingSet": [{"_typeName": "MissingProperty", "path": "runtime.powerState",
-                    "fault": {"_typeName": "NoPermission", "privilegeId": "System.Read", "faultstring": "no permission"}}]}]})),
+                    "fault": {"_typeName": "NoPermission", "privilegeId": "System.Read", "faultstring": "no permission"}}]}]}),
+            ),
             _ => fault("MethodNotFound", &format!("not scripted: {}", call.member)),
         }
     })
@@ -497,12 +508,19 @@ async fn a_watch_streams_the_initial_state_then_changes_and_cleans_up() {
                         let mut changes = vec![json!({"_typeName": "PropertyChange", "name": "runtime.powerState", "op": "assign",
                             "val": {"_typeName": "VirtualMachinePowerState", "_value": power}})];
                         if let Some(name) = name {
-                            changes.push(json!({"_typeName": "PropertyChange", "name": "name", "op": "assign", "val": {"_typeName": "string", "_value": name}}));
+                            changes.push(
+                                json!({"_typeName": "PropertyChange", "name": "name", "op": "assign", "val": {"_typeName": "string", "_value": name}}),
+                            );
                         }
                         json!({"_typeName": "ObjectUpdate", "kind": kind, "obj": mor("VirtualMachine", "vm-1"), "changeSet": changes})
                     };
-                    let set = |v: usize, update: Value| (200, json!({"_typeName": "UpdateSet", "version": v.to_string(), "filterSet": [
-                        {"_typeName": "PropertyFilterUpdate", "filter": mor("PropertyFilter", "session[1]filter-2"), "objectSet": [update]}]}));
+                    let set = |v: usize, update: Value| {
+                        (
+                            200,
+                            json!({"_typeName": "UpdateSet", "version": v.to_string(), "filterSet": [
+                        {"_typeName": "PropertyFilterUpdate", "filter": mor("PropertyFilter", "session[1]filter-2"), "objectSet": [update]}]}),
+                        )
+                    };
                     match version.fetch_add(1, Ordering::SeqCst) {
                         0 => set(1, change("enter", Some("one"), "poweredOff")),
                         // a wait that ends without changes

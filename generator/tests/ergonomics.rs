@@ -5,9 +5,8 @@
 use serde_json::json;
 use vim25::object::{Family, Object};
 use vim25::types::{
-    Any, DataObjectKind, Description, EventKind, InvalidState, LocalizableMessage, ManagedObjectReference, MethodFaultKind,
-    ObjectSpec, VimFaultKind, VirtualDeviceConfigSpec, VirtualDeviceConfigSpecOperation, VirtualDeviceKind, VirtualDisk,
-    VirtualEthernetCardKind, VirtualVmxnet3, VirtualVmxnetKind,
+    Any, DataObjectKind, Description, EventKind, InvalidState, LocalizableMessage, ManagedObjectReference, MethodFaultKind, ObjectSpec, VimFaultKind,
+    VirtualDeviceConfigSpec, VirtualDeviceConfigSpecOperation, VirtualDeviceKind, VirtualDisk, VirtualEthernetCardKind, VirtualVmxnet3, VirtualVmxnetKind,
 };
 
 fn decode<T: vim25::Decode>(json: &serde_json::Value) -> T {
@@ -19,10 +18,7 @@ fn a_leaf_device_converts_into_every_ancestor_in_one_step() {
     let nic = VirtualVmxnet3 { key: 4000, ..Default::default() };
     // five levels down from `VirtualDevice`: Vmxnet3 has a subtype, so it is a family of its own
     let device: VirtualDeviceKind = nic.clone().into();
-    assert!(matches!(
-        &device,
-        VirtualDeviceKind::VirtualEthernetCard(VirtualEthernetCardKind::VirtualVmxnet(VirtualVmxnetKind::VirtualVmxnet3(_)))
-    ));
+    assert!(matches!(&device, VirtualDeviceKind::VirtualEthernetCard(VirtualEthernetCardKind::VirtualVmxnet(VirtualVmxnetKind::VirtualVmxnet3(_)))));
     assert_eq!(device.downcast_ref::<VirtualVmxnet3>().map(|n| n.key), Some(4000));
     let any = Any::from(nic.clone());
     assert_eq!(any.type_name(), "VirtualVmxnet3");
@@ -59,7 +55,10 @@ fn objects_with_required_family_and_reference_members_have_defaults() {
     let obj = ManagedObjectReference { r#type: "VirtualMachine".into(), value: "vm-42".into(), ..Default::default() };
     let spec = ObjectSpec { obj, skip: Some(false), ..Default::default() };
     let written: serde_json::Value = serde_json::from_slice(&vim25::to_vec(&spec).unwrap()).unwrap();
-    assert_eq!(written, json!({"_typeName": "ObjectSpec", "obj": {"_typeName": "ManagedObjectReference", "type": "VirtualMachine", "value": "vm-42"}, "skip": false}));
+    assert_eq!(
+        written,
+        json!({"_typeName": "ObjectSpec", "obj": {"_typeName": "ManagedObjectReference", "type": "VirtualMachine", "value": "vm-42"}, "skip": false})
+    );
 }
 
 #[test]

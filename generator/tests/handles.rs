@@ -39,7 +39,8 @@ fn references_are_built_shown_and_compared_by_type_and_value() {
     assert_eq!(ManagedObjectReference::new(MoTypes::HostSystem, String::from("host-1")).to_string(), "HostSystem:host-1");
     // a reference read from a server, with a member this release does not declare, names the
     // same object as one built by hand
-    let read: ManagedObjectReference = vim25::from_str(r#"{"_typeName":"ManagedObjectReference","type":"VirtualMachine","value":"vm-42","serverGuid":"g"}"#).unwrap();
+    let read: ManagedObjectReference =
+        vim25::from_str(r#"{"_typeName":"ManagedObjectReference","type":"VirtualMachine","value":"vm-42","serverGuid":"g"}"#).unwrap();
     assert!(!read.extra.is_empty());
     assert_eq!(read, vm);
     assert_ne!(vm, ManagedObjectReference::new("VirtualMachine", "vm-43"));
@@ -88,7 +89,10 @@ async fn task_operations_return_the_task_handle() {
     let task: Task = VirtualMachine::new(&c, "vm-1").power_on_vm_task(None).await.unwrap();
     assert_eq!(task.reference(), &ManagedObjectReference::new("Task", "task-7"));
     // a reply documented to refer to another managed type gives that type's handle
-    let view: ContainerView = ViewManager::new(&c, "ViewManager").create_container_view(&ManagedObjectReference::new("Folder", "group-d1"), Some(&["VirtualMachine"]), true).await.unwrap();
+    let view: ContainerView = ViewManager::new(&c, "ViewManager")
+        .create_container_view(&ManagedObjectReference::new("Folder", "group-d1"), Some(&["VirtualMachine"]), true)
+        .await
+        .unwrap();
     assert_eq!(view.id(), "session[1]v");
     let log = seen.lock().unwrap();
     assert_eq!(log[0].url, format!("{BASE}/VirtualMachine/vm-1/PowerOnVM_Task"));
@@ -140,7 +144,8 @@ fn fault_messages_come_from_faultstring_fault_message_or_the_localized_message()
     assert_eq!(localized.message().as_deref(), Some("File [ds] a.vmdk was not found"));
     assert_eq!(localized.to_string(), "FileNotFound: File [ds] a.vmdk was not found");
     // without its own message, that of the fault it holds
-    let inner: LocalizedMethodFault = vim25::from_str(r#"{"_typeName":"LocalizedMethodFault","fault":{"_typeName":"FileNotFound","file":"f","faultstring":"gone"}}"#).unwrap();
+    let inner: LocalizedMethodFault =
+        vim25::from_str(r#"{"_typeName":"LocalizedMethodFault","fault":{"_typeName":"FileNotFound","file":"f","faultstring":"gone"}}"#).unwrap();
     assert_eq!(inner.to_string(), "FileNotFound: gone");
 }
 

@@ -329,10 +329,7 @@ fn the_report_lists_each_absent_member_once_wherever_it_is_nested() {
     let (value, absent) = vim25::from_slice_with::<Any>(&bytes, DecodeMode::Tolerant).expect("tolerant");
     assert_eq!(
         absent,
-        [
-            AbsentMember { type_name: "VirtualMachineRuntimeInfo", member: "faultToleranceState" },
-            AbsentMember { type_name: "OptionValue", member: "key" },
-        ]
+        [AbsentMember { type_name: "VirtualMachineRuntimeInfo", member: "faultToleranceState" }, AbsentMember { type_name: "OptionValue", member: "key" },]
     );
     assert_eq!(absent[0].to_string(), "VirtualMachineRuntimeInfo.faultToleranceState");
     assert_eq!(reencode(&value), content);

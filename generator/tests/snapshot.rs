@@ -25,7 +25,11 @@ fn fixture_output_matches_the_snapshot() {
 /// with a summary of it, or, with `UPDATE_SNAPSHOTS` set, rewrites `dir` to match.
 fn ensure_dir_contents(dir: &Path, files: &BTreeMap<String, String>) {
     let on_disk = existing_files(dir);
-    let changed: Vec<&String> = files.iter().filter(|(rel, text)| std::fs::read_to_string(dir.join(rel)).ok().as_deref() != Some(text.as_str())).map(|(rel, _)| rel).collect();
+    let changed: Vec<&String> = files
+        .iter()
+        .filter(|(rel, text)| std::fs::read_to_string(dir.join(rel)).ok().as_deref() != Some(text.as_str()))
+        .map(|(rel, _)| rel)
+        .collect();
     let stale: Vec<&String> = on_disk.iter().filter(|rel| !files.contains_key(*rel)).collect();
     if changed.is_empty() && stale.is_empty() {
         return;

@@ -31,13 +31,8 @@ const PRISM_VERSION: &str = "5.16.0";
 /// The least number of distinct operations the suite must exercise.
 const MIN_OPERATIONS: usize = 40;
 /// The examples run against the simulator, with their arguments.
-const EXAMPLES: &[(&str, &[&str])] = &[
-    ("connect", &[]),
-    ("list_vms", &[]),
-    ("clone_vm", &["DC0/vm/DC0_H0_VM0", "e2e-example-clone", "VM Network"]),
-    ("events", &[]),
-    ("watch", &[]),
-];
+const EXAMPLES: &[(&str, &[&str])] =
+    &[("connect", &[]), ("list_vms", &[]), ("clone_vm", &["DC0/vm/DC0_H0_VM0", "e2e-example-clone", "VM Network"]), ("events", &[]), ("watch", &[])];
 /// The generator's scripted-server tests (`generator/tests/NAME.rs`), each one scenario.
 const SCRIPTED_TESTS: &[&str] = &["client_connect", "client_tasks"];
 /// How long an example may run.
@@ -88,8 +83,7 @@ pub fn run(args: Args) -> Result<(), String> {
     let work = root.join("target").join("e2e");
     fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let cargo = Cargo(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    let scripted: Vec<&str> =
-        SCRIPTED_TESTS.iter().copied().filter(|t| root.join("generator/tests").join(format!("{t}.rs")).exists()).collect();
+    let scripted: Vec<&str> = SCRIPTED_TESTS.iter().copied().filter(|t| root.join("generator/tests").join(format!("{t}.rs")).exists()).collect();
     let examples: Vec<(&str, &[&str])> =
         EXAMPLES.iter().copied().filter(|(e, _)| root.join("generated/examples").join(format!("{e}.rs")).exists()).collect();
     for (example, _) in EXAMPLES.iter().filter(|e| !examples.contains(e)) {
@@ -114,10 +108,7 @@ pub fn run(args: Args) -> Result<(), String> {
     // rustls' logging from xtask's ureq) and would compile the generated crates once more.
     // For the same reason the examples and the scenario binary are run from the target
     // directory rather than with `cargo run -p`, and the scripted tests with `--workspace`.
-    step(
-        cargo.command().current_dir(&root).args(["build", "-q", "--workspace", "--bins", "--examples"]),
-        "cargo build --workspace --bins --examples",
-    )?;
+    step(cargo.command().current_dir(&root).args(["build", "-q", "--workspace", "--bins", "--examples"]), "cargo build --workspace --bins --examples")?;
     if full && !scripted.is_empty() {
         let mut tests = cargo.command();
         tests.current_dir(&root).args(["test", "-q", "--no-run", "--workspace"]);
@@ -147,11 +138,7 @@ pub fn run(args: Args) -> Result<(), String> {
         if full {
             for (example, example_args) in &examples {
                 let mut command = Command::new(bin.join("examples").join(example));
-                command
-                    .current_dir(&root)
-                    .args(*example_args)
-                    .envs(env)
-                    .env_remove("VIM25_HOST");
+                command.current_dir(&root).args(*example_args).envs(env).env_remove("VIM25_HOST");
                 let mut expect_names = Vec::new();
                 if *example == "list_vms" {
                     let mut names = Command::new(bin.join("vim25-e2e"));
@@ -245,8 +232,7 @@ impl Cargo {
         for (name, _) in std::env::vars_os() {
             let name = name.to_string_lossy();
             let set_by_cargo_run = name.starts_with("CARGO_PKG_")
-                || ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE"]
-                    .contains(&name.as_ref());
+                || ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE"].contains(&name.as_ref());
             if set_by_cargo_run {
                 command.env_remove(name.as_ref());
             }
@@ -286,7 +272,10 @@ fn output(command: &mut Command) -> Result<String, String> {
 fn install_prism(dir: &Path) -> Result<PathBuf, String> {
     if Command::new("node").arg("--version").output().is_err() {
         println!("e2e: installing nodejs and npm");
-        step(Command::new("apt-get").args(["install", "-y", "-qq", "nodejs", "npm"]).env("DEBIAN_FRONTEND", "noninteractive"), "apt-get install nodejs npm")?;
+        step(
+            Command::new("apt-get").args(["install", "-y", "-qq", "nodejs", "npm"]).env("DEBIAN_FRONTEND", "noninteractive"),
+            "apt-get install nodejs npm",
+        )?;
     }
     let package = dir.join("node_modules/@stoplight/prism-cli");
     let installed = fs::read_to_string(package.join("package.json"))
@@ -337,20 +326,12 @@ impl Services {
         let mut services = Services { children: Vec::new(), url: String::new() };
         let soap = free_port()?;
         let vcsim_log = vcsim_dir.join("vcsim.log");
-        services.spawn(
-            "vcsim",
-            Command::new(vcsim_dir.join("vcsim")).arg("-l").arg(format!("127.0.0.1:{soap}")),
-            &vcsim_log,
-        )?;
+        services.spawn("vcsim", Command::new(vcsim_dir.join("vcsim")).arg("-l").arg(format!("127.0.0.1:{soap}")), &vcsim_log)?;
         services.wait("vcsim", &vcsim_log, || ureq::get(&format!("http://127.0.0.1:{soap}/about")).call().is_ok())?;
 
         let bridge = free_port()?;
         let bridge_log = vcsim_dir.join("bridge.log");
-        services.spawn(
-            "bridge",
-            Command::new("python3").arg(tool.join("bridge.py")).arg(soap.to_string()).arg(bridge.to_string()),
-            &bridge_log,
-        )?;
+        services.spawn("bridge", Command::new("python3").arg(tool.join("bridge.py")).arg(soap.to_string()).arg(bridge.to_string()), &bridge_log)?;
         services.wait("bridge", &bridge_log, || fs::read_to_string(&bridge_log).is_ok_and(|l| l.contains("bridge ready")))?;
 
         let port = free_port()?;
@@ -435,12 +416,7 @@ fn run_scenarios(command: &mut Command) -> Result<Vec<Outcome>, String> {
     }
     let status = child.wait().map_err(|e| format!("vim25-e2e: {e}"))?;
     if !status.success() && outcomes.iter().all(|o| o.ok) {
-        outcomes.push(Outcome {
-            name: "vim25-e2e".into(),
-            ok: false,
-            seconds: started.elapsed().as_secs_f64(),
-            message: format!("exited with {status}"),
-        });
+        outcomes.push(Outcome { name: "vim25-e2e".into(), ok: false, seconds: started.elapsed().as_secs_f64(), message: format!("exited with {status}") });
     }
     Ok(outcomes)
 }
@@ -474,12 +450,7 @@ fn run_example(name: &str, command: &mut Command, check: impl Fn(&str) -> Result
         }
         check(&stdout)
     })();
-    Outcome {
-        name: name.to_owned(),
-        ok: result.is_ok(),
-        seconds: started.elapsed().as_secs_f64(),
-        message: result.err().unwrap_or_default(),
-    }
+    Outcome { name: name.to_owned(), ok: result.is_ok(), seconds: started.elapsed().as_secs_f64(), message: result.err().unwrap_or_default() }
 }
 
 fn reader(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {

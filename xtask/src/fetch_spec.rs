@@ -56,10 +56,7 @@ pub fn run(args: Args) -> Result<(), String> {
                 (Some(u), _) => u.clone(),
                 (None, Some(u)) => u,
                 (None, None) => {
-                    return Err(format!(
-                        "release {} has no download URL (published in {}); pass --url URL or --from DIR",
-                        release.version, release.source
-                    ))
+                    return Err(format!("release {} has no download URL (published in {}); pass --url URL or --from DIR", release.version, release.source))
                 }
             };
             let fetched = download(&url, &tmp);
@@ -67,10 +64,9 @@ pub fn run(args: Args) -> Result<(), String> {
         }
     };
     let checked = fetched.and_then(|()| match vim25_spec::verify(&tmp, release) {
-        Err(vim25_spec::Error::Checksum { expected, actual, .. }) => Err(format!(
-            "{origin}: sha256 {actual} is not the pinned {expected} of release {}; nothing was written",
-            release.version
-        )),
+        Err(vim25_spec::Error::Checksum { expected, actual, .. }) => {
+            Err(format!("{origin}: sha256 {actual} is not the pinned {expected} of release {}; nothing was written", release.version))
+        }
         other => other.map_err(|e| e.to_string()),
     });
     let placed = checked.and_then(|()| std::fs::rename(&tmp, &dest).map_err(|e| format!("{}: {e}", dest.display())));
@@ -124,4 +120,3 @@ fn download(url: &str, tmp: &Path) -> Result<(), String> {
     }
     file.sync_all().map_err(|e| format!("{}: {e}", tmp.display()))
 }
-

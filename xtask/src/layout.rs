@@ -134,10 +134,7 @@ mod tests {
         let old = record(&["A", "B"], &["C"]);
         let new = record(&["A", "D"], &["B"]);
         assert_eq!(summary(&old, &new, &[]), "3 decisions; 1 new, 1 dropped, 1 changed (held B)");
-        assert_eq!(
-            summary(&new, &new, &["A".into()]),
-            "3 decisions; 0 new, 0 dropped, 0 changed; 1 pinned inline beyond the size limit (A)"
-        );
+        assert_eq!(summary(&new, &new, &["A".into()]), "3 decisions; 0 new, 0 dropped, 0 changed; 1 pinned inline beyond the size limit (A)");
     }
 
     #[test]

@@ -51,10 +51,7 @@ pub fn run(args: Args) -> Result<(), String> {
             let (version, sha) = made_from(&generated)?;
             let r = manifest.release(&version).map_err(|e| format!("generated/api-map.json: {e}"))?;
             if r.sha256 != sha {
-                return Err(format!(
-                    "generated/ was made from a {version} document with sha256 {sha}, not the pinned {}; pass --previous",
-                    r.sha256
-                ));
+                return Err(format!("generated/ was made from a {version} document with sha256 {sha}, not the pinned {}; pass --previous", r.sha256));
             }
             r
         }
@@ -96,8 +93,8 @@ pub fn run(args: Args) -> Result<(), String> {
         return Ok(());
     }
 
-    let bumped = set_crate_version(&manifest_text, &version)
-        .ok_or_else(|| format!("{}: no `crate_version = \"...\"` line to update", manifest_path.display()))?;
+    let bumped =
+        set_crate_version(&manifest_text, &version).ok_or_else(|| format!("{}: no `crate_version = \"...\"` line to update", manifest_path.display()))?;
     std::fs::write(&manifest_path, &bumped).map_err(|e| format!("{}: {e}", manifest_path.display()))?;
     let restore = || {
         // keep the manifest and the record consistent with what generated/ holds
@@ -132,16 +129,13 @@ fn made_from(generated: &Path) -> Result<(String, String), String> {
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("{}: {e}; cannot tell which release generated/ was made from, pass --previous", path.display()))?;
     let map: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let field = |k: &str| {
-        map.get(k).and_then(|v| v.as_str()).map(str::to_owned).ok_or_else(|| format!("{}: no string `{k}`", path.display()))
-    };
+    let field = |k: &str| map.get(k).and_then(|v| v.as_str()).map(str::to_owned).ok_or_else(|| format!("{}: no string `{k}`", path.display()));
     Ok((field("release")?, field("spec_sha256")?))
 }
 
 /// The next crate version for a change of class `semver` (Cargo's rules below 1.0).
 pub fn bump(version: &str, semver: Semver) -> Result<String, String> {
-    let (major, minor, patch) =
-        vim25_spec::parse_semver(version).ok_or_else(|| format!("crate_version `{version}` is not `major.minor.patch`"))?;
+    let (major, minor, patch) = vim25_spec::parse_semver(version).ok_or_else(|| format!("crate_version `{version}` is not `major.minor.patch`"))?;
     let next = match (major, semver) {
         (0, Semver::Major) => (0, minor + 1, 0),
         (0, _) => (0, minor, patch + 1),
@@ -227,10 +221,7 @@ mod tests {
     #[test]
     fn crate_version_is_replaced_in_place() {
         let text = "# c\ncrate_version = \"0.1.0\" # v\n[[release]]\nversion = \"1\"\n";
-        assert_eq!(
-            set_crate_version(text, "0.2.0").as_deref(),
-            Some("# c\ncrate_version = \"0.2.0\"\n[[release]]\nversion = \"1\"\n")
-        );
+        assert_eq!(set_crate_version(text, "0.2.0").as_deref(), Some("# c\ncrate_version = \"0.2.0\"\n[[release]]\nversion = \"1\"\n"));
         assert_eq!(set_crate_version("version = \"1\"\n", "0.2.0"), None);
     }
 

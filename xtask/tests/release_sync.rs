@@ -208,12 +208,11 @@ fn release_dry_run_prints_the_entry_and_the_bump() {
     let root = temp_dir("release-dry");
     std::fs::create_dir_all(root.join("spec")).expect("spec/");
     let manifest = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/releases.toml")).expect("manifest");
-    let manifest = manifest.replace(
-        &manifest.lines().find(|l| l.starts_with("crate_version")).expect("crate_version line").to_owned(),
-        "crate_version = \"0.4.2\"",
-    );
+    let manifest =
+        manifest.replace(&manifest.lines().find(|l| l.starts_with("crate_version")).expect("crate_version line").to_owned(), "crate_version = \"0.4.2\"");
     std::fs::write(root.join("spec/releases.toml"), &manifest).expect("manifest");
-    let args = ["release", "9.1.1.0", "--previous", "9.0.0.0", "--dry-run", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")];
+    let args =
+        ["release", "9.1.1.0", "--previous", "9.0.0.0", "--dry-run", "--root", root.to_str().expect("utf-8"), "--from", shared.to_str().expect("utf-8")];
     // the layout record is needed
     let out = xtask(&args);
     let err = text(&out.stderr);
@@ -245,17 +244,17 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
         std::fs::create_dir_all(root.join(d)).expect("dirs");
     }
     let manifest = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/releases.toml")).expect("manifest");
-    let manifest = manifest.replace(
-        &manifest.lines().find(|l| l.starts_with("crate_version")).expect("crate_version line").to_owned(),
-        "crate_version = \"1.3.0\"",
-    );
+    let manifest =
+        manifest.replace(&manifest.lines().find(|l| l.starts_with("crate_version")).expect("crate_version line").to_owned(), "crate_version = \"1.3.0\"");
     std::fs::write(root.join("spec/releases.toml"), &manifest).expect("manifest");
     // generated/ as if made from 9.0.0.0
-    let map = r#"{"release": "9.0.0.0", "spec_sha256": "8c778c7861cdee6dc94c0c83d613a115af95bdadd4a3dd86a73bc59bbf74dc02", "schemas": {}, "operations": {}}"#;
+    let map =
+        r#"{"release": "9.0.0.0", "spec_sha256": "8c778c7861cdee6dc94c0c83d613a115af95bdadd4a3dd86a73bc59bbf74dc02", "schemas": {}, "operations": {}}"#;
     std::fs::write(root.join("generated/api-map.json"), map).expect("api-map");
     // the layout record of 9.0.0.0, as the previous release would have left it
     let layout = root.join("spec/layout.json");
-    let out = xtask(&["layout", "--reset", "--release", "9.0.0.0", "--from", shared.to_str().expect("utf-8"), "--layout", layout.to_str().expect("utf-8")]);
+    let out =
+        xtask(&["layout", "--reset", "--release", "9.0.0.0", "--from", shared.to_str().expect("utf-8"), "--layout", layout.to_str().expect("utf-8")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     std::fs::write(root.join("CHANGELOG.md"), "# Changelog\n\nIntro.\n\n## 1.3.0 - older\n\nOld entry.\n").expect("changelog");
 
@@ -289,20 +288,15 @@ fn release_regenerates_bumps_and_writes_the_changelog() {
         }
     }
     moved.sort();
-    let expected = [
-        "held inline VsanEsaConfig",
-        "held inline VsanObjectOverallHealth",
-        "nested boxed HostPciPassthruInfo",
-        "own inline HostPciPassthruInfo",
-    ];
+    let expected =
+        ["held inline VsanEsaConfig", "held inline VsanObjectOverallHealth", "nested boxed HostPciPassthruInfo", "own inline HostPciPassthruInfo"];
     assert_eq!(moved, expected);
     let kept_text = std::fs::read_to_string(&layout).expect("layout");
     // the release names what it keeps inline beyond the size limit
     let stdout = text(&out.stdout);
     assert!(stdout.contains("; 3 pinned inline beyond the size limit (HostPciPassthruInfo, VsanEsaConfig, VsanObjectOverallHealth)"), "{stdout}");
 
-    let map: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("generated/api-map.json")).expect("api-map")).expect("JSON");
+    let map: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root.join("generated/api-map.json")).expect("api-map")).expect("JSON");
     assert_eq!(map["release"], "9.1.1.0");
     assert_eq!(map["spec_sha256"], "842dd998f8e4231ce5edfaf745ffd483650d441abbda0c6be4a24928fc817075");
     // what build.rs checks: the fresh generated/ matches the pinned default and its checksums

@@ -47,18 +47,14 @@ pub fn markdown(d: &Diff, heading: &str) -> String {
     breaking.extend(named_list("Schemas removed", &s.removed));
     breaking.extend(named_list("Operations removed", &o.removed));
     breaking.extend(grouped_values("Enum values removed", d.enum_values.removed.iter().map(|v| (&v.schema, &v.value))));
-    breaking.extend(fold(
-        all.iter().filter(|(_, c)| c.impact == Semver::Major && !enum_value(c.kind)).map(|(n, c)| describe(n, c)).collect(),
-    ));
+    breaking.extend(fold(all.iter().filter(|(_, c)| c.impact == Semver::Major && !enum_value(c.kind)).map(|(n, c)| describe(n, c)).collect()));
     section(&mut out, "Breaking changes", &breaking);
 
     let mut added: Vec<String> = Vec::new();
     added.extend(named_list("New schemas", &s.added));
     added.extend(named_list("New operations", &o.added));
     added.extend(grouped_values("New enum values", d.enum_values.added.iter().map(|v| (&v.schema, &v.value))));
-    added.extend(fold(
-        all.iter().filter(|(_, c)| c.impact == Semver::Minor && !enum_value(c.kind)).map(|(n, c)| describe(n, c)).collect(),
-    ));
+    added.extend(fold(all.iter().filter(|(_, c)| c.impact == Semver::Minor && !enum_value(c.kind)).map(|(n, c)| describe(n, c)).collect()));
     section(&mut out, "Additions and other compatible changes", &added);
 
     let mut by_kind: BTreeMap<ChangeKind, Vec<String>> = BTreeMap::new();

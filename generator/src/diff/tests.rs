@@ -253,13 +253,19 @@ fn return_changes_are_major() {
 
     // 204 -> 200: a method that returned nothing now returns a value
     let d = after(|v| {
-        set(v, "/paths/~1Folder~1{moId}~1Destroy/post/responses", json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "boolean"}}}}}))
+        set(
+            v,
+            "/paths/~1Folder~1{moId}~1Destroy/post/responses",
+            json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "boolean"}}}}}),
+        )
     });
     assert_eq!(op_changes_of(&d, "Folder_Destroy"), one(ChangeKind::ReturnType, None, Semver::Major));
     assert_eq!(d.operations.changed[0].changes[0].old.as_deref(), Some("nothing"));
 
     // a property read's type
-    let d = after(|v| set(v, "/paths/~1Folder~1{moId}~1name/get/responses/200/content/application~1json/schema", json!({"type": "integer", "format": "int32"})));
+    let d = after(|v| {
+        set(v, "/paths/~1Folder~1{moId}~1name/get/responses/200/content/application~1json/schema", json!({"type": "integer", "format": "int32"}))
+    });
     assert_eq!(op_changes_of(&d, "Folder_getName"), one(ChangeKind::ReturnType, None, Semver::Major));
 }
 
@@ -268,10 +274,7 @@ fn fault_list_changes_are_minor() {
     let d = after(|v| set(v, "/paths/~1Folder~1{moId}~1Rename/post/responses/500/description", json!("***Timeout***\n")));
     assert_eq!(
         op_changes_of(&d, "Folder_Rename"),
-        vec![
-            (ChangeKind::FaultRemoved, Some("InvalidName".into()), Semver::Minor),
-            (ChangeKind::FaultAdded, Some("Timeout".into()), Semver::Minor)
-        ]
+        vec![(ChangeKind::FaultRemoved, Some("InvalidName".into()), Semver::Minor), (ChangeKind::FaultAdded, Some("Timeout".into()), Semver::Minor)]
     );
     assert_eq!(d.semver, Semver::Minor);
 }
@@ -329,8 +332,12 @@ fn boxed_value_type_change_is_major() {
 fn method_becoming_a_property_read_is_major() {
     let d = after(|v| {
         remove(v, "/paths/~1Folder~1{moId}~1Destroy");
-        set(v, "/paths/~1Folder~1{moId}~1destroyed", json!({"get": {"operationId": "Folder_Destroy",
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "boolean"}}}}}}}));
+        set(
+            v,
+            "/paths/~1Folder~1{moId}~1destroyed",
+            json!({"get": {"operationId": "Folder_Destroy",
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "boolean"}}}}}}}),
+        );
     });
     let changes = op_changes_of(&d, "Folder_Destroy");
     assert_eq!(changes, one(ChangeKind::OperationKind, None, Semver::Major));
@@ -399,7 +406,12 @@ fn a_struct_growing_out_of_its_members_is_major() {
     let mut new = old.clone();
     grow(&mut new, "Other");
     let d = diff(&model_of(&old), &model_of(&new));
-    let held = d.schemas.changed.iter().find(|c| c.name == "Other").and_then(|c| c.changes.iter().find(|c| c.kind == ChangeKind::HeldInline));
+    let held = d
+        .schemas
+        .changed
+        .iter()
+        .find(|c| c.name == "Other")
+        .and_then(|c| c.changes.iter().find(|c| c.kind == ChangeKind::HeldInline));
     let held = held.unwrap_or_else(|| panic!("no layout change: {d:#?}"));
     assert_eq!((held.old.as_deref(), held.new.as_deref(), held.impact), (Some("inline"), Some("boxed"), Semver::Major));
     assert_eq!(d.semver, Semver::Major);

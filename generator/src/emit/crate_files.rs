@@ -47,12 +47,15 @@ const NO_SERVICE_RUNTIME: &[(&str, &str)] = &[("src/service.rs", include_str!(".
 /// The managed object types and data types the service-layer helpers use, all in the core
 /// namespace: vSphere's documents have them all; a document without them (a test fixture,
 /// another API in the same format) gets the client without the helpers.
-const SERVICE_MANAGED: &[&str] = &["ServiceInstance", "SessionManager", "PropertyCollector", "PropertyFilter", "Task", "ViewManager", "ContainerView", "SearchIndex"];
-const SERVICE_DATA: &[&str] = &["ServiceContent", "UserSession", "NotAuthenticated", "TaskInfo", "PropertyFilterSpec", "ObjectContent", "UpdateSet", "RequestCanceled"];
+const SERVICE_MANAGED: &[&str] =
+    &["ServiceInstance", "SessionManager", "PropertyCollector", "PropertyFilter", "Task", "ViewManager", "ContainerView", "SearchIndex"];
+const SERVICE_DATA: &[&str] =
+    &["ServiceContent", "UserSession", "NotAuthenticated", "TaskInfo", "PropertyFilterSpec", "ObjectContent", "UpdateSet", "RequestCanceled"];
 
 /// Whether the document has the vSphere service layer the helper modules are written for.
 pub fn has_service_layer(model: &Model) -> bool {
-    SERVICE_MANAGED.iter().all(|m| model.managed.get(*m).is_some_and(|t| t.namespace == CORE)) && SERVICE_DATA.iter().all(|d| model.schemas.contains_key(*d))
+    SERVICE_MANAGED.iter().all(|m| model.managed.get(*m).is_some_and(|t| t.namespace == CORE))
+        && SERVICE_DATA.iter().all(|d| model.schemas.contains_key(*d))
 }
 
 /// Examples that talk to a server: they need the core namespace and the HTTP client.
@@ -130,7 +133,10 @@ fn cargo_toml(plan: &Plan, options: &super::Options) -> String {
     let features = features(plan, Unit::Top);
     let inner = inner_dependencies(Unit::Top, &options.crate_version);
     let workspace = if options.standalone { "\n[workspace]\n" } else { "" };
-    let examples: String = CLIENT_EXAMPLES.iter().map(|e| format!("\n[[example]]\nname = \"{e}\"\nrequired-features = [\"{CORE}\", \"reqwest\"]\n")).collect();
+    let examples: String = CLIENT_EXAMPLES
+        .iter()
+        .map(|e| format!("\n[[example]]\nname = \"{e}\"\nrequired-features = [\"{CORE}\", \"reqwest\"]\n"))
+        .collect();
     let package = package_table(
         Unit::Top,
         &options.crate_version,
@@ -313,7 +319,9 @@ fn lib_doc(model: &Model) -> TokenStream {
 /// `mod impls;` in the crates that have one (see [`refs`]).
 fn impls_mod(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
     if refs::units(model, plan).contains(&unit) {
-        quote!(mod impls;)
+        quote!(
+            mod impls;
+        )
     } else {
         TokenStream::new()
     }
@@ -350,7 +358,10 @@ fn base_lib_rs(model: &Model, plan: &Plan) -> TokenStream {
     let attrs = crate_attrs();
     let impls = impls_mod(model, plan, Unit::Base);
     let disc = &model.discriminator;
-    let doc = docs::inner(&["The vi-json codec, the type registry and the most used types of `vim25`, which re-exports", "them all: depend on `vim25`, not on this crate."]);
+    let doc = docs::inner(&[
+        "The vi-json codec, the type registry and the most used types of `vim25`, which re-exports",
+        "them all: depend on `vim25`, not on this crate.",
+    ]);
     quote! {
         #doc
         #attrs
@@ -547,7 +558,12 @@ fn values(model: &Model, plan: &Plan) -> serde_json::Map<String, serde_json::Val
     let mut out = serde_json::Map::new();
     for s in model.schemas.values() {
         let Kind::Enum(e) = &s.kind else { continue };
-        let map = e.values.iter().zip(&plan.variants[&s.name]).map(|(v, r)| (v.value.clone(), serde_json::Value::String(r.clone()))).collect();
+        let map = e
+            .values
+            .iter()
+            .zip(&plan.variants[&s.name])
+            .map(|(v, r)| (v.value.clone(), serde_json::Value::String(r.clone())))
+            .collect();
         out.insert(s.name.clone(), serde_json::Value::Object(map));
     }
     out

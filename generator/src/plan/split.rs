@@ -108,8 +108,12 @@ pub fn split(model: &Model) -> BTreeMap<String, Unit> {
     // request bodies only the handles name go with them (a document may also use one as a
     // member's type; then it is placed like any other type)
     let named: BTreeSet<&str> = edges.values().flatten().copied().collect();
-    let requests: BTreeSet<&str> =
-        model.schemas.values().filter(|s| matches!(s.kind, Kind::Request(_)) && !named.contains(s.name.as_str())).map(|s| s.name.as_str()).collect();
+    let requests: BTreeSet<&str> = model
+        .schemas
+        .values()
+        .filter(|s| matches!(s.kind, Kind::Request(_)) && !named.contains(s.name.as_str()))
+        .map(|s| s.name.as_str())
+        .collect();
 
     let below: Vec<&str> = nodes.iter().copied().filter(|n| !cycle.contains(n) && !requests.contains(n)).collect();
     let weight: BTreeMap<&str, usize> = below.iter().map(|n| (*n, weight(model, n))).collect();
@@ -302,7 +306,10 @@ mod tests {
     #[test]
     fn crates_name_their_folders_and_depend_downwards_only() {
         assert_eq!(Unit::all().len(), super::PARTS + 3);
-        assert_eq!((Unit::Base.dir(), Unit::Part(2).dir(), Unit::Cycle.dir(), Unit::Top.dir()), ("base/".into(), "part2/".into(), "cycle/".into(), String::new()));
+        assert_eq!(
+            (Unit::Base.dir(), Unit::Part(2).dir(), Unit::Cycle.dir(), Unit::Top.dir()),
+            ("base/".into(), "part2/".into(), "cycle/".into(), String::new())
+        );
         assert_eq!(Unit::Part(1).krate(), "vim25_part1");
         assert!(Unit::Base.below().is_empty());
         assert_eq!(Unit::Part(1).below(), vec![Unit::Base]);

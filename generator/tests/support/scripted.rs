@@ -55,7 +55,15 @@ pub struct Reply {
 
 impl Reply {
     pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Reply { status, headers: vec![("content-type".into(), content_type.into())], body: body.into(), delay: None, truncate_to: None, gzip: false, reset: false }
+        Reply {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.into(),
+            delay: None,
+            truncate_to: None,
+            gzip: false,
+            reset: false,
+        }
     }
 
     pub fn json(status: u16, value: serde_json::Value) -> Self {

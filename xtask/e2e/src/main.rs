@@ -14,8 +14,8 @@ mod scenarios;
 use std::future::Future;
 use std::pin::Pin;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use vim25::mo::{SearchIndex, SessionManager, Task, VirtualMachine};
 use vim25::types::{ServiceContent, TaskInfo};
 

@@ -6,7 +6,10 @@ use crate::{ensure, wait, Env, Result, Session};
 use futures_util::StreamExt;
 use std::collections::BTreeSet;
 use std::time::Duration;
-use vim25::mo::{Datacenter, DistributedVirtualSwitchManager, EventManager, HostSystem, PropertyCollector, ServiceInstance, SessionManager, TaskManager, ViewManager, VirtualMachine};
+use vim25::mo::{
+    Datacenter, DistributedVirtualSwitchManager, EventManager, HostSystem, PropertyCollector, ServiceInstance, SessionManager, TaskManager, ViewManager,
+    VirtualMachine,
+};
 use vim25::types::*;
 
 /// The virtual machine most scenarios read.
@@ -334,7 +337,9 @@ pub async fn watch_power_state(env: &Env) -> Result {
     let seen = async {
         loop {
             let change = changes.next().await.ok_or("the stream ended")??;
-            if change.obj == *vm.reference() && change.get::<VirtualMachinePowerState>("runtime.powerState")? == Some(&VirtualMachinePowerState::PoweredOff) {
+            if change.obj == *vm.reference()
+                && change.get::<VirtualMachinePowerState>("runtime.powerState")? == Some(&VirtualMachinePowerState::PoweredOff)
+            {
                 return Ok::<_, crate::Error>(());
             }
         }

@@ -129,10 +129,7 @@ fn reachable(paths: &Map<String, Value>, components: &Map<String, Value>) -> Res
         if !reached.insert((kind.to_owned(), name.clone())) {
             continue;
         }
-        let target = components
-            .get(kind)
-            .and_then(|entries| entries.get(&name))
-            .ok_or_else(|| format!("{reference}: no such component"))?;
+        let target = components.get(kind).and_then(|entries| entries.get(&name)).ok_or_else(|| format!("{reference}: no such component"))?;
         collect_refs(target, &mut pending);
     }
     Ok(reached)

@@ -47,7 +47,11 @@ pub(super) fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) ->
             }
         }
     });
-    let decode = quote!(fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> { d.family() });
+    let decode = quote!(
+        fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+            d.family()
+        }
+    );
     out.extend(codec_impls(&quote!(#kind), Some(decode), Some(quote!(e.object(crate::object::Family::object(self))))));
     out
 }
@@ -74,7 +78,8 @@ struct FamilyArms {
 impl FamilyArms {
     fn new(model: &Model, plan: &Plan, s: &Schema, d: &DataType, kind: &Ident) -> Self {
         let own_ty = ident(&plan.rust[&s.name]);
-        let own_held = Held { v: variant_of(plan, &s.name), ty: quote!(crate::types::#own_ty), boxed: !plan.layout.own_inline.contains(&s.name), family: false };
+        let own_held =
+            Held { v: variant_of(plan, &s.name), ty: quote!(crate::types::#own_ty), boxed: !plan.layout.own_inline.contains(&s.name), family: false };
         let mut out = FamilyArms {
             variants: TokenStream::new(),
             clones: TokenStream::new(),
@@ -89,7 +94,12 @@ impl FamilyArms {
             let held = match plan.kind_name.get(child) {
                 Some(ck) => {
                     let ck = ident(ck);
-                    Held { v: variant_of(plan, child), ty: quote!(crate::types::#ck), boxed: plan.layout.nested_boxed.contains(child.as_str()), family: true }
+                    Held {
+                        v: variant_of(plan, child),
+                        ty: quote!(crate::types::#ck),
+                        boxed: plan.layout.nested_boxed.contains(child.as_str()),
+                        family: true,
+                    }
                 }
                 None => {
                     let ct = ident(&plan.rust[child]);
@@ -256,8 +266,20 @@ pub(super) fn conversions(model: &Model, plan: &Plan, kind: &proc_macro2::Ident,
 /// (the hidden traits of `object.rs` are only called by path). Such a member's accessor is
 /// named `{member}_member` (`PbmCapabilityTypeInfoKind::type_name_member`).
 const TAKEN_METHODS: &[&str] = &[
-    "type_name", "as_any", "downcast_ref", "clone", "clone_from", "fmt", "default", "from", "into", "encode", "serialize",
-    "deserialize", "to_owned", "to_string",
+    "type_name",
+    "as_any",
+    "downcast_ref",
+    "clone",
+    "clone_from",
+    "fmt",
+    "default",
+    "from",
+    "into",
+    "encode",
+    "serialize",
+    "deserialize",
+    "to_owned",
+    "to_string",
 ];
 
 /// The accessors of a family enum for the members of its base type (`EventKind::created_time`,

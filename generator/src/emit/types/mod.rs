@@ -11,7 +11,6 @@
 //!   any level (`MethodFaultKind::VimFault(VimFaultKind::InvalidState(_))`);
 //! - members a type does not declare (and the name of an unknown subtype) are kept in `extra`.
 
-
 mod family;
 mod object;
 mod request;
@@ -295,9 +294,19 @@ mod tests {
         let text = tokens.to_string();
         assert!(left_out.is_empty(), "{left_out:?}");
         // inherited members first, at the indices of every subtype's table
-        assert!(text.contains("pub fn name (& self) -> & crate :: CompactString { crate :: object :: member (crate :: object :: Family :: object (self) , 0usize) }"), "{text}");
+        assert!(
+            text.contains(
+                "pub fn name (& self) -> & crate :: CompactString { crate :: object :: member (crate :: object :: Family :: object (self) , 0usize) }"
+            ),
+            "{text}"
+        );
         assert!(text.contains("pub fn r#type (& self)") && text.contains("pub fn type_mut (& mut self)"), "{text}");
-        assert!(text.contains("pub fn corners_mut (& mut self) -> & mut i32 { crate :: object :: member_mut (crate :: object :: Family :: object_mut (self) , 3usize) }"), "{text}");
+        assert!(
+            text.contains(
+                "pub fn corners_mut (& mut self) -> & mut i32 { crate :: object :: member_mut (crate :: object :: Family :: object_mut (self) , 3usize) }"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -311,7 +320,12 @@ mod tests {
         let m = model(&yaml);
         let plan = Plan::build(&m);
         let text = accessors(&m, &plan, m.schema("Shape")).0.to_string();
-        assert!(text.contains("pub fn manual (& self) -> & crate :: types :: GizmoManual { crate :: object :: member :: < Box < crate :: types :: GizmoManual > >"), "{text}");
+        assert!(
+            text.contains(
+                "pub fn manual (& self) -> & crate :: types :: GizmoManual { crate :: object :: member :: < Box < crate :: types :: GizmoManual > >"
+            ),
+            "{text}"
+        );
         assert!(text.contains("pub fn manual_mut (& mut self) -> & mut crate :: types :: GizmoManual { crate :: object :: member_mut :: < Box < crate :: types :: GizmoManual > >"), "{text}");
     }
 

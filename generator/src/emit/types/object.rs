@@ -183,8 +183,16 @@ fn field_methods(rust_name: &str, t: &MemberTable) -> (TokenStream, TokenStream)
     let (refs, muts) = (&t.refs, &t.muts);
     if t.wires.is_empty() {
         (
-            quote!(fn field(&self, _: usize) -> &dyn crate::object::Field { unreachable!("{} has no members", #rust_name) }),
-            quote!(fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field { unreachable!("{} has no members", #rust_name) }),
+            quote!(
+                fn field(&self, _: usize) -> &dyn crate::object::Field {
+                    unreachable!("{} has no members", #rust_name)
+                }
+            ),
+            quote!(
+                fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+                    unreachable!("{} has no members", #rust_name)
+                }
+            ),
         )
     } else {
         (

@@ -17,7 +17,8 @@ pub(super) fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     for child in &children {
         scope.claim(plan.rust[*child].clone());
     }
-    let names = RootNames { name, unknown: ident(&scope.claim("Unknown".into())), array: ident(&scope.claim("Array".into())), array_ty: ident(&plan.array_type) };
+    let names =
+        RootNames { name, unknown: ident(&scope.claim("Unknown".into())), array: ident(&scope.claim("Array".into())), array_ty: ident(&plan.array_type) };
     let data_children: Vec<&str> = children.iter().copied().filter(|c| model.data(c).is_some()).collect();
     let deep = conversions(model, plan, &names.name, &data_children);
     let mut arms = RootArms::default();
@@ -114,10 +115,12 @@ impl RootArms {
             let tag = quote!(crate::de::TypeTag::Known(id));
             let held = Held { v: v.clone(), ty: quote!(crate::types::#ck), boxed: plan.layout.nested_boxed.contains(child), family: true };
             let from = held.wrap(quote!(v));
-            self.froms.extend(quote!(#cfg impl From<crate::types::#ck> for #name { #[inline] fn from(v: crate::types::#ck) -> Self { #from } }));
+            self.froms
+                .extend(quote!(#cfg impl From<crate::types::#ck> for #name { #[inline] fn from(v: crate::types::#ck) -> Self { #from } }));
             if plan.layout.nested_boxed.contains(child) {
                 self.variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ck>),));
-                self.decode.extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, |k| crate::object::boxed(k, Self::#v)),));
+                self.decode
+                    .extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, |k| crate::object::boxed(k, Self::#v)),));
                 self.encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(&**v, e),));
             } else {
                 self.variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
