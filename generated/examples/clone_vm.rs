@@ -2,14 +2,14 @@
 
 //! Clones a virtual machine or template into the same folder, pool and datastore, with 4 CPUs,
 //! an added vmxnet3 NIC on a network and a Linux customization, then waits for the task and
-//! prints the new machine's reference or the fault.
+//! prints the new machine or the task's fault.
 //!
 //! `cargo run -p vim25 --example clone_vm -- DC0/vm/DC0_H0_VM0 NEW_NAME "VM Network"`: the
 //! source by inventory path, the network by name in the source's datacenter. `VIM25_URL` (or
 //! `VIM25_HOST`), `VIM25_USER` and `VIM25_PASSWORD` as for the `connect` example.
 
 use std::time::Duration;
-use vim25::mo::{SearchIndex, ServiceInstance, SessionManager, VirtualMachine};
+use vim25::mo::VirtualMachine;
 use vim25::types::*;
 
 /// The clone's settings: placement beside the source, 4 CPUs, a NIC, a host name by DHCP.
@@ -42,39 +42,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [source, name, network_name] = args.as_slice() else {
         return Err("usage: clone_vm SOURCE_PATH NEW_NAME NETWORK".into());
     };
-    let client = match std::env::var("VIM25_URL") {
-        Ok(url) => vim25::Client::connect_url(&url)?,
-        Err(_) => vim25::Client::connect(&std::env::var("VIM25_HOST")?)?,
-    };
-    let content = ServiceInstance::new(&client, "ServiceInstance").retrieve_service_content().await?;
-    let sessions = SessionManager::from_ref(&client, content.session_manager.as_ref().ok_or("no SessionManager")?)?;
-    sessions.login(std::env::var("VIM25_USER")?, std::env::var("VIM25_PASSWORD")?, None).await?;
+    let client = vim25::Client::from_env()?.connect().await?;
 
-    let search = SearchIndex::from_ref(&client, content.search_index.as_ref().ok_or("no SearchIndex")?)?;
-    let found = search.find_by_inventory_path(source).await?.ok_or_else(|| format!("{source}: not found"))?;
-    let vm = VirtualMachine::from_ref(&client, found.reference())?;
+    let vm = client.find().virtual_machine(source).await?.ok_or_else(|| format!("{source}: not found"))?;
     let datacenter = source.split('/').next().unwrap_or_default();
     let network_path = format!("{datacenter}/network/{network_name}");
-    let network = search.find_by_inventory_path(&network_path).await?.ok_or_else(|| format!("{network_path}: not found"))?;
+    let network = client.find().network(&network_path).await?.ok_or_else(|| format!("{network_path}: not found"))?;
     let folder = vm.parent().await?.ok_or("the source has no folder")?;
     let pool = vm.resource_pool().await?.ok_or("the source has no resource pool")?;
     let datastore = vm.datastore().await?.into_iter().flatten().next().ok_or("the source has no datastore")?;
 
     let spec = clone_spec(pool.to_ref(), datastore, network.to_ref(), network_name, name);
     let task = vm.clone_vm_task(folder.reference(), name, &spec).await?;
-    // poll the task until it ends
-    let info = loop {
-        let info = task.info().await?;
-        match info.state {
-            TaskInfoState::Success | TaskInfoState::Error => break info,
-            _ => tokio::time::sleep(Duration::from_millis(500)).await,
-        }
-    };
-    match (info.result, info.error) {
-        (_, Some(fault)) => println!("clone failed: {fault}"),
-        (Some(Any::ManagedObjectReference(clone)), None) => println!("{clone}"),
-        (other, None) => println!("clone done, result {other:?}"),
+    match task.wait().timeout(Duration::from_secs(600)).handle::<VirtualMachine>().await {
+        Ok(clone) => println!("cloned {source} to {} ({})", clone.name().await?, clone.reference()),
+        // the task's fault, typed; its text is the server's message
+        Err(vim25::Error::Fault(fault)) => println!("clone failed: {fault}"),
+        Err(other) => return Err(other.into()),
     }
-    sessions.logout().await?;
+    client.logout().await?;
     Ok(())
 }

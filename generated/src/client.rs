@@ -10,18 +10,25 @@
 //!
 //! A fault formats as its type and the server's message (`InvalidState: ...`); test for a type
 //! anywhere in the fault hierarchy with [`Error::fault_is`].
+//!
+//! Every call goes through one request path ([`Client::execute`]) that bounds it in time,
+//! retries transient failures of reads, logs in again once when the session has expired (see
+//! [`crate::session`]) and, with the `tracing` feature, records a span. Build a client with
+//! [`Client::builder`].
 
 use crate::DecodeError;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 /// A boxed, sendable future, as transports return it.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
+/// The two HTTP methods of the API: `GET` reads a property, `POST` invokes an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
     Get,
@@ -29,13 +36,41 @@ pub enum HttpMethod {
 }
 
 /// One HTTP request, fully built.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` form shows neither the session id nor the body (a `Login` body holds a password).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     pub method: HttpMethod,
     pub url: String,
     /// Header name and value pairs (content type, session).
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+    /// How long to wait for the reply; `None`: the client's request timeout (its long-poll
+    /// timeout for `WaitForUpdatesEx` and `WaitForUpdates`).
+    pub timeout: Option<Duration>,
+}
+
+/// Headers whose values are secrets, left out of `Debug`.
+fn is_secret_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case(crate::SESSION_HEADER) || name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("cookie")
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a [(String, String)]);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map().entries(self.0.iter().map(|(k, v)| (k, if is_secret_header(k) { "***" } else { v.as_str() }))).finish()
+            }
+        }
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &Headers(&self.headers))
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// One HTTP reply.
@@ -47,6 +82,7 @@ pub struct Response {
 }
 
 impl Response {
+    /// The value of header `name` (any case), if the reply has it.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -66,25 +102,77 @@ where
     }
 }
 
-/// Everything that can go wrong calling the API.
+/// Everything that can go wrong calling the API. Matchable: each kind of failure has its own
+/// variant, and none of their texts carries a password or a session id.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The server answered with a fault (HTTP 500 and a MethodFault body); match on it, or
     /// test it with [`Error::fault_is`].
     #[error("server fault {0}")]
     Fault(Box<crate::Fault>),
-    /// A reference given for a handle of another type ([`crate::mo`] handles' `from_ref`).
-    #[error("a reference to {found} cannot be held as a {expected}")]
-    WrongType { expected: &'static str, found: String },
+    /// The endpoint answered with something other than vi-json, such as XML or a SOAP envelope:
+    /// an ESXi host, or a vCenter older than 8.0.1, speaks only SOAP.
+    #[error("the server does not speak vi-json (HTTP {status}, {content_type}): {excerpt}")]
+    NotViJson {
+        status: u16,
+        /// The reply's `Content-Type`, or `no content type`.
+        content_type: String,
+        /// The start of the body, at most [`EXCERPT_LIMIT`] bytes.
+        excerpt: String,
+    },
+    /// A reply that is neither a result nor a fault.
+    #[error("unexpected HTTP status {status}: {excerpt}")]
+    Status {
+        status: u16,
+        /// The start of the body, at most [`EXCERPT_LIMIT`] bytes.
+        excerpt: String,
+    },
+    /// No reply within the time allowed (the request timeout, or a wait's own timeout).
+    #[error("timed out after {0:?}")]
+    Timeout(std::time::Duration),
+    /// The connection failed: refused, reset, a TLS error, a certificate that is not trusted.
+    #[error("transport: {0}")]
+    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A reply that is vi-json but not what the operation returns; the error names the member.
     #[error("could not decode the reply: {0}")]
     Decode(#[from] DecodeError),
     #[error("could not encode the request: {0}")]
     Encode(#[source] serde_json::Error),
-    /// A reply that is neither a result nor a fault.
-    #[error("unexpected HTTP status {status}: {body}")]
-    Status { status: u16, body: String },
-    #[error("transport: {0}")]
-    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// An operation or property newer than the session's release; nothing was sent.
+    #[error("{member} is new in release {since}, and this session speaks {release}")]
+    UnsupportedRelease {
+        /// `Type.Method` or `Type.property`.
+        member: String,
+        since: &'static str,
+        release: String,
+    },
+    /// Release negotiation found no release both sides speak.
+    #[error("the server supports none of the releases offered: {}", offered.join(", "))]
+    NoCommonRelease { offered: Vec<String> },
+    /// A reference given for a handle of another type ([`crate::mo`] handles' `from_ref`).
+    #[error("a reference to {found} cannot be held as a {expected}")]
+    WrongType { expected: &'static str, found: String },
+    /// The server lacks something the call needs, such as a manager its `ServiceContent` does
+    /// not list (an ESXi host has no `ViewManager`).
+    #[error("the server has no {0}")]
+    Missing(&'static str),
+    /// The client was configured with something it cannot use (a bad CA PEM, thumbprint, URL).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+/// The most of a body that an error keeps.
+pub const EXCERPT_LIMIT: usize = 1024;
+
+/// The start of `body` as text, at most [`EXCERPT_LIMIT`] bytes, cut at a character boundary.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_LIMIT)]);
+    let mut end = text.len().min(EXCERPT_LIMIT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].trim_end_matches('\u{fffd}').to_owned()
 }
 
 impl Error {
@@ -112,18 +200,78 @@ impl Error {
 /// A connection to one endpoint. Cheap to clone; clones share the session.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+/// How a client bounds and repeats its calls.
+#[derive(Clone, Debug)]
+pub(crate) struct Options {
+    pub(crate) request_timeout: Duration,
+    /// For `WaitForUpdatesEx` and `WaitForUpdates`, which the server holds open; never shorter
+    /// than `request_timeout`.
+    pub(crate) long_poll_timeout: Duration,
+    /// Further attempts of a read that failed in a transient way.
+    pub(crate) retries: u32,
+    /// Idle time after which the session is kept alive with a cheap call; `None`: never.
+    pub(crate) keep_alive: Option<Duration>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { request_timeout: DEFAULT_REQUEST_TIMEOUT, long_poll_timeout: DEFAULT_LONG_POLL_TIMEOUT, retries: DEFAULT_RETRIES, keep_alive: None }
+    }
+}
+
+/// How long a call waits for its reply unless configured otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// How long `WaitForUpdatesEx` and `WaitForUpdates` wait unless configured otherwise.
+pub const DEFAULT_LONG_POLL_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// Further attempts of a read after a transient failure, unless configured otherwise.
+pub const DEFAULT_RETRIES: u32 = 3;
+
+/// The session token and its generation, which changes whenever the token does: a call that
+/// failed for want of a session knows from it whether someone has logged in since it was sent.
+#[derive(Default)]
+struct SessionState {
+    token: Option<String>,
+    generation: u64,
+}
+
+// The session state and the per-client state serve the service-layer helpers (session, task,
+// property ...), which a build without the `vim25` feature, or a document without that layer,
+// leaves out.
+#[allow(dead_code)]
+pub(crate) struct Inner {
     base: String,
+    /// The release in the base URL, which the session speaks.
+    release: String,
     transport: Box<dyn Transport>,
-    session: Mutex<Option<String>>,
+    session: Mutex<SessionState>,
+    /// State the helper modules keep per client (one value per type; see [`Client::shared`]).
+    shared: Mutex<Vec<Arc<dyn std::any::Any + Send + Sync>>>,
+    pub(crate) options: Options,
+    /// The user and password to log in with again when the session expires.
+    pub(crate) credentials: Mutex<Option<(String, crate::Password)>>,
+    /// Held while logging in, so that concurrent calls that find the session expired log in once.
+    pub(crate) login_lock: tokio::sync::Mutex<()>,
+    /// When a reply last arrived (for the keep-alive).
+    last_used: Mutex<Instant>,
+    /// Dropping it (logout, or this client's end) ends the keep-alive task.
+    pub(crate) keep_alive: Mutex<Option<tokio::sync::watch::Sender<()>>>,
+}
+
+/// Locks a std mutex, also after a panic elsewhere (the values here stay consistent).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("base", &self.inner.base).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("base", &self.inner.base)
+            .field("release", &self.inner.release)
+            .field("logged_in", &lock(&self.inner.session).token.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -131,7 +279,26 @@ impl Client {
     /// A client for `base` (`https://vc.example.com/sdk/vim25/9.1.1.0`, no trailing slash needed).
     pub fn new(base: impl Into<String>, transport: impl Transport) -> Self {
         let base = base.into().trim_end_matches('/').to_owned();
-        Self { inner: Arc::new(Inner { base, transport: Box::new(transport), session: Mutex::new(None) }) }
+        let last = base.rsplit('/').next().unwrap_or_default();
+        let release = if crate::release::is_release(last) { last.to_owned() } else { crate::RELEASE.to_owned() };
+        Self::from_parts(base, release, Box::new(transport), Options::default())
+    }
+
+    pub(crate) fn from_parts(base: String, release: String, transport: Box<dyn Transport>, options: Options) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                base,
+                release,
+                transport,
+                session: Mutex::new(SessionState::default()),
+                shared: Mutex::new(Vec::new()),
+                options,
+                credentials: Mutex::new(None),
+                login_lock: tokio::sync::Mutex::new(()),
+                last_used: Mutex::new(Instant::now()),
+                keep_alive: Mutex::new(None),
+            }),
+        }
     }
 
     /// A client for `host` at the release this crate was generated from.
@@ -145,18 +312,36 @@ impl Client {
         Self::new(format!("{}/sdk/vim25/{}", url.trim_end_matches('/'), crate::RELEASE), transport)
     }
 
+    /// The base URL of requests: `{server}/sdk/vim25/{release}`.
     pub fn base(&self) -> &str {
         &self.inner.base
     }
 
-    /// The current session token, if logged in.
+    /// The API release this client speaks: negotiated, pinned, or the last segment of its base URL.
+    pub fn release(&self) -> &str {
+        &self.inner.release
+    }
+
+    /// How long `WaitForUpdatesEx` and `WaitForUpdates` may take before they fail with
+    /// [`Error::Timeout`]; a wait's own `maxWaitSeconds` should be well below it.
+    pub fn long_poll_timeout(&self) -> Duration {
+        self.inner.options.long_poll_timeout
+    }
+
+    /// The current session token, if logged in. It is a secret: do not log it.
     pub fn session(&self) -> Option<String> {
-        self.inner.session.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        lock(&self.inner.session).token.clone()
     }
 
     /// Uses an existing session token (for instance one shared with another process).
     pub fn set_session(&self, token: Option<String>) {
-        *self.inner.session.lock().unwrap_or_else(|e| e.into_inner()) = token;
+        let mut state = lock(&self.inner.session);
+        state.token = token;
+        state.generation += 1;
+    }
+
+    pub(crate) fn touch(&self) {
+        *lock(&self.inner.last_used) = Instant::now();
     }
 
     /// Builds the request of an operation or property read.
@@ -175,53 +360,293 @@ impl Client {
         if let Some(token) = self.session() {
             headers.push((crate::SESSION_HEADER.to_owned(), token));
         }
-        Request { method, url, headers, body }
+        Request { method, url, headers, body, timeout: None }
     }
 
     /// Sends a request; resolves to the reply body, or the fault or failure.
+    ///
+    /// The request goes out with the client's current session. It fails with
+    /// [`Error::Timeout`] when no reply comes in time; a read (a property, or one of
+    /// the property collector's reads) that meets a transient failure (HTTP 502, 503, 504, a
+    /// connection reset) is sent again after a pause that doubles each time, up to the
+    /// configured number of retries. A call that finds the session expired (`NotAuthenticated`)
+    /// while the client holds credentials logs in again, once for all calls that found it so,
+    /// and is sent once more.
     pub fn execute(&self, request: Request) -> BoxFuture<Result<Vec<u8>, Error>> {
-        let inner = self.inner.clone();
-        Box::pin(async move {
-            let reply = inner.transport.send(request).await?;
-            if let Some(token) = reply.header(crate::SESSION_HEADER) {
-                *inner.session.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.to_owned());
+        let client = self.clone();
+        #[cfg(feature = "tracing")]
+        {
+            let span = call_span(&request);
+            Box::pin(tracing::Instrument::instrument(async move { client.run(request).await }, span))
+        }
+        #[cfg(not(feature = "tracing"))]
+        Box::pin(async move { client.run(request).await })
+    }
+
+    async fn run(&self, mut request: Request) -> Result<Vec<u8>, Error> {
+        #[cfg(feature = "tracing")]
+        let started = Instant::now();
+        let member = member_of(&request.url).to_owned();
+        let mut logged_in_again = false;
+        let result = loop {
+            let generation = self.stamp_session(&mut request);
+            match self.send_retrying(&request, &member, generation).await {
+                Err(e) if !logged_in_again && self.should_log_in_again(&e, &member) => {
+                    logged_in_again = true;
+                    if let Err(login) = crate::service::log_in_again(self, generation).await {
+                        break Err(login);
+                    }
+                }
+                other => break other,
             }
-            match reply.status {
-                200..=299 => Ok(reply.body),
-                500 => match crate::from_slice::<crate::Fault>(&reply.body) {
-                    Ok(fault) => Err(Error::Fault(Box::new(fault))),
-                    Err(_) => Err(status_error(reply)),
-                },
-                _ => Err(status_error(reply)),
+        };
+        #[cfg(feature = "tracing")]
+        tracing::Span::current().record("duration_ms", started.elapsed().as_millis() as u64);
+        result
+    }
+
+    /// Puts the client's current session into `request`; the session's generation.
+    fn stamp_session(&self, request: &mut Request) -> u64 {
+        let state = lock(&self.inner.session);
+        if let Some(token) = &state.token {
+            match request.headers.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(crate::SESSION_HEADER)) {
+                Some((_, v)) => v.clone_from(token),
+                None => request.headers.push((crate::SESSION_HEADER.to_owned(), token.clone())),
             }
-        })
+        }
+        state.generation
+    }
+
+    /// Takes the session a reply set: from a login at any time, otherwise only while the
+    /// session the request went out with is current (a late reply to an old session must not
+    /// undo a newer login).
+    fn take_session(&self, token: &str, generation: u64, member: &str) {
+        let mut state = lock(&self.inner.session);
+        if state.token.as_deref() != Some(token) && (state.generation == generation || makes_session(member)) {
+            state.token = Some(token.to_owned());
+            state.generation += 1;
+        }
+    }
+
+    fn should_log_in_again(&self, error: &Error, member: &str) -> bool {
+        crate::service::is_not_authenticated(error) && !never_logs_in_again(member) && lock(&self.inner.credentials).is_some()
+    }
+
+    async fn send_retrying(&self, request: &Request, member: &str, generation: u64) -> Result<Vec<u8>, Error> {
+        let retries = if is_read(request.method, member) { self.inner.options.retries } else { 0 };
+        let mut pause = Duration::from_millis(100);
+        let mut attempt = 0;
+        loop {
+            match self.send_once(request.clone(), member, generation).await {
+                Err(e) if attempt < retries && is_transient(&e) => {
+                    attempt += 1;
+                    tokio::time::sleep(pause).await;
+                    pause = pause.saturating_mul(2);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_once(&self, request: Request, member: &str, generation: u64) -> Result<Vec<u8>, Error> {
+        let options = &self.inner.options;
+        let limit = request.timeout.unwrap_or(if is_long_poll(member) { options.long_poll_timeout } else { options.request_timeout });
+        #[cfg(feature = "tracing")]
+        tracing::Span::current().record("bytes_out", request.body.as_ref().map_or(0, Vec::len) as u64);
+        let reply = with_timeout(limit, self.inner.transport.send(request)).await?;
+        #[cfg(feature = "tracing")]
+        {
+            let span = tracing::Span::current();
+            span.record("status", reply.status);
+            span.record("bytes_in", reply.body.len() as u64);
+        }
+        self.touch();
+        if let Some(token) = reply.header(crate::SESSION_HEADER) {
+            self.take_session(token, generation, member);
+        }
+        classify(reply)
     }
 
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
     pub fn call<T>(
         &self,
         method: HttpMethod,
         type_path: &str,
         id: &str,
         member: &str,
-        body: Result<Option<Vec<u8>>, serde_json::Error>,
+        since: &'static str,
+        body: Result<Option<Body>, serde_json::Error>,
         decode: fn(&Client, &[u8]) -> Result<T, Error>,
     ) -> Call<T> {
-        let future = match body {
+        let future = match self.checked(since, type_path, member, body) {
             Ok(body) => self.execute(self.request(method, type_path, id, member, body)),
-            Err(e) => encode_failed(e),
+            Err(e) => failed(e),
         };
         Call { future, client: self.clone(), decode, _t: PhantomData }
     }
 }
 
+// What the service-layer helpers (session, task, property ...) need of a client; unused where
+// they are left out (see `Inner`).
+#[allow(dead_code)]
+impl Client {
+    /// The one value of type `T` this client and its clones share, made on first use: the
+    /// helper modules keep their per-client state here (the cached `ServiceContent`, the task
+    /// watcher's shared property filter).
+    pub(crate) fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut all = lock(&self.inner.shared);
+        if let Some(found) = all.iter().find_map(|v| v.clone().downcast::<T>().ok()) {
+            return found;
+        }
+        let made = Arc::new(T::default());
+        all.push(made.clone());
+        made
+    }
+
+    /// The generation of the session (see [`SessionState`]).
+    pub(crate) fn session_generation(&self) -> u64 {
+        lock(&self.inner.session).generation
+    }
+
+    pub(crate) fn weak(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+
+    /// How long since a reply last arrived.
+    pub(crate) fn idle_for(&self) -> Duration {
+        lock(&self.inner.last_used).elapsed()
+    }
+}
+
+/// Waits for `future` at most `limit`. Outside a tokio runtime (a custom transport driven by
+/// another executor) there is no timer, and the transport's own limits apply.
+pub(crate) async fn with_timeout(limit: Duration, future: BoxFuture<Result<Response, Error>>) -> Result<Response, Error> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return future.await;
+    }
+    match tokio::time::timeout(limit, future).await {
+        Ok(reply) => reply,
+        Err(_) => Err(Error::Timeout(limit)),
+    }
+}
+
+/// The member a request URL names: its last path segment.
+fn member_of(url: &str) -> &str {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    path.rsplit('/').next().unwrap_or_default()
+}
+
+/// Operations that make a session: the one in their reply is taken whenever it comes.
+fn makes_session(member: &str) -> bool {
+    member.starts_with("Login") || member == "CloneSession"
+}
+
+/// Operations after which the client does not log in again: from those that make or end a
+/// session a `NotAuthenticated` is the answer, not an expired session; `RetrieveServiceContent`
+/// needs no session, and logging in calls it, so it must not wait for a login itself.
+fn never_logs_in_again(member: &str) -> bool {
+    makes_session(member) || matches!(member, "Logout" | "RetrieveServiceContent")
+}
+
+/// Operations the server holds open until something changes.
+fn is_long_poll(member: &str) -> bool {
+    matches!(member, "WaitForUpdatesEx" | "WaitForUpdates")
+}
+
+/// Calls that change nothing on the server, and so may be sent again: every property read, and
+/// the operations that only read.
+fn is_read(method: HttpMethod, member: &str) -> bool {
+    method == HttpMethod::Get
+        || matches!(
+            member,
+            "RetrievePropertiesEx" | "ContinueRetrievePropertiesEx" | "RetrieveProperties" | "WaitForUpdatesEx" | "WaitForUpdates" | "RetrieveServiceContent" | "CurrentTime"
+        )
+}
+
+/// Failures worth another attempt of a read: a gateway or an overloaded server, or a connection
+/// dropped under the request. A refused connection is not: nothing listens there.
+fn is_transient(error: &Error) -> bool {
+    match error {
+        Error::Status { status, .. } => matches!(status, 502..=504),
+        Error::Transport(e) => {
+            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e.as_ref());
+            while let Some(e) = source {
+                if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                    return matches!(
+                        io.kind(),
+                        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof
+                    );
+                }
+                source = e.source();
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// A reply as a result: the body of a success, or the error it stands for.
+pub(crate) fn classify(reply: Response) -> Result<Vec<u8>, Error> {
+    if !speaks_vi_json(&reply) {
+        return Err(Error::NotViJson {
+            status: reply.status,
+            content_type: reply.header("content-type").unwrap_or("no content type").to_owned(),
+            excerpt: excerpt(&reply.body),
+        });
+    }
+    match reply.status {
+        200..=299 => Ok(reply.body),
+        500 => match crate::from_slice::<crate::Fault>(&reply.body) {
+            Ok(fault) => Err(Error::Fault(Box::new(fault))),
+            Err(_) => Err(status_error(reply)),
+        },
+        _ => Err(status_error(reply)),
+    }
+}
+
+/// False for a reply that shows the endpoint speaks something else: XML or a SOAP envelope at
+/// any status, or a web page where a result should be. An HTML page with an error status is a
+/// proxy's or web server's error page, reported as [`Error::Status`].
+fn speaks_vi_json(reply: &Response) -> bool {
+    let content_type = reply.header("content-type").unwrap_or_default().to_ascii_lowercase();
+    let start = reply.body.iter().position(|b| !b.is_ascii_whitespace()).map_or(&[][..], |i| &reply.body[i..]);
+    let start = String::from_utf8_lossy(&start[..start.len().min(16)]).to_ascii_lowercase();
+    let xml = content_type.contains("xml") || start.starts_with("<?xml") || start.starts_with("<soapenv:") || start.starts_with("<soap:");
+    let html = content_type.starts_with("text/html") || start.starts_with("<html") || start.starts_with("<!doctype html");
+    !(xml || html && (200..300).contains(&reply.status))
+}
+
+/// The span of one call: `Type.Member`, the moId, and what the reply brought.
+#[cfg(feature = "tracing")]
+fn call_span(request: &Request) -> tracing::Span {
+    let path = request.url.split(['?', '#']).next().unwrap_or_default();
+    let mut segments = path.rsplit('/');
+    let member = segments.next().unwrap_or_default();
+    let id = segments.next().unwrap_or_default();
+    let type_name = segments.next().unwrap_or_default();
+    tracing::debug_span!(
+        "vim25.call",
+        operation = %format_args!("{type_name}.{member}"),
+        mo_id = %id,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+        bytes_out = tracing::field::Empty,
+        bytes_in = tracing::field::Empty,
+    )
+}
+
 /// Kept out of [`Client::call`], which is compiled once per reply type.
-fn encode_failed(e: serde_json::Error) -> BoxFuture<Result<Vec<u8>, Error>> {
-    Box::pin(std::future::ready(Err(Error::Encode(e))))
+fn failed(e: Error) -> BoxFuture<Result<Vec<u8>, Error>> {
+    Box::pin(std::future::ready(Err(e)))
 }
 
 fn status_error(reply: Response) -> Error {
-    Error::Status { status: reply.status, body: String::from_utf8_lossy(&reply.body).into_owned() }
+    Error::Status { status: reply.status, excerpt: excerpt(&reply.body) }
 }
 
 /// Characters escaped in a moId path segment.
@@ -264,8 +689,29 @@ impl<T> Future for Call<T> {
 
 /// Serializes a request body.
 #[doc(hidden)]
-pub fn body(value: &dyn crate::ser::Encode) -> Result<Option<Vec<u8>>, serde_json::Error> {
-    crate::ser::to_vec(value).map(Some)
+pub fn body(value: &dyn crate::ser::Encode) -> Result<Option<Body>, serde_json::Error> {
+    let (bytes, newest) = crate::ser::to_vec_with_since(value)?;
+    Ok(Some(Body { bytes, newest }))
+}
+
+/// An encoded request body and the newest type in it, by the release that introduced it.
+#[doc(hidden)]
+pub struct Body {
+    bytes: Vec<u8>,
+    newest: Option<crate::ser::Newest>,
+}
+
+impl Client {
+    /// The body of a call to `member`, when the session's release has the member and every type
+    /// in the body; kept out of [`Client::call`], which is compiled once per reply type.
+    fn checked(&self, since: &'static str, type_path: &str, member: &str, body: Result<Option<Body>, serde_json::Error>) -> Result<Option<Vec<u8>>, Error> {
+        crate::release::check(self.release(), since, type_path, member)?;
+        let Some(body) = body.map_err(Error::Encode)? else { return Ok(None) };
+        if let Some(newest) = body.newest {
+            crate::release::check_type(self.release(), newest)?;
+        }
+        Ok(Some(body.bytes))
+    }
 }
 
 /// A reply that must hold a value.

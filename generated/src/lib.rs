@@ -37,6 +37,19 @@
     clippy::needless_lifetimes
 )]
 pub mod client;
+pub mod connect;
+pub mod release;
+mod service;
+#[cfg(feature = "vim25")]
+mod content;
+#[cfg(feature = "vim25")]
+pub mod session;
+#[cfg(feature = "vim25")]
+pub mod task;
+#[cfg(feature = "vim25")]
+pub mod property;
+#[cfg(feature = "vim25")]
+pub mod find;
 #[doc(no_inline)]
 pub use vim25_base::{de, ser};
 #[doc(hidden)]
@@ -54,6 +67,7 @@ pub mod types;
 )]
 pub mod mo;
 pub use client::{Call, Client, Error, Handle, HttpMethod, Request, Response, Transport};
+pub use connect::ClientBuilder;
 #[cfg(feature = "reqwest")]
 pub use client::ReqwestTransport;
 #[doc(no_inline)]

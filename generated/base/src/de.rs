@@ -819,9 +819,10 @@ impl<'a> Decoder<'a> {
     /// [`Self::boxed`], wrapped into a variant of the root.
     ///
     /// The root's `decode` is one `match` of a few hundred arms, and it recurses through nested
-    /// `Any`s. Written as `Self::X(d.boxed(key)?)`, each arm kept its own `Result` in the frame
-    /// of an unoptimized build (13 KB, so 2 MiB of stack ran out at 150 levels); an arm that is
-    /// one call of a helper like this one returns straight into the caller's result.
+    /// `Any`s. Written as `Self::X(d.boxed(key)?)`, each arm would keep its own `Result` in the
+    /// frame of an unoptimized build, and the frame would outgrow the stack long before
+    /// the depth limit; an arm that is one call of a helper like this one returns straight into
+    /// the caller's result.
     #[inline]
     pub fn boxed_as<T: Decode, R>(&mut self, value_key: &'static str, wrap: fn(T) -> R) -> Result<R, DecodeError> {
         self.boxed(value_key).map(wrap)
@@ -973,8 +974,7 @@ pub(crate) enum Action {
 
 // The primitives' `decode` and the decoder calls they make are `#[inline]`: the generic
 // `Field::decode_into` that calls them is instantiated in the crates of the types (`vim25`,
-// `vim25-part*`), and a call into another crate is inlined only when it is marked so (without
-// it, decoding took 3 % more instructions once the crate was split).
+// `vim25-part*`), and a call into another crate is inlined only when it is marked so.
 impl Decode for bool {
     #[inline]
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {

@@ -28,6 +28,7 @@ mod impls;
 pub mod object;
 #[doc(hidden)]
 pub mod registry;
+pub mod release;
 pub mod ser;
 pub mod types;
 pub use de::{

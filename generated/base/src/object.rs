@@ -29,6 +29,8 @@ pub struct ObjectInfo {
     /// No name in `wire`, nor `type_name`, has a character JSON writes escaped, so each is
     /// written as itself and can be recognised on the input's bytes.
     pub plain: bool,
+    /// The vSphere API release that introduced the type, when the document says.
+    pub since: Option<&'static str>,
 }
 
 impl ObjectInfo {
@@ -80,7 +82,7 @@ impl ObjectInfo {
 
 /// Equality of member and type names (as bytes), compared a word at a time in line. `==` calls
 /// `memcmp` for every match, and at these lengths (mostly 4 to 40 bytes) the call costs more than
-/// the comparison: it was 6 % of decoding a large `RetrieveResult`.
+/// the comparison.
 #[inline(always)]
 pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
@@ -288,7 +290,7 @@ impl<T: Blank> Blank for Box<T> {
 
 // A family enum's variants are built through these, so that its own bodies hold no `Box<T>`:
 // rustc drop-checks every distinct type of a local in every body, and each such check walks all
-// the types `T` reaches, through the family enums most of the crate (see the README). Here `T`
+// the types `T` reaches, through the family enums most of the crate. Here `T`
 // is a parameter, checked once.
 
 /// `wrap(Box::new(v))`.

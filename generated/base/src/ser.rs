@@ -21,11 +21,24 @@ pub trait Encode {
 
 /// Encodes a value as a vi-json body.
 pub fn to_vec<T: Encode + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
-    let mut e = Encoder { out: Vec::with_capacity(256), error: None };
+    to_vec_with_since(value).map(|(out, _)| out)
+}
+
+/// The newest type a body holds: its release (the document's `Since`) and its `_typeName`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Newest {
+    pub since: &'static str,
+    pub type_name: &'static str,
+}
+
+/// [`to_vec`], also telling which of the types written is the newest by the release that
+/// introduced it, so that a client can refuse a body its session's release cannot read.
+pub fn to_vec_with_since<T: Encode + ?Sized>(value: &T) -> Result<(Vec<u8>, Option<Newest>), serde_json::Error> {
+    let mut e = Encoder { out: Vec::with_capacity(256), error: None, newest: None };
     value.encode(&mut e);
     match e.error {
         Some(err) => Err(err),
-        None => Ok(e.out),
+        None => Ok((e.out, e.newest)),
     }
 }
 
@@ -34,9 +47,17 @@ pub fn to_vec<T: Encode + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Erro
 pub struct Encoder {
     out: Vec<u8>,
     error: Option<serde_json::Error>,
+    newest: Option<Newest>,
 }
 
 impl Encoder {
+    #[cold]
+    fn saw(&mut self, t: Newest) {
+        if self.newest.is_none_or(|n| crate::release::compare(t.since, n.since).is_gt()) {
+            self.newest = Some(t);
+        }
+    }
+
     pub fn raw(&mut self, bytes: &[u8]) {
         self.out.extend_from_slice(bytes);
     }
@@ -108,6 +129,9 @@ impl Encoder {
     /// A data object, from its member table.
     pub fn object(&mut self, o: &dyn Object) {
         let info = o.info();
+        if let (Some(since), Some(type_name)) = (info.since, info.type_name) {
+            self.saw(Newest { since, type_name });
+        }
         let extra = o.extra();
         let mut first = true;
         self.out.push(b'{');

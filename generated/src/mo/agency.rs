@@ -67,6 +67,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "AddIssue",
+                "",
                 crate::client::body(
                     &crate::types::AddIssueRequestType {
                         issue,
@@ -85,6 +86,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyAgency",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -99,6 +101,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "Agency_Disable",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -113,6 +116,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "Agency_Enable",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -131,6 +135,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAgent",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -145,6 +150,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "QueryConfig",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::AgencyConfigInfo>,
             )
@@ -164,6 +170,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIssue",
+                "",
                 crate::client::body(
                     &crate::types::QueryIssueRequestType {
                         issue_key,
@@ -187,6 +194,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "AgencyQueryRuntime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::EamObjectRuntimeInfoKind>,
             )
@@ -204,6 +212,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySolutionId",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -231,6 +240,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterAgentVm",
+                "",
                 crate::client::body(
                     &crate::types::RegisterAgentVmRequestType {
                         agent_vm,
@@ -251,6 +261,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "Resolve",
+                "",
                 crate::client::body(
                     &crate::types::ResolveRequestType {
                         issue_key,
@@ -269,6 +280,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "ResolveAll",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -283,6 +295,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "Uninstall",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -305,6 +318,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterAgentVm",
+                "",
                 crate::client::body(
                     &crate::types::UnregisterAgentVmRequestType {
                         agent_vm,
@@ -330,6 +344,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "Update",
+                "",
                 crate::client::body(
                     &crate::types::UpdateRequestType {
                         config,
@@ -352,6 +367,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "agent",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -366,6 +382,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::AgencyConfigInfo>,
             )
@@ -380,6 +397,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "owner",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
             )
@@ -394,6 +412,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "runtime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::EamObjectRuntimeInfoKind>,
             )
@@ -408,6 +427,7 @@ impl Agency {
                 Self::PATH,
                 &self.reference.value,
                 "solutionId",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )

@@ -56,6 +56,7 @@ impl Agent {
                 Self::PATH,
                 &self.reference.value,
                 "MarkAsAvailable",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -73,6 +74,7 @@ impl Agent {
                 Self::PATH,
                 &self.reference.value,
                 "AgentQueryConfig",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::AgentConfigInfo>,
             )
@@ -92,6 +94,7 @@ impl Agent {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIssue",
+                "",
                 crate::client::body(
                     &crate::types::QueryIssueRequestType {
                         issue_key,
@@ -110,6 +113,7 @@ impl Agent {
                 Self::PATH,
                 &self.reference.value,
                 "AgentQueryRuntime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::AgentRuntimeInfo>,
             )
@@ -126,6 +130,7 @@ impl Agent {
                 Self::PATH,
                 &self.reference.value,
                 "Resolve",
+                "",
                 crate::client::body(
                     &crate::types::ResolveRequestType {
                         issue_key,
@@ -144,6 +149,7 @@ impl Agent {
                 Self::PATH,
                 &self.reference.value,
                 "ResolveAll",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -158,6 +164,7 @@ impl Agent {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::AgentConfigInfo>,
             )
@@ -172,6 +179,7 @@ impl Agent {
                 Self::PATH,
                 &self.reference.value,
                 "runtime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::AgentRuntimeInfo>,
             )

@@ -67,6 +67,7 @@ impl Alarm {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureAlarm",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureAlarmRequestType {
                         spec,
@@ -87,6 +88,7 @@ impl Alarm {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveAlarm",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -107,6 +109,7 @@ impl Alarm {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -130,6 +133,7 @@ impl Alarm {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -146,6 +150,7 @@ impl Alarm {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::AlarmInfo>,
             )
@@ -162,6 +167,7 @@ impl Alarm {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -62,6 +62,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "AcknowledgeAlarm",
+                "",
                 crate::client::body(
                     &crate::types::AcknowledgeAlarmRequestType {
                         alarm,
@@ -88,6 +89,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "ClearTriggeredAlarms",
+                "",
                 crate::client::body(
                     &crate::types::ClearTriggeredAlarmsRequestType {
                         filter,
@@ -118,6 +120,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateAlarm",
+                "",
                 crate::client::body(
                     &crate::types::CreateAlarmRequestType {
                         entity,
@@ -143,6 +146,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "DisableAlarm",
+                "",
                 crate::client::body(
                     &crate::types::DisableAlarmRequestType {
                         alarm,
@@ -168,6 +172,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "EnableAlarm",
+                "",
                 crate::client::body(
                     &crate::types::EnableAlarmRequestType {
                         alarm,
@@ -196,6 +201,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "GetAlarm",
+                "",
                 crate::client::body(
                     &crate::types::GetAlarmRequestType {
                         entity,
@@ -219,6 +225,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "AreAlarmActionsEnabled",
+                "",
                 crate::client::body(
                     &crate::types::AreAlarmActionsEnabledRequestType {
                         entity,
@@ -242,6 +249,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "GetAlarmState",
+                "",
                 crate::client::body(
                     &crate::types::GetAlarmStateRequestType {
                         entity,
@@ -266,6 +274,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "EnableAlarmActions",
+                "",
                 crate::client::body(
                     &crate::types::EnableAlarmActionsRequestType {
                         entity,
@@ -289,6 +298,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "defaultExpression",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmExpressionKind>>,
             )
@@ -305,6 +315,7 @@ impl AlarmManager {
                 Self::PATH,
                 &self.reference.value,
                 "description",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::AlarmDescription>,
             )

@@ -68,6 +68,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "AddAuthorizationRole",
+                "",
                 crate::client::body(
                     &crate::types::AddAuthorizationRoleRequestType {
                         name: name.as_ref(),
@@ -93,6 +94,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "FetchUserPrivilegeOnEntities",
+                "",
                 crate::client::body(
                     &crate::types::FetchUserPrivilegeOnEntitiesRequestType {
                         entities,
@@ -121,6 +123,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "HasPrivilegeOnEntities",
+                "",
                 crate::client::body(
                     &crate::types::HasPrivilegeOnEntitiesRequestType {
                         entity,
@@ -150,6 +153,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "HasPrivilegeOnEntity",
+                "",
                 crate::client::body(
                     &crate::types::HasPrivilegeOnEntityRequestType {
                         entity,
@@ -177,6 +181,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "HasUserPrivilegeOnEntities",
+                "",
                 crate::client::body(
                     &crate::types::HasUserPrivilegeOnEntitiesRequestType {
                         entities,
@@ -209,6 +214,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "MergePermissions",
+                "",
                 crate::client::body(
                     &crate::types::MergePermissionsRequestType {
                         src_role_id,
@@ -239,6 +245,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveEntityPermission",
+                "",
                 crate::client::body(
                     &crate::types::RemoveEntityPermissionRequestType {
                         entity,
@@ -271,6 +278,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveAuthorizationRole",
+                "",
                 crate::client::body(
                     &crate::types::RemoveAuthorizationRoleRequestType {
                         role_id,
@@ -301,6 +309,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "ResetEntityPermissions",
+                "",
                 crate::client::body(
                     &crate::types::ResetEntityPermissionsRequestType {
                         entity,
@@ -324,6 +333,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveAllPermissions",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -344,6 +354,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveEntityPermissions",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveEntityPermissionsRequestType {
                         entity,
@@ -373,6 +384,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveRolePermissions",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveRolePermissionsRequestType {
                         role_id,
@@ -402,6 +414,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetEntityPermissions",
+                "",
                 crate::client::body(
                     &crate::types::SetEntityPermissionsRequestType {
                         entity,
@@ -435,6 +448,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateAuthorizationRole",
+                "",
                 crate::client::body(
                     &crate::types::UpdateAuthorizationRoleRequestType {
                         role_id,
@@ -457,6 +471,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "description",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::AuthorizationDescription>,
             )
@@ -475,6 +490,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "privilegeList",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AuthorizationPrivilege>>,
             )
@@ -493,6 +509,7 @@ impl AuthorizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "roleList",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AuthorizationRole>>,
             )

@@ -65,6 +65,7 @@ impl CertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "CertMgrRefreshCACertificatesAndCRLs_Task",
+                "",
                 crate::client::body(
                     &crate::types::CertMgrRefreshCACertificatesAndCRLsRequestType {
                         host,
@@ -92,6 +93,7 @@ impl CertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "CertMgrRefreshCertificates_Task",
+                "",
                 crate::client::body(
                     &crate::types::CertMgrRefreshCertificatesRequestType {
                         host,
@@ -119,6 +121,7 @@ impl CertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "CertMgrRevokeCertificates_Task",
+                "",
                 crate::client::body(
                     &crate::types::CertMgrRevokeCertificatesRequestType {
                         host,

@@ -61,6 +61,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "AbandonHciWorkflow",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -92,6 +93,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "AddHost_Task",
+                "",
                 crate::client::body(
                     &crate::types::AddHostRequestType {
                         spec,
@@ -115,6 +117,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "ApplyRecommendation",
+                "",
                 crate::client::body(
                     &crate::types::ApplyRecommendationRequestType {
                         key: key.as_ref(),
@@ -137,6 +140,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "CancelRecommendation",
+                "",
                 crate::client::body(
                     &crate::types::CancelRecommendationRequestType {
                         key: key.as_ref(),
@@ -165,6 +169,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigureHCI_Task",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureHCIRequestType {
                         cluster_spec,
@@ -189,6 +194,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -209,6 +215,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "DisableNetworkBoot_Task",
+                "9.0.0.0",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -234,6 +241,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "EnableNetworkBoot_Task",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::EnableNetworkBootRequestType {
                         network_boot_mode: network_boot_mode.as_ref(),
@@ -261,6 +269,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "ClusterEnterMaintenanceMode",
+                "",
                 crate::client::body(
                     &crate::types::ClusterEnterMaintenanceModeRequestType {
                         host,
@@ -285,6 +294,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "EvcManager",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ClusterEVCManager>,
             )
@@ -309,6 +319,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "ExtendHCI_Task",
+                "",
                 crate::client::body(
                     &crate::types::ExtendHCIRequestType {
                         host_inputs,
@@ -335,6 +346,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "FindRulesForVm",
+                "",
                 crate::client::body(
                     &crate::types::FindRulesForVmRequestType {
                         vm,
@@ -357,6 +369,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "GetResourceUsage",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ClusterResourceUsageSummary>,
             )
@@ -379,6 +392,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "GetSystemVMsRestrictedDatastores",
+                "7.0.3.0",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -407,6 +421,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "MoveHostInto_Task",
+                "",
                 crate::client::body(
                     &crate::types::MoveHostIntoRequestType {
                         host,
@@ -440,6 +455,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "MoveInto_Task",
+                "",
                 crate::client::body(
                     &crate::types::MoveIntoRequestType {
                         host,
@@ -468,6 +484,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "PlaceVm",
+                "",
                 crate::client::body(
                     &crate::types::PlaceVmRequestType {
                         placement_spec,
@@ -497,6 +514,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "RecommendHostsForVm",
+                "",
                 crate::client::body(
                     &crate::types::RecommendHostsForVmRequestType {
                         vm,
@@ -529,6 +547,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureCluster_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureClusterRequestType {
                         spec,
@@ -558,6 +577,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureComputeResource_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureComputeResourceRequestType {
                         spec,
@@ -579,6 +599,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshRecommendation",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -595,6 +616,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -617,6 +639,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -639,6 +662,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveDasAdvancedRuntimeInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     crate::types::ClusterDasAdvancedRuntimeInfoKind,
@@ -667,6 +691,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "SetCryptoMode",
+                "",
                 crate::client::body(
                     &crate::types::SetCryptoModeRequestType {
                         crypto_mode: crypto_mode.as_ref(),
@@ -692,6 +717,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -715,6 +741,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "StampAllRulesWithUuid_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -742,6 +769,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "ValidateHCIConfiguration",
+                "",
                 crate::client::body(
                     &crate::types::ValidateHCIConfigurationRequestType {
                         hci_config_spec,
@@ -765,6 +793,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "actionHistory",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterActionHistory>>,
             )
@@ -781,6 +810,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -799,6 +829,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -813,6 +844,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -831,6 +863,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "configManagerEnabled",
+                "8.0.0.0",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -845,6 +878,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -862,6 +896,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "configuration",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ClusterConfigInfo>,
             )
@@ -878,6 +913,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "configurationEx",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ComputeResourceConfigInfoKind>,
             )
@@ -896,6 +932,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -916,6 +953,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "datastore",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -934,6 +972,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -948,6 +987,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -964,6 +1004,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "drsFault",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterDrsFaults>>,
             )
@@ -983,6 +1024,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "drsRecommendation",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterDrsRecommendation>>,
             )
@@ -999,6 +1041,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -1017,6 +1060,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "environmentBrowser",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::EnvironmentBrowser>,
             )
@@ -1033,6 +1077,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "hciConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     crate::types::ClusterComputeResourceHCIConfigInfo,
@@ -1055,6 +1100,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "host",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1071,6 +1117,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "lifecycleManaged",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -1087,6 +1134,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "migrationHistory",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterDrsMigration>>,
             )
@@ -1103,6 +1151,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -1123,6 +1172,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "network",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1141,6 +1191,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "networkBootMode",
+                "9.0.0.0",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
             )
@@ -1155,6 +1206,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -1173,6 +1225,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -1187,6 +1240,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -1205,6 +1259,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1223,6 +1278,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "recommendation",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ClusterRecommendation>>,
             )
@@ -1241,6 +1297,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "resourcePool",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ResourcePool>,
             )
@@ -1255,6 +1312,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "summary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ComputeResourceSummaryKind>,
             )
@@ -1276,6 +1334,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "summaryEx",
+                "7.0.1.1",
                 Ok(None),
                 crate::client::decode::<crate::types::ClusterComputeResourceSummary>,
             )
@@ -1292,6 +1351,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -1310,6 +1370,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -1326,6 +1387,7 @@ impl ClusterComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

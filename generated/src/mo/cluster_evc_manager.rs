@@ -69,6 +69,7 @@ impl ClusterEVCManager {
                 Self::PATH,
                 &self.reference.value,
                 "CheckAddHostEvc_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckAddHostEvcRequestType {
                         cnx_spec,
@@ -97,6 +98,7 @@ impl ClusterEVCManager {
                 Self::PATH,
                 &self.reference.value,
                 "CheckConfigureEvcMode_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckConfigureEvcModeRequestType {
                         evc_mode_key: evc_mode_key.as_ref(),
@@ -129,6 +131,7 @@ impl ClusterEVCManager {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigureEvcMode_Task",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureEvcModeRequestType {
                         evc_mode_key: evc_mode_key.as_ref(),
@@ -152,6 +155,7 @@ impl ClusterEVCManager {
                 Self::PATH,
                 &self.reference.value,
                 "DisableEvcMode_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -172,6 +176,7 @@ impl ClusterEVCManager {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -195,6 +200,7 @@ impl ClusterEVCManager {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -209,6 +215,7 @@ impl ClusterEVCManager {
                 Self::PATH,
                 &self.reference.value,
                 "evcState",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ClusterEVCManagerEVCState>,
             )
@@ -225,6 +232,7 @@ impl ClusterEVCManager {
                 Self::PATH,
                 &self.reference.value,
                 "managedCluster",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::ClusterComputeResource>,
             )
@@ -241,6 +249,7 @@ impl ClusterEVCManager {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -63,6 +63,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "AssociateProfile",
+                "",
                 crate::client::body(
                     &crate::types::AssociateProfileRequestType {
                         entity,
@@ -90,6 +91,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "CheckProfileCompliance_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckProfileComplianceRequestType {
                         entity,
@@ -110,6 +112,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyProfile",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -131,6 +134,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "DissociateProfile",
+                "",
                 crate::client::body(
                     &crate::types::DissociateProfileRequestType {
                         entity,
@@ -151,6 +155,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "ExportProfile",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -169,6 +174,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveDescription",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
             )
@@ -193,6 +199,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateClusterProfile",
+                "",
                 crate::client::body(
                     &crate::types::UpdateClusterProfileRequestType {
                         config,
@@ -211,6 +218,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "complianceStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -227,6 +235,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ProfileConfigInfoKind>,
             )
@@ -241,6 +250,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "createdTime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
@@ -258,6 +268,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "description",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
             )
@@ -276,6 +287,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "entity",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -290,6 +302,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "modifiedTime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
@@ -304,6 +317,7 @@ impl ClusterProfile {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )

@@ -70,6 +70,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsAttachVolume",
+                "",
                 crate::client::body(
                     &crate::types::CnsAttachVolumeRequestType {
                         attach_specs,
@@ -100,6 +101,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsConfigureVolumeACLs",
+                "",
                 crate::client::body(
                     &crate::types::CnsConfigureVolumeACLsRequestType {
                         acl_config_specs,
@@ -130,6 +132,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsCreateVolume",
+                "",
                 crate::client::body(
                     &crate::types::CnsCreateVolumeRequestType {
                         create_specs,
@@ -160,6 +163,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsCreateSnapshots",
+                "",
                 crate::client::body(
                     &crate::types::CnsCreateSnapshotsRequestType {
                         snapshot_specs,
@@ -192,6 +196,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsDeleteVolume",
+                "",
                 crate::client::body(
                     &crate::types::CnsDeleteVolumeRequestType {
                         volume_ids,
@@ -222,6 +227,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsDeleteSnapshots",
+                "",
                 crate::client::body(
                     &crate::types::CnsDeleteSnapshotsRequestType {
                         snapshot_delete_specs,
@@ -253,6 +259,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsDetachVolume",
+                "",
                 crate::client::body(
                     &crate::types::CnsDetachVolumeRequestType {
                         detach_specs,
@@ -283,6 +290,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsExtendVolume",
+                "",
                 crate::client::body(
                     &crate::types::CnsExtendVolumeRequestType {
                         extend_specs,
@@ -313,6 +321,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsQueryVolume",
+                "",
                 crate::client::body(
                     &crate::types::CnsQueryVolumeRequestType {
                         filter,
@@ -346,6 +355,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsQueryAsync",
+                "",
                 crate::client::body(
                     &crate::types::CnsQueryAsyncRequestType {
                         filter,
@@ -379,6 +389,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsReconfigVolumePolicy",
+                "",
                 crate::client::body(
                     &crate::types::CnsReconfigVolumePolicyRequestType {
                         volume_policy_reconfig_specs,
@@ -410,6 +421,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsRelocateVolume",
+                "",
                 crate::client::body(
                     &crate::types::CnsRelocateVolumeRequestType {
                         relocate_specs,
@@ -440,6 +452,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsSyncVolume",
+                "",
                 crate::client::body(
                     &crate::types::CnsSyncVolumeRequestType {
                         sync_specs,
@@ -473,6 +486,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsUnregisterVolume",
+                "",
                 crate::client::body(
                     &crate::types::CnsUnregisterVolumeRequestType {
                         unregister_spec,
@@ -504,6 +518,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsUpdateVolumeCrypto",
+                "",
                 crate::client::body(
                     &crate::types::CnsUpdateVolumeCryptoRequestType {
                         update_specs,
@@ -534,6 +549,7 @@ impl CnsVolumeManager {
                 Self::PATH,
                 &self.reference.value,
                 "CnsUpdateVolumeMetadata",
+                "",
                 crate::client::body(
                     &crate::types::CnsUpdateVolumeMetadataRequestType {
                         update_specs,

@@ -61,6 +61,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -81,6 +82,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "DisableNetworkBoot_Task",
+                "9.0.0.0",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -106,6 +108,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "EnableNetworkBoot_Task",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::EnableNetworkBootRequestType {
                         network_boot_mode: network_boot_mode.as_ref(),
@@ -134,6 +137,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureComputeResource_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureComputeResourceRequestType {
                         spec,
@@ -155,6 +159,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -177,6 +182,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -201,6 +207,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -222,6 +229,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -240,6 +248,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -254,6 +263,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -272,6 +282,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "configManagerEnabled",
+                "8.0.0.0",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -286,6 +297,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -302,6 +314,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "configurationEx",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ComputeResourceConfigInfoKind>,
             )
@@ -320,6 +333,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -340,6 +354,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "datastore",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -358,6 +373,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -372,6 +388,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -388,6 +405,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -406,6 +424,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "environmentBrowser",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::EnvironmentBrowser>,
             )
@@ -426,6 +445,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "host",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -442,6 +462,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "lifecycleManaged",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -458,6 +479,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -478,6 +500,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "network",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -496,6 +519,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "networkBootMode",
+                "9.0.0.0",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
             )
@@ -510,6 +534,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -528,6 +553,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -542,6 +568,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -560,6 +587,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -578,6 +606,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "resourcePool",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ResourcePool>,
             )
@@ -592,6 +621,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "summary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ComputeResourceSummaryKind>,
             )
@@ -608,6 +638,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -626,6 +657,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -642,6 +674,7 @@ impl ComputeResource {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -58,6 +58,7 @@ impl ContainerView {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyView",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -74,6 +75,7 @@ impl ContainerView {
                 Self::PATH,
                 &self.reference.value,
                 "container",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::ManagedEntity>,
             )
@@ -88,6 +90,7 @@ impl ContainerView {
                 Self::PATH,
                 &self.reference.value,
                 "recursive",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
@@ -102,6 +105,7 @@ impl ContainerView {
                 Self::PATH,
                 &self.reference.value,
                 "type",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -118,6 +122,7 @@ impl ContainerView {
                 Self::PATH,
                 &self.reference.value,
                 "view",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

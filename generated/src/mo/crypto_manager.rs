@@ -64,6 +64,7 @@ impl CryptoManager {
                 Self::PATH,
                 &self.reference.value,
                 "AddKey",
+                "",
                 crate::client::body(
                     &crate::types::AddKeyRequestType {
                         key,
@@ -92,6 +93,7 @@ impl CryptoManager {
                 Self::PATH,
                 &self.reference.value,
                 "AddKeys",
+                "",
                 crate::client::body(
                     &crate::types::AddKeysRequestType {
                         keys,
@@ -117,6 +119,7 @@ impl CryptoManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListKeys",
+                "",
                 crate::client::body(
                     &crate::types::ListKeysRequestType {
                         limit,
@@ -146,6 +149,7 @@ impl CryptoManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveKey",
+                "",
                 crate::client::body(
                     &crate::types::RemoveKeyRequestType {
                         key,
@@ -173,6 +177,7 @@ impl CryptoManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveKeys",
+                "",
                 crate::client::body(
                     &crate::types::RemoveKeysRequestType {
                         keys,
@@ -192,6 +197,7 @@ impl CryptoManager {
                 Self::PATH,
                 &self.reference.value,
                 "enabled",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )

@@ -64,6 +64,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "AddKey",
+                "",
                 crate::client::body(
                     &crate::types::AddKeyRequestType {
                         key,
@@ -92,6 +93,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "AddKeys",
+                "",
                 crate::client::body(
                     &crate::types::AddKeysRequestType {
                         keys,
@@ -122,6 +124,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "ChangeKey_Task",
+                "",
                 crate::client::body(
                     &crate::types::ChangeKeyRequestType {
                         new_key,
@@ -145,6 +148,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "CryptoManagerHostDisable",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -170,6 +174,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "CryptoManagerHostEnable",
+                "",
                 crate::client::body(
                     &crate::types::CryptoManagerHostEnableRequestType {
                         initial_key,
@@ -197,6 +202,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "GetCryptoKeyStatus",
+                "8.0.1.0",
                 crate::client::body(
                     &crate::types::GetCryptoKeyStatusRequestType {
                         keys,
@@ -224,6 +230,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "ListKeys",
+                "",
                 crate::client::body(
                     &crate::types::ListKeysRequestType {
                         limit,
@@ -247,6 +254,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "CryptoManagerHostPrepare",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -272,6 +280,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveKey",
+                "",
                 crate::client::body(
                     &crate::types::RemoveKeyRequestType {
                         key,
@@ -299,6 +308,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveKeys",
+                "",
                 crate::client::body(
                     &crate::types::RemoveKeysRequestType {
                         keys,
@@ -318,6 +328,7 @@ impl CryptoManagerHost {
                 Self::PATH,
                 &self.reference.value,
                 "enabled",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )

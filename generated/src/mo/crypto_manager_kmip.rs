@@ -66,6 +66,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "IsKmsClusterActive",
+                "",
                 crate::client::body(
                     &crate::types::IsKmsClusterActiveRequestType {
                         cluster,
@@ -92,6 +93,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "AddKey",
+                "",
                 crate::client::body(
                     &crate::types::AddKeyRequestType {
                         key,
@@ -120,6 +122,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "AddKeys",
+                "",
                 crate::client::body(
                     &crate::types::AddKeysRequestType {
                         keys,
@@ -146,6 +149,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "GenerateClientCsr",
+                "",
                 crate::client::body(
                     &crate::types::GenerateClientCsrRequestType {
                         cluster,
@@ -174,6 +178,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "GenerateKey",
+                "",
                 crate::client::body(
                     &crate::types::GenerateKeyRequestType {
                         key_provider,
@@ -202,6 +207,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "GenerateSelfSignedClientCert",
+                "",
                 crate::client::body(
                     &crate::types::GenerateSelfSignedClientCertRequestType {
                         cluster,
@@ -229,6 +235,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "GetDefaultKmsCluster",
+                "",
                 crate::client::body(
                     &crate::types::GetDefaultKmsClusterRequestType {
                         entity,
@@ -255,6 +262,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "ListKeys",
+                "",
                 crate::client::body(
                     &crate::types::ListKeysRequestType {
                         limit,
@@ -280,6 +288,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "ListKmipServers",
+                "",
                 crate::client::body(
                     &crate::types::ListKmipServersRequestType {
                         limit,
@@ -307,6 +316,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "ListKmsClusters",
+                "",
                 crate::client::body(
                     &crate::types::ListKmsClustersRequestType {
                         include_kms_servers,
@@ -334,6 +344,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "MarkDefault",
+                "",
                 crate::client::body(
                     &crate::types::MarkDefaultRequestType {
                         cluster_id,
@@ -360,6 +371,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "QueryCryptoKeyStatus",
+                "",
                 crate::client::body(
                     &crate::types::QueryCryptoKeyStatusRequestType {
                         key_ids,
@@ -388,6 +400,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterKmipServer",
+                "",
                 crate::client::body(
                     &crate::types::RegisterKmipServerRequestType {
                         server,
@@ -414,6 +427,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterKmsCluster",
+                "",
                 crate::client::body(
                     &crate::types::RegisterKmsClusterRequestType {
                         cluster_id,
@@ -444,6 +458,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveKey",
+                "",
                 crate::client::body(
                     &crate::types::RemoveKeyRequestType {
                         key,
@@ -471,6 +486,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveKeys",
+                "",
                 crate::client::body(
                     &crate::types::RemoveKeysRequestType {
                         keys,
@@ -498,6 +514,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveKmipServer",
+                "",
                 crate::client::body(
                     &crate::types::RemoveKmipServerRequestType {
                         cluster_id,
@@ -524,6 +541,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveClientCert",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveClientCertRequestType {
                         cluster,
@@ -549,6 +567,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveClientCsr",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveClientCsrRequestType {
                         cluster,
@@ -575,6 +594,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveKmipServerCert",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveKmipServerCertRequestType {
                         key_provider,
@@ -603,6 +623,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveKmipServersStatus_Task",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveKmipServersStatusRequestType {
                         clusters,
@@ -628,6 +649,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveSelfSignedClientCert",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveSelfSignedClientCertRequestType {
                         cluster,
@@ -654,6 +676,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "SetDefaultKmsCluster",
+                "",
                 crate::client::body(
                     &crate::types::SetDefaultKmsClusterRequestType {
                         entity,
@@ -683,6 +706,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "SetKeyCustomAttributes",
+                "8.0.1.0",
                 crate::client::body(
                     &crate::types::SetKeyCustomAttributesRequestType {
                         key_id,
@@ -709,6 +733,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterKmsCluster",
+                "",
                 crate::client::body(
                     &crate::types::UnregisterKmsClusterRequestType {
                         cluster_id,
@@ -734,6 +759,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateKmipServer",
+                "",
                 crate::client::body(
                     &crate::types::UpdateKmipServerRequestType {
                         server,
@@ -760,6 +786,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateKmsSignedCsrClientCert",
+                "",
                 crate::client::body(
                     &crate::types::UpdateKmsSignedCsrClientCertRequestType {
                         cluster,
@@ -787,6 +814,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateSelfSignedClientCert",
+                "",
                 crate::client::body(
                     &crate::types::UpdateSelfSignedClientCertRequestType {
                         cluster,
@@ -815,6 +843,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "UploadClientCert",
+                "",
                 crate::client::body(
                     &crate::types::UploadClientCertRequestType {
                         cluster,
@@ -843,6 +872,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "UploadKmipServerCert",
+                "",
                 crate::client::body(
                     &crate::types::UploadKmipServerCertRequestType {
                         cluster,
@@ -862,6 +892,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "enabled",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
@@ -878,6 +909,7 @@ impl CryptoManagerKmip {
                 Self::PATH,
                 &self.reference.value,
                 "kmipServers",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::KmipClusterInfo>>,
             )

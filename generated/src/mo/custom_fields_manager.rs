@@ -70,6 +70,7 @@ impl CustomFieldsManager {
                 Self::PATH,
                 &self.reference.value,
                 "AddCustomFieldDef",
+                "",
                 crate::client::body(
                     &crate::types::AddCustomFieldDefRequestType {
                         name: name.as_ref(),
@@ -95,6 +96,7 @@ impl CustomFieldsManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveCustomFieldDef",
+                "",
                 crate::client::body(
                     &crate::types::RemoveCustomFieldDefRequestType {
                         key,
@@ -124,6 +126,7 @@ impl CustomFieldsManager {
                 Self::PATH,
                 &self.reference.value,
                 "RenameCustomFieldDef",
+                "",
                 crate::client::body(
                     &crate::types::RenameCustomFieldDefRequestType {
                         key,
@@ -150,6 +153,7 @@ impl CustomFieldsManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetField",
+                "",
                 crate::client::body(
                     &crate::types::SetFieldRequestType {
                         entity,
@@ -172,6 +176,7 @@ impl CustomFieldsManager {
                 Self::PATH,
                 &self.reference.value,
                 "field",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )

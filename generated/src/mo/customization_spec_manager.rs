@@ -66,6 +66,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "CheckCustomizationResources",
+                "",
                 crate::client::body(
                     &crate::types::CheckCustomizationResourcesRequestType {
                         guest_os: guest_os.as_ref(),
@@ -95,6 +96,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateCustomizationSpec",
+                "",
                 crate::client::body(
                     &crate::types::CreateCustomizationSpecRequestType {
                         item,
@@ -120,6 +122,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteCustomizationSpec",
+                "",
                 crate::client::body(
                     &crate::types::DeleteCustomizationSpecRequestType {
                         name: name.as_ref(),
@@ -150,6 +153,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "DuplicateCustomizationSpec",
+                "",
                 crate::client::body(
                     &crate::types::DuplicateCustomizationSpecRequestType {
                         name: name.as_ref(),
@@ -176,6 +180,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "DoesCustomizationSpecExist",
+                "",
                 crate::client::body(
                     &crate::types::DoesCustomizationSpecExistRequestType {
                         name: name.as_ref(),
@@ -204,6 +209,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "GetCustomizationSpec",
+                "",
                 crate::client::body(
                     &crate::types::GetCustomizationSpecRequestType {
                         name: name.as_ref(),
@@ -231,6 +237,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "IsGuestOsCustomizable",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::IsGuestOsCustomizableRequestType {
                         guest_id: guest_id.as_ref(),
@@ -261,6 +268,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "OverwriteCustomizationSpec",
+                "",
                 crate::client::body(
                     &crate::types::OverwriteCustomizationSpecRequestType {
                         item,
@@ -291,6 +299,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "RenameCustomizationSpec",
+                "",
                 crate::client::body(
                     &crate::types::RenameCustomizationSpecRequestType {
                         name: name.as_ref(),
@@ -317,6 +326,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "CustomizationSpecItemToXml",
+                "",
                 crate::client::body(
                     &crate::types::CustomizationSpecItemToXmlRequestType {
                         item,
@@ -345,6 +355,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "XmlToCustomizationSpecItem",
+                "",
                 crate::client::body(
                     &crate::types::XmlToCustomizationSpecItemRequestType {
                         spec_item_xml: spec_item_xml.as_ref(),
@@ -365,6 +376,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "encryptionKey",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i8>>,
             )
@@ -381,6 +393,7 @@ impl CustomizationSpecManager {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomizationSpecInfo>>,
             )

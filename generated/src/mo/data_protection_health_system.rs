@@ -66,6 +66,7 @@ impl DataProtectionHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetDpClusterSilentChecks",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetDpClusterSilentChecksRequestType {
                         cluster,
@@ -95,6 +96,7 @@ impl DataProtectionHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryHealthSummary",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryHealthSummaryRequestType {
                         cluster,
@@ -125,6 +127,7 @@ impl DataProtectionHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryHistoricalHealth",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryHistoricalHealthRequestType {
                         spec,
@@ -157,6 +160,7 @@ impl DataProtectionHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanSetDpClusterSilentChecks",
+                "",
                 crate::client::body(
                     &crate::types::VsanSetDpClusterSilentChecksRequestType {
                         cluster,

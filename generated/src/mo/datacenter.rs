@@ -63,6 +63,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "BatchQueryConnectInfo",
+                "",
                 crate::client::body(
                     &crate::types::BatchQueryConnectInfoRequestType {
                         host_specs,
@@ -88,6 +89,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -112,6 +114,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "PowerOnMultiVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::PowerOnMultiVMRequestType {
                         vm,
@@ -135,6 +138,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "queryDatacenterConfigOptionDescriptor",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::VirtualMachineConfigOptionDescriptor>,
@@ -167,6 +171,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "QueryConnectionInfo",
+                "",
                 crate::client::body(
                     &crate::types::QueryConnectionInfoRequestType {
                         hostname: hostname.as_ref(),
@@ -201,6 +206,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "QueryConnectionInfoViaSpec",
+                "",
                 crate::client::body(
                     &crate::types::QueryConnectionInfoViaSpecRequestType {
                         spec,
@@ -229,6 +235,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureDatacenter_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureDatacenterRequestType {
                         spec,
@@ -250,6 +257,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -272,6 +280,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -296,6 +305,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -317,6 +327,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -335,6 +346,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -349,6 +361,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -363,6 +376,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -379,6 +393,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "configuration",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::DatacenterConfigInfo>,
             )
@@ -397,6 +412,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -415,6 +431,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "datastore",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -433,6 +450,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "datastoreFolder",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Folder>,
             )
@@ -451,6 +469,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -465,6 +484,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -481,6 +501,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -499,6 +520,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "hostFolder",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Folder>,
             )
@@ -515,6 +537,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -533,6 +556,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "network",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -551,6 +575,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "networkFolder",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Folder>,
             )
@@ -565,6 +590,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -583,6 +609,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -597,6 +624,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -615,6 +643,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -631,6 +660,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -649,6 +679,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -665,6 +696,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -683,6 +715,7 @@ impl Datacenter {
                 Self::PATH,
                 &self.reference.value,
                 "vmFolder",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Folder>,
             )

@@ -61,6 +61,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -83,6 +84,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyDatastore",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -104,6 +106,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "DatastoreEnterMaintenanceMode",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::StoragePlacementResult>,
             )
@@ -125,6 +128,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "DatastoreExitMaintenanceMode_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -144,6 +148,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "IsClusteredVmdkEnabled",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
@@ -164,6 +169,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshDatastore",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -180,6 +186,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshDatastoreStorageInfo",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -196,6 +203,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -218,6 +226,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -247,6 +256,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "RenameDatastore",
+                "",
                 crate::client::body(
                     &crate::types::RenameDatastoreRequestType {
                         new_name: new_name.as_ref(),
@@ -271,6 +281,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -305,6 +316,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVVolVirtualMachineFiles_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVVolVirtualMachineFilesRequestType {
                         failover_pair,
@@ -338,6 +350,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVirtualMachineFiles_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVirtualMachineFilesRequestType {
                         mount_path_datastore_mapping,
@@ -358,6 +371,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -376,6 +390,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -392,6 +407,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "browser",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::HostDatastoreBrowser>,
             )
@@ -406,6 +422,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "capability",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::DatastoreCapability>,
             )
@@ -420,6 +437,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -434,6 +452,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -452,6 +471,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -470,6 +490,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -484,6 +505,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -500,6 +522,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -514,6 +537,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "host",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::DatastoreHostMount>>,
             )
@@ -528,6 +552,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::DatastoreInfoKind>,
             )
@@ -544,6 +569,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "iormConfiguration",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::StorageIORMInfo>,
             )
@@ -560,6 +586,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -574,6 +601,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -592,6 +620,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -606,6 +635,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -624,6 +654,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -638,6 +669,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "summary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::DatastoreSummary>,
             )
@@ -654,6 +686,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -672,6 +705,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -688,6 +722,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -704,6 +739,7 @@ impl Datastore {
                 Self::PATH,
                 &self.reference.value,
                 "vm",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

@@ -68,6 +68,7 @@ impl DatastoreNamespaceManager {
                 Self::PATH,
                 &self.reference.value,
                 "ConvertNamespacePathToUuidPath",
+                "",
                 crate::client::body(
                     &crate::types::ConvertNamespacePathToUuidPathRequestType {
                         datacenter,
@@ -100,6 +101,7 @@ impl DatastoreNamespaceManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateDirectory",
+                "",
                 crate::client::body(
                     &crate::types::CreateDirectoryRequestType {
                         datastore,
@@ -133,6 +135,7 @@ impl DatastoreNamespaceManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteDirectory",
+                "",
                 crate::client::body(
                     &crate::types::DeleteDirectoryRequestType {
                         datacenter,
@@ -168,6 +171,7 @@ impl DatastoreNamespaceManager {
                 Self::PATH,
                 &self.reference.value,
                 "IncreaseDirectorySize",
+                "8.0.1.0",
                 crate::client::body(
                     &crate::types::IncreaseDirectorySizeRequestType {
                         datacenter,
@@ -204,6 +208,7 @@ impl DatastoreNamespaceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDirectoryInfo",
+                "8.0.1.0",
                 crate::client::body(
                     &crate::types::QueryDirectoryInfoRequestType {
                         datacenter,

@@ -62,6 +62,7 @@ impl DiagnosticManager {
                 Self::PATH,
                 &self.reference.value,
                 "EmitSyslogMark",
+                "8.0.0.2",
                 crate::client::body(
                     &crate::types::EmitSyslogMarkRequestType {
                         message: message.as_ref(),
@@ -93,6 +94,7 @@ impl DiagnosticManager {
                 Self::PATH,
                 &self.reference.value,
                 "FetchAuditRecords",
+                "7.0.3.0",
                 crate::client::body(
                     &crate::types::FetchAuditRecordsRequestType {
                         token,
@@ -124,6 +126,7 @@ impl DiagnosticManager {
                 Self::PATH,
                 &self.reference.value,
                 "BrowseDiagnosticLog",
+                "",
                 crate::client::body(
                     &crate::types::BrowseDiagnosticLogRequestType {
                         host,
@@ -162,6 +165,7 @@ impl DiagnosticManager {
                 Self::PATH,
                 &self.reference.value,
                 "GenerateLogBundles_Task",
+                "",
                 crate::client::body(
                     &crate::types::GenerateLogBundlesRequestType {
                         include_default,
@@ -188,6 +192,7 @@ impl DiagnosticManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDescriptions",
+                "",
                 crate::client::body(
                     &crate::types::QueryDescriptionsRequestType {
                         host,

@@ -67,6 +67,7 @@ impl DirectPathProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "DirectPathProfileManagerCreate",
+                "",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerCreateRequestType {
                         spec,
@@ -96,6 +97,7 @@ impl DirectPathProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "DirectPathProfileManagerDelete",
+                "",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerDeleteRequestType {
                         id: id.as_ref(),
@@ -121,6 +123,7 @@ impl DirectPathProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "DirectPathProfileManagerList",
+                "",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerListRequestType {
                         filter_spec,
@@ -152,6 +155,7 @@ impl DirectPathProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "DirectPathProfileManagerQueryCapacity",
+                "",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerQueryCapacityRequestType {
                         target,
@@ -186,6 +190,7 @@ impl DirectPathProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "DirectPathProfileManagerUpdate",
+                "",
                 crate::client::body(
                     &crate::types::DirectPathProfileManagerUpdateRequestType {
                         id: id.as_ref(),

@@ -61,6 +61,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -83,6 +84,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyNetwork",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -110,6 +112,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureDVPortgroup_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureDVPortgroupRequestType {
                         spec,
@@ -130,6 +133,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -152,6 +156,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -181,6 +186,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "DVPortgroupRollback_Task",
+                "",
                 crate::client::body(
                     &crate::types::DVPortgroupRollbackRequestType {
                         entity_backup,
@@ -205,6 +211,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -226,6 +233,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -244,6 +252,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -258,6 +267,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::DVPortgroupConfigInfo>,
             )
@@ -272,6 +282,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -286,6 +297,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -304,6 +316,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -322,6 +335,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -336,6 +350,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -352,6 +367,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -370,6 +386,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "host",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -384,6 +401,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "key",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -400,6 +418,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -414,6 +433,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -432,6 +452,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -446,6 +467,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -460,6 +482,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "portKeys",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -478,6 +501,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -492,6 +516,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "summary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::NetworkSummaryKind>,
             )
@@ -508,6 +533,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -526,6 +552,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -542,6 +569,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -558,6 +586,7 @@ impl DistributedVirtualPortgroup {
                 Self::PATH,
                 &self.reference.value,
                 "vm",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

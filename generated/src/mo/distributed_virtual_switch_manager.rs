@@ -71,6 +71,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDvsCheckCompatibility",
+                "",
                 crate::client::body(
                     &crate::types::QueryDvsCheckCompatibilityRequestType {
                         host_container,
@@ -104,6 +105,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "DVSManagerExportEntity_Task",
+                "",
                 crate::client::body(
                     &crate::types::DVSManagerExportEntityRequestType {
                         selection_set,
@@ -136,6 +138,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "GetVpcNetworkSpan",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::GetVpcNetworkSpanRequestType {
                         span_id,
@@ -168,6 +171,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "DVSManagerImportEntity_Task",
+                "",
                 crate::client::body(
                     &crate::types::DVSManagerImportEntityRequestType {
                         entity_backup,
@@ -200,6 +204,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "DVSManagerLookupDvPortGroup",
+                "",
                 crate::client::body(
                     &crate::types::DVSManagerLookupDvPortGroupRequestType {
                         switch_uuid: switch_uuid.as_ref(),
@@ -230,6 +235,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryCompatibleHostForExistingDvs",
+                "",
                 crate::client::body(
                     &crate::types::QueryCompatibleHostForExistingDvsRequestType {
                         container,
@@ -261,6 +267,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryCompatibleHostForNewDvs",
+                "",
                 crate::client::body(
                     &crate::types::QueryCompatibleHostForNewDvsRequestType {
                         container,
@@ -290,6 +297,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDvsCompatibleHostSpec",
+                "",
                 crate::client::body(
                     &crate::types::QueryDvsCompatibleHostSpecRequestType {
                         switch_product_spec,
@@ -320,6 +328,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryCompatibleVmnicsFromHosts",
+                "8.0.0.1",
                 crate::client::body(
                     &crate::types::QueryCompatibleVmnicsFromHostsRequestType {
                         hosts,
@@ -349,6 +358,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDvsConfigTarget",
+                "",
                 crate::client::body(
                     &crate::types::QueryDvsConfigTargetRequestType {
                         host,
@@ -375,6 +385,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDvsFeatureCapability",
+                "",
                 crate::client::body(
                     &crate::types::QueryDvsFeatureCapabilityRequestType {
                         switch_product_spec,
@@ -404,6 +415,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySupportedNetworkOffloadSpec",
+                "8.0.0.1",
                 crate::client::body(
                     &crate::types::QuerySupportedNetworkOffloadSpecRequestType {
                         switch_product_spec,
@@ -431,6 +443,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAvailableDvsSpec",
+                "",
                 crate::client::body(
                     &crate::types::QueryAvailableDvsSpecRequestType {
                         recommended,
@@ -463,6 +476,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDvsByUuid",
+                "",
                 crate::client::body(
                     &crate::types::QueryDvsByUuidRequestType {
                         uuid: uuid.as_ref(),
@@ -493,6 +507,7 @@ impl DistributedVirtualSwitchManager {
                 Self::PATH,
                 &self.reference.value,
                 "RectifyDvsOnHost_Task",
+                "",
                 crate::client::body(
                     &crate::types::RectifyDvsOnHostRequestType {
                         hosts,

@@ -61,6 +61,7 @@ impl EamObject {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIssue",
+                "",
                 crate::client::body(
                     &crate::types::QueryIssueRequestType {
                         issue_key,
@@ -81,6 +82,7 @@ impl EamObject {
                 Self::PATH,
                 &self.reference.value,
                 "Resolve",
+                "",
                 crate::client::body(
                     &crate::types::ResolveRequestType {
                         issue_key,
@@ -99,6 +101,7 @@ impl EamObject {
                 Self::PATH,
                 &self.reference.value,
                 "ResolveAll",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )

@@ -64,6 +64,7 @@ impl EnvironmentBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "QueryConfigOption",
+                "",
                 crate::client::body(
                     &crate::types::QueryConfigOptionRequestType {
                         key,
@@ -87,6 +88,7 @@ impl EnvironmentBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "QueryConfigOptionDescriptor",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::VirtualMachineConfigOptionDescriptor>,
@@ -110,6 +112,7 @@ impl EnvironmentBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "QueryConfigOptionEx",
+                "",
                 crate::client::body(
                     &crate::types::QueryConfigOptionExRequestType {
                         spec,
@@ -135,6 +138,7 @@ impl EnvironmentBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "QueryConfigTarget",
+                "",
                 crate::client::body(
                     &crate::types::QueryConfigTargetRequestType {
                         host,
@@ -160,6 +164,7 @@ impl EnvironmentBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "QueryTargetCapabilities",
+                "",
                 crate::client::body(
                     &crate::types::QueryTargetCapabilitiesRequestType {
                         host,
@@ -182,6 +187,7 @@ impl EnvironmentBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "datastoreBrowser",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::HostDatastoreBrowser>,
             )

@@ -69,6 +69,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateAgency",
+                "",
                 crate::client::body(
                     &crate::types::CreateAgencyRequestType {
                         agency_config_info,
@@ -90,6 +91,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "GetMaintenanceModePolicy",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -108,6 +110,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAgency",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -127,6 +130,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIssue",
+                "",
                 crate::client::body(
                     &crate::types::QueryIssueRequestType {
                         issue_key,
@@ -147,6 +151,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "Resolve",
+                "",
                 crate::client::body(
                     &crate::types::ResolveRequestType {
                         issue_key,
@@ -165,6 +170,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "ResolveAll",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -179,6 +185,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "ScanForUnknownAgentVm",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -200,6 +207,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetMaintenanceModePolicy",
+                "",
                 crate::client::body(
                     &crate::types::SetMaintenanceModePolicyRequestType {
                         policy: policy.as_ref(),
@@ -222,6 +230,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "agency",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -236,6 +245,7 @@ impl EsxAgentManager {
                 Self::PATH,
                 &self.reference.value,
                 "issue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::IssueKind>>,
             )

@@ -61,6 +61,7 @@ impl EventHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "ReadNextEvents",
+                "",
                 crate::client::body(
                     &crate::types::ReadNextEventsRequestType {
                         max_count,
@@ -84,6 +85,7 @@ impl EventHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "ReadPreviousEvents",
+                "",
                 crate::client::body(
                     &crate::types::ReadPreviousEventsRequestType {
                         max_count,
@@ -102,6 +104,7 @@ impl EventHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -116,6 +119,7 @@ impl EventHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "ResetCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -130,6 +134,7 @@ impl EventHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "RewindCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -146,6 +151,7 @@ impl EventHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "SetCollectorPageSize",
+                "",
                 crate::client::body(
                     &crate::types::SetCollectorPageSizeRequestType {
                         max_count,
@@ -164,6 +170,7 @@ impl EventHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "filter",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::Any>,
             )
@@ -180,6 +187,7 @@ impl EventHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "initialized",
+                "8.0.3.0",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -194,6 +202,7 @@ impl EventHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "latestPage",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )

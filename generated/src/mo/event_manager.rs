@@ -64,6 +64,7 @@ impl EventManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryEvents",
+                "",
                 crate::client::body(
                     &crate::types::QueryEventsRequestType {
                         filter,
@@ -95,6 +96,7 @@ impl EventManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateCollectorForEvents",
+                "",
                 crate::client::body(
                     &crate::types::CreateCollectorForEventsRequestType {
                         filter,
@@ -119,6 +121,7 @@ impl EventManager {
                 Self::PATH,
                 &self.reference.value,
                 "LogUserEvent",
+                "",
                 crate::client::body(
                     &crate::types::LogUserEventRequestType {
                         entity,
@@ -149,6 +152,7 @@ impl EventManager {
                 Self::PATH,
                 &self.reference.value,
                 "PostEvent",
+                "",
                 crate::client::body(
                     &crate::types::PostEventRequestType {
                         event_to_post,
@@ -175,6 +179,7 @@ impl EventManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveArgumentDescription",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveArgumentDescriptionRequestType {
                         event_type_id: event_type_id.as_ref(),
@@ -195,6 +200,7 @@ impl EventManager {
                 Self::PATH,
                 &self.reference.value,
                 "description",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::EventDescription>,
             )
@@ -211,6 +217,7 @@ impl EventManager {
                 Self::PATH,
                 &self.reference.value,
                 "latestEvent",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::EventKind>,
             )
@@ -227,6 +234,7 @@ impl EventManager {
                 Self::PATH,
                 &self.reference.value,
                 "maxCollector",
+                "",
                 Ok(None),
                 crate::client::decode::<i32>,
             )

@@ -63,6 +63,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "FindExtension",
+                "",
                 crate::client::body(
                     &crate::types::FindExtensionRequestType {
                         extension_key: extension_key.as_ref(),
@@ -86,6 +87,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "GetPublicKey",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -107,6 +109,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryExtensionIpAllocationUsage",
+                "",
                 crate::client::body(
                     &crate::types::QueryExtensionIpAllocationUsageRequestType {
                         extension_keys,
@@ -136,6 +139,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryManagedBy",
+                "",
                 crate::client::body(
                     &crate::types::QueryManagedByRequestType {
                         extension_key: extension_key.as_ref(),
@@ -161,6 +165,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterExtension",
+                "",
                 crate::client::body(
                     &crate::types::RegisterExtensionRequestType {
                         extension,
@@ -191,6 +196,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetExtensionCertificate",
+                "",
                 crate::client::body(
                     &crate::types::SetExtensionCertificateRequestType {
                         extension_key: extension_key.as_ref(),
@@ -221,6 +227,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetPublicKey",
+                "",
                 crate::client::body(
                     &crate::types::SetPublicKeyRequestType {
                         extension_key: extension_key.as_ref(),
@@ -253,6 +260,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetServiceAccount",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::SetServiceAccountRequestType {
                         extension_key: extension_key.as_ref(),
@@ -282,6 +290,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterExtension",
+                "",
                 crate::client::body(
                     &crate::types::UnregisterExtensionRequestType {
                         extension_key: extension_key.as_ref(),
@@ -310,6 +319,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateExtension",
+                "",
                 crate::client::body(
                     &crate::types::UpdateExtensionRequestType {
                         extension,
@@ -330,6 +340,7 @@ impl ExtensionManager {
                 Self::PATH,
                 &self.reference.value,
                 "extensionList",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Extension>>,
             )

@@ -65,6 +65,7 @@ impl FailoverClusterConfigurator {
                 Self::PATH,
                 &self.reference.value,
                 "configureVcha_Task",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureVchaRequestType {
                         config_spec,
@@ -93,6 +94,7 @@ impl FailoverClusterConfigurator {
                 Self::PATH,
                 &self.reference.value,
                 "createPassiveNode_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreatePassiveNodeRequestType {
                         passive_deployment_spec,
@@ -122,6 +124,7 @@ impl FailoverClusterConfigurator {
                 Self::PATH,
                 &self.reference.value,
                 "createWitnessNode_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateWitnessNodeRequestType {
                         witness_deployment_spec,
@@ -150,6 +153,7 @@ impl FailoverClusterConfigurator {
                 Self::PATH,
                 &self.reference.value,
                 "deployVcha_Task",
+                "",
                 crate::client::body(
                     &crate::types::DeployVchaRequestType {
                         deployment_spec,
@@ -172,6 +176,7 @@ impl FailoverClusterConfigurator {
                 Self::PATH,
                 &self.reference.value,
                 "destroyVcha_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -188,6 +193,7 @@ impl FailoverClusterConfigurator {
                 Self::PATH,
                 &self.reference.value,
                 "getVchaConfig",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VchaClusterConfigInfo>,
             )
@@ -211,6 +217,7 @@ impl FailoverClusterConfigurator {
                 Self::PATH,
                 &self.reference.value,
                 "prepareVcha_Task",
+                "",
                 crate::client::body(
                     &crate::types::PrepareVchaRequestType {
                         network_spec,
@@ -231,6 +238,7 @@ impl FailoverClusterConfigurator {
                 Self::PATH,
                 &self.reference.value,
                 "disabledConfigureMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )

@@ -60,6 +60,7 @@ impl FailoverClusterManager {
                 Self::PATH,
                 &self.reference.value,
                 "GetVchaClusterHealth",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VchaClusterHealth>,
             )
@@ -76,6 +77,7 @@ impl FailoverClusterManager {
                 Self::PATH,
                 &self.reference.value,
                 "getClusterMode",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -96,6 +98,7 @@ impl FailoverClusterManager {
                 Self::PATH,
                 &self.reference.value,
                 "initiateFailover_Task",
+                "",
                 crate::client::body(
                     &crate::types::InitiateFailoverRequestType {
                         planned,
@@ -123,6 +126,7 @@ impl FailoverClusterManager {
                 Self::PATH,
                 &self.reference.value,
                 "setClusterMode_Task",
+                "",
                 crate::client::body(
                     &crate::types::SetClusterModeRequestType {
                         mode: mode.as_ref(),
@@ -145,6 +149,7 @@ impl FailoverClusterManager {
                 Self::PATH,
                 &self.reference.value,
                 "disabledClusterMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )

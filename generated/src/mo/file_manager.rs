@@ -68,6 +68,7 @@ impl FileManager {
                 Self::PATH,
                 &self.reference.value,
                 "ChangeOwner",
+                "",
                 crate::client::body(
                     &crate::types::ChangeOwnerRequestType {
                         name: name.as_ref(),
@@ -103,6 +104,7 @@ impl FileManager {
                 Self::PATH,
                 &self.reference.value,
                 "CopyDatastoreFile_Task",
+                "",
                 crate::client::body(
                     &crate::types::CopyDatastoreFileRequestType {
                         source_name: source_name.as_ref(),
@@ -137,6 +139,7 @@ impl FileManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteDatastoreFile_Task",
+                "",
                 crate::client::body(
                     &crate::types::DeleteDatastoreFileRequestType {
                         name: name.as_ref(),
@@ -167,6 +170,7 @@ impl FileManager {
                 Self::PATH,
                 &self.reference.value,
                 "MakeDirectory",
+                "",
                 crate::client::body(
                     &crate::types::MakeDirectoryRequestType {
                         name: name.as_ref(),
@@ -202,6 +206,7 @@ impl FileManager {
                 Self::PATH,
                 &self.reference.value,
                 "MoveDatastoreFile_Task",
+                "",
                 crate::client::body(
                     &crate::types::MoveDatastoreFileRequestType {
                         source_name: source_name.as_ref(),
@@ -238,6 +243,7 @@ impl FileManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFileLockInfo",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::QueryFileLockInfoRequestType {
                         path: path.as_ref(),

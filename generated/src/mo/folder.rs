@@ -73,6 +73,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "AddStandaloneHost_Task",
+                "",
                 crate::client::body(
                     &crate::types::AddStandaloneHostRequestType {
                         spec,
@@ -105,6 +106,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "BatchAddHostsToCluster_Task",
+                "",
                 crate::client::body(
                     &crate::types::BatchAddHostsToClusterRequestType {
                         cluster,
@@ -138,6 +140,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "BatchAddStandaloneHosts_Task",
+                "",
                 crate::client::body(
                     &crate::types::BatchAddStandaloneHostsRequestType {
                         new_hosts,
@@ -175,6 +178,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "CreateCluster",
+                "",
                 crate::client::body(
                     &crate::types::CreateClusterRequestType {
                         name: name.as_ref(),
@@ -208,6 +212,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "CreateClusterEx",
+                "",
                 crate::client::body(
                     &crate::types::CreateClusterExRequestType {
                         name: name.as_ref(),
@@ -240,6 +245,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "CreateDatacenter",
+                "",
                 crate::client::body(
                     &crate::types::CreateDatacenterRequestType {
                         name: name.as_ref(),
@@ -274,6 +280,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "CreateDVS_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateDVSRequestType {
                         spec,
@@ -302,6 +309,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "CreateFolder",
+                "",
                 crate::client::body(
                     &crate::types::CreateFolderRequestType {
                         name: name.as_ref(),
@@ -333,6 +341,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "CreateStoragePod",
+                "",
                 crate::client::body(
                     &crate::types::CreateStoragePodRequestType {
                         name: name.as_ref(),
@@ -373,6 +382,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "CreateVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateVMRequestType {
                         config,
@@ -398,6 +408,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -424,6 +435,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "MoveIntoFolder_Task",
+                "",
                 crate::client::body(
                     &crate::types::MoveIntoFolderRequestType {
                         list,
@@ -467,6 +479,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::RegisterVMRequestType {
                         path: path.as_ref(),
@@ -491,6 +504,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -513,6 +527,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -537,6 +552,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -564,6 +580,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterAndDestroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -580,6 +597,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -598,6 +616,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -618,6 +637,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "childEntity",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -634,6 +654,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "childType",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -648,6 +669,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -662,6 +684,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -680,6 +703,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -698,6 +722,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -712,6 +737,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -728,6 +754,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -746,6 +773,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "externallyManagedFolderInfo",
+                "9.0.0.0",
                 Ok(None),
                 crate::client::decode_opt::<
                     crate::types::FolderExternallyManagedFolderInfo,
@@ -764,6 +792,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -780,6 +809,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "namespace",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
             )
@@ -794,6 +824,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -812,6 +843,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -826,6 +858,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -844,6 +877,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -860,6 +894,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -878,6 +913,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -894,6 +930,7 @@ impl Folder {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -71,6 +71,7 @@ impl GuestAliasManager {
                 Self::PATH,
                 &self.reference.value,
                 "AddGuestAlias",
+                "",
                 crate::client::body(
                     &crate::types::AddGuestAliasRequestType {
                         vm,
@@ -106,6 +107,7 @@ impl GuestAliasManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListGuestAliases",
+                "",
                 crate::client::body(
                     &crate::types::ListGuestAliasesRequestType {
                         vm,
@@ -137,6 +139,7 @@ impl GuestAliasManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListGuestMappedAliases",
+                "",
                 crate::client::body(
                     &crate::types::ListGuestMappedAliasesRequestType {
                         vm,
@@ -170,6 +173,7 @@ impl GuestAliasManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveGuestAlias",
+                "",
                 crate::client::body(
                     &crate::types::RemoveGuestAliasRequestType {
                         vm,
@@ -205,6 +209,7 @@ impl GuestAliasManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveGuestAliasByCert",
+                "",
                 crate::client::body(
                     &crate::types::RemoveGuestAliasByCertRequestType {
                         vm,

@@ -68,6 +68,7 @@ impl GuestAuthManager {
                 Self::PATH,
                 &self.reference.value,
                 "AcquireCredentialsInGuest",
+                "",
                 crate::client::body(
                     &crate::types::AcquireCredentialsInGuestRequestType {
                         vm,
@@ -99,6 +100,7 @@ impl GuestAuthManager {
                 Self::PATH,
                 &self.reference.value,
                 "ReleaseCredentialsInGuest",
+                "",
                 crate::client::body(
                     &crate::types::ReleaseCredentialsInGuestRequestType {
                         vm,
@@ -129,6 +131,7 @@ impl GuestAuthManager {
                 Self::PATH,
                 &self.reference.value,
                 "ValidateCredentialsInGuest",
+                "",
                 crate::client::body(
                     &crate::types::ValidateCredentialsInGuestRequestType {
                         vm,

@@ -70,6 +70,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "ChangeFileAttributesInGuest",
+                "",
                 crate::client::body(
                     &crate::types::ChangeFileAttributesInGuestRequestType {
                         vm,
@@ -106,6 +107,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateTemporaryDirectoryInGuest",
+                "",
                 crate::client::body(
                     &crate::types::CreateTemporaryDirectoryInGuestRequestType {
                         vm,
@@ -143,6 +145,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateTemporaryFileInGuest",
+                "",
                 crate::client::body(
                     &crate::types::CreateTemporaryFileInGuestRequestType {
                         vm,
@@ -179,6 +182,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteDirectoryInGuest",
+                "",
                 crate::client::body(
                     &crate::types::DeleteDirectoryInGuestRequestType {
                         vm,
@@ -213,6 +217,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteFileInGuest",
+                "",
                 crate::client::body(
                     &crate::types::DeleteFileInGuestRequestType {
                         vm,
@@ -246,6 +251,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "InitiateFileTransferFromGuest",
+                "",
                 crate::client::body(
                     &crate::types::InitiateFileTransferFromGuestRequestType {
                         vm,
@@ -282,6 +288,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "InitiateFileTransferToGuest",
+                "",
                 crate::client::body(
                     &crate::types::InitiateFileTransferToGuestRequestType {
                         vm,
@@ -321,6 +328,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListFilesInGuest",
+                "",
                 crate::client::body(
                     &crate::types::ListFilesInGuestRequestType {
                         vm,
@@ -358,6 +366,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "MakeDirectoryInGuest",
+                "",
                 crate::client::body(
                     &crate::types::MakeDirectoryInGuestRequestType {
                         vm,
@@ -393,6 +402,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "MoveDirectoryInGuest",
+                "",
                 crate::client::body(
                     &crate::types::MoveDirectoryInGuestRequestType {
                         vm,
@@ -429,6 +439,7 @@ impl GuestFileManager {
                 Self::PATH,
                 &self.reference.value,
                 "MoveFileInGuest",
+                "",
                 crate::client::body(
                     &crate::types::MoveFileInGuestRequestType {
                         vm,

@@ -60,6 +60,7 @@ impl GuestOperationsManager {
                 Self::PATH,
                 &self.reference.value,
                 "aliasManager",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::GuestAliasManager>,
             )
@@ -78,6 +79,7 @@ impl GuestOperationsManager {
                 Self::PATH,
                 &self.reference.value,
                 "authManager",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::GuestAuthManager>,
             )
@@ -96,6 +98,7 @@ impl GuestOperationsManager {
                 Self::PATH,
                 &self.reference.value,
                 "fileManager",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::GuestFileManager>,
             )
@@ -116,6 +119,7 @@ impl GuestOperationsManager {
                 Self::PATH,
                 &self.reference.value,
                 "guestWindowsRegistryManager",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::GuestWindowsRegistryManager>,
             )
@@ -134,6 +138,7 @@ impl GuestOperationsManager {
                 Self::PATH,
                 &self.reference.value,
                 "processManager",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::GuestProcessManager>,
             )

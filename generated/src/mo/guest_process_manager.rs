@@ -68,6 +68,7 @@ impl GuestProcessManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListProcessesInGuest",
+                "",
                 crate::client::body(
                     &crate::types::ListProcessesInGuestRequestType {
                         vm,
@@ -100,6 +101,7 @@ impl GuestProcessManager {
                 Self::PATH,
                 &self.reference.value,
                 "ReadEnvironmentVariableInGuest",
+                "",
                 crate::client::body(
                     &crate::types::ReadEnvironmentVariableInGuestRequestType {
                         vm,
@@ -133,6 +135,7 @@ impl GuestProcessManager {
                 Self::PATH,
                 &self.reference.value,
                 "StartProgramInGuest",
+                "",
                 crate::client::body(
                     &crate::types::StartProgramInGuestRequestType {
                         vm,
@@ -165,6 +168,7 @@ impl GuestProcessManager {
                 Self::PATH,
                 &self.reference.value,
                 "TerminateProcessInGuest",
+                "",
                 crate::client::body(
                     &crate::types::TerminateProcessInGuestRequestType {
                         vm,

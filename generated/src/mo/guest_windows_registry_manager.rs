@@ -70,6 +70,7 @@ impl GuestWindowsRegistryManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateRegistryKeyInGuest",
+                "",
                 crate::client::body(
                     &crate::types::CreateRegistryKeyInGuestRequestType {
                         vm,
@@ -105,6 +106,7 @@ impl GuestWindowsRegistryManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteRegistryKeyInGuest",
+                "",
                 crate::client::body(
                     &crate::types::DeleteRegistryKeyInGuestRequestType {
                         vm,
@@ -138,6 +140,7 @@ impl GuestWindowsRegistryManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteRegistryValueInGuest",
+                "",
                 crate::client::body(
                     &crate::types::DeleteRegistryValueInGuestRequestType {
                         vm,
@@ -172,6 +175,7 @@ impl GuestWindowsRegistryManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListRegistryKeysInGuest",
+                "",
                 crate::client::body(
                     &crate::types::ListRegistryKeysInGuestRequestType {
                         vm,
@@ -208,6 +212,7 @@ impl GuestWindowsRegistryManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListRegistryValuesInGuest",
+                "",
                 crate::client::body(
                     &crate::types::ListRegistryValuesInGuestRequestType {
                         vm,
@@ -242,6 +247,7 @@ impl GuestWindowsRegistryManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetRegistryValueInGuest",
+                "",
                 crate::client::body(
                     &crate::types::SetRegistryValueInGuestRequestType {
                         vm,

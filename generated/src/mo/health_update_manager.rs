@@ -68,6 +68,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "AddFilter",
+                "",
                 crate::client::body(
                     &crate::types::AddFilterRequestType {
                         provider_id: provider_id.as_ref(),
@@ -99,6 +100,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "AddFilterEntities",
+                "",
                 crate::client::body(
                     &crate::types::AddFilterEntitiesRequestType {
                         filter_id: filter_id.as_ref(),
@@ -129,6 +131,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "AddMonitoredEntities",
+                "",
                 crate::client::body(
                     &crate::types::AddMonitoredEntitiesRequestType {
                         provider_id: provider_id.as_ref(),
@@ -159,6 +162,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "HasMonitoredEntity",
+                "",
                 crate::client::body(
                     &crate::types::HasMonitoredEntityRequestType {
                         provider_id: provider_id.as_ref(),
@@ -182,6 +186,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "HasProvider",
+                "",
                 crate::client::body(
                     &crate::types::HasProviderRequestType {
                         id: id.as_ref(),
@@ -211,6 +216,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "PostHealthUpdates",
+                "",
                 crate::client::body(
                     &crate::types::PostHealthUpdatesRequestType {
                         provider_id: provider_id.as_ref(),
@@ -242,6 +248,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFilterEntities",
+                "",
                 crate::client::body(
                     &crate::types::QueryFilterEntitiesRequestType {
                         filter_id: filter_id.as_ref(),
@@ -270,6 +277,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFilterInfoIds",
+                "",
                 crate::client::body(
                     &crate::types::QueryFilterInfoIdsRequestType {
                         filter_id: filter_id.as_ref(),
@@ -298,6 +306,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFilterList",
+                "",
                 crate::client::body(
                     &crate::types::QueryFilterListRequestType {
                         provider_id: provider_id.as_ref(),
@@ -326,6 +335,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFilterName",
+                "",
                 crate::client::body(
                     &crate::types::QueryFilterNameRequestType {
                         filter_id: filter_id.as_ref(),
@@ -354,6 +364,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryHealthUpdateInfos",
+                "",
                 crate::client::body(
                     &crate::types::QueryHealthUpdateInfosRequestType {
                         provider_id: provider_id.as_ref(),
@@ -382,6 +393,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryHealthUpdates",
+                "",
                 crate::client::body(
                     &crate::types::QueryHealthUpdatesRequestType {
                         provider_id: provider_id.as_ref(),
@@ -412,6 +424,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryMonitoredEntities",
+                "",
                 crate::client::body(
                     &crate::types::QueryMonitoredEntitiesRequestType {
                         provider_id: provider_id.as_ref(),
@@ -432,6 +445,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryProviderList",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -456,6 +470,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryProviderName",
+                "",
                 crate::client::body(
                     &crate::types::QueryProviderNameRequestType {
                         id: id.as_ref(),
@@ -487,6 +502,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryUnmonitoredHosts",
+                "",
                 crate::client::body(
                     &crate::types::QueryUnmonitoredHostsRequestType {
                         provider_id: provider_id.as_ref(),
@@ -514,6 +530,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterHealthUpdateProvider",
+                "",
                 crate::client::body(
                     &crate::types::RegisterHealthUpdateProviderRequestType {
                         name: name.as_ref(),
@@ -540,6 +557,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveFilter",
+                "",
                 crate::client::body(
                     &crate::types::RemoveFilterRequestType {
                         filter_id: filter_id.as_ref(),
@@ -569,6 +587,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveFilterEntities",
+                "",
                 crate::client::body(
                     &crate::types::RemoveFilterEntitiesRequestType {
                         filter_id: filter_id.as_ref(),
@@ -600,6 +619,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveMonitoredEntities",
+                "",
                 crate::client::body(
                     &crate::types::RemoveMonitoredEntitiesRequestType {
                         provider_id: provider_id.as_ref(),
@@ -630,6 +650,7 @@ impl HealthUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterHealthUpdateProvider",
+                "",
                 crate::client::body(
                     &crate::types::UnregisterHealthUpdateProviderRequestType {
                         provider_id: provider_id.as_ref(),

@@ -56,6 +56,7 @@ impl HistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -70,6 +71,7 @@ impl HistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "ResetCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -84,6 +86,7 @@ impl HistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "RewindCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -100,6 +103,7 @@ impl HistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "SetCollectorPageSize",
+                "",
                 crate::client::body(
                     &crate::types::SetCollectorPageSizeRequestType {
                         max_count,
@@ -118,6 +122,7 @@ impl HistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "filter",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::Any>,
             )

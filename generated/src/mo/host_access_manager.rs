@@ -69,6 +69,7 @@ impl HostAccessManager {
                 Self::PATH,
                 &self.reference.value,
                 "ChangeAccessMode",
+                "",
                 crate::client::body(
                     &crate::types::ChangeAccessModeRequestType {
                         principal: principal.as_ref(),
@@ -99,6 +100,7 @@ impl HostAccessManager {
                 Self::PATH,
                 &self.reference.value,
                 "ChangeLockdownMode",
+                "",
                 crate::client::body(
                     &crate::types::ChangeLockdownModeRequestType {
                         mode,
@@ -121,6 +123,7 @@ impl HostAccessManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryLockdownExceptions",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -137,6 +140,7 @@ impl HostAccessManager {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySystemUsers",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -155,6 +159,7 @@ impl HostAccessManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveHostAccessControlEntries",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostAccessControlEntry>>,
             )
@@ -177,6 +182,7 @@ impl HostAccessManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateLockdownExceptions",
+                "",
                 crate::client::body(
                     &crate::types::UpdateLockdownExceptionsRequestType {
                         users,
@@ -202,6 +208,7 @@ impl HostAccessManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateSystemUsers",
+                "",
                 crate::client::body(
                     &crate::types::UpdateSystemUsersRequestType {
                         users,
@@ -222,6 +229,7 @@ impl HostAccessManager {
                 Self::PATH,
                 &self.reference.value,
                 "lockdownMode",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostLockdownMode>,
             )

@@ -62,6 +62,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "DisableSmartCardAuthentication",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -82,6 +83,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "EnableSmartCardAuthentication",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -110,6 +112,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "ImportCertificateForCAM_Task",
+                "",
                 crate::client::body(
                     &crate::types::ImportCertificateForCAMRequestType {
                         cert_path: cert_path.as_ref(),
@@ -139,6 +142,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "InstallSmartCardTrustAnchor",
+                "",
                 crate::client::body(
                     &crate::types::InstallSmartCardTrustAnchorRequestType {
                         cert: cert.as_ref(),
@@ -175,6 +179,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "JoinDomain_Task",
+                "",
                 crate::client::body(
                     &crate::types::JoinDomainRequestType {
                         domain_name: domain_name.as_ref(),
@@ -211,6 +216,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "JoinDomainWithCAM_Task",
+                "",
                 crate::client::body(
                     &crate::types::JoinDomainWithCAMRequestType {
                         domain_name: domain_name.as_ref(),
@@ -242,6 +248,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "LeaveCurrentDomain_Task",
+                "",
                 crate::client::body(
                     &crate::types::LeaveCurrentDomainRequestType {
                         force,
@@ -267,6 +274,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "ListSmartCardTrustAnchors",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -295,6 +303,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveSmartCardTrustAnchor",
+                "",
                 crate::client::body(
                     &crate::types::RemoveSmartCardTrustAnchorRequestType {
                         issuer: issuer.as_ref(),
@@ -325,6 +334,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveSmartCardTrustAnchorByFingerprint",
+                "",
                 crate::client::body(
                     &crate::types::RemoveSmartCardTrustAnchorByFingerprintRequestType {
                         fingerprint: fingerprint.as_ref(),
@@ -356,6 +366,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveSmartCardTrustAnchorCertificate",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::RemoveSmartCardTrustAnchorCertificateRequestType {
                         certificate: certificate.as_ref(),
@@ -381,6 +392,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "ReplaceSmartCardTrustAnchors",
+                "",
                 crate::client::body(
                     &crate::types::ReplaceSmartCardTrustAnchorsRequestType {
                         certs,
@@ -399,6 +411,7 @@ impl HostActiveDirectoryAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostAuthenticationStoreInfoKind>,
             )

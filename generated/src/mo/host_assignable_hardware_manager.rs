@@ -58,6 +58,7 @@ impl HostAssignableHardwareManager {
                 Self::PATH,
                 &self.reference.value,
                 "DownloadDescriptionTree",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -76,6 +77,7 @@ impl HostAssignableHardwareManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveDynamicPassthroughInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::VirtualMachineDynamicPassthroughInfo>,
@@ -98,6 +100,7 @@ impl HostAssignableHardwareManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveVendorDeviceGroupInfo",
+                "8.0.0.1",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::VirtualMachineVendorDeviceGroupInfo>,
@@ -124,6 +127,7 @@ impl HostAssignableHardwareManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateAssignableHardwareConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateAssignableHardwareConfigRequestType {
                         config,
@@ -146,6 +150,7 @@ impl HostAssignableHardwareManager {
                 Self::PATH,
                 &self.reference.value,
                 "binding",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::HostAssignableHardwareBinding>,
@@ -164,6 +169,7 @@ impl HostAssignableHardwareManager {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostAssignableHardwareConfig>,
             )

@@ -56,6 +56,7 @@ impl HostAuthenticationManager {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostAuthenticationManagerInfo>,
             )
@@ -74,6 +75,7 @@ impl HostAuthenticationManager {
                 Self::PATH,
                 &self.reference.value,
                 "supportedStore",
+                "",
                 Ok(None),
                 crate::client::decode::<Vec<crate::types::ManagedObjectReference>>,
             )

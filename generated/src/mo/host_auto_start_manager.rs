@@ -58,6 +58,7 @@ impl HostAutoStartManager {
                 Self::PATH,
                 &self.reference.value,
                 "AutoStartPowerOff",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -74,6 +75,7 @@ impl HostAutoStartManager {
                 Self::PATH,
                 &self.reference.value,
                 "AutoStartPowerOn",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -95,6 +97,7 @@ impl HostAutoStartManager {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureAutostart",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureAutostartRequestType {
                         spec,
@@ -113,6 +116,7 @@ impl HostAutoStartManager {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostAutoStartManagerConfig>,
             )

@@ -60,6 +60,7 @@ impl HostBootDeviceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryBootDevices",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostBootDeviceInfo>,
             )
@@ -78,6 +79,7 @@ impl HostBootDeviceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateBootDevice",
+                "",
                 crate::client::body(
                     &crate::types::UpdateBootDeviceRequestType {
                         key: key.as_ref(),

@@ -65,6 +65,7 @@ impl HostCacheConfigurationManager {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigureHostCache_Task",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureHostCacheRequestType {
                         spec,
@@ -87,6 +88,7 @@ impl HostCacheConfigurationManager {
                 Self::PATH,
                 &self.reference.value,
                 "cacheConfigurationInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::HostCacheConfigurationInfo>,

@@ -67,6 +67,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "GenerateCertificateSigningRequest",
+                "",
                 crate::client::body(
                     &crate::types::GenerateCertificateSigningRequestRequestType {
                         use_ip_address_as_common_name,
@@ -97,6 +98,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "GenerateCertificateSigningRequestByDn",
+                "",
                 crate::client::body(
                     &crate::types::GenerateCertificateSigningRequestByDnRequestType {
                         distinguished_name: distinguished_name.as_ref(),
@@ -123,6 +125,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "InstallServerCertificate",
+                "",
                 crate::client::body(
                     &crate::types::InstallServerCertificateRequestType {
                         cert: cert.as_ref(),
@@ -148,6 +151,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListCACertificateRevocationLists",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -169,6 +173,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListCACertificates",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -190,6 +195,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "NotifyAffectedServices",
+                "",
                 crate::client::body(
                     &crate::types::NotifyAffectedServicesRequestType {
                         services,
@@ -217,6 +223,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "ProvisionServerPrivateKey",
+                "8.0.3.0",
                 crate::client::body(
                     &crate::types::ProvisionServerPrivateKeyRequestType {
                         key: key.as_ref(),
@@ -247,6 +254,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "ReplaceCACertificatesAndCRLs",
+                "",
                 crate::client::body(
                     &crate::types::ReplaceCACertificatesAndCRLsRequestType {
                         ca_cert: &ca_cert,
@@ -272,6 +280,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveCertificateInfoList",
+                "8.0.1.0",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::HostCertificateManagerCertificateInfo>,
@@ -292,6 +301,7 @@ impl HostCertificateManager {
                 Self::PATH,
                 &self.reference.value,
                 "certificateInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<
                     crate::types::HostCertificateManagerCertificateInfo,

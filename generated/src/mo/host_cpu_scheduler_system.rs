@@ -58,6 +58,7 @@ impl HostCpuSchedulerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DisableHyperThreading",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -74,6 +75,7 @@ impl HostCpuSchedulerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "EnableHyperThreading",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -94,6 +96,7 @@ impl HostCpuSchedulerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -117,6 +120,7 @@ impl HostCpuSchedulerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -135,6 +139,7 @@ impl HostCpuSchedulerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "cpuSchedulerInfo",
+                "8.0.3.0",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostCpuSchedulerInfo>,
             )
@@ -151,6 +156,7 @@ impl HostCpuSchedulerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "hyperthreadInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostHyperThreadScheduleInfo>,
             )
@@ -167,6 +173,7 @@ impl HostCpuSchedulerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

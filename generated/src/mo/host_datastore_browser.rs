@@ -67,6 +67,7 @@ impl HostDatastoreBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteFile",
+                "",
                 crate::client::body(
                     &crate::types::DeleteFileRequestType {
                         datastore_path: datastore_path.as_ref(),
@@ -97,6 +98,7 @@ impl HostDatastoreBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "SearchDatastore_Task",
+                "",
                 crate::client::body(
                     &crate::types::SearchDatastoreRequestType {
                         datastore_path: datastore_path.as_ref(),
@@ -128,6 +130,7 @@ impl HostDatastoreBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "SearchDatastoreSubFolders_Task",
+                "",
                 crate::client::body(
                     &crate::types::SearchDatastoreSubFoldersRequestType {
                         datastore_path: datastore_path.as_ref(),
@@ -153,6 +156,7 @@ impl HostDatastoreBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "datastore",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -169,6 +173,7 @@ impl HostDatastoreBrowser {
                 Self::PATH,
                 &self.reference.value,
                 "supportedType",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::FileQueryKind>>,
             )

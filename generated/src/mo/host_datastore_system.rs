@@ -68,6 +68,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigureDatastorePrincipal",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureDatastorePrincipalRequestType {
                         user_name: user_name.as_ref(),
@@ -103,6 +104,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateLocalDatastore",
+                "",
                 crate::client::body(
                     &crate::types::CreateLocalDatastoreRequestType {
                         name: name.as_ref(),
@@ -136,6 +138,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateNasDatastore",
+                "",
                 crate::client::body(
                     &crate::types::CreateNasDatastoreRequestType {
                         spec,
@@ -167,6 +170,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateVmfsDatastore",
+                "",
                 crate::client::body(
                     &crate::types::CreateVmfsDatastoreRequestType {
                         spec,
@@ -200,6 +204,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateVvolDatastore",
+                "",
                 crate::client::body(
                     &crate::types::CreateVvolDatastoreRequestType {
                         spec,
@@ -229,6 +234,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DisableClusteredVmdkSupport",
+                "",
                 crate::client::body(
                     &crate::types::DisableClusteredVmdkSupportRequestType {
                         datastore,
@@ -258,6 +264,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "EnableClusteredVmdkSupport",
+                "",
                 crate::client::body(
                     &crate::types::EnableClusteredVmdkSupportRequestType {
                         datastore,
@@ -290,6 +297,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ExpandVmfsDatastore",
+                "",
                 crate::client::body(
                     &crate::types::ExpandVmfsDatastoreRequestType {
                         datastore,
@@ -323,6 +331,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ExtendVmfsDatastore",
+                "",
                 crate::client::body(
                     &crate::types::ExtendVmfsDatastoreRequestType {
                         datastore,
@@ -353,6 +362,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAvailableDisksForVmfs",
+                "",
                 crate::client::body(
                     &crate::types::QueryAvailableDisksForVmfsRequestType {
                         datastore,
@@ -383,6 +393,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryMaxQueueDepth",
+                "8.0.0.1",
                 crate::client::body(
                     &crate::types::QueryMaxQueueDepthRequestType {
                         datastore,
@@ -405,6 +416,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryUnresolvedVmfsVolumes",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostUnresolvedVmfsVolume>>,
             )
@@ -431,6 +443,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVmfsDatastoreCreateOptions",
+                "",
                 crate::client::body(
                     &crate::types::QueryVmfsDatastoreCreateOptionsRequestType {
                         device_path: device_path.as_ref(),
@@ -461,6 +474,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVmfsDatastoreExpandOptions",
+                "",
                 crate::client::body(
                     &crate::types::QueryVmfsDatastoreExpandOptionsRequestType {
                         datastore,
@@ -492,6 +506,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVmfsDatastoreExtendOptions",
+                "",
                 crate::client::body(
                     &crate::types::QueryVmfsDatastoreExtendOptionsRequestType {
                         datastore,
@@ -524,6 +539,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveDatastore",
+                "",
                 crate::client::body(
                     &crate::types::RemoveDatastoreRequestType {
                         datastore,
@@ -554,6 +570,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveDatastoreEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::RemoveDatastoreExRequestType {
                         datastore,
@@ -585,6 +602,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ResignatureUnresolvedVmfsVolume_Task",
+                "",
                 crate::client::body(
                     &crate::types::ResignatureUnresolvedVmfsVolumeRequestType {
                         resolution_spec,
@@ -618,6 +636,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ResolveNfsServerHostName",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::ResolveNfsServerHostNameRequestType {
                         host_name: host_name.as_ref(),
@@ -652,6 +671,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "SetMaxQueueDepth",
+                "8.0.0.1",
                 crate::client::body(
                     &crate::types::SetMaxQueueDepthRequestType {
                         datastore,
@@ -682,6 +702,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateLocalSwapDatastore",
+                "",
                 crate::client::body(
                     &crate::types::UpdateLocalSwapDatastoreRequestType {
                         datastore,
@@ -702,6 +723,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "capabilities",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostDatastoreSystemCapabilities>,
             )
@@ -722,6 +744,7 @@ impl HostDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "datastore",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

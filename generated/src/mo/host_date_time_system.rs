@@ -60,6 +60,7 @@ impl HostDateTimeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAvailableTimeZones",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::HostDateTimeSystemTimeZone>,
@@ -78,6 +79,7 @@ impl HostDateTimeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDateTime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
@@ -94,6 +96,7 @@ impl HostDateTimeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshDateTimeSystem",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -114,6 +117,7 @@ impl HostDateTimeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "TestTimeService",
+                "7.0.3.0",
                 Ok(None),
                 crate::client::decode_opt::<
                     crate::types::HostDateTimeSystemServiceTestResult,
@@ -140,6 +144,7 @@ impl HostDateTimeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateDateTimeConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateDateTimeConfigRequestType {
                         config,
@@ -165,6 +170,7 @@ impl HostDateTimeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateDateTime",
+                "",
                 crate::client::body(
                     &crate::types::UpdateDateTimeRequestType {
                         date_time: date_time.as_ref(),
@@ -185,6 +191,7 @@ impl HostDateTimeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "dateTimeInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostDateTimeInfo>,
             )

@@ -67,6 +67,7 @@ impl HostDiagnosticSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateDiagnosticPartition",
+                "",
                 crate::client::body(
                     &crate::types::CreateDiagnosticPartitionRequestType {
                         spec,
@@ -92,6 +93,7 @@ impl HostDiagnosticSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAvailablePartition",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostDiagnosticPartition>>,
             )
@@ -118,6 +120,7 @@ impl HostDiagnosticSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPartitionCreateDesc",
+                "",
                 crate::client::body(
                     &crate::types::QueryPartitionCreateDescRequestType {
                         disk_uuid: disk_uuid.as_ref(),
@@ -150,6 +153,7 @@ impl HostDiagnosticSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPartitionCreateOptions",
+                "",
                 crate::client::body(
                     &crate::types::QueryPartitionCreateOptionsRequestType {
                         storage_type: storage_type.as_ref(),
@@ -182,6 +186,7 @@ impl HostDiagnosticSystem {
                 Self::PATH,
                 &self.reference.value,
                 "SelectActivePartition",
+                "",
                 crate::client::body(
                     &crate::types::SelectActivePartitionRequestType {
                         partition,
@@ -202,6 +207,7 @@ impl HostDiagnosticSystem {
                 Self::PATH,
                 &self.reference.value,
                 "activePartition",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostDiagnosticPartition>,
             )

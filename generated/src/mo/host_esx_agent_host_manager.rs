@@ -66,6 +66,7 @@ impl HostEsxAgentHostManager {
                 Self::PATH,
                 &self.reference.value,
                 "EsxAgentHostManagerUpdateConfig",
+                "",
                 crate::client::body(
                     &crate::types::EsxAgentHostManagerUpdateConfigRequestType {
                         config_info,
@@ -88,6 +89,7 @@ impl HostEsxAgentHostManager {
                 Self::PATH,
                 &self.reference.value,
                 "configInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostEsxAgentHostManagerConfigInfo>,
             )

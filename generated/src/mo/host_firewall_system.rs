@@ -64,6 +64,7 @@ impl HostFirewallSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DisableRuleset",
+                "",
                 crate::client::body(
                     &crate::types::DisableRulesetRequestType {
                         id: id.as_ref(),
@@ -90,6 +91,7 @@ impl HostFirewallSystem {
                 Self::PATH,
                 &self.reference.value,
                 "EnableRuleset",
+                "",
                 crate::client::body(
                     &crate::types::EnableRulesetRequestType {
                         id: id.as_ref(),
@@ -110,6 +112,7 @@ impl HostFirewallSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshFirewall",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -130,6 +133,7 @@ impl HostFirewallSystem {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -156,6 +160,7 @@ impl HostFirewallSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateDefaultPolicy",
+                "",
                 crate::client::body(
                     &crate::types::UpdateDefaultPolicyRequestType {
                         default_policy,
@@ -186,6 +191,7 @@ impl HostFirewallSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateRuleset",
+                "",
                 crate::client::body(
                     &crate::types::UpdateRulesetRequestType {
                         id: id.as_ref(),
@@ -209,6 +215,7 @@ impl HostFirewallSystem {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -223,6 +230,7 @@ impl HostFirewallSystem {
                 Self::PATH,
                 &self.reference.value,
                 "firewallInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostFirewallInfo>,
             )
@@ -239,6 +247,7 @@ impl HostFirewallSystem {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

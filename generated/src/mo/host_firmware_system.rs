@@ -58,6 +58,7 @@ impl HostFirmwareSystem {
                 Self::PATH,
                 &self.reference.value,
                 "BackupFirmwareConfiguration",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -74,6 +75,7 @@ impl HostFirmwareSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFirmwareConfigUploadURL",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -93,6 +95,7 @@ impl HostFirmwareSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ResetFirmwareToFactoryDefaults",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -117,6 +120,7 @@ impl HostFirmwareSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RestoreFirmwareConfiguration",
+                "",
                 crate::client::body(
                     &crate::types::RestoreFirmwareConfigurationRequestType {
                         force,

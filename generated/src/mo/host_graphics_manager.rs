@@ -58,6 +58,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "IsSharedGraphicsActive",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
@@ -74,6 +75,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshGraphicsManager",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -94,6 +96,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveVgpuDeviceInfo",
+                "7.0.3.0",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::VirtualMachineVgpuDeviceInfo>,
@@ -116,6 +119,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveVgpuProfileInfo",
+                "7.0.3.0",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::VirtualMachineVgpuProfileInfo>,
@@ -138,6 +142,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -164,6 +169,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateGraphicsConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateGraphicsConfigRequestType {
                         config,
@@ -186,6 +192,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -204,6 +211,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "graphicsConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostGraphicsConfig>,
             )
@@ -222,6 +230,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "graphicsInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostGraphicsInfo>>,
             )
@@ -240,6 +249,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "sharedGpuCapabilities",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostSharedGpuCapabilities>>,
             )
@@ -258,6 +268,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "sharedPassthruGpuTypes",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -274,6 +285,7 @@ impl HostGraphicsManager {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -60,6 +60,7 @@ impl HostHealthStatusSystem {
                 Self::PATH,
                 &self.reference.value,
                 "FetchSystemEventLog",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::SystemEventInfo>>,
             )
@@ -76,6 +77,7 @@ impl HostHealthStatusSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ClearSystemEventLog",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -92,6 +94,7 @@ impl HostHealthStatusSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshHealthStatusSystem",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -108,6 +111,7 @@ impl HostHealthStatusSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ResetSystemHealthInfo",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -122,6 +126,7 @@ impl HostHealthStatusSystem {
                 Self::PATH,
                 &self.reference.value,
                 "runtime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HealthSystemRuntime>,
             )

@@ -60,6 +60,7 @@ impl HostImageConfigManager {
                 Self::PATH,
                 &self.reference.value,
                 "fetchSoftwarePackages",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::SoftwarePackage>>,
             )
@@ -76,6 +77,7 @@ impl HostImageConfigManager {
                 Self::PATH,
                 &self.reference.value,
                 "installDate",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
@@ -95,6 +97,7 @@ impl HostImageConfigManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostImageConfigGetAcceptance",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -113,6 +116,7 @@ impl HostImageConfigManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostImageConfigGetProfile",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostImageProfileSummary>,
             )
@@ -137,6 +141,7 @@ impl HostImageConfigManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateHostImageAcceptanceLevel",
+                "",
                 crate::client::body(
                     &crate::types::UpdateHostImageAcceptanceLevelRequestType {
                         new_acceptance_level: new_acceptance_level.as_ref(),

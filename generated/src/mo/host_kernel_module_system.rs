@@ -66,6 +66,7 @@ impl HostKernelModuleSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryConfiguredModuleOptionString",
+                "",
                 crate::client::body(
                     &crate::types::QueryConfiguredModuleOptionStringRequestType {
                         name: name.as_ref(),
@@ -88,6 +89,7 @@ impl HostKernelModuleSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryModules",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::KernelModuleInfo>>,
             )
@@ -113,6 +115,7 @@ impl HostKernelModuleSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateModuleOptionString",
+                "",
                 crate::client::body(
                     &crate::types::UpdateModuleOptionStringRequestType {
                         name: name.as_ref(),

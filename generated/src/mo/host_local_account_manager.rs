@@ -71,6 +71,7 @@ impl HostLocalAccountManager {
                 Self::PATH,
                 &self.reference.value,
                 "AssignUserToGroup",
+                "",
                 crate::client::body(
                     &crate::types::AssignUserToGroupRequestType {
                         user: user.as_ref(),
@@ -102,6 +103,7 @@ impl HostLocalAccountManager {
                 Self::PATH,
                 &self.reference.value,
                 "ChangePassword",
+                "",
                 crate::client::body(
                     &crate::types::ChangePasswordRequestType {
                         user: user.as_ref(),
@@ -135,6 +137,7 @@ impl HostLocalAccountManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateGroup",
+                "",
                 crate::client::body(
                     &crate::types::CreateGroupRequestType {
                         group,
@@ -163,6 +166,7 @@ impl HostLocalAccountManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateUser",
+                "",
                 crate::client::body(
                     &crate::types::CreateUserRequestType {
                         user,
@@ -191,6 +195,7 @@ impl HostLocalAccountManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveGroup",
+                "",
                 crate::client::body(
                     &crate::types::RemoveGroupRequestType {
                         group_name: group_name.as_ref(),
@@ -216,6 +221,7 @@ impl HostLocalAccountManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveUser",
+                "",
                 crate::client::body(
                     &crate::types::RemoveUserRequestType {
                         user_name: user_name.as_ref(),
@@ -248,6 +254,7 @@ impl HostLocalAccountManager {
                 Self::PATH,
                 &self.reference.value,
                 "UnassignUserFromGroup",
+                "",
                 crate::client::body(
                     &crate::types::UnassignUserFromGroupRequestType {
                         user: user.as_ref(),
@@ -278,6 +285,7 @@ impl HostLocalAccountManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateUser",
+                "",
                 crate::client::body(
                     &crate::types::UpdateUserRequestType {
                         user,

@@ -56,6 +56,7 @@ impl HostLocalAuthentication {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostAuthenticationStoreInfoKind>,
             )

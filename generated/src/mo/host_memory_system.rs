@@ -63,6 +63,7 @@ impl HostMemorySystem {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureServiceConsoleReservation",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureServiceConsoleReservationRequestType {
                         cfg_bytes,
@@ -88,6 +89,7 @@ impl HostMemorySystem {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureVirtualMachineReservation",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureVirtualMachineReservationRequestType {
                         spec,
@@ -112,6 +114,7 @@ impl HostMemorySystem {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -135,6 +138,7 @@ impl HostMemorySystem {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -151,6 +155,7 @@ impl HostMemorySystem {
                 Self::PATH,
                 &self.reference.value,
                 "consoleReservationInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ServiceConsoleReservationInfo>,
             )
@@ -167,6 +172,7 @@ impl HostMemorySystem {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -183,6 +189,7 @@ impl HostMemorySystem {
                 Self::PATH,
                 &self.reference.value,
                 "virtualMachineReservationInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     crate::types::VirtualMachineMemoryReservationInfo,

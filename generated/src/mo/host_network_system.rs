@@ -68,6 +68,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AddPortGroup",
+                "",
                 crate::client::body(
                     &crate::types::AddPortGroupRequestType {
                         portgrp,
@@ -95,6 +96,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AddServiceConsoleVirtualNic",
+                "",
                 crate::client::body(
                     &crate::types::AddServiceConsoleVirtualNicRequestType {
                         portgroup: portgroup.as_ref(),
@@ -125,6 +127,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AddVirtualNic",
+                "",
                 crate::client::body(
                     &crate::types::AddVirtualNicRequestType {
                         portgroup: portgroup.as_ref(),
@@ -157,6 +160,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AddVirtualSwitch",
+                "",
                 crate::client::body(
                     &crate::types::AddVirtualSwitchRequestType {
                         vswitch_name: vswitch_name.as_ref(),
@@ -187,6 +191,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryNetworkHint",
+                "",
                 crate::client::body(
                     &crate::types::QueryNetworkHintRequestType {
                         device,
@@ -207,6 +212,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshNetworkSystem",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -230,6 +236,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemovePortGroup",
+                "",
                 crate::client::body(
                     &crate::types::RemovePortGroupRequestType {
                         pg_name: pg_name.as_ref(),
@@ -260,6 +267,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveServiceConsoleVirtualNic",
+                "",
                 crate::client::body(
                     &crate::types::RemoveServiceConsoleVirtualNicRequestType {
                         device: device.as_ref(),
@@ -286,6 +294,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveVirtualNic",
+                "",
                 crate::client::body(
                     &crate::types::RemoveVirtualNicRequestType {
                         device: device.as_ref(),
@@ -316,6 +325,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveVirtualSwitch",
+                "",
                 crate::client::body(
                     &crate::types::RemoveVirtualSwitchRequestType {
                         vswitch_name: vswitch_name.as_ref(),
@@ -345,6 +355,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RestartServiceConsoleVirtualNic",
+                "",
                 crate::client::body(
                     &crate::types::RestartServiceConsoleVirtualNicRequestType {
                         device: device.as_ref(),
@@ -369,6 +380,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -401,6 +413,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "startDpuFailover",
+                "8.0.3.0",
                 crate::client::body(
                     &crate::types::StartDpuFailoverRequestType {
                         dvs_name: dvs_name.as_ref(),
@@ -430,6 +443,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateConsoleIpRouteConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateConsoleIpRouteConfigRequestType {
                         config,
@@ -462,6 +476,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateDnsConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateDnsConfigRequestType {
                         config,
@@ -494,6 +509,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateIpRouteConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateIpRouteConfigRequestType {
                         config,
@@ -525,6 +541,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateIpRouteTableConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateIpRouteTableConfigRequestType {
                         config,
@@ -555,6 +572,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateNetworkConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateNetworkConfigRequestType {
                         config,
@@ -586,6 +604,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdatePhysicalNicLinkSpeed",
+                "",
                 crate::client::body(
                     &crate::types::UpdatePhysicalNicLinkSpeedRequestType {
                         device: device.as_ref(),
@@ -618,6 +637,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdatePortGroup",
+                "",
                 crate::client::body(
                     &crate::types::UpdatePortGroupRequestType {
                         pg_name: pg_name.as_ref(),
@@ -648,6 +668,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateServiceConsoleVirtualNic",
+                "",
                 crate::client::body(
                     &crate::types::UpdateServiceConsoleVirtualNicRequestType {
                         device: device.as_ref(),
@@ -678,6 +699,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVirtualNic",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVirtualNicRequestType {
                         device: device.as_ref(),
@@ -710,6 +732,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVirtualSwitch",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVirtualSwitchRequestType {
                         vswitch_name: vswitch_name.as_ref(),
@@ -733,6 +756,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -749,6 +773,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "capabilities",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNetCapabilities>,
             )
@@ -765,6 +790,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "consoleIpRouteConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostIpRouteConfigKind>,
             )
@@ -782,6 +808,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "dnsConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostDnsConfigKind>,
             )
@@ -801,6 +828,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ipRouteConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostIpRouteConfigKind>,
             )
@@ -817,6 +845,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "networkConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNetworkConfig>,
             )
@@ -831,6 +860,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "networkInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNetworkInfo>,
             )
@@ -850,6 +880,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "offloadCapabilities",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNetOffloadCapabilities>,
             )
@@ -866,6 +897,7 @@ impl HostNetworkSystem {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

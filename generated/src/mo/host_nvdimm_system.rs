@@ -73,6 +73,7 @@ impl HostNvdimmSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateNvdimmNamespace_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateNvdimmNamespaceRequestType {
                         create_spec,
@@ -105,6 +106,7 @@ impl HostNvdimmSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateNvdimmPMemNamespace_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateNvdimmPMemNamespaceRequestType {
                         create_spec,
@@ -132,6 +134,7 @@ impl HostNvdimmSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteNvdimmBlockNamespaces_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -160,6 +163,7 @@ impl HostNvdimmSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteNvdimmNamespace_Task",
+                "",
                 crate::client::body(
                     &crate::types::DeleteNvdimmNamespaceRequestType {
                         delete_spec,
@@ -180,6 +184,7 @@ impl HostNvdimmSystem {
                 Self::PATH,
                 &self.reference.value,
                 "nvdimmSystemInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::NvdimmSystemInfo>,
             )

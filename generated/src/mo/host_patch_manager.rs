@@ -73,6 +73,7 @@ impl HostPatchManager {
                 Self::PATH,
                 &self.reference.value,
                 "CheckHostPatch_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckHostPatchRequestType {
                         meta_urls,
@@ -117,6 +118,7 @@ impl HostPatchManager {
                 Self::PATH,
                 &self.reference.value,
                 "InstallHostPatch_Task",
+                "",
                 crate::client::body(
                     &crate::types::InstallHostPatchRequestType {
                         repository,
@@ -155,6 +157,7 @@ impl HostPatchManager {
                 Self::PATH,
                 &self.reference.value,
                 "InstallHostPatchV2_Task",
+                "",
                 crate::client::body(
                     &crate::types::InstallHostPatchV2RequestType {
                         meta_urls,
@@ -191,6 +194,7 @@ impl HostPatchManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryHostPatch_Task",
+                "",
                 crate::client::body(
                     &crate::types::QueryHostPatchRequestType {
                         spec,
@@ -227,6 +231,7 @@ impl HostPatchManager {
                 Self::PATH,
                 &self.reference.value,
                 "ScanHostPatch_Task",
+                "",
                 crate::client::body(
                     &crate::types::ScanHostPatchRequestType {
                         repository,
@@ -263,6 +268,7 @@ impl HostPatchManager {
                 Self::PATH,
                 &self.reference.value,
                 "ScanHostPatchV2_Task",
+                "",
                 crate::client::body(
                     &crate::types::ScanHostPatchV2RequestType {
                         meta_urls,
@@ -301,6 +307,7 @@ impl HostPatchManager {
                 Self::PATH,
                 &self.reference.value,
                 "StageHostPatch_Task",
+                "",
                 crate::client::body(
                     &crate::types::StageHostPatchRequestType {
                         meta_urls,
@@ -337,6 +344,7 @@ impl HostPatchManager {
                 Self::PATH,
                 &self.reference.value,
                 "UninstallHostPatch_Task",
+                "",
                 crate::client::body(
                     &crate::types::UninstallHostPatchRequestType {
                         bulletin_ids,

@@ -58,6 +58,7 @@ impl HostPciPassthruSystem {
                 Self::PATH,
                 &self.reference.value,
                 "Refresh",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -78,6 +79,7 @@ impl HostPciPassthruSystem {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -107,6 +109,7 @@ impl HostPciPassthruSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdatePassthruConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdatePassthruConfigRequestType {
                         config,
@@ -129,6 +132,7 @@ impl HostPciPassthruSystem {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -147,6 +151,7 @@ impl HostPciPassthruSystem {
                 Self::PATH,
                 &self.reference.value,
                 "pciPassthruInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<Vec<crate::types::HostPciPassthruInfoKind>>,
             )
@@ -165,6 +170,7 @@ impl HostPciPassthruSystem {
                 Self::PATH,
                 &self.reference.value,
                 "sriovDevicePoolInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::HostSriovDevicePoolInfoKind>,
@@ -183,6 +189,7 @@ impl HostPciPassthruSystem {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

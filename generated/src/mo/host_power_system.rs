@@ -63,6 +63,7 @@ impl HostPowerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigurePowerPolicy",
+                "",
                 crate::client::body(
                     &crate::types::ConfigurePowerPolicyRequestType {
                         key,
@@ -83,6 +84,7 @@ impl HostPowerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "capability",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::PowerSystemCapability>,
             )
@@ -99,6 +101,7 @@ impl HostPowerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::PowerSystemInfo>,
             )

@@ -58,6 +58,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "HostProfileResetValidationState",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -79,6 +80,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "AssociateProfile",
+                "",
                 crate::client::body(
                     &crate::types::AssociateProfileRequestType {
                         entity,
@@ -106,6 +108,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "CheckProfileCompliance_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckProfileComplianceRequestType {
                         entity,
@@ -126,6 +129,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyProfile",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -147,6 +151,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "DissociateProfile",
+                "",
                 crate::client::body(
                     &crate::types::DissociateProfileRequestType {
                         entity,
@@ -173,6 +178,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "ExecuteHostProfile",
+                "",
                 crate::client::body(
                     &crate::types::ExecuteHostProfileRequestType {
                         host,
@@ -194,6 +200,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "ExportProfile",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -212,6 +219,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveDescription",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
             )
@@ -237,6 +245,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateHostProfile",
+                "",
                 crate::client::body(
                     &crate::types::UpdateHostProfileRequestType {
                         config,
@@ -262,6 +271,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateReferenceHost",
+                "",
                 crate::client::body(
                     &crate::types::UpdateReferenceHostRequestType {
                         host,
@@ -282,6 +292,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "complianceCheckTime",
+                "8.0.1.0",
                 Ok(None),
                 crate::client::decode_opt::<crate::DateTime>,
             )
@@ -296,6 +307,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "complianceStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -312,6 +324,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ProfileConfigInfoKind>,
             )
@@ -326,6 +339,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "createdTime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
@@ -343,6 +357,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "description",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
             )
@@ -361,6 +376,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "entity",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -375,6 +391,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "modifiedTime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
@@ -389,6 +406,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -405,6 +423,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "referenceHost",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::HostSystem>,
             )
@@ -421,6 +440,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "validationFailureInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     crate::types::HostProfileValidationFailureInfo,
@@ -437,6 +457,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "validationState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
             )
@@ -451,6 +472,7 @@ impl HostProfile {
                 Self::PATH,
                 &self.reference.value,
                 "validationStateUpdateTime",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::DateTime>,
             )

@@ -63,6 +63,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "ApplyEntitiesConfig_Task",
+                "",
                 crate::client::body(
                     &crate::types::ApplyEntitiesConfigRequestType {
                         apply_config_specs,
@@ -94,6 +95,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "ApplyHostConfig_Task",
+                "",
                 crate::client::body(
                     &crate::types::ApplyHostConfigRequestType {
                         host,
@@ -123,6 +125,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "CheckAnswerFileStatus_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckAnswerFileStatusRequestType {
                         host,
@@ -155,6 +158,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "CompositeHostProfile_Task",
+                "",
                 crate::client::body(
                     &crate::types::CompositeHostProfileRequestType {
                         source,
@@ -187,6 +191,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateDefaultProfile",
+                "",
                 crate::client::body(
                     &crate::types::CreateDefaultProfileRequestType {
                         profile_type: profile_type.as_ref(),
@@ -219,6 +224,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateProfile",
+                "",
                 crate::client::body(
                     &crate::types::CreateProfileRequestType {
                         create_spec,
@@ -246,6 +252,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "ExportAnswerFile_Task",
+                "",
                 crate::client::body(
                     &crate::types::ExportAnswerFileRequestType {
                         host,
@@ -273,6 +280,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "FindAssociatedProfile",
+                "",
                 crate::client::body(
                     &crate::types::FindAssociatedProfileRequestType {
                         entity,
@@ -302,6 +310,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "GenerateConfigTaskList",
+                "",
                 crate::client::body(
                     &crate::types::GenerateConfigTaskListRequestType {
                         config_spec,
@@ -330,6 +339,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "GenerateHostConfigTaskSpec_Task",
+                "",
                 crate::client::body(
                     &crate::types::GenerateHostConfigTaskSpecRequestType {
                         hosts_info,
@@ -358,6 +368,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "GenerateHostProfileTaskList_Task",
+                "",
                 crate::client::body(
                     &crate::types::GenerateHostProfileTaskListRequestType {
                         config_spec,
@@ -384,6 +395,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAnswerFileStatus",
+                "",
                 crate::client::body(
                     &crate::types::QueryAnswerFileStatusRequestType {
                         host,
@@ -410,6 +422,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPolicyMetadata",
+                "",
                 crate::client::body(
                     &crate::types::QueryPolicyMetadataRequestType {
                         policy_name,
@@ -437,6 +450,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryHostProfileMetadata",
+                "",
                 crate::client::body(
                     &crate::types::QueryHostProfileMetadataRequestType {
                         profile_name,
@@ -463,6 +477,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryProfileStructure",
+                "",
                 crate::client::body(
                     &crate::types::QueryProfileStructureRequestType {
                         profile,
@@ -486,6 +501,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveAnswerFile",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveAnswerFileRequestType {
                         host,
@@ -510,6 +526,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveAnswerFileForProfile",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveAnswerFileForProfileRequestType {
                         host,
@@ -534,6 +551,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveHostCustomizations",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveHostCustomizationsRequestType {
                         hosts,
@@ -558,6 +576,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveHostCustomizationsForProfile",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveHostCustomizationsForProfileRequestType {
                         hosts,
@@ -590,6 +609,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateAnswerFile_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateAnswerFileRequestType {
                         host,
@@ -624,6 +644,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "ValidateHostProfileComposition_Task",
+                "",
                 crate::client::body(
                     &crate::types::ValidateHostProfileCompositionRequestType {
                         source,
@@ -654,6 +675,7 @@ impl HostProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "profile",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

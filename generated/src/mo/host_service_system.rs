@@ -58,6 +58,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshServices",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -81,6 +82,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RestartService",
+                "",
                 crate::client::body(
                     &crate::types::RestartServiceRequestType {
                         id: id.as_ref(),
@@ -105,6 +107,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -133,6 +136,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "StartService",
+                "",
                 crate::client::body(
                     &crate::types::StartServiceRequestType {
                         id: id.as_ref(),
@@ -160,6 +164,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "StopService",
+                "",
                 crate::client::body(
                     &crate::types::StopServiceRequestType {
                         id: id.as_ref(),
@@ -186,6 +191,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UninstallService",
+                "",
                 crate::client::body(
                     &crate::types::UninstallServiceRequestType {
                         id: id.as_ref(),
@@ -216,6 +222,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateServicePolicy",
+                "",
                 crate::client::body(
                     &crate::types::UpdateServicePolicyRequestType {
                         id: id.as_ref(),
@@ -239,6 +246,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -253,6 +261,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "serviceInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostServiceInfo>,
             )
@@ -269,6 +278,7 @@ impl HostServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

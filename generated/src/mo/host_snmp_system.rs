@@ -67,6 +67,7 @@ impl HostSnmpSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureSnmpAgent",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureSnmpAgentRequestType {
                         spec,
@@ -91,6 +92,7 @@ impl HostSnmpSystem {
                 Self::PATH,
                 &self.reference.value,
                 "SendTestNotification",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -107,6 +109,7 @@ impl HostSnmpSystem {
                 Self::PATH,
                 &self.reference.value,
                 "configuration",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostSnmpConfigSpec>,
             )
@@ -123,6 +126,7 @@ impl HostSnmpSystem {
                 Self::PATH,
                 &self.reference.value,
                 "limits",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostSnmpSystemAgentLimits>,
             )

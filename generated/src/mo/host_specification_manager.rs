@@ -66,6 +66,7 @@ impl HostSpecificationManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteHostSpecification",
+                "",
                 crate::client::body(
                     &crate::types::DeleteHostSpecificationRequestType {
                         host,
@@ -95,6 +96,7 @@ impl HostSpecificationManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteHostSubSpecification",
+                "",
                 crate::client::body(
                     &crate::types::DeleteHostSubSpecificationRequestType {
                         host,
@@ -124,6 +126,7 @@ impl HostSpecificationManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostSpecGetUpdatedHosts",
+                "",
                 crate::client::body(
                     &crate::types::HostSpecGetUpdatedHostsRequestType {
                         start_change_id,
@@ -154,6 +157,7 @@ impl HostSpecificationManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveHostSpecification",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveHostSpecificationRequestType {
                         host,
@@ -184,6 +188,7 @@ impl HostSpecificationManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateHostSpecification",
+                "",
                 crate::client::body(
                     &crate::types::UpdateHostSpecificationRequestType {
                         host,
@@ -214,6 +219,7 @@ impl HostSpecificationManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateHostSubSpecification",
+                "",
                 crate::client::body(
                     &crate::types::UpdateHostSubSpecificationRequestType {
                         host,

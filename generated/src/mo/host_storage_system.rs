@@ -68,6 +68,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AddInternetScsiSendTargets",
+                "",
                 crate::client::body(
                     &crate::types::AddInternetScsiSendTargetsRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -99,6 +100,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AddInternetScsiStaticTargets",
+                "",
                 crate::client::body(
                     &crate::types::AddInternetScsiStaticTargetsRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -127,6 +129,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AttachScsiLun",
+                "",
                 crate::client::body(
                     &crate::types::AttachScsiLunRequestType {
                         lun_uuid: lun_uuid.as_ref(),
@@ -158,6 +161,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AttachScsiLunEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::AttachScsiLunExRequestType {
                         lun_uuid: &lun_uuid,
@@ -188,6 +192,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AttachVmfsExtent",
+                "",
                 crate::client::body(
                     &crate::types::AttachVmfsExtentRequestType {
                         vmfs_path: vmfs_path.as_ref(),
@@ -218,6 +223,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ChangeNFSUserPassword",
+                "",
                 crate::client::body(
                     &crate::types::ChangeNFSUserPasswordRequestType {
                         password: password.as_ref(),
@@ -241,6 +247,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ClearNFSUser",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -268,6 +275,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ComputeDiskPartitionInfo",
+                "",
                 crate::client::body(
                     &crate::types::ComputeDiskPartitionInfoRequestType {
                         device_path: device_path.as_ref(),
@@ -301,6 +309,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ComputeDiskPartitionInfoForResize",
+                "",
                 crate::client::body(
                     &crate::types::ComputeDiskPartitionInfoForResizeRequestType {
                         partition,
@@ -332,6 +341,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ConnectNvmeController",
+                "",
                 crate::client::body(
                     &crate::types::ConnectNvmeControllerRequestType {
                         connect_spec,
@@ -364,6 +374,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ConnectNvmeControllerEx_Task",
+                "7.0.3.0",
                 crate::client::body(
                     &crate::types::ConnectNvmeControllerExRequestType {
                         connect_spec,
@@ -394,6 +405,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateNvmeOverRdmaAdapter",
+                "",
                 crate::client::body(
                     &crate::types::CreateNvmeOverRdmaAdapterRequestType {
                         rdma_device_name: rdma_device_name.as_ref(),
@@ -426,6 +438,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateSoftwareAdapter",
+                "7.0.3.0",
                 crate::client::body(
                     &crate::types::CreateSoftwareAdapterRequestType {
                         spec,
@@ -454,6 +467,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteScsiLunState",
+                "",
                 crate::client::body(
                     &crate::types::DeleteScsiLunStateRequestType {
                         lun_canonical_name: lun_canonical_name.as_ref(),
@@ -482,6 +496,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteVffsVolumeState",
+                "",
                 crate::client::body(
                     &crate::types::DeleteVffsVolumeStateRequestType {
                         vffs_uuid: vffs_uuid.as_ref(),
@@ -510,6 +525,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteVmfsVolumeState",
+                "",
                 crate::client::body(
                     &crate::types::DeleteVmfsVolumeStateRequestType {
                         vmfs_uuid: vmfs_uuid.as_ref(),
@@ -537,6 +553,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyVffs",
+                "",
                 crate::client::body(
                     &crate::types::DestroyVffsRequestType {
                         vffs_path: vffs_path.as_ref(),
@@ -565,6 +582,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DetachScsiLun",
+                "",
                 crate::client::body(
                     &crate::types::DetachScsiLunRequestType {
                         lun_uuid: lun_uuid.as_ref(),
@@ -596,6 +614,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DetachScsiLunEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::DetachScsiLunExRequestType {
                         lun_uuid: &lun_uuid,
@@ -622,6 +641,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DisableMultipathPath",
+                "",
                 crate::client::body(
                     &crate::types::DisableMultipathPathRequestType {
                         path_name: path_name.as_ref(),
@@ -651,6 +671,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DisconnectNvmeController",
+                "",
                 crate::client::body(
                     &crate::types::DisconnectNvmeControllerRequestType {
                         disconnect_spec,
@@ -683,6 +704,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DisconnectNvmeControllerEx_Task",
+                "7.0.3.0",
                 crate::client::body(
                     &crate::types::DisconnectNvmeControllerExRequestType {
                         disconnect_spec,
@@ -716,6 +738,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DiscoverFcoeHbas",
+                "",
                 crate::client::body(
                     &crate::types::DiscoverFcoeHbasRequestType {
                         fcoe_spec,
@@ -745,6 +768,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DiscoverNvmeControllers",
+                "",
                 crate::client::body(
                     &crate::types::DiscoverNvmeControllersRequestType {
                         discover_spec,
@@ -771,6 +795,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "EnableMultipathPath",
+                "",
                 crate::client::body(
                     &crate::types::EnableMultipathPathRequestType {
                         path_name: path_name.as_ref(),
@@ -801,6 +826,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ExpandVmfsExtent",
+                "",
                 crate::client::body(
                     &crate::types::ExpandVmfsExtentRequestType {
                         vmfs_path: vmfs_path.as_ref(),
@@ -834,6 +860,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ExtendVffs",
+                "",
                 crate::client::body(
                     &crate::types::ExtendVffsRequestType {
                         vffs_path: vffs_path.as_ref(),
@@ -866,6 +893,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "FormatVffs",
+                "",
                 crate::client::body(
                     &crate::types::FormatVffsRequestType {
                         create_spec,
@@ -895,6 +923,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "FormatVmfs",
+                "",
                 crate::client::body(
                     &crate::types::FormatVmfsRequestType {
                         create_spec,
@@ -926,6 +955,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MarkAsLocal_Task",
+                "",
                 crate::client::body(
                     &crate::types::MarkAsLocalRequestType {
                         scsi_disk_uuid: scsi_disk_uuid.as_ref(),
@@ -957,6 +987,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MarkAsNonLocal_Task",
+                "",
                 crate::client::body(
                     &crate::types::MarkAsNonLocalRequestType {
                         scsi_disk_uuid: scsi_disk_uuid.as_ref(),
@@ -988,6 +1019,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MarkAsNonSsd_Task",
+                "",
                 crate::client::body(
                     &crate::types::MarkAsNonSsdRequestType {
                         scsi_disk_uuid: scsi_disk_uuid.as_ref(),
@@ -1019,6 +1051,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MarkAsSsd_Task",
+                "",
                 crate::client::body(
                     &crate::types::MarkAsSsdRequestType {
                         scsi_disk_uuid: scsi_disk_uuid.as_ref(),
@@ -1052,6 +1085,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MarkForRemoval",
+                "",
                 crate::client::body(
                     &crate::types::MarkForRemovalRequestType {
                         hba_name: hba_name.as_ref(),
@@ -1083,6 +1117,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MarkPerenniallyReserved",
+                "",
                 crate::client::body(
                     &crate::types::MarkPerenniallyReservedRequestType {
                         lun_uuid: lun_uuid.as_ref(),
@@ -1112,6 +1147,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MarkPerenniallyReservedEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::MarkPerenniallyReservedExRequestType {
                         lun_uuid,
@@ -1141,6 +1177,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MountVffsVolume",
+                "",
                 crate::client::body(
                     &crate::types::MountVffsVolumeRequestType {
                         vffs_uuid: vffs_uuid.as_ref(),
@@ -1169,6 +1206,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MountVmfsVolume",
+                "",
                 crate::client::body(
                     &crate::types::MountVmfsVolumeRequestType {
                         vmfs_uuid: vmfs_uuid.as_ref(),
@@ -1200,6 +1238,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MountVmfsVolumeEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::MountVmfsVolumeExRequestType {
                         vmfs_uuid: &vmfs_uuid,
@@ -1229,6 +1268,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAvailableSsds",
+                "",
                 crate::client::body(
                     &crate::types::QueryAvailableSsdsRequestType {
                         vffs_path,
@@ -1254,6 +1294,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryNFSUser",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostNasVolumeUserInfo>,
             )
@@ -1275,6 +1316,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPathSelectionPolicyOptions",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::HostPathSelectionPolicyOption>,
@@ -1298,6 +1340,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryStorageArrayTypePolicyOptions",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::HostStorageArrayTypePolicyOption>,
@@ -1318,6 +1361,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryUnresolvedVmfsVolume",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HostUnresolvedVmfsVolume>>,
             )
@@ -1336,6 +1380,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVmfsConfigOption",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::VmfsConfigOption>>,
             )
@@ -1352,6 +1397,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshStorageSystem",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1379,6 +1425,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveInternetScsiSendTargets",
+                "",
                 crate::client::body(
                     &crate::types::RemoveInternetScsiSendTargetsRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -1411,6 +1458,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveInternetScsiStaticTargets",
+                "",
                 crate::client::body(
                     &crate::types::RemoveInternetScsiStaticTargetsRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -1442,6 +1490,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveNvmeOverRdmaAdapter",
+                "",
                 crate::client::body(
                     &crate::types::RemoveNvmeOverRdmaAdapterRequestType {
                         hba_device_name: hba_device_name.as_ref(),
@@ -1474,6 +1523,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveSoftwareAdapter",
+                "7.0.3.0",
                 crate::client::body(
                     &crate::types::RemoveSoftwareAdapterRequestType {
                         hba_device_name: hba_device_name.as_ref(),
@@ -1497,6 +1547,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RescanAllHba",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1519,6 +1570,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RescanHba",
+                "",
                 crate::client::body(
                     &crate::types::RescanHbaRequestType {
                         hba_device: hba_device.as_ref(),
@@ -1542,6 +1594,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RescanVffs",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1561,6 +1614,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RescanVmfs",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1585,6 +1639,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ResolveMultipleUnresolvedVmfsVolumes",
+                "",
                 crate::client::body(
                     &crate::types::ResolveMultipleUnresolvedVmfsVolumesRequestType {
                         resolution_spec,
@@ -1617,6 +1672,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ResolveMultipleUnresolvedVmfsVolumesEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::ResolveMultipleUnresolvedVmfsVolumesExRequestType {
                         resolution_spec,
@@ -1643,6 +1699,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveDiskPartitionInfo",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveDiskPartitionInfoRequestType {
                         device_path: &device_path,
@@ -1667,6 +1724,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -1698,6 +1756,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "SetMultipathLunPolicy",
+                "",
                 crate::client::body(
                     &crate::types::SetMultipathLunPolicyRequestType {
                         lun_id: lun_id.as_ref(),
@@ -1728,6 +1787,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "SetNFSUser",
+                "",
                 crate::client::body(
                     &crate::types::SetNFSUserRequestType {
                         user: user.as_ref(),
@@ -1763,6 +1823,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "TurnDiskLocatorLedOff_Task",
+                "",
                 crate::client::body(
                     &crate::types::TurnDiskLocatorLedOffRequestType {
                         scsi_disk_uuids: &scsi_disk_uuids,
@@ -1797,6 +1858,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "TurnDiskLocatorLedOn_Task",
+                "",
                 crate::client::body(
                     &crate::types::TurnDiskLocatorLedOnRequestType {
                         scsi_disk_uuids: &scsi_disk_uuids,
@@ -1828,6 +1890,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UnmapVmfsVolumeEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::UnmapVmfsVolumeExRequestType {
                         vmfs_uuid: &vmfs_uuid,
@@ -1857,6 +1920,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UnmountForceMountedVmfsVolume",
+                "",
                 crate::client::body(
                     &crate::types::UnmountForceMountedVmfsVolumeRequestType {
                         vmfs_uuid: vmfs_uuid.as_ref(),
@@ -1885,6 +1949,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UnmountVffsVolume",
+                "",
                 crate::client::body(
                     &crate::types::UnmountVffsVolumeRequestType {
                         vffs_uuid: vffs_uuid.as_ref(),
@@ -1913,6 +1978,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UnmountVmfsVolume",
+                "",
                 crate::client::body(
                     &crate::types::UnmountVmfsVolumeRequestType {
                         vmfs_uuid: vmfs_uuid.as_ref(),
@@ -1944,6 +2010,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UnmountVmfsVolumeEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::UnmountVmfsVolumeExRequestType {
                         vmfs_uuid: &vmfs_uuid,
@@ -1974,6 +2041,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateDiskPartitions",
+                "",
                 crate::client::body(
                     &crate::types::UpdateDiskPartitionsRequestType {
                         device_path: device_path.as_ref(),
@@ -2005,6 +2073,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateHppMultipathLunPolicy",
+                "",
                 crate::client::body(
                     &crate::types::UpdateHppMultipathLunPolicyRequestType {
                         lun_id: lun_id.as_ref(),
@@ -2037,6 +2106,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateInternetScsiAdvancedOptions",
+                "",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiAdvancedOptionsRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -2069,6 +2139,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateInternetScsiAlias",
+                "",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiAliasRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -2101,6 +2172,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateInternetScsiAuthenticationProperties",
+                "",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiAuthenticationPropertiesRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -2134,6 +2206,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateInternetScsiDigestProperties",
+                "",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiDigestPropertiesRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -2166,6 +2239,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateInternetScsiDiscoveryProperties",
+                "",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiDiscoveryPropertiesRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -2197,6 +2271,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateInternetScsiIPProperties",
+                "",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiIPPropertiesRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -2228,6 +2303,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateInternetScsiName",
+                "",
                 crate::client::body(
                     &crate::types::UpdateInternetScsiNameRequestType {
                         iscsi_hba_device: iscsi_hba_device.as_ref(),
@@ -2261,6 +2337,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateScsiLunDisplayName",
+                "",
                 crate::client::body(
                     &crate::types::UpdateScsiLunDisplayNameRequestType {
                         lun_uuid: lun_uuid.as_ref(),
@@ -2290,6 +2367,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateSoftwareInternetScsiEnabled",
+                "",
                 crate::client::body(
                     &crate::types::UpdateSoftwareInternetScsiEnabledRequestType {
                         enabled,
@@ -2316,6 +2394,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVmfsUnmapBandwidth",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVmfsUnmapBandwidthRequestType {
                         vmfs_uuid: vmfs_uuid.as_ref(),
@@ -2343,6 +2422,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVmfsUnmapPriority",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVmfsUnmapPriorityRequestType {
                         vmfs_uuid: vmfs_uuid.as_ref(),
@@ -2364,6 +2444,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpgradeVmLayout",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -2386,6 +2467,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpgradeVmfs",
+                "",
                 crate::client::body(
                     &crate::types::UpgradeVmfsRequestType {
                         vmfs_path: vmfs_path.as_ref(),
@@ -2408,6 +2490,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -2424,6 +2507,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "fileSystemVolumeInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostFileSystemVolumeInfo>,
             )
@@ -2440,6 +2524,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "multipathStateInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostMultipathStateInfo>,
             )
@@ -2456,6 +2541,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "storageDeviceInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostStorageDeviceInfo>,
             )
@@ -2470,6 +2556,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "systemFile",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -2486,6 +2573,7 @@ impl HostStorageSystem {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

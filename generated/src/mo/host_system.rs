@@ -60,6 +60,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AcquireCimServicesTicket",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostServiceTicket>,
             )
@@ -81,6 +82,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigureCryptoKey",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureCryptoKeyRequestType {
                         key_id,
@@ -104,6 +106,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -122,6 +125,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DisconnectHost_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -146,6 +150,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "EnableCrypto",
+                "",
                 crate::client::body(
                     &crate::types::EnableCryptoRequestType {
                         key_plain,
@@ -172,6 +177,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "EnterLockdownMode",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -201,6 +207,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "EnterMaintenanceMode_Task",
+                "",
                 crate::client::body(
                     &crate::types::EnterMaintenanceModeRequestType {
                         timeout,
@@ -238,6 +245,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "PowerDownHostToStandBy_Task",
+                "",
                 crate::client::body(
                     &crate::types::PowerDownHostToStandByRequestType {
                         timeout_sec,
@@ -265,6 +273,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ExitLockdownMode",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -289,6 +298,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ExitMaintenanceMode_Task",
+                "",
                 crate::client::body(
                     &crate::types::ExitMaintenanceModeRequestType {
                         timeout,
@@ -322,6 +332,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "PowerUpHostFromStandBy_Task",
+                "",
                 crate::client::body(
                     &crate::types::PowerUpHostFromStandByRequestType {
                         timeout_sec,
@@ -345,6 +356,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "PrepareCrypto",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -363,6 +375,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryHostConnectionInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostConnectInfo>,
             )
@@ -389,6 +402,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryMemoryOverhead",
+                "",
                 crate::client::body(
                     &crate::types::QueryMemoryOverheadRequestType {
                         memory_size,
@@ -419,6 +433,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryMemoryOverheadEx",
+                "",
                 crate::client::body(
                     &crate::types::QueryMemoryOverheadExRequestType {
                         vm_config_info,
@@ -442,6 +457,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryProductLockerLocation",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -460,6 +476,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryTpmAttestationReport",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostTpmAttestationReport>,
             )
@@ -483,6 +500,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RebootHost_Task",
+                "",
                 crate::client::body(
                     &crate::types::RebootHostRequestType {
                         force,
@@ -508,6 +526,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureHostForDAS_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -538,6 +557,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ReconnectHost_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconnectHostRequestType {
                         cnx_spec,
@@ -559,6 +579,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -581,6 +602,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -601,6 +623,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveFreeEpcMemory",
+                "",
                 Ok(None),
                 crate::client::decode::<i64>,
             )
@@ -617,6 +640,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveHardwareUptime",
+                "",
                 Ok(None),
                 crate::client::decode::<i64>,
             )
@@ -637,6 +661,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -665,6 +690,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ShutdownHost_Task",
+                "",
                 crate::client::body(
                     &crate::types::ShutdownHostRequestType {
                         force,
@@ -690,6 +716,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateFlags",
+                "",
                 crate::client::body(
                     &crate::types::UpdateFlagsRequestType {
                         flag_info,
@@ -719,6 +746,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateIpmi",
+                "",
                 crate::client::body(
                     &crate::types::UpdateIpmiRequestType {
                         ipmi_info,
@@ -752,6 +780,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateProductLockerLocation_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateProductLockerLocationRequestType {
                         path: path.as_ref(),
@@ -780,6 +809,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateSystemResources",
+                "",
                 crate::client::body(
                     &crate::types::UpdateSystemResourcesRequestType {
                         resource_info,
@@ -805,6 +835,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateSystemSwapConfiguration",
+                "",
                 crate::client::body(
                     &crate::types::UpdateSystemSwapConfigurationRequestType {
                         sys_swap_config,
@@ -825,6 +856,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -841,6 +873,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "answerFileValidationResult",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::AnswerFileStatusResult>,
             )
@@ -857,6 +890,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "answerFileValidationState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::AnswerFileStatusResult>,
             )
@@ -875,6 +909,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -889,6 +924,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "capability",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostCapability>,
             )
@@ -905,6 +941,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "complianceCheckResult",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ComplianceResult>,
             )
@@ -921,6 +958,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "complianceCheckState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostSystemComplianceCheckState>,
             )
@@ -935,6 +973,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostConfigInfo>,
             )
@@ -949,6 +988,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -963,6 +1003,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "configManager",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostConfigManager>,
             )
@@ -977,6 +1018,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -995,6 +1037,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -1015,6 +1058,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "datastore",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1033,6 +1077,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "datastoreBrowser",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::HostDatastoreBrowser>,
             )
@@ -1051,6 +1096,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -1065,6 +1111,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -1081,6 +1128,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -1095,6 +1143,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "hardware",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostHardwareInfo>,
             )
@@ -1111,6 +1160,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "licensableResource",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostLicensableResourceInfo>,
             )
@@ -1127,6 +1177,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -1147,6 +1198,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "network",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1161,6 +1213,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -1179,6 +1232,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -1193,6 +1247,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -1209,6 +1264,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "precheckRemediationResult",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     crate::types::ApplyHostProfileConfigurationSpec,
@@ -1229,6 +1285,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1245,6 +1302,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "remediationResult",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     crate::types::ApplyHostProfileConfigurationResult,
@@ -1263,6 +1321,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "remediationState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostSystemRemediationState>,
             )
@@ -1277,6 +1336,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "runtime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostRuntimeInfo>,
             )
@@ -1291,6 +1351,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "summary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostListSummary>,
             )
@@ -1307,6 +1368,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "systemResources",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostSystemResourceInfo>,
             )
@@ -1323,6 +1385,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -1341,6 +1404,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -1357,6 +1421,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -1373,6 +1438,7 @@ impl HostSystem {
                 Self::PATH,
                 &self.reference.value,
                 "vm",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

@@ -68,6 +68,7 @@ impl HostVFlashManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostConfigVFlashCache",
+                "",
                 crate::client::body(
                     &crate::types::HostConfigVFlashCacheRequestType {
                         spec,
@@ -97,6 +98,7 @@ impl HostVFlashManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostConfigureVFlashResource",
+                "",
                 crate::client::body(
                     &crate::types::HostConfigureVFlashResourceRequestType {
                         spec,
@@ -127,6 +129,7 @@ impl HostVFlashManager {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigureVFlashResourceEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureVFlashResourceExRequestType {
                         device_path,
@@ -156,6 +159,7 @@ impl HostVFlashManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostGetVFlashModuleDefaultConfig",
+                "",
                 crate::client::body(
                     &crate::types::HostGetVFlashModuleDefaultConfigRequestType {
                         vflash_module: vflash_module.as_ref(),
@@ -181,6 +185,7 @@ impl HostVFlashManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostRemoveVFlashResource",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -197,6 +202,7 @@ impl HostVFlashManager {
                 Self::PATH,
                 &self.reference.value,
                 "vFlashConfigInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     crate::types::HostVFlashManagerVFlashConfigInfo,

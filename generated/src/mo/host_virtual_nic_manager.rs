@@ -68,6 +68,7 @@ impl HostVirtualNicManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeselectVnicForNicType",
+                "",
                 crate::client::body(
                     &crate::types::DeselectVnicForNicTypeRequestType {
                         nic_type: nic_type.as_ref(),
@@ -98,6 +99,7 @@ impl HostVirtualNicManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryNetConfig",
+                "",
                 crate::client::body(
                     &crate::types::QueryNetConfigRequestType {
                         nic_type: nic_type.as_ref(),
@@ -128,6 +130,7 @@ impl HostVirtualNicManager {
                 Self::PATH,
                 &self.reference.value,
                 "SelectVnicForNicType",
+                "",
                 crate::client::body(
                     &crate::types::SelectVnicForNicTypeRequestType {
                         nic_type: nic_type.as_ref(),
@@ -153,6 +156,7 @@ impl HostVirtualNicManager {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -176,6 +180,7 @@ impl HostVirtualNicManager {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -190,6 +195,7 @@ impl HostVirtualNicManager {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HostVirtualNicManagerInfo>,
             )
@@ -206,6 +212,7 @@ impl HostVirtualNicManager {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

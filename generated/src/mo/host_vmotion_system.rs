@@ -61,6 +61,7 @@ impl HostVMotionSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DeselectVnic",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -82,6 +83,7 @@ impl HostVMotionSystem {
                 Self::PATH,
                 &self.reference.value,
                 "SelectVnic",
+                "",
                 crate::client::body(
                     &crate::types::SelectVnicRequestType {
                         device: device.as_ref(),
@@ -106,6 +108,7 @@ impl HostVMotionSystem {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -136,6 +139,7 @@ impl HostVMotionSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateIpConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateIpConfigRequestType {
                         ip_config,
@@ -158,6 +162,7 @@ impl HostVMotionSystem {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -172,6 +177,7 @@ impl HostVMotionSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ipConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostIpConfigKind>,
             )
@@ -186,6 +192,7 @@ impl HostVMotionSystem {
                 Self::PATH,
                 &self.reference.value,
                 "netConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HostVMotionNetConfig>,
             )
@@ -202,6 +209,7 @@ impl HostVMotionSystem {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -61,6 +61,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostClomdLiveness",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
@@ -87,6 +88,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostCleanupVmdkLoadTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostCleanupVmdkLoadTestRequestType {
                         runname: runname.as_ref(),
@@ -116,6 +118,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostCreateVmHealthTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostCreateVmHealthTestRequestType {
                         timeout,
@@ -148,6 +151,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanFlashScsiControllerFirmware_Task",
+                "",
                 crate::client::body(
                     &crate::types::VsanFlashScsiControllerFirmwareRequestType {
                         spec,
@@ -177,6 +181,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetHclInfo",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetHclInfoRequestType {
                         include_vendor_info,
@@ -203,6 +208,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetNetworkDiagnosticsHealthInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanNetworkDiagnosticsHealthInfo>,
             )
@@ -224,6 +230,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetProactiveRebalanceInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanProactiveRebalanceInfoEx>,
             )
@@ -253,6 +260,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostPrepareVmdkLoadTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostPrepareVmdkLoadTestRequestType {
                         runname: runname.as_ref(),
@@ -285,6 +293,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryAdvCfg",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQueryAdvCfgRequestType {
                         options: &options,
@@ -315,6 +324,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryCheckLimits",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQueryCheckLimitsRequestType {
                         spec,
@@ -340,6 +350,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryEncryptionHealthSummary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanEncryptionHealthSummary>,
             )
@@ -361,6 +372,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryFileServiceHealthSummary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanFileServiceHealthSummary>,
             )
@@ -382,6 +394,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryHostEMMState",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanHostEMMSummary>,
             )
@@ -407,6 +420,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryHostInfoByUuids",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQueryHostInfoByUuidsRequestType {
                         uuids: &uuids,
@@ -439,6 +453,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryObjectHealthSummary",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQueryObjectHealthSummaryRequestType {
                         obj_uuids,
@@ -468,6 +483,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryPhysicalDiskHealthSummary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanPhysicalDiskHealthSummary>,
             )
@@ -496,6 +512,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryRunIperfClient",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQueryRunIperfClientRequestType {
                         multicast,
@@ -530,6 +547,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryRunIperfServer",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQueryRunIperfServerRequestType {
                         multicast,
@@ -561,6 +579,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQuerySmartStats",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQuerySmartStatsRequestType {
                         disks,
@@ -593,6 +612,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryVerifyNetworkSettings",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQueryVerifyNetworkSettingsRequestType {
                         peers,
@@ -624,6 +644,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryHealthSystemVersion",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQueryHealthSystemVersionRequestType {
                         display_version,
@@ -653,6 +674,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostRepairImmediateObjects",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostRepairImmediateObjectsRequestType {
                         uuids,
@@ -685,6 +707,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostRunVmdkLoadTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostRunVmdkLoadTestRequestType {
                         runname: runname.as_ref(),
@@ -718,6 +741,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanStartProactiveRebalance",
+                "",
                 crate::client::body(
                     &crate::types::VsanStartProactiveRebalanceRequestType {
                         time_span,
@@ -744,6 +768,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanStopProactiveRebalance",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
@@ -768,6 +793,7 @@ impl HostVsanHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanWaitForVsanHealthGenerationIdChange",
+                "",
                 crate::client::body(
                     &crate::types::VsanWaitForVsanHealthGenerationIdChangeRequestType {
                         timeout,

@@ -64,6 +64,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AbdicateDomOwnership",
+                "",
                 crate::client::body(
                     &crate::types::AbdicateDomOwnershipRequestType {
                         uuids: &uuids,
@@ -93,6 +94,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CanProvisionObjects",
+                "",
                 crate::client::body(
                     &crate::types::CanProvisionObjectsRequestType {
                         npbs,
@@ -124,6 +126,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteVsanObjects",
+                "",
                 crate::client::body(
                     &crate::types::DeleteVsanObjectsRequestType {
                         uuids: &uuids,
@@ -156,6 +159,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "GetVsanObjExtAttrs",
+                "",
                 crate::client::body(
                     &crate::types::GetVsanObjExtAttrsRequestType {
                         uuids: &uuids,
@@ -181,6 +185,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryCmmds",
+                "",
                 crate::client::body(
                     &crate::types::QueryCmmdsRequestType {
                         queries,
@@ -207,6 +212,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryObjectsOnPhysicalVsanDisk",
+                "",
                 crate::client::body(
                     &crate::types::QueryObjectsOnPhysicalVsanDiskRequestType {
                         disks: &disks,
@@ -232,6 +238,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPhysicalVsanDisks",
+                "",
                 crate::client::body(
                     &crate::types::QueryPhysicalVsanDisksRequestType {
                         props,
@@ -257,6 +264,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySyncingVsanObjects",
+                "",
                 crate::client::body(
                     &crate::types::QuerySyncingVsanObjectsRequestType {
                         uuids,
@@ -287,6 +295,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVsanObjectUuidsByFilter",
+                "",
                 crate::client::body(
                     &crate::types::QueryVsanObjectUuidsByFilterRequestType {
                         uuids,
@@ -314,6 +323,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVsanObjects",
+                "",
                 crate::client::body(
                     &crate::types::QueryVsanObjectsRequestType {
                         uuids,
@@ -340,6 +350,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVsanStatistics",
+                "",
                 crate::client::body(
                     &crate::types::QueryVsanStatisticsRequestType {
                         labels: &labels,
@@ -369,6 +380,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigurationSatisfiable",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigurationSatisfiableRequestType {
                         pcbs,
@@ -396,6 +408,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureDomObject",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureDomObjectRequestType {
                         uuid: uuid.as_ref(),
@@ -424,6 +437,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RunVsanPhysicalDiskDiagnostics",
+                "",
                 crate::client::body(
                     &crate::types::RunVsanPhysicalDiskDiagnosticsRequestType {
                         disks,
@@ -460,6 +474,7 @@ impl HostVsanInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpgradeVsanObjects",
+                "",
                 crate::client::body(
                     &crate::types::UpgradeVsanObjectsRequestType {
                         uuids: &uuids,

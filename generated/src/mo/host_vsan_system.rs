@@ -65,6 +65,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "AddDisks_Task",
+                "",
                 crate::client::body(
                     &crate::types::AddDisksRequestType {
                         disk,
@@ -99,6 +100,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "EvacuateVsanNode_Task",
+                "",
                 crate::client::body(
                     &crate::types::EvacuateVsanNodeRequestType {
                         maintenance_spec,
@@ -127,6 +129,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "InitializeDisks_Task",
+                "",
                 crate::client::body(
                     &crate::types::InitializeDisksRequestType {
                         mapping,
@@ -152,6 +155,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDisksForVsan",
+                "",
                 crate::client::body(
                     &crate::types::QueryDisksForVsanRequestType {
                         canonical_name,
@@ -172,6 +176,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryHostStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanHostClusterStatus>,
             )
@@ -194,6 +199,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RecommissionVsanNode_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -219,6 +225,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::RemoveDiskRequestType {
                         disk,
@@ -250,6 +257,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveDiskMapping_Task",
+                "",
                 crate::client::body(
                     &crate::types::RemoveDiskMappingRequestType {
                         mapping,
@@ -283,6 +291,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UnmountDiskMapping_Task",
+                "",
                 crate::client::body(
                     &crate::types::UnmountDiskMappingRequestType {
                         mapping,
@@ -310,6 +319,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVsan_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVsanRequestType {
                         config,
@@ -330,6 +340,7 @@ impl HostVsanSystem {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanHostConfigInfoKind>,
             )

@@ -73,6 +73,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostVStorageObjectRevert_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostVStorageObjectRevertRequestType {
                         id,
@@ -107,6 +108,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostClearVStorageObjectControlFlags",
+                "",
                 crate::client::body(
                     &crate::types::HostClearVStorageObjectControlFlagsRequestType {
                         id,
@@ -143,6 +145,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostCloneVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostCloneVStorageObjectRequestType {
                         id,
@@ -176,6 +179,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostCreateDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostCreateDiskRequestType {
                         spec,
@@ -219,6 +223,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostVStorageObjectCreateDiskFromSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostVStorageObjectCreateDiskFromSnapshotRequestType {
                         id,
@@ -264,6 +269,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostVStorageObjectCreateSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostVStorageObjectCreateSnapshotRequestType {
                         id,
@@ -304,6 +310,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectCreateSnapshotEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::VStorageObjectCreateSnapshotExRequestType {
                         id,
@@ -342,6 +349,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostVStorageObjectDeleteSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostVStorageObjectDeleteSnapshotRequestType {
                         id,
@@ -381,6 +389,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectDeleteSnapshotEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::VStorageObjectDeleteSnapshotExRequestType {
                         id,
@@ -420,6 +429,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectDeleteSnapshotEx2_Task",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::VStorageObjectDeleteSnapshotEx2RequestType {
                         id,
@@ -458,6 +468,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostDeleteVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostDeleteVStorageObjectRequestType {
                         id,
@@ -498,6 +509,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostDeleteVStorageObjectEx_Task",
+                "7.0.2.0",
                 crate::client::body(
                     &crate::types::HostDeleteVStorageObjectExRequestType {
                         id,
@@ -536,6 +548,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostExtendDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostExtendDiskRequestType {
                         id,
@@ -576,6 +589,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectExtendDiskEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::VStorageObjectExtendDiskExRequestType {
                         id,
@@ -613,6 +627,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostInflateDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostInflateDiskRequestType {
                         id,
@@ -642,6 +657,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostListVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::HostListVStorageObjectRequestType {
                         datastore,
@@ -673,6 +689,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostQueryVirtualDiskUuid",
+                "8.0.3.0",
                 crate::client::body(
                     &crate::types::HostQueryVirtualDiskUuidRequestType {
                         name: name.as_ref(),
@@ -705,6 +722,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostReconcileDatastoreInventory_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostReconcileDatastoreInventoryRequestType {
                         datastore,
@@ -739,6 +757,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostRegisterDisk",
+                "",
                 crate::client::body(
                     &crate::types::HostRegisterDiskRequestType {
                         path: path.as_ref(),
@@ -778,6 +797,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostRelocateVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostRelocateVStorageObjectRequestType {
                         id,
@@ -813,6 +833,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostRenameVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::HostRenameVStorageObjectRequestType {
                         id,
@@ -849,6 +870,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RenameVStorageObjectEx",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::RenameVStorageObjectExRequestType {
                         id,
@@ -885,6 +907,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RepairVStorageObjectChain_Task",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::RepairVStorageObjectChainRequestType {
                         id,
@@ -918,6 +941,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostVStorageObjectRetrieveSnapshotInfo",
+                "",
                 crate::client::body(
                     &crate::types::HostVStorageObjectRetrieveSnapshotInfoRequestType {
                         id,
@@ -949,6 +973,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostRetrieveVStorageInfrastructureObjectPolicy",
+                "",
                 crate::client::body(
                     &crate::types::HostRetrieveVStorageInfrastructureObjectPolicyRequestType {
                         datastore,
@@ -983,6 +1008,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostRetrieveVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::HostRetrieveVStorageObjectRequestType {
                         id,
@@ -1018,6 +1044,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostRetrieveVStorageObjectMetadata",
+                "",
                 crate::client::body(
                     &crate::types::HostRetrieveVStorageObjectMetadataRequestType {
                         id,
@@ -1055,6 +1082,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostRetrieveVStorageObjectMetadataValue",
+                "",
                 crate::client::body(
                     &crate::types::HostRetrieveVStorageObjectMetadataValueRequestType {
                         id,
@@ -1089,6 +1117,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostRetrieveVStorageObjectState",
+                "",
                 crate::client::body(
                     &crate::types::HostRetrieveVStorageObjectStateRequestType {
                         id,
@@ -1127,6 +1156,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RevertVStorageObjectEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::RevertVStorageObjectExRequestType {
                         id,
@@ -1159,6 +1189,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostScheduleReconcileDatastoreInventory",
+                "",
                 crate::client::body(
                     &crate::types::HostScheduleReconcileDatastoreInventoryRequestType {
                         datastore,
@@ -1192,6 +1223,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostSetVStorageObjectControlFlags",
+                "",
                 crate::client::body(
                     &crate::types::HostSetVStorageObjectControlFlagsRequestType {
                         id,
@@ -1228,6 +1260,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostSetVirtualDiskUuid_Task",
+                "8.0.3.0",
                 crate::client::body(
                     &crate::types::HostSetVirtualDiskUuidRequestType {
                         name: name.as_ref(),
@@ -1263,6 +1296,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterDisk_Task",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::UnregisterDiskRequestType {
                         id,
@@ -1299,6 +1333,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostUpdateVStorageObjectMetadata_Task",
+                "",
                 crate::client::body(
                     &crate::types::HostUpdateVStorageObjectMetadataRequestType {
                         id,
@@ -1339,6 +1374,7 @@ impl HostVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "HostUpdateVStorageObjectMetadataEx_Task",
+                "7.0.2.0",
                 crate::client::body(
                     &crate::types::HostUpdateVStorageObjectMetadataExRequestType {
                         id,

@@ -65,6 +65,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "HttpNfcLeaseAbort",
+                "",
                 crate::client::body(
                     &crate::types::HttpNfcLeaseAbortRequestType {
                         fault,
@@ -87,6 +88,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "HttpNfcLeaseComplete",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -107,6 +109,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "HttpNfcLeaseGetManifest",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::HttpNfcLeaseManifestEntry>>,
             )
@@ -132,6 +135,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "HttpNfcLeaseProbeUrls",
+                "7.0.2.0",
                 crate::client::body(
                     &crate::types::HttpNfcLeaseProbeUrlsRequestType {
                         files,
@@ -156,6 +160,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "HttpNfcLeaseProgress",
+                "",
                 crate::client::body(
                     &crate::types::HttpNfcLeaseProgressRequestType {
                         percent,
@@ -186,6 +191,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "HttpNfcLeasePullFromUrls_Task",
+                "",
                 crate::client::body(
                     &crate::types::HttpNfcLeasePullFromUrlsRequestType {
                         files,
@@ -212,6 +218,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "HttpNfcLeaseSetManifestChecksumType",
+                "",
                 crate::client::body(
                     &crate::types::HttpNfcLeaseSetManifestChecksumTypeRequestType {
                         device_urls_to_checksum_types,
@@ -230,6 +237,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "capabilities",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HttpNfcLeaseCapabilities>,
             )
@@ -244,6 +252,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "error",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::MethodFaultKind>,
             )
@@ -258,6 +267,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::HttpNfcLeaseInfo>,
             )
@@ -272,6 +282,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "initializeProgress",
+                "",
                 Ok(None),
                 crate::client::decode::<i32>,
             )
@@ -286,6 +297,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "mode",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -300,6 +312,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "state",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::HttpNfcLeaseState>,
             )
@@ -314,6 +327,7 @@ impl HttpNfcLease {
                 Self::PATH,
                 &self.reference.value,
                 "transferProgress",
+                "",
                 Ok(None),
                 crate::client::decode::<i32>,
             )

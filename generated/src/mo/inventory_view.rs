@@ -63,6 +63,7 @@ impl InventoryView {
                 Self::PATH,
                 &self.reference.value,
                 "CloseInventoryViewFolder",
+                "",
                 crate::client::body(
                     &crate::types::CloseInventoryViewFolderRequestType {
                         entity,
@@ -83,6 +84,7 @@ impl InventoryView {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyView",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -104,6 +106,7 @@ impl InventoryView {
                 Self::PATH,
                 &self.reference.value,
                 "OpenInventoryViewFolder",
+                "",
                 crate::client::body(
                     &crate::types::OpenInventoryViewFolderRequestType {
                         entity,
@@ -124,6 +127,7 @@ impl InventoryView {
                 Self::PATH,
                 &self.reference.value,
                 "view",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

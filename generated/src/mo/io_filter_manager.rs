@@ -68,6 +68,7 @@ impl IoFilterManager {
                 Self::PATH,
                 &self.reference.value,
                 "InitiateTransitionToVLCM_Task",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::InitiateTransitionToVLCMRequestType {
                         cluster,
@@ -98,6 +99,7 @@ impl IoFilterManager {
                 Self::PATH,
                 &self.reference.value,
                 "InstallIoFilter_Task",
+                "",
                 crate::client::body(
                     &crate::types::InstallIoFilterRequestType {
                         vib_url: vib_url.as_ref(),
@@ -129,6 +131,7 @@ impl IoFilterManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDisksUsingFilter",
+                "",
                 crate::client::body(
                     &crate::types::QueryDisksUsingFilterRequestType {
                         filter_id: filter_id.as_ref(),
@@ -155,6 +158,7 @@ impl IoFilterManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIoFilterInfo",
+                "",
                 crate::client::body(
                     &crate::types::QueryIoFilterInfoRequestType {
                         comp_res,
@@ -184,6 +188,7 @@ impl IoFilterManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIoFilterIssues",
+                "",
                 crate::client::body(
                     &crate::types::QueryIoFilterIssuesRequestType {
                         filter_id: filter_id.as_ref(),
@@ -214,6 +219,7 @@ impl IoFilterManager {
                 Self::PATH,
                 &self.reference.value,
                 "ResolveInstallationErrorsOnCluster_Task",
+                "",
                 crate::client::body(
                     &crate::types::ResolveInstallationErrorsOnClusterRequestType {
                         filter_id: filter_id.as_ref(),
@@ -244,6 +250,7 @@ impl IoFilterManager {
                 Self::PATH,
                 &self.reference.value,
                 "ResolveInstallationErrorsOnHost_Task",
+                "",
                 crate::client::body(
                     &crate::types::ResolveInstallationErrorsOnHostRequestType {
                         filter_id: filter_id.as_ref(),
@@ -276,6 +283,7 @@ impl IoFilterManager {
                 Self::PATH,
                 &self.reference.value,
                 "UninstallIoFilter_Task",
+                "",
                 crate::client::body(
                     &crate::types::UninstallIoFilterRequestType {
                         filter_id: filter_id.as_ref(),
@@ -309,6 +317,7 @@ impl IoFilterManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpgradeIoFilter_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpgradeIoFilterRequestType {
                         filter_id: filter_id.as_ref(),

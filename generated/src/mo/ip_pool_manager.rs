@@ -63,6 +63,7 @@ impl IpPoolManager {
                 Self::PATH,
                 &self.reference.value,
                 "AllocateIpv4Address",
+                "",
                 crate::client::body(
                     &crate::types::AllocateIpv4AddressRequestType {
                         dc,
@@ -90,6 +91,7 @@ impl IpPoolManager {
                 Self::PATH,
                 &self.reference.value,
                 "AllocateIpv6Address",
+                "",
                 crate::client::body(
                     &crate::types::AllocateIpv6AddressRequestType {
                         dc,
@@ -116,6 +118,7 @@ impl IpPoolManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateIpPool",
+                "",
                 crate::client::body(
                     &crate::types::CreateIpPoolRequestType {
                         dc,
@@ -145,6 +148,7 @@ impl IpPoolManager {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyIpPool",
+                "",
                 crate::client::body(
                     &crate::types::DestroyIpPoolRequestType {
                         dc,
@@ -172,6 +176,7 @@ impl IpPoolManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIPAllocations",
+                "",
                 crate::client::body(
                     &crate::types::QueryIPAllocationsRequestType {
                         dc,
@@ -197,6 +202,7 @@ impl IpPoolManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIpPools",
+                "",
                 crate::client::body(
                     &crate::types::QueryIpPoolsRequestType {
                         dc,
@@ -222,6 +228,7 @@ impl IpPoolManager {
                 Self::PATH,
                 &self.reference.value,
                 "ReleaseIpAllocation",
+                "",
                 crate::client::body(
                     &crate::types::ReleaseIpAllocationRequestType {
                         dc,
@@ -248,6 +255,7 @@ impl IpPoolManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateIpPool",
+                "",
                 crate::client::body(
                     &crate::types::UpdateIpPoolRequestType {
                         dc,

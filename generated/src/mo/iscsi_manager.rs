@@ -75,6 +75,7 @@ impl IscsiManager {
                 Self::PATH,
                 &self.reference.value,
                 "BindVnic",
+                "",
                 crate::client::body(
                     &crate::types::BindVnicRequestType {
                         iscsi_hba_name: iscsi_hba_name.as_ref(),
@@ -105,6 +106,7 @@ impl IscsiManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryBoundVnics",
+                "",
                 crate::client::body(
                     &crate::types::QueryBoundVnicsRequestType {
                         iscsi_hba_name: iscsi_hba_name.as_ref(),
@@ -134,6 +136,7 @@ impl IscsiManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryCandidateNics",
+                "",
                 crate::client::body(
                     &crate::types::QueryCandidateNicsRequestType {
                         iscsi_hba_name: iscsi_hba_name.as_ref(),
@@ -160,6 +163,7 @@ impl IscsiManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryMigrationDependencies",
+                "",
                 crate::client::body(
                     &crate::types::QueryMigrationDependenciesRequestType {
                         pnic_device: &pnic_device,
@@ -188,6 +192,7 @@ impl IscsiManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPnicStatus",
+                "",
                 crate::client::body(
                     &crate::types::QueryPnicStatusRequestType {
                         pnic_device: pnic_device.as_ref(),
@@ -216,6 +221,7 @@ impl IscsiManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVnicStatus",
+                "",
                 crate::client::body(
                     &crate::types::QueryVnicStatusRequestType {
                         vnic_device: vnic_device.as_ref(),
@@ -251,6 +257,7 @@ impl IscsiManager {
                 Self::PATH,
                 &self.reference.value,
                 "UnbindVnic",
+                "",
                 crate::client::body(
                     &crate::types::UnbindVnicRequestType {
                         iscsi_hba_name: iscsi_hba_name.as_ref(),

@@ -65,6 +65,7 @@ impl LicenseAssignmentManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAssignedLicenses",
+                "",
                 crate::client::body(
                     &crate::types::QueryAssignedLicensesRequestType {
                         entity_id,
@@ -95,6 +96,7 @@ impl LicenseAssignmentManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveAssignedLicense",
+                "",
                 crate::client::body(
                     &crate::types::RemoveAssignedLicenseRequestType {
                         entity_id: entity_id.as_ref(),
@@ -125,6 +127,7 @@ impl LicenseAssignmentManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateAssignedLicense",
+                "",
                 crate::client::body(
                     &crate::types::UpdateAssignedLicenseRequestType {
                         entity: entity.as_ref(),

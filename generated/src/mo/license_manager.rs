@@ -64,6 +64,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "AddLicense",
+                "",
                 crate::client::body(
                     &crate::types::AddLicenseRequestType {
                         license_key: license_key.as_ref(),
@@ -97,6 +98,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "CheckLicenseFeature",
+                "",
                 crate::client::body(
                     &crate::types::CheckLicenseFeatureRequestType {
                         host,
@@ -132,6 +134,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigureLicenseSource",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureLicenseSourceRequestType {
                         host,
@@ -158,6 +161,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "DecodeLicense",
+                "",
                 crate::client::body(
                     &crate::types::DecodeLicenseRequestType {
                         license_key: license_key.as_ref(),
@@ -191,6 +195,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "DisableFeature",
+                "",
                 crate::client::body(
                     &crate::types::DisableFeatureRequestType {
                         host,
@@ -225,6 +230,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "EnableFeature",
+                "",
                 crate::client::body(
                     &crate::types::EnableFeatureRequestType {
                         host,
@@ -254,6 +260,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryLicenseSourceAvailability",
+                "",
                 crate::client::body(
                     &crate::types::QueryLicenseSourceAvailabilityRequestType {
                         host,
@@ -282,6 +289,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySupportedFeatures",
+                "",
                 crate::client::body(
                     &crate::types::QuerySupportedFeaturesRequestType {
                         host,
@@ -310,6 +318,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryLicenseUsage",
+                "",
                 crate::client::body(
                     &crate::types::QueryLicenseUsageRequestType {
                         host,
@@ -336,6 +345,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveLicenseLabel",
+                "",
                 crate::client::body(
                     &crate::types::RemoveLicenseLabelRequestType {
                         license_key: license_key.as_ref(),
@@ -359,6 +369,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveLicense",
+                "",
                 crate::client::body(
                     &crate::types::RemoveLicenseRequestType {
                         license_key: license_key.as_ref(),
@@ -392,6 +403,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetLicenseEdition",
+                "",
                 crate::client::body(
                     &crate::types::SetLicenseEditionRequestType {
                         host,
@@ -420,6 +432,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateLicenseLabel",
+                "",
                 crate::client::body(
                     &crate::types::UpdateLicenseLabelRequestType {
                         license_key: license_key.as_ref(),
@@ -448,6 +461,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateLicense",
+                "",
                 crate::client::body(
                     &crate::types::UpdateLicenseRequestType {
                         license_key: license_key.as_ref(),
@@ -470,6 +484,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "diagnostics",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::LicenseDiagnostics>,
             )
@@ -486,6 +501,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "evaluation",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::LicenseManagerEvaluationInfo>,
             )
@@ -505,6 +521,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "featureInfo",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::LicenseFeatureInfo>>,
             )
@@ -525,6 +542,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "licenseAssignmentManager",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::LicenseAssignmentManager>,
             )
@@ -542,6 +560,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "licensedEdition",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -556,6 +575,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "licenses",
+                "",
                 Ok(None),
                 crate::client::decode::<Vec<crate::types::LicenseManagerLicenseInfo>>,
             )
@@ -573,6 +593,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "source",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::LicenseSourceKind>,
             )
@@ -590,6 +611,7 @@ impl LicenseManager {
                 Self::PATH,
                 &self.reference.value,
                 "sourceAvailable",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )

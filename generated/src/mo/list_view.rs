@@ -58,6 +58,7 @@ impl ListView {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyView",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -78,6 +79,7 @@ impl ListView {
                 Self::PATH,
                 &self.reference.value,
                 "ModifyListView",
+                "",
                 crate::client::body(
                     &crate::types::ModifyListViewRequestType {
                         add,
@@ -102,6 +104,7 @@ impl ListView {
                 Self::PATH,
                 &self.reference.value,
                 "ResetListView",
+                "",
                 crate::client::body(
                     &crate::types::ResetListViewRequestType {
                         obj,
@@ -125,6 +128,7 @@ impl ListView {
                 Self::PATH,
                 &self.reference.value,
                 "ResetListViewFromView",
+                "",
                 crate::client::body(
                     &crate::types::ResetListViewFromViewRequestType {
                         view,
@@ -145,6 +149,7 @@ impl ListView {
                 Self::PATH,
                 &self.reference.value,
                 "view",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

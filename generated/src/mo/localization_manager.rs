@@ -60,6 +60,7 @@ impl LocalizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "catalog",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::LocalizationManagerMessageCatalog>,

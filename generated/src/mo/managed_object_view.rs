@@ -58,6 +58,7 @@ impl ManagedObjectView {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyView",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -74,6 +75,7 @@ impl ManagedObjectView {
                 Self::PATH,
                 &self.reference.value,
                 "view",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

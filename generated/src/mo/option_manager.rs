@@ -66,6 +66,7 @@ impl OptionManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryOptions",
+                "",
                 crate::client::body(
                     &crate::types::QueryOptionsRequestType {
                         name,
@@ -92,6 +93,7 @@ impl OptionManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateOptions",
+                "",
                 crate::client::body(
                     &crate::types::UpdateOptionsRequestType {
                         changed_value,
@@ -110,6 +112,7 @@ impl OptionManager {
                 Self::PATH,
                 &self.reference.value,
                 "setting",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::OptionValueKind>>,
             )
@@ -124,6 +127,7 @@ impl OptionManager {
                 Self::PATH,
                 &self.reference.value,
                 "supportedOption",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::OptionDef>>,
             )

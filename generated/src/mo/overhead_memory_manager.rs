@@ -70,6 +70,7 @@ impl OverheadMemoryManager {
                 Self::PATH,
                 &self.reference.value,
                 "LookupVmOverheadMemory",
+                "",
                 crate::client::body(
                     &crate::types::LookupVmOverheadMemoryRequestType {
                         vm,

@@ -71,6 +71,7 @@ impl OvfManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateDescriptor",
+                "",
                 crate::client::body(
                     &crate::types::CreateDescriptorRequestType {
                         obj,
@@ -108,6 +109,7 @@ impl OvfManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateImportSpec",
+                "",
                 crate::client::body(
                     &crate::types::CreateImportSpecRequestType {
                         ovf_descriptor: ovf_descriptor.as_ref(),
@@ -144,6 +146,7 @@ impl OvfManager {
                 Self::PATH,
                 &self.reference.value,
                 "ParseDescriptor",
+                "",
                 crate::client::body(
                     &crate::types::ParseDescriptorRequestType {
                         ovf_descriptor: ovf_descriptor.as_ref(),
@@ -178,6 +181,7 @@ impl OvfManager {
                 Self::PATH,
                 &self.reference.value,
                 "ValidateHost",
+                "",
                 crate::client::body(
                     &crate::types::ValidateHostRequestType {
                         ovf_descriptor: ovf_descriptor.as_ref(),
@@ -202,6 +206,7 @@ impl OvfManager {
                 Self::PATH,
                 &self.reference.value,
                 "ovfExportOption",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::OvfOptionInfo>>,
             )
@@ -220,6 +225,7 @@ impl OvfManager {
                 Self::PATH,
                 &self.reference.value,
                 "ovfImportOption",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::OvfOptionInfo>>,
             )

@@ -67,6 +67,7 @@ impl PbmComplianceManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmCheckCompliance",
+                "",
                 crate::client::body(
                     &crate::types::PbmCheckComplianceRequestType {
                         entities,
@@ -96,6 +97,7 @@ impl PbmComplianceManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmCheckRollupCompliance",
+                "",
                 crate::client::body(
                     &crate::types::PbmCheckRollupComplianceRequestType {
                         entity,
@@ -125,6 +127,7 @@ impl PbmComplianceManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmFetchComplianceResult",
+                "",
                 crate::client::body(
                     &crate::types::PbmFetchComplianceResultRequestType {
                         entities,
@@ -154,6 +157,7 @@ impl PbmComplianceManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmFetchRollupComplianceResult",
+                "",
                 crate::client::body(
                     &crate::types::PbmFetchRollupComplianceResultRequestType {
                         entity,
@@ -183,6 +187,7 @@ impl PbmComplianceManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryByRollupComplianceStatus",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryByRollupComplianceStatusRequestType {
                         status: status.as_ref(),

@@ -64,6 +64,7 @@ impl PbmPlacementSolver {
                 Self::PATH,
                 &self.reference.value,
                 "PbmCheckCompatibility",
+                "",
                 crate::client::body(
                     &crate::types::PbmCheckCompatibilityRequestType {
                         hubs_to_search,
@@ -93,6 +94,7 @@ impl PbmPlacementSolver {
                 Self::PATH,
                 &self.reference.value,
                 "PbmCheckCompatibilityWithSpec",
+                "",
                 crate::client::body(
                     &crate::types::PbmCheckCompatibilityWithSpecRequestType {
                         hubs_to_search,
@@ -128,6 +130,7 @@ impl PbmPlacementSolver {
                 Self::PATH,
                 &self.reference.value,
                 "PbmCheckRequirements",
+                "",
                 crate::client::body(
                     &crate::types::PbmCheckRequirementsRequestType {
                         hubs_to_search,
@@ -161,6 +164,7 @@ impl PbmPlacementSolver {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryMatchingHub",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryMatchingHubRequestType {
                         hubs_to_search,
@@ -191,6 +195,7 @@ impl PbmPlacementSolver {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryMatchingHubWithSpec",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryMatchingHubWithSpecRequestType {
                         hubs_to_search,

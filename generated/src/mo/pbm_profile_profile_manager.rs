@@ -70,6 +70,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmAssignDefaultRequirementProfile",
+                "",
                 crate::client::body(
                     &crate::types::PbmAssignDefaultRequirementProfileRequestType {
                         profile,
@@ -101,6 +102,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmCreate",
+                "",
                 crate::client::body(
                     &crate::types::PbmCreateRequestType {
                         create_spec,
@@ -126,6 +128,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmDelete",
+                "",
                 crate::client::body(
                     &crate::types::PbmDeleteRequestType {
                         profile_id,
@@ -154,6 +157,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmFetchCapabilityMetadata",
+                "",
                 crate::client::body(
                     &crate::types::PbmFetchCapabilityMetadataRequestType {
                         resource_type,
@@ -186,6 +190,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmFetchCapabilitySchema",
+                "",
                 crate::client::body(
                     &crate::types::PbmFetchCapabilitySchemaRequestType {
                         vendor_uuid,
@@ -209,6 +214,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmFetchResourceType",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::PbmProfileResourceType>>,
             )
@@ -230,6 +236,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmFetchVendorInfo",
+                "",
                 crate::client::body(
                     &crate::types::PbmFetchVendorInfoRequestType {
                         resource_type,
@@ -263,6 +270,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmFindApplicableDefaultProfile",
+                "",
                 crate::client::body(
                     &crate::types::PbmFindApplicableDefaultProfileRequestType {
                         datastores,
@@ -291,6 +299,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryAssociatedEntities",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryAssociatedEntitiesRequestType {
                         profiles,
@@ -320,6 +329,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryAssociatedEntity",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryAssociatedEntityRequestType {
                         profile,
@@ -349,6 +359,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryAssociatedProfile",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryAssociatedProfileRequestType {
                         entity,
@@ -377,6 +388,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryAssociatedProfiles",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryAssociatedProfilesRequestType {
                         entities,
@@ -407,6 +419,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryDefaultRequirementProfile",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryDefaultRequirementProfileRequestType {
                         hub,
@@ -437,6 +450,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryDefaultRequirementProfiles",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryDefaultRequirementProfilesRequestType {
                         datastores,
@@ -466,6 +480,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryProfile",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryProfileRequestType {
                         resource_type,
@@ -497,6 +512,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQuerySpaceStatsForStorageContainer",
+                "",
                 crate::client::body(
                     &crate::types::PbmQuerySpaceStatsForStorageContainerRequestType {
                         datastore,
@@ -525,6 +541,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmResetDefaultRequirementProfile",
+                "",
                 crate::client::body(
                     &crate::types::PbmResetDefaultRequirementProfileRequestType {
                         profile,
@@ -545,6 +562,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmResetVSanDefaultProfile",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -569,6 +587,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmRetrieveContent",
+                "",
                 crate::client::body(
                     &crate::types::PbmRetrieveContentRequestType {
                         profile_ids,
@@ -599,6 +618,7 @@ impl PbmProfileProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmUpdate",
+                "",
                 crate::client::body(
                     &crate::types::PbmUpdateRequestType {
                         profile_id,

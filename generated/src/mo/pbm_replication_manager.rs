@@ -66,6 +66,7 @@ impl PbmReplicationManager {
                 Self::PATH,
                 &self.reference.value,
                 "PbmQueryReplicationGroups",
+                "",
                 crate::client::body(
                     &crate::types::PbmQueryReplicationGroupsRequestType {
                         entities,

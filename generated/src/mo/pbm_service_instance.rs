@@ -60,6 +60,7 @@ impl PbmServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "PbmRetrieveServiceContent",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::PbmServiceInstanceContent>,
             )
@@ -76,6 +77,7 @@ impl PbmServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "content",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::PbmServiceInstanceContent>,
             )

@@ -66,6 +66,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreatePerfInterval",
+                "",
                 crate::client::body(
                     &crate::types::CreatePerfIntervalRequestType {
                         interval_id,
@@ -94,6 +95,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAvailablePerfMetric",
+                "",
                 crate::client::body(
                     &crate::types::QueryAvailablePerfMetricRequestType {
                         entity,
@@ -122,6 +124,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPerfComposite",
+                "",
                 crate::client::body(
                     &crate::types::QueryPerfCompositeRequestType {
                         query_spec,
@@ -147,6 +150,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPerfCounter",
+                "",
                 crate::client::body(
                     &crate::types::QueryPerfCounterRequestType {
                         counter_id,
@@ -172,6 +176,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPerfCounterByLevel",
+                "",
                 crate::client::body(
                     &crate::types::QueryPerfCounterByLevelRequestType {
                         level,
@@ -197,6 +202,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPerfProviderSummary",
+                "",
                 crate::client::body(
                     &crate::types::QueryPerfProviderSummaryRequestType {
                         entity,
@@ -222,6 +228,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPerf",
+                "",
                 crate::client::body(
                     &crate::types::QueryPerfRequestType {
                         query_spec,
@@ -247,6 +254,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "RemovePerfInterval",
+                "",
                 crate::client::body(
                     &crate::types::RemovePerfIntervalRequestType {
                         sample_period,
@@ -269,6 +277,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "ResetCounterLevelMapping",
+                "",
                 crate::client::body(
                     &crate::types::ResetCounterLevelMappingRequestType {
                         counters,
@@ -294,6 +303,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateCounterLevelMapping",
+                "",
                 crate::client::body(
                     &crate::types::UpdateCounterLevelMappingRequestType {
                         counter_level_map,
@@ -319,6 +329,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdatePerfInterval",
+                "",
                 crate::client::body(
                     &crate::types::UpdatePerfIntervalRequestType {
                         interval,
@@ -339,6 +350,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "description",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::PerformanceDescription>,
             )
@@ -357,6 +369,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "historicalInterval",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::PerfInterval>>,
             )
@@ -375,6 +388,7 @@ impl PerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "perfCounter",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::PerfCounterInfo>>,
             )

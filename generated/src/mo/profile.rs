@@ -63,6 +63,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "AssociateProfile",
+                "",
                 crate::client::body(
                     &crate::types::AssociateProfileRequestType {
                         entity,
@@ -90,6 +91,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "CheckProfileCompliance_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckProfileComplianceRequestType {
                         entity,
@@ -110,6 +112,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyProfile",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -131,6 +134,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "DissociateProfile",
+                "",
                 crate::client::body(
                     &crate::types::DissociateProfileRequestType {
                         entity,
@@ -151,6 +155,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "ExportProfile",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -169,6 +174,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveDescription",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
             )
@@ -183,6 +189,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "complianceStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -199,6 +206,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ProfileConfigInfoKind>,
             )
@@ -213,6 +221,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "createdTime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
@@ -230,6 +239,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "description",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ProfileDescription>,
             )
@@ -248,6 +258,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "entity",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -262,6 +273,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "modifiedTime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
@@ -276,6 +288,7 @@ impl Profile {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )

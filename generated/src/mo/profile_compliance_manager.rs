@@ -66,6 +66,7 @@ impl ProfileComplianceManager {
                 Self::PATH,
                 &self.reference.value,
                 "CheckCompliance_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckComplianceRequestType {
                         profile,
@@ -93,6 +94,7 @@ impl ProfileComplianceManager {
                 Self::PATH,
                 &self.reference.value,
                 "ClearComplianceStatus",
+                "",
                 crate::client::body(
                     &crate::types::ClearComplianceStatusRequestType {
                         profile,
@@ -120,6 +122,7 @@ impl ProfileComplianceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryComplianceStatus",
+                "",
                 crate::client::body(
                     &crate::types::QueryComplianceStatusRequestType {
                         profile,
@@ -147,6 +150,7 @@ impl ProfileComplianceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryExpressionMetadata",
+                "",
                 crate::client::body(
                     &crate::types::QueryExpressionMetadataRequestType {
                         expression_name,

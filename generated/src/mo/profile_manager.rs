@@ -68,6 +68,7 @@ impl ProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateProfile",
+                "",
                 crate::client::body(
                     &crate::types::CreateProfileRequestType {
                         create_spec,
@@ -95,6 +96,7 @@ impl ProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "FindAssociatedProfile",
+                "",
                 crate::client::body(
                     &crate::types::FindAssociatedProfileRequestType {
                         entity,
@@ -121,6 +123,7 @@ impl ProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPolicyMetadata",
+                "",
                 crate::client::body(
                     &crate::types::QueryPolicyMetadataRequestType {
                         policy_name,
@@ -146,6 +149,7 @@ impl ProfileManager {
                 Self::PATH,
                 &self.reference.value,
                 "profile",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

@@ -66,6 +66,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "CancelRetrievePropertiesEx",
+                "",
                 crate::client::body(
                     &crate::types::CancelRetrievePropertiesExRequestType {
                         token: token.as_ref(),
@@ -86,6 +87,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "CancelWaitForUpdates",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -113,6 +115,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "CheckForUpdates",
+                "",
                 crate::client::body(
                     &crate::types::CheckForUpdatesRequestType {
                         version,
@@ -141,6 +144,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "ContinueRetrievePropertiesEx",
+                "",
                 crate::client::body(
                     &crate::types::ContinueRetrievePropertiesExRequestType {
                         token: token.as_ref(),
@@ -172,6 +176,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "CreateFilter",
+                "",
                 crate::client::body(
                     &crate::types::CreateFilterRequestType {
                         spec,
@@ -195,6 +200,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "CreatePropertyCollector",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::PropertyCollector>,
             )
@@ -211,6 +217,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyPropertyCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -238,6 +245,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveProperties",
+                "",
                 crate::client::body(
                     &crate::types::RetrievePropertiesRequestType {
                         spec_set,
@@ -267,6 +275,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "RetrievePropertiesEx",
+                "",
                 crate::client::body(
                     &crate::types::RetrievePropertiesExRequestType {
                         spec_set,
@@ -299,6 +308,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "WaitForUpdates",
+                "",
                 crate::client::body(
                     &crate::types::WaitForUpdatesRequestType {
                         version,
@@ -328,6 +338,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "WaitForUpdatesEx",
+                "",
                 crate::client::body(
                     &crate::types::WaitForUpdatesExRequestType {
                         version,
@@ -353,6 +364,7 @@ impl PropertyCollector {
                 Self::PATH,
                 &self.reference.value,
                 "filter",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

@@ -56,6 +56,7 @@ impl PropertyFilter {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyPropertyFilter",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -70,6 +71,7 @@ impl PropertyFilter {
                 Self::PATH,
                 &self.reference.value,
                 "partialUpdates",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
@@ -84,6 +86,7 @@ impl PropertyFilter {
                 Self::PATH,
                 &self.reference.value,
                 "spec",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::PropertyFilterSpec>,
             )

@@ -63,6 +63,7 @@ impl ResourcePlanningManager {
                 Self::PATH,
                 &self.reference.value,
                 "EstimateDatabaseSize",
+                "",
                 crate::client::body(
                     &crate::types::EstimateDatabaseSizeRequestType {
                         db_size_param,

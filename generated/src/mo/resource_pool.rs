@@ -71,6 +71,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "CreateResourcePool",
+                "",
                 crate::client::body(
                     &crate::types::CreateResourcePoolRequestType {
                         name: name.as_ref(),
@@ -109,6 +110,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "CreateVApp",
+                "",
                 crate::client::body(
                     &crate::types::CreateVAppRequestType {
                         name: name.as_ref(),
@@ -148,6 +150,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "CreateChildVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateChildVMRequestType {
                         config,
@@ -172,6 +175,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -186,6 +190,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyChildren",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -220,6 +225,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "ImportVApp",
+                "",
                 crate::client::body(
                     &crate::types::ImportVAppRequestType {
                         spec,
@@ -249,6 +255,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "MoveIntoResourcePool",
+                "",
                 crate::client::body(
                     &crate::types::MoveIntoResourcePoolRequestType {
                         list,
@@ -274,6 +281,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "QueryResourceConfigOption",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourceConfigOption>,
             )
@@ -290,6 +298,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshRuntime",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -325,6 +334,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterChildVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::RegisterChildVMRequestType {
                         path: path.as_ref(),
@@ -347,6 +357,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -369,6 +380,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -393,6 +405,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -421,6 +434,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateChildResourceConfiguration",
+                "",
                 crate::client::body(
                     &crate::types::UpdateChildResourceConfigurationRequestType {
                         spec,
@@ -451,6 +465,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateConfigRequestType {
                         name,
@@ -472,6 +487,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -490,6 +506,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -506,6 +523,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "childConfiguration",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ResourceConfigSpec>>,
             )
@@ -520,6 +538,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourceConfigSpec>,
             )
@@ -534,6 +553,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -548,6 +568,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -566,6 +587,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -584,6 +606,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -598,6 +621,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -614,6 +638,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -630,6 +655,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -646,6 +672,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "namespace",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
             )
@@ -660,6 +687,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -678,6 +706,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "owner",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::ComputeResource>,
             )
@@ -696,6 +725,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -710,6 +740,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -728,6 +759,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -748,6 +780,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "resourcePool",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -762,6 +795,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "runtime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourcePoolRuntimeInfo>,
             )
@@ -776,6 +810,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "summary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourcePoolSummaryKind>,
             )
@@ -792,6 +827,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -810,6 +846,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -826,6 +863,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -844,6 +882,7 @@ impl ResourcePool {
                 Self::PATH,
                 &self.reference.value,
                 "vm",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

@@ -68,6 +68,7 @@ impl ScheduledTask {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureScheduledTask",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureScheduledTaskRequestType {
                         spec,
@@ -91,6 +92,7 @@ impl ScheduledTask {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveScheduledTask",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -110,6 +112,7 @@ impl ScheduledTask {
                 Self::PATH,
                 &self.reference.value,
                 "RunScheduledTask",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -130,6 +133,7 @@ impl ScheduledTask {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -153,6 +157,7 @@ impl ScheduledTask {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -167,6 +172,7 @@ impl ScheduledTask {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ScheduledTaskInfo>,
             )
@@ -183,6 +189,7 @@ impl ScheduledTask {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -68,6 +68,7 @@ impl ScheduledTaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateScheduledTask",
+                "",
                 crate::client::body(
                     &crate::types::CreateScheduledTaskRequestType {
                         entity,
@@ -99,6 +100,7 @@ impl ScheduledTaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateObjectScheduledTask",
+                "",
                 crate::client::body(
                     &crate::types::CreateObjectScheduledTaskRequestType {
                         obj,
@@ -127,6 +129,7 @@ impl ScheduledTaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveEntityScheduledTask",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveEntityScheduledTaskRequestType {
                         entity,
@@ -154,6 +157,7 @@ impl ScheduledTaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveObjectScheduledTask",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveObjectScheduledTaskRequestType {
                         obj,
@@ -174,6 +178,7 @@ impl ScheduledTaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "description",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ScheduledTaskDescription>,
             )
@@ -194,6 +199,7 @@ impl ScheduledTaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "scheduledTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

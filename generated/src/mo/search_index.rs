@@ -67,6 +67,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "FindAllByDnsName",
+                "",
                 crate::client::body(
                     &crate::types::FindAllByDnsNameRequestType {
                         datacenter,
@@ -98,6 +99,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "FindAllByIp",
+                "",
                 crate::client::body(
                     &crate::types::FindAllByIpRequestType {
                         datacenter,
@@ -130,6 +132,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "FindAllByUuid",
+                "",
                 crate::client::body(
                     &crate::types::FindAllByUuidRequestType {
                         datacenter,
@@ -164,6 +167,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "FindByDatastorePath",
+                "",
                 crate::client::body(
                     &crate::types::FindByDatastorePathRequestType {
                         datacenter,
@@ -194,6 +198,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "FindByDnsName",
+                "",
                 crate::client::body(
                     &crate::types::FindByDnsNameRequestType {
                         datacenter,
@@ -223,6 +228,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "FindByInventoryPath",
+                "",
                 crate::client::body(
                     &crate::types::FindByInventoryPathRequestType {
                         inventory_path: inventory_path.as_ref(),
@@ -252,6 +258,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "FindByIp",
+                "",
                 crate::client::body(
                     &crate::types::FindByIpRequestType {
                         datacenter,
@@ -284,6 +291,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "FindByUuid",
+                "",
                 crate::client::body(
                     &crate::types::FindByUuidRequestType {
                         datacenter,
@@ -315,6 +323,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "FindChild",
+                "",
                 crate::client::body(
                     &crate::types::FindChildRequestType {
                         entity,
@@ -346,6 +355,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "Query",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::QueryRequestType {
                         query_spec,
@@ -376,6 +386,7 @@ impl SearchIndex {
                 Self::PATH,
                 &self.reference.value,
                 "QueryNext",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::QueryNextRequestType {
                         iteration_spec,

@@ -58,6 +58,7 @@ impl ServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "CurrentTime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )
@@ -84,6 +85,7 @@ impl ServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVMotionCompatibility",
+                "",
                 crate::client::body(
                     &crate::types::QueryVMotionCompatibilityRequestType {
                         vm,
@@ -106,6 +108,7 @@ impl ServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveServiceContent",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ServiceContent>,
             )
@@ -124,6 +127,7 @@ impl ServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveProductComponents",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ProductComponentInfo>>,
             )
@@ -155,6 +159,7 @@ impl ServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "ValidateMigration",
+                "",
                 crate::client::body(
                     &crate::types::ValidateMigrationRequestType {
                         vm,
@@ -179,6 +184,7 @@ impl ServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "capability",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::Capability>,
             )
@@ -195,6 +201,7 @@ impl ServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "content",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ServiceContent>,
             )
@@ -211,6 +218,7 @@ impl ServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "serverClock",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::DateTime>,
             )

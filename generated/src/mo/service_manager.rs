@@ -64,6 +64,7 @@ impl ServiceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryServiceList",
+                "",
                 crate::client::body(
                     &crate::types::QueryServiceListRequestType {
                         service_name,
@@ -87,6 +88,7 @@ impl ServiceManager {
                 Self::PATH,
                 &self.reference.value,
                 "service",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ServiceManagerServiceInfo>>,
             )

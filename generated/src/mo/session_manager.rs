@@ -58,6 +58,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "AcquireCloneTicket",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::Password>,
             )
@@ -79,6 +80,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "AcquireGenericServiceTicket",
+                "",
                 crate::client::body(
                     &crate::types::AcquireGenericServiceTicketRequestType {
                         spec,
@@ -107,6 +109,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "AcquireLocalTicket",
+                "",
                 crate::client::body(
                     &crate::types::AcquireLocalTicketRequestType {
                         user_name: user_name.as_ref(),
@@ -135,6 +138,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "CloneSession",
+                "",
                 crate::client::body(
                     &crate::types::CloneSessionRequestType {
                         clone_ticket: clone_ticket.as_ref(),
@@ -165,6 +169,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "ImpersonateUser",
+                "",
                 crate::client::body(
                     &crate::types::ImpersonateUserRequestType {
                         user_name: user_name.as_ref(),
@@ -197,6 +202,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "Login",
+                "",
                 crate::client::body(
                     &crate::types::LoginRequestType {
                         user_name: user_name.as_ref(),
@@ -233,6 +239,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "LoginBySSPI",
+                "",
                 crate::client::body(
                     &crate::types::LoginBySSPIRequestType {
                         base64_token: base64_token.as_ref(),
@@ -263,6 +270,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "LoginByToken",
+                "",
                 crate::client::body(
                     &crate::types::LoginByTokenRequestType {
                         locale,
@@ -297,6 +305,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "LoginExtensionByCertificate",
+                "",
                 crate::client::body(
                     &crate::types::LoginExtensionByCertificateRequestType {
                         extension_key: extension_key.as_ref(),
@@ -334,6 +343,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "LoginExtensionBySubjectName",
+                "",
                 crate::client::body(
                     &crate::types::LoginExtensionBySubjectNameRequestType {
                         extension_key: extension_key.as_ref(),
@@ -355,6 +365,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "Logout",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -377,6 +388,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "SessionIsActive",
+                "",
                 crate::client::body(
                     &crate::types::SessionIsActiveRequestType {
                         session_id: session_id.as_ref(),
@@ -403,6 +415,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetLocale",
+                "",
                 crate::client::body(
                     &crate::types::SetLocaleRequestType {
                         locale: locale.as_ref(),
@@ -429,6 +442,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "TerminateSession",
+                "",
                 crate::client::body(
                     &crate::types::TerminateSessionRequestType {
                         session_id: &session_id,
@@ -451,6 +465,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateServiceMessage",
+                "",
                 crate::client::body(
                     &crate::types::UpdateServiceMessageRequestType {
                         message: message.as_ref(),
@@ -471,6 +486,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "currentSession",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::UserSession>,
             )
@@ -487,6 +503,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "defaultLocale",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -503,6 +520,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "message",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
             )
@@ -519,6 +537,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "messageLocaleList",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -535,6 +554,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "sessionList",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::UserSession>>,
             )
@@ -553,6 +573,7 @@ impl SessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "supportedLocaleList",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )

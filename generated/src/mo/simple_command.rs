@@ -63,6 +63,7 @@ impl SimpleCommand {
                 Self::PATH,
                 &self.reference.value,
                 "ExecuteSimpleCommand",
+                "",
                 crate::client::body(
                     &crate::types::ExecuteSimpleCommandRequestType {
                         arguments,
@@ -81,6 +82,7 @@ impl SimpleCommand {
                 Self::PATH,
                 &self.reference.value,
                 "encodingType",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::SimpleCommandEncoding>,
             )
@@ -95,6 +97,7 @@ impl SimpleCommand {
                 Self::PATH,
                 &self.reference.value,
                 "entity",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ServiceManagerServiceInfo>,
             )

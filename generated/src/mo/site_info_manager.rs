@@ -58,6 +58,7 @@ impl SiteInfoManager {
                 Self::PATH,
                 &self.reference.value,
                 "GetSiteInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::SiteInfo>,
             )

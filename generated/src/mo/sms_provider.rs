@@ -58,6 +58,7 @@ impl SmsProvider {
                 Self::PATH,
                 &self.reference.value,
                 "QueryProviderInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::SmsProviderInfoKind>,
             )

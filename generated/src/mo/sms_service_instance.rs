@@ -58,6 +58,7 @@ impl SmsServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAboutInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::SmsAboutInfo>,
             )
@@ -78,6 +79,7 @@ impl SmsServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySessionManager",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedObjectReference>,
             )
@@ -96,6 +98,7 @@ impl SmsServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "QueryStorageManager",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::SmsStorageManager>,
             )

@@ -67,6 +67,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryArray",
+                "",
                 crate::client::body(
                     &crate::types::QueryArrayRequestType {
                         provider_id,
@@ -96,6 +97,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryArrayAssociatedWithLun",
+                "",
                 crate::client::body(
                     &crate::types::QueryArrayAssociatedWithLunRequestType {
                         canonical_name: canonical_name.as_ref(),
@@ -126,6 +128,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryAssociatedBackingStoragePool",
+                "",
                 crate::client::body(
                     &crate::types::QueryAssociatedBackingStoragePoolRequestType {
                         entity_id,
@@ -156,6 +159,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDatastoreBackingPoolMapping",
+                "",
                 crate::client::body(
                     &crate::types::QueryDatastoreBackingPoolMappingRequestType {
                         datastore,
@@ -185,6 +189,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDatastoreCapability",
+                "",
                 crate::client::body(
                     &crate::types::QueryDatastoreCapabilityRequestType {
                         datastore,
@@ -215,6 +220,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDrsMigrationCapabilityForPerformance",
+                "",
                 crate::client::body(
                     &crate::types::QueryDrsMigrationCapabilityForPerformanceRequestType {
                         src_datastore,
@@ -245,6 +251,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDrsMigrationCapabilityForPerformanceEx",
+                "",
                 crate::client::body(
                     &crate::types::QueryDrsMigrationCapabilityForPerformanceExRequestType {
                         datastore,
@@ -274,6 +281,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFaultDomain",
+                "",
                 crate::client::body(
                     &crate::types::QueryFaultDomainRequestType {
                         filter,
@@ -303,6 +311,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFileSystemAssociatedWithArray",
+                "",
                 crate::client::body(
                     &crate::types::QueryFileSystemAssociatedWithArrayRequestType {
                         array_id: array_id.as_ref(),
@@ -335,6 +344,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryHostAssociatedWithLun",
+                "",
                 crate::client::body(
                     &crate::types::QueryHostAssociatedWithLunRequestType {
                         scsi3_id: scsi3_id.as_ref(),
@@ -365,6 +375,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryLunAssociatedWithArray",
+                "",
                 crate::client::body(
                     &crate::types::QueryLunAssociatedWithArrayRequestType {
                         array_id: array_id.as_ref(),
@@ -395,6 +406,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryLunAssociatedWithPort",
+                "",
                 crate::client::body(
                     &crate::types::QueryLunAssociatedWithPortRequestType {
                         port_id: port_id.as_ref(),
@@ -428,6 +440,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryNfsDatastoreAssociatedWithFileSystem",
+                "",
                 crate::client::body(
                     &crate::types::QueryNfsDatastoreAssociatedWithFileSystemRequestType {
                         file_system_id: file_system_id.as_ref(),
@@ -458,6 +471,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPortAssociatedWithArray",
+                "",
                 crate::client::body(
                     &crate::types::QueryPortAssociatedWithArrayRequestType {
                         array_id: array_id.as_ref(),
@@ -488,6 +502,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPortAssociatedWithLun",
+                "",
                 crate::client::body(
                     &crate::types::QueryPortAssociatedWithLunRequestType {
                         scsi3_id: scsi3_id.as_ref(),
@@ -519,6 +534,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPortAssociatedWithProcessor",
+                "",
                 crate::client::body(
                     &crate::types::QueryPortAssociatedWithProcessorRequestType {
                         processor_id: processor_id.as_ref(),
@@ -549,6 +565,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryProcessorAssociatedWithArray",
+                "",
                 crate::client::body(
                     &crate::types::QueryProcessorAssociatedWithArrayRequestType {
                         array_id: array_id.as_ref(),
@@ -576,6 +593,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryProvider",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -600,6 +618,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryReplicationGroupInfo",
+                "",
                 crate::client::body(
                     &crate::types::QueryReplicationGroupInfoRequestType {
                         rg_filter,
@@ -629,6 +648,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryStorageContainer",
+                "",
                 crate::client::body(
                     &crate::types::QueryStorageContainerRequestType {
                         container_spec,
@@ -661,6 +681,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVmfsDatastoreAssociatedWithLun",
+                "",
                 crate::client::body(
                     &crate::types::QueryVmfsDatastoreAssociatedWithLunRequestType {
                         scsi3_id: scsi3_id.as_ref(),
@@ -693,6 +714,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "SmsRefreshCACertificatesAndCRLs_Task",
+                "",
                 crate::client::body(
                     &crate::types::SmsRefreshCACertificatesAndCRLsRequestType {
                         provider_id,
@@ -724,6 +746,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterProvider_Task",
+                "",
                 crate::client::body(
                     &crate::types::RegisterProviderRequestType {
                         provider_spec,
@@ -755,6 +778,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterProvider_Task",
+                "",
                 crate::client::body(
                     &crate::types::UnregisterProviderRequestType {
                         provider_id: provider_id.as_ref(),
@@ -785,6 +809,7 @@ impl SmsStorageManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpgradeVASAProvider_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpgradeVASAProviderRequestType {
                         upgrade_spec,

@@ -58,6 +58,7 @@ impl SmsTask {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySmsTaskInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::SmsTaskInfo>,
             )
@@ -74,6 +75,7 @@ impl SmsTask {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySmsTaskResult",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::Any>,
             )

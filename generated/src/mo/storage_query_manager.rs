@@ -65,6 +65,7 @@ impl StorageQueryManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryHostsWithAttachedLun",
+                "",
                 crate::client::body(
                     &crate::types::QueryHostsWithAttachedLunRequestType {
                         lun_uuid: lun_uuid.as_ref(),

@@ -68,6 +68,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigureDatastoreIORM_Task",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureDatastoreIORMRequestType {
                         datastore,
@@ -94,6 +95,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIORMConfigOption",
+                "",
                 crate::client::body(
                     &crate::types::QueryIORMConfigOptionRequestType {
                         host,
@@ -122,6 +124,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "ApplyStorageDrsRecommendation_Task",
+                "",
                 crate::client::body(
                     &crate::types::ApplyStorageDrsRecommendationRequestType {
                         key: &key,
@@ -150,6 +153,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "ApplyStorageDrsRecommendationToPod_Task",
+                "",
                 crate::client::body(
                     &crate::types::ApplyStorageDrsRecommendationToPodRequestType {
                         pod,
@@ -177,6 +181,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "CancelStorageDrsRecommendation",
+                "",
                 crate::client::body(
                     &crate::types::CancelStorageDrsRecommendationRequestType {
                         key: &key,
@@ -204,6 +209,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "ConfigureStorageDrsForPod_Task",
+                "",
                 crate::client::body(
                     &crate::types::ConfigureStorageDrsForPodRequestType {
                         pod,
@@ -234,6 +240,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDatastorePerformanceSummary",
+                "",
                 crate::client::body(
                     &crate::types::QueryDatastorePerformanceSummaryRequestType {
                         datastore,
@@ -259,6 +266,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "RecommendDatastores",
+                "",
                 crate::client::body(
                     &crate::types::RecommendDatastoresRequestType {
                         storage_spec,
@@ -284,6 +292,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshStorageDrsRecommendation",
+                "",
                 crate::client::body(
                     &crate::types::RefreshStorageDrsRecommendationRequestType {
                         pod,
@@ -314,6 +323,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshStorageDrsRecommendationsForPod_Task",
+                "",
                 crate::client::body(
                     &crate::types::RefreshStorageDrsRecommendationsForPodRequestType {
                         pod,
@@ -340,6 +350,7 @@ impl StorageResourceManager {
                 Self::PATH,
                 &self.reference.value,
                 "ValidateStoragePodConfig",
+                "",
                 crate::client::body(
                     &crate::types::ValidateStoragePodConfigRequestType {
                         pod,

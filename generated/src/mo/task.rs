@@ -63,6 +63,7 @@ impl Task {
                 Self::PATH,
                 &self.reference.value,
                 "SetTaskDescription",
+                "",
                 crate::client::body(
                     &crate::types::SetTaskDescriptionRequestType {
                         description,
@@ -89,6 +90,7 @@ impl Task {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateProgress",
+                "",
                 crate::client::body(
                     &crate::types::UpdateProgressRequestType {
                         percent_done,
@@ -110,6 +112,7 @@ impl Task {
                 Self::PATH,
                 &self.reference.value,
                 "CancelTask",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -130,6 +133,7 @@ impl Task {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -161,6 +165,7 @@ impl Task {
                 Self::PATH,
                 &self.reference.value,
                 "SetTaskState",
+                "",
                 crate::client::body(
                     &crate::types::SetTaskStateRequestType {
                         state,
@@ -185,6 +190,7 @@ impl Task {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -199,6 +205,7 @@ impl Task {
                 Self::PATH,
                 &self.reference.value,
                 "info",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::TaskInfo>,
             )
@@ -215,6 +222,7 @@ impl Task {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -61,6 +61,7 @@ impl TaskHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "ReadNextTasks",
+                "",
                 crate::client::body(
                     &crate::types::ReadNextTasksRequestType {
                         max_count,
@@ -84,6 +85,7 @@ impl TaskHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "ReadPreviousTasks",
+                "",
                 crate::client::body(
                     &crate::types::ReadPreviousTasksRequestType {
                         max_count,
@@ -102,6 +104,7 @@ impl TaskHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -116,6 +119,7 @@ impl TaskHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "ResetCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -130,6 +134,7 @@ impl TaskHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "RewindCollector",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -146,6 +151,7 @@ impl TaskHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "SetCollectorPageSize",
+                "",
                 crate::client::body(
                     &crate::types::SetCollectorPageSizeRequestType {
                         max_count,
@@ -164,6 +170,7 @@ impl TaskHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "filter",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::Any>,
             )
@@ -178,6 +185,7 @@ impl TaskHistoryCollector {
                 Self::PATH,
                 &self.reference.value,
                 "latestPage",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::TaskInfo>>,
             )

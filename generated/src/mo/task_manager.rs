@@ -67,6 +67,7 @@ impl TaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "ReadNextTasksByViewSpec",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::ReadNextTasksByViewSpecRequestType {
                         view_spec,
@@ -99,6 +100,7 @@ impl TaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateCollectorForTasks",
+                "",
                 crate::client::body(
                     &crate::types::CreateCollectorForTasksRequestType {
                         filter,
@@ -132,6 +134,7 @@ impl TaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateCollectorWithInfoFilterForTasks",
+                "8.0.3.0",
                 crate::client::body(
                     &crate::types::CreateCollectorWithInfoFilterForTasksRequestType {
                         filter,
@@ -163,6 +166,7 @@ impl TaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateTask",
+                "",
                 crate::client::body(
                     &crate::types::CreateTaskRequestType {
                         obj,
@@ -188,6 +192,7 @@ impl TaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "description",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::TaskDescription>,
             )
@@ -204,6 +209,7 @@ impl TaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "maxCollector",
+                "",
                 Ok(None),
                 crate::client::decode::<i32>,
             )
@@ -224,6 +230,7 @@ impl TaskManager {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

@@ -67,6 +67,7 @@ impl TenantTenantManager {
                 Self::PATH,
                 &self.reference.value,
                 "MarkServiceProviderEntities",
+                "",
                 crate::client::body(
                     &crate::types::MarkServiceProviderEntitiesRequestType {
                         entity,
@@ -91,6 +92,7 @@ impl TenantTenantManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveServiceProviderEntities",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -115,6 +117,7 @@ impl TenantTenantManager {
                 Self::PATH,
                 &self.reference.value,
                 "UnmarkServiceProviderEntities",
+                "",
                 crate::client::body(
                     &crate::types::UnmarkServiceProviderEntitiesRequestType {
                         entity,

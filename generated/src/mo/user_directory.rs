@@ -70,6 +70,7 @@ impl UserDirectory {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveUserGroups",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveUserGroupsRequestType {
                         domain,
@@ -96,6 +97,7 @@ impl UserDirectory {
                 Self::PATH,
                 &self.reference.value,
                 "domainList",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )

@@ -73,6 +73,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "FailoverReplicationGroup_Task",
+                "",
                 crate::client::body(
                     &crate::types::FailoverReplicationGroupRequestType {
                         failover_param,
@@ -108,6 +109,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "PrepareFailoverReplicationGroup_Task",
+                "",
                 crate::client::body(
                     &crate::types::PrepareFailoverReplicationGroupRequestType {
                         group_id,
@@ -143,6 +145,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "PromoteReplicationGroup_Task",
+                "",
                 crate::client::body(
                     &crate::types::PromoteReplicationGroupRequestType {
                         promote_param,
@@ -175,6 +178,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "QueryActiveAlarm",
+                "",
                 crate::client::body(
                     &crate::types::QueryActiveAlarmRequestType {
                         alarm_filter,
@@ -207,6 +211,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "QueryPointInTimeReplica",
+                "",
                 crate::client::body(
                     &crate::types::QueryPointInTimeReplicaRequestType {
                         group_id,
@@ -228,6 +233,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "QueryProviderInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::SmsProviderInfoKind>,
             )
@@ -255,6 +261,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "QueryReplicationGroup",
+                "",
                 crate::client::body(
                     &crate::types::QueryReplicationGroupRequestType {
                         group_id,
@@ -286,6 +293,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "QueryReplicationPeer",
+                "",
                 crate::client::body(
                     &crate::types::QueryReplicationPeerRequestType {
                         fault_domain_id,
@@ -314,6 +322,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "VasaProviderReconnect_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::SmsTask>,
             )
@@ -335,6 +344,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "VasaProviderRefreshCertificate_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::SmsTask>,
             )
@@ -366,6 +376,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "ReverseReplicateGroup_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReverseReplicateGroupRequestType {
                         group_id,
@@ -391,6 +402,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "VasaProviderRevokeCertificate_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::SmsTask>,
             )
@@ -417,6 +429,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "VasaProviderSync_Task",
+                "",
                 crate::client::body(
                     &crate::types::VasaProviderSyncRequestType {
                         array_id,
@@ -453,6 +466,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "SyncReplicationGroup_Task",
+                "",
                 crate::client::body(
                     &crate::types::SyncReplicationGroupRequestType {
                         group_id,
@@ -489,6 +503,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "TestFailoverReplicationGroupStart_Task",
+                "",
                 crate::client::body(
                     &crate::types::TestFailoverReplicationGroupStartRequestType {
                         test_failover_param,
@@ -526,6 +541,7 @@ impl VasaProvider {
                 Self::PATH,
                 &self.reference.value,
                 "TestFailoverReplicationGroupStop_Task",
+                "",
                 crate::client::body(
                     &crate::types::TestFailoverReplicationGroupStopRequestType {
                         group_id,

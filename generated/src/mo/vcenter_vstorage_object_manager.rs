@@ -73,6 +73,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RevertVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::RevertVStorageObjectRequestType {
                         id,
@@ -105,6 +106,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "AttachTagToVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::AttachTagToVStorageObjectRequestType {
                         id,
@@ -139,6 +141,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "ClearVStorageObjectControlFlags",
+                "",
                 crate::client::body(
                     &crate::types::ClearVStorageObjectControlFlagsRequestType {
                         id,
@@ -175,6 +178,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "CloneVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::CloneVStorageObjectRequestType {
                         id,
@@ -208,6 +212,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateDiskRequestType {
                         spec,
@@ -250,6 +255,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateDiskFromSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateDiskFromSnapshotRequestType {
                         id,
@@ -294,6 +300,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectCreateSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::VStorageObjectCreateSnapshotRequestType {
                         id,
@@ -334,6 +341,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectCreateSnapshotEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::VStorageObjectCreateSnapshotExRequestType {
                         id,
@@ -372,6 +380,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::DeleteSnapshotRequestType {
                         id,
@@ -411,6 +420,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectDeleteSnapshotEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::VStorageObjectDeleteSnapshotExRequestType {
                         id,
@@ -450,6 +460,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectDeleteSnapshotEx2_Task",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::VStorageObjectDeleteSnapshotEx2RequestType {
                         id,
@@ -487,6 +498,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::DeleteVStorageObjectRequestType {
                         id,
@@ -525,6 +537,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteVStorageObjectEx_Task",
+                "7.0.2.0",
                 crate::client::body(
                     &crate::types::DeleteVStorageObjectExRequestType {
                         id,
@@ -556,6 +569,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "DetachTagFromVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::DetachTagFromVStorageObjectRequestType {
                         id,
@@ -594,6 +608,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "ExtendDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::ExtendDiskRequestType {
                         id,
@@ -634,6 +649,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectExtendDiskEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::VStorageObjectExtendDiskExRequestType {
                         id,
@@ -671,6 +687,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "InflateDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::InflateDiskRequestType {
                         id,
@@ -700,6 +717,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListTagsAttachedToVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::ListTagsAttachedToVStorageObjectRequestType {
                         id,
@@ -728,6 +746,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::ListVStorageObjectRequestType {
                         datastore,
@@ -757,6 +776,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "ListVStorageObjectsAttachedToTag",
+                "",
                 crate::client::body(
                     &crate::types::ListVStorageObjectsAttachedToTagRequestType {
                         category: category.as_ref(),
@@ -794,6 +814,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VstorageObjectVCenterQueryChangedDiskAreas",
+                "",
                 crate::client::body(
                     &crate::types::VstorageObjectVCenterQueryChangedDiskAreasRequestType {
                         id,
@@ -830,6 +851,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVirtualDiskUuidEx",
+                "8.0.3.0",
                 crate::client::body(
                     &crate::types::QueryVirtualDiskUuidExRequestType {
                         name: name.as_ref(),
@@ -863,6 +885,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "ReconcileDatastoreInventory_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconcileDatastoreInventoryRequestType {
                         datastore,
@@ -899,6 +922,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "ReconcileDatastoreInventoryEx_Task",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::ReconcileDatastoreInventoryExRequestType {
                         spec,
@@ -931,6 +955,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterDisk",
+                "",
                 crate::client::body(
                     &crate::types::RegisterDiskRequestType {
                         path: path.as_ref(),
@@ -968,6 +993,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RelocateVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::RelocateVStorageObjectRequestType {
                         id,
@@ -1002,6 +1028,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RenameVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::RenameVStorageObjectRequestType {
                         id,
@@ -1038,6 +1065,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RenameVStorageObjectEx",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::RenameVStorageObjectExRequestType {
                         id,
@@ -1074,6 +1102,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RepairVStorageObjectChain_Task",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::RepairVStorageObjectChainRequestType {
                         id,
@@ -1108,6 +1137,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveSnapshotDetails",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveSnapshotDetailsRequestType {
                         id,
@@ -1142,6 +1172,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveSnapshotInfo",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveSnapshotInfoRequestType {
                         id,
@@ -1173,6 +1204,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveVStorageInfrastructureObjectPolicy",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveVStorageInfrastructureObjectPolicyRequestType {
                         datastore,
@@ -1207,6 +1239,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveVStorageObjectRequestType {
                         id,
@@ -1234,6 +1267,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveVStorageObjectAssociations",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveVStorageObjectAssociationsRequestType {
                         ids,
@@ -1267,6 +1301,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveVStorageObjectState",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveVStorageObjectStateRequestType {
                         id,
@@ -1305,6 +1340,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "RevertVStorageObjectEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::RevertVStorageObjectExRequestType {
                         id,
@@ -1337,6 +1373,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "ScheduleReconcileDatastoreInventory",
+                "",
                 crate::client::body(
                     &crate::types::ScheduleReconcileDatastoreInventoryRequestType {
                         datastore,
@@ -1370,6 +1407,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetVStorageObjectControlFlags",
+                "",
                 crate::client::body(
                     &crate::types::SetVStorageObjectControlFlagsRequestType {
                         id,
@@ -1407,6 +1445,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetVirtualDiskUuidEx_Task",
+                "8.0.3.0",
                 crate::client::body(
                     &crate::types::SetVirtualDiskUuidExRequestType {
                         name: name.as_ref(),
@@ -1443,6 +1482,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterDisk_Task",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::UnregisterDiskRequestType {
                         id,
@@ -1477,6 +1517,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVStorageInfrastructureObjectPolicy_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVStorageInfrastructureObjectPolicyRequestType {
                         spec,
@@ -1513,6 +1554,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVStorageObjectCrypto_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVStorageObjectCryptoRequestType {
                         id,
@@ -1553,6 +1595,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VCenterUpdateVStorageObjectMetadataEx_Task",
+                "7.0.2.0",
                 crate::client::body(
                     &crate::types::VCenterUpdateVStorageObjectMetadataExRequestType {
                         id,
@@ -1591,6 +1634,7 @@ impl VcenterVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVStorageObjectPolicy_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVStorageObjectPolicyRequestType {
                         id,

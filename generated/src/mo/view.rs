@@ -58,6 +58,7 @@ impl View {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyView",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )

@@ -67,6 +67,7 @@ impl ViewManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateContainerView",
+                "",
                 crate::client::body(
                     &crate::types::CreateContainerViewRequestType {
                         container,
@@ -91,6 +92,7 @@ impl ViewManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateInventoryView",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::InventoryView>,
             )
@@ -114,6 +116,7 @@ impl ViewManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateListView",
+                "",
                 crate::client::body(
                     &crate::types::CreateListViewRequestType {
                         obj,
@@ -141,6 +144,7 @@ impl ViewManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateListViewFromView",
+                "",
                 crate::client::body(
                     &crate::types::CreateListViewFromViewRequestType {
                         view,
@@ -165,6 +169,7 @@ impl ViewManager {
                 Self::PATH,
                 &self.reference.value,
                 "viewList",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

@@ -68,6 +68,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanAddStoragePoolDisk",
+                "",
                 crate::client::body(
                     &crate::types::VsanAddStoragePoolDiskRequestType {
                         specs,
@@ -99,6 +100,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanDeleteStoragePoolDisk",
+                "",
                 crate::client::body(
                     &crate::types::VsanDeleteStoragePoolDiskRequestType {
                         cluster,
@@ -128,6 +130,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "InitializeDiskMappings",
+                "",
                 crate::client::body(
                     &crate::types::InitializeDiskMappingsRequestType {
                         spec,
@@ -154,6 +157,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryClusterDataEfficiencyCapacityState",
+                "",
                 crate::client::body(
                     &crate::types::QueryClusterDataEfficiencyCapacityStateRequestType {
                         cluster,
@@ -180,6 +184,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryDiskMappings",
+                "",
                 crate::client::body(
                     &crate::types::QueryDiskMappingsRequestType {
                         host,
@@ -207,6 +212,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVsanManagedDisks",
+                "",
                 crate::client::body(
                     &crate::types::QueryVsanManagedDisksRequestType {
                         host,
@@ -240,6 +246,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RebuildDiskMapping",
+                "",
                 crate::client::body(
                     &crate::types::RebuildDiskMappingRequestType {
                         host,
@@ -272,6 +279,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveDiskEx",
+                "",
                 crate::client::body(
                     &crate::types::RemoveDiskExRequestType {
                         cluster,
@@ -304,6 +312,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveDiskMappingEx",
+                "",
                 crate::client::body(
                     &crate::types::RemoveDiskMappingExRequestType {
                         cluster,
@@ -332,6 +341,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveAllFlashCapabilities",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveAllFlashCapabilitiesRequestType {
                         cluster,
@@ -364,6 +374,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UnmountDiskMappingEx",
+                "",
                 crate::client::body(
                     &crate::types::UnmountDiskMappingExRequestType {
                         cluster,
@@ -397,6 +408,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanUnmountStoragePoolDisks",
+                "",
                 crate::client::body(
                     &crate::types::VsanUnmountStoragePoolDisksRequestType {
                         cluster,

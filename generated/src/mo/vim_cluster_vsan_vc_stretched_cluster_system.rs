@@ -74,6 +74,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VSANVcAddWitnessHost",
+                "",
                 crate::client::body(
                     &crate::types::VSANVcAddWitnessHostRequestType {
                         cluster,
@@ -110,6 +111,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVcAddWitnessHostForClusters",
+                "",
                 crate::client::body(
                     &crate::types::VsanVcAddWitnessHostForClustersRequestType {
                         config_spec,
@@ -145,6 +147,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VSANVcConvertToStretchedCluster",
+                "",
                 crate::client::body(
                     &crate::types::VSANVcConvertToStretchedClusterRequestType {
                         cluster,
@@ -177,6 +180,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VSANVcGetPreferredFaultDomain",
+                "",
                 crate::client::body(
                     &crate::types::VSANVcGetPreferredFaultDomainRequestType {
                         cluster,
@@ -206,6 +210,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VSANVcGetWitnessHosts",
+                "",
                 crate::client::body(
                     &crate::types::VSANVcGetWitnessHostsRequestType {
                         cluster,
@@ -234,6 +239,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VSANVcIsWitnessHost",
+                "",
                 crate::client::body(
                     &crate::types::VSANVcIsWitnessHostRequestType {
                         host,
@@ -260,6 +266,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VSANIsWitnessVirtualAppliance",
+                "",
                 crate::client::body(
                     &crate::types::VSANIsWitnessVirtualApplianceRequestType {
                         hosts,
@@ -292,6 +299,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySharedWitnessCompatibility",
+                "",
                 crate::client::body(
                     &crate::types::QuerySharedWitnessCompatibilityRequestType {
                         shared_witness_host,
@@ -325,6 +333,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySharedWitnessClusterInfo",
+                "",
                 crate::client::body(
                     &crate::types::QuerySharedWitnessClusterInfoRequestType {
                         witness_host,
@@ -358,6 +367,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VSANVcRemoveWitnessHost",
+                "",
                 crate::client::body(
                     &crate::types::VSANVcRemoveWitnessHostRequestType {
                         cluster,
@@ -391,6 +401,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVcReplaceWitnessHostForClusters",
+                "",
                 crate::client::body(
                     &crate::types::VsanVcReplaceWitnessHostForClustersRequestType {
                         config_spec,
@@ -421,6 +432,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VSANVcRetrieveStretchedClusterVcCapability",
+                "",
                 crate::client::body(
                     &crate::types::VSANVcRetrieveStretchedClusterVcCapabilityRequestType {
                         cluster,
@@ -455,6 +467,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VSANVcSetPreferredFaultDomain",
+                "",
                 crate::client::body(
                     &crate::types::VSANVcSetPreferredFaultDomainRequestType {
                         cluster,

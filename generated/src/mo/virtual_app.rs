@@ -76,6 +76,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "CloneVApp_Task",
+                "",
                 crate::client::body(
                     &crate::types::CloneVAppRequestType {
                         name: name.as_ref(),
@@ -111,6 +112,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "CreateResourcePool",
+                "",
                 crate::client::body(
                     &crate::types::CreateResourcePoolRequestType {
                         name: name.as_ref(),
@@ -149,6 +151,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "CreateVApp",
+                "",
                 crate::client::body(
                     &crate::types::CreateVAppRequestType {
                         name: name.as_ref(),
@@ -188,6 +191,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "CreateChildVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateChildVMRequestType {
                         config,
@@ -212,6 +216,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -226,6 +231,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "DestroyChildren",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -250,6 +256,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "ExportVApp",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::HttpNfcLease>,
             )
@@ -284,6 +291,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "ImportVApp",
+                "",
                 crate::client::body(
                     &crate::types::ImportVAppRequestType {
                         spec,
@@ -313,6 +321,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "MoveIntoResourcePool",
+                "",
                 crate::client::body(
                     &crate::types::MoveIntoResourcePoolRequestType {
                         list,
@@ -342,6 +351,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "PowerOffVApp_Task",
+                "",
                 crate::client::body(
                     &crate::types::PowerOffVAppRequestType {
                         force,
@@ -372,6 +382,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "PowerOnVApp_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -393,6 +404,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "QueryResourceConfigOption",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourceConfigOption>,
             )
@@ -409,6 +421,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshRuntime",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -444,6 +457,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "RegisterChildVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::RegisterChildVMRequestType {
                         path: path.as_ref(),
@@ -466,6 +480,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -488,6 +503,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -512,6 +528,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -540,6 +557,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "SuspendVApp_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -562,6 +580,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "unregisterVApp_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -585,6 +604,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateChildResourceConfiguration",
+                "",
                 crate::client::body(
                     &crate::types::UpdateChildResourceConfigurationRequestType {
                         spec,
@@ -615,6 +635,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateConfigRequestType {
                         name,
@@ -646,6 +667,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateLinkedChildren",
+                "",
                 crate::client::body(
                     &crate::types::UpdateLinkedChildrenRequestType {
                         add_change_set,
@@ -681,6 +703,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateVAppConfig",
+                "",
                 crate::client::body(
                     &crate::types::UpdateVAppConfigRequestType {
                         spec,
@@ -701,6 +724,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -719,6 +743,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -735,6 +760,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "childConfiguration",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ResourceConfigSpec>>,
             )
@@ -754,6 +780,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "childLink",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::VirtualAppLinkInfo>>,
             )
@@ -768,6 +795,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourceConfigSpec>,
             )
@@ -782,6 +810,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -796,6 +825,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -814,6 +844,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -834,6 +865,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "datastore",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -852,6 +884,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -866,6 +899,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -882,6 +916,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -898,6 +933,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -914,6 +950,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "namespace",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::CompactString>,
             )
@@ -934,6 +971,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "network",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -948,6 +986,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -966,6 +1005,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "owner",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::ComputeResource>,
             )
@@ -984,6 +1024,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -1002,6 +1043,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "parentFolder",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::Folder>,
             )
@@ -1018,6 +1060,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "parentVApp",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -1032,6 +1075,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -1050,6 +1094,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1070,6 +1115,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "resourcePool",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1084,6 +1130,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "runtime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourcePoolRuntimeInfo>,
             )
@@ -1098,6 +1145,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "summary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ResourcePoolSummaryKind>,
             )
@@ -1114,6 +1162,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -1132,6 +1181,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -1148,6 +1198,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "vAppConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VAppConfigInfo>,
             )
@@ -1164,6 +1215,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -1182,6 +1234,7 @@ impl VirtualApp {
                 Self::PATH,
                 &self.reference.value,
                 "vm",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )

@@ -75,6 +75,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "CopyVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::CopyVirtualDiskRequestType {
                         source_name: source_name.as_ref(),
@@ -116,6 +117,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "CreateVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateVirtualDiskRequestType {
                         name: name.as_ref(),
@@ -153,6 +155,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "DefragmentVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::DefragmentVirtualDiskRequestType {
                         name: name.as_ref(),
@@ -189,6 +192,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::DeleteVirtualDiskRequestType {
                         name: name.as_ref(),
@@ -222,6 +226,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "EagerZeroVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::EagerZeroVirtualDiskRequestType {
                         name: name.as_ref(),
@@ -260,6 +265,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "ExtendVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::ExtendVirtualDiskRequestType {
                         name: name.as_ref(),
@@ -294,6 +300,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "ImportUnmanagedSnapshot",
+                "",
                 crate::client::body(
                     &crate::types::ImportUnmanagedSnapshotRequestType {
                         vdisk: vdisk.as_ref(),
@@ -331,6 +338,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "InflateVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::InflateVirtualDiskRequestType {
                         name: name.as_ref(),
@@ -368,6 +376,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "MoveVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::MoveVirtualDiskRequestType {
                         source_name: source_name.as_ref(),
@@ -403,6 +412,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVirtualDiskFragmentation",
+                "",
                 crate::client::body(
                     &crate::types::QueryVirtualDiskFragmentationRequestType {
                         name: name.as_ref(),
@@ -434,6 +444,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVirtualDiskGeometry",
+                "",
                 crate::client::body(
                     &crate::types::QueryVirtualDiskGeometryRequestType {
                         name: name.as_ref(),
@@ -468,6 +479,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVirtualDiskUuid",
+                "",
                 crate::client::body(
                     &crate::types::QueryVirtualDiskUuidRequestType {
                         name: name.as_ref(),
@@ -499,6 +511,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "ReleaseManagedSnapshot",
+                "",
                 crate::client::body(
                     &crate::types::ReleaseManagedSnapshotRequestType {
                         vdisk: vdisk.as_ref(),
@@ -534,6 +547,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "SetVirtualDiskUuid",
+                "",
                 crate::client::body(
                     &crate::types::SetVirtualDiskUuidRequestType {
                         name: name.as_ref(),
@@ -572,6 +586,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "ShrinkVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::ShrinkVirtualDiskRequestType {
                         name: name.as_ref(),
@@ -606,6 +621,7 @@ impl VirtualDiskManager {
                 Self::PATH,
                 &self.reference.value,
                 "ZeroFillVirtualDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::ZeroFillVirtualDiskRequestType {
                         name: name.as_ref(),

@@ -63,6 +63,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "AcquireMksTicket",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineMksTicket>,
             )
@@ -85,6 +86,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "AcquireTicket",
+                "",
                 crate::client::body(
                     &crate::types::AcquireTicketRequestType {
                         ticket_type: ticket_type.as_ref(),
@@ -114,6 +116,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "AnswerVM",
+                "",
                 crate::client::body(
                     &crate::types::AnswerVMRequestType {
                         question_id: question_id.as_ref(),
@@ -146,6 +149,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "ApplyEvcModeVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::ApplyEvcModeVMRequestType {
                         mask,
@@ -187,6 +191,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "AttachDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::AttachDiskRequestType {
                         disk_id,
@@ -218,6 +223,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "CheckCustomizationSpec",
+                "",
                 crate::client::body(
                     &crate::types::CheckCustomizationSpecRequestType {
                         spec,
@@ -255,6 +261,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "CloneVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::CloneVMRequestType {
                         folder,
@@ -285,6 +292,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "ConsolidateVMDisks_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -308,6 +316,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "CreateScreenshot_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -342,6 +351,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "CreateSecondaryVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateSecondaryVMRequestType {
                         host,
@@ -378,6 +388,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "CreateSecondaryVMEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateSecondaryVMExRequestType {
                         host,
@@ -420,6 +431,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "CreateSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateSnapshotRequestType {
                         name: name.as_ref(),
@@ -461,6 +473,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "CreateSnapshotEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateSnapshotExRequestType {
                         name: name.as_ref(),
@@ -490,6 +503,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "CryptoUnlock_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -516,6 +530,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "CustomizeVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::CustomizeVMRequestType {
                         spec,
@@ -542,6 +557,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "DefragmentAllDisks",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -561,6 +577,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -590,6 +607,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "DetachDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::DetachDiskRequestType {
                         disk_id,
@@ -622,6 +640,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "DisableSecondaryVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::DisableSecondaryVMRequestType {
                         vm,
@@ -652,6 +671,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "DropConnections",
+                "7.0.1.0",
                 crate::client::body(
                     &crate::types::DropConnectionsRequestType {
                         list_of_connections,
@@ -686,6 +706,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "EnableSecondaryVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::EnableSecondaryVMRequestType {
                         vm,
@@ -717,6 +738,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "EstimateStorageForConsolidateSnapshots_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -741,6 +763,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "ExportVm",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::HttpNfcLease>,
             )
@@ -760,6 +783,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "ExtractOvfEnvironment",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -791,6 +815,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "InstantClone_Task",
+                "",
                 crate::client::body(
                     &crate::types::InstantCloneRequestType {
                         spec,
@@ -823,6 +848,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "MakePrimaryVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::MakePrimaryVMRequestType {
                         vm,
@@ -848,6 +874,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "MarkAsTemplate",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -876,6 +903,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "MarkAsVirtualMachine",
+                "",
                 crate::client::body(
                     &crate::types::MarkAsVirtualMachineRequestType {
                         pool,
@@ -916,6 +944,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "MigrateVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::MigrateVMRequestType {
                         pool,
@@ -944,6 +973,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "MountToolsInstaller",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -966,6 +996,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "PowerOffVM_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -996,6 +1027,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "PowerOnVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::PowerOnVMRequestType {
                         host,
@@ -1029,6 +1061,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "PromoteDisks_Task",
+                "",
                 crate::client::body(
                     &crate::types::PromoteDisksRequestType {
                         unlink,
@@ -1055,6 +1088,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "PutUsbScanCodes",
+                "",
                 crate::client::body(
                     &crate::types::PutUsbScanCodesRequestType {
                         spec,
@@ -1087,6 +1121,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "QueryChangedDiskAreas",
+                "",
                 crate::client::body(
                     &crate::types::QueryChangedDiskAreasRequestType {
                         snapshot,
@@ -1119,6 +1154,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "QueryConnections",
+                "7.0.1.0",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::VirtualMachineConnectionKind>,
@@ -1146,6 +1182,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFaultToleranceCompatibility",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::MethodFaultKind>>,
             )
@@ -1171,6 +1208,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "QueryFaultToleranceCompatibilityEx",
+                "",
                 crate::client::body(
                     &crate::types::QueryFaultToleranceCompatibilityExRequestType {
                         for_legacy_ft,
@@ -1191,6 +1229,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "QueryUnownedFiles",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -1212,6 +1251,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "RebootGuest",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1244,6 +1284,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigVMRequestType {
                         spec,
@@ -1264,6 +1305,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshStorageInfo",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1280,6 +1322,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1311,6 +1354,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "reloadVirtualMachineFromPath_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReloadVirtualMachineFromPathRequestType {
                         configuration_path: configuration_path.as_ref(),
@@ -1348,6 +1392,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "RelocateVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::RelocateVMRequestType {
                         spec,
@@ -1382,6 +1427,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveAllSnapshots_Task",
+                "",
                 crate::client::body(
                     &crate::types::RemoveAllSnapshotsRequestType {
                         consolidate,
@@ -1409,6 +1455,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -1440,6 +1487,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "RepairVmDiskChains_Task",
+                "9.1.0.0",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -1462,6 +1510,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "ResetVM_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -1481,6 +1530,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "ResetGuestInformation",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1513,6 +1563,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "RevertToCurrentSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::RevertToCurrentSnapshotRequestType {
                         host,
@@ -1537,6 +1588,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "SendNMI",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1557,6 +1609,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -1587,6 +1640,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "SetDisplayTopology",
+                "",
                 crate::client::body(
                     &crate::types::SetDisplayTopologyRequestType {
                         displays,
@@ -1613,6 +1667,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "SetScreenResolution",
+                "",
                 crate::client::body(
                     &crate::types::SetScreenResolutionRequestType {
                         width,
@@ -1639,6 +1694,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "ShutdownGuest",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1660,6 +1716,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "StandbyGuest",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1698,6 +1755,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "StartRecording_Task",
+                "",
                 crate::client::body(
                     &crate::types::StartRecordingRequestType {
                         name: name.as_ref(),
@@ -1740,6 +1798,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "StartReplaying_Task",
+                "",
                 crate::client::body(
                     &crate::types::StartReplayingRequestType {
                         replay_snapshot,
@@ -1772,6 +1831,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "StopRecording_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -1800,6 +1860,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "StopReplaying_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -1822,6 +1883,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "SuspendVM_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -1842,6 +1904,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "TerminateVM",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1870,6 +1933,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "TerminateFaultTolerantVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::TerminateFaultTolerantVMRequestType {
                         vm,
@@ -1897,6 +1961,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "TurnOffFaultToleranceForVM_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -1917,6 +1982,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "UnmountToolsInstaller",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1937,6 +2003,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterVM",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -1967,6 +2034,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "UpgradeTools_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpgradeToolsRequestType {
                         installer_options,
@@ -1997,6 +2065,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "UpgradeVM_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpgradeVMRequestType {
                         version,
@@ -2017,6 +2086,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -2035,6 +2105,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -2049,6 +2120,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "capability",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineCapability>,
             )
@@ -2063,6 +2135,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineConfigInfo>,
             )
@@ -2077,6 +2150,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -2091,6 +2165,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -2109,6 +2184,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -2129,6 +2205,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "datastore",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -2147,6 +2224,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -2161,6 +2239,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -2177,6 +2256,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -2193,6 +2273,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "environmentBrowser",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::EnvironmentBrowser>,
             )
@@ -2207,6 +2288,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "guest",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::GuestInfo>,
             )
@@ -2223,6 +2305,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "guestHeartbeatStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -2240,6 +2323,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "layout",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineFileLayout>,
             )
@@ -2256,6 +2340,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "layoutEx",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineFileLayoutEx>,
             )
@@ -2272,6 +2357,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -2292,6 +2378,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "network",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -2306,6 +2393,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -2324,6 +2412,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -2340,6 +2429,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "parentVApp",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -2354,6 +2444,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -2372,6 +2463,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -2388,6 +2480,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "resourceConfig",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::ResourceConfigSpec>,
             )
@@ -2404,6 +2497,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "resourcePool",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ResourcePool>,
             )
@@ -2422,6 +2516,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "rootSnapshot",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -2436,6 +2531,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "runtime",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineRuntimeInfo>,
             )
@@ -2452,6 +2548,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "snapshot",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineSnapshotInfo>,
             )
@@ -2468,6 +2565,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "storage",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VirtualMachineStorageInfo>,
             )
@@ -2482,6 +2580,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "summary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineSummary>,
             )
@@ -2498,6 +2597,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -2516,6 +2616,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -2532,6 +2633,7 @@ impl VirtualMachine {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -73,6 +73,7 @@ impl VirtualMachineCompatibilityChecker {
                 Self::PATH,
                 &self.reference.value,
                 "CheckCompatibility_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckCompatibilityRequestType {
                         vm,
@@ -110,6 +111,7 @@ impl VirtualMachineCompatibilityChecker {
                 Self::PATH,
                 &self.reference.value,
                 "CheckPowerOn_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckPowerOnRequestType {
                         vm,
@@ -148,6 +150,7 @@ impl VirtualMachineCompatibilityChecker {
                 Self::PATH,
                 &self.reference.value,
                 "CheckVmConfig_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckVmConfigRequestType {
                         spec,

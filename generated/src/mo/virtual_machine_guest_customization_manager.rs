@@ -73,6 +73,7 @@ impl VirtualMachineGuestCustomizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "AbortCustomization_Task",
+                "",
                 crate::client::body(
                     &crate::types::AbortCustomizationRequestType {
                         vm,
@@ -111,6 +112,7 @@ impl VirtualMachineGuestCustomizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "CustomizeGuest_Task",
+                "",
                 crate::client::body(
                     &crate::types::CustomizeGuestRequestType {
                         vm,
@@ -149,6 +151,7 @@ impl VirtualMachineGuestCustomizationManager {
                 Self::PATH,
                 &self.reference.value,
                 "StartGuestNetwork_Task",
+                "",
                 crate::client::body(
                     &crate::types::StartGuestNetworkRequestType {
                         vm,

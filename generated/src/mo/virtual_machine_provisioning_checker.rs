@@ -72,6 +72,7 @@ impl VirtualMachineProvisioningChecker {
                 Self::PATH,
                 &self.reference.value,
                 "CheckClone_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckCloneRequestType {
                         vm,
@@ -108,6 +109,7 @@ impl VirtualMachineProvisioningChecker {
                 Self::PATH,
                 &self.reference.value,
                 "CheckInstantClone_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckInstantCloneRequestType {
                         vm,
@@ -144,6 +146,7 @@ impl VirtualMachineProvisioningChecker {
                 Self::PATH,
                 &self.reference.value,
                 "CheckMigrate_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckMigrateRequestType {
                         vm,
@@ -180,6 +183,7 @@ impl VirtualMachineProvisioningChecker {
                 Self::PATH,
                 &self.reference.value,
                 "CheckRelocate_Task",
+                "",
                 crate::client::body(
                     &crate::types::CheckRelocateRequestType {
                         vm,
@@ -210,6 +214,7 @@ impl VirtualMachineProvisioningChecker {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVMotionCompatibilityEx_Task",
+                "",
                 crate::client::body(
                     &crate::types::QueryVMotionCompatibilityExRequestType {
                         vm,

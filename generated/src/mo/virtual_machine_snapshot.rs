@@ -65,6 +65,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "ExportSnapshot",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::HttpNfcLease>,
             )
@@ -92,6 +93,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::RemoveSnapshotRequestType {
                         remove_children,
@@ -124,6 +126,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "RenameSnapshot",
+                "",
                 crate::client::body(
                     &crate::types::RenameSnapshotRequestType {
                         name,
@@ -160,6 +163,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "RevertToSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::RevertToSnapshotRequestType {
                         host,
@@ -185,6 +189,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -208,6 +213,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -226,6 +232,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "childSnapshot",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -240,6 +247,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VirtualMachineConfigInfo>,
             )
@@ -256,6 +264,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -272,6 +281,7 @@ impl VirtualMachineSnapshot {
                 Self::PATH,
                 &self.reference.value,
                 "vm",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::VirtualMachine>,
             )

@@ -70,6 +70,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "AddNetworkResourcePool",
+                "",
                 crate::client::body(
                     &crate::types::AddNetworkResourcePoolRequestType {
                         config_spec,
@@ -102,6 +103,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "CreateDVPortgroup_Task",
+                "",
                 crate::client::body(
                     &crate::types::CreateDVPortgroupRequestType {
                         spec,
@@ -134,6 +136,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "AddDVPortgroup_Task",
+                "",
                 crate::client::body(
                     &crate::types::AddDVPortgroupRequestType {
                         spec,
@@ -157,6 +160,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "Destroy_Task",
+                "",
                 Ok(None),
                 crate::client::decode_handle::<super::Task>,
             )
@@ -178,6 +182,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "EnableNetworkResourceManagement",
+                "",
                 crate::client::body(
                     &crate::types::EnableNetworkResourceManagementRequestType {
                         enable,
@@ -203,6 +208,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "FetchDVPortKeys",
+                "",
                 crate::client::body(
                     &crate::types::FetchDVPortKeysRequestType {
                         criteria,
@@ -228,6 +234,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "FetchDVPorts",
+                "",
                 crate::client::body(
                     &crate::types::FetchDVPortsRequestType {
                         criteria,
@@ -258,6 +265,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "LookupDvPortGroup",
+                "",
                 crate::client::body(
                     &crate::types::LookupDvPortGroupRequestType {
                         portgroup_key: portgroup_key.as_ref(),
@@ -294,6 +302,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "MergeDvs_Task",
+                "",
                 crate::client::body(
                     &crate::types::MergeDvsRequestType {
                         dvs,
@@ -331,6 +340,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "MoveDVPort_Task",
+                "",
                 crate::client::body(
                     &crate::types::MoveDVPortRequestType {
                         port_key: &port_key,
@@ -365,6 +375,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "PerformDvsProductSpecOperation_Task",
+                "",
                 crate::client::body(
                     &crate::types::PerformDvsProductSpecOperationRequestType {
                         operation: operation.as_ref(),
@@ -386,6 +397,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "QueryUsedVlanIdInDvs",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -420,6 +432,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureDvs_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureDvsRequestType {
                         spec,
@@ -453,6 +466,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "ReconfigureDVPort_Task",
+                "",
                 crate::client::body(
                     &crate::types::ReconfigureDVPortRequestType {
                         port,
@@ -488,6 +502,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "DvsReconfigureVmVnicNetworkResourcePool_Task",
+                "",
                 crate::client::body(
                     &crate::types::DvsReconfigureVmVnicNetworkResourcePoolRequestType {
                         config_spec,
@@ -522,6 +537,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "RectifyDvsHost_Task",
+                "",
                 crate::client::body(
                     &crate::types::RectifyDvsHostRequestType {
                         hosts,
@@ -548,6 +564,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "RefreshDVPortState",
+                "",
                 crate::client::body(
                     &crate::types::RefreshDVPortStateRequestType {
                         port_keys,
@@ -568,6 +585,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "Reload",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -599,6 +617,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveNetworkResourcePool",
+                "",
                 crate::client::body(
                     &crate::types::RemoveNetworkResourcePoolRequestType {
                         key: &key,
@@ -625,6 +644,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "Rename_Task",
+                "",
                 crate::client::body(
                     &crate::types::RenameRequestType {
                         new_name: new_name.as_ref(),
@@ -654,6 +674,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "DVSRollback_Task",
+                "",
                 crate::client::body(
                     &crate::types::DVSRollbackRequestType {
                         entity_backup,
@@ -678,6 +699,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "setCustomValue",
+                "",
                 crate::client::body(
                     &crate::types::SetCustomValueRequestType {
                         key: key.as_ref(),
@@ -707,6 +729,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateDvsCapability",
+                "",
                 crate::client::body(
                     &crate::types::UpdateDvsCapabilityRequestType {
                         capability,
@@ -737,6 +760,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateDVSHealthCheckConfig_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateDVSHealthCheckConfigRequestType {
                         health_check_config,
@@ -767,6 +791,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateDVSLacpGroupConfig_Task",
+                "",
                 crate::client::body(
                     &crate::types::UpdateDVSLacpGroupConfigRequestType {
                         lacp_group_spec,
@@ -801,6 +826,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateNetworkResourcePool",
+                "",
                 crate::client::body(
                     &crate::types::UpdateNetworkResourcePoolRequestType {
                         config_spec,
@@ -821,6 +847,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "alarmActionsEnabled",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<bool>,
             )
@@ -839,6 +866,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "availableField",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldDef>>,
             )
@@ -853,6 +881,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "capability",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::DVSCapability>,
             )
@@ -867,6 +896,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "config",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::DVSConfigInfoKind>,
             )
@@ -881,6 +911,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "configIssue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::EventKind>>,
             )
@@ -895,6 +926,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "configStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -913,6 +945,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "customValue",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )
@@ -931,6 +964,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "declaredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -945,6 +979,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "disabledMethod",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
@@ -961,6 +996,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "effectiveRole",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<i32>>,
             )
@@ -977,6 +1013,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "name",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -996,6 +1033,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "networkResourcePool",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::DVSNetworkResourcePool>>,
             )
@@ -1010,6 +1048,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "overallStatus",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::ManagedEntityStatus>,
             )
@@ -1028,6 +1067,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "parent",
+                "",
                 Ok(None),
                 crate::client::decode_handle_opt::<super::ManagedEntity>,
             )
@@ -1042,6 +1082,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "permission",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Permission>>,
             )
@@ -1060,6 +1101,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "portgroup",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1078,6 +1120,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "recentTask",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::ManagedObjectReference>>,
             )
@@ -1092,6 +1135,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "runtime",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::DVSRuntimeInfo>,
             )
@@ -1106,6 +1150,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "summary",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::DVSSummary>,
             )
@@ -1122,6 +1167,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "tag",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::Tag>>,
             )
@@ -1140,6 +1186,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "triggeredAlarmState",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::AlarmState>>,
             )
@@ -1154,6 +1201,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "uuid",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -1170,6 +1218,7 @@ impl VmwareDistributedVirtualSwitch {
                 Self::PATH,
                 &self.reference.value,
                 "value",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::CustomFieldValueKind>>,
             )

@@ -64,6 +64,7 @@ impl VsanCapabilitySystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetCapabilities",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetCapabilitiesRequestType {
                         targets,

@@ -68,6 +68,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanCheckClusterClomdLiveness",
+                "",
                 crate::client::body(
                     &crate::types::VsanCheckClusterClomdLivenessRequestType {
                         hosts: &hosts,
@@ -99,6 +100,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterGetHclInfo",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterGetHclInfoRequestType {
                         hosts: &hosts,
@@ -131,6 +133,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterAdvCfgSync",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterAdvCfgSyncRequestType {
                         hosts: &hosts,
@@ -172,6 +175,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterCaptureVsanPcap",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterCaptureVsanPcapRequestType {
                         hosts: &hosts,
@@ -210,6 +214,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterCheckLimits",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterCheckLimitsRequestType {
                         hosts: &hosts,
@@ -242,6 +247,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterCreateVmHealthTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterCreateVmHealthTestRequestType {
                         hosts: &hosts,
@@ -276,6 +282,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterHealthSystemVersions",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterHealthSystemVersionsRequestType {
                         hosts: &hosts,
@@ -311,6 +318,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterNetworkPerfTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterNetworkPerfTestRequestType {
                         hosts: &hosts,
@@ -344,6 +352,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterPhysicalDiskHealthSummary",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterPhysicalDiskHealthSummaryRequestType {
                         hosts: &hosts,
@@ -377,6 +386,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVerifyClusterNetworkSettings",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVerifyClusterNetworkSettingsRequestType {
                         hosts: &hosts,
@@ -409,6 +419,7 @@ impl VsanClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanRepairClusterImmediateObjects",
+                "",
                 crate::client::body(
                     &crate::types::VsanRepairClusterImmediateObjectsRequestType {
                         hosts: &hosts,

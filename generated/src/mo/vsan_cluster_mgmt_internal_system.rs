@@ -66,6 +66,7 @@ impl VsanClusterMgmtInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanRemediateVsanCluster",
+                "",
                 crate::client::body(
                     &crate::types::VsanRemediateVsanClusterRequestType {
                         cluster,
@@ -94,6 +95,7 @@ impl VsanClusterMgmtInternalSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanRemediateVsanHost",
+                "",
                 crate::client::body(
                     &crate::types::VsanRemediateVsanHostRequestType {
                         host,

@@ -70,6 +70,7 @@ impl VsanClusterPowerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "PerformClusterPowerAction",
+                "",
                 crate::client::body(
                     &crate::types::PerformClusterPowerActionRequestType {
                         cluster,
@@ -94,6 +95,7 @@ impl VsanClusterPowerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryClusterPowerContext",
+                "",
                 crate::client::body(
                     &crate::types::QueryClusterPowerContextRequestType {
                         cluster,
@@ -121,6 +123,7 @@ impl VsanClusterPowerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "UpdateClusterPowerStatus",
+                "",
                 crate::client::body(
                     &crate::types::UpdateClusterPowerStatusRequestType {
                         cluster,

@@ -69,6 +69,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "CreateIOTripAnalyzerRecurrences",
+                "",
                 crate::client::body(
                     &crate::types::CreateIOTripAnalyzerRecurrencesRequestType {
                         cluster,
@@ -101,6 +102,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "EditIOTripAnalyzerRecurrences",
+                "",
                 crate::client::body(
                     &crate::types::EditIOTripAnalyzerRecurrencesRequestType {
                         cluster,
@@ -130,6 +132,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "GetIOTripAnalyzerSchedulerConfig",
+                "",
                 crate::client::body(
                     &crate::types::GetIOTripAnalyzerSchedulerConfigRequestType {
                         cluster,
@@ -160,6 +163,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetThresholds",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetThresholdsRequestType {
                         cluster,
@@ -190,6 +194,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIODiagnosticsInstances",
+                "",
                 crate::client::body(
                     &crate::types::QueryIODiagnosticsInstancesRequestType {
                         query_spec,
@@ -219,6 +224,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIODiagnosticsStats",
+                "",
                 crate::client::body(
                     &crate::types::QueryIODiagnosticsStatsRequestType {
                         instance_name: instance_name.as_ref(),
@@ -251,6 +257,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryNetworkDiagnostics",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryNetworkDiagnosticsRequestType {
                         cluster,
@@ -283,6 +290,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoveIOTripAnalyzerRecurrences",
+                "",
                 crate::client::body(
                     &crate::types::RemoveIOTripAnalyzerRecurrencesRequestType {
                         cluster,
@@ -314,6 +322,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanSetThresholds",
+                "",
                 crate::client::body(
                     &crate::types::VsanSetThresholdsRequestType {
                         cluster,
@@ -343,6 +352,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanSetTraceObjectPolicy",
+                "",
                 crate::client::body(
                     &crate::types::VsanSetTraceObjectPolicyRequestType {
                         cluster,
@@ -377,6 +387,7 @@ impl VsanDiagnosticsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "StartIODiagnosticsTask",
+                "",
                 crate::client::body(
                     &crate::types::StartIODiagnosticsTaskRequestType {
                         targets,

@@ -68,6 +68,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterCreateFsDomain",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterCreateFsDomainRequestType {
                         domain_config,
@@ -99,6 +100,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanCreateFileShare",
+                "",
                 crate::client::body(
                     &crate::types::VsanCreateFileShareRequestType {
                         config,
@@ -130,6 +132,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterCreateShareSnapshot",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterCreateShareSnapshotRequestType {
                         config,
@@ -161,6 +164,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanDownloadFileServiceOvf",
+                "",
                 crate::client::body(
                     &crate::types::VsanDownloadFileServiceOvfRequestType {
                         download_url: download_url.as_ref(),
@@ -184,6 +188,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanFindOvfDownloadUrl",
+                "",
                 crate::client::body(
                     &crate::types::VsanFindOvfDownloadUrlRequestType {
                         cluster,
@@ -211,6 +216,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerformFileServiceEnablePreflightCheck",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerformFileServiceEnablePreflightCheckRequestType {
                         cluster,
@@ -244,6 +250,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterQueryFsDomains",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterQueryFsDomainsRequestType {
                         query_spec,
@@ -267,6 +274,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryFileServiceOvfs",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::VsanFileServiceOvfSpec>>,
             )
@@ -291,6 +299,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterQueryShareSnapshots",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterQueryShareSnapshotsRequestType {
                         query_spec,
@@ -322,6 +331,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterQueryFileShares",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterQueryFileSharesRequestType {
                         query_spec,
@@ -350,6 +360,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanRebalanceFileService",
+                "",
                 crate::client::body(
                     &crate::types::VsanRebalanceFileServiceRequestType {
                         cluster,
@@ -382,6 +393,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterReconfigureFsDomain",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterReconfigureFsDomainRequestType {
                         domain_uuid: domain_uuid.as_ref(),
@@ -418,6 +430,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanReconfigureFileShare",
+                "",
                 crate::client::body(
                     &crate::types::VsanReconfigureFileShareRequestType {
                         share_uuid: share_uuid.as_ref(),
@@ -452,6 +465,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterRemoveFsDomain",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterRemoveFsDomainRequestType {
                         domain_uuid: domain_uuid.as_ref(),
@@ -484,6 +498,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterRemoveShare",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterRemoveShareRequestType {
                         share_uuid: share_uuid.as_ref(),
@@ -517,6 +532,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterRemoveShareSnapshot",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterRemoveShareSnapshotRequestType {
                         share_uuid: share_uuid.as_ref(),
@@ -547,6 +563,7 @@ impl VsanFileServiceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanUpgradeFsvm",
+                "",
                 crate::client::body(
                     &crate::types::VsanUpgradeFsvmRequestType {
                         cluster,

@@ -68,6 +68,7 @@ impl VsanHostVdsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanCompleteMigrateVmsToVds",
+                "",
                 crate::client::body(
                     &crate::types::VsanCompleteMigrateVmsToVdsRequestType {
                         job_id: job_id.as_ref(),
@@ -101,6 +102,7 @@ impl VsanHostVdsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanMigrateVmsToVds",
+                "",
                 crate::client::body(
                     &crate::types::VsanMigrateVmsToVdsRequestType {
                         vm_config_specs,

@@ -68,6 +68,7 @@ impl VsanIoInsightManager {
                 Self::PATH,
                 &self.reference.value,
                 "DeleteIoInsightInstance",
+                "",
                 crate::client::body(
                     &crate::types::DeleteIoInsightInstanceRequestType {
                         run_name: run_name.as_ref(),
@@ -99,6 +100,7 @@ impl VsanIoInsightManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryIoInsightInstances",
+                "",
                 crate::client::body(
                     &crate::types::QueryIoInsightInstancesRequestType {
                         query_spec,
@@ -131,6 +133,7 @@ impl VsanIoInsightManager {
                 Self::PATH,
                 &self.reference.value,
                 "RenameIoInsightInstance",
+                "",
                 crate::client::body(
                     &crate::types::RenameIoInsightInstanceRequestType {
                         old_run_name: old_run_name.as_ref(),
@@ -168,6 +171,7 @@ impl VsanIoInsightManager {
                 Self::PATH,
                 &self.reference.value,
                 "StartIoInsight",
+                "",
                 crate::client::body(
                     &crate::types::StartIoInsightRequestType {
                         cluster,
@@ -205,6 +209,7 @@ impl VsanIoInsightManager {
                 Self::PATH,
                 &self.reference.value,
                 "StopIoInsight",
+                "",
                 crate::client::body(
                     &crate::types::StopIoInsightRequestType {
                         cluster,

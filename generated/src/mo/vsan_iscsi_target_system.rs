@@ -65,6 +65,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitAddIscsiInitiatorGroup",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiInitiatorGroupRequestType {
                         cluster,
@@ -98,6 +99,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitAddIscsiInitiatorsToGroup",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiInitiatorsToGroupRequestType {
                         cluster,
@@ -132,6 +134,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitAddIscsiInitiatorsToTarget",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiInitiatorsToTargetRequestType {
                         cluster,
@@ -164,6 +167,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitAddIscsiLUN",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiLUNRequestType {
                         cluster,
@@ -195,6 +199,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitAddIscsiTarget",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiTargetRequestType {
                         cluster,
@@ -224,6 +229,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitAddIscsiTargetToGroup",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitAddIscsiTargetToGroupRequestType {
                         cluster,
@@ -256,6 +262,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitEditIscsiLUN",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitEditIscsiLUNRequestType {
                         cluster,
@@ -287,6 +294,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitEditIscsiTarget",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitEditIscsiTargetRequestType {
                         cluster,
@@ -314,6 +322,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitGetHomeObject",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitGetHomeObjectRequestType {
                         cluster,
@@ -341,6 +350,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitGetIscsiInitiatorGroup",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiInitiatorGroupRequestType {
                         cluster,
@@ -368,6 +378,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitGetIscsiInitiatorGroups",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiInitiatorGroupsRequestType {
                         cluster,
@@ -396,6 +407,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitGetIscsiLUN",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiLUNRequestType {
                         cluster,
@@ -425,6 +437,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitGetIscsiLUNs",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiLUNsRequestType {
                         cluster,
@@ -453,6 +466,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitGetIscsiTarget",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiTargetRequestType {
                         cluster,
@@ -480,6 +494,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitGetIscsiTargets",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitGetIscsiTargetsRequestType {
                         cluster,
@@ -505,6 +520,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitQueryIscsiTargetServiceVersion",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::CompactString>,
             )
@@ -529,6 +545,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanRemediateIscsiLunsRuntimeStatus",
+                "",
                 crate::client::body(
                     &crate::types::VsanRemediateIscsiLunsRuntimeStatusRequestType {
                         cluster,
@@ -556,6 +573,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitRemoveIscsiInitiatorGroup",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiInitiatorGroupRequestType {
                         cluster,
@@ -589,6 +607,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitRemoveIscsiInitiatorsFromGroup",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiInitiatorsFromGroupRequestType {
                         cluster,
@@ -623,6 +642,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitRemoveIscsiInitiatorsFromTarget",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiInitiatorsFromTargetRequestType {
                         cluster,
@@ -655,6 +675,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitRemoveIscsiLUN",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiLUNRequestType {
                         cluster,
@@ -686,6 +707,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitRemoveIscsiTarget",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiTargetRequestType {
                         cluster,
@@ -715,6 +737,7 @@ impl VsanIscsiTargetSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVitRemoveIscsiTargetFromGroup",
+                "",
                 crate::client::body(
                     &crate::types::VsanVitRemoveIscsiTargetFromGroupRequestType {
                         cluster,

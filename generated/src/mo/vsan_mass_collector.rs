@@ -70,6 +70,7 @@ impl VsanMassCollector {
                 Self::PATH,
                 &self.reference.value,
                 "VsanRetrieveProperties",
+                "",
                 crate::client::body(
                     &crate::types::VsanRetrievePropertiesRequestType {
                         mass_collector_specs,

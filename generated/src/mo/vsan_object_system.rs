@@ -70,6 +70,7 @@ impl VsanObjectSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanDeleteObjects_Task",
+                "",
                 crate::client::body(
                     &crate::types::VsanDeleteObjectsRequestType {
                         cluster,
@@ -98,6 +99,7 @@ impl VsanObjectSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryInaccessibleVmSwapObjects",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryInaccessibleVmSwapObjectsRequestType {
                         cluster,
@@ -131,6 +133,7 @@ impl VsanObjectSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryObjectIdentities",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryObjectIdentitiesRequestType {
                         cluster,
@@ -167,6 +170,7 @@ impl VsanObjectSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryPhysicalPlacements",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryPhysicalPlacementsRequestType {
                         cluster,
@@ -195,6 +199,7 @@ impl VsanObjectSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QuerySyncingVsanObjectsSummary",
+                "",
                 crate::client::body(
                     &crate::types::QuerySyncingVsanObjectsSummaryRequestType {
                         cluster,
@@ -226,6 +231,7 @@ impl VsanObjectSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VosQueryVsanObjectInformation",
+                "",
                 crate::client::body(
                     &crate::types::VosQueryVsanObjectInformationRequestType {
                         cluster,
@@ -255,6 +261,7 @@ impl VsanObjectSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RelayoutObjects",
+                "",
                 crate::client::body(
                     &crate::types::RelayoutObjectsRequestType {
                         cluster,
@@ -286,6 +293,7 @@ impl VsanObjectSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VosSetVsanObjectPolicy",
+                "",
                 crate::client::body(
                     &crate::types::VosSetVsanObjectPolicyRequestType {
                         cluster,

@@ -69,6 +69,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfCreateStatsObject",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfCreateStatsObjectRequestType {
                         cluster,
@@ -100,6 +101,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfCreateStatsObjectTask",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfCreateStatsObjectTaskRequestType {
                         cluster,
@@ -132,6 +134,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfDeleteStatsObject",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfDeleteStatsObjectRequestType {
                         cluster,
@@ -161,6 +164,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfDeleteStatsObjectTask",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfDeleteStatsObjectTaskRequestType {
                         cluster,
@@ -194,6 +198,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfDeleteTimeRange",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfDeleteTimeRangeRequestType {
                         cluster,
@@ -220,6 +225,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfGetAggregatedEntityTypes",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::VsanPerfEntityType>>,
             )
@@ -238,6 +244,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfGetSupportedDiagnosticExceptions",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<
                     Vec<crate::types::VsanPerfDiagnosticException>,
@@ -261,6 +268,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfGetSupportedEntityTypes",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfGetSupportedEntityTypesRequestType {
                         cluster,
@@ -286,6 +294,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfGetSupportedHotspotEntityTypes",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfGetSupportedHotspotEntityTypesRequestType {
                         cluster,
@@ -315,6 +324,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "GetVsanPerfDiagnosisResult",
+                "",
                 crate::client::body(
                     &crate::types::GetVsanPerfDiagnosisResultRequestType {
                         task,
@@ -342,6 +352,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfQueryClusterHealth",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfQueryClusterHealthRequestType {
                         cluster,
@@ -368,6 +379,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfQueryNodeInformation",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfQueryNodeInformationRequestType {
                         cluster,
@@ -396,6 +408,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryRemoteServerClusters",
+                "",
                 crate::client::body(
                     &crate::types::QueryRemoteServerClustersRequestType {
                         cluster,
@@ -426,6 +439,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfQueryStatsObjectInformation",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfQueryStatsObjectInformationRequestType {
                         cluster,
@@ -457,6 +471,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfQueryTimeRanges",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfQueryTimeRangesRequestType {
                         cluster,
@@ -489,6 +504,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfQueryPerf",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfQueryPerfRequestType {
                         query_specs,
@@ -521,6 +537,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVsanPerfHotspotEntities",
+                "",
                 crate::client::body(
                     &crate::types::QueryVsanPerfHotspotEntitiesRequestType {
                         cluster,
@@ -552,6 +569,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVsanPerfTopEntities",
+                "",
                 crate::client::body(
                     &crate::types::QueryVsanPerfTopEntitiesRequestType {
                         cluster,
@@ -586,6 +604,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfSaveTimeRanges",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfSaveTimeRangesRequestType {
                         cluster,
@@ -619,6 +638,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfSetStatsObjectPolicy",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfSetStatsObjectPolicyRequestType {
                         cluster,
@@ -653,6 +673,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfToggleVerboseMode",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfToggleVerboseModeRequestType {
                         cluster,
@@ -685,6 +706,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfDiagnose",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfDiagnoseRequestType {
                         perf_diagnose_query,
@@ -719,6 +741,7 @@ impl VsanPerformanceManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerfDiagnoseTask",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerfDiagnoseTaskRequestType {
                         perf_diagnose_query,

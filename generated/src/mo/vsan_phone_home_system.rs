@@ -65,6 +65,7 @@ impl VsanPhoneHomeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVsanCloudHealthStatus",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::VsanCloudHealthStatus>,
             )
@@ -91,6 +92,7 @@ impl VsanPhoneHomeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerformOnlineHealthCheck",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerformOnlineHealthCheckRequestType {
                         cluster,
@@ -122,6 +124,7 @@ impl VsanPhoneHomeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryLSOMwbsize",
+                "8.0.0.4",
                 crate::client::body(
                     &crate::types::VsanQueryLSOMwbsizeRequestType {
                         cluster,
@@ -153,6 +156,7 @@ impl VsanPhoneHomeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryNvmeCriticalWarningStats",
+                "8.0.0.4",
                 crate::client::body(
                     &crate::types::VsanQueryNvmeCriticalWarningStatsRequestType {
                         cluster,
@@ -181,6 +185,7 @@ impl VsanPhoneHomeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryObjectSnapshotsInfo",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryObjectSnapshotsInfoRequestType {
                         cluster,
@@ -212,6 +217,7 @@ impl VsanPhoneHomeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryZdomScrubberData",
+                "8.0.0.4",
                 crate::client::body(
                     &crate::types::VsanQueryZdomScrubberDataRequestType {
                         cluster,

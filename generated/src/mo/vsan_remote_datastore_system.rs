@@ -70,6 +70,7 @@ impl VsanRemoteDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanCreateDatastoreSource",
+                "",
                 crate::client::body(
                     &crate::types::VsanCreateDatastoreSourceRequestType {
                         datastore_source,
@@ -102,6 +103,7 @@ impl VsanRemoteDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanDestroyDatastoreSource",
+                "",
                 crate::client::body(
                     &crate::types::VsanDestroyDatastoreSourceRequestType {
                         datastore_source,
@@ -127,6 +129,7 @@ impl VsanRemoteDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "MountPrecheck",
+                "",
                 crate::client::body(
                     &crate::types::MountPrecheckRequestType {
                         cluster,
@@ -159,6 +162,7 @@ impl VsanRemoteDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPrecheckDatastoreSource",
+                "",
                 crate::client::body(
                     &crate::types::VsanPrecheckDatastoreSourceRequestType {
                         datastore_source,
@@ -188,6 +192,7 @@ impl VsanRemoteDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryDatastoreSource",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryDatastoreSourceRequestType {
                         vc_hosts,
@@ -219,6 +224,7 @@ impl VsanRemoteDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryHciMeshDatastores",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryHciMeshDatastoresRequestType {
                         query_specs,
@@ -248,6 +254,7 @@ impl VsanRemoteDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RemoteVcMountPrecheck",
+                "",
                 crate::client::body(
                     &crate::types::RemoteVcMountPrecheckRequestType {
                         cluster,
@@ -281,6 +288,7 @@ impl VsanRemoteDatastoreSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanUpdateDatastoreSource",
+                "",
                 crate::client::body(
                     &crate::types::VsanUpdateDatastoreSourceRequestType {
                         datastore_source,

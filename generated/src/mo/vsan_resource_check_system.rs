@@ -58,6 +58,7 @@ impl VsanResourceCheckSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostCancelResourceCheck",
+                "",
                 Ok(None),
                 crate::client::decode::<bool>,
             )
@@ -82,6 +83,7 @@ impl VsanResourceCheckSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetResourceCheckStatus",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetResourceCheckStatusRequestType {
                         resource_check_spec,
@@ -116,6 +118,7 @@ impl VsanResourceCheckSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerformResourceCheck",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerformResourceCheckRequestType {
                         resource_check_spec,
@@ -147,6 +150,7 @@ impl VsanResourceCheckSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostPerformResourceCheck",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostPerformResourceCheckRequestType {
                         resource_check_spec,

@@ -69,6 +69,7 @@ impl VsanSiteMaintenanceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanEnterSiteMaintenanceMode",
+                "",
                 crate::client::body(
                     &crate::types::VsanEnterSiteMaintenanceModeRequestType {
                         fault_domain_name: fault_domain_name.as_ref(),
@@ -101,6 +102,7 @@ impl VsanSiteMaintenanceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanExitSiteMaintenanceMode",
+                "",
                 crate::client::body(
                     &crate::types::VsanExitSiteMaintenanceModeRequestType {
                         fault_domain_name: fault_domain_name.as_ref(),
@@ -133,6 +135,7 @@ impl VsanSiteMaintenanceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetSiteMaintenancePrecheckStatus",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetSiteMaintenancePrecheckStatusRequestType {
                         cluster,
@@ -167,6 +170,7 @@ impl VsanSiteMaintenanceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPerformSiteMaintenancePrecheck",
+                "",
                 crate::client::body(
                     &crate::types::VsanPerformSiteMaintenancePrecheckRequestType {
                         cluster,
@@ -196,6 +200,7 @@ impl VsanSiteMaintenanceSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterSiteMaintenanceState",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterSiteMaintenanceStateRequestType {
                         cluster,

@@ -67,6 +67,7 @@ impl VsanSpaceReportSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryEntitySpaceUsage",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryEntitySpaceUsageRequestType {
                         cluster,
@@ -97,6 +98,7 @@ impl VsanSpaceReportSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQuerySpaceUsage",
+                "",
                 crate::client::body(
                     &crate::types::VsanQuerySpaceUsageRequestType {
                         cluster,
@@ -128,6 +130,7 @@ impl VsanSpaceReportSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVsanManagedStorageSpaceUsage",
+                "",
                 crate::client::body(
                     &crate::types::QueryVsanManagedStorageSpaceUsageRequestType {
                         cluster,

@@ -64,6 +64,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostAbortWipeDisk",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostAbortWipeDiskRequestType {
                         disks: &disks,
@@ -86,6 +87,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetAboutInfoEx",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanHostAboutInfoEx>,
             )
@@ -108,6 +110,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostGetRuntimeStats",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostGetRuntimeStatsRequestType {
                         stats,
@@ -136,6 +139,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryHostDrsStats",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryHostDrsStatsRequestType {
                         host_uuids,
@@ -163,6 +167,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryHostStatusEx",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryHostStatusExRequestType {
                         cluster_uuids,
@@ -191,6 +196,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQuerySyncingVsanObjects",
+                "",
                 crate::client::body(
                     &crate::types::VsanQuerySyncingVsanObjectsRequestType {
                         uuids,
@@ -223,6 +229,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryWhatIfEvacuationResult",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryWhatIfEvacuationResultRequestType {
                         evac_entity_uuid: evac_entity_uuid.as_ref(),
@@ -252,6 +259,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostQueryWipeDisk",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostQueryWipeDiskRequestType {
                         disks: &disks,
@@ -285,6 +293,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanUnmountDiskMappingEx",
+                "",
                 crate::client::body(
                     &crate::types::VsanUnmountDiskMappingExRequestType {
                         mappings,
@@ -319,6 +328,7 @@ impl VsanSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostWipeDisk",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostWipeDiskRequestType {
                         disks: &disks,

@@ -74,6 +74,7 @@ impl VsanUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVibInstall_Task",
+                "",
                 crate::client::body(
                     &crate::types::VsanVibInstallRequestType {
                         cluster,
@@ -107,6 +108,7 @@ impl VsanUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVibInstallPreflightCheck",
+                "",
                 crate::client::body(
                     &crate::types::VsanVibInstallPreflightCheckRequestType {
                         cluster,
@@ -135,6 +137,7 @@ impl VsanUpdateManager {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVibScan",
+                "",
                 crate::client::body(
                     &crate::types::VsanVibScanRequestType {
                         cluster,

@@ -72,6 +72,7 @@ impl VsanUpgradeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "PerformVsanUpgrade_Task",
+                "",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradeRequestType {
                         cluster,
@@ -105,6 +106,7 @@ impl VsanUpgradeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "PerformVsanUpgradePreflightCheck",
+                "",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradePreflightCheckRequestType {
                         cluster,
@@ -136,6 +138,7 @@ impl VsanUpgradeSystem {
                 Self::PATH,
                 &self.reference.value,
                 "QueryVsanUpgradeStatus",
+                "",
                 crate::client::body(
                     &crate::types::QueryVsanUpgradeStatusRequestType {
                         cluster,

@@ -71,6 +71,7 @@ impl VsanUpgradeSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "PerformVsanUpgradeEx",
+                "",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradeExRequestType {
                         cluster,
@@ -106,6 +107,7 @@ impl VsanUpgradeSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "PerformVsanUpgradePreflightAsyncCheck_Task",
+                "",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradePreflightAsyncCheckRequestType {
                         cluster,
@@ -133,6 +135,7 @@ impl VsanUpgradeSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "PerformVsanUpgradePreflightCheckEx",
+                "",
                 crate::client::body(
                     &crate::types::PerformVsanUpgradePreflightCheckExRequestType {
                         cluster,
@@ -160,6 +163,7 @@ impl VsanUpgradeSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryUpgradeStatusEx",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryUpgradeStatusExRequestType {
                         cluster,
@@ -183,6 +187,7 @@ impl VsanUpgradeSystemEx {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveSupportedVsanFormatVersion",
+                "",
                 crate::client::body(
                     &crate::types::RetrieveSupportedVsanFormatVersionRequestType {
                         cluster,

@@ -63,6 +63,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetClusterRAIDInfo",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetClusterRAIDInfoRequestType {
                         cluster,
@@ -92,6 +93,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterGetClaimedCapacity",
+                "8.0.0.4",
                 crate::client::body(
                     &crate::types::VsanClusterGetClaimedCapacityRequestType {
                         cluster,
@@ -119,6 +121,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterGetConfig",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterGetConfigRequestType {
                         cluster,
@@ -141,6 +144,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetConfigurationLimits",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::KeyAnyValue>>,
             )
@@ -161,6 +165,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterGetRuntimeStats",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterGetRuntimeStatsRequestType {
                         cluster,
@@ -186,6 +191,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterDrsStats",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterDrsStatsRequestType {
                         cluster,
@@ -217,6 +223,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterReconfig",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterReconfigRequestType {
                         cluster,
@@ -249,6 +256,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanEncryptedClusterRekey_Task",
+                "",
                 crate::client::body(
                     &crate::types::VsanEncryptedClusterRekeyRequestType {
                         encrypted_cluster,
@@ -280,6 +288,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "RunLifecycleCheck",
+                "",
                 crate::client::body(
                     &crate::types::RunLifecycleCheckRequestType {
                         cluster,
@@ -307,6 +316,7 @@ impl VsanVcClusterConfigSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanValidateConfigSpec",
+                "",
                 crate::client::body(
                     &crate::types::VsanValidateConfigSpecRequestType {
                         cluster,

@@ -71,6 +71,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanAttachVsanSupportBundleToSr",
+                "",
                 crate::client::body(
                     &crate::types::VsanAttachVsanSupportBundleToSrRequestType {
                         cluster,
@@ -104,6 +105,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanDownloadAndInstallVendorTool_Task",
+                "",
                 crate::client::body(
                     &crate::types::VsanDownloadAndInstallVendorToolRequestType {
                         cluster,
@@ -137,6 +139,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanDownloadHclFile_Task",
+                "",
                 crate::client::body(
                     &crate::types::VsanDownloadHclFileRequestType {
                         sha1sums: &sha1sums,
@@ -166,6 +169,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetHclConstraints",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetHclConstraintsRequestType {
                         cluster,
@@ -198,6 +202,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVcClusterGetHclInfo",
+                "",
                 crate::client::body(
                     &crate::types::VsanVcClusterGetHclInfoRequestType {
                         cluster,
@@ -234,6 +239,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetReleaseRecommendation",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetReleaseRecommendationRequestType {
                         cluster,
@@ -267,6 +273,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetDiskHclConstraints",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetDiskHclConstraintsRequestType {
                         release,
@@ -298,6 +305,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanGetHclInfoForEligibleDisks",
+                "",
                 crate::client::body(
                     &crate::types::VsanGetHclInfoForEligibleDisksRequestType {
                         query_spec,
@@ -326,6 +334,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthGetVsanClusterSilentChecks",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthGetVsanClusterSilentChecksRequestType {
                         cluster,
@@ -353,6 +362,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthIsRebalanceRunning",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthIsRebalanceRunningRequestType {
                         cluster,
@@ -382,6 +392,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPurgeHclFiles",
+                "",
                 crate::client::body(
                     &crate::types::VsanPurgeHclFilesRequestType {
                         sha1sums: &sha1sums,
@@ -408,6 +419,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryAllSupportedHealthChecks",
+                "",
                 Ok(None),
                 crate::client::decode::<Vec<crate::types::VsanClusterHealthCheckInfo>>,
             )
@@ -432,6 +444,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryAttachToSrHistory",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryAttachToSrHistoryRequestType {
                         cluster,
@@ -462,6 +475,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterCreateVmHealthHistoryTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterCreateVmHealthHistoryTestRequestType {
                         cluster,
@@ -496,6 +510,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterCreateVmHealthTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterCreateVmHealthTestRequestType {
                         cluster,
@@ -535,6 +550,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterHealthSummary",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterHealthSummaryRequestType {
                         cluster,
@@ -574,6 +590,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterHealthSummaryTask",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterHealthSummaryTaskRequestType {
                         cluster,
@@ -607,6 +624,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryClusterHistoricalHealth",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryClusterHistoricalHealthRequestType {
                         spec,
@@ -635,6 +653,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterNetworkPerfHistoryTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterNetworkPerfHistoryTestRequestType {
                         cluster,
@@ -669,6 +688,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterNetworkPerfTask",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterNetworkPerfTaskRequestType {
                         cluster,
@@ -699,6 +719,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterNetworkPerfTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterNetworkPerfTestRequestType {
                         cluster,
@@ -730,6 +751,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterVmdkLoadHistoryTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterVmdkLoadHistoryTestRequestType {
                         cluster,
@@ -760,6 +782,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterVmdkWorkloadTypes",
+                "",
                 Ok(None),
                 crate::client::decode::<Vec<crate::types::VsanStorageWorkloadType>>,
             )
@@ -784,6 +807,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanClusterQueryFileServiceHealthSummary",
+                "",
                 crate::client::body(
                     &crate::types::VsanClusterQueryFileServiceHealthSummaryRequestType {
                         cluster,
@@ -814,6 +838,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterSmartStatsSummary",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterSmartStatsSummaryRequestType {
                         cluster,
@@ -840,6 +865,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVcClusterQueryVerifyHealthSystemVersions",
+                "",
                 crate::client::body(
                     &crate::types::VsanVcClusterQueryVerifyHealthSystemVersionsRequestType {
                         cluster,
@@ -868,6 +894,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthQueryVsanClusterHealthCheckInterval",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthQueryVsanClusterHealthCheckIntervalRequestType {
                         cluster,
@@ -891,6 +918,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthQueryVsanClusterHealthConfig",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthQueryVsanClusterHealthConfigRequestType {
                         cluster,
@@ -919,6 +947,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanQueryVcClusterObjExtAttrs",
+                "",
                 crate::client::body(
                     &crate::types::VsanQueryVcClusterObjExtAttrsRequestType {
                         cluster,
@@ -942,6 +971,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthQueryVsanProxyConfig",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanClusterTelemetryProxyConfig>,
             )
@@ -968,6 +998,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanRebalanceCluster",
+                "",
                 crate::client::body(
                     &crate::types::VsanRebalanceClusterRequestType {
                         cluster,
@@ -999,6 +1030,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthRepairClusterObjectsImmediate",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthRepairClusterObjectsImmediateRequestType {
                         cluster,
@@ -1032,6 +1064,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVcClusterRunVmdkLoadTest",
+                "",
                 crate::client::body(
                     &crate::types::VsanVcClusterRunVmdkLoadTestRequestType {
                         cluster,
@@ -1066,6 +1099,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthSendVsanTelemetry",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthSendVsanTelemetryRequestType {
                         cluster,
@@ -1092,6 +1126,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthSetLogLevel",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthSetLogLevelRequestType {
                         level,
@@ -1123,6 +1158,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthSetVsanClusterHealthCheckInterval",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthSetVsanClusterHealthCheckIntervalRequestType {
                         cluster,
@@ -1156,6 +1192,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthSetVsanClusterSilentChecks",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthSetVsanClusterSilentChecksRequestType {
                         cluster,
@@ -1184,6 +1221,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthSetVsanClusterTelemetryConfig",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthSetVsanClusterTelemetryConfigRequestType {
                         cluster,
@@ -1213,6 +1251,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "SetVsanVcgMappingForHwDevices",
+                "",
                 crate::client::body(
                     &crate::types::SetVsanVcgMappingForHwDevicesRequestType {
                         spec,
@@ -1243,6 +1282,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanStopRebalanceCluster",
+                "",
                 crate::client::body(
                     &crate::types::VsanStopRebalanceClusterRequestType {
                         cluster,
@@ -1273,6 +1313,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthTestVsanClusterTelemetryProxy",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthTestVsanClusterTelemetryProxyRequestType {
                         proxy_config,
@@ -1302,6 +1343,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHealthUpdateDefaultDSPolicyRecommendation",
+                "",
                 crate::client::body(
                     &crate::types::VsanHealthUpdateDefaultDSPolicyRecommendationRequestType {
                         cluster,
@@ -1332,6 +1374,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVcUpdateHclDbFromWeb",
+                "",
                 crate::client::body(
                     &crate::types::VsanVcUpdateHclDbFromWebRequestType {
                         url,
@@ -1358,6 +1401,7 @@ impl VsanVcClusterHealthSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVcUploadHclDb",
+                "",
                 crate::client::body(
                     &crate::types::VsanVcUploadHclDbRequestType {
                         db: db.as_ref(),

@@ -67,6 +67,7 @@ impl VsanVcsaDeployerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPostConfigForVcsa",
+                "",
                 crate::client::body(
                     &crate::types::VsanPostConfigForVcsaRequestType {
                         spec,
@@ -96,6 +97,7 @@ impl VsanVcsaDeployerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanPrepareVsanForVcsa",
+                "",
                 crate::client::body(
                     &crate::types::VsanPrepareVsanForVcsaRequestType {
                         spec,
@@ -126,6 +128,7 @@ impl VsanVcsaDeployerSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVcsaGetBootstrapProgress",
+                "",
                 crate::client::body(
                     &crate::types::VsanVcsaGetBootstrapProgressRequestType {
                         task_id: &task_id,

@@ -67,6 +67,7 @@ impl VsanVdsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanRollbackVdsToVss",
+                "",
                 crate::client::body(
                     &crate::types::VsanRollbackVdsToVssRequestType {
                         task,
@@ -101,6 +102,7 @@ impl VsanVdsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVdsGetMigrationPlan",
+                "",
                 crate::client::body(
                     &crate::types::VsanVdsGetMigrationPlanRequestType {
                         cluster,
@@ -144,6 +146,7 @@ impl VsanVdsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVdsMigrateVss",
+                "",
                 crate::client::body(
                     &crate::types::VsanVdsMigrateVssRequestType {
                         cluster,
@@ -185,6 +188,7 @@ impl VsanVdsSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVssMigrateVds",
+                "",
                 crate::client::body(
                     &crate::types::VsanVssMigrateVdsRequestType {
                         cluster,

@@ -67,6 +67,7 @@ impl VsanVumSystem {
                 Self::PATH,
                 &self.reference.value,
                 "FetchIsoDepotCookie",
+                "",
                 crate::client::body(
                     &crate::types::FetchIsoDepotCookieRequestType {
                         username: username.as_ref(),
@@ -88,6 +89,7 @@ impl VsanVumSystem {
                 Self::PATH,
                 &self.reference.value,
                 "GetVsanVumConfig",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VsanVumSystemConfig>,
             )
@@ -113,6 +115,7 @@ impl VsanVumSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanHostUpdateFirmware",
+                "",
                 crate::client::body(
                     &crate::types::VsanHostUpdateFirmwareRequestType {
                         host,
@@ -140,6 +143,7 @@ impl VsanVumSystem {
                 Self::PATH,
                 &self.reference.value,
                 "VsanVcUploadReleaseDb",
+                "",
                 crate::client::body(
                     &crate::types::VsanVcUploadReleaseDbRequestType {
                         db: db.as_ref(),

@@ -60,6 +60,7 @@ impl VslmServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "RetrieveContent",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VslmServiceInstanceContent>,
             )
@@ -76,6 +77,7 @@ impl VslmServiceInstance {
                 Self::PATH,
                 &self.reference.value,
                 "content",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VslmServiceInstanceContent>,
             )

@@ -66,6 +66,7 @@ impl VslmSessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmLoginByToken",
+                "",
                 crate::client::body(
                     &crate::types::VslmLoginByTokenRequestType {
                         delegated_token_xml: delegated_token_xml.as_ref(),
@@ -86,6 +87,7 @@ impl VslmSessionManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmLogout",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )

@@ -67,6 +67,7 @@ impl VslmStorageLifecycleManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmQueryDatastoreInfo",
+                "",
                 crate::client::body(
                     &crate::types::VslmQueryDatastoreInfoRequestType {
                         datastore_url: datastore_url.as_ref(),
@@ -102,6 +103,7 @@ impl VslmStorageLifecycleManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmSyncDatastore",
+                "",
                 crate::client::body(
                     &crate::types::VslmSyncDatastoreRequestType {
                         datastore_url: datastore_url.as_ref(),

@@ -59,6 +59,7 @@ impl VslmTask {
                 Self::PATH,
                 &self.reference.value,
                 "VslmCancelTask",
+                "",
                 Ok(None),
                 crate::client::decode_unit,
             )
@@ -73,6 +74,7 @@ impl VslmTask {
                 Self::PATH,
                 &self.reference.value,
                 "VslmQueryInfo",
+                "",
                 Ok(None),
                 crate::client::decode::<crate::types::VslmTaskInfo>,
             )
@@ -87,6 +89,7 @@ impl VslmTask {
                 Self::PATH,
                 &self.reference.value,
                 "VslmQueryTaskResult",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<crate::types::Any>,
             )

@@ -77,6 +77,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmAttachDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmAttachDiskRequestType {
                         id,
@@ -109,6 +110,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmAttachTagToVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::VslmAttachTagToVStorageObjectRequestType {
                         id,
@@ -141,6 +143,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmClearVStorageObjectControlFlags",
+                "",
                 crate::client::body(
                     &crate::types::VslmClearVStorageObjectControlFlagsRequestType {
                         id,
@@ -174,6 +177,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmCloneVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmCloneVStorageObjectRequestType {
                         id,
@@ -205,6 +209,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmCreateDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmCreateDiskRequestType {
                         spec,
@@ -242,6 +247,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmCreateDiskFromSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmCreateDiskFromSnapshotRequestType {
                         id,
@@ -280,6 +286,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmCreateSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmCreateSnapshotRequestType {
                         id,
@@ -314,6 +321,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmDeleteSnapshot_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmDeleteSnapshotRequestType {
                         id,
@@ -348,6 +356,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmDeleteVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmDeleteVStorageObjectRequestType {
                         id,
@@ -377,6 +386,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmDetachTagFromVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::VslmDetachTagFromVStorageObjectRequestType {
                         id,
@@ -413,6 +423,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmExtendDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmExtendDiskRequestType {
                         id,
@@ -447,6 +458,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmInflateDisk_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmInflateDiskRequestType {
                         id,
@@ -474,6 +486,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmListTagsAttachedToVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::VslmListTagsAttachedToVStorageObjectRequestType {
                         id,
@@ -502,6 +515,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmListVStorageObjectsAttachedToTag",
+                "",
                 crate::client::body(
                     &crate::types::VslmListVStorageObjectsAttachedToTagRequestType {
                         category: category.as_ref(),
@@ -527,6 +541,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmListVStorageObjectForSpec",
+                "",
                 crate::client::body(
                     &crate::types::VslmListVStorageObjectForSpecRequestType {
                         query,
@@ -564,6 +579,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmQueryChangedDiskAreas",
+                "",
                 crate::client::body(
                     &crate::types::VslmQueryChangedDiskAreasRequestType {
                         id,
@@ -587,6 +603,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmQueryGlobalCatalogSyncStatus",
+                "",
                 Ok(None),
                 crate::client::decode_opt::<Vec<crate::types::VslmDatastoreSyncStatus>>,
             )
@@ -610,6 +627,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmQueryGlobalCatalogSyncStatusForDatastore",
+                "",
                 crate::client::body(
                     &crate::types::VslmQueryGlobalCatalogSyncStatusForDatastoreRequestType {
                         datastore_url: datastore_url.as_ref(),
@@ -640,6 +658,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmReconcileDatastoreInventory_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmReconcileDatastoreInventoryRequestType {
                         datastore,
@@ -671,6 +690,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRegisterDisk",
+                "",
                 crate::client::body(
                     &crate::types::VslmRegisterDiskRequestType {
                         path: path.as_ref(),
@@ -705,6 +725,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRelocateVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmRelocateVStorageObjectRequestType {
                         id,
@@ -737,6 +758,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRenameVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::VslmRenameVStorageObjectRequestType {
                         id,
@@ -769,6 +791,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRetrieveSnapshotDetails",
+                "",
                 crate::client::body(
                     &crate::types::VslmRetrieveSnapshotDetailsRequestType {
                         id,
@@ -800,6 +823,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRetrieveSnapshotInfo",
+                "",
                 crate::client::body(
                     &crate::types::VslmRetrieveSnapshotInfoRequestType {
                         id,
@@ -829,6 +853,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRetrieveVStorageInfrastructureObjectPolicy",
+                "",
                 crate::client::body(
                     &crate::types::VslmRetrieveVStorageInfrastructureObjectPolicyRequestType {
                         datastore,
@@ -860,6 +885,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRetrieveVStorageObject",
+                "",
                 crate::client::body(
                     &crate::types::VslmRetrieveVStorageObjectRequestType {
                         id,
@@ -883,6 +909,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRetrieveVStorageObjectAssociations",
+                "",
                 crate::client::body(
                     &crate::types::VslmRetrieveVStorageObjectAssociationsRequestType {
                         ids,
@@ -916,6 +943,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRetrieveVStorageObjectMetadata",
+                "",
                 crate::client::body(
                     &crate::types::VslmRetrieveVStorageObjectMetadataRequestType {
                         id,
@@ -950,6 +978,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRetrieveVStorageObjectMetadataValue",
+                "",
                 crate::client::body(
                     &crate::types::VslmRetrieveVStorageObjectMetadataValueRequestType {
                         id,
@@ -981,6 +1010,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRetrieveVStorageObjectState",
+                "",
                 crate::client::body(
                     &crate::types::VslmRetrieveVStorageObjectStateRequestType {
                         id,
@@ -1004,6 +1034,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRetrieveVStorageObjects",
+                "",
                 crate::client::body(
                     &crate::types::VslmRetrieveVStorageObjectsRequestType {
                         ids,
@@ -1039,6 +1070,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmRevertVStorageObject_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmRevertVStorageObjectRequestType {
                         id,
@@ -1068,6 +1100,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmScheduleReconcileDatastoreInventory",
+                "",
                 crate::client::body(
                     &crate::types::VslmScheduleReconcileDatastoreInventoryRequestType {
                         datastore,
@@ -1098,6 +1131,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmSetVStorageObjectControlFlags",
+                "",
                 crate::client::body(
                     &crate::types::VslmSetVStorageObjectControlFlagsRequestType {
                         id,
@@ -1131,6 +1165,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmUpdateVStorageInfrastructureObjectPolicy_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmUpdateVStorageInfrastructureObjectPolicyRequestType {
                         spec,
@@ -1165,6 +1200,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmUpdateVstorageObjectCrypto_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmUpdateVstorageObjectCryptoRequestType {
                         id,
@@ -1200,6 +1236,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmUpdateVStorageObjectMetadata_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmUpdateVStorageObjectMetadataRequestType {
                         id,
@@ -1235,6 +1272,7 @@ impl VslmVStorageObjectManager {
                 Self::PATH,
                 &self.reference.value,
                 "VslmUpdateVstorageObjectPolicy_Task",
+                "",
                 crate::client::body(
                     &crate::types::VslmUpdateVstorageObjectPolicyRequestType {
                         id,

@@ -76,6 +76,7 @@ impl VStorageObjectManagerBase {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectCreateSnapshotEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::VStorageObjectCreateSnapshotExRequestType {
                         id,
@@ -116,6 +117,7 @@ impl VStorageObjectManagerBase {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectDeleteSnapshotEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::VStorageObjectDeleteSnapshotExRequestType {
                         id,
@@ -155,6 +157,7 @@ impl VStorageObjectManagerBase {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectDeleteSnapshotEx2_Task",
+                "9.0.0.0",
                 crate::client::body(
                     &crate::types::VStorageObjectDeleteSnapshotEx2RequestType {
                         id,
@@ -195,6 +198,7 @@ impl VStorageObjectManagerBase {
                 Self::PATH,
                 &self.reference.value,
                 "VStorageObjectExtendDiskEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::VStorageObjectExtendDiskExRequestType {
                         id,
@@ -231,6 +235,7 @@ impl VStorageObjectManagerBase {
                 Self::PATH,
                 &self.reference.value,
                 "RenameVStorageObjectEx",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::RenameVStorageObjectExRequestType {
                         id,
@@ -267,6 +272,7 @@ impl VStorageObjectManagerBase {
                 Self::PATH,
                 &self.reference.value,
                 "RepairVStorageObjectChain_Task",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::RepairVStorageObjectChainRequestType {
                         id,
@@ -305,6 +311,7 @@ impl VStorageObjectManagerBase {
                 Self::PATH,
                 &self.reference.value,
                 "RevertVStorageObjectEx_Task",
+                "8.0.2.0",
                 crate::client::body(
                     &crate::types::RevertVStorageObjectExRequestType {
                         id,
@@ -341,6 +348,7 @@ impl VStorageObjectManagerBase {
                 Self::PATH,
                 &self.reference.value,
                 "UnregisterDisk_Task",
+                "9.1.0.0",
                 crate::client::body(
                     &crate::types::UnregisterDiskRequestType {
                         id,

@@ -17,6 +17,9 @@ pub struct CannotMoveVsanEnabledHost {
 impl CannotMoveVsanEnabledHost {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "CannotMoveVsanEnabledHost";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -32,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[],
     by_name: &[0u16, 1u16],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for CannotMoveVsanEnabledHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {

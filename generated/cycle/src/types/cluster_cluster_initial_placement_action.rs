@@ -33,6 +33,9 @@ pub struct ClusterClusterInitialPlacementAction {
 impl ClusterClusterInitialPlacementAction {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "ClusterClusterInitialPlacementAction";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = Some("8.0.0.1");
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -55,6 +58,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[0u16, 3u16],
     by_name: &[4u16, 5u16, 3u16, 1u16, 2u16, 0u16],
     plain: true,
+    since: Some("8.0.0.1"),
 };
 impl crate::object::Object for ClusterClusterInitialPlacementAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {

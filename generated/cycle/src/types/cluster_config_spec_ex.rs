@@ -79,6 +79,9 @@ pub struct ClusterConfigSpecEx {
 impl ClusterConfigSpecEx {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "ClusterConfigSpecEx";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -154,6 +157,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         19u16, 26u16, 20u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for ClusterConfigSpecEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -129,6 +129,9 @@ pub struct ConfigTarget {
 impl ConfigTarget {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "ConfigTarget";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -235,6 +238,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         40u16, 15u16, 27u16, 41u16, 36u16, 34u16, 35u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for ConfigTarget {
     fn info(&self) -> &'static crate::object::ObjectInfo {

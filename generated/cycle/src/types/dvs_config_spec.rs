@@ -62,6 +62,9 @@ pub struct DVSConfigSpec {
 impl DVSConfigSpec {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "DVSConfigSpec";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -120,6 +123,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         18u16, 3u16, 11u16, 14u16, 5u16, 6u16, 12u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for DVSConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -150,6 +150,9 @@ pub struct HostConfigInfo {
 impl HostConfigInfo {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "HostConfigInfo";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -291,6 +294,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         33u16, 32u16, 7u16, 10u16, 26u16, 25u16, 45u16, 6u16, 13u16, 12u16, 46u16, 42u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for HostConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -53,6 +53,9 @@ pub struct MigrationHostErrorEvent {
 impl MigrationHostErrorEvent {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "MigrationHostErrorEvent";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -109,6 +112,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         0u16, 9u16, 15u16, 11u16, 3u16, 7u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for MigrationHostErrorEvent {
     fn info(&self) -> &'static crate::object::ObjectInfo {

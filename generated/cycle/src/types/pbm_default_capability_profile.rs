@@ -56,6 +56,9 @@ pub struct PbmDefaultCapabilityProfile {
 impl PbmDefaultCapabilityProfile {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "PbmDefaultCapabilityProfile";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -114,6 +117,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         15u16, 7u16, 0u16, 8u16, 12u16, 16u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for PbmDefaultCapabilityProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {

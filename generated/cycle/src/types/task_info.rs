@@ -73,6 +73,9 @@ pub struct TaskInfo {
 impl TaskInfo {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "TaskInfo";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -141,6 +144,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         7u16, 3u16, 21u16, 13u16, 14u16, 16u16, 15u16, 12u16, 22u16, 17u16, 8u16, 1u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for TaskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -55,6 +55,9 @@ pub struct VirtualBusLogicControllerOption {
 impl VirtualBusLogicControllerOption {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualBusLogicControllerOption";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -119,6 +122,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         15u16, 14u16, 16u16, 11u16, 9u16, 20u16, 17u16, 13u16, 0u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualBusLogicControllerOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

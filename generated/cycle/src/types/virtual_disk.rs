@@ -79,6 +79,9 @@ pub struct VirtualDisk {
 impl VirtualDisk {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualDisk";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -145,6 +148,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         0u16, 19u16, 7u16, 11u16, 4u16, 12u16, 6u16, 16u16, 17u16, 14u16, 18u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualDisk {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -54,6 +54,9 @@ pub struct VirtualE1000 {
 impl VirtualE1000 {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualE1000";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -108,6 +111,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         16u16, 6u16, 15u16, 12u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualE1000 {
     fn info(&self) -> &'static crate::object::ObjectInfo {

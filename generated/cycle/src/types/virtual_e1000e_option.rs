@@ -50,6 +50,9 @@ pub struct VirtualE1000eOption {
 impl VirtualE1000eOption {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualE1000eOption";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -104,6 +107,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         0u16, 16u16, 15u16, 14u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualE1000eOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -238,6 +238,9 @@ pub struct VirtualMachineConfigInfo {
 impl VirtualMachineConfigInfo {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualMachineConfigInfo";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -441,6 +444,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         56u16, 27u16, 4u16, 76u16, 75u16, 62u16, 60u16, 82u16, 74u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualMachineConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

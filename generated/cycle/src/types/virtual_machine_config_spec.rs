@@ -232,6 +232,9 @@ pub struct VirtualMachineConfigSpec {
 impl VirtualMachineConfigSpec {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualMachineConfigSpec";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -424,6 +427,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         82u16, 58u16, 69u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualMachineConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

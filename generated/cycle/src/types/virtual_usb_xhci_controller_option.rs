@@ -45,6 +45,9 @@ pub struct VirtualUSBXHCIControllerOption {
 impl VirtualUSBXHCIControllerOption {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualUSBXHCIControllerOption";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -97,6 +100,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         13u16, 15u16, 0u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualUSBXHCIControllerOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -62,6 +62,9 @@ pub struct VirtualVmxnet3VrdmaOption {
 impl VirtualVmxnet3VrdmaOption {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualVmxnet3VrdmaOption";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -122,6 +125,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         18u16, 12u16, 0u16, 16u16, 17u16, 15u16, 14u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualVmxnet3VrdmaOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -92,6 +92,9 @@ pub struct VMwareDVSConfigSpec {
 impl VMwareDVSConfigSpec {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VMwareDVSConfigSpec";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -171,6 +174,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         14u16, 5u16, 6u16, 12u16, 20u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VMwareDVSConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -99,6 +99,9 @@ pub struct VsanHclControllerInfo {
 impl VsanHclControllerInfo {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VsanHclControllerInfo";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -209,6 +212,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         7u16, 6u16, 36u16, 37u16, 24u16, 42u16, 40u16, 4u16, 43u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VsanHclControllerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

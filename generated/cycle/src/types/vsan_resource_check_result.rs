@@ -59,6 +59,9 @@ pub struct VsanResourceCheckResult {
 impl VsanResourceCheckResult {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VsanResourceCheckResult";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -121,6 +124,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         12u16, 0u16, 15u16, 4u16, 6u16, 11u16, 10u16, 5u16, 1u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VsanResourceCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,9 @@ pub struct ClusterComputeResourceVcsSlots {
 impl ClusterComputeResourceVcsSlots {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceVcsSlots";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = Some("7.0.1.1");
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -44,6 +47,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[1u16, 3u16],
     by_name: &[2u16, 1u16, 0u16, 3u16],
     plain: true,
+    since: Some("7.0.1.1"),
 };
 impl crate::object::Object for ClusterComputeResourceVcsSlots {
     fn info(&self) -> &'static crate::object::ObjectInfo {

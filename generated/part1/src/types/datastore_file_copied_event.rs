@@ -59,6 +59,9 @@ pub struct DatastoreFileCopiedEvent {
 impl DatastoreFileCopiedEvent {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "DatastoreFileCopiedEvent";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -121,6 +124,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         9u16, 19u16, 20u16, 17u16, 18u16, 16u16, 11u16, 3u16, 7u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for DatastoreFileCopiedEvent {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -143,6 +143,9 @@ pub struct GuestOsDescriptor {
 impl GuestOsDescriptor {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "GuestOsDescriptor";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -300,6 +303,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         37u16, 58u16, 60u16, 59u16, 57u16, 63u16, 39u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for GuestOsDescriptor {
     fn info(&self) -> &'static crate::object::ObjectInfo {

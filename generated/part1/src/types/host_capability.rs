@@ -463,6 +463,9 @@ pub struct HostCapability {
 impl HostCapability {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "HostCapability";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -835,6 +838,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         150u16, 144u16, 77u16, 145u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for HostCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -89,6 +89,9 @@ pub struct HostScsiDisk {
 impl HostScsiDisk {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "HostScsiDisk";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -180,6 +183,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         10u16, 33u16, 11u16, 12u16, 28u16, 15u16, 34u16, 3u16, 19u16, 8u16, 32u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for HostScsiDisk {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -62,6 +62,9 @@ pub struct OvfImportParams {
 impl OvfImportParams {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "OvfImportParams";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = Some("9.0.0.0");
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -126,6 +129,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         2u16, 6u16, 16u16, 9u16, 13u16, 10u16, 14u16, 15u16, 18u16, 20u16,
     ],
     plain: true,
+    since: Some("9.0.0.0"),
 };
 impl crate::object::Object for OvfImportParams {
     fn info(&self) -> &'static crate::object::ObjectInfo {

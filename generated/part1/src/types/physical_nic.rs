@@ -69,6 +69,9 @@ pub struct PhysicalNic {
 impl PhysicalNic {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "PhysicalNic";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -133,6 +136,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         2u16, 21u16, 19u16, 14u16, 15u16, 8u16, 7u16, 12u16, 13u16, 9u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for PhysicalNic {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -53,6 +53,9 @@ pub struct VirtualMachineConfigSummary {
 impl VirtualMachineConfigSummary {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualMachineConfigSummary";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -115,6 +118,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         6u16, 7u16, 8u16, 19u16, 14u16, 1u16, 18u16, 9u16, 2u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualMachineConfigSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -65,6 +65,9 @@ pub struct VirtualMachineQuickStats {
 impl VirtualMachineQuickStats {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualMachineQuickStats";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -133,6 +136,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         4u16, 23u16, 1u16, 2u16, 0u16, 11u16, 12u16, 21u16, 8u16, 9u16, 13u16, 20u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualMachineQuickStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {

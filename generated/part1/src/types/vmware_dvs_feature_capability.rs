@@ -85,6 +85,9 @@ pub struct VMwareDVSFeatureCapability {
 impl VMwareDVSFeatureCapability {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VMwareDVSFeatureCapability";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -151,6 +154,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         0u16, 3u16, 2u16, 18u16, 21u16, 20u16, 6u16, 22u16, 1u16, 15u16, 10u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VMwareDVSFeatureCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -43,6 +43,9 @@ pub struct VMwareDVSPortSetting {
 impl VMwareDVSPortSetting {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VMwareDVSPortSetting";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -95,6 +98,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         9u16, 4u16, 7u16, 1u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VMwareDVSPortSetting {
     fn info(&self) -> &'static crate::object::ObjectInfo {

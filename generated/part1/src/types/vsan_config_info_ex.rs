@@ -77,6 +77,9 @@ pub struct VsanConfigInfoEx {
 impl VsanConfigInfoEx {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VsanConfigInfoEx";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -154,6 +157,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         17u16, 19u16, 12u16, 21u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VsanConfigInfoEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {

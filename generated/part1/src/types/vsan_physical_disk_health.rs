@@ -101,6 +101,9 @@ pub struct VsanPhysicalDiskHealth {
 impl VsanPhysicalDiskHealth {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VsanPhysicalDiskHealth";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -213,6 +216,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         32u16, 18u16, 23u16, 15u16, 19u16, 17u16, 24u16, 41u16, 1u16, 39u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VsanPhysicalDiskHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -27,6 +27,9 @@ pub struct VsanSpaceEfficiencyRatio {
 impl VsanSpaceEfficiencyRatio {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VsanSpaceEfficiencyRatio";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = Some("8.0.0.4");
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -56,6 +59,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[],
     by_name: &[1u16, 3u16, 2u16, 0u16, 5u16, 4u16],
     plain: true,
+    since: Some("8.0.0.4"),
 };
 impl crate::object::Object for VsanSpaceEfficiencyRatio {
     fn info(&self) -> &'static crate::object::ObjectInfo {

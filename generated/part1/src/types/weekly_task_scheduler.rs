@@ -39,6 +39,9 @@ pub struct WeeklyTaskScheduler {
 impl WeeklyTaskScheduler {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "WeeklyTaskScheduler";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -80,6 +83,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16],
     by_name: &[0u16, 1u16, 10u16, 4u16, 2u16, 3u16, 6u16, 11u16, 5u16, 9u16, 7u16, 8u16],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for WeeklyTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {

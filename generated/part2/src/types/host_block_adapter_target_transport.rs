@@ -11,6 +11,9 @@ pub struct HostBlockAdapterTargetTransport {
 impl HostBlockAdapterTargetTransport {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "HostBlockAdapterTargetTransport";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -26,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[],
     by_name: &[],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for HostBlockAdapterTargetTransport {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -51,6 +51,9 @@ pub struct HostInternetScsiHbaIPCapabilities {
 impl HostInternetScsiHbaIPCapabilities {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaIPCapabilities";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -111,6 +114,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         14u16, 13u16, 17u16, 6u16, 8u16, 10u16, 4u16, 2u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for HostInternetScsiHbaIPCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {

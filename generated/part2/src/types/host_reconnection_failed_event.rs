@@ -47,6 +47,9 @@ pub struct HostReconnectionFailedEvent {
 impl HostReconnectionFailedEvent {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "HostReconnectionFailedEvent";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -97,6 +100,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         11u16, 3u16, 7u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for HostReconnectionFailedEvent {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,9 @@ pub struct HostTcpHba {
 impl HostTcpHba {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "HostTcpHba";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = Some("7.0.3.0");
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -78,6 +81,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[1u16, 2u16, 3u16, 4u16],
     by_name: &[10u16, 2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 6u16, 3u16, 7u16],
     plain: true,
+    since: Some("7.0.3.0"),
 };
 impl crate::object::Object for HostTcpHba {
     fn info(&self) -> &'static crate::object::ObjectInfo {

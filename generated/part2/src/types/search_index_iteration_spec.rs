@@ -17,6 +17,9 @@ pub struct SearchIndexIterationSpec {
 impl SearchIndexIterationSpec {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "SearchIndexIterationSpec";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = Some("9.1.0.0");
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -32,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[],
     by_name: &[1u16, 0u16],
     plain: true,
+    since: Some("9.1.0.0"),
 };
 impl crate::object::Object for SearchIndexIterationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

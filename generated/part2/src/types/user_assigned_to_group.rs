@@ -51,6 +51,9 @@ pub struct UserAssignedToGroup {
 impl UserAssignedToGroup {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "UserAssignedToGroup";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -105,6 +108,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         9u16, 11u16, 15u16, 3u16, 7u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for UserAssignedToGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {

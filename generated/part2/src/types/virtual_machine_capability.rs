@@ -141,6 +141,9 @@ pub struct VirtualMachineCapability {
 impl VirtualMachineCapability {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VirtualMachineCapability";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -273,6 +276,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         20u16, 16u16, 14u16, 17u16,
     ],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VirtualMachineCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -23,6 +23,9 @@ pub struct VsanObjectHealthTelemetrySummary {
 impl VsanObjectHealthTelemetrySummary {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VsanObjectHealthTelemetrySummary";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -50,6 +53,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VsanObjectHealthTelemetrySummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -19,6 +19,9 @@ pub struct VsanWhatIfEvacResult {
 impl VsanWhatIfEvacResult {
     /// The `_typeName` of this type on the wire.
     pub const TYPE_NAME: &'static str = "VsanWhatIfEvacResult";
+    /// The vSphere API release that introduced this type, when the document says; a
+    /// client refuses to send it to a session of an older release.
+    pub const SINCE: Option<&'static str> = None;
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
     #[inline]
@@ -34,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
     plain: true,
+    since: None,
 };
 impl crate::object::Object for VsanWhatIfEvacResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
