@@ -10,9 +10,11 @@ pub mod model;
 pub mod names;
 pub mod plan;
 pub mod quirks;
+pub mod write;
 
 pub use emit::{Options, Output};
 pub use load::SpecError;
+pub use write::write_atomically;
 
 /// Generates the crate's files from a document's bytes.
 pub fn generate(spec: &[u8], options: &Options) -> Result<Output, SpecError> {

@@ -56,8 +56,9 @@ pub fn pointer_segment(s: &str) -> String {
 pub fn load(bytes: &[u8]) -> Result<Document, SpecError> {
     let sha256 = vim25_spec::sha256_hex(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| SpecError::at(format!("byte {}", e.valid_up_to()), "the document is not UTF-8"))?;
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    let (raw, yaml_enum_values_restored) = if body.starts_with('{') {
+    // white space is left for the parsers, so that the lines they name are the document's
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (raw, yaml_enum_values_restored) = if body.trim_start().starts_with('{') {
         let raw = serde_json::from_str::<serde_json::Value>(body)
             .map_err(|e| SpecError::at(format!("line {} column {}", e.line(), e.column()), e.to_string()))?;
         (raw, None)
@@ -85,9 +86,27 @@ fn yaml_error(e: serde_yaml::Error) -> SpecError {
 /// [`crate::quirks::yaml_enum_values_as_written`]); returns the tree and how many values that
 /// changed.
 fn load_yaml(text: &str) -> Result<(serde_json::Value, Option<usize>), SpecError> {
+    control_characters(text)?;
     let mut raw: serde_json::Value = serde_yaml::from_str(text).map_err(yaml_error)?;
+    if !raw.is_object() {
+        return Err(SpecError::at("#", "the document is not a mapping"));
+    }
     let restored = crate::quirks::yaml_enum_values_as_written(text, &mut raw).map_err(yaml_error)?;
     Ok((raw, Some(restored)))
+}
+
+/// The first character YAML does not allow in a document, by line and column: libyaml
+/// refuses these before parsing and reports them at the document's start.
+fn control_characters(text: &str) -> Result<(), SpecError> {
+    for (i, line) in text.split('\n').enumerate() {
+        if let Some((col, c)) = line.chars().enumerate().find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\u{85}')) {
+            return Err(SpecError::at(
+                format!("line {} column {}", i + 1, col + 1),
+                format!("control character U+{:04X} is not allowed in a YAML document", u32::from(c)),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {

@@ -546,6 +546,12 @@ impl Builder<'_> {
         if name == root {
             return Ok(Kind::Root);
         }
+        if let Some(list) = self.doc.raw_at(&format!("{}/enum", pointer.trim_start_matches('#'))).and_then(|e| e.as_array()) {
+            // openapiv3 drops a null value; YAML reads an unquoted `null` or `~` as one
+            if let Some(i) = list.iter().position(|v| v.is_null()) {
+                return Err(SpecError::at(format!("{pointer}/enum/{i}"), "a null enum value (quote it if the string is meant)"));
+            }
+        }
         if v.typ == Some("string") && !v.enumeration.is_empty() {
             let values = enum_values(&v.enumeration, s.schema_data.description.as_deref());
             return Ok(Kind::Enum(EnumType { values }));
@@ -652,6 +658,8 @@ impl Builder<'_> {
 
     fn operations(&self, schemas: &IndexMap<String, Schema>) -> Result<IndexMap<String, ManagedType>, SpecError> {
         let mut managed: IndexMap<String, ManagedType> = IndexMap::new();
+        self.unread_path_keys()?;
+        let mut operation_ids: BTreeMap<String, String> = BTreeMap::new();
         for (path, item) in &self.doc.api.paths.paths {
             let ppointer = format!("#/paths/{}", pointer_segment(path));
             let ReferenceOr::Item(item) = item else {
@@ -675,6 +683,11 @@ impl Builder<'_> {
             for (method, op) in item.iter() {
                 let pointer = format!("{ppointer}/{method}");
                 let operation_id = op.operation_id.clone().ok_or_else(|| SpecError::at(&pointer, "operation without operationId"))?;
+                self.parameter_refs(&op.parameters, &pointer)?;
+                // the API map and the handles' method names are keyed by operationId
+                if let Some(first) = operation_ids.insert(operation_id.clone(), pointer.clone()) {
+                    return Err(SpecError::at(&pointer, format!("operationId `{operation_id}` is also the operationId of {first}")));
+                }
                 let description = op.description.as_deref().or(op.summary.as_deref()).map(quirks::block_scalar_text);
                 let anonymous = op.security.as_ref().is_some_and(|s| s.iter().any(|r| r.is_empty()));
                 let Responses { ok, fault } = self.responses(op, &pointer, schemas)?;
@@ -714,6 +727,45 @@ impl Builder<'_> {
             }
         }
         Ok(managed)
+    }
+
+    /// The generated handles put the managed object id in the path themselves and read no
+    /// other parameter, but a parameter reference that resolves nowhere is still a broken
+    /// document, not one to generate from.
+    fn parameter_refs(&self, parameters: &[ReferenceOr<openapiv3::Parameter>], pointer: &str) -> Result<(), SpecError> {
+        for (i, p) in parameters.iter().enumerate() {
+            if let ReferenceOr::Reference { reference } = p {
+                let target = reference.strip_prefix("#/components/parameters/").map(|name| format!("/components/parameters/{name}"));
+                if target.and_then(|t| self.doc.raw_at(&t)).is_none() {
+                    return Err(SpecError::at(format!("{pointer}/parameters/{i}"), format!("reference `{reference}` does not resolve")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keys under `paths` and under a path item that openapiv3 drops without a word: a
+    /// path not starting with `/`, an HTTP method OpenAPI does not have. An operation must
+    /// not vanish from the crate because of a typo; `x-` extensions are left alone.
+    fn unread_path_keys(&self) -> Result<(), SpecError> {
+        const ITEM_KEYS: &[&str] =
+            &["$ref", "summary", "description", "servers", "parameters", "get", "put", "post", "delete", "options", "head", "patch", "trace"];
+        let Some(paths) = self.doc.raw.get("paths").and_then(|p| p.as_object()) else { return Ok(()) };
+        for (path, item) in paths {
+            let pointer = format!("#/paths/{}", pointer_segment(path));
+            if path.starts_with("x-") {
+                continue;
+            }
+            if !path.starts_with('/') {
+                return Err(SpecError::at(pointer, "a path must start with `/`"));
+            }
+            for key in item.as_object().into_iter().flat_map(|o| o.keys()) {
+                if !key.starts_with("x-") && !ITEM_KEYS.contains(&key.as_str()) {
+                    return Err(SpecError::at(format!("{pointer}/{}", pointer_segment(key)), format!("`{key}` is not an HTTP method of OpenAPI 3.0")));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The request body schema of a POST, which must be an `application/json` reference to a

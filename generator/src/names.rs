@@ -229,10 +229,13 @@ impl Scope {
         }
         let sep =
             if wanted.contains(|c: char| c.is_ascii_lowercase()) && wanted.chars().next().is_some_and(|c| c.is_ascii_lowercase()) { "_" } else { "" };
-        (2..)
-            .map(|n| format!("{wanted}{sep}{n}"))
-            .find(|cand| self.taken.insert(cand.clone()))
-            .expect("an unused suffix exists")
+        // an escaping underscore (`Self_`, `self_`) is dropped before the number: `Self_2`
+        // is not UpperCamelCase and `self__2` not snake_case
+        let stem = match wanted.trim_end_matches('_') {
+            "" => wanted.as_str(),
+            stem => stem,
+        };
+        (2..).map(|n| format!("{stem}{sep}{n}")).find(|cand| self.taken.insert(cand.clone())).expect("an unused suffix exists")
     }
 }
 
@@ -399,5 +402,11 @@ mod tests {
         assert_eq!(s.claim("extra".into()), "extra_2");
         assert_eq!(s.claim("Foo".into()), "Foo");
         assert_eq!(s.claim("Foo".into()), "Foo2");
+        assert_eq!(s.claim("Self_".into()), "Self_");
+        assert_eq!(s.claim("Self_".into()), "Self2");
+        assert_eq!(s.claim("self_".into()), "self_");
+        assert_eq!(s.claim("self_".into()), "self_2");
+        assert_eq!(s.claim("_".into()), "_");
+        assert_eq!(s.claim("_".into()), "_2");
     }
 }

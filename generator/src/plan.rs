@@ -670,11 +670,55 @@ struct TypeNames {
     type_scope: Scope,
 }
 
+/// The names the generated code uses unqualified from Rust's prelude: a type of the document
+/// named so would shadow them in its own module (`pub struct Option` breaks `Option<T>`).
+const PRELUDE: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "Err",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+];
+
 /// Names every type and module: boxed values in the root's variant scope, the others in the
 /// crate's type scope, family enums last.
 fn type_names(model: &Model) -> TypeNames {
-    let mut type_scope =
-        Scope::with_reserved(&["Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError"]);
+    let mut reserved = vec!["Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError"];
+    reserved.extend_from_slice(PRELUDE);
+    let mut type_scope = Scope::with_reserved(&reserved);
     let mut rust = BTreeMap::new();
     let mut kind_name = BTreeMap::new();
     let mut module = BTreeMap::new();

@@ -2,13 +2,14 @@
 //! `generated/` is exactly what the document produces. The layout record (spec/layout.json)
 //! is an input like the document: read, never written.
 //!
-//! Output is written to a sibling temporary directory and swapped in only when complete, so a
-//! malformed document or a crash leaves the previous output untouched.
+//! Output is written by [`vim25_generator::write_atomically`]: to a sibling staging directory
+//! swapped in only when complete, so a malformed document or a failed write leaves the
+//! previous output untouched.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use vim25_generator::plan::LayoutRecord;
-use vim25_generator::{generate, Options, Output};
+use vim25_generator::{generate, write_atomically, Options, Output};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -126,37 +127,4 @@ fn check(output: &Output, dir: &Path) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn write_atomically(output: &Output, dir: &Path) -> Result<(), String> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = dir.file_name().ok_or_else(|| format!("{}: not a directory name", dir.display()))?.to_string_lossy().into_owned();
-    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    let result = (|| {
-        for (rel, text) in &output.files {
-            let path = staging.join(rel);
-            if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            }
-            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-        // keep a build directory inside the target (a standalone crate's target/)
-        let target_dir = dir.join("target");
-        if target_dir.is_dir() {
-            std::fs::rename(&target_dir, staging.join("target")).map_err(|e| format!("{}: {e}", target_dir.display()))?;
-        }
-        if dir.exists() {
-            std::fs::rename(dir, &old).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::rename(&staging, dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let _ = std::fs::remove_dir_all(&old);
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
 }
