@@ -59,8 +59,8 @@ pub fn load(bytes: &[u8]) -> Result<Document, SpecError> {
     // white space is left for the parsers, so that the lines they name are the document's
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (raw, yaml_enum_values_restored) = if body.trim_start().starts_with('{') {
-        let raw = serde_json::from_str::<serde_json::Value>(body)
-            .map_err(|e| SpecError::at(format!("line {} column {}", e.line(), e.column()), e.to_string()))?;
+        let Strict(raw) =
+            serde_json::from_str::<Strict>(body).map_err(|e| SpecError::at(format!("line {} column {}", e.line(), e.column()), e.to_string()))?;
         (raw, None)
     } else {
         load_yaml(body)?
@@ -87,12 +87,79 @@ fn yaml_error(e: serde_yaml::Error) -> SpecError {
 /// changed.
 fn load_yaml(text: &str) -> Result<(serde_json::Value, Option<usize>), SpecError> {
     control_characters(text)?;
-    let mut raw: serde_json::Value = serde_yaml::from_str(text).map_err(yaml_error)?;
+    let Strict(mut raw) = serde_yaml::from_str(text).map_err(yaml_error)?;
     if !raw.is_object() {
         return Err(SpecError::at("#", "the document is not a mapping"));
     }
     let restored = crate::quirks::yaml_enum_values_as_written(text, &mut raw).map_err(yaml_error)?;
     Ok((raw, Some(restored)))
+}
+
+/// A JSON tree read from JSON or YAML that refuses a key written twice in one mapping: both
+/// formats leave that undefined, and the parsers' choice (the last one wins) would drop a
+/// schema or an operation without a word. The parsers give the error its line and column.
+struct Strict(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        // as serde_json's own tree: a number JSON cannot hold (NaN, infinity) is null
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("the key `{key}` is written twice in one mapping")));
+            }
+            let Strict(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
 }
 
 /// The first character YAML does not allow in a document, by line and column: libyaml

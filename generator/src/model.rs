@@ -406,8 +406,11 @@ fn view(s: &OaSchema) -> View<'_> {
     v
 }
 
-fn ref_name(reference: &str) -> Option<&str> {
-    reference.strip_prefix(SCHEMA_PREFIX)
+/// The schema a reference names: one segment under `#/components/schemas/`, unescaped
+/// (RFC 6901: `~1` is `/`, `~0` is `~`); `None` for anything else.
+fn ref_name(reference: &str) -> Option<String> {
+    let segment = reference.strip_prefix(SCHEMA_PREFIX).filter(|s| !s.contains('/'))?;
+    Some(segment.replace("~1", "/").replace("~0", "~"))
 }
 
 impl Builder<'_> {
@@ -429,12 +432,12 @@ impl Builder<'_> {
     }
 
     fn resolve(&self, reference: &str, pointer: &str) -> Result<String, SpecError> {
-        let name =
-            ref_name(reference).ok_or_else(|| SpecError::at(pointer, format!("reference `{reference}` does not point into #/components/schemas")))?;
-        if !self.schemas()?.contains_key(name) {
+        let name = ref_name(reference)
+            .ok_or_else(|| SpecError::at(pointer, format!("reference `{reference}` does not name a schema of #/components/schemas")))?;
+        if !self.schemas()?.contains_key(&name) {
             return Err(SpecError::at(pointer, format!("reference `{reference}` does not resolve")));
         }
-        Ok(name.to_owned())
+        Ok(name)
     }
 
     fn build(&self) -> Result<Model, SpecError> {

@@ -189,7 +189,15 @@ fn binary_garbage_is_refused() {
 #[test]
 fn dangling_references_are_located() {
     let nope = "'#/components/schemas/Nope'";
-    let cases: [(&str, String, &str); 6] = [
+    let cases: [(&str, String, &str); 7] = [
+        (
+            "deeper",
+            edit(
+                MINI,
+                &[("$ref: '#/components/schemas/GizmoInfo'\n        secret", "$ref: '#/components/schemas/GizmoInfo/properties/next'\n        secret")],
+            ),
+            "#/components/schemas/GizmoInfo/properties/next",
+        ),
         (
             "member",
             edit(MINI, &[("$ref: '#/components/schemas/GizmoInfo'\n        secret", &format!("$ref: {nope}\n        secret"))]),
@@ -381,6 +389,11 @@ fn awkward() -> String {
     for name in ["URLPath", "UrlPath", "Foo_Bar", "FooBar", "foo_bar"] {
         schemas.push_str(&format!("    {name}:\n      type: object\n      properties:\n        v:\n          type: string\n      allOf:\n        - $ref: '#/components/schemas/DataObject'\n"));
     }
+    // names that are not ASCII identifiers, and JSON pointer escapes
+    schemas.push_str(
+        "    'Ünïcode':\n      type: object\n      properties:\n        'é':\n          type: string\n        '😀':\n          type: string\n        '123':\n          type: string\n        'a/b~c':\n          $ref: '#/components/schemas/a~1b~0c'\n      allOf:\n        - $ref: '#/components/schemas/DataObject'\n",
+    );
+    schemas.push_str("    'a/b~c':\n      type: object\n      properties:\n        v:\n          type: string\n      allOf:\n        - $ref: '#/components/schemas/DataObject'\n");
     schemas.push_str("    Awkward_enum:\n      type: string\n      enum:\n");
     for v in [
         "yes",
@@ -413,10 +426,14 @@ fn awkward() -> String {
         "    Awkward:\n      type: object\n      properties:\n        _value:\n          $ref: '#/components/schemas/Awkward_enum'\n      required:\n        - _value\n      allOf:\n        - $ref: '#/components/schemas/Any'\n",
     );
     let mut paths = String::new();
-    for m in ["self", "Self", "crate", "super", "async", "fn", "match", "type", "new", "id", "client", "Frob_task"] {
+    // (`match` is the fixture's own, a property read)
+    for m in ["self", "Self", "crate", "super", "async", "fn", "type", "new", "id", "client", "Frob_task"] {
         paths.push_str(&widget_post(m, &format!("Widget_{m}"), Some("KeywordsRequestType")));
     }
     paths.push_str("  x-vendor-note:\n    anything: [1, 2]\n");
+    // managed types and namespaces named as keywords
+    paths.push_str(&widget_post("Do", "self_Do", None).replace("/Widget/", "/self/"));
+    paths.push_str(&widget_post("Do", "ns_type_Do", None).replace("/Widget/", "/async/type/"));
     let doc = with_paths(&with_schemas(MINI, &schemas), &paths);
     edit(&doc, &[("  /Widget/{moId}/Reset:\n    post:", "  /Widget/{moId}/Reset:\n    x-internal: true\n    post:\n      x-vendor: {a: 1}")])
 }
@@ -440,7 +457,8 @@ fn awkward_documents_generate_crates_that_compile() {
         let status = Command::new(env!("CARGO"))
             .args(["build", "--quiet", "--offline", "--lib", "--manifest-path"])
             .arg(dir.join(name).join("Cargo.toml"))
-            .args(["--no-default-features", "--features", "vim25,gadget"])
+            // every namespace (`async` is the awkward document's), without the HTTP stack
+            .args(["--no-default-features", "--features", if name == "awkward" { "vim25,gadget,async" } else { "vim25,gadget" }])
             .env("CARGO_TARGET_DIR", &target)
             .env("RUSTFLAGS", "-D warnings")
             .output()
@@ -496,4 +514,48 @@ fn a_path_leaving_the_target_is_refused() {
         assert!(err.contains("not a relative path"), "{bad}: {err}");
         assert_eq!(snapshot(&parent), before, "{bad}");
     }
+}
+
+#[test]
+fn keys_written_twice_are_located() {
+    let doc = edit(MINI, &[("    DataObject:\n", "    Shape:\n      type: object\n    DataObject:\n")]);
+    // YAML: the line where the mapping begins, and the path to it and the key in the message
+    let err = assert_fails_at("duplicate-schema", doc.as_bytes(), "line 110 column 5", "`Shape` is written twice");
+    assert!(err.message.starts_with("components.schemas: "), "{err}");
+    let doc = with_paths(MINI, &widget_post("match", "Widget_postMatch", None));
+    assert_fails_at("duplicate-path", doc.as_bytes(), "line 16 column 3", "paths: the key `/Widget/{moId}/match` is written twice");
+    let json = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+  "paths": {}, "paths": {}}"#;
+    assert_fails_at("duplicate-json", json.as_bytes(), "line 2 column 22", "`paths` is written twice");
+}
+
+#[test]
+fn nesting_and_alias_expansion_are_bounded() {
+    let deep_yaml = format!("openapi: 3.0.0\ninfo: {}\n", "[".repeat(2_000));
+    assert_fails_at("deep-yaml", deep_yaml.as_bytes(), "line 2 column 134", "recursion limit exceeded");
+    let deep_json = format!("{{\"openapi\": {}", "[".repeat(100_000));
+    assert_fails_at("deep-json", deep_json.as_bytes(), "line 1 column 139", "recursion limit exceeded");
+    // a billion laughs: nine levels of ten aliases each
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..9 {
+        let alias = format!("*a{}", level - 1);
+        bomb.push_str(&format!("a{level}: &a{level} [{}]\n", vec![alias.as_str(); 10].join(", ")));
+    }
+    // serde_yaml names no place for this one: the whole document
+    assert_fails_at("alias-bomb", bomb.as_bytes(), "#", "repetition limit exceeded");
+    let unknown = edit(MINI, &[("  title: 'Mini vi-json'", "  title: *nope")]);
+    assert_fails_at("unknown-alias", unknown.as_bytes(), "line 3 column 10", "unknown anchor");
+}
+
+#[test]
+fn discriminator_mistakes_are_located() {
+    let doc = edit(MINI, &[("int: '#/components/schemas/PrimitiveInt'", "int: '#/components/schemas/Nope'")]);
+    assert_fails_at("mapping", doc.as_bytes(), "#/components/schemas/Any/discriminator/mapping/int", "does not resolve");
+    let doc = with_schemas(
+        MINI,
+        "    Other:\n      type: object\n      properties:\n        k:\n          type: string\n      discriminator:\n        propertyName: k\n",
+    );
+    assert_fails_at("two-roots", doc.as_bytes(), "#/components/schemas/Any", "a second discriminator");
+    let doc = edit(MINI, &[("      enum:\n        - 'red'\n        - True\n        - 'self'\n", "      enum: []\n")]);
+    assert_fails_at("empty-enum", doc.as_bytes(), "#/components/schemas/Color_enum", "without enum");
 }
