@@ -70,9 +70,29 @@ pub fn load(bytes: &[u8]) -> Result<Document, SpecError> {
     }
     let api = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw).map_err(|e| {
         let pointer = path_to_pointer(e.path());
-        SpecError::at(pointer, format!("not a valid OpenAPI 3.0 document: {}", e.inner()))
+        let error = SpecError::at(pointer, format!("not a valid OpenAPI 3.0 document: {}", e.inner()));
+        if error.location == "#/paths" {
+            path_item_error(&raw).unwrap_or(error)
+        } else {
+            error
+        }
     })?;
     Ok(Document { api, raw, sha256, yaml_enum_values_restored })
+}
+
+/// openapiv3 reads a path item through an untagged enum (a `$ref` or an item), which hides
+/// where inside it the error is; each item is read again on its own to find that.
+fn path_item_error(raw: &serde_json::Value) -> Option<SpecError> {
+    raw.get("paths")?
+        .as_object()?
+        .iter()
+        .filter(|(path, item)| path.starts_with('/') && item.get("$ref").is_none())
+        .find_map(|(path, item)| {
+            let e = serde_path_to_error::deserialize::<_, openapiv3::PathItem>(item).err()?;
+            let inner = path_to_pointer(e.path());
+            let pointer = format!("#/paths/{}{}", pointer_segment(path), inner.trim_start_matches('#'));
+            Some(SpecError::at(pointer, format!("not a valid OpenAPI 3.0 document: {}", e.inner())))
+        })
 }
 
 fn yaml_error(e: serde_yaml::Error) -> SpecError {

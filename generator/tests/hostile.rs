@@ -139,10 +139,25 @@ fn truncated_documents_name_the_line() {
     assert_fails_at("truncated-quote", cut.as_bytes(), "line 3 column 15", "while scanning a quoted scalar at line 3 column 10");
     let cut = &MINI[..MINI.find("tags: [Widget]").unwrap() + 10];
     assert_fails_at("truncated-flow", cut.as_bytes(), "line 19 column 1", "while parsing a flow sequence at line 18 column 13");
-    // cut at a line end, the YAML is complete: the operation that was cut short is named
+    // cut inside a block scalar: still YAML, and the operation cut short is named
     let cut = &MINI[..at];
-    let err = run("truncated-block", cut.as_bytes()).unwrap_err();
-    assert!(err.location.starts_with("#/paths") || err.location.starts_with("line "), "{err}");
+    assert_fails_at("truncated-block", cut.as_bytes(), "#/paths/~1Widget~1{moId}~1Frob_Task/post", "missing field `responses`");
+    // cut at every line end: an error with a pointer or a line, or a document that generates
+    let mut generated = Vec::new();
+    for (i, _) in MINI.match_indices('\n') {
+        let cut = &MINI[..i + 1];
+        match run("truncated-lines", cut.as_bytes()) {
+            Ok(_) => generated.push(cut.lines().count()),
+            // `#` is the document itself (`missing field `info``)
+            Err(e) => assert!(e.location.starts_with('#') || e.location.starts_with("line "), "{e}"),
+        }
+    }
+    // the cuts inside the last schema, a request type, drop its last members (the cut after
+    // its name leaves it null, refused below): documents
+    // like the fixture (the one without members is compiled by `awkward_documents_...`)
+    assert_eq!(generated, [283, 284, 286, 288, 289, 293, 295, 296, 297, 298], "cuts after these lines generate");
+    let null_schema = &MINI[..MINI.find("    FrobRequestType:\n").unwrap() + "    FrobRequestType:\n".len()];
+    assert_fails_at("null-schema", null_schema.as_bytes(), "#/components/schemas/FrobRequestType", "invalid type: null");
     let json = mini_json();
     for fraction in [2, 3, 5, 7] {
         let cut = &json[..json.len() * (fraction - 1) / fraction];
@@ -442,18 +457,22 @@ fn awkward() -> String {
 fn awkward_documents_generate_crates_that_compile() {
     let out = run("awkward", awkward().as_bytes()).expect("the awkward document generates");
     let large = run("large", large().as_bytes()).expect("the large document generates");
+    // the fixture cut after the first line of its last schema: a request type without members
+    let cut = &MINI[..MINI.find("    FrobRequestType:\n      type: object\n").unwrap() + "    FrobRequestType:\n      type: object\n".len()];
+    let cut = run("cut", cut.as_bytes()).expect("the cut fixture generates");
     assert!(large.files.len() > out.files.len());
     // the two crates in one workspace, compiled once
     let dir = scratch("compile");
     write_atomically(&out, &dir.join("awkward")).expect("writes");
     write_atomically(&large, &dir.join("large")).expect("writes");
-    for name in ["awkward", "large"] {
+    write_atomically(&cut, &dir.join("cut")).expect("writes");
+    for name in ["awkward", "large", "cut"] {
         let manifest = dir.join(name).join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).unwrap();
         std::fs::write(&manifest, text.replace("name = \"vim25\"", &format!("name = \"vim25-{name}\""))).unwrap();
     }
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hostile-target");
-    for name in ["awkward", "large"] {
+    for name in ["awkward", "large", "cut"] {
         let status = Command::new(env!("CARGO"))
             .args(["build", "--quiet", "--offline", "--lib", "--manifest-path"])
             .arg(dir.join(name).join("Cargo.toml"))
