@@ -558,7 +558,7 @@ fn nesting_and_alias_expansion_are_bounded() {
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for level in 1..9 {
         let alias = format!("*a{}", level - 1);
-        bomb.push_str(&format!("a{level}: &a{level} [{}]\n", vec![alias.as_str(); 10].join(", ")));
+        bomb.push_str(&format!("a{level}: &a{level} [{}]\n", [alias.as_str(); 10].join(", ")));
     }
     // serde_yaml names no place for this one: the whole document
     assert_fails_at("alias-bomb", bomb.as_bytes(), "#", "repetition limit exceeded");
