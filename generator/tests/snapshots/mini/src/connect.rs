@@ -118,7 +118,7 @@ impl Client {
     /// A builder configured from the environment, for scripts and the examples: the server from
     /// `VIM25_URL` or `VIM25_HOST`, credentials from `VIM25_USER` and `VIM25_PASSWORD` when both
     /// are set, and, when set, `VIM25_RELEASE`, `VIM25_THUMBPRINT` and `VIM25_CA_PEM` (see
-    /// [`env`]). Fails with [`Error::Config`] when neither server variable is set or the PEM file
+    /// [`env`](mod@env)). Fails with [`Error::Config`] when neither server variable is set or the PEM file
     /// cannot be read; the other settings stay open to the builder's methods.
     pub fn from_env() -> Result<ClientBuilder, Error> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
