@@ -77,6 +77,65 @@ fn main() {
         println!("vim_rs_drop_ms={:.1}", ms(theirs.dropped));
         println!("decode_only_vs_vim_rs={:.2}", theirs.built.as_secs_f64() / ours.built.as_secs_f64());
     }
+    lookahead();
+}
+
+/// Polymorphic objects whose `_typeName` comes last, so that the decoder has to look ahead for
+/// it: 2,000 chains of 180 `OptionValue`s, each the `value` of the one before, decoded with the
+/// tag last and first at every level. The ratio shows whether the look-ahead stays linear.
+fn lookahead() {
+    let (first, last) = (option_chains(180, 2000, false), option_chains(180, 2000, true));
+    let mut contenders = vec![
+        timed(|| vim25::from_slice::<vim25::types::Any>(&first).expect("the tag-first chains decode")),
+        timed(|| vim25::from_slice::<vim25::types::Any>(&last).expect("the tag-last chains decode")),
+    ];
+    let times = race(RUNS, &mut contenders);
+    println!("lookahead_payload_mb={:.1}", mb(last.len()));
+    println!("lookahead_tag_first_ms={:.1}", ms(times[0].built));
+    println!("lookahead_tag_last_ms={:.1}", ms(times[1].built));
+    println!("lookahead_last_vs_first={:.2}", times[1].built.as_secs_f64() / times[0].built.as_secs_f64());
+}
+
+/// An `ArrayOfOptionValue` of `copies` chains of `depth` nested `OptionValue`s (the innermost
+/// holding a boxed string), with `_typeName` as every object's last member when `tag_last`,
+/// as its first otherwise.
+fn option_chains(depth: usize, copies: usize, tag_last: bool) -> Vec<u8> {
+    let object = |out: &mut String, type_name: &str, body: &dyn Fn(&mut String)| {
+        let tag = format!("\"_typeName\":\"{type_name}\"");
+        out.push('{');
+        if !tag_last {
+            out.push_str(&tag);
+            out.push(',');
+        }
+        body(out);
+        if tag_last {
+            out.push(',');
+            out.push_str(&tag);
+        }
+        out.push('}');
+    };
+    fn level(out: &mut String, i: usize, depth: usize, object: &dyn Fn(&mut String, &str, &dyn Fn(&mut String))) {
+        if i == depth {
+            object(out, "string", &|out| out.push_str("\"_value\":\"leaf\""));
+            return;
+        }
+        object(out, "OptionValue", &|out| {
+            out.push_str(&format!("\"key\":\"k{i}\",\"value\":"));
+            level(out, i + 1, depth, object);
+        });
+    }
+    let mut out = String::new();
+    object(&mut out, "ArrayOfOptionValue", &|out| {
+        out.push_str("\"_value\":[");
+        for c in 0..copies {
+            if c > 0 {
+                out.push(',');
+            }
+            level(out, 0, depth, &object);
+        }
+        out.push(']');
+    });
+    out.into_bytes()
 }
 
 /// Builds a value and drops it, timing both.
