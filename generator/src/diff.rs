@@ -65,7 +65,7 @@ pub enum ChangeKind {
     EnumValueAdded,
     EnumValueRemoved,
     EnumValueDescription,
-    BoxedType,
+    WrapperType,
     /// Members declared with the struct hold it inline (`T`) or boxed (`Box<T>`).
     HeldInline,
     /// The family enum's own variant holds the struct inline or boxed.
@@ -307,8 +307,8 @@ fn renamed(old: Option<&String>, new: Option<&String>) -> Option<Change> {
 /// Rust names of a schema of the same kind in both documents: its type, family enum, and
 /// members or values.
 fn schema_renames(old: (&Model, &Plan), new: (&Model, &Plan), name: &str) -> Vec<Change> {
-    let mut out: Vec<Change> = renamed(old.1.rust.get(name), new.1.rust.get(name)).into_iter().collect();
-    out.extend(renamed(old.1.kind_name.get(name), new.1.kind_name.get(name)));
+    let mut out: Vec<Change> = renamed(old.1.type_name.get(name), new.1.type_name.get(name)).into_iter().collect();
+    out.extend(renamed(old.1.family_name.get(name), new.1.family_name.get(name)));
     out.extend(member_renames(&member_names(old.0, old.1, name), &member_names(new.0, new.1, name)));
     out
 }
@@ -319,13 +319,13 @@ fn operation_renames(old: (&Model, &Plan), new: (&Model, &Plan), before: Op<'_>,
     let method = |a: Option<&String>, b: Option<&String>| renamed(a, b).into_iter().collect::<Vec<Change>>();
     match (before, after) {
         (Op::Method(a), Op::Method(b)) => {
-            let mut out = method(old.1.members.get(&a.operation_id), new.1.members.get(&b.operation_id));
+            let mut out = method(old.1.method_name.get(&a.operation_id), new.1.method_name.get(&b.operation_id));
             if let (Some(ra), Some(rb)) = (&a.request, &b.request) {
                 out.extend(member_renames(&member_names(old.0, old.1, ra), &member_names(new.0, new.1, rb)));
             }
             out
         }
-        (Op::Property(a), Op::Property(b)) => method(old.1.members.get(&a.operation_id), new.1.members.get(&b.operation_id)),
+        (Op::Property(a), Op::Property(b)) => method(old.1.method_name.get(&a.operation_id), new.1.method_name.get(&b.operation_id)),
         _ => Vec::new(), // reported as an `OperationKind` change
     }
 }
@@ -378,12 +378,12 @@ fn operations(m: &Model) -> Vec<(&str, &str, Op<'_>)> {
         .collect()
 }
 
-pub fn kind_name(k: &Kind) -> &'static str {
+pub fn family_name(k: &Kind) -> &'static str {
     match k {
         Kind::Root => "root",
         Kind::Data(_) => "data object",
         Kind::Enum(_) => "enum",
-        Kind::Boxed(_) => "boxed value",
+        Kind::Wrapper(_) => "wrapped value",
         Kind::Request(_) => "request body",
         Kind::Plain(_) => "plain object",
     }
@@ -427,7 +427,7 @@ fn notes(out: &mut Vec<Change>, kinds: (ChangeKind, ChangeKind), member: Option<
 fn schema_changes(old: &Model, new: &Model, name: &str) -> Vec<Change> {
     let (o, n) = (old.schema(name), new.schema(name));
     let mut out = Vec::new();
-    let (ok, nk) = (kind_name(&o.kind), kind_name(&n.kind));
+    let (ok, nk) = (family_name(&o.kind), family_name(&n.kind));
     if ok != nk {
         out.push(Change::new(ChangeKind::SchemaKind, Semver::Major).sides(Some(ok.into()), Some(nk.into())));
         return out;
@@ -463,10 +463,10 @@ fn schema_changes(old: &Model, new: &Model, name: &str) -> Vec<Change> {
                 out.push(Change::new(ChangeKind::EnumValueAdded, Semver::Minor).member(&w.value));
             }
         }
-        (Kind::Boxed(a), Kind::Boxed(b)) => {
+        (Kind::Wrapper(a), Kind::Wrapper(b)) => {
             if a.value != b.value || a.value_field != b.value_field {
-                let side = |x: &crate::model::BoxedType| Some(format!("{}: {}", x.value_field, ty_text(&x.value)));
-                out.push(Change::new(ChangeKind::BoxedType, Semver::Major).sides(side(a), side(b)));
+                let side = |x: &crate::model::WrapperType| Some(format!("{}: {}", x.value_field, ty_text(&x.value)));
+                out.push(Change::new(ChangeKind::WrapperType, Semver::Major).sides(side(a), side(b)));
             }
             if a.wire_name != b.wire_name {
                 out.push(Change::new(ChangeKind::WireName, Semver::Patch).sides(Some(a.wire_name.clone()), Some(b.wire_name.clone())));

@@ -2,8 +2,8 @@
 //!
 //! Classification follows the document's own structure, never names:
 //! - the schema carrying the `discriminator` is the polymorphic root (`Any`);
-//! - a child of the root whose only property starts with `_` is a boxed value (`PrimitiveInt`,
-//!   `ArrayOfString`, a boxed enum) named on the wire by the root's discriminator mapping;
+//! - a child of the root whose only property starts with `_` is a wrapped value (`PrimitiveInt`,
+//!   `ArrayOfString`, a wrapped enum) named on the wire by the root's discriminator mapping;
 //! - any other object with an `allOf` parent is a data object (single inheritance);
 //! - a `type: string` schema with `enum` is an enumeration;
 //! - an object without parent is a request body (it must be referenced by one) or a plain object.
@@ -49,12 +49,12 @@ pub struct Schema {
 
 #[derive(Debug, Clone)]
 pub enum Kind {
-    /// The polymorphic root: holds any data object, fault, reference or boxed value.
+    /// The polymorphic root: holds any data object, fault, reference or wrapped value.
     Root,
     /// A data object (including faults and `ManagedObjectReference`).
     Data(DataType),
     Enum(EnumType),
-    Boxed(BoxedType),
+    Wrapper(WrapperType),
     /// An object without parent used as an operation's request body.
     Request(ObjectType),
     /// An object without parent and without `_typeName`, used elsewhere.
@@ -89,8 +89,11 @@ pub struct EnumValue {
     pub description: Option<String>,
 }
 
+/// A wrapped value: a primitive, array or enum value standing where the document expects an
+/// `Any`, written `{"_typeName": "int", "_value": 3}`. (In this code base "boxed" only ever
+/// means held in a Rust `Box`.)
 #[derive(Debug, Clone)]
-pub struct BoxedType {
+pub struct WrapperType {
     /// `_typeName` on the wire (`int`, `ArrayOfString`, `ManagedEntityStatus`).
     pub wire_name: String,
     /// The wire property holding the value (`_value`).
@@ -116,7 +119,7 @@ pub enum Ty {
     /// Floating point of this many bits.
     Float(u8),
     String(StrFormat),
-    /// A named schema (data object, enum, root, boxed or plain object).
+    /// A named schema (data object, enum, root, wrapper or plain object).
     Ref(String),
     Array(Box<Ty>),
 }
@@ -225,7 +228,7 @@ impl Model {
             .values()
             .filter(|s| match &s.kind {
                 Kind::Data(d) => d.parent.as_deref() == Some(&self.root),
-                Kind::Boxed(_) => true,
+                Kind::Wrapper(_) => true,
                 _ => false,
             })
             .map(|s| s.name.as_str())
@@ -308,7 +311,8 @@ struct FaultResponse {
 
 /// The parts of a schema the model needs, whichever way openapiv3 filed it.
 struct View<'a> {
-    typ: Option<&'a str>,
+    /// The `type` keyword (`object`, `string`, ...).
+    type_keyword: Option<&'a str>,
     format: Option<String>,
     properties: Option<&'a IndexMap<String, ReferenceOr<Box<OaSchema>>>>,
     required: &'a [String],
@@ -331,7 +335,7 @@ fn format_of<T: serde::Serialize>(f: &openapiv3::VariantOrUnknownOrEmpty<T>) -> 
 fn view(s: &OaSchema) -> View<'_> {
     const EMPTY: &[String] = &[];
     let mut v = View {
-        typ: None,
+        type_keyword: None,
         format: None,
         properties: None,
         required: EMPTY,
@@ -344,27 +348,27 @@ fn view(s: &OaSchema) -> View<'_> {
     };
     match &s.schema_kind {
         OaKind::Type(OaType::String(t)) => {
-            v.typ = Some("string");
+            v.type_keyword = Some("string");
             v.format = format_of(&t.format);
             v.enumeration = t.enumeration.iter().flatten().cloned().collect();
         }
-        OaKind::Type(OaType::Boolean(_)) => v.typ = Some("boolean"),
+        OaKind::Type(OaType::Boolean(_)) => v.type_keyword = Some("boolean"),
         OaKind::Type(OaType::Integer(t)) => {
-            v.typ = Some("integer");
+            v.type_keyword = Some("integer");
             v.format = format_of(&t.format);
             v.minimum = t.minimum.map(|m| m as f64);
             v.maximum = t.maximum.map(|m| m as f64);
         }
         OaKind::Type(OaType::Number(t)) => {
-            v.typ = Some("number");
+            v.type_keyword = Some("number");
             v.format = format_of(&t.format);
         }
         OaKind::Type(OaType::Array(t)) => {
-            v.typ = Some("array");
+            v.type_keyword = Some("array");
             v.items = t.items.as_ref();
         }
         OaKind::Type(OaType::Object(t)) => {
-            v.typ = Some("object");
+            v.type_keyword = Some("object");
             v.properties = Some(&t.properties);
             v.required = &t.required;
             if t.additional_properties.is_some() {
@@ -373,7 +377,7 @@ fn view(s: &OaSchema) -> View<'_> {
         }
         OaKind::AllOf { all_of } => v.all_of = all_of,
         OaKind::Any(a) => {
-            v.typ = a.typ.as_deref();
+            v.type_keyword = a.typ.as_deref();
             v.format = a.format.clone();
             v.properties = Some(&a.properties);
             v.required = &a.required;
@@ -555,12 +559,12 @@ impl Builder<'_> {
                 return Err(SpecError::at(format!("{pointer}/enum/{i}"), "a null enum value (quote it if the string is meant)"));
             }
         }
-        if v.typ == Some("string") && !v.enumeration.is_empty() {
+        if v.type_keyword == Some("string") && !v.enumeration.is_empty() {
             let values = enum_values(&v.enumeration, s.schema_data.description.as_deref());
             return Ok(Kind::Enum(EnumType { values }));
         }
-        if v.typ.is_some_and(|t| t != "object") {
-            return Err(SpecError::at(pointer, format!("a top-level `{}` schema without enum is not supported", v.typ.unwrap_or("?"))));
+        if v.type_keyword.is_some_and(|t| t != "object") {
+            return Err(SpecError::at(pointer, format!("a top-level `{}` schema without enum is not supported", v.type_keyword.unwrap_or("?"))));
         }
         let parent = match v.all_of {
             [] => None,
@@ -572,7 +576,7 @@ impl Builder<'_> {
         match parent {
             Some(p) if p == root && fields.len() == 1 && fields[0].name.starts_with('_') => {
                 let f = fields.into_iter().next().unwrap();
-                Ok(Kind::Boxed(BoxedType { wire_name, value_field: f.name, value: f.ty }))
+                Ok(Kind::Wrapper(WrapperType { wire_name, value_field: f.name, value: f.ty }))
             }
             Some(p) => Ok(Kind::Data(DataType { parent: Some(p), fields, children: Vec::new(), wire_name })),
             None if request_bodies.contains(name) => Ok(Kind::Request(ObjectType { fields })),
@@ -588,7 +592,7 @@ impl Builder<'_> {
             }
             let fpointer = format!("{pointer}/properties/{}", pointer_segment(fname));
             let ann = self.annotations(&fpointer);
-            let (ty, _) = self.ty_boxed(prop, &fpointer)?;
+            let (ty, _) = self.property_ty(prop, &fpointer)?;
             out.push(Field {
                 name: fname.clone(),
                 ty,
@@ -605,7 +609,7 @@ impl Builder<'_> {
         Ok(out)
     }
 
-    fn ty_boxed(&self, s: &ReferenceOr<Box<OaSchema>>, pointer: &str) -> Result<(Ty, bool), SpecError> {
+    fn property_ty(&self, s: &ReferenceOr<Box<OaSchema>>, pointer: &str) -> Result<(Ty, bool), SpecError> {
         match s {
             ReferenceOr::Reference { reference } => Ok((Ty::Ref(self.resolve(reference, pointer)?), self.annotations(pointer).nullable)),
             ReferenceOr::Item(s) => self.ty(s, pointer),
@@ -619,14 +623,14 @@ impl Builder<'_> {
         if let Some(what) = v.unsupported {
             return Err(SpecError::at(pointer, format!("`{what}` is not supported here")));
         }
-        if let Some(reference) = quirks::wrapped_reference(v.all_of, v.typ, v.properties.is_some_and(|p| !p.is_empty())) {
+        if let Some(reference) = quirks::wrapped_reference(v.all_of, v.type_keyword, v.properties.is_some_and(|p| !p.is_empty())) {
             return Ok((Ty::Ref(self.resolve(reference, &format!("{pointer}/allOf/0"))?), nullable));
         }
         if !v.all_of.is_empty() {
             return Err(SpecError::at(pointer, "an inline `allOf` other than one `$ref` is not supported"));
         }
         let fmt = v.format.as_deref();
-        let ty = match v.typ {
+        let ty = match v.type_keyword {
             Some("boolean") => Ty::Bool,
             Some("integer") => Ty::Int(match fmt {
                 Some("int32") => 32,
@@ -650,7 +654,7 @@ impl Builder<'_> {
             }),
             Some("array") => {
                 let items = v.items.ok_or_else(|| SpecError::at(pointer, "an array without `items`"))?;
-                Ty::Array(Box::new(self.ty_boxed(items, &format!("{pointer}/items"))?.0))
+                Ty::Array(Box::new(self.property_ty(items, &format!("{pointer}/items"))?.0))
             }
             Some("object") => return Err(SpecError::at(pointer, "an inline object schema is not supported; give it a name under components")),
             Some(other) => return Err(SpecError::at(pointer, format!("type `{other}` is not supported"))),

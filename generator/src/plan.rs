@@ -7,8 +7,10 @@ use indexmap::IndexMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod record;
+mod rust_type;
 mod split;
 pub use record::{Decisions, LayoutRecord, RecordError};
+pub use rust_type::{Cfg, Lifetime, Primitive, RuntimeType, RustType};
 pub use split::{Unit, PARTS};
 
 /// Namespaces that get a cargo feature. `vim25` is the core that the others build on.
@@ -16,22 +18,22 @@ pub const CORE: &str = "vim25";
 
 pub struct Plan {
     /// Rust type name per schema (for a data object with subtypes, the struct's name).
-    pub rust: BTreeMap<String, String>,
+    pub type_name: BTreeMap<String, String>,
     /// The family enum of a data object with subtypes (`VirtualDeviceKind`).
-    pub kind_name: BTreeMap<String, String>,
+    pub family_name: BTreeMap<String, String>,
     /// Module (file stem) of each emitted schema.
     pub module: BTreeMap<String, String>,
     /// Rust field names per schema, in the order of `Model::all_fields` / own fields.
     pub fields: BTreeMap<String, Vec<String>>,
     /// Fields (schema, wire name) that must be boxed to break a containment cycle.
-    pub boxed_fields: BTreeSet<(String, String)>,
+    pub cycle_breaks: BTreeSet<(String, String)>,
     /// What is held inline and what in a `Box` (see [`inline_layout`]); members of struct types
     /// not inline there hold a `Box`.
     pub layout: Layout,
     /// Structs some member holds in a `Box` (see [`Plan::member_boxed`]): each gets its own
     /// `Decode` and `Encode` for `Box<T>`, the blanket impls of objects leaving no room for
     /// generic ones.
-    pub boxed_members: BTreeSet<String>,
+    pub box_codecs: BTreeSet<String>,
     /// When a schema is available: all of these clauses hold, a clause being "any one of
     /// these features is on"; no clause = always (core).
     pub features: BTreeMap<String, Vec<BTreeSet<String>>>,
@@ -39,7 +41,7 @@ pub struct Plan {
     pub registry: Vec<RegistryEntry>,
     pub id_of: BTreeMap<String, u16>,
     /// Handle method names per managed type: (operationId -> rust name).
-    pub members: BTreeMap<String, String>,
+    pub method_name: BTreeMap<String, String>,
     /// Variant names per enum schema, in value order.
     pub variants: BTreeMap<String, Vec<String>>,
     /// Name of the variant keeping unknown values, per enum schema.
@@ -48,7 +50,7 @@ pub struct Plan {
     pub fault_root: Option<String>,
     /// Every namespace with a feature, core first.
     pub namespaces: Vec<String>,
-    /// The struct holding a boxed array of data objects in a root position (`AnyArray`).
+    /// The struct holding a wrapped array of data objects in a root position (`AnyArray`).
     pub array_type: String,
     /// The crate of each schema with a file of its own (see [`split`]).
     pub unit: BTreeMap<String, Unit>,
@@ -68,30 +70,30 @@ impl Plan {
 
     /// The plan with the decisions a layout record pins (see [`inline_layout_with`]).
     pub fn build_with(model: &Model, record: Option<&LayoutRecord>) -> Plan {
-        let TypeNames { rust, kind_name, module, mut type_scope } = type_names(model);
+        let TypeNames { type_name, family_name, module, mut type_scope } = type_names(model);
         let fields = member_names(model);
         let EnumVariants { variants, unknown_variant } = enum_variants(model);
-        let boxed_fields = containment_cycles(model);
+        let cycle_breaks = containment_cycles(model);
         let layout = inline_layout_with(model, record);
-        let boxed_members = boxed_members(model, &layout.structs, &boxed_fields);
+        let box_codecs = box_codecs(model, &layout.structs, &cycle_breaks);
         let (features, namespaces) = features(model);
         let registry = registry(model);
         let id_of = registry.iter().enumerate().map(|(i, e)| (e.schema.clone(), i as u16)).collect();
-        let members = handle_members(model);
-        let array_type = type_scope.claim(format!("{}Array", rust[&model.root]));
+        let method_name = handle_members(model);
+        let array_type = type_scope.claim(format!("{}Array", type_name[&model.root]));
         let fault_root = fault_root(model);
         Plan {
-            rust,
-            kind_name,
+            type_name,
+            family_name,
             module,
             fields,
-            boxed_fields,
+            cycle_breaks,
             layout,
-            boxed_members,
+            box_codecs,
             features,
             registry,
             id_of,
-            members,
+            method_name,
             variants,
             unknown_variant,
             fault_root,
@@ -101,62 +103,47 @@ impl Plan {
         }
     }
 
-    /// The crate a schema's type is in; a boxed value is a variant of the root's enum.
+    /// The crate a schema's type is in; a wrapped value is a variant of the root's enum.
     pub fn unit_of(&self, schema: &str) -> Unit {
-        self.unit.get(schema).copied().unwrap_or(Unit::Top)
+        self.unit.get(schema).copied().unwrap_or(Unit::Facade)
     }
 
-    /// The Rust type a value of `ty` is held in (fields, responses, boxed values).
-    pub fn owned_type(&self, model: &Model, ty: &Ty) -> String {
+    /// The Rust type a value of `ty` is held in (fields, responses, wrapped values).
+    pub fn owned_type(&self, model: &Model, ty: &Ty) -> RustType {
         match ty {
-            Ty::Bool => "bool".into(),
-            Ty::Int(8) => "i8".into(),
-            Ty::Int(16) => "i16".into(),
-            Ty::Int(32) => "i32".into(),
-            Ty::Int(_) => "i64".into(),
-            Ty::Float(32) => "f32".into(),
-            Ty::Float(_) => "f64".into(),
-            Ty::String(StrFormat::Password) => "crate::Password".into(),
-            Ty::String(StrFormat::DateTime) => "crate::DateTime".into(),
-            Ty::String(_) => "crate::CompactString".into(),
-            Ty::Array(inner) => format!("Vec<{}>", self.owned_type(model, inner)),
+            Ty::Bool => RustType::Primitive(Primitive::Bool),
+            Ty::Int(8) => RustType::Primitive(Primitive::I8),
+            Ty::Int(16) => RustType::Primitive(Primitive::I16),
+            Ty::Int(32) => RustType::Primitive(Primitive::I32),
+            Ty::Int(_) => RustType::Primitive(Primitive::I64),
+            Ty::Float(32) => RustType::Primitive(Primitive::F32),
+            Ty::Float(_) => RustType::Primitive(Primitive::F64),
+            Ty::String(StrFormat::Password) => RustType::Runtime(RuntimeType::Password),
+            Ty::String(StrFormat::DateTime) => RustType::Runtime(RuntimeType::DateTime),
+            Ty::String(_) => RustType::Runtime(RuntimeType::CompactString),
+            Ty::Array(inner) => RustType::vec(self.owned_type(model, inner)),
             Ty::Ref(name) => self.ref_type(model, name),
         }
     }
 
-    pub fn ref_type(&self, model: &Model, name: &str) -> String {
+    /// The Rust type of a value of schema `name`: a data object with subtypes is its family
+    /// enum, a wrapper its value's type.
+    pub fn ref_type(&self, model: &Model, name: &str) -> RustType {
         match &model.schema(name).kind {
-            Kind::Boxed(b) => self.owned_type(model, &b.value),
-            Kind::Root => format!("crate::types::{}", self.rust[name]),
-            _ => match self.kind_name.get(name) {
-                Some(k) => format!("crate::types::{k}"),
-                None => format!("crate::types::{}", self.rust[name]),
-            },
+            Kind::Wrapper(w) => self.owned_type(model, &w.value),
+            Kind::Root => RustType::Generated(self.type_name[name].clone()),
+            _ => RustType::Generated(self.family_name.get(name).unwrap_or(&self.type_name[name]).clone()),
         }
     }
 
     /// Whether a member holds its struct behind a `Box` (see [`member_boxed`]).
     pub fn member_boxed(&self, model: &Model, holder: &str, f: &crate::model::Field) -> bool {
-        member_boxed(model, &self.layout.structs, &self.boxed_fields, holder, f)
+        member_boxed(model, &self.layout.structs, &self.cycle_breaks, holder, f)
     }
 
-    /// `cfg` condition for a schema, if it is not core.
-    pub fn cfg(&self, schema: &str) -> Option<String> {
-        let clauses = self.features.get(schema)?;
-        match clauses.as_slice() {
-            [] => None,
-            [one] => Some(any_of(one)),
-            many => Some(format!("all({})", many.iter().map(any_of).collect::<Vec<_>>().join(", "))),
-        }
-    }
-}
-
-fn any_of(set: &BTreeSet<String>) -> String {
-    let list: Vec<String> = set.iter().map(|f| format!("feature = \"{f}\"")).collect();
-    if list.len() == 1 {
-        list[0].clone()
-    } else {
-        format!("any({})", list.join(", "))
+    /// When a schema's items are compiled.
+    pub fn cfg(&self, schema: &str) -> Cfg {
+        Cfg(self.features.get(schema).cloned().unwrap_or_default())
     }
 }
 
@@ -172,7 +159,7 @@ fn deps(model: &Model, name: &str) -> Vec<String> {
             }
         }
         Kind::Request(o) | Kind::Plain(o) => o.fields.iter().for_each(|f| walk(&f.ty, &mut out)),
-        Kind::Boxed(b) => walk(&b.value, &mut out),
+        Kind::Wrapper(b) => walk(&b.value, &mut out),
         Kind::Root | Kind::Enum(_) => {}
     }
     out
@@ -249,21 +236,21 @@ fn features(model: &Model) -> (BTreeMap<String, Vec<BTreeSet<String>>>, Vec<Stri
 fn member_boxed(
     model: &Model,
     inline_structs: &BTreeSet<String>,
-    boxed_fields: &BTreeSet<(String, String)>,
+    cycle_breaks: &BTreeSet<(String, String)>,
     holder: &str,
     f: &crate::model::Field,
 ) -> bool {
     let struct_typed = matches!(&f.ty, Ty::Ref(n) if model.is_struct(n) && !inline_structs.contains(n));
-    struct_typed || boxed_fields.contains(&(holder.to_owned(), f.name.clone()))
+    struct_typed || cycle_breaks.contains(&(holder.to_owned(), f.name.clone()))
 }
 
 /// The structs some member holds in a `Box`.
-fn boxed_members(model: &Model, inline_structs: &BTreeSet<String>, boxed_fields: &BTreeSet<(String, String)>) -> BTreeSet<String> {
+fn box_codecs(model: &Model, inline_structs: &BTreeSet<String>, cycle_breaks: &BTreeSet<(String, String)>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for holder in model.schemas.keys() {
         for f in model.struct_fields(holder).unwrap_or_default() {
             if let Ty::Ref(n) = &f.ty {
-                if member_boxed(model, inline_structs, boxed_fields, holder, f) {
+                if member_boxed(model, inline_structs, cycle_breaks, holder, f) {
                     out.insert(n.clone());
                 }
             }
@@ -619,7 +606,7 @@ impl Sizes<'_> {
             // `CompactString`, `String` and `Vec` are three words, with a niche for `None`
             Ty::String(_) | Ty::Array(_) => 24,
             Ty::Ref(n) => match &model.schema(n).kind {
-                Kind::Boxed(b) => return self.member_size(model, &b.value, required, pinned),
+                Kind::Wrapper(b) => return self.member_size(model, &b.value, required, pinned),
                 // enums keep unknown values as a string; `Any` holds boxes, with a tag
                 Kind::Enum(_) => 24,
                 Kind::Root => ROOT_SIZE,
@@ -664,8 +651,8 @@ fn fault_root(model: &Model) -> Option<String> {
 /// The Rust names of the schemas' types, family enums and modules, and the scope of type names
 /// (the root's array type is named from it last).
 struct TypeNames {
-    rust: BTreeMap<String, String>,
-    kind_name: BTreeMap<String, String>,
+    type_name: BTreeMap<String, String>,
+    family_name: BTreeMap<String, String>,
     module: BTreeMap<String, String>,
     type_scope: Scope,
 }
@@ -713,17 +700,17 @@ const PRELUDE: &[&str] = &[
     "Vec",
 ];
 
-/// Names every type and module: boxed values in the root's variant scope, the others in the
+/// Names every type and module: wrapped values in the root's variant scope, the others in the
 /// crate's type scope, family enums last.
 fn type_names(model: &Model) -> TypeNames {
     let mut reserved = vec!["Extra", "Password", "Client", "Call", "Error", "Fault", "Transport", "Request", "Response", "DecodeError"];
     reserved.extend_from_slice(PRELUDE);
     let mut type_scope = Scope::with_reserved(&reserved);
-    let mut rust = BTreeMap::new();
-    let mut kind_name = BTreeMap::new();
+    let mut type_name = BTreeMap::new();
+    let mut family_name = BTreeMap::new();
     let mut module = BTreeMap::new();
     let mut module_scope = Scope::with_reserved(&["mod", "registry"]);
-    // boxed values are variants of the root enum, not types: their names live in the
+    // wrapped values are variants of the root enum, not types: their names live in the
     // root's scope, next to the data objects that are also its variants
     let mut variant_scope = Scope::with_reserved(&["Unknown", "Array"]);
     for s in model.schemas.values() {
@@ -734,8 +721,8 @@ fn type_names(model: &Model) -> TypeNames {
         }
     }
     for s in model.schemas.values() {
-        if matches!(s.kind, Kind::Boxed(_)) {
-            rust.insert(s.name.clone(), variant_scope.claim(names::type_name(&s.name)));
+        if matches!(s.kind, Kind::Wrapper(_)) {
+            type_name.insert(s.name.clone(), variant_scope.claim(names::type_name(&s.name)));
             continue;
         }
         let wanted = match &s.kind {
@@ -746,16 +733,16 @@ fn type_names(model: &Model) -> TypeNames {
         if matches!(s.kind, Kind::Data(_) | Kind::Enum(_) | Kind::Request(_) | Kind::Plain(_)) {
             module.insert(s.name.clone(), module_scope.claim(names::escape(&names::snake(&name)).replace("r#", "r_")));
         }
-        rust.insert(s.name.clone(), name);
+        type_name.insert(s.name.clone(), name);
     }
     // family enums after all struct names are taken, so a clash renames the enum
     for s in model.schemas.values() {
         if model.is_polymorphic(&s.name) {
-            let k = type_scope.claim(format!("{}Kind", rust[&s.name]));
-            kind_name.insert(s.name.clone(), k);
+            let k = type_scope.claim(format!("{}Kind", type_name[&s.name]));
+            family_name.insert(s.name.clone(), k);
         }
     }
-    TypeNames { rust, kind_name, module, type_scope }
+    TypeNames { type_name, family_name, module, type_scope }
 }
 
 /// The Rust names of each object's members, by schema.
@@ -805,7 +792,7 @@ fn registry(model: &Model) -> Vec<RegistryEntry> {
         .values()
         .filter_map(|s| match &s.kind {
             Kind::Data(d) => Some(RegistryEntry { wire: d.wire_name.clone(), schema: s.name.clone(), parent: d.parent.clone() }),
-            Kind::Boxed(b) => Some(RegistryEntry { wire: b.wire_name.clone(), schema: s.name.clone(), parent: Some(model.root.clone()) }),
+            Kind::Wrapper(b) => Some(RegistryEntry { wire: b.wire_name.clone(), schema: s.name.clone(), parent: Some(model.root.clone()) }),
             Kind::Root => Some(RegistryEntry { wire: s.name.clone(), schema: s.name.clone(), parent: None }),
             _ => None,
         })

@@ -141,7 +141,7 @@ pub fn block_scalar_text(s: &str) -> String {
 }
 
 /// The name an enumeration's type is given: its schema's name without the `_enum` suffix VMware
-/// adds to tell it from the boxed value of the same name (`Color_enum` and `Color`).
+/// adds to tell it from the wrapped value of the same name (`Color_enum` and `Color`).
 pub fn enum_type_name(schema: &str) -> &str {
     schema.strip_suffix("_enum").unwrap_or(schema)
 }

@@ -150,8 +150,8 @@ fn no_names_clash_in_the_releases() {
                 Op::Method(x) => (&x.operation_id, &x.name),
                 Op::Property(p) => (&p.operation_id, &p.name),
             };
-            if escape(&snake(name)) != plan.members[id] {
-                suffixed.push(format!("{id}: {}", plan.members[id]));
+            if escape(&snake(name)) != plan.method_name[id] {
+                suffixed.push(format!("{id}: {}", plan.method_name[id]));
             }
         }
         assert_eq!(suffixed, Vec::<String>::new(), "{}", m.release);

@@ -172,7 +172,7 @@ fn describe(subject: &str, c: &Change) -> String {
         EnumValueAdded => format!("enum value `{m}` added"),
         EnumValueRemoved => format!("enum value `{m}` removed"),
         EnumValueDescription => format!("enum value `{m}` description changed"),
-        BoxedType => format!("boxed value {old} → {new}"),
+        WrapperType => format!("wrapped value {old} → {new}"),
         HeldInline => format!("held by its members {now} (was {was})"),
         OwnInline => format!("held in its kind enum {now} (was {was})"),
         NestedInline => format!("kind enum nested {now} in its parent's (was {was})"),

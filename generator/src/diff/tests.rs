@@ -325,7 +325,7 @@ fn deprecation_is_minor() {
 #[test]
 fn boxed_value_type_change_is_major() {
     let d = after(|v| set(v, &format!("{S}/PrimitiveInt/properties/_value"), json!({"type": "integer", "format": "int64"})));
-    assert_eq!(schema_changes_of(&d, "PrimitiveInt"), one(ChangeKind::BoxedType, None, Semver::Major));
+    assert_eq!(schema_changes_of(&d, "PrimitiveInt"), one(ChangeKind::WrapperType, None, Semver::Major));
 }
 
 #[test]

@@ -82,7 +82,7 @@ pub fn other_files(model: &Model, plan: &Plan, options: &super::Options) -> Vec<
     let service = if has_service_layer(model) { SERVICE_RUNTIME } else { NO_SERVICE_RUNTIME };
     let mut out: Vec<(String, String)> = RUNTIME.iter().chain(service).map(|(p, text)| (p.to_string(), format!("{HEADER}{text}"))).collect();
     out.push(("Cargo.toml".into(), cargo_toml(plan, options)));
-    for unit in Unit::all().into_iter().filter(|u| *u != Unit::Top) {
+    for unit in Unit::all().into_iter().filter(|u| *u != Unit::Facade) {
         out.push((format!("{}Cargo.toml", unit.dir()), inner_cargo_toml(plan, options, unit)));
     }
     out.push(("api-map.json".into(), api_map(model, plan)));
@@ -95,7 +95,7 @@ fn features(plan: &Plan, unit: Unit) -> String {
     let below = unit.below();
     let forward = |feature: &str| below.iter().map(|b| format!("\"{}/{feature}\"", b.package())).collect::<Vec<_>>();
     let mut out = String::new();
-    if unit == Unit::Top {
+    if unit == Unit::Facade {
         let all: Vec<String> = plan.namespaces.iter().map(|n| format!("\"{n}\"")).collect();
         out.push_str(&format!("default = [{}, \"reqwest\"]\n", all.join(", ")));
     }
@@ -107,7 +107,7 @@ fn features(plan: &Plan, unit: Unit) -> String {
         on.extend(forward(ns));
         out.push_str(&format!("{ns} = [{}]\n", on.join(", ")));
     }
-    if unit == Unit::Top {
+    if unit == Unit::Facade {
         out.push_str("# The default transport: reqwest over rustls (ring, webpki roots), and certificate pinning.\n");
         out.push_str("reqwest = [\"dep:reqwest\", \"dep:rustls\", \"dep:sha2\"]\n");
         out.push_str("# A `tracing` span per call: operation, moId, status, duration, bytes in and out.\n");
@@ -130,15 +130,15 @@ fn inner_dependencies(unit: Unit, version: &str) -> String {
 }
 
 fn cargo_toml(plan: &Plan, options: &super::Options) -> String {
-    let features = features(plan, Unit::Top);
-    let inner = inner_dependencies(Unit::Top, &options.crate_version);
+    let features = features(plan, Unit::Facade);
+    let inner = inner_dependencies(Unit::Facade, &options.crate_version);
     let workspace = if options.standalone { "\n[workspace]\n" } else { "" };
     let examples: String = CLIENT_EXAMPLES
         .iter()
         .map(|e| format!("\n[[example]]\nname = \"{e}\"\nrequired-features = [\"{CORE}\", \"reqwest\"]\n"))
         .collect();
     let package = package_table(
-        Unit::Top,
+        Unit::Facade,
         &options.crate_version,
         "Typed Rust bindings for the vSphere vim25 JSON API (vi-json), generated from VMware's OpenAPI document",
         "keywords = [\"vsphere\", \"vcenter\", \"vmware\", \"vim25\", \"api\"]\ncategories = [\"api-bindings\"]\ninclude = [\"src/**/*.rs\", \"examples/**/*.rs\", \"api-map.json\", \"Cargo.toml\"]\n",
@@ -218,11 +218,11 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
     let sha = &model.sha256;
     let releases = &model.releases;
     let attrs = crate_attrs();
-    let impls = impls_mod(model, plan, Unit::Top);
+    let impls = impls_mod(model, plan, Unit::Facade);
     let header = model.session_header.clone().unwrap_or_else(|| "vmware-api-session-id".into());
     let fault = match &plan.fault_root {
-        Some(f) => super::tokens(&plan.ref_type(model, f)),
-        None => super::tokens(&format!("crate::types::{}", plan.rust[&model.root])),
+        Some(f) => plan.ref_type(model, f),
+        None => crate::plan::RustType::Generated(plan.type_name[&model.root].clone()),
     };
     let fault_doc = format!(" What a fault reply (HTTP 500) decodes to: `{}` and its subtypes.", plan.fault_root.as_deref().unwrap_or(&model.root));
     let any_mo: Vec<TokenStream> = plan.namespaces.iter().map(|n| quote!(feature = #n)).collect();
@@ -430,7 +430,7 @@ fn registry_rs(plan: &Plan) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let name = ident(&plan.rust[&e.schema]);
+            let name = ident(&plan.type_name[&e.schema]);
             let i = i as u16;
             quote!(pub const #name: u16 = #i;)
         })
@@ -438,7 +438,7 @@ fn registry_rs(plan: &Plan) -> TokenStream {
     quote! {
         //! Wire type names and their inheritance, for `_typeName` dispatch.
 
-        /// Wire names of every data object and boxed type, sorted bytewise; the index is the id.
+        /// Wire names of every data object and wrapper type, sorted bytewise; the index is the id.
         pub static NAMES: [&str; #n] = [#(#names),*];
 
         /// Parent id of each id (`u16::MAX` for the root).
@@ -485,9 +485,9 @@ fn api_map(model: &Model, plan: &Plan) -> String {
     let mut schemas = serde_json::Map::new();
     for s in model.schemas.values() {
         let path = match &s.kind {
-            Kind::Boxed(b) if super::types::is_data_array(model, &b.value) => format!("vim25::types::{}::Array", plan.rust[&model.root]),
-            Kind::Boxed(_) => format!("vim25::types::{}::{}", plan.rust[&model.root], plan.rust[&s.name]),
-            _ => format!("vim25::types::{}", plan.rust[&s.name]),
+            Kind::Wrapper(b) if super::types::is_data_array(model, &b.value) => format!("vim25::types::{}::Array", plan.type_name[&model.root]),
+            Kind::Wrapper(_) => format!("vim25::types::{}::{}", plan.type_name[&model.root], plan.type_name[&s.name]),
+            _ => format!("vim25::types::{}", plan.type_name[&s.name]),
         };
         schemas.insert(s.name.clone(), serde_json::Value::String(path));
     }
@@ -497,7 +497,7 @@ fn api_map(model: &Model, plan: &Plan) -> String {
             Op::Method(x) => &x.operation_id,
             Op::Property(p) => &p.operation_id,
         };
-        operations.insert(id.clone(), serde_json::Value::String(format!("vim25::{}::{}", mo::handle_path(m), plan.members[id])));
+        operations.insert(id.clone(), serde_json::Value::String(format!("vim25::{}::{}", mo::handle_path(m), plan.method_name[id])));
     }
     let map = serde_json::json!({
         "release": model.release,

@@ -2,12 +2,13 @@
 //! ones included, as the document lists them under each type) and a getter per property.
 
 use super::docs;
+use super::ident;
 use super::types::param_type;
-use super::{ident, tokens};
 use crate::model::{Kind, ManagedType, Method, Model, Property, Response, Ty};
 use crate::plan::{Plan, CORE};
 use proc_macro2::TokenStream;
 use quote::quote;
+use quote::ToTokens;
 
 pub fn files<'a>(model: &'a Model, plan: &'a Plan) -> Vec<super::Job<'a>> {
     let mut out: Vec<super::Job<'a>> = Vec::new();
@@ -264,7 +265,7 @@ fn reply(model: &Model, plan: &Plan, owner: &ManagedType, r: Option<&Response>) 
                     (quote!(super::#h), quote!(crate::client::decode_handle::<super::#h>))
                 };
             }
-            let t = tokens(&plan.owned_type(model, &r.ty));
+            let t = plan.owned_type(model, &r.ty).into_token_stream();
             if r.nullable {
                 (quote!(Option<#t>), quote!(crate::client::decode_opt::<#t>))
             } else {
@@ -275,7 +276,7 @@ fn reply(model: &Model, plan: &Plan, owner: &ManagedType, r: Option<&Response>) 
 }
 
 fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenStream {
-    let name = ident(&plan.members[&x.operation_id]);
+    let name = ident(&plan.method_name[&x.operation_id]);
     let member = proc_macro2::Literal::string(&x.name);
     let since = proc_macro2::Literal::string(crate::quirks::since_release(x.description.as_deref()).unwrap_or(""));
     let (ret, decode) = reply(model, plan, owner, x.response.as_ref());
@@ -284,7 +285,7 @@ fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenS
     let mut body = quote!(Ok(None));
     if let Some(req) = &x.request {
         let Kind::Request(o) = &model.schema(req).kind else { unreachable!("checked by the model") };
-        let rt = ident(&plan.rust[req]);
+        let rt = ident(&plan.type_name[req]);
         let mut inits = TokenStream::new();
         for (f, rust) in o.fields.iter().zip(&plan.fields[req]) {
             let n = ident(rust);
@@ -301,8 +302,7 @@ fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenS
                     inits.extend(quote!(#n: &#n,));
                 }
                 _ => {
-                    let (t, _) = param_type(model, plan, f);
-                    let t = tokens(&t.replace("'a ", "'_ ").replace("&'_ ", "&"));
+                    let t = param_type(model, plan, f).elided();
                     params.extend(quote!(#n: #t,));
                     inits.extend(quote!(#n,));
                 }
@@ -312,7 +312,7 @@ fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenS
     }
     let mut extra = Vec::new();
     if let Some(req) = &x.request {
-        extra.push(format!("Body: [`{}`](crate::types::{}).", req, plan.rust[req]));
+        extra.push(format!("Body: [`{}`](crate::types::{}).", req, plan.type_name[req]));
     }
     if let Some(d) = x.response.as_ref().and_then(|r| r.description.as_deref()) {
         extra.push(format!("Returns: {}", docs::text(d)));
@@ -335,7 +335,7 @@ fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenS
 }
 
 fn property(model: &Model, plan: &Plan, owner: &ManagedType, p: &Property) -> TokenStream {
-    let name = ident(&plan.members[&p.operation_id]);
+    let name = ident(&plan.method_name[&p.operation_id]);
     let member = proc_macro2::Literal::string(&p.name);
     let since = proc_macro2::Literal::string(crate::quirks::since_release(p.description.as_deref()).unwrap_or(""));
     let (ret, decode) = reply(model, plan, owner, Some(&p.response));

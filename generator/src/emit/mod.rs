@@ -63,11 +63,11 @@ pub fn emit(model: &Model, options: &Options) -> Result<Output, SpecError> {
 /// the model's walk missed is an error here, not a build failure in `generated/`.
 fn check_split(model: &Model, plan: &Plan, files: &BTreeMap<String, String>) -> Result<(), SpecError> {
     let mut unit_of: BTreeMap<&str, Unit> = BTreeMap::new();
-    // boxed values are variants of the root enum, and their names those of variants, not types
-    for s in model.schemas.values().filter(|s| !matches!(s.kind, crate::model::Kind::Boxed(_))) {
+    // wrapped values are variants of the root enum, and their names those of variants, not types
+    for s in model.schemas.values().filter(|s| !matches!(s.kind, crate::model::Kind::Wrapper(_))) {
         let unit = plan.unit_of(&s.name);
-        unit_of.insert(&plan.rust[&s.name], unit);
-        if let Some(k) = plan.kind_name.get(&s.name) {
+        unit_of.insert(&plan.type_name[&s.name], unit);
+        if let Some(k) = plan.family_name.get(&s.name) {
             unit_of.insert(k, unit);
         }
     }
@@ -133,18 +133,10 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
-/// Tokens of a Rust path or type written as text by the plan.
-pub(crate) fn tokens(text: &str) -> TokenStream {
-    text.parse().unwrap_or_else(|e| panic!("internal error: `{text}` is not Rust: {e}"))
-}
-
-/// `#[cfg(...)]` for an optional condition.
-pub(crate) fn cfg_attr(cond: Option<&str>) -> TokenStream {
-    match cond {
-        Some(c) => {
-            let c = tokens(c);
-            quote::quote!(#[cfg(#c)])
-        }
+/// `#[cfg(...)]`, or nothing for an item always compiled.
+pub(crate) fn cfg_attr(cfg: &crate::plan::Cfg) -> TokenStream {
+    match cfg.condition() {
+        Some(c) => quote::quote!(#[cfg(#c)]),
         None => TokenStream::new(),
     }
 }

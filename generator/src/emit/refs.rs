@@ -3,11 +3,12 @@
 //! methods must be in the crate of their type). Each body forwards to the runtime
 //! (`vim25_base::fault`), so that the crates compile one copy of the logic.
 
-use super::{ident, tokens};
+use super::ident;
 use crate::model::{Kind, Model};
 use crate::plan::{Plan, Unit};
 use proc_macro2::TokenStream;
 use quote::quote;
+use quote::ToTokens;
 
 /// The schema of managed object references.
 pub const REFERENCE: &str = "ManagedObjectReference";
@@ -41,7 +42,7 @@ pub fn impls_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
         out.extend(fault(model, plan, fault_root));
     }
     if model.data(LOCALIZED_FAULT).is_some() && plan.unit_of(LOCALIZED_FAULT) == unit {
-        let name = ident(&plan.rust[LOCALIZED_FAULT]);
+        let name = ident(&plan.type_name[LOCALIZED_FAULT]);
         out.extend(quote! {
             impl crate::types::#name {
                 /// The message: `localizedMessage`, else the message of the fault held.
@@ -65,11 +66,11 @@ pub fn impls_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
 fn member(model: &Model, plan: &Plan, schema: &str, wire: &str) -> Option<(proc_macro2::Ident, TokenStream)> {
     let fields = model.all_fields(schema);
     let i = fields.iter().position(|f| f.name == wire)?;
-    Some((ident(&plan.fields[schema][i]), tokens(&plan.owned_type(model, &fields[i].ty))))
+    Some((ident(&plan.fields[schema][i]), plan.owned_type(model, &fields[i].ty).into_token_stream()))
 }
 
 fn reference(model: &Model, plan: &Plan) -> TokenStream {
-    let name = ident(&plan.rust[REFERENCE]);
+    let name = ident(&plan.type_name[REFERENCE]);
     let (Some((ty, ty_type)), Some((value, value_type))) = (member(model, plan, REFERENCE, "type"), member(model, plan, REFERENCE, "value")) else {
         return TokenStream::new();
     };
@@ -115,13 +116,13 @@ fn reference(model: &Model, plan: &Plan) -> TokenStream {
 
 fn fault(model: &Model, plan: &Plan, schema: &str) -> TokenStream {
     // the family enum when the fault root has subtypes, else the struct itself
-    let (name, object) = match (&model.schema(schema).kind, plan.kind_name.get(schema)) {
+    let (name, object) = match (&model.schema(schema).kind, plan.family_name.get(schema)) {
         (Kind::Data(_), Some(kind)) => (ident(kind), quote!(crate::object::Family::object(self))),
-        (Kind::Data(_), None) => (ident(&plan.rust[schema]), quote!(self)),
+        (Kind::Data(_), None) => (ident(&plan.type_name[schema]), quote!(self)),
         // no fault root: faults decode as the root enum, whose data objects are not reachable
         // as objects
         _ => {
-            let name = ident(&plan.rust[schema]);
+            let name = ident(&plan.type_name[schema]);
             return quote! {
                 impl crate::types::#name {
                     /// The server's message; the root type carries none that can be read.

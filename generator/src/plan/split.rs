@@ -34,8 +34,9 @@ pub enum Unit {
     Part(usize),
     /// `vim25-cycle`: the types on the cycle through `Any`.
     Cycle,
-    /// `vim25` itself: request bodies, handles, client.
-    Top,
+    /// `vim25` itself, the crate users name: request bodies, handles, the client, and the
+    /// re-exports of the others.
+    Facade,
 }
 
 impl Unit {
@@ -44,7 +45,7 @@ impl Unit {
         let mut out = vec![Unit::Base];
         out.extend((1..=PARTS).map(Unit::Part));
         out.push(Unit::Cycle);
-        out.push(Unit::Top);
+        out.push(Unit::Facade);
         out
     }
 
@@ -54,7 +55,7 @@ impl Unit {
             Unit::Base => "base/".into(),
             Unit::Part(n) => format!("part{n}/"),
             Unit::Cycle => "cycle/".into(),
-            Unit::Top => String::new(),
+            Unit::Facade => String::new(),
         }
     }
 
@@ -64,7 +65,7 @@ impl Unit {
             Unit::Base => "vim25-base".into(),
             Unit::Part(n) => format!("vim25-part{n}"),
             Unit::Cycle => "vim25-cycle".into(),
-            Unit::Top => "vim25".into(),
+            Unit::Facade => "vim25".into(),
         }
     }
 
@@ -79,14 +80,14 @@ impl Unit {
             Unit::Base => vec![],
             Unit::Part(_) => vec![Unit::Base],
             Unit::Cycle => Unit::all().into_iter().filter(|u| matches!(u, Unit::Base | Unit::Part(_))).collect(),
-            Unit::Top => Unit::all().into_iter().filter(|u| *u != Unit::Top).collect(),
+            Unit::Facade => Unit::all().into_iter().filter(|u| *u != Unit::Facade).collect(),
         }
     }
 }
 
-/// The crate of every schema that has a file of its own (boxed values live in the root's).
+/// The crate of every schema that has a file of its own (wrapped values live in the root's).
 pub fn split(model: &Model) -> BTreeMap<String, Unit> {
-    let nodes: Vec<&str> = model.schemas.values().filter(|s| !matches!(s.kind, Kind::Boxed(_))).map(|s| s.name.as_str()).collect();
+    let nodes: Vec<&str> = model.schemas.values().filter(|s| !matches!(s.kind, Kind::Wrapper(_))).map(|s| s.name.as_str()).collect();
     let edges: BTreeMap<&str, BTreeSet<&str>> = nodes.iter().map(|n| (*n, refs(model, n))).collect();
 
     // on the cycle, or above it: whatever reaches the root
@@ -157,17 +158,17 @@ pub fn split(model: &Model) -> BTreeMap<String, Unit> {
     }
     out.extend(base.iter().map(|n| (n.to_string(), Unit::Base)));
     out.extend(cycle.iter().filter(|n| !requests.contains(*n)).map(|n| (n.to_string(), Unit::Cycle)));
-    out.extend(requests.iter().map(|n| (n.to_string(), Unit::Top)));
+    out.extend(requests.iter().map(|n| (n.to_string(), Unit::Facade)));
     out
 }
 
 /// The schemas whose types a schema's file names: its members' (inherited ones included, since
-/// a struct holds them all) and, for a family, its direct subtypes'. A boxed value stands for
+/// a struct holds them all) and, for a family, its direct subtypes'. A wrapped value stands for
 /// the root, which holds it.
 fn refs<'m>(model: &'m Model, name: &str) -> BTreeSet<&'m str> {
     fn walk<'m>(model: &'m Model, ty: &'m Ty, out: &mut BTreeSet<&'m str>) {
         match ty.schema() {
-            Some(n) if matches!(model.schemas.get(n).map(|s| &s.kind), Some(Kind::Boxed(_))) => {
+            Some(n) if matches!(model.schemas.get(n).map(|s| &s.kind), Some(Kind::Wrapper(_))) => {
                 out.insert(model.root.as_str());
             }
             Some(n) => {
@@ -188,8 +189,8 @@ fn refs<'m>(model: &'m Model, name: &str) -> BTreeSet<&'m str> {
         }
         Kind::Request(o) | Kind::Plain(o) => o.fields.iter().for_each(|f| walk(model, &f.ty, &mut out)),
         // any type but a request body may be held in an `Any`
-        Kind::Root => out.extend(model.schemas.values().filter(|s| !matches!(s.kind, Kind::Boxed(_) | Kind::Request(_))).map(|s| s.name.as_str())),
-        Kind::Boxed(_) | Kind::Enum(_) => {}
+        Kind::Root => out.extend(model.schemas.values().filter(|s| !matches!(s.kind, Kind::Wrapper(_) | Kind::Request(_))).map(|s| s.name.as_str())),
+        Kind::Wrapper(_) | Kind::Enum(_) => {}
     }
     let name = model.schema(name).name.as_str();
     out.remove(name);
@@ -202,7 +203,7 @@ fn weight(model: &Model, name: &str) -> usize {
         Kind::Data(d) => 4 + model.all_fields(name).len() + if model.is_polymorphic(name) { 2 * d.children.len() } else { 0 },
         Kind::Enum(e) => 2 + e.values.len() / 2,
         Kind::Request(o) | Kind::Plain(o) => 2 + o.fields.len(),
-        Kind::Root | Kind::Boxed(_) => 1,
+        Kind::Root | Kind::Wrapper(_) => 1,
     }
 }
 
@@ -261,7 +262,7 @@ mod tests {
 
     /// Every type a schema's file names is in its crate or one below it, and no part uses another.
     fn assert_layered(model: &Model, units: &BTreeMap<String, Unit>) {
-        for s in model.schemas.values().filter(|s| !matches!(s.kind, Kind::Boxed(_))) {
+        for s in model.schemas.values().filter(|s| !matches!(s.kind, Kind::Wrapper(_))) {
             let unit = units[&s.name];
             for r in refs(model, &s.name) {
                 let other = units[r];
@@ -282,7 +283,7 @@ mod tests {
         for below in ["Shape", "Polygon", "Square", "GizmoManual", "Color_enum"] {
             assert!(matches!(units[below], Unit::Base | Unit::Part(_)), "{below}: {:?}", units[below]);
         }
-        assert_eq!(units["FrobRequestType"], Unit::Top);
+        assert_eq!(units["FrobRequestType"], Unit::Facade);
     }
 
     #[test]
@@ -290,10 +291,10 @@ mod tests {
         let m = model(MINI);
         let units = split(&m);
         assert_layered(&m, &units);
-        for s in m.schemas.values().filter(|s| !matches!(s.kind, Kind::Boxed(_))) {
+        for s in m.schemas.values().filter(|s| !matches!(s.kind, Kind::Wrapper(_))) {
             let expected = match s.kind {
                 Kind::Root => Some(Unit::Cycle),
-                Kind::Request(_) => Some(Unit::Top),
+                Kind::Request(_) => Some(Unit::Facade),
                 _ => None,
             };
             match expected {
@@ -307,13 +308,13 @@ mod tests {
     fn crates_name_their_folders_and_depend_downwards_only() {
         assert_eq!(Unit::all().len(), super::PARTS + 3);
         assert_eq!(
-            (Unit::Base.dir(), Unit::Part(2).dir(), Unit::Cycle.dir(), Unit::Top.dir()),
+            (Unit::Base.dir(), Unit::Part(2).dir(), Unit::Cycle.dir(), Unit::Facade.dir()),
             ("base/".into(), "part2/".into(), "cycle/".into(), String::new())
         );
         assert_eq!(Unit::Part(1).krate(), "vim25_part1");
         assert!(Unit::Base.below().is_empty());
         assert_eq!(Unit::Part(1).below(), vec![Unit::Base]);
         assert_eq!(Unit::Cycle.below().len(), super::PARTS + 1);
-        assert_eq!(Unit::Top.below().len(), super::PARTS + 2);
+        assert_eq!(Unit::Facade.below().len(), super::PARTS + 2);
     }
 }

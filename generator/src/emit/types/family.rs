@@ -2,7 +2,7 @@
 //! conversions into it and the accessors of its base type's members.
 
 use super::super::docs;
-use super::{cfg_attr, codec_impls, explicit_auto_traits, field_type_text, flattened, ident, tokens, variant_of};
+use super::{cfg_attr, codec_impls, explicit_auto_traits, field_type, flattened, ident, variant_of};
 use crate::model::{DataType, Model, Schema};
 use crate::plan::Plan;
 use proc_macro2::{Ident, TokenStream};
@@ -11,13 +11,13 @@ use quote::quote;
 /// The family enum of a data object with subtypes: a variant for the type itself and one per
 /// direct subtype, with its conversions, accessors and codec.
 pub(super) fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStream {
-    let kind = ident(&plan.kind_name[&s.name]);
+    let kind = ident(&plan.family_name[&s.name]);
     let arms = FamilyArms::new(model, plan, s, d, &kind);
     let mut out = family_decl(model, plan, s, &kind, &arms);
     out.extend(arms.froms.clone());
     let direct: Vec<&str> = d.children.iter().map(String::as_str).collect();
     out.extend(conversions(model, plan, &kind, &direct));
-    let base_id = ident(&plan.rust[&s.name]);
+    let base_id = ident(&plan.type_name[&s.name]);
     let FamilyArms { blank_arms, blank_own, objects, objects_mut, .. } = &arms;
     out.extend(quote! {
         impl crate::object::Family for #kind {
@@ -77,7 +77,7 @@ struct FamilyArms {
 
 impl FamilyArms {
     fn new(model: &Model, plan: &Plan, s: &Schema, d: &DataType, kind: &Ident) -> Self {
-        let own_ty = ident(&plan.rust[&s.name]);
+        let own_ty = ident(&plan.type_name[&s.name]);
         let own_held =
             Held { v: variant_of(plan, &s.name), ty: quote!(crate::types::#own_ty), boxed: !plan.layout.own_inline.contains(&s.name), family: false };
         let mut out = FamilyArms {
@@ -91,7 +91,7 @@ impl FamilyArms {
         };
         out.add(&own_held, TokenStream::new(), TokenStream::new(), kind);
         for child in &d.children {
-            let held = match plan.kind_name.get(child) {
+            let held = match plan.family_name.get(child) {
                 Some(ck) => {
                     let ck = ident(ck);
                     Held {
@@ -102,13 +102,13 @@ impl FamilyArms {
                     }
                 }
                 None => {
-                    let ct = ident(&plan.rust[child]);
+                    let ct = ident(&plan.type_name[child]);
                     Held { v: variant_of(plan, child), ty: quote!(crate::types::#ct), boxed: true, family: false }
                 }
             };
             let doc = docs::lines([format!("A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
-            let cfg = cfg_attr(plan.cfg(child).as_deref());
-            let cid = ident(&plan.rust[child]);
+            let cfg = cfg_attr(&plan.cfg(child));
+            let cid = ident(&plan.type_name[child]);
             let blank = held.blank();
             out.blank_arms.extend(quote!(#cfg crate::registry::id::#cid => #blank,));
             out.add(&held, doc, cfg, kind);
@@ -228,15 +228,15 @@ pub(super) fn deeper<'m>(model: &'m Model, children: &[&'m str]) -> Vec<(&'m str
 pub(super) fn conversions(model: &Model, plan: &Plan, kind: &proc_macro2::Ident, children: &[&str]) -> TokenStream {
     let mut markers = TokenStream::new();
     let mut mark = |ty: &str, via: &str, cfg_of: &str| {
-        let (ty, via, cfg) = (ident(ty), ident(&plan.kind_name[via]), cfg_attr(plan.cfg(cfg_of).as_deref()));
+        let (ty, via, cfg) = (ident(ty), ident(&plan.family_name[via]), cfg_attr(&plan.cfg(cfg_of)));
         markers.extend(quote!(#cfg impl crate::object::Within<#kind> for crate::types::#ty { type Via = crate::types::#via; }));
     };
-    for &c in children.iter().filter(|c| plan.kind_name.contains_key(**c)) {
-        mark(&plan.rust[c], c, c);
+    for &c in children.iter().filter(|c| plan.family_name.contains_key(**c)) {
+        mark(&plan.type_name[c], c, c);
     }
     for (n, via) in deeper(model, children) {
-        mark(&plan.rust[n], via, n);
-        if let Some(k) = plan.kind_name.get(n) {
+        mark(&plan.type_name[n], via, n);
+        if let Some(k) = plan.family_name.get(n) {
             mark(k, via, n);
         }
     }
@@ -293,11 +293,11 @@ pub(super) fn accessors(model: &Model, plan: &Plan, s: &Schema) -> (TokenStream,
     let mut out = TokenStream::new();
     let mut left_out = Vec::new();
     for (i, m) in members.iter().enumerate() {
-        let ty = field_type_text(model, plan, &s.name, m.field);
+        let ty = field_type(model, plan, &s.name, m.field);
         let same_everywhere = subtypes.iter().all(|sub| {
             let fields = model.all_fields(sub);
             plan.fields[*sub].get(i).map(String::as_str) == Some(m.rust)
-                && fields.get(i).is_some_and(|f| f.name == m.field.name && field_type_text(model, plan, sub, f) == ty)
+                && fields.get(i).is_some_and(|f| f.name == m.field.name && field_type(model, plan, sub, f) == ty)
         });
         if !same_everywhere {
             left_out.push(m.field.name.clone());
@@ -317,11 +317,10 @@ pub(super) fn accessors(model: &Model, plan: &Plan, s: &Schema) -> (TokenStream,
         // a required member held in a `Box` is handed out as what the box holds (by deref
         // coercion of the reference to the box)
         let (ty, read, write) = if m.field.required && plan.member_boxed(model, &s.name, m.field) {
-            let inner = tokens(&plan.owned_type(model, &m.field.ty));
-            let boxed = tokens(&ty);
-            (inner, quote!(crate::object::member::<#boxed>(#object, #i)), quote!(crate::object::member_mut::<#boxed>(#object_mut, #i)))
+            let inner = plan.owned_type(model, &m.field.ty);
+            (inner, quote!(crate::object::member::<#ty>(#object, #i)), quote!(crate::object::member_mut::<#ty>(#object_mut, #i)))
         } else {
-            (tokens(&ty), quote!(crate::object::member(#object, #i)), quote!(crate::object::member_mut(#object_mut, #i)))
+            (ty, quote!(crate::object::member(#object, #i)), quote!(crate::object::member_mut(#object_mut, #i)))
         };
         out.extend(quote! {
             #[doc = #doc]

@@ -20,9 +20,9 @@ mod value_enum;
 pub use request::param_type;
 
 use super::docs;
-use super::{cfg_attr, ident, tokens};
+use super::{cfg_attr, ident};
 use crate::model::{Field, Kind, Model, Schema, StrFormat, Ty};
-use crate::plan::{Plan, Unit};
+use crate::plan::{Plan, Primitive, RustType, Unit};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -35,7 +35,7 @@ pub fn files<'a>(model: &'a Model, plan: &'a Plan) -> Vec<super::Job<'a>> {
             Kind::Request(o) => Box::new(move || request::request_file(model, plan, s, o)),
             Kind::Plain(_) => Box::new(move || object::plain_file(model, plan, s)),
             Kind::Root => Box::new(move || root::root_file(model, plan, s)),
-            Kind::Boxed(_) => continue,
+            Kind::Wrapper(_) => continue,
         };
         out.push((format!("{}src/types/{}.rs", plan.unit_of(&s.name).dir(), module_of(plan, s)), body));
     }
@@ -60,17 +60,17 @@ fn mod_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
     for s in model.schemas.values().filter(|s| plan.unit_of(&s.name) == unit) {
         match &s.kind {
             Kind::Root => {
-                let name = ident(&plan.rust[&s.name]);
+                let name = ident(&plan.type_name[&s.name]);
                 let array = ident(&plan.array_type);
                 mods.extend(quote!(mod any; pub use any::{#name, #array};));
             }
-            Kind::Boxed(_) => {}
+            Kind::Wrapper(_) => {}
             _ => {
-                let cfg = cfg_attr(plan.cfg(&s.name).as_deref());
+                let cfg = cfg_attr(&plan.cfg(&s.name));
                 let m = ident(&plan.module[&s.name]);
-                let name = ident(&plan.rust[&s.name]);
+                let name = ident(&plan.type_name[&s.name]);
                 mods.extend(quote!(#cfg mod #m; #cfg pub use #m::#name;));
-                if let Some(k) = plan.kind_name.get(&s.name) {
+                if let Some(k) = plan.family_name.get(&s.name) {
                     let k = ident(k);
                     mods.extend(quote!(#cfg pub use #m::#k;));
                 }
@@ -84,7 +84,7 @@ fn mod_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
         mods.extend(quote!(#[doc(no_inline)] pub use #krate::types::*;));
     }
     let doc = match unit {
-        Unit::Top => docs::inner(&[
+        Unit::Facade => docs::inner(&[
             "Every data object, enumeration and request body of the document, one module per type.",
             "",
             "Types of a namespace other than the core (`vsan`, `pbm`, ...) exist when its cargo feature is on.",
@@ -113,17 +113,13 @@ fn wire_lit(s: &str) -> proc_macro2::Literal {
 }
 
 /// Owned Rust type of a member.
-fn field_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStream {
-    tokens(&field_type_text(model, plan, holder, f))
-}
-
-fn field_type_text(model: &Model, plan: &Plan, holder: &str, f: &Field) -> String {
+fn field_type(model: &Model, plan: &Plan, holder: &str, f: &Field) -> RustType {
     let mut t = plan.owned_type(model, &f.ty);
     if plan.member_boxed(model, holder, f) {
-        t = format!("Box<{t}>");
+        t = RustType::boxed(t);
     }
     if !f.required {
-        t = format!("Option<{t}>");
+        t = RustType::option(t);
     }
     t
 }
@@ -138,11 +134,11 @@ fn blank_expr(model: &Model, plan: &Plan, holder: &str, f: &Field) -> TokenStrea
     if plan.member_boxed(model, holder, f) {
         return quote!(crate::object::Blank::blank());
     }
-    match plan.owned_type(model, &f.ty).as_str() {
-        "bool" => quote!(false),
-        "i8" | "i16" | "i32" | "i64" => quote!(0),
-        "f32" | "f64" => quote!(0.0),
-        t if t.starts_with("Vec<") => quote!(Vec::new()),
+    match plan.owned_type(model, &f.ty) {
+        RustType::Primitive(Primitive::Bool) => quote!(false),
+        RustType::Primitive(Primitive::F32 | Primitive::F64) => quote!(0.0),
+        RustType::Primitive(_) => quote!(0),
+        RustType::Vec(_) => quote!(Vec::new()),
         _ => quote!(crate::object::Blank::blank()),
     }
 }
@@ -158,7 +154,7 @@ fn field_doc(f: &Field) -> TokenStream {
 }
 
 /// A struct member's declaration.
-fn member(f: &Field, doc: TokenStream, n: &proc_macro2::Ident, ty: TokenStream) -> TokenStream {
+fn member(f: &Field, doc: TokenStream, n: &proc_macro2::Ident, ty: &RustType) -> TokenStream {
     let dep = docs::deprecated(f.deprecated);
     quote!(#doc #dep pub #n: #ty,)
 }
@@ -220,10 +216,10 @@ fn codec_impls(name: &TokenStream, decode: Option<TokenStream>, encode: Option<T
 
 /// Variant name of a family member or root child.
 fn variant_of(plan: &Plan, schema: &str) -> proc_macro2::Ident {
-    ident(&plan.rust[schema])
+    ident(&plan.type_name[schema])
 }
 
-/// A boxed array whose elements are data objects (they carry their own `_typeName`).
+/// A wrapped array whose elements are data objects (they carry their own `_typeName`).
 pub fn is_data_array(model: &Model, ty: &Ty) -> bool {
     matches!(ty, Ty::Array(inner) if matches!(&**inner, Ty::Ref(n) if model.data(n).is_some()))
 }
@@ -342,7 +338,7 @@ mod tests {
         assert!(text.contains("pub fn type_name_member (& self)") && text.contains("pub fn type_name_member_mut (& mut self)"), "{text}");
         // a member boxed in one subtype only (the layout boxes a member by its type, so the
         // plan never does this) has no accessor rather than one reading the wrong type
-        plan.boxed_fields.insert(("Square".into(), "name".into()));
+        plan.cycle_breaks.insert(("Square".into(), "name".into()));
         let (tokens, left_out) = accessors(&m, &plan, m.schema("Shape"));
         assert_eq!(left_out, ["name"]);
         assert!(!tokens.to_string().contains("pub fn name"));

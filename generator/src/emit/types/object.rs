@@ -12,7 +12,7 @@ use quote::quote;
 /// A data object (or plain object): the struct, its member table, and the `match`es handing
 /// out its members by index to the shared codec in `object.rs`, `de.rs` and `ser.rs`.
 fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>, doc_extra: &[String]) -> TokenStream {
-    let name = ident(&plan.rust[&s.name]);
+    let name = ident(&plan.type_name[&s.name]);
     let members = flattened(model, plan, &s.name);
     let table = MemberTable::new(model, plan, &members, wire_name);
     let since_info = match crate::quirks::since_release(s.description.as_deref()) {
@@ -20,12 +20,12 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
         None => quote!(None),
     };
     let mut out = struct_decl(s, &name, &table.fields, wire_name, &since_info, doc_extra);
-    out.extend(object_impls(&plan.rust[&s.name], &name, &table, wire_name, &since_info));
+    out.extend(object_impls(&plan.type_name[&s.name], &name, &table, wire_name, &since_info));
     // `Decode` and `Encode` are the blanket ones of objects (`de.rs`, `ser.rs`), which a boxed
     // member's `Box` cannot share: `Box` is a fundamental type, so a generic impl for it would
     // overlap them.
     out.extend(codec_impls(&quote!(#name), None, None));
-    if plan.boxed_members.contains(&s.name) {
+    if plan.box_codecs.contains(&s.name) {
         out.extend(boxed_codec(&name));
     }
     out
@@ -71,7 +71,7 @@ impl MemberTable {
             let f = m.field;
             let n = ident(m.rust);
             let ty = field_type(model, plan, m.holder, f);
-            t.fields.extend(member(f, field_doc(f), &n, ty));
+            t.fields.extend(member(f, field_doc(f), &n, &ty));
             t.names.push(wire_lit(m.rust.strip_prefix("r#").unwrap_or(m.rust)));
             t.wires.push(wire_lit(&f.name));
             if f.required {
@@ -226,13 +226,13 @@ pub(super) fn data_file(model: &Model, plan: &Plan, s: &Schema, d: &DataType) ->
         let unit = plan.unit_of(&s.name);
         let parent_unit = plan.unit_of(p);
         if parent_unit == unit || unit.below().contains(&parent_unit) {
-            extra.push(format!("Extends [`{p}`](crate::types::{}).", plan.rust[p]));
+            extra.push(format!("Extends [`{p}`](crate::types::{}).", plan.type_name[p]));
         } else {
             extra.push(format!("Extends `{p}`."));
         }
     }
     if !d.children.is_empty() {
-        let k = &plan.kind_name[&s.name];
+        let k = &plan.family_name[&s.name];
         extra.push(format!("Has subtypes: members declared with this type are held as [`{k}`]."));
     }
     let mut out = object_struct(model, plan, s, Some(&d.wire_name), &extra);

@@ -1,42 +1,41 @@
 //! A request body: the parameters of an operation, borrowed, encoded as one object.
 
 use super::super::docs;
-use super::{ident, member, tokens, wire_lit};
+use super::{ident, member, wire_lit};
 use crate::model::{Field, Model, ObjectType, Schema, Ty};
-use crate::plan::Plan;
+use crate::plan::{Plan, RustType};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The borrowed Rust type of a request parameter; returns whether it borrows.
-pub fn param_type(model: &Model, plan: &Plan, f: &Field) -> (String, bool) {
-    let (t, borrows) = match &f.ty {
-        Ty::Bool | Ty::Int(_) | Ty::Float(_) => (plan.owned_type(model, &f.ty), false),
-        Ty::String(_) => ("&'a str".to_owned(), true),
+/// The borrowed Rust type of a request parameter.
+pub fn param_type(model: &Model, plan: &Plan, f: &Field) -> RustType {
+    let t = match &f.ty {
+        Ty::Bool | Ty::Int(_) | Ty::Float(_) => plan.owned_type(model, &f.ty),
+        Ty::String(_) => RustType::borrowed(RustType::Str),
         // strings in a list are borrowed too, so that a list of any string type is one
         // collect away
-        Ty::Array(inner) if matches!(**inner, Ty::String(_)) => ("&'a [&'a str]".to_owned(), true),
-        Ty::Array(inner) => (format!("&'a [{}]", plan.owned_type(model, inner)), true),
-        Ty::Ref(_) => (format!("&'a {}", plan.owned_type(model, &f.ty)), true),
+        Ty::Array(inner) if matches!(**inner, Ty::String(_)) => RustType::borrowed(RustType::slice(RustType::borrowed(RustType::Str))),
+        Ty::Array(inner) => RustType::borrowed(RustType::slice(plan.owned_type(model, inner))),
+        Ty::Ref(_) => RustType::borrowed(plan.owned_type(model, &f.ty)),
     };
     if f.required {
-        (t, borrows)
+        t
     } else {
-        (format!("Option<{t}>"), borrows)
+        RustType::option(t)
     }
 }
 
 pub(super) fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectType) -> TokenStream {
-    let name = ident(&plan.rust[&s.name]);
+    let name = ident(&plan.type_name[&s.name]);
     let mut fields = TokenStream::new();
     let mut write = TokenStream::new();
     let mut lifetime = false;
     for (f, rust) in o.fields.iter().zip(&plan.fields[&s.name]) {
-        let (t, borrows) = param_type(model, plan, f);
-        lifetime |= borrows;
-        let ty = tokens(&t);
+        let ty = param_type(model, plan, f);
+        lifetime |= ty.borrows();
         let n = ident(rust);
         let wire = wire_lit(&f.name);
-        fields.extend(member(f, docs::doc(f.description.as_deref(), &[]), &n, ty));
+        fields.extend(member(f, docs::doc(f.description.as_deref(), &[]), &n, &ty));
         // A borrowed data object or enum is passed as the reference it is: `Encode` has no
         // impl for `&T` in general (it would overlap the blanket one of objects).
         write.extend(match (&f.ty, f.required) {

@@ -1,21 +1,21 @@
 //! The polymorphic root (`Any`): every value of the API chosen by its `_typeName`, and the
-//! boxed array of data objects.
+//! wrapped array of data objects.
 
 use super::super::docs;
 use super::family::{conversions, Held};
-use super::{cfg_attr, codec_impls, explicit_auto_traits, ident, is_data_array, tokens, variant_of, wire_lit};
-use crate::model::{BoxedType, Kind, Model, Schema, StrFormat, Ty};
+use super::{cfg_attr, codec_impls, explicit_auto_traits, ident, is_data_array, variant_of, wire_lit};
+use crate::model::{Kind, Model, Schema, StrFormat, Ty, WrapperType};
 use crate::plan::Plan;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// The root enum and its boxed array of data objects.
+/// The root enum and its wrapped array of data objects.
 pub(super) fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
-    let name = ident(&plan.rust[&s.name]);
+    let name = ident(&plan.type_name[&s.name]);
     let children = model.root_children();
     let mut scope = crate::names::Scope::default();
     for child in &children {
-        scope.claim(plan.rust[*child].clone());
+        scope.claim(plan.type_name[*child].clone());
     }
     let names =
         RootNames { name, unknown: ident(&scope.claim("Unknown".into())), array: ident(&scope.claim("Array".into())), array_ty: ident(&plan.array_type) };
@@ -36,7 +36,7 @@ pub(super) fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     out
 }
 
-/// The names the root's items use: the enum, its variants for boxed arrays of data objects and
+/// The names the root's items use: the enum, its variants for wrapped arrays of data objects and
 /// for unknown values (named clear of the variants of the types), and the array type.
 struct RootNames {
     name: Ident,
@@ -61,7 +61,7 @@ struct RootArms {
     type_names: TokenStream,
     /// The `match` arms of `as_any`.
     as_any: TokenStream,
-    /// The `match` arms of `as_str`, for boxed strings.
+    /// The `match` arms of `as_str`, for wrapped strings.
     as_str: TokenStream,
     /// The `match` arms of `Encode::encode`.
     encode: TokenStream,
@@ -69,9 +69,9 @@ struct RootArms {
     decode: TokenStream,
     /// A `From` impl per family enum or struct of a data object.
     froms: TokenStream,
-    /// The registry ids of the boxed arrays of data objects.
+    /// The registry ids of the wrapped arrays of data objects.
     array_ids: Vec<u16>,
-    /// The member holding a boxed array's elements.
+    /// The member holding a wrapped array's elements.
     array_value_key: Option<String>,
 }
 
@@ -79,20 +79,20 @@ impl RootArms {
     fn add(&mut self, model: &Model, plan: &Plan, name: &Ident, child: &str) {
         let schema = model.schema(child);
         match &schema.kind {
-            Kind::Boxed(b) if is_data_array(model, &b.value) => {
+            Kind::Wrapper(b) if is_data_array(model, &b.value) => {
                 self.array_ids.push(plan.id_of[child]);
                 self.array_value_key.get_or_insert_with(|| b.value_field.clone());
             }
-            Kind::Boxed(b) => self.boxed_value(model, plan, schema, b),
+            Kind::Wrapper(b) => self.wrapped_value(model, plan, schema, b),
             Kind::Data(_) => self.data_object(model, plan, name, child),
             _ => {}
         }
     }
 
-    /// A boxed primitive, array or enumeration: held unboxed, by its Rust type.
-    fn boxed_value(&mut self, model: &Model, plan: &Plan, schema: &Schema, b: &BoxedType) {
-        let (cfg, v, cid) = (cfg_attr(plan.cfg(&schema.name).as_deref()), variant_of(plan, &schema.name), ident(&plan.rust[&schema.name]));
-        let ty = tokens(&plan.owned_type(model, &b.value));
+    /// A wrapped primitive, array or enumeration: held unboxed, by its Rust type.
+    fn wrapped_value(&mut self, model: &Model, plan: &Plan, schema: &Schema, b: &WrapperType) {
+        let (cfg, v, cid) = (cfg_attr(&plan.cfg(&schema.name)), variant_of(plan, &schema.name), ident(&plan.type_name[&schema.name]));
+        let ty = plan.owned_type(model, &b.value);
         let wire = wire_lit(&b.wire_name);
         let key = wire_lit(&b.value_field);
         let doc = docs::doc(schema.description.as_deref(), &[format!("Wire `_typeName`: `{}`.", b.wire_name)]);
@@ -108,9 +108,9 @@ impl RootArms {
 
     /// A data object: held as its family enum when it has subtypes, else as its boxed struct.
     fn data_object(&mut self, model: &Model, plan: &Plan, name: &Ident, child: &str) {
-        let (cfg, v, cid) = (cfg_attr(plan.cfg(child).as_deref()), variant_of(plan, child), ident(&plan.rust[child]));
+        let (cfg, v, cid) = (cfg_attr(&plan.cfg(child)), variant_of(plan, child), ident(&plan.type_name[child]));
         let doc = docs::lines([format!("A `{child}`{}.", if model.is_polymorphic(child) { " or one of its subtypes" } else { "" }).as_str()]);
-        if let Some(ck) = plan.kind_name.get(child) {
+        if let Some(ck) = plan.family_name.get(child) {
             let ck = ident(ck);
             let tag = quote!(crate::de::TypeTag::Known(id));
             let held = Held { v: v.clone(), ty: quote!(crate::types::#ck), boxed: plan.layout.nested_boxed.contains(child), family: true };
@@ -139,7 +139,7 @@ impl RootArms {
     }
 }
 
-/// `Decode` (by registry id, then the boxed arrays, then unknown) and `Encode` of the root.
+/// `Decode` (by registry id, then the wrapped arrays, then unknown) and `Encode` of the root.
 fn root_codec(names: &RootNames, arms: &RootArms, array_key: &proc_macro2::Literal) -> TokenStream {
     let RootNames { name, unknown, array, array_ty } = names;
     let (decode, encode) = (&arms.decode, &arms.encode);
@@ -177,7 +177,7 @@ fn root_decl(s: &Schema, names: &RootNames, arms: &RootArms) -> TokenStream {
     let doc = docs::doc(
         s.description.as_deref(),
         &[
-            "Any value of the API, chosen by its `_typeName`: a data object or fault (through its family enum), a managed object reference, or a boxed primitive, array or enumeration (`{\"_typeName\": \"int\", \"_value\": 3}`).".into(),
+            "Any value of the API, chosen by its `_typeName`: a data object or fault (through its family enum), a managed object reference, or a wrapped primitive, array or enumeration (`{\"_typeName\": \"int\", \"_value\": 3}`).".into(),
             "A `_typeName` this release does not know is kept verbatim in the unknown variant and re-encodes unchanged.".into(),
             "Every data object and fault, and every family enum, converts into it with `From` (`.into()`). Variants are added as releases add types, so a `match` needs a `_` arm.".into(),
         ],
@@ -188,7 +188,7 @@ fn root_decl(s: &Schema, names: &RootNames, arms: &RootArms) -> TokenStream {
         #[non_exhaustive]
         pub enum #name {
             #variants
-            /// A boxed array of data objects (`ArrayOfVirtualDevice`, ...): one variant for all
+            /// A wrapped array of data objects (`ArrayOfVirtualDevice`, ...): one variant for all
             /// of them, its elements decoded by their own `_typeName`.
             #array(crate::types::#array_ty),
             /// A value whose `_typeName` this release does not know, kept as it was received
@@ -222,7 +222,7 @@ fn root_decl(s: &Schema, names: &RootNames, arms: &RootArms) -> TokenStream {
                 self.as_any().downcast_ref::<T>()
             }
 
-            /// The text of a boxed string (`string`, `dateTime`, `anyURI`, `base64Binary`...),
+            /// The text of a wrapped string (`string`, `dateTime`, `anyURI`, `base64Binary`...),
             /// `None` for any other value.
             pub fn as_str(&self) -> Option<&str> {
                 match self {
@@ -241,14 +241,14 @@ fn root_decl(s: &Schema, names: &RootNames, arms: &RootArms) -> TokenStream {
     }
 }
 
-/// The sorted ids of the boxed arrays of data objects and the array type holding them.
+/// The sorted ids of the wrapped arrays of data objects and the array type holding them.
 fn array_decl(s: &Schema, names: &RootNames, array_ids: &[u16]) -> TokenStream {
     let RootNames { name, array_ty, .. } = names;
     let n_arrays = array_ids.len();
     let root_name = &s.name;
-    let array_doc = format!(" A boxed array of data objects in an `{root_name}` position (`ArrayOfVirtualDevice`, ...).");
+    let array_doc = format!(" A wrapped array of data objects in an `{root_name}` position (`ArrayOfVirtualDevice`, ...).");
     quote! {
-        /// Ids of the boxed arrays of data objects, sorted.
+        /// Ids of the wrapped arrays of data objects, sorted.
         static DATA_ARRAYS: [u16; #n_arrays] = [#(#array_ids),*];
 
         #[doc = #array_doc]

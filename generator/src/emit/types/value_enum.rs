@@ -10,7 +10,7 @@ use quote::quote;
 /// The enum of an enumeration, its conversions from and to the wire string, and its codec.
 pub(super) fn enum_file(plan: &Plan, s: &Schema) -> TokenStream {
     let Kind::Enum(e) = &s.kind else { unreachable!("enum_file takes enums") };
-    let name = ident(&plan.rust[&s.name]);
+    let name = ident(&plan.type_name[&s.name]);
     let unknown = ident(&plan.unknown_variant[&s.name]);
     let mut variants = TokenStream::new();
     let mut as_str = TokenStream::new();
