@@ -35,13 +35,16 @@ fn reencode(v: &Any) -> Vec<u8> {
 }
 
 /// Decodes the tag-last and the tag-first form of the same content: both must give the
-/// same value, which re-encodes to the tag-last input (member order aside).
+/// same value, which re-encodes to the tag-last input, member order aside.
 fn same_as_tag_first(tag_last: &Value, tag_first: &Value) {
     let last: Any = vim25::from_slice_strict(&serde_json::to_vec(tag_last).unwrap()).unwrap_or_else(|e| panic!("tag last: {e}"));
     let first: Any = vim25::from_slice_strict(&serde_json::to_vec(tag_first).unwrap()).unwrap_or_else(|e| panic!("tag first: {e}"));
     assert_eq!(reencode(&last), reencode(&first));
-    let back: Value = serde_json::from_slice(&reencode(&last)).unwrap();
-    assert_eq!(&back, tag_last, "lossless");
+    // Lossless: the encoder writes `_typeName` first and members in declaration order, as the
+    // tag-first form holds them. (Compared as bytes: serde_json refuses to parse JSON nested
+    // deeper than 128 levels.)
+    assert_eq!(String::from_utf8(reencode(&last)).unwrap(), serde_json::to_string(tag_first).unwrap(), "lossless");
+    assert_eq!(serde_json::to_string(tag_last).unwrap().len(), serde_json::to_string(tag_first).unwrap().len());
 }
 
 #[test]
