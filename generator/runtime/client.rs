@@ -158,10 +158,47 @@ pub enum Error {
     /// The client was configured with something it cannot use (a bad CA PEM, thumbprint, URL).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A reply larger than the client accepts (see
+    /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)):
+    /// refused on its declared `Content-Length` before any of its body was read, or as soon as
+    /// the body read (decompressed, for a gzip reply) passed the limit.
+    #[error("the reply to {call} is larger than the limit of {limit} bytes{}", declared.map(|n| format!(" (it declares {n})")).unwrap_or_default())]
+    ResponseTooLarge {
+        /// The call: `Type.Member` of an operation or property read, otherwise the URL's path.
+        call: String,
+        /// The limit in force, in bytes.
+        limit: u64,
+        /// The reply's `Content-Length`, when it declared one above the limit.
+        declared: Option<u64>,
+    },
 }
 
 /// The most of a body that an error keeps.
 pub const EXCERPT_LIMIT: usize = 1024;
+
+/// The largest reply body a client reads unless configured otherwise (1 GiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 30;
+
+/// The call a request URL stands for, for [`Error::ResponseTooLarge`]: `Type.Member` of an API
+/// call (`{base}/{Type}/{moId}/{Member}`), otherwise the URL's path and query (never its
+/// authority, which may hold credentials).
+fn call_name(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let plain = path.split(['?', '#']).next().unwrap_or_default();
+    if plain.contains("/sdk/") {
+        let mut segments = plain.rsplit('/');
+        if let (Some(member), Some(_id), Some(type_name)) = (segments.next(), segments.next(), segments.next()) {
+            return format!("{type_name}.{member}");
+        }
+    }
+    path.to_owned()
+}
+
+/// [`Error::ResponseTooLarge`] for a reply to `url`.
+fn too_large(url: &str, limit: u64, declared: Option<u64>) -> Error {
+    Error::ResponseTooLarge { call: call_name(url), limit, declared }
+}
 
 /// The start of `body` as text, at most [`EXCERPT_LIMIT`] bytes, cut at a character boundary.
 pub fn excerpt(body: &[u8]) -> String {
@@ -212,11 +249,19 @@ pub(crate) struct Options {
     pub(crate) retries: u32,
     /// Idle time after which the session is kept alive with a cheap call; `None`: never.
     pub(crate) keep_alive: Option<Duration>,
+    /// The largest reply body accepted, in bytes.
+    pub(crate) max_response_bytes: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { request_timeout: DEFAULT_REQUEST_TIMEOUT, long_poll_timeout: DEFAULT_LONG_POLL_TIMEOUT, retries: DEFAULT_RETRIES, keep_alive: None }
+        Self {
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            long_poll_timeout: DEFAULT_LONG_POLL_TIMEOUT,
+            retries: DEFAULT_RETRIES,
+            keep_alive: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
     }
 }
 
@@ -451,7 +496,14 @@ impl Client {
         let limit = request.timeout.unwrap_or(if is_long_poll(member) { options.long_poll_timeout } else { options.request_timeout });
         #[cfg(feature = "tracing")]
         tracing::Span::current().record("bytes_out", request.body.as_ref().map_or(0, Vec::len) as u64);
+        let url = request.url.clone();
         let reply = with_timeout(limit, self.inner.transport.send(request)).await?;
+        // The reqwest transport stops reading at the limit; this holds a custom transport,
+        // which has read the body already, to the same answer.
+        if reply.body.len() as u64 > options.max_response_bytes {
+            let declared = reply.header("content-length").and_then(|v| v.trim().parse().ok());
+            return Err(too_large(&url, options.max_response_bytes, declared.filter(|&n| n > options.max_response_bytes)));
+        }
         #[cfg(feature = "tracing")]
         {
             let span = tracing::Span::current();
@@ -777,15 +829,32 @@ mod http {
     use super::*;
 
     /// The default transport: reqwest with rustls.
+    ///
+    /// It reads a reply body of at most [`DEFAULT_MAX_RESPONSE_BYTES`] unless configured
+    /// otherwise ([`ReqwestTransport::max_response_bytes`]).
     #[derive(Clone, Debug)]
     pub struct ReqwestTransport {
         client: reqwest::Client,
+        max_response_bytes: u64,
     }
+
+    /// How much of a body is reserved before reading it, at most: a declared length is the
+    /// server's word, not yet bytes received.
+    const PREALLOCATE_LIMIT: u64 = 4 << 20;
 
     impl ReqwestTransport {
         /// Uses a configured reqwest client (timeouts, proxies, certificates).
         pub fn new(client: reqwest::Client) -> Self {
-            Self { client }
+            Self { client, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
+        }
+
+        /// The largest reply body to read, in bytes (decompressed, for a gzip reply): a reply
+        /// declaring a longer `Content-Length` is refused before its body is read, and reading
+        /// any other stops as soon as it passes the limit; both fail with
+        /// [`Error::ResponseTooLarge`].
+        pub fn max_response_bytes(mut self, limit: u64) -> Self {
+            self.max_response_bytes = limit;
+            self
         }
 
         /// A transport that accepts the server's certificate only if it is valid, or any
@@ -795,13 +864,14 @@ mod http {
                 .danger_accept_invalid_certs(accept_invalid_certs)
                 .build()
                 .map_err(|e| Error::Transport(Box::new(e)))?;
-            Ok(Self { client })
+            Ok(Self::new(client))
         }
     }
 
     impl Transport for ReqwestTransport {
         fn send(&self, request: Request) -> BoxFuture<Result<Response, Error>> {
             let client = self.client.clone();
+            let limit = self.max_response_bytes;
             Box::pin(async move {
                 let method = match request.method {
                     HttpMethod::Get => reqwest::Method::GET,
@@ -814,14 +884,25 @@ mod http {
                 if let Some(body) = request.body {
                     builder = builder.body(body);
                 }
-                let reply = builder.send().await.map_err(|e| Error::Transport(Box::new(e)))?;
+                let mut reply = builder.send().await.map_err(|e| Error::Transport(Box::new(e)))?;
+                // the length of the body as it will be read: unknown for a reply reqwest decompresses
+                let declared = reply.content_length();
+                if let Some(n) = declared.filter(|&n| n > limit) {
+                    return Err(too_large(&request.url, limit, Some(n)));
+                }
                 let status = reply.status().as_u16();
                 let headers = reply
                     .headers()
                     .iter()
                     .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
                     .collect();
-                let body = reply.bytes().await.map_err(|e| Error::Transport(Box::new(e)))?.to_vec();
+                let mut body = Vec::with_capacity(declared.unwrap_or(0).min(PREALLOCATE_LIMIT) as usize);
+                while let Some(chunk) = reply.chunk().await.map_err(|e| Error::Transport(Box::new(e)))? {
+                    if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
+                        return Err(too_large(&request.url, limit, None));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
                 Ok(Response { status, headers, body })
             })
         }

@@ -523,9 +523,23 @@ impl<'a> Decoder<'a> {
 
     #[inline]
     pub fn i64(&mut self) -> Result<i64, DecodeError> {
+        let start = self.pos();
         match self.j.next_int() {
             Ok(jiter::NumberInt::Int(v)) => Ok(v),
+            Err(e) if e.error_type == jiter::JiterErrorType::JsonError(jiter::JsonErrorType::NumberOutOfRange) => self.long_i64(start),
             Err(e) => Err(jerr(e, self.base)),
+        }
+    }
+
+    /// An integer of 19 digits or more, from `start`: jiter (without its bigint feature) reads
+    /// at most 18 digits as an integer and refuses the rest, `i64::MAX` among them.
+    #[cold]
+    fn long_i64(&mut self, start: usize) -> Result<i64, DecodeError> {
+        self.restart(start);
+        let text = self.j.next_number_bytes().map_err(|e| jerr(e, self.base))?;
+        match std::str::from_utf8(text).ok().and_then(|t| t.parse::<i64>().ok()) {
+            Some(v) => Ok(v),
+            None => Err(self.out_of_range("i64")),
         }
     }
 
@@ -535,9 +549,30 @@ impl<'a> Decoder<'a> {
         T::try_from(v).map_err(|_| self.error(format!("integer {v} out of range for {}", std::any::type_name::<T>())))
     }
 
+    /// A number as `f64`; one too large for it (`1e400`) is refused, as serde_json refuses it,
+    /// rather than read as an infinity that no JSON number can write back.
     #[inline]
     pub fn f64(&mut self) -> Result<f64, DecodeError> {
-        self.j.next_float().map_err(|e| jerr(e, self.base))
+        match self.j.next_float() {
+            Ok(v) if v.is_finite() => Ok(v),
+            Ok(_) => Err(self.out_of_range("f64")),
+            Err(e) => Err(jerr(e, self.base)),
+        }
+    }
+
+    /// A number as `f32`, refused when too large for it (see [`Self::f64`]).
+    #[inline]
+    pub fn f32(&mut self) -> Result<f32, DecodeError> {
+        let v = self.f64()? as f32;
+        match v.is_finite() {
+            true => Ok(v),
+            false => Err(self.out_of_range("f32")),
+        }
+    }
+
+    #[cold]
+    fn out_of_range(&self, ty: &str) -> DecodeError {
+        self.error(format!("number out of range for {ty}"))
     }
 
     /// The next string, borrowed from the input or the decoder's buffer.
@@ -825,6 +860,7 @@ impl<'a> Decoder<'a> {
     fn members(&mut self, o: &mut dyn Object, tag_read: bool) -> Result<(), DecodeError> {
         let info = o.info();
         let mut seen = Seen::default();
+        let mut tag_seen = tag_read;
         let mut hint = 0usize;
         let mut key = self.raw_key(!tag_read, info.expect(hint))?;
         self.enter()?;
@@ -845,8 +881,11 @@ impl<'a> Decoder<'a> {
                 }
             }
             match action {
+                // A member written twice would be decoded over the first value, merging the
+                // two objects into one neither wrote: which one is meant is not ours to guess.
+                Action::Field(i) if !seen.insert(i) => return Err(self.duplicate(info.wire[i])),
+                Action::TypeName if std::mem::replace(&mut tag_seen, true) => return Err(self.duplicate(crate::DISCRIMINATOR)),
                 Action::Field(i) => {
-                    seen.set(i);
                     if let Err(e) = o.field_mut(i).decode_into(self) {
                         return Err(e.in_field(info.wire[i]));
                     }
@@ -854,7 +893,7 @@ impl<'a> Decoder<'a> {
                 // nearly always the type's own name, recognised on the input's bytes
                 Action::TypeName if info.plain && info.type_name.is_some_and(|t| self.plain_str_is(t.as_bytes())) => {}
                 Action::TypeName => {
-                    let name = self.str()?;
+                    let name = self.str().map_err(|e| e.in_field(crate::DISCRIMINATOR))?;
                     if !info.is_named(name) && o.extra().type_name().is_none() {
                         let name = name.to_owned();
                         o.extra_mut().set_type_name(name);
@@ -872,6 +911,11 @@ impl<'a> Decoder<'a> {
             return self.missing(o, &seen);
         }
         Ok(())
+    }
+
+    #[cold]
+    fn duplicate(&self, member: &str) -> DecodeError {
+        self.error(format!("duplicate member `{member}`"))
     }
 
     /// Required members of `o` that the input left out: an error in strict mode, otherwise
@@ -929,7 +973,10 @@ impl<'a> Decoder<'a> {
                 _ => return Err(self.error(format!("expected `{}` first", crate::DISCRIMINATOR))),
             }
         }
-        self.tag_value().map(Some)
+        match self.tag_value() {
+            Ok(tag) => Ok(Some(tag)),
+            Err(e) => Err(e.in_field(crate::DISCRIMINATOR)),
+        }
     }
 
     /// Decodes the variant for `tag`; `tag_read`: the object's opening and its leading
@@ -994,11 +1041,21 @@ impl<'a> Decoder<'a> {
         let first = !self.take_opened();
         let mut key = self.raw_key(first, Some(value_key.as_bytes()))?;
         self.enter()?;
+        // the leading `_typeName`, when consumed with the opening, counts as seen
+        let (mut value_seen, mut tag_seen) = (false, !first);
         while let Some((raw, hit)) = key {
             // a key written with escapes is compared decoded
-            if hit || raw == value_key.as_bytes() || (raw.contains(&b'\\') && self.key_text(raw)? == value_key) {
+            let escaped = if raw.contains(&b'\\') { Some(self.key_text(raw)?) } else { None };
+            let is = |name: &str| escaped.as_deref().map_or(raw == name.as_bytes(), |k| k == name);
+            if hit || is(value_key) {
+                if std::mem::replace(&mut value_seen, true) {
+                    return Err(self.duplicate(value_key));
+                }
                 value(self).map_err(|e| e.in_field(value_key))?;
             } else {
+                if is(crate::DISCRIMINATOR) && std::mem::replace(&mut tag_seen, true) {
+                    return Err(self.duplicate(crate::DISCRIMINATOR));
+                }
                 self.j.next_skip().map_err(|e| jerr(e, self.base))?;
             }
             key = self.raw_key(false, Some(value_key.as_bytes()))?;
@@ -1020,6 +1077,11 @@ impl<'a> Decoder<'a> {
             None => (self.pos(), self.json()?),
         };
         match value {
+            // a `_typeName` that is not a string is refused wherever it stands, as a family's
+            // decoding and a leading one's look-up refuse it
+            serde_json::Value::Object(m) if m.get(crate::DISCRIMINATOR).is_some_and(|t| !t.is_string()) => {
+                Err(DecodeError::at(format!("expected a string for `{}`", crate::DISCRIMINATOR), start).in_key(crate::DISCRIMINATOR.to_owned()))
+            }
             serde_json::Value::Object(m) => Ok(m),
             _ => Err(DecodeError::at("expected an object".into(), start)),
         }
@@ -1032,10 +1094,17 @@ impl<'a> Decoder<'a> {
 struct Seen([u64; 8]);
 
 impl Seen {
+    /// Marks member `i` seen; false when it was already (never for an untracked one).
     #[inline]
-    fn set(&mut self, i: usize) {
-        if let Some(w) = self.0.get_mut(i / 64) {
-            *w |= 1 << (i % 64);
+    fn insert(&mut self, i: usize) -> bool {
+        match self.0.get_mut(i / 64) {
+            Some(w) => {
+                let bit = 1 << (i % 64);
+                let new = *w & bit == 0;
+                *w |= bit;
+                new
+            }
+            None => true,
         }
     }
 
@@ -1146,7 +1215,7 @@ impl Decode for f64 {
 impl Decode for f32 {
     #[inline]
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        d.f64().map(|v| v as f32)
+        d.f32()
     }
 }
 

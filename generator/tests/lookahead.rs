@@ -43,7 +43,7 @@ fn reencode(v: &Any) -> Vec<u8> {
 }
 
 /// Decodes the tag-last and the tag-first form of the same content: both must give the
-/// same value, which re-encodes to the tag-last input (member order aside).
+/// same value, which re-encodes to the tag-last input, member order aside.
 fn same_as_tag_first(tag_last: &Value, tag_first: &Value) {
     let last: Any = vim25::from_slice_strict(&serde_json::to_vec(tag_last).unwrap()).unwrap_or_else(|e| panic!("tag last: {e}"));
     let first: Any = vim25::from_slice_strict(&serde_json::to_vec(tag_first).unwrap()).unwrap_or_else(|e| panic!("tag first: {e}"));

@@ -7,6 +7,7 @@
 #![allow(dead_code)] // each test file uses a part
 
 use std::io::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -51,6 +52,12 @@ pub struct Reply {
     pub gzip: bool,
     /// Answers nothing and resets the connection (plain HTTP only; over TLS it just closes).
     pub reset: bool,
+    /// Declares this `Content-Length` instead of the body's, sends the body, then holds the
+    /// connection open until the client closes it.
+    pub declared_length: Option<u64>,
+    /// Sends the body this many times over, as chunks of a chunked reply (no length), each
+    /// written as the client reads; stops when the client closes the connection.
+    pub repeat_chunked: Option<u64>,
 }
 
 impl Reply {
@@ -63,6 +70,8 @@ impl Reply {
             truncate_to: None,
             gzip: false,
             reset: false,
+            declared_length: None,
+            repeat_chunked: None,
         }
     }
 
@@ -72,7 +81,17 @@ impl Reply {
 
     /// HTTP 204, as operations without a result answer.
     pub fn empty() -> Self {
-        Reply { status: 204, headers: Vec::new(), body: Vec::new(), delay: None, truncate_to: None, gzip: false, reset: false }
+        Reply {
+            status: 204,
+            headers: Vec::new(),
+            body: Vec::new(),
+            delay: None,
+            truncate_to: None,
+            gzip: false,
+            reset: false,
+            declared_length: None,
+            repeat_chunked: None,
+        }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -95,6 +114,18 @@ impl Reply {
         self
     }
 
+    /// Declares a `Content-Length` of `length`, whatever the body (see [`Reply::declared_length`]).
+    pub fn declaring(mut self, length: u64) -> Self {
+        self.declared_length = Some(length);
+        self
+    }
+
+    /// The body sent `times` times over, chunked (see [`Reply::repeat_chunked`]).
+    pub fn chunked(mut self, times: u64) -> Self {
+        self.repeat_chunked = Some(times);
+        self
+    }
+
     /// A connection reset instead of a reply.
     pub fn reset() -> Self {
         Reply { reset: true, ..Self::empty() }
@@ -108,6 +139,7 @@ pub struct Server {
     /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT`.
     pub url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
+    sent: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -115,6 +147,12 @@ impl Server {
     /// Every request received so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
+    }
+
+    /// How many body bytes the server has written so far (to the socket's buffers; the client
+    /// may not have read them all).
+    pub fn body_bytes_sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
     }
 
     /// How many requests named `member` arrived.
@@ -152,7 +190,8 @@ async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Serv
     let port = listener.local_addr().unwrap().port();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
+    let sent = Arc::new(AtomicU64::new(0));
+    let log = Log { seen: seen.clone(), sent: sent.clone() };
     let task = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let (handler, log, tls) = (handler.clone(), log.clone(), tls.clone());
@@ -175,7 +214,14 @@ async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Serv
             });
         }
     });
-    Server { url: format!("{scheme}://127.0.0.1:{port}"), seen, task }
+    Server { url: format!("{scheme}://127.0.0.1:{port}"), seen, sent, task }
+}
+
+/// What the server records: the requests, and the body bytes written.
+#[derive(Clone)]
+struct Log {
+    seen: Arc<Mutex<Vec<Seen>>>,
+    sent: Arc<AtomicU64>,
 }
 
 /// How a connection ended.
@@ -187,13 +233,13 @@ enum End {
 }
 
 /// Answers the requests of one connection until the client closes it or a reply ends it.
-async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, handler: Handler, log: Arc<Mutex<Vec<Seen>>>) -> End {
+async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, handler: Handler, log: Log) -> End {
     let mut buffer = Vec::new();
     loop {
         let Some(request) = read_request(stream, &mut buffer).await else {
             return End::Closed;
         };
-        log.lock().unwrap().push(request.clone());
+        log.seen.lock().unwrap().push(request.clone());
         let reply = handler(&request);
         if reply.reset {
             return End::Reset;
@@ -212,11 +258,38 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, handler: 
         for (k, v) in &reply.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
-        head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+        if let Some(times) = reply.repeat_chunked {
+            head.push_str("transfer-encoding: chunked\r\n\r\n");
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return End::Closed;
+            }
+            let mut chunk = format!("{:x}\r\n", body.len()).into_bytes();
+            chunk.extend_from_slice(&body);
+            chunk.extend_from_slice(b"\r\n");
+            for _ in 0..times {
+                if stream.write_all(&chunk).await.is_err() {
+                    return End::Closed;
+                }
+                log.sent.fetch_add(body.len() as u64, Ordering::SeqCst);
+            }
+            if stream.write_all(b"0\r\n\r\n").await.is_err() || stream.flush().await.is_err() {
+                return End::Closed;
+            }
+            continue;
+        }
+        let declared = reply.declared_length.unwrap_or(body.len() as u64);
+        head.push_str(&format!("content-length: {declared}\r\n\r\n"));
         let sent = reply.truncate_to.map_or(body.len(), |n| n.min(body.len()));
         let mut out = head.into_bytes();
         out.extend_from_slice(&body[..sent]);
         if stream.write_all(&out).await.is_err() || stream.flush().await.is_err() {
+            return End::Closed;
+        }
+        log.sent.fetch_add(sent as u64, Ordering::SeqCst);
+        if reply.declared_length.is_some() {
+            // the rest never comes: wait for the client to give up and close
+            let mut sink = [0u8; 1024];
+            while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
             return End::Closed;
         }
         if reply.truncate_to.is_some() {
