@@ -7,6 +7,7 @@
 #![allow(dead_code)] // each test file uses a part
 
 use std::io::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -51,6 +52,8 @@ pub struct Reply {
     pub gzip: bool,
     /// Answers nothing and resets the connection (plain HTTP only; over TLS it just closes).
     pub reset: bool,
+    /// Answers nothing and closes the connection.
+    pub close: bool,
 }
 
 impl Reply {
@@ -63,6 +66,7 @@ impl Reply {
             truncate_to: None,
             gzip: false,
             reset: false,
+            close: false,
         }
     }
 
@@ -72,7 +76,7 @@ impl Reply {
 
     /// HTTP 204, as operations without a result answer.
     pub fn empty() -> Self {
-        Reply { status: 204, headers: Vec::new(), body: Vec::new(), delay: None, truncate_to: None, gzip: false, reset: false }
+        Reply { status: 204, headers: Vec::new(), body: Vec::new(), delay: None, truncate_to: None, gzip: false, reset: false, close: false }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -99,6 +103,11 @@ impl Reply {
     pub fn reset() -> Self {
         Reply { reset: true, ..Self::empty() }
     }
+
+    /// The connection closed instead of a reply.
+    pub fn close() -> Self {
+        Reply { close: true, ..Self::empty() }
+    }
 }
 
 type Handler = Arc<dyn Fn(&Seen) -> Reply + Send + Sync>;
@@ -108,6 +117,7 @@ pub struct Server {
     /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT`.
     pub url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
+    accepted: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -115,6 +125,11 @@ impl Server {
     /// Every request received so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
+    }
+
+    /// How many TCP connections the server has accepted.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     /// How many requests named `member` arrived.
@@ -153,8 +168,11 @@ async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Serv
     let scheme = if tls.is_some() { "https" } else { "http" };
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
     let task = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
             let (handler, log, tls) = (handler.clone(), log.clone(), tls.clone());
             tokio::spawn(async move {
                 match tls {
@@ -175,7 +193,7 @@ async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Serv
             });
         }
     });
-    Server { url: format!("{scheme}://127.0.0.1:{port}"), seen, task }
+    Server { url: format!("{scheme}://127.0.0.1:{port}"), seen, accepted, task }
 }
 
 /// How a connection ended.
@@ -197,6 +215,10 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, handler: 
         let reply = handler(&request);
         if reply.reset {
             return End::Reset;
+        }
+        if reply.close {
+            let _ = stream.shutdown().await;
+            return End::Closed;
         }
         if let Some(delay) = reply.delay {
             tokio::time::sleep(delay).await;
