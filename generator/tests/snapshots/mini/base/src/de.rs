@@ -9,7 +9,10 @@
 //! is a `match` handing out `&mut dyn Field` for a member index.
 //!
 //! A polymorphic position looks ahead in the object for `_typeName` (one key in the common case
-//! where it comes first, wherever it stands otherwise), then decodes the object once.
+//! where it comes first, wherever it stands otherwise), then decodes the object once. A look-ahead
+//! walks into the members it passes and notes the `_typeName` of every object it walks through,
+//! so that the objects nested in it are not scanned again when their turn comes: with the tag
+//! last at every level of a deep nesting, each byte is still looked at a bounded number of times.
 //!
 //! Errors carry the field path (`extraConfig[0].value._value`), built while the error unwinds,
 //! and the line and column of the input.
@@ -23,6 +26,7 @@
 use crate::object::{Field, Object};
 use jiter::{Jiter, JiterError, Peek};
 use std::any::TypeId;
+use std::collections::VecDeque;
 use std::fmt;
 
 /// Objects and arrays nested deeper than this are refused (the decoder recurses per level).
@@ -347,11 +351,51 @@ pub struct Decoder<'a> {
     mode: DecodeMode,
     /// The required members found absent so far, each type and member once.
     absent: Vec<AbsentMember>,
+    /// What a look-ahead learnt of the objects nested in the one it was for, by the offset of
+    /// their opening, ascending (see [`Self::look_ahead`]); `None` where it did not finish the
+    /// object. Entries behind the decoder are dropped as it passes them.
+    tags: VecDeque<(usize, Option<TypeTag>)>,
+}
+
+/// A container the look-ahead is in ([`Decoder::look_ahead`]).
+struct Level {
+    object: bool,
+    /// The object's entry in [`Decoder::tags`], if it has one.
+    entry: Option<usize>,
+    /// Whether the object's `_typeName` was met (a later one is a plain member to a scan).
+    found: bool,
+}
+
+/// Where the look-ahead stands in the current container: the next key of an object (whether it
+/// is `_typeName`) or element of an array, `None` at the container's end.
+enum Step {
+    Key(Option<bool>),
+    Element(Option<Peek>),
+}
+
+impl Step {
+    /// The step past a value in an object (`object`) or an array; `None` on malformed input.
+    fn after_value(j: &mut Jiter<'_>, object: bool) -> Option<Step> {
+        match object {
+            true => j.next_key().ok().map(|k| Step::Key(k.map(|k| k == crate::DISCRIMINATOR))),
+            false => j.array_step().ok().map(Step::Element),
+        }
+    }
 }
 
 impl<'a> Decoder<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Decoder { j: Jiter::new(data), data, base: 0, depth: 0, opened: None, scratch: Vec::new(), mode: DecodeMode::Tolerant, absent: Vec::new() }
+        Decoder {
+            j: Jiter::new(data),
+            data,
+            base: 0,
+            depth: 0,
+            opened: None,
+            scratch: Vec::new(),
+            mode: DecodeMode::Tolerant,
+            absent: Vec::new(),
+            tags: VecDeque::new(),
+        }
     }
 
     /// Where the parser stands in `data`.
@@ -607,25 +651,125 @@ impl<'a> Decoder<'a> {
             // let the object decoding report what was found instead
             return Ok(TypeTag::Absent);
         }
-        let mut ahead = Jiter::new(self.data.get(self.pos()..).unwrap_or_default());
+        let at = skip_space(self.data, self.pos());
+        while self.tags.front().is_some_and(|&(start, _)| start < at) {
+            self.tags.pop_front();
+        }
+        if self.tags.front().is_some_and(|&(start, _)| start == at) {
+            if let Some((_, Some(tag))) = self.tags.pop_front() {
+                return Ok(tag);
+            }
+        }
+        // Entries still ahead: this object lies in a region walked without an answer for it
+        // (the walk gave up there, on malformed input, or its leading tag is written with
+        // escapes): the plain scan answers.
+        if self.tags.is_empty() {
+            if let Some(tag) = self.look_ahead(at) {
+                return Ok(tag);
+            }
+        }
+        Ok(self.scan_tag(at))
+    }
+
+    /// The `_typeName` of the object opening at `at`: the first member of that name, if its value
+    /// is a string, before anything malformed; [`TypeTag::Absent`] otherwise. Each member value
+    /// before it is skipped by the parser.
+    fn scan_tag(&self, at: usize) -> TypeTag {
+        let mut ahead = Jiter::new(self.data.get(at..).unwrap_or_default());
         // A malformed object is reported by the decoding that follows, at its real position.
         let mut key = match ahead.next_object() {
             Ok(k) => k.map(|k| k == crate::DISCRIMINATOR),
-            Err(_) => return Ok(TypeTag::Absent),
+            Err(_) => return TypeTag::Absent,
         };
         while let Some(is_tag) = key {
             if is_tag {
-                return Ok(ahead.next_str().map_or(TypeTag::Absent, TypeTag::of));
+                return ahead.next_str().map_or(TypeTag::Absent, TypeTag::of);
             }
             if ahead.next_skip().is_err() {
-                return Ok(TypeTag::Absent);
+                return TypeTag::Absent;
             }
             key = match ahead.next_key() {
                 Ok(k) => k.map(|k| k == crate::DISCRIMINATOR),
-                Err(_) => return Ok(TypeTag::Absent),
+                Err(_) => return TypeTag::Absent,
             };
         }
-        Ok(TypeTag::Absent)
+        TypeTag::Absent
+    }
+
+    /// [`Self::scan_tag`] for the object opening at `at`, walking into the member values it
+    /// passes instead of skipping them, and recording in [`Self::tags`] the answer
+    /// [`Self::scan_tag`] would give for each object it walks through. `None` when the walk
+    /// fails, for the plain scan to answer.
+    ///
+    /// The walk reads the same keys and the same tag value as the scan (decoded, by the same
+    /// parser calls), and accepts no more than the parser's skip does (keys are decoded where
+    /// the skip only delimits them, and nesting stops short of the skip's limit). So wherever
+    /// it gets, the scan of an object it finished, or whose tag it met, gets there too, with the
+    /// same answer; where it fails, it records nothing more and the plain scan decides.
+    fn look_ahead(&mut self, at: usize) -> Option<TypeTag> {
+        let data = self.data;
+        let mut j = Jiter::new(data.get(at..)?);
+        // Bounds the memory a large body can make the walk use; past it, the objects nested
+        // are scanned when their turn comes (a leaf object once, which is still linear).
+        let room = data.len() / 64 + 1024;
+        let is_tag = |k: &str| k == crate::DISCRIMINATOR;
+        let mut step = Step::Key(j.next_object().ok()?.map(is_tag));
+        let mut levels = vec![Level { object: true, entry: None, found: false }];
+        loop {
+            let peek = match step {
+                Step::Key(Some(true)) if levels.last().is_some_and(|l| !l.found) => {
+                    let tag = TypeTag::of(j.next_str().ok()?);
+                    if levels.len() == 1 {
+                        return Some(tag);
+                    }
+                    let level = levels.last_mut()?;
+                    level.found = true;
+                    if let Some(slot) = level.entry.and_then(|e| self.tags.get_mut(e)) {
+                        slot.1 = Some(tag);
+                    }
+                    step = Step::after_value(&mut j, true)?;
+                    continue;
+                }
+                Step::Key(Some(_)) => j.peek().ok()?,
+                Step::Element(Some(peek)) => peek,
+                Step::Key(None) | Step::Element(None) => {
+                    let level = levels.pop()?;
+                    if !level.found {
+                        if let Some(slot) = level.entry.and_then(|e| self.tags.get_mut(e)) {
+                            slot.1 = Some(TypeTag::Absent);
+                        }
+                    }
+                    let Some(outer) = levels.last() else {
+                        return Some(TypeTag::Absent);
+                    };
+                    step = Step::after_value(&mut j, outer.object)?;
+                    continue;
+                }
+            };
+            match peek {
+                Peek::Object | Peek::Array if levels.len() >= MAX_DEPTH as usize => return None,
+                Peek::Object => {
+                    let start = at.wrapping_add(j.current_index());
+                    let first = j.next_object().ok()?.map(is_tag);
+                    // one whose tag leads is decoded without a look-ahead
+                    let entry = (first != Some(true) && self.tags.len() < room).then(|| {
+                        self.tags.push_back((start, None));
+                        self.tags.len() - 1
+                    });
+                    levels.push(Level { object: true, entry, found: false });
+                    step = Step::Key(first);
+                }
+                Peek::Array => {
+                    let first = j.next_array().ok()?;
+                    levels.push(Level { object: false, entry: None, found: false });
+                    step = Step::Element(first);
+                }
+                _ => {
+                    j.known_skip(peek).ok()?;
+                    step = Step::after_value(&mut j, levels.last()?.object)?;
+                }
+            }
+        }
     }
 
     /// The next key of an object (the first when `first`) as written between its quotes, and
