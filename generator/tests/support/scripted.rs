@@ -7,7 +7,7 @@
 #![allow(dead_code)] // each test file uses a part
 
 use std::io::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -58,6 +58,8 @@ pub struct Reply {
     /// Sends the body this many times over, as chunks of a chunked reply (no length), each
     /// written as the client reads; stops when the client closes the connection.
     pub repeat_chunked: Option<u64>,
+    /// Answers nothing and closes the connection.
+    pub close: bool,
 }
 
 impl Reply {
@@ -72,6 +74,7 @@ impl Reply {
             reset: false,
             declared_length: None,
             repeat_chunked: None,
+            close: false,
         }
     }
 
@@ -91,6 +94,7 @@ impl Reply {
             reset: false,
             declared_length: None,
             repeat_chunked: None,
+            close: false,
         }
     }
 
@@ -130,6 +134,11 @@ impl Reply {
     pub fn reset() -> Self {
         Reply { reset: true, ..Self::empty() }
     }
+
+    /// The connection closed instead of a reply.
+    pub fn close() -> Self {
+        Reply { close: true, ..Self::empty() }
+    }
 }
 
 type Handler = Arc<dyn Fn(&Seen) -> Reply + Send + Sync>;
@@ -140,6 +149,7 @@ pub struct Server {
     pub url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
     sent: Arc<AtomicU64>,
+    accepted: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -153,6 +163,11 @@ impl Server {
     /// may not have read them all).
     pub fn body_bytes_sent(&self) -> u64 {
         self.sent.load(Ordering::SeqCst)
+    }
+
+    /// How many TCP connections the server has accepted.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     /// How many requests named `member` arrived.
@@ -192,8 +207,11 @@ async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Serv
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sent = Arc::new(AtomicU64::new(0));
     let log = Log { seen: seen.clone(), sent: sent.clone() };
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
     let task = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
             let (handler, log, tls) = (handler.clone(), log.clone(), tls.clone());
             tokio::spawn(async move {
                 match tls {
@@ -214,7 +232,7 @@ async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Serv
             });
         }
     });
-    Server { url: format!("{scheme}://127.0.0.1:{port}"), seen, sent, task }
+    Server { url: format!("{scheme}://127.0.0.1:{port}"), seen, sent, accepted, task }
 }
 
 /// What the server records: the requests, and the body bytes written.
@@ -243,6 +261,10 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, handler: 
         let reply = handler(&request);
         if reply.reset {
             return End::Reset;
+        }
+        if reply.close {
+            let _ = stream.shutdown().await;
+            return End::Closed;
         }
         if let Some(delay) = reply.delay {
             tokio::time::sleep(delay).await;

@@ -250,6 +250,17 @@ impl ClientBuilder {
         self
     }
 
+    /// How many requests the client and its clones have on the wire at once (default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`](crate::client::DEFAULT_MAX_CONCURRENT_REQUESTS), 32; at
+    /// least 1). Over HTTP/1.1 each request in flight holds a connection of its own, so this
+    /// also bounds the connections opened to the server; further calls wait for a free slot,
+    /// and that wait counts toward their request timeout. The calls of a login and the long
+    /// polls (`WaitForUpdatesEx`, which watches and task waits keep open) take no slot.
+    pub fn max_concurrent_requests(mut self, max: usize) -> Self {
+        self.options.max_concurrent_requests = max;
+        self
+    }
+
     /// Sends requests through `transport` instead of reqwest; the TLS, proxy, gzip and
     /// user-agent settings then do not apply.
     pub fn transport(mut self, transport: impl Transport) -> Self {
