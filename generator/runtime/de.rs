@@ -998,42 +998,42 @@ impl<'a> Decoder<'a> {
         self.members(o, tag_read)
     }
 
-    /// The value of a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
-    pub fn boxed<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
+    /// The value of a wrapped primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
+    pub fn wrapped<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
         let mut value = None;
-        self.boxed_members(value_key, &mut |d| T::decode(d).map(|v| value = Some(v)))?;
+        self.wrapped_members(value_key, &mut |d| T::decode(d).map(|v| value = Some(v)))?;
         value.ok_or_else(|| self.error(format!("missing field `{value_key}`")))
     }
 
-    /// [`Self::boxed`], wrapped into a variant of the root.
+    /// [`Self::wrapped`], put into a variant of the root.
     ///
     /// The root's `decode` is one `match` of a few hundred arms, and it recurses through nested
-    /// `Any`s. Written as `Self::X(d.boxed(key)?)`, each arm would keep its own `Result` in the
+    /// `Any`s. Written as `Self::X(d.wrapped(key)?)`, each arm would keep its own `Result` in the
     /// frame of an unoptimized build, and the frame would outgrow the stack long before
     /// the depth limit; an arm that is one call of a helper like this one returns straight into
     /// the caller's result.
     #[inline]
-    pub fn boxed_as<T: Decode, R>(&mut self, value_key: &'static str, wrap: fn(T) -> R) -> Result<R, DecodeError> {
-        self.boxed(value_key).map(wrap)
+    pub fn wrapped_as<T: Decode, R>(&mut self, value_key: &'static str, wrap: fn(T) -> R) -> Result<R, DecodeError> {
+        self.wrapped(value_key).map(wrap)
     }
 
-    /// [`Decode::decode_boxed`], wrapped into a variant of the root (see [`Self::boxed_as`]).
+    /// [`Decode::decode_boxed`], put into a variant of the root (see [`Self::wrapped_as`]).
     #[inline]
     pub fn decode_boxed_as<T: Decode, R>(&mut self, wrap: fn(Box<T>) -> R) -> Result<R, DecodeError> {
         T::decode_boxed(self).map(wrap)
     }
 
-    /// A polymorphic value whose `_typeName` was already looked up, wrapped into a variant of
-    /// the root (see [`Self::boxed_as`]).
+    /// A polymorphic value whose `_typeName` was already looked up, put into a variant of
+    /// the root (see [`Self::wrapped_as`]).
     #[inline]
     pub fn family_tagged_as<K: crate::object::Family, R>(&mut self, tag: TypeTag, wrap: fn(K) -> R) -> Result<R, DecodeError> {
         let opened = self.take_opened();
         self.family_from(tag, opened).map(wrap)
     }
 
-    /// The part of [`Self::boxed`] that does not depend on `T` (compiled once, not for each of
+    /// The part of [`Self::wrapped`] that does not depend on `T` (compiled once, not for each of
     /// the hundreds of types an `Any` can hold): the members, `value` called at `value_key`.
-    fn boxed_members(
+    fn wrapped_members(
         &mut self,
         value_key: &'static str,
         value: &mut dyn FnMut(&mut Self) -> Result<(), DecodeError>,

@@ -102,8 +102,8 @@ impl RootArms {
         if matches!(b.value, Ty::String(f) if f != StrFormat::Password) {
             self.as_str.extend(quote!(#cfg Self::#v(v) => Some(v),));
         }
-        self.encode.extend(quote!(#cfg Self::#v(v) => e.boxed(#wire, #key, v),));
-        self.decode.extend(quote!(#cfg crate::registry::id::#cid => d.boxed_as(#key, Self::#v),));
+        self.encode.extend(quote!(#cfg Self::#v(v) => e.wrapped(#wire, #key, v),));
+        self.decode.extend(quote!(#cfg crate::registry::id::#cid => d.wrapped_as(#key, Self::#v),));
     }
 
     /// A data object: held as its family enum when it has subtypes, else as its boxed struct.
@@ -150,10 +150,10 @@ fn root_codec(names: &RootNames, arms: &RootArms, array_key: &proc_macro2::Liter
                 crate::de::TypeTag::Known(id) => id,
                 _ => return d.json_object().map(|m| Self::#unknown(Box::new(m))),
             };
-            // each arm one call returning straight into the result (see `Decoder::boxed_as`)
+            // each arm one call returning straight into the result (see `Decoder::wrapped_as`)
             match crate::registry::child_toward(crate::registry::id::#name, id) {
                 #decode
-                _ if DATA_ARRAYS.binary_search(&id).is_ok() => d.boxed(#array_key).map(|items| Self::#array(crate::types::#array_ty {
+                _ if DATA_ARRAYS.binary_search(&id).is_ok() => d.wrapped(#array_key).map(|items| Self::#array(crate::types::#array_ty {
                     type_name: crate::CompactString::const_new(crate::registry::NAMES[id as usize]),
                     items,
                 })),
@@ -163,7 +163,7 @@ fn root_codec(names: &RootNames, arms: &RootArms, array_key: &proc_macro2::Liter
         Some(quote! {
             match self {
                 #encode
-                Self::#array(v) => e.boxed(&v.type_name, #array_key, &v.items),
+                Self::#array(v) => e.wrapped(&v.type_name, #array_key, &v.items),
                 Self::#unknown(v) => e.json_map(v),
             }
         }),

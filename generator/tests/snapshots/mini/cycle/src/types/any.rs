@@ -150,8 +150,10 @@ impl crate::de::Decode for Any {
             _ => return d.json_object().map(|m| Self::Unknown(Box::new(m))),
         };
         match crate::registry::child_toward(crate::registry::id::Any, id) {
-            crate::registry::id::PrimitiveInt => d.boxed_as("_value", Self::PrimitiveInt),
-            crate::registry::id::Color => d.boxed_as("_value", Self::Color),
+            crate::registry::id::PrimitiveInt => {
+                d.wrapped_as("_value", Self::PrimitiveInt)
+            }
+            crate::registry::id::Color => d.wrapped_as("_value", Self::Color),
             crate::registry::id::ManagedObjectReference => {
                 d.decode_boxed_as(Self::ManagedObjectReference)
             }
@@ -162,7 +164,7 @@ impl crate::de::Decode for Any {
                 d.family_tagged_as(crate::de::TypeTag::Known(id), Self::MethodFault)
             }
             _ if DATA_ARRAYS.binary_search(&id).is_ok() => {
-                d.boxed("_value")
+                d.wrapped("_value")
                     .map(|items| Self::Array(crate::types::AnyArray {
                         type_name: crate::CompactString::const_new(
                             crate::registry::NAMES[id as usize],
@@ -177,12 +179,12 @@ impl crate::de::Decode for Any {
 impl crate::ser::Encode for Any {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         match self {
-            Self::PrimitiveInt(v) => e.boxed("int", "_value", v),
-            Self::Color(v) => e.boxed("Color", "_value", v),
+            Self::PrimitiveInt(v) => e.wrapped("int", "_value", v),
+            Self::Color(v) => e.wrapped("Color", "_value", v),
             Self::ManagedObjectReference(v) => e.object(&**v),
             Self::DataObject(v) => crate::ser::Encode::encode(v, e),
             Self::MethodFault(v) => crate::ser::Encode::encode(v, e),
-            Self::Array(v) => e.boxed(&v.type_name, "_value", &v.items),
+            Self::Array(v) => e.wrapped(&v.type_name, "_value", &v.items),
             Self::Unknown(v) => e.json_map(v),
         }
     }
