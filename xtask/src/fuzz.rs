@@ -53,6 +53,9 @@ pub struct Args {
     jobs: u32,
 }
 
+/// A seed input: a name for its file, and its bytes.
+type Seed = (String, Vec<u8>);
+
 /// What one target's run came to.
 #[derive(Debug, Default, PartialEq)]
 struct Stats {
@@ -268,12 +271,12 @@ fn escape(entry: &str) -> String {
 /// generator's tests', the simulator's captures), every object in them that names its type
 /// (for the targets that decode an `Any`), update sets made of the recorded property
 /// results, and a fault of every fault type in the document.
-fn seeds(root: &Path, spec: &Value) -> Result<BTreeMap<&'static str, Vec<(String, Vec<u8>)>>, String> {
+fn seeds(root: &Path, spec: &Value) -> Result<BTreeMap<&'static str, Vec<Seed>>, String> {
     let mut dirs = vec![root.join("generator/tests/data/payloads"), root.join("generator/tests/data/vcsim")];
     if let Some(parent) = root.parent() {
         dirs.push(parent.join("shared/fixtures/payloads"));
     }
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut files: Vec<Seed> = Vec::new();
     for dir in &dirs {
         json_files(dir, &mut files)?;
     }
@@ -284,16 +287,15 @@ fn seeds(root: &Path, spec: &Value) -> Result<BTreeMap<&'static str, Vec<(String
     for value in &parsed {
         typed_objects(value, &mut objects);
     }
-    let objects: Vec<(String, Vec<u8>)> = objects.into_iter().map(|v| ("object".to_owned(), v.to_string().into_bytes())).collect();
+    let objects: Vec<Seed> = objects.into_iter().map(|v| ("object".to_owned(), v.to_string().into_bytes())).collect();
 
-    let update_sets: Vec<(String, Vec<u8>)> = parsed
+    let update_sets: Vec<Seed> = parsed
         .iter()
         .filter(|v| v["_typeName"] == "RetrieveResult")
         .flat_map(|v| ["enter", "modify"].map(|kind| ("update-set".to_owned(), update_set(v, kind).to_string().into_bytes())))
         .collect();
 
-    let faults: Vec<(String, Vec<u8>)> =
-        fault_types(spec).into_iter().map(|name| (format!("fault-{name}"), fault(&name).to_string().into_bytes())).collect();
+    let faults: Vec<Seed> = fault_types(spec).into_iter().map(|name| (format!("fault-{name}"), fault(&name).to_string().into_bytes())).collect();
 
     let mut out = BTreeMap::new();
     out.insert("any", [files.clone(), objects.clone()].concat());
@@ -305,7 +307,7 @@ fn seeds(root: &Path, spec: &Value) -> Result<BTreeMap<&'static str, Vec<(String
 }
 
 /// Every `.json` file under `dir` (none if it does not exist), by path, skipping `target`.
-fn json_files(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), String> {
+fn json_files(dir: &Path, out: &mut Vec<Seed>) -> Result<(), String> {
     let Ok(entries) = fs::read_dir(dir) else { return Ok(()) };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
@@ -398,7 +400,7 @@ fn fault(name: &str) -> Value {
 
 /// Writes the seeds into `corpus` unless an input of the same bytes is there (libFuzzer
 /// names what it adds by content, so seeds are named by content too); returns how many.
-fn plant(corpus: &Path, seeds: &[(String, Vec<u8>)]) -> Result<usize, String> {
+fn plant(corpus: &Path, seeds: &[Seed]) -> Result<usize, String> {
     let mut planted = BTreeSet::new();
     for (name, bytes) in seeds {
         let path = corpus.join(format!("seed-{name}-{:016x}", fnv1a(bytes)));
@@ -507,6 +509,8 @@ mod tests {
             "A": {"allOf": [{"$ref": "#/components/schemas/B"}]},
             "B": {"allOf": [{"$ref": "#/components/schemas/A"}]},
         }}});
-        assert_eq!(fault_types(&spec), vec!["InvalidState", "MethodFault", "VimFault"]);
+        let mut found = fault_types(&spec);
+        found.sort();
+        assert_eq!(found, vec!["InvalidState", "MethodFault", "VimFault"]);
     }
 }
