@@ -6,6 +6,7 @@ mod codegen;
 mod diff;
 mod e2e;
 mod fetch_spec;
+mod fuzz;
 mod layout;
 mod release;
 
@@ -43,6 +44,8 @@ enum Command {
     Layout(layout::Args),
     /// The end-to-end suite: scenarios and examples against a live simulator, behind prism.
     E2e(e2e::Args),
+    /// The libFuzzer targets of `xtask/fuzz/` against the generated decoders (nightly).
+    Fuzz(fuzz::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::BuildProfile(args) => build_profile::run(args),
         Command::E2e(args) => e2e::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

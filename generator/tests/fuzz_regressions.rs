@@ -1,0 +1,31 @@
+//! Inputs the fuzz targets of `xtask/fuzz` found, each kept with what it broke. A decoder must
+//! refuse them or round-trip them exactly (`cargo xtask fuzz`'s `round_trip` target's check).
+
+use vim25::types::Any;
+
+/// Decodes `input` as an `Any`, tolerantly: if it decodes, encoding, decoding again and
+/// encoding once more must give the same bytes.
+fn refused_or_lossless(input: &str) -> Result<(), String> {
+    let Ok(first) = vim25::from_slice::<Any>(input.as_bytes()) else {
+        return Err("refused".into());
+    };
+    let once = vim25::to_vec(&first).expect("encodes");
+    let again: Any = vim25::from_slice(&once).expect("its own encoding decodes");
+    assert_eq!(String::from_utf8_lossy(&vim25::to_vec(&again).expect("encodes")), String::from_utf8_lossy(&once), "round trip of {input}");
+    Ok(())
+}
+
+/// `round_trip`: a declared member written twice, the second copy missing a required member.
+/// It was decoded into the first copy's value, and tolerant mode recorded the required member
+/// as absent while the first copy's `128` stayed: the encoding left it out and the next decode
+/// read 0. A repeated declared member is now refused.
+#[test]
+fn a_repeated_member_missing_a_required_one() {
+    let input = r#"{"_typeName":"HostVirtualSwitch","name":"a","key":"k","numPorts":1,"numPortsAvailable":1,"spec":{"_typeName":"HostVirtualSwitchSpec","numPorts":128},"spec":{"_typeName":"HostVirtualSwitchSpec"}}"#;
+    let error = vim25::from_slice::<Any>(input.as_bytes()).map(drop).expect_err("a repeated member is refused");
+    assert!(error.to_string().contains("duplicate member `spec`"), "{error}");
+    assert_eq!(refused_or_lossless(input), Err("refused".into()));
+    // the same object with `spec` once round-trips
+    let once = r#"{"_typeName":"HostVirtualSwitch","name":"a","key":"k","numPorts":1,"numPortsAvailable":1,"spec":{"_typeName":"HostVirtualSwitchSpec"}}"#;
+    assert_eq!(refused_or_lossless(once), Ok(()));
+}
