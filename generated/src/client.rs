@@ -160,10 +160,47 @@ pub enum Error {
     /// The client was configured with something it cannot use (a bad CA PEM, thumbprint, URL).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A reply larger than the client accepts (see
+    /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)):
+    /// refused on its declared `Content-Length` before any of its body was read, or as soon as
+    /// the body read (decompressed, for a gzip reply) passed the limit.
+    #[error("the reply to {call} is larger than the limit of {limit} bytes{}", declared.map(|n| format!(" (it declares {n})")).unwrap_or_default())]
+    ResponseTooLarge {
+        /// The call: `Type.Member` of an operation or property read, otherwise the URL's path.
+        call: String,
+        /// The limit in force, in bytes.
+        limit: u64,
+        /// The reply's `Content-Length`, when it declared one above the limit.
+        declared: Option<u64>,
+    },
 }
 
 /// The most of a body that an error keeps.
 pub const EXCERPT_LIMIT: usize = 1024;
+
+/// The largest reply body a client reads unless configured otherwise (1 GiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 30;
+
+/// The call a request URL stands for, for [`Error::ResponseTooLarge`]: `Type.Member` of an API
+/// call (`{base}/{Type}/{moId}/{Member}`), otherwise the URL's path and query (never its
+/// authority, which may hold credentials).
+fn call_name(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let plain = path.split(['?', '#']).next().unwrap_or_default();
+    if plain.contains("/sdk/") {
+        let mut segments = plain.rsplit('/');
+        if let (Some(member), Some(_id), Some(type_name)) = (segments.next(), segments.next(), segments.next()) {
+            return format!("{type_name}.{member}");
+        }
+    }
+    path.to_owned()
+}
+
+/// [`Error::ResponseTooLarge`] for a reply to `url`.
+fn too_large(url: &str, limit: u64, declared: Option<u64>) -> Error {
+    Error::ResponseTooLarge { call: call_name(url), limit, declared }
+}
 
 /// The start of `body` as text, at most [`EXCERPT_LIMIT`] bytes, cut at a character boundary.
 pub fn excerpt(body: &[u8]) -> String {
@@ -214,11 +251,22 @@ pub(crate) struct Options {
     pub(crate) retries: u32,
     /// Idle time after which the session is kept alive with a cheap call; `None`: never.
     pub(crate) keep_alive: Option<Duration>,
+    /// The largest reply body accepted, in bytes.
+    pub(crate) max_response_bytes: u64,
+    /// Requests the client has on the wire at once; at least 1.
+    pub(crate) max_concurrent_requests: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { request_timeout: DEFAULT_REQUEST_TIMEOUT, long_poll_timeout: DEFAULT_LONG_POLL_TIMEOUT, retries: DEFAULT_RETRIES, keep_alive: None }
+        Self {
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            long_poll_timeout: DEFAULT_LONG_POLL_TIMEOUT,
+            retries: DEFAULT_RETRIES,
+            keep_alive: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+        }
     }
 }
 
@@ -228,6 +276,10 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_LONG_POLL_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// Further attempts of a read after a transient failure, unless configured otherwise.
 pub const DEFAULT_RETRIES: u32 = 3;
+/// How many requests a client (with its clones) has on the wire at once unless configured
+/// otherwise. HTTP/1.1 carries one request per connection at a time, so this also bounds the
+/// connections the client opens to the server; calls beyond it wait for a free slot.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 32;
 
 /// The session token and its generation, which changes whenever the token does: a call that
 /// failed for want of a session knows from it whether someone has logged in since it was sent.
@@ -256,6 +308,10 @@ pub(crate) struct Inner {
     pub(crate) login_lock: tokio::sync::Mutex<()>,
     /// When a reply last arrived (for the keep-alive).
     last_used: Mutex<Instant>,
+    /// One permit per request on the wire (see [`DEFAULT_MAX_CONCURRENT_REQUESTS`]): without
+    /// it a burst of calls opens a connection per call, as the HTTP/1.1 pool has no limit of
+    /// its own.
+    in_flight: tokio::sync::Semaphore,
     /// Dropping it (logout, or this client's end) ends the keep-alive task.
     pub(crate) keep_alive: Mutex<Option<tokio::sync::watch::Sender<()>>>,
 }
@@ -285,6 +341,7 @@ impl Client {
     }
 
     pub(crate) fn from_parts(base: String, release: String, transport: Box<dyn Transport>, options: Options) -> Self {
+        let permits = options.max_concurrent_requests.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
         Self {
             inner: Arc::new(Inner {
                 base,
@@ -296,6 +353,7 @@ impl Client {
                 credentials: Mutex::new(None),
                 login_lock: tokio::sync::Mutex::new(()),
                 last_used: Mutex::new(Instant::now()),
+                in_flight: tokio::sync::Semaphore::new(permits),
                 keep_alive: Mutex::new(None),
             }),
         }
@@ -365,9 +423,11 @@ impl Client {
 
     /// Sends a request; resolves to the reply body, or the fault or failure.
     ///
-    /// The request goes out with the client's current session. It fails with
-    /// [`Error::Timeout`] when no reply comes in time; a read (a property, or one of
-    /// the property collector's reads) that meets a transient failure (HTTP 502, 503, 504, a
+    /// The request goes out with the client's current session once one of the client's request
+    /// slots is free (see [`DEFAULT_MAX_CONCURRENT_REQUESTS`]) and any login under way has
+    /// ended; the calls of logging in and out take no slot, so that a login does not queue
+    /// behind the calls waiting for it. It fails with [`Error::Timeout`] when no reply comes in
+    /// time, those waits included; a read (a property, or one of the property collector's reads) that meets a transient failure (HTTP 502, 503, 504, a
     /// connection reset) is sent again after a pause that doubles each time, up to the
     /// configured number of retries. A call that finds the session expired (`NotAuthenticated`)
     /// while the client holds credentials logs in again, once for all calls that found it so,
@@ -383,14 +443,15 @@ impl Client {
         Box::pin(async move { client.run(request).await })
     }
 
-    async fn run(&self, mut request: Request) -> Result<Vec<u8>, Error> {
+    async fn run(&self, request: Request) -> Result<Vec<u8>, Error> {
         #[cfg(feature = "tracing")]
         let started = Instant::now();
         let member = member_of(&request.url).to_owned();
         let mut logged_in_again = false;
         let result = loop {
-            let generation = self.stamp_session(&mut request);
-            match self.send_retrying(&request, &member, generation).await {
+            // the session generation the last attempt went out with
+            let mut generation = self.session_generation();
+            match self.send_retrying(&request, &member, &mut generation).await {
                 Err(e) if !logged_in_again && self.should_log_in_again(&e, &member) => {
                     logged_in_again = true;
                     if let Err(login) = crate::service::log_in_again(self, generation).await {
@@ -428,11 +489,26 @@ impl Client {
         }
     }
 
+    /// Waits for a request slot, then for a login again under way (which drops the expired
+    /// session first, so a client between sessions that holds credentials is renewing its
+    /// session, or failed to): a call sent meanwhile would only be refused. The semaphore is
+    /// never closed; were it, the request would go out without a slot.
+    async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let permit = self.inner.in_flight.acquire().await.ok();
+        let renewing = lock(&self.inner.session).token.is_none() && lock(&self.inner.credentials).is_some();
+        if renewing {
+            drop(self.inner.login_lock.lock().await);
+        }
+        permit
+    }
+
     fn should_log_in_again(&self, error: &Error, member: &str) -> bool {
         crate::service::is_not_authenticated(error) && !never_logs_in_again(member) && lock(&self.inner.credentials).is_some()
     }
 
-    async fn send_retrying(&self, request: &Request, member: &str, generation: u64) -> Result<Vec<u8>, Error> {
+    /// Sends `request` and the retries of a read; `generation` is set to the session
+    /// generation of the last attempt.
+    async fn send_retrying(&self, request: &Request, member: &str, generation: &mut u64) -> Result<Vec<u8>, Error> {
         let retries = if is_read(request.method, member) { self.inner.options.retries } else { 0 };
         let mut pause = Duration::from_millis(100);
         let mut attempt = 0;
@@ -448,12 +524,32 @@ impl Client {
         }
     }
 
-    async fn send_once(&self, request: Request, member: &str, generation: u64) -> Result<Vec<u8>, Error> {
+    /// One attempt: waits for a request slot, puts the current session in, sends; `generation`
+    /// is set to the session generation it went out with.
+    async fn send_once(&self, mut request: Request, member: &str, generation: &mut u64) -> Result<Vec<u8>, Error> {
         let options = &self.inner.options;
         let limit = request.timeout.unwrap_or(if is_long_poll(member) { options.long_poll_timeout } else { options.request_timeout });
         #[cfg(feature = "tracing")]
         tracing::Span::current().record("bytes_out", request.body.as_ref().map_or(0, Vec::len) as u64);
-        let reply = with_timeout(limit, self.inner.transport.send(request)).await?;
+        let url = request.url.clone();
+        // The slot is held until the whole reply has arrived: the connection is busy until then.
+        // The calls of a login take none: the calls waiting for a slot may be waiting for the
+        // login, and it must not queue behind them. Nor do long polls, which the server holds
+        // open for up to a minute: a few watches would otherwise starve every other call. The
+        // session is put in once the request has its slot, so that calls that waited while the
+        // session was renewed carry the new one.
+        let send = async {
+            let _slot = if never_logs_in_again(member) || is_long_poll(member) { None } else { self.slot().await };
+            *generation = self.stamp_session(&mut request);
+            self.inner.transport.send(request).await
+        };
+        let reply = with_timeout(limit, send).await?;
+        // The reqwest transport stops reading at the limit; this holds a custom transport,
+        // which has read the body already, to the same answer.
+        if reply.body.len() as u64 > options.max_response_bytes {
+            let declared = reply.header("content-length").and_then(|v| v.trim().parse().ok());
+            return Err(too_large(&url, options.max_response_bytes, declared.filter(|&n| n > options.max_response_bytes)));
+        }
         #[cfg(feature = "tracing")]
         {
             let span = tracing::Span::current();
@@ -462,7 +558,7 @@ impl Client {
         }
         self.touch();
         if let Some(token) = reply.header(crate::SESSION_HEADER) {
-            self.take_session(token, generation, member);
+            self.take_session(token, *generation, member);
         }
         classify(reply)
     }
@@ -525,7 +621,7 @@ impl Client {
 
 /// Waits for `future` at most `limit`. Outside a tokio runtime (a custom transport driven by
 /// another executor) there is no timer, and the transport's own limits apply.
-pub(crate) async fn with_timeout(limit: Duration, future: BoxFuture<Result<Response, Error>>) -> Result<Response, Error> {
+pub(crate) async fn with_timeout(limit: Duration, future: impl Future<Output = Result<Response, Error>>) -> Result<Response, Error> {
     if tokio::runtime::Handle::try_current().is_err() {
         return future.await;
     }
@@ -779,15 +875,32 @@ mod http {
     use super::*;
 
     /// The default transport: reqwest with rustls.
+    ///
+    /// It reads a reply body of at most [`DEFAULT_MAX_RESPONSE_BYTES`] unless configured
+    /// otherwise ([`ReqwestTransport::max_response_bytes`]).
     #[derive(Clone, Debug)]
     pub struct ReqwestTransport {
         client: reqwest::Client,
+        max_response_bytes: u64,
     }
+
+    /// How much of a body is reserved before reading it, at most: a declared length is the
+    /// server's word, not yet bytes received.
+    const PREALLOCATE_LIMIT: u64 = 4 << 20;
 
     impl ReqwestTransport {
         /// Uses a configured reqwest client (timeouts, proxies, certificates).
         pub fn new(client: reqwest::Client) -> Self {
-            Self { client }
+            Self { client, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
+        }
+
+        /// The largest reply body to read, in bytes (decompressed, for a gzip reply): a reply
+        /// declaring a longer `Content-Length` is refused before its body is read, and reading
+        /// any other stops as soon as it passes the limit; both fail with
+        /// [`Error::ResponseTooLarge`].
+        pub fn max_response_bytes(mut self, limit: u64) -> Self {
+            self.max_response_bytes = limit;
+            self
         }
 
         /// A transport that accepts the server's certificate only if it is valid, or any
@@ -797,13 +910,14 @@ mod http {
                 .danger_accept_invalid_certs(accept_invalid_certs)
                 .build()
                 .map_err(|e| Error::Transport(Box::new(e)))?;
-            Ok(Self { client })
+            Ok(Self::new(client))
         }
     }
 
     impl Transport for ReqwestTransport {
         fn send(&self, request: Request) -> BoxFuture<Result<Response, Error>> {
             let client = self.client.clone();
+            let limit = self.max_response_bytes;
             Box::pin(async move {
                 let method = match request.method {
                     HttpMethod::Get => reqwest::Method::GET,
@@ -816,14 +930,25 @@ mod http {
                 if let Some(body) = request.body {
                     builder = builder.body(body);
                 }
-                let reply = builder.send().await.map_err(|e| Error::Transport(Box::new(e)))?;
+                let mut reply = builder.send().await.map_err(|e| Error::Transport(Box::new(e)))?;
+                // the length of the body as it will be read: unknown for a reply reqwest decompresses
+                let declared = reply.content_length();
+                if let Some(n) = declared.filter(|&n| n > limit) {
+                    return Err(too_large(&request.url, limit, Some(n)));
+                }
                 let status = reply.status().as_u16();
                 let headers = reply
                     .headers()
                     .iter()
                     .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
                     .collect();
-                let body = reply.bytes().await.map_err(|e| Error::Transport(Box::new(e)))?.to_vec();
+                let mut body = Vec::with_capacity(declared.unwrap_or(0).min(PREALLOCATE_LIMIT) as usize);
+                while let Some(chunk) = reply.chunk().await.map_err(|e| Error::Transport(Box::new(e)))? {
+                    if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
+                        return Err(too_large(&request.url, limit, None));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
                 Ok(Response { status, headers, body })
             })
         }

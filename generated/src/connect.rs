@@ -235,6 +235,32 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest reply body the client reads, in bytes (default 1 GiB,
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::client::DEFAULT_MAX_RESPONSE_BYTES)); for a gzip
+    /// reply, the decompressed size. A reply whose `Content-Length` is larger is refused before
+    /// its body is read; one without a length (chunked) or compressed is read until it passes
+    /// the limit and refused there. Either fails the call with [`Error::ResponseTooLarge`], as
+    /// does a body above the limit that a custom [`transport`](ClientBuilder::transport) has
+    /// read whole.
+    ///
+    /// A `RetrievePropertiesEx` page or a large `HostConfigInfo` is a few megabytes; the limit
+    /// is there so that a broken or hostile endpoint cannot make the client buffer without end.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.options.max_response_bytes = limit;
+        self
+    }
+
+    /// How many requests the client and its clones have on the wire at once (default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`](crate::client::DEFAULT_MAX_CONCURRENT_REQUESTS), 32; at
+    /// least 1). Over HTTP/1.1 each request in flight holds a connection of its own, so this
+    /// also bounds the connections opened to the server; further calls wait for a free slot,
+    /// and that wait counts toward their request timeout. The calls of a login and the long
+    /// polls (`WaitForUpdatesEx`, which watches and task waits keep open) take no slot.
+    pub fn max_concurrent_requests(mut self, max: usize) -> Self {
+        self.options.max_concurrent_requests = max;
+        self
+    }
+
     /// Sends requests through `transport` instead of reqwest; the TLS, proxy, gzip and
     /// user-agent settings then do not apply.
     pub fn transport(mut self, transport: impl Transport) -> Self {
@@ -284,7 +310,7 @@ impl ClientBuilder {
             builder = builder.danger_accept_invalid_certs(self.accept_invalid);
         }
         let client = builder.build().map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
-        Ok(Box::new(crate::client::ReqwestTransport::new(client)))
+        Ok(Box::new(crate::client::ReqwestTransport::new(client).max_response_bytes(self.options.max_response_bytes)))
     }
 
     #[cfg(not(feature = "reqwest"))]

@@ -59,7 +59,10 @@ impl DateTime {
         let time = humantime::parse_rfc3339_weak(local).map_err(|e| fail(e.to_string()))?;
         // `+02:00` is two hours ahead of UTC: the same instant is two hours earlier in UTC.
         let by = Duration::from_secs(offset.unsigned_abs());
+        let last = SystemTime::UNIX_EPOCH + Duration::new(LAST_SECOND, 999_999_999);
+        // The offset can take a time just inside the range out of it (`1970-01-01T00:30:00+01:00`).
         if offset > 0 { time.checked_sub(by) } else { time.checked_add(by) }
+            .filter(|t| (SystemTime::UNIX_EPOCH..=last).contains(t))
             .ok_or_else(|| fail("the offset takes it out of range".to_owned()))
     }
 }
@@ -303,6 +306,9 @@ mod tests {
             "2022-12-12T11:48:35+5:30",
             "2022-12-12T11:48:35+25:00",
             "1969-12-31T23:59:59Z",
+            // inside the range as written, outside it once the offset is applied
+            "1970-01-01T00:30:00+01:00",
+            "9999-12-31T23:30:00-01:00",
         ] {
             let e = DateTime::new(text).to_system_time().expect_err(text);
             assert_eq!(e.text(), text);

@@ -9,7 +9,10 @@
 //! is a `match` handing out `&mut dyn Field` for a member index.
 //!
 //! A polymorphic position looks ahead in the object for `_typeName` (one key in the common case
-//! where it comes first, wherever it stands otherwise), then decodes the object once.
+//! where it comes first, wherever it stands otherwise), then decodes the object once. A look-ahead
+//! walks into the members it passes and notes the `_typeName` of every object it walks through,
+//! so that the objects nested in it are not scanned again when their turn comes: with the tag
+//! last at every level of a deep nesting, each byte is still looked at a bounded number of times.
 //!
 //! Errors carry the field path (`extraConfig[0].value._value`), built while the error unwinds,
 //! and the line and column of the input.
@@ -23,6 +26,7 @@
 use crate::object::{Field, Object};
 use jiter::{Jiter, JiterError, Peek};
 use std::any::TypeId;
+use std::collections::VecDeque;
 use std::fmt;
 
 /// Objects and arrays nested deeper than this are refused (the decoder recurses per level).
@@ -347,11 +351,51 @@ pub struct Decoder<'a> {
     mode: DecodeMode,
     /// The required members found absent so far, each type and member once.
     absent: Vec<AbsentMember>,
+    /// What a look-ahead learnt of the objects nested in the one it was for, by the offset of
+    /// their opening, ascending (see [`Self::look_ahead`]); `None` where it did not finish the
+    /// object. Entries behind the decoder are dropped as it passes them.
+    tags: VecDeque<(usize, Option<TypeTag>)>,
+}
+
+/// A container the look-ahead is in ([`Decoder::look_ahead`]).
+struct Level {
+    object: bool,
+    /// The object's entry in [`Decoder::tags`], if it has one.
+    entry: Option<usize>,
+    /// Whether the object's `_typeName` was met (a later one is a plain member to a scan).
+    found: bool,
+}
+
+/// Where the look-ahead stands in the current container: the next key of an object (whether it
+/// is `_typeName`) or element of an array, `None` at the container's end.
+enum Step {
+    Key(Option<bool>),
+    Element(Option<Peek>),
+}
+
+impl Step {
+    /// The step past a value in an object (`object`) or an array; `None` on malformed input.
+    fn after_value(j: &mut Jiter<'_>, object: bool) -> Option<Step> {
+        match object {
+            true => j.next_key().ok().map(|k| Step::Key(k.map(|k| k == crate::DISCRIMINATOR))),
+            false => j.array_step().ok().map(Step::Element),
+        }
+    }
 }
 
 impl<'a> Decoder<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Decoder { j: Jiter::new(data), data, base: 0, depth: 0, opened: None, scratch: Vec::new(), mode: DecodeMode::Tolerant, absent: Vec::new() }
+        Decoder {
+            j: Jiter::new(data),
+            data,
+            base: 0,
+            depth: 0,
+            opened: None,
+            scratch: Vec::new(),
+            mode: DecodeMode::Tolerant,
+            absent: Vec::new(),
+            tags: VecDeque::new(),
+        }
     }
 
     /// Where the parser stands in `data`.
@@ -481,9 +525,23 @@ impl<'a> Decoder<'a> {
 
     #[inline]
     pub fn i64(&mut self) -> Result<i64, DecodeError> {
+        let start = self.pos();
         match self.j.next_int() {
             Ok(jiter::NumberInt::Int(v)) => Ok(v),
+            Err(e) if e.error_type == jiter::JiterErrorType::JsonError(jiter::JsonErrorType::NumberOutOfRange) => self.long_i64(start),
             Err(e) => Err(jerr(e, self.base)),
+        }
+    }
+
+    /// An integer of 19 digits or more, from `start`: jiter (without its bigint feature) reads
+    /// at most 18 digits as an integer and refuses the rest, `i64::MAX` among them.
+    #[cold]
+    fn long_i64(&mut self, start: usize) -> Result<i64, DecodeError> {
+        self.restart(start);
+        let text = self.j.next_number_bytes().map_err(|e| jerr(e, self.base))?;
+        match std::str::from_utf8(text).ok().and_then(|t| t.parse::<i64>().ok()) {
+            Some(v) => Ok(v),
+            None => Err(self.out_of_range("i64")),
         }
     }
 
@@ -493,9 +551,30 @@ impl<'a> Decoder<'a> {
         T::try_from(v).map_err(|_| self.error(format!("integer {v} out of range for {}", std::any::type_name::<T>())))
     }
 
+    /// A number as `f64`; one too large for it (`1e400`) is refused, as serde_json refuses it,
+    /// rather than read as an infinity that no JSON number can write back.
     #[inline]
     pub fn f64(&mut self) -> Result<f64, DecodeError> {
-        self.j.next_float().map_err(|e| jerr(e, self.base))
+        match self.j.next_float() {
+            Ok(v) if v.is_finite() => Ok(v),
+            Ok(_) => Err(self.out_of_range("f64")),
+            Err(e) => Err(jerr(e, self.base)),
+        }
+    }
+
+    /// A number as `f32`, refused when too large for it (see [`Self::f64`]).
+    #[inline]
+    pub fn f32(&mut self) -> Result<f32, DecodeError> {
+        let v = self.f64()? as f32;
+        match v.is_finite() {
+            true => Ok(v),
+            false => Err(self.out_of_range("f32")),
+        }
+    }
+
+    #[cold]
+    fn out_of_range(&self, ty: &str) -> DecodeError {
+        self.error(format!("number out of range for {ty}"))
     }
 
     /// The next string, borrowed from the input or the decoder's buffer.
@@ -607,25 +686,125 @@ impl<'a> Decoder<'a> {
             // let the object decoding report what was found instead
             return Ok(TypeTag::Absent);
         }
-        let mut ahead = Jiter::new(self.data.get(self.pos()..).unwrap_or_default());
+        let at = skip_space(self.data, self.pos());
+        while self.tags.front().is_some_and(|&(start, _)| start < at) {
+            self.tags.pop_front();
+        }
+        if self.tags.front().is_some_and(|&(start, _)| start == at) {
+            if let Some((_, Some(tag))) = self.tags.pop_front() {
+                return Ok(tag);
+            }
+        }
+        // Entries still ahead: this object lies in a region walked without an answer for it
+        // (the walk gave up there, on malformed input, or its leading tag is written with
+        // escapes): the plain scan answers.
+        if self.tags.is_empty() {
+            if let Some(tag) = self.look_ahead(at) {
+                return Ok(tag);
+            }
+        }
+        Ok(self.scan_tag(at))
+    }
+
+    /// The `_typeName` of the object opening at `at`: the first member of that name, if its value
+    /// is a string, before anything malformed; [`TypeTag::Absent`] otherwise. Each member value
+    /// before it is skipped by the parser.
+    fn scan_tag(&self, at: usize) -> TypeTag {
+        let mut ahead = Jiter::new(self.data.get(at..).unwrap_or_default());
         // A malformed object is reported by the decoding that follows, at its real position.
         let mut key = match ahead.next_object() {
             Ok(k) => k.map(|k| k == crate::DISCRIMINATOR),
-            Err(_) => return Ok(TypeTag::Absent),
+            Err(_) => return TypeTag::Absent,
         };
         while let Some(is_tag) = key {
             if is_tag {
-                return Ok(ahead.next_str().map_or(TypeTag::Absent, TypeTag::of));
+                return ahead.next_str().map_or(TypeTag::Absent, TypeTag::of);
             }
             if ahead.next_skip().is_err() {
-                return Ok(TypeTag::Absent);
+                return TypeTag::Absent;
             }
             key = match ahead.next_key() {
                 Ok(k) => k.map(|k| k == crate::DISCRIMINATOR),
-                Err(_) => return Ok(TypeTag::Absent),
+                Err(_) => return TypeTag::Absent,
             };
         }
-        Ok(TypeTag::Absent)
+        TypeTag::Absent
+    }
+
+    /// [`Self::scan_tag`] for the object opening at `at`, walking into the member values it
+    /// passes instead of skipping them, and recording in [`Self::tags`] the answer
+    /// [`Self::scan_tag`] would give for each object it walks through. `None` when the walk
+    /// fails, for the plain scan to answer.
+    ///
+    /// The walk reads the same keys and the same tag value as the scan (decoded, by the same
+    /// parser calls), and accepts no more than the parser's skip does (keys are decoded where
+    /// the skip only delimits them, and nesting stops short of the skip's limit). So wherever
+    /// it gets, the scan of an object it finished, or whose tag it met, gets there too, with the
+    /// same answer; where it fails, it records nothing more and the plain scan decides.
+    fn look_ahead(&mut self, at: usize) -> Option<TypeTag> {
+        let data = self.data;
+        let mut j = Jiter::new(data.get(at..)?);
+        // Bounds the memory a large body can make the walk use; past it, the objects nested
+        // are scanned when their turn comes (a leaf object once, which is still linear).
+        let room = data.len() / 64 + 1024;
+        let is_tag = |k: &str| k == crate::DISCRIMINATOR;
+        let mut step = Step::Key(j.next_object().ok()?.map(is_tag));
+        let mut levels = vec![Level { object: true, entry: None, found: false }];
+        loop {
+            let peek = match step {
+                Step::Key(Some(true)) if levels.last().is_some_and(|l| !l.found) => {
+                    let tag = TypeTag::of(j.next_str().ok()?);
+                    if levels.len() == 1 {
+                        return Some(tag);
+                    }
+                    let level = levels.last_mut()?;
+                    level.found = true;
+                    if let Some(slot) = level.entry.and_then(|e| self.tags.get_mut(e)) {
+                        slot.1 = Some(tag);
+                    }
+                    step = Step::after_value(&mut j, true)?;
+                    continue;
+                }
+                Step::Key(Some(_)) => j.peek().ok()?,
+                Step::Element(Some(peek)) => peek,
+                Step::Key(None) | Step::Element(None) => {
+                    let level = levels.pop()?;
+                    if !level.found {
+                        if let Some(slot) = level.entry.and_then(|e| self.tags.get_mut(e)) {
+                            slot.1 = Some(TypeTag::Absent);
+                        }
+                    }
+                    let Some(outer) = levels.last() else {
+                        return Some(TypeTag::Absent);
+                    };
+                    step = Step::after_value(&mut j, outer.object)?;
+                    continue;
+                }
+            };
+            match peek {
+                Peek::Object | Peek::Array if levels.len() >= MAX_DEPTH as usize => return None,
+                Peek::Object => {
+                    let start = at.wrapping_add(j.current_index());
+                    let first = j.next_object().ok()?.map(is_tag);
+                    // one whose tag leads is decoded without a look-ahead
+                    let entry = (first != Some(true) && self.tags.len() < room).then(|| {
+                        self.tags.push_back((start, None));
+                        self.tags.len() - 1
+                    });
+                    levels.push(Level { object: true, entry, found: false });
+                    step = Step::Key(first);
+                }
+                Peek::Array => {
+                    let first = j.next_array().ok()?;
+                    levels.push(Level { object: false, entry: None, found: false });
+                    step = Step::Element(first);
+                }
+                _ => {
+                    j.known_skip(peek).ok()?;
+                    step = Step::after_value(&mut j, levels.last()?.object)?;
+                }
+            }
+        }
     }
 
     /// The next key of an object (the first when `first`) as written between its quotes, and
@@ -683,6 +862,7 @@ impl<'a> Decoder<'a> {
     fn members(&mut self, o: &mut dyn Object, tag_read: bool) -> Result<(), DecodeError> {
         let info = o.info();
         let mut seen = Seen::default();
+        let mut tag_seen = tag_read;
         let mut hint = 0usize;
         let mut key = self.raw_key(!tag_read, info.expect(hint))?;
         self.enter()?;
@@ -703,8 +883,11 @@ impl<'a> Decoder<'a> {
                 }
             }
             match action {
+                // A member written twice would be decoded over the first value, merging the
+                // two objects into one neither wrote: which one is meant is not ours to guess.
+                Action::Field(i) if !seen.insert(i) => return Err(self.duplicate(info.wire[i])),
+                Action::TypeName if std::mem::replace(&mut tag_seen, true) => return Err(self.duplicate(crate::DISCRIMINATOR)),
                 Action::Field(i) => {
-                    seen.set(i);
                     if let Err(e) = o.field_mut(i).decode_into(self) {
                         return Err(e.in_field(info.wire[i]));
                     }
@@ -712,7 +895,7 @@ impl<'a> Decoder<'a> {
                 // nearly always the type's own name, recognised on the input's bytes
                 Action::TypeName if info.plain && info.type_name.is_some_and(|t| self.plain_str_is(t.as_bytes())) => {}
                 Action::TypeName => {
-                    let name = self.str()?;
+                    let name = self.str().map_err(|e| e.in_field(crate::DISCRIMINATOR))?;
                     if !info.is_named(name) && o.extra().type_name().is_none() {
                         let name = name.to_owned();
                         o.extra_mut().set_type_name(name);
@@ -730,6 +913,11 @@ impl<'a> Decoder<'a> {
             return self.missing(o, &seen);
         }
         Ok(())
+    }
+
+    #[cold]
+    fn duplicate(&self, member: &str) -> DecodeError {
+        self.error(format!("duplicate member `{member}`"))
     }
 
     /// Required members of `o` that the input left out: an error in strict mode, otherwise
@@ -787,7 +975,10 @@ impl<'a> Decoder<'a> {
                 _ => return Err(self.error(format!("expected `{}` first", crate::DISCRIMINATOR))),
             }
         }
-        self.tag_value().map(Some)
+        match self.tag_value() {
+            Ok(tag) => Ok(Some(tag)),
+            Err(e) => Err(e.in_field(crate::DISCRIMINATOR)),
+        }
     }
 
     /// Decodes the variant for `tag`; `tag_read`: the object's opening and its leading
@@ -809,42 +1000,42 @@ impl<'a> Decoder<'a> {
         self.members(o, tag_read)
     }
 
-    /// The value of a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
-    pub fn boxed<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
+    /// The value of a wrapped primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
+    pub fn wrapped<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
         let mut value = None;
-        self.boxed_members(value_key, &mut |d| T::decode(d).map(|v| value = Some(v)))?;
+        self.wrapped_members(value_key, &mut |d| T::decode(d).map(|v| value = Some(v)))?;
         value.ok_or_else(|| self.error(format!("missing field `{value_key}`")))
     }
 
-    /// [`Self::boxed`], wrapped into a variant of the root.
+    /// [`Self::wrapped`], put into a variant of the root.
     ///
     /// The root's `decode` is one `match` of a few hundred arms, and it recurses through nested
-    /// `Any`s. Written as `Self::X(d.boxed(key)?)`, each arm would keep its own `Result` in the
+    /// `Any`s. Written as `Self::X(d.wrapped(key)?)`, each arm would keep its own `Result` in the
     /// frame of an unoptimized build, and the frame would outgrow the stack long before
     /// the depth limit; an arm that is one call of a helper like this one returns straight into
     /// the caller's result.
     #[inline]
-    pub fn boxed_as<T: Decode, R>(&mut self, value_key: &'static str, wrap: fn(T) -> R) -> Result<R, DecodeError> {
-        self.boxed(value_key).map(wrap)
+    pub fn wrapped_as<T: Decode, R>(&mut self, value_key: &'static str, wrap: fn(T) -> R) -> Result<R, DecodeError> {
+        self.wrapped(value_key).map(wrap)
     }
 
-    /// [`Decode::decode_boxed`], wrapped into a variant of the root (see [`Self::boxed_as`]).
+    /// [`Decode::decode_boxed`], put into a variant of the root (see [`Self::wrapped_as`]).
     #[inline]
     pub fn decode_boxed_as<T: Decode, R>(&mut self, wrap: fn(Box<T>) -> R) -> Result<R, DecodeError> {
         T::decode_boxed(self).map(wrap)
     }
 
-    /// A polymorphic value whose `_typeName` was already looked up, wrapped into a variant of
-    /// the root (see [`Self::boxed_as`]).
+    /// A polymorphic value whose `_typeName` was already looked up, put into a variant of
+    /// the root (see [`Self::wrapped_as`]).
     #[inline]
     pub fn family_tagged_as<K: crate::object::Family, R>(&mut self, tag: TypeTag, wrap: fn(K) -> R) -> Result<R, DecodeError> {
         let opened = self.take_opened();
         self.family_from(tag, opened).map(wrap)
     }
 
-    /// The part of [`Self::boxed`] that does not depend on `T` (compiled once, not for each of
+    /// The part of [`Self::wrapped`] that does not depend on `T` (compiled once, not for each of
     /// the hundreds of types an `Any` can hold): the members, `value` called at `value_key`.
-    fn boxed_members(
+    fn wrapped_members(
         &mut self,
         value_key: &'static str,
         value: &mut dyn FnMut(&mut Self) -> Result<(), DecodeError>,
@@ -852,11 +1043,21 @@ impl<'a> Decoder<'a> {
         let first = !self.take_opened();
         let mut key = self.raw_key(first, Some(value_key.as_bytes()))?;
         self.enter()?;
+        // the leading `_typeName`, when consumed with the opening, counts as seen
+        let (mut value_seen, mut tag_seen) = (false, !first);
         while let Some((raw, hit)) = key {
             // a key written with escapes is compared decoded
-            if hit || raw == value_key.as_bytes() || (raw.contains(&b'\\') && self.key_text(raw)? == value_key) {
+            let escaped = if raw.contains(&b'\\') { Some(self.key_text(raw)?) } else { None };
+            let is = |name: &str| escaped.as_deref().map_or(raw == name.as_bytes(), |k| k == name);
+            if hit || is(value_key) {
+                if std::mem::replace(&mut value_seen, true) {
+                    return Err(self.duplicate(value_key));
+                }
                 value(self).map_err(|e| e.in_field(value_key))?;
             } else {
+                if is(crate::DISCRIMINATOR) && std::mem::replace(&mut tag_seen, true) {
+                    return Err(self.duplicate(crate::DISCRIMINATOR));
+                }
                 self.j.next_skip().map_err(|e| jerr(e, self.base))?;
             }
             key = self.raw_key(false, Some(value_key.as_bytes()))?;
@@ -878,6 +1079,11 @@ impl<'a> Decoder<'a> {
             None => (self.pos(), self.json()?),
         };
         match value {
+            // a `_typeName` that is not a string is refused wherever it stands, as a family's
+            // decoding and a leading one's look-up refuse it
+            serde_json::Value::Object(m) if m.get(crate::DISCRIMINATOR).is_some_and(|t| !t.is_string()) => {
+                Err(DecodeError::at(format!("expected a string for `{}`", crate::DISCRIMINATOR), start).in_key(crate::DISCRIMINATOR.to_owned()))
+            }
             serde_json::Value::Object(m) => Ok(m),
             _ => Err(DecodeError::at("expected an object".into(), start)),
         }
@@ -890,10 +1096,17 @@ impl<'a> Decoder<'a> {
 struct Seen([u64; 8]);
 
 impl Seen {
+    /// Marks member `i` seen; false when it was already (never for an untracked one).
     #[inline]
-    fn set(&mut self, i: usize) {
-        if let Some(w) = self.0.get_mut(i / 64) {
-            *w |= 1 << (i % 64);
+    fn insert(&mut self, i: usize) -> bool {
+        match self.0.get_mut(i / 64) {
+            Some(w) => {
+                let bit = 1 << (i % 64);
+                let new = *w & bit == 0;
+                *w |= bit;
+                new
+            }
+            None => true,
         }
     }
 
@@ -1004,7 +1217,7 @@ impl Decode for f64 {
 impl Decode for f32 {
     #[inline]
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        d.f64().map(|v| v as f32)
+        d.f32()
     }
 }
 

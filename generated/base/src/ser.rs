@@ -162,8 +162,8 @@ impl Encoder {
         Members { e: self, first: true }
     }
 
-    /// A boxed value in an `Any` position: `{"_typeName": "int", "_value": 3}`.
-    pub fn boxed(&mut self, type_name: &str, value_key: &str, value: &dyn Encode) {
+    /// A wrapped value in an `Any` position: `{"_typeName": "int", "_value": 3}`.
+    pub fn wrapped(&mut self, type_name: &str, value_key: &str, value: &dyn Encode) {
         let mut first = true;
         self.out.push(b'{');
         self.key(&mut first, crate::DISCRIMINATOR);

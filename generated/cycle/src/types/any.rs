@@ -2,7 +2,7 @@
 
 /// The base of all data types.
 ///
-/// Any value of the API, chosen by its `_typeName`: a data object or fault (through its family enum), a managed object reference, or a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
+/// Any value of the API, chosen by its `_typeName`: a data object or fault (through its family enum), a managed object reference, or a wrapped primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
 ///
 /// A `_typeName` this release does not know is kept verbatim in the unknown variant and re-encodes unchanged.
 ///
@@ -794,7 +794,7 @@ pub enum Any {
     ///
     /// Wire `_typeName`: `ArrayOfVslmEventVslmEventInfoState`.
     ArrayOfVslmEventVslmEventInfoState(Vec<crate::types::VslmEventVslmEventInfoState>),
-    /// A boxed array of data objects (`ArrayOfVirtualDevice`, ...): one variant for all
+    /// A wrapped array of data objects (`ArrayOfVirtualDevice`, ...): one variant for all
     /// of them, its elements decoded by their own `_typeName`.
     Array(crate::types::AnyArray),
     /// A value whose `_typeName` this release does not know, kept as it was received
@@ -1282,7 +1282,7 @@ impl Any {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
-    /// The text of a boxed string (`string`, `dateTime`, `anyURI`, `base64Binary`...),
+    /// The text of a wrapped string (`string`, `dateTime`, `anyURI`, `base64Binary`...),
     /// `None` for any other value.
     pub fn as_str(&self) -> Option<&str> {
         match self {
@@ -15876,78 +15876,86 @@ impl crate::de::Decode for Any {
         };
         match crate::registry::child_toward(crate::registry::id::Any, id) {
             crate::registry::id::ArrayOfAnyType => {
-                d.boxed_as("_value", Self::ArrayOfAnyType)
+                d.wrapped_as("_value", Self::ArrayOfAnyType)
             }
             crate::registry::id::ManagedObjectReference => {
                 d.decode_boxed_as(Self::ManagedObjectReference)
             }
             crate::registry::id::PrimitiveBoolean => {
-                d.boxed_as("_value", Self::PrimitiveBoolean)
+                d.wrapped_as("_value", Self::PrimitiveBoolean)
             }
             crate::registry::id::ArrayOfBoolean => {
-                d.boxed_as("_value", Self::ArrayOfBoolean)
+                d.wrapped_as("_value", Self::ArrayOfBoolean)
             }
             crate::registry::id::PrimitiveByte => {
-                d.boxed_as("_value", Self::PrimitiveByte)
+                d.wrapped_as("_value", Self::PrimitiveByte)
             }
-            crate::registry::id::ArrayOfByte => d.boxed_as("_value", Self::ArrayOfByte),
+            crate::registry::id::ArrayOfByte => d.wrapped_as("_value", Self::ArrayOfByte),
             crate::registry::id::PrimitiveShort => {
-                d.boxed_as("_value", Self::PrimitiveShort)
+                d.wrapped_as("_value", Self::PrimitiveShort)
             }
-            crate::registry::id::ArrayOfShort => d.boxed_as("_value", Self::ArrayOfShort),
-            crate::registry::id::PrimitiveInt => d.boxed_as("_value", Self::PrimitiveInt),
-            crate::registry::id::ArrayOfInt => d.boxed_as("_value", Self::ArrayOfInt),
+            crate::registry::id::ArrayOfShort => {
+                d.wrapped_as("_value", Self::ArrayOfShort)
+            }
+            crate::registry::id::PrimitiveInt => {
+                d.wrapped_as("_value", Self::PrimitiveInt)
+            }
+            crate::registry::id::ArrayOfInt => d.wrapped_as("_value", Self::ArrayOfInt),
             crate::registry::id::PrimitiveLong => {
-                d.boxed_as("_value", Self::PrimitiveLong)
+                d.wrapped_as("_value", Self::PrimitiveLong)
             }
-            crate::registry::id::ArrayOfLong => d.boxed_as("_value", Self::ArrayOfLong),
+            crate::registry::id::ArrayOfLong => d.wrapped_as("_value", Self::ArrayOfLong),
             crate::registry::id::PrimitiveFloat => {
-                d.boxed_as("_value", Self::PrimitiveFloat)
+                d.wrapped_as("_value", Self::PrimitiveFloat)
             }
-            crate::registry::id::ArrayOfFloat => d.boxed_as("_value", Self::ArrayOfFloat),
+            crate::registry::id::ArrayOfFloat => {
+                d.wrapped_as("_value", Self::ArrayOfFloat)
+            }
             crate::registry::id::PrimitiveDouble => {
-                d.boxed_as("_value", Self::PrimitiveDouble)
+                d.wrapped_as("_value", Self::PrimitiveDouble)
             }
             crate::registry::id::ArrayOfDouble => {
-                d.boxed_as("_value", Self::ArrayOfDouble)
+                d.wrapped_as("_value", Self::ArrayOfDouble)
             }
             crate::registry::id::PrimitiveString => {
-                d.boxed_as("_value", Self::PrimitiveString)
+                d.wrapped_as("_value", Self::PrimitiveString)
             }
             crate::registry::id::ArrayOfString => {
-                d.boxed_as("_value", Self::ArrayOfString)
+                d.wrapped_as("_value", Self::ArrayOfString)
             }
             crate::registry::id::PrimitiveDateTime => {
-                d.boxed_as("_value", Self::PrimitiveDateTime)
+                d.wrapped_as("_value", Self::PrimitiveDateTime)
             }
             crate::registry::id::ArrayOfDateTime => {
-                d.boxed_as("_value", Self::ArrayOfDateTime)
+                d.wrapped_as("_value", Self::ArrayOfDateTime)
             }
-            crate::registry::id::PrimitiveURI => d.boxed_as("_value", Self::PrimitiveURI),
-            crate::registry::id::ArrayOfURI => d.boxed_as("_value", Self::ArrayOfURI),
+            crate::registry::id::PrimitiveURI => {
+                d.wrapped_as("_value", Self::PrimitiveURI)
+            }
+            crate::registry::id::ArrayOfURI => d.wrapped_as("_value", Self::ArrayOfURI),
             crate::registry::id::PrimitiveBinary => {
-                d.boxed_as("_value", Self::PrimitiveBinary)
+                d.wrapped_as("_value", Self::PrimitiveBinary)
             }
             crate::registry::id::ArrayOfBinary => {
-                d.boxed_as("_value", Self::ArrayOfBinary)
+                d.wrapped_as("_value", Self::ArrayOfBinary)
             }
             crate::registry::id::PrimitiveTypeName => {
-                d.boxed_as("_value", Self::PrimitiveTypeName)
+                d.wrapped_as("_value", Self::PrimitiveTypeName)
             }
             crate::registry::id::ArrayOfTypeName => {
-                d.boxed_as("_value", Self::ArrayOfTypeName)
+                d.wrapped_as("_value", Self::ArrayOfTypeName)
             }
             crate::registry::id::PrimitivePropPath => {
-                d.boxed_as("_value", Self::PrimitivePropPath)
+                d.wrapped_as("_value", Self::PrimitivePropPath)
             }
             crate::registry::id::ArrayOfPropPath => {
-                d.boxed_as("_value", Self::ArrayOfPropPath)
+                d.wrapped_as("_value", Self::ArrayOfPropPath)
             }
             crate::registry::id::PrimitiveMethodName => {
-                d.boxed_as("_value", Self::PrimitiveMethodName)
+                d.wrapped_as("_value", Self::PrimitiveMethodName)
             }
             crate::registry::id::ArrayOfMethodName => {
-                d.boxed_as("_value", Self::ArrayOfMethodName)
+                d.wrapped_as("_value", Self::ArrayOfMethodName)
             }
             crate::registry::id::DataObject => {
                 d.family_tagged_as(crate::de::TypeTag::Known(id), Self::DataObject)
@@ -15956,461 +15964,467 @@ impl crate::de::Decode for Any {
                 d.family_tagged_as(crate::de::TypeTag::Known(id), Self::MethodFault)
             }
             crate::registry::id::EntityReferenceEntityType => {
-                d.boxed_as("_value", Self::EntityReferenceEntityType)
+                d.wrapped_as("_value", Self::EntityReferenceEntityType)
             }
             crate::registry::id::ArrayOfEntityReferenceEntityType => {
-                d.boxed_as("_value", Self::ArrayOfEntityReferenceEntityType)
+                d.wrapped_as("_value", Self::ArrayOfEntityReferenceEntityType)
             }
             crate::registry::id::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState,
                 )
             }
             crate::registry::id::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState,
                 )
             }
             crate::registry::id::DatastoreAccessible => {
-                d.boxed_as("_value", Self::DatastoreAccessible)
+                d.wrapped_as("_value", Self::DatastoreAccessible)
             }
             crate::registry::id::ArrayOfDatastoreAccessible => {
-                d.boxed_as("_value", Self::ArrayOfDatastoreAccessible)
+                d.wrapped_as("_value", Self::ArrayOfDatastoreAccessible)
             }
             crate::registry::id::DrsInjectorWorkloadCorrelationState => {
-                d.boxed_as("_value", Self::DrsInjectorWorkloadCorrelationState)
+                d.wrapped_as("_value", Self::DrsInjectorWorkloadCorrelationState)
             }
             crate::registry::id::ArrayOfDrsInjectorWorkloadCorrelationState => {
-                d.boxed_as("_value", Self::ArrayOfDrsInjectorWorkloadCorrelationState)
+                d.wrapped_as("_value", Self::ArrayOfDrsInjectorWorkloadCorrelationState)
             }
             crate::registry::id::HostSystemConnectionState => {
-                d.boxed_as("_value", Self::HostSystemConnectionState)
+                d.wrapped_as("_value", Self::HostSystemConnectionState)
             }
             crate::registry::id::ArrayOfHostSystemConnectionState => {
-                d.boxed_as("_value", Self::ArrayOfHostSystemConnectionState)
+                d.wrapped_as("_value", Self::ArrayOfHostSystemConnectionState)
             }
             crate::registry::id::HostSystemPowerState => {
-                d.boxed_as("_value", Self::HostSystemPowerState)
+                d.wrapped_as("_value", Self::HostSystemPowerState)
             }
             crate::registry::id::ArrayOfHostSystemPowerState => {
-                d.boxed_as("_value", Self::ArrayOfHostSystemPowerState)
+                d.wrapped_as("_value", Self::ArrayOfHostSystemPowerState)
             }
             crate::registry::id::HttpNfcLeaseState => {
-                d.boxed_as("_value", Self::HttpNfcLeaseState)
+                d.wrapped_as("_value", Self::HttpNfcLeaseState)
             }
             crate::registry::id::ArrayOfHttpNfcLeaseState => {
-                d.boxed_as("_value", Self::ArrayOfHttpNfcLeaseState)
+                d.wrapped_as("_value", Self::ArrayOfHttpNfcLeaseState)
             }
             crate::registry::id::LatencySensitivitySensitivityLevel => {
-                d.boxed_as("_value", Self::LatencySensitivitySensitivityLevel)
+                d.wrapped_as("_value", Self::LatencySensitivitySensitivityLevel)
             }
             crate::registry::id::ArrayOfLatencySensitivitySensitivityLevel => {
-                d.boxed_as("_value", Self::ArrayOfLatencySensitivitySensitivityLevel)
+                d.wrapped_as("_value", Self::ArrayOfLatencySensitivitySensitivityLevel)
             }
             crate::registry::id::LicenseFeatureInfoState => {
-                d.boxed_as("_value", Self::LicenseFeatureInfoState)
+                d.wrapped_as("_value", Self::LicenseFeatureInfoState)
             }
             crate::registry::id::ArrayOfLicenseFeatureInfoState => {
-                d.boxed_as("_value", Self::ArrayOfLicenseFeatureInfoState)
+                d.wrapped_as("_value", Self::ArrayOfLicenseFeatureInfoState)
             }
             crate::registry::id::HostLicensableResourceKey => {
-                d.boxed_as("_value", Self::HostLicensableResourceKey)
+                d.wrapped_as("_value", Self::HostLicensableResourceKey)
             }
             crate::registry::id::ArrayOfHostLicensableResourceKey => {
-                d.boxed_as("_value", Self::ArrayOfHostLicensableResourceKey)
+                d.wrapped_as("_value", Self::ArrayOfHostLicensableResourceKey)
             }
             crate::registry::id::LicenseManagerState => {
-                d.boxed_as("_value", Self::LicenseManagerState)
+                d.wrapped_as("_value", Self::LicenseManagerState)
             }
             crate::registry::id::ArrayOfLicenseManagerState => {
-                d.boxed_as("_value", Self::ArrayOfLicenseManagerState)
+                d.wrapped_as("_value", Self::ArrayOfLicenseManagerState)
             }
             crate::registry::id::LicenseReservationInfoState => {
-                d.boxed_as("_value", Self::LicenseReservationInfoState)
+                d.wrapped_as("_value", Self::LicenseReservationInfoState)
             }
             crate::registry::id::ArrayOfLicenseReservationInfoState => {
-                d.boxed_as("_value", Self::ArrayOfLicenseReservationInfoState)
+                d.wrapped_as("_value", Self::ArrayOfLicenseReservationInfoState)
             }
             crate::registry::id::ManagedEntityStatus => {
-                d.boxed_as("_value", Self::ManagedEntityStatus)
+                d.wrapped_as("_value", Self::ManagedEntityStatus)
             }
             crate::registry::id::ArrayOfManagedEntityStatus => {
-                d.boxed_as("_value", Self::ArrayOfManagedEntityStatus)
+                d.wrapped_as("_value", Self::ArrayOfManagedEntityStatus)
             }
             crate::registry::id::PerfSummaryType => {
-                d.boxed_as("_value", Self::PerfSummaryType)
+                d.wrapped_as("_value", Self::PerfSummaryType)
             }
             crate::registry::id::ArrayOfPerfSummaryType => {
-                d.boxed_as("_value", Self::ArrayOfPerfSummaryType)
+                d.wrapped_as("_value", Self::ArrayOfPerfSummaryType)
             }
             crate::registry::id::PerfStatsType => {
-                d.boxed_as("_value", Self::PerfStatsType)
+                d.wrapped_as("_value", Self::PerfStatsType)
             }
             crate::registry::id::ArrayOfPerfStatsType => {
-                d.boxed_as("_value", Self::ArrayOfPerfStatsType)
+                d.wrapped_as("_value", Self::ArrayOfPerfStatsType)
             }
-            crate::registry::id::SharesLevel => d.boxed_as("_value", Self::SharesLevel),
+            crate::registry::id::SharesLevel => d.wrapped_as("_value", Self::SharesLevel),
             crate::registry::id::ArrayOfSharesLevel => {
-                d.boxed_as("_value", Self::ArrayOfSharesLevel)
+                d.wrapped_as("_value", Self::ArrayOfSharesLevel)
             }
             crate::registry::id::SimpleCommandEncoding => {
-                d.boxed_as("_value", Self::SimpleCommandEncoding)
+                d.wrapped_as("_value", Self::SimpleCommandEncoding)
             }
             crate::registry::id::ArrayOfSimpleCommandEncoding => {
-                d.boxed_as("_value", Self::ArrayOfSimpleCommandEncoding)
+                d.wrapped_as("_value", Self::ArrayOfSimpleCommandEncoding)
             }
             crate::registry::id::TaskFilterSpecRecursionOption => {
-                d.boxed_as("_value", Self::TaskFilterSpecRecursionOption)
+                d.wrapped_as("_value", Self::TaskFilterSpecRecursionOption)
             }
             crate::registry::id::ArrayOfTaskFilterSpecRecursionOption => {
-                d.boxed_as("_value", Self::ArrayOfTaskFilterSpecRecursionOption)
+                d.wrapped_as("_value", Self::ArrayOfTaskFilterSpecRecursionOption)
             }
             crate::registry::id::TaskFilterSpecTimeOption => {
-                d.boxed_as("_value", Self::TaskFilterSpecTimeOption)
+                d.wrapped_as("_value", Self::TaskFilterSpecTimeOption)
             }
             crate::registry::id::ArrayOfTaskFilterSpecTimeOption => {
-                d.boxed_as("_value", Self::ArrayOfTaskFilterSpecTimeOption)
+                d.wrapped_as("_value", Self::ArrayOfTaskFilterSpecTimeOption)
             }
             crate::registry::id::TaskInfoState => {
-                d.boxed_as("_value", Self::TaskInfoState)
+                d.wrapped_as("_value", Self::TaskInfoState)
             }
             crate::registry::id::ArrayOfTaskInfoState => {
-                d.boxed_as("_value", Self::ArrayOfTaskInfoState)
+                d.wrapped_as("_value", Self::ArrayOfTaskInfoState)
             }
             crate::registry::id::VirtualAppVAppState => {
-                d.boxed_as("_value", Self::VirtualAppVAppState)
+                d.wrapped_as("_value", Self::VirtualAppVAppState)
             }
             crate::registry::id::ArrayOfVirtualAppVAppState => {
-                d.boxed_as("_value", Self::ArrayOfVirtualAppVAppState)
+                d.wrapped_as("_value", Self::ArrayOfVirtualAppVAppState)
             }
             crate::registry::id::VirtualMachineConnectionState => {
-                d.boxed_as("_value", Self::VirtualMachineConnectionState)
+                d.wrapped_as("_value", Self::VirtualMachineConnectionState)
             }
             crate::registry::id::ArrayOfVirtualMachineConnectionState => {
-                d.boxed_as("_value", Self::ArrayOfVirtualMachineConnectionState)
+                d.wrapped_as("_value", Self::ArrayOfVirtualMachineConnectionState)
             }
             crate::registry::id::VirtualMachineFaultToleranceState => {
-                d.boxed_as("_value", Self::VirtualMachineFaultToleranceState)
+                d.wrapped_as("_value", Self::VirtualMachineFaultToleranceState)
             }
             crate::registry::id::ArrayOfVirtualMachineFaultToleranceState => {
-                d.boxed_as("_value", Self::ArrayOfVirtualMachineFaultToleranceState)
+                d.wrapped_as("_value", Self::ArrayOfVirtualMachineFaultToleranceState)
             }
             crate::registry::id::VirtualMachineMovePriority => {
-                d.boxed_as("_value", Self::VirtualMachineMovePriority)
+                d.wrapped_as("_value", Self::VirtualMachineMovePriority)
             }
             crate::registry::id::ArrayOfVirtualMachineMovePriority => {
-                d.boxed_as("_value", Self::ArrayOfVirtualMachineMovePriority)
+                d.wrapped_as("_value", Self::ArrayOfVirtualMachineMovePriority)
             }
             crate::registry::id::VirtualMachinePowerState => {
-                d.boxed_as("_value", Self::VirtualMachinePowerState)
+                d.wrapped_as("_value", Self::VirtualMachinePowerState)
             }
             crate::registry::id::ArrayOfVirtualMachinePowerState => {
-                d.boxed_as("_value", Self::ArrayOfVirtualMachinePowerState)
+                d.wrapped_as("_value", Self::ArrayOfVirtualMachinePowerState)
             }
             crate::registry::id::VirtualMachineRecordReplayState => {
-                d.boxed_as("_value", Self::VirtualMachineRecordReplayState)
+                d.wrapped_as("_value", Self::VirtualMachineRecordReplayState)
             }
             crate::registry::id::ArrayOfVirtualMachineRecordReplayState => {
-                d.boxed_as("_value", Self::ArrayOfVirtualMachineRecordReplayState)
+                d.wrapped_as("_value", Self::ArrayOfVirtualMachineRecordReplayState)
             }
             crate::registry::id::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType,
                 )
             }
             crate::registry::id::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType,
                 )
             }
             crate::registry::id::MetricAlarmOperator => {
-                d.boxed_as("_value", Self::MetricAlarmOperator)
+                d.wrapped_as("_value", Self::MetricAlarmOperator)
             }
             crate::registry::id::ArrayOfMetricAlarmOperator => {
-                d.boxed_as("_value", Self::ArrayOfMetricAlarmOperator)
+                d.wrapped_as("_value", Self::ArrayOfMetricAlarmOperator)
             }
             crate::registry::id::StateAlarmOperator => {
-                d.boxed_as("_value", Self::StateAlarmOperator)
+                d.wrapped_as("_value", Self::StateAlarmOperator)
             }
             crate::registry::id::ArrayOfStateAlarmOperator => {
-                d.boxed_as("_value", Self::ArrayOfStateAlarmOperator)
+                d.wrapped_as("_value", Self::ArrayOfStateAlarmOperator)
             }
             crate::registry::id::DasVmPriority => {
-                d.boxed_as("_value", Self::DasVmPriority)
+                d.wrapped_as("_value", Self::DasVmPriority)
             }
             crate::registry::id::ArrayOfDasVmPriority => {
-                d.boxed_as("_value", Self::ArrayOfDasVmPriority)
+                d.wrapped_as("_value", Self::ArrayOfDasVmPriority)
             }
-            crate::registry::id::DpmBehavior => d.boxed_as("_value", Self::DpmBehavior),
+            crate::registry::id::DpmBehavior => d.wrapped_as("_value", Self::DpmBehavior),
             crate::registry::id::ArrayOfDpmBehavior => {
-                d.boxed_as("_value", Self::ArrayOfDpmBehavior)
+                d.wrapped_as("_value", Self::ArrayOfDpmBehavior)
             }
-            crate::registry::id::DrsBehavior => d.boxed_as("_value", Self::DrsBehavior),
+            crate::registry::id::DrsBehavior => d.wrapped_as("_value", Self::DrsBehavior),
             crate::registry::id::ArrayOfDrsBehavior => {
-                d.boxed_as("_value", Self::ArrayOfDrsBehavior)
+                d.wrapped_as("_value", Self::ArrayOfDrsBehavior)
             }
             crate::registry::id::HostPowerOperationType => {
-                d.boxed_as("_value", Self::HostPowerOperationType)
+                d.wrapped_as("_value", Self::HostPowerOperationType)
             }
             crate::registry::id::ArrayOfHostPowerOperationType => {
-                d.boxed_as("_value", Self::ArrayOfHostPowerOperationType)
+                d.wrapped_as("_value", Self::ArrayOfHostPowerOperationType)
             }
             crate::registry::id::EventFilterSpecRecursionOption => {
-                d.boxed_as("_value", Self::EventFilterSpecRecursionOption)
+                d.wrapped_as("_value", Self::EventFilterSpecRecursionOption)
             }
             crate::registry::id::ArrayOfEventFilterSpecRecursionOption => {
-                d.boxed_as("_value", Self::ArrayOfEventFilterSpecRecursionOption)
+                d.wrapped_as("_value", Self::ArrayOfEventFilterSpecRecursionOption)
             }
             crate::registry::id::FtIssuesOnHostHostSelectionType => {
-                d.boxed_as("_value", Self::FtIssuesOnHostHostSelectionType)
+                d.wrapped_as("_value", Self::FtIssuesOnHostHostSelectionType)
             }
             crate::registry::id::ArrayOfFtIssuesOnHostHostSelectionType => {
-                d.boxed_as("_value", Self::ArrayOfFtIssuesOnHostHostSelectionType)
+                d.wrapped_as("_value", Self::ArrayOfFtIssuesOnHostHostSelectionType)
             }
             crate::registry::id::AutoStartWaitHeartbeatSetting => {
-                d.boxed_as("_value", Self::AutoStartWaitHeartbeatSetting)
+                d.wrapped_as("_value", Self::AutoStartWaitHeartbeatSetting)
             }
             crate::registry::id::ArrayOfAutoStartWaitHeartbeatSetting => {
-                d.boxed_as("_value", Self::ArrayOfAutoStartWaitHeartbeatSetting)
+                d.wrapped_as("_value", Self::ArrayOfAutoStartWaitHeartbeatSetting)
             }
             crate::registry::id::FibreChannelPortType => {
-                d.boxed_as("_value", Self::FibreChannelPortType)
+                d.wrapped_as("_value", Self::FibreChannelPortType)
             }
             crate::registry::id::ArrayOfFibreChannelPortType => {
-                d.boxed_as("_value", Self::ArrayOfFibreChannelPortType)
+                d.wrapped_as("_value", Self::ArrayOfFibreChannelPortType)
             }
             crate::registry::id::HostAccessMode => {
-                d.boxed_as("_value", Self::HostAccessMode)
+                d.wrapped_as("_value", Self::HostAccessMode)
             }
             crate::registry::id::ArrayOfHostAccessMode => {
-                d.boxed_as("_value", Self::ArrayOfHostAccessMode)
+                d.wrapped_as("_value", Self::ArrayOfHostAccessMode)
             }
             crate::registry::id::HostLockdownMode => {
-                d.boxed_as("_value", Self::HostLockdownMode)
+                d.wrapped_as("_value", Self::HostLockdownMode)
             }
             crate::registry::id::ArrayOfHostLockdownMode => {
-                d.boxed_as("_value", Self::ArrayOfHostLockdownMode)
+                d.wrapped_as("_value", Self::ArrayOfHostLockdownMode)
             }
             crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType,
                 )
             }
             crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType,
                 )
             }
             crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation,
                 )
             }
             crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation,
                 )
             }
             crate::registry::id::HostInternetScsiHbaNetworkBindingSupportType => {
-                d.boxed_as("_value", Self::HostInternetScsiHbaNetworkBindingSupportType)
+                d.wrapped_as(
+                    "_value",
+                    Self::HostInternetScsiHbaNetworkBindingSupportType,
+                )
             }
             crate::registry::id::ArrayOfHostInternetScsiHbaNetworkBindingSupportType => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::ArrayOfHostInternetScsiHbaNetworkBindingSupportType,
                 )
             }
             crate::registry::id::HostFirewallRuleDirection => {
-                d.boxed_as("_value", Self::HostFirewallRuleDirection)
+                d.wrapped_as("_value", Self::HostFirewallRuleDirection)
             }
             crate::registry::id::ArrayOfHostFirewallRuleDirection => {
-                d.boxed_as("_value", Self::ArrayOfHostFirewallRuleDirection)
+                d.wrapped_as("_value", Self::ArrayOfHostFirewallRuleDirection)
             }
             crate::registry::id::HostFirewallRulePortType => {
-                d.boxed_as("_value", Self::HostFirewallRulePortType)
+                d.wrapped_as("_value", Self::HostFirewallRulePortType)
             }
             crate::registry::id::ArrayOfHostFirewallRulePortType => {
-                d.boxed_as("_value", Self::ArrayOfHostFirewallRulePortType)
+                d.wrapped_as("_value", Self::ArrayOfHostFirewallRulePortType)
             }
             crate::registry::id::HostSnmpAgentCapability => {
-                d.boxed_as("_value", Self::HostSnmpAgentCapability)
+                d.wrapped_as("_value", Self::HostSnmpAgentCapability)
             }
             crate::registry::id::ArrayOfHostSnmpAgentCapability => {
-                d.boxed_as("_value", Self::ArrayOfHostSnmpAgentCapability)
+                d.wrapped_as("_value", Self::ArrayOfHostSnmpAgentCapability)
             }
             crate::registry::id::HostTpmAttestationInfoAcceptanceStatus => {
-                d.boxed_as("_value", Self::HostTpmAttestationInfoAcceptanceStatus)
+                d.wrapped_as("_value", Self::HostTpmAttestationInfoAcceptanceStatus)
             }
             crate::registry::id::ArrayOfHostTpmAttestationInfoAcceptanceStatus => {
-                d.boxed_as("_value", Self::ArrayOfHostTpmAttestationInfoAcceptanceStatus)
+                d.wrapped_as(
+                    "_value",
+                    Self::ArrayOfHostTpmAttestationInfoAcceptanceStatus,
+                )
             }
             crate::registry::id::ArrayUpdateOperation => {
-                d.boxed_as("_value", Self::ArrayUpdateOperation)
+                d.wrapped_as("_value", Self::ArrayUpdateOperation)
             }
             crate::registry::id::ArrayOfArrayUpdateOperation => {
-                d.boxed_as("_value", Self::ArrayOfArrayUpdateOperation)
+                d.wrapped_as("_value", Self::ArrayOfArrayUpdateOperation)
             }
             crate::registry::id::ProfileNumericComparator => {
-                d.boxed_as("_value", Self::ProfileNumericComparator)
+                d.wrapped_as("_value", Self::ProfileNumericComparator)
             }
             crate::registry::id::ArrayOfProfileNumericComparator => {
-                d.boxed_as("_value", Self::ArrayOfProfileNumericComparator)
+                d.wrapped_as("_value", Self::ArrayOfProfileNumericComparator)
             }
-            crate::registry::id::DayOfWeek => d.boxed_as("_value", Self::DayOfWeek),
+            crate::registry::id::DayOfWeek => d.wrapped_as("_value", Self::DayOfWeek),
             crate::registry::id::ArrayOfDayOfWeek => {
-                d.boxed_as("_value", Self::ArrayOfDayOfWeek)
+                d.wrapped_as("_value", Self::ArrayOfDayOfWeek)
             }
-            crate::registry::id::WeekOfMonth => d.boxed_as("_value", Self::WeekOfMonth),
+            crate::registry::id::WeekOfMonth => d.wrapped_as("_value", Self::WeekOfMonth),
             crate::registry::id::ArrayOfWeekOfMonth => {
-                d.boxed_as("_value", Self::ArrayOfWeekOfMonth)
+                d.wrapped_as("_value", Self::ArrayOfWeekOfMonth)
             }
             crate::registry::id::VirtualMachineCloneSpecTpmProvisionPolicy => {
-                d.boxed_as("_value", Self::VirtualMachineCloneSpecTpmProvisionPolicy)
+                d.wrapped_as("_value", Self::VirtualMachineCloneSpecTpmProvisionPolicy)
             }
             crate::registry::id::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy,
                 )
             }
             crate::registry::id::VirtualMachineConfigInfoNpivWwnType => {
-                d.boxed_as("_value", Self::VirtualMachineConfigInfoNpivWwnType)
+                d.wrapped_as("_value", Self::VirtualMachineConfigInfoNpivWwnType)
             }
             crate::registry::id::ArrayOfVirtualMachineConfigInfoNpivWwnType => {
-                d.boxed_as("_value", Self::ArrayOfVirtualMachineConfigInfoNpivWwnType)
+                d.wrapped_as("_value", Self::ArrayOfVirtualMachineConfigInfoNpivWwnType)
             }
             crate::registry::id::VirtualMachineToolsStatus => {
-                d.boxed_as("_value", Self::VirtualMachineToolsStatus)
+                d.wrapped_as("_value", Self::VirtualMachineToolsStatus)
             }
             crate::registry::id::ArrayOfVirtualMachineToolsStatus => {
-                d.boxed_as("_value", Self::ArrayOfVirtualMachineToolsStatus)
+                d.wrapped_as("_value", Self::ArrayOfVirtualMachineToolsStatus)
             }
             crate::registry::id::GuestQuiesceEndGuestQuiesceError => {
-                d.boxed_as("_value", Self::GuestQuiesceEndGuestQuiesceError)
+                d.wrapped_as("_value", Self::GuestQuiesceEndGuestQuiesceError)
             }
             crate::registry::id::ArrayOfGuestQuiesceEndGuestQuiesceError => {
-                d.boxed_as("_value", Self::ArrayOfGuestQuiesceEndGuestQuiesceError)
+                d.wrapped_as("_value", Self::ArrayOfGuestQuiesceEndGuestQuiesceError)
             }
             crate::registry::id::VirtualMachineMetadataManagerVmMetadataOp => {
-                d.boxed_as("_value", Self::VirtualMachineMetadataManagerVmMetadataOp)
+                d.wrapped_as("_value", Self::VirtualMachineMetadataManagerVmMetadataOp)
             }
             crate::registry::id::ArrayOfVirtualMachineMetadataManagerVmMetadataOp => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::ArrayOfVirtualMachineMetadataManagerVmMetadataOp,
                 )
             }
             crate::registry::id::VirtualMachineRelocateTransformation => {
-                d.boxed_as("_value", Self::VirtualMachineRelocateTransformation)
+                d.wrapped_as("_value", Self::VirtualMachineRelocateTransformation)
             }
             crate::registry::id::ArrayOfVirtualMachineRelocateTransformation => {
-                d.boxed_as("_value", Self::ArrayOfVirtualMachineRelocateTransformation)
+                d.wrapped_as("_value", Self::ArrayOfVirtualMachineRelocateTransformation)
             }
             crate::registry::id::CustomizationNetBIOSMode => {
-                d.boxed_as("_value", Self::CustomizationNetBIOSMode)
+                d.wrapped_as("_value", Self::CustomizationNetBIOSMode)
             }
             crate::registry::id::ArrayOfCustomizationNetBIOSMode => {
-                d.boxed_as("_value", Self::ArrayOfCustomizationNetBIOSMode)
+                d.wrapped_as("_value", Self::ArrayOfCustomizationNetBIOSMode)
             }
             crate::registry::id::CustomizationLicenseDataMode => {
-                d.boxed_as("_value", Self::CustomizationLicenseDataMode)
+                d.wrapped_as("_value", Self::CustomizationLicenseDataMode)
             }
             crate::registry::id::ArrayOfCustomizationLicenseDataMode => {
-                d.boxed_as("_value", Self::ArrayOfCustomizationLicenseDataMode)
+                d.wrapped_as("_value", Self::ArrayOfCustomizationLicenseDataMode)
             }
             crate::registry::id::CustomizationSysprepRebootOption => {
-                d.boxed_as("_value", Self::CustomizationSysprepRebootOption)
+                d.wrapped_as("_value", Self::CustomizationSysprepRebootOption)
             }
             crate::registry::id::ArrayOfCustomizationSysprepRebootOption => {
-                d.boxed_as("_value", Self::ArrayOfCustomizationSysprepRebootOption)
+                d.wrapped_as("_value", Self::ArrayOfCustomizationSysprepRebootOption)
             }
             crate::registry::id::VirtualDeviceConfigSpecFileOperation => {
-                d.boxed_as("_value", Self::VirtualDeviceConfigSpecFileOperation)
+                d.wrapped_as("_value", Self::VirtualDeviceConfigSpecFileOperation)
             }
             crate::registry::id::ArrayOfVirtualDeviceConfigSpecFileOperation => {
-                d.boxed_as("_value", Self::ArrayOfVirtualDeviceConfigSpecFileOperation)
+                d.wrapped_as("_value", Self::ArrayOfVirtualDeviceConfigSpecFileOperation)
             }
             crate::registry::id::VirtualDeviceConfigSpecOperation => {
-                d.boxed_as("_value", Self::VirtualDeviceConfigSpecOperation)
+                d.wrapped_as("_value", Self::VirtualDeviceConfigSpecOperation)
             }
             crate::registry::id::ArrayOfVirtualDeviceConfigSpecOperation => {
-                d.boxed_as("_value", Self::ArrayOfVirtualDeviceConfigSpecOperation)
+                d.wrapped_as("_value", Self::ArrayOfVirtualDeviceConfigSpecOperation)
             }
             crate::registry::id::VirtualSCSISharing => {
-                d.boxed_as("_value", Self::VirtualSCSISharing)
+                d.wrapped_as("_value", Self::VirtualSCSISharing)
             }
             crate::registry::id::ArrayOfVirtualSCSISharing => {
-                d.boxed_as("_value", Self::ArrayOfVirtualSCSISharing)
+                d.wrapped_as("_value", Self::ArrayOfVirtualSCSISharing)
             }
             crate::registry::id::VsanHostDiskResultState => {
-                d.boxed_as("_value", Self::VsanHostDiskResultState)
+                d.wrapped_as("_value", Self::VsanHostDiskResultState)
             }
             crate::registry::id::ArrayOfVsanHostDiskResultState => {
-                d.boxed_as("_value", Self::ArrayOfVsanHostDiskResultState)
+                d.wrapped_as("_value", Self::ArrayOfVsanHostDiskResultState)
             }
             crate::registry::id::VsanHostHealthState => {
-                d.boxed_as("_value", Self::VsanHostHealthState)
+                d.wrapped_as("_value", Self::VsanHostHealthState)
             }
             crate::registry::id::ArrayOfVsanHostHealthState => {
-                d.boxed_as("_value", Self::ArrayOfVsanHostHealthState)
+                d.wrapped_as("_value", Self::ArrayOfVsanHostHealthState)
             }
             crate::registry::id::VsanHostNodeState => {
-                d.boxed_as("_value", Self::VsanHostNodeState)
+                d.wrapped_as("_value", Self::VsanHostNodeState)
             }
             crate::registry::id::ArrayOfVsanHostNodeState => {
-                d.boxed_as("_value", Self::ArrayOfVsanHostNodeState)
+                d.wrapped_as("_value", Self::ArrayOfVsanHostNodeState)
             }
             crate::registry::id::AuthenticationRequiredAuthenticationScheme => {
-                d.boxed_as("_value", Self::AuthenticationRequiredAuthenticationScheme)
+                d.wrapped_as("_value", Self::AuthenticationRequiredAuthenticationScheme)
             }
             crate::registry::id::ArrayOfAuthenticationRequiredAuthenticationScheme => {
-                d.boxed_as(
+                d.wrapped_as(
                     "_value",
                     Self::ArrayOfAuthenticationRequiredAuthenticationScheme,
                 )
             }
             crate::registry::id::AuthenticationRequiredErrorType => {
-                d.boxed_as("_value", Self::AuthenticationRequiredErrorType)
+                d.wrapped_as("_value", Self::AuthenticationRequiredErrorType)
             }
             crate::registry::id::ArrayOfAuthenticationRequiredErrorType => {
-                d.boxed_as("_value", Self::ArrayOfAuthenticationRequiredErrorType)
+                d.wrapped_as("_value", Self::ArrayOfAuthenticationRequiredErrorType)
             }
             crate::registry::id::PropertyChangeOp => {
-                d.boxed_as("_value", Self::PropertyChangeOp)
+                d.wrapped_as("_value", Self::PropertyChangeOp)
             }
             crate::registry::id::ArrayOfPropertyChangeOp => {
-                d.boxed_as("_value", Self::ArrayOfPropertyChangeOp)
+                d.wrapped_as("_value", Self::ArrayOfPropertyChangeOp)
             }
             crate::registry::id::ObjectUpdateKind => {
-                d.boxed_as("_value", Self::ObjectUpdateKind)
+                d.wrapped_as("_value", Self::ObjectUpdateKind)
             }
             crate::registry::id::ArrayOfObjectUpdateKind => {
-                d.boxed_as("_value", Self::ArrayOfObjectUpdateKind)
+                d.wrapped_as("_value", Self::ArrayOfObjectUpdateKind)
             }
             #[cfg(feature = "vslm")]
             crate::registry::id::VslmTaskInfoState => {
-                d.boxed_as("_value", Self::VslmTaskInfoState)
+                d.wrapped_as("_value", Self::VslmTaskInfoState)
             }
             #[cfg(feature = "vslm")]
             crate::registry::id::ArrayOfVslmTaskInfoState => {
-                d.boxed_as("_value", Self::ArrayOfVslmTaskInfoState)
+                d.wrapped_as("_value", Self::ArrayOfVslmTaskInfoState)
             }
             crate::registry::id::VslmEventVslmEventInfoState => {
-                d.boxed_as("_value", Self::VslmEventVslmEventInfoState)
+                d.wrapped_as("_value", Self::VslmEventVslmEventInfoState)
             }
             crate::registry::id::ArrayOfVslmEventVslmEventInfoState => {
-                d.boxed_as("_value", Self::ArrayOfVslmEventVslmEventInfoState)
+                d.wrapped_as("_value", Self::ArrayOfVslmEventVslmEventInfoState)
             }
             _ if DATA_ARRAYS.binary_search(&id).is_ok() => {
-                d.boxed("_value")
+                d.wrapped("_value")
                     .map(|items| Self::Array(crate::types::AnyArray {
                         type_name: crate::CompactString::const_new(
                             crate::registry::NAMES[id as usize],
@@ -16425,238 +16439,248 @@ impl crate::de::Decode for Any {
 impl crate::ser::Encode for Any {
     fn encode(&self, e: &mut crate::ser::Encoder) {
         match self {
-            Self::ArrayOfAnyType(v) => e.boxed("ArrayOfAnyType", "_value", v),
+            Self::ArrayOfAnyType(v) => e.wrapped("ArrayOfAnyType", "_value", v),
             Self::ManagedObjectReference(v) => e.object(&**v),
-            Self::PrimitiveBoolean(v) => e.boxed("boolean", "_value", v),
-            Self::ArrayOfBoolean(v) => e.boxed("ArrayOfBoolean", "_value", v),
-            Self::PrimitiveByte(v) => e.boxed("byte", "_value", v),
-            Self::ArrayOfByte(v) => e.boxed("ArrayOfByte", "_value", v),
-            Self::PrimitiveShort(v) => e.boxed("short", "_value", v),
-            Self::ArrayOfShort(v) => e.boxed("ArrayOfShort", "_value", v),
-            Self::PrimitiveInt(v) => e.boxed("int", "_value", v),
-            Self::ArrayOfInt(v) => e.boxed("ArrayOfInt", "_value", v),
-            Self::PrimitiveLong(v) => e.boxed("long", "_value", v),
-            Self::ArrayOfLong(v) => e.boxed("ArrayOfLong", "_value", v),
-            Self::PrimitiveFloat(v) => e.boxed("float", "_value", v),
-            Self::ArrayOfFloat(v) => e.boxed("ArrayOfFloat", "_value", v),
-            Self::PrimitiveDouble(v) => e.boxed("double", "_value", v),
-            Self::ArrayOfDouble(v) => e.boxed("ArrayOfDouble", "_value", v),
-            Self::PrimitiveString(v) => e.boxed("string", "_value", v),
-            Self::ArrayOfString(v) => e.boxed("ArrayOfString", "_value", v),
-            Self::PrimitiveDateTime(v) => e.boxed("dateTime", "_value", v),
-            Self::ArrayOfDateTime(v) => e.boxed("ArrayOfDateTime", "_value", v),
-            Self::PrimitiveURI(v) => e.boxed("anyURI", "_value", v),
-            Self::ArrayOfURI(v) => e.boxed("ArrayOfAnyURI", "_value", v),
-            Self::PrimitiveBinary(v) => e.boxed("base64Binary", "_value", v),
-            Self::ArrayOfBinary(v) => e.boxed("ArrayOfBase64Binary", "_value", v),
-            Self::PrimitiveTypeName(v) => e.boxed("TypeName", "_value", v),
-            Self::ArrayOfTypeName(v) => e.boxed("ArrayOfTypeName", "_value", v),
-            Self::PrimitivePropPath(v) => e.boxed("PropertyPath", "_value", v),
-            Self::ArrayOfPropPath(v) => e.boxed("ArrayOfPropertyPath", "_value", v),
-            Self::PrimitiveMethodName(v) => e.boxed("MethodName", "_value", v),
-            Self::ArrayOfMethodName(v) => e.boxed("ArrayOfMethodName", "_value", v),
+            Self::PrimitiveBoolean(v) => e.wrapped("boolean", "_value", v),
+            Self::ArrayOfBoolean(v) => e.wrapped("ArrayOfBoolean", "_value", v),
+            Self::PrimitiveByte(v) => e.wrapped("byte", "_value", v),
+            Self::ArrayOfByte(v) => e.wrapped("ArrayOfByte", "_value", v),
+            Self::PrimitiveShort(v) => e.wrapped("short", "_value", v),
+            Self::ArrayOfShort(v) => e.wrapped("ArrayOfShort", "_value", v),
+            Self::PrimitiveInt(v) => e.wrapped("int", "_value", v),
+            Self::ArrayOfInt(v) => e.wrapped("ArrayOfInt", "_value", v),
+            Self::PrimitiveLong(v) => e.wrapped("long", "_value", v),
+            Self::ArrayOfLong(v) => e.wrapped("ArrayOfLong", "_value", v),
+            Self::PrimitiveFloat(v) => e.wrapped("float", "_value", v),
+            Self::ArrayOfFloat(v) => e.wrapped("ArrayOfFloat", "_value", v),
+            Self::PrimitiveDouble(v) => e.wrapped("double", "_value", v),
+            Self::ArrayOfDouble(v) => e.wrapped("ArrayOfDouble", "_value", v),
+            Self::PrimitiveString(v) => e.wrapped("string", "_value", v),
+            Self::ArrayOfString(v) => e.wrapped("ArrayOfString", "_value", v),
+            Self::PrimitiveDateTime(v) => e.wrapped("dateTime", "_value", v),
+            Self::ArrayOfDateTime(v) => e.wrapped("ArrayOfDateTime", "_value", v),
+            Self::PrimitiveURI(v) => e.wrapped("anyURI", "_value", v),
+            Self::ArrayOfURI(v) => e.wrapped("ArrayOfAnyURI", "_value", v),
+            Self::PrimitiveBinary(v) => e.wrapped("base64Binary", "_value", v),
+            Self::ArrayOfBinary(v) => e.wrapped("ArrayOfBase64Binary", "_value", v),
+            Self::PrimitiveTypeName(v) => e.wrapped("TypeName", "_value", v),
+            Self::ArrayOfTypeName(v) => e.wrapped("ArrayOfTypeName", "_value", v),
+            Self::PrimitivePropPath(v) => e.wrapped("PropertyPath", "_value", v),
+            Self::ArrayOfPropPath(v) => e.wrapped("ArrayOfPropertyPath", "_value", v),
+            Self::PrimitiveMethodName(v) => e.wrapped("MethodName", "_value", v),
+            Self::ArrayOfMethodName(v) => e.wrapped("ArrayOfMethodName", "_value", v),
             Self::DataObject(v) => crate::ser::Encode::encode(v, e),
             Self::MethodFault(v) => crate::ser::Encode::encode(v, e),
             Self::EntityReferenceEntityType(v) => {
-                e.boxed("EntityReferenceEntityType", "_value", v)
+                e.wrapped("EntityReferenceEntityType", "_value", v)
             }
             Self::ArrayOfEntityReferenceEntityType(v) => {
-                e.boxed("ArrayOfEntityReferenceEntityType", "_value", v)
+                e.wrapped("ArrayOfEntityReferenceEntityType", "_value", v)
             }
             Self::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(v) => {
-                e.boxed(
+                e.wrapped(
                     "ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState",
                     "_value",
                     v,
                 )
             }
             Self::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(v) => {
-                e.boxed(
+                e.wrapped(
                     "ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState",
                     "_value",
                     v,
                 )
             }
-            Self::DatastoreAccessible(v) => e.boxed("DatastoreAccessible", "_value", v),
+            Self::DatastoreAccessible(v) => e.wrapped("DatastoreAccessible", "_value", v),
             Self::ArrayOfDatastoreAccessible(v) => {
-                e.boxed("ArrayOfDatastoreAccessible", "_value", v)
+                e.wrapped("ArrayOfDatastoreAccessible", "_value", v)
             }
             Self::DrsInjectorWorkloadCorrelationState(v) => {
-                e.boxed("DrsInjectorWorkloadCorrelationState", "_value", v)
+                e.wrapped("DrsInjectorWorkloadCorrelationState", "_value", v)
             }
             Self::ArrayOfDrsInjectorWorkloadCorrelationState(v) => {
-                e.boxed("ArrayOfDrsInjectorWorkloadCorrelationState", "_value", v)
+                e.wrapped("ArrayOfDrsInjectorWorkloadCorrelationState", "_value", v)
             }
             Self::HostSystemConnectionState(v) => {
-                e.boxed("HostSystemConnectionState", "_value", v)
+                e.wrapped("HostSystemConnectionState", "_value", v)
             }
             Self::ArrayOfHostSystemConnectionState(v) => {
-                e.boxed("ArrayOfHostSystemConnectionState", "_value", v)
+                e.wrapped("ArrayOfHostSystemConnectionState", "_value", v)
             }
-            Self::HostSystemPowerState(v) => e.boxed("HostSystemPowerState", "_value", v),
+            Self::HostSystemPowerState(v) => {
+                e.wrapped("HostSystemPowerState", "_value", v)
+            }
             Self::ArrayOfHostSystemPowerState(v) => {
-                e.boxed("ArrayOfHostSystemPowerState", "_value", v)
+                e.wrapped("ArrayOfHostSystemPowerState", "_value", v)
             }
-            Self::HttpNfcLeaseState(v) => e.boxed("HttpNfcLeaseState", "_value", v),
+            Self::HttpNfcLeaseState(v) => e.wrapped("HttpNfcLeaseState", "_value", v),
             Self::ArrayOfHttpNfcLeaseState(v) => {
-                e.boxed("ArrayOfHttpNfcLeaseState", "_value", v)
+                e.wrapped("ArrayOfHttpNfcLeaseState", "_value", v)
             }
             Self::LatencySensitivitySensitivityLevel(v) => {
-                e.boxed("LatencySensitivitySensitivityLevel", "_value", v)
+                e.wrapped("LatencySensitivitySensitivityLevel", "_value", v)
             }
             Self::ArrayOfLatencySensitivitySensitivityLevel(v) => {
-                e.boxed("ArrayOfLatencySensitivitySensitivityLevel", "_value", v)
+                e.wrapped("ArrayOfLatencySensitivitySensitivityLevel", "_value", v)
             }
             Self::LicenseFeatureInfoState(v) => {
-                e.boxed("LicenseFeatureInfoState", "_value", v)
+                e.wrapped("LicenseFeatureInfoState", "_value", v)
             }
             Self::ArrayOfLicenseFeatureInfoState(v) => {
-                e.boxed("ArrayOfLicenseFeatureInfoState", "_value", v)
+                e.wrapped("ArrayOfLicenseFeatureInfoState", "_value", v)
             }
             Self::HostLicensableResourceKey(v) => {
-                e.boxed("HostLicensableResourceKey", "_value", v)
+                e.wrapped("HostLicensableResourceKey", "_value", v)
             }
             Self::ArrayOfHostLicensableResourceKey(v) => {
-                e.boxed("ArrayOfHostLicensableResourceKey", "_value", v)
+                e.wrapped("ArrayOfHostLicensableResourceKey", "_value", v)
             }
-            Self::LicenseManagerState(v) => e.boxed("LicenseManagerState", "_value", v),
+            Self::LicenseManagerState(v) => e.wrapped("LicenseManagerState", "_value", v),
             Self::ArrayOfLicenseManagerState(v) => {
-                e.boxed("ArrayOfLicenseManagerState", "_value", v)
+                e.wrapped("ArrayOfLicenseManagerState", "_value", v)
             }
             Self::LicenseReservationInfoState(v) => {
-                e.boxed("LicenseReservationInfoState", "_value", v)
+                e.wrapped("LicenseReservationInfoState", "_value", v)
             }
             Self::ArrayOfLicenseReservationInfoState(v) => {
-                e.boxed("ArrayOfLicenseReservationInfoState", "_value", v)
+                e.wrapped("ArrayOfLicenseReservationInfoState", "_value", v)
             }
-            Self::ManagedEntityStatus(v) => e.boxed("ManagedEntityStatus", "_value", v),
+            Self::ManagedEntityStatus(v) => e.wrapped("ManagedEntityStatus", "_value", v),
             Self::ArrayOfManagedEntityStatus(v) => {
-                e.boxed("ArrayOfManagedEntityStatus", "_value", v)
+                e.wrapped("ArrayOfManagedEntityStatus", "_value", v)
             }
-            Self::PerfSummaryType(v) => e.boxed("PerfSummaryType", "_value", v),
+            Self::PerfSummaryType(v) => e.wrapped("PerfSummaryType", "_value", v),
             Self::ArrayOfPerfSummaryType(v) => {
-                e.boxed("ArrayOfPerfSummaryType", "_value", v)
+                e.wrapped("ArrayOfPerfSummaryType", "_value", v)
             }
-            Self::PerfStatsType(v) => e.boxed("PerfStatsType", "_value", v),
-            Self::ArrayOfPerfStatsType(v) => e.boxed("ArrayOfPerfStatsType", "_value", v),
-            Self::SharesLevel(v) => e.boxed("SharesLevel", "_value", v),
-            Self::ArrayOfSharesLevel(v) => e.boxed("ArrayOfSharesLevel", "_value", v),
+            Self::PerfStatsType(v) => e.wrapped("PerfStatsType", "_value", v),
+            Self::ArrayOfPerfStatsType(v) => {
+                e.wrapped("ArrayOfPerfStatsType", "_value", v)
+            }
+            Self::SharesLevel(v) => e.wrapped("SharesLevel", "_value", v),
+            Self::ArrayOfSharesLevel(v) => e.wrapped("ArrayOfSharesLevel", "_value", v),
             Self::SimpleCommandEncoding(v) => {
-                e.boxed("SimpleCommandEncoding", "_value", v)
+                e.wrapped("SimpleCommandEncoding", "_value", v)
             }
             Self::ArrayOfSimpleCommandEncoding(v) => {
-                e.boxed("ArrayOfSimpleCommandEncoding", "_value", v)
+                e.wrapped("ArrayOfSimpleCommandEncoding", "_value", v)
             }
             Self::TaskFilterSpecRecursionOption(v) => {
-                e.boxed("TaskFilterSpecRecursionOption", "_value", v)
+                e.wrapped("TaskFilterSpecRecursionOption", "_value", v)
             }
             Self::ArrayOfTaskFilterSpecRecursionOption(v) => {
-                e.boxed("ArrayOfTaskFilterSpecRecursionOption", "_value", v)
+                e.wrapped("ArrayOfTaskFilterSpecRecursionOption", "_value", v)
             }
             Self::TaskFilterSpecTimeOption(v) => {
-                e.boxed("TaskFilterSpecTimeOption", "_value", v)
+                e.wrapped("TaskFilterSpecTimeOption", "_value", v)
             }
             Self::ArrayOfTaskFilterSpecTimeOption(v) => {
-                e.boxed("ArrayOfTaskFilterSpecTimeOption", "_value", v)
+                e.wrapped("ArrayOfTaskFilterSpecTimeOption", "_value", v)
             }
-            Self::TaskInfoState(v) => e.boxed("TaskInfoState", "_value", v),
-            Self::ArrayOfTaskInfoState(v) => e.boxed("ArrayOfTaskInfoState", "_value", v),
-            Self::VirtualAppVAppState(v) => e.boxed("VirtualAppVAppState", "_value", v),
+            Self::TaskInfoState(v) => e.wrapped("TaskInfoState", "_value", v),
+            Self::ArrayOfTaskInfoState(v) => {
+                e.wrapped("ArrayOfTaskInfoState", "_value", v)
+            }
+            Self::VirtualAppVAppState(v) => e.wrapped("VirtualAppVAppState", "_value", v),
             Self::ArrayOfVirtualAppVAppState(v) => {
-                e.boxed("ArrayOfVirtualAppVAppState", "_value", v)
+                e.wrapped("ArrayOfVirtualAppVAppState", "_value", v)
             }
             Self::VirtualMachineConnectionState(v) => {
-                e.boxed("VirtualMachineConnectionState", "_value", v)
+                e.wrapped("VirtualMachineConnectionState", "_value", v)
             }
             Self::ArrayOfVirtualMachineConnectionState(v) => {
-                e.boxed("ArrayOfVirtualMachineConnectionState", "_value", v)
+                e.wrapped("ArrayOfVirtualMachineConnectionState", "_value", v)
             }
             Self::VirtualMachineFaultToleranceState(v) => {
-                e.boxed("VirtualMachineFaultToleranceState", "_value", v)
+                e.wrapped("VirtualMachineFaultToleranceState", "_value", v)
             }
             Self::ArrayOfVirtualMachineFaultToleranceState(v) => {
-                e.boxed("ArrayOfVirtualMachineFaultToleranceState", "_value", v)
+                e.wrapped("ArrayOfVirtualMachineFaultToleranceState", "_value", v)
             }
             Self::VirtualMachineMovePriority(v) => {
-                e.boxed("VirtualMachineMovePriority", "_value", v)
+                e.wrapped("VirtualMachineMovePriority", "_value", v)
             }
             Self::ArrayOfVirtualMachineMovePriority(v) => {
-                e.boxed("ArrayOfVirtualMachineMovePriority", "_value", v)
+                e.wrapped("ArrayOfVirtualMachineMovePriority", "_value", v)
             }
             Self::VirtualMachinePowerState(v) => {
-                e.boxed("VirtualMachinePowerState", "_value", v)
+                e.wrapped("VirtualMachinePowerState", "_value", v)
             }
             Self::ArrayOfVirtualMachinePowerState(v) => {
-                e.boxed("ArrayOfVirtualMachinePowerState", "_value", v)
+                e.wrapped("ArrayOfVirtualMachinePowerState", "_value", v)
             }
             Self::VirtualMachineRecordReplayState(v) => {
-                e.boxed("VirtualMachineRecordReplayState", "_value", v)
+                e.wrapped("VirtualMachineRecordReplayState", "_value", v)
             }
             Self::ArrayOfVirtualMachineRecordReplayState(v) => {
-                e.boxed("ArrayOfVirtualMachineRecordReplayState", "_value", v)
+                e.wrapped("ArrayOfVirtualMachineRecordReplayState", "_value", v)
             }
             Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType(v) => {
-                e.boxed("VsanUpgradeSystemUpgradeHistoryDiskGroupOpType", "_value", v)
+                e.wrapped("VsanUpgradeSystemUpgradeHistoryDiskGroupOpType", "_value", v)
             }
             Self::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType(v) => {
-                e.boxed(
+                e.wrapped(
                     "ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType",
                     "_value",
                     v,
                 )
             }
-            Self::MetricAlarmOperator(v) => e.boxed("MetricAlarmOperator", "_value", v),
+            Self::MetricAlarmOperator(v) => e.wrapped("MetricAlarmOperator", "_value", v),
             Self::ArrayOfMetricAlarmOperator(v) => {
-                e.boxed("ArrayOfMetricAlarmOperator", "_value", v)
+                e.wrapped("ArrayOfMetricAlarmOperator", "_value", v)
             }
-            Self::StateAlarmOperator(v) => e.boxed("StateAlarmOperator", "_value", v),
+            Self::StateAlarmOperator(v) => e.wrapped("StateAlarmOperator", "_value", v),
             Self::ArrayOfStateAlarmOperator(v) => {
-                e.boxed("ArrayOfStateAlarmOperator", "_value", v)
+                e.wrapped("ArrayOfStateAlarmOperator", "_value", v)
             }
-            Self::DasVmPriority(v) => e.boxed("DasVmPriority", "_value", v),
-            Self::ArrayOfDasVmPriority(v) => e.boxed("ArrayOfDasVmPriority", "_value", v),
-            Self::DpmBehavior(v) => e.boxed("DpmBehavior", "_value", v),
-            Self::ArrayOfDpmBehavior(v) => e.boxed("ArrayOfDpmBehavior", "_value", v),
-            Self::DrsBehavior(v) => e.boxed("DrsBehavior", "_value", v),
-            Self::ArrayOfDrsBehavior(v) => e.boxed("ArrayOfDrsBehavior", "_value", v),
+            Self::DasVmPriority(v) => e.wrapped("DasVmPriority", "_value", v),
+            Self::ArrayOfDasVmPriority(v) => {
+                e.wrapped("ArrayOfDasVmPriority", "_value", v)
+            }
+            Self::DpmBehavior(v) => e.wrapped("DpmBehavior", "_value", v),
+            Self::ArrayOfDpmBehavior(v) => e.wrapped("ArrayOfDpmBehavior", "_value", v),
+            Self::DrsBehavior(v) => e.wrapped("DrsBehavior", "_value", v),
+            Self::ArrayOfDrsBehavior(v) => e.wrapped("ArrayOfDrsBehavior", "_value", v),
             Self::HostPowerOperationType(v) => {
-                e.boxed("HostPowerOperationType", "_value", v)
+                e.wrapped("HostPowerOperationType", "_value", v)
             }
             Self::ArrayOfHostPowerOperationType(v) => {
-                e.boxed("ArrayOfHostPowerOperationType", "_value", v)
+                e.wrapped("ArrayOfHostPowerOperationType", "_value", v)
             }
             Self::EventFilterSpecRecursionOption(v) => {
-                e.boxed("EventFilterSpecRecursionOption", "_value", v)
+                e.wrapped("EventFilterSpecRecursionOption", "_value", v)
             }
             Self::ArrayOfEventFilterSpecRecursionOption(v) => {
-                e.boxed("ArrayOfEventFilterSpecRecursionOption", "_value", v)
+                e.wrapped("ArrayOfEventFilterSpecRecursionOption", "_value", v)
             }
             Self::FtIssuesOnHostHostSelectionType(v) => {
-                e.boxed("FtIssuesOnHostHostSelectionType", "_value", v)
+                e.wrapped("FtIssuesOnHostHostSelectionType", "_value", v)
             }
             Self::ArrayOfFtIssuesOnHostHostSelectionType(v) => {
-                e.boxed("ArrayOfFtIssuesOnHostHostSelectionType", "_value", v)
+                e.wrapped("ArrayOfFtIssuesOnHostHostSelectionType", "_value", v)
             }
             Self::AutoStartWaitHeartbeatSetting(v) => {
-                e.boxed("AutoStartWaitHeartbeatSetting", "_value", v)
+                e.wrapped("AutoStartWaitHeartbeatSetting", "_value", v)
             }
             Self::ArrayOfAutoStartWaitHeartbeatSetting(v) => {
-                e.boxed("ArrayOfAutoStartWaitHeartbeatSetting", "_value", v)
+                e.wrapped("ArrayOfAutoStartWaitHeartbeatSetting", "_value", v)
             }
-            Self::FibreChannelPortType(v) => e.boxed("FibreChannelPortType", "_value", v),
+            Self::FibreChannelPortType(v) => {
+                e.wrapped("FibreChannelPortType", "_value", v)
+            }
             Self::ArrayOfFibreChannelPortType(v) => {
-                e.boxed("ArrayOfFibreChannelPortType", "_value", v)
+                e.wrapped("ArrayOfFibreChannelPortType", "_value", v)
             }
-            Self::HostAccessMode(v) => e.boxed("HostAccessMode", "_value", v),
+            Self::HostAccessMode(v) => e.wrapped("HostAccessMode", "_value", v),
             Self::ArrayOfHostAccessMode(v) => {
-                e.boxed("ArrayOfHostAccessMode", "_value", v)
+                e.wrapped("ArrayOfHostAccessMode", "_value", v)
             }
-            Self::HostLockdownMode(v) => e.boxed("HostLockdownMode", "_value", v),
+            Self::HostLockdownMode(v) => e.wrapped("HostLockdownMode", "_value", v),
             Self::ArrayOfHostLockdownMode(v) => {
-                e.boxed("ArrayOfHostLockdownMode", "_value", v)
+                e.wrapped("ArrayOfHostLockdownMode", "_value", v)
             }
             Self::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(v) => {
-                e.boxed(
+                e.wrapped(
                     "HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType",
                     "_value",
                     v,
@@ -16665,191 +16689,205 @@ impl crate::ser::Encode for Any {
             Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(
                 v,
             ) => {
-                e.boxed(
+                e.wrapped(
                     "ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType",
                     "_value",
                     v,
                 )
             }
             Self::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(v) => {
-                e.boxed(
+                e.wrapped(
                     "HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation",
                     "_value",
                     v,
                 )
             }
             Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(v) => {
-                e.boxed(
+                e.wrapped(
                     "ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation",
                     "_value",
                     v,
                 )
             }
             Self::HostInternetScsiHbaNetworkBindingSupportType(v) => {
-                e.boxed("HostInternetScsiHbaNetworkBindingSupportType", "_value", v)
+                e.wrapped("HostInternetScsiHbaNetworkBindingSupportType", "_value", v)
             }
             Self::ArrayOfHostInternetScsiHbaNetworkBindingSupportType(v) => {
-                e.boxed(
+                e.wrapped(
                     "ArrayOfHostInternetScsiHbaNetworkBindingSupportType",
                     "_value",
                     v,
                 )
             }
             Self::HostFirewallRuleDirection(v) => {
-                e.boxed("HostFirewallRuleDirection", "_value", v)
+                e.wrapped("HostFirewallRuleDirection", "_value", v)
             }
             Self::ArrayOfHostFirewallRuleDirection(v) => {
-                e.boxed("ArrayOfHostFirewallRuleDirection", "_value", v)
+                e.wrapped("ArrayOfHostFirewallRuleDirection", "_value", v)
             }
             Self::HostFirewallRulePortType(v) => {
-                e.boxed("HostFirewallRulePortType", "_value", v)
+                e.wrapped("HostFirewallRulePortType", "_value", v)
             }
             Self::ArrayOfHostFirewallRulePortType(v) => {
-                e.boxed("ArrayOfHostFirewallRulePortType", "_value", v)
+                e.wrapped("ArrayOfHostFirewallRulePortType", "_value", v)
             }
             Self::HostSnmpAgentCapability(v) => {
-                e.boxed("HostSnmpAgentCapability", "_value", v)
+                e.wrapped("HostSnmpAgentCapability", "_value", v)
             }
             Self::ArrayOfHostSnmpAgentCapability(v) => {
-                e.boxed("ArrayOfHostSnmpAgentCapability", "_value", v)
+                e.wrapped("ArrayOfHostSnmpAgentCapability", "_value", v)
             }
             Self::HostTpmAttestationInfoAcceptanceStatus(v) => {
-                e.boxed("HostTpmAttestationInfoAcceptanceStatus", "_value", v)
+                e.wrapped("HostTpmAttestationInfoAcceptanceStatus", "_value", v)
             }
             Self::ArrayOfHostTpmAttestationInfoAcceptanceStatus(v) => {
-                e.boxed("ArrayOfHostTpmAttestationInfoAcceptanceStatus", "_value", v)
+                e.wrapped("ArrayOfHostTpmAttestationInfoAcceptanceStatus", "_value", v)
             }
-            Self::ArrayUpdateOperation(v) => e.boxed("ArrayUpdateOperation", "_value", v),
+            Self::ArrayUpdateOperation(v) => {
+                e.wrapped("ArrayUpdateOperation", "_value", v)
+            }
             Self::ArrayOfArrayUpdateOperation(v) => {
-                e.boxed("ArrayOfArrayUpdateOperation", "_value", v)
+                e.wrapped("ArrayOfArrayUpdateOperation", "_value", v)
             }
             Self::ProfileNumericComparator(v) => {
-                e.boxed("ProfileNumericComparator", "_value", v)
+                e.wrapped("ProfileNumericComparator", "_value", v)
             }
             Self::ArrayOfProfileNumericComparator(v) => {
-                e.boxed("ArrayOfProfileNumericComparator", "_value", v)
+                e.wrapped("ArrayOfProfileNumericComparator", "_value", v)
             }
-            Self::DayOfWeek(v) => e.boxed("DayOfWeek", "_value", v),
-            Self::ArrayOfDayOfWeek(v) => e.boxed("ArrayOfDayOfWeek", "_value", v),
-            Self::WeekOfMonth(v) => e.boxed("WeekOfMonth", "_value", v),
-            Self::ArrayOfWeekOfMonth(v) => e.boxed("ArrayOfWeekOfMonth", "_value", v),
+            Self::DayOfWeek(v) => e.wrapped("DayOfWeek", "_value", v),
+            Self::ArrayOfDayOfWeek(v) => e.wrapped("ArrayOfDayOfWeek", "_value", v),
+            Self::WeekOfMonth(v) => e.wrapped("WeekOfMonth", "_value", v),
+            Self::ArrayOfWeekOfMonth(v) => e.wrapped("ArrayOfWeekOfMonth", "_value", v),
             Self::VirtualMachineCloneSpecTpmProvisionPolicy(v) => {
-                e.boxed("VirtualMachineCloneSpecTpmProvisionPolicy", "_value", v)
+                e.wrapped("VirtualMachineCloneSpecTpmProvisionPolicy", "_value", v)
             }
             Self::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy(v) => {
-                e.boxed("ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy", "_value", v)
+                e.wrapped(
+                    "ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy",
+                    "_value",
+                    v,
+                )
             }
             Self::VirtualMachineConfigInfoNpivWwnType(v) => {
-                e.boxed("VirtualMachineConfigInfoNpivWwnType", "_value", v)
+                e.wrapped("VirtualMachineConfigInfoNpivWwnType", "_value", v)
             }
             Self::ArrayOfVirtualMachineConfigInfoNpivWwnType(v) => {
-                e.boxed("ArrayOfVirtualMachineConfigInfoNpivWwnType", "_value", v)
+                e.wrapped("ArrayOfVirtualMachineConfigInfoNpivWwnType", "_value", v)
             }
             Self::VirtualMachineToolsStatus(v) => {
-                e.boxed("VirtualMachineToolsStatus", "_value", v)
+                e.wrapped("VirtualMachineToolsStatus", "_value", v)
             }
             Self::ArrayOfVirtualMachineToolsStatus(v) => {
-                e.boxed("ArrayOfVirtualMachineToolsStatus", "_value", v)
+                e.wrapped("ArrayOfVirtualMachineToolsStatus", "_value", v)
             }
             Self::GuestQuiesceEndGuestQuiesceError(v) => {
-                e.boxed("GuestQuiesceEndGuestQuiesceError", "_value", v)
+                e.wrapped("GuestQuiesceEndGuestQuiesceError", "_value", v)
             }
             Self::ArrayOfGuestQuiesceEndGuestQuiesceError(v) => {
-                e.boxed("ArrayOfGuestQuiesceEndGuestQuiesceError", "_value", v)
+                e.wrapped("ArrayOfGuestQuiesceEndGuestQuiesceError", "_value", v)
             }
             Self::VirtualMachineMetadataManagerVmMetadataOp(v) => {
-                e.boxed("VirtualMachineMetadataManagerVmMetadataOp", "_value", v)
+                e.wrapped("VirtualMachineMetadataManagerVmMetadataOp", "_value", v)
             }
             Self::ArrayOfVirtualMachineMetadataManagerVmMetadataOp(v) => {
-                e.boxed("ArrayOfVirtualMachineMetadataManagerVmMetadataOp", "_value", v)
+                e.wrapped(
+                    "ArrayOfVirtualMachineMetadataManagerVmMetadataOp",
+                    "_value",
+                    v,
+                )
             }
             Self::VirtualMachineRelocateTransformation(v) => {
-                e.boxed("VirtualMachineRelocateTransformation", "_value", v)
+                e.wrapped("VirtualMachineRelocateTransformation", "_value", v)
             }
             Self::ArrayOfVirtualMachineRelocateTransformation(v) => {
-                e.boxed("ArrayOfVirtualMachineRelocateTransformation", "_value", v)
+                e.wrapped("ArrayOfVirtualMachineRelocateTransformation", "_value", v)
             }
             Self::CustomizationNetBIOSMode(v) => {
-                e.boxed("CustomizationNetBIOSMode", "_value", v)
+                e.wrapped("CustomizationNetBIOSMode", "_value", v)
             }
             Self::ArrayOfCustomizationNetBIOSMode(v) => {
-                e.boxed("ArrayOfCustomizationNetBIOSMode", "_value", v)
+                e.wrapped("ArrayOfCustomizationNetBIOSMode", "_value", v)
             }
             Self::CustomizationLicenseDataMode(v) => {
-                e.boxed("CustomizationLicenseDataMode", "_value", v)
+                e.wrapped("CustomizationLicenseDataMode", "_value", v)
             }
             Self::ArrayOfCustomizationLicenseDataMode(v) => {
-                e.boxed("ArrayOfCustomizationLicenseDataMode", "_value", v)
+                e.wrapped("ArrayOfCustomizationLicenseDataMode", "_value", v)
             }
             Self::CustomizationSysprepRebootOption(v) => {
-                e.boxed("CustomizationSysprepRebootOption", "_value", v)
+                e.wrapped("CustomizationSysprepRebootOption", "_value", v)
             }
             Self::ArrayOfCustomizationSysprepRebootOption(v) => {
-                e.boxed("ArrayOfCustomizationSysprepRebootOption", "_value", v)
+                e.wrapped("ArrayOfCustomizationSysprepRebootOption", "_value", v)
             }
             Self::VirtualDeviceConfigSpecFileOperation(v) => {
-                e.boxed("VirtualDeviceConfigSpecFileOperation", "_value", v)
+                e.wrapped("VirtualDeviceConfigSpecFileOperation", "_value", v)
             }
             Self::ArrayOfVirtualDeviceConfigSpecFileOperation(v) => {
-                e.boxed("ArrayOfVirtualDeviceConfigSpecFileOperation", "_value", v)
+                e.wrapped("ArrayOfVirtualDeviceConfigSpecFileOperation", "_value", v)
             }
             Self::VirtualDeviceConfigSpecOperation(v) => {
-                e.boxed("VirtualDeviceConfigSpecOperation", "_value", v)
+                e.wrapped("VirtualDeviceConfigSpecOperation", "_value", v)
             }
             Self::ArrayOfVirtualDeviceConfigSpecOperation(v) => {
-                e.boxed("ArrayOfVirtualDeviceConfigSpecOperation", "_value", v)
+                e.wrapped("ArrayOfVirtualDeviceConfigSpecOperation", "_value", v)
             }
-            Self::VirtualSCSISharing(v) => e.boxed("VirtualSCSISharing", "_value", v),
+            Self::VirtualSCSISharing(v) => e.wrapped("VirtualSCSISharing", "_value", v),
             Self::ArrayOfVirtualSCSISharing(v) => {
-                e.boxed("ArrayOfVirtualSCSISharing", "_value", v)
+                e.wrapped("ArrayOfVirtualSCSISharing", "_value", v)
             }
             Self::VsanHostDiskResultState(v) => {
-                e.boxed("VsanHostDiskResultState", "_value", v)
+                e.wrapped("VsanHostDiskResultState", "_value", v)
             }
             Self::ArrayOfVsanHostDiskResultState(v) => {
-                e.boxed("ArrayOfVsanHostDiskResultState", "_value", v)
+                e.wrapped("ArrayOfVsanHostDiskResultState", "_value", v)
             }
-            Self::VsanHostHealthState(v) => e.boxed("VsanHostHealthState", "_value", v),
+            Self::VsanHostHealthState(v) => e.wrapped("VsanHostHealthState", "_value", v),
             Self::ArrayOfVsanHostHealthState(v) => {
-                e.boxed("ArrayOfVsanHostHealthState", "_value", v)
+                e.wrapped("ArrayOfVsanHostHealthState", "_value", v)
             }
-            Self::VsanHostNodeState(v) => e.boxed("VsanHostNodeState", "_value", v),
+            Self::VsanHostNodeState(v) => e.wrapped("VsanHostNodeState", "_value", v),
             Self::ArrayOfVsanHostNodeState(v) => {
-                e.boxed("ArrayOfVsanHostNodeState", "_value", v)
+                e.wrapped("ArrayOfVsanHostNodeState", "_value", v)
             }
             Self::AuthenticationRequiredAuthenticationScheme(v) => {
-                e.boxed("AuthenticationRequiredAuthenticationScheme", "_value", v)
+                e.wrapped("AuthenticationRequiredAuthenticationScheme", "_value", v)
             }
             Self::ArrayOfAuthenticationRequiredAuthenticationScheme(v) => {
-                e.boxed("ArrayOfAuthenticationRequiredAuthenticationScheme", "_value", v)
+                e.wrapped(
+                    "ArrayOfAuthenticationRequiredAuthenticationScheme",
+                    "_value",
+                    v,
+                )
             }
             Self::AuthenticationRequiredErrorType(v) => {
-                e.boxed("AuthenticationRequiredErrorType", "_value", v)
+                e.wrapped("AuthenticationRequiredErrorType", "_value", v)
             }
             Self::ArrayOfAuthenticationRequiredErrorType(v) => {
-                e.boxed("ArrayOfAuthenticationRequiredErrorType", "_value", v)
+                e.wrapped("ArrayOfAuthenticationRequiredErrorType", "_value", v)
             }
-            Self::PropertyChangeOp(v) => e.boxed("PropertyChangeOp", "_value", v),
+            Self::PropertyChangeOp(v) => e.wrapped("PropertyChangeOp", "_value", v),
             Self::ArrayOfPropertyChangeOp(v) => {
-                e.boxed("ArrayOfPropertyChangeOp", "_value", v)
+                e.wrapped("ArrayOfPropertyChangeOp", "_value", v)
             }
-            Self::ObjectUpdateKind(v) => e.boxed("ObjectUpdateKind", "_value", v),
+            Self::ObjectUpdateKind(v) => e.wrapped("ObjectUpdateKind", "_value", v),
             Self::ArrayOfObjectUpdateKind(v) => {
-                e.boxed("ArrayOfObjectUpdateKind", "_value", v)
+                e.wrapped("ArrayOfObjectUpdateKind", "_value", v)
             }
             #[cfg(feature = "vslm")]
-            Self::VslmTaskInfoState(v) => e.boxed("VslmTaskInfoState", "_value", v),
+            Self::VslmTaskInfoState(v) => e.wrapped("VslmTaskInfoState", "_value", v),
             #[cfg(feature = "vslm")]
             Self::ArrayOfVslmTaskInfoState(v) => {
-                e.boxed("ArrayOfVslmTaskInfoState", "_value", v)
+                e.wrapped("ArrayOfVslmTaskInfoState", "_value", v)
             }
             Self::VslmEventVslmEventInfoState(v) => {
-                e.boxed("VslmEventVslmEventInfoState", "_value", v)
+                e.wrapped("VslmEventVslmEventInfoState", "_value", v)
             }
             Self::ArrayOfVslmEventVslmEventInfoState(v) => {
-                e.boxed("ArrayOfVslmEventVslmEventInfoState", "_value", v)
+                e.wrapped("ArrayOfVslmEventVslmEventInfoState", "_value", v)
             }
-            Self::Array(v) => e.boxed(&v.type_name, "_value", &v.items),
+            Self::Array(v) => e.wrapped(&v.type_name, "_value", &v.items),
             Self::Unknown(v) => e.json_map(v),
         }
     }
@@ -16866,7 +16904,7 @@ impl<'de> serde::Deserialize<'de> for Any {
         crate::object::serde_deserialize(d)
     }
 }
-/// Ids of the boxed arrays of data objects, sorted.
+/// Ids of the wrapped arrays of data objects, sorted.
 static DATA_ARRAYS: [u16; 3977usize] = [
     83u16, 84u16, 85u16, 86u16, 87u16, 88u16, 89u16, 90u16, 91u16, 92u16, 93u16, 94u16,
     95u16, 96u16, 97u16, 98u16, 99u16, 100u16, 101u16, 102u16, 103u16, 104u16, 105u16,
@@ -17301,7 +17339,7 @@ static DATA_ARRAYS: [u16; 3977usize] = [
     4130u16, 4131u16, 4132u16, 4133u16, 4134u16, 4136u16, 4137u16, 4138u16, 4139u16,
     4140u16, 4141u16, 4142u16, 4143u16, 4144u16, 4145u16,
 ];
-/// A boxed array of data objects in an `Any` position (`ArrayOfVirtualDevice`, ...).
+/// A wrapped array of data objects in an `Any` position (`ArrayOfVirtualDevice`, ...).
 #[derive(Debug, Clone)]
 pub struct AnyArray {
     /// The wire `_typeName` of the array (`ArrayOfVirtualDevice`).
