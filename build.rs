@@ -13,6 +13,8 @@
 //!
 //! Until the generator has produced those files, a single warning says so.
 
+#![forbid(unsafe_code)]
+
 #[path = "spec/gates.rs"]
 mod gates;
 #[allow(dead_code)]

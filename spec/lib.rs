@@ -12,6 +12,8 @@
 //! release not yet committed can wait for review. Every copy is checked against the pinned
 //! sha256 before it is handed out.
 
+#![forbid(unsafe_code)]
+
 pub mod gates;
 mod manifest;
 

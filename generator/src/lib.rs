@@ -3,6 +3,8 @@
 //! The pipeline is [`load`] (bytes -> OpenAPI document) -> [`model`] (what every schema and
 //! operation is) -> [`plan`] (Rust-side decisions) -> [`emit`] (files).
 
+#![forbid(unsafe_code)]
+
 pub mod diff;
 pub mod emit;
 pub mod load;

@@ -1,5 +1,7 @@
 //! `cargo xtask`: the developer and release-pipeline commands of this repository.
 
+#![forbid(unsafe_code)]
+
 mod bench;
 mod build_profile;
 mod codegen;

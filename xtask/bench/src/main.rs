@@ -4,6 +4,8 @@
 //! Every figure is the median of several runs in this process; ratios compare runs on the same
 //! bytes, so machine speed cancels out.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

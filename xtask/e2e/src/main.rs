@@ -9,6 +9,8 @@
 //! `--only TEXT` runs the scenarios whose names contain TEXT; `--vm-names` prints the name of
 //! every virtual machine, one a line, and nothing else (to check the `list_vms` example).
 
+#![forbid(unsafe_code)]
+
 mod scenarios;
 
 use std::future::Future;
