@@ -189,7 +189,7 @@ fn inner_cargo_toml(plan: &Plan, options: &super::Options, unit: Unit) -> String
     let (what, deps) = match unit {
         Unit::Base => (
             "the vi-json codec and the types nearly all others use",
-            "serde_json = \"1\"\njiter = { version = \"0.19\", default-features = false }\nitoa = \"1\"\ncompact_str = \"0.10\"\nryu = \"1\"\nhumantime = \"2\"\n",
+            "# unknown members are kept as serde_json values: `float_roundtrip` reads their numbers back\n# exactly as written, so that re-encoding is lossless\nserde_json = { version = \"1\", features = [\"float_roundtrip\"] }\njiter = { version = \"0.19\", default-features = false }\nitoa = \"1\"\ncompact_str = \"0.10\"\nryu = \"1\"\nhumantime = \"2\"\n",
         ),
         Unit::Cycle => ("the data types on the cycle through `Any`", "serde_json = \"1\"\n"),
         _ => ("data types that hold no `Any`", ""),
