@@ -36,6 +36,7 @@ fn a_repeated_member_missing_a_required_one() {
 #[test]
 fn a_long_number_in_an_unknown_member() {
     let digits = format!("254{}883392", "1".repeat(112));
-    let input = format!(r#"{{"_typeName":"VirtualMachineConfigInfoOverheadInfo","initialMemoryReservation":214446080,"initialSwapReservauion":{digits}}}"#);
+    let input =
+        format!(r#"{{"_typeName":"VirtualMachineConfigInfoOverheadInfo","initialMemoryReservation":214446080,"initialSwapReservauion":{digits}}}"#);
     assert_eq!(refused_or_lossless(&input), Ok(()));
 }
