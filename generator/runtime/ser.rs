@@ -257,7 +257,9 @@ impl Encode for serde_json::Value {
     }
 }
 
+// `#[inline]` for the reason `de::Decode` gives.
 impl<T: Encode> Encode for Option<T> {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         match self {
             Some(v) => v.encode(e),
@@ -265,12 +267,14 @@ impl<T: Encode> Encode for Option<T> {
         }
     }
 
+    #[inline]
     fn absent(&self) -> bool {
         self.is_none()
     }
 }
 
 impl<T: Encode> Encode for [T] {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         e.out.push(b'[');
         for (i, v) in self.iter().enumerate() {
@@ -284,6 +288,7 @@ impl<T: Encode> Encode for [T] {
 }
 
 impl<T: Encode> Encode for Vec<T> {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         self.as_slice().encode(e);
     }
@@ -295,6 +300,7 @@ impl<T: Encode> Encode for Vec<T> {
 /// bodies pass borrowed objects as the references they are. Borrowed strings and slices keep
 /// theirs (no other crate can make those an `Object`).
 impl<T: Object> Encode for T {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         e.object(self);
     }
@@ -307,6 +313,7 @@ impl Encode for &str {
 }
 
 impl<T: Encode> Encode for &[T] {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         (**self).encode(e);
     }

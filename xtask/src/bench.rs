@@ -8,6 +8,10 @@
 //! - `compile_debug_seconds`, `compile_peak_gb`, `compile_vim25_only_seconds`: clean debug
 //!   builds of `vim25` and the crates it is split into, their external dependencies already
 //!   built; the peak is the largest compiler process's, from `/usr/bin/time`.
+//! - `release_*`, `release_cpu_vs_vim_rs`, `binary_vs_vim_rs`: clean release builds of a small
+//!   program on `vim25` and on vim_rs ([`release_builds`]).
+
+mod release_builds;
 
 use crate::codegen;
 use std::path::{Path, PathBuf};
@@ -16,9 +20,13 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Skip the clean debug builds of `vim25` (minutes each).
+    /// Skip the clean debug builds of `vim25` and the release builds of the small programs
+    /// (minutes each).
     #[arg(long)]
     no_compile: bool,
+    /// Only the release builds of the small programs (and vim_rs's, unless `--no-vim-rs`).
+    #[arg(long, conflicts_with = "no_compile")]
+    release_only: bool,
     /// Skip the comparison with vim_rs 0.7.0 (building it takes minutes and gigabytes).
     #[arg(long)]
     no_vim_rs: bool,
@@ -56,6 +64,9 @@ pub(crate) fn repo() -> &'static Path {
 pub fn run(args: Args) -> Result<(), String> {
     if let Some(other) = &args.compile_against {
         return compile_pair(other, args.rounds);
+    }
+    if args.release_only {
+        return release_builds::run(!args.no_vim_rs);
     }
     let spec = vim25_spec::resolve(None, None).map_err(|e| e.to_string())?;
     let layout = crate::layout::read(&crate::layout::default_path())?;
@@ -103,6 +114,7 @@ pub fn run(args: Args) -> Result<(), String> {
         let (only, _) = clean_build(&["--no-default-features", "--features", "vim25"])?;
         println!("compile_vim25_only_seconds={only:.1}");
         println!("compile_vim25_only_ratio={:.2}", only / full);
+        release_builds::run(!args.no_vim_rs)?;
     }
     Ok(())
 }

@@ -105,9 +105,9 @@ fn mod_rs(model: &Model, modules: &[(String, &ManagedType)]) -> TokenStream {
     let mut mods = TokenStream::new();
     for (module, m) in modules {
         let cfg = feature_cfg(&m.namespace);
-        let md = ident(module);
-        let name = ident(&handle_name(m));
-        mods.extend(quote!(#cfg mod #md; #cfg pub use #md::#name;));
+        // included rather than made modules, for the reason `emit::types` gives
+        let file = format!("{module}.rs");
+        mods.extend(quote!(#cfg include!(#file);));
     }
     let doc = docs::inner(&[
         "Managed object handles: one per managed object type, each method building one request.",
@@ -203,7 +203,7 @@ fn handle(model: &Model, plan: &Plan, m: &ManagedType) -> TokenStream {
             /// A handle to the object `reference` names, which must be of this type or of one of
             /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
             pub fn from_ref(client: &crate::Client, reference: &crate::types::ManagedObjectReference) -> Result<Self, crate::Error> {
-                crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+                crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
                 Ok(Self { client: client.clone(), reference: reference.clone() })
             }
 
@@ -260,9 +260,9 @@ fn reply(model: &Model, plan: &Plan, owner: &ManagedType, r: Option<&Response>) 
             if let Some(m) = referred(model, owner, r) {
                 let h = ident(&handle_name(m));
                 return if r.nullable {
-                    (quote!(Option<super::#h>), quote!(crate::client::decode_handle_opt::<super::#h>))
+                    (quote!(Option<crate::mo::#h>), quote!(crate::client::decode_handle_opt::<crate::mo::#h>))
                 } else {
-                    (quote!(super::#h), quote!(crate::client::decode_handle::<super::#h>))
+                    (quote!(crate::mo::#h), quote!(crate::client::decode_handle::<crate::mo::#h>))
                 };
             }
             let t = plan.owned_type(model, &r.ty).into_token_stream();

@@ -165,8 +165,9 @@ fn family_decl(model: &Model, plan: &Plan, s: &Schema, kind: &Ident, arms: &Fami
 
         #auto
 
+        // Not `#[inline]`: the body reaches every type of the family, and an inline one is
+        // compiled again, with all of them, in every codegen unit of every crate that clones.
         impl Clone for #kind {
-            #[inline]
             fn clone(&self) -> Self {
                 match self { #clones }
             }

@@ -55,25 +55,22 @@ fn module_of<'p>(plan: &'p Plan, s: &Schema) -> &'p str {
 
 /// A crate's `types` module: its own types, and those of the crates below it re-exported, so
 /// that `crate::types::X` names every type a file may use, in whichever crate it is.
+///
+/// The files are included into this one module rather than each made a module of its own:
+/// rustc starts a crate's codegen units from its modules, and in an optimized build every unit
+/// that touches a type holds its own copy of the type's drop glue, which walks every type
+/// reachable from it: through the family enums, nearly all of them. One module per type put a
+/// copy of that glue into each of the sixteen units of every crate; one module holds it once.
 fn mod_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
     let mut mods = TokenStream::new();
     for s in model.schemas.values().filter(|s| plan.unit_of(&s.name) == unit) {
         match &s.kind {
-            Kind::Root => {
-                let name = ident(&plan.type_name[&s.name]);
-                let array = ident(&plan.array_type);
-                mods.extend(quote!(mod any; pub use any::{#name, #array};));
-            }
+            Kind::Root => mods.extend(quote!(include!("any.rs");)),
             Kind::Wrapper(_) => {}
             _ => {
                 let cfg = cfg_attr(&plan.cfg(&s.name));
-                let m = ident(&plan.module[&s.name]);
-                let name = ident(&plan.type_name[&s.name]);
-                mods.extend(quote!(#cfg mod #m; #cfg pub use #m::#name;));
-                if let Some(k) = plan.family_name.get(&s.name) {
-                    let k = ident(k);
-                    mods.extend(quote!(#cfg pub use #m::#k;));
-                }
+                let file = format!("{}.rs", plan.module[&s.name]);
+                mods.extend(quote!(#cfg include!(#file);));
             }
         }
     }
@@ -85,7 +82,7 @@ fn mod_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
     }
     let doc = match unit {
         Unit::Facade => docs::inner(&[
-            "Every data object, enumeration and request body of the document, one module per type.",
+            "Every data object, enumeration and request body of the document.",
             "",
             "Types of a namespace other than the core (`vsan`, `pbm`, ...) exist when its cargo feature is on.",
         ]),

@@ -125,7 +125,7 @@ fn struct_decl(s: &Schema, name: &Ident, fields: &TokenStream, wire_name: Option
     }
 }
 
-/// The member table `INFO` and the impls of `Object`, `Blank`, `Default` and `Debug`.
+/// The impls of `Object` (with the member table), `Blank`, `Default` and `Debug`.
 fn object_impls(rust_name: &str, name: &Ident, t: &MemberTable, wire_name: Option<&str>, since_info: &TokenStream) -> TokenStream {
     let info_name = match wire_name {
         Some(w) => {
@@ -137,19 +137,20 @@ fn object_impls(rust_name: &str, name: &Ident, t: &MemberTable, wire_name: Optio
     let (field_ref, field_mut) = field_methods(rust_name, t);
     let MemberTable { wires, names, required, by_name, blanks, plain, .. } = t;
     quote! {
-        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-            rust: #rust_name,
-            type_name: #info_name,
-            wire: &[#(#wires),*],
-            names: &[#(#names),*],
-            required: &[#(#required),*],
-            by_name: &[#(#by_name),*],
-            plain: #plain,
-            since: #since_info,
-        };
-
         impl crate::object::Object for #name {
-            fn info(&self) -> &'static crate::object::ObjectInfo { &INFO }
+            fn info(&self) -> &'static crate::object::ObjectInfo {
+                static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+                    rust: #rust_name,
+                    type_name: #info_name,
+                    wire: &[#(#wires),*],
+                    names: &[#(#names),*],
+                    required: &[#(#required),*],
+                    by_name: &[#(#by_name),*],
+                    plain: #plain,
+                    since: #since_info,
+                };
+                &INFO
+            }
             #field_ref
             #field_mut
             fn extra(&self) -> &crate::Extra { &self.extra }

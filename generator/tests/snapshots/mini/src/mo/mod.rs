@@ -6,13 +6,9 @@
 //! to `.await`; faults come back as [`Error::Fault`](crate::Error::Fault). An operation
 //! documented to return a reference to a managed type returns that type's handle.
 #[cfg(feature = "vim25")]
-mod widget;
-#[cfg(feature = "vim25")]
-pub use widget::Widget;
+include!("widget.rs");
 #[cfg(feature = "gadget")]
-mod gizmo;
-#[cfg(feature = "gadget")]
-pub use gizmo::Gizmo;
+include!("gizmo.rs");
 /// Managed types with a parent type, sorted, and the parent of each.
 static CHILDREN: [&str; 0usize] = [];
 static PARENTS: [&str; 0usize] = [];

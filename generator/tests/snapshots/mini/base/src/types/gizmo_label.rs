@@ -21,18 +21,18 @@ impl GizmoLabel {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GizmoLabel",
-    type_name: Some("GizmoLabel"),
-    wire: &["text", "size"],
-    names: &["text", "size"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GizmoLabel {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GizmoLabel",
+            type_name: Some("GizmoLabel"),
+            wire: &["text", "size"],
+            names: &["text", "size"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

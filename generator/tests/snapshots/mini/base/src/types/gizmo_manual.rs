@@ -27,18 +27,18 @@ impl GizmoManual {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GizmoManual",
-    type_name: Some("GizmoManual"),
-    wire: &["title", "author", "summary", "body", "license", "url", "numCPUs"],
-    names: &["title", "author", "summary", "body", "license", "url", "num_cpus"],
-    required: &[],
-    by_name: &[1u16, 3u16, 4u16, 6u16, 2u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GizmoManual {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GizmoManual",
+            type_name: Some("GizmoManual"),
+            wire: &["title", "author", "summary", "body", "license", "url", "numCPUs"],
+            names: &["title", "author", "summary", "body", "license", "url", "num_cpus"],
+            required: &[],
+            by_name: &[1u16, 3u16, 4u16, 6u16, 2u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl Polygon {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Polygon",
-    type_name: Some("Polygon"),
-    wire: &["name", "type", "color", "corners", "inner"],
-    names: &["name", "type", "color", "corners", "inner"],
-    required: &[0u16, 3u16],
-    by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Polygon {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Polygon",
+            type_name: Some("Polygon"),
+            wire: &["name", "type", "color", "corners", "inner"],
+            names: &["name", "type", "color", "corners", "inner"],
+            required: &[0u16, 3u16],
+            by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -130,7 +130,6 @@ impl Unpin for PolygonKind {}
 impl std::panic::UnwindSafe for PolygonKind {}
 impl std::panic::RefUnwindSafe for PolygonKind {}
 impl Clone for PolygonKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::Polygon(v) => crate::object::clone_boxed(&**v, Self::Polygon),

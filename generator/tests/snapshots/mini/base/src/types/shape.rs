@@ -28,18 +28,18 @@ impl Shape {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Shape",
-    type_name: Some("Shape"),
-    wire: &["name", "type", "color"],
-    names: &["name", "type", "color"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Shape {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Shape",
+            type_name: Some("Shape"),
+            wire: &["name", "type", "color"],
+            names: &["name", "type", "color"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -123,7 +123,6 @@ impl Unpin for ShapeKind {}
 impl std::panic::UnwindSafe for ShapeKind {}
 impl std::panic::RefUnwindSafe for ShapeKind {}
 impl Clone for ShapeKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::Shape(v) => crate::object::clone_boxed(&**v, Self::Shape),

@@ -28,18 +28,18 @@ impl Square {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Square",
-    type_name: Some("Square"),
-    wire: &["name", "type", "color", "corners", "inner", "side"],
-    names: &["name", "type", "color", "corners", "inner", "side"],
-    required: &[0u16, 3u16],
-    by_name: &[2u16, 3u16, 4u16, 0u16, 5u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Square {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Square",
+            type_name: Some("Square"),
+            wire: &["name", "type", "color", "corners", "inner", "side"],
+            names: &["name", "type", "color", "corners", "inner", "side"],
+            required: &[0u16, 3u16],
+            by_name: &[2u16, 3u16, 4u16, 0u16, 5u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl GizmoInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GizmoInfo",
-    type_name: Some("GizmoInfo"),
-    wire: &["next", "secret", "label", "manual"],
-    names: &["next", "secret", "label", "manual"],
-    required: &[],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GizmoInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GizmoInfo",
+            type_name: Some("GizmoInfo"),
+            wire: &["next", "secret", "label", "manual"],
+            names: &["next", "secret", "label", "manual"],
+            required: &[],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -21,18 +21,18 @@ impl WidgetFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "WidgetFault",
-    type_name: Some("WidgetFault"),
-    wire: &["faultMessage", "reason"],
-    names: &["fault_message", "reason"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for WidgetFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "WidgetFault",
+            type_name: Some("WidgetFault"),
+            wire: &["faultMessage", "reason"],
+            names: &["fault_message", "reason"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

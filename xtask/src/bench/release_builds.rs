@@ -1,0 +1,158 @@
+//! The release-build figures of `cargo xtask bench`: a small program that reads a
+//! `RetrieveResult` file, decodes it and prints the number of objects, built clean in release
+//! (its dependencies included, each build in a target directory of its own), as a user of the
+//! crate builds it. Three versions: on `vim25` with its default features, on `vim25` with the
+//! `vim25` namespace alone, and on vim_rs 0.7.0 with its default features.
+//!
+//! Each build is timed by `/usr/bin/time`: CPU seconds (user and system, of every process),
+//! wall seconds and the peak resident size of the largest process (GiB). The binary is
+//! measured in MB (10^6 bytes) as built and stripped (`strip`), and run once on the recorded
+//! `RetrieveResult` to check that it reads it.
+
+use super::{checked, repo};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A program to build: its name in the figures, its dependencies and its `main`.
+struct Program {
+    name: &'static str,
+    dependencies: String,
+    main: &'static str,
+    /// The lock file to start from (the registry's versions as this repository pins them).
+    lock: PathBuf,
+}
+
+/// What one clean release build measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Build {
+    pub cpu_seconds: f64,
+    pub wall_seconds: f64,
+    pub peak_gb: f64,
+    pub binary_mb: f64,
+    pub stripped_mb: f64,
+}
+
+const OURS_MAIN: &str = r#"fn main() {
+    let path = std::env::args().nth(1).expect("usage: count-objects FILE");
+    let bytes = std::fs::read(&path).expect("reads the file");
+    let result: vim25::types::RetrieveResult = vim25::from_slice(&bytes).expect("decodes");
+    println!("{}", result.objects.len());
+}
+"#;
+
+const VIM_RS_MAIN: &str = r#"fn main() {
+    let path = std::env::args().nth(1).expect("usage: count-objects FILE");
+    let text = std::fs::read_to_string(&path).expect("reads the file");
+    let result: vim_rs::types::structs::RetrieveResult = miniserde::json::from_str(&text).expect("decodes");
+    println!("{}", result.objects.len());
+}
+"#;
+
+fn programs(with_vim_rs: bool) -> Result<Vec<Program>, String> {
+    let generated = crate::codegen::generated_dir();
+    let path = generated.display().to_string();
+    if path.contains(['\'', '\n']) {
+        return Err(format!("{path}: a quote or line break in the path (it goes into a TOML literal string)"));
+    }
+    let mut out = vec![
+        Program { name: "vim25", dependencies: format!("vim25 = {{ path = '{path}' }}\n"), main: OURS_MAIN, lock: repo().join("Cargo.lock") },
+        Program {
+            name: "vim25_only",
+            dependencies: format!("vim25 = {{ path = '{path}', default-features = false, features = [\"vim25\"] }}\n"),
+            main: OURS_MAIN,
+            lock: repo().join("Cargo.lock"),
+        },
+    ];
+    if with_vim_rs {
+        out.push(Program {
+            name: "vim_rs",
+            dependencies: "vim_rs = \"=0.7.0\"\nminiserde = \"0.1\"\n".to_owned(),
+            main: VIM_RS_MAIN,
+            lock: repo().join("xtask/bench/Cargo.lock"),
+        });
+    }
+    Ok(out)
+}
+
+/// Builds each program and prints its figures, then the ratios to vim_rs's.
+pub(crate) fn run(with_vim_rs: bool) -> Result<(), String> {
+    let base = repo().join("target/bench/release-builds");
+    let payload = repo().join("generator/tests/data/payloads/retrieveResult.json");
+    let mut built = Vec::new();
+    for p in programs(with_vim_rs)? {
+        let b = build(&base, &p, &payload)?;
+        let n = p.name;
+        println!("release_{n}_cpu_seconds={:.0}", b.cpu_seconds);
+        println!("release_{n}_wall_seconds={:.0}", b.wall_seconds);
+        println!("release_{n}_peak_gb={:.2}", b.peak_gb);
+        println!("release_{n}_binary_mb={:.1}", b.binary_mb);
+        println!("release_{n}_stripped_mb={:.1}", b.stripped_mb);
+        built.push((n, b));
+    }
+    let find = |name: &str| built.iter().find(|(n, _)| *n == name).map(|(_, b)| *b);
+    if let (Some(ours), Some(theirs)) = (find("vim25"), find("vim_rs")) {
+        println!("release_cpu_vs_vim_rs={:.2}", ours.cpu_seconds / theirs.cpu_seconds);
+        println!("binary_vs_vim_rs={:.2}", ours.stripped_mb / theirs.stripped_mb);
+    }
+    Ok(())
+}
+
+fn build(base: &Path, p: &Program, payload: &Path) -> Result<Build, String> {
+    let ws = base.join(p.name);
+    let target = base.join(format!("{}-target", p.name));
+    let _ = std::fs::remove_dir_all(&target);
+    std::fs::create_dir_all(ws.join("src")).map_err(|e| format!("{}: {e}", ws.display()))?;
+    let manifest = format!(
+        "[workspace]\n\n[package]\nname = \"count-objects\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\n{}",
+        p.dependencies
+    );
+    let write = |file: &Path, text: &[u8]| std::fs::write(file, text).map_err(|e| format!("{}: {e}", file.display()));
+    write(&ws.join("Cargo.toml"), manifest.as_bytes())?;
+    write(&ws.join("src/main.rs"), p.main.as_bytes())?;
+    write(&ws.join("Cargo.lock"), &std::fs::read(&p.lock).map_err(|e| format!("{}: {e}", p.lock.display()))?)?;
+    // sources fetched before the clock starts
+    checked(super::cargo().arg("fetch").current_dir(&ws))?;
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.args(["-f", "%U %S %e %M"]).arg(cargo).args(["build", "--quiet", "--release"]);
+    let out = checked(cmd.current_dir(&ws).env("CARGO_TARGET_DIR", &target))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (cpu_seconds, wall_seconds, peak_gb) = parse_time(&stderr).ok_or_else(|| format!("{}: no figures from /usr/bin/time in:\n{stderr}", p.name))?;
+
+    let binary = target.join("release/count-objects");
+    let stripped = target.join("count-objects.stripped");
+    checked(Command::new("strip").arg("-o").arg(&stripped).arg(&binary))?;
+    let size = |f: &Path| std::fs::metadata(f).map(|m| m.len() as f64 / 1e6).map_err(|e| format!("{}: {e}", f.display()));
+    let run = checked(Command::new(&binary).arg(payload))?;
+    let count = String::from_utf8_lossy(&run.stdout).trim().to_owned();
+    if count.parse::<usize>().is_err() {
+        return Err(format!("{}: the program printed {count:?}, not a count of objects", p.name));
+    }
+    Ok(Build { cpu_seconds, wall_seconds, peak_gb, binary_mb: size(&binary)?, stripped_mb: size(&stripped)? })
+}
+
+/// CPU seconds, wall seconds and the peak in GiB (as `compile_peak_gb`) from the last line `/usr/bin/time -f "%U %S %e %M"` wrote.
+fn parse_time(stderr: &str) -> Option<(f64, f64, f64)> {
+    let line = stderr.lines().rev().find(|l| !l.trim().is_empty())?;
+    let v: Vec<f64> = line.split_whitespace().map(str::parse).collect::<Result<_, _>>().ok()?;
+    match v[..] {
+        [user, system, wall, kb] => Some((user + system, wall, kb / (1024.0 * 1024.0))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn time_figures_from_the_last_line() {
+        let (cpu, wall, peak) = parse_time("warning: x\n1000.5 43.5 690.25 2842176\n").unwrap();
+        assert_eq!((cpu, wall), (1044.0, 690.25));
+        assert!((peak - 2.710510).abs() < 1e-6, "{peak}");
+        assert_eq!(parse_time("Command exited with non-zero status 1\n"), None);
+        assert_eq!(parse_time(""), None);
+    }
+}
